@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "folio",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "folio", targets: ["folio"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Only GitStore imports this module (scripts/test checks it).
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "GitStore", dependencies: ["CLibGit2"]),
+        .target(name: "Procedures", dependencies: ["Yams"]),
+        .target(name: "Casebook", dependencies: ["GitStore", "Procedures", "Yams"]),
+        .executableTarget(
+            name: "folio",
+            dependencies: [
+                "Casebook", "Procedures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
+        .testTarget(name: "ProceduresTests", dependencies: ["Procedures"]),
+        .testTarget(name: "CasebookTests", dependencies: ["Casebook", "GitStore", "Procedures"]),
+        .testTarget(name: "FolioTests", dependencies: ["Casebook"]),
+    ]
+)

@@ -1,0 +1,37 @@
+import Foundation
+import Procedures
+
+/// One expediente's history replayed against the procedure version it was opened with.
+public struct CaseReplay: Sendable {
+    public var id: String
+    public var definition: ProcedureDefinition
+    public var machine: CaseMachine
+    /// Every commit of the case, oldest first.
+    public var records: [StepRecord]
+    /// The step commits the procedure accepted, in order.
+    public var steps: [StepRecord] = []
+    /// Step commits the procedure refused, with the reason (`folio verify` reports them).
+    public var refused: [(record: StepRecord, error: ProcedureError)] = []
+
+    init(id: String, records: [StepRecord], definition: ProcedureDefinition) {
+        self.id = id
+        self.definition = definition
+        self.records = records
+        machine = CaseMachine(definition: definition)
+        for record in records {
+            guard let step = record.step else { continue }
+            do {
+                try machine.apply(step: ProcedureDefinition.normalize(step: step), decision: record.decisionValue,
+                                  dependency: record.dependency)
+                steps.append(record)
+            } catch let error as ProcedureError {
+                refused.append((record, error))
+            } catch {
+                refused.append((record, .unknownStep(procedure: definition.number, step: step, known: [])))
+            }
+        }
+    }
+
+    /// The first commit of the case.
+    public var opening: StepRecord { records[0] }
+}

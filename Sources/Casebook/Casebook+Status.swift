@@ -1,0 +1,75 @@
+import Foundation
+import GitStore
+import Procedures
+
+extension Casebook {
+    /// The status of every expediente, in the order they were opened; derived from history alone.
+    public func statusOfAll() throws -> [CaseStatus] {
+        guard let head = try repository.headCommit() else { return [] }
+        let history = try History(repository: repository, tip: head)
+        let roster = try roster(at: head)
+        return try history.caseIDs.compactMap { id in
+            guard let replay = try replay(id, in: history) else { return nil }
+            return try status(of: replay, roster: roster, head: head)
+        }
+    }
+
+    /// The status of one expediente.
+    public func status(of caseID: String) throws -> CaseStatus {
+        let head = try head()
+        let (id, _) = try locate(caseID, head: head)
+        let history = try History(repository: repository, tip: head)
+        guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
+        return try status(of: replay, roster: try roster(at: head), head: head)
+    }
+
+    /// Every commit of one expediente, oldest first.
+    public func log(of caseID: String) throws -> [HistoryEntry] {
+        let head = try head()
+        let (id, _) = try locate(caseID, head: head)
+        let history = try History(repository: repository, tip: head)
+        return history.records(of: id).enumerated().map { i, record in
+            entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"))
+        }
+    }
+
+    func status(of replay: CaseReplay, roster: Roster, head: OID) throws -> CaseStatus {
+        let definition = replay.definition
+        let path = try casePath(replay.id, at: head) ?? ""
+        var title = ""
+        var opened = clock.format(replay.opening.author.date, "yyyy-MM-dd")
+        if let data = try repository.file(at: "\(path)/expediente.md", in: head),
+           let document = try? FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: path) {
+            title = document.string("titulo")
+            if !document.string("abierto").isEmpty { opened = document.string("abierto") }
+        }
+        let allowed = replay.machine.allowedNext
+        func nextStatus(_ next: NextStep) -> NextStepStatus {
+            NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
+                           holders: next.step.roles.flatMap(roster.holders(of:)), activity: next.step.activity,
+                           dependency: next.dependency, perDependency: next.step.perDependency)
+        }
+        let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
+            DependencyStatus(code: thread.code, lastStep: thread.lastStep,
+                             next: allowed.filter { $0.dependency == thread.code }.map(nextStatus))
+        }
+        return CaseStatus(
+            id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
+            title: title, path: path, opened: opened, state: replay.machine.state, lastStep: replay.machine.lastStep,
+            next: allowed.filter { $0.dependency == nil }.map(nextStatus),
+            history: replay.steps.map { entry($0, kind: "step") }, dependencies: dependencies)
+    }
+
+    func entry(_ record: StepRecord, kind: String) -> HistoryEntry {
+        HistoryEntry(kind: kind, step: record.step, role: record.role, author: record.author.name, email: record.author.email,
+                     committer: record.committer.name, committerEmail: record.committer.email,
+                     date: clock.iso(record.author.date), commit: record.commit.hex,
+                     decision: record.decisionValue.map { $0 ? "si" : "no" }, dependency: record.dependency,
+                     subject: record.subject)
+    }
+
+    /// The procedures in force at HEAD.
+    public func proceduresInForce() throws -> [ProcedureDefinition] {
+        try definitions(at: try head())
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import GitStore
+import Procedures
+
+extension Casebook {
+    /// Opens an expediente: writes `cases/<AAAA>/<ID>/expediente.md` and records step 01 (or, for
+    /// the monthly procedures, an opening commit without `Paso`).
+    public func openCase(_ request: NewCaseRequest) throws -> RecordedCommit {
+        let head = try checkWritable()
+        let definition = try procedure(named: request.procedure, at: head)
+        let roster = try roster(at: head)
+        let persona = try self.persona(request.persona, in: roster)
+
+        var year = clock.year
+        var id: String
+        var fields: [(String, String)] = []
+        if definition.monthly {
+            guard let monthText = request.month else { throw CasebookError.monthRequired(definition.number) }
+            guard let month = CaseID.month(monthText) else { throw CasebookError.invalidMonth(monthText) }
+            year = month.year
+            id = request.id ?? String(format: "%@-%04d-%02d", definition.code, month.year, month.month)
+            fields.append(("mes", YAMLText.scalar(monthText)))
+            // Any staff member opens the month's expediente; external actors only step in it.
+            guard persona.roles.contains(where: { !$0.isExternal }) else {
+                throw CasebookError.roleNotHeld(persona: persona.id, step: "de apertura", roles: [.jefe, .asistente, .analista, .secretaria],
+                                                holders: roster.personas.filter { $0.roles.contains { !$0.isExternal } }.map(\.id))
+            }
+        } else {
+            if request.month != nil { throw CasebookError.monthNotAllowed(definition.number) }
+            let first = definition.steps[0]
+            try checkRole(persona, for: first, roster: roster)
+            id = try request.id ?? CaseID.next(code: definition.code, year: year, existing: existingIDs(year: year, head: head))
+        }
+        id = id.uppercased()
+        guard CaseID.isValid(id) else { throw CasebookError.invalidID(request.id ?? id) }
+        if let path = try casePath(id, at: head) { throw CasebookError.caseExists(id, path: path) }
+        let path = "cases/\(year)/\(id)"
+        if FileManager.default.fileExists(atPath: root + "/" + path) { throw CasebookError.caseExists(id, path: path) }
+        try checkClean(outside: path)
+
+        let title = request.title ?? (definition.monthly ? "\(definition.name), \(request.month ?? "")" : definition.name)
+        for key in definition.fields where !fields.contains(where: { $0.0 == key }) {
+            fields.append((key, key == "involucra_personal" ? "false" : "\"\""))
+        }
+        let template = """
+            ---
+            id: \(id)
+            procedimiento: \(definition.number)
+            titulo: \(YAMLText.scalar(title))
+            abierto: \(clock.today)
+            \(fields.map { "\($0.0): \($0.1)" }.joined(separator: "\n"))
+            ---
+
+            # \(title)
+
+            Expediente del procedimiento \(definition.number), \(definition.name) (Manual de Normas y
+            Procedimientos del Departamento de Planificación, Acuerdo 16/2013).
+
+            """.replacingOccurrences(of: "\n\n---\n\n#", with: "\n---\n\n#")
+
+        let edit = WorkTreeEdit(root: root)
+        do {
+            try edit.write(Data(template.utf8), to: "\(path)/expediente.md")
+            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
+            try validateCase(id: id, path: path, definition: definition)
+            var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number))]
+            let subject: String
+            var step: String? = nil
+            if definition.monthly {
+                let role = persona.roles.first { !$0.isExternal }!
+                trailers.append(Trailer(TrailerKey.role, role.rawValue))
+                subject = "\(id): abre el expediente del mes \(request.month ?? "")"
+            } else {
+                let first = definition.steps[0]
+                try checkRequirements(first, path: path)
+                step = first.number
+                let role = first.roles.first(where: persona.holds)!
+                trailers += [Trailer(TrailerKey.step, first.number), Trailer(TrailerKey.role, role.rawValue)]
+                subject = "\(id) paso \(first.number): \(first.activity)"
+            }
+            let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject,
+                                         text: request.text ?? "Título: \(title)", trailers: trailers)
+            return RecordedCommit(commit: commit, caseID: id, path: path, step: step, subject: subject)
+        } catch {
+            edit.rollback()
+            throw error
+        }
+    }
+
+    /// Records the next step of an expediente, as the manual allows it now.
+    public func recordStep(_ request: StepRequest) throws -> RecordedCommit {
+        let head = try checkWritable()
+        let roster = try roster(at: head)
+        let persona = try self.persona(request.persona, in: roster)
+        let (id, path) = try locate(request.caseID, head: head)
+        let history = try History(repository: repository, tip: head)
+        guard var replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
+        let definition = replay.definition
+
+        var dependency: String? = nil
+        if let raw = request.dependency {
+            guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
+            dependency = code
+        }
+        let decision = try request.decision.map(Self.parseDecision)
+        let step = try chooseStep(request.step, dependency: dependency, replay: replay)
+        try checkRole(persona, for: step, roster: roster)
+        if let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
+            throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
+        }
+        do {
+            try replay.machine.apply(step: step.number, decision: decision, dependency: dependency)
+        } catch let error as ProcedureError {
+            throw CasebookError.procedure(error)
+        }
+        try checkClean(outside: path)
+
+        let edit = WorkTreeEdit(root: root)
+        do {
+            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
+            try validateCase(id: id, path: path, definition: definition)
+            try checkRequirements(step, path: path)
+            let role = step.roles.first(where: persona.holds)!
+            var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number)),
+                            Trailer(TrailerKey.step, step.number), Trailer(TrailerKey.role, role.rawValue)]
+            var subject = "\(id) paso \(step.number)"
+            if let dependency {
+                trailers.append(Trailer(TrailerKey.dependency, dependency))
+                subject += " [\(dependency)]"
+            }
+            subject += ": " + step.activity
+            if let decision {
+                trailers.insert(Trailer(TrailerKey.decision, decision ? "si" : "no"), at: 4)
+                subject = "\(id) paso \(step.number)" + (dependency.map { " [\($0)]" } ?? "")
+                    + ": \(step.decision!.question) \(decision ? "Sí" : "No")"
+            }
+            let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject,
+                                         text: request.text, trailers: trailers)
+            return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject)
+        } catch {
+            edit.rollback()
+            throw error
+        }
+    }
+
+    /// Commits the pending edits of an expediente without advancing its procedure.
+    public func recordNote(caseID: String, persona key: String?, text: String) throws -> RecordedCommit {
+        let head = try checkWritable()
+        let roster = try roster(at: head)
+        let persona = try self.persona(key, in: roster)
+        let (id, path) = try locate(caseID, head: head)
+        let history = try History(repository: repository, tip: head)
+        guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
+        guard try repository.changes().contains(where: { $0.path.hasPrefix(path + "/") }) else {
+            throw CasebookError.nothingToRecord(path)
+        }
+        try checkClean(outside: path)
+        try validateCase(id: id, path: path, definition: replay.definition)
+        // The role the note is written in: one the next step asks for, else the persona's first.
+        let wanted = replay.machine.allowedNext.flatMap(\.step.roles)
+        let role = persona.roles.first(where: wanted.contains) ?? persona.roles[0]
+        let firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
+        let subject = "\(id): nota, \(firstLine)"
+        let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject, text: text,
+                                     trailers: [Trailer(TrailerKey.caseID, id),
+                                                Trailer(TrailerKey.procedure, String(replay.definition.number)),
+                                                Trailer(TrailerKey.role, role.rawValue)])
+        return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject)
+    }
+
+    // MARK: Parts
+
+    static func parseDecision(_ text: String) throws -> Bool {
+        switch text.lowercased() {
+        case "si", "sí": return true
+        case "no": return false
+        default:
+            throw CasebookError.invalidFile(file: "--decision", reason: "'\(text)' no es una respuesta", fix: "Use --decision si o --decision no.")
+        }
+    }
+
+    /// The case's id (normalised) and folder, refusing ids that could leave `cases/`.
+    func locate(_ raw: String, head: OID) throws -> (String, String) {
+        let id = raw.uppercased()
+        guard CaseID.isValid(id) else { throw CasebookError.invalidID(raw) }
+        guard let path = try casePath(id, at: head) else { throw CasebookError.unknownCase(id) }
+        return (id, path)
+    }
+
+    func existingIDs(year: Int, head: OID) throws -> [String] {
+        var ids = try repository.entries(at: "cases/\(year)", in: head).map(\.name)
+        ids += (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/cases/\(year)")) ?? []
+        return ids
+    }
+
+    /// The step to record: the one named, or the only one the procedure allows now.
+    func chooseStep(_ named: String?, dependency: String?, replay: CaseReplay) throws -> StepDefinition {
+        let definition = replay.definition
+        if let named {
+            guard let step = definition.step(named) else {
+                throw CasebookError.procedure(.unknownStep(procedure: definition.number, step: named,
+                                                           known: definition.steps.map(\.number)))
+            }
+            return step
+        }
+        let allowed = replay.machine.allowedNext
+        let started = Set(replay.machine.threads.map(\.code))
+        let candidates = allowed.filter { next in
+            guard let dependency else { return !next.step.perDependency || allowed.count == 1 }
+            return next.dependency == dependency || (next.startsDependency && !started.contains(dependency))
+        }
+        let numbers = Array(Set(candidates.map(\.step.number))).sorted()
+        if numbers.count == 1, let step = definition.step(numbers[0]) { return step }
+        if allowed.isEmpty {
+            throw CasebookError.procedure(.caseEnded(step: "siguiente", state: replay.machine.state))
+        }
+        throw CasebookError.ambiguousStep(replay.id, options: allowed.map { next in
+            var text = "\(next.step.number) (\(next.step.roles.map(\.rawValue).joined(separator: " o ")))"
+            if let d = next.dependency { text += " --dependency \(d)" }
+            if next.startsDependency { text += " --dependency CODIGO (nueva)" }
+            return text
+        })
+    }
+
+    func checkRole(_ persona: Persona, for step: StepDefinition, roster: Roster) throws {
+        guard step.roles.contains(where: persona.holds) else {
+            throw CasebookError.roleNotHeld(persona: persona.id, step: step.number, roles: step.roles,
+                                            holders: step.roles.flatMap(roster.holders(of:)))
+        }
+    }
+
+    /// Applies `--set` to `expediente.md` and copies `--attach` files into the case.
+    func applyEdits(sets: [String], attachments: [String], path: String, edit: WorkTreeEdit) throws {
+        if !sets.isEmpty {
+            let file = "\(path)/expediente.md"
+            guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else { throw CasebookError.unknownCase(path) }
+            var document = try FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: file)
+            for item in sets {
+                guard let eq = item.firstIndex(of: "=") else { throw CasebookError.invalidSet(item) }
+                let key = String(item[..<eq]).trimmingCharacters(in: .whitespaces)
+                guard !key.isEmpty, key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }),
+                      !["id", "procedimiento"].contains(key) else { throw CasebookError.invalidSet(item) }
+                document.set(key, rawValue: YAMLText.typedScalar(String(item[item.index(after: eq)...])))
+            }
+            try edit.write(Data(document.text.utf8), to: file)
+        }
+        for source in attachments {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
+                throw CasebookError.attachmentMissing(source)
+            }
+            let name = source.lastComponent
+            guard !name.hasPrefix("."), name != "expediente.md" || sets.isEmpty else { throw CasebookError.attachmentMissing(source) }
+            let target = name.lowercased().hasSuffix(".md") ? "\(path)/\(name)" : "\(path)/anexos/\(name)"
+            try edit.copy(from: source, to: target)
+        }
+    }
+
+    /// Checks the case's Markdown documents on disk: front matter readable, `expediente.md` with
+    /// its id, procedure, title and opening date.
+    func validateCase(id: String, path: String, definition: ProcedureDefinition) throws {
+        let file = "\(path)/expediente.md"
+        guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else {
+            throw CasebookError.missingDocument(file: file, step: "de apertura", norm: nil)
+        }
+        let document = try FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: file)
+        for key in ["id", "procedimiento", "titulo", "abierto"] where document.string(key).isEmpty {
+            throw CasebookError.invalidFile(file: file, reason: "falta el campo obligatorio '\(key)'",
+                                            fix: "Todo expediente.md lleva id, procedimiento, titulo y abierto (AAAA-MM-DD).")
+        }
+        if document.string("id") != id {
+            throw CasebookError.frontMatterMismatch(file: file, key: "id", expected: id, found: document.string("id"))
+        }
+        if document.string("procedimiento") != String(definition.number) {
+            throw CasebookError.frontMatterMismatch(file: file, key: "procedimiento", expected: String(definition.number),
+                                                    found: document.string("procedimiento"))
+        }
+        let others = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)")) ?? []
+        for name in others.sorted() where name.hasSuffix(".md") && name != "expediente.md" {
+            guard let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(name)") else { continue }
+            let text = String(decoding: data, as: UTF8.self)
+            if text.hasPrefix("---") { _ = try FrontMatterDocument.parse(text, file: "\(path)/\(name)") }
+        }
+    }
+
+    /// The fields and documents the procedure requires before `step`.
+    func checkRequirements(_ step: StepDefinition, path: String) throws {
+        let requires = step.requires
+        guard !requires.isEmpty else { return }
+        let file = "\(path)/expediente.md"
+        let data = FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data()
+        let document = try FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: file)
+        for field in requires.fields where document.string(field).isEmpty {
+            throw CasebookError.missingField(file: file, field: field, step: step.number, norm: requires.norm)
+        }
+        for doc in requires.documents where !FileManager.default.fileExists(atPath: "\(root)/\(path)/\(doc)") {
+            throw CasebookError.missingDocument(file: "\(path)/\(doc)", step: step.number, norm: requires.norm)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// A case repository: expedientes on disk, roles, procedures, and everything derived from history.
+///
+/// Authority is read from committed history only (`roles.yaml` and `schemas/` at HEAD, or at a
+/// step's parent when verifying), never from uncommitted edits. Not `Sendable`: it owns a
+/// `Repository`.
+public final class Casebook {
+    public let repository: Repository
+    /// The work tree's root.
+    public let root: String
+    public var clock: Clock
+    private var definitionCache: [OID: ProcedureDefinition] = [:]
+    private var rosterCache: [OID: Roster] = [:]
+
+    init(repository: Repository, root: String, clock: Clock) {
+        self.repository = repository
+        self.root = root
+        self.clock = clock
+    }
+
+    /// Opens the case repository that holds `path`.
+    public static func open(at path: String, clock: Clock) throws -> Casebook {
+        guard let repo = try Repository.discover(from: path) else { throw CasebookError.notARepository(path) }
+        guard !repo.isBare, let root = repo.workdir else { throw CasebookError.bareRepository(repo.gitdir) }
+        let book = Casebook(repository: repo, root: root, clock: clock)
+        if let head = try repo.headCommit() {
+            guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
+            if let text = try repo.file(at: Settings.fileName, in: head), let zone = TimeZone(
+                identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
+                book.clock.timeZone = zone
+            }
+        }
+        return book
+    }
+
+    /// HEAD's commit, refusing an empty repository.
+    func head() throws -> OID {
+        guard let head = try repository.headCommit() else { throw CasebookError.emptyRepository }
+        return head
+    }
+
+    /// Refuses a repository that cannot take a commit now, and returns HEAD.
+    func checkWritable() throws -> OID {
+        if let op = repository.operationInProgress { throw CasebookError.operationInProgress(op) }
+        if repository.isHeadDetached { throw CasebookError.detachedHead }
+        let head = try head()
+        let conflicted = try repository.changes().filter { $0.kind == .conflicted }.map(\.path)
+        if !conflicted.isEmpty { throw CasebookError.conflicted(conflicted) }
+        return head
+    }
+
+    // MARK: Committed configuration
+
+    /// `roles.yaml` as committed in `commit`.
+    public func roster(at commit: OID) throws -> Roster {
+        guard let blob = try repository.entryID(at: Roster.fileName, in: commit) else { return Roster(personas: []) }
+        if let cached = rosterCache[blob] { return cached }
+        let roster = try Roster.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
+        rosterCache[blob] = roster
+        return roster
+    }
+
+    /// The definition of `procedure` in `schemas/` as committed in `commit`.
+    public func definition(_ procedure: Int, at commit: OID) throws -> ProcedureDefinition? {
+        let path = SchemaLibrary.path(for: procedure)
+        guard let blob = try repository.entryID(at: path, in: commit) else { return nil }
+        if let cached = definitionCache[blob] { return cached }
+        let text = String(decoding: try repository.blob(blob), as: UTF8.self)
+        let definition = try ProcedureDefinition.load(yaml: text, source: path)
+        definitionCache[blob] = definition
+        return definition
+    }
+
+    /// Every procedure in force at `commit`, by number.
+    public func definitions(at commit: OID) throws -> [ProcedureDefinition] {
+        try (1...7).compactMap { try definition($0, at: commit) }
+    }
+
+    /// Resolves `1`...`7` or a code such as `PI` against the procedures in force.
+    func procedure(named text: String, at commit: OID) throws -> ProcedureDefinition {
+        let all = try definitions(at: commit)
+        if let n = Int(text), let d = all.first(where: { $0.number == n }) { return d }
+        if let d = all.first(where: { $0.code.caseInsensitiveCompare(text) == .orderedSame }) { return d }
+        throw CasebookError.unknownProcedure(text)
+    }
+
+    // MARK: Cases
+
+    /// `cases/<AAAA>/<ID>` of a case committed at `commit`; nil when there is none.
+    func casePath(_ id: String, at commit: OID) throws -> String? {
+        for year in try repository.entries(at: "cases", in: commit) where year.kind == .tree {
+            let path = "cases/\(year.name)/\(id)"
+            if try repository.entryID(at: path, in: commit) != nil { return path }
+        }
+        return nil
+    }
+
+    /// Replays one case of `history`, on the definition committed with its opening commit.
+    func replay(_ id: String, in history: History) throws -> CaseReplay? {
+        let records = history.records(of: id)
+        guard let first = records.first else { return nil }
+        guard let number = first.procedure.flatMap(Int.init),
+              let definition = try definition(number, at: first.commit) else { return nil }
+        return CaseReplay(id: id, records: records, definition: definition)
+    }
+
+    // MARK: People
+
+    /// The persona named by `--as` (id or e-mail), or the one whose e-mail is git's `user.email`.
+    func persona(_ key: String?, in roster: Roster) throws -> Persona {
+        if let key {
+            guard let p = roster.find(key) else { throw CasebookError.unknownPersona(key, known: roster.personas.map(\.id)) }
+            return p
+        }
+        guard let email = try repository.configuredIdentity()?.email, let p = roster.find(email) else {
+            throw CasebookError.noPersona
+        }
+        return p
+    }
+
+    /// The author signature of `persona` now.
+    func signature(of persona: Persona) -> Signature {
+        Signature(name: persona.name, email: persona.email, date: clock.now, offsetMinutes: clock.offsetMinutes(at: clock.now))
+    }
+
+    /// The committer: the person operating folio (git's `user.name`/`user.email`, completed from
+    /// `roles.yaml` when the e-mail is registered), or the author when git knows nobody.
+    func committer(for author: Persona, roster: Roster) throws -> Signature {
+        guard let identity = try repository.configuredIdentity() else { return signature(of: author) }
+        if let p = roster.find(identity.email) { return signature(of: p) }
+        return Signature(name: identity.name, email: identity.email, date: clock.now, offsetMinutes: clock.offsetMinutes(at: clock.now))
+    }
+
+    // MARK: Committing
+
+    /// Refuses when tracked files outside `scope` (a folder or file relative to the root; nil: any)
+    /// have changes that are not committed: a step commits its own case only. Untracked files
+    /// outside the scope are left alone, since nothing commits them.
+    func checkClean(outside scope: String?) throws {
+        let dirty = try repository.changes().filter { change in
+            guard change.kind != .untracked else { return false }
+            guard let scope else { return true }
+            return !(change.path == scope || change.path.hasPrefix(scope + "/"))
+        }.map(\.path)
+        if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope ?? "los archivos registrados") }
+    }
+
+    /// Commits the work-tree state of `paths` on top of `parent`.
+    func commit(paths: [String], parent: OID?, author: Persona, roster: Roster, subject: String, text: String?,
+                trailers: [Trailer]) throws -> OID {
+        let message = CommitMessage.compose(subject: subject, text: text, trailers: trailers + [
+            Trailer(TrailerKey.signedOff, author.identity),
+        ])
+        do {
+            return try repository.commitWorkTree(paths: paths, parent: parent, author: signature(of: author),
+                                                 committer: try committer(for: author, roster: roster), message: message)
+        } catch let error as GitError where error.isModified {
+            throw CasebookError.concurrentUpdate
+        }
+    }
+}

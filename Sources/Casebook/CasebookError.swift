@@ -1,0 +1,123 @@
+import Procedures
+
+/// A refusal or failure, with a Spanish message that names the file or rule and the fix.
+public enum CasebookError: Error, CustomStringConvertible, Sendable {
+    case notARepository(String)
+    case bareRepository(String)
+    case operationInProgress(String)
+    case detachedHead
+    case emptyRepository
+    case notACaseRepository(String)
+    case directoryNotEmpty(String)
+    case invalidFile(file: String, reason: String, fix: String)
+    case unknownProcedure(String)
+    case unknownPersona(String, known: [String])
+    case noPersona
+    case roleNotHeld(persona: String, step: String, roles: [Role], holders: [String])
+    case notJefe(persona: String, action: String)
+    case wrongDependency(persona: String, registered: String, given: String)
+    case invalidID(String)
+    case invalidDependency(String)
+    case caseExists(String, path: String)
+    case unknownCase(String)
+    case ambiguousStep(String, options: [String])
+    case dirtyOutside(paths: [String], scope: String)
+    case conflicted([String])
+    case missingField(file: String, field: String, step: String, norm: String?)
+    case missingDocument(file: String, step: String, norm: String?)
+    case frontMatterMismatch(file: String, key: String, expected: String, found: String)
+    case attachmentMissing(String)
+    case invalidSet(String)
+    case monthRequired(Int)
+    case monthNotAllowed(Int)
+    case invalidMonth(String)
+    case nothingToRecord(String)
+    case personaExists(String)
+    case concurrentUpdate
+    case procedure(ProcedureError)
+    case git(String)
+
+    public var description: String {
+        switch self {
+        case .notARepository(let path):
+            return "\(path) no está dentro de un repositorio de expedientes. Use 'folio init DIR --jefe \"Nombre <correo>\"' o vaya a la carpeta del repositorio."
+        case .bareRepository(let path):
+            return "\(path) es un repositorio git sin árbol de trabajo (bare): folio necesita un clon con archivos. Use 'git clone \(path)' y trabaje en el clon."
+        case .operationInProgress(let op):
+            return "El repositorio está en medio de un \(op) de git. Termínelo ('git \(op) --continue') o cancélelo ('git \(op) --abort') antes de usar folio."
+        case .detachedHead:
+            return "HEAD no apunta a una rama (detached HEAD). Vuelva a la rama de trabajo con 'git switch main'."
+        case .emptyRepository:
+            return "El repositorio no tiene commits. Créelo con 'folio init DIR --jefe \"Nombre <correo>\"'."
+        case .notACaseRepository(let path):
+            return "\(path) es un repositorio git pero no de expedientes: falta roles.yaml o folio.yaml. Créelo con 'folio init'."
+        case .directoryNotEmpty(let path):
+            return "\(path) ya existe y no está vacío: folio init necesita una carpeta nueva o vacía."
+        case .invalidFile(let file, let reason, let fix):
+            return "\(file): \(reason). \(fix)"
+        case .unknownProcedure(let text):
+            return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."
+        case .unknownPersona(let who, let known):
+            return "roles.yaml: no hay ninguna persona con id o correo '\(who)'. Personas registradas: \(known.joined(separator: ", ")). Un jefe la agrega con 'folio roles add'."
+        case .noPersona:
+            return "No se sabe quién realiza el paso: indique --as PERSONA (id o correo de roles.yaml), o configure 'git config user.email' con el correo de una persona registrada."
+        case .roleNotHeld(let persona, let step, let roles, let holders):
+            let names = roles.map { "\($0.rawValue) (\($0.title))" }.joined(separator: " o ")
+            let who = holders.isEmpty ? "nadie lo tiene en roles.yaml" : "lo tiene: \(holders.joined(separator: ", "))"
+            return "Según el manual, el paso \(step) lo realiza el rol \(names), y \(persona) no tiene ese rol en roles.yaml (\(who))."
+        case .notJefe(let persona, let action):
+            return "Solo el jefe de departamento puede \(action); \(persona) no tiene el rol jefe en roles.yaml."
+        case .wrongDependency(let persona, let registered, let given):
+            return "\(persona) es el contacto registrado de \(registered), no de \(given): registre el paso con el contacto de \(given)."
+        case .invalidID(let id):
+            return "'\(id)' no es un identificador de expediente válido: use letras mayúsculas, dígitos y guiones (p. ej. PI-2026-0003), sin '/', '..' ni espacios."
+        case .invalidDependency(let code):
+            return "'\(code)' no es un código de dependencia válido: use de 1 a 20 letras, dígitos, '-' o '_' (p. ej. HGE), sin '/' ni '..'."
+        case .caseExists(let id, let path):
+            return "El expediente \(id) ya existe en \(path): elija otro --id o deje que folio asigne uno."
+        case .unknownCase(let id):
+            return "No existe el expediente \(id) en cases/ (en el último commit). 'folio status' lista los expedientes."
+        case .ambiguousStep(let id, let options):
+            return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). Indique PASO (y --dependency si corresponde)."
+        case .dirtyOutside(let paths, let scope):
+            let list = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " y \(paths.count - 5) más" : "")
+            return "Hay cambios sin registrar fuera de \(scope): \(list). Regístrelos en su expediente con 'folio note', o descártelos ('git restore ARCHIVO') antes de continuar."
+        case .conflicted(let paths):
+            return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
+        case .missingField(let file, let field, let step, let norm):
+            return "\(file): falta el campo '\(field)' (o está vacío), requerido antes del paso \(step)." + (norm.map { " \($0)" } ?? "")
+                + " Complételo en el encabezado YAML o con --set \(field)=VALOR."
+        case .missingDocument(let file, let step, let norm):
+            return "Falta el documento \(file), requerido en el paso \(step)." + (norm.map { " \($0)" } ?? "")
+                + " Adjúntelo con --attach \((file as NSStringPath).lastComponent)."
+        case .frontMatterMismatch(let file, let key, let expected, let found):
+            return "\(file): el campo '\(key)' dice '\(found)' pero debe ser '\(expected)'. Corríjalo en el encabezado YAML."
+        case .attachmentMissing(let path):
+            return "No se encuentra el archivo a adjuntar '\(path)'. Revise la ruta."
+        case .invalidSet(let text):
+            return "--set '\(text)' no es válido: use --set CLAVE=VALOR con una clave de letras minúsculas, dígitos y '_'."
+        case .monthRequired(let p):
+            return "El procedimiento \(p) es mensual: ábralo con --month AAAA-MM (un expediente por mes)."
+        case .monthNotAllowed(let p):
+            return "El procedimiento \(p) no es mensual: quite --month."
+        case .invalidMonth(let text):
+            return "'\(text)' no es un mes válido: use AAAA-MM (p. ej. 2026-11)."
+        case .nothingToRecord(let scope):
+            return "No hay cambios pendientes en \(scope): edite los archivos y vuelva a intentarlo."
+        case .personaExists(let id):
+            return "roles.yaml: ya existe una persona con id o correo '\(id)'. Edite roles.yaml o use otro id."
+        case .concurrentUpdate:
+            return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
+        case .procedure(let error):
+            return error.description
+        case .git(let text):
+            return "Error de git: \(text)"
+        }
+    }
+}
+
+/// `lastComponent` for plain paths, without Foundation's URL machinery.
+typealias NSStringPath = String
+extension String {
+    var lastComponent: String { split(separator: "/").last.map(String.init) ?? self }
+}

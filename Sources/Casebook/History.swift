@@ -1,0 +1,43 @@
+import Foundation
+import GitStore
+
+/// Every expediente commit reachable from a tip, in history order (parents first), grouped by case.
+///
+/// Built by one revwalk that reads trailers only: no diff, no subprocess.
+public struct History: Sendable {
+    public private(set) var records: [StepRecord] = []
+    /// Case ids in the order they first appear.
+    public private(set) var caseIDs: [String] = []
+    private var indices: [String: [Int]] = [:]
+    /// Commits walked in all, with or without trailers.
+    public private(set) var commitCount = 0
+
+    /// Every commit id walked, in order (verify sorts its findings by it).
+    public private(set) var commitOrder: [String] = []
+
+    init() {}
+
+    public init(repository: Repository, tip: OID?) throws {
+        guard let tip else { return }
+        try repository.walk(from: tip) { commit in
+            add(commit: commit)
+            if let record = try StepRecord(commit) { add(record) }
+        }
+    }
+
+    mutating func add(commit: CommitInfo) {
+        commitCount += 1
+        commitOrder.append(commit.id.hex)
+    }
+
+    mutating func add(_ record: StepRecord) {
+        if indices[record.caseID] == nil { caseIDs.append(record.caseID) }
+        indices[record.caseID, default: []].append(records.count)
+        records.append(record)
+    }
+
+    /// The commits of one case, oldest first.
+    public func records(of caseID: String) -> [StepRecord] {
+        (indices[caseID] ?? []).map { records[$0] }
+    }
+}

@@ -1,0 +1,31 @@
+import Procedures
+
+/// A person of `roles.yaml`: department staff, or the registered contact of an external actor.
+public struct Persona: Codable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var email: String
+    public var roles: [Role]
+    /// For contacts of a dependency or executing unit: the code they act for.
+    public var dependency: String?
+    /// An SSH public key; when present, this person's steps must be signed (issue 4).
+    public var sshKey: String?
+
+    public init(id: String, name: String, email: String, roles: [Role], dependency: String? = nil, sshKey: String? = nil) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.roles = roles
+        self.dependency = dependency
+        self.sshKey = sshKey
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name = "nombre", email = "correo", roles, dependency = "dependencia", sshKey = "clave_ssh"
+    }
+
+    /// `Nombre <correo>`, as git writes identities.
+    public var identity: String { "\(name) <\(email)>" }
+
+    public func holds(_ role: Role) -> Bool { roles.contains(role) }
+}

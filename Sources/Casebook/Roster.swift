@@ -1,0 +1,58 @@
+import Foundation
+import Procedures
+import Yams
+
+/// The people of `roles.yaml` and the roles they hold.
+public struct Roster: Equatable, Sendable {
+    public static let fileName = "roles.yaml"
+    public var personas: [Persona]
+
+    public init(personas: [Persona]) {
+        self.personas = personas
+    }
+
+    /// Parses `roles.yaml`; the message of a refusal names the file, the entry and the fix.
+    public static func parse(_ text: String, file: String = fileName) throws -> Roster {
+        struct FileModel: Decodable { var personas: [Persona]? }
+        let model: FileModel
+        do {
+            model = try YAMLDecoder().decode(FileModel.self, from: text)
+        } catch {
+            throw CasebookError.invalidFile(file: file, reason: YAMLErrorText.describe(error),
+                                            fix: "Corrija el archivo; cada persona necesita id, nombre, correo y roles (\(Role.validIDs)).")
+        }
+        let roster = Roster(personas: model.personas ?? [])
+        var ids = Set<String>(), emails = Set<String>()
+        for p in roster.personas {
+            guard ids.insert(p.id.lowercased()).inserted else {
+                throw CasebookError.invalidFile(file: file, reason: "el id '\(p.id)' está repetido", fix: "Cada persona necesita un id distinto.")
+            }
+            guard emails.insert(p.email.lowercased()).inserted else {
+                throw CasebookError.invalidFile(file: file, reason: "el correo '\(p.email)' está repetido", fix: "Cada persona necesita un correo distinto.")
+            }
+        }
+        return roster
+    }
+
+    /// The persona with this id or e-mail (case-insensitive).
+    public func find(_ key: String) -> Persona? {
+        let k = key.lowercased()
+        return personas.first { $0.id.lowercased() == k || $0.email.lowercased() == k }
+    }
+
+    /// Ids of the people holding `role`.
+    public func holders(of role: Role) -> [String] {
+        personas.filter { $0.holds(role) }.map(\.id)
+    }
+
+    /// The YAML block of one persona, to append under `personas:`.
+    static func yamlBlock(for p: Persona) -> String {
+        var lines = ["  - id: \(YAMLText.scalar(p.id))",
+                     "    nombre: \(YAMLText.scalar(p.name))",
+                     "    correo: \(YAMLText.scalar(p.email))",
+                     "    roles: [\(p.roles.map(\.rawValue).joined(separator: ", "))]"]
+        if let d = p.dependency { lines.append("    dependencia: \(YAMLText.scalar(d))") }
+        if let k = p.sshKey { lines.append("    clave_ssh: \(YAMLText.scalar(k))") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Procedures
+import Yams
+
+/// `folio.yaml`: the institution and the department's settings.
+public struct Settings: Equatable, Sendable {
+    public static let fileName = "folio.yaml"
+    public var institution: String
+    public var department: String
+    public var timeZone: String
+
+    public static let standard = Settings(institution: "Instituto Guatemalteco de Seguridad Social",
+                                          department: "Departamento de Planificación", timeZone: "America/Guatemala")
+
+    public static func parse(_ text: String) throws -> Settings {
+        struct Model: Decodable {
+            var institucion: String?
+            var departamento: String?
+            var zona_horaria: String?
+        }
+        let model: Model
+        do {
+            model = try YAMLDecoder().decode(Model.self, from: text)
+        } catch {
+            throw CasebookError.invalidFile(file: fileName, reason: YAMLErrorText.describe(error),
+                                            fix: "Corrija el archivo (claves: institucion, departamento, zona_horaria).")
+        }
+        let zone = model.zona_horaria ?? standard.timeZone
+        guard TimeZone(identifier: zone) != nil else {
+            throw CasebookError.invalidFile(file: fileName, reason: "la zona horaria '\(zone)' no existe",
+                                            fix: "Use un nombre de la base de zonas horarias, p. ej. America/Guatemala.")
+        }
+        return Settings(institution: model.institucion ?? standard.institution,
+                        department: model.departamento ?? standard.department, timeZone: zone)
+    }
+
+    var yaml: String {
+        """
+        # Configuración de folio para este repositorio de expedientes.
+        institucion: \(YAMLText.scalar(institution))
+        departamento: \(YAMLText.scalar(department))
+        # Fechas de los pasos, plazos y reportes se calculan en esta zona horaria.
+        zona_horaria: \(YAMLText.scalar(timeZone))
+
+        """
+    }
+}

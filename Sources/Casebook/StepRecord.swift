@@ -1,0 +1,81 @@
+import Foundation
+import GitStore
+
+/// The trailer keys of step commits (DESIGN.md section 2).
+public enum TrailerKey {
+    public static let caseID = "Expediente"
+    public static let procedure = "Procedimiento"
+    public static let step = "Paso"
+    public static let role = "Rol"
+    public static let decision = "Decision"
+    public static let dependency = "Dependencia"
+    public static let signedOff = "Signed-off-by"
+}
+
+/// One commit of an expediente, read back from its trailers.
+public struct StepRecord: Sendable {
+    public var commit: OID
+    public var parent: OID?
+    public var author: Signature
+    public var committer: Signature
+    public var subject: String
+    public var caseID: String
+    /// Raw trailer values, as written (verify checks them; replay uses the parsed ones).
+    public var procedure: String?
+    public var step: String?
+    public var role: String?
+    public var decision: String?
+    public var dependency: String?
+    public var signedOff: [String]
+    /// Every trailer, in order.
+    public var trailers: [Trailer]
+
+    /// nil for commits that carry no `Expediente` trailer.
+    init?(_ commit: CommitInfo) throws {
+        // Most commits of a case repository are steps; the check spares the parser the rest.
+        guard commit.message.contains("\(TrailerKey.caseID):") else { return nil }
+        let trailers = try Trailers.parse(commit.message)
+        func value(_ key: String) -> String? {
+            trailers.last { $0.key.caseInsensitiveCompare(key) == .orderedSame }?.value
+        }
+        guard let caseID = value(TrailerKey.caseID) else { return nil }
+        self.commit = commit.id
+        parent = commit.parents.first
+        author = commit.author
+        committer = commit.committer
+        subject = commit.subject
+        self.caseID = caseID
+        procedure = value(TrailerKey.procedure)
+        step = value(TrailerKey.step)
+        role = value(TrailerKey.role)
+        decision = value(TrailerKey.decision)
+        dependency = value(TrailerKey.dependency)
+        signedOff = trailers.filter { $0.key.caseInsensitiveCompare(TrailerKey.signedOff) == .orderedSame }.map(\.value)
+        self.trailers = trailers
+    }
+
+    /// `si` -> true, `no` -> false, nil when absent or not one of them.
+    public var decisionValue: Bool? {
+        switch decision?.lowercased() {
+        case "si", "sí": true
+        case "no": false
+        default: nil
+        }
+    }
+}
+
+/// Builds the message of a folio commit: a human subject, an optional text, the trailers.
+enum CommitMessage {
+    static func compose(subject: String, text: String?, trailers: [Trailer]) -> String {
+        var oneLine = subject.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        if oneLine.count > 90 { oneLine = String(oneLine.prefix(89)) + "…" }
+        var message = oneLine + "\n\n"
+        if let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty {
+            message += text.replacingOccurrences(of: "\r\n", with: "\n") + "\n\n"
+        }
+        // Trailer values stay on one line: libgit2 and git disagree on folded values.
+        message += trailers.map { "\($0.key): \($0.value.replacingOccurrences(of: "\n", with: " "))" }
+            .joined(separator: "\n") + "\n"
+        return message
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Files folio writes into the work tree for one command, undone if the command is refused.
+///
+/// Each write goes to a temporary file in the same folder and is renamed into place, so no
+/// half-written file is ever visible; `rollback()` puts back what was there before.
+final class WorkTreeEdit {
+    private let root: String
+    private var originals: [(path: String, data: Data?)] = []
+    private var createdDirectories: [String] = []
+
+    init(root: String) {
+        self.root = root
+    }
+
+    /// Writes `data` at `path` (relative to the work tree).
+    func write(_ data: Data, to path: String) throws {
+        let full = root + "/" + path
+        remember(path: path, full: full)
+        try makeParent(of: path)
+        let temp = full + ".folio-tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temp, contents: data) else {
+            throw CasebookError.git("no se pudo escribir \(path): revise los permisos y el espacio en disco")
+        }
+        guard rename(temp, full) == 0 else {
+            unlink(temp)
+            throw CasebookError.git("no se pudo escribir \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Copies the file at `source` (any path) to `path` (relative to the work tree).
+    func copy(from source: String, to path: String) throws {
+        guard let data = FileManager.default.contents(atPath: source) else {
+            throw CasebookError.attachmentMissing(source)
+        }
+        try write(data, to: path)
+    }
+
+    /// Undoes every write, newest first, and removes the folders this edit created.
+    func rollback() {
+        let fm = FileManager.default
+        for (path, data) in originals.reversed() {
+            let full = root + "/" + path
+            if let data { fm.createFile(atPath: full, contents: data) } else { try? fm.removeItem(atPath: full) }
+        }
+        for dir in createdDirectories.reversed() { rmdir(root + "/" + dir) }
+        originals.removeAll()
+        createdDirectories.removeAll()
+    }
+
+    private func remember(path: String, full: String) {
+        guard !originals.contains(where: { $0.path == path }) else { return }
+        originals.append((path, FileManager.default.contents(atPath: full)))
+    }
+
+    private func makeParent(of path: String) throws {
+        var parts = path.split(separator: "/").dropLast().map(String.init)
+        var missing: [String] = []
+        while !parts.isEmpty {
+            let dir = parts.joined(separator: "/")
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root + "/" + dir, isDirectory: &isDir) { break }
+            missing.append(dir)
+            parts.removeLast()
+        }
+        for dir in missing.reversed() {
+            try FileManager.default.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: false)
+            createdDirectories.append(dir)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import CLibGit2
+
+/// A git object id (SHA-1), as a value.
+public struct OID: Hashable, Sendable, CustomStringConvertible {
+    let raw: git_oid
+
+    init(_ raw: git_oid) { self.raw = raw }
+
+    /// Parses a full 40-digit hexadecimal id; nil when it is not one.
+    public init?(hex: String) {
+        LibGit2.ensure()
+        guard hex.utf8.count == 40 else { return nil }
+        var oid = git_oid()
+        guard git_oid_fromstr(&oid, hex) == 0 else { return nil }
+        raw = oid
+    }
+
+    /// The 40-digit hexadecimal form.
+    public var hex: String {
+        var copy = raw
+        var buffer = [CChar](repeating: 0, count: 41)
+        git_oid_tostr(&buffer, 41, &copy)
+        return String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The first seven digits, as `git log --oneline` shows.
+    public var short: String { String(hex.prefix(7)) }
+    public var description: String { hex }
+
+    public static func == (lhs: OID, rhs: OID) -> Bool {
+        var a = lhs.raw, b = rhs.raw
+        return git_oid_cmp(&a, &b) == 0
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        withUnsafeBytes(of: raw.id) { hasher.combine(bytes: $0) }
+    }
+}

@@ -1,0 +1,126 @@
+import CLibGit2
+import Foundation
+
+/// A file whose work-tree or index state differs from HEAD.
+public struct FileChange: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case added, modified, deleted, renamed, untracked, conflicted, other }
+    /// The path relative to the work tree, with `/` separators.
+    public var path: String
+    public var kind: Kind
+    /// True when the change is staged in the index (as `git add` leaves it).
+    public var staged: Bool
+}
+
+extension Repository {
+    /// Every file whose state differs from HEAD (staged, unstaged or untracked, not ignored).
+    public func changes() throws -> [FileChange] {
+        var options = git_status_options()
+        try check("git_status_options_init", git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)))
+        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
+            | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+        var list: OpaquePointer?
+        try check("git_status_list_new", git_status_list_new(&list, handle, &options))
+        defer { git_status_list_free(list) }
+        var result: [FileChange] = []
+        for i in 0..<git_status_list_entrycount(list) {
+            guard let entry = git_status_byindex(list, i)?.pointee else { continue }
+            let flags = entry.status.rawValue
+            let delta = entry.index_to_workdir ?? entry.head_to_index
+            guard let delta, let rawPath = delta.pointee.new_file.path ?? delta.pointee.old_file.path else { continue }
+            let staged = flags & (GIT_STATUS_INDEX_NEW.rawValue | GIT_STATUS_INDEX_MODIFIED.rawValue
+                | GIT_STATUS_INDEX_DELETED.rawValue | GIT_STATUS_INDEX_RENAMED.rawValue
+                | GIT_STATUS_INDEX_TYPECHANGE.rawValue) != 0
+            let kind: FileChange.Kind
+            if flags & GIT_STATUS_CONFLICTED.rawValue != 0 { kind = .conflicted }
+            else if flags & GIT_STATUS_WT_NEW.rawValue != 0 { kind = .untracked }
+            else if flags & (GIT_STATUS_WT_DELETED.rawValue | GIT_STATUS_INDEX_DELETED.rawValue) != 0 { kind = .deleted }
+            else if flags & GIT_STATUS_INDEX_NEW.rawValue != 0 { kind = .added }
+            else if flags & (GIT_STATUS_WT_MODIFIED.rawValue | GIT_STATUS_INDEX_MODIFIED.rawValue
+                | GIT_STATUS_WT_TYPECHANGE.rawValue | GIT_STATUS_INDEX_TYPECHANGE.rawValue) != 0 { kind = .modified }
+            else if flags & (GIT_STATUS_WT_RENAMED.rawValue | GIT_STATUS_INDEX_RENAMED.rawValue) != 0 { kind = .renamed }
+            else if flags & GIT_STATUS_IGNORED.rawValue != 0 { continue }
+            else { kind = .other }
+            result.append(FileChange(path: String(cString: rawPath), kind: kind, staged: staged))
+        }
+        return result
+    }
+
+    /// Records the work-tree state of `paths` (files or folders, relative to the work tree) on
+    /// top of `parent` and moves the current branch to the new commit.
+    ///
+    /// Only the named paths change; the rest of the tree is `parent`'s. The branch moves by a
+    /// compare-and-swap on `parent` (nil: the branch must not exist yet), so a concurrent writer
+    /// makes this throw a `GitError` whose `isModified` is true instead of losing its commit.
+    /// The index on disk is written only after the branch has moved.
+    @discardableResult
+    public func commitWorkTree(paths: [String], parent: OID?, author: Signature, committer: Signature,
+                               message: String) throws -> OID {
+        guard let branch = try headBranchName() else {
+            throw GitError(function: "commitWorkTree", code: -1, message: "HEAD no apunta a una rama")
+        }
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, handle))
+        defer { git_index_free(index) }
+        try check("git_index_read", git_index_read(index, 1))
+        try withStrArray(paths) { spec in
+            try check("git_index_add_all", git_index_add_all(index, spec, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil))
+            try check("git_index_update_all", git_index_update_all(index, spec, nil, nil))
+        }
+        var treeID = git_oid()
+        try check("git_index_write_tree", git_index_write_tree(&treeID, index))
+        let id = try createCommit(tree: treeID, parent: parent, author: author, committer: committer, message: message)
+        try moveBranch(branch, to: id, from: parent, reason: "folio: " + (message.split(separator: "\n").first.map(String.init) ?? ""))
+        try check("git_index_write", git_index_write(index))
+        return id
+    }
+
+    private func createCommit(tree treeID: git_oid, parent: OID?, author: Signature, committer: Signature,
+                              message: String) throws -> OID {
+        var treeRaw = treeID
+        var tree: OpaquePointer?
+        try check("git_tree_lookup", git_tree_lookup(&tree, handle, &treeRaw))
+        defer { git_tree_free(tree) }
+        var parentCommit: OpaquePointer?
+        if let parent {
+            var raw = parent.raw
+            try check("git_commit_lookup", git_commit_lookup(&parentCommit, handle, &raw))
+        }
+        defer { if parentCommit != nil { git_commit_free(parentCommit) } }
+        var out = git_oid()
+        try author.withGitSignature { a in
+            try committer.withGitSignature { c in
+                var parents: [OpaquePointer?] = parentCommit.map { [$0] } ?? []
+                try parents.withUnsafeMutableBufferPointer { buffer in
+                    try check("git_commit_create", git_commit_create(
+                        &out, handle, nil, a, c, "UTF-8", message, tree, buffer.count, buffer.baseAddress))
+                }
+            }
+        }
+        return OID(out)
+    }
+
+    /// Moves `branch` to `id` if it still points at `expected` (or does not exist, for nil).
+    private func moveBranch(_ branch: String, to id: OID, from expected: OID?, reason: String) throws {
+        var target = id.raw
+        var ref: OpaquePointer?
+        if var old = expected?.raw {
+            try check("git_reference_create_matching",
+                      git_reference_create_matching(&ref, handle, branch, &target, 1, &old, reason))
+        } else {
+            try check("git_reference_create", git_reference_create(&ref, handle, branch, &target, 0, reason))
+        }
+        git_reference_free(ref)
+    }
+}
+
+/// Calls `body` with a `git_strarray` of `strings`, valid for the call only.
+func withStrArray<T>(_ strings: [String], _ body: (UnsafeMutablePointer<git_strarray>) throws -> T) rethrows -> T {
+    let cStrings = strings.map { strdup($0) }
+    defer { cStrings.forEach { free($0) } }
+    var pointers: [UnsafeMutablePointer<CChar>?] = cStrings
+    return try pointers.withUnsafeMutableBufferPointer { buffer in
+        var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+        return try body(&array)
+    }
+}

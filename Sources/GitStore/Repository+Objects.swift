@@ -1,0 +1,143 @@
+import CLibGit2
+import Foundation
+
+/// One entry of a tree.
+public struct TreeEntry: Sendable, Equatable {
+    public enum Kind: Sendable { case blob, tree, other }
+    public var name: String
+    public var id: OID
+    public var kind: Kind
+}
+
+/// What a revwalk yields of each commit: enough to replay history from trailers.
+public struct CommitInfo: Sendable {
+    public var id: OID
+    public var parents: [OID]
+    public var author: Signature
+    public var committer: Signature
+    public var message: String
+
+    /// The first line of the message.
+    public var subject: String {
+        String(message.prefix { $0 != "\n" })
+    }
+}
+
+extension Repository {
+    /// Runs `body` with the tree of `commit`.
+    func withTree<T>(of commit: OID, _ body: (OpaquePointer) throws -> T) throws -> T {
+        var raw = commit.raw
+        var c: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
+        defer { git_commit_free(c) }
+        var tree: OpaquePointer?
+        try check("git_commit_tree", git_commit_tree(&tree, c))
+        defer { git_tree_free(tree) }
+        return try body(tree!)
+    }
+
+    /// The id of the object at `path` in `commit`'s tree; nil when there is nothing there.
+    public func entryID(at path: String, in commit: OID) throws -> OID? {
+        try withTree(of: commit) { tree in
+            var entry: OpaquePointer?
+            guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, tree, path)) else { return nil }
+            defer { git_tree_entry_free(entry) }
+            return OID(git_tree_entry_id(entry).pointee)
+        }
+    }
+
+    /// The contents of the blob `id`.
+    public func blob(_ id: OID) throws -> Data {
+        var raw = id.raw
+        var blob: OpaquePointer?
+        try check("git_blob_lookup", git_blob_lookup(&blob, handle, &raw))
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let bytes = git_blob_rawcontent(blob) else { return Data() }
+        return Data(bytes: bytes, count: size)
+    }
+
+    /// The contents of the file at `path` in `commit`; nil when there is no file there.
+    public func file(at path: String, in commit: OID) throws -> Data? {
+        guard let id = try entryID(at: path, in: commit) else { return nil }
+        return try blob(id)
+    }
+
+    /// The entries of the folder at `path` ("" for the root) in `commit`; empty when absent.
+    public func entries(at path: String, in commit: OID) throws -> [TreeEntry] {
+        try withTree(of: commit) { root in
+            var sub: OpaquePointer? = nil
+            if !path.isEmpty {
+                var entry: OpaquePointer?
+                guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, root, path)) else {
+                    return []
+                }
+                defer { git_tree_entry_free(entry) }
+                guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+                try check("git_tree_lookup", git_tree_lookup(&sub, handle, git_tree_entry_id(entry)))
+            }
+            defer { if sub != nil { git_tree_free(sub) } }
+            let tree = sub ?? root
+            var result: [TreeEntry] = []
+            for i in 0..<git_tree_entrycount(tree) {
+                let e = git_tree_entry_byindex(tree, i)
+                let kind: TreeEntry.Kind
+                switch git_tree_entry_type(e) {
+                case GIT_OBJECT_BLOB: kind = .blob
+                case GIT_OBJECT_TREE: kind = .tree
+                default: kind = .other
+                }
+                result.append(TreeEntry(name: String(cString: git_tree_entry_name(e)),
+                                        id: OID(git_tree_entry_id(e).pointee), kind: kind))
+            }
+            return result
+        }
+    }
+
+    /// The commit `id`, copied out into a value.
+    public func commit(_ id: OID) throws -> CommitInfo {
+        var raw = id.raw
+        var c: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
+        defer { git_commit_free(c) }
+        return CommitInfo(c!)
+    }
+
+    /// Walks the history reachable from `tip`, oldest first (parents before children), calling
+    /// `body` with each commit. One revwalk, no diff.
+    public func walk(from tip: OID, hiding: OID? = nil, _ body: (CommitInfo) throws -> Void) throws {
+        var walker: OpaquePointer?
+        try check("git_revwalk_new", git_revwalk_new(&walker, handle))
+        defer { git_revwalk_free(walker) }
+        try check("git_revwalk_sorting",
+                  git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue))
+        var start = tip.raw
+        try check("git_revwalk_push", git_revwalk_push(walker, &start))
+        if let hiding {
+            var hidden = hiding.raw
+            try check("git_revwalk_hide", git_revwalk_hide(walker, &hidden))
+        }
+        var oid = git_oid()
+        while true {
+            let rc = git_revwalk_next(&oid, walker)
+            if rc == GIT_ITEROVER.rawValue { break }
+            try check("git_revwalk_next", rc)
+            var c: OpaquePointer?
+            try check("git_commit_lookup", git_commit_lookup(&c, handle, &oid))
+            defer { git_commit_free(c) }
+            try body(CommitInfo(c!))
+        }
+    }
+}
+
+extension CommitInfo {
+    init(_ c: OpaquePointer) {
+        id = OID(git_commit_id(c).pointee)
+        parents = (0..<git_commit_parentcount(c)).compactMap { i in
+            git_commit_parent_id(c, i).map { OID($0.pointee) }
+        }
+        author = Signature(git_commit_author(c))
+        committer = Signature(git_commit_committer(c))
+        message = git_commit_message(c).map { String(cString: $0) } ?? ""
+    }
+}

@@ -1,0 +1,117 @@
+import CLibGit2
+import Foundation
+
+/// An open git repository. Owns its `git_repository` handle; every other libgit2 handle lives
+/// inside one method call and is freed before it returns.
+///
+/// Not `Sendable`: libgit2 objects are used by one thread at a time, so open one per task.
+public final class Repository {
+    let handle: OpaquePointer
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        git_repository_free(handle)
+    }
+
+    /// Opens the repository whose work tree or `.git` folder is `path` exactly (no search upwards).
+    public convenience init(at path: String) throws {
+        LibGit2.ensure()
+        var repo: OpaquePointer?
+        try check("git_repository_open_ext", git_repository_open_ext(
+            &repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil))
+        self.init(handle: repo!)
+    }
+
+    /// Finds the repository that holds `path`, searching upwards as git does; nil when none does.
+    public static func discover(from path: String) throws -> Repository? {
+        LibGit2.ensure()
+        var repo: OpaquePointer?
+        let rc = git_repository_open_ext(&repo, path, 0, nil)
+        guard try found("git_repository_open_ext", rc) else { return nil }
+        return Repository(handle: repo!)
+    }
+
+    /// Creates a new non-bare repository at `path` whose unborn HEAD points at `initialBranch`.
+    public static func create(at path: String, initialBranch: String = "main") throws -> Repository {
+        LibGit2.ensure()
+        var options = git_repository_init_options()
+        try check("git_repository_init_options_init",
+                  git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION)))
+        options.flags = GIT_REPOSITORY_INIT_MKPATH.rawValue
+        var repo: OpaquePointer?
+        try initialBranch.withCString { branch in
+            options.initial_head = branch
+            try check("git_repository_init_ext", git_repository_init_ext(&repo, path, &options))
+        }
+        return Repository(handle: repo!)
+    }
+
+    /// The work tree's absolute path, without a trailing slash; nil for a bare repository.
+    public var workdir: String? {
+        guard let raw = git_repository_workdir(handle) else { return nil }
+        var path = String(cString: raw)
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// The `.git` folder's absolute path.
+    public var gitdir: String {
+        String(cString: git_repository_path(handle))
+    }
+
+    public var isBare: Bool { git_repository_is_bare(handle) == 1 }
+    public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
+    public var isHeadDetached: Bool { git_repository_head_detached(handle) == 1 }
+
+    /// An operation left in progress (merge, rebase, cherry-pick...), or nil when there is none.
+    public var operationInProgress: String? {
+        let state = UInt32(bitPattern: git_repository_state(handle))
+        switch state {
+        case GIT_REPOSITORY_STATE_NONE.rawValue: return nil
+        case GIT_REPOSITORY_STATE_MERGE.rawValue: return "merge"
+        case GIT_REPOSITORY_STATE_REVERT.rawValue, GIT_REPOSITORY_STATE_REVERT_SEQUENCE.rawValue: return "revert"
+        case GIT_REPOSITORY_STATE_CHERRYPICK.rawValue, GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE.rawValue:
+            return "cherry-pick"
+        case GIT_REPOSITORY_STATE_BISECT.rawValue: return "bisect"
+        default: return "rebase"
+        }
+    }
+
+    /// The full name of the branch HEAD points at (`refs/heads/main`), born or not; nil when detached.
+    public func headBranchName() throws -> String? {
+        var ref: OpaquePointer?
+        try check("git_reference_lookup", git_reference_lookup(&ref, handle, "HEAD"))
+        defer { git_reference_free(ref) }
+        guard git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC else { return nil }
+        return String(cString: git_reference_symbolic_target(ref))
+    }
+
+    /// The commit HEAD points at; nil on an unborn branch.
+    public func headCommit() throws -> OID? {
+        var oid = git_oid()
+        let rc = git_reference_name_to_id(&oid, handle, "HEAD")
+        guard try found("git_reference_name_to_id", rc) else { return nil }
+        return OID(oid)
+    }
+
+    /// The commit a reference points at; nil when the reference does not exist.
+    public func resolve(reference name: String) throws -> OID? {
+        var oid = git_oid()
+        let rc = git_reference_name_to_id(&oid, handle, name)
+        guard try found("git_reference_name_to_id", rc) else { return nil }
+        return OID(oid)
+    }
+
+    /// The identity git would use for a commit here (`user.name`, `user.email`); nil when unset.
+    public func configuredIdentity() throws -> (name: String, email: String)? {
+        var sig: UnsafeMutablePointer<git_signature>?
+        let rc = git_signature_default(&sig, handle)
+        guard try found("git_signature_default", rc) else { return nil }
+        defer { git_signature_free(sig) }
+        let value = Signature(sig!)
+        return (value.name, value.email)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Yams
+
+/// Where a step leads.
+public enum Transition: Equatable, Sendable {
+    /// To the step with this number.
+    case step(String)
+    /// FIN: the procedure ends (state `closed`).
+    case finish
+    /// "Sale del procedimiento": the file goes back to its sender (state `returned`).
+    case leave
+}
+
+/// A decision step's question and its two branches.
+public struct Decision: Equatable, Sendable {
+    public var question: String
+    public var yes: Branch
+    public var no: Branch
+
+    public struct Branch: Equatable, Sendable {
+        /// The manual's text of the branch.
+        public var text: String
+        public var transition: Transition
+    }
+
+    public func branch(_ answer: Bool) -> Branch { answer ? yes : no }
+}
+
+/// What must be present in the case before a step may be recorded.
+public struct Requirements: Equatable, Sendable {
+    /// Front-matter keys of `expediente.md` that must hold a non-empty value.
+    public var fields: [String] = []
+    /// Documents (paths inside the case) that must exist.
+    public var documents: [String] = []
+    /// The norm behind the requirement, quoted in refusals.
+    public var norm: String?
+
+    public var isEmpty: Bool { fields.isEmpty && documents.isEmpty }
+}
+
+/// One step of a procedure, as the manual describes it.
+public struct StepDefinition: Equatable, Sendable {
+    /// The manual's two-digit step number ("04").
+    public var number: String
+    /// Every role that may do the step; the first is the manual's main reading.
+    public var roles: [Role]
+    /// The manual's text of the activity.
+    public var activity: String
+    /// Set on decision steps (`--decision si|no`).
+    public var decision: Decision?
+    /// An "Espera ..." step: once recorded, the case waits on someone outside (state `waiting`).
+    public var waits: Bool
+    /// Happens once per dependency or executing unit (`--dependency CODE`).
+    public var perDependency: Bool
+    /// Where the step leads when it is not a decision; nil means the next step in order.
+    public var next: Transition?
+    public var requires: Requirements
+    /// How the manual had to be read at this step, when it had to be.
+    public var interpretation: String?
+
+    public var role: Role { roles[0] }
+}
+
+/// One of the seven procedures at one version of its definition.
+public struct ProcedureDefinition: Equatable, Sendable {
+    public var number: Int
+    /// Short code used in case ids (`PI` in `PI-2026-0003`).
+    public var code: String
+    public var name: String
+    /// The definition's version; a case stays on the version it was opened with.
+    public var version: String
+    /// Monthly procedures open one expediente per month (`folio new 3 --month AAAA-MM`).
+    public var monthly: Bool
+    /// Front-matter keys every expediente of this procedure carries.
+    public var fields: [String]
+    /// The manual's "Normas Específicas", quoted.
+    public var norms: [String]
+    public var steps: [StepDefinition]
+
+    /// The step with this number (accepts "4" for "04").
+    public func step(_ number: String) -> StepDefinition? {
+        let key = Self.normalize(step: number)
+        return steps.first { $0.number == key }
+    }
+
+    /// "4" -> "04"; other text is returned as it came.
+    public static func normalize(step: String) -> String {
+        if let n = Int(step), n >= 0, n < 100 { return String(format: "%02d", n) }
+        return step
+    }
+
+    /// Where `step` leads, given the answer on decision steps.
+    public func transition(after step: StepDefinition, decision: Bool?) -> Transition {
+        if let d = step.decision, let decision { return d.branch(decision).transition }
+        if let next = step.next { return next }
+        guard let i = steps.firstIndex(where: { $0.number == step.number }), i + 1 < steps.count else {
+            return .finish
+        }
+        return .step(steps[i + 1].number)
+    }
+
+    /// The contiguous run of per-dependency steps (P2 10-12, P3 01-05, P5 01), if any.
+    public var dependencyBlock: ArraySlice<StepDefinition>? {
+        guard let first = steps.firstIndex(where: \.perDependency) else { return nil }
+        let end = steps[first...].firstIndex(where: { !$0.perDependency }) ?? steps.endIndex
+        return steps[first..<end]
+    }
+}

@@ -1,0 +1,61 @@
+/// A step the manual does not allow, or a definition that cannot be read. Messages are Spanish,
+/// for staff: they name the rule, the step and what would be allowed instead.
+public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidDefinition(file: String, reason: String)
+    case unknownStep(procedure: Int, step: String, known: [String])
+    case outOfOrder(procedure: Int, step: String, dependency: String?, allowed: [NextStep])
+    case caseEnded(step: String, state: CaseState)
+    case decisionRequired(step: String, question: String)
+    case decisionNotAllowed(step: String)
+    case dependencyRequired(step: String)
+    case dependencyNotAllowed(step: String)
+    case dependenciesPending(step: String, pending: [(String, String)], firstStep: String)
+
+    public static func == (lhs: ProcedureError, rhs: ProcedureError) -> Bool {
+        lhs.description == rhs.description
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidDefinition(let file, let reason):
+            return "\(file): definición de procedimiento no válida: \(reason). Corrija el archivo en schemas/."
+        case .unknownStep(let procedure, let step, let known):
+            return "El paso '\(step)' no existe en el procedimiento \(procedure); sus pasos son \(known.first ?? "")"
+                + " a \(known.last ?? "")."
+        case .outOfOrder(let procedure, let step, let dependency, let allowed):
+            let subject = dependency.map { "El paso \(step) para la dependencia \($0)" } ?? "El paso \(step)"
+            return "\(subject) no corresponde ahora según el procedimiento \(procedure) del manual. "
+                + ProcedureError.describeAllowed(allowed)
+        case .caseEnded(let step, let state):
+            return "El expediente está \(state.label): el procedimiento terminó y no admite el paso \(step)."
+        case .decisionRequired(let step, let question):
+            return "El paso \(step) es una decisión (\(question)): indique --decision si o --decision no."
+        case .decisionNotAllowed(let step):
+            return "El paso \(step) no es una decisión: quite --decision."
+        case .dependencyRequired(let step):
+            return "El paso \(step) se registra una vez por dependencia: indique --dependency CODIGO."
+        case .dependencyNotAllowed(let step):
+            return "El paso \(step) se registra una sola vez para todo el expediente: quite --dependency."
+        case .dependenciesPending(let step, let pending, let first):
+            if pending.isEmpty {
+                return "El paso \(step) requiere que al menos una dependencia haya iniciado (paso \(first))."
+            }
+            let list = pending.map { "\($0.0) (le falta el paso \($0.1))" }.joined(separator: ", ")
+            return "El paso \(step) requiere que todas las dependencias iniciadas terminen su parte: \(list)."
+        }
+    }
+
+    /// "Pasos permitidos ahora: 04 (analista)..." for refusals.
+    static func describeAllowed(_ allowed: [NextStep]) -> String {
+        guard !allowed.isEmpty else { return "No hay pasos permitidos en este momento." }
+        let items = allowed.map { next -> String in
+            let roles = next.step.roles.map(\.rawValue).joined(separator: " o ")
+            var text = "\(next.step.number) (\(roles))"
+            if let d = next.dependency { text += " para la dependencia \(d)" }
+            if next.startsDependency { text += " para una dependencia nueva" }
+            return text
+        }
+        return (items.count == 1 ? "El paso permitido ahora es " : "Los pasos permitidos ahora son ")
+            + items.joined(separator: "; ") + "."
+    }
+}

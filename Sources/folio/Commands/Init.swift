@@ -1,0 +1,31 @@
+import ArgumentParser
+import Casebook
+import Foundation
+
+extension Folio {
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Crea un repositorio de expedientes con su primer commit.",
+            discussion: "Ejemplo: folio init expedientes --jefe \"María Rodríguez <mrodriguez@igss.gob.gt>\"")
+
+        @Argument(help: "Carpeta nueva (o vacía) del repositorio.")
+        var directory: String
+
+        @Option(help: "El Jefe de Departamento: \"Nombre Apellido <correo>\".")
+        var jefe: String
+
+        func run() throws {
+            try Folio.perform {
+                let schemas = SchemaLibrary.canonicalDirectory(executable: CommandLine.arguments[0])
+                guard let schemas else {
+                    throw CasebookError.invalidFile(file: "schemas/", reason: "no se encuentran las definiciones de los procedimientos",
+                                                    fix: "Indique la carpeta schemas/ de folio con FOLIO_SCHEMAS=RUTA.")
+                }
+                let book = try Casebook.create(at: directory, jefe: jefe, schemas: schemas, clock: Folio.clock())
+                let jefe = try book.currentRoster().personas[0]
+                print("Repositorio de expedientes creado en \(book.root).")
+                print("Jefe de Departamento: \(jefe.name) (\(jefe.id)). Agregue al personal con 'folio roles add'.")
+            }
+        }
+    }
+}

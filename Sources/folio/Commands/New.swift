@@ -1,0 +1,35 @@
+import ArgumentParser
+import Casebook
+
+extension Folio {
+    struct New: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Abre un expediente y registra su paso 01 (o, en los mensuales, la apertura del mes). Imprime el ID.",
+            discussion: """
+                Ejemplos:
+                  folio new 4 --title "Ampliación Hospital de Escuintla" --set snip=123456 --as mrodriguez
+                  folio new 3 --month 2026-11 --as alopez
+                """)
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: "Procedimiento: número del 1 al 7 o código (PEI, POA, PROD, PI, AMF, MMF, COOP).") var procedure: String
+        @Option(help: "ID del expediente (por omisión, CODIGO-AAAA-NNNN).") var id: String?
+        @Option(help: "Título del expediente.") var title: String?
+        @Option(help: "Mes del expediente mensual (procedimientos 3 y 5): AAAA-MM.") var month: String?
+        @Option(name: .customLong("set"), help: "Escribe CLAVE=VALOR en el encabezado de expediente.md; se repite.")
+        var sets: [String] = []
+        @Option(name: .customLong("attach"), help: "Adjunta un archivo (.md al expediente, otros a anexos/); se repite.")
+        var attachments: [String] = []
+        @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+        @Option(name: .customLong("as"), help: "Quien realiza el paso: id o correo de roles.yaml.") var persona: String?
+
+        func run() throws {
+            try Folio.perform {
+                let recorded = try repository.open().openCase(NewCaseRequest(
+                    procedure: procedure, id: id, title: title, month: month, sets: sets, attachments: attachments,
+                    persona: persona, text: message))
+                note("Expediente \(recorded.caseID) abierto en \(recorded.path) (commit \(recorded.commit.short)).")
+                print(recorded.caseID)
+            }
+        }
+    }
+}

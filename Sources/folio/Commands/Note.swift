@@ -1,0 +1,22 @@
+import ArgumentParser
+import Casebook
+
+extension Folio {
+    struct Note: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Registra los cambios pendientes de un expediente sin avanzar el procedimiento.",
+            discussion: "Ejemplo: folio note PI-2026-0001 -m \"Agrega el cronograma\" --as alopez")
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: "ID del expediente.") var id: String
+        @Option(name: .customShort("m"), help: "Qué se cambió.") var message: String
+        @Option(name: .customLong("as"), help: "Quien hizo los cambios: id o correo de roles.yaml.") var persona: String?
+
+        func run() throws {
+            try Folio.perform {
+                let recorded = try repository.open().recordNote(caseID: id, persona: persona, text: message)
+                print("\(recorded.subject)")
+                print("Registrado en el commit \(recorded.commit.short).")
+            }
+        }
+    }
+}

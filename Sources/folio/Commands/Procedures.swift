@@ -1,0 +1,36 @@
+import ArgumentParser
+import Casebook
+import Foundation
+import Procedures
+
+extension Folio {
+    struct Procedures: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Los procedimientos vigentes: pasos, roles, decisiones y ramas.",
+            discussion: "Ejemplos: folio procedures; folio procedures 4 --json")
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: "Procedimiento: número o código (sin él, todos).") var procedure: String?
+        @Flag(help: "Salida JSON.") var json = false
+
+        func run() throws {
+            try Folio.perform {
+                var all = try definitions()
+                if let procedure {
+                    all = all.filter { String($0.number) == procedure || $0.code.caseInsensitiveCompare(procedure) == .orderedSame }
+                    if all.isEmpty { throw CasebookError.unknownProcedure(procedure) }
+                }
+                if json { return try printJSON(all.map(ProcedureJSON.init)) }
+                print(all.map(ProcedureText.render).joined(separator: "\n\n"))
+            }
+        }
+
+        /// In a case repository, the definitions committed at HEAD; elsewhere, folio's own.
+        private func definitions() throws -> [ProcedureDefinition] {
+            if let book = try? repository.open(), let defs = try? book.proceduresInForce(), !defs.isEmpty { return defs }
+            guard let dir = SchemaLibrary.canonicalDirectory(executable: CommandLine.arguments[0]) else {
+                throw CasebookError.notARepository(repository.directory ?? FileManager.default.currentDirectoryPath)
+            }
+            return try SchemaLibrary.load(directory: dir)
+        }
+    }
+}

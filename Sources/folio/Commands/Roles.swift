@@ -1,0 +1,64 @@
+import ArgumentParser
+import Casebook
+import Procedures
+
+extension Folio {
+    struct Roles: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Quién tiene cada rol (roles.yaml registrado).",
+            subcommands: [List.self, Add.self], defaultSubcommand: List.self)
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "Lista las personas y sus roles.")
+            @OptionGroup var repository: RepositoryOptions
+            @Flag(help: "Salida JSON.") var json = false
+
+            func run() throws {
+                try Folio.perform {
+                    let roster = try repository.open().currentRoster()
+                    if json { return try printJSON(roster.personas) }
+                    var table = Table(headers: ["ID", "NOMBRE", "CORREO", "ROLES"])
+                    for p in roster.personas {
+                        let roles = p.roles.map(\.rawValue).joined(separator: ", ") + (p.dependency.map { " (\($0))" } ?? "")
+                        table.rows.append([p.id, p.name, p.email, roles])
+                    }
+                    print(table.render())
+                }
+            }
+        }
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "add", abstract: "Agrega una persona a roles.yaml (solo un jefe).",
+                discussion: "Ejemplo: folio roles add alopez --name \"Ana López\" --email alopez@igss.gob.gt --role analista --role asistente --as mrodriguez")
+            @OptionGroup var repository: RepositoryOptions
+            @Argument(help: "Id de la persona (minúsculas, p. ej. alopez).") var id: String
+            @Option(help: "Nombre y apellido.") var name: String
+            @Option(help: "Correo electrónico.") var email: String
+            @Option(help: "Rol (jefe, asistente, analista, secretaria, dependencia, unidad-ejecutora); se repite.")
+            var role: [String] = []
+            @Option(help: "Para contactos externos: código de la dependencia o unidad que representa.") var dependency: String?
+            @Option(name: .customLong("as"), help: "El jefe que registra el cambio.") var persona: String?
+
+            func run() throws {
+                try Folio.perform {
+                    let roles = try role.map { text -> Role in
+                        guard let r = Role(rawValue: text.lowercased()) else {
+                            throw CasebookError.invalidFile(file: "--role", reason: "'\(text)' no es un rol",
+                                                            fix: "Use uno de: \(Role.validIDs).")
+                        }
+                        return r
+                    }
+                    let code = try dependency.map { raw -> String in
+                        guard let c = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
+                        return c
+                    }
+                    let book = try repository.open()
+                    let commit = try book.addPersona(Persona(id: id, name: name, email: email, roles: roles, dependency: code),
+                                                     actor: persona)
+                    print("\(id) agregado a roles.yaml (commit \(commit.short)).")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Casebook
+
+extension Folio {
+    struct Step: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Registra el siguiente paso de un expediente, con los cambios de su carpeta.",
+            discussion: """
+                Ejemplos:
+                  folio step PI-2026-0001 --as alopez
+                  folio step PI-2026-0001 04 --decision no --as alopez -m "Falta el registro en el SNIP"
+                  folio step PROD-2026-11 01 --dependency HGE --as contacto-hge
+                """)
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: "ID del expediente.") var id: String
+        @Argument(help: "Paso (dos dígitos); solo hace falta si hay más de uno posible.") var step: String?
+        @Option(name: .customLong("as"), help: "Quien realiza el paso: id o correo de roles.yaml.") var persona: String?
+        @Option(help: "Respuesta de un paso de decisión: si o no.") var decision: String?
+        @Option(help: "Código de la dependencia o unidad ejecutora, en los pasos que se hacen por dependencia.")
+        var dependency: String?
+        @Option(name: .customLong("set"), help: "Escribe CLAVE=VALOR en el encabezado de expediente.md; se repite.")
+        var sets: [String] = []
+        @Option(name: .customLong("attach"), help: "Adjunta un archivo; se repite.") var attachments: [String] = []
+        @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+
+        func run() throws {
+            try Folio.perform {
+                let book = try repository.open()
+                let recorded = try book.recordStep(StepRequest(
+                    caseID: id, step: step, persona: persona, decision: decision, dependency: dependency, sets: sets,
+                    attachments: attachments, text: message))
+                print("\(recorded.subject)")
+                print("Registrado en el commit \(recorded.commit.short).")
+                let status = try book.status(of: recorded.caseID)
+                print(StatusText.nextLine(status))
+            }
+        }
+    }
+}

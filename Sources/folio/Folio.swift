@@ -1,0 +1,63 @@
+import ArgumentParser
+import Casebook
+import Foundation
+
+@main
+struct Folio: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "folio",
+        abstract: "Expedientes del Departamento de Planificación (IGSS) como historial de git.",
+        discussion: """
+            Cada paso del manual (Acuerdo 16/2013) es un commit cuyo autor es quien tiene el rol del paso.
+            Estado, historial y verificación se derivan del repositorio.
+            """,
+        subcommands: [Init.self, Roles.self, New.self, Step.self, Note.self, Status.self, Log.self, Verify.self,
+                      Procedures.self])
+}
+
+/// Options every command that works in a case repository takes.
+struct RepositoryOptions: ParsableArguments {
+    @Option(name: .customShort("C"), help: "Carpeta del repositorio de expedientes (por omisión, la actual).")
+    var directory: String?
+
+    /// Opens the case repository, with the clock fixed by `FOLIO_DATE` when set (rehearsals, tests).
+    func open() throws -> Casebook {
+        try Casebook.open(at: directory ?? FileManager.default.currentDirectoryPath, clock: Folio.clock())
+    }
+}
+
+extension Folio {
+    /// Now, or the moment in `FOLIO_DATE` (AAAA-MM-DD or ISO 8601), in the department's time zone.
+    static func clock() throws -> Clock {
+        guard let text = ProcessInfo.processInfo.environment["FOLIO_DATE"], !text.isEmpty else { return Clock(now: Date()) }
+        guard let date = Clock.parse(text) else {
+            throw CasebookError.invalidFile(file: "FOLIO_DATE", reason: "'\(text)' no es una fecha",
+                                            fix: "Use AAAA-MM-DD o AAAA-MM-DDTHH:MM:SS-06:00.")
+        }
+        return Clock(now: date)
+    }
+
+    /// Runs a command's work; the one place where errors become a Spanish message and an exit code.
+    static func perform(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("folio: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Writes a value as pretty, key-sorted JSON on stdout.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// A line for stderr, for what is said beside the machine-readable stdout.
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

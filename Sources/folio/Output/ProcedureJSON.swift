@@ -1,0 +1,90 @@
+import Procedures
+
+/// `folio procedures --json`: one procedure with its steps (English keys, stable).
+struct ProcedureJSON: Encodable {
+    var number: Int
+    var code: String
+    var name: String
+    var version: String
+    var monthly: Bool
+    var norms: [String]
+    var steps: [StepJSON]
+
+    struct StepJSON: Encodable {
+        var step: String
+        var role: String
+        var roles: [String]
+        var activity: String
+        var decision: Bool
+        var perDependency: Bool
+        var waits: Bool
+        var question: String?
+        var branches: [String: BranchJSON]?
+        var next: String
+        var interpretation: String?
+    }
+
+    struct BranchJSON: Encodable {
+        var text: String
+        /// A step number, `FIN` or `SALE`.
+        var next: String
+    }
+
+    init(_ d: ProcedureDefinition) {
+        number = d.number
+        code = d.code
+        name = d.name
+        version = d.version
+        monthly = d.monthly
+        norms = d.norms
+        steps = d.steps.map { s in
+            StepJSON(step: s.number, role: s.role.rawValue, roles: s.roles.map(\.rawValue), activity: s.activity,
+                     decision: s.decision != nil, perDependency: s.perDependency, waits: s.waits, question: s.decision?.question,
+                     branches: s.decision.map { ["si": BranchJSON($0.yes), "no": BranchJSON($0.no)] },
+                     next: s.decision == nil ? Self.text(d.transition(after: s, decision: nil)) : "decision",
+                     interpretation: s.interpretation)
+        }
+    }
+
+    static func text(_ t: Transition) -> String {
+        switch t {
+        case .step(let n): n
+        case .finish: "FIN"
+        case .leave: "SALE"
+        }
+    }
+}
+
+extension ProcedureJSON.BranchJSON {
+    init(_ b: Decision.Branch) {
+        text = b.text
+        next = ProcedureJSON.text(b.transition)
+    }
+}
+
+/// `folio procedures` for people.
+enum ProcedureText {
+    static func render(_ d: ProcedureDefinition) -> String {
+        var lines = ["Procedimiento \(d.number) (\(d.code)), versión \(d.version)\(d.monthly ? ", mensual" : ""): \(d.name)"]
+        var table = Table(headers: ["PASO", "ROL", "ACTIVIDAD"])
+        for s in d.steps {
+            var activity = s.activity
+            if let decision = s.decision {
+                activity = decision.question + " Sí: " + branch(decision.yes.transition) + "; no: " + branch(decision.no.transition) + "."
+            }
+            if s.waits { activity += " (espera)" }
+            if s.perDependency { activity += " [por dependencia]" }
+            table.rows.append([s.number, s.roles.map(\.rawValue).joined(separator: " o "), activity])
+        }
+        lines.append(table.render())
+        return lines.joined(separator: "\n")
+    }
+
+    private static func branch(_ t: Transition) -> String {
+        switch t {
+        case .step(let n): "paso \(n)"
+        case .finish: "FIN"
+        case .leave: "sale del procedimiento"
+        }
+    }
+}

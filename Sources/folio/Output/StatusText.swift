@@ -1,0 +1,97 @@
+import Casebook
+import Procedures
+
+/// Human (Spanish) renderings of status and history.
+enum StatusText {
+    static func summary(_ all: [CaseStatus]) -> String {
+        guard !all.isEmpty else { return "No hay expedientes. Abra uno con 'folio new'." }
+        var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "ÚLTIMO", "SIGUIENTE", "TÍTULO"])
+        for s in all {
+            table.rows.append([s.id, String(s.procedure), s.state.label, s.lastStep ?? "—", nextShort(s), s.title])
+        }
+        let counts = [CaseState.open, .waiting, .closed, .returned].map { state in
+            "\(all.filter { $0.state == state }.count) \(plural(state))"
+        }
+        return table.render() + "\n\n\(all.count) expedientes: " + counts.joined(separator: ", ") + "."
+    }
+
+    static func detail(_ s: CaseStatus, clock: Clock) -> String {
+        var lines = [
+            "\(s.id) · \(s.title)",
+            "Procedimiento \(s.procedure): \(s.procedureName) (versión \(s.version))",
+            "Carpeta: \(s.path) · abierto el \(s.opened)",
+            "Estado: \(s.state.label)" + (s.lastStep.map { " · último paso: \($0)" } ?? ""),
+            nextLine(s),
+        ]
+        if let deps = s.dependencies, !deps.isEmpty {
+            lines.append("")
+            var table = Table(headers: ["DEPENDENCIA", "ÚLTIMO", "SIGUIENTE"])
+            for d in deps {
+                table.rows.append([d.code, d.lastStep, d.next.isEmpty ? "terminó" : d.next.map(describe).joined(separator: "; ")])
+            }
+            lines.append(table.render())
+        }
+        lines.append("")
+        var table = Table(headers: ["PASO", "ROL", "AUTOR", "FECHA", "DECISIÓN", "DEP.", "COMMIT"])
+        for h in s.history {
+            table.rows.append([h.step ?? "—", h.role ?? "", h.author, shortDate(h.date), h.decision ?? "", h.dependency ?? "",
+                               String(h.commit.prefix(7))])
+        }
+        lines.append(table.render())
+        return lines.joined(separator: "\n")
+    }
+
+    static func history(_ entries: [HistoryEntry]) -> String {
+        var table = Table(headers: ["FECHA", "PASO", "ROL", "AUTOR", "REGISTRÓ", "COMMIT", "ASUNTO"])
+        for h in entries {
+            let step = h.step ?? (h.kind == "opening" ? "apertura" : "nota")
+            table.rows.append([shortDate(h.date), step, h.role ?? "", h.author, h.committer == h.author ? "" : h.committer,
+                               String(h.commit.prefix(7)), h.subject])
+        }
+        return table.render()
+    }
+
+    /// "Siguiente: 05 (analista: alopez)" or the end state.
+    static func nextLine(_ s: CaseStatus) -> String {
+        switch s.state {
+        case .closed: return "Procedimiento terminado (FIN)."
+        case .returned: return "Salió del procedimiento: el expediente se devolvió a quien lo envió."
+        default:
+            var parts = s.next.map(describe)
+            parts += (s.dependencies ?? []).flatMap(\.next).map(describe)
+            return parts.isEmpty ? "Siguiente: —" : "Siguiente: " + parts.joined(separator: "; ")
+        }
+    }
+
+    static func describe(_ n: NextStepStatus) -> String {
+        var text = "\(n.step) (\(n.roles.joined(separator: " o "))"
+        if !n.holders.isEmpty { text += ": \(n.holders.joined(separator: ", "))" }
+        text += ")"
+        if let d = n.dependency { text += " para \(d)" } else if n.perDependency { text += " para una dependencia nueva" }
+        return text
+    }
+
+    private static func nextShort(_ s: CaseStatus) -> String {
+        switch s.state {
+        case .closed: return "FIN"
+        case .returned: return "devuelto"
+        default:
+            let steps = s.next.map(\.step) + (s.dependencies ?? []).flatMap { $0.next.map { "\($0.step) \($0.dependency ?? "")" } }
+            return steps.joined(separator: ", ")
+        }
+    }
+
+    /// "2026-11-26T10:00:00-06:00" -> "2026-11-26 10:00".
+    private static func shortDate(_ iso: String) -> String {
+        String(iso.prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    private static func plural(_ state: CaseState) -> String {
+        switch state {
+        case .open: "abiertos"
+        case .waiting: "en espera"
+        case .closed: "cerrados"
+        case .returned: "devueltos"
+        }
+    }
+}
