@@ -28,9 +28,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
-        .testTarget(name: "ProceduresTests", dependencies: ["Procedures"]),
-        .testTarget(name: "CasebookTests", dependencies: ["Casebook", "GitStore", "Procedures"]),
-        .testTarget(name: "FolioTests", dependencies: ["Casebook"]),
+        // Temporary repositories, the git command line and the built binary, for the tests only.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "TestSupport"]),
+        .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "TestSupport"]),
+        .testTarget(name: "CasebookTests", dependencies: ["Casebook", "GitStore", "Procedures", "TestSupport"]),
+        .testTarget(name: "FolioTests", dependencies: ["TestSupport"]),
     ]
 )

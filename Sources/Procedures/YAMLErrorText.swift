@@ -19,6 +19,7 @@ public enum YAMLErrorText {
             case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx):
                 return "valor de tipo incorrecto en '\(path(ctx.codingPath))'"
             case .dataCorrupted(let ctx):
+                if let underlying = ctx.underlyingError { return describe(underlying) }
                 return ctx.codingPath.isEmpty ? "el documento está vacío o no es un mapa YAML"
                     : "valor no válido en '\(path(ctx.codingPath))'"
             @unknown default:

@@ -1,0 +1,98 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+/// A case repository in a temporary folder, with the department's staff registered.
+final class CaseRepo {
+    let box = Sandbox()
+    let path: String
+    let book: Casebook
+
+    static let jefe = "María Rodríguez <mrodriguez@igss.gob.gt>"
+
+    init(date: String = "2026-11-02T09:00:00-06:00", staff: Bool = true) throws {
+        path = box.path + "/expedientes"
+        book = try Casebook.create(at: path, jefe: Self.jefe, schemas: Sandbox.schemas, clock: Clock(now: Clock.parse(date)!))
+        try git(["config", "user.name", "María Rodríguez"])
+        try git(["config", "user.email", "mrodriguez@igss.gob.gt"])
+        guard staff else { return }
+        let people: [(String, String, String, [Role], String?)] = [
+            ("alopez", "Ana López", "alopez@igss.gob.gt", [.analista, .asistente], nil),
+            ("jperez", "Jorge Pérez", "jperez@igss.gob.gt", [.asistente], nil),
+            ("cmendez", "Carla Méndez", "cmendez@igss.gob.gt", [.secretaria], nil),
+            ("hge", "Luis Ajú (HGE)", "laju@igss.gob.gt", [.dependencia], "HGE"),
+            ("hro", "Rosa Tzul (HRO)", "rtzul@igss.gob.gt", [.dependencia], "HRO"),
+            ("dip", "Pedro Xol (DIP)", "pxol@igss.gob.gt", [.unidadEjecutora], "DIP"),
+        ]
+        for (id, name, email, roles, dep) in people {
+            try book.addPersona(Persona(id: id, name: name, email: email, roles: roles, dependency: dep), actor: "mrodriguez")
+        }
+    }
+
+    func at(_ date: String) {
+        book.clock.now = Clock.parse(date)!
+    }
+
+    @discardableResult
+    func git(_ args: [String], input: String? = nil) throws -> String {
+        let r = try Sandbox.git(args, in: path, input: input)
+        guard r.ok else { throw SandboxError.commandFailed("git \(args.joined(separator: " ")): \(r.err)") }
+        return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func write(_ text: String, to relative: String) throws {
+        let url = URL(fileURLWithPath: path).appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    func read(_ relative: String) -> String {
+        (try? String(contentsOfFile: path + "/" + relative, encoding: .utf8)) ?? ""
+    }
+
+    @discardableResult
+    func step(_ id: String, _ step: String? = nil, as persona: String, decision: String? = nil, dependency: String? = nil,
+              sets: [String] = [], attach: [String] = [], text: String? = nil) throws -> RecordedCommit {
+        try book.recordStep(StepRequest(caseID: id, step: step, persona: persona, decision: decision, dependency: dependency,
+                                        sets: sets, attachments: attach, text: text))
+    }
+
+    /// HEAD, the index, the work tree's files and any lock: what a refusal must leave as it was.
+    func snapshot() throws -> String {
+        var parts = [try git(["rev-parse", "HEAD"]), try git(["ls-files", "-s"]), try git(["status", "--porcelain", "--untracked-files=all"])]
+        let fm = FileManager.default
+        let files = (fm.enumerator(atPath: path)?.allObjects as? [String] ?? []).filter { !$0.hasPrefix(".git/") && $0 != ".git" }.sorted()
+        for f in files {
+            var isDir: ObjCBool = false
+            fm.fileExists(atPath: path + "/" + f, isDirectory: &isDir)
+            parts.append(f + (isDir.boolValue ? "/" : ":" + String(describing: fm.contents(atPath: path + "/" + f)?.hashValue ?? 0)))
+        }
+        let locks = (fm.enumerator(atPath: path + "/.git")?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".lock") }
+        parts.append("locks:" + locks.joined(separator: ","))
+        return parts.joined(separator: "\n")
+    }
+
+    /// Asserts that `body` is refused with a message containing every fragment, and changes nothing.
+    func expectRefusal(_ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) throws {
+        let before = try snapshot()
+        var message = ""
+        do {
+            try body()
+            Issue.record("expected a refusal containing \(fragments)", sourceLocation: sourceLocation)
+        } catch {
+            message = "\(error)"
+        }
+        for fragment in fragments {
+            #expect(message.contains(fragment), "«\(message)» lacks «\(fragment)»", sourceLocation: sourceLocation)
+        }
+        #expect(try snapshot() == before, "the refusal changed the repository", sourceLocation: sourceLocation)
+    }
+}
+
+extension String {
+    /// `s` without its trailing newline, split in lines.
+    var lines: [String] { split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+}

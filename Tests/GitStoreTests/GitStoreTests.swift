@@ -1,0 +1,93 @@
+import Foundation
+import GitStore
+import Testing
+import TestSupport
+
+@Suite("GitStore against the git command line")
+struct GitStoreTests {
+    let box = Sandbox()
+    let date = Date(timeIntervalSince1970: 1_790_000_000)
+
+    func signature(_ name: String, _ email: String) -> Signature {
+        Signature(name: name, email: email, date: date, offsetMinutes: -360)
+    }
+
+    @Test("a commit of the work tree is read back by git: author, committer, date, trailers, tree")
+    func commitReadByGit() throws {
+        let repo = try Repository.create(at: box.path)
+        try box.write("hola\n", to: "cases/2026/A-1/expediente.md")
+        try box.write("otro\n", to: "fuera.txt")
+        let message = "Asunto\n\nTexto.\n\nExpediente: A-1\nPaso: 01\nSigned-off-by: Ana López <alopez@igss.gob.gt>\n"
+        let id = try repo.commitWorkTree(paths: ["cases/2026/A-1"], parent: nil, author: signature("Ana López", "alopez@igss.gob.gt"),
+                                         committer: signature("Secretaria", "sec@igss.gob.gt"), message: message)
+        let log = try Sandbox.gitOut(["log", "-1", "--format=%H|%an|%ae|%cn|%ai"], in: box.path)
+        #expect(log == "\(id.hex)|Ana López|alopez@igss.gob.gt|Secretaria|2026-09-21 08:13:20 -0600")
+        let files = try Sandbox.gitOut(["ls-tree", "-r", "--name-only", "HEAD"], in: box.path)
+        #expect(files == "cases/2026/A-1/expediente.md", "only the named path is committed")
+        let parsed = try Sandbox.git(["interpret-trailers", "--parse"], in: box.path, input: message).out
+        #expect(parsed == "Expediente: A-1\nPaso: 01\nSigned-off-by: Ana López <alopez@igss.gob.gt>\n")
+        #expect(try Trailers.parse(message) == [Trailer("Expediente", "A-1"), Trailer("Paso", "01"),
+                                                Trailer("Signed-off-by", "Ana López <alopez@igss.gob.gt>")])
+        #expect(try Sandbox.git(["fsck", "--strict"], in: box.path).ok)
+        #expect(try Sandbox.gitOut(["status", "--porcelain"], in: box.path) == "?? fuera.txt", "the index was written")
+    }
+
+    @Test("the branch moves by compare-and-swap: a stale parent is refused, nothing is lost")
+    func compareAndSwap() throws {
+        let repo = try Repository.create(at: box.path)
+        try box.write("1\n", to: "a.txt")
+        let first = try repo.commitWorkTree(paths: ["a.txt"], parent: nil, author: signature("A", "a@x.org"),
+                                            committer: signature("A", "a@x.org"), message: "uno\n")
+        try box.write("2\n", to: "a.txt")
+        let second = try repo.commitWorkTree(paths: ["a.txt"], parent: first, author: signature("A", "a@x.org"),
+                                             committer: signature("A", "a@x.org"), message: "dos\n")
+        try box.write("3\n", to: "a.txt")
+        #expect {
+            try repo.commitWorkTree(paths: ["a.txt"], parent: first, author: signature("A", "a@x.org"),
+                                    committer: signature("A", "a@x.org"), message: "tres\n")
+        } throws: { ($0 as? GitError)?.isModified == true }
+        #expect(try repo.headCommit() == second)
+        #expect(throws: GitError.self) {
+            try repo.commitWorkTree(paths: ["a.txt"], parent: nil, author: signature("A", "a@x.org"),
+                                    committer: signature("A", "a@x.org"), message: "otra raíz\n")
+        }
+    }
+
+    @Test("walk yields parents first; files, trees and changes read what git wrote")
+    func readsPlainGit() throws {
+        try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)
+        for i in 1...3 {
+            try box.write("v\(i)\n", to: "d/f.txt")
+            try Sandbox.gitOut(["add", "."], in: box.path)
+            try Sandbox.gitOut(["commit", "-q", "-m", "c\(i)"], in: box.path)
+        }
+        let repo = try Repository.at(box.path)
+        var subjects: [String] = []
+        try repo.walk(from: try #require(try repo.headCommit())) { subjects.append($0.subject) }
+        #expect(subjects == ["c1", "c2", "c3"])
+        let head = try #require(try repo.headCommit())
+        #expect(try repo.file(at: "d/f.txt", in: head) == Data("v3\n".utf8))
+        #expect(try repo.file(at: "d/none.txt", in: head) == nil)
+        #expect(try repo.entries(at: "d", in: head).map(\.name) == ["f.txt"])
+        #expect(try repo.entries(at: "nada", in: head).isEmpty)
+        try box.write("cambio\n", to: "d/f.txt")
+        try box.write("nuevo\n", to: "n.txt")
+        let changes = try repo.changes()
+        #expect(changes.contains { $0.path == "d/f.txt" && $0.kind == .modified && !$0.staged })
+        #expect(changes.contains { $0.path == "n.txt" && $0.kind == .untracked })
+        #expect(try repo.headBranchName() == "refs/heads/main")
+        #expect(repo.operationInProgress == nil)
+    }
+
+    @Test("discover finds the repository from a subfolder and returns nil outside any")
+    func discover() throws {
+        _ = try Repository.create(at: box.path + "/r")
+        try FileManager.default.createDirectory(atPath: box.path + "/r/a/b", withIntermediateDirectories: true)
+        #expect(try Repository.discover(from: box.path + "/r/a/b")?.workdir == box.path + "/r")
+        #expect(try Repository.discover(from: "/proc") == nil)
+    }
+}
+
+extension Repository {
+    static func at(_ path: String) throws -> Repository { try Repository(at: path) }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// What a command printed and how it ended.
+public struct Run: Sendable {
+    public var out: String
+    public var err: String
+    public var status: Int32
+    public var ok: Bool { status == 0 }
+}
+
+/// A temporary folder for one test, removed when the test drops it.
+public final class Sandbox: @unchecked Sendable {
+    public let path: String
+
+    public init() {
+        var template = Array((NSTemporaryDirectory() + "folio-test-XXXXXX").utf8CString)
+        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// The project's top-level folder (where `schemas/` and `Package.swift` are).
+    public static let projectRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    public static var schemas: String { projectRoot + "/schemas" }
+
+    /// The environment every command runs in: no global git configuration, a fixed identity
+    /// for plain git commits, and the clock folio reads.
+    public static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["GIT_CONFIG_GLOBAL"] = "/dev/null"
+        env["GIT_CONFIG_NOSYSTEM"] = "1"
+        env["GIT_AUTHOR_NAME"] = env["GIT_AUTHOR_NAME"] ?? "Prueba"
+        env["GIT_AUTHOR_EMAIL"] = env["GIT_AUTHOR_EMAIL"] ?? "prueba@example.org"
+        env["GIT_COMMITTER_NAME"] = "Prueba"
+        env["GIT_COMMITTER_EMAIL"] = "prueba@example.org"
+        env["FOLIO_SCHEMAS"] = schemas
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    /// Runs `executable` with `arguments` in `directory`, feeding `input` on stdin.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], in directory: String,
+                           env: [String: String] = [:], input: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = environment(env)
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inPipe
+        try process.run()
+        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inPipe.fileHandleForWriting.close()
+        // Read both pipes before waiting, so a large output cannot block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Run(out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self),
+                   status: process.terminationStatus)
+    }
+
+    /// Runs the git command line in `directory`.
+    @discardableResult
+    public static func git(_ arguments: [String], in directory: String, env: [String: String] = [:], input: String? = nil) throws -> Run {
+        try run("/usr/bin/git", arguments, in: directory, env: env, input: input)
+    }
+
+    /// git's output, trimmed; fails the caller with git's message when git fails.
+    public static func gitOut(_ arguments: [String], in directory: String, env: [String: String] = [:]) throws -> String {
+        let r = try git(arguments, in: directory, env: env)
+        guard r.ok else { throw SandboxError.commandFailed("git \(arguments.joined(separator: " ")): \(r.err)") }
+        return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public func write(_ text: String, to relative: String) throws {
+        let url = URL(fileURLWithPath: path).appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+}
+
+public enum SandboxError: Error {
+    case commandFailed(String)
+}
