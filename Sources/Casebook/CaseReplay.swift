@@ -12,14 +12,22 @@ public struct CaseReplay: Sendable {
     public var steps: [StepRecord] = []
     /// Step commits the procedure refused, with the reason (`folio verify` reports them).
     public var refused: [(record: StepRecord, error: ProcedureError)] = []
+    /// Step commits whose author did not hold the role (`folio verify` reports them): skipped.
+    public var unauthorized: [StepRecord] = []
 
-    init(id: String, records: [StepRecord], definition: ProcedureDefinition) {
+    /// - Parameter authorized: whether a step commit's author held its role when it was made.
+    init(id: String, records: [StepRecord], definition: ProcedureDefinition,
+         authorized: (StepRecord) throws -> Bool) rethrows {
         self.id = id
         self.definition = definition
         self.records = records
         machine = CaseMachine(definition: definition)
         for record in records {
             guard let step = record.step else { continue }
+            guard try authorized(record) else {
+                unauthorized.append(record)
+                continue
+            }
             do {
                 try machine.apply(step: ProcedureDefinition.normalize(step: step), decision: record.decisionValue,
                                   dependency: record.dependency)

@@ -104,14 +104,15 @@ extension Casebook {
         }
         let decision = try request.decision.map(Self.parseDecision)
         let step = try chooseStep(request.step, dependency: dependency, replay: replay)
-        try checkRole(persona, for: step, roster: roster)
-        if let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
-            throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
-        }
+        // Order first: "not now, step 03 is next" helps more than "not your role".
         do {
             try replay.machine.apply(step: step.number, decision: decision, dependency: dependency)
         } catch let error as ProcedureError {
             throw CasebookError.procedure(error)
+        }
+        try checkRole(persona, for: step, roster: roster)
+        if let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
+            throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
         try checkClean(outside: path)
 
@@ -205,10 +206,12 @@ extension Casebook {
         }
         let allowed = replay.machine.allowedNext
         let started = Set(replay.machine.threads.map(\.code))
-        let candidates = allowed.filter { next in
+        var candidates = allowed.filter { next in
             guard let dependency else { return !next.step.perDependency || allowed.count == 1 }
             return next.dependency == dependency || (next.startsDependency && !started.contains(dependency))
         }
+        // A dependency given for a case-level step: pick the step, and let the machine say why not.
+        if candidates.isEmpty, dependency != nil { candidates = allowed.filter { !$0.step.perDependency } }
         let numbers = Array(Set(candidates.map(\.step.number))).sorted()
         if numbers.count == 1, let step = definition.step(numbers[0]) { return step }
         if allowed.isEmpty {

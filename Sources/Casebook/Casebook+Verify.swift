@@ -23,7 +23,7 @@ extension Casebook {
         for id in history.caseIDs {
             let records = history.records(of: id)
             guard let definition = try caseDefinition(id: id, first: records[0], violations: &violations) else { continue }
-            let replay = CaseReplay(id: id, records: records, definition: definition)
+            let replay = try CaseReplay(id: id, records: records, definition: definition, authorized: isAuthorized)
             steps += replay.steps.count
             for record in records {
                 violations += try checkRecord(record, definition: definition)

@@ -104,7 +104,15 @@ public final class Casebook {
         guard let first = records.first else { return nil }
         guard let number = first.procedure.flatMap(Int.init),
               let definition = try definition(number, at: first.commit) else { return nil }
-        return CaseReplay(id: id, records: records, definition: definition)
+        return try CaseReplay(id: id, records: records, definition: definition, authorized: isAuthorized)
+    }
+
+    /// Whether the author of a step commit held, in `roles.yaml` of the parent commit, the role of
+    /// the `Rol` trailer and that role may do the step. A forged step is not part of any status.
+    func isAuthorized(_ record: StepRecord) throws -> Bool {
+        guard let role = record.role.flatMap(Role.init(rawValue:)),
+              let persona = try? roster(at: record.parent ?? record.commit).find(record.author.email) else { return false }
+        return persona.holds(role)
     }
 
     // MARK: People

@@ -102,8 +102,8 @@ struct WorkflowTests {
         try repo.step("PROD-2026-11", "01", as: "hge", dependency: "HGE")
         #expect(try repo.git(["log", "-1", "--format=%an|%cn|%(trailers:key=Dependencia,valueonly,separator=)"]) ==
             "Luis Ajú (HGE)|Carla Méndez|HGE")
-        try repo.expectRefusal(["hro es el contacto registrado de HRO, no de HGE"]) {
-            try repo.step("PROD-2026-11", "01", as: "hro", dependency: "HGE")
+        try repo.expectRefusal(["hro es el contacto registrado de HRO, no de IGS"]) {
+            try repo.step("PROD-2026-11", "01", as: "hro", dependency: "IGS")
         }
         try repo.step("PROD-2026-11", "01", as: "hro", dependency: "hro")
         try repo.step("PROD-2026-11", as: "cmendez", dependency: "HGE")

@@ -1,0 +1,221 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+/// DESIGN.md section 6: each refusal names the file or rule, and leaves HEAD, the index and
+/// the work tree as they were (`CaseRepo.expectRefusal` compares a snapshot of all three).
+@Suite("Refusals of bad input")
+struct RefusalTests {
+    func p4Case(_ repo: CaseRepo, snip: Bool = true) throws -> String {
+        let sets = snip ? ["snip=245789", "unidad_ejecutora=División de Infraestructura"] : []
+        return try repo.book.openCase(NewCaseRequest(procedure: "4", title: "Proyecto", sets: sets, persona: "mrodriguez")).caseID
+    }
+
+    @Test("malformed YAML front matter: the file and the line are named")
+    func malformedFrontMatter() throws {
+        let repo = try CaseRepo()
+        let id = try p4Case(repo)
+        try repo.write("---\nid: \(id)\nprocedimiento: 4\ntitulo: [sin cerrar\nabierto: 2026-11-02\n---\nTexto\n",
+                       to: "cases/2026/\(id)/expediente.md")
+        try repo.expectRefusal(["cases/2026/\(id)/expediente.md", "línea"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.write("Sin encabezado\n", to: "cases/2026/\(id)/expediente.md")
+        try repo.expectRefusal(["cases/2026/\(id)/expediente.md", "---"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.write("---\nid: OTRO-1\nprocedimiento: 4\ntitulo: x\nabierto: 2026-11-02\n---\n", to: "cases/2026/\(id)/expediente.md")
+        try repo.expectRefusal(["'id'", "OTRO-1", id]) { try repo.step(id, as: "mrodriguez") }
+        try repo.write("---\nid: \(id)\nprocedimiento: 4\nabierto: 2026-11-02\n---\n", to: "cases/2026/\(id)/expediente.md")
+        try repo.expectRefusal(["titulo"]) { try repo.step(id, as: "mrodriguez") }
+    }
+
+    @Test("unknown procedure, step or persona")
+    func unknowns() throws {
+        let repo = try CaseRepo()
+        let id = try p4Case(repo)
+        try repo.expectRefusal(["Procedimiento '9' desconocido"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "9", persona: "mrodriguez"))
+        }
+        try repo.expectRefusal(["El paso '77' no existe en el procedimiento 4"]) { try repo.step(id, "77", as: "mrodriguez") }
+        try repo.expectRefusal(["roles.yaml", "nadie", "mrodriguez"]) { try repo.step(id, as: "nadie") }
+        try repo.expectRefusal(["No existe el expediente PI-2026-0099"]) { try repo.step("PI-2026-0099", as: "mrodriguez") }
+    }
+
+    @Test("a role the persona does not hold: the step, the role and who holds it are named")
+    func roleNotHeld() throws {
+        let repo = try CaseRepo()
+        let id = try p4Case(repo)
+        try repo.expectRefusal(["paso 02", "jefe (Jefe de Departamento)", "alopez", "mrodriguez"]) { try repo.step(id, as: "alopez") }
+        try repo.expectRefusal(["paso 01", "jefe"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "4", persona: "alopez"))
+        }
+        try repo.expectRefusal(["Solo el jefe"]) {
+            try repo.book.addPersona(Persona(id: "x", name: "X", email: "x@igss.gob.gt", roles: [.jefe]), actor: "alopez")
+        }
+        // An external contact cannot open the month, only step in it.
+        try repo.expectRefusal(["de apertura"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "hge"))
+        }
+    }
+
+    @Test("authority comes from the committed roles.yaml, never from an uncommitted edit")
+    func uncommittedRoles() throws {
+        let repo = try CaseRepo()
+        let id = try p4Case(repo)
+        let roles = repo.read("roles.yaml").replacingOccurrences(of: "roles: [analista, asistente]", with: "roles: [analista, asistente, jefe]")
+        try repo.write(roles, to: "roles.yaml")
+        try repo.expectRefusal(["paso 02", "alopez no tiene ese rol"]) { try repo.step(id, as: "alopez") }
+    }
+
+    @Test("a step out of order names the step that would be allowed; decisions and dependencies are checked")
+    func outOfOrder() throws {
+        let repo = try CaseRepo()
+        let id = try p4Case(repo)
+        try repo.expectRefusal(["El paso 05", "procedimiento 4", "02 (jefe)"]) { try repo.step(id, "05", as: "mrodriguez") }
+        try repo.step(id, as: "mrodriguez")
+        try repo.step(id, as: "alopez")
+        try repo.expectRefusal(["decisión", "--decision si"]) { try repo.step(id, as: "alopez") }
+        try repo.expectRefusal(["--decision si o --decision no"]) { try repo.step(id, as: "alopez", decision: "quizá") }
+        try repo.expectRefusal(["quite --dependency"]) { try repo.step(id, as: "alopez", decision: "si", dependency: "HGE") }
+        let month = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "alopez")).caseID
+        try repo.expectRefusal(["no es un código de dependencia válido"]) { try repo.step(month, "01", as: "hge", dependency: "../HGE") }
+        try repo.expectRefusal(["--month"]) { _ = try repo.book.openCase(NewCaseRequest(procedure: "5", persona: "alopez")) }
+        try repo.expectRefusal(["no es un mes válido"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-13", persona: "alopez"))
+        }
+        try repo.expectRefusal(["ya existe"]) { _ = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "alopez")) }
+    }
+
+    @Test("a missing required field or document quotes the norm")
+    func missingRequirements() throws {
+        let repo = try CaseRepo()
+        let id = try p4Case(repo, snip: false)
+        try repo.step(id, as: "mrodriguez")
+        try repo.expectRefusal(["expediente.md", "'snip'", "paso 03", "Norma 3", "--set snip=VALOR"]) { try repo.step(id, as: "alopez") }
+        // Supplying it with the step itself works.
+        try repo.step(id, as: "alopez", sets: ["snip=245789", "unidad_ejecutora=DIP"])
+        try repo.expectRefusal(["solicitud.md", "paso 01", "Norma 1.1"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", persona: "dip"))
+        }
+        try repo.expectRefusal(["No se encuentra el archivo a adjuntar"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "7", attachments: ["/no/existe.pdf"], persona: "mrodriguez"))
+        }
+    }
+
+    @Test("ids that would escape cases/ are refused", arguments: ["../../etc", "PI/../../x", "..", "pi 2026", "A"])
+    func escapingIDs(id: String) throws {
+        let repo = try CaseRepo(staff: false)
+        try repo.expectRefusal(["no es un identificador de expediente válido"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "7", id: id, persona: "mrodriguez"))
+        }
+        try repo.expectRefusal(["no es un identificador de expediente válido"]) { try repo.step(id, as: "mrodriguez") }
+    }
+
+    @Test("a dirty file outside the case being stepped")
+    func dirtyOutside() throws {
+        let repo = try CaseRepo()
+        let a = try p4Case(repo)
+        let b = try p4Case(repo)
+        try repo.write(repo.read("cases/2026/\(b)/expediente.md") + "Otra cosa.\n", to: "cases/2026/\(b)/expediente.md")
+        try repo.expectRefusal(["fuera de cases/2026/\(a)", "cases/2026/\(b)/expediente.md", "folio note"]) {
+            try repo.step(a, as: "mrodriguez")
+        }
+        try repo.git(["checkout", "--", "."])
+        try repo.write(repo.read("folio.yaml") + "# cambio\n", to: "folio.yaml")
+        try repo.expectRefusal(["folio.yaml"]) { try repo.step(a, as: "mrodriguez") }
+        try repo.git(["add", "folio.yaml"])
+        try repo.expectRefusal(["folio.yaml"]) { try repo.step(a, as: "mrodriguez") }
+    }
+
+    @Test("a repository in the middle of a merge")
+    func mergeInProgress() throws {
+        let repo = try CaseRepo()
+        let id = try p4Case(repo)
+        let file = "cases/2026/\(id)/expediente.md"
+        try repo.git(["checkout", "-q", "-b", "otra"])
+        try repo.write(repo.read(file) + "Versión A.\n", to: file)
+        try repo.git(["commit", "-qam", "A"])
+        try repo.git(["checkout", "-q", "main"])
+        try repo.write(repo.read(file) + "Versión B.\n", to: file)
+        try repo.git(["commit", "-qam", "B"])
+        #expect(try Sandbox.git(["merge", "otra"], in: repo.path).status != 0)
+        try repo.expectRefusal(["merge", "git merge --abort"]) { try repo.step(id, as: "mrodriguez") }
+    }
+
+    @Test("not a repository, a bare one, an empty folder")
+    func repositoryStates() throws {
+        let box = Sandbox()
+        #expect {
+            _ = try Casebook.open(at: box.path, clock: Clock(now: Date()))
+        } throws: { "\($0)".contains("folio init") }
+        try Sandbox.gitOut(["init", "-q", "--bare", "b.git"], in: box.path)
+        #expect {
+            _ = try Casebook.open(at: box.path + "/b.git", clock: Clock(now: Date()))
+        } throws: { "\($0)".contains("bare") && "\($0)".contains("git clone") }
+        let repo = try CaseRepo(staff: false)
+        #expect(throws: CasebookError.self) {
+            _ = try Casebook.create(at: repo.path, jefe: CaseRepo.jefe, schemas: Sandbox.schemas, clock: Clock(now: Date()))
+        }
+        #expect {
+            _ = try Casebook.create(at: box.path + "/n", jefe: "Sin correo", schemas: Sandbox.schemas, clock: Clock(now: Date()))
+        } throws: { "\($0)".contains("Nombre Apellido <correo>") }
+        #expect(!FileManager.default.fileExists(atPath: box.path + "/n"), "a refused init leaves nothing behind")
+    }
+
+    @Test("a malformed roles.yaml committed by hand is named when folio reads it")
+    func malformedRoles() throws {
+        let repo = try CaseRepo()
+        let id = try p4Case(repo)
+        try repo.write("personas:\n  - id: x\n    nombre: [\n", to: "roles.yaml")
+        try repo.git(["commit", "-qam", "roto", "--author", CaseRepo.jefe])
+        try repo.expectRefusal(["roles.yaml", "línea"]) { try repo.step(id, as: "mrodriguez") }
+    }
+}
+
+@Suite("verify")
+struct VerifyTests {
+    @Test("a plain-git commit claiming a step its author's role does not allow fails verify, naming commit and rule")
+    func forgedStep() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "4", title: "P", sets: ["snip=1", "unidad_ejecutora=U"],
+                                                       persona: "mrodriguez")).caseID
+        #expect(try repo.book.verify().ok)
+        // Ana (analista) claims step 02, which is the jefe's, as jefe.
+        let message = "\(id) paso 02\n\nExpediente: \(id)\nProcedimiento: 4\nPaso: 02\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>\n"
+        try repo.git(["commit", "-q", "--allow-empty", "-m", message, "--author", "Ana López <alopez@igss.gob.gt>"])
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        let report = try repo.book.verify()
+        #expect(!report.ok)
+        let v = try #require(report.violations.first)
+        #expect(v.commit == forged && v.caseID == id && v.step == "02" && v.rule == "role")
+        #expect(v.message.contains("alopez") && v.message.contains("jefe"))
+        // The forged step is not counted in the case's status either.
+        #expect(try repo.book.status(of: id).lastStep == "01")
+    }
+
+    @Test("out of order, bad trailers, missing sign-off and roles.yaml changed by a non-jefe are each reported")
+    func everyRule() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", persona: "mrodriguez")).caseID
+        let jefe = CaseRepo.jefe
+        func commit(_ trailers: String, author: String = CaseRepo.jefe) throws -> String {
+            try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\n" + trailers, "--author", author])
+            return try repo.git(["rev-parse", "HEAD"])
+        }
+        let skip = try commit("Expediente: \(id)\nProcedimiento: 7\nPaso: 05\nRol: jefe\nSigned-off-by: \(jefe)")
+        let noSign = try commit("Expediente: \(id)\nProcedimiento: 7\nPaso: 02\nRol: jefe")
+        let badRole = try commit("Expediente: \(id)\nProcedimiento: 7\nRol: gerente\nSigned-off-by: \(jefe)")
+        let stranger = try commit("Expediente: \(id)\nProcedimiento: 7\nRol: jefe\nSigned-off-by: Otro <otro@x.org>", author: "Otro <otro@x.org>")
+        try repo.write(repo.read("roles.yaml").replacingOccurrences(of: "roles: [asistente]", with: "roles: [asistente, jefe]"), to: "roles.yaml")
+        try repo.git(["commit", "-qam", "me hago jefe", "--author", "Jorge Pérez <jperez@igss.gob.gt>"])
+        let rolesChange = try repo.git(["rev-parse", "HEAD"])
+        let report = try repo.book.verify()
+        let found = Set(report.violations.map { "\($0.commit)|\($0.rule)" })
+        #expect(found.contains("\(skip)|step-order"))
+        #expect(found.contains("\(noSign)|signoff"))
+        #expect(found.contains("\(badRole)|trailers"))
+        #expect(found.contains("\(stranger)|author"))
+        #expect(found.contains("\(rolesChange)|roles-file"))
+        #expect(report.commits == Int(try repo.git(["rev-list", "--count", "HEAD"])))
+    }
+}
