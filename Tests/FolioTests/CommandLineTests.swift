@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs the built `folio` binary (beside the test bundle) and the git command line.
+struct CLI {
+    let box = Sandbox()
+    var repo: String { box.path + "/expedientes" }
+
+    static let binary: String = {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        return exe.appendingPathComponent("folio").path
+    }()
+
+    @discardableResult
+    func folio(_ args: String..., date: String = "2026-11-02T09:00:00-06:00", in dir: String? = nil) throws -> Run {
+        try Sandbox.run(Self.binary, args, in: dir ?? repo, env: ["FOLIO_DATE": date])
+    }
+
+    func git(_ args: String...) throws -> String { try Sandbox.gitOut(args, in: repo) }
+
+    func json(_ run: Run) throws -> Any { try JSONSerialization.jsonObject(with: Data(run.out.utf8)) }
+
+    /// A repository with a jefe and an analyst; git's user is the jefe.
+    func setUp() throws {
+        let r = try folio("init", repo, "--jefe", "María Rodríguez <mrodriguez@igss.gob.gt>", in: box.path)
+        #expect(r.ok, "\(r.err)")
+        _ = try git("config", "user.name", "María Rodríguez")
+        _ = try git("config", "user.email", "mrodriguez@igss.gob.gt")
+        let add = try folio("roles", "add", "alopez", "--name", "Ana López", "--email", "alopez@igss.gob.gt",
+                            "--role", "analista", "--role", "asistente", "--as", "mrodriguez")
+        #expect(add.ok, "\(add.err)")
+    }
+}
+
+@Suite("folio on the command line")
+struct CommandLineTests {
+    @Test("init, roles, new, step, status, log and verify, as a new user runs them")
+    func walkthrough() throws {
+        let cli = CLI()
+        try cli.setUp()
+        let roles = try cli.json(try cli.folio("roles", "--json")) as? [[String: Any]]
+        #expect(roles?.map { $0["id"] as? String } == ["mrodriguez", "alopez"])
+        #expect(try cli.folio("roles").out.contains("alopez      Ana López"))
+
+        // `new` prints the ID alone on stdout; without --as, git's user.email names the persona.
+        let new = try cli.folio("new", "4", "--title", "Ampliación Hospital de Escuintla", "--set", "snip=245789",
+                                "--set", "unidad_ejecutora=División de Infraestructura")
+        #expect(new.ok, "\(new.err)")
+        #expect(new.out == "PI-2026-0001\n")
+        let step = try cli.folio("step", "PI-2026-0001", date: "2026-11-03T10:00:00-06:00")
+        #expect(step.ok)
+        #expect(step.out.contains("PI-2026-0001 paso 02") && step.out.contains("Siguiente: 03 (analista: alopez)"))
+        #expect(try cli.folio("step", "PI-2026-0001", "03", "--as", "alopez@igss.gob.gt").ok)
+
+        let status = try #require(try cli.json(try cli.folio("status", "PI-2026-0001", "--json")) as? [String: Any])
+        #expect(status["state"] as? String == "open")
+        #expect(status["lastStep"] as? String == "03")
+        #expect((status["next"] as? [[String: Any]])?.first?["step"] as? String == "04")
+        let history = try #require(status["history"] as? [[String: Any]])
+        #expect(history.map { $0["step"] as? String } == ["01", "02", "03"])
+        #expect(history[1]["date"] as? String == "2026-11-03T10:00:00-06:00")
+        #expect(history[2]["author"] as? String == "Ana López")
+
+        let all = try #require(try cli.json(try cli.folio("status", "--json")) as? [[String: Any]])
+        #expect(all.map { $0["id"] as? String } == ["PI-2026-0001"])
+        let human = try cli.folio("status").out
+        #expect(human.contains("PI-2026-0001") && human.contains("abierto") && human.contains("1 expedientes"))
+
+        let log = try #require(try cli.json(try cli.folio("log", "PI-2026-0001", "--json")) as? [[String: Any]])
+        #expect(log.count == 3)
+        #expect(log.allSatisfy { ($0["commit"] as? String)?.count == 40 })
+        #expect(try cli.folio("log", "PI-2026-0001").out.contains("Ana López"))
+
+        let verify = try cli.folio("verify")
+        #expect(verify.ok && verify.out.contains("Sin infracciones"))
+        #expect(try Sandbox.git(["fsck", "--strict"], in: cli.repo).ok)
+    }
+
+    @Test("verify exits 1 on a forged step committed with plain git, and names it")
+    func verifyFails() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "7", "--title", "Beca OISS").ok)
+        let message = "COOP-2026-0001 paso 02\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 02\nRol: analista\nSigned-off-by: Ana López <alopez@igss.gob.gt>\n"
+        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", message, "--author", "Ana López <alopez@igss.gob.gt>"], in: cli.repo)
+        let sha = try cli.git("rev-parse", "--short=7", "HEAD")
+        let r = try cli.folio("verify")
+        #expect(r.status == 1)
+        #expect(r.out.contains(sha) && r.out.contains("COOP-2026-0001 paso 02") && r.out.contains("[role]"))
+        let report = try #require(try cli.json(try cli.folio("verify", "--json")) as? [String: Any])
+        #expect(report["ok"] as? Bool == false)
+        #expect((report["violations"] as? [[String: Any]])?.first?["rule"] as? String == "role")
+    }
+
+    @Test("a refusal: exit 1, a Spanish message on stderr, nothing committed")
+    func refusal() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "4", "--title", "P").ok)
+        let head = try cli.git("rev-parse", "HEAD")
+        let r = try cli.folio("step", "PI-2026-0001", "--as", "alopez")
+        #expect(r.status == 1)
+        #expect(r.out.isEmpty)
+        #expect(r.err.hasPrefix("folio: Según el manual, el paso 02 lo realiza el rol jefe"))
+        #expect(try cli.git("rev-parse", "HEAD") == head)
+        let outside = try cli.folio("status", in: cli.box.path)
+        #expect(outside.status == 1 && outside.err.contains("folio init"))
+    }
+
+    @Test("procedures --json: the contract's fields for every step")
+    func proceduresJSON() throws {
+        let cli = CLI()
+        try cli.setUp()
+        let all = try #require(try cli.json(try cli.folio("procedures", "--json")) as? [[String: Any]])
+        #expect(all.map { $0["number"] as? Int } == [1, 2, 3, 4, 5, 6, 7])
+        let p4 = try #require(try cli.json(try cli.folio("procedures", "4", "--json")) as? [[String: Any]])
+        let steps = try #require(p4.first?["steps"] as? [[String: Any]])
+        let s04 = try #require(steps.first { $0["step"] as? String == "04" })
+        #expect(s04["role"] as? String == "analista" && s04["roles"] as? [String] == ["analista"])
+        #expect(s04["decision"] as? Bool == true && s04["perDependency"] as? Bool == false)
+        #expect((s04["activity"] as? String)?.isEmpty == false)
+        let branches = try #require(s04["branches"] as? [String: [String: String]])
+        #expect(branches["no"]?["next"] == "SALE" && branches["si"]?["next"] == "05")
+        let p3 = try #require(try cli.json(try cli.folio("procedures", "PROD", "--json")) as? [[String: Any]])
+        let s03 = try #require((p3.first?["steps"] as? [[String: Any]])?.first { $0["step"] as? String == "03" })
+        #expect(s03["roles"] as? [String] == ["asistente", "analista"] && s03["perDependency"] as? Bool == true)
+        let human = try cli.folio("procedures", "4").out
+        #expect(human.contains("Procedimiento 4 (PI)") && human.contains("sale del procedimiento"))
+        // Outside a case repository, folio's own definitions are shown.
+        #expect(try cli.folio("procedures", "1", in: cli.box.path).out.contains("Procedimiento 1 (PEI)"))
+    }
+}
