@@ -46,7 +46,7 @@ extension Casebook {
         let allowed = replay.machine.allowedNext
         func nextStatus(_ next: NextStep) -> NextStepStatus {
             NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
-                           holders: next.step.roles.flatMap(roster.holders(of:)), activity: next.step.activity,
+                           holders: roster.holders(of: next.step.roles), activity: next.step.activity,
                            dependency: next.dependency, perDependency: next.step.perDependency)
         }
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in

@@ -23,7 +23,7 @@ extension Casebook {
             // Any staff member opens the month's expediente; external actors only step in it.
             guard persona.roles.contains(where: { !$0.isExternal }) else {
                 throw CasebookError.roleNotHeld(persona: persona.id, step: "de apertura", roles: [.jefe, .asistente, .analista, .secretaria],
-                                                holders: roster.personas.filter { $0.roles.contains { !$0.isExternal } }.map(\.id))
+                                                holders: roster.holders(of: Role.allCases.filter { !$0.isExternal }))
             }
         } else {
             if request.month != nil { throw CasebookError.monthNotAllowed(definition.number) }
@@ -228,7 +228,7 @@ extension Casebook {
     func checkRole(_ persona: Persona, for step: StepDefinition, roster: Roster) throws {
         guard step.roles.contains(where: persona.holds) else {
             throw CasebookError.roleNotHeld(persona: persona.id, step: step.number, roles: step.roles,
-                                            holders: step.roles.flatMap(roster.holders(of:)))
+                                            holders: roster.holders(of: step.roles))
         }
     }
 

@@ -40,9 +40,9 @@ public struct Roster: Equatable, Sendable {
         return personas.first { $0.id.lowercased() == k || $0.email.lowercased() == k }
     }
 
-    /// Ids of the people holding `role`.
-    public func holders(of role: Role) -> [String] {
-        personas.filter { $0.holds(role) }.map(\.id)
+    /// Ids of the people holding any of `roles`, each once, in the file's order.
+    public func holders(of roles: [Role]) -> [String] {
+        personas.filter { p in roles.contains(where: p.holds) }.map(\.id)
     }
 
     /// The YAML block of one persona, to append under `personas:`.

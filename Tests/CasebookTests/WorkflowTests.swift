@@ -117,7 +117,11 @@ struct WorkflowTests {
         #expect(status.dependencies?.map(\.lastStep) == ["05", "01"])
         #expect(status.dependencies?[1].next.map(\.step) == ["02"])
         #expect(status.dependencies?[1].next.first?.holders == ["cmendez"])
+        // "asistente o analista": each holder once, though alopez holds both roles.
+        #expect(status.dependencies?[0].next.isEmpty == true)
+
         try repo.step("PROD-2026-11", "02", as: "cmendez", dependency: "HRO")
+        #expect(try repo.book.status(of: "PROD-2026-11").dependencies?[1].next.first?.holders == ["alopez", "jperez"])
         try repo.step("PROD-2026-11", "03", as: "jperez", dependency: "HRO")
         try repo.step("PROD-2026-11", "04", as: "jperez", decision: "no", dependency: "HRO")
         try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")

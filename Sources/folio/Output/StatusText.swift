@@ -76,7 +76,8 @@ enum StatusText {
         case .closed: return "FIN"
         case .returned: return "devuelto"
         default:
-            let steps = s.next.map(\.step) + (s.dependencies ?? []).flatMap { $0.next.map { "\($0.step) \($0.dependency ?? "")" } }
+            let steps = s.next.map { $0.perDependency ? "\($0.step) nueva dep." : $0.step }
+                + (s.dependencies ?? []).flatMap { $0.next.map { "\($0.step) \($0.dependency ?? "")" } }
             return steps.joined(separator: ", ")
         }
     }
