@@ -43,21 +43,24 @@ extension Casebook {
             title = document.string("titulo")
             if !document.string("abierto").isEmpty { opened = document.string("abierto") }
         }
-        let allowed = replay.machine.allowedNext
-        func nextStatus(_ next: NextStep) -> NextStepStatus {
-            NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
-                           holders: roster.holders(of: next.step.roles), activity: next.step.activity,
-                           dependency: next.dependency, perDependency: next.step.perDependency)
-        }
+        let allowed = nextSteps(replay.machine, roster: roster)
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
-            DependencyStatus(code: thread.code, lastStep: thread.lastStep,
-                             next: allowed.filter { $0.dependency == thread.code }.map(nextStatus))
+            DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
         return CaseStatus(
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
             title: title, path: path, opened: opened, state: replay.machine.state, lastStep: replay.machine.lastStep,
-            next: allowed.filter { $0.dependency == nil }.map(nextStatus),
+            next: allowed.filter { $0.dependency == nil },
             history: replay.steps.map { entry($0, kind: "step") }, dependencies: dependencies)
+    }
+
+    /// Every step the machine allows now, with who may record it (per `roster`).
+    func nextSteps(_ machine: CaseMachine, roster: Roster) -> [NextStepStatus] {
+        machine.allowedNext.map { next in
+            NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
+                           holders: roster.holders(of: next.step.roles), activity: next.step.activity,
+                           dependency: next.dependency, perDependency: next.step.perDependency)
+        }
     }
 
     func entry(_ record: StepRecord, kind: String) -> HistoryEntry {

@@ -42,21 +42,11 @@ extension Casebook {
         for key in definition.fields where !fields.contains(where: { $0.0 == key }) {
             fields.append((key, key == "involucra_personal" ? "false" : "\"\""))
         }
-        let template = """
-            ---
-            id: \(id)
-            procedimiento: \(definition.number)
-            titulo: \(YAMLText.scalar(title))
-            abierto: \(clock.today)
-            \(fields.map { "\($0.0): \($0.1)" }.joined(separator: "\n"))
-            ---
-
-            # \(title)
-
-            Expediente del procedimiento \(definition.number), \(definition.name) (Manual de Normas y
-            Procedimientos del Departamento de Planificación, Acuerdo 16/2013).
-
-            """.replacingOccurrences(of: "\n\n---\n\n#", with: "\n---\n\n#")
+        let frontMatter = ["id: \(id)", "procedimiento: \(definition.number)", "titulo: \(YAMLText.scalar(title))",
+                           "abierto: \(clock.today)"] + fields.map { "\($0.0): \($0.1)" }
+        let template = "---\n" + frontMatter.joined(separator: "\n") + "\n---\n\n# \(title)\n\n"
+            + "Expediente del procedimiento \(definition.number), \(definition.name) (Manual de Normas y\n"
+            + "Procedimientos del Departamento de Planificación, Acuerdo 16/2013).\n"
 
         let edit = WorkTreeEdit(root: root)
         do {
@@ -80,7 +70,10 @@ extension Casebook {
             }
             let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject,
                                          text: request.text ?? "Título: \(title)", trailers: trailers)
-            return RecordedCommit(commit: commit, caseID: id, path: path, step: step, subject: subject)
+            var machine = CaseMachine(definition: definition)
+            if let step { try machine.apply(step: step, decision: nil, dependency: nil) }
+            return RecordedCommit(commit: commit, caseID: id, path: path, step: step, subject: subject, state: machine.state,
+                                  next: nextSteps(machine, roster: roster))
         } catch {
             edit.rollback()
             throw error
@@ -137,7 +130,8 @@ extension Casebook {
             }
             let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject,
                                          text: request.text, trailers: trailers)
-            return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject)
+            return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
+                                  state: replay.machine.state, next: nextSteps(replay.machine, roster: roster))
         } catch {
             edit.rollback()
             throw error
@@ -166,7 +160,8 @@ extension Casebook {
                                      trailers: [Trailer(TrailerKey.caseID, id),
                                                 Trailer(TrailerKey.procedure, String(replay.definition.number)),
                                                 Trailer(TrailerKey.role, role.rawValue)])
-        return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject)
+        return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject,
+                              state: replay.machine.state, next: nextSteps(replay.machine, roster: roster))
     }
 
     // MARK: Parts
@@ -253,7 +248,10 @@ extension Casebook {
                 throw CasebookError.attachmentMissing(source)
             }
             let name = source.lastComponent
-            guard !name.hasPrefix("."), name != "expediente.md" || sets.isEmpty else { throw CasebookError.attachmentMissing(source) }
+            guard !name.hasPrefix(".") else {
+                throw CasebookError.invalidFile(file: source, reason: "los archivos ocultos (nombre que empieza con '.') no se adjuntan",
+                                                fix: "Cámbiele el nombre antes de adjuntarlo.")
+            }
             let target = name.lowercased().hasSuffix(".md") ? "\(path)/\(name)" : "\(path)/anexos/\(name)"
             try edit.copy(from: source, to: target)
         }

@@ -14,7 +14,9 @@ extension Casebook {
         }
         var violations: [Violation] = []
         var history = History()
+        var order: [String: Int] = [:]
         try repository.walk(from: head) { commit in
+            order[commit.id.hex] = order.count
             history.add(commit: commit)
             if let record = try StepRecord(commit) { history.add(record) }
             violations += try checkRolesFile(commit)
@@ -33,7 +35,6 @@ extension Casebook {
                                             message: error.description))
             }
         }
-        let order = Dictionary(uniqueKeysWithValues: history.commitOrder.enumerated().map { ($1, $0) })
         violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
         return VerifyReport(ok: violations.isEmpty, commits: history.commitCount, cases: history.caseIDs.count, steps: steps,
                             violations: violations)

@@ -89,7 +89,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + " Complételo en el encabezado YAML o con --set \(field)=VALOR."
         case .missingDocument(let file, let step, let norm):
             return "Falta el documento \(file), requerido en el paso \(step)." + (norm.map { " \($0)" } ?? "")
-                + " Adjúntelo con --attach \((file as NSStringPath).lastComponent)."
+                + " Adjúntelo con --attach \(file.lastComponent)."
         case .frontMatterMismatch(let file, let key, let expected, let found):
             return "\(file): el campo '\(key)' dice '\(found)' pero debe ser '\(expected)'. Corríjalo en el encabezado YAML."
         case .attachmentMissing(let path):
@@ -116,8 +116,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// `lastComponent` for plain paths, without Foundation's URL machinery.
-typealias NSStringPath = String
 extension String {
+    /// The last component of a `/`-separated path.
     var lastComponent: String { split(separator: "/").last.map(String.init) ?? self }
 }

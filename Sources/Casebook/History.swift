@@ -12,9 +12,6 @@ public struct History: Sendable {
     /// Commits walked in all, with or without trailers.
     public private(set) var commitCount = 0
 
-    /// Every commit id walked, in order (verify sorts its findings by it).
-    public private(set) var commitOrder: [String] = []
-
     init() {}
 
     public init(repository: Repository, tip: OID?) throws {
@@ -25,9 +22,8 @@ public struct History: Sendable {
         }
     }
 
-    mutating func add(commit: CommitInfo) {
+    mutating func add(commit _: CommitInfo) {
         commitCount += 1
-        commitOrder.append(commit.id.hex)
     }
 
     mutating func add(_ record: StepRecord) {

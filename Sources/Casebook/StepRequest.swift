@@ -1,4 +1,5 @@
 import GitStore
+import Procedures
 
 /// What `folio new` asks for.
 public struct NewCaseRequest: Sendable {
@@ -58,4 +59,7 @@ public struct RecordedCommit: Sendable {
     public var path: String
     public var step: String?
     public var subject: String
+    /// The case's state and next steps after this commit.
+    public var state: CaseState
+    public var next: [NextStepStatus]
 }

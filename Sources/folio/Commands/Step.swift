@@ -25,14 +25,12 @@ extension Folio {
 
         func run() throws {
             try Folio.perform {
-                let book = try repository.open()
-                let recorded = try book.recordStep(StepRequest(
+                let recorded = try repository.open().recordStep(StepRequest(
                     caseID: id, step: step, persona: persona, decision: decision, dependency: dependency, sets: sets,
                     attachments: attachments, text: message))
                 print("\(recorded.subject)")
                 print("Registrado en el commit \(recorded.commit.short).")
-                let status = try book.status(of: recorded.caseID)
-                print(StatusText.nextLine(status))
+                print(StatusText.nextLine(state: recorded.state, next: recorded.next))
             }
         }
     }

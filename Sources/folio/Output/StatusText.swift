@@ -21,7 +21,7 @@ enum StatusText {
             "Procedimiento \(s.procedure): \(s.procedureName) (versión \(s.version))",
             "Carpeta: \(s.path) · abierto el \(s.opened)",
             "Estado: \(s.state.label)" + (s.lastStep.map { " · último paso: \($0)" } ?? ""),
-            nextLine(s),
+            nextLine(state: s.state, next: s.next + (s.dependencies ?? []).flatMap(\.next)),
         ]
         if let deps = s.dependencies, !deps.isEmpty {
             lines.append("")
@@ -52,14 +52,13 @@ enum StatusText {
     }
 
     /// "Siguiente: 05 (analista: alopez)" or the end state.
-    static func nextLine(_ s: CaseStatus) -> String {
-        switch s.state {
-        case .closed: return "Procedimiento terminado (FIN)."
+    static func nextLine(state: CaseState, next: [NextStepStatus]) -> String {
+        switch state {
+        case .closed where next.isEmpty: return "Procedimiento terminado (FIN)."
         case .returned: return "Salió del procedimiento: el expediente se devolvió a quien lo envió."
         default:
-            var parts = s.next.map(describe)
-            parts += (s.dependencies ?? []).flatMap(\.next).map(describe)
-            return parts.isEmpty ? "Siguiente: —" : "Siguiente: " + parts.joined(separator: "; ")
+            let parts = next.map(describe)
+            return (state == .closed ? "Terminado; " : "") + (parts.isEmpty ? "Siguiente: —" : "Siguiente: " + parts.joined(separator: "; "))
         }
     }
 
