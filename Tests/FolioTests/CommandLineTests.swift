@@ -70,6 +70,10 @@ struct CommandLineTests {
         let log = try #require(try cli.json(try cli.folio("log", "PI-2026-0001", "--json")) as? [[String: Any]])
         #expect(log.count == 3)
         #expect(log.allSatisfy { ($0["commit"] as? String)?.count == 40 })
+        #expect(log.map { $0["kind"] as? String } == ["step", "step", "step"])
+        #expect(log[2]["role"] as? String == "analista" && log[2]["email"] as? String == "alopez@igss.gob.gt")
+        #expect(log[2]["committer"] as? String == "María Rodríguez")
+        #expect((log[2]["subject"] as? String)?.hasPrefix("PI-2026-0001 paso 03") == true)
         #expect(try cli.folio("log", "PI-2026-0001").out.contains("Ana López"))
 
         let verify = try cli.folio("verify")
@@ -104,6 +108,9 @@ struct CommandLineTests {
         #expect(r.out.isEmpty)
         #expect(r.err.hasPrefix("folio: Según el manual, el paso 02 lo realiza el rol jefe"))
         #expect(try cli.git("rev-parse", "HEAD") == head)
+        _ = try cli.git("config", "user.email", "nadie@igss.gob.gt")
+        let nobody = try cli.folio("step", "PI-2026-0001")
+        #expect(nobody.status == 1 && nobody.err.contains("--as PERSONA"))
         let outside = try cli.folio("status", in: cli.box.path)
         #expect(outside.status == 1 && outside.err.contains("folio init"))
     }

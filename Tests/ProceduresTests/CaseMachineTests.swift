@@ -67,6 +67,37 @@ struct CaseMachineTests {
         if d.dependencyBlock != nil { #expect(machine.threads.map(\.code) == dependencies) }
     }
 
+    /// Every (procedure, decision step, answer) found in schemas/.
+    static let branches: [(Int, String, Bool)] = (1...7).flatMap { p in
+        definition(p).steps.filter { $0.decision != nil }.flatMap { [(p, $0.number, true), (p, $0.number, false)] }
+    }
+
+    @Test("every decision branch of every schema leads where the schema says", arguments: branches)
+    func everyBranch(procedure: Int, step number: String, answer: Bool) throws {
+        let d = definition(procedure)
+        let step = try #require(d.step(number))
+        var m = CaseMachine(definition: d)
+        // Walk the default path (first branch that continues) until the decision step is allowed.
+        var guardCount = 0
+        while !m.allowedNext.contains(where: { $0.step.number == number }) {
+            guardCount += 1
+            try #require(guardCount < 50)
+            let next = try #require(m.allowedNext.first { $0.dependency != nil } ?? m.allowedNext.first)
+            try m.apply(step: next.step.number, decision: next.step.decision.map { _ in true },
+                        dependency: next.step.perDependency ? (next.dependency ?? "HGE") : nil)
+        }
+        try m.apply(step: number, decision: answer, dependency: step.perDependency ? "HGE" : nil)
+        switch step.decision!.branch(answer).transition {
+        case .leave:
+            #expect(m.state == .returned)
+        case .finish:
+            #expect(m.state == .closed)
+        case .step(let target):
+            #expect(m.allowedNext.contains { $0.step.number == target }, "P\(procedure)-\(number) \(answer) -> \(target)")
+            #expect(m.state == .open)
+        }
+    }
+
     @Test("P4: SEGEPLAN observations (10: si) go back to step 02, then on to FIN")
     func segeplanLoop() throws {
         var m = try replay(4, range(1, 3) + ["04:si"] + range(5, 9) + ["10:si"])
