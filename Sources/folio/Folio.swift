@@ -13,6 +13,41 @@ struct Folio: ParsableCommand {
             """,
         subcommands: [Init.self, Roles.self, New.self, Step.self, Note.self, Status.self, Log.self, Verify.self,
                       Procedures.self])
+
+    /// Parses and runs; usage errors are said in Spanish (exit 64), as every other refusal.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success, !(error is ExitCode) else { exit(withError: error) }
+            FileHandle.standardError.write(Data("folio: \(UsageText.spanish(fullMessage(for: error)))\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
+}
+
+/// ArgumentParser's usage messages, in the staff's language.
+enum UsageText {
+    static let phrases: [(String, String)] = [
+        ("Error: ", ""),
+        ("Unknown option", "Opción desconocida"),
+        ("Unexpected argument", "Argumento inesperado"),
+        ("Missing expected argument", "Falta el argumento"),
+        ("Missing value for", "Falta el valor de"),
+        ("The value", "El valor"),
+        ("is invalid for", "no es válido para"),
+        ("Usage:", "Uso:"),
+        ("See 'folio", "Vea 'folio"),
+        ("for more information.", "para más información."),
+        ("Unknown subcommand", "Subcomando desconocido"),
+        ("Did you mean", "¿Quiso decir"),
+    ]
+
+    static func spanish(_ message: String) -> String {
+        phrases.reduce(message) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    }
 }
 
 /// Options every command that works in a case repository takes.

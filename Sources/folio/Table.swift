@@ -1,9 +1,12 @@
+import Foundation
+
 /// A plain-text table that fits a terminal: columns as wide as their content, the widest
 /// column trimmed with "…" when the line would pass `width`.
 struct Table {
     var headers: [String]
     var rows: [[String]] = []
-    var width = 100
+    /// The terminal's width when the shell exports `COLUMNS`, else 100.
+    var width = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).map { max($0, 60) } ?? 100
 
     func render() -> String {
         guard !headers.isEmpty else { return "" }

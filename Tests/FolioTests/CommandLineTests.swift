@@ -111,6 +111,8 @@ struct CommandLineTests {
         _ = try cli.git("config", "user.email", "nadie@igss.gob.gt")
         let nobody = try cli.folio("step", "PI-2026-0001")
         #expect(nobody.status == 1 && nobody.err.contains("--as PERSONA"))
+        let usage = try cli.folio("step", "PI-2026-0001", "--bogus")
+        #expect(usage.status == 64 && usage.err.contains("Opción desconocida") && !usage.err.contains("Unknown"))
         let outside = try cli.folio("status", in: cli.box.path)
         #expect(outside.status == 1 && outside.err.contains("folio init"))
     }
