@@ -11,6 +11,35 @@ public struct NextStepStatus: Codable, Equatable, Sendable {
     /// For per-dependency steps: the dependency it continues (nil when any new dependency may start).
     public var dependency: String?
     public var perDependency: Bool
+    /// The deadline of the step (`AAAA-MM-DD`), from the norm that sets it; nil when none does.
+    public var due: String?
+    /// The first day the step may be recorded, when the norm sets one (P3: the 26th).
+    public var opens: String?
+    /// True when today is past `due`.
+    public var overdue: Bool
+    /// The norm's number and text.
+    public var normNumber: String?
+    public var norm: String?
+}
+
+/// One thing pending in an open expediente (`folio due`, `folio inbox`).
+public struct DueItem: Codable, Equatable, Sendable {
+    public var id: String
+    public var title: String
+    public var procedure: Int
+    public var step: String
+    public var activity: String
+    public var role: String
+    public var roles: [String]
+    public var holders: [String]
+    public var dependency: String?
+    public var due: String?
+    public var opens: String?
+    public var overdue: Bool
+    /// Calendar days from today to `due` (negative when overdue).
+    public var daysLeft: Int?
+    public var normNumber: String?
+    public var norm: String?
 }
 
 /// One recorded commit of an expediente.

@@ -36,14 +36,11 @@ extension Casebook {
     func status(of replay: CaseReplay, roster: Roster, head: OID) throws -> CaseStatus {
         let definition = replay.definition
         let path = try casePath(replay.id, at: head) ?? ""
-        var title = ""
+        let document = try committedExpediente(path, at: head)
+        let title = document?.string("titulo") ?? ""
         var opened = clock.format(replay.opening.author.date, "yyyy-MM-dd")
-        if let data = try repository.file(at: "\(path)/expediente.md", in: head),
-           let document = try? FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: path) {
-            title = document.string("titulo")
-            if !document.string("abierto").isEmpty { opened = document.string("abierto") }
-        }
-        let allowed = nextSteps(replay.machine, roster: roster)
+        if let written = document?.string("abierto"), !written.isEmpty { opened = written }
+        let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, document: document))
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
@@ -54,13 +51,34 @@ extension Casebook {
             history: replay.steps.map { entry($0, kind: "step") }, dependencies: dependencies)
     }
 
-    /// Every step the machine allows now, with who may record it (per `roster`).
-    func nextSteps(_ machine: CaseMachine, roster: Roster) -> [NextStepStatus] {
-        machine.allowedNext.map { next in
-            NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
-                           holders: roster.holders(of: next.step.roles), activity: next.step.activity,
-                           dependency: next.dependency, perDependency: next.step.perDependency)
+    /// Every step the machine allows now, with who may record it (per `roster`) and by when.
+    func nextSteps(_ machine: CaseMachine, roster: Roster, calendar: CaseCalendar) -> [NextStepStatus] {
+        let today = clock.day(clock.now)
+        return machine.allowedNext.map { next in
+            let rule = machine.definition.deadline(for: next.step.number)
+            let due = rule?.deadline.due.resolve(calendar)
+            return NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
+                                  holders: roster.holders(of: next.step.roles), activity: next.step.activity,
+                                  dependency: next.dependency, perDependency: next.step.perDependency,
+                                  due: due?.description, opens: rule?.deadline.opens?.resolve(calendar)?.description,
+                                  overdue: due.map { today > $0 } ?? false, normNumber: rule?.norm.number, norm: rule?.norm.text)
         }
+    }
+
+    /// What the deadlines count from: the opening day, the case's month (`mes`, else the id's
+    /// `AAAA-MM` suffix) and the day each step was last recorded.
+    func calendar(of replay: CaseReplay, document: FrontMatterDocument?, recorded: (step: String, day: Day)? = nil) -> CaseCalendar {
+        var days: [String: Day] = [:]
+        for record in replay.steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(record.author.date) } }
+        if let recorded { days[recorded.step] = recorded.day }
+        let monthText = document?.string("mes").nilIfEmpty ?? String(replay.id.suffix(7))
+        return CaseCalendar(opened: clock.day(replay.opening.author.date), month: Day(iso: monthText + "-01"), stepDays: days)
+    }
+
+    /// `expediente.md` of a case as committed at `commit`; nil when missing or unreadable.
+    func committedExpediente(_ path: String, at commit: OID) throws -> FrontMatterDocument? {
+        guard let data = try repository.file(at: "\(path)/expediente.md", in: commit) else { return nil }
+        return try? FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: path)
     }
 
     func entry(_ record: StepRecord, kind: String) -> HistoryEntry {
@@ -75,4 +93,8 @@ extension Casebook {
     public func proceduresInForce() throws -> [ProcedureDefinition] {
         try definitions(at: try head())
     }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -62,7 +62,7 @@ extension Casebook {
                 subject = "\(id): abre el expediente del mes \(request.month ?? "")"
             } else {
                 let first = definition.steps[0]
-                try checkRequirements(first, path: path)
+                try checkRequirements(first, dependency: nil, path: path, definition: definition)
                 step = first.number
                 let role = first.roles.first(where: persona.holds)!
                 trailers += [Trailer(TrailerKey.step, first.number), Trailer(TrailerKey.role, role.rawValue)]
@@ -70,10 +70,12 @@ extension Casebook {
             }
             let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject,
                                          text: request.text ?? "Título: \(title)", trailers: trailers)
-            var machine = CaseMachine(definition: definition)
-            if let step { try machine.apply(step: step, decision: nil, dependency: nil) }
-            return RecordedCommit(commit: commit, caseID: id, path: path, step: step, subject: subject, state: machine.state,
-                                  next: nextSteps(machine, roster: roster))
+            // The new case's whole history is this one commit.
+            guard let record = try StepRecord(try repository.commit(commit)) else { throw CasebookError.unknownCase(id) }
+            let replay = CaseReplay(id: id, records: [record], definition: definition, authorized: { _ in true })
+            let calendar = calendar(of: replay, document: try committedExpediente(path, at: commit))
+            return RecordedCommit(commit: commit, caseID: id, path: path, step: step, subject: subject, state: replay.machine.state,
+                                  next: nextSteps(replay.machine, roster: roster, calendar: calendar))
         } catch {
             edit.rollback()
             throw error
@@ -113,7 +115,7 @@ extension Casebook {
         do {
             try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
             try validateCase(id: id, path: path, definition: definition)
-            try checkRequirements(step, path: path)
+            try checkRequirements(step, dependency: dependency, path: path, definition: definition)
             let role = step.roles.first(where: persona.holds)!
             var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number)),
                             Trailer(TrailerKey.step, step.number), Trailer(TrailerKey.role, role.rawValue)]
@@ -130,8 +132,10 @@ extension Casebook {
             }
             let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject,
                                          text: request.text, trailers: trailers)
+            let calendar = calendar(of: replay, document: try committedExpediente(path, at: commit),
+                                    recorded: (step.number, clock.day(clock.now)))
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
-                                  state: replay.machine.state, next: nextSteps(replay.machine, roster: roster))
+                                  state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
         } catch {
             edit.rollback()
             throw error
@@ -160,8 +164,9 @@ extension Casebook {
                                      trailers: [Trailer(TrailerKey.caseID, id),
                                                 Trailer(TrailerKey.procedure, String(replay.definition.number)),
                                                 Trailer(TrailerKey.role, role.rawValue)])
+        let calendar = calendar(of: replay, document: try committedExpediente(path, at: commit))
         return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject,
-                              state: replay.machine.state, next: nextSteps(replay.machine, roster: roster))
+                              state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
     }
 
     // MARK: Parts
@@ -262,7 +267,7 @@ extension Casebook {
     func validateCase(id: String, path: String, definition: ProcedureDefinition) throws {
         let file = "\(path)/expediente.md"
         guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else {
-            throw CasebookError.missingDocument(file: file, step: "de apertura", norm: nil)
+            throw CasebookError.missingDocument(file: file)
         }
         let document = try FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: file)
         for key in ["id", "procedimiento", "titulo", "abierto"] where document.string(key).isEmpty {
@@ -284,18 +289,29 @@ extension Casebook {
         }
     }
 
-    /// The fields and documents the procedure requires before `step`.
-    func checkRequirements(_ step: StepDefinition, path: String) throws {
-        let requires = step.requires
-        guard !requires.isEmpty else { return }
-        let file = "\(path)/expediente.md"
-        let data = FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data()
-        let document = try FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: file)
-        for field in requires.fields where document.string(field).isEmpty {
-            throw CasebookError.missingField(file: file, field: field, step: step.number, norm: requires.norm)
+    /// The norms' requirements for `step`, checked against the case's files on disk; the
+    /// refusal lists every failure and quotes the norm.
+    func checkRequirements(_ step: StepDefinition, dependency: String?, path: String, definition: ProcedureDefinition) throws {
+        let rules = definition.requirements(for: step.number)
+        guard !rules.isEmpty else { return }
+        let expediente = try caseDocument("expediente.md", in: path) ?? [:]
+        for (norm, requirement) in rules {
+            let failures = requirement.failures(
+                expediente: expediente, dependency: dependency,
+                document: { (try? self.caseDocument($0, in: path)) ?? nil },
+                exists: { FileManager.default.fileExists(atPath: "\(self.root)/\(path)/\($0)") })
+            if !failures.isEmpty {
+                throw CasebookError.requirementNotMet(step: step.number, casePath: path, failures: failures, norm: norm)
+            }
         }
-        for doc in requires.documents where !FileManager.default.fileExists(atPath: "\(root)/\(path)/\(doc)") {
-            throw CasebookError.missingDocument(file: "\(path)/\(doc)", step: step.number, norm: requires.norm)
-        }
+    }
+
+    /// The front matter of a document of the case on disk: nil when the file does not exist,
+    /// empty when it has none.
+    func caseDocument(_ name: String, in path: String) throws -> Fields? {
+        guard !name.contains(".."), let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(name)") else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.hasPrefix("---") || text.hasPrefix("\u{FEFF}---") else { return [:] }
+        return try FrontMatterDocument.parse(text, file: "\(path)/\(name)").plainFields
     }
 }

@@ -23,8 +23,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case ambiguousStep(String, options: [String])
     case dirtyOutside(paths: [String], scope: String)
     case conflicted([String])
-    case missingField(file: String, field: String, step: String, norm: String?)
-    case missingDocument(file: String, step: String, norm: String?)
+    case requirementNotMet(step: String, casePath: String, failures: [RequirementFailure], norm: Norm)
+    case missingDocument(file: String)
     case frontMatterMismatch(file: String, key: String, expected: String, found: String)
     case attachmentMissing(String)
     case invalidSet(String)
@@ -84,12 +84,12 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "Hay cambios sin registrar fuera de \(scope): \(list). Regístrelos en su expediente con 'folio note', o descártelos ('git restore ARCHIVO') antes de continuar."
         case .conflicted(let paths):
             return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
-        case .missingField(let file, let field, let step, let norm):
-            return "\(file): falta el campo '\(field)' (o está vacío), requerido antes del paso \(step)." + (norm.map { " \($0)" } ?? "")
-                + " Complételo en el encabezado YAML o con --set \(field)=VALOR."
-        case .missingDocument(let file, let step, let norm):
-            return "Falta el documento \(file), requerido en el paso \(step)." + (norm.map { " \($0)" } ?? "")
-                + " Adjúntelo con --attach \(file.lastComponent)."
+        case .requirementNotMet(let step, let casePath, let failures, let norm):
+            let list = failures.map { "  - \(casePath)/\($0)" }.joined(separator: "\n")
+            return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"
+                + list + "\nNorma \(norm.number): «\(norm.text)»"
+        case .missingDocument(let file):
+            return "Falta el documento \(file). Todo expediente tiene su expediente.md con encabezado YAML."
         case .frontMatterMismatch(let file, let key, let expected, let found):
             return "\(file): el campo '\(key)' dice '\(found)' pero debe ser '\(expected)'. Corríjalo en el encabezado YAML."
         case .attachmentMissing(let path):

@@ -1,4 +1,5 @@
 import Foundation
+import Procedures
 
 /// The department's calendar: America/Guatemala unless `folio.yaml` says otherwise.
 public struct Clock: Sendable {
@@ -20,6 +21,12 @@ public struct Clock: Sendable {
 
     /// `AAAA-MM-DD` of `now`.
     public var today: String { format(now, "yyyy-MM-dd") }
+
+    /// The calendar day of `date` in the department's time zone.
+    public func day(_ date: Date) -> Day {
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return Day(c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+    }
 
     /// `date` in the department's time zone with `pattern`.
     public func format(_ date: Date, _ pattern: String) -> String {

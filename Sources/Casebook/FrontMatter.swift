@@ -35,17 +35,40 @@ public struct FrontMatterDocument {
         return FrontMatterDocument(fields: fields, yaml: yaml, body: lines[(end + 1)...].joined(separator: "\n"))
     }
 
+    /// The fields as plain values for the norms' checks: dates become `AAAA-MM-DD` text, nulls
+    /// are left out, lists and maps are converted all the way down.
+    public var plainFields: Fields {
+        fields.compactMapValues(Self.plain)
+    }
+
+    static func plain(_ value: Any) -> (any Sendable)? {
+        switch value {
+        case is NSNull: return nil
+        case let s as String: return s
+        case let b as Bool: return b
+        case let i as Int: return i
+        case let d as Double: return d
+        case let d as Date: return Self.isoDay(d)
+        case let list as [Any]: return list.compactMap(plain)
+        case let map as [String: Any]: return map.compactMapValues(plain) as Fields
+        default: return "\(value)"
+        }
+    }
+
+    static func isoDay(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: date)
+    }
+
     /// The text of a field as staff would read it ("" for absent or null).
     public func string(_ key: String) -> String {
         switch fields[key] {
         case nil, is NSNull: return ""
         case let s as String: return s.trimmingCharacters(in: .whitespaces)
-        case let d as Date:
-            let f = DateFormatter()
-            f.locale = Locale(identifier: "en_US_POSIX")
-            f.timeZone = TimeZone(identifier: "UTC")
-            f.dateFormat = "yyyy-MM-dd"
-            return f.string(from: d)
+        case let d as Date: return Self.isoDay(d)
         case let v?: return "\(v)"
         }
     }

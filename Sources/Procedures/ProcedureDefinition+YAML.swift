@@ -39,6 +39,20 @@ extension ProcedureDefinition {
         if let block = dependencyBlock, steps[block.endIndex...].contains(where: \.perDependency) {
             throw fail("los pasos 'por_dependencia' deben ser consecutivos")
         }
+        for norm in norms {
+            guard !norm.deadlines.isEmpty || norm.requirement != nil || norm.check != nil else {
+                throw fail("la norma \(norm.number) no es plazo, requisito ni control: toda norma se aplica de alguna forma")
+            }
+            let named = norm.deadlines.flatMap(\.steps) + (norm.check?.steps ?? []) + (norm.requirement.map { [$0.step] } ?? [])
+            for step in named where !seen.contains(step) {
+                throw fail("la norma \(norm.number) nombra el paso \(step), que no existe")
+            }
+            for rule in norm.deadlines.flatMap({ [$0.due] + ($0.opens.map { [$0] } ?? []) }) {
+                if case .dayOfCaseMonth = rule, !monthly {
+                    throw fail("la norma \(norm.number) cuenta desde el mes del expediente, pero el procedimiento no es mensual")
+                }
+            }
+        }
     }
 }
 
@@ -50,8 +64,76 @@ private struct FileModel: Decodable {
     var version: String
     var mensual: Bool?
     var campos: [String]?
-    var normas: [String]?
+    var normas: [NormModel]?
     var pasos: [StepModel]
+
+    struct NormModel: Decodable {
+        var norma: Flexible
+        var texto: String
+        var plazo: DeadlineModel?
+        var plazos: [DeadlineModel]?
+        var requisito: RequirementModel?
+        var control: CheckModel?
+    }
+
+    struct DeadlineModel: Decodable {
+        var pasos: [String]
+        var abre: DateModel?
+        var vence: DateModel
+    }
+
+    struct DateModel: Decodable {
+        var paso: String?
+        var meses: Int?
+        var dias: Int?
+        var dia: Flexible?
+        var mes: Flexible?
+        var anio: String?
+    }
+
+    struct RequirementModel: Decodable {
+        var paso: String
+        var campos: [String]?
+        var si: ConditionModel?
+        var documentos: [DocumentModel]?
+    }
+
+    struct ConditionModel: Decodable {
+        var campo: String
+        var valor: Flexible
+    }
+
+    struct DocumentModel: Decodable {
+        var archivo: String
+        var campos: [String]?
+        var verdaderos: [String]?
+        var adjunto: String?
+        var lista: ListModel?
+    }
+
+    struct ListModel: Decodable {
+        var campo: String
+        var campos: [String]?
+        var numericos: [String]?
+        var saldo: BalanceModel?
+        var sin_avance: NoProgressModel?
+    }
+
+    struct BalanceModel: Decodable {
+        var antes: String
+        var movimiento: String
+        var despues: String
+    }
+
+    struct NoProgressModel: Decodable {
+        var ceros: [String]
+        var exige: String
+    }
+
+    struct CheckModel: Decodable {
+        var pasos: [String]
+        var descripcion: String
+    }
 
     struct StepModel: Decodable {
         var paso: String
@@ -61,7 +143,6 @@ private struct FileModel: Decodable {
         var por_dependencia: Bool?
         var siguiente: String?
         var decision: DecisionModel?
-        var requiere: RequiresModel?
         var interpretacion: String?
     }
 
@@ -76,12 +157,6 @@ private struct FileModel: Decodable {
         var siguiente: String?
         var sale: Bool?
         var fin: Bool?
-    }
-
-    struct RequiresModel: Decodable {
-        var campos: [String]?
-        var documentos: [String]?
-        var norma: String?
     }
 
     func definition(source: String) throws -> ProcedureDefinition {
@@ -109,11 +184,81 @@ private struct FileModel: Decodable {
                 number: number, roles: roles, activity: p.actividad, decision: decision,
                 waits: p.espera ?? false, perDependency: p.por_dependencia ?? false,
                 next: p.siguiente.map { .step(ProcedureDefinition.normalize(step: $0)) },
-                requires: Requirements(fields: p.requiere?.campos ?? [], documents: p.requiere?.documentos ?? [],
-                                       norm: p.requiere?.norma),
                 interpretation: p.interpretacion)
         }
+        let norms = try (normas ?? []).map { try $0.norm(fail: fail) }
         return ProcedureDefinition(number: numero, code: codigo, name: nombre, version: version,
-                                   monthly: mensual ?? false, fields: campos ?? [], norms: normas ?? [], steps: steps)
+                                   monthly: mensual ?? false, fields: campos ?? [], norms: norms, steps: steps)
+    }
+}
+
+/// A YAML scalar read as text, whether written as a number, a boolean or a string (`dia: 26`,
+/// `dia: ultimo`, `valor: true`).
+struct Flexible: Decodable {
+    var text: String
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let i = try? c.decode(Int.self) { text = String(i) }
+        else if let b = try? c.decode(Bool.self) { text = b ? "true" : "false" }
+        else { text = try c.decode(String.self) }
+    }
+}
+
+private extension FileModel.NormModel {
+    func norm(fail: (String) -> ProcedureError) throws -> Norm {
+        let number = norma.text
+        func steps(_ list: [String]) -> [String] { list.map(ProcedureDefinition.normalize(step:)) }
+        func day(_ f: Flexible?) throws -> Int? {
+            guard let f else { return nil }
+            if f.text == "ultimo" || f.text == "último" { return nil }
+            guard let d = Int(f.text), (1...31).contains(d) else { throw fail("norma \(number): 'dia' debe ser 1 a 31 o 'ultimo'") }
+            return d
+        }
+        func rule(_ m: FileModel.DateModel) throws -> DateRule {
+            if let anio = m.anio {
+                guard let month = m.mes.flatMap({ Int($0.text) }), (1...12).contains(month) else {
+                    throw fail("norma \(number): con 'anio', 'mes' debe ser un número de 1 a 12")
+                }
+                switch anio {
+                case "apertura": return .dateInOpeningYear(month: month, day: try day(m.dia))
+                case "siguiente":
+                    guard let paso = m.paso else { throw fail("norma \(number): 'anio: siguiente' cuenta desde un 'paso'") }
+                    return .nextDateAfterStep(step: ProcedureDefinition.normalize(step: paso), month: month, day: try day(m.dia))
+                default: throw fail("norma \(number): 'anio' debe ser 'apertura' o 'siguiente'")
+                }
+            }
+            if let mes = m.mes?.text {
+                let after: Int
+                switch mes {
+                case "caso": after = 0
+                case "siguiente": after = 1
+                default: throw fail("norma \(number): sin 'anio', 'mes' debe ser 'caso' o 'siguiente'")
+                }
+                return .dayOfCaseMonth(day: try day(m.dia), monthsAfter: after)
+            }
+            if let paso = m.paso {
+                return .afterStep(step: ProcedureDefinition.normalize(step: paso), months: m.meses ?? 0, days: m.dias ?? 0)
+            }
+            throw fail("norma \(number): la fecha necesita 'paso', 'mes' o 'anio'")
+        }
+        let deadlines = try ((plazo.map { [$0] } ?? []) + (plazos ?? [])).map {
+            Deadline(steps: steps($0.pasos), opens: try $0.abre.map(rule), due: try rule($0.vence))
+        }
+        let requirement = requisito.map { r in
+            Requirement(
+                step: ProcedureDefinition.normalize(step: r.paso), fields: r.campos ?? [],
+                when: r.si.map { Requirement.Condition(field: $0.campo, value: $0.valor.text) },
+                documents: (r.documentos ?? []).map { d in
+                    DocumentRule(path: d.archivo, fields: d.campos ?? [], trueFields: d.verdaderos ?? [], attachmentField: d.adjunto,
+                                 list: d.lista.map { l in
+                                     ListRule(field: l.campo, fields: l.campos ?? [], numeric: l.numericos ?? [],
+                                              balance: l.saldo.map { .init(before: $0.antes, movement: $0.movimiento, after: $0.despues) },
+                                              noProgress: l.sin_avance.map { .init(zero: $0.ceros, requires: $0.exige) })
+                                 })
+                })
+        }
+        return Norm(number: number, text: texto, deadlines: deadlines, requirement: requirement,
+                    check: control.map { Check(steps: steps($0.pasos), description: $0.descripcion) })
     }
 }

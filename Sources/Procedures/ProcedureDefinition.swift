@@ -26,18 +26,6 @@ public struct Decision: Equatable, Sendable {
     public func branch(_ answer: Bool) -> Branch { answer ? yes : no }
 }
 
-/// What must be present in the case before a step may be recorded.
-public struct Requirements: Equatable, Sendable {
-    /// Front-matter keys of `expediente.md` that must hold a non-empty value.
-    public var fields: [String] = []
-    /// Documents (paths inside the case) that must exist.
-    public var documents: [String] = []
-    /// The norm behind the requirement, quoted in refusals.
-    public var norm: String?
-
-    public var isEmpty: Bool { fields.isEmpty && documents.isEmpty }
-}
-
 /// One step of a procedure, as the manual describes it.
 public struct StepDefinition: Equatable, Sendable {
     /// The manual's two-digit step number ("04").
@@ -54,7 +42,6 @@ public struct StepDefinition: Equatable, Sendable {
     public var perDependency: Bool
     /// Where the step leads when it is not a decision; nil means the next step in order.
     public var next: Transition?
-    public var requires: Requirements
     /// How the manual had to be read at this step, when it had to be.
     public var interpretation: String?
 
@@ -73,14 +60,24 @@ public struct ProcedureDefinition: Equatable, Sendable {
     public var monthly: Bool
     /// Front-matter keys every expediente of this procedure carries.
     public var fields: [String]
-    /// The manual's "Normas Específicas", quoted.
-    public var norms: [String]
+    /// The manual's "Normas Específicas", each a deadline, a requirement or a check.
+    public var norms: [Norm]
     public var steps: [StepDefinition]
 
     /// The step with this number (accepts "4" for "04").
     public func step(_ number: String) -> StepDefinition? {
         let key = Self.normalize(step: number)
         return steps.first { $0.number == key }
+    }
+
+    /// The requirements to check before recording `step`, with their norms.
+    public func requirements(for step: String) -> [(norm: Norm, requirement: Requirement)] {
+        norms.compactMap { n in n.requirement.flatMap { $0.step == step ? (n, $0) : nil } }
+    }
+
+    /// The deadline that governs `step`, with its norm.
+    public func deadline(for step: String) -> (norm: Norm, deadline: Deadline)? {
+        norms.lazy.compactMap { n in n.deadlines.first { $0.steps.contains(step) }.map { (n, $0) } }.first
     }
 
     /// "4" -> "04"; other text is returned as it came.

@@ -150,7 +150,16 @@ struct WorkflowTests {
     @Test("--attach puts Markdown at the case's top and other files under anexos/; --set edits the front matter in place")
     func attachAndSet() throws {
         let repo = try CaseRepo()
-        try repo.box.write("---\nmotivos: Cambio de especificaciones\n---\nSolicitud.\n", to: "in/solicitud.md")
+        try repo.box.write("""
+            ---
+            motivos: Cambio de especificaciones
+            modificaciones:
+              - {meta: Remozamiento, unidad_medida: metro cuadrado, antes: 100, movimiento: -20, despues: 80}
+            transferencia: anexos/transferencia.pdf
+            ---
+            Solicitud.
+
+            """, to: "in/solicitud.md")
         try repo.box.write("%PDF-1.4 transferencia\n", to: "in/transferencia.pdf")
         let id = try repo.book.openCase(NewCaseRequest(
             procedure: "6", title: "Metas del Hospital de Quetzaltenango", sets: ["snip=111222"],
@@ -169,14 +178,16 @@ struct WorkflowTests {
     @Test("a case stays on the procedure version it was opened with")
     func schemaVersion() throws {
         let repo = try CaseRepo()
-        let old = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Anterior", persona: "mrodriguez")).caseID
+        let old = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Anterior", sets: ["organismo=OISS"],
+                                                        persona: "mrodriguez")).caseID
         // The jefe amends procedure 7: step 02 becomes the assistant's.
         var text = repo.read("schemas/procedimiento-7.yaml")
         text = text.replacingOccurrences(of: "version: \"2013.1\"", with: "version: \"2026.1\"")
         text = text.replacingOccurrences(of: "  - paso: \"02\"\n    roles: [jefe]", with: "  - paso: \"02\"\n    roles: [asistente]")
         try repo.write(text, to: "schemas/procedimiento-7.yaml")
         try repo.git(["commit", "-qam", "Enmienda el procedimiento 7", "--author", CaseRepo.jefe])
-        let new = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Nueva", persona: "mrodriguez")).caseID
+        let new = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Nueva", sets: ["organismo=CISS"],
+                                                        persona: "mrodriguez")).caseID
         #expect(try repo.book.status(of: old).version == "2013.1")
         #expect(try repo.book.status(of: new).version == "2026.1")
         try repo.step(old, as: "mrodriguez")

@@ -7,8 +7,17 @@ struct ProcedureJSON: Encodable {
     var name: String
     var version: String
     var monthly: Bool
-    var norms: [String]
+    var norms: [NormJSON]
     var steps: [StepJSON]
+
+    /// A norm and how folio applies it (`deadline`, `requirement` or `check`, with its steps).
+    struct NormJSON: Encodable {
+        var number: String
+        var text: String
+        /// `deadline`, `requirement` and/or `check`.
+        var kinds: [String]
+        var steps: [String]
+    }
 
     struct StepJSON: Encodable {
         var step: String
@@ -36,7 +45,12 @@ struct ProcedureJSON: Encodable {
         name = d.name
         version = d.version
         monthly = d.monthly
-        norms = d.norms
+        norms = d.norms.map { n in
+            let kinds = [n.deadlines.isEmpty ? nil : "deadline", n.requirement == nil ? nil : "requirement",
+                         n.check == nil ? nil : "check"].compactMap { $0 }
+            let steps = n.deadlines.flatMap(\.steps) + (n.requirement.map { [$0.step] } ?? []) + (n.check?.steps ?? [])
+            return NormJSON(number: n.number, text: n.text, kinds: kinds, steps: Array(Set(steps)).sorted())
+        }
         steps = d.steps.map { s in
             StepJSON(step: s.number, role: s.role.rawValue, roles: s.roles.map(\.rawValue), activity: s.activity,
                      decision: s.decision != nil, perDependency: s.perDependency, waits: s.waits, question: s.decision?.question,

@@ -67,6 +67,7 @@ enum StatusText {
         if !n.holders.isEmpty { text += ": \(n.holders.joined(separator: ", "))" }
         text += ")"
         if let d = n.dependency { text += " para \(d)" } else if n.perDependency { text += " para una dependencia nueva" }
+        if let due = n.due { text += n.overdue ? " VENCIDO el \(due)" : " vence el \(due)" }
         return text
     }
 

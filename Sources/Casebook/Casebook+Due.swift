@@ -1,0 +1,55 @@
+import Foundation
+import GitStore
+import Procedures
+
+extension Casebook {
+    /// Everything pending in the open expedientes, soonest due first (items without a deadline
+    /// last), counted against the clock's today.
+    ///
+    /// A step that starts a dependency's part and belongs to an external actor (P3-01, P5-01)
+    /// becomes one item per registered contact code that has not started, so each contact sees
+    /// their own; other steps are one item each.
+    public func pending() throws -> [DueItem] {
+        guard let head = try repository.headCommit() else { return [] }
+        let roster = try roster(at: head)
+        let today = clock.day(clock.now)
+        var items: [DueItem] = []
+        for status in try statusOfAll() where status.state == .open || status.state == .waiting {
+            let started = Set((status.dependencies ?? []).map(\.code))
+            for next in status.next + (status.dependencies ?? []).flatMap(\.next) {
+                func item(dependency: String?, holders: [String]) -> DueItem {
+                    DueItem(id: status.id, title: status.title, procedure: status.procedure, step: next.step,
+                            activity: next.activity, role: next.role, roles: next.roles, holders: holders,
+                            dependency: dependency, due: next.due, opens: next.opens, overdue: next.overdue,
+                            daysLeft: next.due.flatMap(Day.init(iso:)).map { today.days(to: $0) },
+                            normNumber: next.normNumber, norm: next.norm)
+                }
+                let roles = next.roles.compactMap(Role.init(rawValue:))
+                if next.perDependency, next.dependency == nil, roles.allSatisfy(\.isExternal) {
+                    let contacts = roster.personas.filter { p in roles.contains(where: p.holds) && p.dependency != nil }
+                    let codes = Array(Set(contacts.compactMap { $0.dependency?.uppercased() })).sorted().filter { !started.contains($0) }
+                    if !contacts.isEmpty {
+                        items += codes.map { code in
+                            item(dependency: code, holders: contacts.filter { $0.dependency?.uppercased() == code }.map(\.id))
+                        }
+                        continue
+                    }
+                }
+                items.append(item(dependency: next.dependency, holders: next.holders))
+            }
+        }
+        return items.sorted { a, b in
+            switch (a.due, b.due) {
+            case let (x?, y?) where x != y: return x < y
+            case (nil, _?): return false
+            case (_?, nil): return true
+            default: return (a.id, a.step, a.dependency ?? "") < (b.id, b.step, b.dependency ?? "")
+            }
+        }
+    }
+
+    /// The persona named by `key` (or git's `user.email`), for commands that filter by person.
+    public func findPersona(_ key: String?) throws -> Persona {
+        try persona(key, in: try roster(at: try head()))
+    }
+}

@@ -1,0 +1,76 @@
+/// One of the manual's "Normas Específicas", as folio applies it: a deadline, a requirement
+/// checked when a step is recorded, or a check the procedure itself records.
+public struct Norm: Equatable, Sendable {
+    /// The manual's number of the norm ("3", "1.1").
+    public var number: String
+    /// The manual's wording, quoted in messages.
+    public var text: String
+    public var deadlines: [Deadline]
+    public var requirement: Requirement?
+    /// How the procedure records a check that is a human judgment (e.g. the decision of P4-04).
+    public var check: Check?
+}
+
+/// A check made by people and recorded by the procedure: folio shows it with the steps.
+public struct Check: Equatable, Sendable {
+    public var steps: [String]
+    public var description: String
+}
+
+/// When `steps` must be recorded: by `due`, and not before `opens` when there is one.
+public struct Deadline: Equatable, Sendable {
+    public var steps: [String]
+    public var opens: DateRule?
+    public var due: DateRule
+}
+
+/// How a deadline's day is found from the case's history and calendar.
+public enum DateRule: Equatable, Sendable {
+    /// `months` calendar months and `days` days after the (latest) recording of `step`.
+    case afterStep(step: String, months: Int, days: Int)
+    /// Day `day` (nil: the last) of the month `monthsAfter` months after the case's month
+    /// (monthly procedures: `mes`).
+    case dayOfCaseMonth(day: Int?, monthsAfter: Int)
+    /// Month `month`, day `day` (nil: the last) of the year the case was opened.
+    case dateInOpeningYear(month: Int, day: Int?)
+    /// The first month `month`, day `day` (nil: the last) on or after the recording of `step`.
+    case nextDateAfterStep(step: String, month: Int, day: Int?)
+}
+
+/// What a deadline needs to know of a case.
+public struct CaseCalendar: Sendable {
+    /// The day of the case's first commit.
+    public var opened: Day
+    /// For monthly cases, the first day of the case's month.
+    public var month: Day?
+    /// The day each step was last recorded.
+    public var stepDays: [String: Day]
+
+    public init(opened: Day, month: Day?, stepDays: [String: Day]) {
+        self.opened = opened
+        self.month = month
+        self.stepDays = stepDays
+    }
+}
+
+extension DateRule {
+    /// The rule's day for a case; nil when what it counts from has not happened yet.
+    public func resolve(_ calendar: CaseCalendar) -> Day? {
+        func dayOf(_ year: Int, _ month: Int, _ day: Int?) -> Day {
+            Day(year, month, min(day ?? 31, Day.daysIn(year: year, month: month)))
+        }
+        switch self {
+        case .afterStep(let step, let months, let days):
+            return calendar.stepDays[step]?.adding(months: months).adding(days: days)
+        case .dayOfCaseMonth(let day, let monthsAfter):
+            guard let start = calendar.month?.monthStart(adding: monthsAfter) else { return nil }
+            return dayOf(start.year, start.month, day)
+        case .dateInOpeningYear(let month, let day):
+            return dayOf(calendar.opened.year, month, day)
+        case .nextDateAfterStep(let step, let month, let day):
+            guard let anchor = calendar.stepDays[step] else { return nil }
+            let same = dayOf(anchor.year, month, day)
+            return same >= anchor ? same : dayOf(anchor.year + 1, month, day)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Casebook
+import Foundation
+import Procedures
+
+/// `--today` and `--as` for the commands that list pending work.
+struct PendingOptions: ParsableArguments {
+    @Option(help: "Cuenta los plazos como si hoy fuera AAAA-MM-DD (ensayos y pruebas).") var today: String?
+    @Flag(help: "Salida JSON.") var json = false
+
+    /// Opens the repository with the clock at `--today` when given.
+    func open(_ repository: RepositoryOptions) throws -> Casebook {
+        let book = try repository.open()
+        if let today {
+            guard Day(iso: today) != nil, let date = Clock.parse(today) else {
+                throw CasebookError.invalidFile(file: "--today", reason: "'\(today)' no es una fecha", fix: "Use AAAA-MM-DD.")
+            }
+            book.clock.now = date
+        }
+        return book
+    }
+}
+
+extension Folio {
+    struct Due: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lo pendiente con plazo: fecha, norma del manual y si está vencido; lo más urgente primero.",
+            discussion: "Ejemplos: folio due; folio due --today 2026-12-06 --as alopez --json")
+        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var options: PendingOptions
+        @Option(name: .customLong("as"), help: "Solo lo que puede hacer esta persona (id o correo).") var persona: String?
+
+        func run() throws {
+            try Folio.perform {
+                let book = try options.open(repository)
+                var items = try book.pending().filter { $0.due != nil }
+                if let persona {
+                    let id = try book.findPersona(persona).id
+                    items = items.filter { $0.holders.contains(id) }
+                }
+                if options.json { return try printJSON(items) }
+                print(DueText.table(items, today: book.clock.today, empty: "No hay plazos pendientes."))
+            }
+        }
+    }
+
+    struct Inbox: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "inbox", abstract: "Bandeja: lo que espera ahora a una persona, por fecha de vencimiento.",
+            discussion: "Ejemplo: folio inbox --as alopez", aliases: ["bandeja"])
+        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var options: PendingOptions
+        @Option(name: .customLong("as"), help: "La persona (id o correo); sin él, la de git user.email.") var persona: String?
+
+        func run() throws {
+            try Folio.perform {
+                let book = try options.open(repository)
+                let who = try book.findPersona(persona)
+                let items = try book.pending().filter { $0.holders.contains(who.id) }
+                if options.json { return try printJSON(items) }
+                print("Bandeja de \(who.name) (\(who.id)), \(book.clock.today):")
+                print(DueText.table(items, today: book.clock.today, empty: "Nada pendiente."))
+            }
+        }
+    }
+}

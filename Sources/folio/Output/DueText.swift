@@ -1,0 +1,25 @@
+import Casebook
+
+/// `folio due` and `folio inbox` for people.
+enum DueText {
+    static func table(_ items: [DueItem], today: String, empty: String) -> String {
+        guard !items.isEmpty else { return empty }
+        var table = Table(headers: ["VENCE", "SITUACIÓN", "EXPEDIENTE", "PASO", "DEP.", "RESPONSABLES", "NORMA"])
+        for i in items {
+            table.rows.append([i.due ?? "—", situation(i, today: today), i.id, i.step, i.dependency ?? "",
+                               i.holders.joined(separator: ", "), i.normNumber.map { "P\(i.procedure) norma \($0)" } ?? ""])
+        }
+        let overdue = items.filter(\.overdue).count
+        return table.render() + "\n\n\(items.count) pendientes, \(overdue) vencidos (hoy \(today))."
+    }
+
+    static func situation(_ i: DueItem, today: String) -> String {
+        guard let days = i.daysLeft else { return "sin plazo" }
+        if let opens = i.opens, opens > today { return "abre el \(opens)" }
+        switch days {
+        case ..<0: return "VENCIDO hace \(-days) d"
+        case 0: return "vence hoy"
+        default: return "en \(days) d"
+        }
+    }
+}
