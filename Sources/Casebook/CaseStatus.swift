@@ -106,3 +106,92 @@ public struct VerifyReport: Codable, Equatable, Sendable {
     public var steps: Int
     public var violations: [Violation]
 }
+
+// The JSON contract shows absent values as `null` (DESIGN.md section 3); synthesized encoding
+// would leave those keys out, so these types encode every key.
+
+extension NextStepStatus {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(step, forKey: .step)
+        try c.encode(role, forKey: .role)
+        try c.encode(roles, forKey: .roles)
+        try c.encode(holders, forKey: .holders)
+        try c.encode(activity, forKey: .activity)
+        try c.encode(dependency, forKey: .dependency)
+        try c.encode(perDependency, forKey: .perDependency)
+        try c.encode(due, forKey: .due)
+        try c.encode(opens, forKey: .opens)
+        try c.encode(overdue, forKey: .overdue)
+        try c.encode(normNumber, forKey: .normNumber)
+        try c.encode(norm, forKey: .norm)
+    }
+}
+
+extension HistoryEntry {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(step, forKey: .step)
+        try c.encode(role, forKey: .role)
+        try c.encode(author, forKey: .author)
+        try c.encode(email, forKey: .email)
+        try c.encode(committer, forKey: .committer)
+        try c.encode(committerEmail, forKey: .committerEmail)
+        try c.encode(date, forKey: .date)
+        try c.encode(commit, forKey: .commit)
+        try c.encode(decision, forKey: .decision)
+        try c.encode(dependency, forKey: .dependency)
+        try c.encode(subject, forKey: .subject)
+    }
+}
+
+extension CaseStatus {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(procedure, forKey: .procedure)
+        try c.encode(procedureName, forKey: .procedureName)
+        try c.encode(version, forKey: .version)
+        try c.encode(title, forKey: .title)
+        try c.encode(path, forKey: .path)
+        try c.encode(opened, forKey: .opened)
+        try c.encode(state, forKey: .state)
+        try c.encode(lastStep, forKey: .lastStep)
+        try c.encode(next, forKey: .next)
+        try c.encode(history, forKey: .history)
+        try c.encodeIfPresent(dependencies, forKey: .dependencies)
+    }
+}
+
+extension DueItem {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(title, forKey: .title)
+        try c.encode(procedure, forKey: .procedure)
+        try c.encode(step, forKey: .step)
+        try c.encode(activity, forKey: .activity)
+        try c.encode(role, forKey: .role)
+        try c.encode(roles, forKey: .roles)
+        try c.encode(holders, forKey: .holders)
+        try c.encode(dependency, forKey: .dependency)
+        try c.encode(due, forKey: .due)
+        try c.encode(opens, forKey: .opens)
+        try c.encode(overdue, forKey: .overdue)
+        try c.encode(daysLeft, forKey: .daysLeft)
+        try c.encode(normNumber, forKey: .normNumber)
+        try c.encode(norm, forKey: .norm)
+    }
+}
+
+extension Violation {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(commit, forKey: .commit)
+        try c.encode(caseID, forKey: .caseID)
+        try c.encode(step, forKey: .step)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(message, forKey: .message)
+    }
+}

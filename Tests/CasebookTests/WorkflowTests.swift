@@ -216,6 +216,7 @@ struct WorkflowTests {
         #expect(h["email"] as? String == "mrodriguez@igss.gob.gt")
         #expect(h["date"] as? String == "2026-11-02T09:00:00-06:00")
         #expect((h["commit"] as? String)?.count == 40)
-        #expect(h.keys.contains("decision") || h["decision"] == nil)
+        #expect(h["decision"] is NSNull && h["dependency"] is NSNull, "absent values are null, as in DESIGN.md")
+        #expect(next.first?["dependency"] is NSNull)
     }
 }

@@ -139,4 +139,28 @@ struct CommandLineTests {
         // Outside a case repository, folio's own definitions are shown.
         #expect(try cli.folio("procedures", "1", in: cli.box.path).out.contains("Procedimiento 1 (PEI)"))
     }
+
+    @Test("due --today --json and inbox --as: what is pending, with the contract's fields")
+    func dueAndInbox() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "1", "--title", "PEI 2027-2031", "--set", "cooperacion_tecnica=OISS", date: "2026-11-30T09:00:00-06:00").ok)
+        let json = try #require(try cli.json(try cli.folio("due", "--today", "2027-03-01", "--json")) as? [[String: Any]])
+        let item = try #require(json.first)
+        #expect(item["id"] as? String == "PEI-2026-0001" && item["step"] as? String == "02" && item["role"] as? String == "jefe")
+        #expect(item["holders"] as? [String] == ["mrodriguez"])
+        #expect(item["dependency"] is NSNull, "absent values are null, not left out")
+        #expect(item["due"] as? String == "2027-02-28" && item["overdue"] as? Bool == true)
+        #expect((item["norm"] as? String)?.hasPrefix("3. El Departamento de Planificación, tendrá un plazo no mayor de tres meses") == true)
+        let early = try cli.folio("due", "--today", "2027-02-20")
+        #expect(early.out.contains("en 8 d") && early.out.contains("P1 norma 3"))
+        let late = try cli.folio("due", "--today", "2027-03-01")
+        #expect(late.out.contains("VENCIDO hace 1 d"))
+        #expect(try cli.folio("due", "--as", "alopez").out.contains("No hay plazos pendientes"))
+        let inbox = try cli.folio("inbox", "--as", "mrodriguez", "--today", "2027-01-15")
+        #expect(inbox.out.contains("Bandeja de María Rodríguez") && inbox.out.contains("PEI-2026-0001"))
+        let bad = try cli.folio("due", "--today", "2027-02-30")
+        #expect(bad.status == 1 && bad.err.contains("--today"))
+        #expect(try cli.folio("status", "PEI-2026-0001").out.contains("vence el 2027-02-28"))
+    }
 }

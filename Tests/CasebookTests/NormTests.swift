@@ -1,0 +1,85 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+@Suite("Norms applied when recording steps")
+struct NormTests {
+    @Test("P6: the request is refused incomplete (nothing committed) and accepted complete")
+    func p6Request() throws {
+        let repo = try CaseRepo()
+        let request = """
+            ---
+            motivos: Daños en la losa de emergencias
+            modificaciones:
+              - {meta: Emergencias, unidad_medida: metro cuadrado, antes: 600, movimiento: 800, despues: 1500}
+            transferencia: anexos/transferencia-0198.pdf
+            ---
+            """
+        try repo.box.write(request, to: "in/solicitud.md")
+        try repo.box.write("%PDF-1.4\n", to: "in/transferencia-0198.pdf")
+        let open = { (files: [String]) in
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"],
+                                                      attachments: files.map { repo.box.path + "/in/" + $0 }, persona: "dip"))
+        }
+        try repo.expectRefusal(["solicitud.md: 'transferencia' nombra anexos/transferencia-0198.pdf", "el saldo no cuadra",
+                                "Norma 1: «1. Para modificar"]) { try open(["solicitud.md"]) }
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/cases/2026"), "no half-written case folder")
+        try repo.box.write(request.replacingOccurrences(of: "despues: 1500", with: "despues: 1400"), to: "in/solicitud.md")
+        try repo.expectRefusal(["transferencia-0198.pdf, que no está"]) { try open(["solicitud.md"]) }
+        try open(["solicitud.md", "transferencia-0198.pdf"])
+        #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/MMF-2026-0001"]).lines.count == 3)
+    }
+
+    @Test("P5: a unit's month without progress must state the reasons")
+    func p5Reasons() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
+        try repo.expectRefusal(["avance-DIP.md: falta el documento"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
+        let file = "cases/2026/\(id)/avance-DIP.md"
+        try repo.write("---\nproyectos:\n  - {snip: \"0301122\", proyecto: ECE, avance_fisico: 0, ejecutado: 0}\n---\n", to: file)
+        try repo.expectRefusal(["no anota los motivos", "Norma 2"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
+        try repo.write("---\nproyectos:\n  - {snip: \"0301122\", proyecto: ECE, avance_fisico: 0, ejecutado: 0, motivos: Recurso de revisión}\n---\n",
+                       to: file)
+        try repo.step(id, "01", as: "dip", dependency: "DIP")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == file, "the step commits the unit's file")
+    }
+
+    @Test("P7: staff involved needs the endorsement before step 04; --set with the step supplies it")
+    func p7Endorsement() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "involucra_personal=true"],
+                                                       persona: "mrodriguez")).caseID
+        try repo.step(id, as: "mrodriguez")
+        try repo.step(id, as: "mrodriguez")
+        try repo.expectRefusal(["falta el campo 'aval'", "órgano ejecutivo"]) { try repo.step(id, as: "jperez") }
+        try repo.step(id, as: "jperez", sets: ["aval=Acuerdo de Junta Directiva 1588"])
+        let other = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Sin personal", sets: ["organismo=BID"],
+                                                          persona: "mrodriguez")).caseID
+        for who in ["mrodriguez", "mrodriguez", "jperez"] { try repo.step(other, as: who) }
+        #expect(try repo.book.status(of: other).lastStep == "04")
+    }
+
+    @Test("status and due: each next step carries its due date and norm; overdue counts against the clock")
+    func dueDates() throws {
+        let repo = try CaseRepo(date: "2026-12-28T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-12", persona: "cmendez")).caseID
+        try repo.step(id, "01", as: "hge", dependency: "HGE")
+        let status = try repo.book.status(of: id)
+        let hge = try #require(status.dependencies?.first?.next.first)
+        #expect(hge.step == "02" && hge.due == "2027-01-05" && hge.normNumber == "2" && hge.overdue == false)
+        #expect(hge.norm?.hasPrefix("2. Los Asistentes Administrativos y Analistas, deberán aprobar") == true)
+        #expect(status.next.first?.opens == "2026-12-26" && status.next.first?.due == "2026-12-31")
+
+        repo.at("2027-01-06T08:00:00-06:00")
+        let items = try repo.book.pending()
+        // HRO (a registered contact) has not registered; HGE's 02 is overdue since the 5th.
+        let overdue = try #require(items.first)
+        #expect(overdue.id == id && overdue.step == "01" && overdue.dependency == "HRO" && overdue.holders == ["hro"])
+        #expect(overdue.overdue && overdue.daysLeft == -6 && overdue.due == "2026-12-31")
+        let second = try #require(items.dropFirst().first)
+        #expect(second.step == "02" && second.dependency == "HGE" && second.overdue && second.holders == ["cmendez"])
+    }
+}

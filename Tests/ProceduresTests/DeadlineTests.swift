@@ -1,0 +1,100 @@
+import Procedures
+import Testing
+
+/// The due day of `step` in `procedure`, as the schema's norm computes it.
+func due(_ procedure: Int, _ step: String, opened: Day = Day(2026, 1, 1), month: Day? = nil, steps: [String: Day] = [:]) -> Day? {
+    definition(procedure).deadline(for: step)?.deadline.due.resolve(CaseCalendar(opened: opened, month: month, stepDays: steps))
+}
+
+func opens(_ procedure: Int, _ step: String, month: Day) -> Day? {
+    definition(procedure).deadline(for: step)?.deadline.opens?.resolve(CaseCalendar(opened: month, month: month, stepDays: [:]))
+}
+
+@Suite("Deadlines from the norms in schemas/")
+struct DeadlineTests {
+    @Test("P3 norm 1: each dependency registers from the 26th to the month's last day",
+          arguments: [(Day(2026, 11, 1), Day(2026, 11, 30)), (Day(2026, 12, 1), Day(2026, 12, 31)),
+                      (Day(2026, 2, 1), Day(2026, 2, 28)), (Day(2028, 2, 1), Day(2028, 2, 29)), (Day(2026, 4, 1), Day(2026, 4, 30))])
+    func p3Registration(month: Day, last: Day) {
+        #expect(opens(3, "01", month: month) == Day(month.year, month.month, 26))
+        #expect(due(3, "01", month: month) == last)
+    }
+
+    @Test("P3 norms 2-4: the 5th, 8th and 10th of the next month, December into January",
+          arguments: [(Day(2026, 11, 1), 2026, 12), (Day(2026, 12, 1), 2027, 1), (Day(2027, 1, 1), 2027, 2)])
+    func p3NextMonth(month: Day, year: Int, next: Int) {
+        for step in ["02", "03", "04"] { #expect(due(3, step, month: month) == Day(year, next, 5), "step \(step)") }
+        for step in ["05", "06"] { #expect(due(3, step, month: month) == Day(year, next, 8), "step \(step)") }
+        #expect(due(3, "07", month: month) == Day(year, next, 10))
+    }
+
+    @Test("P5 follows the same monthly rhythm")
+    func p5Rhythm() {
+        let month = Day(2026, 12, 1)
+        #expect(opens(5, "01", month: month) == Day(2026, 12, 26))
+        #expect(due(5, "01", month: month) == Day(2026, 12, 31))
+        #expect(due(5, "02", month: month) == Day(2027, 1, 5))
+        #expect(due(5, "03", month: month) == Day(2027, 1, 8) && due(5, "04", month: month) == Day(2027, 1, 8))
+        #expect(due(5, "05", month: month) == Day(2027, 1, 10) && due(5, "06", month: month) == Day(2027, 1, 10))
+    }
+
+    @Test("P1 norm 3: the proposal (07) within three calendar months of step 01, clamped to short months",
+          arguments: [(Day(2026, 11, 30), Day(2027, 2, 28)), (Day(2027, 11, 30), Day(2028, 2, 29)), (Day(2026, 2, 2), Day(2026, 5, 2)),
+                      (Day(2026, 10, 31), Day(2027, 1, 31)), (Day(2026, 12, 31), Day(2027, 3, 31))])
+    func p1Proposal(stepOne: Day, expected: Day) {
+        for step in ["02", "04", "07"] { #expect(due(1, step, steps: ["01": stepOne]) == expected) }
+        #expect(due(1, "07") == nil, "no deadline before step 01 is recorded")
+        #expect(due(1, "08", steps: ["01": stepOne]) == nil, "the wait has no deadline")
+    }
+
+    @Test("P1 norm 5: the progress report in the January after the follow-up was assigned (step 10)",
+          arguments: [(Day(2026, 5, 20), Day(2027, 1, 31)), (Day(2027, 1, 10), Day(2027, 1, 31)), (Day(2027, 1, 31), Day(2027, 1, 31)),
+                      (Day(2027, 2, 1), Day(2028, 1, 31)), (Day(2026, 12, 31), Day(2027, 1, 31))])
+    func p1January(stepTen: Day, expected: Day) {
+        for step in ["11", "12", "13", "14"] { #expect(due(1, step, steps: ["10": stepTen]) == expected) }
+    }
+
+    @Test("P2 norm 1: the proposal by the end of the first semester of the year the case was opened")
+    func p2Semester() {
+        #expect(due(2, "04", opened: Day(2026, 3, 2)) == Day(2026, 6, 30))
+        #expect(due(2, "03", opened: Day(2026, 12, 15)) == Day(2026, 6, 30))
+        #expect(due(2, "10", opened: Day(2026, 3, 2)) == nil)
+    }
+
+    @Test("calendar arithmetic: days across months and years, leap days")
+    func days() {
+        #expect(Day(2026, 12, 30).adding(days: 3) == Day(2027, 1, 2))
+        #expect(Day(2028, 2, 28).adding(days: 1) == Day(2028, 2, 29))
+        #expect(Day(2026, 2, 28).adding(days: 1) == Day(2026, 3, 1))
+        #expect(Day(2026, 11, 27).days(to: Day(2026, 12, 5)) == 8)
+        #expect(Day(2026, 12, 5).days(to: Day(2026, 11, 27)) == -8)
+        #expect(Day(2024, 1, 1).days(to: Day(2025, 1, 1)) == 366)
+        #expect(Day(iso: "2026-02-29") == nil && Day(iso: "2028-02-29") == Day(2028, 2, 29))
+        #expect(Day(2026, 1, 31).adding(months: 1) == Day(2026, 2, 28))
+    }
+
+    @Test("every norm of every procedure is a deadline, a requirement or a check, and quotes the manual", arguments: 1...7)
+    func everyNormApplied(procedure: Int) {
+        let norms = definition(procedure).norms
+        #expect(!norms.isEmpty)
+        for n in norms {
+            #expect(!n.deadlines.isEmpty || n.requirement != nil || n.check != nil, "P\(procedure) norm \(n.number)")
+            #expect(n.text.hasPrefix(n.number + "."), "P\(procedure) norm \(n.number) quotes the manual")
+        }
+    }
+
+    @Test("a norm that is neither deadline, requirement nor check is refused")
+    func inertNorm() {
+        let yaml = """
+            numero: 9
+            codigo: X
+            nombre: X
+            version: "1"
+            normas:
+              - {norma: "1", texto: "1. Algo."}
+            pasos:
+              - {paso: "01", roles: [jefe], actividad: x}
+            """
+        #expect { try ProcedureDefinition.load(yaml: yaml, source: "x.yaml") } throws: { "\($0)".contains("norma 1") }
+    }
+}
