@@ -52,7 +52,7 @@ extension Casebook {
         do {
             try edit.write(Data(template.utf8), to: "\(path)/expediente.md")
             try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
-            try validateCase(id: id, path: path, definition: definition)
+            try validateCase(id: id, path: path, definition: definition, schemaCommit: head)
             var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number))]
             let subject: String
             var step: String? = nil
@@ -114,7 +114,7 @@ extension Casebook {
         let edit = WorkTreeEdit(root: root)
         do {
             try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
-            try validateCase(id: id, path: path, definition: definition)
+            try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
             try checkRequirements(step, dependency: dependency, path: path, definition: definition)
             let role = step.roles.first(where: persona.holds)!
             var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number)),
@@ -154,7 +154,7 @@ extension Casebook {
             throw CasebookError.nothingToRecord(path)
         }
         try checkClean(outside: path)
-        try validateCase(id: id, path: path, definition: replay.definition)
+        try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit)
         // The role the note is written in: one the next step asks for, else the persona's first.
         let wanted = replay.machine.allowedNext.flatMap(\.step.roles)
         let role = persona.roles.first(where: wanted.contains) ?? persona.roles[0]
@@ -262,31 +262,10 @@ extension Casebook {
         }
     }
 
-    /// Checks the case's Markdown documents on disk: front matter readable, `expediente.md` with
-    /// its id, procedure, title and opening date.
-    func validateCase(id: String, path: String, definition: ProcedureDefinition) throws {
-        let file = "\(path)/expediente.md"
-        guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else {
-            throw CasebookError.missingDocument(file: file)
-        }
-        let document = try FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: file)
-        for key in ["id", "procedimiento", "titulo", "abierto"] where document.string(key).isEmpty {
-            throw CasebookError.invalidFile(file: file, reason: "falta el campo obligatorio '\(key)'",
-                                            fix: "Todo expediente.md lleva id, procedimiento, titulo y abierto (AAAA-MM-DD).")
-        }
-        if document.string("id") != id {
-            throw CasebookError.frontMatterMismatch(file: file, key: "id", expected: id, found: document.string("id"))
-        }
-        if document.string("procedimiento") != String(definition.number) {
-            throw CasebookError.frontMatterMismatch(file: file, key: "procedimiento", expected: String(definition.number),
-                                                    found: document.string("procedimiento"))
-        }
-        let others = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)")) ?? []
-        for name in others.sorted() where name.hasSuffix(".md") && name != "expediente.md" {
-            guard let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(name)") else { continue }
-            let text = String(decoding: data, as: UTF8.self)
-            if text.hasPrefix("---") { _ = try FrontMatterDocument.parse(text, file: "\(path)/\(name)") }
-        }
+    /// Refuses a case whose Markdown documents on disk break the rules `folio check` applies.
+    func validateCase(id: String, path: String, definition: ProcedureDefinition, schemaCommit: OID?) throws {
+        let problems = try caseProblems(id: id, path: path, procedure: definition.number, schemaCommit: schemaCommit)
+        if !problems.isEmpty { throw CasebookError.invalidCase(problems) }
     }
 
     /// The norms' requirements for `step`, checked against the case's files on disk; the

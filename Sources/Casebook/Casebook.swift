@@ -14,6 +14,7 @@ public final class Casebook {
     public var clock: Clock
     private var definitionCache: [OID: ProcedureDefinition] = [:]
     private var rosterCache: [OID: Roster] = [:]
+    private var schemaCache: [OID: JSONSchema] = [:]
 
     init(repository: Repository, root: String, clock: Clock) {
         self.repository = repository
@@ -72,6 +73,16 @@ public final class Casebook {
         let definition = try ProcedureDefinition.load(yaml: text, source: path)
         definitionCache[blob] = definition
         return definition
+    }
+
+    /// The JSON Schema of procedure `procedure`'s front matter as committed in `commit`.
+    func frontMatterSchema(_ procedure: Int, at commit: OID) throws -> JSONSchema? {
+        let path = SchemaLibrary.schemaPath(for: procedure)
+        guard let blob = try repository.entryID(at: path, in: commit) else { return nil }
+        if let cached = schemaCache[blob] { return cached }
+        let schema = try JSONSchema(data: try repository.blob(blob), source: path)
+        schemaCache[blob] = schema
+        return schema
     }
 
     /// Every procedure in force at `commit`, by number.

@@ -23,6 +23,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case ambiguousStep(String, options: [String])
     case dirtyOutside(paths: [String], scope: String)
     case conflicted([String])
+    case invalidCase([CaseProblem])
     case requirementNotMet(step: String, casePath: String, failures: [RequirementFailure], norm: Norm)
     case missingDocument(file: String)
     case frontMatterMismatch(file: String, key: String, expected: String, found: String)
@@ -84,6 +85,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "Hay cambios sin registrar fuera de \(scope): \(list). Regístrelos en su expediente con 'folio note', o descártelos ('git restore ARCHIVO') antes de continuar."
         case .conflicted(let paths):
             return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
+        case .invalidCase(let problems):
+            return problems.map(\.description).joined(separator: "\n")
+                + "\nCorrija el encabezado YAML (entre las líneas '---') y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
         case .requirementNotMet(let step, let casePath, let failures, let norm):
             let list = failures.map { "  - \(casePath)/\($0)" }.joined(separator: "\n")
             return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"

@@ -8,6 +8,9 @@ public enum SchemaLibrary {
 
     static func path(for procedure: Int) -> String { "\(directory)/procedimiento-\(procedure).yaml" }
 
+    /// The JSON Schema of `expediente.md`'s front matter for a procedure.
+    static func schemaPath(for procedure: Int) -> String { "\(directory)/expediente-\(procedure).schema.json" }
+
     /// The canonical `schemas/` folder: `FOLIO_SCHEMAS`, else `share/folio/schemas` beside the
     /// installed binary, else the source checkout the binary was built from.
     public static func canonicalDirectory(executable: String) -> String? {

@@ -15,11 +15,13 @@ enum YAMLText {
         return "\"\(escaped)\""
     }
 
-    /// A value given on the command line (`--set clave=valor`): booleans, numbers and dates stay
-    /// typed as YAML reads them; anything else becomes a string.
+    /// A value given on the command line (`--set clave=valor`): booleans and numbers stay typed
+    /// as YAML reads them; anything else becomes a string. Codes with a leading zero (SNIP
+    /// `0289347`) stay strings, so that no digit is lost.
     static func typedScalar(_ raw: String) -> String {
         let trimmed = raw.trimmingCharacters(in: .whitespaces)
-        if ["true", "false"].contains(trimmed) || Int(trimmed) != nil || Double(trimmed) != nil {
+        let leadingZero = trimmed.count > 1 && trimmed.hasPrefix("0") && !trimmed.hasPrefix("0.")
+        if ["true", "false"].contains(trimmed) || (!leadingZero && (Int(trimmed) != nil || Double(trimmed) != nil)) {
             return trimmed
         }
         return scalar(raw)

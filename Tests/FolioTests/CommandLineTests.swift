@@ -163,4 +163,24 @@ struct CommandLineTests {
         #expect(bad.status == 1 && bad.err.contains("--today"))
         #expect(try cli.folio("status", "PEI-2026-0001").out.contains("vence el 2027-02-28"))
     }
+
+    @Test("folio check as a git pre-commit hook refuses a broken expediente committed with plain git")
+    func preCommitHook() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "3", "--month", "2026-11", "--as", "mrodriguez").ok)
+        let hook = cli.repo + "/.git/hooks/pre-commit"
+        try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/pre-commit", toPath: hook)
+        let path = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+        #expect(try cli.folio("check").out.contains("sin problemas"))
+        let file = cli.repo + "/cases/2026/PROD-2026-11/expediente.md"
+        let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "mes: 2026-11", with: "mes: noviembre")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try cli.git("add", "-A")
+        let commit = try Sandbox.git(["commit", "-m", "edita a mano"], in: cli.repo, env: ["PATH": path])
+        #expect(commit.status != 0)
+        #expect((commit.out + commit.err).contains("cases/2026/PROD-2026-11/expediente.md: 'mes' ('noviembre') no tiene la forma esperada"))
+        let json = try #require(try cli.json(try cli.folio("check", "--json")) as? [String: Any])
+        #expect(json["ok"] as? Bool == false && (json["problems"] as? [[String: Any]])?.count == 1)
+    }
 }

@@ -1,0 +1,139 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// One problem `folio check` found in a file of the work tree.
+public struct CaseProblem: Codable, Equatable, Sendable, CustomStringConvertible {
+    /// The file, relative to the repository's root.
+    public var file: String
+    public var message: String
+
+    public var description: String { "\(file): \(message)" }
+}
+
+/// What `folio check` found.
+public struct CheckReport: Codable, Equatable, Sendable {
+    public var ok: Bool
+    /// Expedientes checked.
+    public var cases: Int
+    public var problems: [CaseProblem]
+}
+
+extension Casebook {
+    /// Validates the work tree without committing: every expediente's front matter against its
+    /// procedure's JSON Schema and its own id and procedure, the other documents' front matter,
+    /// and (when no case is named) `roles.yaml`, `folio.yaml` and `schemas/`. Suitable as a git
+    /// pre-commit hook.
+    public func check(caseID: String? = nil) throws -> CheckReport {
+        let head = try repository.headCommit()
+        var problems: [CaseProblem] = []
+        var folders = workTreeCases()
+        if let caseID {
+            let id = caseID.uppercased()
+            guard CaseID.isValid(id) else { throw CasebookError.invalidID(caseID) }
+            folders = folders.filter { $0.id == id }
+            if folders.isEmpty { throw CasebookError.unknownCase(id) }
+        } else {
+            problems += configurationProblems()
+        }
+        // A case is checked against the JSON Schema committed with its opening commit.
+        let history = try History(repository: repository, tip: head)
+        for folder in folders {
+            let opening = history.records(of: folder.id).first?.commit ?? head
+            let procedure = (try? caseDocument("expediente.md", in: folder.path))??["procedimiento"].flatMap(Requirement.number)
+            problems += try caseProblems(id: folder.id, path: folder.path, procedure: procedure.map { Int($0) }, schemaCommit: opening)
+        }
+        return CheckReport(ok: problems.isEmpty, cases: folders.count, problems: problems)
+    }
+
+    /// The expediente folders of the work tree, `cases/<AAAA>/<ID>`.
+    func workTreeCases() -> [(id: String, path: String)] {
+        let fm = FileManager.default
+        var result: [(String, String)] = []
+        for year in ((try? fm.contentsOfDirectory(atPath: root + "/cases")) ?? []).sorted() where Int(year) != nil {
+            for id in ((try? fm.contentsOfDirectory(atPath: "\(root)/cases/\(year)")) ?? []).sorted() {
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: "\(root)/cases/\(year)/\(id)", isDirectory: &isDir), isDir.boolValue {
+                    result.append((id, "cases/\(year)/\(id)"))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The problems of one case folder on disk.
+    func caseProblems(id: String, path: String, procedure: Int?, schemaCommit: OID?) throws -> [CaseProblem] {
+        let file = "\(path)/expediente.md"
+        var problems: [CaseProblem] = []
+        if !CaseID.isValid(id) {
+            problems.append(CaseProblem(file: path, message: "el nombre de la carpeta no es un identificador válido (mayúsculas, dígitos y guiones)"))
+        }
+        guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else {
+            return problems + [CaseProblem(file: file, message: "falta: todo expediente tiene su expediente.md con encabezado YAML")]
+        }
+        do {
+            let document = try FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: file)
+            if let procedure, let commit = schemaCommit, let schema = try frontMatterSchema(procedure, at: commit) {
+                problems += schema.problems(document.plainFields).map { CaseProblem(file: file, message: $0 + " [\(schema.source)]") }
+            } else if procedure == nil {
+                problems.append(CaseProblem(file: file, message: "falta el campo 'procedimiento' (número del 1 al 7)"))
+            }
+            for key in ["id", "procedimiento", "titulo", "abierto"] where document.string(key).isEmpty
+                && !problems.contains(where: { $0.message.contains("'\(key)'") }) {
+                problems.append(CaseProblem(file: file, message: "falta el campo obligatorio '\(key)'"))
+            }
+            if !document.string("id").isEmpty, document.string("id") != id {
+                problems.append(CaseProblem(file: file, message: "el campo 'id' dice '\(document.string("id"))' pero la carpeta es \(id)"))
+            }
+        } catch let error as CasebookError {
+            problems.append(CaseProblem(file: file, message: error.detail))
+        }
+        let others = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)")) ?? []
+        for name in others.sorted() where name.hasSuffix(".md") && name != "expediente.md" {
+            do {
+                _ = try caseDocument(name, in: path)
+            } catch let error as CasebookError {
+                problems.append(CaseProblem(file: "\(path)/\(name)", message: error.detail))
+            }
+        }
+        return problems
+    }
+
+    /// `roles.yaml`, `folio.yaml` and `schemas/` as they are in the work tree.
+    func configurationProblems() -> [CaseProblem] {
+        var problems: [CaseProblem] = []
+        func read(_ file: String) -> String? {
+            FileManager.default.contents(atPath: "\(root)/\(file)").map { String(decoding: $0, as: UTF8.self) }
+        }
+        let checks: [(String, (String) throws -> Void)] = [
+            (Roster.fileName, { _ = try Roster.parse($0) }),
+            (Settings.fileName, { _ = try Settings.parse($0) }),
+        ] + (1...7).map { n in (SchemaLibrary.path(for: n), { _ = try ProcedureDefinition.load(yaml: $0, source: SchemaLibrary.path(for: n)) }) }
+        for (file, parse) in checks {
+            guard let text = read(file) else {
+                problems.append(CaseProblem(file: file, message: "falta el archivo"))
+                continue
+            }
+            do { try parse(text) } catch let error as CasebookError {
+                problems.append(CaseProblem(file: file, message: error.detail))
+            } catch {
+                problems.append(CaseProblem(file: file, message: "\(error)"))
+            }
+        }
+        for n in 1...7 {
+            let file = SchemaLibrary.schemaPath(for: n)
+            if let data = FileManager.default.contents(atPath: "\(root)/\(file)"), (try? JSONSchema(data: data, source: file)) == nil {
+                problems.append(CaseProblem(file: file, message: "no es un JSON Schema legible"))
+            }
+        }
+        return problems
+    }
+}
+
+extension CasebookError {
+    /// The message without the file name in front, for reports that name the file themselves.
+    var detail: String {
+        if case .invalidFile(_, let reason, let fix) = self { return "\(reason). \(fix)" }
+        return description
+    }
+}

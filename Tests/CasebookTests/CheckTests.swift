@@ -1,0 +1,69 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+@Suite("folio check and the JSON Schemas of the front matter")
+struct CheckTests {
+    @Test("a front matter that breaks its procedure's JSON Schema is named by check and refused by step")
+    func schemaViolations() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "4", title: "Proyecto", sets: ["snip=0289347", "unidad_ejecutora=DIP"],
+                                                       persona: "mrodriguez")).caseID
+        let file = "cases/2026/\(id)/expediente.md"
+        #expect(repo.read(file).contains("snip: \"0289347\""), "a leading zero keeps the code a string")
+        #expect(try repo.book.check().ok)
+        try repo.write(repo.read(file).replacingOccurrences(of: "snip: \"0289347\"", with: "snip: 28-93")
+            .replacingOccurrences(of: "abierto: 2026-11-02", with: "abierto: 2 de noviembre"), to: file)
+        let report = try repo.book.check()
+        #expect(!report.ok && report.cases == 1)
+        #expect(report.problems.map(\.file) == [file, file])
+        #expect(report.problems.contains { $0.message.contains("'abierto'") && $0.message.contains("AAAA-MM-DD") })
+        #expect(report.problems.contains { $0.message.contains("'snip'") && $0.message.contains("código SNIP") })
+        try repo.expectRefusal([file, "'snip'", "folio check"]) { try repo.step(id, as: "mrodriguez") }
+    }
+
+    @Test("check covers the configuration and every case, and names a malformed document")
+    func configuration() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", persona: "mrodriguez")).caseID
+        try repo.write("---\nmotivos: [\n---\n", to: "cases/2026/\(id)/nota.md")
+        try repo.write("personas: [\n", to: "roles.yaml")
+        let report = try repo.book.check()
+        #expect(Set(report.problems.map(\.file)) == ["roles.yaml", "cases/2026/\(id)/nota.md"])
+        #expect(try repo.book.check(caseID: id).problems.map(\.file) == ["cases/2026/\(id)/nota.md"])
+        #expect(throws: CasebookError.self) { try repo.book.check(caseID: "PI-2099-0001") }
+    }
+
+    @Test("the validator agrees with Python's jsonschema on the project's schemas", .enabled(if: pythonJSONSchema))
+    func agreesWithReference() throws {
+        let documents: [(Int, String)] = [
+            (4, #"{"id": "PI-2026-0001", "procedimiento": 4, "titulo": "x", "abierto": "2026-11-02", "snip": "0289347", "unidad_ejecutora": "D"}"#),
+            (4, #"{"id": "PI-2026-0001", "procedimiento": 4, "titulo": "x", "abierto": "2026-11-02", "snip": "12a", "unidad_ejecutora": "D"}"#),
+            (4, #"{"id": "PI-2026-0001", "procedimiento": 5, "titulo": "x", "abierto": "2026-11-02", "snip": 289347, "unidad_ejecutora": "D"}"#),
+            (4, #"{"id": "PI-2026-0001", "procedimiento": 4, "titulo": "x", "abierto": "2026-11-02"}"#),
+            (3, #"{"id": "PROD-2026-11", "procedimiento": 3, "titulo": "x", "abierto": "2026-11-26", "mes": "2026-13"}"#),
+            (3, #"{"id": "PROD-2026-11", "procedimiento": 3, "titulo": "x", "abierto": "2026-11-26", "mes": "2026-11"}"#),
+            (7, #"{"id": "COOP-2026-0001", "procedimiento": 7, "titulo": "x", "abierto": "2026-08-03", "involucra_personal": "sí"}"#),
+            (7, #"{"id": "coop 1", "procedimiento": 7, "titulo": "", "abierto": "2026-08-03", "involucra_personal": true}"#),
+            (2, #"{"id": "POA-2026-0001", "procedimiento": 2, "titulo": "x", "abierto": "2026-03-02", "ejercicio": 1999}"#),
+        ]
+        for (procedure, json) in documents {
+            let file = Sandbox.schemas + "/expediente-\(procedure).schema.json"
+            let schema = try JSONSchema(data: try Data(contentsOf: URL(fileURLWithPath: file)), source: file)
+            let value = try #require(FrontMatterDocument.parse("---\n\(json)\n---\n", file: "x").plainFields as Fields?)
+            let script = "import json,sys,jsonschema; s=json.load(open(sys.argv[1])); d=json.loads(sys.argv[2]); "
+                + "print(len(list(jsonschema.Draft202012Validator(s, format_checker=jsonschema.FormatChecker()).iter_errors(d))))"
+            let reference = try Sandbox.run("/usr/bin/env", ["python3", "-c", script, file, json], in: Sandbox.projectRoot)
+            #expect(schema.problems(value).isEmpty == (reference.out.trimmingCharacters(in: .whitespacesAndNewlines) == "0"),
+                    "\(json): folio says \(schema.problems(value)), jsonschema found \(reference.out)")
+        }
+    }
+}
+
+/// Whether python3 with jsonschema is here (it is on this project's machines; skip elsewhere).
+let pythonJSONSchema: Bool = {
+    (try? Sandbox.run("/usr/bin/env", ["python3", "-c", "import jsonschema"], in: "/"))?.ok ?? false
+}()
