@@ -65,7 +65,7 @@ struct CommandLineTests {
         let all = try #require(try cli.json(try cli.folio("status", "--json")) as? [[String: Any]])
         #expect(all.map { $0["id"] as? String } == ["PI-2026-0001"])
         let human = try cli.folio("status").out
-        #expect(human.contains("PI-2026-0001") && human.contains("abierto") && human.contains("1 expedientes"))
+        #expect(human.contains("PI-2026-0001") && human.contains("abierto") && human.contains("1 expediente:"))
 
         let log = try #require(try cli.json(try cli.folio("log", "PI-2026-0001", "--json")) as? [[String: Any]])
         #expect(log.count == 3)

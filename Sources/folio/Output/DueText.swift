@@ -10,7 +10,9 @@ enum DueText {
                                i.holders.joined(separator: ", "), i.normNumber.map { "P\(i.procedure) norma \($0)" } ?? ""])
         }
         let overdue = items.filter(\.overdue).count
-        return table.render() + "\n\n\(items.count) pendientes, \(overdue) vencidos (hoy \(today))."
+        let pending = items.count == 1 ? "1 pendiente" : "\(items.count) pendientes"
+        let late = overdue == 1 ? "1 vencido" : "\(overdue) vencidos"
+        return table.render() + "\n\n\(pending), \(late) (hoy \(today))."
     }
 
     static func situation(_ i: DueItem, today: String) -> String {

@@ -12,7 +12,7 @@ enum StatusText {
         let counts = [CaseState.open, .waiting, .closed, .returned].map { state in
             "\(all.filter { $0.state == state }.count) \(plural(state))"
         }
-        return table.render() + "\n\n\(all.count) expedientes: " + counts.joined(separator: ", ") + "."
+        return table.render() + "\n\n\(all.count == 1 ? "1 expediente" : "\(all.count) expedientes"): " + counts.joined(separator: ", ") + "."
     }
 
     static func detail(_ s: CaseStatus, clock: Clock) -> String {
