@@ -62,6 +62,30 @@ struct NormTests {
         #expect(try repo.book.status(of: other).lastStep == "04")
     }
 
+    @Test("P1-02 needs the technical cooperation (norm 4); P2-11 needs the dependency's review with checks 3.1-3.3 (norm 3)")
+    func p1AndP2() throws {
+        let repo = try CaseRepo()
+        let pei = try repo.book.openCase(NewCaseRequest(procedure: "1", title: "PEI", persona: "mrodriguez")).caseID
+        try repo.expectRefusal(["falta el campo 'cooperacion_tecnica'", "Norma 4"]) { try repo.step(pei, as: "mrodriguez") }
+        try repo.step(pei, as: "mrodriguez", sets: ["cooperacion_tecnica=OISS"])
+
+        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto"],
+                                                        persona: "mrodriguez")).caseID
+        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
+            try repo.step(poa, as: who)
+        }
+        try repo.step(poa, "10", as: "alopez", dependency: "HGE")
+        let review = "cases/2026/\(poa)/dependencias/HGE/revision.md"
+        try repo.expectRefusal(["dependencias/HGE/revision.md: falta el documento", "3.1 Observar"]) {
+            try repo.step(poa, "11", as: "alopez", dependency: "HGE")
+        }
+        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\ncapacidad_instalada: false\n---\n", to: review)
+        try repo.expectRefusal(["'capacidad_instalada' debe ser true"]) { try repo.step(poa, "11", as: "alopez", dependency: "HGE") }
+        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\ncapacidad_instalada: true\n---\n", to: review)
+        try repo.step(poa, "11", as: "alopez", dependency: "HGE")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == review)
+    }
+
     @Test("status and due: each next step carries its due date and norm; overdue counts against the clock")
     func dueDates() throws {
         let repo = try CaseRepo(date: "2026-12-28T08:00:00-06:00")
