@@ -61,6 +61,15 @@ struct RepositoryOptions: ParsableArguments {
     }
 }
 
+/// What a command that records a step writes into the case with it.
+struct CaseEditOptions: ParsableArguments {
+    @Option(name: .customLong("set"), help: "Escribe CLAVE=VALOR en el encabezado de expediente.md; se repite.")
+    var sets: [String] = []
+    @Option(name: .customLong("attach"), help: "Adjunta un archivo (.md al expediente, otros a anexos/); se repite.")
+    var attachments: [String] = []
+    @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+}
+
 extension Folio {
     /// Now, or the moment in `FOLIO_DATE` (AAAA-MM-DD or ISO 8601), in the department's time zone.
     static func clock() throws -> Clock {

@@ -15,18 +15,14 @@ extension Folio {
         @Option(help: "ID del expediente (por omisión, CODIGO-AAAA-NNNN).") var id: String?
         @Option(help: "Título del expediente.") var title: String?
         @Option(help: "Mes del expediente mensual (procedimientos 3 y 5): AAAA-MM.") var month: String?
-        @Option(name: .customLong("set"), help: "Escribe CLAVE=VALOR en el encabezado de expediente.md; se repite.")
-        var sets: [String] = []
-        @Option(name: .customLong("attach"), help: "Adjunta un archivo (.md al expediente, otros a anexos/); se repite.")
-        var attachments: [String] = []
-        @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+        @OptionGroup var edits: CaseEditOptions
         @Option(name: .customLong("as"), help: "Quien realiza el paso: id o correo de roles.yaml.") var persona: String?
 
         func run() throws {
             try Folio.perform {
                 let recorded = try repository.open().openCase(NewCaseRequest(
-                    procedure: procedure, id: id, title: title, month: month, sets: sets, attachments: attachments,
-                    persona: persona, text: message))
+                    procedure: procedure, id: id, title: title, month: month, sets: edits.sets, attachments: edits.attachments,
+                    persona: persona, text: edits.message))
                 note("Expediente \(recorded.caseID) abierto en \(recorded.path) (commit \(recorded.commit.short)).")
                 print(recorded.caseID)
             }

@@ -18,16 +18,13 @@ extension Folio {
         @Option(help: "Respuesta de un paso de decisión: si o no.") var decision: String?
         @Option(help: "Código de la dependencia o unidad ejecutora, en los pasos que se hacen por dependencia.")
         var dependency: String?
-        @Option(name: .customLong("set"), help: "Escribe CLAVE=VALOR en el encabezado de expediente.md; se repite.")
-        var sets: [String] = []
-        @Option(name: .customLong("attach"), help: "Adjunta un archivo; se repite.") var attachments: [String] = []
-        @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+        @OptionGroup var edits: CaseEditOptions
 
         func run() throws {
             try Folio.perform {
                 let recorded = try repository.open().recordStep(StepRequest(
-                    caseID: id, step: step, persona: persona, decision: decision, dependency: dependency, sets: sets,
-                    attachments: attachments, text: message))
+                    caseID: id, step: step, persona: persona, decision: decision, dependency: dependency, sets: edits.sets,
+                    attachments: edits.attachments, text: edits.message))
                 print("\(recorded.subject)")
                 print("Registrado en el commit \(recorded.commit.short).")
                 print(StatusText.nextLine(state: recorded.state, next: recorded.next))
