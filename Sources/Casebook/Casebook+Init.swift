@@ -33,7 +33,7 @@ extension Casebook {
             try edit.write(Data(Casebook.casesReadme.utf8), to: "cases/README.md")
             let roster = Roster(personas: [jefe])
             _ = try book.commit(paths: [Settings.fileName, Roster.fileName, SchemaLibrary.directory, "cases"], parent: nil,
-                                author: jefe, roster: roster,
+                                author: jefe, role: .jefe, roster: roster,
                                 subject: "Abre el repositorio de expedientes del \(Settings.standard.department)",
                                 text: "Jefe de Departamento: \(jefe.identity).",
                                 trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])

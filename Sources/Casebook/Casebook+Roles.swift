@@ -40,7 +40,7 @@ extension Casebook {
         do {
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let roles = persona.roles.map(\.rawValue).joined(separator: ", ")
-            return try commit(paths: [Roster.fileName], parent: head, author: jefe, roster: roster,
+            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
                               subject: "Roles: agrega a \(persona.name) (\(roles))", text: nil,
                               trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
         } catch {
@@ -50,7 +50,78 @@ extension Casebook {
     }
 }
 
+extension Casebook {
+    /// Registers (or, with nil, removes) a persona's SSH public key in `roles.yaml`, in a commit
+    /// by `actor`, who must be a jefe. From then on that persona's steps are signed with it.
+    @discardableResult
+    public func setKey(_ key: String?, for personaKey: String, actor: String?) throws -> OID {
+        let head = try checkWritable()
+        let roster = try roster(at: head)
+        let jefe = try self.persona(actor, in: roster)
+        guard jefe.holds(.jefe) else { throw CasebookError.notJefe(persona: jefe.id, action: "registrar o quitar claves SSH") }
+        let target = try self.persona(personaKey, in: roster)
+        let normalized = try key.map { raw -> String in
+            guard let k = SSHKey.normalize(raw) else { throw CasebookError.invalidKey(raw) }
+            return k
+        }
+        if let normalized, let other = roster.personas.first(where: { $0.id != target.id && $0.sshKey.flatMap(SSHKey.normalize) == normalized }) {
+            throw CasebookError.invalidFile(file: Roster.fileName, reason: "esa clave ya está registrada para \(other.id)",
+                                            fix: "Cada persona firma con su propia clave.")
+        }
+        try checkClean(outside: nil)
+        let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
+        let text = Roster.settingKey(normalized, of: target, in: committed, roster: roster)
+        guard try Roster.parse(text).find(target.id)?.sshKey.flatMap(SSHKey.normalize) == normalized else {
+            throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo escribir la clave de \(target.id)",
+                                            fix: "Edite roles.yaml a mano (clave_ssh) y regístrelo con git.")
+        }
+        let edit = WorkTreeEdit(root: root)
+        do {
+            try edit.write(Data(text.utf8), to: Roster.fileName)
+            let subject = normalized == nil ? "Roles: quita la clave SSH de \(target.name)" : "Roles: registra la clave SSH de \(target.name)"
+            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
+                              subject: subject, text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+        } catch {
+            edit.rollback()
+            throw error
+        }
+    }
+
+    /// An allowed-signers file (`gpg.ssh.allowedSignersFile`) from `roles.yaml` at HEAD: each
+    /// persona with a key may sign commits as their e-mail.
+    public func allowedSigners() throws -> String {
+        try currentRoster().personas.compactMap { p in
+            p.sshKey.flatMap(SSHKey.normalize).map { "\(p.email) namespaces=\"git\" \($0)" }
+        }.joined(separator: "\n") + "\n"
+    }
+}
+
 extension Roster {
+    /// `text` with `persona`'s `clave_ssh` set to `key` (removed for nil), editing only that
+    /// persona's entry; the whole file is re-written only when the entry cannot be found as text.
+    static func settingKey(_ key: String?, of persona: Persona, in text: String, roster: Roster) -> String {
+        var lines = text.components(separatedBy: "\n")
+        let idPattern = "^\\s*-\\s*id:\\s*[\"']?\(NSRegularExpression.escapedPattern(for: persona.id))[\"']?\\s*$"
+        if let start = lines.firstIndex(where: { $0.range(of: idPattern, options: .regularExpression) != nil }) {
+            let indent = String(lines[start].prefix { $0 == " " }) + "  "
+            var end = start + 1
+            while end < lines.count, lines[end].hasPrefix(indent) || lines[end].trimmingCharacters(in: .whitespaces).isEmpty
+                && end + 1 < lines.count && lines[end + 1].hasPrefix(indent) { end += 1 }
+            let existing = (start + 1..<end).first { lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix("clave_ssh:") }
+            let line = key.map { "\(indent)clave_ssh: \(YAMLText.scalar($0))" }
+            switch (existing, line) {
+            case let (i?, l?): lines[i] = l
+            case let (i?, nil): lines.remove(at: i)
+            case let (nil, l?): lines.insert(l, at: end)
+            case (nil, nil): break
+            }
+            return lines.joined(separator: "\n")
+        }
+        var personas = roster.personas
+        if let i = personas.firstIndex(where: { $0.id == persona.id }) { personas[i].sshKey = key }
+        return header + personas.map(yamlBlock).joined()
+    }
+
     /// `text` with `persona` appended under `personas:`; re-written whole only when the list is
     /// not the file's last key (comments are then kept only in the header).
     static func appending(_ persona: Persona, to text: String, roster: Roster) -> String {

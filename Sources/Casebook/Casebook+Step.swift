@@ -56,19 +56,20 @@ extension Casebook {
             var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number))]
             let subject: String
             var step: String? = nil
+            let role: Role
             if definition.monthly {
-                let role = persona.roles.first { !$0.isExternal }!
+                role = persona.roles.first { !$0.isExternal }!
                 trailers.append(Trailer(TrailerKey.role, role.rawValue))
                 subject = "\(id): abre el expediente del mes \(request.month ?? "")"
             } else {
                 let first = definition.steps[0]
                 try checkRequirements(first, dependency: nil, path: path, definition: definition)
                 step = first.number
-                let role = first.roles.first(where: persona.holds)!
+                role = first.roles.first(where: persona.holds)!
                 trailers += [Trailer(TrailerKey.step, first.number), Trailer(TrailerKey.role, role.rawValue)]
                 subject = "\(id) paso \(first.number): \(first.activity)"
             }
-            let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject,
+            let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
                                          text: request.text ?? "Título: \(title)", trailers: trailers)
             // The new case's whole history is this one commit.
             guard let record = try StepRecord(try repository.commit(commit)) else { throw CasebookError.unknownCase(id) }
@@ -130,7 +131,7 @@ extension Casebook {
                 subject = "\(id) paso \(step.number)" + (dependency.map { " [\($0)]" } ?? "")
                     + ": \(step.decision!.question) \(decision ? "Sí" : "No")"
             }
-            let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject,
+            let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
                                          text: request.text, trailers: trailers)
             let calendar = calendar(of: replay, document: try committedExpediente(path, at: commit),
                                     recorded: (step.number, clock.day(clock.now)))
@@ -160,7 +161,7 @@ extension Casebook {
         let role = persona.roles.first(where: wanted.contains) ?? persona.roles[0]
         let firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
         let subject = "\(id): nota, \(firstLine)"
-        let commit = try self.commit(paths: [path], parent: head, author: persona, roster: roster, subject: subject, text: text,
+        let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
                                      trailers: [Trailer(TrailerKey.caseID, id),
                                                 Trailer(TrailerKey.procedure, String(replay.definition.number)),
                                                 Trailer(TrailerKey.role, role.rawValue)])

@@ -155,6 +155,34 @@ public final class Casebook {
 
     // MARK: Committing
 
+    /// `folio.yaml` as committed at `commit` (the defaults before the first commit).
+    func settings(at commit: OID?) throws -> Settings {
+        guard let commit, let data = try repository.file(at: Settings.fileName, in: commit) else { return .standard }
+        return try Settings.parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Who signs a commit of `author` in `role`: the author when they have a registered key; for
+    /// an external actor without one, the staff member recording the step, when they have one.
+    static func signer(author: Persona, role: Role, committer: Persona?) -> Persona? {
+        if author.sshKey != nil { return author }
+        if role.isExternal, let committer, committer.sshKey != nil { return committer }
+        return nil
+    }
+
+    /// The signing function for a commit, or nil for an unsigned one.
+    func signing(author: Persona, role: Role, roster: Roster, settingsAt commit: OID?) throws -> ((Data) throws -> String)? {
+        let operatorEmail = try repository.configuredIdentity()?.email
+        let committer = operatorEmail.flatMap(roster.find)
+        guard let signer = Self.signer(author: author, role: role, committer: committer), let key = signer.sshKey else {
+            if try settings(at: commit).signatureRequired { throw CasebookError.signatureRequired(persona: author.id) }
+            return nil
+        }
+        guard let found = try SSHSigner.find(registered: key, repository: repository) else {
+            throw CasebookError.signingKeyMissing(persona: signer.id, configured: try SSHSigner.configured(repository))
+        }
+        return found.sign
+    }
+
     /// Refuses when tracked files outside `scope` (a folder or file relative to the root; nil: any)
     /// have changes that are not committed: a step commits its own case only. Untracked files
     /// outside the scope are left alone, since nothing commits them.
@@ -167,15 +195,18 @@ public final class Casebook {
         if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope ?? "los archivos registrados") }
     }
 
-    /// Commits the work-tree state of `paths` on top of `parent`.
-    func commit(paths: [String], parent: OID?, author: Persona, roster: Roster, subject: String, text: String?,
+    /// Commits the work-tree state of `paths` on top of `parent`, SSH-signed when the signer
+    /// has a registered key (and refused unsigned when `folio.yaml` requires signatures).
+    func commit(paths: [String], parent: OID?, author: Persona, role: Role, roster: Roster, subject: String, text: String?,
                 trailers: [Trailer]) throws -> OID {
         let message = CommitMessage.compose(subject: subject, text: text, trailers: trailers + [
             Trailer(TrailerKey.signedOff, author.identity),
         ])
+        let sign = try signing(author: author, role: role, roster: roster, settingsAt: parent)
         do {
             return try repository.commitWorkTree(paths: paths, parent: parent, author: signature(of: author),
-                                                 committer: try committer(for: author, roster: roster), message: message)
+                                                 committer: try committer(for: author, roster: roster), message: message,
+                                                 sign: sign)
         } catch let error as GitError where error.isModified {
             throw CasebookError.concurrentUpdate
         }

@@ -34,6 +34,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case invalidMonth(String)
     case nothingToRecord(String)
     case personaExists(String)
+    case signatureFailed(reason: String)
+    case signingKeyMissing(persona: String, configured: String?)
+    case signatureRequired(persona: String)
+    case invalidKey(String)
     case concurrentUpdate
     case procedure(ProcedureError)
     case git(String)
@@ -110,6 +114,16 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "No hay cambios pendientes en \(scope): edite los archivos y vuelva a intentarlo."
         case .personaExists(let id):
             return "roles.yaml: ya existe una persona con id o correo '\(id)'. Edite roles.yaml o use otro id."
+        case .signatureFailed(let reason):
+            return "ssh-keygen no pudo firmar el paso: \(reason). Revise la clave (user.signingKey) o ssh-agent."
+        case .signingKeyMissing(let persona, let configured):
+            return "Los pasos de \(persona) se firman con su clave SSH registrada en roles.yaml (clave_ssh), y no se encontró su clave privada"
+                + (configured.map { ": user.signingKey apunta a \($0), que es otra clave" } ?? " (user.signingKey, ssh-agent o ~/.ssh/id_*)")
+                + ". Configure 'git config user.signingKey RUTA_DE_LA_CLAVE' o cargue la clave en ssh-agent."
+        case .signatureRequired(let persona):
+            return "folio.yaml exige firma (firma: obligatoria) y \(persona) no tiene clave_ssh en roles.yaml. Un jefe la registra con 'folio roles key \(persona) \"ssh-ed25519 ...\" --as JEFE'."
+        case .invalidKey(let text):
+            return "'\(text.prefix(40))' no es una clave pública SSH: use la línea completa de su archivo .pub (p. ej. 'ssh-ed25519 AAAA... nombre')."
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
         case .procedure(let error):

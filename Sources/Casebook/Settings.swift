@@ -8,6 +8,8 @@ public struct Settings: Equatable, Sendable {
     public var institution: String
     public var department: String
     public var timeZone: String
+    /// `firma: obligatoria`: every step must be SSH-signed.
+    public var signatureRequired = false
 
     public static let standard = Settings(institution: "Instituto Guatemalteco de Seguridad Social",
                                           department: "Departamento de Planificación", timeZone: "America/Guatemala")
@@ -17,6 +19,7 @@ public struct Settings: Equatable, Sendable {
             var institucion: String?
             var departamento: String?
             var zona_horaria: String?
+            var firma: String?
         }
         let model: Model
         do {
@@ -30,8 +33,14 @@ public struct Settings: Equatable, Sendable {
             throw CasebookError.invalidFile(file: fileName, reason: "la zona horaria '\(zone)' no existe",
                                             fix: "Use un nombre de la base de zonas horarias, p. ej. America/Guatemala.")
         }
-        return Settings(institution: model.institucion ?? standard.institution,
-                        department: model.departamento ?? standard.department, timeZone: zone)
+        guard [nil, "obligatoria", "opcional"].contains(model.firma) else {
+            throw CasebookError.invalidFile(file: fileName, reason: "'firma' dice '\(model.firma ?? "")'",
+                                            fix: "Use 'firma: obligatoria' (todo paso firmado con SSH) o 'firma: opcional'.")
+        }
+        var settings = Settings(institution: model.institucion ?? standard.institution,
+                                department: model.departamento ?? standard.department, timeZone: zone)
+        settings.signatureRequired = model.firma == "obligatoria"
+        return settings
     }
 
     var yaml: String {
@@ -41,6 +50,8 @@ public struct Settings: Equatable, Sendable {
         departamento: \(YAMLText.scalar(department))
         # Fechas de los pasos, plazos y reportes se calculan en esta zona horaria.
         zona_horaria: \(YAMLText.scalar(timeZone))
+        # 'obligatoria': todo paso debe ir firmado con la clave SSH de quien lo realiza (roles.yaml, clave_ssh).
+        firma: \(signatureRequired ? "obligatoria" : "opcional")
 
         """
     }

@@ -53,9 +53,12 @@ extension Repository {
     /// compare-and-swap on `parent` (nil: the branch must not exist yet), so a concurrent writer
     /// makes this throw a `GitError` whose `isModified` is true instead of losing its commit.
     /// The index on disk is written only after the branch has moved.
+    ///
+    /// - Parameter sign: when given, signs the commit's buffer (e.g. `ssh-keygen -Y sign`) and
+    ///   returns the armored signature, stored in the `gpgsig` header as `git commit -S` does.
     @discardableResult
     public func commitWorkTree(paths: [String], parent: OID?, author: Signature, committer: Signature,
-                               message: String) throws -> OID {
+                               message: String, sign: ((Data) throws -> String)? = nil) throws -> OID {
         guard let branch = try headBranchName() else {
             throw GitError(function: "commitWorkTree", code: -1, message: "HEAD no apunta a una rama")
         }
@@ -69,15 +72,18 @@ extension Repository {
         }
         var treeID = git_oid()
         try check("git_index_write_tree", git_index_write_tree(&treeID, index))
-        let id = try createCommit(tree: treeID, parent: parent, author: author, committer: committer, message: message)
+        let id = try createCommit(tree: OID(treeID), parent: parent, author: author, committer: committer, message: message,
+                                  sign: sign)
         try moveBranch(branch, to: id, from: parent, reason: "folio: " + (message.split(separator: "\n").first.map(String.init) ?? ""))
         try check("git_index_write", git_index_write(index))
         return id
     }
 
-    private func createCommit(tree treeID: git_oid, parent: OID?, author: Signature, committer: Signature,
-                              message: String) throws -> OID {
-        var treeRaw = treeID
+    /// Writes a commit of `tree` on `parent` (nil: a root commit), signed when `sign` is given;
+    /// moves no reference.
+    public func createCommit(tree treeID: OID, parent: OID?, author: Signature, committer: Signature,
+                             message: String, sign: ((Data) throws -> String)? = nil) throws -> OID {
+        var treeRaw = treeID.raw
         var tree: OpaquePointer?
         try check("git_tree_lookup", git_tree_lookup(&tree, handle, &treeRaw))
         defer { git_tree_free(tree) }
@@ -91,17 +97,32 @@ extension Repository {
         try author.withGitSignature { a in
             try committer.withGitSignature { c in
                 var parents: [OpaquePointer?] = parentCommit.map { [$0] } ?? []
-                try parents.withUnsafeMutableBufferPointer { buffer in
-                    try check("git_commit_create", git_commit_create(
-                        &out, handle, nil, a, c, "UTF-8", message, tree, buffer.count, buffer.baseAddress))
+                guard let sign else {
+                    try parents.withUnsafeMutableBufferPointer { buffer in
+                        try check("git_commit_create", git_commit_create(
+                            &out, handle, nil, a, c, "UTF-8", message, tree, buffer.count, buffer.baseAddress))
+                    }
+                    return
                 }
+                var content = git_buf()
+                defer { git_buf_dispose(&content) }
+                try parents.withUnsafeMutableBufferPointer { buffer in
+                    try check("git_commit_create_buffer", git_commit_create_buffer(
+                        &content, handle, a, c, "UTF-8", message, tree, buffer.count, buffer.baseAddress))
+                }
+                let bytes = Data(bytes: content.ptr, count: content.size)
+                var armored = try sign(bytes)
+                // A trailing newline would make libgit2 write an extra header line that git does not.
+                while armored.hasSuffix("\n") { armored.removeLast() }
+                try check("git_commit_create_with_signature", git_commit_create_with_signature(
+                    &out, handle, String(decoding: bytes, as: UTF8.self), armored, "gpgsig"))
             }
         }
         return OID(out)
     }
 
     /// Moves `branch` to `id` if it still points at `expected` (or does not exist, for nil).
-    private func moveBranch(_ branch: String, to id: OID, from expected: OID?, reason: String) throws {
+    public func moveBranch(_ branch: String, to id: OID, from expected: OID?, reason: String) throws {
         var target = id.raw
         var ref: OpaquePointer?
         if var old = expected?.raw {

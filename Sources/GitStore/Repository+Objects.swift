@@ -141,3 +141,48 @@ extension CommitInfo {
         message = git_commit_message(c).map { String(cString: $0) } ?? ""
     }
 }
+
+extension Repository {
+    /// The signature in a commit's `gpgsig` header and the data it signs; nil for an unsigned commit.
+    public func signature(of commit: OID) throws -> (signature: String, signedData: Data)? {
+        var raw = commit.raw
+        var signature = git_buf(), data = git_buf()
+        defer {
+            git_buf_dispose(&signature)
+            git_buf_dispose(&data)
+        }
+        guard try found("git_commit_extract_signature", git_commit_extract_signature(&signature, &data, handle, &raw, "gpgsig")) else {
+            return nil
+        }
+        return (String(cString: signature.ptr), Data(bytes: data.ptr, count: data.size))
+    }
+
+    /// The commit a revision names (`main`, `HEAD~2`, a sha); nil when it names none.
+    public func resolve(revision: String) throws -> OID? {
+        var object: OpaquePointer?
+        guard try found("git_revparse_single", git_revparse_single(&object, handle, revision)) else { return nil }
+        defer { git_object_free(object) }
+        var peeled: OpaquePointer?
+        guard git_object_peel(&peeled, object, GIT_OBJECT_COMMIT) == 0 else { return nil }
+        defer { git_object_free(peeled) }
+        return OID(git_object_id(peeled).pointee)
+    }
+
+    /// Whether `ancestor` is `descendant` or one of its ancestors.
+    public func isAncestor(_ ancestor: OID, of descendant: OID) throws -> Bool {
+        if ancestor == descendant { return true }
+        var a = ancestor.raw, d = descendant.raw
+        return try check("git_graph_descendant_of", git_graph_descendant_of(handle, &d, &a)) == 1
+    }
+
+    /// A value of git's configuration (repository, global and system), or nil when unset.
+    public func config(_ key: String) throws -> String? {
+        var config: OpaquePointer?
+        try check("git_repository_config_snapshot", git_repository_config_snapshot(&config, handle))
+        defer { git_config_free(config) }
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        guard try found("git_config_get_string_buf", git_config_get_string_buf(&buffer, config, key)) else { return nil }
+        return String(cString: buffer.ptr)
+    }
+}

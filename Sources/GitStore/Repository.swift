@@ -25,6 +25,17 @@ public final class Repository {
         self.init(handle: repo!)
     }
 
+    /// Opens the repository git's environment names (`GIT_DIR`, `GIT_OBJECT_DIRECTORY`,
+    /// `GIT_ALTERNATE_OBJECT_DIRECTORIES`), as in a server hook that sees pushed objects in
+    /// quarantine; nil when the environment names none.
+    public static func fromEnvironment() throws -> Repository? {
+        LibGit2.ensure()
+        var repo: OpaquePointer?
+        let rc = git_repository_open_ext(&repo, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil)
+        guard try found("git_repository_open_ext", rc) else { return nil }
+        return Repository(handle: repo!)
+    }
+
     /// Finds the repository that holds `path`, searching upwards as git does; nil when none does.
     public static func discover(from path: String) throws -> Repository? {
         LibGit2.ensure()

@@ -6,7 +6,7 @@ extension Folio {
     struct Roles: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Quién tiene cada rol (roles.yaml registrado).",
-            subcommands: [List.self, Add.self], defaultSubcommand: List.self)
+            subcommands: [List.self, Add.self, Key.self, AllowedSigners.self], defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "list", abstract: "Lista las personas y sus roles.")
@@ -58,6 +58,40 @@ extension Folio {
                                                      actor: persona)
                     print("\(id) agregado a roles.yaml (commit \(commit.short)).")
                 }
+            }
+        }
+
+        struct Key: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "key", abstract: "Registra (o quita) la clave SSH pública con que una persona firma sus pasos (solo un jefe).",
+                discussion: "Ejemplos: folio roles key alopez \"ssh-ed25519 AAAA... alopez\" --as mrodriguez; folio roles key alopez --remove --as mrodriguez")
+            @OptionGroup var repository: RepositoryOptions
+            @Argument(help: "La persona (id o correo).") var persona: String
+            @Argument(help: "La clave pública, la línea completa de su archivo .pub.") var key: String?
+            @Flag(help: "Quita la clave registrada.") var remove = false
+            @Option(name: .customLong("as"), help: "El jefe que registra el cambio.") var actor: String?
+
+            func run() throws {
+                try Folio.perform {
+                    guard remove == (key == nil) else {
+                        throw CasebookError.invalidFile(file: "folio roles key", reason: "indique la clave o --remove (no ambos)",
+                                                        fix: "Ejemplo: folio roles key alopez \"ssh-ed25519 AAAA...\" --as mrodriguez")
+                    }
+                    let commit = try repository.open().setKey(key, for: persona, actor: actor)
+                    print(remove ? "Clave de \(persona) quitada (commit \(commit.short))." : "Clave de \(persona) registrada (commit \(commit.short)).")
+                }
+            }
+        }
+
+        struct AllowedSigners: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "allowed-signers",
+                abstract: "Imprime un archivo allowed_signers de git con las claves de roles.yaml.",
+                discussion: "Ejemplo: folio roles allowed-signers > .git/allowed_signers; git config gpg.ssh.allowedSignersFile .git/allowed_signers")
+            @OptionGroup var repository: RepositoryOptions
+
+            func run() throws {
+                try Folio.perform { print(try repository.open().allowedSigners(), terminator: "") }
             }
         }
     }

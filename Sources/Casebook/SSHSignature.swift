@@ -1,0 +1,107 @@
+import Foundation
+import GitStore
+
+/// SSH public keys as `roles.yaml` holds them (`clave_ssh`).
+public enum SSHKey {
+    static let types = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                        "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"]
+
+    /// `type base64` without the comment; nil when the text is not an SSH public key.
+    public static func normalize(_ text: String) -> String? {
+        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count >= 2, types.contains(String(parts[0])), let blob = Data(base64Encoded: String(parts[1])),
+              blob.count > 4 else { return nil }
+        // The blob starts with the key type as an SSH string: it must agree with the text.
+        let length = Int(blob[0]) << 24 | Int(blob[1]) << 16 | Int(blob[2]) << 8 | Int(blob[3])
+        guard blob.count >= 4 + length, String(decoding: blob[4..<(4 + length)], as: UTF8.self) == parts[0] else { return nil }
+        return "\(parts[0]) \(parts[1])"
+    }
+}
+
+/// A key that can sign for one persona, found the way git finds it: `user.signingKey` (a key
+/// file, or `key::` with the key in ssh-agent), else an ssh-agent key, else `~/.ssh/id_*`.
+struct SSHSigner {
+    /// The file given to `ssh-keygen -f`: a private key, or a public key whose private half is in ssh-agent.
+    let keyFile: String
+    let publicKey: String
+    private let scratch: TemporaryFolder?
+
+    /// The signer whose public key is `registered`; nil when none of the places git looks holds it.
+    static func find(registered: String, repository: Repository) throws -> SSHSigner? {
+        guard let wanted = SSHKey.normalize(registered) else { return nil }
+        for candidate in try candidates(repository) where candidate.publicKey == wanted { return candidate }
+        return nil
+    }
+
+    /// The key git's configuration names, if any (to say which key was found when none matches).
+    static func configured(_ repository: Repository) throws -> String? {
+        try repository.config("user.signingkey")
+    }
+
+    private static func candidates(_ repository: Repository) throws -> [SSHSigner] {
+        var result: [SSHSigner] = []
+        if let configured = try repository.config("user.signingkey") {
+            if configured.hasPrefix("key::") {
+                if let agent = try agentSigner(String(configured.dropFirst(5))) { result.append(agent) }
+            } else if let file = fileSigner(expand(configured)) {
+                result.append(file)
+            }
+            return result
+        }
+        if ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] != nil,
+           let listed = try? ExternalTool.run("ssh-add", ["-L"]), listed.status == 0 {
+            for line in String(decoding: listed.out, as: UTF8.self).split(separator: "\n") {
+                if let agent = try agentSigner(String(line)) { result.append(agent) }
+            }
+        }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        for name in ["id_ed25519", "id_ecdsa", "id_rsa"] {
+            if let file = fileSigner("\(home)/.ssh/\(name)") { result.append(file) }
+        }
+        return result
+    }
+
+    private static func expand(_ path: String) -> String {
+        guard path.hasPrefix("~/") else { return path }
+        return (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1)
+    }
+
+    /// A key file: a private key (its public half read from `KEY.pub`), or a public key file
+    /// (signed through ssh-agent).
+    private static func fileSigner(_ path: String) -> SSHSigner? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        if let key = SSHKey.normalize(text) { return SSHSigner(keyFile: path, publicKey: key, scratch: nil) }
+        guard let pub = FileManager.default.contents(atPath: path + ".pub"),
+              let key = SSHKey.normalize(String(decoding: pub, as: UTF8.self)) else { return nil }
+        return SSHSigner(keyFile: path, publicKey: key, scratch: nil)
+    }
+
+    private static func agentSigner(_ line: String) throws -> SSHSigner? {
+        guard let key = SSHKey.normalize(line) else { return nil }
+        let folder = try TemporaryFolder()
+        return SSHSigner(keyFile: try folder.write(key + "\n", "clave.pub"), publicKey: key, scratch: folder)
+    }
+
+    /// The armored SSH signature of `data` in the `git` namespace, as `git commit -S` makes it.
+    func sign(_ data: Data) throws -> String {
+        let result = try ExternalTool.run("ssh-keygen", ["-Y", "sign", "-n", "git", "-f", keyFile], input: data)
+        guard result.status == 0, !result.out.isEmpty else {
+            throw CasebookError.signatureFailed(reason: result.err.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return String(decoding: result.out, as: UTF8.self)
+    }
+}
+
+/// Checks SSH commit signatures as `git verify-commit` does with `gpg.ssh.allowedSignersFile`.
+enum SSHVerifier {
+    /// True when `signature` over `data` was made by `key`, for `principal`, in the `git` namespace.
+    static func verify(signature: String, data: Data, principal: String, key: String) throws -> Bool {
+        let folder = try TemporaryFolder()
+        let allowed = try folder.write("\(principal) namespaces=\"git\" \(key)\n", "allowed_signers")
+        let sig = try folder.write(signature.hasSuffix("\n") ? signature : signature + "\n", "firma.sig")
+        let result = try ExternalTool.run("ssh-keygen", ["-Y", "verify", "-f", allowed, "-I", principal, "-n", "git", "-s", sig],
+                                          input: data)
+        return result.status == 0
+    }
+}
