@@ -89,12 +89,27 @@ public struct Violation: Codable, Equatable, Sendable {
     public var commit: String
     public var caseID: String?
     public var step: String?
-    /// A stable code: `step-order`, `role`, `author`, `trailers`, `signoff`, `roles-file`, `schema`.
+    /// A stable code: `step-order`, `role`, `author`, `trailers`, `signoff`, `signature`, `scope`,
+    /// `roles-file`, `schemas`, `schema`, `outside-folio`.
     public var rule: String
     public var message: String
+    /// What would make it right.
+    public var fix: String
+    /// `error` (verify fails) or `warning`.
+    public var severity: String
+
+    public init(commit: String, caseID: String?, step: String?, rule: String, message: String, fix: String, severity: String = "error") {
+        self.commit = commit
+        self.caseID = caseID
+        self.step = step
+        self.rule = rule
+        self.message = message
+        self.fix = fix
+        self.severity = severity
+    }
 
     enum CodingKeys: String, CodingKey {
-        case commit, caseID = "case", step, rule, message
+        case commit, caseID = "case", step, rule, message, fix, severity
     }
 }
 
@@ -193,5 +208,7 @@ extension Violation {
         try c.encode(step, forKey: .step)
         try c.encode(rule, forKey: .rule)
         try c.encode(message, forKey: .message)
+        try c.encode(fix, forKey: .fix)
+        try c.encode(severity, forKey: .severity)
     }
 }

@@ -37,6 +37,21 @@ public final class Casebook {
         return book
     }
 
+    /// Opens a repository for reading history only (`verify`): bare repositories are accepted,
+    /// and inside a git hook (`GIT_DIR` set) the repository of git's environment, whose object
+    /// database includes the pushed objects still in quarantine.
+    public static func openForReading(at path: String, clock: Clock) throws -> Casebook {
+        let environment = ProcessInfo.processInfo.environment
+        let repo: Repository?
+        if environment["GIT_DIR"] != nil {
+            repo = try Repository.fromEnvironment()
+        } else {
+            repo = try Repository.discover(from: path)
+        }
+        guard let repo else { throw CasebookError.notARepository(path) }
+        return Casebook(repository: repo, root: repo.workdir ?? repo.gitdir, clock: clock)
+    }
+
     /// HEAD's commit, refusing an empty repository.
     func head() throws -> OID {
         guard let head = try repository.headCommit() else { throw CasebookError.emptyRepository }

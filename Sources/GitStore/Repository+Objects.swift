@@ -186,3 +186,13 @@ extension Repository {
         return String(cString: buffer.ptr)
     }
 }
+
+extension Repository {
+    /// Names of the entries of the folder `path` ("" for the root) whose ids differ between two
+    /// commits (added, removed or changed). Compares one tree level only: no recursion, no diff.
+    public func changedEntries(at path: String, from old: OID, to new: OID) throws -> [String] {
+        let before = Dictionary(try entries(at: path, in: old).map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        let after = Dictionary(try entries(at: path, in: new).map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        return Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
+    }
+}

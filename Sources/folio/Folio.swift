@@ -59,6 +59,12 @@ struct RepositoryOptions: ParsableArguments {
     func open() throws -> Casebook {
         try Casebook.open(at: directory ?? FileManager.default.currentDirectoryPath, clock: Folio.clock())
     }
+
+    /// Opens for reading only: a bare repository too, or the one git's environment names in a
+    /// server hook (pushed objects in quarantine).
+    func openForReading() throws -> Casebook {
+        try Casebook.openForReading(at: directory ?? FileManager.default.currentDirectoryPath, clock: Folio.clock())
+    }
 }
 
 /// What a command that records a step writes into the case with it.
