@@ -229,7 +229,10 @@ extension Casebook {
         guard commit.parents.count == 1, let parent = commit.parents.first,
               try repository.entryID(at: "cases", in: parent) != repository.entryID(at: "cases", in: commit.id),
               !commit.message.contains("\(TrailerKey.role):") else { return [] }
-        let changed = try repository.changedEntries(at: "cases", from: parent, to: commit.id)
+        var changed: [String] = []
+        for year in try repository.changedEntries(at: "cases", from: parent, to: commit.id) {
+            changed += try repository.changedEntries(at: "cases/\(year)", from: parent, to: commit.id)
+        }
         return [Violation(commit: commit.id.hex, caseID: nil, step: nil, rule: "outside-folio",
                           message: "El commit cambia cases/ (\(changed.joined(separator: ", "))) sin trailers de folio: una edición hecha fuera de folio.",
                           fix: "Registre los cambios de un expediente con 'folio note' o 'folio step'.", severity: "warning")]

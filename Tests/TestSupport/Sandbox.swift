@@ -96,3 +96,16 @@ public final class Sandbox: @unchecked Sendable {
 public enum SandboxError: Error {
     case commandFailed(String)
 }
+
+extension Sandbox {
+    /// A new ed25519 key pair without passphrase in this sandbox: the private key's path and the
+    /// public key's line.
+    public func sshKey(_ name: String) throws -> (path: String, publicKey: String) {
+        let path = self.path + "/claves/\(name)"
+        try FileManager.default.createDirectory(atPath: self.path + "/claves", withIntermediateDirectories: true)
+        let r = try Sandbox.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path], in: self.path)
+        guard r.ok else { throw SandboxError.commandFailed("ssh-keygen: \(r.err)") }
+        let pub = try String(contentsOfFile: path + ".pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (path, pub)
+    }
+}

@@ -1,0 +1,129 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+@Suite("SSH-signed steps and verify that explains")
+struct SignatureTests {
+    /// A repository where the jefe has a registered key and git signs with it.
+    func signedRepo() throws -> (CaseRepo, jefe: (path: String, publicKey: String)) {
+        let repo = try CaseRepo()
+        let key = try repo.box.sshKey("jefe")
+        try repo.book.setKey(key.publicKey, for: "mrodriguez", actor: "mrodriguez")
+        try repo.git(["config", "user.signingKey", key.path])
+        return (repo, key)
+    }
+
+    func allowedSigners(_ repo: CaseRepo) throws -> String {
+        let file = repo.box.path + "/allowed_signers"
+        try repo.book.allowedSigners().write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    @Test("a persona with a key signs their steps; git verify-commit accepts them with folio's allowed-signers file")
+    func signedStep() throws {
+        let (repo, key) = try signedRepo()
+        let roles = repo.read("roles.yaml")
+        #expect(roles.contains("clave_ssh: " + key.publicKey.split(separator: " ").prefix(2).joined(separator: " ")))
+        #expect(roles.contains("# Quién tiene cada rol"), "the staff's comments are kept")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        try repo.step(id, as: "mrodriguez")
+        let allowed = try allowedSigners(repo)
+        #expect(try repo.book.allowedSigners() == "mrodriguez@igss.gob.gt namespaces=\"git\" \(key.publicKey.split(separator: " ").prefix(2).joined(separator: " "))\n")
+        let verified = try Sandbox.git(["-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile=\(allowed)", "verify-commit", "HEAD"], in: repo.path)
+        #expect(verified.ok && verified.err.contains("Good \"git\" signature for mrodriguez@igss.gob.gt"), "\(verified.err)")
+        #expect(try repo.git(["cat-file", "-p", "HEAD"]).contains("gpgsig -----BEGIN SSH SIGNATURE-----"))
+        #expect(try Sandbox.git(["fsck", "--strict"], in: repo.path).ok)
+        // Ana has no key: her steps stay unsigned, and verify accepts them.
+        try repo.step(id, as: "mrodriguez")
+        try repo.step(id, as: "jperez")
+        #expect(try repo.git(["cat-file", "-p", "HEAD"]).contains("gpgsig") == false)
+        let report = try repo.book.verify()
+        #expect(report.ok, "\(report.violations)")
+    }
+
+    @Test("without the private key, or with another key configured, the step is refused and nothing is committed")
+    func missingKey() throws {
+        let (repo, _) = try signedRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let other = try repo.box.sshKey("otra")
+        try repo.git(["config", "user.signingKey", other.path])
+        try repo.expectRefusal(["se firman con su clave SSH", "user.signingKey apunta a \(other.path)"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.git(["config", "--unset", "user.signingKey"])
+        try repo.expectRefusal(["no se encontró su clave privada"]) { try repo.step(id, as: "mrodriguez") }
+    }
+
+    @Test("firma: obligatoria refuses an unsigned step before it is committed")
+    func signatureRequired() throws {
+        let (repo, _) = try signedRepo()
+        try repo.write(repo.read("folio.yaml").replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria"), to: "folio.yaml")
+        try repo.git(["commit", "-qam", "Exige firma", "--author", CaseRepo.jefe])
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        try repo.step(id, as: "mrodriguez")
+        try repo.step(id, as: "mrodriguez")
+        try repo.expectRefusal(["firma: obligatoria", "jperez no tiene clave_ssh", "folio roles key jperez"]) { try repo.step(id, as: "jperez") }
+    }
+
+    @Test("roles key: only a jefe, only a real public key, one key per person")
+    func keyRules() throws {
+        let (repo, key) = try signedRepo()
+        try repo.expectRefusal(["Solo el jefe"]) { try repo.book.setKey(key.publicKey, for: "alopez", actor: "alopez") }
+        try repo.expectRefusal(["no es una clave pública SSH"]) { try repo.book.setKey("ssh-ed25519 nada", for: "alopez", actor: "mrodriguez") }
+        try repo.expectRefusal(["ya está registrada para mrodriguez"]) { try repo.book.setKey(key.publicKey, for: "alopez", actor: "mrodriguez") }
+        let ana = try repo.box.sshKey("ana")
+        try repo.book.setKey(ana.publicKey, for: "alopez", actor: "mrodriguez")
+        #expect(try repo.book.currentRoster().find("alopez")?.sshKey == ana.publicKey.split(separator: " ").prefix(2).joined(separator: " "))
+        try repo.book.setKey(nil, for: "alopez", actor: "mrodriguez")
+        #expect(try repo.book.currentRoster().find("alopez")?.sshKey == nil)
+        #expect(try repo.book.verify().ok)
+    }
+
+    @Test("verify: an unsigned forgery of a key holder, a signature by another key, and an unregistered signature")
+    func forgedSignatures() throws {
+        let (repo, _) = try signedRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let trailers = "x\n\nExpediente: \(id)\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: \(CaseRepo.jefe)\n"
+        try repo.git(["commit", "-q", "--allow-empty", "-m", trailers, "--author", CaseRepo.jefe])
+        let unsigned = try repo.git(["rev-parse", "HEAD"])
+        let other = try repo.box.sshKey("intruso")
+        try repo.git(["-c", "gpg.format=ssh", "-c", "user.signingKey=\(other.path)", "commit", "-q", "-S", "--allow-empty", "-m",
+                      trailers.replacingOccurrences(of: "Paso: 02", with: "Paso: 03"), "--author", CaseRepo.jefe])
+        let wrongKey = try repo.git(["rev-parse", "HEAD"])
+        let report = try repo.book.verify()
+        let signatures = report.violations.filter { $0.rule == "signature" }
+        #expect(signatures.map(\.commit) == [unsigned, wrongKey])
+        #expect(signatures[0].message.contains("no está firmado") && signatures[0].fix.contains("mrodriguez"))
+        #expect(signatures[1].message.contains("no la hizo la clave registrada de mrodriguez"))
+        #expect(!report.ok)
+    }
+
+    @Test("verify: a step that touches another case, schemas/ changed by a non-jefe, edits outside folio (a warning), a range")
+    func otherRules() throws {
+        let repo = try CaseRepo()
+        let a = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "A", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let b = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "B", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let start = try repo.git(["rev-parse", "HEAD"])
+        try repo.write(repo.read("cases/2026/\(b)/expediente.md") + "Cambio.\n", to: "cases/2026/\(b)/expediente.md")
+        try repo.git(["commit", "-qam", "x\n\nExpediente: \(a)\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: \(CaseRepo.jefe)",
+                      "--author", CaseRepo.jefe])
+        let scope = try repo.git(["rev-parse", "HEAD"])
+        try repo.write(repo.read("schemas/procedimiento-7.yaml") + "# cambio\n", to: "schemas/procedimiento-7.yaml")
+        try repo.git(["commit", "-qam", "cambia el procedimiento", "--author", "Ana López <alopez@igss.gob.gt>"])
+        let schemas = try repo.git(["rev-parse", "HEAD"])
+        try repo.write(repo.read("cases/2026/\(a)/expediente.md") + "A mano.\n", to: "cases/2026/\(a)/expediente.md")
+        try repo.git(["commit", "-qam", "edita a mano", "--author", CaseRepo.jefe])
+        let outside = try repo.git(["rev-parse", "HEAD"])
+        let report = try repo.book.verify()
+        let found = Dictionary(report.violations.map { ($0.commit, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(found[scope]?.rule == "scope" && found[scope]?.message.contains("cases/2026/\(b)") == true)
+        #expect(found[schemas]?.rule == "schemas" && found[schemas]?.severity == "error")
+        #expect(found[outside]?.rule == "outside-folio" && found[outside]?.severity == "warning")
+        #expect(found[outside]?.message.contains(a) == true)
+        #expect(report.violations.allSatisfy { !$0.fix.isEmpty })
+        let ranged = try repo.book.verify(range: "\(schemas)..HEAD")
+        #expect(ranged.commits == 1 && ranged.violations.map(\.commit) == [outside] && ranged.ok, "warnings do not fail verify")
+        #expect(try repo.book.verify(range: "\(start)..\(scope)").violations.map(\.rule) == ["scope"])
+    }
+}

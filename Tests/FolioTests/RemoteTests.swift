@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A bare shared repository with folio's pre-receive hook, and clones of it.
+struct SharedRepository {
+    let box = Sandbox()
+    var bare: String { box.path + "/compartido.git" }
+
+    /// The environment in which git runs the hook: folio found by `FOLIO`.
+    static let hookEnv = ["FOLIO": CLI.binary]
+
+    init() throws {
+        let first = box.path + "/inicio"
+        let cli = { (args: [String], dir: String) in try Sandbox.run(CLI.binary, args, in: dir, env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00"]) }
+        #expect(try cli(["init", first, "--jefe", "María Rodríguez <mrodriguez@igss.gob.gt>"], box.path).ok)
+        _ = try Sandbox.gitOut(["config", "user.email", "mrodriguez@igss.gob.gt"], in: first)
+        _ = try Sandbox.gitOut(["config", "user.name", "María Rodríguez"], in: first)
+        for (id, name, role) in [("alopez", "Ana López", "analista"), ("jperez", "Jorge Pérez", "asistente")] {
+            #expect(try cli(["roles", "add", id, "--name", name, "--email", "\(id)@igss.gob.gt", "--role", role, "--as", "mrodriguez"], first).ok)
+        }
+        _ = try Sandbox.gitOut(["clone", "-q", "--bare", first, bare], in: box.path)
+        let hook = bare + "/hooks/pre-receive"
+        try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/pre-receive", toPath: hook)
+    }
+
+    /// A clone whose git user is `email`.
+    func clone(_ name: String, user: String, email: String) throws -> String {
+        let dir = box.path + "/" + name
+        _ = try Sandbox.gitOut(["clone", "-q", bare, dir], in: box.path)
+        _ = try Sandbox.gitOut(["config", "user.name", user], in: dir)
+        _ = try Sandbox.gitOut(["config", "user.email", email], in: dir)
+        return dir
+    }
+
+    func push(_ dir: String, _ args: [String] = []) throws -> Run {
+        try Sandbox.git(["push"] + args + ["origin", "HEAD:main"], in: dir, env: Self.hookEnv)
+    }
+}
+
+@Suite("The shared remote guarded by the pre-receive hook")
+struct RemoteTests {
+    func folio(_ dir: String, _ args: String..., date: String = "2026-11-03T09:00:00-06:00") throws -> Run {
+        try Sandbox.run(CLI.binary, args, in: dir, env: ["FOLIO_DATE": date])
+    }
+
+    @Test("folio's steps are accepted; a forged step, a role not held and a rewritten history are rejected, naming commit and rule")
+    func hookRejects() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        let ok = try shared.push(a)
+        #expect(ok.ok, "\(ok.err)")
+
+        // Ana (analista) claims the jefe's step 02 with plain git.
+        let msg = "COOP-2026-0001 paso 02\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>\n"
+        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", msg, "--author", "Ana López <alopez@igss.gob.gt>"], in: a)
+        let forged = try Sandbox.gitOut(["rev-parse", "--short=7", "HEAD"], in: a)
+        let rejected = try shared.push(a)
+        #expect(!rejected.ok)
+        #expect(rejected.err.contains("no cumple el manual") && rejected.err.contains(forged) && rejected.err.contains("[role]"))
+        #expect(rejected.err.contains("Para corregirlo"))
+        #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) != (try Sandbox.gitOut(["rev-parse", "HEAD"], in: a)))
+
+        // Rewriting published history is refused even with --force.
+        _ = try Sandbox.gitOut(["reset", "-q", "--hard", "HEAD~2"], in: a)
+        let rewrite = try shared.push(a, ["--force"])
+        #expect(!rewrite.ok && rewrite.err.contains("reescribe la historia"))
+    }
+
+    @Test("with keys registered, a forged commit in a key holder's name and an unsigned step under firma: obligatoria are rejected")
+    func hookRejectsForgeries() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let key = try shared.box.sshKey("jefe")
+        #expect(try folio(a, "roles", "key", "mrodriguez", key.publicKey, "--as", "mrodriguez").ok)
+        _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: a)
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        #expect(try shared.push(a).ok)
+
+        // An unsigned commit in the jefe's name, made with plain git by someone else.
+        let msg = "COOP-2026-0001 paso 02\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: María Rodríguez <mrodriguez@igss.gob.gt>\n"
+        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", msg, "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"], in: a)
+        let forged = try shared.push(a)
+        #expect(!forged.ok && forged.err.contains("[signature]") && forged.err.contains("no está firmado"))
+        _ = try Sandbox.gitOut(["reset", "-q", "--hard", "origin/main"], in: a)
+
+        // The jefe requires signatures; Jorge (no key) records a step with plain git.
+        let settings = try String(contentsOfFile: a + "/folio.yaml", encoding: .utf8).replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria")
+        try settings.write(toFile: a + "/folio.yaml", atomically: true, encoding: .utf8)
+        _ = try Sandbox.gitOut(["-c", "gpg.format=ssh", "commit", "-q", "-S", "-am", "Exige firma\n\nRol: jefe\nSigned-off-by: María Rodríguez <mrodriguez@igss.gob.gt>"], in: a)
+        for s in ["02", "03"] { #expect(try folio(a, "step", "COOP-2026-0001", s).ok) }
+        #expect(try shared.push(a).ok)
+        let unsigned = "COOP-2026-0001 paso 04\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 04\nRol: asistente\nSigned-off-by: Jorge Pérez <jperez@igss.gob.gt>\n"
+        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", unsigned, "--author", "Jorge Pérez <jperez@igss.gob.gt>"], in: a)
+        let refused = try shared.push(a)
+        #expect(!refused.ok && refused.err.contains("firma: obligatoria"), "\(refused.err)")
+        // folio itself refuses to make that step.
+        _ = try Sandbox.gitOut(["reset", "-q", "--hard", "origin/main"], in: a)
+        let local = try folio(a, "step", "COOP-2026-0001", "--as", "jperez")
+        #expect(local.status == 1 && local.err.contains("firma: obligatoria"))
+        // git verify-commit accepts folio's signed steps with the allowed-signers file folio prints.
+        let allowed = shared.box.path + "/allowed"
+        try (try folio(a, "roles", "allowed-signers").out).write(toFile: allowed, atomically: true, encoding: .utf8)
+        let verified = try Sandbox.git(["-c", "gpg.ssh.allowedSignersFile=\(allowed)", "-c", "gpg.format=ssh", "verify-commit", "HEAD"], in: a)
+        #expect(verified.ok, "\(verified.err)")
+    }
+}
