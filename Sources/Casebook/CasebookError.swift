@@ -39,6 +39,13 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case signatureRequired(persona: String)
     case invalidKey(String)
     case concurrentUpdate
+    case noRemote(String)
+    case noRemoteBranch(remote: String, branch: String)
+    case unrelatedHistories(remote: String)
+    case remoteFailed(remote: String, action: String, reason: String)
+    case pushRejected(reason: String, messages: String)
+    case syncConflict(findings: [String], backup: String)
+    case checkoutBlocked(reason: String)
     case procedure(ProcedureError)
     case git(String)
 
@@ -126,6 +133,26 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "'\(text.prefix(40))' no es una clave pública SSH: use la línea completa de su archivo .pub (p. ej. 'ssh-ed25519 AAAA... nombre')."
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
+        case .noRemote(let name):
+            return "No hay un remoto '\(name)': agregue el repositorio compartido con 'git remote add \(name) URL' (o clónelo)."
+        case .noRemoteBranch(let remote, let branch):
+            return "El remoto '\(remote)' no tiene la rama \(branch) todavía: publique primero con 'folio sync'."
+        case .unrelatedHistories(let remote):
+            return "Este repositorio y '\(remote)' no comparten historia: no son el mismo repositorio de expedientes."
+        case .remoteFailed(let remote, let action, let reason):
+            return "No se pudo \(action) con '\(remote)': \(reason). Revise la conexión y vuelva a intentar 'folio sync'."
+        case .pushRejected(let reason, let messages):
+            let said = messages.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
+            return "El repositorio compartido rechazó la publicación (\(reason))." + (said.isEmpty ? "" : "\n" + said)
+                + "\nCorrija lo que indica y vuelva a ejecutar 'folio sync'."
+        case .syncConflict(let findings, let backup):
+            return "No se publicó nada: lo registrado aquí choca con lo que ya está en el repositorio compartido.\n"
+                + findings.map { "  - \($0)" }.joined(separator: "\n")
+                + "\nSus commits locales no se perdieron: siguen en su rama y en \(backup)."
+                + "\nRevise 'folio status' de los expedientes; si otra persona ya registró ese paso, tome la versión compartida con"
+                + " 'folio sync --drop-local' (lo suyo queda en \(backup)) y registre de nuevo lo que falte."
+        case .checkoutBlocked(let reason):
+            return "No se pudieron actualizar los archivos de trabajo (\(reason)): registre o descarte sus cambios y vuelva a intentar."
         case .procedure(let error):
             return error.description
         case .git(let text):

@@ -105,4 +105,88 @@ struct RemoteTests {
         let verified = try Sandbox.git(["-c", "gpg.ssh.allowedSignersFile=\(allowed)", "-c", "gpg.format=ssh", "verify-commit", "HEAD"], in: a)
         #expect(verified.ok, "\(verified.err)")
     }
+
+    @Test("sync: steps on different cases from two clones both land; a case number taken meanwhile is renumbered")
+    func syncDifferentCases() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").out == "COOP-2026-0001\n")
+        #expect(try folio(a, "sync").ok)
+        #expect(try folio(b, "sync").out.contains("Recibidos 1 commits"))
+        // Offline, each clone steps a different case and opens a new project: both take PI-2026-0001.
+        #expect(try folio(a, "step", "COOP-2026-0001").ok)
+        #expect(try folio(a, "new", "4", "--title", "Hospital A", "--set", "snip=1111", "--set", "unidad_ejecutora=DIP",
+                          "--as", "mrodriguez").out == "PI-2026-0001\n")
+        #expect(try folio(b, "new", "4", "--title", "Hospital B", "--set", "snip=2222", "--set", "unidad_ejecutora=DIP",
+                          "--as", "mrodriguez").out == "PI-2026-0001\n")
+        #expect(try folio(b, "step", "PI-2026-0001", "--as", "mrodriguez", "-m", "Instruye").ok)
+        #expect(try folio(a, "sync").out.contains("publicados 2"))
+        let synced = try folio(b, "sync")
+        #expect(synced.ok, "\(synced.err)")
+        #expect(synced.out.contains("El expediente PI-2026-0001 se publicó como PI-2026-0002"))
+        let remote = try Sandbox.gitOut(["log", "--format=%s", "main"], in: shared.bare).split(separator: "\n").map(String.init)
+        #expect(remote.prefix(4).map { String($0.prefix(21)) } == ["PI-2026-0002 paso 02:", "PI-2026-0002 paso 01:", "PI-2026-0001 paso 01:",
+                                                                  "COOP-2026-0001 paso 0"])
+        let expediente = try String(contentsOfFile: b + "/cases/2026/PI-2026-0002/expediente.md", encoding: .utf8)
+        #expect(expediente.contains("id: PI-2026-0002") && expediente.contains("Hospital B"))
+        let trailers = try Sandbox.gitOut(["log", "-1", "--format=%(trailers:key=Expediente,valueonly)", "main"], in: shared.bare)
+        #expect(trailers == "PI-2026-0002")
+        #expect(try folio(b, "verify").ok)
+        #expect(try folio(a, "sync").out.contains("Recibidos 2 commits"))
+        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: a) == (try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)))
+        #expect(try Sandbox.git(["fsck", "--strict"], in: shared.bare).ok)
+    }
+
+    @Test("sync: the same step from two clones leaves one published and the other recoverable")
+    func syncSameStep() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        #expect(try folio(a, "sync").ok)
+        let b = try shared.clone("b", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        #expect(try folio(a, "step", "COOP-2026-0001", "-m", "desde A").ok)
+        let file = b + "/cases/2026/COOP-2026-0001/expediente.md"
+        try (try String(contentsOfFile: file, encoding: .utf8) + "Nota de B.\n").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try folio(b, "step", "COOP-2026-0001", "-m", "desde B").ok)
+        let mine = try Sandbox.gitOut(["rev-parse", "HEAD"], in: b)
+        #expect(try folio(a, "sync").ok)
+        let second = try folio(b, "sync")
+        #expect(second.status == 1)
+        #expect(second.err.contains("No se publicó nada") && second.err.contains("COOP-2026-0001") && second.err.contains("folio sync --drop-local"))
+        // Nothing lost: the local step is still the branch's tip, and kept in a backup reference.
+        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: b) == mine)
+        let kept = try Sandbox.gitOut(["for-each-ref", "--format=%(objectname)", "refs/folio/respaldo/"], in: b)
+        #expect(kept == mine)
+        #expect(try Sandbox.gitOut(["log", "-1", "--format=%B", "main"], in: shared.bare).contains("desde A"))
+        // Taking the shared version keeps the local step recoverable too.
+        #expect(try folio(b, "sync", "--drop-local").ok)
+        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: b) == (try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)))
+        #expect(try Sandbox.gitOut(["cat-file", "-t", mine], in: b) == "commit")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("Nota de B.") == false)
+    }
+
+    @Test("sync re-signs replayed steps: git verify-commit accepts them")
+    func syncResigns() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let key = try shared.box.sshKey("jefe")
+        #expect(try folio(a, "roles", "key", "mrodriguez", key.publicKey, "--as", "mrodriguez").ok)
+        _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: a)
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        #expect(try folio(a, "sync").ok)
+        let b = try shared.clone("b", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: b)
+        #expect(try folio(a, "new", "7", "--title", "Otra", "--set", "organismo=CISS").ok)
+        #expect(try folio(b, "step", "COOP-2026-0001").ok)
+        #expect(try folio(a, "sync").ok)
+        let synced = try folio(b, "sync")
+        #expect(synced.ok, "\(synced.err)")
+        let allowed = shared.box.path + "/allowed"
+        try (try folio(b, "roles", "allowed-signers").out).write(toFile: allowed, atomically: true, encoding: .utf8)
+        let verified = try Sandbox.git(["-c", "gpg.ssh.allowedSignersFile=\(allowed)", "-c", "gpg.format=ssh", "verify-commit", "main"],
+                                       in: shared.bare)
+        #expect(verified.ok && verified.err.contains("Good"), "\(verified.err)")
+        #expect(try Sandbox.gitOut(["log", "-1", "--format=%s", "main"], in: shared.bare).hasPrefix("COOP-2026-0001 paso 02"))
+    }
 }

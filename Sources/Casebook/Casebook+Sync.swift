@@ -1,0 +1,216 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// What `folio sync` did.
+public struct SyncResult: Sendable {
+    /// Commits that came from the remote.
+    public var received: Int
+    /// Local commits published (replayed on top of the remote's where it had moved).
+    public var published: Int
+    /// Cases opened here whose id the remote had given to another case meanwhile: old -> new.
+    public var renumbered: [(from: String, to: String)]
+    /// What the remote's hooks printed.
+    public var remoteMessages: String
+}
+
+extension Casebook {
+    /// Fetches the shared remote, replays the local unpublished commits on top of it (re-signing
+    /// them where they were signed), verifies the result and pushes it, all through libgit2.
+    ///
+    /// Each step changes only its own case folder, so a local commit is replayed by carrying its
+    /// changed folders (and top-level files such as `roles.yaml`) onto the remote's tree; a folder
+    /// the remote also changed is a conflict. Cases opened here whose `CODE-AAAA-NNNN` id the
+    /// remote gave to another case meanwhile get the next free number (folder, `id:` and trailers).
+    /// When the replayed history breaks the manual (both clones recorded the same step), nothing
+    /// moves: the local branch stays as it was, a copy is kept in `refs/folio/respaldo/`, and the
+    /// error says what happened; `dropLocal` then takes the remote's history.
+    public func sync(remote: String = "origin", dropLocal: Bool = false) throws -> SyncResult {
+        let local = try checkWritable()
+        try checkClean(outside: nil)
+        guard try repository.remoteURL(remote) != nil else { throw CasebookError.noRemote(remote) }
+        guard let branch = try repository.headBranchName() else { throw CasebookError.detachedHead }
+        let short = String(branch.dropFirst("refs/heads/".count))
+        do {
+            try repository.fetch(remote: remote)
+        } catch let error as GitError {
+            throw CasebookError.remoteFailed(remote: remote, action: "traer", reason: error.message)
+        }
+        let remoteTip = try repository.resolve(reference: "refs/remotes/\(remote)/\(short)")
+        var result = SyncResult(received: 0, published: 0, renumbered: [], remoteMessages: "")
+
+        if dropLocal {
+            guard let remoteTip else { throw CasebookError.noRemoteBranch(remote: remote, branch: short) }
+            try backup(local)
+            try move(from: local, to: remoteTip, branch: branch)
+            return result
+        }
+        var newTip = local
+        if let remoteTip {
+            guard let base = try repository.mergeBase(local, remoteTip) else {
+                throw CasebookError.unrelatedHistories(remote: remote)
+            }
+            try repository.walk(from: remoteTip, hiding: local) { _ in result.received += 1 }
+            if base == local {
+                try move(from: local, to: remoteTip, branch: branch)
+                return result
+            }
+            if base != remoteTip {
+                var mine: [CommitInfo] = []
+                try repository.walk(from: local, hiding: remoteTip) { mine.append($0) }
+                (newTip, result.renumbered) = try replay(mine, base: base, onto: remoteTip)
+            }
+            let report = try verify(range: "\(remoteTip.hex)..\(newTip.hex)")
+            if !report.ok {
+                let kept = try backup(local)
+                throw CasebookError.syncConflict(findings: report.violations.filter { $0.severity == "error" }.map { v in
+                    [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ") + ": " + v.message
+                }, backup: kept)
+            }
+        }
+        try repository.walk(from: newTip, hiding: remoteTip) { _ in result.published += 1 }
+        if newTip != local { try move(from: local, to: newTip, branch: branch) }
+        guard result.published > 0 else { return result }
+        let pushed: PushResult
+        do {
+            pushed = try repository.push(remote: remote, refspec: "\(branch):\(branch)")
+        } catch let error as GitError {
+            throw CasebookError.remoteFailed(remote: remote, action: "publicar", reason: error.message)
+        }
+        result.remoteMessages = pushed.messages
+        if let reason = pushed.rejected.values.first {
+            throw CasebookError.pushRejected(reason: reason, messages: pushed.messages)
+        }
+        return result
+    }
+
+    /// Keeps `commit` reachable under `refs/folio/respaldo/`; returns the reference's name.
+    @discardableResult
+    private func backup(_ commit: OID) throws -> String {
+        let name = "refs/folio/respaldo/\(clock.format(clock.now, "yyyyMMdd-HHmmss"))-\(commit.short)"
+        try repository.setReference(name, to: commit, reason: "folio sync: respaldo")
+        return name
+    }
+
+    /// Checks `target` out and moves the branch there (compare-and-swap on `current`).
+    private func move(from current: OID, to target: OID, branch: String) throws {
+        do {
+            try repository.checkout(target)
+        } catch let error as GitError {
+            throw CasebookError.checkoutBlocked(reason: error.message)
+        }
+        do {
+            try repository.moveBranch(branch, to: target, from: current, reason: "folio sync")
+        } catch let error as GitError where error.isModified {
+            throw CasebookError.concurrentUpdate
+        }
+    }
+
+    /// Replays `commits` (oldest first, forked from `base`) on top of `tip`.
+    private func replay(_ commits: [CommitInfo], base: OID, onto tip: OID) throws -> (OID, [(from: String, to: String)]) {
+        let renames = try renumbering(commits, base: base, tip: tip)
+        var current = tip
+        for commit in commits {
+            guard commit.parents.count == 1, let parent = commit.parents.first else {
+                throw CasebookError.syncConflict(findings: ["el commit \(commit.id.short) es una fusión (merge): folio sync no la reproduce"],
+                                                 backup: try backup(commit.id))
+            }
+            var updates: [TreeUpdate] = []
+            for unit in try changedUnits(from: parent, to: commit.id) {
+                let mine = try repository.entry(at: unit, in: commit.id)
+                let renamed = renames.first { unit == "cases/\($0.year)/\($0.from)" }
+                if renamed == nil, try repository.entry(at: unit, in: base)?.id != repository.entry(at: unit, in: tip)?.id,
+                   try mine?.id != repository.entry(at: unit, in: tip)?.id {
+                    throw CasebookError.syncConflict(
+                        findings: ["\(unit) cambió aquí (commit \(commit.id.short): \(commit.subject)) y también en el repositorio compartido"],
+                        backup: try backup(commits.last!.id))
+                }
+                guard let mine else {
+                    updates.append(.remove(path: renamed.map { "cases/\($0.year)/\($0.to)" } ?? unit))
+                    continue
+                }
+                if let renamed {
+                    let subtree = try renumberedFolder(mine.id, from: renamed.from, to: renamed.to)
+                    updates.append(.upsert(path: "cases/\(renamed.year)/\(renamed.to)", id: subtree, mode: mine.mode))
+                } else {
+                    updates.append(.upsert(path: unit, id: mine.id, mode: mine.mode))
+                }
+            }
+            let tree = updates.isEmpty ? try repository.treeID(of: current) : try repository.updatedTree(try repository.treeID(of: current), updates)
+            var message = commit.message
+            for r in renames { message = message.replacingOccurrences(of: r.from, with: r.to) }
+            let sign = try repository.signature(of: commit.id) == nil ? nil : try resigning(commit)
+            current = try repository.createCommit(tree: tree, parent: current, author: commit.author, committer: commit.committer,
+                                                  message: message, sign: sign)
+        }
+        return (current, renames.map { ($0.from, $0.to) })
+    }
+
+    /// The folders and files a commit changed, at the grain of a case: top-level entries other
+    /// than `cases/`, files directly in `cases/`, and `cases/<AAAA>/<ID>` folders.
+    private func changedUnits(from parent: OID, to commit: OID) throws -> [String] {
+        var units = try repository.changedEntries(at: "", from: parent, to: commit).filter { $0 != "cases" }
+        for name in try repository.changedEntries(at: "cases", from: parent, to: commit) {
+            let kinds = [try repository.entry(at: "cases/\(name)", in: parent), try repository.entry(at: "cases/\(name)", in: commit)]
+            if kinds.contains(where: { $0?.mode == 0o040000 }) {
+                units += try repository.changedEntries(at: "cases/\(name)", from: parent, to: commit).map { "cases/\(name)/\($0)" }
+            } else {
+                units.append("cases/\(name)")
+            }
+        }
+        return units
+    }
+
+    /// Cases opened in `commits` whose id `tip` already gives to another case, with their new ids.
+    private func renumbering(_ commits: [CommitInfo], base: OID, tip: OID) throws -> [(year: String, from: String, to: String)] {
+        var renames: [(year: String, from: String, to: String)] = []
+        var taken: [String: Set<String>] = [:]
+        for commit in commits {
+            guard let record = try StepRecord(commit), !renames.contains(where: { $0.from == record.caseID }),
+                  let path = try casePath(record.caseID, at: commit.id), try repository.entryID(at: path, in: base) == nil,
+                  try repository.entryID(at: path, in: tip) != nil else { continue }
+            let year = String(path.split(separator: "/")[1])
+            let parts = record.caseID.split(separator: "-")
+            guard parts.count == 3, parts[1] == year, parts[2].count == 4, Int(parts[2]) != nil else {
+                throw CasebookError.syncConflict(
+                    findings: ["el expediente \(record.caseID) se abrió aquí y también en el repositorio compartido; un expediente mensual o con --id no se renumera"],
+                    backup: try backup(commits.last!.id))
+            }
+            if taken[year] == nil {
+                var ids = Set(try repository.entries(at: "cases/\(year)", in: tip).map(\.name))
+                for c in commits { ids.formUnion(try repository.entries(at: "cases/\(year)", in: c.id).map(\.name)) }
+                taken[year] = ids
+            }
+            let next = CaseID.next(code: String(parts[0]), year: Int(year)!, existing: Array(taken[year]!))
+            taken[year]!.insert(next)
+            renames.append((year, record.caseID, next))
+        }
+        return renames
+    }
+
+    /// A case folder with `expediente.md`'s `id:` rewritten to the new id.
+    private func renumberedFolder(_ folder: OID, from old: String, to new: String) throws -> OID {
+        guard let file = try repository.entry(at: "expediente.md", inTree: folder) else { return folder }
+        let text = String(decoding: try repository.blob(file.id), as: UTF8.self)
+        let lines = text.components(separatedBy: "\n").map { line in
+            line.trimmingCharacters(in: .whitespaces) == "id: \(old)" ? "id: \(new)" : line.replacingOccurrences(of: old, with: new)
+        }
+        let blob = try repository.writeBlob(Data(lines.joined(separator: "\n").utf8))
+        return try repository.updatedTree(folder, [.upsert(path: "expediente.md", id: blob, mode: file.mode)])
+    }
+
+    /// Signs a replayed commit again with the key that signed the original: its author's, or for
+    /// an external actor's step, the recording staff member's.
+    private func resigning(_ commit: CommitInfo) throws -> (Data) throws -> String {
+        let roster = try roster(at: try head())
+        guard let author = roster.find(commit.author.email) else {
+            throw CasebookError.unknownPersona(commit.author.email, known: roster.personas.map(\.id))
+        }
+        let role = (try StepRecord(commit))?.role.flatMap(Role.init(rawValue:)) ?? .jefe
+        guard let signer = Self.signer(author: author, role: role, committer: roster.find(commit.committer.email)),
+              let key = signer.sshKey, let found = try SSHSigner.find(registered: key, repository: repository) else {
+            throw CasebookError.signingKeyMissing(persona: author.id, configured: try SSHSigner.configured(repository))
+        }
+        return found.sign
+    }
+}

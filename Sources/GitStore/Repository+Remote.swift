@@ -1,0 +1,178 @@
+import CLibGit2
+import Foundation
+
+/// A change to a tree, by full path from the root of that tree.
+public enum TreeUpdate: Sendable {
+    case upsert(path: String, id: OID, mode: UInt32)
+    case remove(path: String)
+}
+
+/// What the remote answered to a push.
+public struct PushResult: Sendable {
+    /// References the remote refused, with its reason (a server hook's refusal among them).
+    public var rejected: [String: String]
+    /// What the remote printed while receiving (its hooks' messages).
+    public var messages: String
+}
+
+/// Collects callback output; passed to libgit2 as the callbacks' payload.
+private final class TransferLog {
+    var messages = ""
+    var rejected: [String: String] = [:]
+    var credentialAttempts = 0
+}
+
+extension Repository {
+    /// The id and file mode of the entry at `path` in a commit's tree; nil when absent.
+    public func entry(at path: String, in commit: OID) throws -> (id: OID, mode: UInt32)? {
+        try withTree(of: commit) { tree in
+            var entry: OpaquePointer?
+            guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, tree, path)) else { return nil }
+            defer { git_tree_entry_free(entry) }
+            return (OID(git_tree_entry_id(entry).pointee), git_tree_entry_filemode(entry).rawValue)
+        }
+    }
+
+    /// The id of a commit's root tree.
+    public func treeID(of commit: OID) throws -> OID {
+        try withTree(of: commit) { OID(git_tree_id($0).pointee) }
+    }
+
+    /// The id of the entry at `path` inside the tree `tree`; nil when absent.
+    public func entry(at path: String, inTree tree: OID) throws -> (id: OID, mode: UInt32)? {
+        var raw = tree.raw
+        var object: OpaquePointer?
+        try check("git_tree_lookup", git_tree_lookup(&object, handle, &raw))
+        defer { git_tree_free(object) }
+        var entry: OpaquePointer?
+        guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, object, path)) else { return nil }
+        defer { git_tree_entry_free(entry) }
+        return (OID(git_tree_entry_id(entry).pointee), git_tree_entry_filemode(entry).rawValue)
+    }
+
+    /// A new tree: `tree` with `updates` applied (files or whole folders upserted or removed).
+    public func updatedTree(_ tree: OID, _ updates: [TreeUpdate]) throws -> OID {
+        var raw = tree.raw
+        var baseline: OpaquePointer?
+        try check("git_tree_lookup", git_tree_lookup(&baseline, handle, &raw))
+        defer { git_tree_free(baseline) }
+        let paths = updates.map { update -> UnsafeMutablePointer<CChar>? in
+            switch update {
+            case .upsert(let path, _, _), .remove(let path): strdup(path)
+            }
+        }
+        defer { paths.forEach { free($0) } }
+        var list = zip(updates, paths).map { update, path -> git_tree_update in
+            switch update {
+            case .upsert(_, let id, let mode):
+                git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: id.raw, filemode: git_filemode_t(mode), path: path)
+            case .remove:
+                git_tree_update(action: GIT_TREE_UPDATE_REMOVE, id: git_oid(), filemode: GIT_FILEMODE_UNREADABLE, path: path)
+            }
+        }
+        var out = git_oid()
+        try check("git_tree_create_updated", git_tree_create_updated(&out, handle, baseline, list.count, &list))
+        return OID(out)
+    }
+
+    /// Writes `data` as a blob.
+    public func writeBlob(_ data: Data) throws -> OID {
+        var out = git_oid()
+        try data.withUnsafeBytes { bytes in
+            try check("git_blob_create_from_buffer", git_blob_create_from_buffer(&out, handle, bytes.baseAddress, bytes.count))
+        }
+        return OID(out)
+    }
+
+    /// The best common ancestor of two commits; nil when they share none.
+    public func mergeBase(_ a: OID, _ b: OID) throws -> OID? {
+        var out = git_oid(), x = a.raw, y = b.raw
+        guard try found("git_merge_base", git_merge_base(&out, handle, &x, &y)) else { return nil }
+        return OID(out)
+    }
+
+    /// Sets a reference (created or moved without condition), e.g. a backup of local work.
+    public func setReference(_ name: String, to id: OID, reason: String) throws {
+        var raw = id.raw
+        var ref: OpaquePointer?
+        try check("git_reference_create", git_reference_create(&ref, handle, name, &raw, 1, reason))
+        git_reference_free(ref)
+    }
+
+    /// Updates the work tree and the index from HEAD's tree to `commit`'s, refusing (and
+    /// changing nothing) where a file modified in the work tree would be overwritten.
+    public func checkout(_ commit: OID) throws {
+        var raw = commit.raw
+        var object: OpaquePointer?
+        try check("git_object_lookup", git_object_lookup(&object, handle, &raw, GIT_OBJECT_COMMIT))
+        defer { git_object_free(object) }
+        var options = git_checkout_options()
+        try check("git_checkout_options_init", git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)))
+        options.checkout_strategy = GIT_CHECKOUT_SAFE.rawValue
+        try check("git_checkout_tree", git_checkout_tree(handle, object, &options))
+    }
+
+    /// Fetches `remote`'s branches into `refs/remotes/<remote>/`, with libgit2 (ssh keys from ssh-agent).
+    public func fetch(remote name: String) throws {
+        var remote: OpaquePointer?
+        try check("git_remote_lookup", git_remote_lookup(&remote, handle, name))
+        defer { git_remote_free(remote) }
+        var options = git_fetch_options()
+        try check("git_fetch_options_init", git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
+        let log = Unmanaged.passRetained(TransferLog())
+        defer { log.release() }
+        Self.install(&options.callbacks, payload: log.toOpaque())
+        try check("git_remote_fetch", git_remote_fetch(remote, nil, &options, "folio sync"))
+    }
+
+    /// Pushes `refspec` (`refs/heads/main:refs/heads/main`) to `remote` with libgit2.
+    public func push(remote name: String, refspec: String) throws -> PushResult {
+        var remote: OpaquePointer?
+        try check("git_remote_lookup", git_remote_lookup(&remote, handle, name))
+        defer { git_remote_free(remote) }
+        var options = git_push_options()
+        try check("git_push_options_init", git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)))
+        let log = Unmanaged.passRetained(TransferLog())
+        defer { log.release() }
+        Self.install(&options.callbacks, payload: log.toOpaque())
+        try withStrArray([refspec]) { specs in
+            _ = try check("git_remote_push", git_remote_push(remote, specs, &options))
+        }
+        let result = log.takeUnretainedValue()
+        return PushResult(rejected: result.rejected, messages: result.messages)
+    }
+
+    /// The URL of `remote`; nil when there is no such remote.
+    public func remoteURL(_ name: String) throws -> String? {
+        var remote: OpaquePointer?
+        guard try found("git_remote_lookup", git_remote_lookup(&remote, handle, name)) else { return nil }
+        defer { git_remote_free(remote) }
+        return git_remote_url(remote).map { String(cString: $0) }
+    }
+
+    /// Sets the callbacks that collect the remote's messages and refusals into the `TransferLog`
+    /// at `payload`, and answer ssh credentials from ssh-agent.
+    private static func install(_ callbacks: inout git_remote_callbacks, payload: UnsafeMutableRawPointer) {
+        callbacks.payload = payload
+        callbacks.sideband_progress = { text, length, payload in
+            guard let text, let payload else { return 0 }
+            let log = Unmanaged<TransferLog>.fromOpaque(payload).takeUnretainedValue()
+            log.messages += String(decoding: UnsafeRawBufferPointer(start: text, count: Int(length)), as: UTF8.self)
+            return 0
+        }
+        callbacks.push_update_reference = { ref, status, payload in
+            guard let ref, let status, let payload else { return 0 }
+            Unmanaged<TransferLog>.fromOpaque(payload).takeUnretainedValue().rejected[String(cString: ref)] = String(cString: status)
+            return 0
+        }
+        callbacks.credentials = { out, _, username, allowed, payload in
+            guard let payload else { return GIT_PASSTHROUGH.rawValue }
+            let log = Unmanaged<TransferLog>.fromOpaque(payload).takeUnretainedValue()
+            log.credentialAttempts += 1
+            // One try with ssh-agent: libgit2 calls again after a refusal, which would loop.
+            guard log.credentialAttempts == 1, allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 else { return GIT_PASSTHROUGH.rawValue }
+            if let username { return git_credential_ssh_key_from_agent(out, username) }
+            return git_credential_ssh_key_from_agent(out, "git")
+        }
+    }
+}

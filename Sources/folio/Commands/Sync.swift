@@ -1,0 +1,29 @@
+import ArgumentParser
+import Casebook
+
+extension Folio {
+    struct Sync: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Trae el repositorio compartido, pone encima los pasos locales, verifica y publica.",
+            discussion: "Ejemplos: folio sync; folio sync --drop-local (toma la versión compartida; lo local queda respaldado)")
+        @OptionGroup var repository: RepositoryOptions
+        @Option(help: "El remoto (por omisión, origin).") var remote = "origin"
+        @Flag(help: "Descarta los commits locales no publicados (quedan en refs/folio/respaldo/) y toma los del remoto.")
+        var dropLocal = false
+
+        func run() throws {
+            try Folio.perform {
+                let result = try repository.open().sync(remote: remote, dropLocal: dropLocal)
+                for r in result.renumbered {
+                    print("El expediente \(r.from) se publicó como \(r.to): el número \(r.from) ya lo tenía otro expediente.")
+                }
+                if !result.remoteMessages.isEmpty { print(result.remoteMessages, terminator: "") }
+                if dropLocal {
+                    print("Se tomó la versión del repositorio compartido; lo local quedó en refs/folio/respaldo/.")
+                } else {
+                    print("Recibidos \(result.received) commits, publicados \(result.published).")
+                }
+            }
+        }
+    }
+}
