@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // Only GitStore imports this module (scripts/test checks it).
@@ -20,7 +21,7 @@ let package = Package(
         ),
         .target(name: "GitStore", dependencies: ["CLibGit2"]),
         .target(name: "Procedures", dependencies: ["Yams"]),
-        .target(name: "Casebook", dependencies: ["GitStore", "Procedures", "Yams"]),
+        .target(name: "Casebook", dependencies: ["GitStore", "Procedures", "Yams", "SwiftCSV"]),
         .executableTarget(
             name: "folio",
             dependencies: [

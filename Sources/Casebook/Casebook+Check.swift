@@ -88,6 +88,9 @@ extension Casebook {
         } catch let error as CasebookError {
             problems.append(CaseProblem(file: file, message: error.detail))
         }
+        if let procedure, let commit = schemaCommit, let rules = try definition(procedure, at: commit)?.production {
+            problems += productionProblems(path: path, rules: rules, schemaCommit: commit)
+        }
         let others = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)")) ?? []
         for name in others.sorted() where name.hasSuffix(".md") && name != "expediente.md" {
             do {

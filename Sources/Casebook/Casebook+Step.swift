@@ -117,6 +117,11 @@ extension Casebook {
             try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
             try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
             try checkRequirements(step, dependency: dependency, path: path, definition: definition)
+            // What the step produces (P3: the review at 03, the reports at 06 and 07) is committed with it.
+            for (file, text) in try generatedFiles(step: step, dependency: dependency, id: id, path: path, definition: definition,
+                                                   schemaCommit: replay.opening.commit, head: head, author: persona) {
+                try edit.write(Data(text.utf8), to: "\(path)/\(file)")
+            }
             let role = step.roles.first(where: persona.holds)!
             var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number)),
                             Trailer(TrailerKey.step, step.number), Trailer(TrailerKey.role, role.rawValue)]

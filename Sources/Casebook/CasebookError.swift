@@ -39,6 +39,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case signatureRequired(persona: String)
     case invalidKey(String)
     case concurrentUpdate
+    case noProductionData(String)
+    case missingProductionFile(file: String, dependency: String)
     case noRemote(String)
     case noRemoteBranch(remote: String, branch: String)
     case unrelatedHistories(remote: String)
@@ -133,6 +135,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "'\(text.prefix(40))' no es una clave pública SSH: use la línea completa de su archivo .pub (p. ej. 'ssh-ed25519 AAAA... nombre')."
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
+        case .noProductionData(let id):
+            return "El expediente \(id) no es de un procedimiento con datos mensuales de producción (procedimiento 3)."
+        case .missingProductionFile(let file, let dependency):
+            return "Falta \(file): la producción del mes de \(dependency) (columnas \(ProductionTable.columns.joined(separator: ","))). Agréguela con su paso 01."
         case .noRemote(let name):
             return "No hay un remoto '\(name)': agregue el repositorio compartido con 'git remote add \(name) URL' (o clónelo)."
         case .noRemoteBranch(let remote, let branch):

@@ -66,6 +66,20 @@ private struct FileModel: Decodable {
     var campos: [String]?
     var normas: [NormModel]?
     var pasos: [StepModel]
+    var produccion: ProductionModel?
+
+    struct ProductionModel: Decodable {
+        var catalogo: String
+        var control: Control
+
+        struct Control: Decodable {
+            var meses: Int
+            var minimo_meses: Int
+            var k: Double
+            var tolerancia: Double
+            var sobre_programado: Double
+        }
+    }
 
     struct NormModel: Decodable {
         var norma: Flexible
@@ -187,8 +201,12 @@ private struct FileModel: Decodable {
                 interpretation: p.interpretacion)
         }
         let norms = try (normas ?? []).map { try $0.norm(fail: fail) }
+        let production = produccion.map { p in
+            ProductionRules(catalog: p.catalogo, months: p.control.meses, minimumMonths: p.control.minimo_meses, k: p.control.k,
+                            tolerance: p.control.tolerancia, overProgrammed: p.control.sobre_programado)
+        }
         return ProcedureDefinition(number: numero, code: codigo, name: nombre, version: version,
-                                   monthly: mensual ?? false, fields: campos ?? [], norms: norms, steps: steps)
+                                   monthly: mensual ?? false, fields: campos ?? [], norms: norms, steps: steps, production: production)
     }
 }
 

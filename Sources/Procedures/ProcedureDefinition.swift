@@ -63,6 +63,8 @@ public struct ProcedureDefinition: Equatable, Sendable {
     /// The manual's "Normas Específicas", each a deadline, a requirement or a check.
     public var norms: [Norm]
     public var steps: [StepDefinition]
+    /// Procedure 3's monthly data and how it is checked; nil for the others.
+    public var production: ProductionRules? = nil
 
     /// The step with this number (accepts "4" for "04").
     public func step(_ number: String) -> StepDefinition? {

@@ -85,8 +85,9 @@ extension Requirement {
         for rule in documents {
             let path = rule.path(dependency: dependency)
             guard let doc = document(path) else {
-                found.append(RequirementFailure(file: path, problem: "falta el documento",
-                                                fix: "Agréguelo a la carpeta del expediente o adjúntelo con --attach \(path.split(separator: "/").last ?? "")."))
+                let fix = path.contains("/") ? "Póngalo en \(path) dentro de la carpeta del expediente."
+                    : "Agréguelo a la carpeta del expediente o adjúntelo con --attach \(path)."
+                found.append(RequirementFailure(file: path, problem: "falta el documento", fix: fix))
                 continue
             }
             found += rule.failures(doc, path: path, exists: exists)

@@ -49,6 +49,16 @@ final class CaseRepo {
         try Data(text.utf8).write(to: url)
     }
 
+    /// Writes a dependency's production file for a P3 month, with `executed` consultations.
+    func writeProduction(_ caseID: String, _ dependency: String, executed: Int = 1200, programmed: Int = 1250) throws {
+        try write("""
+            programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado
+            EMA,Consultas médicas,consulta,\(programmed),\(executed),0
+            EMA,Egresos hospitalarios,egreso,300,290,0
+
+            """, to: "cases/\(caseID.split(separator: "-")[1])/\(caseID)/produccion/\(dependency).csv")
+    }
+
     func read(_ relative: String) -> String {
         (try? String(contentsOfFile: path + "/" + relative, encoding: .utf8)) ?? ""
     }

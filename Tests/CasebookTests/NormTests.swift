@@ -90,6 +90,7 @@ struct NormTests {
     func dueDates() throws {
         let repo = try CaseRepo(date: "2026-12-28T08:00:00-06:00")
         let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-12", persona: "cmendez")).caseID
+        try repo.writeProduction(id, "HGE")
         try repo.step(id, "01", as: "hge", dependency: "HGE")
         let status = try repo.book.status(of: id)
         let hge = try #require(status.dependencies?.first?.next.first)

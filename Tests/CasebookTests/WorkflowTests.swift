@@ -99,6 +99,9 @@ struct WorkflowTests {
         #expect(!opening.contains("Paso:") && opening.contains("Expediente: PROD-2026-11") && opening.contains("Rol: secretaria"))
         #expect(repo.read("cases/2026/PROD-2026-11/expediente.md").contains("mes: 2026-11"))
 
+        try repo.expectRefusal(["produccion/HGE.csv: falta el documento"]) { try repo.step("PROD-2026-11", "01", as: "hge", dependency: "HGE") }
+        try repo.writeProduction("PROD-2026-11", "HGE")
+        try repo.writeProduction("PROD-2026-11", "HRO")
         try repo.step("PROD-2026-11", "01", as: "hge", dependency: "HGE")
         #expect(try repo.git(["log", "-1", "--format=%an|%cn|%(trailers:key=Dependencia,valueonly,separator=)"]) ==
             "Luis Ajú (HGE)|Carla Méndez|HGE")

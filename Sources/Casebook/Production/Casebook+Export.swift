@@ -1,0 +1,57 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// One row of the production time series (`folio export production`).
+public struct ProductionRecord: Codable, Equatable, Sendable {
+    public var month: String
+    public var dependency: String
+    public var program: String
+    public var product: String
+    public var unit: String
+    public var programmed: Double
+    public var executed: Double
+    public var reprogrammed: Double
+}
+
+extension Casebook {
+    /// Every dependency's production of every monthly case committed at HEAD, from `from` to `to`
+    /// (`AAAA-MM`, inclusive), ordered by month, dependency, program and product: the base de
+    /// monitoreo of step 05, derived from the repository.
+    public func exportProduction(from: String? = nil, to: String? = nil) throws -> [ProductionRecord] {
+        let head = try head()
+        guard let definition = try definitions(at: head).first(where: { $0.production != nil }), let rules = definition.production else {
+            return []
+        }
+        let catalog = try productCatalog(rules, at: head)
+        var records: [ProductionRecord] = []
+        for year in try repository.entries(at: "cases", in: head) where year.kind == .tree {
+            for folder in try repository.entries(at: "cases/\(year.name)", in: head) where folder.name.hasPrefix(definition.code + "-") {
+                let month = String(folder.name.suffix(7))
+                guard Day(iso: month + "-01") != nil else { continue }
+                if let from, month < from { continue }
+                if let to, month > to { continue }
+                let base = "cases/\(year.name)/\(folder.name)/produccion"
+                for file in try repository.entries(at: base, in: head) where file.kind == .blob && file.name.hasSuffix(".csv") {
+                    let text = String(decoding: try repository.blob(file.id), as: UTF8.self)
+                    guard let lines = try? ProductionTable.parse(text, file: "\(base)/\(file.name)", catalog: catalog) else { continue }
+                    let dependency = String(file.name.dropLast(4))
+                    records += lines.map {
+                        ProductionRecord(month: month, dependency: dependency, program: $0.program, product: $0.product, unit: $0.unit,
+                                         programmed: $0.programmed, executed: $0.executed, reprogrammed: $0.reprogrammed)
+                    }
+                }
+            }
+        }
+        return records.sorted { ($0.month, $0.dependency, $0.program, $0.product) < ($1.month, $1.dependency, $1.program, $1.product) }
+    }
+}
+
+extension ProductionRecord {
+    public static let csvHeader = "mes,dependencia,programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado"
+
+    public var csvLine: String {
+        [month, dependency, program, product, unit, ProductionReport.plain(programmed), ProductionReport.plain(executed),
+         ProductionReport.plain(reprogrammed)].map(ProductionReport.csvField).joined(separator: ",")
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// What the check of a dependency's month found, with the history behind it.
+public struct ProductionReview: Sendable, Codable {
+    public var caseID: String
+    public var month: String
+    public var dependency: String
+    /// Earlier months found in the repository, oldest first.
+    public var monthsCompared: [String]
+    public var findings: [ProductionFinding]
+}
+
+extension Casebook {
+    /// The month of a monthly case (`mes`, else the id's `AAAA-MM`).
+    func caseMonth(_ id: String, path: String) -> Day? {
+        let document = (try? caseDocument("expediente.md", in: path)) ?? nil
+        let text = document?["mes"].map { Requirement.text($0) } ?? String(id.suffix(7))
+        return Day(iso: text + "-01")
+    }
+
+    /// The product catalogue named by `rules`, as committed at `commit`.
+    func productCatalog(_ rules: ProductionRules, at commit: OID) throws -> ProductCatalog {
+        let path = "\(SchemaLibrary.directory)/\(rules.catalog)"
+        guard let data = try repository.file(at: path, in: commit) else {
+            throw CasebookError.invalidFile(file: path, reason: "falta el catálogo de productos", fix: "Restaure el archivo en schemas/.")
+        }
+        return try ProductCatalog.parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    /// A dependency's lines of `month` as committed at `commit`; nil when that month or that
+    /// dependency has no file, or the file is unreadable.
+    func committedProduction(code: String, month: Day, dependency: String, at commit: OID, catalog: ProductCatalog) -> [ProductionLine]? {
+        let id = String(format: "%@-%04d-%02d", code, month.year, month.month)
+        let path = "cases/\(month.year)/\(id)/\(ProductionTable.path(for: dependency))"
+        guard let data = try? repository.file(at: path, in: commit) else { return nil }
+        return try? ProductionTable.parse(String(decoding: data, as: UTF8.self), file: path, catalog: catalog)
+    }
+
+    /// The same dependency's earlier months found at `commit`, most recent first.
+    func productionHistory(code: String, before month: Day, dependency: String, months: Int, at commit: OID,
+                           catalog: ProductCatalog) -> [(month: String, lines: [ProductionLine])] {
+        (1...max(1, months)).compactMap { back in
+            let m = month.monthStart(adding: -back)
+            return committedProduction(code: code, month: m, dependency: dependency, at: commit, catalog: catalog)
+                .map { (String(m.description.prefix(7)), $0) }
+        }
+    }
+
+    /// Checks a dependency's month (the file in the work tree) against its history in the
+    /// repository, as step 03 of procedure 3 asks ("en concordancia con el historial de producción").
+    public func reviewProduction(caseID: String, dependency raw: String) throws -> ProductionReview {
+        let head = try head()
+        let (id, path) = try locate(caseID, head: head)
+        guard let dependency = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
+        let history = try History(repository: repository, tip: head)
+        guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
+        return try review(id: id, path: path, dependency: dependency, definition: replay.definition, schemaCommit: replay.opening.commit,
+                          head: head)
+    }
+
+    func review(id: String, path: String, dependency: String, definition: ProcedureDefinition, schemaCommit: OID,
+                head: OID) throws -> ProductionReview {
+        guard let rules = definition.production else { throw CasebookError.noProductionData(id) }
+        guard let month = caseMonth(id, path: path) else { throw CasebookError.invalidMonth(id) }
+        let catalog = try productCatalog(rules, at: schemaCommit)
+        let file = "\(path)/\(ProductionTable.path(for: dependency))"
+        guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else {
+            throw CasebookError.missingProductionFile(file: file, dependency: dependency)
+        }
+        let current = try ProductionTable.parse(String(decoding: data, as: UTF8.self), file: file, catalog: catalog)
+        let past = productionHistory(code: definition.code, before: month, dependency: dependency, months: rules.months, at: head,
+                                     catalog: catalog)
+        return ProductionReview(caseID: id, month: String(month.description.prefix(7)), dependency: dependency,
+                                monthsCompared: past.map(\.month).reversed(),
+                                findings: ProductionCheck.findings(current: current, history: past, rules: rules))
+    }
+
+    /// Problems of the production files of a case on disk (every `produccion/*.csv`).
+    func productionProblems(path: String, rules: ProductionRules, schemaCommit: OID) -> [CaseProblem] {
+        let folder = "\(root)/\(path)/produccion"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".csv") }.sorted()
+        guard !files.isEmpty else { return [] }
+        let catalog: ProductCatalog
+        do { catalog = try productCatalog(rules, at: schemaCommit) } catch {
+            return [CaseProblem(file: "\(SchemaLibrary.directory)/\(rules.catalog)", message: "\(error)")]
+        }
+        return files.compactMap { name in
+            let file = "\(path)/produccion/\(name)"
+            let text = String(decoding: FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data(), as: UTF8.self)
+            do {
+                _ = try ProductionTable.parse(text, file: file, catalog: catalog)
+                return nil
+            } catch let error as CasebookError {
+                return CaseProblem(file: file, message: error.detail)
+            } catch {
+                return CaseProblem(file: file, message: "\(error)")
+            }
+        }
+    }
+}
+
+extension ProductionReview {
+    /// The findings as the Markdown document saved with step 03 (`produccion/<CODIGO>-revision.md`).
+    public var markdown: String {
+        var lines = ["---", "dependencia: \(dependency)", "mes: \(month)", "hallazgos: \(findings.count)",
+                     "meses_comparados: \(monthsCompared.count)", "---", "",
+                     "# Revisión de la producción de \(dependency), \(month)", "",
+                     "Comparada con \(monthsCompared.count) meses anteriores de la misma dependencia en el repositorio"
+                        + (monthsCompared.isEmpty ? "." : " (\(monthsCompared.first!) a \(monthsCompared.last!))."), ""]
+        if findings.isEmpty {
+            lines.append("Sin hallazgos: los valores están dentro de lo habitual.")
+        } else {
+            lines += ["| Tipo | Programa | Producto | Observación |", "|---|---|---|---|"]
+            lines += findings.map { "| \(Self.label($0.kind)) | \($0.program) | \($0.product) | \($0.message) |" }
+            lines += ["", "## Historial", ""]
+            for f in findings where !f.history.isEmpty {
+                lines.append("- \(f.product): " + f.history.map { "\($0.month) \(ProductionCheck.show($0.executed))" }.joined(separator: " · "))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The Spanish name of a finding's kind.
+    public static func label(_ kind: String) -> String {
+        ["atipico": "valor atípico", "cero": "cero repentino", "desaparecido": "producto ausente", "nuevo": "producto nuevo",
+         "sobre_programado": "muy sobre lo programado"][kind] ?? kind
+    }
+}

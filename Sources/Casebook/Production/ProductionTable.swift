@@ -1,0 +1,104 @@
+import Foundation
+import Procedures
+import SwiftCSV
+
+/// The catalogue of programs, products and their units (`schemas/productos.csv`).
+public struct ProductCatalog: Sendable {
+    /// `programa|producto` -> unit of measure.
+    var units: [String: String]
+
+    static let columns = ["programa", "producto", "unidad_medida"]
+
+    public static func parse(_ text: String, file: String) throws -> ProductCatalog {
+        let rows = try ProductionTable.rows(text, file: file, columns: columns)
+        return ProductCatalog(units: Dictionary(rows.map { ("\($0.fields[0])|\($0.fields[1])", $0.fields[2]) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    var programs: [String] { Array(Set(units.keys.map { String($0.split(separator: "|")[0]) })).sorted() }
+}
+
+/// A dependency's production of one month: `produccion/<CODIGO>.csv` in the month's expediente.
+public enum ProductionTable {
+    /// The columns, in order, as the header must name them.
+    public static let columns = ["programa", "producto", "unidad_medida", "meta_programada", "ejecutado", "reprogramado"]
+
+    /// The path of a dependency's file inside the case folder.
+    public static func path(for dependency: String) -> String { "produccion/\(dependency).csv" }
+
+    /// Parses and validates a file: header, known programs and products with their units,
+    /// non-negative numbers, no repeated product, no total lines. A refusal names the file, the
+    /// line and the column.
+    public static func parse(_ text: String, file: String, catalog: ProductCatalog) throws -> [ProductionLine] {
+        var lines: [ProductionLine] = []
+        var seen: [String: Int] = [:]
+        for row in try rows(text, file: file, columns: columns) {
+            func fail(_ column: Int, _ problem: String, _ fix: String) -> CasebookError {
+                .invalidFile(file: file, reason: "línea \(row.line), columna \(column + 1) (\(columns[column])): \(problem)", fix: fix)
+            }
+            let (program, product, unit) = (row.fields[0], row.fields[1], row.fields[2])
+            if product.lowercased().hasPrefix("total") {
+                throw fail(1, "no incluya líneas de totales", "folio suma los totales; borre esa línea.")
+            }
+            guard catalog.programs.contains(program) else {
+                throw fail(0, "programa '\(program)' desconocido", "Use \(catalog.programs.joined(separator: " o ")).")
+            }
+            guard let expected = catalog.units["\(program)|\(product)"] else {
+                let known = catalog.units.keys.filter { $0.hasPrefix(program + "|") }.map { String($0.split(separator: "|")[1]) }.sorted()
+                throw fail(1, "producto '\(product)' no está en el catálogo de \(program)",
+                           "Use uno de: \(known.joined(separator: "; ")) (schemas/productos.csv).")
+            }
+            guard unit == expected else {
+                throw fail(2, "la unidad de medida de '\(product)' es '\(expected)', no '\(unit)'", "Escriba '\(expected)'.")
+            }
+            if let first = seen[row.fields[0] + "|" + product] {
+                throw fail(1, "'\(product)' ya aparece en la línea \(first)", "Deje una sola línea por producto.")
+            }
+            seen[program + "|" + product] = row.line
+            var numbers: [Double] = []
+            for column in 3...5 {
+                let raw = row.fields[column].trimmingCharacters(in: .whitespaces)
+                if raw.isEmpty, column == 5 { numbers.append(0); continue }
+                guard let value = Double(raw), value.isFinite else {
+                    throw fail(column, "'\(raw)' no es un número", "Escriba solo dígitos y, si hace falta, punto decimal (p. ej. 1250 o 12.5).")
+                }
+                guard value >= 0 else { throw fail(column, "no puede ser negativo (\(raw))", "Las metas y la ejecución son cantidades de 0 en adelante.") }
+                numbers.append(value)
+            }
+            lines.append(ProductionLine(program: program, product: product, unit: unit, programmed: numbers[0], executed: numbers[1],
+                                        reprogrammed: numbers[2], line: row.line))
+        }
+        return lines
+    }
+
+    /// The data rows of a CSV whose header must be `columns`, with their line numbers.
+    static func rows(_ text: String, file: String, columns: [String]) throws -> [(line: Int, fields: [String])] {
+        var clean = text.replacingOccurrences(of: "\r\n", with: "\n")
+        if clean.hasPrefix("\u{FEFF}") { clean.removeFirst() }
+        let csv: CSV<Enumerated>
+        do {
+            csv = try CSV<Enumerated>(string: clean, delimiter: .comma, loadColumns: false)
+        } catch {
+            let line = clean.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.filter { $0 == "\"" }.count % 2 == 1 }
+            throw CasebookError.invalidFile(file: file, reason: "comillas sin cerrar" + (line.map { " en la línea \($0 + 1)" } ?? ""),
+                                            fix: "Cierre las comillas del campo o quítelas.")
+        }
+        let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard header == columns else {
+            let at = zip(header, columns).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(header.count, columns.count)
+            throw CasebookError.invalidFile(file: file, reason: "línea 1, columna \(at + 1): el encabezado debe ser \(columns.joined(separator: ","))",
+                                            fix: "Corrija la primera línea del archivo.")
+        }
+        var result: [(Int, [String])] = []
+        var index = 1
+        try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { fields in
+            index += 1
+            result.append((index, fields))
+        }
+        for (line, fields) in result where fields.count != columns.count {
+            throw CasebookError.invalidFile(file: file, reason: "línea \(line): tiene \(fields.count) campos y debe tener \(columns.count)"
+                + (fields.count < columns.count ? " (falta la columna \(fields.count + 1), \(columns[fields.count]))" : ""),
+                                            fix: "Separe los campos con comas; ponga entre comillas un texto que lleve coma.")
+        }
+        return result.map { (line: $0.0, fields: $0.1.map { $0.trimmingCharacters(in: .whitespaces) }) }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// Where a report reads the case's own files: the work tree (while recording a step) or a commit.
+enum ReportSource {
+    case workTree
+    case commit(OID)
+}
+
+extension Casebook {
+    /// Files of a case folder (`sub` inside it) from `source`.
+    func files(in folder: String, from source: ReportSource) throws -> [String] {
+        switch source {
+        case .workTree:
+            return ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)")) ?? []).sorted()
+        case .commit(let commit):
+            return try repository.entries(at: folder, in: commit).filter { $0.kind == .blob }.map(\.name).sorted()
+        }
+    }
+
+    func read(_ file: String, from source: ReportSource) throws -> Data? {
+        switch source {
+        case .workTree: return FileManager.default.contents(atPath: "\(root)/\(file)")
+        case .commit(let commit): return try repository.file(at: file, in: commit)
+        }
+    }
+
+    /// The consolidated report of a P3 month: this month's files from `source`, earlier months
+    /// as committed at `head`.
+    func productionReport(id: String, path: String, definition: ProcedureDefinition, schemaCommit: OID, head: OID,
+                          source: ReportSource) throws -> ProductionReport {
+        guard let rules = definition.production else { throw CasebookError.noProductionData(id) }
+        guard let month = caseMonth(id, path: path) ?? Day(iso: String(id.suffix(7)) + "-01") else { throw CasebookError.invalidMonth(id) }
+        let catalog = try productCatalog(rules, at: schemaCommit)
+        let institution = try settings(at: head).institution
+        var rows: [ProductionReport.Row] = []
+        var details: [ProductionReport.Detail] = []
+        var findings: [(String, ProductionFinding)] = []
+        var current: [String: [ProductionLine]] = [:]
+        for name in try files(in: "\(path)/produccion", from: source) where name.hasSuffix(".csv") {
+            let dependency = String(name.dropLast(4))
+            let file = "\(path)/produccion/\(name)"
+            current[dependency] = try ProductionTable.parse(String(decoding: try read(file, from: source) ?? Data(), as: UTF8.self),
+                                                            file: file, catalog: catalog)
+        }
+        for (dependency, lines) in current.sorted(by: { $0.key < $1.key }) {
+            let past = productionHistory(code: definition.code, before: month, dependency: dependency, months: rules.months, at: head,
+                                         catalog: catalog)
+            let previous = committedProduction(code: definition.code, month: month.monthStart(adding: -1), dependency: dependency,
+                                               at: head, catalog: catalog)
+            let yearAgo = committedProduction(code: definition.code, month: month.monthStart(adding: -12), dependency: dependency,
+                                              at: head, catalog: catalog)
+            let found = ProductionCheck.findings(current: lines, history: past, rules: rules)
+            findings += found.map { (dependency, $0) }
+            for line in lines {
+                details.append(.init(dependency: dependency, line: line, previous: previous?.first { $0.key == line.key }?.executed,
+                                     yearAgo: yearAgo?.first { $0.key == line.key }?.executed))
+            }
+            for program in Set(lines.map(\.program)).sorted() {
+                let mine = lines.filter { $0.program == program }
+                func sum(_ other: [ProductionLine]?) -> Double? {
+                    other.map { $0.filter { $0.program == program }.map(\.executed).reduce(0, +) }
+                }
+                rows.append(.init(program: program, dependency: dependency, programmed: mine.map(\.programmed).reduce(0, +),
+                                  executed: mine.map(\.executed).reduce(0, +), previous: sum(previous), yearAgo: sum(yearAgo),
+                                  findings: found.filter { $0.program == program }.count))
+            }
+        }
+        rows.sort { ($0.program, $0.dependency) < ($1.program, $1.dependency) }
+        var series: [String: [(month: String, executed: Double?)]] = [:]
+        for program in Set(rows.map(\.program)) {
+            series[program] = (0...12).reversed().map { back in
+                let m = month.monthStart(adding: -back)
+                let label = String(m.description.prefix(7))
+                if back == 0 { return (label, rows.filter { $0.program == program }.map(\.executed).reduce(0, +)) }
+                let values = current.keys.compactMap { dependency in
+                    committedProduction(code: definition.code, month: m, dependency: dependency, at: head, catalog: catalog)?
+                        .filter { $0.program == program }.map(\.executed).reduce(0, +)
+                }
+                return (label, values.isEmpty ? nil : values.reduce(0, +))
+            }
+        }
+        return ProductionReport(caseID: id, month: String(month.description.prefix(7)), institution: institution, rows: rows,
+                                details: details, findings: findings, series: series)
+    }
+
+    /// The files a step generates into the case, by step: P3 03 (each dependency's review), 06
+    /// (the consolidated report as Markdown, CSV and HTML), 07 (the head's summary).
+    func generatedFiles(step: StepDefinition, dependency: String?, id: String, path: String, definition: ProcedureDefinition,
+                        schemaCommit: OID, head: OID, author: Persona) throws -> [(String, String)] {
+        guard definition.production != nil else { return [] }
+        let month = caseMonth(id, path: path).map { String($0.description.prefix(7)) } ?? String(id.suffix(7))
+        switch step.number {
+        case "03" where dependency != nil:
+            let review = try review(id: id, path: path, dependency: dependency!, definition: definition, schemaCommit: schemaCommit, head: head)
+            return [("produccion/\(dependency!)-revision.md", review.markdown)]
+        case "06":
+            let report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
+                                              source: .workTree)
+            return [("informe/consolidado-\(month).md", report.markdown), ("informe/consolidado-\(month).csv", report.csv),
+                    ("informe/consolidado-\(month).html", report.html)]
+        case "07":
+            let report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
+                                              source: .workTree)
+            return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
+        default:
+            return []
+        }
+    }
+
+    /// Regenerates a case's reports from history (HEAD) into `directory`; returns the files written.
+    public func regenerateReports(caseID: String, into directory: String) throws -> [String] {
+        let head = try head()
+        let (id, path) = try locate(caseID, head: head)
+        let history = try History(repository: repository, tip: head)
+        guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
+        guard replay.definition.production != nil else { throw CasebookError.noProductionData(id) }
+        let report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
+                                          head: head, source: .commit(head))
+        let jefe = try roster(at: head).personas.first { $0.holds(.jefe) }?.name ?? "Jefe de Departamento"
+        let outputs = [("consolidado-\(report.month).md", report.markdown), ("consolidado-\(report.month).csv", report.csv),
+                       ("consolidado-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe))]
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try outputs.map { name, text in
+            let file = "\(directory)/\(name)"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+            return file
+        }
+    }
+}

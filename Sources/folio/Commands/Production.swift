@@ -1,0 +1,72 @@
+import ArgumentParser
+import Casebook
+import Procedures
+
+extension Folio {
+    struct CheckProduction: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-production",
+            abstract: "Compara la producción del mes de una dependencia con su historial (paso 03 del procedimiento 3).",
+            discussion: "Ejemplo: folio check-production PROD-2026-11 --dependency HGE")
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: "ID del expediente mensual.") var id: String
+        @Option(help: "Código de la dependencia.") var dependency: String
+        @Flag(help: "Salida JSON.") var json = false
+
+        func run() throws {
+            try Folio.perform {
+                let review = try repository.open().reviewProduction(caseID: id, dependency: dependency)
+                if json { return try printJSON(review) }
+                print("Producción de \(review.dependency), \(review.month), comparada con \(review.monthsCompared.count) meses anteriores.")
+                if review.findings.isEmpty { print("Sin hallazgos: los valores están dentro de lo habitual.") }
+                for f in review.findings {
+                    print("• \(ProductionReview.label(f.kind)): \(f.program), \(f.product): \(f.message).")
+                    if !f.history.isEmpty {
+                        print("    historial: " + f.history.map { "\($0.month) \(ProductionCheck.show($0.executed))" }.joined(separator: " · "))
+                    }
+                }
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Exporta la serie de producción de todos los meses (base de monitoreo), derivada del repositorio.",
+            discussion: "Ejemplo: folio export production --from 2025-11 --to 2026-10 --csv > produccion.csv")
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: "Qué exportar: production.") var what: String
+        @Option(help: "Desde el mes AAAA-MM.") var from: String?
+        @Option(help: "Hasta el mes AAAA-MM.") var to: String?
+        @Flag(help: "CSV (por omisión).") var csv = false
+        @Flag(help: "JSON.") var json = false
+
+        func run() throws {
+            try Folio.perform {
+                guard what == "production" || what == "produccion" else {
+                    throw CasebookError.invalidFile(file: "folio export", reason: "'\(what)' no se exporta", fix: "Use: folio export production.")
+                }
+                for month in [from, to].compactMap({ $0 }) where Day(iso: month + "-01") == nil { throw CasebookError.invalidMonth(month) }
+                let records = try repository.open().exportProduction(from: from, to: to)
+                if json { return try printJSON(records) }
+                print(ProductionRecord.csvHeader)
+                for r in records { print(r.csvLine) }
+            }
+        }
+    }
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Vuelve a generar, desde el historial, los informes de un expediente mensual de producción.",
+            discussion: "Ejemplo: folio report PROD-2026-10 --out informes/")
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: "ID del expediente.") var id: String
+        @Option(help: "Carpeta donde escribirlos (por omisión, informe-ID).") var out: String?
+
+        func run() throws {
+            try Folio.perform {
+                let files = try repository.open().regenerateReports(caseID: id, into: out ?? "informe-\(id.uppercased())")
+                for f in files { print(f) }
+            }
+        }
+    }
+}
