@@ -8,7 +8,8 @@ public struct ProductionRules: Equatable, Sendable {
     public var minimumMonths: Int
     /// Values outside median ± k × MAD (scaled to a standard deviation) are atypical.
     public var k: Double
-    /// When the MAD is 0 (a steady series), the relative distance from the median that is admitted.
+    /// The narrowest band admitted, relative to the median: with few months or a steady series
+    /// the MAD is tiny, and ordinary variation (a short month, a holiday) must not be flagged.
     public var tolerance: Double
     /// Executed above this multiple of the programmed goal is flagged.
     public var overProgrammed: Double
@@ -104,7 +105,7 @@ public enum ProductionCheck {
             }
             guard values.count >= rules.minimumMonths else { continue }
             let spread = scaledMAD(values, median: med)
-            let allowed = spread > 0 ? rules.k * spread : rules.tolerance * med
+            let allowed = max(rules.k * spread, rules.tolerance * med)
             if abs(line.executed - med) > allowed {
                 let direction = line.executed > med ? "por encima" : "por debajo"
                 found.append(ProductionFinding(
