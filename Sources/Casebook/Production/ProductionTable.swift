@@ -74,6 +74,12 @@ public enum ProductionTable {
     static func rows(_ text: String, file: String, columns: [String]) throws -> [(line: Int, fields: [String])] {
         var clean = text.replacingOccurrences(of: "\r\n", with: "\n")
         if clean.hasPrefix("\u{FEFF}") { clean.removeFirst() }
+        // An odd number of quotes means one never closes (the parser would read on to the end).
+        if clean.filter({ $0 == "\"" }).count % 2 == 1 {
+            let line = clean.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.filter { $0 == "\"" }.count % 2 == 1 }
+            throw CasebookError.invalidFile(file: file, reason: "comillas sin cerrar" + (line.map { " en la línea \($0 + 1)" } ?? ""),
+                                            fix: "Cierre las comillas del campo o quítelas.")
+        }
         let csv: CSV<Enumerated>
         do {
             csv = try CSV<Enumerated>(string: clean, delimiter: .comma, loadColumns: false)

@@ -1,0 +1,135 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+let catalogText = (try? String(contentsOfFile: Sandbox.schemas + "/productos.csv", encoding: .utf8)) ?? ""
+
+@Suite("Production data: CSV files, export and reports")
+struct ProductionTests {
+    let catalog = try! ProductCatalog.parse(catalogText, file: "schemas/productos.csv")
+    let header = "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\n"
+
+    @Test("a malformed CSV is refused with the file, the line and the column", arguments: [
+        ("EMA,Consultas médicas,consulta,100,90,0\nEMA,Rayos X,estudio,10,10,0\n", "línea 3, columna 2 (producto)"),
+        ("EMA,Consultas médicas,consulta,100,-5,0\n", "línea 2, columna 5 (ejecutado): no puede ser negativo"),
+        ("EMA,Consultas médicas,consulta,cien,90,0\n", "línea 2, columna 4 (meta_programada): 'cien' no es un número"),
+        ("EMA,Consultas médicas,paciente,100,90,0\n", "línea 2, columna 3 (unidad_medida)"),
+        ("EMB,Consultas médicas,consulta,100,90,0\n", "línea 2, columna 1 (programa)"),
+        ("EMA,Consultas médicas,consulta,100,90,0\nEMA,Egresos hospitalarios,egreso,50\n", "línea 3: tiene 4 campos y debe tener 6 (falta la columna 5, ejecutado)"),
+        ("EMA,Consultas médicas,consulta,100,90,0\nEMA,Consultas médicas,consulta,1,1,0\n", "línea 3, columna 2 (producto): 'Consultas médicas' ya aparece en la línea 2"),
+        ("EMA,Total EMA,consulta,100,90,0\n", "no incluya líneas de totales"),
+        ("EMA,\"Consultas médicas,consulta,100,90,0\n", "comillas sin cerrar en la línea 2"),
+    ])
+    func malformed(body: String, fragment: String) {
+        #expect {
+            _ = try ProductionTable.parse(header + body, file: "cases/2026/PROD-2026-11/produccion/HGE.csv", catalog: catalog)
+        } throws: { error in
+            "\(error)".contains("cases/2026/PROD-2026-11/produccion/HGE.csv") && "\(error)".contains(fragment)
+        }
+    }
+
+    @Test("a header that is not the expected one is refused at line 1, naming the column")
+    func wrongHeader() {
+        #expect {
+            _ = try ProductionTable.parse("programa,producto,unidad,meta_programada,ejecutado,reprogramado\n", file: "x.csv", catalog: catalog)
+        } throws: { "\($0)".contains("línea 1, columna 3") }
+        let ok = try? ProductionTable.parse("\u{FEFF}" + header.replacingOccurrences(of: "\n", with: "\r\n")
+            + "EMA,Consultas médicas,consulta,100,90,\r\n", file: "x.csv", catalog: catalog)
+        #expect(ok?.first?.reprogrammed == 0 && ok?.first?.executed == 90, "BOM, CRLF and an empty reprogramming are accepted")
+    }
+
+    @Test("a malformed CSV stops the step: nothing committed, the file named")
+    func refusedStep() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try repo.write(header + "EMA,Consultas médicas,consulta,100,9o,0\n", to: "cases/2026/\(id)/produccion/HGE.csv")
+        try repo.expectRefusal(["cases/2026/\(id)/produccion/HGE.csv", "línea 2, columna 5"]) {
+            try repo.step(id, "01", as: "hge", dependency: "HGE")
+        }
+        #expect(try !repo.book.check().ok)
+    }
+
+    /// Months of production for two dependencies, committed step by step up to 06.
+    func months(_ repo: CaseRepo, _ list: [(String, [String: String])]) throws {
+        for (month, files) in list {
+            repo.at("\(month)-27T08:00:00-06:00")
+            let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: month, persona: "cmendez")).caseID
+            for (dependency, body) in files.sorted(by: { $0.key < $1.key }) {
+                try repo.write(header + body, to: "cases/\(month.prefix(4))/\(id)/produccion/\(dependency).csv")
+                try repo.step(id, "01", as: dependency.lowercased(), dependency: dependency)
+            }
+        }
+    }
+
+    func body(_ consultas: Int, _ egresos: Int) -> String {
+        "EMA,Consultas médicas,consulta,1000,\(consultas),0\nEMA,Egresos hospitalarios,egreso,300,\(egresos),5\n"
+    }
+
+    @Test("export equals what was committed month by month")
+    func export() throws {
+        let repo = try CaseRepo()
+        try months(repo, [("2026-08", ["HGE": body(980, 290), "HRO": body(700, 200)]), ("2026-09", ["HGE": body(1010, 301)]),
+                          ("2026-10", ["HGE": body(995, 288), "HRO": body(720, 210)])])
+        let records = try repo.book.exportProduction()
+        #expect(records.count == 10)
+        for month in ["2026-08", "2026-09", "2026-10"] {
+            for dependency in ["HGE", "HRO"] {
+                let committed = try Sandbox.git(["show", "HEAD:cases/2026/PROD-\(month)/produccion/\(dependency).csv"], in: repo.path)
+                let mine = records.filter { $0.month == month && $0.dependency == dependency }
+                guard committed.ok else { #expect(mine.isEmpty); continue }
+                let lines = try ProductionTable.parse(committed.out, file: "x", catalog: catalog)
+                #expect(mine.map(\.product) == lines.map(\.product).sorted())
+                for l in lines {
+                    let r = try #require(mine.first { $0.product == l.product })
+                    #expect(r.executed == l.executed && r.programmed == l.programmed && r.reprogrammed == l.reprogrammed && r.unit == l.unit)
+                }
+            }
+        }
+        #expect(try repo.book.exportProduction(from: "2026-09", to: "2026-09").count == 2)
+    }
+
+    @Test("step 06 commits the consolidated report; its totals equal the sums of the CSVs; folio report regenerates it")
+    func report() throws {
+        let repo = try CaseRepo()
+        try months(repo, [("2026-09", ["HGE": body(1000, 300), "HRO": body(700, 200)])])
+        let id = "PROD-2026-10"
+        repo.at("2026-10-27T08:00:00-06:00")
+        _ = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-10", persona: "cmendez"))
+        let inputs = ["HGE": body(1100, 0), "HRO": body(650, 210)]
+        for (dependency, text) in inputs.sorted(by: { $0.key < $1.key }) {
+            try repo.write(header + text, to: "cases/2026/\(id)/produccion/\(dependency).csv")
+            try repo.step(id, "01", as: dependency.lowercased(), dependency: dependency)
+            try repo.step(id, "02", as: "cmendez", dependency: dependency)
+            try repo.step(id, "03", as: "alopez", dependency: dependency)
+            try repo.step(id, "04", as: "alopez", decision: "si", dependency: dependency)
+            try repo.step(id, "05", as: "alopez", dependency: dependency)
+        }
+        let review = repo.read("cases/2026/\(id)/produccion/HGE-revision.md")
+        #expect(review.contains("hallazgos: 1") && review.contains("cero repentino"), "the review is committed with step 03")
+        try repo.step(id, "06", as: "alopez")
+        let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines
+        #expect(committed == ["cases/2026/\(id)/informe/consolidado-2026-10.csv", "cases/2026/\(id)/informe/consolidado-2026-10.html",
+                              "cases/2026/\(id)/informe/consolidado-2026-10.md"])
+        // The report's lines and totals are the CSVs' sums.
+        let csv = repo.read("cases/2026/\(id)/informe/consolidado-2026-10.csv").lines.dropFirst().filter { !$0.isEmpty }
+        let executed = csv.map { Double($0.split(separator: ",")[6])! }.reduce(0, +)
+        let programmed = csv.map { Double($0.split(separator: ",")[5])! }.reduce(0, +)
+        #expect(executed == 1100 + 0 + 650 + 210 && programmed == 2 * 1300)
+        let markdown = repo.read("cases/2026/\(id)/informe/consolidado-2026-10.md")
+        #expect(markdown.contains("| EMA | 2,600 | 1,960 | 75.4 % | -10.9 % | — |"), "programmed, executed, % and change against 2026-09 (2,200)")
+        #expect(markdown.contains("| HGE | 1,300 | 1,100 | 84.6 % | -15.4 % | — | 1 |"))
+        let html = repo.read("cases/2026/\(id)/informe/consolidado-2026-10.html")
+        #expect(html.contains("<svg") && html.contains("<table>") && !html.contains("<script") && !html.contains("src="), "self-contained")
+        #expect(html.components(separatedBy: "<svg").count == 3, "a bar chart and a 13-month line for EMA")
+        try repo.step(id, "07", as: "mrodriguez")
+        #expect(repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-10.md").contains("**EMA**: ejecutado 1,960 de 2,600 programado (75.4 %)"))
+        let out = repo.box.path + "/regenerado"
+        let files = try repo.book.regenerateReports(caseID: id, into: out)
+        #expect(files.count == 4)
+        #expect(try String(contentsOfFile: out + "/consolidado-2026-10.csv", encoding: .utf8)
+            == repo.read("cases/2026/\(id)/informe/consolidado-2026-10.csv"), "regenerated from history, the same report")
+    }
+}
