@@ -91,6 +91,15 @@ extension Casebook {
         if let procedure, let commit = schemaCommit, let rules = try definition(procedure, at: commit)?.production {
             problems += productionProblems(path: path, rules: rules, schemaCommit: commit)
         }
+        if let procedure, let commit = schemaCommit, let rules = try definition(procedure, at: commit)?.progress {
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)/avance")) ?? []).sorted() where name.hasSuffix(".csv") {
+                let file = "\(path)/avance/\(name)"
+                let text = String(decoding: FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data(), as: UTF8.self)
+                do { _ = try ProgressTable.parse(text, file: file, noProgressNorm: rules.noProgressNorm) } catch let error as CasebookError {
+                    problems.append(CaseProblem(file: file, message: error.detail))
+                }
+            }
+        }
         let others = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)")) ?? []
         for name in others.sorted() where name.hasSuffix(".md") && name != "expediente.md" {
             do {

@@ -136,7 +136,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
         case .noProductionData(let id):
-            return "El expediente \(id) no es de un procedimiento con datos mensuales de producción (procedimiento 3)."
+            return "El expediente \(id) no es de un procedimiento con datos mensuales (procedimientos 3 y 5)."
         case .missingProductionFile(let file, let dependency):
             return "Falta \(file): la producción del mes de \(dependency) (columnas \(ProductionTable.columns.joined(separator: ","))). Agréguela con su paso 01."
         case .noRemote(let name):

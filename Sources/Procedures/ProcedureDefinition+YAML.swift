@@ -67,6 +67,11 @@ private struct FileModel: Decodable {
     var normas: [NormModel]?
     var pasos: [StepModel]
     var produccion: ProductionModel?
+    var avance: ProgressModel?
+
+    struct ProgressModel: Decodable {
+        var norma_sin_avance: String?
+    }
 
     struct ProductionModel: Decodable {
         var catalogo: String
@@ -206,7 +211,8 @@ private struct FileModel: Decodable {
                             tolerance: p.control.tolerancia, overProgrammed: p.control.sobre_programado)
         }
         return ProcedureDefinition(number: numero, code: codigo, name: nombre, version: version,
-                                   monthly: mensual ?? false, fields: campos ?? [], norms: norms, steps: steps, production: production)
+                                   monthly: mensual ?? false, fields: campos ?? [], norms: norms, steps: steps, production: production,
+                                   progress: avance.map { ProgressRules(noProgressNorm: $0.norma_sin_avance) })
     }
 }
 

@@ -65,6 +65,8 @@ public struct ProcedureDefinition: Equatable, Sendable {
     public var steps: [StepDefinition]
     /// Procedure 3's monthly data and how it is checked; nil for the others.
     public var production: ProductionRules? = nil
+    /// Procedure 5's monthly progress data (`avance:`); nil for the others.
+    public var progress: ProgressRules? = nil
 
     /// The step with this number (accepts "4" for "04").
     public func step(_ number: String) -> StepDefinition? {

@@ -24,6 +24,16 @@ public struct ProductionRules: Equatable, Sendable {
     }
 }
 
+/// How procedure 5's monthly progress data is checked (`avance:` in its schema).
+public struct ProgressRules: Equatable, Sendable {
+    /// The norm that requires the reasons when a project has neither physical nor financial progress.
+    public var noProgressNorm: String?
+
+    public init(noProgressNorm: String?) {
+        self.noProgressNorm = noProgressNorm
+    }
+}
+
 /// One line of a dependency's monthly production: a product of a program.
 public struct ProductionLine: Equatable, Sendable, Codable {
     public var program: String

@@ -33,18 +33,33 @@ struct NormTests {
         #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/MMF-2026-0001"]).lines.count == 3)
     }
 
-    @Test("P5: a unit's month without progress must state the reasons")
+    @Test("P5: a unit's month without progress must state the reasons (norm 2), named by line and column")
     func p5Reasons() throws {
         let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
         let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
-        try repo.expectRefusal(["avance-DIP.md: falta el documento"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
-        let file = "cases/2026/\(id)/avance-DIP.md"
-        try repo.write("---\nproyectos:\n  - {snip: \"0301122\", proyecto: ECE, avance_fisico: 0, ejecutado: 0}\n---\n", to: file)
-        try repo.expectRefusal(["no anota los motivos", "Norma 2"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
-        try repo.write("---\nproyectos:\n  - {snip: \"0301122\", proyecto: ECE, avance_fisico: 0, ejecutado: 0, motivos: Recurso de revisión}\n---\n",
-                       to: file)
+        try repo.expectRefusal(["avance/DIP.csv: falta el documento"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
+        let file = "cases/2026/\(id)/avance/DIP.csv"
+        let header = "snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
+        try repo.write(header + "0289347,Hospital de Chimaltenango,metro cuadrado,12000,350,2500000,2100000,\n"
+                       + "0301122,Expediente clínico electrónico,módulo,8,0,400000,0,\n", to: file)
+        try repo.expectRefusal([file, "línea 3, columna 8 (motivos)", "norma 2 del procedimiento 5"]) {
+            try repo.step(id, "01", as: "dip", dependency: "DIP")
+        }
+        try repo.write(header + "0289347,Hospital de Chimaltenango,metro cuadrado,12000,350,2500000,2100000,\n"
+                       + "0301122,Expediente clínico electrónico,módulo,8,0,400000,0,Recurso de revisión en la adjudicación\n", to: file)
         try repo.step(id, "01", as: "dip", dependency: "DIP")
         #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == file, "the step commits the unit's file")
+        // Steps 03 and 05 commit the progress report and the head's report.
+        try repo.step(id, "02", as: "alopez")
+        try repo.step(id, "03", as: "alopez")
+        let report = repo.read("cases/2026/\(id)/informe/avance-2026-11.md")
+        #expect(report.contains("Presupuesto del mes: Q 2,900,000; ejecutado: Q 2,100,000 (72.4 %)"))
+        #expect(report.contains("| 0289347 | Hospital de Chimaltenango | 12,000 metro cuadrado | 350 | 2.9 % |"))
+        #expect(report.contains("- DIP, 0301122 Expediente clínico electrónico: Recurso de revisión en la adjudicación"))
+        #expect(repo.read("cases/2026/\(id)/informe/avance-2026-11.csv").lines.count == 4)
+        try repo.step(id, "04", as: "alopez")
+        try repo.step(id, "05", as: "mrodriguez")
+        #expect(repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-11.md").contains("Proyectos sin avance: 1"))
     }
 
     @Test("P7: staff involved needs the endorsement before step 04; --set with the step supplies it")

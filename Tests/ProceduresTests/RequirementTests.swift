@@ -57,18 +57,11 @@ struct RequirementTests {
         })
     }
 
-    @Test("P5 step 01: a project without progress carries its reasons (norm 2); the unit's file is per dependency")
-    func p5NoProgress() {
-        let path = "avance-TIC.md"
-        let zero: Fields = ["snip": "0301122", "proyecto": "ECE", "avance_fisico": 0, "ejecutado": 0]
-        #expect(failures(5, "01", dependency: "TIC").map(\.file) == [path, path])
-        let without = failures(5, "01", documents: [path: ["proyectos": [zero] as [any Sendable]]], dependency: "TIC")
-        #expect(without.map(\.problem) == ["proyectos[1] no tiene avance (avance_fisico y ejecutado en 0) y no anota los motivos"])
-        var with = zero
-        with["motivos"] = "Recurso de revisión en la adjudicación"
-        #expect(failures(5, "01", documents: [path: ["proyectos": [with] as [any Sendable]]], dependency: "TIC").isEmpty)
-        let progress: Fields = ["snip": "0289347", "proyecto": "Hospital", "avance_fisico": 12, "ejecutado": 8_450_000.0]
-        #expect(failures(5, "01", documents: [path: ["proyectos": [progress] as [any Sendable]]], dependency: "TIC").isEmpty)
+    @Test("P5 step 01: the unit's monthly file is required, per unit")
+    func p5File() {
+        #expect(failures(5, "01", dependency: "TIC").map(\.file) == ["avance/TIC.csv"])
+        #expect(failures(5, "01", documents: ["avance/TIC.csv": [:]], dependency: "TIC").isEmpty)
+        #expect(definition(5).progress?.noProgressNorm == "2")
     }
 
     @Test("P7 step 04: the endorsement is required only when staff is involved (norm 1)")

@@ -85,12 +85,39 @@ extension Casebook {
                                 details: details, findings: findings, series: series)
     }
 
-    /// The files a step generates into the case, by step: P3 03 (each dependency's review), 06
-    /// (the consolidated report as Markdown, CSV and HTML), 07 (the head's summary).
+    /// The progress report of a P5 month: every unit's `avance/<CODIGO>.csv` from `source`.
+    func progressReport(id: String, path: String, definition: ProcedureDefinition, head: OID, source: ReportSource) throws -> ProgressReport {
+        guard let rules = definition.progress else { throw CasebookError.noProductionData(id) }
+        let month = caseMonth(id, path: path).map { String($0.description.prefix(7)) } ?? String(id.suffix(7))
+        var units: [(String, [ProgressLine])] = []
+        for name in try files(in: "\(path)/avance", from: source) where name.hasSuffix(".csv") {
+            let file = "\(path)/avance/\(name)"
+            units.append((String(name.dropLast(4)), try ProgressTable.parse(String(decoding: try read(file, from: source) ?? Data(), as: UTF8.self),
+                                                                         file: file, noProgressNorm: rules.noProgressNorm)))
+        }
+        return ProgressReport(caseID: id, month: month, institution: try settings(at: head).institution, units: units)
+    }
+
+    /// The files a step generates into the case: P3 03 (each dependency's review), 06 (the
+    /// consolidated report as Markdown, CSV and HTML), 07 (the head's report); P5 03 (the progress
+    /// report), 05 (the head's report).
     func generatedFiles(step: StepDefinition, dependency: String?, id: String, path: String, definition: ProcedureDefinition,
                         schemaCommit: OID, head: OID, author: Persona) throws -> [(String, String)] {
-        guard definition.production != nil else { return [] }
         let month = caseMonth(id, path: path).map { String($0.description.prefix(7)) } ?? String(id.suffix(7))
+        if definition.progress != nil {
+            switch step.number {
+            case "03":
+                let report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                return [("informe/avance-\(month).md", report.markdown), ("informe/avance-\(month).csv", report.csv),
+                        ("informe/avance-\(month).html", report.html)]
+            case "05":
+                let report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
+            default:
+                return []
+            }
+        }
+        guard definition.production != nil else { return [] }
         switch step.number {
         case "03" where dependency != nil:
             let review = try review(id: id, path: path, dependency: dependency!, definition: definition, schemaCommit: schemaCommit, head: head)
@@ -115,12 +142,20 @@ extension Casebook {
         let (id, path) = try locate(caseID, head: head)
         let history = try History(repository: repository, tip: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
-        guard replay.definition.production != nil else { throw CasebookError.noProductionData(id) }
-        let report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
-                                          head: head, source: .commit(head))
         let jefe = try roster(at: head).personas.first { $0.holds(.jefe) }?.name ?? "Jefe de Departamento"
-        let outputs = [("consolidado-\(report.month).md", report.markdown), ("consolidado-\(report.month).csv", report.csv),
+        let outputs: [(String, String)]
+        if replay.definition.progress != nil {
+            let report = try progressReport(id: id, path: path, definition: replay.definition, head: head, source: .commit(head))
+            outputs = [("avance-\(report.month).md", report.markdown), ("avance-\(report.month).csv", report.csv),
+                       ("avance-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe))]
+        } else if replay.definition.production != nil {
+            let report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
+                                              head: head, source: .commit(head))
+            outputs = [("consolidado-\(report.month).md", report.markdown), ("consolidado-\(report.month).csv", report.csv),
                        ("consolidado-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe))]
+        } else {
+            throw CasebookError.noProductionData(id)
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return try outputs.map { name, text in
             let file = "\(directory)/\(name)"

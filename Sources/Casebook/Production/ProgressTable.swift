@@ -1,0 +1,61 @@
+import Foundation
+import Procedures
+
+/// One project's month in an executing unit's report (procedure 5).
+public struct ProgressLine: Equatable, Sendable, Codable {
+    public var snip: String
+    public var project: String
+    public var unit: String
+    /// The physical goal, in `unit`.
+    public var goal: Double
+    /// Physical progress this month, in `unit`.
+    public var progress: Double
+    /// Budget for the month and executed, in quetzales.
+    public var budget: Double
+    public var executed: Double
+    public var reasons: String
+    public var line: Int
+
+    /// Physical progress as a percentage of the goal (nil when the goal is 0).
+    public var progressPercent: Double? { goal > 0 ? progress / goal * 100 : nil }
+    public var financialPercent: Double? { budget > 0 ? executed / budget * 100 : nil }
+}
+
+/// An executing unit's monthly report: `avance/<CODIGO>.csv` in the month's P5 expediente.
+public enum ProgressTable {
+    public static let columns = ["snip", "proyecto", "unidad_medida", "meta_fisica", "avance_fisico", "presupuesto", "ejecutado", "motivos"]
+
+    public static func path(for unit: String) -> String { "avance/\(unit).csv" }
+
+    /// Parses and validates: SNIP codes of digits, non-negative quantities and quetzales, and
+    /// (norm 2 of procedure 5) the reasons wherever there was neither physical nor financial progress.
+    public static func parse(_ text: String, file: String, noProgressNorm: String?) throws -> [ProgressLine] {
+        var result: [ProgressLine] = []
+        for row in try ProductionTable.rows(text, file: file, columns: columns) {
+            func fail(_ column: Int, _ problem: String, _ fix: String) -> CasebookError {
+                .invalidFile(file: file, reason: "línea \(row.line), columna \(column + 1) (\(columns[column])): \(problem)", fix: fix)
+            }
+            let f = row.fields
+            guard (4...10).contains(f[0].count), f[0].allSatisfy(\.isNumber) else {
+                throw fail(0, "'\(f[0])' no es un código SNIP", "Escriba el código del proyecto en el SNIP, solo dígitos.")
+            }
+            guard !f[1].isEmpty else { throw fail(1, "falta el nombre del proyecto", "Escriba el nombre del proyecto.") }
+            guard !f[2].isEmpty else { throw fail(2, "falta la unidad de medida de la meta física", "Escriba la unidad (p. ej. metro cuadrado).") }
+            var numbers: [Double] = []
+            for column in 3...6 {
+                guard let value = Double(f[column]), value.isFinite else {
+                    throw fail(column, "'\(f[column])' no es un número", "Escriba solo dígitos y, si hace falta, punto decimal.")
+                }
+                guard value >= 0 else { throw fail(column, "no puede ser negativo (\(f[column]))", "Las cantidades y los quetzales van de 0 en adelante.") }
+                numbers.append(value)
+            }
+            if numbers[1] == 0, numbers[3] == 0, f[7].isEmpty {
+                throw fail(7, "el proyecto \(f[0]) no tiene avance físico ni financiero y no anota los motivos",
+                           "Escriba los motivos de la no ejecución" + (noProgressNorm.map { " (norma \($0) del procedimiento 5)" } ?? "") + ".")
+            }
+            result.append(ProgressLine(snip: f[0], project: f[1], unit: f[2], goal: numbers[0], progress: numbers[1], budget: numbers[2],
+                                       executed: numbers[3], reasons: f[7], line: row.line))
+        }
+        return result
+    }
+}
