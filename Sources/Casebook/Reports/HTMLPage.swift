@@ -42,7 +42,8 @@ enum HTMLPage {
     }
 
     /// Horizontal bars: for each label, the executed value over a light bar of the programmed one.
-    static func barChart(title: String, items: [(label: String, programmed: Double, executed: Double)]) -> String {
+    static func barChart(title: String, items: [(label: String, programmed: Double, executed: Double)],
+                         legend: (String, String) = ("ejecutado", "programado")) -> String {
         let width = 1000.0, left = 170.0, rowHeight = 26.0
         let height = Double(items.count) * rowHeight + 50
         let maxValue = max(items.map { max($0.programmed, $0.executed) }.max() ?? 1, 1)
@@ -57,8 +58,8 @@ enum HTMLPage {
             let pct = item.programmed > 0 ? String(format: " (%.0f %%)", item.executed / item.programmed * 100) : ""
             svg += "<text x=\"\(Int(left + max(item.programmed, item.executed) * scale + 6))\" y=\"\(Int(y + 15))\" font-size=\"11\">\(ProductionCheck.show(item.executed))\(pct)</text>"
         }
-        svg += "<rect x=\"\(Int(left))\" y=\"\(Int(height - 14))\" width=\"12\" height=\"8\" fill=\"#0b4f8a\"/><text x=\"\(Int(left + 16))\" y=\"\(Int(height - 6))\" font-size=\"11\">ejecutado</text>"
-        svg += "<rect x=\"\(Int(left + 100))\" y=\"\(Int(height - 14))\" width=\"12\" height=\"8\" fill=\"#d6e2ef\"/><text x=\"\(Int(left + 116))\" y=\"\(Int(height - 6))\" font-size=\"11\">programado</text>"
+        svg += "<rect x=\"\(Int(left))\" y=\"\(Int(height - 14))\" width=\"12\" height=\"8\" fill=\"#0b4f8a\"/><text x=\"\(Int(left + 16))\" y=\"\(Int(height - 6))\" font-size=\"11\">\(escape(legend.0))</text>"
+        svg += "<rect x=\"\(Int(left + 100))\" y=\"\(Int(height - 14))\" width=\"12\" height=\"8\" fill=\"#d6e2ef\"/><text x=\"\(Int(left + 116))\" y=\"\(Int(height - 6))\" font-size=\"11\">\(escape(legend.1))</text>"
         return svg + "</svg>"
     }
 

@@ -54,7 +54,7 @@ public struct ProgressReport: Sendable {
         var body = "<h1>Avance físico y financiero de los proyectos de inversión, \(HTMLPage.escape(ProductionReport.monthName(month)))</h1>"
         body += "<p class=\"note\">\(HTMLPage.escape(institution)). Expediente \(HTMLPage.escape(caseID)). Procedimiento 5.</p>"
         body += HTMLPage.barChart(title: "Ejecución financiera del mes por proyecto (Q)",
-                                  items: allLines.map { ("\($0.snip)", $0.budget, $0.executed) })
+                                  items: allLines.map { ("\($0.snip)", $0.budget, $0.executed) }, legend: ("ejecutado", "presupuesto"))
         for u in units {
             body += "<h2>\(HTMLPage.escape(u.code))</h2>"
             body += HTMLPage.table(["SNIP", "Proyecto", "Meta física", "Avance", "% físico", "Presupuesto (Q)", "Ejecutado (Q)", "% financiero", "Motivos"],
