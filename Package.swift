@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
         // Only GitStore imports this module (scripts/test checks it).
@@ -21,7 +23,10 @@ let package = Package(
         ),
         .target(name: "GitStore", dependencies: ["CLibGit2"]),
         .target(name: "Procedures", dependencies: ["Yams"]),
-        .target(name: "Casebook", dependencies: ["GitStore", "Procedures", "Yams", "SwiftCSV"]),
+        .target(name: "Casebook", dependencies: [
+            "GitStore", "Procedures", "Yams", "SwiftCSV", "ZIPFoundation",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "folio",
             dependencies: [

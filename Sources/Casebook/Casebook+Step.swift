@@ -117,6 +117,11 @@ extension Casebook {
             try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
             try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
             try checkRequirements(step, dependency: dependency, path: path, definition: definition)
+            if let archive = request.archive {
+                _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
+                                    persona: persona, state: replay.machine.state, edit: edit)
+            }
+            try refreshIndexState(path: path, state: replay.machine.state, edit: edit)
             // What the step produces (P3: the review at 03, the reports at 06 and 07) is committed with it.
             for (file, text) in try generatedFiles(step: step, dependency: dependency, id: id, path: path, definition: definition,
                                                    schemaCommit: replay.opening.commit, head: head, author: persona) {
@@ -148,28 +153,50 @@ extension Casebook {
         }
     }
 
-    /// Commits the pending edits of an expediente without advancing its procedure.
-    public func recordNote(caseID: String, persona key: String?, text: String) throws -> RecordedCommit {
+    /// Commits the pending edits of an expediente without advancing its procedure; with
+    /// `archive`, incorporates documents into its index first (`folio attach`).
+    public func recordNote(caseID: String, persona key: String?, text: String, archive: ArchiveRequest? = nil,
+                           dependency rawDependency: String? = nil) throws -> RecordedCommit {
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
         let (id, path) = try locate(caseID, head: head)
         let history = try History(repository: repository, tip: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
-        guard try repository.changes().contains(where: { $0.path.hasPrefix(path + "/") }) else {
-            throw CasebookError.nothingToRecord(path)
+        let dependency = try rawDependency.map { raw -> String in
+            guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
+            return code
         }
         try checkClean(outside: path)
-        try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit)
+        let edit = WorkTreeEdit(root: root)
+        do {
+            if let archive {
+                _ = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency, step: nil,
+                                    persona: persona, state: replay.machine.state, edit: edit)
+            }
+            guard try repository.changes().contains(where: { $0.path.hasPrefix(path + "/") }) else {
+                throw CasebookError.nothingToRecord(path)
+            }
+            try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit)
+        } catch {
+            edit.rollback()
+            throw error
+        }
         // The role the note is written in: one the next step asks for, else the persona's first.
         let wanted = replay.machine.allowedNext.flatMap(\.step.roles)
         let role = persona.roles.first(where: wanted.contains) ?? persona.roles[0]
         let firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
         let subject = "\(id): nota, \(firstLine)"
-        let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
+        let commit: OID
+        do {
+            commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
                                      trailers: [Trailer(TrailerKey.caseID, id),
                                                 Trailer(TrailerKey.procedure, String(replay.definition.number)),
                                                 Trailer(TrailerKey.role, role.rawValue)])
+        } catch {
+            edit.rollback()
+            throw error
+        }
         let calendar = calendar(of: replay, document: try committedExpediente(path, at: commit))
         return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject,
                               state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))

@@ -58,6 +58,8 @@ extension Casebook {
             violations += caseViolations
         }
         violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
+        // The archive is checked as it is now (the work tree's files), on a full verify.
+        if range == nil { violations += try archiveFindings(at: tip) }
         return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: reported?.count ?? history.commitCount,
                             cases: history.caseIDs.count, steps: steps, violations: violations)
     }

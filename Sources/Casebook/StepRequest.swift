@@ -38,9 +38,13 @@ public struct StepRequest: Sendable {
     public var sets: [String] = []
     public var attachments: [String] = []
     public var text: String?
+    /// Documents to archive with the step (`folio archive`), indexed with folio numbers.
+    public var archive: ArchiveRequest?
 
     public init(caseID: String, step: String? = nil, persona: String? = nil, decision: String? = nil,
-                dependency: String? = nil, sets: [String] = [], attachments: [String] = [], text: String? = nil) {
+                dependency: String? = nil, sets: [String] = [], attachments: [String] = [], text: String? = nil,
+                archive: ArchiveRequest? = nil) {
+        self.archive = archive
         self.caseID = caseID
         self.step = step
         self.persona = persona

@@ -36,6 +36,25 @@ final class WorkTreeEdit {
         try write(data, to: path)
     }
 
+    /// Copies a new file (never over an existing one) in chunks, hashing it on the way.
+    func copyStreaming(from source: String, to path: String) throws -> (sha256: String, size: Int64) {
+        let full = root + "/" + path
+        guard !FileManager.default.fileExists(atPath: full) else {
+            throw CasebookError.invalidFile(file: path, reason: "ya existe", fix: "Un documento archivado no se sobrescribe.")
+        }
+        remember(path: path, full: full)
+        try makeParent(of: path)
+        let temp = full + ".folio-tmp"
+        do {
+            let result = try Digest.copy(from: source, to: temp)
+            guard rename(temp, full) == 0 else { throw CasebookError.git("no se pudo escribir \(path): \(String(cString: strerror(errno)))") }
+            return result
+        } catch {
+            unlink(temp)
+            throw error
+        }
+    }
+
     /// Undoes every write, newest first, and removes the folders this edit created.
     func rollback() {
         let fm = FileManager.default
@@ -50,7 +69,8 @@ final class WorkTreeEdit {
 
     private func remember(path: String, full: String) {
         guard !originals.contains(where: { $0.path == path }) else { return }
-        originals.append((path, FileManager.default.contents(atPath: full)))
+        // Only small files are kept for restoring; a new archived document has no original.
+        originals.append((path, FileManager.default.fileExists(atPath: full) ? FileManager.default.contents(atPath: full) : nil))
     }
 
     private func makeParent(of path: String) throws {

@@ -12,7 +12,8 @@ struct Folio: ParsableCommand {
             Estado, historial y verificación se derivan del repositorio.
             """,
         subcommands: [Init.self, Roles.self, New.self, Step.self, Note.self, Status.self, Log.self, Verify.self,
-                      Procedures.self, Due.self, Inbox.self, Check.self, Sync.self, CheckProduction.self, Export.self, Report.self])
+                      Procedures.self, Due.self, Inbox.self, Check.self, Sync.self, CheckProduction.self, Export.self, Report.self,
+                      ArchiveDocuments.self, Attach.self, VerifyExport.self])
 
     /// Parses and runs; usage errors are said in Spanish (exit 64), as every other refusal.
     static func main() {

@@ -31,10 +31,15 @@ extension Folio {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Exporta la serie de producción de todos los meses (base de monitoreo), derivada del repositorio.",
-            discussion: "Ejemplo: folio export production --from 2025-11 --to 2026-10 --csv > produccion.csv")
+            abstract: "Exporta un expediente como ZIP verificable, o la serie de producción de todos los meses (base de monitoreo).",
+            discussion: """
+                Ejemplos:
+                  folio export POA-2026-0001 --out POA-2026-0001.zip
+                  folio export production --from 2025-11 --to 2026-10 --csv > produccion.csv
+                """)
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "Qué exportar: production.") var what: String
+        @Argument(help: "Un ID de expediente, o 'production'.") var what: String
+        @Option(help: "El ZIP a escribir (para un expediente).") var out: String?
         @Option(help: "Desde el mes AAAA-MM.") var from: String?
         @Option(help: "Hasta el mes AAAA-MM.") var to: String?
         @Flag(help: "CSV (por omisión).") var csv = false
@@ -43,7 +48,12 @@ extension Folio {
         func run() throws {
             try Folio.perform {
                 guard what == "production" || what == "produccion" else {
-                    throw CasebookError.invalidFile(file: "folio export", reason: "'\(what)' no se exporta", fix: "Use: folio export production.")
+                    guard let out else {
+                        throw CasebookError.invalidFile(file: "folio export", reason: "falta --out", fix: "Use: folio export \(what) --out \(what).zip")
+                    }
+                    let report = try repository.open().exportDossier(caseID: what, to: out)
+                    print("\(out): \(report.files) archivos, sellado. Verifíquelo con 'folio verify-export \(out)'.")
+                    return
                 }
                 for month in [from, to].compactMap({ $0 }) where Day(iso: month + "-01") == nil { throw CasebookError.invalidMonth(month) }
                 let records = try repository.open().exportProduction(from: from, to: to)

@@ -1,0 +1,71 @@
+import Foundation
+import Procedures
+import Yams
+
+/// One document incorporated into an expediente, with its folio number.
+public struct ArchivedDocument: Codable, Equatable, Sendable {
+    /// Order of incorporation, from 1; never reused.
+    public var folio: Int
+    /// Path inside the case folder.
+    public var archivo: String
+    public var titulo: String
+    public var sha256: String
+    public var bytes: Int64
+    /// Media type (`application/pdf`...).
+    public var tipo: String
+    /// When it was incorporated (ISO 8601 with offset).
+    public var incorporado: String
+    /// The persona who incorporated it.
+    public var por: String
+    /// The step it was incorporated with (nil for `folio attach` outside a step).
+    public var paso: String?
+    public var dependencia: String?
+    /// The folio this document replaces, as a new version of it.
+    public var reemplaza: Int?
+}
+
+/// The case's index (`indice.md`): the expediente's metadata in the manner of Spain's ENI
+/// electronic file index, and its documents in order, with their hashes.
+public struct ArchiveIndex: Codable, Equatable, Sendable {
+    public static let fileName = "indice.md"
+
+    public var identificador: String
+    public var organo: String
+    public var apertura: String
+    public var procedimiento: Int
+    public var nombre_procedimiento: String
+    public var version_procedimiento: String
+    /// Derived from history; rewritten whenever folio records something in the case.
+    public var estado: String
+    /// The dependencies or executing units concerned.
+    public var interesados: [String]
+    public var documentos: [ArchivedDocument]
+
+    public static func parse(_ text: String, file: String) throws -> ArchiveIndex {
+        let document = try FrontMatterDocument.parse(text, file: file)
+        do {
+            return try YAMLDecoder().decode(ArchiveIndex.self, from: document.yaml)
+        } catch {
+            throw CasebookError.invalidFile(file: file, reason: "el índice no se puede leer: \(YAMLErrorText.describe(error))",
+                                            fix: "folio escribe este archivo; restaure la versión registrada ('git restore \(file)').")
+        }
+    }
+
+    /// The index as written: the data as front matter, and a table for people.
+    public var text: String {
+        let encoder = YAMLEncoder()
+        encoder.options.allowUnicode = true
+        encoder.options.sortKeys = false
+        let yaml = (try? encoder.encode(self)) ?? ""
+        var out = "---\n\(yaml)---\n\n# Índice del expediente \(identificador)\n\n"
+        out += "\(organo). Procedimiento \(procedimiento): \(nombre_procedimiento) (versión \(version_procedimiento)). "
+        out += "Abierto el \(apertura). Estado: \(estado).\n\n"
+        out += "| Folio | Documento | Título | Tamaño | SHA-256 | Incorporado | Por | Paso | Reemplaza |\n"
+        out += "|---:|---|---|---:|---|---|---|---|---:|\n"
+        for d in documentos {
+            out += "| \(d.folio) | \(d.archivo) | \(d.titulo) | \(d.bytes) | `\(d.sha256.prefix(16))…` | \(d.incorporado.prefix(16)) | \(d.por) | "
+                + "\(d.paso ?? "") | \(d.reemplaza.map(String.init) ?? "") |\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// Documents to incorporate into an expediente's archive with a step (`folio archive`) or
+/// without one (`folio attach`).
+public struct ArchiveRequest: Sendable {
+    public var files: [String]
+    public var title: String?
+    /// The folio this (single) document replaces, when it is a new version of it.
+    public var replaces: Int?
+
+    public init(files: [String], title: String? = nil, replaces: Int? = nil) {
+        self.files = files
+        self.title = title
+        self.replaces = replaces
+    }
+}
+
+extension Casebook {
+    /// Copies the files into the case (`dependencias/<CODIGO>/`, or `anexos/`), streaming and
+    /// hashing them, and adds them to `indice.md` with the next folio numbers. Never overwrites:
+    /// a file whose name is taken becomes `nombre-v2.ext`, a new folio that replaces the last
+    /// version of that document.
+    func incorporate(_ request: ArchiveRequest, id: String, path: String, definition: ProcedureDefinition, dependency: String?,
+                     step: String?, persona: Persona, state: CaseState, edit: WorkTreeEdit) throws -> [ArchivedDocument] {
+        var index = try workTreeIndex(path) ?? newIndex(id: id, path: path, definition: definition)
+        if let replaces = request.replaces, !index.documentos.contains(where: { $0.folio == replaces }) {
+            throw CasebookError.invalidFile(file: "\(path)/\(ArchiveIndex.fileName)", reason: "no hay folio \(replaces) que reemplazar",
+                                            fix: "Use un folio del índice con --replaces.")
+        }
+        if request.replaces != nil, request.files.count != 1 {
+            throw CasebookError.invalidFile(file: "--replaces", reason: "una nueva versión reemplaza un solo documento", fix: "Incorpore un archivo a la vez.")
+        }
+        let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
+        var added: [ArchivedDocument] = []
+        for source in request.files {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
+                throw CasebookError.attachmentMissing(source)
+            }
+            let name = source.lastComponent
+            guard !name.hasPrefix("."), name != ArchiveIndex.fileName else {
+                throw CasebookError.invalidFile(file: source, reason: "ese nombre no se archiva", fix: "Cámbiele el nombre.")
+            }
+            let (target, previous) = versionedName(name, in: "\(path)/\(folder)", index: index, casePath: path)
+            let (sha, size) = try edit.copyStreaming(from: source, to: "\(path)/\(target)")
+            let stem = (name as NSString).deletingPathExtension
+            let document = ArchivedDocument(
+                folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: target, titulo: request.title ?? stem,
+                sha256: sha, bytes: size, tipo: MediaType.of(name), incorporado: clock.iso(clock.now), por: persona.id, paso: step,
+                dependencia: dependency, reemplaza: request.replaces ?? previous)
+            index.documentos.append(document)
+            added.append(document)
+        }
+        if let dependency, !index.interesados.contains(dependency) { index.interesados.append(dependency) }
+        index.estado = state.label
+        try edit.write(Data(index.text.utf8), to: "\(path)/\(ArchiveIndex.fileName)")
+        return added
+    }
+
+    /// `folder/name`, or `folder/stem-vN.ext` when taken, with the folio of the version it replaces.
+    private func versionedName(_ name: String, in folder: String, index: ArchiveIndex, casePath: String) -> (String, Int?) {
+        let relativeFolder = String(folder.dropFirst(casePath.count + 1))
+        let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
+        func candidate(_ n: Int) -> String { n == 1 ? name : "\(stem)-v\(n)" + (ext.isEmpty ? "" : ".\(ext)") }
+        var n = 1
+        var previous: Int? = nil
+        while FileManager.default.fileExists(atPath: "\(root)/\(folder)/\(candidate(n))")
+            || index.documentos.contains(where: { $0.archivo == "\(relativeFolder)/\(candidate(n))" }) {
+            previous = index.documentos.last { $0.archivo == "\(relativeFolder)/\(candidate(n))" }?.folio ?? previous
+            n += 1
+        }
+        return ("\(relativeFolder)/\(candidate(n))", previous)
+    }
+
+    /// The case's index in the work tree; nil when it has none.
+    func workTreeIndex(_ path: String) throws -> ArchiveIndex? {
+        let file = "\(path)/\(ArchiveIndex.fileName)"
+        guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else { return nil }
+        return try ArchiveIndex.parse(String(decoding: data, as: UTF8.self), file: file)
+    }
+
+    private func newIndex(id: String, path: String, definition: ProcedureDefinition) throws -> ArchiveIndex {
+        let settings = try settings(at: try repository.headCommit())
+        let expediente = (try? caseDocument("expediente.md", in: path)) ?? nil
+        let unit = expediente?["unidad_ejecutora"].map { Requirement.text($0) } ?? ""
+        return ArchiveIndex(identificador: id, organo: "\(settings.department), \(settings.institution)",
+                            apertura: expediente?["abierto"].map { Requirement.text($0) } ?? clock.today,
+                            procedimiento: definition.number, nombre_procedimiento: definition.name,
+                            version_procedimiento: definition.version, estado: CaseState.open.label,
+                            interesados: unit.isEmpty ? [] : [unit], documentos: [])
+    }
+
+    /// Rewrites the index's derived state, when the case has an index, with the step's commit.
+    func refreshIndexState(path: String, state: CaseState, edit: WorkTreeEdit) throws {
+        guard var index = try workTreeIndex(path), index.estado != state.label else { return }
+        index.estado = state.label
+        try edit.write(Data(index.text.utf8), to: "\(path)/\(ArchiveIndex.fileName)")
+    }
+
+    /// Every indexed file checked against its SHA-256 (the work tree's copy, or the committed one
+    /// in a bare repository), and files in the archive folders that the index does not know.
+    func archiveFindings(at head: OID) throws -> [Violation] {
+        var found: [Violation] = []
+        for year in try repository.entries(at: "cases", in: head) where year.kind == .tree {
+            for folder in try repository.entries(at: "cases/\(year.name)", in: head) where folder.kind == .tree {
+                let path = "cases/\(year.name)/\(folder.name)"
+                guard let data = try repository.file(at: "\(path)/\(ArchiveIndex.fileName)", in: head) else { continue }
+                func flag(_ message: String, _ fix: String, _ severity: String = "error") {
+                    found.append(Violation(commit: head.hex, caseID: folder.name, step: nil, rule: "archive", message: message, fix: fix,
+                                           severity: severity))
+                }
+                let index: ArchiveIndex
+                do { index = try ArchiveIndex.parse(String(decoding: data, as: UTF8.self), file: "\(path)/\(ArchiveIndex.fileName)") } catch {
+                    flag("\(error)", "Restaure el índice registrado.")
+                    continue
+                }
+                for d in index.documentos {
+                    let file = "\(path)/\(d.archivo)"
+                    let actual: String?
+                    if repository.workdir != nil {
+                        actual = FileManager.default.fileExists(atPath: "\(root)/\(file)") ? try Digest.sha256(ofFile: "\(root)/\(file)").sha256 : nil
+                    } else {
+                        actual = try repository.file(at: file, in: head).map(Digest.sha256)
+                    }
+                    guard let actual else {
+                        flag("Falta \(file) (folio \(d.folio)).", "Restaure el archivo ('git restore \(file)').")
+                        continue
+                    }
+                    if actual != d.sha256 {
+                        flag("\(file) (folio \(d.folio)) no coincide con su SHA-256 del índice: el documento cambió después de archivarse.",
+                             "Restaure la versión archivada ('git restore \(file)'); una versión nueva se incorpora como folio nuevo con 'folio attach --replaces \(d.folio)'.")
+                    }
+                }
+                if repository.workdir != nil {
+                    let known = Set(index.documentos.map(\.archivo))
+                    for sub in ["dependencias", "anexos"] {
+                        for file in workTreeFiles(under: "\(path)/\(sub)") where !known.contains(String(file.dropFirst(path.count + 1))) {
+                            flag("\(file) está en la carpeta del archivo pero el índice no lo conoce.",
+                                 "Incorpórelo con 'folio attach' (o 'folio archive'), o quítelo.", "warning")
+                        }
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    private func workTreeFiles(under folder: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: "\(root)/\(folder)") else { return [] }
+        return (walker.allObjects as? [String] ?? []).sorted().compactMap { rel in
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: "\(root)/\(folder)/\(rel)", isDirectory: &isDir)
+            return isDir.boolValue || rel.hasSuffix(".folio-tmp") ? nil : "\(folder)/\(rel)"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Casebook
+import Foundation
+
+extension Folio {
+    struct ArchiveDocuments: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "archive",
+            abstract: "Archiva los documentos del POA de una dependencia y registra el paso 12 del procedimiento 2.",
+            discussion: "Ejemplo: folio archive POA-2026-0001 --dependency HGE poa-2027.pdf anexos.xlsx --as alopez")
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: "ID del expediente.") var id: String
+        @Argument(help: "Los archivos a archivar.") var files: [String]
+        @Option(help: "Código de la dependencia.") var dependency: String
+        @Option(help: "Título de los documentos (por omisión, el nombre del archivo).") var title: String?
+        @Option(name: .customLong("as"), help: "Quien archiva: id o correo de roles.yaml.") var persona: String?
+        @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+
+        func run() throws {
+            try Folio.perform {
+                let recorded = try repository.open().recordStep(StepRequest(
+                    caseID: id, step: "12", persona: persona, dependency: dependency, text: message,
+                    archive: ArchiveRequest(files: files.map(Folio.absolute), title: title)))
+                print(recorded.subject)
+                print("Registrado en el commit \(recorded.commit.short); índice: \(recorded.path)/indice.md")
+            }
+        }
+    }
+
+    struct Attach: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Incorpora documentos al índice de un expediente (con folio y SHA-256), sin avanzar el procedimiento.",
+            discussion: "Ejemplos: folio attach PI-2026-0001 dictamen.pdf --as rgarcia; folio attach PI-2026-0001 dictamen.pdf --replaces 3 --as rgarcia")
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: "ID del expediente.") var id: String
+        @Argument(help: "Los archivos.") var files: [String]
+        @Option(help: "Código de la dependencia (los guarda en dependencias/CODIGO/).") var dependency: String?
+        @Option(help: "Título de los documentos.") var title: String?
+        @Option(help: "Folio que este documento reemplaza (una versión nueva).") var replaces: Int?
+        @Option(name: .customLong("as"), help: "Quien los incorpora: id o correo de roles.yaml.") var persona: String?
+        @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+
+        func run() throws {
+            try Folio.perform {
+                let text = message ?? "Incorpora \(files.count == 1 ? "un documento" : "\(files.count) documentos") al índice"
+                let recorded = try repository.open().recordNote(
+                    caseID: id, persona: persona, text: text,
+                    archive: ArchiveRequest(files: files.map(Folio.absolute), title: title, replaces: replaces), dependency: dependency)
+                print(recorded.subject)
+                print("Registrado en el commit \(recorded.commit.short); índice: \(recorded.path)/indice.md")
+            }
+        }
+    }
+
+    struct VerifyExport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-export",
+            abstract: "Comprueba un expediente exportado (ZIP) sin el repositorio: sello, manifiesto e índice.",
+            discussion: "Ejemplo: folio verify-export POA-2026-0001.zip")
+        @Argument(help: "El archivo ZIP.") var file: String
+        @Flag(help: "Salida JSON.") var json = false
+
+        func run() throws {
+            try Folio.perform {
+                let report = Dossier.verify(file)
+                if json {
+                    try printJSON(report)
+                } else {
+                    for p in report.problems { print("✗ \(p)") }
+                    print(report.ok ? "\(file): expediente \(report.caseID ?? "") íntegro (\(report.files) archivos, sello y SHA-256 coinciden)."
+                        : "\(file): \(report.problems.count) problemas; el archivo no es el que folio exportó.")
+                }
+                if !report.ok { throw ExitCode(1) }
+            }
+        }
+    }
+}
+
+extension Folio {
+    /// A path given on the command line, made absolute against the current folder.
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
