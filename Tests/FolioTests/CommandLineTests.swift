@@ -183,4 +183,42 @@ struct CommandLineTests {
         let json = try #require(try cli.json(try cli.folio("check", "--json")) as? [String: Any])
         #expect(json["ok"] as? Bool == false && (json["problems"] as? [[String: Any]])?.count == 1)
     }
+
+    /// Peak resident memory (KB) of one run of folio, measured by a fresh python3 parent.
+    func peakMemory(_ cli: CLI, _ args: [String]) throws -> Int {
+        let script = "import resource,subprocess,sys; r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL); "
+            + "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        let out = try Sandbox.run("/usr/bin/env", ["python3", "-c", script, CLI.binary] + args, in: cli.repo,
+                                  env: ["FOLIO_DATE": "2026-11-03T09:00:00-06:00"]).out
+        let parts = out.split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+        #expect(parts.first == 0, "folio \(args) failed")
+        return parts.last ?? -1
+    }
+
+    @Test("a 50 MB document is archived streaming: memory stays far below its size", .enabled(if: python3))
+    func largeDocument() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        let big = cli.box.path + "/grande.pdf"
+        FileManager.default.createFile(atPath: big, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: big))
+        var chunk = Data(count: 1 << 20)
+        for i in 0..<50 {
+            chunk[0] = UInt8(i)
+            chunk[chunk.count - 1] = UInt8(255 - i)
+            try handle.write(contentsOf: chunk)
+        }
+        try handle.close()
+        let baseline = try peakMemory(cli, ["status"])
+        let archiving = try peakMemory(cli, ["attach", "COOP-2026-0001", big, "--as", "mrodriguez"])
+        #expect(archiving - baseline < 20 * 1024, "archiving 50 MB took \(archiving) KB against \(baseline) KB for status")
+        let verifying = try peakMemory(cli, ["verify"])
+        #expect(verifying - baseline < 20 * 1024, "verifying took \(verifying) KB against \(baseline) KB")
+        let index = try String(contentsOfFile: cli.repo + "/cases/2026/COOP-2026-0001/indice.md", encoding: .utf8)
+        #expect(index.contains("bytes: 52428800"))
+    }
 }
+
+/// Whether python3 is here, to measure a child process's peak memory.
+let python3: Bool = (try? Sandbox.run("/usr/bin/env", ["python3", "-c", "pass"], in: "/"))?.ok ?? false

@@ -136,7 +136,9 @@ extension Casebook {
                 if repository.workdir != nil {
                     let known = Set(index.documentos.map(\.archivo))
                     for sub in ["dependencias", "anexos"] {
-                        for file in workTreeFiles(under: "\(path)/\(sub)") where !known.contains(String(file.dropFirst(path.count + 1))) {
+                        // Markdown files there are the case's working documents (the POA reviews), kept by git.
+                        for file in workTreeFiles(under: "\(path)/\(sub)")
+                        where !file.hasSuffix(".md") && !known.contains(String(file.dropFirst(path.count + 1))) {
                             flag("\(file) está en la carpeta del archivo pero el índice no lo conoce.",
                                  "Incorpórelo con 'folio attach' (o 'folio archive'), o quítelo.", "warning")
                         }
