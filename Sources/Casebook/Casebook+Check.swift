@@ -37,7 +37,7 @@ extension Casebook {
             problems += configurationProblems()
         }
         // A case is checked against the JSON Schema committed with its opening commit.
-        let history = try History(repository: repository, tip: head)
+        let history = try loadHistory(at: head)
         for folder in folders {
             let opening = history.records(of: folder.id).first?.commit ?? head
             let procedure = (try? caseDocument("expediente.md", in: folder.path))??["procedimiento"].flatMap(Requirement.number)

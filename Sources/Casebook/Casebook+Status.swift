@@ -6,41 +6,46 @@ extension Casebook {
     /// The status of every expediente, in the order they were opened; derived from history alone.
     public func statusOfAll() throws -> [CaseStatus] {
         guard let head = try repository.headCommit() else { return [] }
-        let history = try History(repository: repository, tip: head)
+        let history = try loadHistory(at: head)
         let roster = try roster(at: head)
-        return try history.caseIDs.compactMap { id in
+        let paths = try casePaths(at: head)
+        let all = try history.caseIDs.compactMap { id -> CaseStatus? in
             guard let replay = try replay(id, in: history) else { return nil }
-            return try status(of: replay, roster: roster, head: head)
+            return try status(of: replay, roster: roster, head: head, path: paths[id] ?? "")
         }
+        saveHistoryCache()
+        return all
     }
 
     /// The status of one expediente.
     public func status(of caseID: String) throws -> CaseStatus {
         let head = try head()
         let (id, _) = try locate(caseID, head: head)
-        let history = try History(repository: repository, tip: head)
+        let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
-        return try status(of: replay, roster: try roster(at: head), head: head)
+        let status = try status(of: replay, roster: try roster(at: head), head: head, path: try casePath(id, at: head) ?? "")
+        saveHistoryCache()
+        return status
     }
 
     /// Every commit of one expediente, oldest first.
     public func log(of caseID: String) throws -> [HistoryEntry] {
         let head = try head()
         let (id, _) = try locate(caseID, head: head)
-        let history = try History(repository: repository, tip: head)
+        let history = try loadHistory(at: head)
+        saveHistoryCache()
         return history.records(of: id).enumerated().map { i, record in
             entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"))
         }
     }
 
-    func status(of replay: CaseReplay, roster: Roster, head: OID) throws -> CaseStatus {
+    func status(of replay: CaseReplay, roster: Roster, head: OID, path: String) throws -> CaseStatus {
         let definition = replay.definition
-        let path = try casePath(replay.id, at: head) ?? ""
-        let document = try committedExpediente(path, at: head)
-        let title = document?.string("titulo") ?? ""
+        let fields = try caseFields(path, at: head)
+        let title = fields?.title ?? ""
         var opened = clock.format(replay.opening.author.date, "yyyy-MM-dd")
-        if let written = document?.string("abierto"), !written.isEmpty { opened = written }
-        let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, document: document))
+        if let written = fields?.opened, !written.isEmpty { opened = written }
+        let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month))
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
@@ -67,11 +72,11 @@ extension Casebook {
 
     /// What the deadlines count from: the opening day, the case's month (`mes`, else the id's
     /// `AAAA-MM` suffix) and the day each step was last recorded.
-    func calendar(of replay: CaseReplay, document: FrontMatterDocument?, recorded: (step: String, day: Day)? = nil) -> CaseCalendar {
+    func calendar(of replay: CaseReplay, month: String?, recorded: (step: String, day: Day)? = nil) -> CaseCalendar {
         var days: [String: Day] = [:]
         for record in replay.steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(record.author.date) } }
         if let recorded { days[recorded.step] = recorded.day }
-        let monthText = document?.string("mes").nilIfEmpty ?? String(replay.id.suffix(7))
+        let monthText = month?.nilIfEmpty ?? String(replay.id.suffix(7))
         return CaseCalendar(opened: clock.day(replay.opening.author.date), month: Day(iso: monthText + "-01"), stepDays: days)
     }
 

@@ -74,7 +74,7 @@ extension Casebook {
             // The new case's whole history is this one commit.
             guard let record = try StepRecord(try repository.commit(commit)) else { throw CasebookError.unknownCase(id) }
             let replay = CaseReplay(id: id, records: [record], definition: definition, authorized: { _ in true })
-            let calendar = calendar(of: replay, document: try committedExpediente(path, at: commit))
+            let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step, subject: subject, state: replay.machine.state,
                                   next: nextSteps(replay.machine, roster: roster, calendar: calendar))
         } catch {
@@ -89,7 +89,7 @@ extension Casebook {
         let roster = try roster(at: head)
         let persona = try self.persona(request.persona, in: roster)
         let (id, path) = try locate(request.caseID, head: head)
-        let history = try History(repository: repository, tip: head)
+        let history = try loadHistory(at: head)
         guard var replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let definition = replay.definition
 
@@ -143,7 +143,7 @@ extension Casebook {
             }
             let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
                                          text: request.text, trailers: trailers)
-            let calendar = calendar(of: replay, document: try committedExpediente(path, at: commit),
+            let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
                                   state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
@@ -161,7 +161,7 @@ extension Casebook {
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
         let (id, path) = try locate(caseID, head: head)
-        let history = try History(repository: repository, tip: head)
+        let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let dependency = try rawDependency.map { raw -> String in
             guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
@@ -197,7 +197,7 @@ extension Casebook {
             edit.rollback()
             throw error
         }
-        let calendar = calendar(of: replay, document: try committedExpediente(path, at: commit))
+        let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
         return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject,
                               state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
     }

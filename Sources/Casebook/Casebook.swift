@@ -15,6 +15,15 @@ public final class Casebook {
     private var definitionCache: [OID: ProcedureDefinition] = [:]
     private var rosterCache: [OID: Roster] = [:]
     private var schemaCache: [OID: JSONSchema] = [:]
+    /// From the history cache: whether a step commit's author held its role.
+    var authorizationCache: [OID: Bool] = [:]
+    /// From the history cache: status fields of `expediente.md` blobs.
+    var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
+    private var cachedHistory: (tip: OID, history: History)?
+    /// Whether this run learnt something the history cache does not hold yet.
+    var cacheChanged = false
+    /// Set to false to ignore the cache (a cold replay, for tests and benchmarks).
+    public var usesCache = ProcessInfo.processInfo.environment["FOLIO_SIN_CACHE"] == nil
 
     init(repository: Repository, root: String, clock: Clock) {
         self.repository = repository
@@ -115,6 +124,30 @@ public final class Casebook {
 
     // MARK: Cases
 
+    /// `cases/<AAAA>/<ID>` of every case committed at `commit`, from one listing per year.
+    func casePaths(at commit: OID) throws -> [String: String] {
+        var paths: [String: String] = [:]
+        for year in try repository.entries(at: "cases", in: commit) where year.kind == .tree {
+            for folder in try repository.entries(at: "cases/\(year.name)", in: commit) where folder.kind == .tree {
+                paths[folder.name] = "cases/\(year.name)/\(folder.name)"
+            }
+        }
+        return paths
+    }
+
+    /// The fields status shows of a case's `expediente.md` at `commit` (title, opening date,
+    /// month), cached by the file's blob id.
+    func caseFields(_ path: String, at commit: OID) throws -> HistoryCache.CaseFields? {
+        guard let blob = try repository.entryID(at: "\(path)/expediente.md", in: commit) else { return nil }
+        if let known = fieldsCache[blob] { return known }
+        let document = try? FrontMatterDocument.parse(String(decoding: try repository.blob(blob), as: UTF8.self), file: path)
+        let fields = HistoryCache.CaseFields(title: document?.string("titulo") ?? "", opened: document?.string("abierto") ?? "",
+                                             month: document?.string("mes") ?? "")
+        fieldsCache[blob] = fields
+        cacheChanged = true
+        return fields
+    }
+
     /// `cases/<AAAA>/<ID>` of a case committed at `commit`; nil when there is none.
     func casePath(_ id: String, at commit: OID) throws -> String? {
         for year in try repository.entries(at: "cases", in: commit) where year.kind == .tree {
@@ -136,9 +169,46 @@ public final class Casebook {
     /// Whether the author of a step commit held, in `roles.yaml` of the parent commit, the role of
     /// the `Rol` trailer and that role may do the step. A forged step is not part of any status.
     func isAuthorized(_ record: StepRecord) throws -> Bool {
+        if let known = authorizationCache[record.commit] { return known }
+        cacheChanged = true
         guard let role = record.role.flatMap(Role.init(rawValue:)),
-              let persona = try? roster(at: record.parent ?? record.commit).find(record.author.email) else { return false }
+              let persona = try? roster(at: record.parent ?? record.commit).find(record.author.email) else {
+            authorizationCache[record.commit] = false
+            return false
+        }
+        authorizationCache[record.commit] = persona.holds(role)
         return persona.holds(role)
+    }
+
+    /// The expediente commits up to `tip`: from the history cache when it is `tip` or an
+    /// ancestor of it (adding the commits since), from one revwalk otherwise.
+    func loadHistory(at tip: OID?) throws -> History {
+        guard let tip else { return History() }
+        if let cached = cachedHistory, cached.tip == tip { return cached.history }
+        var history = History()
+        if usesCache, let cache = HistoryCache.load(HistoryCache.file(repository)),
+           try repository.isAncestor(cache.tip, of: tip) {
+            history = History(cached: cache)
+            if cache.tip != tip {
+                try history.extend(repository: repository, tip: tip, hiding: cache.tip)
+                cacheChanged = true
+            }
+            authorizationCache.merge(cache.authorized) { a, _ in a }
+            fieldsCache.merge(cache.fields) { a, _ in a }
+        } else {
+            history = try History(repository: repository, tip: tip)
+            cacheChanged = true
+        }
+        cachedHistory = (tip, history)
+        return history
+    }
+
+    /// Writes what this run learnt to the history cache (no effect when the cache is off).
+    func saveHistoryCache() {
+        guard usesCache, cacheChanged, let (tip, history) = cachedHistory else { return }
+        cacheChanged = false
+        HistoryCache(tip: tip, commitCount: history.commitCount, records: history.allRecords, authorized: authorizationCache,
+                     fields: fieldsCache).save(HistoryCache.file(repository))
     }
 
     // MARK: People

@@ -14,6 +14,15 @@ public struct History: Sendable {
 
     init() {}
 
+    /// A history from the cache's records, plus what a walk adds.
+    init(cached: HistoryCache) {
+        commitCount = cached.commitCount
+        for record in cached.records { add(record) }
+    }
+
+    /// The step records, oldest first (what the cache stores).
+    var allRecords: [StepRecord] { records }
+
     public init(repository: Repository, tip: OID?) throws {
         guard let tip else { return }
         try repository.walk(from: tip) { commit in
@@ -24,6 +33,14 @@ public struct History: Sendable {
 
     mutating func add(commit _: CommitInfo) {
         commitCount += 1
+    }
+
+    /// Adds the commits reachable from `tip` and not from `known`, parents first.
+    mutating func extend(repository: Repository, tip: OID, hiding known: OID) throws {
+        try repository.walk(from: tip, hiding: known) { commit in
+            add(commit: commit)
+            if let record = try StepRecord(commit) { add(record) }
+        }
     }
 
     mutating func add(_ record: StepRecord) {

@@ -27,8 +27,6 @@ public struct StepRecord: Sendable {
     public var decision: String?
     public var dependency: String?
     public var signedOff: [String]
-    /// Every trailer, in order.
-    public var trailers: [Trailer]
 
     /// nil for commits that carry no `Expediente` trailer.
     init?(_ commit: CommitInfo) throws {
@@ -51,7 +49,23 @@ public struct StepRecord: Sendable {
         decision = value(TrailerKey.decision)
         dependency = value(TrailerKey.dependency)
         signedOff = trailers.filter { $0.key.caseInsensitiveCompare(TrailerKey.signedOff) == .orderedSame }.map(\.value)
-        self.trailers = trailers
+    }
+
+    /// A record as the history cache stores it.
+    init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
+         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String]) {
+        self.commit = commit
+        self.parent = parent
+        self.author = author
+        self.committer = committer
+        self.subject = subject
+        self.caseID = caseID
+        self.procedure = procedure
+        self.step = step
+        self.role = role
+        self.decision = decision
+        self.dependency = dependency
+        self.signedOff = signedOff
     }
 
     /// `si` -> true, `no` -> false, nil when absent or not one of them.

@@ -137,7 +137,7 @@ extension Casebook {
     public func exportDossier(caseID: String, to out: String) throws -> DossierReport {
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
-        let history = try History(repository: repository, tip: head)
+        let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         guard !FileManager.default.fileExists(atPath: out) else {
             throw CasebookError.invalidFile(file: out, reason: "ya existe", fix: "Elija otro nombre con --out; un expediente exportado no se sobrescribe.")

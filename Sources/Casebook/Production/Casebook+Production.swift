@@ -54,7 +54,7 @@ extension Casebook {
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
         guard let dependency = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
-        let history = try History(repository: repository, tip: head)
+        let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         return try review(id: id, path: path, dependency: dependency, definition: replay.definition, schemaCommit: replay.opening.commit,
                           head: head)

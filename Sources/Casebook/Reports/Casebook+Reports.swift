@@ -140,7 +140,7 @@ extension Casebook {
     public func regenerateReports(caseID: String, into directory: String) throws -> [String] {
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
-        let history = try History(repository: repository, tip: head)
+        let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let jefe = try roster(at: head).personas.first { $0.holds(.jefe) }?.name ?? "Jefe de Departamento"
         let outputs: [(String, String)]

@@ -1,0 +1,91 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+@Suite("The history cache gives the same answers as a cold replay")
+struct CacheTests {
+    /// JSON with sorted keys: Foundation on Linux orders unsorted keys by hash, differently per run.
+    func json(_ value: [CaseStatus]) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(value)
+    }
+
+    /// Status of every case and verify, as a cold replay computes them (cache off).
+    func cold(_ repo: CaseRepo) throws -> (Data, VerifyReport) {
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = false
+        return (try json(try book.statusOfAll()), try book.verify())
+    }
+
+    func warm(_ repo: CaseRepo) throws -> Data {
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = true
+        return try json(try book.statusOfAll())
+    }
+
+    var cacheFile: (CaseRepo) -> String { { $0.path + "/.git/folio/historial.cache" } }
+
+    func work(_ repo: CaseRepo, cases: Int) throws -> [String] {
+        var ids: [String] = []
+        for i in 0..<cases {
+            let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Cooperación \(i)", sets: ["organismo=OISS"],
+                                                           persona: "mrodriguez")).caseID
+            try repo.step(id, as: "mrodriguez")
+            ids.append(id)
+        }
+        return ids
+    }
+
+    @Test("after new commits the cache is extended from its tip, and agrees with a cold replay")
+    func newCommits() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 3)
+        #expect(try warm(repo) == (try cold(repo)).0)
+        let written = try String(contentsOfFile: cacheFile(repo), encoding: .utf8)
+        #expect(written.contains("tip \(try repo.git(["rev-parse", "HEAD"]))"))
+        try repo.step(ids[0], as: "mrodriguez")
+        _ = try work(repo, cases: 1)
+        // A forged step with plain git: the cache must not make it count.
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[1])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        #expect(try warm(repo) == (try cold(repo)).0)
+        #expect(try String(contentsOfFile: cacheFile(repo), encoding: .utf8).contains("tip \(try repo.git(["rev-parse", "HEAD"]))"))
+        let status = try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: ids[1])
+        #expect(status.lastStep == "02")
+    }
+
+    @Test("after a reset to an older commit the cache is rebuilt, not trusted")
+    func reset() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 2)
+        let older = try repo.git(["rev-parse", "HEAD"])
+        try repo.step(ids[0], as: "mrodriguez")
+        _ = try warm(repo)
+        try repo.git(["reset", "-q", "--hard", older])
+        #expect(try warm(repo) == (try cold(repo)).0)
+        #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: ids[0]).lastStep == "02")
+    }
+
+    @Test("a corrupted or truncated cache file is ignored and rewritten", arguments: ["basura", "truncado", "vacío", "campo"])
+    func corrupted(kind: String) throws {
+        let repo = try CaseRepo()
+        _ = try work(repo, cases: 2)
+        let expected = try cold(repo).0
+        _ = try warm(repo)
+        let original = try String(contentsOfFile: cacheFile(repo), encoding: .utf8)
+        let damaged: String
+        switch kind {
+        case "basura": damaged = "\u{0}\u{1}no es un cache\n"
+        case "truncado": damaged = String(original.prefix(original.count / 2))
+        case "vacío": damaged = ""
+        default: damaged = original.replacingOccurrences(of: "Paso", with: "Paso").replacingOccurrences(of: "\tjefe\t", with: "\tjefe\textra\t")
+        }
+        try damaged.write(toFile: cacheFile(repo), atomically: true, encoding: .utf8)
+        #expect(try warm(repo) == expected)
+        #expect(try String(contentsOfFile: cacheFile(repo), encoding: .utf8).hasSuffix("fin\n"), "rewritten whole")
+    }
+}
