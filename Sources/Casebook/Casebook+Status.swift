@@ -43,7 +43,7 @@ extension Casebook {
         let definition = replay.definition
         let fields = try caseFields(path, at: head)
         let title = fields?.title ?? ""
-        var opened = clock.format(replay.opening.author.date, "yyyy-MM-dd")
+        var opened = clock.day(replay.opening.author.date).description
         if let written = fields?.opened, !written.isEmpty { opened = written }
         let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month))
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in

@@ -17,12 +17,7 @@ extension Casebook {
     public func verify(range: String? = nil) throws -> VerifyReport {
         let (tip, hidden) = try resolve(range: range)
         guard let tip else { return VerifyReport(ok: true, commits: 0, cases: 0, steps: 0, violations: []) }
-        var reported: Set<OID>? = nil
-        if let hidden {
-            var set = Set<OID>()
-            try repository.walk(from: tip, hiding: hidden) { set.insert($0.id) }
-            reported = set
-        }
+        if let hidden { return try verifyNew(tip: tip, since: hidden) }
         var violations: [Violation] = []
         var history = History()
         var order: [String: Int] = [:]
@@ -31,37 +26,73 @@ extension Casebook {
             history.add(commit: commit)
             let record = try StepRecord(commit)
             if let record { history.add(record) }
-            guard reported?.contains(commit.id) ?? true else { return }
-            violations += try checkGuardedFiles(commit)
-            violations += try checkSignature(commit, record: record)
-            if record == nil { violations += try checkEditsOutsideFolio(commit) }
+            violations += try checkCommit(commit, record: record)
         }
         var steps = 0
         for id in history.caseIDs {
-            let records = history.records(of: id)
-            var caseViolations: [Violation] = []
-            guard let definition = try caseDefinition(id: id, first: records[0], violations: &caseViolations) else {
-                violations += caseViolations.filter { reported?.contains(OID(hex: $0.commit)!) ?? true }
-                continue
-            }
-            let replay = try CaseReplay(id: id, records: records, definition: definition, authorized: isAuthorized)
-            steps += replay.steps.count
-            for record in records where reported?.contains(record.commit) ?? true {
-                caseViolations += try checkRecord(record, definition: definition)
-                caseViolations += try checkScope(record)
-            }
-            for (record, error) in replay.refused where reported?.contains(record.commit) ?? true {
-                caseViolations.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: "step-order",
-                                                message: error.description,
-                                                fix: "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."))
-            }
-            violations += caseViolations
+            let (found, count) = try checkCase(id, records: history.records(of: id), reported: nil)
+            violations += found
+            steps += count
         }
         violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
         // The archive is checked as it is now (the work tree's files), on a full verify.
-        if range == nil { violations += try archiveFindings(at: tip) }
-        return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: reported?.count ?? history.commitCount,
+        violations += try archiveFindings(at: tip)
+        return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: history.commitCount,
                             cases: history.caseIDs.count, steps: steps, violations: violations)
+    }
+
+    /// What a push adds (`A..B`): the commits of `tip` that `since` lacks are checked one by one,
+    /// and the cases they touch are replayed whole; the rest of history comes from the cache.
+    private func verifyNew(tip: OID, since: OID) throws -> VerifyReport {
+        var fresh: [CommitInfo] = []
+        try repository.walk(from: tip, hiding: since) { fresh.append($0) }
+        let reported = Set(fresh.map(\.id))
+        var violations: [Violation] = []
+        var touched: [String] = []
+        for commit in fresh {
+            let record = try StepRecord(commit)
+            if let record, !touched.contains(record.caseID) { touched.append(record.caseID) }
+            violations += try checkCommit(commit, record: record)
+        }
+        let history = try loadHistory(at: tip)
+        var steps = 0
+        for id in touched {
+            let (found, count) = try checkCase(id, records: history.records(of: id), reported: reported)
+            violations += found
+            steps += count
+        }
+        let order = Dictionary(uniqueKeysWithValues: fresh.enumerated().map { ($1.id.hex, $0) })
+        violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
+        return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: fresh.count, cases: touched.count,
+                            steps: steps, violations: violations)
+    }
+
+    /// The checks of one commit on its own: guarded files, signature, edits outside folio.
+    private func checkCommit(_ commit: CommitInfo, record: StepRecord?) throws -> [Violation] {
+        var found = try checkGuardedFiles(commit)
+        found += try checkSignature(commit, record: record)
+        if record == nil { found += try checkEditsOutsideFolio(commit) }
+        return found
+    }
+
+    /// Replays one case and checks its commits (only those in `reported`, when given).
+    private func checkCase(_ id: String, records: [StepRecord], reported: Set<OID>?) throws -> ([Violation], Int) {
+        var found: [Violation] = []
+        guard let first = records.first else { return ([], 0) }
+        guard let definition = try caseDefinition(id: id, first: first, violations: &found) else {
+            return (found.filter { reported?.contains(OID(hex: $0.commit)!) ?? true }, 0)
+        }
+        let replay = try CaseReplay(id: id, records: records, definition: definition, authorized: isAuthorized)
+        for record in records where reported?.contains(record.commit) ?? true {
+            found += try checkRecord(record, definition: definition)
+            found += try checkScope(record)
+        }
+        for (record, error) in replay.refused where reported?.contains(record.commit) ?? true {
+            found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: "step-order",
+                                   message: error.description,
+                                   fix: "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."))
+        }
+        return (found, replay.steps.count)
     }
 
     /// `A..B` -> (B, A); `B` -> (B, nil); nil -> (HEAD, nil).
@@ -172,16 +203,19 @@ extension Casebook {
 
     /// `roles.yaml` and `schemas/` change only in a commit authored by a jefe of the previous version.
     private func checkGuardedFiles(_ commit: CommitInfo) throws -> [Violation] {
+        let changed: [String]
+        if let base = commit.parents.first {
+            changed = try repository.changedEntries(at: "", from: base, to: commit.id)
+        } else {
+            changed = try repository.entries(at: "", in: commit.id).map(\.name)
+        }
         var found: [Violation] = []
         let author = "\(commit.author.name) <\(commit.author.email)>"
-        for (path, what) in [(Roster.fileName, "los roles y las claves"), (SchemaLibrary.directory, "los procedimientos")] {
-            let mine = try repository.entryID(at: path, in: commit.id)
-            let base = commit.parents.first
-            if let base, try repository.entryID(at: path, in: base) == mine { continue }
-            if base == nil, mine == nil { continue }
+        for (path, what) in [(Roster.fileName, "los roles y las claves"), (SchemaLibrary.directory, "los procedimientos")]
+        where changed.contains(path) {
             do {
-                if path == Roster.fileName, mine != nil { _ = try roster(at: commit.id) }
-                if try roster(at: base ?? commit.id).find(commit.author.email)?.holds(.jefe) == true { continue }
+                if path == Roster.fileName, try repository.entryID(at: path, in: commit.id) != nil { _ = try roster(at: commit.id) }
+                if try roster(at: commit.parents.first ?? commit.id).find(commit.author.email)?.holds(.jefe) == true { continue }
                 found.append(Violation(commit: commit.id.hex, caseID: nil, step: nil, rule: path == Roster.fileName ? "roles-file" : "schemas",
                                        message: "\(path) cambió en un commit de \(author), que no es jefe: solo un jefe puede cambiar \(what).",
                                        fix: "Que un jefe haga el cambio (folio roles add, folio roles key, o un commit suyo)."))

@@ -15,6 +15,7 @@ public final class Casebook {
     private var definitionCache: [OID: ProcedureDefinition] = [:]
     private var rosterCache: [OID: Roster] = [:]
     private var schemaCache: [OID: JSONSchema] = [:]
+    private var settingsCache: [OID: Settings] = [:]
     /// From the history cache: whether a step commit's author held its role.
     var authorizationCache: [OID: Bool] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.
@@ -186,8 +187,9 @@ public final class Casebook {
         guard let tip else { return History() }
         if let cached = cachedHistory, cached.tip == tip { return cached.history }
         var history = History()
+        // A cache whose tip is gone (a push refused in a server hook, a pruned commit) is rebuilt.
         if usesCache, let cache = HistoryCache.load(HistoryCache.file(repository)),
-           try repository.isAncestor(cache.tip, of: tip) {
+           (try? repository.isAncestor(cache.tip, of: tip)) == true {
             history = History(cached: cache)
             if cache.tip != tip {
                 try history.extend(repository: repository, tip: tip, hiding: cache.tip)
@@ -242,8 +244,11 @@ public final class Casebook {
 
     /// `folio.yaml` as committed at `commit` (the defaults before the first commit).
     func settings(at commit: OID?) throws -> Settings {
-        guard let commit, let data = try repository.file(at: Settings.fileName, in: commit) else { return .standard }
-        return try Settings.parse(String(decoding: data, as: UTF8.self))
+        guard let commit, let blob = try repository.entryID(at: Settings.fileName, in: commit) else { return .standard }
+        if let known = settingsCache[blob] { return known }
+        let settings = try Settings.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
+        settingsCache[blob] = settings
+        return settings
     }
 
     /// Who signs a commit of `author` in `role`: the author when they have a registered key; for

@@ -29,7 +29,7 @@ struct HistoryCache {
     static func load(_ path: String) -> HistoryCache? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let text = String(decoding: data, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        var lines = text.utf8.split(separator: 10, omittingEmptySubsequences: false).map { Substring($0) }[...]
         guard lines.popFirst() == Substring(header), let tipLine = lines.popFirst() else { return nil }
         let tipParts = tipLine.split(separator: " ")
         guard tipParts.count == 3, tipParts[0] == "tip", let tip = OID(hex: String(tipParts[1])), let count = Int(tipParts[2]) else { return nil }
@@ -37,7 +37,7 @@ struct HistoryCache {
         var complete = false
         for line in lines {
             if line == "fin" { complete = true; break }
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map { unescape($0) }
+            let f = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
             switch f.first {
             case "R":
                 guard f.count == 19, let commit = OID(hex: f[1]), let at = Double(f[5]), let ao = Int(f[6]), let ct = Double(f[9]),
@@ -86,12 +86,12 @@ struct HistoryCache {
     }
 
     static func escape(_ s: String) -> String {
-        guard s.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" }) else { return s }
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 9 || $0 == 10 }) else { return s }
         return s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     static func unescape(_ s: Substring) -> String {
-        guard s.contains("\\") else { return String(s) }
+        guard s.utf8.contains(UInt8(ascii: "\\")) else { return String(s) }
         var out = ""
         var escaped = false
         for c in s {
@@ -105,5 +105,32 @@ struct HistoryCache {
             }
         }
         return out
+    }
+}
+
+extension Casebook {
+    /// The key under which a command's output is cached: HEAD, today (deadlines depend on it)
+    /// and the command's own words.
+    public func outputKey(_ words: [String]) throws -> String? {
+        guard usesCache, let head = try repository.headCommit() else { return nil }
+        return ([head.hex, clock.today] + words).joined(separator: "\u{1}")
+    }
+
+    /// A command's output cached for exactly this key (same HEAD, same day, same arguments).
+    public func cachedOutput(_ key: String?) -> String? {
+        guard let key, let data = FileManager.default.contents(atPath: repository.gitdir + "folio/salida.cache") else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let newline = text.firstIndex(of: "\n"), text[..<newline] == key else { return nil }
+        return String(text[text.index(after: newline)...])
+    }
+
+    /// Keeps a command's output for the next identical run; the last one only, written atomically.
+    public func storeOutput(_ text: String, _ key: String?) {
+        guard let key else { return }
+        let path = repository.gitdir + "folio/salida.cache"
+        try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
+        let temp = path + ".\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + text).utf8)) else { return }
+        if rename(temp, path) != 0 { unlink(temp) }
     }
 }

@@ -34,7 +34,8 @@ public struct StepRecord: Sendable {
         guard commit.message.contains("\(TrailerKey.caseID):") else { return nil }
         let trailers = try Trailers.parse(commit.message)
         func value(_ key: String) -> String? {
-            trailers.last { $0.key.caseInsensitiveCompare(key) == .orderedSame }?.value
+            // folio writes the keys as they are spelled here; other spellings are matched too.
+            trailers.last { $0.key == key }?.value ?? trailers.last { $0.key.lowercased() == key.lowercased() }?.value
         }
         guard let caseID = value(TrailerKey.caseID) else { return nil }
         self.commit = commit.id
@@ -48,7 +49,7 @@ public struct StepRecord: Sendable {
         role = value(TrailerKey.role)
         decision = value(TrailerKey.decision)
         dependency = value(TrailerKey.dependency)
-        signedOff = trailers.filter { $0.key.caseInsensitiveCompare(TrailerKey.signedOff) == .orderedSame }.map(\.value)
+        signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
     }
 
     /// A record as the history cache stores it.

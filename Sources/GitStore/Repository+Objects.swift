@@ -191,8 +191,50 @@ extension Repository {
     /// Names of the entries of the folder `path` ("" for the root) whose ids differ between two
     /// commits (added, removed or changed). Compares one tree level only: no recursion, no diff.
     public func changedEntries(at path: String, from old: OID, to new: OID) throws -> [String] {
-        let before = Dictionary(try entries(at: path, in: old).map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
-        let after = Dictionary(try entries(at: path, in: new).map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
-        return Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
+        try withSubtree(path, of: old) { a in
+            try withSubtree(path, of: new) { b in
+                // Both trees are sorted the same way: walk them together, naming only what differs.
+                var result: [String] = []
+                let countA = a.map(git_tree_entrycount) ?? 0, countB = b.map(git_tree_entrycount) ?? 0
+                var i = 0, j = 0
+                while i < countA || j < countB {
+                    let ea = i < countA ? git_tree_entry_byindex(a, i) : nil
+                    let eb = j < countB ? git_tree_entry_byindex(b, j) : nil
+                    if let ea, let eb {
+                        let order = git_tree_entry_cmp(ea, eb)
+                        if order == 0 {
+                            if git_oid_cmp(git_tree_entry_id(ea), git_tree_entry_id(eb)) != 0 {
+                                result.append(String(cString: git_tree_entry_name(ea)))
+                            }
+                            i += 1; j += 1
+                        } else if order < 0 {
+                            result.append(String(cString: git_tree_entry_name(ea))); i += 1
+                        } else {
+                            result.append(String(cString: git_tree_entry_name(eb))); j += 1
+                        }
+                    } else if let ea {
+                        result.append(String(cString: git_tree_entry_name(ea))); i += 1
+                    } else if let eb {
+                        result.append(String(cString: git_tree_entry_name(eb))); j += 1
+                    }
+                }
+                return result.sorted()
+            }
+        }
+    }
+
+    /// Runs `body` with the tree at `path` ("" for the root) of `commit`, or nil when there is none.
+    func withSubtree<T>(_ path: String, of commit: OID, _ body: (OpaquePointer?) throws -> T) throws -> T {
+        try withTree(of: commit) { root in
+            guard !path.isEmpty else { return try body(root) }
+            var entry: OpaquePointer?
+            guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, root, path)) else { return try body(nil) }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return try body(nil) }
+            var sub: OpaquePointer?
+            try check("git_tree_lookup", git_tree_lookup(&sub, handle, git_tree_entry_id(entry)))
+            defer { git_tree_free(sub) }
+            return try body(sub)
+        }
     }
 }

@@ -21,7 +21,13 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
 
     /// `AAAA-MM-DD`.
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        Day.pad(year, 4) + "-" + Day.pad(month, 2) + "-" + Day.pad(day, 2)
+    }
+
+    /// `n` with leading zeros to `width` digits (no `String(format:)`, which is slow in hot paths).
+    public static func pad(_ n: Int, _ width: Int) -> String {
+        let digits = String(n)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     public static func < (a: Day, b: Day) -> Bool {

@@ -103,9 +103,14 @@ extension Folio {
 
 /// Writes a value as pretty, key-sorted JSON on stdout.
 func printJSON<T: Encodable>(_ value: T) throws {
+    print(try jsonText(value))
+}
+
+/// A value as pretty, key-sorted JSON (stable across runs).
+func jsonText<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 /// A line for stderr, for what is said beside the machine-readable stdout.

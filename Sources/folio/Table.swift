@@ -6,7 +6,10 @@ struct Table {
     var headers: [String]
     var rows: [[String]] = []
     /// The terminal's width when the shell exports `COLUMNS`, else 100.
-    var width = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).map { max($0, 60) } ?? 100
+    var width = Table.width
+
+    /// The width tables are drawn to: the terminal's when the shell exports `COLUMNS`, else 100.
+    static var width: Int { ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).map { max($0, 60) } ?? 100 }
 
     func render() -> String {
         guard !headers.isEmpty else { return "" }

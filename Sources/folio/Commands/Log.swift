@@ -12,9 +12,13 @@ extension Folio {
 
         func run() throws {
             try Folio.perform {
-                let entries = try repository.open().log(of: id)
-                if json { return try printJSON(entries) }
-                print(StatusText.history(entries))
+                let book = try repository.open()
+                let key = try book.outputKey(["log", id.uppercased(), json ? "json" : "texto", String(Table.width)])
+                if let cached = book.cachedOutput(key) { return print(cached, terminator: "") }
+                let entries = try book.log(of: id)
+                let output = json ? try jsonText(entries) : StatusText.history(entries)
+                print(output)
+                book.storeOutput(output + "\n", key)
             }
         }
     }

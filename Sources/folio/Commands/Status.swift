@@ -13,15 +13,18 @@ extension Folio {
         func run() throws {
             try Folio.perform {
                 let book = try repository.open()
+                let key = try book.outputKey(["status", id?.uppercased() ?? "", json ? "json" : "texto", String(Table.width)])
+                if let cached = book.cachedOutput(key) { return print(cached, terminator: "") }
+                let output: String
                 if let id {
                     let status = try book.status(of: id)
-                    if json { return try printJSON(status) }
-                    print(StatusText.detail(status, clock: book.clock))
+                    output = json ? try jsonText(status) : StatusText.detail(status, clock: book.clock)
                 } else {
                     let all = try book.statusOfAll()
-                    if json { return try printJSON(all) }
-                    print(StatusText.summary(all))
+                    output = json ? try jsonText(all) : StatusText.summary(all)
                 }
+                print(output)
+                book.storeOutput(output + "\n", key)
             }
         }
     }

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Writes a git fast-import stream of a synthetic case repository with folio's real layout:
+roles.yaml, folio.yaml, schemas/, and CASES expedientes under cases/<AAAA>/<ID>/ over ten
+years, each with a valid history of step commits (trailers, authors holding the roles,
+per-dependency threads), most steps editing the case's files. Deterministic (fixed seed).
+
+    scripts/bench-generate.py CASES SCHEMAS_DIR | git fast-import
+"""
+import os, random, sys
+
+cases_wanted = int(sys.argv[1])
+schemas = sys.argv[2]
+random.seed(16)
+out = sys.stdout.buffer
+mark = [0]
+
+def data(b):
+    out.write(b"data %d\n" % len(b)); out.write(b); out.write(b"\n")
+
+people = {
+    "jefe": [("María Rodríguez", "mrodriguez@igss.gob.gt", "mrodriguez")],
+    "asistente": [("Jorge Pérez", "jperez@igss.gob.gt", "jperez"), ("Lucía Ramírez", "lramirez@igss.gob.gt", "lramirez")],
+    "analista": [("Ana López", "alopez@igss.gob.gt", "alopez"), ("Rodrigo García", "rgarcia@igss.gob.gt", "rgarcia"),
+                 ("Sofía Morales", "smorales@igss.gob.gt", "smorales")],
+    "secretaria": [("Carla Méndez", "cmendez@igss.gob.gt", "cmendez")],
+}
+deps = ["HGE", "HGA", "HRO", "HJA", "HES", "HMZ", "HCO", "HPB", "CVN", "CMX", "IVC", "IVQ"]
+units = ["INFRA", "TIC", "EQUIPO", "OBRAS"]
+people["dependencia"] = [("Enlace " + d, "enlace.%s@igss.gob.gt" % d.lower(), d.lower()) for d in deps]
+people["unidad-ejecutora"] = [("Unidad " + u, "unidad.%s@igss.gob.gt" % u.lower(), u.lower()) for u in units]
+
+def roster():
+    lines = ["personas:"]
+    seen = {}
+    for role, ps in people.items():
+        for (n, e, i) in ps:
+            seen.setdefault(i, (n, e, []))[2].append(role)
+    for i, (n, e, roles) in seen.items():
+        lines += ["  - id: %s" % i, "    nombre: %s" % n, "    correo: %s" % e, "    roles: [%s]" % ", ".join(roles)]
+        if "dependencia" in roles: lines.append("    dependencia: %s" % i.upper())
+        if "unidad-ejecutora" in roles: lines.append("    dependencia: %s" % i.upper())
+    return ("\n".join(lines) + "\n").encode()
+
+CODES = {1: "PEI", 2: "POA", 3: "PROD", 4: "PI", 5: "AMF", 6: "MMF", 7: "COOP"}
+ROLES = {
+    1: ["jefe"]*3 + ["asistente"]*2 + ["jefe"]*5 + ["asistente"]*2 + ["jefe"]*2,
+    4: ["jefe"]*2 + ["analista"]*3 + ["jefe"]*6 + ["analista"] + ["jefe"]*2,
+    6: ["unidad-ejecutora", "jefe", "analista", "analista", "analista", "jefe", "jefe", "jefe", "unidad-ejecutora"],
+    7: ["jefe"]*3 + ["asistente"]*2 + ["jefe"],
+}
+
+def steps(proc):
+    """A valid sequence of (step, role, decision, dependency) for a case of procedure `proc`."""
+    if proc in ROLES:
+        seq = []
+        for i, r in enumerate(ROLES[proc], 1):
+            d = "si" if (proc, i) in ((4, 4), (6, 4)) else ("no" if (proc, i) == (4, 10) else None)
+            seq.append(("%02d" % i, r, d, None))
+        return seq
+    if proc == 2:
+        seq = [("%02d" % i, r, None, None) for i, r in enumerate(["jefe"]*2 + ["asistente"]*2 + ["jefe"]*5, 1)]
+        for d in random.sample(deps, 3):
+            seq += [("10", "analista", None, d), ("11", "analista", None, d), ("12", "analista", None, d)]
+        return seq
+    if proc == 3:
+        seq = [(None, "secretaria", None, None)]
+        for d in random.sample(deps, 4):
+            seq += [("01", "dependencia", None, d), ("02", "secretaria", None, d), ("03", "analista", None, d),
+                    ("04", "analista", random.choice(["si", "si", "no"]), d), ("05", "analista", None, d)]
+        return seq + [("06", "analista", None, None), ("07", "jefe", None, None)]
+    if proc == 5:
+        seq = [(None, "analista", None, None)]
+        for u in random.sample(units, 2): seq.append(("01", "unidad-ejecutora", None, u))
+        return seq + [("%02d" % i, r, None, None) for i, r in [(2, "analista"), (3, "analista"), (4, "analista"), (5, "jefe"), (6, "jefe")]]
+
+def person(role, dep):
+    ps = people[role]
+    if dep and role in ("dependencia", "unidad-ejecutora"):
+        return next(p for p in ps if p[2] == dep.lower())
+    return random.choice(ps)
+
+# Cases over ten years; the monthly ones once per month, the rest in a mix.
+years = list(range(2017, 2027))
+plan = []
+for y in years:
+    for m in range(1, 13):
+        plan.append((3, y, m)); plan.append((5, y, m))
+mix = [1] * 1 + [2] * 3 + [4] * 40 + [6] * 25 + [7] * 31
+while len(plan) < cases_wanted:
+    plan.append((random.choice(mix), random.choice(years), random.randint(1, 12)))
+plan = plan[:cases_wanted]
+seq_by_year = {}
+events = []
+for (proc, y, m) in plan:
+    if proc in (3, 5):
+        cid = "%s-%d-%02d" % (CODES[proc], y, m)
+    else:
+        n = seq_by_year.get((proc, y), 0) + 1; seq_by_year[(proc, y)] = n
+        cid = "%s-%d-%04d" % (CODES[proc], y, n)
+    t = int(__import__("calendar").timegm((y, m, random.randint(1, 25), 15, 0, 0))) + random.randint(0, 3000)
+    for k, (step, role, dec, dep) in enumerate(steps(proc)):
+        events.append((t, cid, proc, y, m, k, step, role, dec, dep))
+        t += random.randint(3600, 4 * 86400)
+events.sort()
+
+def commit(author, message, changes, t):
+    mark[0] += 1
+    out.write(b"commit refs/heads/main\nmark :%d\n" % mark[0])
+    n, e = author
+    out.write(("author %s <%s> %d -0600\ncommitter %s <%s> %d -0600\n" % (n, e, t, n, e, t)).encode())
+    data(message.encode())
+    if mark[0] > 1: out.write(b"from :%d\n" % (mark[0] - 1))
+    for path, content in changes:
+        out.write(("M 100644 inline %s\n" % path).encode()); data(content)
+    out.write(b"\n")
+
+jefe = people["jefe"][0][:2]
+first = [("folio.yaml", b"institucion: Instituto Guatemalteco de Seguridad Social\ndepartamento: Departamento de Planificaci\xc3\xb3n\nzona_horaria: America/Guatemala\nfirma: opcional\n"),
+         ("roles.yaml", roster()), ("cases/README.md", b"# Expedientes\n")]
+for name in sorted(os.listdir(schemas)):
+    first.append(("schemas/" + name, open(os.path.join(schemas, name), "rb").read()))
+commit(jefe, "Abre el repositorio de expedientes\n\nRol: jefe\nSigned-off-by: %s <%s>\n" % jefe, first, int(__import__("calendar").timegm((2017, 1, 2, 14, 0, 0))))
+
+files = {}
+filler = "Antecedentes, documentos recibidos y observaciones del expediente. " * 8
+for (t, cid, proc, y, m, k, step, role, dec, dep) in events:
+    path = "cases/%d/%s" % (y, cid)
+    who = person(role, dep)
+    changes = []
+    if k == 0:
+        fm = ["---", "id: %s" % cid, "procedimiento: %d" % proc, "titulo: Expediente sint\u00e9tico %s" % cid, "abierto: %d-%02d-15" % (y, m)]
+        if proc in (3, 5): fm.append("mes: %d-%02d" % (y, m))
+        if proc in (4, 6): fm += ["snip: \"%07d\"" % random.randint(100000, 999999), "unidad_ejecutora: Divisi\u00f3n de Infraestructura"]
+        text = "\n".join(fm) + "\n---\n\n# %s\n\n%s\n" % (cid, filler)
+        files[path] = text
+        changes.append((path + "/expediente.md", text.encode()))
+    elif random.random() < 0.7:
+        files[path] += "- Paso %s: anotaci\u00f3n del paso, %s.\n" % (step, who[0])
+        changes.append((path + "/expediente.md", files[path].encode()))
+    if proc == 3 and step == "01":
+        changes.append((path + "/produccion/%s.csv" % dep, ("programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\n"
+                        "EMA,Consultas m\u00e9dicas,consulta,%d,%d,0\n" % (random.randint(900, 1100), random.randint(850, 1150))).encode()))
+    subject = "%s paso %s: paso sint\u00e9tico" % (cid, step) if step else "%s: abre el expediente" % cid
+    trailers = ["Expediente: %s" % cid, "Procedimiento: %d" % proc]
+    if step: trailers.append("Paso: %s" % step)
+    trailers.append("Rol: %s" % role)
+    if dec: trailers.append("Decision: %s" % dec)
+    if dep: trailers.append("Dependencia: %s" % dep)
+    trailers.append("Signed-off-by: %s <%s>" % who[:2])
+    commit(who[:2], subject + "\n\n" + "\n".join(trailers) + "\n", changes, t)
+sys.stderr.write("%d casos, %d commits\n" % (len(plan), mark[0]))

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Times folio against git on synthetic case repositories and writes BENCHMARKS.md.
+
+    scripts/bench-run.py FOLIO_BINARY SCHEMAS_DIR OUT.md SIZE [SIZE...]
+
+Each measurement runs the command from this process several times; the median wall time and
+the peak resident memory of the child (getrusage of a fresh measuring process) are reported.
+"""
+import json, os, platform, resource, shutil, statistics, subprocess, sys, time
+
+folio, schemas, out_md = sys.argv[1], sys.argv[2], sys.argv[3]
+sizes = [int(s) for s in sys.argv[4:]]
+root = os.environ.get("FOLIO_BENCH_DIR", "/tmp/folio-bench")
+here = os.path.dirname(os.path.abspath(__file__))
+env = dict(os.environ, GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1", FOLIO_DATE="2026-11-26T10:00:00-06:00")
+
+def measure(cmd, cwd, runs, extra_env=None, before=None):
+    """Median seconds and max peak KB over `runs` runs, each in a fresh measuring process."""
+    times, peaks = [], []
+    probe = ("import resource,subprocess,sys,time,json,os; t=time.time(); "
+             "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE); "
+             "print(json.dumps([time.time()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode, r.stderr.decode()[-300:]]))")
+    for _ in range(runs):
+        if before: before()
+        res = subprocess.run([sys.executable, "-c", probe] + cmd, cwd=cwd, env=dict(env, **(extra_env or {})), capture_output=True, text=True)
+        t, kb, rc, err = json.loads(res.stdout)
+        if rc not in (0, 1):
+            raise SystemExit("failed: %s\n%s" % (" ".join(cmd), err))
+        times.append(t); peaks.append(kb)
+    return statistics.median(times), max(peaks)
+
+def git(*args, cwd):
+    return subprocess.run(["git"] + list(args), cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+results = []
+for size in sizes:
+    repo = os.path.join(root, str(size))
+    t0 = time.time()
+    if not os.path.exists(os.path.join(repo, ".git", "bench-ok")):
+        shutil.rmtree(repo, ignore_errors=True)
+        os.makedirs(repo)
+        git("init", "-q", "-b", "main", cwd=repo)
+        gen = subprocess.Popen([sys.executable, os.path.join(here, "bench-generate.py"), str(size), schemas], stdout=subprocess.PIPE)
+        subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, stdin=gen.stdout, check=True, env=env)
+        gen.wait()
+        git("checkout", "-q", "main", cwd=repo)
+        git("config", "user.name", "María Rodríguez", cwd=repo)
+        git("config", "user.email", "mrodriguez@igss.gob.gt", cwd=repo)
+        open(os.path.join(repo, ".git", "bench-ok"), "w").close()
+    generated = time.time() - t0
+    commits = int(git("rev-list", "--count", "HEAD", cwd=repo))
+    case_path = sorted(l for l in git("ls-tree", "-d", "--name-only", "HEAD", "cases/2022/", cwd=repo).split() if "/PI-" in l)[len([1]) * 10]
+    case_id = case_path.rsplit("/", 1)[1]
+    cache = os.path.join(repo, ".git", "folio", "historial.cache")
+    drop_cache = lambda: os.path.exists(cache) and os.remove(cache)
+    row = {"size": size, "commits": commits, "generated_s": generated}
+    fast, slow = (5, 3) if size <= 5000 else (3, 2)
+    row["git_log_trailers"] = measure(["git", "log", "--format=%H %an %(trailers:key=Expediente,key=Paso,valueonly)"], repo, fast)
+    row["status_cold"] = measure([folio, "status", "--json"], repo, slow, {"FOLIO_SIN_CACHE": "1"})
+    row["status_first"] = measure([folio, "status", "--json"], repo, 1, before=drop_cache)
+    row["status_warm"] = measure([folio, "status", "--json"], repo, fast)
+    row["git_log_case"] = measure(["git", "log", "--format=%H %an %(trailers:key=Paso,valueonly)", "--", case_path], repo, fast)
+    row["status_id"] = measure([folio, "status", case_id, "--json"], repo, fast)
+    row["log_id"] = measure([folio, "log", case_id, "--json"], repo, fast)
+    # One step: an edit of a case, recorded; undone after each run (not timed).
+    subprocess.run([folio, "new", "7", "--title", "Caso de medición", "--set", "organismo=OISS", "--as", "mrodriguez"], cwd=repo,
+                   env=env, check=True, capture_output=True)
+    new_id = "COOP-2026-%04d" % max(int(l.rsplit("-", 1)[1]) for l in git("ls-tree", "-d", "--name-only", "HEAD", "cases/2026/", cwd=repo).split() if "/COOP-" in l)
+    exp = os.path.join(repo, "cases", "2026", new_id, "expediente.md")
+    base = git("rev-parse", "HEAD", cwd=repo).strip()
+    def edit():
+        git("reset", "-q", "--hard", base, cwd=repo)
+        with open(exp, "a") as f: f.write("Nota de medición.\n")
+    row["step"] = measure([folio, "step", new_id, "--as", "mrodriguez"], repo, fast, before=edit)
+    row["git_commit"] = measure(["sh", "-c", "git add -A cases && git commit -q -m 'paso'"], repo, fast, before=edit)
+    git("reset", "-q", "--hard", base, cwd=repo)
+    row["verify_full"] = measure([folio, "verify"], repo, 1 if size > 5000 else slow)
+    row["git_log_names"] = measure(["git", "log", "--name-only", "--format=%H"], repo, 1 if size > 5000 else slow)
+    row["verify_new"] = measure([folio, "verify", "HEAD~1..HEAD"], repo, slow)
+    # Growth: loose objects a step writes, and the repository before and after packing.
+    def count():
+        return {k: int(v) for k, v in (l.split(": ") for l in git("count-objects", "-v", cwd=repo).splitlines()) if v.isdigit()}
+    before = count()
+    for i in range(10):
+        with open(exp, "a") as f: f.write("Nota %d.\n" % i)
+        subprocess.run([folio, "note", new_id, "-m", "nota %d" % i, "--as", "mrodriguez"], cwd=repo, env=env, check=True, capture_output=True)
+    after = count()
+    row["loose_per_step"] = ((after["count"] - before["count"]) / 10, (after["size"] - before["size"]) / 10)
+    git("reset", "-q", "--hard", base, cwd=repo)
+    results.append(row)
+    print(json.dumps(row), flush=True)
+
+def ratio(a, b):
+    return a[0] / b[0] if b[0] > 0 else float("inf")
+
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
+lines = ["## Results", "",
+         "Machine: %s, %d cores, %.0f GiB; %s; %s; folio release build. Generated by `scripts/bench` on %s." % (
+             cpu, os.cpu_count(), int(mem) / 1048576, git("version", cwd=root).strip(),
+             subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0] if shutil.which("swift") else "swift",
+             time.strftime("%Y-%m-%d")), ""]
+for r in results:
+    s = lambda k: "%.3f s" % r[k][0]
+    m = lambda k: "%d MB" % (r[k][1] / 1024)
+    lines += ["### %d cases, %d commits (generated in %.0f s)" % (r["size"], r["commits"], r["generated_s"]), "",
+              "| Task | folio | git | ratio folio/git | target | peak memory folio / git |", "|---|---:|---:|---:|---|---|",
+              "| status of all cases, cold (no cache) | %s | %s | %.2f | ≤ 1.0 | %s / %s |" % (s("status_cold"), s("git_log_trailers"), ratio(r["status_cold"], r["git_log_trailers"]), m("status_cold"), m("git_log_trailers")),
+              "| status of all cases, first run (writes the cache) | %s | %s | %.2f | | %s / %s |" % (s("status_first"), s("git_log_trailers"), ratio(r["status_first"], r["git_log_trailers"]), m("status_first"), m("git_log_trailers")),
+              "| status of all cases, warm | %s | %s | %.2f | < 50 ms | %s / %s |" % (s("status_warm"), s("git_log_trailers"), ratio(r["status_warm"], r["git_log_trailers"]), m("status_warm"), m("git_log_trailers")),
+              "| status ID | %s | %s | %.2f | | %s / %s |" % (s("status_id"), s("git_log_case"), ratio(r["status_id"], r["git_log_case"]), m("status_id"), m("git_log_case")),
+              "| log ID | %s | %s | %.2f | | %s / %s |" % (s("log_id"), s("git_log_case"), ratio(r["log_id"], r["git_log_case"]), m("log_id"), m("git_log_case")),
+              "| step (edit + commit) | %s | %s | %.2f | ≤ 1.5 | %s / %s |" % (s("step"), s("git_commit"), ratio(r["step"], r["git_commit"]), m("step"), m("git_commit")),
+              "| verify, full history | %s | %s | %.2f | ≤ 1.0 | %s / %s |" % (s("verify_full"), s("git_log_names"), ratio(r["verify_full"], r["git_log_names"]), m("verify_full"), m("git_log_names")),
+              "| verify, the newest commit (HEAD~1..HEAD) | %s | | | < 200 ms | %s |" % (s("verify_new"), m("verify_new")),
+              "", "Loose objects written per step: %.1f objects, %.1f KB (before packing)." % r["loose_per_step"], ""]
+text = open(out_md).read() if os.path.exists(out_md) else "# Benchmarks\n"
+marker = "## Results"
+text = (text.split(marker)[0].rstrip() + "\n\n" if marker in text else text.rstrip() + "\n\n") + "\n".join(lines) + "\n"
+open(out_md, "w").write(text)
