@@ -2,4 +2,17 @@
 #define FOLIO_CLIBGIT2_SHIM_H
 #define GIT_DEPRECATE_HARD
 #include <git2.h>
+
+/* git_libgit2_opts is variadic and cannot be called from Swift: the few settings folio needs. */
+
+/* Objects of `type` up to `bytes` stay in libgit2's object cache (libgit2 caches trees only up
+   to 4 KB by default, so a year folder's tree of hundreds of cases was parsed on every lookup). */
+static inline int folio_set_cache_object_limit(git_object_t type, size_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, type, bytes);
+}
+
+/* The object cache's total size. */
+static inline int folio_set_cache_max_size(ssize_t bytes) {
+    return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, bytes);
+}
 #endif

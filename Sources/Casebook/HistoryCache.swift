@@ -116,12 +116,17 @@ extension Casebook {
         return ([head.hex, clock.today] + words).joined(separator: "\u{1}")
     }
 
-    /// A command's output cached for exactly this key (same HEAD, same day, same arguments).
+    /// A command's output cached for exactly this key (same HEAD, same day, same arguments), as
+    /// bytes to hand to stdout unchanged.
+    public func cachedOutputData(_ key: String?) -> Data? {
+        guard let key, let data = FileManager.default.contents(atPath: repository.gitdir + "folio/salida.cache"),
+              let newline = data.firstIndex(of: 10), data[data.startIndex..<newline].elementsEqual(key.utf8) else { return nil }
+        return data[(newline + 1)...]
+    }
+
+    /// The cached output as text.
     public func cachedOutput(_ key: String?) -> String? {
-        guard let key, let data = FileManager.default.contents(atPath: repository.gitdir + "folio/salida.cache") else { return nil }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let newline = text.firstIndex(of: "\n"), text[..<newline] == key else { return nil }
-        return String(text[text.index(after: newline)...])
+        cachedOutputData(key).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Keeps a command's output for the next identical run; the last one only, written atomically.

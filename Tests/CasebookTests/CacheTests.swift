@@ -88,4 +88,22 @@ struct CacheTests {
         #expect(try warm(repo) == expected)
         #expect(try String(contentsOfFile: cacheFile(repo), encoding: .utf8).hasSuffix("fin\n"), "rewritten whole")
     }
+
+    @Test("a command's cached output is used only for the same HEAD, day and words")
+    func outputCache() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 1)
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        let key = try book.outputKey(["status", "json"])
+        book.storeOutput("salida guardada\n", key)
+        #expect(book.cachedOutput(key) == "salida guardada\n")
+        #expect(book.cachedOutput(try book.outputKey(["status", "texto"])) == nil, "other words")
+        book.clock.now = book.clock.now.addingTimeInterval(86400)
+        #expect(book.cachedOutput(try book.outputKey(["status", "json"])) == nil, "another day: deadlines change")
+        try repo.step(ids[0], as: "mrodriguez")
+        let after = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(after.cachedOutput(try after.outputKey(["status", "json"])) == nil, "another HEAD")
+        after.usesCache = false
+        #expect(try after.outputKey(["status", "json"]) == nil, "no cache when it is off")
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Casebook
+import Foundation
 
 extension Folio {
     struct Log: ParsableCommand {
@@ -14,7 +15,7 @@ extension Folio {
             try Folio.perform {
                 let book = try repository.open()
                 let key = try book.outputKey(["log", id.uppercased(), json ? "json" : "texto", String(Table.width)])
-                if let cached = book.cachedOutput(key) { return print(cached, terminator: "") }
+                if let cached = book.cachedOutputData(key) { return FileHandle.standardOutput.write(cached) }
                 let entries = try book.log(of: id)
                 let output = json ? try jsonText(entries) : StatusText.history(entries)
                 print(output)

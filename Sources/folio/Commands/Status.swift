@@ -1,5 +1,6 @@
 import ArgumentParser
 import Casebook
+import Foundation
 
 extension Folio {
     struct Status: ParsableCommand {
@@ -14,7 +15,7 @@ extension Folio {
             try Folio.perform {
                 let book = try repository.open()
                 let key = try book.outputKey(["status", id?.uppercased() ?? "", json ? "json" : "texto", String(Table.width)])
-                if let cached = book.cachedOutput(key) { return print(cached, terminator: "") }
+                if let cached = book.cachedOutputData(key) { return FileHandle.standardOutput.write(cached) }
                 let output: String
                 if let id {
                     let status = try book.status(of: id)
