@@ -24,7 +24,7 @@ extension Casebook {
             let repo = try Repository.create(at: directory)
             guard let root = repo.workdir else { throw CasebookError.bareRepository(directory) }
             let book = Casebook(repository: repo, root: root, clock: clock)
-            let edit = WorkTreeEdit(root: root)
+            let edit = WorkTreeEdit(root: root, scratch: repo.gitdir + "folio/tmp")
             try edit.write(Data(Settings.standard.yaml.utf8), to: Settings.fileName)
             try edit.write(Data((Roster.header + Roster.yamlBlock(for: jefe)).utf8), to: Roster.fileName)
             for name in try fm.contentsOfDirectory(atPath: schemas).sorted() where !name.hasPrefix(".") {

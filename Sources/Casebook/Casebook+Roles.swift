@@ -11,8 +11,7 @@ extension Casebook {
     /// Adds a persona to `roles.yaml` in a commit authored by `actor`, who must be a jefe.
     ///
     /// The entry is appended as text so that the staff's comments and order stay as they were.
-    @discardableResult
-    public func addPersona(_ persona: Persona, actor: String?) throws -> OID {
+    func addPersonaLocked(_ persona: Persona, actor: String?) throws -> OID {
         let head = try checkWritable()
         let roster = try roster(at: head)
         let jefe = try self.persona(actor, in: roster)
@@ -36,7 +35,7 @@ extension Casebook {
         let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
         let text = Roster.appending(persona, to: committed, roster: roster)
         _ = try Roster.parse(text)
-        let edit = WorkTreeEdit(root: root)
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let roles = persona.roles.map(\.rawValue).joined(separator: ", ")
@@ -53,8 +52,7 @@ extension Casebook {
 extension Casebook {
     /// Registers (or, with nil, removes) a persona's SSH public key in `roles.yaml`, in a commit
     /// by `actor`, who must be a jefe. From then on that persona's steps are signed with it.
-    @discardableResult
-    public func setKey(_ key: String?, for personaKey: String, actor: String?) throws -> OID {
+    func setKeyLocked(_ key: String?, for personaKey: String, actor: String?) throws -> OID {
         let head = try checkWritable()
         let roster = try roster(at: head)
         let jefe = try self.persona(actor, in: roster)
@@ -75,7 +73,7 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo escribir la clave de \(target.id)",
                                             fix: "Edite roles.yaml a mano (clave_ssh) y regístrelo con git.")
         }
-        let edit = WorkTreeEdit(root: root)
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let subject = normalized == nil ? "Roles: quita la clave SSH de \(target.name)" : "Roles: registra la clave SSH de \(target.name)"

@@ -5,7 +5,7 @@ import Procedures
 extension Casebook {
     /// Opens an expediente: writes `cases/<AAAA>/<ID>/expediente.md` and records step 01 (or, for
     /// the monthly procedures, an opening commit without `Paso`).
-    public func openCase(_ request: NewCaseRequest) throws -> RecordedCommit {
+    func openCaseLocked(_ request: NewCaseRequest) throws -> RecordedCommit {
         let head = try checkWritable()
         let definition = try procedure(named: request.procedure, at: head)
         let roster = try roster(at: head)
@@ -48,7 +48,7 @@ extension Casebook {
             + "Expediente del procedimiento \(definition.number), \(definition.name) (Manual de Normas y\n"
             + "Procedimientos del Departamento de Planificación, Acuerdo 16/2013).\n"
 
-        let edit = WorkTreeEdit(root: root)
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             try edit.write(Data(template.utf8), to: "\(path)/expediente.md")
             try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
@@ -84,7 +84,7 @@ extension Casebook {
     }
 
     /// Records the next step of an expediente, as the manual allows it now.
-    public func recordStep(_ request: StepRequest) throws -> RecordedCommit {
+    func recordStepLocked(_ request: StepRequest) throws -> RecordedCommit {
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(request.persona, in: roster)
@@ -112,7 +112,7 @@ extension Casebook {
         }
         try checkClean(outside: path)
 
-        let edit = WorkTreeEdit(root: root)
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
             try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
@@ -155,8 +155,8 @@ extension Casebook {
 
     /// Commits the pending edits of an expediente without advancing its procedure; with
     /// `archive`, incorporates documents into its index first (`folio attach`).
-    public func recordNote(caseID: String, persona key: String?, text: String, archive: ArchiveRequest? = nil,
-                           dependency rawDependency: String? = nil) throws -> RecordedCommit {
+    func recordNoteLocked(caseID: String, persona key: String?, text: String, archive: ArchiveRequest?,
+                          dependency rawDependency: String?) throws -> RecordedCommit {
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
@@ -168,7 +168,7 @@ extension Casebook {
             return code
         }
         try checkClean(outside: path)
-        let edit = WorkTreeEdit(root: root)
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             if let archive {
                 _ = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency, step: nil,

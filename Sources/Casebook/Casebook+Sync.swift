@@ -25,7 +25,7 @@ extension Casebook {
     /// When the replayed history breaks the manual (both clones recorded the same step), nothing
     /// moves: the local branch stays as it was, a copy is kept in `refs/folio/respaldo/`, and the
     /// error says what happened; `dropLocal` then takes the remote's history.
-    public func sync(remote: String = "origin", dropLocal: Bool = false) throws -> SyncResult {
+    func syncLocked(remote: String, dropLocal: Bool) throws -> SyncResult {
         let local = try checkWritable()
         try checkClean(outside: nil)
         guard try repository.remoteURL(remote) != nil else { throw CasebookError.noRemote(remote) }

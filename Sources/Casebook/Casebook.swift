@@ -37,6 +37,9 @@ public final class Casebook {
         guard let repo = try Repository.discover(from: path) else { throw CasebookError.notARepository(path) }
         guard !repo.isBare, let root = repo.workdir else { throw CasebookError.bareRepository(repo.gitdir) }
         let book = Casebook(repository: repo, root: root, clock: clock)
+        // A folio killed half-way left its lock: any command puts the clone right first.
+        let lock = WriteLock(repository: repo)
+        if FileManager.default.fileExists(atPath: lock.path) { _ = try? lock.recoverIfStale() }
         if let head = try repo.headCommit() {
             guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
             if let text = try repo.file(at: Settings.fileName, in: head), let zone = TimeZone(
@@ -274,13 +277,17 @@ public final class Casebook {
     }
 
     /// Refuses when tracked files outside `scope` (a folder or file relative to the root; nil: any)
-    /// have changes that are not committed: a step commits its own case only. Untracked files
-    /// outside the scope are left alone, since nothing commits them.
+    /// have changes that are not committed: a step commits its own case only. Untracked files are
+    /// left alone, since nothing commits them, and so are unstaged edits in *other case folders*:
+    /// in a shared clone someone else may be editing them, and the step does not take them. A
+    /// change staged there would enter the commit, and is refused.
     func checkClean(outside scope: String?) throws {
         let dirty = try repository.changes().filter { change in
             guard change.kind != .untracked else { return false }
             guard let scope else { return true }
-            return !(change.path == scope || change.path.hasPrefix(scope + "/"))
+            if change.path == scope || change.path.hasPrefix(scope + "/") { return false }
+            if scope.hasPrefix("cases/"), change.path.hasPrefix("cases/"), !change.staged { return false }
+            return true
         }.map(\.path)
         if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope ?? "los archivos registrados") }
     }

@@ -39,6 +39,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case signatureRequired(persona: String)
     case invalidKey(String)
     case concurrentUpdate
+    case busy(owner: String)
     case noProductionData(String)
     case missingProductionFile(file: String, dependency: String)
     case noRemote(String)
@@ -133,6 +134,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "folio.yaml exige firma (firma: obligatoria) y \(persona) no tiene clave_ssh en roles.yaml. Un jefe la registra con 'folio roles key \(persona) \"ssh-ed25519 ...\" --as JEFE'."
         case .invalidKey(let text):
             return "'\(text.prefix(40))' no es una clave pública SSH: use la línea completa de su archivo .pub (p. ej. 'ssh-ed25519 AAAA... nombre')."
+        case .busy(let owner):
+            return "Otro registro de folio está en curso en este clon (\(owner)) y no terminó en un minuto. Espere y vuelva a intentarlo; si ese proceso ya no existe, folio retirará su bloqueo solo."
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
         case .noProductionData(let id):

@@ -6,11 +6,16 @@ import Foundation
 /// half-written file is ever visible; `rollback()` puts back what was there before.
 final class WorkTreeEdit {
     private let root: String
+    /// Where files are written before they are renamed into place (`.git/folio/tmp`): a folio
+    /// killed half-way never leaves a stray file in a case folder to be committed later.
+    private let scratch: String
     private var originals: [(path: String, data: Data?)] = []
     private var createdDirectories: [String] = []
 
-    init(root: String) {
+    init(root: String, scratch: String) {
         self.root = root
+        self.scratch = scratch
+        try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     }
 
     /// Writes `data` at `path` (relative to the work tree).
@@ -18,7 +23,7 @@ final class WorkTreeEdit {
         let full = root + "/" + path
         remember(path: path, full: full)
         try makeParent(of: path)
-        let temp = full + ".folio-tmp-\(getpid())"
+        let temp = "\(scratch)/\(getpid())-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: temp, contents: data) else {
             throw CasebookError.git("no se pudo escribir \(path): revise los permisos y el espacio en disco")
         }
@@ -44,7 +49,7 @@ final class WorkTreeEdit {
         }
         remember(path: path, full: full)
         try makeParent(of: path)
-        let temp = full + ".folio-tmp"
+        let temp = "\(scratch)/\(getpid())-\(UUID().uuidString)"
         do {
             let result = try Digest.copy(from: source, to: temp)
             guard rename(temp, full) == 0 else { throw CasebookError.git("no se pudo escribir \(path): \(String(cString: strerror(errno)))") }

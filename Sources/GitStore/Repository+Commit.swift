@@ -135,6 +135,20 @@ extension Repository {
     }
 }
 
+extension Repository {
+    /// Makes the index match HEAD's tree, leaving the work tree as it is (`git reset --mixed`).
+    public func resetIndexToHead() throws {
+        guard let head = try headCommit() else { return }
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, handle))
+        defer { git_index_free(index) }
+        try withTree(of: head) { tree in
+            try check("git_index_read_tree", git_index_read_tree(index, tree))
+        }
+        try check("git_index_write", git_index_write(index))
+    }
+}
+
 /// Calls `body` with a `git_strarray` of `strings`, valid for the call only.
 func withStrArray<T>(_ strings: [String], _ body: (UnsafeMutablePointer<git_strarray>) throws -> T) rethrows -> T {
     let cStrings = strings.map { strdup($0) }

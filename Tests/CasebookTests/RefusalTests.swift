@@ -112,20 +112,26 @@ struct RefusalTests {
         try repo.expectRefusal(["no es un identificador de expediente válido"]) { try repo.step(id, as: "mrodriguez") }
     }
 
-    @Test("a dirty file outside the case being stepped")
+    @Test("a dirty file outside the case being stepped: refused outside cases/ and when staged; another case's edit in progress is left alone")
     func dirtyOutside() throws {
         let repo = try CaseRepo()
         let a = try p4Case(repo)
         let b = try p4Case(repo)
         try repo.write(repo.read("cases/2026/\(b)/expediente.md") + "Otra cosa.\n", to: "cases/2026/\(b)/expediente.md")
+        try repo.git(["add", "cases/2026/\(b)/expediente.md"])
         try repo.expectRefusal(["fuera de cases/2026/\(a)", "cases/2026/\(b)/expediente.md", "folio note"]) {
             try repo.step(a, as: "mrodriguez")
         }
+        try repo.git(["reset", "-q"])
+        // Someone else's unstaged edit of case b: the step of case a does not take it.
+        try repo.step(a, as: "mrodriguez")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == "")
+        #expect(try repo.git(["status", "--porcelain"]) == "M cases/2026/\(b)/expediente.md")
         try repo.git(["checkout", "--", "."])
         try repo.write(repo.read("folio.yaml") + "# cambio\n", to: "folio.yaml")
-        try repo.expectRefusal(["folio.yaml"]) { try repo.step(a, as: "mrodriguez") }
+        try repo.expectRefusal(["folio.yaml"]) { try repo.step(a, as: "alopez") }
         try repo.git(["add", "folio.yaml"])
-        try repo.expectRefusal(["folio.yaml"]) { try repo.step(a, as: "mrodriguez") }
+        try repo.expectRefusal(["folio.yaml"]) { try repo.step(a, as: "alopez") }
     }
 
     @Test("a repository in the middle of a merge")

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Concurrency and crash safety, with the real binary and real processes.
+@Suite("Reliability under concurrency and kill -9", .serialized)
+struct StressTests {
+    /// A repository with one persona holding jefe and asistente (every step of procedure 1).
+    func repository() throws -> CLI {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("roles", "add", "direccion", "--name", "Dirección", "--email", "direccion@igss.gob.gt",
+                              "--role", "jefe", "--role", "asistente", "--as", "mrodriguez").ok)
+        return cli
+    }
+
+    @Test("4 processes × 25 steps on different cases at once: 100 commits, none lost, verify clean")
+    func concurrentSteps() throws {
+        let cli = try repository()
+        var ids: [String] = []
+        for i in 0..<4 {
+            let r = try cli.folio("new", "1", "--title", "Plan \(i)", "--set", "cooperacion_tecnica=OISS", "--as", "direccion")
+            ids.append(r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+            try "---\nsubgerencias_consultadas: [Planificación, Financiera]\n---\n".write(
+                toFile: cli.repo + "/cases/2026/\(ids[i])/informe-avance.md", atomically: true, encoding: .utf8)
+            #expect(try cli.folio("note", ids[i], "-m", "informe", "--as", "direccion").ok)
+        }
+        let before = Int(try cli.git("rev-list", "--count", "HEAD"))!
+        // Each process: 13 steps (02 to 14) and 12 edits recorded as notes, on its own case.
+        let processes = try ids.map { id -> Process in
+            let script = """
+                set -e
+                f="\(cli.repo)/cases/2026/\(id)/expediente.md"
+                for i in $(seq 1 12); do
+                  echo "Nota $i del proceso." >> "$f"; "$FOLIO" note \(id) -m "nota $i" --as direccion >/dev/null
+                  "$FOLIO" step \(id) --as direccion >/dev/null
+                done
+                "$FOLIO" step \(id) --as direccion >/dev/null
+                """
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", script]
+            p.currentDirectoryURL = URL(fileURLWithPath: cli.repo)
+            p.environment = Sandbox.environment(["FOLIO": CLI.binary, "FOLIO_DATE": "2026-11-03T09:00:00-06:00"])
+            try p.run()
+            return p
+        }
+        for p in processes { p.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        #expect(Int(try cli.git("rev-list", "--count", "HEAD"))! - before == 100)
+        #expect(try cli.folio("verify").ok)
+        #expect(try Sandbox.git(["fsck", "--strict"], in: cli.repo).ok)
+        #expect(try cli.git("status", "--porcelain") == "", "every edit was committed")
+        for id in ids {
+            let status = try #require(try cli.json(try cli.folio("status", id, "--json")) as? [String: Any])
+            #expect(status["state"] as? String == "closed")
+            #expect(try String(contentsOfFile: cli.repo + "/cases/2026/\(id)/expediente.md", encoding: .utf8).contains("Nota 12 del proceso."))
+        }
+    }
+
+    @Test("200 kill -9 at random moments of folio step: fsck clean, no half step, edits kept, no manual cleanup")
+    func killed() throws {
+        let cli = try repository()
+        let poa = try cli.folio("new", "2", "--title", "POA", "--set", "coordinacion=Presupuesto", "--as", "mrodriguez").out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        for who in ["mrodriguez", "direccion", "direccion", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
+            #expect(try cli.folio("step", poa, "--as", who).ok)
+        }
+        let file = cli.repo + "/cases/2026/\(poa)/expediente.md"
+        var generator = SystemRandomNumberGenerator()
+        var recorded = 0, interrupted = 0
+        for trial in 0..<200 {
+            let dependency = "D\(trial)"
+            let line = "Revisión \(trial).\n"
+            let handle = try #require(FileHandle(forWritingAtPath: file))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(line.utf8))
+            try handle.close()
+            let head = try cli.git("rev-parse", "HEAD")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLI.binary)
+            p.arguments = ["step", poa, "10", "--dependency", dependency, "--as", "alopez"]
+            p.currentDirectoryURL = URL(fileURLWithPath: cli.repo)
+            p.environment = Sandbox.environment(["FOLIO_DATE": "2026-11-04T09:00:00-06:00"])
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32.random(in: 0...60_000, using: &generator))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            // The next folio command (a read) finds the clone right, whatever the moment of the kill.
+            #expect(try cli.folio("status", poa).ok, "trial \(trial)")
+            // git finds nothing wrong.
+            let fsck = try Sandbox.git(["fsck", "--strict", "--no-dangling"], in: cli.repo)
+            #expect(fsck.ok && fsck.err.isEmpty, "trial \(trial): \(fsck.err)")
+            let now = try cli.git("rev-parse", "HEAD")
+            let inCommit = try Sandbox.git(["show", "HEAD:cases/2026/\(poa)/expediente.md"], in: cli.repo).out.contains(line)
+            if now != head {
+                // Wholly recorded: one commit, with its trailers and the edit.
+                recorded += 1
+                #expect(try cli.git("rev-parse", "HEAD~1") == head)
+                #expect(try cli.git("log", "-1", "--format=%(trailers:key=Dependencia,valueonly,separator=)") == dependency)
+                #expect(inCommit, "trial \(trial): the step's commit lacks the edit")
+            } else {
+                // Not recorded at all: the staff's edit is still in the work tree.
+                interrupted += 1
+                #expect(try String(contentsOfFile: file, encoding: .utf8).contains(line), "trial \(trial): the edit was lost")
+                // The next command works without any cleanup, and records it.
+                let retry = try cli.folio("step", poa, "10", "--dependency", dependency, "--as", "alopez", date: "2026-11-04T09:00:00-06:00")
+                #expect(retry.ok, "trial \(trial): \(retry.err)")
+            }
+            #expect(try cli.git("status", "--porcelain") == "", "trial \(trial): something was left behind")
+        }
+        #expect(recorded + interrupted == 200)
+        let verify = try cli.folio("verify")
+        #expect(verify.ok, "\(verify.out)")
+        #expect(!FileManager.default.fileExists(atPath: cli.repo + "/.git/folio/escritura.lock"))
+        print("kill -9: \(recorded) pasos completos antes de la señal, \(interrupted) interrumpidos y registrados al reintentar")
+    }
+}
