@@ -68,11 +68,12 @@ extension Casebook {
         if !CaseID.isValid(id) {
             problems.append(CaseProblem(file: path, message: "el nombre de la carpeta no es un identificador válido (mayúsculas, dígitos y guiones)"))
         }
+        problems += folderProblems(path)
         guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else {
             return problems + [CaseProblem(file: file, message: "falta: todo expediente tiene su expediente.md con encabezado YAML")]
         }
         do {
-            let document = try FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: file)
+            let document = try FrontMatterDocument.parse(try TextFile.decode(data, file: file), file: file)
             if let procedure, let commit = schemaCommit, let schema = try frontMatterSchema(procedure, at: commit) {
                 problems += schema.problems(document.plainFields).map { CaseProblem(file: file, message: $0 + " [\(schema.source)]") }
             } else if procedure == nil {
@@ -94,8 +95,10 @@ extension Casebook {
         if let procedure, let commit = schemaCommit, let rules = try definition(procedure, at: commit)?.progress {
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)/avance")) ?? []).sorted() where name.hasSuffix(".csv") {
                 let file = "\(path)/avance/\(name)"
-                let text = String(decoding: FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data(), as: UTF8.self)
-                do { _ = try ProgressTable.parse(text, file: file, noProgressNorm: rules.noProgressNorm) } catch let error as CasebookError {
+                do {
+                    let text = try TextFile.decode(FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data(), file: file)
+                    _ = try ProgressTable.parse(text, file: file, noProgressNorm: rules.noProgressNorm)
+                } catch let error as CasebookError {
                     problems.append(CaseProblem(file: file, message: error.detail))
                 }
             }
@@ -107,6 +110,31 @@ extension Casebook {
             } catch let error as CasebookError {
                 problems.append(CaseProblem(file: "\(path)/\(name)", message: error.detail))
             }
+        }
+        return problems
+    }
+
+    /// What no case folder may hold: symbolic links (git would keep the link, and folio would read
+    /// what it points to, outside the case), and names that differ only in upper/lower case (they
+    /// are one file on Windows and macOS).
+    func folderProblems(_ path: String) -> [CaseProblem] {
+        var problems: [CaseProblem] = []
+        var seen: [String: String] = [:]
+        let walker = FileManager.default.enumerator(atPath: "\(root)/\(path)")
+        while let relative = walker?.nextObject() as? String {
+            let full = "\(root)/\(path)/\(relative)"
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil {
+                problems.append(CaseProblem(file: "\(path)/\(relative)",
+                                            message: "es un enlace simbólico: un expediente guarda archivos, no enlaces. Copie el archivo en su lugar."))
+                walker?.skipDescendants()
+                continue
+            }
+            let key = relative.precomposedStringWithCanonicalMapping.lowercased()
+            if let other = seen[key] {
+                problems.append(CaseProblem(file: "\(path)/\(relative)",
+                                            message: "choca con \(path)/\(other): solo difieren en mayúsculas, minúsculas o acentos, y en Windows y macOS serían el mismo archivo. Cambie uno de los nombres."))
+            }
+            seen[key] = relative
         }
         return problems
     }

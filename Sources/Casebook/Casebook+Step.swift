@@ -270,7 +270,9 @@ extension Casebook {
         if !sets.isEmpty {
             let file = "\(path)/expediente.md"
             guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else { throw CasebookError.unknownCase(path) }
-            var document = try FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: file)
+            var document = try FrontMatterDocument.parse(try TextFile.decode(data, file: file), file: file)
+            // Foundation's UTF-8 decoding drops the byte-order mark: keep it if the file had one.
+            document.bom = data.starts(with: [0xEF, 0xBB, 0xBF])
             for item in sets {
                 guard let eq = item.firstIndex(of: "=") else { throw CasebookError.invalidSet(item) }
                 let key = String(item[..<eq]).trimmingCharacters(in: .whitespaces)
@@ -285,7 +287,7 @@ extension Casebook {
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
                 throw CasebookError.attachmentMissing(source)
             }
-            let name = source.lastComponent
+            let name = source.lastComponent.precomposedStringWithCanonicalMapping
             guard !name.hasPrefix(".") else {
                 throw CasebookError.invalidFile(file: source, reason: "los archivos ocultos (nombre que empieza con '.') no se adjuntan",
                                                 fix: "Cámbiele el nombre antes de adjuntarlo.")
@@ -322,7 +324,7 @@ extension Casebook {
     /// empty when it has none.
     func caseDocument(_ name: String, in path: String) throws -> Fields? {
         guard !name.contains(".."), let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(name)") else { return nil }
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try TextFile.decode(data, file: "\(path)/\(name)")
         guard text.hasPrefix("---") || text.hasPrefix("\u{FEFF}---") else { return [:] }
         return try FrontMatterDocument.parse(text, file: "\(path)/\(name)").plainFields
     }

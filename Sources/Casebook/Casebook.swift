@@ -36,6 +36,8 @@ public final class Casebook {
     public static func open(at path: String, clock: Clock) throws -> Casebook {
         guard let repo = try Repository.discover(from: path) else { throw CasebookError.notARepository(path) }
         guard !repo.isBare, let root = repo.workdir else { throw CasebookError.bareRepository(repo.gitdir) }
+        // Authority and order come from the whole history: a shallow clone lacks its beginning.
+        if repo.isShallow { throw CasebookError.shallowClone(root) }
         let book = Casebook(repository: repo, root: root, clock: clock)
         // A folio killed half-way left its lock: any command puts the clone right first.
         let lock = WriteLock(repository: repo)

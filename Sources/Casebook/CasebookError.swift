@@ -39,6 +39,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case signatureRequired(persona: String)
     case invalidKey(String)
     case concurrentUpdate
+    case shallowClone(String)
     case busy(owner: String)
     case noProductionData(String)
     case missingProductionFile(file: String, dependency: String)
@@ -136,6 +137,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "'\(text.prefix(40))' no es una clave pública SSH: use la línea completa de su archivo .pub (p. ej. 'ssh-ed25519 AAAA... nombre')."
         case .busy(let owner):
             return "Otro registro de folio está en curso en este clon (\(owner)) y no terminó en un minuto. Espere y vuelva a intentarlo; si ese proceso ya no existe, folio retirará su bloqueo solo."
+        case .shallowClone(let path):
+            return "\(path) es un clon superficial (shallow): folio deriva roles, pasos y plazos de toda la historia. Traiga la historia completa con 'git fetch --unshallow'."
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
         case .noProductionData(let id):

@@ -2,6 +2,27 @@ import Foundation
 import Procedures
 import Yams
 
+/// Text files as staff's editors save them: UTF-8 (with or without a byte-order mark), with LF or
+/// CRLF line ends. Anything else (Latin-1 from old Windows tools) is refused, never garbled.
+public enum TextFile {
+    /// Documents larger than this are not parsed as Markdown with front matter.
+    public static let maximumDocument = 8 << 20
+
+    public static func decode(_ data: Data, file: String) throws -> String {
+        guard data.count <= maximumDocument else {
+            throw CasebookError.invalidFile(file: file, reason: "pesa \(data.count / 1_048_576) MB, demasiado para un documento de texto",
+                                            fix: "Los documentos grandes (PDF, hojas de cálculo) se adjuntan con --attach o 'folio attach'.")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let line = data.split(separator: 10, omittingEmptySubsequences: false)
+                .firstIndex { String(data: Data($0), encoding: .utf8) == nil }.map { $0 + 1 }
+            throw CasebookError.invalidFile(file: file, reason: "no está en UTF-8" + (line.map { " (línea \($0))" } ?? "")
+                + "; parece guardado como Latin-1 o Windows-1252", fix: "Ábralo y guárdelo con codificación UTF-8.")
+        }
+        return text
+    }
+}
+
 /// A Markdown document with YAML front matter between `---` lines, as staff edit it.
 public struct FrontMatterDocument {
     /// The keys of the front matter, as YAML reads them.
@@ -9,11 +30,17 @@ public struct FrontMatterDocument {
     /// The front matter's text, without the `---` lines.
     var yaml: String
     var body: String
+    /// The file used CRLF line ends (Windows editors): they are kept when folio rewrites it.
+    var crlf = false
+    /// The file started with a UTF-8 byte-order mark: it is kept too.
+    var bom = false
 
     /// Parses `text`; `file` names the document in messages.
     public static func parse(_ text: String, file: String) throws -> FrontMatterDocument {
+        let crlf = text.contains("\r\n")
         var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
-        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
+        let bom = lines.first?.hasPrefix("\u{FEFF}") == true
+        if bom { lines[0] = String(lines[0].dropFirst()) }
         guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
               let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
             throw CasebookError.invalidFile(file: file, reason: "no empieza con un encabezado YAML entre dos líneas '---'",
@@ -25,14 +52,15 @@ public struct FrontMatterDocument {
             loaded = try Yams.load(yaml: yaml)
         } catch {
             let detail = YAMLErrorText.describe(error)
-            throw CasebookError.invalidFile(file: file, reason: "encabezado YAML: \(detail) (la línea 1 es la siguiente a '---')",
-                                            fix: "Corrija el encabezado; si un valor tiene ':' o '#', póngalo entre comillas.")
+            let fix = yaml.contains("\t") ? "El encabezado tiene tabulaciones: YAML solo admite espacios para sangrar; cámbielas por espacios."
+                : "Corrija el encabezado; si un valor tiene ':' o '#', póngalo entre comillas."
+            throw CasebookError.invalidFile(file: file, reason: "encabezado YAML: \(detail) (la línea 1 es la siguiente a '---')", fix: fix)
         }
         guard let fields = (loaded ?? [String: Any]()) as? [String: Any] else {
             throw CasebookError.invalidFile(file: file, reason: "el encabezado YAML no es una lista de claves 'clave: valor'",
                                             fix: "Escriba una clave por línea, p. ej. 'titulo: Hospital de Escuintla'.")
         }
-        return FrontMatterDocument(fields: fields, yaml: yaml, body: lines[(end + 1)...].joined(separator: "\n"))
+        return FrontMatterDocument(fields: fields, yaml: yaml, body: lines[(end + 1)...].joined(separator: "\n"), crlf: crlf, bom: bom)
     }
 
     /// The fields as plain values for the norms' checks: dates become `AAAA-MM-DD` text, nulls
@@ -88,6 +116,9 @@ public struct FrontMatterDocument {
         yaml = lines.joined(separator: "\n")
     }
 
-    /// The document as text.
-    var text: String { "---\n\(yaml)\n---\n\(body)" }
+    /// The document as text, with the line ends and byte-order mark it came with.
+    var text: String {
+        let lf = "---\n\(yaml)\n---\n\(body)"
+        return (bom ? "\u{FEFF}" : "") + (crlf ? lf.replacingOccurrences(of: "\n", with: "\r\n") : lf)
+    }
 }

@@ -17,6 +17,9 @@ struct Folio: ParsableCommand {
 
     /// Parses and runs; usage errors are said in Spanish (exit 64), as every other refusal.
     static func main() {
+        // Past a file-size limit (ulimit -f) a write fails with EFBIG and folio explains it and
+        // rolls back, instead of being killed by SIGXFSZ half-way.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -117,4 +117,22 @@ struct StressTests {
         #expect(!FileManager.default.fileExists(atPath: cli.repo + "/.git/folio/escritura.lock"))
         print("kill -9: \(recorded) pasos completos antes de la señal, \(interrupted) interrumpidos y registrados al reintentar")
     }
+
+    @Test("past a file-size limit (a full disk), attach is refused with a message and leaves nothing half-written")
+    func fileSizeLimit() throws {
+        let cli = try repository()
+        #expect(try cli.folio("new", "7", "--title", "Beca", "--set", "organismo=OISS", "--as", "mrodriguez").ok)
+        let big = cli.box.path + "/grande.pdf"
+        try Data(count: 4 << 20).write(to: URL(fileURLWithPath: big))
+        let head = try cli.git("rev-parse", "HEAD")
+        let limited = try Sandbox.run("/bin/bash", ["-c", "ulimit -f 1024; exec \"$FOLIO\" attach COOP-2026-0001 \(big) --as mrodriguez"],
+                                      in: cli.repo, env: ["FOLIO": CLI.binary, "FOLIO_DATE": "2026-11-03T09:00:00-06:00"])
+        #expect(limited.status == 1, "refused, not killed (status \(limited.status))")
+        #expect(limited.err.hasPrefix("folio: "), "\(limited.err)")
+        #expect(try cli.git("rev-parse", "HEAD") == head)
+        #expect(try cli.git("status", "--porcelain") == "", "no half-written file in the case")
+        #expect(!FileManager.default.fileExists(atPath: cli.repo + "/.git/folio/escritura.lock"))
+        #expect(try cli.folio("attach", "COOP-2026-0001", big, "--as", "mrodriguez").ok, "without the limit it works")
+        #expect(try Sandbox.git(["fsck", "--strict"], in: cli.repo).ok)
+    }
 }

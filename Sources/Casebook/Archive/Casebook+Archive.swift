@@ -39,7 +39,8 @@ extension Casebook {
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
                 throw CasebookError.attachmentMissing(source)
             }
-            let name = source.lastComponent
+            // macOS writes accents decomposed (NFD); the archive keeps names composed (NFC).
+            let name = source.lastComponent.precomposedStringWithCanonicalMapping
             guard !name.hasPrefix("."), name != ArchiveIndex.fileName else {
                 throw CasebookError.invalidFile(file: source, reason: "ese nombre no se archiva", fix: "Cámbiele el nombre.")
             }

@@ -69,7 +69,7 @@ extension Casebook {
         guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else {
             throw CasebookError.missingProductionFile(file: file, dependency: dependency)
         }
-        let current = try ProductionTable.parse(String(decoding: data, as: UTF8.self), file: file, catalog: catalog)
+        let current = try ProductionTable.parse(try TextFile.decode(data, file: file), file: file, catalog: catalog)
         let past = productionHistory(code: definition.code, before: month, dependency: dependency, months: rules.months, at: head,
                                      catalog: catalog)
         return ProductionReview(caseID: id, month: String(month.description.prefix(7)), dependency: dependency,
@@ -88,8 +88,8 @@ extension Casebook {
         }
         return files.compactMap { name in
             let file = "\(path)/produccion/\(name)"
-            let text = String(decoding: FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data(), as: UTF8.self)
             do {
+                let text = try TextFile.decode(FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data(), file: file)
                 _ = try ProductionTable.parse(text, file: file, catalog: catalog)
                 return nil
             } catch let error as CasebookError {

@@ -1,0 +1,101 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+@Suite("Files from every editor, hostile content, repository states")
+struct EditorFilesTests {
+    func p7(_ repo: CaseRepo) throws -> (String, String) {
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Cooperación", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        return (id, "cases/2026/\(id)/expediente.md")
+    }
+
+    func bytes(_ repo: CaseRepo, _ file: String) -> Data { FileManager.default.contents(atPath: repo.path + "/" + file) ?? Data() }
+
+    @Test("CRLF line ends and a byte-order mark are read, and kept when --set rewrites the file")
+    func windowsFile() throws {
+        let repo = try CaseRepo()
+        let (id, file) = try p7(repo)
+        let text = "\u{FEFF}" + repo.read(file).replacingOccurrences(of: "\n", with: "\r\n") + "Línea con espacios al final.   \r\n"
+        try repo.write(text, to: file)
+        try repo.step(id, as: "mrodriguez", sets: ["aval=Acuerdo 1588"])
+        let written = bytes(repo, file)
+        #expect(written.starts(with: [0xEF, 0xBB, 0xBF]), "the byte-order mark is kept")
+        let decoded = String(decoding: written, as: UTF8.self)
+        #expect(decoded.contains("aval: Acuerdo 1588\r\n") && !decoded.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        #expect(try repo.book.check().ok)
+    }
+
+    @Test("an empty body and trailing spaces are fine; tabs in the front matter get a hint")
+    func spacesAndTabs() throws {
+        let repo = try CaseRepo()
+        let (id, file) = try p7(repo)
+        try repo.write("---\nid: \(id)   \nprocedimiento: 7\ntitulo: Cooperación  \nabierto: 2026-11-02\norganismo: OISS\n---\n", to: file)
+        try repo.step(id, as: "mrodriguez")
+        try repo.write("---\nid: \(id)\nprocedimiento: 7\ntitulo: x\nabierto: 2026-11-02\norganismo:\n\t- OISS\n---\n", to: file)
+        try repo.expectRefusal([file, "tabulaciones", "espacios"]) { try repo.step(id, as: "mrodriguez") }
+    }
+
+    @Test("Latin-1 bytes are refused with the file and line, never garbled, nothing committed")
+    func latin1() throws {
+        let repo = try CaseRepo()
+        let (id, file) = try p7(repo)
+        var data = Data(repo.read(file).utf8)
+        data.append(contentsOf: Array("Gesti".utf8) + [0xF3] + Array("n de cooperaci".utf8) + [0xF3] + Array("n.\n".utf8))
+        try data.write(to: URL(fileURLWithPath: repo.path + "/" + file))
+        try repo.expectRefusal([file, "no está en UTF-8", "(línea 15)", "Latin-1", "guárdelo con codificación UTF-8"]) {
+            try repo.step(id, as: "mrodriguez")
+        }
+        #expect(try repo.book.check().problems.first?.message.contains("UTF-8") == true)
+    }
+
+    @Test("a file name with decomposed accents (macOS) is archived composed")
+    func nfdName() throws {
+        let repo = try CaseRepo()
+        let (id, _) = try p7(repo)
+        let decomposed = "Opinio\u{0301}n te\u{0301}cnica.pdf"
+        try repo.box.write("%PDF-1.4\n", to: "entrada/" + decomposed)
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "opinión",
+                                     archive: ArchiveRequest(files: [repo.box.path + "/entrada/" + decomposed]))
+        let names = try repo.git(["-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", "HEAD", "cases/2026/\(id)/anexos/"])
+        #expect(names == "cases/2026/\(id)/anexos/Opinión técnica.pdf")
+        #expect(Array(names.unicodeScalars).contains("\u{00F3}"), "composed ó")
+    }
+
+    @Test("a symbolic link inside a case, names that collide by case, an oversized document: refused")
+    func hostileContent() throws {
+        let repo = try CaseRepo()
+        let (id, _) = try p7(repo)
+        let folder = repo.path + "/cases/2026/\(id)"
+        try FileManager.default.createSymbolicLink(atPath: folder + "/claves.md", withDestinationPath: "/etc/passwd")
+        try repo.expectRefusal(["claves.md", "enlace simbólico"]) { try repo.step(id, as: "mrodriguez") }
+        try FileManager.default.removeItem(atPath: folder + "/claves.md")
+        try repo.write("uno\n", to: "cases/2026/\(id)/Nota.md")
+        try repo.write("dos\n", to: "cases/2026/\(id)/nota.md")
+        try repo.expectRefusal(["solo difieren en mayúsculas"]) { try repo.step(id, as: "mrodriguez") }
+        try FileManager.default.removeItem(atPath: folder + "/Nota.md")
+        try FileManager.default.removeItem(atPath: folder + "/nota.md")
+        try repo.write("---\ntitulo: x\n---\n" + String(repeating: "relleno ", count: 1_300_000), to: "cases/2026/\(id)/grande.md")
+        try repo.expectRefusal(["grande.md", "demasiado para un documento de texto"]) { try repo.step(id, as: "mrodriguez") }
+    }
+
+    @Test("detached HEAD, a rebase in progress and a shallow clone are each refused with what to do")
+    func repositoryStates() throws {
+        let repo = try CaseRepo()
+        let (id, _) = try p7(repo)
+        try repo.git(["checkout", "-q", "--detach"])
+        try repo.expectRefusal(["detached HEAD", "git switch main"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.git(["checkout", "-q", "main"])
+        try FileManager.default.createDirectory(atPath: repo.path + "/.git/rebase-merge", withIntermediateDirectories: true)
+        try "refs/heads/main\n".write(toFile: repo.path + "/.git/rebase-merge/head-name", atomically: true, encoding: .utf8)
+        try repo.expectRefusal(["rebase", "git rebase --abort"]) { try repo.step(id, as: "mrodriguez") }
+        try FileManager.default.removeItem(atPath: repo.path + "/.git/rebase-merge")
+        let shallow = repo.box.path + "/superficial"
+        try Sandbox.gitOut(["clone", "-q", "--depth", "1", "file://" + repo.path, shallow], in: repo.box.path)
+        #expect {
+            _ = try Casebook.open(at: shallow, clock: Clock(now: Date()))
+        } throws: { "\($0)".contains("git fetch --unshallow") }
+    }
+}
