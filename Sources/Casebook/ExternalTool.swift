@@ -62,3 +62,16 @@ final class TemporaryFolder {
         return file
     }
 }
+
+/// The system's reasons for a failed write, said in Spanish with what to do.
+enum SystemError {
+    static func explain(_ code: Int32) -> String {
+        switch code {
+        case EROFS: return "el sistema de archivos es de solo lectura; trabaje en un clon donde pueda escribir"
+        case ENOSPC, EDQUOT: return "no queda espacio en el disco; libere espacio y vuelva a intentarlo"
+        case EFBIG: return "el archivo supera el tamaño máximo permitido (límite de archivo o disco lleno)"
+        case EACCES, EPERM: return "no tiene permiso de escritura en esa carpeta"
+        default: return String(cString: strerror(code))
+        }
+    }
+}

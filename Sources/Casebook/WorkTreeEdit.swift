@@ -25,11 +25,11 @@ final class WorkTreeEdit {
         try makeParent(of: path)
         let temp = "\(scratch)/\(getpid())-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: temp, contents: data) else {
-            throw CasebookError.git("no se pudo escribir \(path): revise los permisos y el espacio en disco")
+            throw CasebookError.git("no se pudo escribir \(path): \(SystemError.explain(errno))")
         }
         guard rename(temp, full) == 0 else {
             unlink(temp)
-            throw CasebookError.git("no se pudo escribir \(path): \(String(cString: strerror(errno)))")
+            throw CasebookError.git("no se pudo escribir \(path): \(SystemError.explain(errno))")
         }
     }
 
@@ -52,7 +52,7 @@ final class WorkTreeEdit {
         let temp = "\(scratch)/\(getpid())-\(UUID().uuidString)"
         do {
             let result = try Digest.copy(from: source, to: temp)
-            guard rename(temp, full) == 0 else { throw CasebookError.git("no se pudo escribir \(path): \(String(cString: strerror(errno)))") }
+            guard rename(temp, full) == 0 else { throw CasebookError.git("no se pudo escribir \(path): \(SystemError.explain(errno))") }
             return result
         } catch {
             unlink(temp)

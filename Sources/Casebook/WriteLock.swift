@@ -22,7 +22,10 @@ struct WriteLock {
 
     /// Runs `body` holding the lock; waits up to `timeout` seconds for another folio to finish.
     func run<T>(timeout: TimeInterval = 60, _ body: () throws -> T) throws -> T {
-        try FileManager.default.createDirectory(atPath: repository.gitdir + "folio/tmp", withIntermediateDirectories: true)
+        if mkdir(repository.gitdir + "folio", 0o755) != 0, errno != EEXIST {
+            throw CasebookError.git("no se pudo escribir en \(repository.gitdir): \(SystemError.explain(errno))")
+        }
+        try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio/tmp", withIntermediateDirectories: true)
         let deadline = Date().addingTimeInterval(timeout)
         var wait = 0.005
         while true {
@@ -35,7 +38,7 @@ struct WriteLock {
                 return try body()
             }
             guard errno == EEXIST else {
-                throw CasebookError.git("no se pudo crear \(path): \(String(cString: strerror(errno))). Revise los permisos de la carpeta .git")
+                throw CasebookError.git("no se pudo crear \(path): \(SystemError.explain(errno))")
             }
             if try recoverIfStale() { continue }
             guard Date() < deadline else { throw CasebookError.busy(owner: owner ?? "otro proceso") }

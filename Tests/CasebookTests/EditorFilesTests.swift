@@ -98,4 +98,16 @@ struct EditorFilesTests {
             _ = try Casebook.open(at: shallow, clock: Clock(now: Date()))
         } throws: { "\($0)".contains("git fetch --unshallow") }
     }
+
+    @Test("conflicts in a case file without a merge in progress (a stash that did not apply) are refused")
+    func conflictWithoutMerge() throws {
+        let repo = try CaseRepo()
+        let (id, file) = try p7(repo)
+        try repo.write(repo.read(file) + "Versión guardada.\n", to: file)
+        try repo.git(["stash", "-q"])
+        try repo.write(repo.read(file) + "Otra versión.\n", to: file)
+        try repo.git(["commit", "-qam", "otra", "--author", CaseRepo.jefe])
+        #expect(try Sandbox.git(["stash", "pop"], in: repo.path).status != 0)
+        try repo.expectRefusal(["conflictos sin resolver", file]) { try repo.step(id, as: "mrodriguez") }
+    }
 }

@@ -135,4 +135,25 @@ struct StressTests {
         #expect(try cli.folio("attach", "COOP-2026-0001", big, "--as", "mrodriguez").ok, "without the limit it works")
         #expect(try Sandbox.git(["fsck", "--strict"], in: cli.repo).ok)
     }
+
+    @Test("on a read-only file system a step is refused with a message, and reading still works")
+    func readOnly() throws {
+        let box = Sandbox()
+        let mountPoint = box.path + "/ro"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        guard (try? Sandbox.run("/bin/mount", ["-t", "tmpfs", "-o", "size=32m", "none", mountPoint], in: box.path))?.ok == true else {
+            return  // mounting needs root in a sandbox that allows it; elsewhere there is nothing to test
+        }
+        defer { _ = try? Sandbox.run("/bin/umount", [mountPoint], in: box.path) }
+        let repo = mountPoint + "/expedientes"
+        let env = ["FOLIO_DATE": "2026-11-02T09:00:00-06:00"]
+        #expect(try Sandbox.run(CLI.binary, ["init", repo, "--jefe", "María Rodríguez <mrodriguez@igss.gob.gt>"], in: box.path, env: env).ok)
+        _ = try Sandbox.gitOut(["config", "user.email", "mrodriguez@igss.gob.gt"], in: repo)
+        #expect(try Sandbox.run(CLI.binary, ["new", "7", "--title", "Beca", "--set", "organismo=OISS"], in: repo, env: env).ok)
+        #expect(try Sandbox.run("/bin/mount", ["-o", "remount,ro", mountPoint], in: box.path).ok)
+        let refused = try Sandbox.run(CLI.binary, ["step", "COOP-2026-0001"], in: repo, env: env)
+        #expect(refused.status == 1 && refused.err.contains("solo lectura"), "\(refused.err)")
+        #expect(try Sandbox.run(CLI.binary, ["status", "COOP-2026-0001"], in: repo, env: ["FOLIO_SIN_CACHE": "1"]).ok)
+        _ = try Sandbox.run("/bin/mount", ["-o", "remount,rw", mountPoint], in: box.path)
+    }
 }
