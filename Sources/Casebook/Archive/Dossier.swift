@@ -18,17 +18,10 @@ public struct DossierReport: Codable, Sendable {
 public enum Dossier {
     static let sealPrefix = "folio-sello-sha256:"
 
-    /// The machine-readable index of a dossier (`indice.json`).
+    /// The machine-readable index of a dossier (`indice.json`): the case's archive index (its
+    /// metadata and folios, with the state at export), and what the dossier adds.
     public struct Index: Codable, Sendable {
-        public var identificador: String
-        public var organo: String
-        public var apertura: String
-        public var procedimiento: Int
-        public var nombre_procedimiento: String
-        public var version_procedimiento: String
-        public var estado: String
-        public var interesados: [String]
-        public var documentos: [ArchivedDocument]
+        public var indice: ArchiveIndex
         /// Every file of the case, with its SHA-256.
         public var archivos: [File]
         public var historial: [HistoryEntry]
@@ -85,8 +78,8 @@ public enum Dossier {
         }
         var caseID: String? = nil
         if let json = contents["indice.json"], let index = try? JSONDecoder().decode(Index.self, from: json) {
-            caseID = index.identificador
-            for d in index.documentos {
+            caseID = index.indice.identificador
+            for d in index.indice.documentos {
                 guard let data = contents["documentos/\(d.archivo)"] else { problems.append("falta el folio \(d.folio): \(d.archivo)"); continue }
                 if Digest.sha256(data) != d.sha256 { problems.append("el folio \(d.folio) (\(d.archivo)) no coincide con su SHA-256 del índice") }
             }
@@ -147,13 +140,14 @@ extension Casebook {
         let committedIndex = try repository.file(at: "\(path)/\(ArchiveIndex.fileName)", in: head)
             .map { try ArchiveIndex.parse(String(decoding: $0, as: UTF8.self), file: "\(path)/\(ArchiveIndex.fileName)") }
         let expediente = try committedExpediente(path, at: head)
-        let index = Dossier.Index(
+        let indice = ArchiveIndex(
             identificador: id, organo: "\(settings.department), \(settings.institution)",
-            apertura: expediente?.string("abierto") ?? clock.format(replay.opening.author.date, "yyyy-MM-dd"),
+            apertura: expediente?.string("abierto") ?? clock.day(replay.opening.author.date).description,
             procedimiento: replay.definition.number, nombre_procedimiento: replay.definition.name,
             version_procedimiento: replay.definition.version, estado: replay.machine.state.label,
-            interesados: committedIndex?.interesados ?? [], documentos: committedIndex?.documentos ?? [],
-            archivos: [], historial: history.records(of: id).enumerated().map { i, r in
+            interesados: committedIndex?.interesados ?? [], documentos: committedIndex?.documentos ?? [])
+        let index = Dossier.Index(
+            indice: indice, archivos: [], historial: history.records(of: id).enumerated().map { i, r in
                 entry(r, kind: r.step != nil ? "step" : (i == 0 ? "opening" : "note"))
             }, exportado: clock.iso(clock.now), commit: head.hex)
         var entries: [(String, Data)] = []
@@ -207,13 +201,14 @@ extension Casebook {
     }
 
     private func dossierMarkdown(_ index: Dossier.Index) -> String {
-        var out = ["# Expediente \(index.identificador)", "",
-                   "- Órgano: \(index.organo)", "- Procedimiento \(index.procedimiento): \(index.nombre_procedimiento) (versión \(index.version_procedimiento))",
-                   "- Apertura: \(index.apertura)", "- Estado: \(index.estado)",
-                   "- Interesados: \(index.interesados.isEmpty ? "—" : index.interesados.joined(separator: ", "))",
+        let i = index.indice
+        var out = ["# Expediente \(i.identificador)", "",
+                   "- Órgano: \(i.organo)", "- Procedimiento \(i.procedimiento): \(i.nombre_procedimiento) (versión \(i.version_procedimiento))",
+                   "- Apertura: \(i.apertura)", "- Estado: \(i.estado)",
+                   "- Interesados: \(i.interesados.isEmpty ? "—" : i.interesados.joined(separator: ", "))",
                    "- Exportado: \(index.exportado), commit \(index.commit)", "", "## Índice de documentos", "",
                    "| Folio | Documento | Título | SHA-256 | Incorporado | Por | Paso | Reemplaza |", "|---:|---|---|---|---|---|---|---:|"]
-        out += index.documentos.map { d in
+        out += i.documentos.map { d in
             "| \(d.folio) | \(d.archivo) | \(d.titulo) | \(d.sha256) | \(d.incorporado) | \(d.por) | \(d.paso ?? "") | \(d.reemplaza.map(String.init) ?? "") |"
         }
         out += ["", "## Historial", "", "| Fecha | Paso | Rol | Autor | Commit |", "|---|---|---|---|---|"]
