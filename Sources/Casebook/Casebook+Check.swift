@@ -73,7 +73,7 @@ extension Casebook {
             return problems + [CaseProblem(file: file, message: "falta: todo expediente tiene su expediente.md con encabezado YAML")]
         }
         do {
-            let document = try FrontMatterDocument.parse(try TextFile.decode(data, file: file), file: file)
+            let document = try FrontMatterDocument.parse(data: data, file: file)
             if let procedure, let commit = schemaCommit, let schema = try frontMatterSchema(procedure, at: commit) {
                 problems += schema.problems(document.plainFields).map { CaseProblem(file: file, message: $0 + " [\(schema.source)]") }
             } else if procedure == nil {

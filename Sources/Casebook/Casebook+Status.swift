@@ -20,10 +20,10 @@ extension Casebook {
     /// The status of one expediente.
     public func status(of caseID: String) throws -> CaseStatus {
         let head = try head()
-        let (id, _) = try locate(caseID, head: head)
+        let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
-        let status = try status(of: replay, roster: try roster(at: head), head: head, path: try casePath(id, at: head) ?? "")
+        let status = try status(of: replay, roster: try roster(at: head), head: head, path: path)
         saveHistoryCache()
         return status
     }
@@ -80,11 +80,6 @@ extension Casebook {
         return CaseCalendar(opened: clock.day(replay.opening.author.date), month: Day(iso: monthText + "-01"), stepDays: days)
     }
 
-    /// `expediente.md` of a case as committed at `commit`; nil when missing or unreadable.
-    func committedExpediente(_ path: String, at commit: OID) throws -> FrontMatterDocument? {
-        guard let data = try repository.file(at: "\(path)/expediente.md", in: commit) else { return nil }
-        return try? FrontMatterDocument.parse(String(decoding: data, as: UTF8.self), file: path)
-    }
 
     func entry(_ record: StepRecord, kind: String) -> HistoryEntry {
         HistoryEntry(kind: kind, step: record.step, role: record.role, author: record.author.name, email: record.author.email,

@@ -270,9 +270,7 @@ extension Casebook {
         if !sets.isEmpty {
             let file = "\(path)/expediente.md"
             guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else { throw CasebookError.unknownCase(path) }
-            var document = try FrontMatterDocument.parse(try TextFile.decode(data, file: file), file: file)
-            // Foundation's UTF-8 decoding drops the byte-order mark: keep it if the file had one.
-            document.bom = data.starts(with: [0xEF, 0xBB, 0xBF])
+            var document = try FrontMatterDocument.parse(data: data, file: file)
             for item in sets {
                 guard let eq = item.firstIndex(of: "=") else { throw CasebookError.invalidSet(item) }
                 let key = String(item[..<eq]).trimmingCharacters(in: .whitespaces)
@@ -325,7 +323,7 @@ extension Casebook {
     func caseDocument(_ name: String, in path: String) throws -> Fields? {
         guard !name.contains(".."), let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(name)") else { return nil }
         let text = try TextFile.decode(data, file: "\(path)/\(name)")
-        guard text.hasPrefix("---") || text.hasPrefix("\u{FEFF}---") else { return [:] }
+        guard text.hasPrefix("---") else { return [:] }
         return try FrontMatterDocument.parse(text, file: "\(path)/\(name)").plainFields
     }
 }

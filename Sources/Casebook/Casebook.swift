@@ -146,7 +146,7 @@ public final class Casebook {
     func caseFields(_ path: String, at commit: OID) throws -> HistoryCache.CaseFields? {
         guard let blob = try repository.entryID(at: "\(path)/expediente.md", in: commit) else { return nil }
         if let known = fieldsCache[blob] { return known }
-        let document = try? FrontMatterDocument.parse(String(decoding: try repository.blob(blob), as: UTF8.self), file: path)
+        let document = try? FrontMatterDocument.parse(data: try repository.blob(blob), file: path)
         let fields = HistoryCache.CaseFields(title: document?.string("titulo") ?? "", opened: document?.string("abierto") ?? "",
                                              month: document?.string("mes") ?? "")
         fieldsCache[blob] = fields

@@ -35,6 +35,14 @@ public struct FrontMatterDocument {
     /// The file started with a UTF-8 byte-order mark: it is kept too.
     var bom = false
 
+    /// Parses a file's bytes: UTF-8 only (Latin-1 is refused, never garbled), within the size
+    /// limit, keeping whether it started with a byte-order mark, which decoding drops.
+    public static func parse(data: Data, file: String) throws -> FrontMatterDocument {
+        var document = try parse(try TextFile.decode(data, file: file), file: file)
+        document.bom = data.starts(with: [0xEF, 0xBB, 0xBF])
+        return document
+    }
+
     /// Parses `text`; `file` names the document in messages.
     public static func parse(_ text: String, file: String) throws -> FrontMatterDocument {
         let crlf = text.contains("\r\n")

@@ -139,10 +139,10 @@ extension Casebook {
         let settings = try settings(at: head)
         let committedIndex = try repository.file(at: "\(path)/\(ArchiveIndex.fileName)", in: head)
             .map { try ArchiveIndex.parse(String(decoding: $0, as: UTF8.self), file: "\(path)/\(ArchiveIndex.fileName)") }
-        let expediente = try committedExpediente(path, at: head)
+        let opened = try caseFields(path, at: head)?.opened
         let indice = ArchiveIndex(
             identificador: id, organo: "\(settings.department), \(settings.institution)",
-            apertura: expediente?.string("abierto") ?? clock.day(replay.opening.author.date).description,
+            apertura: opened?.nilIfEmpty ?? clock.day(replay.opening.author.date).description,
             procedimiento: replay.definition.number, nombre_procedimiento: replay.definition.name,
             version_procedimiento: replay.definition.version, estado: replay.machine.state.label,
             interesados: committedIndex?.interesados ?? [], documentos: committedIndex?.documentos ?? [])
