@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // Only GitStore imports this module (scripts/test checks it).
@@ -27,10 +31,17 @@ let package = Package(
             "GitStore", "Procedures", "Yams", "SwiftCSV", "ZIPFoundation",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The read-only web dashboard (`folio serve`): pages rendered from the case repository.
+        .target(name: "Dashboard", dependencies: [
+            "Casebook", "Procedures", "GitStore", "Ink",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .executableTarget(
             name: "folio",
             dependencies: [
-                "Casebook", "Procedures",
+                "Casebook", "Procedures", "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,5 +51,6 @@ let package = Package(
         .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "TestSupport"]),
         .testTarget(name: "CasebookTests", dependencies: ["Casebook", "GitStore", "Procedures", "TestSupport"]),
         .testTarget(name: "FolioTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Casebook", "Procedures", "TestSupport"]),
     ]
 )

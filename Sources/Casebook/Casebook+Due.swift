@@ -10,11 +10,16 @@ extension Casebook {
     /// becomes one item per registered contact code that has not started, so each contact sees
     /// their own; other steps are one item each.
     public func pending() throws -> [DueItem] {
+        try pending(in: try statusOfAll())
+    }
+
+    /// What `pending()` lists, from statuses already derived (the dashboard keeps them per HEAD).
+    public func pending(in statuses: [CaseStatus]) throws -> [DueItem] {
         guard let head = try repository.headCommit() else { return [] }
         let roster = try roster(at: head)
         let today = clock.day(clock.now)
         var items: [DueItem] = []
-        for status in try statusOfAll() where status.state == .open || status.state == .waiting {
+        for status in statuses where status.state == .open || status.state == .waiting {
             let started = Set((status.dependencies ?? []).map(\.code))
             for next in status.next + (status.dependencies ?? []).flatMap(\.next) {
                 func item(dependency: String?, holders: [String]) -> DueItem {

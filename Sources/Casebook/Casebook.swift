@@ -65,7 +65,13 @@ public final class Casebook {
             repo = try Repository.discover(from: path)
         }
         guard let repo else { throw CasebookError.notARepository(path) }
-        return Casebook(repository: repo, root: repo.workdir ?? repo.gitdir, clock: clock)
+        let book = Casebook(repository: repo, root: repo.workdir ?? repo.gitdir, clock: clock)
+        // Days are the department's, as in a clone: the time zone comes from folio.yaml.
+        if let head = try repo.headCommit(), let text = try repo.file(at: Settings.fileName, in: head),
+           let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
+            book.clock.timeZone = zone
+        }
+        return book
     }
 
     /// HEAD's commit, refusing an empty repository.

@@ -29,7 +29,7 @@ public struct FrontMatterDocument {
     public var fields: [String: Any]
     /// The front matter's text, without the `---` lines.
     var yaml: String
-    var body: String
+    public var body: String
     /// The file used CRLF line ends (Windows editors): they are kept when folio rewrites it.
     var crlf = false
     /// The file started with a UTF-8 byte-order mark: it is kept too.

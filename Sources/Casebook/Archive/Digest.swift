@@ -3,14 +3,14 @@ import Foundation
 
 /// SHA-256 of files and data, read in chunks so that a document of tens of megabytes is never
 /// held in memory whole.
-enum Digest {
+public enum Digest {
     static let chunk = 1 << 20
 
     static func hex(_ digest: SHA256.Digest) -> String {
         digest.map { String(format: "%02x", $0) }.joined()
     }
 
-    static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+    public static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
     /// The SHA-256 and size of a file, streamed.
     static func sha256(ofFile path: String) throws -> (sha256: String, size: Int64) {

@@ -3,8 +3,8 @@ import Procedures
 
 /// Small builders for self-contained HTML reports: escaped text, tables, and inline SVG charts
 /// that print well (no scripts, no external files).
-enum HTMLPage {
-    static func escape(_ s: String) -> String {
+public enum HTMLPage {
+    public static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
@@ -42,7 +42,7 @@ enum HTMLPage {
     }
 
     /// Horizontal bars: for each label, the executed value over a light bar of the programmed one.
-    static func barChart(title: String, items: [(label: String, programmed: Double, executed: Double)],
+    public static func barChart(title: String, items: [(label: String, programmed: Double, executed: Double)],
                          legend: (String, String) = ("ejecutado", "programado")) -> String {
         let width = 1000.0, left = 170.0, rowHeight = 26.0
         let height = Double(items.count) * rowHeight + 50
@@ -64,7 +64,7 @@ enum HTMLPage {
     }
 
     /// A line of monthly values, with a point and a label at each month.
-    static func lineChart(title: String, points: [(label: String, value: Double?)]) -> String {
+    public static func lineChart(title: String, points: [(label: String, value: Double?)]) -> String {
         let width = 1000.0, height = 240.0, left = 70.0, bottom = 40.0, top = 30.0
         let values = points.compactMap(\.value)
         let maxValue = max(values.max() ?? 1, 1) * 1.1

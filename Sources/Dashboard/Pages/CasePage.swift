@@ -1,0 +1,197 @@
+import Casebook
+import Foundation
+import GitStore
+import Ink
+import Procedures
+
+/// Expediente: the front matter, every Markdown document rendered, the routing slip as a timeline
+/// (who, role, when, decision, dependency, text, signature), per-dependency threads side by side,
+/// the documents with folio, SHA-256, size and a download link, the next steps, the flowchart with
+/// the case's place on it, and what `verify` found in the case.
+enum CasePage {
+    struct Document {
+        var path: String
+        var size: Int
+        var sha256: String
+        var folio: Int?
+        var title: String?
+    }
+
+    static func render(_ status: CaseStatus, snapshot s: Snapshot, book: Casebook, report: VerifyReport?, viewer: Viewer) throws -> String {
+        guard let head = GitStore.OID(hex: s.head) else { throw CasebookError.emptyRepository }
+        let files = CaseFiles(book: book, head: head, folder: status.path)
+        let all = try files.list()
+        let visible = all.filter { viewer.maySee(file: $0.path) }
+        var body = "<h1>\(HTML.escape(status.id)) · \(HTML.escape(status.title))</h1>"
+        body += "<p>" + HTML.link("/procedimiento/\(status.procedure)", "Procedimiento \(status.procedure): \(status.procedureName)")
+            + " (versión \(HTML.escape(status.version))) · estado <strong class=\"estado-\(status.state.rawValue)\">\(HTML.escape(status.state.label))</strong>"
+            + (status.lastStep.map { " · último paso \(HTML.escape($0))" } ?? "") + " · abierto el \(HTML.escape(status.opened))"
+            + " · carpeta <code>\(HTML.escape(status.path))</code></p>"
+
+        // Next steps, with holders and due dates.
+        let next = status.next + (status.dependencies ?? []).flatMap(\.next)
+        let shownNext = next.filter { viewer.maySee(dependency: $0.dependency) || ($0.perDependency && $0.dependency == nil) }
+        body += "<h2>Siguientes pasos</h2>"
+        if shownNext.isEmpty {
+            body += "<p>\(status.state == .closed ? "Procedimiento terminado (FIN)." : status.state == .returned ? "Salió del procedimiento: se devolvió a quien lo envió." : "Ninguno.")</p>"
+        } else {
+            body += HTML.table(["Paso", "Actividad", "Rol", "Quién", "Dependencia", "Vence"], shownNext.map { n in
+                [HTML.escape(n.step), HTML.escape(n.activity), HTML.escape(n.roles.joined(separator: " o ")), HTML.escape(n.holders.joined(separator: ", ")),
+                 HTML.escape(n.dependency ?? (n.perDependency ? "nueva" : "")),
+                 n.due.map { n.overdue ? "<span class=\"vencido\">\(HTML.escape($0)) (vencido)</span>" : HTML.escape($0) } ?? "sin plazo"]
+            }, raw: true)
+        }
+
+        // The flowchart with the case's place on it.
+        if let definition = s.definitions.first(where: { $0.number == status.procedure }) {
+            body += "<h2>Dónde está en el procedimiento</h2>"
+            body += Flowchart(definition: definition, marks: Flowchart.Marks(status: status)).svg
+            body += "<p class=\"nota\">Verde: pasos hechos y el camino tomado; naranja: dónde está ahora"
+                + (status.dependencies == nil ? "" : " (con las dependencias que esperan en cada paso)") + ".</p>"
+        }
+
+        // The front matter.
+        if viewer.restrictedCode == nil, let expediente = all.first(where: { $0.path == "expediente.md" }) {
+            body += "<h2>Encabezado del expediente</h2>"
+            if let document = try? FrontMatterDocument.parse(data: try files.data(expediente), file: "\(status.path)/expediente.md") {
+                let fields = document.plainFields
+                body += HTML.table(["Clave", "Valor"], fields.keys.sorted().map { [$0, Requirement.text(fields[$0])] })
+            } else {
+                body += "<p class=\"hallazgo\">expediente.md no se puede leer (folio verify lo señala).</p>"
+            }
+        }
+
+        // The routing slip.
+        let definition = s.definitions.first { $0.number == status.procedure }
+        body += "<h2>Hoja de ruta</h2>" + (try timeline(status, definition: definition, book: book, report: report, viewer: viewer))
+
+        // Threads side by side.
+        if let deps = status.dependencies, !deps.isEmpty {
+            body += "<h2>Por dependencia</h2><div class=\"threads\">"
+            for dep in deps where viewer.maySee(dependency: dep.code) {
+                let steps = status.history.filter { $0.dependency == dep.code }
+                body += "<div class=\"thread\"><h3>\(HTML.escape(dep.code))</h3><ul>"
+                body += steps.map { "<li>\(HTML.escape($0.step ?? "")) · \(HTML.escape(String($0.date.prefix(10)))) · \(HTML.escape($0.author))\($0.decision.map { " · decisión \(HTML.escape($0))" } ?? "")</li>" }.joined()
+                body += "</ul><p>" + (dep.next.isEmpty ? "terminó su parte" : "sigue: " + HTML.escape(dep.next.map { "\($0.step) (\($0.holders.joined(separator: ", ")))" }.joined(separator: "; "))) + "</p></div>"
+            }
+            body += "</div>"
+        }
+
+        // Documents.
+        body += "<h2>Documentos</h2>" + (try documentsTable(visible, status: status, files: files))
+
+        // Markdown documents, rendered.
+        let markdown = visible.filter { $0.path.lowercased().hasSuffix(".md") }
+        if !markdown.isEmpty {
+            body += "<h2>Documentos del expediente, legibles</h2>"
+            for file in markdown {
+                let text = String(decoding: try files.data(file), as: UTF8.self)
+                body += "<section class=\"doc\"><h3>\(HTML.escape(file.path))</h3>\(MarkdownView.render(text))</section>"
+            }
+        }
+
+        // verify's findings for this case.
+        body += "<h2>Verificación</h2>"
+        if let report {
+            let found = report.violations.filter { $0.caseID == status.id }
+            body += found.isEmpty ? "<p class=\"ok\">folio verify no encuentra nada en este expediente.</p>"
+                : found.map { v in "<div class=\"hallazgo\"><strong>\(v.severity == "error" ? "Infracción" : "Advertencia")</strong> [\(HTML.escape(v.rule))] commit <code>\(HTML.escape(String(v.commit.prefix(7))))</code>\(v.step.map { " paso \(HTML.escape($0))" } ?? ""): \(HTML.escape(v.message))<br><span class=\"nota\">Para corregirlo: \(HTML.escape(v.fix))</span></div>" }.joined()
+        } else {
+            body += "<p class=\"nota\">La verificación del historial está en curso para este commit; recargue la página en unos segundos.</p>"
+        }
+        return HTML.page(title: status.id, viewer: viewer, head: s.head, body: body)
+    }
+
+    static func timeline(_ status: CaseStatus, definition: ProcedureDefinition?, book: Casebook, report: VerifyReport?,
+                         viewer: Viewer) throws -> String {
+        let entries = try book.log(of: status.id).filter { viewer.maySee(dependency: $0.dependency) || viewer.restrictedCode == nil }
+        let badSignatures = Set(report?.violations.filter { $0.rule == "signature" }.map(\.commit) ?? [])
+        var out = "<ol class=\"timeline\">"
+        for e in entries {
+            guard let oid = GitStore.OID(hex: e.commit) else { continue }
+            let commit = try book.repository.commit(oid)
+            let signature: String
+            if badSignatures.contains(e.commit) { signature = "<span class=\"vencido\">firma no válida</span>" }
+            else if try book.repository.signature(of: oid) != nil { signature = report == nil ? "firmado" : "<span class=\"ok\">firma válida</span>" }
+            else { signature = "sin firma" }
+            let what = e.step.map { "Paso \($0)" } ?? (e.kind == "opening" ? "Apertura" : "Nota")
+            out += "<li><div class=\"when\">\(HTML.escape(e.date)) · commit <code>\(HTML.escape(String(e.commit.prefix(7))))</code> · \(signature)</div>"
+            // The manual's full activity (the subject line is cut for git log --oneline).
+            let activity = e.step.flatMap { definition?.step($0)?.activity } ?? e.subject
+            out += "<strong>\(HTML.escape(what))</strong>\(e.dependency.map { " [\(HTML.escape($0))]" } ?? ""): \(HTML.escape(activity))<br>"
+            if let j = e.justification { out += "<span class=\"vencido\">Fuera de plazo</span>: \(HTML.escape(j))<br>" }
+            out += "\(HTML.escape(e.author)) (\(HTML.escape(e.role ?? "")))"
+            if e.committer != e.author { out += ", registrado por \(HTML.escape(e.committer))" }
+            if let d = e.decision { out += " · decisión <strong>\(d == "si" ? "sí" : "no")</strong>" }
+            let text = bodyText(commit.message)
+            if !text.isEmpty { out += "<div class=\"nota\">\(HTML.escape(text).replacingOccurrences(of: "\n", with: "<br>"))</div>" }
+            out += "</li>"
+        }
+        return out + "</ol>"
+    }
+
+    /// A commit message without its subject and its trailer block: the `-m` text.
+    static func bodyText(_ message: String) -> String {
+        var paragraphs = message.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard !paragraphs.isEmpty else { return "" }
+        paragraphs.removeFirst()
+        if let last = paragraphs.last, last.split(separator: "\n").allSatisfy({ line in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 && parts[0].allSatisfy { $0.isLetter || $0 == "-" }
+        }) {
+            paragraphs.removeLast()
+        }
+        return paragraphs.joined(separator: "\n\n")
+    }
+
+    static func documentsTable(_ files: [CaseFiles.File], status: CaseStatus, files reader: CaseFiles) throws -> String {
+        var indexed: [String: ArchivedDocument] = [:]
+        if let index = files.first(where: { $0.path == ArchiveIndex.fileName }),
+           let parsed = try? ArchiveIndex.parse(String(decoding: try reader.data(index), as: UTF8.self), file: index.path) {
+            for d in parsed.documentos { indexed[d.archivo] = d }
+        }
+        guard !files.isEmpty else { return "<p>Ninguno visible.</p>" }
+        let rows = try files.map { file -> [String] in
+            let data = try reader.data(file)
+            let doc = indexed[file.path]
+            let href = "/expediente/\(HTML.url(status.id))/archivo/" + file.path.split(separator: "/").map { HTML.url(String($0)) }.joined(separator: "/")
+            return [doc.map { String($0.folio) } ?? "—", HTML.link(href, file.path), HTML.escape(doc?.titulo ?? ""),
+                    "<code>\(HTML.escape(Digest.sha256(data)))</code>", "\(data.count)"]
+        }
+        return HTML.table(["Folio", "Archivo", "Título", "SHA-256", "Bytes"], rows, raw: true)
+    }
+}
+
+/// Markdown documents rendered by Ink, with the writer's raw HTML shown as text and links limited
+/// to web addresses and the case's own files: whoever can commit cannot run anything in a reader's
+/// browser (the pages also forbid scripts by Content-Security-Policy).
+enum MarkdownView {
+    static func render(_ text: String) -> String {
+        let neutral = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+        let html = MarkdownParser().html(from: neutral)
+        return safeLinks(html)
+    }
+
+    /// Drops `href` and `src` values that are not http(s), mailto or relative.
+    static func safeLinks(_ html: String) -> String {
+        var out = html
+        for attribute in ["href=\"", "src=\""] {
+            var result = ""
+            var rest = Substring(out)
+            while let range = rest.range(of: attribute) {
+                result += rest[..<range.upperBound]
+                rest = rest[range.upperBound...]
+                let end = rest.firstIndex(of: "\"") ?? rest.endIndex
+                let value = String(rest[..<end])
+                let lower = value.lowercased().trimmingCharacters(in: .whitespaces)
+                let ok = lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
+                    || (!lower.contains(":") && !lower.hasPrefix("//"))
+                result += ok ? value : "#"
+                rest = rest[end...]
+            }
+            out = result + rest
+        }
+        return out
+    }
+}
