@@ -43,7 +43,11 @@ struct Flowchart {
 
     /// The targets of a step: (label, transition).
     func exits(of step: StepDefinition) -> [(String?, Transition)] {
-        if let d = step.decision { return [("Sí", d.yes.transition), ("No", d.no.transition)] }
+        if let d = step.decision {
+            // Both answers continue to the same step (P3-04): one arrow, both labels.
+            if d.yes.transition == d.no.transition { return [("Sí / No", d.yes.transition)] }
+            return [("Sí", d.yes.transition), ("No", d.no.transition)]
+        }
         return [(nil, definition.transition(after: step, decision: nil))]
     }
 
@@ -62,7 +66,11 @@ struct Flowchart {
             let x = Double(i) * Self.laneWidth
             out += "<rect x=\"\(Int(x))\" y=\"0\" width=\"\(Int(Self.laneWidth))\" height=\"\(Int(height))\" fill=\"\(i % 2 == 0 ? "#f7f9fc" : "#ffffff")\" stroke=\"#c8d3e0\"/>"
             out += "<rect x=\"\(Int(x))\" y=\"0\" width=\"\(Int(Self.laneWidth))\" height=\"40\" fill=\"#0b4f8a\"/>"
-            out += "<text x=\"\(Int(x + Self.laneWidth / 2))\" y=\"25\" font-size=\"12\" fill=\"#fff\" text-anchor=\"middle\">\(HTML.escape(role.title))</text>"
+            let title = Self.wrap(role.title, width: 26, lines: 2)
+            for (k, line) in title.enumerated() {
+                let y = title.count == 1 ? 25.0 : 17.0 + Double(k) * 14
+                out += "<text x=\"\(Int(x + Self.laneWidth / 2))\" y=\"\(Int(y))\" font-size=\"11\" fill=\"#fff\" text-anchor=\"middle\">\(HTML.escape(line))</text>"
+            }
         }
         if leaves {
             out += "<rect x=\"\(Int(exitsColumn))\" y=\"0\" width=\"\(Int(Self.laneWidth))\" height=\"40\" fill=\"#6b6b6b\"/>"
@@ -159,7 +167,7 @@ struct Flowchart {
         if let label {
             let x = a.0 == b.0 ? a.0 + 6 : (a.0 + b.0) / 2
             let y = a.0 == b.0 ? (a.1 + b.1) / 2 : midY - 3
-            out += "<text x=\"\(Int(x))\" y=\"\(Int(y))\" font-size=\"10\" font-weight=\"bold\" fill=\"\(label == "Sí" ? "#1b6e20" : "#a40000")\">\(label)</text>"
+            out += "<text x=\"\(Int(x))\" y=\"\(Int(y))\" font-size=\"10\" font-weight=\"bold\" fill=\"\(label == "No" ? "#a40000" : "#1b6e20")\">\(label)</text>"
         }
         if let note { out += "<text x=\"\(Int(b.0 + 6))\" y=\"\(Int(midY - 3))\" font-size=\"10\" fill=\"#1b6e20\">\(HTML.escape(note))</text>" }
         return out
