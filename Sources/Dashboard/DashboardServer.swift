@@ -19,9 +19,12 @@ public struct DashboardConfiguration: Sendable {
     /// without the header, so the header cannot be forged by going around the proxy.
     public var trustedProxies: [String]
     public var now: @Sendable () -> Date
+    /// The address people reach the dashboard by (the proxy's), for the links of the Atom feed.
+    public var publicURL: String
 
     public init(repository: String, host: String = "127.0.0.1", port: Int = 8080, userHeader: String? = nil,
-                trustedProxies: [String] = [], now: @escaping @Sendable () -> Date = { Date() }) {
+                trustedProxies: [String] = [], publicURL: String? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.publicURL = (publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.repository = repository
         self.host = host
         self.port = port
@@ -64,11 +67,20 @@ public enum DashboardServer {
 
     static func routes(_ router: Router<DashboardContext>, view: RepositoryView, configuration: DashboardConfiguration) {
         @Sendable func page(_ request: Request, _ context: DashboardContext,
-                  _ render: @escaping @Sendable (Snapshot, Viewer) async throws -> Response) async -> Response {
+                  _ render: @escaping @Sendable (Snapshot, Viewer) async throws -> Output) async -> Response {
             do {
                 let snapshot = try await view.current()
                 let viewer = try Access.viewer(request, context, snapshot: snapshot, configuration: configuration)
-                return try await render(snapshot, viewer)
+                // Drawn once per HEAD, viewer and address; a page that waits for verify is drawn again.
+                let key = "\(viewer.key)|\(request.uri.description)|\(await view.report(for: snapshot.head) != nil)"
+                if let html = await view.page(key, head: snapshot.head) { return .html(html) }
+                switch try await render(snapshot, viewer) {
+                case .page(let html):
+                    await view.store(html, key: key, head: snapshot.head)
+                    return .html(html)
+                case .other(let response):
+                    return response
+                }
             } catch let refusal as Refusal {
                 return refusal.response
             } catch {
@@ -88,20 +100,26 @@ public enum DashboardServer {
         router.get("/expediente/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             return await page(request, context) { s, viewer in
-                guard let status = s.status(id), viewer.maySee(status) else { throw Refusal.notFound("el expediente \(id)") }
+                guard let whole = s.status(id), viewer.maySee(whole) else { throw Refusal.notFound("el expediente \(id)") }
+                let status = viewer.redact(whole)
                 let report = await view.report(for: s.head)
                 return .html(try CasePage.render(status, snapshot: s, book: try view.open(), report: report, viewer: viewer))
             }
         }
         router.get("/expediente/:id/archivo/**") { request, context in
             let id = context.parameters.get("id") ?? ""
-            let path = context.parameters.getCatchAll().joined(separator: "/")
+            // The page links each segment percent-encoded; a decoded segment may not hide a '/'.
+            let segments = context.parameters.getCatchAll().map { String($0).removingPercentEncoding ?? "" }
+            let path = segments.joined(separator: "/")
             return await page(request, context) { s, viewer in
                 guard let status = s.status(id), viewer.maySee(status), viewer.maySee(file: path),
-                      !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else { throw Refusal.notFound("el archivo \(path)") }
+                      !segments.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." || $0.contains("/") || $0.contains("\\") })
+                else { throw Refusal.notFound("el archivo \(path)") }
                 let book = try view.open()
-                guard let head = GitStore.OID(hex: s.head),
-                      let data = try book.repository.file(at: "\(status.path)/\(path)", in: head) else { throw Refusal.notFound("el archivo \(path)") }
+                // Only regular files: a folder or a symbolic link is not a document.
+                guard let head = GitStore.OID(hex: s.head), let entry = try book.repository.entry(at: "\(status.path)/\(path)", in: head),
+                      entry.mode == 0o100644 || entry.mode == 0o100755 else { throw Refusal.notFound("el archivo \(path)") }
+                let data = try book.repository.blob(entry.id)
                 return .file(data, name: path.split(separator: "/").last.map(String.init) ?? "archivo")
             }
         }
@@ -126,8 +144,8 @@ public enum DashboardServer {
         }
         router.get("/novedades.atom") { request, context in
             await page(request, context) { s, viewer in
-                let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
-                return .atom(NewsPage.atom(s, viewer: viewer, filter: .init(request), base: "http://\(host)"))
+                // Links in the feed use the configured address, never the request's Host header.
+                return .atom(NewsPage.atom(s, viewer: viewer, filter: .init(request), base: configuration.publicURL))
             }
         }
     }
@@ -139,6 +157,16 @@ extension NewsPage.Filter {
         func text(_ key: String) -> String? { q.get(key).map { String($0) }.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
         self.init(persona: text("persona"), procedure: text("procedimiento").flatMap { Int($0) }, dependency: text("dependencia"))
     }
+}
+
+/// What a route draws: a page (kept per HEAD), or another response (a feed, a document).
+enum Output: Sendable {
+    case page(String)
+    case other(Response)
+
+    static func html(_ text: String) -> Output { .page(text) }
+    static func atom(_ text: String) -> Output { .other(Response.atom(text)) }
+    static func file(_ data: Data, name: String) -> Output { .other(Response.file(data, name: name)) }
 }
 
 /// The request context: Hummingbird's, plus the address the request came from.

@@ -26,6 +26,9 @@ actor RepositoryView {
     private var snapshot: Snapshot?
     private var verified: (head: String, report: VerifyReport)?
     private var verifying: String?
+    /// Pages already drawn for the current HEAD, by viewer and address (bounded).
+    private var pages: [String: String] = [:]
+    private var pagesHead = ""
 
     init(path: String, now: @escaping @Sendable () -> Date) {
         self.path = path
@@ -50,6 +53,19 @@ actor RepositoryView {
         snapshot = fresh
         startVerify(head: head.hex)
         return fresh
+    }
+
+    /// A page drawn earlier for the same HEAD, viewer and address.
+    func page(_ key: String, head: String) -> String? {
+        pagesHead == head ? pages[key] : nil
+    }
+
+    func store(_ html: String, key: String, head: String) {
+        if pagesHead != head || pages.count >= 2000 {
+            pages = [:]
+            pagesHead = head
+        }
+        pages[key] = html
     }
 
     /// verify's report for `head`, when the background run has finished.

@@ -7,6 +7,14 @@ enum Viewer: Sendable {
     case local
     case persona(Persona)
 
+    /// Who, for the page cache: pages differ by viewer.
+    var key: String {
+        switch self {
+        case .local: return "-"
+        case .persona(let p): return p.id
+        }
+    }
+
     /// A dependency's or executing unit's contact who holds no staff role: sees only the cases and
     /// files of their code.
     var restrictedCode: String? {
@@ -16,11 +24,33 @@ enum Viewer: Sendable {
 
     /// Whether the viewer may see a case at all.
     func maySee(_ status: CaseStatus) -> Bool {
-        guard let code = restrictedCode else { return true }
+        guard let code = restrictedCode, case .persona(let p) = self else { return true }
         guard !code.isEmpty else { return false }
         if status.dependencies?.contains(where: { $0.code == code }) == true { return true }
-        // A month or POA round the contact has not started yet still waits on them.
-        return status.dependencies != nil && status.next.contains { $0.perDependency } && status.state != .closed
+        // A month or POA round the contact has not started yet still waits on them, if their role
+        // is the one that starts it (a dependency's contact for P3, an executing unit's for P5).
+        return status.dependencies != nil && status.state != .closed
+            && status.next.contains { $0.perDependency && $0.roles.contains { r in p.roles.map(\.rawValue).contains(r) } }
+    }
+
+    /// The case as this viewer may see it: a contact sees only their own thread, their own steps
+    /// and themselves among the holders of a part not started yet; others see it whole.
+    func redact(_ status: CaseStatus) -> CaseStatus {
+        guard let code = restrictedCode, case .persona(let p) = self else { return status }
+        var copy = status
+        copy.dependencies = status.dependencies?.filter { $0.code == code }
+        copy.history = status.history.filter { $0.dependency?.uppercased() == code }
+        copy.next = status.next.map { next in
+            var n = next
+            if n.perDependency { n.holders = n.holders.filter { $0 == p.id } }
+            return n
+        }
+        return copy
+    }
+
+    /// The snapshot's cases this viewer may see, as they may see them.
+    func cases(_ s: Snapshot) -> [CaseStatus] {
+        s.statuses.filter(maySee).map(redact)
     }
 
     /// Whether the viewer may see a file of a case (path inside the case folder).

@@ -51,8 +51,10 @@ final class DashboardFixture: @unchecked Sendable {
         try step(pi, "13", "mrodriguez")
         try step(pi, "14", "mrodriguez")
         // A document with hostile Markdown, committed with a note.
-        try write("# Notas\n\n<script>alert('x')</script>\n\n[enlace](javascript:alert(1)) y [SNIP](https://snip.example.org)\n",
-                  to: "cases/2026/\(pi)/notas.md")
+        try write("# Notas\n\n<script>alert('x')</script>\n\n[enlace](javascript:alert(1)) y [SNIP](https://snip.example.org)\n\n"
+                  + "[b2](http://a.example/\"style=\"position:fixed;top:0\" \"t\") ![al\" style=\"position:fixed\" x=\"](/img.png)"
+                  + " ![x](x\"onerror=\"alert(1))\n\n`<b>código</b>`\n", to: "cases/2026/\(pi)/notas.md")
+        try write("%PDF-1.4 acta\n", to: "cases/2026/\(pi)/anexos/Acta de reunión.pdf")
         _ = try book.recordNote(caseID: pi, persona: "rgarcia", text: "Notas del analista")
         // P3, November: HGE up to 03, HRO at 01.
         at("2026-11-26T08:00:00-06:00")

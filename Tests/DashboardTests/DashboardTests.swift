@@ -54,6 +54,22 @@ struct DashboardTests {
         #expect(page.body.contains("&lt;script&gt;alert"))
         #expect(!page.body.lowercased().contains("javascript:"))
         #expect(page.body.contains("href=\"https://snip.example.org\""))
+        // Quotes inside a link's address or an image's description cannot add attributes.
+        #expect(!page.body.contains("style=\"position:fixed") && !page.body.contains("onerror="))
+        #expect(page.body.contains("href=\"http://a.example/\""))
+        #expect(page.body.contains("<code>&lt;b&gt;código&lt;/b&gt;</code>"), "code is shown as written, escaped once")
+    }
+
+    @Test("documents with spaces and accents download; a folder is not a document; the feed ignores the Host header")
+    func downloadsAndFeed() throws {
+        let server = try Server(directory: Self.fixture.path)
+        let page = try server.get("/expediente/PI-2026-0001")
+        #expect(page.body.contains("/archivo/anexos/Acta%20de%20reuni%C3%B3n.pdf"))
+        #expect(try server.bytes("/expediente/PI-2026-0001/archivo/anexos/Acta%20de%20reuni%C3%B3n.pdf") == Data("%PDF-1.4 acta\n".utf8))
+        #expect(try server.get("/expediente/PI-2026-0001/archivo/anexos").status == 404)
+        #expect(try server.get("/expediente/PI-2026-0001/archivo/anexos%2F..%2F..%2Froles.yaml").status == 404)
+        let feed = try server.get("/novedades.atom", headers: ["Host: evil.example"])
+        #expect(!feed.body.contains("evil.example") && feed.body.contains("http://127.0.0.1:"))
     }
 
     @Test("procedimiento: swimlanes per role, INICIO and FIN, decision diamonds with Sí/No, the loop back to 02, the exit")
@@ -127,6 +143,10 @@ struct DashboardTests {
         #expect(try server.get("/expediente/PROD-2026-11/archivo/produccion/HRO.csv", headers: hge).status == 404)
         #expect(try server.get("/expediente/PROD-2026-11/archivo/produccion/HGE.csv", headers: hge).status == 200)
         #expect(!(try server.get("/novedades", headers: hge)).body.contains("Rosa Tzul"))
+        // Not even the other dependencies' codes and positions.
+        #expect(!month.body.contains("HRO") && !month.body.contains("hro"))
+        #expect(!(try server.get("/expedientes", headers: hge)).body.contains("HRO"))
+        #expect(!(try server.get("/produccion", headers: hge)).body.contains("2 iniciadas"))
     }
 
     @Test("served from the shared bare repository: current after a push; reading changes nothing in the repository")

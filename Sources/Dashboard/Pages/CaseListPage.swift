@@ -4,7 +4,7 @@ import Procedures
 /// Expedientes: every case the viewer may see, filtered by procedure and state.
 enum CaseListPage {
     static func render(_ s: Snapshot, viewer: Viewer, procedure: Int?, state: String?) -> String {
-        let list = s.statuses.filter { viewer.maySee($0) && (procedure == nil || $0.procedure == procedure)
+        let list = viewer.cases(s).filter { (procedure == nil || $0.procedure == procedure)
             && (state == nil || $0.state.rawValue == state) }
         var body = "<h1>Expedientes</h1>"
         body += "<form class=\"filtros\" method=\"get\" action=\"/expedientes\"><label>Procedimiento <select name=\"procedimiento\"><option value=\"\">todos</option>"

@@ -162,36 +162,100 @@ enum CasePage {
     }
 }
 
-/// Markdown documents rendered by Ink, with the writer's raw HTML shown as text and links limited
-/// to web addresses and the case's own files: whoever can commit cannot run anything in a reader's
-/// browser (the pages also forbid scripts by Content-Security-Policy).
+/// Markdown documents rendered by Ink, then rebuilt tag by tag from a short list of tags and
+/// attributes: the writer's raw HTML is shown as text, attribute values are escaped again (Ink
+/// leaves quotes in link addresses and image descriptions as they were), and links go only to web
+/// addresses and the case's own files. Whoever can commit cannot change a reader's page or run
+/// anything in their browser (the pages also forbid scripts by Content-Security-Policy).
 enum MarkdownView {
     static func render(_ text: String) -> String {
         let neutral = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
-        let html = MarkdownParser().html(from: neutral)
-        return safeLinks(html)
+        return sanitize(MarkdownParser().html(from: neutral))
     }
 
-    /// Drops `href` and `src` values that are not http(s), mailto or relative.
-    static func safeLinks(_ html: String) -> String {
-        var out = html
-        for attribute in ["href=\"", "src=\""] {
-            var result = ""
-            var rest = Substring(out)
-            while let range = rest.range(of: attribute) {
-                result += rest[..<range.upperBound]
-                rest = rest[range.upperBound...]
-                let end = rest.firstIndex(of: "\"") ?? rest.endIndex
-                let value = String(rest[..<end])
-                let lower = value.lowercased().trimmingCharacters(in: .whitespaces)
-                let ok = lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
-                    || (!lower.contains(":") && !lower.hasPrefix("//"))
-                result += ok ? value : "#"
-                rest = rest[end...]
+    static let allowed: Set<String> = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "img", "em", "strong", "code",
+                                       "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "hr", "br", "del", "s"]
+
+    /// Every tag of `html` kept only if it is in `allowed`, with only `href` (links) or `src` and
+    /// `alt` (images), their values escaped; text between tags is kept as it is (already escaped).
+    static func sanitize(_ html: String) -> String {
+        var out = ""
+        var rest = Substring(html)
+        var inCode = 0
+        while let lt = rest.firstIndex(of: "<") {
+            out += inCode > 0 ? unescapeTwice(rest[..<lt]) : String(rest[..<lt])
+            guard let gt = rest[lt...].firstIndex(of: ">") else {
+                out += HTML.escape(String(rest[lt...]))
+                return out
             }
-            out = result + rest
+            let tag = rest[rest.index(after: lt)..<gt]
+            if let (name, closing, clean) = rebuild(tag) {
+                out += clean
+                if name == "code" || name == "pre" { inCode += closing ? -1 : 1; inCode = max(0, inCode) }
+            }
+            rest = rest[rest.index(after: gt)...]
         }
-        return out
+        return out + (inCode > 0 ? unescapeTwice(rest) : String(rest))
+    }
+
+    /// Ink escapes code once more: `&amp;lt;` back to `&lt;` inside code.
+    static func unescapeTwice(_ s: Substring) -> String {
+        s.replacingOccurrences(of: "&amp;lt;", with: "&lt;").replacingOccurrences(of: "&amp;gt;", with: "&gt;")
+            .replacingOccurrences(of: "&amp;quot;", with: "&quot;").replacingOccurrences(of: "&amp;amp;", with: "&amp;")
+    }
+
+    private static func rebuild(_ tag: Substring) -> (String, Bool, String)? {
+        var t = tag.trimmingCharacters(in: .whitespaces)[...]
+        let closing = t.hasPrefix("/")
+        if closing { t = t.dropFirst() }
+        let name = String(t.prefix { $0.isLetter || $0.isNumber }).lowercased()
+        guard allowed.contains(name) else { return nil }
+        if closing { return (name, true, "</\(name)>") }
+        var attributes: [(String, String)] = []
+        var s = t.dropFirst(name.count)
+        while !s.isEmpty {
+            s = s.drop { $0 == " " || $0 == "\n" || $0 == "/" || $0 == "\t" }
+            let key = String(s.prefix { $0.isLetter || $0 == "-" }).lowercased()
+            guard !key.isEmpty else { s = s.dropFirst(); continue }
+            s = s.dropFirst(key.count)
+            var value = ""
+            if s.first == "=" {
+                s = s.dropFirst()
+                if let quote = s.first, quote == "\"" || quote == "'" {
+                    s = s.dropFirst()
+                    let end = s.firstIndex(of: quote) ?? s.endIndex
+                    value = String(s[..<end])
+                    s = end < s.endIndex ? s[s.index(after: end)...] : s[end...]
+                } else {
+                    value = String(s.prefix { $0 != " " })
+                    s = s.dropFirst(value.count)
+                }
+            }
+            attributes.append((key, value))
+        }
+        var kept: [(String, String)] = []
+        switch name {
+        case "a": kept = attributes.filter { $0.0 == "href" }.prefix(1).map { ("href", safeURL($0.1)) }
+        case "img": kept = attributes.filter { $0.0 == "src" }.prefix(1).map { ("src", safeURL($0.1)) }
+            + attributes.filter { $0.0 == "alt" }.prefix(1).map { ("alt", $0.1) }
+        default: break
+        }
+        let attrs = kept.map { " \($0.0)=\"\(attributeValue($0.1))\"" }.joined()
+        return (name, false, "<\(name)\(attrs)\(name == "img" || name == "br" || name == "hr" ? "/" : "")>")
+    }
+
+    /// A value put back between double quotes: quotes and angle brackets escaped, entities kept.
+    static func attributeValue(_ value: String) -> String {
+        value.replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    /// http(s), mailto or a relative address; anything else (javascript:, data:, //host) becomes `#`.
+    static func safeURL(_ value: String) -> String {
+        let lower = value.lowercased().trimmingCharacters(in: .whitespaces)
+        let ok = lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
+            || (!lower.contains(":") && !lower.hasPrefix("//") && !lower.contains("&#"))
+        return ok ? value : "#"
     }
 }

@@ -6,7 +6,7 @@ import Procedures
 /// `folio due`), what waits on each person, and the week's movements.
 enum HomePage {
     static func render(_ s: Snapshot, viewer: Viewer) -> String {
-        let statuses = s.statuses.filter(viewer.maySee)
+        let statuses = viewer.cases(s)
         let visible = Set(statuses.map(\.id))
         let pending = s.pending.filter { visible.contains($0.id) && viewer.maySee(dependency: $0.dependency) }
         var body = "<h1>Tablero del Departamento de Planificación</h1>"

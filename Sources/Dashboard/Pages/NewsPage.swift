@@ -24,7 +24,7 @@ enum NewsPage {
     /// Every step the viewer may see, newest first.
     static func movements(_ s: Snapshot, viewer: Viewer, filter: Filter = Filter()) -> [Movement] {
         var out: [Movement] = []
-        for status in s.statuses where viewer.maySee(status) && (filter.procedure == nil || status.procedure == filter.procedure) {
+        for status in viewer.cases(s) where filter.procedure == nil || status.procedure == filter.procedure {
             for entry in status.history where viewer.maySee(dependency: entry.dependency) || viewer.restrictedCode == nil {
                 if let code = filter.dependency, entry.dependency?.uppercased() != code.uppercased() { continue }
                 if let who = filter.persona {

@@ -9,7 +9,7 @@ enum ProductionPage {
     static func render(_ s: Snapshot, book: Casebook, viewer: Viewer, dependency requested: String?) throws -> String {
         guard let head = GitStore.OID(hex: s.head) else { throw CasebookError.emptyRepository }
         var body = "<h1>Producción y metas físicas</h1>"
-        let monthly = s.statuses.filter { ($0.procedure == 3 || $0.procedure == 5) && viewer.maySee($0) }.sorted { $0.id > $1.id }
+        let monthly = viewer.cases(s).filter { $0.procedure == 3 || $0.procedure == 5 }.sorted { $0.id > $1.id }
         for (number, title) in [(3, "Producción de las dependencias (procedimiento 3)"), (5, "Avance de metas físicas (procedimiento 5)")] {
             body += "<h2>\(title)</h2>"
             let cases = monthly.filter { $0.procedure == number }
@@ -21,7 +21,8 @@ enum ProductionPage {
                 let deps = st.dependencies ?? []
                 let finished = deps.filter { $0.next.isEmpty }.count
                 return [HTML.link("/expediente/\(st.id)", st.id), "<span class=\"estado-\(st.state.rawValue)\">\(st.state.label)</span>",
-                        "\(deps.count) iniciadas, \(finished) terminaron su parte", links.isEmpty ? "—" : links]
+                        viewer.restrictedCode != nil ? (deps.isEmpty ? "no ha iniciado" : (finished > 0 ? "terminó su parte" : "en curso"))
+                            : "\(deps.count) iniciadas, \(finished) terminaron su parte", links.isEmpty ? "—" : links]
             }
             body += HTML.table(["Mes", "Estado", "Dependencias", "Informes"], rows, raw: true)
         }

@@ -22,6 +22,8 @@ extension Folio {
         var userHeader: String?
         @Option(name: .customLong("proxy"), help: "Dirección del proxy de la institución; se repite. Solo sus solicitudes se atienden.")
         var proxies: [String] = []
+        @Option(name: .customLong("url"), help: "Dirección pública del tablero (la del proxy), para los enlaces del canal Atom.")
+        var publicURL: String?
 
         func run() throws {
             try Folio.perform {
@@ -29,7 +31,7 @@ extension Folio {
                 let frozen = ProcessInfo.processInfo.environment["FOLIO_DATE"].map { !$0.isEmpty } ?? false
                 let config = DashboardConfiguration(
                     repository: repository.directory ?? FileManager.default.currentDirectoryPath, host: host, port: port,
-                    userHeader: userHeader, trustedProxies: proxies, now: { frozen ? fixed : Date() })
+                    userHeader: userHeader, trustedProxies: proxies, publicURL: publicURL, now: { frozen ? fixed : Date() })
                 try config.validate()
                 _ = try repository.openForReading()
                 let done = DispatchSemaphore(value: 0)
