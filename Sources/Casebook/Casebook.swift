@@ -42,12 +42,12 @@ public final class Casebook {
         // A folio killed half-way left its lock: any command puts the clone right first.
         let lock = WriteLock(repository: repo)
         if FileManager.default.fileExists(atPath: lock.path) { _ = try? lock.recoverIfStale() }
-        if let head = try repo.headCommit() {
-            guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
-            if let text = try repo.file(at: Settings.fileName, in: head), let zone = TimeZone(
-                identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
-                book.clock.timeZone = zone
-            }
+        // An empty git repository is not a case repository: `folio init` lays the first commit.
+        guard let head = try repo.headCommit() else { throw CasebookError.emptyRepository }
+        guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
+        if let text = try repo.file(at: Settings.fileName, in: head), let zone = TimeZone(
+            identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
+            book.clock.timeZone = zone
         }
         return book
     }

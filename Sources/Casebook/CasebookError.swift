@@ -64,7 +64,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .detachedHead:
             return "HEAD no apunta a una rama (detached HEAD). Vuelva a la rama de trabajo con 'git switch main'."
         case .emptyRepository:
-            return "El repositorio no tiene commits. Créelo con 'folio init DIR --jefe \"Nombre <correo>\"'."
+            return "Este repositorio git está vacío (sin commits): no es un repositorio de expedientes de folio. Cree uno con 'folio init CARPETA --jefe \"Nombre <correo>\"' (una carpeta nueva), o clone el repositorio compartido con 'git clone'."
         case .notACaseRepository(let path):
             return "\(path) es un repositorio git pero no de expedientes: falta roles.yaml o folio.yaml. Créelo con 'folio init'."
         case .directoryNotEmpty(let path):

@@ -14,6 +14,10 @@ struct CLI {
 
     @discardableResult
     func folio(_ args: String..., date: String = "2026-11-02T09:00:00-06:00", in dir: String? = nil) throws -> Run {
+        try folio(args, date: date, in: dir)
+    }
+
+    func folio(_ args: [String], date: String = "2026-11-02T09:00:00-06:00", in dir: String? = nil) throws -> Run {
         try Sandbox.run(Self.binary, args, in: dir ?? repo, env: ["FOLIO_DATE": date])
     }
 

@@ -113,7 +113,7 @@ struct RemoteTests {
         let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
         #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").out == "COOP-2026-0001\n")
         #expect(try folio(a, "sync").ok)
-        #expect(try folio(b, "sync").out.contains("Recibidos 1 commits"))
+        #expect(try folio(b, "sync").out.contains("Commits recibidos: 1;"))
         // Offline, each clone steps a different case and opens a new project: both take PI-2026-0001.
         #expect(try folio(a, "step", "COOP-2026-0001").ok)
         #expect(try folio(a, "new", "4", "--title", "Hospital A", "--set", "snip=1111", "--set", "unidad_ejecutora=DIP",
@@ -133,7 +133,7 @@ struct RemoteTests {
         let trailers = try Sandbox.gitOut(["log", "-1", "--format=%(trailers:key=Expediente,valueonly)", "main"], in: shared.bare)
         #expect(trailers == "PI-2026-0002")
         #expect(try folio(b, "verify").ok)
-        #expect(try folio(a, "sync").out.contains("Recibidos 2 commits"))
+        #expect(try folio(a, "sync").out.contains("Commits recibidos: 2;"))
         #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: a) == (try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)))
         #expect(try Sandbox.git(["fsck", "--strict"], in: shared.bare).ok)
     }

@@ -107,7 +107,7 @@ extension ProductionReview {
         var lines = ["---", "dependencia: \(dependency)", "mes: \(month)", "hallazgos: \(findings.count)",
                      "meses_comparados: \(monthsCompared.count)", "---", "",
                      "# Revisión de la producción de \(dependency), \(month)", "",
-                     "Comparada con \(monthsCompared.count) meses anteriores de la misma dependencia en el repositorio"
+                     "Comparada con \(Spanish.count(monthsCompared.count, "mes", "meses")) anteriores de la misma dependencia en el repositorio"
                         + (monthsCompared.isEmpty ? "." : " (\(monthsCompared.first!) a \(monthsCompared.last!))."), ""]
         if findings.isEmpty {
             lines.append("Sin hallazgos: los valores están dentro de lo habitual.")

@@ -101,7 +101,7 @@ public enum ProductionTable {
             result.append((index, fields))
         }
         for (line, fields) in result where fields.count != columns.count {
-            throw CasebookError.invalidFile(file: file, reason: "línea \(line): tiene \(fields.count) campos y debe tener \(columns.count)"
+            throw CasebookError.invalidFile(file: file, reason: "línea \(line): tiene \(Spanish.count(fields.count, "campo")) y debe tener \(columns.count)"
                 + (fields.count < columns.count ? " (falta la columna \(fields.count + 1), \(columns[fields.count]))" : ""),
                                             fix: "Separe los campos con comas; ponga entre comillas un texto que lleve coma.")
         }

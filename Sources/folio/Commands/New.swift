@@ -11,12 +11,12 @@ extension Folio {
                   folio new 3 --month 2026-11 --as alopez
                 """)
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "Procedimiento: número del 1 al 7 o código (PEI, POA, PROD, PI, AMF, MMF, COOP).") var procedure: String
-        @Option(help: "ID del expediente (por omisión, CODIGO-AAAA-NNNN).") var id: String?
-        @Option(help: "Título del expediente.") var title: String?
-        @Option(help: "Mes del expediente mensual (procedimientos 3 y 5): AAAA-MM.") var month: String?
+        @Argument(help: ArgumentHelp("Procedimiento: número del 1 al 7 o código (PEI, POA, PROD, PI, AMF, MMF, COOP).", valueName: "procedimiento")) var procedure: String
+        @Option(help: ArgumentHelp("ID del expediente (por omisión, CODIGO-AAAA-NNNN).", valueName: "expediente")) var id: String?
+        @Option(help: ArgumentHelp("Título del expediente.", valueName: "título")) var title: String?
+        @Option(help: ArgumentHelp("Mes del expediente mensual (procedimientos 3 y 5): AAAA-MM.", valueName: "aaaa-mm")) var month: String?
         @OptionGroup var edits: CaseEditOptions
-        @Option(name: .customLong("as"), help: "Quien realiza el paso: id o correo de roles.yaml.") var persona: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("Quien realiza el paso: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
 
         func run() throws {
             try Folio.perform {

@@ -9,7 +9,7 @@ extension Folio {
             abstract: "Los procedimientos vigentes: pasos, roles, decisiones y ramas.",
             discussion: "Ejemplos: folio procedures; folio procedures 4 --json")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "Procedimiento: número o código (sin él, todos).") var procedure: String?
+        @Argument(help: ArgumentHelp("Procedimiento: número o código (sin él, todos).", valueName: "procedimiento")) var procedure: String?
         @Flag(help: "Salida JSON.") var json = false
 
         func run() throws {
@@ -28,7 +28,7 @@ extension Folio {
         private func definitions() throws -> [ProcedureDefinition] {
             if let book = try? repository.open(), let defs = try? book.proceduresInForce(), !defs.isEmpty { return defs }
             guard let dir = SchemaLibrary.canonicalDirectory(executable: CommandLine.arguments[0]) else {
-                throw CasebookError.notARepository(repository.directory ?? FileManager.default.currentDirectoryPath)
+                throw CasebookError.notARepository(repository.folder)
             }
             return try SchemaLibrary.load(directory: dir)
         }

@@ -32,13 +32,13 @@ extension Folio {
                 commandName: "add", abstract: "Agrega una persona a roles.yaml (solo un jefe).",
                 discussion: "Ejemplo: folio roles add alopez --name \"Ana López\" --email alopez@igss.gob.gt --role analista --role asistente --as mrodriguez")
             @OptionGroup var repository: RepositoryOptions
-            @Argument(help: "Id de la persona (minúsculas, p. ej. alopez).") var id: String
-            @Option(help: "Nombre y apellido.") var name: String
-            @Option(help: "Correo electrónico.") var email: String
-            @Option(help: "Rol (jefe, asistente, analista, secretaria, dependencia, unidad-ejecutora); se repite.")
+            @Argument(help: ArgumentHelp("Id de la persona (minúsculas, p. ej. alopez).", valueName: "expediente")) var id: String
+            @Option(help: ArgumentHelp("Nombre y apellido.", valueName: "nombre")) var name: String
+            @Option(help: ArgumentHelp("Correo electrónico.", valueName: "correo")) var email: String
+            @Option(help: ArgumentHelp("Rol (jefe, asistente, analista, secretaria, dependencia, unidad-ejecutora); se repite.", valueName: "rol"))
             var role: [String] = []
-            @Option(help: "Para contactos externos: código de la dependencia o unidad que representa.") var dependency: String?
-            @Option(name: .customLong("as"), help: "El jefe que registra el cambio.") var persona: String?
+            @Option(help: ArgumentHelp("Para contactos externos: código de la dependencia o unidad que representa.", valueName: "código")) var dependency: String?
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que registra el cambio.", valueName: "persona")) var persona: String?
 
             func run() throws {
                 try Folio.perform {
@@ -66,10 +66,10 @@ extension Folio {
                 commandName: "key", abstract: "Registra (o quita) la clave SSH pública con que una persona firma sus pasos (solo un jefe).",
                 discussion: "Ejemplos: folio roles key alopez \"ssh-ed25519 AAAA... alopez\" --as mrodriguez; folio roles key alopez --remove --as mrodriguez")
             @OptionGroup var repository: RepositoryOptions
-            @Argument(help: "La persona (id o correo).") var persona: String
-            @Argument(help: "La clave pública, la línea completa de su archivo .pub.") var key: String?
+            @Argument(help: ArgumentHelp("La persona (id o correo).", valueName: "persona")) var persona: String
+            @Argument(help: ArgumentHelp("La clave pública, la línea completa de su archivo .pub.", valueName: "clave")) var key: String?
             @Flag(help: "Quita la clave registrada.") var remove = false
-            @Option(name: .customLong("as"), help: "El jefe que registra el cambio.") var actor: String?
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que registra el cambio.", valueName: "persona")) var actor: String?
 
             func run() throws {
                 try Folio.perform {

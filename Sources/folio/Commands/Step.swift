@@ -12,11 +12,11 @@ extension Folio {
                   folio step PROD-2026-11 01 --dependency HGE --as contacto-hge
                 """)
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente.") var id: String
-        @Argument(help: "Paso (dos dígitos); solo hace falta si hay más de uno posible.") var step: String?
-        @Option(name: .customLong("as"), help: "Quien realiza el paso: id o correo de roles.yaml.") var persona: String?
-        @Option(help: "Respuesta de un paso de decisión: si o no.") var decision: String?
-        @Option(help: "Código de la dependencia o unidad ejecutora, en los pasos que se hacen por dependencia.")
+        @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
+        @Argument(help: ArgumentHelp("Paso (dos dígitos); solo hace falta si hay más de uno posible.", valueName: "paso")) var step: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("Quien realiza el paso: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
+        @Option(help: ArgumentHelp("Respuesta de un paso de decisión: si o no.", valueName: "si|no")) var decision: String?
+        @Option(help: ArgumentHelp("Código de la dependencia o unidad ejecutora, en los pasos que se hacen por dependencia.", valueName: "código"))
         var dependency: String?
         @OptionGroup var edits: CaseEditOptions
 

@@ -10,9 +10,9 @@ enum StatusText {
             table.rows.append([s.id, String(s.procedure), s.state.label, s.lastStep ?? "—", nextShort(s), s.title])
         }
         let counts = [CaseState.open, .waiting, .closed, .returned].map { state in
-            "\(all.filter { $0.state == state }.count) \(plural(state))"
+            Spanish.count(all.filter { $0.state == state }.count, singular(state), plural(state))
         }
-        return table.render() + "\n\n\(all.count == 1 ? "1 expediente" : "\(all.count) expedientes"): " + counts.joined(separator: ", ") + "."
+        return table.render() + "\n\n\(Spanish.count(all.count, "expediente")): " + counts.joined(separator: ", ") + "."
     }
 
     static func detail(_ s: CaseStatus, clock: Clock) -> String {
@@ -85,6 +85,15 @@ enum StatusText {
     /// "2026-11-26T10:00:00-06:00" -> "2026-11-26 10:00".
     private static func shortDate(_ iso: String) -> String {
         String(iso.prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    private static func singular(_ state: CaseState) -> String {
+        switch state {
+        case .open: "abierto"
+        case .waiting: "en espera"
+        case .closed: "cerrado"
+        case .returned: "devuelto"
+        }
     }
 
     private static func plural(_ state: CaseState) -> String {
