@@ -114,7 +114,8 @@ extension Casebook {
 
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
-            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
+            let needed = definition.requirements(for: step.number).flatMap { $0.requirement.documents.map { $0.path(dependency: dependency) } }
+            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit, needed: needed)
             try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
             try checkRequirements(step, dependency: dependency, path: path, definition: definition)
             if let archive = request.archive {
@@ -265,8 +266,18 @@ extension Casebook {
         }
     }
 
-    /// Applies `--set` to `expediente.md` and copies `--attach` files into the case.
-    func applyEdits(sets: [String], attachments: [String], path: String, edit: WorkTreeEdit) throws {
+    /// Where an attached file goes: the document the step needs with that name (`HGE.csv` at P3-01
+    /// → `produccion/HGE.csv`, `revision.md` at P2-02 → `dependencias/HGE/revision.md`), or the one
+    /// CSV the step needs; nil when the step needs nothing of the kind.
+    static func placement(of name: String, needed: [String]) -> String? {
+        if let same = needed.first(where: { $0.lastComponent.lowercased() == name.lowercased() }) { return same }
+        let csv = needed.filter { $0.lowercased().hasSuffix(".csv") }
+        return name.lowercased().hasSuffix(".csv") && csv.count == 1 ? csv[0] : nil
+    }
+
+    /// Applies `--set` to `expediente.md` and copies `--attach` files into the case: where the step
+    /// needs them (`needed`, paths inside the case), else `.md` beside expediente.md and others in anexos/.
+    func applyEdits(sets: [String], attachments: [String], path: String, edit: WorkTreeEdit, needed: [String] = []) throws {
         if !sets.isEmpty {
             let file = "\(path)/expediente.md"
             guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else { throw CasebookError.unknownCase(path) }
@@ -290,7 +301,8 @@ extension Casebook {
                 throw CasebookError.invalidFile(file: source, reason: "los archivos ocultos (nombre que empieza con '.') no se adjuntan",
                                                 fix: "Cámbiele el nombre antes de adjuntarlo.")
             }
-            let target = name.lowercased().hasSuffix(".md") ? "\(path)/\(name)" : "\(path)/anexos/\(name)"
+            let target = Self.placement(of: name, needed: needed).map { "\(path)/\($0)" }
+                ?? (name.lowercased().hasSuffix(".md") ? "\(path)/\(name)" : "\(path)/anexos/\(name)")
             try edit.copy(from: source, to: target)
         }
     }

@@ -101,8 +101,12 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .conflicted(let paths):
             return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
         case .invalidCase(let problems):
+            let csv = problems.contains { $0.file.lowercased().hasSuffix(".csv") }
+            let markdown = problems.contains { !$0.file.lowercased().hasSuffix(".csv") }
+            let what = [markdown ? "el encabezado YAML (entre las líneas '---')" : nil, csv ? "el archivo CSV" : nil]
+                .compactMap { $0 }.joined(separator: " y ")
             return problems.map(\.description).joined(separator: "\n")
-                + "\nCorrija el encabezado YAML (entre las líneas '---') y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
+                + "\nCorrija \(what) y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
         case .requirementNotMet(let step, let casePath, let failures, let norm):
             let list = failures.map { "  - \(casePath)/\($0)" }.joined(separator: "\n")
             return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"
