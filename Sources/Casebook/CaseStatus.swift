@@ -20,6 +20,8 @@ public struct NextStepStatus: Codable, Equatable, Sendable {
     /// The norm's number and text.
     public var normNumber: String?
     public var norm: String?
+    /// The person the case's work of this step's role is assigned to (`--assign`), if any.
+    public var assigned: String? = nil
 }
 
 /// One thing pending in an open expediente (`folio due`, `folio inbox`).
@@ -40,6 +42,8 @@ public struct DueItem: Codable, Equatable, Sendable {
     public var daysLeft: Int?
     public var normNumber: String?
     public var norm: String?
+    /// When the case's work of this role is assigned (`--assign`): the person; `holders` is then only them.
+    public var assigned: String? = nil
 }
 
 /// One recorded commit of an expediente.
@@ -140,6 +144,7 @@ extension NextStepStatus {
         try c.encode(overdue, forKey: .overdue)
         try c.encode(normNumber, forKey: .normNumber)
         try c.encode(norm, forKey: .norm)
+        try c.encode(assigned, forKey: .assigned)
     }
 }
 
@@ -197,6 +202,7 @@ extension DueItem {
         try c.encode(daysLeft, forKey: .daysLeft)
         try c.encode(normNumber, forKey: .normNumber)
         try c.encode(norm, forKey: .norm)
+        try c.encode(assigned, forKey: .assigned)
     }
 }
 

@@ -45,7 +45,8 @@ extension Casebook {
         let title = fields?.title ?? ""
         var opened = clock.day(replay.opening.author.date).description
         if let written = fields?.opened, !written.isEmpty { opened = written }
-        let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month))
+        let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month),
+                                assignments: replay.assignments)
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
@@ -56,17 +57,23 @@ extension Casebook {
             history: replay.steps.map { entry($0, kind: "step") }, dependencies: dependencies)
     }
 
-    /// Every step the machine allows now, with who may record it (per `roster`) and by when.
-    func nextSteps(_ machine: CaseMachine, roster: Roster, calendar: CaseCalendar) -> [NextStepStatus] {
+    /// Every step the machine allows now, with who may record it (per `roster`), by when, and
+    /// to whom it is assigned (`assignments`: role → persona, kept while they hold the role).
+    func nextSteps(_ machine: CaseMachine, roster: Roster, calendar: CaseCalendar,
+                   assignments: [String: String] = [:]) -> [NextStepStatus] {
         let today = clock.day(clock.now)
         return machine.allowedNext.map { next in
+            let assigned = next.step.roles.lazy.compactMap { role in
+                assignments[role.rawValue].flatMap { roster.find($0) }.flatMap { $0.holds(role) ? $0.id : nil }
+            }.first
             let rule = machine.definition.deadline(for: next.step.number)
             let due = rule?.deadline.due.resolve(calendar)
             return NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
                                   holders: roster.holders(of: next.step.roles), activity: next.step.activity,
                                   dependency: next.dependency, perDependency: next.step.perDependency,
                                   due: due?.description, opens: rule?.deadline.opens?.resolve(calendar)?.description,
-                                  overdue: due.map { today > $0 } ?? false, normNumber: rule?.norm.number, norm: rule?.norm.text)
+                                  overdue: due.map { today > $0 } ?? false, normNumber: rule?.norm.number, norm: rule?.norm.text,
+                                  assigned: assigned)
         }
     }
 

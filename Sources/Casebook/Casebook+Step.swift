@@ -110,6 +110,14 @@ extension Casebook {
         if let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
+        var assignments = replay.assignments
+        let assignment = try request.assign.map { try assignee($0, after: replay.machine, roster: roster) }
+        if let assignment { assignments[assignment.role.rawValue] = assignment.persona.id }
+        var notices: [String] = []
+        if let role = step.roles.first(where: persona.holds), let other = replay.assignments[role.rawValue], other != persona.id,
+           roster.find(other)?.holds(role) == true {
+            notices.append("El expediente está asignado a \(other) (\(role.rawValue)); registra el paso \(persona.id), que también tiene el rol.")
+        }
         try checkClean(outside: path)
 
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
@@ -137,6 +145,9 @@ extension Casebook {
                 subject += " [\(dependency)]"
             }
             subject += ": " + step.activity
+            if let assignment {
+                trailers += [Trailer(TrailerKey.assigned, assignment.persona.id), Trailer(TrailerKey.assignedRole, assignment.role.rawValue)]
+            }
             if let decision {
                 trailers.insert(Trailer(TrailerKey.decision, decision ? "si" : "no"), at: 4)
                 subject = "\(id) paso \(step.number)" + (dependency.map { " [\($0)]" } ?? "")
@@ -147,7 +158,9 @@ extension Casebook {
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
-                                  state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
+                                  state: replay.machine.state,
+                                  next: nextSteps(replay.machine, roster: roster, calendar: calendar, assignments: assignments),
+                                  notices: notices)
         } catch {
             edit.rollback()
             throw error
@@ -257,6 +270,22 @@ extension Casebook {
             if next.startsDependency { text += " --dependency CODIGO (nueva)" }
             return text
         })
+    }
+
+    /// The persona `key` names and the role of the steps that come next (`machine` after this
+    /// step) they will do: `--assign` refuses someone who holds none of those roles.
+    func assignee(_ key: String, after machine: CaseMachine, roster: Roster) throws -> (persona: Persona, role: Role) {
+        let target = try persona(key, in: roster)
+        let next = machine.allowedNext
+        guard let role = next.flatMap(\.step.roles).first(where: target.holds) else {
+            let wanted = next.map { "\($0.step.number) (\($0.step.roles.map(\.rawValue).joined(separator: " o ")))" }.joined(separator: ", ")
+            throw CasebookError.invalidFile(
+                file: "--assign \(key)",
+                reason: next.isEmpty ? "después de este paso no queda ningún paso que asignar"
+                    : "\(target.id) no tiene el rol de los pasos siguientes: \(wanted)",
+                fix: "Asigne a una persona con ese rol ('folio roles' las lista), o registre el paso sin --assign.")
+        }
+        return (target, role)
     }
 
     func checkRole(_ persona: Persona, for step: StepDefinition, roster: Roster) throws {

@@ -9,6 +9,9 @@ public enum TrailerKey {
     public static let role = "Rol"
     public static let decision = "Decision"
     public static let dependency = "Dependencia"
+    /// The person a step assigns the case's next work of a role to (`--assign`), and that role.
+    public static let assigned = "Asignado"
+    public static let assignedRole = "Asignado-Rol"
     public static let signedOff = "Signed-off-by"
 }
 
@@ -27,6 +30,9 @@ public struct StepRecord: Sendable {
     public var decision: String?
     public var dependency: String?
     public var signedOff: [String]
+    /// `Asignado` / `Asignado-Rol`: from this step on, that role's steps of the case are this person's.
+    public var assigned: String? = nil
+    public var assignedRole: String? = nil
 
     /// nil for commits that carry no `Expediente` trailer.
     init?(_ commit: CommitInfo) throws {
@@ -50,11 +56,16 @@ public struct StepRecord: Sendable {
         decision = value(TrailerKey.decision)
         dependency = value(TrailerKey.dependency)
         signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
+        assigned = value(TrailerKey.assigned)
+        assignedRole = value(TrailerKey.assignedRole)
     }
 
     /// A record as the history cache stores it.
     init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
-         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String]) {
+         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String],
+         assigned: String? = nil, assignedRole: String? = nil) {
+        self.assigned = assigned
+        self.assignedRole = assignedRole
         self.commit = commit
         self.parent = parent
         self.author = author

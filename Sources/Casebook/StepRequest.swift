@@ -40,6 +40,10 @@ public struct StepRequest: Sendable {
     public var text: String?
     /// Documents to archive with the step (`folio archive`), indexed with folio numbers.
     public var archive: ArchiveRequest?
+    /// `--assign`: the person the next steps' work of their role is assigned to.
+    public var assign: String? = nil
+    /// `--template`: write the templates of the documents the step needs, and record nothing.
+    public var template: Bool = false
 
     public init(caseID: String, step: String? = nil, persona: String? = nil, decision: String? = nil,
                 dependency: String? = nil, sets: [String] = [], attachments: [String] = [], text: String? = nil,
@@ -66,4 +70,6 @@ public struct RecordedCommit: Sendable {
     /// The case's state and next steps after this commit.
     public var state: CaseState
     public var next: [NextStepStatus]
+    /// What the person who recorded it should know (e.g. the case was assigned to someone else).
+    public var notices: [String] = []
 }

@@ -6,7 +6,7 @@ extension Folio {
     struct Roles: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Quién tiene cada rol (roles.yaml registrado).",
-            subcommands: [List.self, Add.self, Key.self, AllowedSigners.self], defaultSubcommand: List.self)
+            subcommands: [List.self, Add.self, SetRoles.self, Remove.self, Key.self, AllowedSigners.self], defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "list", abstract: "Lista las personas y sus roles.")
@@ -42,21 +42,74 @@ extension Folio {
 
             func run() throws {
                 try Folio.perform {
-                    let roles = try role.map { text -> Role in
-                        guard let r = Role(rawValue: text.lowercased()) else {
-                            throw CasebookError.invalidFile(file: "--role", reason: "'\(text)' no es un rol",
-                                                            fix: "Use uno de: \(Role.validIDs).")
-                        }
-                        return r
-                    }
-                    let code = try dependency.map { raw -> String in
-                        guard let c = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
-                        return c
-                    }
+                    let roles = try Roles.parse(role)
+                    let code = try Roles.code(dependency)
                     let book = try repository.open()
                     let commit = try book.addPersona(Persona(id: id, name: name, email: email, roles: roles, dependency: code),
                                                      actor: persona)
                     print("\(id) agregado a roles.yaml (commit \(commit.short)).")
+                }
+            }
+        }
+
+        /// `--role` values as roles, refusing an unknown one.
+        static func parse(_ texts: [String]) throws -> [Role] {
+            try texts.map { text -> Role in
+                guard let r = Role(rawValue: text.lowercased()) else {
+                    throw CasebookError.invalidFile(file: "--role", reason: "'\(text)' no es un rol", fix: "Use uno de: \(Role.validIDs).")
+                }
+                return r
+            }
+        }
+
+        /// A `--dependency` code, refusing an invalid one.
+        static func code(_ raw: String?) throws -> String? {
+            try raw.map { raw -> String in
+                guard let c = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
+                return c
+            }
+        }
+
+        struct SetRoles: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "set", abstract: "Cambia los roles de una persona: quedan exactamente los indicados (solo un jefe).",
+                discussion: "Ejemplo: folio roles set alopez --role analista --as mrodriguez")
+            @OptionGroup var repository: RepositoryOptions
+            @Argument(help: ArgumentHelp("La persona (id o correo).", valueName: "persona")) var persona: String
+            @Option(help: ArgumentHelp("Rol (\(Role.validIDs)); se repite.", valueName: "rol")) var role: [String] = []
+            @Option(help: ArgumentHelp("Para contactos externos: código de la dependencia o unidad.", valueName: "código"))
+            var dependency: String?
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que registra el cambio.", valueName: "jefe")) var actor: String?
+
+            func run() throws {
+                try Folio.perform {
+                    let roles = try Roles.parse(role)
+                    guard !roles.isEmpty else {
+                        throw CasebookError.invalidFile(file: "folio roles set", reason: "falta --role",
+                                                        fix: "Indique cada rol que la persona tendrá: folio roles set \(persona) --role analista --as JEFE")
+                    }
+                    let commit = try repository.open().setRoles(roles, dependency: try Roles.code(dependency), of: persona, actor: actor)
+                    print("Roles de \(persona): \(roles.map(\.rawValue).joined(separator: ", ")) (commit \(commit.short)).")
+                }
+            }
+        }
+
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "remove",
+                abstract: "Quita a una persona de roles.yaml: desde ese commit no puede registrar pasos (solo un jefe).",
+                discussion: """
+                    Los pasos que ya registró siguen siendo válidos (se juzgan con roles.yaml de su momento).
+                    Ejemplo: folio roles remove jperez --as mrodriguez
+                    """)
+            @OptionGroup var repository: RepositoryOptions
+            @Argument(help: ArgumentHelp("La persona (id o correo).", valueName: "persona")) var persona: String
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que registra el cambio.", valueName: "jefe")) var actor: String?
+
+            func run() throws {
+                try Folio.perform {
+                    let commit = try repository.open().removePersona(persona, actor: actor)
+                    print("\(persona) quitado de roles.yaml (commit \(commit.short)).")
                 }
             }
         }

@@ -18,15 +18,20 @@ extension Folio {
         @Option(help: ArgumentHelp("Respuesta de un paso de decisión: si o no.", valueName: "si|no")) var decision: String?
         @Option(help: ArgumentHelp("Código de la dependencia o unidad ejecutora, en los pasos que se hacen por dependencia.", valueName: "código"))
         var dependency: String?
+        @Option(help: ArgumentHelp("Asigna el expediente a esta persona para los pasos siguientes de su rol (p. ej. el analista en P4-02): desde entonces aparecen en su bandeja.", valueName: "persona"))
+        var assign: String?
         @OptionGroup var edits: CaseEditOptions
 
         func run() throws {
             try Folio.perform {
-                let recorded = try repository.open().recordStep(StepRequest(
+                var request = StepRequest(
                     caseID: id, step: step, persona: persona, decision: decision, dependency: dependency, sets: edits.sets,
-                    attachments: edits.attachments, text: edits.message))
+                    attachments: edits.attachments, text: edits.message)
+                request.assign = assign
+                let recorded = try repository.open().recordStep(request)
                 print("\(recorded.subject)")
                 print("Registrado en el commit \(recorded.commit.short).")
+                for notice in recorded.notices { print(notice) }
                 print(StatusText.nextLine(state: recorded.state, next: recorded.next))
             }
         }

@@ -64,7 +64,11 @@ enum StatusText {
 
     static func describe(_ n: NextStepStatus) -> String {
         var text = "\(n.step) (\(n.roles.joined(separator: " o "))"
-        if !n.holders.isEmpty { text += ": \(n.holders.joined(separator: ", "))" }
+        if let assigned = n.assigned {
+            text += ": asignado a \(assigned)"
+        } else if !n.holders.isEmpty {
+            text += ": \(n.holders.joined(separator: ", "))"
+        }
         text += ")"
         if let d = n.dependency { text += " para \(d)" } else if n.perDependency { text += " para una dependencia nueva" }
         if let due = n.due { text += n.overdue ? " VENCIDO el \(due)" : " vence el \(due)" }
