@@ -163,6 +163,15 @@ extension Casebook {
                                   notices: notices)
         } catch {
             edit.rollback()
+            // A document the step needs is missing: its template is left in the case, to be filled in.
+            if case CasebookError.requirementNotMet(let number, let casePath, let failures, let norm, _) = error {
+                let missing = Set(failures.filter { $0.problem == "falta el documento" }.map(\.file))
+                let written = (try? write(templates: Self.templates(for: step, dependency: dependency, definition: definition),
+                                          in: path, only: missing)) ?? []
+                if !written.isEmpty {
+                    throw CasebookError.requirementNotMet(step: number, casePath: casePath, failures: failures, norm: norm, templates: written)
+                }
+            }
             throw error
         }
     }

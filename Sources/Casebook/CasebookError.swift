@@ -24,7 +24,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case dirtyOutside(paths: [String], scope: String)
     case conflicted([String])
     case invalidCase([CaseProblem])
-    case requirementNotMet(step: String, casePath: String, failures: [RequirementFailure], norm: Norm)
+    case requirementNotMet(step: String, casePath: String, failures: [RequirementFailure], norm: Norm, templates: [String] = [])
     case missingDocument(file: String)
     case frontMatterMismatch(file: String, key: String, expected: String, found: String)
     case attachmentMissing(String)
@@ -107,10 +107,13 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 .compactMap { $0 }.joined(separator: " y ")
             return problems.map(\.description).joined(separator: "\n")
                 + "\nCorrija \(what) y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
-        case .requirementNotMet(let step, let casePath, let failures, let norm):
+        case .requirementNotMet(let step, let casePath, let failures, let norm, let templates):
             let list = failures.map { "  - \(casePath)/\($0)" }.joined(separator: "\n")
+            let written = templates.isEmpty ? "" : "\n" + templates.map {
+                "Plantilla escrita en \($0): complete sus campos en su editor y vuelva a registrar el paso."
+            }.joined(separator: "\n")
             return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"
-                + list + "\nNorma \(norm.number): «\(norm.text)»"
+                + list + written + "\nNorma \(norm.number): «\(norm.text)»"
         case .missingDocument(let file):
             return "Falta el documento \(file). Todo expediente tiene su expediente.md con encabezado YAML."
         case .frontMatterMismatch(let file, let key, let expected, let found):

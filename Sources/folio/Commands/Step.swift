@@ -20,10 +20,18 @@ extension Folio {
         var dependency: String?
         @Option(help: ArgumentHelp("Asigna el expediente a esta persona para los pasos siguientes de su rol (p. ej. el analista en P4-02): desde entonces aparecen en su bandeja.", valueName: "persona"))
         var assign: String?
+        @Flag(help: "No registra nada: escribe en la carpeta del expediente las plantillas de los documentos que pide el paso (todos sus campos, vacíos, con comentarios).")
+        var template = false
         @OptionGroup var edits: CaseEditOptions
 
         func run() throws {
             try Folio.perform {
+                if template {
+                    let result = try repository.open().writeTemplates(for: StepRequest(caseID: id, step: step, dependency: dependency))
+                    for file in result.written { print("Plantilla escrita en \(file): complete sus campos y registre el paso.") }
+                    for file in result.existing { print("\(file) ya existe: no se sobrescribe.") }
+                    return
+                }
                 var request = StepRequest(
                     caseID: id, step: step, persona: persona, decision: decision, dependency: dependency, sets: edits.sets,
                     attachments: edits.attachments, text: edits.message)
