@@ -61,6 +61,10 @@ public struct HistoryEntry: Codable, Equatable, Sendable {
     public var decision: String?
     public var dependency: String?
     public var subject: String
+    /// The step's whole activity (the subject may be cut), the person assigned, and the text given with -m.
+    public var activity: String? = nil
+    public var assigned: String? = nil
+    public var text: String? = nil
 }
 
 /// Where one dependency stands.
@@ -86,6 +90,10 @@ public struct CaseStatus: Codable, Equatable, Sendable {
     public var history: [HistoryEntry]
     /// Present for the procedures with per-dependency steps (2, 3 and 5).
     public var dependencies: [DependencyStatus]?
+    /// For procedures whose decision can send the case back (P4-10: SEGEPLAN's observations), the
+    /// round the case is in (1 until the first return), and what sent it back.
+    public var round: Int? = nil
+    public var roundNote: String? = nil
 }
 
 /// One finding of `folio verify`.
@@ -163,6 +171,9 @@ extension HistoryEntry {
         try c.encode(decision, forKey: .decision)
         try c.encode(dependency, forKey: .dependency)
         try c.encode(subject, forKey: .subject)
+        try c.encodeIfPresent(activity, forKey: .activity)
+        try c.encodeIfPresent(assigned, forKey: .assigned)
+        try c.encodeIfPresent(text, forKey: .text)
     }
 }
 
@@ -181,6 +192,8 @@ extension CaseStatus {
         try c.encode(next, forKey: .next)
         try c.encode(history, forKey: .history)
         try c.encodeIfPresent(dependencies, forKey: .dependencies)
+        try c.encodeIfPresent(round, forKey: .round)
+        try c.encodeIfPresent(roundNote, forKey: .roundNote)
     }
 }
 

@@ -34,9 +34,55 @@ extension Casebook {
         let (id, _) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
         saveHistoryCache()
-        return history.records(of: id).enumerated().map { i, record in
-            entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"))
+        let definition = try replay(id, in: history)?.definition
+        return try history.records(of: id).enumerated().map { i, record in
+            var e = entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"))
+            e.activity = record.step.flatMap { definition?.step($0)?.activity }
+            e.text = Self.bodyText(try repository.commit(record.commit).message)
+            return e
         }
+    }
+
+    /// The text of a commit message between its subject and its trailers (what -m gave).
+    static func bodyText(_ message: String) -> String? {
+        var paragraphs = message.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard paragraphs.count > 1 else { return nil }
+        paragraphs.removeFirst()
+        let trailer = "^[A-Za-z][A-Za-z-]*: "
+        if let last = paragraphs.last,
+           last.components(separatedBy: "\n").allSatisfy({ $0.range(of: trailer, options: .regularExpression) != nil }) {
+            paragraphs.removeLast()
+        }
+        return paragraphs.isEmpty ? nil : paragraphs.joined(separator: "\n\n")
+    }
+
+    /// The round of a case whose decisions can send it back to an earlier step (P4-10 to 02 when
+    /// SEGEPLAN observes the documents): 1 + the returns so far; nil for procedures without one.
+    static func round(of replay: CaseReplay) -> (round: Int, note: String?)? {
+        let definition = replay.definition
+        let loops = definition.steps.filter { step in
+            guard let d = step.decision else { return false }
+            return [d.yes, d.no].contains { branch in
+                if case .step(let target) = branch.transition { return target <= step.number }
+                return false
+            }
+        }
+        guard !loops.isEmpty else { return nil }
+        var returns: [String: Int] = [:]
+        for record in replay.steps {
+            guard let number = record.step, let step = definition.step(number), let d = step.decision,
+                  let answer = record.decisionValue else { continue }
+            if case .step(let target) = (answer ? d.yes : d.no).transition, target <= step.number {
+                returns["\(step.number)|\(target)|\(d.question)", default: 0] += 1
+            }
+        }
+        let total = returns.values.reduce(0, +)
+        let note = returns.sorted { $0.key < $1.key }.map { key, count in
+            let parts = key.split(separator: "|", maxSplits: 2).map(String.init)
+            return "el paso \(parts[0]) (\(parts[2])) lo regresó al paso \(parts[1]) \(count == 1 ? "una vez" : "\(count) veces")"
+        }.joined(separator: "; ")
+        return (total + 1, note.isEmpty ? nil : note)
     }
 
     func status(of replay: CaseReplay, roster: Roster, head: OID, path: String) throws -> CaseStatus {
@@ -50,11 +96,23 @@ extension Casebook {
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
+        // A step that starts a new dependency's part, done by external contacts (P3-01, P5-01),
+        // is pending only while a registered contact's dependency has not started.
+        let started = Set(replay.machine.threads.map(\.code))
+        let next = allowed.filter { n in
+            guard n.dependency == nil else { return false }
+            let roles = n.roles.compactMap(Role.init(rawValue:))
+            guard n.perDependency, !roles.isEmpty, roles.allSatisfy(\.isExternal) else { return true }
+            let expected = Set(roster.personas.filter { p in roles.contains(where: p.holds) }.compactMap { $0.dependency?.uppercased() })
+            return expected.isEmpty || !expected.isSubset(of: started)
+        }
+        let round = Self.round(of: replay)
         return CaseStatus(
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
             title: title, path: path, opened: opened, state: replay.machine.state, lastStep: replay.machine.lastStep,
-            next: allowed.filter { $0.dependency == nil },
-            history: replay.steps.map { entry($0, kind: "step") }, dependencies: dependencies)
+            next: next,
+            history: replay.steps.map { entry($0, kind: "step") }, dependencies: dependencies,
+            round: round?.round, roundNote: round?.note)
     }
 
     /// Every step the machine allows now, with who may record it (per `roster`), by when, and
@@ -93,7 +151,7 @@ extension Casebook {
                      committer: record.committer.name, committerEmail: record.committer.email,
                      date: clock.iso(record.author.date), commit: record.commit.hex,
                      decision: record.decisionValue.map { $0 ? "si" : "no" }, dependency: record.dependency,
-                     subject: record.subject)
+                     subject: record.subject, assigned: record.assigned)
     }
 
     /// The procedures in force at HEAD.

@@ -90,6 +90,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .invalidDependency(let code):
             return "'\(code)' no es un código de dependencia válido: use de 1 a 20 letras, dígitos, '-' o '_' (p. ej. HGE), sin '/' ni '..'."
         case .caseExists(let id, let path):
+            if id.range(of: "-[0-9]{4}-[0-9]{2}$", options: .regularExpression) != nil {
+                return "El expediente del mes \(id.suffix(7)) ya existe en \(path): cada mes tiene un solo expediente. Registre sus pasos en él ('folio step \(id) ...'); 'folio status \(id)' muestra lo que sigue."
+            }
             return "El expediente \(id) ya existe en \(path): elija otro --id o deje que folio asigne uno."
         case .unknownCase(let id):
             return "No existe el expediente \(id) en cases/ (en el último commit). 'folio status' lista los expedientes."
@@ -97,7 +100,18 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). Indique PASO (y --dependency si corresponde)."
         case .dirtyOutside(let paths, let scope):
             let list = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " y \(paths.count - 5) más" : "")
-            return "Hay cambios sin registrar fuera de \(scope): \(list). Regístrelos en su expediente con 'folio note', o descártelos ('git restore ARCHIVO') antes de continuar."
+            let cases = paths.filter { $0.hasPrefix("cases/") }
+            let others = paths.filter { !$0.hasPrefix("cases/") }
+            var advice: [String] = []
+            if !cases.isEmpty { advice.append("los de un expediente se registran con 'folio note ID -m TEXTO'") }
+            if others.contains(where: { $0 == "roles.yaml" }) {
+                advice.append("las personas se cambian con 'folio roles add/set/remove' (descarte la edición con 'git restore roles.yaml')")
+            }
+            if others.contains(where: { $0 != "roles.yaml" }) {
+                advice.append("los de la configuración (\(others.filter { $0 != "roles.yaml" }.prefix(3).joined(separator: ", "))) los registra un jefe con 'git commit'")
+            }
+            return "Hay cambios sin registrar fuera de \(scope): \(list). " + advice.joined(separator: "; ").prefix(1).uppercased()
+                + String(advice.joined(separator: "; ").dropFirst()) + "; o descártelos ('git restore ARCHIVO') antes de continuar."
         case .conflicted(let paths):
             return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
         case .invalidCase(let problems):

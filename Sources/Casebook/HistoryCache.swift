@@ -115,7 +115,8 @@ extension Casebook {
     /// and the command's own words.
     public func outputKey(_ words: [String]) throws -> String? {
         guard usesCache, let head = try repository.headCommit() else { return nil }
-        return ([head.hex, clock.today] + words).joined(separator: "\u{1}")
+        // The cache's format version is part of the key: another folio's rendering is not reused.
+        return ([HistoryCache.header, head.hex, clock.today] + words).joined(separator: "\u{1}")
     }
 
     /// A command's output cached for exactly this key (same HEAD, same day, same arguments), as

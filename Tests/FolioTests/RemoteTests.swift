@@ -121,7 +121,7 @@ struct RemoteTests {
         #expect(try folio(b, "new", "4", "--title", "Hospital B", "--set", "snip=2222", "--set", "unidad_ejecutora=DIP",
                           "--as", "mrodriguez").out == "PI-2026-0001\n")
         #expect(try folio(b, "step", "PI-2026-0001", "--as", "mrodriguez", "-m", "Instruye").ok)
-        #expect(try folio(a, "sync").out.contains("publicados 2"))
+        #expect(try folio(a, "sync").out.contains("publicados: 2"))
         let synced = try folio(b, "sync")
         #expect(synced.ok, "\(synced.err)")
         #expect(synced.out.contains("El expediente PI-2026-0001 se publicó como PI-2026-0002"))

@@ -5,9 +5,11 @@ import Procedures
 enum StatusText {
     static func summary(_ all: [CaseStatus]) -> String {
         guard !all.isEmpty else { return "No hay expedientes. Abra uno con 'folio new'." }
-        var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "ÚLTIMO", "SIGUIENTE", "TÍTULO"])
+        var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "ÚLTIMO", "SIGUIENTE", "QUIÉN", "TÍTULO"])
+        table.wrapping = [2, 4, 5, 6]
         for s in all {
-            table.rows.append([s.id, String(s.procedure), s.state.label, s.lastStep ?? "—", nextShort(s), s.title])
+            table.rows.append([s.id, String(s.procedure), s.state.label + (s.round.map { $0 > 1 ? " (vuelta \($0))" : "" } ?? ""),
+                               s.lastStep ?? "—", nextShort(s), whoShort(s), s.title])
         }
         let counts = [CaseState.open, .waiting, .closed, .returned].map { state in
             Spanish.count(all.filter { $0.state == state }.count, singular(state), plural(state))
@@ -21,6 +23,9 @@ enum StatusText {
             "Procedimiento \(s.procedure): \(s.procedureName) (versión \(s.version))",
             "Carpeta: \(s.path) · abierto el \(s.opened)",
             "Estado: \(s.state.label)" + (s.lastStep.map { " · último paso: \($0)" } ?? ""),
+        ] + (s.round.map { round in
+            ["Vuelta \(round)" + (s.roundNote.map { ": \($0)" } ?? "") + "."]
+        } ?? []) + [
             nextLine(state: s.state, next: s.next + (s.dependencies ?? []).flatMap(\.next)),
         ]
         if let deps = s.dependencies, !deps.isEmpty {
@@ -33,6 +38,7 @@ enum StatusText {
         }
         lines.append("")
         var table = Table(headers: ["PASO", "ROL", "AUTOR", "FECHA", "DECISIÓN", "DEP.", "COMMIT"])
+        table.wrapping = [2]
         for h in s.history {
             table.rows.append([h.step ?? "—", h.role ?? "", h.author, shortDate(h.date), h.decision ?? "", h.dependency ?? "",
                                String(h.commit.prefix(7))])
@@ -41,12 +47,19 @@ enum StatusText {
         return lines.joined(separator: "\n")
     }
 
+    /// `folio log`: one row per commit, and under it the whole activity (or the subject), the
+    /// decision, the assignment and the text given with -m.
     static func history(_ entries: [HistoryEntry]) -> String {
-        var table = Table(headers: ["FECHA", "PASO", "ROL", "AUTOR", "REGISTRÓ", "COMMIT", "ASUNTO"])
-        for h in entries {
+        var table = Table(headers: ["FECHA", "PASO", "DEP.", "ROL", "AUTOR", "REGISTRÓ", "COMMIT"])
+        for (index, h) in entries.enumerated() {
             let step = h.step ?? (h.kind == "opening" ? "apertura" : "nota")
-            table.rows.append([shortDate(h.date), step, h.role ?? "", h.author, h.committer == h.author ? "" : h.committer,
-                               String(h.commit.prefix(7)), h.subject])
+            table.rows.append([shortDate(h.date), step, h.dependency ?? "", h.role ?? "", h.author,
+                               h.committer == h.author ? "" : h.committer, String(h.commit.prefix(7))])
+            var detail = h.activity ?? h.subject
+            if let d = h.decision { detail += d == "si" ? " Sí." : " No." }
+            if let who = h.assigned { detail += " Asigna el expediente a \(who)." }
+            if let text = h.text, !text.isEmpty { detail += " «\(text.replacingOccurrences(of: "\n", with: " "))»" }
+            table.details[index] = detail
         }
         return table.render()
     }
@@ -73,6 +86,16 @@ enum StatusText {
         if let d = n.dependency { text += " para \(d)" } else if n.perDependency { text += " para una dependencia nueva" }
         if let due = n.due { text += n.overdue ? " VENCIDO el \(due)" : " vence el \(due)" }
         return text
+    }
+
+    /// Who acts next: the assigned person, else everyone who holds the role (once each).
+    private static func whoShort(_ s: CaseStatus) -> String {
+        guard s.state == .open || s.state == .waiting else { return "" }
+        var seen: [String] = []
+        for n in s.next + (s.dependencies ?? []).flatMap(\.next) {
+            for who in n.assigned.map({ [$0] }) ?? n.holders where !seen.contains(who) { seen.append(who) }
+        }
+        return seen.joined(separator: ", ")
     }
 
     private static func nextShort(_ s: CaseStatus) -> String {
