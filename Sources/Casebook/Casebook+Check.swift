@@ -17,6 +17,9 @@ public struct CheckReport: Codable, Equatable, Sendable {
     /// Expedientes checked.
     public var cases: Int
     public var problems: [CaseProblem]
+    /// Files of the work tree that differ from the last commit: valid or not, they are not part of
+    /// the history `folio verify` reads until a step or a note records them.
+    public var unrecorded: [String] = []
 }
 
 extension Casebook {
@@ -43,7 +46,10 @@ extension Casebook {
             let procedure = (try? caseDocument("expediente.md", in: folder.path))??["procedimiento"].flatMap(Requirement.number)
             problems += try caseProblems(id: folder.id, path: folder.path, procedure: procedure.map { Int($0) }, schemaCommit: opening)
         }
-        return CheckReport(ok: problems.isEmpty, cases: folders.count, problems: problems)
+        let scope = caseID.flatMap { id in folders.first.map { $0.path + "/" } }
+        let unrecorded = ((try? repository.changes()) ?? []).map(\.path)
+            .filter { path in scope.map { path.hasPrefix($0) } ?? true }.sorted()
+        return CheckReport(ok: problems.isEmpty, cases: folders.count, problems: problems, unrecorded: unrecorded)
     }
 
     /// The expediente folders of the work tree, `cases/<AAAA>/<ID>`.

@@ -211,8 +211,10 @@ extension Casebook {
         out += i.documentos.map { d in
             "| \(d.folio) | \(d.archivo) | \(d.titulo) | \(d.sha256) | \(d.incorporado) | \(d.por) | \(d.paso ?? "") | \(d.reemplaza.map(String.init) ?? "") |"
         }
-        out += ["", "## Historial", "", "| Fecha | Paso | Rol | Autor | Commit |", "|---|---|---|---|---|"]
-        out += index.historial.map { "| \($0.date) | \($0.step ?? $0.kind) | \($0.role ?? "") | \($0.author) | \($0.commit) |" }
+        out += ["", "## Historial", "", "| Fecha | Paso | Dependencia | Rol | Autor | Commit |", "|---|---|---|---|---|---|"]
+        out += index.historial.map {
+            "| \($0.date) | \($0.step ?? $0.kind) | \($0.dependency ?? "") | \($0.role ?? "") | \($0.author) | \($0.commit) |"
+        }
         out += ["", "Verifíquelo sin el repositorio con 'folio verify-export ARCHIVO.zip', o con 'sha256sum -c manifiesto.sha256' tras descomprimirlo."]
         return out.joined(separator: "\n") + "\n"
     }

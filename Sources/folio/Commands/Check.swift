@@ -18,8 +18,13 @@ extension Folio {
                     try printJSON(report)
                 } else {
                     for p in report.problems { print("✗ \(p)") }
-                    print(report.ok ? "Expedientes revisados: \(report.cases); sin problemas."
+                    print(report.ok ? "Expedientes revisados: \(report.cases); los archivos no tienen problemas."
                         : "Expedientes revisados: \(report.cases); \(Spanish.count(report.problems.count, "problema")).")
+                    if !report.unrecorded.isEmpty {
+                        let list = report.unrecorded.prefix(8).joined(separator: ", ") + (report.unrecorded.count > 8 ? "…" : "")
+                        print("⚠ Sin registrar (no están en el historial): \(list). Un paso o 'folio note ID -m TEXTO' los registra.")
+                    }
+                    print("El historial (autores, roles, orden y firmas) lo revisa 'folio verify'.")
                 }
                 if !report.ok { throw ExitCode(1) }
             }
