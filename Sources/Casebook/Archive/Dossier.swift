@@ -57,7 +57,7 @@ public enum Dossier {
                 contents[entry.path] = data
             }
         } catch {
-            problems.append("el ZIP está dañado: \(error)")
+            problems.append("el archivo no es un ZIP legible o está dañado (vuelva a exportarlo con 'folio export'; detalle: \(error))")
             return DossierReport(ok: false, caseID: nil, files: contents.count, problems: problems)
         }
         guard let manifest = contents["manifiesto.sha256"].map({ String(decoding: $0, as: UTF8.self) }) else {
