@@ -77,6 +77,9 @@ public final class Casebook {
     func checkWritable() throws -> OID {
         if let op = repository.operationInProgress { throw CasebookError.operationInProgress(op) }
         if repository.isHeadDetached { throw CasebookError.detachedHead }
+        // git holds the index: wait (the write lock retries) rather than commit and then fail to
+        // write the index, which would leave a recorded step reported as refused.
+        if FileManager.default.fileExists(atPath: repository.gitdir + "index.lock") { throw CasebookError.indexLocked }
         let head = try head()
         let conflicted = try repository.changes().filter { $0.kind == .conflicted }.map(\.path)
         if !conflicted.isEmpty { throw CasebookError.conflicted(conflicted) }

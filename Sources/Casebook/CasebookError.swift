@@ -39,6 +39,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case signatureRequired(persona: String)
     case invalidKey(String)
     case concurrentUpdate
+    case indexLocked
     case shallowClone(String)
     case busy(owner: String)
     case noProductionData(String)
@@ -103,12 +104,12 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             let cases = paths.filter { $0.hasPrefix("cases/") }
             let others = paths.filter { !$0.hasPrefix("cases/") }
             var advice: [String] = []
-            if !cases.isEmpty { advice.append("los de un expediente se registran con 'folio note ID -m TEXTO'") }
+            if !cases.isEmpty { advice.append("los cambios de un expediente se registran con 'folio note ID -m TEXTO'") }
             if others.contains(where: { $0 == "roles.yaml" }) {
                 advice.append("las personas se cambian con 'folio roles add/set/remove' (descarte la edición con 'git restore roles.yaml')")
             }
             if others.contains(where: { $0 != "roles.yaml" }) {
-                advice.append("los de la configuración (\(others.filter { $0 != "roles.yaml" }.prefix(3).joined(separator: ", "))) los registra un jefe con 'git commit'")
+                advice.append("los cambios de configuración (\(others.filter { $0 != "roles.yaml" }.prefix(3).joined(separator: ", "))) los registra un jefe con 'git commit'")
             }
             return "Hay cambios sin registrar fuera de \(scope): \(list). " + advice.joined(separator: "; ").prefix(1).uppercased()
                 + String(advice.joined(separator: "; ").dropFirst()) + "; o descártelos ('git restore ARCHIVO') antes de continuar."
@@ -188,6 +189,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "No se pudieron actualizar los archivos de trabajo (\(reason)): registre o descarte sus cambios y vuelva a intentar."
         case .procedure(let error):
             return error.description
+        case .indexLocked:
+            return "Otro programa de git está usando el repositorio (existe .git/index.lock). Espere a que termine y vuelva a intentarlo; si no hay ningún git abierto, borre .git/index.lock."
         case .git(let text):
             return "Error de git: \(text)"
         }

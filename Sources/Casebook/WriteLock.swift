@@ -117,6 +117,7 @@ extension Casebook {
 extension CasebookError {
     var isRetryable: Bool {
         if case .concurrentUpdate = self { return true }
+        if case .indexLocked = self { return true }
         return false
     }
 }

@@ -82,6 +82,18 @@ struct SpanishTests {
         let dup = try cli.folio("check", id, "--json")
         #expect(dup.out.contains("línea"))
         try original.write(toFile: file, atomically: true, encoding: .utf8)
+        // Advice that fits: an edited folio.yaml is not for 'folio note'; a repeated month is not for '--id'.
+        let settings = cli.repo + "/folio.yaml"
+        let kept = try String(contentsOfFile: settings, encoding: .utf8)
+        try (kept + "\n# editado\n").write(toFile: settings, atomically: true, encoding: .utf8)
+        let edited = try cli.folio("step", id, "--as", "mrodriguez")
+        #expect(edited.err.contains("git commit") && !edited.err.contains("folio note"), "\(edited.err)")
+        said.append(("step (folio.yaml editado)", edited))
+        try kept.write(toFile: settings, atomically: true, encoding: .utf8)
+        #expect(try cli.folio("new", "3", "--month", "2026-11", "--as", "alopez").ok)
+        let month = try cli.folio("new", "3", "--month", "2026-11", "--as", "alopez")
+        #expect(month.err.contains("cada mes tiene un solo expediente") && !month.err.contains("--id"), "\(month.err)")
+        said.append(("new (mes repetido)", month))
         // libgit2: a remote that does not exist.
         _ = try cli.git("remote", "add", "origin", cli.box.path + "/no-existe")
         let sync = try cli.folio("sync")
