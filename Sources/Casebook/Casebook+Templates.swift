@@ -6,12 +6,21 @@ import Procedures
 /// `informe-avance.md`...): every required field empty, with comments in Spanish.
 extension Casebook {
     /// The Markdown documents `step` needs, with their paths inside the case and their templates.
+    /// A document that later steps ask more of (P6's `solicitud.md`: it must exist at 01 and be
+    /// complete for 04 'sí') gets every field any step asks of it, so it is filled in once.
     static func templates(for step: StepDefinition, dependency: String?, definition: ProcedureDefinition) -> [(path: String, text: String)] {
-        definition.requirements(for: step.number).flatMap { norm, requirement in
-            requirement.documents.filter { $0.path.lowercased().hasSuffix(".md") }.map { rule in
-                let file = rule.path(dependency: dependency)
-                return (file, rule.template(path: file, step: step.number, procedure: definition.number, norm: norm))
+        let all = definition.norms.flatMap { norm in norm.requirements.flatMap { r in r.documents.map { (norm: norm, step: r.step, rule: $0) } } }
+        var seen = Set<String>()
+        return all.filter { $0.step == step.number && $0.rule.path.lowercased().hasSuffix(".md") }.compactMap { item -> (String, String)? in
+            guard seen.insert(item.rule.path).inserted else { return nil }
+            // Every norm's rule on this document, this step's first.
+            var parts: [(norm: Norm?, rule: DocumentRule)] = []
+            for other in all.filter({ $0.rule.path == item.rule.path }).sorted(by: { ($0.step != step.number ? 1 : 0) < ($1.step != step.number ? 1 : 0) })
+            where !parts.contains(where: { $0.norm?.number == other.norm.number && $0.rule == other.rule }) {
+                parts.append((other.norm, other.rule))
             }
+            let file = item.rule.path(dependency: dependency)
+            return (file, DocumentRule.template(path: file, step: step.number, procedure: definition.number, parts: parts))
         }
     }
 

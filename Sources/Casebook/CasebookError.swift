@@ -25,6 +25,12 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case conflicted([String])
     case invalidCase([CaseProblem])
     case requirementNotMet(step: String, casePath: String, failures: [RequirementFailure], norm: Norm, templates: [String] = [])
+    /// Several norms' requirements for one step, each with what it found missing.
+    case requirementsNotMet(step: String, casePath: String, results: [(norm: Norm, failures: [RequirementFailure])], templates: [String] = [])
+    /// A step outside its norm's window, recorded without a justification.
+    case outOfWindow(step: String, timing: StepTiming)
+    /// A criterion or interpretation that cannot be entered in the department's register.
+    case registerEntry(String)
     case missingDocument(file: String)
     case frontMatterMismatch(file: String, key: String, expected: String, found: String)
     case attachmentMissing(String)
@@ -124,11 +130,32 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + "\nCorrija \(what) y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
         case .requirementNotMet(let step, let casePath, let failures, let norm, let templates):
             let list = failures.map { "  - \(casePath)/\($0)" }.joined(separator: "\n")
-            let written = templates.isEmpty ? "" : "\n" + templates.map {
-                "Plantilla escrita en \($0): complete sus campos en su editor y vuelva a registrar el paso."
-            }.joined(separator: "\n")
-            return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"
-                + list + written + "\nNorma \(norm.number): «\(norm.text)»"
+            let written = Self.templatesText(templates)
+            switch norm.kind {
+            case .manual:
+                return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"
+                    + list + written + "\nNorma \(norm.number): «\(norm.text)»"
+            case .criterion:
+                return "El paso \(step) no se puede registrar todavía: el \(norm.label) (no es norma del manual; lo adoptó "
+                    + "\(norm.adoption?.by ?? "un jefe") el \(norm.adoption?.on ?? "?")) exige lo que falta.\n"
+                    + list + written + "\nCriterio: «\(norm.text)»"
+            }
+        case .outOfWindow(let step, let timing):
+            let rule = timing.norm.kind == .manual ? "Norma \(timing.norm.number): «\(timing.norm.text)»"
+                : "Criterio del departamento «\(timing.norm.number)»: «\(timing.norm.text)»"
+            return "El paso \(step) se registraría \(timing.description): fuera de plazo solo se registra con una justificación, "
+                + "que queda en el historial (trailer Justificacion). Si corresponde registrarlo hoy, dé la razón con "
+                + "--justificacion \"TEXTO\".\n\(rule)"
+        case .requirementsNotMet(let step, let casePath, let results, let templates):
+            var lines = ["El paso \(step) no se puede registrar todavía: " + results.map { $0.norm.label }.joined(separator: ", ")
+                         + " exigen lo que falta."]
+            for (norm, failures) in results {
+                lines += failures.map { "  - \(casePath)/\($0)" }
+                lines.append("  \(norm.kind == .manual ? "Norma" : "Criterio") \(norm.number): «\(norm.text)»")
+            }
+            return lines.joined(separator: "\n") + Self.templatesText(templates)
+        case .registerEntry(let what):
+            return what
         case .missingDocument(let file):
             return "Falta el documento \(file). Todo expediente tiene su expediente.md con encabezado YAML."
         case .frontMatterMismatch(let file, let key, let expected, let found):
@@ -194,6 +221,13 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .git(let text):
             return "Error de git: \(text)"
         }
+    }
+
+    /// The lines that say which templates a refusal wrote (empty when none).
+    static func templatesText(_ templates: [String]) -> String {
+        templates.isEmpty ? "" : "\n" + templates.map {
+            "Plantilla escrita en \($0): complete sus campos en su editor y vuelva a registrar el paso."
+        }.joined(separator: "\n")
     }
 }
 

@@ -9,6 +9,8 @@ public enum TrailerKey {
     public static let role = "Rol"
     public static let decision = "Decision"
     public static let dependency = "Dependencia"
+    /// Why a step was recorded outside its norm's window (`--justificacion`).
+    public static let justification = "Justificacion"
     /// The person a step assigns the case's next work of a role to (`--assign`), and that role.
     public static let assigned = "Asignado"
     public static let assignedRole = "Asignado-Rol"
@@ -30,6 +32,8 @@ public struct StepRecord: Sendable {
     public var decision: String?
     public var dependency: String?
     public var signedOff: [String]
+    /// Why the step was recorded outside its norm's window, when it was.
+    public var justification: String? = nil
     /// `Asignado` / `Asignado-Rol`: from this step on, that role's steps of the case are this person's.
     public var assigned: String? = nil
     public var assignedRole: String? = nil
@@ -55,6 +59,7 @@ public struct StepRecord: Sendable {
         role = value(TrailerKey.role)
         decision = value(TrailerKey.decision)
         dependency = value(TrailerKey.dependency)
+        justification = value(TrailerKey.justification)
         signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
         assigned = value(TrailerKey.assigned)
         assignedRole = value(TrailerKey.assignedRole)
@@ -62,7 +67,7 @@ public struct StepRecord: Sendable {
 
     /// A record as the history cache stores it.
     init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
-         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String],
+         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], justification: String? = nil,
          assigned: String? = nil, assignedRole: String? = nil) {
         self.assigned = assigned
         self.assignedRole = assignedRole
@@ -78,6 +83,7 @@ public struct StepRecord: Sendable {
         self.decision = decision
         self.dependency = dependency
         self.signedOff = signedOff
+        self.justification = justification
     }
 
     /// `si` -> true, `no` -> false, nil when absent or not one of them.

@@ -11,7 +11,7 @@ struct TemplateTests {
     @Test("P2-11: the template the refusal writes, filled in, is accepted")
     func refusalTemplate() throws {
         let repo = try CaseRepo()
-        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto"],
+        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
                                                         persona: "mrodriguez")).caseID
         for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
             try repo.step(poa, as: who)
@@ -21,13 +21,16 @@ struct TemplateTests {
         #expect(throws: (any Error).self) { try repo.step(poa, "11", as: "alopez", dependency: "HGE") }
         let template = repo.read(review)
         #expect(template.contains("# Plantilla de dependencias/HGE/revision.md para el paso 11 del procedimiento 2"))
+        #expect(template.contains("(solo cuando presta_servicios es true)"))
         // Unfilled, the template is refused with every field at once.
         #expect {
             try repo.step(poa, "11", as: "alopez", dependency: "HGE")
         } throws: { error in
-            ["orientaciones_estrategicas", "anteproyecto_presupuesto", "capacidad_instalada"].allSatisfy { "\(error)".contains("'\($0)' debe ser true") }
+            ["orientaciones_estrategicas", "anteproyecto_presupuesto"].allSatisfy { "\(error)".contains("'\($0)' debe ser true") }
+                && "\(error)".contains("falta el campo 'presta_servicios'")
         }
-        try repo.write(template.replacingOccurrences(of: ": false", with: ": true"), to: review)
+        try repo.write(template.replacingOccurrences(of: ": false", with: ": true")
+            .replacingOccurrences(of: "presta_servicios:\n", with: "presta_servicios: true\n"), to: review)
         try repo.step(poa, "11", as: "alopez", dependency: "HGE")
         #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == review)
     }
@@ -38,12 +41,18 @@ struct TemplateTests {
         let templates = try repo.book.templatesForNew(procedure: "6")
         #expect(templates.map(\.name) == ["solicitud.md"])
         let text = try #require(templates.first?.text)
-        // Unfilled: every missing field is named at once.
+        // Step 01 needs the request to exist; step 04 'sí' needs it complete.
         try repo.write(text, to: "entrega/solicitud.md")
         try repo.write("PDF", to: "entrega/oficio.pdf")
+        let opened = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas",
+                                                           attachments: [repo.path + "/entrega/solicitud.md", repo.path + "/entrega/oficio.pdf"],
+                                                           persona: "dip"))
+        let id = opened.caseID
+        try repo.step(id, "02", as: "mrodriguez")
+        try repo.step(id, "03", as: "alopez")
+        // Unfilled: every missing field is named at once.
         try repo.expectRefusal(["falta el campo 'motivos'", "falta el campo 'transferencia'", "le falta 'meta'", "le falta 'despues'"]) {
-            _ = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", attachments: [repo.path + "/entrega/solicitud.md"],
-                                                      persona: "dip"))
+            try repo.step(id, "04", as: "alopez", decision: "si")
         }
         let filled = text
             .replacingOccurrences(of: "motivos:\n", with: "motivos: Cambio de prioridades del hospital\n")
@@ -53,10 +62,8 @@ struct TemplateTests {
             .replacingOccurrences(of: "    movimiento:   #", with: "    movimiento: 20   #")
             .replacingOccurrences(of: "    despues:   #", with: "    despues: 120   #")
             .replacingOccurrences(of: "transferencia:   #", with: "transferencia: oficio.pdf   #")
-        try repo.write(filled, to: "entrega/solicitud.md")
-        let opened = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas",
-                                                           attachments: [repo.path + "/entrega/solicitud.md", repo.path + "/entrega/oficio.pdf"],
-                                                           persona: "dip"))
+        try repo.write(filled, to: opened.path + "/solicitud.md")
+        try repo.step(id, "04", as: "alopez", decision: "si")
         #expect(FileManager.default.fileExists(atPath: repo.path + "/\(opened.path)/anexos/oficio.pdf"))
         #expect(try repo.book.check().ok)
     }

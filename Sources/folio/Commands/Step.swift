@@ -10,6 +10,7 @@ extension Folio {
                   folio step PI-2026-0001 --as alopez
                   folio step PI-2026-0001 04 --decision no --as alopez -m "Falta el registro en el SNIP"
                   folio step PROD-2026-11 01 --dependency HGE --as contacto-hge
+                  folio step PROD-2026-11 04 --dependency HGE --decision si --as alopez --justificacion "SICOIN fuera de servicio del 1 al 6"
                 """)
         @OptionGroup var repository: RepositoryOptions
         @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
@@ -23,6 +24,10 @@ extension Folio {
         @Flag(help: "No registra nada: escribe en la carpeta del expediente las plantillas de los documentos que pide el paso (todos sus campos, vacíos, con comentarios).")
         var template = false
         @OptionGroup var edits: CaseEditOptions
+        @Option(name: .customLong("justificacion"),
+                help: ArgumentHelp("Por qué el paso se registra fuera del plazo de su norma (queda en el trailer Justificacion).",
+                                   valueName: "texto"))
+        var justification: String?
 
         func run() throws {
             try Folio.perform {
@@ -34,7 +39,7 @@ extension Folio {
                 }
                 var request = StepRequest(
                     caseID: id, step: step, persona: persona, decision: decision, dependency: dependency, sets: edits.sets,
-                    attachments: edits.attachments, text: edits.message)
+                    attachments: edits.attachments, text: edits.message, justification: justification)
                 request.assign = assign
                 let recorded = try repository.open().recordStep(request)
                 print("\(recorded.subject)")

@@ -10,7 +10,8 @@ enum DueText {
         for (index, i) in items.enumerated() {
             let who = i.assigned.map { "\($0) (asignado)" } ?? i.holders.joined(separator: ", ")
             table.rows.append([i.due ?? "—", situation(i, today: today), i.id, i.step, i.dependency ?? "",
-                               who, i.normNumber.map { "P\(i.procedure) norma \($0)" } ?? ""])
+                               who, i.normNumber.map { "P\(i.procedure) norma \($0)" }
+                               ?? i.criterion.map { "P\(i.procedure) criterio del departamento «\($0)»" } ?? ""])
             table.details[index] = (i.title.isEmpty ? "" : "\(i.title) — ") + i.activity
         }
         let overdue = items.filter(\.overdue).count
