@@ -115,8 +115,12 @@ extension Casebook {
     /// and the command's own words.
     public func outputKey(_ words: [String]) throws -> String? {
         guard usesCache, let head = try repository.headCommit() else { return nil }
-        // The cache's format version is part of the key: another folio's rendering is not reused.
-        return ([HistoryCache.header, head.hex, clock.today] + words).joined(separator: "\u{1}")
+        // The cache's format and the running folio (its file's date) are part of the key: another
+        // build of folio, which may render differently, does not reuse this one's output.
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        let built = (try? FileManager.default.attributesOfItem(atPath: executable)[.modificationDate] as? Date)
+            .map { String(Int($0.timeIntervalSince1970)) } ?? ""
+        return ([HistoryCache.header, built, head.hex, clock.today] + words).joined(separator: "\u{1}")
     }
 
     /// A command's output cached for exactly this key (same HEAD, same day, same arguments), as

@@ -21,16 +21,32 @@ struct Table {
         var widths = headers.indices.map { i in ([headers] + rows).map { $0[i].count }.max() ?? 0 }
         let gaps = 2 * (headers.count - 1)
         // Wrapped columns give way first (down to 12 characters or their heading, then to their
-        // heading), then the others are cut (down to 8).
-        let steps: [(Int) -> Bool] = [
-            { wrapping.contains($0) && widths[$0] > max(12, headers[$0].count) },
-            { wrapping.contains($0) && widths[$0] > max(4, headers[$0].count) },
-            { !wrapping.contains($0) && widths[$0] > 8 },
-        ]
+        // heading), each time the one whose narrowing adds the fewest lines; then the others are
+        // cut (down to 8).
+        func height(_ w: [Int]) -> Int {
+            rows.reduce(0) { sum, row in
+                sum + (wrapping.map { Self.wrap(row[$0], to: w[$0]).count }.max() ?? 1)
+            }
+        }
+        func narrowest(_ floor: (Int) -> Int) -> Int? {
+            let candidates = widths.indices.filter { wrapping.contains($0) && widths[$0] > floor($0) }
+            return candidates.min { a, b in
+                var wa = widths, wb = widths
+                wa[a] -= 1
+                wb[b] -= 1
+                let (ha, hb) = (height(wa), height(wb))
+                return ha != hb ? ha < hb : widths[a] > widths[b]
+            }
+        }
         while widths.reduce(0, +) + gaps > width {
-            guard let widest = steps.lazy.compactMap({ rule in widths.indices.filter(rule).max(by: { widths[$0] < widths[$1] }) }).first
-            else { break }
-            widths[widest] -= 1
+            if let c = narrowest({ max(12, headers[$0].count) }) ?? narrowest({ max(4, headers[$0].count) }) {
+                widths[c] -= 1
+            } else if let widest = widths.indices.filter({ !wrapping.contains($0) && widths[$0] > 8 })
+                .max(by: { widths[$0] < widths[$1] }) {
+                widths[widest] -= 1
+            } else {
+                break
+            }
         }
         func lines(_ cells: [String]) -> [String] {
             let pieces = cells.enumerated().map { i, cell -> [String] in

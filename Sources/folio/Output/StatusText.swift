@@ -60,10 +60,11 @@ enum StatusText {
             let step = h.step ?? (h.kind == "opening" ? "apertura" : "nota")
             table.rows.append([shortDate(h.date), step, h.dependency ?? "", h.role ?? "", h.author,
                                h.committer == h.author ? "" : h.committer, timing(h), String(h.commit.prefix(7))])
-            var detail = h.activity ?? h.subject
+            let text = h.text.map { $0.replacingOccurrences(of: "\n", with: " ") }.flatMap { $0.isEmpty ? nil : $0 }
+            var detail = h.activity ?? (h.kind == "note" && text != nil ? "Nota:" : h.subject)
             if let d = h.decision { detail += d == "si" ? " Sí." : " No." }
             if let who = h.assigned { detail += " Asigna el expediente a \(who)." }
-            if let text = h.text, !text.isEmpty { detail += " «\(text.replacingOccurrences(of: "\n", with: " "))»" }
+            if let text { detail += " «\(text)»" }
             table.details[index] = detail
         }
         let justified = entries.filter { $0.justification != nil }
