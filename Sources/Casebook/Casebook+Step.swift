@@ -128,6 +128,13 @@ extension Casebook {
                 .flatMap { $0.documents.map { $0.path(dependency: dependency) } }
             try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit, needed: needed)
             try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
+            // Say how a data file the step needs was read, when it was saved with ';'.
+            for file in needed where file.lowercased().hasSuffix(".csv") {
+                guard let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(file)"),
+                      let header = String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").first,
+                      ProductionTable.separator(ofHeader: header) == ";" else { continue }
+                notices.append("\(path)/\(file): leído separado por ';' (como lo guarda una hoja de cálculo en español; '12,5' es 12.5).")
+            }
             try checkRequirements(step, dependency: dependency, decision: decision, path: path, definition: definition)
             if let archive = request.archive {
                 _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,

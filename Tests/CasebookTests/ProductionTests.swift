@@ -74,10 +74,23 @@ struct ProductionTests {
             #expect(!"\(error)".contains("YAML"))
         }
         try repo.write(header.replacingOccurrences(of: ",", with: ";") + "EMA;Consultas médicas;consulta;1250;1200;0\n\n", to: "entregas/HGE.csv")
-        try repo.step(id, "01", as: "hge", dependency: "HGE", attach: [repo.path + "/entregas/HGE.csv"])
+        let recorded = try repo.step(id, "01", as: "hge", dependency: "HGE", attach: [repo.path + "/entregas/HGE.csv"])
+        #expect(recorded.notices.contains { $0.contains("produccion/HGE.csv: leído separado por ';'") })
         #expect(repo.read("cases/2026/\(id)/produccion/HGE.csv").contains("1200"))
         #expect(!FileManager.default.fileExists(atPath: repo.path + "/cases/2026/\(id)/anexos/HGE.csv"))
         #expect(try repo.git(["ls-files", "cases/2026/\(id)/produccion"]).contains("HGE.csv"))
+    }
+
+    @Test("--attach of a unit's CSV at P5-01 goes to avance/, whatever its name, read with ';' and decimal commas")
+    func attachedProgress() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
+        try repo.write("snip;proyecto;unidad_medida;meta_fisica;avance_fisico;presupuesto;ejecutado;motivos\r\n"
+                       + "0289347;Hospital de Chimaltenango;metro cuadrado;12000;350,5;2500000;2100000;\r\n\r\n", to: "entregas/avance noviembre.csv")
+        try repo.step(id, "01", as: "dip", dependency: "DIP", attach: [repo.path + "/entregas/avance noviembre.csv"])
+        #expect(repo.read("cases/2026/\(id)/avance/DIP.csv").contains("350,5"))
+        #expect(try repo.git(["ls-files", "cases/2026/\(id)"]).contains("avance/DIP.csv"))
+        #expect(try repo.book.check().ok)
     }
 
     @Test("a malformed CSV stops the step: nothing committed, the file named")
