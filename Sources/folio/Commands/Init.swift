@@ -6,7 +6,10 @@ extension Folio {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Crea un repositorio de expedientes con su primer commit.",
-            discussion: "Ejemplo: folio init expedientes --jefe \"María Rodríguez <mrodriguez@igss.gob.gt>\"")
+            discussion: """
+                Ejemplo:
+                  folio init expedientes --jefe "María Rodríguez <mrodriguez@igss.gob.gt>"
+                """)
 
         @Argument(help: ArgumentHelp("Carpeta nueva (o vacía) del repositorio.", valueName: "carpeta"))
         var directory: String

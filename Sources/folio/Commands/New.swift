@@ -8,7 +8,7 @@ extension Folio {
             abstract: "Abre un expediente y registra su paso 01 (o, en los mensuales, la apertura del mes). Imprime el ID.",
             discussion: """
                 Ejemplos:
-                  folio new 4 --title "Ampliación Hospital de Escuintla" --set snip=123456 --as mrodriguez
+                  folio new 4 --title "Hospital de Escuintla" --set snip=123456 --as mrodriguez
                   folio new 3 --month 2026-11 --as alopez
                 """)
         @OptionGroup var repository: RepositoryOptions

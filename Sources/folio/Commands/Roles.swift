@@ -30,7 +30,11 @@ extension Folio {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "add", abstract: "Agrega una persona a roles.yaml (solo un jefe).",
-                discussion: "Ejemplo: folio roles add alopez --name \"Ana López\" --email alopez@igss.gob.gt --role analista --role asistente --as mrodriguez")
+                discussion: """
+                    Ejemplo:
+                      folio roles add alopez --name "Ana López" --email alopez@igss.gob.gt \\
+                        --role analista --role asistente --as mrodriguez
+                    """)
             @OptionGroup var repository: RepositoryOptions
             @Argument(help: ArgumentHelp("Id de la persona (minúsculas, p. ej. alopez).", valueName: "expediente")) var id: String
             @Option(help: ArgumentHelp("Nombre y apellido.", valueName: "nombre")) var name: String
@@ -117,7 +121,11 @@ extension Folio {
         struct Key: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "key", abstract: "Registra (o quita) la clave SSH pública con que una persona firma sus pasos (solo un jefe).",
-                discussion: "Ejemplos: folio roles key alopez \"ssh-ed25519 AAAA... alopez\" --as mrodriguez; folio roles key alopez --remove --as mrodriguez")
+                discussion: """
+                    Ejemplos:
+                      folio roles key alopez "ssh-ed25519 AAAA... alopez" --as mrodriguez
+                      folio roles key alopez --remove --as mrodriguez
+                    """)
             @OptionGroup var repository: RepositoryOptions
             @Argument(help: ArgumentHelp("La persona (id o correo).", valueName: "persona")) var persona: String
             @Argument(help: ArgumentHelp("La clave pública, la línea completa de su archivo .pub.", valueName: "clave")) var key: String?
@@ -140,7 +148,11 @@ extension Folio {
             static let configuration = CommandConfiguration(
                 commandName: "allowed-signers",
                 abstract: "Imprime un archivo allowed_signers de git con las claves de roles.yaml.",
-                discussion: "Ejemplo: folio roles allowed-signers > .git/allowed_signers; git config gpg.ssh.allowedSignersFile .git/allowed_signers")
+                discussion: """
+                    Ejemplo:
+                      folio roles allowed-signers > .git/allowed_signers
+                      git config gpg.ssh.allowedSignersFile .git/allowed_signers
+                    """)
             @OptionGroup var repository: RepositoryOptions
 
             func run() throws {

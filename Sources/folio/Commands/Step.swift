@@ -8,9 +8,12 @@ extension Folio {
             discussion: """
                 Ejemplos:
                   folio step PI-2026-0001 --as alopez
-                  folio step PI-2026-0001 04 --decision no --as alopez -m "Falta el registro en el SNIP"
-                  folio step PROD-2026-11 01 --dependency HGE --as contacto-hge
-                  folio step PROD-2026-11 04 --dependency HGE --decision si --as alopez --justificacion "SICOIN fuera de servicio del 1 al 6"
+                  folio step PI-2026-0001 04 --decision no --as alopez -m "Falta el SNIP"
+                  folio step PROD-2026-11 01 --dependency HGE --attach HGE.csv --as hge
+                  folio step PROD-2026-11 04 --dependency HGE --decision si --as alopez \\
+                    --justificacion "SICOIN fuera de servicio del 1 al 6"
+                  folio step PI-2026-0001 02 --assign alopez --as mrodriguez
+                  folio step POA-2026-0001 11 --dependency HGE --template
                 """)
         @OptionGroup var repository: RepositoryOptions
         @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
