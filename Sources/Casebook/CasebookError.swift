@@ -10,6 +10,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case notACaseRepository(String)
     case directoryNotEmpty(String)
     case invalidFile(file: String, reason: String, fix: String)
+    /// A YAML file or header the parser refused: said in Spanish, the parser's own text kept in `parser`.
+    case invalidYAML(file: String, reason: String, fix: String, parser: String)
     case unknownProcedure(String)
     case unknownPersona(String, known: [String])
     case noPersona
@@ -76,7 +78,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(path) es un repositorio git pero no de expedientes: falta roles.yaml o folio.yaml. Créelo con 'folio init'."
         case .directoryNotEmpty(let path):
             return "\(path) ya existe y no está vacío: folio init necesita una carpeta nueva o vacía."
-        case .invalidFile(let file, let reason, let fix):
+        case .invalidFile(let file, let reason, let fix), .invalidYAML(let file, let reason, let fix, _):
             return "\(file): \(reason). \(fix)"
         case .unknownProcedure(let text):
             return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."

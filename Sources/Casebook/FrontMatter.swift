@@ -63,7 +63,7 @@ public struct FrontMatterDocument {
             let problem = YAMLErrorText.problem(error, lineOffset: 1)
             let fix = yaml.contains("\t") ? "El encabezado tiene tabulaciones: YAML solo admite espacios para sangrar; cámbielas por espacios."
                 : problem.fix
-            throw CasebookError.invalidFile(file: file, reason: "encabezado YAML, \(problem.located)", fix: fix)
+            throw CasebookError.invalidYAML(file: file, reason: "encabezado YAML, \(problem.located)", fix: fix, parser: problem.detail)
         }
         guard let fields = (loaded ?? [String: Any]()) as? [String: Any] else {
             throw CasebookError.invalidFile(file: file, reason: "el encabezado YAML no es una lista de claves 'clave: valor'",

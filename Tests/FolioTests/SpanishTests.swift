@@ -79,8 +79,9 @@ struct SpanishTests {
             said.append(("check (\(label))", check))
             said.append(("step (\(label))", try cli.folio("step", id, "--as", "alopez")))
         }
-        let dup = try cli.folio("check", id, "--json")
-        #expect(dup.out.contains("línea"))
+        // The parser's own words only in --json, as "detail".
+        let json = try cli.folio("check", id, "--json")
+        #expect(json.out.contains("línea") && json.out.contains("\"detail\"") && json.out.contains("error: parser"), "\(json.out)")
         try original.write(toFile: file, atomically: true, encoding: .utf8)
         // Advice that fits: an edited folio.yaml is not for 'folio note'; a repeated month is not for '--id'.
         let settings = cli.repo + "/folio.yaml"
