@@ -66,6 +66,12 @@ public struct DependencyStatus: Codable, Equatable, Sendable {
     public var next: [NextStepStatus]
 }
 
+/// Why an expediente cannot be read in full: the committed file and the reason.
+public struct CaseDamage: Codable, Equatable, Sendable {
+    public var file: String
+    public var reason: String
+}
+
 /// The derived status of one expediente (`folio status ID --json`).
 public struct CaseStatus: Codable, Equatable, Sendable {
     public var id: String
@@ -82,6 +88,9 @@ public struct CaseStatus: Codable, Equatable, Sendable {
     public var history: [HistoryEntry]
     /// Present for the procedures with per-dependency steps (2, 3 and 5).
     public var dependencies: [DependencyStatus]?
+    /// Set when a committed file of the case cannot be read (`damage` in JSON, absent otherwise):
+    /// the case is still listed, with what could be derived.
+    public var damage: CaseDamage?
 }
 
 /// One finding of `folio verify`.
@@ -176,6 +185,7 @@ extension CaseStatus {
         try c.encode(next, forKey: .next)
         try c.encode(history, forKey: .history)
         try c.encodeIfPresent(dependencies, forKey: .dependencies)
+        try c.encodeIfPresent(damage, forKey: .damage)
     }
 }
 

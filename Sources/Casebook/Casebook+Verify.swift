@@ -72,6 +72,7 @@ extension Casebook {
         var found = try checkGuardedFiles(commit)
         found += try checkSignature(commit, record: record)
         if record == nil { found += try checkEditsOutsideFolio(commit) }
+        found += try checkContent(commit)
         return found
     }
 

@@ -20,6 +20,10 @@ public final class Casebook {
     var authorizationCache: [OID: Bool] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
+    /// Blobs `verify` already read for damaged content in this run.
+    var contentChecked: Set<OID> = []
+    /// The cases the last `statusOfAll` (and so `pending`) found damaged, for commands to report.
+    public internal(set) var damagedCases: [CaseStatus] = []
     private var cachedHistory: (tip: OID, history: History)?
     /// Whether this run learnt something the history cache does not hold yet.
     var cacheChanged = false
@@ -146,9 +150,17 @@ public final class Casebook {
     func caseFields(_ path: String, at commit: OID) throws -> HistoryCache.CaseFields? {
         guard let blob = try repository.entryID(at: "\(path)/expediente.md", in: commit) else { return nil }
         if let known = fieldsCache[blob] { return known }
-        let document = try? FrontMatterDocument.parse(data: try repository.blob(blob), file: path)
+        let file = "\(path)/expediente.md"
+        let document: FrontMatterDocument?, damage: String
+        do {
+            document = try FrontMatterDocument.parse(data: try repository.blob(blob), file: file)
+            damage = ""
+        } catch {
+            document = nil
+            damage = "\(error)"
+        }
         let fields = HistoryCache.CaseFields(title: document?.string("titulo") ?? "", opened: document?.string("abierto") ?? "",
-                                             month: document?.string("mes") ?? "")
+                                             month: document?.string("mes") ?? "", damage: damage)
         fieldsCache[blob] = fields
         cacheChanged = true
         return fields

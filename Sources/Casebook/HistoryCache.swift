@@ -9,12 +9,14 @@ import GitStore
 /// commits since are read and added), rebuilt from history otherwise (a reset to an older
 /// commit, a rewritten branch), and ignored when it cannot be read (corrupted, another version).
 struct HistoryCache {
-    static let header = "folio-cache 1"
+    static let header = "folio-cache 2"
 
     struct CaseFields: Equatable {
         var title: String
         var opened: String
         var month: String
+        /// Why the front matter could not be read ("" when it reads).
+        var damage = ""
     }
 
     var tip: OID
@@ -53,8 +55,8 @@ struct HistoryCache {
                 guard f.count == 3, let commit = OID(hex: f[1]) else { return nil }
                 cache.authorized[commit] = f[2] == "1"
             case "F":
-                guard f.count == 5, let blob = OID(hex: f[1]) else { return nil }
-                cache.fields[blob] = CaseFields(title: f[2], opened: f[3], month: f[4])
+                guard f.count == 6, let blob = OID(hex: f[1]) else { return nil }
+                cache.fields[blob] = CaseFields(title: f[2], opened: f[3], month: f[4], damage: f[5])
             default:
                 return nil
             }
@@ -76,7 +78,7 @@ struct HistoryCache {
                 .map(Self.escape).joined(separator: "\t") + "\t" + Self.escape(r.signedOff.joined(separator: "\u{1}")))
         }
         for (commit, ok) in authorized { out.append("A\t\(commit.hex)\t\(ok ? "1" : "0")") }
-        for (blob, f) in fields { out.append(["F", blob.hex, f.title, f.opened, f.month].map(Self.escape).joined(separator: "\t")) }
+        for (blob, f) in fields { out.append(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(Self.escape).joined(separator: "\t")) }
         out.append("fin")
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -15,6 +15,9 @@ public struct Roster: Equatable, Sendable {
     public static func parse(_ text: String, file: String = fileName) throws -> Roster {
         struct FileModel: Decodable { var personas: [Persona]? }
         let model: FileModel
+        if let problem = YAMLGuard.problem(in: text) {
+            throw CasebookError.invalidFile(file: file, reason: problem, fix: YAMLGuard.fix)
+        }
         do {
             model = try YAMLDecoder().decode(FileModel.self, from: text)
         } catch {

@@ -1,4 +1,5 @@
 import Casebook
+import Foundation
 
 /// `folio due` and `folio inbox` for people.
 enum DueText {
@@ -23,5 +24,13 @@ enum DueText {
         case 0: return "vence hoy"
         default: return "en \(days) d"
         }
+    }
+
+    /// Damaged cases show nothing pending until repaired: say which, on standard error.
+    static func warnDamaged(_ damaged: [CaseStatus]) {
+        guard !damaged.isEmpty else { return }
+        let text = "\nAviso: \(damaged.count == 1 ? "1 expediente dañado" : "\(damaged.count) expedientes dañados") (sin pendientes mientras no se repare su procedimiento):\n"
+            + StatusText.damageLines(damaged) + "\n"
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }
