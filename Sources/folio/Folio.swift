@@ -98,7 +98,7 @@ extension Folio {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("folio: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("folio: \(SafeText.terminal("\(error)"))\n".utf8))
             throw ExitCode(1)
         }
     }
@@ -118,5 +118,5 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 
 /// A line for stderr, for what is said beside the machine-readable stdout.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((SafeText.terminal(text) + "\n").utf8))
 }

@@ -142,4 +142,67 @@ struct HostileContentTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
     }
+
+    @Test("Names with control characters or what git forbids are refused in Spanish; nothing is committed")
+    func unsafeNames() throws {
+        let repo = try CaseRepo()
+        for (name, email, fragment) in [("<b>Ana</b>", "ana@igss.gob.gt", "'<' o '>'"), ("Ana\nLópez", "ana@igss.gob.gt", "caracteres de control"),
+                                        ("Ana", "ana\u{1B}[31m@igss.gob.gt", "caracteres de control")] {
+            try repo.expectRefusal([fragment]) {
+                _ = try repo.book.addPersona(Persona(id: "ana", name: name, email: email, roles: [.analista]), actor: "mrodriguez")
+            }
+        }
+        try repo.expectRefusal(["--title", "caracteres de control"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca\u{1B}]0;pwned\u{7}", persona: "mrodriguez"))
+        }
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        let bad = repo.box.path + "/oficio\nfalso.pdf"
+        try Data("%PDF".utf8).write(to: URL(fileURLWithPath: bad))
+        try repo.expectRefusal(["caracteres de control"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Oficio", archive: ArchiveRequest(files: [bad]))
+        }
+        // A roster edited by hand with an angle bracket is refused when read, and verify says so.
+        try repo.write(repo.read("roles.yaml").replacingOccurrences(of: "nombre: Ana López", with: "nombre: \"Ana <b>\""), to: "roles.yaml")
+        try repo.git(["commit", "-qam", "Roles a mano"])
+        #expect(try repo.book.verify().violations.contains { $0.rule == "roles-file" && $0.message.contains("'<' o '>'") })
+    }
+
+    @Test("Text into Markdown tables is escaped; text for terminals loses escape sequences; CSV formulas are neutralised")
+    func escaping() throws {
+        #expect(SafeText.markdownCell("a | b\n<script>x</script>") == "a \\| b &lt;script&gt;x&lt;/script&gt;")
+        #expect(SafeText.terminal("Hospital\u{1B}[2J\u{1B}]0;titulo\u{7} de\tEscuintla\u{202E}") == "Hospital de Escuintla")
+        for formula in ["=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1:A2)", "-2+3+cmd|' /C calc'!A0", "+1+1", "\tx", "\rx"] {
+            #expect(SafeText.csvCell(formula) == "'" + formula)
+        }
+        for number in ["-2", "-12.5", "+3", "1e5", "0289347", "texto"] { #expect(SafeText.csvCell(number) == number) }
+
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        let doc = repo.box.path + "/oficio.pdf"
+        try Data("%PDF-1.4".utf8).write(to: URL(fileURLWithPath: doc))
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Oficio",
+                                 archive: ArchiveRequest(files: [doc], title: "Oficio | <img src=x onerror=alert(1)>"))
+        let index = repo.read("cases/2026/\(id)/indice.md")
+        #expect(index.contains("| Oficio \\| &lt;img src=x onerror=alert(1)&gt; |"))
+        #expect(try repo.book.verify().ok)
+    }
+
+    @Test("An executing unit's formulas in avance/*.csv reach informe/avance-*.csv as text; numbers stay numbers")
+    func csvFormulaInjection() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
+        let header = "snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
+        try repo.write(header + "0289347,\"=HYPERLINK(\"\"http://x\"\",\"\"clic\"\")\",@SUM(A1),12000,350,2500000,2100000,\n"
+                       + "0301122,Expediente | <b>clínico</b>,módulo,8,0,400000,0,-2+3+cmd|' /C calc'!A0\n",
+                       to: "cases/2026/\(id)/avance/DIP.csv")
+        try repo.step(id, "01", as: "dip", dependency: "DIP")
+        try repo.step(id, "02", as: "alopez")
+        try repo.step(id, "03", as: "alopez")
+        let csv = repo.read("cases/2026/\(id)/informe/avance-2026-11.csv")
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"clic\"\")\",'@SUM(A1),12000,350"))
+        #expect(csv.contains(",'-2+3+cmd|' /C calc'!A0"))
+        #expect(!csv.contains(",=") && !csv.contains(",@") && !csv.contains(",-2"))
+        let markdown = repo.read("cases/2026/\(id)/informe/avance-2026-11.md")
+        #expect(markdown.contains("Expediente \\| &lt;b&gt;clínico&lt;/b&gt;"))
+    }
 }

@@ -208,11 +208,12 @@ extension Casebook {
                    "- Interesados: \(i.interesados.isEmpty ? "—" : i.interesados.joined(separator: ", "))",
                    "- Exportado: \(index.exportado), commit \(index.commit)", "", "## Índice de documentos", "",
                    "| Folio | Documento | Título | SHA-256 | Incorporado | Por | Paso | Reemplaza |", "|---:|---|---|---|---|---|---|---:|"]
+        let cell = SafeText.markdownCell
         out += i.documentos.map { d in
-            "| \(d.folio) | \(d.archivo) | \(d.titulo) | \(d.sha256) | \(d.incorporado) | \(d.por) | \(d.paso ?? "") | \(d.reemplaza.map(String.init) ?? "") |"
+            "| \(d.folio) | \(cell(d.archivo)) | \(cell(d.titulo)) | \(d.sha256) | \(d.incorporado) | \(cell(d.por)) | \(cell(d.paso ?? "")) | \(d.reemplaza.map(String.init) ?? "") |"
         }
         out += ["", "## Historial", "", "| Fecha | Paso | Rol | Autor | Commit |", "|---|---|---|---|---|"]
-        out += index.historial.map { "| \($0.date) | \($0.step ?? $0.kind) | \($0.role ?? "") | \($0.author) | \($0.commit) |" }
+        out += index.historial.map { "| \($0.date) | \(cell($0.step ?? $0.kind)) | \(cell($0.role ?? "")) | \(cell($0.author)) | \($0.commit) |" }
         out += ["", "Verifíquelo sin el repositorio con 'folio verify-export ARCHIVO.zip', o con 'sha256sum -c manifiesto.sha256' tras descomprimirlo."]
         return out.joined(separator: "\n") + "\n"
     }

@@ -21,7 +21,7 @@ enum StatusText {
     /// "Dañado: ID: file: reason" for each damaged case; "" when none is.
     static func damageLines(_ all: [CaseStatus]) -> String {
         all.compactMap { s in
-            s.damage.map { "DAÑADO \(s.id): \($0.file): \($0.reason)" }
+            s.damage.map { SafeText.terminal("DAÑADO \(s.id): \($0.file): \($0.reason)") }
         }.joined(separator: "\n")
     }
 
@@ -49,7 +49,7 @@ enum StatusText {
                                String(h.commit.prefix(7))])
         }
         lines.append(table.render())
-        return lines.joined(separator: "\n")
+        return SafeText.terminal(lines.joined(separator: "\n"))
     }
 
     static func history(_ entries: [HistoryEntry]) -> String {
