@@ -99,7 +99,7 @@ extension Casebook {
     /// persona with a key may sign commits as their e-mail.
     public func allowedSigners() throws -> String {
         try currentRoster().personas.compactMap { p in
-            p.sshKey.flatMap(SSHKey.normalize).map { "\(p.email) namespaces=\"git\" \($0)" }
+            p.sshKey.flatMap(SSHKey.normalize).map { "\(p.email) namespaces=\"git,\(Dossier.namespace)\" \($0)" }
         }.joined(separator: "\n") + "\n"
     }
 }

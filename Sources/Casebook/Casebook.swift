@@ -287,7 +287,7 @@ public final class Casebook {
         guard let found = try SSHSigner.find(registered: key, repository: repository) else {
             throw CasebookError.signingKeyMissing(persona: signer.id, configured: try SSHSigner.configured(repository))
         }
-        return found.sign
+        return { try found.sign($0) }
     }
 
     /// Refuses when tracked files outside `scope` (a folder or file relative to the root; nil: any)
