@@ -20,6 +20,8 @@ public final class Casebook {
     var authorizationCache: [OID: Bool] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
+    /// How long a write waits for another folio's lock before giving up (seconds).
+    public var lockTimeout: TimeInterval = 60
     /// Blobs `verify` already read for damaged content in this run.
     var contentChecked: Set<OID> = []
     /// The cases the last `statusOfAll` (and so `pending`) found damaged, for commands to report.
@@ -43,9 +45,8 @@ public final class Casebook {
         // Authority and order come from the whole history: a shallow clone lacks its beginning.
         if repo.isShallow { throw CasebookError.shallowClone(root) }
         let book = Casebook(repository: repo, root: root, clock: clock)
-        // A folio killed half-way left its lock: any command puts the clone right first.
-        let lock = WriteLock(repository: repo)
-        if FileManager.default.fileExists(atPath: lock.path) { _ = try? lock.recoverIfStale() }
+        // A lock left by a folio killed half-way is recovered by the next writer (WriteLock.run),
+        // never by a command that only reads: reading touches neither the index nor its lock.
         if let head = try repo.headCommit() {
             guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
             if let text = try repo.file(at: Settings.fileName, in: head), let zone = TimeZone(
