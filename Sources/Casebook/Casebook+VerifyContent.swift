@@ -37,8 +37,16 @@ extension Casebook {
         switch parts.count {
         case 1 where name == Settings.fileName:
             parsed = { _ = try Settings.parse(String(decoding: $0, as: UTF8.self)) }
-        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".yaml"):
+        case 2 where entry.path == DepartmentRegister.fileName:
+            parsed = { _ = try DepartmentRegister.load(yaml: String(decoding: $0, as: UTF8.self), source: entry.path) }
+        case 2 where parts[0] == SchemaLibrary.directory && name.hasPrefix("procedimiento-") && name.hasSuffix(".yaml"):
             parsed = { _ = try ProcedureDefinition.load(yaml: String(decoding: $0, as: UTF8.self), source: entry.path) }
+        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".yaml"):
+            parsed = { data in
+                if let problem = YAMLGuard.problem(in: String(decoding: data, as: UTF8.self)) {
+                    throw CasebookError.invalidFile(file: entry.path, reason: problem, fix: YAMLGuard.fix)
+                }
+            }
         case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".json"):
             parsed = { _ = try JSONSchema(data: $0, source: entry.path) }
         case 4 where parts[0] == "cases" && (name == "expediente.md" || name == ArchiveIndex.fileName):
