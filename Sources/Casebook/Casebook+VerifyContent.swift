@@ -65,7 +65,14 @@ extension Casebook {
             try parsed(try repository.blob(entry.id))
             return nil
         } catch {
-            return "\(error)"
+            return Self.reason(of: error)
         }
+    }
+
+    /// An error's reason without the file name it starts with, for messages that name the file.
+    static func reason(of error: Error) -> String {
+        if case let CasebookError.invalidFile(_, reason, fix) = error { return "\(reason). \(fix)" }
+        if case let ProcedureError.invalidDefinition(_, reason) = error { return reason }
+        return "\(error)"
     }
 }

@@ -174,7 +174,7 @@ public final class Casebook {
             damage = ""
         } catch {
             document = nil
-            damage = "\(error)"
+            damage = Self.reason(of: error)
         }
         let fields = HistoryCache.CaseFields(title: document?.string("titulo") ?? "", opened: document?.string("abierto") ?? "",
                                              month: document?.string("mes") ?? "", damage: damage)

@@ -99,6 +99,7 @@ public enum Dossier {
             problems.append("falta indice.json o no se puede leer")
         }
         let accidental = "El sello y el manifiesto solo detectan cambios accidentales: quien altere el ZIP puede recalcularlos."
+        let unchecked = "sin eso, el sello y el manifiesto solo detectan cambios accidentales: quien altere el ZIP puede recalcularlos."
         switch (contents.metadata[signatureEntry], trust) {
         case (nil, nil):
             report.notes.append("Sin firma. " + accidental)
@@ -107,7 +108,7 @@ public enum Dossier {
         case (_?, nil):
             report.signature = "sin-comprobar"
             report.notes.append("Firmado\(index?.firmante.map { " (dice: \($0))" } ?? ""), pero la firma no se comprobó: indique -C REPOSITORIO "
-                                + "o --firmantes ARCHIVO (claves públicas del departamento). Sin eso, " + accidental.lowercased())
+                                + "o --firmantes ARCHIVO (claves públicas del departamento); " + unchecked)
         case (let signature?, let trust?):
             let (signer, problem) = checkSignature(manifest: manifestData, signature: signature, trust: trust)
             report.signer = signer
@@ -270,7 +271,7 @@ extension Casebook {
             report.problems.append("\(SafeText.visible(name)) no está en \(casePath) del commit \(commit.short)")
         }
         report.ok = report.problems.isEmpty
-        if report.ok { report.notes.append("Los \(committed.count) documentos son iguales a los de \(casePath) en el commit \(commit.short).") }
+        if report.ok { report.notes.append("\(committed.count == 1 ? "El documento es igual al" : "Los \(committed.count) documentos son iguales a los") de \(casePath) en el commit \(commit.short).") }
         return report
     }
 

@@ -90,7 +90,7 @@ extension Folio {
                     for p in report.problems { print(SafeText.terminal("✗ \(p)")) }
                     for n in report.notes { print(SafeText.terminal(n)) }
                     print(report.ok ? "\(file): expediente \(report.caseID ?? "") íntegro (\(report.files) archivos, manifiesto y SHA-256 coinciden)."
-                        : "\(file): \(report.problems.count) problemas; el archivo no es el que folio exportó.")
+                        : "\(file): \(report.problems.count == 1 ? "1 problema" : "\(report.problems.count) problemas"); no se puede confiar en que sea el expediente que folio exportó.")
                 }
                 if !report.ok { throw ExitCode(1) }
             }

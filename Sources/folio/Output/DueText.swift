@@ -30,7 +30,7 @@ enum DueText {
     /// Damaged cases show nothing pending until repaired: say which, on standard error.
     static func warnDamaged(_ damaged: [CaseStatus]) {
         guard !damaged.isEmpty else { return }
-        let text = "\nAviso: \(damaged.count == 1 ? "1 expediente dañado" : "\(damaged.count) expedientes dañados") (sin pendientes mientras no se repare su procedimiento):\n"
+        let text = "\nAviso: \(damaged.count == 1 ? "1 expediente dañado" : "\(damaged.count) expedientes dañados"); lo que no se pudo leer no cuenta hasta que se repare:\n"
             + StatusText.damageLines(damaged) + "\n"
         FileHandle.standardError.write(Data(text.utf8))
     }
