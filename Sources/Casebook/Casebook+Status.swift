@@ -7,7 +7,7 @@ extension Casebook {
     public func statusOfAll() throws -> [CaseStatus] {
         guard let head = try repository.headCommit() else { return [] }
         let history = try loadHistory(at: head)
-        let roster = try roster(at: head)
+        let roster = readableRoster(at: head)
         let paths = try casePaths(at: head)
         // One damaged case (a schema or front matter that cannot be read) is listed as damaged,
         // never hides the others.
@@ -37,7 +37,7 @@ extension Casebook {
         let status: CaseStatus
         do {
             guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
-            status = try self.status(of: replay, roster: try roster(at: head), head: head, path: path)
+            status = try self.status(of: replay, roster: readableRoster(at: head), head: head, path: path)
         } catch let error as ProcedureError {
             let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
             status = damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: error.description)
@@ -76,6 +76,18 @@ extension Casebook {
             title: title, path: path, opened: opened, state: replay.machine.state, lastStep: replay.machine.lastStep,
             next: allowed.filter { $0.dependency == nil },
             history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies, damage: damage)
+    }
+
+    /// `roles.yaml` at `commit` for commands that only read: when it cannot be read, an empty
+    /// roster (nobody is shown as able to act), and the file and reason in `damagedFiles`.
+    func readableRoster(at commit: OID) -> Roster {
+        do {
+            return try roster(at: commit)
+        } catch {
+            let damage = CaseDamage(file: Roster.fileName, reason: Self.reason(of: error))
+            if !damagedFiles.contains(damage) { damagedFiles.append(damage) }
+            return Roster(personas: [])
+        }
     }
 
     /// A case whose procedure cannot be replayed: listed with its opening, its steps' commits and

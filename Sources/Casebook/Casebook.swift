@@ -27,6 +27,8 @@ public final class Casebook {
     var contentChecked: Set<OID> = []
     /// The cases the last `statusOfAll` (and so `pending`) found damaged, for commands to report.
     public internal(set) var damagedCases: [CaseStatus] = []
+    /// Repository files (`roles.yaml`, `folio.yaml`) a reading command could not read; it went on without them.
+    public internal(set) var damagedFiles: [CaseDamage] = []
     private var cachedHistory: (tip: OID, history: History)?
     /// Whether this run learnt something the history cache does not hold yet.
     var cacheChanged = false
@@ -50,9 +52,15 @@ public final class Casebook {
         // never by a command that only reads: reading touches neither the index nor its lock.
         if let head = try repo.headCommit() {
             guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
-            if let text = try repo.file(at: Settings.fileName, in: head), let zone = TimeZone(
-                identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
-                book.clock.timeZone = zone
+            if let text = try repo.file(at: Settings.fileName, in: head) {
+                // A damaged folio.yaml does not stop reading (the default zone is used); writing reads it again and refuses.
+                do {
+                    if let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
+                        book.clock.timeZone = zone
+                    }
+                } catch {
+                    book.damagedFiles.append(CaseDamage(file: Settings.fileName, reason: Self.reason(of: error)))
+                }
             }
         }
         return book

@@ -63,9 +63,10 @@ struct HostileContentTests {
         #expect(report.violations.contains { $0.rule == "content" && $0.message.contains(file) && $0.severity == "error" })
     }
 
-    @Test("An alias bomb in roles.yaml is refused by the parser, and verify reports it as an error")
+    @Test("An alias bomb in roles.yaml or folio.yaml is refused by the parser, verify reports it as an error, and status still lists every case")
     func aliasBombInRoles() throws {
         let repo = try CaseRepo()
+        let (a, b) = try twoCases(repo)
         #expect(throws: CasebookError.self) { try Roster.parse("personas: []\n" + Self.aliasBomb) }
         let roles = repo.read("roles.yaml")
         try repo.write(roles + "\n" + Self.aliasBomb + "\n", to: "roles.yaml")
@@ -73,6 +74,13 @@ struct HostileContentTests {
         let report = try repo.book.verify()
         #expect(!report.ok)
         #expect(report.violations.contains { $0.rule == "roles-file" && $0.message.contains("ancla") })
+        try repo.write(repo.read("folio.yaml") + "\n" + Self.aliasBomb.replacingOccurrences(of: "a:", with: "x_a:") + "\n", to: "folio.yaml")
+        try repo.git(["commit", "-qam", "Configuración"])
+        #expect(try repo.book.verify().violations.contains { $0.rule == "content" && $0.message.contains("folio.yaml") })
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try book.statusOfAll().map(\.id) == [a, b])
+        #expect(try book.pending().contains { $0.id == a && $0.holders.isEmpty })
+        #expect(Set(book.damagedFiles.map(\.file)) == ["roles.yaml", "folio.yaml"])
     }
 
     @Test("An alias bomb in a schema: verify refuses; a case opened on it is listed as damaged and the others are shown")

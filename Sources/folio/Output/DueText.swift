@@ -28,7 +28,10 @@ enum DueText {
     }
 
     /// Damaged cases show nothing pending until repaired: say which, on standard error.
-    static func warnDamaged(_ damaged: [CaseStatus]) {
+    static func warnDamaged(_ damaged: [CaseStatus], files: [CaseDamage] = []) {
+        for f in files {
+            FileHandle.standardError.write(Data(SafeText.terminal("Aviso: \(f.file) no se puede leer (\(f.reason)); se muestra lo demás sin él.\n").utf8))
+        }
         guard !damaged.isEmpty else { return }
         let text = "\nAviso: \(damaged.count == 1 ? "1 expediente dañado" : "\(damaged.count) expedientes dañados"); lo que no se pudo leer no cuenta hasta que se repare:\n"
             + StatusText.damageLines(damaged) + "\n"
