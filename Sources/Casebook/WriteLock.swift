@@ -127,7 +127,8 @@ struct WriteLock {
     }
 
     /// Every file a living process holds open (from `/proc/*/fd`); nil where `/proc` is missing,
-    /// so that nothing is removed without that proof.
+    /// so that nothing is removed without that proof. Processes of other system users cannot be
+    /// inspected; a clone is written by one user, whose git and folio processes are all seen.
     static func filesOpenByLivingProcesses() -> Set<String>? {
         guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
         var files = Set<String>()
