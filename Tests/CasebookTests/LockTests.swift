@@ -80,4 +80,21 @@ struct LockTests {
         #expect(!FileManager.default.fileExists(atPath: repo.path + "/.git/folio/escritura.lock"))
         #expect(try repo.book.unlock(actor: "mrodriguez") == ["No hay bloqueo de escritura de folio en este clon."])
     }
+
+    @Test("killed after moving the branch and before writing the index: the next write fixes exactly that commit's entries, keeping a staged change")
+    func indexOfDeadCommit() throws {
+        let repo = try CaseRepo()
+        let lockTaken = Date().timeIntervalSince1970
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        // The index as the dead process left it: the case's files still at their previous version.
+        try repo.git(["reset", "-q", "HEAD~1", "--", "cases/2026/\(id)"])
+        try repo.write("Borrador.\n", to: "notas/borrador.md")
+        try repo.git(["add", "notas/borrador.md"])
+        #expect(try repo.git(["diff", "--cached", "--name-only"]).lines.count > 1)
+        try writeLock(repo, pid: try deadPID(), age: Date().timeIntervalSince1970 - lockTaken + 1)
+        // Any write recovers first (this one is then refused: the staged note is outside the case).
+        #expect(throws: (any Error).self) { try repo.book.recordStep(StepRequest(caseID: id, step: "02", persona: "mrodriguez")) }
+        #expect(try repo.git(["diff", "--cached", "--name-only"]) == "notas/borrador.md", "only the staged note differs from HEAD")
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/.git/folio/escritura.lock"))
+    }
 }
