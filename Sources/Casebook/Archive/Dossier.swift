@@ -305,7 +305,10 @@ extension Casebook {
         }
         out += ["", "## Historial", "", "| Fecha | Paso | Rol | Autor | Commit |", "|---|---|---|---|---|"]
         out += index.historial.map { "| \($0.date) | \(cell($0.step ?? $0.kind)) | \(cell($0.role ?? "")) | \(cell($0.author)) | \($0.commit) |" }
-        out += ["", "Verifíquelo sin el repositorio con 'folio verify-export ARCHIVO.zip', o con 'sha256sum -c manifiesto.sha256' tras descomprimirlo."]
+        out += ["", index.firmante.map { "Firmado por \($0): compruébelo con 'folio verify-export ARCHIVO.zip --firmantes FIRMANTES', o, descomprimido, "
+                + "con 'ssh-keygen -Y verify -f FIRMANTES -I CORREO -n \(Dossier.namespace) -s \(Dossier.signatureEntry) < \(Dossier.manifestEntry)' "
+                + "y 'sha256sum -c \(Dossier.manifestEntry)'." }
+            ?? "Sin firma: 'folio verify-export ARCHIVO.zip' o 'sha256sum -c manifiesto.sha256' solo detectan cambios accidentales."]
         return out.joined(separator: "\n") + "\n"
     }
 }
