@@ -84,6 +84,12 @@ public struct DependencyStatus: Codable, Equatable, Sendable {
     public var next: [NextStepStatus]
 }
 
+/// Why an expediente cannot be read in full: the committed file and the reason.
+public struct CaseDamage: Codable, Equatable, Sendable {
+    public var file: String
+    public var reason: String
+}
+
 /// The derived status of one expediente (`folio status ID --json`).
 public struct CaseStatus: Codable, Equatable, Sendable {
     public var id: String
@@ -104,6 +110,9 @@ public struct CaseStatus: Codable, Equatable, Sendable {
     /// round the case is in (1 until the first return), and what sent it back.
     public var round: Int? = nil
     public var roundNote: String? = nil
+    /// Set when a committed file of the case cannot be read (`damage` in JSON, absent otherwise):
+    /// the case is still listed, with what could be derived.
+    public var damage: CaseDamage?
 }
 
 /// One finding of `folio verify`.
@@ -210,6 +219,7 @@ extension CaseStatus {
         try c.encodeIfPresent(dependencies, forKey: .dependencies)
         try c.encodeIfPresent(round, forKey: .round)
         try c.encodeIfPresent(roundNote, forKey: .roundNote)
+        try c.encodeIfPresent(damage, forKey: .damage)
     }
 }
 

@@ -17,7 +17,7 @@ struct Folio: ParsableCommand {
         version: "folio \(version)",
         subcommands: [Init.self, Roles.self, New.self, Step.self, Note.self, Status.self, Log.self, Verify.self,
                       Procedures.self, Due.self, Inbox.self, Check.self, Sync.self, CheckProduction.self, Export.self, Report.self,
-                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self])
+                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self, Unlock.self])
 
     /// The version `folio --version` prints.
     static let version = "1.0.0"
@@ -102,7 +102,7 @@ extension Folio {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("folio: \(GitErrorText.message(for: error))\n".utf8))
+            FileHandle.standardError.write(Data("folio: \(SafeText.terminal(GitErrorText.message(for: error)))\n".utf8))
             throw ExitCode(1)
         }
     }
@@ -122,5 +122,5 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 
 /// A line for stderr, for what is said beside the machine-readable stdout.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((SafeText.terminal(text) + "\n").utf8))
 }

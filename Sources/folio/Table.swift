@@ -1,3 +1,4 @@
+import Casebook
 import Foundation
 
 /// A plain-text table that fits a terminal: columns as wide as their content; when the line
@@ -18,6 +19,9 @@ struct Table {
 
     func render() -> String {
         guard !headers.isEmpty else { return "" }
+        // Committed text (titles, names, subjects) reaches the terminal without escape sequences
+        // and on one line per row.
+        let rows = self.rows.map { $0.map { SafeText.terminal($0).replacingOccurrences(of: "\n", with: " ") } }
         var widths = headers.indices.map { i in ([headers] + rows).map { $0[i].count }.max() ?? 0 }
         let gaps = 2 * (headers.count - 1)
         // Wrapped columns give way first (down to 12 characters or their heading, then to their

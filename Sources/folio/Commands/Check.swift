@@ -17,7 +17,7 @@ extension Folio {
                 if json {
                     try printJSON(report)
                 } else {
-                    for p in report.problems { print("✗ \(p)") }
+                    for p in report.problems { print(SafeText.terminal("✗ \(p)")) }
                     print(report.ok ? "Expedientes revisados: \(report.cases); los archivos no tienen problemas."
                         : "Expedientes revisados: \(report.cases); \(Spanish.count(report.problems.count, "problema")).")
                     if !report.unrecorded.isEmpty {

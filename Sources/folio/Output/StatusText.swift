@@ -8,13 +8,22 @@ enum StatusText {
         var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "ÚLTIMO", "SIGUIENTE", "QUIÉN", "TÍTULO"])
         table.wrapping = [2, 4, 5, 6]
         for s in all {
-            table.rows.append([s.id, String(s.procedure), s.state.label + (s.round.map { $0 > 1 ? " (vuelta \($0))" : "" } ?? ""),
+            table.rows.append([s.id, String(s.procedure), s.damage == nil ? s.state.label + (s.round.map { $0 > 1 ? " (vuelta \($0))" : "" } ?? "") : "DAÑADO",
                                s.lastStep ?? "—", nextShort(s), whoShort(s), s.title])
         }
+        let damaged = damageLines(all)
         let counts = [CaseState.open, .waiting, .closed, .returned].map { state in
             Spanish.count(all.filter { $0.state == state }.count, singular(state), plural(state))
         }
         return table.render() + "\n\n\(Spanish.count(all.count, "expediente")): " + counts.joined(separator: ", ") + "."
+            + (damaged.isEmpty ? "" : "\n\n" + damaged)
+    }
+
+    /// "Dañado: ID: file: reason" for each damaged case; "" when none is.
+    static func damageLines(_ all: [CaseStatus]) -> String {
+        all.compactMap { s in
+            s.damage.map { SafeText.terminal("DAÑADO \(s.id): \($0.file): \($0.reason)") }
+        }.joined(separator: "\n")
     }
 
     static func detail(_ s: CaseStatus, clock: Clock) -> String {
@@ -28,6 +37,7 @@ enum StatusText {
         } ?? []) + [
             nextLine(state: s.state, next: s.next + (s.dependencies ?? []).flatMap(\.next)),
         ]
+        if let damage = s.damage { lines.append("DAÑADO: \(damage.file): \(damage.reason)") }
         if let deps = s.dependencies, !deps.isEmpty {
             lines.append("")
             var table = Table(headers: ["DEPENDENCIA", "ÚLTIMO", "SIGUIENTE"])
@@ -49,7 +59,7 @@ enum StatusText {
             lines.append("")
             lines += justified.map { "Paso \($0.step ?? "") fuera de plazo, justificación: \($0.justification ?? "")" }
         }
-        return lines.joined(separator: "\n")
+        return SafeText.terminal(lines.joined(separator: "\n"))
     }
 
     /// `folio log`: one row per commit, and under it the whole activity (or the subject), the
