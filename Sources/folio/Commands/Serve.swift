@@ -8,21 +8,21 @@ extension Folio {
         static let configuration = CommandConfiguration(
             abstract: "Sirve el tablero de solo lectura del repositorio (un clon o el repositorio compartido).",
             discussion: """
-                Por omisión escucha en 127.0.0.1: solo esta máquina lo ve. Más allá, solo detrás del proxy de la
-                institución, que pone la identidad de quien inició sesión en una cabecera. Ejemplos:
+                Por omisión escucha en 127.0.0.1: solo esta máquina lo ve. Más allá, solo detrás del proxy de la institución, que pone la identidad de quien inició sesión en una cabecera.
+                Ejemplos:
                   folio serve                                     # http://127.0.0.1:8080
                   folio -C /srv/git/expedientes.git serve --port 8090
                   folio serve --host 0.0.0.0 --cabecera-usuario X-Remote-User --proxy 10.1.2.3
                 """,
             aliases: ["tablero"])
         @OptionGroup var repository: RepositoryOptions
-        @Option(help: "Puerto (0: uno libre, que se imprime).") var port: Int = 8080
-        @Option(help: "Dirección en la que escucha.") var host: String = "127.0.0.1"
-        @Option(name: .customLong("cabecera-usuario"), help: "Cabecera con el id o correo de quien consulta, puesta por el proxy.")
+        @Option(help: ArgumentHelp("Puerto (0: uno libre, que se imprime).", valueName: "puerto")) var port: Int = 8080
+        @Option(help: ArgumentHelp("Dirección en la que escucha.", valueName: "dirección")) var host: String = "127.0.0.1"
+        @Option(name: .customLong("cabecera-usuario"), help: ArgumentHelp("Cabecera con el id o correo de quien consulta, puesta por el proxy.", valueName: "cabecera"))
         var userHeader: String?
-        @Option(name: .customLong("proxy"), help: "Dirección del proxy de la institución; se repite. Solo sus solicitudes se atienden.")
+        @Option(name: .customLong("proxy"), help: ArgumentHelp("Dirección del proxy de la institución; se repite. Solo sus solicitudes se atienden.", valueName: "dirección"))
         var proxies: [String] = []
-        @Option(name: .customLong("url"), help: "Dirección pública del tablero (la del proxy), para los enlaces del canal Atom.")
+        @Option(name: .customLong("url"), help: ArgumentHelp("Dirección pública del tablero (la del proxy), para los enlaces del canal Atom.", valueName: "url"))
         var publicURL: String?
 
         func run() throws {
