@@ -69,8 +69,11 @@ extension Casebook {
                 trailers += [Trailer(TrailerKey.step, first.number), Trailer(TrailerKey.role, role.rawValue)]
                 subject = "\(id) paso \(first.number): \(first.activity)"
             }
+            let text = request.text ?? "Título: \(title)"
+            try writeSlip(id: id, path: path, definition: definition, earlier: [], author: persona, trailers: trailers, text: text,
+                          edit: edit)
             let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
-                                         text: request.text ?? "Título: \(title)", trailers: trailers)
+                                         text: text, trailers: trailers)
             // The new case's whole history is this one commit.
             guard let record = try StepRecord(try repository.commit(commit)) else { throw CasebookError.unknownCase(id) }
             let replay = CaseReplay(id: id, records: [record], definition: definition, authorized: { _ in true })
@@ -141,6 +144,8 @@ extension Casebook {
                 subject = "\(id) paso \(step.number)" + (dependency.map { " [\($0)]" } ?? "")
                     + ": \(step.decision!.question) \(decision ? "Sí" : "No")"
             }
+            try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: trailers,
+                          text: request.text, edit: edit)
             let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
                                          text: request.text, trailers: trailers)
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
@@ -189,10 +194,12 @@ extension Casebook {
         let subject = "\(id): nota, \(firstLine)"
         let commit: OID
         do {
+            let trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(replay.definition.number)),
+                            Trailer(TrailerKey.role, role.rawValue)]
+            try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
+                          trailers: trailers, text: text, edit: edit)
             commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
-                                     trailers: [Trailer(TrailerKey.caseID, id),
-                                                Trailer(TrailerKey.procedure, String(replay.definition.number)),
-                                                Trailer(TrailerKey.role, role.rawValue)])
+                                     trailers: trailers)
         } catch {
             edit.rollback()
             throw error

@@ -27,6 +27,8 @@ public struct StepRecord: Sendable {
     public var decision: String?
     public var dependency: String?
     public var signedOff: [String]
+    /// The commit's own text (the `-m` of the step): the message between the subject and the trailers.
+    public var text: String = ""
 
     /// nil for commits that carry no `Expediente` trailer.
     init?(_ commit: CommitInfo) throws {
@@ -50,11 +52,20 @@ public struct StepRecord: Sendable {
         decision = value(TrailerKey.decision)
         dependency = value(TrailerKey.dependency)
         signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
+        text = Self.body(of: commit.message)
+    }
+
+    /// The text between a message's subject and its trailer block, as `CommitMessage` wrote it.
+    static func body(of message: String) -> String {
+        let trimmed = message.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines)
+        guard let first = trimmed.range(of: "\n\n"), let last = trimmed.range(of: "\n\n", options: .backwards),
+              first.upperBound <= last.lowerBound else { return "" }
+        return String(trimmed[first.upperBound..<last.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A record as the history cache stores it.
     init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
-         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String]) {
+         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], text: String = "") {
         self.commit = commit
         self.parent = parent
         self.author = author
@@ -67,6 +78,7 @@ public struct StepRecord: Sendable {
         self.decision = decision
         self.dependency = dependency
         self.signedOff = signedOff
+        self.text = text
     }
 
     /// `si` -> true, `no` -> false, nil when absent or not one of them.
@@ -85,12 +97,17 @@ enum CommitMessage {
         var oneLine = subject.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
         if oneLine.count > 90 { oneLine = String(oneLine.prefix(89)) + "…" }
         var message = oneLine + "\n\n"
-        if let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty {
-            message += text.replacingOccurrences(of: "\r\n", with: "\n") + "\n\n"
+        if let text, !normalize(text).isEmpty {
+            message += normalize(text) + "\n\n"
         }
         // Trailer values stay on one line: libgit2 and git disagree on folded values.
         message += trailers.map { "\($0.key): \($0.value.replacingOccurrences(of: "\n", with: " "))" }
             .joined(separator: "\n") + "\n"
         return message
+    }
+
+    /// The text as the message carries it.
+    static func normalize(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\r\n", with: "\n")
     }
 }

@@ -30,7 +30,7 @@ struct NormTests {
         try repo.box.write(request.replacingOccurrences(of: "despues: 1500", with: "despues: 1400"), to: "in/solicitud.md")
         try repo.expectRefusal(["transferencia-0198.pdf, que no está"]) { try open(["solicitud.md"]) }
         try open(["solicitud.md", "transferencia-0198.pdf"])
-        #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/MMF-2026-0001"]).lines.count == 3)
+        #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/MMF-2026-0001"]).lines.count == 4)
     }
 
     @Test("P5: a unit's month without progress must state the reasons (norm 2), named by line and column")
@@ -48,7 +48,8 @@ struct NormTests {
         try repo.write(header + "0289347,Hospital de Chimaltenango,metro cuadrado,12000,350,2500000,2100000,\n"
                        + "0301122,Expediente clínico electrónico,módulo,8,0,400000,0,Recurso de revisión en la adjudicación\n", to: file)
         try repo.step(id, "01", as: "dip", dependency: "DIP")
-        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == file, "the step commits the unit's file")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines == [file, "cases/2026/\(id)/hoja-de-ruta.md"],
+                "the step commits the unit's file and the routing slip")
         // Steps 03 and 05 commit the progress report and the head's report.
         try repo.step(id, "02", as: "alopez")
         try repo.step(id, "03", as: "alopez")
@@ -98,7 +99,7 @@ struct NormTests {
         try repo.expectRefusal(["'capacidad_instalada' debe ser true"]) { try repo.step(poa, "11", as: "alopez", dependency: "HGE") }
         try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\ncapacidad_instalada: true\n---\n", to: review)
         try repo.step(poa, "11", as: "alopez", dependency: "HGE")
-        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == review)
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines == [review, "cases/2026/\(poa)/hoja-de-ruta.md"])
     }
 
     @Test("status and due: each next step carries its due date and norm; overdue counts against the clock")

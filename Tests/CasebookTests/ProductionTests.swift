@@ -111,7 +111,7 @@ struct ProductionTests {
         #expect(review.contains("hallazgos: 1") && review.contains("cero repentino"), "the review is committed with step 03")
         try repo.step(id, "06", as: "alopez")
         let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines
-        #expect(committed == ["cases/2026/\(id)/informe/consolidado-2026-10.csv", "cases/2026/\(id)/informe/consolidado-2026-10.html",
+        #expect(committed == ["cases/2026/\(id)/hoja-de-ruta.md", "cases/2026/\(id)/informe/consolidado-2026-10.csv", "cases/2026/\(id)/informe/consolidado-2026-10.html",
                               "cases/2026/\(id)/informe/consolidado-2026-10.md"])
         // The report's lines and totals are the CSVs' sums.
         let csv = repo.read("cases/2026/\(id)/informe/consolidado-2026-10.csv").lines.dropFirst().filter { !$0.isEmpty }

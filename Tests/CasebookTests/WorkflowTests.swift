@@ -168,7 +168,8 @@ struct WorkflowTests {
             procedure: "6", title: "Metas del Hospital de Quetzaltenango", sets: ["snip=111222"],
             attachments: [repo.box.path + "/in/solicitud.md", repo.box.path + "/in/transferencia.pdf"], persona: "dip")).caseID
         let files = try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/\(id)/"]).lines
-        #expect(files == ["cases/2026/\(id)/anexos/transferencia.pdf", "cases/2026/\(id)/expediente.md", "cases/2026/\(id)/solicitud.md"])
+        #expect(files == ["cases/2026/\(id)/anexos/transferencia.pdf", "cases/2026/\(id)/expediente.md", "cases/2026/\(id)/hoja-de-ruta.md",
+                          "cases/2026/\(id)/solicitud.md"])
         // Step 01 of P6 is the executing unit's: author the contact, committer the operator.
         #expect(try repo.git(["log", "-1", "--format=%an|%cn"]) == "Pedro Xol (DIP)|María Rodríguez")
         try repo.step(id, as: "mrodriguez", sets: ["unidad_ejecutora=Hospital Regional de Occidente"])

@@ -189,4 +189,38 @@ struct RemoteTests {
         #expect(verified.ok && verified.err.contains("Good"), "\(verified.err)")
         #expect(try Sandbox.gitOut(["log", "-1", "--format=%s", "main"], in: shared.bare).hasPrefix("COOP-2026-0001 paso 02"))
     }
+
+    @Test("sync: two dependencies' steps of one month, recorded in two clones, combine; the routing slip lists both")
+    func syncTwoDependencies() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let date = "2026-11-27T09:00:00-06:00"
+        for (id, name, code) in [("hge", "Luis Ajú", "HGE"), ("hro", "Rosa Tzul", "HRO")] {
+            #expect(try folio(a, "roles", "add", id, "--name", name, "--email", "\(id)@igss.gob.gt", "--role", "dependencia",
+                              "--dependency", code, "--as", "mrodriguez").ok)
+        }
+        #expect(try folio(a, "new", "3", "--month", "2026-11", "--as", "mrodriguez", date: date).out == "PROD-2026-11\n")
+        #expect(try folio(a, "sync", date: date).ok)
+        let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
+        let csv = "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,1200,0\n"
+        for (dir, code) in [(a, "HGE"), (b, "HRO")] {
+            try FileManager.default.createDirectory(atPath: dir + "/cases/2026/PROD-2026-11/produccion", withIntermediateDirectories: true)
+            try csv.write(toFile: dir + "/cases/2026/PROD-2026-11/produccion/\(code).csv", atomically: true, encoding: .utf8)
+            let step = try folio(dir, "step", "PROD-2026-11", "01", "--dependency", code, "--as", code.lowercased(), "-m", "Producción de \(code)",
+                                 date: date)
+            #expect(step.ok, "\(step.err)")
+        }
+        #expect(try folio(a, "sync", date: date).ok)
+        let synced = try folio(b, "sync", date: date)
+        #expect(synced.ok && synced.out.contains("publicados 1"), "\(synced.err)")
+        #expect(try folio(b, "verify", date: date).ok)
+        let folder = "cases/2026/PROD-2026-11"
+        let files = try Sandbox.gitOut(["ls-tree", "-r", "--name-only", "main", folder + "/produccion"], in: shared.bare)
+        #expect(files.split(separator: "\n") == ["\(folder)/produccion/HGE.csv", "\(folder)/produccion/HRO.csv"])
+        let slip = try Sandbox.gitOut(["show", "main:\(folder)/hoja-de-ruta.md"], in: shared.bare)
+        #expect(slip.contains("| HGE | Producción de HGE |") && slip.contains("| HRO | Producción de HRO |"))
+        let logged = try folio(b, "log", "PROD-2026-11", "--json", date: date).out
+        let commits = try Sandbox.gitOut(["log", "--format=%H", "main", "--", folder], in: shared.bare).split(separator: "\n")
+        #expect(commits.count == 3 && commits.allSatisfy { logged.contains(String($0)) })
+    }
 }
