@@ -29,6 +29,9 @@ extension Casebook {
             if request.month != nil { throw CasebookError.monthNotAllowed(definition.number) }
             let first = definition.steps[0]
             try checkRole(persona, for: first, roster: roster)
+            if first.roles.filter(persona.holds).allSatisfy(\.isExternal), persona.dependency == nil {
+                throw CasebookError.contactWithoutCode(persona: persona.id)
+            }
             id = try request.id ?? CaseID.next(code: definition.code, year: year, existing: existingIDs(year: year, head: head))
         }
         id = id.uppercased()
@@ -51,7 +54,12 @@ extension Casebook {
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             try edit.write(Data(template.utf8), to: "\(path)/expediente.md")
-            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
+            let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: nil, edit: edit)
+            let firstStep = definition.monthly ? nil : definition.steps[0].number
+            if !documents.isEmpty {
+                _ = try incorporate(ArchiveRequest(files: documents), id: id, path: path, definition: definition, dependency: nil,
+                                    step: firstStep, persona: persona, state: .open, edit: edit)
+            }
             try validateCase(id: id, path: path, definition: definition, schemaCommit: head)
             var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number))]
             let subject: String
@@ -97,6 +105,11 @@ extension Casebook {
         let definition = replay.definition
 
         var dependency: String? = nil
+        // A dependency's contact acts for their own code: it need not be repeated.
+        if request.dependency == nil, let own = persona.dependency, persona.isExternalContact,
+           replay.machine.allowedNext.contains(where: { $0.step.perDependency }) {
+            dependency = CaseID.dependencyCode(own)
+        }
         if let raw = request.dependency {
             guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
             dependency = code
@@ -110,20 +123,33 @@ extension Casebook {
             throw CasebookError.procedure(error)
         }
         try checkRole(persona, for: step, roster: roster)
+        if step.roles.filter(persona.holds).allSatisfy(\.isExternal), persona.dependency == nil {
+            throw CasebookError.contactWithoutCode(persona: persona.id)
+        }
         if let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
         try checkClean(outside: path)
+        // A dependency's step takes that dependency's files only (and the slip and index).
+        let own = step.perDependency ? dependency : nil
+        let scope = commitScope(path: path, dependency: own, sets: !request.sets.isEmpty)
+        try checkStaged(in: path, outside: scope)
 
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
-            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
-            try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
+            let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: own, edit: edit)
+            try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit, scope: scope)
             try checkRequirements(step, dependency: dependency, path: path, definition: definition)
             if let archive = request.archive {
                 _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
                                     persona: persona, state: replay.machine.state, edit: edit)
             }
+            if !documents.isEmpty {
+                _ = try incorporate(ArchiveRequest(files: documents), id: id, path: path, definition: definition, dependency: own,
+                                    step: step.number, persona: persona, state: replay.machine.state, edit: edit)
+            }
+            try adoptDropped(id: id, path: path, definition: definition, dependency: own, step: step.number, persona: persona,
+                             state: replay.machine.state, edit: edit)
             try refreshIndexState(path: path, state: replay.machine.state, edit: edit)
             // What the step produces (P3: the review at 03, the reports at 06 and 07) is committed with it.
             for (file, text) in try generatedFiles(step: step, dependency: dependency, id: id, path: path, definition: definition,
@@ -146,7 +172,7 @@ extension Casebook {
             }
             try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: trailers,
                           text: request.text, edit: edit)
-            let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
+            let commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject,
                                          text: request.text, trailers: trailers)
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
@@ -173,16 +199,27 @@ extension Casebook {
             return code
         }
         try checkClean(outside: path)
+        // A dependency's contact records their own files only.
+        if persona.isExternalContact, persona.dependency == nil { throw CasebookError.contactWithoutCode(persona: persona.id) }
+        if persona.isExternalContact, let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
+            throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
+        }
+        let own = persona.isExternalContact ? persona.dependency.flatMap(CaseID.dependencyCode) : nil
+        let scope = commitScope(path: path, dependency: own, sets: false)
+        try checkStaged(in: path, outside: scope)
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             if let archive {
-                _ = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency, step: nil,
+                _ = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency ?? own, step: nil,
                                     persona: persona, state: replay.machine.state, edit: edit)
             }
-            guard try repository.changes().contains(where: { $0.path.hasPrefix(path + "/") }) else {
+            try adoptDropped(id: id, path: path, definition: replay.definition, dependency: own, step: nil, persona: persona,
+                             state: replay.machine.state, edit: edit)
+            guard try repository.changes().contains(where: { change in scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") } })
+            else {
                 throw CasebookError.nothingToRecord(path)
             }
-            try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit)
+            try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit, scope: scope)
         } catch {
             edit.rollback()
             throw error
@@ -198,7 +235,7 @@ extension Casebook {
                             Trailer(TrailerKey.role, role.rawValue)]
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
                           trailers: trailers, text: text, edit: edit)
-            commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
+            commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
                                      trailers: trailers)
         } catch {
             edit.rollback()
@@ -272,8 +309,29 @@ extension Casebook {
         }
     }
 
-    /// Applies `--set` to `expediente.md` and copies `--attach` files into the case.
-    func applyEdits(sets: [String], attachments: [String], path: String, edit: WorkTreeEdit) throws {
+    /// What a commit of the case takes: the whole folder, or for one dependency's step only that
+    /// dependency's files (`produccion/<CODE>.csv` and its review, `avance/<CODE>.csv`,
+    /// `dependencias/<CODE>/`), the index and the routing slip (and `expediente.md` with `--set`).
+    func commitScope(path: String, dependency: String?, sets: Bool) -> [String] {
+        guard let code = dependency else { return [path] }
+        return ["\(path)/produccion/\(code).csv", "\(path)/produccion/\(code)-revision.md", "\(path)/avance/\(code).csv",
+                "\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)", "\(path)/\(RoutingSlip.fileName)"]
+            + (sets ? ["\(path)/expediente.md"] : [])
+    }
+
+    /// Refuses changes staged in the case outside `scope`: they would enter the commit unchecked.
+    func checkStaged(in path: String, outside scope: [String]) throws {
+        guard scope != [path] else { return }
+        let staged = try repository.changes().filter { change in
+            change.staged && change.path.hasPrefix(path + "/") && !scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") }
+        }.map(\.path)
+        if !staged.isEmpty { throw CasebookError.dirtyOutside(paths: staged, scope: scope.joined(separator: ", ")) }
+    }
+
+    /// Applies `--set` to `expediente.md` and copies `--attach` Markdown files into the case (its
+    /// top, or `dependencias/<CODE>/` for a dependency's step); returns the other files, which
+    /// enter the archive index (`incorporate`), never over a file already there.
+    func applyEdits(sets: [String], attachments: [String], path: String, dependency: String?, edit: WorkTreeEdit) throws -> [String] {
         if !sets.isEmpty {
             let file = "\(path)/expediente.md"
             guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else { throw CasebookError.unknownCase(path) }
@@ -287,6 +345,7 @@ extension Casebook {
             }
             try edit.write(Data(document.text.utf8), to: file)
         }
+        var documents: [String] = []
         for source in attachments {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
@@ -297,14 +356,20 @@ extension Casebook {
                 throw CasebookError.invalidFile(file: source, reason: "los archivos ocultos (nombre que empieza con '.') no se adjuntan",
                                                 fix: "Cámbiele el nombre antes de adjuntarlo.")
             }
-            let target = name.lowercased().hasSuffix(".md") ? "\(path)/\(name)" : "\(path)/anexos/\(name)"
-            try edit.copy(from: source, to: target)
+            guard name.lowercased().hasSuffix(".md") else {
+                documents.append(source)
+                continue
+            }
+            try edit.copy(from: source, to: dependency.map { "\(path)/dependencias/\($0)/\(name)" } ?? "\(path)/\(name)")
         }
+        return documents
     }
 
     /// Refuses a case whose Markdown documents on disk break the rules `folio check` applies.
-    func validateCase(id: String, path: String, definition: ProcedureDefinition, schemaCommit: OID?) throws {
-        let problems = try caseProblems(id: id, path: path, procedure: definition.number, schemaCommit: schemaCommit)
+    func validateCase(id: String, path: String, definition: ProcedureDefinition, schemaCommit: OID?, scope: [String]? = nil) throws {
+        var problems = try caseProblems(id: id, path: path, procedure: definition.number, schemaCommit: schemaCommit)
+        // Another dependency's broken file is not this step's: it is checked when that dependency steps.
+        if let scope { problems = problems.filter { p in scope.contains { p.file == $0 || p.file.hasPrefix($0 + "/") } } }
         if !problems.isEmpty { throw CasebookError.invalidCase(problems) }
     }
 

@@ -16,6 +16,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case roleNotHeld(persona: String, step: String, roles: [Role], holders: [String])
     case notJefe(persona: String, action: String)
     case wrongDependency(persona: String, registered: String, given: String)
+    case contactWithoutCode(persona: String)
     case invalidID(String)
     case invalidDependency(String)
     case caseExists(String, path: String)
@@ -83,6 +84,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "Según el manual, el paso \(step) lo realiza el rol \(names), y \(persona) no tiene ese rol en roles.yaml (\(who))."
         case .notJefe(let persona, let action):
             return "Solo el jefe de departamento puede \(action); \(persona) no tiene el rol jefe en roles.yaml."
+        case .contactWithoutCode(let persona):
+            return "\(persona) tiene el rol dependencia o unidad-ejecutora en roles.yaml sin el código de la que representa, y así podría actuar por cualquiera. Un jefe registra el código: 'dependencia: CODIGO' en roles.yaml (y 'nombre_dependencia'), o 'folio roles add' con --dependency."
         case .wrongDependency(let persona, let registered, let given):
             return "\(persona) es el contacto registrado de \(registered), no de \(given): registre el paso con el contacto de \(given)."
         case .invalidID(let id):

@@ -30,7 +30,7 @@ struct NormTests {
         try repo.box.write(request.replacingOccurrences(of: "despues: 1500", with: "despues: 1400"), to: "in/solicitud.md")
         try repo.expectRefusal(["transferencia-0198.pdf, que no está"]) { try open(["solicitud.md"]) }
         try open(["solicitud.md", "transferencia-0198.pdf"])
-        #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/MMF-2026-0001"]).lines.count == 4)
+        #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/MMF-2026-0001"]).lines.count == 5, "with the index of the attached transfer")
     }
 
     @Test("P5: a unit's month without progress must state the reasons (norm 2), named by line and column")

@@ -169,7 +169,9 @@ struct WorkflowTests {
             attachments: [repo.box.path + "/in/solicitud.md", repo.box.path + "/in/transferencia.pdf"], persona: "dip")).caseID
         let files = try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/\(id)/"]).lines
         #expect(files == ["cases/2026/\(id)/anexos/transferencia.pdf", "cases/2026/\(id)/expediente.md", "cases/2026/\(id)/hoja-de-ruta.md",
-                          "cases/2026/\(id)/solicitud.md"])
+                          "cases/2026/\(id)/indice.md", "cases/2026/\(id)/solicitud.md"])
+        // The attached transfer is in the archive index, with its folio and SHA-256.
+        #expect(repo.read("cases/2026/\(id)/indice.md").contains("| 1 | anexos/transferencia.pdf |"))
         // Step 01 of P6 is the executing unit's: author the contact, committer the operator.
         #expect(try repo.git(["log", "-1", "--format=%an|%cn"]) == "Pedro Xol (DIP)|María Rodríguez")
         try repo.step(id, as: "mrodriguez", sets: ["unidad_ejecutora=Hospital Regional de Occidente"])

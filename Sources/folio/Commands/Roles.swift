@@ -19,7 +19,7 @@ extension Folio {
                     if json { return try printJSON(roster.personas) }
                     var table = Table(headers: ["ID", "NOMBRE", "CORREO", "ROLES"])
                     for p in roster.personas {
-                        let roles = p.roles.map(\.rawValue).joined(separator: ", ") + (p.dependency.map { " (\($0))" } ?? "")
+                        let roles = p.roles.map(\.rawValue).joined(separator: ", ") + (p.dependency.map { " (\($0)" + (p.dependencyName.map { ", \($0)" } ?? "") + ")" } ?? "")
                         table.rows.append([p.id, p.name, p.email, roles])
                     }
                     print(table.render())
@@ -30,14 +30,15 @@ extension Folio {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "add", abstract: "Agrega una persona a roles.yaml (solo un jefe).",
-                discussion: "Ejemplo: folio roles add alopez --name \"Ana López\" --email alopez@igss.gob.gt --role analista --role asistente --as mrodriguez")
+                discussion: "Ejemplos: folio roles add alopez --name \"Ana López\" --email alopez@igss.gob.gt --role analista --role asistente --as mrodriguez; folio roles add hge --name \"Luis Ajú\" --email laju@igss.gob.gt --role dependencia --dependency HGE --dependency-name \"Hospital General de Enfermedades\" --as mrodriguez")
             @OptionGroup var repository: RepositoryOptions
             @Argument(help: "Id de la persona (minúsculas, p. ej. alopez).") var id: String
             @Option(help: "Nombre y apellido.") var name: String
             @Option(help: "Correo electrónico.") var email: String
             @Option(help: "Rol (jefe, asistente, analista, secretaria, dependencia, unidad-ejecutora); se repite.")
             var role: [String] = []
-            @Option(help: "Para contactos externos: código de la dependencia o unidad que representa.") var dependency: String?
+            @Option(help: "Para contactos externos (obligatorio): código de la dependencia o unidad que representa.") var dependency: String?
+            @Option(help: "Nombre completo de esa dependencia o unidad (p. ej. \"Hospital General de Enfermedades\").") var dependencyName: String?
             @Option(name: .customLong("as"), help: "El jefe que registra el cambio.") var persona: String?
 
             func run() throws {
@@ -54,7 +55,8 @@ extension Folio {
                         return c
                     }
                     let book = try repository.open()
-                    let commit = try book.addPersona(Persona(id: id, name: name, email: email, roles: roles, dependency: code),
+                    let commit = try book.addPersona(Persona(id: id, name: name, email: email, roles: roles, dependency: code,
+                                                                     dependencyName: dependencyName),
                                                      actor: persona)
                     print("\(id) agregado a roles.yaml (commit \(commit.short)).")
                 }
