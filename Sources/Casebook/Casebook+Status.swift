@@ -51,7 +51,7 @@ extension Casebook {
         }
         return CaseStatus(
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
-            title: title, path: path, opened: opened, state: replay.machine.state, lastStep: replay.machine.lastStep,
+            title: title, path: path, opened: opened, state: effectiveState(replay, path: path, roster: roster), lastStep: replay.machine.lastStep,
             next: allowed.filter { $0.dependency == nil },
             history: replay.steps.map { entry($0, kind: "step") }, dependencies: dependencies)
     }

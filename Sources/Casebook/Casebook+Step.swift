@@ -129,6 +129,7 @@ extension Casebook {
         if let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
+        try checkClosing(step, replay: replay, path: path, roster: roster)
         try checkClean(outside: path)
         // A dependency's step takes that dependency's files only (and the slip and index).
         let own = step.perDependency ? dependency : nil
@@ -150,11 +151,22 @@ extension Casebook {
             }
             try adoptDropped(id: id, path: path, definition: definition, dependency: own, step: step.number, persona: persona,
                              state: replay.machine.state, edit: edit)
-            try refreshIndexState(path: path, state: replay.machine.state, edit: edit)
+            let state = effectiveState(replay, path: path, roster: roster)
+            try refreshIndexState(path: path, state: state, edit: edit)
             // What the step produces (P3: the review at 03, the reports at 06 and 07) is committed with it.
             for (file, text) in try generatedFiles(step: step, dependency: dependency, id: id, path: path, definition: definition,
                                                    schemaCommit: replay.opening.commit, head: head, author: persona) {
-                try edit.write(Data(text.utf8), to: "\(path)/\(file)")
+                var output = text
+                // The head's report is the head's: their text stays, the figures go in folio's marked section.
+                if file.hasPrefix("informe/informe-jefatura-"), file.hasSuffix(".md") {
+                    let existing = try FileManager.default.contents(atPath: "\(root)/\(path)/\(file)")
+                        .map { try TextFile.decode($0, file: "\(path)/\(file)") }
+                    output = GeneratedSection.merge(existing: existing, generated: text)
+                    // The same report as a page to print or send on.
+                    try edit.write(Data(HTMLPage.fromMarkdown(output, title: "Informe de la jefatura — \(id)").utf8),
+                                   to: "\(path)/\(file.dropLast(3)).html")
+                }
+                try edit.write(Data(output.utf8), to: "\(path)/\(file)")
             }
             let role = step.roles.first(where: persona.holds)!
             var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number)),
@@ -177,7 +189,7 @@ extension Casebook {
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
-                                  state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
+                                  state: state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
         } catch {
             edit.rollback()
             throw error

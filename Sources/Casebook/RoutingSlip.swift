@@ -26,11 +26,12 @@ public enum RoutingSlip {
                 let step = definition.step(ProcedureDefinition.normalize(step: number))
                 activity = step?.activity ?? "(paso desconocido)"
             } else {
-                activity = i == 0 ? "Apertura del expediente" : "Nota (cambios sin avanzar el procedimiento)"
+                activity = i == 0 ? "Apertura del expediente"
+                    : record.excuse.map { "Cierre sin \($0): el jefe lo excusa" } ?? "Nota (cambios sin avanzar el procedimiento)"
             }
             let decision = record.decisionValue.map { $0 ? "Sí" : "No" } ?? (record.decision ?? "")
             let cells = [String(i + 1), record.step ?? "", activity, record.role ?? "", record.author.name, date(record.author),
-                         decision, record.dependency ?? "", record.text]
+                         decision, record.dependency ?? record.excuse ?? "", record.text]
             out += "| " + cells.map(cell).joined(separator: " | ") + " |\n"
         }
         return out
@@ -61,7 +62,7 @@ public enum RoutingSlip {
         return StepRecord(commit: OID(hex: String(repeating: "0", count: 40))!, parent: nil, author: author, committer: author,
                           subject: "", caseID: caseID, procedure: String(procedure), step: value(TrailerKey.step),
                           role: value(TrailerKey.role), decision: value(TrailerKey.decision), dependency: value(TrailerKey.dependency),
-                          signedOff: [], text: body)
+                          signedOff: [], text: body, excuse: value(TrailerKey.excuse))
     }
 }
 

@@ -9,6 +9,8 @@ public enum TrailerKey {
     public static let role = "Rol"
     public static let decision = "Decision"
     public static let dependency = "Dependencia"
+    /// A jefe's closing without an expected dependency (`folio excusar`): its code.
+    public static let excuse = "Excusa"
     public static let signedOff = "Signed-off-by"
 }
 
@@ -29,6 +31,8 @@ public struct StepRecord: Sendable {
     public var signedOff: [String]
     /// The commit's own text (the `-m` of the step): the message between the subject and the trailers.
     public var text: String = ""
+    /// The dependency the jefe excused with this commit (`Excusa` trailer); the reason is `text`.
+    public var excuse: String?
 
     /// nil for commits that carry no `Expediente` trailer.
     init?(_ commit: CommitInfo) throws {
@@ -53,6 +57,7 @@ public struct StepRecord: Sendable {
         dependency = value(TrailerKey.dependency)
         signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
         text = Self.body(of: commit.message)
+        excuse = value(TrailerKey.excuse)
     }
 
     /// The text between a message's subject and its trailer block, as `CommitMessage` wrote it.
@@ -65,7 +70,7 @@ public struct StepRecord: Sendable {
 
     /// A record as the history cache stores it.
     init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
-         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], text: String = "") {
+         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], text: String = "", excuse: String? = nil) {
         self.commit = commit
         self.parent = parent
         self.author = author
@@ -79,6 +84,7 @@ public struct StepRecord: Sendable {
         self.dependency = dependency
         self.signedOff = signedOff
         self.text = text
+        self.excuse = excuse
     }
 
     /// `si` -> true, `no` -> false, nil when absent or not one of them.

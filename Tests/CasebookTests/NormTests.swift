@@ -50,7 +50,8 @@ struct NormTests {
         try repo.step(id, "01", as: "dip", dependency: "DIP")
         #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines == [file, "cases/2026/\(id)/hoja-de-ruta.md"],
                 "the step commits the unit's file and the routing slip")
-        // Steps 03 and 05 commit the progress report and the head's report.
+        // Steps 03 and 05 commit the progress report and the head's report, once the month has ended.
+        repo.at("2026-12-01T08:00:00-06:00")
         try repo.step(id, "02", as: "alopez")
         try repo.step(id, "03", as: "alopez")
         let report = repo.read("cases/2026/\(id)/informe/avance-2026-11.md")

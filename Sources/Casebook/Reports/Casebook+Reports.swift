@@ -104,14 +104,17 @@ extension Casebook {
     func generatedFiles(step: StepDefinition, dependency: String?, id: String, path: String, definition: ProcedureDefinition,
                         schemaCommit: OID, head: OID, author: Persona) throws -> [(String, String)] {
         let month = caseMonth(id, path: path).map { String($0.description.prefix(7)) } ?? String(id.suffix(7))
+        let excused = try excusedDependencies(id, path: path, head: head)
         if definition.progress != nil {
             switch step.number {
             case "03":
-                let report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                report.excused = excused
                 return [("informe/avance-\(month).md", report.markdown), ("informe/avance-\(month).csv", report.csv),
                         ("informe/avance-\(month).html", report.html)]
             case "05":
-                let report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                report.excused = excused
                 return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
             default:
                 return []
@@ -123,17 +126,25 @@ extension Casebook {
             let review = try review(id: id, path: path, dependency: dependency!, definition: definition, schemaCommit: schemaCommit, head: head)
             return [("produccion/\(dependency!)-revision.md", review.markdown)]
         case "06":
-            let report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
+            var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
                                               source: .workTree)
+            report.excused = excused
             return [("informe/consolidado-\(month).md", report.markdown), ("informe/consolidado-\(month).csv", report.csv),
                     ("informe/consolidado-\(month).html", report.html)]
         case "07":
-            let report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
+            var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
                                               source: .workTree)
+            report.excused = excused
             return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
         default:
             return []
         }
+    }
+
+    /// The dependencies the jefe closed the case's round without, with the reasons, as of `head`.
+    func excusedDependencies(_ id: String, path: String, head: OID) throws -> [(code: String, reason: String)] {
+        guard let replay = try replay(id, in: try loadHistory(at: head)) else { return [] }
+        return roundStatus(replay, path: path, roster: try roster(at: head))?.excused ?? []
     }
 
     /// Regenerates a case's reports from history (HEAD) into `directory`; returns the files written.
@@ -144,13 +155,16 @@ extension Casebook {
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let jefe = try roster(at: head).personas.first { $0.holds(.jefe) }?.name ?? "Jefe de Departamento"
         let outputs: [(String, String)]
+        let excused = try excusedDependencies(id, path: path, head: head)
         if replay.definition.progress != nil {
-            let report = try progressReport(id: id, path: path, definition: replay.definition, head: head, source: .commit(head))
+            var report = try progressReport(id: id, path: path, definition: replay.definition, head: head, source: .commit(head))
+            report.excused = excused
             outputs = [("avance-\(report.month).md", report.markdown), ("avance-\(report.month).csv", report.csv),
                        ("avance-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe))]
         } else if replay.definition.production != nil {
-            let report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
+            var report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
                                               head: head, source: .commit(head))
+            report.excused = excused
             outputs = [("consolidado-\(report.month).md", report.markdown), ("consolidado-\(report.month).csv", report.csv),
                        ("consolidado-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe))]
         } else {

@@ -97,6 +97,7 @@ extension ProductionReport {
         let n = ProductionCheck.show
         var body = "<h1>Informe consolidado de la producción de las dependencias, \(HTMLPage.escape(Self.monthName(month)))</h1>"
         body += "<p class=\"note\">\(HTMLPage.escape(institution)). Expediente \(HTMLPage.escape(caseID)). Procedimiento 3: seguimiento de la producción terminal de los programas EMA e IVS.</p>"
+        body += Self.excusedHTML(excused, noun: "Dependencias")
         body += "<h2>Resumen por programa</h2>"
         body += HTMLPage.table(["Programa", "Programado", "Ejecutado", "% ejecutado", "vs. mes anterior", "vs. año anterior"], programs.map { p in
             let t = total(p)
@@ -133,6 +134,7 @@ extension ProductionReport {
         var out = ["# Informe de la producción de las dependencias prestadoras de servicios, \(Self.monthName(month))", "",
                    "Para: Gerencia; Subgerencia de Prestaciones en Salud; Subgerencia de Prestaciones Pecuniarias.",
                    "De: \(head), Jefe del Departamento de Planificación. Expediente \(caseID).", ""]
+            + Self.excusedLines(excused, noun: "Dependencias")
         for p in programs {
             let t = total(p)
             out.append("- **\(p)**: ejecutado \(n(t.executed)) de \(n(t.programmed)) programado (\(Self.percent(t.executed, of: t.programmed))); "

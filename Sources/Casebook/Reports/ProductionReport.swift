@@ -30,6 +30,21 @@ public struct ProductionReport: Sendable {
     public var findings: [(dependency: String, finding: ProductionFinding)]
     /// Executed per program for the 13 months ending with this one, oldest first (nil: no data).
     public var series: [String: [(month: String, executed: Double?)]]
+    /// Expected dependencies the jefe closed the month without, with the reason (`folio excusar`).
+    public var excused: [(code: String, reason: String)] = []
+
+    /// The paragraph that names who is missing from the month and why.
+    static func excusedLines(_ excused: [(code: String, reason: String)], noun: String) -> [String] {
+        guard !excused.isEmpty else { return [] }
+        return ["## \(noun) sin informe este mes (el jefe cerró sin ellas)", ""]
+            + excused.map { "- **\($0.code)**: \($0.reason.replacingOccurrences(of: "\n", with: " "))" } + [""]
+    }
+
+    static func excusedHTML(_ excused: [(code: String, reason: String)], noun: String) -> String {
+        guard !excused.isEmpty else { return "" }
+        return "<h2>\(HTMLPage.escape(noun)) sin informe este mes (el jefe cerró sin ellas)</h2><ul>"
+            + excused.map { "<li><strong>\(HTMLPage.escape($0.code))</strong>: \(HTMLPage.escape($0.reason))</li>" }.joined() + "</ul>"
+    }
 
     public var programs: [String] { Array(Set(rows.map(\.program))).sorted() }
 
@@ -64,7 +79,8 @@ extension ProductionReport {
     public var markdown: String {
         let n = ProductionCheck.show
         var out = ["# Informe consolidado de la producción de las dependencias, \(Self.monthName(month))", "",
-                   "\(institution). Expediente \(caseID). Procedimiento 3: seguimiento de la producción terminal de los programas EMA e IVS.", "",
+                   "\(institution). Expediente \(caseID). Procedimiento 3: seguimiento de la producción terminal de los programas EMA e IVS.", ""]
+            + Self.excusedLines(excused, noun: "Dependencias") + [
                    "## Resumen por programa", "",
                    "| Programa | Programado | Ejecutado | % ejecutado | vs. mes anterior | vs. mismo mes del año anterior |",
                    "|---|---:|---:|---:|---:|---:|"]
