@@ -29,17 +29,20 @@ extension Casebook {
             violations += try checkCommit(commit, record: record)
         }
         var steps = 0
+        var timed: [TimedStep] = []
+        let paths = try casePaths(at: tip)
         for id in history.caseIDs {
-            let (found, count) = try checkCase(id, records: history.records(of: id), reported: nil)
+            let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: nil, path: paths[id], tip: tip)
             violations += found
             steps += count
+            timed += late
         }
         violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
         // The archive is checked as it is now (the work tree's files), on a full verify.
         violations += try archiveFindings(at: tip)
         violations += try slipTipFindings(at: tip, history: history)
         return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: history.commitCount,
-                            cases: history.caseIDs.count, steps: steps, violations: violations)
+                            cases: history.caseIDs.count, steps: steps, violations: violations, outOfWindow: timed)
     }
 
     /// What a push adds (`A..B`): the commits of `tip` that `since` lacks are checked one by one,
@@ -57,31 +60,36 @@ extension Casebook {
         }
         let history = try loadHistory(at: tip)
         var steps = 0
+        var timed: [TimedStep] = []
+        let paths = try casePaths(at: tip)
         for id in touched {
-            let (found, count) = try checkCase(id, records: history.records(of: id), reported: reported)
+            let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
             violations += found
             steps += count
+            timed += late
         }
         let order = Dictionary(uniqueKeysWithValues: fresh.enumerated().map { ($1.id.hex, $0) })
         violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
         return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: fresh.count, cases: touched.count,
-                            steps: steps, violations: violations)
+                            steps: steps, violations: violations, outOfWindow: timed)
     }
 
     /// The checks of one commit on its own: guarded files, signature, edits outside folio.
     private func checkCommit(_ commit: CommitInfo, record: StepRecord?) throws -> [Violation] {
         var found = try checkGuardedFiles(commit)
+        found += try registerFindings(commit)
         found += try checkSignature(commit, record: record)
         if record == nil { found += try checkEditsOutsideFolio(commit) }
         return found
     }
 
     /// Replays one case and checks its commits (only those in `reported`, when given).
-    private func checkCase(_ id: String, records: [StepRecord], reported: Set<OID>?) throws -> ([Violation], Int) {
+    private func checkCase(_ id: String, records: [StepRecord], reported: Set<OID>?, path: String?,
+                           tip: OID) throws -> ([Violation], Int, [TimedStep]) {
         var found: [Violation] = []
-        guard let first = records.first else { return ([], 0) }
+        guard let first = records.first else { return ([], 0, []) }
         guard let definition = try caseDefinition(id: id, first: first, violations: &found) else {
-            return (found.filter { reported?.contains(OID(hex: $0.commit)!) ?? true }, 0)
+            return (found.filter { reported?.contains(OID(hex: $0.commit)!) ?? true }, 0, [])
         }
         let replay = try CaseReplay(id: id, records: records, definition: definition, authorized: isAuthorized)
         for record in records where reported?.contains(record.commit) ?? true {
@@ -94,7 +102,8 @@ extension Casebook {
                                    message: error.description,
                                    fix: "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."))
         }
-        return (found, replay.steps.count)
+        let (late, timed) = try timingFindings(replay, path: path, at: tip, reported: reported)
+        return (found + late, replay.steps.count, timed)
     }
 
     /// `A..B` -> (B, A); `B` -> (B, nil); nil -> (HEAD, nil).

@@ -11,6 +11,8 @@ public enum TrailerKey {
     public static let dependency = "Dependencia"
     /// A jefe's closing without an expected dependency (`folio excusar`): its code.
     public static let excuse = "Excusa"
+    /// Why a step was recorded outside its norm's window (`--justificacion`).
+    public static let justification = "Justificacion"
     public static let signedOff = "Signed-off-by"
 }
 
@@ -33,6 +35,8 @@ public struct StepRecord: Sendable {
     public var text: String = ""
     /// The dependency the jefe excused with this commit (`Excusa` trailer); the reason is `text`.
     public var excuse: String?
+    /// Why the step was recorded outside its norm's window, when it was.
+    public var justification: String? = nil
 
     /// nil for commits that carry no `Expediente` trailer.
     init?(_ commit: CommitInfo) throws {
@@ -55,6 +59,7 @@ public struct StepRecord: Sendable {
         role = value(TrailerKey.role)
         decision = value(TrailerKey.decision)
         dependency = value(TrailerKey.dependency)
+        justification = value(TrailerKey.justification)
         signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
         text = Self.body(of: commit.message)
         excuse = value(TrailerKey.excuse)
@@ -70,7 +75,8 @@ public struct StepRecord: Sendable {
 
     /// A record as the history cache stores it.
     init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
-         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], text: String = "", excuse: String? = nil) {
+         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], text: String = "",
+         excuse: String? = nil, justification: String? = nil) {
         self.commit = commit
         self.parent = parent
         self.author = author
@@ -85,6 +91,7 @@ public struct StepRecord: Sendable {
         self.signedOff = signedOff
         self.text = text
         self.excuse = excuse
+        self.justification = justification
     }
 
     /// `si` -> true, `no` -> false, nil when absent or not one of them.
