@@ -12,7 +12,7 @@ struct DocumentsTests {
     }
 
     func coop(_ repo: CaseRepo, attach: [String] = []) throws -> (String, String) {
-        let recorded = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS"], attachments: attach,
+        let recorded = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true"], attachments: attach,
                                                              persona: "mrodriguez"))
         return (recorded.caseID, recorded.path)
     }

@@ -18,7 +18,9 @@ struct MonthCloseTests {
             try repo.step(id, "01", as: code.lowercased(), dependency: code)
             try repo.step(id, "02", as: "cmendez", dependency: code)
             try repo.step(id, "03", as: "alopez", dependency: code)
-            try repo.step(id, "04", as: "alopez", decision: "si", dependency: code)
+            // Approval (04) opens with the next month (P3 norm 2): approved early, with the reason.
+            try repo.book.recordStep(StepRequest(caseID: id, step: "04", persona: "alopez", decision: "si", dependency: code,
+                                                 justification: "Revisión adelantada por el cierre del año"))
             try repo.step(id, "05", as: "alopez", dependency: code)
         }
         return (repo, id)
@@ -58,7 +60,7 @@ struct MonthCloseTests {
         let file = "cases/2026/\(id)/informe/informe-jefatura-2026-11.md"
         let mine = "# Informe de la jefatura\n\nSeñor Gerente: la producción de noviembre se mantuvo; destaco el esfuerzo del HGE.\n"
         try repo.write(mine, to: file)
-        try repo.step(id, "07", as: "mrodriguez")
+        try repo.step(id, "07", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, 2026-12-09"])
         let text = repo.read(file)
         #expect(text.hasPrefix(mine), "the head's text comes first, untouched")
         #expect(text.contains(GeneratedSection.start) && text.contains("**EMA**") && text.contains("HGA"))
@@ -70,13 +72,13 @@ struct MonthCloseTests {
     @Test("P2 stays open until every registered dependency's POA is archived or excused")
     func poaRound() throws {
         let repo = try CaseRepo()
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto"],
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
                                                        persona: "mrodriguez")).caseID
         for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
             try repo.step(id, as: who)
         }
         try repo.step(id, "10", as: "alopez", dependency: "HGE")
-        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\ncapacidad_instalada: true\n---\n",
+        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n",
                        to: "cases/2026/\(id)/dependencias/HGE/revision.md")
         try repo.step(id, "11", as: "alopez", dependency: "HGE")
         try repo.box.write("%PDF-1.4\n", to: "in/poa-hge.pdf")

@@ -29,13 +29,13 @@ struct RoutingSlipTests {
         try repo.step(pei, as: "mrodriguez")
         ids.append(pei)
         // 2: up to the archive of one dependency's POA.
-        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto"],
+        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
                                                         persona: "mrodriguez")).caseID
         for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
             try repo.step(poa, as: who)
         }
         try repo.step(poa, "10", as: "alopez", dependency: "HGE")
-        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\ncapacidad_instalada: true\n---\n",
+        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n",
                        to: "cases/2026/\(poa)/dependencias/HGE/revision.md")
         try repo.step(poa, "11", as: "alopez", dependency: "HGE")
         try repo.box.write("%PDF-1.4\n% POA\n", to: "in/poa-hge.pdf")
@@ -77,7 +77,7 @@ struct RoutingSlipTests {
         try repo.step(mmf, as: "mrodriguez")
         ids.append(mmf)
         // 7: only steps without edits.
-        let coop = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let coop = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true"], persona: "mrodriguez")).caseID
         try repo.step(coop, as: "mrodriguez")
         try repo.step(coop, as: "mrodriguez")
         ids.append(coop)
@@ -133,7 +133,7 @@ struct RoutingSlipTests {
     @Test("a commit with trailers that changes nothing leaves the slip behind its history: a finding, in a push too")
     func forgedStep() throws {
         let repo = try CaseRepo()
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true"], persona: "mrodriguez")).caseID
         try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(id)\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: \(CaseRepo.jefe)",
                       "--author", CaseRepo.jefe])
         let forged = try repo.git(["rev-parse", "HEAD"])
