@@ -63,7 +63,7 @@ struct MonthCloseTests {
         try repo.step(id, "07", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, 2026-12-09"])
         let text = repo.read(file)
         #expect(text.hasPrefix(mine), "the head's text comes first, untouched")
-        #expect(text.contains(GeneratedSection.start) && text.contains("**EMA**") && text.contains("HGA"))
+        #expect(text.contains(GeneratedSection.start) && text.contains("| EMA | Consultas médicas |") && text.contains("HGA"))
         let html = repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-11.html")
         #expect(html.contains("Señor Gerente") && html.contains("<h1>"))
         #expect(try repo.git(["show", "HEAD:\(file)"]) + "\n" == text)

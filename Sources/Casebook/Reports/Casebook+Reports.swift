@@ -69,17 +69,19 @@ extension Casebook {
         }
         rows.sort { ($0.program, $0.dependency) < ($1.program, $1.dependency) }
         var series: [String: [(month: String, executed: Double?)]] = [:]
-        for program in Set(rows.map(\.program)) {
-            series[program] = (0...12).reversed().map { back in
-                let m = month.monthStart(adding: -back)
-                let label = String(m.description.prefix(7))
-                if back == 0 { return (label, rows.filter { $0.program == program }.map(\.executed).reduce(0, +)) }
-                let values = current.keys.compactMap { dependency in
-                    committedProduction(code: definition.code, month: m, dependency: dependency, at: head, catalog: catalog)?
-                        .filter { $0.program == program }.map(\.executed).reduce(0, +)
-                }
-                return (label, values.isEmpty ? nil : values.reduce(0, +))
+        // Each product over 13 months, in its own unit: summed over the dependencies of this month.
+        func productKey(_ l: ProductionLine) -> String { "\(l.program)|\(l.product)|\(l.unit)" }
+        let keys = Set(details.map { productKey($0.line) })
+        for back in (0...12).reversed() {
+            let m = month.monthStart(adding: -back)
+            let label = String(m.description.prefix(7))
+            var totals: [String: Double] = [:]
+            for dependency in current.keys {
+                let lines = back == 0 ? current[dependency]
+                    : committedProduction(code: definition.code, month: m, dependency: dependency, at: head, catalog: catalog)
+                for line in lines ?? [] where keys.contains(productKey(line)) { totals[productKey(line), default: 0] += line.executed }
             }
+            for key in keys { series[key, default: []].append((label, totals[key])) }
         }
         return ProductionReport(caseID: id, month: String(month.description.prefix(7)), institution: institution, rows: rows,
                                 details: details, findings: findings, series: series)
