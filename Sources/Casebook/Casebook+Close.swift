@@ -30,7 +30,9 @@ extension Casebook {
         if let list = listed as? [any Sendable] {
             expected = list.compactMap { CaseID.dependencyCode(Requirement.text($0)) }
         } else if let text = listed as? String, !text.isEmpty {
-            expected = text.split(whereSeparator: { $0 == "," || $0 == " " }).compactMap { CaseID.dependencyCode(String($0)) }
+            // "HGE, HRO" or "[HGE, HRO]" written as text.
+            expected = text.components(separatedBy: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_")).inverted)
+                .filter { !$0.isEmpty }.compactMap { CaseID.dependencyCode($0) }
         } else {
             expected = roster.personas.filter { $0.holds(role) }.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) }
         }

@@ -92,3 +92,20 @@ struct MonthCloseTests {
         #expect(repo.read("cases/2026/\(id)/indice.md").contains("estado: cerrado"))
     }
 }
+
+@Suite("Expected dependencies listed in the case")
+struct ExpectedListTests {
+    @Test("dependencias_esperadas in expediente.md is the list a P5 month waits for")
+    func listedInCase() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", sets: ["dependencias_esperadas=[DIP, TIC]"],
+                                                       persona: "alopez")).caseID
+        try repo.write("snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
+                       + "0289347,Hospital,metro cuadrado,12000,350,2500000,2100000,\n", to: "cases/2026/\(id)/avance/DIP.csv")
+        try repo.step(id, "01", as: "dip")
+        repo.at("2026-12-01T08:00:00-06:00")
+        try repo.expectRefusal(["TIC (no ha empezado)", "folio excusar \(id) TIC"]) { try repo.step(id, "02", as: "alopez") }
+        _ = try repo.book.excuse(caseID: id, dependency: "TIC", reason: "Sin proyectos en ejecución este mes", persona: "mrodriguez")
+        try repo.expectRefusal(["falta el campo 'publicacion'"]) { try repo.step(id, "02", as: "alopez") }
+    }
+}
