@@ -92,6 +92,17 @@ public struct CaseStatus: Codable, Equatable, Sendable {
     public var history: [HistoryEntry]
     /// Present for the procedures with per-dependency steps (2, 3 and 5).
     public var dependencies: [DependencyStatus]?
+    /// For the same procedures: the dependencies the round expects, those still missing (not
+    /// finished, not excused), and those the jefe closed without (`folio excusar`).
+    public var expected: [String]? = nil
+    public var missing: [String]? = nil
+    public var excused: [ExcusedDependency]? = nil
+}
+
+/// A dependency a jefe closed a round without, and why.
+public struct ExcusedDependency: Codable, Equatable, Sendable {
+    public var code: String
+    public var reason: String
 }
 
 /// One finding of `folio verify`.

@@ -52,11 +52,17 @@ extension Casebook {
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
-        return CaseStatus(
+        var status = CaseStatus(
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
             title: title, path: path, opened: opened, state: effectiveState(replay, path: path, roster: roster), lastStep: replay.machine.lastStep,
             next: allowed.filter { $0.dependency == nil },
             history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies)
+        if let round = roundStatus(replay, path: path, roster: roster) {
+            status.expected = round.expected
+            status.missing = round.missing
+            status.excused = round.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
+        }
+        return status
     }
 
     /// Every step the machine allows now, with who may record it (per `roster`) and by when.

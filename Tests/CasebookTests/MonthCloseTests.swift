@@ -40,7 +40,10 @@ struct MonthCloseTests {
         try repo.expectRefusal(["HGE no es una dependencia pendiente", "Pendientes: HGA"]) {
             _ = try repo.book.excuse(caseID: id, dependency: "HGE", reason: "x", persona: "mrodriguez")
         }
+        #expect(try repo.book.status(of: id).missing == ["HGA"])
         _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "Falla del sistema local; enviará en diciembre", persona: "mrodriguez")
+        let status = try repo.book.status(of: id)
+        #expect(status.missing == [] && status.excused?.first?.code == "HGA" && status.expected == ["HGE", "HRO", "HGA"])
         #expect(try repo.git(["log", "-1", "--format=%(trailers:key=Excusa,valueonly,separator=)"]) == "HGA")
         try repo.step(id, "06", as: "alopez")
         let report = repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md")
