@@ -76,6 +76,12 @@ public struct DependencyStatus: Codable, Equatable, Sendable {
     public var next: [NextStepStatus]
 }
 
+/// Why an expediente cannot be read in full: the committed file and the reason.
+public struct CaseDamage: Codable, Equatable, Sendable {
+    public var file: String
+    public var reason: String
+}
+
 /// The derived status of one expediente (`folio status ID --json`).
 public struct CaseStatus: Codable, Equatable, Sendable {
     public var id: String
@@ -92,6 +98,9 @@ public struct CaseStatus: Codable, Equatable, Sendable {
     public var history: [HistoryEntry]
     /// Present for the procedures with per-dependency steps (2, 3 and 5).
     public var dependencies: [DependencyStatus]?
+    /// Set when a committed file of the case cannot be read (`damage` in JSON, absent otherwise):
+    /// the case is still listed, with what could be derived.
+    public var damage: CaseDamage?
     /// For the same procedures: the dependencies the round expects, those still missing (not
     /// finished, not excused), and those the jefe closed without (`folio excusar`).
     public var expected: [String]? = nil
@@ -203,6 +212,7 @@ extension CaseStatus {
         try c.encode(next, forKey: .next)
         try c.encode(history, forKey: .history)
         try c.encodeIfPresent(dependencies, forKey: .dependencies)
+        try c.encodeIfPresent(damage, forKey: .damage)
     }
 }
 

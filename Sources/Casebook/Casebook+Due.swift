@@ -11,7 +11,7 @@ extension Casebook {
     /// their own; other steps are one item each.
     public func pending() throws -> [DueItem] {
         guard let head = try repository.headCommit() else { return [] }
-        let roster = try roster(at: head)
+        let roster = readableRoster(at: head)
         let today = clock.day(clock.now)
         var items: [DueItem] = []
         for status in try statusOfAll() where status.state == .open || status.state == .waiting {

@@ -20,6 +20,16 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "el id '\(persona.id)' no es válido",
                                             fix: "Use minúsculas, dígitos, '.', '-' o '_', empezando por una letra (p. ej. alopez).")
         }
+        if let problem = SafeText.problem(persona.name, identity: true) {
+            throw CasebookError.invalidFile(file: "--name", reason: "el nombre \(problem)",
+                                            fix: "Escriba el nombre como en el documento de identidad, sin '<', '>' ni caracteres de control.")
+        }
+        if persona.name.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw CasebookError.invalidFile(file: "--name", reason: "el nombre está vacío", fix: "Indique --name \"Nombre Apellido\".")
+        }
+        if let problem = SafeText.problem(persona.email, identity: true) {
+            throw CasebookError.invalidFile(file: "--email", reason: "el correo \(problem)", fix: "Use un correo como alopez@igss.gob.gt.")
+        }
         guard Persona.isEmail(persona.email) else {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "el correo '\(persona.email)' no es válido",
                                             fix: "Use un correo como alopez@igss.gob.gt.")
@@ -99,7 +109,7 @@ extension Casebook {
     /// persona with a key may sign commits as their e-mail.
     public func allowedSigners() throws -> String {
         try currentRoster().personas.compactMap { p in
-            p.sshKey.flatMap(SSHKey.normalize).map { "\(p.email) namespaces=\"git\" \($0)" }
+            p.sshKey.flatMap(SSHKey.normalize).map { "\(p.email) namespaces=\"git,\(Dossier.namespace)\" \($0)" }
         }.joined(separator: "\n") + "\n"
     }
 }

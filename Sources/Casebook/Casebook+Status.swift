@@ -7,13 +7,25 @@ extension Casebook {
     public func statusOfAll() throws -> [CaseStatus] {
         guard let head = try repository.headCommit() else { return [] }
         let history = try loadHistory(at: head)
-        let roster = try roster(at: head)
+        let roster = readableRoster(at: head)
         let paths = try casePaths(at: head)
-        let all = try history.caseIDs.compactMap { id -> CaseStatus? in
-            guard let replay = try replay(id, in: history) else { return nil }
-            return try status(of: replay, roster: roster, head: head, path: paths[id] ?? "")
+        // One damaged case (a schema or front matter that cannot be read) is listed as damaged,
+        // never hides the others.
+        let all = history.caseIDs.map { id -> CaseStatus in
+            let path = paths[id] ?? ""
+            do {
+                guard let replay = try replay(id, in: history) else {
+                    return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.directory,
+                                         reason: "no hay definición del procedimiento '\(history.records(of: id).first?.procedure ?? "")' en schemas/")
+                }
+                return try status(of: replay, roster: roster, head: head, path: path)
+            } catch {
+                let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
+                return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: "\(error)")
+            }
         }
         saveHistoryCache()
+        damagedCases = all.filter { $0.damage != nil }
         return all
     }
 
@@ -22,8 +34,14 @@ extension Casebook {
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
-        guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
-        let status = try status(of: replay, roster: try roster(at: head), head: head, path: path)
+        let status: CaseStatus
+        do {
+            guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
+            status = try self.status(of: replay, roster: readableRoster(at: head), head: head, path: path)
+        } catch let error as ProcedureError {
+            let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
+            status = damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: error.description)
+        }
         saveHistoryCache()
         return status
     }
@@ -45,6 +63,7 @@ extension Casebook {
         let definition = replay.definition
         let fields = try caseFields(path, at: head)
         let title = fields?.title ?? ""
+        let damage = fields.flatMap { $0.damage.isEmpty ? nil : CaseDamage(file: "\(path)/expediente.md", reason: $0.damage) }
         var opened = clock.day(replay.opening.author.date).description
         if let written = fields?.opened, !written.isEmpty { opened = written }
         let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month))
@@ -56,13 +75,38 @@ extension Casebook {
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
             title: title, path: path, opened: opened, state: effectiveState(replay, path: path, roster: roster), lastStep: replay.machine.lastStep,
             next: allowed.filter { $0.dependency == nil },
-            history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies)
+            history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies, damage: damage)
         if let round = roundStatus(replay, path: path, roster: roster) {
             status.expected = round.expected
             status.missing = round.missing
             status.excused = round.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
         }
         return status
+    }
+
+    /// `roles.yaml` at `commit` for commands that only read: when it cannot be read, an empty
+    /// roster (nobody is shown as able to act), and the file and reason in `damagedFiles`.
+    func readableRoster(at commit: OID) -> Roster {
+        do {
+            return try roster(at: commit)
+        } catch {
+            let damage = CaseDamage(file: Roster.fileName, reason: Self.reason(of: error))
+            if !damagedFiles.contains(damage) { damagedFiles.append(damage) }
+            return Roster(personas: [])
+        }
+    }
+
+    /// A case whose procedure cannot be replayed: listed with its opening, its steps' commits and
+    /// the reason, with nothing to do next until the file is repaired.
+    func damagedStatus(_ id: String, history: History, head: OID, path: String, file: String, reason: String) -> CaseStatus {
+        let records = history.records(of: id)
+        let number = records.first?.procedure.flatMap(Int.init) ?? 0
+        let fields = path.isEmpty ? nil : try? caseFields(path, at: head)
+        return CaseStatus(id: id, procedure: number, procedureName: "", version: "", title: fields?.title ?? "", path: path,
+                          opened: records.first.map { clock.day($0.author.date).description } ?? "", state: .open,
+                          lastStep: records.last(where: { $0.step != nil })?.step, next: [],
+                          history: records.filter { $0.step != nil }.map { entry($0, kind: "step") }, dependencies: nil,
+                          damage: CaseDamage(file: file, reason: reason))
     }
 
     /// Every step the machine allows now, with who may record it (per `roster`) and by when.

@@ -42,6 +42,9 @@ extension Casebook {
         try checkClean(outside: path)
 
         let title = request.title ?? (definition.monthly ? "\(definition.name), \(request.month ?? "")" : definition.name)
+        if let problem = SafeText.problem(title) {
+            throw CasebookError.invalidFile(file: "--title", reason: problem, fix: "Escriba el título en una sola línea, sin caracteres de control.")
+        }
         for key in definition.fields where !fields.contains(where: { $0.0 == key }) {
             fields.append((key, "\"\""))
         }

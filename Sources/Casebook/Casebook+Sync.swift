@@ -265,6 +265,6 @@ extension Casebook {
               let key = signer.sshKey, let found = try SSHSigner.find(registered: key, repository: repository) else {
             throw CasebookError.signingKeyMissing(persona: author.id, configured: try SSHSigner.configured(repository))
         }
-        return found.sign
+        return { try found.sign($0) }
     }
 }

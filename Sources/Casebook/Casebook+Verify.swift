@@ -80,6 +80,7 @@ extension Casebook {
         found += try registerFindings(commit)
         found += try checkSignature(commit, record: record)
         if record == nil { found += try checkEditsOutsideFolio(commit) }
+        found += try checkContent(commit)
         return found
     }
 

@@ -175,7 +175,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .invalidKey(let text):
             return "'\(text.prefix(40))' no es una clave pública SSH: use la línea completa de su archivo .pub (p. ej. 'ssh-ed25519 AAAA... nombre')."
         case .busy(let owner):
-            return "Otro registro de folio está en curso en este clon (\(owner)) y no terminó en un minuto. Espere y vuelva a intentarlo; si ese proceso ya no existe, folio retirará su bloqueo solo."
+            return "Otro registro de folio tiene el bloqueo de escritura de este clon (\(owner)) y no lo soltó en un minuto. "
+                + "Espere y vuelva a intentarlo; si ese proceso ya no existe (o es de otro equipo que dejó de usarlo), "
+                + "un jefe lo quita con 'folio unlock --as JEFE'."
         case .shallowClone(let path):
             return "\(path) es un clon superficial (shallow): folio deriva roles, pasos y plazos de toda la historia. Traiga la historia completa con 'git fetch --unshallow'."
         case .concurrentUpdate:

@@ -56,6 +56,9 @@ public struct FrontMatterDocument {
         }
         let yaml = lines[1..<end].joined(separator: "\n")
         let loaded: Any?
+        if let problem = YAMLGuard.problem(in: yaml) {
+            throw CasebookError.invalidFile(file: file, reason: "encabezado YAML: \(problem)", fix: YAMLGuard.fix)
+        }
         do {
             loaded = try Yams.load(yaml: yaml)
         } catch {

@@ -15,6 +15,8 @@ struct HistoryCache {
         var title: String
         var opened: String
         var month: String
+        /// Why the front matter could not be read ("" when it reads).
+        var damage = ""
     }
 
     var tip: OID
@@ -54,8 +56,8 @@ struct HistoryCache {
                 guard f.count == 3, let commit = OID(hex: f[1]) else { return nil }
                 cache.authorized[commit] = f[2] == "1"
             case "F":
-                guard f.count == 5, let blob = OID(hex: f[1]) else { return nil }
-                cache.fields[blob] = CaseFields(title: f[2], opened: f[3], month: f[4])
+                guard f.count == 6, let blob = OID(hex: f[1]) else { return nil }
+                cache.fields[blob] = CaseFields(title: f[2], opened: f[3], month: f[4], damage: f[5])
             default:
                 return nil
             }
@@ -78,7 +80,7 @@ struct HistoryCache {
                 + "\t" + Self.escape(r.excuse ?? "") + "\t" + Self.escape(r.justification ?? ""))
         }
         for (commit, ok) in authorized { out.append("A\t\(commit.hex)\t\(ok ? "1" : "0")") }
-        for (blob, f) in fields { out.append(["F", blob.hex, f.title, f.opened, f.month].map(Self.escape).joined(separator: "\t")) }
+        for (blob, f) in fields { out.append(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(Self.escape).joined(separator: "\t")) }
         out.append("fin")
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

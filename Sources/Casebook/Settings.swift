@@ -22,6 +22,9 @@ public struct Settings: Equatable, Sendable {
             var firma: String?
         }
         let model: Model
+        if let problem = YAMLGuard.problem(in: text) {
+            throw CasebookError.invalidFile(file: fileName, reason: problem, fix: YAMLGuard.fix)
+        }
         do {
             model = try YAMLDecoder().decode(Model.self, from: text)
         } catch {

@@ -13,7 +13,7 @@ struct Folio: ParsableCommand {
             """,
         subcommands: [Init.self, Roles.self, New.self, Step.self, Note.self, Status.self, Log.self, Verify.self,
                       Procedures.self, Due.self, Inbox.self, Check.self, Sync.self, CheckProduction.self, Export.self, Report.self,
-                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self, Slip.self, Excuse.self])
+                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self, Unlock.self, Slip.self, Excuse.self])
 
     /// Parses and runs; usage errors are said in Spanish (exit 64), as every other refusal.
     static func main() {
@@ -98,7 +98,7 @@ extension Folio {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("folio: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("folio: \(SafeText.terminal("\(error)"))\n".utf8))
             throw ExitCode(1)
         }
     }
@@ -118,5 +118,5 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 
 /// A line for stderr, for what is said beside the machine-readable stdout.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((SafeText.terminal(text) + "\n").utf8))
 }

@@ -1,3 +1,4 @@
+import Casebook
 import Foundation
 
 /// A plain-text table that fits a terminal: columns as wide as their content, the widest
@@ -13,6 +14,9 @@ struct Table {
 
     func render() -> String {
         guard !headers.isEmpty else { return "" }
+        // Committed text (titles, names, subjects) reaches the terminal without escape sequences
+        // and on one line per row.
+        let rows = self.rows.map { $0.map { SafeText.terminal($0).replacingOccurrences(of: "\n", with: " ") } }
         var widths = headers.indices.map { i in ([headers] + rows).map { $0[i].count }.max() ?? 0 }
         let gaps = 2 * (headers.count - 1)
         while widths.reduce(0, +) + gaps > width, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8 {

@@ -122,7 +122,8 @@ extension ProductionReview {
                 : "Sin hallazgos: los valores están dentro de lo habitual.")
         } else {
             lines += ["| Tipo | Programa | Producto | Observación |", "|---|---|---|---|"]
-            lines += findings.map { "| \(Self.label($0.kind)) | \($0.program) | \($0.product) | \($0.message) |" }
+            let cell = SafeText.markdownCell
+            lines += findings.map { "| \(Self.label($0.kind)) | \(cell($0.program)) | \(cell($0.product)) | \(cell($0.message)) |" }
             lines += ["", "## Historial", ""]
             for f in findings where !f.history.isEmpty {
                 lines.append("- \(f.product): " + f.history.map { "\($0.month) \(ProductionCheck.show($0.executed))" }.joined(separator: " · "))

@@ -140,7 +140,7 @@ extension ProductionReport {
                 "| Programa | Producto | Ejecutado | Programado | % ejecutado | vs. mes anterior | vs. año anterior |",
                 "|---|---|---:|---:|---:|---:|---:|"]
         for t in productTotals {
-            out.append("| \(t.program) | \(t.product) | \(n(t.executed)) \(t.unit) | \(n(t.programmed)) | \(Self.percent(t.executed, of: t.programmed)) | \(Self.change(t.executed, from: t.previous)) | \(Self.change(t.executed, from: t.yearAgo)) |")
+            out.append("| \(SafeText.markdownCell(t.program)) | \(SafeText.markdownCell(t.product)) | \(n(t.executed)) \(SafeText.markdownCell(t.unit)) | \(n(t.programmed)) | \(Self.percent(t.executed, of: t.programmed)) | \(Self.change(t.executed, from: t.previous)) | \(Self.change(t.executed, from: t.yearAgo)) |")
         }
         let outside = findings.filter { ["sub_ejecutado", "sobre_programado"].contains($0.finding.kind) }
         out += ["", "## Ejecución fuera de lo programado", ""]

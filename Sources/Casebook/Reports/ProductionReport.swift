@@ -145,7 +145,7 @@ extension ProductionReport {
                    "| Programa | Producto | Unidad | Dependencias | Programado | Ejecutado | % ejecutado | vs. mes anterior | vs. mismo mes del año anterior |",
                    "|---|---|---|---:|---:|---:|---:|---:|---:|"]
         for t in productTotals {
-            out.append("| \(t.program) | \(t.product) | \(t.unit) | \(t.dependencies) | \(n(t.programmed)) | \(n(t.executed)) | \(Self.percent(t.executed, of: t.programmed)) | \(Self.change(t.executed, from: t.previous)) | \(Self.change(t.executed, from: t.yearAgo)) |")
+            out.append("| \(SafeText.markdownCell(t.program)) | \(SafeText.markdownCell(t.product)) | \(SafeText.markdownCell(t.unit)) | \(t.dependencies) | \(n(t.programmed)) | \(n(t.executed)) | \(Self.percent(t.executed, of: t.programmed)) | \(Self.change(t.executed, from: t.previous)) | \(Self.change(t.executed, from: t.yearAgo)) |")
         }
         for p in programs {
             out += ["", "## \(p) por dependencia", "",
@@ -153,7 +153,7 @@ extension ProductionReport {
                     "| Dependencia | Productos | % ejecutado (promedio) | Producto más bajo | Producto más alto | Hallazgos |",
                     "|---|---:|---:|---|---|---:|"]
             for e in execution(p) {
-                out.append("| \(e.dependency) | \(e.products) | \(Self.pct(e.meanPercent)) | \(e.lowest.map { "\($0.product) (\(Self.pct($0.percent)))" } ?? "—") | \(e.highest.map { "\($0.product) (\(Self.pct($0.percent)))" } ?? "—") | \(e.findings) |")
+                out.append("| \(SafeText.markdownCell(e.dependency)) | \(e.products) | \(Self.pct(e.meanPercent)) | \(e.lowest.map { "\(SafeText.markdownCell($0.product)) (\(Self.pct($0.percent)))" } ?? "—") | \(e.highest.map { "\(SafeText.markdownCell($0.product)) (\(Self.pct($0.percent)))" } ?? "—") | \(e.findings) |")
             }
         }
         out += ["", "## Hallazgos de la revisión (\(findings.count))", ""]
@@ -177,7 +177,8 @@ extension ProductionReport {
 
     static func plain(_ n: Double) -> String { n == n.rounded() ? String(Int(n)) : String(n) }
 
-    static func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    static func csvField(_ text: String) -> String {
+        let s = SafeText.csvCell(text)
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

@@ -26,11 +26,12 @@ public struct ProgressReport: Sendable {
                    "\(institution). Expediente \(caseID). Procedimiento 5.", "",
                    "Presupuesto del mes: Q \(n(budget)); ejecutado: Q \(n(executed)) (\(ProductionReport.percent(executed, of: budget))).", ""]
             + ProductionReport.excusedLines(excused, noun: "Unidades ejecutoras")
+        let cell = SafeText.markdownCell
         for u in units {
-            out += ["## \(u.code)", "", "| SNIP | Proyecto | Meta física | Avance del mes | % físico | Presupuesto (Q) | Ejecutado (Q) | % financiero | Motivos |",
+            out += ["## \(cell(u.code))", "", "| SNIP | Proyecto | Meta física | Avance del mes | % físico | Presupuesto (Q) | Ejecutado (Q) | % financiero | Motivos |",
                     "|---|---|---:|---:|---:|---:|---:|---:|---|"]
             out += u.lines.map { l in
-                "| \(l.snip) | \(l.project) | \(n(l.goal)) \(l.unit) | \(n(l.progress)) | \(Self.pct(l.progressPercent)) | \(n(l.budget)) | \(n(l.executed)) | \(Self.pct(l.financialPercent)) | \(l.reasons) |"
+                "| \(cell(l.snip)) | \(cell(l.project)) | \(n(l.goal)) \(cell(l.unit)) | \(n(l.progress)) | \(Self.pct(l.progressPercent)) | \(n(l.budget)) | \(n(l.executed)) | \(Self.pct(l.financialPercent)) | \(cell(l.reasons)) |"
             }
             out.append("")
         }

@@ -55,20 +55,42 @@ extension Folio {
     struct VerifyExport: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify-export",
-            abstract: "Comprueba un expediente exportado (ZIP) sin el repositorio: sello, manifiesto e índice.",
-            discussion: "Ejemplo: folio verify-export POA-2026-0001.zip")
+            abstract: "Comprueba un expediente exportado (ZIP): firma, sello, manifiesto e índice.",
+            discussion: """
+                La firma se comprueba con claves que no vienen del ZIP: las de roles.yaml del repositorio (-C), que además
+                compara cada documento con el commit del que se exportó, o un archivo de firmantes autorizados de OpenSSH
+                (--firmantes). Sin ninguno, solo se detectan cambios accidentales.
+                Ejemplos:
+                  folio verify-export POA-2026-0001.zip -C ~/expedientes
+                  folio verify-export POA-2026-0001.zip --firmantes planificacion.firmantes
+                """)
         @Argument(help: "El archivo ZIP.") var file: String
+        @Option(name: .customShort("C"), help: "Repositorio de expedientes cuyas claves (roles.yaml) y commits son la referencia.")
+        var directory: String?
+        @Option(help: "Archivo de firmantes autorizados (formato allowed_signers de ssh-keygen).") var firmantes: String?
         @Flag(help: "Salida JSON.") var json = false
 
         func run() throws {
             try Folio.perform {
-                let report = Dossier.verify(file)
+                let report: DossierReport
+                if let directory {
+                    report = try Casebook.open(at: directory, clock: Folio.clock()).verifyDossier(file)
+                } else if let firmantes {
+                    guard FileManager.default.isReadableFile(atPath: firmantes) else {
+                        throw CasebookError.invalidFile(file: firmantes, reason: "no existe o no se puede leer",
+                                                        fix: "Indique el archivo de firmantes autorizados (una línea por clave: correo namespaces=\"folio-expediente\" ssh-ed25519 AAAA...).")
+                    }
+                    report = Dossier.verify(file, trust: .allowedSigners(file: firmantes))
+                } else {
+                    report = Dossier.verify(file)
+                }
                 if json {
                     try printJSON(report)
                 } else {
-                    for p in report.problems { print("✗ \(p)") }
-                    print(report.ok ? "\(file): expediente \(report.caseID ?? "") íntegro (\(report.files) archivos, sello y SHA-256 coinciden)."
-                        : "\(file): \(report.problems.count) problemas; el archivo no es el que folio exportó.")
+                    for p in report.problems { print(SafeText.terminal("✗ \(p)")) }
+                    for n in report.notes { print(SafeText.terminal(n)) }
+                    print(report.ok ? "\(file): expediente \(report.caseID ?? "") íntegro (\(report.files) archivos, manifiesto y SHA-256 coinciden)."
+                        : "\(file): \(report.problems.count == 1 ? "1 problema" : "\(report.problems.count) problemas"); no se puede confiar en que sea el expediente que folio exportó.")
                 }
                 if !report.ok { throw ExitCode(1) }
             }

@@ -16,7 +16,7 @@ extension Folio {
                 if json {
                     try printJSON(report)
                 } else {
-                    for p in report.problems { print("✗ \(p)") }
+                    for p in report.problems { print(SafeText.terminal("✗ \(p)")) }
                     print(report.ok ? "Revisados \(report.cases) expedientes: sin problemas."
                         : "Revisados \(report.cases) expedientes: \(report.problems.count) problemas.")
                 }

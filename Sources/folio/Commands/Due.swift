@@ -40,6 +40,7 @@ extension Folio {
                 }
                 if options.json { return try printJSON(items) }
                 print(DueText.table(items, today: book.clock.today, empty: "No hay plazos pendientes."))
+                DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
             }
         }
     }
@@ -60,6 +61,7 @@ extension Folio {
                 if options.json { return try printJSON(items) }
                 print("Bandeja de \(who.name) (\(who.id)), \(book.clock.today):")
                 print(DueText.table(items, today: book.clock.today, empty: "Nada pendiente."))
+                DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
             }
         }
     }

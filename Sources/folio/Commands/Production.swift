@@ -40,6 +40,8 @@ extension Folio {
         @OptionGroup var repository: RepositoryOptions
         @Argument(help: "Un ID de expediente, o 'production'.") var what: String
         @Option(help: "El ZIP a escribir (para un expediente).") var out: String?
+        @Option(name: .customLong("as"), help: "Quien exporta y firma (id o correo); sin él, la persona de git user.email.")
+        var persona: String?
         @Option(help: "Desde el mes AAAA-MM.") var from: String?
         @Option(help: "Hasta el mes AAAA-MM.") var to: String?
         @Flag(help: "CSV (por omisión).") var csv = false
@@ -51,8 +53,13 @@ extension Folio {
                     guard let out else {
                         throw CasebookError.invalidFile(file: "folio export", reason: "falta --out", fix: "Use: folio export \(what) --out \(what).zip")
                     }
-                    let report = try repository.open().exportDossier(caseID: what, to: out)
-                    print("\(out): \(report.files) archivos, sellado. Verifíquelo con 'folio verify-export \(out)'.")
+                    let report = try repository.open().exportDossier(caseID: what, to: out, persona: persona)
+                    if let signer = report.signer {
+                        print("\(out): \(report.files) archivos, firmado por \(signer). Verifíquelo con 'folio verify-export \(out) -C REPOSITORIO'.")
+                    } else {
+                        print("\(out): \(report.files) archivos, SIN FIRMA: quien exporta no tiene clave_ssh en roles.yaml; el sello y el "
+                              + "manifiesto solo detectan cambios accidentales, no una alteración hecha a propósito.")
+                    }
                     return
                 }
                 for month in [from, to].compactMap({ $0 }) where Day(iso: month + "-01") == nil { throw CasebookError.invalidMonth(month) }

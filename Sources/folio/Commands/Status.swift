@@ -23,6 +23,7 @@ extension Folio {
                 } else {
                     let all = try book.statusOfAll()
                     output = json ? try jsonText(all) : StatusText.summary(all)
+                        + book.damagedFiles.map { SafeText.terminal("\nDAÑADO \($0.file): \($0.reason) Se muestra lo demás sin él.") }.joined()
                 }
                 print(output)
                 book.storeOutput(output + "\n", key)

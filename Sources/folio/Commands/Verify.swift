@@ -20,8 +20,9 @@ extension Folio {
                     for v in report.violations {
                         let place = [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
                         let mark = v.severity == "error" ? "✗" : "⚠"
-                        print("\(mark) \(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]")
-                        print("    Para corregirlo: \(v.fix)")
+                        // Messages quote committed text (author names, paths): printed without escape sequences.
+                        print(SafeText.terminal("\(mark) \(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]"))
+                        print(SafeText.terminal("    Para corregirlo: \(v.fix)"))
                     }
                     if !report.outOfWindow.isEmpty { print(ComplianceText.verifySummary(report.outOfWindow)) }
                     let errors = report.violations.filter { $0.severity == "error" }.count

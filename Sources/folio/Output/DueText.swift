@@ -1,4 +1,5 @@
 import Casebook
+import Foundation
 
 /// `folio due` and `folio inbox` for people.
 enum DueText {
@@ -24,5 +25,16 @@ enum DueText {
         case 0: return "vence hoy"
         default: return "en \(days) d"
         }
+    }
+
+    /// Damaged cases show nothing pending until repaired: say which, on standard error.
+    static func warnDamaged(_ damaged: [CaseStatus], files: [CaseDamage] = []) {
+        for f in files {
+            FileHandle.standardError.write(Data(SafeText.terminal("Aviso: \(f.file) no se puede leer (\(f.reason)); se muestra lo demás sin él.\n").utf8))
+        }
+        guard !damaged.isEmpty else { return }
+        let text = "\nAviso: \(damaged.count == 1 ? "1 expediente dañado" : "\(damaged.count) expedientes dañados"); lo que no se pudo leer no cuenta hasta que se repare:\n"
+            + StatusText.damageLines(damaged) + "\n"
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }

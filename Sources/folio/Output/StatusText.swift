@@ -7,12 +7,22 @@ enum StatusText {
         guard !all.isEmpty else { return "No hay expedientes. Abra uno con 'folio new'." }
         var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "ÚLTIMO", "SIGUIENTE", "TÍTULO"])
         for s in all {
-            table.rows.append([s.id, String(s.procedure), s.state.label, s.lastStep ?? "—", nextShort(s), s.title])
+            table.rows.append([s.id, String(s.procedure), s.damage == nil ? s.state.label : "DAÑADO", s.lastStep ?? "—", nextShort(s),
+                               s.title])
         }
+        let damaged = damageLines(all)
         let counts = [CaseState.open, .waiting, .closed, .returned].map { state in
             "\(all.filter { $0.state == state }.count) \(plural(state))"
         }
         return table.render() + "\n\n\(all.count == 1 ? "1 expediente" : "\(all.count) expedientes"): " + counts.joined(separator: ", ") + "."
+            + (damaged.isEmpty ? "" : "\n\n" + damaged)
+    }
+
+    /// "Dañado: ID: file: reason" for each damaged case; "" when none is.
+    static func damageLines(_ all: [CaseStatus]) -> String {
+        all.compactMap { s in
+            s.damage.map { SafeText.terminal("DAÑADO \(s.id): \($0.file): \($0.reason)") }
+        }.joined(separator: "\n")
     }
 
     static func detail(_ s: CaseStatus, clock: Clock) -> String {
@@ -23,6 +33,7 @@ enum StatusText {
             "Estado: \(s.state.label)" + (s.lastStep.map { " · último paso: \($0)" } ?? ""),
             nextLine(state: s.state, next: s.next + (s.dependencies ?? []).flatMap(\.next)),
         ]
+        if let damage = s.damage { lines.append("DAÑADO: \(damage.file): \(damage.reason)") }
         if let deps = s.dependencies, !deps.isEmpty {
             lines.append("")
             var table = Table(headers: ["DEPENDENCIA", "ÚLTIMO", "SIGUIENTE"])
@@ -47,7 +58,7 @@ enum StatusText {
             lines.append("")
             lines += justified.map { "Paso \($0.step ?? "") fuera de plazo, justificación: \($0.justification ?? "")" }
         }
-        return lines.joined(separator: "\n")
+        return SafeText.terminal(lines.joined(separator: "\n"))
     }
 
     static func history(_ entries: [HistoryEntry]) -> String {
