@@ -162,13 +162,15 @@ extension Casebook {
             var report = try progressReport(id: id, path: path, definition: replay.definition, head: head, source: .commit(head))
             report.excused = excused
             outputs = [("avance-\(report.month).md", report.markdown), ("avance-\(report.month).csv", report.csv),
-                       ("avance-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe))]
+                       ("avance-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe)),
+                       ("informe-jefatura-\(report.month).html", HTMLPage.fromMarkdown(report.headSummary(head: jefe), title: "Informe de la jefatura — \(id)"))]
         } else if replay.definition.production != nil {
             var report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
                                               head: head, source: .commit(head))
             report.excused = excused
             outputs = [("consolidado-\(report.month).md", report.markdown), ("consolidado-\(report.month).csv", report.csv),
-                       ("consolidado-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe))]
+                       ("consolidado-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe)),
+                       ("informe-jefatura-\(report.month).html", HTMLPage.fromMarkdown(report.headSummary(head: jefe), title: "Informe de la jefatura — \(id)"))]
         } else {
             throw CasebookError.noProductionData(id)
         }
