@@ -135,7 +135,15 @@ extension Casebook {
                     for file in try changedFiles(at: unit, from: parent, to: commit.id) where !file.hasSuffix("/" + RoutingSlip.fileName) {
                         let mineFile = try repository.entry(at: file, in: commit.id)
                         let theirs = try repository.entry(at: file, in: tip)
-                        if try repository.entry(at: file, in: base)?.id != theirs?.id, mineFile?.id != theirs?.id { try conflict(file) }
+                        if try repository.entry(at: file, in: base)?.id != theirs?.id, mineFile?.id != theirs?.id {
+                            // Two dependencies archived in two clones: the index takes both, in order.
+                            if file.hasSuffix("/" + ArchiveIndex.fileName), let mineFile,
+                               let merged = try mergedIndex(file, parent: parent, mine: mineFile.id, current: current) {
+                                updates.append(.upsert(path: file, id: merged, mode: mineFile.mode))
+                                continue
+                            }
+                            try conflict(file)
+                        }
                         updates.append(mineFile.map { .upsert(path: file, id: $0.id, mode: $0.mode) } ?? .remove(path: file))
                     }
                     continue
@@ -181,6 +189,33 @@ extension Casebook {
                                                   message: message, sign: sign)
         }
         return (current, renames.map { ($0.from, $0.to) })
+    }
+
+    /// The archive index at `current` with the documents a replayed commit added (those its
+    /// parent's index lacks), numbered after the last folio there; nil when they cannot combine
+    /// (the same file archived on both sides, an index that cannot be read).
+    private func mergedIndex(_ file: String, parent: OID, mine: OID, current: OID) throws -> OID? {
+        func index(_ data: Data?) -> ArchiveIndex? {
+            data.flatMap { try? ArchiveIndex.parse(String(decoding: $0, as: UTF8.self), file: file) }
+        }
+        guard let ours = index(try repository.blob(mine)), var merged = index(try repository.file(at: file, in: current)) else { return nil }
+        let before = Set((index(try repository.file(at: file, in: parent))?.documentos ?? []).map(\.archivo))
+        var renumbered: [Int: Int] = [:]
+        for var document in ours.documentos where !before.contains(document.archivo) {
+            guard !merged.documentos.contains(where: { $0.archivo == document.archivo }) else { return nil }
+            let folio = (merged.documentos.map(\.folio).max() ?? 0) + 1
+            renumbered[document.folio] = folio
+            document.folio = folio
+            // The folio it replaces, found by its file in the merged index.
+            if let old = document.reemplaza {
+                let path = ours.documentos.first { $0.folio == old }?.archivo
+                document.reemplaza = renumbered[old] ?? merged.documentos.last { $0.archivo == path }?.folio
+            }
+            merged.documentos.append(document)
+        }
+        for code in ours.interesados where !merged.interesados.contains(code) { merged.interesados.append(code) }
+        merged.estado = ours.estado
+        return try repository.writeBlob(Data(merged.text.utf8))
     }
 
     /// Every file under `folder` that differs between two commits (added, removed or changed).

@@ -223,4 +223,41 @@ struct RemoteTests {
         let commits = try Sandbox.gitOut(["log", "--format=%H", "main", "--", folder], in: shared.bare).split(separator: "\n")
         #expect(commits.count == 3 && commits.allSatisfy { logged.contains(String($0)) })
     }
+
+    @Test("sync: two dependencies' POAs archived in two clones combine; the index numbers both, no file overwritten")
+    func syncTwoArchives() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let poa = try folio(a, "new", "2", "--title", "POA 2027", "--set", "coordinacion=Presupuesto",
+                            "--set", "coordinacion_anteproyecto=Acta 14-2026", "--as", "mrodriguez").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
+            let r = try folio(a, "step", poa, "--as", who)
+            #expect(r.ok, "\(r.err)")
+        }
+        let review = "---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n"
+        for code in ["HGE", "HRO"] {
+            #expect(try folio(a, "step", poa, "10", "--dependency", code, "--as", "alopez").ok)
+            try FileManager.default.createDirectory(atPath: a + "/cases/2026/\(poa)/dependencias/\(code)", withIntermediateDirectories: true)
+            try review.write(toFile: a + "/cases/2026/\(poa)/dependencias/\(code)/revision.md", atomically: true, encoding: .utf8)
+            let r = try folio(a, "step", poa, "11", "--dependency", code, "--as", "alopez")
+            #expect(r.ok, "\(r.err)")
+        }
+        #expect(try folio(a, "sync").ok)
+        let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
+        for (dir, code) in [(a, "HGE"), (b, "HRO")] {
+            let pdf = shared.box.path + "/poa-\(code.lowercased()).pdf"
+            try "%PDF-1.4 POA de \(code)\n".write(toFile: pdf, atomically: true, encoding: .utf8)
+            let r = try folio(dir, "archive", poa, "--dependency", code, pdf, "--as", "alopez")
+            #expect(r.ok, "\(r.err)")
+        }
+        #expect(try folio(a, "sync").ok)
+        let synced = try folio(b, "sync")
+        #expect(synced.ok && synced.out.contains("publicados 1"), "\(synced.err)")
+        let index = try Sandbox.gitOut(["show", "main:cases/2026/\(poa)/indice.md"], in: shared.bare)
+        #expect(index.contains("| 1 | dependencias/HGE/poa-hge.pdf |") && index.contains("| 2 | dependencias/HRO/poa-hro.pdf |"), "\(index)")
+        #expect(try Sandbox.gitOut(["show", "main:cases/2026/\(poa)/dependencias/HGE/poa-hge.pdf"], in: shared.bare) == "%PDF-1.4 POA de HGE")
+        let verified = try folio(b, "verify")
+        #expect(verified.ok, "\(verified.out)")
+        #expect(try folio(b, "status", poa, "--json").out.contains("\"state\" : \"closed\""))
+    }
 }
