@@ -22,7 +22,7 @@ extension Casebook {
                             activity: next.activity, role: next.role, roles: next.roles, holders: holders,
                             dependency: dependency, due: next.due, opens: next.opens, overdue: next.overdue,
                             daysLeft: next.due.flatMap(Day.init(iso:)).map { today.days(to: $0) },
-                            normNumber: next.normNumber, norm: next.norm, criterion: next.criterion)
+                            normNumber: next.normNumber, norm: next.norm, criterion: next.criterion, assigned: next.assigned)
                 }
                 let roles = next.roles.compactMap(Role.init(rawValue:))
                 if next.perDependency, next.dependency == nil, roles.allSatisfy(\.isExternal) {
@@ -35,7 +35,8 @@ extension Casebook {
                         continue
                     }
                 }
-                items.append(item(dependency: next.dependency, holders: next.holders))
+                // Work assigned to a person (`--assign`) is in their inbox only.
+                items.append(item(dependency: next.dependency, holders: next.assigned.map { [$0] } ?? next.holders))
             }
         }
         return items.sorted { a, b in

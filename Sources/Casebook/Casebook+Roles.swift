@@ -156,3 +156,87 @@ extension Roster {
         return header + (roster.personas + [persona]).map(yamlBlock).joined()
     }
 }
+
+extension Casebook {
+    /// Removes a persona from `roles.yaml` (with nil `roles`) or gives them exactly `roles`, in a
+    /// commit by `actor`, who must be a jefe; the last jefe is neither removed nor demoted. From
+    /// the next commit on, a removed persona cannot act; the steps they recorded stay valid (their
+    /// authority is read from `roles.yaml` as it was then).
+    func changePersonaLocked(_ personaKey: String, roles: [Role]?, dependency: String?, actor: String?) throws -> OID {
+        let head = try checkWritable()
+        let roster = try roster(at: head)
+        let jefe = try self.persona(actor, in: roster)
+        guard jefe.holds(.jefe) else { throw CasebookError.notJefe(persona: jefe.id, action: "cambiar roles.yaml") }
+        let target = try self.persona(personaKey, in: roster)
+        var changed: Persona? = nil
+        if let roles {
+            guard !roles.isEmpty else {
+                throw CasebookError.invalidFile(file: Roster.fileName, reason: "la persona '\(target.id)' quedaría sin roles",
+                                                fix: "Indique al menos un --role (\(Role.validIDs)), o quítela con 'folio roles remove \(target.id)'.")
+            }
+            var p = target
+            p.roles = roles
+            if let dependency { p.dependency = dependency }
+            if !p.roles.contains(where: \.isExternal) { p.dependency = nil; p.dependencyName = nil }
+            // A contact acts for one code only (as 'roles add' requires).
+            if p.isExternalContact, p.dependency == nil {
+                throw CasebookError.invalidFile(
+                    file: Roster.fileName, reason: "'\(p.id)' tendría el rol dependencia o unidad-ejecutora sin el código de la que representa",
+                    fix: "Indique el código con --dependency (p. ej. --dependency HGE).")
+            }
+            guard p != target else {
+                throw CasebookError.invalidFile(file: Roster.fileName, reason: "\(target.id) ya tiene esos roles",
+                                                fix: "No hay nada que cambiar.")
+            }
+            changed = p
+        }
+        if target.holds(.jefe), !(changed?.holds(.jefe) ?? false),
+           !roster.personas.contains(where: { $0.id != target.id && $0.holds(.jefe) }) {
+            throw CasebookError.invalidFile(file: Roster.fileName, reason: "\(target.id) es el único jefe de departamento",
+                                            fix: "Agregue antes a otro jefe ('folio roles add ... --role jefe'): sin jefe nadie podría cambiar roles.yaml.")
+        }
+        try checkClean(outside: nil)
+        let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
+        let text = Roster.replacingEntry(of: target, with: changed, in: committed, roster: roster)
+        guard try Roster.parse(text).find(target.id) == changed else {
+            throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo cambiar la entrada de \(target.id)",
+                                            fix: "Edite roles.yaml a mano y regístrelo con git (un jefe como autor).")
+        }
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
+        do {
+            try edit.write(Data(text.utf8), to: Roster.fileName)
+            let subject = changed.map { "Roles: \(target.name) pasa a tener \($0.roles.map(\.rawValue).joined(separator: ", "))" }
+                ?? "Roles: quita a \(target.name) (\(target.roles.map(\.rawValue).joined(separator: ", ")))"
+            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
+                              subject: subject, text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+        } catch {
+            edit.rollback()
+            throw error
+        }
+    }
+}
+
+extension Roster {
+    /// `text` with `persona`'s entry replaced by `replacement` (removed for nil), editing only that
+    /// entry; the whole file is re-written only when the entry cannot be found as text.
+    static func replacingEntry(of persona: Persona, with replacement: Persona?, in text: String, roster: Roster) -> String {
+        var lines = text.components(separatedBy: "\n")
+        let idPattern = "^\\s*-\\s*id:\\s*[\"']?\(NSRegularExpression.escapedPattern(for: persona.id))[\"']?\\s*$"
+        if let start = lines.firstIndex(where: { $0.range(of: idPattern, options: .regularExpression) != nil }) {
+            let dash = String(lines[start].prefix { $0 == " " })
+            let indent = dash + "  "
+            var end = start + 1
+            while end < lines.count, lines[end].hasPrefix(indent) || lines[end].trimmingCharacters(in: .whitespaces).isEmpty
+                && end + 1 < lines.count && lines[end + 1].hasPrefix(indent) { end += 1 }
+            let block = replacement.map { yamlBlock(for: $0).components(separatedBy: "\n").filter { !$0.isEmpty }
+                .map { dash + $0.dropFirst(2) } } ?? []
+            lines.replaceSubrange(start..<end, with: block)
+            return lines.joined(separator: "\n")
+        }
+        var personas = roster.personas
+        if let i = personas.firstIndex(where: { $0.id == persona.id }) {
+            if let replacement { personas[i] = replacement } else { personas.remove(at: i) }
+        }
+        return header + personas.map(yamlBlock).joined()
+    }
+}

@@ -54,9 +54,55 @@ extension Casebook {
         let month = try caseFields(path, at: head)?.month
         let timings: [OID: StepTiming] = try replay(id, in: history).map { self.timings(of: $0, month: month) } ?? [:]
         saveHistoryCache()
-        return history.records(of: id).enumerated().map { i, record in
-            entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"), timing: timings[record.commit])
+        let definition = try replay(id, in: history)?.definition
+        return try history.records(of: id).enumerated().map { i, record in
+            var e = entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"), timing: timings[record.commit])
+            e.activity = record.step.flatMap { definition?.step($0)?.activity }
+            e.text = Self.bodyText(try repository.commit(record.commit).message)
+            return e
         }
+    }
+
+    /// The text of a commit message between its subject and its trailers (what -m gave).
+    static func bodyText(_ message: String) -> String? {
+        var paragraphs = message.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard paragraphs.count > 1 else { return nil }
+        paragraphs.removeFirst()
+        let trailer = "^[A-Za-z][A-Za-z-]*: "
+        if let last = paragraphs.last,
+           last.components(separatedBy: "\n").allSatisfy({ $0.range(of: trailer, options: .regularExpression) != nil }) {
+            paragraphs.removeLast()
+        }
+        return paragraphs.isEmpty ? nil : paragraphs.joined(separator: "\n\n")
+    }
+
+    /// The round of a case whose decisions can send it back to an earlier step (P4-10 to 02 when
+    /// SEGEPLAN observes the documents): 1 + the returns so far; nil for procedures without one.
+    static func round(of replay: CaseReplay) -> (round: Int, note: String?)? {
+        let definition = replay.definition
+        let loops = definition.steps.filter { step in
+            guard let d = step.decision else { return false }
+            return [d.yes, d.no].contains { branch in
+                if case .step(let target) = branch.transition { return target <= step.number }
+                return false
+            }
+        }
+        guard !loops.isEmpty else { return nil }
+        var returns: [String: Int] = [:]
+        for record in replay.steps {
+            guard let number = record.step, let step = definition.step(number), let d = step.decision,
+                  let answer = record.decisionValue else { continue }
+            if case .step(let target) = (answer ? d.yes : d.no).transition, target <= step.number {
+                returns["\(step.number)|\(target)|\(d.question)", default: 0] += 1
+            }
+        }
+        let total = returns.values.reduce(0, +)
+        let note = returns.sorted { $0.key < $1.key }.map { key, count in
+            let parts = key.split(separator: "|", maxSplits: 2).map(String.init)
+            return "el paso \(parts[0]) (\(parts[2])) lo regresó al paso \(parts[1]) \(count == 1 ? "una vez" : "\(count) veces")"
+        }.joined(separator: "; ")
+        return (total + 1, note.isEmpty ? nil : note)
     }
 
     func status(of replay: CaseReplay, roster: Roster, head: OID, path: String) throws -> CaseStatus {
@@ -66,20 +112,33 @@ extension Casebook {
         let damage = fields.flatMap { $0.damage.isEmpty ? nil : CaseDamage(file: "\(path)/expediente.md", reason: $0.damage) }
         var opened = clock.day(replay.opening.author.date).description
         if let written = fields?.opened, !written.isEmpty { opened = written }
-        let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month))
+        let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month),
+                                assignments: replay.assignments)
         let timings = timings(of: replay, month: fields?.month)
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
+        // A step that starts a new dependency's part, done by external contacts (P3-01, P5-01),
+        // is pending only while a registered contact's dependency has not started.
+        let started = Set(replay.machine.threads.map(\.code))
+        let next = allowed.filter { n in
+            guard n.dependency == nil else { return false }
+            let roles = n.roles.compactMap(Role.init(rawValue:))
+            guard n.perDependency, !roles.isEmpty, roles.allSatisfy(\.isExternal) else { return true }
+            let expected = Set(roster.personas.filter { p in roles.contains(where: p.holds) }.compactMap { $0.dependency?.uppercased() })
+            return expected.isEmpty || !expected.isSubset(of: started)
+        }
+        let round = Self.round(of: replay)
         var status = CaseStatus(
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
             title: title, path: path, opened: opened, state: effectiveState(replay, path: path, roster: roster), lastStep: replay.machine.lastStep,
-            next: allowed.filter { $0.dependency == nil },
-            history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies, damage: damage)
-        if let round = roundStatus(replay, path: path, roster: roster) {
-            status.expected = round.expected
-            status.missing = round.missing
-            status.excused = round.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
+            next: next,
+            history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies,
+            round: round?.round, roundNote: round?.note, damage: damage)
+        if let rs = roundStatus(replay, path: path, roster: roster) {
+            status.expected = rs.expected
+            status.missing = rs.missing
+            status.excused = rs.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
         }
         return status
     }
@@ -109,10 +168,15 @@ extension Casebook {
                           damage: CaseDamage(file: file, reason: reason))
     }
 
-    /// Every step the machine allows now, with who may record it (per `roster`) and by when.
-    func nextSteps(_ machine: CaseMachine, roster: Roster, calendar: CaseCalendar) -> [NextStepStatus] {
+    /// Every step the machine allows now, with who may record it (per `roster`), by when, and
+    /// to whom it is assigned (`assignments`: role → persona, kept while they hold the role).
+    func nextSteps(_ machine: CaseMachine, roster: Roster, calendar: CaseCalendar,
+                   assignments: [String: String] = [:]) -> [NextStepStatus] {
         let today = clock.day(clock.now)
         return machine.allowedNext.map { next in
+            let assigned = next.step.roles.lazy.compactMap { role in
+                assignments[role.rawValue].flatMap { roster.find($0) }.flatMap { $0.holds(role) ? $0.id : nil }
+            }.first
             let rule = machine.definition.deadline(for: next.step.number)
             let due = rule?.deadline.due.resolve(calendar)
             return NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
@@ -121,7 +185,7 @@ extension Casebook {
                                   due: due?.description, opens: rule?.deadline.opens?.resolve(calendar)?.description,
                                   overdue: due.map { today > $0 } ?? false,
                                   normNumber: rule?.norm.kind == .manual ? rule?.norm.number : nil, norm: rule?.norm.text,
-                                  criterion: rule?.norm.kind == .criterion ? rule?.norm.number : nil)
+                                  criterion: rule?.norm.kind == .criterion ? rule?.norm.number : nil, assigned: assigned)
         }
     }
 
@@ -142,7 +206,8 @@ extension Casebook {
                      date: clock.iso(record.author.date), commit: record.commit.hex,
                      decision: record.decisionValue.map { $0 ? "si" : "no" }, dependency: record.dependency,
                      subject: record.subject, timing: timing?.kind.rawValue,
-                     daysOutOfWindow: timing?.isOutOfWindow == true ? timing?.days : nil, justification: record.justification)
+                     daysOutOfWindow: timing?.isOutOfWindow == true ? timing?.days : nil, justification: record.justification,
+                     assigned: record.assigned)
     }
 
     /// The procedures in force at HEAD.

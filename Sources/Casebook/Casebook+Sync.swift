@@ -34,7 +34,7 @@ extension Casebook {
         do {
             try repository.fetch(remote: remote)
         } catch let error as GitError {
-            throw CasebookError.remoteFailed(remote: remote, action: "traer", reason: error.message)
+            throw CasebookError.remoteFailed(remote: remote, action: "traer", reason: GitErrorText.describe(error))
         }
         let remoteTip = try repository.resolve(reference: "refs/remotes/\(remote)/\(short)")
         var result = SyncResult(received: 0, published: 0, renumbered: [], remoteMessages: "")
@@ -75,7 +75,7 @@ extension Casebook {
         do {
             pushed = try repository.push(remote: remote, refspec: "\(branch):\(branch)")
         } catch let error as GitError {
-            throw CasebookError.remoteFailed(remote: remote, action: "publicar", reason: error.message)
+            throw CasebookError.remoteFailed(remote: remote, action: "publicar", reason: GitErrorText.describe(error))
         }
         result.remoteMessages = pushed.messages
         if let reason = pushed.rejected.values.first {
@@ -97,7 +97,7 @@ extension Casebook {
         do {
             try repository.checkout(target)
         } catch let error as GitError {
-            throw CasebookError.checkoutBlocked(reason: error.message)
+            throw CasebookError.checkoutBlocked(reason: GitErrorText.describe(error))
         }
         do {
             try repository.moveBranch(branch, to: target, from: current, reason: "folio sync")

@@ -50,7 +50,9 @@ public final class Casebook {
         let book = Casebook(repository: repo, root: root, clock: clock)
         // A lock left by a folio killed half-way is recovered by the next writer (WriteLock.run),
         // never by a command that only reads: reading touches neither the index nor its lock.
-        if let head = try repo.headCommit() {
+        // An empty git repository is not a case repository: `folio init` lays the first commit.
+        guard let head = try repo.headCommit() else { throw CasebookError.emptyRepository }
+        do {
             guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
             if let text = try repo.file(at: Settings.fileName, in: head) {
                 // A damaged folio.yaml does not stop reading (the default zone is used); writing reads it again and refuses.
@@ -91,6 +93,9 @@ public final class Casebook {
     func checkWritable() throws -> OID {
         if let op = repository.operationInProgress { throw CasebookError.operationInProgress(op) }
         if repository.isHeadDetached { throw CasebookError.detachedHead }
+        // git holds the index: wait (the write lock retries) rather than commit and then fail to
+        // write the index, which would leave a recorded step reported as refused.
+        if FileManager.default.fileExists(atPath: repository.gitdir + "index.lock") { throw CasebookError.indexLocked }
         let head = try head()
         let conflicted = try repository.changes().filter { $0.kind == .conflicted }.map(\.path)
         if !conflicted.isEmpty { throw CasebookError.conflicted(conflicted) }

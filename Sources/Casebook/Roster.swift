@@ -21,8 +21,9 @@ public struct Roster: Equatable, Sendable {
         do {
             model = try YAMLDecoder().decode(FileModel.self, from: text)
         } catch {
-            throw CasebookError.invalidFile(file: file, reason: YAMLErrorText.describe(error),
-                                            fix: "Corrija el archivo; cada persona necesita id, nombre, correo y roles (\(Role.validIDs)).")
+            throw CasebookError.invalidYAML(file: file, reason: YAMLErrorText.describe(error),
+                                            fix: "Corrija el archivo; cada persona necesita id, nombre, correo y roles (\(Role.validIDs)).",
+                                            parser: YAMLErrorText.problem(error).detail)
         }
         let roster = Roster(personas: model.personas ?? [])
         var ids = Set<String>(), emails = Set<String>()

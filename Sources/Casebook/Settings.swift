@@ -28,8 +28,9 @@ public struct Settings: Equatable, Sendable {
         do {
             model = try YAMLDecoder().decode(Model.self, from: text)
         } catch {
-            throw CasebookError.invalidFile(file: fileName, reason: YAMLErrorText.describe(error),
-                                            fix: "Corrija el archivo (claves: institucion, departamento, zona_horaria).")
+            throw CasebookError.invalidYAML(file: fileName, reason: YAMLErrorText.describe(error),
+                                            fix: "Corrija el archivo (claves: institucion, departamento, zona_horaria).",
+                                            parser: YAMLErrorText.problem(error).detail)
         }
         let zone = model.zona_horaria ?? standard.timeZone
         guard TimeZone(identifier: zone) != nil else {

@@ -13,6 +13,9 @@ public enum TrailerKey {
     public static let excuse = "Excusa"
     /// Why a step was recorded outside its norm's window (`--justificacion`).
     public static let justification = "Justificacion"
+    /// The person a step assigns the case's next work of a role to (`--assign`), and that role.
+    public static let assigned = "Asignado"
+    public static let assignedRole = "Asignado-Rol"
     public static let signedOff = "Signed-off-by"
 }
 
@@ -37,6 +40,9 @@ public struct StepRecord: Sendable {
     public var excuse: String?
     /// Why the step was recorded outside its norm's window, when it was.
     public var justification: String? = nil
+    /// `Asignado` / `Asignado-Rol`: from this step on, that role's steps of the case are this person's.
+    public var assigned: String? = nil
+    public var assignedRole: String? = nil
 
     /// nil for commits that carry no `Expediente` trailer.
     init?(_ commit: CommitInfo) throws {
@@ -61,6 +67,8 @@ public struct StepRecord: Sendable {
         dependency = value(TrailerKey.dependency)
         justification = value(TrailerKey.justification)
         signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
+        assigned = value(TrailerKey.assigned)
+        assignedRole = value(TrailerKey.assignedRole)
         text = Self.body(of: commit.message)
         excuse = value(TrailerKey.excuse)
     }
@@ -75,8 +83,10 @@ public struct StepRecord: Sendable {
 
     /// A record as the history cache stores it.
     init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
-         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], text: String = "",
-         excuse: String? = nil, justification: String? = nil) {
+         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], justification: String? = nil,
+         assigned: String? = nil, assignedRole: String? = nil, text: String = "", excuse: String? = nil) {
+        self.assigned = assigned
+        self.assignedRole = assignedRole
         self.commit = commit
         self.parent = parent
         self.author = author

@@ -1,6 +1,7 @@
 import Foundation
 import GitStore
 
+import Procedures
 /// folio's lock around everything that writes to a clone: reading HEAD, building the tree,
 /// committing, moving the branch and writing the index happen under it, so two folio processes
 /// in one clone never build a tree from an index the other is about to replace.
@@ -203,6 +204,7 @@ extension Casebook {
 extension CasebookError {
     var isRetryable: Bool {
         if case .concurrentUpdate = self { return true }
+        if case .indexLocked = self { return true }
         return false
     }
 }
@@ -231,6 +233,18 @@ extension Casebook {
     @discardableResult
     public func addPersona(_ persona: Persona, actor: String?) throws -> OID {
         try writing { try addPersonaLocked(persona, actor: actor) }
+    }
+
+    /// Removes a persona from `roles.yaml`, in a commit by a jefe (never the last jefe).
+    @discardableResult
+    public func removePersona(_ persona: String, actor: String?) throws -> OID {
+        try writing { try changePersonaLocked(persona, roles: nil, dependency: nil, actor: actor) }
+    }
+
+    /// Gives a persona exactly `roles` (and, for external contacts, `dependency`), in a commit by a jefe.
+    @discardableResult
+    public func setRoles(_ roles: [Role], dependency: String? = nil, of persona: String, actor: String?) throws -> OID {
+        try writing { try changePersonaLocked(persona, roles: roles, dependency: dependency, actor: actor) }
     }
 
     /// Registers (or, with nil, removes) a persona's SSH public key, in a commit by a jefe.

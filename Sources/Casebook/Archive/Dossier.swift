@@ -303,8 +303,10 @@ extension Casebook {
         out += i.documentos.map { d in
             "| \(d.folio) | \(cell(d.archivo)) | \(cell(d.titulo)) | \(d.sha256) | \(d.incorporado) | \(cell(d.por)) | \(cell(d.paso ?? "")) | \(d.reemplaza.map(String.init) ?? "") |"
         }
-        out += ["", "## Historial", "", "| Fecha | Paso | Rol | Autor | Commit |", "|---|---|---|---|---|"]
-        out += index.historial.map { "| \($0.date) | \(cell($0.step ?? $0.kind)) | \(cell($0.role ?? "")) | \(cell($0.author)) | \($0.commit) |" }
+        out += ["", "## Historial", "", "| Fecha | Paso | Dependencia | Rol | Autor | Commit |", "|---|---|---|---|---|---|"]
+        out += index.historial.map {
+            "| \($0.date) | \(cell($0.step ?? $0.kind)) | \(cell($0.dependency ?? "")) | \(cell($0.role ?? "")) | \(cell($0.author)) | \($0.commit) |"
+        }
         out += ["", index.firmante.map { "Firmado por \($0): compruébelo con 'folio verify-export ARCHIVO.zip --firmantes FIRMANTES', o, descomprimido, "
                 + "con 'ssh-keygen -Y verify -f FIRMANTES -I CORREO -n \(Dossier.namespace) -s \(Dossier.signatureEntry) < \(Dossier.manifestEntry)' "
                 + "y 'sha256sum -c \(Dossier.manifestEntry)'." }

@@ -110,7 +110,7 @@ extension ProductionReview {
         var lines = ["---", "dependencia: \(dependency)", "mes: \(month)", "hallazgos: \(findings.count)",
                      "meses_comparados: \(monthsCompared.count)", "---", "",
                      "# Revisión de la producción de \(dependency), \(month)", "",
-                     "Comparada con \(monthsCompared.count) meses anteriores de la misma dependencia en el repositorio"
+                     "Comparada con \(Spanish.count(monthsCompared.count, "mes", "meses")) anteriores de la misma dependencia en el repositorio"
                         + (monthsCompared.isEmpty ? "." : " (\(monthsCompared.first!) a \(monthsCompared.last!))."), ""]
         // With too little history nothing can be called usual or atypical: the review says so.
         if monthsCompared.count < minimumMonths {

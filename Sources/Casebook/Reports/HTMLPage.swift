@@ -148,7 +148,7 @@ extension ProductionReport {
             : outside.map { "- **\($0.dependency)**, \($0.finding.product): \(ProductionReview.label($0.finding.kind)); \($0.finding.message)." }
         let others = findings.count - outside.count
         out += ["", "## Observaciones de la revisión", "",
-                findings.isEmpty ? "Sin hallazgos." : "\(findings.count) hallazgos en total (\(outside.count) de ejecución frente a lo programado, \(others) frente a la historia de cada dependencia); el detalle está en el informe consolidado.", "",
+                findings.isEmpty ? "Sin hallazgos." : "\(Spanish.count(findings.count, "hallazgo")) en total (\(outside.count) de ejecución frente a lo programado, \(others) frente a la historia de cada dependencia); el detalle está en el informe consolidado.", "",
                 "Con el visto bueno del Subgerente de Planificación y Desarrollo."]
         return out.joined(separator: "\n") + "\n"
     }

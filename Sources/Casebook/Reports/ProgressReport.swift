@@ -74,7 +74,7 @@ public struct ProgressReport: Sendable {
         let n = ProductionCheck.show
         var out = ["# Informe de avance de los proyectos de inversión, \(ProductionReport.monthName(month))", "",
                    "Para: Subgerencia de Planificación y Desarrollo. De: \(head), Jefe del Departamento de Planificación. Expediente \(caseID).", "",
-                   "- Proyectos informados: \(allLines.count), de \(units.count) unidades ejecutoras.",
+                   "- Proyectos informados: \(allLines.count), de \(Spanish.count(units.count, "unidad ejecutora", "unidades ejecutoras")).",
                    "- Ejecución financiera del mes: Q \(n(executed)) de Q \(n(budget)) (\(ProductionReport.percent(executed, of: budget))).",
                    "- Proyectos sin avance: \(withoutProgress.count)" + (withoutProgress.isEmpty ? "." : ", con sus motivos anotados (norma 2)."), "",
                    "Conocido, analizado y avalado."]

@@ -5,7 +5,7 @@ import Procedures
 
 /// `--today` and `--as` for the commands that list pending work.
 struct PendingOptions: ParsableArguments {
-    @Option(help: "Cuenta los plazos como si hoy fuera AAAA-MM-DD (ensayos y pruebas).") var today: String?
+    @Option(help: ArgumentHelp("Cuenta los plazos como si hoy fuera AAAA-MM-DD (ensayos y pruebas).", valueName: "aaaa-mm-dd")) var today: String?
     @Flag(help: "Salida JSON.") var json = false
 
     /// Opens the repository with the clock at `--today` when given.
@@ -28,7 +28,7 @@ extension Folio {
             discussion: "Ejemplos: folio due; folio due --today 2026-12-06 --as alopez --json")
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var options: PendingOptions
-        @Option(name: .customLong("as"), help: "Solo lo que puede hacer esta persona (id o correo).") var persona: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("Solo lo que puede hacer esta persona (id o correo).", valueName: "persona")) var persona: String?
 
         func run() throws {
             try Folio.perform {
@@ -51,7 +51,7 @@ extension Folio {
             discussion: "Ejemplo: folio inbox --as alopez", aliases: ["bandeja"])
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var options: PendingOptions
-        @Option(name: .customLong("as"), help: "La persona (id o correo); sin él, la de git user.email.") var persona: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("La persona (id o correo); sin él, la de git user.email.", valueName: "persona")) var persona: String?
 
         func run() throws {
             try Folio.perform {

@@ -8,7 +8,7 @@ extension Folio {
             abstract: "Estado de los expedientes, derivado del historial.",
             discussion: "Ejemplos: folio status; folio status PI-2026-0001 --json")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente (sin él, todos).") var id: String?
+        @Argument(help: ArgumentHelp("ID del expediente (sin él, todos).", valueName: "expediente")) var id: String?
         @Flag(help: "Salida JSON.") var json = false
 
         func run() throws {

@@ -12,7 +12,7 @@ extension Folio {
                 Ejemplo: folio unlock --as mrodriguez
                 """)
         @OptionGroup var repository: RepositoryOptions
-        @Option(name: .customLong("as"), help: "El jefe que quita el bloqueo (id o correo); sin él, la persona de git user.email.")
+        @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que quita el bloqueo (id o correo); sin él, la persona de git user.email.", valueName: "persona"))
         var persona: String?
 
         func run() throws {

@@ -1,4 +1,5 @@
 import Casebook
+import Procedures
 import Foundation
 
 /// `folio due` and `folio inbox` for people.
@@ -6,14 +7,17 @@ enum DueText {
     static func table(_ items: [DueItem], today: String, empty: String) -> String {
         guard !items.isEmpty else { return empty }
         var table = Table(headers: ["VENCE", "SITUACIÓN", "EXPEDIENTE", "PASO", "DEP.", "RESPONSABLES", "NORMA"])
-        for i in items {
+        table.wrapping = [5]
+        for (index, i) in items.enumerated() {
+            let who = i.assigned.map { "\($0) (asignado)" } ?? i.holders.joined(separator: ", ")
             table.rows.append([i.due ?? "—", situation(i, today: today), i.id, i.step, i.dependency ?? "",
-                               i.holders.joined(separator: ", "), i.normNumber.map { "P\(i.procedure) norma \($0)" }
+                               who, i.normNumber.map { "P\(i.procedure) norma \($0)" }
                                ?? i.criterion.map { "P\(i.procedure) criterio del departamento «\($0)»" } ?? ""])
+            table.details[index] = (i.title.isEmpty ? "" : "\(i.title) — ") + i.activity
         }
         let overdue = items.filter(\.overdue).count
-        let pending = items.count == 1 ? "1 pendiente" : "\(items.count) pendientes"
-        let late = overdue == 1 ? "1 vencido" : "\(overdue) vencidos"
+        let pending = Spanish.count(items.count, "pendiente")
+        let late = Spanish.count(overdue, "vencido")
         return table.render() + "\n\n\(pending), \(late) (hoy \(today))."
     }
 
