@@ -212,7 +212,7 @@ struct RemoteTests {
         }
         #expect(try folio(a, "sync", date: date).ok)
         let synced = try folio(b, "sync", date: date)
-        #expect(synced.ok && synced.out.contains("publicados 1"), "\(synced.err)")
+        #expect(synced.ok && synced.out.contains("publicados: 1"), "\(synced.err)")
         #expect(try folio(b, "verify", date: date).ok)
         let folder = "cases/2026/PROD-2026-11"
         let files = try Sandbox.gitOut(["ls-tree", "-r", "--name-only", "main", folder + "/produccion"], in: shared.bare)
@@ -252,7 +252,7 @@ struct RemoteTests {
         }
         #expect(try folio(a, "sync").ok)
         let synced = try folio(b, "sync")
-        #expect(synced.ok && synced.out.contains("publicados 1"), "\(synced.err)")
+        #expect(synced.ok && synced.out.contains("publicados: 1"), "\(synced.err)")
         let index = try Sandbox.gitOut(["show", "main:cases/2026/\(poa)/indice.md"], in: shared.bare)
         #expect(index.contains("| 1 | dependencias/HGE/poa-hge.pdf |") && index.contains("| 2 | dependencias/HRO/poa-hro.pdf |"), "\(index)")
         #expect(try Sandbox.gitOut(["show", "main:cases/2026/\(poa)/dependencias/HGE/poa-hge.pdf"], in: shared.bare) == "%PDF-1.4 POA de HGE")

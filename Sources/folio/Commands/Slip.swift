@@ -6,11 +6,15 @@ extension Folio {
         static let configuration = CommandConfiguration(
             commandName: "hoja-de-ruta",
             abstract: "Escribe la hoja de ruta (hoja-de-ruta.md) de los expedientes que no la tienen o cuya hoja no coincide con su historia.",
-            discussion: "Un commit por expediente, del jefe. Ejemplos: folio hoja-de-ruta --todas --as mrodriguez; folio hoja-de-ruta PI-2026-0001 --as mrodriguez")
+            discussion: """
+                Un commit por expediente, del jefe. Ejemplos:
+                  folio hoja-de-ruta --todas --as mrodriguez
+                  folio hoja-de-ruta PI-2026-0001 --as mrodriguez
+                """)
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "IDs de los expedientes.") var ids: [String] = []
+        @Argument(help: ArgumentHelp("IDs de los expedientes.", valueName: "expediente")) var ids: [String] = []
         @Flag(help: "Todos los expedientes del repositorio.") var todas = false
-        @Option(name: .customLong("as"), help: "El jefe que la escribe: id o correo de roles.yaml.") var persona: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que la escribe: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
 
         func validate() throws {
             if ids.isEmpty == !todas {
