@@ -75,6 +75,13 @@ enum CasePage {
                 body += "</ul><p>" + (dep.next.isEmpty ? "terminó su parte" : "sigue: " + HTML.escape(dep.next.map { "\($0.step) (\($0.holders.joined(separator: ", ")))" }.joined(separator: "; "))) + "</p></div>"
             }
             body += "</div>"
+            if viewer.restrictedCode == nil, let expected = status.expected, !expected.isEmpty {
+                body += "<p>Se esperan: \(HTML.escape(expected.joined(separator: ", "))). "
+                    + "Faltan: \(HTML.escape((status.missing ?? []).isEmpty ? "ninguna" : (status.missing ?? []).joined(separator: ", "))).</p>"
+                for e in status.excused ?? [] {
+                    body += "<p class=\"nota\">Cerrado sin \(HTML.escape(e.code)) por decisión del jefe: \(HTML.escape(e.reason))</p>"
+                }
+            }
         }
 
         // Documents.
