@@ -41,6 +41,13 @@ extension Casebook {
         let fix = "Escriba la hoja de ruta de nuevo desde la historia: 'folio hoja-de-ruta \(id) --as JEFE'."
         let file = "\(path)/\(RoutingSlip.fileName)"
         guard let data = try repository.file(at: file, in: tip) else {
+            // A case folio opened with its slip has lost it: deleted, not an older repository.
+            if let last = records.last, try repository.entryID(at: file, in: last.commit) != nil
+                || (records.first.map { try repository.entryID(at: file, in: $0.commit) != nil } ?? false) {
+                found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: "routing-slip",
+                                       message: "Falta \(file): el expediente la tenía y se borró fuera de folio.", fix: fix))
+                return found
+            }
             found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: "routing-slip",
                                    message: "El expediente no tiene hoja de ruta (\(file)): se abrió con una versión anterior de folio.",
                                    fix: "Un jefe escribe las hojas de ruta que faltan: 'folio hoja-de-ruta --todas --as JEFE'.",

@@ -35,6 +35,23 @@ struct DocumentsTests {
         #expect(try repo.book.verify().ok)
     }
 
+    @Test("an archived document deleted or renamed in the folder is refused by a step and a note; restoring it as told works")
+    func archivedNotDeleted() throws {
+        let repo = try CaseRepo()
+        try repo.box.write("%PDF-1.4 original\n", to: "a/notificacion.pdf")
+        let (id, path) = try coop(repo, attach: [repo.box.path + "/a/notificacion.pdf"])
+        let file = "\(repo.path)/\(path)/anexos/notificacion.pdf"
+        try FileManager.default.moveItem(atPath: file, toPath: "\(repo.path)/\(path)/anexos/renombrado.pdf")
+        try repo.expectRefusal(["folio 1 del índice y falta", "git restore"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "renombra")
+        }
+        try FileManager.default.removeItem(atPath: "\(repo.path)/\(path)/anexos/renombrado.pdf")
+        try repo.expectRefusal(["folio 1 del índice y falta"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.git(["restore", "\(path)/anexos/notificacion.pdf"])
+        try repo.step(id, as: "mrodriguez")
+        #expect(try repo.book.verify().ok)
+    }
+
     @Test("a file put into the folder with an editor: attach adopts it where it is; a step adopts it too; no duplicate")
     func adoptDropped() throws {
         let repo = try CaseRepo()

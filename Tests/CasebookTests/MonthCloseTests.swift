@@ -70,6 +70,12 @@ struct MonthCloseTests {
         let html = repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-11.html")
         #expect(html.contains("Señor Gerente") && html.contains("<h1>"))
         #expect(try repo.git(["show", "HEAD:\(file)"]) + "\n" == text)
+        // Drawn again from history, the report keeps the head's text too.
+        let again = try repo.book.regenerateReports(caseID: id, into: repo.box.path + "/otra-vez")
+        let regenerated = try String(contentsOfFile: try #require(again.first { $0.hasSuffix("informe-jefatura-2026-11.md") }), encoding: .utf8)
+        #expect(regenerated.hasPrefix(mine) && regenerated.contains(GeneratedSection.start))
+        #expect(try String(contentsOfFile: try #require(again.first { $0.hasSuffix("informe-jefatura-2026-11.html") }), encoding: .utf8)
+            .contains("Señor Gerente"))
     }
 
     @Test("P2 stays open until every registered dependency's POA is archived or excused")

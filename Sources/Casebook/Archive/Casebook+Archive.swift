@@ -114,6 +114,14 @@ extension Casebook {
                 }
             }
         }
+        // An archived document is never deleted or renamed by a step or a note either.
+        for (relative, document) in known where folders.contains(where: { relative.hasPrefix($0 + "/") }) {
+            let file = "\(path)/\(relative)"
+            guard !FileManager.default.fileExists(atPath: "\(root)/\(file)") else { continue }
+            throw CasebookError.invalidFile(
+                file: file, reason: "es el folio \(document.folio) del índice y falta (se borró o se le cambió el nombre): un documento archivado no se borra",
+                fix: "Restáurelo con 'git restore \(file)'; una versión nueva se incorpora con 'folio attach \(id) ARCHIVO --replaces \(document.folio)'.")
+        }
         guard !dropped.isEmpty else { return }
         _ = try incorporate(ArchiveRequest(files: dropped), id: id, path: path, definition: definition, dependency: dependency, step: step,
                             persona: persona, state: state, edit: edit)

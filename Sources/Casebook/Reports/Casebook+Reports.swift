@@ -175,9 +175,17 @@ extension Casebook {
             throw CasebookError.noProductionData(id)
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The head's report keeps the head's own text, as committed: only the marked figures are drawn again.
+        let committedHead = try outputs.first { $0.0.hasPrefix("informe-jefatura-") && $0.0.hasSuffix(".md") }
+            .flatMap { try repository.file(at: "\(path)/informe/\($0.0)", in: head) }.map { String(decoding: $0, as: UTF8.self) }
         return try outputs.map { name, text in
             let file = "\(directory)/\(name)"
-            try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+            var output = text
+            if name.hasPrefix("informe-jefatura-"), let committedHead {
+                let merged = GeneratedSection.merge(existing: committedHead, generated: outputs.first { $0.0 == name.replacingOccurrences(of: ".html", with: ".md") }?.1 ?? text)
+                output = name.hasSuffix(".md") ? merged : HTMLPage.fromMarkdown(merged, title: "Informe de la jefatura — \(id)")
+            }
+            try Data(output.utf8).write(to: URL(fileURLWithPath: file))
             return file
         }
     }
