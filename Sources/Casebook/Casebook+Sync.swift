@@ -55,9 +55,11 @@ extension Casebook {
                 try move(from: local, to: remoteTip, branch: branch)
                 return result
             }
-            if base != remoteTip {
-                var mine: [CommitInfo] = []
-                try repository.walk(from: local, hiding: remoteTip) { mine.append($0) }
+            var mine: [CommitInfo] = []
+            try repository.walk(from: local, hiding: remoteTip) { mine.append($0) }
+            // Local work is replayed onto the shared tip; a merge a plain 'git pull' made is left
+            // out, so what is published is one line again.
+            if base != remoteTip || mine.contains(where: { $0.parents.count > 1 }) {
                 (newTip, result.renumbered) = try replay(mine, base: base, onto: remoteTip)
             }
             let report = try verify(range: "\(remoteTip.hex)..\(newTip.hex)")
@@ -111,15 +113,19 @@ extension Casebook {
         let renames = try renumbering(commits, base: base, tip: tip)
         var current = tip
         for commit in commits {
-            guard commit.parents.count == 1, let parent = commit.parents.first else {
-                throw CasebookError.syncConflict(findings: ["el commit \(commit.id.short) es una fusión (merge): folio sync no la reproduce"],
+            if commit.parents.count > 1 { continue }
+            guard let parent = commit.parents.first else {
+                throw CasebookError.syncConflict(findings: ["el commit \(commit.id.short) no tiene padre (otra raíz): folio sync no lo publica"],
                                                  backup: try backup(commit.id))
             }
+            // Where this commit forked from the shared line: before a 'git pull' merge, the old base;
+            // after it, the shared tip (its folders already include the remote's changes).
+            let fork = try repository.mergeBase(parent, tip) ?? base
             var updates: [TreeUpdate] = []
             for unit in try changedUnits(from: parent, to: commit.id) {
                 let mine = try repository.entry(at: unit, in: commit.id)
                 let renamed = renames.first { unit == "cases/\($0.year)/\($0.from)" }
-                if renamed == nil, try repository.entry(at: unit, in: base)?.id != repository.entry(at: unit, in: tip)?.id,
+                if renamed == nil, try repository.entry(at: unit, in: fork)?.id != repository.entry(at: unit, in: tip)?.id,
                    try mine?.id != repository.entry(at: unit, in: tip)?.id {
                     throw CasebookError.syncConflict(
                         findings: ["\(unit) cambió aquí (commit \(commit.id.short): \(commit.subject)) y también en el repositorio compartido"],
@@ -140,7 +146,13 @@ extension Casebook {
             var message = commit.message
             for r in renames { message = message.replacingOccurrences(of: r.from, with: r.to) }
             let sign = try repository.signature(of: commit.id) == nil ? nil : try resigning(commit)
-            current = try repository.createCommit(tree: tree, parent: current, author: commit.author, committer: commit.committer,
+            // The declared (author) date stays; the committer date is when it joins the line, never
+            // before the commit it now follows.
+            let parentDate = try repository.commit(current).committer.date
+            var committer = commit.committer
+            committer.date = max(clock.now, parentDate, commit.committer.date)
+            committer.offsetMinutes = clock.offsetMinutes(at: committer.date)
+            current = try repository.createCommit(tree: tree, parent: current, author: commit.author, committer: committer,
                                                   message: message, sign: sign)
         }
         return (current, renames.map { ($0.from, $0.to) })

@@ -16,8 +16,10 @@ public final class Casebook {
     private var rosterCache: [OID: Roster] = [:]
     private var schemaCache: [OID: JSONSchema] = [:]
     private var settingsCache: [OID: Settings] = [:]
-    /// From the history cache: whether a step commit's author held its role.
+    /// From the history cache: whether a step commit counts (see `validator`).
     var authorizationCache: [OID: Bool] = [:]
+    /// From this run's verify walk: whether a commit broke a rule of `commitRules`.
+    var commitRuleErrors: [OID: Bool] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
     private var cachedHistory: (tip: OID, history: History)?
@@ -169,21 +171,31 @@ public final class Casebook {
         guard let first = records.first else { return nil }
         guard let number = first.procedure.flatMap(Int.init),
               let definition = try definition(number, at: first.commit) else { return nil }
-        return try CaseReplay(id: id, records: records, definition: definition, authorized: isAuthorized)
+        return try CaseReplay(id: id, records: records, definition: definition, authorized: validator(for: records, definition: definition))
     }
 
-    /// Whether the author of a step commit held, in `roles.yaml` of the parent commit, the role of
-    /// the `Rol` trailer and that role may do the step. A forged step is not part of any status.
-    func isAuthorized(_ record: StepRecord) throws -> Bool {
-        if let known = authorizationCache[record.commit] { return known }
-        cacheChanged = true
-        guard let role = record.role.flatMap(Role.init(rawValue:)),
-              let persona = try? roster(at: record.parent ?? record.commit).find(record.author.email) else {
-            authorizationCache[record.commit] = false
-            return false
+    /// Whether a step commit counts: it passes every rule of a single commit (`commitRules`, the
+    /// same functions `verify` runs) and the checks of its trailers and role against its case's
+    /// procedure. A forged or invalid step is part of no status, deadline or log.
+    func validator(for records: [StepRecord], definition: ProcedureDefinition) -> (StepRecord) throws -> Bool {
+        var previous: [OID: StepRecord] = [:]
+        for (a, b) in zip(records, records.dropFirst()) { previous[b.commit] = a }
+        return { [unowned self] record in
+            if let known = authorizationCache[record.commit] { return known }
+            cacheChanged = true
+            var ok = try checkRecord(record, definition: definition).allSatisfy { $0.severity != "error" }
+            if ok {
+                if let known = commitRuleErrors[record.commit] {
+                    ok = !known
+                } else {
+                    let facts = try facts(of: try repository.commit(record.commit), record: record, isRoot: false,
+                                          previousInCase: previous[record.commit])
+                    ok = try commitRules(facts).allSatisfy { $0.severity != "error" }
+                }
+            }
+            authorizationCache[record.commit] = ok
+            return ok
         }
-        authorizationCache[record.commit] = persona.holds(role)
-        return persona.holds(role)
     }
 
     /// The expediente commits up to `tip`: from the history cache when it is `tip` or an
@@ -301,6 +313,13 @@ public final class Casebook {
         let message = CommitMessage.compose(subject: subject, text: text, trailers: trailers + [
             Trailer(TrailerKey.signedOff, author.identity),
         ])
+        if let parent {
+            let previous = try repository.commit(parent)
+            let latest = max(previous.author.date, previous.committer.date)
+            if clock.now < latest {
+                throw CasebookError.dateBeforeParent(date: clock.iso(clock.now), parent: clock.iso(latest), commit: parent.short)
+            }
+        }
         let sign = try signing(author: author, role: role, roster: roster, settingsAt: parent)
         do {
             return try repository.commitWorkTree(paths: paths, parent: parent, author: signature(of: author),

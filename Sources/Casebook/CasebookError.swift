@@ -39,6 +39,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case signatureRequired(persona: String)
     case invalidKey(String)
     case concurrentUpdate
+    case dateBeforeParent(date: String, parent: String, commit: String)
     case shallowClone(String)
     case busy(owner: String)
     case noProductionData(String)
@@ -139,6 +140,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "Otro registro de folio está en curso en este clon (\(owner)) y no terminó en un minuto. Espere y vuelva a intentarlo; si ese proceso ya no existe, folio retirará su bloqueo solo."
         case .shallowClone(let path):
             return "\(path) es un clon superficial (shallow): folio deriva roles, pasos y plazos de toda la historia. Traiga la historia completa con 'git fetch --unshallow'."
+        case .dateBeforeParent(let date, let parent, let commit):
+            return "La fecha del paso (\(date)) es anterior a la del último commit (\(commit), \(parent)): la historia no retrocede en el tiempo. "
+                + "Registre el paso con la fecha de hoy (sin un FOLIO_DATE anterior); si se registra fuera de plazo, use --justificacion."
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
         case .noProductionData(let id):

@@ -104,13 +104,15 @@ extension Repository {
     }
 
     /// Walks the history reachable from `tip`, oldest first (parents before children), calling
-    /// `body` with each commit. One revwalk, no diff.
-    public func walk(from tip: OID, hiding: OID? = nil, _ body: (CommitInfo) throws -> Void) throws {
+    /// `body` with each commit. One revwalk, no diff. With `firstParent`, only the line of first
+    /// parents from `tip` (what a linear shared branch is; a merge's other parents are not followed).
+    public func walk(from tip: OID, hiding: OID? = nil, firstParent: Bool = false, _ body: (CommitInfo) throws -> Void) throws {
         var walker: OpaquePointer?
         try check("git_revwalk_new", git_revwalk_new(&walker, handle))
         defer { git_revwalk_free(walker) }
         try check("git_revwalk_sorting",
                   git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue))
+        if firstParent { try check("git_revwalk_simplify_first_parent", git_revwalk_simplify_first_parent(walker)) }
         var start = tip.raw
         try check("git_revwalk_push", git_revwalk_push(walker, &start))
         if let hiding {

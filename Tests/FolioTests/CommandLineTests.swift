@@ -51,7 +51,7 @@ struct CommandLineTests {
         let step = try cli.folio("step", "PI-2026-0001", date: "2026-11-03T10:00:00-06:00")
         #expect(step.ok)
         #expect(step.out.contains("PI-2026-0001 paso 02") && step.out.contains("Siguiente: 03 (analista: alopez)"))
-        #expect(try cli.folio("step", "PI-2026-0001", "03", "--as", "alopez@igss.gob.gt").ok)
+        #expect(try cli.folio("step", "PI-2026-0001", "03", "--as", "alopez@igss.gob.gt", date: "2026-11-03T11:00:00-06:00").ok)
 
         let status = try #require(try cli.json(try cli.folio("status", "PI-2026-0001", "--json")) as? [String: Any])
         #expect(status["state"] as? String == "open")
