@@ -85,6 +85,37 @@ extension Casebook {
         }
     }
 
+    /// Removes a persona from `roles.yaml` in a commit by `actor`, a jefe: from the next commit on
+    /// that person can no longer act, and their key no longer signs. Their earlier steps stay valid
+    /// (each was checked against the roster of its own parent). The last jefe cannot be removed.
+    func removePersonaLocked(_ personaKey: String, actor: String?) throws -> OID {
+        let head = try checkWritable()
+        let roster = try roster(at: head)
+        let jefe = try self.persona(actor, in: roster)
+        guard jefe.holds(.jefe) else { throw CasebookError.notJefe(persona: jefe.id, action: "quitar personas de roles.yaml") }
+        let target = try self.persona(personaKey, in: roster)
+        if target.holds(.jefe), roster.holders(of: [.jefe]).count == 1 {
+            throw CasebookError.invalidFile(file: Roster.fileName, reason: "\(target.id) es el único jefe",
+                                            fix: "Agregue primero otro jefe con 'folio roles add ... --role jefe'.")
+        }
+        try checkClean(outside: nil)
+        let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
+        let text = Roster.removing(target, from: committed, roster: roster)
+        guard try Roster.parse(text).find(target.id) == nil else {
+            throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo quitar a \(target.id)",
+                                            fix: "Edite roles.yaml a mano y regístrelo con un commit firmado de un jefe.")
+        }
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
+        do {
+            try edit.write(Data(text.utf8), to: Roster.fileName)
+            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
+                              subject: "Roles: quita a \(target.name)", text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+        } catch {
+            edit.rollback()
+            throw error
+        }
+    }
+
     /// An allowed-signers file (`gpg.ssh.allowedSignersFile`) from `roles.yaml` at HEAD: each
     /// persona with a key may sign commits as their e-mail.
     public func allowedSigners() throws -> String {
@@ -118,6 +149,20 @@ extension Roster {
         var personas = roster.personas
         if let i = personas.firstIndex(where: { $0.id == persona.id }) { personas[i].sshKey = key }
         return header + personas.map(yamlBlock).joined()
+    }
+
+    /// `text` without `persona`'s entry; re-written whole only when the entry cannot be found as text.
+    static func removing(_ persona: Persona, from text: String, roster: Roster) -> String {
+        var lines = text.components(separatedBy: "\n")
+        let idPattern = "^\\s*-\\s*id:\\s*[\"']?\(NSRegularExpression.escapedPattern(for: persona.id))[\"']?\\s*$"
+        if let start = lines.firstIndex(where: { $0.range(of: idPattern, options: .regularExpression) != nil }) {
+            let indent = String(lines[start].prefix { $0 == " " }) + "  "
+            var end = start + 1
+            while end < lines.count, lines[end].hasPrefix(indent) { end += 1 }
+            lines.removeSubrange(start..<end)
+            return lines.joined(separator: "\n")
+        }
+        return header + roster.personas.filter { $0.id != persona.id }.map(yamlBlock).joined()
     }
 
     /// `text` with `persona` appended under `personas:`; re-written whole only when the list is

@@ -5,6 +5,7 @@ import Procedures
 extension Casebook {
     /// The status of every expediente, in the order they were opened; derived from history alone.
     public func statusOfAll() throws -> [CaseStatus] {
+        omittedCommits = 0
         guard let head = try repository.headCommit() else { return [] }
         let history = try loadHistory(at: head)
         let roster = try roster(at: head)
@@ -19,6 +20,7 @@ extension Casebook {
 
     /// The status of one expediente.
     public func status(of caseID: String) throws -> CaseStatus {
+        omittedCommits = 0
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
@@ -30,11 +32,13 @@ extension Casebook {
 
     /// Every commit of one expediente, oldest first.
     public func log(of caseID: String) throws -> [HistoryEntry] {
+        omittedCommits = 0
         let head = try head()
         let (id, _) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
+        let records = try replay(id, in: history)?.records ?? []
         saveHistoryCache()
-        return history.records(of: id).enumerated().map { i, record in
+        return records.enumerated().map { i, record in
             entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"))
         }
     }

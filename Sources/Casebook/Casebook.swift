@@ -18,6 +18,9 @@ public final class Casebook {
     private var settingsCache: [OID: Settings] = [:]
     /// From the history cache: whether a step commit counts (see `validator`).
     var authorizationCache: [OID: Bool] = [:]
+    /// Commits of the cases read by the last `status`, `log`, `due` or `inbox` that broke a rule of
+    /// verify and were left out (the commands say so and point to `folio verify`).
+    public internal(set) var omittedCommits = 0
     /// From this run's verify walk: whether a commit broke a rule of `commitRules`.
     var commitRuleErrors: [OID: Bool] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.
@@ -165,13 +168,18 @@ public final class Casebook {
         return nil
     }
 
-    /// Replays one case of `history`, on the definition committed with its opening commit.
+    /// Replays one case of `history`, on the definition committed with its opening commit, with
+    /// only the commits that pass verify's rules (`validator`); the others are counted in
+    /// `omittedCommits`. A case whose opening commit is invalid (a phantom case) is nil.
     func replay(_ id: String, in history: History) throws -> CaseReplay? {
         let records = history.records(of: id)
         guard let first = records.first else { return nil }
         guard let number = first.procedure.flatMap(Int.init),
               let definition = try definition(number, at: first.commit) else { return nil }
-        return try CaseReplay(id: id, records: records, definition: definition, authorized: validator(for: records, definition: definition))
+        let valid = try records.filter(validator(for: records, definition: definition))
+        omittedCommits += records.count - valid.count
+        guard valid.first?.commit == first.commit else { return nil }
+        return try CaseReplay(id: id, records: valid, definition: definition, authorized: { _ in true })
     }
 
     /// Whether a step commit counts: it passes every rule of a single commit (`commitRules`, the

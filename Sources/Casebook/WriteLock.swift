@@ -146,6 +146,12 @@ extension Casebook {
         try writing { try addPersonaLocked(persona, actor: actor) }
     }
 
+    /// Removes a persona from `roles.yaml`, in a commit by a jefe.
+    @discardableResult
+    public func removePersona(_ persona: String, actor: String?) throws -> OID {
+        try writing { try removePersonaLocked(persona, actor: actor) }
+    }
+
     /// Registers (or, with nil, removes) a persona's SSH public key, in a commit by a jefe.
     @discardableResult
     public func setKey(_ key: String?, for persona: String, actor: String?) throws -> OID {

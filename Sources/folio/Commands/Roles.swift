@@ -6,7 +6,7 @@ extension Folio {
     struct Roles: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Quién tiene cada rol (roles.yaml registrado).",
-            subcommands: [List.self, Add.self, Key.self, AllowedSigners.self], defaultSubcommand: List.self)
+            subcommands: [List.self, Add.self, Remove.self, Key.self, AllowedSigners.self], defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "list", abstract: "Lista las personas y sus roles.")
@@ -57,6 +57,22 @@ extension Folio {
                     let commit = try book.addPersona(Persona(id: id, name: name, email: email, roles: roles, dependency: code),
                                                      actor: persona)
                     print("\(id) agregado a roles.yaml (commit \(commit.short)).")
+                }
+            }
+        }
+
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "remove", abstract: "Quita a una persona de roles.yaml (solo un jefe): ya no puede actuar ni firmar.",
+                discussion: "Ejemplo: folio roles remove jperez --as mrodriguez")
+            @OptionGroup var repository: RepositoryOptions
+            @Argument(help: "La persona (id o correo).") var persona: String
+            @Option(name: .customLong("as"), help: "El jefe que registra el cambio.") var actor: String?
+
+            func run() throws {
+                try Folio.perform {
+                    let commit = try repository.open().removePersona(persona, actor: actor)
+                    print("\(persona) quitado de roles.yaml (commit \(commit.short)).")
                 }
             }
         }

@@ -24,6 +24,11 @@ extension Folio {
                     let all = try book.statusOfAll()
                     output = json ? try jsonText(all) : StatusText.summary(all)
                 }
+                if let omitted = omittedLine(book) {
+                    // The warning is not cached: the next run recomputes it and says it again.
+                    if json { note(omitted); print(output) } else { print(output + "\n" + omitted) }
+                    return
+                }
                 print(output)
                 book.storeOutput(output + "\n", key)
             }
