@@ -75,10 +75,11 @@ extension Casebook {
     }
 
     /// What the deadlines count from: the opening day, the case's month (`mes`, else the id's
-    /// `AAAA-MM` suffix) and the day each step was last recorded.
+    /// `AAAA-MM` suffix) and the day each step was last recorded (its reception by the shared
+    /// repository where a stamp says so, else its declared date).
     func calendar(of replay: CaseReplay, month: String?, recorded: (step: String, day: Day)? = nil) -> CaseCalendar {
         var days: [String: Day] = [:]
-        for record in replay.steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(record.author.date) } }
+        for record in replay.steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(effectiveDate(record)) } }
         if let recorded { days[recorded.step] = recorded.day }
         let monthText = month?.nilIfEmpty ?? String(replay.id.suffix(7))
         return CaseCalendar(opened: clock.day(replay.opening.author.date), month: Day(iso: monthText + "-01"), stepDays: days)

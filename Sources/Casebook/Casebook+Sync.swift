@@ -32,7 +32,7 @@ extension Casebook {
         guard let branch = try repository.headBranchName() else { throw CasebookError.detachedHead }
         let short = String(branch.dropFirst("refs/heads/".count))
         do {
-            try repository.fetch(remote: remote)
+            try repository.fetch(remote: remote, extra: ["+\(Self.receptionNotesRef):\(Self.receptionNotesRef)"])
         } catch let error as GitError {
             throw CasebookError.remoteFailed(remote: remote, action: "traer", reason: error.message)
         }

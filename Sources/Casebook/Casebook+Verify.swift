@@ -38,7 +38,7 @@ extension Casebook {
             let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous)
             let found = try commitRules(facts)
             commitRuleErrors[commit.id] = found.contains { $0.severity == "error" }
-            violations += found
+            violations += found + (try ruleReception(facts))
         }
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(order.keys.compactMap(OID.init(hex:)))

@@ -21,6 +21,9 @@ public final class Casebook {
     /// Commits of the cases read by the last `status`, `log`, `due` or `inbox` that broke a rule of
     /// verify and were left out (the commands say so and point to `folio verify`).
     public internal(set) var omittedCommits = 0
+    /// Reception stamps that verify, by commit (read once per run), and those that do not.
+    var stampsCache: [OID: Date]?
+    var badStamps: Set<OID> = []
     /// From this run's verify walk: whether a commit broke a rule of `commitRules`.
     var commitRuleErrors: [OID: Bool] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.

@@ -68,7 +68,7 @@ struct SSHSigner {
 
     /// A key file: a private key (its public half read from `KEY.pub`), or a public key file
     /// (signed through ssh-agent).
-    private static func fileSigner(_ path: String) -> SSHSigner? {
+    static func fileSigner(_ path: String) -> SSHSigner? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         if let key = SSHKey.normalize(text) { return SSHSigner(keyFile: path, publicKey: key, scratch: nil) }
@@ -84,8 +84,11 @@ struct SSHSigner {
     }
 
     /// The armored SSH signature of `data` in the `git` namespace, as `git commit -S` makes it.
-    func sign(_ data: Data) throws -> String {
-        let result = try ExternalTool.run("ssh-keygen", ["-Y", "sign", "-n", "git", "-f", keyFile], input: data)
+    func sign(_ data: Data) throws -> String { try sign(data, namespace: "git") }
+
+    /// The armored SSH signature of `data` in `namespace`.
+    func sign(_ data: Data, namespace: String) throws -> String {
+        let result = try ExternalTool.run("ssh-keygen", ["-Y", "sign", "-n", namespace, "-f", keyFile], input: data)
         guard result.status == 0, !result.out.isEmpty else {
             throw CasebookError.signatureFailed(reason: result.err.trimmingCharacters(in: .whitespacesAndNewlines))
         }
@@ -96,11 +99,11 @@ struct SSHSigner {
 /// Checks SSH commit signatures as `git verify-commit` does with `gpg.ssh.allowedSignersFile`.
 enum SSHVerifier {
     /// True when `signature` over `data` was made by `key`, for `principal`, in the `git` namespace.
-    static func verify(signature: String, data: Data, principal: String, key: String) throws -> Bool {
+    static func verify(signature: String, data: Data, principal: String, key: String, namespace: String = "git") throws -> Bool {
         let folder = try TemporaryFolder()
-        let allowed = try folder.write("\(principal) namespaces=\"git\" \(key)\n", "allowed_signers")
+        let allowed = try folder.write("\(principal) namespaces=\"\(namespace)\" \(key)\n", "allowed_signers")
         let sig = try folder.write(signature.hasSuffix("\n") ? signature : signature + "\n", "firma.sig")
-        let result = try ExternalTool.run("ssh-keygen", ["-Y", "verify", "-f", allowed, "-I", principal, "-n", "git", "-s", sig],
+        let result = try ExternalTool.run("ssh-keygen", ["-Y", "verify", "-f", allowed, "-I", principal, "-n", namespace, "-s", sig],
                                           input: data)
         return result.status == 0
     }

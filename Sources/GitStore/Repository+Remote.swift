@@ -112,8 +112,9 @@ extension Repository {
         try check("git_checkout_tree", git_checkout_tree(handle, object, &options))
     }
 
-    /// Fetches `remote`'s branches into `refs/remotes/<remote>/`, with libgit2 (ssh keys from ssh-agent).
-    public func fetch(remote name: String) throws {
+    /// Fetches `remote`'s branches into `refs/remotes/<remote>/`, and each of `extra` refspecs
+    /// (a reference the remote lacks is skipped), with libgit2 (ssh keys from ssh-agent).
+    public func fetch(remote name: String, extra: [String] = []) throws {
         var remote: OpaquePointer?
         try check("git_remote_lookup", git_remote_lookup(&remote, handle, name))
         defer { git_remote_free(remote) }
@@ -122,7 +123,13 @@ extension Repository {
         let log = Unmanaged.passRetained(TransferLog())
         defer { log.release() }
         Self.install(&options.callbacks, payload: log.toOpaque())
-        try check("git_remote_fetch", git_remote_fetch(remote, nil, &options, "folio sync"))
+        guard !extra.isEmpty else {
+            try check("git_remote_fetch", git_remote_fetch(remote, nil, &options, "folio sync"))
+            return
+        }
+        try withStrArray(["+refs/heads/*:refs/remotes/\(name)/*"] + extra) { specs in
+            _ = try check("git_remote_fetch", git_remote_fetch(remote, specs, &options, "folio sync"))
+        }
     }
 
     /// Pushes `refspec` (`refs/heads/main:refs/heads/main`) to `remote` with libgit2.

@@ -20,10 +20,14 @@ struct Fortress {
         _ = try Sandbox.gitOut(["config", "user.signingKey", keys["mrodriguez"]!.path], in: admin)
         _ = try Sandbox.gitOut(["config", "gpg.format", "ssh"], in: admin)
         for id in ["alopez", "jperez"] { try expectOK(folio(admin, "roles", "key", id, keys[id]!.publicKey, "--as", "mrodriguez")) }
+        // The server stamps what it receives with its own key, registered by the jefe in folio.yaml.
+        let server = try shared.box.sshKey("servidor")
+        _ = try Sandbox.gitOut(["config", "folio.clave-servidor", server.path], in: shared.bare)
+        try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/post-receive", toPath: shared.bare + "/hooks/post-receive")
         let settings = try String(contentsOfFile: admin + "/folio.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria")
+            .replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria") + "clave_servidor: \"\(server.publicKey)\"\n"
         try settings.write(toFile: admin + "/folio.yaml", atomically: true, encoding: .utf8)
-        _ = try Sandbox.gitOut(["commit", "-q", "-S", "-am", "Exige firma", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"],
+        _ = try Sandbox.gitOut(["commit", "-q", "-S", "-am", "Exige firma y registra la clave del servidor", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"],
                                in: admin, env: ["GIT_AUTHOR_DATE": Self.when, "GIT_COMMITTER_DATE": Self.when])
         try expectOK(folio(admin, "new", "7", "--title", "Beca", "--set", "organismo=OISS"))
         for s in ["02", "03"] { try expectOK(folio(admin, "step", "COOP-2026-0001", s)) }
@@ -33,6 +37,11 @@ struct Fortress {
 
     func folio(_ dir: String, _ args: String..., date: String = Fortress.when) throws -> Run {
         try Sandbox.run(CLI.binary, args, in: dir, env: ["FOLIO_DATE": date])
+    }
+
+    /// A plain `git push` to the shared repository, whose hooks run with the clock at `date`.
+    func push(_ dir: String, date: String) throws -> Run {
+        try Sandbox.git(["push", "origin", "HEAD:main"], in: dir, env: SharedRepository.hookEnv.merging(["FOLIO_DATE": date]) { $1 })
     }
 
     func expectOK(_ run: Run, sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -287,5 +296,77 @@ struct AttackTests {
         #expect(!log.out.contains("paso 04") && log.out.contains("omitido"), "\(log.out)")
         #expect(try f.folio(ana, "due", "--today", "2026-11-05").out.contains("omitido"))
         #expect(try f.folio(ana, "inbox", "--as", "jperez", "--today", "2026-11-05").out.contains("omitido"))
+    }
+}
+
+@Suite("Legitimate changes of authority and late publication still work")
+struct LegitimateTests {
+    @Test("a jefe rotates their own key, a second jefe is added and acts, a person leaves: every push accepted, verify clean")
+    func authorityChanges() throws {
+        let f = try Fortress()
+        // Jorge records step 04 in his clone and publishes it.
+        let jorge = try f.clone(as: "jperez")
+        try f.expectOK(f.folio(jorge, "step", "COOP-2026-0001", "04", date: "2026-11-04T09:00:00-06:00"))
+        try f.expectOK(f.push(jorge, date: "2026-11-04T09:05:00-06:00"))
+        let admin = f.admin
+        _ = try Sandbox.gitOut(["pull", "-q", "--ff-only", "origin", "main"], in: admin)
+        // The jefe rotates her key (signed with the old one), then signs with the new one.
+        let rotated = try f.shared.box.sshKey("jefe-nueva")
+        try f.expectOK(f.folio(admin, "roles", "key", "mrodriguez", rotated.publicKey, "--as", "mrodriguez", date: "2026-11-05T09:00:00-06:00"))
+        _ = try Sandbox.gitOut(["config", "user.signingKey", rotated.path], in: admin)
+        // A second jefe, with a key; Jorge leaves.
+        let second = try f.shared.box.sshKey("ecastillo")
+        try f.expectOK(f.folio(admin, "roles", "add", "ecastillo", "--name", "Elena Castillo", "--email", "ecastillo@igss.gob.gt",
+                               "--role", "jefe", "--as", "mrodriguez", date: "2026-11-05T09:10:00-06:00"))
+        try f.expectOK(f.folio(admin, "roles", "key", "ecastillo", second.publicKey, "--as", "mrodriguez", date: "2026-11-05T09:20:00-06:00"))
+        try f.expectOK(f.folio(admin, "roles", "remove", "jperez", "--as", "mrodriguez", date: "2026-11-05T09:30:00-06:00"))
+        try f.expectOK(f.folio(admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", date: "2026-11-05T10:00:00-06:00"))
+        try f.expectOK(f.push(admin, date: "2026-11-05T10:05:00-06:00"))
+        // The second jefe acts from her own clone.
+        let elena = try f.shared.clone("elena", user: "Elena Castillo", email: "ecastillo@igss.gob.gt")
+        _ = try Sandbox.gitOut(["config", "user.signingKey", second.path], in: elena)
+        try f.expectOK(f.folio(elena, "step", "COOP-2026-0002", "02", date: "2026-11-06T09:00:00-06:00"))
+        try f.expectOK(f.push(elena, date: "2026-11-06T09:05:00-06:00"))
+        // Jorge, removed, can no longer record; his step 04 still counts.
+        _ = try Sandbox.gitOut(["pull", "-q", "--ff-only", "origin", "main"], in: jorge)
+        let refused = try f.folio(jorge, "step", "COOP-2026-0001", "05", date: "2026-11-06T10:00:00-06:00")
+        #expect(refused.status != 0, "\(refused.out)")
+        _ = try Sandbox.gitOut(["fetch", "-q", "origin"], in: elena)
+        let verify = try f.folio(elena, "verify")
+        #expect(verify.ok && verify.out.contains("Sin infracciones"), "\(verify.out)")
+        let status = try f.folio(elena, "status", "COOP-2026-0001", "--json")
+        #expect(status.out.contains("\"lastStep\" : \"04\""), "\(status.out)")
+    }
+
+    @Test("steps recorded offline and published days later are stamped on reception and flagged late, not refused")
+    func offlineLate() throws {
+        let f = try Fortress()
+        let jorge = try f.clone(as: "jperez")
+        // Offline on the 4th.
+        try f.expectOK(f.folio(jorge, "step", "COOP-2026-0001", "04", date: "2026-11-04T09:00:00-06:00"))
+        // Meanwhile the jefe publishes other work on the 6th: stamped then.
+        try f.expectOK(f.folio(f.admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", date: "2026-11-06T09:00:00-06:00"))
+        try f.expectOK(f.push(f.admin, date: "2026-11-06T09:05:00-06:00"))
+        // On the 9th Jorge puts his step on top of the shared line and publishes it.
+        let nine = ["GIT_AUTHOR_DATE": "2026-11-09T09:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-09T09:00:00-06:00"]
+        _ = try Sandbox.gitOut(["fetch", "-q", "origin"], in: jorge)
+        _ = try Sandbox.gitOut(["-c", "commit.gpgSign=true", "rebase", "-q", "origin/main"], in: jorge, env: nine)
+        #expect(try Sandbox.gitOut(["log", "-1", "--format=%aI %cI"], in: jorge) == "2026-11-04T09:00:00-06:00 2026-11-09T09:00:00-06:00")
+        let pushed = try f.push(jorge, date: "2026-11-09T09:05:00-06:00")
+        #expect(pushed.ok, "\(pushed.err)")
+        #expect(pushed.err.contains("sellados"), "\(pushed.err)")
+        let stamps = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: f.shared.bare)
+        #expect(stamps.split(separator: "\n").count == 2)
+        // folio sync brings the stamps; verify says the step came five days late, and passes.
+        try f.expectOK(f.folio(jorge, "sync", date: "2026-11-09T10:00:00-06:00"))
+        let verify = try f.folio(jorge, "verify", date: "2026-11-09T10:00:00-06:00")
+        #expect(verify.ok, "\(verify.out)")
+        #expect(verify.out.contains("[tarde]") && verify.out.contains("5 días") && verify.out.contains("tolerancia: 24 h"), "\(verify.out)")
+        // A stamp edited by hand no longer counts.
+        let head = try Sandbox.gitOut(["rev-parse", "HEAD"], in: jorge)
+        let note = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "show", head], in: jorge)
+        _ = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "add", "-f", "-m", note.replacingOccurrences(of: "recibido 17", with: "recibido 16"), head], in: jorge)
+        let tampered = try f.folio(jorge, "verify", date: "2026-11-09T10:00:00-06:00")
+        #expect(tampered.out.contains("[sello]"), "\(tampered.out)")
     }
 }
