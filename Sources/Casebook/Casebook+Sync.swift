@@ -28,11 +28,16 @@ extension Casebook {
     func syncLocked(remote: String, dropLocal: Bool) throws -> SyncResult {
         let local = try checkWritable()
         try checkClean(outside: nil)
-        guard try repository.remoteURL(remote) != nil else { throw CasebookError.noRemote(remote) }
+        guard let url = try repository.remoteURL(remote) else { throw CasebookError.noRemote(remote) }
+        // An ssh server must be the one ~/.ssh/known_hosts knows (libgit2 alone would accept any).
+        let identities = try SSHSigner.identityFiles(repository)
+        let hostKeyCheck: HostKeyCheck? = KnownHosts.endpoint(url).map { endpoint in
+            { _, key in KnownHosts.check(host: endpoint.host, port: endpoint.port, key: key) }
+        }
         guard let branch = try repository.headBranchName() else { throw CasebookError.detachedHead }
         let short = String(branch.dropFirst("refs/heads/".count))
         do {
-            try repository.fetch(remote: remote, extra: ["+\(Self.receptionNotesRef):\(Self.receptionNotesRef)"])
+            try repository.fetch(remote: remote, extra: ["+\(Self.receptionNotesRef):\(Self.receptionNotesRef)"], hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
             throw CasebookError.remoteFailed(remote: remote, action: "traer", reason: error.message)
         }
@@ -75,7 +80,7 @@ extension Casebook {
         guard result.published > 0 else { return result }
         let pushed: PushResult
         do {
-            pushed = try repository.push(remote: remote, refspec: "\(branch):\(branch)")
+            pushed = try repository.push(remote: remote, refspec: "\(branch):\(branch)", hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
             throw CasebookError.remoteFailed(remote: remote, action: "publicar", reason: error.message)
         }

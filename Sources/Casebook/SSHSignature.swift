@@ -61,6 +61,23 @@ struct SSHSigner {
         return result
     }
 
+    /// Private key files to log in to an ssh remote with (after ssh-agent): `user.signingKey`
+    /// when it is a file with its private half, then `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
+    static func identityFiles(_ repository: Repository) throws -> [String] {
+        var files: [String] = []
+        if let configured = try repository.config("user.signingkey"), !configured.hasPrefix("key::") {
+            let path = expand(configured)
+            if let data = FileManager.default.contents(atPath: path), SSHKey.normalize(String(decoding: data, as: UTF8.self)) == nil {
+                files.append(path)
+            }
+        }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        for name in ["id_ed25519", "id_ecdsa", "id_rsa"] where FileManager.default.fileExists(atPath: "\(home)/.ssh/\(name)") {
+            files.append("\(home)/.ssh/\(name)")
+        }
+        return files
+    }
+
     private static func expand(_ path: String) -> String {
         guard path.hasPrefix("~/") else { return path }
         return (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1)
