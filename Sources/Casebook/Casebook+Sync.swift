@@ -56,6 +56,23 @@ extension Casebook {
                 throw CasebookError.unrelatedHistories(remote: remote)
             }
             try repository.walk(from: remoteTip, hiding: local) { _ in result.received += 1 }
+            // What comes from the shared repository is checked as the hook would: a server that let a
+            // forged commit in (an administrator, a hook bypassed) does not get it into this clone.
+            if result.received > 0 {
+                let report = try verify(range: "\(base.hex)..\(remoteTip.hex)")
+                if !report.ok {
+                    throw CasebookError.remoteInvalid(findings: report.violations.filter { $0.severity == "error" }.map { v in
+                        "\(v.commit.prefix(7)) " + [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
+                            + ": \(v.message) [\(v.rule)]"
+                    })
+                }
+            }
+            // The first sync pins the root of the shared history (trust on first use).
+            if try repository.config(Self.rootKey) == nil {
+                var root: OID?
+                try repository.walk(from: remoteTip, firstParent: true) { if root == nil { root = $0.id } }
+                if let root { try repository.setConfig(Self.rootKey, root.hex) }
+            }
             if base == local {
                 try move(from: local, to: remoteTip, branch: branch)
                 return result

@@ -40,6 +40,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case invalidKey(String)
     case concurrentUpdate
     case dateBeforeParent(date: String, parent: String, commit: String)
+    case remoteInvalid(findings: [String])
     case shallowClone(String)
     case busy(owner: String)
     case noProductionData(String)
@@ -140,6 +141,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "Otro registro de folio está en curso en este clon (\(owner)) y no terminó en un minuto. Espere y vuelva a intentarlo; si ese proceso ya no existe, folio retirará su bloqueo solo."
         case .shallowClone(let path):
             return "\(path) es un clon superficial (shallow): folio deriva roles, pasos y plazos de toda la historia. Traiga la historia completa con 'git fetch --unshallow'."
+        case .remoteInvalid(let findings):
+            return "El repositorio compartido tiene commits que no cumplen las reglas de folio; no se tomaron ni se publicó nada:\n  "
+                + findings.joined(separator: "\n  ")
+                + "\nAvise a un jefe y al administrador del servidor: el gancho pre-receive debió rechazarlos (¿está instalado?)."
         case .dateBeforeParent(let date, let parent, let commit):
             return "La fecha del paso (\(date)) es anterior a la del último commit (\(commit), \(parent)): la historia no retrocede en el tiempo. "
                 + "Registre el paso con la fecha de hoy (sin un FOLIO_DATE anterior); si se registra fuera de plazo, use --justificacion."

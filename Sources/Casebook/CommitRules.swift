@@ -46,6 +46,9 @@ let linearFix = "La rama compartida es una sola línea: publique con 'folio sync
     + "'folio sync' (o 'git rebase origin/main'); si ya está publicada, un jefe vuelve a registrar los pasos con folio."
 
 extension Casebook {
+    /// The git configuration key that pins a clone's root commit (set by `folio init` and by the first `folio sync`).
+    public static let rootKey = "folio.raiz"
+
     /// The facts of `commit`: its base, the roster and settings there, and what it changed.
     func facts(of commit: CommitInfo, record: StepRecord?, isRoot: Bool, previousInCase: StepRecord?) throws -> CommitFacts {
         let base = commit.parents.first ?? commit.id
@@ -111,7 +114,7 @@ extension Casebook {
                 return [facts.violation("raiz", "El commit no tiene padre: es una segunda raíz, una historia ajena con su propio roles.yaml.",
                                         linearFix)]
             }
-            if let pinned = (try? repository.config("folio.raiz")) ?? nil, !c.id.hex.hasPrefix(pinned.lowercased()) {
+            if let pinned = (try? repository.config(Self.rootKey)) ?? nil, !c.id.hex.hasPrefix(pinned.lowercased()) {
                 return [facts.violation("raiz", "La raíz de la historia es \(c.id.short), pero este clon fijó folio.raiz = \(pinned): "
                     + "no es el repositorio que se creó con 'folio init'.",
                                         "Compruebe el remoto; si la raíz cambió de verdad, un jefe lo confirma y se ajusta 'git config folio.raiz'.")]

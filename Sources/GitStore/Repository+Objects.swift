@@ -190,6 +190,19 @@ extension Repository {
 }
 
 extension Repository {
+    /// Sets a value in the repository's own configuration (`.git/config`).
+    public func setConfig(_ key: String, _ value: String) throws {
+        var config: OpaquePointer?
+        try check("git_repository_config", git_repository_config(&config, handle))
+        defer { git_config_free(config) }
+        var local: OpaquePointer?
+        try check("git_config_open_level", git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL))
+        defer { git_config_free(local) }
+        try check("git_config_set_string", git_config_set_string(local, key, value))
+    }
+}
+
+extension Repository {
     /// Names of the entries of the folder `path` ("" for the root) whose ids differ between two
     /// commits (added, removed or changed). Compares one tree level only: no recursion, no diff.
     public func changedEntries(at path: String, from old: OID, to new: OID) throws -> [String] {
