@@ -17,9 +17,11 @@ public struct NextStepStatus: Codable, Equatable, Sendable {
     public var opens: String?
     /// True when today is past `due`.
     public var overdue: Bool
-    /// The norm's number and text.
+    /// The norm's number and text (a norm of the manual), or the criterion's key and text (a
+    /// department criterion: `normNumber` is then nil).
     public var normNumber: String?
     public var norm: String?
+    public var criterion: String? = nil
 }
 
 /// One thing pending in an open expediente (`folio due`, `folio inbox`).
@@ -40,6 +42,8 @@ public struct DueItem: Codable, Equatable, Sendable {
     public var daysLeft: Int?
     public var normNumber: String?
     public var norm: String?
+    /// Set when the deadline is a department criterion, not a norm of the manual.
+    public var criterion: String? = nil
 }
 
 /// One recorded commit of an expediente.
@@ -57,6 +61,12 @@ public struct HistoryEntry: Codable, Equatable, Sendable {
     public var decision: String?
     public var dependency: String?
     public var subject: String
+    /// For steps with a window: `on-time`, `late` or `early`; nil otherwise.
+    public var timing: String? = nil
+    /// Calendar days late or early, for steps out of their window.
+    public var daysOutOfWindow: Int? = nil
+    /// Why the step was recorded out of its window (the `Justificacion` trailer).
+    public var justification: String? = nil
 }
 
 /// Where one dependency stands.
@@ -120,6 +130,8 @@ public struct VerifyReport: Codable, Equatable, Sendable {
     public var cases: Int
     public var steps: Int
     public var violations: [Violation]
+    /// Steps recorded outside their window (each with its justification, or a violation without).
+    public var outOfWindow: [TimedStep] = []
 }
 
 // The JSON contract shows absent values as `null` (DESIGN.md section 3); synthesized encoding
@@ -140,6 +152,7 @@ extension NextStepStatus {
         try c.encode(overdue, forKey: .overdue)
         try c.encode(normNumber, forKey: .normNumber)
         try c.encode(norm, forKey: .norm)
+        try c.encode(criterion, forKey: .criterion)
     }
 }
 
@@ -158,6 +171,9 @@ extension HistoryEntry {
         try c.encode(decision, forKey: .decision)
         try c.encode(dependency, forKey: .dependency)
         try c.encode(subject, forKey: .subject)
+        try c.encode(timing, forKey: .timing)
+        try c.encode(daysOutOfWindow, forKey: .daysOutOfWindow)
+        try c.encode(justification, forKey: .justification)
     }
 }
 
@@ -197,6 +213,7 @@ extension DueItem {
         try c.encode(daysLeft, forKey: .daysLeft)
         try c.encode(normNumber, forKey: .normNumber)
         try c.encode(norm, forKey: .norm)
+        try c.encode(criterion, forKey: .criterion)
     }
 }
 

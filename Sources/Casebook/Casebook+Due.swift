@@ -22,7 +22,7 @@ extension Casebook {
                             activity: next.activity, role: next.role, roles: next.roles, holders: holders,
                             dependency: dependency, due: next.due, opens: next.opens, overdue: next.overdue,
                             daysLeft: next.due.flatMap(Day.init(iso:)).map { today.days(to: $0) },
-                            normNumber: next.normNumber, norm: next.norm)
+                            normNumber: next.normNumber, norm: next.norm, criterion: next.criterion)
                 }
                 let roles = next.roles.compactMap(Role.init(rawValue:))
                 if next.perDependency, next.dependency == nil, roles.allSatisfy(\.isExternal) {

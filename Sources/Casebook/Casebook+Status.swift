@@ -34,12 +34,15 @@ extension Casebook {
     public func log(of caseID: String) throws -> [HistoryEntry] {
         omittedCommits = 0
         let head = try head()
-        let (id, _) = try locate(caseID, head: head)
+        let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
-        let records = try replay(id, in: history)?.records ?? []
+        let month = try caseFields(path, at: head)?.month
+        let replayed = try replay(id, in: history)
+        let timings: [OID: StepTiming] = replayed.map { self.timings(of: $0, month: month) } ?? [:]
+        let records = replayed?.records ?? []
         saveHistoryCache()
         return records.enumerated().map { i, record in
-            entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"))
+            entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"), timing: timings[record.commit])
         }
     }
 
@@ -50,6 +53,7 @@ extension Casebook {
         var opened = clock.day(replay.opening.author.date).description
         if let written = fields?.opened, !written.isEmpty { opened = written }
         let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month))
+        let timings = timings(of: replay, month: fields?.month)
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
@@ -57,7 +61,7 @@ extension Casebook {
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
             title: title, path: path, opened: opened, state: replay.machine.state, lastStep: replay.machine.lastStep,
             next: allowed.filter { $0.dependency == nil },
-            history: replay.steps.map { entry($0, kind: "step") }, dependencies: dependencies)
+            history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies)
     }
 
     /// Every step the machine allows now, with who may record it (per `roster`) and by when.
@@ -70,7 +74,9 @@ extension Casebook {
                                   holders: roster.holders(of: next.step.roles), activity: next.step.activity,
                                   dependency: next.dependency, perDependency: next.step.perDependency,
                                   due: due?.description, opens: rule?.deadline.opens?.resolve(calendar)?.description,
-                                  overdue: due.map { today > $0 } ?? false, normNumber: rule?.norm.number, norm: rule?.norm.text)
+                                  overdue: due.map { today > $0 } ?? false,
+                                  normNumber: rule?.norm.kind == .manual ? rule?.norm.number : nil, norm: rule?.norm.text,
+                                  criterion: rule?.norm.kind == .criterion ? rule?.norm.number : nil)
         }
     }
 
@@ -86,12 +92,13 @@ extension Casebook {
     }
 
 
-    func entry(_ record: StepRecord, kind: String) -> HistoryEntry {
+    func entry(_ record: StepRecord, kind: String, timing: StepTiming? = nil) -> HistoryEntry {
         HistoryEntry(kind: kind, step: record.step, role: record.role, author: record.author.name, email: record.author.email,
                      committer: record.committer.name, committerEmail: record.committer.email,
                      date: clock.iso(record.author.date), commit: record.commit.hex,
                      decision: record.decisionValue.map { $0 ? "si" : "no" }, dependency: record.dependency,
-                     subject: record.subject)
+                     subject: record.subject, timing: timing?.kind.rawValue,
+                     daysOutOfWindow: timing?.isOutOfWindow == true ? timing?.days : nil, justification: record.justification)
     }
 
     /// The procedures in force at HEAD.

@@ -40,7 +40,7 @@ extension Casebook {
 
         let title = request.title ?? (definition.monthly ? "\(definition.name), \(request.month ?? "")" : definition.name)
         for key in definition.fields where !fields.contains(where: { $0.0 == key }) {
-            fields.append((key, key == "involucra_personal" ? "false" : "\"\""))
+            fields.append((key, "\"\""))
         }
         let frontMatter = ["id: \(id)", "procedimiento: \(definition.number)", "titulo: \(YAMLText.scalar(title))",
                            "abierto: \(clock.today)"] + fields.map { "\($0.0): \($0.1)" }
@@ -111,12 +111,14 @@ extension Casebook {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
         try checkClean(outside: path)
+        let justification = try justificationForStep(step.number, replay: replay, month: try caseFields(path, at: head)?.month,
+                                                      given: request.justification)
 
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
             try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
-            try checkRequirements(step, dependency: dependency, path: path, definition: definition)
+            try checkRequirements(step, dependency: dependency, decision: decision, path: path, definition: definition)
             if let archive = request.archive {
                 _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
                                     persona: persona, state: replay.machine.state, edit: edit)
@@ -136,13 +138,16 @@ extension Casebook {
                 subject += " [\(dependency)]"
             }
             subject += ": " + step.activity
+            if let justification { trailers.append(Trailer(TrailerKey.justification, justification)) }
             if let decision {
                 trailers.insert(Trailer(TrailerKey.decision, decision ? "si" : "no"), at: 4)
                 subject = "\(id) paso \(step.number)" + (dependency.map { " [\($0)]" } ?? "")
                     + ": \(step.decision!.question) \(decision ? "Sí" : "No")"
             }
+            let evaluation = try evaluationText(step, dependency: dependency, path: path, definition: definition)
+            let text = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
             let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
-                                         text: request.text, trailers: trailers)
+                                         text: text.isEmpty ? nil : text, trailers: trailers)
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
@@ -303,18 +308,41 @@ extension Casebook {
 
     /// The norms' requirements for `step`, checked against the case's files on disk; the
     /// refusal lists every failure and quotes the norm.
-    func checkRequirements(_ step: StepDefinition, dependency: String?, path: String, definition: ProcedureDefinition) throws {
-        let rules = definition.requirements(for: step.number)
-        guard !rules.isEmpty else { return }
+    func checkRequirements(_ step: StepDefinition, dependency: String?, decision: Bool? = nil, path: String,
+                           definition: ProcedureDefinition) throws {
+        let failing = try requirementFailures(step, dependency: dependency, decision: decision, path: path, definition: definition,
+                                              evaluations: false).filter { !$0.failures.isEmpty }
+        // Every missing thing at once, so one edit answers the whole refusal.
+        if failing.count == 1 {
+            throw CasebookError.requirementNotMet(step: step.number, casePath: path, failures: failing[0].failures, norm: failing[0].norm)
+        }
+        if !failing.isEmpty { throw CasebookError.requirementsNotMet(step: step.number, casePath: path, results: failing) }
+    }
+
+    /// What an evaluation step records of the case (P6-03: the request checked whole): a
+    /// paragraph for the commit message, nil when the step evaluates nothing.
+    func evaluationText(_ step: StepDefinition, dependency: String?, path: String, definition: ProcedureDefinition) throws -> String? {
+        let results = try requirementFailures(step, dependency: dependency, decision: nil, path: path, definition: definition,
+                                              evaluations: true)
+        guard !results.isEmpty else { return nil }
+        let norms = results.map { $0.norm.label }.joined(separator: ", ")
+        let failures = results.flatMap(\.failures)
+        guard !failures.isEmpty else { return "Evaluación (\(norms)): la solicitud está completa." }
+        return "Evaluación (\(norms)): la solicitud está incompleta.\n" + failures.map { "- \($0)" }.joined(separator: "\n")
+    }
+
+    /// The failures of each requirement of `step` against the case's files on disk: the refusing
+    /// ones, or (`evaluations`) those the step only records.
+    private func requirementFailures(_ step: StepDefinition, dependency: String?, decision: Bool?, path: String,
+                                     definition: ProcedureDefinition, evaluations: Bool) throws -> [(norm: Norm, failures: [RequirementFailure])] {
+        let rules = definition.requirements(for: step.number, decision: decision).filter { $0.requirement.evaluatesOnly == evaluations }
+        guard !rules.isEmpty else { return [] }
         let expediente = try caseDocument("expediente.md", in: path) ?? [:]
-        for (norm, requirement) in rules {
-            let failures = requirement.failures(
+        return rules.map { norm, requirement in
+            (norm, requirement.failures(
                 expediente: expediente, dependency: dependency,
                 document: { (try? self.caseDocument($0, in: path)) ?? nil },
-                exists: { FileManager.default.fileExists(atPath: "\(self.root)/\(path)/\($0)") })
-            if !failures.isEmpty {
-                throw CasebookError.requirementNotMet(step: step.number, casePath: path, failures: failures, norm: norm)
-            }
+                exists: { FileManager.default.fileExists(atPath: "\(self.root)/\(path)/\($0)") }))
         }
     }
 

@@ -44,24 +44,28 @@ extension Casebook {
         let reported: Set<OID>? = hidden == nil ? nil : Set(order.keys.compactMap(OID.init(hex:)))
         let replayed = hidden == nil ? history : try loadHistory(at: tip)
         var steps = 0
+        var timed: [TimedStep] = []
+        let paths = try casePaths(at: tip)
         for id in touched {
-            let (found, count) = try checkCase(id, records: replayed.records(of: id), reported: reported)
+            let (found, count, late) = try checkCase(id, records: replayed.records(of: id), reported: reported, path: paths[id], tip: tip)
             violations += found
             steps += count
+            timed += late
         }
         violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
         // The archive is checked as it is now (the work tree's files), on a full verify.
         if hidden == nil { violations += try archiveFindings(at: tip) }
         return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: order.count,
-                            cases: touched.count, steps: steps, violations: violations)
+                            cases: touched.count, steps: steps, violations: violations, outOfWindow: timed)
     }
 
     /// Replays one case and checks its commits (only those in `reported`, when given).
-    private func checkCase(_ id: String, records: [StepRecord], reported: Set<OID>?) throws -> ([Violation], Int) {
+    private func checkCase(_ id: String, records: [StepRecord], reported: Set<OID>?, path: String?,
+                           tip: OID) throws -> ([Violation], Int, [TimedStep]) {
         var found: [Violation] = []
-        guard let first = records.first else { return ([], 0) }
+        guard let first = records.first else { return ([], 0, []) }
         guard let definition = try caseDefinition(id: id, first: first, violations: &found) else {
-            return (found.filter { reported?.contains(OID(hex: $0.commit)!) ?? true }, 0)
+            return (found.filter { reported?.contains(OID(hex: $0.commit)!) ?? true }, 0, [])
         }
         let replay = try CaseReplay(id: id, records: records, definition: definition, authorized: validator(for: records, definition: definition))
         for record in records where reported?.contains(record.commit) ?? true {
@@ -72,7 +76,8 @@ extension Casebook {
                                    message: error.description,
                                    fix: "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."))
         }
-        return (found, replay.steps.count)
+        let (late, timed) = try timingFindings(replay, path: path, at: tip, reported: reported)
+        return (found + late, replay.steps.count, timed)
     }
 
     /// `A..B` -> (B, A); `B` -> (B, nil); nil -> (HEAD, nil).

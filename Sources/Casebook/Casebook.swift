@@ -13,6 +13,7 @@ public final class Casebook {
     public let root: String
     public var clock: Clock
     private var definitionCache: [OID: ProcedureDefinition] = [:]
+    private var registerCache: [OID: DepartmentRegister] = [:]
     private var rosterCache: [OID: Roster] = [:]
     private var schemaCache: [OID: JSONSchema] = [:]
     private var settingsCache: [OID: Settings] = [:]
@@ -102,15 +103,30 @@ public final class Casebook {
         return roster
     }
 
-    /// The definition of `procedure` in `schemas/` as committed in `commit`.
+    /// The definition of `procedure` in `schemas/` as committed in `commit`, with the department's
+    /// register of that commit applied (criteria adopted, interpretations resolved).
     public func definition(_ procedure: Int, at commit: OID) throws -> ProcedureDefinition? {
         let path = SchemaLibrary.path(for: procedure)
         guard let blob = try repository.entryID(at: path, in: commit) else { return nil }
-        if let cached = definitionCache[blob] { return cached }
-        let text = String(decoding: try repository.blob(blob), as: UTF8.self)
-        let definition = try ProcedureDefinition.load(yaml: text, source: path)
-        definitionCache[blob] = definition
-        return definition
+        let definition: ProcedureDefinition
+        if let cached = definitionCache[blob] {
+            definition = cached
+        } else {
+            let text = String(decoding: try repository.blob(blob), as: UTF8.self)
+            definition = try ProcedureDefinition.load(yaml: text, source: path)
+            definitionCache[blob] = definition
+        }
+        return definition.applying(try register(at: commit))
+    }
+
+    /// The department's register (`schemas/registro.yaml`) as committed in `commit`; empty when
+    /// the file does not exist.
+    public func register(at commit: OID) throws -> DepartmentRegister {
+        guard let blob = try repository.entryID(at: DepartmentRegister.fileName, in: commit) else { return DepartmentRegister() }
+        if let cached = registerCache[blob] { return cached }
+        let register = try DepartmentRegister.load(yaml: String(decoding: try repository.blob(blob), as: UTF8.self))
+        registerCache[blob] = register
+        return register
     }
 
     /// The JSON Schema of procedure `procedure`'s front matter as committed in `commit`.

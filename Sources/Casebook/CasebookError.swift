@@ -25,6 +25,12 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case conflicted([String])
     case invalidCase([CaseProblem])
     case requirementNotMet(step: String, casePath: String, failures: [RequirementFailure], norm: Norm)
+    /// Several norms' requirements for one step, each with what it found missing.
+    case requirementsNotMet(step: String, casePath: String, results: [(norm: Norm, failures: [RequirementFailure])])
+    /// A step outside its norm's window, recorded without a justification.
+    case outOfWindow(step: String, timing: StepTiming)
+    /// A criterion or interpretation that cannot be entered in the department's register.
+    case registerEntry(String)
     case missingDocument(file: String)
     case frontMatterMismatch(file: String, key: String, expected: String, found: String)
     case attachmentMissing(String)
@@ -107,8 +113,31 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + "\nCorrija el encabezado YAML (entre las líneas '---') y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
         case .requirementNotMet(let step, let casePath, let failures, let norm):
             let list = failures.map { "  - \(casePath)/\($0)" }.joined(separator: "\n")
-            return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"
-                + list + "\nNorma \(norm.number): «\(norm.text)»"
+            switch norm.kind {
+            case .manual:
+                return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"
+                    + list + "\nNorma \(norm.number): «\(norm.text)»"
+            case .criterion:
+                return "El paso \(step) no se puede registrar todavía: el \(norm.label) (no es norma del manual; lo adoptó "
+                    + "\(norm.adoption?.by ?? "un jefe") el \(norm.adoption?.on ?? "?")) exige lo que falta.\n"
+                    + list + "\nCriterio: «\(norm.text)»"
+            }
+        case .outOfWindow(let step, let timing):
+            let rule = timing.norm.kind == .manual ? "Norma \(timing.norm.number): «\(timing.norm.text)»"
+                : "Criterio del departamento «\(timing.norm.number)»: «\(timing.norm.text)»"
+            return "El paso \(step) se registraría \(timing.description): fuera de plazo solo se registra con una justificación, "
+                + "que queda en el historial (trailer Justificacion). Si corresponde registrarlo hoy, dé la razón con "
+                + "--justificacion \"TEXTO\".\n\(rule)"
+        case .requirementsNotMet(let step, let casePath, let results):
+            var lines = ["El paso \(step) no se puede registrar todavía: " + results.map { $0.norm.label }.joined(separator: ", ")
+                         + " exigen lo que falta."]
+            for (norm, failures) in results {
+                lines += failures.map { "  - \(casePath)/\($0)" }
+                lines.append("  \(norm.kind == .manual ? "Norma" : "Criterio") \(norm.number): «\(norm.text)»")
+            }
+            return lines.joined(separator: "\n")
+        case .registerEntry(let what):
+            return what
         case .missingDocument(let file):
             return "Falta el documento \(file). Todo expediente tiene su expediente.md con encabezado YAML."
         case .frontMatterMismatch(let file, let key, let expected, let found):

@@ -94,6 +94,7 @@ extension Casebook {
         found += try ruleCase(facts)
         found += ruleOutsideFolio(facts)
         found += ruleDate(facts)
+        found += try registerFindings(facts.commit)
         return found
     }
 

@@ -40,7 +40,7 @@ struct HistoryCache {
             let f = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
             switch f.first {
             case "R":
-                guard f.count == 19, let commit = OID(hex: f[1]), let at = Double(f[5]), let ao = Int(f[6]), let ct = Double(f[9]),
+                guard f.count == 20, let commit = OID(hex: f[1]), let at = Double(f[5]), let ao = Int(f[6]), let ct = Double(f[9]),
                       let co = Int(f[10]) else { return nil }
                 cache.records.append(StepRecord(
                     commit: commit, parent: f[2].isEmpty ? nil : OID(hex: f[2]),
@@ -48,7 +48,7 @@ struct HistoryCache {
                     committer: Signature(name: f[7], email: f[8], date: Date(timeIntervalSince1970: ct), offsetMinutes: co),
                     subject: f[11], caseID: f[12], procedure: f[13].nilIfEmpty, step: f[14].nilIfEmpty, role: f[15].nilIfEmpty,
                     decision: f[16].nilIfEmpty, dependency: f[17].nilIfEmpty,
-                    signedOff: f[18].isEmpty ? [] : f[18].components(separatedBy: "\u{1}")))
+                    signedOff: f[18].isEmpty ? [] : f[18].components(separatedBy: "\u{1}"), justification: f[19].nilIfEmpty))
             case "A":
                 guard f.count == 3, let commit = OID(hex: f[1]) else { return nil }
                 cache.authorized[commit] = f[2] == "1"
@@ -73,7 +73,8 @@ struct HistoryCache {
                         String(r.author.offsetMinutes), r.committer.name, r.committer.email,
                         String(Int(r.committer.date.timeIntervalSince1970)), String(r.committer.offsetMinutes), r.subject, r.caseID,
                         r.procedure ?? "", r.step ?? "", r.role ?? "", r.decision ?? "", r.dependency ?? ""]
-                .map(Self.escape).joined(separator: "\t") + "\t" + Self.escape(r.signedOff.joined(separator: "\u{1}")))
+                .map(Self.escape).joined(separator: "\t") + "\t" + Self.escape(r.signedOff.joined(separator: "\u{1}"))
+                + "\t" + Self.escape(r.justification ?? ""))
         }
         for (commit, ok) in authorized { out.append("A\t\(commit.hex)\t\(ok ? "1" : "0")") }
         for (blob, f) in fields { out.append(["F", blob.hex, f.title, f.opened, f.month].map(Self.escape).joined(separator: "\t")) }

@@ -9,6 +9,8 @@ public enum TrailerKey {
     public static let role = "Rol"
     public static let decision = "Decision"
     public static let dependency = "Dependencia"
+    /// Why a step was recorded outside its norm's window (`--justificacion`).
+    public static let justification = "Justificacion"
     public static let signedOff = "Signed-off-by"
 }
 
@@ -27,6 +29,8 @@ public struct StepRecord: Sendable {
     public var decision: String?
     public var dependency: String?
     public var signedOff: [String]
+    /// Why the step was recorded outside its norm's window, when it was.
+    public var justification: String? = nil
 
     /// nil for commits that carry no `Expediente` trailer.
     init?(_ commit: CommitInfo) throws {
@@ -49,12 +53,13 @@ public struct StepRecord: Sendable {
         role = value(TrailerKey.role)
         decision = value(TrailerKey.decision)
         dependency = value(TrailerKey.dependency)
+        justification = value(TrailerKey.justification)
         signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
     }
 
     /// A record as the history cache stores it.
     init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
-         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String]) {
+         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], justification: String? = nil) {
         self.commit = commit
         self.parent = parent
         self.author = author
@@ -67,6 +72,7 @@ public struct StepRecord: Sendable {
         self.decision = decision
         self.dependency = dependency
         self.signedOff = signedOff
+        self.justification = justification
     }
 
     /// `si` -> true, `no` -> false, nil when absent or not one of them.

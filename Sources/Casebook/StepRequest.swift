@@ -40,11 +40,15 @@ public struct StepRequest: Sendable {
     public var text: String?
     /// Documents to archive with the step (`folio archive`), indexed with folio numbers.
     public var archive: ArchiveRequest?
+    /// Why the step is recorded outside its norm's window (`--justificacion`); refused when missing
+    /// for a step out of its window.
+    public var justification: String?
 
     public init(caseID: String, step: String? = nil, persona: String? = nil, decision: String? = nil,
                 dependency: String? = nil, sets: [String] = [], attachments: [String] = [], text: String? = nil,
-                archive: ArchiveRequest? = nil) {
+                archive: ArchiveRequest? = nil, justification: String? = nil) {
         self.archive = archive
+        self.justification = justification
         self.caseID = caseID
         self.step = step
         self.persona = persona

@@ -1,14 +1,74 @@
-/// One of the manual's "Normas Específicas", as folio applies it: a deadline, a requirement
-/// checked when a step is recorded, or a check the procedure itself records.
+/// One of the manual's "Normas Específicas" (or one clause of it), or a criterion the department
+/// adopted where the manual is silent, as folio applies it: deadlines, requirements checked when a
+/// step is recorded, or a check the procedure itself records.
 public struct Norm: Equatable, Sendable {
-    /// The manual's number of the norm ("3", "1.1").
+    /// Where a rule comes from: the manual, or the department.
+    public enum Kind: Equatable, Sendable {
+        /// A norm (or clause) of the manual: `number` is the manual's ("3", "3.2").
+        case manual
+        /// A department criterion (`criterios:` in the schema): `number` is its key. It applies only
+        /// once a jefe adopted it (`schemas/registro.yaml`), and is never shown as a norm.
+        case criterion
+    }
+
+    /// The manual's number of the norm ("3", "3.2"), or the criterion's key ("ritmo-mensual").
     public var number: String
-    /// The manual's wording, quoted in messages.
+    /// The manual's wording (or the criterion's), quoted in messages.
     public var text: String
     public var deadlines: [Deadline]
-    public var requirement: Requirement?
+    public var requirements: [Requirement] = []
     /// How the procedure records a check that is a human judgment (e.g. the decision of P4-04).
     public var check: Check?
+    public var kind: Kind = .manual
+    /// Why a norm of the manual is not applied by folio (it binds someone folio does not
+    /// record, for example); nil when it is applied.
+    public var notApplied: String? = nil
+    /// Who adopted a criterion and when, from the department's register.
+    public var adoption: Adoption? = nil
+
+    public init(number: String, text: String, deadlines: [Deadline], requirements: [Requirement] = [], check: Check? = nil,
+                kind: Kind = .manual, notApplied: String? = nil, adoption: Adoption? = nil) {
+        self.number = number
+        self.text = text
+        self.deadlines = deadlines
+        self.requirements = requirements
+        self.check = check
+        self.kind = kind
+        self.notApplied = notApplied
+        self.adoption = adoption
+    }
+
+    /// The first requirement, for norms that have one.
+    public var requirement: Requirement? { requirements.first }
+
+    /// How people read the rule's origin: "norma 3" or "criterio del departamento «ritmo-mensual»".
+    public var label: String {
+        switch kind {
+        case .manual: return "norma \(number)"
+        case .criterion: return "criterio del departamento «\(number)»"
+        }
+    }
+
+    /// Whether folio applies it at all (a criterion only once adopted).
+    public var isApplied: Bool {
+        switch kind {
+        case .manual: return notApplied == nil
+        case .criterion: return adoption != nil
+        }
+    }
+}
+
+/// A jefe's act recorded in the department's register (Article 3 of Acuerdo 16/2013): a criterion
+/// adopted, or an interpretation resolved.
+public struct Adoption: Equatable, Sendable {
+    /// The persona id of the jefe who adopted it.
+    public var by: String
+    /// The day it was adopted (`AAAA-MM-DD`).
+    public var on: String
+    public init(by: String, on: String) {
+        self.by = by
+        self.on = on
+    }
 }
 
 /// A check made by people and recorded by the procedure: folio shows it with the steps.

@@ -39,11 +39,16 @@ extension ProcedureDefinition {
         if let block = dependencyBlock, steps[block.endIndex...].contains(where: \.perDependency) {
             throw fail("los pasos 'por_dependencia' deben ser consecutivos")
         }
+        var labels = Set<String>()
         for norm in norms {
-            guard !norm.deadlines.isEmpty || norm.requirement != nil || norm.check != nil else {
-                throw fail("la norma \(norm.number) no es plazo, requisito ni control: toda norma se aplica de alguna forma")
+            guard labels.insert(norm.label).inserted else { throw fail("la \(norm.label) está repetida") }
+            let applied = !norm.deadlines.isEmpty || !norm.requirements.isEmpty || norm.check != nil
+            guard applied || norm.notApplied != nil else {
+                throw fail("la \(norm.label) no es plazo, requisito ni control, ni dice 'no_aplica' con la razón: toda norma se aplica de alguna forma o se explica por qué no")
             }
-            let named = norm.deadlines.flatMap(\.steps) + (norm.check?.steps ?? []) + (norm.requirement.map { [$0.step] } ?? [])
+            if applied, norm.notApplied != nil { throw fail("la \(norm.label) dice 'no_aplica' pero también se aplica") }
+            if norm.kind == .criterion, norm.notApplied != nil { throw fail("el \(norm.label) no puede decir 'no_aplica'") }
+            let named = norm.deadlines.flatMap(\.steps) + (norm.check?.steps ?? []) + norm.requirements.map(\.step)
             for step in named where !seen.contains(step) {
                 throw fail("la norma \(norm.number) nombra el paso \(step), que no existe")
             }
@@ -65,6 +70,8 @@ private struct FileModel: Decodable {
     var mensual: Bool?
     var campos: [String]?
     var normas: [NormModel]?
+    /// The department's criteria, where the manual is silent: each applies once a jefe adopts it.
+    var criterios: [NormModel]?
     var pasos: [StepModel]
     var produccion: ProductionModel?
     var avance: ProgressModel?
@@ -87,12 +94,15 @@ private struct FileModel: Decodable {
     }
 
     struct NormModel: Decodable {
-        var norma: Flexible
+        var norma: Flexible?
+        var criterio: String?
         var texto: String
         var plazo: DeadlineModel?
         var plazos: [DeadlineModel]?
         var requisito: RequirementModel?
+        var requisitos: [RequirementModel]?
         var control: CheckModel?
+        var no_aplica: String?
     }
 
     struct DeadlineModel: Decodable {
@@ -113,7 +123,10 @@ private struct FileModel: Decodable {
     struct RequirementModel: Decodable {
         var paso: String
         var campos: [String]?
+        var verdaderos: [String]?
         var si: ConditionModel?
+        var decision: String?
+        var evalua: Bool?
         var documentos: [DocumentModel]?
     }
 
@@ -128,6 +141,7 @@ private struct FileModel: Decodable {
         var verdaderos: [String]?
         var adjunto: String?
         var lista: ListModel?
+        var si: ConditionModel?
     }
 
     struct ListModel: Decodable {
@@ -205,7 +219,8 @@ private struct FileModel: Decodable {
                 next: p.siguiente.map { .step(ProcedureDefinition.normalize(step: $0)) },
                 interpretation: p.interpretacion)
         }
-        let norms = try (normas ?? []).map { try $0.norm(fail: fail) }
+        let norms = try (normas ?? []).map { try $0.norm(kind: .manual, fail: fail) }
+            + (criterios ?? []).map { try $0.norm(kind: .criterion, fail: fail) }
         let production = produccion.map { p in
             ProductionRules(catalog: p.catalogo, months: p.control.meses, minimumMonths: p.control.minimo_meses, k: p.control.k,
                             tolerance: p.control.tolerancia, overProgrammed: p.control.sobre_programado)
@@ -230,8 +245,18 @@ struct Flexible: Decodable {
 }
 
 private extension FileModel.NormModel {
-    func norm(fail: (String) -> ProcedureError) throws -> Norm {
-        let number = norma.text
+    func norm(kind: Norm.Kind, fail: (String) -> ProcedureError) throws -> Norm {
+        let number: String
+        switch kind {
+        case .manual:
+            guard let n = norma?.text, !n.isEmpty else { throw fail("una entrada de 'normas' no dice 'norma' (su número en el manual)") }
+            number = n
+        case .criterion:
+            guard let key = criterio, !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+                throw fail("una entrada de 'criterios' no dice 'criterio' (una clave como ritmo-mensual)")
+            }
+            number = key
+        }
         func steps(_ list: [String]) -> [String] { list.map(ProcedureDefinition.normalize(step:)) }
         func day(_ f: Flexible?) throws -> Int? {
             guard let f else { return nil }
@@ -269,8 +294,15 @@ private extension FileModel.NormModel {
         let deadlines = try ((plazo.map { [$0] } ?? []) + (plazos ?? [])).map {
             Deadline(steps: steps($0.pasos), opens: try $0.abre.map(rule), due: try rule($0.vence))
         }
-        let requirement = requisito.map { r in
-            Requirement(
+        let requirements = try ((requisito.map { [$0] } ?? []) + (requisitos ?? [])).map { r in
+            var decision: Bool? = nil
+            switch r.decision {
+            case nil: break
+            case "si", "sí": decision = true
+            case "no": decision = false
+            case let other?: throw fail("norma \(number): 'decision' del requisito debe ser si o no (dice '\(other)')")
+            }
+            return Requirement(
                 step: ProcedureDefinition.normalize(step: r.paso), fields: r.campos ?? [],
                 when: r.si.map { Requirement.Condition(field: $0.campo, value: $0.valor.text) },
                 documents: (r.documentos ?? []).map { d in
@@ -279,10 +311,13 @@ private extension FileModel.NormModel {
                                      ListRule(field: l.campo, fields: l.campos ?? [], numeric: l.numericos ?? [],
                                               balance: l.saldo.map { .init(before: $0.antes, movement: $0.movimiento, after: $0.despues) },
                                               noProgress: l.sin_avance.map { .init(zero: $0.ceros, requires: $0.exige) })
-                                 })
-                })
+                                 },
+                                 when: d.si.map { Requirement.Condition(field: $0.campo, value: $0.valor.text) })
+                },
+                trueFields: r.verdaderos ?? [], decision: decision, evaluatesOnly: r.evalua ?? false)
         }
-        return Norm(number: number, text: texto, deadlines: deadlines, requirement: requirement,
-                    check: control.map { Check(steps: steps($0.pasos), description: $0.descripcion) })
+        return Norm(number: number, text: texto, deadlines: deadlines, requirements: requirements,
+                    check: control.map { Check(steps: steps($0.pasos), description: $0.descripcion) },
+                    kind: kind, notApplied: no_aplica)
     }
 }

@@ -44,6 +44,8 @@ public struct StepDefinition: Equatable, Sendable {
     public var next: Transition?
     /// How the manual had to be read at this step, when it had to be.
     public var interpretation: String?
+    /// Who resolved that reading under Article 3, when a jefe did (the department's register).
+    public var interpretationResolved: Adoption? = nil
 
     public var role: Role { roles[0] }
 }
@@ -60,7 +62,8 @@ public struct ProcedureDefinition: Equatable, Sendable {
     public var monthly: Bool
     /// Front-matter keys every expediente of this procedure carries.
     public var fields: [String]
-    /// The manual's "Normas Específicas", each a deadline, a requirement or a check.
+    /// The manual's "Normas Específicas" (each a deadline, a requirement or a check), followed by
+    /// the department's criteria (`kind == .criterion`), adopted or not.
     public var norms: [Norm]
     public var steps: [StepDefinition]
     /// Procedure 3's monthly data and how it is checked; nil for the others.
@@ -74,14 +77,30 @@ public struct ProcedureDefinition: Equatable, Sendable {
         return steps.first { $0.number == key }
     }
 
-    /// The requirements to check before recording `step`, with their norms.
-    public func requirements(for step: String) -> [(norm: Norm, requirement: Requirement)] {
-        norms.compactMap { n in n.requirement.flatMap { $0.step == step ? (n, $0) : nil } }
+    /// The requirements to check before recording `step` (with `decision`, on decision steps),
+    /// with their norms; criteria not adopted do not apply.
+    public func requirements(for step: String, decision: Bool? = nil) -> [(norm: Norm, requirement: Requirement)] {
+        norms.filter(\.isApplied).flatMap { n in
+            n.requirements.filter { $0.step == step && ($0.decision == nil || $0.decision == decision) }.map { (n, $0) }
+        }
     }
 
-    /// The deadline that governs `step`, with its norm.
+    /// The deadline that governs `step`, with its norm (or adopted criterion).
     public func deadline(for step: String) -> (norm: Norm, deadline: Deadline)? {
-        norms.lazy.compactMap { n in n.deadlines.first { $0.steps.contains(step) }.map { (n, $0) } }.first
+        norms.lazy.filter(\.isApplied).compactMap { n in n.deadlines.first { $0.steps.contains(step) }.map { (n, $0) } }.first
+    }
+
+    /// The same definition with the department's register applied: criteria adopted, and who
+    /// resolved each interpretation.
+    public func applying(_ register: DepartmentRegister) -> ProcedureDefinition {
+        var copy = self
+        for i in copy.norms.indices where copy.norms[i].kind == .criterion {
+            copy.norms[i].adoption = register.criterion(procedure: number, key: copy.norms[i].number)
+        }
+        for i in copy.steps.indices where copy.steps[i].interpretation != nil {
+            copy.steps[i].interpretationResolved = register.interpretation(procedure: number, step: copy.steps[i].number)
+        }
+        return copy
     }
 
     /// "4" -> "04"; other text is returned as it came.

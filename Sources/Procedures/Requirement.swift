@@ -6,6 +6,14 @@ public struct Requirement: Equatable, Sendable {
     /// Applies only when this key of `expediente.md` holds this value (P7: staff involved).
     public var when: Condition?
     public var documents: [DocumentRule] = []
+    /// Front-matter keys of `expediente.md` that must be `true` (a check the person attests).
+    public var trueFields: [String] = []
+    /// Applies only when the step is recorded with this decision (P6-04: only "sí" needs the
+    /// request complete; an incomplete request is the reason for "no").
+    public var decision: Bool? = nil
+    /// An evaluation, not a refusal: the step records what is missing (P6-03, the analyst's
+    /// evaluation of the request) and goes ahead.
+    public var evaluatesOnly: Bool = false
 
     public struct Condition: Equatable, Sendable {
         public var field: String
@@ -23,6 +31,9 @@ public struct DocumentRule: Equatable, Sendable {
     /// A key whose value is a path inside the case that must exist (an attached copy).
     public var attachmentField: String?
     public var list: ListRule?
+    /// The rule's checks apply only when this key of the document holds this value (P2 norm 3.3:
+    /// only service-providing units); `fields` are checked always.
+    public var when: Requirement.Condition? = nil
 
     public func path(dependency: String?) -> String {
         path.replacingOccurrences(of: "{dependencia}", with: dependency ?? "")
@@ -82,6 +93,10 @@ extension Requirement {
             found.append(RequirementFailure(file: "expediente.md", problem: "falta el campo '\(field)' o está vacío",
                                             fix: "Complételo en el encabezado YAML o con --set \(field)=VALOR."))
         }
+        for field in trueFields where (expediente[field] as? Bool) != true {
+            found.append(RequirementFailure(file: "expediente.md", problem: "el campo '\(field)' debe ser true",
+                                            fix: "Verifíquelo y escriba '\(field): true' en el encabezado YAML (o --set \(field)=true)."))
+        }
         for rule in documents {
             let path = rule.path(dependency: dependency)
             guard let doc = document(path) else {
@@ -125,6 +140,7 @@ extension DocumentRule {
         for field in fields where Requirement.text(doc[field]).isEmpty {
             fail("falta el campo '\(field)' o está vacío", "Complételo en el encabezado YAML del documento.")
         }
+        if let when, Requirement.text(doc[when.field]) != when.value { return found }
         for field in trueFields where (doc[field] as? Bool) != true {
             fail("el campo '\(field)' debe ser true", "Verifíquelo y escriba '\(field): true' en el encabezado YAML.")
         }

@@ -13,7 +13,7 @@ struct Folio: ParsableCommand {
             """,
         subcommands: [Init.self, Roles.self, New.self, Step.self, Note.self, Status.self, Log.self, Verify.self,
                       Procedures.self, Due.self, Inbox.self, Check.self, Sync.self, CheckProduction.self, Export.self, Report.self,
-                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Receive.self, Stamp.self])
+                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self, Receive.self, Stamp.self])
 
     /// Parses and runs; usage errors are said in Spanish (exit 64), as every other refusal.
     static func main() {

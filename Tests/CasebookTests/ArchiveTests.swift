@@ -10,7 +10,7 @@ struct ArchiveTests {
     /// A POA case at step 11 for three dependencies, and a PDF per dependency on disk.
     func poa() throws -> (CaseRepo, String, [String: String]) {
         let repo = try CaseRepo()
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto"],
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
                                                        persona: "mrodriguez")).caseID
         for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
             try repo.step(id, as: who)
@@ -18,7 +18,7 @@ struct ArchiveTests {
         var pdfs: [String: String] = [:]
         for (i, dependency) in ["HGE", "HRO", "HGA"].enumerated() {
             try repo.step(id, "10", as: "alopez", dependency: dependency)
-            try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\ncapacidad_instalada: true\n---\n",
+            try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n",
                            to: "cases/2026/\(id)/dependencias/\(dependency)/revision.md")
             try repo.step(id, "11", as: "alopez", dependency: dependency)
             let pdf = repo.box.path + "/entrada/poa-\(dependency.lowercased()).pdf"

@@ -32,7 +32,7 @@ struct CacheTests {
     func work(_ repo: CaseRepo, cases: Int) throws -> [String] {
         var ids: [String] = []
         for i in 0..<cases {
-            let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Cooperación \(i)", sets: ["organismo=OISS"],
+            let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Cooperación \(i)", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"],
                                                            persona: "mrodriguez")).caseID
             try repo.step(id, as: "mrodriguez")
             ids.append(id)

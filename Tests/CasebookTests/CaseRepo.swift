@@ -67,9 +67,9 @@ final class CaseRepo {
 
     @discardableResult
     func step(_ id: String, _ step: String? = nil, as persona: String, decision: String? = nil, dependency: String? = nil,
-              sets: [String] = [], attach: [String] = [], text: String? = nil) throws -> RecordedCommit {
+              sets: [String] = [], attach: [String] = [], text: String? = nil, justification: String? = nil) throws -> RecordedCommit {
         try book.recordStep(StepRequest(caseID: id, step: step, persona: persona, decision: decision, dependency: dependency,
-                                        sets: sets, attachments: attach, text: text))
+                                        sets: sets, attachments: attach, text: text, justification: justification))
     }
 
     /// HEAD, the index, the work tree's files and any lock: what a refusal must leave as it was.

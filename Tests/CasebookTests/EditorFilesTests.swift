@@ -8,7 +8,7 @@ import TestSupport
 @Suite("Files from every editor, hostile content, repository states")
 struct EditorFilesTests {
     func p7(_ repo: CaseRepo) throws -> (String, String) {
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Cooperación", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Cooperación", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
         return (id, "cases/2026/\(id)/expediente.md")
     }
 
@@ -32,7 +32,7 @@ struct EditorFilesTests {
     func spacesAndTabs() throws {
         let repo = try CaseRepo()
         let (id, file) = try p7(repo)
-        try repo.write("---\nid: \(id)   \nprocedimiento: 7\ntitulo: Cooperación  \nabierto: 2026-11-02\norganismo: OISS\n---\n", to: file)
+        try repo.write("---\nid: \(id)   \nprocedimiento: 7\ntitulo: Cooperación  \nabierto: 2026-11-02\norganismo: OISS\nfortalece_capacidades: true\norganismo_especializado: true\n---\n", to: file)
         try repo.step(id, as: "mrodriguez")
         try repo.write("---\nid: \(id)\nprocedimiento: 7\ntitulo: x\nabierto: 2026-11-02\norganismo:\n\t- OISS\n---\n", to: file)
         try repo.expectRefusal([file, "tabulaciones", "espacios"]) { try repo.step(id, as: "mrodriguez") }
@@ -45,7 +45,7 @@ struct EditorFilesTests {
         var data = Data(repo.read(file).utf8)
         data.append(contentsOf: Array("Gesti".utf8) + [0xF3] + Array("n de cooperaci".utf8) + [0xF3] + Array("n.\n".utf8))
         try data.write(to: URL(fileURLWithPath: repo.path + "/" + file))
-        try repo.expectRefusal([file, "no está en UTF-8", "(línea 15)", "Latin-1", "guárdelo con codificación UTF-8"]) {
+        try repo.expectRefusal([file, "no está en UTF-8", "(línea 17)", "Latin-1", "guárdelo con codificación UTF-8"]) {
             try repo.step(id, as: "mrodriguez")
         }
         #expect(try repo.book.check().problems.first?.message.contains("UTF-8") == true)

@@ -7,30 +7,46 @@ import TestSupport
 
 @Suite("Norms applied when recording steps")
 struct NormTests {
-    @Test("P6: the request is refused incomplete (nothing committed) and accepted complete")
+    @Test("P6: an incomplete request is received (01), evaluated on the record (03), and is the reason for 'no' at 04; 'sí' needs it complete")
     func p6Request() throws {
         let repo = try CaseRepo()
-        let request = """
+        let complete = """
             ---
             motivos: Daños en la losa de emergencias
             modificaciones:
-              - {meta: Emergencias, unidad_medida: metro cuadrado, antes: 600, movimiento: 800, despues: 1500}
+              - {meta: Emergencias, unidad_medida: metro cuadrado, antes: 600, movimiento: 800, despues: 1400}
             transferencia: anexos/transferencia-0198.pdf
             ---
             """
-        try repo.box.write(request, to: "in/solicitud.md")
+        try repo.box.write(complete.replacingOccurrences(of: "despues: 1400", with: "despues: 1500"), to: "in/solicitud.md")
         try repo.box.write("%PDF-1.4\n", to: "in/transferencia-0198.pdf")
-        let open = { (files: [String]) in
-            _ = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"],
-                                                      attachments: files.map { repo.box.path + "/in/" + $0 }, persona: "dip"))
+        try repo.expectRefusal(["solicitud.md: falta el documento", "Norma 1: «1. Para modificar"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"], persona: "dip"))
         }
-        try repo.expectRefusal(["solicitud.md: 'transferencia' nombra anexos/transferencia-0198.pdf", "el saldo no cuadra",
-                                "Norma 1: «1. Para modificar"]) { try open(["solicitud.md"]) }
-        #expect(!FileManager.default.fileExists(atPath: repo.path + "/cases/2026"), "no half-written case folder")
-        try repo.box.write(request.replacingOccurrences(of: "despues: 1500", with: "despues: 1400"), to: "in/solicitud.md")
-        try repo.expectRefusal(["transferencia-0198.pdf, que no está"]) { try open(["solicitud.md"]) }
-        try open(["solicitud.md", "transferencia-0198.pdf"])
-        #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/MMF-2026-0001"]).lines.count == 3)
+        // Step 01 needs only the request: the unit is not turned away at the door.
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"],
+                                                       attachments: [repo.box.path + "/in/solicitud.md"], persona: "dip")).caseID
+        try repo.step(id, as: "mrodriguez")
+        try repo.step(id, as: "alopez")
+        let evaluation = try repo.git(["log", "-1", "--format=%B"])
+        #expect(evaluation.contains("Evaluación (norma 1.1, norma 1.2): la solicitud está incompleta."))
+        #expect(evaluation.contains("el saldo no cuadra") && evaluation.contains("transferencia-0198.pdf, que no está"))
+        try repo.expectRefusal(["solicitud.md: 'transferencia' nombra anexos/transferencia-0198.pdf", "el saldo no cuadra", "Norma 1.1: «1.1 Solicitud"]) {
+            try repo.step(id, "04", as: "alopez", decision: "si")
+        }
+        try repo.step(id, "04", as: "alopez", decision: "no", text: "Solicitud incompleta: se devuelve (4.2).")
+        #expect(try repo.book.status(of: id).state == .returned)
+
+        // A complete request: the evaluation says so, and "sí" proceeds.
+        try repo.box.write(complete, to: "in/solicitud.md")
+        let other = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas 2", sets: ["snip=276511"],
+                                                          attachments: [repo.box.path + "/in/solicitud.md", repo.box.path + "/in/transferencia-0198.pdf"],
+                                                          persona: "dip")).caseID
+        try repo.step(other, as: "mrodriguez")
+        try repo.step(other, as: "alopez")
+        #expect(try repo.git(["log", "-1", "--format=%B"]).contains("la solicitud está completa"))
+        try repo.step(other, "04", as: "alopez", decision: "si")
+        #expect(try repo.book.status(of: other).lastStep == "04")
     }
 
     @Test("P5: a unit's month without progress must state the reasons (norm 2), named by line and column")
@@ -50,7 +66,8 @@ struct NormTests {
         try repo.step(id, "01", as: "dip", dependency: "DIP")
         #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == file, "the step commits the unit's file")
         // Steps 03 and 05 commit the progress report and the head's report.
-        try repo.step(id, "02", as: "alopez")
+        try repo.expectRefusal(["falta el campo 'publicacion'", "Norma 3"]) { try repo.step(id, "02", as: "alopez") }
+        try repo.step(id, "02", as: "alopez", sets: ["publicacion=https://snip.segeplan.gob.gt (consulta pública)"])
         try repo.step(id, "03", as: "alopez")
         let report = repo.read("cases/2026/\(id)/informe/avance-2026-11.md")
         #expect(report.contains("Presupuesto del mes: Q 2,900,000; ejecutado: Q 2,100,000 (72.4 %)"))
@@ -65,13 +82,13 @@ struct NormTests {
     @Test("P7: staff involved needs the endorsement before step 04; --set with the step supplies it")
     func p7Endorsement() throws {
         let repo = try CaseRepo()
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "involucra_personal=true"],
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=true"],
                                                        persona: "mrodriguez")).caseID
         try repo.step(id, as: "mrodriguez")
         try repo.step(id, as: "mrodriguez")
         try repo.expectRefusal(["falta el campo 'aval'", "órgano ejecutivo"]) { try repo.step(id, as: "jperez") }
         try repo.step(id, as: "jperez", sets: ["aval=Acuerdo de Junta Directiva 1588"])
-        let other = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Sin personal", sets: ["organismo=BID"],
+        let other = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Sin personal", sets: ["organismo=BID", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"],
                                                           persona: "mrodriguez")).caseID
         for who in ["mrodriguez", "mrodriguez", "jperez"] { try repo.step(other, as: who) }
         #expect(try repo.book.status(of: other).lastStep == "04")
@@ -84,7 +101,7 @@ struct NormTests {
         try repo.expectRefusal(["falta el campo 'cooperacion_tecnica'", "Norma 4"]) { try repo.step(pei, as: "mrodriguez") }
         try repo.step(pei, as: "mrodriguez", sets: ["cooperacion_tecnica=OISS"])
 
-        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto"],
+        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
                                                         persona: "mrodriguez")).caseID
         for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
             try repo.step(poa, as: who)
@@ -94,9 +111,9 @@ struct NormTests {
         try repo.expectRefusal(["dependencias/HGE/revision.md: falta el documento", "3.1 Observar"]) {
             try repo.step(poa, "11", as: "alopez", dependency: "HGE")
         }
-        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\ncapacidad_instalada: false\n---\n", to: review)
+        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: false\nhistorial_produccion: true\n---\n", to: review)
         try repo.expectRefusal(["'capacidad_instalada' debe ser true"]) { try repo.step(poa, "11", as: "alopez", dependency: "HGE") }
-        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\ncapacidad_instalada: true\n---\n", to: review)
+        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n", to: review)
         try repo.step(poa, "11", as: "alopez", dependency: "HGE")
         #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == review)
     }

@@ -104,6 +104,9 @@ struct ProductionTests {
             try repo.step(id, "01", as: dependency.lowercased(), dependency: dependency)
             try repo.step(id, "02", as: "cmendez", dependency: dependency)
             try repo.step(id, "03", as: "alopez", dependency: dependency)
+        }
+        repo.at("2026-11-02T08:00:00-06:00") // approval (04) opens after the cut-off (P3 norm 2)
+        for dependency in inputs.keys.sorted() {
             try repo.step(id, "04", as: "alopez", decision: "si", dependency: dependency)
             try repo.step(id, "05", as: "alopez", dependency: dependency)
         }
@@ -124,7 +127,8 @@ struct ProductionTests {
         let html = repo.read("cases/2026/\(id)/informe/consolidado-2026-10.html")
         #expect(html.contains("<svg") && html.contains("<table>") && !html.contains("<script") && !html.contains("src="), "self-contained")
         #expect(html.components(separatedBy: "<svg").count == 3, "a bar chart and a 13-month line for EMA")
-        try repo.step(id, "07", as: "mrodriguez")
+        try repo.expectRefusal(["visto_bueno_subgerente", "Norma 4"]) { try repo.step(id, "07", as: "mrodriguez") }
+        try repo.step(id, "07", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, 2026-11-09"])
         #expect(repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-10.md").contains("**EMA**: ejecutado 1,960 de 2,600 programado (75.4 %)"))
         let out = repo.box.path + "/regenerado"
         let files = try repo.book.regenerateReports(caseID: id, into: out)

@@ -95,7 +95,7 @@ struct RefusalTests {
                                 "--set snip=VALOR"]) { try repo.step(id, as: "alopez") }
         // Supplying it with the step itself works.
         try repo.step(id, as: "alopez", sets: ["snip=245789", "unidad_ejecutora=DIP"])
-        try repo.expectRefusal(["solicitud.md: falta el documento", "paso 01", "1.1 Solicitud escrita"]) {
+        try repo.expectRefusal(["solicitud.md: falta el documento", "paso 01", "Norma 1: «1. Para modificar las metas físicas"]) {
             _ = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", persona: "dip"))
         }
         try repo.expectRefusal(["No se encuentra el archivo a adjuntar"]) {

@@ -28,7 +28,7 @@ struct SignatureTests {
         let roles = repo.read("roles.yaml")
         #expect(roles.contains("clave_ssh: " + key.publicKey.split(separator: " ").prefix(2).joined(separator: " ")))
         #expect(roles.contains("# Quién tiene cada rol"), "the staff's comments are kept")
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
         try repo.step(id, as: "mrodriguez")
         let allowed = try allowedSigners(repo)
         #expect(try repo.book.allowedSigners() == "mrodriguez@igss.gob.gt namespaces=\"git\" \(key.publicKey.split(separator: " ").prefix(2).joined(separator: " "))\n")
@@ -47,7 +47,7 @@ struct SignatureTests {
     @Test("without the private key, or with another key configured, the step is refused and nothing is committed")
     func missingKey() throws {
         let (repo, _) = try signedRepo()
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
         let other = try repo.box.sshKey("otra")
         try repo.git(["config", "user.signingKey", other.path])
         try repo.expectRefusal(["se firman con su clave SSH", "user.signingKey apunta a \(other.path)"]) { try repo.step(id, as: "mrodriguez") }
@@ -60,7 +60,7 @@ struct SignatureTests {
         let (repo, _) = try signedRepo()
         try repo.write(repo.read("folio.yaml").replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria"), to: "folio.yaml")
         try repo.git(["commit", "-qam", "Exige firma", "--author", CaseRepo.jefe])
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
         try repo.step(id, as: "mrodriguez")
         try repo.step(id, as: "mrodriguez")
         try repo.expectRefusal(["firma: obligatoria", "jperez no tiene clave_ssh", "folio roles key jperez"]) { try repo.step(id, as: "jperez") }
@@ -83,7 +83,7 @@ struct SignatureTests {
     @Test("verify: an unsigned forgery of a key holder, a signature by another key, and an unregistered signature")
     func forgedSignatures() throws {
         let (repo, _) = try signedRepo()
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
         let trailers = "x\n\nExpediente: \(id)\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: \(CaseRepo.jefe)\n"
         try repo.git(["commit", "-q", "--allow-empty", "-m", trailers, "--author", CaseRepo.jefe])
         let unsigned = try repo.git(["rev-parse", "HEAD"])
@@ -102,8 +102,8 @@ struct SignatureTests {
     @Test("verify: a step that touches another case, schemas/ changed by a non-jefe, edits outside folio (a warning), a range")
     func otherRules() throws {
         let repo = try CaseRepo()
-        let a = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "A", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
-        let b = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "B", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let a = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "A", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
+        let b = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "B", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
         let start = try repo.git(["rev-parse", "HEAD"])
         try repo.write(repo.read("cases/2026/\(b)/expediente.md") + "Cambio.\n", to: "cases/2026/\(b)/expediente.md")
         try repo.git(["commit", "-qam", "x\n\nExpediente: \(a)\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: \(CaseRepo.jefe)",

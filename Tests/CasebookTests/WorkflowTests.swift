@@ -111,6 +111,7 @@ struct WorkflowTests {
         try repo.step("PROD-2026-11", "01", as: "hro", dependency: "hro")
         try repo.step("PROD-2026-11", as: "cmendez", dependency: "HGE")
         try repo.expectRefusal(["más de un paso", "--dependency"]) { try repo.step("PROD-2026-11", as: "alopez") }
+        repo.at("2026-12-01T09:00:00-06:00") // approval (04) opens after the cut-off (P3 norm 2)
         for (s, d) in [("03", nil), ("04", "si"), ("05", nil)] as [(String, String?)] {
             try repo.step("PROD-2026-11", s, as: "alopez", decision: d, dependency: "HGE")
         }
@@ -129,7 +130,7 @@ struct WorkflowTests {
         try repo.step("PROD-2026-11", "04", as: "jperez", decision: "no", dependency: "HRO")
         try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")
         try repo.step("PROD-2026-11", as: "alopez")
-        try repo.step("PROD-2026-11", as: "mrodriguez")
+        try repo.step("PROD-2026-11", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, oficio SPD-88"])
         status = try repo.book.status(of: "PROD-2026-11")
         #expect(status.state == .closed)
         #expect(try repo.book.verify().ok)
@@ -181,7 +182,7 @@ struct WorkflowTests {
     @Test("a case stays on the procedure version it was opened with")
     func schemaVersion() throws {
         let repo = try CaseRepo()
-        let old = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Anterior", sets: ["organismo=OISS"],
+        let old = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Anterior", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"],
                                                         persona: "mrodriguez")).caseID
         // The jefe amends procedure 7: step 02 becomes the assistant's.
         var text = repo.read("schemas/procedimiento-7.yaml")
@@ -189,7 +190,7 @@ struct WorkflowTests {
         text = text.replacingOccurrences(of: "  - paso: \"02\"\n    roles: [jefe]", with: "  - paso: \"02\"\n    roles: [asistente]")
         try repo.write(text, to: "schemas/procedimiento-7.yaml")
         try repo.git(["commit", "-qam", "Enmienda el procedimiento 7", "--author", CaseRepo.jefe])
-        let new = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Nueva", sets: ["organismo=CISS"],
+        let new = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Nueva", sets: ["organismo=CISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"],
                                                         persona: "mrodriguez")).caseID
         #expect(try repo.book.status(of: old).version == "2013.1")
         #expect(try repo.book.status(of: new).version == "2026.1")

@@ -29,7 +29,7 @@ struct Fortress {
         try settings.write(toFile: admin + "/folio.yaml", atomically: true, encoding: .utf8)
         _ = try Sandbox.gitOut(["commit", "-q", "-S", "-am", "Exige firma y registra la clave del servidor", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"],
                                in: admin, env: ["GIT_AUTHOR_DATE": Self.when, "GIT_COMMITTER_DATE": Self.when])
-        try expectOK(folio(admin, "new", "7", "--title", "Beca", "--set", "organismo=OISS"))
+        try expectOK(folio(admin, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false"))
         for s in ["02", "03"] { try expectOK(folio(admin, "step", "COOP-2026-0001", s)) }
         try expectOK(folio(admin, "sync"))
         try expectOK(folio(admin, "verify"))
@@ -279,6 +279,15 @@ struct AttackTests {
         try f.expectRefused(ana, commit: forged, rules: ["reescritura"], refspec: "HEAD~3:main", pushArgs: ["--force"], verifies: false)
         // The refusal of the branch names the commit too.
         try f.expectRefused(ana, commit: forged, rules: ["signature", "role"])
+        // Tags become acceptable once a jefe lists them in folio.yaml (a signed commit of hers).
+        try f.edit(f.admin, "folio.yaml") { $0 + "refs_permitidas: [\"refs/tags/*\"]\n" }
+        _ = try Sandbox.gitOut(["commit", "-q", "-S", "-am", "Acepta etiquetas", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"],
+                               in: f.admin, env: Fortress.later)
+        try f.expectOK(f.push(f.admin, date: "2026-11-04T10:00:00-06:00"))
+        let tagged = try Sandbox.git(["push", "origin", "HEAD:refs/tags/cierre-2026"], in: f.admin, env: SharedRepository.hookEnv)
+        #expect(tagged.ok, "\(tagged.err)")
+        let branch = try Sandbox.git(["push", "origin", "HEAD:refs/heads/otra"], in: f.admin, env: SharedRepository.hookEnv)
+        #expect(!branch.ok && branch.err.contains("[referencias]"), "\(branch.err)")
     }
 
     @Test("status, due, inbox and log count only steps that pass verify's rules, and say how many they left out")
@@ -320,7 +329,7 @@ struct LegitimateTests {
                                "--role", "jefe", "--as", "mrodriguez", date: "2026-11-05T09:10:00-06:00"))
         try f.expectOK(f.folio(admin, "roles", "key", "ecastillo", second.publicKey, "--as", "mrodriguez", date: "2026-11-05T09:20:00-06:00"))
         try f.expectOK(f.folio(admin, "roles", "remove", "jperez", "--as", "mrodriguez", date: "2026-11-05T09:30:00-06:00"))
-        try f.expectOK(f.folio(admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", date: "2026-11-05T10:00:00-06:00"))
+        try f.expectOK(f.folio(admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", date: "2026-11-05T10:00:00-06:00"))
         try f.expectOK(f.push(admin, date: "2026-11-05T10:05:00-06:00"))
         // The second jefe acts from her own clone.
         let elena = try f.shared.clone("elena", user: "Elena Castillo", email: "ecastillo@igss.gob.gt")
@@ -345,7 +354,7 @@ struct LegitimateTests {
         // Offline on the 4th.
         try f.expectOK(f.folio(jorge, "step", "COOP-2026-0001", "04", date: "2026-11-04T09:00:00-06:00"))
         // Meanwhile the jefe publishes other work on the 6th: stamped then.
-        try f.expectOK(f.folio(f.admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", date: "2026-11-06T09:00:00-06:00"))
+        try f.expectOK(f.folio(f.admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", date: "2026-11-06T09:00:00-06:00"))
         try f.expectOK(f.push(f.admin, date: "2026-11-06T09:05:00-06:00"))
         // On the 9th Jorge puts his step on top of the shared line and publishes it.
         let nine = ["GIT_AUTHOR_DATE": "2026-11-09T09:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-09T09:00:00-06:00"]

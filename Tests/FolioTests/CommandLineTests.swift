@@ -199,7 +199,7 @@ struct CommandLineTests {
     func largeDocument() throws {
         let cli = CLI()
         try cli.setUp()
-        #expect(try cli.folio("new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        #expect(try cli.folio("new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
         let big = cli.box.path + "/grande.pdf"
         FileManager.default.createFile(atPath: big, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: big))

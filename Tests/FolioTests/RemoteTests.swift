@@ -50,7 +50,7 @@ struct RemoteTests {
     func hookRejects() throws {
         let shared = try SharedRepository()
         let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
         let ok = try shared.push(a)
         #expect(ok.ok, "\(ok.err)")
 
@@ -77,7 +77,7 @@ struct RemoteTests {
         let key = try shared.box.sshKey("jefe")
         #expect(try folio(a, "roles", "key", "mrodriguez", key.publicKey, "--as", "mrodriguez").ok)
         _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: a)
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
         #expect(try shared.push(a).ok)
 
         // An unsigned commit in the jefe's name, made with plain git by someone else.
@@ -114,7 +114,7 @@ struct RemoteTests {
         let shared = try SharedRepository()
         let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
         let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").out == "COOP-2026-0001\n")
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").out == "COOP-2026-0001\n")
         #expect(try folio(a, "sync").ok)
         #expect(try folio(b, "sync").out.contains("Recibidos 1 commits"))
         // Offline, each clone steps a different case and opens a new project: both take PI-2026-0001.
@@ -145,7 +145,7 @@ struct RemoteTests {
     func syncSameStep() throws {
         let shared = try SharedRepository()
         let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
         #expect(try folio(a, "sync").ok)
         let b = try shared.clone("b", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
         #expect(try folio(a, "step", "COOP-2026-0001", "-m", "desde A").ok)
@@ -176,11 +176,11 @@ struct RemoteTests {
         let key = try shared.box.sshKey("jefe")
         #expect(try folio(a, "roles", "key", "mrodriguez", key.publicKey, "--as", "mrodriguez").ok)
         _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: a)
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS").ok)
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
         #expect(try folio(a, "sync").ok)
         let b = try shared.clone("b", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
         _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: b)
-        #expect(try folio(a, "new", "7", "--title", "Otra", "--set", "organismo=CISS").ok)
+        #expect(try folio(a, "new", "7", "--title", "Otra", "--set", "organismo=CISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
         #expect(try folio(b, "step", "COOP-2026-0001").ok)
         #expect(try folio(a, "sync").ok)
         let synced = try folio(b, "sync")

@@ -159,7 +159,7 @@ struct SSHServerTests {
         _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: clone)
 
         // folio sync over ssh://, logging in with user.signingKey; the server stamps what it receives.
-        #expect(try cli(["new", "7", "--title", "Beca", "--set", "organismo=OISS"], clone).ok)
+        #expect(try cli(["new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false"], clone).ok)
         let synced = try cli(["sync"], clone, "2026-11-03T09:30:00-06:00")
         #expect(synced.ok, "\(synced.out)\(synced.err)")
         #expect(synced.out.contains("sellados"), "\(synced.out)")

@@ -61,7 +61,7 @@ struct StressTests {
     @Test("200 kill -9 at random moments of folio step: fsck clean, no half step, edits kept, no manual cleanup")
     func killed() throws {
         let cli = try repository()
-        let poa = try cli.folio("new", "2", "--title", "POA", "--set", "coordinacion=Presupuesto", "--as", "mrodriguez").out
+        let poa = try cli.folio("new", "2", "--title", "POA", "--set", "coordinacion=Presupuesto", "--set", "coordinacion_anteproyecto=Acta 14-2026", "--as", "mrodriguez").out
             .trimmingCharacters(in: .whitespacesAndNewlines)
         for who in ["mrodriguez", "direccion", "direccion", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
             #expect(try cli.folio("step", poa, "--as", who).ok)
@@ -121,7 +121,7 @@ struct StressTests {
     @Test("past a file-size limit (a full disk), attach is refused with a message and leaves nothing half-written")
     func fileSizeLimit() throws {
         let cli = try repository()
-        #expect(try cli.folio("new", "7", "--title", "Beca", "--set", "organismo=OISS", "--as", "mrodriguez").ok)
+        #expect(try cli.folio("new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", "--as", "mrodriguez").ok)
         let big = cli.box.path + "/grande.pdf"
         try Data(count: 4 << 20).write(to: URL(fileURLWithPath: big))
         let head = try cli.git("rev-parse", "HEAD")
@@ -149,7 +149,7 @@ struct StressTests {
         let env = ["FOLIO_DATE": "2026-11-02T09:00:00-06:00"]
         #expect(try Sandbox.run(CLI.binary, ["init", repo, "--jefe", "María Rodríguez <mrodriguez@igss.gob.gt>"], in: box.path, env: env).ok)
         _ = try Sandbox.gitOut(["config", "user.email", "mrodriguez@igss.gob.gt"], in: repo)
-        #expect(try Sandbox.run(CLI.binary, ["new", "7", "--title", "Beca", "--set", "organismo=OISS"], in: repo, env: env).ok)
+        #expect(try Sandbox.run(CLI.binary, ["new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false"], in: repo, env: env).ok)
         #expect(try Sandbox.run("/bin/mount", ["-o", "remount,ro", mountPoint], in: box.path).ok)
         let refused = try Sandbox.run(CLI.binary, ["step", "COOP-2026-0001"], in: repo, env: env)
         #expect(refused.status == 1 && refused.err.contains("solo lectura"), "\(refused.err)")

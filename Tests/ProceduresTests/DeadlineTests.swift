@@ -28,14 +28,38 @@ struct DeadlineTests {
         #expect(due(3, "07", month: month) == Day(year, next, 10))
     }
 
-    @Test("P5 follows the same monthly rhythm")
+    @Test("P3 norm 2: approval (04) opens after the cut-off, on the 1st of the next month; 02 and 03 have no opening")
+    func p3ApprovalWindow() {
+        let month = Day(2026, 11, 1)
+        #expect(opens(3, "04", month: month) == Day(2026, 12, 1))
+        #expect(opens(3, "03", month: month) == nil && opens(3, "02", month: month) == nil)
+        let calendar = CaseCalendar(opened: month, month: month, stepDays: [:])
+        #expect(definition(3).timing(of: "04", on: Day(2026, 11, 30), calendar: calendar)?.kind == .early)
+        #expect(definition(3).timing(of: "04", on: Day(2026, 12, 1), calendar: calendar)?.kind == .onTime)
+        let late = definition(3).timing(of: "04", on: Day(2026, 12, 7), calendar: calendar)
+        #expect(late?.kind == .late && late?.days == 2 && late?.norm.number == "2")
+    }
+
+    @Test("P5 norm 1 sets no dates: the monthly rhythm is a department criterion, applied only once a jefe adopts it")
     func p5Rhythm() {
         let month = Day(2026, 12, 1)
-        #expect(opens(5, "01", month: month) == Day(2026, 12, 26))
-        #expect(due(5, "01", month: month) == Day(2026, 12, 31))
-        #expect(due(5, "02", month: month) == Day(2027, 1, 5))
-        #expect(due(5, "03", month: month) == Day(2027, 1, 8) && due(5, "04", month: month) == Day(2027, 1, 8))
-        #expect(due(5, "05", month: month) == Day(2027, 1, 10) && due(5, "06", month: month) == Day(2027, 1, 10))
+        #expect(definition(5).deadline(for: "01") == nil && definition(5).deadline(for: "05") == nil, "not a norm of the manual")
+        let rhythm = definition(5).norms.first { $0.number == "ritmo-mensual" }
+        #expect(rhythm?.kind == .criterion && rhythm?.label == "criterio del departamento «ritmo-mensual»")
+        let manualDeadlines = definition(5).norms.filter { $0.kind == .manual }.flatMap(\.deadlines)
+        #expect(manualDeadlines.isEmpty)
+        let adopted = definition(5).applying(DepartmentRegister(criteria: [.init(procedure: 5, key: "ritmo-mensual",
+                                                                                adoption: Adoption(by: "mrodriguez", on: "2026-11-02"))]))
+        func due(_ step: String) -> Day? {
+            adopted.deadline(for: step)?.deadline.due.resolve(CaseCalendar(opened: month, month: month, stepDays: [:]))
+        }
+        #expect(adopted.deadline(for: "01")?.norm.kind == .criterion)
+        #expect(adopted.deadline(for: "01")?.deadline == definition(3).deadline(for: "01")?.deadline, "the same rhythm as P3")
+        #expect(adopted.deadline(for: "01")?.deadline.opens?.resolve(CaseCalendar(opened: month, month: month, stepDays: [:])) == Day(2026, 12, 26))
+        #expect(due("01") == Day(2026, 12, 31))
+        #expect(due("02") == Day(2027, 1, 5))
+        #expect(due("03") == Day(2027, 1, 8) && due("04") == Day(2027, 1, 8))
+        #expect(due("05") == Day(2027, 1, 10) && due("06") == Day(2027, 1, 10))
     }
 
     @Test("P1 norm 3: the proposal (07) within three calendar months of step 01, clamped to short months",
@@ -54,10 +78,10 @@ struct DeadlineTests {
         for step in ["11", "12", "13", "14"] { #expect(due(1, step, steps: ["10": stepTen]) == expected) }
     }
 
-    @Test("P2 norm 1: the proposal by the end of the first semester of the year the case was opened")
+    @Test("P2 norm 1: the proposal by the end of the first semester after the instruction (step 01)")
     func p2Semester() {
-        #expect(due(2, "04", opened: Day(2026, 3, 2)) == Day(2026, 6, 30))
-        #expect(due(2, "03", opened: Day(2026, 12, 15)) == Day(2026, 6, 30))
+        #expect(due(2, "04", opened: Day(2026, 3, 2), steps: ["01": Day(2026, 3, 2)]) == Day(2026, 6, 30))
+        #expect(due(2, "03", opened: Day(2026, 12, 15), steps: ["01": Day(2026, 12, 15)]) == Day(2027, 6, 30), "instructed in the second semester: the next first semester")
         #expect(due(2, "10", opened: Day(2026, 3, 2)) == nil)
     }
 
@@ -78,8 +102,10 @@ struct DeadlineTests {
         let norms = definition(procedure).norms
         #expect(!norms.isEmpty)
         for n in norms {
-            #expect(!n.deadlines.isEmpty || n.requirement != nil || n.check != nil, "P\(procedure) norm \(n.number)")
-            #expect(n.text.hasPrefix(n.number + "."), "P\(procedure) norm \(n.number) quotes the manual")
+            #expect(!n.deadlines.isEmpty || !n.requirements.isEmpty || n.check != nil || n.notApplied != nil, "P\(procedure) norm \(n.number)")
+            if n.kind == .manual {
+                #expect(n.text.hasPrefix(n.number + ".") || n.text.hasPrefix(n.number + " "), "P\(procedure) norm \(n.number) quotes the manual")
+            }
         }
     }
 

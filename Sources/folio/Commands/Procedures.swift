@@ -7,10 +7,19 @@ extension Folio {
     struct Procedures: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Los procedimientos vigentes: pasos, roles, decisiones y ramas.",
-            discussion: "Ejemplos: folio procedures; folio procedures 4 --json")
+            discussion: """
+                Ejemplos:
+                  folio procedures
+                  folio procedures 4 --json
+                  folio procedures --normas            # cada norma del manual, inciso por inciso, y cómo la aplica folio
+                  folio procedures --interpretaciones  # el registro de interpretaciones y criterios (Artículo 3)
+                """)
         @OptionGroup var repository: RepositoryOptions
         @Argument(help: "Procedimiento: número o código (sin él, todos).") var procedure: String?
         @Flag(help: "Salida JSON.") var json = false
+        @Flag(help: "La tabla de normas del manual, inciso por inciso, con cómo las aplica folio (Markdown).") var normas = false
+        @Flag(help: "El registro del departamento: interpretaciones y criterios, con quién los resolvió o adoptó.")
+        var interpretaciones = false
 
         func run() throws {
             try Folio.perform {
@@ -18,6 +27,10 @@ extension Folio {
                 if let procedure {
                     all = all.filter { String($0.number) == procedure || $0.code.caseInsensitiveCompare(procedure) == .orderedSame }
                     if all.isEmpty { throw CasebookError.unknownProcedure(procedure) }
+                }
+                if normas { return print(NormTable.markdown(all), terminator: "") }
+                if interpretaciones {
+                    return print(RegisterText.markdown(try repository.open().registerItems()))
                 }
                 if json { return try printJSON(all.map(ProcedureJSON.init)) }
                 print(all.map(ProcedureText.render).joined(separator: "\n\n"))

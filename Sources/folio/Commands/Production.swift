@@ -66,14 +66,24 @@ extension Folio {
 
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Vuelve a generar, desde el historial, los informes de un expediente mensual de producción.",
-            discussion: "Ejemplo: folio report PROD-2026-10 --out informes/")
+            abstract: "Vuelve a generar los informes de un expediente mensual, o da el cumplimiento de plazos del mes.",
+            discussion: """
+                Ejemplos:
+                  folio report PROD-2026-10 --out informes/
+                  folio report plazos --month 2026-12        # pasos del mes: en plazo, tarde, antes de tiempo, con sus razones
+                """)
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente.") var id: String
+        @Argument(help: "ID del expediente, o 'plazos'.") var id: String
         @Option(help: "Carpeta donde escribirlos (por omisión, informe-ID).") var out: String?
+        @Option(help: "Con 'plazos': el mes AAAA-MM (por omisión, el actual).") var month: String?
+        @Flag(help: "Con 'plazos': salida JSON.") var json = false
 
         func run() throws {
             try Folio.perform {
+                if id.lowercased() == "plazos" {
+                    let report = try repository.open().compliance(month: month)
+                    return json ? try printJSON(report) : print(ComplianceText.render(report))
+                }
                 let files = try repository.open().regenerateReports(caseID: id, into: out ?? "informe-\(id.uppercased())")
                 for f in files { print(f) }
             }

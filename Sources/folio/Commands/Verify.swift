@@ -23,6 +23,7 @@ extension Folio {
                         print("\(mark) \(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]")
                         print("    Para corregirlo: \(v.fix)")
                     }
+                    if !report.outOfWindow.isEmpty { print(ComplianceText.verifySummary(report.outOfWindow)) }
                     let errors = report.violations.filter { $0.severity == "error" }.count
                     let warnings = report.violations.count - errors
                     print(report.violations.isEmpty ? "Sin infracciones."

@@ -7,7 +7,8 @@ enum DueText {
         var table = Table(headers: ["VENCE", "SITUACIÓN", "EXPEDIENTE", "PASO", "DEP.", "RESPONSABLES", "NORMA"])
         for i in items {
             table.rows.append([i.due ?? "—", situation(i, today: today), i.id, i.step, i.dependency ?? "",
-                               i.holders.joined(separator: ", "), i.normNumber.map { "P\(i.procedure) norma \($0)" } ?? ""])
+                               i.holders.joined(separator: ", "), i.normNumber.map { "P\(i.procedure) norma \($0)" }
+                               ?? i.criterion.map { "P\(i.procedure) criterio del departamento «\($0)»" } ?? ""])
         }
         let overdue = items.filter(\.overdue).count
         let pending = items.count == 1 ? "1 pendiente" : "\(items.count) pendientes"

@@ -14,6 +14,11 @@ struct ProcedureJSON: Encodable {
     struct NormJSON: Encodable {
         var number: String
         var text: String
+        /// `norma` (the manual's) or `criterio` (the department's).
+        var source: String
+        /// For a criterion: who adopted it and when (nil while only proposed).
+        var adoptedBy: String?
+        var adoptedOn: String?
         /// `deadline`, `requirement` and/or `check`.
         var kinds: [String]
         var steps: [String]
@@ -46,10 +51,11 @@ struct ProcedureJSON: Encodable {
         version = d.version
         monthly = d.monthly
         norms = d.norms.map { n in
-            let kinds = [n.deadlines.isEmpty ? nil : "deadline", n.requirement == nil ? nil : "requirement",
-                         n.check == nil ? nil : "check"].compactMap { $0 }
-            let steps = n.deadlines.flatMap(\.steps) + (n.requirement.map { [$0.step] } ?? []) + (n.check?.steps ?? [])
-            return NormJSON(number: n.number, text: n.text, kinds: kinds, steps: Array(Set(steps)).sorted())
+            let kinds = [n.deadlines.isEmpty ? nil : "deadline", n.requirements.isEmpty ? nil : "requirement",
+                         n.check == nil ? nil : "check", n.notApplied == nil ? nil : "not-applied"].compactMap { $0 }
+            let steps = n.deadlines.flatMap(\.steps) + n.requirements.map(\.step) + (n.check?.steps ?? [])
+            return NormJSON(number: n.number, text: n.text, source: n.kind == .manual ? "norma" : "criterio",
+                            adoptedBy: n.adoption?.by, adoptedOn: n.adoption?.on, kinds: kinds, steps: Array(Set(steps)).sorted())
         }
         steps = d.steps.map { s in
             StepJSON(step: s.number, role: s.role.rawValue, roles: s.roles.map(\.rawValue), activity: s.activity,

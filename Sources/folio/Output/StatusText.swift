@@ -32,23 +32,39 @@ enum StatusText {
             lines.append(table.render())
         }
         lines.append("")
-        var table = Table(headers: ["PASO", "ROL", "AUTOR", "FECHA", "DECISIÓN", "DEP.", "COMMIT"])
+        var table = Table(headers: ["PASO", "ROL", "AUTOR", "FECHA", "DECISIÓN", "DEP.", "PLAZO", "COMMIT"])
         for h in s.history {
             table.rows.append([h.step ?? "—", h.role ?? "", h.author, shortDate(h.date), h.decision ?? "", h.dependency ?? "",
-                               String(h.commit.prefix(7))])
+                               timing(h), String(h.commit.prefix(7))])
         }
         lines.append(table.render())
+        let justified = s.history.filter { $0.justification != nil }
+        if !justified.isEmpty {
+            lines.append("")
+            lines += justified.map { "Paso \($0.step ?? "") fuera de plazo, justificación: \($0.justification ?? "")" }
+        }
         return lines.joined(separator: "\n")
     }
 
     static func history(_ entries: [HistoryEntry]) -> String {
-        var table = Table(headers: ["FECHA", "PASO", "ROL", "AUTOR", "REGISTRÓ", "COMMIT", "ASUNTO"])
+        var table = Table(headers: ["FECHA", "PASO", "ROL", "AUTOR", "REGISTRÓ", "PLAZO", "COMMIT", "ASUNTO"])
         for h in entries {
             let step = h.step ?? (h.kind == "opening" ? "apertura" : "nota")
             table.rows.append([shortDate(h.date), step, h.role ?? "", h.author, h.committer == h.author ? "" : h.committer,
-                               String(h.commit.prefix(7)), h.subject])
+                               timing(h), String(h.commit.prefix(7)), h.subject])
         }
-        return table.render()
+        let justified = entries.filter { $0.justification != nil }
+        return table.render() + justified.map { "\nPaso \($0.step ?? "") fuera de plazo, justificación: \($0.justification ?? "")" }.joined()
+    }
+
+    /// "", "en plazo", "3 d tarde", "2 d antes".
+    static func timing(_ h: HistoryEntry) -> String {
+        switch h.timing {
+        case "on-time": return "en plazo"
+        case "late": return "\(h.daysOutOfWindow ?? 0) d tarde"
+        case "early": return "\(h.daysOutOfWindow ?? 0) d antes"
+        default: return ""
+        }
     }
 
     /// "Siguiente: 05 (analista: alopez)" or the end state.
