@@ -187,8 +187,9 @@ extension Casebook {
         guard let record = facts.record else { return [] }
         let path = try casePath(record.caseID, at: facts.commit.id) ?? facts.commit.parents.first.flatMap { try casePath(record.caseID, at: $0) }
         guard CaseID.isValid(record.caseID), let path else {
+            let changes = facts.units.isEmpty ? "no cambia ningún archivo" : "cambia \(facts.units.joined(separator: ", "))"
             return [facts.violation("expediente", "El trailer Expediente nombra '\(record.caseID)', que no existe: no se abrió antes en "
-                + "esta historia ni lo abre este commit (cambia \(facts.units.joined(separator: ", "))).",
+                + "esta historia ni lo abre este commit (\(changes)).",
                                     "Los expedientes se abren con 'folio new' y sus pasos se registran con 'folio step'.")]
         }
         let outside = facts.units.filter { $0 != path }

@@ -290,6 +290,20 @@ struct AttackTests {
         #expect(!branch.ok && branch.err.contains("[referencias]"), "\(branch.err)")
     }
 
+    @Test("the root is pinned: init and the first sync record it, and verify refuses a history with another root")
+    func pinnedRoot() throws {
+        let f = try Fortress()
+        let root = try Sandbox.gitOut(["rev-list", "--max-parents=0", "HEAD"], in: f.admin)
+        #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: f.shared.box.path + "/inicio") == root)
+        let ana = try f.clone(as: "alopez")
+        #expect(try Sandbox.git(["config", "folio.raiz"], in: ana).out.isEmpty)
+        try f.expectOK(f.folio(ana, "sync"))
+        #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: ana) == root)
+        _ = try Sandbox.gitOut(["config", "folio.raiz", String(repeating: "a", count: 40)], in: ana)
+        let verify = try f.folio(ana, "verify")
+        #expect(verify.status == 1 && verify.out.contains("[raiz]") && verify.out.contains(String(root.prefix(7))), "\(verify.out)")
+    }
+
     @Test("status, due, inbox and log count only steps that pass verify's rules, and say how many they left out")
     func statusSkipsInvalid() throws {
         let f = try Fortress()
