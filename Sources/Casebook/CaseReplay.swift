@@ -40,6 +40,16 @@ public struct CaseReplay: Sendable {
         }
     }
 
+    /// Who each role's work of this case is assigned to (`Asignado` of the accepted steps; the
+    /// latest assignment of a role wins).
+    public var assignments: [String: String] {
+        var result: [String: String] = [:]
+        for record in steps {
+            if let who = record.assigned, let role = record.assignedRole { result[role] = who }
+        }
+        return result
+    }
+
     /// The first commit of the case.
     public var opening: StepRecord { records[0] }
 }

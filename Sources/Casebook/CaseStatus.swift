@@ -22,6 +22,8 @@ public struct NextStepStatus: Codable, Equatable, Sendable {
     public var normNumber: String?
     public var norm: String?
     public var criterion: String? = nil
+    /// The person the case's work of this step's role is assigned to (`--assign`), if any.
+    public var assigned: String? = nil
 }
 
 /// One thing pending in an open expediente (`folio due`, `folio inbox`).
@@ -44,6 +46,8 @@ public struct DueItem: Codable, Equatable, Sendable {
     public var norm: String?
     /// Set when the deadline is a department criterion, not a norm of the manual.
     public var criterion: String? = nil
+    /// When the case's work of this role is assigned (`--assign`): the person; `holders` is then only them.
+    public var assigned: String? = nil
 }
 
 /// One recorded commit of an expediente.
@@ -67,6 +71,10 @@ public struct HistoryEntry: Codable, Equatable, Sendable {
     public var daysOutOfWindow: Int? = nil
     /// Why the step was recorded out of its window (the `Justificacion` trailer).
     public var justification: String? = nil
+    /// The step's whole activity (the subject may be cut), the person assigned, and the text given with -m.
+    public var activity: String? = nil
+    public var assigned: String? = nil
+    public var text: String? = nil
 }
 
 /// Where one dependency stands.
@@ -74,6 +82,12 @@ public struct DependencyStatus: Codable, Equatable, Sendable {
     public var code: String
     public var lastStep: String
     public var next: [NextStepStatus]
+}
+
+/// Why an expediente cannot be read in full: the committed file and the reason.
+public struct CaseDamage: Codable, Equatable, Sendable {
+    public var file: String
+    public var reason: String
 }
 
 /// The derived status of one expediente (`folio status ID --json`).
@@ -92,6 +106,13 @@ public struct CaseStatus: Codable, Equatable, Sendable {
     public var history: [HistoryEntry]
     /// Present for the procedures with per-dependency steps (2, 3 and 5).
     public var dependencies: [DependencyStatus]?
+    /// For procedures whose decision can send the case back (P4-10: SEGEPLAN's observations), the
+    /// round the case is in (1 until the first return), and what sent it back.
+    public var round: Int? = nil
+    public var roundNote: String? = nil
+    /// Set when a committed file of the case cannot be read (`damage` in JSON, absent otherwise):
+    /// the case is still listed, with what could be derived.
+    public var damage: CaseDamage?
 }
 
 /// One finding of `folio verify`.
@@ -153,6 +174,7 @@ extension NextStepStatus {
         try c.encode(normNumber, forKey: .normNumber)
         try c.encode(norm, forKey: .norm)
         try c.encode(criterion, forKey: .criterion)
+        try c.encode(assigned, forKey: .assigned)
     }
 }
 
@@ -174,6 +196,9 @@ extension HistoryEntry {
         try c.encode(timing, forKey: .timing)
         try c.encode(daysOutOfWindow, forKey: .daysOutOfWindow)
         try c.encode(justification, forKey: .justification)
+        try c.encodeIfPresent(activity, forKey: .activity)
+        try c.encodeIfPresent(assigned, forKey: .assigned)
+        try c.encodeIfPresent(text, forKey: .text)
     }
 }
 
@@ -192,6 +217,9 @@ extension CaseStatus {
         try c.encode(next, forKey: .next)
         try c.encode(history, forKey: .history)
         try c.encodeIfPresent(dependencies, forKey: .dependencies)
+        try c.encodeIfPresent(round, forKey: .round)
+        try c.encodeIfPresent(roundNote, forKey: .roundNote)
+        try c.encodeIfPresent(damage, forKey: .damage)
     }
 }
 
@@ -214,6 +242,7 @@ extension DueItem {
         try c.encode(normNumber, forKey: .normNumber)
         try c.encode(norm, forKey: .norm)
         try c.encode(criterion, forKey: .criterion)
+        try c.encode(assigned, forKey: .assigned)
     }
 }
 

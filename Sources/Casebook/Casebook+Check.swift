@@ -7,6 +7,8 @@ public struct CaseProblem: Codable, Equatable, Sendable, CustomStringConvertible
     /// The file, relative to the repository's root.
     public var file: String
     public var message: String
+    /// The parser's own words (English), for a YAML file it refused; never in the human output.
+    public var detail: String? = nil
 
     public var description: String { "\(file): \(message)" }
 }
@@ -17,6 +19,9 @@ public struct CheckReport: Codable, Equatable, Sendable {
     /// Expedientes checked.
     public var cases: Int
     public var problems: [CaseProblem]
+    /// Files of the work tree that differ from the last commit: valid or not, they are not part of
+    /// the history `folio verify` reads until a step or a note records them.
+    public var unrecorded: [String] = []
 }
 
 extension Casebook {
@@ -43,7 +48,10 @@ extension Casebook {
             let procedure = (try? caseDocument("expediente.md", in: folder.path))??["procedimiento"].flatMap(Requirement.number)
             problems += try caseProblems(id: folder.id, path: folder.path, procedure: procedure.map { Int($0) }, schemaCommit: opening)
         }
-        return CheckReport(ok: problems.isEmpty, cases: folders.count, problems: problems)
+        let scope = caseID.flatMap { id in folders.first.map { $0.path + "/" } }
+        let unrecorded = ((try? repository.changes()) ?? []).map(\.path)
+            .filter { path in scope.map { path.hasPrefix($0) } ?? true }.sorted()
+        return CheckReport(ok: problems.isEmpty, cases: folders.count, problems: problems, unrecorded: unrecorded)
     }
 
     /// The expediente folders of the work tree, `cases/<AAAA>/<ID>`.
@@ -87,7 +95,7 @@ extension Casebook {
                 problems.append(CaseProblem(file: file, message: "el campo 'id' dice '\(document.string("id"))' pero la carpeta es \(id)"))
             }
         } catch let error as CasebookError {
-            problems.append(CaseProblem(file: file, message: error.detail))
+            problems.append(CaseProblem(file: file, message: error.detail, detail: error.parserText))
         }
         if let procedure, let commit = schemaCommit, let rules = try definition(procedure, at: commit)?.production {
             problems += productionProblems(path: path, rules: rules, schemaCommit: commit)
@@ -99,7 +107,7 @@ extension Casebook {
                     let text = try TextFile.decode(FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data(), file: file)
                     _ = try ProgressTable.parse(text, file: file, noProgressNorm: rules.noProgressNorm)
                 } catch let error as CasebookError {
-                    problems.append(CaseProblem(file: file, message: error.detail))
+                    problems.append(CaseProblem(file: file, message: error.detail, detail: error.parserText))
                 }
             }
         }
@@ -108,7 +116,7 @@ extension Casebook {
             do {
                 _ = try caseDocument(name, in: path)
             } catch let error as CasebookError {
-                problems.append(CaseProblem(file: "\(path)/\(name)", message: error.detail))
+                problems.append(CaseProblem(file: "\(path)/\(name)", message: error.detail, detail: error.parserText))
             }
         }
         return problems
@@ -155,7 +163,7 @@ extension Casebook {
                 continue
             }
             do { try parse(text) } catch let error as CasebookError {
-                problems.append(CaseProblem(file: file, message: error.detail))
+                problems.append(CaseProblem(file: file, message: error.detail, detail: error.parserText))
             } catch {
                 problems.append(CaseProblem(file: file, message: "\(error)"))
             }
@@ -173,7 +181,15 @@ extension Casebook {
 extension CasebookError {
     /// The message without the file name in front, for reports that name the file themselves.
     var detail: String {
-        if case .invalidFile(_, let reason, let fix) = self { return "\(reason). \(fix)" }
-        return description
+        switch self {
+        case .invalidFile(_, let reason, let fix), .invalidYAML(_, let reason, let fix, _): return "\(reason). \(fix)"
+        default: return description
+        }
+    }
+
+    /// The parser's original text, for a YAML error.
+    var parserText: String? {
+        if case .invalidYAML(_, _, _, let parser) = self { return parser }
+        return nil
     }
 }

@@ -11,7 +11,7 @@ extension Casebook {
     /// their own; other steps are one item each.
     public func pending() throws -> [DueItem] {
         guard let head = try repository.headCommit() else { return [] }
-        let roster = try roster(at: head)
+        let roster = readableRoster(at: head)
         let today = clock.day(clock.now)
         var items: [DueItem] = []
         for status in try statusOfAll() where status.state == .open || status.state == .waiting {
@@ -22,7 +22,7 @@ extension Casebook {
                             activity: next.activity, role: next.role, roles: next.roles, holders: holders,
                             dependency: dependency, due: next.due, opens: next.opens, overdue: next.overdue,
                             daysLeft: next.due.flatMap(Day.init(iso:)).map { today.days(to: $0) },
-                            normNumber: next.normNumber, norm: next.norm, criterion: next.criterion)
+                            normNumber: next.normNumber, norm: next.norm, criterion: next.criterion, assigned: next.assigned)
                 }
                 let roles = next.roles.compactMap(Role.init(rawValue:))
                 if next.perDependency, next.dependency == nil, roles.allSatisfy(\.isExternal) {
@@ -35,7 +35,8 @@ extension Casebook {
                         continue
                     }
                 }
-                items.append(item(dependency: next.dependency, holders: next.holders))
+                // Work assigned to a person (`--assign`) is in their inbox only.
+                items.append(item(dependency: next.dependency, holders: next.assigned.map { [$0] } ?? next.holders))
             }
         }
         return items.sorted { a, b in

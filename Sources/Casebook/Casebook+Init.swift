@@ -82,6 +82,9 @@ extension Persona {
         }
         let name = trimmed[..<open].trimmingCharacters(in: .whitespaces)
         let email = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+        if let problem = SafeText.problem(name, identity: true) ?? SafeText.problem(email, identity: true) {
+            throw CasebookError.invalidFile(file: "--jefe", reason: problem, fix: "Escriba el nombre y el correo sin '<', '>' ni caracteres de control.")
+        }
         guard !name.isEmpty, isEmail(email) else {
             throw CasebookError.invalidFile(file: "--jefe", reason: "'\(text)' necesita un nombre y un correo válido",
                                             fix: "Escriba, por ejemplo, --jefe \"María Rodríguez <mrodriguez@igss.gob.gt>\".")

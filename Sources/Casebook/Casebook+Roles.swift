@@ -20,6 +20,16 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "el id '\(persona.id)' no es válido",
                                             fix: "Use minúsculas, dígitos, '.', '-' o '_', empezando por una letra (p. ej. alopez).")
         }
+        if let problem = SafeText.problem(persona.name, identity: true) {
+            throw CasebookError.invalidFile(file: "--name", reason: "el nombre \(problem)",
+                                            fix: "Escriba el nombre como en el documento de identidad, sin '<', '>' ni caracteres de control.")
+        }
+        if persona.name.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw CasebookError.invalidFile(file: "--name", reason: "el nombre está vacío", fix: "Indique --name \"Nombre Apellido\".")
+        }
+        if let problem = SafeText.problem(persona.email, identity: true) {
+            throw CasebookError.invalidFile(file: "--email", reason: "el correo \(problem)", fix: "Use un correo como alopez@igss.gob.gt.")
+        }
         guard Persona.isEmail(persona.email) else {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "el correo '\(persona.email)' no es válido",
                                             fix: "Use un correo como alopez@igss.gob.gt.")
@@ -85,42 +95,11 @@ extension Casebook {
         }
     }
 
-    /// Removes a persona from `roles.yaml` in a commit by `actor`, a jefe: from the next commit on
-    /// that person can no longer act, and their key no longer signs. Their earlier steps stay valid
-    /// (each was checked against the roster of its own parent). The last jefe cannot be removed.
-    func removePersonaLocked(_ personaKey: String, actor: String?) throws -> OID {
-        let head = try checkWritable()
-        let roster = try roster(at: head)
-        let jefe = try self.persona(actor, in: roster)
-        guard jefe.holds(.jefe) else { throw CasebookError.notJefe(persona: jefe.id, action: "quitar personas de roles.yaml") }
-        let target = try self.persona(personaKey, in: roster)
-        if target.holds(.jefe), roster.holders(of: [.jefe]).count == 1 {
-            throw CasebookError.invalidFile(file: Roster.fileName, reason: "\(target.id) es el único jefe",
-                                            fix: "Agregue primero otro jefe con 'folio roles add ... --role jefe'.")
-        }
-        try checkClean(outside: nil)
-        let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
-        let text = Roster.removing(target, from: committed, roster: roster)
-        guard try Roster.parse(text).find(target.id) == nil else {
-            throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo quitar a \(target.id)",
-                                            fix: "Edite roles.yaml a mano y regístrelo con un commit firmado de un jefe.")
-        }
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
-            try edit.write(Data(text.utf8), to: Roster.fileName)
-            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
-                              subject: "Roles: quita a \(target.name)", text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
-        } catch {
-            edit.rollback()
-            throw error
-        }
-    }
-
     /// An allowed-signers file (`gpg.ssh.allowedSignersFile`) from `roles.yaml` at HEAD: each
     /// persona with a key may sign commits as their e-mail.
     public func allowedSigners() throws -> String {
         try currentRoster().personas.compactMap { p in
-            p.sshKey.flatMap(SSHKey.normalize).map { "\(p.email) namespaces=\"git\" \($0)" }
+            p.sshKey.flatMap(SSHKey.normalize).map { "\(p.email) namespaces=\"git,\(Dossier.namespace)\" \($0)" }
         }.joined(separator: "\n") + "\n"
     }
 }
@@ -151,20 +130,6 @@ extension Roster {
         return header + personas.map(yamlBlock).joined()
     }
 
-    /// `text` without `persona`'s entry; re-written whole only when the entry cannot be found as text.
-    static func removing(_ persona: Persona, from text: String, roster: Roster) -> String {
-        var lines = text.components(separatedBy: "\n")
-        let idPattern = "^\\s*-\\s*id:\\s*[\"']?\(NSRegularExpression.escapedPattern(for: persona.id))[\"']?\\s*$"
-        if let start = lines.firstIndex(where: { $0.range(of: idPattern, options: .regularExpression) != nil }) {
-            let indent = String(lines[start].prefix { $0 == " " }) + "  "
-            var end = start + 1
-            while end < lines.count, lines[end].hasPrefix(indent) { end += 1 }
-            lines.removeSubrange(start..<end)
-            return lines.joined(separator: "\n")
-        }
-        return header + roster.personas.filter { $0.id != persona.id }.map(yamlBlock).joined()
-    }
-
     /// `text` with `persona` appended under `personas:`; re-written whole only when the list is
     /// not the file's last key (comments are then kept only in the header).
     static func appending(_ persona: Persona, to text: String, roster: Roster) -> String {
@@ -179,5 +144,83 @@ extension Roster {
             return lines.joined(separator: "\n") + "\n" + yamlBlock(for: persona)
         }
         return header + (roster.personas + [persona]).map(yamlBlock).joined()
+    }
+}
+
+extension Casebook {
+    /// Removes a persona from `roles.yaml` (with nil `roles`) or gives them exactly `roles`, in a
+    /// commit by `actor`, who must be a jefe; the last jefe is neither removed nor demoted. From
+    /// the next commit on, a removed persona cannot act; the steps they recorded stay valid (their
+    /// authority is read from `roles.yaml` as it was then).
+    func changePersonaLocked(_ personaKey: String, roles: [Role]?, dependency: String?, actor: String?) throws -> OID {
+        let head = try checkWritable()
+        let roster = try roster(at: head)
+        let jefe = try self.persona(actor, in: roster)
+        guard jefe.holds(.jefe) else { throw CasebookError.notJefe(persona: jefe.id, action: "cambiar roles.yaml") }
+        let target = try self.persona(personaKey, in: roster)
+        var changed: Persona? = nil
+        if let roles {
+            guard !roles.isEmpty else {
+                throw CasebookError.invalidFile(file: Roster.fileName, reason: "la persona '\(target.id)' quedaría sin roles",
+                                                fix: "Indique al menos un --role (\(Role.validIDs)), o quítela con 'folio roles remove \(target.id)'.")
+            }
+            var p = target
+            p.roles = roles
+            if let dependency { p.dependency = dependency }
+            if !p.roles.contains(where: \.isExternal) { p.dependency = nil }
+            guard p != target else {
+                throw CasebookError.invalidFile(file: Roster.fileName, reason: "\(target.id) ya tiene esos roles",
+                                                fix: "No hay nada que cambiar.")
+            }
+            changed = p
+        }
+        if target.holds(.jefe), !(changed?.holds(.jefe) ?? false),
+           !roster.personas.contains(where: { $0.id != target.id && $0.holds(.jefe) }) {
+            throw CasebookError.invalidFile(file: Roster.fileName, reason: "\(target.id) es el único jefe de departamento",
+                                            fix: "Agregue antes a otro jefe ('folio roles add ... --role jefe'): sin jefe nadie podría cambiar roles.yaml.")
+        }
+        try checkClean(outside: nil)
+        let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
+        let text = Roster.replacingEntry(of: target, with: changed, in: committed, roster: roster)
+        guard try Roster.parse(text).find(target.id) == changed else {
+            throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo cambiar la entrada de \(target.id)",
+                                            fix: "Edite roles.yaml a mano y regístrelo con git (un jefe como autor).")
+        }
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
+        do {
+            try edit.write(Data(text.utf8), to: Roster.fileName)
+            let subject = changed.map { "Roles: \(target.name) pasa a tener \($0.roles.map(\.rawValue).joined(separator: ", "))" }
+                ?? "Roles: quita a \(target.name) (\(target.roles.map(\.rawValue).joined(separator: ", ")))"
+            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
+                              subject: subject, text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+        } catch {
+            edit.rollback()
+            throw error
+        }
+    }
+}
+
+extension Roster {
+    /// `text` with `persona`'s entry replaced by `replacement` (removed for nil), editing only that
+    /// entry; the whole file is re-written only when the entry cannot be found as text.
+    static func replacingEntry(of persona: Persona, with replacement: Persona?, in text: String, roster: Roster) -> String {
+        var lines = text.components(separatedBy: "\n")
+        let idPattern = "^\\s*-\\s*id:\\s*[\"']?\(NSRegularExpression.escapedPattern(for: persona.id))[\"']?\\s*$"
+        if let start = lines.firstIndex(where: { $0.range(of: idPattern, options: .regularExpression) != nil }) {
+            let dash = String(lines[start].prefix { $0 == " " })
+            let indent = dash + "  "
+            var end = start + 1
+            while end < lines.count, lines[end].hasPrefix(indent) || lines[end].trimmingCharacters(in: .whitespaces).isEmpty
+                && end + 1 < lines.count && lines[end + 1].hasPrefix(indent) { end += 1 }
+            let block = replacement.map { yamlBlock(for: $0).components(separatedBy: "\n").filter { !$0.isEmpty }
+                .map { dash + $0.dropFirst(2) } } ?? []
+            lines.replaceSubrange(start..<end, with: block)
+            return lines.joined(separator: "\n")
+        }
+        var personas = roster.personas
+        if let i = personas.firstIndex(where: { $0.id == persona.id }) {
+            if let replacement { personas[i] = replacement } else { personas.remove(at: i) }
+        }
+        return header + personas.map(yamlBlock).joined()
     }
 }

@@ -8,13 +8,25 @@ extension Casebook {
         omittedCommits = 0
         guard let head = try repository.headCommit() else { return [] }
         let history = try loadHistory(at: head)
-        let roster = try roster(at: head)
+        let roster = readableRoster(at: head)
         let paths = try casePaths(at: head)
-        let all = try history.caseIDs.compactMap { id -> CaseStatus? in
-            guard let replay = try replay(id, in: history) else { return nil }
-            return try status(of: replay, roster: roster, head: head, path: paths[id] ?? "")
+        // One damaged case (a schema or front matter that cannot be read) is listed as damaged,
+        // never hides the others.
+        let all = history.caseIDs.map { id -> CaseStatus in
+            let path = paths[id] ?? ""
+            do {
+                guard let replay = try replay(id, in: history) else {
+                    return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.directory,
+                                         reason: "no hay definición del procedimiento '\(history.records(of: id).first?.procedure ?? "")' en schemas/")
+                }
+                return try status(of: replay, roster: roster, head: head, path: path)
+            } catch {
+                let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
+                return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: "\(error)")
+            }
         }
         saveHistoryCache()
+        damagedCases = all.filter { $0.damage != nil }
         return all
     }
 
@@ -24,8 +36,14 @@ extension Casebook {
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
-        guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
-        let status = try status(of: replay, roster: try roster(at: head), head: head, path: path)
+        let status: CaseStatus
+        do {
+            guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
+            status = try self.status(of: replay, roster: readableRoster(at: head), head: head, path: path)
+        } catch let error as ProcedureError {
+            let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
+            status = damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: error.description)
+        }
         saveHistoryCache()
         return status
     }
@@ -41,33 +59,123 @@ extension Casebook {
         let timings: [OID: StepTiming] = replayed.map { self.timings(of: $0, month: month) } ?? [:]
         let records = replayed?.records ?? []
         saveHistoryCache()
-        return records.enumerated().map { i, record in
-            entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"), timing: timings[record.commit])
+        let definition = replayed?.definition
+        return try records.enumerated().map { i, record in
+            var e = entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"), timing: timings[record.commit])
+            e.activity = record.step.flatMap { definition?.step($0)?.activity }
+            e.text = Self.bodyText(try repository.commit(record.commit).message)
+            return e
         }
+    }
+
+    /// The text of a commit message between its subject and its trailers (what -m gave).
+    static func bodyText(_ message: String) -> String? {
+        var paragraphs = message.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard paragraphs.count > 1 else { return nil }
+        paragraphs.removeFirst()
+        let trailer = "^[A-Za-z][A-Za-z-]*: "
+        if let last = paragraphs.last,
+           last.components(separatedBy: "\n").allSatisfy({ $0.range(of: trailer, options: .regularExpression) != nil }) {
+            paragraphs.removeLast()
+        }
+        return paragraphs.isEmpty ? nil : paragraphs.joined(separator: "\n\n")
+    }
+
+    /// The round of a case whose decisions can send it back to an earlier step (P4-10 to 02 when
+    /// SEGEPLAN observes the documents): 1 + the returns so far; nil for procedures without one.
+    static func round(of replay: CaseReplay) -> (round: Int, note: String?)? {
+        let definition = replay.definition
+        let loops = definition.steps.filter { step in
+            guard let d = step.decision else { return false }
+            return [d.yes, d.no].contains { branch in
+                if case .step(let target) = branch.transition { return target <= step.number }
+                return false
+            }
+        }
+        guard !loops.isEmpty else { return nil }
+        var returns: [String: Int] = [:]
+        for record in replay.steps {
+            guard let number = record.step, let step = definition.step(number), let d = step.decision,
+                  let answer = record.decisionValue else { continue }
+            if case .step(let target) = (answer ? d.yes : d.no).transition, target <= step.number {
+                returns["\(step.number)|\(target)|\(d.question)", default: 0] += 1
+            }
+        }
+        let total = returns.values.reduce(0, +)
+        let note = returns.sorted { $0.key < $1.key }.map { key, count in
+            let parts = key.split(separator: "|", maxSplits: 2).map(String.init)
+            return "el paso \(parts[0]) (\(parts[2])) lo regresó al paso \(parts[1]) \(count == 1 ? "una vez" : "\(count) veces")"
+        }.joined(separator: "; ")
+        return (total + 1, note.isEmpty ? nil : note)
     }
 
     func status(of replay: CaseReplay, roster: Roster, head: OID, path: String) throws -> CaseStatus {
         let definition = replay.definition
         let fields = try caseFields(path, at: head)
         let title = fields?.title ?? ""
+        let damage = fields.flatMap { $0.damage.isEmpty ? nil : CaseDamage(file: "\(path)/expediente.md", reason: $0.damage) }
         var opened = clock.day(replay.opening.author.date).description
         if let written = fields?.opened, !written.isEmpty { opened = written }
-        let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month))
+        let allowed = nextSteps(replay.machine, roster: roster, calendar: calendar(of: replay, month: fields?.month),
+                                assignments: replay.assignments)
         let timings = timings(of: replay, month: fields?.month)
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
+        // A step that starts a new dependency's part, done by external contacts (P3-01, P5-01),
+        // is pending only while a registered contact's dependency has not started.
+        let started = Set(replay.machine.threads.map(\.code))
+        let next = allowed.filter { n in
+            guard n.dependency == nil else { return false }
+            let roles = n.roles.compactMap(Role.init(rawValue:))
+            guard n.perDependency, !roles.isEmpty, roles.allSatisfy(\.isExternal) else { return true }
+            let expected = Set(roster.personas.filter { p in roles.contains(where: p.holds) }.compactMap { $0.dependency?.uppercased() })
+            return expected.isEmpty || !expected.isSubset(of: started)
+        }
+        let round = Self.round(of: replay)
         return CaseStatus(
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
             title: title, path: path, opened: opened, state: replay.machine.state, lastStep: replay.machine.lastStep,
-            next: allowed.filter { $0.dependency == nil },
-            history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies)
+            next: next,
+            history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies,
+            round: round?.round, roundNote: round?.note, damage: damage)
     }
 
-    /// Every step the machine allows now, with who may record it (per `roster`) and by when.
-    func nextSteps(_ machine: CaseMachine, roster: Roster, calendar: CaseCalendar) -> [NextStepStatus] {
+    /// `roles.yaml` at `commit` for commands that only read: when it cannot be read, an empty
+    /// roster (nobody is shown as able to act), and the file and reason in `damagedFiles`.
+    func readableRoster(at commit: OID) -> Roster {
+        do {
+            return try roster(at: commit)
+        } catch {
+            let damage = CaseDamage(file: Roster.fileName, reason: Self.reason(of: error))
+            if !damagedFiles.contains(damage) { damagedFiles.append(damage) }
+            return Roster(personas: [])
+        }
+    }
+
+    /// A case whose procedure cannot be replayed: listed with its opening, its steps' commits and
+    /// the reason, with nothing to do next until the file is repaired.
+    func damagedStatus(_ id: String, history: History, head: OID, path: String, file: String, reason: String) -> CaseStatus {
+        let records = history.records(of: id)
+        let number = records.first?.procedure.flatMap(Int.init) ?? 0
+        let fields = path.isEmpty ? nil : try? caseFields(path, at: head)
+        return CaseStatus(id: id, procedure: number, procedureName: "", version: "", title: fields?.title ?? "", path: path,
+                          opened: records.first.map { clock.day($0.author.date).description } ?? "", state: .open,
+                          lastStep: records.last(where: { $0.step != nil })?.step, next: [],
+                          history: records.filter { $0.step != nil }.map { entry($0, kind: "step") }, dependencies: nil,
+                          damage: CaseDamage(file: file, reason: reason))
+    }
+
+    /// Every step the machine allows now, with who may record it (per `roster`), by when, and
+    /// to whom it is assigned (`assignments`: role → persona, kept while they hold the role).
+    func nextSteps(_ machine: CaseMachine, roster: Roster, calendar: CaseCalendar,
+                   assignments: [String: String] = [:]) -> [NextStepStatus] {
         let today = clock.day(clock.now)
         return machine.allowedNext.map { next in
+            let assigned = next.step.roles.lazy.compactMap { role in
+                assignments[role.rawValue].flatMap { roster.find($0) }.flatMap { $0.holds(role) ? $0.id : nil }
+            }.first
             let rule = machine.definition.deadline(for: next.step.number)
             let due = rule?.deadline.due.resolve(calendar)
             return NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
@@ -76,7 +184,7 @@ extension Casebook {
                                   due: due?.description, opens: rule?.deadline.opens?.resolve(calendar)?.description,
                                   overdue: due.map { today > $0 } ?? false,
                                   normNumber: rule?.norm.kind == .manual ? rule?.norm.number : nil, norm: rule?.norm.text,
-                                  criterion: rule?.norm.kind == .criterion ? rule?.norm.number : nil)
+                                  criterion: rule?.norm.kind == .criterion ? rule?.norm.number : nil, assigned: assigned)
         }
     }
 
@@ -98,7 +206,8 @@ extension Casebook {
                      date: clock.iso(record.author.date), commit: record.commit.hex,
                      decision: record.decisionValue.map { $0 ? "si" : "no" }, dependency: record.dependency,
                      subject: record.subject, timing: timing?.kind.rawValue,
-                     daysOutOfWindow: timing?.isOutOfWindow == true ? timing?.days : nil, justification: record.justification)
+                     daysOutOfWindow: timing?.isOutOfWindow == true ? timing?.days : nil, justification: record.justification,
+                     assigned: record.assigned)
     }
 
     /// The procedures in force at HEAD.

@@ -39,6 +39,9 @@ extension Casebook {
         try checkClean(outside: path)
 
         let title = request.title ?? (definition.monthly ? "\(definition.name), \(request.month ?? "")" : definition.name)
+        if let problem = SafeText.problem(title) {
+            throw CasebookError.invalidFile(file: "--title", reason: problem, fix: "Escriba el título en una sola línea, sin caracteres de control.")
+        }
         for key in definition.fields where !fields.contains(where: { $0.0 == key }) {
             fields.append((key, "\"\""))
         }
@@ -110,14 +113,31 @@ extension Casebook {
         if let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
+        var assignments = replay.assignments
+        let assignment = try request.assign.map { try assignee($0, after: replay.machine, roster: roster) }
+        if let assignment { assignments[assignment.role.rawValue] = assignment.persona.id }
+        var notices: [String] = []
+        if let role = step.roles.first(where: persona.holds), let other = replay.assignments[role.rawValue], other != persona.id,
+           roster.find(other)?.holds(role) == true {
+            notices.append("El expediente está asignado a \(other) (\(role.rawValue)); registra el paso \(persona.id), que también tiene el rol.")
+        }
         try checkClean(outside: path)
         let justification = try justificationForStep(step.number, replay: replay, month: try caseFields(path, at: head)?.month,
                                                       given: request.justification)
 
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
-            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
+            let needed = definition.norms.flatMap(\.requirements).filter { $0.step == step.number }
+                .flatMap { $0.documents.map { $0.path(dependency: dependency) } }
+            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit, needed: needed)
             try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
+            // Say how a data file the step needs was read, when it was saved with ';'.
+            for file in needed where file.lowercased().hasSuffix(".csv") {
+                guard let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(file)"),
+                      let header = String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").first,
+                      ProductionTable.separator(ofHeader: header) == ";" else { continue }
+                notices.append("\(path)/\(file): leído separado por ';' (como lo guarda una hoja de cálculo en español; '12,5' es 12.5).")
+            }
             try checkRequirements(step, dependency: dependency, decision: decision, path: path, definition: definition)
             if let archive = request.archive {
                 _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
@@ -139,6 +159,9 @@ extension Casebook {
             }
             subject += ": " + step.activity
             if let justification { trailers.append(Trailer(TrailerKey.justification, justification)) }
+            if let assignment {
+                trailers += [Trailer(TrailerKey.assigned, assignment.persona.id), Trailer(TrailerKey.assignedRole, assignment.role.rawValue)]
+            }
             if let decision {
                 trailers.insert(Trailer(TrailerKey.decision, decision ? "si" : "no"), at: 4)
                 subject = "\(id) paso \(step.number)" + (dependency.map { " [\($0)]" } ?? "")
@@ -151,9 +174,29 @@ extension Casebook {
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
-                                  state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
+                                  state: replay.machine.state,
+                                  next: nextSteps(replay.machine, roster: roster, calendar: calendar, assignments: assignments),
+                                  notices: notices)
         } catch {
             edit.rollback()
+            // A document the step needs is missing: its template is left in the case, to be filled in.
+            let failures: [RequirementFailure]
+            switch error {
+            case CasebookError.requirementNotMet(_, _, let found, _, _): failures = found
+            case CasebookError.requirementsNotMet(_, _, let results, _): failures = results.flatMap(\.failures)
+            default: failures = []
+            }
+            let missing = Set(failures.filter { $0.problem == "falta el documento" }.map(\.file))
+            if !missing.isEmpty, let written = try? write(templates: Self.templates(for: step, dependency: dependency, definition: definition),
+                                                          in: path, only: missing), !written.isEmpty {
+                switch error {
+                case CasebookError.requirementNotMet(let number, let casePath, let found, let norm, _):
+                    throw CasebookError.requirementNotMet(step: number, casePath: casePath, failures: found, norm: norm, templates: written)
+                case CasebookError.requirementsNotMet(let number, let casePath, let results, _):
+                    throw CasebookError.requirementsNotMet(step: number, casePath: casePath, results: results, templates: written)
+                default: break
+                }
+            }
             throw error
         }
     }
@@ -263,6 +306,22 @@ extension Casebook {
         })
     }
 
+    /// The persona `key` names and the role of the steps that come next (`machine` after this
+    /// step) they will do: `--assign` refuses someone who holds none of those roles.
+    func assignee(_ key: String, after machine: CaseMachine, roster: Roster) throws -> (persona: Persona, role: Role) {
+        let target = try persona(key, in: roster)
+        let next = machine.allowedNext
+        guard let role = next.flatMap(\.step.roles).first(where: target.holds) else {
+            let wanted = next.map { "\($0.step.number) (\($0.step.roles.map(\.rawValue).joined(separator: " o ")))" }.joined(separator: ", ")
+            throw CasebookError.invalidFile(
+                file: "--assign \(key)",
+                reason: next.isEmpty ? "después de este paso no queda ningún paso que asignar"
+                    : "\(target.id) no tiene el rol de los pasos siguientes: \(wanted)",
+                fix: "Asigne a una persona con ese rol ('folio roles' las lista), o registre el paso sin --assign.")
+        }
+        return (target, role)
+    }
+
     func checkRole(_ persona: Persona, for step: StepDefinition, roster: Roster) throws {
         guard step.roles.contains(where: persona.holds) else {
             throw CasebookError.roleNotHeld(persona: persona.id, step: step.number, roles: step.roles,
@@ -270,8 +329,18 @@ extension Casebook {
         }
     }
 
-    /// Applies `--set` to `expediente.md` and copies `--attach` files into the case.
-    func applyEdits(sets: [String], attachments: [String], path: String, edit: WorkTreeEdit) throws {
+    /// Where an attached file goes: the document the step needs with that name (`HGE.csv` at P3-01
+    /// → `produccion/HGE.csv`, `revision.md` at P2-02 → `dependencias/HGE/revision.md`), or the one
+    /// CSV the step needs; nil when the step needs nothing of the kind.
+    static func placement(of name: String, needed: [String]) -> String? {
+        if let same = needed.first(where: { $0.lastComponent.lowercased() == name.lowercased() }) { return same }
+        let csv = needed.filter { $0.lowercased().hasSuffix(".csv") }
+        return name.lowercased().hasSuffix(".csv") && csv.count == 1 ? csv[0] : nil
+    }
+
+    /// Applies `--set` to `expediente.md` and copies `--attach` files into the case: where the step
+    /// needs them (`needed`, paths inside the case), else `.md` beside expediente.md and others in anexos/.
+    func applyEdits(sets: [String], attachments: [String], path: String, edit: WorkTreeEdit, needed: [String] = []) throws {
         if !sets.isEmpty {
             let file = "\(path)/expediente.md"
             guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else { throw CasebookError.unknownCase(path) }
@@ -295,7 +364,8 @@ extension Casebook {
                 throw CasebookError.invalidFile(file: source, reason: "los archivos ocultos (nombre que empieza con '.') no se adjuntan",
                                                 fix: "Cámbiele el nombre antes de adjuntarlo.")
             }
-            let target = name.lowercased().hasSuffix(".md") ? "\(path)/\(name)" : "\(path)/anexos/\(name)"
+            let target = Self.placement(of: name, needed: needed).map { "\(path)/\($0)" }
+                ?? (name.lowercased().hasSuffix(".md") ? "\(path)/\(name)" : "\(path)/anexos/\(name)")
             try edit.copy(from: source, to: target)
         }
     }

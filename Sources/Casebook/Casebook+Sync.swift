@@ -39,7 +39,7 @@ extension Casebook {
         do {
             try repository.fetch(remote: remote, extra: ["+\(Self.receptionNotesRef):\(Self.receptionNotesRef)"], hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
-            throw CasebookError.remoteFailed(remote: remote, action: "traer", reason: error.message)
+            throw CasebookError.remoteFailed(remote: remote, action: "traer", reason: GitErrorText.describe(error))
         }
         let remoteTip = try repository.resolve(reference: "refs/remotes/\(remote)/\(short)")
         var result = SyncResult(received: 0, published: 0, renumbered: [], remoteMessages: "")
@@ -99,7 +99,7 @@ extension Casebook {
         do {
             pushed = try repository.push(remote: remote, refspec: "\(branch):\(branch)", hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
-            throw CasebookError.remoteFailed(remote: remote, action: "publicar", reason: error.message)
+            throw CasebookError.remoteFailed(remote: remote, action: "publicar", reason: GitErrorText.describe(error))
         }
         result.remoteMessages = pushed.messages
         if let reason = pushed.rejected.values.first {
@@ -121,7 +121,7 @@ extension Casebook {
         do {
             try repository.checkout(target)
         } catch let error as GitError {
-            throw CasebookError.checkoutBlocked(reason: error.message)
+            throw CasebookError.checkoutBlocked(reason: GitErrorText.describe(error))
         }
         do {
             try repository.moveBranch(branch, to: target, from: current, reason: "folio sync")
@@ -245,6 +245,6 @@ extension Casebook {
               let key = signer.sshKey, let found = try SSHSigner.find(registered: key, repository: repository) else {
             throw CasebookError.signingKeyMissing(persona: author.id, configured: try SSHSigner.configured(repository))
         }
-        return found.sign
+        return { try found.sign($0) }
     }
 }

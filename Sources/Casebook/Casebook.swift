@@ -29,6 +29,14 @@ public final class Casebook {
     var commitRuleErrors: [OID: Bool] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
+    /// How long a write waits for another folio's lock before giving up (seconds).
+    public var lockTimeout: TimeInterval = 60
+    /// Blobs `verify` already read for damaged content in this run.
+    var contentChecked: Set<OID> = []
+    /// The cases the last `statusOfAll` (and so `pending`) found damaged, for commands to report.
+    public internal(set) var damagedCases: [CaseStatus] = []
+    /// Repository files (`roles.yaml`, `folio.yaml`) a reading command could not read; it went on without them.
+    public internal(set) var damagedFiles: [CaseDamage] = []
     private var cachedHistory: (tip: OID, history: History)?
     /// Whether this run learnt something the history cache does not hold yet.
     var cacheChanged = false
@@ -48,14 +56,21 @@ public final class Casebook {
         // Authority and order come from the whole history: a shallow clone lacks its beginning.
         if repo.isShallow { throw CasebookError.shallowClone(root) }
         let book = Casebook(repository: repo, root: root, clock: clock)
-        // A folio killed half-way left its lock: any command puts the clone right first.
-        let lock = WriteLock(repository: repo)
-        if FileManager.default.fileExists(atPath: lock.path) { _ = try? lock.recoverIfStale() }
-        if let head = try repo.headCommit() {
+        // A lock left by a folio killed half-way is recovered by the next writer (WriteLock.run),
+        // never by a command that only reads: reading touches neither the index nor its lock.
+        // An empty git repository is not a case repository: `folio init` lays the first commit.
+        guard let head = try repo.headCommit() else { throw CasebookError.emptyRepository }
+        do {
             guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
-            if let text = try repo.file(at: Settings.fileName, in: head), let zone = TimeZone(
-                identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
-                book.clock.timeZone = zone
+            if let text = try repo.file(at: Settings.fileName, in: head) {
+                // A damaged folio.yaml does not stop reading (the default zone is used); writing reads it again and refuses.
+                do {
+                    if let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
+                        book.clock.timeZone = zone
+                    }
+                } catch {
+                    book.damagedFiles.append(CaseDamage(file: Settings.fileName, reason: Self.reason(of: error)))
+                }
             }
         }
         return book
@@ -86,6 +101,9 @@ public final class Casebook {
     func checkWritable() throws -> OID {
         if let op = repository.operationInProgress { throw CasebookError.operationInProgress(op) }
         if repository.isHeadDetached { throw CasebookError.detachedHead }
+        // git holds the index: wait (the write lock retries) rather than commit and then fail to
+        // write the index, which would leave a recorded step reported as refused.
+        if FileManager.default.fileExists(atPath: repository.gitdir + "index.lock") { throw CasebookError.indexLocked }
         let head = try head()
         let conflicted = try repository.changes().filter { $0.kind == .conflicted }.map(\.path)
         if !conflicted.isEmpty { throw CasebookError.conflicted(conflicted) }
@@ -170,9 +188,17 @@ public final class Casebook {
     func caseFields(_ path: String, at commit: OID) throws -> HistoryCache.CaseFields? {
         guard let blob = try repository.entryID(at: "\(path)/expediente.md", in: commit) else { return nil }
         if let known = fieldsCache[blob] { return known }
-        let document = try? FrontMatterDocument.parse(data: try repository.blob(blob), file: path)
+        let file = "\(path)/expediente.md"
+        let document: FrontMatterDocument?, damage: String
+        do {
+            document = try FrontMatterDocument.parse(data: try repository.blob(blob), file: file)
+            damage = ""
+        } catch {
+            document = nil
+            damage = Self.reason(of: error)
+        }
         let fields = HistoryCache.CaseFields(title: document?.string("titulo") ?? "", opened: document?.string("abierto") ?? "",
-                                             month: document?.string("mes") ?? "")
+                                             month: document?.string("mes") ?? "", damage: damage)
         fieldsCache[blob] = fields
         cacheChanged = true
         return fields
@@ -314,7 +340,7 @@ public final class Casebook {
         guard let found = try SSHSigner.find(registered: key, repository: repository) else {
             throw CasebookError.signingKeyMissing(persona: signer.id, configured: try SSHSigner.configured(repository))
         }
-        return found.sign
+        return { try found.sign($0) }
     }
 
     /// Refuses when tracked files outside `scope` (a folder or file relative to the root; nil: any)

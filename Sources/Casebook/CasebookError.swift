@@ -10,6 +10,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case notACaseRepository(String)
     case directoryNotEmpty(String)
     case invalidFile(file: String, reason: String, fix: String)
+    /// A YAML file or header the parser refused: said in Spanish, the parser's own text kept in `parser`.
+    case invalidYAML(file: String, reason: String, fix: String, parser: String)
     case unknownProcedure(String)
     case unknownPersona(String, known: [String])
     case noPersona
@@ -24,9 +26,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case dirtyOutside(paths: [String], scope: String)
     case conflicted([String])
     case invalidCase([CaseProblem])
-    case requirementNotMet(step: String, casePath: String, failures: [RequirementFailure], norm: Norm)
+    case requirementNotMet(step: String, casePath: String, failures: [RequirementFailure], norm: Norm, templates: [String] = [])
     /// Several norms' requirements for one step, each with what it found missing.
-    case requirementsNotMet(step: String, casePath: String, results: [(norm: Norm, failures: [RequirementFailure])])
+    case requirementsNotMet(step: String, casePath: String, results: [(norm: Norm, failures: [RequirementFailure])], templates: [String] = [])
     /// A step outside its norm's window, recorded without a justification.
     case outOfWindow(step: String, timing: StepTiming)
     /// A criterion or interpretation that cannot be entered in the department's register.
@@ -47,6 +49,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case concurrentUpdate
     case dateBeforeParent(date: String, parent: String, commit: String)
     case remoteInvalid(findings: [String])
+    case indexLocked
     case shallowClone(String)
     case busy(owner: String)
     case noProductionData(String)
@@ -72,12 +75,12 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .detachedHead:
             return "HEAD no apunta a una rama (detached HEAD). Vuelva a la rama de trabajo con 'git switch main'."
         case .emptyRepository:
-            return "El repositorio no tiene commits. Créelo con 'folio init DIR --jefe \"Nombre <correo>\"'."
+            return "Este repositorio git está vacío (sin commits): no es un repositorio de expedientes de folio. Cree uno con 'folio init CARPETA --jefe \"Nombre <correo>\"' (una carpeta nueva), o clone el repositorio compartido con 'git clone'."
         case .notACaseRepository(let path):
             return "\(path) es un repositorio git pero no de expedientes: falta roles.yaml o folio.yaml. Créelo con 'folio init'."
         case .directoryNotEmpty(let path):
             return "\(path) ya existe y no está vacío: folio init necesita una carpeta nueva o vacía."
-        case .invalidFile(let file, let reason, let fix):
+        case .invalidFile(let file, let reason, let fix), .invalidYAML(let file, let reason, let fix, _):
             return "\(file): \(reason). \(fix)"
         case .unknownProcedure(let text):
             return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."
@@ -98,6 +101,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .invalidDependency(let code):
             return "'\(code)' no es un código de dependencia válido: use de 1 a 20 letras, dígitos, '-' o '_' (p. ej. HGE), sin '/' ni '..'."
         case .caseExists(let id, let path):
+            if id.range(of: "-[0-9]{4}-[0-9]{2}$", options: .regularExpression) != nil {
+                return "El expediente del mes \(id.suffix(7)) ya existe en \(path): cada mes tiene un solo expediente. Registre sus pasos en él ('folio step \(id) ...'); 'folio status \(id)' muestra lo que sigue."
+            }
             return "El expediente \(id) ya existe en \(path): elija otro --id o deje que folio asigne uno."
         case .unknownCase(let id):
             return "No existe el expediente \(id) en cases/ (en el último commit). 'folio status' lista los expedientes."
@@ -105,22 +111,38 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). Indique PASO (y --dependency si corresponde)."
         case .dirtyOutside(let paths, let scope):
             let list = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " y \(paths.count - 5) más" : "")
-            return "Hay cambios sin registrar fuera de \(scope): \(list). Regístrelos en su expediente con 'folio note', o descártelos ('git restore ARCHIVO') antes de continuar."
+            let cases = paths.filter { $0.hasPrefix("cases/") }
+            let others = paths.filter { !$0.hasPrefix("cases/") }
+            var advice: [String] = []
+            if !cases.isEmpty { advice.append("los cambios de un expediente se registran con 'folio note ID -m TEXTO'") }
+            if others.contains(where: { $0 == "roles.yaml" }) {
+                advice.append("las personas se cambian con 'folio roles add/set/remove' (descarte la edición con 'git restore roles.yaml')")
+            }
+            if others.contains(where: { $0 != "roles.yaml" }) {
+                advice.append("los cambios de configuración (\(others.filter { $0 != "roles.yaml" }.prefix(3).joined(separator: ", "))) los registra un jefe con 'git commit'")
+            }
+            return "Hay cambios sin registrar fuera de \(scope): \(list). " + advice.joined(separator: "; ").prefix(1).uppercased()
+                + String(advice.joined(separator: "; ").dropFirst()) + "; o descártelos ('git restore ARCHIVO') antes de continuar."
         case .conflicted(let paths):
             return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
         case .invalidCase(let problems):
+            let csv = problems.contains { $0.file.lowercased().hasSuffix(".csv") }
+            let markdown = problems.contains { !$0.file.lowercased().hasSuffix(".csv") }
+            let what = [markdown ? "el encabezado YAML (entre las líneas '---')" : nil, csv ? "el archivo CSV" : nil]
+                .compactMap { $0 }.joined(separator: " y ")
             return problems.map(\.description).joined(separator: "\n")
-                + "\nCorrija el encabezado YAML (entre las líneas '---') y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
-        case .requirementNotMet(let step, let casePath, let failures, let norm):
+                + "\nCorrija \(what) y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
+        case .requirementNotMet(let step, let casePath, let failures, let norm, let templates):
             let list = failures.map { "  - \(casePath)/\($0)" }.joined(separator: "\n")
+            let written = Self.templatesText(templates)
             switch norm.kind {
             case .manual:
                 return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"
-                    + list + "\nNorma \(norm.number): «\(norm.text)»"
+                    + list + written + "\nNorma \(norm.number): «\(norm.text)»"
             case .criterion:
                 return "El paso \(step) no se puede registrar todavía: el \(norm.label) (no es norma del manual; lo adoptó "
                     + "\(norm.adoption?.by ?? "un jefe") el \(norm.adoption?.on ?? "?")) exige lo que falta.\n"
-                    + list + "\nCriterio: «\(norm.text)»"
+                    + list + written + "\nCriterio: «\(norm.text)»"
             }
         case .outOfWindow(let step, let timing):
             let rule = timing.norm.kind == .manual ? "Norma \(timing.norm.number): «\(timing.norm.text)»"
@@ -128,14 +150,14 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "El paso \(step) se registraría \(timing.description): fuera de plazo solo se registra con una justificación, "
                 + "que queda en el historial (trailer Justificacion). Si corresponde registrarlo hoy, dé la razón con "
                 + "--justificacion \"TEXTO\".\n\(rule)"
-        case .requirementsNotMet(let step, let casePath, let results):
+        case .requirementsNotMet(let step, let casePath, let results, let templates):
             var lines = ["El paso \(step) no se puede registrar todavía: " + results.map { $0.norm.label }.joined(separator: ", ")
                          + " exigen lo que falta."]
             for (norm, failures) in results {
                 lines += failures.map { "  - \(casePath)/\($0)" }
                 lines.append("  \(norm.kind == .manual ? "Norma" : "Criterio") \(norm.number): «\(norm.text)»")
             }
-            return lines.joined(separator: "\n")
+            return lines.joined(separator: "\n") + Self.templatesText(templates)
         case .registerEntry(let what):
             return what
         case .missingDocument(let file):
@@ -167,7 +189,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .invalidKey(let text):
             return "'\(text.prefix(40))' no es una clave pública SSH: use la línea completa de su archivo .pub (p. ej. 'ssh-ed25519 AAAA... nombre')."
         case .busy(let owner):
-            return "Otro registro de folio está en curso en este clon (\(owner)) y no terminó en un minuto. Espere y vuelva a intentarlo; si ese proceso ya no existe, folio retirará su bloqueo solo."
+            return "Otro registro de folio tiene el bloqueo de escritura de este clon (\(owner)) y no lo soltó en un minuto. "
+                + "Espere y vuelva a intentarlo; si ese proceso ya no existe (o es de otro equipo que dejó de usarlo), "
+                + "un jefe lo quita con 'folio unlock --as JEFE'."
         case .shallowClone(let path):
             return "\(path) es un clon superficial (shallow): folio deriva roles, pasos y plazos de toda la historia. Traiga la historia completa con 'git fetch --unshallow'."
         case .remoteInvalid(let findings):
@@ -205,9 +229,18 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "No se pudieron actualizar los archivos de trabajo (\(reason)): registre o descarte sus cambios y vuelva a intentar."
         case .procedure(let error):
             return error.description
+        case .indexLocked:
+            return "Otro programa de git está usando el repositorio (existe .git/index.lock). Espere a que termine y vuelva a intentarlo; si no hay ningún git abierto, borre .git/index.lock."
         case .git(let text):
             return "Error de git: \(text)"
         }
+    }
+
+    /// The lines that say which templates a refusal wrote (empty when none).
+    static func templatesText(_ templates: [String]) -> String {
+        templates.isEmpty ? "" : "\n" + templates.map {
+            "Plantilla escrita en \($0): complete sus campos en su editor y vuelva a registrar el paso."
+        }.joined(separator: "\n")
     }
 }
 

@@ -95,6 +95,7 @@ extension Casebook {
         found += ruleOutsideFolio(facts)
         found += ruleDate(facts)
         found += try registerFindings(facts.commit)
+        found += try checkContent(facts.commit)
         return found
     }
 

@@ -56,13 +56,17 @@ public struct FrontMatterDocument {
         }
         let yaml = lines[1..<end].joined(separator: "\n")
         let loaded: Any?
+        if let problem = YAMLGuard.problem(in: yaml) {
+            throw CasebookError.invalidFile(file: file, reason: "encabezado YAML: \(problem)", fix: YAMLGuard.fix)
+        }
         do {
             loaded = try Yams.load(yaml: yaml)
         } catch {
-            let detail = YAMLErrorText.describe(error)
+            // The YAML starts on the file's second line, after '---'.
+            let problem = YAMLErrorText.problem(error, lineOffset: 1)
             let fix = yaml.contains("\t") ? "El encabezado tiene tabulaciones: YAML solo admite espacios para sangrar; cámbielas por espacios."
-                : "Corrija el encabezado; si un valor tiene ':' o '#', póngalo entre comillas."
-            throw CasebookError.invalidFile(file: file, reason: "encabezado YAML: \(detail) (la línea 1 es la siguiente a '---')", fix: fix)
+                : problem.fix
+            throw CasebookError.invalidYAML(file: file, reason: "encabezado YAML, \(problem.located)", fix: fix, parser: problem.detail)
         }
         guard let fields = (loaded ?? [String: Any]()) as? [String: Any] else {
             throw CasebookError.invalidFile(file: file, reason: "el encabezado YAML no es una lista de claves 'clave: valor'",

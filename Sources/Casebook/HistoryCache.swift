@@ -9,12 +9,14 @@ import GitStore
 /// commits since are read and added), rebuilt from history otherwise (a reset to an older
 /// commit, a rewritten branch), and ignored when it cannot be read (corrupted, another version).
 struct HistoryCache {
-    static let header = "folio-cache 2"
+    static let header = "folio-cache 3"
 
     struct CaseFields: Equatable {
         var title: String
         var opened: String
         var month: String
+        /// Why the front matter could not be read ("" when it reads).
+        var damage = ""
     }
 
     var tip: OID
@@ -40,7 +42,7 @@ struct HistoryCache {
             let f = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
             switch f.first {
             case "R":
-                guard f.count == 20, let commit = OID(hex: f[1]), let at = Double(f[5]), let ao = Int(f[6]), let ct = Double(f[9]),
+                guard f.count == 22, let commit = OID(hex: f[1]), let at = Double(f[5]), let ao = Int(f[6]), let ct = Double(f[9]),
                       let co = Int(f[10]) else { return nil }
                 cache.records.append(StepRecord(
                     commit: commit, parent: f[2].isEmpty ? nil : OID(hex: f[2]),
@@ -48,13 +50,14 @@ struct HistoryCache {
                     committer: Signature(name: f[7], email: f[8], date: Date(timeIntervalSince1970: ct), offsetMinutes: co),
                     subject: f[11], caseID: f[12], procedure: f[13].nilIfEmpty, step: f[14].nilIfEmpty, role: f[15].nilIfEmpty,
                     decision: f[16].nilIfEmpty, dependency: f[17].nilIfEmpty,
-                    signedOff: f[18].isEmpty ? [] : f[18].components(separatedBy: "\u{1}"), justification: f[19].nilIfEmpty))
+                    signedOff: f[18].isEmpty ? [] : f[18].components(separatedBy: "\u{1}"), justification: f[19].nilIfEmpty,
+                    assigned: f[20].nilIfEmpty, assignedRole: f[21].nilIfEmpty))
             case "A":
                 guard f.count == 3, let commit = OID(hex: f[1]) else { return nil }
                 cache.authorized[commit] = f[2] == "1"
             case "F":
-                guard f.count == 5, let blob = OID(hex: f[1]) else { return nil }
-                cache.fields[blob] = CaseFields(title: f[2], opened: f[3], month: f[4])
+                guard f.count == 6, let blob = OID(hex: f[1]) else { return nil }
+                cache.fields[blob] = CaseFields(title: f[2], opened: f[3], month: f[4], damage: f[5])
             default:
                 return nil
             }
@@ -74,10 +77,10 @@ struct HistoryCache {
                         String(Int(r.committer.date.timeIntervalSince1970)), String(r.committer.offsetMinutes), r.subject, r.caseID,
                         r.procedure ?? "", r.step ?? "", r.role ?? "", r.decision ?? "", r.dependency ?? ""]
                 .map(Self.escape).joined(separator: "\t") + "\t" + Self.escape(r.signedOff.joined(separator: "\u{1}"))
-                + "\t" + Self.escape(r.justification ?? ""))
+                + "\t" + Self.escape(r.justification ?? "") + "\t" + Self.escape(r.assigned ?? "") + "\t" + Self.escape(r.assignedRole ?? ""))
         }
         for (commit, ok) in authorized { out.append("A\t\(commit.hex)\t\(ok ? "1" : "0")") }
-        for (blob, f) in fields { out.append(["F", blob.hex, f.title, f.opened, f.month].map(Self.escape).joined(separator: "\t")) }
+        for (blob, f) in fields { out.append(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(Self.escape).joined(separator: "\t")) }
         out.append("fin")
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -114,7 +117,12 @@ extension Casebook {
     /// and the command's own words.
     public func outputKey(_ words: [String]) throws -> String? {
         guard usesCache, let head = try repository.headCommit() else { return nil }
-        return ([head.hex, clock.today] + words).joined(separator: "\u{1}")
+        // The cache's format and the running folio (its file's date) are part of the key: another
+        // build of folio, which may render differently, does not reuse this one's output.
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        let built = (try? FileManager.default.attributesOfItem(atPath: executable)[.modificationDate] as? Date)
+            .map { String(Int($0.timeIntervalSince1970)) } ?? ""
+        return ([HistoryCache.header, built, head.hex, clock.today] + words).joined(separator: "\u{1}")
     }
 
     /// A command's output cached for exactly this key (same HEAD, same day, same arguments), as

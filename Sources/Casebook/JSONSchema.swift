@@ -12,6 +12,10 @@ public struct JSONSchema: @unchecked Sendable {
     public let source: String
 
     public init(data: Data, source: String) throws {
+        guard data.count <= YAMLGuard.maximumBytes else {
+            throw CasebookError.invalidFile(file: source, reason: "pesa \(data.count / 1024) KB, más que el límite de \(YAMLGuard.maximumBytes / 1024) KB",
+                                            fix: "Un esquema de encabezado ocupa pocos KB: restaure la versión anterior.")
+        }
         guard let node = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw CasebookError.invalidFile(file: source, reason: "no es un JSON Schema legible (un objeto JSON)", fix: "Corrija el archivo.")
         }

@@ -15,15 +15,25 @@ public struct Roster: Equatable, Sendable {
     public static func parse(_ text: String, file: String = fileName) throws -> Roster {
         struct FileModel: Decodable { var personas: [Persona]? }
         let model: FileModel
+        if let problem = YAMLGuard.problem(in: text) {
+            throw CasebookError.invalidFile(file: file, reason: problem, fix: YAMLGuard.fix)
+        }
         do {
             model = try YAMLDecoder().decode(FileModel.self, from: text)
         } catch {
-            throw CasebookError.invalidFile(file: file, reason: YAMLErrorText.describe(error),
-                                            fix: "Corrija el archivo; cada persona necesita id, nombre, correo y roles (\(Role.validIDs)).")
+            throw CasebookError.invalidYAML(file: file, reason: YAMLErrorText.describe(error),
+                                            fix: "Corrija el archivo; cada persona necesita id, nombre, correo y roles (\(Role.validIDs)).",
+                                            parser: YAMLErrorText.problem(error).detail)
         }
         let roster = Roster(personas: model.personas ?? [])
         var ids = Set<String>(), emails = Set<String>()
         for p in roster.personas {
+            for (what, value) in [("id", p.id), ("nombre", p.name), ("correo", p.email), ("dependencia", p.dependency ?? "")] {
+                if let problem = SafeText.problem(value, identity: true) {
+                    throw CasebookError.invalidFile(file: file, reason: "el \(what) de '\(SafeText.visible(p.id))': \(problem)",
+                                                    fix: "Escriba cada dato en una línea, sin '<', '>' ni caracteres de control.")
+                }
+            }
             guard ids.insert(p.id.lowercased()).inserted else {
                 throw CasebookError.invalidFile(file: file, reason: "el id '\(p.id)' está repetido", fix: "Cada persona necesita un id distinto.")
             }

@@ -100,11 +100,8 @@ struct SSHSigner {
         return SSHSigner(keyFile: try folder.write(key + "\n", "clave.pub"), publicKey: key, scratch: folder)
     }
 
-    /// The armored SSH signature of `data` in the `git` namespace, as `git commit -S` makes it.
-    func sign(_ data: Data) throws -> String { try sign(data, namespace: "git") }
-
-    /// The armored SSH signature of `data` in `namespace`.
-    func sign(_ data: Data, namespace: String) throws -> String {
+    /// The armored SSH signature of `data` in `namespace` (`git`, as `git commit -S` makes it).
+    func sign(_ data: Data, namespace: String = "git") throws -> String {
         let result = try ExternalTool.run("ssh-keygen", ["-Y", "sign", "-n", namespace, "-f", keyFile], input: data)
         guard result.status == 0, !result.out.isEmpty else {
             throw CasebookError.signatureFailed(reason: result.err.trimmingCharacters(in: .whitespacesAndNewlines))

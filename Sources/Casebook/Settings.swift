@@ -35,11 +35,15 @@ public struct Settings: Equatable, Sendable {
             var tolerancia_recepcion_horas: Int?
         }
         let model: Model
+        if let problem = YAMLGuard.problem(in: text) {
+            throw CasebookError.invalidFile(file: fileName, reason: problem, fix: YAMLGuard.fix)
+        }
         do {
             model = try YAMLDecoder().decode(Model.self, from: text)
         } catch {
-            throw CasebookError.invalidFile(file: fileName, reason: YAMLErrorText.describe(error),
-                                            fix: "Corrija el archivo (claves: institucion, departamento, zona_horaria).")
+            throw CasebookError.invalidYAML(file: fileName, reason: YAMLErrorText.describe(error),
+                                            fix: "Corrija el archivo (claves: institucion, departamento, zona_horaria).",
+                                            parser: YAMLErrorText.problem(error).detail)
         }
         let zone = model.zona_horaria ?? standard.timeZone
         guard TimeZone(identifier: zone) != nil else {

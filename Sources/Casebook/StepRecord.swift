@@ -11,6 +11,9 @@ public enum TrailerKey {
     public static let dependency = "Dependencia"
     /// Why a step was recorded outside its norm's window (`--justificacion`).
     public static let justification = "Justificacion"
+    /// The person a step assigns the case's next work of a role to (`--assign`), and that role.
+    public static let assigned = "Asignado"
+    public static let assignedRole = "Asignado-Rol"
     public static let signedOff = "Signed-off-by"
 }
 
@@ -31,6 +34,9 @@ public struct StepRecord: Sendable {
     public var signedOff: [String]
     /// Why the step was recorded outside its norm's window, when it was.
     public var justification: String? = nil
+    /// `Asignado` / `Asignado-Rol`: from this step on, that role's steps of the case are this person's.
+    public var assigned: String? = nil
+    public var assignedRole: String? = nil
 
     /// nil for commits that carry no `Expediente` trailer.
     init?(_ commit: CommitInfo) throws {
@@ -55,11 +61,16 @@ public struct StepRecord: Sendable {
         dependency = value(TrailerKey.dependency)
         justification = value(TrailerKey.justification)
         signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
+        assigned = value(TrailerKey.assigned)
+        assignedRole = value(TrailerKey.assignedRole)
     }
 
     /// A record as the history cache stores it.
     init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
-         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], justification: String? = nil) {
+         step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], justification: String? = nil,
+         assigned: String? = nil, assignedRole: String? = nil) {
+        self.assigned = assigned
+        self.assignedRole = assignedRole
         self.commit = commit
         self.parent = parent
         self.author = author

@@ -43,6 +43,10 @@ public struct StepRequest: Sendable {
     /// Why the step is recorded outside its norm's window (`--justificacion`); refused when missing
     /// for a step out of its window.
     public var justification: String?
+    /// `--assign`: the person the next steps' work of their role is assigned to.
+    public var assign: String? = nil
+    /// `--template`: write the templates of the documents the step needs, and record nothing.
+    public var template: Bool = false
 
     public init(caseID: String, step: String? = nil, persona: String? = nil, decision: String? = nil,
                 dependency: String? = nil, sets: [String] = [], attachments: [String] = [], text: String? = nil,
@@ -70,4 +74,6 @@ public struct RecordedCommit: Sendable {
     /// The case's state and next steps after this commit.
     public var state: CaseState
     public var next: [NextStepStatus]
+    /// What the person who recorded it should know (e.g. the case was assigned to someone else).
+    public var notices: [String] = []
 }

@@ -20,6 +20,7 @@ final class WorkTreeEdit {
 
     /// Writes `data` at `path` (relative to the work tree).
     func write(_ data: Data, to path: String) throws {
+        try refuseLinks(in: path)
         let full = root + "/" + path
         remember(path: path, full: full)
         try makeParent(of: path)
@@ -43,6 +44,7 @@ final class WorkTreeEdit {
 
     /// Copies a new file (never over an existing one) in chunks, hashing it on the way.
     func copyStreaming(from source: String, to path: String) throws -> (sha256: String, size: Int64) {
+        try refuseLinks(in: path)
         let full = root + "/" + path
         guard !FileManager.default.fileExists(atPath: full) else {
             throw CasebookError.invalidFile(file: path, reason: "ya existe", fix: "Un documento archivado no se sobrescribe.")
@@ -70,6 +72,27 @@ final class WorkTreeEdit {
         for dir in createdDirectories.reversed() { rmdir(root + "/" + dir) }
         originals.removeAll()
         createdDirectories.removeAll()
+    }
+
+    /// Refuses a path of which any folder (or the file itself) is a symbolic link: folio never
+    /// writes through a link, which could lead outside the repository (a link committed by
+    /// someone else, `cases/2027 -> /elsewhere`). The path is checked one component at a time.
+    private func refuseLinks(in path: String) throws {
+        var current = root
+        for part in path.split(separator: "/") {
+            guard part != "..", part != "." else {
+                throw CasebookError.invalidFile(file: path, reason: "la ruta sale de la carpeta del expediente", fix: "Use un nombre de archivo simple.")
+            }
+            current += "/" + part
+            var info = stat()
+            guard lstat(current, &info) == 0 else { return }
+            if info.st_mode & S_IFMT == S_IFLNK {
+                let relative = String(current.dropFirst(root.count + 1))
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: current)).map { " (apunta a \($0))" } ?? ""
+                throw CasebookError.invalidFile(file: relative, reason: "es un enlace simbólico\(target): folio no escribe a través de enlaces",
+                                                fix: "Quite el enlace ('git rm \(relative)') y restaure la carpeta o el archivo; 'folio verify' señala el commit que lo agregó.")
+            }
+        }
     }
 
     private func remember(path: String, full: String) {

@@ -1,16 +1,20 @@
 import Foundation
 import GitStore
 
+import Procedures
 /// folio's lock around everything that writes to a clone: reading HEAD, building the tree,
 /// committing, moving the branch and writing the index happen under it, so two folio processes
 /// in one clone never build a tree from an index the other is about to replace.
 ///
 /// The lock is `.git/folio/escritura.lock`, created with `O_EXCL` and holding the owner's PID,
-/// host and start time. A process that finds it waits and retries with backoff. A lock whose
-/// owner no longer exists (same host, `kill(pid, 0)` answers ESRCH) was left by a folio that was
-/// killed: it is removed, and so are the `index.lock` and branch `.lock` files created after it
-/// (the dead process's own, half-way through its write); the index is then reset to HEAD, keeping
-/// the work tree, in case it died between moving the branch and writing the index.
+/// host and start time. A process that finds it waits and retries with backoff. Only a writer
+/// recovers a lock, and only one it can prove dead: same host, and `kill(pid, 0)` answers ESRCH.
+/// It then removes what it can prove that process left: an `index.lock` or branch `.lock`
+/// created after the lock and held open by no living process (checked in `/proc`), and, when
+/// HEAD is a commit the dead process made but the index was never written, the index entries
+/// of that commit's files that still hold their previous version. Nothing anyone staged is
+/// touched. A lock of another host or a living process is reported (host, PID, age) and broken
+/// only by a jefe with `folio unlock`.
 struct WriteLock {
     let path: String
     let repository: Repository
@@ -40,8 +44,8 @@ struct WriteLock {
             guard errno == EEXIST else {
                 throw CasebookError.git("no se pudo crear \(path): \(SystemError.explain(errno))")
             }
-            if try recoverIfStale() { continue }
-            guard Date() < deadline else { throw CasebookError.busy(owner: owner ?? "otro proceso") }
+            if try recoverIfStale() != nil { continue }
+            guard Date() < deadline else { throw CasebookError.busy(owner: holder?.description ?? "otro proceso") }
             Thread.sleep(forTimeInterval: wait * Double.random(in: 0.5...1.5))
             wait = min(wait * 2, 0.25)
         }
@@ -53,36 +57,96 @@ struct WriteLock {
         return String(cString: buffer)
     }()
 
-    /// "PID en HOST desde FECHA" of the current owner, for messages.
-    var owner: String? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: " ")
-        return parts.count >= 2 ? "el proceso \(parts[0]) en \(parts[1])" : nil
+    /// Who holds the lock, as its file says.
+    struct Holder: CustomStringConvertible {
+        var pid: pid_t
+        var host: String
+        var since: Date
+
+        var sameHost: Bool { host == WriteLock.host }
+        var alive: Bool { sameHost && (kill(pid, 0) == 0 || errno != ESRCH) }
+
+        var description: String {
+            let minutes = Int(Date().timeIntervalSince(since) / 60)
+            let age = minutes < 1 ? "hace menos de un minuto" : minutes < 120 ? "hace \(minutes) min" : "hace \(minutes / 60) h"
+            let state = !sameHost ? "otro equipo: folio no puede saber si sigue vivo"
+                : alive ? "ese proceso sigue en marcha" : "ese proceso ya terminó"
+            return "proceso \(pid) en \(host), tomado \(age); \(state)"
+        }
     }
 
-    /// Removes a lock left by a dead folio process (and what it left half-written); true if it did.
-    func recoverIfStale() throws -> Bool {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+    var holder: Holder? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        // A lock being written has no content yet: give its owner a moment.
-        guard parts.count == 3, let pid = pid_t(parts[0]), let since = Double(parts[2]) else {
+        guard parts.count == 3, let pid = pid_t(parts[0]), let since = Double(parts[2]) else { return nil }
+        return Holder(pid: pid, host: String(parts[1]), since: Date(timeIntervalSince1970: since))
+    }
+
+    /// Removes a lock left by a dead folio process and what it provably left half-done; returns
+    /// what it did (nil when the lock is not provably stale).
+    func recoverIfStale() throws -> [String]? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let holder else {
+            // A lock being written has no content yet: give its owner a moment.
             let age = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date).map { Date().timeIntervalSince($0) } ?? 0
-            if age > 5 { unlink(path); return true }
-            return false
+            if age > 5 { unlink(path); return ["quitó un bloqueo vacío o ilegible de hace \(Int(age)) s"] }
+            return nil
         }
-        guard parts[1] == Self.host[...], kill(pid, 0) != 0, errno == ESRCH else { return false }
+        guard holder.sameHost, !holder.alive else { return nil }
         // Take the stale lock aside first, so that two processes do not both clean up.
         let aside = path + ".muerto.\(getpid())"
-        guard rename(path, aside) == 0 else { return false }
+        guard rename(path, aside) == 0 else { return nil }
         defer { unlink(aside) }
+        return ["quitó el bloqueo del proceso \(holder.pid), que ya no existe"] + (try cleanUp(after: holder))
+    }
+
+    /// What the dead `holder` provably left: lock files it created that no process holds open,
+    /// and index entries of its last commit that were never updated.
+    func cleanUp(after holder: Holder) throws -> [String] {
+        var done: [String] = []
+        let openFiles = Self.filesOpenByLivingProcesses()
         for lock in [repository.gitdir + "index.lock"] + branchLocks() {
-            if let created = try? FileManager.default.attributesOfItem(atPath: lock)[.modificationDate] as? Date,
-               created.timeIntervalSince1970 >= since - 1 {
-                unlink(lock)
+            guard let created = try? FileManager.default.attributesOfItem(atPath: lock)[.modificationDate] as? Date,
+                  created.timeIntervalSince1970 >= holder.since.timeIntervalSince1970 - 1 else { continue }
+            guard let openFiles, !openFiles.contains(lock) else { continue }
+            unlink(lock)
+            done.append("quitó \(lock.dropFirst(repository.gitdir.count)), que dejó ese proceso")
+        }
+        // Died after moving the branch and before writing the index: the index still holds the
+        // previous version of exactly the files that commit changed.
+        if let head = try repository.headCommit(), branchMoved(since: holder.since) {
+            let commit = try repository.commit(head)
+            if commit.message.contains("\(TrailerKey.role):") {
+                let parent = commit.parents.first
+                var paths = Set(try repository.addedOrChangedFiles(from: parent, to: head).map(\.path))
+                if let parent { paths.formUnion(try repository.addedOrChangedFiles(from: head, to: parent).map(\.path)) }
+                let fixed = try repository.advanceIndexEntries(paths: paths.sorted(), from: parent, to: head)
+                if !fixed.isEmpty { done.append("puso en el índice la versión registrada de \(fixed.count) archivo(s) del último commit") }
             }
         }
-        try? repository.resetIndexToHead()
-        return true
+        return done
+    }
+
+    /// Every file a living process holds open (from `/proc/*/fd`); nil where `/proc` is missing,
+    /// so that nothing is removed without that proof. Processes of other system users cannot be
+    /// inspected; a clone is written by one user, whose git and folio processes are all seen.
+    static func filesOpenByLivingProcesses() -> Set<String>? {
+        guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        var files = Set<String>()
+        for pid in pids where pid.allSatisfy(\.isNumber) {
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? [] {
+                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)") { files.insert(target) }
+            }
+        }
+        return files
+    }
+
+    /// Whether the current branch's ref file was written after `since` (by the lock's holder).
+    private func branchMoved(since: Date) -> Bool {
+        guard let head = try? String(contentsOfFile: repository.gitdir + "HEAD", encoding: .utf8), head.hasPrefix("ref: ") else { return false }
+        let ref = repository.gitdir + head.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let moved = try? FileManager.default.attributesOfItem(atPath: ref)[.modificationDate] as? Date else { return false }
+        return moved.timeIntervalSince1970 >= since.timeIntervalSince1970 - 1
     }
 
     private func branchLocks() -> [String] {
@@ -93,10 +157,34 @@ struct WriteLock {
 }
 
 extension Casebook {
+    /// Breaks the clone's write lock on a jefe's explicit order (`folio unlock --as JEFE`):
+    /// a lock of another host or of a living process, which folio never removes on its own.
+    /// Returns, in Spanish, what it did.
+    public func unlock(actor: String?) throws -> [String] {
+        let jefe = try persona(actor, in: try roster(at: try head()))
+        guard jefe.holds(.jefe) else { throw CasebookError.notJefe(persona: jefe.id, action: "quitar el bloqueo de escritura") }
+        let lock = WriteLock(repository: repository)
+        guard FileManager.default.fileExists(atPath: lock.path) else { return ["No hay bloqueo de escritura de folio en este clon."] }
+        let holder = lock.holder
+        guard unlink(lock.path) == 0 else { throw CasebookError.git("no se pudo quitar \(lock.path): \(SystemError.explain(errno))") }
+        var done = ["\(jefe.id) quitó el bloqueo de escritura (\(holder?.description ?? "archivo ilegible")) de \(lock.path)."]
+        if let holder, holder.sameHost, !holder.alive { done += try lock.cleanUp(after: holder) }
+        for left in [repository.gitdir + "index.lock"] where FileManager.default.fileExists(atPath: left) {
+            done.append("Queda \(left): si ningún git ni folio está trabajando en este clon, bórrelo a mano; folio no lo toca "
+                        + "porque no puede probar de quién es.")
+        }
+        if holder.map({ $0.sameHost && $0.alive }) == true {
+            done.append("El proceso \(holder!.pid) sigue en marcha: si es un folio, puede terminar su registro; revise 'git status' después.")
+        }
+        return done
+    }
+}
+
+extension Casebook {
     /// Runs a write under the clone's write lock, retrying when another writer (a plain git
     /// commit, a lock held by git) got in between.
     func writing<T>(_ body: () throws -> T) throws -> T {
-        try WriteLock(repository: repository).run {
+        try WriteLock(repository: repository).run(timeout: lockTimeout) {
             var attempt = 0
             while true {
                 do {
@@ -116,6 +204,7 @@ extension Casebook {
 extension CasebookError {
     var isRetryable: Bool {
         if case .concurrentUpdate = self { return true }
+        if case .indexLocked = self { return true }
         return false
     }
 }
@@ -146,10 +235,16 @@ extension Casebook {
         try writing { try addPersonaLocked(persona, actor: actor) }
     }
 
-    /// Removes a persona from `roles.yaml`, in a commit by a jefe.
+    /// Removes a persona from `roles.yaml`, in a commit by a jefe (never the last jefe).
     @discardableResult
     public func removePersona(_ persona: String, actor: String?) throws -> OID {
-        try writing { try removePersonaLocked(persona, actor: actor) }
+        try writing { try changePersonaLocked(persona, roles: nil, dependency: nil, actor: actor) }
+    }
+
+    /// Gives a persona exactly `roles` (and, for external contacts, `dependency`), in a commit by a jefe.
+    @discardableResult
+    public func setRoles(_ roles: [Role], dependency: String? = nil, of persona: String, actor: String?) throws -> OID {
+        try writing { try changePersonaLocked(persona, roles: roles, dependency: dependency, actor: actor) }
     }
 
     /// Registers (or, with nil, removes) a persona's SSH public key, in a commit by a jefe.

@@ -159,3 +159,45 @@ func withStrArray<T>(_ strings: [String], _ body: (UnsafeMutablePointer<git_stra
         return try body(&array)
     }
 }
+
+extension Repository {
+    /// After a commit whose branch moved but whose index was never written (a process killed in
+    /// between): for each of `paths`, sets the index entry to `new`'s version only where the index
+    /// still holds exactly `old`'s (or lacks the path where `old` lacks it). An entry staged
+    /// differently by someone is left as it is. Returns the paths it changed.
+    public func advanceIndexEntries(paths: [String], from old: OID?, to new: OID) throws -> [String] {
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, handle))
+        defer { git_index_free(index) }
+        try check("git_index_read", git_index_read(index, 1))
+        var changed: [String] = []
+        for path in paths {
+            let before = try old.flatMap { try entryID(at: path, in: $0) }
+            let current = git_index_get_bypath(index, path, 0).map { OID($0.pointee.id) }
+            guard current == before else { continue }
+            let after = try withTree(of: new) { tree -> (OID, UInt32)? in
+                var entry: OpaquePointer?
+                guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, tree, path)) else { return nil }
+                defer { git_tree_entry_free(entry) }
+                return (OID(git_tree_entry_id(entry).pointee), git_tree_entry_filemode(entry).rawValue)
+            }
+            if let (id, mode) = after {
+                guard id != before else { continue }
+                var entry = git_index_entry()
+                entry.mode = mode
+                entry.id = id.raw
+                try path.withCString { cPath in
+                    entry.path = cPath
+                    try check("git_index_add", git_index_add(index, &entry))
+                }
+            } else if before != nil {
+                try check("git_index_remove_bypath", git_index_remove_bypath(index, path))
+            } else {
+                continue
+            }
+            changed.append(path)
+        }
+        if !changed.isEmpty { try check("git_index_write", git_index_write(index)) }
+        return changed
+    }
+}

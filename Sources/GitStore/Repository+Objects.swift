@@ -253,3 +253,56 @@ extension Repository {
         }
     }
 }
+
+/// An entry a commit added or changed, with its full path and git file mode.
+public struct ChangedEntry: Sendable, Equatable {
+    public var path: String
+    public var id: OID
+    /// Git's file mode: 0o100644, 0o100755, 0o120000 (symbolic link), 0o160000 (submodule)...
+    public var mode: UInt32
+
+    public var isSymbolicLink: Bool { mode == 0o120000 }
+    public var isSubmodule: Bool { mode == 0o160000 }
+    public var isFile: Bool { mode == 0o100644 || mode == 0o100755 }
+}
+
+extension Repository {
+    /// Every file, link or submodule of `new`'s tree that is absent or different in `old`'s
+    /// (the whole tree when `old` is nil), walking only the folders whose ids differ.
+    public func addedOrChangedFiles(from old: OID?, to new: OID) throws -> [ChangedEntry] {
+        try withTree(of: new) { newRoot in
+            var result: [ChangedEntry] = []
+            if let old {
+                try withTree(of: old) { oldRoot in try collect(old: oldRoot, new: newRoot, prefix: "", into: &result) }
+            } else {
+                try collect(old: nil, new: newRoot, prefix: "", into: &result)
+            }
+            return result
+        }
+    }
+
+    private func collect(old: OpaquePointer?, new: OpaquePointer, prefix: String, into result: inout [ChangedEntry]) throws {
+        for i in 0..<git_tree_entrycount(new) {
+            guard let e = git_tree_entry_byindex(new, i) else { continue }
+            let name = String(cString: git_tree_entry_name(e))
+            let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
+            let before = old.flatMap { git_tree_entry_byname($0, name) }
+            if let before, git_oid_cmp(git_tree_entry_id(before), git_tree_entry_id(e)) == 0,
+               git_tree_entry_filemode(before) == git_tree_entry_filemode(e) { continue }
+            let mode = git_tree_entry_filemode(e).rawValue
+            if git_tree_entry_type(e) == GIT_OBJECT_TREE {
+                var sub: OpaquePointer?
+                try check("git_tree_lookup", git_tree_lookup(&sub, handle, git_tree_entry_id(e)))
+                defer { git_tree_free(sub) }
+                var previous: OpaquePointer?
+                if let before, git_tree_entry_type(before) == GIT_OBJECT_TREE {
+                    try check("git_tree_lookup", git_tree_lookup(&previous, handle, git_tree_entry_id(before)))
+                }
+                defer { if previous != nil { git_tree_free(previous) } }
+                try collect(old: previous, new: sub!, prefix: path, into: &result)
+            } else {
+                result.append(ChangedEntry(path: path, id: OID(git_tree_entry_id(e).pointee), mode: UInt32(mode)))
+            }
+        }
+    }
+}

@@ -55,6 +55,7 @@ public struct DepartmentRegister: Equatable, Sendable {
         }
         if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return DepartmentRegister() }
         let model: Model
+        if let problem = YAMLGuard.problem(in: yaml) { throw ProcedureError.invalidDefinition(file: source, reason: problem) }
         do {
             model = try YAMLDecoder().decode(Model.self, from: yaml)
         } catch {

@@ -8,6 +8,9 @@ extension ProcedureDefinition {
     /// - Throws: `ProcedureError.invalidDefinition` naming the file and what is wrong.
     public static func load(yaml: String, source: String) throws -> ProcedureDefinition {
         let file: FileModel
+        if let problem = YAMLGuard.problem(in: yaml) {
+            throw ProcedureError.invalidDefinition(file: source, reason: problem)
+        }
         do {
             file = try YAMLDecoder().decode(FileModel.self, from: yaml)
         } catch {

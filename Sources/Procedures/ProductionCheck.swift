@@ -102,7 +102,7 @@ public enum ProductionCheck {
             if values.isEmpty {
                 if !window.isEmpty {
                     found.append(ProductionFinding(kind: "nuevo", program: line.program, product: line.product, value: line.executed,
-                                                   reference: nil, message: "producto que no aparece en los \(window.count) meses anteriores",
+                                                   reference: nil, message: window.count == 1 ? "producto que no aparece en el mes anterior" : "producto que no aparece en los \(window.count) meses anteriores",
                                                    history: []))
                 }
                 continue

@@ -100,8 +100,9 @@ extension Requirement {
         for rule in documents {
             let path = rule.path(dependency: dependency)
             guard let doc = document(path) else {
-                let fix = path.contains("/") ? "Póngalo en \(path) dentro de la carpeta del expediente."
-                    : "Agréguelo a la carpeta del expediente o adjúntelo con --attach \(path)."
+                var fix = path.contains("/") ? "Póngalo en \(path) dentro de la carpeta del expediente"
+                    : "Agréguelo a la carpeta del expediente o adjúntelo con --attach \(path)"
+                fix += rule.summary.isEmpty ? "." : "; su encabezado YAML debe llevar: \(rule.summary)."
                 found.append(RequirementFailure(file: path, problem: "falta el documento", fix: fix))
                 continue
             }
@@ -146,7 +147,8 @@ extension DocumentRule {
         }
         if let key = attachmentField, !Requirement.text(doc[key]).isEmpty {
             let target = Requirement.text(doc[key])
-            if target.contains("..") || target.hasPrefix("/") || !exists(target) {
+            // The name given to --attach is enough: the copy is in anexos/.
+            if target.contains("..") || target.hasPrefix("/") || !(exists(target) || !target.contains("/") && exists("anexos/" + target)) {
                 fail("'\(key)' nombra \(target), que no está en la carpeta del expediente",
                      "Adjunte la copia (p. ej. --attach \(target.split(separator: "/").last ?? "")) o corrija la ruta.")
             }

@@ -10,74 +10,78 @@ struct Folio: ParsableCommand {
         discussion: """
             Cada paso del manual (Acuerdo 16/2013) es un commit cuyo autor es quien tiene el rol del paso.
             Estado, historial y verificación se derivan del repositorio.
+
+            Opción global: -C <carpeta> antes o después del subcomando (folio -C DIR status).
+            Autocompletado: folio --generate-completion-script bash (o zsh, fish).
             """,
+        version: "folio \(version)",
         subcommands: [Init.self, Roles.self, New.self, Step.self, Note.self, Status.self, Log.self, Verify.self,
                       Procedures.self, Due.self, Inbox.self, Check.self, Sync.self, CheckProduction.self, Export.self, Report.self,
-                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self, Receive.self, Stamp.self])
+                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self, Unlock.self, Receive.self, Stamp.self])
 
-    /// Parses and runs; usage errors are said in Spanish (exit 64), as every other refusal.
+    /// The version `folio --version` prints.
+    static let version = "1.0.0"
+
+    /// Parses and runs. Help, usage errors and `--version` are said in Spanish (`SpanishText`);
+    /// `-C CARPETA` may come before the subcommand too, as with git.
     static func main() {
         // Past a file-size limit (ulimit -f) a write fails with EFBIG and folio explains it and
         // rolls back, instead of being killed by SIGXFSZ half-way.
         signal(SIGXFSZ, SIG_IGN)
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        RepositoryOptions.leadingDirectory = GlobalArguments.takeLeadingDirectory(&arguments)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             let code = exitCode(for: error)
-            guard code != .success, !(error is ExitCode) else { exit(withError: error) }
-            FileHandle.standardError.write(Data("folio: \(UsageText.spanish(fullMessage(for: error)))\n".utf8))
+            if error is ExitCode { exit(withError: error) }
+            let text = SpanishText.translate(fullMessage(for: error))
+            if code == .success {
+                if !text.isEmpty { print(text) }
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data("folio: \(text)\n".utf8))
             Foundation.exit(code.rawValue)
         }
     }
 }
 
-/// ArgumentParser's usage messages, in the staff's language.
-enum UsageText {
-    static let phrases: [(String, String)] = [
-        ("Error: ", ""),
-        ("Unknown option", "Opción desconocida"),
-        ("Unexpected argument", "Argumento inesperado"),
-        ("Missing expected argument", "Falta el argumento"),
-        ("Missing value for", "Falta el valor de"),
-        ("The value", "El valor"),
-        ("is invalid for", "no es válido para"),
-        ("Usage:", "Uso:"),
-        ("See 'folio", "Vea 'folio"),
-        ("for more information.", "para más información."),
-        ("Unknown subcommand", "Subcomando desconocido"),
-        ("Did you mean", "¿Quiso decir"),
-    ]
-
-    static func spanish(_ message: String) -> String {
-        phrases.reduce(message) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
-    }
-}
-
 /// Options every command that works in a case repository takes.
 struct RepositoryOptions: ParsableArguments {
-    @Option(name: .customShort("C"), help: "Carpeta del repositorio de expedientes (por omisión, la actual).")
+    @Option(name: .customShort("C"), help: ArgumentHelp("Carpeta del repositorio de expedientes (por omisión, la actual).", valueName: "carpeta"))
     var directory: String?
+
+    /// `-C CARPETA` given before the subcommand (`folio -C DIR export ...`); a `-C` after it
+    /// that is relative is taken inside this one, as git does.
+    nonisolated(unsafe) static var leadingDirectory: String?
+
+    /// The folder the command works in: `-C` after the subcommand, inside `-C` before it, or the current one.
+    var folder: String {
+        let base = Self.leadingDirectory ?? FileManager.default.currentDirectoryPath
+        guard let directory else { return base }
+        return directory.hasPrefix("/") || Self.leadingDirectory == nil ? directory : base + "/" + directory
+    }
 
     /// Opens the case repository, with the clock fixed by `FOLIO_DATE` when set (rehearsals, tests).
     func open() throws -> Casebook {
-        try Casebook.open(at: directory ?? FileManager.default.currentDirectoryPath, clock: Folio.clock())
+        try Casebook.open(at: folder, clock: Folio.clock())
     }
 
     /// Opens for reading only: a bare repository too, or the one git's environment names in a
     /// server hook (pushed objects in quarantine).
     func openForReading() throws -> Casebook {
-        try Casebook.openForReading(at: directory ?? FileManager.default.currentDirectoryPath, clock: Folio.clock())
+        try Casebook.openForReading(at: folder, clock: Folio.clock())
     }
 }
 
 /// What a command that records a step writes into the case with it.
 struct CaseEditOptions: ParsableArguments {
-    @Option(name: .customLong("set"), help: "Escribe CLAVE=VALOR en el encabezado de expediente.md; se repite.")
+    @Option(name: .customLong("set"), help: ArgumentHelp("Escribe CLAVE=VALOR en el encabezado de expediente.md; se repite.", valueName: "clave=valor"))
     var sets: [String] = []
-    @Option(name: .customLong("attach"), help: "Adjunta un archivo (.md al expediente, otros a anexos/); se repite.")
+    @Option(name: .customLong("attach"), help: ArgumentHelp("Adjunta un archivo (.md al expediente, otros a anexos/); se repite.", valueName: "archivo"))
     var attachments: [String] = []
-    @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+    @Option(name: .customShort("m"), help: ArgumentHelp("Texto del commit.", valueName: "texto")) var message: String?
 }
 
 extension Folio {
@@ -98,7 +102,7 @@ extension Folio {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("folio: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("folio: \(SafeText.terminal(GitErrorText.message(for: error)))\n".utf8))
             throw ExitCode(1)
         }
     }
@@ -118,7 +122,7 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 
 /// A line for stderr, for what is said beside the machine-readable stdout.
 func note(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((SafeText.terminal(text) + "\n").utf8))
 }
 
 /// What `status`, `log`, `due` and `inbox` left out: commits that break verify's rules are not

@@ -1,29 +1,100 @@
+import Casebook
 import Foundation
 
-/// A plain-text table that fits a terminal: columns as wide as their content, the widest
-/// column trimmed with "…" when the line would pass `width`.
+/// A plain-text table that fits a terminal: columns as wide as their content; when the line
+/// would pass `width`, the `wrapping` columns are narrowed first and their text continues on the
+/// next lines, then the widest other column is trimmed with "…".
 struct Table {
     var headers: [String]
     var rows: [[String]] = []
     /// The terminal's width when the shell exports `COLUMNS`, else 100.
     var width = Table.width
+    /// Columns whose long text wraps onto more lines instead of being cut.
+    var wrapping: Set<Int> = []
+    /// A line of text under a row (by row index), from the second column on, wrapped to the width.
+    var details: [Int: String] = [:]
 
     /// The width tables are drawn to: the terminal's when the shell exports `COLUMNS`, else 100.
     static var width: Int { ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).map { max($0, 60) } ?? 100 }
 
     func render() -> String {
         guard !headers.isEmpty else { return "" }
+        // Committed text (titles, names, subjects) reaches the terminal without escape sequences
+        // and on one line per row.
+        let rows = self.rows.map { $0.map { SafeText.terminal($0).replacingOccurrences(of: "\n", with: " ") } }
         var widths = headers.indices.map { i in ([headers] + rows).map { $0[i].count }.max() ?? 0 }
         let gaps = 2 * (headers.count - 1)
-        while widths.reduce(0, +) + gaps > width, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8 {
-            widths[widest] -= 1
+        // Wrapped columns give way first (down to 12 characters or their heading, then to their
+        // heading), each time the one whose narrowing adds the fewest lines; then the others are
+        // cut (down to 8).
+        func height(_ w: [Int]) -> Int {
+            rows.reduce(0) { sum, row in
+                sum + (wrapping.map { Self.wrap(row[$0], to: w[$0]).count }.max() ?? 1)
+            }
         }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                let text = cell.count > widths[i] ? String(cell.prefix(widths[i] - 1)) + "…" : cell
-                return i == cells.count - 1 ? text : text.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
+        func narrowest(_ floor: (Int) -> Int) -> Int? {
+            let candidates = widths.indices.filter { wrapping.contains($0) && widths[$0] > floor($0) }
+            return candidates.min { a, b in
+                var wa = widths, wb = widths
+                wa[a] -= 1
+                wb[b] -= 1
+                let (ha, hb) = (height(wa), height(wb))
+                return ha != hb ? ha < hb : widths[a] > widths[b]
+            }
         }
-        return ([line(headers), line(widths.map { String(repeating: "─", count: $0) })] + rows.map(line)).joined(separator: "\n")
+        while widths.reduce(0, +) + gaps > width {
+            if let c = narrowest({ max(12, headers[$0].count) }) ?? narrowest({ max(4, headers[$0].count) }) {
+                widths[c] -= 1
+            } else if let widest = widths.indices.filter({ !wrapping.contains($0) && widths[$0] > 8 })
+                .max(by: { widths[$0] < widths[$1] }) {
+                widths[widest] -= 1
+            } else {
+                break
+            }
+        }
+        func lines(_ cells: [String]) -> [String] {
+            let pieces = cells.enumerated().map { i, cell -> [String] in
+                if wrapping.contains(i) { return Self.wrap(cell, to: widths[i]) }
+                return [cell.count > widths[i] ? String(cell.prefix(widths[i] - 1)) + "…" : cell]
+            }
+            let height = pieces.map(\.count).max() ?? 1
+            return (0..<height).map { row in
+                pieces.enumerated().map { i, cell in
+                    let text = row < cell.count ? cell[row] : ""
+                    return i == pieces.count - 1 ? text : text.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            }
+        }
+        let indent = headers.count > 1 ? widths[0] + 2 : 2
+        let body = rows.enumerated().flatMap { index, row -> [String] in
+            guard let detail = details[index], !detail.isEmpty else { return lines(row) }
+            return lines(row) + Self.wrap(detail, to: max(width - indent, 20)).map { String(repeating: " ", count: indent) + $0 }
+        }
+        return (lines(headers) + lines(widths.map { String(repeating: "─", count: $0) }) + body).joined(separator: "\n")
+    }
+
+    /// `text` in lines of at most `width` characters, broken at spaces (a word longer than a line is cut).
+    static func wrap(_ text: String, to width: Int) -> [String] {
+        guard width > 0, text.count > width else { return [text] }
+        var result: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+            var word = word
+            while word.count > width {
+                if !current.isEmpty { result.append(current); current = "" }
+                result.append(String(word.prefix(width)))
+                word = String(word.dropFirst(width))
+            }
+            if current.isEmpty {
+                current = word
+            } else if current.count + 1 + word.count <= width {
+                current += " " + word
+            } else {
+                result.append(current)
+                current = word
+            }
+        }
+        if !current.isEmpty { result.append(current) }
+        return result.isEmpty ? [""] : result
     }
 }

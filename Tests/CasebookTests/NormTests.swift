@@ -108,9 +108,18 @@ struct NormTests {
         }
         try repo.step(poa, "10", as: "alopez", dependency: "HGE")
         let review = "cases/2026/\(poa)/dependencias/HGE/revision.md"
-        try repo.expectRefusal(["dependencias/HGE/revision.md: falta el documento", "3.1 Observar"]) {
+        // The refusal commits nothing and leaves the document's template in the case, to be filled in.
+        let head = try repo.git(["rev-parse", "HEAD"])
+        #expect {
             try repo.step(poa, "11", as: "alopez", dependency: "HGE")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("dependencias/HGE/revision.md: falta el documento") && text.contains("3.1 Observar")
+                && text.contains("capacidad_instalada: true") && text.contains("Plantilla escrita en \(review)")
         }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+        #expect(try repo.git(["status", "--porcelain", "--untracked-files=all"]) == "?? \(review)")
+        #expect(repo.read(review).contains("capacidad_instalada: false   # cámbielo a true"))
         try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: false\nhistorial_produccion: true\n---\n", to: review)
         try repo.expectRefusal(["'capacidad_instalada' debe ser true"]) { try repo.step(poa, "11", as: "alopez", dependency: "HGE") }
         try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n", to: review)

@@ -18,9 +18,11 @@ struct ProductionTests {
         ("EMA,Consultas médicas,consulta,cien,90,0\n", "línea 2, columna 4 (meta_programada): 'cien' no es un número"),
         ("EMA,Consultas médicas,paciente,100,90,0\n", "línea 2, columna 3 (unidad_medida)"),
         ("EMB,Consultas médicas,consulta,100,90,0\n", "línea 2, columna 1 (programa)"),
-        ("EMA,Consultas médicas,consulta,100,90,0\nEMA,Egresos hospitalarios,egreso,50\n", "línea 3: tiene 4 campos y debe tener 6 (falta la columna 5, ejecutado)"),
+        ("EMA,Consultas médicas,consulta,100,90,0\nEMA,Egresos hospitalarios,egreso,50\n", "línea 3 del CSV (separado por ','): tiene 4 campos y debe tener 6 (falta la columna 5, ejecutado)"),
         ("EMA,Consultas médicas,consulta,100,90,0\nEMA,Consultas médicas,consulta,1,1,0\n", "línea 3, columna 2 (producto): 'Consultas médicas' ya aparece en la línea 2"),
-        ("EMA,Total EMA,consulta,100,90,0\n", "no incluya líneas de totales"),
+        ("EMA,Total EMA,consulta,100,90,0\n", "Quite la línea de totales"),
+        ("TOTAL,,,100,90,0\n", "línea 2 del CSV: es una línea de totales ('TOTAL')"),
+        ("EMA,Consultas médicas,consulta,100,90,0\n\nEMA,Egresos hospitalarios,egreso,50,40,0\n", "línea 3 del CSV: está vacía"),
         ("EMA,\"Consultas médicas,consulta,100,90,0\n", "comillas sin cerrar en la línea 2"),
     ])
     func malformed(body: String, fragment: String) {
@@ -39,6 +41,56 @@ struct ProductionTests {
         let ok = try? ProductionTable.parse("\u{FEFF}" + header.replacingOccurrences(of: "\n", with: "\r\n")
             + "EMA,Consultas médicas,consulta,100,90,\r\n", file: "x.csv", catalog: catalog)
         #expect(ok?.first?.reprogrammed == 0 && ok?.first?.executed == 90, "BOM, CRLF and an empty reprogramming are accepted")
+    }
+
+    @Test("CSV as staff produce it: trailing blank lines, ';' with decimal commas, BOM; the separator is named")
+    func staffCSV() throws {
+        let row = "EMA,Consultas médicas,consulta,100,90,0\n"
+        let trailing = try ProductionTable.parse(header + row + "\n\n,,,,,\n\n", file: "x.csv", catalog: catalog)
+        #expect(trailing.count == 1)
+        let semicolon = "\u{FEFF}" + header.replacingOccurrences(of: ",", with: ";") + "EMA;Consultas médicas;consulta;100;90,5;0\r\n;;;;;\r\n"
+        let read = try ProductionTable.parse(semicolon, file: "x.csv", catalog: catalog)
+        #expect(read.first?.executed == 90.5)
+        #expect {
+            _ = try ProductionTable.parse(header.replacingOccurrences(of: ",", with: ";") + "EMA;Consultas médicas;consulta;100\n",
+                                          file: "x.csv", catalog: catalog)
+        } throws: { "\($0)".contains("separado por ';'") && "\($0)".contains("tiene 4 campos") }
+        #expect {
+            _ = try ProductionTable.parse(header + "EMA,Consultas médicas,consulta,100,1\n", file: "x.csv", catalog: catalog)
+        } throws: { "\($0)".contains("tiene 5 campos") && !"\($0)".contains("1 campos") }
+    }
+
+    @Test("a CSV refused at a step speaks of the CSV, not of a YAML header; --attach HGE.csv at P3-01 goes to produccion/")
+    func attachedCSV() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try repo.write(header + "TOTAL,,,100,90,0\n", to: "entregas/HGE.csv")
+        try repo.expectRefusal(["cases/2026/\(id)/produccion/HGE.csv", "Quite la línea de totales", "Corrija el archivo CSV"]) {
+            try repo.step(id, "01", as: "hge", dependency: "HGE", attach: [repo.path + "/entregas/HGE.csv"])
+        }
+        do {
+            try repo.step(id, "01", as: "hge", dependency: "HGE", attach: [repo.path + "/entregas/HGE.csv"])
+        } catch {
+            #expect(!"\(error)".contains("YAML"))
+        }
+        try repo.write(header.replacingOccurrences(of: ",", with: ";") + "EMA;Consultas médicas;consulta;1250;1200;0\n\n", to: "entregas/HGE.csv")
+        let recorded = try repo.step(id, "01", as: "hge", dependency: "HGE", attach: [repo.path + "/entregas/HGE.csv"])
+        #expect(recorded.notices.contains { $0.contains("produccion/HGE.csv: leído separado por ';'") })
+        #expect(repo.read("cases/2026/\(id)/produccion/HGE.csv").contains("1200"))
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/cases/2026/\(id)/anexos/HGE.csv"))
+        #expect(try repo.git(["ls-files", "cases/2026/\(id)/produccion"]).contains("HGE.csv"))
+    }
+
+    @Test("--attach of a unit's CSV at P5-01 goes to avance/, whatever its name, read with ';' and decimal commas")
+    func attachedProgress() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
+        try repo.write("snip;proyecto;unidad_medida;meta_fisica;avance_fisico;presupuesto;ejecutado;motivos\r\n"
+                       + "0289347;Hospital de Chimaltenango;metro cuadrado;12000;350,5;2500000;2100000;\r\n\r\n", to: "entregas/avance noviembre.csv")
+        try repo.step(id, "01", as: "dip", dependency: "DIP", attach: [repo.path + "/entregas/avance noviembre.csv"])
+        #expect(repo.read("cases/2026/\(id)/avance/DIP.csv").contains("350,5"))
+        #expect(try repo.git(["ls-files", "cases/2026/\(id)"]).contains("avance/DIP.csv"))
+        #expect(try repo.book.check().ok)
     }
 
     @Test("a malformed CSV stops the step: nothing committed, the file named")

@@ -31,7 +31,7 @@ struct SignatureTests {
         let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
         try repo.step(id, as: "mrodriguez")
         let allowed = try allowedSigners(repo)
-        #expect(try repo.book.allowedSigners() == "mrodriguez@igss.gob.gt namespaces=\"git\" \(key.publicKey.split(separator: " ").prefix(2).joined(separator: " "))\n")
+        #expect(try repo.book.allowedSigners() == "mrodriguez@igss.gob.gt namespaces=\"git,folio-expediente\" \(key.publicKey.split(separator: " ").prefix(2).joined(separator: " "))\n")
         let verified = try Sandbox.git(["-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile=\(allowed)", "verify-commit", "HEAD"], in: repo.path)
         #expect(verified.ok && verified.err.contains("Good \"git\" signature for mrodriguez@igss.gob.gt"), "\(verified.err)")
         #expect(try repo.git(["cat-file", "-p", "HEAD"]).contains("gpgsig -----BEGIN SSH SIGNATURE-----"))

@@ -14,6 +14,10 @@ struct CLI {
 
     @discardableResult
     func folio(_ args: String..., date: String = "2026-11-02T09:00:00-06:00", in dir: String? = nil) throws -> Run {
+        try folio(args, date: date, in: dir)
+    }
+
+    func folio(_ args: [String], date: String = "2026-11-02T09:00:00-06:00", in dir: String? = nil) throws -> Run {
         try Sandbox.run(Self.binary, args, in: dir ?? repo, env: ["FOLIO_DATE": date])
     }
 
@@ -172,7 +176,7 @@ struct CommandLineTests {
         let hook = cli.repo + "/.git/hooks/pre-commit"
         try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/pre-commit", toPath: hook)
         let path = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
-        #expect(try cli.folio("check").out.contains("sin problemas"))
+        #expect(try cli.folio("check").out.contains("los archivos no tienen problemas"))
         let file = cli.repo + "/cases/2026/PROD-2026-11/expediente.md"
         let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "mes: 2026-11", with: "mes: noviembre")
         try text.write(toFile: file, atomically: true, encoding: .utf8)

@@ -116,7 +116,7 @@ struct RemoteTests {
         let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
         #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").out == "COOP-2026-0001\n")
         #expect(try folio(a, "sync").ok)
-        #expect(try folio(b, "sync").out.contains("Recibidos 1 commits"))
+        #expect(try folio(b, "sync").out.contains("Commits recibidos: 1;"))
         // Offline, each clone steps a different case and opens a new project: both take PI-2026-0001.
         #expect(try folio(a, "step", "COOP-2026-0001").ok)
         #expect(try folio(a, "new", "4", "--title", "Hospital A", "--set", "snip=1111", "--set", "unidad_ejecutora=DIP",
@@ -124,7 +124,7 @@ struct RemoteTests {
         #expect(try folio(b, "new", "4", "--title", "Hospital B", "--set", "snip=2222", "--set", "unidad_ejecutora=DIP",
                           "--as", "mrodriguez").out == "PI-2026-0001\n")
         #expect(try folio(b, "step", "PI-2026-0001", "--as", "mrodriguez", "-m", "Instruye").ok)
-        #expect(try folio(a, "sync").out.contains("publicados 2"))
+        #expect(try folio(a, "sync").out.contains("publicados: 2"))
         let synced = try folio(b, "sync")
         #expect(synced.ok, "\(synced.err)")
         #expect(synced.out.contains("El expediente PI-2026-0001 se publicó como PI-2026-0002"))
@@ -136,7 +136,7 @@ struct RemoteTests {
         let trailers = try Sandbox.gitOut(["log", "-1", "--format=%(trailers:key=Expediente,valueonly)", "main"], in: shared.bare)
         #expect(trailers == "PI-2026-0002")
         #expect(try folio(b, "verify").ok)
-        #expect(try folio(a, "sync").out.contains("Recibidos 2 commits"))
+        #expect(try folio(a, "sync").out.contains("Commits recibidos: 2;"))
         #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: a) == (try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)))
         #expect(try Sandbox.git(["fsck", "--strict"], in: shared.bare).ok)
     }

@@ -88,7 +88,8 @@ struct StressTests {
             usleep(UInt32.random(in: 0...60_000, using: &generator))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            // The next folio command (a read) finds the clone right, whatever the moment of the kill.
+            // The next folio command that only reads works, whatever the moment of the kill, and
+            // touches neither the index nor its lock.
             #expect(try cli.folio("status", poa).ok, "trial \(trial)")
             // git finds nothing wrong.
             let fsck = try Sandbox.git(["fsck", "--strict", "--no-dangling"], in: cli.repo)
@@ -101,6 +102,8 @@ struct StressTests {
                 #expect(try cli.git("rev-parse", "HEAD~1") == head)
                 #expect(try cli.git("log", "-1", "--format=%(trailers:key=Dependencia,valueonly,separator=)") == dependency)
                 #expect(inCommit, "trial \(trial): the step's commit lacks the edit")
+                // The next write recovers the dead process's lock and index (here a step the manual refuses).
+                #expect(!(try cli.folio("step", poa, "10", "--dependency", dependency, "--as", "alopez")).ok)
             } else {
                 // Not recorded at all: the staff's edit is still in the work tree.
                 interrupted += 1

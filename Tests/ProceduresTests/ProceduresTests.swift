@@ -82,7 +82,7 @@ struct DefinitionTests {
     @Test("a broken definition is refused with the file and the reason")
     func invalid() {
         let cases: [(String, String)] = [
-            ("numero: [", "YAML mal formado"),
+            ("numero: [", "línea 2, columna 1: falta un valor"),
             ("numero: 9\ncodigo: X\nnombre: X\nversion: '1'\npasos:\n  - paso: '01'\n    roles: [gerente]\n    actividad: x\n", "gerente"),
             ("numero: 9\ncodigo: X\nnombre: X\nversion: '1'\npasos:\n  - paso: '01'\n    roles: [jefe]\n    actividad: x\n    siguiente: '07'\n",
              "no existe"),

@@ -63,8 +63,9 @@ public struct ArchiveIndex: Codable, Equatable, Sendable {
         out += "| Folio | Documento | Título | Tamaño | SHA-256 | Incorporado | Por | Paso | Reemplaza |\n"
         out += "|---:|---|---|---:|---|---|---|---|---:|\n"
         for d in documentos {
-            out += "| \(d.folio) | \(d.archivo) | \(d.titulo) | \(d.bytes) | `\(d.sha256.prefix(16))…` | \(d.incorporado.prefix(16)) | \(d.por) | "
-                + "\(d.paso ?? "") | \(d.reemplaza.map(String.init) ?? "") |\n"
+            let cell = SafeText.markdownCell
+            out += "| \(d.folio) | \(cell(d.archivo)) | \(cell(d.titulo)) | \(d.bytes) | `\(d.sha256.prefix(16))…` | \(d.incorporado.prefix(16)) | \(cell(d.por)) | "
+                + "\(cell(d.paso ?? "")) | \(d.reemplaza.map(String.init) ?? "") |\n"
         }
         return out
     }

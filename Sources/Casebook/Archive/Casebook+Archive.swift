@@ -41,6 +41,9 @@ extension Casebook {
             }
             // macOS writes accents decomposed (NFD); the archive keeps names composed (NFC).
             let name = source.lastComponent.precomposedStringWithCanonicalMapping
+            if let problem = SafeText.problem(name) ?? request.title.flatMap({ SafeText.problem($0) }) {
+                throw CasebookError.invalidFile(file: SafeText.visible(source), reason: problem, fix: "Cámbiele el nombre (o el título) a uno de una sola línea.")
+            }
             guard !name.hasPrefix("."), name != ArchiveIndex.fileName else {
                 throw CasebookError.invalidFile(file: source, reason: "ese nombre no se archiva", fix: "Cámbiele el nombre.")
             }

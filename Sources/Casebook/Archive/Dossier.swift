@@ -10,11 +10,24 @@ public struct DossierReport: Codable, Sendable {
     public var caseID: String?
     public var files: Int
     public var problems: [String]
+    /// The commit the dossier was taken from, and when it was exported (from its signed index).
+    public var commit: String?
+    public var exported: String?
+    /// `valida` (checked against a trust anchor), `sin-comprobar` (signed, but no anchor was
+    /// given), `sin-firma`, or `invalida`.
+    public var signature: String
+    /// Who signed, as the trust anchor names them.
+    public var signer: String?
+    /// What the result proves, in Spanish, for people.
+    public var notes: [String]
 }
 
 /// A case's dossier: a ZIP with every document of the case as committed, the index (Markdown and
-/// JSON), the history and a SHA-256 manifest, sealed: the ZIP's comment holds the SHA-256 of the
-/// archive itself, so that a change to any byte is found without the repository.
+/// JSON), the history and a SHA-256 manifest. The manifest is signed with the exporting person's
+/// SSH key (`manifiesto.sha256.sig`, namespace `folio-expediente`) when they have one registered:
+/// that proves who exported it and that nothing changed since. The ZIP's comment also holds the
+/// SHA-256 of the archive itself (the seal), which detects accidental damage only: anyone can
+/// recompute it.
 public enum Dossier {
     static let sealPrefix = "folio-sello-sha256:"
 
@@ -27,6 +40,8 @@ public enum Dossier {
         public var historial: [HistoryEntry]
         public var exportado: String
         public var commit: String
+        /// Who exported and signed it (`Nombre <correo>`); nil for an unsigned dossier.
+        public var firmante: String?
 
         public struct File: Codable, Sendable {
             public var ruta: String
@@ -35,58 +50,78 @@ public enum Dossier {
         }
     }
 
-    /// Checks a dossier without any repository: the seal, the ZIP's own checksums, the manifest,
-    /// and the indexed documents' hashes.
-    public static func verify(_ path: String) -> DossierReport {
+    /// Checks a dossier: the seal, every entry (streamed, within `DossierLimits`), the manifest,
+    /// the indexed documents' hashes and, with `trust`, the signature.
+    public static func verify(_ path: String, trust: DossierTrust? = nil) -> DossierReport {
+        check(path, trust: trust).report
+    }
+
+    static func check(_ path: String, trust: DossierTrust?) -> (report: DossierReport, contents: Contents?, index: Index?) {
         var problems: [String] = []
-        guard let bytes = FileManager.default.contents(atPath: path) else {
-            return DossierReport(ok: false, caseID: nil, files: 0, problems: ["no se puede leer \(path)"])
+        var report = DossierReport(ok: false, caseID: nil, files: 0, problems: [], commit: nil, exported: nil, signature: "sin-firma",
+                                   signer: nil, notes: [])
+        func done(_ contents: Contents?, _ index: Index?) -> (report: DossierReport, contents: Contents?, index: Index?) {
+            report.problems = problems
+            report.ok = problems.isEmpty
+            return (report, contents, index)
         }
-        switch unsealed(bytes) {
-        case .none: problems.append("no tiene sello de folio (el comentario del ZIP falta o está dañado)")
-        case .some(let (body, seal)) where Digest.sha256(body) != seal:
-            problems.append("el sello no coincide: el archivo cambió después de exportarse")
-        default: break
+        if let problem = sealProblem(path) { problems.append(problem) }
+        guard let contents = read(path, problems: &problems) else { return done(nil, nil) }
+        report.files = contents.hashes.count
+        guard let manifestData = contents.metadata[manifestEntry] else {
+            problems.append("falta \(manifestEntry)")
+            return done(contents, nil)
         }
-        var contents: [String: Data] = [:]
-        do {
-            let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-            for entry in archive where entry.type == .file {
-                var data = Data()
-                _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
-                contents[entry.path] = data
-            }
-        } catch {
-            problems.append("el ZIP está dañado: \(error)")
-            return DossierReport(ok: false, caseID: nil, files: contents.count, problems: problems)
-        }
-        guard let manifest = contents["manifiesto.sha256"].map({ String(decoding: $0, as: UTF8.self) }) else {
-            problems.append("falta manifiesto.sha256")
-            return DossierReport(ok: false, caseID: nil, files: contents.count, problems: problems)
-        }
+        let manifest = String(decoding: manifestData, as: UTF8.self)
         var listed = Set<String>()
         for line in manifest.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2 else { problems.append("línea de manifiesto ilegible: \(line)"); continue }
+            guard parts.count == 2 else { problems.append("línea de manifiesto ilegible: \(SafeText.visible(String(line)))"); continue }
             let name = String(parts[1].drop { $0 == " " || $0 == "*" })
-            listed.insert(name)
-            guard let data = contents[name] else { problems.append("falta \(name)"); continue }
-            if Digest.sha256(data) != parts[0] { problems.append("\(name) no coincide con su SHA-256 del manifiesto") }
+            guard listed.insert(name).inserted else { problems.append("\(name) aparece dos veces en el manifiesto"); continue }
+            guard let hash = contents.hashes[name] else { problems.append("falta \(name)"); continue }
+            if hash != parts[0] { problems.append("\(name) no coincide con su SHA-256 del manifiesto") }
         }
-        for name in contents.keys where name != "manifiesto.sha256" && !listed.contains(name) {
-            problems.append("\(name) no está en el manifiesto")
+        for name in contents.hashes.keys.sorted() where name != manifestEntry && name != signatureEntry && !listed.contains(name) {
+            problems.append("\(SafeText.visible(name)) no está en el manifiesto")
         }
-        var caseID: String? = nil
-        if let json = contents["indice.json"], let index = try? JSONDecoder().decode(Index.self, from: json) {
-            caseID = index.indice.identificador
-            for d in index.indice.documentos {
-                guard let data = contents["documentos/\(d.archivo)"] else { problems.append("falta el folio \(d.folio): \(d.archivo)"); continue }
-                if Digest.sha256(data) != d.sha256 { problems.append("el folio \(d.folio) (\(d.archivo)) no coincide con su SHA-256 del índice") }
+        var index: Index? = nil
+        if let json = contents.metadata["indice.json"], let decoded = try? JSONDecoder().decode(Index.self, from: json) {
+            index = decoded
+            report.caseID = decoded.indice.identificador
+            report.commit = decoded.commit
+            report.exported = decoded.exportado
+            for d in decoded.indice.documentos {
+                guard let hash = contents.hashes["documentos/\(d.archivo)"] else { problems.append("falta el folio \(d.folio): \(d.archivo)"); continue }
+                if hash != d.sha256 { problems.append("el folio \(d.folio) (\(d.archivo)) no coincide con su SHA-256 del índice") }
             }
         } else {
             problems.append("falta indice.json o no se puede leer")
         }
-        return DossierReport(ok: problems.isEmpty, caseID: caseID, files: contents.count, problems: problems)
+        let accidental = "El sello y el manifiesto solo detectan cambios accidentales: quien altere el ZIP puede recalcularlos."
+        let unchecked = "sin eso, el sello y el manifiesto solo detectan cambios accidentales: quien altere el ZIP puede recalcularlos."
+        switch (contents.metadata[signatureEntry], trust) {
+        case (nil, nil):
+            report.notes.append("Sin firma. " + accidental)
+        case (nil, let trust?):
+            problems.append("no tiene firma (\(signatureEntry)), y se pidió comprobarla con \(trust.source). " + accidental)
+        case (_?, nil):
+            report.signature = "sin-comprobar"
+            report.notes.append("Firmado\(index?.firmante.map { " (dice: \($0))" } ?? ""), pero la firma no se comprobó: indique -C REPOSITORIO "
+                                + "o --firmantes ARCHIVO (claves públicas del departamento); " + unchecked)
+        case (let signature?, let trust?):
+            let (signer, problem) = checkSignature(manifest: manifestData, signature: signature, trust: trust)
+            report.signer = signer
+            if let problem {
+                report.signature = "invalida"
+                problems.append(problem)
+            } else {
+                report.signature = "valida"
+                report.notes.append("Firma válida de \(signer ?? "") (según \(trust.source)), exportado el \(report.exported ?? "") del commit "
+                                    + "\(report.commit ?? ""): ningún archivo cambió desde que lo firmó.")
+            }
+        }
+        return done(contents, index)
     }
 
     /// Splits a sealed ZIP into the archive as written (comment removed) and the seal.
@@ -126,9 +161,20 @@ public enum Dossier {
 }
 
 extension Casebook {
-    /// Writes the dossier of a case as committed at HEAD to `out` (a new `.zip`).
-    public func exportDossier(caseID: String, to out: String) throws -> DossierReport {
+    /// Writes the dossier of a case as committed at HEAD to `out` (a new `.zip`), its manifest
+    /// signed with the SSH key of the exporting person (`persona`, else git's `user.email`) when
+    /// `roles.yaml` registers one for them; unsigned when they have none.
+    public func exportDossier(caseID: String, to out: String, persona key: String? = nil) throws -> DossierReport {
         let head = try head()
+        let roster = try roster(at: head)
+        let exporter = key != nil ? try persona(key, in: roster) : try? persona(nil, in: roster)
+        var signer: SSHSigner? = nil
+        if let exporter, let registered = exporter.sshKey {
+            guard let found = try SSHSigner.find(registered: registered, repository: repository) else {
+                throw CasebookError.signingKeyMissing(persona: exporter.id, configured: try SSHSigner.configured(repository))
+            }
+            signer = found
+        }
         let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
@@ -149,7 +195,7 @@ extension Casebook {
         let index = Dossier.Index(
             indice: indice, archivos: [], historial: history.records(of: id).enumerated().map { i, r in
                 entry(r, kind: r.step != nil ? "step" : (i == 0 ? "opening" : "note"))
-            }, exportado: clock.iso(clock.now), commit: head.hex)
+            }, exportado: clock.iso(clock.now), commit: head.hex, firmante: signer == nil ? nil : exporter?.identity)
         var entries: [(String, Data)] = []
         var manifestFiles: [Dossier.Index.File] = []
         for (relative, blob) in files {
@@ -164,7 +210,10 @@ extension Casebook {
         entries.append(("indice.json", try encoder.encode(full)))
         entries.append(("indice.md", Data(dossierMarkdown(full).utf8)))
         let manifest = entries.map { "\(Digest.sha256($0.1))  \($0.0)" }.joined(separator: "\n") + "\n"
-        entries.append(("manifiesto.sha256", Data(manifest.utf8)))
+        entries.append((Dossier.manifestEntry, Data(manifest.utf8)))
+        if let signer {
+            entries.append((Dossier.signatureEntry, Data(try signer.sign(Data(manifest.utf8), namespace: Dossier.namespace).utf8)))
+        }
         let temp = out + ".folio-tmp"
         try? FileManager.default.removeItem(atPath: temp)
         do {
@@ -181,7 +230,49 @@ extension Casebook {
             try? FileManager.default.removeItem(atPath: temp)
             throw error
         }
-        return Dossier.verify(out)
+        return Dossier.check(out, trust: signer == nil ? nil : DossierTrust(source: "roles.yaml", signers: DossierTrust.signers(of: roster))).report
+    }
+
+    /// Checks a dossier against this repository: the signature with the keys of `roles.yaml` at
+    /// HEAD (saying so when the key that signed was removed since the export), and that every
+    /// document equals the case's files in the commit it was taken from.
+    public func verifyDossier(_ path: String) throws -> DossierReport {
+        let head = try head()
+        var trust = DossierTrust(source: "roles.yaml (HEAD \(head.short))", signers: DossierTrust.signers(of: try roster(at: head)))
+        let peek = Dossier.check(path, trust: nil)
+        let exportCommit = peek.report.commit.flatMap(OID.init(hex:))
+        let known = try exportCommit.map { try repository.resolve(revision: $0.hex) != nil && repository.isAncestor($0, of: head) } ?? false
+        if let exportCommit, known {
+            trust.former = DossierTrust.signers(of: (try? roster(at: exportCommit)) ?? Roster(personas: []))
+                .filter { old in !trust.signers.contains { $0.key == old.key } }
+        }
+        var (report, contents, index) = Dossier.check(path, trust: trust)
+        guard let contents, let index, let commit = exportCommit else { return report }
+        guard known else {
+            report.problems.append("el commit \(commit.hex) del que se exportó no está en la historia de este repositorio: "
+                                   + "actualícelo con 'folio sync' o compruebe que el expediente es de este departamento")
+            report.ok = false
+            return report
+        }
+        guard let casePath = try casePath(index.indice.identificador, at: commit) else {
+            report.problems.append("el expediente \(index.indice.identificador) no existe en el commit \(commit.short)")
+            report.ok = false
+            return report
+        }
+        let committed = try committedFiles(casePath, at: commit)
+        var expected = Set<String>()
+        for (relative, blob) in committed {
+            expected.insert("documentos/\(relative)")
+            if contents.hashes["documentos/\(relative)"] != Digest.sha256(try repository.blob(blob)) {
+                report.problems.append("documentos/\(relative) no es igual al archivo \(casePath)/\(relative) del commit \(commit.short)")
+            }
+        }
+        for name in contents.hashes.keys.sorted() where name.hasPrefix("documentos/") && !expected.contains(name) {
+            report.problems.append("\(SafeText.visible(name)) no está en \(casePath) del commit \(commit.short)")
+        }
+        report.ok = report.problems.isEmpty
+        if report.ok { report.notes.append("\(committed.count == 1 ? "El documento es igual al" : "Los \(committed.count) documentos son iguales a los") de \(casePath) en el commit \(commit.short).") }
+        return report
     }
 
     /// Every file of a case folder at `commit`, recursively, with its blob id.
@@ -208,12 +299,18 @@ extension Casebook {
                    "- Interesados: \(i.interesados.isEmpty ? "—" : i.interesados.joined(separator: ", "))",
                    "- Exportado: \(index.exportado), commit \(index.commit)", "", "## Índice de documentos", "",
                    "| Folio | Documento | Título | SHA-256 | Incorporado | Por | Paso | Reemplaza |", "|---:|---|---|---|---|---|---|---:|"]
+        let cell = SafeText.markdownCell
         out += i.documentos.map { d in
-            "| \(d.folio) | \(d.archivo) | \(d.titulo) | \(d.sha256) | \(d.incorporado) | \(d.por) | \(d.paso ?? "") | \(d.reemplaza.map(String.init) ?? "") |"
+            "| \(d.folio) | \(cell(d.archivo)) | \(cell(d.titulo)) | \(d.sha256) | \(d.incorporado) | \(cell(d.por)) | \(cell(d.paso ?? "")) | \(d.reemplaza.map(String.init) ?? "") |"
         }
-        out += ["", "## Historial", "", "| Fecha | Paso | Rol | Autor | Commit |", "|---|---|---|---|---|"]
-        out += index.historial.map { "| \($0.date) | \($0.step ?? $0.kind) | \($0.role ?? "") | \($0.author) | \($0.commit) |" }
-        out += ["", "Verifíquelo sin el repositorio con 'folio verify-export ARCHIVO.zip', o con 'sha256sum -c manifiesto.sha256' tras descomprimirlo."]
+        out += ["", "## Historial", "", "| Fecha | Paso | Dependencia | Rol | Autor | Commit |", "|---|---|---|---|---|---|"]
+        out += index.historial.map {
+            "| \($0.date) | \(cell($0.step ?? $0.kind)) | \(cell($0.dependency ?? "")) | \(cell($0.role ?? "")) | \(cell($0.author)) | \($0.commit) |"
+        }
+        out += ["", index.firmante.map { "Firmado por \($0): compruébelo con 'folio verify-export ARCHIVO.zip --firmantes FIRMANTES', o, descomprimido, "
+                + "con 'ssh-keygen -Y verify -f FIRMANTES -I CORREO -n \(Dossier.namespace) -s \(Dossier.signatureEntry) < \(Dossier.manifestEntry)' "
+                + "y 'sha256sum -c \(Dossier.manifestEntry)'." }
+            ?? "Sin firma: 'folio verify-export ARCHIVO.zip' o 'sha256sum -c manifiesto.sha256' solo detectan cambios accidentales."]
         return out.joined(separator: "\n") + "\n"
     }
 }

@@ -107,13 +107,14 @@ extension ProductionReview {
         var lines = ["---", "dependencia: \(dependency)", "mes: \(month)", "hallazgos: \(findings.count)",
                      "meses_comparados: \(monthsCompared.count)", "---", "",
                      "# Revisión de la producción de \(dependency), \(month)", "",
-                     "Comparada con \(monthsCompared.count) meses anteriores de la misma dependencia en el repositorio"
+                     "Comparada con \(Spanish.count(monthsCompared.count, "mes", "meses")) anteriores de la misma dependencia en el repositorio"
                         + (monthsCompared.isEmpty ? "." : " (\(monthsCompared.first!) a \(monthsCompared.last!))."), ""]
         if findings.isEmpty {
             lines.append("Sin hallazgos: los valores están dentro de lo habitual.")
         } else {
             lines += ["| Tipo | Programa | Producto | Observación |", "|---|---|---|---|"]
-            lines += findings.map { "| \(Self.label($0.kind)) | \($0.program) | \($0.product) | \($0.message) |" }
+            let cell = SafeText.markdownCell
+            lines += findings.map { "| \(Self.label($0.kind)) | \(cell($0.program)) | \(cell($0.product)) | \(cell($0.message)) |" }
             lines += ["", "## Historial", ""]
             for f in findings where !f.history.isEmpty {
                 lines.append("- \(f.product): " + f.history.map { "\($0.month) \(ProductionCheck.show($0.executed))" }.joined(separator: " · "))

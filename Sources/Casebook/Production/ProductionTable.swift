@@ -36,8 +36,9 @@ public enum ProductionTable {
                 .invalidFile(file: file, reason: "línea \(row.line), columna \(column + 1) (\(columns[column])): \(problem)", fix: fix)
             }
             let (program, product, unit) = (row.fields[0], row.fields[1], row.fields[2])
-            if product.lowercased().hasPrefix("total") {
-                throw fail(1, "no incluya líneas de totales", "folio suma los totales; borre esa línea.")
+            if program.lowercased().hasPrefix("total") || product.lowercased().hasPrefix("total") {
+                throw CasebookError.invalidFile(file: file, reason: "línea \(row.line) del CSV: es una línea de totales ('\(program.lowercased().hasPrefix("total") ? program : product)')",
+                                                fix: "Quite la línea de totales: folio suma los totales; el CSV lleva solo una línea por producto.")
             }
             guard catalog.programs.contains(program) else {
                 throw fail(0, "programa '\(program)' desconocido", "Use \(catalog.programs.joined(separator: " o ")).")
@@ -70,29 +71,45 @@ public enum ProductionTable {
         return lines
     }
 
-    /// The data rows of a CSV whose header must be `columns`, with their line numbers.
+    /// The separator a header line uses: ';' (what a spreadsheet in Spanish saves) or ','.
+    static func separator(ofHeader line: Substring) -> Character {
+        line.filter { $0 == ";" }.count > line.filter { $0 == "," }.count ? ";" : ","
+    }
+
+    /// The data rows of a CSV whose header must be `columns`, with their line numbers. Read as
+    /// staff produce it: UTF-8 with or without byte-order mark, CRLF or LF, separated by ',' or
+    /// ';' (then a decimal comma, 12,5, is read as 12.5), trailing blank lines (or lines of
+    /// separators only) ignored. Every refusal speaks of the CSV: file, line, column, separator.
     static func rows(_ text: String, file: String, columns: [String]) throws -> [(line: Int, fields: [String])] {
         var clean = text.replacingOccurrences(of: "\r\n", with: "\n")
         if clean.hasPrefix("\u{FEFF}") { clean.removeFirst() }
+        var lines = clean.split(separator: "\n", omittingEmptySubsequences: false)
+        while let last = lines.last, last.allSatisfy({ " \t,;".contains($0) }) { lines.removeLast() }
+        guard let headerLine = lines.first else {
+            throw CasebookError.invalidFile(file: file, reason: "el archivo CSV está vacío",
+                                            fix: "La primera línea es el encabezado: \(columns.joined(separator: ",")); después, una línea por dato.")
+        }
+        let separator = separator(ofHeader: headerLine)
+        let said = separator == ";" ? "separado por ';'" : "separado por ','"
+        clean = lines.joined(separator: "\n") + "\n"
         // An odd number of quotes means one never closes (the parser would read on to the end).
         if clean.filter({ $0 == "\"" }).count % 2 == 1 {
-            let line = clean.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.filter { $0 == "\"" }.count % 2 == 1 }
-            throw CasebookError.invalidFile(file: file, reason: "comillas sin cerrar" + (line.map { " en la línea \($0 + 1)" } ?? ""),
+            let line = lines.firstIndex { $0.filter { $0 == "\"" }.count % 2 == 1 }
+            throw CasebookError.invalidFile(file: file, reason: "CSV con comillas sin cerrar" + (line.map { " en la línea \($0 + 1)" } ?? ""),
                                             fix: "Cierre las comillas del campo o quítelas.")
         }
         let csv: CSV<Enumerated>
         do {
-            csv = try CSV<Enumerated>(string: clean, delimiter: .comma, loadColumns: false)
+            csv = try CSV<Enumerated>(string: clean, delimiter: separator == ";" ? .semicolon : .comma, loadColumns: false)
         } catch {
-            let line = clean.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.filter { $0 == "\"" }.count % 2 == 1 }
-            throw CasebookError.invalidFile(file: file, reason: "comillas sin cerrar" + (line.map { " en la línea \($0 + 1)" } ?? ""),
-                                            fix: "Cierre las comillas del campo o quítelas.")
+            throw CasebookError.invalidFile(file: file, reason: "el CSV no se puede leer (\(said))",
+                                            fix: "Guárdelo desde la hoja de cálculo como CSV UTF-8.")
         }
         let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard header == columns else {
             let at = zip(header, columns).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(header.count, columns.count)
-            throw CasebookError.invalidFile(file: file, reason: "línea 1, columna \(at + 1): el encabezado debe ser \(columns.joined(separator: ","))",
-                                            fix: "Corrija la primera línea del archivo.")
+            throw CasebookError.invalidFile(file: file, reason: "línea 1, columna \(at + 1) del CSV (\(said)): el encabezado debe ser \(columns.joined(separator: String(separator)))",
+                                            fix: "Corrija la primera línea del archivo CSV.")
         }
         var result: [(Int, [String])] = []
         var index = 1
@@ -101,10 +118,26 @@ public enum ProductionTable {
             result.append((index, fields))
         }
         for (line, fields) in result where fields.count != columns.count {
-            throw CasebookError.invalidFile(file: file, reason: "línea \(line): tiene \(fields.count) campos y debe tener \(columns.count)"
+            if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw CasebookError.invalidFile(file: file, reason: "línea \(line) del CSV: está vacía", fix: "Borre la línea vacía.")
+            }
+            throw CasebookError.invalidFile(file: file, reason: "línea \(line) del CSV (\(said)): tiene \(Spanish.count(fields.count, "campo")) y debe tener \(columns.count)"
                 + (fields.count < columns.count ? " (falta la columna \(fields.count + 1), \(columns[fields.count]))" : ""),
-                                            fix: "Separe los campos con comas; ponga entre comillas un texto que lleve coma.")
+                                            fix: "Separe los campos con '\(separator)' como el encabezado; ponga entre comillas un texto que lleve '\(separator)'.")
         }
-        return result.map { (line: $0.0, fields: $0.1.map { $0.trimmingCharacters(in: .whitespaces) }) }
+        return result.map { row in
+            (line: row.0, fields: row.1.map { field in
+                let value = field.trimmingCharacters(in: .whitespaces)
+                return separator == ";" && isDecimalComma(value) ? value.replacingOccurrences(of: ",", with: ".") : value
+            })
+        }
+    }
+
+    /// "12,5", "-3,25": a number written with a decimal comma.
+    static func isDecimalComma(_ value: String) -> Bool {
+        let parts = value.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[1].isEmpty, parts[1].allSatisfy(\.isNumber) else { return false }
+        let whole = parts[0].hasPrefix("-") ? parts[0].dropFirst() : parts[0]
+        return !whole.isEmpty && whole.allSatisfy(\.isNumber)
     }
 }

@@ -141,7 +141,7 @@ extension ProductionReport {
         let low = rows.filter { $0.programmed > 0 && $0.executed / $0.programmed < 0.8 }
         out += ["", "## Dependencias con menos del 80 % de lo programado", ""]
         out += low.isEmpty ? ["Ninguna."] : low.map { "- \($0.dependency) (\($0.program)): \(Self.percent($0.executed, of: $0.programmed))." }
-        out += ["", "## Observaciones de la revisión", "", findings.isEmpty ? "Sin hallazgos." : "\(findings.count) hallazgos; el detalle está en el informe consolidado.", "",
+        out += ["", "## Observaciones de la revisión", "", findings.isEmpty ? "Sin hallazgos." : "\(Spanish.count(findings.count, "hallazgo")); el detalle está en el informe consolidado.", "",
                 "Con el visto bueno del Subgerente de Planificación y Desarrollo."]
         return out.joined(separator: "\n") + "\n"
     }

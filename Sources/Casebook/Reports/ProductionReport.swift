@@ -70,14 +70,14 @@ extension ProductionReport {
                    "|---|---:|---:|---:|---:|---:|"]
         for p in programs {
             let t = total(p)
-            out.append("| \(p) | \(n(t.programmed)) | \(n(t.executed)) | \(Self.percent(t.executed, of: t.programmed)) | \(Self.change(t.executed, from: t.previous)) | \(Self.change(t.executed, from: t.yearAgo)) |")
+            out.append("| \(SafeText.markdownCell(p)) | \(n(t.programmed)) | \(n(t.executed)) | \(Self.percent(t.executed, of: t.programmed)) | \(Self.change(t.executed, from: t.previous)) | \(Self.change(t.executed, from: t.yearAgo)) |")
         }
         for p in programs {
             out += ["", "## \(p) por dependencia", "",
                     "| Dependencia | Programado | Ejecutado | % ejecutado | vs. mes anterior | vs. año anterior | Hallazgos |",
                     "|---|---:|---:|---:|---:|---:|---:|"]
             for r in rows where r.program == p {
-                out.append("| \(r.dependency) | \(n(r.programmed)) | \(n(r.executed)) | \(Self.percent(r.executed, of: r.programmed)) | \(Self.change(r.executed, from: r.previous)) | \(Self.change(r.executed, from: r.yearAgo)) | \(r.findings) |")
+                out.append("| \(SafeText.markdownCell(r.dependency)) | \(n(r.programmed)) | \(n(r.executed)) | \(Self.percent(r.executed, of: r.programmed)) | \(Self.change(r.executed, from: r.previous)) | \(Self.change(r.executed, from: r.yearAgo)) | \(r.findings) |")
             }
         }
         out += ["", "## Hallazgos de la revisión (paso 03)", ""]
@@ -101,7 +101,8 @@ extension ProductionReport {
 
     static func plain(_ n: Double) -> String { n == n.rounded() ? String(Int(n)) : String(n) }
 
-    static func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    static func csvField(_ text: String) -> String {
+        let s = SafeText.csvCell(text)
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

@@ -23,11 +23,12 @@ public struct ProgressReport: Sendable {
         var out = ["# Informe mensual de avance físico y financiero de los proyectos de inversión, \(ProductionReport.monthName(month))", "",
                    "\(institution). Expediente \(caseID). Procedimiento 5.", "",
                    "Presupuesto del mes: Q \(n(budget)); ejecutado: Q \(n(executed)) (\(ProductionReport.percent(executed, of: budget))).", ""]
+        let cell = SafeText.markdownCell
         for u in units {
-            out += ["## \(u.code)", "", "| SNIP | Proyecto | Meta física | Avance del mes | % físico | Presupuesto (Q) | Ejecutado (Q) | % financiero | Motivos |",
+            out += ["## \(cell(u.code))", "", "| SNIP | Proyecto | Meta física | Avance del mes | % físico | Presupuesto (Q) | Ejecutado (Q) | % financiero | Motivos |",
                     "|---|---|---:|---:|---:|---:|---:|---:|---|"]
             out += u.lines.map { l in
-                "| \(l.snip) | \(l.project) | \(n(l.goal)) \(l.unit) | \(n(l.progress)) | \(Self.pct(l.progressPercent)) | \(n(l.budget)) | \(n(l.executed)) | \(Self.pct(l.financialPercent)) | \(l.reasons) |"
+                "| \(cell(l.snip)) | \(cell(l.project)) | \(n(l.goal)) \(cell(l.unit)) | \(n(l.progress)) | \(Self.pct(l.progressPercent)) | \(n(l.budget)) | \(n(l.executed)) | \(Self.pct(l.financialPercent)) | \(cell(l.reasons)) |"
             }
             out.append("")
         }
@@ -69,7 +70,7 @@ public struct ProgressReport: Sendable {
         let n = ProductionCheck.show
         var out = ["# Informe de avance de los proyectos de inversión, \(ProductionReport.monthName(month))", "",
                    "Para: Subgerencia de Planificación y Desarrollo. De: \(head), Jefe del Departamento de Planificación. Expediente \(caseID).", "",
-                   "- Proyectos informados: \(allLines.count), de \(units.count) unidades ejecutoras.",
+                   "- Proyectos informados: \(allLines.count), de \(Spanish.count(units.count, "unidad ejecutora", "unidades ejecutoras")).",
                    "- Ejecución financiera del mes: Q \(n(executed)) de Q \(n(budget)) (\(ProductionReport.percent(executed, of: budget))).",
                    "- Proyectos sin avance: \(withoutProgress.count)" + (withoutProgress.isEmpty ? "." : ", con sus motivos anotados (norma 2)."), "",
                    "Conocido, analizado y avalado."]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Casebook
+import Procedures
 import Foundation
 
 extension Folio {
@@ -9,12 +10,12 @@ extension Folio {
             abstract: "Archiva los documentos del POA de una dependencia y registra el paso 12 del procedimiento 2.",
             discussion: "Ejemplo: folio archive POA-2026-0001 --dependency HGE poa-2027.pdf anexos.xlsx --as alopez")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente.") var id: String
-        @Argument(help: "Los archivos a archivar.") var files: [String]
-        @Option(help: "Código de la dependencia.") var dependency: String
-        @Option(help: "Título de los documentos (por omisión, el nombre del archivo).") var title: String?
-        @Option(name: .customLong("as"), help: "Quien archiva: id o correo de roles.yaml.") var persona: String?
-        @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+        @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
+        @Argument(help: ArgumentHelp("Los archivos a archivar.", valueName: "archivo")) var files: [String]
+        @Option(help: ArgumentHelp("Código de la dependencia.", valueName: "código")) var dependency: String
+        @Option(help: ArgumentHelp("Título de los documentos (por omisión, el nombre del archivo).", valueName: "título")) var title: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("Quien archiva: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
+        @Option(name: .customShort("m"), help: ArgumentHelp("Texto del commit.", valueName: "texto")) var message: String?
 
         func run() throws {
             try Folio.perform {
@@ -32,13 +33,13 @@ extension Folio {
             abstract: "Incorpora documentos al índice de un expediente (con folio y SHA-256), sin avanzar el procedimiento.",
             discussion: "Ejemplos: folio attach PI-2026-0001 dictamen.pdf --as rgarcia; folio attach PI-2026-0001 dictamen.pdf --replaces 3 --as rgarcia")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente.") var id: String
-        @Argument(help: "Los archivos.") var files: [String]
-        @Option(help: "Código de la dependencia (los guarda en dependencias/CODIGO/).") var dependency: String?
-        @Option(help: "Título de los documentos.") var title: String?
-        @Option(help: "Folio que este documento reemplaza (una versión nueva).") var replaces: Int?
-        @Option(name: .customLong("as"), help: "Quien los incorpora: id o correo de roles.yaml.") var persona: String?
-        @Option(name: .customShort("m"), help: "Texto del commit.") var message: String?
+        @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
+        @Argument(help: ArgumentHelp("Los archivos.", valueName: "archivo")) var files: [String]
+        @Option(help: ArgumentHelp("Código de la dependencia (los guarda en dependencias/CODIGO/).", valueName: "código")) var dependency: String?
+        @Option(help: ArgumentHelp("Título de los documentos.", valueName: "título")) var title: String?
+        @Option(help: ArgumentHelp("Folio que este documento reemplaza (una versión nueva).", valueName: "folio")) var replaces: Int?
+        @Option(name: .customLong("as"), help: ArgumentHelp("Quien los incorpora: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
+        @Option(name: .customShort("m"), help: ArgumentHelp("Texto del commit.", valueName: "texto")) var message: String?
 
         func run() throws {
             try Folio.perform {
@@ -55,20 +56,42 @@ extension Folio {
     struct VerifyExport: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify-export",
-            abstract: "Comprueba un expediente exportado (ZIP) sin el repositorio: sello, manifiesto e índice.",
-            discussion: "Ejemplo: folio verify-export POA-2026-0001.zip")
-        @Argument(help: "El archivo ZIP.") var file: String
+            abstract: "Comprueba un expediente exportado (ZIP): firma, sello, manifiesto e índice.",
+            discussion: """
+                La firma se comprueba con claves que no vienen del ZIP: las de roles.yaml del repositorio (-C), que además
+                compara cada documento con el commit del que se exportó, o un archivo de firmantes autorizados de OpenSSH
+                (--firmantes). Sin ninguno, solo se detectan cambios accidentales.
+                Ejemplos:
+                  folio verify-export POA-2026-0001.zip -C ~/expedientes
+                  folio verify-export POA-2026-0001.zip --firmantes planificacion.firmantes
+                """)
+        @Argument(help: ArgumentHelp("El archivo ZIP.", valueName: "archivo.zip")) var file: String
+        @Option(name: .customShort("C"), help: ArgumentHelp("Repositorio de expedientes cuyas claves (roles.yaml) y commits son la referencia.", valueName: "carpeta"))
+        var directory: String?
+        @Option(help: ArgumentHelp("Archivo de firmantes autorizados (formato allowed_signers de ssh-keygen).", valueName: "archivo")) var firmantes: String?
         @Flag(help: "Salida JSON.") var json = false
 
         func run() throws {
             try Folio.perform {
-                let report = Dossier.verify(file)
+                let report: DossierReport
+                if let directory {
+                    report = try Casebook.open(at: directory, clock: Folio.clock()).verifyDossier(file)
+                } else if let firmantes {
+                    guard FileManager.default.isReadableFile(atPath: firmantes) else {
+                        throw CasebookError.invalidFile(file: firmantes, reason: "no existe o no se puede leer",
+                                                        fix: "Indique el archivo de firmantes autorizados (una línea por clave: correo namespaces=\"folio-expediente\" ssh-ed25519 AAAA...).")
+                    }
+                    report = Dossier.verify(file, trust: .allowedSigners(file: firmantes))
+                } else {
+                    report = Dossier.verify(file)
+                }
                 if json {
                     try printJSON(report)
                 } else {
-                    for p in report.problems { print("✗ \(p)") }
-                    print(report.ok ? "\(file): expediente \(report.caseID ?? "") íntegro (\(report.files) archivos, sello y SHA-256 coinciden)."
-                        : "\(file): \(report.problems.count) problemas; el archivo no es el que folio exportó.")
+                    for p in report.problems { print(SafeText.terminal("✗ \(p)")) }
+                    for n in report.notes { print(SafeText.terminal(n)) }
+                    print(report.ok ? "\(file): expediente \(report.caseID ?? "") íntegro (\(Spanish.count(report.files, "archivo")), manifiesto y SHA-256 coinciden)."
+                        : "\(file): \(Spanish.count(report.problems.count, "problema")); no se puede confiar en que sea el expediente que folio exportó.")
                 }
                 if !report.ok { throw ExitCode(1) }
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Casebook
+import Procedures
 
 extension Folio {
     struct Check: ParsableCommand {
@@ -7,7 +8,7 @@ extension Folio {
             abstract: "Valida los archivos de trabajo sin registrar nada (sirve de hook pre-commit de git).",
             discussion: "Ejemplos: folio check; folio check PI-2026-0001 --json")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente (sin él, todos y la configuración).") var id: String?
+        @Argument(help: ArgumentHelp("ID del expediente (sin él, todos y la configuración).", valueName: "expediente")) var id: String?
         @Flag(help: "Salida JSON.") var json = false
 
         func run() throws {
@@ -16,9 +17,14 @@ extension Folio {
                 if json {
                     try printJSON(report)
                 } else {
-                    for p in report.problems { print("✗ \(p)") }
-                    print(report.ok ? "Revisados \(report.cases) expedientes: sin problemas."
-                        : "Revisados \(report.cases) expedientes: \(report.problems.count) problemas.")
+                    for p in report.problems { print(SafeText.terminal("✗ \(p)")) }
+                    print(report.ok ? "Expedientes revisados: \(report.cases); los archivos no tienen problemas."
+                        : "Expedientes revisados: \(report.cases); \(Spanish.count(report.problems.count, "problema")).")
+                    if !report.unrecorded.isEmpty {
+                        let list = report.unrecorded.prefix(8).joined(separator: ", ") + (report.unrecorded.count > 8 ? "…" : "")
+                        print("⚠ Sin registrar (no están en el historial): \(list). Un paso o 'folio note ID -m TEXTO' los registra.")
+                    }
+                    print("El historial (autores, roles, orden y firmas) lo revisa 'folio verify'.")
                 }
                 if !report.ok { throw ExitCode(1) }
             }

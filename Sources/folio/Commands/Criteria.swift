@@ -32,9 +32,9 @@ extension Folio {
             static let configuration = CommandConfiguration(
                 commandName: "adoptar", abstract: "Un jefe adopta un criterio que el esquema del procedimiento propone.")
             @OptionGroup var repository: RepositoryOptions
-            @Argument(help: "Procedimiento: número o código.") var procedure: String
-            @Argument(help: "Clave del criterio (p. ej. ritmo-mensual).") var key: String
-            @Option(name: .customLong("as"), help: "El jefe que lo adopta: id o correo de roles.yaml.") var persona: String?
+            @Argument(help: ArgumentHelp("Procedimiento: número o código.", valueName: "procedimiento")) var procedure: String
+            @Argument(help: ArgumentHelp("Clave del criterio (p. ej. ritmo-mensual).", valueName: "clave")) var key: String
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que lo adopta: id o correo de roles.yaml.", valueName: "jefe")) var persona: String?
 
             func run() throws {
                 try Folio.perform {
@@ -48,9 +48,9 @@ extension Folio {
             static let configuration = CommandConfiguration(
                 commandName: "resolver", abstract: "Un jefe resuelve (Artículo 3) la interpretación del manual en un paso.")
             @OptionGroup var repository: RepositoryOptions
-            @Argument(help: "Procedimiento: número o código.") var procedure: String
-            @Argument(help: "Paso cuya lectura se interpretó (dos dígitos).") var step: String
-            @Option(name: .customLong("as"), help: "El jefe que la resuelve: id o correo de roles.yaml.") var persona: String?
+            @Argument(help: ArgumentHelp("Procedimiento: número o código.", valueName: "procedimiento")) var procedure: String
+            @Argument(help: ArgumentHelp("Paso cuya lectura se interpretó (dos dígitos).", valueName: "paso")) var step: String
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que la resuelve: id o correo de roles.yaml.", valueName: "jefe")) var persona: String?
 
             func run() throws {
                 try Folio.perform {

@@ -5,7 +5,7 @@ import Procedures
 
 /// `--today` and `--as` for the commands that list pending work.
 struct PendingOptions: ParsableArguments {
-    @Option(help: "Cuenta los plazos como si hoy fuera AAAA-MM-DD (ensayos y pruebas).") var today: String?
+    @Option(help: ArgumentHelp("Cuenta los plazos como si hoy fuera AAAA-MM-DD (ensayos y pruebas).", valueName: "aaaa-mm-dd")) var today: String?
     @Flag(help: "Salida JSON.") var json = false
 
     /// Opens the repository with the clock at `--today` when given.
@@ -28,7 +28,7 @@ extension Folio {
             discussion: "Ejemplos: folio due; folio due --today 2026-12-06 --as alopez --json")
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var options: PendingOptions
-        @Option(name: .customLong("as"), help: "Solo lo que puede hacer esta persona (id o correo).") var persona: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("Solo lo que puede hacer esta persona (id o correo).", valueName: "persona")) var persona: String?
 
         func run() throws {
             try Folio.perform {
@@ -40,6 +40,7 @@ extension Folio {
                 }
                 if options.json { omittedLine(book).map(note); return try printJSON(items) }
                 print(DueText.table(items, today: book.clock.today, empty: "No hay plazos pendientes."))
+                DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
                 omittedLine(book).map { print($0) }
             }
         }
@@ -51,7 +52,7 @@ extension Folio {
             discussion: "Ejemplo: folio inbox --as alopez", aliases: ["bandeja"])
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var options: PendingOptions
-        @Option(name: .customLong("as"), help: "La persona (id o correo); sin él, la de git user.email.") var persona: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("La persona (id o correo); sin él, la de git user.email.", valueName: "persona")) var persona: String?
 
         func run() throws {
             try Folio.perform {
@@ -61,6 +62,7 @@ extension Folio {
                 if options.json { omittedLine(book).map(note); return try printJSON(items) }
                 print("Bandeja de \(who.name) (\(who.id)), \(book.clock.today):")
                 print(DueText.table(items, today: book.clock.today, empty: "Nada pendiente."))
+                DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
                 omittedLine(book).map { print($0) }
             }
         }

@@ -6,12 +6,15 @@ extension Folio {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Crea un repositorio de expedientes con su primer commit.",
-            discussion: "Ejemplo: folio init expedientes --jefe \"María Rodríguez <mrodriguez@igss.gob.gt>\"")
+            discussion: """
+                Ejemplo:
+                  folio init expedientes --jefe "María Rodríguez <mrodriguez@igss.gob.gt>"
+                """)
 
-        @Argument(help: "Carpeta nueva (o vacía) del repositorio.")
+        @Argument(help: ArgumentHelp("Carpeta nueva (o vacía) del repositorio.", valueName: "carpeta"))
         var directory: String
 
-        @Option(help: "El Jefe de Departamento: \"Nombre Apellido <correo>\".")
+        @Option(help: ArgumentHelp("El Jefe de Departamento: \"Nombre Apellido <correo>\".", valueName: "nombre <correo>"))
         var jefe: String
 
         func run() throws {
@@ -21,7 +24,8 @@ extension Folio {
                     throw CasebookError.invalidFile(file: "schemas/", reason: "no se encuentran las definiciones de los procedimientos",
                                                     fix: "Indique la carpeta schemas/ de folio con FOLIO_SCHEMAS=RUTA.")
                 }
-                let book = try Casebook.create(at: directory, jefe: jefe, schemas: schemas, clock: Folio.clock())
+                let folder = directory.hasPrefix("/") ? directory : RepositoryOptions.leadingDirectory.map { $0 + "/" + directory } ?? directory
+                let book = try Casebook.create(at: folder, jefe: jefe, schemas: schemas, clock: Folio.clock())
                 let jefe = try book.currentRoster().personas[0]
                 print("Repositorio de expedientes creado en \(book.root).")
                 print("Jefe de Departamento: \(jefe.name) (\(jefe.id)). Agregue al personal con 'folio roles add'.")

@@ -8,7 +8,7 @@ extension Folio {
             abstract: "Historial de un expediente: cada commit, quién, con qué rol y cuándo.",
             discussion: "Ejemplo: folio log PI-2026-0001")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente.") var id: String
+        @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
         @Flag(help: "Salida JSON.") var json = false
 
         func run() throws {

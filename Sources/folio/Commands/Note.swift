@@ -7,9 +7,9 @@ extension Folio {
             abstract: "Registra los cambios pendientes de un expediente sin avanzar el procedimiento.",
             discussion: "Ejemplo: folio note PI-2026-0001 -m \"Agrega el cronograma\" --as alopez")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente.") var id: String
-        @Option(name: .customShort("m"), help: "Qué se cambió.") var message: String
-        @Option(name: .customLong("as"), help: "Quien hizo los cambios: id o correo de roles.yaml.") var persona: String?
+        @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
+        @Option(name: .customShort("m"), help: ArgumentHelp("Qué se cambió.", valueName: "texto")) var message: String
+        @Option(name: .customLong("as"), help: ArgumentHelp("Quien hizo los cambios: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
 
         func run() throws {
             try Folio.perform {

@@ -15,7 +15,7 @@ extension Folio {
                   folio procedures --interpretaciones  # el registro de interpretaciones y criterios (Artículo 3)
                 """)
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "Procedimiento: número o código (sin él, todos).") var procedure: String?
+        @Argument(help: ArgumentHelp("Procedimiento: número o código (sin él, todos).", valueName: "procedimiento")) var procedure: String?
         @Flag(help: "Salida JSON.") var json = false
         @Flag(help: "La tabla de normas del manual, inciso por inciso, con cómo las aplica folio (Markdown).") var normas = false
         @Flag(help: "El registro del departamento: interpretaciones y criterios, con quién los resolvió o adoptó.")
@@ -41,7 +41,7 @@ extension Folio {
         private func definitions() throws -> [ProcedureDefinition] {
             if let book = try? repository.open(), let defs = try? book.proceduresInForce(), !defs.isEmpty { return defs }
             guard let dir = SchemaLibrary.canonicalDirectory(executable: CommandLine.arguments[0]) else {
-                throw CasebookError.notARepository(repository.directory ?? FileManager.default.currentDirectoryPath)
+                throw CasebookError.notARepository(repository.folder)
             }
             return try SchemaLibrary.load(directory: dir)
         }

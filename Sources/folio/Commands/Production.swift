@@ -9,15 +9,15 @@ extension Folio {
             abstract: "Compara la producción del mes de una dependencia con su historial (paso 03 del procedimiento 3).",
             discussion: "Ejemplo: folio check-production PROD-2026-11 --dependency HGE")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente mensual.") var id: String
-        @Option(help: "Código de la dependencia.") var dependency: String
+        @Argument(help: ArgumentHelp("ID del expediente mensual.", valueName: "expediente")) var id: String
+        @Option(help: ArgumentHelp("Código de la dependencia.", valueName: "código")) var dependency: String
         @Flag(help: "Salida JSON.") var json = false
 
         func run() throws {
             try Folio.perform {
                 let review = try repository.open().reviewProduction(caseID: id, dependency: dependency)
                 if json { return try printJSON(review) }
-                print("Producción de \(review.dependency), \(review.month), comparada con \(review.monthsCompared.count) meses anteriores.")
+                print("Producción de \(review.dependency), \(review.month), comparada con \(Spanish.count(review.monthsCompared.count, "mes", "meses")) anteriores.")
                 if review.findings.isEmpty { print("Sin hallazgos: los valores están dentro de lo habitual.") }
                 for f in review.findings {
                     print("• \(ProductionReview.label(f.kind)): \(f.program), \(f.product): \(f.message).")
@@ -38,10 +38,12 @@ extension Folio {
                   folio export production --from 2025-11 --to 2026-10 --csv > produccion.csv
                 """)
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "Un ID de expediente, o 'production'.") var what: String
-        @Option(help: "El ZIP a escribir (para un expediente).") var out: String?
-        @Option(help: "Desde el mes AAAA-MM.") var from: String?
-        @Option(help: "Hasta el mes AAAA-MM.") var to: String?
+        @Argument(help: ArgumentHelp("Un ID de expediente, o 'production'.", valueName: "expediente|production")) var what: String
+        @Option(help: ArgumentHelp("El ZIP a escribir (para un expediente).", valueName: "salida")) var out: String?
+        @Option(name: .customLong("as"), help: ArgumentHelp("Quien exporta y firma (id o correo); sin él, la persona de git user.email.", valueName: "persona"))
+        var persona: String?
+        @Option(help: ArgumentHelp("Desde el mes AAAA-MM.", valueName: "aaaa-mm")) var from: String?
+        @Option(help: ArgumentHelp("Hasta el mes AAAA-MM.", valueName: "aaaa-mm")) var to: String?
         @Flag(help: "CSV (por omisión).") var csv = false
         @Flag(help: "JSON.") var json = false
 
@@ -51,8 +53,13 @@ extension Folio {
                     guard let out else {
                         throw CasebookError.invalidFile(file: "folio export", reason: "falta --out", fix: "Use: folio export \(what) --out \(what).zip")
                     }
-                    let report = try repository.open().exportDossier(caseID: what, to: out)
-                    print("\(out): \(report.files) archivos, sellado. Verifíquelo con 'folio verify-export \(out)'.")
+                    let report = try repository.open().exportDossier(caseID: what, to: out, persona: persona)
+                    if let signer = report.signer {
+                        print("\(out): \(Spanish.count(report.files, "archivo")), firmado por \(signer). Verifíquelo con 'folio verify-export \(out) -C REPOSITORIO'.")
+                    } else {
+                        print("\(out): \(Spanish.count(report.files, "archivo")), SIN FIRMA: quien exporta no tiene clave_ssh en roles.yaml; el sello y el "
+                              + "manifiesto solo detectan cambios accidentales, no una alteración hecha a propósito.")
+                    }
                     return
                 }
                 for month in [from, to].compactMap({ $0 }) where Day(iso: month + "-01") == nil { throw CasebookError.invalidMonth(month) }
@@ -73,9 +80,9 @@ extension Folio {
                   folio report plazos --month 2026-12        # pasos del mes: en plazo, tarde, antes de tiempo, con sus razones
                 """)
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente, o 'plazos'.") var id: String
-        @Option(help: "Carpeta donde escribirlos (por omisión, informe-ID).") var out: String?
-        @Option(help: "Con 'plazos': el mes AAAA-MM (por omisión, el actual).") var month: String?
+        @Argument(help: ArgumentHelp("ID del expediente, o 'plazos'.", valueName: "expediente|plazos")) var id: String
+        @Option(help: ArgumentHelp("Carpeta donde escribirlos (por omisión, informe-ID).", valueName: "salida")) var out: String?
+        @Option(help: ArgumentHelp("Con 'plazos': el mes AAAA-MM (por omisión, el actual).", valueName: "aaaa-mm")) var month: String?
         @Flag(help: "Con 'plazos': salida JSON.") var json = false
 
         func run() throws {

@@ -6,7 +6,7 @@ extension Folio {
     struct Roles: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Quién tiene cada rol (roles.yaml registrado).",
-            subcommands: [List.self, Add.self, Remove.self, Key.self, AllowedSigners.self], defaultSubcommand: List.self)
+            subcommands: [List.self, Add.self, SetRoles.self, Remove.self, Key.self, AllowedSigners.self], defaultSubcommand: List.self)
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(commandName: "list", abstract: "Lista las personas y sus roles.")
@@ -30,29 +30,24 @@ extension Folio {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "add", abstract: "Agrega una persona a roles.yaml (solo un jefe).",
-                discussion: "Ejemplo: folio roles add alopez --name \"Ana López\" --email alopez@igss.gob.gt --role analista --role asistente --as mrodriguez")
+                discussion: """
+                    Ejemplo:
+                      folio roles add alopez --name "Ana López" --email alopez@igss.gob.gt \\
+                        --role analista --role asistente --as mrodriguez
+                    """)
             @OptionGroup var repository: RepositoryOptions
-            @Argument(help: "Id de la persona (minúsculas, p. ej. alopez).") var id: String
-            @Option(help: "Nombre y apellido.") var name: String
-            @Option(help: "Correo electrónico.") var email: String
-            @Option(help: "Rol (jefe, asistente, analista, secretaria, dependencia, unidad-ejecutora); se repite.")
+            @Argument(help: ArgumentHelp("Id de la persona (minúsculas, p. ej. alopez).", valueName: "expediente")) var id: String
+            @Option(help: ArgumentHelp("Nombre y apellido.", valueName: "nombre")) var name: String
+            @Option(help: ArgumentHelp("Correo electrónico.", valueName: "correo")) var email: String
+            @Option(help: ArgumentHelp("Rol (jefe, asistente, analista, secretaria, dependencia, unidad-ejecutora); se repite.", valueName: "rol"))
             var role: [String] = []
-            @Option(help: "Para contactos externos: código de la dependencia o unidad que representa.") var dependency: String?
-            @Option(name: .customLong("as"), help: "El jefe que registra el cambio.") var persona: String?
+            @Option(help: ArgumentHelp("Para contactos externos: código de la dependencia o unidad que representa.", valueName: "código")) var dependency: String?
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que registra el cambio.", valueName: "persona")) var persona: String?
 
             func run() throws {
                 try Folio.perform {
-                    let roles = try role.map { text -> Role in
-                        guard let r = Role(rawValue: text.lowercased()) else {
-                            throw CasebookError.invalidFile(file: "--role", reason: "'\(text)' no es un rol",
-                                                            fix: "Use uno de: \(Role.validIDs).")
-                        }
-                        return r
-                    }
-                    let code = try dependency.map { raw -> String in
-                        guard let c = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
-                        return c
-                    }
+                    let roles = try Roles.parse(role)
+                    let code = try Roles.code(dependency)
                     let book = try repository.open()
                     let commit = try book.addPersona(Persona(id: id, name: name, email: email, roles: roles, dependency: code),
                                                      actor: persona)
@@ -61,13 +56,59 @@ extension Folio {
             }
         }
 
+        /// `--role` values as roles, refusing an unknown one.
+        static func parse(_ texts: [String]) throws -> [Role] {
+            try texts.map { text -> Role in
+                guard let r = Role(rawValue: text.lowercased()) else {
+                    throw CasebookError.invalidFile(file: "--role", reason: "'\(text)' no es un rol", fix: "Use uno de: \(Role.validIDs).")
+                }
+                return r
+            }
+        }
+
+        /// A `--dependency` code, refusing an invalid one.
+        static func code(_ raw: String?) throws -> String? {
+            try raw.map { raw -> String in
+                guard let c = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
+                return c
+            }
+        }
+
+        struct SetRoles: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "set", abstract: "Cambia los roles de una persona: quedan exactamente los indicados (solo un jefe).",
+                discussion: "Ejemplo: folio roles set alopez --role analista --as mrodriguez")
+            @OptionGroup var repository: RepositoryOptions
+            @Argument(help: ArgumentHelp("La persona (id o correo).", valueName: "persona")) var persona: String
+            @Option(help: ArgumentHelp("Rol (\(Role.validIDs)); se repite.", valueName: "rol")) var role: [String] = []
+            @Option(help: ArgumentHelp("Para contactos externos: código de la dependencia o unidad.", valueName: "código"))
+            var dependency: String?
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que registra el cambio.", valueName: "jefe")) var actor: String?
+
+            func run() throws {
+                try Folio.perform {
+                    let roles = try Roles.parse(role)
+                    guard !roles.isEmpty else {
+                        throw CasebookError.invalidFile(file: "folio roles set", reason: "falta --role",
+                                                        fix: "Indique cada rol que la persona tendrá: folio roles set \(persona) --role analista --as JEFE")
+                    }
+                    let commit = try repository.open().setRoles(roles, dependency: try Roles.code(dependency), of: persona, actor: actor)
+                    print("Roles de \(persona): \(roles.map(\.rawValue).joined(separator: ", ")) (commit \(commit.short)).")
+                }
+            }
+        }
+
         struct Remove: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "remove", abstract: "Quita a una persona de roles.yaml (solo un jefe): ya no puede actuar ni firmar.",
-                discussion: "Ejemplo: folio roles remove jperez --as mrodriguez")
+                commandName: "remove",
+                abstract: "Quita a una persona de roles.yaml: desde ese commit no puede registrar pasos (solo un jefe).",
+                discussion: """
+                    Los pasos que ya registró siguen siendo válidos (se juzgan con roles.yaml de su momento).
+                    Ejemplo: folio roles remove jperez --as mrodriguez
+                    """)
             @OptionGroup var repository: RepositoryOptions
-            @Argument(help: "La persona (id o correo).") var persona: String
-            @Option(name: .customLong("as"), help: "El jefe que registra el cambio.") var actor: String?
+            @Argument(help: ArgumentHelp("La persona (id o correo).", valueName: "persona")) var persona: String
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que registra el cambio.", valueName: "jefe")) var actor: String?
 
             func run() throws {
                 try Folio.perform {
@@ -80,12 +121,16 @@ extension Folio {
         struct Key: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "key", abstract: "Registra (o quita) la clave SSH pública con que una persona firma sus pasos (solo un jefe).",
-                discussion: "Ejemplos: folio roles key alopez \"ssh-ed25519 AAAA... alopez\" --as mrodriguez; folio roles key alopez --remove --as mrodriguez")
+                discussion: """
+                    Ejemplos:
+                      folio roles key alopez "ssh-ed25519 AAAA... alopez" --as mrodriguez
+                      folio roles key alopez --remove --as mrodriguez
+                    """)
             @OptionGroup var repository: RepositoryOptions
-            @Argument(help: "La persona (id o correo).") var persona: String
-            @Argument(help: "La clave pública, la línea completa de su archivo .pub.") var key: String?
+            @Argument(help: ArgumentHelp("La persona (id o correo).", valueName: "persona")) var persona: String
+            @Argument(help: ArgumentHelp("La clave pública, la línea completa de su archivo .pub.", valueName: "clave")) var key: String?
             @Flag(help: "Quita la clave registrada.") var remove = false
-            @Option(name: .customLong("as"), help: "El jefe que registra el cambio.") var actor: String?
+            @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que registra el cambio.", valueName: "persona")) var actor: String?
 
             func run() throws {
                 try Folio.perform {
@@ -103,7 +148,11 @@ extension Folio {
             static let configuration = CommandConfiguration(
                 commandName: "allowed-signers",
                 abstract: "Imprime un archivo allowed_signers de git con las claves de roles.yaml.",
-                discussion: "Ejemplo: folio roles allowed-signers > .git/allowed_signers; git config gpg.ssh.allowedSignersFile .git/allowed_signers")
+                discussion: """
+                    Ejemplo:
+                      folio roles allowed-signers > .git/allowed_signers
+                      git config gpg.ssh.allowedSignersFile .git/allowed_signers
+                    """)
             @OptionGroup var repository: RepositoryOptions
 
             func run() throws {

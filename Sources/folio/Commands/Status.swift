@@ -8,7 +8,7 @@ extension Folio {
             abstract: "Estado de los expedientes, derivado del historial.",
             discussion: "Ejemplos: folio status; folio status PI-2026-0001 --json")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "ID del expediente (sin él, todos).") var id: String?
+        @Argument(help: ArgumentHelp("ID del expediente (sin él, todos).", valueName: "expediente")) var id: String?
         @Flag(help: "Salida JSON.") var json = false
 
         func run() throws {
@@ -23,6 +23,7 @@ extension Folio {
                 } else {
                     let all = try book.statusOfAll()
                     output = json ? try jsonText(all) : StatusText.summary(all)
+                        + book.damagedFiles.map { SafeText.terminal("\nDAÑADO \($0.file): \($0.reason) Se muestra lo demás sin él.") }.joined()
                 }
                 if let omitted = omittedLine(book) {
                     // The warning is not cached: the next run recomputes it and says it again.

@@ -7,7 +7,7 @@ extension Folio {
             abstract: "Trae el repositorio compartido, pone encima los pasos locales, verifica y publica.",
             discussion: "Ejemplos: folio sync; folio sync --drop-local (toma la versión compartida; lo local queda respaldado)")
         @OptionGroup var repository: RepositoryOptions
-        @Option(help: "El remoto (por omisión, origin).") var remote = "origin"
+        @Option(help: ArgumentHelp("El remoto.", valueName: "remoto")) var remote = "origin"
         @Flag(help: "Descarta los commits locales no publicados (quedan en refs/folio/respaldo/) y toma los del remoto.")
         var dropLocal = false
 
@@ -21,7 +21,7 @@ extension Folio {
                 if dropLocal {
                     print("Se tomó la versión del repositorio compartido; lo local quedó en refs/folio/respaldo/.")
                 } else {
-                    print("Recibidos \(result.received) commits, publicados \(result.published).")
+                    print("Commits recibidos: \(result.received); publicados: \(result.published).")
                 }
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Casebook
+import Procedures
 
 extension Folio {
     struct Verify: ParsableCommand {
@@ -7,7 +8,7 @@ extension Folio {
             abstract: "Repasa todo el historial contra los procedimientos y roles; sale con error si algo no cumple.",
             discussion: "Ejemplo: folio verify")
         @OptionGroup var repository: RepositoryOptions
-        @Argument(help: "Rango A..B: solo los commits de B que A no tiene (lo que trae un push); o un commit.") var range: String?
+        @Argument(help: ArgumentHelp("Rango A..B: solo los commits de B que A no tiene (lo que trae un push); o un commit.", valueName: "rango")) var range: String?
         @Flag(help: "Salida JSON.") var json = false
 
         func run() throws {
@@ -16,18 +17,19 @@ extension Folio {
                 if json {
                     try printJSON(report)
                 } else {
-                    print("Verificados \(report.commits) commits, \(report.cases) expedientes, \(report.steps) pasos.")
+                    print("Verificados: \(Spanish.count(report.commits, "commit", "commits")), \(Spanish.count(report.cases, "expediente")), \(Spanish.count(report.steps, "paso")).")
                     for v in report.violations {
                         let place = [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
                         let mark = v.severity == "error" ? "✗" : "⚠"
-                        print("\(mark) \(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]")
-                        print("    Para corregirlo: \(v.fix)")
+                        // Messages quote committed text (author names, paths): printed without escape sequences.
+                        print(SafeText.terminal("\(mark) \(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]"))
+                        print(SafeText.terminal("    Para corregirlo: \(v.fix)"))
                     }
                     if !report.outOfWindow.isEmpty { print(ComplianceText.verifySummary(report.outOfWindow)) }
                     let errors = report.violations.filter { $0.severity == "error" }.count
                     let warnings = report.violations.count - errors
                     print(report.violations.isEmpty ? "Sin infracciones."
-                        : "\(errors) infracciones, \(warnings) advertencias.")
+                        : "\(Spanish.count(errors, "infracción")), \(Spanish.count(warnings, "advertencia")).")
                 }
                 if !report.ok { throw ExitCode(1) }
             }

@@ -1,18 +1,23 @@
 import Casebook
+import Procedures
+import Foundation
 
 /// `folio due` and `folio inbox` for people.
 enum DueText {
     static func table(_ items: [DueItem], today: String, empty: String) -> String {
         guard !items.isEmpty else { return empty }
         var table = Table(headers: ["VENCE", "SITUACIÓN", "EXPEDIENTE", "PASO", "DEP.", "RESPONSABLES", "NORMA"])
-        for i in items {
+        table.wrapping = [5]
+        for (index, i) in items.enumerated() {
+            let who = i.assigned.map { "\($0) (asignado)" } ?? i.holders.joined(separator: ", ")
             table.rows.append([i.due ?? "—", situation(i, today: today), i.id, i.step, i.dependency ?? "",
-                               i.holders.joined(separator: ", "), i.normNumber.map { "P\(i.procedure) norma \($0)" }
+                               who, i.normNumber.map { "P\(i.procedure) norma \($0)" }
                                ?? i.criterion.map { "P\(i.procedure) criterio del departamento «\($0)»" } ?? ""])
+            table.details[index] = (i.title.isEmpty ? "" : "\(i.title) — ") + i.activity
         }
         let overdue = items.filter(\.overdue).count
-        let pending = items.count == 1 ? "1 pendiente" : "\(items.count) pendientes"
-        let late = overdue == 1 ? "1 vencido" : "\(overdue) vencidos"
+        let pending = Spanish.count(items.count, "pendiente")
+        let late = Spanish.count(overdue, "vencido")
         return table.render() + "\n\n\(pending), \(late) (hoy \(today))."
     }
 
@@ -24,5 +29,16 @@ enum DueText {
         case 0: return "vence hoy"
         default: return "en \(days) d"
         }
+    }
+
+    /// Damaged cases show nothing pending until repaired: say which, on standard error.
+    static func warnDamaged(_ damaged: [CaseStatus], files: [CaseDamage] = []) {
+        for f in files {
+            FileHandle.standardError.write(Data(SafeText.terminal("Aviso: \(f.file) no se puede leer (\(f.reason)); se muestra lo demás sin él.\n").utf8))
+        }
+        guard !damaged.isEmpty else { return }
+        let text = "\nAviso: \(damaged.count == 1 ? "1 expediente dañado" : "\(damaged.count) expedientes dañados"); lo que no se pudo leer no cuenta hasta que se repare:\n"
+            + StatusText.damageLines(damaged) + "\n"
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }

@@ -5,14 +5,25 @@ import Procedures
 enum StatusText {
     static func summary(_ all: [CaseStatus]) -> String {
         guard !all.isEmpty else { return "No hay expedientes. Abra uno con 'folio new'." }
-        var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "ÚLTIMO", "SIGUIENTE", "TÍTULO"])
+        var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "ÚLTIMO", "SIGUIENTE", "QUIÉN", "TÍTULO"])
+        table.wrapping = [2, 4, 5, 6]
         for s in all {
-            table.rows.append([s.id, String(s.procedure), s.state.label, s.lastStep ?? "—", nextShort(s), s.title])
+            table.rows.append([s.id, String(s.procedure), s.damage == nil ? s.state.label + (s.round.map { $0 > 1 ? " (vuelta \($0))" : "" } ?? "") : "DAÑADO",
+                               s.lastStep ?? "—", nextShort(s), whoShort(s), s.title])
         }
+        let damaged = damageLines(all)
         let counts = [CaseState.open, .waiting, .closed, .returned].map { state in
-            "\(all.filter { $0.state == state }.count) \(plural(state))"
+            Spanish.count(all.filter { $0.state == state }.count, singular(state), plural(state))
         }
-        return table.render() + "\n\n\(all.count == 1 ? "1 expediente" : "\(all.count) expedientes"): " + counts.joined(separator: ", ") + "."
+        return table.render() + "\n\n\(Spanish.count(all.count, "expediente")): " + counts.joined(separator: ", ") + "."
+            + (damaged.isEmpty ? "" : "\n\n" + damaged)
+    }
+
+    /// "Dañado: ID: file: reason" for each damaged case; "" when none is.
+    static func damageLines(_ all: [CaseStatus]) -> String {
+        all.compactMap { s in
+            s.damage.map { SafeText.terminal("DAÑADO \(s.id): \($0.file): \($0.reason)") }
+        }.joined(separator: "\n")
     }
 
     static func detail(_ s: CaseStatus, clock: Clock) -> String {
@@ -21,8 +32,12 @@ enum StatusText {
             "Procedimiento \(s.procedure): \(s.procedureName) (versión \(s.version))",
             "Carpeta: \(s.path) · abierto el \(s.opened)",
             "Estado: \(s.state.label)" + (s.lastStep.map { " · último paso: \($0)" } ?? ""),
+        ] + (s.round.map { round in
+            ["Vuelta \(round)" + (s.roundNote.map { ": \($0)" } ?? "") + "."]
+        } ?? []) + [
             nextLine(state: s.state, next: s.next + (s.dependencies ?? []).flatMap(\.next)),
         ]
+        if let damage = s.damage { lines.append("DAÑADO: \(damage.file): \(damage.reason)") }
         if let deps = s.dependencies, !deps.isEmpty {
             lines.append("")
             var table = Table(headers: ["DEPENDENCIA", "ÚLTIMO", "SIGUIENTE"])
@@ -33,6 +48,7 @@ enum StatusText {
         }
         lines.append("")
         var table = Table(headers: ["PASO", "ROL", "AUTOR", "FECHA", "DECISIÓN", "DEP.", "PLAZO", "COMMIT"])
+        table.wrapping = [2]
         for h in s.history {
             table.rows.append([h.step ?? "—", h.role ?? "", h.author, shortDate(h.date), h.decision ?? "", h.dependency ?? "",
                                timing(h), String(h.commit.prefix(7))])
@@ -43,15 +59,23 @@ enum StatusText {
             lines.append("")
             lines += justified.map { "Paso \($0.step ?? "") fuera de plazo, justificación: \($0.justification ?? "")" }
         }
-        return lines.joined(separator: "\n")
+        return SafeText.terminal(lines.joined(separator: "\n"))
     }
 
+    /// `folio log`: one row per commit, and under it the whole activity (or the subject), the
+    /// decision, the assignment and the text given with -m.
     static func history(_ entries: [HistoryEntry]) -> String {
-        var table = Table(headers: ["FECHA", "PASO", "ROL", "AUTOR", "REGISTRÓ", "PLAZO", "COMMIT", "ASUNTO"])
-        for h in entries {
+        var table = Table(headers: ["FECHA", "PASO", "DEP.", "ROL", "AUTOR", "REGISTRÓ", "PLAZO", "COMMIT"])
+        for (index, h) in entries.enumerated() {
             let step = h.step ?? (h.kind == "opening" ? "apertura" : "nota")
-            table.rows.append([shortDate(h.date), step, h.role ?? "", h.author, h.committer == h.author ? "" : h.committer,
-                               timing(h), String(h.commit.prefix(7)), h.subject])
+            table.rows.append([shortDate(h.date), step, h.dependency ?? "", h.role ?? "", h.author,
+                               h.committer == h.author ? "" : h.committer, timing(h), String(h.commit.prefix(7))])
+            let text = h.text.map { $0.replacingOccurrences(of: "\n", with: " ") }.flatMap { $0.isEmpty ? nil : $0 }
+            var detail = h.activity ?? (h.kind == "note" && text != nil ? "Nota:" : h.subject)
+            if let d = h.decision { detail += d == "si" ? " Sí." : " No." }
+            if let who = h.assigned { detail += " Asigna el expediente a \(who)." }
+            if let text { detail += " «\(text)»" }
+            table.details[index] = detail
         }
         let justified = entries.filter { $0.justification != nil }
         return table.render() + justified.map { "\nPaso \($0.step ?? "") fuera de plazo, justificación: \($0.justification ?? "")" }.joined()
@@ -80,11 +104,25 @@ enum StatusText {
 
     static func describe(_ n: NextStepStatus) -> String {
         var text = "\(n.step) (\(n.roles.joined(separator: " o "))"
-        if !n.holders.isEmpty { text += ": \(n.holders.joined(separator: ", "))" }
+        if let assigned = n.assigned {
+            text += ": asignado a \(assigned)"
+        } else if !n.holders.isEmpty {
+            text += ": \(n.holders.joined(separator: ", "))"
+        }
         text += ")"
         if let d = n.dependency { text += " para \(d)" } else if n.perDependency { text += " para una dependencia nueva" }
         if let due = n.due { text += n.overdue ? " VENCIDO el \(due)" : " vence el \(due)" }
         return text
+    }
+
+    /// Who acts next: the assigned person, else everyone who holds the role (once each).
+    private static func whoShort(_ s: CaseStatus) -> String {
+        guard s.state == .open || s.state == .waiting else { return "" }
+        var seen: [String] = []
+        for n in s.next + (s.dependencies ?? []).flatMap(\.next) {
+            for who in n.assigned.map({ [$0] }) ?? n.holders where !seen.contains(who) { seen.append(who) }
+        }
+        return seen.joined(separator: ", ")
     }
 
     private static func nextShort(_ s: CaseStatus) -> String {
@@ -101,6 +139,15 @@ enum StatusText {
     /// "2026-11-26T10:00:00-06:00" -> "2026-11-26 10:00".
     private static func shortDate(_ iso: String) -> String {
         String(iso.prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    private static func singular(_ state: CaseState) -> String {
+        switch state {
+        case .open: "abierto"
+        case .waiting: "en espera"
+        case .closed: "cerrado"
+        case .returned: "devuelto"
+        }
     }
 
     private static func plural(_ state: CaseState) -> String {

@@ -1,0 +1,85 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// Templates of the documents a step needs (`dependencias/<CODIGO>/revision.md`, `solicitud.md`,
+/// `informe-avance.md`...): every required field empty, with comments in Spanish.
+extension Casebook {
+    /// The Markdown documents `step` needs, with their paths inside the case and their templates.
+    /// A document that later steps ask more of (P6's `solicitud.md`: it must exist at 01 and be
+    /// complete for 04 'sí') gets every field any step asks of it, so it is filled in once.
+    static func templates(for step: StepDefinition, dependency: String?, definition: ProcedureDefinition) -> [(path: String, text: String)] {
+        let all = definition.norms.flatMap { norm in norm.requirements.flatMap { r in r.documents.map { (norm: norm, step: r.step, rule: $0) } } }
+        var seen = Set<String>()
+        return all.filter { $0.step == step.number && $0.rule.path.lowercased().hasSuffix(".md") }.compactMap { item -> (String, String)? in
+            guard seen.insert(item.rule.path).inserted else { return nil }
+            // Every norm's rule on this document, this step's first.
+            var parts: [(norm: Norm?, rule: DocumentRule)] = []
+            for other in all.filter({ $0.rule.path == item.rule.path }).sorted(by: { ($0.step != step.number ? 1 : 0) < ($1.step != step.number ? 1 : 0) })
+            where !parts.contains(where: { $0.norm?.number == other.norm.number && $0.rule == other.rule }) {
+                parts.append((other.norm, other.rule))
+            }
+            let file = item.rule.path(dependency: dependency)
+            return (file, DocumentRule.template(path: file, step: step.number, procedure: definition.number, parts: parts))
+        }
+    }
+
+    /// Writes the templates among `templates` whose file is not in the case folder yet (only those
+    /// in `only`, when given); returns the paths written, from the repository's root.
+    func write(templates: [(path: String, text: String)], in casePath: String, only: Set<String>? = nil) throws -> [String] {
+        var written: [String] = []
+        for (file, text) in templates where only?.contains(file) ?? true {
+            guard !file.contains("..") else { continue }
+            let relative = "\(casePath)/\(file)"
+            let full = "\(root)/\(relative)"
+            guard !FileManager.default.fileExists(atPath: full) else { continue }
+            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: full), options: .atomic)
+            } catch {
+                throw CasebookError.git("no se pudo escribir \(relative): \(SystemError.explain(errno))")
+            }
+            written.append(relative)
+        }
+        return written
+    }
+
+    /// `folio step ID [PASO] --template`: writes the templates of the documents the step needs
+    /// that the case does not have yet, and records nothing. Returns the paths written and those
+    /// that were already there.
+    public func writeTemplates(for request: StepRequest) throws -> (written: [String], existing: [String]) {
+        try writing {
+            let head = try head()
+            let (id, path) = try locate(request.caseID, head: head)
+            guard let replay = try replay(id, in: try loadHistory(at: head)) else { throw CasebookError.unknownCase(id) }
+            let dependency = try request.dependency.map { raw -> String in
+                guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
+                return code
+            }
+            let step = try chooseStep(request.step, dependency: dependency, replay: replay)
+            let all = Self.templates(for: step, dependency: dependency, definition: replay.definition)
+            guard !all.isEmpty else {
+                throw CasebookError.invalidFile(file: "--template", reason: "el paso \(step.number) del procedimiento \(replay.definition.number) no pide ningún documento",
+                                                fix: "Registre el paso sin --template.")
+            }
+            if all.contains(where: { $0.path.contains("{dependencia}") || $0.path.contains("//") }) || dependency == nil && step.perDependency {
+                throw CasebookError.invalidFile(file: "--template", reason: "el documento del paso \(step.number) es de una dependencia",
+                                                fix: "Indique --dependency CODIGO.")
+            }
+            let written = try write(templates: all, in: path)
+            return (written, all.map { "\(path)/\($0.path)" }.filter { !written.contains($0) })
+        }
+    }
+
+    /// The templates of the documents the first step of `procedure` needs, by file name (for
+    /// `folio new N --template`, written beside the person's other files and then attached).
+    public func templatesForNew(procedure: String) throws -> [(name: String, text: String)] {
+        let head = try head()
+        guard let definition = try definitions(at: head).first(where: {
+            String($0.number) == procedure || $0.code.lowercased() == procedure.lowercased()
+        }) else { throw CasebookError.unknownProcedure(procedure) }
+        return Self.templates(for: definition.steps[0], dependency: nil, definition: definition).map {
+            ($0.path.lastComponent, $0.text)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GitStore
+import Procedures
+
+extension Casebook {
+    /// What one commit adds that could hurt whoever reads it later: a symbolic link anywhere in
+    /// its tree (folio would write through it, outside the repository), or a committed file
+    /// folio reads (`folio.yaml`, `schemas/`, front matter, archive indexes) that cannot be read
+    /// safely (YAML anchors or aliases, too deep, too large, malformed). Both are errors, so the
+    /// server's hook refuses the push. Only entries the commit adds or changes are read, each
+    /// blob once per run.
+    func checkContent(_ commit: CommitInfo) throws -> [Violation] {
+        var found: [Violation] = []
+        func flag(_ rule: String, _ message: String, _ fix: String, caseID: String? = nil) {
+            found.append(Violation(commit: commit.id.hex, caseID: caseID, step: nil, rule: rule, message: message, fix: fix))
+        }
+        for entry in try repository.addedOrChangedFiles(from: commit.parents.first, to: commit.id) {
+            let parts = entry.path.split(separator: "/").map(String.init)
+            let caseID = parts.count >= 3 && parts[0] == "cases" ? parts[2] : nil
+            if entry.isSymbolicLink || entry.isSubmodule {
+                let what = entry.isSymbolicLink ? "un enlace simbólico" : "un submódulo"
+                flag("symlink", "\(entry.path) es \(what): folio escribiría o leería a través de él, fuera del repositorio.",
+                     "Quite el enlace ('git rm \(entry.path)') y guarde ahí una carpeta o un archivo normal.", caseID: caseID)
+                continue
+            }
+            guard contentChecked.insert(entry.id).inserted, let problem = try damage(of: entry, parts: parts) else { continue }
+            flag("content", "\(entry.path) no se puede leer con seguridad: \(problem)",
+                 "Restaure la versión anterior del archivo o corríjalo (sin anclas '&' ni alias '*' de YAML).", caseID: caseID)
+        }
+        return found
+    }
+
+    /// Why a committed file folio parses is damaged; nil when it reads (or folio does not parse it).
+    private func damage(of entry: ChangedEntry, parts: [String]) throws -> String? {
+        let name = parts.last ?? ""
+        let parsed: ((Data) throws -> Void)?
+        switch parts.count {
+        case 1 where name == Settings.fileName:
+            parsed = { _ = try Settings.parse(String(decoding: $0, as: UTF8.self)) }
+        case 2 where entry.path == DepartmentRegister.fileName:
+            parsed = { _ = try DepartmentRegister.load(yaml: String(decoding: $0, as: UTF8.self), source: entry.path) }
+        case 2 where parts[0] == SchemaLibrary.directory && name.hasPrefix("procedimiento-") && name.hasSuffix(".yaml"):
+            parsed = { _ = try ProcedureDefinition.load(yaml: String(decoding: $0, as: UTF8.self), source: entry.path) }
+        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".yaml"):
+            parsed = { data in
+                if let problem = YAMLGuard.problem(in: String(decoding: data, as: UTF8.self)) {
+                    throw CasebookError.invalidFile(file: entry.path, reason: problem, fix: YAMLGuard.fix)
+                }
+            }
+        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".json"):
+            parsed = { _ = try JSONSchema(data: $0, source: entry.path) }
+        case 4 where parts[0] == "cases" && (name == "expediente.md" || name == ArchiveIndex.fileName):
+            parsed = { data in
+                if name == ArchiveIndex.fileName {
+                    _ = try ArchiveIndex.parse(try TextFile.decode(data, file: entry.path), file: entry.path)
+                } else {
+                    _ = try FrontMatterDocument.parse(data: data, file: entry.path)
+                }
+            }
+        default:
+            parsed = nil
+        }
+        guard let parsed else { return nil }
+        do {
+            try parsed(try repository.blob(entry.id))
+            return nil
+        } catch {
+            return Self.reason(of: error)
+        }
+    }
+
+    /// An error's reason without the file name it starts with, for messages that name the file.
+    static func reason(of error: Error) -> String {
+        if case let CasebookError.invalidFile(_, reason, fix) = error { return "\(reason). \(fix)" }
+        if case let ProcedureError.invalidDefinition(_, reason) = error { return reason }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// Text from people and files on its way to places where some characters do harm: identities
+/// (git refuses `<` and `>`), Markdown tables, terminals (escape sequences) and spreadsheets
+/// (cells starting with `=` run as formulas).
+public enum SafeText {
+    /// Control characters (C0, DEL, C1) and the invisible bidirectional overrides that make text
+    /// read differently from what it is.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
+    public static func hasControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains(where: isControl)
+    }
+
+    /// The control characters of `text` as visible escapes (`\n`, `\u{1B}`), for messages.
+    public static func visible(_ text: String) -> String {
+        var out = ""
+        for s in text.unicodeScalars {
+            switch s {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(s): out += "\\u{\(String(s.value, radix: 16, uppercase: true))}"
+            default: out.unicodeScalars.append(s)
+            }
+        }
+        return out
+    }
+
+    /// Why `text` cannot be an identity, a title or a file name; nil when it can.
+    /// `identity`: also refuses what git forbids in `Nombre <correo>` (`<`, `>`).
+    public static func problem(_ text: String, identity: Bool = false) -> String? {
+        if hasControl(text) { return "'\(visible(text))' tiene caracteres de control (saltos de línea, tabulaciones o escapes)" }
+        if identity, text.contains(where: { $0 == "<" || $0 == ">" }) {
+            return "'\(text)' tiene '<' o '>', que git no admite en el nombre ni en el correo de una firma"
+        }
+        return nil
+    }
+
+    /// Text for a terminal: escape sequences and other control characters removed (a tab
+    /// becomes a space), so committed text cannot move the cursor, recolour or retitle it.
+    public static func terminal(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" }) else { return text }
+        var out = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars.makeIterator()
+        while let s = scalars.next() {
+            if s == "\u{1B}" {
+                // ESC [ ... final byte (CSI), ESC ] ... BEL or ESC \ (OSC), or ESC and one character.
+                guard let next = scalars.next() else { break }
+                if next == "[" {
+                    while let c = scalars.next(), !(0x40...0x7E).contains(c.value) {}
+                } else if next == "]" || next == "P" || next == "_" || next == "^" {
+                    var previous: Unicode.Scalar = " "
+                    while let c = scalars.next(), !(c == "\u{7}" || (previous == "\u{1B}" && c == "\\")) { previous = c }
+                }
+                continue
+            }
+            if s == "\n" { out.append(s); continue }
+            if s == "\t" { out.append(" "); continue }
+            if isControl(s) { continue }
+            out.append(s)
+        }
+        return String(out)
+    }
+
+    /// One cell of a Markdown table: on one line, `|` escaped, HTML shown as text.
+    public static func markdownCell(_ text: String) -> String {
+        var out = ""
+        for c in terminal(text.replacingOccurrences(of: "\r\n", with: " ")) {
+            switch c {
+            case "\n", "\r": out += " "
+            case "|": out += "\\|"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// A text cell of a CSV a spreadsheet will open: a leading `=`, `+`, `-`, `@`, tab or
+    /// carriage return would run as a formula, so such a cell is prefixed with `'` (shown as
+    /// text). Numbers (`-12.5`) are left as they are.
+    public static func csvCell(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        if Double(text) != nil, !text.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) { return text }
+        return "'" + text
+    }
+}

@@ -1,0 +1,216 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+/// Content an attacker (or a careless colleague) commits with plain git, then pushes or shares.
+@Suite("Hostile content")
+struct HostileContentTests {
+    /// The classic 815-byte "billion laughs": nine levels of nine aliases, ~387 million strings.
+    static let aliasBomb = """
+        a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+        b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+        c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+        d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+        e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+        f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+        g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+        h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+        i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+        """
+
+    func twoCases(_ repo: CaseRepo) throws -> (String, String) {
+        let a = try repo.book.openCase(NewCaseRequest(procedure: "4", title: "Hospital de Escuintla",
+                                                      sets: ["snip=245789", "unidad_ejecutora=DIP"], persona: "mrodriguez")).caseID
+        let b = try repo.book.openCase(NewCaseRequest(procedure: "4", title: "Clínica de Mazatenango",
+                                                      sets: ["snip=245790", "unidad_ejecutora=DIP"], persona: "mrodriguez")).caseID
+        return (a, b)
+    }
+
+    @Test("The YAML guard refuses anchors and aliases by YAML's grammar, before any expansion, and accepts '&' and '*' in text")
+    func guardFollowsGrammar() throws {
+        let started = Date()
+        #expect(YAMLGuard.problem(in: Self.aliasBomb)?.contains("ancla") == true)
+        #expect(Date().timeIntervalSince(started) < 1)
+        #expect(YAMLGuard.problem(in: "a: [1]\nb: *a\n")?.contains("alias") == true)
+        #expect(YAMLGuard.problem(in: "base: &b {x: 1}\notro:\n  <<: *b\n") != nil)
+        #expect(YAMLGuard.problem(in: "titulo: Obras & Servicios *urgente*\nnota: '&a *b'\ncita: \"*x\"\n# &c *d\n") == nil)
+        let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(YAMLGuard.problem(in: "x: \(deep)")?.contains("anida") == true)
+        #expect(YAMLGuard.problem(in: "x: " + String(repeating: "a", count: YAMLGuard.maximumBytes)) != nil)
+    }
+
+    @Test("An alias bomb in one expediente.md: status, due and log list every case, the damaged one with file and reason; verify refuses")
+    func aliasBombInFrontMatter() throws {
+        let repo = try CaseRepo()
+        let (a, b) = try twoCases(repo)
+        let file = "cases/2026/\(b)/expediente.md"
+        try repo.write("---\nid: \(b)\nprocedimiento: 4\ntitulo: x\n\(Self.aliasBomb)\n---\n", to: file)
+        try repo.git(["commit", "-qam", "Edición a mano"])
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        let all = try book.statusOfAll()
+        #expect(all.map(\.id) == [a, b])
+        #expect(all[0].damage == nil && all[0].title == "Hospital de Escuintla")
+        let damage = try #require(all[1].damage)
+        #expect(damage.file == file && damage.reason.contains("ancla"))
+        #expect(try book.status(of: b).damage?.file == file)
+        #expect(try book.pending().contains { $0.id == a })
+        #expect(try book.log(of: b).count == 1)
+        let report = try book.verify()
+        #expect(!report.ok)
+        #expect(report.violations.contains { $0.rule == "content" && $0.message.contains(file) && $0.severity == "error" })
+    }
+
+    @Test("An alias bomb in roles.yaml or folio.yaml is refused by the parser, verify reports it as an error, and status still lists every case")
+    func aliasBombInRoles() throws {
+        let repo = try CaseRepo()
+        let (a, b) = try twoCases(repo)
+        #expect(throws: CasebookError.self) { try Roster.parse("personas: []\n" + Self.aliasBomb) }
+        let roles = repo.read("roles.yaml")
+        try repo.write(roles + "\n" + Self.aliasBomb + "\n", to: "roles.yaml")
+        try repo.git(["commit", "-qam", "Roles"])
+        let report = try repo.book.verify()
+        #expect(!report.ok)
+        #expect(report.violations.contains { $0.rule == "roles-file" && $0.message.contains("ancla") })
+        try repo.write(repo.read("folio.yaml") + "\n" + Self.aliasBomb.replacingOccurrences(of: "a:", with: "x_a:") + "\n", to: "folio.yaml")
+        try repo.git(["commit", "-qam", "Configuración"])
+        #expect(try repo.book.verify().violations.contains { $0.rule == "content" && $0.message.contains("folio.yaml") })
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try book.statusOfAll().map(\.id) == [a, b])
+        #expect(try book.pending().contains { $0.id == a && $0.holders.isEmpty })
+        #expect(Set(book.damagedFiles.map(\.file)) == ["roles.yaml", "folio.yaml"])
+    }
+
+    @Test("An alias bomb in a schema: verify refuses; a case opened on it is listed as damaged and the others are shown")
+    func aliasBombInSchema() throws {
+        let repo = try CaseRepo()
+        let (a, _) = try twoCases(repo)
+        let schema = "schemas/procedimiento-4.yaml"
+        try repo.write(repo.read(schema) + "\n" + Self.aliasBomb.replacingOccurrences(of: "a:", with: "zz_a:") + "\n", to: schema)
+        try repo.write("---\nid: PI-2026-0099\n---\n", to: "cases/2026/PI-2026-0099/expediente.md")
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Apertura a mano\n\nExpediente: PI-2026-0099\nProcedimiento: 4"])
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        let all = try book.statusOfAll()
+        #expect(all.count == 3)
+        #expect(all.first { $0.id == a }?.damage == nil)
+        let damaged = try #require(all.first { $0.id == "PI-2026-0099" })
+        #expect(damaged.damage?.file == schema)
+        #expect(damaged.damage?.reason.contains("ancla") == true)
+        #expect(book.damagedCases.map(\.id) == ["PI-2026-0099"])
+        let report = try book.verify()
+        #expect(report.violations.contains { $0.rule == "content" && $0.message.contains(schema) })
+        #expect(!report.ok)
+    }
+
+    @Test("A committed symlink under cases/ or in place of a guarded folder is a verify error")
+    func committedSymlinks() throws {
+        let repo = try CaseRepo()
+        let (a, _) = try twoCases(repo)
+        let outside = repo.box.path + "/fuera"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/cases/2027", withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/cases/2026/\(a)/anexos", withDestinationPath: outside)
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Enlaces"])
+        #expect(try repo.git(["ls-tree", "HEAD", "cases/2027"]).hasPrefix("120000"))
+        let report = try repo.book.verify()
+        #expect(!report.ok)
+        let links = report.violations.filter { $0.rule == "symlink" }
+        #expect(Set(links.map { $0.message.components(separatedBy: " ")[0] }) == ["cases/2027", "cases/2026/\(a)/anexos"])
+        #expect(links.allSatisfy { $0.severity == "error" })
+    }
+
+    @Test("folio never writes through a committed symlink: 'new' under a linked year, an attachment into a linked anexos/")
+    func neverWritesThroughLinks() throws {
+        let repo = try CaseRepo()
+        let (a, _) = try twoCases(repo)
+        let outside = repo.box.path + "/fuera"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/cases/2026/\(a)/anexos", withDestinationPath: outside)
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Enlace anexos"])
+        let document = repo.box.path + "/oficio.pdf"
+        try Data("%PDF-1.4 oficio".utf8).write(to: URL(fileURLWithPath: document))
+        try repo.expectRefusal(["cases/2026/\(a)/anexos", "enlace simbólico"]) {
+            try repo.step(a, "02", as: "mrodriguez", attach: [document])
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+
+        // A whole year linked outside: the next 'folio new' refuses, naming it, and commits nothing.
+        let fresh = try CaseRepo()
+        try FileManager.default.createDirectory(atPath: fresh.path + "/cases", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: fresh.path + "/cases/2026", withDestinationPath: outside)
+        try fresh.git(["add", "-A"])
+        try fresh.git(["commit", "-qm", "Enlace año"])
+        try fresh.expectRefusal(["cases/2026", "enlace simbólico"]) {
+            _ = try fresh.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+    }
+
+    @Test("Names with control characters or what git forbids are refused in Spanish; nothing is committed")
+    func unsafeNames() throws {
+        let repo = try CaseRepo()
+        for (name, email, fragment) in [("<b>Ana</b>", "ana@igss.gob.gt", "'<' o '>'"), ("Ana\nLópez", "ana@igss.gob.gt", "caracteres de control"),
+                                        ("Ana", "ana\u{1B}[31m@igss.gob.gt", "caracteres de control")] {
+            try repo.expectRefusal([fragment]) {
+                _ = try repo.book.addPersona(Persona(id: "ana", name: name, email: email, roles: [.analista]), actor: "mrodriguez")
+            }
+        }
+        try repo.expectRefusal(["--title", "caracteres de control"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca\u{1B}]0;pwned\u{7}", persona: "mrodriguez"))
+        }
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        let bad = repo.box.path + "/oficio\nfalso.pdf"
+        try Data("%PDF".utf8).write(to: URL(fileURLWithPath: bad))
+        try repo.expectRefusal(["caracteres de control"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Oficio", archive: ArchiveRequest(files: [bad]))
+        }
+        // A roster edited by hand with an angle bracket is refused when read, and verify says so.
+        try repo.write(repo.read("roles.yaml").replacingOccurrences(of: "nombre: Ana López", with: "nombre: \"Ana <b>\""), to: "roles.yaml")
+        try repo.git(["commit", "-qam", "Roles a mano"])
+        #expect(try repo.book.verify().violations.contains { $0.rule == "roles-file" && $0.message.contains("'<' o '>'") })
+    }
+
+    @Test("Text into Markdown tables is escaped; text for terminals loses escape sequences; CSV formulas are neutralised")
+    func escaping() throws {
+        #expect(SafeText.markdownCell("a | b\n<script>x</script>") == "a \\| b &lt;script&gt;x&lt;/script&gt;")
+        #expect(SafeText.terminal("Hospital\u{1B}[2J\u{1B}]0;titulo\u{7} de\tEscuintla\u{202E}") == "Hospital de Escuintla")
+        for formula in ["=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1:A2)", "-2+3+cmd|' /C calc'!A0", "+1+1", "\tx", "\rx"] {
+            #expect(SafeText.csvCell(formula) == "'" + formula)
+        }
+        for number in ["-2", "-12.5", "+3", "1e5", "0289347", "texto"] { #expect(SafeText.csvCell(number) == number) }
+
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        let doc = repo.box.path + "/oficio.pdf"
+        try Data("%PDF-1.4".utf8).write(to: URL(fileURLWithPath: doc))
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Oficio",
+                                 archive: ArchiveRequest(files: [doc], title: "Oficio | <img src=x onerror=alert(1)>"))
+        let index = repo.read("cases/2026/\(id)/indice.md")
+        #expect(index.contains("| Oficio \\| &lt;img src=x onerror=alert(1)&gt; |"))
+        #expect(try repo.book.verify().ok)
+    }
+
+    @Test("An executing unit's formulas in avance/*.csv reach informe/avance-*.csv as text; numbers stay numbers")
+    func csvFormulaInjection() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
+        let header = "snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
+        try repo.write(header + "0289347,\"=HYPERLINK(\"\"http://x\"\",\"\"clic\"\")\",@SUM(A1),12000,350,2500000,2100000,\n"
+                       + "0301122,Expediente | <b>clínico</b>,módulo,8,0,400000,0,-2+3+cmd|' /C calc'!A0\n",
+                       to: "cases/2026/\(id)/avance/DIP.csv")
+        try repo.step(id, "01", as: "dip", dependency: "DIP")
+        try repo.step(id, "02", as: "alopez", sets: ["publicacion=https://snip.segeplan.gob.gt (consulta pública)"])
+        try repo.step(id, "03", as: "alopez")
+        let csv = repo.read("cases/2026/\(id)/informe/avance-2026-11.csv")
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"clic\"\")\",'@SUM(A1),12000,350"))
+        #expect(csv.contains(",'-2+3+cmd|' /C calc'!A0"))
+        #expect(!csv.contains(",=") && !csv.contains(",@") && !csv.contains(",-2"))
+        let markdown = repo.read("cases/2026/\(id)/informe/avance-2026-11.md")
+        #expect(markdown.contains("Expediente \\| &lt;b&gt;clínico&lt;/b&gt;"))
+    }
+}

@@ -1,0 +1,100 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+@Suite("An honest write lock")
+struct LockTests {
+    static var host: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(cString: buffer)
+    }
+
+    /// The PID of a process that has already ended.
+    func deadPID() throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        return p.processIdentifier
+    }
+
+    func writeLock(_ repo: CaseRepo, pid: Int32, host: String = LockTests.host, age: TimeInterval) throws {
+        try FileManager.default.createDirectory(atPath: repo.path + "/.git/folio", withIntermediateDirectories: true)
+        try "\(pid) \(host) \(Int(Date().timeIntervalSince1970 - age))\n".write(toFile: repo.path + "/.git/folio/escritura.lock",
+                                                                                 atomically: true, encoding: .utf8)
+    }
+
+    @Test("a stale lock of a dead process: status touches nothing; a write removes only what that process left, never a live index.lock or anyone's staged change")
+    func staleLock() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        try repo.write("Borrador de Ana.\n", to: "notas/borrador.md")
+        try repo.git(["add", "notas/borrador.md"])
+        try writeLock(repo, pid: try deadPID(), age: 120)
+        // Someone is running git right now: it holds index.lock open.
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/bin/sh")
+        git.arguments = ["-c", "exec 3>>.git/index.lock; sleep 30"]
+        git.currentDirectoryURL = URL(fileURLWithPath: repo.path)
+        try git.run()
+        defer { if git.isRunning { git.terminate() } }
+        while !FileManager.default.fileExists(atPath: repo.path + "/.git/index.lock") { usleep(10_000) }
+        let indexBefore = try Data(contentsOf: URL(fileURLWithPath: repo.path + "/.git/index"))
+
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try book.statusOfAll().count == 1)
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/.git/index.lock"), "a read never removes index.lock")
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/.git/folio/escritura.lock"), "a read leaves the lock to the next writer")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: repo.path + "/.git/index")) == indexBefore)
+
+        // A write recovers the dead process's lock but leaves the index.lock the living git holds.
+        book.lockTimeout = 1
+        #expect(throws: (any Error).self) { try book.recordStep(StepRequest(caseID: id, step: "02", persona: "mrodriguez")) }
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/.git/index.lock"))
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/.git/folio/escritura.lock"))
+        #expect(try repo.git(["diff", "--cached", "--name-only"]) == "notas/borrador.md", "the staged change is still staged")
+    }
+
+    @Test("a lock of another host, or of a living process, is reported with host, PID and age; a jefe breaks it with unlock")
+    func foreignLock() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        try writeLock(repo, pid: 4242, host: "pc-archivo", age: 600)
+        repo.book.lockTimeout = 0.5
+        try repo.expectRefusal(["proceso 4242 en pc-archivo", "hace 10 min", "otro equipo", "folio unlock --as JEFE"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Nota")
+        }
+        try writeLock(repo, pid: getpid(), age: 30)
+        try repo.expectRefusal(["proceso \(getpid()) en \(Self.host)", "sigue en marcha"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Nota")
+        }
+        try writeLock(repo, pid: 4242, host: "pc-archivo", age: 600)
+        #expect(throws: CasebookError.self) { try repo.book.unlock(actor: "alopez") }
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/.git/folio/escritura.lock"))
+        let said = try repo.book.unlock(actor: "mrodriguez")
+        #expect(said.joined().contains("mrodriguez quitó el bloqueo de escritura (proceso 4242 en pc-archivo"), "\(said)")
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/.git/folio/escritura.lock"))
+        #expect(try repo.book.unlock(actor: "mrodriguez") == ["No hay bloqueo de escritura de folio en este clon."])
+    }
+
+    @Test("killed after moving the branch and before writing the index: the next write fixes exactly that commit's entries, keeping a staged change")
+    func indexOfDeadCommit() throws {
+        let repo = try CaseRepo()
+        let lockTaken = Date().timeIntervalSince1970
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        // The index as the dead process left it: the case's files still at their previous version.
+        try repo.git(["reset", "-q", "HEAD~1", "--", "cases/2026/\(id)"])
+        try repo.write("Borrador.\n", to: "notas/borrador.md")
+        try repo.git(["add", "notas/borrador.md"])
+        #expect(try repo.git(["diff", "--cached", "--name-only"]).lines.count > 1)
+        try writeLock(repo, pid: try deadPID(), age: Date().timeIntervalSince1970 - lockTaken + 1)
+        // Any write recovers first (this one is then refused: the staged note is outside the case).
+        #expect(throws: (any Error).self) { try repo.book.recordStep(StepRequest(caseID: id, step: "02", persona: "mrodriguez")) }
+        #expect(try repo.git(["diff", "--cached", "--name-only"]) == "notas/borrador.md", "only the staged note differs from HEAD")
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/.git/folio/escritura.lock"))
+    }
+}

@@ -1,0 +1,87 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+/// Templates of the documents a step needs: written by `--template` or by the refusal, filled in, accepted.
+@Suite("Document templates")
+struct TemplateTests {
+    @Test("P2-11: the template the refusal writes, filled in, is accepted")
+    func refusalTemplate() throws {
+        let repo = try CaseRepo()
+        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
+                                                        persona: "mrodriguez")).caseID
+        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
+            try repo.step(poa, as: who)
+        }
+        try repo.step(poa, "10", as: "alopez", dependency: "HGE")
+        let review = "cases/2026/\(poa)/dependencias/HGE/revision.md"
+        #expect(throws: (any Error).self) { try repo.step(poa, "11", as: "alopez", dependency: "HGE") }
+        let template = repo.read(review)
+        #expect(template.contains("# Plantilla de dependencias/HGE/revision.md para el paso 11 del procedimiento 2"))
+        #expect(template.contains("(solo cuando presta_servicios es true)"))
+        // Unfilled, the template is refused with every field at once.
+        #expect {
+            try repo.step(poa, "11", as: "alopez", dependency: "HGE")
+        } throws: { error in
+            ["orientaciones_estrategicas", "anteproyecto_presupuesto"].allSatisfy { "\(error)".contains("'\($0)' debe ser true") }
+                && "\(error)".contains("falta el campo 'presta_servicios'")
+        }
+        try repo.write(template.replacingOccurrences(of: ": false", with: ": true")
+            .replacingOccurrences(of: "presta_servicios:\n", with: "presta_servicios: true\n"), to: review)
+        try repo.step(poa, "11", as: "alopez", dependency: "HGE")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == review)
+    }
+
+    @Test("P6-01: the request's template, filled in, opens the case; 'transferencia' names the file given to --attach")
+    func requestTemplate() throws {
+        let repo = try CaseRepo()
+        let templates = try repo.book.templatesForNew(procedure: "6")
+        #expect(templates.map(\.name) == ["solicitud.md"])
+        let text = try #require(templates.first?.text)
+        // Step 01 needs the request to exist; step 04 'sí' needs it complete.
+        try repo.write(text, to: "entrega/solicitud.md")
+        try repo.write("PDF", to: "entrega/oficio.pdf")
+        let opened = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas",
+                                                           attachments: [repo.path + "/entrega/solicitud.md", repo.path + "/entrega/oficio.pdf"],
+                                                           persona: "dip"))
+        let id = opened.caseID
+        try repo.step(id, "02", as: "mrodriguez")
+        try repo.step(id, "03", as: "alopez")
+        // Unfilled: every missing field is named at once.
+        try repo.expectRefusal(["falta el campo 'motivos'", "falta el campo 'transferencia'", "le falta 'meta'", "le falta 'despues'"]) {
+            try repo.step(id, "04", as: "alopez", decision: "si")
+        }
+        let filled = text
+            .replacingOccurrences(of: "motivos:\n", with: "motivos: Cambio de prioridades del hospital\n")
+            .replacingOccurrences(of: "  - meta:\n", with: "  - meta: Consultas\n")
+            .replacingOccurrences(of: "    unidad_medida:\n", with: "    unidad_medida: consulta\n")
+            .replacingOccurrences(of: "    antes:   #", with: "    antes: 100   #")
+            .replacingOccurrences(of: "    movimiento:   #", with: "    movimiento: 20   #")
+            .replacingOccurrences(of: "    despues:   #", with: "    despues: 120   #")
+            .replacingOccurrences(of: "transferencia:   #", with: "transferencia: oficio.pdf   #")
+        try repo.write(filled, to: opened.path + "/solicitud.md")
+        try repo.step(id, "04", as: "alopez", decision: "si")
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/\(opened.path)/anexos/oficio.pdf"))
+        #expect(try repo.book.check().ok)
+    }
+
+    @Test("--template writes the step's documents and records nothing; P1-12's progress report")
+    func explicitTemplate() throws {
+        let repo = try CaseRepo()
+        let pei = try repo.book.openCase(NewCaseRequest(procedure: "1", title: "PEI", persona: "mrodriguez")).caseID
+        let head = try repo.git(["rev-parse", "HEAD"])
+        let result = try repo.book.writeTemplates(for: StepRequest(caseID: pei, step: "12"))
+        let file = "cases/2026/\(pei)/informe-avance.md"
+        #expect(result.written == [file])
+        #expect(repo.read(file).contains("subgerencias_consultadas:"))
+        #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+        // Written once: a second call does not overwrite what the person filled in.
+        try repo.write("---\nsubgerencias_consultadas: [SPD]\n---\n", to: file)
+        #expect(try repo.book.writeTemplates(for: StepRequest(caseID: pei, step: "12")).existing == [file])
+        #expect(repo.read(file).contains("SPD"))
+        #expect(throws: (any Error).self) { try repo.book.writeTemplates(for: StepRequest(caseID: pei, step: "02")) }
+    }
+}

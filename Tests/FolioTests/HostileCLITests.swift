@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Hostile content on the command line")
+struct HostileCLITests {
+    @Test("a title with terminal escapes is printed without them; roles add refuses '<b>' in Spanish; unlock says whose lock it broke")
+    func commandLine() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "7", "--title", "Beca", "--as", "mrodriguez").ok)
+        let file = cli.repo + "/cases/2026/COOP-2026-0001/expediente.md"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+            .replacingOccurrences(of: "titulo: Beca", with: "titulo: \"Beca\\e]0;pwned\\a\\e[2J\"")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try cli.git("commit", "-qam", "Título a mano")
+        let status = try cli.folio("status")
+        #expect(status.ok, "\(status.err)")
+        #expect(status.out.contains("Beca") && !status.out.contains("\u{1B}") && !status.out.contains("\u{7}"))
+        let detail = try cli.folio("status", "COOP-2026-0001")
+        #expect(detail.ok && !detail.out.contains("\u{1B}"))
+
+        let add = try cli.folio("roles", "add", "intruso", "--name", "<b>Intruso</b>", "--email", "intruso@igss.gob.gt",
+                                "--role", "analista", "--as", "mrodriguez")
+        #expect(add.status == 1 && add.err.contains("'<' o '>'") && add.err.contains("--name"), "\(add.err)")
+
+        try FileManager.default.createDirectory(atPath: cli.repo + "/.git/folio", withIntermediateDirectories: true)
+        try "777 servidor-viejo \(Int(Date().timeIntervalSince1970) - 3600)\n".write(toFile: cli.repo + "/.git/folio/escritura.lock",
+                                                                                    atomically: true, encoding: .utf8)
+        let unlock = try cli.folio("unlock", "--as", "mrodriguez")
+        #expect(unlock.ok && unlock.out.contains("proceso 777 en servidor-viejo") && unlock.out.contains("hace 60 min"), "\(unlock.out)\(unlock.err)")
+        #expect(!FileManager.default.fileExists(atPath: cli.repo + "/.git/folio/escritura.lock"))
+    }
+
+    @Test("the pre-receive hook refuses an alias bomb, a symlinked year and a symlinked anexos/, naming the file and the rule")
+    func hookRefusesHostileContent() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let run = { (args: [String]) in try Sandbox.run(CLI.binary, args, in: a, env: ["FOLIO_DATE": "2026-11-03T09:00:00-06:00"]) }
+        #expect(try run(["new", "7", "--title", "Beca", "--as", "mrodriguez"]).ok)
+        #expect(try shared.push(a).ok)
+        let published = try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)
+        let file = a + "/cases/2026/COOP-2026-0001/expediente.md"
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        let bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+            + (1..<9).map { i in
+                let prev = String(UnicodeScalar(UInt8(96 + i))), name = String(UnicodeScalar(UInt8(97 + i)))
+                return "\(name): &\(name) [" + Array(repeating: "*\(prev)", count: 9).joined(separator: ",") + "]\n"
+            }.joined()
+        try original.replacingOccurrences(of: "---\n", with: "---\n" + bomb, options: [], range: original.range(of: "---\n"))
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try Sandbox.gitOut(["commit", "-qam", "Encabezado a mano"], in: a)
+        let refused = try shared.push(a)
+        #expect(!refused.ok && refused.err.contains("[content]") && refused.err.contains("expediente.md") && refused.err.contains("ancla"),
+                "\(refused.err)")
+        _ = try Sandbox.gitOut(["reset", "-q", "--hard", "origin/main"], in: a)
+
+        let outside = shared.box.path + "/fuera"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: a + "/cases/2027", withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: a + "/cases/2026/COOP-2026-0001/anexos", withDestinationPath: outside)
+        _ = try Sandbox.gitOut(["add", "-A"], in: a)
+        _ = try Sandbox.gitOut(["commit", "-qm", "Enlaces"], in: a)
+        let links = try shared.push(a)
+        #expect(!links.ok && links.err.contains("cases/2027 es un enlace simbólico") && links.err.contains("anexos es un enlace simbólico"),
+                "\(links.err)")
+        #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) == published, "nothing was published")
+    }
+}
