@@ -122,8 +122,17 @@ extension Casebook {
             notices.append("El expediente está asignado a \(other) (\(role.rawValue)); registra el paso \(persona.id), que también tiene el rol.")
         }
         try checkClean(outside: path)
-        let justification = try justificationForStep(step.number, replay: replay, month: try caseFields(path, at: head)?.month,
-                                                      given: request.justification)
+        // A step out of its window without a justification is refused together with anything else the
+        // step lacks, so that one answer mends the whole refusal.
+        var timingRefusal: CasebookError? = nil
+        var justification: String? = nil
+        do {
+            justification = try justificationForStep(step.number, replay: replay, month: try caseFields(path, at: head)?.month,
+                                                     given: request.justification)
+        } catch let error as CasebookError {
+            guard case .outOfWindow = error else { throw error }
+            timingRefusal = error
+        }
 
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
@@ -138,7 +147,12 @@ extension Casebook {
                       ProductionTable.separator(ofHeader: header) == ";" else { continue }
                 notices.append("\(path)/\(file): leído separado por ';' (como lo guarda una hoja de cálculo en español; '12,5' es 12.5).")
             }
-            try checkRequirements(step, dependency: dependency, decision: decision, path: path, definition: definition)
+            do {
+                try checkRequirements(step, dependency: dependency, decision: decision, path: path, definition: definition)
+            } catch let missing as CasebookError {
+                throw timingRefusal.map { CasebookError.several([$0, missing]) } ?? missing
+            }
+            if let timingRefusal { throw timingRefusal }
             if let archive = request.archive {
                 _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
                                     persona: persona, state: replay.machine.state, edit: edit)
@@ -168,6 +182,7 @@ extension Casebook {
                     + ": \(step.decision!.question) \(decision ? "Sí" : "No")"
             }
             let evaluation = try evaluationText(step, dependency: dependency, path: path, definition: definition)
+            if let evaluation { notices.append(evaluation) }
             let text = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
             let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
                                          text: text.isEmpty ? nil : text, trailers: trailers)
@@ -180,24 +195,34 @@ extension Casebook {
         } catch {
             edit.rollback()
             // A document the step needs is missing: its template is left in the case, to be filled in.
-            let failures: [RequirementFailure]
-            switch error {
-            case CasebookError.requirementNotMet(_, _, let found, _, _): failures = found
-            case CasebookError.requirementsNotMet(_, _, let results, _): failures = results.flatMap(\.failures)
-            default: failures = []
-            }
+            guard let refusal = error as? CasebookError else { throw error }
+            throw withTemplates(refusal, step: step, dependency: dependency, definition: definition, path: path)
+        }
+    }
+
+    /// A refusal for missing documents, with the templates of those documents written into the case
+    /// (also inside a refusal with advice, or among several).
+    func withTemplates(_ error: CasebookError, step: StepDefinition, dependency: String?, definition: ProcedureDefinition,
+                       path: String) -> CasebookError {
+        func templated(_ failures: [RequirementFailure]) -> [String]? {
             let missing = Set(failures.filter { $0.problem == "falta el documento" }.map(\.file))
-            if !missing.isEmpty, let written = try? write(templates: Self.templates(for: step, dependency: dependency, definition: definition),
-                                                          in: path, only: missing), !written.isEmpty {
-                switch error {
-                case CasebookError.requirementNotMet(let number, let casePath, let found, let norm, _):
-                    throw CasebookError.requirementNotMet(step: number, casePath: casePath, failures: found, norm: norm, templates: written)
-                case CasebookError.requirementsNotMet(let number, let casePath, let results, _):
-                    throw CasebookError.requirementsNotMet(step: number, casePath: casePath, results: results, templates: written)
-                default: break
-                }
-            }
-            throw error
+            guard !missing.isEmpty, let written = try? write(templates: Self.templates(for: step, dependency: dependency, definition: definition),
+                                                             in: path, only: missing), !written.isEmpty else { return nil }
+            return written
+        }
+        switch error {
+        case .requirementNotMet(let number, let casePath, let found, let norm, _):
+            guard let written = templated(found) else { return error }
+            return .requirementNotMet(step: number, casePath: casePath, failures: found, norm: norm, templates: written)
+        case .requirementsNotMet(let number, let casePath, let results, _):
+            guard let written = templated(results.flatMap(\.failures)) else { return error }
+            return .requirementsNotMet(step: number, casePath: casePath, results: results, templates: written)
+        case .hinted(let inner, let hint):
+            return .hinted(withTemplates(inner, step: step, dependency: dependency, definition: definition, path: path), hint)
+        case .several(let errors):
+            return .several(errors.map { withTemplates($0, step: step, dependency: dependency, definition: definition, path: path) })
+        default:
+            return error
         }
     }
 
@@ -382,11 +407,18 @@ extension Casebook {
                            definition: ProcedureDefinition) throws {
         let failing = try requirementFailures(step, dependency: dependency, decision: decision, path: path, definition: definition,
                                               evaluations: false).filter { !$0.failures.isEmpty }
+        guard !failing.isEmpty else { return }
         // Every missing thing at once, so one edit answers the whole refusal.
-        if failing.count == 1 {
-            throw CasebookError.requirementNotMet(step: step.number, casePath: path, failures: failing[0].failures, norm: failing[0].norm)
+        let refusal = failing.count == 1
+            ? CasebookError.requirementNotMet(step: step.number, casePath: path, failures: failing[0].failures, norm: failing[0].norm)
+            : CasebookError.requirementsNotMet(step: step.number, casePath: path, results: failing)
+        // Only the "sí" of the decision needs it (P6-04): what is missing is the documented reason for "no".
+        if decision == true, let d = step.decision, !definition.requirements(for: step.number, decision: false)
+            .contains(where: { r in failing.contains { $0.norm == r.norm } }) {
+            throw CasebookError.hinted(refusal, "Lo que falta es la razón para responder que no: registre el paso con --decision no"
+                                       + " (\(d.no.text)) y el -m con lo que falta.")
         }
-        if !failing.isEmpty { throw CasebookError.requirementsNotMet(step: step.number, casePath: path, results: failing) }
+        throw refusal
     }
 
     /// What an evaluation step records of the case (P6-03: the request checked whole): a

@@ -32,6 +32,8 @@ extension Casebook {
             guard !file.contains("..") else { continue }
             let relative = "\(casePath)/\(file)"
             let full = "\(root)/\(relative)"
+            // Never through a link: a template is written only inside the case's own folders.
+            try WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp").refuseLinks(in: relative)
             guard !FileManager.default.fileExists(atPath: full) else { continue }
             try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             do {

@@ -29,6 +29,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case requirementNotMet(step: String, casePath: String, failures: [RequirementFailure], norm: Norm, templates: [String] = [])
     /// Several norms' requirements for one step, each with what it found missing.
     case requirementsNotMet(step: String, casePath: String, results: [(norm: Norm, failures: [RequirementFailure])], templates: [String] = [])
+    /// A refusal with advice for this case.
+    indirect case hinted(CasebookError, String)
+    /// Several refusals of one command, said together.
+    case several([CasebookError])
     /// A step outside its norm's window, recorded without a justification.
     case outOfWindow(step: String, timing: StepTiming)
     /// A criterion or interpretation that cannot be entered in the department's register.
@@ -160,6 +164,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return lines.joined(separator: "\n") + Self.templatesText(templates)
         case .registerEntry(let what):
             return what
+        case .hinted(let error, let hint):
+            return error.description + "\n" + hint
+        case .several(let errors):
+            return errors.map(\.description).joined(separator: "\n\n")
         case .missingDocument(let file):
             return "Falta el documento \(file). Todo expediente tiene su expediente.md con encabezado YAML."
         case .frontMatterMismatch(let file, let key, let expected, let found):

@@ -77,7 +77,7 @@ final class WorkTreeEdit {
     /// Refuses a path of which any folder (or the file itself) is a symbolic link: folio never
     /// writes through a link, which could lead outside the repository (a link committed by
     /// someone else, `cases/2027 -> /elsewhere`). The path is checked one component at a time.
-    private func refuseLinks(in path: String) throws {
+    func refuseLinks(in path: String) throws {
         var current = root
         for part in path.split(separator: "/") {
             guard part != "..", part != "." else {

@@ -75,7 +75,16 @@ extension Repository {
         let id = try createCommit(tree: OID(treeID), parent: parent, author: author, committer: committer, message: message,
                                   sign: sign)
         try moveBranch(branch, to: id, from: parent, reason: "folio: " + (message.split(separator: "\n").first.map(String.init) ?? ""))
-        try check("git_index_write", git_index_write(index))
+        // The commit is made: another git holding index.lock for a moment must not turn it into a
+        // reported failure, so the index is written again for a few seconds before giving up.
+        for attempt in 0..<50 {
+            do {
+                try check("git_index_write", git_index_write(index))
+                break
+            } catch let error as GitError where error.isLocked && attempt < 49 {
+                usleep(100_000)
+            }
+        }
         return id
     }
 

@@ -40,7 +40,7 @@ public enum NormTable {
         var parts: [String] = []
         for d in n.deadlines {
             var text = "Plazo: \(steps(d.steps)) vence\(d.steps.count > 1 ? "n" : "") \(describe(d.due))"
-            if let opens = d.opens { text += "; no antes de \(describe(opens))" }
+            if let opens = d.opens { text += "; se abre \(describe(opens))" }
             parts.append(text + ".")
         }
         for r in n.requirements {

@@ -152,6 +152,8 @@ public enum ProductionCheck {
 
     /// A number as staff write it: no decimals when whole, thousands with commas.
     public static func show(_ n: Double) -> String {
+        // Beyond what an integer holds, say it as a power of ten rather than stop.
+        guard n.isFinite, abs(n) < 1e15 else { return String(format: "%.3g", n) }
         let rounded = (n * 100).rounded() / 100
         let whole = rounded == rounded.rounded()
         let integer = Int(rounded.rounded(.towardZero))

@@ -166,6 +166,34 @@ struct DossierSecurityTests {
         #expect(!signedByIntruder.ok && signedByIntruder.problems.contains { $0.contains("no la hizo ninguna clave") })
     }
 
+    @Test("a colleague with a registered key who re-signs an altered dossier is caught without the repository; a document changed under a valid signature is not called unchanged")
+    func insiderResigns() throws {
+        let (repo, id, _) = try signedCase()
+        let colleague = try repo.box.sshKey("analista")
+        try repo.book.setKey(colleague.publicKey, for: "alopez", actor: "mrodriguez")
+        let zip = repo.box.path + "/\(id).zip"
+        _ = try repo.book.exportDossier(caseID: id, to: zip)
+        let signers = repo.box.path + "/firmantes"
+        try repo.book.allowedSigners().write(toFile: signers, atomically: true, encoding: .utf8)
+
+        // Only a document changed: the signature over the manifest still verifies, the files do not.
+        let tampered = try unzip(zip, in: repo.box, "alterado")
+        try Data("%PDF-1.4 oficio ALTERADO".utf8).write(to: URL(fileURLWithPath: tampered + "/documentos/anexos/oficio.pdf"))
+        let fake = repo.box.path + "/alterado.zip"
+        try forge(tampered, to: fake, in: repo.box)
+        let report = Dossier.verify(fake, trust: .allowedSigners(file: signers))
+        #expect(!report.ok && !report.notes.joined().contains("ningún archivo cambió"))
+        #expect(report.notes.joined().contains("se alteró después de firmarlo"))
+
+        // The colleague recomputes the manifest and signs with her own registered key.
+        #expect(try Sandbox.run("/bin/sh", ["-c", "sha256sum $(cut -c67- manifiesto.sha256) > m && mv m manifiesto.sha256 && rm manifiesto.sha256.sig "
+                                            + "&& ssh-keygen -q -Y sign -n folio-expediente -f \(colleague.path) manifiesto.sha256"], in: tampered).ok)
+        let resigned = repo.box.path + "/refirmado.zip"
+        try forge(tampered, to: resigned, in: repo.box)
+        let second = Dossier.verify(resigned, trust: .allowedSigners(file: signers))
+        #expect(!second.ok && second.problems.contains { $0.contains("pero la firma es de") && $0.contains("María Rodríguez") })
+    }
+
     @Test("a key that signed the dossier but was later removed from roles.yaml is named as removed, and the dossier is not accepted")
     func revokedKey() throws {
         let (repo, id, _) = try signedCase()

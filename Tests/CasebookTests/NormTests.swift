@@ -31,7 +31,8 @@ struct NormTests {
         let evaluation = try repo.git(["log", "-1", "--format=%B"])
         #expect(evaluation.contains("Evaluación (norma 1.1, norma 1.2): la solicitud está incompleta."))
         #expect(evaluation.contains("el saldo no cuadra") && evaluation.contains("transferencia-0198.pdf, que no está"))
-        try repo.expectRefusal(["solicitud.md: 'transferencia' nombra anexos/transferencia-0198.pdf", "el saldo no cuadra", "Norma 1.1: «1.1 Solicitud"]) {
+        try repo.expectRefusal(["solicitud.md: 'transferencia' nombra anexos/transferencia-0198.pdf", "el saldo no cuadra", "Norma 1.1: «1.1 Solicitud",
+                                "--decision no"]) {
             try repo.step(id, "04", as: "alopez", decision: "si")
         }
         try repo.step(id, "04", as: "alopez", decision: "no", text: "Solicitud incompleta: se devuelve (4.2).")

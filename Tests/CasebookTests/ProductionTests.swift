@@ -60,6 +60,20 @@ struct ProductionTests {
         } throws: { "\($0)".contains("tiene 5 campos") && !"\($0)".contains("1 campos") }
     }
 
+    @Test("numbers as a Spanish spreadsheet writes them: in a ';' file 1.500 is fifteen hundred and 1.234,5 has a decimal comma; hex, exponents, signs and absurd sizes are refused")
+    func spanishNumbers() throws {
+        let semicolon = header.replacingOccurrences(of: ",", with: ";")
+        let read = try ProductionTable.parse(semicolon + "EMA;Consultas médicas;consulta;1.234;1.500;0\nEMA;Egresos hospitalarios;egreso;1.234,5;12,5;12.5\n",
+                                             file: "x.csv", catalog: catalog)
+        #expect(read.map(\.programmed) == [1234, 1234.5] && read.map(\.executed) == [1500, 12.5] && read[1].reprogrammed == 12.5)
+        for bad in ["0x10", "1e3", "+5", ".5", "5.", "99999999999999999999999", "1,5", "١٢"] {
+            #expect(throws: (any Error).self, "\(bad)") {
+                _ = try ProductionTable.parse(header + "EMA,Consultas médicas,consulta,\(bad),1,0\n", file: "x.csv", catalog: catalog)
+            }
+        }
+        #expect(ProductionCheck.show(1e23) == "1e+23", "a huge figure is said, never a crash")
+    }
+
     @Test("a CSV refused at a step speaks of the CSV, not of a YAML header; --attach HGE.csv at P3-01 goes to produccion/")
     func attachedCSV() throws {
         let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")

@@ -35,6 +35,25 @@ struct TemplateTests {
         #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == review)
     }
 
+    @Test("a template is never written through a symbolic link: --template on a linked dependency folder refuses, nothing outside")
+    func templateThroughLink() throws {
+        let repo = try CaseRepo()
+        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
+                                                        persona: "mrodriguez")).caseID
+        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
+            try repo.step(poa, as: who)
+        }
+        try repo.step(poa, "10", as: "alopez", dependency: "HGE")
+        let outside = repo.box.path + "/fuera"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: repo.path + "/cases/2026/\(poa)/dependencias", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/cases/2026/\(poa)/dependencias/HGE", withDestinationPath: outside)
+        #expect {
+            _ = try repo.book.writeTemplates(for: StepRequest(caseID: poa, step: "11", persona: "alopez", dependency: "HGE"))
+        } throws: { "\($0)".contains("enlace simbólico") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty, "nothing written outside the repository")
+    }
+
     @Test("P6-01: the request's template, filled in, opens the case; 'transferencia' names the file given to --attach")
     func requestTemplate() throws {
         let repo = try CaseRepo()

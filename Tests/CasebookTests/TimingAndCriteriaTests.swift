@@ -62,6 +62,24 @@ struct TimingAndCriteriaTests {
         #expect(try repo.book.compliance(month: "2026-11").steps.count == 3, "01, 02 and 03 in November, in time")
     }
 
+    @Test("a late step that also lacks a requirement is told both at once; a step without any deadline refuses --justificacion saying so")
+    func bothAtOnce() throws {
+        let repo = try CaseRepo()
+        let id = try month(repo)
+        for (s, d) in [("04", "si"), ("05", nil)] as [(String, String?)] {
+            repo.at("2026-12-02T09:00:00-06:00")
+            try repo.step(id, s, as: "alopez", decision: d, dependency: "HGE")
+        }
+        try repo.step(id, "06", as: "alopez")
+        repo.at("2026-12-14T09:00:00-06:00")
+        try repo.expectRefusal(["4 días después del plazo", "--justificacion", "falta el campo 'visto_bueno_subgerente'", "Norma 4"]) {
+            try repo.step(id, "07", as: "mrodriguez")
+        }
+        let coop = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "fortalece_capacidades=true",
+                                                                                              "organismo_especializado=true"], persona: "mrodriguez")).caseID
+        try repo.expectRefusal(["no tiene plazo", "sin --justificacion"]) { try repo.step(coop, as: "mrodriguez", justification: "tarde") }
+    }
+
     @Test("a plain-git step commit out of time without a justification is a verify error naming the commit and the rule")
     func plainGitLate() throws {
         let repo = try CaseRepo()

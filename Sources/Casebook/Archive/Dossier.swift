@@ -115,10 +115,20 @@ public enum Dossier {
             if let problem {
                 report.signature = "invalida"
                 problems.append(problem)
-            } else {
+            } else if let declared = index?.firmante, let email = declared.split(separator: "<").last?.split(separator: ">").first,
+                      !(signer ?? "").lowercased().contains(email.lowercased()) {
+                // The index names who exported it; a valid signature by someone else is a re-signed dossier.
+                report.signature = "invalida"
+                problems.append("el índice dice que lo exportó y firmó \(declared), pero la firma es de \(signer ?? "otra clave"): "
+                                + "alguien lo firmó de nuevo; pida el expediente a quien lo exportó")
+            } else if problems.isEmpty {
                 report.signature = "valida"
                 report.notes.append("Firma válida de \(signer ?? "") (según \(trust.source)), exportado el \(report.exported ?? "") del commit "
                                     + "\(report.commit ?? ""): ningún archivo cambió desde que lo firmó.")
+            } else {
+                report.signature = "valida"
+                report.notes.append("La firma de \(signer ?? "") (según \(trust.source)) es válida sobre el manifiesto, pero los archivos no "
+                                    + "coinciden con él (arriba): el expediente se alteró después de firmarlo.")
             }
         }
         return done(contents, index)

@@ -59,8 +59,8 @@ public enum ProductionTable {
             for column in 3...5 {
                 let raw = row.fields[column].trimmingCharacters(in: .whitespaces)
                 if raw.isEmpty, column == 5 { numbers.append(0); continue }
-                guard let value = Double(raw), value.isFinite else {
-                    throw fail(column, "'\(raw)' no es un número", "Escriba solo dígitos y, si hace falta, punto decimal (p. ej. 1250 o 12.5).")
+                guard let value = Self.quantity(raw) else {
+                    throw fail(column, "'\(raw)' no es un número", Self.quantityHint)
                 }
                 guard value >= 0 else { throw fail(column, "no puede ser negativo (\(raw))", "Las metas y la ejecución son cantidades de 0 en adelante.") }
                 numbers.append(value)
@@ -128,10 +128,38 @@ public enum ProductionTable {
         return result.map { row in
             (line: row.0, fields: row.1.map { field in
                 let value = field.trimmingCharacters(in: .whitespaces)
-                return separator == ";" && isDecimalComma(value) ? value.replacingOccurrences(of: ",", with: ".") : value
+                return separator == ";" ? Self.spanishNumber(value) : value
             })
         }
     }
+
+    /// A field of a ';' file as a spreadsheet in Spanish writes numbers: "1.500" (a thousands
+    /// point, the only reading a ';' file allows for three digits after a point) is 1500, "12,5"
+    /// is 12.5 and "1.234,5" is 1234.5; any other text is kept as it is.
+    static func spanishNumber(_ value: String) -> String {
+        let body = value.hasPrefix("-") ? value.dropFirst() : value[...]
+        let parts = body.split(separator: ",", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts.count == 1 || (!parts[1].isEmpty && parts[1].allSatisfy(\.isDigitASCII)) else {
+            return value
+        }
+        let groups = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        let thousands = groups.count > 1 && (1...3).contains(groups[0].count) && groups.dropFirst().allSatisfy { $0.count == 3 }
+            && groups.allSatisfy { $0.allSatisfy(\.isDigitASCII) }
+        guard thousands || (groups.count == 1 && parts.count == 2 && groups[0].allSatisfy(\.isDigitASCII)) else { return value }
+        return (value.hasPrefix("-") ? "-" : "") + groups.joined() + (parts.count == 2 ? "." + parts[1] : "")
+    }
+
+    /// A quantity as the monthly files carry it: digits with an optional decimal point ("1250",
+    /// "12.5"), at most a trillion; hexadecimal, exponents, signs and infinities are not quantities.
+    static func quantity(_ raw: String) -> Double? {
+        let body = raw.hasPrefix("-") ? raw.dropFirst() : raw[...]
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isDigitASCII) }),
+              let value = Double(raw), value.isFinite, abs(value) < 1e12 else { return nil }
+        return value
+    }
+
+    static let quantityHint = "Escriba solo dígitos: 1250, o 12.5 con punto decimal (en un CSV separado por ';', 12,5 y 1.250 para miles)."
 
     /// "12,5", "-3,25": a number written with a decimal comma.
     static func isDecimalComma(_ value: String) -> Bool {
@@ -140,4 +168,9 @@ public enum ProductionTable {
         let whole = parts[0].hasPrefix("-") ? parts[0].dropFirst() : parts[0]
         return !whole.isEmpty && whole.allSatisfy(\.isNumber)
     }
+}
+
+extension Character {
+    /// 0-9 only: a quantity has no other digits (Arabic-Indic, full-width).
+    var isDigitASCII: Bool { ("0"..."9").contains(self) }
 }

@@ -43,8 +43,8 @@ public enum ProgressTable {
             guard !f[2].isEmpty else { throw fail(2, "falta la unidad de medida de la meta física", "Escriba la unidad (p. ej. metro cuadrado).") }
             var numbers: [Double] = []
             for column in 3...6 {
-                guard let value = Double(f[column]), value.isFinite else {
-                    throw fail(column, "'\(f[column])' no es un número", "Escriba solo dígitos y, si hace falta, punto decimal.")
+                guard let value = ProductionTable.quantity(f[column]) else {
+                    throw fail(column, "'\(f[column])' no es un número", ProductionTable.quantityHint)
                 }
                 guard value >= 0 else { throw fail(column, "no puede ser negativo (\(f[column]))", "Las cantidades y los quetzales van de 0 en adelante.") }
                 numbers.append(value)

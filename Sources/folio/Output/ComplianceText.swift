@@ -9,8 +9,16 @@ enum ComplianceText {
             table.rows.append([String(s.date.prefix(10)), s.caseID, s.step, s.dependency ?? "", s.author,
                                s.timing == "early" ? "abre \(s.opens ?? "")" : (s.due ?? ""), situation(s), s.rule, s.justification ?? ""])
         }
-        return "Cumplimiento de plazos, \(r.month)\n\n" + table.render()
-            + "\n\n\(count(r.steps.count, "paso", "pasos")) con plazo: \(r.onTime) en plazo, \(r.late) tarde, \(r.early) antes de abrir el plazo."
+        let out = r.steps.filter { $0.timing != "on-time" }
+        let reasons = out.map { s in
+            "- \(s.caseID) paso \(s.step)\(s.dependency.map { " [\($0)]" } ?? ""), \(s.author), \(situation(s)): "
+                + (s.justification.map { "«\($0)»" } ?? "SIN JUSTIFICACIÓN (folio verify lo señala)")
+        }
+        let unjustified = out.filter { $0.justification == nil }.count
+        return "Cumplimiento de plazos de los pasos registrados en \(r.month)\n\n" + table.render()
+            + "\n\n\(count(r.steps.count, "paso", "pasos")) con plazo: \(r.onTime) en plazo, \(r.late) tarde, \(r.early) antes de abrir el plazo"
+            + (unjustified > 0 ? "; \(count(unjustified, "sin justificación", "sin justificación"))." : ".")
+            + (reasons.isEmpty ? "" : "\n\nFuera de plazo, con sus razones:\n" + reasons.joined(separator: "\n"))
     }
 
     /// verify's lines: how many steps out of time, per case and per person.
