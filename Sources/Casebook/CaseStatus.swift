@@ -113,6 +113,17 @@ public struct CaseStatus: Codable, Equatable, Sendable {
     /// Set when a committed file of the case cannot be read (`damage` in JSON, absent otherwise):
     /// the case is still listed, with what could be derived.
     public var damage: CaseDamage?
+    /// For the same procedures: the dependencies the round expects, those still missing (not
+    /// finished, not excused), and those the jefe closed without (`folio excusar`).
+    public var expected: [String]? = nil
+    public var missing: [String]? = nil
+    public var excused: [ExcusedDependency]? = nil
+}
+
+/// A dependency a jefe closed a round without, and why.
+public struct ExcusedDependency: Codable, Equatable, Sendable {
+    public var code: String
+    public var reason: String
 }
 
 /// One finding of `folio verify`.
@@ -219,6 +230,9 @@ extension CaseStatus {
         try c.encodeIfPresent(dependencies, forKey: .dependencies)
         try c.encodeIfPresent(round, forKey: .round)
         try c.encodeIfPresent(roundNote, forKey: .roundNote)
+        try c.encodeIfPresent(expected, forKey: .expected)
+        try c.encodeIfPresent(missing, forKey: .missing)
+        try c.encodeIfPresent(excused, forKey: .excused)
         try c.encodeIfPresent(damage, forKey: .damage)
     }
 }

@@ -38,6 +38,16 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "la persona '\(persona.id)' no tiene roles",
                                             fix: "Indique al menos un --role (\(Role.validIDs)).")
         }
+        // A dependency's or executing unit's contact acts for one code only: without it they could act for any.
+        if persona.isExternalContact, persona.dependency == nil {
+            throw CasebookError.invalidFile(
+                file: Roster.fileName, reason: "'\(persona.id)' tiene el rol dependencia o unidad-ejecutora sin el código de la que representa",
+                fix: "Indique el código con --dependency (p. ej. --dependency HGE --dependency-name \"Hospital General de Enfermedades\").")
+        }
+        if persona.dependency != nil, !persona.isExternalContact {
+            throw CasebookError.invalidFile(file: Roster.fileName, reason: "--dependency es solo para contactos externos (dependencia o unidad-ejecutora)",
+                                            fix: "Quite --dependency, o agregue --role dependencia o --role unidad-ejecutora.")
+        }
         if roster.find(persona.id) != nil || roster.find(persona.email) != nil {
             throw CasebookError.personaExists(roster.find(persona.id) != nil ? persona.id : persona.email)
         }
@@ -167,7 +177,13 @@ extension Casebook {
             var p = target
             p.roles = roles
             if let dependency { p.dependency = dependency }
-            if !p.roles.contains(where: \.isExternal) { p.dependency = nil }
+            if !p.roles.contains(where: \.isExternal) { p.dependency = nil; p.dependencyName = nil }
+            // A contact acts for one code only (as 'roles add' requires).
+            if p.isExternalContact, p.dependency == nil {
+                throw CasebookError.invalidFile(
+                    file: Roster.fileName, reason: "'\(p.id)' tendría el rol dependencia o unidad-ejecutora sin el código de la que representa",
+                    fix: "Indique el código con --dependency (p. ej. --dependency HGE).")
+            }
             guard p != target else {
                 throw CasebookError.invalidFile(file: Roster.fileName, reason: "\(target.id) ya tiene esos roles",
                                                 fix: "No hay nada que cambiar.")

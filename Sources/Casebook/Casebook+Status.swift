@@ -134,12 +134,18 @@ extension Casebook {
             return expected.isEmpty || !expected.isSubset(of: started)
         }
         let round = Self.round(of: replay)
-        return CaseStatus(
+        var status = CaseStatus(
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
-            title: title, path: path, opened: opened, state: replay.machine.state, lastStep: replay.machine.lastStep,
+            title: title, path: path, opened: opened, state: effectiveState(replay, path: path, roster: roster), lastStep: replay.machine.lastStep,
             next: next,
             history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies,
             round: round?.round, roundNote: round?.note, damage: damage)
+        if let rs = roundStatus(replay, path: path, roster: roster) {
+            status.expected = rs.expected
+            status.missing = rs.missing
+            status.excused = rs.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
+        }
+        return status
     }
 
     /// `roles.yaml` at `commit` for commands that only read: when it cannot be read, an empty

@@ -29,6 +29,9 @@ extension Casebook {
             if request.month != nil { throw CasebookError.monthNotAllowed(definition.number) }
             let first = definition.steps[0]
             try checkRole(persona, for: first, roster: roster)
+            if first.roles.filter(persona.holds).allSatisfy(\.isExternal), persona.dependency == nil {
+                throw CasebookError.contactWithoutCode(persona: persona.id)
+            }
             id = try request.id ?? CaseID.next(code: definition.code, year: year, existing: existingIDs(year: year, head: head))
         }
         id = id.uppercased()
@@ -54,7 +57,12 @@ extension Casebook {
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             try edit.write(Data(template.utf8), to: "\(path)/expediente.md")
-            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit)
+            let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: nil, edit: edit)
+            let firstStep = definition.monthly ? nil : definition.steps[0].number
+            if !documents.isEmpty {
+                _ = try incorporate(ArchiveRequest(files: documents), id: id, path: path, definition: definition, dependency: nil,
+                                    step: firstStep, persona: persona, state: .open, edit: edit)
+            }
             try validateCase(id: id, path: path, definition: definition, schemaCommit: head)
             var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number))]
             let subject: String
@@ -72,8 +80,11 @@ extension Casebook {
                 trailers += [Trailer(TrailerKey.step, first.number), Trailer(TrailerKey.role, role.rawValue)]
                 subject = "\(id) paso \(first.number): \(first.activity)"
             }
+            let text = request.text ?? "Título: \(title)"
+            try writeSlip(id: id, path: path, definition: definition, earlier: [], author: persona, trailers: trailers, text: text,
+                          edit: edit)
             let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
-                                         text: request.text ?? "Título: \(title)", trailers: trailers)
+                                         text: text, trailers: trailers)
             // The new case's whole history is this one commit.
             guard let record = try StepRecord(try repository.commit(commit)) else { throw CasebookError.unknownCase(id) }
             let replay = CaseReplay(id: id, records: [record], definition: definition, authorized: { _ in true })
@@ -97,6 +108,11 @@ extension Casebook {
         let definition = replay.definition
 
         var dependency: String? = nil
+        // A dependency's contact acts for their own code: it need not be repeated.
+        if request.dependency == nil, let own = persona.dependency, persona.isExternalContact,
+           replay.machine.allowedNext.contains(where: { $0.step.perDependency }) {
+            dependency = CaseID.dependencyCode(own)
+        }
         if let raw = request.dependency {
             guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
             dependency = code
@@ -110,9 +126,13 @@ extension Casebook {
             throw CasebookError.procedure(error)
         }
         try checkRole(persona, for: step, roster: roster)
+        if step.roles.filter(persona.holds).allSatisfy(\.isExternal), persona.dependency == nil {
+            throw CasebookError.contactWithoutCode(persona: persona.id)
+        }
         if let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
+        try checkClosing(step, replay: replay, path: path, roster: roster)
         var assignments = replay.assignments
         let assignment = try request.assign.map { try assignee($0, after: replay.machine, roster: roster) }
         if let assignment { assignments[assignment.role.rawValue] = assignment.persona.id }
@@ -133,13 +153,18 @@ extension Casebook {
             guard case .outOfWindow = error else { throw error }
             timingRefusal = error
         }
+        // A dependency's step takes that dependency's files only (and the slip and index).
+        let own = step.perDependency ? dependency : nil
+        let scope = commitScope(path: path, dependency: own, sets: !request.sets.isEmpty)
+        try checkStaged(in: path, outside: scope)
 
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             let needed = definition.norms.flatMap(\.requirements).filter { $0.step == step.number }
                 .flatMap { $0.documents.map { $0.path(dependency: dependency) } }
-            try applyEdits(sets: request.sets, attachments: request.attachments, path: path, edit: edit, needed: needed)
-            try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit)
+            let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: own, edit: edit,
+                                           needed: needed)
+            try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit, scope: scope)
             // Say how a data file the step needs was read, when it was saved with ';'.
             for file in needed where file.lowercased().hasSuffix(".csv") {
                 guard let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(file)"),
@@ -157,11 +182,28 @@ extension Casebook {
                 _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
                                     persona: persona, state: replay.machine.state, edit: edit)
             }
-            try refreshIndexState(path: path, state: replay.machine.state, edit: edit)
+            if !documents.isEmpty {
+                _ = try incorporate(ArchiveRequest(files: documents), id: id, path: path, definition: definition, dependency: own,
+                                    step: step.number, persona: persona, state: replay.machine.state, edit: edit)
+            }
+            try adoptDropped(id: id, path: path, definition: definition, dependency: own, step: step.number, persona: persona,
+                             state: replay.machine.state, edit: edit)
+            let state = effectiveState(replay, path: path, roster: roster)
+            try refreshIndexState(path: path, state: state, edit: edit)
             // What the step produces (P3: the review at 03, the reports at 06 and 07) is committed with it.
             for (file, text) in try generatedFiles(step: step, dependency: dependency, id: id, path: path, definition: definition,
                                                    schemaCommit: replay.opening.commit, head: head, author: persona) {
-                try edit.write(Data(text.utf8), to: "\(path)/\(file)")
+                var output = text
+                // The head's report is the head's: their text stays, the figures go in folio's marked section.
+                if file.hasPrefix("informe/informe-jefatura-"), file.hasSuffix(".md") {
+                    let existing = try FileManager.default.contents(atPath: "\(root)/\(path)/\(file)")
+                        .map { try TextFile.decode($0, file: "\(path)/\(file)") }
+                    output = GeneratedSection.merge(existing: existing, generated: text)
+                    // The same report as a page to print or send on.
+                    try edit.write(Data(HTMLPage.fromMarkdown(output, title: "Informe de la jefatura — \(id)").utf8),
+                                   to: "\(path)/\(file.dropLast(3)).html")
+                }
+                try edit.write(Data(output.utf8), to: "\(path)/\(file)")
             }
             let role = step.roles.first(where: persona.holds)!
             var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number)),
@@ -183,13 +225,16 @@ extension Casebook {
             }
             let evaluation = try evaluationText(step, dependency: dependency, path: path, definition: definition)
             if let evaluation { notices.append(evaluation) }
-            let text = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
-            let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
-                                         text: text.isEmpty ? nil : text, trailers: trailers)
+            let joined = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
+            let text = joined.isEmpty ? nil : joined
+            try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: trailers,
+                          text: text, edit: edit)
+            let commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject,
+                                         text: text, trailers: trailers)
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
-                                  state: replay.machine.state,
+                                  state: state,
                                   next: nextSteps(replay.machine, roster: roster, calendar: calendar, assignments: assignments),
                                   notices: notices)
         } catch {
@@ -241,16 +286,27 @@ extension Casebook {
             return code
         }
         try checkClean(outside: path)
+        // A dependency's contact records their own files only.
+        if persona.isExternalContact, persona.dependency == nil { throw CasebookError.contactWithoutCode(persona: persona.id) }
+        if persona.isExternalContact, let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
+            throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
+        }
+        let own = persona.isExternalContact ? persona.dependency.flatMap(CaseID.dependencyCode) : nil
+        let scope = commitScope(path: path, dependency: own, sets: false)
+        try checkStaged(in: path, outside: scope)
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             if let archive {
-                _ = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency, step: nil,
+                _ = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency ?? own, step: nil,
                                     persona: persona, state: replay.machine.state, edit: edit)
             }
-            guard try repository.changes().contains(where: { $0.path.hasPrefix(path + "/") }) else {
+            try adoptDropped(id: id, path: path, definition: replay.definition, dependency: own, step: nil, persona: persona,
+                             state: replay.machine.state, edit: edit)
+            guard try repository.changes().contains(where: { change in scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") } })
+            else {
                 throw CasebookError.nothingToRecord(path)
             }
-            try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit)
+            try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit, scope: scope)
         } catch {
             edit.rollback()
             throw error
@@ -262,10 +318,12 @@ extension Casebook {
         let subject = "\(id): nota, \(firstLine)"
         let commit: OID
         do {
-            commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
-                                     trailers: [Trailer(TrailerKey.caseID, id),
-                                                Trailer(TrailerKey.procedure, String(replay.definition.number)),
-                                                Trailer(TrailerKey.role, role.rawValue)])
+            let trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(replay.definition.number)),
+                            Trailer(TrailerKey.role, role.rawValue)]
+            try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
+                          trailers: trailers, text: text, edit: edit)
+            commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
+                                     trailers: trailers)
         } catch {
             edit.rollback()
             throw error
@@ -354,6 +412,25 @@ extension Casebook {
         }
     }
 
+    /// What a commit of the case takes: the whole folder, or for one dependency's step only that
+    /// dependency's files (`produccion/<CODE>.csv` and its review, `avance/<CODE>.csv`,
+    /// `dependencias/<CODE>/`), the index and the routing slip (and `expediente.md` with `--set`).
+    func commitScope(path: String, dependency: String?, sets: Bool) -> [String] {
+        guard let code = dependency else { return [path] }
+        return ["\(path)/produccion/\(code).csv", "\(path)/produccion/\(code)-revision.md", "\(path)/avance/\(code).csv",
+                "\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)", "\(path)/\(RoutingSlip.fileName)"]
+            + (sets ? ["\(path)/expediente.md"] : [])
+    }
+
+    /// Refuses changes staged in the case outside `scope`: they would enter the commit unchecked.
+    func checkStaged(in path: String, outside scope: [String]) throws {
+        guard scope != [path] else { return }
+        let staged = try repository.changes().filter { change in
+            change.staged && change.path.hasPrefix(path + "/") && !scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") }
+        }.map(\.path)
+        if !staged.isEmpty { throw CasebookError.dirtyOutside(paths: staged, scope: scope.joined(separator: ", ")) }
+    }
+
     /// Where an attached file goes: the document the step needs with that name (`HGE.csv` at P3-01
     /// → `produccion/HGE.csv`, `revision.md` at P2-02 → `dependencias/HGE/revision.md`), or the one
     /// CSV the step needs; nil when the step needs nothing of the kind.
@@ -364,8 +441,11 @@ extension Casebook {
     }
 
     /// Applies `--set` to `expediente.md` and copies `--attach` files into the case: where the step
-    /// needs them (`needed`, paths inside the case), else `.md` beside expediente.md and others in anexos/.
-    func applyEdits(sets: [String], attachments: [String], path: String, edit: WorkTreeEdit, needed: [String] = []) throws {
+    /// needs them (`needed`, paths inside the case: `HGE.csv` at P3-01 → `produccion/HGE.csv`), else
+    /// Markdown at the case's top (or `dependencias/<CODE>/` for a dependency's step); returns the
+    /// other files, which enter the archive index (`incorporate`), never over a file already there.
+    func applyEdits(sets: [String], attachments: [String], path: String, dependency: String?, edit: WorkTreeEdit,
+                    needed: [String] = []) throws -> [String] {
         if !sets.isEmpty {
             let file = "\(path)/expediente.md"
             guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else { throw CasebookError.unknownCase(path) }
@@ -379,6 +459,7 @@ extension Casebook {
             }
             try edit.write(Data(document.text.utf8), to: file)
         }
+        var documents: [String] = []
         for source in attachments {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
@@ -389,15 +470,24 @@ extension Casebook {
                 throw CasebookError.invalidFile(file: source, reason: "los archivos ocultos (nombre que empieza con '.') no se adjuntan",
                                                 fix: "Cámbiele el nombre antes de adjuntarlo.")
             }
-            let target = Self.placement(of: name, needed: needed).map { "\(path)/\($0)" }
-                ?? (name.lowercased().hasSuffix(".md") ? "\(path)/\(name)" : "\(path)/anexos/\(name)")
-            try edit.copy(from: source, to: target)
+            if let placed = Self.placement(of: name, needed: needed) {
+                try edit.copy(from: source, to: "\(path)/\(placed)")
+                continue
+            }
+            guard name.lowercased().hasSuffix(".md") else {
+                documents.append(source)
+                continue
+            }
+            try edit.copy(from: source, to: dependency.map { "\(path)/dependencias/\($0)/\(name)" } ?? "\(path)/\(name)")
         }
+        return documents
     }
 
     /// Refuses a case whose Markdown documents on disk break the rules `folio check` applies.
-    func validateCase(id: String, path: String, definition: ProcedureDefinition, schemaCommit: OID?) throws {
-        let problems = try caseProblems(id: id, path: path, procedure: definition.number, schemaCommit: schemaCommit)
+    func validateCase(id: String, path: String, definition: ProcedureDefinition, schemaCommit: OID?, scope: [String]? = nil) throws {
+        var problems = try caseProblems(id: id, path: path, procedure: definition.number, schemaCommit: schemaCommit)
+        // Another dependency's broken file is not this step's: it is checked when that dependency steps.
+        if let scope { problems = problems.filter { p in scope.contains { p.file == $0 || p.file.hasPrefix($0 + "/") } } }
         if !problems.isEmpty { throw CasebookError.invalidCase(problems) }
     }
 

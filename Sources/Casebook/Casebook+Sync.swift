@@ -131,8 +131,15 @@ extension Casebook {
     }
 
     /// Replays `commits` (oldest first, forked from `base`) on top of `tip`.
+    ///
+    /// Inside a case folder the grain is the file: two dependencies' steps of one month, recorded
+    /// in two clones, change different files (`produccion/HGE.csv`, `produccion/HRO.csv`) and
+    /// combine; the same file changed on both sides is a conflict. The routing slip is never
+    /// carried: it is rendered again from the case's history on the new tip.
     private func replay(_ commits: [CommitInfo], base: OID, onto tip: OID) throws -> (OID, [(from: String, to: String)]) {
         let renames = try renumbering(commits, base: base, tip: tip)
+        let tipHistory = try loadHistory(at: tip)
+        var slipRecords: [String: [StepRecord]] = [:]
         var current = tip
         for commit in commits {
             if commit.parents.count > 1 { continue }
@@ -144,14 +151,34 @@ extension Casebook {
             // after it, the shared tip (its folders already include the remote's changes).
             let fork = try repository.mergeBase(parent, tip) ?? base
             var updates: [TreeUpdate] = []
+            func conflict(_ unit: String) throws -> Never {
+                throw CasebookError.syncConflict(
+                    findings: ["\(unit) cambió aquí (commit \(commit.id.short): \(commit.subject)) y también en el repositorio compartido"],
+                    backup: try backup(commits.last!.id))
+            }
             for unit in try changedUnits(from: parent, to: commit.id) {
                 let mine = try repository.entry(at: unit, in: commit.id)
                 let renamed = renames.first { unit == "cases/\($0.year)/\($0.from)" }
+                if renamed == nil, unit.split(separator: "/").count == 3, unit.hasPrefix("cases/") {
+                    for file in try changedFiles(at: unit, from: parent, to: commit.id) where !file.hasSuffix("/" + RoutingSlip.fileName) {
+                        let mineFile = try repository.entry(at: file, in: commit.id)
+                        let theirs = try repository.entry(at: file, in: tip)
+                        if try repository.entry(at: file, in: fork)?.id != theirs?.id, mineFile?.id != theirs?.id {
+                            // Two dependencies archived in two clones: the index takes both, in order.
+                            if file.hasSuffix("/" + ArchiveIndex.fileName), let mineFile,
+                               let merged = try mergedIndex(file, parent: parent, mine: mineFile.id, current: current) {
+                                updates.append(.upsert(path: file, id: merged, mode: mineFile.mode))
+                                continue
+                            }
+                            try conflict(file)
+                        }
+                        updates.append(mineFile.map { .upsert(path: file, id: $0.id, mode: $0.mode) } ?? .remove(path: file))
+                    }
+                    continue
+                }
                 if renamed == nil, try repository.entry(at: unit, in: fork)?.id != repository.entry(at: unit, in: tip)?.id,
                    try mine?.id != repository.entry(at: unit, in: tip)?.id {
-                    throw CasebookError.syncConflict(
-                        findings: ["\(unit) cambió aquí (commit \(commit.id.short): \(commit.subject)) y también en el repositorio compartido"],
-                        backup: try backup(commits.last!.id))
+                    try conflict(unit)
                 }
                 guard let mine else {
                     updates.append(.remove(path: renamed.map { "cases/\($0.year)/\($0.to)" } ?? unit))
@@ -164,9 +191,27 @@ extension Casebook {
                     updates.append(.upsert(path: unit, id: mine.id, mode: mine.mode))
                 }
             }
-            let tree = updates.isEmpty ? try repository.treeID(of: current) : try repository.updatedTree(try repository.treeID(of: current), updates)
+            var tree = updates.isEmpty ? try repository.treeID(of: current) : try repository.updatedTree(try repository.treeID(of: current), updates)
             var message = commit.message
             for r in renames { message = message.replacingOccurrences(of: r.from, with: r.to) }
+            var replayed = commit
+            replayed.message = message
+            // The slip of the step's case, rendered from the history it now follows.
+            if let record = try StepRecord(replayed) {
+                let renamed = renames.first { $0.to == record.caseID }
+                let path = try casePath(renamed?.from ?? record.caseID, at: commit.id) ?? ""
+                let finalPath = renamed.map { "cases/\($0.year)/\($0.to)" } ?? path
+                if !path.isEmpty, try repository.entry(at: "\(path)/\(RoutingSlip.fileName)", in: commit.id) != nil {
+                    var records = slipRecords[record.caseID] ?? tipHistory.records(of: record.caseID)
+                    records.append(record)
+                    slipRecords[record.caseID] = records
+                    if let number = records[0].procedure.flatMap(Int.init), let definition = try definition(number, at: records[0].commit) {
+                        let slip = RoutingSlip.render(caseID: record.caseID, definition: definition, records: records)
+                        tree = try repository.updatedTree(tree, [.upsert(path: "\(finalPath)/\(RoutingSlip.fileName)",
+                                                                         id: try repository.writeBlob(Data(slip.utf8)), mode: 0o100644)])
+                    }
+                }
+            }
             let sign = try repository.signature(of: commit.id) == nil ? nil : try resigning(commit)
             // The declared (author) date stays; the committer date is when it joins the line, never
             // before the commit it now follows.
@@ -178,6 +223,50 @@ extension Casebook {
                                                   message: message, sign: sign)
         }
         return (current, renames.map { ($0.from, $0.to) })
+    }
+
+    /// The archive index at `current` with the documents a replayed commit added (those its
+    /// parent's index lacks), numbered after the last folio there; nil when they cannot combine
+    /// (the same file archived on both sides, an index that cannot be read).
+    private func mergedIndex(_ file: String, parent: OID, mine: OID, current: OID) throws -> OID? {
+        func index(_ data: Data?) -> ArchiveIndex? {
+            data.flatMap { try? ArchiveIndex.parse(String(decoding: $0, as: UTF8.self), file: file) }
+        }
+        guard let ours = index(try repository.blob(mine)), var merged = index(try repository.file(at: file, in: current)) else { return nil }
+        let before = Set((index(try repository.file(at: file, in: parent))?.documentos ?? []).map(\.archivo))
+        var renumbered: [Int: Int] = [:]
+        for var document in ours.documentos where !before.contains(document.archivo) {
+            guard !merged.documentos.contains(where: { $0.archivo == document.archivo }) else { return nil }
+            let folio = (merged.documentos.map(\.folio).max() ?? 0) + 1
+            renumbered[document.folio] = folio
+            document.folio = folio
+            // The folio it replaces, found by its file in the merged index.
+            if let old = document.reemplaza {
+                let path = ours.documentos.first { $0.folio == old }?.archivo
+                document.reemplaza = renumbered[old] ?? merged.documentos.last { $0.archivo == path }?.folio
+            }
+            merged.documentos.append(document)
+        }
+        for code in ours.interesados where !merged.interesados.contains(code) { merged.interesados.append(code) }
+        merged.estado = ours.estado
+        return try repository.writeBlob(Data(merged.text.utf8))
+    }
+
+    /// Every file under `folder` that differs between two commits (added, removed or changed).
+    private func changedFiles(at folder: String, from old: OID, to new: OID) throws -> [String] {
+        var files: [String] = []
+        for name in try repository.changedEntries(at: folder, from: old, to: new) {
+            let path = "\(folder)/\(name)"
+            let kinds = [try repository.entry(at: path, in: old), try repository.entry(at: path, in: new)]
+            if kinds.contains(where: { $0?.mode == 0o040000 }) {
+                // A file on one side and a folder on the other: the folder's files, and the file itself.
+                if kinds.contains(where: { $0 != nil && $0?.mode != 0o040000 }) { files.append(path) }
+                files += try changedFiles(at: path, from: old, to: new)
+            } else {
+                files.append(path)
+            }
+        }
+        return files
     }
 
     /// The folders and files a commit changed, at the grain of a case: top-level entries other

@@ -54,7 +54,10 @@ extension Casebook {
         }
         violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
         // The archive is checked as it is now (the work tree's files), on a full verify.
-        if hidden == nil { violations += try archiveFindings(at: tip) }
+        if hidden == nil {
+            violations += try archiveFindings(at: tip)
+            violations += try slipTipFindings(at: tip, history: history)
+        }
         return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: order.count,
                             cases: touched.count, steps: steps, violations: violations, outOfWindow: timed)
     }
@@ -71,6 +74,7 @@ extension Casebook {
         for record in records where reported?.contains(record.commit) ?? true {
             found += try checkRecord(record, definition: definition)
         }
+        found += try slipFindings(id, records: records, definition: definition, reported: reported)
         for (record, error) in replay.refused where reported?.contains(record.commit) ?? true {
             found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: "step-order",
                                    message: error.description,

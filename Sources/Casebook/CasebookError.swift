@@ -18,6 +18,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case roleNotHeld(persona: String, step: String, roles: [Role], holders: [String])
     case notJefe(persona: String, action: String)
     case wrongDependency(persona: String, registered: String, given: String)
+    case contactWithoutCode(persona: String)
+    case monthNotEnded(caseID: String, step: String, month: String, from: String)
+    case roundIncomplete(caseID: String, step: String, missing: [String], firstCode: String, jefes: [String])
     case invalidID(String)
     case invalidDependency(String)
     case caseExists(String, path: String)
@@ -98,6 +101,13 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "Según el manual, el paso \(step) lo realiza el rol \(names), y \(persona) no tiene ese rol en roles.yaml (\(who))."
         case .notJefe(let persona, let action):
             return "Solo el jefe de departamento puede \(action); \(persona) no tiene el rol jefe en roles.yaml."
+        case .monthNotEnded(let caseID, let step, let month, let from):
+            return "El paso \(step) de \(caseID) cierra el mes \(month), que aún no ha terminado: se registra desde el \(from), cuando todas las dependencias pudieron informar."
+        case .roundIncomplete(let caseID, let step, let missing, let firstCode, let jefes):
+            return "El paso \(step) de \(caseID) cierra la ronda, y faltan dependencias esperadas (registradas en roles.yaml o en 'dependencias_esperadas'): \(missing.joined(separator: ", ")). "
+                + "Espere a que terminen, o que un jefe (\(jefes.joined(separator: ", "))) cierre sin ellas diciendo por qué: 'folio excusar \(caseID) \(firstCode) -m \"MOTIVO\" --as JEFE'; el informe lo dirá."
+        case .contactWithoutCode(let persona):
+            return "\(persona) tiene el rol dependencia o unidad-ejecutora en roles.yaml sin el código de la que representa, y así podría actuar por cualquiera. Un jefe registra el código: 'dependencia: CODIGO' en roles.yaml (y 'nombre_dependencia'), o 'folio roles add' con --dependency."
         case .wrongDependency(let persona, let registered, let given):
             return "\(persona) es el contacto registrado de \(registered), no de \(given): registre el paso con el contacto de \(given)."
         case .invalidID(let id):

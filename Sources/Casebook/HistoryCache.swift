@@ -9,7 +9,7 @@ import GitStore
 /// commits since are read and added), rebuilt from history otherwise (a reset to an older
 /// commit, a rewritten branch), and ignored when it cannot be read (corrupted, another version).
 struct HistoryCache {
-    static let header = "folio-cache 4"
+    static let header = "folio-cache 6"
 
     struct CaseFields: Equatable {
         var title: String
@@ -42,7 +42,7 @@ struct HistoryCache {
             let f = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
             switch f.first {
             case "R":
-                guard f.count == 22, let commit = OID(hex: f[1]), let at = Double(f[5]), let ao = Int(f[6]), let ct = Double(f[9]),
+                guard f.count == 24, let commit = OID(hex: f[1]), let at = Double(f[5]), let ao = Int(f[6]), let ct = Double(f[9]),
                       let co = Int(f[10]) else { return nil }
                 cache.records.append(StepRecord(
                     commit: commit, parent: f[2].isEmpty ? nil : OID(hex: f[2]),
@@ -51,7 +51,7 @@ struct HistoryCache {
                     subject: f[11], caseID: f[12], procedure: f[13].nilIfEmpty, step: f[14].nilIfEmpty, role: f[15].nilIfEmpty,
                     decision: f[16].nilIfEmpty, dependency: f[17].nilIfEmpty,
                     signedOff: f[18].isEmpty ? [] : f[18].components(separatedBy: "\u{1}"), justification: f[19].nilIfEmpty,
-                    assigned: f[20].nilIfEmpty, assignedRole: f[21].nilIfEmpty))
+                    assigned: f[20].nilIfEmpty, assignedRole: f[21].nilIfEmpty, text: f[22], excuse: f[23].nilIfEmpty))
             case "A":
                 guard f.count == 3, let commit = OID(hex: f[1]) else { return nil }
                 cache.authorized[commit] = f[2] == "1"
@@ -77,7 +77,8 @@ struct HistoryCache {
                         String(Int(r.committer.date.timeIntervalSince1970)), String(r.committer.offsetMinutes), r.subject, r.caseID,
                         r.procedure ?? "", r.step ?? "", r.role ?? "", r.decision ?? "", r.dependency ?? ""]
                 .map(Self.escape).joined(separator: "\t") + "\t" + Self.escape(r.signedOff.joined(separator: "\u{1}"))
-                + "\t" + Self.escape(r.justification ?? "") + "\t" + Self.escape(r.assigned ?? "") + "\t" + Self.escape(r.assignedRole ?? ""))
+                + "\t" + Self.escape(r.justification ?? "") + "\t" + Self.escape(r.assigned ?? "") + "\t" + Self.escape(r.assignedRole ?? "")
+                + "\t" + Self.escape(r.text) + "\t" + Self.escape(r.excuse ?? ""))
         }
         for (commit, ok) in authorized { out.append("A\t\(commit.hex)\t\(ok ? "1" : "0")") }
         for (blob, f) in fields { out.append(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(Self.escape).joined(separator: "\t")) }

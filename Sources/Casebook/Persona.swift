@@ -8,10 +8,14 @@ public struct Persona: Codable, Equatable, Sendable {
     public var roles: [Role]
     /// For contacts of a dependency or executing unit: the code they act for.
     public var dependency: String?
+    /// The full name of that dependency or unit (Hospital General de Enfermedades).
+    public var dependencyName: String?
     /// An SSH public key; when present, this person's steps must be signed (issue 4).
     public var sshKey: String?
 
-    public init(id: String, name: String, email: String, roles: [Role], dependency: String? = nil, sshKey: String? = nil) {
+    public init(id: String, name: String, email: String, roles: [Role], dependency: String? = nil, sshKey: String? = nil,
+                dependencyName: String? = nil) {
+        self.dependencyName = dependencyName
         self.id = id
         self.name = name
         self.email = email
@@ -21,11 +25,14 @@ public struct Persona: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name = "nombre", email = "correo", roles, dependency = "dependencia", sshKey = "clave_ssh"
+        case id, name = "nombre", email = "correo", roles, dependency = "dependencia", dependencyName = "nombre_dependencia", sshKey = "clave_ssh"
     }
 
     /// `Nombre <correo>`, as git writes identities.
     public var identity: String { "\(name) <\(email)>" }
 
     public func holds(_ role: Role) -> Bool { roles.contains(role) }
+
+    /// Whether the persona holds the role of a dependency or executing unit.
+    public var isExternalContact: Bool { roles.contains(where: \.isExternal) }
 }

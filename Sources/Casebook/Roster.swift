@@ -62,6 +62,7 @@ public struct Roster: Equatable, Sendable {
                      "    correo: \(YAMLText.scalar(p.email))",
                      "    roles: [\(p.roles.map(\.rawValue).joined(separator: ", "))]"]
         if let d = p.dependency { lines.append("    dependencia: \(YAMLText.scalar(d))") }
+        if let n = p.dependencyName { lines.append("    nombre_dependencia: \(YAMLText.scalar(n))") }
         if let k = p.sshKey { lines.append("    clave_ssh: \(YAMLText.scalar(k))") }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -9,6 +9,8 @@ public enum TrailerKey {
     public static let role = "Rol"
     public static let decision = "Decision"
     public static let dependency = "Dependencia"
+    /// A jefe's closing without an expected dependency (`folio excusar`): its code.
+    public static let excuse = "Excusa"
     /// Why a step was recorded outside its norm's window (`--justificacion`).
     public static let justification = "Justificacion"
     /// The person a step assigns the case's next work of a role to (`--assign`), and that role.
@@ -32,6 +34,10 @@ public struct StepRecord: Sendable {
     public var decision: String?
     public var dependency: String?
     public var signedOff: [String]
+    /// The commit's own text (the `-m` of the step): the message between the subject and the trailers.
+    public var text: String = ""
+    /// The dependency the jefe excused with this commit (`Excusa` trailer); the reason is `text`.
+    public var excuse: String?
     /// Why the step was recorded outside its norm's window, when it was.
     public var justification: String? = nil
     /// `Asignado` / `Asignado-Rol`: from this step on, that role's steps of the case are this person's.
@@ -63,12 +69,22 @@ public struct StepRecord: Sendable {
         signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
         assigned = value(TrailerKey.assigned)
         assignedRole = value(TrailerKey.assignedRole)
+        text = Self.body(of: commit.message)
+        excuse = value(TrailerKey.excuse)
+    }
+
+    /// The text between a message's subject and its trailer block, as `CommitMessage` wrote it.
+    static func body(of message: String) -> String {
+        let trimmed = message.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines)
+        guard let first = trimmed.range(of: "\n\n"), let last = trimmed.range(of: "\n\n", options: .backwards),
+              first.upperBound <= last.lowerBound else { return "" }
+        return String(trimmed[first.upperBound..<last.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A record as the history cache stores it.
     init(commit: OID, parent: OID?, author: Signature, committer: Signature, subject: String, caseID: String, procedure: String?,
          step: String?, role: String?, decision: String?, dependency: String?, signedOff: [String], justification: String? = nil,
-         assigned: String? = nil, assignedRole: String? = nil) {
+         assigned: String? = nil, assignedRole: String? = nil, text: String = "", excuse: String? = nil) {
         self.assigned = assigned
         self.assignedRole = assignedRole
         self.commit = commit
@@ -83,6 +99,8 @@ public struct StepRecord: Sendable {
         self.decision = decision
         self.dependency = dependency
         self.signedOff = signedOff
+        self.text = text
+        self.excuse = excuse
         self.justification = justification
     }
 
@@ -102,12 +120,17 @@ enum CommitMessage {
         var oneLine = subject.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
         if oneLine.count > 90 { oneLine = String(oneLine.prefix(89)) + "…" }
         var message = oneLine + "\n\n"
-        if let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty {
-            message += text.replacingOccurrences(of: "\r\n", with: "\n") + "\n\n"
+        if let text, !normalize(text).isEmpty {
+            message += normalize(text) + "\n\n"
         }
         // Trailer values stay on one line: libgit2 and git disagree on folded values.
         message += trailers.map { "\($0.key): \($0.value.replacingOccurrences(of: "\n", with: " "))" }
             .joined(separator: "\n") + "\n"
         return message
+    }
+
+    /// The text as the message carries it.
+    static func normalize(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\r\n", with: "\n")
     }
 }

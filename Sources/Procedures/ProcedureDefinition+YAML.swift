@@ -93,6 +93,7 @@ private struct FileModel: Decodable {
             var k: Double
             var tolerancia: Double
             var sobre_programado: Double
+            var sub_ejecucion: Double?
         }
     }
 
@@ -226,7 +227,8 @@ private struct FileModel: Decodable {
             + (criterios ?? []).map { try $0.norm(kind: .criterion, fail: fail) }
         let production = produccion.map { p in
             ProductionRules(catalog: p.catalogo, months: p.control.meses, minimumMonths: p.control.minimo_meses, k: p.control.k,
-                            tolerance: p.control.tolerancia, overProgrammed: p.control.sobre_programado)
+                            tolerance: p.control.tolerancia, overProgrammed: p.control.sobre_programado,
+                            underExecuted: p.control.sub_ejecucion ?? 0.8)
         }
         return ProcedureDefinition(number: numero, code: codigo, name: nombre, version: version,
                                    monthly: mensual ?? false, fields: campos ?? [], norms: norms, steps: steps, production: production,

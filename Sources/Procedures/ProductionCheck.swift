@@ -13,8 +13,12 @@ public struct ProductionRules: Equatable, Sendable {
     public var tolerance: Double
     /// Executed above this multiple of the programmed goal is flagged.
     public var overProgrammed: Double
+    /// Executed below this fraction of the programmed goal is under-execution, a finding.
+    public var underExecuted: Double
 
-    public init(catalog: String, months: Int, minimumMonths: Int, k: Double, tolerance: Double, overProgrammed: Double) {
+    public init(catalog: String, months: Int, minimumMonths: Int, k: Double, tolerance: Double, overProgrammed: Double,
+                underExecuted: Double = 0.8) {
+        self.underExecuted = underExecuted
         self.catalog = catalog
         self.months = months
         self.minimumMonths = minimumMonths
@@ -97,6 +101,12 @@ public enum ProductionCheck {
                 found.append(ProductionFinding(
                     kind: "sobre_programado", program: line.program, product: line.product, value: line.executed, reference: line.programmed,
                     message: "ejecutado \(show(line.executed)) supera \(show(rules.overProgrammed)) veces lo programado (\(show(line.programmed)))",
+                    history: past))
+            }
+            if line.programmed > 0, line.executed < rules.underExecuted * line.programmed {
+                found.append(ProductionFinding(
+                    kind: "sub_ejecutado", program: line.program, product: line.product, value: line.executed, reference: line.programmed,
+                    message: "ejecutado \(show(line.executed)) \(line.unit), \(show(line.executed / line.programmed * 100)) % de lo programado (\(show(line.programmed))): menos del \(show(rules.underExecuted * 100)) %",
                     history: past))
             }
             if values.isEmpty {

@@ -17,7 +17,7 @@ struct Folio: ParsableCommand {
         version: "folio \(version)",
         subcommands: [Init.self, Roles.self, New.self, Step.self, Note.self, Status.self, Log.self, Verify.self,
                       Procedures.self, Due.self, Inbox.self, Check.self, Sync.self, CheckProduction.self, Export.self, Report.self,
-                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self, Unlock.self, Receive.self, Stamp.self])
+                      ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self, Unlock.self, Slip.self, Excuse.self, Receive.self, Stamp.self])
 
     /// The version `folio --version` prints.
     static let version = "1.0.0"

@@ -204,6 +204,7 @@ struct HostileContentTests {
                        + "0301122,Expediente | <b>clínico</b>,módulo,8,0,400000,0,-2+3+cmd|' /C calc'!A0\n",
                        to: "cases/2026/\(id)/avance/DIP.csv")
         try repo.step(id, "01", as: "dip", dependency: "DIP")
+        repo.at("2026-12-01T08:00:00-06:00") // the month closes once it has ended
         try repo.step(id, "02", as: "alopez", sets: ["publicacion=https://snip.segeplan.gob.gt (consulta pública)"])
         try repo.step(id, "03", as: "alopez")
         let csv = repo.read("cases/2026/\(id)/informe/avance-2026-11.csv")

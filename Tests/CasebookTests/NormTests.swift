@@ -65,8 +65,10 @@ struct NormTests {
         try repo.write(header + "0289347,Hospital de Chimaltenango,metro cuadrado,12000,350,2500000,2100000,\n"
                        + "0301122,Expediente clínico electrónico,módulo,8,0,400000,0,Recurso de revisión en la adjudicación\n", to: file)
         try repo.step(id, "01", as: "dip", dependency: "DIP")
-        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == file, "the step commits the unit's file")
-        // Steps 03 and 05 commit the progress report and the head's report.
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines == [file, "cases/2026/\(id)/hoja-de-ruta.md"],
+                "the step commits the unit's file and the routing slip")
+        // Steps 03 and 05 commit the progress report and the head's report, once the month has ended.
+        repo.at("2026-12-01T08:00:00-06:00")
         try repo.expectRefusal(["falta el campo 'publicacion'", "Norma 3"]) { try repo.step(id, "02", as: "alopez") }
         try repo.step(id, "02", as: "alopez", sets: ["publicacion=https://snip.segeplan.gob.gt (consulta pública)"])
         try repo.step(id, "03", as: "alopez")
@@ -125,7 +127,7 @@ struct NormTests {
         try repo.expectRefusal(["'capacidad_instalada' debe ser true"]) { try repo.step(poa, "11", as: "alopez", dependency: "HGE") }
         try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n", to: review)
         try repo.step(poa, "11", as: "alopez", dependency: "HGE")
-        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == review)
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines == [review, "cases/2026/\(poa)/hoja-de-ruta.md"])
     }
 
     @Test("status and due: each next step carries its due date and norm; overdue counts against the clock")

@@ -177,10 +177,12 @@ struct ProductionTests {
             try repo.step(id, "05", as: "alopez", dependency: dependency)
         }
         let review = repo.read("cases/2026/\(id)/produccion/HGE-revision.md")
-        #expect(review.contains("hallazgos: 1") && review.contains("cero repentino"), "the review is committed with step 03")
+        #expect(review.contains("hallazgos: 2") && review.contains("cero repentino") && review.contains("bajo lo programado"),
+                "the review is committed with step 03: a sudden zero, and under 80 % of the goal")
+        #expect(review.contains("Historial insuficiente: 1 meses anteriores, y se necesitan 4"), "too little history says so")
         try repo.step(id, "06", as: "alopez")
         let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines
-        #expect(committed == ["cases/2026/\(id)/informe/consolidado-2026-10.csv", "cases/2026/\(id)/informe/consolidado-2026-10.html",
+        #expect(committed == ["cases/2026/\(id)/hoja-de-ruta.md", "cases/2026/\(id)/informe/consolidado-2026-10.csv", "cases/2026/\(id)/informe/consolidado-2026-10.html",
                               "cases/2026/\(id)/informe/consolidado-2026-10.md"])
         // The report's lines and totals are the CSVs' sums.
         let csv = repo.read("cases/2026/\(id)/informe/consolidado-2026-10.csv").lines.dropFirst().filter { !$0.isEmpty }
@@ -188,17 +190,27 @@ struct ProductionTests {
         let programmed = csv.map { Double($0.split(separator: ",")[5])! }.reduce(0, +)
         #expect(executed == 1100 + 0 + 650 + 210 && programmed == 2 * 1300)
         let markdown = repo.read("cases/2026/\(id)/informe/consolidado-2026-10.md")
-        #expect(markdown.contains("| EMA | 2,600 | 1,960 | 75.4 % | -10.9 % | — |"), "programmed, executed, % and change against 2026-09 (2,200)")
-        #expect(markdown.contains("| HGE | 1,300 | 1,100 | 84.6 % | -15.4 % | — | 1 |"))
+        // Totals only within one product and unit: consultations are never added to discharges.
+        #expect(markdown.contains("| EMA | Consultas médicas | consulta | 2 | 2,000 | 1,750 | 87.5 % | +2.9 % | — |"),
+                "programmed, executed, % and change against 2026-09 (1,700)")
+        #expect(markdown.contains("| EMA | Egresos hospitalarios | egreso | 2 | 600 | 210 | 35.0 % | -58.0 % | — |"))
+        #expect(!markdown.contains("2,600") && !markdown.contains("1,960"), "no sum of different units")
+        // A dependency is the mean of its products' % executed; its findings agree with the list.
+        #expect(markdown.contains("| HGE | 2 | 55.0 % | Egresos hospitalarios (0.0 %) | Consultas médicas (110.0 %) | 2 |"))
+        #expect(markdown.contains("| HRO | 2 | 67.5 % | Consultas médicas (65.0 %) | Egresos hospitalarios (70.0 %) | 2 |"))
+        #expect(markdown.contains("## Hallazgos de la revisión (4)") && markdown.components(separatedBy: "\n- **").count - 1 == 4)
         let html = repo.read("cases/2026/\(id)/informe/consolidado-2026-10.html")
         #expect(html.contains("<svg") && html.contains("<table>") && !html.contains("<script") && !html.contains("src="), "self-contained")
-        #expect(html.components(separatedBy: "<svg").count == 3, "a bar chart and a 13-month line for EMA")
+        #expect(html.components(separatedBy: "<svg").count == 4, "a bar chart for EMA and a 13-month line for each product")
         try repo.expectRefusal(["visto_bueno_subgerente", "Norma 4"]) { try repo.step(id, "07", as: "mrodriguez") }
         try repo.step(id, "07", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, 2026-11-09"])
-        #expect(repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-10.md").contains("**EMA**: ejecutado 1,960 de 2,600 programado (75.4 %)"))
+        let headReport = repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-10.md")
+        #expect(headReport.contains("| EMA | Consultas médicas | 1,750 consulta | 2,000 | 87.5 % | +2.9 % | — |"))
+        #expect(headReport.contains("**HRO**, Consultas médicas: bajo lo programado") && headReport.contains("4 hallazgos en total (3 de ejecución"))
+        #expect(repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-10.html").contains("<td>Consultas médicas</td>"))
         let out = repo.box.path + "/regenerado"
         let files = try repo.book.regenerateReports(caseID: id, into: out)
-        #expect(files.count == 4)
+        #expect(files.count == 5, "the consolidated report (md, csv, html) and the head's (md, html)")
         #expect(try String(contentsOfFile: out + "/consolidado-2026-10.csv", encoding: .utf8)
             == repo.read("cases/2026/\(id)/informe/consolidado-2026-10.csv"), "regenerated from history, the same report")
     }

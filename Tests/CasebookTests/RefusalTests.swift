@@ -125,7 +125,7 @@ struct RefusalTests {
         try repo.git(["reset", "-q"])
         // Someone else's unstaged edit of case b: the step of case a does not take it.
         try repo.step(a, as: "mrodriguez")
-        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == "")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == "cases/2026/\(a)/hoja-de-ruta.md", "only case a's routing slip")
         #expect(try repo.git(["status", "--porcelain"]) == "M cases/2026/\(b)/expediente.md")
         try repo.git(["checkout", "--", "."])
         try repo.write(repo.read("folio.yaml") + "# cambio\n", to: "folio.yaml")

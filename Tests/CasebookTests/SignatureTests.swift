@@ -124,6 +124,7 @@ struct SignatureTests {
         #expect(report.violations.allSatisfy { !$0.fix.isEmpty })
         let ranged = try repo.book.verify(range: "\(schemas)..HEAD")
         #expect(ranged.commits == 1 && ranged.violations.map(\.commit) == [outside] && ranged.ok, "warnings do not fail verify")
-        #expect(try repo.book.verify(range: "\(start)..\(scope)").violations.map(\.rule) == ["scope"])
+        // The forged step also left case a's routing slip behind its history.
+        #expect(Set(try repo.book.verify(range: "\(start)..\(scope)").violations.map(\.rule)) == ["scope", "routing-slip"])
     }
 }

@@ -70,6 +70,8 @@ struct TimingAndCriteriaTests {
             repo.at("2026-12-02T09:00:00-06:00")
             try repo.step(id, s, as: "alopez", decision: d, dependency: "HGE")
         }
+        // HRO is registered and did not report: the jefe closes the month without it.
+        _ = try repo.book.excuse(caseID: id, dependency: "HRO", reason: "No informó este mes", persona: "mrodriguez")
         try repo.step(id, "06", as: "alopez")
         repo.at("2026-12-14T09:00:00-06:00")
         try repo.expectRefusal(["4 días después del plazo", "--justificacion", "falta el campo 'visto_bueno_subgerente'", "Norma 4"]) {

@@ -129,6 +129,7 @@ struct WorkflowTests {
         try repo.step("PROD-2026-11", "03", as: "jperez", dependency: "HRO")
         try repo.step("PROD-2026-11", "04", as: "jperez", decision: "no", dependency: "HRO")
         try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")
+        repo.at("2026-12-01T08:00:00-06:00")
         try repo.step("PROD-2026-11", as: "alopez")
         try repo.step("PROD-2026-11", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, oficio SPD-88"])
         status = try repo.book.status(of: "PROD-2026-11")
@@ -169,7 +170,10 @@ struct WorkflowTests {
             procedure: "6", title: "Metas del Hospital de Quetzaltenango", sets: ["snip=111222"],
             attachments: [repo.box.path + "/in/solicitud.md", repo.box.path + "/in/transferencia.pdf"], persona: "dip")).caseID
         let files = try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "cases/2026/\(id)/"]).lines
-        #expect(files == ["cases/2026/\(id)/anexos/transferencia.pdf", "cases/2026/\(id)/expediente.md", "cases/2026/\(id)/solicitud.md"])
+        #expect(files == ["cases/2026/\(id)/anexos/transferencia.pdf", "cases/2026/\(id)/expediente.md", "cases/2026/\(id)/hoja-de-ruta.md",
+                          "cases/2026/\(id)/indice.md", "cases/2026/\(id)/solicitud.md"])
+        // The attached transfer is in the archive index, with its folio and SHA-256.
+        #expect(repo.read("cases/2026/\(id)/indice.md").contains("| 1 | anexos/transferencia.pdf |"))
         // Step 01 of P6 is the executing unit's: author the contact, committer the operator.
         #expect(try repo.git(["log", "-1", "--format=%an|%cn"]) == "Pedro Xol (DIP)|María Rodríguez")
         try repo.step(id, as: "mrodriguez", sets: ["unidad_ejecutora=Hospital Regional de Occidente"])

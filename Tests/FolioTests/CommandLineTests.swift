@@ -226,3 +226,28 @@ struct CommandLineTests {
 
 /// Whether python3 is here, to measure a child process's peak memory.
 let python3: Bool = (try? Sandbox.run("/usr/bin/env", ["python3", "-c", "pass"], in: "/"))?.ok ?? false
+
+@Suite("folio hoja-de-ruta and folio excusar on the command line")
+struct SlipAndExcuseCommandLineTests {
+    @Test("hoja-de-ruta writes nothing when every slip agrees, and rewrites an edited one; excusar refuses a non-jefe")
+    func commands() throws {
+        let cli = CLI()
+        try cli.setUp()
+        let id = try cli.folio("new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true",
+                               "--set", "organismo_especializado=true", "--as", "mrodriguez").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try cli.folio("hoja-de-ruta", "--todas", "--as", "mrodriguez").out.contains("no hay nada que escribir"))
+        let usage = try cli.folio("hoja-de-ruta", "--as", "mrodriguez")
+        #expect(!usage.ok && usage.err.contains("--todas"))
+        let slip = cli.repo + "/cases/2026/\(id)/hoja-de-ruta.md"
+        try (try String(contentsOfFile: slip, encoding: .utf8) + "| 2 | 02 | inventado |\n").write(toFile: slip, atomically: true, encoding: .utf8)
+        _ = try cli.git("commit", "-qam", "edita la hoja")
+        let verify = try cli.folio("verify")
+        #expect(verify.status == 1 && verify.out.contains("folio hoja-de-ruta \(id) --as JEFE"), "\(verify.out)")
+        let fix = try cli.folio("hoja-de-ruta", id, "--as", "mrodriguez")
+        #expect(fix.ok && fix.out.contains("1 hojas de ruta escritas"), "\(fix.err)")
+        #expect(try cli.folio("verify").ok)
+        #expect(try cli.git("log", "--format=%H", "--", "cases/2026/\(id)").split(separator: "\n").count == 3)
+        let refused = try cli.folio("excusar", id, "HGE", "-m", "motivo", "--as", "alopez")
+        #expect(refused.status == 1 && refused.err.contains("Solo el jefe"))
+    }
+}

@@ -192,4 +192,75 @@ struct RemoteTests {
         #expect(verified.ok && verified.err.contains("Good"), "\(verified.err)")
         #expect(try Sandbox.gitOut(["log", "-1", "--format=%s", "main"], in: shared.bare).hasPrefix("COOP-2026-0001 paso 02"))
     }
+
+    @Test("sync: two dependencies' steps of one month, recorded in two clones, combine; the routing slip lists both")
+    func syncTwoDependencies() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let date = "2026-11-27T09:00:00-06:00"
+        for (id, name, code) in [("hge", "Luis Ajú", "HGE"), ("hro", "Rosa Tzul", "HRO")] {
+            #expect(try folio(a, "roles", "add", id, "--name", name, "--email", "\(id)@igss.gob.gt", "--role", "dependencia",
+                              "--dependency", code, "--as", "mrodriguez").ok)
+        }
+        #expect(try folio(a, "new", "3", "--month", "2026-11", "--as", "mrodriguez", date: date).out == "PROD-2026-11\n")
+        #expect(try folio(a, "sync", date: date).ok)
+        let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
+        let csv = "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,1200,0\n"
+        for (dir, code) in [(a, "HGE"), (b, "HRO")] {
+            try FileManager.default.createDirectory(atPath: dir + "/cases/2026/PROD-2026-11/produccion", withIntermediateDirectories: true)
+            try csv.write(toFile: dir + "/cases/2026/PROD-2026-11/produccion/\(code).csv", atomically: true, encoding: .utf8)
+            let step = try folio(dir, "step", "PROD-2026-11", "01", "--dependency", code, "--as", code.lowercased(), "-m", "Producción de \(code)",
+                                 date: date)
+            #expect(step.ok, "\(step.err)")
+        }
+        #expect(try folio(a, "sync", date: date).ok)
+        let synced = try folio(b, "sync", date: date)
+        #expect(synced.ok && synced.out.contains("publicados: 1"), "\(synced.err)")
+        #expect(try folio(b, "verify", date: date).ok)
+        let folder = "cases/2026/PROD-2026-11"
+        let files = try Sandbox.gitOut(["ls-tree", "-r", "--name-only", "main", folder + "/produccion"], in: shared.bare)
+        #expect(files.split(separator: "\n") == ["\(folder)/produccion/HGE.csv", "\(folder)/produccion/HRO.csv"])
+        let slip = try Sandbox.gitOut(["show", "main:\(folder)/hoja-de-ruta.md"], in: shared.bare)
+        #expect(slip.contains("| HGE | Producción de HGE |") && slip.contains("| HRO | Producción de HRO |"))
+        let logged = try folio(b, "log", "PROD-2026-11", "--json", date: date).out
+        let commits = try Sandbox.gitOut(["log", "--format=%H", "main", "--", folder], in: shared.bare).split(separator: "\n")
+        #expect(commits.count == 3 && commits.allSatisfy { logged.contains(String($0)) })
+    }
+
+    @Test("sync: two dependencies' POAs archived in two clones combine; the index numbers both, no file overwritten")
+    func syncTwoArchives() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let poa = try folio(a, "new", "2", "--title", "POA 2027", "--set", "coordinacion=Presupuesto",
+                            "--set", "coordinacion_anteproyecto=Acta 14-2026", "--as", "mrodriguez").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
+            let r = try folio(a, "step", poa, "--as", who)
+            #expect(r.ok, "\(r.err)")
+        }
+        let review = "---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n"
+        for code in ["HGE", "HRO"] {
+            #expect(try folio(a, "step", poa, "10", "--dependency", code, "--as", "alopez").ok)
+            try FileManager.default.createDirectory(atPath: a + "/cases/2026/\(poa)/dependencias/\(code)", withIntermediateDirectories: true)
+            try review.write(toFile: a + "/cases/2026/\(poa)/dependencias/\(code)/revision.md", atomically: true, encoding: .utf8)
+            let r = try folio(a, "step", poa, "11", "--dependency", code, "--as", "alopez")
+            #expect(r.ok, "\(r.err)")
+        }
+        #expect(try folio(a, "sync").ok)
+        let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
+        for (dir, code) in [(a, "HGE"), (b, "HRO")] {
+            let pdf = shared.box.path + "/poa-\(code.lowercased()).pdf"
+            try "%PDF-1.4 POA de \(code)\n".write(toFile: pdf, atomically: true, encoding: .utf8)
+            let r = try folio(dir, "archive", poa, "--dependency", code, pdf, "--as", "alopez")
+            #expect(r.ok, "\(r.err)")
+        }
+        #expect(try folio(a, "sync").ok)
+        let synced = try folio(b, "sync")
+        #expect(synced.ok && synced.out.contains("publicados: 1"), "\(synced.err)")
+        let index = try Sandbox.gitOut(["show", "main:cases/2026/\(poa)/indice.md"], in: shared.bare)
+        #expect(index.contains("| 1 | dependencias/HGE/poa-hge.pdf |") && index.contains("| 2 | dependencias/HRO/poa-hro.pdf |"), "\(index)")
+        #expect(try Sandbox.gitOut(["show", "main:cases/2026/\(poa)/dependencias/HGE/poa-hge.pdf"], in: shared.bare) == "%PDF-1.4 POA de HGE")
+        let verified = try folio(b, "verify")
+        #expect(verified.ok, "\(verified.out)")
+        #expect(try folio(b, "status", poa, "--json").out.contains("\"state\" : \"closed\""))
+    }
 }

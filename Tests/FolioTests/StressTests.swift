@@ -66,16 +66,16 @@ struct StressTests {
         for who in ["mrodriguez", "direccion", "direccion", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
             #expect(try cli.folio("step", poa, "--as", who).ok)
         }
-        let file = cli.repo + "/cases/2026/\(poa)/expediente.md"
         var generator = SystemRandomNumberGenerator()
         var recorded = 0, interrupted = 0
         for trial in 0..<200 {
             let dependency = "D\(trial)"
             let line = "Revisión \(trial).\n"
-            let handle = try #require(FileHandle(forWritingAtPath: file))
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(line.utf8))
-            try handle.close()
+            // The dependency's own working document: a dependency's step commits that dependency's files.
+            let relative = "cases/2026/\(poa)/dependencias/\(dependency)/notas.md"
+            let file = cli.repo + "/" + relative
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(line.utf8).write(to: URL(fileURLWithPath: file))
             let head = try cli.git("rev-parse", "HEAD")
             let p = Process()
             p.executableURL = URL(fileURLWithPath: CLI.binary)
@@ -95,7 +95,7 @@ struct StressTests {
             let fsck = try Sandbox.git(["fsck", "--strict", "--no-dangling"], in: cli.repo)
             #expect(fsck.ok && fsck.err.isEmpty, "trial \(trial): \(fsck.err)")
             let now = try cli.git("rev-parse", "HEAD")
-            let inCommit = try Sandbox.git(["show", "HEAD:cases/2026/\(poa)/expediente.md"], in: cli.repo).out.contains(line)
+            let inCommit = try Sandbox.git(["show", "HEAD:\(relative)"], in: cli.repo).out.contains(line)
             if now != head {
                 // Wholly recorded: one commit, with its trailers and the edit.
                 recorded += 1

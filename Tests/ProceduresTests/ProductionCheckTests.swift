@@ -21,6 +21,7 @@ struct ProductionCheckTests {
     @Test("the schema's parameters are read")
     func parameters() {
         #expect(rules.months == 12 && rules.minimumMonths == 4 && rules.k == 3.5 && rules.overProgrammed == 1.5)
+        #expect(rules.underExecuted == 0.8, "sub_ejecucion: 0.80")
         #expect(rules.catalog == "productos.csv")
     }
 
@@ -49,16 +50,19 @@ struct ProductionCheckTests {
                                              rules: rules)
         #expect(Set(found.map { "\($0.kind):\($0.product)" }) == ["desaparecido:Egresos hospitalarios", "nuevo:Estudios de imagen",
                                                                    "sobre_programado:Intervenciones quirúrgicas",
-                                                                   "atipico:Intervenciones quirúrgicas"])
+                                                                   "atipico:Intervenciones quirúrgicas",
+                                                                   "sub_ejecutado:Estudios de imagen"])
     }
 
-    @Test("with little history nothing is judged atypical, but a zero still is; with none, nothing is new")
+    @Test("with little history nothing is judged atypical, but a zero and under-execution still are; with none, nothing is new")
     func shortHistory() {
         let short = Array(history().prefix(3))
         #expect(ProductionCheck.findings(current: [line("Consultas médicas", 400), line("Egresos hospitalarios", 1000)], history: short,
+                                         rules: rules).map(\.kind) == ["sub_ejecutado"], "40 % of the goal, though not judged atypical")
+        #expect(ProductionCheck.findings(current: [line("Consultas médicas", 1000), line("Egresos hospitalarios", 1000)], history: short,
                                          rules: rules).isEmpty)
         #expect(ProductionCheck.findings(current: [line("Consultas médicas", 0), line("Egresos hospitalarios", 1000)], history: short,
-                                         rules: rules).map(\.kind) == ["cero"])
+                                         rules: rules).map(\.kind) == ["sub_ejecutado", "cero"])
         #expect(ProductionCheck.findings(current: [line("Consultas médicas", 1000)], history: [], rules: rules).isEmpty)
     }
 

@@ -21,7 +21,8 @@ extension Casebook {
     /// Copies the files into the case (`dependencias/<CODIGO>/`, or `anexos/`), streaming and
     /// hashing them, and adds them to `indice.md` with the next folio numbers. Never overwrites:
     /// a file whose name is taken becomes `nombre-v2.ext`, a new folio that replaces the last
-    /// version of that document.
+    /// version of that document. A file already inside the case folder (put there with an editor)
+    /// is adopted where it is, not copied again.
     func incorporate(_ request: ArchiveRequest, id: String, path: String, definition: ProcedureDefinition, dependency: String?,
                      step: String?, persona: Persona, state: CaseState, edit: WorkTreeEdit) throws -> [ArchivedDocument] {
         var index = try workTreeIndex(path) ?? newIndex(id: id, path: path, definition: definition)
@@ -38,6 +39,24 @@ extension Casebook {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
                 throw CasebookError.attachmentMissing(source)
+            }
+            let caseRoot = URL(fileURLWithPath: "\(root)/\(path)").standardizedFileURL.resolvingSymlinksInPath().path + "/"
+            let resolved = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
+            if resolved.hasPrefix(caseRoot) {
+                let relative = String(resolved.dropFirst(caseRoot.count)).precomposedStringWithCanonicalMapping
+                if let known = index.documentos.last(where: { $0.archivo == relative }) {
+                    throw CasebookError.invalidFile(file: "\(path)/\(relative)", reason: "ya está en el índice como folio \(known.folio)",
+                                                    fix: "Una versión nueva se incorpora desde otro archivo: 'folio attach \(id) OTRO-ARCHIVO --replaces \(known.folio)'.")
+                }
+                let (sha, size) = try Digest.sha256(ofFile: resolved)
+                let document = ArchivedDocument(
+                    folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: relative,
+                    titulo: request.title ?? (source.lastComponent as NSString).deletingPathExtension, sha256: sha, bytes: size,
+                    tipo: MediaType.of(relative), incorporado: clock.iso(clock.now), por: persona.id, paso: step,
+                    dependencia: dependency ?? Self.dependencyFolder(relative), reemplaza: request.replaces)
+                index.documentos.append(document)
+                added.append(document)
+                continue
             }
             // macOS writes accents decomposed (NFD); the archive keeps names composed (NFC).
             let name = source.lastComponent.precomposedStringWithCanonicalMapping
@@ -61,6 +80,43 @@ extension Casebook {
         index.estado = state.label
         try edit.write(Data(index.text.utf8), to: "\(path)/\(ArchiveIndex.fileName)")
         return added
+    }
+
+    /// `CODE` of a path `dependencias/CODE/...` inside a case.
+    static func dependencyFolder(_ relative: String) -> String? {
+        let parts = relative.split(separator: "/")
+        return parts.count > 2 && parts[0] == "dependencias" ? String(parts[1]) : nil
+    }
+
+    /// Documents put into the archive folders with an editor (`anexos/`, `dependencias/`, or only
+    /// `dependencias/<CODE>/` for one dependency's step), adopted into the index with the commit
+    /// that takes them; an archived document changed in place is refused, since committing it
+    /// would overwrite the archived version.
+    func adoptDropped(id: String, path: String, definition: ProcedureDefinition, dependency: String?, step: String?,
+                      persona: Persona, state: CaseState, edit: WorkTreeEdit) throws {
+        let folders = dependency.map { ["dependencias/\($0)"] } ?? ["anexos", "dependencias"]
+        let index = try workTreeIndex(path)
+        let known = Dictionary((index?.documentos ?? []).map { ($0.archivo, $0) }, uniquingKeysWith: { _, last in last })
+        var dropped: [String] = []
+        for folder in folders {
+            for file in workTreeFiles(under: "\(path)/\(folder)") where !file.hasSuffix(".md") {
+                let relative = String(file.dropFirst(path.count + 1))
+                guard !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { continue }
+                if let document = known[relative] {
+                    // The last version of each archived file must still be what the index says.
+                    if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {
+                        throw CasebookError.invalidFile(
+                            file: file, reason: "es el folio \(document.folio) del índice y cambió: un documento archivado no se sobrescribe",
+                            fix: "Guarde su versión con otro nombre fuera del expediente, restaure la archivada ('git restore \(file)') e incorpore la nueva con 'folio attach \(id) OTRO-ARCHIVO --replaces \(document.folio)'.")
+                    }
+                } else {
+                    dropped.append("\(root)/\(file)")
+                }
+            }
+        }
+        guard !dropped.isEmpty else { return }
+        _ = try incorporate(ArchiveRequest(files: dropped), id: id, path: path, definition: definition, dependency: dependency, step: step,
+                            persona: persona, state: state, edit: edit)
     }
 
     /// `folder/name`, or `folder/stem-vN.ext` when taken, with the folio of the version it replaces.
@@ -110,13 +166,19 @@ extension Casebook {
         for year in try repository.entries(at: "cases", in: head) where year.kind == .tree {
             for folder in try repository.entries(at: "cases/\(year.name)", in: head) where folder.kind == .tree {
                 let path = "cases/\(year.name)/\(folder.name)"
-                guard let data = try repository.file(at: "\(path)/\(ArchiveIndex.fileName)", in: head) else { continue }
+                // A case without an index still has its archive folders checked for unindexed files.
+                let data = try repository.file(at: "\(path)/\(ArchiveIndex.fileName)", in: head)
+                guard data != nil || repository.workdir != nil else { continue }
                 func flag(_ message: String, _ fix: String, _ severity: String = "error") {
                     found.append(Violation(commit: head.hex, caseID: folder.name, step: nil, rule: "archive", message: message, fix: fix,
                                            severity: severity))
                 }
                 let index: ArchiveIndex
-                do { index = try ArchiveIndex.parse(String(decoding: data, as: UTF8.self), file: "\(path)/\(ArchiveIndex.fileName)") } catch {
+                do {
+                    index = try data.map { try ArchiveIndex.parse(String(decoding: $0, as: UTF8.self), file: "\(path)/\(ArchiveIndex.fileName)") }
+                        ?? ArchiveIndex(identificador: folder.name, organo: "", apertura: "", procedimiento: 0, nombre_procedimiento: "",
+                                        version_procedimiento: "", estado: "", interesados: [], documentos: [])
+                } catch {
                     flag("\(error)", "Restaure el índice registrado.")
                     continue
                 }
@@ -129,12 +191,13 @@ extension Casebook {
                         actual = try repository.file(at: file, in: head).map(Digest.sha256)
                     }
                     guard let actual else {
-                        flag("Falta \(file) (folio \(d.folio)).", "Restaure el archivo ('git restore \(file)').")
+                        flag("Falta \(file) (folio \(d.folio)).", try restoreHint(file: file, document: d, caseID: folder.name, head: head))
                         continue
                     }
                     if actual != d.sha256 {
                         flag("\(file) (folio \(d.folio)) no coincide con su SHA-256 del índice: el documento cambió después de archivarse.",
-                             "Restaure la versión archivada ('git restore \(file)'); una versión nueva se incorpora como folio nuevo con 'folio attach --replaces \(d.folio)'.")
+                             try restoreHint(file: file, document: d, caseID: folder.name, head: head)
+                                + " Una versión nueva se incorpora desde otro archivo como folio nuevo: 'folio attach \(folder.name) OTRO-ARCHIVO --replaces \(d.folio)'.")
                     }
                 }
                 if repository.workdir != nil {
@@ -144,7 +207,8 @@ extension Casebook {
                         for file in workTreeFiles(under: "\(path)/\(sub)")
                         where !file.hasSuffix(".md") && !known.contains(String(file.dropFirst(path.count + 1))) {
                             flag("\(file) está en la carpeta del archivo pero el índice no lo conoce.",
-                                 "Incorpórelo con 'folio attach' (o 'folio archive'), o quítelo.", "warning")
+                                 "Incorpórelo donde está con 'folio attach \(folder.name) \(file) --as PERSONA' (desde la raíz del repositorio), o quítelo.",
+                                 "warning")
                         }
                     }
                 }
@@ -153,7 +217,24 @@ extension Casebook {
         return found
     }
 
-    private func workTreeFiles(under folder: String) -> [String] {
+    /// A fix that works from the state found: `git restore` when HEAD holds the archived version,
+    /// else the case's commit that holds it, else incorporating the document again.
+    private func restoreHint(file: String, document: ArchivedDocument, caseID: String, head: OID) throws -> String {
+        if let blob = try repository.file(at: file, in: head), Digest.sha256(blob) == document.sha256 {
+            return "Restaure la versión archivada: 'git restore \(file)'."
+        }
+        var seen: Set<OID> = []
+        for record in try loadHistory(at: head).records(of: caseID).reversed() {
+            guard let blob = try repository.entryID(at: file, in: record.commit), seen.insert(blob).inserted else { continue }
+            if Digest.sha256(try repository.blob(blob)) == document.sha256 {
+                return "La versión registrada en HEAD tampoco es la archivada; la archivada está en el commit \(record.commit.short): "
+                    + "'git checkout \(record.commit.short) -- \(file)' y luego 'folio note \(caseID) -m \"Restaura el folio \(document.folio)\" --as PERSONA'."
+            }
+        }
+        return "Ningún commit del expediente guarda la versión archivada: incorpore el documento original de nuevo con 'folio attach \(caseID) ARCHIVO --replaces \(document.folio)'."
+    }
+
+    func workTreeFiles(under folder: String) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: "\(root)/\(folder)") else { return [] }
         return (walker.allObjects as? [String] ?? []).sorted().compactMap { rel in
             var isDir: ObjCBool = false

@@ -10,6 +10,8 @@ public struct ProductionReview: Sendable, Codable {
     /// Earlier months found in the repository, oldest first.
     public var monthsCompared: [String]
     public var findings: [ProductionFinding]
+    /// Months of history needed before a value is judged atypical (`minimo_meses`).
+    public var minimumMonths: Int = 0
 }
 
 extension Casebook {
@@ -74,7 +76,8 @@ extension Casebook {
                                      catalog: catalog)
         return ProductionReview(caseID: id, month: String(month.description.prefix(7)), dependency: dependency,
                                 monthsCompared: past.map(\.month).reversed(),
-                                findings: ProductionCheck.findings(current: current, history: past, rules: rules))
+                                findings: ProductionCheck.findings(current: current, history: past, rules: rules),
+                                minimumMonths: rules.minimumMonths)
     }
 
     /// Problems of the production files of a case on disk (every `produccion/*.csv`).
@@ -109,8 +112,14 @@ extension ProductionReview {
                      "# Revisión de la producción de \(dependency), \(month)", "",
                      "Comparada con \(Spanish.count(monthsCompared.count, "mes", "meses")) anteriores de la misma dependencia en el repositorio"
                         + (monthsCompared.isEmpty ? "." : " (\(monthsCompared.first!) a \(monthsCompared.last!))."), ""]
+        // With too little history nothing can be called usual or atypical: the review says so.
+        if monthsCompared.count < minimumMonths {
+            lines += ["Historial insuficiente: \(monthsCompared.count) meses anteriores, y se necesitan \(minimumMonths) para juzgar si un valor "
+                + "es atípico. Solo se revisan los ceros, los productos nuevos o ausentes y la ejecución frente a lo programado.", ""]
+        }
         if findings.isEmpty {
-            lines.append("Sin hallazgos: los valores están dentro de lo habitual.")
+            lines.append(monthsCompared.count < minimumMonths ? "Sin hallazgos en lo que se pudo revisar."
+                : "Sin hallazgos: los valores están dentro de lo habitual.")
         } else {
             lines += ["| Tipo | Programa | Producto | Observación |", "|---|---|---|---|"]
             let cell = SafeText.markdownCell
@@ -126,6 +135,6 @@ extension ProductionReview {
     /// The Spanish name of a finding's kind.
     public static func label(_ kind: String) -> String {
         ["atipico": "valor atípico", "cero": "cero repentino", "desaparecido": "producto ausente", "nuevo": "producto nuevo",
-         "sobre_programado": "muy sobre lo programado"][kind] ?? kind
+         "sobre_programado": "muy sobre lo programado", "sub_ejecutado": "bajo lo programado"][kind] ?? kind
     }
 }

@@ -69,17 +69,19 @@ extension Casebook {
         }
         rows.sort { ($0.program, $0.dependency) < ($1.program, $1.dependency) }
         var series: [String: [(month: String, executed: Double?)]] = [:]
-        for program in Set(rows.map(\.program)) {
-            series[program] = (0...12).reversed().map { back in
-                let m = month.monthStart(adding: -back)
-                let label = String(m.description.prefix(7))
-                if back == 0 { return (label, rows.filter { $0.program == program }.map(\.executed).reduce(0, +)) }
-                let values = current.keys.compactMap { dependency in
-                    committedProduction(code: definition.code, month: m, dependency: dependency, at: head, catalog: catalog)?
-                        .filter { $0.program == program }.map(\.executed).reduce(0, +)
-                }
-                return (label, values.isEmpty ? nil : values.reduce(0, +))
+        // Each product over 13 months, in its own unit: summed over the dependencies of this month.
+        func productKey(_ l: ProductionLine) -> String { "\(l.program)|\(l.product)|\(l.unit)" }
+        let keys = Set(details.map { productKey($0.line) })
+        for back in (0...12).reversed() {
+            let m = month.monthStart(adding: -back)
+            let label = String(m.description.prefix(7))
+            var totals: [String: Double] = [:]
+            for dependency in current.keys {
+                let lines = back == 0 ? current[dependency]
+                    : committedProduction(code: definition.code, month: m, dependency: dependency, at: head, catalog: catalog)
+                for line in lines ?? [] where keys.contains(productKey(line)) { totals[productKey(line), default: 0] += line.executed }
             }
+            for key in keys { series[key, default: []].append((label, totals[key])) }
         }
         return ProductionReport(caseID: id, month: String(month.description.prefix(7)), institution: institution, rows: rows,
                                 details: details, findings: findings, series: series)
@@ -104,14 +106,17 @@ extension Casebook {
     func generatedFiles(step: StepDefinition, dependency: String?, id: String, path: String, definition: ProcedureDefinition,
                         schemaCommit: OID, head: OID, author: Persona) throws -> [(String, String)] {
         let month = caseMonth(id, path: path).map { String($0.description.prefix(7)) } ?? String(id.suffix(7))
+        let excused = try excusedDependencies(id, path: path, head: head)
         if definition.progress != nil {
             switch step.number {
             case "03":
-                let report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                report.excused = excused
                 return [("informe/avance-\(month).md", report.markdown), ("informe/avance-\(month).csv", report.csv),
                         ("informe/avance-\(month).html", report.html)]
             case "05":
-                let report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                report.excused = excused
                 return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
             default:
                 return []
@@ -123,17 +128,25 @@ extension Casebook {
             let review = try review(id: id, path: path, dependency: dependency!, definition: definition, schemaCommit: schemaCommit, head: head)
             return [("produccion/\(dependency!)-revision.md", review.markdown)]
         case "06":
-            let report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
+            var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
                                               source: .workTree)
+            report.excused = excused
             return [("informe/consolidado-\(month).md", report.markdown), ("informe/consolidado-\(month).csv", report.csv),
                     ("informe/consolidado-\(month).html", report.html)]
         case "07":
-            let report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
+            var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
                                               source: .workTree)
+            report.excused = excused
             return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
         default:
             return []
         }
+    }
+
+    /// The dependencies the jefe closed the case's round without, with the reasons, as of `head`.
+    func excusedDependencies(_ id: String, path: String, head: OID) throws -> [(code: String, reason: String)] {
+        guard let replay = try replay(id, in: try loadHistory(at: head)) else { return [] }
+        return roundStatus(replay, path: path, roster: try roster(at: head))?.excused ?? []
     }
 
     /// Regenerates a case's reports from history (HEAD) into `directory`; returns the files written.
@@ -144,15 +157,20 @@ extension Casebook {
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let jefe = try roster(at: head).personas.first { $0.holds(.jefe) }?.name ?? "Jefe de Departamento"
         let outputs: [(String, String)]
+        let excused = try excusedDependencies(id, path: path, head: head)
         if replay.definition.progress != nil {
-            let report = try progressReport(id: id, path: path, definition: replay.definition, head: head, source: .commit(head))
+            var report = try progressReport(id: id, path: path, definition: replay.definition, head: head, source: .commit(head))
+            report.excused = excused
             outputs = [("avance-\(report.month).md", report.markdown), ("avance-\(report.month).csv", report.csv),
-                       ("avance-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe))]
+                       ("avance-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe)),
+                       ("informe-jefatura-\(report.month).html", HTMLPage.fromMarkdown(report.headSummary(head: jefe), title: "Informe de la jefatura — \(id)"))]
         } else if replay.definition.production != nil {
-            let report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
+            var report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
                                               head: head, source: .commit(head))
+            report.excused = excused
             outputs = [("consolidado-\(report.month).md", report.markdown), ("consolidado-\(report.month).csv", report.csv),
-                       ("consolidado-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe))]
+                       ("consolidado-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe)),
+                       ("informe-jefatura-\(report.month).html", HTMLPage.fromMarkdown(report.headSummary(head: jefe), title: "Informe de la jefatura — \(id)"))]
         } else {
             throw CasebookError.noProductionData(id)
         }

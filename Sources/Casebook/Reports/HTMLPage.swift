@@ -97,51 +97,58 @@ extension ProductionReport {
         let n = ProductionCheck.show
         var body = "<h1>Informe consolidado de la producción de las dependencias, \(HTMLPage.escape(Self.monthName(month)))</h1>"
         body += "<p class=\"note\">\(HTMLPage.escape(institution)). Expediente \(HTMLPage.escape(caseID)). Procedimiento 3: seguimiento de la producción terminal de los programas EMA e IVS.</p>"
-        body += "<h2>Resumen por programa</h2>"
-        body += HTMLPage.table(["Programa", "Programado", "Ejecutado", "% ejecutado", "vs. mes anterior", "vs. año anterior"], programs.map { p in
-            let t = total(p)
-            return [p, n(t.programmed), n(t.executed), Self.percent(t.executed, of: t.programmed), Self.change(t.executed, from: t.previous),
-                    Self.change(t.executed, from: t.yearAgo)]
-        }, numeric: [1, 2, 3, 4, 5])
+        body += Self.excusedHTML(excused, noun: "Dependencias")
+        body += "<h2>Resumen por producto</h2><p class=\"note\">Cada producto en su propia unidad de medida, sumado sobre las dependencias que lo informan; no se suman productos distintos.</p>"
+        body += HTMLPage.table(["Programa", "Producto", "Unidad", "Dependencias", "Programado", "Ejecutado", "% ejecutado", "vs. mes anterior", "vs. año anterior"],
+                               productTotals.map { t in
+            [t.program, t.product, t.unit, String(t.dependencies), n(t.programmed), n(t.executed), Self.percent(t.executed, of: t.programmed),
+             Self.change(t.executed, from: t.previous), Self.change(t.executed, from: t.yearAgo)]
+        }, numeric: [3, 4, 5, 6, 7, 8])
         for p in programs {
-            let r = rows.filter { $0.program == p }
-            let t = total(p)
+            let e = execution(p)
             body += "<h2>\(HTMLPage.escape(p)) por dependencia</h2>"
-            body += HTMLPage.barChart(title: "\(p): ejecutado frente a lo programado", items: r.map { ($0.dependency, $0.programmed, $0.executed) })
-            body += HTMLPage.table(["Dependencia", "Programado", "Ejecutado", "% ejecutado", "vs. mes anterior", "vs. año anterior", "Hallazgos"],
-                                   r.map { [$0.dependency, n($0.programmed), n($0.executed), Self.percent($0.executed, of: $0.programmed),
-                                            Self.change($0.executed, from: $0.previous), Self.change($0.executed, from: $0.yearAgo), String($0.findings)] },
-                                   numeric: [1, 2, 3, 4, 5, 6],
-                                   totalRow: ["Total", n(t.programmed), n(t.executed), Self.percent(t.executed, of: t.programmed),
-                                              Self.change(t.executed, from: t.previous), Self.change(t.executed, from: t.yearAgo),
-                                              String(r.map(\.findings).reduce(0, +))])
-            if let s = series[p] {
-                body += HTMLPage.lineChart(title: "\(p): ejecutado total de los últimos 13 meses",
-                                           points: s.map { (String($0.month.suffix(5)), $0.executed) })
+            body += HTMLPage.barChart(title: "\(p): % ejecutado de cada dependencia (promedio de sus productos; 100 = lo programado)",
+                                      items: e.map { ($0.dependency, 100, $0.meanPercent ?? 0) })
+            body += HTMLPage.table(["Dependencia", "Productos", "% ejecutado (promedio)", "Producto más bajo", "Producto más alto", "Hallazgos"],
+                                   e.map { [$0.dependency, String($0.products), Self.pct($0.meanPercent),
+                                            $0.lowest.map { "\($0.product) (\(Self.pct($0.percent)))" } ?? "—",
+                                            $0.highest.map { "\($0.product) (\(Self.pct($0.percent)))" } ?? "—", String($0.findings)] },
+                                   numeric: [1, 2, 5])
+            for t in productTotals where t.program == p {
+                if let s = series["\(t.program)|\(t.product)|\(t.unit)"], s.compactMap(\.executed).count > 1 {
+                    body += HTMLPage.lineChart(title: "\(t.product) (\(t.unit)): ejecutado total de los últimos 13 meses",
+                                               points: s.map { (String($0.month.suffix(5)), $0.executed) })
+                }
             }
         }
-        body += "<h2>Hallazgos de la revisión (paso 03)</h2>"
+        body += "<h2>Hallazgos de la revisión (\(findings.count))</h2>"
         body += findings.isEmpty ? "<p>Sin hallazgos.</p>" : HTMLPage.table(["Dependencia", "Programa", "Producto", "Tipo", "Observación"],
             findings.map { [$0.dependency, $0.finding.program, $0.finding.product, ProductionReview.label($0.finding.kind), $0.finding.message] },
             numeric: [])
         return HTMLPage.page(title: "Producción \(month) — \(caseID)", body: body)
     }
 
-    /// The head's report for the Gerencia and the Subgerencias (step 07), in Markdown.
+    /// The head's report for the Gerencia and the Subgerencias (step 07), in Markdown: tables by
+    /// product and by dependency that can be sent on as they are.
     public func headSummary(head: String) -> String {
         let n = ProductionCheck.show
         var out = ["# Informe de la producción de las dependencias prestadoras de servicios, \(Self.monthName(month))", "",
                    "Para: Gerencia; Subgerencia de Prestaciones en Salud; Subgerencia de Prestaciones Pecuniarias.",
                    "De: \(head), Jefe del Departamento de Planificación. Expediente \(caseID).", ""]
-        for p in programs {
-            let t = total(p)
-            out.append("- **\(p)**: ejecutado \(n(t.executed)) de \(n(t.programmed)) programado (\(Self.percent(t.executed, of: t.programmed))); "
-                + "\(Self.change(t.executed, from: t.previous)) frente al mes anterior y \(Self.change(t.executed, from: t.yearAgo)) frente al mismo mes del año anterior.")
+            + Self.excusedLines(excused, noun: "Dependencias")
+        out += ["## Producción por producto", "",
+                "| Programa | Producto | Ejecutado | Programado | % ejecutado | vs. mes anterior | vs. año anterior |",
+                "|---|---|---:|---:|---:|---:|---:|"]
+        for t in productTotals {
+            out.append("| \(SafeText.markdownCell(t.program)) | \(SafeText.markdownCell(t.product)) | \(n(t.executed)) \(SafeText.markdownCell(t.unit)) | \(n(t.programmed)) | \(Self.percent(t.executed, of: t.programmed)) | \(Self.change(t.executed, from: t.previous)) | \(Self.change(t.executed, from: t.yearAgo)) |")
         }
-        let low = rows.filter { $0.programmed > 0 && $0.executed / $0.programmed < 0.8 }
-        out += ["", "## Dependencias con menos del 80 % de lo programado", ""]
-        out += low.isEmpty ? ["Ninguna."] : low.map { "- \($0.dependency) (\($0.program)): \(Self.percent($0.executed, of: $0.programmed))." }
-        out += ["", "## Observaciones de la revisión", "", findings.isEmpty ? "Sin hallazgos." : "\(Spanish.count(findings.count, "hallazgo")); el detalle está en el informe consolidado.", "",
+        let outside = findings.filter { ["sub_ejecutado", "sobre_programado"].contains($0.finding.kind) }
+        out += ["", "## Ejecución fuera de lo programado", ""]
+        out += outside.isEmpty ? ["Ninguna dependencia fuera de los umbrales del procedimiento."]
+            : outside.map { "- **\($0.dependency)**, \($0.finding.product): \(ProductionReview.label($0.finding.kind)); \($0.finding.message)." }
+        let others = findings.count - outside.count
+        out += ["", "## Observaciones de la revisión", "",
+                findings.isEmpty ? "Sin hallazgos." : "\(Spanish.count(findings.count, "hallazgo")) en total (\(outside.count) de ejecución frente a lo programado, \(others) frente a la historia de cada dependencia); el detalle está en el informe consolidado.", "",
                 "Con el visto bueno del Subgerente de Planificación y Desarrollo."]
         return out.joined(separator: "\n") + "\n"
     }

@@ -30,8 +30,82 @@ public struct ProductionReport: Sendable {
     public var findings: [(dependency: String, finding: ProductionFinding)]
     /// Executed per program for the 13 months ending with this one, oldest first (nil: no data).
     public var series: [String: [(month: String, executed: Double?)]]
+    /// Expected dependencies the jefe closed the month without, with the reason (`folio excusar`).
+    public var excused: [(code: String, reason: String)] = []
+
+    /// The paragraph that names who is missing from the month and why.
+    static func excusedLines(_ excused: [(code: String, reason: String)], noun: String) -> [String] {
+        guard !excused.isEmpty else { return [] }
+        return ["## \(noun) sin informe este mes (el jefe cerró sin ellas)", ""]
+            + excused.map { "- **\($0.code)**: \($0.reason.replacingOccurrences(of: "\n", with: " "))" } + [""]
+    }
+
+    static func excusedHTML(_ excused: [(code: String, reason: String)], noun: String) -> String {
+        guard !excused.isEmpty else { return "" }
+        return "<h2>\(HTMLPage.escape(noun)) sin informe este mes (el jefe cerró sin ellas)</h2><ul>"
+            + excused.map { "<li><strong>\(HTMLPage.escape($0.code))</strong>: \(HTMLPage.escape($0.reason))</li>" }.joined() + "</ul>"
+    }
 
     public var programs: [String] { Array(Set(rows.map(\.program))).sorted() }
+
+    /// One product in its own unit, summed over the dependencies that report it: the only totals
+    /// that add like with like.
+    public struct ProductTotal: Sendable {
+        public var program: String
+        public var product: String
+        public var unit: String
+        public var programmed: Double
+        public var executed: Double
+        public var previous: Double?
+        public var yearAgo: Double?
+        public var dependencies: Int
+    }
+
+    public var productTotals: [ProductTotal] {
+        var order: [String] = []
+        var groups: [String: [Detail]] = [:]
+        for d in details {
+            let key = "\(d.line.program)|\(d.line.product)|\(d.line.unit)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(d)
+        }
+        func sum(_ values: [Double?]) -> Double? { values.contains { $0 != nil } ? values.compactMap { $0 }.reduce(0, +) : nil }
+        return order.map { key in
+            let g = groups[key]!
+            let l = g[0].line
+            return ProductTotal(program: l.program, product: l.product, unit: l.unit, programmed: g.map(\.line.programmed).reduce(0, +),
+                                executed: g.map(\.line.executed).reduce(0, +), previous: sum(g.map(\.previous)), yearAgo: sum(g.map(\.yearAgo)),
+                                dependencies: Set(g.map(\.dependency)).count)
+        }.sorted { ($0.program, $0.product) < ($1.program, $1.product) }
+    }
+
+    /// A dependency's execution in one program: each of its products as % of its own goal, never
+    /// a sum of different units.
+    public struct DependencyExecution: Sendable {
+        public var dependency: String
+        public var program: String
+        public var products: Int
+        /// The mean of its products' % executed (products with a goal).
+        public var meanPercent: Double?
+        public var lowest: (product: String, percent: Double)?
+        public var highest: (product: String, percent: Double)?
+        public var findings: Int
+    }
+
+    public func execution(_ program: String) -> [DependencyExecution] {
+        let codes = Array(Set(details.filter { $0.line.program == program }.map(\.dependency))).sorted()
+        return codes.map { code in
+            let lines = details.filter { $0.dependency == code && $0.line.program == program }.map(\.line)
+            let percents = lines.filter { $0.programmed > 0 }.map { ($0.product, $0.executed / $0.programmed * 100) }
+            return DependencyExecution(
+                dependency: code, program: program, products: lines.count,
+                meanPercent: percents.isEmpty ? nil : percents.map(\.1).reduce(0, +) / Double(percents.count),
+                lowest: percents.min { $0.1 < $1.1 }, highest: percents.max { $0.1 < $1.1 },
+                findings: findings.filter { $0.dependency == code && $0.finding.program == program }.count)
+        }
+    }
+
+    static func pct(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0) } ?? "—" }
 
     /// Sums of a program's rows: programmed, executed, previous and year-ago (nil when no row had one).
     public func total(_ program: String) -> (programmed: Double, executed: Double, previous: Double?, yearAgo: Double?) {
@@ -64,23 +138,25 @@ extension ProductionReport {
     public var markdown: String {
         let n = ProductionCheck.show
         var out = ["# Informe consolidado de la producción de las dependencias, \(Self.monthName(month))", "",
-                   "\(institution). Expediente \(caseID). Procedimiento 3: seguimiento de la producción terminal de los programas EMA e IVS.", "",
-                   "## Resumen por programa", "",
-                   "| Programa | Programado | Ejecutado | % ejecutado | vs. mes anterior | vs. mismo mes del año anterior |",
-                   "|---|---:|---:|---:|---:|---:|"]
-        for p in programs {
-            let t = total(p)
-            out.append("| \(SafeText.markdownCell(p)) | \(n(t.programmed)) | \(n(t.executed)) | \(Self.percent(t.executed, of: t.programmed)) | \(Self.change(t.executed, from: t.previous)) | \(Self.change(t.executed, from: t.yearAgo)) |")
+                   "\(institution). Expediente \(caseID). Procedimiento 3: seguimiento de la producción terminal de los programas EMA e IVS.", ""]
+            + Self.excusedLines(excused, noun: "Dependencias") + [
+                   "## Resumen por producto", "",
+                   "Cada producto en su propia unidad de medida, sumado sobre las dependencias que lo informan; no se suman productos distintos.", "",
+                   "| Programa | Producto | Unidad | Dependencias | Programado | Ejecutado | % ejecutado | vs. mes anterior | vs. mismo mes del año anterior |",
+                   "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+        for t in productTotals {
+            out.append("| \(SafeText.markdownCell(t.program)) | \(SafeText.markdownCell(t.product)) | \(SafeText.markdownCell(t.unit)) | \(t.dependencies) | \(n(t.programmed)) | \(n(t.executed)) | \(Self.percent(t.executed, of: t.programmed)) | \(Self.change(t.executed, from: t.previous)) | \(Self.change(t.executed, from: t.yearAgo)) |")
         }
         for p in programs {
             out += ["", "## \(p) por dependencia", "",
-                    "| Dependencia | Programado | Ejecutado | % ejecutado | vs. mes anterior | vs. año anterior | Hallazgos |",
-                    "|---|---:|---:|---:|---:|---:|---:|"]
-            for r in rows where r.program == p {
-                out.append("| \(SafeText.markdownCell(r.dependency)) | \(n(r.programmed)) | \(n(r.executed)) | \(Self.percent(r.executed, of: r.programmed)) | \(Self.change(r.executed, from: r.previous)) | \(Self.change(r.executed, from: r.yearAgo)) | \(r.findings) |")
+                    "El % ejecutado de una dependencia es el promedio de sus productos, cada uno frente a su propia meta.", "",
+                    "| Dependencia | Productos | % ejecutado (promedio) | Producto más bajo | Producto más alto | Hallazgos |",
+                    "|---|---:|---:|---|---|---:|"]
+            for e in execution(p) {
+                out.append("| \(SafeText.markdownCell(e.dependency)) | \(e.products) | \(Self.pct(e.meanPercent)) | \(e.lowest.map { "\(SafeText.markdownCell($0.product)) (\(Self.pct($0.percent)))" } ?? "—") | \(e.highest.map { "\(SafeText.markdownCell($0.product)) (\(Self.pct($0.percent)))" } ?? "—") | \(e.findings) |")
             }
         }
-        out += ["", "## Hallazgos de la revisión (paso 03)", ""]
+        out += ["", "## Hallazgos de la revisión (\(findings.count))", ""]
         if findings.isEmpty { out.append("Sin hallazgos.") }
         for (d, f) in findings { out.append("- **\(d)**, \(f.program), \(f.product): \(ProductionReview.label(f.kind)); \(f.message).") }
         return out.joined(separator: "\n") + "\n"

@@ -8,6 +8,8 @@ public struct ProgressReport: Sendable {
     public var institution: String
     /// Lines by executing unit, in code order.
     public var units: [(code: String, lines: [ProgressLine])]
+    /// Expected units the jefe closed the month without, with the reason (`folio excusar`).
+    public var excused: [(code: String, reason: String)] = []
 
     public var allLines: [ProgressLine] { units.flatMap(\.lines) }
     public var budget: Double { allLines.map(\.budget).reduce(0, +) }
@@ -23,6 +25,7 @@ public struct ProgressReport: Sendable {
         var out = ["# Informe mensual de avance físico y financiero de los proyectos de inversión, \(ProductionReport.monthName(month))", "",
                    "\(institution). Expediente \(caseID). Procedimiento 5.", "",
                    "Presupuesto del mes: Q \(n(budget)); ejecutado: Q \(n(executed)) (\(ProductionReport.percent(executed, of: budget))).", ""]
+            + ProductionReport.excusedLines(excused, noun: "Unidades ejecutoras")
         let cell = SafeText.markdownCell
         for u in units {
             out += ["## \(cell(u.code))", "", "| SNIP | Proyecto | Meta física | Avance del mes | % físico | Presupuesto (Q) | Ejecutado (Q) | % financiero | Motivos |",
@@ -54,6 +57,7 @@ public struct ProgressReport: Sendable {
         let n = ProductionCheck.show
         var body = "<h1>Avance físico y financiero de los proyectos de inversión, \(HTMLPage.escape(ProductionReport.monthName(month)))</h1>"
         body += "<p class=\"note\">\(HTMLPage.escape(institution)). Expediente \(HTMLPage.escape(caseID)). Procedimiento 5.</p>"
+        body += ProductionReport.excusedHTML(excused, noun: "Unidades ejecutoras")
         body += HTMLPage.barChart(title: "Ejecución financiera del mes por proyecto (Q)",
                                   items: allLines.map { ("\($0.snip)", $0.budget, $0.executed) }, legend: ("ejecutado", "presupuesto"))
         for u in units {
@@ -74,6 +78,7 @@ public struct ProgressReport: Sendable {
                    "- Ejecución financiera del mes: Q \(n(executed)) de Q \(n(budget)) (\(ProductionReport.percent(executed, of: budget))).",
                    "- Proyectos sin avance: \(withoutProgress.count)" + (withoutProgress.isEmpty ? "." : ", con sus motivos anotados (norma 2)."), "",
                    "Conocido, analizado y avalado."]
+        out.insert(contentsOf: ProductionReport.excusedLines(excused, noun: "Unidades ejecutoras"), at: 3)
         out += withoutProgress.map { "- \($0.1.snip) \($0.1.project) (\($0.0)): \($0.1.reasons)" }
         return out.joined(separator: "\n") + "\n"
     }

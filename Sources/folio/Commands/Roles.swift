@@ -19,7 +19,7 @@ extension Folio {
                     if json { return try printJSON(roster.personas) }
                     var table = Table(headers: ["ID", "NOMBRE", "CORREO", "ROLES"])
                     for p in roster.personas {
-                        let roles = p.roles.map(\.rawValue).joined(separator: ", ") + (p.dependency.map { " (\($0))" } ?? "")
+                        let roles = p.roles.map(\.rawValue).joined(separator: ", ") + (p.dependency.map { " (\($0)" + (p.dependencyName.map { ", \($0)" } ?? "") + ")" } ?? "")
                         table.rows.append([p.id, p.name, p.email, roles])
                     }
                     print(table.render())
@@ -31,9 +31,11 @@ extension Folio {
             static let configuration = CommandConfiguration(
                 commandName: "add", abstract: "Agrega una persona a roles.yaml (solo un jefe).",
                 discussion: """
-                    Ejemplo:
+                    Ejemplos:
                       folio roles add alopez --name "Ana López" --email alopez@igss.gob.gt \\
                         --role analista --role asistente --as mrodriguez
+                      folio roles add hge --name "Luis Ajú" --email laju@igss.gob.gt --role dependencia \\
+                        --dependency HGE --dependency-name "Hospital General de Enfermedades" --as mrodriguez
                     """)
             @OptionGroup var repository: RepositoryOptions
             @Argument(help: ArgumentHelp("Id de la persona (minúsculas, p. ej. alopez).", valueName: "expediente")) var id: String
@@ -41,7 +43,8 @@ extension Folio {
             @Option(help: ArgumentHelp("Correo electrónico.", valueName: "correo")) var email: String
             @Option(help: ArgumentHelp("Rol (jefe, asistente, analista, secretaria, dependencia, unidad-ejecutora); se repite.", valueName: "rol"))
             var role: [String] = []
-            @Option(help: ArgumentHelp("Para contactos externos: código de la dependencia o unidad que representa.", valueName: "código")) var dependency: String?
+            @Option(help: ArgumentHelp("Para contactos externos (obligatorio): código de la dependencia o unidad que representa.", valueName: "código")) var dependency: String?
+            @Option(help: ArgumentHelp("Nombre completo de esa dependencia o unidad (p. ej. \"Hospital General de Enfermedades\").", valueName: "nombre")) var dependencyName: String?
             @Option(name: .customLong("as"), help: ArgumentHelp("El jefe que registra el cambio.", valueName: "persona")) var persona: String?
 
             func run() throws {
@@ -49,7 +52,8 @@ extension Folio {
                     let roles = try Roles.parse(role)
                     let code = try Roles.code(dependency)
                     let book = try repository.open()
-                    let commit = try book.addPersona(Persona(id: id, name: name, email: email, roles: roles, dependency: code),
+                    let commit = try book.addPersona(Persona(id: id, name: name, email: email, roles: roles, dependency: code,
+                                                                     dependencyName: dependencyName),
                                                      actor: persona)
                     print("\(id) agregado a roles.yaml (commit \(commit.short)).")
                 }

@@ -46,6 +46,10 @@ enum StatusText {
             }
             lines.append(table.render())
         }
+        if let missing = s.missing, !missing.isEmpty, s.state != .closed {
+            lines.append("Faltan (esperadas en roles.yaml o en dependencias_esperadas): \(missing.joined(separator: ", "))")
+        }
+        for e in s.excused ?? [] { lines.append("Cerrado sin \(e.code) por decisión del jefe: \(e.reason)") }
         lines.append("")
         var table = Table(headers: ["PASO", "ROL", "AUTOR", "FECHA", "DECISIÓN", "DEP.", "PLAZO", "COMMIT"])
         table.wrapping = [2]

@@ -1,0 +1,141 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// Where the dependencies a round expects stand (P2's POAs, P3's and P5's months).
+public struct RoundStatus: Sendable {
+    /// Codes expected: `dependencias_esperadas` of `expediente.md`, or else the codes of the
+    /// contacts registered in `roles.yaml` with the role of the round's first step.
+    public var expected: [String]
+    /// Expected dependencies that have not finished their part, and are not excused.
+    public var missing: [String]
+    /// Dependencies the jefe closed the round without, with the reason.
+    public var excused: [(code: String, reason: String)]
+}
+
+extension Casebook {
+    /// The role whose registered contacts a round expects: the external role of the round's first
+    /// step (P3: dependencia, P5: unidad-ejecutora); P2's POAs come from the dependencias.
+    func expectedRole(_ definition: ProcedureDefinition) -> Role? {
+        guard let first = definition.dependencyBlock?.first else { return nil }
+        return first.roles.first(where: \.isExternal) ?? .dependencia
+    }
+
+    /// Where the round of a case stands, by its replayed history, the work tree's `expediente.md`
+    /// and `roster`.
+    func roundStatus(_ replay: CaseReplay, path: String, roster: Roster) -> RoundStatus? {
+        guard let role = expectedRole(replay.definition) else { return nil }
+        var expected: [String] = []
+        let listed = ((try? caseDocument("expediente.md", in: path)) ?? nil)?["dependencias_esperadas"]
+        if let list = listed as? [any Sendable] {
+            expected = list.compactMap { CaseID.dependencyCode(Requirement.text($0)) }
+        } else if let text = listed as? String, !text.isEmpty {
+            // "HGE, HRO" or "[HGE, HRO]" written as text.
+            expected = text.components(separatedBy: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_")).inverted)
+                .filter { !$0.isEmpty }.compactMap { CaseID.dependencyCode($0) }
+        } else {
+            expected = roster.personas.filter { $0.holds(role) }.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) }
+        }
+        var seen: Set<String> = []
+        expected = expected.filter { seen.insert($0).inserted }
+        var excused: [(String, String)] = []
+        for record in replay.records {
+            guard let code = record.excuse.flatMap(CaseID.dependencyCode), (try? isAuthorizedExcuse(record)) == true,
+                  !excused.contains(where: { $0.0 == code }) else { continue }
+            excused.append((code, record.text))
+        }
+        let finished = Set(replay.machine.threads.filter { $0.next == nil }.map(\.code))
+        let excusedCodes = Set(excused.map(\.0))
+        let missing = expected.filter { !finished.contains($0) && !excusedCodes.contains($0) }
+        return RoundStatus(expected: expected, missing: missing, excused: excused)
+    }
+
+    /// An excuse counts only when a jefe of the parent commit's roster made it.
+    private func isAuthorizedExcuse(_ record: StepRecord) throws -> Bool {
+        try roster(at: record.parent ?? record.commit).find(record.author.email)?.holds(.jefe) == true
+    }
+
+    /// The state a person is told: a case whose round has ended for the dependencies that started
+    /// (P2 after the last POA archived) stays open while an expected dependency is missing.
+    func effectiveState(_ replay: CaseReplay, path: String, roster: Roster) -> CaseState {
+        let state = replay.machine.state
+        guard state == .closed, replay.machine.allowedNext.contains(where: \.startsDependency),
+              let round = roundStatus(replay, path: path, roster: roster), !round.missing.isEmpty else { return state }
+        return .open
+    }
+
+    /// The step that closes the round (P3-06, P5-02) is refused while the month has not ended or
+    /// an expected dependency has not finished and is not excused.
+    func checkClosing(_ step: StepDefinition, replay: CaseReplay, path: String, roster: Roster) throws {
+        guard let block = replay.definition.dependencyBlock, let last = block.last,
+              case .step(let exit) = replay.definition.transition(after: last, decision: nil), exit == step.number else { return }
+        if replay.definition.monthly, let month = caseMonth(replay.id, path: path) {
+            let firstDay = month.monthStart(adding: 1)
+            if clock.day(clock.now) < firstDay {
+                throw CasebookError.monthNotEnded(caseID: replay.id, step: step.number, month: String(month.description.prefix(7)),
+                                                  from: firstDay.description)
+            }
+        }
+        guard let round = roundStatus(replay, path: path, roster: roster), !round.missing.isEmpty else { return }
+        throw CasebookError.roundIncomplete(caseID: replay.id, step: step.number, missing: round.missing.map { code in
+            let thread = replay.machine.threads.first { $0.code == code }
+            return thread.map { "\(code) (va en el paso \($0.lastStep))" } ?? "\(code) (no ha empezado)"
+        }, firstCode: round.missing[0], jefes: roster.holders(of: [.jefe]))
+    }
+
+    /// The jefe closes a round without an expected dependency, with the reason: a commit of the
+    /// case with the `Excusa: CODE` trailer (`folio excusar`).
+    public func excuse(caseID: String, dependency raw: String, reason: String, persona key: String?) throws -> RecordedCommit {
+        try writing { try excuseLocked(caseID: caseID, dependency: raw, reason: reason, persona: key) }
+    }
+
+    func excuseLocked(caseID: String, dependency raw: String, reason: String, persona key: String?) throws -> RecordedCommit {
+        let head = try checkWritable()
+        let roster = try roster(at: head)
+        let persona = try self.persona(key, in: roster)
+        guard persona.holds(.jefe) else { throw CasebookError.notJefe(persona: persona.id, action: "cerrar una ronda sin una dependencia") }
+        let (id, path) = try locate(caseID, head: head)
+        guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
+        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CasebookError.invalidFile(file: "-m", reason: "falta el motivo", fix: "Indique por qué se cierra sin \(code): -m \"MOTIVO\".")
+        }
+        let history = try loadHistory(at: head)
+        guard let replay = try replay(id, in: history), let round = roundStatus(replay, path: path, roster: roster) else {
+            throw CasebookError.invalidFile(file: path, reason: "el expediente no tiene pasos por dependencia",
+                                            fix: "Solo los procedimientos 2, 3 y 5 esperan a varias dependencias.")
+        }
+        guard round.missing.contains(code) else {
+            throw CasebookError.invalidFile(
+                file: path, reason: "\(code) no es una dependencia pendiente de \(id)",
+                fix: round.missing.isEmpty ? "No falta ninguna dependencia." : "Pendientes: \(round.missing.joined(separator: ", ")).")
+        }
+        guard replay.machine.state != .returned, !replay.machine.allowedNext.isEmpty else {
+            throw CasebookError.procedure(.caseEnded(step: "de cierre", state: replay.machine.state))
+        }
+        try checkClean(outside: path)
+        let trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(replay.definition.number)),
+                        Trailer(TrailerKey.role, Role.jefe.rawValue), Trailer(TrailerKey.excuse, code)]
+        let subject = "\(id): se cierra sin \(code)"
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
+        let commit: OID
+        var after = replay
+        var pending = RoutingSlip.pending(caseID: id, procedure: replay.definition.number, author: signature(of: persona), trailers: trailers,
+                                          text: reason)
+        pending.parent = head
+        after.records.append(pending)
+        let state = effectiveState(after, path: path, roster: roster)
+        do {
+            try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona, trailers: trailers,
+                          text: reason, edit: edit)
+            try refreshIndexState(path: path, state: state, edit: edit)
+            commit = try self.commit(paths: ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"], parent: head, author: persona, role: .jefe, roster: roster,
+                                     subject: subject, text: reason, trailers: trailers)
+        } catch {
+            edit.rollback()
+            throw error
+        }
+        let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
+        return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject, state: state,
+                              next: nextSteps(replay.machine, roster: roster, calendar: calendar))
+    }
+}

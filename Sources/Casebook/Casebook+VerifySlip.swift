@@ -1,0 +1,57 @@
+import Foundation
+import GitStore
+import Procedures
+
+extension Casebook {
+    /// The routing slips of one case checked against its history: each folio commit of the case
+    /// that carries a slip must carry the rendering of the records up to it (only those in
+    /// `reported`, when given).
+    func slipFindings(_ id: String, records: [StepRecord], definition: ProcedureDefinition, reported: Set<OID>?) throws -> [Violation] {
+        var found: [Violation] = []
+        let fix = "Escriba la hoja de ruta de nuevo desde la historia: 'folio hoja-de-ruta \(id) --as JEFE'."
+        var path: String? = nil
+        for (k, record) in records.enumerated() where reported?.contains(record.commit) ?? true {
+            if path == nil { path = try casePath(id, at: record.commit) }
+            guard let path, let blob = try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: record.commit) else { continue }
+            let expected = RoutingSlip.render(caseID: id, definition: definition, records: Array(records[...k]))
+            if String(decoding: try repository.blob(blob), as: UTF8.self) != expected {
+                found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: "routing-slip",
+                                       message: "\(path)/\(RoutingSlip.fileName) de este commit no es la historia del expediente hasta él.",
+                                       fix: fix))
+            }
+        }
+        return found
+    }
+
+    /// At `tip` (a full verify), every case's slip must be the rendering of its whole history: a
+    /// hand edit is a finding that `folio hoja-de-ruta` puts right.
+    func slipTipFindings(at tip: OID, history: History) throws -> [Violation] {
+        var found: [Violation] = []
+        let paths = try casePaths(at: tip)
+        for id in history.caseIDs {
+            guard let path = paths[id], let replay = try? replay(id, in: history) else { continue }
+            found += try slipTipFinding(id, path: path, definition: replay.definition, records: replay.records, tip: tip)
+        }
+        return found
+    }
+
+    private func slipTipFinding(_ id: String, path: String, definition: ProcedureDefinition, records: [StepRecord],
+                                tip: OID) throws -> [Violation] {
+        var found: [Violation] = []
+        let fix = "Escriba la hoja de ruta de nuevo desde la historia: 'folio hoja-de-ruta \(id) --as JEFE'."
+        let file = "\(path)/\(RoutingSlip.fileName)"
+        guard let data = try repository.file(at: file, in: tip) else {
+            found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: "routing-slip",
+                                   message: "El expediente no tiene hoja de ruta (\(file)): se abrió con una versión anterior de folio.",
+                                   fix: "Un jefe escribe las hojas de ruta que faltan: 'folio hoja-de-ruta --todas --as JEFE'.",
+                                   severity: "warning"))
+            return found
+        }
+        if String(decoding: data, as: UTF8.self) != RoutingSlip.render(caseID: id, definition: definition, records: records) {
+            found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: "routing-slip",
+                                   message: "\(file) no coincide con la historia del expediente: se editó a mano o fuera de folio.",
+                                   fix: fix))
+        }
+        return found
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// The case's routing slip (hoja de ruta): every commit of the expediente so far, as the paper
+/// file's routing slip lists who did what and when.
+///
+/// It is derived, never trusted: a pure rendering of the case's records, which folio writes with
+/// every commit of the case (so `git log -- cases/<AAAA>/<ID>` lists the whole history), `folio
+/// sync` writes again when it replays a step onto a new tip, and `folio verify` compares with the
+/// history.
+public enum RoutingSlip {
+    public static let fileName = "hoja-de-ruta.md"
+
+    /// The slip of `records` (oldest first, the last one being the commit that carries it).
+    public static func render(caseID: String, definition: ProcedureDefinition, records: [StepRecord]) -> String {
+        var out = "# Hoja de ruta del expediente \(caseID)\n\n"
+        out += "Procedimiento \(definition.number): \(definition.name) (versión \(definition.version)). "
+        out += "folio reescribe esta hoja con cada paso a partir de la historia del expediente; no la edite: "
+        out += "'folio verify' la compara con la historia.\n\n"
+        out += "| # | Paso | Actividad | Rol | Persona | Fecha | Decisión | Dependencia | Texto |\n"
+        out += "|---:|---|---|---|---|---|---|---|---|\n"
+        for (i, record) in records.enumerated() {
+            let activity: String
+            if let number = record.step {
+                let step = definition.step(ProcedureDefinition.normalize(step: number))
+                activity = step?.activity ?? "(paso desconocido)"
+            } else {
+                activity = i == 0 ? "Apertura del expediente"
+                    : record.excuse.map { "Cierre sin \($0): el jefe lo excusa" } ?? "Nota (cambios sin avanzar el procedimiento)"
+            }
+            let decision = record.decisionValue.map { $0 ? "Sí" : "No" } ?? (record.decision ?? "")
+            let cells = [String(i + 1), record.step ?? "", activity, record.role ?? "", record.author.name, date(record.author),
+                         decision, record.dependency ?? record.excuse ?? "", record.text]
+            out += "| " + cells.map(cell).joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    /// A table cell: one line, pipes escaped, HTML neutral.
+    static func cell(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "|", with: "\\|")
+            .replacingOccurrences(of: "\n", with: "<br>").replacingOccurrences(of: "\r", with: "<br>")
+    }
+
+    /// `AAAA-MM-DD HH:MM` in the signature's own offset (what git shows for it).
+    static func date(_ signature: Signature) -> String {
+        var seconds = time_t(signature.date.timeIntervalSince1970.rounded(.down)) + time_t(signature.offsetMinutes * 60)
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        return Day(Int(t.tm_year) + 1900, Int(t.tm_mon) + 1, Int(t.tm_mday)).description + " "
+            + Day.pad(Int(t.tm_hour), 2) + ":" + Day.pad(Int(t.tm_min), 2)
+    }
+
+    /// The record a commit about to be made will read back as (its id is not known yet).
+    static func pending(caseID: String, procedure: Int, author: Signature, trailers: [Trailer], text: String?) -> StepRecord {
+        func value(_ key: String) -> String? { trailers.last { $0.key == key }?.value }
+        let body = text.map { StepRecord.body(of: "s\n\n" + CommitMessage.normalize($0) + "\n\nX: y\n") } ?? ""
+        return StepRecord(commit: OID(hex: String(repeating: "0", count: 40))!, parent: nil, author: author, committer: author,
+                          subject: "", caseID: caseID, procedure: String(procedure), step: value(TrailerKey.step),
+                          role: value(TrailerKey.role), decision: value(TrailerKey.decision), dependency: value(TrailerKey.dependency),
+                          signedOff: [], text: body, excuse: value(TrailerKey.excuse))
+    }
+}
+
+extension Casebook {
+    /// Writes the case's slip for the commit about to be made: its history so far plus that commit.
+    func writeSlip(id: String, path: String, definition: ProcedureDefinition, earlier: [StepRecord], author: Persona,
+                   trailers: [Trailer], text: String?, edit: WorkTreeEdit) throws {
+        let record = RoutingSlip.pending(caseID: id, procedure: definition.number, author: signature(of: author), trailers: trailers,
+                                         text: text)
+        let slip = RoutingSlip.render(caseID: id, definition: definition, records: earlier + [record])
+        try edit.write(Data(slip.utf8), to: "\(path)/\(RoutingSlip.fileName)")
+    }
+}

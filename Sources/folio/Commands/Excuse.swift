@@ -1,0 +1,27 @@
+import ArgumentParser
+import Casebook
+
+extension Folio {
+    struct Excuse: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "excusar",
+            abstract: "El jefe cierra la ronda de un expediente (P2, P3, P5) sin una dependencia esperada, diciendo por qué; el informe lo dice.",
+            discussion: """
+                Ejemplo:
+                  folio excusar PROD-2026-11 HGA -m "No envió su producción" --as mrodriguez
+                """)
+        @OptionGroup var repository: RepositoryOptions
+        @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
+        @Argument(help: ArgumentHelp("Código de la dependencia o unidad ejecutora.", valueName: "código")) var dependency: String
+        @Option(name: .customShort("m"), help: ArgumentHelp("El motivo.", valueName: "texto")) var message: String
+        @Option(name: .customLong("as"), help: ArgumentHelp("El jefe: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
+
+        func run() throws {
+            try Folio.perform {
+                let recorded = try repository.open().excuse(caseID: id, dependency: dependency, reason: message, persona: persona)
+                print(recorded.subject)
+                print("Registrado en el commit \(recorded.commit.short).")
+            }
+        }
+    }
+}

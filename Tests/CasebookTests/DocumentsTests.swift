@@ -1,0 +1,128 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+@Suite("Documents never overwritten and always indexed; each dependency acts on its own files")
+struct DocumentsTests {
+    func index(_ repo: CaseRepo, _ path: String) throws -> ArchiveIndex {
+        try ArchiveIndex.parse(repo.read("\(path)/indice.md"), file: "indice.md")
+    }
+
+    func coop(_ repo: CaseRepo, attach: [String] = []) throws -> (String, String) {
+        let recorded = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true"], attachments: attach,
+                                                             persona: "mrodriguez"))
+        return (recorded.caseID, recorded.path)
+    }
+
+    @Test("step --attach over an indexed name: the original stays byte-identical in HEAD, the new file gets a new folio")
+    func attachOverIndexedName() throws {
+        let repo = try CaseRepo()
+        try repo.box.write("%PDF-1.4 original\n", to: "a/notificacion.pdf")
+        let (id, path) = try coop(repo, attach: [repo.box.path + "/a/notificacion.pdf"])
+        var idx = try index(repo, path)
+        #expect(idx.documentos.map(\.archivo) == ["anexos/notificacion.pdf"] && idx.documentos[0].paso == "01", "new --attach is indexed")
+        let original = try repo.git(["rev-parse", "HEAD:\(path)/anexos/notificacion.pdf"])
+        try repo.box.write("%PDF-1.4 otra versión\n", to: "b/notificacion.pdf")
+        try repo.step(id, as: "mrodriguez", attach: [repo.box.path + "/b/notificacion.pdf"])
+        #expect(try repo.git(["rev-parse", "HEAD:\(path)/anexos/notificacion.pdf"]) == original, "the archived file is untouched")
+        #expect(try repo.git(["show", "HEAD:\(path)/anexos/notificacion-v2.pdf"]) == "%PDF-1.4 otra versión")
+        idx = try index(repo, path)
+        #expect(idx.documentos.map(\.folio) == [1, 2] && idx.documentos[1].archivo == "anexos/notificacion-v2.pdf")
+        #expect(idx.documentos[1].reemplaza == 1 && idx.documentos[1].paso == "02")
+        #expect(try repo.book.verify().ok)
+    }
+
+    @Test("a file put into the folder with an editor: attach adopts it where it is; a step adopts it too; no duplicate")
+    func adoptDropped() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        try repo.write("%PDF-1.4 dictamen\n", to: "\(path)/anexos/dictamen.pdf")
+        let warning = try repo.book.verify().violations.first { $0.rule == "archive" }
+        #expect(warning?.severity == "warning" && warning?.fix.contains("folio attach \(id) \(path)/anexos/dictamen.pdf") == true)
+        // Following the hint from the repository's root adopts the file: no copy, no -v2.
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Incorpora el dictamen",
+                                     archive: ArchiveRequest(files: [repo.path + "/\(path)/anexos/dictamen.pdf"]))
+        var idx = try index(repo, path)
+        #expect(idx.documentos.map(\.archivo) == ["anexos/dictamen.pdf"])
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/\(path)/anexos/dictamen-v2.pdf"))
+        #expect(try repo.book.verify().violations.isEmpty)
+        // Attaching it again is refused: it is already folio 1.
+        try repo.expectRefusal(["ya está en el índice como folio 1", "--replaces 1"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "otra vez",
+                                         archive: ArchiveRequest(files: [repo.path + "/\(path)/anexos/dictamen.pdf"]))
+        }
+        // A file dropped before a step enters the index with that step.
+        try repo.write("%PDF-1.4 oficio\n", to: "\(path)/anexos/oficio.pdf")
+        try repo.step(id, as: "mrodriguez")
+        idx = try index(repo, path)
+        #expect(idx.documentos.map(\.archivo) == ["anexos/dictamen.pdf", "anexos/oficio.pdf"] && idx.documentos[1].paso == "02")
+        #expect(try repo.git(["ls-tree", "--name-only", "HEAD", "\(path)/anexos/"]).lines.count == 2)
+        #expect(try repo.book.verify().violations.isEmpty)
+    }
+
+    @Test("an archived document changed in place: the step is refused; verify's hint restores it from the state found")
+    func changedInPlace() throws {
+        let repo = try CaseRepo()
+        try repo.box.write("%PDF-1.4 original\n", to: "a/acta.pdf")
+        let (id, path) = try coop(repo, attach: [repo.box.path + "/a/acta.pdf"])
+        let file = "\(path)/anexos/acta.pdf"
+        try repo.write("%PDF-1.4 cambiado\n", to: file)
+        try repo.expectRefusal(["\(file)", "folio 1", "git restore \(file)", "--replaces 1"]) { try repo.step(id, as: "mrodriguez") }
+        var finding = try repo.book.verify().violations.first { $0.rule == "archive" }
+        #expect(finding?.fix.contains("git restore \(file)") == true)
+        // Committed over with plain git: HEAD no longer has it, so the hint names the commit that does.
+        try repo.git(["commit", "-qam", "sobrescribe"])
+        finding = try repo.book.verify().violations.first { $0.rule == "archive" }
+        let opening = try repo.git(["rev-parse", "--short", "HEAD~1"])
+        #expect(finding?.fix.contains("git checkout \(opening) -- \(file)") == true, "\(finding?.fix ?? "")")
+        try repo.git(["checkout", opening, "--", file])
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Restaura el folio 1")
+        #expect(!(try repo.book.verify().violations.contains { $0.rule == "archive" }))
+    }
+
+    @Test("a dependency's step commits only its own files and is not blocked by another dependency's broken file")
+    func ownFilesOnly() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try repo.writeProduction(id, "HRO")
+        try repo.write("programa,producto\nEMA\n", to: "cases/2026/\(id)/produccion/HGE.csv")
+        try repo.expectRefusal(["hge es el contacto registrado de HGE, no de HRO"]) { try repo.step(id, "01", as: "hge", dependency: "HRO") }
+        try repo.step(id, "01", as: "hro", dependency: "HRO")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines
+            == ["cases/2026/\(id)/hoja-de-ruta.md", "cases/2026/\(id)/produccion/HRO.csv"])
+        #expect(try repo.git(["status", "--porcelain"]) == "?? cases/2026/\(id)/produccion/HGE.csv", "HGE's file stays HGE's")
+        try repo.expectRefusal(["produccion/HGE.csv"]) { try repo.step(id, "01", as: "hge", dependency: "HGE") }
+        // The contact need not repeat the code; and cannot act for another dependency.
+        try repo.writeProduction(id, "HGE")
+        try repo.step(id, "01", as: "hge")
+        #expect(try repo.git(["log", "-1", "--format=%(trailers:key=Dependencia,valueonly,separator=)"]) == "HGE")
+        // A change staged in another dependency's file would enter the commit: refused.
+        try repo.write("x\n", to: "cases/2026/\(id)/dependencias/HRO/nota.md")
+        try repo.git(["add", "cases/2026/\(id)/dependencias/HRO/nota.md"])
+        try repo.expectRefusal(["dependencias/HRO/nota.md"]) { try repo.step(id, "02", as: "cmendez", dependency: "HGE") }
+    }
+
+    @Test("a contact must be registered with their code (and may carry the dependency's name); without one they cannot act")
+    func contactNeedsCode() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        try repo.expectRefusal(["sin el código", "--dependency"]) {
+            try repo.book.addPersona(Persona(id: "hga", name: "Sonia Chávez", email: "schavez@igss.gob.gt", roles: [.dependencia]),
+                                     actor: "mrodriguez")
+        }
+        try repo.book.addPersona(Persona(id: "hga", name: "Sonia Chávez", email: "schavez@igss.gob.gt", roles: [.dependencia],
+                                         dependency: "HGA", dependencyName: "Hospital General de Accidentes"), actor: "mrodriguez")
+        #expect(repo.read("roles.yaml").contains("nombre_dependencia: Hospital General de Accidentes"))
+        #expect(try repo.book.roster(at: try #require(OID(hex: repo.git(["rev-parse", "HEAD"])))).find("hga")?.dependencyName
+            == "Hospital General de Accidentes")
+        // A contact without code written into roles.yaml by hand (by a jefe) cannot act for anyone.
+        let roles = repo.read("roles.yaml") + "  - id: libre\n    nombre: Sin Código\n    correo: libre@igss.gob.gt\n    roles: [dependencia]\n"
+        try repo.write(roles, to: "roles.yaml")
+        try repo.git(["commit", "-qam", "agrega un contacto", "--author", CaseRepo.jefe])
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try repo.writeProduction(id, "HGE")
+        try repo.expectRefusal(["libre tiene el rol dependencia", "sin el código"]) { try repo.step(id, "01", as: "libre", dependency: "HGE") }
+    }
+}

@@ -1,0 +1,114 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+@Suite("Months and POA rounds complete before they close; the head's text is kept")
+struct MonthCloseTests {
+    /// November 2026 with HGE and HRO through step 05; HGA registered but silent.
+    func month() throws -> (CaseRepo, String) {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        try repo.book.addPersona(Persona(id: "hga", name: "Sonia Chávez", email: "schavez@igss.gob.gt", roles: [.dependencia],
+                                         dependency: "HGA", dependencyName: "Hospital General de Accidentes"), actor: "mrodriguez")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        for code in ["HGE", "HRO"] {
+            try repo.writeProduction(id, code)
+            try repo.step(id, "01", as: code.lowercased(), dependency: code)
+            try repo.step(id, "02", as: "cmendez", dependency: code)
+            try repo.step(id, "03", as: "alopez", dependency: code)
+            // Approval (04) opens with the next month (P3 norm 2): approved early, with the reason.
+            try repo.book.recordStep(StepRequest(caseID: id, step: "04", persona: "alopez", decision: "si", dependency: code,
+                                                 justification: "Revisión adelantada por el cierre del año"))
+            try repo.step(id, "05", as: "alopez", dependency: code)
+        }
+        return (repo, id)
+    }
+
+    @Test("step 06 is refused before the month ends and while a registered dependency is missing; the jefe closes without it, and the report names it")
+    func closeWithoutOne() throws {
+        let (repo, id) = try month()
+        try repo.expectRefusal(["cierra el mes 2026-11, que aún no ha terminado", "2026-12-01"]) { try repo.step(id, "06", as: "alopez") }
+        repo.at("2026-12-01T08:00:00-06:00")
+        try repo.expectRefusal(["faltan dependencias esperadas", "HGA (no ha empezado)", "folio excusar \(id) HGA"]) {
+            try repo.step(id, "06", as: "alopez")
+        }
+        // Only a jefe closes without a dependency, naming it and the reason.
+        try repo.expectRefusal(["Solo el jefe"]) { _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "x", persona: "alopez") }
+        try repo.expectRefusal(["falta el motivo"]) { _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: " ", persona: "mrodriguez") }
+        try repo.expectRefusal(["HGE no es una dependencia pendiente", "Pendientes: HGA"]) {
+            _ = try repo.book.excuse(caseID: id, dependency: "HGE", reason: "x", persona: "mrodriguez")
+        }
+        #expect(try repo.book.status(of: id).missing == ["HGA"])
+        _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "Falla del sistema local; enviará en diciembre", persona: "mrodriguez")
+        let status = try repo.book.status(of: id)
+        #expect(status.missing == [] && status.excused?.first?.code == "HGA" && status.expected == ["HGE", "HRO", "HGA"])
+        #expect(try repo.git(["log", "-1", "--format=%(trailers:key=Excusa,valueonly,separator=)"]) == "HGA")
+        try repo.step(id, "06", as: "alopez")
+        let report = repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md")
+        #expect(report.contains("Dependencias sin informe este mes") && report.contains("**HGA**: Falla del sistema local; enviará en diciembre"))
+        #expect(repo.read("cases/2026/\(id)/informe/consolidado-2026-11.html").contains("<strong>HGA</strong>"))
+        // HGA cannot report into a closed round; the slip shows the jefe's closing.
+        #expect(repo.read("cases/2026/\(id)/hoja-de-ruta.md").contains("Cierre sin HGA: el jefe lo excusa"))
+        #expect(try repo.book.verify().ok)
+    }
+
+    @Test("the head's own text at step 07 is kept; the figures go in folio's marked section, and the report is also HTML")
+    func headTextKept() throws {
+        let (repo, id) = try month()
+        repo.at("2026-12-01T08:00:00-06:00")
+        _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "No informó", persona: "mrodriguez")
+        try repo.step(id, "06", as: "alopez")
+        let file = "cases/2026/\(id)/informe/informe-jefatura-2026-11.md"
+        let mine = "# Informe de la jefatura\n\nSeñor Gerente: la producción de noviembre se mantuvo; destaco el esfuerzo del HGE.\n"
+        try repo.write(mine, to: file)
+        try repo.step(id, "07", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, 2026-12-09"])
+        let text = repo.read(file)
+        #expect(text.hasPrefix(mine), "the head's text comes first, untouched")
+        #expect(text.contains(GeneratedSection.start) && text.contains("| EMA | Consultas médicas |") && text.contains("HGA"))
+        let html = repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-11.html")
+        #expect(html.contains("Señor Gerente") && html.contains("<h1>"))
+        #expect(try repo.git(["show", "HEAD:\(file)"]) + "\n" == text)
+    }
+
+    @Test("P2 stays open until every registered dependency's POA is archived or excused")
+    func poaRound() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
+                                                       persona: "mrodriguez")).caseID
+        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
+            try repo.step(id, as: who)
+        }
+        try repo.step(id, "10", as: "alopez", dependency: "HGE")
+        try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n",
+                       to: "cases/2026/\(id)/dependencias/HGE/revision.md")
+        try repo.step(id, "11", as: "alopez", dependency: "HGE")
+        try repo.box.write("%PDF-1.4\n", to: "in/poa-hge.pdf")
+        let archived = try repo.book.recordStep(StepRequest(caseID: id, step: "12", persona: "alopez", dependency: "HGE",
+                                                            archive: ArchiveRequest(files: [repo.box.path + "/in/poa-hge.pdf"])))
+        #expect(archived.state == .open, "HRO is registered and has not sent its POA")
+        #expect(try repo.book.status(of: id).state == .open)
+        let excused = try repo.book.excuse(caseID: id, dependency: "HRO", reason: "Presentará su POA con la reprogramación", persona: "mrodriguez")
+        #expect(excused.state == .closed)
+        #expect(try repo.book.status(of: id).state == .closed)
+        #expect(repo.read("cases/2026/\(id)/indice.md").contains("estado: cerrado"))
+    }
+}
+
+@Suite("Expected dependencies listed in the case")
+struct ExpectedListTests {
+    @Test("dependencias_esperadas in expediente.md is the list a P5 month waits for")
+    func listedInCase() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", sets: ["dependencias_esperadas=[DIP, TIC]"],
+                                                       persona: "alopez")).caseID
+        try repo.write("snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
+                       + "0289347,Hospital,metro cuadrado,12000,350,2500000,2100000,\n", to: "cases/2026/\(id)/avance/DIP.csv")
+        try repo.step(id, "01", as: "dip")
+        repo.at("2026-12-01T08:00:00-06:00")
+        try repo.expectRefusal(["TIC (no ha empezado)", "folio excusar \(id) TIC"]) { try repo.step(id, "02", as: "alopez") }
+        _ = try repo.book.excuse(caseID: id, dependency: "TIC", reason: "Sin proyectos en ejecución este mes", persona: "mrodriguez")
+        try repo.expectRefusal(["falta el campo 'publicacion'"]) { try repo.step(id, "02", as: "alopez") }
+    }
+}
