@@ -5,6 +5,7 @@ import Procedures
 extension Casebook {
     /// The status of every expediente, in the order they were opened; derived from history alone.
     public func statusOfAll() throws -> [CaseStatus] {
+        omittedCommits = 0
         guard let head = try repository.headCommit() else { return [] }
         let history = try loadHistory(at: head)
         let roster = readableRoster(at: head)
@@ -31,6 +32,7 @@ extension Casebook {
 
     /// The status of one expediente.
     public func status(of caseID: String) throws -> CaseStatus {
+        omittedCommits = 0
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
@@ -48,14 +50,17 @@ extension Casebook {
 
     /// Every commit of one expediente, oldest first.
     public func log(of caseID: String) throws -> [HistoryEntry] {
+        omittedCommits = 0
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
         let month = try caseFields(path, at: head)?.month
-        let timings: [OID: StepTiming] = try replay(id, in: history).map { self.timings(of: $0, month: month) } ?? [:]
+        let replayed = try replay(id, in: history)
+        let timings: [OID: StepTiming] = replayed.map { self.timings(of: $0, month: month) } ?? [:]
+        let records = replayed?.records ?? []
         saveHistoryCache()
-        let definition = try replay(id, in: history)?.definition
-        return try history.records(of: id).enumerated().map { i, record in
+        let definition = replayed?.definition
+        return try records.enumerated().map { i, record in
             var e = entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"), timing: timings[record.commit])
             e.activity = record.step.flatMap { definition?.step($0)?.activity }
             e.text = Self.bodyText(try repository.commit(record.commit).message)
@@ -190,10 +195,11 @@ extension Casebook {
     }
 
     /// What the deadlines count from: the opening day, the case's month (`mes`, else the id's
-    /// `AAAA-MM` suffix) and the day each step was last recorded.
+    /// `AAAA-MM` suffix) and the day each step was last recorded (its reception by the shared
+    /// repository where a stamp says so, else its declared date).
     func calendar(of replay: CaseReplay, month: String?, recorded: (step: String, day: Day)? = nil) -> CaseCalendar {
         var days: [String: Day] = [:]
-        for record in replay.steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(record.author.date) } }
+        for record in replay.steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(effectiveDate(record)) } }
         if let recorded { days[recorded.step] = recorded.day }
         let monthText = month?.nilIfEmpty ?? String(replay.id.suffix(7))
         return CaseCalendar(opened: clock.day(replay.opening.author.date), month: Day(iso: monthText + "-01"), stepDays: days)

@@ -28,11 +28,16 @@ extension Casebook {
     func syncLocked(remote: String, dropLocal: Bool) throws -> SyncResult {
         let local = try checkWritable()
         try checkClean(outside: nil)
-        guard try repository.remoteURL(remote) != nil else { throw CasebookError.noRemote(remote) }
+        guard let url = try repository.remoteURL(remote) else { throw CasebookError.noRemote(remote) }
+        // An ssh server must be the one ~/.ssh/known_hosts knows (libgit2 alone would accept any).
+        let identities = try SSHSigner.identityFiles(repository)
+        let hostKeyCheck: HostKeyCheck? = KnownHosts.endpoint(url).map { endpoint in
+            { _, key in KnownHosts.check(host: endpoint.host, port: endpoint.port, key: key) }
+        }
         guard let branch = try repository.headBranchName() else { throw CasebookError.detachedHead }
         let short = String(branch.dropFirst("refs/heads/".count))
         do {
-            try repository.fetch(remote: remote)
+            try repository.fetch(remote: remote, extra: ["+\(Self.receptionNotesRef):\(Self.receptionNotesRef)"], hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
             throw CasebookError.remoteFailed(remote: remote, action: "traer", reason: GitErrorText.describe(error))
         }
@@ -51,13 +56,32 @@ extension Casebook {
                 throw CasebookError.unrelatedHistories(remote: remote)
             }
             try repository.walk(from: remoteTip, hiding: local) { _ in result.received += 1 }
+            // What comes from the shared repository is checked as the hook would: a server that let a
+            // forged commit in (an administrator, a hook bypassed) does not get it into this clone.
+            if result.received > 0 {
+                let report = try verify(range: "\(base.hex)..\(remoteTip.hex)")
+                if !report.ok {
+                    throw CasebookError.remoteInvalid(findings: report.violations.filter { $0.severity == "error" }.map { v in
+                        "\(v.commit.prefix(7)) " + [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
+                            + ": \(v.message) [\(v.rule)]"
+                    })
+                }
+            }
+            // The first sync pins the root of the shared history (trust on first use).
+            if try repository.config(Self.rootKey) == nil {
+                var root: OID?
+                try repository.walk(from: remoteTip, firstParent: true) { if root == nil { root = $0.id } }
+                if let root { try repository.setConfig(Self.rootKey, root.hex) }
+            }
             if base == local {
                 try move(from: local, to: remoteTip, branch: branch)
                 return result
             }
-            if base != remoteTip {
-                var mine: [CommitInfo] = []
-                try repository.walk(from: local, hiding: remoteTip) { mine.append($0) }
+            var mine: [CommitInfo] = []
+            try repository.walk(from: local, hiding: remoteTip) { mine.append($0) }
+            // Local work is replayed onto the shared tip; a merge a plain 'git pull' made is left
+            // out, so what is published is one line again.
+            if base != remoteTip || mine.contains(where: { $0.parents.count > 1 }) {
                 (newTip, result.renumbered) = try replay(mine, base: base, onto: remoteTip)
             }
             let report = try verify(range: "\(remoteTip.hex)..\(newTip.hex)")
@@ -73,7 +97,7 @@ extension Casebook {
         guard result.published > 0 else { return result }
         let pushed: PushResult
         do {
-            pushed = try repository.push(remote: remote, refspec: "\(branch):\(branch)")
+            pushed = try repository.push(remote: remote, refspec: "\(branch):\(branch)", hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
             throw CasebookError.remoteFailed(remote: remote, action: "publicar", reason: GitErrorText.describe(error))
         }
@@ -118,10 +142,14 @@ extension Casebook {
         var slipRecords: [String: [StepRecord]] = [:]
         var current = tip
         for commit in commits {
-            guard commit.parents.count == 1, let parent = commit.parents.first else {
-                throw CasebookError.syncConflict(findings: ["el commit \(commit.id.short) es una fusión (merge): folio sync no la reproduce"],
+            if commit.parents.count > 1 { continue }
+            guard let parent = commit.parents.first else {
+                throw CasebookError.syncConflict(findings: ["el commit \(commit.id.short) no tiene padre (otra raíz): folio sync no lo publica"],
                                                  backup: try backup(commit.id))
             }
+            // Where this commit forked from the shared line: before a 'git pull' merge, the old base;
+            // after it, the shared tip (its folders already include the remote's changes).
+            let fork = try repository.mergeBase(parent, tip) ?? base
             var updates: [TreeUpdate] = []
             func conflict(_ unit: String) throws -> Never {
                 throw CasebookError.syncConflict(
@@ -135,7 +163,7 @@ extension Casebook {
                     for file in try changedFiles(at: unit, from: parent, to: commit.id) where !file.hasSuffix("/" + RoutingSlip.fileName) {
                         let mineFile = try repository.entry(at: file, in: commit.id)
                         let theirs = try repository.entry(at: file, in: tip)
-                        if try repository.entry(at: file, in: base)?.id != theirs?.id, mineFile?.id != theirs?.id {
+                        if try repository.entry(at: file, in: fork)?.id != theirs?.id, mineFile?.id != theirs?.id {
                             // Two dependencies archived in two clones: the index takes both, in order.
                             if file.hasSuffix("/" + ArchiveIndex.fileName), let mineFile,
                                let merged = try mergedIndex(file, parent: parent, mine: mineFile.id, current: current) {
@@ -148,7 +176,7 @@ extension Casebook {
                     }
                     continue
                 }
-                if renamed == nil, try repository.entry(at: unit, in: base)?.id != repository.entry(at: unit, in: tip)?.id,
+                if renamed == nil, try repository.entry(at: unit, in: fork)?.id != repository.entry(at: unit, in: tip)?.id,
                    try mine?.id != repository.entry(at: unit, in: tip)?.id {
                     try conflict(unit)
                 }
@@ -185,7 +213,13 @@ extension Casebook {
                 }
             }
             let sign = try repository.signature(of: commit.id) == nil ? nil : try resigning(commit)
-            current = try repository.createCommit(tree: tree, parent: current, author: commit.author, committer: commit.committer,
+            // The declared (author) date stays; the committer date is when it joins the line, never
+            // before the commit it now follows.
+            let parentDate = try repository.commit(current).committer.date
+            var committer = commit.committer
+            committer.date = max(clock.now, parentDate, commit.committer.date)
+            committer.offsetMinutes = clock.offsetMinutes(at: committer.date)
+            current = try repository.createCommit(tree: tree, parent: current, author: commit.author, committer: committer,
                                                   message: message, sign: sign)
         }
         return (current, renames.map { ($0.from, $0.to) })

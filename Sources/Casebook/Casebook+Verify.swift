@@ -17,71 +17,49 @@ extension Casebook {
     public func verify(range: String? = nil) throws -> VerifyReport {
         let (tip, hidden) = try resolve(range: range)
         guard let tip else { return VerifyReport(ok: true, commits: 0, cases: 0, steps: 0, violations: []) }
-        if let hidden { return try verifyNew(tip: tip, since: hidden) }
+        // What came before a range (for `A..B`): the cases' last commits bound the new ones' dates.
+        var lastInCase: [String: StepRecord] = [:]
+        if let hidden { for record in try loadHistory(at: hidden).records { lastInCase[record.caseID] = record } }
         var violations: [Violation] = []
         var history = History()
         var order: [String: Int] = [:]
-        try repository.walk(from: tip) { commit in
+        var touched: [String] = []
+        try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
             order[commit.id.hex] = order.count
             history.add(commit: commit)
             let record = try StepRecord(commit)
-            if let record { history.add(record) }
-            violations += try checkCommit(commit, record: record)
+            let previous = record.flatMap { lastInCase[$0.caseID] }
+            if let record {
+                history.add(record)
+                lastInCase[record.caseID] = record
+                if !touched.contains(record.caseID) { touched.append(record.caseID) }
+            }
+            let isRoot = hidden == nil && order.count == 1
+            let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous)
+            let found = try commitRules(facts)
+            commitRuleErrors[commit.id] = found.contains { $0.severity == "error" }
+            violations += found + (try ruleReception(facts))
         }
+        // The cases a range touches are replayed whole; the rest of history comes from the cache.
+        let reported: Set<OID>? = hidden == nil ? nil : Set(order.keys.compactMap(OID.init(hex:)))
+        let replayed = hidden == nil ? history : try loadHistory(at: tip)
         var steps = 0
         var timed: [TimedStep] = []
         let paths = try casePaths(at: tip)
-        for id in history.caseIDs {
-            let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: nil, path: paths[id], tip: tip)
+        for id in touched {
+            let (found, count, late) = try checkCase(id, records: replayed.records(of: id), reported: reported, path: paths[id], tip: tip)
             violations += found
             steps += count
             timed += late
         }
         violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
         // The archive is checked as it is now (the work tree's files), on a full verify.
-        violations += try archiveFindings(at: tip)
-        violations += try slipTipFindings(at: tip, history: history)
-        return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: history.commitCount,
-                            cases: history.caseIDs.count, steps: steps, violations: violations, outOfWindow: timed)
-    }
-
-    /// What a push adds (`A..B`): the commits of `tip` that `since` lacks are checked one by one,
-    /// and the cases they touch are replayed whole; the rest of history comes from the cache.
-    private func verifyNew(tip: OID, since: OID) throws -> VerifyReport {
-        var fresh: [CommitInfo] = []
-        try repository.walk(from: tip, hiding: since) { fresh.append($0) }
-        let reported = Set(fresh.map(\.id))
-        var violations: [Violation] = []
-        var touched: [String] = []
-        for commit in fresh {
-            let record = try StepRecord(commit)
-            if let record, !touched.contains(record.caseID) { touched.append(record.caseID) }
-            violations += try checkCommit(commit, record: record)
+        if hidden == nil {
+            violations += try archiveFindings(at: tip)
+            violations += try slipTipFindings(at: tip, history: history)
         }
-        let history = try loadHistory(at: tip)
-        var steps = 0
-        var timed: [TimedStep] = []
-        let paths = try casePaths(at: tip)
-        for id in touched {
-            let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
-            violations += found
-            steps += count
-            timed += late
-        }
-        let order = Dictionary(uniqueKeysWithValues: fresh.enumerated().map { ($1.id.hex, $0) })
-        violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
-        return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: fresh.count, cases: touched.count,
-                            steps: steps, violations: violations, outOfWindow: timed)
-    }
-
-    /// The checks of one commit on its own: guarded files, signature, edits outside folio.
-    private func checkCommit(_ commit: CommitInfo, record: StepRecord?) throws -> [Violation] {
-        var found = try checkGuardedFiles(commit)
-        found += try registerFindings(commit)
-        found += try checkSignature(commit, record: record)
-        if record == nil { found += try checkEditsOutsideFolio(commit) }
-        found += try checkContent(commit)
-        return found
+        return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: order.count,
+                            cases: touched.count, steps: steps, violations: violations, outOfWindow: timed)
     }
 
     /// Replays one case and checks its commits (only those in `reported`, when given).
@@ -92,10 +70,9 @@ extension Casebook {
         guard let definition = try caseDefinition(id: id, first: first, violations: &found) else {
             return (found.filter { reported?.contains(OID(hex: $0.commit)!) ?? true }, 0, [])
         }
-        let replay = try CaseReplay(id: id, records: records, definition: definition, authorized: isAuthorized)
+        let replay = try CaseReplay(id: id, records: records, definition: definition, authorized: validator(for: records, definition: definition))
         for record in records where reported?.contains(record.commit) ?? true {
             found += try checkRecord(record, definition: definition)
-            found += try checkScope(record)
         }
         found += try slipFindings(id, records: records, definition: definition, reported: reported)
         for (record, error) in replay.refused where reported?.contains(record.commit) ?? true {
@@ -147,7 +124,7 @@ extension Casebook {
     }
 
     /// Trailers, sign-off and authority of one expediente commit.
-    private func checkRecord(_ record: StepRecord, definition: ProcedureDefinition) throws -> [Violation] {
+    func checkRecord(_ record: StepRecord, definition: ProcedureDefinition) throws -> [Violation] {
         var found: [Violation] = []
         func flag(_ rule: String, _ message: String, _ fix: String) {
             found.append(Violation(commit: record.commit.hex, caseID: record.caseID, step: record.step, rule: rule, message: message, fix: fix))
@@ -195,94 +172,5 @@ extension Casebook {
             }
         }
         return found
-    }
-
-    /// A step changes its own case folder only.
-    private func checkScope(_ record: StepRecord) throws -> [Violation] {
-        guard let parent = record.parent, let path = try casePath(record.caseID, at: record.commit) ?? casePath(record.caseID, at: parent)
-        else { return [] }
-        let parts = path.split(separator: "/").map(String.init) // cases, AAAA, ID
-        var outside: [String] = []
-        outside += try repository.changedEntries(at: "", from: parent, to: record.commit).filter { $0 != "cases" }
-        outside += try repository.changedEntries(at: "cases", from: parent, to: record.commit).filter { $0 != parts[1] }.map { "cases/\($0)" }
-        outside += try repository.changedEntries(at: "cases/\(parts[1])", from: parent, to: record.commit).filter { $0 != parts[2] }
-            .map { "cases/\(parts[1])/\($0)" }
-        guard !outside.isEmpty else { return [] }
-        return [Violation(commit: record.commit.hex, caseID: record.caseID, step: record.step, rule: "scope",
-                          message: "El commit del expediente cambia archivos fuera de \(path): \(outside.joined(separator: ", ")).",
-                          fix: "Cada paso registra solo la carpeta de su expediente; folio lo hace así.")]
-    }
-
-    /// `roles.yaml` and `schemas/` change only in a commit authored by a jefe of the previous version.
-    private func checkGuardedFiles(_ commit: CommitInfo) throws -> [Violation] {
-        let changed: [String]
-        if let base = commit.parents.first {
-            changed = try repository.changedEntries(at: "", from: base, to: commit.id)
-        } else {
-            changed = try repository.entries(at: "", in: commit.id).map(\.name)
-        }
-        var found: [Violation] = []
-        let author = "\(commit.author.name) <\(commit.author.email)>"
-        for (path, what) in [(Roster.fileName, "los roles y las claves"), (SchemaLibrary.directory, "los procedimientos")]
-        where changed.contains(path) {
-            do {
-                if path == Roster.fileName, try repository.entryID(at: path, in: commit.id) != nil { _ = try roster(at: commit.id) }
-                if try roster(at: commit.parents.first ?? commit.id).find(commit.author.email)?.holds(.jefe) == true { continue }
-                found.append(Violation(commit: commit.id.hex, caseID: nil, step: nil, rule: path == Roster.fileName ? "roles-file" : "schemas",
-                                       message: "\(path) cambió en un commit de \(author), que no es jefe: solo un jefe puede cambiar \(what).",
-                                       fix: "Que un jefe haga el cambio (folio roles add, folio roles key, o un commit suyo)."))
-            } catch {
-                found.append(Violation(commit: commit.id.hex, caseID: nil, step: nil, rule: "roles-file",
-                                       message: "roles.yaml no se puede leer en este commit: \(error)", fix: "Un jefe corrige roles.yaml."))
-            }
-        }
-        return found
-    }
-
-    /// Signed where the author (or, for an external actor, the recording staff member) has a key
-    /// or `folio.yaml` requires it; a signature must verify with that registered key.
-    private func checkSignature(_ commit: CommitInfo, record: StepRecord?) throws -> [Violation] {
-        let folioCommit = record != nil || commit.message.contains("\(TrailerKey.role):")
-        guard folioCommit, commit.parents.count <= 1 else { return [] }
-        let base = commit.parents.first ?? commit.id
-        guard let roster = try? roster(at: base), let author = roster.find(commit.author.email) else { return [] }
-        let role = record?.role.flatMap(Role.init(rawValue:)) ?? .jefe
-        let committer = roster.find(commit.committer.email)
-        let expected = Self.signer(author: author, role: role, committer: committer)
-        let required = (try? settings(at: base).signatureRequired) ?? false
-        func flag(_ message: String, _ fix: String) -> [Violation] {
-            [Violation(commit: commit.id.hex, caseID: record?.caseID, step: record?.step, rule: "signature", message: message, fix: fix)]
-        }
-        guard let signed = try repository.signature(of: commit.id) else {
-            if let expected {
-                return flag("El commit no está firmado, y \(expected.id) tiene clave_ssh registrada: sus pasos se firman.",
-                            "Registre el paso con folio teniendo la clave privada de \(expected.id) (user.signingKey o ssh-agent).")
-            }
-            return required ? flag("El commit no está firmado y folio.yaml exige firma (firma: obligatoria).",
-                                   "Un jefe registra la clave de \(author.id) con 'folio roles key', y el paso se registra con folio.") : []
-        }
-        guard let signer = expected, let key = signer.sshKey.flatMap(SSHKey.normalize) else {
-            return flag("El commit está firmado, pero \(author.id) no tiene clave_ssh registrada en roles.yaml (commit anterior).",
-                        "Un jefe registra la clave con 'folio roles key \(author.id) \"ssh-ed25519 ...\"'.")
-        }
-        if try !SSHVerifier.verify(signature: signed.signature, data: signed.signedData, principal: signer.email, key: key) {
-            return flag("La firma no es válida o no la hizo la clave registrada de \(signer.id).",
-                        "Vuelva a registrar el paso con la clave de \(signer.id); una firma ajena o alterada no cuenta.")
-        }
-        return []
-    }
-
-    /// A commit without folio's trailers that changes `cases/`: an edit made outside folio.
-    private func checkEditsOutsideFolio(_ commit: CommitInfo) throws -> [Violation] {
-        guard commit.parents.count == 1, let parent = commit.parents.first,
-              try repository.entryID(at: "cases", in: parent) != repository.entryID(at: "cases", in: commit.id),
-              !commit.message.contains("\(TrailerKey.role):") else { return [] }
-        var changed: [String] = []
-        for year in try repository.changedEntries(at: "cases", from: parent, to: commit.id) {
-            changed += try repository.changedEntries(at: "cases/\(year)", from: parent, to: commit.id)
-        }
-        return [Violation(commit: commit.id.hex, caseID: nil, step: nil, rule: "outside-folio",
-                          message: "El commit cambia cases/ (\(changed.joined(separator: ", "))) sin trailers de folio: una edición hecha fuera de folio.",
-                          fix: "Registre los cambios de un expediente con 'folio note' o 'folio step'.", severity: "warning")]
     }
 }

@@ -17,8 +17,16 @@ public final class Casebook {
     private var rosterCache: [OID: Roster] = [:]
     private var schemaCache: [OID: JSONSchema] = [:]
     private var settingsCache: [OID: Settings] = [:]
-    /// From the history cache: whether a step commit's author held its role.
+    /// From the history cache: whether a step commit counts (see `validator`).
     var authorizationCache: [OID: Bool] = [:]
+    /// Commits of the cases read by the last `status`, `log`, `due` or `inbox` that broke a rule of
+    /// verify and were left out (the commands say so and point to `folio verify`).
+    public internal(set) var omittedCommits = 0
+    /// Reception stamps that verify, by commit (read once per run), and those that do not.
+    var stampsCache: [OID: Date]?
+    var badStamps: Set<OID> = []
+    /// From this run's verify walk: whether a commit broke a rule of `commitRules`.
+    var commitRuleErrors: [OID: Bool] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
     /// How long a write waits for another folio's lock before giving up (seconds).
@@ -211,27 +219,42 @@ public final class Casebook {
         return nil
     }
 
-    /// Replays one case of `history`, on the definition committed with its opening commit.
+    /// Replays one case of `history`, on the definition committed with its opening commit, with
+    /// only the commits that pass verify's rules (`validator`); the others are counted in
+    /// `omittedCommits`. A case whose opening commit is invalid (a phantom case) is nil.
     func replay(_ id: String, in history: History) throws -> CaseReplay? {
         let records = history.records(of: id)
         guard let first = records.first else { return nil }
         guard let number = first.procedure.flatMap(Int.init),
               let definition = try definition(number, at: first.commit) else { return nil }
-        return try CaseReplay(id: id, records: records, definition: definition, authorized: isAuthorized)
+        let valid = try records.filter(validator(for: records, definition: definition))
+        omittedCommits += records.count - valid.count
+        guard valid.first?.commit == first.commit else { return nil }
+        return try CaseReplay(id: id, records: valid, definition: definition, authorized: { _ in true })
     }
 
-    /// Whether the author of a step commit held, in `roles.yaml` of the parent commit, the role of
-    /// the `Rol` trailer and that role may do the step. A forged step is not part of any status.
-    func isAuthorized(_ record: StepRecord) throws -> Bool {
-        if let known = authorizationCache[record.commit] { return known }
-        cacheChanged = true
-        guard let role = record.role.flatMap(Role.init(rawValue:)),
-              let persona = try? roster(at: record.parent ?? record.commit).find(record.author.email) else {
-            authorizationCache[record.commit] = false
-            return false
+    /// Whether a step commit counts: it passes every rule of a single commit (`commitRules`, the
+    /// same functions `verify` runs) and the checks of its trailers and role against its case's
+    /// procedure. A forged or invalid step is part of no status, deadline or log.
+    func validator(for records: [StepRecord], definition: ProcedureDefinition) -> (StepRecord) throws -> Bool {
+        var previous: [OID: StepRecord] = [:]
+        for (a, b) in zip(records, records.dropFirst()) { previous[b.commit] = a }
+        return { [unowned self] record in
+            if let known = authorizationCache[record.commit] { return known }
+            cacheChanged = true
+            var ok = try checkRecord(record, definition: definition).allSatisfy { $0.severity != "error" }
+            if ok {
+                if let known = commitRuleErrors[record.commit] {
+                    ok = !known
+                } else {
+                    let facts = try facts(of: try repository.commit(record.commit), record: record, isRoot: false,
+                                          previousInCase: previous[record.commit])
+                    ok = try commitRules(facts).allSatisfy { $0.severity != "error" }
+                }
+            }
+            authorizationCache[record.commit] = ok
+            return ok
         }
-        authorizationCache[record.commit] = persona.holds(role)
-        return persona.holds(role)
     }
 
     /// The expediente commits up to `tip`: from the history cache when it is `tip` or an
@@ -349,6 +372,13 @@ public final class Casebook {
         let message = CommitMessage.compose(subject: subject, text: text, trailers: trailers + [
             Trailer(TrailerKey.signedOff, author.identity),
         ])
+        if let parent {
+            let previous = try repository.commit(parent)
+            let latest = max(previous.author.date, previous.committer.date)
+            if clock.now < latest {
+                throw CasebookError.dateBeforeParent(date: clock.iso(clock.now), parent: clock.iso(latest), commit: parent.short)
+            }
+        }
         let sign = try signing(author: author, role: role, roster: roster, settingsAt: parent)
         do {
             return try repository.commitWorkTree(paths: paths, parent: parent, author: signature(of: author),

@@ -54,6 +54,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case signatureRequired(persona: String)
     case invalidKey(String)
     case concurrentUpdate
+    case dateBeforeParent(date: String, parent: String, commit: String)
+    case remoteInvalid(findings: [String])
     case indexLocked
     case shallowClone(String)
     case busy(owner: String)
@@ -210,6 +212,13 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + "un jefe lo quita con 'folio unlock --as JEFE'."
         case .shallowClone(let path):
             return "\(path) es un clon superficial (shallow): folio deriva roles, pasos y plazos de toda la historia. Traiga la historia completa con 'git fetch --unshallow'."
+        case .remoteInvalid(let findings):
+            return "El repositorio compartido tiene commits que no cumplen las reglas de folio; no se tomaron ni se publicó nada:\n  "
+                + findings.joined(separator: "\n  ")
+                + "\nAvise a un jefe y al administrador del servidor: el gancho pre-receive debió rechazarlos (¿está instalado?)."
+        case .dateBeforeParent(let date, let parent, let commit):
+            return "La fecha del paso (\(date)) es anterior a la del último commit (\(commit), \(parent)): la historia no retrocede en el tiempo. "
+                + "Registre el paso con la fecha de hoy (sin un FOLIO_DATE anterior); si se registra fuera de plazo, use --justificacion."
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
         case .noProductionData(let id):

@@ -3,7 +3,8 @@ import GitStore
 
 /// Every expediente commit reachable from a tip, in history order (parents first), grouped by case.
 ///
-/// Built by one revwalk that reads trailers only: no diff, no subprocess.
+/// Built by one revwalk along the line of first parents that reads trailers only: no diff, no
+/// subprocess. A merge's other parents are not part of the shared line (verify flags the merge).
 public struct History: Sendable {
     public private(set) var records: [StepRecord] = []
     /// Case ids in the order they first appear.
@@ -25,7 +26,7 @@ public struct History: Sendable {
 
     public init(repository: Repository, tip: OID?) throws {
         guard let tip else { return }
-        try repository.walk(from: tip) { commit in
+        try repository.walk(from: tip, firstParent: true) { commit in
             add(commit: commit)
             if let record = try StepRecord(commit) { add(record) }
         }
@@ -37,7 +38,7 @@ public struct History: Sendable {
 
     /// Adds the commits reachable from `tip` and not from `known`, parents first.
     mutating func extend(repository: Repository, tip: OID, hiding known: OID) throws {
-        try repository.walk(from: tip, hiding: known) { commit in
+        try repository.walk(from: tip, hiding: known, firstParent: true) { commit in
             add(commit: commit)
             if let record = try StepRecord(commit) { add(record) }
         }

@@ -9,7 +9,7 @@ import GitStore
 /// commits since are read and added), rebuilt from history otherwise (a reset to an older
 /// commit, a rewritten branch), and ignored when it cannot be read (corrupted, another version).
 struct HistoryCache {
-    static let header = "folio-cache 5"
+    static let header = "folio-cache 6"
 
     struct CaseFields: Equatable {
         var title: String

@@ -61,6 +61,23 @@ struct SSHSigner {
         return result
     }
 
+    /// Private key files to log in to an ssh remote with (after ssh-agent): `user.signingKey`
+    /// when it is a file with its private half, then `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`.
+    static func identityFiles(_ repository: Repository) throws -> [String] {
+        var files: [String] = []
+        if let configured = try repository.config("user.signingkey"), !configured.hasPrefix("key::") {
+            let path = expand(configured)
+            if let data = FileManager.default.contents(atPath: path), SSHKey.normalize(String(decoding: data, as: UTF8.self)) == nil {
+                files.append(path)
+            }
+        }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        for name in ["id_ed25519", "id_ecdsa", "id_rsa"] where FileManager.default.fileExists(atPath: "\(home)/.ssh/\(name)") {
+            files.append("\(home)/.ssh/\(name)")
+        }
+        return files
+    }
+
     private static func expand(_ path: String) -> String {
         guard path.hasPrefix("~/") else { return path }
         return (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst(1)
@@ -68,7 +85,7 @@ struct SSHSigner {
 
     /// A key file: a private key (its public half read from `KEY.pub`), or a public key file
     /// (signed through ssh-agent).
-    private static func fileSigner(_ path: String) -> SSHSigner? {
+    static func fileSigner(_ path: String) -> SSHSigner? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         if let key = SSHKey.normalize(text) { return SSHSigner(keyFile: path, publicKey: key, scratch: nil) }
@@ -96,11 +113,11 @@ struct SSHSigner {
 /// Checks SSH commit signatures as `git verify-commit` does with `gpg.ssh.allowedSignersFile`.
 enum SSHVerifier {
     /// True when `signature` over `data` was made by `key`, for `principal`, in the `git` namespace.
-    static func verify(signature: String, data: Data, principal: String, key: String) throws -> Bool {
+    static func verify(signature: String, data: Data, principal: String, key: String, namespace: String = "git") throws -> Bool {
         let folder = try TemporaryFolder()
-        let allowed = try folder.write("\(principal) namespaces=\"git\" \(key)\n", "allowed_signers")
+        let allowed = try folder.write("\(principal) namespaces=\"\(namespace)\" \(key)\n", "allowed_signers")
         let sig = try folder.write(signature.hasSuffix("\n") ? signature : signature + "\n", "firma.sig")
-        let result = try ExternalTool.run("ssh-keygen", ["-Y", "verify", "-f", allowed, "-I", principal, "-n", "git", "-s", sig],
+        let result = try ExternalTool.run("ssh-keygen", ["-Y", "verify", "-f", allowed, "-I", principal, "-n", namespace, "-s", sig],
                                           input: data)
         return result.status == 0
     }

@@ -10,6 +10,15 @@ public struct Settings: Equatable, Sendable {
     public var timeZone: String
     /// `firma: obligatoria`: every step must be SSH-signed.
     public var signatureRequired = false
+    /// `rama`: the shared branch, one line of commits (default `main`).
+    public var branch = "main"
+    /// `refs_permitidas`: other references the shared repository accepts (`refs/tags/*`, ...).
+    public var allowedRefs: [String] = []
+    /// `clave_servidor`: the public key that signs the shared repository's reception stamps.
+    public var serverKey: String?
+    /// `tolerancia_recepcion_horas`: how much earlier than its reception a step may be dated
+    /// before verify says it was published late (default 24 hours).
+    public var receptionToleranceHours = 24
 
     public static let standard = Settings(institution: "Instituto Guatemalteco de Seguridad Social",
                                           department: "Departamento de Planificación", timeZone: "America/Guatemala")
@@ -20,6 +29,10 @@ public struct Settings: Equatable, Sendable {
             var departamento: String?
             var zona_horaria: String?
             var firma: String?
+            var rama: String?
+            var refs_permitidas: [String]?
+            var clave_servidor: String?
+            var tolerancia_recepcion_horas: Int?
         }
         let model: Model
         if let problem = YAMLGuard.problem(in: text) {
@@ -44,6 +57,30 @@ public struct Settings: Equatable, Sendable {
         var settings = Settings(institution: model.institucion ?? standard.institution,
                                 department: model.departamento ?? standard.department, timeZone: zone)
         settings.signatureRequired = model.firma == "obligatoria"
+        if let rama = model.rama {
+            guard !rama.isEmpty, !rama.contains(".."), !rama.hasPrefix("refs/"), !rama.contains(" ") else {
+                throw CasebookError.invalidFile(file: fileName, reason: "'rama' dice '\(rama)'", fix: "Use el nombre de una rama, p. ej. 'rama: main'.")
+            }
+            settings.branch = rama
+        }
+        settings.allowedRefs = model.refs_permitidas ?? []
+        for pattern in settings.allowedRefs where !pattern.hasPrefix("refs/") {
+            throw CasebookError.invalidFile(file: fileName, reason: "'refs_permitidas' incluye '\(pattern)'",
+                                            fix: "Escriba referencias completas, p. ej. refs/tags/* o refs/heads/borradores/*.")
+        }
+        if let key = model.clave_servidor {
+            guard let normalized = SSHKey.normalize(key) else {
+                throw CasebookError.invalidFile(file: fileName, reason: "'clave_servidor' no es una clave pública SSH",
+                                                fix: "Copie la línea del archivo .pub de la clave del servidor (ssh-ed25519 AAAA...).")
+            }
+            settings.serverKey = normalized
+        }
+        if let hours = model.tolerancia_recepcion_horas {
+            guard hours >= 0 else {
+                throw CasebookError.invalidFile(file: fileName, reason: "'tolerancia_recepcion_horas' es negativa", fix: "Use un número de horas, p. ej. 24.")
+            }
+            settings.receptionToleranceHours = hours
+        }
         return settings
     }
 
@@ -56,6 +93,12 @@ public struct Settings: Equatable, Sendable {
         zona_horaria: \(YAMLText.scalar(timeZone))
         # 'obligatoria': todo paso debe ir firmado con la clave SSH de quien lo realiza (roles.yaml, clave_ssh).
         firma: \(signatureRequired ? "obligatoria" : "opcional")
+        # La rama compartida: una sola línea de commits desde el primero (el repositorio compartido
+        # rechaza fusiones, otras raíces y cualquier otra referencia salvo las de refs_permitidas).
+        rama: \(YAMLText.scalar(branch))
+        # Cuánto antes de su recepción en el repositorio compartido puede estar fechado un paso
+        # antes de que verify lo señale como publicado tarde.
+        tolerancia_recepcion_horas: \(receptionToleranceHours)
 
         """
     }

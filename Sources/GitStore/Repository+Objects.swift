@@ -104,13 +104,15 @@ extension Repository {
     }
 
     /// Walks the history reachable from `tip`, oldest first (parents before children), calling
-    /// `body` with each commit. One revwalk, no diff.
-    public func walk(from tip: OID, hiding: OID? = nil, _ body: (CommitInfo) throws -> Void) throws {
+    /// `body` with each commit. One revwalk, no diff. With `firstParent`, only the line of first
+    /// parents from `tip` (what a linear shared branch is; a merge's other parents are not followed).
+    public func walk(from tip: OID, hiding: OID? = nil, firstParent: Bool = false, _ body: (CommitInfo) throws -> Void) throws {
         var walker: OpaquePointer?
         try check("git_revwalk_new", git_revwalk_new(&walker, handle))
         defer { git_revwalk_free(walker) }
         try check("git_revwalk_sorting",
                   git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue))
+        if firstParent { try check("git_revwalk_simplify_first_parent", git_revwalk_simplify_first_parent(walker)) }
         var start = tip.raw
         try check("git_revwalk_push", git_revwalk_push(walker, &start))
         if let hiding {
@@ -184,6 +186,19 @@ extension Repository {
         defer { git_buf_dispose(&buffer) }
         guard try found("git_config_get_string_buf", git_config_get_string_buf(&buffer, config, key)) else { return nil }
         return String(cString: buffer.ptr)
+    }
+}
+
+extension Repository {
+    /// Sets a value in the repository's own configuration (`.git/config`).
+    public func setConfig(_ key: String, _ value: String) throws {
+        var config: OpaquePointer?
+        try check("git_repository_config", git_repository_config(&config, handle))
+        defer { git_config_free(config) }
+        var local: OpaquePointer?
+        try check("git_config_open_level", git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL))
+        defer { git_config_free(local) }
+        try check("git_config_set_string", git_config_set_string(local, key, value))
     }
 }
 

@@ -15,11 +15,29 @@ public struct PushResult: Sendable {
     public var messages: String
 }
 
+/// Decides on an ssh server's host key (its raw wire-format blob, as in `known_hosts`): nil
+/// accepts it, a message refuses the connection with that message.
+public typealias HostKeyCheck = (_ host: String, _ key: Data) -> String?
+
 /// Collects callback output; passed to libgit2 as the callbacks' payload.
 private final class TransferLog {
     var messages = ""
     var rejected: [String: String] = [:]
     var credentialAttempts = 0
+    var hostKeyCheck: HostKeyCheck?
+    var hostKeyRefusal: String?
+    var identityFiles: [String]
+
+    init(hostKeyCheck: HostKeyCheck?, identityFiles: [String]) {
+        self.hostKeyCheck = hostKeyCheck
+        self.identityFiles = identityFiles
+    }
+
+    /// The transfer's error: a refused host key says why in its own words.
+    func error(_ error: GitError) -> GitError {
+        guard let refusal = hostKeyRefusal else { return error }
+        return GitError(function: error.function, code: error.code, message: refusal)
+    }
 }
 
 extension Repository {
@@ -112,31 +130,47 @@ extension Repository {
         try check("git_checkout_tree", git_checkout_tree(handle, object, &options))
     }
 
-    /// Fetches `remote`'s branches into `refs/remotes/<remote>/`, with libgit2 (ssh keys from ssh-agent).
-    public func fetch(remote name: String) throws {
+    /// Fetches `remote`'s branches into `refs/remotes/<remote>/`, and each of `extra` refspecs
+    /// (a reference the remote lacks is skipped), with libgit2: ssh keys from ssh-agent, then from
+    /// `identityFiles` (private key files); the server's host key is judged by `hostKeyCheck`.
+    public func fetch(remote name: String, extra: [String] = [], hostKeyCheck: HostKeyCheck? = nil, identityFiles: [String] = []) throws {
         var remote: OpaquePointer?
         try check("git_remote_lookup", git_remote_lookup(&remote, handle, name))
         defer { git_remote_free(remote) }
         var options = git_fetch_options()
         try check("git_fetch_options_init", git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)))
-        let log = Unmanaged.passRetained(TransferLog())
+        let log = Unmanaged.passRetained(TransferLog(hostKeyCheck: hostKeyCheck, identityFiles: identityFiles))
         defer { log.release() }
         Self.install(&options.callbacks, payload: log.toOpaque())
-        try check("git_remote_fetch", git_remote_fetch(remote, nil, &options, "folio sync"))
+        do {
+            guard !extra.isEmpty else {
+                try check("git_remote_fetch", git_remote_fetch(remote, nil, &options, "folio sync"))
+                return
+            }
+            try withStrArray(["+refs/heads/*:refs/remotes/\(name)/*"] + extra) { specs in
+                _ = try check("git_remote_fetch", git_remote_fetch(remote, specs, &options, "folio sync"))
+            }
+        } catch let error as GitError {
+            throw log.takeUnretainedValue().error(error)
+        }
     }
 
     /// Pushes `refspec` (`refs/heads/main:refs/heads/main`) to `remote` with libgit2.
-    public func push(remote name: String, refspec: String) throws -> PushResult {
+    public func push(remote name: String, refspec: String, hostKeyCheck: HostKeyCheck? = nil, identityFiles: [String] = []) throws -> PushResult {
         var remote: OpaquePointer?
         try check("git_remote_lookup", git_remote_lookup(&remote, handle, name))
         defer { git_remote_free(remote) }
         var options = git_push_options()
         try check("git_push_options_init", git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)))
-        let log = Unmanaged.passRetained(TransferLog())
+        let log = Unmanaged.passRetained(TransferLog(hostKeyCheck: hostKeyCheck, identityFiles: identityFiles))
         defer { log.release() }
         Self.install(&options.callbacks, payload: log.toOpaque())
-        try withStrArray([refspec]) { specs in
-            _ = try check("git_remote_push", git_remote_push(remote, specs, &options))
+        do {
+            try withStrArray([refspec]) { specs in
+                _ = try check("git_remote_push", git_remote_push(remote, specs, &options))
+            }
+        } catch let error as GitError {
+            throw log.takeUnretainedValue().error(error)
         }
         let result = log.takeUnretainedValue()
         return PushResult(rejected: result.rejected, messages: result.messages)
@@ -165,14 +199,36 @@ extension Repository {
             Unmanaged<TransferLog>.fromOpaque(payload).takeUnretainedValue().rejected[String(cString: ref)] = String(cString: status)
             return 0
         }
+        callbacks.certificate_check = { cert, _, host, payload in
+            guard let cert, let payload else { return GIT_PASSTHROUGH.rawValue }
+            let log = Unmanaged<TransferLog>.fromOpaque(payload).takeUnretainedValue()
+            guard let checkKey = log.hostKeyCheck, cert.pointee.cert_type == GIT_CERT_HOSTKEY_LIBSSH2 else { return GIT_PASSTHROUGH.rawValue }
+            let hostkey = UnsafeRawPointer(cert).assumingMemoryBound(to: git_cert_hostkey.self).pointee
+            guard hostkey.type.rawValue & GIT_CERT_SSH_RAW.rawValue != 0, let raw = hostkey.hostkey else {
+                log.hostKeyRefusal = "el servidor no dio su clave de host completa; no se puede comprobar con known_hosts"
+                return GIT_ECERTIFICATE.rawValue
+            }
+            let key = Data(bytes: raw, count: hostkey.hostkey_len)
+            if let refusal = checkKey(host.map { String(cString: $0) } ?? "", key) {
+                log.hostKeyRefusal = refusal
+                return GIT_ECERTIFICATE.rawValue
+            }
+            return 0
+        }
         callbacks.credentials = { out, _, username, allowed, payload in
             guard let payload else { return GIT_PASSTHROUGH.rawValue }
             let log = Unmanaged<TransferLog>.fromOpaque(payload).takeUnretainedValue()
             log.credentialAttempts += 1
-            // One try with ssh-agent: libgit2 calls again after a refusal, which would loop.
-            guard log.credentialAttempts == 1, allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 else { return GIT_PASSTHROUGH.rawValue }
-            if let username { return git_credential_ssh_key_from_agent(out, username) }
-            return git_credential_ssh_key_from_agent(out, "git")
+            guard allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 else { return GIT_PASSTHROUGH.rawValue }
+            let user = username.map { String(cString: $0) } ?? "git"
+            // ssh-agent first (when there is one), then each key file once: libgit2 calls again
+            // after a refusal, which would otherwise loop.
+            var options: [String?] = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"] != nil ? [nil] : []
+            options += log.identityFiles.map { Optional($0) }
+            guard log.credentialAttempts <= options.count else { return GIT_PASSTHROUGH.rawValue }
+            guard let file = options[log.credentialAttempts - 1] else { return git_credential_ssh_key_from_agent(out, user) }
+            let pub = FileManager.default.fileExists(atPath: file + ".pub") ? file + ".pub" : nil
+            return git_credential_ssh_key_new(out, user, pub, file, nil)
         }
     }
 }

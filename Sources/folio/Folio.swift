@@ -18,7 +18,7 @@ struct Folio: ParsableCommand {
         subcommands: [Init.self, Roles.self, New.self, Step.self, Note.self, Status.self, Log.self, Verify.self,
                       Procedures.self, Due.self, Inbox.self, Check.self, Sync.self, CheckProduction.self, Export.self, Report.self,
                       ArchiveDocuments.self, Attach.self, VerifyExport.self, Criteria.self, Unlock.self, Slip.self, Excuse.self,
-                      Serve.self])
+                      Receive.self, Stamp.self, Serve.self])
 
     /// The version `folio --version` prints.
     static let version = "1.0.0"
@@ -124,4 +124,12 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 /// A line for stderr, for what is said beside the machine-readable stdout.
 func note(_ text: String) {
     FileHandle.standardError.write(Data((SafeText.terminal(text) + "\n").utf8))
+}
+
+/// What `status`, `log`, `due` and `inbox` left out: commits that break verify's rules are not
+/// counted. Human output gets the line at its end; beside JSON it goes to stderr.
+func omittedLine(_ book: Casebook) -> String? {
+    guard book.omittedCommits > 0 else { return nil }
+    let n = book.omittedCommits
+    return "⚠ \(n) \(n == 1 ? "paso no válido omitido" : "pasos no válidos omitidos") (commits que no cumplen las reglas); ejecute 'folio verify' para ver cuáles y por qué."
 }

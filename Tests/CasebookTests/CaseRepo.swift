@@ -38,7 +38,9 @@ final class CaseRepo {
 
     @discardableResult
     func git(_ args: [String], input: String? = nil) throws -> String {
-        let r = try Sandbox.git(args, in: path, input: input)
+        // Plain git commits carry the repository's clock too: history does not go back in time.
+        let date = book.clock.iso(book.clock.now)
+        let r = try Sandbox.git(args, in: path, env: ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date], input: input)
         guard r.ok else { throw SandboxError.commandFailed("git \(args.joined(separator: " ")): \(r.err)") }
         return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -136,7 +136,7 @@ struct ProductionTests {
 
     @Test("export equals what was committed month by month")
     func export() throws {
-        let repo = try CaseRepo()
+        let repo = try CaseRepo(date: "2026-08-01T09:00:00-06:00")
         try months(repo, [("2026-08", ["HGE": body(980, 290), "HRO": body(700, 200)]), ("2026-09", ["HGE": body(1010, 301)]),
                           ("2026-10", ["HGE": body(995, 288), "HRO": body(720, 210)])])
         let records = try repo.book.exportProduction()
@@ -159,7 +159,7 @@ struct ProductionTests {
 
     @Test("step 06 commits the consolidated report; its totals equal the sums of the CSVs; folio report regenerates it")
     func report() throws {
-        let repo = try CaseRepo()
+        let repo = try CaseRepo(date: "2026-09-01T09:00:00-06:00")
         try months(repo, [("2026-09", ["HGE": body(1000, 300), "HRO": body(700, 200)])])
         let id = "PROD-2026-10"
         repo.at("2026-10-27T08:00:00-06:00")

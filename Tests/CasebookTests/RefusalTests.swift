@@ -209,7 +209,7 @@ struct VerifyTests {
             try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\n" + trailers, "--author", author])
             return try repo.git(["rev-parse", "HEAD"])
         }
-        let skip = try commit("Expediente: \(id)\nProcedimiento: 7\nPaso: 05\nRol: jefe\nSigned-off-by: \(jefe)")
+        let skip = try commit("Expediente: \(id)\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: \(jefe)")
         let noSign = try commit("Expediente: \(id)\nProcedimiento: 7\nPaso: 02\nRol: jefe")
         let badRole = try commit("Expediente: \(id)\nProcedimiento: 7\nRol: gerente\nSigned-off-by: \(jefe)")
         let stranger = try commit("Expediente: \(id)\nProcedimiento: 7\nRol: jefe\nSigned-off-by: Otro <otro@x.org>", author: "Otro <otro@x.org>")

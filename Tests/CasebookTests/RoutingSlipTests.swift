@@ -103,7 +103,7 @@ struct RoutingSlipTests {
         let (repo, ids) = try sevenCases()
         let file = "cases/2026/\(ids[6])/\(RoutingSlip.fileName)"
         try repo.write(repo.read(file).replacingOccurrences(of: "María Rodríguez", with: "Otra Persona"), to: file)
-        try repo.git(["commit", "-qam", "corrige la hoja"])
+        try repo.git(["commit", "-qam", "corrige la hoja", "--author", CaseRepo.jefe])
         var report = try repo.book.verify()
         let finding = report.violations.first { $0.rule == "routing-slip" }
         #expect(!report.ok && finding?.caseID == ids[6] && finding?.fix.contains("folio hoja-de-ruta \(ids[6])") == true)

@@ -95,7 +95,7 @@ struct SignatureTests {
         let signatures = report.violations.filter { $0.rule == "signature" }
         #expect(signatures.map(\.commit) == [unsigned, wrongKey])
         #expect(signatures[0].message.contains("no está firmado") && signatures[0].fix.contains("mrodriguez"))
-        #expect(signatures[1].message.contains("no la hizo la clave registrada de mrodriguez"))
+        #expect(signatures[1].message.contains("no la hizo la clave que mrodriguez tenía registrada"))
         #expect(!report.ok)
     }
 

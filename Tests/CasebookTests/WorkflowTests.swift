@@ -129,7 +129,7 @@ struct WorkflowTests {
         try repo.step("PROD-2026-11", "03", as: "jperez", dependency: "HRO")
         try repo.step("PROD-2026-11", "04", as: "jperez", decision: "no", dependency: "HRO")
         try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")
-        repo.at("2026-12-01T08:00:00-06:00")
+        repo.at("2026-12-01T10:00:00-06:00")
         try repo.step("PROD-2026-11", as: "alopez")
         try repo.step("PROD-2026-11", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, oficio SPD-88"])
         status = try repo.book.status(of: "PROD-2026-11")

@@ -55,7 +55,7 @@ struct CommandLineTests {
         let step = try cli.folio("step", "PI-2026-0001", date: "2026-11-03T10:00:00-06:00")
         #expect(step.ok)
         #expect(step.out.contains("PI-2026-0001 paso 02") && step.out.contains("Siguiente: 03 (analista: alopez)"))
-        #expect(try cli.folio("step", "PI-2026-0001", "03", "--as", "alopez@igss.gob.gt").ok)
+        #expect(try cli.folio("step", "PI-2026-0001", "03", "--as", "alopez@igss.gob.gt", date: "2026-11-03T11:00:00-06:00").ok)
 
         let status = try #require(try cli.json(try cli.folio("status", "PI-2026-0001", "--json")) as? [String: Any])
         #expect(status["state"] as? String == "open")
@@ -240,7 +240,9 @@ struct SlipAndExcuseCommandLineTests {
         #expect(!usage.ok && usage.err.contains("--todas"))
         let slip = cli.repo + "/cases/2026/\(id)/hoja-de-ruta.md"
         try (try String(contentsOfFile: slip, encoding: .utf8) + "| 2 | 02 | inventado |\n").write(toFile: slip, atomically: true, encoding: .utf8)
-        _ = try cli.git("commit", "-qam", "edita la hoja")
+        // A registered person's plain-git edit, dated like the steps (history does not go back in time).
+        _ = try Sandbox.gitOut(["commit", "-qam", "edita la hoja", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"], in: cli.repo,
+                               env: ["GIT_AUTHOR_DATE": "2026-11-02T09:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-02T09:00:00-06:00"])
         let verify = try cli.folio("verify")
         #expect(verify.status == 1 && verify.out.contains("folio hoja-de-ruta \(id) --as JEFE"), "\(verify.out)")
         let fix = try cli.folio("hoja-de-ruta", id, "--as", "mrodriguez")

@@ -9,6 +9,8 @@ struct SharedRepository {
 
     /// The environment in which git runs the hook: folio found by `FOLIO`.
     static let hookEnv = ["FOLIO": CLI.binary]
+    /// Plain git commits dated like the folio steps around them (history does not go back in time).
+    static let gitDate = ["GIT_AUTHOR_DATE": "2026-11-03T09:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-03T09:00:00-06:00"]
 
     init() throws {
         let first = box.path + "/inicio"
@@ -54,7 +56,7 @@ struct RemoteTests {
 
         // Ana (analista) claims the jefe's step 02 with plain git.
         let msg = "COOP-2026-0001 paso 02\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>\n"
-        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", msg, "--author", "Ana López <alopez@igss.gob.gt>"], in: a)
+        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", msg, "--author", "Ana López <alopez@igss.gob.gt>"], in: a, env: SharedRepository.gitDate)
         let forged = try Sandbox.gitOut(["rev-parse", "--short=7", "HEAD"], in: a)
         let rejected = try shared.push(a)
         #expect(!rejected.ok)
@@ -80,7 +82,7 @@ struct RemoteTests {
 
         // An unsigned commit in the jefe's name, made with plain git by someone else.
         let msg = "COOP-2026-0001 paso 02\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: María Rodríguez <mrodriguez@igss.gob.gt>\n"
-        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", msg, "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"], in: a)
+        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", msg, "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"], in: a, env: SharedRepository.gitDate)
         let forged = try shared.push(a)
         #expect(!forged.ok && forged.err.contains("[signature]") && forged.err.contains("no está firmado"))
         _ = try Sandbox.gitOut(["reset", "-q", "--hard", "origin/main"], in: a)
@@ -88,11 +90,12 @@ struct RemoteTests {
         // The jefe requires signatures; Jorge (no key) records a step with plain git.
         let settings = try String(contentsOfFile: a + "/folio.yaml", encoding: .utf8).replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria")
         try settings.write(toFile: a + "/folio.yaml", atomically: true, encoding: .utf8)
-        _ = try Sandbox.gitOut(["-c", "gpg.format=ssh", "commit", "-q", "-S", "-am", "Exige firma\n\nRol: jefe\nSigned-off-by: María Rodríguez <mrodriguez@igss.gob.gt>"], in: a)
+        _ = try Sandbox.gitOut(["-c", "gpg.format=ssh", "commit", "-q", "-S", "-am", "Exige firma\n\nRol: jefe\nSigned-off-by: María Rodríguez <mrodriguez@igss.gob.gt>", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"], in: a, env: SharedRepository.gitDate)
         for s in ["02", "03"] { #expect(try folio(a, "step", "COOP-2026-0001", s).ok) }
-        #expect(try shared.push(a).ok)
+        let pushed = try shared.push(a)
+        #expect(pushed.ok, "\(pushed.err)")
         let unsigned = "COOP-2026-0001 paso 04\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 04\nRol: asistente\nSigned-off-by: Jorge Pérez <jperez@igss.gob.gt>\n"
-        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", unsigned, "--author", "Jorge Pérez <jperez@igss.gob.gt>"], in: a)
+        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", unsigned, "--author", "Jorge Pérez <jperez@igss.gob.gt>"], in: a, env: SharedRepository.gitDate)
         let refused = try shared.push(a)
         #expect(!refused.ok && refused.err.contains("firma: obligatoria"), "\(refused.err)")
         // folio itself refuses to make that step.

@@ -38,9 +38,10 @@ extension Folio {
                     let id = try book.findPersona(persona).id
                     items = items.filter { $0.holders.contains(id) }
                 }
-                if options.json { return try printJSON(items) }
+                if options.json { omittedLine(book).map(note); return try printJSON(items) }
                 print(DueText.table(items, today: book.clock.today, empty: "No hay plazos pendientes."))
                 DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
+                omittedLine(book).map { print($0) }
             }
         }
     }
@@ -58,10 +59,11 @@ extension Folio {
                 let book = try options.open(repository)
                 let who = try book.findPersona(persona)
                 let items = try book.pending().filter { $0.holders.contains(who.id) }
-                if options.json { return try printJSON(items) }
+                if options.json { omittedLine(book).map(note); return try printJSON(items) }
                 print("Bandeja de \(who.name) (\(who.id)), \(book.clock.today):")
                 print(DueText.table(items, today: book.clock.today, empty: "Nada pendiente."))
                 DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
+                omittedLine(book).map { print($0) }
             }
         }
     }

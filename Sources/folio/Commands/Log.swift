@@ -18,6 +18,10 @@ extension Folio {
                 if let cached = book.cachedOutputData(key) { return FileHandle.standardOutput.write(cached) }
                 let entries = try book.log(of: id)
                 let output = json ? try jsonText(entries) : StatusText.history(entries)
+                if let omitted = omittedLine(book) {
+                    if json { note(omitted); print(output) } else { print(output + "\n" + omitted) }
+                    return
+                }
                 print(output)
                 book.storeOutput(output + "\n", key)
             }

@@ -25,6 +25,11 @@ extension Folio {
                     output = json ? try jsonText(all) : StatusText.summary(all)
                         + book.damagedFiles.map { SafeText.terminal("\nDAÑADO \($0.file): \($0.reason) Se muestra lo demás sin él.") }.joined()
                 }
+                if let omitted = omittedLine(book) {
+                    // The warning is not cached: the next run recomputes it and says it again.
+                    if json { note(omitted); print(output) } else { print(output + "\n" + omitted) }
+                    return
+                }
                 print(output)
                 book.storeOutput(output + "\n", key)
             }

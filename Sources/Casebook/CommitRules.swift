@@ -1,0 +1,239 @@
+import Foundation
+import GitStore
+import Procedures
+
+/// What verify knows of one commit of the shared line, gathered once and read by the rules.
+///
+/// Authority comes from `base`: the one parent (the root commit is its own base, the trust anchor).
+struct CommitFacts {
+    var commit: CommitInfo
+    var record: StepRecord?
+    /// The commit whose `roles.yaml` and `folio.yaml` rule this one: its first parent, or itself for the root.
+    var base: OID
+    var parent: CommitInfo?
+    /// `roles.yaml` at `base`; nil when it cannot be read (`rosterError` says why).
+    var roster: Roster?
+    var rosterError: String?
+    var settings: Settings
+    /// What the commit changed at the grain of a case: `cases/<AAAA>/<ID>` folders, and every
+    /// other top-level entry or file (`roles.yaml`, `folio.yaml`, `schemas`, `cases/x.txt`...).
+    var units: [String]
+    /// The previous commit of the same case, for a case commit (its date bounds this one's).
+    var previousInCase: StepRecord?
+    /// Whether this commit is the first of the whole line (the root).
+    var isRoot: Bool
+
+    /// Changed units that are not an expediente folder `cases/<AAAA>/<ID>`.
+    var outsideCases: [String] { units.filter { !Self.isCaseFolder($0) } }
+    var caseFolders: [String] { units.filter(Self.isCaseFolder) }
+
+    static func isCaseFolder(_ unit: String) -> Bool {
+        let parts = unit.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == "cases" && !parts[1].isEmpty && !parts[2].isEmpty
+    }
+
+    var author: String { "\(commit.author.name) <\(commit.author.email)>" }
+
+    func violation(_ rule: String, _ message: String, _ fix: String, severity: String = "error") -> Violation {
+        Violation(commit: commit.id.hex, caseID: record?.caseID, step: record?.step, rule: rule, message: message, fix: fix,
+                  severity: severity)
+    }
+}
+
+/// How to get a shared branch that git made non-linear back onto one line.
+let linearFix = "La rama compartida es una sola línea: publique con 'folio sync', que reproduce su trabajo local encima del "
+    + "remoto sin fusiones. Si un 'git pull' creó la fusión: 'git reset --hard <commit anterior a la fusión>' y luego "
+    + "'folio sync' (o 'git rebase origin/main'); si ya está publicada, un jefe vuelve a registrar los pasos con folio."
+
+extension Casebook {
+    /// The git configuration key that pins a clone's root commit (set by `folio init` and by the first `folio sync`).
+    public static let rootKey = "folio.raiz"
+
+    /// The facts of `commit`: its base, the roster and settings there, and what it changed.
+    func facts(of commit: CommitInfo, record: StepRecord?, isRoot: Bool, previousInCase: StepRecord?) throws -> CommitFacts {
+        let base = commit.parents.first ?? commit.id
+        var roster: Roster?, rosterError: String?
+        do { roster = try self.roster(at: base) } catch { rosterError = "\(error)" }
+        let settings = (try? self.settings(at: base)) ?? .standard
+        let parent = try commit.parents.first.map { try repository.commit($0) }
+        return CommitFacts(commit: commit, record: record, base: base, parent: parent, roster: roster, rosterError: rosterError,
+                           settings: settings, units: try changedUnits(of: commit), previousInCase: previousInCase, isRoot: isRoot)
+    }
+
+    /// The units a commit changed against its first parent (everything, for a root).
+    func changedUnits(of commit: CommitInfo) throws -> [String] {
+        guard let parent = commit.parents.first else {
+            var units: [String] = []
+            for top in try repository.entries(at: "", in: commit.id) {
+                guard top.name == "cases", top.kind == .tree else { units.append(top.name); continue }
+                for year in try repository.entries(at: "cases", in: commit.id) {
+                    guard year.kind == .tree else { units.append("cases/\(year.name)"); continue }
+                    units += try repository.entries(at: "cases/\(year.name)", in: commit.id).map { "cases/\(year.name)/\($0.name)" }
+                }
+            }
+            return units
+        }
+        var units = try repository.changedEntries(at: "", from: parent, to: commit.id).filter { $0 != "cases" }
+        for name in try repository.changedEntries(at: "cases", from: parent, to: commit.id) {
+            let kinds = [try repository.entry(at: "cases/\(name)", in: parent), try repository.entry(at: "cases/\(name)", in: commit.id)]
+            if kinds.allSatisfy({ $0 == nil || $0?.mode == 0o040000 }) {
+                units += try repository.changedEntries(at: "cases/\(name)", from: parent, to: commit.id).map { "cases/\(name)/\($0)" }
+            } else {
+                units.append("cases/\(name)")
+            }
+        }
+        return units
+    }
+
+    /// Every rule that looks at one commit on its own (not at the procedure of its case).
+    /// Other checks of a single commit add one line here.
+    func commitRules(_ facts: CommitFacts) throws -> [Violation] {
+        var found = ruleLinear(facts)
+        found += try ruleSignature(facts)
+        found += try ruleGuarded(facts)
+        found += try ruleCase(facts)
+        found += ruleOutsideFolio(facts)
+        found += ruleDate(facts)
+        found += try registerFindings(facts.commit)
+        found += try checkContent(facts.commit)
+        return found
+    }
+
+    /// One line: no merge commit; a commit without parents only as the first, and the pinned root when set.
+    func ruleLinear(_ facts: CommitFacts) -> [Violation] {
+        let c = facts.commit
+        if c.parents.count > 1 {
+            var roots: [String] = []
+            for other in c.parents.dropFirst() {
+                try? repository.walk(from: other, hiding: c.parents[0]) { if $0.parents.isEmpty { roots.append($0.id.short) } }
+            }
+            let second = roots.isEmpty ? "" : "; trae otra raíz (\(roots.joined(separator: ", "))) con su propio roles.yaml"
+            return [facts.violation("lineal", "El commit es una fusión (merge) de \(c.parents.count) padres\(second): la rama compartida "
+                + "es una sola línea y la autoridad de cada commit sale del roles.yaml de su único padre.", linearFix)]
+        }
+        if c.parents.isEmpty {
+            if !facts.isRoot {
+                return [facts.violation("raiz", "El commit no tiene padre: es una segunda raíz, una historia ajena con su propio roles.yaml.",
+                                        linearFix)]
+            }
+            if let pinned = (try? repository.config(Self.rootKey)) ?? nil, !c.id.hex.hasPrefix(pinned.lowercased()) {
+                return [facts.violation("raiz", "La raíz de la historia es \(c.id.short), pero este clon fijó folio.raiz = \(pinned): "
+                    + "no es el repositorio que se creó con 'folio init'.",
+                                        "Compruebe el remoto; si la raíz cambió de verdad, un jefe lo confirma y se ajusta 'git config folio.raiz'.")]
+            }
+        }
+        return []
+    }
+
+    /// Every commit: signed by its author's registered key (or, for an external actor, the
+    /// recording staff member's) when there is one in the base roster, or when `firma: obligatoria`.
+    func ruleSignature(_ facts: CommitFacts) throws -> [Violation] {
+        guard let roster = facts.roster else { return [] }
+        let commit = facts.commit
+        let required = facts.settings.signatureRequired
+        let author = roster.find(commit.author.email)
+        let role = facts.record?.role.flatMap(Role.init(rawValue:)) ?? .jefe
+        let expected = author.flatMap { Self.signer(author: $0, role: role, committer: roster.find(commit.committer.email)) }
+        func flag(_ message: String, _ fix: String) -> [Violation] { [facts.violation("signature", message, fix)] }
+        guard let signed = try repository.signature(of: commit.id) else {
+            if let expected {
+                return flag("El commit no está firmado, y \(expected.id) tiene clave_ssh registrada (roles.yaml del commit anterior): "
+                    + "todo commit suyo se firma.",
+                            "Registre el cambio con folio teniendo la clave privada de \(expected.id) (user.signingKey o ssh-agent).")
+            }
+            return required ? flag("El commit no está firmado y folio.yaml exige firma (firma: obligatoria).",
+                                   "Un jefe registra la clave de \(author?.id ?? facts.author) con 'folio roles key', y el cambio se registra con folio.") : []
+        }
+        guard let author else {
+            return flag("El commit está firmado, pero su autor \(facts.author) no está en roles.yaml (commit anterior): "
+                + "no hay clave con que comprobar la firma.", "Un jefe registra a la persona y su clave antes de que actúe.")
+        }
+        guard let signer = expected, let key = signer.sshKey.flatMap(SSHKey.normalize) else {
+            return flag("El commit está firmado, pero \(author.id) no tiene clave_ssh registrada en roles.yaml (commit anterior).",
+                        "Un jefe registra la clave con 'folio roles key \(author.id) \"ssh-ed25519 ...\"'.")
+        }
+        if try !SSHVerifier.verify(signature: signed.signature, data: signed.signedData, principal: signer.email, key: key) {
+            return flag("La firma no es válida o no la hizo la clave que \(signer.id) tenía registrada en roles.yaml del commit anterior.",
+                        "Vuelva a registrar el cambio con la clave vigente de \(signer.id); una firma ajena, alterada o de una clave revocada no cuenta.")
+        }
+        return []
+    }
+
+    /// A change outside the expediente folders (`roles.yaml`, `folio.yaml`, `schemas/`, any other
+    /// path, a rename or a deletion) is authored by a jefe of the base roster (signed per `ruleSignature`).
+    func ruleGuarded(_ facts: CommitFacts) throws -> [Violation] {
+        guard facts.record == nil else { return [] }
+        let outside = facts.outsideCases
+        guard !outside.isEmpty else { return [] }
+        var found: [Violation] = []
+        if outside.contains(Roster.fileName), try repository.entryID(at: Roster.fileName, in: facts.commit.id) != nil {
+            do { _ = try roster(at: facts.commit.id) } catch {
+                found.append(facts.violation("roles-file", "roles.yaml no se puede leer en este commit: \(error)", "Un jefe corrige roles.yaml."))
+            }
+        }
+        guard let roster = facts.roster else {
+            return found + [facts.violation("roles-file", "roles.yaml del commit anterior no se puede leer: \(facts.rosterError ?? "")",
+                                            "Un jefe corrige roles.yaml.")]
+        }
+        if roster.find(facts.commit.author.email)?.holds(.jefe) == true { return found }
+        let rule = outside == [Roster.fileName] ? "roles-file" : outside.allSatisfy({ $0 == SchemaLibrary.directory }) ? "schemas" : "guarded"
+        found.append(facts.violation(rule, "El commit de \(facts.author) cambia \(outside.joined(separator: ", ")), fuera de las carpetas "
+            + "de expedientes; solo un jefe (según roles.yaml del commit anterior) cambia roles, claves, configuración y procedimientos.",
+                                     "Que un jefe haga el cambio (folio roles add, folio roles key, o un commit suyo firmado)."))
+        return found
+    }
+
+    /// A case commit names a case that exists (before it, or opened by it) and changes only that case's folder.
+    func ruleCase(_ facts: CommitFacts) throws -> [Violation] {
+        guard let record = facts.record else { return [] }
+        let path = try casePath(record.caseID, at: facts.commit.id) ?? facts.commit.parents.first.flatMap { try casePath(record.caseID, at: $0) }
+        guard CaseID.isValid(record.caseID), let path else {
+            let changes = facts.units.isEmpty ? "no cambia ningún archivo" : "cambia \(facts.units.joined(separator: ", "))"
+            return [facts.violation("expediente", "El trailer Expediente nombra '\(record.caseID)', que no existe: no se abrió antes en "
+                + "esta historia ni lo abre este commit (\(changes)).",
+                                    "Los expedientes se abren con 'folio new' y sus pasos se registran con 'folio step'.")]
+        }
+        let outside = facts.units.filter { $0 != path }
+        guard !outside.isEmpty else { return [] }
+        return [facts.violation("scope", "El commit del expediente cambia archivos fuera de \(path): \(outside.joined(separator: ", ")).",
+                                "Cada paso registra solo la carpeta de su expediente; folio lo hace así.")]
+    }
+
+    /// A commit without folio's trailers that changes expediente folders: an edit made outside
+    /// folio; an error when its author is not in the base roster.
+    func ruleOutsideFolio(_ facts: CommitFacts) -> [Violation] {
+        guard facts.record == nil, !facts.commit.parents.isEmpty else { return [] }
+        let folders = facts.caseFolders
+        guard !folders.isEmpty else { return [] }
+        let registered = facts.roster?.find(facts.commit.author.email) != nil
+        let message = "El commit cambia \(folders.joined(separator: ", ")) sin trailers de folio: una edición hecha fuera de folio"
+        if !registered {
+            return [facts.violation("outside-folio", message + ", por \(facts.author), que no está en roles.yaml (commit anterior).",
+                                    "Solo el personal registrado cambia expedientes, con 'folio note' o 'folio step'.")]
+        }
+        return [facts.violation("outside-folio", message + ".", "Registre los cambios de un expediente con 'folio note' o 'folio step'.",
+                                severity: "warning")]
+    }
+
+    /// Time moves forward: a commit's committer date does not precede its parent's, and a case
+    /// commit's declared (author) date does not precede the previous commit of its case. A step
+    /// recorded offline keeps its declared date and is published later; reception stamps say when.
+    func ruleDate(_ facts: CommitFacts) -> [Violation] {
+        let c = facts.commit
+        var found: [Violation] = []
+        let fix = "Registre el paso con la fecha de hoy (sin FOLIO_DATE ni GIT_AUTHOR_DATE/GIT_COMMITTER_DATE anteriores); "
+            + "si se hizo fuera de plazo, con --justificacion."
+        if let parent = facts.parent, c.committer.date < parent.committer.date {
+            found.append(facts.violation("fecha", "La fecha del commit (\(clock.iso(c.committer.date))) es anterior a la de su commit "
+                + "anterior (\(clock.iso(parent.committer.date))): la historia no retrocede en el tiempo.", fix))
+        }
+        if let previous = facts.previousInCase, c.author.date < previous.author.date {
+            found.append(facts.violation("fecha", "El paso declara la fecha \(clock.iso(c.author.date)), anterior al commit previo del "
+                + "expediente \(previous.caseID) (\(clock.iso(previous.author.date)), \(previous.commit.short)).", fix))
+        } else if facts.record == nil, let parent = facts.parent, c.author.date < parent.author.date, c.committer.date <= c.author.date {
+            found.append(facts.violation("fecha", "La fecha de autor (\(clock.iso(c.author.date))) es anterior a la del commit anterior "
+                + "(\(clock.iso(parent.author.date))).", fix))
+        }
+        return found
+    }
+}

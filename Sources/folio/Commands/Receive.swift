@@ -1,0 +1,33 @@
+import ArgumentParser
+import Casebook
+import Foundation
+
+extension Folio {
+    struct Receive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Gancho pre-receive del repositorio compartido: acepta o rechaza un push (lee 'ANTERIOR NUEVO REF' por línea).",
+            discussion: """
+                Solo la rama compartida (rama: en folio.yaml, main por omisión) avanza, sin reescribir ni borrar, y cada
+                commit nuevo debe pasar 'folio verify'; toda otra referencia se rechaza salvo las de refs_permitidas.
+                Ejemplo (scripts/hooks/pre-receive): exec folio receive
+                """)
+        @OptionGroup var repository: RepositoryOptions
+
+        func run() throws {
+            try Folio.perform {
+                var updates: [RefUpdate] = []
+                while let line = readLine() {
+                    guard !line.isEmpty else { continue }
+                    guard let update = RefUpdate(line: line) else {
+                        throw CasebookError.invalidFile(file: "entrada del gancho", reason: "'\(line)' no es 'ANTERIOR NUEVO REF'",
+                                                        fix: "Instale scripts/hooks/pre-receive, que pasa a folio lo que git le da.")
+                    }
+                    updates.append(update)
+                }
+                let report = try repository.openForReading().receive(updates)
+                for line in report.lines { note(line) }
+                if !report.accepted { throw ExitCode(1) }
+            }
+        }
+    }
+}

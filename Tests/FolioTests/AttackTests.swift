@@ -1,0 +1,395 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A shared repository where every person has a registered key and `firma: obligatoria`, with a
+/// P7 case at step 03; attackers work in their own clones with plain git and push to it.
+struct Fortress {
+    let shared: SharedRepository
+    let admin: String
+    var keys: [String: (path: String, publicKey: String)] = [:]
+    static let when = "2026-11-03T09:00:00-06:00"
+    static let later = ["GIT_AUTHOR_DATE": "2026-11-04T09:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-04T09:00:00-06:00"]
+    static let names = ["mrodriguez": "María Rodríguez", "alopez": "Ana López", "jperez": "Jorge Pérez"]
+
+    init() throws {
+        shared = try SharedRepository()
+        admin = try shared.clone("admin", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        for id in ["mrodriguez", "alopez", "jperez"] { keys[id] = try shared.box.sshKey(id) }
+        try expectOK(folio(admin, "roles", "key", "mrodriguez", keys["mrodriguez"]!.publicKey, "--as", "mrodriguez"))
+        _ = try Sandbox.gitOut(["config", "user.signingKey", keys["mrodriguez"]!.path], in: admin)
+        _ = try Sandbox.gitOut(["config", "gpg.format", "ssh"], in: admin)
+        for id in ["alopez", "jperez"] { try expectOK(folio(admin, "roles", "key", id, keys[id]!.publicKey, "--as", "mrodriguez")) }
+        // The server stamps what it receives with its own key, registered by the jefe in folio.yaml.
+        let server = try shared.box.sshKey("servidor")
+        _ = try Sandbox.gitOut(["config", "folio.clave-servidor", server.path], in: shared.bare)
+        try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/post-receive", toPath: shared.bare + "/hooks/post-receive")
+        let settings = try String(contentsOfFile: admin + "/folio.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria") + "clave_servidor: \"\(server.publicKey)\"\n"
+        try settings.write(toFile: admin + "/folio.yaml", atomically: true, encoding: .utf8)
+        _ = try Sandbox.gitOut(["commit", "-q", "-S", "-am", "Exige firma y registra la clave del servidor", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"],
+                               in: admin, env: ["GIT_AUTHOR_DATE": Self.when, "GIT_COMMITTER_DATE": Self.when])
+        try expectOK(folio(admin, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false"))
+        for s in ["02", "03"] { try expectOK(folio(admin, "step", "COOP-2026-0001", s)) }
+        try expectOK(folio(admin, "sync"))
+        try expectOK(folio(admin, "verify"))
+    }
+
+    func folio(_ dir: String, _ args: String..., date: String = Fortress.when) throws -> Run {
+        try Sandbox.run(CLI.binary, args, in: dir, env: ["FOLIO_DATE": date])
+    }
+
+    /// A plain `git push` to the shared repository, whose hooks run with the clock at `date`.
+    func push(_ dir: String, date: String) throws -> Run {
+        try Sandbox.git(["push", "origin", "HEAD:main"], in: dir, env: SharedRepository.hookEnv.merging(["FOLIO_DATE": date]) { $1 })
+    }
+
+    func expectOK(_ run: Run, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(run.ok, "\(run.out)\(run.err)", sourceLocation: sourceLocation)
+    }
+
+    /// A fresh clone as `id`, signing with `key` (their own by default).
+    func clone(as id: String, key: String? = nil) throws -> String {
+        let dir = try shared.clone("\(id)-\(UUID().uuidString.prefix(6))", user: Self.names[id]!, email: "\(id)@igss.gob.gt")
+        _ = try Sandbox.gitOut(["config", "user.signingKey", key ?? keys[id]!.path], in: dir)
+        _ = try Sandbox.gitOut(["config", "gpg.format", "ssh"], in: dir)
+        return dir
+    }
+
+    /// A plain-git commit of everything staged (or empty); returns its id.
+    @discardableResult
+    func commit(_ dir: String, _ message: String, author: String, sign: Bool = true, env: [String: String] = Fortress.later,
+                extra: [String] = []) throws -> String {
+        _ = try Sandbox.gitOut(["add", "-A"], in: dir)
+        let name = Self.names[author] ?? author
+        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty"] + (sign ? ["-S"] : []) + extra + ["-m", message, "--author", "\(name) <\(author)@igss.gob.gt>"],
+                               in: dir, env: env)
+        return try Sandbox.gitOut(["rev-parse", "HEAD"], in: dir)
+    }
+
+    func edit(_ dir: String, _ file: String, _ change: (String) -> String) throws {
+        let path = dir + "/" + file
+        try change(try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// `verify` in the attacker's clone and the hook on a real push both refuse, naming `commit` and
+    /// each of `rules`; the shared branch does not move.
+    func expectRefused(_ dir: String, commit: String, rules: [String], refspec: String = "HEAD:main", pushArgs: [String] = [],
+                       verifies: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let short = String(commit.prefix(7))
+        if verifies {
+            let verify = try folio(dir, "verify", "--json")
+            #expect(verify.status == 1, "verify aceptó \(short)", sourceLocation: sourceLocation)
+            let found = try JSONSerialization.jsonObject(with: Data(verify.out.utf8)) as? [String: Any]
+            let violations = (found?["violations"] as? [[String: Any]]) ?? []
+            for rule in rules {
+                #expect(violations.contains { $0["commit"] as? String == commit && $0["rule"] as? String == rule && $0["severity"] as? String == "error" },
+                        "verify no señala \(short) [\(rule)]: \(verify.out)", sourceLocation: sourceLocation)
+            }
+        }
+        let before = try Sandbox.gitOut(["for-each-ref", "--format=%(refname) %(objectname)"], in: shared.bare)
+        let push = try Sandbox.git(["push"] + pushArgs + ["origin", refspec], in: dir, env: SharedRepository.hookEnv)
+        #expect(!push.ok, "el push de \(short) se aceptó", sourceLocation: sourceLocation)
+        #expect(push.err.contains(short) || !verifies, "el gancho no nombra \(short): \(push.err)", sourceLocation: sourceLocation)
+        for rule in rules {
+            #expect(push.err.contains("[\(rule)]"), "el gancho no nombra [\(rule)]: \(push.err)", sourceLocation: sourceLocation)
+        }
+        let after = try Sandbox.gitOut(["for-each-ref", "--format=%(refname) %(objectname)"], in: shared.bare)
+        #expect(before == after, "algo cambió en el repositorio compartido", sourceLocation: sourceLocation)
+    }
+
+    static let note = "Expediente: COOP-2026-0001\nProcedimiento: 7\nRol: analista\nSigned-off-by: Ana López <alopez@igss.gob.gt>"
+    static let step04 = "COOP-2026-0001 paso 04\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 04\nRol: asistente\nSigned-off-by: Jorge Pérez <jperez@igss.gob.gt>"
+}
+
+@Suite("Attacks by someone who can push: refused by verify and by the hook, nothing lands")
+struct AttackTests {
+    @Test("roles.yaml forged: jefe's e-mail without signature, by the analyst herself, a key swapped, jefe demoted while granting jefe")
+    func rosterForgeries() throws {
+        let f = try Fortress()
+        // Ana adds jefe to her roles in a plain commit with the jefe's e-mail, unsigned, no Rol trailer.
+        var ana = try f.clone(as: "alopez")
+        try f.edit(ana, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [analista, jefe]") }
+        var forged = try f.commit(ana, "ajuste", author: "mrodriguez", sign: false)
+        try f.expectRefused(ana, commit: forged, rules: ["signature"])
+        // The same, signed by Ana as herself: not a jefe in the parent's roster.
+        ana = try f.clone(as: "alopez")
+        try f.edit(ana, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [analista, jefe]") }
+        forged = try f.commit(ana, "me hago jefe", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["roles-file"])
+        // The jefe's key replaced by Ana's, in the jefe's name, signed with Ana's key.
+        ana = try f.clone(as: "alopez")
+        try f.edit(ana, "roles.yaml") { $0.replacingOccurrences(of: f.keys["mrodriguez"]!.publicKey.split(separator: " ")[1],
+                                                                with: f.keys["alopez"]!.publicKey.split(separator: " ")[1]) }
+        forged = try f.commit(ana, "Roles: registra la clave SSH de María Rodríguez\n\nRol: jefe", author: "mrodriguez")
+        try f.expectRefused(ana, commit: forged, rules: ["signature"])
+        // One commit demotes the jefe and makes Ana jefe: judged by the roster before it.
+        ana = try f.clone(as: "alopez")
+        try f.edit(ana, "roles.yaml") { text in
+            text.replacingOccurrences(of: "roles: [jefe]", with: "roles: [analista]")
+                .replacingOccurrences(of: "roles: [analista]\n    clave_ssh: \"\(f.keys["alopez"]!.publicKey.split(separator: " ").prefix(2).joined(separator: " "))",
+                                      with: "roles: [jefe]\n    clave_ssh: \"\(f.keys["alopez"]!.publicKey.split(separator: " ").prefix(2).joined(separator: " "))")
+        }
+        forged = try f.commit(ana, "Cambio de jefatura", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["roles-file"])
+    }
+
+    @Test("guarded files: folio.yaml turned off, schemas deleted, roles.yaml renamed, a stray file added, by a non-jefe")
+    func guardedFiles() throws {
+        let f = try Fortress()
+        var ana = try f.clone(as: "alopez")
+        try f.edit(ana, "folio.yaml") { $0.replacingOccurrences(of: "firma: obligatoria", with: "firma: opcional") }
+        var forged = try f.commit(ana, "sin firma", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["guarded"])
+        // folio.yaml in the jefe's name, unsigned.
+        ana = try f.clone(as: "alopez")
+        try f.edit(ana, "folio.yaml") { $0.replacingOccurrences(of: "firma: obligatoria", with: "firma: opcional") }
+        forged = try f.commit(ana, "sin firma", author: "mrodriguez", sign: false)
+        try f.expectRefused(ana, commit: forged, rules: ["signature"])
+        ana = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["rm", "-q", "schemas/procedimiento-7.yaml"], in: ana)
+        forged = try f.commit(ana, "quita P7", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["schemas"])
+        ana = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["mv", "roles.yaml", "roles-viejo.yaml"], in: ana)
+        forged = try f.commit(ana, "renombra", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["guarded"])
+        ana = try f.clone(as: "alopez")
+        try "x".write(toFile: ana + "/cases/LEEME.txt", atomically: true, encoding: .utf8)
+        forged = try f.commit(ana, "archivo suelto", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["guarded"])
+    }
+
+    @Test("merges: a forged step as a merge, an orphan root with its own roster, an octopus, a revoked person's old branch")
+    func merges() throws {
+        let f = try Fortress()
+        // An unsigned step in the jefe's name as a two-parent merge.
+        var ana = try f.clone(as: "alopez")
+        let base = try Sandbox.gitOut(["rev-parse", "HEAD~1"], in: ana)
+        _ = try Sandbox.gitOut(["checkout", "-q", "-b", "lado", base], in: ana)
+        try f.commit(ana, "lado\n\n" + Fortress.note, author: "alopez")
+        _ = try Sandbox.gitOut(["checkout", "-q", "main"], in: ana)
+        _ = try Sandbox.gitOut(["merge", "-q", "--no-ff", "--no-commit", "lado"], in: ana, env: Fortress.later)
+        var merge = try f.commit(ana, "COOP-2026-0001 paso 04\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 04\nRol: jefe\nSigned-off-by: María Rodríguez <mrodriguez@igss.gob.gt>",
+                                 author: "mrodriguez", sign: false)
+        #expect(try Sandbox.gitOut(["rev-list", "--parents", "-1", "HEAD"], in: ana).split(separator: " ").count == 3)
+        try f.expectRefused(ana, commit: merge, rules: ["lineal", "signature"])
+
+        // An orphan root where Ana is jefe, merged with --allow-unrelated-histories.
+        ana = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["checkout", "-q", "--orphan", "huerfana"], in: ana)
+        try f.edit(ana, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [jefe]") }
+        try f.edit(ana, "folio.yaml") { $0.replacingOccurrences(of: "firma: obligatoria", with: "firma: opcional") }
+        try f.commit(ana, "Raíz propia", author: "alopez")
+        _ = try Sandbox.gitOut(["checkout", "-q", "main"], in: ana)
+        _ = try Sandbox.gitOut(["merge", "-q", "--allow-unrelated-histories", "-X", "theirs", "--no-edit", "huerfana"], in: ana, env: Fortress.later)
+        merge = try Sandbox.gitOut(["rev-parse", "HEAD"], in: ana)
+        try f.expectRefused(ana, commit: merge, rules: ["lineal"])
+        let said = try f.folio(ana, "verify").out
+        #expect(said.contains("otra raíz"), "\(said)")
+
+        // An octopus merge of three lines.
+        ana = try f.clone(as: "alopez")
+        for name in ["x", "y"] {
+            _ = try Sandbox.gitOut(["checkout", "-q", "-b", name, "main"], in: ana)
+            try f.commit(ana, "\(name)\n\n" + Fortress.note, author: "alopez")
+        }
+        _ = try Sandbox.gitOut(["checkout", "-q", "main"], in: ana)
+        _ = try Sandbox.gitOut(["merge", "-q", "--no-ff", "--no-edit", "x", "y"], in: ana, env: Fortress.later)
+        merge = try Sandbox.gitOut(["rev-parse", "HEAD"], in: ana)
+        #expect(try Sandbox.gitOut(["rev-list", "--parents", "-1", "HEAD"], in: ana).split(separator: " ").count == 4)
+        try f.expectRefused(ana, commit: merge, rules: ["lineal"])
+    }
+
+    @Test("a person removed keeps acting: a branch from before the revocation, merged or rebased; a key valid only before it was replaced")
+    func revocation() throws {
+        let f = try Fortress()
+        let jorge = try f.clone(as: "jperez")
+        let stolen = try f.clone(as: "alopez")
+        // The jefe removes Jorge and replaces Ana's key (it was stolen).
+        let fresh = try f.shared.box.sshKey("alopez-nueva")
+        try f.expectOK(f.folio(f.admin, "roles", "remove", "jperez", "--as", "mrodriguez", date: "2026-11-03T10:00:00-06:00"))
+        try f.expectOK(f.folio(f.admin, "roles", "key", "alopez", fresh.publicKey, "--as", "mrodriguez", date: "2026-11-03T10:05:00-06:00"))
+        try f.expectOK(f.folio(f.admin, "sync", date: "2026-11-03T10:10:00-06:00"))
+        // Jorge records step 04 on his old clone (valid there), then merges the shared branch.
+        let step = try f.commit(jorge, Fortress.step04, author: "jperez", env: ["GIT_AUTHOR_DATE": "2026-11-03T09:30:00-06:00",
+                                                                                 "GIT_COMMITTER_DATE": "2026-11-03T09:30:00-06:00"])
+        _ = try Sandbox.gitOut(["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"], in: jorge, env: Fortress.later)
+        let merge = try Sandbox.gitOut(["rev-parse", "HEAD"], in: jorge)
+        #expect(merge != step)
+        try f.expectRefused(jorge, commit: merge, rules: ["lineal"])
+        // Rebased onto the shared tip it is judged by the roster after his removal.
+        _ = try Sandbox.gitOut(["-c", "commit.gpgSign=true", "rebase", "-q", "origin/main"], in: jorge, env: Fortress.later)
+        let rebased = try Sandbox.gitOut(["rev-parse", "HEAD"], in: jorge)
+        try f.expectRefused(jorge, commit: rebased, rules: ["author", "signature"])
+        // Whoever holds Ana's old key signs a note in her name after the key was replaced.
+        _ = try Sandbox.gitOut(["pull", "-q", "--ff-only", "origin", "main"], in: stolen)
+        let old = try f.commit(stolen, "nota\n\n" + Fortress.note, author: "alopez")
+        try f.expectRefused(stolen, commit: old, rules: ["signature"])
+    }
+
+    @Test("a phantom case, a step outside its case, a date before the parent's, an edit of cases/ by a stranger")
+    func casesAndDates() throws {
+        let f = try Fortress()
+        // Trailers naming a case that does not exist, changing roles.yaml.
+        var ana = try f.clone(as: "alopez")
+        try f.edit(ana, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [analista, jefe]") }
+        var forged = try f.commit(ana, "fantasma\n\n" + Fortress.note.replacingOccurrences(of: "COOP-2026-0001", with: "COOP-2026-0999"),
+                                  author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["expediente"])
+        // Trailers of a real case, changing roles.yaml too.
+        ana = try f.clone(as: "alopez")
+        try f.edit(ana, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [analista, jefe]") }
+        forged = try f.commit(ana, "nota\n\n" + Fortress.note, author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["scope"])
+        // Jorge's step 04, dated the day before the last commit (author and committer).
+        let jorge = try f.clone(as: "jperez")
+        let early = ["GIT_AUTHOR_DATE": "2026-11-01T09:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-01T09:00:00-06:00"]
+        forged = try f.commit(jorge, Fortress.step04, author: "jperez", env: early)
+        try f.expectRefused(jorge, commit: forged, rules: ["fecha"])
+        // Only the declared date moved back, before the case's previous step.
+        _ = try Sandbox.gitOut(["reset", "-q", "--hard", "origin/main"], in: jorge)
+        forged = try f.commit(jorge, Fortress.step04, author: "jperez", env: ["GIT_AUTHOR_DATE": "2026-11-01T09:00:00-06:00",
+                                                                              "GIT_COMMITTER_DATE": "2026-11-04T09:00:00-06:00"])
+        try f.expectRefused(jorge, commit: forged, rules: ["fecha"])
+        // folio itself refuses a date before its parent's.
+        let refused = try f.folio(f.admin, "step", "COOP-2026-0001", "--as", "jperez", date: "2026-11-01T09:00:00-06:00")
+        #expect(refused.status == 1 && refused.err.contains("anterior a la del último commit"), "\(refused.err)")
+        // A stranger edits a case with plain git.
+        let stranger = try f.shared.clone("extrano", user: "Extraño", email: "extrano@example.org")
+        try "hola\n".write(toFile: stranger + "/cases/2026/COOP-2026-0001/nota.md", atomically: true, encoding: .utf8)
+        _ = try Sandbox.gitOut(["add", "-A"], in: stranger)
+        _ = try Sandbox.gitOut(["commit", "-q", "-m", "edito", "--author", "Extraño <extrano@example.org>"], in: stranger, env: Fortress.later)
+        forged = try Sandbox.gitOut(["rev-parse", "HEAD"], in: stranger)
+        try f.expectRefused(stranger, commit: forged, rules: ["outside-folio"])
+    }
+
+    @Test("other references: tags, other branches, other notes, the stamps' notes; deleting or rewinding the shared branch")
+    func otherRefs() throws {
+        let f = try Fortress()
+        let ana = try f.clone(as: "alopez")
+        let forged = try f.commit(ana, "COOP-2026-0001 paso 04\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 04\nRol: jefe",
+                                  author: "mrodriguez", sign: false)
+        for ref in ["refs/tags/v1", "refs/heads/otra", "refs/notes/commits", "refs/notes/folio-recepcion"] {
+            try f.expectRefused(ana, commit: forged, rules: ["referencias"], refspec: "HEAD:\(ref)", verifies: false)
+        }
+        // git itself refuses to delete a bare repository's current branch; with that off, the hook still does.
+        _ = try Sandbox.gitOut(["config", "receive.denyDeleteCurrent", "false"], in: f.shared.bare)
+        try f.expectRefused(ana, commit: forged, rules: ["referencias"], refspec: ":main", verifies: false)
+        try f.expectRefused(ana, commit: forged, rules: ["reescritura"], refspec: "HEAD~3:main", pushArgs: ["--force"], verifies: false)
+        // The refusal of the branch names the commit too.
+        try f.expectRefused(ana, commit: forged, rules: ["signature", "role"])
+        // Tags become acceptable once a jefe lists them in folio.yaml (a signed commit of hers).
+        try f.edit(f.admin, "folio.yaml") { $0 + "refs_permitidas: [\"refs/tags/*\"]\n" }
+        _ = try Sandbox.gitOut(["commit", "-q", "-S", "-am", "Acepta etiquetas", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"],
+                               in: f.admin, env: Fortress.later)
+        try f.expectOK(f.push(f.admin, date: "2026-11-04T10:00:00-06:00"))
+        let tagged = try Sandbox.git(["push", "origin", "HEAD:refs/tags/cierre-2026"], in: f.admin, env: SharedRepository.hookEnv)
+        #expect(tagged.ok, "\(tagged.err)")
+        let branch = try Sandbox.git(["push", "origin", "HEAD:refs/heads/otra"], in: f.admin, env: SharedRepository.hookEnv)
+        #expect(!branch.ok && branch.err.contains("[referencias]"), "\(branch.err)")
+    }
+
+    @Test("the root is pinned: init and the first sync record it, and verify refuses a history with another root")
+    func pinnedRoot() throws {
+        let f = try Fortress()
+        let root = try Sandbox.gitOut(["rev-list", "--max-parents=0", "HEAD"], in: f.admin)
+        #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: f.shared.box.path + "/inicio") == root)
+        let ana = try f.clone(as: "alopez")
+        #expect(try Sandbox.git(["config", "folio.raiz"], in: ana).out.isEmpty)
+        try f.expectOK(f.folio(ana, "sync"))
+        #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: ana) == root)
+        _ = try Sandbox.gitOut(["config", "folio.raiz", String(repeating: "a", count: 40)], in: ana)
+        let verify = try f.folio(ana, "verify")
+        #expect(verify.status == 1 && verify.out.contains("[raiz]") && verify.out.contains(String(root.prefix(7))), "\(verify.out)")
+    }
+
+    @Test("status, due, inbox and log count only steps that pass verify's rules, and say how many they left out")
+    func statusSkipsInvalid() throws {
+        let f = try Fortress()
+        let ana = try f.clone(as: "alopez")
+        // A forged, unsigned step 04 in Jorge's name: right role, wrong signature.
+        try f.commit(ana, Fortress.step04, author: "jperez", sign: false)
+        let status = try f.folio(ana, "status", "COOP-2026-0001", "--json")
+        let json = try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any]
+        #expect(json?["lastStep"] as? String == "03")
+        #expect(status.err.contains("1 paso no válido omitido") && status.err.contains("folio verify"))
+        #expect(try f.folio(ana, "status").out.contains("1 paso no válido omitido"))
+        let log = try f.folio(ana, "log", "COOP-2026-0001")
+        #expect(!log.out.contains("paso 04") && log.out.contains("omitido"), "\(log.out)")
+        #expect(try f.folio(ana, "due", "--today", "2026-11-05").out.contains("omitido"))
+        #expect(try f.folio(ana, "inbox", "--as", "jperez", "--today", "2026-11-05").out.contains("omitido"))
+    }
+}
+
+@Suite("Legitimate changes of authority and late publication still work")
+struct LegitimateTests {
+    @Test("a jefe rotates their own key, a second jefe is added and acts, a person leaves: every push accepted, verify clean")
+    func authorityChanges() throws {
+        let f = try Fortress()
+        // Jorge records step 04 in his clone and publishes it.
+        let jorge = try f.clone(as: "jperez")
+        try f.expectOK(f.folio(jorge, "step", "COOP-2026-0001", "04", date: "2026-11-04T09:00:00-06:00"))
+        try f.expectOK(f.push(jorge, date: "2026-11-04T09:05:00-06:00"))
+        let admin = f.admin
+        _ = try Sandbox.gitOut(["pull", "-q", "--ff-only", "origin", "main"], in: admin)
+        // The jefe rotates her key (signed with the old one), then signs with the new one.
+        let rotated = try f.shared.box.sshKey("jefe-nueva")
+        try f.expectOK(f.folio(admin, "roles", "key", "mrodriguez", rotated.publicKey, "--as", "mrodriguez", date: "2026-11-05T09:00:00-06:00"))
+        _ = try Sandbox.gitOut(["config", "user.signingKey", rotated.path], in: admin)
+        // A second jefe, with a key; Jorge leaves.
+        let second = try f.shared.box.sshKey("ecastillo")
+        try f.expectOK(f.folio(admin, "roles", "add", "ecastillo", "--name", "Elena Castillo", "--email", "ecastillo@igss.gob.gt",
+                               "--role", "jefe", "--as", "mrodriguez", date: "2026-11-05T09:10:00-06:00"))
+        try f.expectOK(f.folio(admin, "roles", "key", "ecastillo", second.publicKey, "--as", "mrodriguez", date: "2026-11-05T09:20:00-06:00"))
+        try f.expectOK(f.folio(admin, "roles", "remove", "jperez", "--as", "mrodriguez", date: "2026-11-05T09:30:00-06:00"))
+        try f.expectOK(f.folio(admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", date: "2026-11-05T10:00:00-06:00"))
+        try f.expectOK(f.push(admin, date: "2026-11-05T10:05:00-06:00"))
+        // The second jefe acts from her own clone.
+        let elena = try f.shared.clone("elena", user: "Elena Castillo", email: "ecastillo@igss.gob.gt")
+        _ = try Sandbox.gitOut(["config", "user.signingKey", second.path], in: elena)
+        try f.expectOK(f.folio(elena, "step", "COOP-2026-0002", "02", date: "2026-11-06T09:00:00-06:00"))
+        try f.expectOK(f.push(elena, date: "2026-11-06T09:05:00-06:00"))
+        // Jorge, removed, can no longer record; his step 04 still counts.
+        _ = try Sandbox.gitOut(["pull", "-q", "--ff-only", "origin", "main"], in: jorge)
+        let refused = try f.folio(jorge, "step", "COOP-2026-0001", "05", date: "2026-11-06T10:00:00-06:00")
+        #expect(refused.status != 0, "\(refused.out)")
+        _ = try Sandbox.gitOut(["fetch", "-q", "origin"], in: elena)
+        let verify = try f.folio(elena, "verify")
+        #expect(verify.ok && verify.out.contains("Sin infracciones"), "\(verify.out)")
+        let status = try f.folio(elena, "status", "COOP-2026-0001", "--json")
+        #expect(status.out.contains("\"lastStep\" : \"04\""), "\(status.out)")
+    }
+
+    @Test("steps recorded offline and published days later are stamped on reception and flagged late, not refused")
+    func offlineLate() throws {
+        let f = try Fortress()
+        let jorge = try f.clone(as: "jperez")
+        // Offline on the 4th.
+        try f.expectOK(f.folio(jorge, "step", "COOP-2026-0001", "04", date: "2026-11-04T09:00:00-06:00"))
+        // Meanwhile the jefe publishes other work on the 6th: stamped then.
+        try f.expectOK(f.folio(f.admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", date: "2026-11-06T09:00:00-06:00"))
+        try f.expectOK(f.push(f.admin, date: "2026-11-06T09:05:00-06:00"))
+        // On the 9th Jorge puts his step on top of the shared line and publishes it.
+        let nine = ["GIT_AUTHOR_DATE": "2026-11-09T09:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-09T09:00:00-06:00"]
+        _ = try Sandbox.gitOut(["fetch", "-q", "origin"], in: jorge)
+        _ = try Sandbox.gitOut(["-c", "commit.gpgSign=true", "rebase", "-q", "origin/main"], in: jorge, env: nine)
+        #expect(try Sandbox.gitOut(["log", "-1", "--format=%aI %cI"], in: jorge) == "2026-11-04T09:00:00-06:00 2026-11-09T09:00:00-06:00")
+        let pushed = try f.push(jorge, date: "2026-11-09T09:05:00-06:00")
+        #expect(pushed.ok, "\(pushed.err)")
+        #expect(pushed.err.contains("sellados"), "\(pushed.err)")
+        let stamps = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: f.shared.bare)
+        #expect(stamps.split(separator: "\n").count == 2)
+        // folio sync brings the stamps; verify says the step came five days late, and passes.
+        try f.expectOK(f.folio(jorge, "sync", date: "2026-11-09T10:00:00-06:00"))
+        let verify = try f.folio(jorge, "verify", date: "2026-11-09T10:00:00-06:00")
+        #expect(verify.ok, "\(verify.out)")
+        #expect(verify.out.contains("[tarde]") && verify.out.contains("5 días") && verify.out.contains("tolerancia: 24 h"), "\(verify.out)")
+        // A stamp edited by hand no longer counts.
+        let head = try Sandbox.gitOut(["rev-parse", "HEAD"], in: jorge)
+        let note = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "show", head], in: jorge)
+        _ = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "add", "-f", "-m", note.replacingOccurrences(of: "recibido 17", with: "recibido 16"), head], in: jorge)
+        let tampered = try f.folio(jorge, "verify", date: "2026-11-09T10:00:00-06:00")
+        #expect(tampered.out.contains("[sello]"), "\(tampered.out)")
+    }
+}
