@@ -262,6 +262,21 @@ struct AttackTests {
         _ = try Sandbox.gitOut(["commit", "-q", "-m", "edito", "--author", "Extraño <extrano@example.org>"], in: stranger, env: Fortress.later)
         forged = try Sandbox.gitOut(["rev-parse", "HEAD"], in: stranger)
         try f.expectRefused(stranger, commit: forged, rules: ["outside-folio"])
+        // A valid step dated years ahead would freeze every later folio write (dates only move
+        // forward): the hook refuses a date past the server's own clock, whatever FOLIO_DATE says.
+        let ahead = try f.clone(as: "jperez")
+        let future = ["GIT_AUTHOR_DATE": "2030-01-01T09:00:00-06:00", "GIT_COMMITTER_DATE": "2030-01-01T09:00:00-06:00"]
+        forged = try f.commit(ahead, Fortress.step04, author: "jperez", env: future)
+        try f.expectRefused(ahead, commit: forged, rules: ["fecha-futura"], verifies: false)
+        // A registered analyst hand-edits a case's routing slip, or deletes the whole case, with plain git.
+        let slip = try f.clone(as: "alopez")
+        try f.edit(slip, "cases/2026/COOP-2026-0001/hoja-de-ruta.md") { $0.replacingOccurrences(of: "María Rodríguez", with: "Ana López") }
+        forged = try f.commit(slip, "corrige la hoja", author: "alopez")
+        try f.expectRefused(slip, commit: forged, rules: ["routing-slip"])
+        let gone = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["rm", "-rq", "cases/2026/COOP-2026-0001"], in: gone)
+        forged = try f.commit(gone, "borra el expediente", author: "alopez")
+        try f.expectRefused(gone, commit: forged, rules: ["routing-slip"])
     }
 
     @Test("other references: tags, other branches, other notes, the stamps' notes; deleting or rewinding the shared branch")

@@ -25,11 +25,20 @@ extension Casebook {
 
     /// At `tip` (a full verify), every case's slip must be the rendering of its whole history: a
     /// hand edit is a finding that `folio hoja-de-ruta` puts right.
-    func slipTipFindings(at tip: OID, history: History) throws -> [Violation] {
+    func slipTipFindings(at tip: OID, history: History, only: Set<String>? = nil) throws -> [Violation] {
         var found: [Violation] = []
         let paths = try casePaths(at: tip)
-        for id in history.caseIDs {
-            guard let path = paths[id], let replay = try? replay(id, in: history) else { continue }
+        for id in history.caseIDs where only?.contains(id) ?? true {
+            guard let path = paths[id] else {
+                // A case with a history whose folder is gone was deleted outside folio: nobody could act on it.
+                if let last = history.records(of: id).last {
+                    found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: "routing-slip",
+                                           message: "La carpeta del expediente \(id) ya no está en cases/: se borró fuera de folio (su último paso es \(last.commit.short)).",
+                                           fix: "Un expediente no se borra: restaure la carpeta con 'git checkout \(last.commit.short) -- <carpeta>' y regístrelo con 'folio note'."))
+                }
+                continue
+            }
+            guard let replay = try? replay(id, in: history) else { continue }
             found += try slipTipFinding(id, path: path, definition: replay.definition, records: replay.records, tip: tip)
         }
         return found

@@ -24,6 +24,8 @@ extension Casebook {
         var history = History()
         var order: [String: Int] = [:]
         var touched: [String] = []
+        // Case folders changed by commits without folio's trailers (edits outside folio).
+        var editedOutside = Set<String>()
         try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
             order[commit.id.hex] = order.count
             history.add(commit: commit)
@@ -36,6 +38,7 @@ extension Casebook {
             }
             let isRoot = hidden == nil && order.count == 1
             let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous)
+            if record == nil { editedOutside.formUnion(facts.caseFolders.map { String($0.split(separator: "/").last ?? "") }) }
             let found = try commitRules(facts)
             commitRuleErrors[commit.id] = found.contains { $0.severity == "error" }
             violations += found + (try ruleReception(facts))
@@ -57,6 +60,9 @@ extension Casebook {
         if hidden == nil {
             violations += try archiveFindings(at: tip)
             violations += try slipTipFindings(at: tip, history: history)
+        } else if !editedOutside.isEmpty {
+            // A push that edits a case outside folio must leave its routing slip true to its history.
+            violations += try slipTipFindings(at: tip, history: replayed, only: editedOutside)
         }
         return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: order.count,
                             cases: touched.count, steps: steps, violations: violations, outOfWindow: timed)

@@ -60,6 +60,16 @@ extension Casebook {
                            "La historia publicada no se cambia: traiga los cambios con 'folio sync' y vuelva a enviar.")
                     continue
                 }
+                // A date ahead of the server's own clock (never FOLIO_DATE) would freeze every later folio
+                // write behind it, since dates only move forward: refused, with a day for clocks and zones.
+                let limit = Date().addingTimeInterval(Self.futureAllowance)
+                try repository.walk(from: new, hiding: update.old) { commit in
+                    let latest = max(commit.author.date, commit.committer.date)
+                    guard latest > limit else { return }
+                    refuse("\(commit.id.short) está fechado el \(clock.iso(latest)), después de la hora del servidor: una fecha futura "
+                           + "bloquearía todo registro posterior [fecha-futura].",
+                           "Corrija la fecha (el reloj de su equipo) y registre de nuevo con folio; no se publican commits del futuro.")
+                }
                 let report = try verify(range: update.old.map { "\($0.hex)..\(new.hex)" } ?? new.hex)
                 if !report.ok { lines.append("folio: el push a \(settings.branch) no cumple el manual; se rechaza:") }
                 for v in report.violations {
@@ -86,6 +96,9 @@ extension Casebook {
         }
         return ReceiveReport(accepted: accepted, lines: lines)
     }
+
+    /// How far ahead of the server's clock a pushed commit's date may be (clock skew, time zones).
+    static let futureAllowance: TimeInterval = 24 * 3600
 
     /// `refs/tags/*` matches every tag; a pattern without `*` matches itself only.
     static func matches(_ ref: String, pattern: String) -> Bool {

@@ -20,8 +20,8 @@ public enum SchemaLibrary {
         let exeDir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         candidates.append(exeDir.appendingPathComponent("../share/folio/schemas").standardized.path)
         candidates.append(exeDir.appendingPathComponent("schemas").path)
-        // Sources/Casebook/SchemaLibrary.swift -> the checkout's top level.
-        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        // Sources/Casebook/Configuration/SchemaLibrary.swift -> the checkout's top level.
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         candidates.append(checkout.appendingPathComponent(directory).path)
         return candidates.first { fm.fileExists(atPath: $0 + "/procedimiento-1.yaml") }
