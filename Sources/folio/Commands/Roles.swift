@@ -38,7 +38,7 @@ extension Folio {
                         --dependency HGE --dependency-name "Hospital General de Enfermedades" --as mrodriguez
                     """)
             @OptionGroup var repository: RepositoryOptions
-            @Argument(help: ArgumentHelp("Id de la persona (minúsculas, p. ej. alopez).", valueName: "expediente")) var id: String
+            @Argument(help: ArgumentHelp("Id de la persona (minúsculas, p. ej. alopez).", valueName: "identificador")) var id: String
             @Option(help: ArgumentHelp("Nombre y apellido.", valueName: "nombre")) var name: String
             @Option(help: ArgumentHelp("Correo electrónico.", valueName: "correo")) var email: String
             @Option(help: ArgumentHelp("Rol (jefe, asistente, analista, secretaria, dependencia, unidad-ejecutora); se repite.", valueName: "rol"))
