@@ -45,7 +45,18 @@ struct MonthCloseTests {
         let status = try repo.book.status(of: id)
         #expect(status.missing == [] && status.excused?.first?.code == "HGA" && status.expected == ["HGE", "HRO", "HGA"])
         #expect(try repo.git(["log", "-1", "--format=%(trailers:key=Excusa,valueonly,separator=)"]) == "HGA")
+        // A file dropped in for the excused HGA, and HRO's approved figures changed after step 04: the
+        // month's step 06 commits neither, and its report counts what the dependencies' steps recorded.
+        try repo.writeProduction(id, "HGA", executed: 777_777)
+        let hro = "cases/2026/\(id)/produccion/HRO.csv"
+        let approved = repo.read(hro)
+        try repo.write(approved.replacingOccurrences(of: "1250,1200", with: "1250,36720"), to: hro)
         try repo.step(id, "06", as: "alopez")
+        let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"])
+        #expect(!committed.contains("produccion/"), "\(committed)")
+        #expect(try repo.git(["show", "HEAD:\(hro)"]) + "\n" == approved)
+        #expect(!repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md").contains("777,777"))
+        #expect(!repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md").contains("36,720"))
         let report = repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md")
         #expect(report.contains("Dependencias sin informe este mes") && report.contains("**HGA**: Falla del sistema local; enviará en diciembre"))
         #expect(repo.read("cases/2026/\(id)/informe/consolidado-2026-11.html").contains("<strong>HGA</strong>"))

@@ -94,7 +94,9 @@ extension Casebook {
     /// would overwrite the archived version.
     func adoptDropped(id: String, path: String, definition: ProcedureDefinition, dependency: String?, step: String?,
                       persona: Persona, state: CaseState, edit: WorkTreeEdit) throws {
-        let folders = dependency.map { ["dependencias/\($0)"] } ?? ["anexos", "dependencias"]
+        // A case-level step of a round takes only the case's own attachments: the dependencies'
+        // folders are their own steps' (Casebook.commitScope).
+        let folders = dependency.map { ["dependencias/\($0)"] } ?? (step != nil && definition.dependencyBlock != nil ? ["anexos"] : ["anexos", "dependencias"])
         let index = try workTreeIndex(path)
         let known = Dictionary((index?.documentos ?? []).map { ($0.archivo, $0) }, uniquingKeysWith: { _, last in last })
         var dropped: [String] = []

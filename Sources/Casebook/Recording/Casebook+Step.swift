@@ -155,7 +155,8 @@ extension Casebook {
         }
         // A dependency's step takes that dependency's files only (and the slip and index).
         let own = step.perDependency ? dependency : nil
-        let scope = commitScope(path: path, dependency: own, sets: !request.sets.isEmpty)
+        let scope = commitScope(path: path, dependency: own, sets: !request.sets.isEmpty,
+                                caseLevelOfRounds: own == nil && definition.dependencyBlock != nil)
         try checkStaged(in: path, outside: scope)
 
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
@@ -415,12 +416,26 @@ extension Casebook {
     /// What a commit of the case takes: the whole folder, or for one dependency's step only that
     /// dependency's files (`produccion/<CODE>.csv` and its review, `avance/<CODE>.csv`,
     /// `dependencias/<CODE>/`), the index and the routing slip (and `expediente.md` with `--set`).
-    func commitScope(path: String, dependency: String?, sets: Bool) -> [String] {
-        guard let code = dependency else { return [path] }
+    func commitScope(path: String, dependency: String?, sets: Bool, caseLevelOfRounds: Bool = false) -> [String] {
+        guard let code = dependency else {
+            guard caseLevelOfRounds else { return [path] }
+            // A case-level step of a month or a POA round (P3-06, P5-03) leaves the dependencies'
+            // own files to their own steps: a file dropped in for an excused dependency, or data
+            // changed after its approval, never enters the record under someone else's step.
+            var names: Set<String> = ["expediente.md", "informe", "anexos", ArchiveIndex.fileName, RoutingSlip.fileName]
+            if let entries = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)") { names.formUnion(entries) }
+            if let head = try? repository.headCommit(), let listed = try? repository.entries(at: path, in: head) {
+                names.formUnion(listed.map(\.name))
+            }
+            return names.subtracting(Self.dependencyFolders).sorted().map { "\(path)/\($0)" }
+        }
         return ["\(path)/produccion/\(code).csv", "\(path)/produccion/\(code)-revision.md", "\(path)/avance/\(code).csv",
                 "\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)", "\(path)/\(RoutingSlip.fileName)"]
             + (sets ? ["\(path)/expediente.md"] : [])
     }
+
+    /// The folders of a case that belong to one dependency's files each.
+    static let dependencyFolders: Set<String> = ["produccion", "avance", "dependencias"]
 
     /// Refuses changes staged in the case outside `scope`: they would enter the commit unchecked.
     func checkStaged(in path: String, outside scope: [String]) throws {

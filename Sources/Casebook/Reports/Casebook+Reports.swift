@@ -110,12 +110,12 @@ extension Casebook {
         if definition.progress != nil {
             switch step.number {
             case "03":
-                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .commit(head))
                 report.excused = excused
                 return [("informe/avance-\(month).md", report.markdown), ("informe/avance-\(month).csv", report.csv),
                         ("informe/avance-\(month).html", report.html)]
             case "05":
-                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .workTree)
+                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .commit(head))
                 report.excused = excused
                 return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
             default:
@@ -129,13 +129,13 @@ extension Casebook {
             return [("produccion/\(dependency!)-revision.md", review.markdown)]
         case "06":
             var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
-                                              source: .workTree)
+                                              source: .commit(head))
             report.excused = excused
             return [("informe/consolidado-\(month).md", report.markdown), ("informe/consolidado-\(month).csv", report.csv),
                     ("informe/consolidado-\(month).html", report.html)]
         case "07":
             var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
-                                              source: .workTree)
+                                              source: .commit(head))
             report.excused = excused
             return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
         default:
