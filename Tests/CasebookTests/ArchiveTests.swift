@@ -10,11 +10,7 @@ struct ArchiveTests {
     /// A POA case at step 11 for three dependencies, and a PDF per dependency on disk.
     func poa() throws -> (CaseRepo, String, [String: String]) {
         let repo = try CaseRepo()
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
-                                                       persona: "mrodriguez")).caseID
-        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
-            try repo.step(id, as: who)
-        }
+        let id = try repo.poaRound()
         var pdfs: [String: String] = [:]
         for (i, dependency) in ["HGE", "HRO", "HGA"].enumerated() {
             try repo.step(id, "10", as: "alopez", dependency: dependency)

@@ -32,6 +32,16 @@ final class CaseRepo {
         }
     }
 
+    /// A P2 (POA) case opened by the jefe and recorded up to step 09: ready for each dependency's POA (10).
+    func poaRound() throws -> String {
+        let id = try book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
+                                                  persona: "mrodriguez")).caseID
+        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
+            try step(id, as: who)
+        }
+        return id
+    }
+
     func at(_ date: String) {
         book.clock.now = Clock.parse(date)!
     }

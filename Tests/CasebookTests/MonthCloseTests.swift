@@ -92,11 +92,7 @@ struct MonthCloseTests {
     @Test("P2 stays open until every registered dependency's POA is archived or excused")
     func poaRound() throws {
         let repo = try CaseRepo()
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
-                                                       persona: "mrodriguez")).caseID
-        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
-            try repo.step(id, as: who)
-        }
+        let id = try repo.poaRound()
         try repo.step(id, "10", as: "alopez", dependency: "HGE")
         try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n",
                        to: "cases/2026/\(id)/dependencias/HGE/revision.md")

@@ -104,11 +104,7 @@ struct NormTests {
         try repo.expectRefusal(["falta el campo 'cooperacion_tecnica'", "Norma 4"]) { try repo.step(pei, as: "mrodriguez") }
         try repo.step(pei, as: "mrodriguez", sets: ["cooperacion_tecnica=OISS"])
 
-        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
-                                                        persona: "mrodriguez")).caseID
-        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
-            try repo.step(poa, as: who)
-        }
+        let poa = try repo.poaRound()
         try repo.step(poa, "10", as: "alopez", dependency: "HGE")
         let review = "cases/2026/\(poa)/dependencias/HGE/revision.md"
         // The refusal commits nothing and leaves the document's template in the case, to be filled in.

@@ -29,11 +29,7 @@ struct RoutingSlipTests {
         try repo.step(pei, as: "mrodriguez")
         ids.append(pei)
         // 2: up to the archive of one dependency's POA.
-        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
-                                                        persona: "mrodriguez")).caseID
-        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
-            try repo.step(poa, as: who)
-        }
+        let poa = try repo.poaRound()
         try repo.step(poa, "10", as: "alopez", dependency: "HGE")
         try repo.write("---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n",
                        to: "cases/2026/\(poa)/dependencias/HGE/revision.md")

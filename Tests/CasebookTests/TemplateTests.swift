@@ -11,11 +11,7 @@ struct TemplateTests {
     @Test("P2-11: the template the refusal writes, filled in, is accepted")
     func refusalTemplate() throws {
         let repo = try CaseRepo()
-        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
-                                                        persona: "mrodriguez")).caseID
-        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
-            try repo.step(poa, as: who)
-        }
+        let poa = try repo.poaRound()
         try repo.step(poa, "10", as: "alopez", dependency: "HGE")
         let review = "cases/2026/\(poa)/dependencias/HGE/revision.md"
         #expect(throws: (any Error).self) { try repo.step(poa, "11", as: "alopez", dependency: "HGE") }
@@ -38,11 +34,7 @@ struct TemplateTests {
     @Test("a template is never written through a symbolic link: --template on a linked dependency folder refuses, nothing outside")
     func templateThroughLink() throws {
         let repo = try CaseRepo()
-        let poa = try repo.book.openCase(NewCaseRequest(procedure: "2", title: "POA 2027", sets: ["coordinacion=Presupuesto", "coordinacion_anteproyecto=Acta 14-2026"],
-                                                        persona: "mrodriguez")).caseID
-        for who in ["mrodriguez", "jperez", "jperez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
-            try repo.step(poa, as: who)
-        }
+        let poa = try repo.poaRound()
         try repo.step(poa, "10", as: "alopez", dependency: "HGE")
         let outside = repo.box.path + "/fuera"
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
