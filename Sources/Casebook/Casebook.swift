@@ -27,6 +27,10 @@ public final class Casebook {
     var badStamps: Set<OID> = []
     /// From this run's verify walk: whether a commit broke a rule of `commitRules`.
     var commitRuleErrors: [OID: Bool] = [:]
+    /// Commit signatures checked in this run, the signature cache as read, and what to add to it.
+    var signatureVerdicts: [OID: CommitSignature] = [:]
+    var signatureCache: SignatureCache?
+    var newSignatureLines: [String] = []
     /// From the history cache: status fields of `expediente.md` blobs.
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
     /// How long a write waits for another folio's lock before giving up (seconds).
@@ -283,6 +287,7 @@ public final class Casebook {
 
     /// Writes what this run learnt to the history cache (no effect when the cache is off).
     func saveHistoryCache() {
+        saveSignatureCache()
         guard usesCache, cacheChanged, let (tip, history) = cachedHistory else { return }
         cacheChanged = false
         HistoryCache(tip: tip, commitCount: history.commitCount, records: history.allRecords, authorized: authorizationCache,

@@ -26,6 +26,8 @@ extension Casebook {
         var touched: [String] = []
         // Case folders changed by commits without folio's trailers (edits outside folio).
         var editedOutside = Set<String>()
+        // Signatures are checked ahead, in parallel, and cached; the walk's rule reads the verdicts.
+        try prepareSignatures(from: tip, hiding: hidden)
         try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
             order[commit.id.hex] = order.count
             history.add(commit: commit)

@@ -135,7 +135,8 @@ extension Casebook {
         let role = facts.record?.role.flatMap(Role.init(rawValue:)) ?? .jefe
         let expected = author.flatMap { Self.signer(author: $0, role: role, committer: roster.find(commit.committer.email)) }
         func flag(_ message: String, _ fix: String) -> [Violation] { [facts.violation("signature", message, fix)] }
-        guard let signed = try repository.signature(of: commit.id) else {
+        let verdict = try commitSignature(commit.id)
+        guard verdict != .unsigned else {
             if let expected {
                 return flag("El commit no está firmado, y \(expected.id) tiene clave_ssh registrada (roles.yaml del commit anterior): "
                     + "todo commit suyo se firma.",
@@ -152,11 +153,17 @@ extension Casebook {
             return flag("El commit está firmado, pero \(author.id) no tiene clave_ssh registrada en roles.yaml (commit anterior).",
                         "Un jefe registra la clave con 'folio roles key \(author.id) \"ssh-ed25519 ...\"'.")
         }
-        if try !SSHVerifier.verify(signature: signed.signature, data: signed.signedData, principal: signer.email, key: key) {
+        if try !(verdict == .unsupported ? keygenVerdict(commit.id, principal: signer.email, key: key) : verdict.isGood(for: key)) {
             return flag("La firma no es válida o no la hizo la clave que \(signer.id) tenía registrada en roles.yaml del commit anterior.",
                         "Vuelva a registrar el cambio con la clave vigente de \(signer.id); una firma ajena, alterada o de una clave revocada no cuenta.")
         }
         return []
+    }
+
+    /// A signature whose key swift-crypto cannot load, checked by `ssh-keygen -Y verify`.
+    private func keygenVerdict(_ commit: OID, principal: String, key: String) throws -> Bool {
+        guard let signed = try repository.signature(of: commit) else { return false }
+        return try SSHVerifier.keygenVerify(signature: signed.signature, data: signed.signedData, principal: principal, key: key, namespace: "git")
     }
 
     /// A change outside the expediente folders (`roles.yaml`, `folio.yaml`, `schemas/`, any other
