@@ -111,8 +111,13 @@ struct SSHSigner {
 /// Checks SSH signatures as `git verify-commit` does with `gpg.ssh.allowedSignersFile`: in-process
 /// (`SSHSignatures`), with `ssh-keygen -Y verify` only for a key swift-crypto cannot load.
 enum SSHVerifier {
+    /// `FOLIO_FIRMAS=ssh-keygen`: every signature is checked by `ssh-keygen -Y verify`, as before
+    /// the in-process verifier (to cross-check it, and for `scripts/bench-signatures`).
+    static let usesKeygen = ProcessInfo.processInfo.environment["FOLIO_FIRMAS"] == "ssh-keygen"
+
     /// True when `signature` over `data` was made by `key`, for `principal`, in `namespace` (`git` by default).
     static func verify(signature: String, data: Data, principal: String, key: String, namespace: String = "git") throws -> Bool {
+        if usesKeygen { return try keygenVerify(signature: signature, data: data, principal: principal, key: key, namespace: namespace) }
         guard let expected = try? SSHPublicKey(openSSH: key) else { return false }
         do {
             try SSHSignatureVerifier.check(armored: signature, message: data, key: expected, namespace: namespace)

@@ -8,7 +8,7 @@ enum CommitSignature: Equatable, Sendable {
     /// `keyHash`: SHA-256 (hex) of the key blob inside the signature ("-" when it cannot be parsed);
     /// `good`: a valid signature of the commit in the `git` namespace by that key.
     case signed(keyHash: String, good: Bool)
-    /// A key swift-crypto cannot load: ssh-keygen decides (`SSHVerifier.keygenVerify`).
+    /// A key swift-crypto cannot load (or `FOLIO_FIRMAS=ssh-keygen`): ssh-keygen decides (`SSHVerifier.keygenVerify`).
     case unsupported
 
     /// Whether the commit is validly signed by `key` (`type base64`).
@@ -148,6 +148,7 @@ extension Casebook {
     /// The verdict on one extracted signature (thread-safe: pure).
     private static func check(_ signed: (signature: String, signedData: Data)?) -> CommitSignature {
         guard let signed else { return .unsigned }
+        if SSHVerifier.usesKeygen { return .unsupported }
         guard let signature = try? SSHSignature(armored: signed.signature) else { return .signed(keyHash: "-", good: false) }
         let keyHash = SignatureCache.hash(signature.publicKey.blob)
         guard signature.namespace == "git" else { return .signed(keyHash: keyHash, good: false) }
