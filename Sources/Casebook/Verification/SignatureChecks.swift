@@ -92,8 +92,16 @@ extension Casebook {
     }
 
     /// Checks the signatures of `tip`'s first-parent line (without what `hiding` reaches) before
-    /// the walk that reads them: those not cached, in parallel, in batches; then saves the cache.
+    /// the walk that reads them.
     func prepareSignatures(from tip: OID, hiding: OID?) throws {
+        var commits: [OID] = []
+        try repository.walk(from: tip, hiding: hiding, firstParent: true) { commits.append($0.id) }
+        try prepareSignatures(for: commits)
+    }
+
+    /// Checks the signatures of `commits` that are neither known in this run nor cached, in
+    /// parallel, in batches (bounded memory); then saves the cache.
+    func prepareSignatures(for commits: [OID]) throws {
         loadSignatureCache()
         var batch: [(commit: OID, signature: String, data: Data)] = []
         func flush() {
@@ -108,17 +116,16 @@ extension Casebook {
             for (item, verdict) in zip(work, results) { record(verdict, for: item.commit) }
             batch.removeAll(keepingCapacity: true)
         }
-        try repository.walk(from: tip, hiding: hiding, firstParent: true) { commit in
-            guard signatureVerdicts[commit.id] == nil else { return }
-            if let cached = signatureCache?.verdicts[commit.id] {
-                signatureVerdicts[commit.id] = .signed(keyHash: cached.keyHash, good: cached.good)
-                return
+        for commit in commits where signatureVerdicts[commit] == nil {
+            if let cached = signatureCache?.verdicts[commit] {
+                signatureVerdicts[commit] = .signed(keyHash: cached.keyHash, good: cached.good)
+                continue
             }
-            guard let signed = try repository.signature(of: commit.id) else {
-                signatureVerdicts[commit.id] = .unsigned
-                return
+            guard let signed = try repository.signature(of: commit) else {
+                signatureVerdicts[commit] = .unsigned
+                continue
             }
-            batch.append((commit.id, signed.signature, signed.signedData))
+            batch.append((commit, signed.signature, signed.signedData))
             if batch.count >= Self.signatureBatch { flush() }
         }
         if !batch.isEmpty { flush() }
