@@ -31,6 +31,9 @@ public final class Casebook {
     var signatureVerdicts: [OID: CommitSignature] = [:]
     var signatureCache: SignatureCache?
     var newSignatureLines: [String] = []
+    /// SHA-256 of the key blob of each registered key seen, by its `type base64` text.
+    var registeredKeyHashes: [String: String] = [:]
+    var normalizedKeys: [String: String?] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
     /// How long a write waits for another folio's lock before giving up (seconds).

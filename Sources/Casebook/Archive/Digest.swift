@@ -6,8 +6,16 @@ import Foundation
 public enum Digest {
     static let chunk = 1 << 20
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in digest {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     public static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }

@@ -149,11 +149,11 @@ extension Casebook {
             return flag("El commit está firmado, pero su autor \(facts.author) no está en roles.yaml (commit anterior): "
                 + "no hay clave con que comprobar la firma.", "Un jefe registra a la persona y su clave antes de que actúe.")
         }
-        guard let signer = expected, let key = signer.sshKey.flatMap(SSHKey.normalize) else {
+        guard let signer = expected, let key = signer.sshKey.flatMap(normalizedKey) else {
             return flag("El commit está firmado, pero \(author.id) no tiene clave_ssh registrada en roles.yaml (commit anterior).",
                         "Un jefe registra la clave con 'folio roles key \(author.id) \"ssh-ed25519 ...\"'.")
         }
-        if try !(verdict == .unsupported ? keygenVerdict(commit.id, principal: signer.email, key: key) : verdict.isGood(for: key)) {
+        if try !(verdict == .unsupported ? keygenVerdict(commit.id, principal: signer.email, key: key) : isGood(verdict, by: key)) {
             return flag("La firma no es válida o no la hizo la clave que \(signer.id) tenía registrada en roles.yaml del commit anterior.",
                         "Vuelva a registrar el cambio con la clave vigente de \(signer.id); una firma ajena, alterada o de una clave revocada no cuenta.")
         }

@@ -11,11 +11,6 @@ enum CommitSignature: Equatable, Sendable {
     /// A key swift-crypto cannot load (or `FOLIO_FIRMAS=ssh-keygen`): ssh-keygen decides (`SSHVerifier.keygenVerify`).
     case unsupported
 
-    /// Whether the commit is validly signed by `key` (`type base64`).
-    func isGood(for key: String) -> Bool {
-        guard case .signed(let hash, let good) = self, good, let expected = try? SSHPublicKey(openSSH: key) else { return false }
-        return hash == SignatureCache.hash(expected.blob)
-    }
 }
 
 /// Commit signature verdicts by (commit id, key): `.git/folio/firmas.cache`, disposable. One line
@@ -76,6 +71,24 @@ struct SignatureCache {
 extension Casebook {
     /// How many signed commits are checked per parallel batch (bounds memory on long histories).
     static let signatureBatch = 2048
+
+    /// Whether `verdict` is a valid signature by the registered `key` (`type base64`).
+    func isGood(_ verdict: CommitSignature, by key: String) -> Bool {
+        guard case .signed(let hash, let good) = verdict, good else { return false }
+        if let known = registeredKeyHashes[key] { return known == hash }
+        guard let expected = try? SSHPublicKey(openSSH: key) else { return false }
+        let expectedHash = SignatureCache.hash(expected.blob)
+        registeredKeyHashes[key] = expectedHash
+        return expectedHash == hash
+    }
+
+    /// `SSHKey.normalize`, once per registered key text in a run.
+    func normalizedKey(_ text: String) -> String? {
+        if let known = normalizedKeys[text] { return known }
+        let key = SSHKey.normalize(text)
+        normalizedKeys[text] = .some(key)
+        return key
+    }
 
     /// The signature of `commit`, checked with the key it carries: from this run, the cache, or now.
     func commitSignature(_ commit: OID) throws -> CommitSignature {
