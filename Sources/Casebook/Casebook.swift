@@ -238,9 +238,29 @@ public final class Casebook {
     func caseReplay(_ id: String, records: [StepRecord], definition: ProcedureDefinition,
                     authorized: (StepRecord) throws -> Bool) throws -> CaseReplay {
         try CaseReplay(id: id, records: records, definition: definition, authorized: authorized, rounds: { record, accepted in
-            let years = try self.planYears(id, definition: definition, at: record.commit)
+            let years = try self.recordedPlanYears(id, definition: definition, steps: accepted + [record])
             return self.cycleRounds(definition, years: years, steps: accepted)
         })
+    }
+
+    /// The plan's years as the jefe recorded them: at the step that requires them (P1-09, the
+    /// approval), and changed since only by a cycle's last step (P1-14) whose own commit changes
+    /// them. An edit by anyone else, in a note or with plain git, does not count.
+    func recordedPlanYears(_ id: String, definition: ProcedureDefinition, steps: [StepRecord]) throws -> (first: Int?, last: Int?) {
+        guard let cycle = definition.cycle else { return (nil, nil) }
+        let setting = Set(definition.norms.flatMap(\.requirements).filter { $0.fields.contains(cycle.lastYearField) }.map(\.step))
+        var years: (first: Int?, last: Int?) = (nil, nil)
+        for record in steps {
+            guard let step = record.step.map(ProcedureDefinition.normalize(step:)) else { continue }
+            if setting.contains(step) {
+                years = try planYears(id, definition: definition, at: record.commit)
+            } else if step == cycle.last, let parent = record.parent {
+                let now = try planYears(id, definition: definition, at: record.commit)
+                let before = try planYears(id, definition: definition, at: parent)
+                if now.first != before.first || now.last != before.last { years = now }
+            }
+        }
+        return years
     }
 
     /// The first and last year of a yearly cycle's plan (`vigencia_desde`, `vigencia_hasta`) as
@@ -253,9 +273,9 @@ public final class Casebook {
         return (Self.year(fields[cycle.firstYearField]), Self.year(fields[cycle.lastYearField]))
     }
 
-    /// A year written in front matter (2030 or "2030").
+    /// A plan's year written in front matter (2030 or "2030"), from 2000 to 2100 as its schema says.
     static func year(_ value: (any Sendable)?) -> Int? {
-        Requirement.number(value).flatMap { $0 == $0.rounded() && $0 >= 1 && $0 < 10_000 ? Int(exactly: $0) : nil }
+        Requirement.number(value).flatMap { $0 == $0.rounded() && $0 >= 2000 && $0 <= 2100 ? Int(exactly: $0) : nil }
     }
 
     /// How many yearly rounds a case runs, given its plan's years (as written in `expediente.md`)

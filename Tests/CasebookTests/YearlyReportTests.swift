@@ -23,6 +23,12 @@ struct YearlyReportTests {
         try repo.expectRefusal(["falta el campo 'vigencia_desde'", "falta el campo 'vigencia_hasta'", "Norma 5"]) {
             try repo.step(id, "09", as: "mrodriguez")
         }
+        try repo.expectRefusal(["'vigencia_desde' (2028) es posterior a 'vigencia_hasta' (2026)", "--set vigencia_desde=2026"]) {
+            try repo.step(id, "09", as: "mrodriguez", sets: ["vigencia_desde=2028", "vigencia_hasta=2026"])
+        }
+        try repo.expectRefusal(["'vigencia_hasta' debe ser un año de 2000 a 2100 (hoy dice '2999')"]) {
+            try repo.step(id, "09", as: "mrodriguez", sets: ["vigencia_desde=2026", "vigencia_hasta=2999"])
+        }
         try repo.step(id, "09", as: "mrodriguez", sets: ["vigencia_desde=2026", "vigencia_hasta=2027"])
         repo.at("2026-04-15T09:00:00-06:00")
         try repo.step(id, "10", as: "mrodriguez")
@@ -52,6 +58,7 @@ struct YearlyReportTests {
         let sent = try repo.step(id, "14", as: "mrodriguez")
         // The plan is still in force: the case waits for next January's report.
         #expect(sent.state == .open)
+        #expect(sent.next.map(\.step) == ["11"] && sent.next.first?.due == "2028-01-31", "the step's own answer counts the new round")
         status = try repo.book.status(of: id)
         #expect(status.state == .open && status.lastStep == "14")
         #expect(status.next.map(\.step) == ["11"] && status.next.first?.due == "2028-01-31")
@@ -91,7 +98,7 @@ struct YearlyReportTests {
         #expect(cold.state == .closed && cold.history.count == warm.history.count && cold.history.count >= 14)
     }
 
-    @Test("the plan's years are read as the last step of each round recorded them: extending the plan at 14 adds a round")
+    @Test("the plan's years are the jefe's: an assistant's edit does not count; a step 14 that changes them does")
     func extendedPlan() throws {
         let (repo, id) = try approvedPlan()
         let path = try repo.book.status(of: id).path
@@ -99,12 +106,37 @@ struct YearlyReportTests {
         try repo.step(id, "11", as: "jperez")
         try repo.write("---\nsubgerencias_consultadas: [SPS]\n---\n", to: "\(path)/informe-avance-2027.md")
         try repo.step(id, "12", as: "jperez")
+        // The assistant cuts the plan short in a note: the jefe's step 14 that follows does not end the case.
+        let expediente = "\(path)/expediente.md"
+        try repo.write(repo.read(expediente).replacingOccurrences(of: "vigencia_hasta: 2027", with: "vigencia_hasta: 2026"), to: expediente)
+        _ = try repo.book.recordNote(caseID: id, persona: "jperez", text: "años")
         try repo.step(id, "13", as: "mrodriguez")
-        try repo.step(id, "14", as: "mrodriguez", sets: ["vigencia_hasta=2026"])
-        #expect(try repo.book.status(of: id).state == .closed, "a plan cut to 2026: its one report was the last")
-        // The jefe's own record decides: a plain-git edit of the years afterwards reopens nothing.
+        #expect(try repo.step(id, "14", as: "mrodriguez").state == .open, "the years recorded at step 09 still count")
+        #expect(try repo.book.status(of: id).state == .open)
+        // Deleting the report is refused at the steps that endorse and send it.
+        repo.at("2028-01-10T09:00:00-06:00")
+        try repo.step(id, "11", as: "jperez")
+        try repo.write("---\nsubgerencias_consultadas: [SPS]\n---\n", to: "\(path)/informe-avance-2028.md")
+        try repo.step(id, "12", as: "jperez")
+        try FileManager.default.removeItem(atPath: repo.path + "/\(path)/informe-avance-2028.md")
+        #expect { try repo.step(id, "13", as: "mrodriguez") } throws: { "\($0)".contains("informe-avance-2028.md: falta el documento") }
+        _ = try repo.git(["checkout", "--", "\(path)/informe-avance-2028.md"])
+        try repo.step(id, "13", as: "mrodriguez")
+        // The jefe extends the plan to 2028 with step 14: a third report, in January 2029.
+        try repo.step(id, "14", as: "mrodriguez", sets: ["vigencia_hasta=2028"])
+        var status = try repo.book.status(of: id)
+        #expect(status.state == .open && status.next.first?.due == "2029-01-31")
+        repo.at("2029-01-10T09:00:00-06:00")
+        try repo.step(id, "11", as: "jperez")
+        try repo.write("---\nsubgerencias_consultadas: [SPS]\n---\n", to: "\(path)/informe-avance-2029.md")
+        try repo.step(id, "12", as: "jperez")
+        try repo.step(id, "13", as: "mrodriguez")
+        try repo.step(id, "14", as: "mrodriguez", sets: ["vigencia_hasta=2028"])
+        status = try repo.book.status(of: id)
+        #expect(status.state == .closed, "the January after 2028 was the last report")
+        // A plain-git edit of the years afterwards reopens nothing.
         let file = "\(path)/expediente.md"
-        try repo.write(repo.read(file).replacingOccurrences(of: "vigencia_hasta: 2026", with: "vigencia_hasta: 2030"), to: file)
+        try repo.write(repo.read(file).replacingOccurrences(of: "vigencia_hasta: 2028", with: "vigencia_hasta: 2030"), to: file)
         _ = try repo.git(["-c", "user.name=María Rodríguez", "-c", "user.email=mrodriguez@igss.gob.gt", "commit", "-qam", "años"])
         #expect(try repo.book.status(of: id).state == .closed)
     }

@@ -205,7 +205,7 @@ extension Casebook {
         var calendar = CaseCalendar(opened: clock.day(replay.opening.author.date), month: Day(iso: monthText + "-01"), stepDays: days)
         if let cycle = replay.definition.cycle {
             calendar.round = replay.steps.filter { $0.step.map(ProcedureDefinition.normalize(step:)) == cycle.last }.count
-            let first = replay.steps.last.flatMap { try? planYears(replay.id, definition: replay.definition, at: $0.commit).first }
+            let first = try? recordedPlanYears(replay.id, definition: replay.definition, steps: replay.steps).first
             calendar.firstReportYear = first.flatMap { $0 }.map { $0 + 1 }
         }
         return calendar

@@ -122,16 +122,11 @@ extension Casebook {
         // The round of a yearly cycle this step belongs to (its report's year), and, at the cycle's
         // last step, how many rounds the plan's years call for (`--set` of this step included).
         let year = definition.cycleYear(calendar: calendar(of: replay, month: nil), today: clock.day(clock.now))
-        if let cycle = definition.cycle, step.number == cycle.last {
-            // The plan's years as this step will commit them: the file on disk, and this step's --set.
-            let onDisk = (try? caseDocument("expediente.md", in: path)) ?? nil
-            func year(_ field: String) -> Int? {
-                var value = onDisk?[field]
-                for set in request.sets where set.hasPrefix(field + "=") { value = String(set.dropFirst(field.count + 1)) }
-                return Self.year(value)
-            }
-            replay.machine.cycleRounds = cycleRounds(definition, years: (year(cycle.firstYearField), year(cycle.lastYearField)),
-                                                     steps: replay.steps)
+        var planYears = try recordedPlanYears(id, definition: definition, steps: replay.steps)
+        if let cycle = definition.cycle {
+            try checkPlanYears(step, cycle: cycle, definition: definition, path: path, sets: request.sets, head: head, id: id,
+                               recorded: &planYears)
+            if step.number == cycle.last { replay.machine.cycleRounds = cycleRounds(definition, years: planYears, steps: replay.steps) }
         }
         // Order first: "not now, step 03 is next" helps more than "not your role".
         do {
@@ -246,8 +241,13 @@ extension Casebook {
                           text: text, edit: edit)
             let commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject,
                                          text: text, trailers: trailers)
-            let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
+            var calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
+            // The next round, when this step closed one (the replay has not counted it yet).
+            if step.number == definition.cycle?.last {
+                calendar.round += 1
+                calendar.firstReportYear = planYears.first.map { $0 + 1 }
+            }
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
                                   state: state,
                                   next: nextSteps(replay.machine, roster: roster, calendar: calendar, assignments: assignments),
@@ -518,6 +518,42 @@ extension Casebook {
         // Another dependency's broken file is not this step's: it is checked when that dependency steps.
         if let scope { problems = problems.filter { p in scope.contains { p.file == $0 || p.file.hasPrefix($0 + "/") } } }
         if !problems.isEmpty { throw CasebookError.invalidCase(problems) }
+    }
+
+    /// The plan's years a step commits (the file on disk with the step's `--set`): at the step that
+    /// requires them, and at a cycle's last step that changes them, they must be years from 2000
+    /// to 2100, the first not after the last, and they become the recorded ones. Any other step
+    /// leaves the recorded years as they were (an edit by someone else does not count).
+    func checkPlanYears(_ step: StepDefinition, cycle: Cycle, definition: ProcedureDefinition, path: String, sets: [String],
+                        head: OID, id: String, recorded: inout (first: Int?, last: Int?)) throws {
+        let setting = definition.norms.flatMap(\.requirements).contains { $0.step == step.number && $0.fields.contains(cycle.lastYearField) }
+        guard setting || step.number == cycle.last else { return }
+        let onDisk = (try? caseDocument("expediente.md", in: path)) ?? nil
+        func raw(_ field: String) -> (any Sendable)? {
+            var value = onDisk?[field]
+            for set in sets where set.hasPrefix(field + "=") { value = String(set.dropFirst(field.count + 1)) }
+            return value
+        }
+        let committed = try planYears(id, definition: definition, at: head)
+        let given = (first: Self.year(raw(cycle.firstYearField)), last: Self.year(raw(cycle.lastYearField)))
+        let changed = setting || Requirement.text(raw(cycle.firstYearField)) != committed.first.map(String.init) ?? ""
+            || Requirement.text(raw(cycle.lastYearField)) != committed.last.map(String.init) ?? ""
+        guard changed else { return }
+        var problems: [String] = []
+        // Empty at the step that requires them: the requirement's refusal names them.
+        for (field, value) in [(cycle.firstYearField, given.first), (cycle.lastYearField, given.last)]
+        where value == nil && !(setting && Requirement.text(raw(field)).isEmpty) {
+            problems.append("'\(field)' debe ser un año de 2000 a 2100 (hoy dice '\(Requirement.text(raw(field)))')")
+        }
+        if let first = given.first, let last = given.last, first > last {
+            problems.append("'\(cycle.firstYearField)' (\(first)) es posterior a '\(cycle.lastYearField)' (\(last))")
+        }
+        guard problems.isEmpty else {
+            throw CasebookError.invalidFile(
+                file: "\(path)/expediente.md", reason: "los años de vigencia del plan no son válidos: " + problems.joined(separator: "; "),
+                fix: "Escriba el primer y el último año de vigencia del plan aprobado, p. ej. --set \(cycle.firstYearField)=2026 --set \(cycle.lastYearField)=2030 (norma \(cycle.norm): un informe de avance cada enero).")
+        }
+        if given.first != nil, given.last != nil { recorded = given }
     }
 
     /// The norms' requirements for `step`, checked against the case's files on disk; the
