@@ -114,6 +114,10 @@ struct InProcessSignatureTests {
         #expect(try flagged(cold), "\(cold.out)")
         let warm = try f.folio(jorge, "verify", "--json")
         #expect(warm.status == 1 && warm.out == cold.out)
+        // The old path, one ssh-keygen per signature, finds exactly the same.
+        let keygen = try Sandbox.run(CLI.binary, ["verify", "--json"], in: jorge,
+                                     env: ["FOLIO_DATE": Fortress.when, "FOLIO_SIN_CACHE": "1", "FOLIO_FIRMAS": "ssh-keygen"])
+        #expect(keygen.out == cold.out)
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
         let forgedLine = try #require(lines.first { $0.hasPrefix(forged) })
         #expect(forgedLine.split(separator: " ")[2] == "0")
