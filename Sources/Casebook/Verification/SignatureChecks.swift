@@ -51,16 +51,24 @@ struct SignatureCache {
         guard !lines.isEmpty else { return }
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let existing = FileManager.default.contents(atPath: path)
-        let fresh = existing.map { !$0.starts(with: Data((header + "\n").utf8)) } ?? true
-        if fresh {
+        // Only the header and the last byte are read: the file may hold a whole history's verdicts.
+        var start = Data(), last = Data()
+        if let reader = FileHandle(forReadingAtPath: path) {
+            start = (try? reader.read(upToCount: header.utf8.count + 1)) ?? Data()
+            if let end = try? reader.seekToEnd(), end > 0 {
+                try? reader.seek(toOffset: end - 1)
+                last = (try? reader.read(upToCount: 1)) ?? Data()
+            }
+            try? reader.close()
+        }
+        if start != Data((header + "\n").utf8) {
             let temp = path + ".\(getpid()).tmp"
             let text = ([header] + lines).joined(separator: "\n") + "\n"
             if FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)), rename(temp, path) != 0 { unlink(temp) }
             return
         }
         // A file cut in the middle of a line gets a line break first, so the next line is whole.
-        let prefix = existing?.last == UInt8(ascii: "\n") ? "" : "\n"
+        let prefix = last == Data("\n".utf8) ? "" : "\n"
         guard let handle = FileHandle(forWritingAtPath: path) else { return }
         defer { try? handle.close() }
         _ = try? handle.seekToEnd()
@@ -71,6 +79,7 @@ struct SignatureCache {
 extension Casebook {
     /// How many signed commits are checked per parallel batch (bounds memory on long histories).
     static let signatureBatch = 2048
+    static let signatureCacheThreshold = 64
 
     /// Whether `verdict` is a valid signature by the registered `key` (`type base64`).
     func isGood(_ verdict: CommitSignature, by key: String) -> Bool {
@@ -93,7 +102,6 @@ extension Casebook {
     /// The signature of `commit`, checked with the key it carries: from this run, the cache, or now.
     func commitSignature(_ commit: OID) throws -> CommitSignature {
         if let known = signatureVerdicts[commit] { return known }
-        loadSignatureCache()
         if let cached = signatureCache?.verdicts[commit] {
             let verdict = CommitSignature.signed(keyHash: cached.keyHash, good: cached.good)
             signatureVerdicts[commit] = verdict
@@ -109,13 +117,17 @@ extension Casebook {
     func prepareSignatures(from tip: OID, hiding: OID?) throws {
         var commits: [OID] = []
         try repository.walk(from: tip, hiding: hiding, firstParent: true) { commits.append($0.id) }
-        try prepareSignatures(for: commits)
+        try prepareSignatures(for: commits, readingCache: hiding == nil)
     }
 
     /// Checks the signatures of `commits` that are neither known in this run nor cached, in
-    /// parallel, in batches (bounded memory); then saves the cache.
-    func prepareSignatures(for commits: [OID]) throws {
-        loadSignatureCache()
+    /// parallel, in batches (bounded memory); then saves the cache. The cache is read for a whole
+    /// history, or for more than `signatureCacheThreshold` commits: a few new commits (the hook's
+    /// range, a status after one step) are checked faster than the whole file is read.
+    func prepareSignatures(for commits: [OID], readingCache: Bool = false) throws {
+        let unknown = commits.filter { signatureVerdicts[$0] == nil }
+        guard !unknown.isEmpty else { return }
+        if readingCache || unknown.count > Self.signatureCacheThreshold { loadSignatureCache() }
         var batch: [(commit: OID, signature: String, data: Data)] = []
         func flush() {
             let work = batch
@@ -129,7 +141,7 @@ extension Casebook {
             for (item, verdict) in zip(work, results) { record(verdict, for: item.commit) }
             batch.removeAll(keepingCapacity: true)
         }
-        for commit in commits where signatureVerdicts[commit] == nil {
+        for commit in unknown {
             if let cached = signatureCache?.verdicts[commit] {
                 signatureVerdicts[commit] = .signed(keyHash: cached.keyHash, good: cached.good)
                 continue
