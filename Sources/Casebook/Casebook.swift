@@ -43,43 +43,81 @@ public final class Casebook {
     /// Set to false to ignore the cache (a cold replay, for tests and benchmarks).
     public var usesCache = ProcessInfo.processInfo.environment["FOLIO_SIN_CACHE"] == nil
 
-    init(repository: Repository, root: String, clock: Clock) {
+    /// Whether this casebook may change the repository. Only a writer (`open`) takes the write
+    /// lock, recovers what a killed folio left, edits the work tree and commits; a reader
+    /// (`openForReading`, `openReader`) reads committed history and configuration only, works on
+    /// bare repositories, and is refused by every writing operation (`writing`).
+    public enum Access: Sendable {
+        case read, write
+    }
+
+    public let access: Access
+
+    init(repository: Repository, root: String, clock: Clock, access: Access = .write) {
         self.repository = repository
         self.root = root
         self.clock = clock
+        self.access = access
     }
 
-    /// Opens the case repository that holds `path`.
+    /// Opens the case repository that holds `path`, to write: a work tree is required.
     public static func open(at path: String, clock: Clock) throws -> Casebook {
         guard let repo = try Repository.discover(from: path) else { throw CasebookError.notARepository(path) }
         guard !repo.isBare, let root = repo.workdir else { throw CasebookError.bareRepository(repo.gitdir) }
+        let book = Casebook(repository: repo, root: root, clock: clock, access: .write)
+        try book.requireCaseRepository()
+        return book
+    }
+
+    /// Opens the case repository that holds `path` to read what its history says (`status`, `log`,
+    /// `due`, `inbox`, `report plazos`, `procedures`): HEAD's committed history and configuration,
+    /// never the work tree, the index or a lock. A bare repository (a clone made with `--bare`, the
+    /// shared repository) is read the same way. Refuses what is not a case repository, as `open` does.
+    public static func openReader(at path: String, clock: Clock) throws -> Casebook {
+        let book = try reader(at: path, clock: clock)
+        try book.requireCaseRepository()
+        return book
+    }
+
+    /// Refuses an empty, shallow or non-case repository; reads the department's time zone from
+    /// HEAD's `folio.yaml` (a damaged one is noted in `damagedFiles` and the default zone is used).
+    private func requireCaseRepository() throws {
         // Authority and order come from the whole history: a shallow clone lacks its beginning.
-        if repo.isShallow { throw CasebookError.shallowClone(root) }
-        let book = Casebook(repository: repo, root: root, clock: clock)
+        if repository.isShallow { throw CasebookError.shallowClone(root) }
         // A lock left by a folio killed half-way is recovered by the next writer (WriteLock.run),
         // never by a command that only reads: reading touches neither the index nor its lock.
         // An empty git repository is not a case repository: `folio init` lays the first commit.
-        guard let head = try repo.headCommit() else { throw CasebookError.emptyRepository }
-        do {
-            guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
-            if let text = try repo.file(at: Settings.fileName, in: head) {
-                // A damaged folio.yaml does not stop reading (the default zone is used); writing reads it again and refuses.
-                do {
-                    if let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
-                        book.clock.timeZone = zone
-                    }
-                } catch {
-                    book.damagedFiles.append(CaseDamage(file: Settings.fileName, reason: Self.reason(of: error)))
+        guard let head = try repository.headCommit() else { throw CasebookError.emptyRepository }
+        guard try repository.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
+        damagedFiles = []
+        if let text = try repository.file(at: Settings.fileName, in: head) {
+            // A damaged folio.yaml does not stop reading (the default zone is used); writing reads it again and refuses.
+            do {
+                if let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
+                    clock.timeZone = zone
                 }
+            } catch {
+                damagedFiles.append(CaseDamage(file: Settings.fileName, reason: Self.reason(of: error)))
             }
+        }
+    }
+
+    /// Opens a repository for reading history only (`verify`, the hooks, the dashboard): bare
+    /// repositories and empty ones are accepted, and inside a git hook (`GIT_DIR` set) the
+    /// repository of git's environment, whose object database includes the pushed objects still
+    /// in quarantine.
+    public static func openForReading(at path: String, clock: Clock) throws -> Casebook {
+        let book = try reader(at: path, clock: clock)
+        // Days are the department's, as in a clone: the time zone comes from folio.yaml.
+        if let head = try book.repository.headCommit(), let text = try book.repository.file(at: Settings.fileName, in: head),
+           let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
+            book.clock.timeZone = zone
         }
         return book
     }
 
-    /// Opens a repository for reading history only (`verify`): bare repositories are accepted,
-    /// and inside a git hook (`GIT_DIR` set) the repository of git's environment, whose object
-    /// database includes the pushed objects still in quarantine.
-    public static func openForReading(at path: String, clock: Clock) throws -> Casebook {
+    /// A reader of the repository holding `path`, or of git's environment in a hook.
+    private static func reader(at path: String, clock: Clock) throws -> Casebook {
         let environment = ProcessInfo.processInfo.environment
         let repo: Repository?
         if environment["GIT_DIR"] != nil {
@@ -88,13 +126,7 @@ public final class Casebook {
             repo = try Repository.discover(from: path)
         }
         guard let repo else { throw CasebookError.notARepository(path) }
-        let book = Casebook(repository: repo, root: repo.workdir ?? repo.gitdir, clock: clock)
-        // Days are the department's, as in a clone: the time zone comes from folio.yaml.
-        if let head = try repo.headCommit(), let text = try repo.file(at: Settings.fileName, in: head),
-           let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
-            book.clock.timeZone = zone
-        }
-        return book
+        return Casebook(repository: repo, root: repo.workdir ?? repo.gitdir, clock: clock, access: .read)
     }
 
     /// HEAD's commit, refusing an empty repository.
@@ -242,14 +274,14 @@ public final class Casebook {
         return { [unowned self] record in
             if let known = authorizationCache[record.commit] { return known }
             cacheChanged = true
-            var ok = try checkRecord(record, definition: definition).allSatisfy { $0.severity != "error" }
+            var ok = try checkRecord(record, definition: definition).allSatisfy { !$0.isError }
             if ok {
                 if let known = commitRuleErrors[record.commit] {
                     ok = !known
                 } else {
                     let facts = try facts(of: try repository.commit(record.commit), record: record, isRoot: false,
                                           previousInCase: previous[record.commit])
-                    ok = try commitRules(facts).allSatisfy { $0.severity != "error" }
+                    ok = try commitRules(facts).allSatisfy { !$0.isError }
                 }
             }
             authorizationCache[record.commit] = ok

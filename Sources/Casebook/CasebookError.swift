@@ -4,6 +4,8 @@ import Procedures
 public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case notARepository(String)
     case bareRepository(String)
+    /// A writing operation asked of a casebook opened only to read.
+    case readOnly(String)
     case operationInProgress(String)
     case detachedHead
     case emptyRepository
@@ -77,6 +79,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(path) no está dentro de un repositorio de expedientes. Use 'folio init DIR --jefe \"Nombre <correo>\"' o vaya a la carpeta del repositorio."
         case .bareRepository(let path):
             return "\(path) es un repositorio git sin árbol de trabajo (bare): folio necesita un clon con archivos. Use 'git clone \(path)' y trabaje en el clon."
+        case .readOnly(let path):
+            return "\(path) se abrió solo para leer (estado, historial, verificación): esta lectura no cambia el repositorio. "
+                + "Registre los cambios con el comando que escribe (folio step, note, roles...) en un clon con archivos."
         case .operationInProgress(let op):
             return "El repositorio está en medio de un \(op) de git. Termínelo ('git \(op) --continue') o cancélelo ('git \(op) --abort') antes de usar folio."
         case .detachedHead:

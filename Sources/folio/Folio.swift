@@ -69,7 +69,13 @@ struct RepositoryOptions: ParsableArguments {
         try Casebook.open(at: folder, clock: Folio.clock())
     }
 
-    /// Opens for reading only: a bare repository too, or the one git's environment names in a
+    /// Opens the case repository to read what its history says (status, log, due, inbox, report
+    /// plazos, procedures, roles list): never writes, and reads a bare repository too.
+    func openReader() throws -> Casebook {
+        try Casebook.openReader(at: folder, clock: Folio.clock())
+    }
+
+    /// Opens for reading history only: a bare or empty repository too, or the one git's environment names in a
     /// server hook (pushed objects in quarantine).
     func openForReading() throws -> Casebook {
         try Casebook.openForReading(at: folder, clock: Folio.clock())

@@ -183,8 +183,10 @@ extension Casebook {
 extension Casebook {
     /// Runs a write under the clone's write lock, retrying when another writer (a plain git
     /// commit, a lock held by git) got in between.
+    /// The one door to every change of the repository: a casebook opened to read is refused here.
     func writing<T>(_ body: () throws -> T) throws -> T {
-        try WriteLock(repository: repository).run(timeout: lockTimeout) {
+        guard access == .write else { throw CasebookError.readOnly(repository.workdir ?? repository.gitdir) }
+        return try WriteLock(repository: repository).run(timeout: lockTimeout) {
             var attempt = 0
             while true {
                 do {

@@ -61,7 +61,7 @@ extension Casebook {
             if result.received > 0 {
                 let report = try verify(range: "\(base.hex)..\(remoteTip.hex)")
                 if !report.ok {
-                    throw CasebookError.remoteInvalid(findings: report.violations.filter { $0.severity == "error" }.map { v in
+                    throw CasebookError.remoteInvalid(findings: report.violations.filter { $0.isError }.map { v in
                         "\(v.commit.prefix(7)) " + [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
                             + ": \(v.message) [\(v.rule)]"
                     })
@@ -87,7 +87,7 @@ extension Casebook {
             let report = try verify(range: "\(remoteTip.hex)..\(newTip.hex)")
             if !report.ok {
                 let kept = try backup(local)
-                throw CasebookError.syncConflict(findings: report.violations.filter { $0.severity == "error" }.map { v in
+                throw CasebookError.syncConflict(findings: report.violations.filter { $0.isError }.map { v in
                     [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ") + ": " + v.message
                 }, backup: kept)
             }

@@ -10,7 +10,7 @@ struct PendingOptions: ParsableArguments {
 
     /// Opens the repository with the clock at `--today` when given.
     func open(_ repository: RepositoryOptions) throws -> Casebook {
-        let book = try repository.open()
+        let book = try repository.openReader()
         if let today {
             guard Day(iso: today) != nil, let date = Clock.parse(today) else {
                 throw CasebookError.invalidFile(file: "--today", reason: "'\(today)' no es una fecha", fix: "Use AAAA-MM-DD.")

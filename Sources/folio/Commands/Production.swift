@@ -88,7 +88,7 @@ extension Folio {
         func run() throws {
             try Folio.perform {
                 if id.lowercased() == "plazos" {
-                    let report = try repository.open().compliance(month: month)
+                    let report = try repository.openReader().compliance(month: month)
                     return json ? try printJSON(report) : print(ComplianceText.render(report))
                 }
                 let files = try repository.open().regenerateReports(caseID: id, into: out ?? "informe-\(id.uppercased())")

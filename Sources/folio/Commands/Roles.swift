@@ -15,7 +15,7 @@ extension Folio {
 
             func run() throws {
                 try Folio.perform {
-                    let roster = try repository.open().currentRoster()
+                    let roster = try repository.openReader().currentRoster()
                     if json { return try printJSON(roster.personas) }
                     var table = Table(headers: ["ID", "NOMBRE", "CORREO", "ROLES"])
                     for p in roster.personas {
@@ -160,7 +160,7 @@ extension Folio {
             @OptionGroup var repository: RepositoryOptions
 
             func run() throws {
-                try Folio.perform { print(try repository.open().allowedSigners(), terminator: "") }
+                try Folio.perform { print(try repository.openReader().allowedSigners(), terminator: "") }
             }
         }
     }
