@@ -12,11 +12,8 @@ public final class Casebook {
     /// The work tree's root.
     public let root: String
     public var clock: Clock
-    private var definitionCache: [OID: ProcedureDefinition] = [:]
-    private var registerCache: [OID: DepartmentRegister] = [:]
-    private var rosterCache: [OID: Roster] = [:]
-    private var schemaCache: [OID: JSONSchema] = [:]
-    private var settingsCache: [OID: Settings] = [:]
+    /// Roster, schemas, register and settings of any commit, cached by blob id (read side).
+    let configuration: CommittedConfiguration
     /// From the history cache: whether a step commit counts (see `validator`).
     var authorizationCache: [OID: Bool] = [:]
     /// Commits of the cases read by the last `status`, `log`, `due` or `inbox` that broke a rule of
@@ -58,6 +55,7 @@ public final class Casebook {
         self.root = root
         self.clock = clock
         self.access = access
+        configuration = CommittedConfiguration(repository: repository)
     }
 
     /// Opens the case repository that holds `path`, to write: a work tree is required.
@@ -152,47 +150,24 @@ public final class Casebook {
 
     /// `roles.yaml` as committed in `commit`.
     public func roster(at commit: OID) throws -> Roster {
-        guard let blob = try repository.entryID(at: Roster.fileName, in: commit) else { return Roster(personas: []) }
-        if let cached = rosterCache[blob] { return cached }
-        let roster = try Roster.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
-        rosterCache[blob] = roster
-        return roster
+        try configuration.roster(at: commit)
     }
 
     /// The definition of `procedure` in `schemas/` as committed in `commit`, with the department's
     /// register of that commit applied (criteria adopted, interpretations resolved).
     public func definition(_ procedure: Int, at commit: OID) throws -> ProcedureDefinition? {
-        let path = SchemaLibrary.path(for: procedure)
-        guard let blob = try repository.entryID(at: path, in: commit) else { return nil }
-        let definition: ProcedureDefinition
-        if let cached = definitionCache[blob] {
-            definition = cached
-        } else {
-            let text = String(decoding: try repository.blob(blob), as: UTF8.self)
-            definition = try ProcedureDefinition.load(yaml: text, source: path)
-            definitionCache[blob] = definition
-        }
-        return definition.applying(try register(at: commit))
+        try configuration.definition(procedure, at: commit)
     }
 
     /// The department's register (`schemas/registro.yaml`) as committed in `commit`; empty when
     /// the file does not exist.
     public func register(at commit: OID) throws -> DepartmentRegister {
-        guard let blob = try repository.entryID(at: DepartmentRegister.fileName, in: commit) else { return DepartmentRegister() }
-        if let cached = registerCache[blob] { return cached }
-        let register = try DepartmentRegister.load(yaml: String(decoding: try repository.blob(blob), as: UTF8.self))
-        registerCache[blob] = register
-        return register
+        try configuration.register(at: commit)
     }
 
     /// The JSON Schema of procedure `procedure`'s front matter as committed in `commit`.
     func frontMatterSchema(_ procedure: Int, at commit: OID) throws -> JSONSchema? {
-        let path = SchemaLibrary.schemaPath(for: procedure)
-        guard let blob = try repository.entryID(at: path, in: commit) else { return nil }
-        if let cached = schemaCache[blob] { return cached }
-        let schema = try JSONSchema(data: try repository.blob(blob), source: path)
-        schemaCache[blob] = schema
-        return schema
+        try configuration.frontMatterSchema(procedure, at: commit)
     }
 
     /// Every procedure in force at `commit`, by number.
@@ -352,11 +327,7 @@ public final class Casebook {
 
     /// `folio.yaml` as committed at `commit` (the defaults before the first commit).
     func settings(at commit: OID?) throws -> Settings {
-        guard let commit, let blob = try repository.entryID(at: Settings.fileName, in: commit) else { return .standard }
-        if let known = settingsCache[blob] { return known }
-        let settings = try Settings.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
-        settingsCache[blob] = settings
-        return settings
+        try configuration.settings(at: commit)
     }
 
     /// Who signs a commit of `author` in `role`: the author when they have a registered key; for

@@ -96,7 +96,7 @@ extension Folio {
     static func clock() throws -> Clock {
         guard let text = ProcessInfo.processInfo.environment["FOLIO_DATE"], !text.isEmpty else { return Clock(now: Date()) }
         guard let date = Clock.parse(text) else {
-            throw CasebookError.invalidFile(file: "FOLIO_DATE", reason: "'\(text)' no es una fecha",
+            throw CasebookError.invalidValue(option: "FOLIO_DATE", reason: "'\(text)' no es una fecha",
                                             fix: "Use AAAA-MM-DD o AAAA-MM-DDTHH:MM:SS-06:00.")
         }
         return Clock(now: date)

@@ -32,11 +32,9 @@ extension Casebook {
             }
             try edit.write(Data(Casebook.casesReadme.utf8), to: "cases/README.md")
             let roster = Roster(personas: [jefe])
-            let first = try book.commit(paths: [Settings.fileName, Roster.fileName, SchemaLibrary.directory, "cases"], parent: nil,
-                                author: jefe, role: .jefe, roster: roster,
-                                subject: "Abre el repositorio de expedientes del \(Settings.standard.department)",
-                                text: "Jefe de Departamento: \(jefe.identity).",
-                                trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+            let first = try book.commit(.configuration("Abre el repositorio de expedientes del \(Settings.standard.department)"),
+                                        paths: [Settings.fileName, Roster.fileName, SchemaLibrary.directory, "cases"], parent: nil,
+                                        author: jefe, roster: roster, text: "Jefe de Departamento: \(jefe.identity).")
             // The root is the trust anchor: this clone's verify refuses a history with another one.
             try repo.setConfig(Casebook.rootKey, first.hex)
             return book

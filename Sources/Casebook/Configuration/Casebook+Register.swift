@@ -90,8 +90,7 @@ extension Casebook {
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             try edit.write(Data(register.yaml.utf8), to: DepartmentRegister.fileName)
-            return try commit(paths: [DepartmentRegister.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
-                              subject: subject, text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+            return try commit(.configuration(subject), paths: [DepartmentRegister.fileName], parent: head, author: jefe, roster: roster, text: nil)
         } catch {
             edit.rollback()
             throw error

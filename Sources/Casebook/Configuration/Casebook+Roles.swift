@@ -59,9 +59,8 @@ extension Casebook {
         do {
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let roles = persona.roles.map(\.rawValue).joined(separator: ", ")
-            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
-                              subject: "Roles: agrega a \(persona.name) (\(roles))", text: nil,
-                              trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+            return try commit(.configuration("Roles: agrega a \(persona.name) (\(roles))"), paths: [Roster.fileName], parent: head,
+                              author: jefe, roster: roster, text: nil)
         } catch {
             edit.rollback()
             throw error
@@ -97,8 +96,7 @@ extension Casebook {
         do {
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let subject = normalized == nil ? "Roles: quita la clave SSH de \(target.name)" : "Roles: registra la clave SSH de \(target.name)"
-            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
-                              subject: subject, text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+            return try commit(.configuration(subject), paths: [Roster.fileName], parent: head, author: jefe, roster: roster, text: nil)
         } catch {
             edit.rollback()
             throw error
@@ -207,8 +205,7 @@ extension Casebook {
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let subject = changed.map { "Roles: \(target.name) pasa a tener \($0.roles.map(\.rawValue).joined(separator: ", "))" }
                 ?? "Roles: quita a \(target.name) (\(target.roles.map(\.rawValue).joined(separator: ", ")))"
-            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
-                              subject: subject, text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+            return try commit(.configuration(subject), paths: [Roster.fileName], parent: head, author: jefe, roster: roster, text: nil)
         } catch {
             edit.rollback()
             throw error

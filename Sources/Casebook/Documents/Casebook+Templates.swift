@@ -39,7 +39,7 @@ extension Casebook {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: full), options: .atomic)
             } catch {
-                throw CasebookError.git("no se pudo escribir \(relative): \(SystemError.explain(errno))")
+                throw CasebookError.fileSystem(path: relative, action: "escribir", reason: SystemError.explain(errno))
             }
             written.append(relative)
         }

@@ -113,9 +113,8 @@ extension Casebook {
             throw CasebookError.procedure(.caseEnded(step: "de cierre", state: replay.machine.state))
         }
         try checkClean(outside: path)
-        let trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(replay.definition.number)),
-                        Trailer(TrailerKey.role, Role.jefe.rawValue), Trailer(TrailerKey.excuse, code)]
-        let subject = "\(id): se cierra sin \(code)"
+        let plan = CommitPlan.excuse(id, procedure: replay.definition.number, code: code)
+        let trailers = plan.trailers, subject = plan.subject
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         let commit: OID
         var after = replay
@@ -128,8 +127,8 @@ extension Casebook {
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona, trailers: trailers,
                           text: reason, edit: edit)
             try refreshIndexState(path: path, state: state, edit: edit)
-            commit = try self.commit(paths: ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"], parent: head, author: persona, role: .jefe, roster: roster,
-                                     subject: subject, text: reason, trailers: trailers)
+            commit = try self.commit(plan, paths: ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"], parent: head,
+                                     author: persona, roster: roster, text: reason)
         } catch {
             edit.rollback()
             throw error

@@ -64,27 +64,22 @@ extension Casebook {
                                     step: firstStep, persona: persona, state: .open, edit: edit)
             }
             try validateCase(id: id, path: path, definition: definition, schemaCommit: head)
-            var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number))]
-            let subject: String
             var step: String? = nil
             let role: Role
             if definition.monthly {
                 role = persona.roles.first { !$0.isExternal }!
-                trailers.append(Trailer(TrailerKey.role, role.rawValue))
-                subject = "\(id): abre el expediente del mes \(request.month ?? "")"
             } else {
                 let first = definition.steps[0]
                 try checkRequirements(first, dependency: nil, path: path, definition: definition)
                 step = first.number
                 role = first.roles.first(where: persona.holds)!
-                trailers += [Trailer(TrailerKey.step, first.number), Trailer(TrailerKey.role, role.rawValue)]
-                subject = "\(id) paso \(first.number): \(first.activity)"
             }
+            let plan = CommitPlan.opening(id, procedure: definition, role: role, month: request.month)
+            let subject = plan.subject
             let text = request.text ?? "Título: \(title)"
-            try writeSlip(id: id, path: path, definition: definition, earlier: [], author: persona, trailers: trailers, text: text,
+            try writeSlip(id: id, path: path, definition: definition, earlier: [], author: persona, trailers: plan.trailers, text: text,
                           edit: edit)
-            let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
-                                         text: text, trailers: trailers)
+            let commit = try self.commit(plan, paths: [path], parent: head, author: persona, roster: roster, text: text)
             // The new case's whole history is this one commit.
             guard let record = try StepRecord(try repository.commit(commit)) else { throw CasebookError.unknownCase(id) }
             let replay = CaseReplay(id: id, records: [record], definition: definition, authorized: { _ in true })
@@ -207,31 +202,16 @@ extension Casebook {
                 try edit.write(Data(output.utf8), to: "\(path)/\(file)")
             }
             let role = step.roles.first(where: persona.holds)!
-            var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number)),
-                            Trailer(TrailerKey.step, step.number), Trailer(TrailerKey.role, role.rawValue)]
-            var subject = "\(id) paso \(step.number)"
-            if let dependency {
-                trailers.append(Trailer(TrailerKey.dependency, dependency))
-                subject += " [\(dependency)]"
-            }
-            subject += ": " + step.activity
-            if let justification { trailers.append(Trailer(TrailerKey.justification, justification)) }
-            if let assignment {
-                trailers += [Trailer(TrailerKey.assigned, assignment.persona.id), Trailer(TrailerKey.assignedRole, assignment.role.rawValue)]
-            }
-            if let decision {
-                trailers.insert(Trailer(TrailerKey.decision, decision ? "si" : "no"), at: 4)
-                subject = "\(id) paso \(step.number)" + (dependency.map { " [\($0)]" } ?? "")
-                    + ": \(step.decision!.question) \(decision ? "Sí" : "No")"
-            }
+            let plan = CommitPlan.step(step, of: id, procedure: definition.number, role: role, decision: decision, dependency: dependency,
+                                       justification: justification, assigned: assignment.map { ($0.persona.id, $0.role) })
+            let subject = plan.subject
             let evaluation = try evaluationText(step, dependency: dependency, path: path, definition: definition)
             if let evaluation { notices.append(evaluation) }
             let joined = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
             let text = joined.isEmpty ? nil : joined
-            try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: trailers,
+            try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: plan.trailers,
                           text: text, edit: edit)
-            let commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject,
-                                         text: text, trailers: trailers)
+            let commit = try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
@@ -315,16 +295,13 @@ extension Casebook {
         // The role the note is written in: one the next step asks for, else the persona's first.
         let wanted = replay.machine.allowedNext.flatMap(\.step.roles)
         let role = persona.roles.first(where: wanted.contains) ?? persona.roles[0]
-        let firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
-        let subject = "\(id): nota, \(firstLine)"
+        let plan = CommitPlan.note(id, procedure: replay.definition.number, role: role, text: text)
+        let subject = plan.subject
         let commit: OID
         do {
-            let trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(replay.definition.number)),
-                            Trailer(TrailerKey.role, role.rawValue)]
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
-                          trailers: trailers, text: text, edit: edit)
-            commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
-                                     trailers: trailers)
+                          trailers: plan.trailers, text: text, edit: edit)
+            commit = try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)
         } catch {
             edit.rollback()
             throw error
@@ -341,7 +318,7 @@ extension Casebook {
         case "si", "sí": return true
         case "no": return false
         default:
-            throw CasebookError.invalidFile(file: "--decision", reason: "'\(text)' no es una respuesta", fix: "Use --decision si o --decision no.")
+            throw CasebookError.invalidValue(option: "--decision", reason: "'\(text)' no es una respuesta", fix: "Use --decision si o --decision no.")
         }
     }
 

@@ -96,14 +96,14 @@ extension Casebook {
         let parts = range.components(separatedBy: "..")
         func commit(_ rev: String) throws -> OID {
             guard let oid = try repository.resolve(revision: rev) else {
-                throw CasebookError.invalidFile(file: "RANGO", reason: "'\(rev)' no nombra ningún commit", fix: "Use A..B o un commit.")
+                throw CasebookError.invalidValue(option: "RANGO", reason: "'\(rev)' no nombra ningún commit", fix: "Use A..B o un commit.")
             }
             return oid
         }
         switch parts.count {
         case 1: return (try commit(parts[0]), nil)
         case 2: return (try commit(parts[1].isEmpty ? "HEAD" : parts[1]), parts[0].isEmpty ? nil : try commit(parts[0]))
-        default: throw CasebookError.invalidFile(file: "RANGO", reason: "'\(range)' no es un rango", fix: "Use A..B o un commit.")
+        default: throw CasebookError.invalidValue(option: "RANGO", reason: "'\(range)' no es un rango", fix: "Use A..B o un commit.")
         }
     }
 

@@ -5,18 +5,13 @@ import Procedures
 
 /// `--today` and `--as` for the commands that list pending work.
 struct PendingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Cuenta los plazos como si hoy fuera AAAA-MM-DD (ensayos y pruebas).", valueName: "aaaa-mm-dd")) var today: String?
+    @Option(help: ArgumentHelp("Cuenta los plazos como si hoy fuera AAAA-MM-DD (ensayos y pruebas).", valueName: "aaaa-mm-dd")) var today: DayArgument?
     @Flag(help: "Salida JSON.") var json = false
 
     /// Opens the repository with the clock at `--today` when given.
     func open(_ repository: RepositoryOptions) throws -> Casebook {
         let book = try repository.openReader()
-        if let today {
-            guard Day(iso: today) != nil, let date = Clock.parse(today) else {
-                throw CasebookError.invalidFile(file: "--today", reason: "'\(today)' no es una fecha", fix: "Use AAAA-MM-DD.")
-            }
-            book.clock.now = date
-        }
+        if let today { book.clock.now = today.date }
         return book
     }
 }

@@ -22,8 +22,8 @@ extension Folio {
                 while let line = readLine() {
                     guard !line.isEmpty else { continue }
                     guard let update = RefUpdate(line: line) else {
-                        throw CasebookError.invalidFile(file: "entrada del gancho", reason: "'\(line)' no es 'ANTERIOR NUEVO REF'",
-                                                        fix: "Instale scripts/hooks/pre-receive, que pasa a folio lo que git le da.")
+                        throw CasebookError.invalidValue(option: "entrada del gancho", reason: "'\(line)' no es 'ANTERIOR NUEVO REF'",
+                                                         fix: "Instale scripts/hooks/pre-receive, que pasa a folio lo que git le da.")
                     }
                     updates.append(update)
                 }
