@@ -31,7 +31,7 @@ extension Casebook {
                                             fix: "Use un folio del índice con --replaces.")
         }
         if request.replaces != nil, request.files.count != 1 {
-            throw CasebookError.invalidFile(file: "--replaces", reason: "una nueva versión reemplaza un solo documento", fix: "Incorpore un archivo a la vez.")
+            throw CasebookError.invalidValue(option: "--replaces", reason: "una nueva versión reemplaza un solo documento", fix: "Incorpore un archivo a la vez.")
         }
         let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
         var added: [ArchivedDocument] = []

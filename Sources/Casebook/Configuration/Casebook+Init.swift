@@ -75,16 +75,16 @@ extension Persona {
     static func fromIdentity(_ text: String, roles: [Role]) throws -> Persona {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") else {
-            throw CasebookError.invalidFile(file: "--jefe", reason: "'\(text)' no tiene la forma \"Nombre Apellido <correo>\"",
+            throw CasebookError.invalidValue(option: "--jefe", reason: "'\(text)' no tiene la forma \"Nombre Apellido <correo>\"",
                                             fix: "Escriba, por ejemplo, --jefe \"María Rodríguez <mrodriguez@igss.gob.gt>\".")
         }
         let name = trimmed[..<open].trimmingCharacters(in: .whitespaces)
         let email = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
         if let problem = SafeText.problem(name, identity: true) ?? SafeText.problem(email, identity: true) {
-            throw CasebookError.invalidFile(file: "--jefe", reason: problem, fix: "Escriba el nombre y el correo sin '<', '>' ni caracteres de control.")
+            throw CasebookError.invalidValue(option: "--jefe", reason: problem, fix: "Escriba el nombre y el correo sin '<', '>' ni caracteres de control.")
         }
         guard !name.isEmpty, isEmail(email) else {
-            throw CasebookError.invalidFile(file: "--jefe", reason: "'\(text)' necesita un nombre y un correo válido",
+            throw CasebookError.invalidValue(option: "--jefe", reason: "'\(text)' necesita un nombre y un correo válido",
                                             fix: "Escriba, por ejemplo, --jefe \"María Rodríguez <mrodriguez@igss.gob.gt>\".")
         }
         let local = email.split(separator: "@")[0].lowercased().filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }

@@ -21,14 +21,14 @@ extension Casebook {
                                             fix: "Use minúsculas, dígitos, '.', '-' o '_', empezando por una letra (p. ej. alopez).")
         }
         if let problem = SafeText.problem(persona.name, identity: true) {
-            throw CasebookError.invalidFile(file: "--name", reason: "el nombre \(problem)",
+            throw CasebookError.invalidValue(option: "--name", reason: "el nombre \(problem)",
                                             fix: "Escriba el nombre como en el documento de identidad, sin '<', '>' ni caracteres de control.")
         }
         if persona.name.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw CasebookError.invalidFile(file: "--name", reason: "el nombre está vacío", fix: "Indique --name \"Nombre Apellido\".")
+            throw CasebookError.invalidValue(option: "--name", reason: "el nombre está vacío", fix: "Indique --name \"Nombre Apellido\".")
         }
         if let problem = SafeText.problem(persona.email, identity: true) {
-            throw CasebookError.invalidFile(file: "--email", reason: "el correo \(problem)", fix: "Use un correo como alopez@igss.gob.gt.")
+            throw CasebookError.invalidValue(option: "--email", reason: "el correo \(problem)", fix: "Use un correo como alopez@igss.gob.gt.")
         }
         guard Persona.isEmail(persona.email) else {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "el correo '\(persona.email)' no es válido",

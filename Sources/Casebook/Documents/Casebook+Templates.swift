@@ -61,11 +61,11 @@ extension Casebook {
             let step = try chooseStep(request.step, dependency: dependency, replay: replay)
             let all = Self.templates(for: step, dependency: dependency, definition: replay.definition)
             guard !all.isEmpty else {
-                throw CasebookError.invalidFile(file: "--template", reason: "el paso \(step.number) del procedimiento \(replay.definition.number) no pide ningún documento",
+                throw CasebookError.invalidValue(option: "--template", reason: "el paso \(step.number) del procedimiento \(replay.definition.number) no pide ningún documento",
                                                 fix: "Registre el paso sin --template.")
             }
             if all.contains(where: { $0.path.contains("{dependencia}") || $0.path.contains("//") }) || dependency == nil && step.perDependency {
-                throw CasebookError.invalidFile(file: "--template", reason: "el documento del paso \(step.number) es de una dependencia",
+                throw CasebookError.invalidValue(option: "--template", reason: "el documento del paso \(step.number) es de una dependencia",
                                                 fix: "Indique --dependency CODIGO.")
             }
             let written = try write(templates: all, in: path)

@@ -97,7 +97,7 @@ extension Casebook {
         let (id, path) = try locate(caseID, head: head)
         guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw CasebookError.invalidFile(file: "-m", reason: "falta el motivo", fix: "Indique por qué se cierra sin \(code): -m \"MOTIVO\".")
+            throw CasebookError.invalidValue(option: "-m", reason: "falta el motivo", fix: "Indique por qué se cierra sin \(code): -m \"MOTIVO\".")
         }
         let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history), let round = roundStatus(replay, path: path, roster: roster) else {

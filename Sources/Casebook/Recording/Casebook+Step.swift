@@ -43,7 +43,7 @@ extension Casebook {
 
         let title = request.title ?? (definition.monthly ? "\(definition.name), \(request.month ?? "")" : definition.name)
         if let problem = SafeText.problem(title) {
-            throw CasebookError.invalidFile(file: "--title", reason: problem, fix: "Escriba el título en una sola línea, sin caracteres de control.")
+            throw CasebookError.invalidValue(option: "--title", reason: problem, fix: "Escriba el título en una sola línea, sin caracteres de control.")
         }
         for key in definition.fields where !fields.contains(where: { $0.0 == key }) {
             fields.append((key, "\"\""))
@@ -374,8 +374,8 @@ extension Casebook {
         let next = machine.allowedNext
         guard let role = next.flatMap(\.step.roles).first(where: target.holds) else {
             let wanted = next.map { "\($0.step.number) (\($0.step.roles.map(\.rawValue).joined(separator: " o ")))" }.joined(separator: ", ")
-            throw CasebookError.invalidFile(
-                file: "--assign \(key)",
+            throw CasebookError.invalidValue(
+                option: "--assign \(key)",
                 reason: next.isEmpty ? "después de este paso no queda ningún paso que asignar"
                     : "\(target.id) no tiene el rol de los pasos siguientes: \(wanted)",
                 fix: "Asigne a una persona con ese rol ('folio roles' las lista), o registre el paso sin --assign.")
