@@ -22,13 +22,17 @@ struct Answer: ExpressibleByArgument {
     static var allValueStrings: [String] { ["si", "no"] }
 }
 
-/// `--today AAAA-MM-DD`: a day of the department's calendar, as a moment of the clock.
-struct DayArgument: ExpressibleByArgument {
+/// `--today AAAA-MM-DD`: a day of the department's calendar, as a moment of the clock. Parsed
+/// in the command line, before the repository opens; a bad day is a refusal (exit 1) that says
+/// the form to use, as it always was, not a usage error.
+struct DayArgument {
     let day: Day
     let date: Date
 
-    init?(argument: String) {
-        guard let day = Day(iso: argument), let date = Clock.parse(argument) else { return nil }
+    init(parsing text: String, option: String = "--today") throws {
+        guard let day = Day(iso: text), let date = Clock.parse(text) else {
+            throw CasebookError.invalidValue(option: option, reason: "'\(text)' no es una fecha", fix: "Use AAAA-MM-DD.")
+        }
         self.day = day
         self.date = date
     }

@@ -5,13 +5,14 @@ import Procedures
 
 /// `--today` and `--as` for the commands that list pending work.
 struct PendingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Cuenta los plazos como si hoy fuera AAAA-MM-DD (ensayos y pruebas).", valueName: "aaaa-mm-dd")) var today: DayArgument?
+    @Option(help: ArgumentHelp("Cuenta los plazos como si hoy fuera AAAA-MM-DD (ensayos y pruebas).", valueName: "aaaa-mm-dd")) var today: String?
     @Flag(help: "Salida JSON.") var json = false
 
     /// Opens the repository with the clock at `--today` when given.
     func open(_ repository: RepositoryOptions) throws -> Casebook {
+        let day = try today.map { try DayArgument(parsing: $0) }
         let book = try repository.openReader()
-        if let today { book.clock.now = today.date }
+        if let day { book.clock.now = day.date }
         return book
     }
 }
