@@ -339,7 +339,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .pushRejected: return "FOLIO-E059"
         case .syncConflict: return "FOLIO-E060"
         case .checkoutBlocked: return "FOLIO-E061"
-        case .procedure: return "FOLIO-E062"
+        case .procedure(let error): return error.code
         case .git: return "FOLIO-E063"
         case .invalidValue: return "FOLIO-E064"
         case .missingProgram: return "FOLIO-E065"

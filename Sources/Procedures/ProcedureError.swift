@@ -31,6 +31,21 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// A stable code for each kind of refusal of the manual's order (`FOLIO-P0n`).
+    public var code: String {
+        switch self {
+        case .invalidDefinition: return "FOLIO-P01"
+        case .unknownStep: return "FOLIO-P02"
+        case .outOfOrder: return "FOLIO-P03"
+        case .caseEnded: return "FOLIO-P04"
+        case .decisionRequired: return "FOLIO-P05"
+        case .decisionNotAllowed: return "FOLIO-P06"
+        case .dependencyRequired: return "FOLIO-P07"
+        case .dependencyNotAllowed: return "FOLIO-P08"
+        case .dependenciesPending: return "FOLIO-P09"
+        }
+    }
+
     /// What the command line adds to answer the refusal; nil when the text says all.
     public var hint: CommandHint? {
         switch self {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Casebook
 import Foundation
+import Procedures
 
 @main
 struct Folio: ParsableCommand {
@@ -109,7 +110,10 @@ extension Folio {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("folio: \(SafeText.terminal(GitErrorText.message(for: error)))\n".utf8))
+            // The refusal's stable code closes the message: what a script or a support request quotes.
+            let code = (error as? CasebookError)?.code ?? (error as? ProcedureError)?.code
+            let text = GitErrorText.message(for: error) + (code.map { " [\($0)]" } ?? "")
+            FileHandle.standardError.write(Data("folio: \(SafeText.terminal(text))\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -60,7 +60,15 @@ struct ErrorCodeTests {
         let samples = Self.samples
         let codes = samples.map(\.code)
         #expect(Set(codes).count == codes.count, "repeated codes: \(Dictionary(grouping: codes, by: { $0 }).filter { $1.count > 1 }.keys)")
-        #expect(codes.allSatisfy { $0.range(of: "^FOLIO-E[0-9]{3}$", options: .regularExpression) != nil })
+        #expect(codes.allSatisfy { $0.range(of: "^FOLIO-(E[0-9]{3}|P[0-9]{2})$", options: .regularExpression) != nil })
+        // Every refusal of the manual's order has its own code too.
+        let order: [ProcedureError] = [.invalidDefinition(file: "f", reason: "r"), .unknownStep(procedure: 1, step: "99", known: ["01"]),
+                                       .outOfOrder(procedure: 1, step: "03", dependency: nil, allowed: []),
+                                       .caseEnded(step: "03", state: .closed), .decisionRequired(step: "04", question: "¿?"),
+                                       .decisionNotAllowed(step: "03"), .dependencyRequired(step: "01"), .dependencyNotAllowed(step: "06"),
+                                       .dependenciesPending(step: "06", pending: [], firstStep: "01")]
+        #expect(Set(order.map(\.code)).count == order.count)
+        #expect(CasebookError.procedure(.caseEnded(step: "03", state: .closed)).code == "FOLIO-P04")
         for error in samples {
             let text = error.description.lowercased()
             #expect(!text.isEmpty && !text.contains("error:") && Self.fixWords.contains { text.contains($0) },
