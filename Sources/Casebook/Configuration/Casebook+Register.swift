@@ -87,13 +87,9 @@ extension Casebook {
             subject = "Registro: \(jefe.name) adopta el criterio «\(rawKey)» del procedimiento \(definition.number)"
         }
         try checkClean(outside: nil)
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        return try recording { edit in
             try edit.write(Data(register.yaml.utf8), to: DepartmentRegister.fileName)
             return try commit(.configuration(subject), paths: [DepartmentRegister.fileName], parent: head, author: jefe, roster: roster, text: nil)
-        } catch {
-            edit.rollback()
-            throw error
         }
     }
 }

@@ -55,15 +55,11 @@ extension Casebook {
         let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
         let text = Roster.appending(persona, to: committed, roster: roster)
         _ = try Roster.parse(text)
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        return try recording { edit in
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let roles = persona.roles.map(\.rawValue).joined(separator: ", ")
             return try commit(.configuration("Roles: agrega a \(persona.name) (\(roles))"), paths: [Roster.fileName], parent: head,
                               author: jefe, roster: roster, text: nil)
-        } catch {
-            edit.rollback()
-            throw error
         }
     }
 }
@@ -92,14 +88,10 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo escribir la clave de \(target.id)",
                                             fix: "Edite roles.yaml a mano (clave_ssh) y regístrelo con git.")
         }
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        return try recording { edit in
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let subject = normalized == nil ? "Roles: quita la clave SSH de \(target.name)" : "Roles: registra la clave SSH de \(target.name)"
             return try commit(.configuration(subject), paths: [Roster.fileName], parent: head, author: jefe, roster: roster, text: nil)
-        } catch {
-            edit.rollback()
-            throw error
         }
     }
 
@@ -200,15 +192,11 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo cambiar la entrada de \(target.id)",
                                             fix: "Edite roles.yaml a mano y regístrelo con git (un jefe como autor).")
         }
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        return try recording { edit in
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let subject = changed.map { "Roles: \(target.name) pasa a tener \($0.roles.map(\.rawValue).joined(separator: ", "))" }
                 ?? "Roles: quita a \(target.name) (\(target.roles.map(\.rawValue).joined(separator: ", ")))"
             return try commit(.configuration(subject), paths: [Roster.fileName], parent: head, author: jefe, roster: roster, text: nil)
-        } catch {
-            edit.rollback()
-            throw error
         }
     }
 }

@@ -63,6 +63,11 @@ struct CommitPlan {
         CommitPlan(caseID: id, procedure: procedure, role: .jefe, excuse: code, subject: "\(id): se cierra sin \(code)")
     }
 
+    /// A routing slip written again from the case's history (`folio hoja-de-ruta`), by a jefe.
+    static func slip(_ id: String, procedure: Int) -> CommitPlan {
+        CommitPlan(caseID: id, procedure: procedure, role: .jefe, subject: "\(id): hoja de ruta")
+    }
+
     /// A jefe's change outside the cases (roles, keys, the register, the first commit).
     static func configuration(_ subject: String) -> CommitPlan {
         CommitPlan(role: .jefe, subject: subject)
@@ -70,6 +75,19 @@ struct CommitPlan {
 }
 
 extension Casebook {
+    /// The recorder: runs `body` with a work-tree edit (temp file + rename in `.git/folio/tmp`) and
+    /// undoes every file it wrote when `body` refuses or fails, so a refusal leaves the work tree
+    /// as it was. `body` writes, then commits what a `CommitPlan` says (`commit(_:paths:...)`).
+    func recording<T>(_ body: (WorkTreeEdit) throws -> T) throws -> T {
+        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
+        do {
+            return try body(edit)
+        } catch {
+            edit.rollback()
+            throw error
+        }
+    }
+
     /// Commits the work-tree state of `paths` as `plan` says (see `commit(paths:...)`).
     func commit(_ plan: CommitPlan, paths: [String], parent: OID?, author: Persona, roster: Roster, text: String?) throws -> OID {
         try commit(paths: paths, parent: parent, author: author, role: plan.role, roster: roster, subject: plan.subject, text: text,

@@ -115,23 +115,18 @@ extension Casebook {
         try checkClean(outside: path)
         let plan = CommitPlan.excuse(id, procedure: replay.definition.number, code: code)
         let trailers = plan.trailers, subject = plan.subject
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        let commit: OID
         var after = replay
         var pending = RoutingSlip.pending(caseID: id, procedure: replay.definition.number, author: signature(of: persona), trailers: trailers,
                                           text: reason)
         pending.parent = head
         after.records.append(pending)
         let state = effectiveState(after, path: path, roster: roster)
-        do {
+        let commit = try recording { edit in
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona, trailers: trailers,
                           text: reason, edit: edit)
             try refreshIndexState(path: path, state: state, edit: edit)
-            commit = try self.commit(plan, paths: ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"], parent: head,
-                                     author: persona, roster: roster, text: reason)
-        } catch {
-            edit.rollback()
-            throw error
+            return try self.commit(plan, paths: ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"], parent: head,
+                                   author: persona, roster: roster, text: reason)
         }
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
         return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject, state: state,
