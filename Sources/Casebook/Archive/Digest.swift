@@ -43,7 +43,7 @@ public enum Digest {
         guard let input = FileHandle(forReadingAtPath: source) else { throw CasebookError.attachmentMissing(source) }
         defer { try? input.close() }
         guard FileManager.default.createFile(atPath: destination, contents: nil), let output = FileHandle(forWritingAtPath: destination) else {
-            throw CasebookError.git("no se pudo escribir \(destination): revise los permisos y el espacio en disco")
+            throw CasebookError.fileSystem(path: destination, action: "escribir", reason: SystemError.explain(errno))
         }
         defer { try? output.close() }
         var hasher = SHA256()
