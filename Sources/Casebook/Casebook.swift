@@ -281,6 +281,29 @@ public final class Casebook {
         return history
     }
 
+    /// The commits of the cases `ids` only, up to `tip`: from the history cache's lines of those
+    /// cases when its tip is `tip` or an ancestor of it (adding the commits since), so that a step
+    /// or a range verify costs what its cases cost; the whole history otherwise.
+    func loadHistory(of ids: Set<String>, at tip: OID?) throws -> History {
+        guard let tip else { return History() }
+        if let cached = cachedHistory, cached.tip == tip { return cached.history }
+        guard usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids),
+              (try? repository.isAncestor(part.tip, of: tip)) == true else { return try loadHistory(at: tip) }
+        // The cache names the cases' commits; each record is read again from its commit (a few per
+        // case), so a line for a commit that does not exist or that is another case's is not believed.
+        var records: [StepRecord] = []
+        for cached in part.records {
+            guard let commit = try? repository.commit(cached.commit), let record = try? StepRecord(commit),
+                  record.caseID == cached.caseID, ids.contains(record.caseID) else { return try loadHistory(at: tip) }
+            records.append(record)
+        }
+        part.records = records
+        var history = History(cached: part)
+        if part.tip != tip { try history.extend(repository: repository, tip: tip, hiding: part.tip, only: ids) }
+        authorizationCache.merge(part.authorized) { a, _ in a }
+        return history
+    }
+
     /// Writes what this run learnt to the history cache (no effect when the cache is off).
     func saveHistoryCache() {
         guard usesCache, cacheChanged, let (tip, history) = cachedHistory else { return }

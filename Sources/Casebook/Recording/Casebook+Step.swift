@@ -103,7 +103,7 @@ extension Casebook {
         let roster = try roster(at: head)
         let persona = try self.persona(request.persona, in: roster)
         let (id, path) = try locate(request.caseID, head: head)
-        let history = try loadHistory(at: head)
+        let history = try loadHistory(of: [id], at: head)
         guard var replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let definition = replay.definition
 
@@ -280,7 +280,7 @@ extension Casebook {
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
         let (id, path) = try locate(caseID, head: head)
-        let history = try loadHistory(at: head)
+        let history = try loadHistory(of: [id], at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let dependency = try rawDependency.map { raw -> String in
             guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
