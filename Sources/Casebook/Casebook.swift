@@ -111,7 +111,7 @@ public final class Casebook {
         // write the index, which would leave a recorded step reported as refused.
         if FileManager.default.fileExists(atPath: repository.gitdir + "index.lock") { throw CasebookError.indexLocked }
         let head = try head()
-        let conflicted = try repository.changes().filter { $0.kind == .conflicted }.map(\.path)
+        let conflicted = try repository.conflictedPaths()
         if !conflicted.isEmpty { throw CasebookError.conflicted(conflicted) }
         return head
     }
@@ -378,6 +378,18 @@ public final class Casebook {
     /// in a shared clone someone else may be editing them, and the step does not take them. A
     /// change staged there would enter the commit, and is refused.
     func checkClean(outside scope: String?) throws {
+        if let scope, scope.hasPrefix("cases/") {
+            // A case's commit: staged changes anywhere but the case, and unstaged changes of
+            // tracked files outside cases/ (other cases' unstaged edits are theirs to record). The
+            // work tree is read only outside cases/, so a step does not cost every case folder.
+            let staged = try repository.changes(side: .index, untracked: false).map(\.path)
+                .filter { $0 != scope && !$0.hasPrefix(scope + "/") }
+            let others = try repository.entries(at: "", in: try head()).map(\.name).filter { $0 != "cases" }
+            let unstaged = others.isEmpty ? [] : try repository.changes(side: .workTree, in: others, untracked: false).map(\.path)
+            let dirty = Array(Set(staged + unstaged)).sorted()
+            if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope) }
+            return
+        }
         let dirty = try repository.changes().filter { change in
             guard change.kind != .untracked else { return false }
             guard let scope else { return true }

@@ -303,7 +303,8 @@ extension Casebook {
             }
             try adoptDropped(id: id, path: path, definition: replay.definition, dependency: own, step: nil, persona: persona,
                              state: replay.machine.state, edit: edit)
-            guard try repository.changes().contains(where: { change in scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") } })
+            guard try repository.changes(side: .both, in: scope, untracked: true)
+                .contains(where: { change in scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") } })
             else {
                 throw CasebookError.nothingToRecord(path)
             }
@@ -440,8 +441,8 @@ extension Casebook {
     /// Refuses changes staged in the case outside `scope`: they would enter the commit unchecked.
     func checkStaged(in path: String, outside scope: [String]) throws {
         guard scope != [path] else { return }
-        let staged = try repository.changes().filter { change in
-            change.staged && change.path.hasPrefix(path + "/") && !scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") }
+        let staged = try repository.changes(side: .index, in: [path], untracked: false).filter { change in
+            change.path.hasPrefix(path + "/") && !scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") }
         }.map(\.path)
         if !staged.isEmpty { throw CasebookError.dirtyOutside(paths: staged, scope: scope.joined(separator: ", ")) }
     }
