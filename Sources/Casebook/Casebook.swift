@@ -17,6 +17,8 @@ public final class Casebook {
     private var rosterCache: [OID: Roster] = [:]
     private var schemaCache: [OID: JSONSchema] = [:]
     private var settingsCache: [OID: Settings] = [:]
+    private var rootListings: [OID: [String: TreeEntry]] = [:]
+    private var treeListings: [OID: [String: TreeEntry]] = [:]
     /// From the history cache: whether a step commit counts (see `validator`).
     var authorizationCache: [OID: Bool] = [:]
     /// Commits of the cases read by the last `status`, `log`, `due` or `inbox` that broke a rule of
@@ -120,7 +122,7 @@ public final class Casebook {
 
     /// `roles.yaml` as committed in `commit`.
     public func roster(at commit: OID) throws -> Roster {
-        guard let blob = try repository.entryID(at: Roster.fileName, in: commit) else { return Roster(personas: []) }
+        guard let blob = try configEntry(Roster.fileName, in: commit) else { return Roster(personas: []) }
         if let cached = rosterCache[blob] { return cached }
         let roster = try Roster.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
         rosterCache[blob] = roster
@@ -131,7 +133,7 @@ public final class Casebook {
     /// register of that commit applied (criteria adopted, interpretations resolved).
     public func definition(_ procedure: Int, at commit: OID) throws -> ProcedureDefinition? {
         let path = SchemaLibrary.path(for: procedure)
-        guard let blob = try repository.entryID(at: path, in: commit) else { return nil }
+        guard let blob = try configEntry(path, in: commit) else { return nil }
         let definition: ProcedureDefinition
         if let cached = definitionCache[blob] {
             definition = cached
@@ -146,7 +148,7 @@ public final class Casebook {
     /// The department's register (`schemas/registro.yaml`) as committed in `commit`; empty when
     /// the file does not exist.
     public func register(at commit: OID) throws -> DepartmentRegister {
-        guard let blob = try repository.entryID(at: DepartmentRegister.fileName, in: commit) else { return DepartmentRegister() }
+        guard let blob = try configEntry(DepartmentRegister.fileName, in: commit) else { return DepartmentRegister() }
         if let cached = registerCache[blob] { return cached }
         let register = try DepartmentRegister.load(yaml: String(decoding: try repository.blob(blob), as: UTF8.self))
         registerCache[blob] = register
@@ -156,7 +158,7 @@ public final class Casebook {
     /// The JSON Schema of procedure `procedure`'s front matter as committed in `commit`.
     func frontMatterSchema(_ procedure: Int, at commit: OID) throws -> JSONSchema? {
         let path = SchemaLibrary.schemaPath(for: procedure)
-        guard let blob = try repository.entryID(at: path, in: commit) else { return nil }
+        guard let blob = try configEntry(path, in: commit) else { return nil }
         if let cached = schemaCache[blob] { return cached }
         let schema = try JSONSchema(data: try repository.blob(blob), source: path)
         schemaCache[blob] = schema
@@ -174,6 +176,37 @@ public final class Casebook {
         if let n = Int(text), let d = all.first(where: { $0.number == n }) { return d }
         if let d = all.first(where: { $0.code.caseInsensitiveCompare(text) == .orderedSame }) { return d }
         throw CasebookError.unknownProcedure(text)
+    }
+
+    /// The id of the entry at `path` in `commit` for the repository's own files (`roles.yaml`,
+    /// `folio.yaml`, `schemas/<file>`): the root read once per commit, a folder's listing once
+    /// per tree id, so that rosters, settings and definitions are found by blob id, not by a
+    /// lookup through the tree per step.
+    func configEntry(_ path: String, in commit: OID) throws -> OID? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else { return try repository.entryID(at: path, in: commit) }
+        let root: [String: TreeEntry]
+        if let known = rootListings[commit] {
+            root = known
+        } else {
+            root = try listing(ofTree: try repository.treeID(of: commit))
+            // A few hundred commits' roots at most: memory stays bounded on any history.
+            if rootListings.count >= 512 { rootListings.removeAll(keepingCapacity: true) }
+            rootListings[commit] = root
+        }
+        guard let first = root[parts[0]] else { return nil }
+        guard parts.count == 2 else { return first.id }
+        guard first.kind == .tree else { return nil }
+        return try listing(ofTree: first.id)[parts[1]]?.id
+    }
+
+    /// A tree's entries by name, cached by its id (folders like `schemas/` change a few times in years).
+    private func listing(ofTree id: OID) throws -> [String: TreeEntry] {
+        if let known = treeListings[id] { return known }
+        let entries = Dictionary(try repository.entries(ofTree: id).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        if treeListings.count >= 512 { treeListings.removeAll(keepingCapacity: true) }
+        treeListings[id] = entries
+        return entries
     }
 
     // MARK: Cases
@@ -343,7 +376,7 @@ public final class Casebook {
 
     /// `folio.yaml` as committed at `commit` (the defaults before the first commit).
     func settings(at commit: OID?) throws -> Settings {
-        guard let commit, let blob = try repository.entryID(at: Settings.fileName, in: commit) else { return .standard }
+        guard let commit, let blob = try configEntry(Settings.fileName, in: commit) else { return .standard }
         if let known = settingsCache[blob] { return known }
         let settings = try Settings.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
         settingsCache[blob] = settings
