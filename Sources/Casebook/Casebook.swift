@@ -263,7 +263,62 @@ public final class Casebook {
         let valid = try records.filter(validator(for: records, definition: definition))
         omittedCommits += records.count - valid.count
         guard valid.first?.commit == first.commit else { return nil }
-        return try CaseReplay(id: id, records: valid, definition: definition, authorized: { _ in true })
+        return try caseReplay(id, records: valid, definition: definition, authorized: { _ in true })
+    }
+
+    /// The replay of one case's `records`, with the rounds of a yearly cycle read from the plan's
+    /// years as each round's last step recorded them (the one way every command replays a case).
+    func caseReplay(_ id: String, records: [StepRecord], definition: ProcedureDefinition,
+                    authorized: (StepRecord) throws -> Bool) throws -> CaseReplay {
+        try CaseReplay(id: id, records: records, definition: definition, authorized: authorized, rounds: { record, accepted in
+            let years = try self.recordedPlanYears(id, definition: definition, steps: accepted + [record])
+            return self.cycleRounds(definition, years: years, steps: accepted)
+        })
+    }
+
+    /// The plan's years as the jefe recorded them: at the step that requires them (P1-09, the
+    /// approval), and changed since only by a cycle's last step (P1-14) whose own commit changes
+    /// them. An edit by anyone else, in a note or with plain git, does not count.
+    func recordedPlanYears(_ id: String, definition: ProcedureDefinition, steps: [StepRecord]) throws -> (first: Int?, last: Int?) {
+        guard let cycle = definition.cycle else { return (nil, nil) }
+        let setting = Set(definition.norms.flatMap(\.requirements).filter { $0.fields.contains(cycle.lastYearField) }.map(\.step))
+        var years: (first: Int?, last: Int?) = (nil, nil)
+        for record in steps {
+            guard let step = record.step.map(ProcedureDefinition.normalize(step:)) else { continue }
+            if setting.contains(step) {
+                years = try planYears(id, definition: definition, at: record.commit)
+            } else if step == cycle.last, let parent = record.parent {
+                let now = try planYears(id, definition: definition, at: record.commit)
+                let before = try planYears(id, definition: definition, at: parent)
+                if now.first != before.first || now.last != before.last { years = now }
+            }
+        }
+        return years
+    }
+
+    /// The first and last year of a yearly cycle's plan (`vigencia_desde`, `vigencia_hasta`) as
+    /// `expediente.md` held them at `commit`; nil where not written (or no cycle).
+    func planYears(_ id: String, definition: ProcedureDefinition, at commit: OID) throws -> (first: Int?, last: Int?) {
+        guard let cycle = definition.cycle, let path = try casePath(id, at: commit),
+              let blob = try repository.entryID(at: "\(path)/expediente.md", in: commit),
+              let fields = try? FrontMatterDocument.parse(data: try repository.blob(blob), file: "\(path)/expediente.md").plainFields
+        else { return (nil, nil) }
+        return (Self.year(fields[cycle.firstYearField]), Self.year(fields[cycle.lastYearField]))
+    }
+
+    /// A plan's year written in front matter (2030 or "2030"), from 2000 to 2100 as its schema says.
+    static func year(_ value: (any Sendable)?) -> Int? {
+        Requirement.number(value).flatMap { $0 == $0.rounded() && $0 >= 2000 && $0 <= 2100 ? Int(exactly: $0) : nil }
+    }
+
+    /// How many yearly rounds a case runs, given its plan's years (as written in `expediente.md`)
+    /// and its accepted steps; nil when the last year or the first report's January is not known.
+    func cycleRounds(_ definition: ProcedureDefinition, years: (first: Int?, last: Int?), steps: [StepRecord]) -> Int? {
+        guard let last = years.last, let first = steps.first else { return nil }
+        var days: [String: Day] = [:]
+        for record in steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(effectiveDate(record)) } }
+        return definition.cycleRounds(lastYear: last, calendar: CaseCalendar(opened: clock.day(first.author.date), month: nil, stepDays: days,
+                                                                              firstReportYear: years.first.map { $0 + 1 }))
     }
 
     /// Whether a step commit counts: it passes every rule of a single commit (`commitRules`, the

@@ -55,6 +55,12 @@ public struct CaseMachine: Sendable {
     }
     private var cursor: Cursor
     private var lastCaseStepWaits = false
+    /// Rounds of the yearly cycle (`definition.cycle`) completed.
+    public private(set) var completedRounds = 0
+    /// How many rounds the case runs, from its plan's years (`ProcedureDefinition.cycleRounds`),
+    /// set by whoever replays the case before its cycle's last step; nil runs one round, as the
+    /// manual's flowchart draws it.
+    public var cycleRounds: Int?
 
     public init(definition: ProcedureDefinition) {
         self.definition = definition
@@ -158,6 +164,14 @@ public struct CaseMachine: Sendable {
         default:
             throw ProcedureError.outOfOrder(procedure: definition.number, step: step.number, dependency: nil,
                                             allowed: allowedNext)
+        }
+        if let cycle = definition.cycle, step.number == cycle.last {
+            completedRounds += 1
+            if completedRounds < (cycleRounds ?? 1) {
+                cursor = .awaiting(cycle.first)
+                lastCaseStepWaits = step.waits
+                return
+            }
         }
         cursor = enter(definition.transition(after: step, decision: decision))
         lastCaseStepWaits = step.waits

@@ -95,6 +95,9 @@ public enum DateRule: Equatable, Sendable {
     case dateInOpeningYear(month: Int, day: Int?)
     /// The first month `month`, day `day` (nil: the last) on or after the recording of `step`.
     case nextDateAfterStep(step: String, month: Int, day: Int?)
+    /// The same, one year later for each round of a yearly cycle already completed (P1 norm 5:
+    /// "durante el mes de enero de cada año").
+    case yearlyAfterStep(step: String, month: Int, day: Int?)
 }
 
 /// What a deadline needs to know of a case.
@@ -105,15 +108,30 @@ public struct CaseCalendar: Sendable {
     public var month: Day?
     /// The day each step was last recorded.
     public var stepDays: [String: Day]
+    /// Rounds of the procedure's yearly cycle completed before the step judged (0 outside cycles).
+    public var round: Int
+    /// The first year whose January may hold a yearly report: the year after the plan's first
+    /// year in force (its report gives account of that year); nil when the plan's years are not known.
+    public var firstReportYear: Int?
 
-    public init(opened: Day, month: Day?, stepDays: [String: Day]) {
+    public init(opened: Day, month: Day?, stepDays: [String: Day], round: Int = 0, firstReportYear: Int? = nil) {
         self.opened = opened
         self.month = month
         self.stepDays = stepDays
+        self.round = round
+        self.firstReportYear = firstReportYear
     }
 }
 
 extension DateRule {
+    /// The step the rule counts from, if it counts from one.
+    public var anchorStep: String? {
+        switch self {
+        case .afterStep(let step, _, _), .nextDateAfterStep(let step, _, _), .yearlyAfterStep(let step, _, _): return step
+        case .dayOfCaseMonth, .dateInOpeningYear: return nil
+        }
+    }
+
     /// The rule's day for a case; nil when what it counts from has not happened yet.
     public func resolve(_ calendar: CaseCalendar) -> Day? {
         func dayOf(_ year: Int, _ month: Int, _ day: Int?) -> Day {
@@ -131,6 +149,12 @@ extension DateRule {
             guard let anchor = calendar.stepDays[step] else { return nil }
             let same = dayOf(anchor.year, month, day)
             return same >= anchor ? same : dayOf(anchor.year + 1, month, day)
+        case .yearlyAfterStep(let step, let month, let day):
+            // The first month `month` not over when `step` was recorded (its own month counts whole,
+            // so that the window's opening and its deadline fall in the same year).
+            guard let anchor = calendar.stepDays[step] else { return nil }
+            let first = max(anchor.month <= month ? anchor.year : anchor.year + 1, calendar.firstReportYear ?? 0)
+            return dayOf(first + calendar.round, month, day)
         }
     }
 }

@@ -16,7 +16,9 @@ public enum NormTable {
         for d in definitions {
             out += ["", "## Procedimiento \(d.number): \(d.name)", "", "| Norma | Texto del manual | Cómo la aplica folio |", "|---|---|---|"]
             for n in d.norms where n.kind == .manual {
-                out.append("| \(n.number) | \(cell(n.text)) | \(cell(application(n).joined(separator: " "))) |")
+                var how = application(n)
+                if let c = d.cycle, c.norm == n.number { how.append(cycle(c)) }
+                out.append("| \(n.number) | \(cell(n.text)) | \(cell(how.joined(separator: " "))) |")
             }
         }
         let criteria = definitions.flatMap { d in d.norms.filter { $0.kind == .criterion }.map { (d, $0) } }
@@ -58,6 +60,14 @@ public enum NormTable {
         return parts
     }
 
+    /// The yearly cycle in a sentence.
+    static func cycle(_ c: Cycle) -> String {
+        "Ciclo anual: tras el paso \(c.last) el expediente vuelve al paso \(c.first) para el informe del año siguiente,"
+            + " desde el enero posterior al año '\(c.firstYearField)' hasta el enero posterior al año '\(c.lastYearField)' de expediente.md"
+            + " (cada informe da cuenta del año anterior, y el último del último año de vigencia del plan);"
+            + " entonces sigue a FIN. Los documentos con {anio} en su nombre son los de cada informe (el año de su enero)."
+    }
+
     private static func describe(_ doc: DocumentRule) -> String {
         var text = doc.path
         var inside: [String] = []
@@ -89,6 +99,9 @@ public enum NormTable {
             return "\(day(d)) de \(monthName(month)) del año de apertura"
         case .nextDateAfterStep(let step, let month, let d):
             return "\(day(d)) del primer \(monthName(month)) desde el paso \(step)"
+        case .yearlyAfterStep(let step, let month, let d):
+            return "\(day(d)) de \(monthName(month)) de cada año, desde el primer \(monthName(month)) que no ha terminado al registrarse el paso \(step)"
+                + " y posterior al primer año de vigencia del plan"
         }
     }
 

@@ -78,6 +78,16 @@ private struct FileModel: Decodable {
     var pasos: [StepModel]
     var produccion: ProductionModel?
     var avance: ProgressModel?
+    /// Steps repeated once a year while the plan is in force (P1 norm 5).
+    var ciclo: CycleModel?
+
+    struct CycleModel: Decodable {
+        var desde: String
+        var hasta: String
+        var norma: Flexible
+        var vigencia_desde: String
+        var vigencia_hasta: String
+    }
 
     struct ProgressModel: Decodable {
         var norma_sin_avance: String?
@@ -230,9 +240,26 @@ private struct FileModel: Decodable {
                             tolerance: p.control.tolerancia, overProgrammed: p.control.sobre_programado,
                             underExecuted: p.control.sub_ejecucion ?? 0.8)
         }
-        return ProcedureDefinition(number: numero, code: codigo, name: nombre, version: version,
+        var cycle: Cycle? = nil
+        if let c = ciclo {
+            let first = ProcedureDefinition.normalize(step: c.desde), last = ProcedureDefinition.normalize(step: c.hasta)
+            guard let a = steps.firstIndex(where: { $0.number == first }), let b = steps.firstIndex(where: { $0.number == last }),
+                  a <= b, steps[a...b].allSatisfy({ $0.decision == nil && !$0.perDependency }) else {
+                throw fail("'ciclo' va de un paso a otro posterior ('desde: \(c.desde)', 'hasta: \(c.hasta)'), sin decisiones ni pasos por dependencia")
+            }
+            guard norms.contains(where: { $0.number == c.norma.text && $0.deadlines.contains { $0.steps.contains(last) } }) else {
+                throw fail("'ciclo' cita la norma \(c.norma.text), que no da plazo al paso \(last)")
+            }
+            for field in [c.vigencia_desde, c.vigencia_hasta] where !(campos ?? []).contains(field) {
+                throw fail("'ciclo' lee el campo '\(field)', que no está en 'campos'")
+            }
+            cycle = Cycle(first: first, last: last, norm: c.norma.text, firstYearField: c.vigencia_desde, lastYearField: c.vigencia_hasta)
+        }
+        var definition = ProcedureDefinition(number: numero, code: codigo, name: nombre, version: version,
                                    monthly: mensual ?? false, fields: campos ?? [], norms: norms, steps: steps, production: production,
                                    progress: avance.map { ProgressRules(noProgressNorm: $0.norma_sin_avance) })
+        definition.cycle = cycle
+        return definition
     }
 }
 
@@ -279,7 +306,10 @@ private extension FileModel.NormModel {
                 case "siguiente":
                     guard let paso = m.paso else { throw fail("norma \(number): 'anio: siguiente' cuenta desde un 'paso'") }
                     return .nextDateAfterStep(step: ProcedureDefinition.normalize(step: paso), month: month, day: try day(m.dia))
-                default: throw fail("norma \(number): 'anio' debe ser 'apertura' o 'siguiente'")
+                case "cada":
+                    guard let paso = m.paso else { throw fail("norma \(number): 'anio: cada' cuenta desde un 'paso'") }
+                    return .yearlyAfterStep(step: ProcedureDefinition.normalize(step: paso), month: month, day: try day(m.dia))
+                default: throw fail("norma \(number): 'anio' debe ser 'apertura', 'siguiente' o 'cada'")
                 }
             }
             if let mes = m.mes?.text {

@@ -50,6 +50,28 @@ public struct StepDefinition: Equatable, Sendable {
     public var role: Role { roles[0] }
 }
 
+/// Steps repeated once a year (`ciclo:` in the schema): after `last` the case goes back to
+/// `first` while the plan is in force, and follows the manual's flow (FIN) after the last round.
+public struct Cycle: Equatable, Sendable {
+    public var first: String
+    public var last: String
+    /// The norm that makes the steps yearly ("5").
+    public var norm: String
+    /// The keys of `expediente.md` holding the first and the last year the plan is in force
+    /// (`vigencia_desde`, `vigencia_hasta`): each January's report gives account of the year
+    /// before, from the first year's to the last's.
+    public var firstYearField: String
+    public var lastYearField: String
+
+    public init(first: String, last: String, norm: String, firstYearField: String, lastYearField: String) {
+        self.first = first
+        self.last = last
+        self.norm = norm
+        self.firstYearField = firstYearField
+        self.lastYearField = lastYearField
+    }
+}
+
 /// One of the seven procedures at one version of its definition.
 public struct ProcedureDefinition: Equatable, Sendable {
     public var number: Int
@@ -70,6 +92,9 @@ public struct ProcedureDefinition: Equatable, Sendable {
     public var production: ProductionRules? = nil
     /// Procedure 5's monthly progress data (`avance:`); nil for the others.
     public var progress: ProgressRules? = nil
+    /// A run of steps repeated once a year while the case's plan is in force (`ciclo:`; P1's
+    /// yearly progress report, norm 5); nil for the others.
+    public var cycle: Cycle? = nil
 
     /// The step with this number (accepts "4" for "04").
     public func step(_ number: String) -> StepDefinition? {
@@ -101,6 +126,29 @@ public struct ProcedureDefinition: Equatable, Sendable {
             copy.steps[i].interpretationResolved = register.interpretation(procedure: number, step: copy.steps[i].number)
         }
         return copy
+    }
+
+    /// How many rounds of the cycle a case runs: one per January from the first report's
+    /// (the cycle's last step's deadline at round 0) to the January after `lastYear`, the last
+    /// year the plan is in force; at least one. Nil when the procedure has no cycle or the first
+    /// report's January is not known yet.
+    public func cycleRounds(lastYear: Int, calendar: CaseCalendar) -> Int? {
+        guard let cycle, let rule = deadline(for: cycle.last)?.deadline.due else { return nil }
+        var first = calendar
+        first.round = 0
+        guard let due = rule.resolve(first) else { return nil }
+        return max(1, lastYear + 1 - due.year + 1)
+    }
+
+    /// The year of the round `calendar` stands in: the year of the January its report is due
+    /// (what `{anio}` stands for in a document's name); nil outside a cycle. Before the step the
+    /// first report counts from has been recorded, the round it would be recorded `today` in.
+    public func cycleYear(calendar: CaseCalendar, today: Day) -> Int? {
+        guard let cycle, let rule = deadline(for: cycle.last)?.deadline.due else { return nil }
+        if let due = rule.resolve(calendar) { return due.year }
+        var assumed = calendar
+        if let anchor = rule.anchorStep, assumed.stepDays[anchor] == nil { assumed.stepDays[anchor] = today }
+        return rule.resolve(assumed)?.year
     }
 
     /// "4" -> "04"; other text is returned as it came.

@@ -23,7 +23,8 @@ public struct Requirement: Equatable, Sendable {
 
 /// A document of the case and what its front matter must carry.
 public struct DocumentRule: Equatable, Sendable {
-    /// Path inside the case; `{dependencia}` stands for the step's dependency code.
+    /// Path inside the case; `{dependencia}` stands for the step's dependency code, `{anio}` for
+    /// the year of a yearly cycle's round (P1's progress report of each January).
     public var path: String
     public var fields: [String] = []
     /// Keys that must be `true` (a check the reviewer attests).
@@ -35,8 +36,9 @@ public struct DocumentRule: Equatable, Sendable {
     /// only service-providing units); `fields` are checked always.
     public var when: Requirement.Condition? = nil
 
-    public func path(dependency: String?) -> String {
+    public func path(dependency: String?, year: Int? = nil) -> String {
         path.replacingOccurrences(of: "{dependencia}", with: dependency ?? "")
+            .replacingOccurrences(of: "{anio}", with: year.map(String.init) ?? "")
     }
 }
 
@@ -85,7 +87,7 @@ extension Requirement {
     ///   - document: the front matter of a document of the case by path (nil: it does not exist;
     ///     an empty dictionary: it exists without front matter).
     ///   - exists: whether a file exists at a path inside the case.
-    public func failures(expediente: Fields, dependency: String?, document: (String) -> Fields?,
+    public func failures(expediente: Fields, dependency: String?, year: Int? = nil, document: (String) -> Fields?,
                          exists: (String) -> Bool) -> [RequirementFailure] {
         if let when, Self.text(expediente[when.field]) != when.value { return [] }
         var found: [RequirementFailure] = []
@@ -98,7 +100,7 @@ extension Requirement {
                                             fix: "Verifíquelo y escriba '\(field): true' en el encabezado YAML (o --set \(field)=true)."))
         }
         for rule in documents {
-            let path = rule.path(dependency: dependency)
+            let path = rule.path(dependency: dependency, year: year)
             guard let doc = document(path) else {
                 var fix = path.contains("/") ? "Póngalo en \(path) dentro de la carpeta del expediente"
                     : "Agréguelo a la carpeta del expediente o adjúntelo con --attach \(path)"

@@ -85,7 +85,9 @@ struct TemplateTests {
         let pei = try repo.book.openCase(NewCaseRequest(procedure: "1", title: "PEI", persona: "mrodriguez")).caseID
         let head = try repo.git(["rev-parse", "HEAD"])
         let result = try repo.book.writeTemplates(for: StepRequest(caseID: pei, step: "12"))
-        let file = "cases/2026/\(pei)/informe-avance.md"
+        // One report a year (norm 5): the report of the round is named by its January, the first
+        // after today's date (2026-11-02) while step 10 has not been recorded.
+        let file = "cases/2026/\(pei)/informe-avance-2027.md"
         #expect(result.written == [file])
         #expect(repo.read(file).contains("subgerencias_consultadas:"))
         #expect(try repo.git(["rev-parse", "HEAD"]) == head)

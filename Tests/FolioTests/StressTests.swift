@@ -19,10 +19,12 @@ struct StressTests {
         let cli = try repository()
         var ids: [String] = []
         for i in 0..<4 {
-            let r = try cli.folio("new", "1", "--title", "Plan \(i)", "--set", "cooperacion_tecnica=OISS", "--as", "direccion")
+            // A plan in force until 2026: one progress report, in January 2027 (norm 5), when the steps run.
+            let r = try cli.folio("new", "1", "--title", "Plan \(i)", "--set", "cooperacion_tecnica=OISS", "--set", "vigencia_desde=2024",
+                                  "--set", "vigencia_hasta=2026", "--as", "direccion")
             ids.append(r.out.trimmingCharacters(in: .whitespacesAndNewlines))
             try "---\nsubgerencias_consultadas: [Planificación, Financiera]\n---\n".write(
-                toFile: cli.repo + "/cases/2026/\(ids[i])/informe-avance.md", atomically: true, encoding: .utf8)
+                toFile: cli.repo + "/cases/2026/\(ids[i])/informe-avance-2027.md", atomically: true, encoding: .utf8)
             #expect(try cli.folio("note", ids[i], "-m", "informe", "--as", "direccion").ok)
         }
         let before = Int(try cli.git("rev-list", "--count", "HEAD"))!
@@ -41,7 +43,8 @@ struct StressTests {
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
             p.arguments = ["-c", script]
             p.currentDirectoryURL = URL(fileURLWithPath: cli.repo)
-            p.environment = Sandbox.environment(["FOLIO": CLI.binary, "FOLIO_DATE": "2026-11-03T09:00:00-06:00"])
+            // In January, when the progress report is presented (P1 norm 5), within 3 months of step 01 (norm 3).
+            p.environment = Sandbox.environment(["FOLIO": CLI.binary, "FOLIO_DATE": "2027-01-12T09:00:00-06:00"])
             try p.run()
             return p
         }

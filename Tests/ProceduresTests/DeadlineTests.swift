@@ -76,6 +76,56 @@ struct DeadlineTests {
                       (Day(2027, 2, 1), Day(2028, 1, 31)), (Day(2026, 12, 31), Day(2027, 1, 31))])
     func p1January(stepTen: Day, expected: Day) {
         for step in ["11", "12", "13", "14"] { #expect(due(1, step, steps: ["10": stepTen]) == expected) }
+        // "durante el mes de enero": presenting (12), endorsing (13) and sending (14) open on January 1st.
+        for step in ["12", "13", "14"] {
+            #expect(definition(1).deadline(for: step)?.deadline.opens?.resolve(CaseCalendar(opened: stepTen, month: nil, stepDays: ["10": stepTen]))
+                    == Day(expected.year, 1, 1))
+        }
+        #expect(definition(1).deadline(for: "11")?.deadline.opens == nil, "the follow-up (11) runs all year")
+    }
+
+    @Test("P1 norm 5, 'de cada año': each later round is due a year later; the plan's last year sets how many rounds")
+    func p1Yearly() {
+        let p1 = definition(1)
+        let stepTen = Day(2026, 5, 20)
+        for round in 0..<4 {
+            let calendar = CaseCalendar(opened: Day(2026, 1, 5), month: nil, stepDays: ["10": stepTen], round: round)
+            #expect(p1.deadline(for: "13")?.deadline.due.resolve(calendar) == Day(2027 + round, 1, 31))
+            #expect(p1.cycleYear(calendar: calendar, today: Day(2026, 6, 1)) == 2027 + round)
+        }
+        let calendar = CaseCalendar(opened: Day(2026, 1, 5), month: nil, stepDays: ["10": stepTen])
+        // Reports in January 2027 (the first after step 10) up to the January after the last year in force.
+        #expect(p1.cycleRounds(lastYear: 2030, calendar: calendar) == 5)
+        #expect(p1.cycleRounds(lastYear: 2026, calendar: calendar) == 1)
+        #expect(p1.cycleRounds(lastYear: 2020, calendar: calendar) == 1, "always at least the one report")
+        #expect(p1.cycleRounds(lastYear: 2030, calendar: CaseCalendar(opened: Day(2026, 1, 5), month: nil, stepDays: [:])) == nil)
+        // Step 10 in January: that same January's report is the first.
+        #expect(p1.cycleRounds(lastYear: 2030, calendar: CaseCalendar(opened: Day(2026, 1, 5), month: nil, stepDays: ["10": Day(2027, 1, 10)])) == 5)
+        // A plan in force from 2028: its first report gives account of 2028, in January 2029.
+        var later = calendar
+        later.firstReportYear = 2029
+        #expect(p1.deadline(for: "12")?.deadline.opens?.resolve(later) == Day(2029, 1, 1))
+        #expect(p1.cycleRounds(lastYear: 2030, calendar: later) == 3, "January 2029, 2030 and 2031")
+        // Before step 10, the round a report written today belongs to.
+        #expect(p1.cycleYear(calendar: CaseCalendar(opened: Day(2026, 1, 5), month: nil, stepDays: [:]), today: Day(2026, 3, 1)) == 2027)
+        #expect(definition(2).cycleYear(calendar: calendar, today: Day(2026, 3, 1)) == nil, "no cycle outside P1")
+    }
+
+    @Test("the machine: after P1-14 back to 11 while rounds remain, then FIN; without the plan's years, one round")
+    func p1Machine() throws {
+        var machine = CaseMachine(definition: definition(1))
+        for step in (1...13).map({ String(format: "%02d", $0) }) { try machine.apply(step: step, decision: nil, dependency: nil) }
+        var once = machine
+        try once.apply(step: "14", decision: nil, dependency: nil)
+        #expect(once.state == .closed, "no rounds given: the flowchart's one report, then FIN")
+        machine.cycleRounds = 2
+        try machine.apply(step: "14", decision: nil, dependency: nil)
+        #expect(machine.state == .open && machine.completedRounds == 1)
+        #expect(machine.allowedNext.map(\.step.number) == ["11"])
+        #expect(throws: ProcedureError.self) { try machine.apply(step: "12", decision: nil, dependency: nil) }
+        for step in ["11", "12", "13", "14"] { try machine.apply(step: step, decision: nil, dependency: nil) }
+        #expect(machine.state == .closed && machine.completedRounds == 2)
+        #expect(throws: ProcedureError.self) { try machine.apply(step: "11", decision: nil, dependency: nil) }
     }
 
     @Test("P2 norm 1: the proposal by the end of the first semester after the instruction (step 01)")

@@ -34,7 +34,7 @@ struct NormTableTests {
                 for r in norm.requirements {
                     #expect(readme.contains("P\(d.number)-\(r.step)"), "README names P\(d.number)-\(r.step) (\(norm.label))")
                     let names = r.fields + r.trueFields + r.documents.flatMap { doc in
-                        [doc.path.replacingOccurrences(of: "{dependencia}", with: "<CODE>")] + doc.fields + doc.trueFields
+                        [doc.path.replacingOccurrences(of: "{dependencia}", with: "<CODE>").replacingOccurrences(of: "{anio}", with: "<AAAA>")] + doc.fields + doc.trueFields
                     }
                     for name in names {
                         #expect(readme.contains("`\(name)`") || readme.contains(name), "README names \(name) of P\(d.number)-\(r.step)")

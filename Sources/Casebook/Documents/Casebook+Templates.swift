@@ -8,7 +8,8 @@ extension Casebook {
     /// The Markdown documents `step` needs, with their paths inside the case and their templates.
     /// A document that later steps ask more of (P6's `solicitud.md`: it must exist at 01 and be
     /// complete for 04 'sí') gets every field any step asks of it, so it is filled in once.
-    static func templates(for step: StepDefinition, dependency: String?, definition: ProcedureDefinition) -> [(path: String, text: String)] {
+    static func templates(for step: StepDefinition, dependency: String?, year: Int? = nil,
+                          definition: ProcedureDefinition) -> [(path: String, text: String)] {
         let all = definition.norms.flatMap { norm in norm.requirements.flatMap { r in r.documents.map { (norm: norm, step: r.step, rule: $0) } } }
         var seen = Set<String>()
         return all.filter { $0.step == step.number && $0.rule.path.lowercased().hasSuffix(".md") }.compactMap { item -> (String, String)? in
@@ -19,7 +20,7 @@ extension Casebook {
             where !parts.contains(where: { $0.norm?.number == other.norm.number && $0.rule == other.rule }) {
                 parts.append((other.norm, other.rule))
             }
-            let file = item.rule.path(dependency: dependency)
+            let file = item.rule.path(dependency: dependency, year: year)
             return (file, DocumentRule.template(path: file, step: step.number, procedure: definition.number, parts: parts))
         }
     }
@@ -59,7 +60,9 @@ extension Casebook {
                 return code
             }
             let step = try chooseStep(request.step, dependency: dependency, replay: replay)
-            let all = Self.templates(for: step, dependency: dependency, definition: replay.definition)
+            let all = Self.templates(for: step, dependency: dependency,
+                                     year: replay.definition.cycleYear(calendar: calendar(of: replay, month: nil), today: clock.day(clock.now)),
+                                     definition: replay.definition)
             guard !all.isEmpty else {
                 throw CasebookError.invalidFile(file: "--template", reason: "el paso \(step.number) del procedimiento \(replay.definition.number) no pide ningún documento",
                                                 fix: "Registre el paso sin --template.")

@@ -15,9 +15,13 @@ public struct CaseReplay: Sendable {
     /// Step commits whose author did not hold the role (`folio verify` reports them): skipped.
     public var unauthorized: [StepRecord] = []
 
-    /// - Parameter authorized: whether a step commit's author held its role when it was made.
+    /// - Parameters:
+    ///   - authorized: whether a step commit's author held its role when it was made.
+    ///   - rounds: before the last step of a yearly cycle, how many rounds the case runs (from the
+    ///     plan's years as that commit recorded them, and the steps accepted so far).
     init(id: String, records: [StepRecord], definition: ProcedureDefinition,
-         authorized: (StepRecord) throws -> Bool) rethrows {
+         authorized: (StepRecord) throws -> Bool,
+         rounds: (StepRecord, [StepRecord]) throws -> Int? = { _, _ in nil }) rethrows {
         self.id = id
         self.definition = definition
         self.records = records
@@ -27,6 +31,9 @@ public struct CaseReplay: Sendable {
             guard try authorized(record) else {
                 unauthorized.append(record)
                 continue
+            }
+            if let cycle = definition.cycle, ProcedureDefinition.normalize(step: step) == cycle.last {
+                machine.cycleRounds = try rounds(record, steps)
             }
             do {
                 try machine.apply(step: ProcedureDefinition.normalize(step: step), decision: record.decisionValue,

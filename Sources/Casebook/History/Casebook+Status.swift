@@ -214,7 +214,13 @@ extension Casebook {
         for record in replay.steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(effectiveDate(record)) } }
         if let recorded { days[recorded.step] = recorded.day }
         let monthText = month?.nilIfEmpty ?? String(replay.id.suffix(7))
-        return CaseCalendar(opened: clock.day(replay.opening.author.date), month: Day(iso: monthText + "-01"), stepDays: days)
+        var calendar = CaseCalendar(opened: clock.day(replay.opening.author.date), month: Day(iso: monthText + "-01"), stepDays: days)
+        if let cycle = replay.definition.cycle {
+            calendar.round = replay.steps.filter { $0.step.map(ProcedureDefinition.normalize(step:)) == cycle.last }.count
+            let first = try? recordedPlanYears(replay.id, definition: replay.definition, steps: replay.steps).first
+            calendar.firstReportYear = first.flatMap { $0 }.map { $0 + 1 }
+        }
+        return calendar
     }
 
 

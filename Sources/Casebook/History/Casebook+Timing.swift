@@ -80,14 +80,23 @@ extension Casebook {
         let base = calendar(of: replay, month: month)
         var days: [String: Day] = [:]
         var found: [OID: StepTiming] = [:]
+        var round = 0
+        var accepted: [StepRecord] = []
         for record in replay.steps {
+            accepted.append(record)
             guard let raw = record.step else { continue }
             let step = ProcedureDefinition.normalize(step: raw)
             let day = clock.day(record.author.date)
-            var calendar = CaseCalendar(opened: base.opened, month: base.month, stepDays: days)
+            var calendar = CaseCalendar(opened: base.opened, month: base.month, stepDays: days, round: round)
+            // A yearly round's window counts from the plan's first year as that step's commit held it.
+            if replay.definition.cycle != nil {
+                let first = try? recordedPlanYears(replay.id, definition: replay.definition, steps: accepted).first
+                calendar.firstReportYear = first.flatMap { $0 }.map { $0 + 1 }
+            }
             calendar.stepDays[step] = day
             if let timing = replay.definition.timing(of: step, on: day, calendar: calendar) { found[record.commit] = timing }
             days[step] = day
+            if step == replay.definition.cycle?.last { round += 1 }
         }
         return found
     }

@@ -87,7 +87,7 @@ extension Casebook {
                                          text: text, trailers: trailers)
             // The new case's whole history is this one commit.
             guard let record = try StepRecord(try repository.commit(commit)) else { throw CasebookError.unknownCase(id) }
-            let replay = CaseReplay(id: id, records: [record], definition: definition, authorized: { _ in true })
+            let replay = try CaseReplay(id: id, records: [record], definition: definition, authorized: { _ in true })
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step, subject: subject, state: replay.machine.state,
                                   next: nextSteps(replay.machine, roster: roster, calendar: calendar))
@@ -119,6 +119,15 @@ extension Casebook {
         }
         let decision = try request.decision.map(Self.parseDecision)
         let step = try chooseStep(request.step, dependency: dependency, replay: replay)
+        // The round of a yearly cycle this step belongs to (its report's year), and, at the cycle's
+        // last step, how many rounds the plan's years call for (`--set` of this step included).
+        let year = definition.cycleYear(calendar: calendar(of: replay, month: nil), today: clock.day(clock.now))
+        var planYears = try recordedPlanYears(id, definition: definition, steps: replay.steps)
+        if let cycle = definition.cycle {
+            try checkPlanYears(step, cycle: cycle, definition: definition, path: path, sets: request.sets, head: head, id: id,
+                               recorded: &planYears)
+            if step.number == cycle.last { replay.machine.cycleRounds = cycleRounds(definition, years: planYears, steps: replay.steps) }
+        }
         // Order first: "not now, step 03 is next" helps more than "not your role".
         do {
             try replay.machine.apply(step: step.number, decision: decision, dependency: dependency)
@@ -162,7 +171,7 @@ extension Casebook {
         let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
             let needed = definition.norms.flatMap(\.requirements).filter { $0.step == step.number }
-                .flatMap { $0.documents.map { $0.path(dependency: dependency) } }
+                .flatMap { $0.documents.map { $0.path(dependency: dependency, year: year) } }
             let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: own, edit: edit,
                                            needed: needed)
             try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit, scope: scope)
@@ -174,7 +183,7 @@ extension Casebook {
                 notices.append("\(path)/\(file): leído separado por ';' (como lo guarda una hoja de cálculo en español; '12,5' es 12.5).")
             }
             do {
-                try checkRequirements(step, dependency: dependency, decision: decision, path: path, definition: definition)
+                try checkRequirements(step, dependency: dependency, year: year, decision: decision, path: path, definition: definition)
             } catch let missing as CasebookError {
                 throw timingRefusal.map { CasebookError.several([$0, missing]) } ?? missing
             }
@@ -224,7 +233,7 @@ extension Casebook {
                 subject = "\(id) paso \(step.number)" + (dependency.map { " [\($0)]" } ?? "")
                     + ": \(step.decision!.question) \(decision ? "Sí" : "No")"
             }
-            let evaluation = try evaluationText(step, dependency: dependency, path: path, definition: definition)
+            let evaluation = try evaluationText(step, dependency: dependency, year: year, path: path, definition: definition)
             if let evaluation { notices.append(evaluation) }
             let joined = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
             let text = joined.isEmpty ? nil : joined
@@ -232,8 +241,13 @@ extension Casebook {
                           text: text, edit: edit)
             let commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject,
                                          text: text, trailers: trailers)
-            let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
+            var calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                     recorded: (step.number, clock.day(clock.now)))
+            // The next round, when this step closed one (the replay has not counted it yet).
+            if step.number == definition.cycle?.last {
+                calendar.round += 1
+                calendar.firstReportYear = planYears.first.map { $0 + 1 }
+            }
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
                                   state: state,
                                   next: nextSteps(replay.machine, roster: roster, calendar: calendar, assignments: assignments),
@@ -242,17 +256,17 @@ extension Casebook {
             edit.rollback()
             // A document the step needs is missing: its template is left in the case, to be filled in.
             guard let refusal = error as? CasebookError else { throw error }
-            throw withTemplates(refusal, step: step, dependency: dependency, definition: definition, path: path)
+            throw withTemplates(refusal, step: step, dependency: dependency, year: year, definition: definition, path: path)
         }
     }
 
     /// A refusal for missing documents, with the templates of those documents written into the case
     /// (also inside a refusal with advice, or among several).
-    func withTemplates(_ error: CasebookError, step: StepDefinition, dependency: String?, definition: ProcedureDefinition,
-                       path: String) -> CasebookError {
+    func withTemplates(_ error: CasebookError, step: StepDefinition, dependency: String?, year: Int? = nil,
+                       definition: ProcedureDefinition, path: String) -> CasebookError {
         func templated(_ failures: [RequirementFailure]) -> [String]? {
             let missing = Set(failures.filter { $0.problem == "falta el documento" }.map(\.file))
-            guard !missing.isEmpty, let written = try? write(templates: Self.templates(for: step, dependency: dependency, definition: definition),
+            guard !missing.isEmpty, let written = try? write(templates: Self.templates(for: step, dependency: dependency, year: year, definition: definition),
                                                              in: path, only: missing), !written.isEmpty else { return nil }
             return written
         }
@@ -507,11 +521,47 @@ extension Casebook {
         if !problems.isEmpty { throw CasebookError.invalidCase(problems) }
     }
 
+    /// The plan's years a step commits (the file on disk with the step's `--set`): at the step that
+    /// requires them, and at a cycle's last step that changes them, they must be years from 2000
+    /// to 2100, the first not after the last, and they become the recorded ones. Any other step
+    /// leaves the recorded years as they were (an edit by someone else does not count).
+    func checkPlanYears(_ step: StepDefinition, cycle: Cycle, definition: ProcedureDefinition, path: String, sets: [String],
+                        head: OID, id: String, recorded: inout (first: Int?, last: Int?)) throws {
+        let setting = definition.norms.flatMap(\.requirements).contains { $0.step == step.number && $0.fields.contains(cycle.lastYearField) }
+        guard setting || step.number == cycle.last else { return }
+        let onDisk = (try? caseDocument("expediente.md", in: path)) ?? nil
+        func raw(_ field: String) -> (any Sendable)? {
+            var value = onDisk?[field]
+            for set in sets where set.hasPrefix(field + "=") { value = String(set.dropFirst(field.count + 1)) }
+            return value
+        }
+        let committed = try planYears(id, definition: definition, at: head)
+        let given = (first: Self.year(raw(cycle.firstYearField)), last: Self.year(raw(cycle.lastYearField)))
+        let changed = setting || Requirement.text(raw(cycle.firstYearField)) != committed.first.map(String.init) ?? ""
+            || Requirement.text(raw(cycle.lastYearField)) != committed.last.map(String.init) ?? ""
+        guard changed else { return }
+        var problems: [String] = []
+        // Empty at the step that requires them: the requirement's refusal names them.
+        for (field, value) in [(cycle.firstYearField, given.first), (cycle.lastYearField, given.last)]
+        where value == nil && !(setting && Requirement.text(raw(field)).isEmpty) {
+            problems.append("'\(field)' debe ser un año de 2000 a 2100 (hoy dice '\(Requirement.text(raw(field)))')")
+        }
+        if let first = given.first, let last = given.last, first > last {
+            problems.append("'\(cycle.firstYearField)' (\(first)) es posterior a '\(cycle.lastYearField)' (\(last))")
+        }
+        guard problems.isEmpty else {
+            throw CasebookError.invalidFile(
+                file: "\(path)/expediente.md", reason: "los años de vigencia del plan no son válidos: " + problems.joined(separator: "; "),
+                fix: "Escriba el primer y el último año de vigencia del plan aprobado, p. ej. --set \(cycle.firstYearField)=2026 --set \(cycle.lastYearField)=2030 (norma \(cycle.norm): un informe de avance cada enero).")
+        }
+        if given.first != nil, given.last != nil { recorded = given }
+    }
+
     /// The norms' requirements for `step`, checked against the case's files on disk; the
     /// refusal lists every failure and quotes the norm.
-    func checkRequirements(_ step: StepDefinition, dependency: String?, decision: Bool? = nil, path: String,
+    func checkRequirements(_ step: StepDefinition, dependency: String?, year: Int? = nil, decision: Bool? = nil, path: String,
                            definition: ProcedureDefinition) throws {
-        let failing = try requirementFailures(step, dependency: dependency, decision: decision, path: path, definition: definition,
+        let failing = try requirementFailures(step, dependency: dependency, year: year, decision: decision, path: path, definition: definition,
                                               evaluations: false).filter { !$0.failures.isEmpty }
         guard !failing.isEmpty else { return }
         // Every missing thing at once, so one edit answers the whole refusal.
@@ -529,8 +579,9 @@ extension Casebook {
 
     /// What an evaluation step records of the case (P6-03: the request checked whole): a
     /// paragraph for the commit message, nil when the step evaluates nothing.
-    func evaluationText(_ step: StepDefinition, dependency: String?, path: String, definition: ProcedureDefinition) throws -> String? {
-        let results = try requirementFailures(step, dependency: dependency, decision: nil, path: path, definition: definition,
+    func evaluationText(_ step: StepDefinition, dependency: String?, year: Int? = nil, path: String,
+                        definition: ProcedureDefinition) throws -> String? {
+        let results = try requirementFailures(step, dependency: dependency, year: year, decision: nil, path: path, definition: definition,
                                               evaluations: true)
         guard !results.isEmpty else { return nil }
         let norms = results.map { $0.norm.label }.joined(separator: ", ")
@@ -541,14 +592,14 @@ extension Casebook {
 
     /// The failures of each requirement of `step` against the case's files on disk: the refusing
     /// ones, or (`evaluations`) those the step only records.
-    private func requirementFailures(_ step: StepDefinition, dependency: String?, decision: Bool?, path: String,
+    private func requirementFailures(_ step: StepDefinition, dependency: String?, year: Int?, decision: Bool?, path: String,
                                      definition: ProcedureDefinition, evaluations: Bool) throws -> [(norm: Norm, failures: [RequirementFailure])] {
         let rules = definition.requirements(for: step.number, decision: decision).filter { $0.requirement.evaluatesOnly == evaluations }
         guard !rules.isEmpty else { return [] }
         let expediente = try caseDocument("expediente.md", in: path) ?? [:]
         return rules.map { norm, requirement in
             (norm, requirement.failures(
-                expediente: expediente, dependency: dependency,
+                expediente: expediente, dependency: dependency, year: year,
                 document: { (try? self.caseDocument($0, in: path)) ?? nil },
                 exists: { FileManager.default.fileExists(atPath: "\(self.root)/\(path)/\($0)") }))
         }

@@ -83,7 +83,7 @@ extension Casebook {
         guard let definition = try caseDefinition(id: id, first: first, violations: &found) else {
             return (found.filter { reported?.contains(OID(hex: $0.commit)!) ?? true }, 0, [])
         }
-        let replay = try CaseReplay(id: id, records: records, definition: definition, authorized: validator(for: records, definition: definition))
+        let replay = try caseReplay(id, records: records, definition: definition, authorized: validator(for: records, definition: definition))
         for record in records where reported?.contains(record.commit) ?? true {
             found += try checkRecord(record, definition: definition)
         }

@@ -116,6 +116,7 @@ enum StatusText {
         text += ")"
         if let d = n.dependency { text += " para \(d)" } else if n.perDependency { text += " para una dependencia nueva" }
         if let due = n.due {
+            if let opens = n.opens, !n.overdue { text += " abre el \(opens) y" }
             text += n.overdue ? " VENCIDO el \(due)" : " vence el \(due)"
             // Whose rule it is: a norm of the manual, or the department's criterion.
             if let number = n.normNumber { text += " (norma \(number))" } else if let c = n.criterion { text += " (criterio del departamento «\(c)»)" }
