@@ -375,7 +375,9 @@ public final class Casebook {
     func loadHistory(of ids: Set<String>, at tip: OID?) throws -> History {
         guard let tip else { return History() }
         if let cached = cachedHistory, cached.tip == tip { return cached.history }
-        guard usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids),
+        if ids.isEmpty { return History() }
+        // Each case is a search through the cache file: for many cases, reading it whole is cheaper.
+        guard ids.count <= 32, usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids),
               (try? repository.isAncestor(part.tip, of: tip)) == true else { return try loadHistory(at: tip) }
         // The cache names the cases' commits; each record is read again from its commit (a few per
         // case), so a line for a commit that does not exist or that is another case's is not believed.

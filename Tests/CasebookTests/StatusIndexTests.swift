@@ -118,6 +118,21 @@ struct StatusIndexTests {
         #expect(try String(contentsOfFile: indexFile(repo), encoding: .utf8).hasSuffix("fin\n"), "rewritten whole")
     }
 
+    @Test("a round's expected dependencies edited in the work tree, not committed, are read again as a cold replay reads them")
+    func workTreeOfARound() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", sets: ["dependencias_esperadas=[DIP, TIC]"],
+                                                       persona: "alopez")).caseID
+        try expectSame(repo)
+        let file = "cases/2026/\(id)/expediente.md"
+        try repo.write(repo.read(file).replacingOccurrences(of: "TIC", with: "HGE"), to: file)
+        try expectSame(repo)
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        var expected: [String]? = nil
+        try book.statusOfAll { if $0.id == id { expected = $0.expected } }
+        #expect(expected?.contains("HGE") == true)
+    }
+
     @Test("on a bare clone the index is written in its git folder and agrees with a cold replay")
     func bareClone() throws {
         let repo = try CaseRepo()
