@@ -475,7 +475,9 @@ public final class Casebook {
             let staged = try repository.changes(side: .index, untracked: false).map(\.path)
                 .filter { $0 != scope && !$0.hasPrefix(scope + "/") }
             let others = try repository.entries(at: "", in: try head()).map(\.name).filter { $0 != "cases" }
-            let unstaged = others.isEmpty ? [] : try repository.changes(side: .workTree, in: others, untracked: false).map(\.path)
+            // One status per top-level name: libgit2 narrows its walk to the common prefix of the
+            // paths, and the names outside cases/ have none.
+            let unstaged = try others.flatMap { try repository.changes(side: .workTree, in: [$0], untracked: false).map(\.path) }
             let dirty = Array(Set(staged + unstaged)).sorted()
             if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope) }
             return

@@ -178,7 +178,9 @@ extension Casebook {
             replayed = Set(order)
         }
         let roster = readableRoster(at: head)
-        let writer = key.flatMap { StatusIndexWriter(path: path, key: $0, tip: head) }
+        // The index on disk already says all of it when nothing moved since it was written.
+        let unchanged = old?.tip == head && replayed.isEmpty
+        let writer = unchanged ? nil : key.flatMap { StatusIndexWriter(path: path, key: $0, tip: head) }
         for id in order {
             if !replayed.contains(id), let known = old?.summaries[id] {
                 omittedCommits += known.omitted
