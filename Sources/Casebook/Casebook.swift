@@ -377,8 +377,23 @@ public final class Casebook {
         if let cached = cachedHistory, cached.tip == tip { return cached.history }
         if ids.isEmpty { return History() }
         // Each case is a search through the cache file: for many cases, reading it whole is cheaper.
-        guard ids.count <= 32, usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids),
-              (try? repository.isAncestor(part.tip, of: tip)) == true else { return try loadHistory(at: tip) }
+        guard ids.count <= 32, usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids) else {
+            return try loadHistory(at: tip)
+        }
+        var ahead: Set<OID> = []
+        if part.tip != tip, (try? repository.isAncestor(part.tip, of: tip)) != true {
+            // A cache ahead of `tip` (verify A..B with the cache at B) serves when `tip` is on its
+            // line of first parents: the records after `tip` are left out.
+            guard (try? repository.isAncestor(tip, of: part.tip)) == true else { return try loadHistory(at: tip) }
+            var oldest: CommitInfo?
+            try repository.walk(from: part.tip, hiding: tip, firstParent: true) { commit in
+                if oldest == nil { oldest = commit }
+                ahead.insert(commit.id)
+            }
+            guard oldest?.parents.first == tip else { return try loadHistory(at: tip) }
+            part.records.removeAll { ahead.contains($0.commit) }
+            part.tip = tip
+        }
         // The cache names the cases' commits; each record is read again from its commit (a few per
         // case), so a line for a commit that does not exist or that is another case's is not believed.
         var records: [StepRecord] = []

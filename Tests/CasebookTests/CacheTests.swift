@@ -157,4 +157,29 @@ struct CacheTests {
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
         #expect(try book.verify(range: "HEAD~1..HEAD").ok)
     }
+
+    /// The hook verifies what a push adds; the cache may be at, behind or ahead of the range.
+    @Test("a range verify gives the same report with the cache behind, at or ahead of the range, and with none")
+    func rangeVerifyAroundTheCache() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 2)
+        _ = try warm(repo)                                   // the cache behind the range
+        try repo.step(ids[0], as: "mrodriguez")
+        // A forged step with plain git in the range: every report flags it.
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[1])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        try repo.step(ids[1], as: "mrodriguez")
+        func report(_ range: String, cache: Bool) throws -> VerifyReport {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            book.usesCache = cache
+            return try book.verify(range: range)
+        }
+        for range in ["HEAD~3..HEAD", "HEAD~2..HEAD~1", "HEAD~1..HEAD"] {
+            let cold = try report(range, cache: false)
+            #expect(try report(range, cache: true) == cold, "cache behind: \(range)")
+            _ = try warm(repo)                               // the cache at HEAD: ahead of HEAD~2..HEAD~1
+            #expect(try report(range, cache: true) == cold, "cache at or ahead: \(range)")
+        }
+        #expect(try report("HEAD~2..HEAD~1", cache: true).ok == false, "the forged step is in that range")
+    }
 }
