@@ -27,8 +27,13 @@ let package = Package(
         ),
         .target(name: "GitStore", dependencies: ["CLibGit2"]),
         .target(name: "Procedures", dependencies: ["Yams"]),
+        // SSHSIG signatures parsed and checked in-process (swift-crypto only: no git, no Casebook).
+        .target(name: "SSHSignatures", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "Casebook", dependencies: [
-            "GitStore", "Procedures", "Yams", "SwiftCSV", "ZIPFoundation",
+            "GitStore", "Procedures", "SSHSignatures", "Yams", "SwiftCSV", "ZIPFoundation",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The read-only web dashboard (`folio serve`): pages rendered from the case repository.
@@ -50,6 +55,11 @@ let package = Package(
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore", "TestSupport"]),
         .testTarget(name: "ProceduresTests", dependencies: ["Procedures", "TestSupport"]),
         .testTarget(name: "CasebookTests", dependencies: ["Casebook", "GitStore", "Procedures", "TestSupport"]),
+        .testTarget(name: "SSHSignaturesTests", dependencies: [
+            "SSHSignatures", "TestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "FolioTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Casebook", "Procedures", "TestSupport"]),
     ]

@@ -4,12 +4,19 @@ roles.yaml, folio.yaml, schemas/, and CASES expedientes under cases/<AAAA>/<ID>/
 years, each with a valid history of step commits (trailers, authors holding the roles,
 per-dependency threads), most steps editing the case's files. Deterministic (fixed seed).
 
-    scripts/bench-generate.py CASES SCHEMAS_DIR | git fast-import
+    scripts/bench-generate.py CASES SCHEMAS_DIR [--signed] | git fast-import
+
+With --signed every person has a `clave_ssh` (bench_keys.py) and folio.yaml says
+`firma: obligatoria`; then `scripts/bench-sign.py REPO` signs every commit as its author.
 """
 import os, random, sys
 
 cases_wanted = int(sys.argv[1])
 schemas = sys.argv[2]
+signed = "--signed" in sys.argv[3:]
+if signed:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_keys import public_line
 random.seed(16)
 out = sys.stdout.buffer
 mark = [0]
@@ -39,6 +46,7 @@ def roster():
         lines += ["  - id: %s" % i, "    nombre: %s" % n, "    correo: %s" % e, "    roles: [%s]" % ", ".join(roles)]
         if "dependencia" in roles: lines.append("    dependencia: %s" % i.upper())
         if "unidad-ejecutora" in roles: lines.append("    dependencia: %s" % i.upper())
+        if signed: lines.append("    clave_ssh: \"%s\"" % public_line(e))
     return ("\n".join(lines) + "\n").encode()
 
 CODES = {1: "PEI", 2: "POA", 3: "PROD", 4: "PI", 5: "AMF", 6: "MMF", 7: "COOP"}
@@ -115,7 +123,7 @@ def commit(author, message, changes, t):
     out.write(b"\n")
 
 jefe = people["jefe"][0][:2]
-first = [("folio.yaml", b"institucion: Instituto Guatemalteco de Seguridad Social\ndepartamento: Departamento de Planificaci\xc3\xb3n\nzona_horaria: America/Guatemala\nfirma: opcional\n"),
+first = [("folio.yaml", b"institucion: Instituto Guatemalteco de Seguridad Social\ndepartamento: Departamento de Planificaci\xc3\xb3n\nzona_horaria: America/Guatemala\nfirma: %s\n" % (b"obligatoria" if signed else b"opcional")),
          ("roles.yaml", roster()), ("cases/README.md", b"# Expedientes\n")]
 for name in sorted(os.listdir(schemas)):
     first.append(("schemas/" + name, open(os.path.join(schemas, name), "rb").read()))

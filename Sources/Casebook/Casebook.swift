@@ -12,13 +12,8 @@ public final class Casebook {
     /// The work tree's root.
     public let root: String
     public var clock: Clock
-    private var definitionCache: [OID: ProcedureDefinition] = [:]
-    private var registerCache: [OID: DepartmentRegister] = [:]
-    private var rosterCache: [OID: Roster] = [:]
-    private var schemaCache: [OID: JSONSchema] = [:]
-    private var settingsCache: [OID: Settings] = [:]
-    private var rootListings: [OID: [String: TreeEntry]] = [:]
-    private var treeListings: [OID: [String: TreeEntry]] = [:]
+    /// Roster, schemas, register and settings of any commit, cached by blob id (read side).
+    let configuration: CommittedConfiguration
     /// From the history cache: whether a step commit counts (see `validator`).
     var authorizationCache: [OID: Bool] = [:]
     /// Commits of the cases read by the last `status`, `log`, `due` or `inbox` that broke a rule of
@@ -29,6 +24,13 @@ public final class Casebook {
     var badStamps: Set<OID> = []
     /// From this run's verify walk: whether a commit broke a rule of `commitRules`.
     var commitRuleErrors: [OID: Bool] = [:]
+    /// Commit signatures checked in this run, the signature cache as read, and what to add to it.
+    var signatureVerdicts: [OID: CommitSignature] = [:]
+    var signatureCache: SignatureCache?
+    var newSignatureLines: [String] = []
+    /// SHA-256 of the key blob of each registered key seen, by its `type base64` text.
+    var registeredKeyHashes: [String: String] = [:]
+    var normalizedKeys: [String: String?] = [:]
     /// From the history cache: status fields of `expediente.md` blobs.
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
     /// How long a write waits for another folio's lock before giving up (seconds).
@@ -45,43 +47,82 @@ public final class Casebook {
     /// Set to false to ignore the cache (a cold replay, for tests and benchmarks).
     public var usesCache = ProcessInfo.processInfo.environment["FOLIO_SIN_CACHE"] == nil
 
-    init(repository: Repository, root: String, clock: Clock) {
+    /// Whether this casebook may change the repository. Only a writer (`open`) takes the write
+    /// lock, recovers what a killed folio left, edits the work tree and commits; a reader
+    /// (`openForReading`, `openReader`) reads committed history and configuration only, works on
+    /// bare repositories, and is refused by every writing operation (`writing`).
+    public enum Access: Sendable {
+        case read, write
+    }
+
+    public let access: Access
+
+    init(repository: Repository, root: String, clock: Clock, access: Access = .write) {
         self.repository = repository
         self.root = root
         self.clock = clock
+        self.access = access
+        configuration = CommittedConfiguration(repository: repository)
     }
 
-    /// Opens the case repository that holds `path`.
+    /// Opens the case repository that holds `path`, to write: a work tree is required.
     public static func open(at path: String, clock: Clock) throws -> Casebook {
         guard let repo = try Repository.discover(from: path) else { throw CasebookError.notARepository(path) }
         guard !repo.isBare, let root = repo.workdir else { throw CasebookError.bareRepository(repo.gitdir) }
+        let book = Casebook(repository: repo, root: root, clock: clock, access: .write)
+        try book.requireCaseRepository()
+        return book
+    }
+
+    /// Opens the case repository that holds `path` to read what its history says (`status`, `log`,
+    /// `due`, `inbox`, `report plazos`, `procedures`): HEAD's committed history and configuration,
+    /// never the work tree, the index or a lock. A bare repository (a clone made with `--bare`, the
+    /// shared repository) is read the same way. Refuses what is not a case repository, as `open` does.
+    public static func openReader(at path: String, clock: Clock) throws -> Casebook {
+        let book = try reader(at: path, clock: clock)
+        try book.requireCaseRepository()
+        return book
+    }
+
+    /// Refuses an empty, shallow or non-case repository; reads the department's time zone from
+    /// HEAD's `folio.yaml` (a damaged one is noted in `damagedFiles` and the default zone is used).
+    private func requireCaseRepository() throws {
         // Authority and order come from the whole history: a shallow clone lacks its beginning.
-        if repo.isShallow { throw CasebookError.shallowClone(root) }
-        let book = Casebook(repository: repo, root: root, clock: clock)
+        if repository.isShallow { throw CasebookError.shallowClone(root) }
         // A lock left by a folio killed half-way is recovered by the next writer (WriteLock.run),
         // never by a command that only reads: reading touches neither the index nor its lock.
         // An empty git repository is not a case repository: `folio init` lays the first commit.
-        guard let head = try repo.headCommit() else { throw CasebookError.emptyRepository }
-        do {
-            guard try repo.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
-            if let text = try repo.file(at: Settings.fileName, in: head) {
-                // A damaged folio.yaml does not stop reading (the default zone is used); writing reads it again and refuses.
-                do {
-                    if let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
-                        book.clock.timeZone = zone
-                    }
-                } catch {
-                    book.damagedFiles.append(CaseDamage(file: Settings.fileName, reason: Self.reason(of: error)))
+        guard let head = try repository.headCommit() else { throw CasebookError.emptyRepository }
+        guard try repository.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
+        damagedFiles = []
+        if let text = try repository.file(at: Settings.fileName, in: head) {
+            // A damaged folio.yaml does not stop reading (the default zone is used); writing reads it again and refuses.
+            do {
+                if let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
+                    clock.timeZone = zone
                 }
+            } catch {
+                damagedFiles.append(CaseDamage(file: Settings.fileName, reason: Self.reason(of: error)))
             }
+        }
+    }
+
+    /// Opens a repository for reading history only (`verify`, the hooks, the dashboard): bare
+    /// repositories and empty ones are accepted, and inside a git hook (`GIT_DIR` set) the
+    /// repository of git's environment, whose object database includes the pushed objects still
+    /// in quarantine.
+    public static func openForReading(at path: String, clock: Clock) throws -> Casebook {
+        let book = try reader(at: path, clock: clock)
+        // Days are the department's, as in a clone: the time zone comes from folio.yaml.
+        if let head = try book.repository.headCommit(), let text = try book.repository.file(at: Settings.fileName, in: head),
+           let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
+            book.clock.timeZone = zone
         }
         return book
     }
 
-    /// Opens a repository for reading history only (`verify`): bare repositories are accepted,
-    /// and inside a git hook (`GIT_DIR` set) the repository of git's environment, whose object
-    /// database includes the pushed objects still in quarantine.
-    public static func openForReading(at path: String, clock: Clock) throws -> Casebook {
+    /// A reader of the repository holding `path`, or of git's environment in a hook.
+    private static func reader(at path: String, clock: Clock) throws -> Casebook {
         let environment = ProcessInfo.processInfo.environment
         let repo: Repository?
         if environment["GIT_DIR"] != nil {
@@ -90,13 +131,7 @@ public final class Casebook {
             repo = try Repository.discover(from: path)
         }
         guard let repo else { throw CasebookError.notARepository(path) }
-        let book = Casebook(repository: repo, root: repo.workdir ?? repo.gitdir, clock: clock)
-        // Days are the department's, as in a clone: the time zone comes from folio.yaml.
-        if let head = try repo.headCommit(), let text = try repo.file(at: Settings.fileName, in: head),
-           let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
-            book.clock.timeZone = zone
-        }
-        return book
+        return Casebook(repository: repo, root: repo.workdir ?? repo.gitdir, clock: clock, access: .read)
     }
 
     /// HEAD's commit, refusing an empty repository.
@@ -122,47 +157,24 @@ public final class Casebook {
 
     /// `roles.yaml` as committed in `commit`.
     public func roster(at commit: OID) throws -> Roster {
-        guard let blob = try configEntry(Roster.fileName, in: commit) else { return Roster(personas: []) }
-        if let cached = rosterCache[blob] { return cached }
-        let roster = try Roster.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
-        rosterCache[blob] = roster
-        return roster
+        try configuration.roster(at: commit)
     }
 
     /// The definition of `procedure` in `schemas/` as committed in `commit`, with the department's
     /// register of that commit applied (criteria adopted, interpretations resolved).
     public func definition(_ procedure: Int, at commit: OID) throws -> ProcedureDefinition? {
-        let path = SchemaLibrary.path(for: procedure)
-        guard let blob = try configEntry(path, in: commit) else { return nil }
-        let definition: ProcedureDefinition
-        if let cached = definitionCache[blob] {
-            definition = cached
-        } else {
-            let text = String(decoding: try repository.blob(blob), as: UTF8.self)
-            definition = try ProcedureDefinition.load(yaml: text, source: path)
-            definitionCache[blob] = definition
-        }
-        return definition.applying(try register(at: commit))
+        try configuration.definition(procedure, at: commit)
     }
 
     /// The department's register (`schemas/registro.yaml`) as committed in `commit`; empty when
     /// the file does not exist.
     public func register(at commit: OID) throws -> DepartmentRegister {
-        guard let blob = try configEntry(DepartmentRegister.fileName, in: commit) else { return DepartmentRegister() }
-        if let cached = registerCache[blob] { return cached }
-        let register = try DepartmentRegister.load(yaml: String(decoding: try repository.blob(blob), as: UTF8.self))
-        registerCache[blob] = register
-        return register
+        try configuration.register(at: commit)
     }
 
     /// The JSON Schema of procedure `procedure`'s front matter as committed in `commit`.
     func frontMatterSchema(_ procedure: Int, at commit: OID) throws -> JSONSchema? {
-        let path = SchemaLibrary.schemaPath(for: procedure)
-        guard let blob = try configEntry(path, in: commit) else { return nil }
-        if let cached = schemaCache[blob] { return cached }
-        let schema = try JSONSchema(data: try repository.blob(blob), source: path)
-        schemaCache[blob] = schema
-        return schema
+        try configuration.frontMatterSchema(procedure, at: commit)
     }
 
     /// Every procedure in force at `commit`, by number.
@@ -178,35 +190,10 @@ public final class Casebook {
         throw CasebookError.unknownProcedure(text)
     }
 
-    /// The id of the entry at `path` in `commit` for the repository's own files (`roles.yaml`,
-    /// `folio.yaml`, `schemas/<file>`): the root read once per commit, a folder's listing once
-    /// per tree id, so that rosters, settings and definitions are found by blob id, not by a
-    /// lookup through the tree per step.
+    /// The id of the entry at `path` in `commit` for the repository's own files (see
+    /// `CommittedConfiguration.entry`).
     func configEntry(_ path: String, in commit: OID) throws -> OID? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else { return try repository.entryID(at: path, in: commit) }
-        let root: [String: TreeEntry]
-        if let known = rootListings[commit] {
-            root = known
-        } else {
-            root = try listing(ofTree: try repository.treeID(of: commit))
-            // A few hundred commits' roots at most: memory stays bounded on any history.
-            if rootListings.count >= 512 { rootListings.removeAll(keepingCapacity: true) }
-            rootListings[commit] = root
-        }
-        guard let first = root[parts[0]] else { return nil }
-        guard parts.count == 2 else { return first.id }
-        guard first.kind == .tree else { return nil }
-        return try listing(ofTree: first.id)[parts[1]]?.id
-    }
-
-    /// A tree's entries by name, cached by its id (folders like `schemas/` change a few times in years).
-    private func listing(ofTree id: OID) throws -> [String: TreeEntry] {
-        if let known = treeListings[id] { return known }
-        let entries = Dictionary(try repository.entries(ofTree: id).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        if treeListings.count >= 512 { treeListings.removeAll(keepingCapacity: true) }
-        treeListings[id] = entries
-        return entries
+        try configuration.entry(path, in: commit)
     }
 
     // MARK: Cases
@@ -330,14 +317,14 @@ public final class Casebook {
         return { [unowned self] record in
             if let known = authorizationCache[record.commit] { return known }
             cacheChanged = true
-            var ok = try checkRecord(record, definition: definition).allSatisfy { $0.severity != "error" }
+            var ok = try checkRecord(record, definition: definition).allSatisfy { !$0.isError }
             if ok {
                 if let known = commitRuleErrors[record.commit] {
                     ok = !known
                 } else {
                     let facts = try facts(of: try repository.commit(record.commit), record: record, isRoot: false,
                                           previousInCase: previous[record.commit])
-                    ok = try commitRules(facts).allSatisfy { $0.severity != "error" }
+                    ok = try commitRules(facts).allSatisfy { !$0.isError }
                 }
             }
             authorizationCache[record.commit] = ok
@@ -411,6 +398,7 @@ public final class Casebook {
 
     /// Writes what this run learnt to the history cache (no effect when the cache is off).
     func saveHistoryCache() {
+        saveSignatureCache()
         guard usesCache, cacheChanged, let (tip, history) = cachedHistory else { return }
         cacheChanged = false
         HistoryCache(tip: tip, commitCount: history.commitCount, records: history.allRecords, authorized: authorizationCache,
@@ -448,11 +436,7 @@ public final class Casebook {
 
     /// `folio.yaml` as committed at `commit` (the defaults before the first commit).
     func settings(at commit: OID?) throws -> Settings {
-        guard let commit, let blob = try configEntry(Settings.fileName, in: commit) else { return .standard }
-        if let known = settingsCache[blob] { return known }
-        let settings = try Settings.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
-        settingsCache[blob] = settings
-        return settings
+        try configuration.settings(at: commit)
     }
 
     /// Who signs a commit of `author` in `role`: the author when they have a registered key; for

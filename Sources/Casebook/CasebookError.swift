@@ -1,15 +1,25 @@
+import GitStore
 import Procedures
 
 /// A refusal or failure, with a Spanish message that names the file or rule and the fix.
 public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case notARepository(String)
     case bareRepository(String)
+    /// A writing operation asked of a casebook opened only to read.
+    case readOnly(String)
     case operationInProgress(String)
     case detachedHead
     case emptyRepository
     case notACaseRepository(String)
     case directoryNotEmpty(String)
     case invalidFile(file: String, reason: String, fix: String)
+    /// A value given on the command line or in the environment (`--today`, `--decision`,
+    /// `FOLIO_DATE`, a range) that is not what it must be: said as `option: reason. fix`.
+    case invalidValue(option: String, reason: String, fix: String)
+    /// A program folio needs besides libgit2 (`ssh-keygen`) is not installed.
+    case missingProgram(name: String, package: String)
+    /// A file or folder the system would not let folio write, create or remove: which and why.
+    case fileSystem(path: String, action: String, reason: String)
     /// A YAML file or header the parser refused: said in Spanish, the parser's own text kept in `parser`.
     case invalidYAML(file: String, reason: String, fix: String, parser: String)
     case unknownProcedure(String)
@@ -64,10 +74,11 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case noRemote(String)
     case noRemoteBranch(remote: String, branch: String)
     case unrelatedHistories(remote: String)
-    case remoteFailed(remote: String, action: String, reason: String)
+    /// Fetching or pushing failed in libgit2: the error is kept as the cause.
+    case remoteFailed(remote: String, action: String, cause: GitError)
     case pushRejected(reason: String, messages: String)
     case syncConflict(findings: [String], backup: String)
-    case checkoutBlocked(reason: String)
+    case checkoutBlocked(cause: GitError)
     case procedure(ProcedureError)
     case git(String)
 
@@ -77,6 +88,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(path) no está dentro de un repositorio de expedientes. Use 'folio init DIR --jefe \"Nombre <correo>\"' o vaya a la carpeta del repositorio."
         case .bareRepository(let path):
             return "\(path) es un repositorio git sin árbol de trabajo (bare): folio necesita un clon con archivos. Use 'git clone \(path)' y trabaje en el clon."
+        case .readOnly(let path):
+            return "\(path) se abrió solo para leer (estado, historial, verificación): esta lectura no cambia el repositorio. "
+                + "Registre los cambios con el comando que escribe (folio step, note, roles...) en un clon con archivos."
         case .operationInProgress(let op):
             return "El repositorio está en medio de un \(op) de git. Termínelo ('git \(op) --continue') o cancélelo ('git \(op) --abort') antes de usar folio."
         case .detachedHead:
@@ -87,14 +101,19 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(path) es un repositorio git pero no de expedientes: falta roles.yaml o folio.yaml. Créelo con 'folio init'."
         case .directoryNotEmpty(let path):
             return "\(path) ya existe y no está vacío: folio init necesita una carpeta nueva o vacía."
-        case .invalidFile(let file, let reason, let fix), .invalidYAML(let file, let reason, let fix, _):
+        case .invalidFile(let file, let reason, let fix), .invalidYAML(let file, let reason, let fix, _),
+             .invalidValue(let file, let reason, let fix):
             return "\(file): \(reason). \(fix)"
+        case .missingProgram(let name, let package):
+            return "\(name): no está instalado, y folio lo necesita para firmar y comprobar firmas SSH. Instálelo (apt-get install \(package))."
+        case .fileSystem(let path, let action, let reason):
+            return "No se pudo \(action) \(path): \(reason). Revise los permisos de la carpeta y el espacio en disco, y vuelva a intentarlo."
         case .unknownProcedure(let text):
             return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."
         case .unknownPersona(let who, let known):
             return "roles.yaml: no hay ninguna persona con id o correo '\(who)'. Personas registradas: \(known.joined(separator: ", ")). Un jefe la agrega con 'folio roles add'."
         case .noPersona:
-            return "No se sabe quién realiza el paso: indique --as PERSONA (id o correo de roles.yaml), o configure 'git config user.email' con el correo de una persona registrada."
+            return domainText + " " + CommandHint.givePersona.commandLine
         case .roleNotHeld(let persona, let step, let roles, let holders):
             let names = roles.map { "\($0.rawValue) (\($0.title))" }.joined(separator: " o ")
             let who = holders.isEmpty ? "nadie lo tiene en roles.yaml" : "lo tiene: \(holders.joined(separator: ", "))"
@@ -102,7 +121,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .notJefe(let persona, let action):
             return "Solo el jefe de departamento puede \(action); \(persona) no tiene el rol jefe en roles.yaml."
         case .monthNotEnded(let caseID, let step, let month, let from):
-            return "El paso \(step) de \(caseID) cierra el mes \(month), que aún no ha terminado: se registra desde el \(from), cuando todas las dependencias pudieron informar."
+            return "El paso \(step) de \(caseID) cierra el mes \(month), que aún no ha terminado: se registra desde el \(from), cuando todas las dependencias pudieron informar. Vuelva a registrarlo desde esa fecha."
         case .roundIncomplete(let caseID, let step, let missing, let firstCode, let jefes):
             return "El paso \(step) de \(caseID) cierra la ronda, y faltan dependencias esperadas (registradas en roles.yaml o en 'dependencias_esperadas'): \(missing.joined(separator: ", ")). "
                 + "Espere a que terminen, o que un jefe (\(jefes.joined(separator: ", "))) cierre sin ellas diciendo por qué: 'folio excusar \(caseID) \(firstCode) -m \"MOTIVO\" --as JEFE'; el informe lo dirá."
@@ -122,7 +141,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .unknownCase(let id):
             return "No existe el expediente \(id) en cases/ (en el último commit). 'folio status' lista los expedientes."
         case .ambiguousStep(let id, let options):
-            return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). Indique PASO (y --dependency si corresponde)."
+            return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). " + CommandHint.giveStep.commandLine
         case .dirtyOutside(let paths, let scope):
             let list = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " y \(paths.count - 5) más" : "")
             let cases = paths.filter { $0.hasPrefix("cases/") }
@@ -179,7 +198,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .several(let errors):
             return errors.map(\.description).joined(separator: "\n\n")
         case .missingDocument(let file):
-            return "Falta el documento \(file). Todo expediente tiene su expediente.md con encabezado YAML."
+            return "Falta el documento \(file). Todo expediente tiene su expediente.md con encabezado YAML: restáurelo desde el último commit ('git restore \(file)')."
         case .frontMatterMismatch(let file, let key, let expected, let found):
             return "\(file): el campo '\(key)' dice '\(found)' pero debe ser '\(expected)'. Corríjalo en el encabezado YAML."
         case .attachmentMissing(let path):
@@ -222,7 +241,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
         case .noProductionData(let id):
-            return "El expediente \(id) no es de un procedimiento con datos mensuales (procedimientos 3 y 5)."
+            return "El expediente \(id) no es de un procedimiento con datos mensuales (procedimientos 3 y 5): use un expediente de esos procedimientos."
         case .missingProductionFile(let file, let dependency):
             return "Falta \(file): la producción del mes de \(dependency) (columnas \(ProductionTable.columns.joined(separator: ","))). Agréguela con su paso 01."
         case .noRemote(let name):
@@ -230,9 +249,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .noRemoteBranch(let remote, let branch):
             return "El remoto '\(remote)' no tiene la rama \(branch) todavía: publique primero con 'folio sync'."
         case .unrelatedHistories(let remote):
-            return "Este repositorio y '\(remote)' no comparten historia: no son el mismo repositorio de expedientes."
-        case .remoteFailed(let remote, let action, let reason):
-            return "No se pudo \(action) con '\(remote)': \(reason). Revise la conexión y vuelva a intentar 'folio sync'."
+            return "Este repositorio y '\(remote)' no comparten historia: no son el mismo repositorio de expedientes. Revise la dirección del remoto con 'git remote -v'."
+        case .remoteFailed(let remote, let action, let cause):
+            return "No se pudo \(action) con '\(remote)': \(GitErrorText.describe(cause)). Revise la conexión y vuelva a intentar 'folio sync'."
         case .pushRejected(let reason, let messages):
             let said = messages.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
             return "El repositorio compartido rechazó la publicación (\(reason))." + (said.isEmpty ? "" : "\n" + said)
@@ -243,14 +262,120 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + "\nSus commits locales no se perdieron: siguen en su rama y en \(backup)."
                 + "\nRevise 'folio status' de los expedientes; si otra persona ya registró ese paso, tome la versión compartida con"
                 + " 'folio sync --drop-local' (lo suyo queda en \(backup)) y registre de nuevo lo que falte."
-        case .checkoutBlocked(let reason):
-            return "No se pudieron actualizar los archivos de trabajo (\(reason)): registre o descarte sus cambios y vuelva a intentar."
+        case .checkoutBlocked(let cause):
+            return "No se pudieron actualizar los archivos de trabajo (\(GitErrorText.describe(cause))): registre o descarte sus cambios y vuelva a intentar."
         case .procedure(let error):
             return error.description
         case .indexLocked:
             return "Otro programa de git está usando el repositorio (existe .git/index.lock). Espere a que termine y vuelva a intentarlo; si no hay ningún git abierto, borre .git/index.lock."
         case .git(let text):
-            return "Error de git: \(text)"
+            return "Error de git: \(text). Vuelva a intentarlo; si se repite, 'git fsck' revisa el repositorio."
+        }
+    }
+
+    /// A stable code for each kind of refusal (`FOLIO-E0nn`), for scripts, `--json` and the
+    /// dashboard: the Spanish text may improve, the code does not change. A refusal with advice
+    /// has the code of the refusal it advises on; several together, the first one's.
+    public var code: String {
+        switch self {
+        case .notARepository: return "FOLIO-E001"
+        case .bareRepository: return "FOLIO-E002"
+        case .readOnly: return "FOLIO-E003"
+        case .operationInProgress: return "FOLIO-E004"
+        case .detachedHead: return "FOLIO-E005"
+        case .emptyRepository: return "FOLIO-E006"
+        case .notACaseRepository: return "FOLIO-E007"
+        case .directoryNotEmpty: return "FOLIO-E008"
+        case .invalidFile: return "FOLIO-E009"
+        case .invalidYAML: return "FOLIO-E010"
+        case .unknownProcedure: return "FOLIO-E011"
+        case .unknownPersona: return "FOLIO-E012"
+        case .noPersona: return "FOLIO-E013"
+        case .roleNotHeld: return "FOLIO-E014"
+        case .notJefe: return "FOLIO-E015"
+        case .wrongDependency: return "FOLIO-E016"
+        case .contactWithoutCode: return "FOLIO-E017"
+        case .monthNotEnded: return "FOLIO-E018"
+        case .roundIncomplete: return "FOLIO-E019"
+        case .invalidID: return "FOLIO-E020"
+        case .invalidDependency: return "FOLIO-E021"
+        case .caseExists: return "FOLIO-E022"
+        case .unknownCase: return "FOLIO-E023"
+        case .ambiguousStep: return "FOLIO-E024"
+        case .dirtyOutside: return "FOLIO-E025"
+        case .conflicted: return "FOLIO-E026"
+        case .invalidCase: return "FOLIO-E027"
+        case .requirementNotMet: return "FOLIO-E028"
+        case .requirementsNotMet: return "FOLIO-E029"
+        case .hinted(let error, _): return error.code
+        case .several(let errors): return errors.first?.code ?? "FOLIO-E031"
+        case .outOfWindow: return "FOLIO-E032"
+        case .registerEntry: return "FOLIO-E033"
+        case .missingDocument: return "FOLIO-E034"
+        case .frontMatterMismatch: return "FOLIO-E035"
+        case .attachmentMissing: return "FOLIO-E036"
+        case .invalidSet: return "FOLIO-E037"
+        case .monthRequired: return "FOLIO-E038"
+        case .monthNotAllowed: return "FOLIO-E039"
+        case .invalidMonth: return "FOLIO-E040"
+        case .nothingToRecord: return "FOLIO-E041"
+        case .personaExists: return "FOLIO-E042"
+        case .signatureFailed: return "FOLIO-E043"
+        case .signingKeyMissing: return "FOLIO-E044"
+        case .signatureRequired: return "FOLIO-E045"
+        case .invalidKey: return "FOLIO-E046"
+        case .concurrentUpdate: return "FOLIO-E047"
+        case .dateBeforeParent: return "FOLIO-E048"
+        case .remoteInvalid: return "FOLIO-E049"
+        case .indexLocked: return "FOLIO-E050"
+        case .shallowClone: return "FOLIO-E051"
+        case .busy: return "FOLIO-E052"
+        case .noProductionData: return "FOLIO-E053"
+        case .missingProductionFile: return "FOLIO-E054"
+        case .noRemote: return "FOLIO-E055"
+        case .noRemoteBranch: return "FOLIO-E056"
+        case .unrelatedHistories: return "FOLIO-E057"
+        case .remoteFailed: return "FOLIO-E058"
+        case .pushRejected: return "FOLIO-E059"
+        case .syncConflict: return "FOLIO-E060"
+        case .checkoutBlocked: return "FOLIO-E061"
+        case .procedure(let error): return error.code
+        case .git: return "FOLIO-E063"
+        case .invalidValue: return "FOLIO-E064"
+        case .missingProgram: return "FOLIO-E065"
+        case .fileSystem: return "FOLIO-E066"
+        }
+    }
+
+    /// What the command line adds to answer the refusal (`--as`, `--decision`...); nil when none.
+    public var hint: CommandHint? {
+        switch self {
+        case .noPersona: return .givePersona
+        case .ambiguousStep: return .giveStep
+        case .procedure(let error): return error.hint
+        case .hinted(let error, _): return error.hint
+        default: return nil
+        }
+    }
+
+    /// The refusal in the domain's words, without command-line options, for surfaces that are
+    /// not the command line (the dashboard). Equal to `description` for refusals without a hint.
+    public var domainText: String {
+        switch self {
+        case .noPersona: return "No se sabe quién realiza el paso: nadie registrado en roles.yaml lo identifica."
+        case .ambiguousStep(let id, let options): return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; "))."
+        case .procedure(let error): return error.domainText
+        default: return description
+        }
+    }
+
+    /// The underlying failure, when there is one (libgit2's, for fetching, pushing, checkout).
+    public var cause: (any Error)? {
+        switch self {
+        case .remoteFailed(_, _, let cause), .checkoutBlocked(let cause): return cause
+        case .procedure(let error): return error
+        case .hinted(let error, _): return error.cause
+        default: return nil
         }
     }
 

@@ -41,8 +41,8 @@ public struct DashboardConfiguration: Sendable {
     public func validate() throws {
         guard !Self.isLoopback(host) else { return }
         guard let header = userHeader, !header.isEmpty, !trustedProxies.isEmpty else {
-            throw CasebookError.invalidFile(
-                file: "folio serve", reason: "escuchar en \(host) daría acceso anónimo desde otras máquinas",
+            throw CasebookError.invalidValue(
+                option: "folio serve", reason: "escuchar en \(host) daría acceso anónimo desde otras máquinas",
                 fix: "Póngalo detrás del proxy de la institución con --cabecera-usuario X-Remote-User --proxy DIRECCION_DEL_PROXY, o use --host 127.0.0.1.")
         }
     }

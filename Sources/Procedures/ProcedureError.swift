@@ -15,7 +15,51 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
         lhs.description == rhs.description
     }
 
+    /// The refusal as the command line says it: the rule, and the option to type (`hint`).
     public var description: String {
+        switch self {
+        case .decisionRequired(let step, let question):
+            return "El paso \(step) es una decisión (\(question)): indique --decision si o --decision no."
+        case .decisionNotAllowed(let step):
+            return "El paso \(step) no es una decisión: quite --decision."
+        case .dependencyRequired(let step):
+            return "El paso \(step) se registra una vez por dependencia: indique --dependency CODIGO."
+        case .dependencyNotAllowed(let step):
+            return "El paso \(step) se registra una sola vez para todo el expediente: quite --dependency."
+        default:
+            return domainText
+        }
+    }
+
+    /// A stable code for each kind of refusal of the manual's order (`FOLIO-P0n`).
+    public var code: String {
+        switch self {
+        case .invalidDefinition: return "FOLIO-P01"
+        case .unknownStep: return "FOLIO-P02"
+        case .outOfOrder: return "FOLIO-P03"
+        case .caseEnded: return "FOLIO-P04"
+        case .decisionRequired: return "FOLIO-P05"
+        case .decisionNotAllowed: return "FOLIO-P06"
+        case .dependencyRequired: return "FOLIO-P07"
+        case .dependencyNotAllowed: return "FOLIO-P08"
+        case .dependenciesPending: return "FOLIO-P09"
+        }
+    }
+
+    /// What the command line adds to answer the refusal; nil when the text says all.
+    public var hint: CommandHint? {
+        switch self {
+        case .decisionRequired: return .giveDecision
+        case .decisionNotAllowed: return .dropDecision
+        case .dependencyRequired: return .giveDependency
+        case .dependencyNotAllowed: return .dropDependency
+        default: return nil
+        }
+    }
+
+    /// The refusal in the domain's words (the rule and what is missing), without command-line
+    /// options: what a page of the dashboard can show.
+    public var domainText: String {
         switch self {
         case .invalidDefinition(let file, let reason):
             return "\(file): definición de procedimiento no válida: \(reason). Corrija el archivo en schemas/."
@@ -29,13 +73,13 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
         case .caseEnded(let step, let state):
             return "El expediente está \(state.label): el procedimiento terminó y no admite el paso \(step)."
         case .decisionRequired(let step, let question):
-            return "El paso \(step) es una decisión (\(question)): indique --decision si o --decision no."
+            return "El paso \(step) es una decisión (\(question)): se registra con su respuesta, sí o no."
         case .decisionNotAllowed(let step):
-            return "El paso \(step) no es una decisión: quite --decision."
+            return "El paso \(step) no es una decisión: no lleva respuesta."
         case .dependencyRequired(let step):
-            return "El paso \(step) se registra una vez por dependencia: indique --dependency CODIGO."
+            return "El paso \(step) se registra una vez por dependencia: falta decir de cuál."
         case .dependencyNotAllowed(let step):
-            return "El paso \(step) se registra una sola vez para todo el expediente: quite --dependency."
+            return "El paso \(step) se registra una sola vez para todo el expediente, no por dependencia."
         case .dependenciesPending(let step, let pending, let first):
             if pending.isEmpty {
                 return "El paso \(step) requiere que al menos una dependencia haya iniciado (paso \(first))."
@@ -57,5 +101,22 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
         }
         return (items.count == 1 ? "El paso permitido ahora es " : "Los pasos permitidos ahora son ")
             + items.joined(separator: "; ") + "."
+    }
+}
+
+/// What a person types on the command line to answer a refusal. Domain errors carry the hint;
+/// their `domainText` says the rule only, and `description` (what the CLI prints) adds the option.
+public enum CommandHint: String, Sendable, Equatable, CaseIterable {
+    case giveDecision, dropDecision, giveDependency, dropDependency, givePersona, giveStep
+
+    public var commandLine: String {
+        switch self {
+        case .giveDecision: return "Indique --decision si o --decision no."
+        case .dropDecision: return "Quite --decision."
+        case .giveDependency: return "Indique --dependency CODIGO."
+        case .dropDependency: return "Quite --dependency."
+        case .givePersona: return "Indique --as PERSONA (id o correo de roles.yaml), o configure 'git config user.email' con el correo de una persona registrada."
+        case .giveStep: return "Indique PASO (y --dependency si corresponde)."
+        }
     }
 }

@@ -74,6 +74,12 @@ public struct RequirementFailure: Equatable, Sendable, CustomStringConvertible {
     public var fix: String
 
     public var description: String { "\(file): \(problem). \(fix)" }
+
+    public init(file: String, problem: String, fix: String) {
+        self.file = file
+        self.problem = problem
+        self.fix = fix
+    }
 }
 
 /// A document's front matter as the requirement checks it: plain values, already parsed.

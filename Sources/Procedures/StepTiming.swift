@@ -20,6 +20,14 @@ public struct StepTiming: Equatable, Sendable {
 
     public var isOutOfWindow: Bool { kind != .onTime }
 
+    public init(kind: Kind, days: Int, due: Day?, opens: Day?, norm: Norm) {
+        self.kind = kind
+        self.days = days
+        self.due = due
+        self.opens = opens
+        self.norm = norm
+    }
+
     /// "3 días después del plazo (vence 2026-12-05, norma 2)", for people.
     public var description: String {
         let unit = days == 1 ? "día" : "días"

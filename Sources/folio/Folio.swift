@@ -1,6 +1,7 @@
 import ArgumentParser
 import Casebook
 import Foundation
+import Procedures
 
 @main
 struct Folio: ParsableCommand {
@@ -69,7 +70,13 @@ struct RepositoryOptions: ParsableArguments {
         try Casebook.open(at: folder, clock: Folio.clock())
     }
 
-    /// Opens for reading only: a bare repository too, or the one git's environment names in a
+    /// Opens the case repository to read what its history says (status, log, due, inbox, report
+    /// plazos, procedures, roles list): never writes, and reads a bare repository too.
+    func openReader() throws -> Casebook {
+        try Casebook.openReader(at: folder, clock: Folio.clock())
+    }
+
+    /// Opens for reading history only: a bare or empty repository too, or the one git's environment names in a
     /// server hook (pushed objects in quarantine).
     func openForReading() throws -> Casebook {
         try Casebook.openForReading(at: folder, clock: Folio.clock())
@@ -90,7 +97,7 @@ extension Folio {
     static func clock() throws -> Clock {
         guard let text = ProcessInfo.processInfo.environment["FOLIO_DATE"], !text.isEmpty else { return Clock(now: Date()) }
         guard let date = Clock.parse(text) else {
-            throw CasebookError.invalidFile(file: "FOLIO_DATE", reason: "'\(text)' no es una fecha",
+            throw CasebookError.invalidValue(option: "FOLIO_DATE", reason: "'\(text)' no es una fecha",
                                             fix: "Use AAAA-MM-DD o AAAA-MM-DDTHH:MM:SS-06:00.")
         }
         return Clock(now: date)
@@ -103,7 +110,10 @@ extension Folio {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("folio: \(SafeText.terminal(GitErrorText.message(for: error)))\n".utf8))
+            // The refusal's stable code closes the message: what a script or a support request quotes.
+            let code = (error as? CasebookError)?.code ?? (error as? ProcedureError)?.code
+            let text = GitErrorText.message(for: error) + (code.map { " [\($0)]" } ?? "")
+            FileHandle.standardError.write(Data("folio: \(SafeText.terminal(text))\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -31,7 +31,7 @@ extension Casebook {
                                             fix: "Use un folio del índice con --replaces.")
         }
         if request.replaces != nil, request.files.count != 1 {
-            throw CasebookError.invalidFile(file: "--replaces", reason: "una nueva versión reemplaza un solo documento", fix: "Incorpore un archivo a la vez.")
+            throw CasebookError.invalidValue(option: "--replaces", reason: "una nueva versión reemplaza un solo documento", fix: "Incorpore un archivo a la vez.")
         }
         let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
         var added: [ArchivedDocument] = []
@@ -179,8 +179,8 @@ extension Casebook {
                 // A case without an index still has its archive folders checked for unindexed files.
                 let data = try repository.file(at: "\(path)/\(ArchiveIndex.fileName)", in: head)
                 guard data != nil || repository.workdir != nil else { continue }
-                func flag(_ message: String, _ fix: String, _ severity: String = "error") {
-                    found.append(Violation(commit: head.hex, caseID: folder.name, step: nil, rule: "archive", message: message, fix: fix,
+                func flag(_ message: String, _ fix: String, _ severity: Severity = .error) {
+                    found.append(Violation(commit: head.hex, caseID: folder.name, step: nil, rule: .archive, message: message, fix: fix,
                                            severity: severity))
                 }
                 let index: ArchiveIndex
@@ -218,7 +218,7 @@ extension Casebook {
                         where !file.hasSuffix(".md") && !known.contains(String(file.dropFirst(path.count + 1))) {
                             flag("\(file) está en la carpeta del archivo pero el índice no lo conoce.",
                                  "Incorpórelo donde está con 'folio attach \(folder.name) \(file) --as PERSONA' (desde la raíz del repositorio), o quítelo.",
-                                 "warning")
+                                 .warning)
                         }
                     }
                 }

@@ -6,8 +6,16 @@ import Foundation
 public enum Digest {
     static let chunk = 1 << 20
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in digest {
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     public static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
@@ -35,7 +43,7 @@ public enum Digest {
         guard let input = FileHandle(forReadingAtPath: source) else { throw CasebookError.attachmentMissing(source) }
         defer { try? input.close() }
         guard FileManager.default.createFile(atPath: destination, contents: nil), let output = FileHandle(forWritingAtPath: destination) else {
-            throw CasebookError.git("no se pudo escribir \(destination): revise los permisos y el espacio en disco")
+            throw CasebookError.fileSystem(path: destination, action: "escribir", reason: SystemError.explain(errno))
         }
         defer { try? output.close() }
         var hasher = SHA256()

@@ -159,7 +159,7 @@ public enum Dossier {
     /// Appends the seal to a ZIP written without a comment.
     static func seal(_ path: String) throws {
         guard var bytes = FileManager.default.contents(atPath: path), bytes.count >= 22 else {
-            throw CasebookError.git("no se pudo sellar \(path)")
+            throw CasebookError.fileSystem(path: path, action: "sellar", reason: "el archivo escrito está vacío o incompleto")
         }
         let seal = Data((sealPrefix + Digest.sha256(bytes)).utf8)
         let at = bytes.count - 2
@@ -235,7 +235,7 @@ extension Casebook {
                 }
             }
             try Dossier.seal(temp)
-            guard rename(temp, out) == 0 else { throw CasebookError.git("no se pudo escribir \(out)") }
+            guard rename(temp, out) == 0 else { throw CasebookError.fileSystem(path: out, action: "escribir", reason: SystemError.explain(errno)) }
         } catch {
             try? FileManager.default.removeItem(atPath: temp)
             throw error

@@ -170,9 +170,9 @@ extension Dossier {
     /// Checks the manifest's SSH signature against `trust`: who signed, or the problem.
     static func checkSignature(manifest: Data, signature: Data, trust: DossierTrust) -> (signer: String?, problem: String?) {
         do {
-            let folder = try TemporaryFolder()
-            let sig = try folder.write(String(decoding: signature, as: UTF8.self), "firma.sig")
             func attempt(_ file: String, labels: [String: String]) throws -> String? {
+                let folder = try TemporaryFolder()
+                let sig = try folder.write(String(decoding: signature, as: UTF8.self), "firma.sig")
                 let found = try ExternalTool.run("ssh-keygen", ["-Y", "find-principals", "-s", sig, "-f", file])
                 guard found.status == 0 else { return nil }
                 for principal in String(decoding: found.out, as: UTF8.self).split(separator: "\n").map(String.init) where !principal.isEmpty {
@@ -182,15 +182,24 @@ extension Dossier {
                 }
                 return nil
             }
-            func allowed(_ signers: [DossierTrust.Signer], _ name: String) throws -> String {
-                try folder.write(signers.map { "\($0.principal) namespaces=\"\(namespace)\" \($0.key)" }.joined(separator: "\n") + "\n", name)
+            // The people of a roster: checked in-process (the key inside the signature picks the person).
+            func inProcess(_ signers: [DossierTrust.Signer]) throws -> String? {
+                let text = String(decoding: signature, as: UTF8.self)
+                for signer in signers where try SSHVerifier.verify(signature: text, data: manifest, principal: signer.principal,
+                                                                   key: signer.key, namespace: namespace) {
+                    return signer.label
+                }
+                return nil
             }
-            let current = try trust.allowedSignersFile ?? allowed(trust.signers, "firmantes")
-            let labels = Dictionary(trust.signers.map { ($0.principal, $0.label) }, uniquingKeysWith: { a, _ in a })
-            if let signer = try attempt(current, labels: labels) { return (signer, nil) }
+            // An allowed-signers file given with --firmantes is OpenSSH's own format (patterns,
+            // cert-authority, valid-after...): ssh-keygen reads it.
+            if let file = trust.allowedSignersFile {
+                if let signer = try attempt(file, labels: [:]) { return (signer, nil) }
+            } else if let signer = try inProcess(trust.signers) {
+                return (signer, nil)
+            }
             if !trust.former.isEmpty {
-                let formerLabels = Dictionary(trust.former.map { ($0.principal, $0.label) }, uniquingKeysWith: { a, _ in a })
-                if let signer = try attempt(try allowed(trust.former, "anteriores"), labels: formerLabels) {
+                if let signer = try inProcess(trust.former) {
                     return (signer, "lo firmó \(signer) con una clave que estaba en roles.yaml cuando se exportó pero ya no está en "
                         + "\(trust.source): la clave se retiró (¿perdida o comprometida?); pida un expediente exportado de nuevo")
                 }

@@ -32,11 +32,9 @@ extension Casebook {
             }
             try edit.write(Data(Casebook.casesReadme.utf8), to: "cases/README.md")
             let roster = Roster(personas: [jefe])
-            let first = try book.commit(paths: [Settings.fileName, Roster.fileName, SchemaLibrary.directory, "cases"], parent: nil,
-                                author: jefe, role: .jefe, roster: roster,
-                                subject: "Abre el repositorio de expedientes del \(Settings.standard.department)",
-                                text: "Jefe de Departamento: \(jefe.identity).",
-                                trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
+            let first = try book.commit(.configuration("Abre el repositorio de expedientes del \(Settings.standard.department)"),
+                                        paths: [Settings.fileName, Roster.fileName, SchemaLibrary.directory, "cases"], parent: nil,
+                                        author: jefe, roster: roster, text: "Jefe de Departamento: \(jefe.identity).")
             // The root is the trust anchor: this clone's verify refuses a history with another one.
             try repo.setConfig(Casebook.rootKey, first.hex)
             return book
@@ -77,16 +75,16 @@ extension Persona {
     static func fromIdentity(_ text: String, roles: [Role]) throws -> Persona {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") else {
-            throw CasebookError.invalidFile(file: "--jefe", reason: "'\(text)' no tiene la forma \"Nombre Apellido <correo>\"",
+            throw CasebookError.invalidValue(option: "--jefe", reason: "'\(text)' no tiene la forma \"Nombre Apellido <correo>\"",
                                             fix: "Escriba, por ejemplo, --jefe \"María Rodríguez <mrodriguez@igss.gob.gt>\".")
         }
         let name = trimmed[..<open].trimmingCharacters(in: .whitespaces)
         let email = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
         if let problem = SafeText.problem(name, identity: true) ?? SafeText.problem(email, identity: true) {
-            throw CasebookError.invalidFile(file: "--jefe", reason: problem, fix: "Escriba el nombre y el correo sin '<', '>' ni caracteres de control.")
+            throw CasebookError.invalidValue(option: "--jefe", reason: problem, fix: "Escriba el nombre y el correo sin '<', '>' ni caracteres de control.")
         }
         guard !name.isEmpty, isEmail(email) else {
-            throw CasebookError.invalidFile(file: "--jefe", reason: "'\(text)' necesita un nombre y un correo válido",
+            throw CasebookError.invalidValue(option: "--jefe", reason: "'\(text)' necesita un nombre y un correo válido",
                                             fix: "Escriba, por ejemplo, --jefe \"María Rodríguez <mrodriguez@igss.gob.gt>\".")
         }
         let local = email.split(separator: "@")[0].lowercased().filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }

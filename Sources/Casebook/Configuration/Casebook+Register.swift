@@ -87,14 +87,9 @@ extension Casebook {
             subject = "Registro: \(jefe.name) adopta el criterio «\(rawKey)» del procedimiento \(definition.number)"
         }
         try checkClean(outside: nil)
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        return try recording { edit in
             try edit.write(Data(register.yaml.utf8), to: DepartmentRegister.fileName)
-            return try commit(paths: [DepartmentRegister.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
-                              subject: subject, text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
-        } catch {
-            edit.rollback()
-            throw error
+            return try commit(.configuration(subject), paths: [DepartmentRegister.fileName], parent: head, author: jefe, roster: roster, text: nil)
         }
     }
 }

@@ -21,14 +21,14 @@ extension Casebook {
                                             fix: "Use minúsculas, dígitos, '.', '-' o '_', empezando por una letra (p. ej. alopez).")
         }
         if let problem = SafeText.problem(persona.name, identity: true) {
-            throw CasebookError.invalidFile(file: "--name", reason: "el nombre \(problem)",
+            throw CasebookError.invalidValue(option: "--name", reason: "el nombre \(problem)",
                                             fix: "Escriba el nombre como en el documento de identidad, sin '<', '>' ni caracteres de control.")
         }
         if persona.name.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw CasebookError.invalidFile(file: "--name", reason: "el nombre está vacío", fix: "Indique --name \"Nombre Apellido\".")
+            throw CasebookError.invalidValue(option: "--name", reason: "el nombre está vacío", fix: "Indique --name \"Nombre Apellido\".")
         }
         if let problem = SafeText.problem(persona.email, identity: true) {
-            throw CasebookError.invalidFile(file: "--email", reason: "el correo \(problem)", fix: "Use un correo como alopez@igss.gob.gt.")
+            throw CasebookError.invalidValue(option: "--email", reason: "el correo \(problem)", fix: "Use un correo como alopez@igss.gob.gt.")
         }
         guard Persona.isEmail(persona.email) else {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "el correo '\(persona.email)' no es válido",
@@ -55,16 +55,11 @@ extension Casebook {
         let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
         let text = Roster.appending(persona, to: committed, roster: roster)
         _ = try Roster.parse(text)
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        return try recording { edit in
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let roles = persona.roles.map(\.rawValue).joined(separator: ", ")
-            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
-                              subject: "Roles: agrega a \(persona.name) (\(roles))", text: nil,
-                              trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
-        } catch {
-            edit.rollback()
-            throw error
+            return try commit(.configuration("Roles: agrega a \(persona.name) (\(roles))"), paths: [Roster.fileName], parent: head,
+                              author: jefe, roster: roster, text: nil)
         }
     }
 }
@@ -93,15 +88,10 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo escribir la clave de \(target.id)",
                                             fix: "Edite roles.yaml a mano (clave_ssh) y regístrelo con git.")
         }
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        return try recording { edit in
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let subject = normalized == nil ? "Roles: quita la clave SSH de \(target.name)" : "Roles: registra la clave SSH de \(target.name)"
-            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
-                              subject: subject, text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
-        } catch {
-            edit.rollback()
-            throw error
+            return try commit(.configuration(subject), paths: [Roster.fileName], parent: head, author: jefe, roster: roster, text: nil)
         }
     }
 
@@ -202,16 +192,11 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "no se pudo cambiar la entrada de \(target.id)",
                                             fix: "Edite roles.yaml a mano y regístrelo con git (un jefe como autor).")
         }
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        return try recording { edit in
             try edit.write(Data(text.utf8), to: Roster.fileName)
             let subject = changed.map { "Roles: \(target.name) pasa a tener \($0.roles.map(\.rawValue).joined(separator: ", "))" }
                 ?? "Roles: quita a \(target.name) (\(target.roles.map(\.rawValue).joined(separator: ", ")))"
-            return try commit(paths: [Roster.fileName], parent: head, author: jefe, role: .jefe, roster: roster,
-                              subject: subject, text: nil, trailers: [Trailer(TrailerKey.role, Role.jefe.rawValue)])
-        } catch {
-            edit.rollback()
-            throw error
+            return try commit(.configuration(subject), paths: [Roster.fileName], parent: head, author: jefe, roster: roster, text: nil)
         }
     }
 }

@@ -36,20 +36,14 @@ extension Casebook {
             let file = "\(path)/\(RoutingSlip.fileName)"
             let committed = try repository.file(at: file, in: head).map { String(decoding: $0, as: UTF8.self) }
             if committed == RoutingSlip.render(caseID: id, definition: replay.definition, records: replay.records) { continue }
-            let trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(replay.definition.number)),
-                            Trailer(TrailerKey.role, Role.jefe.rawValue)]
+            let plan = CommitPlan.slip(id, procedure: replay.definition.number)
             let text = committed == nil ? "Escribe la hoja de ruta a partir de la historia del expediente."
                 : "Escribe de nuevo la hoja de ruta a partir de la historia del expediente (la registrada no coincidía)."
-            let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-            do {
+            head = try recording { edit in
                 try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
-                              trailers: trailers, text: text, edit: edit)
+                              trailers: plan.trailers, text: text, edit: edit)
                 // Only the slip: whatever else is being edited in the case stays for its own step.
-                head = try commit(paths: [file], parent: head, author: persona, role: .jefe, roster: roster,
-                                  subject: "\(id): hoja de ruta", text: text, trailers: trailers)
-            } catch {
-                edit.rollback()
-                throw error
+                return try commit(plan, paths: [file], parent: head, author: persona, roster: roster, text: text)
             }
             written.append(SlipWritten(caseID: id, path: path, commit: head))
         }

@@ -40,7 +40,7 @@ extension Casebook {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: full), options: .atomic)
             } catch {
-                throw CasebookError.git("no se pudo escribir \(relative): \(SystemError.explain(errno))")
+                throw CasebookError.fileSystem(path: relative, action: "escribir", reason: SystemError.explain(errno))
             }
             written.append(relative)
         }
@@ -64,11 +64,11 @@ extension Casebook {
                                      year: replay.definition.cycleYear(calendar: calendar(of: replay, month: nil), today: clock.day(clock.now)),
                                      definition: replay.definition)
             guard !all.isEmpty else {
-                throw CasebookError.invalidFile(file: "--template", reason: "el paso \(step.number) del procedimiento \(replay.definition.number) no pide ningún documento",
+                throw CasebookError.invalidValue(option: "--template", reason: "el paso \(step.number) del procedimiento \(replay.definition.number) no pide ningún documento",
                                                 fix: "Registre el paso sin --template.")
             }
             if all.contains(where: { $0.path.contains("{dependencia}") || $0.path.contains("//") }) || dependency == nil && step.perDependency {
-                throw CasebookError.invalidFile(file: "--template", reason: "el documento del paso \(step.number) es de una dependencia",
+                throw CasebookError.invalidValue(option: "--template", reason: "el documento del paso \(step.number) es de una dependencia",
                                                 fix: "Indique --dependency CODIGO.")
             }
             let written = try write(templates: all, in: path)

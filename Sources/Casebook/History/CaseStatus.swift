@@ -131,23 +131,40 @@ public struct Violation: Codable, Equatable, Sendable {
     public var commit: String
     public var caseID: String?
     public var step: String?
-    /// A stable code: `step-order`, `role`, `author`, `trailers`, `signoff`, `signature`, `scope`,
-    /// `roles-file`, `schemas`, `schema`, `outside-folio`.
-    public var rule: String
+    /// The rule broken (`VerifyRule`: its stable code, what it checks).
+    public var kind: VerifyRule
     public var message: String
     /// What would make it right.
     public var fix: String
-    /// `error` (verify fails) or `warning`.
-    public var severity: String
+    /// Whether verify fails (`error`) or only says it (`warning`).
+    public var level: Severity
 
-    public init(commit: String, caseID: String?, step: String?, rule: String, message: String, fix: String, severity: String = "error") {
+    /// The rule's stable code, as printed (`[plazo]`) and in `verify --json`.
+    public var rule: String { kind.code }
+    /// `error` or `warning`, as in `verify --json`.
+    public var severity: String { level.rawValue }
+    public var isError: Bool { level == .error }
+
+    /// A finding of `rule`, with the rule's severity unless `severity` says otherwise.
+    public init(commit: String, caseID: String?, step: String?, rule: VerifyRule, message: String, fix: String, severity: Severity? = nil) {
         self.commit = commit
         self.caseID = caseID
         self.step = step
-        self.rule = rule
+        kind = rule
         self.message = message
         self.fix = fix
-        self.severity = severity
+        level = severity ?? rule.severity
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        commit = try c.decode(String.self, forKey: .commit)
+        caseID = try c.decodeIfPresent(String.self, forKey: .caseID)
+        step = try c.decodeIfPresent(String.self, forKey: .step)
+        kind = try c.decode(VerifyRule.self, forKey: .rule)
+        message = try c.decode(String.self, forKey: .message)
+        fix = try c.decode(String.self, forKey: .fix)
+        level = try c.decode(Severity.self, forKey: .severity)
     }
 
     enum CodingKeys: String, CodingKey {

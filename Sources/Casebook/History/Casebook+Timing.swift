@@ -109,13 +109,13 @@ extension Casebook {
         let calendar = calendar(of: replay, month: month, recorded: (step, today))
         guard let timing = replay.definition.timing(of: step, on: today, calendar: calendar), timing.isOutOfWindow else {
             if text != nil, replay.definition.deadline(for: step) == nil {
-                throw CasebookError.invalidFile(
-                    file: "--justificacion", reason: "el paso \(step) no tiene plazo en las normas (ni en los criterios adoptados): no hay nada que justificar",
+                throw CasebookError.invalidValue(
+                    option: "--justificacion", reason: "el paso \(step) no tiene plazo en las normas (ni en los criterios adoptados): no hay nada que justificar",
                     fix: "Registre el paso sin --justificacion; si quiere dejar una explicación, use -m TEXTO.")
             }
             if text != nil {
-                throw CasebookError.invalidFile(
-                    file: "--justificacion", reason: "el paso \(step) está en plazo hoy (\(today)): la justificación es para pasos fuera de plazo",
+                throw CasebookError.invalidValue(
+                    option: "--justificacion", reason: "el paso \(step) está en plazo hoy (\(today)): la justificación es para pasos fuera de plazo",
                     fix: "Registre el paso sin --justificacion; si quiere dejar una explicación, use -m TEXTO.")
             }
             return nil

@@ -97,7 +97,7 @@ extension Casebook {
         let (id, path) = try locate(caseID, head: head)
         guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw CasebookError.invalidFile(file: "-m", reason: "falta el motivo", fix: "Indique por qué se cierra sin \(code): -m \"MOTIVO\".")
+            throw CasebookError.invalidValue(option: "-m", reason: "falta el motivo", fix: "Indique por qué se cierra sin \(code): -m \"MOTIVO\".")
         }
         let history = try loadHistory(of: [id], at: head)
         guard let replay = try replay(id, in: history), let round = roundStatus(replay, path: path, roster: roster) else {
@@ -113,26 +113,20 @@ extension Casebook {
             throw CasebookError.procedure(.caseEnded(step: "de cierre", state: replay.machine.state))
         }
         try checkClean(outside: path)
-        let trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(replay.definition.number)),
-                        Trailer(TrailerKey.role, Role.jefe.rawValue), Trailer(TrailerKey.excuse, code)]
-        let subject = "\(id): se cierra sin \(code)"
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        let commit: OID
+        let plan = CommitPlan.excuse(id, procedure: replay.definition.number, code: code)
+        let trailers = plan.trailers, subject = plan.subject
         var after = replay
         var pending = RoutingSlip.pending(caseID: id, procedure: replay.definition.number, author: signature(of: persona), trailers: trailers,
                                           text: reason)
         pending.parent = head
         after.records.append(pending)
         let state = effectiveState(after, path: path, roster: roster)
-        do {
+        let commit = try recording { edit in
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona, trailers: trailers,
                           text: reason, edit: edit)
             try refreshIndexState(path: path, state: state, edit: edit)
-            commit = try self.commit(paths: ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"], parent: head, author: persona, role: .jefe, roster: roster,
-                                     subject: subject, text: reason, trailers: trailers)
-        } catch {
-            edit.rollback()
-            throw error
+            return try self.commit(plan, paths: ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"], parent: head,
+                                   author: persona, roster: roster, text: reason)
         }
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
         return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject, state: state,

@@ -43,7 +43,7 @@ extension Casebook {
 
         let title = request.title ?? (definition.monthly ? "\(definition.name), \(request.month ?? "")" : definition.name)
         if let problem = SafeText.problem(title) {
-            throw CasebookError.invalidFile(file: "--title", reason: problem, fix: "Escriba el título en una sola línea, sin caracteres de control.")
+            throw CasebookError.invalidValue(option: "--title", reason: problem, fix: "Escriba el título en una sola línea, sin caracteres de control.")
         }
         for key in definition.fields where !fields.contains(where: { $0.0 == key }) {
             fields.append((key, "\"\""))
@@ -54,8 +54,7 @@ extension Casebook {
             + "Expediente del procedimiento \(definition.number), \(definition.name) (Manual de Normas y\n"
             + "Procedimientos del Departamento de Planificación, Acuerdo 16/2013).\n"
 
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        return try recording { edit in
             try edit.write(Data(template.utf8), to: "\(path)/expediente.md")
             let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: nil, edit: edit)
             let firstStep = definition.monthly ? nil : definition.steps[0].number
@@ -64,36 +63,28 @@ extension Casebook {
                                     step: firstStep, persona: persona, state: .open, edit: edit)
             }
             try validateCase(id: id, path: path, definition: definition, schemaCommit: head)
-            var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number))]
-            let subject: String
             var step: String? = nil
             let role: Role
             if definition.monthly {
                 role = persona.roles.first { !$0.isExternal }!
-                trailers.append(Trailer(TrailerKey.role, role.rawValue))
-                subject = "\(id): abre el expediente del mes \(request.month ?? "")"
             } else {
                 let first = definition.steps[0]
                 try checkRequirements(first, dependency: nil, path: path, definition: definition)
                 step = first.number
                 role = first.roles.first(where: persona.holds)!
-                trailers += [Trailer(TrailerKey.step, first.number), Trailer(TrailerKey.role, role.rawValue)]
-                subject = "\(id) paso \(first.number): \(first.activity)"
             }
+            let plan = CommitPlan.opening(id, procedure: definition, role: role, month: request.month)
+            let subject = plan.subject
             let text = request.text ?? "Título: \(title)"
-            try writeSlip(id: id, path: path, definition: definition, earlier: [], author: persona, trailers: trailers, text: text,
+            try writeSlip(id: id, path: path, definition: definition, earlier: [], author: persona, trailers: plan.trailers, text: text,
                           edit: edit)
-            let commit = try self.commit(paths: [path], parent: head, author: persona, role: role, roster: roster, subject: subject,
-                                         text: text, trailers: trailers)
+            let commit = try self.commit(plan, paths: [path], parent: head, author: persona, roster: roster, text: text)
             // The new case's whole history is this one commit.
             guard let record = try StepRecord(try repository.commit(commit)) else { throw CasebookError.unknownCase(id) }
             let replay = try CaseReplay(id: id, records: [record], definition: definition, authorized: { _ in true })
             let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
             return RecordedCommit(commit: commit, caseID: id, path: path, step: step, subject: subject, state: replay.machine.state,
                                   next: nextSteps(replay.machine, roster: roster, calendar: calendar))
-        } catch {
-            edit.rollback()
-            throw error
         }
     }
 
@@ -168,92 +159,77 @@ extension Casebook {
                                 caseLevelOfRounds: own == nil && definition.dependencyBlock != nil)
         try checkStaged(in: path, outside: scope)
 
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
         do {
-            let needed = definition.norms.flatMap(\.requirements).filter { $0.step == step.number }
-                .flatMap { $0.documents.map { $0.path(dependency: dependency, year: year) } }
-            let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: own, edit: edit,
-                                           needed: needed)
-            try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit, scope: scope)
-            // Say how a data file the step needs was read, when it was saved with ';'.
-            for file in needed where file.lowercased().hasSuffix(".csv") {
-                guard let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(file)"),
-                      let header = String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").first,
-                      ProductionTable.separator(ofHeader: header) == ";" else { continue }
-                notices.append("\(path)/\(file): leído separado por ';' (como lo guarda una hoja de cálculo en español; '12,5' es 12.5).")
-            }
-            do {
-                try checkRequirements(step, dependency: dependency, year: year, decision: decision, path: path, definition: definition)
-            } catch let missing as CasebookError {
-                throw timingRefusal.map { CasebookError.several([$0, missing]) } ?? missing
-            }
-            if let timingRefusal { throw timingRefusal }
-            if let archive = request.archive {
-                _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
-                                    persona: persona, state: replay.machine.state, edit: edit)
-            }
-            if !documents.isEmpty {
-                _ = try incorporate(ArchiveRequest(files: documents), id: id, path: path, definition: definition, dependency: own,
-                                    step: step.number, persona: persona, state: replay.machine.state, edit: edit)
-            }
-            try adoptDropped(id: id, path: path, definition: definition, dependency: own, step: step.number, persona: persona,
-                             state: replay.machine.state, edit: edit)
-            let state = effectiveState(replay, path: path, roster: roster)
-            try refreshIndexState(path: path, state: state, edit: edit)
-            // What the step produces (P3: the review at 03, the reports at 06 and 07) is committed with it.
-            for (file, text) in try generatedFiles(step: step, dependency: dependency, id: id, path: path, definition: definition,
-                                                   schemaCommit: replay.opening.commit, head: head, author: persona) {
-                var output = text
-                // The head's report is the head's: their text stays, the figures go in folio's marked section.
-                if file.hasPrefix("informe/informe-jefatura-"), file.hasSuffix(".md") {
-                    let existing = try FileManager.default.contents(atPath: "\(root)/\(path)/\(file)")
-                        .map { try TextFile.decode($0, file: "\(path)/\(file)") }
-                    output = GeneratedSection.merge(existing: existing, generated: text)
-                    // The same report as a page to print or send on.
-                    try edit.write(Data(HTMLPage.fromMarkdown(output, title: "Informe de la jefatura — \(id)").utf8),
-                                   to: "\(path)/\(file.dropLast(3)).html")
+            return try recording { edit in
+                let needed = definition.norms.flatMap(\.requirements).filter { $0.step == step.number }
+                    .flatMap { $0.documents.map { $0.path(dependency: dependency, year: year) } }
+                let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: own, edit: edit,
+                                               needed: needed)
+                try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit, scope: scope)
+                // Say how a data file the step needs was read, when it was saved with ';'.
+                for file in needed where file.lowercased().hasSuffix(".csv") {
+                    guard let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(file)"),
+                          let header = String(decoding: data.prefix(4096), as: UTF8.self).split(separator: "\n").first,
+                          ProductionTable.separator(ofHeader: header) == ";" else { continue }
+                    notices.append("\(path)/\(file): leído separado por ';' (como lo guarda una hoja de cálculo en español; '12,5' es 12.5).")
                 }
-                try edit.write(Data(output.utf8), to: "\(path)/\(file)")
+                do {
+                    try checkRequirements(step, dependency: dependency, year: year, decision: decision, path: path, definition: definition)
+                } catch let missing as CasebookError {
+                    throw timingRefusal.map { CasebookError.several([$0, missing]) } ?? missing
+                }
+                if let timingRefusal { throw timingRefusal }
+                if let archive = request.archive {
+                    _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
+                                        persona: persona, state: replay.machine.state, edit: edit)
+                }
+                if !documents.isEmpty {
+                    _ = try incorporate(ArchiveRequest(files: documents), id: id, path: path, definition: definition, dependency: own,
+                                        step: step.number, persona: persona, state: replay.machine.state, edit: edit)
+                }
+                try adoptDropped(id: id, path: path, definition: definition, dependency: own, step: step.number, persona: persona,
+                                 state: replay.machine.state, edit: edit)
+                let state = effectiveState(replay, path: path, roster: roster)
+                try refreshIndexState(path: path, state: state, edit: edit)
+                // What the step produces (P3: the review at 03, the reports at 06 and 07) is committed with it.
+                for (file, text) in try generatedFiles(step: step, dependency: dependency, id: id, path: path, definition: definition,
+                                                       schemaCommit: replay.opening.commit, head: head, author: persona) {
+                    var output = text
+                    // The head's report is the head's: their text stays, the figures go in folio's marked section.
+                    if file.hasPrefix("informe/informe-jefatura-"), file.hasSuffix(".md") {
+                        let existing = try FileManager.default.contents(atPath: "\(root)/\(path)/\(file)")
+                            .map { try TextFile.decode($0, file: "\(path)/\(file)") }
+                        output = GeneratedSection.merge(existing: existing, generated: text)
+                        // The same report as a page to print or send on.
+                        try edit.write(Data(HTMLPage.fromMarkdown(output, title: "Informe de la jefatura — \(id)").utf8),
+                                       to: "\(path)/\(file.dropLast(3)).html")
+                    }
+                    try edit.write(Data(output.utf8), to: "\(path)/\(file)")
+                }
+                let role = step.roles.first(where: persona.holds)!
+                let plan = CommitPlan.step(step, of: id, procedure: definition.number, role: role, decision: decision, dependency: dependency,
+                                           justification: justification, assigned: assignment.map { ($0.persona.id, $0.role) })
+                let subject = plan.subject
+                let evaluation = try evaluationText(step, dependency: dependency, year: year, path: path, definition: definition)
+                if let evaluation { notices.append(evaluation) }
+                let joined = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
+                let text = joined.isEmpty ? nil : joined
+                try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: plan.trailers,
+                              text: text, edit: edit)
+                let commit = try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)
+                var calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
+                                        recorded: (step.number, clock.day(clock.now)))
+                // The next round, when this step closed one (the replay has not counted it yet).
+                if step.number == definition.cycle?.last {
+                    calendar.round += 1
+                    calendar.firstReportYear = planYears.first.map { $0 + 1 }
+                }
+                return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
+                                      state: state,
+                                      next: nextSteps(replay.machine, roster: roster, calendar: calendar, assignments: assignments),
+                                      notices: notices)
             }
-            let role = step.roles.first(where: persona.holds)!
-            var trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(definition.number)),
-                            Trailer(TrailerKey.step, step.number), Trailer(TrailerKey.role, role.rawValue)]
-            var subject = "\(id) paso \(step.number)"
-            if let dependency {
-                trailers.append(Trailer(TrailerKey.dependency, dependency))
-                subject += " [\(dependency)]"
-            }
-            subject += ": " + step.activity
-            if let justification { trailers.append(Trailer(TrailerKey.justification, justification)) }
-            if let assignment {
-                trailers += [Trailer(TrailerKey.assigned, assignment.persona.id), Trailer(TrailerKey.assignedRole, assignment.role.rawValue)]
-            }
-            if let decision {
-                trailers.insert(Trailer(TrailerKey.decision, decision ? "si" : "no"), at: 4)
-                subject = "\(id) paso \(step.number)" + (dependency.map { " [\($0)]" } ?? "")
-                    + ": \(step.decision!.question) \(decision ? "Sí" : "No")"
-            }
-            let evaluation = try evaluationText(step, dependency: dependency, year: year, path: path, definition: definition)
-            if let evaluation { notices.append(evaluation) }
-            let joined = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
-            let text = joined.isEmpty ? nil : joined
-            try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: trailers,
-                          text: text, edit: edit)
-            let commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject,
-                                         text: text, trailers: trailers)
-            var calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
-                                    recorded: (step.number, clock.day(clock.now)))
-            // The next round, when this step closed one (the replay has not counted it yet).
-            if step.number == definition.cycle?.last {
-                calendar.round += 1
-                calendar.firstReportYear = planYears.first.map { $0 + 1 }
-            }
-            return RecordedCommit(commit: commit, caseID: id, path: path, step: step.number, subject: subject,
-                                  state: state,
-                                  next: nextSteps(replay.machine, roster: roster, calendar: calendar, assignments: assignments),
-                                  notices: notices)
         } catch {
-            edit.rollback()
             // A document the step needs is missing: its template is left in the case, to be filled in.
             guard let refusal = error as? CasebookError else { throw error }
             throw withTemplates(refusal, step: step, dependency: dependency, year: year, definition: definition, path: path)
@@ -309,8 +285,12 @@ extension Casebook {
         let own = persona.isExternalContact ? persona.dependency.flatMap(CaseID.dependencyCode) : nil
         let scope = commitScope(path: path, dependency: own, sets: false)
         try checkStaged(in: path, outside: scope)
-        let edit = WorkTreeEdit(root: root, scratch: repository.gitdir + "folio/tmp")
-        do {
+        // The role the note is written in: one the next step asks for, else the persona's first.
+        let wanted = replay.machine.allowedNext.flatMap(\.step.roles)
+        let role = persona.roles.first(where: wanted.contains) ?? persona.roles[0]
+        let plan = CommitPlan.note(id, procedure: replay.definition.number, role: role, text: text)
+        let subject = plan.subject
+        let commit = try recording { edit in
             if let archive {
                 _ = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency ?? own, step: nil,
                                     persona: persona, state: replay.machine.state, edit: edit)
@@ -323,26 +303,9 @@ extension Casebook {
                 throw CasebookError.nothingToRecord(path)
             }
             try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit, scope: scope)
-        } catch {
-            edit.rollback()
-            throw error
-        }
-        // The role the note is written in: one the next step asks for, else the persona's first.
-        let wanted = replay.machine.allowedNext.flatMap(\.step.roles)
-        let role = persona.roles.first(where: wanted.contains) ?? persona.roles[0]
-        let firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
-        let subject = "\(id): nota, \(firstLine)"
-        let commit: OID
-        do {
-            let trailers = [Trailer(TrailerKey.caseID, id), Trailer(TrailerKey.procedure, String(replay.definition.number)),
-                            Trailer(TrailerKey.role, role.rawValue)]
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
-                          trailers: trailers, text: text, edit: edit)
-            commit = try self.commit(paths: scope, parent: head, author: persona, role: role, roster: roster, subject: subject, text: text,
-                                     trailers: trailers)
-        } catch {
-            edit.rollback()
-            throw error
+                          trailers: plan.trailers, text: text, edit: edit)
+            return try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)
         }
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
         return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject,
@@ -356,7 +319,7 @@ extension Casebook {
         case "si", "sí": return true
         case "no": return false
         default:
-            throw CasebookError.invalidFile(file: "--decision", reason: "'\(text)' no es una respuesta", fix: "Use --decision si o --decision no.")
+            throw CasebookError.invalidValue(option: "--decision", reason: "'\(text)' no es una respuesta", fix: "Use --decision si o --decision no.")
         }
     }
 
@@ -412,8 +375,8 @@ extension Casebook {
         let next = machine.allowedNext
         guard let role = next.flatMap(\.step.roles).first(where: target.holds) else {
             let wanted = next.map { "\($0.step.number) (\($0.step.roles.map(\.rawValue).joined(separator: " o ")))" }.joined(separator: ", ")
-            throw CasebookError.invalidFile(
-                file: "--assign \(key)",
+            throw CasebookError.invalidValue(
+                option: "--assign \(key)",
                 reason: next.isEmpty ? "después de este paso no queda ningún paso que asignar"
                     : "\(target.id) no tiene el rol de los pasos siguientes: \(wanted)",
                 fix: "Asigne a una persona con ese rol ('folio roles' las lista), o registre el paso sin --assign.")

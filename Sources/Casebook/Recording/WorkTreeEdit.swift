@@ -26,11 +26,11 @@ final class WorkTreeEdit {
         try makeParent(of: path)
         let temp = "\(scratch)/\(getpid())-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: temp, contents: data) else {
-            throw CasebookError.git("no se pudo escribir \(path): \(SystemError.explain(errno))")
+            throw CasebookError.fileSystem(path: path, action: "escribir", reason: SystemError.explain(errno))
         }
         guard rename(temp, full) == 0 else {
             unlink(temp)
-            throw CasebookError.git("no se pudo escribir \(path): \(SystemError.explain(errno))")
+            throw CasebookError.fileSystem(path: path, action: "escribir", reason: SystemError.explain(errno))
         }
     }
 
@@ -54,7 +54,7 @@ final class WorkTreeEdit {
         let temp = "\(scratch)/\(getpid())-\(UUID().uuidString)"
         do {
             let result = try Digest.copy(from: source, to: temp)
-            guard rename(temp, full) == 0 else { throw CasebookError.git("no se pudo escribir \(path): \(SystemError.explain(errno))") }
+            guard rename(temp, full) == 0 else { throw CasebookError.fileSystem(path: path, action: "escribir", reason: SystemError.explain(errno)) }
             return result
         } catch {
             unlink(temp)

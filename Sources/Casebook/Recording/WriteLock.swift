@@ -27,7 +27,7 @@ struct WriteLock {
     /// Runs `body` holding the lock; waits up to `timeout` seconds for another folio to finish.
     func run<T>(timeout: TimeInterval = 60, _ body: () throws -> T) throws -> T {
         if mkdir(repository.gitdir + "folio", 0o755) != 0, errno != EEXIST {
-            throw CasebookError.git("no se pudo escribir en \(repository.gitdir): \(SystemError.explain(errno))")
+            throw CasebookError.fileSystem(path: repository.gitdir + "folio", action: "crear la carpeta", reason: SystemError.explain(errno))
         }
         try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio/tmp", withIntermediateDirectories: true)
         let deadline = Date().addingTimeInterval(timeout)
@@ -42,7 +42,7 @@ struct WriteLock {
                 return try body()
             }
             guard errno == EEXIST else {
-                throw CasebookError.git("no se pudo crear \(path): \(SystemError.explain(errno))")
+                throw CasebookError.fileSystem(path: path, action: "crear", reason: SystemError.explain(errno))
             }
             if try recoverIfStale() != nil { continue }
             guard Date() < deadline else { throw CasebookError.busy(owner: holder?.description ?? "otro proceso") }
@@ -166,7 +166,7 @@ extension Casebook {
         let lock = WriteLock(repository: repository)
         guard FileManager.default.fileExists(atPath: lock.path) else { return ["No hay bloqueo de escritura de folio en este clon."] }
         let holder = lock.holder
-        guard unlink(lock.path) == 0 else { throw CasebookError.git("no se pudo quitar \(lock.path): \(SystemError.explain(errno))") }
+        guard unlink(lock.path) == 0 else { throw CasebookError.fileSystem(path: lock.path, action: "quitar", reason: SystemError.explain(errno)) }
         var done = ["\(jefe.id) quitó el bloqueo de escritura (\(holder?.description ?? "archivo ilegible")) de \(lock.path)."]
         if let holder, holder.sameHost, !holder.alive { done += try lock.cleanUp(after: holder) }
         for left in [repository.gitdir + "index.lock"] where FileManager.default.fileExists(atPath: left) {
@@ -183,8 +183,10 @@ extension Casebook {
 extension Casebook {
     /// Runs a write under the clone's write lock, retrying when another writer (a plain git
     /// commit, a lock held by git) got in between.
+    /// The one door to every change of the repository: a casebook opened to read is refused here.
     func writing<T>(_ body: () throws -> T) throws -> T {
-        try WriteLock(repository: repository).run(timeout: lockTimeout) {
+        guard access == .write else { throw CasebookError.readOnly(repository.workdir ?? repository.gitdir) }
+        return try WriteLock(repository: repository).run(timeout: lockTimeout) {
             var attempt = 0
             while true {
                 do {

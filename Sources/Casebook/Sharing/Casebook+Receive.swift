@@ -23,10 +23,17 @@ public struct RefUpdate: Sendable {
 }
 
 /// What the shared repository answers to a push.
-public struct ReceiveReport: Sendable {
+public struct ReceiveReport: Encodable, Sendable {
     public var accepted: Bool
+    /// Every refusal and warning, each with its rule's stable code (`VerifyRule`) and severity:
+    /// what `folio receive --json` prints and what decides `accepted`.
+    public var findings: [Violation]
     /// Lines for the pusher (git relays the hook's stderr): each refusal with its commit, rule and fix.
     public var lines: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case accepted, findings
+    }
 }
 
 extension Casebook {
@@ -42,21 +49,30 @@ extension Casebook {
         let settings = try settings(at: current)
         let shared = "refs/heads/\(settings.branch)"
         var lines: [String] = []
-        var accepted = true
-        func refuse(_ text: String, _ fix: String) {
-            accepted = false
-            lines.append("folio: ✗ \(text)")
-            lines.append("       Para corregirlo: \(fix)")
+        var findings: [Violation] = []
+        func say(_ finding: Violation, _ text: String) {
+            findings.append(finding)
+            if finding.isError {
+                lines.append("folio: ✗ \(text)")
+                lines.append("       Para corregirlo: \(finding.fix)")
+            } else {
+                lines.append("folio: ⚠ \(text)")
+            }
         }
         for update in updates {
+            let pushed = update.new?.hex ?? update.old?.hex ?? ""
+            func refuse(_ rule: VerifyRule, _ text: String, _ fix: String, commit: String? = nil) {
+                let line = text.hasSuffix(".") ? "\(text.dropLast()) [\(rule.code)]." : "\(text) [\(rule.code)]"
+                say(Violation(commit: commit ?? pushed, caseID: nil, step: nil, rule: rule, message: text, fix: fix), line)
+            }
             if update.ref == shared {
                 guard let new = update.new else {
-                    refuse("no se permite borrar la rama compartida \(settings.branch) [referencias].",
+                    refuse(.references, "no se permite borrar la rama compartida \(settings.branch).",
                            "La historia publicada no se borra; si hace falta, el administrador lo hace en el servidor.")
                     continue
                 }
                 if let old = update.old, try !repository.isAncestor(old, of: new) {
-                    refuse("el push reescribe la historia de \(settings.branch) (\(old.short) no es antecesor de \(new.short)) [reescritura].",
+                    refuse(.rewrite, "el push reescribe la historia de \(settings.branch) (\(old.short) no es antecesor de \(new.short)).",
                            "La historia publicada no se cambia: traiga los cambios con 'folio sync' y vuelva a enviar.")
                     continue
                 }
@@ -66,35 +82,31 @@ extension Casebook {
                 try repository.walk(from: new, hiding: update.old) { commit in
                     let latest = max(commit.author.date, commit.committer.date)
                     guard latest > limit else { return }
-                    refuse("\(commit.id.short) está fechado el \(clock.iso(latest)), después de la hora del servidor: una fecha futura "
-                           + "bloquearía todo registro posterior [fecha-futura].",
-                           "Corrija la fecha (el reloj de su equipo) y registre de nuevo con folio; no se publican commits del futuro.")
+                    refuse(.futureDate, "\(commit.id.short) está fechado el \(clock.iso(latest)), después de la hora del servidor: una fecha futura "
+                           + "bloquearía todo registro posterior.",
+                           "Corrija la fecha (el reloj de su equipo) y registre de nuevo con folio; no se publican commits del futuro.",
+                           commit: commit.id.hex)
                 }
                 let report = try verify(range: update.old.map { "\($0.hex)..\(new.hex)" } ?? new.hex)
                 if !report.ok { lines.append("folio: el push a \(settings.branch) no cumple el manual; se rechaza:") }
                 for v in report.violations {
                     let place = [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
-                    let text = "\(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]"
-                    if v.severity == "error" {
-                        refuse(text, v.fix)
-                    } else {
-                        lines.append("folio: ⚠ \(text)")
-                    }
+                    say(v, "\(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]")
                 }
                 continue
             }
             if update.ref == Self.receptionNotesRef {
-                refuse("\(update.ref) lo escribe solo el repositorio compartido al recibir un push (sellos de recepción) [referencias].",
+                refuse(.references, "\(update.ref) lo escribe solo el repositorio compartido al recibir un push (sellos de recepción).",
                        "No envíe esa referencia; 'folio sync' la trae del servidor.")
                 continue
             }
             if settings.allowedRefs.contains(where: { Self.matches(update.ref, pattern: $0) }) { continue }
-            refuse("la referencia \(update.ref) no se acepta: el repositorio compartido guarda solo la rama \(settings.branch) "
-                + "y los sellos de folio [referencias].",
+            refuse(.references, "la referencia \(update.ref) no se acepta: el repositorio compartido guarda solo la rama \(settings.branch) "
+                + "y los sellos de folio.",
                    "Publique con 'folio sync' (rama \(settings.branch)); si el departamento quiere aceptar otras referencias, "
                    + "un jefe las agrega a refs_permitidas en folio.yaml.")
         }
-        return ReceiveReport(accepted: accepted, lines: lines)
+        return ReceiveReport(accepted: !findings.contains(where: \.isError), findings: findings, lines: lines)
     }
 
     /// How far ahead of the server's clock a pushed commit's date may be (clock skew, time zones).

@@ -145,9 +145,9 @@ extension Casebook {
         let stamps = try receptionStamps()
         let id = facts.commit.id
         if badStamps.contains(id) {
-            return [facts.violation("sello", "La nota de recepción de este commit (\(Self.receptionNotesRef)) no está firmada por la "
+            return [facts.violation(.stamp, "La nota de recepción de este commit (\(Self.receptionNotesRef)) no está firmada por la "
                 + "clave_servidor de folio.yaml: no se tiene en cuenta.", "Traiga los sellos del servidor con 'folio sync'; "
-                + "si persiste, el administrador revisa la clave del servidor.", severity: "warning")]
+                + "si persiste, el administrador revisa la clave del servidor.", severity: .warning)]
         }
         guard facts.record != nil, let received = stamps[id] else { return [] }
         let declared = facts.commit.author.date
@@ -155,9 +155,9 @@ extension Casebook {
         guard late > Double(facts.settings.receptionToleranceHours) * 3600 else { return [] }
         let hours = Int(late / 3600)
         let amount = hours >= 48 ? "\(hours / 24) días y \(hours % 24) horas" : "\(hours) horas"
-        return [facts.violation("tarde", "El paso declara \(clock.iso(declared)) pero el repositorio compartido lo recibió el "
+        return [facts.violation(.late, "El paso declara \(clock.iso(declared)) pero el repositorio compartido lo recibió el "
             + "\(clock.iso(received)): \(amount) después (tolerancia: \(facts.settings.receptionToleranceHours) h en folio.yaml).",
                                 "Publique los pasos el día que los registra ('folio sync'); los plazos cuentan desde la recepción.",
-                                severity: "warning")]
+                                severity: .warning)]
     }
 }

@@ -39,7 +39,7 @@ extension Casebook {
         do {
             try repository.fetch(remote: remote, extra: ["+\(Self.receptionNotesRef):\(Self.receptionNotesRef)"], hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
-            throw CasebookError.remoteFailed(remote: remote, action: "traer", reason: GitErrorText.describe(error))
+            throw CasebookError.remoteFailed(remote: remote, action: "traer", cause: error)
         }
         let remoteTip = try repository.resolve(reference: "refs/remotes/\(remote)/\(short)")
         var result = SyncResult(received: 0, published: 0, renumbered: [], remoteMessages: "")
@@ -61,7 +61,7 @@ extension Casebook {
             if result.received > 0 {
                 let report = try verify(range: "\(base.hex)..\(remoteTip.hex)")
                 if !report.ok {
-                    throw CasebookError.remoteInvalid(findings: report.violations.filter { $0.severity == "error" }.map { v in
+                    throw CasebookError.remoteInvalid(findings: report.violations.filter { $0.isError }.map { v in
                         "\(v.commit.prefix(7)) " + [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
                             + ": \(v.message) [\(v.rule)]"
                     })
@@ -87,7 +87,7 @@ extension Casebook {
             let report = try verify(range: "\(remoteTip.hex)..\(newTip.hex)")
             if !report.ok {
                 let kept = try backup(local)
-                throw CasebookError.syncConflict(findings: report.violations.filter { $0.severity == "error" }.map { v in
+                throw CasebookError.syncConflict(findings: report.violations.filter { $0.isError }.map { v in
                     [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ") + ": " + v.message
                 }, backup: kept)
             }
@@ -99,7 +99,7 @@ extension Casebook {
         do {
             pushed = try repository.push(remote: remote, refspec: "\(branch):\(branch)", hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
-            throw CasebookError.remoteFailed(remote: remote, action: "publicar", reason: GitErrorText.describe(error))
+            throw CasebookError.remoteFailed(remote: remote, action: "publicar", cause: error)
         }
         result.remoteMessages = pushed.messages
         if let reason = pushed.rejected.values.first {
@@ -121,7 +121,7 @@ extension Casebook {
         do {
             try repository.checkout(target)
         } catch let error as GitError {
-            throw CasebookError.checkoutBlocked(reason: GitErrorText.describe(error))
+            throw CasebookError.checkoutBlocked(cause: error)
         }
         do {
             try repository.moveBranch(branch, to: target, from: current, reason: "folio sync")

@@ -33,6 +33,8 @@ extension Casebook {
         var touched: [String] = []
         // Case folders changed by commits without folio's trailers (edits outside folio).
         var editedOutside = Set<String>()
+        // Signatures are checked ahead, in parallel, and cached; the walk's rule reads the verdicts.
+        try prepareSignatures(from: tip, hiding: hidden)
         try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
             order[commit.id.hex] = order.count
             history.add(commit: commit)
@@ -47,7 +49,7 @@ extension Casebook {
             let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous)
             if record == nil { editedOutside.formUnion(facts.caseFolders.map { String($0.split(separator: "/").last ?? "") }) }
             let found = try commitRules(facts)
-            commitRuleErrors[commit.id] = found.contains { $0.severity == "error" }
+            commitRuleErrors[commit.id] = found.contains { $0.isError }
             violations += found + (try ruleReception(facts))
         }
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
@@ -71,7 +73,7 @@ extension Casebook {
             // A push that edits a case outside folio must leave its routing slip true to its history.
             violations += try slipTipFindings(at: tip, history: replayed, only: editedOutside)
         }
-        return VerifyReport(ok: !violations.contains { $0.severity == "error" }, commits: order.count,
+        return VerifyReport(ok: !violations.contains { $0.isError }, commits: order.count,
                             cases: touched.count, steps: steps, violations: violations, outOfWindow: timed)
     }
 
@@ -89,7 +91,7 @@ extension Casebook {
         }
         found += try slipFindings(id, records: records, definition: definition, reported: reported)
         for (record, error) in replay.refused where reported?.contains(record.commit) ?? true {
-            found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: "step-order",
+            found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: .stepOrder,
                                    message: error.description,
                                    fix: "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."))
         }
@@ -103,34 +105,34 @@ extension Casebook {
         let parts = range.components(separatedBy: "..")
         func commit(_ rev: String) throws -> OID {
             guard let oid = try repository.resolve(revision: rev) else {
-                throw CasebookError.invalidFile(file: "RANGO", reason: "'\(rev)' no nombra ningún commit", fix: "Use A..B o un commit.")
+                throw CasebookError.invalidValue(option: "RANGO", reason: "'\(rev)' no nombra ningún commit", fix: "Use A..B o un commit.")
             }
             return oid
         }
         switch parts.count {
         case 1: return (try commit(parts[0]), nil)
         case 2: return (try commit(parts[1].isEmpty ? "HEAD" : parts[1]), parts[0].isEmpty ? nil : try commit(parts[0]))
-        default: throw CasebookError.invalidFile(file: "RANGO", reason: "'\(range)' no es un rango", fix: "Use A..B o un commit.")
+        default: throw CasebookError.invalidValue(option: "RANGO", reason: "'\(range)' no es un rango", fix: "Use A..B o un commit.")
         }
     }
 
     private func caseDefinition(id: String, first: StepRecord, violations: inout [Violation]) throws -> ProcedureDefinition? {
         guard let number = first.procedure.flatMap(Int.init), (1...7).contains(number) else {
-            violations.append(Violation(commit: first.commit.hex, caseID: id, step: first.step, rule: "trailers",
+            violations.append(Violation(commit: first.commit.hex, caseID: id, step: first.step, rule: .trailers,
                                         message: "El trailer Procedimiento ('\(first.procedure ?? "")') debe ser un número del 1 al 7.",
                                         fix: "Abra los expedientes con 'folio new', que escribe los trailers."))
             return nil
         }
         do {
             guard let definition = try definition(number, at: first.commit) else {
-                violations.append(Violation(commit: first.commit.hex, caseID: id, step: first.step, rule: "schema",
+                violations.append(Violation(commit: first.commit.hex, caseID: id, step: first.step, rule: .schema,
                                             message: "No hay definición del procedimiento \(number) en schemas/ de ese commit.",
                                             fix: "Restaure schemas/procedimiento-\(number).yaml."))
                 return nil
             }
             return definition
         } catch {
-            violations.append(Violation(commit: first.commit.hex, caseID: id, step: first.step, rule: "schema", message: "\(error)",
+            violations.append(Violation(commit: first.commit.hex, caseID: id, step: first.step, rule: .schema, message: "\(error)",
                                         fix: "Corrija schemas/procedimiento-\(number).yaml."))
             return nil
         }
@@ -139,49 +141,49 @@ extension Casebook {
     /// Trailers, sign-off and authority of one expediente commit.
     func checkRecord(_ record: StepRecord, definition: ProcedureDefinition) throws -> [Violation] {
         var found: [Violation] = []
-        func flag(_ rule: String, _ message: String, _ fix: String) {
+        func flag(_ rule: VerifyRule, _ message: String, _ fix: String) {
             found.append(Violation(commit: record.commit.hex, caseID: record.caseID, step: record.step, rule: rule, message: message, fix: fix))
         }
         let viaFolio = "Registre el paso con folio, que escribe los trailers."
-        if !CaseID.isValid(record.caseID) { flag("trailers", "El trailer Expediente '\(record.caseID)' no es un identificador válido.", viaFolio) }
+        if !CaseID.isValid(record.caseID) { flag(.trailers, "El trailer Expediente '\(record.caseID)' no es un identificador válido.", viaFolio) }
         if record.procedure != String(definition.number) {
-            flag("trailers", "El trailer Procedimiento dice '\(record.procedure ?? "")' pero el expediente es del procedimiento \(definition.number).", viaFolio)
+            flag(.trailers, "El trailer Procedimiento dice '\(record.procedure ?? "")' pero el expediente es del procedimiento \(definition.number).", viaFolio)
         }
-        if let d = record.decision, record.decisionValue == nil { flag("trailers", "El trailer Decision dice '\(d)': debe ser si o no.", viaFolio) }
-        if let d = record.dependency, CaseID.dependencyCode(d) != d { flag("trailers", "El trailer Dependencia '\(d)' no es un código válido.", viaFolio) }
+        if let d = record.decision, record.decisionValue == nil { flag(.trailers, "El trailer Decision dice '\(d)': debe ser si o no.", viaFolio) }
+        if let d = record.dependency, CaseID.dependencyCode(d) != d { flag(.trailers, "El trailer Dependencia '\(d)' no es un código válido.", viaFolio) }
         let authorIdentity = "\(record.author.name) <\(record.author.email)>"
         if !record.signedOff.contains(authorIdentity) {
-            flag("signoff", "Falta 'Signed-off-by: \(authorIdentity)': quien realiza el paso lo firma.", viaFolio)
+            flag(.signoff, "Falta 'Signed-off-by: \(authorIdentity)': quien realiza el paso lo firma.", viaFolio)
         }
         guard let roleText = record.role, let role = Role(rawValue: roleText) else {
-            flag("trailers", "El trailer Rol ('\(record.role ?? "")') falta o no es un rol (\(Role.validIDs)).", viaFolio)
+            flag(.trailers, "El trailer Rol ('\(record.role ?? "")') falta o no es un rol (\(Role.validIDs)).", viaFolio)
             return found
         }
         let roster: Roster
         do {
             roster = try self.roster(at: record.parent ?? record.commit)
         } catch {
-            flag("roles-file", "roles.yaml del commit anterior no se puede leer: \(error)", "Un jefe corrige roles.yaml.")
+            flag(.rolesFile, "roles.yaml del commit anterior no se puede leer: \(error)", "Un jefe corrige roles.yaml.")
             return found
         }
         guard let persona = roster.find(record.author.email) else {
-            flag("author", "El autor \(authorIdentity) no está registrado en roles.yaml (en el commit anterior).",
+            flag(.author, "El autor \(authorIdentity) no está registrado en roles.yaml (en el commit anterior).",
                  "Un jefe registra a la persona con 'folio roles add' antes de que registre pasos.")
             return found
         }
         let holders = roster.holders(of: [role]).joined(separator: ", ")
         if !persona.holds(role) {
-            flag("role", "\(persona.id) firmó como \(role.rawValue) pero no tenía ese rol en roles.yaml (en el commit anterior).",
+            flag(.role, "\(persona.id) firmó como \(role.rawValue) pero no tenía ese rol en roles.yaml (en el commit anterior).",
                  holders.isEmpty ? "Un jefe asigna el rol con roles.yaml." : "El paso lo registra quien tiene el rol: \(holders).")
         }
         if let number = record.step, let step = definition.step(number) {
             if !step.roles.contains(role) {
                 let roles = step.roles.map(\.rawValue).joined(separator: " o ")
-                flag("role", "El paso \(step.number) del procedimiento \(definition.number) lo realiza \(roles), no \(role.rawValue).",
+                flag(.role, "El paso \(step.number) del procedimiento \(definition.number) lo realiza \(roles), no \(role.rawValue).",
                      "Lo registra quien tiene el rol \(roles): \(roster.holders(of: step.roles).joined(separator: ", ")).")
             }
             if let registered = persona.dependency, let d = record.dependency, registered.uppercased() != d {
-                flag("role", "\(persona.id) es el contacto de \(registered), no de \(d).", "El paso de \(d) lo registra su contacto.")
+                flag(.role, "\(persona.id) es el contacto de \(registered), no de \(d).", "El paso de \(d) lo registra su contacto.")
             }
         }
         return found

@@ -11,7 +11,7 @@ extension Casebook {
     /// blob once per run.
     func checkContent(_ commit: CommitInfo) throws -> [Violation] {
         var found: [Violation] = []
-        func flag(_ rule: String, _ message: String, _ fix: String, caseID: String? = nil) {
+        func flag(_ rule: VerifyRule, _ message: String, _ fix: String, caseID: String? = nil) {
             found.append(Violation(commit: commit.id.hex, caseID: caseID, step: nil, rule: rule, message: message, fix: fix))
         }
         for entry in try repository.addedOrChangedFiles(from: commit.parents.first, to: commit.id) {
@@ -19,12 +19,12 @@ extension Casebook {
             let caseID = parts.count >= 3 && parts[0] == "cases" ? parts[2] : nil
             if entry.isSymbolicLink || entry.isSubmodule {
                 let what = entry.isSymbolicLink ? "un enlace simbólico" : "un submódulo"
-                flag("symlink", "\(entry.path) es \(what): folio escribiría o leería a través de él, fuera del repositorio.",
+                flag(.symlink, "\(entry.path) es \(what): folio escribiría o leería a través de él, fuera del repositorio.",
                      "Quite el enlace ('git rm \(entry.path)') y guarde ahí una carpeta o un archivo normal.", caseID: caseID)
                 continue
             }
             guard contentChecked.insert(entry.id).inserted, let problem = try damage(of: entry, parts: parts) else { continue }
-            flag("content", "\(entry.path) no se puede leer con seguridad: \(problem)",
+            flag(.content, "\(entry.path) no se puede leer con seguridad: \(problem)",
                  "Restaure la versión anterior del archivo o corríjalo (sin anclas '&' ni alias '*' de YAML).", caseID: caseID)
         }
         return found

@@ -14,7 +14,7 @@ extension Casebook {
             guard let timing = timings[record.commit], timing.isOutOfWindow else { continue }
             timed.append(timedStep(record, timing: timing, replay: replay))
             if record.justification?.nilIfEmpty == nil {
-                found.append(Violation(commit: record.commit.hex, caseID: replay.id, step: record.step, rule: "plazo",
+                found.append(Violation(commit: record.commit.hex, caseID: replay.id, step: record.step, rule: .deadline,
                                        message: "El paso se registró \(timing.description) sin justificación.",
                                        fix: "Fuera de plazo un paso lleva 'Justificacion:'; folio step --justificacion TEXTO la escribe. "
                                            + "Lo ya publicado no se reescribe: el jefe deja constancia con 'folio note \(replay.id) -m ...'."))
@@ -30,7 +30,7 @@ extension Casebook {
         let before = try commit.parents.first.flatMap { try configEntry(DepartmentRegister.fileName, in: $0) }
         guard let now, now != before else { return [] }
         func flag(_ message: String, _ fix: String) -> Violation {
-            Violation(commit: commit.id.hex, caseID: nil, step: nil, rule: "registro", message: message, fix: fix)
+            Violation(commit: commit.id.hex, caseID: nil, step: nil, rule: .register, message: message, fix: fix)
         }
         let current: DepartmentRegister
         do {

@@ -15,7 +15,7 @@ extension Casebook {
             guard let path, let blob = try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: record.commit) else { continue }
             let expected = RoutingSlip.render(caseID: id, definition: definition, records: Array(records[...k]))
             if String(decoding: try repository.blob(blob), as: UTF8.self) != expected {
-                found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: "routing-slip",
+                found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: .routingSlip,
                                        message: "\(path)/\(RoutingSlip.fileName) de este commit no es la historia del expediente hasta él.",
                                        fix: fix))
             }
@@ -32,7 +32,7 @@ extension Casebook {
             guard let path = paths[id] else {
                 // A case with a history whose folder is gone was deleted outside folio: nobody could act on it.
                 if let last = history.records(of: id).last {
-                    found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: "routing-slip",
+                    found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
                                            message: "La carpeta del expediente \(id) ya no está en cases/: se borró fuera de folio (su último paso es \(last.commit.short)).",
                                            fix: "Un expediente no se borra: restaure la carpeta con 'git checkout \(last.commit.short) -- <carpeta>' y regístrelo con 'folio note'."))
                 }
@@ -53,18 +53,18 @@ extension Casebook {
             // A case folio opened with its slip has lost it: deleted, not an older repository.
             if let last = records.last, try repository.entryID(at: file, in: last.commit) != nil
                 || (records.first.map { try repository.entryID(at: file, in: $0.commit) != nil } ?? false) {
-                found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: "routing-slip",
+                found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
                                        message: "Falta \(file): el expediente la tenía y se borró fuera de folio.", fix: fix))
                 return found
             }
-            found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: "routing-slip",
+            found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
                                    message: "El expediente no tiene hoja de ruta (\(file)): se abrió con una versión anterior de folio.",
                                    fix: "Un jefe escribe las hojas de ruta que faltan: 'folio hoja-de-ruta --todas --as JEFE'.",
-                                   severity: "warning"))
+                                   severity: .warning))
             return found
         }
         if String(decoding: data, as: UTF8.self) != RoutingSlip.render(caseID: id, definition: definition, records: records) {
-            found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: "routing-slip",
+            found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
                                    message: "\(file) no coincide con la historia del expediente: se editó a mano o fuera de folio.",
                                    fix: fix))
         }

@@ -34,7 +34,7 @@ struct CommitFacts {
 
     var author: String { "\(commit.author.name) <\(commit.author.email)>" }
 
-    func violation(_ rule: String, _ message: String, _ fix: String, severity: String = "error") -> Violation {
+    func violation(_ rule: VerifyRule, _ message: String, _ fix: String, severity: Severity? = nil) -> Violation {
         Violation(commit: commit.id.hex, caseID: record?.caseID, step: record?.step, rule: rule, message: message, fix: fix,
                   severity: severity)
     }
@@ -108,16 +108,16 @@ extension Casebook {
                 try? repository.walk(from: other, hiding: c.parents[0]) { if $0.parents.isEmpty { roots.append($0.id.short) } }
             }
             let second = roots.isEmpty ? "" : "; trae otra raíz (\(roots.joined(separator: ", "))) con su propio roles.yaml"
-            return [facts.violation("lineal", "El commit es una fusión (merge) de \(c.parents.count) padres\(second): la rama compartida "
+            return [facts.violation(.linear, "El commit es una fusión (merge) de \(c.parents.count) padres\(second): la rama compartida "
                 + "es una sola línea y la autoridad de cada commit sale del roles.yaml de su único padre.", linearFix)]
         }
         if c.parents.isEmpty {
             if !facts.isRoot {
-                return [facts.violation("raiz", "El commit no tiene padre: es una segunda raíz, una historia ajena con su propio roles.yaml.",
+                return [facts.violation(.root, "El commit no tiene padre: es una segunda raíz, una historia ajena con su propio roles.yaml.",
                                         linearFix)]
             }
             if let pinned = (try? repository.config(Self.rootKey)) ?? nil, !c.id.hex.hasPrefix(pinned.lowercased()) {
-                return [facts.violation("raiz", "La raíz de la historia es \(c.id.short), pero este clon fijó folio.raiz = \(pinned): "
+                return [facts.violation(.root, "La raíz de la historia es \(c.id.short), pero este clon fijó folio.raiz = \(pinned): "
                     + "no es el repositorio que se creó con 'folio init'.",
                                         "Compruebe el remoto; si la raíz cambió de verdad, un jefe lo confirma y se ajusta 'git config folio.raiz'.")]
             }
@@ -134,8 +134,9 @@ extension Casebook {
         let author = roster.find(commit.author.email)
         let role = facts.record?.role.flatMap(Role.init(rawValue:)) ?? .jefe
         let expected = author.flatMap { Self.signer(author: $0, role: role, committer: roster.find(commit.committer.email)) }
-        func flag(_ message: String, _ fix: String) -> [Violation] { [facts.violation("signature", message, fix)] }
-        guard let signed = try repository.signature(of: commit.id) else {
+        func flag(_ message: String, _ fix: String) -> [Violation] { [facts.violation(.signature, message, fix)] }
+        let verdict = try commitSignature(commit.id)
+        guard verdict != .unsigned else {
             if let expected {
                 return flag("El commit no está firmado, y \(expected.id) tiene clave_ssh registrada (roles.yaml del commit anterior): "
                     + "todo commit suyo se firma.",
@@ -148,15 +149,21 @@ extension Casebook {
             return flag("El commit está firmado, pero su autor \(facts.author) no está en roles.yaml (commit anterior): "
                 + "no hay clave con que comprobar la firma.", "Un jefe registra a la persona y su clave antes de que actúe.")
         }
-        guard let signer = expected, let key = signer.sshKey.flatMap(SSHKey.normalize) else {
+        guard let signer = expected, let key = signer.sshKey.flatMap(normalizedKey) else {
             return flag("El commit está firmado, pero \(author.id) no tiene clave_ssh registrada en roles.yaml (commit anterior).",
                         "Un jefe registra la clave con 'folio roles key \(author.id) \"ssh-ed25519 ...\"'.")
         }
-        if try !SSHVerifier.verify(signature: signed.signature, data: signed.signedData, principal: signer.email, key: key) {
+        if try !(verdict == .unsupported ? keygenVerdict(commit.id, principal: signer.email, key: key) : isGood(verdict, by: key)) {
             return flag("La firma no es válida o no la hizo la clave que \(signer.id) tenía registrada en roles.yaml del commit anterior.",
                         "Vuelva a registrar el cambio con la clave vigente de \(signer.id); una firma ajena, alterada o de una clave revocada no cuenta.")
         }
         return []
+    }
+
+    /// A signature whose key swift-crypto cannot load, checked by `ssh-keygen -Y verify`.
+    private func keygenVerdict(_ commit: OID, principal: String, key: String) throws -> Bool {
+        guard let signed = try repository.signature(of: commit) else { return false }
+        return try SSHVerifier.keygenVerify(signature: signed.signature, data: signed.signedData, principal: principal, key: key, namespace: "git")
     }
 
     /// A change outside the expediente folders (`roles.yaml`, `folio.yaml`, `schemas/`, any other
@@ -168,15 +175,15 @@ extension Casebook {
         var found: [Violation] = []
         if outside.contains(Roster.fileName), try repository.entryID(at: Roster.fileName, in: facts.commit.id) != nil {
             do { _ = try roster(at: facts.commit.id) } catch {
-                found.append(facts.violation("roles-file", "roles.yaml no se puede leer en este commit: \(error)", "Un jefe corrige roles.yaml."))
+                found.append(facts.violation(.rolesFile, "roles.yaml no se puede leer en este commit: \(error)", "Un jefe corrige roles.yaml."))
             }
         }
         guard let roster = facts.roster else {
-            return found + [facts.violation("roles-file", "roles.yaml del commit anterior no se puede leer: \(facts.rosterError ?? "")",
+            return found + [facts.violation(.rolesFile, "roles.yaml del commit anterior no se puede leer: \(facts.rosterError ?? "")",
                                             "Un jefe corrige roles.yaml.")]
         }
         if roster.find(facts.commit.author.email)?.holds(.jefe) == true { return found }
-        let rule = outside == [Roster.fileName] ? "roles-file" : outside.allSatisfy({ $0 == SchemaLibrary.directory }) ? "schemas" : "guarded"
+        let rule: VerifyRule = outside == [Roster.fileName] ? .rolesFile : outside.allSatisfy({ $0 == SchemaLibrary.directory }) ? .schemas : .guarded
         found.append(facts.violation(rule, "El commit de \(facts.author) cambia \(outside.joined(separator: ", ")), fuera de las carpetas "
             + "de expedientes; solo un jefe (según roles.yaml del commit anterior) cambia roles, claves, configuración y procedimientos.",
                                      "Que un jefe haga el cambio (folio roles add, folio roles key, o un commit suyo firmado)."))
@@ -189,13 +196,13 @@ extension Casebook {
         let path = try casePath(record.caseID, at: facts.commit.id) ?? facts.commit.parents.first.flatMap { try casePath(record.caseID, at: $0) }
         guard CaseID.isValid(record.caseID), let path else {
             let changes = facts.units.isEmpty ? "no cambia ningún archivo" : "cambia \(facts.units.joined(separator: ", "))"
-            return [facts.violation("expediente", "El trailer Expediente nombra '\(record.caseID)', que no existe: no se abrió antes en "
+            return [facts.violation(.caseExists, "El trailer Expediente nombra '\(record.caseID)', que no existe: no se abrió antes en "
                 + "esta historia ni lo abre este commit (\(changes)).",
                                     "Los expedientes se abren con 'folio new' y sus pasos se registran con 'folio step'.")]
         }
         let outside = facts.units.filter { $0 != path }
         guard !outside.isEmpty else { return [] }
-        return [facts.violation("scope", "El commit del expediente cambia archivos fuera de \(path): \(outside.joined(separator: ", ")).",
+        return [facts.violation(.scope, "El commit del expediente cambia archivos fuera de \(path): \(outside.joined(separator: ", ")).",
                                 "Cada paso registra solo la carpeta de su expediente; folio lo hace así.")]
     }
 
@@ -208,11 +215,11 @@ extension Casebook {
         let registered = facts.roster?.find(facts.commit.author.email) != nil
         let message = "El commit cambia \(folders.joined(separator: ", ")) sin trailers de folio: una edición hecha fuera de folio"
         if !registered {
-            return [facts.violation("outside-folio", message + ", por \(facts.author), que no está en roles.yaml (commit anterior).",
+            return [facts.violation(.outsideFolio, message + ", por \(facts.author), que no está en roles.yaml (commit anterior).",
                                     "Solo el personal registrado cambia expedientes, con 'folio note' o 'folio step'.")]
         }
-        return [facts.violation("outside-folio", message + ".", "Registre los cambios de un expediente con 'folio note' o 'folio step'.",
-                                severity: "warning")]
+        return [facts.violation(.outsideFolio, message + ".", "Registre los cambios de un expediente con 'folio note' o 'folio step'.",
+                                severity: .warning)]
     }
 
     /// Time moves forward: a commit's committer date does not precede its parent's, and a case
@@ -224,14 +231,14 @@ extension Casebook {
         let fix = "Registre el paso con la fecha de hoy (sin FOLIO_DATE ni GIT_AUTHOR_DATE/GIT_COMMITTER_DATE anteriores); "
             + "si se hizo fuera de plazo, con --justificacion."
         if let parent = facts.parent, c.committer.date < parent.committer.date {
-            found.append(facts.violation("fecha", "La fecha del commit (\(clock.iso(c.committer.date))) es anterior a la de su commit "
+            found.append(facts.violation(.date, "La fecha del commit (\(clock.iso(c.committer.date))) es anterior a la de su commit "
                 + "anterior (\(clock.iso(parent.committer.date))): la historia no retrocede en el tiempo.", fix))
         }
         if let previous = facts.previousInCase, c.author.date < previous.author.date {
-            found.append(facts.violation("fecha", "El paso declara la fecha \(clock.iso(c.author.date)), anterior al commit previo del "
+            found.append(facts.violation(.date, "El paso declara la fecha \(clock.iso(c.author.date)), anterior al commit previo del "
                 + "expediente \(previous.caseID) (\(clock.iso(previous.author.date)), \(previous.commit.short)).", fix))
         } else if facts.record == nil, let parent = facts.parent, c.author.date < parent.author.date, c.committer.date <= c.author.date {
-            found.append(facts.violation("fecha", "La fecha de autor (\(clock.iso(c.author.date))) es anterior a la del commit anterior "
+            found.append(facts.violation(.date, "La fecha de autor (\(clock.iso(c.author.date))) es anterior a la del commit anterior "
                 + "(\(clock.iso(parent.author.date))).", fix))
         }
         return found

@@ -16,7 +16,7 @@ enum ExternalTool {
 
     static func run(_ name: String, _ arguments: [String], input: Data = Data()) throws -> Result {
         guard let executable = path(of: name) else {
-            throw CasebookError.invalidFile(file: name, reason: "no está instalado", fix: "Instálelo (apt-get install openssh-client).")
+            throw CasebookError.missingProgram(name: name, package: "openssh-client")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -49,7 +49,7 @@ final class TemporaryFolder {
     init() throws {
         var template = Array((NSTemporaryDirectory() + "folio-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw CasebookError.git("no se pudo crear una carpeta temporal")
+            throw CasebookError.fileSystem(path: NSTemporaryDirectory(), action: "crear una carpeta temporal en", reason: SystemError.explain(errno))
         }
         path = String(cString: made)
     }

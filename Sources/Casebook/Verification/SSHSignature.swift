@@ -1,20 +1,18 @@
 import Foundation
 import GitStore
+import SSHSignatures
 
 /// SSH public keys as `roles.yaml` holds them (`clave_ssh`).
 public enum SSHKey {
-    static let types = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-                        "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"]
+    static let types = SSHPublicKey.types
 
-    /// `type base64` without the comment; nil when the text is not an SSH public key.
+    /// `type base64` without the comment; nil when the text is not an SSH public key of a type
+    /// folio checks (parsed strictly: sizes, curve, RSA of 1024 bits or more, no trailing bytes).
     public static func normalize(_ text: String) -> String? {
         let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count >= 2, types.contains(String(parts[0])), let blob = Data(base64Encoded: String(parts[1])),
-              blob.count > 4 else { return nil }
-        // The blob starts with the key type as an SSH string: it must agree with the text.
-        let length = Int(blob[0]) << 24 | Int(blob[1]) << 16 | Int(blob[2]) << 8 | Int(blob[3])
-        guard blob.count >= 4 + length, String(decoding: blob[4..<(4 + length)], as: UTF8.self) == parts[0] else { return nil }
-        return "\(parts[0]) \(parts[1])"
+        guard parts.count >= 2, types.contains(String(parts[0])),
+              let key = try? SSHPublicKey(openSSH: "\(parts[0]) \(parts[1])") else { return nil }
+        return key.openSSH
     }
 }
 
@@ -110,10 +108,29 @@ struct SSHSigner {
     }
 }
 
-/// Checks SSH commit signatures as `git verify-commit` does with `gpg.ssh.allowedSignersFile`.
+/// Checks SSH signatures as `git verify-commit` does with `gpg.ssh.allowedSignersFile`: in-process
+/// (`SSHSignatures`), with `ssh-keygen -Y verify` only for a key swift-crypto cannot load.
 enum SSHVerifier {
-    /// True when `signature` over `data` was made by `key`, for `principal`, in the `git` namespace.
+    /// `FOLIO_FIRMAS=ssh-keygen`: every signature is checked by `ssh-keygen -Y verify`, as before
+    /// the in-process verifier (to cross-check it, and for `scripts/bench-signatures`).
+    static let usesKeygen = ProcessInfo.processInfo.environment["FOLIO_FIRMAS"] == "ssh-keygen"
+
+    /// True when `signature` over `data` was made by `key`, for `principal`, in `namespace` (`git` by default).
     static func verify(signature: String, data: Data, principal: String, key: String, namespace: String = "git") throws -> Bool {
+        if usesKeygen { return try keygenVerify(signature: signature, data: data, principal: principal, key: key, namespace: namespace) }
+        guard let expected = try? SSHPublicKey(openSSH: key) else { return false }
+        do {
+            try SSHSignatureVerifier.check(armored: signature, message: data, key: expected, namespace: namespace)
+            return true
+        } catch SSHSignatureError.unsupportedKey {
+            return try keygenVerify(signature: signature, data: data, principal: principal, key: key, namespace: namespace)
+        } catch {
+            return false
+        }
+    }
+
+    /// `ssh-keygen -Y verify` with a one-line allowed-signers file.
+    static func keygenVerify(signature: String, data: Data, principal: String, key: String, namespace: String) throws -> Bool {
         let folder = try TemporaryFolder()
         let allowed = try folder.write("\(principal) namespaces=\"\(namespace)\" \(key)\n", "allowed_signers")
         let sig = try folder.write(signature.hasSuffix("\n") ? signature : signature + "\n", "firma.sig")

@@ -102,7 +102,7 @@ enum CasePage {
         if let report {
             let found = report.violations.filter { $0.caseID == status.id }
             body += found.isEmpty ? "<p class=\"ok\">folio verify no encuentra nada en este expediente.</p>"
-                : found.map { v in "<div class=\"hallazgo\"><strong>\(v.severity == "error" ? "Infracción" : "Advertencia")</strong> [\(HTML.escape(v.rule))] commit <code>\(HTML.escape(String(v.commit.prefix(7))))</code>\(v.step.map { " paso \(HTML.escape($0))" } ?? ""): \(HTML.escape(v.message))<br><span class=\"nota\">Para corregirlo: \(HTML.escape(v.fix))</span></div>" }.joined()
+                : found.map { v in "<div class=\"hallazgo\"><strong>\(v.isError ? "Infracción" : "Advertencia")</strong> [\(HTML.escape(v.rule))] commit <code>\(HTML.escape(String(v.commit.prefix(7))))</code>\(v.step.map { " paso \(HTML.escape($0))" } ?? ""): \(HTML.escape(v.message))<br><span class=\"nota\">Para corregirlo: \(HTML.escape(v.fix))</span></div>" }.joined()
         } else {
             body += "<p class=\"nota\">La verificación del historial está en curso para este commit; recargue la página en unos segundos.</p>"
         }
@@ -112,7 +112,7 @@ enum CasePage {
     static func timeline(_ status: CaseStatus, definition: ProcedureDefinition?, book: Casebook, report: VerifyReport?,
                          viewer: Viewer) throws -> String {
         let entries = try book.log(of: status.id).filter { viewer.maySee(dependency: $0.dependency) || viewer.restrictedCode == nil }
-        let badSignatures = Set(report?.violations.filter { $0.rule == "signature" }.map(\.commit) ?? [])
+        let badSignatures = Set(report?.violations.filter { $0.kind == .signature }.map(\.commit) ?? [])
         var out = "<ol class=\"timeline\">"
         for e in entries {
             guard let oid = GitStore.OID(hex: e.commit) else { continue }

@@ -21,7 +21,7 @@ extension Folio {
 
             func run() throws {
                 try Folio.perform {
-                    let items = try repository.open().registerItems()
+                    let items = try repository.openReader().registerItems()
                     if json { return try printJSON(items) }
                     print(RegisterText.markdown(items))
                 }

@@ -10,13 +10,9 @@ struct PendingOptions: ParsableArguments {
 
     /// Opens the repository with the clock at `--today` when given.
     func open(_ repository: RepositoryOptions) throws -> Casebook {
-        let book = try repository.open()
-        if let today {
-            guard Day(iso: today) != nil, let date = Clock.parse(today) else {
-                throw CasebookError.invalidFile(file: "--today", reason: "'\(today)' no es una fecha", fix: "Use AAAA-MM-DD.")
-            }
-            book.clock.now = date
-        }
+        let day = try today.map { try DayArgument(parsing: $0) }
+        let book = try repository.openReader()
+        if let day { book.clock.now = day.date }
         return book
     }
 }

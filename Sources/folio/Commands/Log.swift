@@ -13,7 +13,7 @@ extension Folio {
 
         func run() throws {
             try Folio.perform {
-                let book = try repository.open()
+                let book = try repository.openReader()
                 let key = try book.outputKey(["log", id.uppercased(), json ? "json" : "texto", String(Table.width)])
                 if let cached = book.cachedOutputData(key) { return FileHandle.standardOutput.write(cached) }
                 let entries = try book.log(of: id)

@@ -26,7 +26,7 @@ extension Folio {
                 if template {
                     let templates = try repository.open().templatesForNew(procedure: procedure)
                     guard !templates.isEmpty else {
-                        throw CasebookError.invalidFile(file: "--template", reason: "el paso 01 del procedimiento \(procedure) no pide ningún documento",
+                        throw CasebookError.invalidValue(option: "--template", reason: "el paso 01 del procedimiento \(procedure) no pide ningún documento",
                                                         fix: "Abra el expediente sin --template.")
                     }
                     for (name, text) in templates {

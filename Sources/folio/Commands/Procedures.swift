@@ -30,7 +30,7 @@ extension Folio {
                 }
                 if normas { return print(NormTable.markdown(all), terminator: "") }
                 if interpretaciones {
-                    return print(RegisterText.markdown(try repository.open().registerItems()))
+                    return print(RegisterText.markdown(try repository.openReader().registerItems()))
                 }
                 if json { return try printJSON(all.map(ProcedureJSON.init)) }
                 print(all.map(ProcedureText.render).joined(separator: "\n\n"))
@@ -39,7 +39,7 @@ extension Folio {
 
         /// In a case repository, the definitions committed at HEAD; elsewhere, folio's own.
         private func definitions() throws -> [ProcedureDefinition] {
-            if let book = try? repository.open(), let defs = try? book.proceduresInForce(), !defs.isEmpty { return defs }
+            if let book = try? repository.openReader(), let defs = try? book.proceduresInForce(), !defs.isEmpty { return defs }
             guard let dir = SchemaLibrary.canonicalDirectory(executable: CommandLine.arguments[0]) else {
                 throw CasebookError.notARepository(repository.folder)
             }

@@ -51,7 +51,7 @@ extension Folio {
             try Folio.perform {
                 guard what == "production" || what == "produccion" else {
                     guard let out else {
-                        throw CasebookError.invalidFile(file: "folio export", reason: "falta --out", fix: "Use: folio export \(what) --out \(what).zip")
+                        throw CasebookError.invalidValue(option: "folio export", reason: "falta --out", fix: "Use: folio export \(what) --out \(what).zip")
                     }
                     let report = try repository.open().exportDossier(caseID: what, to: out, persona: persona)
                     if let signer = report.signer {
@@ -88,7 +88,7 @@ extension Folio {
         func run() throws {
             try Folio.perform {
                 if id.lowercased() == "plazos" {
-                    let report = try repository.open().compliance(month: month)
+                    let report = try repository.openReader().compliance(month: month)
                     return json ? try printJSON(report) : print(ComplianceText.render(report))
                 }
                 let files = try repository.open().regenerateReports(caseID: id, into: out ?? "informe-\(id.uppercased())")

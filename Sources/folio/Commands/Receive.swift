@@ -9,9 +9,12 @@ extension Folio {
             discussion: """
                 Solo la rama compartida (rama: en folio.yaml, main por omisión) avanza, sin reescribir ni borrar, y cada
                 commit nuevo debe pasar 'folio verify'; toda otra referencia se rechaza salvo las de refs_permitidas.
+                Cada rechazo lleva el código de su regla ([referencias], [reescritura], [fecha-futura], los de verify);
+                con --json, además, {accepted, findings} por la salida estándar.
                 Ejemplo (scripts/hooks/pre-receive): exec folio receive
                 """)
         @OptionGroup var repository: RepositoryOptions
+        @Flag(help: "Además, los hallazgos en JSON por la salida estándar (código de regla y gravedad de cada uno).") var json = false
 
         func run() throws {
             try Folio.perform {
@@ -19,13 +22,14 @@ extension Folio {
                 while let line = readLine() {
                     guard !line.isEmpty else { continue }
                     guard let update = RefUpdate(line: line) else {
-                        throw CasebookError.invalidFile(file: "entrada del gancho", reason: "'\(line)' no es 'ANTERIOR NUEVO REF'",
-                                                        fix: "Instale scripts/hooks/pre-receive, que pasa a folio lo que git le da.")
+                        throw CasebookError.invalidValue(option: "entrada del gancho", reason: "'\(line)' no es 'ANTERIOR NUEVO REF'",
+                                                         fix: "Instale scripts/hooks/pre-receive, que pasa a folio lo que git le da.")
                     }
                     updates.append(update)
                 }
                 let report = try repository.openForReading().receive(updates)
                 for line in report.lines { note(line) }
+                if json { try printJSON(report) }
                 if !report.accepted { throw ExitCode(1) }
             }
         }

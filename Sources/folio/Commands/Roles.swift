@@ -15,7 +15,7 @@ extension Folio {
 
             func run() throws {
                 try Folio.perform {
-                    let roster = try repository.open().currentRoster()
+                    let roster = try repository.openReader().currentRoster()
                     if json { return try printJSON(roster.personas) }
                     var table = Table(headers: ["ID", "NOMBRE", "CORREO", "ROLES"])
                     for p in roster.personas {
@@ -64,7 +64,7 @@ extension Folio {
         static func parse(_ texts: [String]) throws -> [Role] {
             try texts.map { text -> Role in
                 guard let r = Role(rawValue: text.lowercased()) else {
-                    throw CasebookError.invalidFile(file: "--role", reason: "'\(text)' no es un rol", fix: "Use uno de: \(Role.validIDs).")
+                    throw CasebookError.invalidValue(option: "--role", reason: "'\(text)' no es un rol", fix: "Use uno de: \(Role.validIDs).")
                 }
                 return r
             }
@@ -93,7 +93,7 @@ extension Folio {
                 try Folio.perform {
                     let roles = try Roles.parse(role)
                     guard !roles.isEmpty else {
-                        throw CasebookError.invalidFile(file: "folio roles set", reason: "falta --role",
+                        throw CasebookError.invalidValue(option: "folio roles set", reason: "falta --role",
                                                         fix: "Indique cada rol que la persona tendrá: folio roles set \(persona) --role analista --as JEFE")
                     }
                     let commit = try repository.open().setRoles(roles, dependency: try Roles.code(dependency), of: persona, actor: actor)
@@ -139,7 +139,7 @@ extension Folio {
             func run() throws {
                 try Folio.perform {
                     guard remove == (key == nil) else {
-                        throw CasebookError.invalidFile(file: "folio roles key", reason: "indique la clave o --remove (no ambos)",
+                        throw CasebookError.invalidValue(option: "folio roles key", reason: "indique la clave o --remove (no ambos)",
                                                         fix: "Ejemplo: folio roles key alopez \"ssh-ed25519 AAAA...\" --as mrodriguez")
                     }
                     let commit = try repository.open().setKey(key, for: persona, actor: actor)
@@ -160,7 +160,7 @@ extension Folio {
             @OptionGroup var repository: RepositoryOptions
 
             func run() throws {
-                try Folio.perform { print(try repository.open().allowedSigners(), terminator: "") }
+                try Folio.perform { print(try repository.openReader().allowedSigners(), terminator: "") }
             }
         }
     }

@@ -19,7 +19,7 @@ extension Folio {
         @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
         @Argument(help: ArgumentHelp("Paso (dos dígitos); solo hace falta si hay más de uno posible.", valueName: "paso")) var step: String?
         @Option(name: .customLong("as"), help: ArgumentHelp("Quien realiza el paso: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
-        @Option(help: ArgumentHelp("Respuesta de un paso de decisión: si o no.", valueName: "si|no")) var decision: String?
+        @Option(help: ArgumentHelp("Respuesta de un paso de decisión: si o no.", valueName: "si|no")) var decision: Answer?
         @Option(help: ArgumentHelp("Código de la dependencia o unidad ejecutora, en los pasos que se hacen por dependencia.", valueName: "código"))
         var dependency: String?
         @Option(help: ArgumentHelp("Asigna el expediente a esta persona para los pasos siguientes de su rol (p. ej. el analista en P4-02): desde entonces aparecen en su bandeja.", valueName: "persona"))
@@ -41,7 +41,7 @@ extension Folio {
                     return
                 }
                 var request = StepRequest(
-                    caseID: id, step: step, persona: persona, decision: decision, dependency: dependency, sets: edits.sets,
+                    caseID: id, step: step, persona: persona, decision: decision?.text, dependency: dependency, sets: edits.sets,
                     attachments: edits.attachments, text: edits.message, justification: justification)
                 request.assign = assign
                 let recorded = try repository.open().recordStep(request)

@@ -1,0 +1,184 @@
+import Foundation
+import GitStore
+import SSHSignatures
+
+/// What a commit's `gpgsig` header holds, once checked with the key inside it.
+enum CommitSignature: Equatable, Sendable {
+    case unsigned
+    /// `keyHash`: SHA-256 (hex) of the key blob inside the signature ("-" when it cannot be parsed);
+    /// `good`: a valid signature of the commit in the `git` namespace by that key.
+    case signed(keyHash: String, good: Bool)
+    /// A key swift-crypto cannot load (or `FOLIO_FIRMAS=ssh-keygen`): ssh-keygen decides (`SSHVerifier.keygenVerify`).
+    case unsupported
+
+}
+
+/// Commit signature verdicts by (commit id, key): `.git/folio/firmas.cache`, disposable. One line
+/// per verdict, `<commit> <SHA-256 of the key blob> <1|0> <check>`, where `check` is the start of the
+/// line's own SHA-256: a damaged or cut line is ignored (and checked again), never trusted. A commit
+/// id covers the signature and the data it signs, so a verdict never applies to another commit.
+struct SignatureCache {
+    static let header = "folio-firmas 1"
+    var verdicts: [OID: (keyHash: String, good: Bool)] = [:]
+
+    static func file(_ repository: Repository) -> String { repository.gitdir + "folio/firmas.cache" }
+
+    static func hash(_ blob: Data) -> String { Digest.sha256(blob) }
+
+    static func line(_ commit: OID, _ keyHash: String, _ good: Bool) -> String {
+        let body = "\(commit.hex) \(keyHash) \(good ? 1 : 0)"
+        return body + " " + Digest.sha256(Data(body.utf8)).prefix(16)
+    }
+
+    /// The verdicts in `path`; an unreadable file or a wrong header gives none.
+    static func load(_ path: String) -> SignatureCache {
+        var cache = SignatureCache()
+        guard let data = FileManager.default.contents(atPath: path) else { return cache }
+        var lines = data.split(separator: UInt8(ascii: "\n"))[...]
+        guard let first = lines.popFirst(), first.elementsEqual(header.utf8) else { return cache }
+        for raw in lines {
+            let parts = raw.split(separator: UInt8(ascii: " "))
+            guard parts.count == 4, parts[2].count == 1, let commit = OID(hex: String(decoding: parts[0], as: UTF8.self)) else { continue }
+            let keyHash = String(decoding: parts[1], as: UTF8.self), good = parts[2].first == UInt8(ascii: "1")
+            guard line(commit, keyHash, good).utf8.elementsEqual(raw) else { continue }
+            cache.verdicts[commit] = (keyHash, good)
+        }
+        return cache
+    }
+
+    /// Appends `lines` (starting the file, or a new one over a damaged header).
+    static func append(_ lines: [String], to path: String) {
+        guard !lines.isEmpty else { return }
+        let folder = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let existing = FileManager.default.contents(atPath: path)
+        let fresh = existing.map { !$0.starts(with: Data((header + "\n").utf8)) } ?? true
+        if fresh {
+            let temp = path + ".\(getpid()).tmp"
+            let text = ([header] + lines).joined(separator: "\n") + "\n"
+            if FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)), rename(temp, path) != 0 { unlink(temp) }
+            return
+        }
+        // A file cut in the middle of a line gets a line break first, so the next line is whole.
+        let prefix = existing?.last == UInt8(ascii: "\n") ? "" : "\n"
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data((prefix + lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+extension Casebook {
+    /// How many signed commits are checked per parallel batch (bounds memory on long histories).
+    static let signatureBatch = 2048
+
+    /// Whether `verdict` is a valid signature by the registered `key` (`type base64`).
+    func isGood(_ verdict: CommitSignature, by key: String) -> Bool {
+        guard case .signed(let hash, let good) = verdict, good else { return false }
+        if let known = registeredKeyHashes[key] { return known == hash }
+        guard let expected = try? SSHPublicKey(openSSH: key) else { return false }
+        let expectedHash = SignatureCache.hash(expected.blob)
+        registeredKeyHashes[key] = expectedHash
+        return expectedHash == hash
+    }
+
+    /// `SSHKey.normalize`, once per registered key text in a run.
+    func normalizedKey(_ text: String) -> String? {
+        if let known = normalizedKeys[text] { return known }
+        let key = SSHKey.normalize(text)
+        normalizedKeys[text] = .some(key)
+        return key
+    }
+
+    /// The signature of `commit`, checked with the key it carries: from this run, the cache, or now.
+    func commitSignature(_ commit: OID) throws -> CommitSignature {
+        if let known = signatureVerdicts[commit] { return known }
+        loadSignatureCache()
+        if let cached = signatureCache?.verdicts[commit] {
+            let verdict = CommitSignature.signed(keyHash: cached.keyHash, good: cached.good)
+            signatureVerdicts[commit] = verdict
+            return verdict
+        }
+        let verdict = Self.check(try repository.signature(of: commit))
+        record(verdict, for: commit)
+        return verdict
+    }
+
+    /// Checks the signatures of `tip`'s first-parent line (without what `hiding` reaches) before
+    /// the walk that reads them.
+    func prepareSignatures(from tip: OID, hiding: OID?) throws {
+        var commits: [OID] = []
+        try repository.walk(from: tip, hiding: hiding, firstParent: true) { commits.append($0.id) }
+        try prepareSignatures(for: commits)
+    }
+
+    /// Checks the signatures of `commits` that are neither known in this run nor cached, in
+    /// parallel, in batches (bounded memory); then saves the cache.
+    func prepareSignatures(for commits: [OID]) throws {
+        loadSignatureCache()
+        var batch: [(commit: OID, signature: String, data: Data)] = []
+        func flush() {
+            let work = batch
+            var results = [CommitSignature](repeating: .unsigned, count: work.count)
+            results.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let slots = buffer
+                DispatchQueue.concurrentPerform(iterations: work.count) { i in
+                    slots[i] = Self.check((work[i].signature, work[i].data))
+                }
+            }
+            for (item, verdict) in zip(work, results) { record(verdict, for: item.commit) }
+            batch.removeAll(keepingCapacity: true)
+        }
+        for commit in commits where signatureVerdicts[commit] == nil {
+            if let cached = signatureCache?.verdicts[commit] {
+                signatureVerdicts[commit] = .signed(keyHash: cached.keyHash, good: cached.good)
+                continue
+            }
+            guard let signed = try repository.signature(of: commit) else {
+                signatureVerdicts[commit] = .unsigned
+                continue
+            }
+            batch.append((commit, signed.signature, signed.signedData))
+            if batch.count >= Self.signatureBatch { flush() }
+        }
+        if !batch.isEmpty { flush() }
+        saveSignatureCache()
+    }
+
+    /// Writes the verdicts this run learnt (no effect when the cache is off).
+    func saveSignatureCache() {
+        guard usesCache, !newSignatureLines.isEmpty else { return }
+        SignatureCache.append(newSignatureLines, to: SignatureCache.file(repository))
+        newSignatureLines.removeAll()
+    }
+
+    private func loadSignatureCache() {
+        guard signatureCache == nil else { return }
+        signatureCache = usesCache ? SignatureCache.load(SignatureCache.file(repository)) : SignatureCache()
+    }
+
+    private func record(_ verdict: CommitSignature, for commit: OID) {
+        signatureVerdicts[commit] = verdict
+        if case .signed(let keyHash, let good) = verdict {
+            signatureCache?.verdicts[commit] = (keyHash, good)
+            newSignatureLines.append(SignatureCache.line(commit, keyHash, good))
+        }
+    }
+
+    /// The verdict on one extracted signature (thread-safe: pure).
+    private static func check(_ signed: (signature: String, signedData: Data)?) -> CommitSignature {
+        guard let signed else { return .unsigned }
+        if SSHVerifier.usesKeygen { return .unsupported }
+        guard let signature = try? SSHSignature(armored: signed.signature) else { return .signed(keyHash: "-", good: false) }
+        let keyHash = SignatureCache.hash(signature.publicKey.blob)
+        guard signature.namespace == "git" else { return .signed(keyHash: keyHash, good: false) }
+        do {
+            try SSHSignatureVerifier.checkSelfConsistent(signature, message: signed.signedData)
+            return .signed(keyHash: keyHash, good: true)
+        } catch SSHSignatureError.unsupportedKey {
+            return .unsupported
+        } catch {
+            return .signed(keyHash: keyHash, good: false)
+        }
+    }
+}

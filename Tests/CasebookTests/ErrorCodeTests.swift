@@ -1,0 +1,116 @@
+@testable import Casebook
+import Foundation
+@testable import GitStore
+import Procedures
+import Testing
+
+@Suite("Errors with codes and causes")
+struct ErrorCodeTests {
+    /// One refusal of every kind (`hinted` and `several` carry others' codes and are checked apart).
+    static var samples: [CasebookError] {
+        let norm = Norm(number: "2", text: "Se remite en cinco días hábiles.", deadlines: [])
+        let failure = RequirementFailure(file: "dictamen.md", problem: "falta el campo 'conclusion'", fix: "Escríbalo en el encabezado")
+        let timing = StepTiming(kind: .late, days: 3, due: Day(iso: "2026-12-05"), opens: nil, norm: norm)
+        let git = GitError(function: "git_remote_fetch", code: -1, message: "failed to resolve address for servidor: Name or service not known")
+        return [
+            .notARepository("/tmp/x"), .bareRepository("/srv/x.git"), .readOnly("/srv/x.git"), .operationInProgress("rebase"),
+            .detachedHead, .emptyRepository, .notACaseRepository("/tmp/x"), .directoryNotEmpty("/tmp/x"),
+            .invalidFile(file: "roles.yaml", reason: "falta 'personas'", fix: "Un jefe corrige roles.yaml."),
+            .invalidYAML(file: "folio.yaml", reason: "línea 3 mal sangrada", fix: "Corrija la sangría.", parser: "mapping values"),
+            .unknownProcedure("X"), .unknownPersona("zz", known: ["alopez"]), .noPersona,
+            .roleNotHeld(persona: "alopez", step: "06", roles: [.jefe], holders: ["mrodriguez"]),
+            .notJefe(persona: "alopez", action: "cambiar roles"), .wrongDependency(persona: "hge", registered: "HGE", given: "HRO"),
+            .contactWithoutCode(persona: "hge"),
+            .monthNotEnded(caseID: "PROD-2026-11", step: "06", month: "2026-11", from: "2026-12-01"),
+            .roundIncomplete(caseID: "PROD-2026-11", step: "06", missing: ["HRO"], firstCode: "HRO", jefes: ["mrodriguez"]),
+            .invalidID("../x"), .invalidDependency("a/b"), .caseExists("PI-2026-0001", path: "cases/2026/PI-2026-0001"),
+            .unknownCase("PI-2026-0009"), .ambiguousStep("PROD-2026-11", options: ["01 para HGE", "01 para HRO"]),
+            .dirtyOutside(paths: ["roles.yaml"], scope: "cases/2026/PI-2026-0001"), .conflicted(["roles.yaml"]),
+            .invalidCase([CaseProblem(file: "cases/2026/PI-2026-0001/expediente.md", message: "falta 'titulo'")]),
+            .requirementNotMet(step: "03", casePath: "cases/2026/PI-2026-0001", failures: [failure], norm: norm),
+            .requirementsNotMet(step: "03", casePath: "cases/2026/PI-2026-0001", results: [(norm: norm, failures: [failure])]),
+            .outOfWindow(step: "04", timing: timing), .registerEntry("El criterio 'x' ya está adoptado: nada que registrar; revise 'folio criterios'."),
+            .missingDocument(file: "cases/2026/PI-2026-0001/expediente.md"),
+            .frontMatterMismatch(file: "expediente.md", key: "id", expected: "PI-2026-0001", found: "PI-2026-0002"),
+            .attachmentMissing("plano.pdf"), .invalidSet("Clave=x"), .monthRequired(3), .monthNotAllowed(4), .invalidMonth("2026-13"),
+            .nothingToRecord("cases/2026/PI-2026-0001"), .personaExists("alopez"), .signatureFailed(reason: "clave cifrada"),
+            .signingKeyMissing(persona: "alopez", configured: nil), .signatureRequired(persona: "alopez"), .invalidKey("ssh-rsa"),
+            .concurrentUpdate, .dateBeforeParent(date: "2026-11-01", parent: "2026-11-02", commit: "abc1234"),
+            .remoteInvalid(findings: ["abc1234: firma no válida"]), .indexLocked, .shallowClone("/tmp/x"), .busy(owner: "proceso 1"),
+            .noProductionData("PI-2026-0001"), .missingProductionFile(file: "produccion/HGE.csv", dependency: "HGE"),
+            .noRemote("origin"), .noRemoteBranch(remote: "origin", branch: "main"), .unrelatedHistories(remote: "origin"),
+            .remoteFailed(remote: "origin", action: "traer", cause: git), .pushRejected(reason: "pre-receive", messages: "folio: ✗ ..."),
+            .syncConflict(findings: ["PI-2026-0001 paso 03"], backup: "refs/folio/respaldo"),
+            .checkoutBlocked(cause: GitError(function: "git_checkout_tree", code: -13, message: "1 conflict prevents checkout")),
+            .procedure(.decisionRequired(step: "04", question: "¿Procede?")), .git("no se pudo leer el objeto"),
+            .invalidValue(option: "--today", reason: "'2026-13-01' no es una fecha", fix: "Use AAAA-MM-DD."),
+            .missingProgram(name: "ssh-keygen", package: "openssh-client"),
+            .fileSystem(path: "cases/2026/PI-2026-0001/expediente.md", action: "escribir", reason: "no queda espacio en el disco"),
+        ]
+    }
+
+    /// Words with which a Spanish message tells what to do.
+    static let fixWords = ["use", "registre", "corrija", "indique", "quite", "revise", "espere", "instál", "folio ", "git ",
+                           "jefe", "elija", "agregue", "vuelva", "resuélvalos", "termínelo", "cree", "complete", "edite",
+                           "traiga", "trabaje", "publique", "avise", "configure", "escríbalo", "clone", "necesita", "libere", "corríj",
+                           "ábralo", "agrég", "restáur", "dé la razón"]
+
+    @Test("every kind of refusal has its own stable code, and a Spanish text that names the fix")
+    func table() {
+        let samples = Self.samples
+        let codes = samples.map(\.code)
+        #expect(Set(codes).count == codes.count, "repeated codes: \(Dictionary(grouping: codes, by: { $0 }).filter { $1.count > 1 }.keys)")
+        #expect(codes.allSatisfy { $0.range(of: "^FOLIO-(E[0-9]{3}|P[0-9]{2})$", options: .regularExpression) != nil })
+        // Every refusal of the manual's order has its own code too.
+        let order: [ProcedureError] = [.invalidDefinition(file: "f", reason: "r"), .unknownStep(procedure: 1, step: "99", known: ["01"]),
+                                       .outOfOrder(procedure: 1, step: "03", dependency: nil, allowed: []),
+                                       .caseEnded(step: "03", state: .closed), .decisionRequired(step: "04", question: "¿?"),
+                                       .decisionNotAllowed(step: "03"), .dependencyRequired(step: "01"), .dependencyNotAllowed(step: "06"),
+                                       .dependenciesPending(step: "06", pending: [], firstStep: "01")]
+        #expect(Set(order.map(\.code)).count == order.count)
+        #expect(CasebookError.procedure(.caseEnded(step: "03", state: .closed)).code == "FOLIO-P04")
+        for error in samples {
+            let text = error.description.lowercased()
+            #expect(!text.isEmpty && !text.contains("error:") && Self.fixWords.contains { text.contains($0) },
+                    "\(error.code): «\(error.description)» names no fix")
+        }
+        // The codes of a refusal with advice, or of several, are those of the refusals they carry.
+        #expect(CasebookError.hinted(.noPersona, "Pida a un jefe que lo registre.").code == CasebookError.noPersona.code)
+        #expect(CasebookError.several([.detachedHead, .noPersona]).code == CasebookError.detachedHead.code)
+        // Codes are stable: a few pinned, so that renumbering breaks this test.
+        #expect(CasebookError.notARepository("x").code == "FOLIO-E001")
+        #expect(CasebookError.readOnly("x").code == "FOLIO-E003")
+        #expect(CasebookError.fileSystem(path: "", action: "", reason: "").code == "FOLIO-E066")
+    }
+
+    @Test("a missing program is not an invalid file; a file-system failure names its path and why, never 'Error de git'")
+    func meanings() {
+        let missing = CasebookError.missingProgram(name: "ssh-keygen", package: "openssh-client")
+        #expect(missing.description.contains("ssh-keygen: no está instalado") && missing.description.contains("apt-get install openssh-client"))
+        let disk = CasebookError.fileSystem(path: "cases/2026/X/a.md", action: "escribir", reason: "no queda espacio en el disco")
+        #expect(disk.description.hasPrefix("No se pudo escribir cases/2026/X/a.md: no queda espacio en el disco."))
+        #expect(!disk.description.contains("git"))
+    }
+
+    @Test("libgit2's failure at sync is kept as the cause, not flattened into a string; its text is still said in Spanish")
+    func cause() throws {
+        let git = GitError(function: "git_remote_fetch", code: -1, message: "failed to resolve address for servidor")
+        let error = CasebookError.remoteFailed(remote: "origin", action: "traer", cause: git)
+        let kept = try #require(error.cause as? GitError)
+        #expect(kept.function == "git_remote_fetch" && kept.message == git.message)
+        #expect(error.description.contains("no se encuentra el servidor del remoto") && error.description.contains("detalle: git_remote_fetch"))
+    }
+
+    @Test("a domain refusal speaks of the rule; the command line's option comes from its hint")
+    func hints() {
+        let decision = CasebookError.procedure(.decisionRequired(step: "04", question: "¿Procede?"))
+        #expect(decision.hint == .giveDecision)
+        #expect(!decision.domainText.contains("--") && decision.domainText.contains("sí o no"))
+        #expect(decision.description.contains("--decision si o --decision no"))
+        #expect(CasebookError.noPersona.hint == .givePersona && !CasebookError.noPersona.domainText.contains("--as"))
+        #expect(CasebookError.noPersona.description.contains("--as PERSONA"))
+        #expect(CasebookError.ambiguousStep("X", options: ["01"]).description.hasSuffix(CommandHint.giveStep.commandLine))
+        for hint in CommandHint.allCases { #expect(hint.commandLine.contains("--") || hint.commandLine.contains("PASO")) }
+        #expect(CasebookError.detachedHead.hint == nil && CasebookError.detachedHead.domainText == CasebookError.detachedHead.description)
+    }
+}
