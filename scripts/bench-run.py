@@ -143,5 +143,12 @@ if len(results) > 1:
 lines = [l.replace("| nan |", "| — |") for l in lines]
 text = open(out_md).read() if os.path.exists(out_md) else "# Benchmarks\n"
 marker = "## Results"
-text = (text.split(marker)[0].rstrip() + "\n\n" if marker in text else text.rstrip() + "\n\n") + "\n".join(lines) + "\n"
+# Only the section "Results" is replaced: the sections after it (the dashboard's, written by
+# scripts/bench-dashboard) stay.
+after = ""
+if marker in text:
+    text, rest = text.split(marker, 1)
+    if "\n## " in rest:
+        after = "\n" + rest[rest.index("\n## ") + 1:]
+text = text.rstrip() + "\n\n" + "\n".join(lines) + "\n" + after
 open(out_md, "w").write(text)
