@@ -148,7 +148,7 @@ public final class Casebook {
         // write the index, which would leave a recorded step reported as refused.
         if FileManager.default.fileExists(atPath: repository.gitdir + "index.lock") { throw CasebookError.indexLocked }
         let head = try head()
-        let conflicted = try repository.changes().filter { $0.kind == .conflicted }.map(\.path)
+        let conflicted = try repository.conflictedPaths()
         if !conflicted.isEmpty { throw CasebookError.conflicted(conflicted) }
         return head
     }
@@ -188,6 +188,12 @@ public final class Casebook {
         if let n = Int(text), let d = all.first(where: { $0.number == n }) { return d }
         if let d = all.first(where: { $0.code.caseInsensitiveCompare(text) == .orderedSame }) { return d }
         throw CasebookError.unknownProcedure(text)
+    }
+
+    /// The id of the entry at `path` in `commit` for the repository's own files (see
+    /// `CommittedConfiguration.entry`).
+    func configEntry(_ path: String, in commit: OID) throws -> OID? {
+        try configuration.entry(path, in: commit)
     }
 
     // MARK: Cases
@@ -350,6 +356,46 @@ public final class Casebook {
         return history
     }
 
+    /// The commits of the cases `ids` only, up to `tip`: from the history cache's lines of those
+    /// cases when its tip is `tip` or an ancestor of it (adding the commits since), so that a step
+    /// or a range verify costs what its cases cost; the whole history otherwise.
+    func loadHistory(of ids: Set<String>, at tip: OID?) throws -> History {
+        guard let tip else { return History() }
+        if let cached = cachedHistory, cached.tip == tip { return cached.history }
+        if ids.isEmpty { return History() }
+        // Each case is a search through the cache file: for many cases, reading it whole is cheaper.
+        guard ids.count <= 32, usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids) else {
+            return try loadHistory(at: tip)
+        }
+        var ahead: Set<OID> = []
+        if part.tip != tip, (try? repository.isAncestor(part.tip, of: tip)) != true {
+            // A cache ahead of `tip` (verify A..B with the cache at B) serves when `tip` is on its
+            // line of first parents: the records after `tip` are left out.
+            guard (try? repository.isAncestor(tip, of: part.tip)) == true else { return try loadHistory(at: tip) }
+            var oldest: CommitInfo?
+            try repository.walk(from: part.tip, hiding: tip, firstParent: true) { commit in
+                if oldest == nil { oldest = commit }
+                ahead.insert(commit.id)
+            }
+            guard oldest?.parents.first == tip else { return try loadHistory(at: tip) }
+            part.records.removeAll { ahead.contains($0.commit) }
+            part.tip = tip
+        }
+        // The cache names the cases' commits; each record is read again from its commit (a few per
+        // case), so a line for a commit that does not exist or that is another case's is not believed.
+        var records: [StepRecord] = []
+        for cached in part.records {
+            guard let commit = try? repository.commit(cached.commit), let record = try? StepRecord(commit),
+                  record.caseID == cached.caseID, ids.contains(record.caseID) else { return try loadHistory(at: tip) }
+            records.append(record)
+        }
+        part.records = records
+        var history = History(cached: part)
+        if part.tip != tip { try history.extend(repository: repository, tip: tip, hiding: part.tip, only: ids) }
+        authorizationCache.merge(part.authorized) { a, _ in a }
+        return history
+    }
+
     /// Writes what this run learnt to the history cache (no effect when the cache is off).
     func saveHistoryCache() {
         saveSignatureCache()
@@ -421,6 +467,20 @@ public final class Casebook {
     /// in a shared clone someone else may be editing them, and the step does not take them. A
     /// change staged there would enter the commit, and is refused.
     func checkClean(outside scope: String?) throws {
+        if let scope, scope.hasPrefix("cases/") {
+            // A case's commit: staged changes anywhere but the case, and unstaged changes of
+            // tracked files outside cases/ (other cases' unstaged edits are theirs to record). The
+            // work tree is read only outside cases/, so a step does not cost every case folder.
+            let staged = try repository.changes(side: .index, untracked: false).map(\.path)
+                .filter { $0 != scope && !$0.hasPrefix(scope + "/") }
+            let others = try repository.entries(at: "", in: try head()).map(\.name).filter { $0 != "cases" }
+            // One status per top-level name: libgit2 narrows its walk to the common prefix of the
+            // paths, and the names outside cases/ have none.
+            let unstaged = try others.flatMap { try repository.changes(side: .workTree, in: [$0], untracked: false).map(\.path) }
+            let dirty = Array(Set(staged + unstaged)).sorted()
+            if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope) }
+            return
+        }
         let dirty = try repository.changes().filter { change in
             guard change.kind != .untracked else { return false }
             guard let scope else { return true }

@@ -12,15 +12,58 @@ public struct FileChange: Sendable, Equatable {
 }
 
 extension Repository {
+    /// The paths the index holds in conflict (an unfinished merge), read from the index alone.
+    public func conflictedPaths() throws -> [String] {
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, handle))
+        defer { git_index_free(index) }
+        // The repository's index object may be older than the file (git wrote it since): read it again.
+        try check("git_index_read", git_index_read(index, 0))
+        guard git_index_has_conflicts(index) != 0 else { return [] }
+        var iterator: OpaquePointer?
+        try check("git_index_conflict_iterator_new", git_index_conflict_iterator_new(&iterator, index))
+        defer { git_index_conflict_iterator_free(iterator) }
+        var paths: [String] = []
+        var ancestor: UnsafePointer<git_index_entry>?, ours: UnsafePointer<git_index_entry>?, theirs: UnsafePointer<git_index_entry>?
+        while git_index_conflict_next(&ancestor, &ours, &theirs, iterator) == 0 {
+            if let entry = ours ?? theirs ?? ancestor, let path = entry.pointee.path { paths.append(String(cString: path)) }
+        }
+        return paths
+    }
+
+    /// What a status compares: HEAD with the index (staged changes), the index with the work
+    /// tree (unstaged changes, untracked files), or both.
+    public enum StatusSide: Sendable {
+        case index, workTree, both
+    }
+
     /// Every file whose state differs from HEAD (staged, unstaged or untracked, not ignored).
     public func changes() throws -> [FileChange] {
+        try changes(side: .both, untracked: true)
+    }
+
+    /// The files that differ on `side`, limited to `paths` (folders or files, relative to the
+    /// work tree; none: everywhere): libgit2 reads only the parts of the work tree and index
+    /// under them, so a status of one folder does not cost the whole tree.
+    public func changes(side: StatusSide, in paths: [String] = [], untracked: Bool) throws -> [FileChange] {
         var options = git_status_options()
         try check("git_status_options_init", git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)))
-        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
-        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
-            | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+        switch side {
+        case .index: options.show = GIT_STATUS_SHOW_INDEX_ONLY
+        case .workTree: options.show = GIT_STATUS_SHOW_WORKDIR_ONLY
+        case .both: options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        }
+        options.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+            | (untracked ? GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue : 0)
+        // Paths are literal: a glob character in a name matches only itself.
+        let specs = paths.map { path in
+            path.map { "*?[]\\".contains($0) ? "\\\($0)" : String($0) }.joined()
+        }
         var list: OpaquePointer?
-        try check("git_status_list_new", git_status_list_new(&list, handle, &options))
+        try withStrArray(specs) { spec in
+            if !specs.isEmpty { options.pathspec = spec.pointee }
+            try check("git_status_list_new", git_status_list_new(&list, handle, &options))
+        }
         defer { git_status_list_free(list) }
         var result: [FileChange] = []
         for i in 0..<git_status_list_entrycount(list) {

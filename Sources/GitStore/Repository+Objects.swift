@@ -94,6 +94,24 @@ extension Repository {
         }
     }
 
+    /// The entries of the tree `id` itself (not a commit's), in git's order.
+    public func entries(ofTree id: OID) throws -> [TreeEntry] {
+        var raw = id.raw
+        var tree: OpaquePointer?
+        try check("git_tree_lookup", git_tree_lookup(&tree, handle, &raw))
+        defer { git_tree_free(tree) }
+        return (0..<git_tree_entrycount(tree)).map { i in
+            let e = git_tree_entry_byindex(tree, i)
+            let kind: TreeEntry.Kind
+            switch git_tree_entry_type(e) {
+            case GIT_OBJECT_BLOB: kind = .blob
+            case GIT_OBJECT_TREE: kind = .tree
+            default: kind = .other
+            }
+            return TreeEntry(name: String(cString: git_tree_entry_name(e)), id: OID(git_tree_entry_id(e).pointee), kind: kind)
+        }
+    }
+
     /// The commit `id`, copied out into a value.
     public func commit(_ id: OID) throws -> CommitInfo {
         var raw = id.raw

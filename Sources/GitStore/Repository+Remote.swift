@@ -53,7 +53,12 @@ extension Repository {
 
     /// The id of a commit's root tree.
     public func treeID(of commit: OID) throws -> OID {
-        try withTree(of: commit) { OID(git_tree_id($0).pointee) }
+        // From the commit alone: the tree itself is not read.
+        var raw = commit.raw
+        var c: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
+        defer { git_commit_free(c) }
+        return OID(git_commit_tree_id(c).pointee)
     }
 
     /// The id of the entry at `path` inside the tree `tree`; nil when absent.

@@ -131,6 +131,44 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
     return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
+/// One element of a JSON array as `printJSON` writes it inside the array: pretty, key-sorted,
+/// indented one level (two spaces) more than on its own.
+func jsonArrayElement<T: Encodable>(_ value: T) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    // A newline occurs in pretty JSON only between tokens (strings escape theirs).
+    let text = try encoder.encode(value)
+    var out = Data(capacity: text.count + text.count / 8)
+    for byte in text {
+        out.append(byte)
+        if byte == 10 { out.append(contentsOf: [32, 32]) }
+    }
+    return out
+}
+
+/// Writes a JSON array on stdout (and to `cache`) one element at a time, exactly as `printJSON`
+/// writes the whole array: `produce` hands each element, made by `jsonArrayElement`, in order.
+func writeJSONArray<T: Encodable>(of _: T.Type, to cache: OutputCacheWriter?, _ produce: ((Data) throws -> Void) throws -> Void) throws {
+    // Written in pieces of about 64 KB: one system call per piece, not per case.
+    var pending = Data()
+    func emit(_ data: Data) {
+        pending.append(data)
+        cache?.write(data)
+        if pending.count >= 1 << 16 {
+            FileHandle.standardOutput.write(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+    var count = 0
+    try produce { element in
+        emit(Data((count == 0 ? "[\n  " : ",\n  ").utf8))
+        emit(element)
+        count += 1
+    }
+    emit(count == 0 ? Data((try jsonText([T]()) + "\n").utf8) : Data("\n]\n".utf8))
+    FileHandle.standardOutput.write(pending)
+}
+
 /// A line for stderr, for what is said beside the machine-readable stdout.
 func note(_ text: String) {
     FileHandle.standardError.write(Data((SafeText.terminal(text) + "\n").utf8))

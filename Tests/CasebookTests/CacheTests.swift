@@ -106,4 +106,80 @@ struct CacheTests {
         after.usesCache = false
         #expect(try after.outputKey(["status", "json"]) == nil, "no cache when it is off")
     }
+
+    /// A step reads only its case's lines of the cache: a damaged or forged line makes it read
+    /// history instead, never record the wrong step.
+    @Test("a step through a damaged or forged history cache records what a cold replay allows",
+          arguments: ["basura", "truncado", "otro-commit", "otro-expediente", "reinicio"])
+    func stepThroughDamagedCache(kind: String) throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 2)
+        let older = try repo.git(["rev-parse", "HEAD"])
+        if kind == "reinicio" {
+            // The cache is written at a HEAD that a reset then leaves behind, with a step the branch no longer has.
+            try repo.step(ids[0], as: "mrodriguez")
+            _ = try warm(repo)
+            try repo.git(["reset", "-q", "--hard", older])
+        } else {
+            _ = try warm(repo)
+        }
+        let text = try String(contentsOfFile: cacheFile(repo), encoding: .utf8)
+        var lines = text.components(separatedBy: "\n")
+        func fields(_ id: String) -> [String] {
+            lines.last { $0.hasPrefix("R\t") && $0.components(separatedBy: "\t")[12] == id }!.components(separatedBy: "\t")
+        }
+        switch kind {
+        case "basura": lines = ["folio-cache 6", "\u{0}basura"]
+        case "truncado": lines = Array(lines.prefix(lines.count - 3))
+        case "otro-commit":
+            // A step 03 of the case whose commit does not exist.
+            var f = fields(ids[0])
+            f[1] = String(repeating: "ab", count: 20)
+            f[14] = "03"
+            lines.insert(f.joined(separator: "\t"), at: lines.firstIndex { $0.hasPrefix("A\t") }!)
+        case "otro-expediente":
+            // Another case's commit filed as a step 03 of this one.
+            var f = fields(ids[1])
+            f[12] = ids[0]
+            f[14] = "03"
+            lines.insert(f.joined(separator: "\t"), at: lines.firstIndex { $0.hasPrefix("A\t") }!)
+        default:
+            break
+        }
+        try lines.joined(separator: "\n").write(toFile: cacheFile(repo), atomically: true, encoding: .utf8)
+        try repo.step(ids[0], as: "mrodriguez")
+        let cold = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        cold.usesCache = false
+        #expect(try cold.status(of: ids[0]).lastStep == "03")
+        #expect(try cold.verify().ok)
+        #expect(try warm(repo) == (try self.cold(repo)).0)
+        // The hook's range verify reads the touched case's lines too.
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try book.verify(range: "HEAD~1..HEAD").ok)
+    }
+
+    /// The hook verifies what a push adds; the cache may be at, behind or ahead of the range.
+    @Test("a range verify gives the same report with the cache behind, at or ahead of the range, and with none")
+    func rangeVerifyAroundTheCache() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 2)
+        _ = try warm(repo)                                   // the cache behind the range
+        try repo.step(ids[0], as: "mrodriguez")
+        // A forged step with plain git in the range: every report flags it.
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[1])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        try repo.step(ids[1], as: "mrodriguez")
+        func report(_ range: String, cache: Bool) throws -> VerifyReport {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            book.usesCache = cache
+            return try book.verify(range: range)
+        }
+        for range in ["HEAD~3..HEAD", "HEAD~2..HEAD~1", "HEAD~1..HEAD"] {
+            let cold = try report(range, cache: false)
+            #expect(try report(range, cache: true) == cold, "cache behind: \(range)")
+            _ = try warm(repo)                               // the cache at HEAD: ahead of HEAD~2..HEAD~1
+            #expect(try report(range, cache: true) == cold, "cache at or ahead: \(range)")
+        }
+        #expect(try report("HEAD~2..HEAD~1", cache: true).ok == false, "the forged step is in that range")
+    }
 }

@@ -13,6 +13,8 @@ final class CommittedConfiguration {
     private var rosters: [OID: Roster] = [:]
     private var schemas: [OID: JSONSchema] = [:]
     private var settingsByBlob: [OID: Settings] = [:]
+    private var rootListings: [OID: [String: TreeEntry]] = [:]
+    private var treeListings: [OID: [String: TreeEntry]] = [:]
 
     init(repository: Repository) {
         self.repository = repository
@@ -20,7 +22,7 @@ final class CommittedConfiguration {
 
     /// `roles.yaml` as committed in `commit` (nobody when it does not exist).
     func roster(at commit: OID) throws -> Roster {
-        guard let blob = try repository.entryID(at: Roster.fileName, in: commit) else { return Roster(personas: []) }
+        guard let blob = try entry(Roster.fileName, in: commit) else { return Roster(personas: []) }
         if let cached = rosters[blob] { return cached }
         let roster = try Roster.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
         rosters[blob] = roster
@@ -31,7 +33,7 @@ final class CommittedConfiguration {
     /// that commit applied.
     func definition(_ procedure: Int, at commit: OID) throws -> ProcedureDefinition? {
         let path = SchemaLibrary.path(for: procedure)
-        guard let blob = try repository.entryID(at: path, in: commit) else { return nil }
+        guard let blob = try entry(path, in: commit) else { return nil }
         let definition: ProcedureDefinition
         if let cached = definitions[blob] {
             definition = cached
@@ -44,7 +46,7 @@ final class CommittedConfiguration {
 
     /// `schemas/registro.yaml` as committed in `commit`; empty when it does not exist.
     func register(at commit: OID) throws -> DepartmentRegister {
-        guard let blob = try repository.entryID(at: DepartmentRegister.fileName, in: commit) else { return DepartmentRegister() }
+        guard let blob = try entry(DepartmentRegister.fileName, in: commit) else { return DepartmentRegister() }
         if let cached = registers[blob] { return cached }
         let register = try DepartmentRegister.load(yaml: String(decoding: try repository.blob(blob), as: UTF8.self))
         registers[blob] = register
@@ -54,7 +56,7 @@ final class CommittedConfiguration {
     /// The JSON Schema of procedure `procedure`'s front matter as committed in `commit`.
     func frontMatterSchema(_ procedure: Int, at commit: OID) throws -> JSONSchema? {
         let path = SchemaLibrary.schemaPath(for: procedure)
-        guard let blob = try repository.entryID(at: path, in: commit) else { return nil }
+        guard let blob = try entry(path, in: commit) else { return nil }
         if let cached = schemas[blob] { return cached }
         let schema = try JSONSchema(data: try repository.blob(blob), source: path)
         schemas[blob] = schema
@@ -63,10 +65,41 @@ final class CommittedConfiguration {
 
     /// `folio.yaml` as committed at `commit` (the defaults before the first commit or without one).
     func settings(at commit: OID?) throws -> Settings {
-        guard let commit, let blob = try repository.entryID(at: Settings.fileName, in: commit) else { return .standard }
+        guard let commit, let blob = try entry(Settings.fileName, in: commit) else { return .standard }
         if let known = settingsByBlob[blob] { return known }
         let settings = try Settings.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
         settingsByBlob[blob] = settings
         return settings
+    }
+
+    /// The id of the entry at `path` in `commit` for the repository's own files (`roles.yaml`,
+    /// `folio.yaml`, `schemas/<file>`): the root read once per commit, a folder's listing once
+    /// per tree id, so that rosters, settings and definitions are found by blob id, not by a
+    /// lookup through the tree per step.
+    func entry(_ path: String, in commit: OID) throws -> OID? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else { return try repository.entryID(at: path, in: commit) }
+        let root: [String: TreeEntry]
+        if let known = rootListings[commit] {
+            root = known
+        } else {
+            root = try listing(ofTree: try repository.treeID(of: commit))
+            // A few hundred commits' roots at most: memory stays bounded on any history.
+            if rootListings.count >= 512 { rootListings.removeAll(keepingCapacity: true) }
+            rootListings[commit] = root
+        }
+        guard let first = root[parts[0]] else { return nil }
+        guard parts.count == 2 else { return first.id }
+        guard first.kind == .tree else { return nil }
+        return try listing(ofTree: first.id)[parts[1]]?.id
+    }
+
+    /// A tree's entries by name, cached by its id (folders like `schemas/` change a few times in years).
+    private func listing(ofTree id: OID) throws -> [String: TreeEntry] {
+        if let known = treeListings[id] { return known }
+        let entries = Dictionary(try repository.entries(ofTree: id).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        if treeListings.count >= 512 { treeListings.removeAll(keepingCapacity: true) }
+        treeListings[id] = entries
+        return entries
     }
 }

@@ -5,31 +5,43 @@ import Procedures
 extension Casebook {
     /// The status of every expediente, in the order they were opened; derived from history alone.
     public func statusOfAll() throws -> [CaseStatus] {
+        var all: [CaseStatus] = []
+        try statusOfAll { all.append($0) }
+        return all
+    }
+
+    /// The status of every expediente, handed to `body` one case at a time in the order they were
+    /// opened, so that a command can write each one and let it go (memory bounded by one case).
+    public func statusOfAll(_ body: (CaseStatus) throws -> Void) throws {
         omittedCommits = 0
-        guard let head = try repository.headCommit() else { return [] }
+        damagedCases = []
+        guard let head = try repository.headCommit() else { return }
         let history = try loadHistory(at: head)
         // The signatures of the steps not yet judged are checked ahead, in parallel.
         try prepareSignatures(for: history.allRecords.map(\.commit).filter { authorizationCache[$0] == nil })
         let roster = readableRoster(at: head)
         let paths = try casePaths(at: head)
-        // One damaged case (a schema or front matter that cannot be read) is listed as damaged,
-        // never hides the others.
-        let all = history.caseIDs.map { id -> CaseStatus in
-            let path = paths[id] ?? ""
-            do {
-                guard let replay = try replay(id, in: history) else {
-                    return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.directory,
-                                         reason: "no hay definición del procedimiento '\(history.records(of: id).first?.procedure ?? "")' en schemas/")
-                }
-                return try status(of: replay, roster: roster, head: head, path: path)
-            } catch {
-                let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
-                return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: "\(error)")
-            }
+        for id in history.caseIDs {
+            let status = caseStatus(id, history: history, roster: roster, head: head, path: paths[id] ?? "")
+            if status.damage != nil { damagedCases.append(status) }
+            try body(status)
         }
         saveHistoryCache()
-        damagedCases = all.filter { $0.damage != nil }
-        return all
+    }
+
+    /// One case's status for `statusOfAll`: a damaged case (a schema or front matter that cannot
+    /// be read) is listed as damaged, never hides the others.
+    func caseStatus(_ id: String, history: History, roster: Roster, head: OID, path: String) -> CaseStatus {
+        do {
+            if let replay = try replay(id, in: history) {
+                return try status(of: replay, roster: roster, head: head, path: path)
+            }
+            return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.directory,
+                                 reason: "no hay definición del procedimiento '\(history.records(of: id).first?.procedure ?? "")' en schemas/")
+        } catch {
+            let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
+            return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: "\(error)")
+        }
     }
 
     /// The status of one expediente.

@@ -36,11 +36,12 @@ public struct History: Sendable {
         commitCount += 1
     }
 
-    /// Adds the commits reachable from `tip` and not from `known`, parents first.
-    mutating func extend(repository: Repository, tip: OID, hiding known: OID) throws {
+    /// Adds the commits reachable from `tip` and not from `known`, parents first (of the cases
+    /// `only`, when given).
+    mutating func extend(repository: Repository, tip: OID, hiding known: OID, only: Set<String>? = nil) throws {
         try repository.walk(from: tip, hiding: known, firstParent: true) { commit in
             add(commit: commit)
-            if let record = try StepRecord(commit) { add(record) }
+            if let record = try StepRecord(commit), only?.contains(record.caseID) ?? true { add(record) }
         }
     }
 

@@ -9,7 +9,7 @@ import GitStore
 /// commits since are read and added), rebuilt from history otherwise (a reset to an older
 /// commit, a rewritten branch), and ignored when it cannot be read (corrupted, another version).
 struct HistoryCache {
-    static let header = "folio-cache 6"
+    static let header = "folio-cache 7"
 
     struct CaseFields: Equatable {
         var title: String
@@ -37,21 +37,18 @@ struct HistoryCache {
         guard tipParts.count == 3, tipParts[0] == "tip", let tip = OID(hex: String(tipParts[1])), let count = Int(tipParts[2]) else { return nil }
         var cache = HistoryCache(tip: tip, commitCount: count, records: [], authorized: [:], fields: [:])
         var complete = false
-        for line in lines {
-            if line == "fin" { complete = true; break }
+        var lastInCase: [String: String] = [:]
+        for sealed in lines {
+            if sealed == "fin" { complete = true; break }
+            // Every line carries its own checksum: a line edited, cut or pasted from elsewhere is not believed.
+            guard let line = unseal(sealed) else { return nil }
             let f = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
             switch f.first {
             case "R":
-                guard f.count == 24, let commit = OID(hex: f[1]), let at = Double(f[5]), let ao = Int(f[6]), let ct = Double(f[9]),
-                      let co = Int(f[10]) else { return nil }
-                cache.records.append(StepRecord(
-                    commit: commit, parent: f[2].isEmpty ? nil : OID(hex: f[2]),
-                    author: Signature(name: f[3], email: f[4], date: Date(timeIntervalSince1970: at), offsetMinutes: ao),
-                    committer: Signature(name: f[7], email: f[8], date: Date(timeIntervalSince1970: ct), offsetMinutes: co),
-                    subject: f[11], caseID: f[12], procedure: f[13].nilIfEmpty, step: f[14].nilIfEmpty, role: f[15].nilIfEmpty,
-                    decision: f[16].nilIfEmpty, dependency: f[17].nilIfEmpty,
-                    signedOff: f[18].isEmpty ? [] : f[18].components(separatedBy: "\u{1}"), justification: f[19].nilIfEmpty,
-                    assigned: f[20].nilIfEmpty, assignedRole: f[21].nilIfEmpty, text: f[22], excuse: f[23].nilIfEmpty))
+                // Each record names the previous record of its case: a line missing in between breaks the chain.
+                guard f.count == 25, let record = record(Array(f.prefix(24))), f[24] == lastInCase[record.caseID] ?? "" else { return nil }
+                lastInCase[record.caseID] = f[1]
+                cache.records.append(record)
             case "A":
                 guard f.count == 3, let commit = OID(hex: f[1]) else { return nil }
                 cache.authorized[commit] = f[2] == "1"
@@ -66,28 +63,152 @@ struct HistoryCache {
         return complete ? cache : nil
     }
 
+    /// A step record from the fields of its `R` line.
+    static func record(_ f: [String]) -> StepRecord? {
+        guard f.count == 24, f[0] == "R", let commit = OID(hex: f[1]), let at = Double(f[5]), let ao = Int(f[6]), let ct = Double(f[9]),
+              let co = Int(f[10]) else { return nil }
+        return StepRecord(
+            commit: commit, parent: f[2].isEmpty ? nil : OID(hex: f[2]),
+            author: Signature(name: f[3], email: f[4], date: Date(timeIntervalSince1970: at), offsetMinutes: ao),
+            committer: Signature(name: f[7], email: f[8], date: Date(timeIntervalSince1970: ct), offsetMinutes: co),
+            subject: f[11], caseID: f[12], procedure: f[13].nilIfEmpty, step: f[14].nilIfEmpty, role: f[15].nilIfEmpty,
+            decision: f[16].nilIfEmpty, dependency: f[17].nilIfEmpty,
+            signedOff: f[18].isEmpty ? [] : f[18].components(separatedBy: "\u{1}"), justification: f[19].nilIfEmpty,
+            assigned: f[20].nilIfEmpty, assignedRole: f[21].nilIfEmpty, text: f[22], excuse: f[23].nilIfEmpty)
+    }
+
+    /// The records of the cases `ids` only (with their commits' authorizations) from the cache on
+    /// disk: what a step, a note or a range verify needs, without parsing every case's records.
+    /// The file is searched for the cases' `R` lines; nil when the file is missing, of another
+    /// version, cut short, or when one of those lines cannot be read (the caller then reads whole).
+    static func load(_ path: String, cases ids: Set<String>) -> HistoryCache? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> HistoryCache? in
+            guard raw.baseAddress != nil else { return nil }
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let count = bytes.count
+            // A file cut short (a crash while writing, a full disk) is not trusted.
+            guard count > 4, bytes[(count - 4)...].elementsEqual("fin\n".utf8) || bytes[(count - 5)...].elementsEqual("\nfin\n".utf8)
+            else { return nil }
+            func lineEnd(from start: Int) -> Int { bytes[start...].firstIndex(of: 10) ?? count }
+            let first = lineEnd(from: 0)
+            guard first < count, String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<first]), as: UTF8.self) == header else { return nil }
+            let second = lineEnd(from: first + 1)
+            let tipParts = String(decoding: UnsafeRawBufferPointer(rebasing: raw[(first + 1)..<second]), as: UTF8.self).split(separator: " ")
+            guard tipParts.count == 3, tipParts[0] == "tip", let tip = OID(hex: String(tipParts[1])), let commits = Int(tipParts[2]) else { return nil }
+            var cache = HistoryCache(tip: tip, commitCount: commits, records: [], authorized: [:], fields: [:])
+            var found: [(Int, StepRecord, String)] = []
+            for id in ids {
+                // Every R line of the case holds "\t<id>\t" (the id escapes to itself: no tab, newline or backslash).
+                guard !id.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 92 }) else { return nil }
+                let needle = Array("\t\(id)\t".utf8)
+                var from = second
+                while from < count, let at = search(needle, in: bytes, from: from) {
+                    let start = (bytes[..<at].lastIndex(of: 10) ?? -1) + 1
+                    let end = lineEnd(from: at)
+                    from = end
+                    guard bytes[start] == UInt8(ascii: "R") else { continue }
+                    let sealed = Substring(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<end]), as: UTF8.self)
+                    guard let line = unseal(sealed) else { return nil }
+                    let f = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
+                    // The id in a subject or a text is not the case's line: only the Expediente field counts.
+                    guard f.count == 25 else { return nil }
+                    guard f[12] == id else { continue }
+                    guard let record = record(Array(f.prefix(24))) else { return nil }
+                    found.append((start, record, f[24]))
+                }
+            }
+            // Oldest first, as the file keeps them; each names the previous one of its case.
+            found.sort { $0.0 < $1.0 }
+            var lastInCase: [String: String] = [:]
+            for (_, record, previous) in found {
+                guard previous == lastInCase[record.caseID] ?? "" else { return nil }
+                lastInCase[record.caseID] = record.commit.hex
+            }
+            cache.records = found.map(\.1)
+            // The A lines ("A\t<40 hex>\t<0|1>\t<checksum>", 62 bytes) of those commits.
+            let wanted = Set(cache.records.map(\.commit.hex))
+            var at = second + 1
+            if let firstA = search(Array("\nA\t".utf8), in: bytes, from: at) { at = firstA + 1 } else { at = count }
+            while at + 61 < count, bytes[at] == UInt8(ascii: "A"), bytes[at + 1] == 9, bytes[at + 42] == 9, bytes[at + 61] == 10 {
+                let hex = String(decoding: UnsafeRawBufferPointer(rebasing: raw[(at + 2)..<(at + 42)]), as: UTF8.self)
+                if wanted.contains(hex) {
+                    let sealed = Substring(decoding: UnsafeRawBufferPointer(rebasing: raw[at..<(at + 61)]), as: UTF8.self)
+                    guard unseal(sealed) != nil, let commit = OID(hex: hex) else { return nil }
+                    cache.authorized[commit] = bytes[at + 43] == UInt8(ascii: "1")
+                }
+                at += 62
+            }
+            return cache
+        }
+    }
+
+    /// The first offset at or after `from` where `needle` occurs in `bytes` (memchr for its first byte).
+    static func search(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let head = needle.first, let base = bytes.baseAddress else { return nil }
+        var at = from
+        while at + needle.count <= bytes.count {
+            guard let hit = memchr(base + at, Int32(head), bytes.count - at) else { return nil }
+            let offset = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            guard offset + needle.count <= bytes.count else { return nil }
+            if memcmp(base + offset, needle, needle.count) == 0 { return offset }
+            at = offset + 1
+        }
+        return nil
+    }
+
     /// Writes the cache atomically; a failure (read-only repository, full disk) is ignored,
     /// since the cache is only a shortcut.
     func save(_ path: String) {
         var out = [Self.header, "tip \(tip.hex) \(commitCount)"]
         out.reserveCapacity(records.count + authorized.count + fields.count + 3)
+        var lastInCase: [String: String] = [:]
         for r in records {
-            out.append(["R", r.commit.hex, r.parent?.hex ?? "", r.author.name, r.author.email, String(Int(r.author.date.timeIntervalSince1970)),
+            let previous = lastInCase[r.caseID] ?? ""
+            lastInCase[r.caseID] = r.commit.hex
+            out.append(Self.seal(["R", r.commit.hex, r.parent?.hex ?? "", r.author.name, r.author.email, String(Int(r.author.date.timeIntervalSince1970)),
                         String(r.author.offsetMinutes), r.committer.name, r.committer.email,
                         String(Int(r.committer.date.timeIntervalSince1970)), String(r.committer.offsetMinutes), r.subject, r.caseID,
                         r.procedure ?? "", r.step ?? "", r.role ?? "", r.decision ?? "", r.dependency ?? ""]
                 .map(Self.escape).joined(separator: "\t") + "\t" + Self.escape(r.signedOff.joined(separator: "\u{1}"))
                 + "\t" + Self.escape(r.justification ?? "") + "\t" + Self.escape(r.assigned ?? "") + "\t" + Self.escape(r.assignedRole ?? "")
-                + "\t" + Self.escape(r.text) + "\t" + Self.escape(r.excuse ?? ""))
+                + "\t" + Self.escape(r.text) + "\t" + Self.escape(r.excuse ?? "") + "\t" + previous))
         }
-        for (commit, ok) in authorized { out.append("A\t\(commit.hex)\t\(ok ? "1" : "0")") }
-        for (blob, f) in fields { out.append(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(Self.escape).joined(separator: "\t")) }
+        for (commit, ok) in authorized { out.append(Self.seal("A\t\(commit.hex)\t\(ok ? "1" : "0")")) }
+        for (blob, f) in fields { out.append(Self.seal(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(Self.escape).joined(separator: "\t"))) }
         out.append("fin")
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let temp = path + ".\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temp, contents: Data((out.joined(separator: "\n") + "\n").utf8)) else { return }
         if rename(temp, path) != 0 { unlink(temp) }
+    }
+
+    /// A line with its checksum (FNV-1a, 64 bits, in hex) appended after a tab.
+    static func seal(_ line: String) -> String {
+        line + "\t" + checksum(line.utf8)
+    }
+
+    /// The line without its checksum, or nil when the checksum does not match (the line was
+    /// damaged, edited by hand, or written by another version).
+    static func unseal(_ sealed: Substring) -> Substring? {
+        let utf8 = sealed.utf8
+        guard utf8.count > 17 else { return nil }
+        let cut = utf8.index(utf8.endIndex, offsetBy: -17)
+        guard utf8[cut] == 9 else { return nil }
+        let line = sealed[..<cut]
+        guard sealed.utf8[utf8.index(after: cut)...].elementsEqual(checksum(line.utf8).utf8) else { return nil }
+        return line
+    }
+
+    static func checksum<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     static func escape(_ s: String) -> String {
@@ -139,6 +260,14 @@ extension Casebook {
         cachedOutputData(key).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// A writer of a command's output into the output cache piece by piece, for output written as
+    /// a stream; nil when the cache is off. Nothing replaces the cached output until `keep()`.
+    public func outputCacheWriter(_ key: String?) -> OutputCacheWriter? {
+        guard let key else { return nil }
+        try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
+        return OutputCacheWriter(path: repository.gitdir + "folio/salida.cache", key: key)
+    }
+
     /// Keeps a command's output for the next identical run; the last one only, written atomically.
     public func storeOutput(_ text: String, _ key: String?) {
         guard let key else { return }
@@ -148,4 +277,43 @@ extension Casebook {
         guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + text).utf8)) else { return }
         if rename(temp, path) != 0 { unlink(temp) }
     }
+}
+
+/// The output cache written as a stream: a temporary file renamed over `salida.cache` by `keep()`,
+/// removed by `discard()` (or when the writer is dropped unkept), so a run cut short leaves the
+/// previous output in place and no half-written file.
+public final class OutputCacheWriter {
+    private let path: String
+    private let temp: String
+    private var file: UnsafeMutablePointer<FILE>?
+
+    init?(path: String, key: String) {
+        self.path = path
+        temp = path + ".\(getpid()).tmp"
+        guard let file = fopen(temp, "w") else { return nil }
+        self.file = file
+        write(Data((key + "\n").utf8))
+    }
+
+    public func write(_ data: Data) {
+        guard let file else { return }
+        let written = data.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        if written != data.count { discard() }
+    }
+
+    /// Replaces the cached output with what was written.
+    public func keep() {
+        guard let file else { return }
+        self.file = nil
+        if fclose(file) != 0 || rename(temp, path) != 0 { unlink(temp) }
+    }
+
+    public func discard() {
+        guard let file else { return }
+        self.file = nil
+        fclose(file)
+        unlink(temp)
+    }
+
+    deinit { discard() }
 }

@@ -99,7 +99,7 @@ extension Casebook {
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw CasebookError.invalidValue(option: "-m", reason: "falta el motivo", fix: "Indique por qué se cierra sin \(code): -m \"MOTIVO\".")
         }
-        let history = try loadHistory(at: head)
+        let history = try loadHistory(of: [id], at: head)
         guard let replay = try replay(id, in: history), let round = roundStatus(replay, path: path, roster: roster) else {
             throw CasebookError.invalidFile(file: path, reason: "el expediente no tiene pasos por dependencia",
                                             fix: "Solo los procedimientos 2, 3 y 5 esperan a varias dependencias.")

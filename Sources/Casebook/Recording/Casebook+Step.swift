@@ -94,7 +94,7 @@ extension Casebook {
         let roster = try roster(at: head)
         let persona = try self.persona(request.persona, in: roster)
         let (id, path) = try locate(request.caseID, head: head)
-        let history = try loadHistory(at: head)
+        let history = try loadHistory(of: [id], at: head)
         guard var replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let definition = replay.definition
 
@@ -270,7 +270,7 @@ extension Casebook {
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
         let (id, path) = try locate(caseID, head: head)
-        let history = try loadHistory(at: head)
+        let history = try loadHistory(of: [id], at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let dependency = try rawDependency.map { raw -> String in
             guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
@@ -297,7 +297,8 @@ extension Casebook {
             }
             try adoptDropped(id: id, path: path, definition: replay.definition, dependency: own, step: nil, persona: persona,
                              state: replay.machine.state, edit: edit)
-            guard try repository.changes().contains(where: { change in scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") } })
+            guard try repository.changes(side: .both, in: scope, untracked: true)
+                .contains(where: { change in scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") } })
             else {
                 throw CasebookError.nothingToRecord(path)
             }
@@ -417,8 +418,8 @@ extension Casebook {
     /// Refuses changes staged in the case outside `scope`: they would enter the commit unchecked.
     func checkStaged(in path: String, outside scope: [String]) throws {
         guard scope != [path] else { return }
-        let staged = try repository.changes().filter { change in
-            change.staged && change.path.hasPrefix(path + "/") && !scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") }
+        let staged = try repository.changes(side: .index, in: [path], untracked: false).filter { change in
+            change.path.hasPrefix(path + "/") && !scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") }
         }.map(\.path)
         if !staged.isEmpty { throw CasebookError.dirtyOutside(paths: staged, scope: scope.joined(separator: ", ")) }
     }

@@ -19,7 +19,14 @@ extension Casebook {
         guard let tip else { return VerifyReport(ok: true, commits: 0, cases: 0, steps: 0, violations: []) }
         // What came before a range (for `A..B`): the cases' last commits bound the new ones' dates.
         var lastInCase: [String: StepRecord] = [:]
-        if let hidden { for record in try loadHistory(at: hidden).records { lastInCase[record.caseID] = record } }
+        // For a range, only the cases its commits name are read from before it (cost by case, not by history).
+        var named: Set<String> = []
+        if let hidden {
+            try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
+                if let record = try StepRecord(commit) { named.insert(record.caseID) }
+            }
+            for record in try loadHistory(of: named, at: hidden).records { lastInCase[record.caseID] = record }
+        }
         var violations: [Violation] = []
         var history = History()
         var order: [String: Int] = [:]
@@ -47,7 +54,7 @@ extension Casebook {
         }
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(order.keys.compactMap(OID.init(hex:)))
-        let replayed = hidden == nil ? history : try loadHistory(at: tip)
+        let replayed = hidden == nil ? history : try loadHistory(of: named.union(editedOutside), at: tip)
         var steps = 0
         var timed: [TimedStep] = []
         let paths = try casePaths(at: tip)

@@ -26,8 +26,8 @@ extension Casebook {
     /// The department's register changes by a jefe's act: every entry a commit adds or changes in
     /// `schemas/registro.yaml` names that commit's author and its day.
     func registerFindings(_ commit: CommitInfo) throws -> [Violation] {
-        let now = try repository.entryID(at: DepartmentRegister.fileName, in: commit.id)
-        let before = try commit.parents.first.flatMap { try repository.entryID(at: DepartmentRegister.fileName, in: $0) }
+        let now = try configEntry(DepartmentRegister.fileName, in: commit.id)
+        let before = try commit.parents.first.flatMap { try configEntry(DepartmentRegister.fileName, in: $0) }
         guard let now, now != before else { return [] }
         func flag(_ message: String, _ fix: String) -> Violation {
             Violation(commit: commit.id.hex, caseID: nil, step: nil, rule: .register, message: message, fix: fix)

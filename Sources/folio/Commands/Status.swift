@@ -16,6 +16,21 @@ extension Folio {
                 let book = try repository.openReader()
                 let key = try book.outputKey(["status", id?.uppercased() ?? "", json ? "json" : "texto", String(Table.width)])
                 if let cached = book.cachedOutputData(key) { return FileHandle.standardOutput.write(cached) }
+                if id == nil, json {
+                    // Every case's status, written as it is derived: memory holds one case, not all.
+                    let cache = book.outputCacheWriter(key)
+                    try writeJSONArray(of: CaseStatus.self, to: cache) { element in
+                        try book.statusOfAll(encode: jsonArrayElement, element)
+                    }
+                    if let omitted = omittedLine(book) {
+                        // The warning is not cached: the next run recomputes it and says it again.
+                        cache?.discard()
+                        note(omitted)
+                    } else {
+                        cache?.keep()
+                    }
+                    return
+                }
                 let output: String
                 if let id {
                     let status = try book.status(of: id)

@@ -1,0 +1,159 @@
+import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+/// The case index (`estado.cache`, one status summary per case keyed by the case's last commit and
+/// folder) is disposable and never trusted over history: `status --json` through it always equals
+/// a cold replay.
+@Suite("The case index gives the same status as a cold replay")
+struct StatusIndexTests {
+    func element(_ status: CaseStatus) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(status)
+    }
+
+    /// Every case's JSON in order, and the commits left out, as `status --json` gets them.
+    func streamed(_ repo: CaseRepo, cache: Bool) throws -> ([Data], Int) {
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = cache
+        var all: [Data] = []
+        try book.statusOfAll(encode: element) { all.append($0) }
+        return (all, book.omittedCommits)
+    }
+
+    /// The same through the case index as from a cold replay (cache off), run twice (the second
+    /// run reads the index the first wrote).
+    func expectSame(_ repo: CaseRepo, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let cold = try streamed(repo, cache: false)
+        let first = try streamed(repo, cache: true)
+        let second = try streamed(repo, cache: true)
+        #expect(first.0 == cold.0, sourceLocation: sourceLocation)
+        #expect(second.0 == cold.0, sourceLocation: sourceLocation)
+        #expect(first.1 == cold.1 && second.1 == cold.1, sourceLocation: sourceLocation)
+        // The objects' status gives the same cases, in the same order.
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try book.statusOfAll().map(element) == cold.0, sourceLocation: sourceLocation)
+    }
+
+    var indexFile: (CaseRepo) -> String { { $0.path + "/.git/folio/estado.cache" } }
+
+    func open(_ repo: CaseRepo, _ n: Int) throws -> [String] {
+        try (0..<n).map { i in
+            let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Cooperación \(i)", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"],
+                                                           persona: "mrodriguez")).caseID
+            try repo.step(id, as: "mrodriguez")
+            return id
+        }
+    }
+
+    @Test("after new commits only the touched cases change, and the index agrees with a cold replay")
+    func newCommits() throws {
+        let repo = try CaseRepo()
+        let ids = try open(repo, 3)
+        try expectSame(repo)
+        #expect(FileManager.default.fileExists(atPath: indexFile(repo)))
+        try repo.step(ids[0], as: "mrodriguez")
+        try expectSame(repo)
+        // A plain-git commit by a registered author that edits two cases' files: both summaries are derived again.
+        for id in ids.prefix(2) {
+            let path = try repo.git(["ls-tree", "-d", "--name-only", "HEAD", "cases/2026/\(id)"])
+            try repo.write("Editado fuera de folio.\n", to: path + "/nota.md")
+        }
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-q", "-m", "edición"])
+        try expectSame(repo)
+        // A forged step of another case, with plain git: it counts nowhere, index or not.
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[2])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        try expectSame(repo)
+        #expect(try streamed(repo, cache: true).1 == 1)
+    }
+
+    @Test("a new day, a changed roster or a reset derive the summaries again")
+    func keyAndReset() throws {
+        let repo = try CaseRepo()
+        let ids = try open(repo, 2)
+        let older = try repo.git(["rev-parse", "HEAD"])
+        try repo.step(ids[0], as: "mrodriguez")
+        try expectSame(repo)
+        try repo.git(["reset", "-q", "--hard", older])
+        try expectSame(repo)
+        repo.at("2026-12-20T09:00:00-06:00")
+        try expectSame(repo)
+        try repo.book.addPersona(Persona(id: "nuevo", name: "Nuevo Jefe", email: "nuevo@igss.gob.gt", roles: [.jefe], dependency: nil),
+                                 actor: "mrodriguez")
+        try expectSame(repo)
+    }
+
+    @Test("a damaged index is ignored and written again", arguments: ["basura", "truncado", "vacío", "otro-commit", "otro-expediente", "longitud"])
+    func corrupted(kind: String) throws {
+        let repo = try CaseRepo()
+        let ids = try open(repo, 2)
+        _ = try streamed(repo, cache: true)
+        let original = try Data(contentsOf: URL(fileURLWithPath: indexFile(repo)))
+        let text = String(decoding: original, as: UTF8.self)
+        let first = try repo.git(["rev-list", "--max-parents=0", "HEAD"])
+        let damaged: String
+        switch kind {
+        case "basura": damaged = "\u{0}\u{1}no es un índice\n"
+        case "truncado": damaged = String(text.prefix(text.count / 2))
+        case "vacío": damaged = ""
+        case "otro-commit":
+            // A summary for a commit that is not its case's last (here, the repository's first commit).
+            let last = try repo.git(["log", "-1", "--format=%H", "--grep", "Expediente: \(ids[0])"])
+            damaged = text.replacingOccurrences(of: last, with: first)
+        case "otro-expediente":
+            // The summaries filed under each other's case.
+            damaged = text.replacingOccurrences(of: "C \(ids[0]) ", with: "C TEMP ").replacingOccurrences(of: "C \(ids[1]) ", with: "C \(ids[0]) ")
+                .replacingOccurrences(of: "C TEMP ", with: "C \(ids[1]) ")
+        default:
+            damaged = text.replacingOccurrences(of: #"( \d+)\n\{"#, with: "$1 9\n{", options: .regularExpression)
+        }
+        try damaged.write(toFile: indexFile(repo), atomically: true, encoding: .utf8)
+        try expectSame(repo)
+        #expect(try String(contentsOfFile: indexFile(repo), encoding: .utf8).hasSuffix("fin\n"), "rewritten whole")
+    }
+
+    @Test("a round's expected dependencies edited in the work tree, not committed, are read again as a cold replay reads them")
+    func workTreeOfARound() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", sets: ["dependencias_esperadas=[DIP, TIC]"],
+                                                       persona: "alopez")).caseID
+        try expectSame(repo)
+        let file = "cases/2026/\(id)/expediente.md"
+        try repo.write(repo.read(file).replacingOccurrences(of: "TIC", with: "HGE"), to: file)
+        try expectSame(repo)
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        var expected: [String]? = nil
+        try book.statusOfAll { if $0.id == id { expected = $0.expected } }
+        #expect(expected?.contains("HGE") == true)
+    }
+
+    @Test("on a bare clone the index is written in its git folder and agrees with a cold replay")
+    func bareClone() throws {
+        let repo = try CaseRepo()
+        let ids = try open(repo, 2)
+        try expectSame(repo)
+        let copy = repo.box.path + "/copia.git"
+        #expect(try Sandbox.git(["clone", "-q", "--bare", repo.path, copy], in: repo.box.path).ok)
+        func bare(_ cache: Bool) throws -> [Data] {
+            let book = try Casebook.openForReading(at: copy, clock: repo.book.clock)
+            book.usesCache = cache
+            var all: [Data] = []
+            try book.statusOfAll(encode: element) { all.append($0) }
+            return all
+        }
+        let cold = try bare(false)
+        #expect(cold == (try streamed(repo, cache: false)).0)
+        #expect(try bare(true) == cold)
+        #expect(FileManager.default.fileExists(atPath: copy + "/folio/estado.cache"))
+        #expect(try bare(true) == cold)
+        // The work repository moves on; the bare clone's index still answers for its own HEAD.
+        try repo.step(ids[1], as: "mrodriguez")
+        #expect(try bare(true) == cold)
+    }
+}
