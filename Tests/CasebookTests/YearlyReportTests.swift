@@ -112,6 +112,15 @@ struct YearlyReportTests {
         #expect(try repo.book.verify().violations.contains { $0.rule == "informe-trasladado" && $0.message.contains("ya no está") })
         _ = try repo.git(["reset", "-q", "--hard", "HEAD~2"])
         #expect(try repo.book.verify().violations.filter { $0.rule == "informe-trasladado" }.isEmpty)
+        // A forged step 14 after FIN (plain git, the jefe's own name): verify names it, status and log leave it out and say so.
+        let message = "\(id) paso 14\n\nExpediente: \(id)\nProcedimiento: 1\nPaso: 14\nRol: jefe\nSigned-off-by: María Rodríguez <mrodriguez@igss.gob.gt>\n"
+        _ = try repo.git(["-c", "user.name=María Rodríguez", "-c", "user.email=mrodriguez@igss.gob.gt", "commit", "-q", "--allow-empty", "-F", "-"],
+                         input: message)
+        #expect(try !repo.book.verify().ok)
+        let logged = try repo.book.log(of: id)
+        #expect(repo.book.omittedCommits == 1 && logged.filter { $0.step == "14" }.count == 2, "the forged step is left out of the log, and counted")
+        #expect(try repo.book.status(of: id).state == .closed && repo.book.omittedCommits == 1)
+        _ = try repo.git(["reset", "-q", "--hard", "HEAD~1"])
         let warm = try repo.book.status(of: id)
         #expect(cold.state == .closed && cold.history.count == warm.history.count && cold.history.count >= 14)
     }
