@@ -94,6 +94,33 @@ struct YearlyReportTests {
         let book = try Casebook.openForReading(at: repo.path, clock: repo.book.clock)
         book.usesCache = false
         let cold = try book.status(of: id)
+        // A report sent is kept as sent: a note that changes it is refused; a plain-git change or
+        // deletion is an error of verify, whole or of the pushed range (what the hook runs).
+        let sentFile = "\(path)/informe-avance-2027.md"
+        let original = repo.read(sentFile)
+        try repo.write(original + "\nAñadido después.\n", to: sentFile)
+        try repo.expectRefusal(["informe-avance-2027.md: se trasladó con el paso 14", "un informe trasladado no se modifica", "git restore --source="]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "jperez", text: "corrige el informe")
+        }
+        _ = try repo.git(["-c", "user.name=Jorge Pérez", "-c", "user.email=jperez@igss.gob.gt", "commit", "-qam", "corrige"])
+        for range in [nil, "HEAD~1..HEAD"] {
+            let found = try repo.book.verify(range: range).violations.filter { $0.rule == "informe-trasladado" }
+            #expect(found.count == 1 && found[0].severity == "error" && found[0].message.contains("cambió después"), "\(range ?? "todo")")
+        }
+        _ = try repo.git(["-c", "user.name=Jorge Pérez", "-c", "user.email=jperez@igss.gob.gt", "rm", "-q", sentFile])
+        _ = try repo.git(["-c", "user.name=Jorge Pérez", "-c", "user.email=jperez@igss.gob.gt", "commit", "-qm", "borra"])
+        #expect(try repo.book.verify().violations.contains { $0.rule == "informe-trasladado" && $0.message.contains("ya no está") })
+        _ = try repo.git(["reset", "-q", "--hard", "HEAD~2"])
+        #expect(try repo.book.verify().violations.filter { $0.rule == "informe-trasladado" }.isEmpty)
+        // A forged step 14 after FIN (plain git, the jefe's own name): verify names it, status and log leave it out and say so.
+        let message = "\(id) paso 14\n\nExpediente: \(id)\nProcedimiento: 1\nPaso: 14\nRol: jefe\nSigned-off-by: María Rodríguez <mrodriguez@igss.gob.gt>\n"
+        _ = try repo.git(["-c", "user.name=María Rodríguez", "-c", "user.email=mrodriguez@igss.gob.gt", "commit", "-q", "--allow-empty", "-F", "-"],
+                         input: message)
+        #expect(try !repo.book.verify().ok)
+        let logged = try repo.book.log(of: id)
+        #expect(repo.book.omittedCommits == 1 && logged.filter { $0.step == "14" }.count == 2, "the forged step is left out of the log, and counted")
+        #expect(try repo.book.status(of: id).state == .closed && repo.book.omittedCommits == 1)
+        _ = try repo.git(["reset", "-q", "--hard", "HEAD~1"])
         let warm = try repo.book.status(of: id)
         #expect(cold.state == .closed && cold.history.count == warm.history.count && cold.history.count >= 14)
     }

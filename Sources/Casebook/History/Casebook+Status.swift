@@ -71,7 +71,9 @@ extension Casebook {
         let month = try caseFields(path, at: head)?.month
         let replayed = try replay(id, in: history)
         let timings: [OID: StepTiming] = replayed.map { self.timings(of: $0, month: month) } ?? [:]
-        let records = replayed?.records ?? []
+        // A step out of the manual's order is no step of the case: left out, and counted (verify names it).
+        let refused = Set((replayed?.refused ?? []).map(\.record.commit))
+        let records = (replayed?.records ?? []).filter { !refused.contains($0.commit) }
         saveHistoryCache()
         let definition = replayed?.definition
         return try records.enumerated().map { i, record in

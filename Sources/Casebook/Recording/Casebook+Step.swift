@@ -142,6 +142,7 @@ extension Casebook {
             notices.append("El expediente está asignado a \(other) (\(role.rawValue)); registra el paso \(persona.id), que también tiene el rol.")
         }
         try checkClean(outside: path)
+        try refuseChangedSentReports(replay, path: path)
         // A step out of its window without a justification is refused together with anything else the
         // step lacks, so that one answer mends the whole refusal.
         var timingRefusal: CasebookError? = nil
@@ -277,6 +278,7 @@ extension Casebook {
             return code
         }
         try checkClean(outside: path)
+        try refuseChangedSentReports(replay, path: path)
         // A dependency's contact records their own files only.
         if persona.isExternalContact, persona.dependency == nil { throw CasebookError.contactWithoutCode(persona: persona.id) }
         if persona.isExternalContact, let registered = persona.dependency, let dependency, registered.uppercased() != dependency {

@@ -69,9 +69,13 @@ extension Casebook {
         if hidden == nil {
             violations += try archiveFindings(at: tip)
             violations += try slipTipFindings(at: tip, history: history)
-        } else if !editedOutside.isEmpty {
-            // A push that edits a case outside folio must leave its routing slip true to its history.
-            violations += try slipTipFindings(at: tip, history: replayed, only: editedOutside)
+            violations += try sentReportFindings(at: tip, history: history)
+        } else {
+            if !editedOutside.isEmpty {
+                // A push that edits a case outside folio must leave its routing slip true to its history.
+                violations += try slipTipFindings(at: tip, history: replayed, only: editedOutside)
+            }
+            violations += try sentReportFindings(at: tip, history: replayed, only: editedOutside.union(touched))
         }
         return VerifyReport(ok: !violations.contains { $0.isError }, commits: order.count,
                             cases: touched.count, steps: steps, violations: violations, outOfWindow: timed)

@@ -34,6 +34,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
     case stepOrder = "step-order"
     case deadline = "plazo"
     case routingSlip = "routing-slip"
+    case sentReport = "informe-trasladado"
     // The tip as it is now (`Archive/Casebook+Archive.swift`).
     case archive
     // The shared repository's hook on a push (`Sharing/Casebook+Receive.swift`).
@@ -77,6 +78,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
         case .role: return "El autor tenía el rol del paso en roles.yaml del commit anterior."
         case .schema: return "El procedimiento del expediente está definido en schemas/ de su apertura."
         case .stepOrder: return "Los pasos siguen el orden del manual."
+        case .sentReport: return "Un informe anual trasladado (P1-14) queda como se trasladó."
         case .deadline: return "Un paso fuera de plazo lleva justificación."
         case .routingSlip: return "La hoja de ruta de cada expediente coincide con su historia."
         case .archive: return "Los documentos archivados siguen como el índice los registró."
