@@ -27,6 +27,9 @@ public final class Casebook {
     /// Commit signatures checked in this run, the signature cache as read, and what to add to it.
     var signatureVerdicts: [OID: CommitSignature] = [:]
     var signatureCache: SignatureCache?
+    /// False for the shared repository's hook (`folio receive`): every signature of a push is
+    /// checked, and no verdict is read from or written to `.git/folio/firmas.cache`.
+    public var trustsSignatureCache = true
     var newSignatureLines: [String] = []
     /// SHA-256 of the key blob of each registered key seen, by its `type base64` text.
     var registeredKeyHashes: [String: String] = [:]

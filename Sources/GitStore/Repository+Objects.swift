@@ -164,17 +164,60 @@ extension CommitInfo {
 
 extension Repository {
     /// The signature in a commit's `gpgsig` header and the data it signs; nil for an unsigned commit.
+    ///
+    /// Read from the commit's header only, as git does: libgit2 1.5's `git_commit_extract_signature`
+    /// also takes `gpgsig` lines from the message, which git calls unsigned.
     public func signature(of commit: OID) throws -> (signature: String, signedData: Data)? {
-        var raw = commit.raw
-        var signature = git_buf(), data = git_buf()
-        defer {
-            git_buf_dispose(&signature)
-            git_buf_dispose(&data)
+        Self.splitSignature(try rawObject(commit))
+    }
+
+    /// `gpgsig` (with its continuation lines) out of a raw commit's header: the armor, and the commit
+    /// without it (what the signature covers). Nil when the header has no `gpgsig`, or more than one.
+    static func splitSignature(_ raw: Data) -> (signature: String, signedData: Data)? {
+        let bytes = [UInt8](raw)
+        let newline = UInt8(ascii: "\n")
+        var signed: [UInt8] = []
+        signed.reserveCapacity(bytes.count)
+        var signature: [UInt8]? = nil
+        var i = 0
+        var inSignature = false
+        while i < bytes.count {
+            let end = bytes[i...].firstIndex(of: newline) ?? bytes.count
+            let line = bytes[i..<end]
+            if line.isEmpty {
+                // The header ends at the first empty line: the message is signed as it is.
+                signed += bytes[i...]
+                break
+            }
+            if inSignature, line.first == UInt8(ascii: " ") {
+                signature! += [newline] + line.dropFirst()
+            } else if line.starts(with: Array("gpgsig ".utf8)) {
+                guard signature == nil else { return nil }
+                signature = Array(line.dropFirst(7))
+                inSignature = true
+            } else {
+                inSignature = false
+                signed += line
+                if end < bytes.count { signed.append(newline) }
+            }
+            i = end + 1
         }
-        guard try found("git_commit_extract_signature", git_commit_extract_signature(&signature, &data, handle, &raw, "gpgsig")) else {
-            return nil
-        }
-        return (String(cString: signature.ptr), Data(bytes: data.ptr, count: data.size))
+        guard let signature else { return nil }
+        return (String(decoding: signature, as: UTF8.self) + "\n", Data(signed))
+    }
+
+    /// An object's bytes as stored (a commit's header and message, unparsed).
+    public func rawObject(_ id: OID) throws -> Data {
+        var odb: OpaquePointer?
+        try check("git_repository_odb", git_repository_odb(&odb, handle))
+        defer { git_odb_free(odb) }
+        var raw = id.raw
+        var object: OpaquePointer?
+        try check("git_odb_read", git_odb_read(&object, odb, &raw))
+        defer { git_odb_object_free(object) }
+        let size = git_odb_object_size(object)
+        guard size > 0, let data = git_odb_object_data(object) else { return Data() }
+        return Data(bytes: data, count: size)
     }
 
     /// The commit a revision names (`main`, `HEAD~2`, a sha); nil when it names none.

@@ -53,7 +53,11 @@ public struct SSHSignature: Sendable {
         guard let algorithm = HashAlgorithm(rawValue: String(decoding: hash, as: UTF8.self)), hash == Array(algorithm.rawValue.utf8) else {
             throw SSHSignatureError.hashAlgorithm(String(decoding: hash.prefix(64), as: UTF8.self))
         }
-        guard let namespaceText = String(bytes: namespace, encoding: .utf8) else { throw SSHSignatureError.malformed("firma", "espacio") }
+        // Exactly the bytes signed: Foundation drops a leading byte-order mark, which would let
+        // "\u{FEFF}git" pass for "git".
+        guard let namespaceText = String(bytes: namespace, encoding: .utf8), Array(namespaceText.utf8) == namespace else {
+            throw SSHSignatureError.malformed("firma", "espacio")
+        }
         self.publicKey = try SSHPublicKey(blob: Data(keyBlob))
         self.namespace = namespaceText
         self.hashAlgorithm = algorithm

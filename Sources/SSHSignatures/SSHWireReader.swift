@@ -56,6 +56,8 @@ struct SSHWireReader {
     mutating func mpint(_ field: String, maximumBytes: Int) throws -> [UInt8] {
         let value = try string(field)
         guard value.first.map({ $0 & 0x80 == 0 }) ?? true else { throw SSHSignatureError.malformed(subject, field) }
+        // As OpenSSH: the encoded number, its sign byte included, is bounded before any zero is dropped.
+        guard value.count <= maximumBytes + 1 else { throw SSHSignatureError.malformed(subject, field) }
         let stripped = Array(value.drop { $0 == 0 })
         guard stripped.count <= maximumBytes else { throw SSHSignatureError.malformed(subject, field) }
         return stripped

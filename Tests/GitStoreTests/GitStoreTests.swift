@@ -32,6 +32,34 @@ struct GitStoreTests {
         #expect(try Sandbox.gitOut(["status", "--porcelain"], in: box.path) == "?? fuera.txt", "the index was written")
     }
 
+    @Test("a commit's signature is its gpgsig header only, as git reads it: lines of that shape in the message are not a signature")
+    func signatureFromHeaderOnly() throws {
+        let repo = try Repository.create(at: box.path)
+        try box.write("1\n", to: "a.txt")
+        let first = try repo.commitWorkTree(paths: ["a.txt"], parent: nil, author: signature("A", "a@x.org"),
+                                            committer: signature("A", "a@x.org"), message: "uno\n")
+        let tree = try Sandbox.gitOut(["rev-parse", "\(first.hex)^{tree}"], in: box.path)
+        let armor = ["-----BEGIN SSH SIGNATURE-----", "U1NIU0lH", "-----END SSH SIGNATURE-----"]
+        let header = "tree \(tree)\nauthor A <a@x.org> 1790000000 -0600\ncommitter A <a@x.org> 1790000000 -0600\n"
+        func write(_ raw: String) throws -> OID {
+            OID(hex: try Sandbox.git(["hash-object", "-t", "commit", "-w", "--stdin"], in: box.path, input: raw).out
+                .trimmingCharacters(in: .whitespacesAndNewlines))!
+        }
+        // "gpgsig" lines inside the message: git says unsigned, and so does GitStore.
+        let inMessage = try write(header + "\nAsunto\n\ngpgsig " + armor[0] + "\n " + armor[1] + "\n " + armor[2] + "\n")
+        #expect(try Sandbox.gitOut(["log", "-1", "--format=%G?", inMessage.hex], in: box.path) == "N")
+        #expect(try repo.signature(of: inMessage) == nil)
+        // In the header: the armor, and the commit without it (what `git verify-commit` checks).
+        let body = "\nAsunto\n\nTexto.\n"
+        let signed = try write(header + "gpgsig " + armor[0] + "\n " + armor[1] + "\n " + armor[2] + "\n" + body)
+        let found = try #require(try repo.signature(of: signed))
+        #expect(found.signature == armor.joined(separator: "\n") + "\n")
+        #expect(found.signedData == Data((header + body).utf8))
+        // Two gpgsig headers are not one signature.
+        let twice = try write(header + "gpgsig " + armor[0] + "\n " + armor[2] + "\ngpgsig " + armor[0] + "\n " + armor[2] + "\n" + body)
+        #expect(try repo.signature(of: twice) == nil)
+    }
+
     @Test("the branch moves by compare-and-swap: a stale parent is refused, nothing is lost")
     func compareAndSwap() throws {
         let repo = try Repository.create(at: box.path)

@@ -58,6 +58,25 @@ struct ParsingTests {
         #expect(error { try SSHSignatureVerifier.check(armored: try sha1.sshsig(message, namespace: "git"), message: message, key: publicKey, namespace: "git") }
             == .signatureAlgorithm("ssh-rsa"))
         #expect(error { try SSHSignatureVerifier.check(armored: try sha256.sshsig(message, namespace: "git"), message: message, key: publicKey, namespace: "git") } == nil)
+        // A byte-order mark before the namespace is not "git" (Foundation would drop it): refused, as ssh-keygen refuses it.
+        fields = SigFields(blob: Armor.unwrap(armored))
+        fields.namespace = [0xEF, 0xBB, 0xBF] + Array("git".utf8)
+        #expect(error { _ = try SSHSignature(armored: Armor.wrap(fields.blob)) } == .malformed("firma", "espacio"))
+        // An ECDSA number padded with zeros past OpenSSH's bound is refused before the zeros are dropped.
+        let ec = P256.Signing.PrivateKey()
+        var ecKey = Wire()
+        ecKey.string("ecdsa-sha2-nistp256"); ecKey.string("nistp256"); ecKey.string(Array(ec.publicKey.x963Representation))
+        let ecSigned = Armor.signedData(namespace: "git", hash: "sha512", message: message)
+        let raw = Array(try ec.signature(for: ecSigned).rawRepresentation)
+        func ecdsaSignature(zeros: Int) -> [UInt8] {
+            var inner = Wire()
+            inner.string([UInt8](repeating: 0, count: zeros) + [0] + Array(raw[0..<32])); inner.mpint(Array(raw[32..<64]))
+            var sig = Wire(); sig.string("ecdsa-sha2-nistp256"); sig.string(inner.bytes)
+            return Armor.wrap(SigFields(key: ecKey.bytes, namespace: "git", hash: "sha512", signature: sig.bytes).blob)
+        }
+        let ecPublic = try SSHPublicKey(blob: Data(ecKey.bytes))
+        #expect(error { try SSHSignatureVerifier.check(armored: ecdsaSignature(zeros: 3), message: message, key: ecPublic, namespace: "git") } == nil)
+        #expect(error { try SSHSignatureVerifier.check(armored: ecdsaSignature(zeros: 2100), message: message, key: ecPublic, namespace: "git") } != nil)
         // Spanish, for whoever reads it.
         #expect(SSHSignatureError.keyMismatch.description == "la firma la hizo otra clave que la esperada")
     }

@@ -45,6 +45,7 @@ extension Casebook {
     /// must pass `verify`; any other reference is refused unless `refs_permitidas` names it.
     /// Reception stamps are written by the server after the push, never pushed.
     public func receive(_ updates: [RefUpdate]) throws -> ReceiveReport {
+        trustsSignatureCache = false
         let current = try repository.headCommit()
         let settings = try settings(at: current)
         let shared = "refs/heads/\(settings.branch)"

@@ -1,6 +1,7 @@
 import Foundation
 import GitStore
 import Procedures
+import SSHSignatures
 
 /// What verify knows of one commit of the shared line, gathered once and read by the rules.
 ///
@@ -163,6 +164,10 @@ extension Casebook {
     /// A signature whose key swift-crypto cannot load, checked by `ssh-keygen -Y verify`.
     private func keygenVerdict(_ commit: OID, principal: String, key: String) throws -> Bool {
         guard let signed = try repository.signature(of: commit) else { return false }
+        // Only the registered key is worth a call to ssh-keygen: a signature carrying any other key
+        // (one crafted so that it cannot be loaded here, say) is refused at once, without forking.
+        guard let carried = try? SSHSignature(armored: signed.signature), let registered = try? SSHPublicKey(openSSH: key),
+              carried.publicKey.blob == registered.blob else { return false }
         return try SSHVerifier.keygenVerify(signature: signed.signature, data: signed.signedData, principal: principal, key: key, namespace: "git")
     }
 

@@ -159,14 +159,19 @@ extension Casebook {
 
     /// Writes the verdicts this run learnt (no effect when the cache is off).
     func saveSignatureCache() {
-        guard usesCache, !newSignatureLines.isEmpty else { return }
+        // The hook writes no verdicts either: a refused push must not grow the server's cache.
+        guard usesCache, trustsSignatureCache, !newSignatureLines.isEmpty else { return }
         SignatureCache.append(newSignatureLines, to: SignatureCache.file(repository))
         newSignatureLines.removeAll()
     }
 
     private func loadSignatureCache() {
         guard signatureCache == nil else { return }
-        signatureCache = usesCache ? SignatureCache.load(SignatureCache.file(repository)) : SignatureCache()
+        // The shared repository's hook judges a push on the signatures themselves: the cache is a
+        // file that whoever can write the repository's folder could forge. So does the cross-check
+        // through ssh-keygen (FOLIO_FIRMAS=ssh-keygen), which must not inherit in-process verdicts.
+        let trusted = usesCache && trustsSignatureCache && !SSHVerifier.usesKeygen
+        signatureCache = trusted ? SignatureCache.load(SignatureCache.file(repository)) : SignatureCache()
     }
 
     private func record(_ verdict: CommitSignature, for commit: OID) {
