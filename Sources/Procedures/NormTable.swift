@@ -20,6 +20,17 @@ public enum NormTable {
                 if let c = d.cycle, c.norm == n.number { how.append(cycle(c)) }
                 out.append("| \(n.number) | \(cell(n.text)) | \(cell(how.joined(separator: " "))) |")
             }
+            let generating = d.steps.filter { !$0.generates.isEmpty }
+            if !generating.isEmpty {
+                out += ["", "Lo que folio escribe en el expediente al registrar cada paso (`genera:` en el esquema; AAAA-MM es el mes",
+                        "del expediente, CODIGO la dependencia):", ""]
+                for step in generating {
+                    for g in step.generates {
+                        let files = g.files(month: "AAAA-MM", dependency: "CODIGO").map { "`\($0)`" }.joined(separator: ", ")
+                        out.append("- Paso \(step.number) (`\(g.rawValue)`): \(g.summary): \(files).")
+                    }
+                }
+            }
         }
         let criteria = definitions.flatMap { d in d.norms.filter { $0.kind == .criterion }.map { (d, $0) } }
         out += ["", "## Criterios del departamento", ""]

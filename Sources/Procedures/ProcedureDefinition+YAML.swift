@@ -191,6 +191,8 @@ private struct FileModel: Decodable {
         var siguiente: String?
         var decision: DecisionModel?
         var interpretacion: String?
+        /// The documents folio writes when the step is recorded (`Generator`'s names).
+        var genera: [String]?
     }
 
     struct DecisionModel: Decodable {
@@ -227,11 +229,18 @@ private struct FileModel: Decodable {
                          yes: .init(text: $0.si.texto, transition: try transition($0.si, step: number)),
                          no: .init(text: $0.no.texto, transition: try transition($0.no, step: number)))
             }
-            return StepDefinition(
+            var step = StepDefinition(
                 number: number, roles: roles, activity: p.actividad, decision: decision,
                 waits: p.espera ?? false, perDependency: p.por_dependencia ?? false,
                 next: p.siguiente.map { .step(ProcedureDefinition.normalize(step: $0)) },
                 interpretation: p.interpretacion)
+            step.generates = try (p.genera ?? []).map { name in
+                guard let generator = Generator(rawValue: name) else {
+                    throw fail("el paso \(number) genera '\(name)', que folio no sabe generar (conoce: \(Generator.names))")
+                }
+                return generator
+            }
+            return step
         }
         let norms = try (normas ?? []).map { try $0.norm(kind: .manual, fail: fail) }
             + (criterios ?? []).map { try $0.norm(kind: .criterion, fail: fail) }
@@ -259,7 +268,37 @@ private struct FileModel: Decodable {
                                    monthly: mensual ?? false, fields: campos ?? [], norms: norms, steps: steps, production: production,
                                    progress: avance.map { ProgressRules(noProgressNorm: $0.norma_sin_avance) })
         definition.cycle = cycle
+        if pasos.allSatisfy({ $0.genera == nil }) { definition.steps = Self.generatorsBeforeGenera(definition) }
+        for step in definition.steps {
+            for generator in step.generates {
+                if let problem = generator.problem(in: definition, step: step) {
+                    throw fail("el paso \(step.number) genera '\(generator.rawValue)', que \(problem)")
+                }
+            }
+        }
         return definition
+    }
+}
+
+extension FileModel {
+    /// A schema committed before steps declared `genera:` (written before the key existed)
+    /// keeps generating what folio generated then: P3 (`produccion:`) the review at 03, the
+    /// consolidated report at 06 and the head's at 07; P5 (`avance:`) the progress report at 03
+    /// and the head's at 05. A schema that declares `genera:` on any step gets exactly what it declares.
+    static func generatorsBeforeGenera(_ definition: ProcedureDefinition) -> [StepDefinition] {
+        let earlier: [String: Generator]
+        if definition.progress != nil {
+            earlier = ["03": .progressReport, "05": .headReport]
+        } else if definition.production != nil {
+            earlier = ["03": .productionReview, "06": .consolidatedReport, "07": .headReport]
+        } else {
+            return definition.steps
+        }
+        return definition.steps.map { step in
+            var step = step
+            if let generator = earlier[step.number], generator.problem(in: definition, step: step) == nil { step.generates = [generator] }
+            return step
+        }
     }
 }
 

@@ -46,6 +46,9 @@ public struct StepDefinition: Equatable, Sendable {
     public var interpretation: String?
     /// Who resolved that reading under Article 3, when a jefe did (the department's register).
     public var interpretationResolved: Adoption? = nil
+    /// The documents folio writes into the case when the step is recorded (`genera:`), besides the
+    /// archive index and the routing slip every commit writes.
+    public var generates: [Generator] = []
 
     public var role: Role { roles[0] }
 }

@@ -214,4 +214,35 @@ struct ProductionTests {
         #expect(try String(contentsOfFile: out + "/consolidado-2026-10.csv", encoding: .utf8)
             == repo.read("cases/2026/\(id)/informe/consolidado-2026-10.csv"), "regenerated from history, the same report")
     }
+
+    @Test("what a step writes is what its committed schema declares: a jefe's amendment moves the head's report to step 06")
+    func declaredGenerators() throws {
+        let repo = try CaseRepo(date: "2026-10-27T08:00:00-06:00")
+        var text = repo.read("schemas/procedimiento-3.yaml")
+        text = text.replacingOccurrences(of: "version: \"2013.1\"", with: "version: \"2026.1\"")
+        text = text.replacingOccurrences(of: "    genera: [informe-consolidado]", with: "    genera: [informe-consolidado, informe-jefatura]")
+        text = text.replacingOccurrences(of: "    genera: [revision-produccion]", with: "    genera: []")
+        try repo.write(text, to: "schemas/procedimiento-3.yaml")
+        try repo.git(["commit", "-qam", "Enmienda el procedimiento 3", "--author", CaseRepo.jefe])
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-10", persona: "cmendez")).caseID
+        for dependency in ["HGE", "HRO"] {
+            try repo.write(header + body(1100, 280), to: "cases/2026/\(id)/produccion/\(dependency).csv")
+            try repo.step(id, "01", as: dependency.lowercased(), dependency: dependency)
+            try repo.step(id, "02", as: "cmendez", dependency: dependency)
+            try repo.step(id, "03", as: "alopez", dependency: dependency)
+            #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines == ["cases/2026/\(id)/hoja-de-ruta.md"],
+                    "step 03 declares nothing now: no review")
+        }
+        repo.at("2026-11-02T08:00:00-06:00")
+        for dependency in ["HGE", "HRO"] {
+            try repo.step(id, "04", as: "alopez", decision: "si", dependency: dependency)
+            try repo.step(id, "05", as: "alopez", dependency: dependency)
+        }
+        try repo.step(id, "06", as: "alopez")
+        let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines
+        #expect(committed == ["cases/2026/\(id)/hoja-de-ruta.md"] + ["csv", "html", "md"].map { "cases/2026/\(id)/informe/consolidado-2026-10.\($0)" }
+                + ["html", "md"].map { "cases/2026/\(id)/informe/informe-jefatura-2026-10.\($0)" })
+        #expect(repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-10.md").contains(GeneratedSection.start))
+        #expect(try repo.book.verify().ok)
+    }
 }

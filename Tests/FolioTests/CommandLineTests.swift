@@ -144,6 +144,20 @@ struct CommandLineTests {
         #expect(try cli.folio("procedures", "1", in: cli.box.path).out.contains("Procedimiento 1 (PEI)"))
     }
 
+    @Test("procedures --json: each step's declared generators with their files")
+    func proceduresGenerates() throws {
+        let cli = CLI()
+        try cli.setUp()
+        let p3 = try #require(try cli.json(try cli.folio("procedures", "3", "--json")) as? [[String: Any]])
+        let steps = try #require(p3.first?["steps"] as? [[String: Any]])
+        func generates(_ step: String) -> [[String: Any]]? { steps.first { $0["step"] as? String == step }?["generates"] as? [[String: Any]] }
+        #expect(generates("06")?.first?["name"] as? String == "informe-consolidado")
+        #expect(generates("06")?.first?["files"] as? [String]
+            == ["informe/consolidado-AAAA-MM.md", "informe/consolidado-AAAA-MM.csv", "informe/consolidado-AAAA-MM.html"])
+        #expect(generates("03")?.first?["files"] as? [String] == ["produccion/CODIGO-revision.md"])
+        #expect(generates("01")?.isEmpty == true, "a step that generates nothing has an empty list")
+    }
+
     @Test("due --today --json and inbox --as: what is pending, with the contract's fields")
     func dueAndInbox() throws {
         let cli = CLI()

@@ -192,20 +192,10 @@ extension Casebook {
                                  state: replay.machine.state, edit: edit)
                 let state = effectiveState(replay, path: path, roster: roster)
                 try refreshIndexState(path: path, state: state, edit: edit)
-                // What the step produces (P3: the review at 03, the reports at 06 and 07) is committed with it.
+                // What the step generates (`genera:` in its schema: P3's review and reports, P5's) is committed with it.
                 for (file, text) in try generatedFiles(step: step, dependency: dependency, id: id, path: path, definition: definition,
                                                        schemaCommit: replay.opening.commit, head: head, author: persona) {
-                    var output = text
-                    // The head's report is the head's: their text stays, the figures go in folio's marked section.
-                    if file.hasPrefix("informe/informe-jefatura-"), file.hasSuffix(".md") {
-                        let existing = try FileManager.default.contents(atPath: "\(root)/\(path)/\(file)")
-                            .map { try TextFile.decode($0, file: "\(path)/\(file)") }
-                        output = GeneratedSection.merge(existing: existing, generated: text)
-                        // The same report as a page to print or send on.
-                        try edit.write(Data(HTMLPage.fromMarkdown(output, title: "Informe de la jefatura — \(id)").utf8),
-                                       to: "\(path)/\(file.dropLast(3)).html")
-                    }
-                    try edit.write(Data(output.utf8), to: "\(path)/\(file)")
+                    try edit.write(Data(text.utf8), to: "\(path)/\(file)")
                 }
                 let role = step.roles.first(where: persona.holds)!
                 let plan = CommitPlan.step(step, of: id, procedure: definition.number, role: role, decision: decision, dependency: dependency,

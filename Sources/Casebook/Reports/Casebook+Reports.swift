@@ -100,47 +100,50 @@ extension Casebook {
         return ProgressReport(caseID: id, month: month, institution: try settings(at: head).institution, units: units)
     }
 
-    /// The files a step generates into the case: P3 03 (each dependency's review), 06 (the
-    /// consolidated report as Markdown, CSV and HTML), 07 (the head's report); P5 03 (the progress
-    /// report), 05 (the head's report).
+    /// The files a step generates into the case, as its schema declares them (`genera:`), each
+    /// rendered by `GeneratedFiles` from the data it reads: the case's data files and reports as
+    /// committed at `head`, the head's own text of their report from the work tree.
     func generatedFiles(step: StepDefinition, dependency: String?, id: String, path: String, definition: ProcedureDefinition,
                         schemaCommit: OID, head: OID, author: Persona) throws -> [(String, String)] {
+        guard !step.generates.isEmpty else { return [] }
         let month = caseMonth(id, path: path).map { String($0.description.prefix(7)) } ?? String(id.suffix(7))
         let excused = try excusedDependencies(id, path: path, head: head)
-        if definition.progress != nil {
-            switch step.number {
-            case "03":
-                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .commit(head))
-                report.excused = excused
-                return [("informe/avance-\(month).md", report.markdown), ("informe/avance-\(month).csv", report.csv),
-                        ("informe/avance-\(month).html", report.html)]
-            case "05":
-                var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .commit(head))
-                report.excused = excused
-                return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
-            default:
-                return []
+        func production() throws -> ProductionReport {
+            var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
+                                              source: .commit(head))
+            report.excused = excused
+            return report
+        }
+        func progress() throws -> ProgressReport {
+            var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .commit(head))
+            report.excused = excused
+            return report
+        }
+        var files: [(String, String)] = []
+        for generator in step.generates {
+            switch generator {
+            case .productionReview:
+                guard let dependency else { continue }
+                let checked = try review(id: id, path: path, dependency: dependency, definition: definition, schemaCommit: schemaCommit,
+                                         head: head)
+                files += GeneratedFiles.review(checked, dependency: dependency, month: month)
+            case .consolidatedReport:
+                files += GeneratedFiles.consolidated(try production(), month: month)
+            case .progressReport:
+                files += GeneratedFiles.progress(try progress(), month: month)
+            case .headReport:
+                let figures: String
+                if definition.progress != nil {
+                    figures = try progress().headSummary(head: author.name)
+                } else {
+                    figures = try production().headSummary(head: author.name)
+                }
+                let file = "\(path)/\(Generator.headReport.files(month: month, dependency: nil)[0])"
+                let existing = try FileManager.default.contents(atPath: "\(root)/\(file)").map { try TextFile.decode($0, file: file) }
+                files += GeneratedFiles.headReport(figures: figures, existing: existing, caseID: id, month: month)
             }
         }
-        guard definition.production != nil else { return [] }
-        switch step.number {
-        case "03" where dependency != nil:
-            let review = try review(id: id, path: path, dependency: dependency!, definition: definition, schemaCommit: schemaCommit, head: head)
-            return [("produccion/\(dependency!)-revision.md", review.markdown)]
-        case "06":
-            var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
-                                              source: .commit(head))
-            report.excused = excused
-            return [("informe/consolidado-\(month).md", report.markdown), ("informe/consolidado-\(month).csv", report.csv),
-                    ("informe/consolidado-\(month).html", report.html)]
-        case "07":
-            var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
-                                              source: .commit(head))
-            report.excused = excused
-            return [("informe/informe-jefatura-\(month).md", report.headSummary(head: author.name))]
-        default:
-            return []
-        }
+        return files
     }
 
     /// The dependencies the jefe closed the case's round without, with the reasons, as of `head`.

@@ -36,6 +36,15 @@ struct ProcedureJSON: Encodable {
         var branches: [String: BranchJSON]?
         var next: String
         var interpretation: String?
+        /// What folio writes into the case at this step (`genera:`), by name, with its files
+        /// (`AAAA-MM` the case's month, `CODIGO` the dependency's code); the archive index and the
+        /// routing slip, written by every commit, are not listed.
+        var generates: [GeneratorJSON]
+    }
+
+    struct GeneratorJSON: Encodable {
+        var name: String
+        var files: [String]
     }
 
     struct BranchJSON: Encodable {
@@ -62,7 +71,8 @@ struct ProcedureJSON: Encodable {
                      decision: s.decision != nil, perDependency: s.perDependency, waits: s.waits, question: s.decision?.question,
                      branches: s.decision.map { ["si": BranchJSON($0.yes), "no": BranchJSON($0.no)] },
                      next: s.decision == nil ? Self.text(d.transition(after: s, decision: nil)) : "decision",
-                     interpretation: s.interpretation)
+                     interpretation: s.interpretation,
+                     generates: s.generates.map { GeneratorJSON(name: $0.rawValue, files: $0.files(month: "AAAA-MM", dependency: "CODIGO")) })
         }
     }
 
