@@ -69,6 +69,31 @@ struct InProcessSignatureTests {
         #expect(git.err.contains("for alopez@igss.gob.gt"), "\(git.err)")
     }
 
+    @Test("the hook neither reads nor writes the verdict cache: a forged 'good' line in the server's cache lets nothing in")
+    func hookIgnoresCache() throws {
+        let f = try Fortress()
+        // Jorge's step signed with Ana's key, and a well-formed line saying it is good by Jorge's key.
+        let dir = try f.clone(as: "jperez", key: f.keys["alopez"]!.path)
+        let id = try f.commit(dir, Fortress.step04, author: "jperez")
+        let jorgeKey = Data(base64Encoded: String(f.keys["jperez"]!.publicKey.split(separator: " ")[1]))!
+        let body = "\(id) \(Self.sha256(jorgeKey)) 1"
+        let cache = f.shared.bare + "/folio/firmas.cache"
+        try FileManager.default.createDirectory(atPath: f.shared.bare + "/folio", withIntermediateDirectories: true)
+        let lines = (1...100).map { _ in body + " " + Self.sha256(Data(body.utf8)).prefix(16) }
+        try ("folio-firmas 1\n" + lines.joined(separator: "\n") + "\n").write(toFile: cache, atomically: true, encoding: .utf8)
+        let before = try String(contentsOfFile: cache, encoding: .utf8)
+        try f.expectRefused(dir, commit: id, rules: ["signature"], verifies: false)
+        #expect(try String(contentsOfFile: cache, encoding: .utf8) == before, "the refused push wrote no verdict")
+    }
+
+    /// SHA-256 in hex, by `sha256sum` (the tests do not link swift-crypto).
+    static func sha256(_ data: Data) -> String {
+        let file = NSTemporaryDirectory() + "/folio-sha-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: file, contents: data)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return String((try? Sandbox.run("/usr/bin/sha256sum", [file], in: "/tmp").out.prefix(64)) ?? "")
+    }
+
     @Test("a signed step altered with plain git, its old gpgsig kept, fails verify and the hook; git verify-commit refuses it too")
     func alteredKeepingSignature() throws {
         let f = try Fortress()
