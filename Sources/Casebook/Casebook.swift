@@ -265,7 +265,7 @@ public final class Casebook {
                     authorized: (StepRecord) throws -> Bool) throws -> CaseReplay {
         try CaseReplay(id: id, records: records, definition: definition, authorized: authorized, rounds: { record, accepted in
             let years = try self.recordedPlanYears(id, definition: definition, steps: accepted + [record])
-            return self.cycleRounds(definition, years: years, steps: accepted)
+            return self.cycleRounds(id, definition: definition, years: years, steps: accepted)
         })
     }
 
@@ -274,7 +274,7 @@ public final class Casebook {
     /// them. An edit by anyone else, in a note or with plain git, does not count.
     func recordedPlanYears(_ id: String, definition: ProcedureDefinition, steps: [StepRecord]) throws -> (first: Int?, last: Int?) {
         guard let cycle = definition.cycle else { return (nil, nil) }
-        let setting = Set(definition.norms.flatMap(\.requirements).filter { $0.fields.contains(cycle.lastYearField) }.map(\.step))
+        let setting = definition.planYearSteps
         var years: (first: Int?, last: Int?) = (nil, nil)
         for record in steps {
             guard let step = record.step.map(ProcedureDefinition.normalize(step:)) else { continue }
@@ -306,12 +306,9 @@ public final class Casebook {
 
     /// How many yearly rounds a case runs, given its plan's years (as written in `expediente.md`)
     /// and its accepted steps; nil when the last year or the first report's January is not known.
-    func cycleRounds(_ definition: ProcedureDefinition, years: (first: Int?, last: Int?), steps: [StepRecord]) -> Int? {
-        guard let last = years.last, let first = steps.first else { return nil }
-        var days: [String: Day] = [:]
-        for record in steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(effectiveDate(record)) } }
-        return definition.cycleRounds(lastYear: last, calendar: CaseCalendar(opened: clock.day(first.author.date), month: nil, stepDays: days,
-                                                                              firstReportYear: years.first.map { $0 + 1 }))
+    func cycleRounds(_ id: String, definition: ProcedureDefinition, years: (first: Int?, last: Int?), steps: [StepRecord]) -> Int? {
+        guard let last = years.last, !steps.isEmpty else { return nil }
+        return definition.cycleRounds(lastYear: last, calendar: calendar(id, definition: definition, steps: steps, month: nil, years: years))
     }
 
     /// Whether a step commit counts: it passes every rule of a single commit (`commitRules`, the

@@ -143,6 +143,12 @@ public struct ProcedureDefinition: Equatable, Sendable {
         return max(1, lastYear + 1 - due.year + 1)
     }
 
+    /// The steps whose requirement records the cycle's plan years (P1-09); empty without a cycle.
+    public var planYearSteps: Set<String> {
+        guard let cycle else { return [] }
+        return Set(norms.flatMap(\.requirements).filter { $0.fields.contains(cycle.lastYearField) }.map(\.step))
+    }
+
     /// The year of the round `calendar` stands in: the year of the January its report is due
     /// (what `{anio}` stands for in a document's name); nil outside a cycle. Before the step the
     /// first report counts from has been recorded, the round it would be recorded `today` in.

@@ -88,10 +88,7 @@ struct InProcessSignatureTests {
 
     /// SHA-256 in hex, by `sha256sum` (the tests do not link swift-crypto).
     static func sha256(_ data: Data) -> String {
-        let file = NSTemporaryDirectory() + "/folio-sha-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: file, contents: data)
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        return String((try? Sandbox.run("/usr/bin/sha256sum", [file], in: "/tmp").out.prefix(64)) ?? "")
+        String(decoding: ((try? Sandbox.runBytes("/usr/bin/sha256sum", [], in: "/tmp", input: data))?.out ?? Data()).prefix(64), as: UTF8.self)
     }
 
     @Test("a signed step altered with plain git, its old gpgsig kept, fails verify and the hook; git verify-commit refuses it too")

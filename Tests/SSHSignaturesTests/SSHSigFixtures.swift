@@ -171,7 +171,7 @@ enum Keygen {
         var args = ["-q", "-t", type, "-N", "", "-C", name, "-f", path]
         if let bits { args += ["-b", String(bits)] }
         if pem { args += ["-m", "PEM"] }
-        let r = try Sandbox.run(path: Self.path, args, in: folder)
+        let r = try Sandbox.runBytes(Self.path, args, in: folder)
         guard r.status == 0 else { throw SandboxError.commandFailed("ssh-keygen: \(r.err)") }
         let line = try String(contentsOfFile: path + ".pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         return (path, line)
@@ -180,7 +180,7 @@ enum Keygen {
     static func sign(_ message: Data, key: String, namespace: String, hash: String? = nil, in folder: String) throws -> [UInt8] {
         var args = ["-Y", "sign", "-n", namespace, "-f", key]
         if let hash { args += ["-O", "hashalg=\(hash)"] }
-        let r = try Sandbox.run(path: Self.path, args, in: folder, input: message)
+        let r = try Sandbox.runBytes(Self.path, args, in: folder, input: message)
         guard r.status == 0 else { throw SandboxError.commandFailed("ssh-keygen -Y sign: \(r.err)") }
         return Array(r.out)
     }
@@ -190,38 +190,9 @@ enum Keygen {
         let allowed = scratch + "/allowed", sig = scratch + "/firma.sig"
         try Data("p@example.org namespaces=\"\(namespace)\" \(key)\n".utf8).write(to: URL(fileURLWithPath: allowed))
         try Data(armored).write(to: URL(fileURLWithPath: sig))
-        let r = try Sandbox.run(path: Self.path, ["-Y", "verify", "-f", allowed, "-I", "p@example.org", "-n", namespace, "-s", sig],
+        let r = try Sandbox.runBytes(Self.path, ["-Y", "verify", "-f", allowed, "-I", "p@example.org", "-n", namespace, "-s", sig],
                                 in: scratch, input: message)
         return r.status == 0
-    }
-}
-
-extension Sandbox {
-    /// Runs a program with binary input and output.
-    static func run(path: String, _ arguments: [String], in directory: String, input: Data = Data()) throws -> (status: Int32, out: Data, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let inputFile = directory + "/entrada.\(UUID().uuidString)"
-        try input.write(to: URL(fileURLWithPath: inputFile))
-        defer { try? FileManager.default.removeItem(atPath: inputFile) }
-        process.standardInput = FileHandle(forReadingAtPath: inputFile)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self))
     }
 }
 

@@ -46,18 +46,27 @@ public final class Sandbox: @unchecked Sendable {
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], in directory: String,
                            env: [String: String] = [:], input: String? = nil) throws -> Run {
+        let r = try runBytes(executable, arguments, in: directory, env: env, input: input.map { Data($0.utf8) })
+        return Run(out: String(decoding: r.out, as: UTF8.self), err: r.err, status: r.status)
+    }
+
+    /// The same with bytes in and out (signatures, binary files). The input goes through a file,
+    /// so a large input cannot block against the child's output.
+    public static func runBytes(_ executable: String, _ arguments: [String], in directory: String,
+                                env: [String: String] = [:], input: Data? = nil) throws -> (status: Int32, out: Data, err: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = environment(env)
-        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        let inputFile = NSTemporaryDirectory() + "/folio-entrada-\(UUID().uuidString)"
+        try (input ?? Data()).write(to: URL(fileURLWithPath: inputFile))
+        defer { try? FileManager.default.removeItem(atPath: inputFile) }
+        process.standardInput = FileHandle(forReadingAtPath: inputFile)
+        let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = inPipe
         try process.run()
-        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inPipe.fileHandleForWriting.close()
         // Read both pipes before waiting, so a large output cannot block the child.
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()
@@ -69,8 +78,7 @@ public final class Sandbox: @unchecked Sendable {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Run(out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self),
-                   status: process.terminationStatus)
+        return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self))
     }
 
     /// Runs the git command line in `directory`.

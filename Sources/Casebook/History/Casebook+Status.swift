@@ -214,14 +214,25 @@ extension Casebook {
     /// `AAAA-MM` suffix) and the day each step was last recorded (its reception by the shared
     /// repository where a stamp says so, else its declared date).
     func calendar(of replay: CaseReplay, month: String?, recorded: (step: String, day: Day)? = nil) -> CaseCalendar {
-        var days: [String: Day] = [:]
-        for record in replay.steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(effectiveDate(record)) } }
-        if let recorded { days[recorded.step] = recorded.day }
         let monthText = month?.nilIfEmpty ?? String(replay.id.suffix(7))
-        var calendar = CaseCalendar(opened: clock.day(replay.opening.author.date), month: Day(iso: monthText + "-01"), stepDays: days)
-        if let cycle = replay.definition.cycle {
-            calendar.round = replay.steps.filter { $0.step.map(ProcedureDefinition.normalize(step:)) == cycle.last }.count
-            let first = try? recordedPlanYears(replay.id, definition: replay.definition, steps: replay.steps).first
+        var calendar = calendar(replay.id, definition: replay.definition, steps: replay.steps, month: Day(iso: monthText + "-01"))
+        calendar.opened = clock.day(replay.opening.author.date)
+        if let recorded { calendar.stepDays[recorded.step] = recorded.day }
+        return calendar
+    }
+
+    /// The calendar as `steps` (a case's accepted steps, oldest first) leave it: the opening day,
+    /// each step's last day, and for a yearly cycle the rounds completed and the plan's first
+    /// report year as the jefe recorded it (`years`, when the caller already knows them).
+    func calendar(_ id: String, definition: ProcedureDefinition, steps: [StepRecord], month: Day?,
+                  years: (first: Int?, last: Int?)? = nil) -> CaseCalendar {
+        var days: [String: Day] = [:]
+        for record in steps { if let s = record.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(effectiveDate(record)) } }
+        let opened = steps.first.map { clock.day($0.author.date) } ?? clock.day(clock.now)
+        var calendar = CaseCalendar(opened: opened, month: month, stepDays: days)
+        if let cycle = definition.cycle {
+            calendar.round = steps.filter { $0.step.map(ProcedureDefinition.normalize(step:)) == cycle.last }.count
+            let first = years.map(\.first) ?? (try? recordedPlanYears(id, definition: definition, steps: steps))?.first
             calendar.firstReportYear = first.flatMap { $0 }.map { $0 + 1 }
         }
         return calendar

@@ -117,7 +117,7 @@ extension Casebook {
         if let cycle = definition.cycle {
             try checkPlanYears(step, cycle: cycle, definition: definition, path: path, sets: request.sets, head: head, id: id,
                                recorded: &planYears)
-            if step.number == cycle.last { replay.machine.cycleRounds = cycleRounds(definition, years: planYears, steps: replay.steps) }
+            if step.number == cycle.last { replay.machine.cycleRounds = cycleRounds(id, definition: definition, years: planYears, steps: replay.steps) }
         }
         // Order first: "not now, step 03 is next" helps more than "not your role".
         do {
@@ -482,7 +482,7 @@ extension Casebook {
     /// leaves the recorded years as they were (an edit by someone else does not count).
     func checkPlanYears(_ step: StepDefinition, cycle: Cycle, definition: ProcedureDefinition, path: String, sets: [String],
                         head: OID, id: String, recorded: inout (first: Int?, last: Int?)) throws {
-        let setting = definition.norms.flatMap(\.requirements).contains { $0.step == step.number && $0.fields.contains(cycle.lastYearField) }
+        let setting = definition.planYearSteps.contains(step.number)
         guard setting || step.number == cycle.last else { return }
         let onDisk = (try? caseDocument("expediente.md", in: path)) ?? nil
         func raw(_ field: String) -> (any Sendable)? {

@@ -10,24 +10,18 @@ extension Casebook {
     func sentReports(_ replay: CaseReplay, path: String) throws -> [(file: String, blob: OID, sentBy: StepRecord)] {
         guard let cycle = replay.definition.cycle else { return [] }
         let documents = replay.definition.requirements(for: cycle.last).flatMap(\.requirement.documents)
-        guard !documents.isEmpty, let opening = replay.steps.first else { return [] }
+        guard !documents.isEmpty else { return [] }
         var sent: [(file: String, blob: OID, sentBy: StepRecord)] = []
         var accepted: [StepRecord] = []
-        var round = 0
         for record in replay.steps {
             if record.step.map(ProcedureDefinition.normalize(step:)) == cycle.last {
                 // The round's year as the step saw it when it was recorded (`recordStepLocked`).
-                var days: [String: Day] = [:]
-                for r in accepted { if let s = r.step { days[ProcedureDefinition.normalize(step: s)] = clock.day(effectiveDate(r)) } }
-                let years = try recordedPlanYears(replay.id, definition: replay.definition, steps: accepted)
-                let calendar = CaseCalendar(opened: clock.day(opening.author.date), month: nil, stepDays: days, round: round,
-                                            firstReportYear: years.first.map { $0 + 1 })
+                let calendar = calendar(replay.id, definition: replay.definition, steps: accepted, month: nil)
                 let year = replay.definition.cycleYear(calendar: calendar, today: clock.day(effectiveDate(record)))
                 for document in documents {
                     let file = "\(path)/\(document.path(dependency: nil, year: year))"
                     if let blob = try repository.entryID(at: file, in: record.commit) { sent.append((file, blob, record)) }
                 }
-                round += 1
             }
             accepted.append(record)
         }
