@@ -2,17 +2,35 @@
 """Times folio against git on synthetic case repositories and writes BENCHMARKS.md.
 
     scripts/bench-run.py FOLIO_BINARY SCHEMAS_DIR OUT.md SIZE [SIZE...]
+    scripts/bench-run.py --generate SCHEMAS_DIR SIZE [SIZE...]     (only build the repositories)
 
 Each measurement runs the command from this process several times; the median wall time and
 the peak resident memory of the child (getrusage of a fresh measuring process) are reported.
+
+Every history is signed (FOLIO_BENCH_SIGNED=0 for unsigned ones): every person has a key,
+folio.yaml says `firma: obligatoria`, every commit carries its author's SSH signature
+(bench-sign.py), and the measured steps are signed too (folio through ssh-keygen, git with
+`commit -S`), as the department runs it.
 """
 import json, os, platform, resource, shutil, statistics, subprocess, sys, time
 
-folio, schemas, out_md = sys.argv[1], sys.argv[2], sys.argv[3]
-sizes = [int(s) for s in sys.argv[4:]]
+generate_only = sys.argv[1] == "--generate"
+if generate_only:
+    folio, schemas, out_md, sizes = None, sys.argv[2], None, [int(s) for s in sys.argv[3:]]
+else:
+    folio, schemas, out_md = sys.argv[1], sys.argv[2], sys.argv[3]
+    sizes = [int(s) for s in sys.argv[4:]]
 root = os.environ.get("FOLIO_BENCH_DIR", "/tmp/folio-bench")
 here = os.path.dirname(os.path.abspath(__file__))
 env = dict(os.environ, GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1", FOLIO_DATE="2026-11-26T10:00:00-06:00")
+signed = os.environ.get("FOLIO_BENCH_SIGNED", "1") != "0"
+if signed:
+    try:
+        import cryptography  # noqa: F401
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "cryptography"], check=True)
+    sys.path.insert(0, here)
+    from bench_keys import private_key, public_line
 
 def measure(cmd, cwd, runs, extra_env=None, before=None):
     """Median seconds and max peak KB over `runs` runs, each in a fresh measuring process."""
@@ -32,21 +50,46 @@ def measure(cmd, cwd, runs, extra_env=None, before=None):
 def git(*args, cwd):
     return subprocess.run(["git"] + list(args), cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
+def generate(repo, size):
+    """Builds the repository once (reused while `.git/bench-ok` is there); signed when `signed`."""
+    if os.path.exists(os.path.join(repo, ".git", "bench-ok")):
+        return
+    shutil.rmtree(repo, ignore_errors=True)
+    os.makedirs(repo)
+    git("init", "-q", "-b", "main", cwd=repo)
+    gen = subprocess.Popen([sys.executable, os.path.join(here, "bench-generate.py"), str(size), schemas]
+                           + (["--signed"] if signed else []), stdout=subprocess.PIPE)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, stdin=gen.stdout, check=True, env=env)
+    gen.wait()
+    git("checkout", "-q", "main", cwd=repo)
+    if signed:
+        subprocess.run([sys.executable, os.path.join(here, "bench-sign.py"), repo], check=True, env=env)
+        git("repack", "-adq", cwd=repo)
+        git("prune", cwd=repo)
+    git("config", "user.name", "María Rodríguez", cwd=repo)
+    git("config", "user.email", "mrodriguez@igss.gob.gt", cwd=repo)
+    if signed:
+        # The jefe's private key, so that folio's and git's measured commits are signed.
+        from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+        key = os.path.join(repo, ".git", "bench-key")
+        with open(key, "wb") as f:
+            f.write(private_key("mrodriguez@igss.gob.gt").private_bytes(Encoding.PEM, PrivateFormat.OpenSSH, NoEncryption()))
+        os.chmod(key, 0o600)
+        with open(key + ".pub", "w") as f:
+            f.write(public_line("mrodriguez@igss.gob.gt") + "\n")
+        git("config", "user.signingKey", key, cwd=repo)
+        git("config", "gpg.format", "ssh", cwd=repo)
+    open(os.path.join(repo, ".git", "bench-ok"), "w").close()
+
 results = []
+load = os.getloadavg()[0]
 for size in sizes:
-    repo = os.path.join(root, str(size))
+    repo = os.path.join(root, ("firmado-%d" if signed else "%d") % size)
     t0 = time.time()
-    if not os.path.exists(os.path.join(repo, ".git", "bench-ok")):
-        shutil.rmtree(repo, ignore_errors=True)
-        os.makedirs(repo)
-        git("init", "-q", "-b", "main", cwd=repo)
-        gen = subprocess.Popen([sys.executable, os.path.join(here, "bench-generate.py"), str(size), schemas], stdout=subprocess.PIPE)
-        subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, stdin=gen.stdout, check=True, env=env)
-        gen.wait()
-        git("checkout", "-q", "main", cwd=repo)
-        git("config", "user.name", "María Rodríguez", cwd=repo)
-        git("config", "user.email", "mrodriguez@igss.gob.gt", cwd=repo)
-        open(os.path.join(repo, ".git", "bench-ok"), "w").close()
+    generate(repo, size)
+    if generate_only:
+        print("%d: %s (%.0f s)" % (size, repo, time.time() - t0), flush=True)
+        continue
     generated = time.time() - t0
     commits = int(git("rev-list", "--count", "HEAD", cwd=repo))
     # folio's clock only moves forward: the measuring day is the day after the newest commit.
@@ -81,7 +124,7 @@ for size in sizes:
         git("reset", "-q", "--hard", base, cwd=repo)
         with open(exp, "a") as f: f.write("Nota de medición.\n")
     row["step"] = measure([folio, "step", new_id, "--as", "mrodriguez"], repo, fast, before=edit)
-    row["git_commit"] = measure(["sh", "-c", "git add -A cases && git commit -q -m 'paso'"], repo, fast, before=edit)
+    row["git_commit"] = measure(["sh", "-c", "git add -A cases && git commit -q %s-m 'paso'" % ("-S " if signed else "")], repo, fast, before=edit)
     git("reset", "-q", "--hard", base, cwd=repo)
     row["verify_full"] = None if skip_slow else measure([folio, "verify"], repo, 1 if size > 5000 else slow)
     row["git_log_names"] = None if skip_slow else measure(["git", "log", "--name-only", "--format=%H"], repo, 1 if size > 5000 else slow)
@@ -99,6 +142,8 @@ for size in sizes:
     results.append(row)
     print(json.dumps(row), flush=True)
 
+if generate_only:
+    sys.exit(0)
 def ratio(a, b):
     if a is None or b is None:
         return float("nan")
@@ -107,9 +152,10 @@ def ratio(a, b):
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
 lines = ["## Results", "",
-         "Machine: %s, %d cores, %.0f GiB; %s; %s; folio release build. Generated by `scripts/bench` on %s." % (
-             cpu, os.cpu_count(), int(mem) / 1048576, git("version", cwd=root).strip(),
+         "Machine: %s, %d cores, %.0f GiB, load average %.1f when the runs began; %s; %s; folio release build; %s. Generated by `scripts/bench` on %s." % (
+             cpu, os.cpu_count(), int(mem) / 1048576, load, git("version", cwd=root).strip(),
              subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0] if shutil.which("swift") else "swift",
+             "every history SSH-signed by its authors (`firma: obligatoria`), the measured steps too" if signed else "unsigned histories",
              time.strftime("%Y-%m-%d")), ""]
 for r in results:
     s = lambda k: "not run" if r[k] is None else "%.3f s" % r[k][0]
@@ -128,17 +174,19 @@ for r in results:
               "", "Loose objects written per step: %.1f objects, %.1f KB (before packing)." % r["loose_per_step"], ""]
 if len(results) > 1:
     a, b = results[0], results[-1]
-    keys = [("status_cold", "status of all cases, cold"), ("status_warm", "status of all cases, warm"),
-            ("status_incremental", "status after one new commit"), ("status_id", "status ID"), ("log_id", "log ID"),
-            ("step", "step (edit + commit)"), ("verify_full", "verify, full history"), ("verify_new", "verify HEAD~1..HEAD")]
+    keys = [("status_cold", "status of all cases, cold"), ("status_first", "status of all cases, first run"),
+            ("status_warm", "status of all cases, warm"), ("status_incremental", "status after one new commit"),
+            ("status_id", "status ID"), ("log_id", "log ID"), ("step", "step (edit + commit)"),
+            ("verify_full", "verify, full history"), ("verify_new", "verify HEAD~1..HEAD"),
+            ("git_log_trailers", "git log (trailers)"), ("git_log_names", "git log --name-only")]
     lines += ["### Growth from %d to %d cases (%.0fx the commits)" % (a["size"], b["size"], b["commits"] / a["commits"]), "",
-              "| Task | %d cases | %d cases | growth | peak memory %d / %d cases |" % (a["size"], b["size"], a["size"], b["size"]),
-              "|---|---:|---:|---:|---|"]
+              "Time and peak memory at each size; growth is the last size's time over the first's.", "",
+              "| Task | " + " | ".join("%d cases" % r["size"] for r in results) + " | growth |",
+              "|---|" + "---:|" * (len(results) + 1)]
     for k, name in keys:
-        if a[k] is None or b[k] is None:
-            continue
-        lines.append("| %s | %.3f s | %.3f s | %.1fx | %d MB / %d MB |" % (name, a[k][0], b[k][0], b[k][0] / a[k][0] if a[k][0] else 0,
-                                                                   a[k][1] / 1024, b[k][1] / 1024))
+        cells = ["not run" if r[k] is None else "%.3f s / %d MB" % (r[k][0], r[k][1] / 1024) for r in results]
+        growth = "—" if a[k] is None or b[k] is None or not a[k][0] else "%.1fx" % (b[k][0] / a[k][0])
+        lines.append("| %s | %s | %s |" % (name, " | ".join(cells), growth))
     lines.append("")
 lines = [l.replace("| nan |", "| — |") for l in lines]
 text = open(out_md).read() if os.path.exists(out_md) else "# Benchmarks\n"

@@ -15,4 +15,9 @@ static inline int folio_set_cache_object_limit(git_object_t type, size_t bytes) 
 static inline int folio_set_cache_max_size(ssize_t bytes) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, bytes);
 }
+
+/* Whether reading an object hashes it again to check its id (libgit2's default; git does not). */
+static inline int folio_set_strict_hash_verification(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}
 #endif

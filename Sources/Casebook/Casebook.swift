@@ -27,6 +27,8 @@ public final class Casebook {
     /// Commit signatures checked in this run, the signature cache as read, and what to add to it.
     var signatureVerdicts: [OID: CommitSignature] = [:]
     var signatureCache: SignatureCache?
+    /// Each signing key's hash, kept once for every verdict that names it.
+    var keyHashes: [String: String] = [:]
     /// False for the shared repository's hook (`folio receive`): every signature of a push is
     /// checked, and no verdict is read from or written to `.git/folio/firmas.cache`.
     public var trustsSignatureCache = true
@@ -38,8 +40,9 @@ public final class Casebook {
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
     /// How long a write waits for another folio's lock before giving up (seconds).
     public var lockTimeout: TimeInterval = 60
-    /// Blobs `verify` already read for damaged content in this run.
-    var contentChecked: Set<OID> = []
+    /// Blobs already read for damaged content in this run, with what is wrong (nil: nothing):
+    /// every commit that adds or changes one is reported, the blob is read once.
+    var contentProblems: [OID: String?] = [:]
     /// The cases the last `statusOfAll` (and so `pending`) found damaged, for commands to report.
     public internal(set) var damagedCases: [CaseStatus] = []
     /// Repository files (`roles.yaml`, `folio.yaml`) a reading command could not read; it went on without them.
@@ -332,6 +335,22 @@ public final class Casebook {
             }
             authorizationCache[record.commit] = ok
             return ok
+        }
+    }
+
+    /// Checks the rules of a single commit (`commitRules`) for the records of `cases` (all when
+    /// nil) not yet judged, in history order, ahead of the case-by-case replay that reads them
+    /// (`validator`): consecutive commits share all trees but the few a step changes, so each
+    /// version of a year folder is read once, as git reads it, and not once per step of each case.
+    func judgeCommits(in history: History, cases: Set<String>?) throws {
+        var previous: [String: StepRecord] = [:]
+        for record in history.allRecords {
+            defer { previous[record.caseID] = record }
+            guard cases?.contains(record.caseID) ?? true, authorizationCache[record.commit] == nil,
+                  commitRuleErrors[record.commit] == nil else { continue }
+            let facts = try facts(of: try repository.commit(record.commit), record: record, isRoot: false,
+                                  previousInCase: previous[record.caseID])
+            commitRuleErrors[record.commit] = try commitRules(facts).contains { $0.isError }
         }
     }
 

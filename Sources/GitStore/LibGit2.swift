@@ -5,10 +5,16 @@ import CLibGit2
 enum LibGit2 {
     private static let initialized: Bool = {
         let ok = git_libgit2_init() > 0
-        // Keep parsed trees (a year folder holds hundreds of cases) and commits in the cache.
-        _ = folio_set_cache_object_limit(GIT_OBJECT_TREE, 4 << 20)
-        _ = folio_set_cache_object_limit(GIT_OBJECT_COMMIT, 64 << 10)
-        _ = folio_set_cache_max_size(512 << 20)
+        // Large trees (a year folder of hundreds of cases) are kept by `TreeCache`, which keeps
+        // the ones a walk reads at every commit; libgit2's cache keeps the small ones, and not
+        // commits: a walk reads each once, and a cache full of them makes each eviction (libgit2
+        // scans its table from the start) cost as much as the table.
+        _ = folio_set_cache_object_limit(GIT_OBJECT_TREE, 4 << 10)
+        _ = folio_set_cache_object_limit(GIT_OBJECT_COMMIT, 0)
+        _ = folio_set_cache_max_size(32 << 20)
+        // An object read is not hashed again, as git does not: ids are checked when objects enter
+        // (git receive-pack and index-pack, fsck); a full walk read each object's bytes twice.
+        _ = folio_set_strict_hash_verification(0)
         return ok
     }()
 

@@ -26,22 +26,55 @@ public struct CommitInfo: Sendable {
 extension Repository {
     /// Runs `body` with the tree of `commit`.
     func withTree<T>(of commit: OID, _ body: (OpaquePointer) throws -> T) throws -> T {
+        let tree = try self.tree(try rootTree(of: commit))
+        defer { git_tree_free(tree) }
+        return try body(tree)
+    }
+
+    /// The tree `id`, as a reference the caller frees with `git_tree_free` (from `trees`).
+    func tree(_ id: OID) throws -> OpaquePointer {
+        try trees.tree(id, in: handle)
+    }
+
+    /// The tree at `path` below `root` ("" for `root` itself, as a new reference), or nil when
+    /// there is none; the caller frees it. Each folder on the way is looked up in `trees`.
+    func subtree(_ path: String, of root: OpaquePointer) throws -> OpaquePointer? {
+        var current: OpaquePointer?
+        try check("git_object_dup", git_object_dup(&current, root))
+        for component in path.split(separator: "/") {
+            guard let entry = String(component).withCString({ git_tree_entry_byname(current, $0) }),
+                  git_tree_entry_type(entry) == GIT_OBJECT_TREE else {
+                git_tree_free(current)
+                return nil
+            }
+            let next = try tree(OID(git_tree_entry_id(entry).pointee))
+            git_tree_free(current)
+            current = next
+        }
+        return current
+    }
+
+    /// The id of `commit`'s root tree.
+    func rootTree(of commit: OID) throws -> OID {
+        if let known = rootTrees[commit] { return known }
         var raw = commit.raw
         var c: OpaquePointer?
         try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
         defer { git_commit_free(c) }
-        var tree: OpaquePointer?
-        try check("git_commit_tree", git_commit_tree(&tree, c))
-        defer { git_tree_free(tree) }
-        return try body(tree!)
+        let tree = OID(git_commit_tree_id(c).pointee)
+        // Bounded: a walk reads a commit's tree a few times in a row, then never again.
+        if rootTrees.count >= 4096 { rootTrees.removeAll(keepingCapacity: true) }
+        rootTrees[commit] = tree
+        return tree
     }
 
     /// The id of the object at `path` in `commit`'s tree; nil when there is nothing there.
     public func entryID(at path: String, in commit: OID) throws -> OID? {
-        try withTree(of: commit) { tree in
-            var entry: OpaquePointer?
-            guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, tree, path)) else { return nil }
-            defer { git_tree_entry_free(entry) }
+        try withTree(of: commit) { root in
+            let parts = path.split(separator: "/")
+            guard let name = parts.last, let folder = try subtree(parts.dropLast().joined(separator: "/"), of: root) else { return nil }
+            defer { git_tree_free(folder) }
+            guard let entry = String(name).withCString({ git_tree_entry_byname(folder, $0) }) else { return nil }
             return OID(git_tree_entry_id(entry).pointee)
         }
     }
@@ -66,18 +99,8 @@ extension Repository {
     /// The entries of the folder at `path` ("" for the root) in `commit`; empty when absent.
     public func entries(at path: String, in commit: OID) throws -> [TreeEntry] {
         try withTree(of: commit) { root in
-            var sub: OpaquePointer? = nil
-            if !path.isEmpty {
-                var entry: OpaquePointer?
-                guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, root, path)) else {
-                    return []
-                }
-                defer { git_tree_entry_free(entry) }
-                guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-                try check("git_tree_lookup", git_tree_lookup(&sub, handle, git_tree_entry_id(entry)))
-            }
-            defer { if sub != nil { git_tree_free(sub) } }
-            let tree = sub ?? root
+            guard let tree = try subtree(path, of: root) else { return [] }
+            defer { git_tree_free(tree) }
             var result: [TreeEntry] = []
             for i in 0..<git_tree_entrycount(tree) {
                 let e = git_tree_entry_byindex(tree, i)
@@ -302,14 +325,8 @@ extension Repository {
     /// Runs `body` with the tree at `path` ("" for the root) of `commit`, or nil when there is none.
     func withSubtree<T>(_ path: String, of commit: OID, _ body: (OpaquePointer?) throws -> T) throws -> T {
         try withTree(of: commit) { root in
-            guard !path.isEmpty else { return try body(root) }
-            var entry: OpaquePointer?
-            guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, root, path)) else { return try body(nil) }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return try body(nil) }
-            var sub: OpaquePointer?
-            try check("git_tree_lookup", git_tree_lookup(&sub, handle, git_tree_entry_id(entry)))
-            defer { git_tree_free(sub) }
+            let sub = try subtree(path, of: root)
+            defer { if let sub { git_tree_free(sub) } }
             return try body(sub)
         }
     }
@@ -343,24 +360,34 @@ extension Repository {
     }
 
     private func collect(old: OpaquePointer?, new: OpaquePointer, prefix: String, into result: inout [ChangedEntry]) throws {
-        for i in 0..<git_tree_entrycount(new) {
+        // Both trees are in git's order: walked together, so that an entry is named (a Swift
+        // string made) only where it differs; a year folder of a thousand cases costs a thousand
+        // comparisons in C per commit, as in git, not a thousand strings.
+        let countNew = git_tree_entrycount(new), countOld = old.map(git_tree_entrycount) ?? 0
+        var j = 0
+        for i in 0..<countNew {
             guard let e = git_tree_entry_byindex(new, i) else { continue }
-            let name = String(cString: git_tree_entry_name(e))
-            let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
-            let before = old.flatMap { git_tree_entry_byname($0, name) }
+            var before: OpaquePointer?
+            while let old, j < countOld, let o = git_tree_entry_byindex(old, j) {
+                let order = git_tree_entry_cmp(o, e)
+                if order > 0 { break }
+                j += 1
+                if order == 0 { before = o; break }
+            }
             if let before, git_oid_cmp(git_tree_entry_id(before), git_tree_entry_id(e)) == 0,
                git_tree_entry_filemode(before) == git_tree_entry_filemode(e) { continue }
+            let name = String(cString: git_tree_entry_name(e))
+            let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
             let mode = git_tree_entry_filemode(e).rawValue
             if git_tree_entry_type(e) == GIT_OBJECT_TREE {
-                var sub: OpaquePointer?
-                try check("git_tree_lookup", git_tree_lookup(&sub, handle, git_tree_entry_id(e)))
+                let sub = try tree(OID(git_tree_entry_id(e).pointee))
                 defer { git_tree_free(sub) }
                 var previous: OpaquePointer?
                 if let before, git_tree_entry_type(before) == GIT_OBJECT_TREE {
-                    try check("git_tree_lookup", git_tree_lookup(&previous, handle, git_tree_entry_id(before)))
+                    previous = try tree(OID(git_tree_entry_id(before).pointee))
                 }
-                defer { if previous != nil { git_tree_free(previous) } }
-                try collect(old: previous, new: sub!, prefix: path, into: &result)
+                defer { if let previous { git_tree_free(previous) } }
+                try collect(old: previous, new: sub, prefix: path, into: &result)
             } else {
                 result.append(ChangedEntry(path: path, id: OID(git_tree_entry_id(e).pointee), mode: UInt32(mode)))
             }

@@ -7,6 +7,11 @@ import Foundation
 /// Not `Sendable`: libgit2 objects are used by one thread at a time, so open one per task.
 public final class Repository {
     let handle: OpaquePointer
+    /// Each commit's root tree, learnt once: commits stay out of libgit2's cache (`LibGit2`), and
+    /// every lookup by path in a commit starts from its tree.
+    var rootTrees: [OID: OID] = [:]
+    /// Parsed trees, looked up by id (`tree(_:)`).
+    let trees = TreeCache()
 
     private init(handle: OpaquePointer) {
         self.handle = handle

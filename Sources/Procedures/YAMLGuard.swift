@@ -18,48 +18,120 @@ public enum YAMLGuard {
 
     /// Nil when `text` is safe to load; otherwise the Spanish reason, with the line.
     public static func problem(in text: String) -> String? {
+        if case .problem(let reason) = scan(text[...]) { return reason }
+        return nil
+    }
+
+    /// What one reading of libyaml's events can say of a YAML text, without building any value.
+    public enum Verdict: Equatable, Sendable {
+        /// Unsafe to load (an anchor, an alias, too deep, too large): the Spanish reason, with the line.
+        case problem(String)
+        /// Loads, as Yams would, to a mapping whose top-level keys are all text (or to nothing):
+        /// one document, well formed, no explicit tag, no repeated key in any mapping, every
+        /// top-level key a plain word (`titulo`, `vigencia_desde`) that YAML reads as text.
+        case plainMapping
+        /// Safe, but only loading it says whether it is a mapping of text keys (malformed YAML,
+        /// a tag, a quoted or numeric key, a repeated key, another document...).
+        case undecided
+    }
+
+    /// Reads `text`'s events once: the checks of `problem(in:)`, and whether a loader would give
+    /// a mapping of text keys (`.plainMapping`), so that a content check need not load it.
+    public static func scan(_ text: Substring) -> Verdict {
         let bytes = Array(text.utf8)
         if bytes.count > maximumBytes {
-            return "el YAML pesa \(bytes.count / 1024) KB, más que el límite de \(maximumBytes / 1024) KB"
+            return .problem("el YAML pesa \(bytes.count / 1024) KB, más que el límite de \(maximumBytes / 1024) KB")
         }
-        if bytes.isEmpty { return nil }
+        if bytes.isEmpty { return .plainMapping }
         var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { return "no se pudo preparar la lectura del YAML" }
+        guard yaml_parser_initialize(&parser) == 1 else { return .problem("no se pudo preparar la lectura del YAML") }
         defer { yaml_parser_delete(&parser) }
-        return bytes.withUnsafeBufferPointer { buffer -> String? in
+        return bytes.withUnsafeBufferPointer { buffer -> Verdict in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var depth = 0, nodes = 0
+            var depth = 0, nodes = 0, documents = 0
+            var plain = true
+            // One frame per open collection: for a mapping, the keys seen so far and whether the
+            // next node is a key.
+            var frames: [(isMapping: Bool, keys: Set<[UInt8]>, expectsKey: Bool)] = []
+            /// A node starts: as a mapping's key, it must be a new text (plain and a word at the top).
+            func node(scalar: [UInt8]?, isPlain: Bool) {
+                guard var frame = frames.last else {
+                    // The document's root: a mapping, or nothing at all.
+                    if scalar != nil { plain = false }
+                    return
+                }
+                guard frame.isMapping else { return }
+                if frame.expectsKey {
+                    // Keys are compared byte by byte here and as Unicode text by the loader: a
+                    // non-ASCII key (é composed or not) is left to the loader.
+                    if let scalar, scalar.allSatisfy({ $0 < 0x80 }), frame.keys.insert(scalar).inserted {
+                        if frames.count == 1 && !(isPlain && isWord(scalar)) { plain = false }
+                    } else {
+                        plain = false
+                    }
+                }
+                frame.expectsKey.toggle()
+                frames[frames.count - 1] = frame
+            }
             while true {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     // Malformed YAML: the loader reports it with its own words and line.
-                    return nil
+                    return .undecided
                 }
                 defer { yaml_event_delete(&event) }
                 let line = Int(event.start_mark.line) + 1
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
-                    return nil
+                    return plain ? .plainMapping : .undecided
+                case YAML_DOCUMENT_START_EVENT:
+                    documents += 1
+                    if documents > 1 { plain = false }
                 case YAML_ALIAS_EVENT:
-                    return "la línea \(line) usa un alias YAML ('*'), que folio no admite (una 'bomba de alias' puede agotar la memoria)"
+                    return .problem("la línea \(line) usa un alias YAML ('*'), que folio no admite (una 'bomba de alias' puede agotar la memoria)")
                 case YAML_SCALAR_EVENT where event.data.scalar.anchor != nil,
                      YAML_SEQUENCE_START_EVENT where event.data.sequence_start.anchor != nil,
                      YAML_MAPPING_START_EVENT where event.data.mapping_start.anchor != nil:
-                    return "la línea \(line) define un ancla YAML ('&'), que folio no admite"
+                    return .problem("la línea \(line) define un ancla YAML ('&'), que folio no admite")
+                case YAML_SCALAR_EVENT:
+                    let scalar = event.data.scalar
+                    if scalar.tag != nil { plain = false }
+                    let value = Array(UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)))
+                    node(scalar: value, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE)
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                    let isMapping = event.type == YAML_MAPPING_START_EVENT
+                    let tag = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag
+                    if tag != nil || (frames.isEmpty && !isMapping) { plain = false }
+                    node(scalar: nil, isPlain: false)
+                    frames.append((isMapping, [], true))
                     depth += 1
                     if depth > maximumDepth {
-                        return "la línea \(line) anida más de \(maximumDepth) niveles de listas o mapas"
+                        return .problem("la línea \(line) anida más de \(maximumDepth) niveles de listas o mapas")
                     }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                    _ = frames.popLast()
                     depth -= 1
                 default:
                     break
                 }
                 nodes += 1
-                if nodes > maximumNodes { return "tiene más de \(maximumNodes) valores" }
+                if nodes > maximumNodes { return .problem("tiene más de \(maximumNodes) valores") }
             }
         }
+    }
+
+    /// A plain key YAML's core schema reads as text: a letter or '_', then letters, digits, '_'
+    /// or '-', and not a word it reads as true, false or null.
+    static func isWord(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first, isLetter(first) || first == UInt8(ascii: "_") else { return false }
+        guard bytes.allSatisfy({ isLetter($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) })
+        else { return false }
+        let lower = String(decoding: bytes, as: UTF8.self).lowercased()
+        return !["y", "n", "yes", "no", "true", "false", "on", "off", "null"].contains(lower)
+    }
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 
     /// The fix to show with a refusal of `problem(in:)`.

@@ -55,6 +55,25 @@ struct SignatureTests {
         try repo.expectRefusal(["no se encontró su clave privada"]) { try repo.step(id, as: "mrodriguez") }
     }
 
+    @Test("a private key file without its .pub beside it signs, as git signs with it; an encrypted one is not asked for")
+    func privateKeyAlone() throws {
+        let (repo, key) = try signedRepo()
+        try FileManager.default.removeItem(atPath: key.path + ".pub")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
+        try repo.step(id, as: "mrodriguez")
+        let allowed = try allowedSigners(repo)
+        let verified = try Sandbox.git(["-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile=\(allowed)", "verify-commit", "HEAD"], in: repo.path)
+        #expect(verified.ok, "\(verified.err)")
+        // A passphrase-protected key alone: refused in Spanish, never a prompt that hangs.
+        let locked = repo.box.path + "/cerrada"
+        #expect(try Sandbox.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "secreta", "-C", "x", "-f", locked], in: repo.box.path).ok)
+        try FileManager.default.removeItem(atPath: locked + ".pub")
+        try repo.git(["config", "user.signingKey", locked])
+        let before = try repo.git(["rev-parse", "HEAD"])
+        try repo.expectRefusal(["se firman con su clave SSH"]) { try repo.step(id, as: "mrodriguez") }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == before)
+    }
+
     @Test("firma: obligatoria refuses an unsigned step before it is committed")
     func signatureRequired() throws {
         let (repo, _) = try signedRepo()

@@ -43,6 +43,49 @@ public struct FrontMatterDocument {
         return document
     }
 
+    /// Refuses `data` exactly when `parse(data:file:)` would, without building its values when
+    /// one reading of the front matter's events decides (`YAMLGuard.scan`): the content check of
+    /// every committed version of a case's `expediente.md`.
+    public static func check(data: Data, file: String) throws {
+        let text = try TextFile.decode(data, file: file)
+        if let yaml = frontMatter(of: text), YAMLGuard.scan(yaml) == .plainMapping { return }
+        _ = try parse(data: data, file: file)
+    }
+
+    /// The front matter's text as `parse` cuts it (between the first line, `---`, and the next
+    /// `---` line), read line by line up to there only; nil when the file has CR line ends or
+    /// does not start so (`parse` then says why).
+    static func frontMatter(of text: String) -> Substring? {
+        let utf8 = text.utf8
+        guard !utf8.contains(13) else { return nil }
+        var start = text.startIndex
+        if text.hasPrefix("\u{FEFF}") { start = text.index(after: start) }
+        var lineStart = start
+        var yamlStart: String.Index?
+        while lineStart < text.endIndex {
+            let lineEnd = utf8[lineStart...].firstIndex(of: 10) ?? text.endIndex
+            let isFence = Self.isFence(text[lineStart..<lineEnd])
+            if let yamlStart {
+                if isFence { return text[yamlStart..<(lineStart == yamlStart ? lineStart : utf8.index(before: lineStart))] }
+            } else {
+                guard isFence else { return nil }
+                yamlStart = lineEnd == text.endIndex ? lineEnd : utf8.index(after: lineEnd)
+            }
+            guard lineEnd < text.endIndex else { break }
+            lineStart = utf8.index(after: lineEnd)
+        }
+        return nil
+    }
+
+    /// Whether `line` is `---` once trimmed of `.whitespaces` (as `parse` reads it): ASCII lines
+    /// are trimmed of spaces and tabs byte by byte, others by Foundation.
+    static func isFence(_ line: Substring) -> Bool {
+        let bytes = line.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return line.trimmingCharacters(in: .whitespaces) == "---" }
+        let trimmed = bytes.drop { $0 == 32 || $0 == 9 }.reversed().drop { $0 == 32 || $0 == 9 }
+        return trimmed.count == 3 && trimmed.allSatisfy { $0 == UInt8(ascii: "-") }
+    }
+
     /// Parses `text`; `file` names the document in messages.
     public static func parse(_ text: String, file: String) throws -> FrontMatterDocument {
         let crlf = text.contains("\r\n")
@@ -60,7 +103,8 @@ public struct FrontMatterDocument {
             throw CasebookError.invalidFile(file: file, reason: "encabezado YAML: \(problem)", fix: YAMLGuard.fix)
         }
         do {
-            loaded = try Yams.load(yaml: yaml)
+            // Encoding given: Yams's default reads the environment on every parse.
+            loaded = try Yams.load(yaml: yaml, .default, .default, .utf8)
         } catch {
             // The YAML starts on the file's second line, after '---'.
             let problem = YAMLErrorText.problem(error, lineOffset: 1)
@@ -96,6 +140,22 @@ public struct FrontMatterDocument {
     }
 
     static func isoDay(_ date: Date) -> String {
+        // Days since 1970 to a proleptic Gregorian date (H. Hinnant's civil_from_days), as the
+        // formatter below gives from 1583 on; a formatter per call cost more than a whole parse.
+        let seconds = date.timeIntervalSince1970
+        if seconds >= -12_212_553_600, seconds < 253_402_300_800 {
+            let z = Int((seconds / 86_400).rounded(.down)) + 719_468
+            let era = (z >= 0 ? z : z - 146_096) / 146_097
+            let doe = z - era * 146_097
+            let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+            let mp = (5 * doy + 2) / 153
+            let day = doy - (153 * mp + 2) / 5 + 1
+            let month = mp < 10 ? mp + 3 : mp - 9
+            let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+            func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")

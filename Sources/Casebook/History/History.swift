@@ -45,7 +45,22 @@ public struct History: Sendable {
         }
     }
 
+    /// Texts that repeat from record to record (people, sign-offs, case ids), kept once.
+    private var shared: [String: String] = [:]
+    private var sharedLists: [[String]: [String]] = [:]
+
     mutating func add(_ record: StepRecord) {
+        // A history of 100,000 steps is the work of a few dozen people on some thousands of
+        // cases: each record points to one copy of those texts, not to its own.
+        var record = record
+        func share(_ text: inout String) {
+            guard text.utf8.count > 15 else { return }  // shorter ones are stored inline anyway
+            if let known = shared[text] { text = known } else { shared[text] = text }
+        }
+        share(&record.author.name); share(&record.author.email)
+        share(&record.committer.name); share(&record.committer.email)
+        share(&record.caseID)
+        if let known = sharedLists[record.signedOff] { record.signedOff = known } else { sharedLists[record.signedOff] = record.signedOff }
         if indices[record.caseID] == nil { caseIDs.append(record.caseID) }
         indices[record.caseID, default: []].append(records.count)
         records.append(record)

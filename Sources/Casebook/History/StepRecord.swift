@@ -75,6 +75,21 @@ public struct StepRecord: Sendable {
 
     /// The text between a message's subject and its trailer block, as `CommitMessage` wrote it.
     static func body(of message: String) -> String {
+        // Most messages are a subject and trailers only: one blank line, no text between.
+        let plain = message.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            var blank = 0, i = 1
+            while i < bytes.count {
+                if bytes[i - 1] == 13 || bytes[i] == 13 { return false }
+                if bytes[i] == 10 && bytes[i - 1] == 10 { blank += 1; i += 2 } else { i += 1 }
+            }
+            return blank <= 1
+        }
+        if plain == true { return "" }
+        return paragraphBody(of: message)
+    }
+
+    /// `body(of:)` without the shortcut for messages of a subject and trailers only.
+    static func paragraphBody(of message: String) -> String {
         let trimmed = message.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines)
         guard let first = trimmed.range(of: "\n\n"), let last = trimmed.range(of: "\n\n", options: .backwards),
               first.upperBound <= last.lowerBound else { return "" }

@@ -23,7 +23,14 @@ extension Casebook {
                      "Quite el enlace ('git rm \(entry.path)') y guarde ahí una carpeta o un archivo normal.", caseID: caseID)
                 continue
             }
-            guard contentChecked.insert(entry.id).inserted, let problem = try damage(of: entry, parts: parts) else { continue }
+            let problem: String?
+            if let known = contentProblems[entry.id] {
+                problem = known
+            } else {
+                problem = try damage(of: entry, parts: parts)
+                contentProblems[entry.id] = .some(problem)
+            }
+            guard let problem else { continue }
             flag(.content, "\(entry.path) no se puede leer con seguridad: \(problem)",
                  "Restaure la versión anterior del archivo o corríjalo (sin anclas '&' ni alias '*' de YAML).", caseID: caseID)
         }
@@ -54,7 +61,7 @@ extension Casebook {
                 if name == ArchiveIndex.fileName {
                     _ = try ArchiveIndex.parse(try TextFile.decode(data, file: entry.path), file: entry.path)
                 } else {
-                    _ = try FrontMatterDocument.parse(data: data, file: entry.path)
+                    try FrontMatterDocument.check(data: data, file: entry.path)
                 }
             }
         default:

@@ -87,8 +87,13 @@ struct SSHSigner {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         if let key = SSHKey.normalize(text) { return SSHSigner(keyFile: path, publicKey: key, scratch: nil) }
-        guard let pub = FileManager.default.contents(atPath: path + ".pub"),
-              let key = SSHKey.normalize(String(decoding: pub, as: UTF8.self)) else { return nil }
+        if let pub = FileManager.default.contents(atPath: path + ".pub"), let key = SSHKey.normalize(String(decoding: pub, as: UTF8.self)) {
+            return SSHSigner(keyFile: path, publicKey: key, scratch: nil)
+        }
+        // A private key without its .pub beside it (git signs with it as it is): its public half
+        // is asked of ssh-keygen, which reads unencrypted keys without a prompt.
+        guard text.contains("PRIVATE KEY"), let derived = try? ExternalTool.run("ssh-keygen", ["-y", "-P", "", "-f", path]),
+              derived.status == 0, let key = SSHKey.normalize(String(decoding: derived.out, as: UTF8.self)) else { return nil }
         return SSHSigner(keyFile: path, publicKey: key, scratch: nil)
     }
 

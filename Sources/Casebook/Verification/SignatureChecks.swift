@@ -175,11 +175,16 @@ extension Casebook {
     }
 
     private func record(_ verdict: CommitSignature, for commit: OID) {
-        signatureVerdicts[commit] = verdict
-        if case .signed(let keyHash, let good) = verdict {
-            signatureCache?.verdicts[commit] = (keyHash, good)
-            newSignatureLines.append(SignatureCache.line(commit, keyHash, good))
+        guard case .signed(let keyHash, let good) = verdict else {
+            signatureVerdicts[commit] = verdict
+            return
         }
+        // A history has a few keys: each hash is kept once, not once per commit.
+        let shared = keyHashes[keyHash] ?? keyHash
+        keyHashes[keyHash] = shared
+        signatureVerdicts[commit] = .signed(keyHash: shared, good: good)
+        // Lines only for a cache that will be written (not in a cold run, nor in the hook).
+        if usesCache, trustsSignatureCache { newSignatureLines.append(SignatureCache.line(commit, shared, good)) }
     }
 
     /// The verdict on one extracted signature (thread-safe: pure).

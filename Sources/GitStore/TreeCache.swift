@@ -1,0 +1,44 @@
+import CLibGit2
+
+/// Parsed trees by id, held by one repository (a reference each), least recently used dropped
+/// first. A walk over history looks up the same year folders at every commit: libgit2's own
+/// cache evicts at random once full, and a year folder of a thousand cases read again from the
+/// pack costs more than the rest of a commit's checks.
+final class TreeCache {
+    /// Trees kept: a history's hot set is its root, `cases/` and one folder per year, twice (a
+    /// commit and its parent); a year folder of 3,000 cases holds about 250 KB parsed.
+    static let capacity = 128
+    private var trees: [OID: (tree: OpaquePointer, used: Int)] = [:]
+    private var clock = 0
+
+    deinit {
+        for (tree, _) in trees.values { git_tree_free(tree) }
+    }
+
+    /// The tree `id`, as a new reference the caller frees with `git_tree_free`.
+    func tree(_ id: OID, in repository: OpaquePointer) throws -> OpaquePointer {
+        clock += 1
+        if let known = trees[id] {
+            trees[id]!.used = clock
+            return try duplicate(known.tree)
+        }
+        var raw = id.raw
+        var tree: OpaquePointer?
+        try check("git_tree_lookup", git_tree_lookup(&tree, repository, &raw))
+        if trees.count >= Self.capacity {
+            // Drop the older half at once: eviction costs one sort per `capacity / 2` lookups.
+            for (old, entry) in trees.sorted(by: { $0.value.used < $1.value.used }).prefix(Self.capacity / 2) {
+                git_tree_free(entry.tree)
+                trees[old] = nil
+            }
+        }
+        trees[id] = (tree!, clock)
+        return try duplicate(tree!)
+    }
+
+    private func duplicate(_ tree: OpaquePointer) throws -> OpaquePointer {
+        var copy: OpaquePointer?
+        try check("git_object_dup", git_object_dup(&copy, tree))
+        return copy!
+    }
+}

@@ -1,0 +1,84 @@
+@testable import Casebook
+import Foundation
+import Procedures
+import Testing
+import TestSupport
+
+/// The shortcuts a whole-history reading takes (issue "Speed II") give exactly what the full
+/// reading gives: each is compared with it on hand-made traps and on thousands of mutations.
+@Suite("Fast readings agree with the full ones")
+struct FastReadingTests {
+    static let expediente = "---\nid: PI-2026-0001\nprocedimiento: 4\ntitulo: \"Hospital: ampliación\"\nabierto: 2026-11-02\nsnip: \"0289347\"\nvigencia_desde: 2025\nmodificaciones:\n  - {meta: a, antes: 1, movimiento: 2, despues: 3}\n---\n\n# Texto\n"
+
+    /// Whether the content check and the full parse agree on `text` (both accept, or both refuse).
+    func agree(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let data = Data(text.utf8)
+        let full = Result { try FrontMatterDocument.parse(data: data, file: "expediente.md") }
+        let fast = Result { try FrontMatterDocument.check(data: data, file: "expediente.md") }
+        switch (full, fast) {
+        case (.success, .success): break
+        case (.failure(let a), .failure(let b)): #expect("\(a)" == "\(b)", sourceLocation: sourceLocation)
+        default: Issue.record("check and parse disagree on \(text.debugDescription)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("The content check decides a plain expediente without loading it, and leaves every trap to the loader")
+    func scanVerdicts() throws {
+        let yaml = try #require(FrontMatterDocument.frontMatter(of: Self.expediente))
+        #expect(YAMLGuard.scan(yaml) == .plainMapping)
+        #expect(YAMLGuard.scan("") == .plainMapping)
+        // Each of these loads differently from a mapping of text keys, or not at all: undecided.
+        for trap in ["a: 1\na: 2", "a:\n  b: 1\n  b: 2", "1: x", "yes: x", "True: x", "null: x", "~: x", "'a': x", "\"a\": x",
+                     "<<: {a: 1}", "a: !!binary aGk=", "!!map {a: 1}", "- a\n- b", "solo texto", "a: 1\n---\nb: 2",
+                     "? [a]\n: b", "a: [b", "a: 'b", "\tb: 1", "é: 1", "x:\n  \u{E9}: 1\n  e\u{301}: 2", ".inf: 1", "0x1: a"] {
+            #expect(YAMLGuard.scan(trap[...]) != .plainMapping, "\(trap.debugDescription)")
+        }
+        #expect(YAMLGuard.scan("a: &x 1\nb: *x") == .problem("la línea 1 define un ancla YAML ('&'), que folio no admite"))
+    }
+
+    @Test("check(data:) refuses exactly what parse(data:) refuses, with the same message, on traps and 3,000 mutations")
+    func checkAgreesWithParse() {
+        let traps = [Self.expediente, "---\n---\n", "---\n", "", "sin encabezado\n", "---\na: 1\na: 2\n---\n", "---\n1: x\n---\n",
+                     "---\r\na: 1\r\n---\r\n", "\u{FEFF}---\na: 1\n---\n", "---\na: 1\n\u{A0}---\nb: 'x\n---\n",
+                     "  ---  \na: 1\n\t---\t\n", "---\n- a\n---\n", "---\na: [\n---\n", "---\na: 1\n--- \ncuerpo\n---\n",
+                     "---\ntitulo: x\nx:\n  \u{E9}: 1\n  e\u{301}: 2\n---\n", "---\nyes: 1\n---\n", "---\n\"a\": 1\n---\n"]
+        for trap in traps { agree(trap) }
+        var rng = FuzzTests.Mutator(state: 0x5EED_0016)
+        var accepted = 0
+        for _ in 0..<3000 {
+            let text = String(decoding: FuzzTests.mutate(Array(Self.expediente.utf8), &rng), as: UTF8.self)
+            agree(text)
+            if (try? FrontMatterDocument.parse(data: Data(text.utf8), file: "e")) != nil { accepted += 1 }
+        }
+        // The mutations must exercise both sides, or the agreement says little.
+        #expect(accepted > 300 && accepted < 2900)
+    }
+
+    @Test("A YAML date is written as the formatter wrote it, from 1583 to 9999 and around the edges")
+    func isoDayAgrees() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        var rng = FuzzTests.Mutator(state: 0xDA7E)
+        let edges: [TimeInterval] = [0, -1, 86_399, 86_400, -86_400, 951_782_400, 4_107_542_400, -12_212_553_600, -12_212_553_601,
+                                     253_402_300_799, 253_402_300_800, 1_709_164_800, 1_709_251_199]
+        let random = (0..<5000).map { _ in TimeInterval(Int64.random(in: -12_212_553_600...253_402_300_799, using: &rng)) }
+        for seconds in edges + random {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(FrontMatterDocument.isoDay(date) == formatter.string(from: date), "\(seconds)")
+        }
+    }
+
+    @Test("A commit message's text between subject and trailers: the shortcut gives what the paragraph reading gives")
+    func bodyAgrees() {
+        let messages = ["Paso 03\n\nExpediente: X\nPaso: 03", "Paso 03\n\nTexto libre\n\nExpediente: X", "Paso\r\n\r\nTexto\r\n\r\nExpediente: X",
+                        "\n\nPaso", "Paso\n\n\nExpediente: X", "Paso\n\n\n\nTexto\n\nExpediente: X", "Paso", "", "\n", "\r", "a\n\nb\n\n",
+                        "a\n\nb\n\nc\n\nd", "a\r\nb", "a\n\r\n\nb"]
+        var rng = FuzzTests.Mutator(state: 0xB0D1)
+        let mutated = (0..<3000).map { _ in String(decoding: FuzzTests.mutate(Array(messages[1].utf8), &rng), as: UTF8.self) }
+        for message in messages + mutated {
+            #expect(StepRecord.body(of: message) == StepRecord.paragraphBody(of: message), "\(message.debugDescription)")
+        }
+    }
+}
