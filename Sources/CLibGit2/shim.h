@@ -16,6 +16,12 @@ static inline int folio_set_cache_max_size(ssize_t bytes) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, bytes);
 }
 
+/* How much of the pack files libgit2 keeps mapped at once, and in windows of what size. */
+static inline int folio_set_mwindow_limits(size_t window, size_t mapped) {
+    int rc = git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window);
+    return rc < 0 ? rc : git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, mapped);
+}
+
 /* Whether reading an object hashes it again to check its id (libgit2's default; git does not). */
 static inline int folio_set_strict_hash_verification(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);

@@ -12,6 +12,10 @@ enum LibGit2 {
         _ = folio_set_cache_object_limit(GIT_OBJECT_TREE, 4 << 10)
         _ = folio_set_cache_object_limit(GIT_OBJECT_COMMIT, 0)
         _ = folio_set_cache_max_size(32 << 20)
+        // Pack files are mapped in 32 MB windows, at most 96 MB at once (libgit2 maps whole packs
+        // otherwise, and a walk of a long history touches every page: resident memory grew with
+        // the repository's size).
+        _ = folio_set_mwindow_limits(32 << 20, 96 << 20)
         // An object read is not hashed again, as git does not: ids are checked when objects enter
         // (git receive-pack and index-pack, fsck); a full walk read each object's bytes twice.
         _ = folio_set_strict_hash_verification(0)

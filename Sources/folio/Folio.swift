@@ -180,6 +180,26 @@ func note(_ text: String) {
 
 /// What `status`, `log`, `due` and `inbox` left out: commits that break verify's rules are not
 /// counted. Human output gets the line at its end; beside JSON it goes to stderr.
+/// Prints a command's output, with the warning of steps left out (on stderr with --json, after
+/// the text otherwise), and keeps both for the next identical run.
+func printAndStore(_ output: String, json: Bool, book: Casebook, key: String?) {
+    let omitted = omittedLine(book)
+    if let omitted, !json {
+        print(output + "\n" + omitted)
+        book.storeOutput(output + "\n" + omitted + "\n", key)
+        return
+    }
+    if let omitted { note(omitted) }
+    print(output)
+    book.storeOutput(output + "\n", key, note: omitted)
+}
+
+/// A cached output as the run that made it wrote it: stdout, and its warning on stderr.
+func writeCached(_ cached: CachedOutput) {
+    if let text = cached.note { note(text) }
+    cached.copy(to: FileHandle.standardOutput)
+}
+
 func omittedLine(_ book: Casebook) -> String? {
     guard book.omittedCommits > 0 else { return nil }
     let n = book.omittedCommits

@@ -334,6 +334,18 @@ struct AttackTests {
         #expect(!log.out.contains("paso 04") && log.out.contains("omitido"), "\(log.out)")
         #expect(try f.folio(ana, "due", "--today", "2026-11-05").out.contains("omitido"))
         #expect(try f.folio(ana, "inbox", "--as", "jperez", "--today", "2026-11-05").out.contains("omitido"))
+        // Cached output (the same HEAD, day and words) says the warning again, on stderr for --json.
+        for words in [["status", "--json"], ["status", "COOP-2026-0001", "--json"], ["log", "COOP-2026-0001", "--json"]] {
+            let first = try Sandbox.run(CLI.binary, words, in: ana, env: ["FOLIO_DATE": Fortress.when])
+            let again = try Sandbox.run(CLI.binary, words, in: ana, env: ["FOLIO_DATE": Fortress.when])
+            #expect(again.out == first.out && again.err == first.err && again.err.contains("1 paso no válido omitido"), "\(words)")
+        }
+        let cache = ana + "/.git/folio/salida.cache"
+        #expect(FileManager.default.fileExists(atPath: cache))
+        // A warning file of another run: the output is not believed, the command replays.
+        try Data("otra clave\n".utf8).write(to: URL(fileURLWithPath: ana + "/.git/folio/salida.aviso"))
+        let replayed = try f.folio(ana, "log", "COOP-2026-0001", "--json")
+        #expect(replayed.err.contains("1 paso no válido omitido") && replayed.out.contains("\"03\""))
     }
 }
 

@@ -50,7 +50,8 @@ extension Casebook {
         omittedCommits = 0
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
-        let history = try loadHistory(at: head)
+        // The case's own records (the history cache's lines of this case): cost and memory by case.
+        let history = try loadHistory(of: [id], at: head)
         let status: CaseStatus
         do {
             guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
@@ -68,7 +69,7 @@ extension Casebook {
         omittedCommits = 0
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
-        let history = try loadHistory(at: head)
+        let history = try loadHistory(of: [id], at: head)
         let month = try caseFields(path, at: head)?.month
         let replayed = try replay(id, in: history)
         let timings: [OID: StepTiming] = replayed.map { self.timings(of: $0, month: month) } ?? [:]

@@ -247,17 +247,35 @@ extension Casebook {
         return ([HistoryCache.header, built, head.hex, clock.today] + words).joined(separator: "\u{1}")
     }
 
-    /// A command's output cached for exactly this key (same HEAD, same day, same arguments), as
-    /// bytes to hand to stdout unchanged.
-    public func cachedOutputData(_ key: String?) -> Data? {
-        guard let key, let data = FileManager.default.contents(atPath: repository.gitdir + "folio/salida.cache"),
-              let newline = data.firstIndex(of: 10), data[data.startIndex..<newline].elementsEqual(key.utf8) else { return nil }
-        return data[(newline + 1)...]
+    /// A command's output cached for exactly this key (same HEAD, same day, same arguments), to
+    /// hand to stdout unchanged, with the warning it gave on stderr (the steps left out). Both
+    /// files must name the key: an output whose warning file is another run's is not used. Only
+    /// the key line is read here; the output is copied from the file in pieces (`CachedOutput`).
+    public func cachedOutputData(_ key: String?) -> CachedOutput? {
+        let path = repository.gitdir + "folio/salida.cache"
+        let keyLine = key.map { Data(($0 + "\n").utf8) }
+        guard let keyLine, let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard (try? handle.read(upToCount: keyLine.count)) == keyLine,
+              let notes = FileManager.default.contents(atPath: Self.noteFile(repository)),
+              notes.starts(with: keyLine) else { return nil }
+        let note = String(decoding: notes.dropFirst(keyLine.count), as: UTF8.self)
+        return CachedOutput(path: path, offset: UInt64(keyLine.count), note: note.isEmpty ? nil : note)
+    }
+
+    /// The warning of the cached output, beside it: written before the output is renamed into place.
+    static func noteFile(_ repository: Repository) -> String { repository.gitdir + "folio/salida.aviso" }
+
+    static func storeNote(_ note: String?, key: String, in repository: Repository) -> Bool {
+        let path = noteFile(repository), temp = path + ".\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + (note ?? "")).utf8)) else { return false }
+        if rename(temp, path) != 0 { unlink(temp); return false }
+        return true
     }
 
     /// The cached output as text.
     public func cachedOutput(_ key: String?) -> String? {
-        cachedOutputData(key).map { String(decoding: $0, as: UTF8.self) }
+        cachedOutputData(key).flatMap { cached in cached.note == nil ? cached.data.map { String(decoding: $0, as: UTF8.self) } : nil }
     }
 
     /// A writer of a command's output into the output cache piece by piece, for output written as
@@ -265,17 +283,45 @@ extension Casebook {
     public func outputCacheWriter(_ key: String?) -> OutputCacheWriter? {
         guard let key else { return nil }
         try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
-        return OutputCacheWriter(path: repository.gitdir + "folio/salida.cache", key: key)
+        return OutputCacheWriter(path: repository.gitdir + "folio/salida.cache", key: key) { [repository] note in
+            Self.storeNote(note, key: key, in: repository)
+        }
     }
 
-    /// Keeps a command's output for the next identical run; the last one only, written atomically.
-    public func storeOutput(_ text: String, _ key: String?) {
+    /// Keeps a command's output for the next identical run, with the warning it gave on stderr
+    /// (`note`); the last one only, written atomically.
+    public func storeOutput(_ text: String, _ key: String?, note: String? = nil) {
         guard let key else { return }
         let path = repository.gitdir + "folio/salida.cache"
         try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
+        guard Self.storeNote(note, key: key, in: repository) else { return }
         let temp = path + ".\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + text).utf8)) else { return }
         if rename(temp, path) != 0 { unlink(temp) }
+    }
+}
+
+/// A cached output found for a key: its bytes stay in the file until they are copied.
+public struct CachedOutput {
+    let path: String
+    let offset: UInt64
+    /// The warning the run that made it gave on stderr.
+    public let note: String?
+
+    /// The output's bytes (nil when the file went away).
+    var data: Data? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: offset)
+        return try? handle.readToEnd() ?? Data()
+    }
+
+    /// Copies the output to `out` in pieces of 1 MB (memory stays small for a 50 MB status).
+    public func copy(to out: FileHandle) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: offset)
+        while let piece = try? handle.read(upToCount: 1 << 20), !piece.isEmpty { out.write(piece) }
     }
 }
 
@@ -286,9 +332,11 @@ public final class OutputCacheWriter {
     private let path: String
     private let temp: String
     private var file: UnsafeMutablePointer<FILE>?
+    private let storeNote: (String?) -> Bool
 
-    init?(path: String, key: String) {
+    init?(path: String, key: String, storeNote: @escaping (String?) -> Bool) {
         self.path = path
+        self.storeNote = storeNote
         temp = path + ".\(getpid()).tmp"
         guard let file = fopen(temp, "w") else { return nil }
         self.file = file
@@ -301,11 +349,11 @@ public final class OutputCacheWriter {
         if written != data.count { discard() }
     }
 
-    /// Replaces the cached output with what was written.
-    public func keep() {
+    /// Replaces the cached output with what was written, and the warning it gave (`note`).
+    public func keep(note: String? = nil) {
         guard let file else { return }
         self.file = nil
-        if fclose(file) != 0 || rename(temp, path) != 0 { unlink(temp) }
+        if fclose(file) != 0 || !storeNote(note) || rename(temp, path) != 0 { unlink(temp) }
     }
 
     public func discard() {

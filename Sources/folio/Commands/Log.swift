@@ -15,15 +15,10 @@ extension Folio {
             try Folio.perform {
                 let book = try repository.openReader()
                 let key = try book.outputKey(["log", id.uppercased(), json ? "json" : "texto", String(Table.width)])
-                if let cached = book.cachedOutputData(key) { return FileHandle.standardOutput.write(cached) }
+                if let cached = book.cachedOutputData(key) { return writeCached(cached) }
                 let entries = try book.log(of: id)
                 let output = json ? try jsonText(entries) : StatusText.history(entries)
-                if let omitted = omittedLine(book) {
-                    if json { note(omitted); print(output) } else { print(output + "\n" + omitted) }
-                    return
-                }
-                print(output)
-                book.storeOutput(output + "\n", key)
+                printAndStore(output, json: json, book: book, key: key)
             }
         }
     }

@@ -15,20 +15,17 @@ extension Folio {
             try Folio.perform {
                 let book = try repository.openReader()
                 let key = try book.outputKey(["status", id?.uppercased() ?? "", json ? "json" : "texto", String(Table.width)])
-                if let cached = book.cachedOutputData(key) { return FileHandle.standardOutput.write(cached) }
+                if let cached = book.cachedOutputData(key) { return writeCached(cached) }
                 if id == nil, json {
                     // Every case's status, written as it is derived: memory holds one case, not all.
                     let cache = book.outputCacheWriter(key)
                     try writeJSONArray(of: CaseStatus.self, to: cache) { element in
                         try book.statusOfAll(encode: jsonArrayElement, element)
                     }
-                    if let omitted = omittedLine(book) {
-                        // The warning is not cached: the next run recomputes it and says it again.
-                        cache?.discard()
-                        note(omitted)
-                    } else {
-                        cache?.keep()
-                    }
+                    // The warning (steps left out) is kept with the output and said again on each use.
+                    let omitted = omittedLine(book)
+                    if let omitted { note(omitted) }
+                    cache?.keep(note: omitted)
                     return
                 }
                 let output: String
@@ -40,13 +37,7 @@ extension Folio {
                     output = json ? try jsonText(all) : StatusText.summary(all)
                         + book.damagedFiles.map { SafeText.terminal("\nDAÑADO \($0.file): \($0.reason) Se muestra lo demás sin él.") }.joined()
                 }
-                if let omitted = omittedLine(book) {
-                    // The warning is not cached: the next run recomputes it and says it again.
-                    if json { note(omitted); print(output) } else { print(output + "\n" + omitted) }
-                    return
-                }
-                print(output)
-                book.storeOutput(output + "\n", key)
+                printAndStore(output, json: json, book: book, key: key)
             }
         }
     }
