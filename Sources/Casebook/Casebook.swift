@@ -40,9 +40,10 @@ public final class Casebook {
     var fieldsCache: [OID: HistoryCache.CaseFields] = [:]
     /// How long a write waits for another folio's lock before giving up (seconds).
     public var lockTimeout: TimeInterval = 60
-    /// Blobs already read for damaged content in this run, with what is wrong (nil: nothing):
-    /// every commit that adds or changes one is reported, the blob is read once.
-    var contentProblems: [OID: String?] = [:]
+    /// Blobs already read for damaged content in this run, by what they were read as and their id,
+    /// with what is wrong (nil: nothing): every commit that adds or changes one is reported, each
+    /// blob is read once per kind.
+    var contentProblems: [String: String?] = [:]
     /// The cases the last `statusOfAll` (and so `pending`) found damaged, for commands to report.
     public internal(set) var damagedCases: [CaseStatus] = []
     /// Repository files (`roles.yaml`, `folio.yaml`) a reading command could not read; it went on without them.
@@ -218,9 +219,14 @@ public final class Casebook {
     /// The fields status shows of a case's `expediente.md` at `commit` (title, opening date,
     /// month), cached by the file's blob id.
     func caseFields(_ path: String, at commit: OID) throws -> HistoryCache.CaseFields? {
-        guard let blob = try repository.entryID(at: "\(path)/expediente.md", in: commit) else { return nil }
+        guard let (blob, mode) = try repository.entry(at: "\(path)/expediente.md", in: commit) else { return nil }
         if let known = fieldsCache[blob] { return known }
         let file = "\(path)/expediente.md"
+        guard mode == 0o100644 || mode == 0o100755 else {
+            // A folder (or link) of that name: said in Spanish, never libgit2's words.
+            return HistoryCache.CaseFields(title: "", opened: "", month: "",
+                                           damage: "expediente.md no es un archivo (es una carpeta, un enlace o un submódulo); restáurelo como archivo")
+        }
         let document: FrontMatterDocument?, damage: String
         do {
             document = try FrontMatterDocument.parse(data: try repository.blob(blob), file: file)

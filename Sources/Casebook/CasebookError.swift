@@ -219,7 +219,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "ssh-keygen no pudo firmar el paso: \(reason). Revise la clave (user.signingKey) o ssh-agent."
         case .signingKeyMissing(let persona, let configured):
             return "Los pasos de \(persona) se firman con su clave SSH registrada en roles.yaml (clave_ssh), y no se encontró su clave privada"
-                + (configured.map { ": user.signingKey apunta a \($0), que es otra clave" } ?? " (user.signingKey, ssh-agent o ~/.ssh/id_*)")
+                + (configured.map { ": user.signingKey apunta a \($0), que no es esa clave (es otra, o está cifrada sin su .pub al lado, o no es una clave SSH)" } ?? " (user.signingKey, ssh-agent o ~/.ssh/id_*)")
                 + ". Configure 'git config user.signingKey RUTA_DE_LA_CLAVE' o cargue la clave en ssh-agent."
         case .signatureRequired(let persona):
             return "folio.yaml exige firma (firma: obligatoria) y \(persona) no tiene clave_ssh en roles.yaml. Un jefe la registra con 'folio roles key \(persona) \"ssh-ed25519 ...\" --as JEFE'."

@@ -43,10 +43,12 @@ private final class TransferLog {
 extension Repository {
     /// The id and file mode of the entry at `path` in a commit's tree; nil when absent.
     public func entry(at path: String, in commit: OID) throws -> (id: OID, mode: UInt32)? {
-        try withTree(of: commit) { tree in
-            var entry: OpaquePointer?
-            guard try found("git_tree_entry_bypath", git_tree_entry_bypath(&entry, tree, path)) else { return nil }
-            defer { git_tree_entry_free(entry) }
+        try withTree(of: commit) { root in
+            // Through the tree cache, as entryID: a year folder is not parsed again per lookup.
+            let parts = path.split(separator: "/")
+            guard let name = parts.last, let folder = try subtree(parts.dropLast().joined(separator: "/"), of: root) else { return nil }
+            defer { git_tree_free(folder) }
+            guard let entry = String(name).withCString({ git_tree_entry_byname(folder, $0) }) else { return nil }
             return (OID(git_tree_entry_id(entry).pointee), git_tree_entry_filemode(entry).rawValue)
         }
     }

@@ -46,6 +46,8 @@ public enum YAMLGuard {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return .problem("no se pudo preparar la lectura del YAML") }
         defer { yaml_parser_delete(&parser) }
+        // As Yams reads it (`Parser.Encoding.utf8`): a byte-order mark is a character, not a marker.
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
         return bytes.withUnsafeBufferPointer { buffer -> Verdict in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var depth = 0, nodes = 0, documents = 0
@@ -53,6 +55,7 @@ public enum YAMLGuard {
             // One frame per open collection: for a mapping, the keys seen so far and whether the
             // next node is a key.
             var frames: [(isMapping: Bool, keys: Set<[UInt8]>, expectsKey: Bool)] = []
+            var collectionKey = false
             /// A node starts: as a mapping's key, it must be a new text (plain and a word at the top).
             func node(scalar: [UInt8]?, isPlain: Bool) {
                 guard var frame = frames.last else {
@@ -64,6 +67,7 @@ public enum YAMLGuard {
                 if frame.expectsKey {
                     // Keys are compared byte by byte here and as Unicode text by the loader: a
                     // non-ASCII key (é composed or not) is left to the loader.
+                    if scalar == nil { collectionKey = true }
                     if let scalar, scalar.allSatisfy({ $0 < 0x80 }), frame.keys.insert(scalar).inserted {
                         if frames.count == 1 && !(isPlain && isWord(scalar)) { plain = false }
                     } else {
@@ -97,12 +101,19 @@ public enum YAMLGuard {
                     let scalar = event.data.scalar
                     if scalar.tag != nil { plain = false }
                     let value = Array(UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)))
+                    if scalar.tag == nil, scalar.style == YAML_PLAIN_SCALAR_STYLE, overflowsBase60(value) {
+                        return .problem("la línea \(line) escribe un número en base 60 (con ':') demasiado grande para leerlo; "
+                            + "si es un texto, póngalo entre comillas")
+                    }
                     node(scalar: value, isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE)
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     let isMapping = event.type == YAML_MAPPING_START_EVENT
                     let tag = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag
                     if tag != nil || (frames.isEmpty && !isMapping) { plain = false }
                     node(scalar: nil, isPlain: false)
+                    if collectionKey {
+                        return .problem("la línea \(line) usa una lista o un mapa como clave; las claves de folio son palabras")
+                    }
                     frames.append((isMapping, [], true))
                     depth += 1
                     if depth > maximumDepth {
@@ -118,6 +129,31 @@ public enum YAMLGuard {
                 if nodes > maximumNodes { return .problem("tiene más de \(maximumNodes) valores") }
             }
         }
+    }
+
+    /// Whether a plain scalar is an integer in base 60 (`1:30`, as YAML 1.1 and Yams read it) whose
+    /// value, or the power of 60 Yams computes past its last digit, does not fit in 64 bits:
+    /// Yams would stop the program with an overflow instead of reporting it.
+    static func overflowsBase60(_ bytes: [UInt8]) -> Bool {
+        guard bytes.contains(UInt8(ascii: ":")) else { return false }
+        var text = String(decoding: bytes.filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)
+        if text.hasPrefix("-") || text.hasPrefix("+") { text.removeFirst() }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard let first = parts.first, let lead = first.first, lead != "0", ("1"..."9").contains(lead),
+              parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.count <= 2 && $0.allSatisfy(\.isASCII) && Int($0).map { $0 < 60 } == true }),
+              first.allSatisfy(\.isASCII), first.allSatisfy(\.isNumber) else { return false }
+        // A part that is no Int makes Yams read the text as text (no crash).
+        let digits = parts.compactMap { Int($0) }
+        guard digits.count == parts.count else { return false }
+        var base = 1, value = 0
+        for digit in digits.reversed() {
+            let (term, o1) = digit.multipliedReportingOverflow(by: base)
+            let (sum, o2) = value.addingReportingOverflow(term)
+            let (next, o3) = base.multipliedReportingOverflow(by: 60)
+            if o1 || o2 || o3 { return true }
+            (value, base) = (sum, next)
+        }
+        return false
     }
 
     /// A plain key YAML's core schema reads as text: a letter or '_', then letters, digits, '_'

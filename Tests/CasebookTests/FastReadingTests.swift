@@ -41,7 +41,9 @@ struct FastReadingTests {
         let traps = [Self.expediente, "---\n---\n", "---\n", "", "sin encabezado\n", "---\na: 1\na: 2\n---\n", "---\n1: x\n---\n",
                      "---\r\na: 1\r\n---\r\n", "\u{FEFF}---\na: 1\n---\n", "---\na: 1\n\u{A0}---\nb: 'x\n---\n",
                      "  ---  \na: 1\n\t---\t\n", "---\n- a\n---\n", "---\na: [\n---\n", "---\na: 1\n--- \ncuerpo\n---\n",
-                     "---\ntitulo: x\nx:\n  \u{E9}: 1\n  e\u{301}: 2\n---\n", "---\nyes: 1\n---\n", "---\n\"a\": 1\n---\n"]
+                     "---\ntitulo: x\nx:\n  \u{E9}: 1\n  e\u{301}: 2\n---\n", "---\nyes: 1\n---\n", "---\n\"a\": 1\n---\n",
+                     "---\n\u{FEFF}id: PI-2026-0001\ntitulo: x\n---\n", "---\n\u{FEFF}\nid: x\n---\n", "---\n# \u{FEFF}\nid: x\n---\n",
+                     "---\nid: x\n\u{FEFF}---\n", "---\n[a, b]: 1\n---\n", "---\nx: 1:2:3:4:5:6:7:8:9:10:11:12:13:14:15\n---\n"]
         for trap in traps { agree(trap) }
         var rng = FuzzTests.Mutator(state: 0x5EED_0016)
         var accepted = 0

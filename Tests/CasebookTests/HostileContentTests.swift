@@ -63,6 +63,77 @@ struct HostileContentTests {
         #expect(report.violations.contains { $0.rule == "content" && $0.message.contains(file) && $0.severity == "error" })
     }
 
+    @Test("Front matter that stops Yams itself (a list as a key, a base-60 number past 64 bits) is refused with a reason; status lists the case as damaged")
+    func yamsCrashers() throws {
+        for crasher in ["[a, b]: 1", "? [a, b]\n: 1", "x: {[a]: 1}", "lista:\n  - {b: 1, c: [x, y]}: ", "x: 1:2:3:4:5:6:7:8:9:10:11:12:13:14:15",
+                        "x: -99999999999:59:59:59:59:59:59"] {
+            #expect(YAMLGuard.problem(in: crasher) != nil, "\(crasher.debugDescription)")
+            #expect(throws: CasebookError.self) { try FrontMatterDocument.parse("---\n\(crasher)\n---\n", file: "expediente.md") }
+        }
+        // Base 60 that fits is read as before (YAML 1.1: 10:30 is 630), never refused.
+        #expect(YAMLGuard.problem(in: "hora: 10:30\nx: 1:2:3:4:5:6:7:8:9:10") == nil)
+        let repo = try CaseRepo()
+        let (a, b) = try twoCases(repo)
+        let file = "cases/2026/\(b)/expediente.md"
+        try repo.write(repo.read(file).replacingOccurrences(of: "---\n", with: "---\n[a, b]: 1\n", options: .anchored), to: file)
+        try repo.git(["commit", "-qam", "Edición a mano"])
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        let all = try book.statusOfAll()
+        #expect(all.first { $0.id == a }?.damage == nil)
+        #expect(all.first { $0.id == b }?.damage?.reason.contains("clave") == true)
+        #expect(try book.verify().violations.contains { $0.rule == "content" && $0.message.contains(file) })
+    }
+
+    @Test("The bytes of a damaged expediente.md brought in as an annex, then moved onto expediente.md (or written to both at once): verify and the hook's range refuse")
+    func annexMovedOntoExpediente() throws {
+        let repo = try CaseRepo()
+        let (_, b) = try twoCases(repo)
+        let folder = "cases/2026/\(b)"
+        let bomb = "---\nid: \(b)\nprocedimiento: 4\ntitulo: x\n\(Self.aliasBomb)\n---\n"
+        try repo.write(bomb, to: "\(folder)/anexos/nota.txt")
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Anexo"])
+        let annexed = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try repo.git(["mv", "-f", "\(folder)/anexos/nota.txt", "\(folder)/expediente.md"])
+        try repo.git(["commit", "-qm", "Movido"])
+        let moved = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let whole = try Casebook.open(at: repo.path, clock: repo.book.clock).verify()
+        #expect(whole.violations.contains { $0.rule == "content" && $0.commit == moved && $0.message.contains("\(folder)/expediente.md") }, "\(whole.violations)")
+        let range = try Casebook.open(at: repo.path, clock: repo.book.clock).verify(range: "\(annexed)..HEAD")
+        #expect(range.violations.contains { $0.rule == "content" && $0.commit == moved })
+        // Both paths in one commit.
+        try repo.git(["reset", "-q", "--hard", annexed + "~1"])
+        try repo.write(bomb, to: "\(folder)/anexos/nota.txt")
+        try repo.write(bomb, to: "\(folder)/expediente.md")
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Ambos"])
+        let both = try Casebook.open(at: repo.path, clock: repo.book.clock).verify()
+        #expect(both.violations.contains { $0.rule == "content" && $0.message.contains("\(folder)/expediente.md") })
+    }
+
+    @Test("expediente.md deleted, or replaced by a folder of that name, with plain git: verify refuses; status says it in Spanish")
+    func expedienteRemoved() throws {
+        for replaceWithFolder in [false, true] {
+            let repo = try CaseRepo()
+            let (a, b) = try twoCases(repo)
+            let file = "cases/2026/\(b)/expediente.md"
+            try repo.git(["rm", "-q", file])
+            if replaceWithFolder { try repo.write(Self.aliasBomb, to: file + "/dentro.md") }
+            try repo.git(["add", "-A"])
+            try repo.git(["commit", "-qm", "Quitado"])
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            let report = try book.verify()
+            #expect(!report.ok && report.violations.contains { $0.rule == "content" && $0.message.contains(file) && $0.severity == "error" },
+                    "\(report.violations)")
+            let all = try Casebook.open(at: repo.path, clock: repo.book.clock).statusOfAll()
+            #expect(all.first { $0.id == a }?.damage == nil)
+            if replaceWithFolder {
+                let reason = all.first { $0.id == b }?.damage?.reason ?? ""
+                #expect(reason.contains("no es un archivo") && !reason.contains("git_"), "\(reason)")
+            }
+        }
+    }
+
     @Test("An alias bomb in roles.yaml or folio.yaml is refused by the parser, verify reports it as an error, and status still lists every case")
     func aliasBombInRoles() throws {
         let repo = try CaseRepo()

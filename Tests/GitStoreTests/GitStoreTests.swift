@@ -107,6 +107,58 @@ struct GitStoreTests {
         #expect(repo.operationInProgress == nil)
     }
 
+    @Test("trees read through the tree cache agree with git over a history of 300 folders, swaps of a file and a folder of one name, and deletions")
+    func treeReadingAgreesWithGit() throws {
+        try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)
+        // More folders than the cache keeps (TreeCache.capacity), changed in a scattered order.
+        for i in 0..<300 { try box.write("\(i)\n", to: "cases/\(2020 + i % 3)/C-\(i)/expediente.md") }
+        try Sandbox.gitOut(["add", "."], in: box.path)
+        try Sandbox.gitOut(["commit", "-q", "-m", "inicio"], in: box.path)
+        var state: UInt64 = 0x7E_E5CA_C4E
+        for round in 0..<40 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let i = Int((state >> 33) % 300)
+            let folder = "cases/\(2020 + i % 3)/C-\(i)"
+            switch round % 4 {
+            case 0: try box.write("cambio \(round)\n", to: "\(folder)/expediente.md")
+            case 1:
+                // A file becomes a folder of the same name, and the other way round.
+                try FileManager.default.removeItem(atPath: box.path + "/" + folder)
+                try box.write("ahora archivo \(round)\n", to: folder)
+            case 2: try box.write("anexo \(round)\n", to: "\(folder)-x/anexos/a.txt")
+            default: try? FileManager.default.removeItem(atPath: box.path + "/" + folder)
+            }
+            try Sandbox.gitOut(["add", "-A"], in: box.path)
+            try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", "r\(round)"], in: box.path)
+        }
+        let repo = try Repository.at(box.path)
+        var previous: OID?
+        try repo.walk(from: try #require(try repo.headCommit())) { commit in
+            defer { previous = commit.id }
+            let changed = try repo.addedOrChangedFiles(from: previous, to: commit.id).map(\.path).sorted()
+            let args = previous.map { ["diff-tree", "-r", "--no-renames", "--diff-filter=AMT", "--name-only", $0.hex, commit.id.hex] }
+                ?? ["ls-tree", "-r", "--name-only", commit.id.hex]
+            let git = try Sandbox.gitOut(args, in: box.path).split(separator: "\n").map(String.init).sorted()
+            #expect(changed == git, "\(commit.subject)")
+            for year in ["cases/2020", "cases/2021", "cases/2022"] {
+                let names = try repo.entries(at: year, in: commit.id).map(\.name)
+                let listed = try Sandbox.gitOut(["ls-tree", "--name-only", "\(commit.id.hex):\(year)"], in: box.path)
+                #expect(names == listed.split(separator: "\n").map(String.init), "\(commit.subject) \(year)")
+                if let previous {
+                    let changedHere = try repo.changedEntries(at: year, from: previous, to: commit.id)
+                    let gitNames = try Sandbox.gitOut(["diff-tree", "--name-only", "\(previous.hex):\(year)", "\(commit.id.hex):\(year)"],
+                                                      in: box.path)
+                    #expect(changedHere == gitNames.split(separator: "\n").map(String.init).sorted(), "\(commit.subject) \(year)")
+                }
+            }
+            let probe = "cases/2021/C-1/expediente.md"
+            let blob = try repo.entryID(at: probe, in: commit.id)?.hex
+            let gitBlob = try Sandbox.git(["rev-parse", "--verify", "-q", "\(commit.id.hex):\(probe)"], in: box.path).out
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect((blob ?? "") == gitBlob)
+        }
+    }
+
     @Test("discover finds the repository from a subfolder and returns nil outside any")
     func discover() throws {
         _ = try Repository.create(at: box.path + "/r")

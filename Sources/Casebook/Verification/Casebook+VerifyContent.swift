@@ -23,18 +23,37 @@ extension Casebook {
                      "Quite el enlace ('git rm \(entry.path)') y guarde ahí una carpeta o un archivo normal.", caseID: caseID)
                 continue
             }
+            // The same bytes are judged as what folio reads at this path: an annex's bytes moved
+            // onto expediente.md are parsed as front matter.
+            guard let kind = Self.parsedKind(entry.path, parts: parts) else { continue }
+            let key = "\(kind) \(entry.id.hex)"
             let problem: String?
-            if let known = contentProblems[entry.id] {
+            if let known = contentProblems[key] {
                 problem = known
             } else {
                 problem = try damage(of: entry, parts: parts)
-                contentProblems[entry.id] = .some(problem)
+                contentProblems[key] = .some(problem)
             }
             guard let problem else { continue }
             flag(.content, "\(entry.path) no se puede leer con seguridad: \(problem)",
                  "Restaure la versión anterior del archivo o corríjalo (sin anclas '&' ni alias '*' de YAML).", caseID: caseID)
         }
         return found
+    }
+
+    /// What folio parses a committed file as (nil: folio does not parse it), as `damage` decides.
+    static func parsedKind(_ path: String, parts: [String]) -> String? {
+        let name = parts.last ?? ""
+        switch parts.count {
+        case 1 where name == Settings.fileName: return "settings"
+        case 2 where path == DepartmentRegister.fileName: return "register"
+        case 2 where parts[0] == SchemaLibrary.directory && name.hasPrefix("procedimiento-") && name.hasSuffix(".yaml"): return "procedure"
+        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".yaml"): return "yaml"
+        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".json"): return "json"
+        case 4 where parts[0] == "cases" && name == ArchiveIndex.fileName: return "archive"
+        case 4 where parts[0] == "cases" && name == "expediente.md": return "front-matter"
+        default: return nil
+        }
     }
 
     /// Why a committed file folio parses is damaged; nil when it reads (or folio does not parse it).

@@ -97,6 +97,27 @@ extension Casebook {
         found += ruleDate(facts)
         found += try registerFindings(facts.commit)
         found += try checkContent(facts.commit)
+        found += try ruleCaseFile(facts)
+        return found
+    }
+
+    /// Every case folder a commit changes and leaves in place still holds its `expediente.md` as a
+    /// file: without it the case can be neither read nor stepped (a deletion is not a change the
+    /// content check sees, and a folder of that name hides whatever it holds).
+    func ruleCaseFile(_ facts: CommitFacts) throws -> [Violation] {
+        var found: [Violation] = []
+        for folder in facts.caseFolders {
+            guard let kind = try repository.entry(at: folder, in: facts.commit.id), kind.mode == 0o040000 else { continue }
+            let file = "\(folder)/expediente.md"
+            let entry = try repository.entry(at: file, in: facts.commit.id)
+            guard entry.map({ $0.mode == 0o100644 || $0.mode == 0o100755 }) != true else { continue }
+            let caseID = String(folder.split(separator: "/").last ?? "")
+            let what = entry == nil ? "falta" : "no es un archivo (es una carpeta, un enlace o un submódulo)"
+            found.append(Violation(commit: facts.commit.id.hex, caseID: caseID, step: facts.record?.step, rule: .content,
+                                   message: "\(file) \(what) en este commit: el expediente no se puede leer ni recibir pasos.",
+                                   fix: "Restáurelo ('git checkout \(facts.commit.parents.first?.short ?? "<commit anterior>") -- \(file)') "
+                                       + "y registre el cambio con 'folio note'."))
+        }
         return found
     }
 
