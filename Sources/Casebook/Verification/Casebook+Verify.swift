@@ -31,6 +31,7 @@ extension Casebook {
         var history = History()
         var order: [String: Int] = [:]
         var touched: [String] = []
+        var touchedSet: Set<String> = []
         // Case folders changed by commits without folio's trailers (edits outside folio).
         var editedOutside = Set<String>()
         // Signatures are checked ahead, in parallel, and cached; the walk's rule reads the verdicts.
@@ -43,7 +44,8 @@ extension Casebook {
             if let record {
                 history.add(record)
                 lastInCase[record.caseID] = record
-                if !touched.contains(record.caseID) { touched.append(record.caseID) }
+                // A set beside the list: a search of the list per commit made verify quadratic in cases.
+                if touchedSet.insert(record.caseID).inserted { touched.append(record.caseID) }
             }
             let isRoot = hidden == nil && order.count == 1
             let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous)
