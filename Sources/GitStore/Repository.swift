@@ -18,6 +18,8 @@ public final class Repository {
     }
 
     deinit {
+        // The trees this repository holds go first: nothing of it outlives its handle.
+        trees.removeAll()
         git_repository_free(handle)
     }
 

@@ -11,8 +11,12 @@ final class TreeCache {
     private var trees: [OID: (tree: OpaquePointer, used: Int)] = [:]
     private var clock = 0
 
-    deinit {
+    deinit { removeAll() }
+
+    /// Lets every tree go (before the repository itself is freed).
+    func removeAll() {
         for (tree, _) in trees.values { git_tree_free(tree) }
+        trees.removeAll()
     }
 
     /// The tree `id`, as a new reference the caller frees with `git_tree_free`.
