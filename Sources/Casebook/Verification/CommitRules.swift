@@ -108,6 +108,16 @@ extension Casebook {
         var found: [Violation] = []
         for folder in facts.caseFolders {
             guard let kind = try repository.entry(at: folder, in: facts.commit.id), kind.mode == 0o040000 else { continue }
+            // One case, one folder: a copy in another year's folder would take the honest steps
+            // of the case for edits of a folder they do not touch.
+            let parts = folder.split(separator: "/").map(String.init)
+            for year in try repository.entries(at: "cases", in: facts.commit.id) where year.kind == .tree && year.name != parts[1] {
+                let twin = "cases/\(year.name)/\(parts[2])"
+                guard try repository.entry(at: twin, in: facts.commit.id) != nil else { continue }
+                found.append(Violation(commit: facts.commit.id.hex, caseID: parts[2], step: facts.record?.step, rule: .caseExists,
+                                       message: "El expediente \(parts[2]) está en dos carpetas de año: \(folder) y \(twin). Un expediente vive en una sola.",
+                                       fix: "Quite la copia que este commit agregó ('git rm -r <carpeta>') y registre los cambios con 'folio note'."))
+            }
             let file = "\(folder)/expediente.md"
             let entry = try repository.entry(at: file, in: facts.commit.id)
             guard entry.map({ $0.mode == 0o100644 || $0.mode == 0o100755 }) != true else { continue }
