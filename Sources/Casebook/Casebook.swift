@@ -348,12 +348,16 @@ public final class Casebook {
     /// nil) not yet judged, in history order, ahead of the case-by-case replay that reads them
     /// (`validator`): consecutive commits share all trees but the few a step changes, so each
     /// version of a year folder is read once, as git reads it, and not once per step of each case.
+    /// The signatures of those steps are checked first, in parallel (`prepareSignatures`).
     func judgeCommits(in history: History, cases: Set<String>?) throws {
+        func pending(_ record: StepRecord) -> Bool {
+            (cases?.contains(record.caseID) ?? true) && authorizationCache[record.commit] == nil && commitRuleErrors[record.commit] == nil
+        }
+        try prepareSignatures(for: history.allRecords.filter(pending).map(\.commit))
         var previous: [String: StepRecord] = [:]
         for record in history.allRecords {
             defer { previous[record.caseID] = record }
-            guard cases?.contains(record.caseID) ?? true, authorizationCache[record.commit] == nil,
-                  commitRuleErrors[record.commit] == nil else { continue }
+            guard pending(record) else { continue }
             let facts = try facts(of: try repository.commit(record.commit), record: record, isRoot: false,
                                   previousInCase: previous[record.caseID])
             commitRuleErrors[record.commit] = try commitRules(facts).contains { $0.isError }

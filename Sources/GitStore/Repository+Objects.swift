@@ -26,7 +26,7 @@ public struct CommitInfo: Sendable {
 extension Repository {
     /// Runs `body` with the tree of `commit`.
     func withTree<T>(of commit: OID, _ body: (OpaquePointer) throws -> T) throws -> T {
-        let tree = try self.tree(try rootTree(of: commit))
+        let tree = try self.tree(try treeID(of: commit))
         defer { git_tree_free(tree) }
         return try body(tree)
     }
@@ -54,29 +54,9 @@ extension Repository {
         return current
     }
 
-    /// The id of `commit`'s root tree.
-    func rootTree(of commit: OID) throws -> OID {
-        if let known = rootTrees[commit] { return known }
-        var raw = commit.raw
-        var c: OpaquePointer?
-        try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
-        defer { git_commit_free(c) }
-        let tree = OID(git_commit_tree_id(c).pointee)
-        // Bounded: a walk reads a commit's tree a few times in a row, then never again.
-        if rootTrees.count >= 4096 { rootTrees.removeAll(keepingCapacity: true) }
-        rootTrees[commit] = tree
-        return tree
-    }
-
     /// The id of the object at `path` in `commit`'s tree; nil when there is nothing there.
     public func entryID(at path: String, in commit: OID) throws -> OID? {
-        try withTree(of: commit) { root in
-            let parts = path.split(separator: "/")
-            guard let name = parts.last, let folder = try subtree(parts.dropLast().joined(separator: "/"), of: root) else { return nil }
-            defer { git_tree_free(folder) }
-            guard let entry = String(name).withCString({ git_tree_entry_byname(folder, $0) }) else { return nil }
-            return OID(git_tree_entry_id(entry).pointee)
-        }
+        try entry(at: path, in: commit)?.id
     }
 
     /// The contents of the blob `id`.
@@ -101,29 +81,20 @@ extension Repository {
         try withTree(of: commit) { root in
             guard let tree = try subtree(path, of: root) else { return [] }
             defer { git_tree_free(tree) }
-            var result: [TreeEntry] = []
-            for i in 0..<git_tree_entrycount(tree) {
-                let e = git_tree_entry_byindex(tree, i)
-                let kind: TreeEntry.Kind
-                switch git_tree_entry_type(e) {
-                case GIT_OBJECT_BLOB: kind = .blob
-                case GIT_OBJECT_TREE: kind = .tree
-                default: kind = .other
-                }
-                result.append(TreeEntry(name: String(cString: git_tree_entry_name(e)),
-                                        id: OID(git_tree_entry_id(e).pointee), kind: kind))
-            }
-            return result
+            return listing(of: tree)
         }
     }
 
     /// The entries of the tree `id` itself (not a commit's), in git's order.
     public func entries(ofTree id: OID) throws -> [TreeEntry] {
-        var raw = id.raw
-        var tree: OpaquePointer?
-        try check("git_tree_lookup", git_tree_lookup(&tree, handle, &raw))
+        let tree = try self.tree(id)
         defer { git_tree_free(tree) }
-        return (0..<git_tree_entrycount(tree)).map { i in
+        return listing(of: tree)
+    }
+
+    /// The entries of a parsed tree, copied out in git's order.
+    private func listing(of tree: OpaquePointer) -> [TreeEntry] {
+        (0..<git_tree_entrycount(tree)).map { i in
             let e = git_tree_entry_byindex(tree, i)
             let kind: TreeEntry.Kind
             switch git_tree_entry_type(e) {

@@ -44,7 +44,7 @@ extension Repository {
     /// The id and file mode of the entry at `path` in a commit's tree; nil when absent.
     public func entry(at path: String, in commit: OID) throws -> (id: OID, mode: UInt32)? {
         try withTree(of: commit) { root in
-            // Through the tree cache, as entryID: a year folder is not parsed again per lookup.
+            // Through the tree cache: a year folder is not parsed again per lookup.
             let parts = path.split(separator: "/")
             guard let name = parts.last, let folder = try subtree(parts.dropLast().joined(separator: "/"), of: root) else { return nil }
             defer { git_tree_free(folder) }
@@ -55,12 +55,18 @@ extension Repository {
 
     /// The id of a commit's root tree.
     public func treeID(of commit: OID) throws -> OID {
-        // From the commit alone: the tree itself is not read.
+        // From the commit alone (the tree itself is not read), learnt once: commits stay out of
+        // libgit2's cache (`LibGit2`), and every lookup by path in a commit starts here.
+        if let known = rootTrees[commit] { return known }
         var raw = commit.raw
         var c: OpaquePointer?
         try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
         defer { git_commit_free(c) }
-        return OID(git_commit_tree_id(c).pointee)
+        let tree = OID(git_commit_tree_id(c).pointee)
+        // Bounded: a walk reads a commit's tree a few times in a row, then never again.
+        if rootTrees.count >= 4096 { rootTrees.removeAll(keepingCapacity: true) }
+        rootTrees[commit] = tree
+        return tree
     }
 
     /// The id of the entry at `path` inside the tree `tree`; nil when absent.

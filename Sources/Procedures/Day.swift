@@ -11,6 +11,19 @@ public struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
         self.day = day
     }
 
+    /// The day `days` after 1970-01-01 in the proleptic Gregorian calendar (the inverse of
+    /// `ordinal`: H. Hinnant's civil_from_days).
+    public init(daysSince1970 days: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let month = mp < 10 ? mp + 3 : mp - 9
+        self.init(yoe + era * 400 + (month <= 2 ? 1 : 0), month, doy - (153 * mp + 2) / 5 + 1)
+    }
+
     /// Parses `AAAA-MM-DD`.
     public init?(iso text: String) {
         let parts = text.split(separator: "-")

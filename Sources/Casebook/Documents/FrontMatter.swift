@@ -140,21 +140,11 @@ public struct FrontMatterDocument {
     }
 
     static func isoDay(_ date: Date) -> String {
-        // Days since 1970 to a proleptic Gregorian date (H. Hinnant's civil_from_days), as the
-        // formatter below gives from 1583 on; a formatter per call cost more than a whole parse.
+        // A formatter per call cost more than a whole parse: from 1583 on (where the formatter's
+        // calendar is the proleptic Gregorian one) the day is computed.
         let seconds = date.timeIntervalSince1970
         if seconds >= -12_212_553_600, seconds < 253_402_300_800 {
-            let z = Int((seconds / 86_400).rounded(.down)) + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let doe = z - era * 146_097
-            let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            let day = doy - (153 * mp + 2) / 5 + 1
-            let month = mp < 10 ? mp + 3 : mp - 9
-            let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-            func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
-            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+            return Day(daysSince1970: Int((seconds / 86_400).rounded(.down))).description
         }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")

@@ -17,8 +17,6 @@ extension Casebook {
         damagedCases = []
         guard let head = try repository.headCommit() else { return }
         let history = try loadHistory(at: head)
-        // The signatures of the steps not yet judged are checked ahead, in parallel.
-        try prepareSignatures(for: history.allRecords.map(\.commit).filter { authorizationCache[$0] == nil })
         try judgeCommits(in: history, cases: nil)
         let roster = readableRoster(at: head)
         let paths = try casePaths(at: head)

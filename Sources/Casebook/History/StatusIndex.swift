@@ -177,9 +177,6 @@ extension Casebook {
             order = history.caseIDs
             replayed = Set(order)
         }
-        // The signatures of the steps to replay and not yet judged are checked ahead, in parallel.
-        try prepareSignatures(for: history.allRecords.lazy.filter { replayed.contains($0.caseID) }.map(\.commit)
-            .filter { self.authorizationCache[$0] == nil })
         try judgeCommits(in: history, cases: replayed)
         let roster = readableRoster(at: head)
         // The index on disk already says all of it when nothing moved since it was written.

@@ -25,13 +25,13 @@ extension Casebook {
             }
             // The same bytes are judged as what folio reads at this path: an annex's bytes moved
             // onto expediente.md are parsed as front matter.
-            guard let kind = Self.parsedKind(entry.path, parts: parts) else { continue }
-            let key = "\(kind) \(entry.id.hex)"
+            guard let kind = ParsedKind(path: entry.path, parts: parts) else { continue }
+            let key = "\(kind.rawValue) \(entry.id.hex)"
             let problem: String?
             if let known = contentProblems[key] {
                 problem = known
             } else {
-                problem = try damage(of: entry, parts: parts)
+                problem = try damage(of: entry, as: kind)
                 contentProblems[key] = .some(problem)
             }
             guard let problem else { continue }
@@ -41,54 +41,43 @@ extension Casebook {
         return found
     }
 
-    /// What folio parses a committed file as (nil: folio does not parse it), as `damage` decides.
-    static func parsedKind(_ path: String, parts: [String]) -> String? {
-        let name = parts.last ?? ""
-        switch parts.count {
-        case 1 where name == Settings.fileName: return "settings"
-        case 2 where path == DepartmentRegister.fileName: return "register"
-        case 2 where parts[0] == SchemaLibrary.directory && name.hasPrefix("procedimiento-") && name.hasSuffix(".yaml"): return "procedure"
-        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".yaml"): return "yaml"
-        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".json"): return "json"
-        case 4 where parts[0] == "cases" && name == ArchiveIndex.fileName: return "archive"
-        case 4 where parts[0] == "cases" && name == "expediente.md": return "front-matter"
-        default: return nil
+    /// What folio parses a committed file as, by its path.
+    enum ParsedKind: String {
+        case settings, register, procedure, yaml, json, archive, frontMatter
+
+        /// nil: folio does not parse a file there.
+        init?(path: String, parts: [String]) {
+            let name = parts.last ?? ""
+            switch parts.count {
+            case 1 where name == Settings.fileName: self = .settings
+            case 2 where path == DepartmentRegister.fileName: self = .register
+            case 2 where parts[0] == SchemaLibrary.directory && name.hasPrefix("procedimiento-") && name.hasSuffix(".yaml"): self = .procedure
+            case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".yaml"): self = .yaml
+            case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".json"): self = .json
+            case 4 where parts[0] == "cases" && name == ArchiveIndex.fileName: self = .archive
+            case 4 where parts[0] == "cases" && name == "expediente.md": self = .frontMatter
+            default: return nil
+            }
         }
     }
 
-    /// Why a committed file folio parses is damaged; nil when it reads (or folio does not parse it).
-    private func damage(of entry: ChangedEntry, parts: [String]) throws -> String? {
-        let name = parts.last ?? ""
-        let parsed: ((Data) throws -> Void)?
-        switch parts.count {
-        case 1 where name == Settings.fileName:
-            parsed = { _ = try Settings.parse(String(decoding: $0, as: UTF8.self)) }
-        case 2 where entry.path == DepartmentRegister.fileName:
-            parsed = { _ = try DepartmentRegister.load(yaml: String(decoding: $0, as: UTF8.self), source: entry.path) }
-        case 2 where parts[0] == SchemaLibrary.directory && name.hasPrefix("procedimiento-") && name.hasSuffix(".yaml"):
-            parsed = { _ = try ProcedureDefinition.load(yaml: String(decoding: $0, as: UTF8.self), source: entry.path) }
-        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".yaml"):
-            parsed = { data in
-                if let problem = YAMLGuard.problem(in: String(decoding: data, as: UTF8.self)) {
+    /// Why a committed file is damaged when read as `kind`; nil when it reads.
+    private func damage(of entry: ChangedEntry, as kind: ParsedKind) throws -> String? {
+        let data = try repository.blob(entry.id)
+        let text = { String(decoding: data, as: UTF8.self) }
+        do {
+            switch kind {
+            case .settings: _ = try Settings.parse(text())
+            case .register: _ = try DepartmentRegister.load(yaml: text(), source: entry.path)
+            case .procedure: _ = try ProcedureDefinition.load(yaml: text(), source: entry.path)
+            case .yaml:
+                if let problem = YAMLGuard.problem(in: text()) {
                     throw CasebookError.invalidFile(file: entry.path, reason: problem, fix: YAMLGuard.fix)
                 }
+            case .json: _ = try JSONSchema(data: data, source: entry.path)
+            case .archive: _ = try ArchiveIndex.parse(try TextFile.decode(data, file: entry.path), file: entry.path)
+            case .frontMatter: try FrontMatterDocument.check(data: data, file: entry.path)
             }
-        case 2 where parts[0] == SchemaLibrary.directory && name.hasSuffix(".json"):
-            parsed = { _ = try JSONSchema(data: $0, source: entry.path) }
-        case 4 where parts[0] == "cases" && (name == "expediente.md" || name == ArchiveIndex.fileName):
-            parsed = { data in
-                if name == ArchiveIndex.fileName {
-                    _ = try ArchiveIndex.parse(try TextFile.decode(data, file: entry.path), file: entry.path)
-                } else {
-                    try FrontMatterDocument.check(data: data, file: entry.path)
-                }
-            }
-        default:
-            parsed = nil
-        }
-        guard let parsed else { return nil }
-        do {
-            try parsed(try repository.blob(entry.id))
             return nil
         } catch {
             return Self.reason(of: error)
