@@ -155,6 +155,40 @@ struct HostileContentTests {
         #expect(!(try clean.book.verify().violations.contains { $0.rule == "expediente" }))
     }
 
+    @Test("Look-alikes of a case pushed with plain git: a file at another year's path is no case and blocks nothing; a lowercase or spaced folder is refused; a case moved to another year keeps its number taken")
+    func caseLookAlikes() throws {
+        let repo = try CaseRepo()
+        let (a, b) = try twoCases(repo)
+        try repo.git(["config", "user.email", "mrodriguez@igss.gob.gt"])
+        // A file where a second folder of the case would be: no case, so the case's honest steps go on.
+        try repo.write(repo.read("cases/2026/\(a)/expediente.md"), to: "cases/2027/\(a)")
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Archivo con el nombre del expediente"])
+        try repo.step(a, as: "mrodriguez")
+        var report = try Casebook.open(at: repo.path, clock: repo.book.clock).verify()
+        // (The test's plain git author is unregistered: that edit outside folio is its only error.)
+        #expect(!report.violations.contains { $0.severity == "error" && $0.rule != "outside-folio" }, "\(report.violations)")
+        // A lowercase twin in the same year, and one with a trailing space: refused where they are added.
+        for name in [a.lowercased(), a + " "] {
+            let base = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            try repo.write(repo.read("cases/2026/\(a)/expediente.md"), to: "cases/2026/\(name)/expediente.md")
+            try repo.git(["add", "-A"])
+            try repo.git(["commit", "-qm", "Gemelo"])
+            let twin = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            report = try Casebook.open(at: repo.path, clock: repo.book.clock).verify()
+            #expect(report.violations.contains { $0.commit == twin && $0.rule == "expediente" && $0.message.contains("no es la carpeta de un expediente") },
+                    "\(name.debugDescription): \(report.violations)")
+            try repo.git(["reset", "-q", "--hard", base])
+        }
+        // The newest case moved to another year's folder: 'new' does not hand out its number again.
+        try FileManager.default.createDirectory(atPath: repo.path + "/cases/2025", withIntermediateDirectories: true)
+        try repo.git(["mv", "cases/2026/\(b)", "cases/2025/\(b)"])
+        try repo.git(["commit", "-qm", "Movido"])
+        let next = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            .openCase(NewCaseRequest(procedure: "4", title: "Otro", sets: ["snip=245791", "unidad_ejecutora=DIP"], persona: "mrodriguez")).caseID
+        #expect(next != a && next != b && next.hasPrefix(String(b.prefix(8))), "\(next)")
+    }
+
     @Test("An alias bomb in roles.yaml or folio.yaml is refused by the parser, verify reports it as an error, and status still lists every case")
     func aliasBombInRoles() throws {
         let repo = try CaseRepo()

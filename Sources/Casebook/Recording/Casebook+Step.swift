@@ -324,7 +324,11 @@ extension Casebook {
     }
 
     func existingIDs(year: Int, head: OID) throws -> [String] {
-        var ids = try repository.entries(at: "cases/\(year)", in: head).map(\.name)
+        // Every year's folder: a case moved to another year with plain git keeps its number taken.
+        var ids: [String] = []
+        for folder in try repository.entries(at: "cases", in: head) where folder.kind == .tree {
+            ids += try repository.entries(at: "cases/\(folder.name)", in: head).map(\.name)
+        }
         ids += (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/cases/\(year)")) ?? []
         return ids
     }

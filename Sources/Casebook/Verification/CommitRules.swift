@@ -101,32 +101,44 @@ extension Casebook {
         return found
     }
 
-    /// Every case folder a commit changes and leaves in place still holds its `expediente.md` as a
-    /// file: without it the case can be neither read nor stepped (a deletion is not a change the
-    /// content check sees, and a folder of that name hides whatever it holds).
+    /// Every case folder a commit changes and leaves in place is a case: its name is a case id,
+    /// it holds its `expediente.md` as a file (without it the case can be neither read nor
+    /// stepped; a deletion is not a change the content check sees, and a folder of that name hides
+    /// what it holds), and, where the commit adds it, no other year's folder holds the same id.
     func ruleCaseFile(_ facts: CommitFacts) throws -> [Violation] {
         var found: [Violation] = []
+        let parent = facts.commit.parents.first
         for folder in facts.caseFolders {
             guard let kind = try repository.entry(at: folder, in: facts.commit.id), kind.mode == 0o040000 else { continue }
-            // One case, one folder: a copy in another year's folder would take the honest steps
-            // of the case for edits of a folder they do not touch.
             let parts = folder.split(separator: "/").map(String.init)
-            for year in try repository.entries(at: "cases", in: facts.commit.id) where year.kind == .tree && year.name != parts[1] {
-                let twin = "cases/\(year.name)/\(parts[2])"
-                guard try repository.entry(at: twin, in: facts.commit.id) != nil else { continue }
-                found.append(Violation(commit: facts.commit.id.hex, caseID: parts[2], step: facts.record?.step, rule: .caseExists,
-                                       message: "El expediente \(parts[2]) está en dos carpetas de año: \(folder) y \(twin). Un expediente vive en una sola.",
-                                       fix: "Quite la copia que este commit agregó ('git rm -r <carpeta>') y registre los cambios con 'folio note'."))
+            let existed = try parent.flatMap { try repository.entry(at: folder, in: $0) }?.mode == 0o040000
+            func flag(_ rule: VerifyRule, _ message: String, _ fix: String) {
+                found.append(Violation(commit: facts.commit.id.hex, caseID: parts[2], step: facts.record?.step, rule: rule,
+                                       message: message, fix: fix))
+            }
+            guard CaseID.isValid(parts[2]) else {
+                flag(.caseExists, "\(folder) no es la carpeta de un expediente: '\(parts[2])' no es un identificador de expediente (letras mayúsculas, cifras y guiones, como PI-2026-0001).",
+                     "Quite la carpeta ('git rm -r \"\(folder)\"'); los expedientes los abre 'folio new'.")
+                continue
+            }
+            // One case, one folder: a copy added in another year's folder would take the honest
+            // steps of the case for edits of a folder they do not touch. Judged where it is added.
+            if !existed {
+                for year in try repository.entries(at: "cases", in: facts.commit.id) where year.kind == .tree && year.name != parts[1] {
+                    let twin = "cases/\(year.name)/\(parts[2])"
+                    guard try repository.entry(at: twin, in: facts.commit.id)?.mode == 0o040000 else { continue }
+                    flag(.caseExists, "El expediente \(parts[2]) está en dos carpetas de año: \(folder) y \(twin). Un expediente vive en una sola.",
+                         "Quite la copia que este commit agregó ('git rm -r \(folder)') y registre los cambios con 'folio note'.")
+                }
             }
             let file = "\(folder)/expediente.md"
             let entry = try repository.entry(at: file, in: facts.commit.id)
             guard entry.map({ $0.mode == 0o100644 || $0.mode == 0o100755 }) != true else { continue }
-            let caseID = String(folder.split(separator: "/").last ?? "")
             let what = entry == nil ? "falta" : "no es un archivo (es una carpeta, un enlace o un submódulo)"
-            found.append(Violation(commit: facts.commit.id.hex, caseID: caseID, step: facts.record?.step, rule: .content,
-                                   message: "\(file) \(what) en este commit: el expediente no se puede leer ni recibir pasos.",
-                                   fix: "Restáurelo ('git checkout \(facts.commit.parents.first?.short ?? "<commit anterior>") -- \(file)') "
-                                       + "y registre el cambio con 'folio note'."))
+            let before = try parent.flatMap { try repository.entry(at: file, in: $0) }.map { $0.mode == 0o100644 || $0.mode == 0o100755 } == true
+            flag(.content, "\(file) \(what) en este commit: el expediente no se puede leer ni recibir pasos.",
+                 before ? "Restáurelo ('git checkout \(parent?.short ?? "") -- \(file)') y registre el cambio con 'folio note'."
+                        : "Quite la carpeta ('git rm -r \(folder)'); los expedientes los abre 'folio new', con su expediente.md.")
         }
         return found
     }
