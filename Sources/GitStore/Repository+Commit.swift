@@ -109,9 +109,15 @@ extension Repository {
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
         try check("git_index_read", git_index_read(index, 1))
-        try withStrArray(paths) { spec in
-            try check("git_index_add_all", git_index_add_all(index, spec, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil))
-            try check("git_index_update_all", git_index_update_all(index, spec, nil, nil))
+        // What `git add -A -- paths` does, file by file: libgit2's git_index_add_all and
+        // git_index_update_all walk the whole work tree whatever the pathspec (every case folder
+        // of every year, twice), where a status narrowed to `paths` reads only those folders.
+        for change in try changes(side: .workTree, in: paths, untracked: true) {
+            if change.kind == .deleted {
+                try check("git_index_remove_bypath", git_index_remove_bypath(index, change.path))
+            } else {
+                try check("git_index_add_bypath", git_index_add_bypath(index, change.path))
+            }
         }
         var treeID = git_oid()
         try check("git_index_write_tree", git_index_write_tree(&treeID, index))

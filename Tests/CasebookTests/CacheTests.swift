@@ -1,4 +1,4 @@
-import Casebook
+@testable import Casebook
 import Foundation
 import GitStore
 import Procedures
@@ -86,7 +86,7 @@ struct CacheTests {
         }
         try damaged.write(toFile: cacheFile(repo), atomically: true, encoding: .utf8)
         #expect(try warm(repo) == expected)
-        #expect(try String(contentsOfFile: cacheFile(repo), encoding: .utf8).hasSuffix("fin\n"), "rewritten whole")
+        #expect(try String(contentsOfFile: cacheFile(repo), encoding: .utf8).components(separatedBy: "\n").suffix(2).first?.hasPrefix("fin ") == true, "rewritten whole")
     }
 
     @Test("a command's cached output is used only for the same HEAD, day and words")
@@ -156,6 +156,76 @@ struct CacheTests {
         // The hook's range verify reads the touched case's lines too.
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
         #expect(try book.verify(range: "HEAD~1..HEAD").ok)
+    }
+
+    /// The offset table: each case's lines are found by a binary search and read where they lie.
+    @Test("the records of a few cases read through the offset table are those of the whole file")
+    func offsetTableAgreesWithTheWholeFile() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 5)
+        try repo.step(ids[2], as: "mrodriguez")
+        _ = try warm(repo)
+        let whole = try #require(HistoryCache.load(cacheFile(repo)))
+        for chosen in [[ids[0]], [ids[2], ids[4]], ids, ["COOP-2099-0001"]] {
+            let part = try #require(HistoryCache.load(cacheFile(repo), cases: Set(chosen)))
+            #expect(part.tip == whole.tip)
+            #expect(part.records.map(\.commit) == whole.records.filter { chosen.contains($0.caseID) }.map(\.commit), "\(chosen)")
+            #expect(part.records.map(\.step) == whole.records.filter { chosen.contains($0.caseID) }.map(\.step))
+            for record in part.records { #expect(part.authorized[record.commit] == whole.authorized[record.commit]) }
+        }
+    }
+
+    /// A table that names another case's lines, drops a case or points between lines is not
+    /// believed: the step reads history and records what a cold replay allows.
+    @Test("a damaged or forged offset table makes a step read history", arguments: ["sin-caso", "ajena", "a-medias", "desplazada"])
+    func damagedOffsetTable(kind: String) throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 3)
+        _ = try warm(repo)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: cacheFile(repo))))
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines = text.components(separatedBy: "\n")
+        let finIndex = lines.lastIndex { $0.hasPrefix("fin ") }!
+        let table = Int(lines[finIndex].split(separator: " ")[1])!
+        func xIndex(_ id: String) -> Int { lines.firstIndex { $0.hasPrefix("X\t\(id)\t") }! }
+        /// The file with the table resealed, as a version of folio with a bug would write it.
+        func reseal() {
+            let body = lines[..<finIndex].joined(separator: "\n") + "\n"
+            let start = body.utf8.index(body.utf8.startIndex, offsetBy: table)
+            let sum = Array(body.utf8[start...]).withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of($0)) }
+            lines[finIndex] = "fin \(table) \(sum)"
+        }
+        switch kind {
+        case "sin-caso":
+            lines.remove(at: xIndex(ids[0]))
+            bytes = Array((lines.joined(separator: "\n")).utf8)
+        case "ajena":
+            let other = lines[xIndex(ids[1])].components(separatedBy: "\t")
+            lines[xIndex(ids[0])] = HistoryCache.seal("X\t\(ids[0])\t\(other[2])")
+            reseal()
+            bytes = Array(lines.joined(separator: "\n").utf8)
+        case "a-medias":
+            let mine = lines[xIndex(ids[0])].components(separatedBy: "\t")
+            let shifted = mine[2].split(separator: ",").map { item -> String in
+                let parts = item.split(separator: ":")
+                return "\(Int(parts[0])! + 1):\(parts[1])"
+            }
+            lines[xIndex(ids[0])] = HistoryCache.seal("X\t\(ids[0])\t" + shifted.joined(separator: ","))
+            reseal()
+            bytes = Array(lines.joined(separator: "\n").utf8)
+        default:
+            // A line added before the table: every offset now points elsewhere.
+            let at = text.utf8.index(text.utf8.startIndex, offsetBy: table)
+            bytes.insert(contentsOf: Array("F\tbasura\n".utf8), at: text.utf8.distance(from: text.utf8.startIndex, to: at))
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: cacheFile(repo)))
+        #expect(HistoryCache.load(cacheFile(repo), cases: [ids[0]]) == nil, "\(kind): the table is not believed")
+        try repo.step(ids[0], as: "mrodriguez")
+        let cold = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        cold.usesCache = false
+        #expect(try cold.status(of: ids[0]).lastStep == "03")
+        #expect(try cold.verify().ok)
+        #expect(try warm(repo) == (try self.cold(repo)).0)
     }
 
     /// The hook verifies what a push adds; the cache may be at, behind or ahead of the range.

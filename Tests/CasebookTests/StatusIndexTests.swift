@@ -73,6 +73,47 @@ struct StatusIndexTests {
         #expect(try streamed(repo, cache: true).1 == 1)
     }
 
+    /// The blocks of the index file: the first holds every case, each later one the cases a
+    /// status after new commits replayed.
+    func blocks(_ repo: CaseRepo) throws -> Int {
+        try String(contentsOfFile: indexFile(repo), encoding: .utf8).components(separatedBy: "\n").filter { $0.hasPrefix("tip ") }.count
+    }
+
+    @Test("after a few new commits a block of the changed cases is appended; a damaged or cut block makes the index whole again",
+          arguments: ["cortado", "anterior", "ninguno"])
+    func appendedBlocks(damage: String) throws {
+        let repo = try CaseRepo()
+        let ids = try open(repo, 8)
+        try expectSame(repo)
+        #expect(try blocks(repo) == 1)
+        try repo.step(ids[0], as: "mrodriguez")
+        try expectSame(repo)
+        #expect(try blocks(repo) == 2, "one block for one changed case")
+        let path = try repo.git(["ls-tree", "-d", "--name-only", "HEAD", "cases/2026/\(ids[1])"])
+        try repo.write("Editado fuera de folio.\n", to: path + "/nota.md")
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-q", "-m", "edición"])
+        try repo.step(ids[2], as: "mrodriguez")
+        try expectSame(repo)
+        #expect(try blocks(repo) == 3)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: indexFile(repo)))
+        switch damage {
+        case "cortado":
+            // A block cut short (a crash while appending).
+            bytes = bytes.prefix(bytes.count - 60)
+        case "anterior":
+            // The first summary of a case that a later block replaced: damage there is damage still.
+            let line = try #require(bytes.firstRange(of: Data("C \(ids[0]) ".utf8)))
+            let at = try #require(bytes[line.upperBound...].firstIndex(of: 10)) + 3
+            bytes[at] = bytes[at] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
+        default:
+            break
+        }
+        try bytes.write(to: URL(fileURLWithPath: indexFile(repo)))
+        try expectSame(repo)
+        #expect(try blocks(repo) == (damage == "ninguno" ? 3 : 1))
+    }
+
     @Test("a new day, a changed roster or a reset derive the summaries again")
     func keyAndReset() throws {
         let repo = try CaseRepo()
@@ -115,7 +156,8 @@ struct StatusIndexTests {
         }
         try damaged.write(toFile: indexFile(repo), atomically: true, encoding: .utf8)
         try expectSame(repo)
-        #expect(try String(contentsOfFile: indexFile(repo), encoding: .utf8).hasSuffix("fin\n"), "rewritten whole")
+        #expect(try String(contentsOfFile: indexFile(repo), encoding: .utf8).hasSuffix("fin \(try repo.git(["rev-parse", "HEAD"]))\n"), "rewritten whole")
+        #expect(try blocks(repo) == 1)
     }
 
     @Test("a round's expected dependencies edited in the work tree, not committed, are read again as a cold replay reads them")

@@ -159,6 +159,73 @@ struct GitStoreTests {
         }
     }
 
+    /// commitWorkTree stages file by file what a narrowed status finds: it must give the tree
+    /// `git add -A -- <path>` gives, whatever changed in the folder, and nothing outside it.
+    @Test("a commit of a folder records what 'git add -A -- folder' records: edits, new and deleted files, a file that became a folder and back, modes, links")
+    func commitAgreesWithGitAdd() throws {
+        let repo = try Repository.create(at: box.path)
+        let twin = box.path + "/gemelo"
+        let folder = "cases/2026/A-1"
+        func write(_ text: String, _ path: String) throws {
+            try box.write(text, to: path)
+            try box.write(text, to: "gemelo/" + path)
+        }
+        func both(_ change: (String) throws -> Void) throws {
+            try change(box.path)
+            try change(twin)
+        }
+        try write("uno\n", "\(folder)/expediente.md")
+        try write("anexo\n", "\(folder)/anexos/a.txt")
+        try write("pasa a carpeta\n", "\(folder)/nota")
+        try write("carpeta a archivo\n", "\(folder)/dir/b.txt")
+        try write("se borra\n", "\(folder)/borrar.txt")
+        try write("fuera\n", "cases/2026/B-2/expediente.md")
+        var parent = try repo.commitWorkTree(paths: ["cases"], parent: nil, author: signature("A", "a@x.org"),
+                                             committer: signature("A", "a@x.org"), message: "inicio\n")
+        try Sandbox.gitOut(["init", "-q", "-b", "main"], in: twin)
+        try Sandbox.gitOut(["add", "-A"], in: twin)
+        try Sandbox.gitOut(["-c", "user.name=A", "-c", "user.email=a@x.org", "commit", "-q", "-m", "inicio"], in: twin)
+        #expect(try Sandbox.gitOut(["rev-parse", "HEAD^{tree}"], in: box.path) == Sandbox.gitOut(["rev-parse", "HEAD^{tree}"], in: twin))
+        let rounds: [(String) throws -> Void] = [
+            { root in
+                try "dos\n".write(toFile: "\(root)/\(folder)/expediente.md", atomically: true, encoding: .utf8)
+                try FileManager.default.removeItem(atPath: "\(root)/\(folder)/borrar.txt")
+                try FileManager.default.createDirectory(atPath: "\(root)/\(folder)/nuevo/sub", withIntermediateDirectories: true)
+                try "nuevo\n".write(toFile: "\(root)/\(folder)/nuevo/sub/c.txt", atomically: true, encoding: .utf8)
+                // Outside the folder: never committed by this step.
+                try "cambio fuera\n".write(toFile: "\(root)/cases/2026/B-2/expediente.md", atomically: true, encoding: .utf8)
+            },
+            { root in
+                // A file becomes a folder, a folder becomes a file, a file becomes executable, a link appears.
+                try FileManager.default.removeItem(atPath: "\(root)/\(folder)/nota")
+                try FileManager.default.createDirectory(atPath: "\(root)/\(folder)/nota", withIntermediateDirectories: true)
+                try "dentro\n".write(toFile: "\(root)/\(folder)/nota/d.txt", atomically: true, encoding: .utf8)
+                try FileManager.default.removeItem(atPath: "\(root)/\(folder)/dir")
+                try "ahora archivo\n".write(toFile: "\(root)/\(folder)/dir", atomically: true, encoding: .utf8)
+                chmod("\(root)/\(folder)/anexos/a.txt", 0o755)
+                try FileManager.default.createSymbolicLink(atPath: "\(root)/\(folder)/enlace", withDestinationPath: "expediente.md")
+            },
+            { root in
+                // The whole annex folder removed.
+                try FileManager.default.removeItem(atPath: "\(root)/\(folder)/anexos")
+            },
+        ]
+        for (i, round) in rounds.enumerated() {
+            try both(round)
+            parent = try repo.commitWorkTree(paths: [folder], parent: parent, author: signature("A", "a@x.org"),
+                                             committer: signature("A", "a@x.org"), message: "ronda \(i)\n")
+            try Sandbox.gitOut(["add", "-A", "--", folder], in: twin)
+            try Sandbox.gitOut(["-c", "user.name=A", "-c", "user.email=a@x.org", "commit", "-q", "-m", "ronda \(i)"], in: twin)
+            let ours = try Sandbox.gitOut(["ls-tree", "-r", "HEAD"], in: box.path)
+            let theirs = try Sandbox.gitOut(["ls-tree", "-r", "HEAD"], in: twin)
+            #expect(ours == theirs, "ronda \(i)")
+            #expect(try Sandbox.gitOut(["status", "--porcelain", "--", folder], in: box.path) == "", "ronda \(i): the index holds the folder")
+        }
+        let left = try Sandbox.git(["status", "--porcelain"], in: box.path).out.split(separator: "\n").filter { !$0.hasSuffix("gemelo/") }
+        #expect(left == [" M cases/2026/B-2/expediente.md"], "the edit outside the folder is left as it was")
+        #expect(try Sandbox.git(["fsck", "--strict"], in: box.path).ok)
+    }
+
     @Test("discover finds the repository from a subfolder and returns nil outside any")
     func discover() throws {
         _ = try Repository.create(at: box.path + "/r")

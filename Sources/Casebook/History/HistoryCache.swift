@@ -9,7 +9,7 @@ import GitStore
 /// commits since are read and added), rebuilt from history otherwise (a reset to an older
 /// commit, a rewritten branch), and ignored when it cannot be read (corrupted, another version).
 struct HistoryCache {
-    static let header = "folio-cache 7"
+    static let header = "folio-cache 8"
 
     struct CaseFields: Equatable {
         var title: String
@@ -39,7 +39,7 @@ struct HistoryCache {
         var complete = false
         var lastInCase: [String: String] = [:]
         for sealed in lines {
-            if sealed == "fin" { complete = true; break }
+            if sealed.hasPrefix("fin ") { complete = true; break }
             // Every line carries its own checksum: a line edited, cut or pasted from elsewhere is not believed.
             guard let line = unseal(sealed) else { return nil }
             let f = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
@@ -55,6 +55,9 @@ struct HistoryCache {
             case "F":
                 guard f.count == 6, let blob = OID(hex: f[1]) else { return nil }
                 cache.fields[blob] = CaseFields(title: f[2], opened: f[3], month: f[4], damage: f[5])
+            case "X":
+                // The offset table serves `load(_:cases:)` only.
+                continue
             default:
                 return nil
             }
@@ -78,95 +81,106 @@ struct HistoryCache {
     }
 
     /// The records of the cases `ids` only (with their commits' authorizations) from the cache on
-    /// disk: what a step, a note or a range verify needs, without parsing every case's records.
-    /// The file is searched for the cases' `R` lines; nil when the file is missing, of another
-    /// version, cut short, or when one of those lines cannot be read (the caller then reads whole).
+    /// disk: what a step, a note or a range verify needs, without reading every case's records.
+    /// The file is mapped, each case's `X` line found by a binary search of the offset table, and
+    /// only the lines it names are read; nil when the file is missing, of another version, cut
+    /// short, or when one of those lines cannot be read or is not what the table says it is (the
+    /// caller then reads whole).
     static func load(_ path: String, cases ids: Set<String>) -> HistoryCache? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> HistoryCache? in
-            guard raw.baseAddress != nil else { return nil }
-            let bytes = raw.bindMemory(to: UInt8.self)
-            let count = bytes.count
-            // A file cut short (a crash while writing, a full disk) is not trusted.
-            guard count > 4, bytes[(count - 4)...].elementsEqual("fin\n".utf8) || bytes[(count - 5)...].elementsEqual("\nfin\n".utf8)
-            else { return nil }
-            func lineEnd(from start: Int) -> Int { bytes[start...].firstIndex(of: 10) ?? count }
-            let first = lineEnd(from: 0)
-            guard first < count, String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<first]), as: UTF8.self) == header else { return nil }
-            let second = lineEnd(from: first + 1)
-            let tipParts = String(decoding: UnsafeRawBufferPointer(rebasing: raw[(first + 1)..<second]), as: UTF8.self).split(separator: " ")
-            guard tipParts.count == 3, tipParts[0] == "tip", let tip = OID(hex: String(tipParts[1])), let commits = Int(tipParts[2]) else { return nil }
-            var cache = HistoryCache(tip: tip, commitCount: commits, records: [], authorized: [:], fields: [:])
-            var found: [(Int, StepRecord, String)] = []
-            for id in ids {
-                // Every R line of the case holds "\t<id>\t" (the id escapes to itself: no tab, newline or backslash).
-                guard !id.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 92 }) else { return nil }
-                let needle = Array("\t\(id)\t".utf8)
-                var from = second
-                while from < count, let at = search(needle, in: bytes, from: from) {
-                    let start = (bytes[..<at].lastIndex(of: 10) ?? -1) + 1
-                    let end = lineEnd(from: at)
-                    from = end
-                    guard bytes[start] == UInt8(ascii: "R") else { continue }
-                    let sealed = Substring(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<end]), as: UTF8.self)
-                    guard let line = unseal(sealed) else { return nil }
-                    let f = line.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
-                    // The id in a subject or a text is not the case's line: only the Expediente field counts.
-                    guard f.count == 25 else { return nil }
-                    guard f[12] == id else { continue }
-                    guard let record = record(Array(f.prefix(24))) else { return nil }
-                    found.append((start, record, f[24]))
-                }
-            }
-            // Oldest first, as the file keeps them; each names the previous one of its case.
-            found.sort { $0.0 < $1.0 }
-            var lastInCase: [String: String] = [:]
-            for (_, record, previous) in found {
-                guard previous == lastInCase[record.caseID] ?? "" else { return nil }
-                lastInCase[record.caseID] = record.commit.hex
-            }
-            cache.records = found.map(\.1)
-            // The A lines ("A\t<40 hex>\t<0|1>\t<checksum>", 62 bytes) of those commits.
-            let wanted = Set(cache.records.map(\.commit.hex))
-            var at = second + 1
-            if let firstA = search(Array("\nA\t".utf8), in: bytes, from: at) { at = firstA + 1 } else { at = count }
-            while at + 61 < count, bytes[at] == UInt8(ascii: "A"), bytes[at + 1] == 9, bytes[at + 42] == 9, bytes[at + 61] == 10 {
-                let hex = String(decoding: UnsafeRawBufferPointer(rebasing: raw[(at + 2)..<(at + 42)]), as: UTF8.self)
-                if wanted.contains(hex) {
-                    let sealed = Substring(decoding: UnsafeRawBufferPointer(rebasing: raw[at..<(at + 61)]), as: UTF8.self)
-                    guard unseal(sealed) != nil, let commit = OID(hex: hex) else { return nil }
-                    cache.authorized[commit] = bytes[at + 43] == UInt8(ascii: "1")
-                }
-                at += 62
-            }
-            return cache
+        guard let file = MappedFile(path) else { return nil }
+        let bytes = file.bytes
+        let count = bytes.count
+        // A file cut short (a crash while writing, a full disk) is not trusted.
+        guard count > 6, bytes[count - 1] == 10 else { return nil }
+        let finStart = (bytes[..<(count - 1)].lastIndex(of: 10) ?? -1) + 1
+        let fin = String(decoding: UnsafeBufferPointer(rebasing: bytes[finStart..<(count - 1)]), as: UTF8.self).split(separator: " ")
+        guard fin.count == 3, fin[0] == "fin", let table = Int(fin[1]), table > 0, table <= finStart, bytes[table - 1] == 10,
+              fin[2] == Substring(CacheChecksum.hex(CacheChecksum.of(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[table..<finStart])))))
+        else { return nil }
+        /// The whole line starting at `start`, before `end`; nil when `start` is not a line's start.
+        func line(at start: Int, before end: Int) -> Substring? {
+            guard start >= 0, start < end, start == 0 || bytes[start - 1] == 10, let stop = bytes[start..<end].firstIndex(of: 10) else { return nil }
+            return Substring(decoding: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self)
         }
+        guard let first = line(at: 0, before: table), first == Substring(header),
+              let tipLine = line(at: first.utf8.count + 1, before: table) else { return nil }
+        let tipParts = tipLine.split(separator: " ")
+        guard tipParts.count == 3, tipParts[0] == "tip", let tip = OID(hex: String(tipParts[1])), let commits = Int(tipParts[2]) else { return nil }
+        var cache = HistoryCache(tip: tip, commitCount: commits, records: [], authorized: [:], fields: [:])
+        var found: [(Int, StepRecord)] = []
+        for id in ids {
+            // A case id escapes to itself (no tab, newline or backslash), as the table holds it.
+            guard !id.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 92 }) else { return nil }
+            guard let search = tableLine(of: Array(id.utf8), in: bytes, from: table, to: finStart) else { return nil }
+            // A case with no line has no records up to the tip (opened since).
+            guard let start = search else { continue }
+            guard let sealed = line(at: start, before: finStart), let entry = unseal(sealed) else { return nil }
+            let f = entry.split(separator: "\t", omittingEmptySubsequences: false)
+            guard f.count == 3, f[0] == "X", f[1] == Substring(id) else { return nil }
+            var previous = ""
+            var last = -1
+            for item in f[2].split(separator: ",") {
+                let parts = item.split(separator: ":")
+                // Offsets only grow: a table that points back (or twice at a line) is not believed.
+                guard parts.count == 2, let at = Int(parts[0]), at > last, at < table,
+                      let sealedRecord = line(at: at, before: table), sealedRecord.hasPrefix("R\t"), let recordLine = unseal(sealedRecord)
+                else { return nil }
+                last = at
+                let r = recordLine.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
+                // The line must be this case's, and name the previous record of the case: a hole in the chain is not believed.
+                guard r.count == 25, r[12] == id, r[24] == previous, let record = record(Array(r.prefix(24))) else { return nil }
+                previous = r[1]
+                found.append((at, record))
+                if parts[1] != "-" {
+                    guard let a = Int(parts[1]), a < table, let sealedA = line(at: a, before: table), let authorization = unseal(sealedA) else { return nil }
+                    let af = authorization.split(separator: "\t", omittingEmptySubsequences: false)
+                    guard af.count == 3, af[0] == "A", af[1] == Substring(record.commit.hex), af[2] == "0" || af[2] == "1" else { return nil }
+                    cache.authorized[record.commit] = af[2] == "1"
+                }
+            }
+        }
+        // Oldest first, as the file keeps them.
+        found.sort { $0.0 < $1.0 }
+        cache.records = found.map(\.1)
+        return cache
     }
 
-    /// The first offset at or after `from` where `needle` occurs in `bytes` (memchr for its first byte).
-    static func search(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        guard let head = needle.first, let base = bytes.baseAddress else { return nil }
-        var at = from
-        while at + needle.count <= bytes.count {
-            guard let hit = memchr(base + at, Int32(head), bytes.count - at) else { return nil }
-            let offset = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            guard offset + needle.count <= bytes.count else { return nil }
-            if memcmp(base + offset, needle, needle.count) == 0 { return offset }
-            at = offset + 1
+    /// The offset of the `X` line of the case `id` in the table between `from` and `to` (line starts),
+    /// found by a binary search: `.some(nil)` when there is none, nil when the table is out of order.
+    static func tableLine(of id: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int?? {
+        var low = from, high = to
+        while low < high {
+            // The line holding the middle byte.
+            let middle = (low + high) / 2
+            let start = (bytes[low..<middle].lastIndex(of: 10) ?? (low - 1)) + 1
+            guard let end = bytes[start..<high].firstIndex(of: 10), end - start > 2, bytes[start] == UInt8(ascii: "X"), bytes[start + 1] == 9,
+                  let tab = bytes[(start + 2)..<end].firstIndex(of: 9) else { return nil }
+            let key = UnsafeBufferPointer(rebasing: bytes[(start + 2)..<tab])
+            if key.elementsEqual(id) { return .some(start) }
+            if key.lexicographicallyPrecedes(id) { low = end + 1 } else { high = start }
         }
-        return nil
+        return .some(nil)
     }
 
     /// Writes the cache atomically; a failure (read-only repository, full disk) is ignored,
     /// since the cache is only a shortcut.
+    ///
+    /// After the `R`, `A` and `F` lines comes the offset table: one `X` line per case, sorted by
+    /// id, `X <id> <offset of R>:<offset of its A line or ->,...`, then `fin <offset of the first X
+    /// line> <checksum of the table>`. `load(_:cases:)` finds a case's line by a binary search and reads only its lines.
     func save(_ path: String) {
-        var out = [Self.header, "tip \(tip.hex) \(commitCount)"]
-        out.reserveCapacity(records.count + authorized.count + fields.count + 3)
+        var out: [UInt8] = []
+        out.reserveCapacity(records.count * 400 + authorized.count * 62 + fields.count * 120 + 64)
+        func put(_ line: String) { out.append(contentsOf: line.utf8); out.append(10) }
+        put(Self.header)
+        put("tip \(tip.hex) \(commitCount)")
         var lastInCase: [String: String] = [:]
+        var recordsOf: [String: [(line: Int, commit: OID)]] = [:]
         for r in records {
             let previous = lastInCase[r.caseID] ?? ""
             lastInCase[r.caseID] = r.commit.hex
-            out.append(Self.seal(["R", r.commit.hex, r.parent?.hex ?? "", r.author.name, r.author.email, String(Int(r.author.date.timeIntervalSince1970)),
+            recordsOf[r.caseID, default: []].append((out.count, r.commit))
+            put(Self.seal(["R", r.commit.hex, r.parent?.hex ?? "", r.author.name, r.author.email, String(Int(r.author.date.timeIntervalSince1970)),
                         String(r.author.offsetMinutes), r.committer.name, r.committer.email,
                         String(Int(r.committer.date.timeIntervalSince1970)), String(r.committer.offsetMinutes), r.subject, r.caseID,
                         r.procedure ?? "", r.step ?? "", r.role ?? "", r.decision ?? "", r.dependency ?? ""]
@@ -174,13 +188,26 @@ struct HistoryCache {
                 + "\t" + Self.escape(r.justification ?? "") + "\t" + Self.escape(r.assigned ?? "") + "\t" + Self.escape(r.assignedRole ?? "")
                 + "\t" + Self.escape(r.text) + "\t" + Self.escape(r.excuse ?? "") + "\t" + previous))
         }
-        for (commit, ok) in authorized { out.append(Self.seal("A\t\(commit.hex)\t\(ok ? "1" : "0")")) }
-        for (blob, f) in fields { out.append(Self.seal(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(Self.escape).joined(separator: "\t"))) }
-        out.append("fin")
+        var authorizationLine: [OID: Int] = [:]
+        authorizationLine.reserveCapacity(authorized.count)
+        for (commit, ok) in authorized {
+            authorizationLine[commit] = out.count
+            put(Self.seal("A\t\(commit.hex)\t\(ok ? "1" : "0")"))
+        }
+        for (blob, f) in fields { put(Self.seal(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(Self.escape).joined(separator: "\t"))) }
+        let table = out.count
+        // Sorted by the ids' bytes, as the search compares them.
+        for id in recordsOf.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let offsets = recordsOf[id]!.map { "\($0.line):\(authorizationLine[$0.commit].map(String.init) ?? "-")" }
+            put(Self.seal("X\t\(Self.escape(id))\t" + offsets.joined(separator: ",")))
+        }
+        // The table's checksum: a line of it dropped or edited is not believed (the case would look empty).
+        let sum = out.withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of(UnsafeRawBufferPointer(rebasing: $0[table...]))) }
+        put("fin \(table) \(sum)")
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let temp = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data((out.joined(separator: "\n") + "\n").utf8)) else { return }
+        guard FileManager.default.createFile(atPath: temp, contents: Data(out)) else { return }
         if rename(temp, path) != 0 { unlink(temp) }
     }
 

@@ -12,7 +12,7 @@ import Procedures
 /// when its case's last commit and folder tree are those of the history being read; a file
 /// that cannot be read (another version, cut short, garbage) is ignored and written again.
 struct StatusIndex {
-    static let header = "folio-estado 2"
+    static let header = "folio-estado 3"
 
     struct Summary {
         var last: OID
@@ -26,6 +26,9 @@ struct StatusIndex {
         /// round expects): that file's change time, size and inode when it was read; "-" otherwise.
         var workTree: String
         var json: Data
+        /// The summary's bytes in the index file it was read from (its line, JSON and newline), to
+        /// copy into the next index unchanged.
+        var stored: UnsafeRawBufferPointer?
     }
 
     /// The commit the summaries were derived at.
@@ -33,70 +36,112 @@ struct StatusIndex {
     /// Case ids in the order they were opened.
     var order: [String] = []
     var summaries: [String: Summary] = [:]
+    /// The mapped file the summaries' JSON lies in (nil for an index built in memory).
+    var file: MappedFile?
+    /// How many blocks the file holds (the first, whole, and one appended per update).
+    var blocks = 0
 
     static func file(_ repository: Repository) -> String { repository.gitdir + "folio/estado.cache" }
 
+    /// Whether appending the summaries of `changed` cases keeps the file small: a file mostly made
+    /// of replaced summaries, or of many blocks, is written whole again.
+    func appendable(changed: Int) -> Bool {
+        guard let file, blocks < 64, changed * 4 <= order.count else { return false }
+        let live = summaries.values.reduce(0) { $0 + ($1.stored?.count ?? 0) }
+        return file.bytes.count <= 2 * live + 4096
+    }
+
     /// The index on disk written for `key`, or nil when it is missing, for another key, or damaged.
+    /// The file is mapped: the summaries' JSON is handed out and copied where it lies.
     ///
-    /// Format: a header line, the key line, `tip <commit>`, then per case a line
-    /// `C <id> <last commit> <tree>:<path> <omitted> <0|1> <work tree> <bytes>` followed by that many
-    /// bytes of JSON and a newline; the file ends with `fin`.
+    /// Format: a header line and the key line, then blocks: `tip <commit>`, per case a line
+    /// `C <id> <last commit> <tree>:<path> <omitted> <0|1> <work tree> <bytes> <checksum>` followed
+    /// by that many bytes of JSON and a newline, and `fin <commit>`. The first block holds every
+    /// case; each later one (appended after new commits) the summaries that changed, which replace
+    /// the earlier ones. The last block's commit is the index's tip.
     static func load(_ path: String, key: String) -> StatusIndex? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> StatusIndex? in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var at = 0
-            func line() -> Substring? {
-                guard at < bytes.count, let end = bytes[at...].firstIndex(of: 10) else { return nil }
-                defer { at = end + 1 }
-                return Substring(decoding: UnsafeBufferPointer(rebasing: bytes[at..<end]), as: UTF8.self)
-            }
-            guard line() == Substring(header), line() == Substring(key.replacingOccurrences(of: "\n", with: " ")),
-                  let tipLine = line(), tipLine.hasPrefix("tip "), let tip = OID(hex: String(tipLine.dropFirst(4))) else { return nil }
-            var index = StatusIndex(tip: tip)
-            while let text = line() {
-                if text == "fin" { return at == bytes.count ? index : nil }
-                let f = text.split(separator: " ", omittingEmptySubsequences: false)
-                guard f.count == 9, f[0] == "C", let last = OID(hex: String(f[2])), let omitted = Int(f[4]), f[5] == "0" || f[5] == "1",
-                      let count = Int(f[7]), count >= 0, at + count < bytes.count, bytes[at + count] == 10,
-                      index.summaries[String(f[1])] == nil else { return nil }
-                let json = Data(UnsafeBufferPointer(rebasing: bytes[at..<(at + count)]))
-                // Each summary carries the checksum of its line and JSON: one edited or moved is not believed.
-                guard f[8] == Substring(checksum(f[0..<8].joined(separator: " "), json)) else { return nil }
-                at += count + 1
-                index.order.append(String(f[1]))
-                index.summaries[String(f[1])] = Summary(last: last, tree: String(f[3]), omitted: omitted, reusable: f[5] == "1",
-                                                        workTree: String(f[6]), json: json)
-            }
-            return nil
+        guard let file = MappedFile(path) else { return nil }
+        let bytes = file.bytes
+        var at = 0
+        func line() -> UnsafeBufferPointer<UInt8>? {
+            guard at < bytes.count, let end = bytes[at...].firstIndex(of: 10) else { return nil }
+            defer { at = end + 1 }
+            return UnsafeBufferPointer(rebasing: bytes[at..<end])
         }
+        guard line()?.elementsEqual(header.utf8) == true,
+              line()?.elementsEqual(key.replacingOccurrences(of: "\n", with: " ").utf8) == true else { return nil }
+        var index = StatusIndex(tip: OID(hex: String(repeating: "0", count: 40))!, file: file)
+        while at < bytes.count {
+            guard let tipLine = line(), tipLine.starts(with: "tip ".utf8), tipLine.count == 44,
+                  let tip = OID(hex: String(decoding: UnsafeBufferPointer(rebasing: tipLine[4...]), as: UTF8.self)) else { return nil }
+            index.tip = tip
+            index.blocks += 1
+            var inBlock: Set<String> = []
+            while true {
+                let start = at
+                guard let text = line() else { return nil }
+                if text.starts(with: "fin ".utf8) {
+                    guard text.count == 44, text[4...].elementsEqual(tipLine[4...]) else { return nil }
+                    break
+                }
+                let f = text.split(separator: 32, omittingEmptySubsequences: false)
+                guard f.count == 9, f[0].elementsEqual("C".utf8) else { return nil }
+                func string(_ field: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: f[field]), as: UTF8.self) }
+                let id = string(1)
+                guard let last = OID(hex: string(2)), let omitted = Int(string(4)), f[5].elementsEqual("0".utf8) || f[5].elementsEqual("1".utf8),
+                      let count = Int(string(7)), count >= 0, at + count < bytes.count, bytes[at + count] == 10,
+                      inBlock.insert(id).inserted, index.blocks > 1 || index.summaries[id] == nil else { return nil }
+                let json = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[at..<(at + count)]))
+                // Each summary carries the checksum of its line and JSON: one edited or moved is not believed.
+                let lineBytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<(start + text.count - f[8].count - 1)]))
+                guard f[8].elementsEqual(checksum(lineBytes, json).utf8) else { return nil }
+                at += count + 1
+                if index.summaries[id] == nil { index.order.append(id) }
+                index.summaries[id] = Summary(
+                    last: last, tree: string(3), omitted: omitted, reusable: f[5].elementsEqual("1".utf8), workTree: string(6),
+                    // The JSON stays in the mapping, which each copy of it keeps alive.
+                    json: count == 0 ? Data() : Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: json.baseAddress!), count: count,
+                                                     deallocator: .custom { _, _ in withExtendedLifetime(file) {} }),
+                    stored: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<at])))
+            }
+        }
+        return index.blocks > 0 ? index : nil
+    }
+
+    /// The tip of the index on disk for `key` (its last block's), reading only its first and last
+    /// lines; nil when there is none for that key.
+    static func tip(_ path: String, key: String) -> OID? {
+        guard let file = MappedFile(path) else { return nil }
+        let bytes = file.bytes
+        let head = Array((header + "\n" + key.replacingOccurrences(of: "\n", with: " ") + "\n").utf8)
+        guard bytes.starts(with: head), bytes.count >= head.count + 45, bytes[bytes.count - 1] == 10,
+              bytes[(bytes.count - 46)...].starts(with: "\nfin ".utf8) else { return nil }
+        return OID(hex: String(decoding: UnsafeBufferPointer(rebasing: bytes[(bytes.count - 41)..<(bytes.count - 1)]), as: UTF8.self))
     }
 }
 
 extension StatusIndex {
-    /// FNV-1a (64 bits, hex) of a summary's line, a newline and its JSON.
-    static func checksum(_ line: String, _ json: Data) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        for byte in line.utf8 { mix(byte) }
-        mix(10)
-        json.withUnsafeBytes { for byte in $0 { mix(byte) } }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+    /// The checksum of a summary's line (without its checksum) and its JSON.
+    static func checksum(_ line: UnsafeRawBufferPointer, _ json: UnsafeRawBufferPointer) -> String {
+        CacheChecksum.hex(CacheChecksum.of(json, seed: CacheChecksum.of(line)))
     }
 }
 
-/// Writes a new status index as the summaries are produced (a temporary file renamed at the end).
+/// Writes the status index as the summaries are produced: a whole new file (a temporary file
+/// renamed at the end), or one block appended to the index just read with the summaries that
+/// changed (`appending`), when that file is still the one on disk.
 final class StatusIndexWriter {
     private let path: String
     private let temp: String
     private var file: UnsafeMutablePointer<FILE>?
+    /// For an appended block: the block's bytes, and the file it goes after.
+    private var block: [UInt8]?
+    private var appendsTo: MappedFile?
+    private let tip: OID
 
     init?(path: String, key: String, tip: OID) {
         self.path = path
+        self.tip = tip
         temp = path + ".\(getpid()).tmp"
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard let file = fopen(temp, "w") else { return nil }
@@ -104,28 +149,64 @@ final class StatusIndexWriter {
         put(Data((StatusIndex.header + "\n" + key.replacingOccurrences(of: "\n", with: " ") + "\ntip \(tip.hex)\n").utf8))
     }
 
+    /// A block for `tip` after the index `old` (read from `path`): only the summaries added without
+    /// their old bytes (replayed cases) go in it.
+    init?(appendingTo path: String, after old: StatusIndex, tip: OID) {
+        guard let mapped = old.file else { return nil }
+        self.path = path
+        self.tip = tip
+        temp = ""
+        appendsTo = mapped
+        block = Array("tip \(tip.hex)\n".utf8)
+    }
+
     private func put(_ data: Data) {
+        if block != nil { return block!.append(contentsOf: data) }
         guard let file else { return }
         if data.withUnsafeBytes({ fwrite($0.baseAddress, 1, $0.count, file) }) != data.count { discard() }
     }
 
     func add(_ id: String, _ summary: StatusIndex.Summary) {
+        if let stored = summary.stored {
+            // An unchanged summary: already in the file a block is appended to.
+            if block != nil { return }
+            // A summary read from the last index goes in as it was (its checksum was checked then).
+            guard let file, fwrite(stored.baseAddress, 1, stored.count, file) == stored.count else { return discard() }
+            return
+        }
         // A case id never holds a space or a newline (CaseID.isValid); an index that would is not written.
         guard !id.isEmpty, !id.contains(where: { $0 == " " || $0 == "\n" }) else { return discard() }
         let line = "C \(id) \(summary.last.hex) \(summary.tree) \(summary.omitted) \(summary.reusable ? 1 : 0) \(summary.workTree) \(summary.json.count)"
-        put(Data((line + " " + StatusIndex.checksum(line, summary.json) + "\n").utf8))
+        let sum = Array(line.utf8).withUnsafeBytes { line in summary.json.withUnsafeBytes { StatusIndex.checksum(line, $0) } }
+        put(Data((line + " " + sum + "\n").utf8))
         put(summary.json)
         put(Data([10]))
     }
 
     func finish() {
-        put(Data("fin\n".utf8))
+        put(Data("fin \(tip.hex)\n".utf8))
+        if let block, let mapped = appendsTo {
+            self.block = nil
+            appendsTo = nil
+            // Appended only to the file that was read, whole (a writer that replaced it meanwhile wins);
+            // a block cut short (a crash, a full disk) makes the next reading rebuild the index.
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            guard descriptor >= 0 else { return }
+            defer { close(descriptor) }
+            var info = stat()
+            guard flock(descriptor, LOCK_EX) == 0, fstat(descriptor, &info) == 0, UInt64(info.st_dev) == mapped.identity.device,
+                  UInt64(info.st_ino) == mapped.identity.inode, Int(info.st_size) == mapped.bytes.count else { return }
+            _ = block.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            return
+        }
         guard let file else { return }
         self.file = nil
         if fclose(file) != 0 || rename(temp, path) != 0 { unlink(temp) }
     }
 
     func discard() {
+        block = nil
+        appendsTo = nil
         guard let file else { return }
         self.file = nil
         fclose(file)
@@ -155,7 +236,9 @@ extension Casebook {
         var replayed: Set<String> = []
         let old = key.flatMap { StatusIndex.load(path, key: $0) }
         let history: History
+        var extended: StatusIndex?
         if let old, old.tip == head || (try? repository.isAncestor(old.tip, of: head)) == true {
+            extended = old
             order = old.order
             var known = Set(order)
             if old.tip != head {
@@ -181,7 +264,14 @@ extension Casebook {
         let roster = readableRoster(at: head)
         // The index on disk already says all of it when nothing moved since it was written.
         let unchanged = old?.tip == head && replayed.isEmpty
-        let writer = unchanged ? nil : key.flatMap { StatusIndexWriter(path: path, key: $0, tip: head) }
+        // After a few new commits a block with the changed summaries is appended; otherwise the index is written whole.
+        let writer: StatusIndexWriter? = if unchanged {
+            nil
+        } else if let extended, extended.appendable(changed: replayed.count) {
+            StatusIndexWriter(appendingTo: path, after: extended, tip: head)
+        } else {
+            key.flatMap { StatusIndexWriter(path: path, key: $0, tip: head) }
+        }
         for id in order {
             if !replayed.contains(id), let known = old?.summaries[id] {
                 omittedCommits += known.omitted
@@ -201,8 +291,17 @@ extension Casebook {
                                                 reusable: status.damage == nil, workTree: stamp, json: json))
             try body(json)
         }
-        writer?.finish()
+        // The summaries copied above lie in the old index's mapping: it lives until the new one is written.
+        withExtendedLifetime(old) { writer?.finish() }
         saveHistoryCache()
+    }
+
+    /// Whether the case index on disk is for HEAD and this key (a `status --json` would replay no
+    /// case): only then is its output worth keeping whole in the output cache too. After new
+    /// commits the index gets a block of the changed cases and the output is not copied.
+    public func statusIndexIsCurrent() throws -> Bool {
+        guard let head = try repository.headCommit(), let key = try statusIndexKey(head: head) else { return false }
+        return StatusIndex.tip(StatusIndex.file(repository), key: key) == head
     }
 
     private func folderKey(_ folder: (path: String, tree: OID)?) -> String {

@@ -18,7 +18,9 @@ extension Folio {
                 if let cached = book.cachedOutputData(key) { return writeCached(cached) }
                 if id == nil, json {
                     // Every case's status, written as it is derived: memory holds one case, not all.
-                    let cache = book.outputCacheWriter(key)
+                    // The output is kept whole once it is stable: right after new commits, only the
+                    // case index gets the changed cases (writing 50 MB twice would cost more than the replay).
+                    let cache = try book.statusIndexIsCurrent() ? book.outputCacheWriter(key) : nil
                     try writeJSONArray(of: CaseStatus.self, to: cache) { element in
                         try book.statusOfAll(encode: jsonArrayElement, element)
                     }
