@@ -27,6 +27,13 @@ public final class Casebook {
     /// Commit signatures checked in this run, the signature cache as read, and what to add to it.
     var signatureVerdicts: [OID: CommitSignature] = [:]
     var signatureCache: SignatureCache?
+    /// Each step's case folder and routing slip blob as verify's walk saw them (`rememberSlip`).
+    var slipsSeen: [OID: (path: Int32, blob: OID?)] = [:]
+    var slipPaths: [String] = []
+    var slipPathNumbers: [String: Int32] = [:]
+    /// Signatures being checked beside the walk (`prepareSignatures`), and from how many of them.
+    var signatureFeed: SignatureFeed?
+    var signatureFeedThreshold = 4096
     /// Each signing key's hash, kept once for every verdict that names it.
     var keyHashes: [String: String] = [:]
     /// False for the shared repository's hook (`folio receive`): every signature of a push is

@@ -1,4 +1,4 @@
-import Casebook
+@testable import Casebook
 import Foundation
 import GitStore
 import Procedures
@@ -116,6 +116,42 @@ struct SignatureTests {
         #expect(signatures[0].message.contains("no está firmado") && signatures[0].fix.contains("mrodriguez"))
         #expect(signatures[1].message.contains("no la hizo la clave que mrodriguez tenía registrada"))
         #expect(!report.ok)
+    }
+
+    /// A long history's signatures are checked on a thread of their own beside the walk: the
+    /// verdicts, and so verify's report and the status, are those of the checks made in the walk.
+    @Test("signatures checked beside the walk give the same verify report and status as checked in it, forgeries included")
+    func signaturesBesideTheWalk() throws {
+        let (repo, _) = try signedRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
+        try repo.step(id, as: "mrodriguez")
+        let trailers = "x\n\nExpediente: \(id)\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: \(CaseRepo.jefe)\n"
+        try repo.git(["commit", "-q", "--allow-empty", "-m", trailers, "--author", CaseRepo.jefe])
+        let other = try repo.box.sshKey("intruso")
+        try repo.git(["-c", "gpg.format=ssh", "-c", "user.signingKey=\(other.path)", "commit", "-q", "-S", "--allow-empty", "-m",
+                      trailers, "--author", CaseRepo.jefe])
+        func run(threshold: Int, cache: Bool) throws -> (VerifyReport, [CaseStatus], Bool) {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            book.usesCache = cache
+            book.signatureFeedThreshold = threshold
+            let report = try book.verify()
+            let fed = book.signatureFeed != nil
+            let other = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            other.usesCache = cache
+            other.signatureFeedThreshold = threshold
+            return (report, try other.statusOfAll(), fed || other.signatureFeed != nil)
+        }
+        let inTheWalk = try run(threshold: .max, cache: false)
+        let beside = try run(threshold: 1, cache: false)
+        #expect(!inTheWalk.2 && beside.2, "the thread ran only when asked")
+        #expect(beside.0 == inTheWalk.0)
+        #expect(beside.0.violations.filter { $0.rule == "signature" }.count == 2)
+        #expect(beside.1.map(\.lastStep) == inTheWalk.1.map(\.lastStep))
+        #expect(beside.1.first?.lastStep == "02", "the forged steps do not count")
+        // A thread that cannot read the repository (a quarantined push) gives no verdicts: the walk checks them itself.
+        let head = try #require(OID(hex: try repo.git(["rev-parse", "HEAD"])))
+        #expect(SignatureFeed(commits: [head], gitdir: repo.box.path + "/no-existe").verdict(for: head) == nil)
+        #expect(SignatureFeed(commits: [head], gitdir: repo.path + "/.git").verdict(for: head) != nil)
     }
 
     @Test("verify: a step that touches another case, schemas/ changed by a non-jefe, edits outside folio (a warning), a range")

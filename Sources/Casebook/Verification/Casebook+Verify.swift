@@ -50,6 +50,7 @@ extension Casebook {
             let isRoot = hidden == nil && order.count == 1
             let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous)
             if record == nil { editedOutside.formUnion(facts.caseFolders.map { String($0.split(separator: "/").last ?? "") }) }
+            if let record { try rememberSlip(record, at: commit.id) }
             let found = try commitRules(facts)
             commitRuleErrors[commit.id] = found.contains { $0.isError }
             violations += found + (try ruleReception(facts))

@@ -11,8 +11,14 @@ extension Casebook {
         let fix = "Escriba la hoja de ruta de nuevo desde la historia: 'folio hoja-de-ruta \(id) --as JEFE'."
         var path: String? = nil
         for (k, record) in records.enumerated() where reported?.contains(record.commit) ?? true {
-            if path == nil { path = try casePath(id, at: record.commit) }
-            guard let path, let blob = try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: record.commit) else { continue }
+            // What the walk saw at this commit (`rememberSlip`), else read now: an old commit's trees
+            // are no longer in the tree cache, and reading them again for every step doubled verify.
+            let seen = slipsSeen[record.commit]
+            let seenPath = seen.map { slipPaths[Int($0.path)] }
+            if path == nil { path = try seenPath ?? casePath(id, at: record.commit) }
+            guard let path else { continue }
+            let blob = try seenPath == path ? seen?.blob : repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: record.commit)
+            guard let blob else { continue }
             let expected = RoutingSlip.render(caseID: id, definition: definition, records: Array(records[...k]))
             if String(decoding: try repository.blob(blob), as: UTF8.self) != expected {
                 found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: .routingSlip,
@@ -21,6 +27,19 @@ extension Casebook {
             }
         }
         return found
+    }
+
+    /// Notes, while the walk has `commit`'s trees at hand, where the case of `record` is and its
+    /// routing slip's blob, for `slipFindings`.
+    func rememberSlip(_ record: StepRecord, at commit: OID) throws {
+        guard let path = try casePath(record.caseID, at: commit) else { return }
+        // Each folder's path is kept once: a history has a few steps per case.
+        let number = slipPathNumbers[path] ?? Int32(slipPaths.count)
+        if number == Int32(slipPaths.count) {
+            slipPaths.append(path)
+            slipPathNumbers[path] = number
+        }
+        slipsSeen[commit] = (number, try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
     }
 
     /// At `tip` (a full verify), every case's slip must be the rendering of its whole history: a

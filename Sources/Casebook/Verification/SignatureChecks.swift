@@ -107,6 +107,10 @@ extension Casebook {
             signatureVerdicts[commit] = verdict
             return verdict
         }
+        if let verdict = signatureFeed?.verdict(for: commit) {
+            record(verdict, for: commit)
+            return verdict
+        }
         let verdict = Self.check(try repository.signature(of: commit))
         record(verdict, for: commit)
         return verdict
@@ -128,6 +132,14 @@ extension Casebook {
         let unknown = commits.filter { signatureVerdicts[$0] == nil }
         guard !unknown.isEmpty else { return }
         if readingCache || unknown.count > Self.signatureCacheThreshold { loadSignatureCache() }
+        // A long history's signatures are checked on a thread of their own while the walk that
+        // needs them runs (the two cores no longer take turns); the walk waits for a verdict only
+        // when it gets ahead. `commits` are in the order the walk reads them.
+        let uncached = unknown.filter { signatureCache?.verdicts[$0] == nil }
+        if uncached.count >= signatureFeedThreshold {
+            signatureFeed = SignatureFeed(commits: uncached, gitdir: repository.gitdir)
+            return
+        }
         var batch: [(commit: OID, signature: String, data: Data)] = []
         func flush() {
             let work = batch
@@ -188,7 +200,7 @@ extension Casebook {
     }
 
     /// The verdict on one extracted signature (thread-safe: pure).
-    private static func check(_ signed: (signature: String, signedData: Data)?) -> CommitSignature {
+    static func check(_ signed: (signature: String, signedData: Data)?) -> CommitSignature {
         guard let signed else { return .unsigned }
         if SSHVerifier.usesKeygen { return .unsupported }
         guard let signature = try? SSHSignature(armored: signed.signature) else { return .signed(keyHash: "-", good: false) }
@@ -202,5 +214,56 @@ extension Casebook {
         } catch {
             return .signed(keyHash: keyHash, good: false)
         }
+    }
+}
+
+/// The signatures of a long list of commits, checked in order on a thread of their own with a
+/// `Repository` of its own (libgit2 handles are used by one thread at a time), while the walk
+/// reads the same commits; `verdict(for:)` waits until the thread has reached the commit asked.
+/// A thread that cannot read the repository (a quarantined push, whose objects only the hook's
+/// environment names) gives no verdicts: each is then checked on the walk's thread.
+final class SignatureFeed: @unchecked Sendable {
+    private let positions: [OID: Int]
+    private var verdicts: [CommitSignature?]
+    private var ready = 0
+    private let condition = NSCondition()
+
+    init(commits: [OID], gitdir: String) {
+        var positions: [OID: Int] = [:]
+        positions.reserveCapacity(commits.count)
+        for (i, commit) in commits.enumerated() where positions[commit] == nil { positions[commit] = i }
+        self.positions = positions
+        verdicts = Array(repeating: nil, count: commits.count)
+        let thread = Thread { [self] in
+            let repository = try? Repository(at: gitdir)
+            // A history has a few keys: each key's hash is kept once, not once per verdict.
+            var keyHashes: [String: String] = [:]
+            for (i, commit) in commits.enumerated() {
+                var verdict = (try? repository?.signature(of: commit)).map { Casebook.check($0) }
+                if case .signed(let hash, let good) = verdict {
+                    let shared = keyHashes[hash] ?? hash
+                    keyHashes[hash] = shared
+                    verdict = .signed(keyHash: shared, good: good)
+                }
+                condition.lock()
+                verdicts[i] = verdict
+                ready = i + 1
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+        thread.start()
+    }
+
+    /// The verdict on `commit`'s signature once the thread has checked it; nil for a commit not
+    /// in the list, or one the thread could not read.
+    func verdict(for commit: OID) -> CommitSignature? {
+        guard let i = positions[commit] else { return nil }
+        condition.lock()
+        defer { condition.unlock() }
+        while ready <= i { condition.wait() }
+        // Handed over once: the walk keeps it from here on.
+        defer { verdicts[i] = nil }
+        return verdicts[i]
     }
 }
