@@ -360,7 +360,8 @@ public final class Casebook {
         func pending(_ record: StepRecord) -> Bool {
             (cases?.contains(record.caseID) ?? true) && authorizationCache[record.commit] == nil && commitRuleErrors[record.commit] == nil
         }
-        try prepareSignatures(for: history.allRecords.filter(pending).map(\.commit))
+        // Lazily: a filtered copy of every record held 100 MB at 10k cases, for the commit ids alone.
+        try prepareSignatures(for: Array(history.allRecords.lazy.filter(pending).map(\.commit)))
         var previous: [String: StepRecord] = [:]
         for record in history.allRecords {
             defer { previous[record.caseID] = record }

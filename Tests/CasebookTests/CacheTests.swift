@@ -147,12 +147,7 @@ struct CacheTests {
             break
         }
         try lines.joined(separator: "\n").write(toFile: cacheFile(repo), atomically: true, encoding: .utf8)
-        try repo.step(ids[0], as: "mrodriguez")
-        let cold = try Casebook.open(at: repo.path, clock: repo.book.clock)
-        cold.usesCache = false
-        #expect(try cold.status(of: ids[0]).lastStep == "03")
-        #expect(try cold.verify().ok)
-        #expect(try warm(repo) == (try self.cold(repo)).0)
+        try expectStepAsCold(repo, ids[0])
         // The hook's range verify reads the touched case's lines too.
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
         #expect(try book.verify(range: "HEAD~1..HEAD").ok)
@@ -220,12 +215,18 @@ struct CacheTests {
         }
         try Data(bytes).write(to: URL(fileURLWithPath: cacheFile(repo)))
         #expect(HistoryCache.load(cacheFile(repo), cases: [ids[0]]) == nil, "\(kind): the table is not believed")
-        try repo.step(ids[0], as: "mrodriguez")
+        try expectStepAsCold(repo, ids[0])
+    }
+
+    /// Records step 03 of `id` through whatever the cache holds: the step is the one a cold
+    /// replay allows, verify finds nothing, and the status through the cache is the cold one.
+    func expectStepAsCold(_ repo: CaseRepo, _ id: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try repo.step(id, as: "mrodriguez")
         let cold = try Casebook.open(at: repo.path, clock: repo.book.clock)
         cold.usesCache = false
-        #expect(try cold.status(of: ids[0]).lastStep == "03")
-        #expect(try cold.verify().ok)
-        #expect(try warm(repo) == (try self.cold(repo)).0)
+        #expect(try cold.status(of: id).lastStep == "03", sourceLocation: sourceLocation)
+        #expect(try cold.verify().ok, sourceLocation: sourceLocation)
+        #expect(try warm(repo) == (try self.cold(repo)).0, sourceLocation: sourceLocation)
     }
 
     /// The hook verifies what a push adds; the cache may be at, behind or ahead of the range.
