@@ -121,8 +121,9 @@ for size in sizes:
     subprocess.run([folio, "new", "7", "--title", "Caso de medición", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true",
                     "--set", "organismo_especializado=true", "--set", "involucra_personal=false", "--as", "mrodriguez"], cwd=repo,
                    env=env, check=True, capture_output=True)
-    new_id = "COOP-2026-%04d" % max(int(l.rsplit("-", 1)[1]) for l in git("ls-tree", "-d", "--name-only", "HEAD", "cases/2026/", cwd=repo).split() if "/COOP-" in l)
-    exp = os.path.join(repo, "cases", "2026", new_id, "expediente.md")
+    # The case just opened (its year is the measuring day's).
+    new_id = git("log", "-1", "--format=%(trailers:key=Expediente,valueonly)", cwd=repo).strip()
+    exp = os.path.join(repo, "cases", new_id.split("-")[1], new_id, "expediente.md")
     base = git("rev-parse", "HEAD", cwd=repo).strip()
     def edit():
         git("reset", "-q", "--hard", base, cwd=repo)

@@ -25,6 +25,10 @@ enum ExternalTool {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
+        // Not waitUntilExit: on Linux it polls the run loop every 50 ms, which was half the time
+        // of a signed step; the handler is called as soon as the child is reaped.
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
         stdin.fileHandleForWriting.write(input)
         try stdin.fileHandleForWriting.close()
@@ -37,7 +41,7 @@ enum ExternalTool {
         }
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        process.waitUntilExit()
+        exited.wait()
         return Result(status: process.terminationStatus, out: out, err: String(decoding: errData, as: UTF8.self))
     }
 }
