@@ -55,6 +55,10 @@ public final class Casebook {
     public internal(set) var damagedCases: [CaseStatus] = []
     /// Repository files (`roles.yaml`, `folio.yaml`) a reading command could not read; it went on without them.
     public internal(set) var damagedFiles: [CaseDamage] = []
+    /// Whether this run's answer read a file of the work tree (a round's `expediente.md`, whose
+    /// expected dependencies are read as they are being edited): such an answer is not kept in the
+    /// output cache, whose key is HEAD and the day only.
+    public internal(set) var readWorkTree = false
     private var cachedHistory: (tip: OID, history: History)?
     /// Whether this run learnt something the history cache does not hold yet.
     var cacheChanged = false
@@ -432,7 +436,8 @@ public final class Casebook {
         part.records = records
         var history = History(cached: part)
         if part.tip != tip { try history.extend(repository: repository, tip: tip, hiding: part.tip, only: ids) }
-        authorizationCache.merge(part.authorized) { a, _ in a }
+        // The cached verdicts are not taken: a step, a note and the hook judge their case's few
+        // commits again (a verdict edited in the file must not let a forged step count).
         return history
     }
 

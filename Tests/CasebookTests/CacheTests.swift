@@ -229,6 +229,43 @@ struct CacheTests {
         #expect(try warm(repo) == (try self.cold(repo)).0, sourceLocation: sourceLocation)
     }
 
+    /// A cache line edited and sealed again (its own checksum recomputed): a verdict that lets a
+    /// forged step count, a case's newest record dropped. The file's checksums catch both on a whole
+    /// reading; a step, a note and `status ID` judge their case's commits again whatever the file says.
+    @Test("a verdict or a record edited in the cache with its line checksum recomputed never makes a forged step count",
+          arguments: ["veredicto", "sin-ultimo"])
+    func resealedLines(kind: String) throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 2)
+        // A forged step 03 of ids[1] with plain git: Ana is no jefe.
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[1])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        let expected = try cold(repo).0
+        _ = try warm(repo)
+        var lines = try String(contentsOfFile: cacheFile(repo), encoding: .utf8).components(separatedBy: "\n")
+        switch kind {
+        case "veredicto":
+            let at = try #require(lines.firstIndex { $0.hasPrefix("A\t\(forged)\t0\t") })
+            lines[at] = HistoryCache.seal("A\t\(forged)\t1")
+        default:
+            // The newest record of ids[0] (its step 02), chain and all, as if it never was.
+            let at = try #require(lines.lastIndex { $0.hasPrefix("R\t") && $0.components(separatedBy: "\t")[12] == ids[0] })
+            lines.remove(at: at)
+        }
+        try lines.joined(separator: "\n").write(toFile: cacheFile(repo), atomically: true, encoding: .utf8)
+        #expect(HistoryCache.load(cacheFile(repo)) == nil, "the whole file's checksum catches the line")
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try book.status(of: ids[1]).lastStep == "02", "the forged step 03 does not count")
+        #expect(try book.status(of: ids[0]).lastStep == "02")
+        #expect(try warm(repo) == expected)
+        // The honest step 03 of ids[1] is recorded as a cold replay allows it.
+        try repo.step(ids[1], as: "mrodriguez")
+        let after = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        after.usesCache = false
+        #expect(try after.status(of: ids[1]).lastStep == "03")
+    }
+
     /// The hook verifies what a push adds; the cache may be at, behind or ahead of the range.
     @Test("a range verify gives the same report with the cache behind, at or ahead of the range, and with none")
     func rangeVerifyAroundTheCache() throws {

@@ -80,7 +80,7 @@ struct StatusIndexTests {
     }
 
     @Test("after a few new commits a block of the changed cases is appended; a damaged or cut block makes the index whole again",
-          arguments: ["cortado", "anterior", "ninguno"])
+          arguments: ["cortado", "anterior", "sin-primero", "invertidos", "sin-resumen", "ninguno"])
     func appendedBlocks(damage: String) throws {
         let repo = try CaseRepo()
         let ids = try open(repo, 8)
@@ -106,6 +106,20 @@ struct StatusIndexTests {
             let line = try #require(bytes.firstRange(of: Data("C \(ids[0]) ".utf8)))
             let at = try #require(bytes[line.upperBound...].firstIndex(of: 10)) + 3
             bytes[at] = bytes[at] == UInt8(ascii: "a") ? UInt8(ascii: "b") : UInt8(ascii: "a")
+        case "sin-primero", "invertidos":
+            // Whole blocks dropped or moved: each names the one before it.
+            var text = String(decoding: bytes, as: UTF8.self)
+            let blocks = text.components(separatedBy: "\ntip ").dropFirst().map { "\ntip " + $0 }
+            let head = String(text[..<text.range(of: "\ntip ")!.lowerBound])
+            text = head + (damage == "sin-primero" ? blocks.dropFirst().joined() : ([blocks[0], blocks[2], blocks[1]]).joined())
+            bytes = Data(text.utf8)
+        case "sin-resumen":
+            // One whole summary (its line and its JSON) taken out of the first block.
+            let line = try #require(bytes.firstRange(of: Data("C \(ids[5]) ".utf8)))
+            let end = try #require(bytes[line.lowerBound...].firstIndex(of: 10))
+            let fields = String(decoding: bytes[line.lowerBound..<end], as: UTF8.self).split(separator: " ")
+            let json = try #require(Int(fields[7]))
+            bytes.removeSubrange(line.lowerBound..<(end + 1 + json + 1))
         default:
             break
         }
@@ -156,7 +170,8 @@ struct StatusIndexTests {
         }
         try damaged.write(toFile: indexFile(repo), atomically: true, encoding: .utf8)
         try expectSame(repo)
-        #expect(try String(contentsOfFile: indexFile(repo), encoding: .utf8).hasSuffix("fin \(try repo.git(["rev-parse", "HEAD"]))\n"), "rewritten whole")
+        let last = try String(contentsOfFile: indexFile(repo), encoding: .utf8).split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("fin \(try repo.git(["rev-parse", "HEAD"])) "), "rewritten whole")
         #expect(try blocks(repo) == 1)
     }
 

@@ -44,6 +44,30 @@ struct ReadSideTests {
          ["report", "plazos", "--month", "2026-11"], ["procedures", "--json"], ["roles", "--json"]]
     }
 
+    /// A round's expected dependencies are read from the work tree's expediente.md, as it is being
+    /// edited: no cache (the case index, the output copy) may show the file as it was.
+    @Test("a round's expected dependencies edited in the work tree show at once in status, whatever was cached before")
+    func workTreeRoundIsNeverStale() throws {
+        let cli = CLI()
+        try cli.setUp()
+        let opened = try cli.folio("new", "5", "--month", "2026-11", "--set", "dependencias_esperadas=[DIP, TIC]", "--as", "alopez")
+        #expect(opened.ok, "\(opened.err)")
+        let id = opened.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Enough runs for the case index to be current and the output to be worth keeping.
+        for words in [["status", "--json"], ["status", id, "--json"]] {
+            for _ in 0..<3 { #expect(try cli.folio(words).out.contains("TIC"), "\(words)") }
+        }
+        let file = cli.repo + "/cases/2026/\(id)/expediente.md"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "TIC", with: "HGE").write(toFile: file, atomically: true, encoding: .utf8)
+        for words in [["status", "--json"], ["status", id, "--json"]] {
+            for _ in 0..<2 {
+                let out = try cli.folio(words).out
+                #expect(out.contains("HGE") && !out.contains("TIC"), "\(words): \(out.prefix(400))")
+            }
+        }
+    }
+
     @Test("with a stale lock of a killed folio, an index.lock and a branch lock left behind and an index behind HEAD, status, log, verify, due and inbox change nothing")
     func staleLockUntouched() throws {
         let cli = CLI()

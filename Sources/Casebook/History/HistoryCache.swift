@@ -9,7 +9,7 @@ import GitStore
 /// commits since are read and added), rebuilt from history otherwise (a reset to an older
 /// commit, a rewritten branch), and ignored when it cannot be read (corrupted, another version).
 struct HistoryCache {
-    static let header = "folio-cache 8"
+    static let header = "folio-cache 9"
 
     struct CaseFields: Equatable {
         var title: String
@@ -29,16 +29,30 @@ struct HistoryCache {
 
     /// The cache on disk, or nil when it is missing or cannot be read.
     static func load(_ path: String) -> HistoryCache? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let text = String(decoding: data, as: UTF8.self)
-        var lines = text.utf8.split(separator: 10, omittingEmptySubsequences: false).map { Substring($0) }[...]
-        guard lines.popFirst() == Substring(header), let tipLine = lines.popFirst() else { return nil }
+        // Mapped and read line by line: the file (135 MB at 30k cases) is neither copied whole
+        // into a string nor split into an array of lines.
+        guard let file = MappedFile(path) else { return nil }
+        let bytes = file.bytes
+        guard let (table, _, _) = ending(of: bytes, checkingBody: true) else { return nil }
+        var at = 0
+        func nextLine() -> Substring? {
+            guard at < bytes.count else { return nil }
+            let end = bytes[at...].firstIndex(of: 10) ?? bytes.count
+            defer { at = end + 1 }
+            return Substring(decoding: UnsafeBufferPointer(rebasing: bytes[at..<end]), as: UTF8.self)
+        }
+        guard nextLine() == Substring(header), let tipLine = nextLine() else { return nil }
         let tipParts = tipLine.split(separator: " ")
         guard tipParts.count == 3, tipParts[0] == "tip", let tip = OID(hex: String(tipParts[1])), let count = Int(tipParts[2]) else { return nil }
         var cache = HistoryCache(tip: tip, commitCount: count, records: [], authorized: [:], fields: [:])
         var complete = false
         var lastInCase: [String: String] = [:]
-        for sealed in lines {
+        // Where each case's records lie, to hold the offset table to them.
+        var offsets: [String: [Int]] = [:]
+        var tabled: Set<String> = []
+        while true {
+            let start = at
+            guard let sealed = nextLine() else { break }
             if sealed.hasPrefix("fin ") { complete = true; break }
             // Every line carries its own checksum: a line edited, cut or pasted from elsewhere is not believed.
             guard let line = unseal(sealed) else { return nil }
@@ -46,8 +60,9 @@ struct HistoryCache {
             switch f.first {
             case "R":
                 // Each record names the previous record of its case: a line missing in between breaks the chain.
-                guard f.count == 25, let record = record(Array(f.prefix(24))), f[24] == lastInCase[record.caseID] ?? "" else { return nil }
+                guard start < table, f.count == 25, let record = record(Array(f.prefix(24))), f[24] == lastInCase[record.caseID] ?? "" else { return nil }
                 lastInCase[record.caseID] = f[1]
+                offsets[record.caseID, default: []].append(start)
                 cache.records.append(record)
             case "A":
                 guard f.count == 3, let commit = OID(hex: f[1]) else { return nil }
@@ -56,14 +71,16 @@ struct HistoryCache {
                 guard f.count == 6, let blob = OID(hex: f[1]) else { return nil }
                 cache.fields[blob] = CaseFields(title: f[2], opened: f[3], month: f[4], damage: f[5])
             case "X":
-                // The offset table serves `load(_:cases:)` only.
-                continue
+                // The offset table (what `load(_:cases:)` reads) must name exactly the lines read here.
+                guard start >= table, f.count == 3, let mine = offsets[f[1]],
+                      f[2].split(separator: ",").map({ $0.split(separator: ":").first.flatMap { Int($0) } ?? -1 }) == mine else { return nil }
+                guard tabled.insert(f[1]).inserted else { return nil }
             default:
                 return nil
             }
         }
-        // A file cut short (a crash while writing, a full disk) is not trusted.
-        return complete ? cache : nil
+        // A file cut short (a crash while writing, a full disk) is not trusted; nor a table without every case.
+        return complete && tabled.count == offsets.count ? cache : nil
     }
 
     /// A step record from the fields of its `R` line.
@@ -92,11 +109,7 @@ struct HistoryCache {
         let count = bytes.count
         // A file cut short (a crash while writing, a full disk) is not trusted.
         guard count > 6, bytes[count - 1] == 10 else { return nil }
-        let finStart = (bytes[..<(count - 1)].lastIndex(of: 10) ?? -1) + 1
-        let fin = String(decoding: UnsafeBufferPointer(rebasing: bytes[finStart..<(count - 1)]), as: UTF8.self).split(separator: " ")
-        guard fin.count == 3, fin[0] == "fin", let table = Int(fin[1]), table > 0, table <= finStart, bytes[table - 1] == 10,
-              fin[2] == Substring(CacheChecksum.hex(CacheChecksum.of(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[table..<finStart])))))
-        else { return nil }
+        guard let (table, finStart, _) = ending(of: bytes, checkingBody: false) else { return nil }
         /// The whole line starting at `start`, before `end`; nil when `start` is not a line's start.
         func line(at start: Int, before end: Int) -> Substring? {
             guard start >= 0, start < end, start == 0 || bytes[start - 1] == 10, let stop = bytes[start..<end].firstIndex(of: 10) else { return nil }
@@ -145,6 +158,21 @@ struct HistoryCache {
         return cache
     }
 
+    /// Where the offset table starts and where the `fin` line starts, once the file's last line
+    /// `fin <table> <table checksum> <body checksum>` is read and the table's checksum (and, with
+    /// `checkingBody`, the checksum of every line before the table) agrees; nil otherwise, or when
+    /// the file is cut short (a crash while writing, a full disk).
+    static func ending(of bytes: UnsafeBufferPointer<UInt8>, checkingBody: Bool) -> (table: Int, fin: Int, body: String)? {
+        let count = bytes.count
+        guard count > 6, bytes[count - 1] == 10 else { return nil }
+        let finStart = (bytes[..<(count - 1)].lastIndex(of: 10) ?? -1) + 1
+        let fin = String(decoding: UnsafeBufferPointer(rebasing: bytes[finStart..<(count - 1)]), as: UTF8.self).split(separator: " ")
+        func sum(_ range: Range<Int>) -> Substring { Substring(CacheChecksum.hex(CacheChecksum.of(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))))) }
+        guard fin.count == 4, fin[0] == "fin", let table = Int(fin[1]), table > 0, table <= finStart, bytes[table - 1] == 10,
+              fin[2] == sum(table..<finStart), !checkingBody || fin[3] == sum(0..<table) else { return nil }
+        return (table, finStart, String(fin[3]))
+    }
+
     /// The offset of the `X` line of the case `id` in the table between `from` and `to` (line starts),
     /// found by a binary search: `.some(nil)` when there is none, nil when the table is out of order.
     static func tableLine(of id: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int?? {
@@ -167,7 +195,7 @@ struct HistoryCache {
     ///
     /// After the `R`, `A` and `F` lines comes the offset table: one `X` line per case, sorted by
     /// id, `X <id> <offset of R>:<offset of its A line or ->,...`, then `fin <offset of the first X
-    /// line> <checksum of the table>`. `load(_:cases:)` finds a case's line by a binary search and reads only its lines.
+    /// line> <checksum of the table> <checksum of what comes before it>`. `load(_:cases:)` finds a case's line by a binary search and reads only its lines.
     func save(_ path: String) {
         var out: [UInt8] = []
         out.reserveCapacity(records.count * 400 + authorized.count * 62 + fields.count * 120 + 64)
@@ -202,8 +230,12 @@ struct HistoryCache {
             put(Self.seal("X\t\(Self.escape(id))\t" + offsets.joined(separator: ",")))
         }
         // The table's checksum: a line of it dropped or edited is not believed (the case would look empty).
-        let sum = out.withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of(UnsafeRawBufferPointer(rebasing: $0[table...]))) }
-        put("fin \(table) \(sum)")
+        // and the checksum of everything before it: a line there dropped or edited (a verdict, a
+        // case's last record) is not believed by a reading of the whole file either.
+        let sums = out.withUnsafeBytes { raw in
+            [raw[table...], raw[..<table]].map { CacheChecksum.hex(CacheChecksum.of(UnsafeRawBufferPointer(rebasing: $0))) }
+        }
+        put("fin \(table) \(sums[0]) \(sums[1])")
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let temp = path + ".\(getpid()).tmp"
@@ -318,7 +350,7 @@ extension Casebook {
     /// Keeps a command's output for the next identical run, with the warning it gave on stderr
     /// (`note`); the last one only, written atomically.
     public func storeOutput(_ text: String, _ key: String?, note: String? = nil) {
-        guard let key else { return }
+        guard let key, !readWorkTree else { return }
         let path = repository.gitdir + "folio/salida.cache"
         try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
         guard Self.storeNote(note, key: key, in: repository) else { return }

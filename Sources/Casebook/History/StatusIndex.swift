@@ -12,7 +12,7 @@ import Procedures
 /// when its case's last commit and folder tree are those of the history being read; a file
 /// that cannot be read (another version, cut short, garbage) is ignored and written again.
 struct StatusIndex {
-    static let header = "folio-estado 3"
+    static let header = "folio-estado 4"
 
     struct Summary {
         var last: OID
@@ -54,11 +54,13 @@ struct StatusIndex {
     /// The index on disk written for `key`, or nil when it is missing, for another key, or damaged.
     /// The file is mapped: the summaries' JSON is handed out and copied where it lies.
     ///
-    /// Format: a header line and the key line, then blocks: `tip <commit>`, per case a line
-    /// `C <id> <last commit> <tree>:<path> <omitted> <0|1> <work tree> <bytes> <checksum>` followed
-    /// by that many bytes of JSON and a newline, and `fin <commit>`. The first block holds every
-    /// case; each later one (appended after new commits) the summaries that changed, which replace
-    /// the earlier ones. The last block's commit is the index's tip.
+    /// Format: a header line and the key line, then blocks: `tip <commit> <previous block's commit,
+    /// or - for the first>`, per case a line `C <id> <last commit> <tree>:<path> <omitted> <0|1>
+    /// <work tree> <bytes> <checksum>` followed by that many bytes of JSON and a newline, and `fin
+    /// <commit> <checksum of the block's summary checksums>`. The first block holds every case; each
+    /// later one (appended after new commits) the summaries that changed, which replace the earlier
+    /// ones. The last block's commit is the index's tip. A block dropped, moved or cut, or a summary
+    /// dropped from one, breaks the chain or the block's checksum.
     static func load(_ path: String, key: String) -> StatusIndex? {
         guard let file = MappedFile(path) else { return nil }
         let bytes = file.bytes
@@ -72,16 +74,20 @@ struct StatusIndex {
               line()?.elementsEqual(key.replacingOccurrences(of: "\n", with: " ").utf8) == true else { return nil }
         var index = StatusIndex(tip: OID(hex: String(repeating: "0", count: 40))!, file: file)
         while at < bytes.count {
-            guard let tipLine = line(), tipLine.starts(with: "tip ".utf8), tipLine.count == 44,
-                  let tip = OID(hex: String(decoding: UnsafeBufferPointer(rebasing: tipLine[4...]), as: UTF8.self)) else { return nil }
+            let previous = index.blocks == 0 ? "-" : index.tip.hex
+            guard let tipLine = line(), tipLine.starts(with: "tip ".utf8), tipLine.count == 45 + previous.utf8.count,
+                  let tip = OID(hex: String(decoding: UnsafeBufferPointer(rebasing: tipLine[4..<44]), as: UTF8.self)),
+                  tipLine[45...].elementsEqual(previous.utf8) else { return nil }
             index.tip = tip
             index.blocks += 1
             var inBlock: Set<String> = []
+            var sums: [UInt8] = []
             while true {
                 let start = at
                 guard let text = line() else { return nil }
                 if text.starts(with: "fin ".utf8) {
-                    guard text.count == 44, text[4...].elementsEqual(tipLine[4...]) else { return nil }
+                    let fold = sums.withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of($0)) }
+                    guard text.count == 61, text[4..<44].elementsEqual(tipLine[4..<44]), text[45...].elementsEqual(fold.utf8) else { return nil }
                     break
                 }
                 let f = text.split(separator: 32, omittingEmptySubsequences: false)
@@ -95,6 +101,7 @@ struct StatusIndex {
                 // Each summary carries the checksum of its line and JSON: one edited or moved is not believed.
                 let lineBytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<(start + text.count - f[8].count - 1)]))
                 guard f[8].elementsEqual(checksum(lineBytes, json).utf8) else { return nil }
+                sums.append(contentsOf: f[8])
                 at += count + 1
                 if index.summaries[id] == nil { index.order.append(id) }
                 index.summaries[id] = Summary(
@@ -114,9 +121,10 @@ struct StatusIndex {
         guard let file = MappedFile(path) else { return nil }
         let bytes = file.bytes
         let head = Array((header + "\n" + key.replacingOccurrences(of: "\n", with: " ") + "\n").utf8)
-        guard bytes.starts(with: head), bytes.count >= head.count + 45, bytes[bytes.count - 1] == 10,
-              bytes[(bytes.count - 46)...].starts(with: "\nfin ".utf8) else { return nil }
-        return OID(hex: String(decoding: UnsafeBufferPointer(rebasing: bytes[(bytes.count - 41)..<(bytes.count - 1)]), as: UTF8.self))
+        // The last line: `fin <commit> <checksum>` (61 bytes and its newline).
+        guard bytes.starts(with: head), bytes.count >= head.count + 62, bytes[bytes.count - 1] == 10,
+              bytes[(bytes.count - 63)...].starts(with: "\nfin ".utf8) else { return nil }
+        return OID(hex: String(decoding: UnsafeBufferPointer(rebasing: bytes[(bytes.count - 58)..<(bytes.count - 18)]), as: UTF8.self))
     }
 }
 
@@ -138,6 +146,8 @@ final class StatusIndexWriter {
     private var block: [UInt8]?
     private var appendsTo: MappedFile?
     private let tip: OID
+    /// The summaries' checksums of the block, for its `fin` line.
+    private var sums: [UInt8] = []
 
     init?(path: String, key: String, tip: OID) {
         self.path = path
@@ -146,7 +156,7 @@ final class StatusIndexWriter {
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard let file = fopen(temp, "w") else { return nil }
         self.file = file
-        put(Data((StatusIndex.header + "\n" + key.replacingOccurrences(of: "\n", with: " ") + "\ntip \(tip.hex)\n").utf8))
+        put(Data((StatusIndex.header + "\n" + key.replacingOccurrences(of: "\n", with: " ") + "\ntip \(tip.hex) -\n").utf8))
     }
 
     /// A block for `tip` after the index `old` (read from `path`): only the summaries added without
@@ -157,7 +167,7 @@ final class StatusIndexWriter {
         self.tip = tip
         temp = ""
         appendsTo = mapped
-        block = Array("tip \(tip.hex)\n".utf8)
+        block = Array("tip \(tip.hex) \(old.tip.hex)\n".utf8)
     }
 
     private func put(_ data: Data) {
@@ -170,21 +180,26 @@ final class StatusIndexWriter {
         if let stored = summary.stored {
             // An unchanged summary: already in the file a block is appended to.
             if block != nil { return }
-            // A summary read from the last index goes in as it was (its checksum was checked then).
-            guard let file, fwrite(stored.baseAddress, 1, stored.count, file) == stored.count else { return discard() }
+            // A summary read from the last index goes in as it was (its checksum was checked then):
+            // the checksum ends its first line.
+            guard let file, let end = stored.firstIndex(of: 10), end >= 16, fwrite(stored.baseAddress, 1, stored.count, file) == stored.count
+            else { return discard() }
+            sums.append(contentsOf: stored[(end - 16)..<end])
             return
         }
         // A case id never holds a space or a newline (CaseID.isValid); an index that would is not written.
         guard !id.isEmpty, !id.contains(where: { $0 == " " || $0 == "\n" }) else { return discard() }
         let line = "C \(id) \(summary.last.hex) \(summary.tree) \(summary.omitted) \(summary.reusable ? 1 : 0) \(summary.workTree) \(summary.json.count)"
         let sum = Array(line.utf8).withUnsafeBytes { line in summary.json.withUnsafeBytes { StatusIndex.checksum(line, $0) } }
+        sums.append(contentsOf: sum.utf8)
         put(Data((line + " " + sum + "\n").utf8))
         put(summary.json)
         put(Data([10]))
     }
 
     func finish() {
-        put(Data("fin \(tip.hex)\n".utf8))
+        let fold = sums.withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of($0)) }
+        put(Data("fin \(tip.hex) \(fold)\n".utf8))
         if let block, let mapped = appendsTo {
             self.block = nil
             appendsTo = nil
@@ -275,6 +290,8 @@ extension Casebook {
         for id in order {
             if !replayed.contains(id), let known = old?.summaries[id] {
                 omittedCommits += known.omitted
+                // A round's summary holds while its work-tree file does: the output depends on that file.
+                if known.workTree != "-" { readWorkTree = true }
                 writer?.add(id, known)
                 try body(known.json)
                 continue
