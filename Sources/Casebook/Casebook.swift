@@ -55,10 +55,18 @@ public final class Casebook {
     public internal(set) var damagedCases: [CaseStatus] = []
     /// Repository files (`roles.yaml`, `folio.yaml`) a reading command could not read; it went on without them.
     public internal(set) var damagedFiles: [CaseDamage] = []
-    /// Whether this run's answer read a file of the work tree (a round's `expediente.md`, whose
-    /// expected dependencies are read as they are being edited): such an answer is not kept in the
-    /// output cache, whose key is HEAD and the day only.
-    public internal(set) var readWorkTree = false
+    /// The files of the work tree this run's answer read (a round's `expediente.md`, whose expected
+    /// dependencies are read as they are being edited), with their stamp when read (`fileStamp`):
+    /// the output cache keeps them, and its copy holds only while each stamp does.
+    public internal(set) var workTreeFiles: [String: String] = [:]
+
+    /// The change time, size and inode of a file of the work tree (`path` relative to its root), or
+    /// "ninguno" when there is none.
+    func fileStamp(_ path: String) -> String {
+        var info = stat()
+        guard stat("\(root)/\(path)", &info) == 0 else { return "ninguno" }
+        return "\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec).\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec).\(info.st_size).\(info.st_ino)"
+    }
     private var cachedHistory: (tip: OID, history: History)?
     /// Whether this run learnt something the history cache does not hold yet.
     var cacheChanged = false

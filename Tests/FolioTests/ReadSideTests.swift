@@ -57,6 +57,9 @@ struct ReadSideTests {
         for words in [["status", "--json"], ["status", id, "--json"]] {
             for _ in 0..<3 { #expect(try cli.folio(words).out.contains("TIC"), "\(words)") }
         }
+        // The output copy is kept, with the file it read and that file's stamp.
+        let note = try String(contentsOfFile: cli.repo + "/.git/folio/salida.aviso", encoding: .utf8)
+        #expect(note.contains("archivos 1\n") && note.contains("\tcases/2026/\(id)/expediente.md\n"), "\(note)")
         let file = cli.repo + "/cases/2026/\(id)/expediente.md"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         try text.replacingOccurrences(of: "TIC", with: "HGE").write(toFile: file, atomically: true, encoding: .utf8)

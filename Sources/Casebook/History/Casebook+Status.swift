@@ -14,6 +14,7 @@ extension Casebook {
     /// opened, so that a command can write each one and let it go (memory bounded by one case).
     public func statusOfAll(_ body: (CaseStatus) throws -> Void) throws {
         omittedCommits = 0
+        workTreeFiles = [:]
         damagedCases = []
         guard let head = try repository.headCommit() else { return }
         let history = try loadHistory(at: head)
@@ -46,6 +47,7 @@ extension Casebook {
     /// The status of one expediente.
     public func status(of caseID: String) throws -> CaseStatus {
         omittedCommits = 0
+        workTreeFiles = [:]
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
         // The case's own records (the history cache's lines of this case): cost and memory by case.
@@ -65,6 +67,7 @@ extension Casebook {
     /// Every commit of one expediente, oldest first.
     public func log(of caseID: String) throws -> [HistoryEntry] {
         omittedCommits = 0
+        workTreeFiles = [:]
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(of: [id], at: head)

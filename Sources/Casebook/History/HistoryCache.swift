@@ -318,16 +318,31 @@ extension Casebook {
         guard (try? handle.read(upToCount: keyLine.count)) == keyLine,
               let notes = FileManager.default.contents(atPath: Self.noteFile(repository)),
               notes.starts(with: keyLine) else { return nil }
-        let note = String(decoding: notes.dropFirst(keyLine.count), as: UTF8.self)
-        return CachedOutput(path: path, offset: UInt64(keyLine.count), note: note.isEmpty ? nil : note)
+        // Then `archivos <n>` and n lines `<stamp>\t<path>`: the work-tree files the output read,
+        // each as it was then (a round's expected dependencies being edited).
+        var rest = Substring(String(decoding: notes.dropFirst(keyLine.count), as: UTF8.self))
+        func line() -> Substring? {
+            guard let end = rest.firstIndex(of: "\n") else { return nil }
+            defer { rest = rest[rest.index(after: end)...] }
+            return rest[..<end]
+        }
+        guard let header = line(), header.hasPrefix("archivos "), let count = Int(header.dropFirst(9)), count >= 0 else { return nil }
+        for _ in 0..<count {
+            guard let entry = line(), let tab = entry.firstIndex(of: "\t"),
+                  fileStamp(String(entry[entry.index(after: tab)...])) == entry[..<tab] else { return nil }
+        }
+        return CachedOutput(path: path, offset: UInt64(keyLine.count), note: rest.isEmpty ? nil : String(rest))
     }
 
     /// The warning of the cached output, beside it: written before the output is renamed into place.
     static func noteFile(_ repository: Repository) -> String { repository.gitdir + "folio/salida.aviso" }
 
-    static func storeNote(_ note: String?, key: String, in repository: Repository) -> Bool {
+    static func storeNote(_ note: String?, key: String, files: [String: String], in repository: Repository) -> Bool {
         let path = noteFile(repository), temp = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + (note ?? "")).utf8)) else { return false }
+        // A path with a newline or a tab cannot be listed: such an output is not kept.
+        guard !files.keys.contains(where: { $0.contains("\n") || $0.contains("\t") }) else { return false }
+        let listed = "archivos \(files.count)\n" + files.sorted { $0.key < $1.key }.map { "\($0.value)\t\($0.key)\n" }.joined()
+        guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + listed + (note ?? "")).utf8)) else { return false }
         if rename(temp, path) != 0 { unlink(temp); return false }
         return true
     }
@@ -342,18 +357,18 @@ extension Casebook {
     public func outputCacheWriter(_ key: String?) -> OutputCacheWriter? {
         guard let key else { return nil }
         try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
-        return OutputCacheWriter(path: repository.gitdir + "folio/salida.cache", key: key) { [repository] note in
-            Self.storeNote(note, key: key, in: repository)
+        return OutputCacheWriter(path: repository.gitdir + "folio/salida.cache", key: key) { [unowned self] note in
+            Self.storeNote(note, key: key, files: workTreeFiles, in: repository)
         }
     }
 
     /// Keeps a command's output for the next identical run, with the warning it gave on stderr
     /// (`note`); the last one only, written atomically.
     public func storeOutput(_ text: String, _ key: String?, note: String? = nil) {
-        guard let key, !readWorkTree else { return }
+        guard let key else { return }
         let path = repository.gitdir + "folio/salida.cache"
         try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
-        guard Self.storeNote(note, key: key, in: repository) else { return }
+        guard Self.storeNote(note, key: key, files: workTreeFiles, in: repository) else { return }
         let temp = path + ".\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + text).utf8)) else { return }
         if rename(temp, path) != 0 { unlink(temp) }

@@ -242,6 +242,7 @@ extension Casebook {
     /// every case is replayed and the index written again.
     public func statusOfAll(encode: (CaseStatus) throws -> Data, _ body: (Data) throws -> Void) throws {
         omittedCommits = 0
+        workTreeFiles = [:]
         damagedCases = []
         guard let head = try repository.headCommit() else { return }
         let key = try statusIndexKey(head: head)
@@ -291,7 +292,7 @@ extension Casebook {
             if !replayed.contains(id), let known = old?.summaries[id] {
                 omittedCommits += known.omitted
                 // A round's summary holds while its work-tree file does: the output depends on that file.
-                if known.workTree != "-" { readWorkTree = true }
+                if known.workTree != "-", let folder = folders[id] { workTreeFiles[folder.path + "/expediente.md"] = known.workTree }
                 writer?.add(id, known)
                 try body(known.json)
                 continue
@@ -329,9 +330,8 @@ extension Casebook {
     /// summary did not read it, `previous` being "-").
     private func workTreeStamp(_ previous: String?, _ folder: (path: String, tree: OID)?) -> String {
         if previous == "-" { return "-" }
-        var info = stat()
-        guard let folder, stat("\(root)/\(folder.path)/expediente.md", &info) == 0 else { return "ninguno" }
-        return "\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec).\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec).\(info.st_size).\(info.st_ino)"
+        guard let folder else { return "ninguno" }
+        return fileStamp(folder.path + "/expediente.md")
     }
     /// What every summary of the case index depends on besides its case: nil when the cache is off.
     func statusIndexKey(head: OID) throws -> String? {

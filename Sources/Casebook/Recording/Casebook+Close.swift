@@ -26,7 +26,8 @@ extension Casebook {
     func roundStatus(_ replay: CaseReplay, path: String, roster: Roster) -> RoundStatus? {
         guard let role = expectedRole(replay.definition) else { return nil }
         var expected: [String] = []
-        readWorkTree = true
+        // Stamped before it is read: an edit made while it is read changes the stamp.
+        workTreeFiles[path + "/expediente.md"] = fileStamp(path + "/expediente.md")
         let listed = ((try? caseDocument("expediente.md", in: path)) ?? nil)?["dependencias_esperadas"]
         if let list = listed as? [any Sendable] {
             expected = list.compactMap { CaseID.dependencyCode(Requirement.text($0)) }

@@ -27,8 +27,7 @@ extension Folio {
                     // The warning (steps left out) is kept with the output and said again on each use.
                     let omitted = omittedLine(book)
                     if let omitted { note(omitted) }
-                    // A round read from the work tree is read again next time (its file may be edited).
-                    if book.readWorkTree { cache?.discard() } else { cache?.keep(note: omitted) }
+                    cache?.keep(note: omitted)
                     return
                 }
                 let output: String
