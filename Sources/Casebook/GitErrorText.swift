@@ -24,6 +24,7 @@ public enum GitErrorText {
         ("object not found", "falta un objeto de git: el repositorio puede estar incompleto o dañado; 'git fsck' lo revisa"),
         ("corrupt", "el repositorio parece dañado; 'git fsck' lo revisa"),
         ("reference", "una referencia de git (rama o etiqueta) no es la esperada; revise 'git status'"),
+        ("invalid path", "git no admite esa ruta en el expediente: es una carpeta con un repositorio git propio (una carpeta .git dentro) o un nombre que git no acepta; quite esa carpeta .git (o saque la carpeta del expediente) y registre de nuevo"),
     ]
 
     /// The Spanish explanation of `error` (no detail).

@@ -29,6 +29,27 @@ struct HostileContentTests {
         return (a, b)
     }
 
+    /// A git repository of its own inside a case folder: git would record a gitlink, folio records
+    /// nothing and says so in Spanish, with the folder and the fix.
+    @Test("a nested git repository in a case folder is refused with the folder and the fix, and nothing is committed")
+    func nestedRepository() throws {
+        let repo = try CaseRepo()
+        let (a, _) = try twoCases(repo)
+        let head = try repo.git(["rev-parse", "HEAD"])
+        let folder = try repo.git(["ls-tree", "-d", "--name-only", "HEAD", "cases/2026/\(a)"]) + "/anexos/sub"
+        try repo.write("dentro\n", to: folder + "/a.txt")
+        #expect(try Sandbox.git(["init", "-q"], in: repo.path + "/" + folder).ok)
+        do {
+            try repo.step(a, as: "mrodriguez")
+            Issue.record("the step was recorded")
+        } catch {
+            let text = GitErrorText.message(for: error)
+            #expect(text.contains(".git") && text.contains("anexos/sub") && text.contains("registre de nuevo"), "\(text)")
+        }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/.git/index.lock"))
+    }
+
     @Test("The YAML guard refuses anchors and aliases by YAML's grammar, before any expansion, and accepts '&' and '*' in text")
     func guardFollowsGrammar() throws {
         let started = Date()
