@@ -121,8 +121,10 @@ struct RemoteTests {
         #expect(try folio(a, "step", "COOP-2026-0001").ok)
         #expect(try folio(a, "new", "4", "--title", "Hospital A", "--set", "snip=1111", "--set", "unidad_ejecutora=DIP",
                           "--as", "mrodriguez").out == "PI-2026-0001\n")
+        // Clone b's project comes with a document: its index names the case too.
+        try Data("perfil del proyecto B".utf8).write(to: URL(fileURLWithPath: b + "/../perfil-b.pdf"))
         #expect(try folio(b, "new", "4", "--title", "Hospital B", "--set", "snip=2222", "--set", "unidad_ejecutora=DIP",
-                          "--as", "mrodriguez").out == "PI-2026-0001\n")
+                          "--attach", "../perfil-b.pdf", "--as", "mrodriguez").out == "PI-2026-0001\n")
         #expect(try folio(b, "step", "PI-2026-0001", "--as", "mrodriguez", "-m", "Instruye").ok)
         #expect(try folio(a, "sync").out.contains("publicados: 2"))
         let synced = try folio(b, "sync")
@@ -133,6 +135,9 @@ struct RemoteTests {
                                                                   "COOP-2026-0001 paso 0"])
         let expediente = try String(contentsOfFile: b + "/cases/2026/PI-2026-0002/expediente.md", encoding: .utf8)
         #expect(expediente.contains("id: PI-2026-0002") && expediente.contains("Hospital B"))
+        let index = try String(contentsOfFile: b + "/cases/2026/PI-2026-0002/indice.md", encoding: .utf8)
+        #expect(index.contains("identificador: PI-2026-0002") && index.contains("# Índice del expediente PI-2026-0002"), "\(index)")
+        #expect(!index.contains("PI-2026-0001") && index.contains("perfil-b.pdf"))
         let trailers = try Sandbox.gitOut(["log", "-1", "--format=%(trailers:key=Expediente,valueonly)", "main"], in: shared.bare)
         #expect(trailers == "PI-2026-0002")
         #expect(try folio(b, "verify").ok)

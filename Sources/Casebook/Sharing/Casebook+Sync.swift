@@ -319,7 +319,15 @@ extension Casebook {
             line.trimmingCharacters(in: .whitespaces) == "id: \(old)" ? "id: \(new)" : line.replacingOccurrences(of: old, with: new)
         }
         let blob = try repository.writeBlob(Data(lines.joined(separator: "\n").utf8))
-        return try repository.updatedTree(folder, [.upsert(path: "expediente.md", id: blob, mode: file.mode)])
+        var changes = [TreeUpdate.upsert(path: "expediente.md", id: blob, mode: file.mode)]
+        // The case's index names it too (its front matter and heading): written again with the new id.
+        if let index = try repository.entry(at: ArchiveIndex.fileName, inTree: folder),
+           var parsed = try? ArchiveIndex.parse(String(decoding: try repository.blob(index.id), as: UTF8.self), file: ArchiveIndex.fileName),
+           parsed.identificador == old {
+            parsed.identificador = new
+            changes.append(.upsert(path: ArchiveIndex.fileName, id: try repository.writeBlob(Data(parsed.text.utf8)), mode: index.mode))
+        }
+        return try repository.updatedTree(folder, changes)
     }
 
     /// Signs a replayed commit again with the key that signed the original: its author's, or for
