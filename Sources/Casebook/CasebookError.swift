@@ -161,8 +161,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .invalidCase(let problems):
             let csv = problems.contains { $0.file.lowercased().hasSuffix(".csv") }
             let markdown = problems.contains { !$0.file.lowercased().hasSuffix(".csv") }
-            let what = [markdown ? "el encabezado YAML (entre las líneas '---')" : nil, csv ? "el archivo CSV" : nil]
-                .compactMap { $0 }.joined(separator: " y ")
+            // A file in another encoding is not a matter of its YAML header: each problem says how to save it.
+            let encoding = problems.contains { $0.description.contains("UTF-8") }
+            let what = encoding ? "cada archivo como se indica"
+                : [markdown ? "el encabezado YAML (entre las líneas '---')" : nil, csv ? "el archivo CSV" : nil].compactMap { $0 }.joined(separator: " y ")
             return problems.map(\.description).joined(separator: "\n")
                 + "\nCorrija \(what) y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
         case .requirementNotMet(let step, let casePath, let failures, let norm, let templates):
