@@ -28,9 +28,9 @@ public final class Casebook {
     var signatureVerdicts: [OID: CommitSignature] = [:]
     var signatureCache: SignatureCache?
     /// Each step's case folder and routing slip blob as verify's walk saw them (`rememberSlip`).
-    var slipsSeen: [OID: (path: Int32, blob: OID?)] = [:]
-    var slipPaths: [String] = []
-    var slipPathNumbers: [String: Int32] = [:]
+    var slipsSeen: [OID: (path: String, blob: OID?)] = [:]
+    /// The last answer of `casePath`: verify's walk and the commit's rules ask it twice per commit.
+    var lastCasePath: (id: String, commit: OID, path: String?)?
     /// Signatures being checked beside the walk (`prepareSignatures`), and from how many of them.
     var signatureFeed: SignatureFeed?
     var signatureFeedThreshold = 4096
@@ -263,11 +263,14 @@ public final class Casebook {
 
     /// `cases/<AAAA>/<ID>` of a case committed at `commit`; nil when there is none.
     func casePath(_ id: String, at commit: OID) throws -> String? {
+        if let last = lastCasePath, last.id == id, last.commit == commit { return last.path }
+        var found: String?
         for year in try repository.entries(at: "cases", in: commit) where year.kind == .tree {
             let path = "cases/\(year.name)/\(id)"
-            if try repository.entryID(at: path, in: commit) != nil { return path }
+            if try repository.entryID(at: path, in: commit) != nil { found = path; break }
         }
-        return nil
+        lastCasePath = (id, commit, found)
+        return found
     }
 
     /// Replays one case of `history`, on the definition committed with its opening commit, with

@@ -14,7 +14,7 @@ extension Casebook {
             // What the walk saw at this commit (`rememberSlip`), else read now: an old commit's trees
             // are no longer in the tree cache, and reading them again for every step doubled verify.
             let seen = slipsSeen[record.commit]
-            let seenPath = seen.map { slipPaths[Int($0.path)] }
+            let seenPath = seen?.path
             if path == nil { path = try seenPath ?? casePath(id, at: record.commit) }
             guard let path else { continue }
             let blob = try seenPath == path ? seen?.blob : repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: record.commit)
@@ -33,13 +33,7 @@ extension Casebook {
     /// routing slip's blob, for `slipFindings`.
     func rememberSlip(_ record: StepRecord, at commit: OID) throws {
         guard let path = try casePath(record.caseID, at: commit) else { return }
-        // Each folder's path is kept once: a history has a few steps per case.
-        let number = slipPathNumbers[path] ?? Int32(slipPaths.count)
-        if number == Int32(slipPaths.count) {
-            slipPaths.append(path)
-            slipPathNumbers[path] = number
-        }
-        slipsSeen[commit] = (number, try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
+        slipsSeen[commit] = (path, try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
     }
 
     /// At `tip` (a full verify), every case's slip must be the rendering of its whole history: a
