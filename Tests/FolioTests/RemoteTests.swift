@@ -125,6 +125,10 @@ struct RemoteTests {
         try Data("perfil del proyecto B".utf8).write(to: URL(fileURLWithPath: b + "/../perfil-b.pdf"))
         #expect(try folio(b, "new", "4", "--title", "Hospital B", "--set", "snip=2222", "--set", "unidad_ejecutora=DIP",
                           "--attach", "../perfil-b.pdf", "--as", "mrodriguez").out == "PI-2026-0001\n")
+        // A hand-written line in the index, recorded with the step: renumbering keeps it.
+        let handIndex = b + "/cases/2026/PI-2026-0001/indice.md"
+        try (try String(contentsOfFile: handIndex, encoding: .utf8) + "\nNota a mano: el plano llega en diciembre.\n")
+            .write(toFile: handIndex, atomically: true, encoding: .utf8)
         #expect(try folio(b, "step", "PI-2026-0001", "--as", "mrodriguez", "-m", "Instruye").ok)
         #expect(try folio(a, "sync").out.contains("publicados: 2"))
         let synced = try folio(b, "sync")
@@ -138,6 +142,7 @@ struct RemoteTests {
         let index = try String(contentsOfFile: b + "/cases/2026/PI-2026-0002/indice.md", encoding: .utf8)
         #expect(index.contains("identificador: PI-2026-0002") && index.contains("# Índice del expediente PI-2026-0002"), "\(index)")
         #expect(!index.contains("PI-2026-0001") && index.contains("perfil-b.pdf"))
+        #expect(index.contains("Nota a mano: el plano llega en diciembre."), "\(index)")
         let trailers = try Sandbox.gitOut(["log", "-1", "--format=%(trailers:key=Expediente,valueonly)", "main"], in: shared.bare)
         #expect(trailers == "PI-2026-0002")
         #expect(try folio(b, "verify").ok)

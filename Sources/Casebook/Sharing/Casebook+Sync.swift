@@ -320,12 +320,17 @@ extension Casebook {
         }
         let blob = try repository.writeBlob(Data(lines.joined(separator: "\n").utf8))
         var changes = [TreeUpdate.upsert(path: "expediente.md", id: blob, mode: file.mode)]
-        // The case's index names it too (its front matter and heading): written again with the new id.
-        if let index = try repository.entry(at: ArchiveIndex.fileName, inTree: folder),
-           var parsed = try? ArchiveIndex.parse(String(decoding: try repository.blob(index.id), as: UTF8.self), file: ArchiveIndex.fileName),
-           parsed.identificador == old {
-            parsed.identificador = new
-            changes.append(.upsert(path: ArchiveIndex.fileName, id: try repository.writeBlob(Data(parsed.text.utf8)), mode: index.mode))
+        // The case's index names it too, in its `identificador:` line and its heading: those two lines
+        // take the new id, and the rest of the file (hand-written notes included) stays as it was.
+        if let index = try repository.entry(at: ArchiveIndex.fileName, inTree: folder) {
+            let text = String(decoding: try repository.blob(index.id), as: UTF8.self)
+            let renamed = text.components(separatedBy: "\n").map { line in
+                line.trimmingCharacters(in: .whitespaces) == "identificador: \(old)" ? line.replacingOccurrences(of: old, with: new)
+                    : line == "# Índice del expediente \(old)" ? "# Índice del expediente \(new)" : line
+            }.joined(separator: "\n")
+            if renamed != text {
+                changes.append(.upsert(path: ArchiveIndex.fileName, id: try repository.writeBlob(Data(renamed.utf8)), mode: index.mode))
+            }
         }
         return try repository.updatedTree(folder, changes)
     }
