@@ -64,6 +64,7 @@ public struct Clock: Sendable {
 
     /// Parses `FOLIO_DATE`-style text: ISO 8601 with or without time (`2026-03-02`, `2026-03-02T09:15:00-06:00`).
     public static func parse(_ text: String, timeZone: TimeZone = guatemala) -> Date? {
+        if let d = parseInstant(text) { return d }
         let iso = ISO8601DateFormatter()
         if let d = iso.date(from: text) { return d }
         let f = DateFormatter()
@@ -74,5 +75,35 @@ public struct Clock: Sendable {
             if let d = f.date(from: text) { return pattern == "yyyy-MM-dd" ? d.addingTimeInterval(9 * 3600) : d }
         }
         return nil
+    }
+
+    /// `AAAA-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM`, the form folio writes, by arithmetic;
+    /// nil for any other text (`parse` then asks the formatters). `ISO8601DateFormatter` starts ICU,
+    /// a few milliseconds of every command run with `FOLIO_DATE`.
+    static func parseInstant(_ text: String) -> Date? {
+        let b = Array(text.utf8)
+        guard b.count == 20 || b.count == 25 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var n = 0
+            for i in range {
+                guard (48...57).contains(b[i]) else { return nil }
+                n = n * 10 + Int(b[i] - 48)
+            }
+            return n
+        }
+        let separators: [(Int, UInt8)] = [(4, 45), (7, 45), (10, 84), (13, 58), (16, 58)]  // - - T : :
+        guard separators.allSatisfy({ b[$0.0] == $0.1 }), let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (1...Day.daysIn(year: year, month: month)).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
+        var offset = 0
+        if b.count == 20 {
+            guard b[19] == 90 else { return nil }  // Z
+        } else {
+            guard b[19] == 43 || b[19] == 45, b[22] == 58, let h = number(20..<22), let m = number(23..<25), h < 24, m < 60 else { return nil }
+            offset = (b[19] == 45 ? -1 : 1) * (h * 3600 + m * 60)
+        }
+        let days = Day(1970, 1, 1).days(to: Day(year, month, day))
+        return Date(timeIntervalSince1970: TimeInterval(days * 86400 + hour * 3600 + minute * 60 + second - offset))
     }
 }

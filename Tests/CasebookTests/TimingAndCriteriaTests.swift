@@ -174,4 +174,29 @@ struct TimingAndCriteriaTests {
         #expect(item.by == "mrodriguez" && item.on == "2026-11-02" && item.text.contains("Jefe"))
         #expect(try repo.book.verify().ok)
     }
+
+    @Test("FOLIO_DATE's instants are read by arithmetic exactly as ISO8601DateFormatter reads them; other forms still parse")
+    func instantsAsTheFormatterReadsThem() throws {
+        let formatter = ISO8601DateFormatter()
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["2026-11-26T10:00:00-06:00", "2024-02-29T23:59:59Z", "1999-12-31T00:00:00+05:45", "2100-03-01T12:30:15-12:00"]
+        for _ in 0..<2000 {
+            let year = Int.random(in: 1970...2199, using: &generator), month = Int.random(in: 1...12, using: &generator)
+            let day = Int.random(in: 1...Day.daysIn(year: year, month: month), using: &generator)
+            let offset = Bool.random(using: &generator) ? "Z" : (Bool.random(using: &generator) ? "+" : "-")
+                + Day.pad(Int.random(in: 0...14, using: &generator), 2) + ":" + ["00", "30", "45"].randomElement(using: &generator)!
+            texts.append("\(Day(year, month, day))T\(Day.pad(Int.random(in: 0...23, using: &generator), 2)):"
+                + "\(Day.pad(Int.random(in: 0...59, using: &generator), 2)):\(Day.pad(Int.random(in: 0...59, using: &generator), 2))\(offset)")
+        }
+        for text in texts {
+            let expected = try #require(formatter.date(from: text), "\(text)")
+            #expect(Clock.parse(text) == expected, "\(text)")
+        }
+        // Forms the arithmetic leaves to the formatters: a day alone (09:00 in the zone), no seconds, a day that does not exist.
+        #expect(Clock.parse("2026-03-02") == Date(timeIntervalSince1970: 1_772_431_200 + 9 * 3600))
+        #expect(Clock.parse("2026-03-02T09:15", timeZone: TimeZone(secondsFromGMT: -6 * 3600)!) == formatter.date(from: "2026-03-02T09:15:00-06:00"))
+        #expect(Clock.parse("2026-02-30T10:00:00-06:00") == formatter.date(from: "2026-02-30T10:00:00-06:00"))
+        #expect(Clock.parse("ayer") == nil)
+    }
 }
+

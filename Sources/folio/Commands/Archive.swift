@@ -30,6 +30,7 @@ extension Folio {
 
     struct Attach: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "attach",
             abstract: "Incorpora documentos al índice de un expediente (con folio y SHA-256), sin avanzar el procedimiento.",
             discussion: "Ejemplos: folio attach PI-2026-0001 dictamen.pdf --as rgarcia; folio attach PI-2026-0001 dictamen.pdf --replaces 3 --as rgarcia")
         @OptionGroup var repository: RepositoryOptions

@@ -5,6 +5,7 @@ import Procedures
 extension Folio {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Valida los archivos de trabajo sin registrar nada (sirve de hook pre-commit de git).",
             discussion: "Ejemplos: folio check; folio check PI-2026-0001 --json")
         @OptionGroup var repository: RepositoryOptions

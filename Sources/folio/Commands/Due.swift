@@ -20,6 +20,7 @@ struct PendingOptions: ParsableArguments {
 extension Folio {
     struct Due: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "due",
             abstract: "Lo pendiente con plazo: fecha, norma del manual y si está vencido; lo más urgente primero.",
             discussion: "Ejemplos: folio due; folio due --today 2026-12-06 --as alopez --json")
         @OptionGroup var repository: RepositoryOptions

@@ -5,6 +5,7 @@ import Foundation
 extension Folio {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Crea un repositorio de expedientes con su primer commit.",
             discussion: """
                 Ejemplo:

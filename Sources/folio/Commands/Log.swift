@@ -5,6 +5,7 @@ import Foundation
 extension Folio {
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "Historial de un expediente: cada commit, quién, con qué rol y cuándo.",
             discussion: "Ejemplo: folio log PI-2026-0001")
         @OptionGroup var repository: RepositoryOptions

@@ -5,6 +5,7 @@ import Foundation
 extension Folio {
     struct New: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "new",
             abstract: "Abre un expediente y registra su paso 01 (o, en los mensuales, la apertura del mes). Imprime el ID.",
             discussion: """
                 Ejemplos:

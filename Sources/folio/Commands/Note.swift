@@ -4,6 +4,7 @@ import Casebook
 extension Folio {
     struct Note: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "note",
             abstract: "Registra los cambios pendientes de un expediente sin avanzar el procedimiento.",
             discussion: "Ejemplo: folio note PI-2026-0001 -m \"Agrega el cronograma\" --as alopez")
         @OptionGroup var repository: RepositoryOptions

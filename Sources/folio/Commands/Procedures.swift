@@ -6,6 +6,7 @@ import Procedures
 extension Folio {
     struct Procedures: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "procedures",
             abstract: "Los procedimientos vigentes: pasos, roles, decisiones y ramas.",
             discussion: """
                 Ejemplos:

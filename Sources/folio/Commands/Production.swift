@@ -31,6 +31,7 @@ extension Folio {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Exporta un expediente como ZIP verificable, o la serie de producción de todos los meses (base de monitoreo).",
             discussion: """
                 Ejemplos:
@@ -73,6 +74,7 @@ extension Folio {
 
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Vuelve a generar los informes de un expediente mensual, o da el cumplimiento de plazos del mes.",
             discussion: """
                 Ejemplos:

@@ -5,6 +5,7 @@ import Foundation
 extension Folio {
     struct Receive: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "receive",
             abstract: "Gancho pre-receive del repositorio compartido: acepta o rechaza un push (lee 'ANTERIOR NUEVO REF' por línea).",
             discussion: """
                 Solo la rama compartida (rama: en folio.yaml, main por omisión) avanza, sin reescribir ni borrar, y cada

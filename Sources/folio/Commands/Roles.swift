@@ -5,6 +5,7 @@ import Procedures
 extension Folio {
     struct Roles: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "roles",
             abstract: "Quién tiene cada rol (roles.yaml registrado).",
             subcommands: [List.self, Add.self, SetRoles.self, Remove.self, Key.self, AllowedSigners.self], defaultSubcommand: List.self)
 

@@ -6,6 +6,7 @@ import Foundation
 extension Folio {
     struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Sirve el tablero de solo lectura del repositorio (un clon o el repositorio compartido).",
             discussion: """
                 Por omisión escucha en 127.0.0.1: solo esta máquina lo ve. Más allá, solo detrás del proxy de la institución, que pone la identidad de quien inició sesión en una cabecera.

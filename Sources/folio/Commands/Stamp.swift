@@ -5,6 +5,7 @@ import Foundation
 extension Folio {
     struct Stamp: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stamp",
             abstract: "Gancho post-receive del repositorio compartido: sella cada commit recibido con la hora de recepción.",
             discussion: """
                 Escribe en refs/notes/folio-recepcion, firmada con la clave del servidor (git config folio.clave-servidor),

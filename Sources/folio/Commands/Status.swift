@@ -5,6 +5,7 @@ import Foundation
 extension Folio {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Estado de los expedientes, derivado del historial.",
             discussion: "Ejemplos: folio status; folio status PI-2026-0001 --json")
         @OptionGroup var repository: RepositoryOptions

@@ -4,6 +4,7 @@ import Casebook
 extension Folio {
     struct Step: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "step",
             abstract: "Registra el siguiente paso de un expediente, con los cambios de su carpeta.",
             discussion: """
                 Ejemplos:

@@ -4,6 +4,7 @@ import Casebook
 extension Folio {
     struct Sync: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sync",
             abstract: "Trae el repositorio compartido, pone encima los pasos locales, verifica y publica.",
             discussion: "Ejemplos: folio sync; folio sync --drop-local (toma la versión compartida; lo local queda respaldado)")
         @OptionGroup var repository: RepositoryOptions

@@ -5,6 +5,7 @@ import Foundation
 extension Folio {
     struct Unlock: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unlock",
             abstract: "Quita el bloqueo de escritura de folio en este clon (solo un jefe), diciendo de quién era.",
             discussion: """
                 folio retira solo los bloqueos de procesos que terminaron en este equipo. Un bloqueo de otro equipo

@@ -5,6 +5,7 @@ import Procedures
 extension Folio {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Repasa todo el historial contra los procedimientos y roles; sale con error si algo no cumple.",
             discussion: """
                 Cada hallazgo lleva el código estable de su regla entre corchetes ([plazo], [signature]...) y su gravedad
