@@ -154,6 +154,29 @@ struct CacheTests {
     }
 
     /// The offset table: each case's lines are found by a binary search and read where they lie.
+    @Test("the checksum of a file being written, read back a megabyte at a time, is the checksum of its bytes",
+          arguments: [0, 1, 7, 8, 9, 1 << 20, (1 << 20) + 3, 3 * (1 << 20) - 5])
+    func checksumReadBack(size: Int) throws {
+        let folder = Sandbox()
+        let path = folder.path + "/cache"
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let writer = try #require(CacheFileWriter(path))
+        writer.put(bytes: bytes)
+        let expected = bytes.withUnsafeBytes { CacheChecksum.of($0) }
+        #expect(writer.checksum() == expected)
+        #expect(writer.count == size)
+        writer.put("fin")
+        #expect(writer.finish())
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes + Array("fin\n".utf8)))
+        // A byte changed anywhere changes it.
+        if size > 0 {
+            var changed = bytes
+            changed[size / 2] ^= 1
+            #expect(changed.withUnsafeBytes { CacheChecksum.of($0) } != expected)
+        }
+    }
+
     @Test("the records of a few cases read through the offset table are those of the whole file")
     func offsetTableAgreesWithTheWholeFile() throws {
         let repo = try CaseRepo()

@@ -31,6 +31,34 @@ final class MappedFile {
 enum CacheChecksum {
     static func of(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
         var hash = seed ^ UInt64(bytes.count)
+        mix(bytes, into: &hash)
+        return finish(hash)
+    }
+
+    /// `of` the first `count` bytes of the file open as `descriptor`, read a megabyte at a time (a
+    /// cache being written is summed without holding it in memory); nil when it cannot be read.
+    static func of(descriptor: Int32, count: Int) -> UInt64? {
+        var hash = 0xcbf2_9ce4_8422_2325 ^ UInt64(count)
+        // A multiple of eight: every piece but the last is whole words.
+        var piece = [UInt8](repeating: 0, count: 1 << 20)
+        var offset = 0
+        while offset < count {
+            let wanted = min(piece.count, count - offset)
+            var filled = 0
+            while filled < wanted {
+                let n = piece.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, wanted - filled, off_t(offset + filled)) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return nil }
+                filled += n
+            }
+            piece.withUnsafeBytes { mix(UnsafeRawBufferPointer(rebasing: $0[..<wanted]), into: &hash) }
+            offset += wanted
+        }
+        return finish(hash)
+    }
+
+    /// Eight bytes at a time, then the bytes left one by one.
+    private static func mix(_ bytes: UnsafeRawBufferPointer, into hash: inout UInt64) {
         let words = bytes.count / 8
         for i in 0..<words {
             hash = (hash ^ bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x9e37_79b9_7f4a_7c15
@@ -39,7 +67,10 @@ enum CacheChecksum {
         for i in (words * 8)..<bytes.count {
             hash = (hash ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01b3
         }
-        hash ^= hash >> 32
+    }
+
+    private static func finish(_ value: UInt64) -> UInt64 {
+        let hash = value ^ (value >> 32)
         return hash &* 0xd6e8_feb8_6659_fd93 ^ (hash >> 31)
     }
 
@@ -48,3 +79,75 @@ enum CacheChecksum {
         return String(repeating: "0", count: 16 - text.count) + text
     }
 }
+
+/// A cache file written through a one-megabyte buffer, counting its bytes (the offsets its table
+/// names) and read back for a checksum of what it holds so far; the caller puts it in place.
+/// A write that fails (a full disk) makes `checksum` and `finish` fail: the file is discarded.
+final class CacheFileWriter {
+    private let path: String
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private(set) var count = 0
+    private var failed = false
+    private var isOpen = true
+
+    init?(_ path: String) {
+        self.path = path
+        descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return nil }
+        buffer.reserveCapacity((1 << 20) + 4096)
+    }
+
+    deinit { if isOpen { close(descriptor) } }
+
+    /// `line` and a line break.
+    func put(_ line: String) {
+        buffer += line.utf8
+        buffer.append(10)
+        count += line.utf8.count + 1
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    /// Bytes as they are (whole lines).
+    func put(bytes: [UInt8]) {
+        flush()
+        buffer = bytes
+        count += bytes.count
+        flush()
+    }
+
+    private func flush() {
+        guard !failed, !buffer.isEmpty else { return buffer.removeAll(keepingCapacity: true) }
+        failed = !buffer.withUnsafeBytes { bytes in
+            var done = 0
+            while done < bytes.count {
+                let n = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// `CacheChecksum.of` everything written so far.
+    func checksum() -> UInt64? {
+        flush()
+        return failed ? nil : CacheChecksum.of(descriptor: descriptor, count: count)
+    }
+
+    /// Writes what is left and closes the file: false when any write failed.
+    func finish() -> Bool {
+        flush()
+        isOpen = false
+        return close(descriptor) == 0 && !failed
+    }
+
+    /// Closes and removes the file.
+    func discard() {
+        if isOpen { isOpen = false; close(descriptor) }
+        unlink(path)
+    }
+}
+

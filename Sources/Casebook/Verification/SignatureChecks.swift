@@ -46,9 +46,10 @@ struct SignatureCache {
         return cache
     }
 
-    /// Appends `lines` (starting the file, or a new one over a damaged header).
-    static func append(_ lines: [String], to path: String) {
-        guard !lines.isEmpty else { return }
+    /// Appends the lines of `verdicts` (starting the file, or a new one over a damaged header),
+    /// written a megabyte at a time: a whole history's verdicts are never one string in memory.
+    static func append(_ verdicts: [NewVerdict], to path: String) {
+        guard !verdicts.isEmpty else { return }
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // Only the header and the last byte are read: the file may hold a whole history's verdicts.
@@ -61,18 +62,33 @@ struct SignatureCache {
             }
             try? reader.close()
         }
-        if start != Data((header + "\n").utf8) {
-            let temp = path + ".\(getpid()).tmp"
-            let text = ([header] + lines).joined(separator: "\n") + "\n"
-            if FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)), rename(temp, path) != 0 { unlink(temp) }
-            return
-        }
-        // A file cut in the middle of a line gets a line break first, so the next line is whole.
-        let prefix = last == Data("\n".utf8) ? "" : "\n"
-        guard let handle = FileHandle(forWritingAtPath: path) else { return }
-        defer { try? handle.close() }
+        // A missing file or a damaged header: a new file, put in place once whole.
+        let fresh = start != Data((header + "\n").utf8)
+        let target = fresh ? path + ".\(getpid()).tmp" : path
+        if fresh, !FileManager.default.createFile(atPath: target, contents: Data((header + "\n").utf8)) { return }
+        guard let handle = FileHandle(forWritingAtPath: target) else { return }
         _ = try? handle.seekToEnd()
-        try? handle.write(contentsOf: Data((prefix + lines.joined(separator: "\n") + "\n").utf8))
+        // A file cut in the middle of a line gets a line break first, so the next line is whole.
+        var piece = fresh || last == Data("\n".utf8) ? "" : "\n"
+        var written = true
+        func flush() {
+            if written, !piece.isEmpty { written = (try? handle.write(contentsOf: Data(piece.utf8))) != nil }
+            piece = ""
+        }
+        for verdict in verdicts {
+            piece += line(verdict.commit, verdict.keyHash, verdict.good) + "\n"
+            if piece.utf8.count >= 1 << 20 { flush() }
+        }
+        flush()
+        try? handle.close()
+        if fresh, !written || rename(target, path) != 0 { unlink(target) }
+    }
+
+    /// A verdict learnt in this run, to be written (its line is made when written).
+    struct NewVerdict {
+        var commit: OID
+        var keyHash: String
+        var good: Bool
     }
 }
 
@@ -172,9 +188,9 @@ extension Casebook {
     /// Writes the verdicts this run learnt (no effect when the cache is off).
     func saveSignatureCache() {
         // The hook writes no verdicts either: a refused push must not grow the server's cache.
-        guard usesCache, trustsSignatureCache, !newSignatureLines.isEmpty else { return }
-        SignatureCache.append(newSignatureLines, to: SignatureCache.file(repository))
-        newSignatureLines.removeAll()
+        guard usesCache, trustsSignatureCache, !newSignatures.isEmpty else { return }
+        SignatureCache.append(newSignatures, to: SignatureCache.file(repository))
+        newSignatures.removeAll()
     }
 
     private func loadSignatureCache() {
@@ -196,7 +212,7 @@ extension Casebook {
         keyHashes[keyHash] = shared
         signatureVerdicts[commit] = .signed(keyHash: shared, good: good)
         // Lines only for a cache that will be written (not in a cold run, nor in the hook).
-        if usesCache, trustsSignatureCache { newSignatureLines.append(SignatureCache.line(commit, shared, good)) }
+        if usesCache, trustsSignatureCache { newSignatures.append(.init(commit: commit, keyHash: shared, good: good)) }
     }
 
     /// The verdict on one extracted signature (thread-safe: pure).
