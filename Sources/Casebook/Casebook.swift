@@ -29,6 +29,7 @@ public final class Casebook {
     var signatureCache: SignatureCache?
     /// Each step's case folder and routing slip blob as verify's walk saw them (`rememberSlip`).
     var slipsSeen: [OID: (path: String, blob: OID?)] = [:]
+    var slipPaths: Set<String> = []
     /// The last answer of `casePath`: verify's walk and the commit's rules ask it twice per commit.
     var lastCasePath: (id: String, commit: OID, path: String?)?
     /// Signatures being checked beside the walk (`prepareSignatures`), and from how many of them.

@@ -21,6 +21,11 @@ public struct History: Sendable {
         for record in cached.records { add(record) }
     }
 
+    /// A history of these records only (one case's, read again from their commits).
+    init(records: [StepRecord]) {
+        for record in records { add(record) }
+    }
+
     /// The step records, oldest first (what the cache stores).
     var allRecords: [StepRecord] { records }
 

@@ -47,11 +47,15 @@ public struct StepRecord: Sendable {
     /// nil for commits that carry no `Expediente` trailer.
     init?(_ commit: CommitInfo) throws {
         // Most commits of a case repository are steps; the check spares the parser the rest.
-        guard commit.message.contains("\(TrailerKey.caseID):") else { return nil }
+        guard Self.mentionsCase(commit.message) else { return nil }
         let trailers = try Trailers.parse(commit.message)
+        // Each key lowered once (not once per key asked: a dozen keys, most absent, per commit).
+        let lowered = trailers.map { $0.key.lowercased() }
         func value(_ key: String) -> String? {
             // folio writes the keys as they are spelled here; other spellings are matched too.
-            trailers.last { $0.key == key }?.value ?? trailers.last { $0.key.lowercased() == key.lowercased() }?.value
+            if let exact = trailers.last(where: { $0.key == key }) { return exact.value }
+            let wanted = key.lowercased()
+            return lowered.lastIndex(of: wanted).map { trailers[$0].value }
         }
         guard let caseID = value(TrailerKey.caseID) else { return nil }
         self.commit = commit.id
@@ -66,11 +70,27 @@ public struct StepRecord: Sendable {
         decision = value(TrailerKey.decision)
         dependency = value(TrailerKey.dependency)
         justification = value(TrailerKey.justification)
-        signedOff = trailers.filter { $0.key == TrailerKey.signedOff || $0.key.lowercased() == "signed-off-by" }.map(\.value)
+        signedOff = trailers.indices.filter { trailers[$0].key == TrailerKey.signedOff || lowered[$0] == "signed-off-by" }.map { trailers[$0].value }
         assigned = value(TrailerKey.assigned)
         assignedRole = value(TrailerKey.assignedRole)
         text = Self.body(of: commit.message)
         excuse = value(TrailerKey.excuse)
+    }
+
+    /// Whether `message` holds `Expediente:` anywhere (a byte search: Foundation's `contains` on
+    /// Linux converts the whole message to UTF-16 first, at every commit of a walk).
+    static func mentionsCase(_ message: String) -> Bool {
+        let needle = Array("\(TrailerKey.caseID):".utf8)
+        var message = message
+        return message.withUTF8 { bytes in
+            guard bytes.count >= needle.count else { return false }
+            var i = 0
+            while i <= bytes.count - needle.count {
+                if bytes[i] == needle[0], needle.indices.allSatisfy({ bytes[i + $0] == needle[$0] }) { return true }
+                i += 1
+            }
+            return false
+        }
     }
 
     /// The text between a message's subject and its trailer block, as `CommitMessage` wrote it.

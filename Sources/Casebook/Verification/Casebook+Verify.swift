@@ -28,24 +28,23 @@ extension Casebook {
             for record in try loadHistory(of: named, at: hidden).records { lastInCase[record.caseID] = record }
         }
         var violations: [Violation] = []
-        var history = History()
-        var order: [String: Int] = [:]
+        var order: [OID: Int] = [:]
         var touched: [String] = []
-        var touchedSet: Set<String> = []
+        // The commits of each case, by id only: a case's records are read again from its commits
+        // when it is checked, so that memory holds one case's records, not the whole history's.
+        var commitsOf: [String: [OID]] = [:]
         // Case folders changed by commits without folio's trailers (edits outside folio).
         var editedOutside = Set<String>()
         // Signatures are checked ahead, in parallel, and cached; the walk's rule reads the verdicts.
         try prepareSignatures(from: tip, hiding: hidden)
         try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
-            order[commit.id.hex] = order.count
-            history.add(commit: commit)
+            order[commit.id] = order.count
             let record = try StepRecord(commit)
             let previous = record.flatMap { lastInCase[$0.caseID] }
             if let record {
-                history.add(record)
                 lastInCase[record.caseID] = record
-                // A set beside the list: a search of the list per commit made verify quadratic in cases.
-                if touchedSet.insert(record.caseID).inserted { touched.append(record.caseID) }
+                if commitsOf[record.caseID] == nil { touched.append(record.caseID) }
+                commitsOf[record.caseID, default: []].append(commit.id)
             }
             let isRoot = hidden == nil && order.count == 1
             let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous)
@@ -56,29 +55,38 @@ extension Casebook {
             violations += found + (try ruleReception(facts))
         }
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
-        let reported: Set<OID>? = hidden == nil ? nil : Set(order.keys.compactMap(OID.init(hex:)))
-        let replayed = hidden == nil ? history : try loadHistory(of: named.union(editedOutside), at: tip)
+        let reported: Set<OID>? = hidden == nil ? nil : Set(order.keys)
+        let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip)
         var steps = 0
         var timed: [TimedStep] = []
+        var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
         let paths = try casePaths(at: tip)
         for id in touched {
-            let (found, count, late) = try checkCase(id, records: replayed.records(of: id), reported: reported, path: paths[id], tip: tip)
+            // A full verify: the case's records, read again from its commits (the walk's, in order).
+            let history = try replayed ?? History(records: (commitsOf[id] ?? []).compactMap { try StepRecord(repository.commit($0)) })
+            let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
             violations += found
             steps += count
             timed += late
+            // The case's slip and sent reports as they are at the tip, on a full verify.
+            if hidden == nil {
+                atTip.slips += try slipTipFindings(at: tip, history: history, paths: paths)
+                atTip.reports += try sentReportFindings(at: tip, history: history, paths: paths)
+            }
         }
-        violations.sort { (order[$0.commit] ?? 0) < (order[$1.commit] ?? 0) }
+        // In history order; the findings of one commit in the order they were found.
+        violations = violations.enumerated().map { (order[OID(hex: $0.element.commit) ?? tip] ?? 0, $0.offset, $0.element) }
+            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
         // The archive is checked as it is now (the work tree's files), on a full verify.
         if hidden == nil {
             violations += try archiveFindings(at: tip)
-            violations += try slipTipFindings(at: tip, history: history)
-            violations += try sentReportFindings(at: tip, history: history)
+            violations += atTip.slips + atTip.reports
         } else {
             if !editedOutside.isEmpty {
                 // A push that edits a case outside folio must leave its routing slip true to its history.
-                violations += try slipTipFindings(at: tip, history: replayed, only: editedOutside)
+                violations += try slipTipFindings(at: tip, history: replayed!, only: editedOutside, paths: paths)
             }
-            violations += try sentReportFindings(at: tip, history: replayed, only: editedOutside.union(touched))
+            violations += try sentReportFindings(at: tip, history: replayed!, only: editedOutside.union(touched), paths: paths)
         }
         return VerifyReport(ok: !violations.contains { $0.isError }, commits: order.count,
                             cases: touched.count, steps: steps, violations: violations, outOfWindow: timed)

@@ -29,9 +29,9 @@ extension Casebook {
     }
 
     /// Verify: every report sent is, at `tip`, what its round's last step sent (cases in `only`, when given).
-    func sentReportFindings(at tip: OID, history: History, only: Set<String>? = nil) throws -> [Violation] {
+    func sentReportFindings(at tip: OID, history: History, only: Set<String>? = nil, paths known: [String: String]? = nil) throws -> [Violation] {
         var found: [Violation] = []
-        let paths = try casePaths(at: tip)
+        let paths = try known ?? casePaths(at: tip)
         for id in history.caseIDs where only?.contains(id) ?? true {
             // Only procedures with a yearly cycle are replayed again; a case whose definition cannot
             // be read is verify's finding elsewhere.

@@ -33,14 +33,16 @@ extension Casebook {
     /// routing slip's blob, for `slipFindings`.
     func rememberSlip(_ record: StepRecord, at commit: OID) throws {
         guard let path = try casePath(record.caseID, at: commit) else { return }
-        slipsSeen[commit] = (path, try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
+        // One copy of each folder's path (a case's steps share it), not one per commit.
+        let shared = slipPaths.insert(path).memberAfterInsert
+        slipsSeen[commit] = (shared, try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
     }
 
     /// At `tip` (a full verify), every case's slip must be the rendering of its whole history: a
     /// hand edit is a finding that `folio hoja-de-ruta` puts right.
-    func slipTipFindings(at tip: OID, history: History, only: Set<String>? = nil) throws -> [Violation] {
+    func slipTipFindings(at tip: OID, history: History, only: Set<String>? = nil, paths known: [String: String]? = nil) throws -> [Violation] {
         var found: [Violation] = []
-        let paths = try casePaths(at: tip)
+        let paths = try known ?? casePaths(at: tip)
         for id in history.caseIDs where only?.contains(id) ?? true {
             guard let path = paths[id] else {
                 // A case with a history whose folder is gone was deleted outside folio: nobody could act on it.
