@@ -94,7 +94,9 @@ public struct Clock: Sendable {
         let separators: [(Int, UInt8)] = [(4, 45), (7, 45), (10, 84), (13, 58), (16, 58)]  // - - T : :
         guard separators.allSatisfy({ b[$0.0] == $0.1 }), let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...Day.daysIn(year: year, month: month)).contains(day), hour < 24, minute < 60, second < 60
+              // From 1583 on: the formatters count earlier days in the Julian calendar.
+              year >= 1583, (1...12).contains(month), (1...Day.daysIn(year: year, month: month)).contains(day), hour < 24, minute < 60,
+              second < 60
         else { return nil }
         var offset = 0
         if b.count == 20 {

@@ -179,7 +179,8 @@ struct TimingAndCriteriaTests {
     func instantsAsTheFormatterReadsThem() throws {
         let formatter = ISO8601DateFormatter()
         var generator = SystemRandomNumberGenerator()
-        var texts = ["2026-11-26T10:00:00-06:00", "2024-02-29T23:59:59Z", "1999-12-31T00:00:00+05:45", "2100-03-01T12:30:15-12:00"]
+        var texts = ["2026-11-26T10:00:00-06:00", "2024-02-29T23:59:59Z", "1999-12-31T00:00:00+05:45", "2100-03-01T12:30:15-12:00",
+                     "1583-01-01T00:00:00Z", "1600-02-29T12:00:00+14:00", "1500-03-01T00:00:00Z", "0001-01-01T00:00:00Z"]
         for _ in 0..<2000 {
             let year = Int.random(in: 1970...2199, using: &generator), month = Int.random(in: 1...12, using: &generator)
             let day = Int.random(in: 1...Day.daysIn(year: year, month: month), using: &generator)

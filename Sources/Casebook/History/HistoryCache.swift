@@ -199,7 +199,7 @@ struct HistoryCache {
     func save(_ path: String) {
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let temp = path + ".\(getpid()).tmp"
+        let temp = CacheFileWriter.temporaryPath(for: path)
         // Written a megabyte at a time as the lines are made: the whole file (45 MB at 10k cases)
         // is never in memory beside the history it comes from.
         guard let out = CacheFileWriter(temp) else { return }
@@ -340,7 +340,7 @@ extension Casebook {
     static func noteFile(_ repository: Repository) -> String { repository.gitdir + "folio/salida.aviso" }
 
     static func storeNote(_ note: String?, key: String, files: [String: String], in repository: Repository) -> Bool {
-        let path = noteFile(repository), temp = path + ".\(getpid()).tmp"
+        let path = noteFile(repository), temp = CacheFileWriter.temporaryPath(for: path)
         // A path with a newline or a tab cannot be listed: such an output is not kept.
         guard !files.keys.contains(where: { $0.contains("\n") || $0.contains("\t") }) else { return false }
         let listed = "archivos \(files.count)\n" + files.sorted { $0.key < $1.key }.map { "\($0.value)\t\($0.key)\n" }.joined()
@@ -371,7 +371,7 @@ extension Casebook {
         let path = repository.gitdir + "folio/salida.cache"
         try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
         guard Self.storeNote(note, key: key, files: workTreeFiles, in: repository) else { return }
-        let temp = path + ".\(getpid()).tmp"
+        let temp = CacheFileWriter.temporaryPath(for: path)
         guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + text).utf8)) else { return }
         if rename(temp, path) != 0 { unlink(temp) }
     }
@@ -413,7 +413,7 @@ public final class OutputCacheWriter {
     init?(path: String, key: String, storeNote: @escaping (String?) -> Bool) {
         self.path = path
         self.storeNote = storeNote
-        temp = path + ".\(getpid()).tmp"
+        temp = CacheFileWriter.temporaryPath(for: path)
         guard let file = fopen(temp, "w") else { return nil }
         self.file = file
         write(Data((key + "\n").utf8))

@@ -91,6 +91,12 @@ final class CacheFileWriter {
     private var failed = false
     private var isOpen = true
 
+    /// A name beside `path` for a new version of it, unique to one writer: two writers, in two
+    /// processes or in one (the dashboard verifies while it answers), never share a file.
+    static func temporaryPath(for path: String) -> String {
+        path + ".\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
+    }
+
     init?(_ path: String) {
         self.path = path
         descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

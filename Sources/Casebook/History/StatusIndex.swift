@@ -152,7 +152,7 @@ final class StatusIndexWriter {
     init?(path: String, key: String, tip: OID) {
         self.path = path
         self.tip = tip
-        temp = path + ".\(getpid()).tmp"
+        temp = CacheFileWriter.temporaryPath(for: path)
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         guard let file = fopen(temp, "w") else { return nil }
         self.file = file

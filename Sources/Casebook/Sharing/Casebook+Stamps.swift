@@ -126,7 +126,7 @@ extension Casebook {
         if learnt {
             try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
             let text = checked.map { "\($0.key) \(Int($0.value))" }.joined(separator: "\n") + "\n"
-            let temp = cachePath + ".\(getpid()).tmp"
+            let temp = CacheFileWriter.temporaryPath(for: cachePath)
             if FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)), rename(temp, cachePath) != 0 { unlink(temp) }
         }
         stampsCache = result

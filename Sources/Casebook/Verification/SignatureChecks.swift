@@ -64,9 +64,12 @@ struct SignatureCache {
         }
         // A missing file or a damaged header: a new file, put in place once whole.
         let fresh = start != Data((header + "\n").utf8)
-        let target = fresh ? path + ".\(getpid()).tmp" : path
+        let target = fresh ? CacheFileWriter.temporaryPath(for: path) : path
         if fresh, !FileManager.default.createFile(atPath: target, contents: Data((header + "\n").utf8)) { return }
-        guard let handle = FileHandle(forWritingAtPath: target) else { return }
+        guard let handle = FileHandle(forWritingAtPath: target) else {
+            if fresh { unlink(target) }
+            return
+        }
         _ = try? handle.seekToEnd()
         // A file cut in the middle of a line gets a line break first, so the next line is whole.
         var piece = fresh || last == Data("\n".utf8) ? "" : "\n"
