@@ -51,7 +51,7 @@ public final class Casebook {
     /// Blobs already read for damaged content in this run, by what they were read as and their id,
     /// with what is wrong (nil: nothing): every commit that adds or changes one is reported, each
     /// blob is read once per kind.
-    var contentProblems: [String: String?] = [:]
+    var contentProblems: [ContentKey: String?] = [:]
     /// The cases the last `statusOfAll` (and so `pending`) found damaged, for commands to report.
     public internal(set) var damagedCases: [CaseStatus] = []
     /// Repository files (`roles.yaml`, `folio.yaml`) a reading command could not read; it went on without them.

@@ -26,7 +26,7 @@ extension Casebook {
             // The same bytes are judged as what folio reads at this path: an annex's bytes moved
             // onto expediente.md are parsed as front matter.
             guard let kind = ParsedKind(path: entry.path, parts: parts) else { continue }
-            let key = "\(kind.rawValue) \(entry.id.hex)"
+            let key = ContentKey(kind: kind, blob: entry.id)
             let problem: String?
             if let known = contentProblems[key] {
                 problem = known
@@ -39,6 +39,12 @@ extension Casebook {
                  "Restaure la versión anterior del archivo o corríjalo (sin anclas '&' ni alias '*' de YAML).", caseID: caseID)
         }
         return found
+    }
+
+    /// A blob as what folio reads it as: the content check judges each once per run.
+    struct ContentKey: Hashable {
+        var kind: ParsedKind
+        var blob: OID
     }
 
     /// What folio parses a committed file as, by its path.

@@ -127,7 +127,8 @@ extension Casebook {
             return verdict
         }
         if let verdict = signatureFeed?.verdict(for: commit) {
-            record(verdict, for: commit)
+            // Asked once per commit (by `ruleSignature`): not kept, a whole history's would be 10 MB.
+            record(verdict, for: commit, keeping: false)
             return verdict
         }
         let verdict = Self.check(try repository.signature(of: commit))
@@ -205,15 +206,15 @@ extension Casebook {
         signatureCache = trusted ? SignatureCache.load(SignatureCache.file(repository)) : SignatureCache()
     }
 
-    private func record(_ verdict: CommitSignature, for commit: OID) {
+    private func record(_ verdict: CommitSignature, for commit: OID, keeping: Bool = true) {
         guard case .signed(let keyHash, let good) = verdict else {
-            signatureVerdicts[commit] = verdict
+            if keeping { signatureVerdicts[commit] = verdict }
             return
         }
         // A history has a few keys: each hash is kept once, not once per commit.
         let shared = keyHashes[keyHash] ?? keyHash
         keyHashes[keyHash] = shared
-        signatureVerdicts[commit] = .signed(keyHash: shared, good: good)
+        if keeping { signatureVerdicts[commit] = .signed(keyHash: shared, good: good) }
         // Lines only for a cache that will be written (not in a cold run, nor in the hook).
         if usesCache, trustsSignatureCache { newSignatures.append(.init(commit: commit, keyHash: shared, good: good)) }
     }
