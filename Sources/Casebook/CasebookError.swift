@@ -155,7 +155,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 advice.append("los cambios de configuración (\(others.filter { $0 != "roles.yaml" }.prefix(3).joined(separator: ", "))) los registra un jefe con 'git commit'")
             }
             return "Hay cambios sin registrar fuera de \(scope): \(list). " + advice.joined(separator: "; ").prefix(1).uppercased()
-                + String(advice.joined(separator: "; ").dropFirst()) + "; o descártelos ('git restore ARCHIVO') antes de continuar."
+                + String(advice.joined(separator: "; ").dropFirst()) + "; o, antes de continuar, sáquelos del índice ('git restore --staged ARCHIVO', la edición queda para su propio paso) "
+                + "o descártelos ('git restore --staged --worktree ARCHIVO')."
         case .conflicted(let paths):
             return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
         case .invalidCase(let problems):

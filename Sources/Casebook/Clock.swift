@@ -13,6 +13,10 @@ public struct Clock: Sendable {
 
     public static let guatemala = TimeZone(identifier: "America/Guatemala") ?? TimeZone(secondsFromGMT: -6 * 3600)!
 
+    /// The moments a commit records faithfully, 1970-01-01 to the end of 2099 (libgit2 writes
+    /// commit times as unsigned 32-bit numbers: 2106-02-07T06:28:16Z is stored as 1970).
+    public static let recordable = Date(timeIntervalSince1970: 0)..<Date(timeIntervalSince1970: 4_102_444_800)
+
     /// Offset from UTC in minutes at `date`, as git records it.
     public func offsetMinutes(at date: Date) -> Int { timeZone.secondsFromGMT(for: date) / 60 }
 
@@ -64,7 +68,14 @@ public struct Clock: Sendable {
 
     /// Parses `FOLIO_DATE`-style text: ISO 8601 with or without time (`2026-03-02`, `2026-03-02T09:15:00-06:00`).
     public static func parse(_ text: String, timeZone: TimeZone = guatemala) -> Date? {
-        if let d = parseInstant(text) { return d }
+        switch parseInstant(text) {
+        case .instant(let date): return date
+        // `ISO8601DateFormatter` would roll 2026-11-31 into December, and take offsets of 99 hours.
+        case .impossible: return nil
+        case .otherForm: break
+        }
+        // The formatters roll what does not exist into what does (2026-11-31T10:00 is December 1st).
+        guard fieldsExist(text) else { return nil }
         let iso = ISO8601DateFormatter()
         if let d = iso.date(from: text) { return d }
         let f = DateFormatter()
@@ -77,12 +88,52 @@ public struct Clock: Sendable {
         return nil
     }
 
-    /// `AAAA-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM`, the form folio writes, by arithmetic;
-    /// nil for any other text (`parse` then asks the formatters). `ISO8601DateFormatter` starts ICU,
-    /// a few milliseconds of every command run with `FOLIO_DATE`.
-    static func parseInstant(_ text: String) -> Date? {
+    /// Whether the day, hour, minute, second and offset written in `text` (`AAAA-MM-DD`, then
+    /// optionally `THH:MM`, `:SS`, fractions, and `Z`, `±HH`, `±HHMM` or `±HH:MM`) exist; true for
+    /// a text of another shape, which the formatters then refuse or read.
+    static func fieldsExist(_ text: String) -> Bool {
         let b = Array(text.utf8)
-        guard b.count == 20 || b.count == 25 else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var n = 0
+            for i in from..<(from + count) {
+                guard (48...57).contains(b[i]) else { return nil }
+                n = n * 10 + Int(b[i] - 48)
+            }
+            return n
+        }
+        guard b.count >= 10, b[4] == 45, b[7] == 45, let year = number(0, 4), let month = number(5, 2), let day = number(8, 2) else { return true }
+        guard (1...12).contains(month), (1...Day.daysIn(year: year, month: month)).contains(day) else { return false }
+        guard b.count > 10, b[10] == 84 || b[10] == 116 else { return true }  // T, t
+        guard let hour = number(11, 2), hour < 24, b.count > 13, b[13] == 58, let minute = number(14, 2), minute < 60 else { return false }
+        var i = 16
+        if i < b.count, b[i] == 58 {
+            guard let second = number(i + 1, 2), second < 60 else { return false }
+            i += 3
+        }
+        if i < b.count, b[i] == 46 || b[i] == 44 { i += 1; while i < b.count, (48...57).contains(b[i]) { i += 1 } }  // fractions
+        guard i < b.count, b[i] == 43 || b[i] == 45 else { return true }  // no offset, or Z: the formatters decide
+        guard let h = number(i + 1, 2), h < 24 else { return false }
+        let rest = b.count - (i + 3)
+        if rest == 0 { return true }
+        let m = rest == 2 ? number(i + 3, 2) : (rest == 3 && b[i + 3] == 58 ? number(i + 4, 2) : nil)
+        return m.map { $0 < 60 } ?? false
+    }
+
+    /// What `parseInstant` makes of a text.
+    enum InstantForm: Equatable {
+        case instant(Date)
+        /// The form, with a day, an hour or an offset that does not exist (2026-11-31, 24:00, +25:00).
+        case impossible
+        /// Another form (a day alone, no seconds, a year before 1583): the formatters read it.
+        case otherForm
+    }
+
+    /// `AAAA-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM`, the form folio writes, by arithmetic.
+    /// `ISO8601DateFormatter` starts ICU, a few milliseconds of every command run with `FOLIO_DATE`.
+    static func parseInstant(_ text: String) -> InstantForm {
+        let b = Array(text.utf8)
+        guard b.count == 20 || b.count == 25 else { return .otherForm }
         func number(_ range: Range<Int>) -> Int? {
             var n = 0
             for i in range {
@@ -95,17 +146,19 @@ public struct Clock: Sendable {
         guard separators.allSatisfy({ b[$0.0] == $0.1 }), let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
               // From 1583 on: the formatters count earlier days in the Julian calendar.
-              year >= 1583, (1...12).contains(month), (1...Day.daysIn(year: year, month: month)).contains(day), hour < 24, minute < 60,
-              second < 60
-        else { return nil }
+              year >= 1583
+        else { return .otherForm }
         var offset = 0
         if b.count == 20 {
-            guard b[19] == 90 else { return nil }  // Z
+            guard b[19] == 90 else { return .otherForm }  // Z
         } else {
-            guard b[19] == 43 || b[19] == 45, b[22] == 58, let h = number(20..<22), let m = number(23..<25), h < 24, m < 60 else { return nil }
+            guard b[19] == 43 || b[19] == 45, b[22] == 58, let h = number(20..<22), let m = number(23..<25) else { return .otherForm }
+            guard h < 24, m < 60 else { return .impossible }
             offset = (b[19] == 45 ? -1 : 1) * (h * 3600 + m * 60)
         }
+        guard (1...12).contains(month), (1...Day.daysIn(year: year, month: month)).contains(day), hour < 24, minute < 60, second < 60
+        else { return .impossible }
         let days = Day(1970, 1, 1).days(to: Day(year, month, day))
-        return Date(timeIntervalSince1970: TimeInterval(days * 86400 + hour * 3600 + minute * 60 + second - offset))
+        return .instant(Date(timeIntervalSince1970: TimeInterval(days * 86400 + hour * 3600 + minute * 60 + second - offset)))
     }
 }

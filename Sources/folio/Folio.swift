@@ -100,6 +100,11 @@ extension Folio {
             throw CasebookError.invalidValue(option: "FOLIO_DATE", reason: "'\(text)' no es una fecha",
                                             fix: "Use AAAA-MM-DD o AAAA-MM-DDTHH:MM:SS-06:00.")
         }
+        // libgit2 writes a commit's time in 32 bits without sign: 2106 would be stored as 1970.
+        guard Clock.recordable.contains(date) else {
+            throw CasebookError.invalidValue(option: "FOLIO_DATE", reason: "'\(text)' está fuera de los años que un commit guarda bien (1970 a 2099)",
+                                            fix: "Use una fecha entre 1970-01-01 y 2099-12-31, como AAAA-MM-DDTHH:MM:SS-06:00.")
+        }
         return Clock(now: date)
     }
 

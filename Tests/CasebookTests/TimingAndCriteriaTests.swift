@@ -175,7 +175,7 @@ struct TimingAndCriteriaTests {
         #expect(try repo.book.verify().ok)
     }
 
-    @Test("FOLIO_DATE's instants are read by arithmetic exactly as ISO8601DateFormatter reads them; other forms still parse")
+    @Test("FOLIO_DATE's instants are read by arithmetic exactly as ISO8601DateFormatter reads them; impossible ones are refused; other forms still parse")
     func instantsAsTheFormatterReadsThem() throws {
         let formatter = ISO8601DateFormatter()
         var generator = SystemRandomNumberGenerator()
@@ -196,8 +196,16 @@ struct TimingAndCriteriaTests {
         // Forms the arithmetic leaves to the formatters: a day alone (09:00 in the zone), no seconds, a day that does not exist.
         #expect(Clock.parse("2026-03-02") == Date(timeIntervalSince1970: 1_772_431_200 + 9 * 3600))
         #expect(Clock.parse("2026-03-02T09:15", timeZone: TimeZone(secondsFromGMT: -6 * 3600)!) == formatter.date(from: "2026-03-02T09:15:00-06:00"))
-        #expect(Clock.parse("2026-02-30T10:00:00-06:00") == formatter.date(from: "2026-02-30T10:00:00-06:00"))
         #expect(Clock.parse("ayer") == nil)
+        // A day, an hour or an offset that does not exist is refused (the formatter rolled 2026-11-31 into December).
+        for impossible in ["2026-11-31T12:00:00-06:00", "2025-02-29T12:00:00-06:00", "2026-02-30T10:00:00-06:00", "2026-13-01T10:00:00Z",
+                           "2026-11-02T24:00:00-06:00", "2026-11-02T09:60:00-06:00", "2026-11-02T09:00:60-06:00",
+                           "2026-11-02T09:00:00+24:00", "2026-11-02T09:00:00+99:99", "2026-11-02T09:00:00-06:60",
+                           // The same in the forms the formatters read: no seconds, no offset, fractions, ±HHMM.
+                           "2026-11-31T10:00", "2026-02-30T10:00:00", "2026-11-02T24:30", "2026-11-02T24:30:00-06:00",
+                           "2026-11-02T09:00:00.5+99:00", "2026-11-02T09:00:00+2400", "2026-11-02T09:00:00+00:99", "2026-11-31"] {
+            #expect(Clock.parse(impossible) == nil, "\(impossible)")
+        }
     }
 }
 

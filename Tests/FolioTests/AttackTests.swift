@@ -404,7 +404,7 @@ struct LegitimateTests {
         #expect(try Sandbox.gitOut(["log", "-1", "--format=%aI %cI"], in: jorge) == "2026-11-04T09:00:00-06:00 2026-11-09T09:00:00-06:00")
         let pushed = try f.push(jorge, date: "2026-11-09T09:05:00-06:00")
         #expect(pushed.ok, "\(pushed.err)")
-        #expect(pushed.err.contains("sellados"), "\(pushed.err)")
+        #expect(pushed.err.contains("sellad"), "\(pushed.err)")
         let stamps = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: f.shared.bare)
         #expect(stamps.split(separator: "\n").count == 2)
         // folio sync brings the stamps; verify says the step came five days late, and passes.

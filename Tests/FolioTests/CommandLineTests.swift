@@ -119,6 +119,17 @@ struct CommandLineTests {
         #expect(usage.status == 64 && usage.err.contains("Opción desconocida") && !usage.err.contains("Unknown"))
         let outside = try cli.folio("status", in: cli.box.path)
         #expect(outside.status == 1 && outside.err.contains("folio init"))
+        // A FOLIO_DATE that does not exist is refused, not rolled into the next month; nothing is committed.
+        #expect(try cli.git("status", "--porcelain").isEmpty)
+        _ = try cli.git("config", "user.email", "mrodriguez@igss.gob.gt")
+        let impossible = try cli.folio("note", "PI-2026-0001", "-m", "Nota", date: "2026-11-31T12:00:00-06:00")
+        #expect(impossible.status != 0 && impossible.err.contains("FOLIO_DATE") && impossible.err.contains("no es una fecha"), "\(impossible.err)")
+        // Past 2099 libgit2 would store the commit's time wrapped to 1970.
+        for far in ["2106-02-07T06:28:16Z", "2200-01-01", "1969-12-31T23:59:59Z"] {
+            let refused = try cli.folio("note", "PI-2026-0001", "-m", "Nota", date: far)
+            #expect(refused.status != 0 && refused.err.contains("1970 a 2099"), "\(far): \(refused.err)")
+        }
+        #expect(try cli.git("rev-parse", "HEAD") == head)
     }
 
     @Test("procedures --json: the contract's fields for every step")

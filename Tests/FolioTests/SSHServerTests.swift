@@ -162,7 +162,7 @@ struct SSHServerTests {
         #expect(try cli(["new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false"], clone).ok)
         let synced = try cli(["sync"], clone, "2026-11-03T09:30:00-06:00")
         #expect(synced.ok, "\(synced.out)\(synced.err)")
-        #expect(synced.out.contains("sellados"), "\(synced.out)")
+        #expect(synced.out.contains("sellad"), "\(synced.out)")
         #expect(try Sandbox.gitOut(["rev-parse", "main"], in: bare) == (try Sandbox.gitOut(["rev-parse", "HEAD"], in: clone)))
         #expect(try cli(["sync"], clone, "2026-11-03T09:40:00-06:00").ok)
         #expect(try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: clone).split(separator: "\n").count == 1)

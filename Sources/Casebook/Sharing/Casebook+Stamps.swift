@@ -79,7 +79,7 @@ extension Casebook {
                 if try repository.addNote(payload + signature, on: commit, ref: Self.receptionNotesRef, author: author) { stamped += 1 }
             }
         }
-        return StampResult(stamped: stamped, messages: stamped > 0 ? ["folio: \(stamped) commits sellados con la hora de recepción \(clock.iso(now))."] : [])
+        return StampResult(stamped: stamped, messages: stamped > 0 ? ["folio: \(stamped) \(stamped == 1 ? "commit sellado" : "commits sellados") con la hora de recepción \(clock.iso(now))."] : [])
     }
 
     /// The reception stamps of this clone whose signature verifies with a `clave_servidor` of
