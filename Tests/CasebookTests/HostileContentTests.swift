@@ -50,6 +50,30 @@ struct HostileContentTests {
         #expect(!FileManager.default.fileExists(atPath: repo.path + "/.git/index.lock"))
     }
 
+    @Test("a plain commit whose trailer names a case no one opened makes no case: status leaves it out (cold, cached, indexed), verify flags the commit and speaks of no deleted folder")
+    func phantomCase() throws {
+        let repo = try CaseRepo()
+        let (a, b) = try twoCases(repo)
+        let file = "cases/2026/\(a)/expediente.md"
+        try repo.write(try repo.read(file) + "\nNota a mano.\n", to: file)
+        try repo.git(["commit", "-qam", "PI-2026-0099 nota\n\nExpediente: PI-2026-0099\nProcedimiento: 4"])
+        for cached in [false, true, true] {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            book.usesCache = cached
+            #expect(try book.statusOfAll().map(\.id) == [a, b])
+            #expect(book.omittedCommits == 1)
+            // The case index (status --json): written, then read back.
+            var listed: [Data] = []
+            try book.statusOfAll(encode: { try JSONEncoder().encode($0) }) { listed.append($0) }
+            #expect(listed.count == 2 && book.omittedCommits == 1)
+        }
+        for report in [try repo.book.verify(), try repo.book.verify(range: "HEAD~1..HEAD")] {
+            #expect(!report.ok)
+            #expect(report.violations.contains { $0.rule == "expediente" && $0.caseID == "PI-2026-0099" })
+            #expect(!report.violations.contains { $0.message.contains("ya no está en cases/") }, "\(report.violations.map(\.message))")
+        }
+    }
+
     @Test("The YAML guard refuses anchors and aliases by YAML's grammar, before any expansion, and accepts '&' and '*' in text")
     func guardFollowsGrammar() throws {
         let started = Date()

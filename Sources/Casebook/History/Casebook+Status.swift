@@ -22,7 +22,7 @@ extension Casebook {
         let roster = readableRoster(at: head)
         let paths = try casePaths(at: head)
         for id in history.caseIDs {
-            let status = caseStatus(id, history: history, roster: roster, head: head, path: paths[id] ?? "")
+            guard let status = caseStatus(id, history: history, roster: roster, head: head, path: paths[id] ?? "") else { continue }
             if status.damage != nil { damagedCases.append(status) }
             try body(status)
         }
@@ -30,11 +30,16 @@ extension Casebook {
     }
 
     /// One case's status for `statusOfAll`: a damaged case (a schema or front matter that cannot
-    /// be read) is listed as damaged, never hides the others.
-    func caseStatus(_ id: String, history: History, roster: Roster, head: OID, path: String) -> CaseStatus {
+    /// be read) is listed as damaged, never hides the others. nil for a case whose opening commit
+    /// does not count (a forged opening, a trailer naming a case no one opened): it is no case.
+    func caseStatus(_ id: String, history: History, roster: Roster, head: OID, path: String) -> CaseStatus? {
         do {
             if let replay = try replay(id, in: history) {
                 return try status(of: replay, roster: roster, head: head, path: path)
+            }
+            if let first = history.records(of: id).first, let number = first.procedure.flatMap(Int.init),
+               (try? definition(number, at: first.commit)) != nil {
+                return nil
             }
             return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.directory,
                                  reason: "no hay definición del procedimiento '\(history.records(of: id).first?.procedure ?? "")' en schemas/")

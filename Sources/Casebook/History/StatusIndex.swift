@@ -294,20 +294,22 @@ extension Casebook {
                 // A round's summary holds while its work-tree file does: the output depends on that file.
                 if known.workTree != "-", let folder = folders[id] { workTreeFiles[folder.path + "/expediente.md"] = known.workTree }
                 writer?.add(id, known)
-                try body(known.json)
+                // An empty summary: a case whose opening does not count (its omitted steps are still told).
+                if !known.json.isEmpty { try body(known.json) }
                 continue
             }
             guard let last = history.records(of: id).last?.commit else { continue }
             let folder = folders[id]
             let before = omittedCommits
+            // nil: no case (its opening commit does not count); its summary is kept empty, with its omitted steps.
             let status = caseStatus(id, history: history, roster: roster, head: head, path: folder?.path ?? "")
-            let json = try encode(status)
-            if status.damage != nil { damagedCases.append(status) }
+            let json = try status.map(encode) ?? Data()
+            if let status, status.damage != nil { damagedCases.append(status) }
             // A round's state reads the work tree's expediente.md: the summary holds while that file does.
-            let stamp = status.expected == nil ? "-" : workTreeStamp(nil, folder)
+            let stamp = status?.expected == nil ? "-" : workTreeStamp(nil, folder)
             writer?.add(id, StatusIndex.Summary(last: last, tree: folderKey(folder), omitted: omittedCommits - before,
-                                                reusable: status.damage == nil, workTree: stamp, json: json))
-            try body(json)
+                                                reusable: status?.damage == nil, workTree: stamp, json: json))
+            if !json.isEmpty { try body(json) }
         }
         // The summaries copied above lie in the old index's mapping: it lives until the new one is written.
         withExtendedLifetime(old) { writer?.finish() }
