@@ -179,7 +179,7 @@ struct ProductionTests {
         let review = repo.read("cases/2026/\(id)/produccion/HGE-revision.md")
         #expect(review.contains("hallazgos: 2") && review.contains("cero repentino") && review.contains("bajo lo programado"),
                 "the review is committed with step 03: a sudden zero, and under 80 % of the goal")
-        #expect(review.contains("Historial insuficiente: 1 meses anteriores, y se necesitan 4"), "too little history says so")
+        #expect(review.contains("Historial insuficiente: 1 mes anterior, y se necesitan 4"), "too little history says so")
         try repo.step(id, "06", as: "alopez")
         let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines
         #expect(committed == ["cases/2026/\(id)/hoja-de-ruta.md", "cases/2026/\(id)/informe/consolidado-2026-10.csv", "cases/2026/\(id)/informe/consolidado-2026-10.html",

@@ -213,6 +213,20 @@ struct CommandLineTests {
         #expect(json["ok"] as? Bool == false && (json["problems"] as? [[String: Any]])?.count == 1)
     }
 
+    @Test("check-production with too few earlier months says so, as the step-03 document does, instead of calling the values usual")
+    func checkProductionShortHistory() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "3", "--month", "2026-11", "--as", "mrodriguez").ok)
+        try FileManager.default.createDirectory(atPath: cli.repo + "/cases/2026/PROD-2026-11/produccion", withIntermediateDirectories: true)
+        try "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,1200,0\n"
+            .write(toFile: cli.repo + "/cases/2026/PROD-2026-11/produccion/HGE.csv", atomically: true, encoding: .utf8)
+        let review = try cli.folio("check-production", "PROD-2026-11", "--dependency", "HGE")
+        #expect(review.ok, "\(review.err)")
+        #expect(review.out.contains("Historial insuficiente: 0 meses anteriores, y se necesitan 4"), "\(review.out)")
+        #expect(review.out.contains("Sin hallazgos en lo que se pudo revisar.") && !review.out.contains("dentro de lo habitual"), "\(review.out)")
+    }
+
     /// Peak resident memory (KB) of one run of folio, measured by a fresh python3 parent.
     func peakMemory(_ cli: CLI, _ args: [String]) throws -> Int {
         let script = "import resource,subprocess,sys; r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL); "

@@ -105,6 +105,20 @@ extension Casebook {
 }
 
 extension ProductionReview {
+    /// With too little history nothing can be called usual or atypical: the review says so (nil
+    /// when there are enough earlier months).
+    public var shortHistory: String? {
+        guard monthsCompared.count < minimumMonths else { return nil }
+        return "Historial insuficiente: \(Spanish.count(monthsCompared.count, "mes anterior", "meses anteriores")), y se necesitan "
+            + "\(minimumMonths) para juzgar si un valor es atípico. Solo se revisan los ceros, los productos nuevos o ausentes y la "
+            + "ejecución frente a lo programado."
+    }
+
+    /// What the review says when it found nothing.
+    public var noFindings: String {
+        shortHistory == nil ? "Sin hallazgos: los valores están dentro de lo habitual." : "Sin hallazgos en lo que se pudo revisar."
+    }
+
     /// The findings as the Markdown document saved with step 03 (`produccion/<CODIGO>-revision.md`).
     public var markdown: String {
         var lines = ["---", "dependencia: \(dependency)", "mes: \(month)", "hallazgos: \(findings.count)",
@@ -112,14 +126,9 @@ extension ProductionReview {
                      "# Revisión de la producción de \(dependency), \(month)", "",
                      "Comparada con \(Spanish.count(monthsCompared.count, "mes", "meses")) anteriores de la misma dependencia en el repositorio"
                         + (monthsCompared.isEmpty ? "." : " (\(monthsCompared.first!) a \(monthsCompared.last!))."), ""]
-        // With too little history nothing can be called usual or atypical: the review says so.
-        if monthsCompared.count < minimumMonths {
-            lines += ["Historial insuficiente: \(monthsCompared.count) meses anteriores, y se necesitan \(minimumMonths) para juzgar si un valor "
-                + "es atípico. Solo se revisan los ceros, los productos nuevos o ausentes y la ejecución frente a lo programado.", ""]
-        }
+        if let shortHistory { lines += [shortHistory, ""] }
         if findings.isEmpty {
-            lines.append(monthsCompared.count < minimumMonths ? "Sin hallazgos en lo que se pudo revisar."
-                : "Sin hallazgos: los valores están dentro de lo habitual.")
+            lines.append(noFindings)
         } else {
             lines += ["| Tipo | Programa | Producto | Observación |", "|---|---|---|---|"]
             let cell = SafeText.markdownCell

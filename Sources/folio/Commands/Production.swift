@@ -18,7 +18,8 @@ extension Folio {
                 let review = try repository.open().reviewProduction(caseID: id, dependency: dependency)
                 if json { return try printJSON(review) }
                 print("Producción de \(review.dependency), \(review.month), comparada con \(Spanish.count(review.monthsCompared.count, "mes", "meses")) anteriores.")
-                if review.findings.isEmpty { print("Sin hallazgos: los valores están dentro de lo habitual.") }
+                if let short = review.shortHistory { print(short) }
+                if review.findings.isEmpty { print(review.noFindings) }
                 for f in review.findings {
                     print("• \(ProductionReview.label(f.kind)): \(f.program), \(f.product): \(f.message).")
                     if !f.history.isEmpty {
