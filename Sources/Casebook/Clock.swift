@@ -67,15 +67,12 @@ public struct Clock: Sendable {
     }
 
     /// Parses `FOLIO_DATE`-style text: ISO 8601 with or without time (`2026-03-02`, `2026-03-02T09:15:00-06:00`).
+    /// A day, hour or offset that does not exist is refused (the formatters roll 2026-11-31T10:00
+    /// into December and take offsets of 99 hours).
     public static func parse(_ text: String, timeZone: TimeZone = guatemala) -> Date? {
-        switch parseInstant(text) {
-        case .instant(let date): return date
-        // `ISO8601DateFormatter` would roll 2026-11-31 into December, and take offsets of 99 hours.
-        case .impossible: return nil
-        case .otherForm: break
-        }
-        // The formatters roll what does not exist into what does (2026-11-31T10:00 is December 1st).
-        guard fieldsExist(text) else { return nil }
+        let b = Array(text.utf8)
+        guard fieldsExist(b) else { return nil }
+        if let d = instant(b) { return d }
         let iso = ISO8601DateFormatter()
         if let d = iso.date(from: text) { return d }
         let f = DateFormatter()
@@ -88,77 +85,57 @@ public struct Clock: Sendable {
         return nil
     }
 
-    /// Whether the day, hour, minute, second and offset written in `text` (`AAAA-MM-DD`, then
+    /// The number written in `count` digits of `b` from `from`; nil when they are not all digits.
+    private static func digits(_ b: [UInt8], _ from: Int, _ count: Int) -> Int? {
+        guard from >= 0, from + count <= b.count else { return nil }
+        var n = 0
+        for i in from..<(from + count) {
+            guard (48...57).contains(b[i]) else { return nil }
+            n = n * 10 + Int(b[i] - 48)
+        }
+        return n
+    }
+
+    /// Whether the day, hour, minute, second and offset written in `b` (`AAAA-MM-DD`, then
     /// optionally `THH:MM`, `:SS`, fractions, and `Z`, `±HH`, `±HHMM` or `±HH:MM`) exist; true for
     /// a text of another shape, which the formatters then refuse or read.
-    static func fieldsExist(_ text: String) -> Bool {
-        let b = Array(text.utf8)
-        func number(_ from: Int, _ count: Int) -> Int? {
-            guard from + count <= b.count else { return nil }
-            var n = 0
-            for i in from..<(from + count) {
-                guard (48...57).contains(b[i]) else { return nil }
-                n = n * 10 + Int(b[i] - 48)
-            }
-            return n
-        }
-        guard b.count >= 10, b[4] == 45, b[7] == 45, let year = number(0, 4), let month = number(5, 2), let day = number(8, 2) else { return true }
+    private static func fieldsExist(_ b: [UInt8]) -> Bool {
+        guard b.count >= 10, b[4] == 45, b[7] == 45, let year = digits(b, 0, 4), let month = digits(b, 5, 2), let day = digits(b, 8, 2)
+        else { return true }
         guard (1...12).contains(month), (1...Day.daysIn(year: year, month: month)).contains(day) else { return false }
         guard b.count > 10, b[10] == 84 || b[10] == 116 else { return true }  // T, t
-        guard let hour = number(11, 2), hour < 24, b.count > 13, b[13] == 58, let minute = number(14, 2), minute < 60 else { return false }
+        guard let hour = digits(b, 11, 2), hour < 24, b.count > 13, b[13] == 58, let minute = digits(b, 14, 2), minute < 60 else { return false }
         var i = 16
         if i < b.count, b[i] == 58 {
-            guard let second = number(i + 1, 2), second < 60 else { return false }
+            guard let second = digits(b, i + 1, 2), second < 60 else { return false }
             i += 3
         }
         if i < b.count, b[i] == 46 || b[i] == 44 { i += 1; while i < b.count, (48...57).contains(b[i]) { i += 1 } }  // fractions
         guard i < b.count, b[i] == 43 || b[i] == 45 else { return true }  // no offset, or Z: the formatters decide
-        guard let h = number(i + 1, 2), h < 24 else { return false }
+        guard let h = digits(b, i + 1, 2), h < 24 else { return false }
         let rest = b.count - (i + 3)
         if rest == 0 { return true }
-        let m = rest == 2 ? number(i + 3, 2) : (rest == 3 && b[i + 3] == 58 ? number(i + 4, 2) : nil)
+        let m = rest == 2 ? digits(b, i + 3, 2) : (rest == 3 && b[i + 3] == 58 ? digits(b, i + 4, 2) : nil)
         return m.map { $0 < 60 } ?? false
     }
 
-    /// What `parseInstant` makes of a text.
-    enum InstantForm: Equatable {
-        case instant(Date)
-        /// The form, with a day, an hour or an offset that does not exist (2026-11-31, 24:00, +25:00).
-        case impossible
-        /// Another form (a day alone, no seconds, a year before 1583): the formatters read it.
-        case otherForm
-    }
-
-    /// `AAAA-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM`, the form folio writes, by arithmetic.
-    /// `ISO8601DateFormatter` starts ICU, a few milliseconds of every command run with `FOLIO_DATE`.
-    static func parseInstant(_ text: String) -> InstantForm {
-        let b = Array(text.utf8)
-        guard b.count == 20 || b.count == 25 else { return .otherForm }
-        func number(_ range: Range<Int>) -> Int? {
-            var n = 0
-            for i in range {
-                guard (48...57).contains(b[i]) else { return nil }
-                n = n * 10 + Int(b[i] - 48)
-            }
-            return n
-        }
-        let separators: [(Int, UInt8)] = [(4, 45), (7, 45), (10, 84), (13, 58), (16, 58)]  // - - T : :
-        guard separators.allSatisfy({ b[$0.0] == $0.1 }), let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              // From 1583 on: the formatters count earlier days in the Julian calendar.
-              year >= 1583
-        else { return .otherForm }
+    /// `AAAA-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM`, the form folio writes, by arithmetic
+    /// (its fields already known to exist); nil for another form, or a year before 1583, which the
+    /// formatters count in the Julian calendar. `ISO8601DateFormatter` starts ICU, a few
+    /// milliseconds of every command run with `FOLIO_DATE`.
+    private static func instant(_ b: [UInt8]) -> Date? {
+        guard b.count == 20 || b.count == 25, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58,
+              let year = digits(b, 0, 4), year >= 1583,
+              let month = digits(b, 5, 2), let day = digits(b, 8, 2), let hour = digits(b, 11, 2), let minute = digits(b, 14, 2),
+              let second = digits(b, 17, 2) else { return nil }
         var offset = 0
         if b.count == 20 {
-            guard b[19] == 90 else { return .otherForm }  // Z
+            guard b[19] == 90 else { return nil }  // Z
         } else {
-            guard b[19] == 43 || b[19] == 45, b[22] == 58, let h = number(20..<22), let m = number(23..<25) else { return .otherForm }
-            guard h < 24, m < 60 else { return .impossible }
+            guard b[19] == 43 || b[19] == 45, b[22] == 58, let h = digits(b, 20, 2), let m = digits(b, 23, 2) else { return nil }
             offset = (b[19] == 45 ? -1 : 1) * (h * 3600 + m * 60)
         }
-        guard (1...12).contains(month), (1...Day.daysIn(year: year, month: month)).contains(day), hour < 24, minute < 60, second < 60
-        else { return .impossible }
         let days = Day(1970, 1, 1).days(to: Day(year, month, day))
-        return .instant(Date(timeIntervalSince1970: TimeInterval(days * 86400 + hour * 3600 + minute * 60 + second - offset)))
+        return Date(timeIntervalSince1970: TimeInterval(days * 86400 + hour * 3600 + minute * 60 + second - offset))
     }
 }

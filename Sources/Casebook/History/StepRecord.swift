@@ -77,20 +77,10 @@ public struct StepRecord: Sendable {
         excuse = value(TrailerKey.excuse)
     }
 
-    /// Whether `message` holds `Expediente:` anywhere (a byte search: Foundation's `contains` on
-    /// Linux converts the whole message to UTF-16 first, at every commit of a walk).
+    /// Whether `message` holds `Expediente:` anywhere, searched in its UTF-8 bytes (Foundation's
+    /// `contains` on Linux converts the whole message to UTF-16 first, at every commit of a walk).
     static func mentionsCase(_ message: String) -> Bool {
-        let needle = Array("\(TrailerKey.caseID):".utf8)
-        var message = message
-        return message.withUTF8 { bytes in
-            guard bytes.count >= needle.count else { return false }
-            var i = 0
-            while i <= bytes.count - needle.count {
-                if bytes[i] == needle[0], needle.indices.allSatisfy({ bytes[i + $0] == needle[$0] }) { return true }
-                i += 1
-            }
-            return false
-        }
+        message.utf8.firstRange(of: "\(TrailerKey.caseID):".utf8) != nil
     }
 
     /// The text between a message's subject and its trailer block, as `CommitMessage` wrote it.
