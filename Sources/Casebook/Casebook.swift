@@ -2,6 +2,11 @@ import Foundation
 import GitStore
 import Procedures
 
+#if os(Linux)
+/// glibc's `malloc_trim` (declared in `malloc.h`, which the Glibc module does not export).
+@_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
+#endif
+
 /// A case repository: expedientes on disk, roles, procedures, and everything derived from history.
 ///
 /// Authority is read from committed history only (`roles.yaml` and `schemas/` at HEAD, or at a
@@ -22,18 +27,23 @@ public final class Casebook {
     /// Reception stamps that verify, by commit (read once per run), and those that do not.
     var stampsCache: [OID: Date]?
     var badStamps: Set<OID> = []
-    /// From this run's verify walk: whether a commit broke a rule of `commitRules`.
+    /// Whether a commit broke a rule of `commitRules`, as judged in this run: by `judgeCommits`
+    /// ahead of status's replay, by verify's walk for the case being checked.
     var commitRuleErrors: [OID: Bool] = [:]
     /// Commit signatures checked in this run, the signature cache as read, and what to add to it.
     var signatureVerdicts: [OID: CommitSignature] = [:]
     var signatureCache: SignatureCache?
-    /// Each step's case folder and routing slip blob as verify's walk saw them (`rememberSlip`).
+    /// Each step's case folder and routing slip blob as verify's walk saw them (`walkedSlip`), for
+    /// the case being checked.
     var slipsSeen: [OID: (path: String, blob: OID?)] = [:]
     var slipPaths: Set<String> = []
     /// The last answer of `casePath`: verify's walk and the commit's rules ask it twice per commit.
     var lastCasePath: (id: String, commit: OID, path: String?)?
     /// Signatures being checked beside the walk (`prepareSignatures`), and from how many of them.
     var signatureFeed: SignatureFeed?
+    /// How many times this run checked signatures on a thread of their own (the feed itself is let
+    /// go once the walk has its verdicts).
+    var signatureFeedsStarted = 0
     var signatureFeedThreshold = 4096
     /// Each signing key's hash, kept once for every verdict that names it.
     var keyHashes: [String: String] = [:]
@@ -378,12 +388,13 @@ public final class Casebook {
         }
         // Lazily: a filtered copy of every record held 100 MB at 10k cases, for the commit ids alone.
         try prepareSignatures(for: Array(history.allRecords.lazy.filter(pending).map(\.commit)))
-        var previous: [String: StepRecord] = [:]
-        for record in history.allRecords {
-            defer { previous[record.caseID] = record }
+        // Each case's latest record by its place in the history (a copy of each is 3.4 MB at 10k cases).
+        var previous: [String: Int] = [:]
+        for (index, record) in history.allRecords.enumerated() {
+            defer { previous[record.caseID] = index }
             guard pending(record) else { continue }
             let facts = try facts(of: try repository.commit(record.commit), record: record, isRoot: false,
-                                  previousInCase: previous[record.caseID])
+                                  previousInCase: previous[record.caseID].map(history.record(at:)))
             commitRuleErrors[record.commit] = try commitRules(facts).contains { $0.isError }
         }
         // Each commit has its verdict now: the memos that served the walk (a verdict per signature,
@@ -393,16 +404,100 @@ public final class Casebook {
         contentProblems = [:]
     }
 
+    /// Every case up to `head`, in the order they were opened, each handed to `body` with a
+    /// history that holds its records, once the rules of a single commit are judged.
+    ///
+    /// From the history cache when it serves `head` (`loadHistory`). Otherwise (a cold run, the
+    /// first run, a reset) one walk judges every commit in history order, as `judgeCommits` does,
+    /// and keeps of each only its id and verdict; each case's records are read again from its
+    /// commits when its turn comes, and the history cache is written case by case as they go:
+    /// memory holds one case's records, not the whole history's (at 10k cases, 45 MB of records).
+    func forEachCase(at head: OID, _ body: (String, History) throws -> Void) throws {
+        if historyCacheServes(head) {
+            let history = try loadHistory(at: head)
+            try judgeCommits(in: history, cases: nil)
+            for id in history.caseIDs { try body(id, history) }
+            saveHistoryCache()
+            return
+        }
+        var stepsOf: [String: [JudgedStep]] = [:]
+        var caseIDs: [String] = []
+        var commitCount = 0
+        try prepareSignatures(from: head, hiding: nil)
+        var lastInCase: [String: StepRecord] = [:]
+        try repository.walk(from: head, firstParent: true) { commit in
+            commitCount += 1
+            guard let record = try StepRecord(commit) else { return }
+            let facts = try facts(of: commit, record: record, isRoot: false, previousInCase: lastInCase[record.caseID])
+            lastInCase[record.caseID] = record
+            if stepsOf[record.caseID] == nil { caseIDs.append(record.caseID) }
+            stepsOf[record.caseID, default: []].append(JudgedStep(commit: commit.id, breaksRule: try commitRules(facts).contains { $0.isError }))
+        }
+        lastInCase = [:]
+        signatureFeed = nil
+        signatureVerdicts = [:]
+        contentProblems = [:]
+        releaseFreedMemory()
+        let writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: commitCount) : nil
+        // The records are read again on the second core, a few cases ahead of the replay.
+        let feed = CaseRecordFeed(cases: caseIDs.map { stepsOf[$0]?.map(\.commit) ?? [] }, gitdir: repository.gitdir)
+        defer { feed.stop() }
+        for (index, id) in caseIDs.enumerated() {
+            let steps = stepsOf.removeValue(forKey: id) ?? []
+            // The walk's verdicts of this case's commits, for its replay (`validator`); the
+            // verdicts of earlier cases are in the cache file by now.
+            commitRuleErrors.removeAll(keepingCapacity: true)
+            authorizationCache.removeAll(keepingCapacity: true)
+            for step in steps { commitRuleErrors[step.commit] = step.breaksRule }
+            let records = try feed.records(index) ?? steps.compactMap { try StepRecord(repository.commit($0.commit)) }
+            let history = History(records: records)
+            try body(id, history)
+            writer?.add(records) { authorizationCache[$0] }
+        }
+        commitRuleErrors = [:]
+        authorizationCache = [:]
+        writer?.finish(fields: fieldsCache)
+        saveSignatureCache()
+    }
+
+    /// Gives the pages of memory freed so far back to the system (glibc keeps freed chunks
+    /// resident): called between the walk of a whole history and its case-by-case phase, whose
+    /// peak then starts from what is still held, not from the walk's.
+    func releaseFreedMemory() {
+        #if os(Linux)
+        _ = mallocTrim(0)
+        #endif
+    }
+
+    /// A step commit as `forEachCase`'s walk judged it (a struct: a tuple's type is looked up at
+    /// run time in generic code, at every step).
+    struct JudgedStep {
+        var commit: OID
+        var breaksRule: Bool
+    }
+
+    /// Whether the history cache serves `tip`: this run's, or the file's when its tip is `tip` or
+    /// an ancestor of it (a file that then fails its checks is read again from history).
+    private func historyCacheServes(_ tip: OID) -> Bool {
+        if let cached = cachedHistory, cached.tip == tip { return true }
+        guard usesCache, let cacheTip = HistoryCache.tip(HistoryCache.file(repository)) else { return false }
+        return cacheTip == tip || (try? repository.isAncestor(cacheTip, of: tip)) == true
+    }
+
     /// The expediente commits up to `tip`: from the history cache when it is `tip` or an
     /// ancestor of it (adding the commits since), from one revwalk otherwise.
     func loadHistory(at tip: OID?) throws -> History {
         guard let tip else { return History() }
         if let cached = cachedHistory, cached.tip == tip { return cached.history }
         var history = History()
+        // The cache's records go straight into the history (not into an array of them all first).
+        var fromCache = History()
         // A cache whose tip is gone (a push refused in a server hook, a pruned commit) is rebuilt.
-        if usesCache, let cache = HistoryCache.load(HistoryCache.file(repository)),
+        if usesCache, let cache = HistoryCache.load(HistoryCache.file(repository), adding: { fromCache.add($0) }),
            (try? repository.isAncestor(cache.tip, of: tip)) == true {
-            history = History(cached: cache)
+            history = fromCache
+            history.commitCount = cache.commitCount
+            fromCache = History()
             if cache.tip != tip {
                 try history.extend(repository: repository, tip: tip, hiding: cache.tip)
                 cacheChanged = true
@@ -410,6 +505,7 @@ public final class Casebook {
             authorizationCache.merge(cache.authorized) { a, _ in a }
             fieldsCache.merge(cache.fields) { a, _ in a }
         } else {
+            fromCache = History()  // what a damaged or outdated file handed over
             history = try History(repository: repository, tip: tip)
             cacheChanged = true
         }
@@ -463,8 +559,8 @@ public final class Casebook {
         saveSignatureCache()
         guard usesCache, cacheChanged, let (tip, history) = cachedHistory else { return }
         cacheChanged = false
-        HistoryCache(tip: tip, commitCount: history.commitCount, records: history.allRecords, authorized: authorizationCache,
-                     fields: fieldsCache).save(HistoryCache.file(repository))
+        HistoryCache(tip: tip, commitCount: history.commitCount, records: [], authorized: authorizationCache,
+                     fields: fieldsCache).save(HistoryCache.file(repository), history: history)
     }
 
     // MARK: People

@@ -1,7 +1,7 @@
 import CLibGit2
 
 /// A git object id (SHA-1), as a value.
-public struct OID: Hashable, Sendable, CustomStringConvertible {
+public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
     let raw: git_oid
 
     init(_ raw: git_oid) { self.raw = raw }
@@ -30,6 +30,12 @@ public struct OID: Hashable, Sendable, CustomStringConvertible {
     public static func == (lhs: OID, rhs: OID) -> Bool {
         var a = lhs.raw, b = rhs.raw
         return git_oid_cmp(&a, &b) == 0
+    }
+
+    /// Byte order of the ids (the order of git's pack indexes).
+    public static func < (lhs: OID, rhs: OID) -> Bool {
+        var a = lhs.raw, b = rhs.raw
+        return git_oid_cmp(&a, &b) < 0
     }
 
     public func hash(into hasher: inout Hasher) {

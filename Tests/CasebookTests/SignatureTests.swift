@@ -135,11 +135,11 @@ struct SignatureTests {
             book.usesCache = cache
             book.signatureFeedThreshold = threshold
             let report = try book.verify()
-            let fed = book.signatureFeed != nil
             let other = try Casebook.open(at: repo.path, clock: repo.book.clock)
             other.usesCache = cache
             other.signatureFeedThreshold = threshold
-            return (report, try other.statusOfAll(), fed || other.signatureFeed != nil)
+            let statuses = try other.statusOfAll()
+            return (report, statuses, book.signatureFeedsStarted + other.signatureFeedsStarted > 0)
         }
         let inTheWalk = try run(threshold: .max, cache: false)
         let beside = try run(threshold: 1, cache: false)

@@ -17,16 +17,13 @@ extension Casebook {
         workTreeFiles = [:]
         damagedCases = []
         guard let head = try repository.headCommit() else { return }
-        let history = try loadHistory(at: head)
-        try judgeCommits(in: history, cases: nil)
         let roster = readableRoster(at: head)
         let paths = try casePaths(at: head)
-        for id in history.caseIDs {
-            guard let status = caseStatus(id, history: history, roster: roster, head: head, path: paths[id] ?? "") else { continue }
+        try forEachCase(at: head) { id, history in
+            guard let status = caseStatus(id, history: history, roster: roster, head: head, path: paths[id] ?? "") else { return }
             if status.damage != nil { damagedCases.append(status) }
             try body(status)
         }
-        saveHistoryCache()
     }
 
     /// One case's status for `statusOfAll`: a damaged case (a schema or front matter that cannot

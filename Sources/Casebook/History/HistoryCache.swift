@@ -27,8 +27,30 @@ struct HistoryCache {
 
     static func file(_ repository: Repository) -> String { repository.gitdir + "folio/historial.cache" }
 
+    /// The tip named by the file's first lines, unchecked (whether the cache may serve a tip at
+    /// all; `load` checks the whole file); nil when it is missing or of another version.
+    static func tip(_ path: String) -> OID? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        let lines = String(decoding: (try? handle.read(upToCount: 256)) ?? Data(), as: UTF8.self).split(separator: "\n")
+        guard lines.count >= 2, lines[0] == Substring(header) else { return nil }
+        let parts = lines[1].split(separator: " ")
+        guard parts.count == 3, parts[0] == "tip" else { return nil }
+        return OID(hex: String(parts[1]))
+    }
+
     /// The cache on disk, or nil when it is missing or cannot be read.
     static func load(_ path: String) -> HistoryCache? {
+        var records: [StepRecord] = []
+        guard var cache = load(path, adding: { records.append($0) }) else { return nil }
+        cache.records = records
+        return cache
+    }
+
+    /// The cache on disk, its records handed to `adding` oldest first as they are read (into a
+    /// `History`, without an array of them all beside it), or nil when it is missing or cannot be
+    /// read; then what was handed over is not to be used.
+    static func load(_ path: String, adding: (StepRecord) -> Void) -> HistoryCache? {
         // Mapped and read line by line: the file (135 MB at 30k cases) is neither copied whole
         // into a string nor split into an array of lines.
         guard let file = MappedFile(path) else { return nil }
@@ -63,7 +85,7 @@ struct HistoryCache {
                 guard start < table, f.count == 25, let record = record(Array(f.prefix(24))), f[24] == lastInCase[record.caseID] ?? "" else { return nil }
                 lastInCase[record.caseID] = f[1]
                 offsets[record.caseID, default: []].append(start)
-                cache.records.append(record)
+                adding(record)
             case "A":
                 guard f.count == 3, let commit = OID(hex: f[1]) else { return nil }
                 cache.authorized[commit] = f[2] == "1"
@@ -190,59 +212,87 @@ struct HistoryCache {
         return .some(nil)
     }
 
-    /// Writes the cache atomically; a failure (read-only repository, full disk) is ignored,
-    /// since the cache is only a shortcut.
+    /// Writes the cache atomically with a history's records, case by case (`Writer`); a failure
+    /// (read-only repository, full disk) is ignored, since the cache is only a shortcut.
+    func save(_ path: String, history: History) {
+        guard let writer = Writer(path, tip: tip, commitCount: commitCount) else { return }
+        for id in history.caseIDs { writer.add(history.records(of: id)) { authorized[$0] } }
+        writer.finish(fields: fields)
+    }
+
+    /// Writes the cache case by case as a history's cases are read, so that it is never held whole:
+    /// each case's `R` lines, oldest first, then the `A` lines of those of its commits whose verdict
+    /// is known; then the `F` lines, the offset table and the last line. The file is written under a
+    /// temporary name a megabyte at a time and renamed when complete; nothing is written when
+    /// something fails (read-only repository, full disk), since the cache is only a shortcut.
     ///
-    /// After the `R`, `A` and `F` lines comes the offset table: one `X` line per case, sorted by
-    /// id, `X <id> <offset of R>:<offset of its A line or ->,...`, then `fin <offset of the first X
-    /// line> <checksum of the table> <checksum of what comes before it>`. `load(_:cases:)` finds a case's line by a binary search and reads only its lines.
-    func save(_ path: String) {
-        let dir = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let temp = CacheFileWriter.temporaryPath(for: path)
-        // Written a megabyte at a time as the lines are made: the whole file (45 MB at 10k cases)
-        // is never in memory beside the history it comes from.
-        guard let out = CacheFileWriter(temp) else { return }
-        out.put(Self.header)
-        out.put("tip \(tip.hex) \(commitCount)")
-        var lastInCase: [String: String] = [:]
-        var recordsOf: [String: [(line: Int, commit: OID)]] = [:]
-        for r in records {
-            let previous = lastInCase[r.caseID] ?? ""
-            lastInCase[r.caseID] = r.commit.hex
-            recordsOf[r.caseID, default: []].append((out.count, r.commit))
-            out.put(Self.seal(["R", r.commit.hex, r.parent?.hex ?? "", r.author.name, r.author.email, String(Int(r.author.date.timeIntervalSince1970)),
-                            String(r.author.offsetMinutes), r.committer.name, r.committer.email,
-                            String(Int(r.committer.date.timeIntervalSince1970)), String(r.committer.offsetMinutes), r.subject, r.caseID,
-                            r.procedure ?? "", r.step ?? "", r.role ?? "", r.decision ?? "", r.dependency ?? ""]
-                .map(Self.escape).joined(separator: "\t") + "\t" + Self.escape(r.signedOff.joined(separator: "\u{1}"))
-                + "\t" + Self.escape(r.justification ?? "") + "\t" + Self.escape(r.assigned ?? "") + "\t" + Self.escape(r.assignedRole ?? "")
-                + "\t" + Self.escape(r.text) + "\t" + Self.escape(r.excuse ?? "") + "\t" + previous))
+    /// The offset table holds one `X` line per case, sorted by id, `X <id> <offset of R>:<offset of
+    /// its A line or ->,...`, then `fin <offset of the first X line> <checksum of the table>
+    /// <checksum of what comes before it>`. `load(_:cases:)` finds a case's line by a binary search
+    /// and reads only its lines.
+    final class Writer {
+        private let path: String
+        private let temp: String
+        private let out: CacheFileWriter
+        /// Each case's table line, as the cases are added.
+        private var table: [(id: String, offsets: String)] = []
+
+        init?(_ path: String, tip: OID, commitCount: Int) {
+            let dir = (path as NSString).deletingLastPathComponent
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            self.path = path
+            temp = CacheFileWriter.temporaryPath(for: path)
+            guard let out = CacheFileWriter(temp) else { return nil }
+            self.out = out
+            out.put(HistoryCache.header)
+            out.put("tip \(tip.hex) \(commitCount)")
         }
-        var authorizationLine: [OID: Int] = [:]
-        authorizationLine.reserveCapacity(authorized.count)
-        for (commit, ok) in authorized {
-            authorizationLine[commit] = out.count
-            out.put(Self.seal("A\t\(commit.hex)\t\(ok ? "1" : "0")"))
+
+        /// One case's records, oldest first, and the verdicts known of its commits.
+        func add(_ records: [StepRecord], authorized: (OID) -> Bool?) {
+            guard let id = records.first?.caseID else { return }
+            var previous = ""
+            var lines: [Int] = []
+            for r in records {
+                lines.append(out.count)
+                out.put(HistoryCache.seal(["R", r.commit.hex, r.parent?.hex ?? "", r.author.name, r.author.email, String(Int(r.author.date.timeIntervalSince1970)),
+                                           String(r.author.offsetMinutes), r.committer.name, r.committer.email,
+                                           String(Int(r.committer.date.timeIntervalSince1970)), String(r.committer.offsetMinutes), r.subject, r.caseID,
+                                           r.procedure ?? "", r.step ?? "", r.role ?? "", r.decision ?? "", r.dependency ?? ""]
+                    .map(HistoryCache.escape).joined(separator: "\t") + "\t" + HistoryCache.escape(r.signedOff.joined(separator: "\u{1}"))
+                    + "\t" + HistoryCache.escape(r.justification ?? "") + "\t" + HistoryCache.escape(r.assigned ?? "") + "\t" + HistoryCache.escape(r.assignedRole ?? "")
+                    + "\t" + HistoryCache.escape(r.text) + "\t" + HistoryCache.escape(r.excuse ?? "") + "\t" + previous))
+                previous = r.commit.hex
+            }
+            var offsets: [String] = []
+            for (r, line) in zip(records, lines) {
+                guard let ok = authorized(r.commit) else { offsets.append("\(line):-"); continue }
+                offsets.append("\(line):\(out.count)")
+                out.put(HistoryCache.seal("A\t\(r.commit.hex)\t\(ok ? "1" : "0")"))
+            }
+            table.append((id, offsets.joined(separator: ",")))
         }
-        for (blob, f) in fields { out.put(Self.seal(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(Self.escape).joined(separator: "\t"))) }
-        // The checksum of everything before the table (read back from the file): a line there
-        // dropped or edited (a verdict, a case's last record) is not believed by a whole reading.
-        let table = out.count
-        guard let body = out.checksum() else { return out.discard() }
-        // Sorted by the ids' bytes, as the search compares them; its own checksum: a line of it
-        // dropped or edited is not believed (the case would look empty).
-        var tableBytes: [UInt8] = []
-        for id in recordsOf.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            let offsets = recordsOf[id]!.map { "\($0.line):\(authorizationLine[$0.commit].map(String.init) ?? "-")" }
-            tableBytes += Self.seal("X\t\(Self.escape(id))\t" + offsets.joined(separator: ",")).utf8
-            tableBytes.append(10)
+
+        /// The `F` lines, the offset table and the last line; then the file takes its name.
+        func finish(fields: [OID: CaseFields]) {
+            for (blob, f) in fields { out.put(HistoryCache.seal(["F", blob.hex, f.title, f.opened, f.month, f.damage].map(HistoryCache.escape).joined(separator: "\t"))) }
+            // The checksum of everything before the table (read back from the file): a line there
+            // dropped or edited (a verdict, a case's last record) is not believed by a whole reading.
+            let start = out.count
+            guard let body = out.checksum() else { return out.discard() }
+            // Sorted by the ids' bytes, as the search compares them; its own checksum: a line of it
+            // dropped or edited is not believed (the case would look empty).
+            var tableBytes: [UInt8] = []
+            for entry in table.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
+                tableBytes += HistoryCache.seal("X\t\(HistoryCache.escape(entry.id))\t" + entry.offsets).utf8
+                tableBytes.append(10)
+            }
+            let tableSum = tableBytes.withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of($0)) }
+            out.put(bytes: tableBytes)
+            out.put("fin \(start) \(tableSum) \(CacheChecksum.hex(body))")
+            guard out.finish() else { return out.discard() }
+            if rename(temp, path) != 0 { unlink(temp) }
         }
-        let tableSum = tableBytes.withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of($0)) }
-        out.put(bytes: tableBytes)
-        out.put("fin \(table) \(tableSum) \(CacheChecksum.hex(body))")
-        guard out.finish() else { return out.discard() }
-        if rename(temp, path) != 0 { unlink(temp) }
     }
 
     /// A line with its checksum (FNV-1a, 64 bits, in hex) appended after a tab.

@@ -104,7 +104,8 @@ final class CacheFileWriter {
         buffer.reserveCapacity((1 << 20) + 4096)
     }
 
-    deinit { if isOpen { close(descriptor) } }
+    /// A writer let go before `finish` (a command that failed half-way) leaves no file behind.
+    deinit { if isOpen { discard() } }
 
     /// `line` and a line break.
     func put(_ line: String) {

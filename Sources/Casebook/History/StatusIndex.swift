@@ -251,7 +251,7 @@ extension Casebook {
         var order: [String] = []
         var replayed: Set<String> = []
         let old = key.flatMap { StatusIndex.load(path, key: $0) }
-        let history: History
+        var history: History?
         var extended: StatusIndex?
         if let old, old.tip == head || (try? repository.isAncestor(old.tip, of: head)) == true {
             extended = old
@@ -270,13 +270,10 @@ extension Casebook {
                     replayed.insert(id)
                 }
             }
-            history = try loadHistory(of: replayed, at: head)
-        } else {
-            history = try loadHistory(at: head)
-            order = history.caseIDs
-            replayed = Set(order)
+            let part = try loadHistory(of: replayed, at: head)
+            try judgeCommits(in: part, cases: replayed)
+            history = part
         }
-        try judgeCommits(in: history, cases: replayed)
         let roster = readableRoster(at: head)
         // The index on disk already says all of it when nothing moved since it was written.
         let unchanged = old?.tip == head && replayed.isEmpty
@@ -288,17 +285,9 @@ extension Casebook {
         } else {
             key.flatMap { StatusIndexWriter(path: path, key: $0, tip: head) }
         }
-        for id in order {
-            if !replayed.contains(id), let known = old?.summaries[id] {
-                omittedCommits += known.omitted
-                // A round's summary holds while its work-tree file does: the output depends on that file.
-                if known.workTree != "-", let folder = folders[id] { workTreeFiles[folder.path + "/expediente.md"] = known.workTree }
-                writer?.add(id, known)
-                // An empty summary: a case whose opening does not count (its omitted steps are still told).
-                if !known.json.isEmpty { try body(known.json) }
-                continue
-            }
-            guard let last = history.records(of: id).last?.commit else { continue }
+        /// A case replayed: its summary derived, written to the index and to `body`.
+        func derive(_ id: String, _ history: History) throws {
+            guard let last = history.records(of: id).last?.commit else { return }
             let folder = folders[id]
             let before = omittedCommits
             // nil: no case (its opening commit does not count); its summary is kept empty, with its omitted steps.
@@ -311,9 +300,26 @@ extension Casebook {
                                                 reusable: status?.damage == nil, workTree: stamp, json: json))
             if !json.isEmpty { try body(json) }
         }
+        if let history {
+            for id in order {
+                if !replayed.contains(id), let known = old?.summaries[id] {
+                    omittedCommits += known.omitted
+                    // A round's summary holds while its work-tree file does: the output depends on that file.
+                    if known.workTree != "-", let folder = folders[id] { workTreeFiles[folder.path + "/expediente.md"] = known.workTree }
+                    writer?.add(id, known)
+                    // An empty summary: a case whose opening does not count (its omitted steps are still told).
+                    if !known.json.isEmpty { try body(known.json) }
+                    continue
+                }
+                try derive(id, history)
+            }
+            saveHistoryCache()
+        } else {
+            // No index to extend: every case is derived, one at a time.
+            try forEachCase(at: head) { id, history in try derive(id, history) }
+        }
         // The summaries copied above lie in the old index's mapping: it lives until the new one is written.
         withExtendedLifetime(old) { writer?.finish() }
-        saveHistoryCache()
     }
 
     /// Whether the case index on disk is for HEAD and this key (a `status --json` would replay no

@@ -27,45 +27,71 @@ extension Casebook {
             }
             for record in try loadHistory(of: named, at: hidden).records { lastInCase[record.caseID] = record }
         }
-        var violations: [Violation] = []
-        var order: [OID: Int] = [:]
+        // Each finding with its commit's place in the walk, to report them in history order.
+        var tagged: [(position: Int, Violation)] = []
+        var walked = 0
+        // For a range, its commits and their places (a few); a full verify keeps them by case.
+        var inRange: [OID: Int] = [:]
         var touched: [String] = []
-        // The commits of each case, by id only: a case's records are read again from its commits
-        // when it is checked, so that memory holds one case's records, not the whole history's.
-        var commitsOf: [String: [OID]] = [:]
+        // The steps of each case, by id and what the walk saw of them: a case's records are read
+        // again from its commits when it is checked, so that memory holds one case's records, not
+        // the whole history's (nor a table of every commit: at 10k cases, 30 MB of dictionaries).
+        var stepsOf: [String: [WalkedStep]] = [:]
         // Case folders changed by commits without folio's trailers (edits outside folio).
         var editedOutside = Set<String>()
         // Signatures are checked ahead, in parallel, and cached; the walk's rule reads the verdicts.
         try prepareSignatures(from: tip, hiding: hidden)
         try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
-            order[commit.id] = order.count
+            let position = walked
+            walked += 1
+            if hidden != nil { inRange[commit.id] = position }
             let record = try StepRecord(commit)
             let previous = record.flatMap { lastInCase[$0.caseID] }
-            if let record {
-                lastInCase[record.caseID] = record
-                if commitsOf[record.caseID] == nil { touched.append(record.caseID) }
-                commitsOf[record.caseID, default: []].append(commit.id)
-            }
-            let isRoot = hidden == nil && order.count == 1
+            if let record { lastInCase[record.caseID] = record }
+            let isRoot = hidden == nil && position == 0
             let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous)
             if record == nil { editedOutside.formUnion(facts.caseFolders.map { String($0.split(separator: "/").last ?? "") }) }
-            if let record { try rememberSlip(record, at: commit.id) }
             let found = try commitRules(facts)
-            commitRuleErrors[commit.id] = found.contains { $0.isError }
-            violations += found + (try ruleReception(facts))
+            if let record {
+                if stepsOf[record.caseID] == nil { touched.append(record.caseID) }
+                let slip = try walkedSlip(record, at: commit.id)
+                stepsOf[record.caseID, default: []].append(WalkedStep(commit: commit.id, slip: slip.blob, breaksRule: found.contains { $0.isError },
+                                                                      position: Int32(position), slipPath: slip.path))
+            }
+            tagged += (found + (try ruleReception(facts))).map { (position, $0) }
         }
+        // The walk's verdicts are in hand: the signature thread's table of the history goes, and
+        // what the walk let go is given back to the system before the cases are checked.
+        signatureFeed = nil
+        lastInCase = [:]
+        releaseFreedMemory()
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
-        let reported: Set<OID>? = hidden == nil ? nil : Set(order.keys)
+        let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
         let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip)
         var steps = 0
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
         let paths = try casePaths(at: tip)
         for id in touched {
+            let walkedSteps = stepsOf.removeValue(forKey: id) ?? []
+            // What the walk learnt of the case's commits, for its checks (the rules' verdicts, the
+            // routing slips), and each commit's place; a range's cases were walked only in part.
+            var positions = inRange
+            for step in walkedSteps {
+                commitRuleErrors[step.commit] = step.breaksRule
+                if let path = step.slipPath { slipsSeen[step.commit] = (path, step.slip) }
+                positions[step.commit] = Int(step.position)
+            }
+            // The verdicts serve this case only: a whole history's would be held to the end.
+            defer {
+                commitRuleErrors.removeAll(keepingCapacity: true)
+                slipsSeen.removeAll(keepingCapacity: true)
+                authorizationCache.removeAll(keepingCapacity: true)
+            }
             // A full verify: the case's records, read again from its commits (the walk's, in order).
-            let history = try replayed ?? History(records: (commitsOf[id] ?? []).compactMap { try StepRecord(repository.commit($0)) })
+            let history = try replayed ?? History(records: walkedSteps.compactMap { try StepRecord(repository.commit($0.commit)) })
             let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
-            violations += found
+            tagged += found.map { (OID(hex: $0.commit).flatMap { positions[$0] } ?? 0, $0) }
             steps += count
             timed += late
             // The case's slip and sent reports as they are at the tip, on a full verify.
@@ -75,8 +101,8 @@ extension Casebook {
             }
         }
         // In history order; the findings of one commit in the order they were found.
-        violations = violations.enumerated().map { (order[OID(hex: $0.element.commit) ?? tip] ?? 0, $0.offset, $0.element) }
-            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+        var violations = tagged.enumerated().sorted { ($0.element.position, $0.offset) < ($1.element.position, $1.offset) }
+            .map(\.element.1)
         // The archive is checked as it is now (the work tree's files), on a full verify.
         if hidden == nil {
             violations += try archiveFindings(at: tip)
@@ -88,8 +114,18 @@ extension Casebook {
             }
             violations += try sentReportFindings(at: tip, history: replayed!, only: editedOutside.union(touched), paths: paths)
         }
-        return VerifyReport(ok: !violations.contains { $0.isError }, commits: order.count,
+        return VerifyReport(ok: !violations.contains { $0.isError }, commits: walked,
                             cases: touched.count, steps: steps, violations: violations, outOfWindow: timed)
+    }
+
+    /// What a full verify's walk keeps of one step commit until its case is checked: its place in
+    /// the walk, whether it broke a rule of a single commit, and its case folder and routing slip.
+    struct WalkedStep {
+        var commit: OID
+        var slip: OID?
+        var breaksRule: Bool
+        var position: Int32
+        var slipPath: String?
     }
 
     /// Replays one case and checks its commits (only those in `reported`, when given).

@@ -29,13 +29,13 @@ extension Casebook {
         return found
     }
 
-    /// Notes, while the walk has `commit`'s trees at hand, where the case of `record` is and its
-    /// routing slip's blob, for `slipFindings`.
-    func rememberSlip(_ record: StepRecord, at commit: OID) throws {
-        guard let path = try casePath(record.caseID, at: commit) else { return }
+    /// Where the case of `record` is at `commit` and its routing slip's blob, read while the walk
+    /// has `commit`'s trees at hand, for `slipFindings` (through `slipsSeen`, one case at a time).
+    func walkedSlip(_ record: StepRecord, at commit: OID) throws -> (path: String?, blob: OID?) {
+        guard let path = try casePath(record.caseID, at: commit) else { return (nil, nil) }
         // One copy of each folder's path (a case's steps share it), not one per commit.
         let shared = slipPaths.insert(path).memberAfterInsert
-        slipsSeen[commit] = (shared, try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
+        return (shared, try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
     }
 
     /// At `tip` (a full verify), every case's slip must be the rendering of its whole history: a

@@ -19,7 +19,27 @@ enum CommitSignature: Equatable, Sendable {
 /// id covers the signature and the data it signs, so a verdict never applies to another commit.
 struct SignatureCache {
     static let header = "folio-firmas 1"
-    var verdicts: [OID: (keyHash: String, good: Bool)] = [:]
+    /// The verdicts sorted by commit id, for a binary search (a third of a dictionary's memory: at
+    /// 10k cases 3 MB, not 11), each naming its key's hash by its place in `keys`.
+    private var entries: [Entry] = []
+    private var keys: [String] = []
+
+    private struct Entry {
+        var commit: OID
+        var key: UInt32
+        var good: Bool
+    }
+
+    /// The verdict on `commit`'s signature, if the file holds one (its last line for it).
+    subscript(commit: OID) -> (keyHash: String, good: Bool)? {
+        var low = 0, high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].commit < commit { low = middle + 1 } else { high = middle }
+        }
+        guard low < entries.count, entries[low].commit == commit else { return nil }
+        return (keys[Int(entries[low].key)], entries[low].good)
+    }
 
     static func file(_ repository: Repository) -> String { repository.gitdir + "folio/firmas.cache" }
 
@@ -33,16 +53,38 @@ struct SignatureCache {
     /// The verdicts in `path`; an unreadable file or a wrong header gives none.
     static func load(_ path: String) -> SignatureCache {
         var cache = SignatureCache()
-        guard let data = FileManager.default.contents(atPath: path) else { return cache }
-        var lines = data.split(separator: UInt8(ascii: "\n"))[...]
-        guard let first = lines.popFirst(), first.elementsEqual(header.utf8) else { return cache }
-        for raw in lines {
+        // Mapped and read line by line (not split into an array of lines); a history has a few
+        // keys, and each key's hash is kept once, not once per verdict (at 10k cases, 8 MB).
+        guard let file = MappedFile(path) else { return cache }
+        let bytes = file.bytes
+        var keyIndex: [String: UInt32] = [:]
+        var start = 0
+        var first = true
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
+            let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            start = end + 1
+            if first {
+                guard raw.elementsEqual(header.utf8) else { return cache }
+                first = false
+                continue
+            }
             let parts = raw.split(separator: UInt8(ascii: " "))
             guard parts.count == 4, parts[2].count == 1, let commit = OID(hex: String(decoding: parts[0], as: UTF8.self)) else { continue }
-            let keyHash = String(decoding: parts[1], as: UTF8.self), good = parts[2].first == UInt8(ascii: "1")
+            let keyHash = String(decoding: parts[1], as: UTF8.self)
+            let good = parts[2].first == UInt8(ascii: "1")
             guard line(commit, keyHash, good).utf8.elementsEqual(raw) else { continue }
-            cache.verdicts[commit] = (keyHash, good)
+            let key = keyIndex[keyHash] ?? {
+                cache.keys.append(keyHash)
+                keyIndex[keyHash] = UInt32(cache.keys.count - 1)
+                return UInt32(cache.keys.count - 1)
+            }()
+            cache.entries.append(Entry(commit: commit, key: key, good: good))
         }
+        // By commit id; of the lines for one commit, the last written counts (a stable sort, and
+        // the last of each run kept).
+        let sorted = cache.entries.enumerated().sorted { ($0.element.commit, $0.offset) < ($1.element.commit, $1.offset) }.map(\.element)
+        cache.entries = sorted.enumerated().filter { $0.offset + 1 == sorted.count || sorted[$0.offset + 1].commit != $0.element.commit }.map(\.element)
         return cache
     }
 
@@ -121,11 +163,8 @@ extension Casebook {
     /// The signature of `commit`, checked with the key it carries: from this run, the cache, or now.
     func commitSignature(_ commit: OID) throws -> CommitSignature {
         if let known = signatureVerdicts[commit] { return known }
-        if let cached = signatureCache?.verdicts[commit] {
-            let verdict = CommitSignature.signed(keyHash: cached.keyHash, good: cached.good)
-            signatureVerdicts[commit] = verdict
-            return verdict
-        }
+        // Not copied into `signatureVerdicts`: a whole history's verdicts would be held twice.
+        if let cached = signatureCache?[commit] { return .signed(keyHash: cached.keyHash, good: cached.good) }
         if let verdict = signatureFeed?.verdict(for: commit) {
             // Asked once per commit (by `ruleSignature`): not kept, a whole history's would be 10 MB.
             record(verdict, for: commit, keeping: false)
@@ -155,9 +194,10 @@ extension Casebook {
         // A long history's signatures are checked on a thread of their own while the walk that
         // needs them runs (the two cores no longer take turns); the walk waits for a verdict only
         // when it gets ahead. `commits` are in the order the walk reads them.
-        let uncached = unknown.filter { signatureCache?.verdicts[$0] == nil }
+        let uncached = unknown.filter { signatureCache?[$0] == nil }
         if uncached.count >= signatureFeedThreshold {
             signatureFeed = SignatureFeed(commits: uncached, gitdir: repository.gitdir)
+            signatureFeedsStarted += 1
             return
         }
         var batch: [(commit: OID, signature: String, data: Data)] = []
@@ -174,10 +214,8 @@ extension Casebook {
             batch.removeAll(keepingCapacity: true)
         }
         for commit in unknown {
-            if let cached = signatureCache?.verdicts[commit] {
-                signatureVerdicts[commit] = .signed(keyHash: cached.keyHash, good: cached.good)
-                continue
-            }
+            // A cached verdict is read from the cache when asked (`commitSignature`), not copied.
+            if signatureCache?[commit] != nil { continue }
             guard let signed = try repository.signature(of: commit) else {
                 signatureVerdicts[commit] = .unsigned
                 continue
@@ -243,16 +281,15 @@ extension Casebook {
 /// A thread that cannot read the repository (a quarantined push, whose objects only the hook's
 /// environment names) gives no verdicts: each is then checked on the walk's thread.
 final class SignatureFeed: @unchecked Sendable {
-    private let positions: [OID: Int]
+    /// Each commit's place in the list, sorted by id for a binary search: a third of a
+    /// dictionary's memory (at 10k cases, 2.5 MB instead of 7.4 MB).
+    private let positions: [(commit: OID, index: Int32)]
     private var verdicts: [CommitSignature?]
     private var ready = 0
     private let condition = NSCondition()
 
     init(commits: [OID], gitdir: String) {
-        var positions: [OID: Int] = [:]
-        positions.reserveCapacity(commits.count)
-        for (i, commit) in commits.enumerated() where positions[commit] == nil { positions[commit] = i }
-        self.positions = positions
+        positions = commits.enumerated().map { ($0.element, Int32($0.offset)) }.sorted { ($0.commit, $0.index) < ($1.commit, $1.index) }
         verdicts = Array(repeating: nil, count: commits.count)
         let thread = Thread { [self] in
             let repository = try? Repository(at: gitdir)
@@ -278,7 +315,14 @@ final class SignatureFeed: @unchecked Sendable {
     /// The verdict on `commit`'s signature once the thread has checked it; nil for a commit not
     /// in the list, or one the thread could not read.
     func verdict(for commit: OID) -> CommitSignature? {
-        guard let i = positions[commit] else { return nil }
+        // The first place of `commit` (a list naming a commit twice is answered at its first).
+        var low = 0, high = positions.count
+        while low < high {
+            let middle = (low + high) / 2
+            if positions[middle].commit < commit { low = middle + 1 } else { high = middle }
+        }
+        guard low < positions.count, positions[low].commit == commit else { return nil }
+        let i = Int(positions[low].index)
         condition.lock()
         defer { condition.unlock() }
         while ready <= i { condition.wait() }

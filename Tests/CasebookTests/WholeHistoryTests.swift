@@ -1,0 +1,131 @@
+@testable import Casebook
+import Foundation
+import GitStore
+import Procedures
+import Testing
+import TestSupport
+
+/// A whole-history status or verify holds one case's records at a time: the walk keeps commit ids
+/// and verdicts, each case's records are read again (on a thread of their own for status), and the
+/// history cache is written case by case. What it derives must be what the whole history says.
+@Suite("Whole-history commands read history case by case")
+struct WholeHistoryTests {
+    let cache = CacheTests()
+
+    @Test("the first run writes the history cache case by case, each case's lines together in the order the cases were opened, and later runs read it as history says")
+    func cacheWrittenCaseByCase() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 3)
+        // The first case's steps come before and after the others' in history.
+        try repo.step(ids[0], as: "mrodriguez")
+        // A forged step of the second case (plain git): it must stay out of the status.
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[1])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        #expect(!FileManager.default.fileExists(atPath: cache.cacheFile(repo)))
+        let first = try cache.warm(repo)
+        #expect(first == (try cache.cold(repo)).0)
+        let lines = try String(contentsOfFile: cache.cacheFile(repo), encoding: .utf8).split(separator: "\n").map(String.init)
+        let owners = lines.filter { $0.hasPrefix("R\t") }.map { $0.components(separatedBy: "\t")[12] }
+        var runs: [String] = []
+        for id in owners where runs.last != id { runs.append(id) }
+        #expect(runs == ids, "each case's lines together, in the order the cases were opened: \(owners)")
+        #expect(owners.count == 3 * 2 + 2, "every step commit of the three cases, the forged one too: \(owners)")
+        // Each record's verdict follows its case's records: the forged step's says it does not count.
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        #expect(lines.contains { $0.hasPrefix("A\t\(forged)\t0\t") }, "\(lines.filter { $0.hasPrefix("A\t") })")
+        #expect(lines.filter { $0.hasPrefix("A\t") }.count == owners.count)
+        // The whole file and the offset table read back what the walk saw.
+        let whole = try #require(HistoryCache.load(cache.cacheFile(repo)))
+        #expect(Set(whole.records.map(\.commit.hex)).count == owners.count)
+        #expect(whole.authorized[OID(hex: forged)!] == false)
+        // Read through the cache (extended by a new step), the answers are a cold replay's.
+        try repo.step(ids[2], as: "mrodriguez")
+        #expect(try cache.warm(repo) == (try cache.cold(repo)).0)
+        #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: ids[1]).lastStep == "02")
+        #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: ids[0]).lastStep == "03")
+    }
+
+    @Test("the record feed hands over each case's records as its commits say, and nothing it cannot read")
+    func recordFeed() throws {
+        let repo = try CaseRepo()
+        _ = try cache.work(repo, cases: 3)
+        let git = try Repository(at: repo.path)
+        let history = try History(repository: git, tip: try git.headCommit())
+        let cases = history.caseIDs.map { history.records(of: $0).map(\.commit) }
+        #expect(cases.count == 3 && cases.allSatisfy { $0.count == 2 })
+        let feed = CaseRecordFeed(cases: cases, gitdir: git.gitdir)
+        defer { feed.stop() }
+        for (index, id) in history.caseIDs.enumerated() {
+            let records = try #require(feed.records(index))
+            #expect(records.map(\.commit) == history.records(of: id).map(\.commit))
+            #expect(records.map(\.step) == history.records(of: id).map(\.step))
+            #expect(records.allSatisfy { $0.caseID == id })
+        }
+        // A repository the thread cannot open, or a commit that is no step: the caller reads itself.
+        let elsewhere = CaseRecordFeed(cases: cases, gitdir: repo.box.path + "/no-existe")
+        #expect(elsewhere.records(0) == nil && elsewhere.records(2) == nil)
+        let root = try #require(OID(hex: try repo.git(["rev-list", "--max-parents=0", "HEAD"])))
+        let mixed = CaseRecordFeed(cases: [cases[0], [root], cases[1]], gitdir: git.gitdir)
+        #expect(mixed.records(0)?.count == 2)
+        #expect(mixed.records(1) == nil)
+        #expect(mixed.records(2)?.count == 2)
+        // Stopped before the replay asked for every case: the thread does not stay waiting.
+        let many = CaseRecordFeed(cases: Array(repeating: cases[0], count: 500), gitdir: git.gitdir)
+        #expect(many.records(0)?.count == 2)
+        many.stop()
+    }
+
+    @Test("the signature verdicts file: the last line for a commit counts, a damaged or cut line does not, an unlisted commit has none")
+    func signatureVerdicts() throws {
+        let box = Sandbox()
+        let path = box.path + "/firmas.cache"
+        let ids = (0..<5).map { OID(hex: String(repeating: String($0 + 1), count: 40))! }
+        var damaged = SignatureCache.line(ids[2], "k1", true)
+        damaged.replace("k1 1", with: "k1 0")
+        let lines = [
+            SignatureCache.header,
+            SignatureCache.line(ids[3], "k1", true),
+            SignatureCache.line(ids[0], "k2", false),
+            SignatureCache.line(ids[3], "k1", false),  // written later for the same commit
+            damaged,
+            SignatureCache.line(ids[1], "k2", true),
+            String(SignatureCache.line(ids[4], "k1", true).dropLast(3)),  // cut by a crash
+        ]
+        try (lines.joined(separator: "\n")).write(toFile: path, atomically: true, encoding: .utf8)
+        let verdicts = SignatureCache.load(path)
+        #expect(verdicts[ids[3]]?.keyHash == "k1" && verdicts[ids[3]]?.good == false)
+        #expect(verdicts[ids[0]]?.keyHash == "k2" && verdicts[ids[0]]?.good == false)
+        #expect(verdicts[ids[1]]?.keyHash == "k2" && verdicts[ids[1]]?.good == true)
+        #expect(verdicts[ids[2]] == nil)
+        #expect(verdicts[ids[4]] == nil)
+        #expect(verdicts[OID(hex: String(repeating: "f", count: 40))!] == nil)
+        // Another header: nothing is believed.
+        try (["folio-firmas 0"] + lines.dropFirst()).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(SignatureCache.load(path)[ids[1]] == nil)
+    }
+
+    @Test("a full verify reports the findings of several cases in history order, as a range verify of each commit does")
+    func findingsInHistoryOrder() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 2)
+        var forged: [String] = []
+        // Forged steps of both cases, interleaved (plain git, an author without the role).
+        for id in [ids[1], ids[0], ids[1]] {
+            try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(id)\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Jorge Pérez <jperez@igss.gob.gt>",
+                          "--author", "Jorge Pérez <jperez@igss.gob.gt>"])
+            forged.append(try repo.git(["rev-parse", "HEAD"]))
+        }
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = false
+        let report = try book.verify()
+        let flagged = report.violations.map(\.commit).filter(forged.contains)
+        var order: [String] = []
+        for commit in flagged where order.last != commit { order.append(commit) }
+        #expect(order == forged, "\(report.violations.map { ($0.commit.prefix(7), $0.rule) })")
+        for commit in forged {
+            let single = try book.verify(range: "\(commit)~1..\(commit)")
+            #expect(Set(single.violations.map(\.rule)).isSubset(of: Set(report.violations.filter { $0.commit == commit }.map(\.rule))))
+            #expect(!single.ok)
+        }
+    }
+}
