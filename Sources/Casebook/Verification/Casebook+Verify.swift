@@ -72,7 +72,10 @@ extension Casebook {
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
         let paths = try casePaths(at: tip)
-        for id in touched {
+        // A full verify's records are read again on the second core, a few cases ahead.
+        let feed = hidden == nil ? CaseRecordFeed(cases: touched.map { stepsOf[$0]?.map(\.commit) ?? [] }, gitdir: repository.gitdir) : nil
+        defer { feed?.stop() }
+        for (index, id) in touched.enumerated() {
             let walkedSteps = stepsOf.removeValue(forKey: id) ?? []
             // What the walk learnt of the case's commits, for its checks (the rules' verdicts, the
             // routing slips), and each commit's place; a range's cases were walked only in part.
@@ -89,7 +92,7 @@ extension Casebook {
                 authorizationCache.removeAll(keepingCapacity: true)
             }
             // A full verify: the case's records, read again from its commits (the walk's, in order).
-            let history = try replayed ?? History(records: walkedSteps.compactMap { try StepRecord(repository.commit($0.commit)) })
+            let history = try replayed ?? History(records: feed?.records(index) ?? walkedSteps.compactMap { try StepRecord(repository.commit($0.commit)) })
             let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
             tagged += found.map { (OID(hex: $0.commit).flatMap { positions[$0] } ?? 0, $0) }
             steps += count
