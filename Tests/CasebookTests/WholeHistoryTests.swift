@@ -73,6 +73,7 @@ struct WholeHistoryTests {
         let many = CaseRecordFeed(cases: Array(repeating: cases[0], count: 500), gitdir: git.gitdir)
         #expect(many.records(0)?.count == 2)
         many.stop()
+        #expect(many.records(499) == nil, "a case never read once stopped is nil, not a wait")
     }
 
     @Test("the signature verdicts file: the last line for a commit counts, a damaged or cut line does not, an unlisted commit has none")
@@ -127,5 +128,29 @@ struct WholeHistoryTests {
             #expect(Set(single.violations.map(\.rule)).isSubset(of: Set(report.violations.filter { $0.commit == commit }.map(\.rule))))
             #expect(!single.ok)
         }
+    }
+
+    @Test("a temporary cache file left by a folio that was stopped (Ctrl-C, kill) is removed by the next writer; a live process's is left alone")
+    func abandonedTemporaryFiles() throws {
+        let repo = try CaseRepo()
+        _ = try cache.work(repo, cases: 2)
+        let folder = repo.path + "/.git/folio"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // A process that has ended: its id names no process now.
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let gone = ended.processIdentifier, live = getppid()
+        let abandoned = ["historial.cache.\(gone).17.tmp", "estado.cache.\(gone).18.tmp"]
+        let kept = ["historial.cache.\(live).19.tmp", "historial.cache.notas.tmp", "otro.\(gone).1.tmp"]
+        for name in abandoned + kept { try "x".write(toFile: folder + "/" + name, atomically: false, encoding: .utf8) }
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = true
+        try book.statusOfAll(encode: { try JSONEncoder().encode($0) }) { _ in }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        for name in abandoned { #expect(!names.contains(name), "\(name) in \(names)") }
+        for name in kept { #expect(names.contains(name), "\(name) in \(names)") }
+        #expect(names.contains("historial.cache") && names.contains("estado.cache"), "\(names)")
     }
 }

@@ -85,9 +85,13 @@ final class Server {
     let port: Int
     let output = Pipe()
 
-    init(directory: String, arguments: [String] = [], date: String = "2026-11-28T10:00:00-06:00") throws {
+    /// `leading`: the folder given before the command (`folio -C DIR serve`), as the README shows.
+    init(directory: String, arguments: [String] = [], date: String = "2026-11-28T10:00:00-06:00", leading: Bool = false,
+         command: String = "serve") throws {
         process.executableURL = URL(fileURLWithPath: DashboardFixture.binary)
-        process.arguments = ["serve", "-C", directory, "--port", "0"] + arguments
+        process.arguments = (leading ? ["-C", directory, command] : [command, "-C", directory]) + ["--port", "0"] + arguments
+        // From a folder that is no repository: only -C names the one served.
+        process.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
         process.environment = Sandbox.environment(["FOLIO_DATE": date])
         process.standardOutput = output
         process.standardError = output

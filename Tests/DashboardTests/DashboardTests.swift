@@ -22,6 +22,13 @@ struct DashboardTests {
         #expect(!page.body.contains("<script"), "pages work without JavaScript")
     }
 
+    @Test("'folio -C DIR serve' and its alias 'tablero' serve DIR, as 'serve -C DIR' does", arguments: ["serve", "tablero"])
+    func leadingDirectory(command: String) throws {
+        let server = try Server(directory: Self.fixture.path, leading: true, command: command)
+        #expect(try server.get("/").body == (try Server(directory: Self.fixture.path).get("/")).body)
+        #expect(try server.get("/expediente/PI-2026-0001").status == 200)
+    }
+
     @Test("expediente: front matter, the timeline with signature status, documents with SHA-256 and download, the chart with the loop taken, verify's findings")
     func casePage() throws {
         let server = try Server(directory: Self.fixture.path)

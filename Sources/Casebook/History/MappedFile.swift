@@ -93,8 +93,24 @@ final class CacheFileWriter {
 
     /// A name beside `path` for a new version of it, unique to one writer: two writers, in two
     /// processes or in one (the dashboard verifies while it answers), never share a file.
+    /// Temporary files of earlier writers that were stopped (Ctrl-C, a kill) are removed first.
     static func temporaryPath(for path: String) -> String {
-        path + ".\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
+        removeAbandoned(beside: path)
+        return path + ".\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
+    }
+
+    /// Removes the temporary files of `path` (`<path>.<pid>.<n>.tmp`) whose process is gone: a folio
+    /// stopped while it wrote a cache (Ctrl-C, `kill`, a closed terminal) runs no clean-up of its
+    /// own. Those of live processes, this one's included, are theirs.
+    static func removeAbandoned(beside path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let prefix = (path as NSString).lastPathComponent + "."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            let parts = name.dropFirst(prefix.count).dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, pid != getpid(), UInt64(parts[1]) != nil else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
+        }
     }
 
     init?(_ path: String) {

@@ -275,45 +275,39 @@ extension Casebook {
     }
 }
 
-/// The signatures of a long list of commits, checked in order on a thread of their own with a
-/// `Repository` of its own (libgit2 handles are used by one thread at a time), while the walk
-/// reads the same commits; `verdict(for:)` waits until the thread has reached the commit asked.
-/// A thread that cannot read the repository (a quarantined push, whose objects only the hook's
-/// environment names) gives no verdicts: each is then checked on the walk's thread.
-final class SignatureFeed: @unchecked Sendable {
+/// The signatures of a long list of commits, checked in order on a thread of their own
+/// (`OrderedFeed`) while the walk reads the same commits; `verdict(for:)` waits until the thread
+/// has reached the commit asked. A thread that cannot read the repository (a quarantined push,
+/// whose objects only the hook's environment names) gives no verdicts: each is then checked on the
+/// walk's thread.
+final class SignatureFeed: Sendable {
     /// Each commit's place in the list, sorted by id for a binary search: a third of a
     /// dictionary's memory (at 10k cases, 2.5 MB instead of 7.4 MB).
     private let positions: [(commit: OID, index: Int32)]
-    private var verdicts: [CommitSignature?]
-    private var ready = 0
-    private let condition = NSCondition()
+    private let feed: OrderedFeed<CommitSignature>
 
     init(commits: [OID], gitdir: String) {
         positions = commits.enumerated().map { ($0.element, Int32($0.offset)) }.sorted { ($0.commit, $0.index) < ($1.commit, $1.index) }
-        verdicts = Array(repeating: nil, count: commits.count)
-        let thread = Thread { [self] in
-            let repository = try? Repository(at: gitdir)
+        feed = OrderedFeed(count: commits.count, gitdir: gitdir) { repository in
             // A history has a few keys: each key's hash is kept once, not once per verdict.
             var keyHashes: [String: String] = [:]
-            for (i, commit) in commits.enumerated() {
-                var verdict = (try? repository?.signature(of: commit)).map { Casebook.check($0) }
+            return { index in
+                var verdict = (try? repository?.signature(of: commits[index])).map { Casebook.check($0) }
                 if case .signed(let hash, let good) = verdict {
                     let shared = keyHashes[hash] ?? hash
                     keyHashes[hash] = shared
                     verdict = .signed(keyHash: shared, good: good)
                 }
-                condition.lock()
-                verdicts[i] = verdict
-                ready = i + 1
-                condition.broadcast()
-                condition.unlock()
+                return verdict
             }
         }
-        thread.start()
     }
 
-    /// The verdict on `commit`'s signature once the thread has checked it; nil for a commit not
-    /// in the list, or one the thread could not read.
+    /// The thread stops with the walk that needed it.
+    deinit { feed.stop() }
+
+    /// The verdict on `commit`'s signature once the thread has checked it (handed over once);
+    /// nil for a commit not in the list, or one the thread could not read.
     func verdict(for commit: OID) -> CommitSignature? {
         // The first place of `commit` (a list naming a commit twice is answered at its first).
         var low = 0, high = positions.count
@@ -322,12 +316,6 @@ final class SignatureFeed: @unchecked Sendable {
             if positions[middle].commit < commit { low = middle + 1 } else { high = middle }
         }
         guard low < positions.count, positions[low].commit == commit else { return nil }
-        let i = Int(positions[low].index)
-        condition.lock()
-        defer { condition.unlock() }
-        while ready <= i { condition.wait() }
-        // Handed over once: the walk keeps it from here on.
-        defer { verdicts[i] = nil }
-        return verdicts[i]
+        return feed.take(Int(positions[low].index))
     }
 }

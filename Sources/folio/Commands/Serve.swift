@@ -31,7 +31,7 @@ extension Folio {
                 let fixed = try Folio.clock().now
                 let frozen = ProcessInfo.processInfo.environment["FOLIO_DATE"].map { !$0.isEmpty } ?? false
                 let config = DashboardConfiguration(
-                    repository: repository.directory ?? FileManager.default.currentDirectoryPath, host: host, port: port,
+                    repository: repository.folder, host: host, port: port,
                     userHeader: userHeader, trustedProxies: proxies, publicURL: publicURL, now: { frozen ? fixed : Date() })
                 try config.validate()
                 _ = try repository.openForReading()

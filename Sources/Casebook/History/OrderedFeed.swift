@@ -1,0 +1,83 @@
+import Foundation
+import GitStore
+
+/// Values computed in order, `0..<count`, on a thread of their own with a `Repository` of its own
+/// (libgit2 handles are used by one thread at a time), at most `ahead` values before the last one
+/// taken, while the caller's thread works on the ones before: the second core checks a history's
+/// signatures while the walk reads it (`SignatureFeed`), and reads each case's records again while
+/// the replay derives the previous case (`CaseRecordFeed`). A value the thread cannot compute, or
+/// every value when it cannot open the repository, is nil: the caller then computes it itself.
+final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
+    private var slots: [Value?]
+    private var produced = 0
+    private var consumed = 0
+    private var stopped = false
+    private let condition = NSCondition()
+
+    /// `start` runs on the thread with its repository (nil when it cannot be opened) and returns
+    /// the function that computes value `index` (with whatever state the thread keeps).
+    init(count: Int, ahead: Int = .max, gitdir: String, start: @escaping @Sendable (Repository?) -> (Int) -> Value?) {
+        slots = Array(repeating: nil, count: count)
+        let thread = Thread { [self] in
+            let compute = start(try? Repository(at: gitdir))
+            for index in 0..<count {
+                condition.lock()
+                while !stopped && produced - consumed >= ahead { condition.wait() }
+                let stop = stopped
+                condition.unlock()
+                if stop { return }
+                let value = compute(index)
+                condition.lock()
+                slots[index] = value
+                produced = index + 1
+                condition.broadcast()
+                condition.unlock()
+            }
+        }
+        thread.start()
+    }
+
+    /// Value `index` once the thread has computed it, handed over once (nil once stopped).
+    func take(_ index: Int) -> Value? {
+        condition.lock()
+        defer { condition.unlock() }
+        while produced <= index && !stopped { condition.wait() }
+        guard produced > index else { return nil }
+        consumed = max(consumed, index + 1)
+        condition.broadcast()
+        defer { slots[index] = nil }
+        return slots[index]
+    }
+
+    /// Lets the thread stop (it holds the feed until then): a caller that ends early, on an error,
+    /// does not leave it waiting or working for nothing. Values not yet taken are never computed.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// The records of a list of cases, each read again from its commits, at most 64 cases ahead of
+/// the replay (`Casebook.forEachCase`, a full verify); nil for a case with a commit that cannot be
+/// read or is no step.
+typealias CaseRecordFeed = OrderedFeed<[StepRecord]>
+
+extension OrderedFeed where Value == [StepRecord] {
+    convenience init(cases: [[OID]], gitdir: String) {
+        self.init(count: cases.count, ahead: 64, gitdir: gitdir) { repository in
+            { index in
+                var records: [StepRecord] = []
+                for commit in cases[index] {
+                    guard let info = try? repository?.commit(commit), let record = try? StepRecord(info) else { return nil }
+                    records.append(record)
+                }
+                return records
+            }
+        }
+    }
+
+    /// The records of case `index`, oldest first.
+    func records(_ index: Int) -> [StepRecord]? { take(index) }
+}
