@@ -515,26 +515,31 @@ public final class Casebook {
 
     /// The commits of the cases `ids` only, up to `tip`: from the history cache's lines of those
     /// cases when its tip is `tip` or an ancestor of it (adding the commits since), so that a step
-    /// or a range verify costs what its cases cost; the whole history otherwise.
-    func loadHistory(of ids: Set<String>, at tip: OID?) throws -> History {
+    /// or a range verify costs what its cases cost. Otherwise the whole history, which a step then
+    /// writes to the cache; with `keepingWhole` false (verify, which writes no cache, as in the
+    /// shared repository's hook) one walk that keeps the records of `ids` only.
+    func loadHistory(of ids: Set<String>, at tip: OID?, keepingWhole: Bool = true) throws -> History {
         guard let tip else { return History() }
         if let cached = cachedHistory, cached.tip == tip { return cached.history }
         if ids.isEmpty { return History() }
+        func whole() throws -> History {
+            keepingWhole ? try loadHistory(at: tip) : try History(repository: repository, tip: tip, only: ids)
+        }
         // Each case is a search through the cache file: for many cases, reading it whole is cheaper.
         guard ids.count <= 32, usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids) else {
-            return try loadHistory(at: tip)
+            return try whole()
         }
         var ahead: Set<OID> = []
         if part.tip != tip, (try? repository.isAncestor(part.tip, of: tip)) != true {
             // A cache ahead of `tip` (verify A..B with the cache at B) serves when `tip` is on its
             // line of first parents: the records after `tip` are left out.
-            guard (try? repository.isAncestor(tip, of: part.tip)) == true else { return try loadHistory(at: tip) }
+            guard (try? repository.isAncestor(tip, of: part.tip)) == true else { return try whole() }
             var oldest: CommitInfo?
             try repository.walk(from: part.tip, hiding: tip, firstParent: true) { commit in
                 if oldest == nil { oldest = commit }
                 ahead.insert(commit.id)
             }
-            guard oldest?.parents.first == tip else { return try loadHistory(at: tip) }
+            guard oldest?.parents.first == tip else { return try whole() }
             part.records.removeAll { ahead.contains($0.commit) }
             part.tip = tip
         }
@@ -543,7 +548,7 @@ public final class Casebook {
         var records: [StepRecord] = []
         for cached in part.records {
             guard let commit = try? repository.commit(cached.commit), let record = try? StepRecord(commit),
-                  record.caseID == cached.caseID, ids.contains(record.caseID) else { return try loadHistory(at: tip) }
+                  record.caseID == cached.caseID, ids.contains(record.caseID) else { return try whole() }
             records.append(record)
         }
         part.records = records

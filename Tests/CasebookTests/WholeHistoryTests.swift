@@ -153,4 +153,30 @@ struct WholeHistoryTests {
         for name in kept { #expect(names.contains(name), "\(name) in \(names)") }
         #expect(names.contains("historial.cache") && names.contains("estado.cache"), "\(names)")
     }
+
+    @Test("without a cache, a range verify reads only its cases' records (a step keeps the whole history, to write the cache), and reports what it reports through the cache")
+    func rangeVerifyWithoutCache() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 4)
+        try repo.step(ids[1], as: "mrodriguez")
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[2])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Jorge Pérez <jperez@igss.gob.gt>",
+                      "--author", "Jorge Pérez <jperez@igss.gob.gt>"])
+        let head = try #require(OID(hex: try repo.git(["rev-parse", "HEAD"])))
+        let total = Int(try repo.git(["rev-list", "--count", "HEAD"]))!
+        let cold = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        cold.usesCache = false
+        let part = try cold.loadHistory(of: [ids[1]], at: head, keepingWhole: false)
+        #expect(part.caseIDs == [ids[1]] && part.records(of: ids[1]).count == 3 && part.commitCount == total)
+        #expect(try cold.loadHistory(of: [ids[1]], at: head).caseIDs == ids, "a step's reading keeps every case")
+        let withoutCache = try cold.verify(range: "HEAD~2..HEAD")
+        #expect(!withoutCache.ok && withoutCache.commits == 2)
+        let warm = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        warm.usesCache = true
+        _ = try warm.statusOfAll()
+        #expect(FileManager.default.fileExists(atPath: cache.cacheFile(repo)))
+        let throughCache = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        throughCache.usesCache = true
+        #expect(try throughCache.verify(range: "HEAD~2..HEAD") == withoutCache)
+        #expect(try cold.verify(range: "HEAD~1..HEAD").violations.map(\.rule) == withoutCache.violations.filter { $0.caseID == ids[2] }.map(\.rule))
+    }
 }

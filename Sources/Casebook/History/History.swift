@@ -35,11 +35,12 @@ public struct History: Sendable {
     /// The step records, oldest first (what the cache stores).
     var allRecords: FlattenSequence<[[StepRecord]]> { records }
 
-    public init(repository: Repository, tip: OID?) throws {
+    /// The history up to `tip` (of the cases `only`, when given), by one walk.
+    public init(repository: Repository, tip: OID?, only: Set<String>? = nil) throws {
         guard let tip else { return }
         try repository.walk(from: tip, firstParent: true) { commit in
             add(commit: commit)
-            if let record = try StepRecord(commit) { add(record) }
+            if let record = try StepRecord(commit), only?.contains(record.caseID) ?? true { add(record) }
         }
     }
 

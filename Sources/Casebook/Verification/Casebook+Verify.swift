@@ -25,7 +25,7 @@ extension Casebook {
             try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
                 if let record = try StepRecord(commit) { named.insert(record.caseID) }
             }
-            for record in try loadHistory(of: named, at: hidden).records { lastInCase[record.caseID] = record }
+            for record in try loadHistory(of: named, at: hidden, keepingWhole: false).records { lastInCase[record.caseID] = record }
         }
         // Each finding with its commit's place in the walk, to report them in history order.
         var tagged: [(position: Int, Violation)] = []
@@ -67,7 +67,7 @@ extension Casebook {
         releaseFreedMemory()
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
-        let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip)
+        let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip, keepingWhole: false)
         var steps = 0
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
