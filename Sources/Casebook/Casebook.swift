@@ -437,6 +437,8 @@ public final class Casebook {
         signatureFeed = nil
         signatureVerdicts = [:]
         contentProblems = [:]
+        // The verdicts the walk learnt go to the signature cache now, not held through the replay.
+        saveSignatureCache()
         releaseFreedMemory()
         let writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: commitCount) : nil
         // The records are read again on the second core, a few cases ahead of the replay.

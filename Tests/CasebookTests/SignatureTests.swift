@@ -152,6 +152,17 @@ struct SignatureTests {
         let head = try #require(OID(hex: try repo.git(["rev-parse", "HEAD"])))
         #expect(SignatureFeed(commits: [head], gitdir: repo.box.path + "/no-existe").verdict(for: head) == nil)
         #expect(SignatureFeed(commits: [head], gitdir: repo.path + "/.git").verdict(for: head) != nil)
+        // A full verify whose signatures were checked beside the walk keeps them in the cache, as a status does.
+        let file = repo.path + "/.git/folio/firmas.cache"
+        try? FileManager.default.removeItem(atPath: file)
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = true
+        book.signatureFeedThreshold = 1
+        #expect(try book.verify() == inTheWalk.0)
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        let signed = try repo.git(["log", "--format=%H"]).split(separator: "\n").filter { try repo.git(["cat-file", "commit", String($0)]).contains("\ngpgsig ") }
+        #expect(book.signatureFeedsStarted == 1 && signed.count >= 3 && lines.count == signed.count + 1, "\(lines.count) lines for \(signed.count) signed commits")
+        #expect(signed.allSatisfy { commit in lines.contains { $0.hasPrefix(commit) } })
     }
 
     @Test("verify: a step that touches another case, schemas/ changed by a non-jefe, edits outside folio (a warning), a range")

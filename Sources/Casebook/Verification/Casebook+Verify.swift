@@ -64,6 +64,9 @@ extension Casebook {
         // what the walk let go is given back to the system before the cases are checked.
         signatureFeed = nil
         lastInCase = [:]
+        // The verdicts the walk learnt go to the signature cache now (a later verify or status
+        // reads them), not held through the cases' checks.
+        saveSignatureCache()
         releaseFreedMemory()
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
