@@ -3,8 +3,12 @@ import GitStore
 import Procedures
 
 #if os(Linux)
-/// glibc's `malloc_trim` (declared in `malloc.h`, which the Glibc module does not export).
-@_silgen_name("malloc_trim") private func mallocTrim(_ pad: Int) -> Int32
+/// glibc's `malloc_trim` (declared in `malloc.h`, which the Glibc module does not export), found
+/// at run time and called as the C function it is.
+private let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+    guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+}()
 #endif
 
 /// A case repository: expedientes on disk, roles, procedures, and everything derived from history.
@@ -467,7 +471,7 @@ public final class Casebook {
     /// peak then starts from what is still held, not from the walk's.
     func releaseFreedMemory() {
         #if os(Linux)
-        _ = mallocTrim(0)
+        _ = mallocTrim?(0)
         #endif
     }
 
@@ -525,7 +529,16 @@ public final class Casebook {
         if let cached = cachedHistory, cached.tip == tip { return cached.history }
         if ids.isEmpty { return History() }
         func whole() throws -> History {
-            keepingWhole ? try loadHistory(at: tip) : try History(repository: repository, tip: tip, only: ids)
+            if keepingWhole { return try loadHistory(at: tip) }
+            // The whole cache file read (for many cases), keeping only these cases' records.
+            var part = History()
+            if usesCache, let cache = HistoryCache.load(HistoryCache.file(repository), adding: { if ids.contains($0.caseID) { part.add($0) } }),
+               (try? repository.isAncestor(cache.tip, of: tip)) == true || cache.tip == tip {
+                part.commitCount = cache.commitCount
+                if cache.tip != tip { try part.extend(repository: repository, tip: tip, hiding: cache.tip, only: ids) }
+                return part
+            }
+            return try History(repository: repository, tip: tip, only: ids)
         }
         // Each case is a search through the cache file: for many cases, reading it whole is cheaper.
         guard ids.count <= 32, usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids) else {

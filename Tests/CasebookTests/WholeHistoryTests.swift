@@ -143,8 +143,14 @@ struct WholeHistoryTests {
         ended.waitUntilExit()
         let gone = ended.processIdentifier, live = getppid()
         let abandoned = ["historial.cache.\(gone).17.tmp", "estado.cache.\(gone).18.tmp"]
-        let kept = ["historial.cache.\(live).19.tmp", "historial.cache.notas.tmp", "otro.\(gone).1.tmp"]
+        // A live process's, a name not folio's, and a recent one: its writer may be alive where
+        // this process cannot see it (another container sharing the folder).
+        let kept = ["historial.cache.\(live).19.tmp", "historial.cache.notas.tmp", "otro.\(gone).1.tmp", "historial.cache.\(gone).20.tmp"]
         for name in abandoned + kept { try "x".write(toFile: folder + "/" + name, atomically: false, encoding: .utf8) }
+        let hourAgo = Date().addingTimeInterval(-3600)
+        for name in abandoned + kept.dropLast() {
+            try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: folder + "/" + name)
+        }
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
         book.usesCache = true
         try book.statusOfAll(encode: { try JSONEncoder().encode($0) }) { _ in }
@@ -178,5 +184,34 @@ struct WholeHistoryTests {
         throughCache.usesCache = true
         #expect(try throughCache.verify(range: "HEAD~2..HEAD") == withoutCache)
         #expect(try cold.verify(range: "HEAD~1..HEAD").violations.map(\.rule) == withoutCache.violations.filter { $0.caseID == ids[2] }.map(\.rule))
+        // Many cases (more than a search of the table is worth): the cache file is read whole,
+        // keeping their records only, and what came after its tip is added.
+        try repo.step(ids[3], as: "mrodriguez")
+        let newHead = try #require(OID(hex: try repo.git(["rev-parse", "HEAD"])))
+        let many = Set([ids[1], ids[3]] + (1...40).map { "COOP-2099-\(String(format: "%04d", $0))" })
+        let reader = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        reader.usesCache = true
+        let read = try reader.loadHistory(of: many, at: newHead, keepingWhole: false)
+        #expect(Set(read.caseIDs) == [ids[1], ids[3]] && read.commitCount == total + 1)
+        #expect(read.records(of: ids[3]).map(\.step) == ["01", "02", "03"] && read.records(of: ids[1]).count == 3)
+    }
+
+    @Test("a cache written after a reading of the whole history keeps history's order, so that the next status judges the commits it lacks in that order")
+    func cacheWrittenInHistoryOrder() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 3)
+        try repo.step(ids[0], as: "mrodriguez")
+        // One case's status with no cache: the whole history is read, one case replayed, the cache written.
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = true
+        #expect(try book.status(of: ids[1]).lastStep == "02")
+        let lines = try String(contentsOfFile: cache.cacheFile(repo), encoding: .utf8).split(separator: "\n").map(String.init)
+        let written = lines.filter { $0.hasPrefix("R\t") }.map { $0.components(separatedBy: "\t")[1] }
+        let steps = try repo.git(["log", "--reverse", "--format=%H %(trailers:key=Expediente,valueonly,separator=)"]).split(separator: "\n")
+            .filter { $0.split(separator: " ").count == 2 }.map { String($0.split(separator: " ")[0]) }
+        #expect(written == steps, "history order, not case by case")
+        // Only the replayed case has verdicts; the next status judges the rest and agrees with a cold replay.
+        #expect(lines.filter { $0.hasPrefix("A\t") }.count == 2)
+        #expect(try cache.warm(repo) == (try cache.cold(repo)).0)
     }
 }

@@ -6,11 +6,13 @@ import GitStore
 /// Built by one revwalk along the line of first parents that reads trailers only: no diff, no
 /// subprocess. A merge's other parents are not part of the shared line (verify flags the merge).
 public struct History: Sendable {
-    /// The records in blocks of 4,096, oldest first: one array of a whole history doubled as it
-    /// grew (at 10k cases a 45 MB buffer for 36 MB of records, and both buffers at each doubling).
+    /// The records in blocks of 4,096, in the order they were added (history order from a walk,
+    /// the file's order from the history cache; each case's oldest first): one array of a whole
+    /// history doubled as it grew (at 10k cases a 45 MB buffer for 36 MB of records, and both
+    /// buffers at each doubling).
     private var blocks: [[StepRecord]] = []
     private static let blockSize = 4096
-    /// Every record, oldest first.
+    /// Every record, in the order they were added (each case's oldest first).
     public var records: FlattenSequence<[[StepRecord]]> { blocks.joined() }
     private var recordCount = 0
     /// Case ids in the order they first appear.
@@ -32,7 +34,7 @@ public struct History: Sendable {
         for record in records { add(record) }
     }
 
-    /// The step records, oldest first (what the cache stores).
+    /// The step records, as `records` (what the cache stores).
     var allRecords: FlattenSequence<[[StepRecord]]> { records }
 
     /// The history up to `tip` (of the cases `only`, when given), by one walk.

@@ -47,9 +47,9 @@ struct HistoryCache {
         return cache
     }
 
-    /// The cache on disk, its records handed to `adding` oldest first as they are read (into a
-    /// `History`, without an array of them all beside it), or nil when it is missing or cannot be
-    /// read; then what was handed over is not to be used.
+    /// The cache on disk, its records handed to `adding` in the file's order (each case's oldest
+    /// first) as they are read (into a `History`, without an array of them all beside it), or nil
+    /// when it is missing or cannot be read; then what was handed over is not to be used.
     static func load(_ path: String, adding: (StepRecord) -> Void) -> HistoryCache? {
         // Mapped and read line by line: the file (135 MB at 30k cases) is neither copied whole
         // into a string nor split into an array of lines.
@@ -174,7 +174,7 @@ struct HistoryCache {
                 }
             }
         }
-        // Oldest first, as the file keeps them.
+        // In the file's order (each case's oldest first).
         found.sort { $0.0 < $1.0 }
         cache.records = found.map(\.1)
         return cache
@@ -212,19 +212,22 @@ struct HistoryCache {
         return .some(nil)
     }
 
-    /// Writes the cache atomically with a history's records, case by case (`Writer`); a failure
-    /// (read-only repository, full disk) is ignored, since the cache is only a shortcut.
+    /// Writes the cache atomically with a history's records in the history's own order (`Writer`);
+    /// a failure (read-only repository, full disk) is ignored, since the cache is only a shortcut.
+    /// The order matters to the next reader: the commits it judges (those without a verdict here)
+    /// are judged in the order of the file, and consecutive commits of a history share their trees.
     func save(_ path: String, history: History) {
         guard let writer = Writer(path, tip: tip, commitCount: commitCount) else { return }
-        for id in history.caseIDs { writer.add(history.records(of: id)) { authorized[$0] } }
+        writer.add(inOrder: history.allRecords) { authorized[$0] }
         writer.finish(fields: fields)
     }
 
-    /// Writes the cache case by case as a history's cases are read, so that it is never held whole:
-    /// each case's `R` lines, oldest first, then the `A` lines of those of its commits whose verdict
-    /// is known; then the `F` lines, the offset table and the last line. The file is written under a
-    /// temporary name a megabyte at a time and renamed when complete; nothing is written when
-    /// something fails (read-only repository, full disk), since the cache is only a shortcut.
+    /// Writes the cache without holding it whole: the `R` lines (each naming the previous record of
+    /// its case), the `A` lines of the commits whose verdict is known, then the `F` lines, the offset
+    /// table and the last line. Records come either in a history's order (`add(inOrder:)`), or case
+    /// by case as a whole-history status derives them (`add(_:authorized:)`: a case's `R` lines, then
+    /// its `A` lines). The file is written under a temporary name a megabyte at a time and renamed
+    /// when complete; nothing is written when something fails (read-only repository, full disk).
     ///
     /// The offset table holds one `X` line per case, sorted by id, `X <id> <offset of R>:<offset of
     /// its A line or ->,...`, then `fin <offset of the first X line> <checksum of the table>
@@ -255,13 +258,7 @@ struct HistoryCache {
             var lines: [Int] = []
             for r in records {
                 lines.append(out.count)
-                out.put(HistoryCache.seal(["R", r.commit.hex, r.parent?.hex ?? "", r.author.name, r.author.email, String(Int(r.author.date.timeIntervalSince1970)),
-                                           String(r.author.offsetMinutes), r.committer.name, r.committer.email,
-                                           String(Int(r.committer.date.timeIntervalSince1970)), String(r.committer.offsetMinutes), r.subject, r.caseID,
-                                           r.procedure ?? "", r.step ?? "", r.role ?? "", r.decision ?? "", r.dependency ?? ""]
-                    .map(HistoryCache.escape).joined(separator: "\t") + "\t" + HistoryCache.escape(r.signedOff.joined(separator: "\u{1}"))
-                    + "\t" + HistoryCache.escape(r.justification ?? "") + "\t" + HistoryCache.escape(r.assigned ?? "") + "\t" + HistoryCache.escape(r.assignedRole ?? "")
-                    + "\t" + HistoryCache.escape(r.text) + "\t" + HistoryCache.escape(r.excuse ?? "") + "\t" + previous))
+                put(r, previous: previous)
                 previous = r.commit.hex
             }
             var offsets: [String] = []
@@ -271,6 +268,39 @@ struct HistoryCache {
                 out.put(HistoryCache.seal("A\t\(r.commit.hex)\t\(ok ? "1" : "0")"))
             }
             table.append((id, offsets.joined(separator: ",")))
+        }
+
+        /// A history's records in its order, then the verdicts known of them.
+        func add(inOrder records: some Sequence<StepRecord>, authorized: (OID) -> Bool?) {
+            var lastInCase: [String: String] = [:]
+            var linesOf: [String: [(line: Int, commit: OID)]] = [:]
+            var order: [String] = []
+            for r in records {
+                if linesOf[r.caseID] == nil { order.append(r.caseID) }
+                linesOf[r.caseID, default: []].append((out.count, r.commit))
+                put(r, previous: lastInCase[r.caseID] ?? "")
+                lastInCase[r.caseID] = r.commit.hex
+            }
+            for id in order {
+                var offsets: [String] = []
+                for (line, commit) in linesOf[id] ?? [] {
+                    guard let ok = authorized(commit) else { offsets.append("\(line):-"); continue }
+                    offsets.append("\(line):\(out.count)")
+                    out.put(HistoryCache.seal("A\t\(commit.hex)\t\(ok ? "1" : "0")"))
+                }
+                table.append((id, offsets.joined(separator: ",")))
+            }
+        }
+
+        /// The `R` line of a record.
+        private func put(_ r: StepRecord, previous: String) {
+            out.put(HistoryCache.seal(["R", r.commit.hex, r.parent?.hex ?? "", r.author.name, r.author.email, String(Int(r.author.date.timeIntervalSince1970)),
+                                       String(r.author.offsetMinutes), r.committer.name, r.committer.email,
+                                       String(Int(r.committer.date.timeIntervalSince1970)), String(r.committer.offsetMinutes), r.subject, r.caseID,
+                                       r.procedure ?? "", r.step ?? "", r.role ?? "", r.decision ?? "", r.dependency ?? ""]
+                .map(HistoryCache.escape).joined(separator: "\t") + "\t" + HistoryCache.escape(r.signedOff.joined(separator: "\u{1}"))
+                + "\t" + HistoryCache.escape(r.justification ?? "") + "\t" + HistoryCache.escape(r.assigned ?? "") + "\t" + HistoryCache.escape(r.assignedRole ?? "")
+                + "\t" + HistoryCache.escape(r.text) + "\t" + HistoryCache.escape(r.excuse ?? "") + "\t" + previous))
         }
 
         /// The `F` lines, the offset table and the last line; then the file takes its name.

@@ -99,17 +99,22 @@ final class CacheFileWriter {
         return path + ".\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
     }
 
-    /// Removes the temporary files of `path` (`<path>.<pid>.<n>.tmp`) whose process is gone: a folio
-    /// stopped while it wrote a cache (Ctrl-C, `kill`, a closed terminal) runs no clean-up of its
-    /// own. Those of live processes, this one's included, are theirs.
-    static func removeAbandoned(beside path: String) {
+    /// Removes the temporary files of `path` (`<path>.<pid>.<n>.tmp`) whose process is gone and
+    /// that nothing has written for ten minutes: a folio stopped while it wrote a cache (Ctrl-C,
+    /// `kill`, a closed pipe) runs no clean-up of its own. A writer writes its file a megabyte at a
+    /// time, so a live one's is recent even when its process is not visible from here (another
+    /// container, another machine sharing the folder); this process's own files are left alone.
+    static func removeAbandoned(beside path: String, idleFor idle: TimeInterval = 600) {
         let folder = (path as NSString).deletingLastPathComponent
         let prefix = (path as NSString).lastPathComponent + "."
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
             let parts = name.dropFirst(prefix.count).dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, pid != getpid(), UInt64(parts[1]) != nil else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
+            var info = stat()
+            let file = folder + "/" + name
+            guard stat(file, &info) == 0, Double(info.st_mtim.tv_sec) < Date().timeIntervalSince1970 - idle else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(file) }
         }
     }
 

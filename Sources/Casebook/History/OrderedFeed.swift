@@ -37,7 +37,8 @@ final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
         thread.start()
     }
 
-    /// Value `index` once the thread has computed it, handed over once (nil once stopped).
+    /// Value `index` once the thread has computed it, handed over once (nil when the feed was
+    /// stopped before the thread reached it).
     func take(_ index: Int) -> Value? {
         condition.lock()
         defer { condition.unlock() }
@@ -49,8 +50,9 @@ final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
         return slots[index]
     }
 
-    /// Lets the thread stop (it holds the feed until then): a caller that ends early, on an error,
-    /// does not leave it waiting or working for nothing. Values not yet taken are never computed.
+    /// Lets the thread stop (it holds the feed until then; every caller stops its feed when done):
+    /// a caller that ends early, on an error, does not leave it waiting or working for nothing.
+    /// The thread computes no value after the one it is computing.
     func stop() {
         condition.lock()
         stopped = true

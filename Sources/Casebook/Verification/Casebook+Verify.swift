@@ -82,7 +82,7 @@ extension Casebook {
             let walkedSteps = stepsOf.removeValue(forKey: id) ?? []
             // What the walk learnt of the case's commits, for its checks (the rules' verdicts, the
             // routing slips), and each commit's place; a range's cases were walked only in part.
-            var positions = inRange
+            var positions: [OID: Int] = [:]
             for step in walkedSteps {
                 commitRuleErrors[step.commit] = step.breaksRule
                 if let path = step.slipPath { slipsSeen[step.commit] = (path, step.slip) }
@@ -97,7 +97,7 @@ extension Casebook {
             // A full verify: the case's records, read again from its commits (the walk's, in order).
             let history = try replayed ?? History(records: feed?.records(index) ?? walkedSteps.compactMap { try StepRecord(repository.commit($0.commit)) })
             let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
-            tagged += found.map { (OID(hex: $0.commit).flatMap { positions[$0] } ?? 0, $0) }
+            tagged += found.map { (OID(hex: $0.commit).flatMap { positions[$0] ?? inRange[$0] } ?? 0, $0) }
             steps += count
             timed += late
             // The case's slip and sent reports as they are at the tip, on a full verify.
