@@ -50,6 +50,12 @@ enum SpanishText {
     /// `message` with the framework's English phrases in Spanish; a question opened with "¿" is closed.
     static func translate(_ message: String) -> String {
         var text = phrases.reduce(message) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+        // "one of 'si' and 'no'": the list's last joint in Spanish ("'si' o 'no'").
+        if text.contains("Use uno de") {
+            text = text.components(separatedBy: "\n").map { line in
+                line.contains("Use uno de") ? line.replacingOccurrences(of: "' and '", with: "' o '") : line
+            }.joined(separator: "\n")
+        }
         if text.contains("¿Quiso decir") {
             text = text.components(separatedBy: "\n").map { line in
                 guard let open = line.range(of: "¿Quiso decir"), !line[open.upperBound...].contains("?") else { return line }

@@ -117,6 +117,8 @@ struct CommandLineTests {
         #expect(nobody.status == 1 && nobody.err.contains("--as PERSONA"))
         let usage = try cli.folio("step", "PI-2026-0001", "--bogus")
         #expect(usage.status == 64 && usage.err.contains("Opción desconocida") && !usage.err.contains("Unknown"))
+        let answer = try cli.folio("step", "PI-2026-0001", "--decision", "quizas")
+        #expect(answer.status == 64 && answer.err.contains("Use uno de 'si' o 'no'") && !answer.err.contains(" and "), "\(answer.err)")
         let outside = try cli.folio("status", in: cli.box.path)
         #expect(outside.status == 1 && outside.err.contains("folio init"))
         // A FOLIO_DATE that does not exist is refused, not rolled into the next month; nothing is committed.
