@@ -35,6 +35,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case invalidDependency(String)
     case caseExists(String, path: String)
     case unknownCase(String)
+    /// A case folder whose opening commit does not count (a forged or invalid opening): no case.
+    case caseNotCounted(String, path: String)
     case ambiguousStep(String, options: [String])
     case dirtyOutside(paths: [String], scope: String)
     case conflicted([String])
@@ -140,6 +142,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "El expediente \(id) ya existe en \(path): elija otro --id o deje que folio asigne uno."
         case .unknownCase(let id):
             return "No existe el expediente \(id) en cases/ (en el último commit). 'folio status' lista los expedientes."
+        case .caseNotCounted(let id, let path):
+            return "\(path) está en el repositorio, pero el commit que abre \(id) no cumple las reglas del manual: no hay expediente que "
+                + "consultar. 'folio verify' dice qué regla rompe; un jefe abre el expediente con 'folio new'."
         case .ambiguousStep(let id, let options):
             return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). " + CommandHint.giveStep.commandLine
         case .dirtyOutside(let paths, let scope):
@@ -347,6 +352,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .invalidValue: return "FOLIO-E064"
         case .missingProgram: return "FOLIO-E065"
         case .fileSystem: return "FOLIO-E066"
+        case .caseNotCounted: return "FOLIO-E067"
         }
     }
 

@@ -46,6 +46,7 @@ struct ErrorCodeTests {
             .invalidValue(option: "--today", reason: "'2026-13-01' no es una fecha", fix: "Use AAAA-MM-DD."),
             .missingProgram(name: "ssh-keygen", package: "openssh-client"),
             .fileSystem(path: "cases/2026/PI-2026-0001/expediente.md", action: "escribir", reason: "no queda espacio en el disco"),
+            .caseNotCounted("PI-2026-0001", path: "cases/2026/PI-2026-0001"),
         ]
     }
 

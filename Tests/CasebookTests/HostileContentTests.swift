@@ -74,6 +74,32 @@ struct HostileContentTests {
         }
     }
 
+    @Test("status ID and log ID of a folder whose opening does not count say so (the folder is there), not that no such case exists")
+    func folderWithUncountedOpening() throws {
+        let repo = try CaseRepo()
+        _ = try twoCases(repo)
+        // An opening recorded with plain git by the analista: step 01 is the jefe's.
+        let id = "PI-2026-0042", folder = "cases/2026/PI-2026-0042"
+        try repo.write("---\nid: \(id)\nprocedimiento: 4\ntitulo: Abierto a mano\n---\n", to: folder + "/expediente.md")
+        try repo.git(["add", folder])
+        try repo.git(["commit", "-q", "-m", "\(id) paso 01\n\nExpediente: \(id)\nProcedimiento: 4\nPaso: 01\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        for cached in [false, true] {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            book.usesCache = cached
+            for read in [{ _ = try book.status(of: id) }, { _ = try book.log(of: id) }] {
+                #expect {
+                    try read()
+                } throws: { error in
+                    guard case .caseNotCounted(let named, let path) = error as? CasebookError else { return false }
+                    return named == id && path == folder && (error as! CasebookError).description.contains("folio verify")
+                }
+            }
+            #expect(throws: CasebookError.self) { _ = try book.status(of: "PI-2026-0077") }
+            #expect(try !book.statusOfAll().map(\.id).contains(id))
+        }
+    }
+
     @Test("The YAML guard refuses anchors and aliases by YAML's grammar, before any expansion, and accepts '&' and '*' in text")
     func guardFollowsGrammar() throws {
         let started = Date()

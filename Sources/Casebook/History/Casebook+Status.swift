@@ -34,16 +34,20 @@ extension Casebook {
             if let replay = try replay(id, in: history) {
                 return try status(of: replay, roster: roster, head: head, path: path)
             }
-            if let first = history.records(of: id).first, let number = first.procedure.flatMap(Int.init),
-               (try? definition(number, at: first.commit)) != nil {
-                return nil
-            }
+            if openingDoesNotCount(id, history: history) { return nil }
             return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.directory,
                                  reason: "no hay definición del procedimiento '\(history.records(of: id).first?.procedure ?? "")' en schemas/")
         } catch {
             let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
             return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: "\(error)")
         }
+    }
+
+    /// Whether `replay` found no case because its opening commit does not count, its procedure's
+    /// definition being there (a forged or invalid opening), rather than for want of a definition.
+    func openingDoesNotCount(_ id: String, history: History) -> Bool {
+        guard let first = history.records(of: id).first, let number = first.procedure.flatMap(Int.init) else { return false }
+        return (try? definition(number, at: first.commit)) != nil
     }
 
     /// The status of one expediente.
@@ -56,7 +60,9 @@ extension Casebook {
         let history = try loadHistory(of: [id], at: head)
         let status: CaseStatus
         do {
-            guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
+            guard let replay = try replay(id, in: history) else {
+                throw openingDoesNotCount(id, history: history) ? CasebookError.caseNotCounted(id, path: path) : CasebookError.unknownCase(id)
+            }
             status = try self.status(of: replay, roster: readableRoster(at: head), head: head, path: path)
         } catch let error as ProcedureError {
             let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
@@ -75,6 +81,7 @@ extension Casebook {
         let history = try loadHistory(of: [id], at: head)
         let month = try caseFields(path, at: head)?.month
         let replayed = try replay(id, in: history)
+        if replayed == nil, openingDoesNotCount(id, history: history) { throw CasebookError.caseNotCounted(id, path: path) }
         let timings: [OID: StepTiming] = replayed.map { self.timings(of: $0, month: month) } ?? [:]
         // A step out of the manual's order is no step of the case: left out, and counted (verify names it).
         let refused = Set((replayed?.refused ?? []).map(\.record.commit))
