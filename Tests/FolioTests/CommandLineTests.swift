@@ -39,6 +39,20 @@ struct CLI {
 
 @Suite("folio on the command line")
 struct CommandLineTests {
+    @Test("the status list counts a damaged case as dañado, not as abierto, and still lists the others")
+    func damagedCounted() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
+        #expect(try cli.folio("new", "4", "--title", "B", "--set", "snip=245790", "--set", "unidad_ejecutora=DIP").ok)
+        let file = cli.repo + "/cases/2026/PI-2026-0002/expediente.md"
+        try "---\nid: PI-2026-0002\nprocedimiento: 4\ntitulo: [sin cerrar\n---\n".write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try cli.git("commit", "-qam", "Edición a mano")
+        let status = try cli.folio("status")
+        #expect(status.out.contains("2 expedientes: 1 abierto, 0 en espera, 0 cerrados, 0 devueltos, 1 dañado."), "\(status.out)")
+        #expect(status.out.contains("DAÑADO PI-2026-0002"))
+    }
+
     @Test("init, roles, new, step, status, log and verify, as a new user runs them")
     func walkthrough() throws {
         let cli = CLI()

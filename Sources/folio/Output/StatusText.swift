@@ -12,9 +12,10 @@ enum StatusText {
                                s.lastStep ?? "—", nextShort(s), whoShort(s), s.title])
         }
         let damaged = damageLines(all)
+        // A damaged case is counted as damaged, not by the state it had to be given (abierto).
         let counts = [CaseState.open, .waiting, .closed, .returned].map { state in
-            Spanish.count(all.filter { $0.state == state }.count, singular(state), plural(state))
-        }
+            Spanish.count(all.filter { $0.state == state && $0.damage == nil }.count, singular(state), plural(state))
+        } + (all.contains { $0.damage != nil } ? [Spanish.count(all.filter { $0.damage != nil }.count, "dañado", "dañados")] : [])
         return table.render() + "\n\n\(Spanish.count(all.count, "expediente")): " + counts.joined(separator: ", ") + "."
             + (damaged.isEmpty ? "" : "\n\n" + damaged)
     }
