@@ -67,6 +67,9 @@ struct HostileContentTests {
             try book.statusOfAll(encode: { try JSONEncoder().encode($0) }) { listed.append($0) }
             #expect(listed.count == 2 && book.omittedCommits == 1)
         }
+        // Verify checks the phantom's commit but does not count it as a case.
+        #expect(try repo.book.verify().cases == 2)
+        #expect(try repo.book.verify(range: "HEAD~1..HEAD").cases == 0)
         for report in [try repo.book.verify(), try repo.book.verify(range: "HEAD~1..HEAD")] {
             #expect(!report.ok)
             #expect(report.violations.contains { $0.rule == "expediente" && $0.caseID == "PI-2026-0099" })

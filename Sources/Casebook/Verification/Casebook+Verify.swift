@@ -72,6 +72,9 @@ extension Casebook {
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
         let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip, keepingWhole: false)
         var steps = 0
+        // Cases with a step that counts: a trailer naming a case no one opened, or an opening that
+        // does not count, is no case (as status says), though its commits are checked.
+        var cases = 0
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
         let paths = try casePaths(at: tip)
@@ -99,6 +102,7 @@ extension Casebook {
             let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
             tagged += found.map { (OID(hex: $0.commit).flatMap { positions[$0] ?? inRange[$0] } ?? 0, $0) }
             steps += count
+            if count > 0 { cases += 1 }
             timed += late
             // The case's slip and sent reports as they are at the tip, on a full verify.
             if hidden == nil {
@@ -121,7 +125,7 @@ extension Casebook {
             violations += try sentReportFindings(at: tip, history: replayed!, only: editedOutside.union(touched), paths: paths)
         }
         return VerifyReport(ok: !violations.contains { $0.isError }, commits: walked,
-                            cases: touched.count, steps: steps, violations: violations, outOfWindow: timed)
+                            cases: cases, steps: steps, violations: violations, outOfWindow: timed)
     }
 
     /// What a full verify's walk keeps of one step commit until its case is checked: its place in
