@@ -32,6 +32,15 @@ struct Folio: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         var arguments = Array(CommandLine.arguments.dropFirst())
         RepositoryOptions.leadingDirectory = GlobalArguments.takeLeadingDirectory(&arguments)
+        // `folio help NAME` of a name that is no subcommand: ArgumentParser shows the general help
+        // and exits 0, as if the name existed; it is a usage error, as `folio NAME` is.
+        if arguments.count > 1, arguments[0] == "help", !arguments[1].hasPrefix("-") {
+            let names = configuration.subcommands.flatMap { [$0.configuration.commandName ?? ""] + $0.configuration.aliases }
+            if !names.contains(arguments[1]) {
+                FileHandle.standardError.write(Data("folio: Subcomando desconocido '\(arguments[1])'. Vea la lista con 'folio --help'.\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
