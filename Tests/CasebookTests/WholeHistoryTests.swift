@@ -12,15 +12,27 @@ import TestSupport
 struct WholeHistoryTests {
     let cache = CacheTests()
 
+    /// A step 03 of `id` committed with plain git by `person`, who is no jefe: a forgery.
+    func forge(_ repo: CaseRepo, _ id: String, by person: String) throws {
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(id)\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: \(person)",
+                      "--author", person])
+    }
+
+    /// `cases` cases at step 02, then a step 03 of case `stepped` (after the others were opened)
+    /// and a forged step 03 of case `forged`.
+    func arranged(cases: Int, stepped: Int, forged: Int, by person: String) throws -> (CaseRepo, [String]) {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: cases)
+        try repo.step(ids[stepped], as: "mrodriguez")
+        try forge(repo, ids[forged], by: person)
+        return (repo, ids)
+    }
+
     @Test("the first run writes the history cache case by case, each case's lines together in the order the cases were opened, and later runs read it as history says")
     func cacheWrittenCaseByCase() throws {
-        let repo = try CaseRepo()
-        let ids = try cache.work(repo, cases: 3)
-        // The first case's steps come before and after the others' in history.
-        try repo.step(ids[0], as: "mrodriguez")
-        // A forged step of the second case (plain git): it must stay out of the status.
-        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[1])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
-                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        // The first case's steps come before and after the others' in history; a forged step of
+        // the second case (plain git) must stay out of the status.
+        let (repo, ids) = try arranged(cases: 3, stepped: 0, forged: 1, by: "Ana López <alopez@igss.gob.gt>")
         #expect(!FileManager.default.fileExists(atPath: cache.cacheFile(repo)))
         let first = try cache.warm(repo)
         #expect(first == (try cache.cold(repo)).0)
@@ -112,8 +124,7 @@ struct WholeHistoryTests {
         var forged: [String] = []
         // Forged steps of both cases, interleaved (plain git, an author without the role).
         for id in [ids[1], ids[0], ids[1]] {
-            try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(id)\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Jorge Pérez <jperez@igss.gob.gt>",
-                          "--author", "Jorge Pérez <jperez@igss.gob.gt>"])
+            try forge(repo, id, by: "Jorge Pérez <jperez@igss.gob.gt>")
             forged.append(try repo.git(["rev-parse", "HEAD"]))
         }
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
@@ -162,11 +173,7 @@ struct WholeHistoryTests {
 
     @Test("without a cache, a range verify reads only its cases' records (a step keeps the whole history, to write the cache), and reports what it reports through the cache")
     func rangeVerifyWithoutCache() throws {
-        let repo = try CaseRepo()
-        let ids = try cache.work(repo, cases: 4)
-        try repo.step(ids[1], as: "mrodriguez")
-        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[2])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Jorge Pérez <jperez@igss.gob.gt>",
-                      "--author", "Jorge Pérez <jperez@igss.gob.gt>"])
+        let (repo, ids) = try arranged(cases: 4, stepped: 1, forged: 2, by: "Jorge Pérez <jperez@igss.gob.gt>")
         let head = try #require(OID(hex: try repo.git(["rev-parse", "HEAD"])))
         let total = Int(try repo.git(["rev-list", "--count", "HEAD"]))!
         let cold = try Casebook.open(at: repo.path, clock: repo.book.clock)
