@@ -290,7 +290,8 @@ public final class Casebook {
 
     /// Replays one case of `history`, on the definition committed with its opening commit, with
     /// only the commits that pass verify's rules (`validator`); the others are counted in
-    /// `omittedCommits`. A case whose opening commit is invalid (a phantom case) is nil.
+    /// `omittedCommits`. A case whose opening commit is invalid (a phantom case, an opening at a
+    /// step the manual does not start with) is nil.
     func replay(_ id: String, in history: History) throws -> CaseReplay? {
         let records = history.records(of: id)
         guard let first = records.first else { return nil }
@@ -302,6 +303,8 @@ public final class Casebook {
         let replay = try caseReplay(id, records: valid, definition: definition, authorized: { _ in true })
         // A step the manual does not allow at that point (a forged step out of order) counts as left out too.
         omittedCommits += replay.refused.count
+        // An opening the manual does not allow (a case opened at its step 03) opens no case either.
+        if replay.refused.contains(where: { $0.record.commit == first.commit }) { return nil }
         return replay
     }
 
@@ -401,11 +404,23 @@ public final class Casebook {
                                   previousInCase: previous[record.caseID].map(history.record(at:)))
             commitRuleErrors[record.commit] = try commitRules(facts).contains { $0.isError }
         }
-        // Each commit has its verdict now: the memos that served the walk (a verdict per signature,
-        // per blob read) are let go before the replay, which reads neither (at 10k cases, 20 MB).
+        walkEnded()
+    }
+
+    /// After a walk that judged every commit it read: the memos that served it (the signature
+    /// thread, a verdict per signature, per blob read) are let go before the case-by-case phase,
+    /// which reads none of them (at 10k cases, 20 MB); the signature verdicts it learnt go to the
+    /// signature cache now (a later run reads them), and the memory freed is given back to the
+    /// system (glibc keeps freed chunks resident), so that the next phase's peak starts from what
+    /// is still held, not from the walk's.
+    func walkEnded() {
         signatureFeed = nil
         signatureVerdicts = [:]
         contentProblems = [:]
+        saveSignatureCache()
+        #if os(Linux)
+        _ = mallocTrim?(0)
+        #endif
     }
 
     /// Every case up to `head`, in the order they were opened, each handed to `body` with a
@@ -438,12 +453,7 @@ public final class Casebook {
             stepsOf[record.caseID, default: []].append(JudgedStep(commit: commit.id, breaksRule: try commitRules(facts).contains { $0.isError }))
         }
         lastInCase = [:]
-        signatureFeed = nil
-        signatureVerdicts = [:]
-        contentProblems = [:]
-        // The verdicts the walk learnt go to the signature cache now, not held through the replay.
-        saveSignatureCache()
-        releaseFreedMemory()
+        walkEnded()
         let writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: commitCount) : nil
         // The records are read again on the second core, a few cases ahead of the replay.
         let feed = CaseRecordFeed(cases: caseIDs.map { stepsOf[$0]?.map(\.commit) ?? [] }, gitdir: repository.gitdir)
@@ -466,15 +476,6 @@ public final class Casebook {
         saveSignatureCache()
     }
 
-    /// Gives the pages of memory freed so far back to the system (glibc keeps freed chunks
-    /// resident): called between the walk of a whole history and its case-by-case phase, whose
-    /// peak then starts from what is still held, not from the walk's.
-    func releaseFreedMemory() {
-        #if os(Linux)
-        _ = mallocTrim?(0)
-        #endif
-    }
-
     /// A step commit as `forEachCase`'s walk judged it (a struct: a tuple's type is looked up at
     /// run time in generic code, at every step).
     struct JudgedStep {
@@ -495,28 +496,33 @@ public final class Casebook {
     func loadHistory(at tip: OID?) throws -> History {
         guard let tip else { return History() }
         if let cached = cachedHistory, cached.tip == tip { return cached.history }
-        var history = History()
-        // The cache's records go straight into the history (not into an array of them all first).
-        var fromCache = History()
-        // A cache whose tip is gone (a push refused in a server hook, a pruned commit) is rebuilt.
-        if usesCache, let cache = HistoryCache.load(HistoryCache.file(repository), adding: { fromCache.add($0) }),
-           (try? repository.isAncestor(cache.tip, of: tip)) == true {
+        let history: History
+        if let (fromCache, cache) = try historyFromCacheFile(at: tip, only: nil) {
             history = fromCache
-            history.commitCount = cache.commitCount
-            fromCache = History()
-            if cache.tip != tip {
-                try history.extend(repository: repository, tip: tip, hiding: cache.tip)
-                cacheChanged = true
-            }
+            if cache.tip != tip { cacheChanged = true }
             authorizationCache.merge(cache.authorized) { a, _ in a }
             fieldsCache.merge(cache.fields) { a, _ in a }
         } else {
-            fromCache = History()  // what a damaged or outdated file handed over
             history = try History(repository: repository, tip: tip)
             cacheChanged = true
         }
         cachedHistory = (tip, history)
         return history
+    }
+
+    /// The history up to `tip` (of the cases `only`, when given) from the whole history cache file,
+    /// when its tip is `tip` or an ancestor of it (the commits since added by a walk), with the file
+    /// as read; nil when the cache is off, or the file is missing, damaged or for another line (a
+    /// push refused in a server hook, a pruned commit). The records go straight into the history,
+    /// not into an array of them all first.
+    private func historyFromCacheFile(at tip: OID, only ids: Set<String>?) throws -> (History, HistoryCache)? {
+        guard usesCache else { return nil }
+        var history = History()
+        guard let cache = HistoryCache.load(HistoryCache.file(repository), adding: { if ids?.contains($0.caseID) ?? true { history.add($0) } }),
+              (try? repository.isAncestor(cache.tip, of: tip)) == true else { return nil }
+        history.commitCount = cache.commitCount
+        if cache.tip != tip { try history.extend(repository: repository, tip: tip, hiding: cache.tip, only: ids) }
+        return (history, cache)
     }
 
     /// The commits of the cases `ids` only, up to `tip`: from the history cache's lines of those
@@ -530,15 +536,8 @@ public final class Casebook {
         if ids.isEmpty { return History() }
         func whole() throws -> History {
             if keepingWhole { return try loadHistory(at: tip) }
-            // The whole cache file read (for many cases), keeping only these cases' records.
-            var part = History()
-            if usesCache, let cache = HistoryCache.load(HistoryCache.file(repository), adding: { if ids.contains($0.caseID) { part.add($0) } }),
-               (try? repository.isAncestor(cache.tip, of: tip)) == true || cache.tip == tip {
-                part.commitCount = cache.commitCount
-                if cache.tip != tip { try part.extend(repository: repository, tip: tip, hiding: cache.tip, only: ids) }
-                return part
-            }
-            return try History(repository: repository, tip: tip, only: ids)
+            // The whole cache file (for many cases), or a walk, keeping only these cases' records.
+            return try historyFromCacheFile(at: tip, only: ids)?.0 ?? History(repository: repository, tip: tip, only: ids)
         }
         // Each case is a search through the cache file: for many cases, reading it whole is cheaper.
         guard ids.count <= 32, usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids) else {
@@ -579,8 +578,9 @@ public final class Casebook {
         saveSignatureCache()
         guard usesCache, cacheChanged, let (tip, history) = cachedHistory else { return }
         cacheChanged = false
-        HistoryCache(tip: tip, commitCount: history.commitCount, records: [], authorized: authorizationCache,
-                     fields: fieldsCache).save(HistoryCache.file(repository), history: history)
+        guard let writer = HistoryCache.Writer(HistoryCache.file(repository), tip: tip, commitCount: history.commitCount) else { return }
+        writer.add(history.allRecords) { authorizationCache[$0] }
+        writer.finish(fields: fieldsCache)
     }
 
     // MARK: People

@@ -35,7 +35,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case invalidDependency(String)
     case caseExists(String, path: String)
     case unknownCase(String)
-    /// A case folder whose opening commit does not count (a forged or invalid opening): no case.
+    /// A case folder that no commit that counts opens (a forged or invalid opening, a folder added
+    /// with plain git or by a merge): no case.
     case caseNotCounted(String, path: String)
     case ambiguousStep(String, options: [String])
     case dirtyOutside(paths: [String], scope: String)
@@ -143,8 +144,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .unknownCase(let id):
             return "No existe el expediente \(id) en cases/ (en el último commit). 'folio status' lista los expedientes."
         case .caseNotCounted(let id, let path):
-            return "\(path) está en el repositorio, pero el commit que abre \(id) no cumple las reglas del manual: no hay expediente que "
-                + "consultar. 'folio verify' dice qué regla rompe; un jefe abre el expediente con 'folio new'."
+            return "\(path) está en el repositorio, pero ningún commit que cuente abre \(id) (su apertura no cumple las reglas del manual, "
+                + "o la carpeta llegó con git a mano o por un merge): no hay expediente que consultar. 'folio verify' dice qué regla se rompe; "
+                + "un jefe abre el expediente con 'folio new'."
         case .ambiguousStep(let id, let options):
             return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). " + CommandHint.giveStep.commandLine
         case .dirtyOutside(let paths, let scope):

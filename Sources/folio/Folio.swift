@@ -32,14 +32,12 @@ struct Folio: ParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         var arguments = Array(CommandLine.arguments.dropFirst())
         RepositoryOptions.leadingDirectory = GlobalArguments.takeLeadingDirectory(&arguments)
-        // `folio help NAME` of a name that is no subcommand: ArgumentParser shows the general help
-        // and exits 0, as if the name existed; it is a usage error, as `folio NAME` is.
-        if arguments.count > 1, arguments[0] == "help", !arguments[1].hasPrefix("-") {
-            let names = configuration.subcommands.flatMap { [$0.configuration.commandName ?? ""] + $0.configuration.aliases }
-            if !names.contains(arguments[1]) {
-                FileHandle.standardError.write(Data("folio: Subcomando desconocido '\(arguments[1])'. Vea la lista con 'folio --help'.\n".utf8))
-                Foundation.exit(ExitCode.validationFailure.rawValue)
-            }
+        // `folio help NAME...` or `folio NAME --help` of a name that is no subcommand: ArgumentParser
+        // shows the nearest help and exits 0, as if the name existed; it is a usage error, as
+        // `folio NAME` is.
+        if let unknown = unknownCommandName(arguments) {
+            FileHandle.standardError.write(Data("folio: Subcomando desconocido '\(unknown)'. Vea la lista con 'folio --help'.\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
         }
         do {
             var command = try parseAsRoot(arguments)
@@ -56,6 +54,25 @@ struct Folio: ParsableCommand {
             Foundation.exit(code.rawValue)
         }
     }
+}
+
+/// The first word of `arguments` naming no subcommand where one is expected: after `help`, every
+/// word down the tree of subcommands; otherwise the first word, when help is asked for.
+func unknownCommandName(_ arguments: [String]) -> String? {
+    func find(_ name: String, in command: ParsableCommand.Type) -> ParsableCommand.Type? {
+        command.configuration.subcommands.first { ($0.configuration.commandName ?? "") == name || $0.configuration.aliases.contains(name) }
+    }
+    guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+    if first == "help" {
+        var command: ParsableCommand.Type = Folio.self
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            guard let next = find(name, in: command) else { return name }
+            command = next
+        }
+        return nil
+    }
+    let asksHelp = arguments.contains { $0 == "--help" || $0 == "-h" }
+    return asksHelp && find(first, in: Folio.self) == nil ? first : nil
 }
 
 /// Options every command that works in a case repository takes.

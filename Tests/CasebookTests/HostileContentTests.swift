@@ -87,19 +87,31 @@ struct HostileContentTests {
         try repo.git(["add", folder])
         try repo.git(["commit", "-q", "-m", "\(id) paso 01\n\nExpediente: \(id)\nProcedimiento: 4\nPaso: 01\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
                       "--author", "Ana López <alopez@igss.gob.gt>"])
+        // Opened by the jefe at step 03 (the manual starts at 01); a folder added with no trailers.
+        let late = "PI-2026-0043", plain = "PI-2026-0044"
+        try repo.write("---\nid: \(late)\nprocedimiento: 4\ntitulo: Abierto en el paso 03\n---\n", to: "cases/2026/\(late)/expediente.md")
+        try repo.git(["add", "cases/2026/\(late)"])
+        try repo.git(["commit", "-q", "-m", "\(late) paso 03\n\nExpediente: \(late)\nProcedimiento: 4\nPaso: 03\nRol: jefe\nSigned-off-by: \(CaseRepo.jefe)",
+                      "--author", CaseRepo.jefe])
+        try repo.write("---\nid: \(plain)\nprocedimiento: 4\ntitulo: Sin apertura\n---\n", to: "cases/2026/\(plain)/expediente.md")
+        try repo.git(["add", "cases/2026/\(plain)"])
+        try repo.git(["commit", "-q", "-m", "carpeta a mano", "--author", CaseRepo.jefe])
         for cached in [false, true] {
             let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
             book.usesCache = cached
-            for read in [{ _ = try book.status(of: id) }, { _ = try book.log(of: id) }] {
-                #expect {
-                    try read()
-                } throws: { error in
-                    guard case .caseNotCounted(let named, let path) = error as? CasebookError else { return false }
-                    return named == id && path == folder && (error as! CasebookError).description.contains("folio verify")
+            for named in [id, late, plain] {
+                for read in [{ _ = try book.status(of: named) }, { _ = try book.log(of: named) }] {
+                    #expect {
+                        try read()
+                    } throws: { error in
+                        guard case .caseNotCounted(let said, let path) = error as? CasebookError else { return false }
+                        return said == named && path == "cases/2026/\(named)" && (error as! CasebookError).description.contains("folio verify")
+                    }
                 }
             }
             #expect(throws: CasebookError.self) { _ = try book.status(of: "PI-2026-0077") }
-            #expect(try !book.statusOfAll().map(\.id).contains(id))
+            #expect(Set(try book.statusOfAll().map(\.id)).isDisjoint(with: [id, late, plain]))
+            #expect(try book.verify().cases == 2)
         }
     }
 

@@ -135,6 +135,11 @@ struct CommandLineTests {
         #expect(unknownHelp.status == 64 && unknownHelp.out.isEmpty && unknownHelp.err.contains("Subcomando desconocido 'nada'"), "\(unknownHelp.err)")
         #expect(try cli.folio("help", "status").ok && (try cli.folio("help", "bandeja").out.contains("inbox")))
         #expect(try cli.folio("help", "roles", "add").out.contains("--email"))
+        for words in [["help", "roles", "x"], ["help", "roles", "add", "x"], ["x", "--help"]] {
+            let r = try cli.folio(words)
+            #expect(r.status == 64 && r.out.isEmpty && r.err.contains("Subcomando desconocido 'x'"), "\(words): \(r.err)")
+        }
+        #expect(try cli.folio("roles", "--help").ok && (try cli.folio("step", "-h").ok))
         let answer = try cli.folio("step", "PI-2026-0001", "--decision", "quizas")
         #expect(answer.status == 64 && answer.err.contains("Use uno de 'si' o 'no'") && !answer.err.contains(" and "), "\(answer.err)")
         let outside = try cli.folio("status", in: cli.box.path)

@@ -43,10 +43,13 @@ extension Casebook {
         }
     }
 
-    /// Whether `replay` found no case because its opening commit does not count, its procedure's
-    /// definition being there (a forged or invalid opening), rather than for want of a definition.
+    /// Whether `replay` found no case because no commit that counts opens it: none of the line of
+    /// first parents names it (a folder added with plain git, or by a merge), or its opening commit
+    /// does not count, its procedure's definition being there (a forged or invalid opening); not
+    /// for want of a definition (a damaged case).
     func openingDoesNotCount(_ id: String, history: History) -> Bool {
-        guard let first = history.records(of: id).first, let number = first.procedure.flatMap(Int.init) else { return false }
+        guard let first = history.records(of: id).first else { return true }
+        guard let number = first.procedure.flatMap(Int.init) else { return false }
         return (try? definition(number, at: first.commit)) != nil
     }
 
@@ -58,15 +61,9 @@ extension Casebook {
         let (id, path) = try locate(caseID, head: head)
         // The case's own records (the history cache's lines of this case): cost and memory by case.
         let history = try loadHistory(of: [id], at: head)
-        let status: CaseStatus
-        do {
-            guard let replay = try replay(id, in: history) else {
-                throw openingDoesNotCount(id, history: history) ? CasebookError.caseNotCounted(id, path: path) : CasebookError.unknownCase(id)
-            }
-            status = try self.status(of: replay, roster: readableRoster(at: head), head: head, path: path)
-        } catch let error as ProcedureError {
-            let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
-            status = damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: error.description)
+        // As the list derives it: a damaged case is listed damaged, a folder no counting commit opens is no case.
+        guard let status = caseStatus(id, history: history, roster: readableRoster(at: head), head: head, path: path) else {
+            throw CasebookError.caseNotCounted(id, path: path)
         }
         saveHistoryCache()
         return status

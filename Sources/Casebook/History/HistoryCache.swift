@@ -212,22 +212,14 @@ struct HistoryCache {
         return .some(nil)
     }
 
-    /// Writes the cache atomically with a history's records in the history's own order (`Writer`);
-    /// a failure (read-only repository, full disk) is ignored, since the cache is only a shortcut.
-    /// The order matters to the next reader: the commits it judges (those without a verdict here)
-    /// are judged in the order of the file, and consecutive commits of a history share their trees.
-    func save(_ path: String, history: History) {
-        guard let writer = Writer(path, tip: tip, commitCount: commitCount) else { return }
-        writer.add(inOrder: history.allRecords) { authorized[$0] }
-        writer.finish(fields: fields)
-    }
-
     /// Writes the cache without holding it whole: the `R` lines (each naming the previous record of
     /// its case), the `A` lines of the commits whose verdict is known, then the `F` lines, the offset
-    /// table and the last line. Records come either in a history's order (`add(inOrder:)`), or case
-    /// by case as a whole-history status derives them (`add(_:authorized:)`: a case's `R` lines, then
-    /// its `A` lines). The file is written under a temporary name a megabyte at a time and renamed
-    /// when complete; nothing is written when something fails (read-only repository, full disk).
+    /// table and the last line. Records come in a history's order (after a command that read the
+    /// whole history: the next reader judges the commits without a verdict in the file's order, and
+    /// consecutive commits share their trees), or case by case as a whole-history status derives
+    /// them. The file is written under a temporary name a megabyte at a time and renamed when
+    /// complete; nothing is written when something fails (read-only repository, full disk), since
+    /// the cache is only a shortcut.
     ///
     /// The offset table holds one `X` line per case, sorted by id, `X <id> <offset of R>:<offset of
     /// its A line or ->,...`, then `fin <offset of the first X line> <checksum of the table>
@@ -251,27 +243,9 @@ struct HistoryCache {
             out.put("tip \(tip.hex) \(commitCount)")
         }
 
-        /// One case's records, oldest first, and the verdicts known of its commits.
-        func add(_ records: [StepRecord], authorized: (OID) -> Bool?) {
-            guard let id = records.first?.caseID else { return }
-            var previous = ""
-            var lines: [Int] = []
-            for r in records {
-                lines.append(out.count)
-                put(r, previous: previous)
-                previous = r.commit.hex
-            }
-            var offsets: [String] = []
-            for (r, line) in zip(records, lines) {
-                guard let ok = authorized(r.commit) else { offsets.append("\(line):-"); continue }
-                offsets.append("\(line):\(out.count)")
-                out.put(HistoryCache.seal("A\t\(r.commit.hex)\t\(ok ? "1" : "0")"))
-            }
-            table.append((id, offsets.joined(separator: ",")))
-        }
-
-        /// A history's records in its order, then the verdicts known of them.
-        func add(inOrder records: some Sequence<StepRecord>, authorized: (OID) -> Bool?) {
+        /// Records of cases not added before (a whole history, or one case), each case's oldest
+        /// first, then the verdicts known of them.
+        func add(_ records: some Sequence<StepRecord>, authorized: (OID) -> Bool?) {
             var lastInCase: [String: String] = [:]
             var linesOf: [String: [(line: Int, commit: OID)]] = [:]
             var order: [String] = []

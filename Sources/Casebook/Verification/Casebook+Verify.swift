@@ -60,14 +60,9 @@ extension Casebook {
             }
             tagged += (found + (try ruleReception(facts))).map { (position, $0) }
         }
-        // The walk's verdicts are in hand: the signature thread's table of the history goes, and
-        // what the walk let go is given back to the system before the cases are checked.
-        signatureFeed = nil
+        // The walk's verdicts are in hand (`walkEnded`).
         lastInCase = [:]
-        // The verdicts the walk learnt go to the signature cache now (a later verify or status
-        // reads them), not held through the cases' checks.
-        saveSignatureCache()
-        releaseFreedMemory()
+        walkEnded()
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
         let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip, keepingWhole: false)
