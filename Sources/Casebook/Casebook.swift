@@ -418,6 +418,13 @@ public final class Casebook {
         signatureVerdicts = [:]
         contentProblems = [:]
         saveSignatureCache()
+        Self.giveBackFreedMemory()
+    }
+
+    /// Gives the memory freed so far back to the system: glibc keeps freed chunks resident (and a
+    /// second thread's in an arena of its own), so that a long phase's peak would be the sum of
+    /// every high-water mark before it, not what is still held.
+    static func giveBackFreedMemory() {
         #if os(Linux)
         _ = mallocTrim?(0)
         #endif
@@ -444,10 +451,13 @@ public final class Casebook {
         var commitCount = 0
         try prepareSignatures(from: head, hiding: nil)
         var lastInCase: [String: StepRecord] = [:]
+        var previousCommit: CommitInfo?
         try repository.walk(from: head, firstParent: true) { commit in
             commitCount += 1
+            defer { previousCommit = commit }
             guard let record = try StepRecord(commit) else { return }
-            let facts = try facts(of: commit, record: record, isRoot: false, previousInCase: lastInCase[record.caseID])
+            let facts = try facts(of: commit, record: record, isRoot: false, previousInCase: lastInCase[record.caseID],
+                                  previous: previousCommit)
             lastInCase[record.caseID] = record
             if stepsOf[record.caseID] == nil { caseIDs.append(record.caseID) }
             stepsOf[record.caseID, default: []].append(JudgedStep(commit: commit.id, breaksRule: try commitRules(facts).contains { $0.isError }))

@@ -71,9 +71,7 @@ extension Casebook {
                                offsetMinutes: clock.offsetMinutes(at: now))
         for update in updates where update.ref == "refs/heads/\(settings.branch)" {
             guard let new = update.new else { continue }
-            var fresh: [OID] = []
-            try repository.walk(from: new, hiding: update.old, firstParent: true) { fresh.append($0.id) }
-            for commit in fresh where try repository.note(on: commit, ref: Self.receptionNotesRef) == nil {
+            for commit in try repository.commitIDs(from: new, hiding: update.old, firstParent: true) where try repository.note(on: commit, ref: Self.receptionNotesRef) == nil {
                 let payload = ReceptionStamp.payload(commit: commit, received: now, iso: clock.iso(now))
                 let signature = try signer.sign(Data(payload.utf8), namespace: ReceptionStamp.namespace)
                 if try repository.addNote(payload + signature, on: commit, ref: Self.receptionNotesRef, author: author) { stamped += 1 }

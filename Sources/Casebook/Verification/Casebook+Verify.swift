@@ -41,15 +41,17 @@ extension Casebook {
         var editedOutside = Set<String>()
         // Signatures are checked ahead, in parallel, and cached; the walk's rule reads the verdicts.
         try prepareSignatures(from: tip, hiding: hidden)
+        var previousCommit: CommitInfo?
         try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
             let position = walked
             walked += 1
+            defer { previousCommit = commit }
             if hidden != nil { inRange[commit.id] = position }
             let record = try StepRecord(commit)
             let previous = record.flatMap { lastInCase[$0.caseID] }
             if let record { lastInCase[record.caseID] = record }
             let isRoot = hidden == nil && position == 0
-            let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous)
+            let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous, previous: previousCommit)
             if record == nil { editedOutside.formUnion(facts.caseFolders.map { String($0.split(separator: "/").last ?? "") }) }
             let found = try commitRules(facts)
             if let record {
@@ -66,44 +68,31 @@ extension Casebook {
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
         let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip, keepingWhole: false)
+        let paths = try casePaths(at: tip)
+        let cases = touched.map { ($0, stepsOf.removeValue(forKey: $0) ?? []) }
+        // A full verify checks every other case on the second core, in a casebook of its own (the
+        // checks' memos are per case and per casebook), at most 64 cases ahead; a case it could not
+        // check is checked here. A range's few cases are checked here, against the history replayed.
+        let worker = hidden == nil && cases.count > 1 ? caseWorker(cases: cases, paths: paths, tip: tip) : nil
+        defer { worker?.stop() }
         var steps = 0
         // Cases with a step that counts: a trailer naming a case no one opened, or an opening that
         // does not count, is no case (as status says), though its commits are checked.
-        var cases = 0
+        var counted = 0
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
-        let paths = try casePaths(at: tip)
-        // A full verify's records are read again on the second core, a few cases ahead.
-        let feed = hidden == nil ? CaseRecordFeed(cases: touched.map { stepsOf[$0]?.map(\.commit) ?? [] }, gitdir: repository.gitdir) : nil
-        defer { feed?.stop() }
-        for (index, id) in touched.enumerated() {
-            let walkedSteps = stepsOf.removeValue(forKey: id) ?? []
-            // What the walk learnt of the case's commits, for its checks (the rules' verdicts, the
-            // routing slips), and each commit's place; a range's cases were walked only in part.
-            var positions: [OID: Int] = [:]
-            for step in walkedSteps {
-                commitRuleErrors[step.commit] = step.breaksRule
-                if let path = step.slipPath { slipsSeen[step.commit] = (path, step.slip) }
-                positions[step.commit] = Int(step.position)
-            }
-            // The verdicts serve this case only: a whole history's would be held to the end.
-            defer {
-                commitRuleErrors.removeAll(keepingCapacity: true)
-                slipsSeen.removeAll(keepingCapacity: true)
-                authorizationCache.removeAll(keepingCapacity: true)
-            }
-            // A full verify: the case's records, read again from its commits (the walk's, in order).
-            let history = try replayed ?? History(records: feed?.records(index) ?? walkedSteps.compactMap { try StepRecord(repository.commit($0.commit)) })
-            let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
-            tagged += found.map { (OID(hex: $0.commit).flatMap { positions[$0] ?? inRange[$0] } ?? 0, $0) }
-            steps += count
-            if count > 0 { cases += 1 }
-            timed += late
-            // The case's slip and sent reports as they are at the tip, on a full verify.
-            if hidden == nil {
-                atTip.slips += try slipTipFindings(at: tip, history: history, paths: paths)
-                atTip.reports += try sentReportFindings(at: tip, history: history, paths: paths)
-            }
+        for (index, (id, walkedSteps)) in cases.enumerated() {
+            // Every 256 cases of each thread, the memory they freed goes back to the system: the
+            // two threads' heaps otherwise grow apart (at 10k cases, 20 MB above the walk's peak).
+            if index % 512 == 510 { Self.giveBackFreedMemory() }
+            let checked = try (index % 2 == 1 ? worker?.take(index / 2) : nil)
+                ?? checkWalkedCase(id, steps: walkedSteps, history: replayed, reported: reported, inRange: inRange, paths: paths, tip: tip)
+            tagged += checked.tagged
+            steps += checked.steps
+            if checked.steps > 0 { counted += 1 }
+            timed += checked.late
+            atTip.slips += checked.slips
+            atTip.reports += checked.reports
         }
         // In history order; the findings of one commit in the order they were found.
         var violations = tagged.enumerated().sorted { ($0.element.position, $0.offset) < ($1.element.position, $1.offset) }
@@ -120,12 +109,76 @@ extension Casebook {
             violations += try sentReportFindings(at: tip, history: replayed!, only: editedOutside.union(touched), paths: paths)
         }
         return VerifyReport(ok: !violations.contains { $0.isError }, commits: walked,
-                            cases: cases, steps: steps, violations: violations, outOfWindow: timed)
+                            cases: counted, steps: steps, violations: violations, outOfWindow: timed)
+    }
+
+    /// What verify finds in one case: its findings, each with its commit's place in the walk; the
+    /// steps that count; the steps out of their window; on a full verify, its routing slip and its
+    /// sent reports as they are at the tip.
+    struct CaseFindings: Sendable {
+        var tagged: [(position: Int, Violation)] = []
+        var steps = 0
+        var late: [TimedStep] = []
+        var slips: [Violation] = []
+        var reports: [Violation] = []
+    }
+
+    /// Checks case `id` with what the walk learnt of its commits (`steps`): on a range verify,
+    /// replayed from `history` and reporting only the range's commits (`reported`, with their
+    /// places `inRange`); on a full verify (both nil), from its own commits, read again, with its
+    /// slip and sent reports as they are at `tip`.
+    func checkWalkedCase(_ id: String, steps walkedSteps: [WalkedStep], history given: History?, reported: Set<OID>?,
+                         inRange: [OID: Int], paths: [String: String], tip: OID) throws -> CaseFindings {
+        // What the walk learnt of the case's commits, for its checks (the rules' verdicts, the
+        // routing slips), and each commit's place; a range's cases were walked only in part.
+        var positions: [OID: Int] = [:]
+        for step in walkedSteps {
+            commitRuleErrors[step.commit] = step.breaksRule
+            if let path = step.slipPath { slipsSeen[step.commit] = (path, step.slip) }
+            positions[step.commit] = Int(step.position)
+        }
+        // The verdicts serve this case only: a whole history's would be held to the end.
+        defer {
+            commitRuleErrors.removeAll(keepingCapacity: true)
+            slipsSeen.removeAll(keepingCapacity: true)
+            authorizationCache.removeAll(keepingCapacity: true)
+        }
+        let history = try given ?? History(records: walkedSteps.compactMap { try StepRecord(repository.commit($0.commit)) })
+        let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
+        var result = CaseFindings(steps: count, late: late)
+        result.tagged = found.map { (OID(hex: $0.commit).flatMap { positions[$0] ?? inRange[$0] } ?? 0, $0) }
+        if reported == nil {
+            result.slips = try slipTipFindings(at: tip, history: history, paths: paths)
+            result.reports = try sentReportFindings(at: tip, history: history, paths: paths)
+        }
+        return result
+    }
+
+    /// Checks cases `1, 3, 5...` of `cases` on a thread of its own, in a casebook of its own that
+    /// reads the same repository, each as `checkWalkedCase` on a full verify; the caller takes
+    /// case `2k + 1` as value `k`.
+    private func caseWorker(cases: [(String, [WalkedStep])], paths: [String: String], tip: OID) -> OrderedFeed<CaseFindings> {
+        let (root, clock, usesCache, trustsSignatures) = (root, clock, usesCache, trustsSignatureCache)
+        // The reception stamps the walk read and checked, not read and checked again.
+        let (stamps, badStamps) = (stampsCache, badStamps)
+        return OrderedFeed(count: cases.count / 2, ahead: 64, gitdir: repository.gitdir) { repository in
+            guard let repository else { return { _ in nil } }
+            let book = Casebook(repository: repository, root: root, clock: clock, access: .read)
+            book.usesCache = usesCache
+            book.trustsSignatureCache = trustsSignatures
+            book.stampsCache = stamps
+            book.badStamps = badStamps
+            return { index in
+                if index % 256 == 255 { Casebook.giveBackFreedMemory() }  // as the caller does
+                let (id, steps) = cases[2 * index + 1]
+                return try? book.checkWalkedCase(id, steps: steps, history: nil, reported: nil, inRange: [:], paths: paths, tip: tip)
+            }
+        }
     }
 
     /// What a full verify's walk keeps of one step commit until its case is checked: its place in
     /// the walk, whether it broke a rule of a single commit, and its case folder and routing slip.
-    struct WalkedStep {
+    struct WalkedStep: Sendable {
         var commit: OID
         var slip: OID?
         var breaksRule: Bool

@@ -51,12 +51,15 @@ extension Casebook {
     public static let rootKey = "folio.raiz"
 
     /// The facts of `commit`: its base, the roster and settings there, and what it changed.
-    func facts(of commit: CommitInfo, record: StepRecord?, isRoot: Bool, previousInCase: StepRecord?) throws -> CommitFacts {
+    /// `previous` is the commit a walk read before this one: when it is the first parent, it is
+    /// not read again.
+    func facts(of commit: CommitInfo, record: StepRecord?, isRoot: Bool, previousInCase: StepRecord?,
+               previous: CommitInfo? = nil) throws -> CommitFacts {
         let base = commit.parents.first ?? commit.id
         var roster: Roster?, rosterError: String?
         do { roster = try self.roster(at: base) } catch { rosterError = "\(error)" }
         let settings = (try? self.settings(at: base)) ?? .standard
-        let parent = try commit.parents.first.map { try repository.commit($0) }
+        let parent = try commit.parents.first.map { $0 == previous?.id ? previous! : try repository.commit($0) }
         return CommitFacts(commit: commit, record: record, base: base, parent: parent, roster: roster, rosterError: rosterError,
                            settings: settings, units: try changedUnits(of: commit), previousInCase: previousInCase, isRoot: isRoot)
     }

@@ -178,9 +178,7 @@ extension Casebook {
     /// Checks the signatures of `tip`'s first-parent line (without what `hiding` reaches) before
     /// the walk that reads them.
     func prepareSignatures(from tip: OID, hiding: OID?) throws {
-        var commits: [OID] = []
-        try repository.walk(from: tip, hiding: hiding, firstParent: true) { commits.append($0.id) }
-        try prepareSignatures(for: commits, readingCache: hiding == nil)
+        try prepareSignatures(for: try repository.commitIDs(from: tip, hiding: hiding, firstParent: true), readingCache: hiding == nil)
     }
 
     /// Checks the signatures of `commits` that are neither known in this run nor cached, in
