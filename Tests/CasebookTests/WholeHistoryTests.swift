@@ -57,35 +57,86 @@ struct WholeHistoryTests {
         #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: ids[0]).lastStep == "03")
     }
 
-    @Test("the record feed hands over each case's records as its commits say, and nothing it cannot read")
-    func recordFeed() throws {
+    @Test("the second casebook computes values in order on a repository and memos of its own, with the caller's settings; a value it cannot compute, or any once stopped, is nil")
+    func secondCasebook() throws {
         let repo = try CaseRepo()
-        _ = try cache.work(repo, cases: 3)
-        let git = try Repository(at: repo.path)
-        let history = try History(repository: git, tip: try git.headCommit())
-        let cases = history.caseIDs.map { history.records(of: $0).map(\.commit) }
-        #expect(cases.count == 3 && cases.allSatisfy { $0.count == 2 })
-        let feed = CaseRecordFeed(cases: cases, gitdir: git.gitdir)
-        defer { feed.stop() }
-        for (index, id) in history.caseIDs.enumerated() {
-            let records = try #require(feed.records(index))
-            #expect(records.map(\.commit) == history.records(of: id).map(\.commit))
-            #expect(records.map(\.step) == history.records(of: id).map(\.step))
-            #expect(records.allSatisfy { $0.caseID == id })
+        let ids = try cache.work(repo, cases: 3)
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = false
+        let caller = ObjectIdentifier(book)
+        let feed = book.secondCasebook(count: 4, prepare: { $0.fieldsLearnt = [:] }) { other, index in
+            if index == 2 { throw CasebookError.emptyRepository }
+            guard let head = try other.repository.headCommit() else { throw CasebookError.emptyRepository }
+            let path = try other.casePath(ids[index % 3], at: head) ?? ""
+            return (ObjectIdentifier(other) != caller, other.usesCache, other.fieldsLearnt != nil, path, other.clock.today)
         }
-        // A repository the thread cannot open, or a commit that is no step: the caller reads itself.
-        let elsewhere = CaseRecordFeed(cases: cases, gitdir: repo.box.path + "/no-existe")
-        #expect(elsewhere.records(0) == nil && elsewhere.records(2) == nil)
-        let root = try #require(OID(hex: try repo.git(["rev-list", "--max-parents=0", "HEAD"])))
-        let mixed = CaseRecordFeed(cases: [cases[0], [root], cases[1]], gitdir: git.gitdir)
-        #expect(mixed.records(0)?.count == 2)
-        #expect(mixed.records(1) == nil)
-        #expect(mixed.records(2)?.count == 2)
-        // Stopped before the replay asked for every case: the thread does not stay waiting.
-        let many = CaseRecordFeed(cases: Array(repeating: cases[0], count: 500), gitdir: git.gitdir)
-        #expect(many.records(0)?.count == 2)
+        defer { feed.stop() }
+        let head = try #require(try book.repository.headCommit())
+        for index in [0, 1, 3] {
+            let value = try #require(feed.take(index))
+            #expect(value.0 && !value.1 && value.2 && value.4 == book.clock.today)
+            let path = try book.casePath(ids[index % 3], at: head)
+            #expect(path != nil && value.3 == path)
+        }
+        // A repository the thread cannot open: every value is nil, and the caller computes it.
+        let elsewhere = OrderedFeed<Int>(count: 2, gitdir: repo.box.path + "/no-existe") { repository in { repository == nil ? nil : $0 } }
+        #expect(elsewhere.take(0) == nil && elsewhere.take(1) == nil)
+        // Stopped before every value was asked for: the thread does not stay waiting.
+        let many = book.secondCasebook(count: 500) { _, index in index }
+        #expect(many.take(0) == 0)
         many.stop()
-        #expect(many.records(499) == nil, "a case never read once stopped is nil, not a wait")
+        #expect(many.take(499) == nil, "a value never computed once stopped is nil, not a wait")
+        #expect(feed.take(2) == nil, "a value whose work failed is nil")
+    }
+
+    @Sendable static func encode(_ status: CaseStatus) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try encoder.encode(status)
+    }
+
+    @Test("every other case is derived by a second casebook: status of all, cold, first run and through the cache, says of each case what its own status says, and counts the steps left out and the damaged cases of both threads; verify finds each case's slip edited by hand")
+    func casesOnTwoCores() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 5)
+        // Forged steps of a case the caller derives (0) and of one the second casebook does (3).
+        try forge(repo, ids[0], by: "Jorge Pérez <jperez@igss.gob.gt>")
+        try forge(repo, ids[3], by: "Jorge Pérez <jperez@igss.gob.gt>")
+        // Case 1's front matter cannot be read (a damaged case); the slips of cases 1 and 2 edited by hand.
+        let paths = try repo.book.casePaths(at: try #require(try repo.book.repository.headCommit()))
+        try repo.write("---\ntitulo: [sin cerrar\n---\n", to: "\(paths[ids[1]]!)/expediente.md")
+        for id in [ids[1], ids[2]] {
+            try repo.write(repo.read("\(paths[id]!)/\(RoutingSlip.fileName)") + "\nEditado a mano.\n", to: "\(paths[id]!)/\(RoutingSlip.fileName)")
+        }
+        try repo.git(["commit", "-qam", "Ediciones a mano"])
+        let each = try ids.map { id in
+            let single = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            single.usesCache = false
+            return try single.status(of: id)
+        }
+        #expect(each[1].damage != nil && each[0].damage == nil)
+        for usesCache in [false, true, true] {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            book.usesCache = usesCache
+            let all = try book.statusOfAll()
+            #expect(all == each, "usesCache \(usesCache)")
+            #expect(book.omittedCommits == 2 && book.damagedCases.map(\.id) == [ids[1]])
+            var encoded: [Data] = []
+            let indexed = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            indexed.usesCache = usesCache
+            try indexed.statusOfAll(encode: Self.encode) { encoded.append($0) }
+            #expect(encoded == (try each.map(Self.encode)))
+            #expect(indexed.omittedCommits == 2 && indexed.damagedCases.map(\.id) == [ids[1]])
+        }
+        #expect(FileManager.default.fileExists(atPath: cache.cacheFile(repo)))
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = false
+        let report = try book.verify()
+        // The forged steps left their slips behind (in history order), then the slips edited by hand, in case order.
+        let slips = report.violations.filter { $0.rule == "routing-slip" && $0.isError }
+        #expect(slips.map(\.caseID) == [ids[0], ids[3], ids[1], ids[2]])
+        #expect(slips.suffix(2).allSatisfy { $0.message.contains("no coincide") })
+        #expect(report.cases == 5 && report.steps == 10)
     }
 
     @Test("the signature verdicts file: the last line for a commit counts, a damaged or cut line does not, an unlisted commit has none")

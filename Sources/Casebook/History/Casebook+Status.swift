@@ -19,8 +19,10 @@ extension Casebook {
         guard let head = try repository.headCommit() else { return }
         let roster = readableRoster(at: head)
         let paths = try casePaths(at: head)
-        try forEachCase(at: head) { id, history in
-            guard let status = caseStatus(id, history: history, roster: roster, head: head, path: paths[id] ?? "") else { return }
+        try forEachCase(at: head, derive: { book, id, history in
+            book.caseStatus(id, history: history, roster: roster, head: head, path: paths[id] ?? "")
+        }) { status in
+            guard let status else { return }
             if status.damage != nil { damagedCases.append(status) }
             try body(status)
         }

@@ -11,7 +11,7 @@ import GitStore
 struct HistoryCache {
     static let header = "folio-cache 9"
 
-    struct CaseFields: Equatable {
+    struct CaseFields: Equatable, Sendable {
         var title: String
         var opened: String
         var month: String

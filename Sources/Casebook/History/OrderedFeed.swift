@@ -4,9 +4,10 @@ import GitStore
 /// Values computed in order, `0..<count`, on a thread of their own with a `Repository` of its own
 /// (libgit2 handles are used by one thread at a time), at most `ahead` values before the last one
 /// taken, while the caller's thread works on the ones before: the second core checks a history's
-/// signatures while the walk reads it (`SignatureFeed`), and reads each case's records again while
-/// the replay derives the previous case (`CaseRecordFeed`). A value the thread cannot compute, or
-/// every value when it cannot open the repository, is nil: the caller then computes it itself.
+/// signatures while the walk reads it (`SignatureFeed`), and derives or checks every other case
+/// while the caller's thread does the rest (`Casebook.secondCasebook`). A value the thread cannot
+/// compute, or every value when it cannot open the repository, is nil: the caller then computes
+/// it itself.
 final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
     private var slots: [Value?]
     private var produced = 0
@@ -59,27 +60,4 @@ final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
     }
-}
-
-/// The records of a list of cases, each read again from its commits, at most 64 cases ahead of
-/// the replay (`Casebook.forEachCase`, a full verify); nil for a case with a commit that cannot be
-/// read or is no step.
-typealias CaseRecordFeed = OrderedFeed<[StepRecord]>
-
-extension OrderedFeed where Value == [StepRecord] {
-    convenience init(cases: [[OID]], gitdir: String) {
-        self.init(count: cases.count, ahead: 64, gitdir: gitdir) { repository in
-            { index in
-                var records: [StepRecord] = []
-                for commit in cases[index] {
-                    guard let info = try? repository?.commit(commit), let record = try? StepRecord(info) else { return nil }
-                    records.append(record)
-                }
-                return records
-            }
-        }
-    }
-
-    /// The records of case `index`, oldest first.
-    func records(_ index: Int) -> [StepRecord]? { take(index) }
 }

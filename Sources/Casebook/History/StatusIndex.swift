@@ -240,7 +240,7 @@ extension Casebook {
     /// since name, whose folder changed (an edit outside folio), that were damaged, or whose
     /// work-tree file read for the round changed are replayed, from their own records. Otherwise
     /// every case is replayed and the index written again.
-    public func statusOfAll(encode: (CaseStatus) throws -> Data, _ body: (Data) throws -> Void) throws {
+    public func statusOfAll(encode: @escaping @Sendable (CaseStatus) throws -> Data, _ body: (Data) throws -> Void) throws {
         omittedCommits = 0
         workTreeFiles = [:]
         damagedCases = []
@@ -285,20 +285,29 @@ extension Casebook {
         } else {
             key.flatMap { StatusIndexWriter(path: path, key: $0, tip: head) }
         }
-        /// A case replayed: its summary derived, written to the index and to `body`.
-        func derive(_ id: String, _ history: History) throws {
-            guard let last = history.records(of: id).last?.commit else { return }
+        /// A case replayed, by whichever casebook derives it (`forEachCase` hands every other case
+        /// to a second one): its status and summary, with the steps its replay left out and, for a
+        /// round, the stamp of the work tree's `expediente.md` it read; nil for a case without records.
+        let summarize: @Sendable (Casebook, String, History) throws -> Replayed? = { book, id, history in
+            guard let last = history.records(of: id).last?.commit else { return nil }
             let folder = folders[id]
-            let before = omittedCommits
+            let before = book.omittedCommits
             // nil: no case (its opening commit does not count); its summary is kept empty, with its omitted steps.
-            let status = caseStatus(id, history: history, roster: roster, head: head, path: folder?.path ?? "")
+            let status = book.caseStatus(id, history: history, roster: roster, head: head, path: folder?.path ?? "")
             let json = try status.map(encode) ?? Data()
-            if let status, status.damage != nil { damagedCases.append(status) }
             // A round's state reads the work tree's expediente.md: the summary holds while that file does.
-            let stamp = status?.expected == nil ? "-" : workTreeStamp(nil, folder)
-            writer?.add(id, StatusIndex.Summary(last: last, tree: folderKey(folder), omitted: omittedCommits - before,
-                                                reusable: status?.damage == nil, workTree: stamp, json: json))
-            if !json.isEmpty { try body(json) }
+            let stamp = status?.expected == nil ? "-" : book.workTreeStamp(nil, folder)
+            return Replayed(id: id, status: status, last: last, tree: book.folderKey(folder), omitted: book.omittedCommits - before,
+                            workTree: stamp, json: json)
+        }
+        /// A case replayed, written to the index and to `body`, in order.
+        func keep(_ replayed: Replayed?) throws {
+            guard let replayed else { return }
+            if let status = replayed.status, status.damage != nil { damagedCases.append(status) }
+            writer?.add(replayed.id, StatusIndex.Summary(last: replayed.last, tree: replayed.tree, omitted: replayed.omitted,
+                                                         reusable: replayed.status?.damage == nil, workTree: replayed.workTree,
+                                                         json: replayed.json))
+            if !replayed.json.isEmpty { try body(replayed.json) }
         }
         if let history {
             for id in order {
@@ -311,15 +320,26 @@ extension Casebook {
                     if !known.json.isEmpty { try body(known.json) }
                     continue
                 }
-                try derive(id, history)
+                try keep(try summarize(self, id, history))
             }
             saveHistoryCache()
         } else {
             // No index to extend: every case is derived, one at a time.
-            try forEachCase(at: head) { id, history in try derive(id, history) }
+            try forEachCase(at: head, derive: summarize, keep)
         }
         // The summaries copied above lie in the old index's mapping: it lives until the new one is written.
         withExtendedLifetime(old) { writer?.finish() }
+    }
+
+    /// A case `statusOfAll(encode:)` replayed: its status and what its summary in the case index holds.
+    struct Replayed: Sendable {
+        var id: String
+        var status: CaseStatus?
+        var last: OID
+        var tree: String
+        var omitted: Int
+        var workTree: String
+        var json: Data
     }
 
     /// Whether the case index on disk is for HEAD and this key (a `status --json` would replay no

@@ -82,8 +82,7 @@ extension Casebook {
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
         for (index, (id, walkedSteps)) in cases.enumerated() {
-            // Every 256 cases of each thread, the memory they freed goes back to the system: the
-            // two threads' heaps otherwise grow apart (at 10k cases, 20 MB above the walk's peak).
+            // Every 256 cases of each thread, the memory they freed goes back to the system.
             if index % 512 == 510 { Self.giveBackFreedMemory() }
             let checked = try (index % 2 == 1 ? worker?.take(index / 2) : nil)
                 ?? checkWalkedCase(id, steps: walkedSteps, history: replayed, reported: reported, inRange: inRange, paths: paths, tip: tip)
@@ -154,25 +153,17 @@ extension Casebook {
         return result
     }
 
-    /// Checks cases `1, 3, 5...` of `cases` on a thread of its own, in a casebook of its own that
-    /// reads the same repository, each as `checkWalkedCase` on a full verify; the caller takes
-    /// case `2k + 1` as value `k`.
+    /// Checks cases `1, 3, 5...` of `cases` on the second core (`secondCasebook`), each as
+    /// `checkWalkedCase` on a full verify; the caller takes case `2k + 1` as value `k`.
     private func caseWorker(cases: [(String, [WalkedStep])], paths: [String: String], tip: OID) -> OrderedFeed<CaseFindings> {
-        let (root, clock, usesCache, trustsSignatures) = (root, clock, usesCache, trustsSignatureCache)
         // The reception stamps the walk read and checked, not read and checked again.
         let (stamps, badStamps) = (stampsCache, badStamps)
-        return OrderedFeed(count: cases.count / 2, ahead: 64, gitdir: repository.gitdir) { repository in
-            guard let repository else { return { _ in nil } }
-            let book = Casebook(repository: repository, root: root, clock: clock, access: .read)
-            book.usesCache = usesCache
-            book.trustsSignatureCache = trustsSignatures
+        return secondCasebook(count: cases.count / 2, prepare: { book in
             book.stampsCache = stamps
             book.badStamps = badStamps
-            return { index in
-                if index % 256 == 255 { Casebook.giveBackFreedMemory() }  // as the caller does
-                let (id, steps) = cases[2 * index + 1]
-                return try? book.checkWalkedCase(id, steps: steps, history: nil, reported: nil, inRange: [:], paths: paths, tip: tip)
-            }
+        }) { book, index in
+            let (id, steps) = cases[2 * index + 1]
+            return try book.checkWalkedCase(id, steps: steps, history: nil, reported: nil, inRange: [:], paths: paths, tip: tip)
         }
     }
 
