@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
-        .testTarget(name: "FolioTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "FolioTests", dependencies: ["folio", "TestSupport"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Casebook", "Procedures", "TestSupport"]),
     ]
 )

@@ -21,16 +21,30 @@ struct Table {
         guard !headers.isEmpty else { return "" }
         // Committed text (titles, names, subjects) reaches the terminal without escape sequences
         // and on one line per row.
-        let rows = self.rows.map { $0.map { SafeText.terminal($0).replacingOccurrences(of: "\n", with: " ") } }
-        var widths = headers.indices.map { i in ([headers] + rows).map { $0[i].count }.max() ?? 0 }
+        let rows = self.rows.map { $0.map { cell in
+            let safe = SafeText.terminal(cell)
+            return safe.contains("\n") ? safe.replacingOccurrences(of: "\n", with: " ") : safe
+        } }
+        // Each cell's length, and each wrapped cell's words' lengths, counted once: a table of ten
+        // thousand cases is measured hundreds of times while its wrapped columns give way.
+        let lengths = rows.map { $0.map(\.count) }
+        let wrapped = wrapping.sorted()
+        let words = rows.map { row in wrapped.map { row[$0].split(separator: " ", omittingEmptySubsequences: true).map(\.count) } }
+        var widths = headers.indices.map { i in max(headers[i].count, lengths.map { $0[i] }.max() ?? 0) }
         let gaps = 2 * (headers.count - 1)
         // Wrapped columns give way first (down to 12 characters or their heading, then to their
         // heading), each time the one whose narrowing adds the fewest lines; then the others are
         // cut (down to 8).
         func height(_ w: [Int]) -> Int {
-            rows.reduce(0) { sum, row in
-                sum + (wrapping.map { Self.wrap(row[$0], to: w[$0]).count }.max() ?? 1)
+            var sum = 0
+            for r in rows.indices {
+                var tallest = 1
+                for (k, c) in wrapped.enumerated() where lengths[r][c] > w[c] {
+                    tallest = max(tallest, Self.lineCount(words: words[r][k], length: lengths[r][c], width: w[c]))
+                }
+                sum += tallest
             }
+            return sum
         }
         func narrowest(_ floor: (Int) -> Int) -> Int? {
             let candidates = widths.indices.filter { wrapping.contains($0) && widths[$0] > floor($0) }
@@ -59,10 +73,10 @@ struct Table {
             }
             let height = pieces.map(\.count).max() ?? 1
             return (0..<height).map { row in
-                pieces.enumerated().map { i, cell in
+                Self.trimmingTrailingSpace(pieces.enumerated().map { i, cell in
                     let text = row < cell.count ? cell[row] : ""
-                    return i == pieces.count - 1 ? text : text.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+                    return i == pieces.count - 1 ? text : Self.padded(text, to: widths[i])
+                }.joined(separator: "  "))
             }
         }
         let indent = headers.count > 1 ? widths[0] + 2 : 2
@@ -71,6 +85,48 @@ struct Table {
             return lines(row) + Self.wrap(detail, to: max(width - indent, 20)).map { String(repeating: " ", count: indent) + $0 }
         }
         return (lines(headers) + lines(widths.map { String(repeating: "─", count: $0) }) + body).joined(separator: "\n")
+    }
+
+    /// How many lines `wrap` makes of a text `length` characters long whose words (split at
+    /// spaces) are `words` characters long, at `width`, without making them.
+    static func lineCount(words: [Int], length: Int, width: Int) -> Int {
+        guard width > 0, length > width else { return 1 }
+        var count = 0, current = 0, started = false
+        for var word in words {
+            while word > width {
+                if started { count += 1; started = false; current = 0 }
+                count += 1
+                word -= width
+            }
+            if !started {
+                current = word
+                started = word > 0
+            } else if current + 1 + word <= width {
+                current += 1 + word
+            } else {
+                count += 1
+                current = word
+                started = word > 0
+            }
+        }
+        if started { count += 1 }
+        return max(count, 1)
+    }
+
+    /// `text` padded with spaces to `width` as Foundation's `padding(toLength:)` does (which counts
+    /// UTF-16 units, and cuts a longer text), without bridging the common case.
+    static func padded(_ text: String, to width: Int) -> String {
+        let units = text.utf16.count
+        guard units < width else { return text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        return text + String(repeating: " ", count: width - units)
+    }
+
+    /// `line` without the white space it ends with.
+    static func trimmingTrailingSpace(_ line: String) -> String {
+        guard let last = line.unicodeScalars.last, last.properties.isWhitespace else { return line }
+        var scalars = line.unicodeScalars
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(scalars)
     }
 
     /// `text` in lines of at most `width` characters, broken at spaces (a word longer than a line is cut).

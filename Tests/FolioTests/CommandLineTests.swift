@@ -53,6 +53,41 @@ struct CommandLineTests {
         #expect(status.out.contains("DAÑADO PI-2026-0002"))
     }
 
+    @Test("the status table goes through a case index of its own: after a new commit, a case damaged by hand and on the next day it says what a cold run says")
+    func tableThroughIndex() throws {
+        let cli = CLI()
+        try cli.setUp()
+        for (title, snip) in [("A", "245789"), ("B", "245790"), ("C", "245791")] {
+            #expect(try cli.folio("new", "4", "--title", title, "--set", "snip=\(snip)", "--set", "unidad_ejecutora=DIP").ok)
+        }
+        func cold(_ date: String) throws -> String {
+            try Sandbox.run(CLI.binary, ["status"], in: cli.repo, env: ["FOLIO_DATE": date, "FOLIO_SIN_CACHE": "1"]).out
+        }
+        let folder = cli.repo + "/.git/folio/"
+        let first = try cli.folio("status")
+        let coldFirst = try cold("2026-11-02T09:00:00-06:00")
+        #expect(first.ok && first.out == coldFirst)
+        #expect(FileManager.default.fileExists(atPath: folder + "estado-tabla.cache"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "estado.cache"), "the JSON's index is its own")
+        let day = "2026-11-03T10:00:00-06:00"
+        #expect(try cli.folio("step", "PI-2026-0002", date: day).ok)
+        let stepped = try cli.folio("status", date: day)
+        let coldStepped = try cold(day)
+        #expect(stepped.out == coldStepped && stepped.out.contains("PI-2026-0002"))
+        #expect(stepped.out.contains("3 expedientes: 3 abiertos"), "\(stepped.out)")
+        try "---\nid: PI-2026-0003\nprocedimiento: 4\ntitulo: [sin cerrar\n---\n".write(
+            toFile: cli.repo + "/cases/2026/PI-2026-0003/expediente.md", atomically: true, encoding: .utf8)
+        _ = try cli.git("commit", "-qam", "Edición a mano")
+        let damaged = try cli.folio("status", date: day)
+        let coldDamaged = try cold(day)
+        #expect(damaged.out == coldDamaged && damaged.out.contains("1 dañado") && damaged.out.contains("DAÑADO PI-2026-0003"))
+        let nextDay = "2026-11-20T10:00:00-06:00"
+        #expect(try cli.folio("status", date: nextDay).out == (try cold(nextDay)))
+        // The table's index is disposable: garbage in it is read as no index.
+        try Data("basura\n".utf8).write(to: URL(fileURLWithPath: folder + "estado-tabla.cache"))
+        #expect(try cli.folio("status", date: nextDay).out == (try cold(nextDay)))
+    }
+
     @Test("init, roles, new, step, status, log and verify, as a new user runs them")
     func walkthrough() throws {
         let cli = CLI()

@@ -41,7 +41,11 @@ struct StatusIndex {
     /// How many blocks the file holds (the first, whole, and one appended per update).
     var blocks = 0
 
-    static func file(_ repository: Repository) -> String { repository.gitdir + "folio/estado.cache" }
+    /// The case index of the form its summaries are written in: `status --json`'s (`json`), the
+    /// table's (`tabla`).
+    static func file(_ repository: Repository, form: String = "json") -> String {
+        repository.gitdir + (form == "json" ? "folio/estado.cache" : "folio/estado-\(form).cache")
+    }
 
     /// Whether appending the summaries of `changed` cases keeps the file small: a file mostly made
     /// of replaced summaries, or of many blocks, is written whole again.
@@ -233,20 +237,22 @@ final class StatusIndexWriter {
 
 extension Casebook {
     /// Every case's status as `encode` renders it, handed to `body` one case at a time in the order
-    /// they were opened (what `status --json` writes).
+    /// they were opened: what `status --json` writes (`form` "json"), or each case's line of
+    /// `folio status`'s table ("tabla"). Each form keeps a case index of its own.
     ///
     /// With the cache on, the case index of an earlier HEAD (an ancestor of this one, same day,
     /// roster, settings and stamps) gives each case's summary; only the cases that the commits
     /// since name, whose folder changed (an edit outside folio), that were damaged, or whose
     /// work-tree file read for the round changed are replayed, from their own records. Otherwise
     /// every case is replayed and the index written again.
-    public func statusOfAll(encode: @escaping @Sendable (CaseStatus) throws -> Data, _ body: (Data) throws -> Void) throws {
+    public func statusOfAll(form: String = "json", encode: @escaping @Sendable (CaseStatus) throws -> Data,
+                            _ body: (Data) throws -> Void) throws {
         omittedCommits = 0
         workTreeFiles = [:]
         damagedCases = []
         guard let head = try repository.headCommit() else { return }
         let key = try statusIndexKey(head: head)
-        let path = StatusIndex.file(repository)
+        let path = StatusIndex.file(repository, form: form)
         let folders = try caseFolders(at: head)
         var order: [String] = []
         var replayed: Set<String> = []

@@ -36,8 +36,11 @@ extension Folio {
                     let status = try book.status(of: id)
                     output = json ? try jsonText(status) : StatusText.detail(status, clock: book.clock)
                 } else {
-                    let all = try book.statusOfAll()
-                    output = json ? try jsonText(all) : StatusText.summary(all)
+                    // Each case's line of the table, through a case index of its own (as `--json`
+                    // goes through its): after new commits only the cases they touch are derived.
+                    var rows: [[Substring]] = []
+                    try book.statusOfAll(form: "tabla", encode: StatusText.row) { rows.append(StatusText.cells(row: $0)) }
+                    output = StatusText.summary(rows: rows)
                         + book.damagedFiles.map { SafeText.terminal("\nDAÑADO \($0.file): \($0.reason) Se muestra lo demás sin él.") }.joined()
                 }
                 printAndStore(output, json: json, book: book, key: key)

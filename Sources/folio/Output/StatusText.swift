@@ -1,24 +1,48 @@
 import Casebook
+import Foundation
 import Procedures
 
 /// Human (Spanish) renderings of status and history.
 enum StatusText {
     static func summary(_ all: [CaseStatus]) -> String {
-        guard !all.isEmpty else { return "No hay expedientes. Abra uno con 'folio new'." }
+        summary(rows: all.map(cells))
+    }
+
+    /// The summary table of the cases whose lines are `rows` (`cells`, or `row` as the case index keeps them).
+    static func summary<Row: RandomAccessCollection>(rows: [Row]) -> String where Row.Element: StringProtocol, Row.Index == Int {
+        guard !rows.isEmpty else { return "No hay expedientes. Abra uno con 'folio new'." }
         var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "ÚLTIMO", "SIGUIENTE", "QUIÉN", "TÍTULO"])
         table.wrapping = [2, 4, 5, 6]
-        for s in all {
-            table.rows.append([s.id, String(s.procedure), s.damage == nil ? s.state.label + (s.round.map { $0 > 1 ? " (vuelta \($0))" : "" } ?? "") : "DAÑADO",
-                               s.lastStep ?? "—", nextShort(s), whoShort(s), s.title])
-        }
-        let damaged = damageLines(all)
+        table.rows = rows.map { row in (0..<7).map { String(row[$0]) } }
+        let damaged = rows.map { String($0[8]) }.filter { !$0.isEmpty }
         // A damaged case is counted as damaged, not by the state it had to be given (abierto).
         let counts = [CaseState.open, .waiting, .closed, .returned].map { state in
-            Spanish.count(all.filter { $0.state == state && $0.damage == nil }.count, singular(state), plural(state))
-        } + (all.contains { $0.damage != nil } ? [Spanish.count(all.filter { $0.damage != nil }.count, "dañado", "dañados")] : [])
-        return table.render() + "\n\n\(Spanish.count(all.count, "expediente")): " + counts.joined(separator: ", ") + "."
-            + (damaged.isEmpty ? "" : "\n\n" + damaged)
+            Spanish.count(rows.filter { $0[7] == state.rawValue && $0[8].isEmpty }.count, singular(state), plural(state))
+        } + (damaged.isEmpty ? [] : [Spanish.count(damaged.count, "dañado", "dañados")])
+        return table.render() + "\n\n\(Spanish.count(rows.count, "expediente")): " + counts.joined(separator: ", ") + "."
+            + (damaged.isEmpty ? "" : "\n\n" + damaged.joined(separator: "\n"))
     }
+
+    /// A case's line of the summary table (its seven columns), then its state and its damage line
+    /// ("" when it reads), for the counts and the damage lines under the table.
+    static func cells(_ s: CaseStatus) -> [String] {
+        [s.id, String(s.procedure), s.damage == nil ? s.state.label + (s.round.map { $0 > 1 ? " (vuelta \($0))" : "" } ?? "") : "DAÑADO",
+         s.lastStep ?? "—", nextShort(s), whoShort(s), s.title, s.state.rawValue, damageLines([s])]
+    }
+
+    /// `cells` as the case index keeps a case for `folio status` (`statusOfAll(form:encode:)`):
+    /// separated by U+001F, which no cell holds (a control character the table never shows).
+    @Sendable static func row(_ s: CaseStatus) -> Data {
+        Data(cells(s).map { $0.replacingOccurrences(of: rowSeparator, with: " ") }.joined(separator: rowSeparator).utf8)
+    }
+
+    /// A case's cells out of `row`'s bytes.
+    static func cells(row: Data) -> [Substring] {
+        let cells = String(decoding: row, as: UTF8.self).split(separator: Character(rowSeparator), omittingEmptySubsequences: false)
+        return cells.count == 9 ? cells : cells + Array(repeating: "", count: max(0, 9 - cells.count))
+    }
+
+    private static let rowSeparator = "\u{1F}"
 
     /// "Dañado: ID: file: reason" for each damaged case; "" when none is.
     static func damageLines(_ all: [CaseStatus]) -> String {

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import folio
+
+/// The status table of ten thousand cases is measured hundreds of times while its wrapped
+/// columns give way: its shortcuts must give what the plain forms give.
+@Suite("Tables drawn for the terminal")
+struct TableTests {
+    /// Texts with what a committed title can hold: accents, emoji, combining marks, no-break and
+    /// wide spaces, words longer than a line, runs of spaces.
+    static func texts(count: Int, seed: UInt64) -> [String] {
+        var generator = Seeded(seed)
+        let pieces = ["a", "Expediente", "sintético", "👍🏽", "e\u{301}", "\u{A0}", "\u{3000}", " ", "  ", "Organización-Panamericana",
+                      "ñ", "x", "COOP-2026-0155", "漢字", "—", "\u{200B}"]
+        return (0..<count).map { _ in
+            (0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+        }
+    }
+
+    @Test("a text's line count at any width is the number of lines wrap makes of it")
+    func lineCounts() {
+        for text in Self.texts(count: 3000, seed: 7) {
+            let words = text.split(separator: " ", omittingEmptySubsequences: true).map(\.count)
+            for width in -1...40 {
+                #expect(Table.lineCount(words: words, length: text.count, width: width) == Table.wrap(text, to: width).count,
+                        "\(text.debugDescription) at \(width)")
+            }
+        }
+    }
+
+    @Test("padding and trimming as Foundation's padding(toLength:) and a trailing \\s+ expression do")
+    func paddingAndTrimming() {
+        for text in Self.texts(count: 3000, seed: 11) {
+            for width in [0, 1, 3, 8, 12, 20, 40] {
+                #expect(Table.padded(text, to: width) == text.padding(toLength: width, withPad: " ", startingAt: 0), "\(text.debugDescription)")
+            }
+            let line = text + ["", " ", "  ", "\u{A0}", "\u{3000} "][text.count % 5]
+            #expect(Table.trimmingTrailingSpace(line) == line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression),
+                    "\(line.debugDescription)")
+        }
+    }
+
+    @Test("a table of many rows fits the width, wrapping its long cells at spaces")
+    func manyRows() {
+        var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "TÍTULO"])
+        table.width = 60
+        table.wrapping = [2, 3]
+        let texts = Self.texts(count: 500, seed: 3)
+        table.rows = texts.enumerated().map { ["COOP-2026-\(String(format: "%04d", $0.offset))", "7", "abierto", $0.element] }
+        let lines = table.render().split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count >= 502)
+        #expect(lines.allSatisfy { $0.count <= 60 || $0.contains("\u{A0}") || $0.contains("\u{3000}") || $0.contains("👍🏽") || $0.contains("漢字") })
+        #expect(lines.allSatisfy { $0.last.map { !$0.isWhitespace } ?? true })
+    }
+}
+
+/// A small deterministic generator (xorshift), so that a failure names texts that come again.
+struct Seeded: RandomNumberGenerator {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed &* 0x9E3779B97F4A7C15 | 1 }
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
+    }
+}
