@@ -88,6 +88,41 @@ struct CommandLineTests {
         #expect(try cli.folio("status", date: nextDay).out == (try cold(nextDay)))
     }
 
+    @Test("due and inbox go through a case index of their own: after a new commit, a case damaged by hand and on another day they say what a cold run says")
+    func pendingThroughIndex() throws {
+        let cli = CLI()
+        try cli.setUp()
+        for (title, snip) in [("A", "245789"), ("B", "245790"), ("C", "245791")] {
+            #expect(try cli.folio("new", "4", "--title", title, "--set", "snip=\(snip)", "--set", "unidad_ejecutora=DIP").ok)
+        }
+        // A plan whose next step has a deadline (three months).
+        #expect(try cli.folio("new", "1", "--title", "PEI 2027-2031", "--set", "cooperacion_tecnica=OISS").ok)
+        func both(_ date: String) throws -> [(Run, Run)] {
+            try [["due"], ["due", "--json"], ["inbox", "--as", "mrodriguez"], ["inbox", "--as", "alopez", "--json"]].map { args in
+                (try cli.folio(args, date: date),
+                 try Sandbox.run(CLI.binary, args, in: cli.repo, env: ["FOLIO_DATE": date, "FOLIO_SIN_CACHE": "1"]))
+            }
+        }
+        func expectSame(_ date: String, _ what: String) throws {
+            for (warm, cold) in try both(date) {
+                #expect(warm.ok && warm.out == cold.out && warm.err == cold.err, "\(what): \(warm.out)\n---\n\(cold.out)")
+            }
+        }
+        try expectSame("2026-11-02T09:00:00-06:00", "first")
+        #expect(FileManager.default.fileExists(atPath: cli.repo + "/.git/folio/estado-pendiente.cache"))
+        let day = "2026-11-03T10:00:00-06:00"
+        #expect(try cli.folio("step", "PI-2026-0002", date: day).ok)
+        try expectSame(day, "after a step")
+        #expect(try cli.folio("inbox", "--as", "alopez", date: day).out.contains("PI-2026-0002"))
+        try "---\nid: PI-2026-0003\nprocedimiento: 4\ntitulo: [sin cerrar\n---\n".write(
+            toFile: cli.repo + "/cases/2026/PI-2026-0003/expediente.md", atomically: true, encoding: .utf8)
+        _ = try cli.git("commit", "-qam", "Edición a mano")
+        try expectSame(day, "damaged")
+        #expect(try cli.folio("due", date: day).err.contains("1 expediente dañado"))
+        try expectSame("2027-03-01T10:00:00-06:00", "later")
+        #expect(try cli.folio("due", date: "2027-03-01T10:00:00-06:00").out.contains("VENCIDO"))
+    }
+
     @Test("init, roles, new, step, status, log and verify, as a new user runs them")
     func walkthrough() throws {
         let cli = CLI()
