@@ -479,35 +479,46 @@ public final class Casebook {
             cases = caseIDs.map { ($0, stepsOf.removeValue(forKey: $0) ?? []) }
             writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: commitCount) : nil
         }
-        let worker: OrderedFeed<DerivedCase<Value>>? = cases.count < 2 ? nil : {
+        // Cases 0, 2, 4... are derived here (each case's steps let go once derived), 1, 3, 5... on the second core.
+        let count = cases.count
+        var even = stride(from: 0, to: count, by: 2).map { cases[$0] }
+        let odd = stride(from: 1, to: count, by: 2).map { cases[$0] }
+        cases = []
+        let worker: OrderedFeed<DerivedCase<Value>>? = odd.isEmpty ? nil : {
             // What the second casebook starts from: the verdicts judged so far and the fields read
             // (through the cache), the reception stamps; the cases' list and the history are shared.
             let (verdicts, authorized, fields, stamps) = (commitRuleErrors, authorizationCache, fieldsCache, try? receptionStamps())
-            let (list, history) = (cases, whole)
-            return secondCasebook(count: cases.count / 2, prepare: { book in
+            let history = whole
+            return secondCasebook(count: odd.count, reading: head, prepare: { book in
                 book.commitRuleErrors = verdicts
                 book.authorizationCache = authorized
                 book.fieldsCache = fields
-                book.fieldsLearnt = [:]
                 book.stampsCache = stamps
             }) { book, index in
-                let (id, steps) = list[2 * index + 1]
+                // What the casebook learns while deriving this case, and only this case (a case it
+                // fails on leaves nothing for the next).
+                book.fieldsLearnt = [:]
                 let omitted = book.omittedCommits
+                defer {
+                    book.fieldsLearnt = nil
+                    book.workTreeFiles = [:]
+                    book.cacheChanged = false
+                }
+                let (id, steps) = odd[index]
                 var done = try book.deriveCase(id, steps: steps, whole: history, derive: derive)
                 done.omitted = book.omittedCommits - omitted
                 done.fields = book.fieldsLearnt ?? [:]
                 done.workTreeFiles = book.workTreeFiles
                 done.cacheChanged = book.cacheChanged
-                book.fieldsLearnt = [:]
-                book.workTreeFiles = [:]
-                book.cacheChanged = false
                 return done
             }
         }()
         defer { worker?.stop() }
-        for (index, (id, steps)) in cases.enumerated() {
+        for index in 0..<count {
             // Every 256 cases of each thread, the memory they freed goes back to the system.
             if index % 512 == 510 { Self.giveBackFreedMemory() }
+            let (id, steps) = index % 2 == 0 ? even[index / 2] : odd[index / 2]
+            if index % 2 == 0 { even[index / 2].1 = [] }
             let derived: DerivedCase<Value>
             if index % 2 == 1, let done = worker?.take(index / 2) {
                 derived = done
@@ -572,11 +583,15 @@ public final class Casebook {
     /// `work(casebook, k)` for `k` in `0..<count` in order, at most 64 values ahead of the caller's
     /// `take` (`OrderedFeed`). `prepare` hands it what this casebook already knows. A value it
     /// cannot compute is nil, and the caller computes it itself.
-    func secondCasebook<Value: Sendable>(count: Int, prepare: @escaping @Sendable (Casebook) -> Void = { _ in },
+    ///
+    /// The thread opens the repository as this one was opened (in a hook, from git's environment,
+    /// which names the pushed objects in quarantine), and works only if it reads `tip` there: a
+    /// casebook that could not read what this one reads would take its own errors for damage.
+    func secondCasebook<Value: Sendable>(count: Int, reading tip: OID, prepare: @escaping @Sendable (Casebook) -> Void = { _ in },
                                          _ work: @escaping @Sendable (Casebook, Int) throws -> Value) -> OrderedFeed<Value> {
         let (root, clock, usesCache, trustsSignatures) = (root, clock, usesCache, trustsSignatureCache)
-        return OrderedFeed(count: count, ahead: 64, gitdir: repository.gitdir) { repository in
-            guard let repository else { return { _ in nil } }
+        return OrderedFeed(count: count, ahead: 64, open: repository.reopen) { repository in
+            guard let repository, (try? repository.commit(tip)) != nil else { return { _ in nil } }
             let book = Casebook(repository: repository, root: root, clock: clock, access: .read)
             book.usesCache = usesCache
             book.trustsSignatureCache = trustsSignatures

@@ -12,6 +12,9 @@ public final class Repository {
     var rootTrees: [OID: OID] = [:]
     /// Parsed trees, looked up by id (`tree(_:)`).
     let trees = TreeCache()
+    /// Whether git's environment named this repository (`fromEnvironment`): a hook's pushed objects
+    /// in quarantine are seen only through it.
+    public private(set) var openedFromEnvironment = false
 
     private init(handle: OpaquePointer) {
         self.handle = handle
@@ -40,7 +43,16 @@ public final class Repository {
         var repo: OpaquePointer?
         let rc = git_repository_open_ext(&repo, nil, GIT_REPOSITORY_OPEN_FROM_ENV.rawValue, nil)
         guard try found("git_repository_open_ext", rc) else { return nil }
-        return Repository(handle: repo!)
+        let opened = Repository(handle: repo!)
+        opened.openedFromEnvironment = true
+        return opened
+    }
+
+    /// Opens this repository again, as it was opened (for another thread: libgit2 handles serve
+    /// one thread at a time); the repository it opens is nil when it cannot be.
+    public var reopen: @Sendable () -> Repository? {
+        let (gitdir, fromEnvironment) = (gitdir, openedFromEnvironment)
+        return { fromEnvironment ? (try? Repository.fromEnvironment()) ?? nil : try? Repository(at: gitdir) }
     }
 
     /// Finds the repository that holds `path`, searching upwards as git does; nil when none does.

@@ -64,14 +64,14 @@ struct WholeHistoryTests {
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
         book.usesCache = false
         let caller = ObjectIdentifier(book)
-        let feed = book.secondCasebook(count: 4, prepare: { $0.fieldsLearnt = [:] }) { other, index in
+        let head = try #require(try book.repository.headCommit())
+        let feed = book.secondCasebook(count: 4, reading: head, prepare: { $0.fieldsLearnt = [:] }) { other, index in
             if index == 2 { throw CasebookError.emptyRepository }
             guard let head = try other.repository.headCommit() else { throw CasebookError.emptyRepository }
             let path = try other.casePath(ids[index % 3], at: head) ?? ""
             return (ObjectIdentifier(other) != caller, other.usesCache, other.fieldsLearnt != nil, path, other.clock.today)
         }
         defer { feed.stop() }
-        let head = try #require(try book.repository.headCommit())
         for index in [0, 1, 3] {
             let value = try #require(feed.take(index))
             #expect(value.0 && !value.1 && value.2 && value.4 == book.clock.today)
@@ -82,7 +82,11 @@ struct WholeHistoryTests {
         let elsewhere = OrderedFeed<Int>(count: 2, gitdir: repo.box.path + "/no-existe") { repository in { repository == nil ? nil : $0 } }
         #expect(elsewhere.take(0) == nil && elsewhere.take(1) == nil)
         // Stopped before every value was asked for: the thread does not stay waiting.
-        let many = book.secondCasebook(count: 500) { _, index in index }
+        // A casebook that cannot read the caller's tip (a hook's pushed objects it would not see)
+        // computes nothing: its errors would read as damage.
+        let blind = book.secondCasebook(count: 2, reading: try #require(OID(hex: String(repeating: "ab", count: 20)))) { _, index in index }
+        #expect(blind.take(0) == nil && blind.take(1) == nil)
+        let many = book.secondCasebook(count: 500, reading: head) { _, index in index }
         #expect(many.take(0) == 0)
         many.stop()
         #expect(many.take(499) == nil, "a value never computed once stopped is nil, not a wait")

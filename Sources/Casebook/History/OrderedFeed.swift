@@ -15,12 +15,13 @@ final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
     private var stopped = false
     private let condition = NSCondition()
 
-    /// `start` runs on the thread with its repository (nil when it cannot be opened) and returns
-    /// the function that computes value `index` (with whatever state the thread keeps).
-    init(count: Int, ahead: Int = .max, gitdir: String, start: @escaping @Sendable (Repository?) -> (Int) -> Value?) {
+    /// `start` runs on the thread with its repository (`open`'s, nil when it cannot be opened) and
+    /// returns the function that computes value `index` (with whatever state the thread keeps).
+    init(count: Int, ahead: Int = .max, open: @escaping @Sendable () -> Repository?,
+         start: @escaping @Sendable (Repository?) -> (Int) -> Value?) {
         slots = Array(repeating: nil, count: count)
         let thread = Thread { [self] in
-            let compute = start(try? Repository(at: gitdir))
+            let compute = start(open())
             for index in 0..<count {
                 condition.lock()
                 while !stopped && produced - consumed >= ahead { condition.wait() }
@@ -36,6 +37,11 @@ final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
             }
         }
         thread.start()
+    }
+
+    /// The repository at `gitdir`, opened on the thread.
+    convenience init(count: Int, ahead: Int = .max, gitdir: String, start: @escaping @Sendable (Repository?) -> (Int) -> Value?) {
+        self.init(count: count, ahead: ahead, open: { try? Repository(at: gitdir) }, start: start)
     }
 
     /// Value `index` once the thread has computed it, handed over once (nil when the feed was

@@ -69,11 +69,16 @@ extension Casebook {
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
         let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip, keepingWhole: false)
         let paths = try casePaths(at: tip)
-        let cases = touched.map { ($0, stepsOf.removeValue(forKey: $0) ?? []) }
-        // A full verify checks every other case on the second core, in a casebook of its own (the
-        // checks' memos are per case and per casebook), at most 64 cases ahead; a case it could not
-        // check is checked here. A range's few cases are checked here, against the history replayed.
-        let worker = hidden == nil && cases.count > 1 ? caseWorker(cases: cases, paths: paths, tip: tip) : nil
+        // A full verify checks every other case (1, 3, 5...) on the second core, in a casebook of its
+        // own (the checks' memos are per case and per casebook), at most 64 cases ahead; a case it
+        // could not check is checked here. A range's few cases are all checked here, against the
+        // history replayed. Each case's steps are let go here once checked.
+        var even: [(String, [WalkedStep])] = [], odd: [(String, [WalkedStep])] = []
+        for (index, id) in touched.enumerated() {
+            let steps = stepsOf.removeValue(forKey: id) ?? []
+            if hidden == nil && index % 2 == 1 { odd.append((id, steps)) } else { even.append((id, steps)) }
+        }
+        let worker = odd.isEmpty ? nil : caseWorker(cases: odd, paths: paths, tip: tip)
         defer { worker?.stop() }
         var steps = 0
         // Cases with a step that counts: a trailer naming a case no one opened, or an opening that
@@ -81,10 +86,13 @@ extension Casebook {
         var counted = 0
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
-        for (index, (id, walkedSteps)) in cases.enumerated() {
+        for index in 0..<(even.count + odd.count) {
             // Every 256 cases of each thread, the memory they freed goes back to the system.
             if index % 512 == 510 { Self.giveBackFreedMemory() }
-            let checked = try (index % 2 == 1 ? worker?.take(index / 2) : nil)
+            let mine = worker == nil || index % 2 == 0
+            let (id, walkedSteps) = mine ? even[worker == nil ? index : index / 2] : odd[index / 2]
+            if mine { even[worker == nil ? index : index / 2].1 = [] }
+            let checked = try (mine ? nil : worker?.take(index / 2))
                 ?? checkWalkedCase(id, steps: walkedSteps, history: replayed, reported: reported, inRange: inRange, paths: paths, tip: tip)
             tagged += checked.tagged
             steps += checked.steps
@@ -153,16 +161,16 @@ extension Casebook {
         return result
     }
 
-    /// Checks cases `1, 3, 5...` of `cases` on the second core (`secondCasebook`), each as
-    /// `checkWalkedCase` on a full verify; the caller takes case `2k + 1` as value `k`.
+    /// Checks `cases` on the second core (`secondCasebook`), each as `checkWalkedCase` on a full
+    /// verify, in order.
     private func caseWorker(cases: [(String, [WalkedStep])], paths: [String: String], tip: OID) -> OrderedFeed<CaseFindings> {
         // The reception stamps the walk read and checked, not read and checked again.
         let (stamps, badStamps) = (stampsCache, badStamps)
-        return secondCasebook(count: cases.count / 2, prepare: { book in
+        return secondCasebook(count: cases.count, reading: tip, prepare: { book in
             book.stampsCache = stamps
             book.badStamps = badStamps
         }) { book, index in
-            let (id, steps) = cases[2 * index + 1]
+            let (id, steps) = cases[index]
             return try book.checkWalkedCase(id, steps: steps, history: nil, reported: nil, inRange: [:], paths: paths, tip: tip)
         }
     }

@@ -38,7 +38,7 @@ extension Casebook {
         } catch {
             return [flag("\(DepartmentRegister.fileName) no se puede leer: \(error)", "Un jefe lo corrige; 'folio criterios' lo escribe.")]
         }
-        let previous = try commit.parents.first.map { try? register(at: $0) } ?? nil
+        let previous = commit.parents.first.map { try? register(at: $0) } ?? nil
         let base = commit.parents.first ?? commit.id
         let author = try roster(at: base).find(commit.author.email)
         let day = clock.day(commit.author.date).description

@@ -194,7 +194,7 @@ extension Casebook {
         // when it gets ahead. `commits` are in the order the walk reads them.
         let uncached = unknown.filter { signatureCache?[$0] == nil }
         if uncached.count >= signatureFeedThreshold {
-            signatureFeed = SignatureFeed(commits: uncached, gitdir: repository.gitdir)
+            signatureFeed = SignatureFeed(commits: uncached, open: repository.reopen)
             signatureFeedsStarted += 1
             return
         }
@@ -275,18 +275,23 @@ extension Casebook {
 
 /// The signatures of a long list of commits, checked in order on a thread of their own
 /// (`OrderedFeed`) while the walk reads the same commits; `verdict(for:)` waits until the thread
-/// has reached the commit asked. A thread that cannot read the repository (a quarantined push,
-/// whose objects only the hook's environment names) gives no verdicts: each is then checked on the
-/// walk's thread.
+/// has reached the commit asked. The thread opens the repository as the walk's was opened (in a
+/// hook, from git's environment, which names the pushed objects in quarantine); a thread that
+/// cannot read it gives no verdicts, and each is then checked on the walk's thread.
 final class SignatureFeed: Sendable {
     /// Each commit's place in the list, sorted by id for a binary search: a third of a
     /// dictionary's memory (at 10k cases, 2.5 MB instead of 7.4 MB).
     private let positions: [(commit: OID, index: Int32)]
     private let feed: OrderedFeed<CommitSignature>
 
-    init(commits: [OID], gitdir: String) {
+    convenience init(commits: [OID], gitdir: String) {
+        self.init(commits: commits, open: { try? Repository(at: gitdir) })
+    }
+
+    /// The thread's repository is `open`'s (the walk's, opened again as it was: `Repository.reopen`).
+    init(commits: [OID], open: @escaping @Sendable () -> Repository?) {
         positions = commits.enumerated().map { ($0.element, Int32($0.offset)) }.sorted { ($0.commit, $0.index) < ($1.commit, $1.index) }
-        feed = OrderedFeed(count: commits.count, gitdir: gitdir) { repository in
+        feed = OrderedFeed(count: commits.count, open: open) { repository in
             // A history has a few keys: each key's hash is kept once, not once per verdict.
             var keyHashes: [String: String] = [:]
             return { index in

@@ -31,9 +31,10 @@ enum StatusText {
     }
 
     /// `cells` as the case index keeps a case for `folio status` (`statusOfAll(form:encode:)`):
-    /// separated by U+001F, which no cell holds (a control character the table never shows).
+    /// separated by U+001F, which no cell holds (a control character the table never shows: it is
+    /// left out, as the table leaves it out).
     @Sendable static func row(_ s: CaseStatus) -> Data {
-        Data(cells(s).map { $0.replacingOccurrences(of: rowSeparator, with: " ") }.joined(separator: rowSeparator).utf8)
+        Data(cells(s).map { $0.replacingOccurrences(of: rowSeparator, with: "") }.joined(separator: rowSeparator).utf8)
     }
 
     /// A case's cells out of `row`'s bytes.
