@@ -25,6 +25,16 @@ struct CLI {
 
     func json(_ run: Run) throws -> Any { try JSONSerialization.jsonObject(with: Data(run.out.utf8)) }
 
+    /// A set-up repository with three cases of procedure 4 (PI-2026-0001 to 0003) at step 01.
+    static func withThreeCases() throws -> CLI {
+        let cli = CLI()
+        try cli.setUp()
+        for (title, snip) in [("A", "245789"), ("B", "245790"), ("C", "245791")] {
+            #expect(try cli.folio("new", "4", "--title", title, "--set", "snip=\(snip)", "--set", "unidad_ejecutora=DIP").ok)
+        }
+        return cli
+    }
+
     /// A repository with a jefe and an analyst; git's user is the jefe.
     func setUp() throws {
         let r = try folio("init", repo, "--jefe", "María Rodríguez <mrodriguez@igss.gob.gt>", in: box.path)
@@ -55,11 +65,7 @@ struct CommandLineTests {
 
     @Test("the status table goes through a case index of its own: after a new commit, a case damaged by hand and on the next day it says what a cold run says")
     func tableThroughIndex() throws {
-        let cli = CLI()
-        try cli.setUp()
-        for (title, snip) in [("A", "245789"), ("B", "245790"), ("C", "245791")] {
-            #expect(try cli.folio("new", "4", "--title", title, "--set", "snip=\(snip)", "--set", "unidad_ejecutora=DIP").ok)
-        }
+        let cli = try CLI.withThreeCases()
         func cold(_ date: String) throws -> String {
             try Sandbox.run(CLI.binary, ["status"], in: cli.repo, env: ["FOLIO_DATE": date, "FOLIO_SIN_CACHE": "1"]).out
         }
@@ -90,11 +96,7 @@ struct CommandLineTests {
 
     @Test("due and inbox go through a case index of their own: after a new commit, a case damaged by hand and on another day they say what a cold run says")
     func pendingThroughIndex() throws {
-        let cli = CLI()
-        try cli.setUp()
-        for (title, snip) in [("A", "245789"), ("B", "245790"), ("C", "245791")] {
-            #expect(try cli.folio("new", "4", "--title", title, "--set", "snip=\(snip)", "--set", "unidad_ejecutora=DIP").ok)
-        }
+        let cli = try CLI.withThreeCases()
         // A plan whose next step has a deadline (three months).
         #expect(try cli.folio("new", "1", "--title", "PEI 2027-2031", "--set", "cooperacion_tecnica=OISS").ok)
         func both(_ date: String) throws -> [(Run, Run)] {
