@@ -94,6 +94,33 @@ struct CommandLineTests {
         #expect(try cli.folio("status", date: nextDay).out == (try cold(nextDay)))
     }
 
+    @Test("in a hook's environment (objects in quarantine, named only by GIT_OBJECT_DIRECTORY) the status of all cases, derived on two threads, is what it is once the objects are in place")
+    func statusInQuarantine() throws {
+        let cli = try CLI.withThreeCases()
+        let git = cli.repo + "/.git"
+        let quarantine = cli.box.path + "/cuarentena"
+        try FileManager.default.createDirectory(atPath: quarantine, withIntermediateDirectories: true)
+        // A commit whose objects only the quarantine holds: case 2's title edited with plain git.
+        let file = cli.repo + "/cases/2026/PI-2026-0002/expediente.md"
+        try (try String(contentsOfFile: file, encoding: .utf8)).replacingOccurrences(of: "titulo: B", with: "titulo: B editado")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let hidden = ["GIT_OBJECT_DIRECTORY": quarantine, "GIT_ALTERNATE_OBJECT_DIRECTORIES": git + "/objects"]
+        let commit = try Sandbox.run("/usr/bin/git", ["commit", "-qam", "Edición a mano"], in: cli.repo, env: hidden)
+        #expect(commit.ok, "\(commit.err)")
+        #expect(try Sandbox.run("/usr/bin/git", ["cat-file", "-e", "HEAD"], in: cli.repo).status != 0, "the commit is in quarantine only")
+        let date = "2026-11-03T09:00:00-06:00"
+        let hook = try Sandbox.run(CLI.binary, ["status", "--json"], in: cli.repo,
+                                   env: hidden.merging(["GIT_DIR": git, "FOLIO_DATE": date, "FOLIO_SIN_CACHE": "1"]) { a, _ in a })
+        #expect(hook.ok, "\(hook.err)")
+        #expect(!hook.out.contains("\"damage\"") && hook.out.contains("B editado"), "\(hook.out)")
+        // The objects in place: the same answer.
+        for entry in try FileManager.default.contentsOfDirectory(atPath: quarantine) {
+            _ = try Sandbox.run("/bin/cp", ["-r", quarantine + "/" + entry, git + "/objects/"], in: cli.repo)
+        }
+        let placed = try Sandbox.run(CLI.binary, ["status", "--json"], in: cli.repo, env: ["FOLIO_DATE": date, "FOLIO_SIN_CACHE": "1"])
+        #expect(placed.ok && placed.out == hook.out)
+    }
+
     @Test("due and inbox go through a case index of their own: after a new commit, a case damaged by hand and on another day they say what a cold run says")
     func pendingThroughIndex() throws {
         let cli = try CLI.withThreeCases()
