@@ -461,13 +461,14 @@ public final class Casebook {
             var stepsOf: [String: [JudgedStep]] = [:]
             var caseIDs: [String] = []
             var commitCount = 0
-            try prepareSignatures(from: head, hiding: nil)
+            let line = try prepareSignatures(from: head, hiding: nil)
             var lastInCase: [String: StepRecord] = [:]
             var previousCommit: CommitInfo?
-            try repository.walk(from: head, firstParent: true) { commit in
+            for id in line {
+                let commit = try repository.commit(id)
                 commitCount += 1
                 defer { previousCommit = commit }
-                guard let record = try StepRecord(commit) else { return }
+                guard let record = try StepRecord(commit) else { continue }
                 let facts = try facts(of: commit, record: record, isRoot: false, previousInCase: lastInCase[record.caseID],
                                       previous: previousCommit)
                 lastInCase[record.caseID] = record

@@ -40,9 +40,10 @@ extension Casebook {
         // Case folders changed by commits without folio's trailers (edits outside folio).
         var editedOutside = Set<String>()
         // Signatures are checked ahead, in parallel, and cached; the walk's rule reads the verdicts.
-        try prepareSignatures(from: tip, hiding: hidden)
+        let line = try prepareSignatures(from: tip, hiding: hidden)
         var previousCommit: CommitInfo?
-        try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
+        for id in line {
+            let commit = try repository.commit(id)
             let position = walked
             walked += 1
             defer { previousCommit = commit }
