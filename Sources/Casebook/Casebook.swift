@@ -69,6 +69,9 @@ public final class Casebook {
     /// with what is wrong (nil: nothing): every commit that adds or changes one is reported, each
     /// blob is read once per kind.
     var contentProblems: [ContentKey: String?] = [:]
+    /// Cases whose status could not be derived because the repository could not be read (a libgit2
+    /// error, which may pass): the case indexes keep no summary of them for later runs.
+    var unreadCases: Set<String> = []
     /// The cases the last `statusOfAll` (and so `pending`) found damaged, for commands to report.
     public internal(set) var damagedCases: [CaseStatus] = []
     /// Repository files (`roles.yaml`, `folio.yaml`) a reading command could not read; it went on without them.

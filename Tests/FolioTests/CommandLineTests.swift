@@ -87,6 +87,15 @@ struct CommandLineTests {
         let damaged = try cli.folio("status", date: day)
         let coldDamaged = try cold(day)
         #expect(damaged.out == coldDamaged && damaged.out.contains("1 dañado") && damaged.out.contains("DAÑADO PI-2026-0003"))
+        // The damaged case's line is kept: at another width (no copy of the output serves), nothing is written.
+        func written() throws -> [String] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: folder + "estado-tabla.cache")
+            return ([.size, .systemFileNumber, .modificationDate] as [FileAttributeKey]).map { "\(attributes[$0] ?? "")" }
+        }
+        let before = try written()
+        let narrow = try Sandbox.run(CLI.binary, ["status"], in: cli.repo, env: ["FOLIO_DATE": day, "COLUMNS": "70"])
+        #expect(narrow.out.contains("DAÑADO PI-2026-0003"))
+        #expect(try written() == before)
         let nextDay = "2026-11-20T10:00:00-06:00"
         #expect(try cli.folio("status", date: nextDay).out == (try cold(nextDay)))
         // The table's index is disposable: garbage in it is read as no index.
@@ -148,6 +157,11 @@ struct CommandLineTests {
         _ = try cli.git("commit", "-qam", "Edición a mano")
         try expectSame(day, "damaged")
         #expect(try cli.folio("due", date: day).err.contains("1 expediente dañado"))
+        // The damaged case's summary is kept: another run at the same commit derives and writes nothing.
+        let index = cli.repo + "/.git/folio/estado-pendiente.cache"
+        let size = try FileManager.default.attributesOfItem(atPath: index)[.size] as? Int
+        try expectSame(day, "damaged, again")
+        #expect(try FileManager.default.attributesOfItem(atPath: index)[.size] as? Int == size)
         try expectSame("2027-03-01T10:00:00-06:00", "later")
         #expect(try cli.folio("due", date: "2027-03-01T10:00:00-06:00").out.contains("VENCIDO"))
     }

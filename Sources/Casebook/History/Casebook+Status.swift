@@ -40,6 +40,8 @@ extension Casebook {
             return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.directory,
                                  reason: "no hay definición del procedimiento '\(history.records(of: id).first?.procedure ?? "")' en schemas/")
         } catch {
+            // The repository itself could not be read (libgit2): that may pass, unlike committed content.
+            if error is GitError { unreadCases.insert(id) }
             let number = history.records(of: id).first?.procedure.flatMap(Int.init) ?? 0
             return damagedStatus(id, history: history, head: head, path: path, file: SchemaLibrary.path(for: number), reason: "\(error)")
         }

@@ -20,7 +20,7 @@ struct StatusIndex {
         var tree: String
         /// Commits of the case left out (they break verify's rules).
         var omitted: Int
-        /// Whether the summary may be used again (not for a damaged case).
+        /// Whether the summary may be used again (not for a case the repository could not be read for).
         var reusable: Bool
         /// For a case whose state reads its `expediente.md` in the work tree (the dependencies a
         /// round expects): that file's change time, size and inode when it was read; "-" otherwise.
@@ -242,8 +242,9 @@ extension Casebook {
     ///
     /// With the cache on, the case index of an earlier HEAD (an ancestor of this one, same day,
     /// roster, settings and stamps) gives each case's summary; only the cases that the commits
-    /// since name, whose folder changed (an edit outside folio), that were damaged, or whose
-    /// work-tree file read for the round changed are replayed, from their own records. Otherwise
+    /// since name, whose folder changed (an edit outside folio), that the repository could not be
+    /// read for, or whose work-tree file read for the round changed are replayed, from their own
+    /// records (a case damaged by what is committed stays damaged until a commit changes it). Otherwise
     /// every case is replayed and the index written again.
     public func statusOfAll(form: String = "json", encode: @escaping @Sendable (CaseStatus) throws -> Data,
                             _ body: (Data) throws -> Void) throws {
@@ -303,16 +304,17 @@ extension Casebook {
             let json = try status.map(encode) ?? Data()
             // A round's state reads the work tree's expediente.md: the summary holds while that file does.
             let stamp = status?.expected == nil ? "-" : book.workTreeStamp(nil, folder)
+            // A case damaged by what is committed (a schema, its front matter) stays so until a commit
+            // changes it: its summary is kept. One the repository could not be read for is derived again.
             return Replayed(id: id, status: status, last: last, tree: book.folderKey(folder), omitted: book.omittedCommits - before,
-                            workTree: stamp, json: json)
+                            reusable: !book.unreadCases.contains(id), workTree: stamp, json: json)
         }
         /// A case replayed, written to the index and to `body`, in order.
         func keep(_ replayed: Replayed?) throws {
             guard let replayed else { return }
             if let status = replayed.status, status.damage != nil { damagedCases.append(status) }
             writer?.add(replayed.id, StatusIndex.Summary(last: replayed.last, tree: replayed.tree, omitted: replayed.omitted,
-                                                         reusable: replayed.status?.damage == nil, workTree: replayed.workTree,
-                                                         json: replayed.json))
+                                                         reusable: replayed.reusable, workTree: replayed.workTree, json: replayed.json))
             if !replayed.json.isEmpty { try body(replayed.json) }
         }
         if let history {
@@ -344,6 +346,7 @@ extension Casebook {
         var last: OID
         var tree: String
         var omitted: Int
+        var reusable: Bool
         var workTree: String
         var json: Data
     }
