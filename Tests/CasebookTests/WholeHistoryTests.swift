@@ -130,7 +130,7 @@ struct WholeHistoryTests {
             indexed.usesCache = usesCache
             try indexed.statusOfAll(encode: Self.encode) { encoded.append($0) }
             #expect(encoded == (try each.map(Self.encode)))
-            #expect(indexed.omittedCommits == 2 && indexed.damagedCases.map(\.id) == [ids[1]])
+            #expect(indexed.omittedCommits == 2)
         }
         #expect(FileManager.default.fileExists(atPath: cache.cacheFile(repo)))
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)

@@ -238,7 +238,8 @@ final class StatusIndexWriter {
 extension Casebook {
     /// Every case's status as `encode` renders it, handed to `body` one case at a time in the order
     /// they were opened: what `status --json` writes (`form` "json"), or each case's line of
-    /// `folio status`'s table ("tabla"). Each form keeps a case index of its own.
+    /// `folio status`'s table ("tabla"). Each form keeps a case index of its own. A damaged case's
+    /// damage is in its encoding (`damagedCases` is left empty).
     ///
     /// With the cache on, the case index of an earlier HEAD (an ancestor of this one, same day,
     /// roster, settings and stamps) gives each case's summary; only the cases that the commits
@@ -306,13 +307,12 @@ extension Casebook {
             let stamp = status?.expected == nil ? "-" : book.workTreeStamp(nil, folder)
             // A case damaged by what is committed (a schema, its front matter) stays so until a commit
             // changes it: its summary is kept. One the repository could not be read for is derived again.
-            return Replayed(id: id, status: status, last: last, tree: book.folderKey(folder), omitted: book.omittedCommits - before,
+            return Replayed(id: id, last: last, tree: book.folderKey(folder), omitted: book.omittedCommits - before,
                             reusable: !book.unreadCases.contains(id), workTree: stamp, json: json)
         }
         /// A case replayed, written to the index and to `body`, in order.
         func keep(_ replayed: Replayed?) throws {
             guard let replayed else { return }
-            if let status = replayed.status, status.damage != nil { damagedCases.append(status) }
             writer?.add(replayed.id, StatusIndex.Summary(last: replayed.last, tree: replayed.tree, omitted: replayed.omitted,
                                                          reusable: replayed.reusable, workTree: replayed.workTree, json: replayed.json))
             if !replayed.json.isEmpty { try body(replayed.json) }
@@ -339,10 +339,9 @@ extension Casebook {
         withExtendedLifetime(old) { writer?.finish() }
     }
 
-    /// A case `statusOfAll(encode:)` replayed: its status and what its summary in the case index holds.
+    /// A case `statusOfAll(encode:)` replayed: what its summary in the case index holds.
     struct Replayed: Sendable {
         var id: String
-        var status: CaseStatus?
         var last: OID
         var tree: String
         var omitted: Int
