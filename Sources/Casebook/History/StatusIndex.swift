@@ -307,15 +307,15 @@ extension Casebook {
             let stamp = status?.expected == nil ? "-" : book.workTreeStamp(nil, folder)
             // A case damaged by what is committed (a schema, its front matter) stays so until a commit
             // changes it: its summary is kept. One the repository could not be read for is derived again.
-            return Replayed(id: id, last: last, tree: book.folderKey(folder), omitted: book.omittedCommits - before,
-                            reusable: !book.unreadCases.contains(id), workTree: stamp, json: json)
+            return Replayed(id: id, summary: StatusIndex.Summary(
+                last: last, tree: book.folderKey(folder), omitted: book.omittedCommits - before,
+                reusable: !book.unreadCases.contains(id), workTree: stamp, json: json))
         }
         /// A case replayed, written to the index and to `body`, in order.
         func keep(_ replayed: Replayed?) throws {
             guard let replayed else { return }
-            writer?.add(replayed.id, StatusIndex.Summary(last: replayed.last, tree: replayed.tree, omitted: replayed.omitted,
-                                                         reusable: replayed.reusable, workTree: replayed.workTree, json: replayed.json))
-            if !replayed.json.isEmpty { try body(replayed.json) }
+            writer?.add(replayed.id, replayed.summary)
+            if !replayed.summary.json.isEmpty { try body(replayed.summary.json) }
         }
         if let history {
             for id in order {
@@ -339,15 +339,10 @@ extension Casebook {
         withExtendedLifetime(old) { writer?.finish() }
     }
 
-    /// A case `statusOfAll(encode:)` replayed: what its summary in the case index holds.
+    /// A case `statusOfAll(encode:)` replayed, and its summary for the case index.
     struct Replayed: Sendable {
         var id: String
-        var last: OID
-        var tree: String
-        var omitted: Int
-        var reusable: Bool
-        var workTree: String
-        var json: Data
+        var summary: StatusIndex.Summary
     }
 
     /// Whether the case index on disk is for HEAD and this key (a `status --json` would replay no
@@ -393,3 +388,7 @@ extension Casebook {
         return folders
     }
 }
+
+// A summary crosses threads only as a second casebook derived it (`statusOfAll(form:encode:)`),
+// with no `stored` bytes: those point into the index mapping of the thread that read it.
+extension StatusIndex.Summary: @unchecked Sendable {}
