@@ -33,6 +33,12 @@ struct DayArgument {
         guard let day = Day(iso: text), let date = Clock.parse(text) else {
             throw CasebookError.invalidValue(option: option, reason: "'\(text)' no es una fecha", fix: "Use AAAA-MM-DD.")
         }
+        // The days folio counts, as for FOLIO_DATE (a commit records 1970 to 2099; before 1583 the
+        // calendar is not the one the dates are counted in).
+        guard Clock.recordable.contains(date) else {
+            throw CasebookError.invalidValue(option: option, reason: "'\(text)' está fuera de los años que folio cuenta (1970 a 2099)",
+                                            fix: "Use una fecha entre 1970-01-01 y 2099-12-31, como AAAA-MM-DD.")
+        }
         self.day = day
         self.date = date
     }

@@ -328,6 +328,12 @@ struct CommandLineTests {
         #expect(inbox.out.contains("Bandeja de María Rodríguez") && inbox.out.contains("PEI-2026-0001"))
         let bad = try cli.folio("due", "--today", "2027-02-30")
         #expect(bad.status == 1 && bad.err.contains("--today"))
+        // Days outside the years folio counts are refused, as in FOLIO_DATE (0001-01-01 was shown as "hoy 0000-12-30").
+        for day in ["0001-01-01", "1582-10-10", "1969-12-31", "2100-01-01"] {
+            let far = try cli.folio("inbox", "--as", "mrodriguez", "--today", day)
+            #expect(far.status == 1 && far.err.contains("--today") && far.err.contains("1970 a 2099") && far.out.isEmpty, "\(day): \(far.err)")
+        }
+        #expect(try cli.folio("due", "--today", "2099-12-31").ok)
         #expect(try cli.folio("status", "PEI-2026-0001").out.contains("vence el 2027-02-28"))
     }
 
