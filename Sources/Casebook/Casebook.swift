@@ -483,12 +483,8 @@ public final class Casebook {
             cases = caseIDs.map { ($0, stepsOf.removeValue(forKey: $0) ?? []) }
             writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: commitCount) : nil
         }
-        // Cases 0, 2, 4... are derived here (each case's steps let go once derived), 1, 3, 5... on the second core.
-        let count = cases.count
-        var even = stride(from: 0, to: count, by: 2).map { cases[$0] }
-        let odd = stride(from: 1, to: count, by: 2).map { cases[$0] }
-        cases = []
-        let worker: OrderedFeed<DerivedCase<Value>>? = odd.isEmpty ? nil : {
+        // Cases 0, 2, 4... are derived here, 1, 3, 5... on the second core (`inTurns`).
+        try inTurns(&cases, worker: { odd in
             // What the second casebook starts from: the verdicts judged so far and the fields read
             // (through the cache), the reception stamps; the cases' list and the history are shared.
             let (verdicts, authorized, fields, stamps) = (commitRuleErrors, authorizationCache, fieldsCache, try? receptionStamps())
@@ -516,23 +512,13 @@ public final class Casebook {
                 done.cacheChanged = book.cacheChanged
                 return done
             }
-        }()
-        defer { worker?.stop() }
-        for index in 0..<count {
-            // Every 256 cases of each thread, the memory they freed goes back to the system.
-            if index % 512 == 510 { Self.giveBackFreedMemory() }
-            let (id, steps) = index % 2 == 0 ? even[index / 2] : odd[index / 2]
-            if index % 2 == 0 { even[index / 2].1 = [] }
-            let derived: DerivedCase<Value>
-            if index % 2 == 1, let done = worker?.take(index / 2) {
-                derived = done
-                omittedCommits += done.omitted
-                workTreeFiles.merge(done.workTreeFiles) { mine, _ in mine }
-                fieldsCache.merge(done.fields) { mine, _ in mine }
-                if whole != nil { authorizationCache.merge(done.authorized) { mine, _ in mine } }
-                if done.cacheChanged { cacheChanged = true }
-            } else {
-                derived = try deriveCase(id, steps: steps, whole: whole, derive: derive)
+        }, compute: { try deriveCase($0.0, steps: $0.1, whole: whole, derive: derive) }) { derived, fromWorker in
+            if fromWorker {
+                omittedCommits += derived.omitted
+                workTreeFiles.merge(derived.workTreeFiles) { mine, _ in mine }
+                fieldsCache.merge(derived.fields) { mine, _ in mine }
+                if whole != nil { authorizationCache.merge(derived.authorized) { mine, _ in mine } }
+                if derived.cacheChanged { cacheChanged = true }
             }
             // The case's lines of the history cache: its records, then their verdicts.
             writer?.add(derived.records) { derived.authorized[$0] }
@@ -545,6 +531,34 @@ public final class Casebook {
             authorizationCache = [:]
             writer?.finish(fields: fieldsCache)
             saveSignatureCache()
+        }
+    }
+
+    /// `items` in turns: 0, 2, 4... computed here by `compute`, 1, 3, 5... by `worker` (made from
+    /// those items: a `secondCasebook`, or nil to compute them all here), each handed to `body` in
+    /// order with whether the worker computed it; one the worker could not compute is computed
+    /// here. `items` is emptied, and each item let go once computed here, so that memory holds
+    /// what is left to do. Every 256 items of each thread, the memory they freed goes back to the
+    /// system (the two threads' heaps otherwise grow apart: at 10k cases, 20 MB).
+    func inTurns<Item, Value: Sendable>(_ items: inout [Item], worker makeWorker: ([Item]) -> OrderedFeed<Value>?,
+                                         compute: (Item) throws -> Value, _ body: (Value, Bool) throws -> Void) throws {
+        let count = items.count
+        var even = stride(from: 0, to: count, by: 2).map { Optional(items[$0]) }
+        let odd = stride(from: 1, to: count, by: 2).map { items[$0] }
+        items = []
+        let worker = odd.isEmpty ? nil : makeWorker(odd)
+        defer { worker?.stop() }
+        for index in 0..<count {
+            if index % 512 == 510 { Self.giveBackFreedMemory() }
+            if index % 2 == 1, let done = worker?.take(index / 2) {
+                try body(done, true)
+            } else if index % 2 == 1 {
+                try body(try compute(odd[index / 2]), false)
+            } else {
+                let item = even[index / 2]!
+                even[index / 2] = nil
+                try body(try compute(item), false)
+            }
         }
     }
 
@@ -601,8 +615,7 @@ public final class Casebook {
             book.trustsSignatureCache = trustsSignatures
             prepare(book)
             return { index in
-                // Every 256 values, the memory this thread freed goes back to the system: the two
-                // threads' heaps otherwise grow apart (at 10k cases, 20 MB above the walk's peak).
+                // Every 256 values, the memory this thread freed goes back to the system (`inTurns`).
                 if index % 256 == 255 { Casebook.giveBackFreedMemory() }
                 return try? work(book, index)
             }

@@ -150,8 +150,9 @@ struct SignatureTests {
         #expect(beside.1.first?.lastStep == "02", "the forged steps do not count")
         // A thread that cannot read the repository (a quarantined push) gives no verdicts: the walk checks them itself.
         let head = try #require(OID(hex: try repo.git(["rev-parse", "HEAD"])))
-        #expect(SignatureFeed(commits: [head], gitdir: repo.box.path + "/no-existe").verdict(for: head) == nil)
-        #expect(SignatureFeed(commits: [head], gitdir: repo.path + "/.git").verdict(for: head) != nil)
+        let (elsewhere, here) = (repo.box.path + "/no-existe", repo.path + "/.git")
+        #expect(SignatureFeed(commits: [head], open: { try? Repository(at: elsewhere) }).verdict(for: head) == nil)
+        #expect(SignatureFeed(commits: [head], open: { try? Repository(at: here) }).verdict(for: head) != nil)
         // A full verify whose signatures were checked beside the walk keeps them in the cache, as a status does.
         let file = repo.path + "/.git/folio/firmas.cache"
         try? FileManager.default.removeItem(atPath: file)

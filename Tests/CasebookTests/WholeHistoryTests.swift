@@ -79,7 +79,8 @@ struct WholeHistoryTests {
             #expect(path != nil && value.3 == path)
         }
         // A repository the thread cannot open: every value is nil, and the caller computes it.
-        let elsewhere = OrderedFeed<Int>(count: 2, gitdir: repo.box.path + "/no-existe") { repository in { repository == nil ? nil : $0 } }
+        let missing = repo.box.path + "/no-existe"
+        let elsewhere = OrderedFeed<Int>(count: 2, open: { try? Repository(at: missing) }) { repository in { repository == nil ? nil : $0 } }
         #expect(elsewhere.take(0) == nil && elsewhere.take(1) == nil)
         // Stopped before every value was asked for: the thread does not stay waiting.
         // A casebook that cannot read the caller's tip (a hook's pushed objects it would not see)

@@ -130,6 +130,27 @@ struct CommandLineTests {
         #expect(placed.ok && placed.out == hook.out)
     }
 
+    @Test("a FIFO (or any file that is not a regular one) at a cache's path is no cache: status, due, inbox and verify answer as a cold run, they do not wait on it")
+    func fifoAtCachePaths() throws {
+        let cli = try CLI.withThreeCases()
+        let folder = cli.repo + "/.git/folio/"
+        let day = "2026-11-03T10:00:00-06:00"
+        let commands = [["status"], ["status", "--json"], ["due"], ["inbox", "--as", "mrodriguez"], ["verify"]]
+        for args in commands { _ = try cli.folio(args, date: day) }
+        let names = ["estado.cache", "estado-tabla.cache", "estado-pendiente.cache", "historial.cache", "salida.cache", "salida.aviso",
+                     "firmas.cache", "sellos.cache"]
+        for name in names {
+            try? FileManager.default.removeItem(atPath: folder + name)
+            #expect(mkfifo(folder + name, 0o644) == 0, "\(name)")
+        }
+        for args in commands {
+            // `timeout` ends a run that would wait on a FIFO (exit 124).
+            let run = try Sandbox.run("/usr/bin/timeout", ["20", CLI.binary] + args, in: cli.repo, env: ["FOLIO_DATE": day])
+            let cold = try Sandbox.run(CLI.binary, args, in: cli.repo, env: ["FOLIO_DATE": day, "FOLIO_SIN_CACHE": "1"])
+            #expect(run.status == cold.status && run.out == cold.out, "\(args): \(run.status) \(run.err)")
+        }
+    }
+
     @Test("due and inbox go through a case index of their own: after a new commit, a case damaged by hand and on another day they say what a cold run says")
     func pendingThroughIndex() throws {
         let cli = try CLI.withThreeCases()
@@ -163,6 +184,9 @@ struct CommandLineTests {
         try expectSame(day, "damaged, again")
         #expect(try FileManager.default.attributesOfItem(atPath: index)[.size] as? Int == size)
         try expectSame("2027-03-01T10:00:00-06:00", "later")
+        // The index is disposable: garbage in it is read as no index.
+        try Data("basura\n".utf8).write(to: URL(fileURLWithPath: index))
+        try expectSame("2027-03-01T10:00:00-06:00", "garbage")
         #expect(try cli.folio("due", date: "2027-03-01T10:00:00-06:00").out.contains("VENCIDO"))
     }
 

@@ -30,7 +30,7 @@ struct HistoryCache {
     /// The tip named by the file's first lines, unchecked (whether the cache may serve a tip at
     /// all; `load` checks the whole file); nil when it is missing or of another version.
     static func tip(_ path: String) -> OID? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        guard let handle = CacheFile.handle(path) else { return nil }
         defer { try? handle.close() }
         let lines = String(decoding: (try? handle.read(upToCount: 256)) ?? Data(), as: UTF8.self).split(separator: "\n")
         guard lines.count >= 2, lines[0] == Substring(header) else { return nil }
@@ -369,10 +369,10 @@ extension Casebook {
     public func cachedOutputData(_ key: String?) -> CachedOutput? {
         let path = repository.gitdir + "folio/salida.cache"
         let keyLine = key.map { Data(($0 + "\n").utf8) }
-        guard let keyLine, let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        guard let keyLine, let handle = CacheFile.handle(path) else { return nil }
         defer { try? handle.close() }
         guard (try? handle.read(upToCount: keyLine.count)) == keyLine,
-              let notes = FileManager.default.contents(atPath: Self.noteFile(repository)),
+              let notes = CacheFile.contents(Self.noteFile(repository)),
               notes.starts(with: keyLine) else { return nil }
         // Then `archivos <n>` and n lines `<stamp>\t<path>`: the work-tree files the output read,
         // each as it was then (a round's expected dependencies being edited).
@@ -440,7 +440,7 @@ public struct CachedOutput {
 
     /// The output's bytes (nil when the file went away).
     var data: Data? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        guard let handle = CacheFile.handle(path) else { return nil }
         defer { try? handle.close() }
         try? handle.seek(toOffset: offset)
         return try? handle.readToEnd() ?? Data()
@@ -448,7 +448,7 @@ public struct CachedOutput {
 
     /// Copies the output to `out` in pieces of 1 MB (memory stays small for a 50 MB status).
     public func copy(to out: FileHandle) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        guard let handle = CacheFile.handle(path) else { return }
         defer { try? handle.close() }
         try? handle.seek(toOffset: offset)
         while let piece = try? handle.read(upToCount: 1 << 20), !piece.isEmpty { out.write(piece) }

@@ -8,10 +8,9 @@ final class MappedFile {
     /// The file's device and inode: a writer that appends checks it is still this file.
     let identity: (device: UInt64, inode: UInt64)
 
-    /// nil when the file is missing, empty or cannot be mapped.
+    /// nil when the file is missing, empty, not a regular file or cannot be mapped.
     init?(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+        guard let descriptor = CacheFile.open(path) else { return nil }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_size > 0 else { return nil }
@@ -22,6 +21,36 @@ final class MappedFile {
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+}
+
+/// Opening a cache file to read. Only a regular file is read: a FIFO, a device or a socket put at a
+/// cache's path would block the command (a FIFO with no writer) or never end, where a cold run
+/// reads no cache at all. Writers replace such a file by renaming a new one over it.
+enum CacheFile {
+    /// A descriptor for reading `path`, or nil when it is missing or not a regular file (opened
+    /// without waiting, then read as usual).
+    static func open(_ path: String) -> Int32? {
+        let descriptor = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            return nil
+        }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        return descriptor
+    }
+
+    /// `open` as a file handle, which closes the descriptor when it goes.
+    static func handle(_ path: String) -> FileHandle? {
+        open(path).map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+    }
+
+    /// The whole of a small cache file (a warning, the checked stamps); nil as for `open`.
+    static func contents(_ path: String) -> Data? {
+        guard let handle = handle(path) else { return nil }
+        return (try? handle.readToEnd()) ?? Data()
+    }
 }
 
 /// A fast checksum of a cache's bytes (64 bits, eight bytes at a time): it catches a damaged,

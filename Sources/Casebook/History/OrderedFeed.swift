@@ -39,11 +39,6 @@ final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
         thread.start()
     }
 
-    /// The repository at `gitdir`, opened on the thread.
-    convenience init(count: Int, ahead: Int = .max, gitdir: String, start: @escaping @Sendable (Repository?) -> (Int) -> Value?) {
-        self.init(count: count, ahead: ahead, open: { try? Repository(at: gitdir) }, start: start)
-    }
-
     /// Value `index` once the thread has computed it, handed over once (nil when the feed was
     /// stopped before the thread reached it).
     func take(_ index: Int) -> Value? {

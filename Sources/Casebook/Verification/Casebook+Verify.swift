@@ -70,31 +70,19 @@ extension Casebook {
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
         let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip, keepingWhole: false)
         let paths = try casePaths(at: tip)
-        // A full verify checks every other case (1, 3, 5...) on the second core, in a casebook of its
-        // own (the checks' memos are per case and per casebook), at most 64 cases ahead; a case it
-        // could not check is checked here. A range's few cases are all checked here, against the
-        // history replayed. Each case's steps are let go here once checked.
-        var even: [(String, [WalkedStep])] = [], odd: [(String, [WalkedStep])] = []
-        for (index, id) in touched.enumerated() {
-            let steps = stepsOf.removeValue(forKey: id) ?? []
-            if hidden == nil && index % 2 == 1 { odd.append((id, steps)) } else { even.append((id, steps)) }
-        }
-        let worker = odd.isEmpty ? nil : caseWorker(cases: odd, paths: paths, tip: tip)
-        defer { worker?.stop() }
+        // A full verify checks every other case on the second core, in a casebook of its own (the
+        // checks' memos are per case and per casebook); a range's few cases are all checked here,
+        // against the history replayed (`inTurns`).
+        var cases = touched.map { ($0, stepsOf.removeValue(forKey: $0) ?? []) }
         var steps = 0
         // Cases with a step that counts: a trailer naming a case no one opened, or an opening that
         // does not count, is no case (as status says), though its commits are checked.
         var counted = 0
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
-        for index in 0..<(even.count + odd.count) {
-            // Every 256 cases of each thread, the memory they freed goes back to the system.
-            if index % 512 == 510 { Self.giveBackFreedMemory() }
-            let mine = worker == nil || index % 2 == 0
-            let (id, walkedSteps) = mine ? even[worker == nil ? index : index / 2] : odd[index / 2]
-            if mine { even[worker == nil ? index : index / 2].1 = [] }
-            let checked = try (mine ? nil : worker?.take(index / 2))
-                ?? checkWalkedCase(id, steps: walkedSteps, history: replayed, reported: reported, inRange: inRange, paths: paths, tip: tip)
+        try inTurns(&cases, worker: { hidden == nil ? caseWorker(cases: $0, paths: paths, tip: tip) : nil }, compute: { id, walkedSteps in
+            try checkWalkedCase(id, steps: walkedSteps, history: replayed, reported: reported, inRange: inRange, paths: paths, tip: tip)
+        }) { checked, _ in
             tagged += checked.tagged
             steps += checked.steps
             if checked.steps > 0 { counted += 1 }

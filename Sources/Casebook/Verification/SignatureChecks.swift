@@ -96,7 +96,7 @@ struct SignatureCache {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // Only the header and the last byte are read: the file may hold a whole history's verdicts.
         var start = Data(), last = Data()
-        if let reader = FileHandle(forReadingAtPath: path) {
+        if let reader = CacheFile.handle(path) {
             start = (try? reader.read(upToCount: header.utf8.count + 1)) ?? Data()
             if let end = try? reader.seekToEnd(), end > 0 {
                 try? reader.seek(toOffset: end - 1)
@@ -287,10 +287,6 @@ final class SignatureFeed: Sendable {
     /// dictionary's memory (at 10k cases, 2.5 MB instead of 7.4 MB).
     private let positions: [(commit: OID, index: Int32)]
     private let feed: OrderedFeed<CommitSignature>
-
-    convenience init(commits: [OID], gitdir: String) {
-        self.init(commits: commits, open: { try? Repository(at: gitdir) })
-    }
 
     /// The thread's repository is `open`'s (the walk's, opened again as it was: `Repository.reopen`).
     init(commits: [OID], open: @escaping @Sendable () -> Repository?) {
