@@ -49,6 +49,10 @@ public final class Casebook {
     /// go once the walk has its verdicts).
     var signatureFeedsStarted = 0
     var signatureFeedThreshold = 4096
+    /// How long a line must be for its later half to be walked on the second core (when no thread
+    /// checks signatures beside the walk), and how many times this run's walks did so.
+    var splitWalkThreshold = 8192
+    var halvesWalkedBeside = 0
     /// Each signing key's hash, kept once for every verdict that names it.
     var keyHashes: [String: String] = [:]
     /// False for the shared repository's hook (`folio receive`): every signature of a push is
@@ -461,27 +465,17 @@ public final class Casebook {
             cases = history.caseIDs.map { ($0, []) }
             whole = history
         } else {
-            var stepsOf: [String: [JudgedStep]] = [:]
-            var caseIDs: [String] = []
-            var commitCount = 0
             let line = try prepareSignatures(from: head, hiding: nil)
-            var lastInCase: [String: StepRecord] = [:]
-            var previousCommit: CommitInfo?
-            for id in line {
-                let commit = try repository.commit(id)
-                commitCount += 1
-                defer { previousCommit = commit }
-                guard let record = try StepRecord(commit) else { continue }
-                let facts = try facts(of: commit, record: record, isRoot: false, previousInCase: lastInCase[record.caseID],
-                                      previous: previousCommit)
-                lastInCase[record.caseID] = record
-                if stepsOf[record.caseID] == nil { caseIDs.append(record.caseID) }
-                stepsOf[record.caseID, default: []].append(JudgedStep(commit: commit.id, breaksRule: try commitRules(facts).contains { $0.isError }))
+            var judged: JudgedWalk = try walk(line, reading: head) { book, walked, judged in
+                guard let record = walked.record else { return }
+                let facts = try book.facts(of: walked.commit, record: record, isRoot: false, previousInCase: walked.previousInCase,
+                                           previous: walked.previous)
+                judged.add(JudgedStep(commit: walked.commit.id, breaksRule: try book.commitRules(facts).contains { $0.isError }),
+                           of: record.caseID)
             }
-            lastInCase = [:]
             walkEnded()
-            cases = caseIDs.map { ($0, stepsOf.removeValue(forKey: $0) ?? []) }
-            writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: commitCount) : nil
+            cases = judged.caseIDs.map { ($0, judged.stepsOf.removeValue(forKey: $0) ?? []) }
+            writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: line.count) : nil
         }
         // Cases 0, 2, 4... are derived here, 1, 3, 5... on the second core (`inTurns`).
         try inTurns(&cases, worker: { odd in
@@ -627,6 +621,25 @@ public final class Casebook {
     struct JudgedStep: Sendable {
         var commit: OID
         var breaksRule: Bool
+    }
+
+    /// What `forEachCase`'s walk keeps: each case's steps as judged, the cases in the order they
+    /// were opened.
+    struct JudgedWalk: WalkedPart {
+        var stepsOf: [String: [JudgedStep]] = [:]
+        var caseIDs: [String] = []
+
+        mutating func add(_ step: JudgedStep, of id: String) {
+            if stepsOf[id] == nil { caseIDs.append(id) }
+            stepsOf[id, default: []].append(step)
+        }
+
+        mutating func append(consuming later: inout JudgedWalk) {
+            for id in later.caseIDs {
+                if stepsOf[id] == nil { caseIDs.append(id) }
+                stepsOf[id, default: []] += later.stepsOf.removeValue(forKey: id) ?? []
+            }
+        }
     }
 
     /// Whether the history cache serves `tip`: this run's, or the file's when its tip is `tip` or

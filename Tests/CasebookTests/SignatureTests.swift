@@ -130,15 +130,19 @@ struct SignatureTests {
         let other = try repo.box.sshKey("intruso")
         try repo.git(["-c", "gpg.format=ssh", "-c", "user.signingKey=\(other.path)", "commit", "-q", "-S", "--allow-empty", "-m",
                       trailers, "--author", CaseRepo.jefe])
-        func run(threshold: Int, cache: Bool) throws -> (VerifyReport, [CaseStatus], Bool) {
+        func run(threshold: Int, cache: Bool, halves: Int = .max) throws -> (VerifyReport, [CaseStatus], Bool) {
             let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
             book.usesCache = cache
             book.signatureFeedThreshold = threshold
+            book.splitWalkThreshold = halves
             let report = try book.verify()
             let other = try Casebook.open(at: repo.path, clock: repo.book.clock)
             other.usesCache = cache
             other.signatureFeedThreshold = threshold
+            other.splitWalkThreshold = halves
             let statuses = try other.statusOfAll()
+            // A line is walked in two halves only when no thread checks signatures beside it.
+            #expect(book.halvesWalkedBeside + other.halvesWalkedBeside == (halves == .max || threshold == 1 ? 0 : 2))
             return (report, statuses, book.signatureFeedsStarted + other.signatureFeedsStarted > 0)
         }
         let inTheWalk = try run(threshold: .max, cache: false)
@@ -148,6 +152,10 @@ struct SignatureTests {
         #expect(beside.0.violations.filter { $0.rule == "signature" }.count == 2)
         #expect(beside.1.map(\.lastStep) == inTheWalk.1.map(\.lastStep))
         #expect(beside.1.first?.lastStep == "02", "the forged steps do not count")
+        // A history walked in two halves: the later half's walk is handed the verdicts checked before it.
+        let halves = try run(threshold: .max, cache: false, halves: 1)
+        #expect(!halves.2 && halves.0 == inTheWalk.0 && halves.1 == inTheWalk.1)
+        #expect(try run(threshold: 1, cache: false, halves: 1).2, "with a signature thread, one walk")
         // A thread that cannot read the repository (a quarantined push) gives no verdicts: the walk checks them itself.
         let head = try #require(OID(hex: try repo.git(["rev-parse", "HEAD"])))
         let (elsewhere, here) = (repo.box.path + "/no-existe", repo.path + "/.git")
@@ -164,6 +172,11 @@ struct SignatureTests {
         let signed = try repo.git(["log", "--format=%H"]).split(separator: "\n").filter { try repo.git(["cat-file", "commit", String($0)]).contains("\ngpgsig ") }
         #expect(book.signatureFeedsStarted == 1 && signed.count >= 3 && lines.count == signed.count + 1, "\(lines.count) lines for \(signed.count) signed commits")
         #expect(signed.allSatisfy { commit in lines.contains { $0.hasPrefix(commit) } })
+        // The next verify reads them: its later half is walked beside, with the cached verdicts.
+        let split = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        (split.usesCache, split.signatureFeedThreshold, split.splitWalkThreshold) = (true, .max, 1)
+        #expect(try split.verify() == inTheWalk.0)
+        #expect(split.halvesWalkedBeside == 1 && split.signatureFeedsStarted == 0)
     }
 
     @Test("verify: a step that touches another case, schemas/ changed by a non-jefe, edits outside folio (a warning), a range")

@@ -94,6 +94,43 @@ struct WholeHistoryTests {
         #expect(feed.take(2) == nil, "a value whose work failed is nil")
     }
 
+    @Test("a long history is walked in two halves at once, the later on the second core: verify and status of all say, at every tip, what one walk says, forged steps, edits outside folio and cases that span both halves included")
+    func lineInHalves() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 4)
+        try forge(repo, ids[0], by: "Jorge Pérez <jperez@igss.gob.gt>")
+        let paths = try repo.book.casePaths(at: try #require(try repo.book.repository.headCommit()))
+        // An edit outside folio (no trailers) of case 1's slip, and later steps of cases opened earlier.
+        try repo.write(repo.read("\(paths[ids[1]]!)/\(RoutingSlip.fileName)") + "\nEditado a mano.\n", to: "\(paths[ids[1]]!)/\(RoutingSlip.fileName)")
+        try repo.git(["commit", "-qam", "Edición a mano"])
+        try repo.step(ids[2], as: "mrodriguez")
+        try forge(repo, ids[3], by: "Ana López <alopez@igss.gob.gt>")
+        try repo.step(ids[0], as: "mrodriguez")
+        let line = try repo.git(["rev-list", "--first-parent", "HEAD"]).split(separator: "\n").map(String.init)
+        // Every tip from the newest back (HEAD put there): each line is split at a different commit.
+        for (back, tip) in line.prefix(9).enumerated() {
+            try repo.git(["reset", "-q", "--hard", tip])
+            func run(halves: Int) throws -> (VerifyReport, [CaseStatus], omitted: Int, halves: Int) {
+                let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+                (book.usesCache, book.splitWalkThreshold) = (false, halves)
+                let report = try book.verify()
+                let other = try Casebook.open(at: repo.path, clock: repo.book.clock)
+                (other.usesCache, other.splitWalkThreshold) = (false, halves)
+                let statuses = try other.statusOfAll()
+                return (report, statuses, other.omittedCommits, book.halvesWalkedBeside + other.halvesWalkedBeside)
+            }
+            let one = try run(halves: .max)
+            let two = try run(halves: 1)
+            #expect(one.halves == 0 && two.halves == 2, "HEAD~\(back): the later half was walked beside")
+            #expect(two.0 == one.0, "HEAD~\(back)")
+            #expect(two.1 == one.1 && two.omitted == one.omitted, "HEAD~\(back)")
+            if back == 0 {
+                #expect(one.0.violations.contains { $0.rule == "outside-folio" } && one.omitted == 2)
+                #expect(one.1.map(\.lastStep) == ["03", "02", "03", "02"], "\(one.1.map(\.lastStep))")
+            }
+        }
+    }
+
     @Sendable static func encode(_ status: CaseStatus) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -27,44 +27,32 @@ extension Casebook {
             }
             for record in try loadHistory(of: named, at: hidden, keepingWhole: false).records { lastInCase[record.caseID] = record }
         }
-        // Each finding with its commit's place in the walk, to report them in history order.
-        var tagged: [(position: Int, Violation)] = []
-        var walked = 0
+        // Signatures are checked ahead, in parallel, and cached (or, on a whole history walked in
+        // two halves, by each half's walk); the walk's rule reads the verdicts.
+        let line = try prepareSignatures(from: tip, hiding: hidden)
         // For a range, its commits and their places (a few); a full verify keeps them by case.
         var inRange: [OID: Int] = [:]
-        var touched: [String] = []
-        // The steps of each case, by id and what the walk saw of them: a case's records are read
-        // again from its commits when it is checked, so that memory holds one case's records, not
-        // the whole history's (nor a table of every commit: at 10k cases, 30 MB of dictionaries).
-        var stepsOf: [String: [WalkedStep]] = [:]
-        // Case folders changed by commits without folio's trailers (edits outside folio).
-        var editedOutside = Set<String>()
-        // Signatures are checked ahead, in parallel, and cached; the walk's rule reads the verdicts.
-        let line = try prepareSignatures(from: tip, hiding: hidden)
-        var previousCommit: CommitInfo?
-        for id in line {
-            let commit = try repository.commit(id)
-            let position = walked
-            walked += 1
-            defer { previousCommit = commit }
-            if hidden != nil { inRange[commit.id] = position }
-            let record = try StepRecord(commit)
-            let previous = record.flatMap { lastInCase[$0.caseID] }
-            if let record { lastInCase[record.caseID] = record }
-            let isRoot = hidden == nil && position == 0
-            let facts = try facts(of: commit, record: record, isRoot: isRoot, previousInCase: previous, previous: previousCommit)
-            if record == nil { editedOutside.formUnion(facts.caseFolders.map { String($0.split(separator: "/").last ?? "") }) }
-            let found = try commitRules(facts)
-            if let record {
-                if stepsOf[record.caseID] == nil { touched.append(record.caseID) }
-                let slip = try walkedSlip(record, at: commit.id)
-                stepsOf[record.caseID, default: []].append(WalkedStep(commit: commit.id, slip: slip.blob, breaksRule: found.contains { $0.isError },
-                                                                      position: Int32(position), slipPath: slip.path))
-            }
-            tagged += (found + (try ruleReception(facts))).map { (position, $0) }
+        if hidden != nil {
+            for (position, id) in line.enumerated() { inRange[id] = position }
         }
+        var seen: VerifyWalk = try walk(line, reading: tip, after: lastInCase) { book, walked, part in
+            let (commit, record) = (walked.commit, walked.record)
+            let facts = try book.facts(of: commit, record: record, isRoot: hidden == nil && walked.position == 0,
+                                       previousInCase: walked.previousInCase, previous: walked.previous)
+            if record == nil { part.editedOutside.formUnion(facts.caseFolders.map { String($0.split(separator: "/").last ?? "") }) }
+            let found = try book.commitRules(facts)
+            if let record {
+                if part.stepsOf[record.caseID] == nil { part.touched.append(record.caseID) }
+                let slip = try book.walkedSlip(record, at: commit.id)
+                part.stepsOf[record.caseID, default: []].append(WalkedStep(commit: commit.id, slip: slip.blob, breaksRule: found.contains { $0.isError },
+                                                                           position: Int32(walked.position), slipPath: slip.path))
+            }
+            part.tagged += (found + (try book.ruleReception(facts))).map { (walked.position, $0) }
+        }
+        var tagged = seen.tagged
+        seen.tagged = []
+        let (touched, editedOutside) = (seen.touched, seen.editedOutside)
         // The walk's verdicts are in hand (`walkEnded`).
-        lastInCase = [:]
         walkEnded()
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
@@ -73,7 +61,7 @@ extension Casebook {
         // A full verify checks every other case on the second core, in a casebook of its own (the
         // checks' memos are per case and per casebook); a range's few cases are all checked here,
         // against the history replayed (`inTurns`).
-        var cases = touched.map { ($0, stepsOf.removeValue(forKey: $0) ?? []) }
+        var cases = touched.map { ($0, seen.stepsOf.removeValue(forKey: $0) ?? []) }
         var steps = 0
         // Cases with a step that counts: a trailer naming a case no one opened, or an opening that
         // does not count, is no case (as status says), though its commits are checked.
@@ -104,7 +92,7 @@ extension Casebook {
             }
             violations += try sentReportFindings(at: tip, history: replayed!, only: editedOutside.union(touched), paths: paths)
         }
-        return VerifyReport(ok: !violations.contains { $0.isError }, commits: walked,
+        return VerifyReport(ok: !violations.contains { $0.isError }, commits: line.count,
                             cases: counted, steps: steps, violations: violations, outOfWindow: timed)
     }
 
@@ -161,6 +149,29 @@ extension Casebook {
         }) { book, index in
             let (id, steps) = cases[index]
             return try book.checkWalkedCase(id, steps: steps, history: nil, reported: nil, inRange: [:], paths: paths, tip: tip)
+        }
+    }
+
+    /// What verify's walk keeps: each finding with its commit's place in the walk (to report them in
+    /// history order); the steps of each case, by id, with what the walk saw of them (a case's
+    /// records are read again from its commits when it is checked, so that memory holds one case's
+    /// records, not the whole history's, nor a table of every commit: at 10k cases, 30 MB of
+    /// dictionaries); the cases in the order first named; the case folders changed by commits
+    /// without folio's trailers (edits outside folio).
+    struct VerifyWalk: WalkedPart {
+        var tagged: [(position: Int, Violation)] = []
+        var stepsOf: [String: [WalkedStep]] = [:]
+        var touched: [String] = []
+        var editedOutside = Set<String>()
+
+        mutating func append(consuming later: inout VerifyWalk) {
+            tagged += later.tagged
+            later.tagged = []
+            for id in later.touched {
+                if stepsOf[id] == nil { touched.append(id) }
+                stepsOf[id, default: []] += later.stepsOf.removeValue(forKey: id) ?? []
+            }
+            editedOutside.formUnion(later.editedOutside)
         }
     }
 

@@ -1,0 +1,97 @@
+import Foundation
+import GitStore
+
+/// What a walk learnt of one part of a history's line, joined to what it learnt of the part
+/// before (`Casebook.walk(_:reading:)`).
+protocol WalkedPart: Sendable {
+    init()
+    /// Adds what was learnt of the part that comes right after this one in the line, emptying
+    /// `later` as it goes (memory holds one copy of each step).
+    mutating func append(consuming later: inout Self)
+}
+
+/// One commit of a walk, as the walk hands it to its visitor.
+struct WalkedCommit {
+    /// Its place in the line (0: the oldest commit walked).
+    var position: Int
+    var commit: CommitInfo
+    var record: StepRecord?
+    /// The record of the same case before this one in the line (or in `earlier`).
+    var previousInCase: StepRecord?
+    /// The commit before this one in the line (its first parent, on a first-parent line).
+    var previous: CommitInfo?
+}
+
+extension Casebook {
+    /// Visits the commits of `line` (a first-parent line, oldest first) in order, each with its
+    /// step record, its case's record before it and the commit before it, `visit` gathering what
+    /// it learns into a `Part`. `earlier` holds each case's last record before the line (a range).
+    ///
+    /// A long line (`splitWalkThreshold` commits or more: a whole history) whose signatures are
+    /// known (cached, or checked before the walk) is walked in two halves at once: the later half
+    /// on the second core by a casebook of its own (`secondCasebook`, handed the signature verdicts
+    /// and reception stamps this one has), which first reads the earlier half's records (each
+    /// case's previous step) and then visits its own commits. Each commit is visited once, by one
+    /// casebook, with what one walk would have given it; the two parts are joined in the line's
+    /// order. If the second casebook cannot walk its half, this one walks it after its own. While a
+    /// thread checks signatures beside the walk (`SignatureFeed`), the second core is taken: one
+    /// walk (two walks and the signatures on two cores took longer, measured at 10k cases).
+    func walk<Part: WalkedPart>(_ line: [OID], reading tip: OID, after earlier: [String: StepRecord] = [:],
+                                visit: @escaping @Sendable (Casebook, WalkedCommit, inout Part) throws -> Void) throws -> Part {
+        let split = line.count >= splitWalkThreshold && signatureFeed == nil ? line.count / 2 + line.count / 32 : line.count
+        var later: OrderedFeed<Part>?
+        if split < line.count {
+            let (cache, verdicts, stamps, bad) = (signatureCache, signatureVerdicts, try? receptionStamps(), badStamps)
+            later = secondCasebook(count: 1, reading: tip, prepare: { book in
+                (book.signatureCache, book.signatureVerdicts) = (cache, verdicts)
+                (book.stampsCache, book.badStamps) = (stamps, bad)
+            }) { book, _ in
+                // The earlier half's records, for each case's step before the later half's.
+                var lastInCase = earlier
+                var previous: CommitInfo?
+                for id in line[..<split] {
+                    let commit = try book.repository.commit(id)
+                    if let record = try StepRecord(commit) { lastInCase[record.caseID] = record }
+                    previous = commit
+                }
+                var part = Part()
+                try book.walk(line, split..<line.count, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
+                lastInCase = [:]
+                Casebook.giveBackFreedMemory()
+                return part
+            }
+        }
+        defer { later?.stop() }
+        var part = Part()
+        var lastInCase = earlier
+        var previous: CommitInfo?
+        try walk(line, 0..<split, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
+        if var done = later?.take(0) {
+            // The halves are joined once what both walks freed is given back (the join's copies
+            // would otherwise add to two heaps' high-water marks).
+            lastInCase = [:]
+            Self.giveBackFreedMemory()
+            part.append(consuming: &done)
+            halvesWalkedBeside += 1
+        } else if split < line.count {
+            try walk(line, split..<line.count, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
+        }
+        return part
+    }
+
+    /// Visits the commits of `line` in `range`, in order (`walk(_:reading:)`).
+    private func walk<Part>(_ line: [OID], _ range: Range<Int>, into part: inout Part, lastInCase: inout [String: StepRecord],
+                            previous: inout CommitInfo?, visit: (Casebook, WalkedCommit, inout Part) throws -> Void) throws {
+        for position in range {
+            // What the walk freed goes back to the system now and then: each thread's heap keeps its
+            // high-water mark, and a walk's churn (commits, trees, YAML) would add up on two heaps.
+            if position % 2048 == 2047 { Self.giveBackFreedMemory() }
+            let commit = try repository.commit(line[position])
+            defer { previous = commit }
+            let record = try StepRecord(commit)
+            let before = record.flatMap { lastInCase[$0.caseID] }
+            if let record { lastInCase[record.caseID] = record }
+            try visit(self, WalkedCommit(position: position, commit: commit, record: record, previousInCase: before, previous: previous), &part)
+        }
+    }
+}
