@@ -38,6 +38,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// A case folder that no commit that counts opens (a forged or invalid opening, a folder added
     /// with plain git or by a merge): no case.
     case caseNotCounted(String, path: String)
+    /// A case with a history whose folder is no longer at HEAD (deleted or moved outside folio).
+    case caseFolderGone(String, folder: String, fix: String)
     case ambiguousStep(String, options: [String])
     case dirtyOutside(paths: [String], scope: String)
     case conflicted([String])
@@ -143,6 +145,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "El expediente \(id) ya existe en \(path): elija otro --id o deje que folio asigne uno."
         case .unknownCase(let id):
             return "No existe el expediente \(id) en cases/ (en el último commit). 'folio status' lista los expedientes."
+        case .caseFolderGone(let id, let folder, let fix):
+            return "La carpeta del expediente \(id) ya no está en cases/ (estaba en \(folder)): se borró o se movió fuera de folio, "
+                + "y nadie puede registrar pasos en él hasta que se restaure: \(fix)"
         case .caseNotCounted(let id, let path):
             return "\(path) está en el repositorio, pero ningún commit que cuente abre \(id) (su apertura no cumple las reglas del manual, "
                 + "o la carpeta llegó con git a mano o por un merge): no hay expediente que consultar. 'folio verify' dice qué regla se rompe; "
@@ -355,6 +360,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .missingProgram: return "FOLIO-E065"
         case .fileSystem: return "FOLIO-E066"
         case .caseNotCounted: return "FOLIO-E067"
+        case .caseFolderGone: return "FOLIO-E068"
         }
     }
 

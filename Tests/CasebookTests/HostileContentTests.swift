@@ -77,6 +77,50 @@ struct HostileContentTests {
         }
     }
 
+    @Test("a case folder deleted or moved with plain git: status lists the case DAÑADO with its title, where it was and the way back, nothing pending (cold, cached, indexed); status ID, log, step and note refuse with the same; the restoration is recorded by a note and verify is clean of it again")
+    func folderDeletedOutsideFolio() throws {
+        let repo = try CaseRepo()
+        let (a, b) = try twoCases(repo)
+        let folder = "cases/2026/\(a)"
+        let opening = try repo.git(["log", "-1", "--format=%h", "--", folder])
+        try repo.git(["rm", "-rq", folder])
+        try repo.git(["commit", "-qm", "Borrado a mano", "--author", CaseRepo.jefe])
+        for cached in [false, true, true] {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            book.usesCache = cached
+            let all = try book.statusOfAll()
+            #expect(all.map(\.id) == [a, b])
+            let gone = try #require(all.first)
+            #expect(gone.title == "Hospital de Escuintla" && gone.next.isEmpty && all[1].damage == nil)
+            let damage = try #require(gone.damage)
+            #expect(damage.file == folder && damage.reason.contains("git checkout \(opening) -- \(folder)")
+                    && damage.reason.contains("folio note \(a)"), "\(damage)")
+            #expect(book.damagedCases.map(\.id) == [a])
+            var listed: [Data] = []
+            try book.statusOfAll(encode: { try JSONEncoder().encode($0) }) { listed.append($0) }
+            #expect(listed.count == 2 && String(decoding: listed[0], as: UTF8.self).contains("se borró o se movió fuera de folio"))
+            #expect(try book.pending().allSatisfy { $0.id != a })
+        }
+        try repo.expectRefusal(["ya no está en cases/", folder, "git checkout \(opening) -- \(folder)"]) { _ = try repo.book.status(of: a) }
+        try repo.expectRefusal(["ya no está en cases/", "folio note \(a)"]) { _ = try repo.book.log(of: a) }
+        try repo.expectRefusal(["ya no está en cases/", "folio note \(a)"]) { try repo.step(a, as: "mrodriguez") }
+        try repo.expectRefusal(["ya no está en cases/", "folio note \(a)"]) { _ = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: "x") }
+        try repo.expectRefusal(["No existe el expediente PI-2026-0099"]) { _ = try repo.book.status(of: "PI-2026-0099") }
+        let report = try repo.book.verify()
+        #expect(report.violations.contains { $0.caseID == a && $0.message.contains("ya no está en cases/") && $0.fix.contains("git checkout \(opening) -- \(folder)") })
+        // The way back the messages give: the folder restored where it was, recorded by a note.
+        try repo.git(["checkout", opening, "--", folder])
+        let note = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: "Se restaura la carpeta")
+        #expect(note.path == folder)
+        #expect(try repo.git(["show", "--stat", "--format=%an%n%(trailers:key=Expediente,valueonly)", "HEAD"]).contains("\(folder)/expediente.md"))
+        let restored = try repo.book.statusOfAll()
+        #expect(restored[0].damage == nil && restored[0].state == .open && !restored[0].next.isEmpty)
+        let after = try repo.book.verify()
+        #expect(!after.violations.contains { $0.message.contains("ya no está en cases/") }, "\(after.violations.map(\.message))")
+        #expect(try repo.book.verify(range: "HEAD~1..HEAD").ok)
+        #expect(try Sandbox.git(["fsck"], in: repo.path).ok)
+    }
+
     @Test("status ID and log ID of a folder whose opening does not count say so (the folder is there), not that no such case exists")
     func folderWithUncountedOpening() throws {
         let repo = try CaseRepo()

@@ -141,7 +141,9 @@ extension Casebook {
 
     func status(of replay: CaseReplay, roster: Roster, head: OID, path: String) throws -> CaseStatus {
         let definition = replay.definition
-        let fields = try caseFields(path, at: head)
+        // A case whose folder is gone (deleted outside folio) shows what its folder last said.
+        let gone = path.isEmpty ? try lastFolder(of: replay.id, records: replay.records) : nil
+        let fields = try gone.map { try caseFields($0.folder, at: $0.commit) } ?? caseFields(path, at: head)
         let title = fields?.title ?? ""
         let damage = fields.flatMap { $0.damage.isEmpty ? nil : CaseDamage(file: "\(path)/expediente.md", reason: $0.damage) }
         var opened = clock.day(replay.opening.author.date).description
@@ -174,7 +176,30 @@ extension Casebook {
             status.missing = rs.missing
             status.excused = rs.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
         }
+        if let gone {
+            // Nobody can act on a case whose folder is gone: damaged, with nothing to do until restored.
+            status.damage = CaseDamage(file: gone.folder, reason: "la carpeta del expediente ya no está en cases/: se borró o se movió "
+                + "fuera de folio; nadie puede registrar pasos en él hasta que se restaure: " + Self.restoreFix(replay.id, gone))
+            status.next = []
+            status.dependencies = status.dependencies?.map { DependencyStatus(code: $0.code, lastStep: $0.lastStep, next: []) }
+        }
         return status
+    }
+
+    /// Where case `id` last had its folder in its history (`records`, oldest first), and in which
+    /// commit: for a case whose folder is gone from HEAD.
+    func lastFolder(of id: String, records: [StepRecord]) throws -> (folder: String, commit: OID)? {
+        for record in records.reversed() {
+            if let folder = try casePath(id, at: record.commit) { return (folder, record.commit) }
+        }
+        return nil
+    }
+
+    /// How to bring back a case folder deleted outside folio: restored where it was, and the
+    /// restoration recorded by a note (which takes the folder from the work tree).
+    static func restoreFix(_ id: String, _ last: (folder: String, commit: OID)) -> String {
+        "restáurela donde estaba con 'git checkout \(last.commit.short) -- \(last.folder)' y registre la restauración con "
+            + "'folio note \(id) -m \"Se restaura la carpeta\"'."
     }
 
     /// `roles.yaml` at `commit` for commands that only read: when it cannot be read, an empty

@@ -260,7 +260,7 @@ extension Casebook {
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
-        let (id, path) = try locate(caseID, head: head)
+        let (id, path) = try locate(caseID, head: head, restoring: true)
         let history = try loadHistory(of: [id], at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let dependency = try rawDependency.map { raw -> String in
@@ -316,11 +316,22 @@ extension Casebook {
     }
 
     /// The case's id (normalised) and folder, refusing ids that could leave `cases/`.
-    func locate(_ raw: String, head: OID) throws -> (String, String) {
+    ///
+    /// `restoring` (a note): a case whose folder was deleted outside folio, and is back in the
+    /// work tree where it last was, is found there (the note records the restoration).
+    func locate(_ raw: String, head: OID, restoring: Bool = false) throws -> (String, String) {
         let id = raw.uppercased()
         guard CaseID.isValid(id) else { throw CasebookError.invalidID(raw) }
-        guard let path = try casePath(id, at: head) else { throw CasebookError.unknownCase(id) }
-        return (id, path)
+        if let path = try casePath(id, at: head) { return (id, path) }
+        // A case with a history and no folder was deleted or moved outside folio: said so, with the way back.
+        guard let last = try lastFolder(of: id, records: loadHistory(of: [id], at: head).records(of: id)) else {
+            throw CasebookError.unknownCase(id)
+        }
+        var isFolder: ObjCBool = false
+        if restoring, FileManager.default.fileExists(atPath: "\(root)/\(last.folder)/expediente.md", isDirectory: &isFolder), !isFolder.boolValue {
+            return (id, last.folder)
+        }
+        throw CasebookError.caseFolderGone(id, folder: last.folder, fix: Self.restoreFix(id, last))
     }
 
     func existingIDs(year: Int, head: OID) throws -> [String] {

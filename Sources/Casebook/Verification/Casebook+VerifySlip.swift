@@ -47,11 +47,10 @@ extension Casebook {
             guard let path = paths[id] else {
                 // A case with a history whose folder is gone was deleted outside folio: nobody could act on it.
                 // (A trailer naming a case no commit ever opened is `ruleCase`'s finding, not a deletion.)
-                if let last = history.records(of: id).last, let first = history.records(of: id).first,
-                   try casePath(id, at: first.commit) != nil {
+                if let last = try lastFolder(of: id, records: history.records(of: id)) {
                     found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
-                                           message: "La carpeta del expediente \(id) ya no está en cases/: se borró fuera de folio (su último paso es \(last.commit.short)).",
-                                           fix: "Un expediente no se borra: restaure la carpeta con 'git checkout \(last.commit.short) -- <carpeta>' y regístrelo con 'folio note'."))
+                                           message: "La carpeta del expediente \(id) ya no está en cases/: se borró o se movió fuera de folio (estaba en \(last.folder) en \(last.commit.short)).",
+                                           fix: "Un expediente no se borra: " + Self.restoreFix(id, last)))
                 }
                 continue
             }
