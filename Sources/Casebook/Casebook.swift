@@ -118,7 +118,7 @@ public final class Casebook {
 
     /// Opens the case repository that holds `path`, to write: a work tree is required.
     public static func open(at path: String, clock: Clock) throws -> Casebook {
-        guard let repo = try Repository.discover(from: path) else { throw CasebookError.notARepository(path) }
+        guard let repo = try Repository.discover(from: path) else { throw notFound(path) }
         guard !repo.isBare, let root = repo.workdir else { throw CasebookError.bareRepository(repo.gitdir) }
         let book = Casebook(repository: repo, root: root, clock: clock, access: .write)
         try book.requireCaseRepository()
@@ -181,8 +181,18 @@ public final class Casebook {
         } else {
             repo = try Repository.discover(from: path)
         }
-        guard let repo else { throw CasebookError.notARepository(path) }
+        guard let repo else { throw notFound(path) }
         return Casebook(repository: repo, root: repo.workdir ?? repo.gitdir, clock: clock, access: .read)
+    }
+
+    /// Why no repository was found at `path`: none is there, or the one there belongs to another
+    /// user of the system (libgit2, like git, then finds none).
+    private static func notFound(_ path: String) -> CasebookError {
+        let environment = ProcessInfo.processInfo.environment
+        if let (folder, owner) = Repository.foreignOwner(above: environment["GIT_DIR"] ?? path) {
+            return .foreignOwner(folder, owner: owner)
+        }
+        return .notARepository(path)
     }
 
     /// HEAD's commit, refusing an empty repository.

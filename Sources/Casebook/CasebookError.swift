@@ -4,6 +4,8 @@ import Procedures
 /// A refusal or failure, with a Spanish message that names the file or rule and the fix.
 public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case notARepository(String)
+    /// A repository that belongs to another user of the system (git's "dubious ownership").
+    case foreignOwner(String, owner: String)
     case bareRepository(String)
     /// A writing operation asked of a casebook opened only to read.
     case readOnly(String)
@@ -91,6 +93,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .notARepository(let path):
             return "\(path) no está dentro de un repositorio de expedientes. Use 'folio init DIR --jefe \"Nombre <correo>\"' o vaya a la carpeta del repositorio."
+        case .foreignOwner(let folder, let owner):
+            return "\(folder) es un repositorio de otro usuario del sistema (\(owner)): git y folio no lo abren por seguridad "
+                + "(\"dubious ownership\"). Trabaje en un clon suyo ('git clone \(folder)'), o, si confía en él, agréguelo como "
+                + "excepción: 'git config --global --add safe.directory \(folder)'."
         case .bareRepository(let path):
             return "\(path) es un repositorio git sin árbol de trabajo (bare): folio necesita un clon con archivos. Use 'git clone \(path)' y trabaje en el clon."
         case .readOnly(let path):
@@ -294,6 +300,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     public var code: String {
         switch self {
         case .notARepository: return "FOLIO-E001"
+        case .foreignOwner: return "FOLIO-E069"
         case .bareRepository: return "FOLIO-E002"
         case .readOnly: return "FOLIO-E003"
         case .operationInProgress: return "FOLIO-E004"

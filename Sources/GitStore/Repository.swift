@@ -64,6 +64,27 @@ public final class Repository {
         return Repository(handle: repo!)
     }
 
+    /// The repository folder that holds `path` (searching upwards as `discover` does) when it
+    /// belongs to another user of the system, with that user's name: git and libgit2 refuse to open
+    /// it ("dubious ownership") unless `safe.directory` names it, and `discover` then finds none.
+    public static func foreignOwner(above path: String) -> (folder: String, owner: String)? {
+        var folder = URL(fileURLWithPath: path).standardizedFileURL.path
+        while true {
+            // A work tree (its `.git` folder or file) or a bare repository (HEAD and objects/).
+            let isRepository = FileManager.default.fileExists(atPath: folder + "/.git")
+                || (FileManager.default.fileExists(atPath: folder + "/HEAD") && FileManager.default.fileExists(atPath: folder + "/objects"))
+            if isRepository {
+                var info = stat()
+                guard stat(folder, &info) == 0, info.st_uid != geteuid() else { return nil }
+                let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(info.st_uid)"
+                return (folder, owner)
+            }
+            let parent = (folder as NSString).deletingLastPathComponent
+            if parent == folder || parent.isEmpty { return nil }
+            folder = parent
+        }
+    }
+
     /// Creates a new non-bare repository at `path` whose unborn HEAD points at `initialBranch`.
     public static func create(at path: String, initialBranch: String = "main") throws -> Repository {
         LibGit2.ensure()

@@ -47,6 +47,8 @@ struct ErrorCodeTests {
             .missingProgram(name: "ssh-keygen", package: "openssh-client"),
             .fileSystem(path: "cases/2026/PI-2026-0001/expediente.md", action: "escribir", reason: "no queda espacio en el disco"),
             .caseNotCounted("PI-2026-0001", path: "cases/2026/PI-2026-0001"),
+            .caseFolderGone("PI-2026-0001", folder: "cases/2026/PI-2026-0001", fix: "restáurela donde estaba con 'git checkout abc1234 -- cases/2026/PI-2026-0001'"),
+            .foreignOwner("/srv/expedientes", owner: "git"),
         ]
     }
 
@@ -82,6 +84,8 @@ struct ErrorCodeTests {
         #expect(CasebookError.notARepository("x").code == "FOLIO-E001")
         #expect(CasebookError.readOnly("x").code == "FOLIO-E003")
         #expect(CasebookError.fileSystem(path: "", action: "", reason: "").code == "FOLIO-E066")
+        #expect(CasebookError.caseFolderGone("x", folder: "y", fix: "z").code == "FOLIO-E068")
+        #expect(CasebookError.foreignOwner("x", owner: "y").code == "FOLIO-E069")
     }
 
     @Test("a missing program is not an invalid file; a file-system failure names its path and why, never 'Error de git'")

@@ -63,6 +63,33 @@ struct CommandLineTests {
         #expect(status.out.contains("DAÑADO PI-2026-0002"))
     }
 
+    @Test("a repository that belongs to another user of the system (git's dubious ownership) is named as such, with the fix, not as no repository; once trusted (safe.directory) folio opens it")
+    func foreignOwner() throws {
+        // Only root can give a folder to another user (CI runs as root).
+        guard geteuid() == 0 else { return }
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try Sandbox.run("/bin/chown", ["-R", "nobody", cli.repo], in: cli.box.path).ok)
+        let home = cli.box.path + "/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let env = ["FOLIO_DATE": "2026-11-02T09:00:00-06:00", "HOME": home]
+        for (args, dir) in [(["status"], cli.repo), (["status"], cli.repo + "/cases"), (["verify"], cli.repo), (["new", "4", "--title", "A"], cli.repo)] {
+            let run = try Sandbox.run(CLI.binary, args, in: dir, env: env)
+            #expect(!run.ok && run.err.contains("\(cli.repo) es un repositorio de otro usuario del sistema (nobody)")
+                    && run.err.contains("safe.directory \(cli.repo)") && run.err.contains("FOLIO-E069"), "\(args): \(run.err)")
+        }
+        let git = try Sandbox.git(["status"], in: cli.repo, env: ["HOME": home])
+        #expect(!git.ok && git.err.contains("dubious ownership"), "git refuses it too: \(git.err)")
+        // Elsewhere, still no repository.
+        let elsewhere = try Sandbox.run(CLI.binary, ["status"], in: home, env: env)
+        #expect(elsewhere.err.contains("no está dentro de un repositorio de expedientes") && elsewhere.err.contains("FOLIO-E001"))
+        // The fix the message gives.
+        #expect(try Sandbox.git(["config", "--global", "--add", "safe.directory", cli.repo], in: home,
+                                env: ["HOME": home, "GIT_CONFIG_GLOBAL": home + "/.gitconfig"]).ok)
+        let trusted = try Sandbox.run(CLI.binary, ["status"], in: cli.repo, env: env)
+        #expect(trusted.ok && trusted.out.contains("No hay expedientes"), "\(trusted.out)\(trusted.err)")
+    }
+
     @Test("the status table goes through a case index of its own: after a new commit, a case damaged by hand and on the next day it says what a cold run says")
     func tableThroughIndex() throws {
         let cli = try CLI.withThreeCases()
