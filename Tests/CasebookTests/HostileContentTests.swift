@@ -119,6 +119,20 @@ struct HostileContentTests {
         #expect(!after.violations.contains { $0.message.contains("ya no está en cases/") }, "\(after.violations.map(\.message))")
         #expect(try repo.book.verify(range: "HEAD~1..HEAD").ok)
         #expect(try Sandbox.git(["fsck"], in: repo.path).ok)
+        // Only its expediente.md deleted: damaged too, with the file's way back, which a note records.
+        let file = "cases/2026/\(b)/expediente.md"
+        let had = try repo.git(["log", "-1", "--format=%h", "--", file])
+        try repo.git(["rm", "-q", file])
+        try repo.git(["commit", "-qm", "Borrado a mano", "--author", CaseRepo.jefe])
+        for cached in [false, true] {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            book.usesCache = cached
+            let damage = try #require(try book.statusOfAll().first { $0.id == b }?.damage)
+            #expect(damage.file == file && damage.reason.contains("git checkout \(had) -- \(file)") && damage.reason.contains("folio note \(b)"), "\(damage)")
+        }
+        try repo.git(["checkout", had, "--", file])
+        _ = try repo.book.recordNote(caseID: b, persona: "mrodriguez", text: "Se restaura")
+        #expect(try repo.book.statusOfAll().allSatisfy { $0.damage == nil })
     }
 
     @Test("status ID and log ID of a folder whose opening does not count say so (the folder is there), not that no such case exists")

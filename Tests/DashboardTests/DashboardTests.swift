@@ -156,6 +156,27 @@ struct DashboardTests {
         #expect(!(try server.get("/produccion", headers: hge)).body.contains("2 iniciadas"))
     }
 
+    @Test("a case whose folder was deleted outside folio: the list says dañado, its page says why and how to restore it, shows its steps and no other file of the repository")
+    func deletedFolder() throws {
+        let box = Sandbox()
+        let clone = box.path + "/clon"
+        #expect(try Sandbox.git(["clone", "-q", Self.fixture.path, clone], in: box.path).ok)
+        let folder = try Sandbox.gitOut(["ls-tree", "-d", "--name-only", "HEAD", "cases/2026/PI-2026-0001"], in: clone)
+        #expect(try Sandbox.git(["rm", "-rq", folder], in: clone).ok)
+        #expect(try Sandbox.git(["-c", "user.name=María Rodríguez", "-c", "user.email=mrodriguez@igss.gob.gt", "commit", "-qm", "Borrado"], in: clone).ok)
+        let server = try Server(directory: clone)
+        let list = try server.get("/expedientes").body
+        let row = try #require(list.components(separatedBy: "<tr>").first { $0.contains("PI-2026-0001") })
+        #expect(row.contains("dañado") && !row.contains("cerrado"), "\(row)")
+        let page = try server.get("/expediente/PI-2026-0001")
+        #expect(page.status == 200, "\(page.body)")
+        #expect(page.body.contains("Dañado") && page.body.contains("git checkout") && page.body.contains("folio note PI-2026-0001"))
+        #expect(page.body.contains("Paso 02") && page.body.contains("Hospital de Chimaltenango"))
+        #expect(!page.body.contains("roles.yaml") && !page.body.contains("PROD-2026"), "no file of the repository is shown as the case's")
+        // The other cases are as before.
+        #expect(try server.get("/expediente/PROD-2026-11").status == 200)
+    }
+
     @Test("served from the shared bare repository: current after a push; reading changes nothing in the repository")
     func bareAndReadOnly() throws {
         let box = Sandbox()

@@ -176,6 +176,11 @@ extension Casebook {
             status.missing = rs.missing
             status.excused = rs.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
         }
+        if fields == nil, !path.isEmpty, let last = try lastFolder(of: replay.id, records: replay.records, holding: "expediente.md") {
+            // Its expediente.md deleted outside folio: damaged, with where it last was.
+            status.damage = CaseDamage(file: "\(path)/expediente.md", reason: "falta: se borró fuera de folio; "
+                + Self.restoreFix(replay.id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
+        }
         if let gone {
             // Nobody can act on a case whose folder is gone: damaged, with nothing to do until restored.
             status.damage = CaseDamage(file: gone.folder, reason: "la carpeta del expediente ya no está en cases/: se borró o se movió "
@@ -188,18 +193,22 @@ extension Casebook {
 
     /// Where case `id` last had its folder in its history (`records`, oldest first), and in which
     /// commit: for a case whose folder is gone from HEAD.
-    func lastFolder(of id: String, records: [StepRecord]) throws -> (folder: String, commit: OID)? {
+    /// `holding`: the newest commit where the folder holds that file.
+    func lastFolder(of id: String, records: [StepRecord], holding file: String? = nil) throws -> (folder: String, commit: OID)? {
         for record in records.reversed() {
-            if let folder = try casePath(id, at: record.commit) { return (folder, record.commit) }
+            guard let folder = try casePath(id, at: record.commit) else { continue }
+            if let file, try repository.entryID(at: "\(folder)/\(file)", in: record.commit) == nil { continue }
+            return (folder, record.commit)
         }
         return nil
     }
 
     /// How to bring back a case folder deleted outside folio: restored where it was, and the
     /// restoration recorded by a note (which takes the folder from the work tree).
-    static func restoreFix(_ id: String, _ last: (folder: String, commit: OID)) -> String {
-        "restáurela donde estaba con 'git checkout \(last.commit.short) -- \(last.folder)' y registre la restauración con "
-            + "'folio note \(id) -m \"Se restaura la carpeta\"'."
+    /// The note is recorded by the Department's staff: a dependency's contact records only their own files.
+    static func restoreFix(_ id: String, _ last: (folder: String, commit: OID), what: String = "restáurela") -> String {
+        "\(what) donde estaba con 'git checkout \(last.commit.short) -- \(last.folder)' y registre la restauración con "
+            + "'folio note \(id) -m \"Se restaura\"' (personal del Departamento: el contacto de una dependencia registra solo sus archivos)."
     }
 
     /// `roles.yaml` at `commit` for commands that only read: when it cannot be read, an empty

@@ -19,7 +19,7 @@ enum CaseListPage {
         body += "<p>\(HomePage.plural(list.count, "expediente", "expedientes")).</p>"
         body += HTML.table(["Expediente", "P", "Estado", "Último", "Siguiente", "Título"], list.prefix(2000).map { st in
             let next = (st.next.map(\.step) + (st.dependencies ?? []).flatMap { d in d.next.map { "\($0.step) \(d.code)" } }).joined(separator: ", ")
-            return [HTML.link("/expediente/\(st.id)", st.id), String(st.procedure), "<span class=\"estado-\(st.state.rawValue)\">\(st.state.label)</span>",
+            return [HTML.link("/expediente/\(st.id)", st.id), String(st.procedure), CasePage.stateLabel(st),
                     HTML.escape(st.lastStep ?? "—"), HTML.escape(next), HTML.escape(st.title)]
         }, raw: true)
         if list.count > 2000 { body += "<p class=\"nota\">Se muestran 2000; filtre por procedimiento o estado.</p>" }

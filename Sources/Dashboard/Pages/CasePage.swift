@@ -20,13 +20,18 @@ enum CasePage {
     static func render(_ status: CaseStatus, snapshot s: Snapshot, book: Casebook, report: VerifyReport?, viewer: Viewer) throws -> String {
         guard let head = GitStore.OID(hex: s.head) else { throw CasebookError.emptyRepository }
         let files = CaseFiles(book: book, head: head, folder: status.path)
-        let all = try files.list()
+        // A case whose folder is gone (deleted outside folio) has no files to show, not the repository's.
+        let all = status.path.isEmpty ? [] : try files.list()
         let visible = all.filter { viewer.maySee(file: $0.path) }
         var body = "<h1>\(HTML.escape(status.id)) · \(HTML.escape(status.title))</h1>"
         body += "<p>" + HTML.link("/procedimiento/\(status.procedure)", "Procedimiento \(status.procedure): \(status.procedureName)")
-            + " (versión \(HTML.escape(status.version))) · estado <strong class=\"estado-\(status.state.rawValue)\">\(HTML.escape(status.state.label))</strong>"
+            + " (versión \(HTML.escape(status.version))) · estado " + stateLabel(status, tag: "strong")
             + (status.lastStep.map { " · último paso \(HTML.escape($0))" } ?? "") + " · abierto el \(HTML.escape(status.opened))"
             + " · carpeta <code>\(HTML.escape(status.path))</code></p>"
+        // What cannot be read, and how to repair it, as `folio status` says it.
+        if let damage = status.damage {
+            body += "<p class=\"vencido\"><strong>Dañado</strong>: \(HTML.escape(damage.file)): \(HTML.escape(damage.reason))</p>"
+        }
 
         // Next steps, with holders and due dates.
         let next = status.next + (status.dependencies ?? []).flatMap(\.next)
@@ -109,9 +114,17 @@ enum CasePage {
         return HTML.page(title: status.id, viewer: viewer, head: s.head, body: body)
     }
 
+    /// The case's state as the pages show it: "dañado" when something of it cannot be read.
+    static func stateLabel(_ status: CaseStatus, tag: String = "span") -> String {
+        status.damage == nil ? "<\(tag) class=\"estado-\(status.state.rawValue)\">\(HTML.escape(status.state.label))</\(tag)>"
+            : "<\(tag) class=\"estado-returned\">dañado</\(tag)>"
+    }
+
     static func timeline(_ status: CaseStatus, definition: ProcedureDefinition?, book: Casebook, report: VerifyReport?,
                          viewer: Viewer) throws -> String {
-        let entries = try book.log(of: status.id).filter { viewer.maySee(dependency: $0.dependency) || viewer.restrictedCode == nil }
+        // A case whose folder is gone has no log to read (`folio log` refuses it): its steps as status derived them.
+        let log = status.path.isEmpty && status.damage != nil ? status.history : try book.log(of: status.id)
+        let entries = log.filter { viewer.maySee(dependency: $0.dependency) || viewer.restrictedCode == nil }
         let badSignatures = Set(report?.violations.filter { $0.kind == .signature }.map(\.commit) ?? [])
         var out = "<ol class=\"timeline\">"
         for e in entries {
