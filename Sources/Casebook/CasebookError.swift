@@ -255,7 +255,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .remoteInvalid(let findings):
             return "El repositorio compartido tiene commits que no cumplen las reglas de folio; no se tomaron ni se publicó nada:\n  "
                 + findings.joined(separator: "\n  ")
-                + "\nAvise a un jefe y al administrador del servidor: el gancho pre-receive debió rechazarlos (¿está instalado?)."
+                + "\nEl gancho pre-receive del servidor debió rechazarlos: avise al administrador (¿está instalado?). La historia compartida "
+                + "no se reescribe; para seguir, un jefe trae esos commits tal como están ('git pull --ff-only': folio no cuenta lo que "
+                + "no cumple las reglas), corrige con folio lo que 'folio verify' señala (una carpeta borrada se restaura con 'folio note') "
+                + "y publica con 'folio sync'."
         case .dateBeforeParent(let date, let parent, let commit):
             return "La fecha del paso (\(date)) es anterior a la del último commit (\(commit), \(parent)): la historia no retrocede en el tiempo. "
                 + "Registre el paso con la fecha de hoy (sin un FOLIO_DATE anterior); si se registra fuera de plazo, use --justificacion."
