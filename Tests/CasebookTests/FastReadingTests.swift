@@ -83,4 +83,19 @@ struct FastReadingTests {
             #expect(StepRecord.body(of: message) == StepRecord.paragraphBody(of: message), "\(message.debugDescription)")
         }
     }
+
+    @Test("Whether a message names a case: the byte search finds 'Expediente:' where the string search does, on traps and 3,000 mutations")
+    func mentionsCaseAgrees() {
+        let messages = ["Expediente: X", "x\n\nExpediente: PI-2026-0001", "Expediente:", "Expediente", "EExpediente:", "Expedient:e",
+                        "EEEExpediente: ", "ñ Expediente: á", "Expediente :", "expediente: x", "", "E", "Expediente\u{301}: x",
+                        "Paso 03\n\nTexto\n\nProcedimiento: 4\nExpedienteExpediente:"]
+        var rng = FuzzTests.Mutator(state: 0xCA5E)
+        let mutated = (0..<3000).map { _ in String(decoding: FuzzTests.mutate(Array(messages[1].utf8), &rng), as: UTF8.self) }
+        // A bridged string may not be contiguous UTF-8: the fallback answers the same.
+        let bridged = messages.map { NSString(string: $0) as String }
+        for message in messages + mutated + bridged {
+            #expect(StepRecord.mentionsCase(message) == (message.utf8.firstRange(of: "Expediente:".utf8) != nil),
+                    "\(message.debugDescription)")
+        }
+    }
 }
