@@ -63,6 +63,31 @@ struct CommandLineTests {
         #expect(status.out.contains("DAÑADO PI-2026-0002"))
     }
 
+    @Test("another build of folio does not take this one's cached output or case index, even one copied keeping its date (cp -p): the caches name the running file by size, inode and change time")
+    func cachesNameTheBuild() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
+        let copy = cli.box.path + "/folio-copia"
+        #expect(try Sandbox.run("/bin/cp", ["-p", CLI.binary, copy], in: cli.box.path).ok)
+        // The output's key is its first line; the case index's, the line after its header.
+        func keys() -> [String] {
+            [("salida.cache", 0), ("estado-tabla.cache", 1)].map { name, line in
+                let lines = ((try? String(contentsOfFile: cli.repo + "/.git/folio/" + name, encoding: .utf8)) ?? "").split(separator: "\n")
+                return lines.count > line ? String(lines[line]) : ""
+            }
+        }
+        let first = try cli.folio("status")
+        let mine = keys()
+        #expect(first.ok && mine.allSatisfy { !$0.isEmpty }, "\(mine)")
+        let again = try Sandbox.run(CLI.binary, ["status"], in: cli.repo, env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00"])
+        #expect(again.out == first.out && keys() == mine, "the same build reuses them")
+        let other = try Sandbox.run(copy, ["status"], in: cli.repo, env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00"])
+        #expect(other.out == first.out)
+        let theirs = keys()
+        #expect(zip(mine, theirs).allSatisfy { $0 != $1 }, "a copy with the same date wrote its own: \(mine) \(theirs)")
+    }
+
     @Test("a repository that belongs to another user of the system (git's dubious ownership) is named as such, with the fix, not as no repository; once trusted (safe.directory) folio opens it")
     func foreignOwner() throws {
         // Only root can give a folder to another user (CI runs as root).

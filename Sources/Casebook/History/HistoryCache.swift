@@ -354,13 +354,21 @@ extension Casebook {
     /// and the command's own words.
     public func outputKey(_ words: [String]) throws -> String? {
         guard usesCache, let head = try repository.headCommit() else { return nil }
-        // The cache's format and the running folio (its file's date) are part of the key: another
+        // The cache's format and the running folio (`runningBuild`) are part of the key: another
         // build of folio, which may render differently, does not reuse this one's output.
-        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
-        let built = (try? FileManager.default.attributesOfItem(atPath: executable)[.modificationDate] as? Date)
-            .map { String(Int($0.timeIntervalSince1970)) } ?? ""
-        return ([HistoryCache.header, built, head.hex, clock.today] + words).joined(separator: "\u{1}")
+        return ([HistoryCache.header, Self.runningBuild, head.hex, clock.today] + words).joined(separator: "\u{1}")
     }
+
+    /// The running folio's file, as the caches that depend on how folio derives or renders name it:
+    /// its size, inode, and change and modification times to the nanosecond. Two builds installed
+    /// within the same second, or copied keeping their dates (`cp -p`, packages built with a fixed
+    /// date), differ in their change time and inode: the date alone in seconds named them alike.
+    static let runningBuild: String = {
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        var info = stat()
+        guard stat("/proc/self/exe", &info) == 0 || stat(executable, &info) == 0 else { return executable }
+        return "\(info.st_size).\(info.st_ino).\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec).\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+    }()
 
     /// A command's output cached for exactly this key (same HEAD, same day, same arguments), to
     /// hand to stdout unchanged, with the warning it gave on stderr (the steps left out). Both

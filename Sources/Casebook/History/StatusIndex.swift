@@ -367,13 +367,10 @@ extension Casebook {
     /// What every summary of the case index depends on besides its case: nil when the cache is off.
     func statusIndexKey(head: OID) throws -> String? {
         guard usesCache else { return nil }
-        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
-        let built = (try? FileManager.default.attributesOfItem(atPath: executable)[.modificationDate] as? Date)
-            .map { String(Int($0.timeIntervalSince1970)) } ?? ""
         let roles = try repository.entryID(at: Roster.fileName, in: head)?.hex ?? "-"
         let settings = try repository.entryID(at: Settings.fileName, in: head)?.hex ?? "-"
         let stamps = try repository.resolve(reference: Self.receptionNotesRef)?.hex ?? "-"
-        return [HistoryCache.header, built, executable, clock.today, clock.timeZone.identifier, roles, settings, stamps]
+        return [HistoryCache.header, Self.runningBuild, clock.today, clock.timeZone.identifier, roles, settings, stamps]
             .joined(separator: " ")
     }
 
