@@ -77,7 +77,7 @@ struct HostileContentTests {
         }
     }
 
-    @Test("a case folder deleted or moved with plain git: status lists the case DAÑADO with its title, where it was and the way back, nothing pending (cold, cached, indexed); status ID, log, step and note refuse with the same; the restoration is recorded by a note and verify is clean of it again")
+    @Test("a case folder deleted or moved with plain git: status lists the case DAÑADO with its title, where it was and the way back, nothing pending (cold, cached, indexed); status ID, log, step and note refuse with the same; a part restored is refused; the restoration is recorded by a note, and verify keeps only the deletion commit as a finding")
     func folderDeletedOutsideFolio() throws {
         let repo = try CaseRepo()
         let (a, b) = try twoCases(repo)
@@ -108,6 +108,21 @@ struct HostileContentTests {
         try repo.expectRefusal(["No existe el expediente PI-2026-0099"]) { _ = try repo.book.status(of: "PI-2026-0099") }
         let report = try repo.book.verify()
         #expect(report.violations.contains { $0.caseID == a && $0.message.contains("ya no está en cases/") && $0.fix.contains("git checkout \(opening) -- \(folder)") })
+        // The commit that removed it is a finding of its own, which stays once the case is back.
+        let deletion = try repo.git(["rev-parse", "HEAD"])
+        let removed = { (report: VerifyReport) in report.violations.filter { $0.commit == deletion && $0.rule == "expediente" && $0.message.contains("quita la carpeta") } }
+        #expect(removed(report).count == 1 && removed(report)[0].isError)
+        // Its number is still the case's: a new case takes the next one, and naming it says how to restore it.
+        try repo.expectRefusal(["ya no está en cases/", "git checkout \(opening) -- \(folder)"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "4", id: a, title: "Otro", sets: ["snip=245791", "unidad_ejecutora=DIP"], persona: "mrodriguez"))
+        }
+        // A folder restored in part (its expediente.md only) is refused, naming what is missing: a note would record the loss.
+        try FileManager.default.createDirectory(atPath: repo.path + "/" + folder, withIntermediateDirectories: true)
+        try repo.write(try repo.git(["show", "\(opening):\(folder)/expediente.md"]) + "\n", to: "\(folder)/expediente.md")
+        try repo.expectRefusal(["falta restaurar \(folder)/\(RoutingSlip.fileName)"]) {
+            _ = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: "Se restaura")
+        }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == deletion, "nothing committed")
         // The way back the messages give: the folder restored where it was, recorded by a note.
         try repo.git(["checkout", opening, "--", folder])
         let note = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: "Se restaura la carpeta")
@@ -117,6 +132,7 @@ struct HostileContentTests {
         #expect(restored[0].damage == nil && restored[0].state == .open && !restored[0].next.isEmpty)
         let after = try repo.book.verify()
         #expect(!after.violations.contains { $0.message.contains("ya no está en cases/") }, "\(after.violations.map(\.message))")
+        #expect(removed(after).count == 1 && removed(after)[0].fix.contains("Si ya se restauró"))
         #expect(try repo.book.verify(range: "HEAD~1..HEAD").ok)
         #expect(try Sandbox.git(["fsck"], in: repo.path).ok)
         // Only its expediente.md deleted: damaged too, with the file's way back, which a note records.
@@ -133,6 +149,26 @@ struct HostileContentTests {
         try repo.git(["checkout", had, "--", file])
         _ = try repo.book.recordNote(caseID: b, persona: "mrodriguez", text: "Se restaura")
         #expect(try repo.book.statusOfAll().allSatisfy { $0.damage == nil })
+    }
+
+    @Test("a new case does not take the number of a case whose folder was deleted (the highest), and a note that deletes its own case's folder is a finding, as a plain commit that does")
+    func deletedNumberKept() throws {
+        let repo = try CaseRepo()
+        let (_, b) = try twoCases(repo)
+        try repo.git(["rm", "-rq", "cases/2026/\(b)"])
+        try repo.git(["commit", "-qm", "Borrado a mano", "--author", CaseRepo.jefe])
+        let next = try repo.book.openCase(NewCaseRequest(procedure: "4", title: "C", sets: ["snip=245791", "unidad_ejecutora=DIP"], persona: "mrodriguez")).caseID
+        #expect(next == "PI-2026-0003", "\(next)")
+        #expect(try repo.book.statusOfAll().first { $0.id == b }?.damage != nil)
+        // A commit with a note's trailers, by the case's own jefe, that deletes the case.
+        try repo.git(["rm", "-rq", "cases/2026/\(next)"])
+        try repo.git(["commit", "-qm", "\(next): nota, limpia\n\nExpediente: \(next)\nProcedimiento: 4\nRol: jefe\nSigned-off-by: \(CaseRepo.jefe)",
+                      "--author", CaseRepo.jefe])
+        let note = try repo.git(["rev-parse", "HEAD"])
+        for report in [try repo.book.verify(), try repo.book.verify(range: "HEAD~1..HEAD")] {
+            #expect(!report.ok && report.violations.contains { $0.commit == note && $0.rule == "expediente" && $0.message.contains("quita la carpeta") },
+                    "\(report.violations.map(\.message))")
+        }
     }
 
     @Test("status ID and log ID of a folder whose opening does not count say so (the folder is there), not that no such case exists")

@@ -276,7 +276,7 @@ struct AttackTests {
         let gone = try f.clone(as: "alopez")
         _ = try Sandbox.gitOut(["rm", "-rq", "cases/2026/COOP-2026-0001"], in: gone)
         forged = try f.commit(gone, "borra el expediente", author: "alopez")
-        try f.expectRefused(gone, commit: forged, rules: ["routing-slip"])
+        try f.expectRefused(gone, commit: forged, rules: ["expediente"])
     }
 
     @Test("other references: tags, other branches, other notes, the stamps' notes; deleting or rewinding the shared branch")

@@ -37,6 +37,16 @@ extension Casebook {
         id = id.uppercased()
         guard CaseID.isValid(id) else { throw CasebookError.invalidID(request.id ?? id) }
         if let path = try casePath(id, at: head) { throw CasebookError.caseExists(id, path: path) }
+        // An id with a history whose folder was deleted outside folio is still that case's: a new
+        // number skips it, and naming it (or its month) says how to restore the case.
+        var skipped: [String] = []
+        while let last = try lastFolder(of: id, records: loadHistory(of: [id], at: head).records(of: id)) {
+            guard request.id == nil, !definition.monthly else {
+                throw CasebookError.caseFolderGone(id, folder: last.folder, fix: Self.restoreFix(id, last))
+            }
+            skipped.append(id)
+            id = CaseID.next(code: definition.code, year: year, existing: try existingIDs(year: year, head: head) + skipped)
+        }
         let path = "cases/\(year)/\(id)"
         if FileManager.default.fileExists(atPath: root + "/" + path) { throw CasebookError.caseExists(id, path: path) }
         try checkClean(outside: path)
@@ -328,10 +338,25 @@ extension Casebook {
             throw CasebookError.unknownCase(id)
         }
         var isFolder: ObjCBool = false
-        if restoring, FileManager.default.fileExists(atPath: "\(root)/\(last.folder)/expediente.md", isDirectory: &isFolder), !isFolder.boolValue {
-            return (id, last.folder)
+        guard restoring, FileManager.default.fileExists(atPath: "\(root)/\(last.folder)/expediente.md", isDirectory: &isFolder),
+              !isFolder.boolValue else {
+            throw CasebookError.caseFolderGone(id, folder: last.folder, fix: Self.restoreFix(id, last))
         }
-        throw CasebookError.caseFolderGone(id, folder: last.folder, fix: Self.restoreFix(id, last))
+        // Restored whole: every file the folder had (its archived documents above all) is back; a
+        // note that restored part of it would record the loss of the rest as the case's.
+        var missing: [String] = []
+        func walk(_ relative: String) throws {
+            for entry in try repository.entries(at: relative, in: last.commit) {
+                let path = "\(relative)/\(entry.name)"
+                if entry.kind == .tree { try walk(path) } else if !FileManager.default.fileExists(atPath: "\(root)/\(path)") { missing.append(path) }
+            }
+        }
+        try walk(last.folder)
+        guard missing.isEmpty else {
+            throw CasebookError.caseFolderGone(id, folder: last.folder, fix: "falta restaurar \(missing.prefix(5).joined(separator: ", "))"
+                + (missing.count > 5 ? " y \(missing.count - 5) más" : "") + "; " + Self.restoreFix(id, last))
+        }
+        return (id, last.folder)
     }
 
     func existingIDs(year: Int, head: OID) throws -> [String] {

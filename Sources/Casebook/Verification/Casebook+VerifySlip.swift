@@ -48,7 +48,7 @@ extension Casebook {
                 // A case with a history whose folder is gone was deleted outside folio: nobody could act on it.
                 // (A trailer naming a case no commit ever opened is `ruleCase`'s finding, not a deletion.)
                 if let last = try lastFolder(of: id, records: history.records(of: id)) {
-                    found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
+                    found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .caseExists,
                                            message: "La carpeta del expediente \(id) ya no está en cases/: se borró o se movió fuera de folio (estaba en \(last.folder) en \(last.commit.short)).",
                                            fix: "Un expediente no se borra: " + Self.restoreFix(id, last)))
                 }

@@ -108,11 +108,22 @@ extension Casebook {
     /// it holds its `expediente.md` as a file (without it the case can be neither read nor
     /// stepped; a deletion is not a change the content check sees, and a folder of that name hides
     /// what it holds), and, where the commit adds it, no other year's folder holds the same id.
+    /// A case folder the commit removes (deleted or moved, with or without folio's trailers) is a
+    /// finding of its own: an expediente is not deleted.
     func ruleCaseFile(_ facts: CommitFacts) throws -> [Violation] {
         var found: [Violation] = []
         let parent = facts.commit.parents.first
         for folder in facts.caseFolders {
-            guard let kind = try repository.entry(at: folder, in: facts.commit.id), kind.mode == 0o040000 else { continue }
+            guard let kind = try repository.entry(at: folder, in: facts.commit.id), kind.mode == 0o040000 else {
+                let id = String(folder.split(separator: "/").last ?? "")
+                if let parent, try repository.entry(at: folder, in: parent)?.mode == 0o040000, CaseID.isValid(id) {
+                    found.append(Violation(commit: facts.commit.id.hex, caseID: id, step: facts.record?.step, rule: .caseExists,
+                                           message: "El commit quita la carpeta del expediente \(id) (\(folder)): se borró o se movió fuera de folio. Un expediente no se borra.",
+                                           fix: "Si aún falta, " + Self.restoreFix(id, (folder, parent))
+                                               + " Si ya se restauró, este hallazgo queda como constancia del borrado."))
+                }
+                continue
+            }
             let parts = folder.split(separator: "/").map(String.init)
             let existed = try parent.flatMap { try repository.entry(at: folder, in: $0) }?.mode == 0o040000
             func flag(_ rule: VerifyRule, _ message: String, _ fix: String) {

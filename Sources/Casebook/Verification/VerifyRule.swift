@@ -63,7 +63,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
         case .rolesFile: return "El archivo roles.yaml se puede leer y solo lo cambia un jefe."
         case .schemas: return "Los procedimientos (schemas/) solo los cambia un jefe."
         case .guarded: return "Lo que está fuera de las carpetas de expedientes solo lo cambia un jefe."
-        case .caseExists: return "El trailer Expediente nombra un expediente abierto antes o por ese commit; cada expediente vive en una sola carpeta de año."
+        case .caseExists: return "El trailer Expediente nombra un expediente abierto antes o por ese commit; cada expediente vive en una sola carpeta de año, y no se borra."
         case .scope: return "El commit de un expediente cambia solo la carpeta de ese expediente."
         case .outsideFolio: return "Los expedientes se cambian con folio (trailers), por personal registrado."
         case .date: return "La historia no retrocede en el tiempo."
