@@ -42,6 +42,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case caseNotCounted(String, path: String)
     /// A case with a history whose folder is no longer at HEAD (deleted or moved outside folio).
     case caseFolderGone(String, folder: String, fix: String)
+    /// A case whose `expediente.md` is no longer at HEAD (deleted outside folio).
+    case caseFileGone(String, file: String, fix: String)
     case ambiguousStep(String, options: [String])
     case dirtyOutside(paths: [String], scope: String)
     case conflicted([String])
@@ -154,6 +156,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .caseFolderGone(let id, let folder, let fix):
             return "La carpeta del expediente \(id) ya no está en cases/ (estaba en \(folder)): se borró o se movió fuera de folio, "
                 + "y nadie puede registrar pasos en él hasta que se restaure: \(fix)"
+        case .caseFileGone(let id, let file, let fix):
+            return "\(file) ya no está: se borró fuera de folio, y nadie puede registrar pasos en \(id) hasta que se restaure: \(fix)"
         case .caseNotCounted(let id, let path):
             return "\(path) está en el repositorio, pero ningún commit que cuente abre \(id) (su apertura no cumple las reglas del manual, "
                 + "o la carpeta llegó con git a mano o por un merge): no hay expediente que consultar. 'folio verify' dice qué regla se rompe; "
@@ -371,6 +375,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .fileSystem: return "FOLIO-E066"
         case .caseNotCounted: return "FOLIO-E067"
         case .caseFolderGone: return "FOLIO-E068"
+        case .caseFileGone: return "FOLIO-E070"
         }
     }
 

@@ -143,9 +143,15 @@ struct HostileContentTests {
         for cached in [false, true] {
             let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
             book.usesCache = cached
-            let damage = try #require(try book.statusOfAll().first { $0.id == b }?.damage)
+            let status = try #require(try book.statusOfAll().first { $0.id == b })
+            let damage = try #require(status.damage)
             #expect(damage.file == file && damage.reason.contains("git checkout \(had) -- \(file)") && damage.reason.contains("folio note \(b)"), "\(damage)")
+            #expect(status.next.isEmpty, "nothing pending while it is missing")
         }
+        // A step says how to restore it (not that its YAML header is wrong), and commits nothing.
+        let before = try repo.git(["rev-parse", "HEAD"])
+        try repo.expectRefusal(["\(file) ya no está", "git checkout \(had) -- \(file)"]) { try repo.step(b, as: "mrodriguez") }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == before)
         try repo.git(["checkout", had, "--", file])
         _ = try repo.book.recordNote(caseID: b, persona: "mrodriguez", text: "Se restaura")
         #expect(try repo.book.statusOfAll().allSatisfy { $0.damage == nil })

@@ -180,6 +180,9 @@ extension Casebook {
             // Its expediente.md deleted outside folio: damaged, with where it last was.
             status.damage = CaseDamage(file: "\(path)/expediente.md", reason: "falta: se borró fuera de folio; "
                 + Self.restoreFix(replay.id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
+            // Nobody can record a step without it: nothing to do until restored.
+            status.next = []
+            status.dependencies = status.dependencies?.map { DependencyStatus(code: $0.code, lastStep: $0.lastStep, next: []) }
         }
         if let gone {
             // Nobody can act on a case whose folder is gone: damaged, with nothing to do until restored.

@@ -96,7 +96,7 @@ extension Casebook {
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
         guard persona.holds(.jefe) else { throw CasebookError.notJefe(persona: persona.id, action: "cerrar una ronda sin una dependencia") }
-        let (id, path) = try locate(caseID, head: head)
+        let (id, path) = try locate(caseID, head: head, writing: true)
         guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw CasebookError.invalidValue(option: "-m", reason: "falta el motivo", fix: "Indique por qué se cierra sin \(code): -m \"MOTIVO\".")

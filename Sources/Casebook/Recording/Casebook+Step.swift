@@ -103,7 +103,7 @@ extension Casebook {
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(request.persona, in: roster)
-        let (id, path) = try locate(request.caseID, head: head)
+        let (id, path) = try locate(request.caseID, head: head, writing: true)
         let history = try loadHistory(of: [id], at: head)
         guard var replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let definition = replay.definition
@@ -270,7 +270,7 @@ extension Casebook {
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
-        let (id, path) = try locate(caseID, head: head, restoring: true)
+        let (id, path) = try locate(caseID, head: head, writing: true, restoring: true)
         let history = try loadHistory(of: [id], at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let dependency = try rawDependency.map { raw -> String in
@@ -329,10 +329,20 @@ extension Casebook {
     ///
     /// `restoring` (a note): a case whose folder was deleted outside folio, and is back in the
     /// work tree where it last was, is found there (the note records the restoration).
-    func locate(_ raw: String, head: OID, restoring: Bool = false) throws -> (String, String) {
+    /// `writing` (a step, a note, a close): a case whose `expediente.md` was deleted outside folio
+    /// is refused with the way back, unless the note restores it.
+    func locate(_ raw: String, head: OID, writing: Bool = false, restoring: Bool = false) throws -> (String, String) {
         let id = raw.uppercased()
         guard CaseID.isValid(id) else { throw CasebookError.invalidID(raw) }
-        if let path = try casePath(id, at: head) { return (id, path) }
+        if let path = try casePath(id, at: head) {
+            let file = "\(path)/expediente.md"
+            guard writing, try repository.entryID(at: file, in: head) == nil,
+                  let last = try lastFolder(of: id, records: loadHistory(of: [id], at: head).records(of: id), holding: "expediente.md")
+            else { return (id, path) }
+            var isFolder: ObjCBool = false
+            if restoring, FileManager.default.fileExists(atPath: "\(root)/\(file)", isDirectory: &isFolder), !isFolder.boolValue { return (id, path) }
+            throw CasebookError.caseFileGone(id, file: file, fix: Self.restoreFix(id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
+        }
         // A case with a history and no folder was deleted or moved outside folio: said so, with the way back.
         guard let last = try lastFolder(of: id, records: loadHistory(of: [id], at: head).records(of: id)) else {
             throw CasebookError.unknownCase(id)
