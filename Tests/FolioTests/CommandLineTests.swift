@@ -61,6 +61,12 @@ struct CommandLineTests {
         let status = try cli.folio("status")
         #expect(status.out.contains("2 expedientes: 1 abierto, 0 en espera, 0 cerrados, 0 devueltos, 1 dañado."), "\(status.out)")
         #expect(status.out.contains("DAÑADO PI-2026-0002"))
+        // With --json, due and inbox say it on stderr; their stdout stays the JSON of the items.
+        for args in [["due", "--json"], ["inbox", "--as", "mrodriguez", "--json"]] {
+            let run = try cli.folio(args)
+            #expect(run.ok && run.err.contains("1 expediente dañado") && run.err.contains("DAÑADO PI-2026-0002"), "\(args): \(run.err)")
+            #expect((try? JSONSerialization.jsonObject(with: Data(run.out.utf8))) is [Any], "\(args): \(run.out)")
+        }
     }
 
     @Test("another build of folio does not take this one's cached output or case index, even one copied keeping its date (cp -p): the caches name the running file by size, inode and change time")

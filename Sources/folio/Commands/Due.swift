@@ -35,7 +35,12 @@ extension Folio {
                     let id = try book.findPersona(persona).id
                     items = items.filter { $0.holders.contains(id) }
                 }
-                if options.json { omittedLine(book).map(note); return try printJSON(items) }
+                if options.json {
+                    // The damaged cases are said on stderr, as the steps left out are: the JSON stays the items.
+                    DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
+                    omittedLine(book).map(note)
+                    return try printJSON(items)
+                }
                 print(DueText.table(items, today: book.clock.today, empty: "No hay plazos pendientes."))
                 DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
                 omittedLine(book).map { print($0) }
@@ -56,7 +61,11 @@ extension Folio {
                 let book = try options.open(repository)
                 let who = try book.findPersona(persona)
                 let items = try book.pending().filter { $0.holders.contains(who.id) }
-                if options.json { omittedLine(book).map(note); return try printJSON(items) }
+                if options.json {
+                    DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
+                    omittedLine(book).map(note)
+                    return try printJSON(items)
+                }
                 print("Bandeja de \(who.name) (\(who.id)), \(book.clock.today):")
                 print(DueText.table(items, today: book.clock.today, empty: "Nada pendiente."))
                 DueText.warnDamaged(book.damagedCases, files: book.damagedFiles)
