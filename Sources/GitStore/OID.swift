@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// A git object id (SHA-1), as a value.
 public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -21,6 +22,14 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
         var buffer = [CChar](repeating: 0, count: 41)
         git_oid_tostr(&buffer, 41, &copy)
         return String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The id git gives a file of these bytes (`git hash-object`), without writing it.
+    public static func blob(of data: Data) -> OID {
+        LibGit2.ensure()
+        var oid = git_oid()
+        data.withUnsafeBytes { bytes in _ = git_odb_hash(&oid, bytes.baseAddress, bytes.count, GIT_OBJECT_BLOB) }
+        return OID(oid)
     }
 
     /// The first seven digits, as `git log --oneline` shows.

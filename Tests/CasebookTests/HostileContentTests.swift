@@ -123,6 +123,13 @@ struct HostileContentTests {
             _ = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: "Se restaura")
         }
         #expect(try repo.git(["rev-parse", "HEAD"]) == deletion, "nothing committed")
+        // Restored whole but changed: refused too (against a HEAD without the folder, the note could not tell a change of an archived document).
+        try repo.git(["checkout", opening, "--", folder])
+        try repo.write(repo.read("\(folder)/\(RoutingSlip.fileName)") + "\nOtra cosa.\n", to: "\(folder)/\(RoutingSlip.fileName)")
+        try repo.expectRefusal(["no es como estaba \(folder)/\(RoutingSlip.fileName)", "en una nota aparte"]) {
+            _ = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: "Se restaura")
+        }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == deletion, "nothing committed")
         // The way back the messages give: the folder restored where it was, recorded by a note.
         try repo.git(["checkout", opening, "--", folder])
         let note = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: "Se restaura la carpeta")

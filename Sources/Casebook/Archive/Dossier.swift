@@ -286,7 +286,7 @@ extension Casebook {
     }
 
     /// Every file of a case folder at `commit`, recursively, with its blob id.
-    private func committedFiles(_ path: String, at commit: OID) throws -> [(String, OID)] {
+    func committedFiles(_ path: String, at commit: OID) throws -> [(String, OID)] {
         var result: [(String, OID)] = []
         func walk(_ folder: String, _ prefix: String) throws {
             for e in try repository.entries(at: folder, in: commit) {

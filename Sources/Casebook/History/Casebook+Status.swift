@@ -176,18 +176,18 @@ extension Casebook {
             status.missing = rs.missing
             status.excused = rs.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
         }
-        if fields == nil, !path.isEmpty, let last = try lastFolder(of: replay.id, records: replay.records, holding: "expediente.md") {
-            // Its expediente.md deleted outside folio: damaged, with where it last was.
-            status.damage = CaseDamage(file: "\(path)/expediente.md", reason: "falta: se borró fuera de folio; "
-                + Self.restoreFix(replay.id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
-            // Nobody can record a step without it: nothing to do until restored.
-            status.next = []
-            status.dependencies = status.dependencies?.map { DependencyStatus(code: $0.code, lastStep: $0.lastStep, next: []) }
-        }
+        // Its folder, or its expediente.md, deleted outside folio: damaged, with where it last was
+        // and the way back; nobody can record a step until it is restored, so nothing is pending.
+        var missing: CaseDamage?
         if let gone {
-            // Nobody can act on a case whose folder is gone: damaged, with nothing to do until restored.
-            status.damage = CaseDamage(file: gone.folder, reason: "la carpeta del expediente ya no está en cases/: se borró o se movió "
+            missing = CaseDamage(file: gone.folder, reason: "la carpeta del expediente ya no está en cases/: se borró o se movió "
                 + "fuera de folio; nadie puede registrar pasos en él hasta que se restaure: " + Self.restoreFix(replay.id, gone))
+        } else if fields == nil, let last = try lastFolder(of: replay.id, records: replay.records, holding: "expediente.md") {
+            missing = CaseDamage(file: "\(path)/expediente.md", reason: "falta: se borró fuera de folio; "
+                + Self.restoreFix(replay.id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
+        }
+        if let missing {
+            status.damage = missing
             status.next = []
             status.dependencies = status.dependencies?.map { DependencyStatus(code: $0.code, lastStep: $0.lastStep, next: []) }
         }
@@ -204,6 +204,11 @@ extension Casebook {
             return (folder, record.commit)
         }
         return nil
+    }
+
+    /// `lastFolder` of case `id` with its records up to `head` (the history cache's lines of the case).
+    func lastFolder(of id: String, at head: OID, holding file: String? = nil) throws -> (folder: String, commit: OID)? {
+        try lastFolder(of: id, records: loadHistory(of: [id], at: head).records(of: id), holding: file)
     }
 
     /// How to bring back a case folder deleted outside folio: restored where it was, and the

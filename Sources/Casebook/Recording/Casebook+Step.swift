@@ -40,7 +40,7 @@ extension Casebook {
         // An id with a history whose folder was deleted outside folio is still that case's: a new
         // number skips it, and naming it (or its month) says how to restore the case.
         var skipped: [String] = []
-        while let last = try lastFolder(of: id, records: loadHistory(of: [id], at: head).records(of: id)) {
+        while let last = try lastFolder(of: id, at: head) {
             guard request.id == nil, !definition.monthly else {
                 throw CasebookError.caseFolderGone(id, folder: last.folder, fix: Self.restoreFix(id, last))
             }
@@ -337,36 +337,42 @@ extension Casebook {
         if let path = try casePath(id, at: head) {
             let file = "\(path)/expediente.md"
             guard writing, try repository.entryID(at: file, in: head) == nil,
-                  let last = try lastFolder(of: id, records: loadHistory(of: [id], at: head).records(of: id), holding: "expediente.md")
-            else { return (id, path) }
-            var isFolder: ObjCBool = false
-            if restoring, FileManager.default.fileExists(atPath: "\(root)/\(file)", isDirectory: &isFolder), !isFolder.boolValue { return (id, path) }
+                  let last = try lastFolder(of: id, at: head, holding: "expediente.md") else { return (id, path) }
+            if restoring, try restored(last.folder, as: last.commit, only: "expediente.md") { return (id, path) }
             throw CasebookError.caseFileGone(id, file: file, fix: Self.restoreFix(id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
         }
         // A case with a history and no folder was deleted or moved outside folio: said so, with the way back.
-        guard let last = try lastFolder(of: id, records: loadHistory(of: [id], at: head).records(of: id)) else {
-            throw CasebookError.unknownCase(id)
-        }
-        var isFolder: ObjCBool = false
-        guard restoring, FileManager.default.fileExists(atPath: "\(root)/\(last.folder)/expediente.md", isDirectory: &isFolder),
-              !isFolder.boolValue else {
+        guard let last = try lastFolder(of: id, at: head) else { throw CasebookError.unknownCase(id) }
+        guard restoring, try restored(last.folder, as: last.commit) else {
             throw CasebookError.caseFolderGone(id, folder: last.folder, fix: Self.restoreFix(id, last))
         }
-        // Restored whole: every file the folder had (its archived documents above all) is back; a
-        // note that restored part of it would record the loss of the rest as the case's.
-        var missing: [String] = []
-        func walk(_ relative: String) throws {
-            for entry in try repository.entries(at: relative, in: last.commit) {
-                let path = "\(relative)/\(entry.name)"
-                if entry.kind == .tree { try walk(path) } else if !FileManager.default.fileExists(atPath: "\(root)/\(path)") { missing.append(path) }
-            }
-        }
-        try walk(last.folder)
-        guard missing.isEmpty else {
-            throw CasebookError.caseFolderGone(id, folder: last.folder, fix: "falta restaurar \(missing.prefix(5).joined(separator: ", "))"
-                + (missing.count > 5 ? " y \(missing.count - 5) más" : "") + "; " + Self.restoreFix(id, last))
-        }
         return (id, last.folder)
+    }
+
+    /// Whether `folder` is back in the work tree as it was at `commit` (only its file `only`, when
+    /// given): every file there, byte for byte. A folder restored in part, or changed, is refused
+    /// with what differs: a note would record the loss (of archived documents above all) or the
+    /// change as the case's own, against a HEAD that no longer holds the folder to compare with.
+    /// False when nothing of it is there.
+    func restored(_ folder: String, as commit: OID, only: String? = nil) throws -> Bool {
+        var isFolder: ObjCBool = false
+        let main = "\(root)/\(folder)/\(only ?? "expediente.md")"
+        guard FileManager.default.fileExists(atPath: main, isDirectory: &isFolder), !isFolder.boolValue else { return false }
+        var missing: [String] = [], changed: [String] = []
+        for (name, blob) in try committedFiles(folder, at: commit) where only == nil || name == only {
+            let path = "\(folder)/\(name)"
+            guard let data = FileManager.default.contents(atPath: "\(root)/\(path)") else { missing.append(path); continue }
+            if OID.blob(of: data) != blob { changed.append(path) }
+        }
+        guard missing.isEmpty, changed.isEmpty else {
+            func list(_ paths: [String]) -> String { paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " y \(paths.count - 5) más" : "") }
+            let what = [missing.isEmpty ? nil : "falta restaurar \(list(missing))", changed.isEmpty ? nil : "no es como estaba \(list(changed))"]
+            let id = String(folder.split(separator: "/").last ?? "")
+            throw CasebookError.caseFolderGone(id, folder: folder, fix: what.compactMap { $0 }.joined(separator: "; ") + "; "
+                + Self.restoreFix(id, (only.map { "\(folder)/\($0)" } ?? folder, commit), what: only == nil ? "restáurela" : "restáurelo")
+                + " Las ediciones, en una nota aparte después.")
+        }
+        return true
     }
 
     func existingIDs(year: Int, head: OID) throws -> [String] {
