@@ -480,11 +480,11 @@ public final class Casebook {
                 guard let record = walked.record else { return }
                 let facts = try book.facts(of: walked.commit, record: record, isRoot: false, previousInCase: walked.previousInCase,
                                            previous: walked.previous)
-                judged.add(JudgedStep(commit: walked.commit.id, breaksRule: try book.commitRules(facts).contains { $0.isError }),
-                           of: record.caseID)
+                judged.cases.add(JudgedStep(commit: walked.commit.id, breaksRule: try book.commitRules(facts).contains { $0.isError }),
+                                 of: record.caseID)
             }
             walkEnded()
-            cases = judged.caseIDs.map { ($0, judged.stepsOf.removeValue(forKey: $0) ?? []) }
+            cases = judged.cases.takeAll()
             writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: line.count) : nil
         }
         // Cases 0, 2, 4... are derived here, 1, 3, 5... on the second core (`inTurns`).
@@ -636,20 +636,9 @@ public final class Casebook {
     /// What `forEachCase`'s walk keeps: each case's steps as judged, the cases in the order they
     /// were opened.
     struct JudgedWalk: WalkedPart {
-        var stepsOf: [String: [JudgedStep]] = [:]
-        var caseIDs: [String] = []
+        var cases = StepsByCase<JudgedStep>()
 
-        mutating func add(_ step: JudgedStep, of id: String) {
-            if stepsOf[id] == nil { caseIDs.append(id) }
-            stepsOf[id, default: []].append(step)
-        }
-
-        mutating func append(consuming later: inout JudgedWalk) {
-            for id in later.caseIDs {
-                if stepsOf[id] == nil { caseIDs.append(id) }
-                stepsOf[id, default: []] += later.stepsOf.removeValue(forKey: id) ?? []
-            }
-        }
+        mutating func append(consuming later: inout JudgedWalk) { cases.append(consuming: &later.cases) }
     }
 
     /// Whether the history cache serves `tip`: this run's, or the file's when its tip is `tip` or

@@ -10,6 +10,31 @@ protocol WalkedPart: Sendable {
     mutating func append(consuming later: inout Self)
 }
 
+/// Each case's steps as a walk met them, and the cases in the order it first met them.
+struct StepsByCase<Step: Sendable>: Sendable {
+    private(set) var ids: [String] = []
+    private var steps: [String: [Step]] = [:]
+
+    mutating func add(_ step: Step, of id: String) {
+        if steps[id] == nil { ids.append(id) }
+        steps[id, default: []].append(step)
+    }
+
+    /// Adds the steps met later in the line, emptying `later` as it goes.
+    mutating func append(consuming later: inout StepsByCase<Step>) {
+        for id in later.ids {
+            if steps[id] == nil { ids.append(id) }
+            steps[id, default: []] += later.steps.removeValue(forKey: id) ?? []
+        }
+        later.ids = []
+    }
+
+    /// Each case with its steps, in order; each case's steps let go as they are handed over.
+    mutating func takeAll() -> [(String, [Step])] {
+        ids.map { ($0, steps.removeValue(forKey: $0) ?? []) }
+    }
+}
+
 /// One commit of a walk, as the walk hands it to its visitor.
 struct WalkedCommit {
     /// Its place in the line (0: the oldest commit walked).

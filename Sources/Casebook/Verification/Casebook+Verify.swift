@@ -42,16 +42,15 @@ extension Casebook {
             if record == nil { part.editedOutside.formUnion(facts.caseFolders.map { String($0.split(separator: "/").last ?? "") }) }
             let found = try book.commitRules(facts)
             if let record {
-                if part.stepsOf[record.caseID] == nil { part.touched.append(record.caseID) }
                 let slip = try book.walkedSlip(record, at: commit.id)
-                part.stepsOf[record.caseID, default: []].append(WalkedStep(commit: commit.id, slip: slip.blob, breaksRule: found.contains { $0.isError },
-                                                                           position: Int32(walked.position), slipPath: slip.path))
+                part.cases.add(WalkedStep(commit: commit.id, slip: slip.blob, breaksRule: found.contains { $0.isError },
+                                          position: Int32(walked.position), slipPath: slip.path), of: record.caseID)
             }
             part.tagged += (found + (try book.ruleReception(facts))).map { (walked.position, $0) }
         }
         var tagged = seen.tagged
         seen.tagged = []
-        let (touched, editedOutside) = (seen.touched, seen.editedOutside)
+        let (touched, editedOutside) = (seen.cases.ids, seen.editedOutside)
         // The walk's verdicts are in hand (`walkEnded`).
         walkEnded()
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
@@ -61,7 +60,7 @@ extension Casebook {
         // A full verify checks every other case on the second core, in a casebook of its own (the
         // checks' memos are per case and per casebook); a range's few cases are all checked here,
         // against the history replayed (`inTurns`).
-        var cases = touched.map { ($0, seen.stepsOf.removeValue(forKey: $0) ?? []) }
+        var cases = seen.cases.takeAll()
         var steps = 0
         // Cases with a step that counts: a trailer naming a case no one opened, or an opening that
         // does not count, is no case (as status says), though its commits are checked.
@@ -160,17 +159,13 @@ extension Casebook {
     /// without folio's trailers (edits outside folio).
     struct VerifyWalk: WalkedPart {
         var tagged: [(position: Int, Violation)] = []
-        var stepsOf: [String: [WalkedStep]] = [:]
-        var touched: [String] = []
+        var cases = StepsByCase<WalkedStep>()
         var editedOutside = Set<String>()
 
         mutating func append(consuming later: inout VerifyWalk) {
             tagged += later.tagged
             later.tagged = []
-            for id in later.touched {
-                if stepsOf[id] == nil { touched.append(id) }
-                stepsOf[id, default: []] += later.stepsOf.removeValue(forKey: id) ?? []
-            }
+            cases.append(consuming: &later.cases)
             editedOutside.formUnion(later.editedOutside)
         }
     }
