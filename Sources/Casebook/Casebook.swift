@@ -73,6 +73,13 @@ public final class Casebook {
     /// with what is wrong (nil: nothing): every commit that adds or changes one is reported, each
     /// blob is read once per kind.
     var contentProblems: [ContentKey: String?] = [:]
+    /// Each case folder's archive index as the last commit `ruleArchive` judged left it, and the
+    /// indexes parsed for the commit being judged (by the content check), by blob: each index is
+    /// parsed once.
+    var archiveSeen: [String: (index: OID, documents: [ArchivedDocument])] = [:]
+    var indexesParsed: [OID: [ArchivedDocument]] = [:]
+    /// Each folio's entry as first archived, by the commit and case folder asked about (`firstArchived`).
+    var firstEntries: [String: [Int: ArchivedDocument]] = [:]
     /// Cases whose status could not be derived because the repository could not be read (a libgit2
     /// error, which may pass): the case indexes keep no summary of them for later runs.
     var unreadCases: Set<String> = []

@@ -86,7 +86,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// Fetching or pushing failed in libgit2: the error is kept as the cause.
     case remoteFailed(remote: String, action: String, cause: GitError)
     case pushRejected(reason: String, messages: String)
-    case syncConflict(findings: [String], backup: String)
+    case syncConflict(findings: [String], backup: String, arrived: Bool = true)
     case checkoutBlocked(cause: GitError)
     case procedure(ProcedureError)
     case git(String)
@@ -182,11 +182,13 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .conflicted(let paths):
             return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
         case .invalidCase(let problems):
-            let csv = problems.contains { $0.file.lowercased().hasSuffix(".csv") }
-            let markdown = problems.contains { !$0.file.lowercased().hasSuffix(".csv") }
+            // A symbolic link or a name clash says its own fix; the rest are the files' contents.
+            let contents = problems.filter { !$0.carriesFix }
+            let csv = contents.contains { $0.file.lowercased().hasSuffix(".csv") }
+            let markdown = contents.contains { !$0.file.lowercased().hasSuffix(".csv") }
             // A file in another encoding is not a matter of its YAML header: each problem says how to save it.
-            let encoding = problems.contains { $0.description.contains("UTF-8") }
-            let what = encoding ? "cada archivo como se indica"
+            let encoding = contents.contains { $0.description.contains("UTF-8") }
+            let what = encoding || contents.isEmpty ? "cada archivo como se indica"
                 : [markdown ? "el encabezado YAML (entre las líneas '---')" : nil, csv ? "el archivo CSV" : nil].compactMap { $0 }.joined(separator: " y ")
             return problems.map(\.description).joined(separator: "\n")
                 + "\nCorrija \(what) y vuelva a intentarlo; 'folio check' revisa sin registrar nada."
@@ -284,7 +286,14 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             let said = messages.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
             return "El repositorio compartido rechazó la publicación (\(reason))." + (said.isEmpty ? "" : "\n" + said)
                 + "\nCorrija lo que indica y vuelva a ejecutar 'folio sync'."
-        case .syncConflict(let findings, let backup):
+        case .syncConflict(let findings, let backup, let arrived):
+            guard arrived else {
+                // Nothing came from the shared repository: the local commits themselves break a rule.
+                return "No se publicó nada: sus commits locales no cumplen las reglas que el repositorio compartido exige.\n"
+                    + findings.map { "  - \($0)" }.joined(separator: "\n")
+                    + "\nQuite esos commits de su rama ('git rebase -i origin/main' y borre su línea, o 'folio sync --drop-local', que los "
+                    + "guarda en \(backup)) y registre el trabajo de nuevo con folio; un commit posterior que lo repare no basta."
+            }
             return "No se publicó nada: lo registrado aquí choca con lo que ya está en el repositorio compartido.\n"
                 + findings.map { "  - \($0)" }.joined(separator: "\n")
                 + "\nSus commits locales no se perdieron: siguen en su rama y en \(backup)."

@@ -70,9 +70,51 @@ extension Repository {
         return Data(bytes: bytes, count: size)
     }
 
+    /// The id of the blob at `path` in `commit`: a file or a symbolic link; nil when there is
+    /// nothing there, or a folder, or a submodule (whose id names a commit of another repository).
+    public func fileID(at path: String, in commit: OID) throws -> OID? {
+        guard let entry = try entry(at: path, in: commit), entry.mode & 0o170000 == 0o100000 || entry.mode == 0o120000 else { return nil }
+        return entry.id
+    }
+
+    /// The contents of the blob `id`, handed to `chunk` a piece at a time: streamed from the
+    /// object database where it can stream (a loose object), else from the object read whole
+    /// (a packed one) without a copy. A document of tens of megabytes is hashed this way.
+    public func readBlob(_ id: OID, chunk: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var odb: OpaquePointer?
+        try check("git_repository_odb", git_repository_odb(&odb, handle))
+        defer { git_odb_free(odb) }
+        var raw = id.raw
+        var stream: UnsafeMutablePointer<git_odb_stream>?
+        var length = 0
+        var type = GIT_OBJECT_INVALID
+        if git_odb_open_rstream(&stream, &length, &type, odb, &raw) == 0, let stream {
+            defer { git_odb_stream_free(stream) }
+            guard type == GIT_OBJECT_BLOB else { throw GitError(function: "git_odb_open_rstream", code: -1, message: "\(id.hex) no es un blob") }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 8)
+            defer { buffer.deallocate() }
+            var left = length
+            while left > 0 {
+                let read = git_odb_stream_read(stream, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), buffer.count)
+                if read < 0 { try check("git_odb_stream_read", read) }
+                if read == 0 { break }
+                try chunk(UnsafeRawBufferPointer(rebasing: buffer[0..<Int(read)]))
+                left -= Int(read)
+            }
+            return
+        }
+        git_error_clear()
+        var blob: OpaquePointer?
+        try check("git_blob_lookup", git_blob_lookup(&blob, handle, &raw))
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size > 0, let bytes = git_blob_rawcontent(blob) else { return }
+        try chunk(UnsafeRawBufferPointer(start: bytes, count: size))
+    }
+
     /// The contents of the file at `path` in `commit`; nil when there is no file there.
     public func file(at path: String, in commit: OID) throws -> Data? {
-        guard let id = try entryID(at: path, in: commit) else { return nil }
+        guard let id = try fileID(at: path, in: commit) else { return nil }
         return try blob(id)
     }
 

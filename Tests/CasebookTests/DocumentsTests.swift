@@ -92,12 +92,61 @@ struct DocumentsTests {
         #expect(finding?.fix.contains("git restore \(file)") == true)
         // Committed over with plain git: HEAD no longer has it, so the hint names the commit that does.
         try repo.git(["commit", "-qam", "sobrescribe"])
-        finding = try repo.book.verify().violations.first { $0.rule == "archive" }
+        let overwrite = try repo.git(["rev-parse", "HEAD"])
+        // (The tip's finding, beside the overwriting commit's own.)
+        finding = try repo.book.verify().violations.first { $0.rule == "archive" && !$0.message.hasPrefix("El commit") }
         let opening = try repo.git(["rev-parse", "--short", "HEAD~1"])
         #expect(finding?.fix.contains("git checkout \(opening) -- \(file)") == true, "\(finding?.fix ?? "")")
         try repo.git(["checkout", opening, "--", file])
         _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Restaura el folio 1")
-        #expect(!(try repo.book.verify().violations.contains { $0.rule == "archive" }))
+        // The archive is whole again; the commit that overwrote it stays on record (each commit is checked).
+        let left = try repo.book.verify().violations.filter { $0.rule == "archive" }
+        #expect(left.map(\.commit) == [overwrite] && left[0].message.contains("\(file), el folio 1"), "\(left)")
+    }
+
+    @Test("indice.md edited by hand (a title, a hash with its file, an entry added): step and note refuse it; an entry put back as first archived is a restoration")
+    func indexEditedByHand() throws {
+        let repo = try CaseRepo()
+        try repo.box.write("%PDF-1.4 acta\n", to: "a/acta.pdf")
+        let (id, path) = try coop(repo, attach: [repo.box.path + "/a/acta.pdf"])
+        let indexFile = "\(path)/indice.md"
+        let committed = try repo.read(indexFile)
+        #expect(committed.contains("titulo: acta\n"))
+        // A typo fixed in a title: refused by step and note, naming the folio and the way to a corrected title.
+        try repo.write(committed.replacingOccurrences(of: "titulo: acta\n", with: "titulo: Acta de la sesión\n"), to: indexFile)
+        try repo.expectRefusal([indexFile, "folio 1", "git restore \(indexFile)", "--replaces FOLIO --title"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.expectRefusal([indexFile, "folio 1"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "nota", archive: nil)
+        }
+        // A document changed with its new SHA-256 written into the index: refused (compared with HEAD's index, not with itself).
+        let (old, new) = (try sha256("%PDF-1.4 acta\n"), try sha256("%PDF-1.4 otra\n"))
+        try repo.write("%PDF-1.4 otra\n", to: "\(path)/anexos/acta.pdf")
+        try repo.write(committed.replacingOccurrences(of: old, with: new), to: indexFile)
+        try repo.expectRefusal([indexFile, "folio 1"]) { try repo.step(id, as: "mrodriguez") }
+        // An entry added by hand (folio 1's, copied as folio 2): refused too.
+        try repo.git(["checkout", "--", path])
+        let frontMatterEnd = committed.range(of: "\n---\n", range: committed.index(after: committed.startIndex)..<committed.endIndex)!
+        let entry = committed[committed.range(of: "- folio: 1\n")!.lowerBound..<frontMatterEnd.lowerBound]
+        try repo.write(committed.replacingCharacters(in: frontMatterEnd.lowerBound..<frontMatterEnd.lowerBound,
+                                                     with: "\n" + entry.replacingOccurrences(of: "- folio: 1", with: "- folio: 2")), to: indexFile)
+        try repo.expectRefusal([indexFile, "folio 2", "folio no escribió"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.git(["checkout", "--", path])
+        #expect(try repo.book.verify().ok)
+        // An edit that landed anyway (plain git) and its restoration: only the edit stays on record.
+        try repo.write(committed.replacingOccurrences(of: "titulo: acta\n", with: "titulo: Acta corregida\n"), to: indexFile)
+        try repo.git(["commit", "-qam", "corrige el título"])
+        let edit = try repo.git(["rev-parse", "HEAD"])
+        try repo.git(["checkout", "HEAD~1", "--", indexFile])
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Se restaura el índice", archive: nil)
+        let restoration = try repo.git(["rev-parse", "HEAD"])
+        let found = try repo.book.verify().violations.filter { $0.isError }
+        #expect(Set(found.map(\.commit)) == [edit] && found.contains { $0.rule == "archive" && $0.message.contains("la entrada del folio 1") }, "\(found)")
+        #expect(!found.contains { $0.commit == restoration })
+        #expect(try repo.book.verify(range: "\(edit)..HEAD").ok)
+    }
+
+    private func sha256(_ text: String) throws -> String {
+        String(try Sandbox.run("/usr/bin/sha256sum", [], in: "/", input: text).out.prefix(64))
     }
 
     @Test("a dependency's step commits only its own files and is not blocked by another dependency's broken file")

@@ -74,6 +74,8 @@ struct EditorFilesTests {
         let folder = repo.path + "/cases/2026/\(id)"
         try FileManager.default.createSymbolicLink(atPath: folder + "/claves.md", withDestinationPath: "/etc/passwd")
         try repo.expectRefusal(["claves.md", "enlace simbólico"]) { try repo.step(id, as: "mrodriguez") }
+        // The link's own fix, not the YAML header's: there is no header to correct.
+        #expect { try repo.step(id, as: "mrodriguez") } throws: { !"\($0)".contains("encabezado YAML") && "\($0)".contains("Copie el archivo") }
         try FileManager.default.removeItem(atPath: folder + "/claves.md")
         try repo.write("uno\n", to: "cases/2026/\(id)/Nota.md")
         try repo.write("dos\n", to: "cases/2026/\(id)/nota.md")

@@ -502,6 +502,13 @@ struct HostileContentTests {
             #expect(SafeText.csvCell(formula) == "'" + formula)
         }
         for number in ["-2", "-12.5", "+3", "1e5", "0289347", "texto"] { #expect(SafeText.csvCell(number) == number) }
+        // Paths in the commands a fix gives: one shell word each, whatever the document's name.
+        #expect(SafeText.shellWord("cases/2026/PI-2026-0001/anexos/acta.pdf") == "cases/2026/PI-2026-0001/anexos/acta.pdf")
+        #expect(SafeText.shellWord("anexos/revisión-año.pdf") == "anexos/revisión-año.pdf")
+        #expect(SafeText.shellWord("anexos/Acta de revisión (final).pdf") == "\"anexos/Acta de revisión (final).pdf\"")
+        let hostile = "a \"b\" $HOME `id` \\ c'd.pdf"
+        let echoed = try Sandbox.run("/bin/sh", ["-c", "printf %s " + SafeText.shellWord(hostile)], in: "/")
+        #expect(echoed.out == hostile, "\(echoed.out)")
 
         let repo = try CaseRepo()
         let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID

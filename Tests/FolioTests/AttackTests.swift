@@ -36,6 +36,10 @@ struct Fortress {
     }
 
     func folio(_ dir: String, _ args: String..., date: String = Fortress.when) throws -> Run {
+        try folio(dir, args, date: date)
+    }
+
+    func folio(_ dir: String, _ args: [String], date: String = Fortress.when) throws -> Run {
         try Sandbox.run(CLI.binary, args, in: dir, env: ["FOLIO_DATE": date])
     }
 
@@ -317,6 +321,121 @@ struct AttackTests {
         _ = try Sandbox.gitOut(["config", "folio.raiz", String(repeating: "a", count: 40)], in: ana)
         let verify = try f.folio(ana, "verify")
         #expect(verify.status == 1 && verify.out.contains("[raiz]") && verify.out.contains(String(root.prefix(7))), "\(verify.out)")
+    }
+
+    @Test("archived documents and the routing slip, commit by commit: removed, replaced with their hash, the index dropped, by an analyst or a jefe, with or without trailers")
+    func archiveBetweenCommits() throws {
+        let f = try Fortress()
+        let folder = "cases/2026/COOP-2026-0001"
+        // Two documents archived with folio, and a new version of the first: what folio does passes.
+        let archivist = try f.clone(as: "alopez")
+        for (name, text) in [("oficio.pdf", "oficio original\n"), ("convenio.pdf", "convenio firmado\n"), ("oficio-corregido.pdf", "oficio corregido\n")] {
+            try text.write(toFile: f.shared.box.path + "/" + name, atomically: true, encoding: .utf8)
+        }
+        for args in [["oficio.pdf"], ["convenio.pdf"], ["oficio-corregido.pdf", "--replaces", "1"]] {
+            try f.expectOK(f.folio(archivist, ["attach", "COOP-2026-0001", f.shared.box.path + "/" + args[0]] + args.dropFirst() + ["--as", "alopez"]))
+        }
+        try f.expectOK(f.folio(archivist, "sync"))
+        let assistant = try f.clone(as: "jperez")
+        try f.expectOK(f.folio(assistant, "step", "COOP-2026-0001", "04", "--as", "jperez"))
+        try f.expectOK(f.folio(assistant, "sync"))
+        try f.expectOK(f.folio(assistant, "verify"))
+        let index = "\(folder)/indice.md"
+        // The analyst removes an archived document and its entry: the tip's index agrees with the tip.
+        var ana = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["rm", "-q", "\(folder)/anexos/convenio.pdf"], in: ana)
+        try f.edit(ana, index) { text in
+            var lines = text.components(separatedBy: "\n")
+            let start = lines.firstIndex { $0 == "- folio: 2" }!
+            let end = lines[(start + 1)...].firstIndex { !$0.hasPrefix("  ") }!
+            lines.removeSubrange(start..<end)
+            return lines.joined(separator: "\n")
+        }
+        var forged = try f.commit(ana, "quita un documento", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["archive"])
+        // The analyst replaces an archived document and writes its new SHA-256 into the index.
+        ana = try f.clone(as: "alopez")
+        let original = try String(contentsOfFile: "\(ana)/\(folder)/anexos/convenio.pdf", encoding: .utf8)
+        try "convenio cambiado\n".write(toFile: "\(ana)/\(folder)/anexos/convenio.pdf", atomically: true, encoding: .utf8)
+        let (old, new) = (try sha256(original), try sha256("convenio cambiado\n"))
+        try f.edit(ana, index) { $0.replacingOccurrences(of: old, with: new).replacingOccurrences(of: String(old.prefix(16)), with: String(new.prefix(16))) }
+        forged = try f.commit(ana, "actualiza el convenio", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["archive"])
+        // The same replacement under a note's trailers.
+        ana = try f.clone(as: "alopez")
+        try "convenio cambiado\n".write(toFile: "\(ana)/\(folder)/anexos/convenio.pdf", atomically: true, encoding: .utf8)
+        try f.edit(ana, index) { $0.replacingOccurrences(of: old, with: new) }
+        forged = try f.commit(ana, "nota\n\n" + Fortress.note, author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["archive"])
+        // A jefe deletes an archived file (the first version, replaced by folio 3), or the whole index.
+        var jefe = try f.clone(as: "mrodriguez")
+        _ = try Sandbox.gitOut(["rm", "-q", "\(folder)/anexos/oficio.pdf"], in: jefe)
+        forged = try f.commit(jefe, "limpia versiones viejas", author: "mrodriguez")
+        try f.expectRefused(jefe, commit: forged, rules: ["archive"])
+        jefe = try f.clone(as: "mrodriguez")
+        _ = try Sandbox.gitOut(["rm", "-q", index], in: jefe)
+        forged = try f.commit(jefe, "quita el índice", author: "mrodriguez")
+        try f.expectRefused(jefe, commit: forged, rules: ["archive"])
+        // Entries folio did not write: by plain git as someone else, or under a note's trailers with another date;
+        // each file is there with its SHA-256, so the tip's check alone finds nothing.
+        func forge(_ dir: String, por: String, date: String) throws {
+            try "falso\n".write(toFile: "\(dir)/\(folder)/anexos/falso.pdf", atomically: true, encoding: .utf8)
+            let entry = "- folio: 4\n  archivo: anexos/falso.pdf\n  titulo: falso\n  sha256: \(try sha256("falso\n"))\n  bytes: 6\n"
+                + "  tipo: application/pdf\n  incorporado: \(date)\n  por: \(por)\n"
+            try f.edit(dir, index) { text in
+                let end = text.range(of: "\n---\n", range: text.index(after: text.startIndex)..<text.endIndex)!
+                return text.replacingCharacters(in: end.lowerBound..<end.lowerBound, with: "\n" + entry.dropLast())
+            }
+        }
+        ana = try f.clone(as: "alopez")
+        try forge(ana, por: "jperez", date: "2026-11-04T09:00:00-06:00")
+        forged = try f.commit(ana, "agrega un documento", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["archive"])
+        ana = try f.clone(as: "alopez")
+        try forge(ana, por: "alopez", date: "2025-01-01T09:00:00-06:00")
+        forged = try f.commit(ana, "nota\n\n" + Fortress.note, author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["archive"])
+        // A submodule entry where an archived document was: a finding, not a git error.
+        ana = try f.clone(as: "alopez")
+        let head = try Sandbox.gitOut(["rev-parse", "HEAD"], in: ana)
+        _ = try Sandbox.gitOut(["update-index", "--cacheinfo", "160000,\(head),\(folder)/anexos/convenio.pdf"], in: ana)
+        _ = try Sandbox.gitOut(["commit", "-q", "-S", "-m", "submódulo", "--author", "Ana López <alopez@igss.gob.gt>"], in: ana, env: Fortress.later)
+        forged = try Sandbox.gitOut(["rev-parse", "HEAD"], in: ana)
+        try f.expectRefused(ana, commit: forged, rules: ["archive"])
+        // The pusher is told that a refused commit leaves the push only when taken off the branch.
+        let refusal = try Sandbox.git(["push", "origin", "HEAD:main"], in: ana, env: SharedRepository.hookEnv)
+        #expect(refusal.err.contains("quítelos de su rama") && refusal.err.contains("git rebase -i origin/main"), "\(refusal.err)")
+        // A commit with a note's trailers deletes the routing slip (the tip check sees only edits outside folio).
+        ana = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["rm", "-q", "\(folder)/hoja-de-ruta.md"], in: ana)
+        forged = try f.commit(ana, "nota\n\n" + Fortress.note, author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["routing-slip"])
+        // A deletion and its restoration: the deletion stays on record, the restoration is not a finding.
+        let mended = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["rm", "-q", "\(folder)/anexos/convenio.pdf"], in: mended)
+        let deletion = try f.commit(mended, "borra sin querer", author: "alopez")
+        _ = try Sandbox.gitOut(["checkout", "HEAD~1", "--", "\(folder)/anexos/convenio.pdf"], in: mended)
+        try f.expectOK(f.folio(mended, "note", "COOP-2026-0001", "-m", "Se restaura el convenio", "--as", "alopez", date: "2026-11-05T09:00:00-06:00"))
+        let restoration = try Sandbox.gitOut(["rev-parse", "HEAD"], in: mended)
+        let verify = try f.folio(mended, "verify", "--json", date: "2026-11-05T09:00:00-06:00")
+        let found = ((try JSONSerialization.jsonObject(with: Data(verify.out.utf8)) as? [String: Any])?["violations"] as? [[String: Any]]) ?? []
+        #expect(found.contains { $0["commit"] as? String == deletion && $0["rule"] as? String == "archive" }, "\(verify.out)")
+        #expect(!found.contains { $0["commit"] as? String == restoration }, "\(verify.out)")
+        let range = try f.folio(mended, "verify", "\(deletion)..HEAD", date: "2026-11-05T09:00:00-06:00")
+        #expect(range.ok, "\(range.out)\(range.err)")
+        // folio sync publishes nothing, and says the fault is in the local commits (nothing arrived), naming the commit and rule.
+        let sync = try f.folio(mended, "sync", date: "2026-11-05T09:00:00-06:00")
+        #expect(!sync.ok && sync.err.contains("sus commits locales no cumplen") && sync.err.contains("\(deletion.prefix(7)) COOP-2026-0001: ")
+                && sync.err.contains("[archive]") && sync.err.contains("git rebase -i origin/main"), "\(sync.err)")
+        // The shared repository still holds the three documents as archived, and verifies.
+        let last = try f.clone(as: "mrodriguez")
+        #expect(try f.folio(last, "verify").ok)
+        #expect(FileManager.default.fileExists(atPath: "\(last)/\(folder)/anexos/convenio.pdf"))
+    }
+
+    /// The SHA-256 of `text`, by `sha256sum` (not folio's own digest).
+    private func sha256(_ text: String) throws -> String {
+        String(try Sandbox.run("/usr/bin/sha256sum", [], in: "/", input: text).out.prefix(64))
     }
 
     @Test("status, due, inbox and log count only steps that pass verify's rules, and say how many they left out")

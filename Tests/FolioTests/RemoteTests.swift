@@ -216,23 +216,24 @@ struct RemoteTests {
         #expect(try folio(a, "sync", date: date).ok)
         let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
         let csv = "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,1200,0\n"
-        for (dir, code) in [(a, "HGE"), (b, "HRO")] {
+        // HRO's contact records first, offline; HGE's records later and publishes first.
+        for (dir, code, when) in [(a, "HGE", "2026-11-27T10:30:00-06:00"), (b, "HRO", "2026-11-27T09:30:00-06:00")] {
             try FileManager.default.createDirectory(atPath: dir + "/cases/2026/PROD-2026-11/produccion", withIntermediateDirectories: true)
             try csv.write(toFile: dir + "/cases/2026/PROD-2026-11/produccion/\(code).csv", atomically: true, encoding: .utf8)
             let step = try folio(dir, "step", "PROD-2026-11", "01", "--dependency", code, "--as", code.lowercased(), "-m", "Producción de \(code)",
-                                 date: date)
+                                 date: when)
             #expect(step.ok, "\(step.err)")
         }
-        #expect(try folio(a, "sync", date: date).ok)
-        let synced = try folio(b, "sync", date: date)
+        #expect(try folio(a, "sync", date: "2026-11-27T10:40:00-06:00").ok)
+        let synced = try folio(b, "sync", date: "2026-11-27T10:50:00-06:00")
         #expect(synced.ok && synced.out.contains("publicados: 1"), "\(synced.err)")
-        #expect(try folio(b, "verify", date: date).ok)
+        #expect(try folio(b, "verify", date: "2026-11-27T10:50:00-06:00").ok)
         let folder = "cases/2026/PROD-2026-11"
         let files = try Sandbox.gitOut(["ls-tree", "-r", "--name-only", "main", folder + "/produccion"], in: shared.bare)
         #expect(files.split(separator: "\n") == ["\(folder)/produccion/HGE.csv", "\(folder)/produccion/HRO.csv"])
         let slip = try Sandbox.gitOut(["show", "main:\(folder)/hoja-de-ruta.md"], in: shared.bare)
         #expect(slip.contains("| HGE | Producción de HGE |") && slip.contains("| HRO | Producción de HRO |"))
-        let logged = try folio(b, "log", "PROD-2026-11", "--json", date: date).out
+        let logged = try folio(b, "log", "PROD-2026-11", "--json", date: "2026-11-27T10:50:00-06:00").out
         let commits = try Sandbox.gitOut(["log", "--format=%H", "main", "--", folder], in: shared.bare).split(separator: "\n")
         #expect(commits.count == 3 && commits.allSatisfy { logged.contains(String($0)) })
     }
@@ -269,8 +270,22 @@ struct RemoteTests {
         let index = try Sandbox.gitOut(["show", "main:cases/2026/\(poa)/indice.md"], in: shared.bare)
         #expect(index.contains("| 1 | dependencias/HGE/poa-hge.pdf |") && index.contains("| 2 | dependencias/HRO/poa-hro.pdf |"), "\(index)")
         #expect(try Sandbox.gitOut(["show", "main:cases/2026/\(poa)/dependencias/HGE/poa-hge.pdf"], in: shared.bare) == "%PDF-1.4 POA de HGE")
-        let verified = try folio(b, "verify")
+        var verified = try folio(b, "verify")
         #expect(verified.ok, "\(verified.out)")
         #expect(try folio(b, "status", poa, "--json").out.contains("\"state\" : \"closed\""))
+        // Two documents attached offline to the closed case: the later one published first; both kept, in order of arrival.
+        for (dir, name, when) in [(a, "acta", "2026-11-05T11:00:00-06:00"), (b, "oficio", "2026-11-05T10:00:00-06:00")] {
+            let pdf = shared.box.path + "/\(name).pdf"
+            try "%PDF-1.4 \(name)\n".write(toFile: pdf, atomically: true, encoding: .utf8)
+            let r = try folio(dir, "attach", poa, pdf, "--as", "alopez", date: when)
+            #expect(r.ok, "\(r.err)")
+        }
+        #expect(try folio(a, "sync", date: "2026-11-05T11:10:00-06:00").ok)
+        let second = try folio(b, "sync", date: "2026-11-05T11:20:00-06:00")
+        #expect(second.ok, "\(second.err)")
+        let after = try Sandbox.gitOut(["show", "main:cases/2026/\(poa)/indice.md"], in: shared.bare)
+        #expect(after.contains("| 3 | anexos/acta.pdf |") && after.contains("| 4 | anexos/oficio.pdf |"), "\(after)")
+        verified = try folio(b, "verify", date: "2026-11-05T11:20:00-06:00")
+        #expect(verified.ok, "\(verified.out)")
     }
 }

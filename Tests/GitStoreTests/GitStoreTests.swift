@@ -12,6 +12,38 @@ struct GitStoreTests {
         Signature(name: name, email: email, date: date, offsetMinutes: -360)
     }
 
+    @Test("readBlob streams a loose blob in pieces and reads a packed one whole: the bytes are git's, and a submodule or folder is no file")
+    func blobStreamed() throws {
+        let repo = try Repository.create(at: box.path)
+        var bytes = [UInt8](repeating: 0, count: 3 << 20 + 12345)
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 7) }
+        try Data(bytes).write(to: URL(fileURLWithPath: box.path + "/grande.bin"))
+        _ = try Sandbox.gitOut(["add", "grande.bin"], in: box.path)
+        _ = try Sandbox.gitOut(["-c", "user.name=A", "-c", "user.email=a@b.c", "commit", "-qm", "uno"], in: box.path)
+        let head = try #require(try repo.headCommit())
+        let id = try #require(try repo.fileID(at: "grande.bin", in: head))
+        func read() throws -> (Data, Int) {
+            var data = Data()
+            var pieces = 0
+            try repo.readBlob(id) { data.append(contentsOf: $0); pieces += 1 }
+            return (data, pieces)
+        }
+        let (loose, pieces) = try read()
+        #expect(loose == Data(bytes) && pieces > 1, "loose: \(pieces) pieces")
+        _ = try Sandbox.gitOut(["gc", "-q"], in: box.path)
+        let packed = try #require(try Repository.discover(from: box.path))
+        var data = Data()
+        try packed.readBlob(id) { data.append(contentsOf: $0) }
+        #expect(data == Data(bytes))
+        // A submodule entry has an id that is no blob of this repository: fileID does not name it, file reads nothing.
+        _ = try Sandbox.gitOut(["update-index", "--add", "--cacheinfo", "160000,\(head.hex),modulo"], in: box.path)
+        _ = try Sandbox.gitOut(["-c", "user.name=A", "-c", "user.email=a@b.c", "commit", "-qm", "dos"], in: box.path)
+        let second = try #require(try packed.headCommit())
+        #expect(try packed.entry(at: "modulo", in: second)?.mode == 0o160000)
+        #expect(try packed.fileID(at: "modulo", in: second) == nil && packed.file(at: "modulo", in: second) == nil)
+        #expect(try packed.fileID(at: "grande.bin", in: second) == id)
+    }
+
     @Test("a commit of the work tree is read back by git: author, committer, date, trailers, tree")
     func commitReadByGit() throws {
         let repo = try Repository.create(at: box.path)

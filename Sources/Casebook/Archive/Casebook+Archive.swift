@@ -109,7 +109,7 @@ extension Casebook {
                     if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {
                         throw CasebookError.invalidFile(
                             file: file, reason: "es el folio \(document.folio) del índice y cambió: un documento archivado no se sobrescribe",
-                            fix: "Guarde su versión con otro nombre fuera del expediente, restaure la archivada ('git restore \(file)') e incorpore la nueva con 'folio attach \(id) OTRO-ARCHIVO --replaces \(document.folio)'.")
+                            fix: "Guarde su versión con otro nombre fuera del expediente, restaure la archivada ('git restore \(SafeText.shellWord(file))') e incorpore la nueva con 'folio attach \(id) OTRO-ARCHIVO --replaces \(document.folio)'.")
                     }
                 } else {
                     dropped.append("\(root)/\(file)")
@@ -122,7 +122,7 @@ extension Casebook {
             guard !FileManager.default.fileExists(atPath: "\(root)/\(file)") else { continue }
             throw CasebookError.invalidFile(
                 file: file, reason: "es el folio \(document.folio) del índice y falta (se borró o se le cambió el nombre): un documento archivado no se borra",
-                fix: "Restáurelo con 'git restore \(file)'; una versión nueva se incorpora con 'folio attach \(id) ARCHIVO --replaces \(document.folio)'.")
+                fix: "Restáurelo con 'git restore \(SafeText.shellWord(file))'; una versión nueva se incorpora con 'folio attach \(id) ARCHIVO --replaces \(document.folio)'.")
         }
         guard !dropped.isEmpty else { return }
         _ = try incorporate(ArchiveRequest(files: dropped), id: id, path: path, definition: definition, dependency: dependency, step: step,
@@ -142,6 +142,40 @@ extension Casebook {
             n += 1
         }
         return ("\(relativeFolder)/\(candidate(n))", previous)
+    }
+
+    /// The index in the work tree lists every document HEAD's index lists, each as archived, and
+    /// nothing else: `indice.md` is folio's record of the archive, so a step, a note or a close
+    /// refuses to commit a hand edit of it (a title, a hash, an entry dropped or added), which
+    /// verify would then report on that commit for good.
+    func requireIndexAsCommitted(id: String, path: String) throws {
+        let file = "\(path)/\(ArchiveIndex.fileName)"
+        guard let head = try repository.headCommit(), let data = try repository.file(at: file, in: head),
+              let committed = try? ArchiveIndex.parse(String(decoding: data, as: UTF8.self), file: file),
+              !committed.documentos.isEmpty else { return }
+        let fix = "Restaure el índice registrado ('git restore \(file)'): lo escribe folio. Un documento nuevo se incorpora con "
+            + "'folio attach \(id) ARCHIVO', y una versión nueva o un título corregido, como folio nuevo: "
+            + "'folio attach \(id) ARCHIVO --replaces FOLIO --title \"TÍTULO\"'."
+        guard let current = try workTreeIndex(path) else {
+            throw CasebookError.invalidFile(file: file, reason: "falta, y es el índice de los \(committed.documentos.count) documentos archivados del expediente", fix: fix)
+        }
+        guard current.documentos != committed.documentos else { return }
+        // An entry put back as first archived (after an edit that landed outside folio) is a restoration.
+        func restored(_ entry: ArchivedDocument) throws -> Bool {
+            guard current.documentos.filter({ $0.folio == entry.folio }).count == 1 else { return false }
+            return try firstArchived(entry.folio, in: path, before: head) == entry
+        }
+        let changed = try committed.documentos.filter { kept in
+            try !current.documentos.contains(kept) && !(current.documentos.first { $0.folio == kept.folio }.map(restored) ?? false)
+        }.map(\.folio)
+        let added = try current.documentos.filter { entry in
+            try !committed.documentos.contains { $0.folio == entry.folio } && !restored(entry)
+        }.map(\.folio)
+        guard !changed.isEmpty || !added.isEmpty else { return }
+        let what = changed.isEmpty
+            ? "tiene entradas que folio no escribió: \(added.map { "folio \($0)" }.joined(separator: ", "))"
+            : "se editó a mano: \(changed.map { "folio \($0)" }.joined(separator: ", ")) ya no \(changed.count == 1 ? "está" : "están") como se archivó"
+        throw CasebookError.invalidFile(file: file, reason: what, fix: fix)
     }
 
     /// The case's index in the work tree; nil when it has none.
@@ -198,7 +232,7 @@ extension Casebook {
                     if repository.workdir != nil {
                         actual = FileManager.default.fileExists(atPath: "\(root)/\(file)") ? try Digest.sha256(ofFile: "\(root)/\(file)").sha256 : nil
                     } else {
-                        actual = try repository.file(at: file, in: head).map(Digest.sha256)
+                        actual = try repository.fileID(at: file, in: head).map { try Digest.sha256(ofBlob: $0, in: repository) }
                     }
                     guard let actual else {
                         flag("Falta \(file) (folio \(d.folio)).", try restoreHint(file: file, document: d, caseID: folder.name, head: head))
@@ -217,7 +251,7 @@ extension Casebook {
                         for file in workTreeFiles(under: "\(path)/\(sub)")
                         where !file.hasSuffix(".md") && !known.contains(String(file.dropFirst(path.count + 1))) {
                             flag("\(file) está en la carpeta del archivo pero el índice no lo conoce.",
-                                 "Incorpórelo donde está con 'folio attach \(folder.name) \(file) --as PERSONA' (desde la raíz del repositorio), o quítelo.",
+                                 "Incorpórelo donde está con 'folio attach \(folder.name) \(SafeText.shellWord(file)) --as PERSONA' (desde la raíz del repositorio), o quítelo.",
                                  .warning)
                         }
                     }
@@ -230,15 +264,15 @@ extension Casebook {
     /// A fix that works from the state found: `git restore` when HEAD holds the archived version,
     /// else the case's commit that holds it, else incorporating the document again.
     private func restoreHint(file: String, document: ArchivedDocument, caseID: String, head: OID) throws -> String {
-        if let blob = try repository.file(at: file, in: head), Digest.sha256(blob) == document.sha256 {
-            return "Restaure la versión archivada: 'git restore \(file)'."
+        if let blob = try repository.fileID(at: file, in: head), try Digest.sha256(ofBlob: blob, in: repository) == document.sha256 {
+            return "Restaure la versión archivada: 'git restore \(SafeText.shellWord(file))'."
         }
         var seen: Set<OID> = []
         for record in try loadHistory(at: head).records(of: caseID).reversed() {
-            guard let blob = try repository.entryID(at: file, in: record.commit), seen.insert(blob).inserted else { continue }
-            if Digest.sha256(try repository.blob(blob)) == document.sha256 {
+            guard let blob = try repository.fileID(at: file, in: record.commit), seen.insert(blob).inserted else { continue }
+            if try Digest.sha256(ofBlob: blob, in: repository) == document.sha256 {
                 return "La versión registrada en HEAD tampoco es la archivada; la archivada está en el commit \(record.commit.short): "
-                    + "'git checkout \(record.commit.short) -- \(file)' y luego 'folio note \(caseID) -m \"Restaura el folio \(document.folio)\" --as PERSONA'."
+                    + "'git checkout \(record.commit.short) -- \(SafeText.shellWord(file))' y luego 'folio note \(caseID) -m \"Restaura el folio \(document.folio)\" --as PERSONA'."
             }
         }
         return "Ningún commit del expediente guarda la versión archivada: incorpore el documento original de nuevo con 'folio attach \(caseID) ARCHIVO --replaces \(document.folio)'."

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GitStore
 
 /// SHA-256 of files and data, read in chunks so that a document of tens of megabytes is never
 /// held in memory whole.
@@ -19,6 +20,13 @@ public enum Digest {
     }
 
     public static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+
+    /// The SHA-256 of a committed blob, streamed (`Repository.readBlob`).
+    static func sha256(ofBlob id: OID, in repository: Repository) throws -> String {
+        var hasher = SHA256()
+        try repository.readBlob(id) { hasher.update(bufferPointer: $0) }
+        return hex(hasher.finalize())
+    }
 
     /// The SHA-256 and size of a file, streamed.
     static func sha256(ofFile path: String) throws -> (sha256: String, size: Int64) {

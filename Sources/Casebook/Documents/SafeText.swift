@@ -68,6 +68,21 @@ public enum SafeText {
         return String(out)
     }
 
+    /// A path as one word of a command to copy into a shell: as it is when it has nothing a shell
+    /// reads, else between double quotes (a document's name may have spaces or parentheses).
+    public static func shellWord(_ text: String) -> String {
+        let plain = text.unicodeScalars.allSatisfy { s in
+            s.value > 127 ? !isControl(s) && !s.properties.isWhitespace : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-+@:,=%".unicodeScalars.contains(s)
+        }
+        guard !plain || text.isEmpty else { return text }
+        var out = "\""
+        for c in text {
+            if "\"\\$`".contains(c) { out.append("\\") }
+            out.append(c)
+        }
+        return out + "\""
+    }
+
     /// One cell of a Markdown table: on one line, `|` escaped, HTML shown as text.
     public static func markdownCell(_ text: String) -> String {
         var out = ""

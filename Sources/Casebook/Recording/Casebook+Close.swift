@@ -123,6 +123,7 @@ extension Casebook {
         pending.parent = head
         after.records.append(pending)
         let state = effectiveState(after, path: path, roster: roster)
+        try requireIndexAsCommitted(id: id, path: path)
         let commit = try recording { edit in
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona, trailers: trailers,
                           text: reason, edit: edit)

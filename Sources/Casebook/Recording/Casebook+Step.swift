@@ -169,6 +169,7 @@ extension Casebook {
         let scope = commitScope(path: path, dependency: own, sets: !request.sets.isEmpty,
                                 caseLevelOfRounds: own == nil && definition.dependencyBlock != nil)
         try checkStaged(in: path, outside: scope)
+        try requireIndexAsCommitted(id: id, path: path)
 
         do {
             return try recording { edit in
@@ -292,6 +293,7 @@ extension Casebook {
         let role = persona.roles.first(where: wanted.contains) ?? persona.roles[0]
         let plan = CommitPlan.note(id, procedure: replay.definition.number, role: role, text: text)
         let subject = plan.subject
+        try requireIndexAsCommitted(id: id, path: path)
         let commit = try recording { edit in
             if let archive {
                 _ = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency ?? own, step: nil,

@@ -94,6 +94,8 @@ extension Casebook {
                     let place = [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
                     say(v, "\(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]")
                 }
+                // A later commit that puts things right does not take a refused one out of the push.
+                if !report.ok { lines.append(Self.refusedCommitsAdvice) }
                 continue
             }
             if update.ref == Self.receptionNotesRef {
@@ -109,6 +111,12 @@ extension Casebook {
         }
         return ReceiveReport(accepted: !findings.contains(where: \.isError), findings: findings, lines: lines)
     }
+
+    /// What the pusher does with commits the hook refused: they are not published, so they leave
+    /// the push (a commit after them that repairs the damage still carries them).
+    static let refusedCommitsAdvice = "folio: los commits rechazados no se publicaron y siguen en su envío aunque un commit posterior "
+        + "lo repare: quítelos de su rama ('git rebase -i origin/main' y borre su línea, o 'folio sync --drop-local', que guarda "
+        + "lo local en refs/folio/respaldo/) y registre el trabajo de nuevo con folio."
 
     /// How far ahead of the server's clock a pushed commit's date may be (clock skew, time zones).
     static let futureAllowance: TimeInterval = 24 * 3600

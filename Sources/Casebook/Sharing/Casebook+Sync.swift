@@ -88,8 +88,9 @@ extension Casebook {
             if !report.ok {
                 let kept = try backup(local)
                 throw CasebookError.syncConflict(findings: report.violations.filter { $0.isError }.map { v in
-                    [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ") + ": " + v.message
-                }, backup: kept)
+                    let place = [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
+                    return "\(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]"
+                }, backup: kept, arrived: base != remoteTip)
             }
         }
         try repository.walk(from: newTip, hiding: remoteTip) { _ in result.published += 1 }

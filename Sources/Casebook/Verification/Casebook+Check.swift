@@ -9,8 +9,15 @@ public struct CaseProblem: Codable, Equatable, Sendable, CustomStringConvertible
     public var message: String
     /// The parser's own words (English), for a YAML file it refused; never in the human output.
     public var detail: String? = nil
+    /// Whether `message` already says how to put it right (a symbolic link, a name clash), so
+    /// that a refusal does not add the YAML header's fix to it. Not part of `check --json`.
+    var carriesFix = false
 
     public var description: String { "\(file): \(message)" }
+
+    private enum CodingKeys: String, CodingKey {
+        case file, message, detail
+    }
 }
 
 /// What `folio check` found.
@@ -133,14 +140,16 @@ extension Casebook {
             let full = "\(root)/\(path)/\(relative)"
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil {
                 problems.append(CaseProblem(file: "\(path)/\(relative)",
-                                            message: "es un enlace simbólico: un expediente guarda archivos, no enlaces. Copie el archivo en su lugar."))
+                                            message: "es un enlace simbólico: un expediente guarda archivos, no enlaces. Copie el archivo en su lugar.",
+                                            carriesFix: true))
                 walker?.skipDescendants()
                 continue
             }
             let key = relative.precomposedStringWithCanonicalMapping.lowercased()
             if let other = seen[key] {
                 problems.append(CaseProblem(file: "\(path)/\(relative)",
-                                            message: "choca con \(path)/\(other): solo difieren en mayúsculas, minúsculas o acentos, y en Windows y macOS serían el mismo archivo. Cambie uno de los nombres."))
+                                            message: "choca con \(path)/\(other): solo difieren en mayúsculas, minúsculas o acentos, y en Windows y macOS serían el mismo archivo. Cambie uno de los nombres.",
+                                            carriesFix: true))
             }
             seen[key] = relative
         }

@@ -81,7 +81,7 @@ extension Casebook {
                     throw CasebookError.invalidFile(file: entry.path, reason: problem, fix: YAMLGuard.fix)
                 }
             case .json: _ = try JSONSchema(data: data, source: entry.path)
-            case .archive: _ = try ArchiveIndex.parse(try TextFile.decode(data, file: entry.path), file: entry.path)
+            case .archive: indexesParsed[entry.id] = try ArchiveIndex.parse(try TextFile.decode(data, file: entry.path), file: entry.path).documentos
             case .frontMatter: try FrontMatterDocument.check(data: data, file: entry.path)
             }
             return nil

@@ -17,8 +17,18 @@ extension Casebook {
             let seenPath = seen?.path
             if path == nil { path = try seenPath ?? casePath(id, at: record.commit) }
             guard let path else { continue }
-            let blob = try seenPath == path ? seen?.blob : repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: record.commit)
-            guard let blob else { continue }
+            let file = "\(path)/\(RoutingSlip.fileName)"
+            let blob = try seenPath == path ? seen?.blob : repository.fileID(at: file, in: record.commit)
+            guard let blob else {
+                // A case opened before routing slips has none; one its parent had is not deleted by a case's commit.
+                if let parent = record.parent, try repository.fileID(at: file, in: parent) != nil,
+                   try repository.entry(at: path, in: record.commit) != nil {
+                    found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: .routingSlip,
+                                           message: "El commit quita \(file): la hoja de ruta acompaña al expediente en cada paso.",
+                                           fix: fix))
+                }
+                continue
+            }
             let expected = RoutingSlip.render(caseID: id, definition: definition, records: Array(records[...k]))
             if String(decoding: try repository.blob(blob), as: UTF8.self) != expected {
                 found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: .routingSlip,
@@ -35,7 +45,7 @@ extension Casebook {
         guard let path = try casePath(record.caseID, at: commit) else { return (nil, nil) }
         // One copy of each folder's path (a case's steps share it), not one per commit.
         let shared = slipPaths.insert(path).memberAfterInsert
-        return (shared, try repository.entryID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
+        return (shared, try repository.fileID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
     }
 
     /// At `tip` (a full verify), every case's slip must be the rendering of its whole history: a
@@ -67,8 +77,8 @@ extension Casebook {
         let file = "\(path)/\(RoutingSlip.fileName)"
         guard let data = try repository.file(at: file, in: tip) else {
             // A case folio opened with its slip has lost it: deleted, not an older repository.
-            if let last = records.last, try repository.entryID(at: file, in: last.commit) != nil
-                || (records.first.map { try repository.entryID(at: file, in: $0.commit) != nil } ?? false) {
+            if let last = records.last, try repository.fileID(at: file, in: last.commit) != nil
+                || (records.first.map { try repository.fileID(at: file, in: $0.commit) != nil } ?? false) {
                 found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
                                        message: "Falta \(file): el expediente la tenía y se borró fuera de folio.", fix: fix))
                 return found

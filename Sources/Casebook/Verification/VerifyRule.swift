@@ -35,7 +35,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
     case deadline = "plazo"
     case routingSlip = "routing-slip"
     case sentReport = "informe-trasladado"
-    // The tip as it is now (`Archive/Casebook+Archive.swift`).
+    // The tip as it is now (`Archive/Casebook+Archive.swift`), and each commit (`Casebook+ArchiveRule.swift`).
     case archive
     // The shared repository's hook on a push (`Sharing/Casebook+Receive.swift`).
     case references = "referencias"
@@ -81,7 +81,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
         case .sentReport: return "Un informe anual trasladado (P1-14) queda como se trasladó."
         case .deadline: return "Un paso fuera de plazo lleva justificación."
         case .routingSlip: return "La hoja de ruta de cada expediente coincide con su historia."
-        case .archive: return "Los documentos archivados siguen como el índice los registró."
+        case .archive: return "Los documentos archivados siguen como el índice los registró: ningún commit los quita, los cambia ni borra su entrada."
         case .references: return "El repositorio compartido guarda solo su rama y los sellos de folio."
         case .rewrite: return "La historia publicada no se reescribe ni se borra."
         case .futureDate: return "Ningún commit publicado está fechado después de la hora del servidor."

@@ -44,7 +44,10 @@ extension Folio {
 
         func run() throws {
             try Folio.perform {
-                let text = message ?? "Incorpora \(files.count == 1 ? "un documento" : "\(files.count) documentos") al índice"
+                // What the log and the routing slip show: which documents (their names), and the version they replace.
+                let names = files.map { URL(fileURLWithPath: $0).lastPathComponent }
+                let listed = names.count <= 3 ? names.joined(separator: ", ") : names.prefix(2).joined(separator: ", ") + " y \(names.count - 2) más"
+                let text = message ?? "Incorpora \(listed) al índice" + (replaces.map { " (nueva versión del folio \($0))" } ?? "")
                 let recorded = try repository.open().recordNote(
                     caseID: id, persona: persona, text: text,
                     archive: ArchiveRequest(files: files.map(Folio.absolute), title: title, replaces: replaces), dependency: dependency)

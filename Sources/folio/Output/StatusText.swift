@@ -128,7 +128,9 @@ enum StatusText {
         case .returned: return "Salió del procedimiento: el expediente se devolvió a quien lo envió."
         default:
             let parts = next.map(describe)
-            return (state == .closed ? "Terminado; " : "") + (parts.isEmpty ? "Siguiente: —" : "Siguiente: " + parts.joined(separator: "; "))
+            // A closed round still takes a dependency that was not expected: said as a possibility, not as what comes next.
+            if state == .closed { return "Terminado; aún se puede registrar: " + parts.joined(separator: "; ") }
+            return parts.isEmpty ? "Siguiente: —" : "Siguiente: " + parts.joined(separator: "; ")
         }
     }
 
