@@ -78,6 +78,10 @@ public final class Casebook {
     /// parsed once.
     var archiveSeen: [String: (index: OID, documents: [ArchivedDocument])] = [:]
     var indexesParsed: [OID: [ArchivedDocument]] = [:]
+    /// The case folders holding an archive index at `archiveChain`, the last commit `ruleArchive`
+    /// judged, while it has judged every commit of the line from the root (nil: not known).
+    var foldersWithIndex: Set<String> = []
+    var archiveChain: OID?
     /// Each folio's entry as first archived, by the commit and case folder asked about (`firstArchived`).
     var firstEntries: [String: [Int: ArchivedDocument]] = [:]
     /// Cases whose status could not be derived because the repository could not be read (a libgit2
@@ -393,7 +397,11 @@ public final class Casebook {
     /// procedure. A forged or invalid step is part of no status, deadline or log.
     func validator(for records: [StepRecord], definition: ProcedureDefinition) -> (StepRecord) throws -> Bool {
         var previous: [OID: StepRecord] = [:]
-        for (a, b) in zip(records, records.dropFirst()) { previous[b.commit] = a }
+        var bounds = DateBounds()
+        for record in records {
+            previous[record.commit] = bounds.bound(for: record)
+            bounds.add(record)
+        }
         return { [unowned self] record in
             if let known = authorizationCache[record.commit] { return known }
             cacheChanged = true
@@ -423,13 +431,13 @@ public final class Casebook {
         }
         // Lazily: a filtered copy of every record held 100 MB at 10k cases, for the commit ids alone.
         try prepareSignatures(for: Array(history.allRecords.lazy.filter(pending).map(\.commit)))
-        // Each case's latest record by its place in the history (a copy of each is 3.4 MB at 10k cases).
-        var previous: [String: Int] = [:]
-        for (index, record) in history.allRecords.enumerated() {
-            defer { previous[record.caseID] = index }
+        // The records that bound each case's dates, as the walk keeps them.
+        var bounds = DateBounds()
+        for record in history.allRecords {
+            defer { bounds.add(record) }
             guard pending(record) else { continue }
             let facts = try facts(of: try repository.commit(record.commit), record: record, isRoot: false,
-                                  previousInCase: previous[record.caseID].map(history.record(at:)))
+                                  previousInCase: bounds.bound(for: record))
             commitRuleErrors[record.commit] = try commitRules(facts).contains { $0.isError }
         }
         walkEnded()

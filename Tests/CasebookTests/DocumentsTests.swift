@@ -132,15 +132,26 @@ struct DocumentsTests {
         try repo.expectRefusal([indexFile, "folio 2", "folio no escribió"]) { try repo.step(id, as: "mrodriguez") }
         try repo.git(["checkout", "--", path])
         #expect(try repo.book.verify().ok)
+        // The table alone edited (the front matter is the record): verify warns; the next note writes it again from the front matter.
+        let row = try #require(committed.split(separator: "\n").first { $0.hasPrefix("| 1 |") })
+        try repo.write(committed.replacingOccurrences(of: row, with: row.replacingOccurrences(of: "| acta |", with: "| Acta falsa |")), to: indexFile)
+        try repo.git(["commit", "-qam", "tabla"])
+        let table = try repo.git(["rev-parse", "HEAD"])
+        let warned = try repo.book.verify().violations.filter { $0.rule == "archive" }
+        #expect(warned.count == 1 && warned[0].severity == "warning" && warned[0].message.contains("la tabla"), "\(warned)")
+        try repo.write("Revisado.\n", to: "\(path)/revision.md")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Revisión", archive: nil)
+        #expect(try repo.read(indexFile) == committed.replacingOccurrences(of: "Estado: abierto", with: "Estado: abierto"))
+        #expect(!(try repo.book.verify().violations.contains { $0.rule == "archive" }))
         // An edit that landed anyway (plain git) and its restoration: only the edit stays on record.
         try repo.write(committed.replacingOccurrences(of: "titulo: acta\n", with: "titulo: Acta corregida\n"), to: indexFile)
         try repo.git(["commit", "-qam", "corrige el título"])
         let edit = try repo.git(["rev-parse", "HEAD"])
-        try repo.git(["checkout", "HEAD~1", "--", indexFile])
+        try repo.git(["checkout", "HEAD~3", "--", indexFile])
         _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Se restaura el índice", archive: nil)
         let restoration = try repo.git(["rev-parse", "HEAD"])
         let found = try repo.book.verify().violations.filter { $0.isError }
-        #expect(Set(found.map(\.commit)) == [edit] && found.contains { $0.rule == "archive" && $0.message.contains("la entrada del folio 1") }, "\(found)")
+        #expect(Set(found.map(\.commit)) == [table, edit] && found.filter { $0.commit == table }.allSatisfy { $0.rule == "outside-folio" } && found.contains { $0.rule == "archive" && $0.message.contains("la entrada del folio 1") }, "\(found)")
         #expect(!found.contains { $0.commit == restoration })
         #expect(try repo.book.verify(range: "\(edit)..HEAD").ok)
     }

@@ -56,6 +56,53 @@ struct FastReadingTests {
         #expect(accepted > 300 && accepted < 2900)
     }
 
+    /// The front matter's sections as parse found them before it split lines byte by byte.
+    static func lineByLine(_ text: String) -> (yaml: String, body: String, crlf: Bool, bom: Bool)? {
+        let crlf = text.contains("\r\n")
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+        let bom = lines.first?.hasPrefix("\u{FEFF}") == true
+        if bom { lines[0] = String(lines[0].dropFirst()) }
+        guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
+              let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else { return nil }
+        return (lines[1..<end].joined(separator: "\n"), lines[(end + 1)...].joined(separator: "\n"), crlf, bom)
+    }
+
+    @Test("The front matter's sections, found byte by byte, are those the line-by-line reading found, on traps and 3,000 mutations")
+    func sectionsAgree() throws {
+        let index = "---\nidentificador: PI-2026-0001\ndocumentos:\n- folio: 1\n  archivo: anexos/acta.pdf\n---\n\n# Índice\n\n| 1 | a |\n"
+        var texts = [Self.expediente, index, "---\n---\n", "---\n---", "---\na: 1\n---", "\u{FEFF}---\na: 1\n---\nb\n", "---\r\na: 1\r\n---\r\nb\r\n",
+                     "---\r\na: 1\n---\nb\r\n", "  ---\t\na: 1\n \t---  \nb", "---\na: 1\n\u{A0}---\u{3000}\nb\n", "\u{FEFF}\u{FEFF}---\n---\n",
+                     "---\n\n\n---\n\n\n", "sin\n---\n", "", "\n---\n---\n", "---\ná: é\n---\ncuerpo ñ\n"]
+        var rng = FuzzTests.Mutator(state: 0x5EED_0017)
+        for _ in 0..<3000 { texts.append(String(decoding: FuzzTests.mutate(Array(index.utf8), &rng), as: UTF8.self)) }
+        for text in texts {
+            let expected = Self.lineByLine(text)
+            let found = try? FrontMatterDocument.sections(of: text, file: "indice.md")
+            if let expected, YAMLGuard.problem(in: expected.yaml) == nil {
+                #expect(found?.yaml == expected.yaml && found?.body == expected.body && found?.crlf == expected.crlf && found?.bom == expected.bom,
+                        "\(text.debugDescription)")
+            } else {
+                #expect(found == nil, "\(text.debugDescription)")
+            }
+        }
+    }
+
+    @Test("A routing slip's cell: the shortcut for plain text gives what the escaping gives")
+    func slipCellAgrees() {
+        func escaped(_ text: String) -> String {
+            text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+                .replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "|", with: "\\|")
+                .replacingOccurrences(of: "\n", with: "<br>").replacingOccurrences(of: "\r", with: "<br>")
+        }
+        var texts = ["María Rodríguez", " a", "a ", "a\u{A0}", "\u{A0}a", "a\u{3000}", "a\u{85}", "a\u{2028}", "x|y", "a\r\nb", "a\rb", "1 < 2",
+                     "\\", "&", "", "\t", "a\tb", "e\u{301}", "😀 x", "x\u{200B}", "\u{FEFF}a", "a\u{FEFF}", "2026-11-03 09:00"]
+        var rng = FuzzTests.Mutator(state: 0x5EED_0018)
+        for _ in 0..<3000 { texts.append(String(decoding: FuzzTests.mutate(Array("Revisión del POA | <b>x</b> & más\n".utf8), &rng), as: UTF8.self)) }
+        for text in texts { #expect(RoutingSlip.cell(text) == escaped(text), "\(text.debugDescription)") }
+    }
+
     @Test("A YAML date is written as the formatter wrote it, from 1583 to 9999 and around the edges")
     func isoDayAgrees() {
         let formatter = DateFormatter()

@@ -378,9 +378,11 @@ struct AttackTests {
         try f.expectRefused(jefe, commit: forged, rules: ["archive"])
         // Entries folio did not write: by plain git as someone else, or under a note's trailers with another date;
         // each file is there with its SHA-256, so the tip's check alone finds nothing.
-        func forge(_ dir: String, por: String, date: String) throws {
-            try "falso\n".write(toFile: "\(dir)/\(folder)/anexos/falso.pdf", atomically: true, encoding: .utf8)
-            let entry = "- folio: 4\n  archivo: anexos/falso.pdf\n  titulo: falso\n  sha256: \(try sha256("falso\n"))\n  bytes: 6\n"
+        func forge(_ dir: String, por: String, date: String, archivo: String = "anexos/falso.pdf") throws {
+            let file = "\(dir)/\(folder)/\(archivo)"
+            if !FileManager.default.fileExists(atPath: file) { try "falso\n".write(toFile: file, atomically: true, encoding: .utf8) }
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            let entry = "- folio: 4\n  archivo: \(archivo)\n  titulo: falso\n  sha256: \(try sha256(String(decoding: bytes, as: UTF8.self)))\n  bytes: \(bytes.count)\n"
                 + "  tipo: application/pdf\n  incorporado: \(date)\n  por: \(por)\n"
             try f.edit(dir, index) { text in
                 let end = text.range(of: "\n---\n", range: text.index(after: text.startIndex)..<text.endIndex)!
@@ -395,6 +397,14 @@ struct AttackTests {
         try forge(ana, por: "alopez", date: "2025-01-01T09:00:00-06:00")
         forged = try f.commit(ana, "nota\n\n" + Fortress.note, author: "alopez")
         try f.expectRefused(ana, commit: forged, rules: ["archive"])
+        // Entries as folio writes them in every field but the file: one of folio's own (which every step rewrites,
+        // so that no later step could pass), or another folio's file under a path spelled differently.
+        for archivo in ["hoja-de-ruta.md", "anexos//convenio.pdf", "anexos/./convenio.pdf"] {
+            ana = try f.clone(as: "alopez")
+            try forge(ana, por: "alopez", date: "2026-11-04T09:00:00-06:00", archivo: archivo)
+            forged = try f.commit(ana, "nota\n\n" + Fortress.note, author: "alopez")
+            try f.expectRefused(ana, commit: forged, rules: ["archive"])
+        }
         // A submodule entry where an archived document was: a finding, not a git error.
         ana = try f.clone(as: "alopez")
         let head = try Sandbox.gitOut(["rev-parse", "HEAD"], in: ana)

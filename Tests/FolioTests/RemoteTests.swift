@@ -125,10 +125,11 @@ struct RemoteTests {
         try Data("perfil del proyecto B".utf8).write(to: URL(fileURLWithPath: b + "/../perfil-b.pdf"))
         #expect(try folio(b, "new", "4", "--title", "Hospital B", "--set", "snip=2222", "--set", "unidad_ejecutora=DIP",
                           "--attach", "../perfil-b.pdf", "--as", "mrodriguez").out == "PI-2026-0001\n")
-        // A hand-written line in the index, recorded with the step: renumbering keeps it.
-        let handIndex = b + "/cases/2026/PI-2026-0001/indice.md"
-        try (try String(contentsOfFile: handIndex, encoding: .utf8) + "\nNota a mano: el plano llega en diciembre.\n")
-            .write(toFile: handIndex, atomically: true, encoding: .utf8)
+        // A hand-written line in the expediente, recorded with the step: renumbering keeps it. (The index is
+        // written by folio from its front matter: a line added there by hand is written over by the step.)
+        let handFile = b + "/cases/2026/PI-2026-0001/expediente.md"
+        try (try String(contentsOfFile: handFile, encoding: .utf8) + "\nNota a mano: el plano llega en diciembre.\n")
+            .write(toFile: handFile, atomically: true, encoding: .utf8)
         #expect(try folio(b, "step", "PI-2026-0001", "--as", "mrodriguez", "-m", "Instruye").ok)
         #expect(try folio(a, "sync").out.contains("publicados: 2"))
         let synced = try folio(b, "sync")
@@ -142,7 +143,7 @@ struct RemoteTests {
         let index = try String(contentsOfFile: b + "/cases/2026/PI-2026-0002/indice.md", encoding: .utf8)
         #expect(index.contains("identificador: PI-2026-0002") && index.contains("# Índice del expediente PI-2026-0002"), "\(index)")
         #expect(!index.contains("PI-2026-0001") && index.contains("perfil-b.pdf"))
-        #expect(index.contains("Nota a mano: el plano llega en diciembre."), "\(index)")
+        #expect(expediente.contains("Nota a mano: el plano llega en diciembre."), "\(expediente)")
         let trailers = try Sandbox.gitOut(["log", "-1", "--format=%(trailers:key=Expediente,valueonly)", "main"], in: shared.bare)
         #expect(trailers == "PI-2026-0002")
         #expect(try folio(b, "verify").ok)
@@ -236,6 +237,20 @@ struct RemoteTests {
         let logged = try folio(b, "log", "PROD-2026-11", "--json", date: "2026-11-27T10:50:00-06:00").out
         let commits = try Sandbox.gitOut(["log", "--format=%H", "main", "--", folder], in: shared.bare).split(separator: "\n")
         #expect(commits.count == 3 && commits.allSatisfy { logged.contains(String($0)) })
+        // The dates of offline work interleave, within bounds: a note may precede the dependencies' steps but not the
+        // case's own opening; checked on a note whose declared date is moved by hand.
+        try "Revisado.\n".write(toFile: b + "/\(folder)/nota.md", atomically: true, encoding: .utf8)
+        #expect(try folio(b, "note", "PROD-2026-11", "-m", "Revisión", "--as", "alopez", date: "2026-11-27T11:00:00-06:00").ok)
+        func dateFindings(declared: String) throws -> [String] {
+            _ = try Sandbox.gitOut(["commit", "-q", "--amend", "--no-edit", "--date=\(declared)"], in: b,
+                                   env: ["GIT_COMMITTER_DATE": "2026-11-27T11:00:00-06:00"])
+            let report = try folio(b, "verify", "--json", date: "2026-11-27T11:00:00-06:00").out
+            let found = ((try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])?["violations"] as? [[String: Any]]) ?? []
+            return found.filter { $0["rule"] as? String == "fecha" }.compactMap { $0["message"] as? String }
+        }
+        #expect(try dateFindings(declared: "2026-11-27T09:15:00-06:00").isEmpty, "before both dependencies' steps, after the opening")
+        let early = try dateFindings(declared: "2026-11-27T08:00:00-06:00")
+        #expect(early.count == 1 && early[0].contains("2026-11-27T09:00:00-06:00"), "before the opening: \(early)")
     }
 
     @Test("sync: two dependencies' POAs archived in two clones combine; the index numbers both, no file overwritten")

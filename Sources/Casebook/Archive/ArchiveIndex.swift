@@ -41,10 +41,21 @@ public struct ArchiveIndex: Codable, Equatable, Sendable {
     public var interesados: [String]
     public var documentos: [ArchivedDocument]
 
+    /// The files folio writes in every case folder: never an archived document.
+    static let folioFiles: Set<String> = ["expediente.md", RoutingSlip.fileName, fileName]
+
+    /// Whether `archivo` names a document inside its case folder: a relative path without empty,
+    /// `.` or `..` parts, and not one of folio's own files.
+    static func isDocumentPath(_ archivo: String) -> Bool {
+        let parts = archivo.split(separator: "/", omittingEmptySubsequences: false)
+        return !parts.contains { $0.isEmpty || $0 == "." || $0 == ".." } && !(parts.count == 1 && folioFiles.contains(archivo.lowercased()))
+    }
+
     public static func parse(_ text: String, file: String) throws -> ArchiveIndex {
-        let document = try FrontMatterDocument.parse(text, file: file)
+        // The front matter is decoded once, into the index (not loaded as a document first).
+        let yaml = try FrontMatterDocument.sections(of: text, file: file).yaml
         do {
-            return try YAMLDecoder().decode(ArchiveIndex.self, from: document.yaml)
+            return try YAMLDecoder().decode(ArchiveIndex.self, from: yaml)
         } catch {
             throw CasebookError.invalidFile(file: file, reason: "el índice no se puede leer: \(YAMLErrorText.describe(error))",
                                             fix: "folio escribe este archivo; restaure la versión registrada ('git restore \(file)').")

@@ -44,6 +44,10 @@ extension Casebook {
             let resolved = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
             if resolved.hasPrefix(caseRoot) {
                 let relative = String(resolved.dropFirst(caseRoot.count)).precomposedStringWithCanonicalMapping
+                guard ArchiveIndex.isDocumentPath(relative) else {
+                    throw CasebookError.invalidFile(file: "\(path)/\(relative)", reason: "es un archivo que folio escribe, no un documento que se archive",
+                                                    fix: "Archive un documento: 'folio attach \(id) ARCHIVO'.")
+                }
                 if let known = index.documentos.last(where: { $0.archivo == relative }) {
                     throw CasebookError.invalidFile(file: "\(path)/\(relative)", reason: "ya está en el índice como folio \(known.folio)",
                                                     fix: "Una versión nueva se incorpora desde otro archivo: 'folio attach \(id) OTRO-ARCHIVO --replaces \(known.folio)'.")
@@ -197,10 +201,16 @@ extension Casebook {
     }
 
     /// Rewrites the index's derived state, when the case has an index, with the step's commit.
-    func refreshIndexState(path: String, state: CaseState, edit: WorkTreeEdit) throws {
-        guard var index = try workTreeIndex(path), index.estado != state.label else { return }
-        index.estado = state.label
-        try edit.write(Data(index.text.utf8), to: "\(path)/\(ArchiveIndex.fileName)")
+    /// The whole file is written again from its front matter when it differs (a table edited by
+    /// hand is put right by the next commit folio makes in the case).
+    /// `state` nil keeps the state written (a note does not move the case).
+    func refreshIndexState(path: String, state: CaseState?, edit: WorkTreeEdit) throws {
+        guard var index = try workTreeIndex(path) else { return }
+        if let state { index.estado = state.label }
+        let file = "\(path)/\(ArchiveIndex.fileName)"
+        let text = index.text
+        guard FileManager.default.contents(atPath: "\(root)/\(file)") != Data(text.utf8) else { return }
+        try edit.write(Data(text.utf8), to: file)
     }
 
     /// Every indexed file checked against its SHA-256 (the work tree's copy, or the committed one
@@ -225,6 +235,12 @@ extension Casebook {
                 } catch {
                     flag("\(error)", "Restaure el índice registrado.")
                     continue
+                }
+                // The table for people is the front matter's rendering: an edit of it alone is said, and undone by folio's next commit.
+                if let data, String(decoding: data, as: UTF8.self) != index.text {
+                    flag("\(path)/\(ArchiveIndex.fileName) no es lo que folio escribe a partir de su encabezado (la tabla, o el formato, se editó a mano): la tabla no dice lo que registra el encabezado.",
+                         "El próximo registro de folio en el expediente lo escribe de nuevo ('folio note \(folder.name) -m TEXTO'); el encabezado es el registro.",
+                         .warning)
                 }
                 for d in index.documentos {
                     let file = "\(path)/\(d.archivo)"

@@ -14,17 +14,31 @@ extension Casebook {
     /// finding. A new version is a new folio (`folio attach --replaces`). Whoever authors the
     /// commit, with or without trailers: `folio note` and `folio step` refuse the same (FOLIO-E009).
     func ruleArchive(_ facts: CommitFacts) throws -> [Violation] {
-        guard let parent = facts.commit.parents.first else { return [] }
         let commit = facts.commit.id
+        // Which folders hold an index is known without reading the parent's folders (cold trees:
+        // a whole history's verify took a third longer) when this casebook judged every commit
+        // of the line before this one, from the root.
+        let parent = facts.commit.parents.first
+        // (A year folder that became a file, or the other way round, changes folders the units do not name.)
+        let known = (parent == nil || (parent == archiveChain && archiveChain != nil))
+            && !facts.units.contains { $0.hasPrefix("cases") && !CommitFacts.isCaseFolder($0) }
+        let withIndex = known ? foldersWithIndex : []
+        if !known { foldersWithIndex = [] }
+        archiveChain = known ? commit : nil
         var found: [Violation] = []
         for folder in facts.caseFolders {
             let indexPath = "\(folder)/\(ArchiveIndex.fileName)"
+            // The commit's own folder is at hand (the case-file rule read it).
+            let after = try repository.fileID(at: indexPath, in: commit)
+            if known {
+                if after != nil { foldersWithIndex.insert(folder) } else { foldersWithIndex.remove(folder) }
+            }
             // Most commits change no index: the index the content check just read is kept for the next commit.
-            func after() throws -> OID? { try repository.fileID(at: indexPath, in: commit) }
-            defer { if !indexesParsed.isEmpty, let after = try? after(), let read = indexesParsed[after] { rememberArchive(folder, index: after, documents: read) } }
-            let before = try repository.fileID(at: indexPath, in: parent)
-            // Nothing to check without an index on either side; a commit that adds or changes one reads it.
-            guard before != nil || !indexesParsed.isEmpty,
+            defer { if !indexesParsed.isEmpty, let after, let read = indexesParsed[after] { rememberArchive(folder, index: after, documents: read) } }
+            guard let parent else { continue }
+            let before = known && !withIndex.contains(folder) ? nil : try repository.fileID(at: indexPath, in: parent)
+            // Nothing to check without an index on either side.
+            guard before != nil || after != nil,
                   // A folder the commit removes is `ruleCaseFile`'s finding.
                   try repository.entry(at: folder, in: commit)?.mode == 0o040000 else { continue }
             // An index that cannot be read is the content check's finding, at the commit that damaged it.
@@ -37,7 +51,7 @@ extension Casebook {
                 found.append(Violation(commit: commit.hex, caseID: id, step: facts.record?.step, rule: .archive, message: message,
                                        fix: restore + version + " Si ya se restauró, este hallazgo queda como constancia."))
             }
-            guard let after = try after() else {
+            guard let after else {
                 if !documents.isEmpty {
                     flag("El commit quita \(indexPath), el índice de los \(documents.count) documentos archivados del expediente: un archivo no se borra.",
                          restoring: indexPath, folio: nil)
@@ -103,6 +117,9 @@ extension Casebook {
             let file = "\(folder)/\(entry.archivo)"
             var wrong: [String] = []
             if facts.record == nil { wrong.append("la agrega un commit sin los trailers de folio") }
+            if !ArchiveIndex.isDocumentPath(entry.archivo) {
+                wrong.append("'\(entry.archivo)' no es la ruta de un documento dentro de la carpeta (sin '//', '.' ni '..', y no uno de los archivos de folio)")
+            }
             if entry.folio != next { wrong.append("el folio \(entry.folio) no sigue al último del índice (\(next - 1))") }
             if entry.por != author { wrong.append("dice 'por: \(entry.por)', y el commit es de \(author ?? facts.author)") }
             if Clock.parse(entry.incorporado).map({ abs($0.timeIntervalSince(facts.commit.author.date)) >= 1 }) ?? true {
@@ -120,7 +137,7 @@ extension Casebook {
             guard !wrong.isEmpty else { continue }
             // Put back as first archived (after an accident): a restoration, if the bytes are the archived ones too.
             if try firstArchived(entry.folio, in: folder, before: facts.commit.parents[0]) == entry,
-               wrong.allSatisfy({ !$0.hasPrefix(file) && !$0.contains("ya es otro folio") }) { continue }
+               wrong.allSatisfy({ !$0.hasPrefix(file) && !$0.contains("ya es otro folio") && !$0.contains("no es la ruta") }) { continue }
             problems.append("El commit agrega al índice \(folder)/\(ArchiveIndex.fileName) el folio \(entry.folio) (\(entry.archivo)) "
                 + "que folio no escribió: " + wrong.joined(separator: "; ") + ".")
         }

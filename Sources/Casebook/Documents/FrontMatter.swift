@@ -86,22 +86,32 @@ public struct FrontMatterDocument {
         return trimmed.count == 3 && trimmed.allSatisfy { $0 == UInt8(ascii: "-") }
     }
 
-    /// Parses `text`; `file` names the document in messages.
-    public static func parse(_ text: String, file: String) throws -> FrontMatterDocument {
+    /// The YAML between the two `---` lines of `text` (line ends as LF), and what follows them,
+    /// checked against what YAML must not hold here (`YAMLGuard`). Lines are found byte by byte:
+    /// an archive index of hundreds of documents is read at every commit that changes it.
+    static func sections(of text: String, file: String) throws -> (yaml: String, body: String, crlf: Bool, bom: Bool) {
         let crlf = text.contains("\r\n")
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
-        let bom = lines.first?.hasPrefix("\u{FEFF}") == true
-        if bom { lines[0] = String(lines[0].dropFirst()) }
-        guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
-              let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) else {
+        var normalized = crlf ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
+        let bom = normalized.hasPrefix("\u{FEFF}")
+        if bom { normalized.removeFirst() }
+        let lines = normalized.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { normalized[$0.startIndex..<$0.endIndex] }
+        guard let first = lines.first, isFence(first), let end = lines.dropFirst().firstIndex(where: isFence) else {
             throw CasebookError.invalidFile(file: file, reason: "no empieza con un encabezado YAML entre dos líneas '---'",
                                             fix: "Ponga al inicio '---', las claves (id, procedimiento, titulo, abierto) y otra línea '---'.")
         }
-        let yaml = lines[1..<end].joined(separator: "\n")
-        let loaded: Any?
+        let yaml = end > 1 ? String(normalized[lines[1].startIndex..<lines[end - 1].endIndex]) : ""
+        let body = end + 1 < lines.count ? String(normalized[lines[end + 1].startIndex...]) : ""
         if let problem = YAMLGuard.problem(in: yaml) {
             throw CasebookError.invalidFile(file: file, reason: "encabezado YAML: \(problem)", fix: YAMLGuard.fix)
         }
+        return (yaml, body, crlf, bom)
+    }
+
+    /// Parses `text`; `file` names the document in messages.
+    public static func parse(_ text: String, file: String) throws -> FrontMatterDocument {
+        let (yaml, body, crlf, bom) = try sections(of: text, file: file)
+        let loaded: Any?
         do {
             // Encoding given: Yams's default reads the environment on every parse.
             loaded = try Yams.load(yaml: yaml, .default, .default, .utf8)
@@ -116,7 +126,7 @@ public struct FrontMatterDocument {
             throw CasebookError.invalidFile(file: file, reason: "el encabezado YAML no es una lista de claves 'clave: valor'",
                                             fix: "Escriba una clave por línea, p. ej. 'titulo: Hospital de Escuintla'.")
         }
-        return FrontMatterDocument(fields: fields, yaml: yaml, body: lines[(end + 1)...].joined(separator: "\n"), crlf: crlf, bom: bom)
+        return FrontMatterDocument(fields: fields, yaml: yaml, body: body, crlf: crlf, bom: bom)
     }
 
     /// The fields as plain values for the norms' checks: dates become `AAAA-MM-DD` text, nulls

@@ -39,7 +39,14 @@ public enum RoutingSlip {
 
     /// A table cell: one line, pipes escaped, HTML neutral.
     static func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        // Most cells (names, dates, steps) have nothing to escape or trim: the bytes say so at once.
+        let utf8 = text.utf8
+        if let first = utf8.first, let last = utf8.last, first > 32, last > 32, first < 0x80, last < 0x80,
+           !utf8.contains(where: { $0 < 32 || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<")
+               || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "|") }) {
+            return text
+        }
+        return text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
             .replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "|", with: "\\|")

@@ -35,13 +35,49 @@ struct StepsByCase<Step: Sendable>: Sendable {
     }
 }
 
+/// The commit of a case whose declared date bounds the next commit's (`ruleDate`), fed the
+/// case's records in history order. A step of the case follows every commit of the case; one
+/// dependency's step follows the case's own steps and that dependency's commits, not another
+/// dependency's (the dependencies of a round record in their own clones, and their work is
+/// published in the order it arrives); a note follows the case's own steps (two clones attach
+/// documents offline).
+struct DateBounds {
+    private var last: [String: StepRecord] = [:]
+
+    init() {}
+
+    init(_ records: some Sequence<StepRecord>) {
+        for record in records { add(record) }
+    }
+
+    func bound(for record: StepRecord) -> StepRecord? {
+        let own = last[record.caseID + "|"]
+        if let dependency = record.dependency {
+            let theirs = last[record.caseID + "|" + dependency]
+            guard let own, let theirs else { return own ?? theirs }
+            return theirs.author.date > own.author.date ? theirs : own
+        }
+        return record.step == nil ? own : last[record.caseID]
+    }
+
+    mutating func add(_ record: StepRecord) {
+        let first = last[record.caseID] == nil
+        last[record.caseID] = record
+        if let dependency = record.dependency {
+            last[record.caseID + "|" + dependency] = record
+        } else if record.step != nil || first {
+            last[record.caseID + "|"] = record
+        }
+    }
+}
+
 /// One commit of a walk, as the walk hands it to its visitor.
 struct WalkedCommit {
     /// Its place in the line (0: the oldest commit walked).
     var position: Int
     var commit: CommitInfo
     var record: StepRecord?
-    /// The record of the same case before this one in the line (or in `earlier`).
+    /// The record of the same case before this one in the line (or in `earlier`) that bounds its date (`DateBounds`).
     var previousInCase: StepRecord?
     /// The commit before this one in the line (its first parent, on a first-parent line).
     var previous: CommitInfo?
@@ -61,7 +97,7 @@ extension Casebook {
     /// order. If the second casebook cannot walk its half, this one walks it after its own. While a
     /// thread checks signatures beside the walk (`SignatureFeed`), the second core is taken: one
     /// walk (two walks and the signatures on two cores took longer, measured at 10k cases).
-    func walk<Part: WalkedPart>(_ line: [OID], reading tip: OID, after earlier: [String: StepRecord] = [:],
+    func walk<Part: WalkedPart>(_ line: [OID], reading tip: OID, after earlier: DateBounds = DateBounds(),
                                 visit: @escaping @Sendable (Casebook, WalkedCommit, inout Part) throws -> Void) throws -> Part {
         let split = line.count >= splitWalkThreshold && signatureFeed == nil ? line.count / 2 + line.count / 32 : line.count
         var later: OrderedFeed<Part>?
@@ -76,12 +112,12 @@ extension Casebook {
                 var previous: CommitInfo?
                 for id in line[..<split] {
                     let commit = try book.repository.commit(id)
-                    if let record = try StepRecord(commit) { lastInCase[record.caseID] = record }
+                    if let record = try StepRecord(commit) { lastInCase.add(record) }
                     previous = commit
                 }
                 var part = Part()
                 try book.walk(line, split..<line.count, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
-                lastInCase = [:]
+                lastInCase = DateBounds()
                 Casebook.giveBackFreedMemory()
                 return part
             }
@@ -94,7 +130,7 @@ extension Casebook {
         if var done = later?.take(0) {
             // The halves are joined once what both walks freed is given back (the join's copies
             // would otherwise add to two heaps' high-water marks).
-            lastInCase = [:]
+            lastInCase = DateBounds()
             Self.giveBackFreedMemory()
             part.append(consuming: &done)
             halvesWalkedBeside += 1
@@ -105,7 +141,7 @@ extension Casebook {
     }
 
     /// Visits the commits of `line` in `range`, in order (`walk(_:reading:)`).
-    private func walk<Part>(_ line: [OID], _ range: Range<Int>, into part: inout Part, lastInCase: inout [String: StepRecord],
+    private func walk<Part>(_ line: [OID], _ range: Range<Int>, into part: inout Part, lastInCase: inout DateBounds,
                             previous: inout CommitInfo?, visit: (Casebook, WalkedCommit, inout Part) throws -> Void) throws {
         for position in range {
             // What the walk freed goes back to the system now and then: each thread's heap keeps its
@@ -114,8 +150,8 @@ extension Casebook {
             let commit = try repository.commit(line[position])
             defer { previous = commit }
             let record = try StepRecord(commit)
-            let before = record.flatMap { lastInCase[$0.caseID] }
-            if let record { lastInCase[record.caseID] = record }
+            let before = record.flatMap { lastInCase.bound(for: $0) }
+            if let record { lastInCase.add(record) }
             try visit(self, WalkedCommit(position: position, commit: commit, record: record, previousInCase: before, previous: previous), &part)
         }
     }

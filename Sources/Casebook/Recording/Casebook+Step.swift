@@ -301,6 +301,8 @@ extension Casebook {
             }
             try adoptDropped(id: id, path: path, definition: replay.definition, dependency: own, step: nil, persona: persona,
                              state: replay.machine.state, edit: edit)
+            // A case-level note takes the index as folio writes it (a dependency's contact records only their own files).
+            if own == nil { try refreshIndexState(path: path, state: nil, edit: edit) }
             guard try repository.changes(side: .both, in: scope, untracked: true)
                 .contains(where: { change in scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") } })
             else {

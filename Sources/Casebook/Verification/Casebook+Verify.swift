@@ -18,14 +18,14 @@ extension Casebook {
         let (tip, hidden) = try resolve(range: range)
         guard let tip else { return VerifyReport(ok: true, commits: 0, cases: 0, steps: 0, violations: []) }
         // What came before a range (for `A..B`): the cases' last commits bound the new ones' dates.
-        var lastInCase: [String: StepRecord] = [:]
+        var lastInCase = DateBounds()
         // For a range, only the cases its commits name are read from before it (cost by case, not by history).
         var named: Set<String> = []
         if let hidden {
             try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
                 if let record = try StepRecord(commit) { named.insert(record.caseID) }
             }
-            for record in try loadHistory(of: named, at: hidden, keepingWhole: false).records { lastInCase[record.caseID] = record }
+            lastInCase = DateBounds(try loadHistory(of: named, at: hidden, keepingWhole: false).records)
         }
         // Signatures are checked ahead, in parallel, and cached (or, on a whole history walked in
         // two halves, by each half's walk); the walk's rule reads the verdicts.

@@ -10,6 +10,8 @@ extension Casebook {
         var found: [Violation] = []
         let fix = "Escriba la hoja de ruta de nuevo desde la historia: 'folio hoja-de-ruta \(id) --as JEFE'."
         var path: String? = nil
+        // Whether an earlier commit of the case carried a slip: only then can a later one have deleted it.
+        var carried = false
         for (k, record) in records.enumerated() where reported?.contains(record.commit) ?? true {
             // What the walk saw at this commit (`rememberSlip`), else read now: an old commit's trees
             // are no longer in the tree cache, and reading them again for every step doubled verify.
@@ -21,7 +23,7 @@ extension Casebook {
             let blob = try seenPath == path ? seen?.blob : repository.fileID(at: file, in: record.commit)
             guard let blob else {
                 // A case opened before routing slips has none; one its parent had is not deleted by a case's commit.
-                if let parent = record.parent, try repository.fileID(at: file, in: parent) != nil,
+                if carried || reported != nil, let parent = record.parent, try repository.fileID(at: file, in: parent) != nil,
                    try repository.entry(at: path, in: record.commit) != nil {
                     found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: .routingSlip,
                                            message: "El commit quita \(file): la hoja de ruta acompaña al expediente en cada paso.",
@@ -29,6 +31,7 @@ extension Casebook {
                 }
                 continue
             }
+            carried = true
             let expected = RoutingSlip.render(caseID: id, definition: definition, records: Array(records[...k]))
             if String(decoding: try repository.blob(blob), as: UTF8.self) != expected {
                 found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: .routingSlip,

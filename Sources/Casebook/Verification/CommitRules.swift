@@ -287,22 +287,11 @@ extension Casebook {
                                 severity: .warning)]
     }
 
-    /// Whether `record` may declare a date before `previous`, the commit published before it in
-    /// its case: a note (it has no deadline; two clones attaching documents offline), or one
-    /// dependency's step after another's (a round's dependencies record in their own clones, and
-    /// `folio sync` publishes their steps in the order they arrive). A step after the case's own
-    /// step or its dependency's keeps to the order of dates.
-    static func interleaves(_ record: StepRecord?, after previous: StepRecord) -> Bool {
-        guard let record else { return false }
-        if record.step == nil { return true }
-        guard let mine = record.dependency, let theirs = previous.dependency else { return false }
-        return mine != theirs
-    }
-
     /// Time moves forward: a commit's committer date does not precede its parent's, and a case
     /// commit's declared (author) date does not precede the previous commit of its case. A step
     /// recorded offline keeps its declared date and is published later; reception stamps say when.
-    /// Work of two clones on one case interleaves when published (`interleaves`).
+    /// Work of two clones on one case interleaves when published: `DateBounds` says which
+    /// earlier commit of the case bounds each one's date.
     func ruleDate(_ facts: CommitFacts) -> [Violation] {
         let c = facts.commit
         var found: [Violation] = []
@@ -312,7 +301,7 @@ extension Casebook {
             found.append(facts.violation(.date, "La fecha del commit (\(clock.iso(c.committer.date))) es anterior a la de su commit "
                 + "anterior (\(clock.iso(parent.committer.date))): la historia no retrocede en el tiempo.", fix))
         }
-        if let previous = facts.previousInCase, c.author.date < previous.author.date, !Self.interleaves(facts.record, after: previous) {
+        if let previous = facts.previousInCase, c.author.date < previous.author.date {
             found.append(facts.violation(.date, "El paso declara la fecha \(clock.iso(c.author.date)), anterior al commit previo del "
                 + "expediente \(previous.caseID) (\(clock.iso(previous.author.date)), \(previous.commit.short)).", fix))
         } else if facts.record == nil, let parent = facts.parent, c.author.date < parent.author.date, c.committer.date <= c.author.date {
