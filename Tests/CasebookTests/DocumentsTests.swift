@@ -115,6 +115,9 @@ struct DocumentsTests {
         // A typo fixed in a title: refused by step and note, naming the folio and the way to a corrected title.
         try repo.write(committed.replacingOccurrences(of: "titulo: acta\n", with: "titulo: Acta de la sesión\n"), to: indexFile)
         try repo.expectRefusal([indexFile, "folio 1", "git restore \(indexFile)", "--replaces FOLIO --title"]) { try repo.step(id, as: "mrodriguez") }
+        // The pre-commit hook's check says the same before a plain commit could take it.
+        var checked = try repo.book.check()
+        #expect(!checked.ok && checked.problems.contains { $0.file == indexFile && $0.message.contains("folio 1") }, "\(checked.problems)")
         try repo.expectRefusal([indexFile, "folio 1"]) {
             _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "nota", archive: nil)
         }
@@ -123,6 +126,12 @@ struct DocumentsTests {
         try repo.write("%PDF-1.4 otra\n", to: "\(path)/anexos/acta.pdf")
         try repo.write(committed.replacingOccurrences(of: old, with: new), to: indexFile)
         try repo.expectRefusal([indexFile, "folio 1"]) { try repo.step(id, as: "mrodriguez") }
+        checked = try repo.book.check()
+        #expect(checked.problems.contains { $0.file == "\(path)/anexos/acta.pdf" && $0.message.contains("cambió") }, "\(checked.problems)")
+        try FileManager.default.removeItem(atPath: repo.path + "/\(path)/anexos/acta.pdf")
+        checked = try repo.book.check()
+        #expect(checked.problems.contains { $0.file == "\(path)/anexos/acta.pdf" && $0.message.contains("falta") && $0.message.contains("git restore") },
+                "\(checked.problems)")
         // An entry added by hand (folio 1's, copied as folio 2): refused too.
         try repo.git(["checkout", "--", path])
         let frontMatterEnd = committed.range(of: "\n---\n", range: committed.index(after: committed.startIndex)..<committed.endIndex)!

@@ -58,7 +58,42 @@ extension Casebook {
         let scope = caseID.flatMap { id in folders.first.map { $0.path + "/" } }
         let unrecorded = ((try? repository.changes()) ?? []).map(\.path)
             .filter { path in scope.map { path.hasPrefix($0) } ?? true }.sorted()
+        if let head { problems += try archiveProblems(changed: unrecorded, folders: folders, head: head) }
         return CheckReport(ok: problems.isEmpty, cases: folders.count, problems: problems, unrecorded: unrecorded)
+    }
+
+    /// What the work tree changed of each case's archive against HEAD (so that the pre-commit hook
+    /// stops a plain commit the shared repository would refuse): an archived document deleted or
+    /// overwritten (put back with the archived bytes, it is no problem), an index edited by hand.
+    /// Only the changed files are read.
+    func archiveProblems(changed: [String], folders: [(id: String, path: String)], head: OID) throws -> [CaseProblem] {
+        var problems: [CaseProblem] = []
+        let changedSet = Set(changed)
+        for folder in folders where changed.contains(where: { $0.hasPrefix(folder.path + "/") }) {
+            let indexFile = "\(folder.path)/\(ArchiveIndex.fileName)"
+            guard let data = try repository.file(at: indexFile, in: head),
+                  let index = try? ArchiveIndex.parse(String(decoding: data, as: UTF8.self), file: indexFile) else { continue }
+            if changedSet.contains(indexFile) {
+                do { try requireIndexAsCommitted(id: folder.id, path: folder.path) } catch let error as CasebookError {
+                    problems.append(CaseProblem(file: indexFile, message: Self.reason(of: error), carriesFix: true))
+                }
+            }
+            for document in index.documentos where changedSet.contains("\(folder.path)/\(document.archivo)") {
+                let file = "\(folder.path)/\(document.archivo)"
+                let restore = "Restáurelo con 'git restore \(SafeText.shellWord(file))'; una versión nueva se incorpora con "
+                    + "'folio attach \(folder.id) ARCHIVO --replaces \(document.folio)'."
+                guard FileManager.default.fileExists(atPath: "\(root)/\(file)") else {
+                    problems.append(CaseProblem(file: file, message: "es el folio \(document.folio) del índice y falta: un documento archivado no se borra. " + restore,
+                                                carriesFix: true))
+                    continue
+                }
+                if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {
+                    problems.append(CaseProblem(file: file, message: "es el folio \(document.folio) del índice y cambió: un documento archivado no se sobrescribe. " + restore,
+                                                carriesFix: true))
+                }
+            }
+        }
+        return problems
     }
 
     /// The expediente folders of the work tree, `cases/<AAAA>/<ID>`.
