@@ -87,9 +87,9 @@ struct DocumentsTests {
         let (id, path) = try coop(repo, attach: [repo.box.path + "/a/acta.pdf"])
         let file = "\(path)/anexos/acta.pdf"
         try repo.write("%PDF-1.4 cambiado\n", to: file)
-        try repo.expectRefusal(["\(file)", "folio 1", "git restore \(file)", "--replaces 1"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.expectRefusal(["\(file)", "folio 1", "git restore --source=HEAD --staged --worktree \(file)", "--replaces 1"]) { try repo.step(id, as: "mrodriguez") }
         var finding = try repo.book.verify().violations.first { $0.rule == "archive" }
-        #expect(finding?.fix.contains("git restore \(file)") == true)
+        #expect(finding?.fix.contains("git restore --source=HEAD --staged --worktree \(file)") == true)
         // Committed over with plain git: HEAD no longer has it, so the hint names the commit that does.
         try repo.git(["commit", "-qam", "sobrescribe"])
         let overwrite = try repo.git(["rev-parse", "HEAD"])
@@ -114,7 +114,7 @@ struct DocumentsTests {
         #expect(committed.contains("titulo: acta\n"))
         // A typo fixed in a title: refused by step and note, naming the folio and the way to a corrected title.
         try repo.write(committed.replacingOccurrences(of: "titulo: acta\n", with: "titulo: Acta de la sesión\n"), to: indexFile)
-        try repo.expectRefusal([indexFile, "folio 1", "git restore \(indexFile)", "--replaces FOLIO --title"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.expectRefusal([indexFile, "folio 1", "git restore --source=HEAD --staged --worktree \(indexFile)", "--replaces FOLIO --title"]) { try repo.step(id, as: "mrodriguez") }
         // The pre-commit hook's check says the same before a plain commit could take it.
         var checked = try repo.book.check()
         #expect(!checked.ok && checked.problems.contains { $0.file == indexFile && $0.message.contains("folio 1") }, "\(checked.problems)")
@@ -132,6 +132,13 @@ struct DocumentsTests {
         checked = try repo.book.check()
         #expect(checked.problems.contains { $0.file == "\(path)/anexos/acta.pdf" && $0.message.contains("falta") && $0.message.contains("git restore") },
                 "\(checked.problems)")
+        // The deletion staged with 'git add -A': the command the message gives still brings the file back.
+        try repo.git(["add", "-A"])
+        let command = try #require(checked.problems.first { $0.message.contains("falta") }?.message
+            .components(separatedBy: "'").first { $0.hasPrefix("git restore") })
+        _ = try Sandbox.gitOut(Array(command.split(separator: " ").dropFirst().map(String.init)), in: repo.path)
+        #expect(try repo.read("\(path)/anexos/acta.pdf") == "%PDF-1.4 acta\n")
+        #expect(try repo.git(["status", "--porcelain", "--", "\(path)/anexos"]).isEmpty)
         // An entry added by hand (folio 1's, copied as folio 2): refused too.
         try repo.git(["checkout", "--", path])
         let frontMatterEnd = committed.range(of: "\n---\n", range: committed.index(after: committed.startIndex)..<committed.endIndex)!
@@ -167,6 +174,35 @@ struct DocumentsTests {
 
     private func sha256(_ text: String) throws -> String {
         String(try Sandbox.run("/usr/bin/sha256sum", [], in: "/", input: text).out.prefix(64))
+    }
+
+    @Test("the same bytes archived again are a copy, refused unless given as a new version (a corrected title); one title is one document's")
+    func copiesRefused() throws {
+        let repo = try CaseRepo()
+        try repo.box.write("%PDF-1.4 acta\n", to: "a/acta.pdf")
+        try repo.box.write("%PDF-1.4 otra\n", to: "a/otra.pdf")
+        let (id, path) = try coop(repo, attach: [repo.box.path + "/a/acta.pdf"])
+        // A renamed copy left in the folder (the original restored beside it), taken by the next note: refused, naming folio 1.
+        try repo.write("%PDF-1.4 acta\n", to: "\(path)/anexos/acta (copia).pdf")
+        try repo.expectRefusal(["anexos/acta (copia).pdf", "mismo contenido", "folio 1", "--replaces 1 --title"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "nota", archive: nil)
+        }
+        try FileManager.default.removeItem(atPath: repo.path + "/\(path)/anexos/acta (copia).pdf")
+        // From outside, the same: refused, nothing copied in.
+        try repo.expectRefusal(["mismo contenido", "folio 1"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "otra vez", archive: ArchiveRequest(files: [repo.box.path + "/a/acta.pdf"]))
+        }
+        // As a new version with a corrected title: taken.
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Corrige el título",
+                                     archive: ArchiveRequest(files: [repo.box.path + "/a/acta.pdf"], title: "Acta de la sesión", replaces: 1))
+        let documents = try index(repo, path).documentos
+        #expect(documents.count == 2 && documents[1].titulo == "Acta de la sesión" && documents[1].reemplaza == 1 && documents[1].sha256 == documents[0].sha256)
+        // One --title for two files: refused.
+        try repo.expectRefusal(["--title", "uno a uno"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "dos",
+                                         archive: ArchiveRequest(files: [repo.box.path + "/a/otra.pdf", repo.box.path + "/a/acta.pdf"], title: "Actas"))
+        }
+        #expect(try repo.book.verify().ok)
     }
 
     @Test("a dependency's step commits only its own files and is not blocked by another dependency's broken file")

@@ -77,6 +77,28 @@ struct HostileContentTests {
         }
     }
 
+    @Test("a case folder renamed with plain git: status and step name where it is now and how to move it back; following that works")
+    func folderRenamedOutsideFolio() throws {
+        let repo = try CaseRepo()
+        let (a, _) = try twoCases(repo)
+        let folder = "cases/2026/\(a)", wrong = "cases/2026/\(a)-mal"
+        try repo.git(["mv", folder, wrong])
+        try repo.git(["commit", "-qm", "Renombra a mano", "--author", CaseRepo.jefe])
+        let rename = try repo.git(["rev-parse", "HEAD"])
+        let damage = try #require(try repo.book.statusOfAll().first { $0.id == a }?.damage)
+        #expect(damage.reason.contains("está en \(wrong)") && damage.reason.contains("git mv \(wrong) \(folder)"), "\(damage)")
+        try repo.expectRefusal([a, "git mv \(wrong) \(folder)", "git commit -m"]) { try repo.step(a, as: "mrodriguez") }
+        try repo.git(["mv", wrong, folder])
+        try repo.git(["commit", "-qm", "Devuelve \(a) a su carpeta", "--author", CaseRepo.jefe])
+        #expect(try repo.book.statusOfAll().first { $0.id == a }?.damage == nil)
+        try repo.step(a, as: "mrodriguez")
+        // The rename stays on record as the case folder's removal; the move back is an edit outside folio (a warning).
+        let findings = try repo.book.verify().violations.filter { $0.isError }
+        #expect(findings.count == 2 && findings.allSatisfy { $0.commit == rename && $0.rule == "expediente" }
+                && findings.contains { $0.message.contains("quita la carpeta") } && findings.contains { $0.message.contains("no es un identificador") },
+                "\(findings)")
+    }
+
     @Test("a case folder deleted or moved with plain git: status lists the case DAÑADO with its title, where it was and the way back, nothing pending (cold, cached, indexed); status ID, log, step and note refuse with the same; a part restored is refused; the restoration is recorded by a note, and verify keeps only the deletion commit as a finding")
     func folderDeletedOutsideFolio() throws {
         let repo = try CaseRepo()

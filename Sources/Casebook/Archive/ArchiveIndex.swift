@@ -41,6 +41,12 @@ public struct ArchiveIndex: Codable, Equatable, Sendable {
     public var interesados: [String]
     public var documentos: [ArchivedDocument]
 
+    /// The command that puts back HEAD's version of `file` in the work tree and in git's index,
+    /// whether its deletion or change was staged (`git add -A`) or not.
+    static func restoreCommand(_ file: String) -> String {
+        "git restore --source=HEAD --staged --worktree \(SafeText.shellWord(file))"
+    }
+
     /// The files folio writes in every case folder: never an archived document.
     static let folioFiles: Set<String> = ["expediente.md", RoutingSlip.fileName, fileName]
 
@@ -58,7 +64,7 @@ public struct ArchiveIndex: Codable, Equatable, Sendable {
             return try YAMLDecoder().decode(ArchiveIndex.self, from: yaml)
         } catch {
             throw CasebookError.invalidFile(file: file, reason: "el índice no se puede leer: \(YAMLErrorText.describe(error))",
-                                            fix: "folio escribe este archivo; restaure la versión registrada ('git restore \(file)').")
+                                            fix: "folio escribe este archivo; restaure la versión registrada ('\(restoreCommand(file))').")
         }
     }
 

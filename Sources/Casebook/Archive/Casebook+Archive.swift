@@ -33,6 +33,17 @@ extension Casebook {
         if request.replaces != nil, request.files.count != 1 {
             throw CasebookError.invalidValue(option: "--replaces", reason: "una nueva versión reemplaza un solo documento", fix: "Incorpore un archivo a la vez.")
         }
+        if request.title != nil, request.files.count > 1 {
+            throw CasebookError.invalidValue(option: "--title", reason: "un título es el de un documento, y se dieron \(request.files.count)",
+                                             fix: "Incorpore los archivos uno a uno, cada uno con su --title (o sin --title: el título es el nombre del archivo).")
+        }
+        // The same bytes archived again, not as a new version: a copy (a renamed document, a file dropped twice).
+        func refuseCopy(_ sha: String, _ file: String) throws {
+            guard request.replaces == nil, let same = index.documentos.first(where: { $0.sha256 == sha }) else { return }
+            throw CasebookError.invalidFile(file: file, reason: "tiene el mismo contenido (SHA-256) que el folio \(same.folio) (\(same.archivo)), ya archivado",
+                                            fix: "Si es ese documento con otro nombre, quite la copia (o devuélvale su nombre: 'git mv \(SafeText.shellWord(file)) \(SafeText.shellWord("\(path)/\(same.archivo)"))'); "
+                                                + "para corregir su título, incorpórelo como versión nueva: 'folio attach \(id) ARCHIVO --replaces \(same.folio) --title \"TÍTULO\"'.")
+        }
         let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
         var added: [ArchivedDocument] = []
         for source in request.files {
@@ -53,6 +64,7 @@ extension Casebook {
                                                     fix: "Una versión nueva se incorpora desde otro archivo: 'folio attach \(id) OTRO-ARCHIVO --replaces \(known.folio)'.")
                 }
                 let (sha, size) = try Digest.sha256(ofFile: resolved)
+                try refuseCopy(sha, "\(path)/\(relative)")
                 let document = ArchivedDocument(
                     folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: relative,
                     titulo: request.title ?? (source.lastComponent as NSString).deletingPathExtension, sha256: sha, bytes: size,
@@ -72,6 +84,8 @@ extension Casebook {
             }
             let (target, previous) = versionedName(name, in: "\(path)/\(folder)", index: index, casePath: path)
             let (sha, size) = try edit.copyStreaming(from: source, to: "\(path)/\(target)")
+            // (Hashed while copied; a refusal undoes the copy with the rest of the command.)
+            try refuseCopy(sha, SafeText.visible(source))
             let stem = (name as NSString).deletingPathExtension
             let document = ArchivedDocument(
                 folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: target, titulo: request.title ?? stem,
@@ -113,7 +127,7 @@ extension Casebook {
                     if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {
                         throw CasebookError.invalidFile(
                             file: file, reason: "es el folio \(document.folio) del índice y cambió: un documento archivado no se sobrescribe",
-                            fix: "Guarde su versión con otro nombre fuera del expediente, restaure la archivada ('git restore \(SafeText.shellWord(file))') e incorpore la nueva con 'folio attach \(id) OTRO-ARCHIVO --replaces \(document.folio)'.")
+                            fix: "Guarde su versión con otro nombre fuera del expediente, restaure la archivada ('\(ArchiveIndex.restoreCommand(file))') e incorpore la nueva con 'folio attach \(id) OTRO-ARCHIVO --replaces \(document.folio)'.")
                     }
                 } else {
                     dropped.append("\(root)/\(file)")
@@ -126,7 +140,7 @@ extension Casebook {
             guard !FileManager.default.fileExists(atPath: "\(root)/\(file)") else { continue }
             throw CasebookError.invalidFile(
                 file: file, reason: "es el folio \(document.folio) del índice y falta (se borró o se le cambió el nombre): un documento archivado no se borra",
-                fix: "Restáurelo con 'git restore \(SafeText.shellWord(file))'; una versión nueva se incorpora con 'folio attach \(id) ARCHIVO --replaces \(document.folio)'.")
+                fix: "Restáurelo con '\(ArchiveIndex.restoreCommand(file))'; una versión nueva se incorpora con 'folio attach \(id) ARCHIVO --replaces \(document.folio)'.")
         }
         guard !dropped.isEmpty else { return }
         _ = try incorporate(ArchiveRequest(files: dropped), id: id, path: path, definition: definition, dependency: dependency, step: step,
@@ -157,7 +171,7 @@ extension Casebook {
         guard let head = try repository.headCommit(), let data = try repository.file(at: file, in: head),
               let committed = try? ArchiveIndex.parse(String(decoding: data, as: UTF8.self), file: file),
               !committed.documentos.isEmpty else { return }
-        let fix = "Restaure el índice registrado ('git restore \(file)'): lo escribe folio. Un documento nuevo se incorpora con "
+        let fix = "Restaure el índice registrado ('\(ArchiveIndex.restoreCommand(file))'): lo escribe folio. Un documento nuevo se incorpora con "
             + "'folio attach \(id) ARCHIVO', y una versión nueva o un título corregido, como folio nuevo: "
             + "'folio attach \(id) ARCHIVO --replaces FOLIO --title \"TÍTULO\"'."
         guard let current = try workTreeIndex(path) else {
@@ -281,7 +295,7 @@ extension Casebook {
     /// else the case's commit that holds it, else incorporating the document again.
     private func restoreHint(file: String, document: ArchivedDocument, caseID: String, head: OID) throws -> String {
         if let blob = try repository.fileID(at: file, in: head), try Digest.sha256(ofBlob: blob, in: repository) == document.sha256 {
-            return "Restaure la versión archivada: 'git restore \(SafeText.shellWord(file))'."
+            return "Restaure la versión archivada: '\(ArchiveIndex.restoreCommand(file))'."
         }
         var seen: Set<OID> = []
         for record in try loadHistory(at: head).records(of: caseID).reversed() {

@@ -181,7 +181,7 @@ extension Casebook {
         var missing: CaseDamage?
         if let gone {
             missing = CaseDamage(file: gone.folder, reason: "la carpeta del expediente ya no está en cases/: se borró o se movió "
-                + "fuera de folio; nadie puede registrar pasos en él hasta que se restaure: " + Self.restoreFix(replay.id, gone))
+                + "fuera de folio; nadie puede registrar pasos en él hasta que se restaure: " + (try folderGoneFix(replay.id, gone, head: head)))
         } else if fields == nil, let last = try lastFolder(of: replay.id, records: replay.records, holding: "expediente.md") {
             missing = CaseDamage(file: "\(path)/expediente.md", reason: "falta: se borró fuera de folio; "
                 + Self.restoreFix(replay.id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
@@ -217,6 +217,22 @@ extension Casebook {
     static func restoreFix(_ id: String, _ last: (folder: String, commit: OID), what: String = "restáurela") -> String {
         "\(what) donde estaba con 'git checkout \(last.commit.short) -- \(last.folder)' y registre la restauración con "
             + "'folio note \(id) -m \"Se restaura\"' (personal del Departamento: el contacto de una dependencia registra solo sus archivos)."
+    }
+
+    /// The way back for a case folder gone from where it was (`last`): when the same folder (the
+    /// same tree) is elsewhere under `cases/` at `head`, renamed with plain git, moving it back;
+    /// else restoring it from the commit that had it.
+    func folderGoneFix(_ id: String, _ last: (folder: String, commit: OID), head: OID) throws -> String {
+        if let tree = try repository.entry(at: last.folder, in: last.commit)?.id {
+            for year in try repository.entries(at: "cases", in: head) where year.kind == .tree {
+                for folder in try repository.entries(at: "cases/\(year.name)", in: head) where folder.kind == .tree && folder.id == tree {
+                    let now = "cases/\(year.name)/\(folder.name)"
+                    return "está en \(now), con otro nombre: devuélvala a su lugar con 'git mv \(now) \(last.folder)' y "
+                        + "'git commit -m \"Devuelve \(id) a su carpeta\"' (el commit solo la mueve de vuelta; verify lo anota como edición fuera de folio)."
+                }
+            }
+        }
+        return Self.restoreFix(id, last)
     }
 
     /// `roles.yaml` at `commit` for commands that only read: when it cannot be read, an empty

@@ -348,7 +348,7 @@ extension Casebook {
         // A case with a history and no folder was deleted or moved outside folio: said so, with the way back.
         guard let last = try lastFolder(of: id, at: head) else { throw CasebookError.unknownCase(id) }
         guard restoring, try restored(last.folder, as: last.commit) else {
-            throw CasebookError.caseFolderGone(id, folder: last.folder, fix: Self.restoreFix(id, last))
+            throw CasebookError.caseFolderGone(id, folder: last.folder, fix: try folderGoneFix(id, last, head: head))
         }
         return (id, last.folder)
     }

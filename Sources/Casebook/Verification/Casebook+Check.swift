@@ -80,15 +80,16 @@ extension Casebook {
             }
             for document in index.documentos where changedSet.contains("\(folder.path)/\(document.archivo)") {
                 let file = "\(folder.path)/\(document.archivo)"
-                let restore = "Restáurelo con 'git restore \(SafeText.shellWord(file))'; una versión nueva se incorpora con "
-                    + "'folio attach \(folder.id) ARCHIVO --replaces \(document.folio)'."
+                let version = "una versión nueva se incorpora como folio nuevo desde otro archivo: 'folio attach \(folder.id) OTRO-ARCHIVO --replaces \(document.folio)'."
                 guard FileManager.default.fileExists(atPath: "\(root)/\(file)") else {
-                    problems.append(CaseProblem(file: file, message: "es el folio \(document.folio) del índice y falta: un documento archivado no se borra. " + restore,
+                    problems.append(CaseProblem(file: file, message: "es el folio \(document.folio) del índice y falta (se borró o se le cambió el nombre): "
+                        + "un documento archivado no se borra. Restáurelo con '\(ArchiveIndex.restoreCommand(file))' (y quite la copia con otro nombre, si la hay); " + version,
                                                 carriesFix: true))
                     continue
                 }
                 if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {
-                    problems.append(CaseProblem(file: file, message: "es el folio \(document.folio) del índice y cambió: un documento archivado no se sobrescribe. " + restore,
+                    problems.append(CaseProblem(file: file, message: "es el folio \(document.folio) del índice y cambió: un documento archivado no se sobrescribe. "
+                        + "Guarde su versión con otro nombre fuera del expediente, restaure la archivada con '\(ArchiveIndex.restoreCommand(file))', y " + version,
                                                 carriesFix: true))
                 }
             }
