@@ -83,9 +83,13 @@ extension Casebook {
                                 + "Si ya se publicó, este hallazgo queda como constancia.")
                 }
             }
-            // Each document's bytes: unchanged, or put back as archived.
+            // Each document's bytes: unchanged, or put back as archived. Only documents under the
+            // folder's entries the commit changed can have changed (a step changes a few files at
+            // the top of the folder; a case may hold hundreds of documents).
+            let changed = Set(try repository.changedEntries(at: folder, from: parent, to: commit))
             for earlier in documents {
                 let document = restored[earlier.folio] ?? earlier
+                guard document != earlier || changed.contains(String(earlier.archivo.prefix { $0 != "/" })) else { continue }
                 let file = "\(folder)/\(document.archivo)"
                 let was = try repository.fileID(at: file, in: parent)
                 let now = try repository.fileID(at: file, in: commit)
