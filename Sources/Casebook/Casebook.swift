@@ -396,7 +396,7 @@ public final class Casebook {
     /// same functions `verify` runs) and the checks of its trailers and role against its case's
     /// procedure. A forged or invalid step is part of no status, deadline or log.
     func validator(for records: [StepRecord], definition: ProcedureDefinition) -> (StepRecord) throws -> Bool {
-        var previous: [OID: StepRecord] = [:]
+        var previous: [OID: DateBounds.Dated] = [:]
         var bounds = DateBounds()
         for record in records {
             previous[record.commit] = bounds.bound(for: record)

@@ -42,7 +42,21 @@ struct StepsByCase<Step: Sendable>: Sendable {
 /// published in the order it arrives); a note follows the case's own steps (two clones attach
 /// documents offline).
 struct DateBounds {
-    private var last: [String: StepRecord] = [:]
+    /// A commit of a case, by its declared date: what a bound needs (a few bytes, not the record).
+    struct Dated: Equatable, Sendable {
+        var commit: OID
+        var date: Date
+    }
+
+    /// One case's bounds: its last commit, its last step of its own (or its opening), and each
+    /// dependency's last commit. Keyed by the records' own case id (no new string per key).
+    private struct Case {
+        var any: Dated
+        var own: Dated?
+        var dependencies: [String: Dated] = [:]
+    }
+
+    private var cases: [String: Case] = [:]
 
     init() {}
 
@@ -50,24 +64,31 @@ struct DateBounds {
         for record in records { add(record) }
     }
 
-    func bound(for record: StepRecord) -> StepRecord? {
-        let own = last[record.caseID + "|"]
+    func bound(for record: StepRecord) -> Dated? {
+        guard let known = cases[record.caseID] else { return nil }
         if let dependency = record.dependency {
-            let theirs = last[record.caseID + "|" + dependency]
-            guard let own, let theirs else { return own ?? theirs }
-            return theirs.author.date > own.author.date ? theirs : own
+            let theirs = known.dependencies[dependency]
+            guard let own = known.own, let theirs else { return known.own ?? theirs }
+            return theirs.date > own.date ? theirs : own
         }
-        return record.step == nil ? own : last[record.caseID]
+        return record.step == nil ? known.own : known.any
     }
 
     mutating func add(_ record: StepRecord) {
-        let first = last[record.caseID] == nil
-        last[record.caseID] = record
-        if let dependency = record.dependency {
-            last[record.caseID + "|" + dependency] = record
-        } else if record.step != nil || first {
-            last[record.caseID + "|"] = record
+        let dated = Dated(commit: record.commit, date: record.author.date)
+        guard var known = cases[record.caseID] else {
+            var opened = Case(any: dated, own: dated)
+            if let dependency = record.dependency { opened.dependencies[dependency] = dated }
+            cases[record.caseID] = opened
+            return
         }
+        known.any = dated
+        if let dependency = record.dependency {
+            known.dependencies[dependency] = dated
+        } else if record.step != nil {
+            known.own = dated
+        }
+        cases[record.caseID] = known
     }
 }
 
@@ -78,7 +99,7 @@ struct WalkedCommit {
     var commit: CommitInfo
     var record: StepRecord?
     /// The record of the same case before this one in the line (or in `earlier`) that bounds its date (`DateBounds`).
-    var previousInCase: StepRecord?
+    var previousInCase: DateBounds.Dated?
     /// The commit before this one in the line (its first parent, on a first-parent line).
     var previous: CommitInfo?
 }

@@ -20,7 +20,7 @@ struct CommitFacts {
     /// other top-level entry or file (`roles.yaml`, `folio.yaml`, `schemas`, `cases/x.txt`...).
     var units: [String]
     /// The previous commit of the same case, for a case commit (its date bounds this one's).
-    var previousInCase: StepRecord?
+    var previousInCase: DateBounds.Dated?
     /// Whether this commit is the first of the whole line (the root).
     var isRoot: Bool
 
@@ -53,7 +53,7 @@ extension Casebook {
     /// The facts of `commit`: its base, the roster and settings there, and what it changed.
     /// `previous` is the commit a walk read before this one: when it is the first parent, it is
     /// not read again.
-    func facts(of commit: CommitInfo, record: StepRecord?, isRoot: Bool, previousInCase: StepRecord?,
+    func facts(of commit: CommitInfo, record: StepRecord?, isRoot: Bool, previousInCase: DateBounds.Dated?,
                previous: CommitInfo? = nil) throws -> CommitFacts {
         let base = commit.parents.first ?? commit.id
         var roster: Roster?, rosterError: String?
@@ -301,9 +301,9 @@ extension Casebook {
             found.append(facts.violation(.date, "La fecha del commit (\(clock.iso(c.committer.date))) es anterior a la de su commit "
                 + "anterior (\(clock.iso(parent.committer.date))): la historia no retrocede en el tiempo.", fix))
         }
-        if let previous = facts.previousInCase, c.author.date < previous.author.date {
+        if let previous = facts.previousInCase, c.author.date < previous.date {
             found.append(facts.violation(.date, "El paso declara la fecha \(clock.iso(c.author.date)), anterior al commit previo del "
-                + "expediente \(previous.caseID) (\(clock.iso(previous.author.date)), \(previous.commit.short)).", fix))
+                + "expediente \(facts.record?.caseID ?? "") (\(clock.iso(previous.date)), \(previous.commit.short)).", fix))
         } else if facts.record == nil, let parent = facts.parent, c.author.date < parent.author.date, c.committer.date <= c.author.date {
             found.append(facts.violation(.date, "La fecha de autor (\(clock.iso(c.author.date))) es anterior a la del commit anterior "
                 + "(\(clock.iso(parent.author.date))).", fix))
