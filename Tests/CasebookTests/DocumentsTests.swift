@@ -197,6 +197,17 @@ struct DocumentsTests {
                                      archive: ArchiveRequest(files: [repo.box.path + "/a/acta.pdf"], title: "Acta de la sesión", replaces: 1))
         let documents = try index(repo, path).documentos
         #expect(documents.count == 2 && documents[1].titulo == "Acta de la sesión" && documents[1].reemplaza == 1 && documents[1].sha256 == documents[0].sha256)
+        // A new version of another folio with a copy's bytes: refused (otra.pdf is folio 3; acta's bytes are folios 1 and 2).
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Otra", archive: ArchiveRequest(files: [repo.box.path + "/a/otra.pdf"]))
+        try repo.box.write("%PDF-1.4 acta\n", to: "b/acta-nueva.pdf")
+        try repo.expectRefusal(["mismo contenido", "folio 1", "--replaces 1"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "v2", archive: ArchiveRequest(files: [repo.box.path + "/b/acta-nueva.pdf"], replaces: 3))
+        }
+        // The pre-commit hook's check finds a copy left in the folder before a plain commit takes it.
+        try repo.write("%PDF-1.4 otra\n", to: "\(path)/anexos/otra (1).pdf")
+        let copy = try repo.book.check().problems.first { $0.file == "\(path)/anexos/otra (1).pdf" }
+        #expect(copy?.message.contains("folio 3") == true && copy?.message.contains("es una copia") == true, "\(String(describing: copy))")
+        try FileManager.default.removeItem(atPath: repo.path + "/\(path)/anexos/otra (1).pdf")
         // One --title for two files: refused.
         try repo.expectRefusal(["--title", "uno a uno"]) {
             _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "dos",

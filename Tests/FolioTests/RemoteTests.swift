@@ -302,5 +302,16 @@ struct RemoteTests {
         #expect(after.contains("| 3 | anexos/acta.pdf |") && after.contains("| 4 | anexos/oficio.pdf |"), "\(after)")
         verified = try folio(b, "verify", date: "2026-11-05T11:20:00-06:00")
         #expect(verified.ok, "\(verified.out)")
+        // The same bytes attached in both clones under two names: the second to publish is refused as a copy, nothing lands.
+        for (dir, name) in [(a, "minuta.pdf"), (b, "minuta-copia.pdf")] {
+            let pdf = shared.box.path + "/\(name)"
+            try "%PDF-1.4 minuta\n".write(toFile: pdf, atomically: true, encoding: .utf8)
+            #expect(try folio(dir, "attach", poa, pdf, "--as", "alopez", date: "2026-11-05T12:00:00-06:00").ok)
+        }
+        #expect(try folio(a, "sync", date: "2026-11-05T12:10:00-06:00").ok)
+        let before = try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)
+        let copied = try folio(b, "sync", date: "2026-11-05T12:20:00-06:00")
+        #expect(!copied.ok && copied.err.contains("es una copia") && copied.err.contains("[archive]"), "\(copied.err)")
+        #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) == before)
     }
 }

@@ -37,15 +37,21 @@ extension Casebook {
             throw CasebookError.invalidValue(option: "--title", reason: "un título es el de un documento, y se dieron \(request.files.count)",
                                              fix: "Incorpore los archivos uno a uno, cada uno con su --title (o sin --title: el título es el nombre del archivo).")
         }
+        var added: [ArchivedDocument] = []
         // The same bytes archived again, not as a new version: a copy (a renamed document, a file dropped twice).
-        func refuseCopy(_ sha: String, _ file: String) throws {
-            guard request.replaces == nil, let same = index.documentos.first(where: { $0.sha256 == sha }) else { return }
-            throw CasebookError.invalidFile(file: file, reason: "tiene el mismo contenido (SHA-256) que el folio \(same.folio) (\(same.archivo)), ya archivado",
-                                            fix: "Si es ese documento con otro nombre, quite la copia (o devuélvale su nombre: 'git mv \(SafeText.shellWord(file)) \(SafeText.shellWord("\(path)/\(same.archivo)"))'); "
-                                                + "para corregir su título, incorpórelo como versión nueva: 'folio attach \(id) ARCHIVO --replaces \(same.folio) --title \"TÍTULO\"'.")
+        func refuseCopy(_ sha: String, _ file: String, inFolder: Bool, dependency: String?) throws {
+            // A copy is taken only as a new version of a document with those bytes (a corrected title),
+            // or from another dependency (two dependencies may send the same form).
+            let same = index.documentos.filter { $0.sha256 == sha && $0.dependencia == dependency }
+            guard let first = same.first, !same.contains(where: { $0.folio == request.replaces }) else { return }
+            let already = added.contains(first) ? "se incorpora en esta misma orden" : "ya está archivado"
+            let remove = inFolder ? "Si es ese documento con otro nombre, borre la copia ('rm \(SafeText.shellWord(file))', o 'git rm -f \(SafeText.shellWord(file))' si ya la registró git)"
+                : "Si es ese documento, ya está en el expediente"
+            throw CasebookError.invalidFile(file: file, reason: "tiene el mismo contenido (SHA-256) que el folio \(first.folio) (\(first.archivo)), que \(already)",
+                                            fix: remove + "; para corregir su título, incorpórelo como versión nueva de ese folio: "
+                                                + "'folio attach \(id) ARCHIVO --replaces \(first.folio) --title \"TÍTULO\"'.")
         }
         let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
-        var added: [ArchivedDocument] = []
         for source in request.files {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
@@ -64,7 +70,7 @@ extension Casebook {
                                                     fix: "Una versión nueva se incorpora desde otro archivo: 'folio attach \(id) OTRO-ARCHIVO --replaces \(known.folio)'.")
                 }
                 let (sha, size) = try Digest.sha256(ofFile: resolved)
-                try refuseCopy(sha, "\(path)/\(relative)")
+                try refuseCopy(sha, "\(path)/\(relative)", inFolder: true, dependency: dependency ?? Self.dependencyFolder(relative))
                 let document = ArchivedDocument(
                     folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: relative,
                     titulo: request.title ?? (source.lastComponent as NSString).deletingPathExtension, sha256: sha, bytes: size,
@@ -85,7 +91,7 @@ extension Casebook {
             let (target, previous) = versionedName(name, in: "\(path)/\(folder)", index: index, casePath: path)
             let (sha, size) = try edit.copyStreaming(from: source, to: "\(path)/\(target)")
             // (Hashed while copied; a refusal undoes the copy with the rest of the command.)
-            try refuseCopy(sha, SafeText.visible(source))
+            try refuseCopy(sha, SafeText.visible(source), inFolder: false, dependency: dependency)
             let stem = (name as NSString).deletingPathExtension
             let document = ArchivedDocument(
                 folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: target, titulo: request.title ?? stem,

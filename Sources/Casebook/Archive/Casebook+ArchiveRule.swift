@@ -130,6 +130,11 @@ extension Casebook {
                 wrong.append("dice 'incorporado: \(entry.incorporado)', y el commit es del \(clock.iso(facts.commit.author.date))")
             }
             if index.contains(where: { $0.archivo == entry.archivo && $0.folio != entry.folio }) { wrong.append("\(entry.archivo) ya es otro folio") }
+            // The same bytes again: only as a new version of a folio with them (a corrected title), or from another dependency.
+            let copies = index.filter { $0.folio < entry.folio && $0.sha256 == entry.sha256 && $0.dependencia == entry.dependencia }
+            if let copy = copies.first, !copies.contains(where: { $0.folio == entry.reemplaza }) {
+                wrong.append("tiene el contenido del folio \(copy.folio) (\(copy.archivo)): es una copia")
+            }
             if let old = entry.reemplaza, !index.contains(where: { $0.folio == old && old < entry.folio }) {
                 wrong.append("reemplaza el folio \(old), que no es un folio anterior del índice")
             }
@@ -141,7 +146,7 @@ extension Casebook {
             guard !wrong.isEmpty else { continue }
             // Put back as first archived (after an accident): a restoration, if the bytes are the archived ones too.
             if try firstArchived(entry.folio, in: folder, before: facts.commit.parents[0]) == entry,
-               wrong.allSatisfy({ !$0.hasPrefix(file) && !$0.contains("ya es otro folio") && !$0.contains("no es la ruta") }) { continue }
+               wrong.allSatisfy({ !$0.hasPrefix(file) && !$0.contains("ya es otro folio") && !$0.contains("no es la ruta") && !$0.contains("es una copia") }) { continue }
             problems.append("El commit agrega al índice \(folder)/\(ArchiveIndex.fileName) el folio \(entry.folio) (\(entry.archivo)) "
                 + "que folio no escribió: " + wrong.joined(separator: "; ") + ".")
         }

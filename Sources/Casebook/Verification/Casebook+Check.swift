@@ -78,6 +78,17 @@ extension Casebook {
                     problems.append(CaseProblem(file: indexFile, message: Self.reason(of: error), carriesFix: true))
                 }
             }
+            // A new file in the archive folders with an archived document's bytes: a copy the next step or note would refuse.
+            let archived = Set(index.documentos.map { "\(folder.path)/\($0.archivo)" })
+            for file in changed where file.hasPrefix(folder.path + "/anexos/") || file.hasPrefix(folder.path + "/dependencias/") {
+                guard !archived.contains(file), !file.hasSuffix(".md"), FileManager.default.fileExists(atPath: "\(root)/\(file)") else { continue }
+                let sha = try Digest.sha256(ofFile: "\(root)/\(file)").sha256
+                let dependency = Self.dependencyFolder(String(file.dropFirst(folder.path.count + 1)))
+                guard let same = index.documentos.first(where: { $0.sha256 == sha && $0.dependencia == dependency }) else { continue }
+                problems.append(CaseProblem(file: file, message: "tiene el mismo contenido que el folio \(same.folio) (\(same.archivo)): es una copia, "
+                    + "y el próximo paso o nota la rechazaría. Bórrela ('git rm -f \(SafeText.shellWord(file))' si git ya la registró, si no 'rm \(SafeText.shellWord(file))').",
+                                            carriesFix: true))
+            }
             for document in index.documentos where changedSet.contains("\(folder.path)/\(document.archivo)") {
                 let file = "\(folder.path)/\(document.archivo)"
                 let version = "una versión nueva se incorpora como folio nuevo desde otro archivo: 'folio attach \(folder.id) OTRO-ARCHIVO --replaces \(document.folio)'."
@@ -135,7 +146,9 @@ extension Casebook {
                 problems.append(CaseProblem(file: file, message: "falta el campo obligatorio '\(key)'"))
             }
             if !document.string("id").isEmpty, document.string("id") != id {
-                problems.append(CaseProblem(file: file, message: "el campo 'id' dice '\(document.string("id"))' pero la carpeta es \(id)"))
+                problems.append(CaseProblem(file: file, message: "el campo 'id' dice '\(document.string("id"))' pero la carpeta es \(id). "
+                    + "Si la carpeta se renombró, devuélvale su nombre ('git mv \(SafeText.shellWord(path)) cases/AAAA/\(document.string("id"))'); "
+                    + "un expediente nuevo se abre con 'folio new'.", carriesFix: true))
             }
         } catch let error as CasebookError {
             problems.append(CaseProblem(file: file, message: error.detail, detail: error.parserText))

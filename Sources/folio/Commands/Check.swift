@@ -23,7 +23,7 @@ extension Folio {
                         : "Expedientes revisados: \(report.cases); \(Spanish.count(report.problems.count, "problema")).")
                     if !report.unrecorded.isEmpty {
                         let list = report.unrecorded.prefix(8).joined(separator: ", ") + (report.unrecorded.count > 8 ? "…" : "")
-                        print("⚠ Sin registrar (no están en el historial): \(list). "
+                        print("⚠ Cambios sin registrar (difieren del último commit): \(list). "
                             + (report.ok ? "Un paso o 'folio note ID -m TEXTO' los registra." : "Corrija antes lo señalado con ✗."))
                     }
                     print("El historial (autores, roles, orden y firmas) lo revisa 'folio verify'.")
