@@ -67,6 +67,6 @@ struct ReadingTests {
         // check says what the history does not hold yet.
         try cli.box.write("---\nnota: pendiente\n---\n", to: "expedientes/cases/2026/\(id)/nota.md")
         let check = try cli.folio("check")
-        #expect(check.ok && check.out.contains("Sin registrar") && check.out.contains("nota.md") && check.out.contains("folio verify"))
+        #expect(check.ok && check.out.contains("Cambios sin registrar") && check.out.contains("nota.md") && check.out.contains("folio verify"))
     }
 }
