@@ -122,6 +122,20 @@ extension Repository {
         return OID(out)
     }
 
+    /// The direct references whose names match `glob` (`refs/folio/respaldo/*`), with their targets.
+    public func references(matching glob: String) throws -> [(name: String, target: OID)] {
+        var iterator: OpaquePointer?
+        try check("git_reference_iterator_glob_new", git_reference_iterator_glob_new(&iterator, handle, glob))
+        defer { git_reference_iterator_free(iterator) }
+        var result: [(String, OID)] = []
+        var ref: OpaquePointer?
+        while git_reference_next(&ref, iterator) == 0 {
+            defer { git_reference_free(ref) }
+            if let target = git_reference_target(ref) { result.append((String(cString: git_reference_name(ref)), OID(target.pointee))) }
+        }
+        return result
+    }
+
     /// Sets a reference (created or moved without condition), e.g. a backup of local work.
     public func setReference(_ name: String, to id: OID, reason: String) throws {
         var raw = id.raw

@@ -173,8 +173,14 @@ struct RemoteTests {
         let kept = try Sandbox.gitOut(["for-each-ref", "--format=%(objectname)", "refs/folio/respaldo/"], in: b)
         #expect(kept == mine)
         #expect(try Sandbox.gitOut(["log", "-1", "--format=%B", "main"], in: shared.bare).contains("desde A"))
-        // Taking the shared version keeps the local step recoverable too.
-        #expect(try folio(b, "sync", "--drop-local").ok)
+        // Taking the shared version keeps the local step recoverable too: under the same backup reference (one per
+        // commit), which the output names with the command that gets a file back.
+        let dropped = try folio(b, "sync", "--drop-local")
+        #expect(dropped.ok)
+        let refs = try Sandbox.gitOut(["for-each-ref", "--format=%(refname)", "refs/folio/respaldo/"], in: b).split(separator: "\n")
+        #expect(refs.count == 1 && dropped.out.contains("lo local quedó en \(refs[0])") && dropped.out.contains("git show \(refs[0]):RUTA"), "\(dropped.out)")
+        let relative = String(file.dropFirst(b.count + 1))
+        #expect(try Sandbox.gitOut(["show", "\(refs[0]):\(relative)"], in: b).contains("Nota de B."))
         #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: b) == (try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)))
         #expect(try Sandbox.gitOut(["cat-file", "-t", mine], in: b) == "commit")
         #expect(try String(contentsOfFile: file, encoding: .utf8).contains("Nota de B.") == false)

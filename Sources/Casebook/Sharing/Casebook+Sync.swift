@@ -12,6 +12,8 @@ public struct SyncResult: Sendable {
     public var renumbered: [(from: String, to: String)]
     /// What the remote's hooks printed.
     public var remoteMessages: String
+    /// Where `--drop-local` kept the local work.
+    public var backup: String? = nil
 }
 
 extension Casebook {
@@ -46,7 +48,7 @@ extension Casebook {
 
         if dropLocal {
             guard let remoteTip else { throw CasebookError.noRemoteBranch(remote: remote, branch: short) }
-            try backup(local)
+            result.backup = try backup(local)
             try move(from: local, to: remoteTip, branch: branch)
             return result
         }
@@ -112,6 +114,8 @@ extension Casebook {
     /// Keeps `commit` reachable under `refs/folio/respaldo/`; returns the reference's name.
     @discardableResult
     private func backup(_ commit: OID) throws -> String {
+        // One backup per commit: a refused sync and the 'sync --drop-local' after it share it.
+        if let kept = try repository.references(matching: "refs/folio/respaldo/*").first(where: { $0.target == commit }) { return kept.name }
         let name = "refs/folio/respaldo/\(clock.format(clock.now, "yyyyMMdd-HHmmss"))-\(commit.short)"
         try repository.setReference(name, to: commit, reason: "folio sync: respaldo")
         return name

@@ -20,7 +20,10 @@ extension Folio {
                 }
                 if !result.remoteMessages.isEmpty { print(result.remoteMessages, terminator: "") }
                 if dropLocal {
-                    print("Se tomó la versión del repositorio compartido; lo local quedó en refs/folio/respaldo/.")
+                    let kept = result.backup ?? "refs/folio/respaldo/"
+                    print("Se tomó la versión del repositorio compartido; lo local quedó en \(kept). Un archivo de ahí se recupera con "
+                        + "'git show \(kept):RUTA > ARCHIVO' (por ejemplo un documento, para incorporarlo de nuevo con 'folio attach'), "
+                        + "y lo que cambió con 'git log -p \(kept) --not HEAD'.")
                 } else {
                     print("Commits recibidos: \(result.received); publicados: \(result.published).")
                 }
