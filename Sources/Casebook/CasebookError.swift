@@ -291,8 +291,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 // Nothing came from the shared repository: the local commits themselves break a rule.
                 return "No se publicó nada: sus commits locales no cumplen las reglas que el repositorio compartido exige.\n"
                     + findings.map { "  - \($0)" }.joined(separator: "\n")
-                    + "\nQuite esos commits de su rama ('git rebase -i origin/main' y borre su línea, o 'folio sync --drop-local', que los "
-                    + "guarda en \(backup)) y registre el trabajo de nuevo con folio; un commit posterior que lo repare no basta."
+                    + "\nEsos commits no se pueden publicar: " + Casebook.dropUnpublished(backup: backup) + "; un commit posterior que lo repare no basta."
             }
             return "No se publicó nada: lo registrado aquí choca con lo que ya está en el repositorio compartido.\n"
                 + findings.map { "  - \($0)" }.joined(separator: "\n")

@@ -405,6 +405,14 @@ struct AttackTests {
             forged = try f.commit(ana, "nota\n\n" + Fortress.note, author: "alopez")
             try f.expectRefused(ana, commit: forged, rules: ["archive"])
         }
+        // An entry right in every field but its bytes, which are another folio's (a copy under a new name).
+        ana = try f.clone(as: "alopez")
+        try FileManager.default.copyItem(atPath: "\(ana)/\(folder)/anexos/convenio.pdf", toPath: "\(ana)/\(folder)/anexos/convenio-bis.pdf")
+        try forge(ana, por: "alopez", date: "2026-11-04T09:00:00-06:00", archivo: "anexos/convenio-bis.pdf")
+        forged = try f.commit(ana, "nota\n\n" + Fortress.note, author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["archive"])
+        let copyRefusal = try f.folio(ana, "verify", date: "2026-11-05T09:00:00-06:00")
+        #expect(copyRefusal.out.contains("es una copia"), "\(copyRefusal.out)")
         // A submodule entry where an archived document was: a finding, not a git error.
         ana = try f.clone(as: "alopez")
         let head = try Sandbox.gitOut(["rev-parse", "HEAD"], in: ana)

@@ -47,6 +47,15 @@ public struct ArchiveIndex: Codable, Equatable, Sendable {
         "git restore --source=HEAD --staged --worktree \(SafeText.shellWord(file))"
     }
 
+    /// The document of `documents` that a document of `dependency` with bytes `sha256` would copy:
+    /// the same bytes from the same dependency (or both of the case), unless it is a new version
+    /// (`replacing`) of a folio with those bytes (a corrected title); nil when it is no copy. One
+    /// rule for attaching, for `folio check` and for verify's commit-by-commit check.
+    static func copied(in documents: [ArchivedDocument], sha256: String, dependency: String?, replacing: Int?) -> ArchivedDocument? {
+        let same = documents.filter { $0.sha256 == sha256 && $0.dependencia == dependency }
+        return same.contains { $0.folio == replacing } ? nil : same.first
+    }
+
     /// The files folio writes in every case folder: never an archived document.
     static let folioFiles: Set<String> = ["expediente.md", RoutingSlip.fileName, fileName]
 

@@ -42,8 +42,7 @@ extension Casebook {
         func refuseCopy(_ sha: String, _ file: String, inFolder: Bool, dependency: String?) throws {
             // A copy is taken only as a new version of a document with those bytes (a corrected title),
             // or from another dependency (two dependencies may send the same form).
-            let same = index.documentos.filter { $0.sha256 == sha && $0.dependencia == dependency }
-            guard let first = same.first, !same.contains(where: { $0.folio == request.replaces }) else { return }
+            guard let first = ArchiveIndex.copied(in: index.documentos, sha256: sha, dependency: dependency, replacing: request.replaces) else { return }
             let already = added.contains(first) ? "se incorpora en esta misma orden" : "ya está archivado"
             let remove = inFolder ? "Si es ese documento con otro nombre, borre la copia ('rm \(SafeText.shellWord(file))', o 'git rm -f \(SafeText.shellWord(file))' si ya la registró git)"
                 : "Si es ese documento, ya está en el expediente"

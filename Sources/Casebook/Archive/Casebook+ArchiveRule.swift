@@ -131,8 +131,8 @@ extension Casebook {
             }
             if index.contains(where: { $0.archivo == entry.archivo && $0.folio != entry.folio }) { wrong.append("\(entry.archivo) ya es otro folio") }
             // The same bytes again: only as a new version of a folio with them (a corrected title), or from another dependency.
-            let copies = index.filter { $0.folio < entry.folio && $0.sha256 == entry.sha256 && $0.dependencia == entry.dependencia }
-            if let copy = copies.first, !copies.contains(where: { $0.folio == entry.reemplaza }) {
+            if let copy = ArchiveIndex.copied(in: index.filter { $0.folio < entry.folio }, sha256: entry.sha256, dependency: entry.dependencia,
+                                              replacing: entry.reemplaza) {
                 wrong.append("tiene el contenido del folio \(copy.folio) (\(copy.archivo)): es una copia")
             }
             if let old = entry.reemplaza, !index.contains(where: { $0.folio == old && old < entry.folio }) {

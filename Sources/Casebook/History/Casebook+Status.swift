@@ -227,8 +227,8 @@ extension Casebook {
             for year in try repository.entries(at: "cases", in: head) where year.kind == .tree {
                 for folder in try repository.entries(at: "cases/\(year.name)", in: head) where folder.kind == .tree && folder.id == tree {
                     let now = "cases/\(year.name)/\(folder.name)"
-                    return "está en \(now), con otro nombre. Si el cambio de nombre aún no se publicó, quite ese commit de su rama "
-                        + "('git rebase -i origin/main' y borre su línea); si ya se publicó, devuélvala a su lugar con 'git mv \(now) \(last.folder)' y "
+                    return "está en \(now), con otro nombre. Si los commits del cambio de nombre aún no se publicaron, "
+                        + Self.dropUnpublished(backup: "refs/folio/respaldo/") + "; si ya se publicó, devuélvala a su lugar con 'git mv \(now) \(last.folder)' y "
                         + "'git commit -m \"Devuelve \(id) a su carpeta\"' (verify anota ese commit como edición fuera de folio)."
                 }
             }

@@ -115,8 +115,14 @@ extension Casebook {
     /// What the pusher does with commits the hook refused: they are not published, so they leave
     /// the push (a commit after them that repairs the damage still carries them).
     static let refusedCommitsAdvice = "folio: los commits rechazados no se publicaron y siguen en su envío aunque un commit posterior "
-        + "lo repare: quítelos de su rama ('git rebase -i origin/main' y borre su línea, o 'folio sync --drop-local', que guarda "
-        + "lo local en refs/folio/respaldo/) y registre el trabajo de nuevo con folio."
+        + "lo repare: " + dropUnpublished(backup: "refs/folio/respaldo/") + "."
+
+    /// How to take unpublished commits off the branch (the hook's refusal, sync's, a rename not yet
+    /// published), keeping them under `backup`.
+    static func dropUnpublished(backup: String) -> String {
+        "quítelos de su rama ('git rebase -i origin/main' y borre sus líneas, o 'folio sync --drop-local', que los guarda en \(backup)) "
+            + "y registre el trabajo de nuevo con folio"
+    }
 
     /// How far ahead of the server's clock a pushed commit's date may be (clock skew, time zones).
     static let futureAllowance: TimeInterval = 24 * 3600

@@ -84,7 +84,7 @@ extension Casebook {
                 guard !archived.contains(file), !file.hasSuffix(".md"), FileManager.default.fileExists(atPath: "\(root)/\(file)") else { continue }
                 let sha = try Digest.sha256(ofFile: "\(root)/\(file)").sha256
                 let dependency = Self.dependencyFolder(String(file.dropFirst(folder.path.count + 1)))
-                guard let same = index.documentos.first(where: { $0.sha256 == sha && $0.dependencia == dependency }) else { continue }
+                guard let same = ArchiveIndex.copied(in: index.documentos, sha256: sha, dependency: dependency, replacing: nil) else { continue }
                 problems.append(CaseProblem(file: file, message: "tiene el mismo contenido que el folio \(same.folio) (\(same.archivo)): es una copia, "
                     + "y el próximo paso o nota la rechazaría. Bórrela ('git rm -f \(SafeText.shellWord(file))' si git ya la registró, si no 'rm \(SafeText.shellWord(file))').",
                                             carriesFix: true))
