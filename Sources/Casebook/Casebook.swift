@@ -312,9 +312,14 @@ public final class Casebook {
     func casePath(_ id: String, at commit: OID) throws -> String? {
         if let last = lastCasePath, last.id == id, last.commit == commit { return last.path }
         var found: String?
-        for year in try repository.entries(at: "cases", in: commit) where year.kind == .tree {
-            let path = "cases/\(year.name)/\(id)"
-            if try repository.entryID(at: path, in: commit) != nil { found = path; break }
+        if id.contains("/") || id.isEmpty {
+            // Not a name (a forged trailer): looked up as a path, as ever.
+            for year in try repository.entries(at: "cases", in: commit) where year.kind == .tree {
+                let path = "cases/\(year.name)/\(id)"
+                if try repository.entryID(at: path, in: commit) != nil { found = path; break }
+            }
+        } else {
+            found = try repository.firstFolder(under: "cases", holding: id, in: commit).map { "cases/\($0)/\(id)" }
         }
         lastCasePath = (id, commit, found)
         return found

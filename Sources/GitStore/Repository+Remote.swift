@@ -43,13 +43,39 @@ private final class TransferLog {
 extension Repository {
     /// The id and file mode of the entry at `path` in a commit's tree; nil when absent.
     public func entry(at path: String, in commit: OID) throws -> (id: OID, mode: UInt32)? {
+        // Through the tree cache: a year folder is not parsed again per lookup; and the folder of
+        // the last look-up is kept, for the next file of the same folder and commit.
+        let parts = path.split(separator: "/")
+        guard let name = parts.last else { return nil }
+        let folderPath = parts.dropLast().joined(separator: "/")
+        let folder: OpaquePointer?
+        if let last = lastFolder, last.commit == commit, last.path == folderPath {
+            folder = last.tree
+        } else {
+            folder = try withTree(of: commit) { root in try subtree(folderPath, of: root) }
+            if let old = lastFolder?.tree { git_tree_free(old) }
+            lastFolder = (commit, folderPath, folder)
+        }
+        guard let folder, let entry = String(name).withCString({ git_tree_entry_byname(folder, $0) }) else { return nil }
+        return (OID(git_tree_entry_id(entry).pointee), git_tree_entry_filemode(entry).rawValue)
+    }
+
+    /// The name of the first folder directly under `folder` (in git's order) that holds an entry
+    /// named `name` in `commit`'s tree; nil when none does. One look-up per folder, in C: a case's
+    /// year folder is found at every commit of a walk.
+    public func firstFolder(under folder: String, holding name: String, in commit: OID) throws -> String? {
         try withTree(of: commit) { root in
-            // Through the tree cache: a year folder is not parsed again per lookup.
-            let parts = path.split(separator: "/")
-            guard let name = parts.last, let folder = try subtree(parts.dropLast().joined(separator: "/"), of: root) else { return nil }
-            defer { git_tree_free(folder) }
-            guard let entry = String(name).withCString({ git_tree_entry_byname(folder, $0) }) else { return nil }
-            return (OID(git_tree_entry_id(entry).pointee), git_tree_entry_filemode(entry).rawValue)
+            guard let parent = try subtree(folder, of: root) else { return nil }
+            defer { git_tree_free(parent) }
+            return try name.withCString { cName in
+                for i in 0..<git_tree_entrycount(parent) {
+                    guard let e = git_tree_entry_byindex(parent, i), git_tree_entry_type(e) == GIT_OBJECT_TREE else { continue }
+                    let sub = try tree(OID(git_tree_entry_id(e).pointee))
+                    defer { git_tree_free(sub) }
+                    if git_tree_entry_byname(sub, cName) != nil { return String(cString: git_tree_entry_name(e)) }
+                }
+                return nil
+            }
         }
     }
 

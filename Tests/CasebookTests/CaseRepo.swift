@@ -112,6 +112,34 @@ final class CaseRepo {
         }
         #expect(try snapshot() == before, "the refusal changed the repository", sourceLocation: sourceLocation)
     }
+
+    /// As `expectRefusal`, for a refusal that leaves the templates of the missing documents in the
+    /// case (`written`, from the repository's root) and says so: besides them, nothing changes.
+    func expectRefusal(_ fragments: [String], writing written: [String], sourceLocation: SourceLocation = #_sourceLocation,
+                       _ body: () throws -> Void) throws {
+        let before = try snapshot()
+        var message = ""
+        do {
+            try body()
+            Issue.record("expected a refusal containing \(fragments)", sourceLocation: sourceLocation)
+        } catch {
+            message = "\(error)"
+        }
+        for fragment in fragments + written.map({ "Plantilla escrita en \($0)" }) {
+            #expect(message.contains(fragment), "«\(message)» lacks «\(fragment)»", sourceLocation: sourceLocation)
+        }
+        for file in written {
+            #expect(FileManager.default.fileExists(atPath: path + "/" + file), "\(file) not written", sourceLocation: sourceLocation)
+            try? FileManager.default.removeItem(atPath: path + "/" + file)
+            // And the folders made for it, now empty.
+            var folder = (file as NSString).deletingLastPathComponent
+            while !folder.isEmpty, (try? FileManager.default.contentsOfDirectory(atPath: path + "/" + folder))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: path + "/" + folder)
+                folder = (folder as NSString).deletingLastPathComponent
+            }
+        }
+        #expect(try snapshot() == before, "the refusal changed more than its templates", sourceLocation: sourceLocation)
+    }
 }
 
 extension String {

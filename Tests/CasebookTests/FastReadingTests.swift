@@ -87,6 +87,17 @@ struct FastReadingTests {
         }
     }
 
+    @Test("A fence line: the byte reading gives what Foundation's trimming gives")
+    func fenceAgrees() {
+        var lines = ["---", " --- ", "\t---\t", "----", "--", "- --", "-- -", "---\u{A0}", "\u{3000}---", "-\u{A0}--", "---x", "x---", "", " ",
+                     "---\r", "\u{FEFF}---", "—-", "---\u{85}", "\u{2003}\t---  \u{202F}", "--- -", "\u{0B}---", "---\u{0C}"]
+        var rng = FuzzTests.Mutator(state: 0x5EED_0019)
+        for _ in 0..<3000 { lines.append(String(decoding: FuzzTests.mutate(Array(" \t---\u{A0} ".utf8), &rng), as: UTF8.self)) }
+        for line in lines {
+            #expect(FrontMatterDocument.isFence(line[...]) == (line.trimmingCharacters(in: .whitespaces) == "---"), "\(line.debugDescription)")
+        }
+    }
+
     @Test("A routing slip's cell: the shortcut for plain text gives what the escaping gives")
     func slipCellAgrees() {
         func escaped(_ text: String) -> String {

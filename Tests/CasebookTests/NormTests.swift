@@ -54,7 +54,9 @@ struct NormTests {
     func p5Reasons() throws {
         let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
         let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
-        try repo.expectRefusal(["avance/DIP.csv: falta el documento"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
+        try repo.expectRefusal(["avance/DIP.csv: falta el documento"], writing: ["cases/2026/\(id)/avance/DIP.csv"]) {
+            try repo.step(id, "01", as: "dip", dependency: "DIP")
+        }
         let file = "cases/2026/\(id)/avance/DIP.csv"
         let header = "snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
         try repo.write(header + "0289347,Hospital de Chimaltenango,metro cuadrado,12000,350,2500000,2100000,\n"

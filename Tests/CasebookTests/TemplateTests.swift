@@ -97,4 +97,42 @@ struct TemplateTests {
         #expect(repo.read(file).contains("SPD"))
         #expect(throws: (any Error).self) { try repo.book.writeTemplates(for: StepRequest(caseID: pei, step: "02")) }
     }
+
+    @Test("P3-01 and P5-01: --template writes the dependency's CSV (header, last month's lines with the figures empty, else the catalogue); so does the refusal")
+    func tableTemplates() throws {
+        let repo = try CaseRepo(date: "2026-10-27T08:00:00-06:00")
+        let header = ProductionTable.columns.joined(separator: ",")
+        // No earlier month: one line per product of the catalogue, the figures empty.
+        let october = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-10", persona: "cmendez")).caseID
+        let file = "cases/2026/\(october)/produccion/HGE.csv"
+        #expect(try repo.book.writeTemplates(for: StepRequest(caseID: october, step: "01", dependency: "HGE")).written == [file])
+        let products = repo.read("schemas/productos.csv").split(separator: "\n").dropFirst().map { "\($0),,," }
+        let template = repo.read(file).split(separator: "\n").map(String.init)
+        #expect(template.first == header && template.count == products.count + 1 && Set(template.dropFirst()) == Set(products), "\(template)")
+        #expect(try repo.git(["status", "--porcelain"]).contains("produccion/"), "written, not committed")
+        // Unfilled, it is refused at the step, naming the line and the column; filled in, it is recorded.
+        try repo.expectRefusal([file, "línea 2, columna 4 (meta_programada)"]) { try repo.step(october, "01", as: "hge", dependency: "HGE") }
+        try repo.write(header + "\nEMA,Consultas médicas,consulta,1000,980,0\nEMA,Egresos hospitalarios,egreso,300,290,5\n", to: file)
+        try repo.step(october, "01", as: "hge", dependency: "HGE")
+        // P5: the header, then last month's projects with their goal (a name with a comma quoted).
+        let progressHeader = ProgressTable.columns.joined(separator: ",")
+        let p5october = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-10", persona: "alopez")).caseID
+        let first = try repo.book.writeTemplates(for: StepRequest(caseID: p5october, step: "01", dependency: "DIP")).written
+        #expect(first.count == 1 && repo.read(first[0]) == progressHeader + "\n")
+        try repo.write(progressHeader + "\n0289347,\"Hospital de Chimaltenango, fase 2\",metro cuadrado,12000,350.5,2500000,2100000,\n", to: first[0])
+        try repo.step(p5october, "01", as: "dip", dependency: "DIP")
+        // The next month, the refusal of a step without its file writes October's lines, figures empty.
+        repo.at("2026-11-27T08:00:00-06:00")
+        let november = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        #expect(throws: (any Error).self) { try repo.step(november, "01", as: "hge", dependency: "HGE") }
+        #expect(repo.read("cases/2026/\(november)/produccion/HGE.csv")
+                == header + "\nEMA,Consultas médicas,consulta,,,\nEMA,Egresos hospitalarios,egreso,,,\n")
+        // Another dependency without a past month gets the catalogue; without --dependency, a clear refusal.
+        #expect(try repo.book.writeTemplates(for: StepRequest(caseID: november, step: "01", dependency: "HRO")).written.count == 1)
+        try repo.expectRefusal(["--dependency"]) { _ = try repo.book.writeTemplates(for: StepRequest(caseID: november, step: "01")) }
+        let p5november = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
+        let next = try repo.book.writeTemplates(for: StepRequest(caseID: p5november, step: "01", dependency: "DIP")).written
+        #expect(next.count == 1 && repo.read(next[0]) == progressHeader + "\n0289347,\"Hospital de Chimaltenango, fase 2\",metro cuadrado,12000,,,,\n",
+                "\(next.map(repo.read))")
+    }
 }

@@ -99,7 +99,9 @@ struct WorkflowTests {
         #expect(!opening.contains("Paso:") && opening.contains("Expediente: PROD-2026-11") && opening.contains("Rol: secretaria"))
         #expect(repo.read("cases/2026/PROD-2026-11/expediente.md").contains("mes: 2026-11"))
 
-        try repo.expectRefusal(["produccion/HGE.csv: falta el documento"]) { try repo.step("PROD-2026-11", "01", as: "hge", dependency: "HGE") }
+        try repo.expectRefusal(["produccion/HGE.csv: falta el documento"], writing: ["cases/2026/PROD-2026-11/produccion/HGE.csv"]) {
+            try repo.step("PROD-2026-11", "01", as: "hge", dependency: "HGE")
+        }
         try repo.writeProduction("PROD-2026-11", "HGE")
         try repo.writeProduction("PROD-2026-11", "HRO")
         try repo.step("PROD-2026-11", "01", as: "hge", dependency: "HGE")

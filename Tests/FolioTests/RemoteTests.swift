@@ -259,6 +259,57 @@ struct RemoteTests {
         #expect(early.count == 1 && early[0].contains("2026-11-27T09:00:00-06:00"), "before the opening: \(early)")
     }
 
+    @Test("through the hook: a dependency's step recorded offline before another's published one lands; one dated before the case's opening is refused")
+    func dependencyDatesThroughHook() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        for (id, name, code) in [("hge", "Luis Ajú", "HGE"), ("hro", "Rosa Tzul", "HRO"), ("hes", "Carlos Sis", "HES")] {
+            #expect(try folio(a, "roles", "add", id, "--name", name, "--email", "\(id)@igss.gob.gt", "--role", "dependencia",
+                              "--dependency", code, "--as", "mrodriguez").ok)
+        }
+        #expect(try folio(a, "new", "3", "--month", "2026-11", "--as", "mrodriguez", date: "2026-11-27T09:00:00-06:00").ok)
+        #expect(try folio(a, "sync", date: "2026-11-27T09:00:00-06:00").ok)
+        let folder = "cases/2026/PROD-2026-11"
+        let csv = "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,1200,0\n"
+        func record(_ dir: String, _ code: String, at date: String) throws {
+            try FileManager.default.createDirectory(atPath: dir + "/\(folder)/produccion", withIntermediateDirectories: true)
+            try csv.write(toFile: dir + "/\(folder)/produccion/\(code).csv", atomically: true, encoding: .utf8)
+            let step = try folio(dir, "step", "PROD-2026-11", "01", "--dependency", code, "--as", code.lowercased(), date: date)
+            #expect(step.ok, "\(step.err)")
+        }
+        // HGE's contact records at 09:30, offline; HRO's records at 10:30 and publishes first, with plain git.
+        let hge = try shared.clone("hge", user: "Luis Ajú", email: "hge@igss.gob.gt")
+        let hro = try shared.clone("hro", user: "Rosa Tzul", email: "hro@igss.gob.gt")
+        try record(hge, "HGE", at: "2026-11-27T09:30:00-06:00")
+        try record(hro, "HRO", at: "2026-11-27T10:30:00-06:00")
+        let first = try shared.push(hro)
+        #expect(first.ok, "\(first.err)")
+        // HGE's step, replayed on top of HRO's by sync, keeps its declared 09:30: the hook takes it on a plain push.
+        let published = try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)
+        #expect(try folio(hge, "sync", date: "2026-11-27T10:40:00-06:00").ok)
+        let replayed = try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)
+        _ = try Sandbox.gitOut(["update-ref", "refs/heads/main", published], in: shared.bare)
+        let second = try shared.push(hge)
+        #expect(second.ok, "el gancho rechazó el paso de HGE anterior al de HRO: \(second.err)")
+        #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) == replayed)
+        #expect(try Sandbox.gitOut(["log", "-1", "--format=%aI", "main"], in: shared.bare) == "2026-11-27T09:30:00-06:00")
+        // The round's status tells the dependencies that began from those with no step yet.
+        let status = try folio(hge, "status", "PROD-2026-11", date: "2026-11-27T10:50:00-06:00").out
+        #expect(status.contains("Dependencias esperadas (roles.yaml o dependencias_esperadas) sin terminar: HGE, HRO; sin ningún paso todavía: HES"),
+                "\(status)")
+        // A dependency's step dated before the case's opening (08:30, the opening is at 09:00) is refused, named with the
+        // opening's date; the shared branch does not move.
+        let late = try shared.clone("hes", user: "Carlos Sis", email: "hes@igss.gob.gt")
+        try record(late, "HES", at: "2026-11-27T10:45:00-06:00")
+        _ = try Sandbox.gitOut(["commit", "-q", "--amend", "--no-edit", "--date=2026-11-27T08:30:00-06:00"], in: late,
+                               env: ["GIT_COMMITTER_DATE": "2026-11-27T10:45:00-06:00"])
+        let forged = try Sandbox.gitOut(["rev-parse", "HEAD"], in: late)
+        let refused = try shared.push(late)
+        #expect(!refused.ok && refused.err.contains("[fecha]") && refused.err.contains(String(forged.prefix(7)))
+                && refused.err.contains("2026-11-27T09:00:00-06:00"), "\(refused.err)")
+        #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) == replayed)
+    }
+
     @Test("sync: two dependencies' POAs archived in two clones combine; the index numbers both, no file overwritten")
     func syncTwoArchives() throws {
         let shared = try SharedRepository()

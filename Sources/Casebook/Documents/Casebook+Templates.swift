@@ -25,6 +25,65 @@ extension Casebook {
         }
     }
 
+    /// Every template `step` needs in the case at `path`: its Markdown documents, and its table (a
+    /// dependency's month of production, P3; an executing unit's month of progress, P5).
+    func templates(for step: StepDefinition, dependency: String?, year: Int? = nil, definition: ProcedureDefinition,
+                   caseID: String, path: String, head: OID) -> [(path: String, text: String)] {
+        Self.templates(for: step, dependency: dependency, year: year, definition: definition)
+            + tableTemplates(for: step, dependency: dependency, definition: definition, caseID: caseID, path: path, head: head)
+    }
+
+    /// The CSV `step` asks of a dependency, as a template: the header the file must carry, then
+    /// the lines of the same dependency's previous month (program and product, or project, with
+    /// their unit and goal; the month's figures empty, to be filled in), else, for production,
+    /// one line per product of the catalogue. A line for something the dependency does not
+    /// report is deleted; an empty figure is refused at the step, naming its line and column.
+    func tableTemplates(for step: StepDefinition, dependency: String?, definition: ProcedureDefinition,
+                        caseID: String, path: String, head: OID) -> [(path: String, text: String)] {
+        guard let dependency else { return [] }
+        let asked = definition.norms.flatMap { $0.requirements.filter { $0.step == step.number }.flatMap(\.documents) }
+            .map { $0.path(dependency: dependency) }
+        let previous = caseMonth(caseID, path: path).map { $0.monthStart(adding: -1) }
+        var result: [(path: String, text: String)] = []
+        if let rules = definition.production, asked.contains(ProductionTable.path(for: dependency)) {
+            let catalog = try? productCatalog(rules, at: head)
+            let lines: [[String]]
+            if let previous, let catalog, let last = committedProduction(code: definition.code, month: previous, dependency: dependency,
+                                                                          at: head, catalog: catalog), !last.isEmpty {
+                lines = last.map { [$0.program, $0.product, $0.unit, "", "", ""] }
+            } else {
+                lines = (catalog?.products ?? []).map { [$0.program, $0.product, $0.unit, "", "", ""] }
+            }
+            result.append((ProductionTable.path(for: dependency), Self.csv(header: ProductionTable.columns, lines: lines)))
+        }
+        if definition.progress != nil, asked.contains(ProgressTable.path(for: dependency)) {
+            var lines: [[String]] = []
+            if let previous {
+                let id = String(format: "%@-%04d-%02d", definition.code, previous.year, previous.month)
+                let file = "cases/\(previous.year)/\(id)/\(ProgressTable.path(for: dependency))"
+                if let data = try? repository.file(at: file, in: head),
+                   let last = try? ProgressTable.parse(String(decoding: data, as: UTF8.self), file: file, noProgressNorm: nil) {
+                    lines = last.map { [$0.snip, $0.project, $0.unit, Self.figure($0.goal), "", "", "", ""] }
+                }
+            }
+            result.append((ProgressTable.path(for: dependency), Self.csv(header: ProgressTable.columns, lines: lines)))
+        }
+        return result
+    }
+
+    /// A CSV text: a field with a comma, a quote or a line break is quoted, as a spreadsheet writes it.
+    static func csv(header: [String], lines: [[String]]) -> String {
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"\(text.replacingOccurrences(of: "\"", with: "\"\""))\"" : text
+        }
+        return ([header] + lines).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    /// A quantity as a CSV holds it: without ".0" when whole.
+    static func figure(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+
     /// Writes the templates among `templates` whose file is not in the case folder yet (only those
     /// in `only`, when given); returns the paths written, from the repository's root.
     func write(templates: [(path: String, text: String)], in casePath: String, only: Set<String>? = nil) throws -> [String] {
@@ -60,14 +119,18 @@ extension Casebook {
                 return code
             }
             let step = try chooseStep(request.step, dependency: dependency, replay: replay)
-            let all = Self.templates(for: step, dependency: dependency,
-                                     year: replay.definition.cycleYear(calendar: calendar(of: replay, month: nil), today: clock.day(clock.now)),
-                                     definition: replay.definition)
+            let all = templates(for: step, dependency: dependency,
+                                year: replay.definition.cycleYear(calendar: calendar(of: replay, month: nil), today: clock.day(clock.now)),
+                                definition: replay.definition, caseID: id, path: path, head: head)
+            if dependency == nil && step.perDependency {
+                throw CasebookError.invalidValue(option: "--template", reason: "el paso \(step.number) es de cada dependencia",
+                                                fix: "Indique --dependency CODIGO.")
+            }
             guard !all.isEmpty else {
                 throw CasebookError.invalidValue(option: "--template", reason: "el paso \(step.number) del procedimiento \(replay.definition.number) no pide ningún documento",
                                                 fix: "Registre el paso sin --template.")
             }
-            if all.contains(where: { $0.path.contains("{dependencia}") || $0.path.contains("//") }) || dependency == nil && step.perDependency {
+            if all.contains(where: { $0.path.contains("{dependencia}") || $0.path.contains("//") }) {
                 throw CasebookError.invalidValue(option: "--template", reason: "el documento del paso \(step.number) es de una dependencia",
                                                 fix: "Indique --dependency CODIGO.")
             }

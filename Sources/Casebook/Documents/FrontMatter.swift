@@ -78,30 +78,65 @@ public struct FrontMatterDocument {
     }
 
     /// Whether `line` is `---` once trimmed of `.whitespaces` (as `parse` reads it): ASCII lines
-    /// are trimmed of spaces and tabs byte by byte, others by Foundation.
+    /// are read byte by byte (spaces and tabs, three dashes, spaces and tabs), without a copy; a
+    /// line with other bytes is not a fence as soon as one is read, and one with a non-ASCII byte
+    /// before that is trimmed by Foundation.
     static func isFence(_ line: Substring) -> Bool {
-        let bytes = line.utf8
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return line.trimmingCharacters(in: .whitespaces) == "---" }
-        let trimmed = bytes.drop { $0 == 32 || $0 == 9 }.reversed().drop { $0 == 32 || $0 == 9 }
-        return trimmed.count == 3 && trimmed.allSatisfy { $0 == UInt8(ascii: "-") }
+        var dashes = 0, trailing = false
+        for byte in line.utf8 {
+            switch byte {
+            case 32, 9:
+                if dashes > 0 { trailing = true }
+            case UInt8(ascii: "-"):
+                guard !trailing, dashes < 3 else { return false }
+                dashes += 1
+            case 0x80...:
+                return line.trimmingCharacters(in: .whitespaces) == "---"
+            default:
+                return false
+            }
+        }
+        return dashes == 3
     }
 
     /// The YAML between the two `---` lines of `text` (line ends as LF), and what follows them,
-    /// checked against what YAML must not hold here (`YAMLGuard`). Lines are found byte by byte:
-    /// an archive index of hundreds of documents is read at every commit that changes it.
+    /// checked against what YAML must not hold here (`YAMLGuard`). Lines are found byte by byte,
+    /// and only up to the closing `---`: an archive index of hundreds of documents is read at every
+    /// commit that changes it, and a case's long body is not cut into lines to be skipped.
     static func sections(of text: String, file: String) throws -> (yaml: String, body: String, crlf: Bool, bom: Bool) {
-        let crlf = text.contains("\r\n")
+        let crlf = text.utf8.contains(13) && text.contains("\r\n")
         var normalized = crlf ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
         let bom = normalized.hasPrefix("\u{FEFF}")
         if bom { normalized.removeFirst() }
-        let lines = normalized.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .map { normalized[$0.startIndex..<$0.endIndex] }
-        guard let first = lines.first, isFence(first), let end = lines.dropFirst().firstIndex(where: isFence) else {
+        let utf8 = normalized.utf8
+        var lineStart = utf8.startIndex
+        var yamlStart: String.Index?, yamlEnd: String.Index?
+        var sections: (yaml: Substring, body: Substring)?
+        while true {
+            let lineEnd = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let fence = isFence(normalized[lineStart..<lineEnd])
+            let next = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : nil
+            if yamlStart == nil {
+                guard fence, let next else {
+                    // Only a first line that is a fence and ends: the YAML needs a closing line.
+                    break
+                }
+                yamlStart = next
+            } else if fence {
+                let yaml = yamlEnd.map { normalized[yamlStart!..<$0] } ?? ""
+                sections = (yaml, next.map { normalized[$0...] } ?? "")
+                break
+            } else {
+                yamlEnd = lineEnd
+            }
+            guard let next else { break }
+            lineStart = next
+        }
+        guard let sections else {
             throw CasebookError.invalidFile(file: file, reason: "no empieza con un encabezado YAML entre dos líneas '---'",
                                             fix: "Ponga al inicio '---', las claves (id, procedimiento, titulo, abierto) y otra línea '---'.")
         }
-        let yaml = end > 1 ? String(normalized[lines[1].startIndex..<lines[end - 1].endIndex]) : ""
-        let body = end + 1 < lines.count ? String(normalized[lines[end + 1].startIndex...]) : ""
+        let yaml = String(sections.yaml), body = String(sections.body)
         if let problem = YAMLGuard.problem(in: yaml) {
             throw CasebookError.invalidFile(file: file, reason: "encabezado YAML: \(problem)", fix: YAMLGuard.fix)
         }

@@ -14,6 +14,14 @@ public struct ProductCatalog: Sendable {
         return ProductCatalog(units: Dictionary(rows.map { ("\($0.fields[0])|\($0.fields[1])", $0.fields[2]) }, uniquingKeysWith: { a, _ in a }))
     }
 
+    /// Every product with its program and unit, sorted by program and product.
+    var products: [(program: String, product: String, unit: String)] {
+        units.map { key, unit in
+            let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "", unit)
+        }.sorted { ($0.program, $0.product) < ($1.program, $1.product) }
+    }
+
     var programs: [String] { Array(Set(units.keys.map { String($0.split(separator: "|")[0]) })).sorted() }
 }
 

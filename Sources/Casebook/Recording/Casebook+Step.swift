@@ -234,18 +234,18 @@ extension Casebook {
         } catch {
             // A document the step needs is missing: its template is left in the case, to be filled in.
             guard let refusal = error as? CasebookError else { throw error }
-            throw withTemplates(refusal, step: step, dependency: dependency, year: year, definition: definition, path: path)
+            throw withTemplates(refusal, path: path) {
+                templates(for: step, dependency: dependency, year: year, definition: definition, caseID: id, path: path, head: head)
+            }
         }
     }
 
     /// A refusal for missing documents, with the templates of those documents written into the case
-    /// (also inside a refusal with advice, or among several).
-    func withTemplates(_ error: CasebookError, step: StepDefinition, dependency: String?, year: Int? = nil,
-                       definition: ProcedureDefinition, path: String) -> CasebookError {
+    /// (also inside a refusal with advice, or among several). `templates` are the step's.
+    func withTemplates(_ error: CasebookError, path: String, templates: () -> [(path: String, text: String)]) -> CasebookError {
         func templated(_ failures: [RequirementFailure]) -> [String]? {
             let missing = Set(failures.filter { $0.problem == "falta el documento" }.map(\.file))
-            guard !missing.isEmpty, let written = try? write(templates: Self.templates(for: step, dependency: dependency, year: year, definition: definition),
-                                                             in: path, only: missing), !written.isEmpty else { return nil }
+            guard !missing.isEmpty, let written = try? write(templates: templates(), in: path, only: missing), !written.isEmpty else { return nil }
             return written
         }
         switch error {
@@ -256,9 +256,9 @@ extension Casebook {
             guard let written = templated(results.flatMap(\.failures)) else { return error }
             return .requirementsNotMet(step: number, casePath: casePath, results: results, templates: written)
         case .hinted(let inner, let hint):
-            return .hinted(withTemplates(inner, step: step, dependency: dependency, definition: definition, path: path), hint)
+            return .hinted(withTemplates(inner, path: path, templates: templates), hint)
         case .several(let errors):
-            return .several(errors.map { withTemplates($0, step: step, dependency: dependency, definition: definition, path: path) })
+            return .several(errors.map { withTemplates($0, path: path, templates: templates) })
         default:
             return error
         }

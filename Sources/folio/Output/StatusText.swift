@@ -73,7 +73,13 @@ enum StatusText {
             lines.append(table.render())
         }
         if let missing = s.missing, !missing.isEmpty, s.state != .closed {
-            lines.append("Faltan (esperadas en roles.yaml o en dependencias_esperadas): \(missing.joined(separator: ", "))")
+            // Those that began (in the table above) and those with no step yet, said apart.
+            let begun = Set((s.dependencies ?? []).map(\.code))
+            let started = missing.filter(begun.contains), absent = missing.filter { !begun.contains($0) }
+            var parts: [String] = []
+            if !started.isEmpty { parts.append("sin terminar: \(started.joined(separator: ", "))") }
+            if !absent.isEmpty { parts.append("sin ningún paso todavía: \(absent.joined(separator: ", "))") }
+            lines.append("Dependencias esperadas (roles.yaml o dependencias_esperadas) " + parts.joined(separator: "; "))
         }
         for e in s.excused ?? [] { lines.append("Cerrado sin \(e.code) por decisión del jefe: \(e.reason)") }
         lines.append("")
