@@ -77,4 +77,29 @@ struct PeopleTests {
         let next = try repo.book.status(of: id).next
         #expect(next.allSatisfy { $0.assigned == nil })
     }
+
+    @Test("--assign at a dependency's step covers that dependency's work only; a later one for another dependency does not move it")
+    func assignPerDependency() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        for code in ["HGE", "HRO"] {
+            try repo.writeProduction(id, code)
+            try repo.step(id, "01", as: code.lowercased(), dependency: code)
+        }
+        for (code, who) in [("HGE", "alopez"), ("HRO", "jperez")] {
+            var request = StepRequest(caseID: id, step: "02", persona: "cmendez", dependency: code)
+            request.assign = who
+            _ = try repo.book.recordStep(request)
+        }
+        let next = try repo.book.status(of: id).dependencies?.flatMap(\.next) ?? []
+        #expect(next.first { $0.dependency == "HGE" }?.assigned == "alopez", "\(next.map { ($0.dependency, $0.assigned) })")
+        #expect(next.first { $0.dependency == "HRO" }?.assigned == "jperez")
+        // Each analyst's inbox holds their own dependency's step.
+        let pending = try repo.book.pending()
+        #expect(pending.filter { $0.assigned == "alopez" }.map(\.dependency) == ["HGE"], "\(pending)")
+        #expect(pending.filter { $0.assigned == "jperez" }.map(\.dependency) == ["HRO"])
+        // The other analyst may still act on it; the step says whose work it was.
+        let other = try repo.step(id, "03", as: "jperez", dependency: "HGE")
+        #expect(other.notices.contains { $0.contains("asignado a alopez") }, "\(other.notices)")
+    }
 }

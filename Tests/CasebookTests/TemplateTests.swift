@@ -119,7 +119,8 @@ struct TemplateTests {
         let p5october = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-10", persona: "alopez")).caseID
         let first = try repo.book.writeTemplates(for: StepRequest(caseID: p5october, step: "01", dependency: "DIP")).written
         #expect(first.count == 1 && repo.read(first[0]) == progressHeader + "\n")
-        try repo.write(progressHeader + "\n0289347,\"Hospital de Chimaltenango, fase 2\",metro cuadrado,12000,350.5,2500000,2100000,\n", to: first[0])
+        try repo.write(progressHeader + "\n0289347,\"Hospital de Chimaltenango, fase 2\",metro cuadrado,12000,350.5,2500000,2100000,\n"
+                       + "0289348,=1+2,obra,10,1,100,50,\n", to: first[0])
         try repo.step(p5october, "01", as: "dip", dependency: "DIP")
         // The next month, the refusal of a step without its file writes October's lines, figures empty.
         repo.at("2026-11-27T08:00:00-06:00")
@@ -132,7 +133,9 @@ struct TemplateTests {
         try repo.expectRefusal(["--dependency"]) { _ = try repo.book.writeTemplates(for: StepRequest(caseID: november, step: "01")) }
         let p5november = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
         let next = try repo.book.writeTemplates(for: StepRequest(caseID: p5november, step: "01", dependency: "DIP")).written
-        #expect(next.count == 1 && repo.read(next[0]) == progressHeader + "\n0289347,\"Hospital de Chimaltenango, fase 2\",metro cuadrado,12000,,,,\n",
+        // A name a spreadsheet would run as a formula is carried as text.
+        #expect(next.count == 1 && repo.read(next[0]) == progressHeader + "\n0289347,\"Hospital de Chimaltenango, fase 2\",metro cuadrado,12000,,,,\n"
+                + "0289348,'=1+2,obra,10,,,,\n",
                 "\(next.map(repo.read))")
     }
 }

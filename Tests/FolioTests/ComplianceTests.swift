@@ -26,6 +26,9 @@ struct ComplianceTests {
         #expect(early.ok, "\(early.err)")
         let report = try cli.folio("report", "plazos", "--month", "2026-11", date: "2026-11-21T09:00:00-06:00")
         #expect(report.ok && report.out.contains("1 antes de abrir el plazo"))
+        // The table cuts nothing: the id and the heading whole, the reason said below it.
+        #expect(report.out.contains("JUSTIFICADO") && report.out.contains("2026-11-20  PROD-2026-11  01    HGE   Luis Ajú  abre 2026-11-26  6 días antes  norma 1  sí"),
+                "\(report.out)")
         #expect(report.out.contains("PROD-2026-11 paso 01 [HGE], Luis Ajú, 6 días antes: «\(reason)»"), "the reason whole: \(report.out)")
         let json = try cli.json(try cli.folio("report", "plazos", "--month", "2026-11", "--json", date: "2026-11-21T09:00:00-06:00")) as? [String: Any]
         #expect(json?["early"] as? Int == 1 && (json?["steps"] as? [[String: Any]])?.first?["justification"] as? String == reason)

@@ -43,6 +43,10 @@ struct SharedRepository {
 @Suite("The shared remote guarded by the pre-receive hook")
 struct RemoteTests {
     func folio(_ dir: String, _ args: String..., date: String = "2026-11-03T09:00:00-06:00") throws -> Run {
+        try folio(dir, args, date: date)
+    }
+
+    func folio(_ dir: String, _ args: [String], date: String = "2026-11-03T09:00:00-06:00") throws -> Run {
         try Sandbox.run(CLI.binary, args, in: dir, env: ["FOLIO_DATE": date])
     }
 
@@ -308,6 +312,57 @@ struct RemoteTests {
         #expect(!refused.ok && refused.err.contains("[fecha]") && refused.err.contains(String(forged.prefix(7)))
                 && refused.err.contains("2026-11-27T09:00:00-06:00"), "\(refused.err)")
         #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) == replayed)
+    }
+
+    @Test("a dependency's data is written only by its contact: another contact's or the staff's change is refused by the hook; folio's staff steps and notes leave it out")
+    func dependencyData() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        for (id, name, role, code) in [("hge", "Luis Ajú", "dependencia", "HGE"), ("hro", "Rosa Tzul", "dependencia", "HRO"),
+                                       ("cmendez", "Carla Méndez", "secretaria", "")] {
+            #expect(try folio(a, ["roles", "add", id, "--name", name, "--email", "\(id)@igss.gob.gt", "--role", role]
+                                  + (code.isEmpty ? [] : ["--dependency", code]) + ["--as", "mrodriguez"]).ok)
+        }
+        #expect(try folio(a, "new", "3", "--month", "2026-11", "--as", "mrodriguez", date: "2026-11-27T09:00:00-06:00").ok)
+        let folder = "cases/2026/PROD-2026-11"
+        let csv = "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,1200,0\n"
+        try FileManager.default.createDirectory(atPath: a + "/\(folder)/produccion", withIntermediateDirectories: true)
+        try csv.write(toFile: a + "/\(folder)/produccion/HGE.csv", atomically: true, encoding: .utf8)
+        #expect(try folio(a, "step", "PROD-2026-11", "01", "--dependency", "HGE", "--as", "hge", date: "2026-11-27T10:00:00-06:00").ok)
+        #expect(try folio(a, "sync", date: "2026-11-27T10:00:00-06:00").ok)
+        let later = ["GIT_AUTHOR_DATE": "2026-11-27T11:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-27T11:00:00-06:00"]
+        /// A plain-git commit of `file` with `text`, by `who`, pushed: the push's result.
+        func plainPush(_ who: String, _ name: String, _ file: String, _ text: String) throws -> Run {
+            let dir = try shared.clone("\(who)-\(UUID().uuidString.prefix(6))", user: name, email: "\(who)@igss.gob.gt")
+            try FileManager.default.createDirectory(atPath: dir + "/\(folder)/produccion", withIntermediateDirectories: true)
+            try text.write(toFile: dir + "/\(folder)/\(file)", atomically: true, encoding: .utf8)
+            _ = try Sandbox.gitOut(["add", "-A"], in: dir)
+            _ = try Sandbox.gitOut(["commit", "-q", "-m", "cifras", "--author", "\(name) <\(who)@igss.gob.gt>"], in: dir, env: later)
+            return try shared.push(dir)
+        }
+        let before = try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)
+        // HGE's contact plants HRO's figures; the secretaria changes HGE's: both refused, the file and the rule named.
+        let planted = try plainPush("hge", "Luis Ajú", "produccion/HRO.csv", csv.replacingOccurrences(of: "1200", with: "99999"))
+        #expect(!planted.ok && planted.err.contains("[datos-dependencia]") && planted.err.contains("\(folder)/produccion/HRO.csv"), "\(planted.err)")
+        let changed = try plainPush("cmendez", "Carla Méndez", "produccion/HGE.csv", csv.replacingOccurrences(of: "1200", with: "1"))
+        #expect(!changed.ok && changed.err.contains("[datos-dependencia]") && changed.err.contains("el enlace de HGE"), "\(changed.err)")
+        #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) == before)
+        // HGE's own contact corrects them with plain git: an edit outside folio, a warning only.
+        let own = try plainPush("hge", "Luis Ajú", "produccion/HGE.csv", csv.replacingOccurrences(of: "1200", with: "1210"))
+        #expect(own.ok, "\(own.err)")
+        // Through folio, the secretaria's step 02 for HGE and her note leave HGE's changed figures out of their commits.
+        let sec = try shared.clone("sec", user: "Carla Méndez", email: "cmendez@igss.gob.gt")
+        try csv.replacingOccurrences(of: "1200", with: "5").write(toFile: sec + "/\(folder)/produccion/HGE.csv", atomically: true, encoding: .utf8)
+        let step = try folio(sec, "step", "PROD-2026-11", "02", "--dependency", "HGE", "--as", "cmendez", date: "2026-11-27T12:00:00-06:00")
+        #expect(step.ok, "\(step.err)")
+        try "Correspondencia registrada.\n".write(toFile: sec + "/\(folder)/nota.md", atomically: true, encoding: .utf8)
+        let note = try folio(sec, "note", "PROD-2026-11", "-m", "Nota", "--as", "cmendez", date: "2026-11-27T12:10:00-06:00")
+        #expect(note.ok, "\(note.err)")
+        let committed = try Sandbox.gitOut(["log", "--name-only", "--format=", "origin/main..HEAD"], in: sec)
+        #expect(!committed.contains("HGE.csv") && committed.contains("nota.md"), "\(committed)")
+        #expect(try Sandbox.gitOut(["status", "--porcelain"], in: sec).contains("produccion/HGE.csv"))
+        let pushed = try shared.push(sec)
+        #expect(pushed.ok, "\(pushed.err)")
     }
 
     @Test("sync: two dependencies' POAs archived in two clones combine; the index numbers both, no file overwritten")

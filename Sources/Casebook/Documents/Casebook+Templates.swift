@@ -71,12 +71,10 @@ extension Casebook {
         return result
     }
 
-    /// A CSV text: a field with a comma, a quote or a line break is quoted, as a spreadsheet writes it.
+    /// A CSV text, each field as the production report writes it (`ProductionReport.csvField`): a
+    /// text that a spreadsheet would run as a formula is shown as text, a comma or quote quoted.
     static func csv(header: [String], lines: [[String]]) -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"\(text.replacingOccurrences(of: "\"", with: "\"\""))\"" : text
-        }
-        return ([header] + lines).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        ([header] + lines).map { $0.map(ProductionReport.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
     /// A quantity as a CSV holds it: without ".0" when whole.

@@ -48,13 +48,34 @@ public struct CaseReplay: Sendable {
     }
 
     /// Who each role's work of this case is assigned to (`Asignado` of the accepted steps; the
-    /// latest assignment of a role wins).
+    /// latest assignment of a role wins). One made at a dependency's step covers that dependency's
+    /// work only (keyed `rol/CODIGO`, `assignmentKey`); one made at a step of the whole case covers
+    /// every dependency's, and replaces the assignments of single dependencies made before it.
     public var assignments: [String: String] {
         var result: [String: String] = [:]
         for record in steps {
-            if let who = record.assigned, let role = record.assignedRole { result[role] = who }
+            guard let who = record.assigned, let role = record.assignedRole else { continue }
+            Self.assign(role, to: who, dependency: record.dependency, in: &result)
         }
         return result
+    }
+
+    /// The key of a role's assignment: the role, or `rol/CODIGO` for one dependency's work.
+    public static func assignmentKey(_ role: String, dependency: String?) -> String {
+        dependency.map { "\(role)/\($0)" } ?? role
+    }
+
+    /// Records an assignment in `assignments` (see `assignments`).
+    static func assign(_ role: String, to who: String, dependency: String?, in assignments: inout [String: String]) {
+        if dependency == nil {
+            for key in assignments.keys where key.hasPrefix(role + "/") { assignments[key] = nil }
+        }
+        assignments[assignmentKey(role, dependency: dependency)] = who
+    }
+
+    /// Who `role`'s work on `dependency` (or on the case) is assigned to, in `assignments`.
+    static func assignee(_ role: String, dependency: String?, in assignments: [String: String]) -> String? {
+        dependency.flatMap { assignments[assignmentKey(role, dependency: $0)] } ?? assignments[role]
     }
 
     /// The first commit of the case.

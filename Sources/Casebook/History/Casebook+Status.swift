@@ -268,7 +268,8 @@ extension Casebook {
         let today = clock.day(clock.now)
         return machine.allowedNext.map { next in
             let assigned = next.step.roles.lazy.compactMap { role in
-                assignments[role.rawValue].flatMap { roster.find($0) }.flatMap { $0.holds(role) ? $0.id : nil }
+                CaseReplay.assignee(role.rawValue, dependency: next.dependency, in: assignments).flatMap { roster.find($0) }
+                    .flatMap { $0.holds(role) ? $0.id : nil }
             }.first
             let rule = machine.definition.deadline(for: next.step.number)
             let due = rule?.deadline.due.resolve(calendar)

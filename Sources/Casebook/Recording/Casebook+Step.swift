@@ -145,9 +145,10 @@ extension Casebook {
         try checkClosing(step, replay: replay, path: path, roster: roster)
         var assignments = replay.assignments
         let assignment = try request.assign.map { try assignee($0, after: replay.machine, roster: roster) }
-        if let assignment { assignments[assignment.role.rawValue] = assignment.persona.id }
+        if let assignment { CaseReplay.assign(assignment.role.rawValue, to: assignment.persona.id, dependency: dependency, in: &assignments) }
         var notices: [String] = []
-        if let role = step.roles.first(where: persona.holds), let other = replay.assignments[role.rawValue], other != persona.id,
+        if let role = step.roles.first(where: persona.holds),
+           let other = CaseReplay.assignee(role.rawValue, dependency: dependency, in: replay.assignments), other != persona.id,
            roster.find(other)?.holds(role) == true {
             notices.append("El expediente está asignado a \(other) (\(role.rawValue)); registra el paso \(persona.id), que también tiene el rol.")
         }
@@ -167,7 +168,8 @@ extension Casebook {
         // A dependency's step takes that dependency's files only (and the slip and index).
         let own = step.perDependency ? dependency : nil
         let scope = commitScope(path: path, dependency: own, sets: !request.sets.isEmpty,
-                                caseLevelOfRounds: own == nil && definition.dependencyBlock != nil)
+                                caseLevelOfRounds: own == nil && definition.dependencyBlock != nil,
+                                data: persona.isExternalContact && own != nil && persona.dependency.flatMap(CaseID.dependencyCode) == own)
         try checkStaged(in: path, outside: scope)
         try requireIndexAsCommitted(id: id, path: path)
 
@@ -286,7 +288,7 @@ extension Casebook {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
         let own = persona.isExternalContact ? persona.dependency.flatMap(CaseID.dependencyCode) : nil
-        let scope = commitScope(path: path, dependency: own, sets: false)
+        let scope = commitScope(path: path, dependency: own, sets: false, data: own != nil)
         try checkStaged(in: path, outside: scope)
         // The role the note is written in: one the next step asks for, else the persona's first.
         let wanted = replay.machine.allowedNext.flatMap(\.step.roles)
@@ -446,23 +448,47 @@ extension Casebook {
     /// What a commit of the case takes: the whole folder, or for one dependency's step only that
     /// dependency's files (`produccion/<CODE>.csv` and its review, `avance/<CODE>.csv`,
     /// `dependencias/<CODE>/`), the index and the routing slip (and `expediente.md` with `--set`).
-    func commitScope(path: String, dependency: String?, sets: Bool, caseLevelOfRounds: Bool = false) -> [String] {
-        guard let code = dependency else {
-            guard caseLevelOfRounds else { return [path] }
-            // A case-level step of a month or a POA round (P3-06, P5-03) leaves the dependencies'
-            // own files to their own steps: a file dropped in for an excused dependency, or data
-            // changed after its approval, never enters the record under someone else's step.
-            var names: Set<String> = ["expediente.md", "informe", "anexos", ArchiveIndex.fileName, RoutingSlip.fileName]
-            if let entries = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)") { names.formUnion(entries) }
-            if let head = try? repository.headCommit(), let listed = try? repository.entries(at: path, in: head) {
+    /// `data`: whether the person is that dependency's contact, who alone writes its CSV.
+    func commitScope(path: String, dependency: String?, sets: Bool, caseLevelOfRounds: Bool = false, data: Bool = false) -> [String] {
+        // The names in a folder of the case, in the work tree or in HEAD.
+        func names(_ folder: String) -> Set<String> {
+            var names = Set((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)")) ?? [])
+            if let head = try? repository.headCommit(), let listed = try? repository.entries(at: folder, in: head) {
                 names.formUnion(listed.map(\.name))
             }
-            return names.subtracting(Self.dependencyFolders).sorted().map { "\(path)/\($0)" }
+            return names
         }
-        return ["\(path)/produccion/\(code).csv", "\(path)/produccion/\(code)-revision.md", "\(path)/avance/\(code).csv",
-                "\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)", "\(path)/\(RoutingSlip.fileName)"]
+        guard let code = dependency else {
+            if caseLevelOfRounds {
+                // A case-level step of a month or a POA round (P3-06, P5-03) leaves the dependencies'
+                // own files to their own steps: a file dropped in for an excused dependency, or data
+                // changed after its approval, never enters the record under someone else's step.
+                let all = names(path).union(["expediente.md", "informe", "anexos", ArchiveIndex.fileName, RoutingSlip.fileName])
+                return all.subtracting(Self.dependencyFolders).sorted().map { "\(path)/\($0)" }
+            }
+            // The whole case, but the dependencies' data (`ruleDependencyData`): a staff note takes
+            // everything else.
+            let data = Set(Self.dependencyDataFolders)
+            guard !data.isDisjoint(with: names(path)) else { return [path] }
+            return names(path).sorted().flatMap { name -> [String] in
+                guard data.contains(name) else { return ["\(path)/\(name)"] }
+                return names("\(path)/\(name)").filter { !Self.isDependencyData($0) }.sorted().map { "\(path)/\(name)/\($0)" }
+            }
+        }
+        // The dependency's data (its CSV) only at its own contact's steps and notes (`ruleDependencyData`).
+        return (data ? ["\(path)/produccion/\(code).csv", "\(path)/avance/\(code).csv"] : [])
+            + ["\(path)/produccion/\(code)-revision.md", "\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)",
+               "\(path)/\(RoutingSlip.fileName)"]
             + (sets ? ["\(path)/expediente.md"] : [])
     }
+
+    /// Whether a file's name in `produccion/` or `avance/` is a dependency's data: `<CODIGO>.csv`.
+    static func isDependencyData(_ name: String) -> Bool {
+        name.hasSuffix(".csv") && CaseID.dependencyCode(String(name.dropLast(4))) == String(name.dropLast(4))
+    }
+
+    /// The folders of a case whose `<CODIGO>.csv` files are one dependency's monthly data.
+    static let dependencyDataFolders = ["produccion", "avance"]
 
     /// The folders of a case that belong to one dependency's files each.
     static let dependencyFolders: Set<String> = ["produccion", "avance", "dependencias"]

@@ -98,12 +98,43 @@ extension Casebook {
         found += try ruleSignature(facts)
         found += try ruleGuarded(facts)
         found += try ruleCase(facts)
+        found += try ruleDependencyData(facts)
         found += ruleOutsideFolio(facts)
         found += ruleDate(facts)
         found += try registerFindings(facts.commit)
         found += try checkContent(facts.commit)
         found += try ruleCaseFile(facts)
         found += try ruleArchive(facts)
+        return found
+    }
+
+    /// A dependency's monthly data (`produccion/<CODIGO>.csv`, `avance/<CODIGO>.csv`) is written,
+    /// changed or removed only by a commit whose author is that dependency's registered contact (in
+    /// the parent's roster): its own step 01 or its note. Another dependency's contact, the
+    /// department's staff and a stranger cannot plant or change figures that reports and reviews
+    /// read, with folio's trailers or with plain git. The root commit is the trust anchor.
+    func ruleDependencyData(_ facts: CommitFacts) throws -> [Violation] {
+        guard let parent = facts.commit.parents.first else { return [] }
+        var found: [Violation] = []
+        let author = facts.roster?.find(facts.commit.author.email)
+        for folder in facts.caseFolders {
+            for sub in Self.dependencyDataFolders {
+                let path = "\(folder)/\(sub)"
+                let (before, after) = (try repository.entry(at: path, in: parent), try repository.entry(at: path, in: facts.commit.id))
+                guard before?.id != after?.id else { continue }
+                for name in try repository.changedEntries(at: path, from: parent, to: facts.commit.id) where Self.isDependencyData(name) {
+                    let code = String(name.dropLast(4))
+                    if let author, author.isExternalContact, author.dependency.flatMap(CaseID.dependencyCode) == code { continue }
+                    let who = author.map { p in p.dependency.map { "el enlace de \($0.uppercased())" } ?? "\(p.id), que no es el enlace de \(code)" }
+                        ?? "\(facts.author), que no está en roles.yaml"
+                    found.append(Violation(commit: facts.commit.id.hex, caseID: String(folder.split(separator: "/").last ?? ""), step: facts.record?.step,
+                                           rule: .dependencyData,
+                                           message: "El commit cambia \(path)/\(name), los datos de \(code), y su autor es \(who): los datos de una dependencia solo los escribe su enlace registrado (su paso 01 o su nota).",
+                                           fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); "
+                                               + "los datos los registra o corrige el enlace de \(code): 'folio step ID 01 --dependency \(code)', o 'folio note ID' hecha por él."))
+                }
+            }
+        }
         return found
     }
 

@@ -4,10 +4,14 @@ import Casebook
 enum ComplianceText {
     static func render(_ r: ComplianceReport) -> String {
         guard !r.steps.isEmpty else { return "En \(r.month) no se registró ningún paso con plazo." }
-        var table = Table(headers: ["FECHA", "EXPEDIENTE", "PASO", "DEP.", "AUTOR", "PLAZO", "SITUACIÓN", "NORMA", "JUSTIFICACIÓN"])
+        // Whether a step out of time carries its justification; the reasons follow the table, whole.
+        // Long names wrap onto more lines: a case id is never cut.
+        var table = Table(headers: ["FECHA", "EXPEDIENTE", "PASO", "DEP.", "AUTOR", "PLAZO", "SITUACIÓN", "NORMA", "JUSTIFICADO"])
+        table.wrapping = [4]
         for s in r.steps {
             table.rows.append([String(s.date.prefix(10)), s.caseID, s.step, s.dependency ?? "", s.author,
-                               s.timing == "early" ? "abre \(s.opens ?? "")" : (s.due ?? ""), situation(s), s.rule, s.justification ?? ""])
+                               s.timing == "early" ? "abre \(s.opens ?? "")" : (s.due ?? ""), situation(s), s.rule,
+                               s.timing == "on-time" ? "" : (s.justification == nil ? "no" : "sí")])
         }
         let out = r.steps.filter { $0.timing != "on-time" }
         let reasons = out.map { s in
