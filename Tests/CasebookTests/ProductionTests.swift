@@ -107,6 +107,29 @@ struct ProductionTests {
         #expect(try repo.book.check().ok)
     }
 
+    @Test("a header without lines is refused, an empty figure said as such; '2.100' in a ',' file is recorded as 2.1 and said")
+    func emptyAndAmbiguous() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        let file = "cases/2026/\(id)/produccion/HGE.csv"
+        try repo.write(header, to: file)
+        try repo.expectRefusal([file, "no tiene ninguna línea de datos", "--template"]) { try repo.step(id, "01", as: "hge", dependency: "HGE") }
+        try repo.write(header + "EMA,Consultas médicas,consulta,,90,0\n", to: file)
+        try repo.expectRefusal(["línea 2, columna 4 (meta_programada): la cifra está vacía", "0 si no hubo"]) {
+            try repo.step(id, "01", as: "hge", dependency: "HGE")
+        }
+        try repo.write(header + "EMA,Consultas médicas,consulta,2.100,2.080,0\nEMA,Egresos hospitalarios,egreso,300,290.5,0\n", to: file)
+        let recorded = try repo.step(id, "01", as: "hge", dependency: "HGE")
+        #expect(recorded.notices.contains { $0.contains("línea 2, columna 4 (meta_programada): '2.100' se leyó como 2.1") && $0.contains("si quiso decir 2100") },
+                "\(recorded.notices)")
+        #expect(recorded.notices.contains { $0.contains("columna 5 (ejecutado): '2.080' se leyó como 2.08") })
+        #expect(!recorded.notices.contains { $0.contains("290.5") })
+        // P5: a unit's file with its header only is refused too.
+        let p5 = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
+        try repo.write(ProgressTable.columns.joined(separator: ",") + "\n", to: "cases/2026/\(p5)/avance/DIP.csv")
+        try repo.expectRefusal(["avance/DIP.csv", "no tiene ninguna línea de datos"]) { try repo.step(p5, "01", as: "dip", dependency: "DIP") }
+    }
+
     @Test("a malformed CSV stops the step: nothing committed, the file named")
     func refusedStep() throws {
         let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")

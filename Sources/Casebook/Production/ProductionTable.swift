@@ -67,16 +67,46 @@ public enum ProductionTable {
             for column in 3...5 {
                 let raw = row.fields[column].trimmingCharacters(in: .whitespaces)
                 if raw.isEmpty, column == 5 { numbers.append(0); continue }
-                guard let value = Self.quantity(raw) else {
-                    throw fail(column, "'\(raw)' no es un número", Self.quantityHint)
-                }
+                guard let value = Self.quantity(raw) else { throw fail(column, Self.notQuantity(raw), Self.quantityHint(raw)) }
                 guard value >= 0 else { throw fail(column, "no puede ser negativo (\(raw))", "Las metas y la ejecución son cantidades de 0 en adelante.") }
                 numbers.append(value)
             }
             lines.append(ProductionLine(program: program, product: product, unit: unit, programmed: numbers[0], executed: numbers[1],
                                         reprogrammed: numbers[2], line: row.line))
         }
+        guard !lines.isEmpty else { throw Self.noLines(file: file, what: "producto") }
         return lines
+    }
+
+    /// A data file with its header and no line: the month's data is missing, not zero.
+    static func noLines(file: String, what: String) -> CasebookError {
+        .invalidFile(file: file, reason: "el CSV no tiene ninguna línea de datos después del encabezado",
+                     fix: "Escriba una línea por \(what) con sus cifras del mes (0 donde no hubo); una plantilla con las líneas del mes anterior la escribe 'folio step ID 01 --dependency CODIGO --template'.")
+    }
+
+    /// Why a figure is not a quantity.
+    static func notQuantity(_ raw: String) -> String {
+        raw.isEmpty ? "la cifra está vacía" : "'\(raw)' no es un número"
+    }
+
+    static func quantityHint(_ raw: String) -> String {
+        raw.isEmpty ? "Escriba la cifra del mes (0 si no hubo)." : quantityHint
+    }
+
+    /// The figures of a ',' file that look like a thousands point ("2.100"): read, as the
+    /// separator says, as decimals (2.1). Each with its line and column, for a notice.
+    static func thousandsLookalikes(_ text: String, file: String, columns: [String], figures: ClosedRange<Int>) -> [(line: Int, column: Int, raw: String)] {
+        guard let rows = try? rows(text, file: file, columns: columns),
+              let header = text.split(separator: "\n").first, separator(ofHeader: header) == "," else { return [] }
+        return rows.flatMap { row in
+            figures.compactMap { column -> (Int, Int, String)? in
+                let raw = row.fields[column].trimmingCharacters(in: .whitespaces)
+                let parts = raw.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count == 2, (1...3).contains(parts[0].count), parts[1].count == 3,
+                      parts.allSatisfy({ $0.allSatisfy(\.isDigitASCII) }) else { return nil }
+                return (row.line, column, raw)
+            }
+        }
     }
 
     /// The separator a header line uses: ';' (what a spreadsheet in Spanish saves) or ','.

@@ -44,7 +44,7 @@ public enum ProgressTable {
             var numbers: [Double] = []
             for column in 3...6 {
                 guard let value = ProductionTable.quantity(f[column]) else {
-                    throw fail(column, "'\(f[column])' no es un número", ProductionTable.quantityHint)
+                    throw fail(column, ProductionTable.notQuantity(f[column]), ProductionTable.quantityHint(f[column]))
                 }
                 guard value >= 0 else { throw fail(column, "no puede ser negativo (\(f[column]))", "Las cantidades y los quetzales van de 0 en adelante.") }
                 numbers.append(value)
@@ -56,6 +56,7 @@ public enum ProgressTable {
             result.append(ProgressLine(snip: f[0], project: f[1], unit: f[2], goal: numbers[0], progress: numbers[1], budget: numbers[2],
                                        executed: numbers[3], reasons: f[7], line: row.line))
         }
+        guard !result.isEmpty else { throw ProductionTable.noLines(file: file, what: "proyecto") }
         return result
     }
 }
