@@ -114,6 +114,10 @@ struct TemplateTests {
         try repo.expectRefusal([file, "línea 2, columna 4 (meta_programada)"]) { try repo.step(october, "01", as: "hge", dependency: "HGE") }
         try repo.write(header + "\nEMA,Consultas médicas,consulta,1000,980,0\nEMA,Egresos hospitalarios,egreso,300,290,5\n", to: file)
         try repo.step(october, "01", as: "hge", dependency: "HGE")
+        // HRO saves as a spreadsheet in Spanish does: ';', a byte-order mark, CRLF.
+        try repo.write("\u{FEFF}" + header.replacingOccurrences(of: ",", with: ";") + "\r\nEMA;Consultas médicas;consulta;1.000;980;0\r\n",
+                       to: "cases/2026/\(october)/produccion/HRO.csv")
+        try repo.step(october, "01", as: "hro", dependency: "HRO")
         // P5: the header, then last month's projects with their goal (a name with a comma quoted).
         let progressHeader = ProgressTable.columns.joined(separator: ",")
         let p5october = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-10", persona: "alopez")).caseID
@@ -128,8 +132,13 @@ struct TemplateTests {
         #expect(throws: (any Error).self) { try repo.step(november, "01", as: "hge", dependency: "HGE") }
         #expect(repo.read("cases/2026/\(november)/produccion/HGE.csv")
                 == header + "\nEMA,Consultas médicas,consulta,,,\nEMA,Egresos hospitalarios,egreso,,,\n")
-        // Another dependency without a past month gets the catalogue; without --dependency, a clear refusal.
+        // HRO's template is written as HRO saved October's; another dependency without a past month gets the
+        // catalogue; without --dependency, a clear refusal.
         #expect(try repo.book.writeTemplates(for: StepRequest(caseID: november, step: "01", dependency: "HRO")).written.count == 1)
+        #expect(FileManager.default.contents(atPath: repo.path + "/cases/2026/\(november)/produccion/HRO.csv")
+                == Data(("\u{FEFF}" + header.replacingOccurrences(of: ",", with: ";") + "\r\nEMA;Consultas médicas;consulta;;;\r\n").utf8))
+        #expect(try repo.book.writeTemplates(for: StepRequest(caseID: november, step: "01", dependency: "HES")).written.count == 1)
+        #expect(repo.read("cases/2026/\(november)/produccion/HES.csv").split(separator: "\n").count == products.count + 1)
         try repo.expectRefusal(["--dependency"]) { _ = try repo.book.writeTemplates(for: StepRequest(caseID: november, step: "01")) }
         let p5november = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
         let next = try repo.book.writeTemplates(for: StepRequest(caseID: p5november, step: "01", dependency: "DIP")).written

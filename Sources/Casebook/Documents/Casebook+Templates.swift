@@ -48,33 +48,71 @@ extension Casebook {
         if let rules = definition.production, asked.contains(ProductionTable.path(for: dependency)) {
             let catalog = try? productCatalog(rules, at: head)
             let lines: [[String]]
+            var style = CSVStyle.standard
             if let previous, let catalog, let last = committedProduction(code: definition.code, month: previous, dependency: dependency,
                                                                           at: head, catalog: catalog), !last.isEmpty {
                 lines = last.map { [$0.program, $0.product, $0.unit, "", "", ""] }
+                let id = String(format: "%@-%04d-%02d", definition.code, previous.year, previous.month)
+                let file = "cases/\(previous.year)/\(id)/\(ProductionTable.path(for: dependency))"
+                style = (try? repository.file(at: file, in: head)).flatMap { $0 }.map(CSVStyle.init(of:)) ?? .standard
             } else {
                 lines = (catalog?.products ?? []).map { [$0.program, $0.product, $0.unit, "", "", ""] }
             }
-            result.append((ProductionTable.path(for: dependency), Self.csv(header: ProductionTable.columns, lines: lines)))
+            result.append((ProductionTable.path(for: dependency), Self.csv(header: ProductionTable.columns, lines: lines, style: style)))
         }
         if definition.progress != nil, asked.contains(ProgressTable.path(for: dependency)) {
             var lines: [[String]] = []
+            var style = CSVStyle.standard
             if let previous {
                 let id = String(format: "%@-%04d-%02d", definition.code, previous.year, previous.month)
                 let file = "cases/\(previous.year)/\(id)/\(ProgressTable.path(for: dependency))"
                 if let data = try? repository.file(at: file, in: head),
                    let last = try? ProgressTable.parse(String(decoding: data, as: UTF8.self), file: file, noProgressNorm: nil) {
-                    lines = last.map { [$0.snip, $0.project, $0.unit, Self.figure($0.goal), "", "", "", ""] }
+                    style = CSVStyle(of: data)
+                    lines = last.map { [$0.snip, $0.project, $0.unit, style.figure($0.goal), "", "", "", ""] }
                 }
             }
-            result.append((ProgressTable.path(for: dependency), Self.csv(header: ProgressTable.columns, lines: lines)))
+            result.append((ProgressTable.path(for: dependency), Self.csv(header: ProgressTable.columns, lines: lines, style: style)))
         }
         return result
     }
 
-    /// A CSV text, each field as the production report writes it (`ProductionReport.csvField`): a
-    /// text that a spreadsheet would run as a formula is shown as text, a comma or quote quoted.
-    static func csv(header: [String], lines: [[String]]) -> String {
-        ([header] + lines).map { $0.map(ProductionReport.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    /// How a dependency saved its last file: a template is written the same way, so that the
+    /// spreadsheet that saved it (one in Spanish saves ';', decimal commas, often a byte-order
+    /// mark and CRLF) opens it in columns.
+    struct CSVStyle {
+        var separator: Character = ","
+        var bom = false
+        var crlf = false
+
+        static let standard = CSVStyle()
+
+        init() {}
+
+        init(of data: Data) {
+            bom = data.starts(with: [0xEF, 0xBB, 0xBF])
+            let text = String(decoding: data.prefix(4096), as: UTF8.self)
+            crlf = text.contains("\r\n")
+            if let header = text.split(separator: "\n").first { separator = ProductionTable.separator(ofHeader: header) }
+        }
+
+        /// A quantity as this style writes it: a decimal comma in a ';' file.
+        func figure(_ value: Double) -> String {
+            let text = Casebook.figure(value)
+            return separator == ";" ? text.replacingOccurrences(of: ".", with: ",") : text
+        }
+    }
+
+    /// A CSV text in `style`: a text a spreadsheet would run as a formula is shown as text
+    /// (`SafeText.csvCell`), a field holding the separator, a quote or a line break is quoted.
+    static func csv(header: [String], lines: [[String]], style: CSVStyle = .standard) -> String {
+        func field(_ text: String) -> String {
+            let cell = SafeText.csvCell(text)
+            return cell.contains(style.separator) || cell.contains("\"") || cell.contains(where: \.isNewline)
+                ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+        }
+        let end = style.crlf ? "\r\n" : "\n"
+        return (style.bom ? "\u{FEFF}" : "") + ([header] + lines).map { $0.map(field).joined(separator: String(style.separator)) }.joined(separator: end) + end
     }
 
     /// A quantity as a CSV holds it: without ".0" when whole.
