@@ -334,7 +334,8 @@ struct RemoteTests {
         /// A plain-git commit of `file` with `text`, by `who`, pushed: the push's result.
         func plainPush(_ who: String, _ name: String, _ file: String, _ text: String) throws -> Run {
             let dir = try shared.clone("\(who)-\(UUID().uuidString.prefix(6))", user: name, email: "\(who)@igss.gob.gt")
-            try FileManager.default.createDirectory(atPath: dir + "/\(folder)/produccion", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: ((dir + "/\(folder)/\(file)") as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
             try text.write(toFile: dir + "/\(folder)/\(file)", atomically: true, encoding: .utf8)
             _ = try Sandbox.gitOut(["add", "-A"], in: dir)
             _ = try Sandbox.gitOut(["commit", "-q", "-m", "cifras", "--author", "\(name) <\(who)@igss.gob.gt>"], in: dir, env: later)
@@ -346,6 +347,11 @@ struct RemoteTests {
         #expect(!planted.ok && planted.err.contains("[datos-dependencia]") && planted.err.contains("\(folder)/produccion/HRO.csv"), "\(planted.err)")
         let changed = try plainPush("cmendez", "Carla Méndez", "produccion/HGE.csv", csv.replacingOccurrences(of: "1200", with: "1"))
         #expect(!changed.ok && changed.err.contains("[datos-dependencia]") && changed.err.contains("el enlace de HGE"), "\(changed.err)")
+        // Nor a near name that a reader could take for HRO's data, by anyone (attack16q).
+        for near in ["hro.csv", "HRO.CSV", "HRO .csv", "HRÓ.csv", "sub/HRO.csv"] {
+            let pushed = try plainPush("hge", "Luis Ajú", "produccion/" + near, csv)
+            #expect(!pushed.ok && pushed.err.contains("[datos-dependencia]"), "\(near): \(pushed.err)")
+        }
         #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) == before)
         // HGE's own contact corrects them with plain git: an edit outside folio, a warning only.
         let own = try plainPush("hge", "Luis Ajú", "produccion/HGE.csv", csv.replacingOccurrences(of: "1200", with: "1210"))

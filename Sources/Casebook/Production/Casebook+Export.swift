@@ -32,7 +32,7 @@ extension Casebook {
                 if let from, month < from { continue }
                 if let to, month > to { continue }
                 let base = "cases/\(year.name)/\(folder.name)/produccion"
-                for file in try repository.entries(at: base, in: head) where file.kind == .blob && file.name.hasSuffix(".csv") {
+                for file in try repository.entries(at: base, in: head) where file.kind == .blob && Self.isDependencyData(file.name) {
                     let text = String(decoding: try repository.blob(file.id), as: UTF8.self)
                     guard let lines = try? ProductionTable.parse(text, file: "\(base)/\(file.name)", catalog: catalog) else { continue }
                     let dependency = String(file.name.dropLast(4))

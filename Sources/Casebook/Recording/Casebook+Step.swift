@@ -480,7 +480,7 @@ extension Casebook {
             guard !data.isDisjoint(with: names(path)) else { return [path] }
             return names(path).sorted().flatMap { name -> [String] in
                 guard data.contains(name) else { return ["\(path)/\(name)"] }
-                return names("\(path)/\(name)").filter { !Self.isDependencyData($0) }.sorted().map { "\(path)/\(name)/\($0)" }
+                return names("\(path)/\(name)").filter(Self.isDependencyReview).sorted().map { "\(path)/\(name)/\($0)" }
             }
         }
         // The dependency's data (its CSV) only at its own contact's steps and notes (`ruleDependencyData`).
@@ -493,6 +493,15 @@ extension Casebook {
     /// Whether a file's name in `produccion/` or `avance/` is a dependency's data: `<CODIGO>.csv`.
     static func isDependencyData(_ name: String) -> Bool {
         name.hasSuffix(".csv") && CaseID.dependencyCode(String(name.dropLast(4))) == String(name.dropLast(4))
+    }
+
+    /// Whether a file's name in `produccion/` is the review step 03 writes of a dependency's data:
+    /// `<CODIGO>-revision.md`. Besides these and the data, nothing belongs in those folders.
+    static func isDependencyReview(_ name: String) -> Bool {
+        let suffix = "-revision.md"
+        guard name.hasSuffix(suffix) else { return false }
+        let code = String(name.dropLast(suffix.count))
+        return CaseID.dependencyCode(code) == code
     }
 
     /// The folders of a case whose `<CODIGO>.csv` files are one dependency's monthly data.

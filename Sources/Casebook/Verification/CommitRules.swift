@@ -122,7 +122,20 @@ extension Casebook {
                 let path = "\(folder)/\(sub)"
                 let (before, after) = (try repository.entry(at: path, in: parent), try repository.entry(at: path, in: facts.commit.id))
                 guard before?.id != after?.id else { continue }
-                for name in try repository.changedEntries(at: path, from: parent, to: facts.commit.id) where Self.isDependencyData(name) {
+                for name in try repository.changedEntries(at: path, from: parent, to: facts.commit.id) where !Self.isDependencyReview(name) {
+                    guard Self.isDependencyData(name) else {
+                        // A near name (hro.csv, HRO.CSV, "HRO .csv", HRÓ.csv), a copy, a folder: no
+                        // reader takes it for a dependency's data, and no one may plant it there
+                        // (taking it away is a clean-up).
+                        guard try repository.entry(at: "\(path)/\(name)", in: facts.commit.id) != nil else { continue }
+                        found.append(Violation(commit: facts.commit.id.hex, caseID: String(folder.split(separator: "/").last ?? ""),
+                                               step: facts.record?.step, rule: .dependencyData,
+                                               message: "El commit cambia \(path)/\(SafeText.visible(name)): en \(sub)/ solo van los datos de cada dependencia, "
+                                                   + "<CODIGO>.csv con el código en mayúsculas, y las revisiones que escribe folio (<CODIGO>-revision.md).",
+                                               fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); "
+                                                   + "los datos de una dependencia los registra su enlace con 'folio step ID 01 --dependency CODIGO'."))
+                        continue
+                    }
                     let code = String(name.dropLast(4))
                     if let author, author.isExternalContact, author.dependency.flatMap(CaseID.dependencyCode) == code { continue }
                     let who = author.map { p in p.dependency.map { "el enlace de \($0.uppercased())" } ?? "\(p.id), que no es el enlace de \(code)" }
