@@ -52,8 +52,7 @@ extension Casebook {
             if let previous, let catalog, let last = committedProduction(code: definition.code, month: previous, dependency: dependency,
                                                                           at: head, catalog: catalog), !last.isEmpty {
                 lines = last.map { [$0.program, $0.product, $0.unit, "", "", ""] }
-                let id = String(format: "%@-%04d-%02d", definition.code, previous.year, previous.month)
-                let file = "cases/\(previous.year)/\(id)/\(ProductionTable.path(for: dependency))"
+                let file = Self.monthFile(code: definition.code, month: previous, ProductionTable.path(for: dependency))
                 style = (try? repository.file(at: file, in: head)).flatMap { $0 }.map(CSVStyle.init(of:)) ?? .standard
             } else {
                 lines = (catalog?.products ?? []).map { [$0.program, $0.product, $0.unit, "", "", ""] }
@@ -64,8 +63,7 @@ extension Casebook {
             var lines: [[String]] = []
             var style = CSVStyle.standard
             if let previous {
-                let id = String(format: "%@-%04d-%02d", definition.code, previous.year, previous.month)
-                let file = "cases/\(previous.year)/\(id)/\(ProgressTable.path(for: dependency))"
+                let file = Self.monthFile(code: definition.code, month: previous, ProgressTable.path(for: dependency))
                 if let data = try? repository.file(at: file, in: head),
                    let last = try? ProgressTable.parse(String(decoding: data, as: UTF8.self), file: file, noProgressNorm: nil) {
                     style = CSVStyle(of: data)
@@ -103,16 +101,12 @@ extension Casebook {
         }
     }
 
-    /// A CSV text in `style`: a text a spreadsheet would run as a formula is shown as text
-    /// (`SafeText.csvCell`), a field holding the separator, a quote or a line break is quoted.
+    /// A CSV text in `style`, each field as `SafeText.csvField` writes it.
     static func csv(header: [String], lines: [[String]], style: CSVStyle = .standard) -> String {
-        func field(_ text: String) -> String {
-            let cell = SafeText.csvCell(text)
-            return cell.contains(style.separator) || cell.contains("\"") || cell.contains(where: \.isNewline)
-                ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
-        }
         let end = style.crlf ? "\r\n" : "\n"
-        return (style.bom ? "\u{FEFF}" : "") + ([header] + lines).map { $0.map(field).joined(separator: String(style.separator)) }.joined(separator: end) + end
+        return (style.bom ? "\u{FEFF}" : "") + ([header] + lines).map { line in
+            line.map { SafeText.csvField($0, separator: style.separator) }.joined(separator: String(style.separator))
+        }.joined(separator: end) + end
     }
 
     /// A quantity as a CSV holds it: without ".0" when whole.

@@ -101,6 +101,13 @@ public enum SafeText {
     /// A text cell of a CSV a spreadsheet will open: a leading `=`, `+`, `-`, `@`, tab or
     /// carriage return would run as a formula, so such a cell is prefixed with `'` (shown as
     /// text). Numbers (`-12.5`) are left as they are.
+    /// A CSV field: `csvCell`, quoted when it holds the separator, a quote or a line break.
+    public static func csvField(_ text: String, separator: Character = ",") -> String {
+        let cell = csvCell(text)
+        return cell.contains(separator) || cell.contains("\"") || cell.contains(where: \.isNewline)
+            ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+    }
+
     public static func csvCell(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
         if Double(text) != nil, !text.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) { return text }

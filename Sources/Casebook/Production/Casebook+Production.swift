@@ -31,11 +31,16 @@ extension Casebook {
         return try ProductCatalog.parse(String(decoding: data, as: UTF8.self), file: path)
     }
 
+    /// The path of `file` (inside the case) in the monthly case of procedure `code` for `month`:
+    /// `cases/AAAA/CODE-AAAA-MM/file`.
+    static func monthFile(code: String, month: Day, _ file: String) -> String {
+        "cases/\(month.year)/\(String(format: "%@-%04d-%02d", code, month.year, month.month))/\(file)"
+    }
+
     /// A dependency's lines of `month` as committed at `commit`; nil when that month or that
     /// dependency has no file, or the file is unreadable.
     func committedProduction(code: String, month: Day, dependency: String, at commit: OID, catalog: ProductCatalog) -> [ProductionLine]? {
-        let id = String(format: "%@-%04d-%02d", code, month.year, month.month)
-        let path = "cases/\(month.year)/\(id)/\(ProductionTable.path(for: dependency))"
+        let path = Self.monthFile(code: code, month: month, ProductionTable.path(for: dependency))
         guard let data = try? repository.file(at: path, in: commit) else { return nil }
         return try? ProductionTable.parse(String(decoding: data, as: UTF8.self), file: path, catalog: catalog)
     }

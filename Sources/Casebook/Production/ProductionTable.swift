@@ -96,8 +96,7 @@ public enum ProductionTable {
     /// The figures of a ',' file that look like a thousands point ("2.100"): read, as the
     /// separator says, as decimals (2.1). Each with its line and column, for a notice.
     static func thousandsLookalikes(_ text: String, file: String, columns: [String], figures: ClosedRange<Int>) -> [(line: Int, column: Int, raw: String)] {
-        guard let rows = try? rows(text, file: file, columns: columns),
-              let header = text.split(separator: "\n").first, separator(ofHeader: header) == "," else { return [] }
+        guard let rows = try? rows(text, file: file, columns: columns) else { return [] }
         return rows.flatMap { row in
             figures.compactMap { column -> (Int, Int, String)? in
                 let raw = row.fields[column].trimmingCharacters(in: .whitespaces)

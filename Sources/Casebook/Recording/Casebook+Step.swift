@@ -169,7 +169,7 @@ extension Casebook {
         let own = step.perDependency ? dependency : nil
         let scope = commitScope(path: path, dependency: own, sets: !request.sets.isEmpty,
                                 caseLevelOfRounds: own == nil && definition.dependencyBlock != nil,
-                                data: persona.isExternalContact && own != nil && persona.dependency.flatMap(CaseID.dependencyCode) == own)
+                                data: persona.isContact(of: own))
         try checkStaged(in: path, outside: scope)
         try requireIndexAsCommitted(id: id, path: path)
 
@@ -180,20 +180,21 @@ extension Casebook {
                 let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: own, edit: edit,
                                                needed: needed)
                 try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit, scope: scope)
-                // Say how a data file the step needs was read, when it was saved with ';'.
+                // Say how a data file the step needs was read: saved with ';', or with figures like "2.100".
                 for file in needed where file.lowercased().hasSuffix(".csv") {
                     guard let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(file)") else { continue }
-                    let text = String(decoding: data, as: UTF8.self)
+                    guard CSVStyle(of: data).separator == "," else {
+                        notices.append("\(path)/\(file): leído separado por ';' (como lo guarda una hoja de cálculo en español; '12,5' es 12.5).")
+                        continue
+                    }
                     // A figure like "2.100" in a ',' file is 2.1: said, in case a thousands point was meant.
                     let table = file.hasPrefix("avance/") ? (ProgressTable.columns, 3...6) : (ProductionTable.columns, 3...5)
-                    for (line, column, raw) in ProductionTable.thousandsLookalikes(text, file: file, columns: table.0, figures: table.1) {
+                    for (line, column, raw) in ProductionTable.thousandsLookalikes(String(decoding: data, as: UTF8.self), file: file,
+                                                                                   columns: table.0, figures: table.1) {
                         notices.append("\(path)/\(file), línea \(line), columna \(column + 1) (\(table.0[column])): '\(raw)' se leyó como "
                                        + "\(Self.figure(Double(raw) ?? 0)) (punto decimal, en un CSV separado por ','); "
                                        + "si quiso decir \(raw.replacingOccurrences(of: ".", with: "")), corrija el archivo con 'folio note'.")
                     }
-                    guard let header = text.prefix(4096).split(separator: "\n").first,
-                          ProductionTable.separator(ofHeader: header) == ";" else { continue }
-                    notices.append("\(path)/\(file): leído separado por ';' (como lo guarda una hoja de cálculo en español; '12,5' es 12.5).")
                 }
                 do {
                     try checkRequirements(step, dependency: dependency, year: year, decision: decision, path: path, definition: definition)

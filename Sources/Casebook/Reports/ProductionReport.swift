@@ -177,8 +177,5 @@ extension ProductionReport {
 
     static func plain(_ n: Double) -> String { n == n.rounded() ? String(Int(n)) : String(n) }
 
-    static func csvField(_ text: String) -> String {
-        let s = SafeText.csvCell(text)
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    static func csvField(_ text: String) -> String { SafeText.csvField(text) }
 }

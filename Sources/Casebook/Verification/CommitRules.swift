@@ -118,33 +118,31 @@ extension Casebook {
         var found: [Violation] = []
         let author = facts.roster?.find(facts.commit.author.email)
         for folder in facts.caseFolders {
+            func flag(_ message: String, _ fix: String) {
+                found.append(Violation(commit: facts.commit.id.hex, caseID: String(folder.split(separator: "/").last ?? ""), step: facts.record?.step,
+                                       rule: .dependencyData, message: message,
+                                       fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); " + fix))
+            }
             for sub in Self.dependencyDataFolders {
                 let path = "\(folder)/\(sub)"
-                let (before, after) = (try repository.entry(at: path, in: parent), try repository.entry(at: path, in: facts.commit.id))
-                guard before?.id != after?.id else { continue }
+                guard try repository.entry(at: path, in: parent)?.id != repository.entry(at: path, in: facts.commit.id)?.id else { continue }
                 for name in try repository.changedEntries(at: path, from: parent, to: facts.commit.id) where !Self.isDependencyReview(name) {
                     guard Self.isDependencyData(name) else {
                         // A near name (hro.csv, HRO.CSV, "HRO .csv", HRÓ.csv), a copy, a folder: no
                         // reader takes it for a dependency's data, and no one may plant it there
                         // (taking it away is a clean-up).
                         guard try repository.entry(at: "\(path)/\(name)", in: facts.commit.id) != nil else { continue }
-                        found.append(Violation(commit: facts.commit.id.hex, caseID: String(folder.split(separator: "/").last ?? ""),
-                                               step: facts.record?.step, rule: .dependencyData,
-                                               message: "El commit cambia \(path)/\(SafeText.visible(name)): en \(sub)/ solo van los datos de cada dependencia, "
-                                                   + "<CODIGO>.csv con el código en mayúsculas, y las revisiones que escribe folio (<CODIGO>-revision.md).",
-                                               fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); "
-                                                   + "los datos de una dependencia los registra su enlace con 'folio step ID 01 --dependency CODIGO'."))
+                        flag("El commit cambia \(path)/\(SafeText.visible(name)): en \(sub)/ solo van los datos de cada dependencia, "
+                                + "<CODIGO>.csv con el código en mayúsculas, y las revisiones que escribe folio (<CODIGO>-revision.md).",
+                             "los datos de una dependencia los registra su enlace con 'folio step ID 01 --dependency CODIGO'.")
                         continue
                     }
                     let code = String(name.dropLast(4))
-                    if let author, author.isExternalContact, author.dependency.flatMap(CaseID.dependencyCode) == code { continue }
+                    if author?.isContact(of: code) == true { continue }
                     let who = author.map { p in p.dependency.map { "el enlace de \($0.uppercased())" } ?? "\(p.id), que no es el enlace de \(code)" }
                         ?? "\(facts.author), que no está en roles.yaml"
-                    found.append(Violation(commit: facts.commit.id.hex, caseID: String(folder.split(separator: "/").last ?? ""), step: facts.record?.step,
-                                           rule: .dependencyData,
-                                           message: "El commit cambia \(path)/\(name), los datos de \(code), y su autor es \(who): los datos de una dependencia solo los escribe su enlace registrado (su paso 01 o su nota).",
-                                           fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); "
-                                               + "los datos los registra o corrige el enlace de \(code): 'folio step ID 01 --dependency \(code)', o 'folio note ID' hecha por él."))
+                    flag("El commit cambia \(path)/\(name), los datos de \(code), y su autor es \(who): los datos de una dependencia solo los escribe su enlace registrado (su paso 01 o su nota).",
+                         "los datos los registra o corrige el enlace de \(code): 'folio step ID 01 --dependency \(code)', o 'folio note ID' hecha por él.")
                 }
             }
         }
