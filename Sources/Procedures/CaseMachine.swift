@@ -187,6 +187,20 @@ public struct CaseMachine: Sendable {
         }
     }
 
+    /// The jefe closes the round without `code` (`folio excusar`): a dependency that had started
+    /// leaves the per-dependency run where it stood, so the round's closing step no longer waits
+    /// for it, and it records no further step of this round. One that had not started is left to
+    /// the round's own count of expected dependencies (`RoundStatus`). Returns whether it changed
+    /// where the case stands.
+    @discardableResult
+    public mutating func excuse(dependency code: String) -> Bool {
+        guard cursor == .inThreads, let index = threads.firstIndex(where: { $0.code == code }), threads[index].next != nil else {
+            return false
+        }
+        threads[index].next = nil
+        return true
+    }
+
     /// Where the per-dependency run leads once every dependency has left it.
     private var blockExit: Transition? {
         guard let last = definition.dependencyBlock?.last else { return nil }

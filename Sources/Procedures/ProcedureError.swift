@@ -95,8 +95,9 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
         let items = allowed.map { next -> String in
             let roles = next.step.roles.map(\.rawValue).joined(separator: " o ")
             var text = "\(next.step.number) (\(roles))"
-            if let d = next.dependency { text += " para la dependencia \(d)" }
-            if next.startsDependency { text += " para una dependencia nueva" }
+            let unit = next.step.roles.contains(.unidadEjecutora)
+            if let d = next.dependency { text += (unit ? " para la unidad ejecutora " : " para la dependencia ") + d }
+            if next.startsDependency { text += unit ? " para una unidad ejecutora nueva" : " para una dependencia nueva" }
             return text
         }
         return (items.count == 1 ? "El paso permitido ahora es " : "Los pasos permitidos ahora son ")

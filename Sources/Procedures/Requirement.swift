@@ -93,12 +93,14 @@ extension Requirement {
     ///   - document: the front matter of a document of the case by path (nil: it does not exist;
     ///     an empty dictionary: it exists without front matter).
     ///   - exists: whether a file exists at a path inside the case.
+    ///   - describe: what a field of `expediente.md` holds (its JSON Schema's description), to say it.
     public func failures(expediente: Fields, dependency: String?, year: Int? = nil, document: (String) -> Fields?,
-                         exists: (String) -> Bool) -> [RequirementFailure] {
+                         exists: (String) -> Bool, describe: (String) -> String? = { _ in nil }) -> [RequirementFailure] {
         if let when, Self.text(expediente[when.field]) != when.value { return [] }
         var found: [RequirementFailure] = []
         for field in fields where Self.text(expediente[field]).isEmpty {
-            found.append(RequirementFailure(file: "expediente.md", problem: "falta el campo '\(field)' o está vacío",
+            found.append(RequirementFailure(file: "expediente.md",
+                                            problem: "falta el campo '\(field)'\(describe(field).map { " (\($0))" } ?? "") o está vacío",
                                             fix: "Complételo en el encabezado YAML o con --set \(field)=VALOR."))
         }
         for field in trueFields where (expediente[field] as? Bool) != true {

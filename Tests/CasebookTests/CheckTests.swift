@@ -37,6 +37,24 @@ struct CheckTests {
         #expect(throws: CasebookError.self) { try repo.book.check(caseID: "PI-2099-0001") }
     }
 
+    @Test("check names a file in produccion/ or avance/ that the shared repository would refuse, and a staff step is not stopped by it")
+    func strayDataFiles() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try repo.writeProduction(id, "HGE")
+        try repo.step(id, "01", as: "hge", dependency: "HGE")
+        #expect(try repo.book.check().ok)
+        let folder = "cases/2026/\(id)/produccion"
+        try repo.write(repo.read("\(folder)/HGE.csv"), to: "\(folder)/hro.csv")
+        try repo.write("x\n", to: "\(folder)/sub/HRO.csv")
+        let report = try repo.book.check()
+        #expect(Set(report.problems.map(\.file)) == ["\(folder)/hro.csv", "\(folder)/sub"], "\(report.problems)")
+        #expect(report.problems.contains { $0.message.contains("renómbrelo a produccion/HRO.csv") && $0.message.contains("[datos-dependencia]") })
+        // The secretaria's step for HGE neither takes them nor stops for them.
+        try repo.step(id, "02", as: "cmendez", dependency: "HGE")
+        #expect(!(try repo.git(["show", "--name-only", "--format=", "HEAD"])).contains("hro.csv"))
+    }
+
     @Test("the validator agrees with Python's jsonschema on the project's schemas", .enabled(if: pythonJSONSchema))
     func agreesWithReference() throws {
         let documents: [(Int, String)] = [

@@ -65,6 +65,37 @@ struct MonthCloseTests {
         #expect(try repo.book.verify().ok)
     }
 
+    @Test("a dependency that started and stalled is excused: step 06 closes without it, its unreviewed figures are not counted, and it records no more")
+    func excuseStarted() throws {
+        let (repo, id) = try month()
+        try repo.writeProduction(id, "HGA", executed: 555_555)
+        try repo.step(id, "01", as: "hga", dependency: "HGA")
+        repo.at("2026-12-01T08:00:00-06:00")
+        try repo.expectRefusal(["HGA (le falta el paso 02)"]) { try repo.step(id, "06", as: "alopez") }
+        _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "Cifras sin revisar al cierre", persona: "mrodriguez")
+        let status = try repo.book.status(of: id)
+        #expect(status.missing == [] && status.excused?.map(\.code) == ["HGA"])
+        #expect(status.next.contains { $0.step == "06" }, "\(status.next)")
+        // Before, the machine still waited for HGA's step 02 (FOLIO-P09) though the jefe had closed without it.
+        try repo.step(id, "06", as: "alopez")
+        let report = repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md")
+        #expect(!report.contains("555,555") && report.contains("**HGA**: Cifras sin revisar al cierre"), "\(report)")
+        #expect(try repo.git(["log", "-1", "--format=%(trailers:key=Paso,valueonly,separator=)"]) == "06")
+        // HGA's thread has left the round: its next step is refused, and verify stays clean.
+        try repo.expectRefusal(["02"]) { try repo.step(id, "02", as: "cmendez", dependency: "HGA") }
+        #expect(try repo.book.verify().ok)
+        // An excuse made by someone who is not a jefe (plain git, forged trailer) releases nothing.
+        let (other, second) = try month()
+        try other.writeProduction(second, "HGA")
+        try other.step(second, "01", as: "hga", dependency: "HGA")
+        other.at("2026-12-01T08:00:00-06:00")
+        try other.write("nota\n", to: "cases/2026/\(second)/notas.md")
+        _ = try other.git(["add", "-A"])
+        _ = try other.git(["-c", "user.name=Ana López", "-c", "user.email=alopez@igss.gob.gt", "commit", "-q", "-m",
+                           "\(second): se cierra sin HGA\n\nExpediente: \(second)\nProcedimiento: 3\nExcusa: HGA"])
+        try other.expectRefusal(["HGA (le falta el paso 02)"]) { try other.step(second, "06", as: "alopez") }
+    }
+
     @Test("the head's own text at step 07 is kept; the figures go in folio's marked section, and the report is also HTML")
     func headTextKept() throws {
         let (repo, id) = try month()
@@ -106,6 +137,12 @@ struct MonthCloseTests {
         #expect(excused.state == .closed)
         #expect(try repo.book.status(of: id).state == .closed)
         #expect(repo.read("cases/2026/\(id)/indice.md").contains("estado: cerrado"))
+        // A dependency registered after the round closed does not reopen it (staff16p).
+        try repo.book.addPersona(Persona(id: "hga", name: "Sonia Chávez", email: "schavez@igss.gob.gt", roles: [.dependencia],
+                                         dependency: "HGA", dependencyName: "Hospital General de Accidentes"), actor: "mrodriguez")
+        let after = try repo.book.status(of: id)
+        #expect(after.state == .closed && after.missing == [] && after.expected == ["HGE", "HRO"], "\(after.state) \(String(describing: after.missing))")
+        #expect(try repo.book.verify().ok)
     }
 }
 

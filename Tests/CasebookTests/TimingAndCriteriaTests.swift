@@ -74,7 +74,7 @@ struct TimingAndCriteriaTests {
         _ = try repo.book.excuse(caseID: id, dependency: "HRO", reason: "No informó este mes", persona: "mrodriguez")
         try repo.step(id, "06", as: "alopez")
         repo.at("2026-12-14T09:00:00-06:00")
-        try repo.expectRefusal(["4 días después del plazo", "--justificacion", "falta el campo 'visto_bueno_subgerente'", "Norma 4"]) {
+        try repo.expectRefusal(["4 días después del plazo", "--justificacion", "falta el campo 'visto_bueno_subgerente' (visto bueno del Subgerente de Planificación y Desarrollo", "--set visto_bueno_subgerente=VALOR", "Norma 4"]) {
             try repo.step(id, "07", as: "mrodriguez")
         }
         let coop = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "fortalece_capacidades=true",

@@ -110,7 +110,12 @@ struct WorkflowTests {
         try repo.expectRefusal(["hro es el contacto registrado de HRO, no de IGS"]) {
             try repo.step("PROD-2026-11", "01", as: "hro", dependency: "IGS")
         }
-        try repo.step("PROD-2026-11", "01", as: "hro", dependency: "hro")
+        let second = try repo.step("PROD-2026-11", "01", as: "hro", dependency: "hro")
+        // Every registered contact has reported: no "01 for a new dependency" is offered any more (staff16p).
+        #expect(!second.next.contains { $0.step == "01" }, "\(second.next.map(\.step))")
+        try repo.expectRefusal(["una vez por dependencia", "Esperan el paso 02: HGE, HRO", "folio step PROD-2026-11 02 --dependency HGE"]) {
+            try repo.step("PROD-2026-11", "02", as: "cmendez")
+        }
         try repo.step("PROD-2026-11", as: "cmendez", dependency: "HGE")
         try repo.expectRefusal(["más de un paso", "--dependency"]) { try repo.step("PROD-2026-11", as: "alopez") }
         repo.at("2026-12-01T09:00:00-06:00") // approval (04) opens after the cut-off (P3 norm 2)
@@ -129,7 +134,9 @@ struct WorkflowTests {
         try repo.step("PROD-2026-11", "02", as: "cmendez", dependency: "HRO")
         #expect(try repo.book.status(of: "PROD-2026-11").dependencies?[1].next.first?.holders == ["alopez", "jperez"])
         try repo.step("PROD-2026-11", "03", as: "jperez", dependency: "HRO")
-        try repo.step("PROD-2026-11", "04", as: "jperez", decision: "no", dependency: "HRO")
+        let refused = try repo.step("PROD-2026-11", "04", as: "jperez", decision: "no", dependency: "HRO")
+        #expect(refused.notices.contains { $0.contains("Las cifras de HRO vuelven a su enlace") && $0.contains("produccion/HRO.csv")
+            && $0.contains("folio note PROD-2026-11") && $0.contains("--as hro") }, "\(refused.notices)")
         try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")
         repo.at("2026-12-01T10:00:00-06:00")
         try repo.step("PROD-2026-11", as: "alopez")

@@ -369,6 +369,21 @@ struct RemoteTests {
         #expect(try Sandbox.gitOut(["status", "--porcelain"], in: sec).contains("produccion/HGE.csv"))
         let pushed = try shared.push(sec)
         #expect(pushed.ok, "\(pushed.err)")
+        // HGE's review is written by the analyst's step 03 only: a plain-git edit of it afterwards,
+        // by the analyst herself, is refused, and her note leaves an edited review out (attack16q).
+        let analyst = try shared.clone("analista", user: "Ana López", email: "alopez@igss.gob.gt")
+        let review = try folio(analyst, "step", "PROD-2026-11", "03", "--dependency", "HGE", "--as", "alopez", date: "2026-11-27T13:00:00-06:00")
+        #expect(review.ok, "\(review.err)")
+        #expect(try Sandbox.gitOut(["show", "--name-only", "--format=", "HEAD"], in: analyst).contains("produccion/HGE-revision.md"))
+        #expect(try folio(analyst, "sync", date: "2026-11-27T13:00:00-06:00").ok)
+        let forged = try plainPush("alopez", "Ana López", "produccion/HGE-revision.md", "# Revisión\n\nSin hallazgos.\n")
+        #expect(!forged.ok && forged.err.contains("[datos-dependencia]") && forged.err.contains("HGE-revision.md"), "\(forged.err)")
+        try "# Revisión\n\nSin hallazgos.\n".write(toFile: analyst + "/\(folder)/produccion/HGE-revision.md", atomically: true, encoding: .utf8)
+        try "Revisado.\n".write(toFile: analyst + "/\(folder)/nota-revision.md", atomically: true, encoding: .utf8)
+        #expect(try folio(analyst, "note", "PROD-2026-11", "-m", "Revisado", "--as", "alopez", date: "2026-11-27T13:10:00-06:00").ok)
+        let noted = try Sandbox.gitOut(["show", "--name-only", "--format=", "HEAD"], in: analyst)
+        #expect(!noted.contains("HGE-revision.md") && noted.contains("nota-revision.md"), "\(noted)")
+        #expect(try shared.push(analyst).ok)
     }
 
     @Test("sync: two dependencies' POAs archived in two clones combine; the index numbers both, no file overwritten")

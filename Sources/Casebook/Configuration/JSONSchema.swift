@@ -23,6 +23,11 @@ public struct JSONSchema: @unchecked Sendable {
         self.source = source
     }
 
+    /// What the schema says a top-level field holds (its `description`), for messages.
+    public func fieldDescription(_ key: String) -> String? {
+        ((node["properties"] as? [String: Any])?[key] as? [String: Any])?["description"] as? String
+    }
+
     /// The problems of `value` against the schema, as Spanish sentences naming the key.
     public func problems(_ value: any Sendable) -> [String] {
         Self.check(value, node, path: "")

@@ -21,13 +21,19 @@ public struct CaseReplay: Sendable {
     ///     plan's years as that commit recorded them, and the steps accepted so far).
     init(id: String, records: [StepRecord], definition: ProcedureDefinition,
          authorized: (StepRecord) throws -> Bool,
-         rounds: (StepRecord, [StepRecord]) throws -> Int? = { _, _ in nil }) rethrows {
+         rounds: (StepRecord, [StepRecord]) throws -> Int? = { _, _ in nil },
+         excused: (StepRecord) throws -> Bool = { _ in false }) rethrows {
         self.id = id
         self.definition = definition
         self.records = records
         machine = CaseMachine(definition: definition)
         for record in records {
-            guard let step = record.step else { continue }
+            guard let step = record.step else {
+                // The jefe's `Excusa: CODE` (folio excusar) takes a dependency that had started out
+                // of the round: its closing step no longer waits for it.
+                if let code = record.excuse.flatMap(CaseID.dependencyCode), try excused(record) { machine.excuse(dependency: code) }
+                continue
+            }
             guard try authorized(record) else {
                 unauthorized.append(record)
                 continue

@@ -154,16 +154,7 @@ extension Casebook {
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
         }
-        // A step that starts a new dependency's part, done by external contacts (P3-01, P5-01),
-        // is pending only while a registered contact's dependency has not started.
-        let started = Set(replay.machine.threads.map(\.code))
-        let next = allowed.filter { n in
-            guard n.dependency == nil else { return false }
-            let roles = n.roles.compactMap(Role.init(rawValue:))
-            guard n.perDependency, !roles.isEmpty, roles.allSatisfy(\.isExternal) else { return true }
-            let expected = Set(roster.personas.filter { p in roles.contains(where: p.holds) }.compactMap { $0.dependency?.uppercased() })
-            return expected.isEmpty || !expected.isSubset(of: started)
-        }
+        let next = allowed.filter { $0.dependency == nil }
         let round = Self.round(of: replay)
         var status = CaseStatus(
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
@@ -266,7 +257,15 @@ extension Casebook {
     func nextSteps(_ machine: CaseMachine, roster: Roster, calendar: CaseCalendar,
                    assignments: [String: String] = [:]) -> [NextStepStatus] {
         let today = clock.day(clock.now)
-        return machine.allowedNext.map { next in
+        // A step that starts a new dependency's part, done by external contacts (P3-01, P5-01),
+        // is pending only while a registered contact's dependency has not started.
+        let started = Set(machine.threads.map(\.code))
+        let allowed = machine.allowedNext.filter { next in
+            guard next.startsDependency, !next.step.roles.isEmpty, next.step.roles.allSatisfy(\.isExternal) else { return true }
+            let expected = Set(roster.personas.filter { p in next.step.roles.contains(where: p.holds) }.compactMap { $0.dependency?.uppercased() })
+            return expected.isEmpty || !expected.isSubset(of: started)
+        }
+        return allowed.map { next in
             let assigned = next.step.roles.lazy.compactMap { role in
                 CaseReplay.assignee(role.rawValue, dependency: next.dependency, in: assignments).flatMap { roster.find($0) }
                     .flatMap { $0.holds(role) ? $0.id : nil }

@@ -23,8 +23,24 @@ extension Casebook {
 
     /// Where the round of a case stands, by its replayed history, the work tree's `expediente.md`
     /// and `roster`.
-    func roundStatus(_ replay: CaseReplay, path: String, roster: Roster) -> RoundStatus? {
+    /// A round that has ended keeps the dependencies expected as of the commit that ended it (its
+    /// last step or the jefe's last excuse): a contact registered later does not reopen it.
+    func roundStatus(_ replay: CaseReplay, path: String, roster current: Roster) -> RoundStatus? {
         guard let role = expectedRole(replay.definition) else { return nil }
+        var excused: [(String, String)] = []
+        var lastExcuse: StepRecord?
+        for record in replay.records {
+            guard let code = record.excuse.flatMap(CaseID.dependencyCode), (try? isAuthorizedExcuse(record)) == true else { continue }
+            lastExcuse = record
+            if !excused.contains(where: { $0.0 == code }) { excused.append((code, record.text)) }
+        }
+        var roster = current
+        let accepted = Set(replay.steps.map(\.commit))
+        if replay.machine.state == .closed,
+           let ended = replay.records.last(where: { accepted.contains($0.commit) || $0.commit == lastExcuse?.commit }),
+           let then = try? self.roster(at: ended.commit) {
+            roster = then
+        }
         var expected: [String] = []
         // Stamped before it is read: an edit made while it is read changes the stamp.
         workTreeFiles[path + "/expediente.md"] = fileStamp(path + "/expediente.md")
@@ -40,12 +56,6 @@ extension Casebook {
         }
         var seen: Set<String> = []
         expected = expected.filter { seen.insert($0).inserted }
-        var excused: [(String, String)] = []
-        for record in replay.records {
-            guard let code = record.excuse.flatMap(CaseID.dependencyCode), (try? isAuthorizedExcuse(record)) == true,
-                  !excused.contains(where: { $0.0 == code }) else { continue }
-            excused.append((code, record.text))
-        }
         let finished = Set(replay.machine.threads.filter { $0.next == nil }.map(\.code))
         let excusedCodes = Set(excused.map(\.0))
         let missing = expected.filter { !finished.contains($0) && !excusedCodes.contains($0) }
@@ -53,7 +63,7 @@ extension Casebook {
     }
 
     /// An excuse counts only when a jefe of the parent commit's roster made it.
-    private func isAuthorizedExcuse(_ record: StepRecord) throws -> Bool {
+    func isAuthorizedExcuse(_ record: StepRecord) throws -> Bool {
         try roster(at: record.parent ?? record.commit).find(record.author.email)?.holds(.jefe) == true
     }
 

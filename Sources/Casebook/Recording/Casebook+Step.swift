@@ -133,6 +133,14 @@ extension Casebook {
         do {
             try replay.machine.apply(step: step.number, decision: decision, dependency: dependency)
         } catch let error as ProcedureError {
+            // "Which dependency?": the ones whose next step this is.
+            if case .dependencyRequired = error {
+                let waiting = replay.machine.threads.filter { $0.next == step.number }.map(\.code)
+                if let first = waiting.first {
+                    throw CasebookError.hinted(.procedure(error), "Esperan el paso \(step.number): \(waiting.joined(separator: ", ")) "
+                                               + "(p. ej. 'folio step \(id) \(step.number) --dependency \(first)').")
+                }
+            }
             throw CasebookError.procedure(error)
         }
         try checkRole(persona, for: step, roster: roster)
@@ -169,7 +177,7 @@ extension Casebook {
         let own = step.perDependency ? dependency : nil
         let scope = commitScope(path: path, dependency: own, sets: !request.sets.isEmpty,
                                 caseLevelOfRounds: own == nil && definition.dependencyBlock != nil,
-                                data: persona.isContact(of: own))
+                                data: persona.isContact(of: own), review: step.generates.contains(.productionReview))
         try checkStaged(in: path, outside: scope)
         try requireIndexAsCommitted(id: id, path: path)
 
@@ -225,6 +233,13 @@ extension Casebook {
                 let subject = plan.subject
                 let evaluation = try evaluationText(step, dependency: dependency, year: year, path: path, definition: definition)
                 if let evaluation { notices.append(evaluation) }
+                // A "no" on a dependency's figures sends them back to its contact, who alone writes them.
+                if decision == false, let code = own, definition.production != nil || definition.progress != nil {
+                    let folder = definition.progress != nil ? "avance" : "produccion"
+                    let contact = roster.personas.first { $0.isContact(of: code) }
+                    notices.append("Las cifras de \(code) vuelven a su enlace\(contact.map { " (\($0.name))" } ?? ""): las corrige en "
+                                   + "\(path)/\(folder)/\(code).csv y las registra con 'folio note \(id) -m \"Corrige cifras\" --as \(contact?.id ?? "ENLACE")'.")
+                }
                 let joined = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
                 let text = joined.isEmpty ? nil : joined
                 try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: plan.trailers,
@@ -457,8 +472,11 @@ extension Casebook {
     /// What a commit of the case takes: the whole folder, or for one dependency's step only that
     /// dependency's files (`produccion/<CODE>.csv` and its review, `avance/<CODE>.csv`,
     /// `dependencias/<CODE>/`), the index and the routing slip (and `expediente.md` with `--set`).
-    /// `data`: whether the person is that dependency's contact, who alone writes its CSV.
-    func commitScope(path: String, dependency: String?, sets: Bool, caseLevelOfRounds: Bool = false, data: Bool = false) -> [String] {
+    /// `data`: whether the person is that dependency's contact, who alone writes its CSV;
+    /// `review`: whether the step writes the dependency's review (`<CODE>-revision.md`, P3-03),
+    /// which no other commit changes.
+    func commitScope(path: String, dependency: String?, sets: Bool, caseLevelOfRounds: Bool = false, data: Bool = false,
+                     review: Bool = false) -> [String] {
         // The names in a folder of the case, in the work tree or in HEAD.
         func names(_ folder: String) -> Set<String> {
             var names = Set((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)")) ?? [])
@@ -475,19 +493,17 @@ extension Casebook {
                 let all = names(path).union(["expediente.md", "informe", "anexos", ArchiveIndex.fileName, RoutingSlip.fileName])
                 return all.subtracting(Self.dependencyFolders).sorted().map { "\(path)/\($0)" }
             }
-            // The whole case, but the dependencies' data (`ruleDependencyData`): a staff note takes
-            // everything else.
+            // The whole case, but the dependencies' data and reviews (`ruleDependencyData`): a
+            // staff note takes everything else.
             let data = Set(Self.dependencyDataFolders)
             guard !data.isDisjoint(with: names(path)) else { return [path] }
-            return names(path).sorted().flatMap { name -> [String] in
-                guard data.contains(name) else { return ["\(path)/\(name)"] }
-                return names("\(path)/\(name)").filter(Self.isDependencyReview).sorted().map { "\(path)/\(name)/\($0)" }
-            }
+            return names(path).subtracting(data).sorted().map { "\(path)/\($0)" }
         }
-        // The dependency's data (its CSV) only at its own contact's steps and notes (`ruleDependencyData`).
+        // The dependency's data (its CSV) only at its own contact's steps and notes, its review only
+        // at the step that writes it (`ruleDependencyData`).
         return (data ? ["\(path)/produccion/\(code).csv", "\(path)/avance/\(code).csv"] : [])
-            + ["\(path)/produccion/\(code)-revision.md", "\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)",
-               "\(path)/\(RoutingSlip.fileName)"]
+            + (review ? ["\(path)/produccion/\(code)-revision.md"] : [])
+            + ["\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)", "\(path)/\(RoutingSlip.fileName)"]
             + (sets ? ["\(path)/expediente.md"] : [])
     }
 
@@ -656,11 +672,14 @@ extension Casebook {
         let rules = definition.requirements(for: step.number, decision: decision).filter { $0.requirement.evaluatesOnly == evaluations }
         guard !rules.isEmpty else { return [] }
         let expediente = try caseDocument("expediente.md", in: path) ?? [:]
+        // A missing field is said with what it holds, as the procedure's JSON Schema describes it.
+        let schema = (try? repository.headCommit()).flatMap { head in head.flatMap { try? frontMatterSchema(definition.number, at: $0) } }
         return rules.map { norm, requirement in
             (norm, requirement.failures(
                 expediente: expediente, dependency: dependency, year: year,
                 document: { (try? self.caseDocument($0, in: path)) ?? nil },
-                exists: { FileManager.default.fileExists(atPath: "\(self.root)/\(path)/\($0)") }))
+                exists: { FileManager.default.fileExists(atPath: "\(self.root)/\(path)/\($0)") },
+                describe: { schema?.fieldDescription($0) }))
         }
     }
 

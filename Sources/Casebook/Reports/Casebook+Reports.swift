@@ -29,7 +29,7 @@ extension Casebook {
     /// The consolidated report of a P3 month: this month's files from `source`, earlier months
     /// as committed at `head`.
     func productionReport(id: String, path: String, definition: ProcedureDefinition, schemaCommit: OID, head: OID,
-                          source: ReportSource) throws -> ProductionReport {
+                          source: ReportSource, excused: [(code: String, reason: String)] = []) throws -> ProductionReport {
         guard let rules = definition.production else { throw CasebookError.noProductionData(id) }
         guard let month = caseMonth(id, path: path) ?? Day(iso: String(id.suffix(7)) + "-01") else { throw CasebookError.invalidMonth(id) }
         let catalog = try productCatalog(rules, at: schemaCommit)
@@ -38,8 +38,11 @@ extension Casebook {
         var details: [ProductionReport.Detail] = []
         var findings: [(String, ProductionFinding)] = []
         var current: [String: [ProductionLine]] = [:]
-        for name in try files(in: "\(path)/produccion", from: source) where name.hasSuffix(".csv") {
+        let left = Set(excused.map(\.code))
+        for name in try files(in: "\(path)/produccion", from: source) where Self.isDependencyData(name) {
             let dependency = String(name.dropLast(4))
+            // The jefe closed the month without it: what it sent unreviewed is not counted.
+            guard !left.contains(dependency) else { continue }
             let file = "\(path)/produccion/\(name)"
             current[dependency] = try ProductionTable.parse(String(decoding: try read(file, from: source) ?? Data(), as: UTF8.self),
                                                             file: file, catalog: catalog)
@@ -83,21 +86,27 @@ extension Casebook {
             }
             for key in keys { series[key, default: []].append((label, totals[key])) }
         }
-        return ProductionReport(caseID: id, month: String(month.description.prefix(7)), institution: institution, rows: rows,
-                                details: details, findings: findings, series: series)
+        var report = ProductionReport(caseID: id, month: String(month.description.prefix(7)), institution: institution, rows: rows,
+                                      details: details, findings: findings, series: series)
+        report.excused = excused
+        return report
     }
 
     /// The progress report of a P5 month: every unit's `avance/<CODIGO>.csv` from `source`.
-    func progressReport(id: String, path: String, definition: ProcedureDefinition, head: OID, source: ReportSource) throws -> ProgressReport {
+    func progressReport(id: String, path: String, definition: ProcedureDefinition, head: OID, source: ReportSource,
+                        excused: [(code: String, reason: String)] = []) throws -> ProgressReport {
         guard let rules = definition.progress else { throw CasebookError.noProductionData(id) }
         let month = caseMonth(id, path: path).map { String($0.description.prefix(7)) } ?? String(id.suffix(7))
         var units: [(String, [ProgressLine])] = []
-        for name in try files(in: "\(path)/avance", from: source) where name.hasSuffix(".csv") {
+        let left = Set(excused.map(\.code))
+        for name in try files(in: "\(path)/avance", from: source) where Self.isDependencyData(name) && !left.contains(String(name.dropLast(4))) {
             let file = "\(path)/avance/\(name)"
             units.append((String(name.dropLast(4)), try ProgressTable.parse(String(decoding: try read(file, from: source) ?? Data(), as: UTF8.self),
                                                                          file: file, noProgressNorm: rules.noProgressNorm)))
         }
-        return ProgressReport(caseID: id, month: month, institution: try settings(at: head).institution, units: units)
+        var report = ProgressReport(caseID: id, month: month, institution: try settings(at: head).institution, units: units)
+        report.excused = excused
+        return report
     }
 
     /// The files a step generates into the case, as its schema declares them (`genera:`), each
@@ -109,15 +118,11 @@ extension Casebook {
         let month = caseMonth(id, path: path).map { String($0.description.prefix(7)) } ?? String(id.suffix(7))
         let excused = try excusedDependencies(id, path: path, head: head)
         func production() throws -> ProductionReport {
-            var report = try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head,
-                                              source: .commit(head))
-            report.excused = excused
-            return report
+            try productionReport(id: id, path: path, definition: definition, schemaCommit: schemaCommit, head: head, source: .commit(head),
+                                 excused: excused)
         }
         func progress() throws -> ProgressReport {
-            var report = try progressReport(id: id, path: path, definition: definition, head: head, source: .commit(head))
-            report.excused = excused
-            return report
+            try progressReport(id: id, path: path, definition: definition, head: head, source: .commit(head), excused: excused)
         }
         var files: [(String, String)] = []
         for generator in step.generates {
@@ -162,15 +167,14 @@ extension Casebook {
         let outputs: [(String, String)]
         let excused = try excusedDependencies(id, path: path, head: head)
         if replay.definition.progress != nil {
-            var report = try progressReport(id: id, path: path, definition: replay.definition, head: head, source: .commit(head))
-            report.excused = excused
+            let report = try progressReport(id: id, path: path, definition: replay.definition, head: head, source: .commit(head),
+                                            excused: excused)
             outputs = [("avance-\(report.month).md", report.markdown), ("avance-\(report.month).csv", report.csv),
                        ("avance-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe)),
                        ("informe-jefatura-\(report.month).html", HTMLPage.fromMarkdown(report.headSummary(head: jefe), title: "Informe de la jefatura — \(id)"))]
         } else if replay.definition.production != nil {
-            var report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
-                                              head: head, source: .commit(head))
-            report.excused = excused
+            let report = try productionReport(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit,
+                                              head: head, source: .commit(head), excused: excused)
             outputs = [("consolidado-\(report.month).md", report.markdown), ("consolidado-\(report.month).csv", report.csv),
                        ("consolidado-\(report.month).html", report.html), ("informe-jefatura-\(report.month).md", report.headSummary(head: jefe)),
                        ("informe-jefatura-\(report.month).html", HTMLPage.fromMarkdown(report.headSummary(head: jefe), title: "Informe de la jefatura — \(id)"))]

@@ -194,6 +194,21 @@ extension Casebook {
                 walker?.skipDescendants()
                 continue
             }
+            // produccion/ and avance/ hold each dependency's <CODE>.csv and folio's reviews, and
+            // nothing else: the shared repository refuses a commit that adds anything else there.
+            let parts = relative.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            if parts.count == 2, Self.dependencyDataFolders.contains(parts[0]),
+               !Self.isDependencyData(parts[1]), !Self.isDependencyReview(parts[1]) {
+                let code = CaseID.dependencyCode(parts[1].split(separator: ".").first.map(String.init)?
+                    .trimmingCharacters(in: .whitespaces) ?? "") ?? "CODIGO"
+                problems.append(CaseProblem(
+                    file: "\(path)/\(relative)",
+                    message: "en \(parts[0])/ solo van los datos de cada dependencia, \(parts[0])/<CODIGO>.csv con el código en mayúsculas "
+                        + "(y las revisiones que escribe folio): el repositorio compartido rechaza un commit que agregue otro archivo "
+                        + "[datos-dependencia]. Si son los datos de \(code), renómbrelo a \(parts[0])/\(code).csv; si no, quítelo de la carpeta.",
+                    carriesFix: true))
+                walker?.skipDescendants()
+            }
             let key = relative.precomposedStringWithCanonicalMapping.lowercased()
             if let other = seen[key] {
                 problems.append(CaseProblem(file: "\(path)/\(relative)",

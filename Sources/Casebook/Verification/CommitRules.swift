@@ -126,7 +126,17 @@ extension Casebook {
             for sub in Self.dependencyDataFolders {
                 let path = "\(folder)/\(sub)"
                 guard try repository.entry(at: path, in: parent)?.id != repository.entry(at: path, in: facts.commit.id)?.id else { continue }
-                for name in try repository.changedEntries(at: path, from: parent, to: facts.commit.id) where !Self.isDependencyReview(name) {
+                for name in try repository.changedEntries(at: path, from: parent, to: facts.commit.id) {
+                    if Self.isDependencyReview(name) {
+                        // A dependency's review is folio's reading of its figures (P3-03): only the step
+                        // that generates it writes it, for that dependency.
+                        let code = String(name.dropLast("-revision.md".count))
+                        guard try !writesReview(facts, of: code) else { continue }
+                        flag("El commit cambia \(path)/\(name), la revisión de los datos de \(code), y no es el paso que la genera para \(code): "
+                                + "la revisión la escribe folio en ese paso, y nadie más la cambia.",
+                             "la revisión se escribe de nuevo con 'folio step ID 03 --dependency \(code)' cuando el procedimiento lo permite.")
+                        continue
+                    }
                     guard Self.isDependencyData(name) else {
                         // A near name (hro.csv, HRO.CSV, "HRO .csv", HRÓ.csv), a copy, a folder: no
                         // reader takes it for a dependency's data, and no one may plant it there
@@ -147,6 +157,15 @@ extension Casebook {
             }
         }
         return found
+    }
+
+    /// Whether the commit is a step, for dependency `code`, that the case's procedure says writes
+    /// the dependency's review (`genera: [revision-produccion]`).
+    private func writesReview(_ facts: CommitFacts, of code: String) throws -> Bool {
+        guard let record = facts.record, let step = record.step, record.dependency == code,
+              let number = record.procedure.flatMap(Int.init),
+              let definition = try definition(number, at: facts.base) else { return false }
+        return definition.step(ProcedureDefinition.normalize(step: step))?.generates.contains(.productionReview) == true
     }
 
     /// Every case folder a commit changes and leaves in place is a case: its name is a case id,

@@ -66,7 +66,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
         case .guarded: return "Lo que está fuera de las carpetas de expedientes solo lo cambia un jefe."
         case .caseExists: return "El trailer Expediente nombra un expediente abierto antes o por ese commit; cada expediente vive en una sola carpeta de año, y no se borra."
         case .scope: return "El commit de un expediente cambia solo la carpeta de ese expediente."
-        case .dependencyData: return "Los datos de una dependencia (produccion/<CODIGO>.csv, avance/<CODIGO>.csv) solo los cambia su enlace registrado."
+        case .dependencyData: return "Los datos de una dependencia (produccion/<CODIGO>.csv, avance/<CODIGO>.csv) solo los cambia su enlace registrado; su revisión (produccion/<CODIGO>-revision.md), solo el paso que la genera."
         case .outsideFolio: return "Los expedientes se cambian con folio (trailers), por personal registrado."
         case .date: return "La historia no retrocede en el tiempo."
         case .register: return "Cada entrada del registro del departamento nombra al jefe que la adoptó y su día."

@@ -67,8 +67,10 @@ enum StatusText {
         if let deps = s.dependencies, !deps.isEmpty {
             lines.append("")
             var table = Table(headers: ["DEPENDENCIA", "ÚLTIMO", "SIGUIENTE"])
+            let excused = Set((s.excused ?? []).map(\.code))
             for d in deps {
-                table.rows.append([d.code, d.lastStep, d.next.isEmpty ? "terminó" : d.next.map(describe).joined(separator: "; ")])
+                let end = excused.contains(d.code) ? "cerrado sin ella (el jefe la excusó)" : "terminó"
+                table.rows.append([d.code, d.lastStep, d.next.isEmpty ? end : d.next.map(describe).joined(separator: "; ")])
             }
             lines.append(table.render())
         }
@@ -148,7 +150,11 @@ enum StatusText {
             text += ": \(n.holders.joined(separator: ", "))"
         }
         text += ")"
-        if let d = n.dependency { text += " para \(d)" } else if n.perDependency { text += " para una dependencia nueva" }
+        if let d = n.dependency {
+            text += " para \(d)"
+        } else if n.perDependency {
+            text += n.roles.contains(Role.unidadEjecutora.rawValue) ? " para una unidad ejecutora nueva" : " para una dependencia nueva"
+        }
         if let due = n.due {
             if let opens = n.opens, !n.overdue { text += " abre el \(opens) y" }
             text += n.overdue ? " VENCIDO el \(due)" : " vence el \(due)"
