@@ -46,6 +46,8 @@ public struct CaseMachine: Sendable {
     public private(set) var lastStep: String?
     /// Dependencies in the order they started.
     public private(set) var threads: [DependencyThread] = []
+    /// Dependencies the jefe closed the round without (`excuse`), in that order.
+    public private(set) var excused: [String] = []
 
     private enum Cursor: Equatable, Sendable {
         case awaiting(String)
@@ -126,6 +128,7 @@ public struct CaseMachine: Sendable {
 
     private mutating func applyThreadStep(_ step: StepDefinition, decision: Bool?, dependency: String?) throws {
         guard let code = dependency else { throw ProcedureError.dependencyRequired(step: step.number) }
+        if excused.contains(code) { throw ProcedureError.dependencyExcused(step: step.number, dependency: code) }
         guard cursor == .inThreads, let block = definition.dependencyBlock else {
             throw ProcedureError.outOfOrder(procedure: definition.number, step: step.number, dependency: code,
                                             allowed: allowedNext)
@@ -187,18 +190,25 @@ public struct CaseMachine: Sendable {
         }
     }
 
-    /// The jefe closes the round without `code` (`folio excusar`): a dependency that had started
-    /// leaves the per-dependency run where it stood, so the round's closing step no longer waits
-    /// for it, and it records no further step of this round. One that had not started is left to
-    /// the round's own count of expected dependencies (`RoundStatus`). Returns whether it changed
-    /// where the case stands.
-    @discardableResult
-    public mutating func excuse(dependency code: String) -> Bool {
-        guard cursor == .inThreads, let index = threads.firstIndex(where: { $0.code == code }), threads[index].next != nil else {
-            return false
+    /// The jefe closes the round without `code` (`folio excusar`), while the round is open and
+    /// `code` has not finished its part: a dependency that had started leaves the per-dependency
+    /// run where it stood, so the round's closing step no longer waits for it; started or not,
+    /// it records no further step of this round (`dependencyExcused`).
+    public mutating func excuse(dependency code: String) throws(ProcedureError) {
+        guard cursor == .inThreads else {
+            throw ProcedureError.excuseNotAllowed(dependency: code, reason: cursor == .finished || cursor == .returned
+                ? "el expediente ya terminó" : "la ronda por dependencias ya se cerró (va en el paso \(lastStep ?? "—"))")
         }
-        threads[index].next = nil
-        return true
+        guard !excused.contains(code) else {
+            throw ProcedureError.excuseNotAllowed(dependency: code, reason: "el jefe ya cerró sin \(code)")
+        }
+        if let index = threads.firstIndex(where: { $0.code == code }) {
+            guard threads[index].next != nil else {
+                throw ProcedureError.excuseNotAllowed(dependency: code, reason: "\(code) ya terminó su parte (paso \(threads[index].lastStep))")
+            }
+            threads[index].next = nil
+        }
+        excused.append(code)
     }
 
     /// Where the per-dependency run leads once every dependency has left it.

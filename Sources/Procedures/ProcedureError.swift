@@ -10,6 +10,10 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
     case dependencyRequired(step: String)
     case dependencyNotAllowed(step: String)
     case dependenciesPending(step: String, pending: [(String, String)], firstStep: String)
+    /// The jefe's excuse of `dependency` at a point the round does not allow it (`reason` says why).
+    case excuseNotAllowed(dependency: String, reason: String)
+    /// A step of `dependency` after the jefe closed the round without it.
+    case dependencyExcused(step: String, dependency: String)
 
     public static func == (lhs: ProcedureError, rhs: ProcedureError) -> Bool {
         lhs.description == rhs.description
@@ -43,6 +47,8 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
         case .dependencyRequired: return "FOLIO-P07"
         case .dependencyNotAllowed: return "FOLIO-P08"
         case .dependenciesPending: return "FOLIO-P09"
+        case .excuseNotAllowed: return "FOLIO-P10"
+        case .dependencyExcused: return "FOLIO-P11"
         }
     }
 
@@ -86,6 +92,11 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
             }
             let list = pending.map { "\($0.0) (le falta el paso \($0.1))" }.joined(separator: ", ")
             return "El paso \(step) requiere que todas las dependencias iniciadas terminen su parte: \(list)."
+        case .excuseNotAllowed(let dependency, let reason):
+            return "El cierre sin \(dependency) no corresponde: \(reason). Solo se excusa una dependencia pendiente de una ronda abierta."
+        case .dependencyExcused(let step, let dependency):
+            return "El paso \(step) para \(dependency) no corresponde: el jefe cerró la ronda sin \(dependency) (folio excusar), "
+                + "y \(dependency) ya no registra pasos en este expediente."
         }
     }
 

@@ -50,6 +50,10 @@ struct CheckTests {
         let report = try repo.book.check()
         #expect(Set(report.problems.map(\.file)) == ["\(folder)/hro.csv", "\(folder)/sub"], "\(report.problems)")
         #expect(report.problems.contains { $0.message.contains("renómbrelo a produccion/HRO.csv") && $0.message.contains("[datos-dependencia]") })
+        // Beside the real file, or an editor's backup: take it away, never rename it over the real one (staff16r).
+        try repo.write("x\n", to: "\(folder)/HGE.csv~")
+        let backup = try repo.book.check().problems.first { $0.file == "\(folder)/HGE.csv~" }
+        #expect(backup?.message.contains("Bórrelo") == true && backup?.message.contains("renómbrelo") == false, "\(String(describing: backup))")
         // The secretaria's step for HGE neither takes them nor stops for them.
         try repo.step(id, "02", as: "cmendez", dependency: "HGE")
         #expect(!(try repo.git(["show", "--name-only", "--format=", "HEAD"])).contains("hro.csv"))

@@ -45,6 +45,12 @@ struct MonthCloseTests {
         let status = try repo.book.status(of: id)
         #expect(status.missing == [] && status.excused?.first?.code == "HGA" && status.expected == ["HGE", "HRO", "HGA"])
         #expect(try repo.git(["log", "-1", "--format=%(trailers:key=Excusa,valueonly,separator=)"]) == "HGA")
+        let logged = try #require(try repo.book.log(of: id).last)
+        #expect(logged.kind == "excuse" && logged.dependency == "HGA")
+        // Excused before it started, HGA records no step of this month (attack16r: its step 01 had
+        // been taken, and the month then waited for its 02).
+        try repo.writeProduction(id, "HGA")
+        try repo.expectRefusal(["el jefe cerró la ronda sin HGA"]) { try repo.step(id, "01", as: "hga", dependency: "HGA") }
         // A file dropped in for the excused HGA, and HRO's approved figures changed after step 04: the
         // month's step 06 commits neither, and its report counts what the dependencies' steps recorded.
         try repo.writeProduction(id, "HGA", executed: 777_777)
@@ -58,7 +64,7 @@ struct MonthCloseTests {
         #expect(!repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md").contains("777,777"))
         #expect(!repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md").contains("36,720"))
         let report = repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md")
-        #expect(report.contains("Dependencias sin informe este mes") && report.contains("**HGA**: Falla del sistema local; enviará en diciembre"))
+        #expect(report.contains("Dependencias que este informe no cuenta (el jefe cerró el mes sin ellas") && report.contains("**HGA**: Falla del sistema local; enviará en diciembre"))
         #expect(repo.read("cases/2026/\(id)/informe/consolidado-2026-11.html").contains("<strong>HGA</strong>"))
         // HGA cannot report into a closed round; the slip shows the jefe's closing.
         #expect(repo.read("cases/2026/\(id)/hoja-de-ruta.md").contains("Cierre sin HGA: el jefe lo excusa"))
@@ -82,8 +88,21 @@ struct MonthCloseTests {
         #expect(!report.contains("555,555") && report.contains("**HGA**: Cifras sin revisar al cierre"), "\(report)")
         #expect(try repo.git(["log", "-1", "--format=%(trailers:key=Paso,valueonly,separator=)"]) == "06")
         // HGA's thread has left the round: its next step is refused, and verify stays clean.
-        try repo.expectRefusal(["02"]) { try repo.step(id, "02", as: "cmendez", dependency: "HGA") }
+        try repo.expectRefusal(["el jefe cerró la ronda sin HGA"]) { try repo.step(id, "02", as: "cmendez", dependency: "HGA") }
         #expect(try repo.book.verify().ok)
+        // A jefe's excuse made with plain git for HGE, which had finished, and after the month closed
+        // (attack16r): no excuse, a step-order finding, and the report's figures stand.
+        try repo.write("nota\n", to: "cases/2026/\(id)/nota-hge.md")
+        _ = try repo.git(["add", "-A"])
+        _ = try repo.git(["commit", "-q", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>", "-m",
+                          "\(id): se cierra sin HGE\n\nExpediente: \(id)\nProcedimiento: 3\nRol: jefe\nExcusa: HGE\n"
+                            + "Signed-off-by: María Rodríguez <mrodriguez@igss.gob.gt>"])
+        #expect(try repo.book.status(of: id).excused?.map(\.code) == ["HGA"])
+        let verified = try repo.book.verify()
+        #expect(verified.violations.contains { $0.rule == "step-order" && $0.message.contains("El cierre sin HGE no corresponde") }, "\(verified.violations)")
+        let again = try repo.book.regenerateReports(caseID: id, into: repo.box.path + "/otra")
+        let regenerated = try String(contentsOfFile: try #require(again.first { $0.hasSuffix("consolidado-2026-11.md") }), encoding: .utf8)
+        #expect(!regenerated.contains("**HGE**") && regenerated.contains("| HGE |"), "\(regenerated)")
         // An excuse made by someone who is not a jefe (plain git, forged trailer) releases nothing.
         let (other, second) = try month()
         try other.writeProduction(second, "HGA")
@@ -94,6 +113,59 @@ struct MonthCloseTests {
         _ = try other.git(["-c", "user.name=Ana López", "-c", "user.email=alopez@igss.gob.gt", "commit", "-q", "-m",
                            "\(second): se cierra sin HGA\n\nExpediente: \(second)\nProcedimiento: 3\nExcusa: HGA"])
         try other.expectRefusal(["HGA (le falta el paso 02)"]) { try other.step(second, "06", as: "alopez") }
+    }
+
+    @Test("the month's report counts each dependency's figures as its steps left them: a later change by its contact, with plain git or a note, is not counted")
+    func approvedFigures() throws {
+        let (repo, id) = try month()
+        let hge = "cases/2026/\(id)/produccion/HGE.csv"
+        // HGE's approval stands: its contact's note changing the figures is refused, and nothing is committed.
+        try repo.writeProduction(id, "HGE", executed: 99_999)
+        try repo.expectRefusal(["las cifras de HGE ya no se corrigen", "HGE terminó su parte (paso 05)", "git restore \(hge)"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "hge", text: "Corrige cifras")
+        }
+        // With plain git (its own contact: a warning only), the change lands; the report does not count it (attack16r).
+        _ = try repo.git(["add", hge])
+        _ = try repo.git(["commit", "-q", "--author", "Luis Ajú (HGE) <laju@igss.gob.gt>", "-m", "cifras"])
+        repo.at("2026-12-01T08:00:00-06:00")
+        _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "No informó", persona: "mrodriguez")
+        try repo.step(id, "06", as: "alopez")
+        let report = repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md")
+        #expect(!report.contains("99,999") && report.contains("| 2,400 |"), "\(report)")
+        let again = try repo.book.regenerateReports(caseID: id, into: repo.box.path + "/otra")
+        let regenerated = try String(contentsOfFile: try #require(again.first { $0.hasSuffix("consolidado-2026-11.md") }), encoding: .utf8)
+        #expect(!regenerated.contains("99,999"))
+    }
+
+    @Test("staff attach a document to a month's case; a staff note over a dependency's changed data says whose it is")
+    func staffNotesInMonth() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try repo.writeProduction(id, "HGE")
+        try repo.step(id, "01", as: "hge", dependency: "HGE")
+        // Before, the attachment's folder was not yet in the note's scope: "No hay cambios pendientes" (attack16r).
+        try repo.box.write("%PDF-1.4 oficio\n", to: "in/oficio.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Oficio de la Subgerencia",
+                                     archive: ArchiveRequest(files: [repo.box.path + "/in/oficio.pdf"]))
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).contains("anexos/"))
+        try repo.writeProduction(id, "HGE", executed: 1)
+        try repo.expectRefusal(["produccion/HGE.csv", "son los datos de HGE", "solo su enlace registrado", "git restore"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Corrijo")
+        }
+    }
+
+    @Test("step 03's review reads the figures as committed, not an edit in the work tree")
+    func reviewReadsCommitted() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try repo.writeProduction(id, "HGE")
+        try repo.step(id, "01", as: "hge", dependency: "HGE")
+        try repo.step(id, "02", as: "cmendez", dependency: "HGE")
+        let committedReview = try repo.book.reviewProduction(caseID: id, dependency: "HGE")
+        try repo.writeProduction(id, "HGE", executed: -5)
+        try repo.step(id, "03", as: "alopez", dependency: "HGE")
+        let review = repo.read("cases/2026/\(id)/produccion/HGE-revision.md")
+        #expect(!review.contains("-5") && review.contains("hallazgos: \(committedReview.findings.count)"), "\(review)")
     }
 
     @Test("the head's own text at step 07 is kept; the figures go in folio's marked section, and the report is also HTML")
@@ -142,6 +214,8 @@ struct MonthCloseTests {
                                          dependency: "HGA", dependencyName: "Hospital General de Accidentes"), actor: "mrodriguez")
         let after = try repo.book.status(of: id)
         #expect(after.state == .closed && after.missing == [] && after.expected == ["HGE", "HRO"], "\(after.state) \(String(describing: after.missing))")
+        // Nor does a new dependency's first step: the round is closed (attack16r).
+        try repo.expectRefusal(["cerrado", "no admite el paso 10"]) { try repo.step(id, "10", as: "alopez", dependency: "HGA") }
         #expect(try repo.book.verify().ok)
     }
 }

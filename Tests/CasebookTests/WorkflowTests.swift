@@ -122,7 +122,7 @@ struct WorkflowTests {
         for (s, d) in [("03", nil), ("04", "si"), ("05", nil)] as [(String, String?)] {
             try repo.step("PROD-2026-11", s, as: "alopez", decision: d, dependency: "HGE")
         }
-        try repo.expectRefusal(["06", "HRO (le falta el paso 02)"]) { try repo.step("PROD-2026-11", "06", as: "alopez") }
+        try repo.expectRefusal(["06", "HRO (le falta el paso 02)", "folio excusar PROD-2026-11 HRO"]) { try repo.step("PROD-2026-11", "06", as: "alopez") }
         var status = try repo.book.status(of: "PROD-2026-11")
         #expect(status.dependencies?.map(\.code) == ["HGE", "HRO"])
         #expect(status.dependencies?.map(\.lastStep) == ["05", "01"])

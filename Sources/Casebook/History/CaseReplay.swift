@@ -14,6 +14,8 @@ public struct CaseReplay: Sendable {
     public var refused: [(record: StepRecord, error: ProcedureError)] = []
     /// Step commits whose author did not hold the role (`folio verify` reports them): skipped.
     public var unauthorized: [StepRecord] = []
+    /// The jefe's excuses the round accepted (`CaseMachine.excuse`), in order.
+    public var excuses: [StepRecord] = []
 
     /// - Parameters:
     ///   - authorized: whether a step commit's author held its role when it was made.
@@ -29,9 +31,17 @@ public struct CaseReplay: Sendable {
         machine = CaseMachine(definition: definition)
         for record in records {
             guard let step = record.step else {
-                // The jefe's `Excusa: CODE` (folio excusar) takes a dependency that had started out
-                // of the round: its closing step no longer waits for it.
-                if let code = record.excuse.flatMap(CaseID.dependencyCode), try excused(record) { machine.excuse(dependency: code) }
+                // The jefe's `Excusa: CODE` (folio excusar) takes a pending dependency out of the
+                // round; one at a point the round does not allow (a dependency that had finished, a
+                // round already closed) is refused, as a step out of order is.
+                if let code = record.excuse.flatMap(CaseID.dependencyCode), try excused(record) {
+                    do {
+                        try machine.excuse(dependency: code)
+                        excuses.append(record)
+                    } catch {
+                        refused.append((record, error))
+                    }
+                }
                 continue
             }
             guard try authorized(record) else {

@@ -52,7 +52,7 @@ public struct DueItem: Codable, Equatable, Sendable {
 
 /// One recorded commit of an expediente.
 public struct HistoryEntry: Codable, Equatable, Sendable {
-    /// `opening`, `step` or `note`.
+    /// `opening`, `step`, `note`, or `excuse` (the jefe closing a round without a dependency, named in `dependency`).
     public var kind: String
     public var step: String?
     public var role: String?

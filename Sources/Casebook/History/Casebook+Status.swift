@@ -90,7 +90,10 @@ extension Casebook {
         saveHistoryCache()
         let definition = replayed?.definition
         return try records.enumerated().map { i, record in
-            var e = entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : "note"), timing: timings[record.commit])
+            // The jefe's closing without a dependency is said as such, with its code (staff16r).
+            let excuse = replayed?.excuses.contains { $0.commit == record.commit } == true
+            var e = entry(record, kind: record.step != nil ? "step" : (i == 0 ? "opening" : excuse ? "excuse" : "note"), timing: timings[record.commit])
+            if excuse { e.dependency = record.excuse.flatMap(CaseID.dependencyCode) }
             e.activity = record.step.flatMap { definition?.step($0)?.activity }
             e.text = Self.bodyText(try repository.commit(record.commit).message)
             return e

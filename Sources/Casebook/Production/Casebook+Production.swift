@@ -67,13 +67,15 @@ extension Casebook {
                           head: head)
     }
 
+    /// `committed`: the figures as committed at `head` (step 03's review, which does not commit
+    /// them), not the work tree's (`folio check-production`, before they are recorded).
     func review(id: String, path: String, dependency: String, definition: ProcedureDefinition, schemaCommit: OID,
-                head: OID) throws -> ProductionReview {
+                head: OID, committed: Bool = false) throws -> ProductionReview {
         guard let rules = definition.production else { throw CasebookError.noProductionData(id) }
         guard let month = caseMonth(id, path: path) else { throw CasebookError.invalidMonth(id) }
         let catalog = try productCatalog(rules, at: schemaCommit)
         let file = "\(path)/\(ProductionTable.path(for: dependency))"
-        guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else {
+        guard let data = committed ? try repository.file(at: file, in: head) : FileManager.default.contents(atPath: "\(root)/\(file)") else {
             throw CasebookError.missingProductionFile(file: file, dependency: dependency)
         }
         let current = try ProductionTable.parse(try TextFile.decode(data, file: file), file: file, catalog: catalog)

@@ -27,13 +27,9 @@ extension Casebook {
     /// last step or the jefe's last excuse): a contact registered later does not reopen it.
     func roundStatus(_ replay: CaseReplay, path: String, roster current: Roster) -> RoundStatus? {
         guard let role = expectedRole(replay.definition) else { return nil }
-        var excused: [(String, String)] = []
-        var lastExcuse: StepRecord?
-        for record in replay.records {
-            guard let code = record.excuse.flatMap(CaseID.dependencyCode), (try? isAuthorizedExcuse(record)) == true else { continue }
-            lastExcuse = record
-            if !excused.contains(where: { $0.0 == code }) { excused.append((code, record.text)) }
-        }
+        // The excuses the round accepted (made by a jefe, of a pending dependency, while it was open).
+        let excused = replay.excuses.compactMap { record in record.excuse.flatMap(CaseID.dependencyCode).map { ($0, record.text) } }
+        let lastExcuse = replay.excuses.last
         var roster = current
         let accepted = Set(replay.steps.map(\.commit))
         if replay.machine.state == .closed,
@@ -132,6 +128,12 @@ extension Casebook {
                                           text: reason)
         pending.parent = head
         after.records.append(pending)
+        do {
+            try after.machine.excuse(dependency: code)
+        } catch {
+            throw CasebookError.procedure(error)
+        }
+        after.excuses.append(pending)
         let state = effectiveState(after, path: path, roster: roster)
         try requireIndexAsCommitted(id: id, path: path)
         let commit = try recording { edit in

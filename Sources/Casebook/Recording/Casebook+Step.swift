@@ -129,11 +129,24 @@ extension Casebook {
                                recorded: &planYears)
             if step.number == cycle.last { replay.machine.cycleRounds = cycleRounds(id, definition: definition, years: planYears, steps: replay.steps) }
         }
+        // A round that has closed (P2 once every expected POA is archived or excused) takes no new
+        // dependency: it would open again (attack16r).
+        if let dependency, step.number == definition.dependencyBlock?.first?.number,
+           !replay.machine.threads.contains(where: { $0.code == dependency }),
+           effectiveState(replay, path: path, roster: roster) == .closed {
+            throw CasebookError.procedure(.caseEnded(step: step.number, state: .closed))
+        }
         // Order first: "not now, step 03 is next" helps more than "not your role".
         do {
             try replay.machine.apply(step: step.number, decision: decision, dependency: dependency)
         } catch let error as ProcedureError {
             // "Which dependency?": the ones whose next step this is.
+            // "Waiting for HGA's 02": or a jefe closes without it.
+            if case .dependenciesPending(_, let pending, _) = error, let first = pending.first?.0 {
+                let jefes = roster.holders(of: [.jefe])
+                throw CasebookError.hinted(.procedure(error), "Espere a que terminen, o que un jefe (\(jefes.joined(separator: ", "))) cierre sin "
+                                           + "ellas diciendo por qué: 'folio excusar \(id) \(first) -m \"MOTIVO\" --as JEFE'; el informe lo dirá.")
+            }
             if case .dependencyRequired = error {
                 let waiting = replay.machine.threads.filter { $0.next == step.number }.map(\.code)
                 if let first = waiting.first {
@@ -312,6 +325,17 @@ extension Casebook {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
         let own = persona.isExternalContact ? persona.dependency.flatMap(CaseID.dependencyCode) : nil
+        if let own, let settled = settledData(replay, dependency: own) {
+            // A contact's figures, once approved or the round closed, stay as the reports read them.
+            for folder in Self.dependencyDataFolders {
+                let file = "\(path)/\(folder)/\(own).csv"
+                let onDisk = FileManager.default.contents(atPath: "\(root)/\(file)").map(Self.gitBlobID)
+                guard onDisk != (try repository.entryID(at: file, in: head))?.hex else { continue }
+                throw CasebookError.invalidFile(file: file, reason: "las cifras de \(own) ya no se corrigen: \(settled)",
+                                                fix: "Deje el archivo como está registrado ('git restore \(file)'); una corrección la acuerda "
+                                                    + "con el analista del Departamento y va en el informe del mes siguiente.")
+            }
+        }
         let scope = commitScope(path: path, dependency: own, sets: false, data: own != nil)
         try checkStaged(in: path, outside: scope)
         // The role the note is written in: one the next step asks for, else the persona's first.
@@ -332,6 +356,17 @@ extension Casebook {
             guard try repository.changes(side: .both, in: scope, untracked: true)
                 .contains(where: { change in scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") } })
             else {
+                // Changed, but a dependency's data, which only its contact records: said so.
+                if let data = try repository.changes(side: .both, in: [path], untracked: true).map(\.path).first(where: { file in
+                    let parts = file.dropFirst(path.count + 1).split(separator: "/").map(String.init)
+                    return parts.count == 2 && Self.dependencyDataFolders.contains(parts[0]) && Self.isDependencyData(parts[1])
+                }) {
+                    let code = String((data as NSString).lastPathComponent.dropLast(4))
+                    throw CasebookError.invalidFile(file: data, reason: "son los datos de \(code), y solo su enlace registrado los registra "
+                                                        + "[datos-dependencia]; la nota no tiene nada más que registrar",
+                                                    fix: "Pida al enlace de \(code) que registre la corrección ('folio note \(id) -m \"Corrige cifras\" --as ENLACE'), "
+                                                        + "o deshaga el cambio con 'git restore \(data)'.")
+                }
                 throw CasebookError.nothingToRecord(path)
             }
             try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit, scope: scope)
@@ -469,6 +504,26 @@ extension Casebook {
         }
     }
 
+    /// Why a dependency's figures in a monthly case may no longer change, or nil while they may:
+    /// the round closed, the jefe excused it, or (where a step reviews them, P3-04) they were
+    /// approved or its part is done.
+    func settledData(_ replay: CaseReplay, dependency code: String) -> String? {
+        guard let block = replay.definition.dependencyBlock else { return nil }
+        if replay.machine.excused.contains(code) { return "el jefe cerró la ronda sin \(code)" }
+        guard replay.machine.allowedNext.contains(where: \.startsDependency) else {
+            return "la ronda del mes ya se cerró (último paso: \(replay.machine.lastStep ?? "—"))"
+        }
+        guard block.contains(where: { $0.decision != nil }), let thread = replay.machine.threads.first(where: { $0.code == code }) else {
+            return nil
+        }
+        let mine = replay.steps.filter { $0.dependency == code }
+        if thread.next == nil { return "\(code) terminó su parte (paso \(thread.lastStep))" }
+        if let decided = mine.last(where: { $0.decision != nil }), decided.decisionValue == true {
+            return "el analista las aprobó (paso \(decided.step ?? ""), commit \(decided.commit.short))"
+        }
+        return nil
+    }
+
     /// What a commit of the case takes: the whole folder, or for one dependency's step only that
     /// dependency's files (`produccion/<CODE>.csv` and its review, `avance/<CODE>.csv`,
     /// `dependencias/<CODE>/`), the index and the routing slip (and `expediente.md` with `--set`).
@@ -497,7 +552,9 @@ extension Casebook {
             // staff note takes everything else.
             let data = Set(Self.dependencyDataFolders)
             guard !data.isDisjoint(with: names(path)) else { return [path] }
-            return names(path).subtracting(data).sorted().map { "\(path)/\($0)" }
+            // With what the note itself may write (an attachment's folder, the index, the slip).
+            return names(path).union(["expediente.md", "informe", "anexos", "dependencias", ArchiveIndex.fileName, RoutingSlip.fileName])
+                .subtracting(data).sorted().map { "\(path)/\($0)" }
         }
         // The dependency's data (its CSV) only at its own contact's steps and notes, its review only
         // at the step that writes it (`ruleDependencyData`).

@@ -6,6 +6,12 @@ import Procedures
 enum ReportSource {
     case workTree
     case commit(OID)
+
+    /// The commit, for a source in history.
+    var committed: OID? {
+        if case .commit(let commit) = self { return commit }
+        return nil
+    }
 }
 
 extension Casebook {
@@ -39,12 +45,16 @@ extension Casebook {
         var findings: [(String, ProductionFinding)] = []
         var current: [String: [ProductionLine]] = [:]
         let left = Set(excused.map(\.code))
+        // From history, each dependency's figures as its own steps left them (`countedData`).
+        let counted = try source.committed.flatMap { try countedData(id, at: $0) }
         for name in try files(in: "\(path)/produccion", from: source) where Self.isDependencyData(name) {
             let dependency = String(name.dropLast(4))
             // The jefe closed the month without it: what it sent unreviewed is not counted.
             guard !left.contains(dependency) else { continue }
             let file = "\(path)/produccion/\(name)"
-            current[dependency] = try ProductionTable.parse(String(decoding: try read(file, from: source) ?? Data(), as: UTF8.self),
+            let from = counted.map { $0[dependency].map(ReportSource.commit) } ?? source
+            guard let from else { continue }
+            current[dependency] = try ProductionTable.parse(String(decoding: try read(file, from: from) ?? Data(), as: UTF8.self),
                                                             file: file, catalog: catalog)
         }
         for (dependency, lines) in current.sorted(by: { $0.key < $1.key }) {
@@ -99,14 +109,44 @@ extension Casebook {
         let month = caseMonth(id, path: path).map { String($0.description.prefix(7)) } ?? String(id.suffix(7))
         var units: [(String, [ProgressLine])] = []
         let left = Set(excused.map(\.code))
+        let counted = try source.committed.flatMap { try countedData(id, at: $0) }
         for name in try files(in: "\(path)/avance", from: source) where Self.isDependencyData(name) && !left.contains(String(name.dropLast(4))) {
             let file = "\(path)/avance/\(name)"
-            units.append((String(name.dropLast(4)), try ProgressTable.parse(String(decoding: try read(file, from: source) ?? Data(), as: UTF8.self),
+            guard let from = counted.map({ $0[String(name.dropLast(4))].map(ReportSource.commit) }) ?? source else { continue }
+            units.append((String(name.dropLast(4)), try ProgressTable.parse(String(decoding: try read(file, from: from) ?? Data(), as: UTF8.self),
                                                                          file: file, noProgressNorm: rules.noProgressNorm)))
         }
         var report = ProgressReport(caseID: id, month: month, institution: try settings(at: head).institution, units: units)
         report.excused = excused
         return report
+    }
+
+    /// Which dependencies' figures a monthly case's report counts, and the commit to read each
+    /// from, by the case's history up to `head`: where a step reviews them (P3-04), a dependency
+    /// counts once its part is done, with its figures as of its last step (P3-05, after the
+    /// approval), so that a change made afterwards (a later note, plain git) is in no report;
+    /// where none does (P5), every unit that reported counts, with its figures as of the step that
+    /// closed the month's round (P5-02), or `head` before it. An excused dependency does not count.
+    /// nil for a case without a replay (then the report reads `head`).
+    func countedData(_ id: String, at head: OID) throws -> [String: OID]? {
+        guard let replay = try replay(id, in: try loadHistory(of: [id], at: head)),
+              let block = replay.definition.dependencyBlock else { return nil }
+        let reviewed = block.contains { $0.decision != nil }
+        let excused = Set(replay.machine.excused)
+        var last: [String: OID] = [:]
+        var closing: OID?
+        for record in replay.steps {
+            if let code = record.dependency { last[code] = record.commit } else if closing == nil, !last.isEmpty { closing = record.commit }
+        }
+        var counted: [String: OID] = [:]
+        for thread in replay.machine.threads where !excused.contains(thread.code) {
+            if reviewed {
+                if thread.next == nil, let commit = last[thread.code] { counted[thread.code] = commit }
+            } else {
+                counted[thread.code] = closing ?? head
+            }
+        }
+        return counted
     }
 
     /// The files a step generates into the case, as its schema declares them (`genera:`), each
@@ -130,7 +170,7 @@ extension Casebook {
             case .productionReview:
                 guard let dependency else { continue }
                 let checked = try review(id: id, path: path, dependency: dependency, definition: definition, schemaCommit: schemaCommit,
-                                         head: head)
+                                         head: head, committed: true)
                 files += GeneratedFiles.review(checked, dependency: dependency, month: month)
             case .consolidatedReport:
                 files += GeneratedFiles.consolidated(try production(), month: month)

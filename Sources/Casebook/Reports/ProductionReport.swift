@@ -36,13 +36,13 @@ public struct ProductionReport: Sendable {
     /// The paragraph that names who is missing from the month and why.
     static func excusedLines(_ excused: [(code: String, reason: String)], noun: String) -> [String] {
         guard !excused.isEmpty else { return [] }
-        return ["## \(noun) sin informe este mes (el jefe cerró sin ellas)", ""]
+        return ["## \(noun) que este informe no cuenta (el jefe cerró el mes sin ellas; lo que hayan enviado no se revisó)", ""]
             + excused.map { "- **\($0.code)**: \($0.reason.replacingOccurrences(of: "\n", with: " "))" } + [""]
     }
 
     static func excusedHTML(_ excused: [(code: String, reason: String)], noun: String) -> String {
         guard !excused.isEmpty else { return "" }
-        return "<h2>\(HTMLPage.escape(noun)) sin informe este mes (el jefe cerró sin ellas)</h2><ul>"
+        return "<h2>\(HTMLPage.escape(noun)) que este informe no cuenta (el jefe cerró el mes sin ellas; lo que hayan enviado no se revisó)</h2><ul>"
             + excused.map { "<li><strong>\(HTMLPage.escape($0.code))</strong>: \(HTMLPage.escape($0.reason))</li>" }.joined() + "</ul>"
     }
 

@@ -201,13 +201,20 @@ extension Casebook {
                !Self.isDependencyData(parts[1]), !Self.isDependencyReview(parts[1]) {
                 let code = CaseID.dependencyCode(parts[1].split(separator: ".").first.map(String.init)?
                     .trimmingCharacters(in: .whitespaces) ?? "") ?? "CODIGO"
+                // A copy beside the real file, or an editor's backup: taken away, never renamed over it.
+                let real = FileManager.default.fileExists(atPath: "\(root)/\(path)/\(parts[0])/\(code).csv")
+                let backup = parts[1].hasSuffix("~") || parts[1].hasPrefix(".") || parts[1].lowercased().hasSuffix(".bak")
+                let fix = real || backup
+                    ? "Bórrelo o sáquelo de la carpeta (\(parts[0])/\(code).csv es el archivo de \(code) y queda como está)."
+                    : "Si son los datos de \(code), renómbrelo a \(parts[0])/\(code).csv; si no, quítelo de la carpeta."
                 problems.append(CaseProblem(
                     file: "\(path)/\(relative)",
                     message: "en \(parts[0])/ solo van los datos de cada dependencia, \(parts[0])/<CODIGO>.csv con el código en mayúsculas "
                         + "(y las revisiones que escribe folio): el repositorio compartido rechaza un commit que agregue otro archivo "
-                        + "[datos-dependencia]. Si son los datos de \(code), renómbrelo a \(parts[0])/\(code).csv; si no, quítelo de la carpeta.",
+                        + "[datos-dependencia]. " + fix,
                     carriesFix: true))
                 walker?.skipDescendants()
+                continue
             }
             let key = relative.precomposedStringWithCanonicalMapping.lowercased()
             if let other = seen[key] {

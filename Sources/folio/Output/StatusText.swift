@@ -105,11 +105,12 @@ enum StatusText {
     static func history(_ entries: [HistoryEntry]) -> String {
         var table = Table(headers: ["FECHA", "PASO", "DEP.", "ROL", "AUTOR", "REGISTRÓ", "PLAZO", "COMMIT"])
         for (index, h) in entries.enumerated() {
-            let step = h.step ?? (h.kind == "opening" ? "apertura" : "nota")
+            let step = h.step ?? (h.kind == "opening" ? "apertura" : h.kind == "excuse" ? "excusa" : "nota")
             table.rows.append([shortDate(h.date), step, h.dependency ?? "", h.role ?? "", h.author,
                                h.committer == h.author ? "" : h.committer, timing(h), String(h.commit.prefix(7))])
             let text = h.text.map { $0.replacingOccurrences(of: "\n", with: " ") }.flatMap { $0.isEmpty ? nil : $0 }
-            var detail = h.activity ?? (h.kind == "note" && text != nil ? "Nota:" : h.subject)
+            var detail = h.activity ?? (h.kind == "excuse" ? "El jefe cierra la ronda sin \(h.dependency ?? ""):"
+                                        : h.kind == "note" && text != nil ? "Nota:" : h.subject)
             if let d = h.decision { detail += d == "si" ? " Sí." : " No." }
             if let who = h.assigned { detail += " Asigna el expediente a \(who)." }
             if let text { detail += " «\(text)»" }
