@@ -53,10 +53,6 @@ public final class Casebook {
     /// checks signatures beside the walk), and how many times this run's walks did so.
     var splitWalkThreshold = 8192
     var halvesWalkedBeside = 0
-    /// Where a long line with signatures to check is cut (`prepareSignatures`): the thread beside
-    /// the walk checks the signatures of the commits before the cut, then the second core walks
-    /// those after it, checking their signatures as it goes; nil when the line is walked whole.
-    var feedSplit: (count: Int, split: Int)?
     /// Each signing key's hash, kept once for every verdict that names it.
     var keyHashes: [String: String] = [:]
     /// False for the shared repository's hook (`folio receive`): every signature of a push is

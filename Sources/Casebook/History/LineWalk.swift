@@ -120,25 +120,14 @@ extension Casebook {
     /// walk (two walks and the signatures on two cores took longer, measured at 10k cases).
     func walk<Part: WalkedPart>(_ line: [OID], reading tip: OID, after earlier: DateBounds = DateBounds(),
                                 visit: @escaping @Sendable (Casebook, WalkedCommit, inout Part) throws -> Void) throws -> Part {
-        let split: Int
-        if signatureFeed == nil {
-            split = line.count >= splitWalkThreshold ? line.count / 2 + line.count / 32 : line.count
-        } else {
-            // Signatures checked beside the walk: cut where `prepareSignatures` cut their list.
-            split = feedSplit.flatMap { $0.count == line.count ? $0.split : nil } ?? line.count
-        }
-        feedSplit = nil
-        var later: OrderedFeed<(Part, [SignatureCache.NewVerdict])>?
+        let split = line.count >= splitWalkThreshold && signatureFeed == nil ? line.count / 2 + line.count / 32 : line.count
+        var later: OrderedFeed<Part>?
         if split < line.count {
             let (cache, verdicts, stamps, bad) = (signatureCache, signatureVerdicts, try? receptionStamps(), badStamps)
-            let feed = signatureFeed
             later = secondCasebook(count: 1, reading: tip, prepare: { book in
                 (book.signatureCache, book.signatureVerdicts) = (cache, verdicts)
                 (book.stampsCache, book.badStamps) = (stamps, bad)
             }) { book, _ in
-                // The second core is the signature thread's until it is done: three threads on two
-                // cores took longer (measured at 10k cases).
-                feed?.waitUntilDone()
                 // The earlier half's records, for each case's step before the later half's.
                 var lastInCase = earlier
                 var previous: CommitInfo?
@@ -151,8 +140,7 @@ extension Casebook {
                 try book.walk(line, split..<line.count, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
                 lastInCase = DateBounds()
                 Casebook.giveBackFreedMemory()
-                // The signatures it checked, for this run's cache file.
-                return (part, book.newSignatures)
+                return part
             }
         }
         defer { later?.stop() }
@@ -160,14 +148,12 @@ extension Casebook {
         var lastInCase = earlier
         var previous: CommitInfo?
         try walk(line, 0..<split, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
-        if var (done, learnt) = later?.take(0) {
+        if var done = later?.take(0) {
             // The halves are joined once what both walks freed is given back (the join's copies
             // would otherwise add to two heaps' high-water marks).
             lastInCase = DateBounds()
             Self.giveBackFreedMemory()
             part.append(consuming: &done)
-            newSignatures += learnt
-            learnt = []
             halvesWalkedBeside += 1
         } else if split < line.count {
             try walk(line, split..<line.count, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)

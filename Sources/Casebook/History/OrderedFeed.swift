@@ -52,14 +52,6 @@ final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
         return slots[index]
     }
 
-    /// Returns once the thread has computed every value (or the feed was stopped): another thread
-    /// that should start only when this one's core is free waits here.
-    func waitUntilDone() {
-        condition.lock()
-        defer { condition.unlock() }
-        while produced < slots.count && !stopped { condition.wait() }
-    }
-
     /// Lets the thread stop (it holds the feed until then; every caller stops its feed when done):
     /// a caller that ends early, on an error, does not leave it waiting or working for nothing.
     /// The thread computes no value after the one it is computing.

@@ -130,7 +130,7 @@ struct SignatureCache {
     }
 
     /// A verdict learnt in this run, to be written (its line is made when written).
-    struct NewVerdict: Sendable {
+    struct NewVerdict {
         var commit: OID
         var keyHash: String
         var good: Bool
@@ -140,10 +140,6 @@ struct SignatureCache {
 extension Casebook {
     /// How many signed commits are checked per parallel batch (bounds memory on long histories).
     static let signatureBatch = 2048
-    /// The share of a whole history's line whose signatures the thread beside the walk checks, and
-    /// that the walk on this core reads; the rest is walked on the second core, its signatures
-    /// checked as it goes. Measured at 10k cases (2 cores), see `feedSplit`.
-    static let feedShare = Double(ProcessInfo.processInfo.environment["FOLIO_FEED_SHARE"] ?? "") ?? 0.8
     static let signatureCacheThreshold = 64
 
     /// Whether `verdict` is a valid signature by the registered `key` (`type base64`).
@@ -202,18 +198,7 @@ extension Casebook {
         // when it gets ahead. `commits` are in the order the walk reads them.
         let uncached = unknown.filter { signatureCache?[$0] == nil }
         if uncached.count >= signatureFeedThreshold {
-            // A whole history: the thread checks the signatures of the line's earlier part only,
-            // and the later part is walked on the second core once its signatures are done, each
-            // checked by the walk that reads it (`walk(_:reading:)`): neither core waits alone.
-            var fed = uncached
-            feedSplit = nil
-            if commits.count >= splitWalkThreshold {
-                let split = Int(Double(commits.count) * Self.feedShare)
-                let later = Set(commits[split...])
-                fed = uncached.filter { !later.contains($0) }
-                feedSplit = (commits.count, split)
-            }
-            signatureFeed = SignatureFeed(commits: fed, open: repository.reopen)
+            signatureFeed = SignatureFeed(commits: uncached, open: repository.reopen)
             signatureFeedsStarted += 1
             return
         }
@@ -320,9 +305,6 @@ final class SignatureFeed: Sendable {
             }
         }
     }
-
-    /// Returns once the thread has checked every signature of its list.
-    func waitUntilDone() { feed.waitUntilDone() }
 
     /// The thread stops with the walk that needed it.
     deinit { feed.stop() }
