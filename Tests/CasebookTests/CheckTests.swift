@@ -54,6 +54,14 @@ struct CheckTests {
         try repo.write("x\n", to: "\(folder)/HGE.csv~")
         let backup = try repo.book.check().problems.first { $0.file == "\(folder)/HGE.csv~" }
         #expect(backup?.message.contains("Bórrelo") == true && backup?.message.contains("renómbrelo") == false, "\(String(describing: backup))")
+        // A review changed by hand, and the figures of a code no contact answers for (attack16r).
+        try repo.write("# revisión\n", to: "\(folder)/HGE-revision.md")
+        try repo.write(repo.read("\(folder)/HGE.csv"), to: "\(folder)/XYZ.csv")
+        let more = try repo.book.check().problems
+        #expect(more.contains { $0.file == "\(folder)/HGE-revision.md" && $0.message.contains("la escribe folio en el paso que la genera") })
+        #expect(more.contains { $0.file == "\(folder)/XYZ.csv" && $0.message.contains("no hay en roles.yaml un enlace registrado de XYZ") })
+        try FileManager.default.removeItem(atPath: repo.path + "/\(folder)/HGE-revision.md")
+        try FileManager.default.removeItem(atPath: repo.path + "/\(folder)/XYZ.csv")
         // The secretaria's step for HGE neither takes them nor stops for them.
         try repo.step(id, "02", as: "cmendez", dependency: "HGE")
         #expect(!(try repo.git(["show", "--name-only", "--format=", "HEAD"])).contains("hro.csv"))

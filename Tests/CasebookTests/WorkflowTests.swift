@@ -137,7 +137,10 @@ struct WorkflowTests {
         let refused = try repo.step("PROD-2026-11", "04", as: "jperez", decision: "no", dependency: "HRO")
         #expect(refused.notices.contains { $0.contains("Las cifras de HRO vuelven a su enlace") && $0.contains("produccion/HRO.csv")
             && $0.contains("folio note PROD-2026-11") && $0.contains("--as hro") }, "\(refused.notices)")
-        try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")
+        #expect(try repo.book.status(of: "PROD-2026-11").dependencies?.first { $0.code == "HRO" }?.returned == true)
+        let uncorrected = try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")
+        #expect(uncorrected.notices.contains { $0.contains("Las cifras de HRO") && $0.contains("no cambiaron desde el 'no' del paso 04") },
+                "\(uncorrected.notices)")
         repo.at("2026-12-01T10:00:00-06:00")
         try repo.step("PROD-2026-11", as: "alopez")
         try repo.step("PROD-2026-11", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, oficio SPD-88"])

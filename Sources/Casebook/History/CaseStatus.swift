@@ -82,6 +82,9 @@ public struct DependencyStatus: Codable, Equatable, Sendable {
     public var code: String
     public var lastStep: String
     public var next: [NextStepStatus]
+    /// True when its last step answered "no" (P3-04): its figures went back to its contact to be
+    /// corrected (absent otherwise).
+    public var returned: Bool? = nil
 }
 
 /// Why an expediente cannot be read in full: the committed file and the reason.

@@ -155,7 +155,8 @@ extension Casebook {
                                 assignments: replay.assignments)
         let timings = timings(of: replay, month: fields?.month)
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
-            DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code })
+            DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code },
+                             returned: replay.steps.last { $0.dependency == thread.code }?.decisionValue == false && thread.next != nil ? true : nil)
         }
         let next = allowed.filter { $0.dependency == nil }
         let round = Self.round(of: replay)
@@ -275,8 +276,16 @@ extension Casebook {
             }.first
             let rule = machine.definition.deadline(for: next.step.number)
             let due = rule?.deadline.due.resolve(calendar)
+            // A new dependency's first step, done by its contact: the contacts of those yet to start.
+            var holders = roster.holders(of: next.step.roles)
+            if next.startsDependency, next.step.roles.allSatisfy(\.isExternal) {
+                let done = started.union(machine.excused)
+                holders = roster.personas.filter { p in
+                    next.step.roles.contains(where: p.holds) && !done.contains(p.dependency.flatMap(CaseID.dependencyCode) ?? "")
+                }.map(\.id)
+            }
             return NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),
-                                  holders: roster.holders(of: next.step.roles), activity: next.step.activity,
+                                  holders: holders, activity: next.step.activity,
                                   dependency: next.dependency, perDependency: next.step.perDependency,
                                   due: due?.description, opens: rule?.deadline.opens?.resolve(calendar)?.description,
                                   overdue: due.map { today > $0 } ?? false,

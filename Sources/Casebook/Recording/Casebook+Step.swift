@@ -246,6 +246,15 @@ extension Casebook {
                 let subject = plan.subject
                 let evaluation = try evaluationText(step, dependency: dependency, year: year, path: path, definition: definition)
                 if let evaluation { notices.append(evaluation) }
+                // After a "no", the step that follows says whether the figures were corrected since.
+                if let code = own, let refused = replay.steps.last(where: { $0.dependency == code }), refused.decisionValue == false {
+                    for folder in Self.dependencyDataFolders {
+                        let file = "\(path)/\(folder)/\(code).csv"
+                        guard let then = try repository.entryID(at: file, in: refused.commit), then == (try repository.entryID(at: file, in: head)) else { continue }
+                        notices.append("Las cifras de \(code) (\(file)) no cambiaron desde el 'no' del paso \(refused.step ?? "") "
+                                       + "(commit \(refused.commit.short)): si debían corregirse, su enlace las corrige con 'folio note'.")
+                    }
+                }
                 // A "no" on a dependency's figures sends them back to its contact, who alone writes them.
                 if decision == false, let code = own, definition.production != nil || definition.progress != nil {
                     let folder = definition.progress != nil ? "avance" : "produccion"

@@ -58,7 +58,10 @@ extension Casebook {
         let scope = caseID.flatMap { id in folders.first.map { $0.path + "/" } }
         let unrecorded = ((try? repository.changes()) ?? []).map(\.path)
             .filter { path in scope.map { path.hasPrefix($0) } ?? true }.sorted()
-        if let head { problems += try archiveProblems(changed: unrecorded, folders: folders, head: head) }
+        if let head {
+            problems += try archiveProblems(changed: unrecorded, folders: folders, head: head)
+            problems += dataProblems(changed: unrecorded, roster: try roster(at: head))
+        }
         return CheckReport(ok: problems.isEmpty, cases: folders.count, problems: problems, unrecorded: unrecorded)
     }
 
@@ -103,6 +106,32 @@ extension Casebook {
                         + "Guarde su versión con otro nombre fuera del expediente, restaure la archivada con '\(ArchiveIndex.restoreCommand(file))', y " + version,
                                                 carriesFix: true))
                 }
+            }
+        }
+        return problems
+    }
+
+    /// What the shared repository would refuse of the changed files of the dependencies' folders,
+    /// whoever commits them (`ruleDependencyData`): a review changed by hand (only its step writes
+    /// it), and the data of a code no contact in `roster` answers for.
+    func dataProblems(changed: [String], roster: Roster) -> [CaseProblem] {
+        var problems: [CaseProblem] = []
+        for file in changed {
+            let parts = file.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 5, parts[0] == "cases", Self.dependencyDataFolders.contains(parts[3]) else { continue }
+            let name = parts[4]
+            if Self.isDependencyReview(name) {
+                let code = String(name.dropLast("-revision.md".count))
+                problems.append(CaseProblem(file: file, message: "la revisión de los datos de \(code) la escribe folio en el paso que la genera (03); "
+                                            + "un cambio a mano lo rechaza el repositorio compartido [datos-dependencia]. Deshágalo con 'git restore \(file)'.",
+                                            carriesFix: true))
+            } else if Self.isDependencyData(name) {
+                let code = String(name.dropLast(4))
+                guard !roster.personas.contains(where: { $0.isContact(of: code) }) else { continue }
+                problems.append(CaseProblem(file: file, message: "no hay en roles.yaml un enlace registrado de \(code): los datos de una dependencia "
+                                            + "solo los registra su enlace, y el repositorio compartido rechaza cualquier otro commit que los traiga "
+                                            + "[datos-dependencia]. Registre al enlace ('folio roles add ... --dependency \(code)', un jefe) o quite el archivo.",
+                                            carriesFix: true))
             }
         }
         return problems

@@ -70,7 +70,8 @@ enum StatusText {
             let excused = Set((s.excused ?? []).map(\.code))
             for d in deps {
                 let end = excused.contains(d.code) ? "cerrado sin ella (el jefe la excusó)" : "terminó"
-                table.rows.append([d.code, d.lastStep, d.next.isEmpty ? end : d.next.map(describe).joined(separator: "; ")])
+                let back = d.returned == true ? "cifras devueltas a su enlace para corregir ('folio note'); luego " : ""
+                table.rows.append([d.code, d.lastStep, d.next.isEmpty ? end : back + d.next.map(describe).joined(separator: "; ")])
             }
             lines.append(table.render())
         }
