@@ -32,7 +32,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case wrongDependency(persona: String, registered: String, given: String)
     case contactWithoutCode(persona: String)
     case monthNotEnded(caseID: String, step: String, month: String, from: String)
-    case roundIncomplete(caseID: String, step: String, missing: [String], firstCode: String, jefes: [String])
+    case roundIncomplete(caseID: String, step: String, noun: String, missing: [String], firstCode: String, jefes: [String])
     case invalidID(String)
     case invalidDependency(String)
     case caseExists(String, path: String)
@@ -135,8 +135,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "Solo el jefe de departamento puede \(action); \(persona) no tiene el rol jefe en roles.yaml."
         case .monthNotEnded(let caseID, let step, let month, let from):
             return "El paso \(step) de \(caseID) cierra el mes \(month), que aún no ha terminado: se registra desde el \(from), cuando todas las dependencias pudieron informar. Vuelva a registrarlo desde esa fecha."
-        case .roundIncomplete(let caseID, let step, let missing, let firstCode, let jefes):
-            return "El paso \(step) de \(caseID) cierra la ronda, y faltan dependencias esperadas (registradas en roles.yaml o en 'dependencias_esperadas'): \(missing.joined(separator: ", ")). "
+        case .roundIncomplete(let caseID, let step, let noun, let missing, let firstCode, let jefes):
+            return "El paso \(step) de \(caseID) cierra la ronda, y faltan \(noun) esperadas (registradas en roles.yaml o en 'dependencias_esperadas'): \(missing.joined(separator: ", ")). "
                 + "Espere a que terminen, o que un jefe (\(jefes.joined(separator: ", "))) cierre sin ellas diciendo por qué: 'folio excusar \(caseID) \(firstCode) -m \"MOTIVO\" --as JEFE'; el informe lo dirá."
         case .contactWithoutCode(let persona):
             return "\(persona) tiene el rol dependencia o unidad-ejecutora en roles.yaml sin el código de la que representa, y así podría actuar por cualquiera. Un jefe registra el código: 'dependencia: CODIGO' en roles.yaml (y 'nombre_dependencia'), o 'folio roles add' con --dependency."

@@ -71,6 +71,15 @@ final class CaseRepo {
             """, to: "cases/\(caseID.split(separator: "-")[1])/\(caseID)/produccion/\(dependency).csv")
     }
 
+    /// A P3 month (2026-11) opened by the secretaria, with `dependency`'s figures recorded by its
+    /// contact at step 01; its id.
+    func productionMonth(reporting dependency: String = "HGE") throws -> String {
+        let id = try book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try writeProduction(id, dependency)
+        try step(id, "01", as: dependency.lowercased(), dependency: dependency)
+        return id
+    }
+
     func read(_ relative: String) -> String {
         (try? String(contentsOfFile: path + "/" + relative, encoding: .utf8)) ?? ""
     }

@@ -40,9 +40,7 @@ struct CheckTests {
     @Test("check names a file in produccion/ or avance/ that the shared repository would refuse, and a staff step is not stopped by it")
     func strayDataFiles() throws {
         let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
-        try repo.writeProduction(id, "HGE")
-        try repo.step(id, "01", as: "hge", dependency: "HGE")
+        let id = try repo.productionMonth()
         #expect(try repo.book.check().ok)
         let folder = "cases/2026/\(id)/produccion"
         try repo.write(repo.read("\(folder)/HGE.csv"), to: "\(folder)/hro.csv")
@@ -53,7 +51,11 @@ struct CheckTests {
         // Beside the real file, or an editor's backup: take it away, never rename it over the real one (staff16r).
         try repo.write("x\n", to: "\(folder)/HGE.csv~")
         let backup = try repo.book.check().problems.first { $0.file == "\(folder)/HGE.csv~" }
-        #expect(backup?.message.contains("Bórrelo") == true && backup?.message.contains("renómbrelo") == false, "\(String(describing: backup))")
+        #expect(backup?.message.contains("Sáquelo de la carpeta") == true && backup?.message.contains("renómbrelo") == false, "\(String(describing: backup))")
+        try repo.write("x\n", to: "\(folder)/HGE - copia.csv")
+        let copy = try repo.book.check().problems.first { $0.file == "\(folder)/HGE - copia.csv" }
+        #expect(copy?.message.contains("Sáquelo de la carpeta") == true && copy?.message.contains("renómbrelo") == false, "\(String(describing: copy))")
+        try FileManager.default.removeItem(atPath: repo.path + "/\(folder)/HGE - copia.csv")
         // A review changed by hand, and the figures of a code no contact answers for (attack16r).
         try repo.write("# revisión\n", to: "\(folder)/HGE-revision.md")
         try repo.write(repo.read("\(folder)/HGE.csv"), to: "\(folder)/XYZ.csv")

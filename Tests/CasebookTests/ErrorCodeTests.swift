@@ -22,7 +22,7 @@ struct ErrorCodeTests {
             .notJefe(persona: "alopez", action: "cambiar roles"), .wrongDependency(persona: "hge", registered: "HGE", given: "HRO"),
             .contactWithoutCode(persona: "hge"),
             .monthNotEnded(caseID: "PROD-2026-11", step: "06", month: "2026-11", from: "2026-12-01"),
-            .roundIncomplete(caseID: "PROD-2026-11", step: "06", missing: ["HRO"], firstCode: "HRO", jefes: ["mrodriguez"]),
+            .roundIncomplete(caseID: "PROD-2026-11", step: "06", noun: "dependencias", missing: ["HRO"], firstCode: "HRO", jefes: ["mrodriguez"]),
             .invalidID("../x"), .invalidDependency("a/b"), .caseExists("PI-2026-0001", path: "cases/2026/PI-2026-0001"),
             .unknownCase("PI-2026-0009"), .ambiguousStep("PROD-2026-11", options: ["01 para HGE", "01 para HRO"]),
             .dirtyOutside(paths: ["roles.yaml"], scope: "cases/2026/PI-2026-0001"), .conflicted(["roles.yaml"]),

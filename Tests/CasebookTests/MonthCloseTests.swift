@@ -86,6 +86,9 @@ struct MonthCloseTests {
         try repo.step(id, "06", as: "alopez")
         let report = repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md")
         #expect(!report.contains("555,555") && report.contains("**HGA**: Cifras sin revisar al cierre"), "\(report)")
+        // Nor the base de monitoreo (staff16r): HGE and HRO as approved, nothing of HGA, even as in review.
+        #expect(Set(try repo.book.exportProduction().map(\.dependency)) == ["HGE", "HRO"])
+        #expect(!(try repo.book.exportProduction(inReview: true)).contains { $0.dependency == "HGA" })
         #expect(try repo.git(["log", "-1", "--format=%(trailers:key=Paso,valueonly,separator=)"]) == "06")
         // HGA's thread has left the round: its next step is refused, and verify stays clean.
         try repo.expectRefusal(["el jefe cerró la ronda sin HGA"]) { try repo.step(id, "02", as: "cmendez", dependency: "HGA") }
@@ -135,14 +138,21 @@ struct MonthCloseTests {
         let again = try repo.book.regenerateReports(caseID: id, into: repo.box.path + "/otra")
         let regenerated = try String(contentsOfFile: try #require(again.first { $0.hasSuffix("consolidado-2026-11.md") }), encoding: .utf8)
         #expect(!regenerated.contains("99,999"))
+        // Verify (and so the hook) names the commit that changed approved figures (attack16s); the
+        // contact's restoration, through a note, clears it.
+        let changer = try repo.git(["log", "-1", "--format=%H", "--", hge])
+        let verified = try repo.book.verify()
+        #expect(verified.violations.contains { $0.rule == "datos-dependencia" && $0.commit == changer && $0.message.contains("después de que quedaron fijados en el paso 04") },
+                "\(verified.violations)")
+        _ = try repo.git(["restore", "--source=\(changer)~1", "--", hge])
+        _ = try repo.book.recordNote(caseID: id, persona: "hge", text: "Restaura las cifras aprobadas")
+        #expect(try repo.book.verify().ok)
     }
 
     @Test("staff attach a document to a month's case; a staff note over a dependency's changed data says whose it is")
     func staffNotesInMonth() throws {
         let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
-        try repo.writeProduction(id, "HGE")
-        try repo.step(id, "01", as: "hge", dependency: "HGE")
+        let id = try repo.productionMonth()
         // Before, the attachment's folder was not yet in the note's scope: "No hay cambios pendientes" (attack16r).
         try repo.box.write("%PDF-1.4 oficio\n", to: "in/oficio.pdf")
         _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Oficio de la Subgerencia",
@@ -154,12 +164,27 @@ struct MonthCloseTests {
         }
     }
 
+    @Test("figures returned at 04 'no' wait for the contact's correcting note: status says so until it arrives, then 05 records")
+    func returnedAndCorrected() throws {
+        let repo = try CaseRepo(date: "2026-12-01T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try repo.writeProduction(id, "HGE", executed: 99_000)
+        try repo.step(id, "01", as: "hge", dependency: "HGE", justification: "Enviado tarde")
+        try repo.step(id, "02", as: "cmendez", dependency: "HGE")
+        try repo.step(id, "03", as: "alopez", dependency: "HGE")
+        try repo.step(id, "04", as: "alopez", decision: "no", dependency: "HGE")
+        #expect(try repo.book.status(of: id).dependencies?.first?.returned == true)
+        try repo.writeProduction(id, "HGE", executed: 1_190)
+        _ = try repo.book.recordNote(caseID: id, persona: "hge", text: "Corrige cifras")
+        #expect(try repo.book.status(of: id).dependencies?.first?.returned == nil)
+        try repo.step(id, "05", as: "alopez", dependency: "HGE")
+        #expect(try repo.git(["show", "HEAD:cases/2026/\(id)/produccion/HGE.csv"]).contains("1190"))
+    }
+
     @Test("step 03's review reads the figures as committed, not an edit in the work tree")
     func reviewReadsCommitted() throws {
         let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
-        try repo.writeProduction(id, "HGE")
-        try repo.step(id, "01", as: "hge", dependency: "HGE")
+        let id = try repo.productionMonth()
         try repo.step(id, "02", as: "cmendez", dependency: "HGE")
         let committedReview = try repo.book.reviewProduction(caseID: id, dependency: "HGE")
         try repo.writeProduction(id, "HGE", executed: -5)
@@ -231,7 +256,7 @@ struct ExpectedListTests {
                        + "0289347,Hospital,metro cuadrado,12000,350,2500000,2100000,\n", to: "cases/2026/\(id)/avance/DIP.csv")
         try repo.step(id, "01", as: "dip")
         repo.at("2026-12-01T08:00:00-06:00")
-        try repo.expectRefusal(["TIC (no ha empezado)", "folio excusar \(id) TIC"]) { try repo.step(id, "02", as: "alopez") }
+        try repo.expectRefusal(["faltan unidades ejecutoras esperadas", "TIC (no ha empezado)", "folio excusar \(id) TIC"]) { try repo.step(id, "02", as: "alopez") }
         _ = try repo.book.excuse(caseID: id, dependency: "TIC", reason: "Sin proyectos en ejecución este mes", persona: "mrodriguez")
         try repo.expectRefusal(["falta el campo 'publicacion'"]) { try repo.step(id, "02", as: "alopez") }
     }

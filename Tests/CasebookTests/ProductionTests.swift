@@ -141,7 +141,7 @@ struct ProductionTests {
         #expect(try !repo.book.check().ok)
     }
 
-    /// Months of production for two dependencies, committed step by step up to 06.
+    /// Months of production for two dependencies, each through its step 05 (approved at 04).
     func months(_ repo: CaseRepo, _ list: [(String, [String: String])]) throws {
         for (month, files) in list {
             repo.at("\(month)-27T08:00:00-06:00")
@@ -149,6 +149,10 @@ struct ProductionTests {
             for (dependency, body) in files.sorted(by: { $0.key < $1.key }) {
                 try repo.write(header + body, to: "cases/\(month.prefix(4))/\(id)/produccion/\(dependency).csv")
                 try repo.step(id, "01", as: dependency.lowercased(), dependency: dependency)
+                try repo.step(id, "02", as: "cmendez", dependency: dependency)
+                try repo.step(id, "03", as: "alopez", dependency: dependency)
+                try repo.step(id, "04", as: "alopez", decision: "si", dependency: dependency, justification: "Revisión adelantada")
+                try repo.step(id, "05", as: "alopez", dependency: dependency)
             }
         }
     }

@@ -138,9 +138,11 @@ struct WorkflowTests {
         #expect(refused.notices.contains { $0.contains("Las cifras de HRO vuelven a su enlace") && $0.contains("produccion/HRO.csv")
             && $0.contains("folio note PROD-2026-11") && $0.contains("--as hro") }, "\(refused.notices)")
         #expect(try repo.book.status(of: "PROD-2026-11").dependencies?.first { $0.code == "HRO" }?.returned == true)
-        let uncorrected = try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")
-        #expect(uncorrected.notices.contains { $0.contains("Las cifras de HRO") && $0.contains("no cambiaron desde el 'no' del paso 04") },
-                "\(uncorrected.notices)")
+        // Step 05 waits for the correction (staff16s: it had recorded, and the returned figures were locked in), or says why not.
+        try repo.expectRefusal(["las cifras de HRO no cambiaron desde el 'no' del paso 04", "folio note PROD-2026-11", "-m \"TEXTO\""]) {
+            try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")
+        }
+        try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO", text: "El enlace de HRO confirmó por teléfono que son correctas.")
         repo.at("2026-12-01T10:00:00-06:00")
         try repo.step("PROD-2026-11", as: "alopez")
         try repo.step("PROD-2026-11", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, oficio SPD-88"])

@@ -332,13 +332,14 @@ struct RemoteTests {
         #expect(try folio(a, "sync", date: "2026-11-27T10:00:00-06:00").ok)
         let later = ["GIT_AUTHOR_DATE": "2026-11-27T11:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-27T11:00:00-06:00"]
         /// A plain-git commit of `file` with `text`, by `who`, pushed: the push's result.
-        func plainPush(_ who: String, _ name: String, _ file: String, _ text: String) throws -> Run {
+        func plainPush(_ who: String, _ name: String, _ file: String, _ text: String, at date: String? = nil) throws -> Run {
             let dir = try shared.clone("\(who)-\(UUID().uuidString.prefix(6))", user: name, email: "\(who)@igss.gob.gt")
             try FileManager.default.createDirectory(atPath: ((dir + "/\(folder)/\(file)") as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
             try text.write(toFile: dir + "/\(folder)/\(file)", atomically: true, encoding: .utf8)
             _ = try Sandbox.gitOut(["add", "-A"], in: dir)
-            _ = try Sandbox.gitOut(["commit", "-q", "-m", "cifras", "--author", "\(name) <\(who)@igss.gob.gt>"], in: dir, env: later)
+            _ = try Sandbox.gitOut(["commit", "-q", "-m", "cifras", "--author", "\(name) <\(who)@igss.gob.gt>"], in: dir,
+                                   env: date.map { ["GIT_AUTHOR_DATE": $0, "GIT_COMMITTER_DATE": $0] } ?? later)
             return try shared.push(dir)
         }
         let before = try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)
@@ -384,6 +385,13 @@ struct RemoteTests {
         let noted = try Sandbox.gitOut(["show", "--name-only", "--format=", "HEAD"], in: analyst)
         #expect(!noted.contains("HGE-revision.md") && noted.contains("nota-revision.md"), "\(noted)")
         #expect(try shared.push(analyst).ok)
+        // Once the analyst approved HGE's figures (04 "si"), its own contact's plain-git change is refused too (attack16s).
+        let approve = try folio(analyst, "step", "PROD-2026-11", "04", "--dependency", "HGE", "--decision", "si", "--justificacion", "Cierre adelantado",
+                                "--as", "alopez", date: "2026-11-27T14:00:00-06:00")
+        #expect(approve.ok, "\(approve.err)")
+        #expect(try shared.push(analyst).ok)
+        let late = try plainPush("hge", "Luis Ajú", "produccion/HGE.csv", csv.replacingOccurrences(of: "1200", with: "1300"), at: "2026-11-27T15:00:00-06:00")
+        #expect(!late.ok && late.err.contains("[datos-dependencia]") && late.err.contains("después de que quedaron fijados en el paso 04"), "\(late.err)")
     }
 
     @Test("sync: two dependencies' POAs archived in two clones combine; the index numbers both, no file overwritten")

@@ -121,6 +121,9 @@ public struct CaseStatus: Codable, Equatable, Sendable {
     public var expected: [String]? = nil
     public var missing: [String]? = nil
     public var excused: [ExcusedDependency]? = nil
+    /// The role whose contacts the round expects (`dependencia`, `unidad-ejecutora`), for the
+    /// words said of them.
+    public var expectedRole: String? = nil
 }
 
 /// A dependency a jefe closed a round without, and why.
@@ -253,6 +256,7 @@ extension CaseStatus {
         try c.encodeIfPresent(expected, forKey: .expected)
         try c.encodeIfPresent(missing, forKey: .missing)
         try c.encodeIfPresent(excused, forKey: .excused)
+        try c.encodeIfPresent(expectedRole, forKey: .expectedRole)
         try c.encodeIfPresent(damage, forKey: .damage)
     }
 }

@@ -156,13 +156,15 @@ extension Casebook {
         let timings = timings(of: replay, month: fields?.month)
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
             DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code },
-                             returned: replay.steps.last { $0.dependency == thread.code }?.decisionValue == false && thread.next != nil ? true : nil)
+                             returned: thread.next != nil && (try? uncorrectedData(replay, dependency: thread.code, path: path, head: head)) != nil ? true : nil)
         }
-        let next = allowed.filter { $0.dependency == nil }
+        // A round that has closed (P2) offers no new dependency's start (`recordStepLocked` refuses it).
+        let state = effectiveState(replay, path: path, roster: roster)
+        let next = allowed.filter { $0.dependency == nil && !(state == .closed && $0.perDependency) }
         let round = Self.round(of: replay)
         var status = CaseStatus(
             id: replay.id, procedure: definition.number, procedureName: definition.name, version: definition.version,
-            title: title, path: path, opened: opened, state: effectiveState(replay, path: path, roster: roster), lastStep: replay.machine.lastStep,
+            title: title, path: path, opened: opened, state: state, lastStep: replay.machine.lastStep,
             next: next,
             history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies,
             round: round?.round, roundNote: round?.note, damage: damage)
@@ -170,6 +172,7 @@ extension Casebook {
             status.expected = rs.expected
             status.missing = rs.missing
             status.excused = rs.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
+            status.expectedRole = expectedRole(definition)?.rawValue
         }
         // Its folder, or its expediente.md, deleted outside folio: damaged, with where it last was
         // and the way back; nobody can record a step until it is restored, so nothing is pending.

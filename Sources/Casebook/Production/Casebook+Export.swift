@@ -17,8 +17,11 @@ public struct ProductionRecord: Codable, Equatable, Sendable {
 extension Casebook {
     /// Every dependency's production of every monthly case committed at HEAD, from `from` to `to`
     /// (`AAAA-MM`, inclusive), ordered by month, dependency, program and product: the base de
-    /// monitoreo of step 05, derived from the repository.
-    public func exportProduction(from: String? = nil, to: String? = nil) throws -> [ProductionRecord] {
+    /// monitoreo of step 05, derived from the repository: each dependency's figures as its step 05
+    /// entered them, none of one excused or not yet through step 05.
+    /// `inReview`: also the figures of dependencies still in review (not excused), as committed at
+    /// HEAD, for a page that follows the month as it goes (the dashboard's series).
+    public func exportProduction(from: String? = nil, to: String? = nil, inReview: Bool = false) throws -> [ProductionRecord] {
         let head = try head()
         guard let definition = try definitions(at: head).first(where: { $0.production != nil }), let rules = definition.production else {
             return []
@@ -32,10 +35,20 @@ extension Casebook {
                 if let from, month < from { continue }
                 if let to, month > to { continue }
                 let base = "cases/\(year.name)/\(folder.name)/produccion"
+                // As the month's report counts them: each dependency's figures as of its step 05, none
+                // of one excused or still in review (`countedData`).
+                let counted = try countedData(folder.name, at: head)
+                let excused = inReview ? Set(try excusedDependencies(folder.name, path: "cases/\(year.name)/\(folder.name)", head: head).map(\.code)) : []
                 for file in try repository.entries(at: base, in: head) where file.kind == .blob && Self.isDependencyData(file.name) {
-                    let text = String(decoding: try repository.blob(file.id), as: UTF8.self)
-                    guard let lines = try? ProductionTable.parse(text, file: "\(base)/\(file.name)", catalog: catalog) else { continue }
                     let dependency = String(file.name.dropLast(4))
+                    var blob = file.id
+                    if let counted {
+                        guard let at = counted[dependency] ?? (inReview && !excused.contains(dependency) ? head : nil),
+                              let then = try repository.entryID(at: "\(base)/\(file.name)", in: at) else { continue }
+                        blob = then
+                    }
+                    let text = String(decoding: try repository.blob(blob), as: UTF8.self)
+                    guard let lines = try? ProductionTable.parse(text, file: "\(base)/\(file.name)", catalog: catalog) else { continue }
                     records += lines.map {
                         ProductionRecord(month: month, dependency: dependency, program: $0.program, product: $0.product, unit: $0.unit,
                                          programmed: $0.programmed, executed: $0.executed, reprogrammed: $0.reprogrammed)

@@ -21,6 +21,11 @@ extension Casebook {
         return first.roles.first(where: \.isExternal) ?? .dependencia
     }
 
+    /// What the round's parties are called: executing units in P5, dependencies elsewhere.
+    func partyNoun(_ definition: ProcedureDefinition) -> (one: String, many: String) {
+        expectedRole(definition) == .unidadEjecutora ? ("unidad ejecutora", "unidades ejecutoras") : ("dependencia", "dependencias")
+    }
+
     /// Where the round of a case stands, by its replayed history, the work tree's `expediente.md`
     /// and `roster`.
     /// A round that has ended keeps the dependencies expected as of the commit that ended it (its
@@ -85,7 +90,7 @@ extension Casebook {
             }
         }
         guard let round = roundStatus(replay, path: path, roster: roster), !round.missing.isEmpty else { return }
-        throw CasebookError.roundIncomplete(caseID: replay.id, step: step.number, missing: round.missing.map { code in
+        throw CasebookError.roundIncomplete(caseID: replay.id, step: step.number, noun: partyNoun(replay.definition).many, missing: round.missing.map { code in
             let thread = replay.machine.threads.first { $0.code == code }
             return thread.map { "\(code) (va en el paso \($0.lastStep))" } ?? "\(code) (no ha empezado)"
         }, firstCode: round.missing[0], jefes: roster.holders(of: [.jefe]))
@@ -101,21 +106,23 @@ extension Casebook {
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
-        guard persona.holds(.jefe) else { throw CasebookError.notJefe(persona: persona.id, action: "cerrar una ronda sin una dependencia") }
         let (id, path) = try locate(caseID, head: head, writing: true)
         guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw CasebookError.invalidValue(option: "-m", reason: "falta el motivo", fix: "Indique por qué se cierra sin \(code): -m \"MOTIVO\".")
         }
         let history = try loadHistory(of: [id], at: head)
-        guard let replay = try replay(id, in: history), let round = roundStatus(replay, path: path, roster: roster) else {
+        let replayed = try replay(id, in: history)
+        let noun = replayed.map { partyNoun($0.definition) } ?? (one: "dependencia", many: "dependencias")
+        guard persona.holds(.jefe) else { throw CasebookError.notJefe(persona: persona.id, action: "cerrar una ronda sin una \(noun.one)") }
+        guard let replay = replayed, let round = roundStatus(replay, path: path, roster: roster) else {
             throw CasebookError.invalidFile(file: path, reason: "el expediente no tiene pasos por dependencia",
                                             fix: "Solo los procedimientos 2, 3 y 5 esperan a varias dependencias.")
         }
         guard round.missing.contains(code) else {
             throw CasebookError.invalidFile(
-                file: path, reason: "\(code) no es una dependencia pendiente de \(id)",
-                fix: round.missing.isEmpty ? "No falta ninguna dependencia." : "Pendientes: \(round.missing.joined(separator: ", ")).")
+                file: path, reason: "\(code) no es una \(noun.one) pendiente de \(id)",
+                fix: round.missing.isEmpty ? "No falta ninguna \(noun.one)." : "Pendientes: \(round.missing.joined(separator: ", ")).")
         }
         guard replay.machine.state != .returned, !replay.machine.allowedNext.isEmpty else {
             throw CasebookError.procedure(.caseEnded(step: "de cierre", state: replay.machine.state))

@@ -193,6 +193,16 @@ extension Casebook {
                                 data: persona.isContact(of: own), review: step.generates.contains(.productionReview))
         try checkStaged(in: path, outside: scope)
         try requireIndexAsCommitted(id: id, path: path)
+        // After a "no" (P3-04), the next step waits for the contact's correction, or says why not.
+        if let code = own, let unchanged = try uncorrectedData(replay, dependency: code, path: path, head: head),
+           request.text?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true {
+            throw CasebookError.invalidFile(
+                file: unchanged.file,
+                reason: "las cifras de \(code) no cambiaron desde el 'no' del paso \(unchanged.refused.step ?? "") (commit \(unchanged.refused.commit.short)), "
+                    + "que las devolvió a su enlace para corregirlas",
+                fix: "Espere la corrección del enlace de \(code) ('folio note \(id) -m \"Corrige cifras\" --as ENLACE'); si el enlace confirmó "
+                    + "que son correctas, dígalo al registrar el paso: -m \"TEXTO\".")
+        }
 
         do {
             return try recording { edit in
@@ -246,15 +256,6 @@ extension Casebook {
                 let subject = plan.subject
                 let evaluation = try evaluationText(step, dependency: dependency, year: year, path: path, definition: definition)
                 if let evaluation { notices.append(evaluation) }
-                // After a "no", the step that follows says whether the figures were corrected since.
-                if let code = own, let refused = replay.steps.last(where: { $0.dependency == code }), refused.decisionValue == false {
-                    for folder in Self.dependencyDataFolders {
-                        let file = "\(path)/\(folder)/\(code).csv"
-                        guard let then = try repository.entryID(at: file, in: refused.commit), then == (try repository.entryID(at: file, in: head)) else { continue }
-                        notices.append("Las cifras de \(code) (\(file)) no cambiaron desde el 'no' del paso \(refused.step ?? "") "
-                                       + "(commit \(refused.commit.short)): si debían corregirse, su enlace las corrige con 'folio note'.")
-                    }
-                }
                 // A "no" on a dependency's figures sends them back to its contact, who alone writes them.
                 if decision == false, let code = own, definition.production != nil || definition.progress != nil {
                     let folder = definition.progress != nil ? "avance" : "produccion"
@@ -340,9 +341,12 @@ extension Casebook {
                 let file = "\(path)/\(folder)/\(own).csv"
                 let onDisk = FileManager.default.contents(atPath: "\(root)/\(file)").map(Self.gitBlobID)
                 guard onDisk != (try repository.entryID(at: file, in: head))?.hex else { continue }
+                // Putting back the figures as they were settled is a restoration.
+                if let at = Self.settledDataCommits(replay)[own], onDisk == (try repository.entryID(at: file, in: at))?.hex { continue }
                 throw CasebookError.invalidFile(file: file, reason: "las cifras de \(own) ya no se corrigen: \(settled)",
-                                                fix: "Deje el archivo como está registrado ('git restore \(file)'); una corrección la acuerda "
-                                                    + "con el analista del Departamento y va en el informe del mes siguiente.")
+                                                fix: "Deje el archivo como está registrado ('git restore \(file)'). Un error en cifras ya aprobadas "
+                                                    + "se comunica al Departamento por oficio, que queda en el expediente: "
+                                                    + "'folio attach \(id) oficio.pdf --dependency \(own)'.")
             }
         }
         let scope = commitScope(path: path, dependency: own, sets: false, data: own != nil)
@@ -511,6 +515,19 @@ extension Casebook {
             throw CasebookError.roleNotHeld(persona: persona.id, step: step.number, roles: step.roles,
                                             holders: roster.holders(of: step.roles))
         }
+    }
+
+    /// When a dependency's last step answered "no" (P3-04: its figures went back to its contact),
+    /// and its data file is still as it was then: the file and that step; nil otherwise.
+    func uncorrectedData(_ replay: CaseReplay, dependency code: String, path: String, head: OID) throws -> (file: String, refused: StepRecord)? {
+        guard let refused = replay.steps.last(where: { $0.dependency == code }), refused.decisionValue == false else { return nil }
+        for folder in Self.dependencyDataFolders {
+            let file = "\(path)/\(folder)/\(code).csv"
+            if let then = try repository.entryID(at: file, in: refused.commit), then == (try repository.entryID(at: file, in: head)) {
+                return (file, refused)
+            }
+        }
+        return nil
     }
 
     /// Why a dependency's figures in a monthly case may no longer change, or nil while they may:

@@ -123,30 +123,42 @@ extension Casebook {
 
     /// Which dependencies' figures a monthly case's report counts, and the commit to read each
     /// from, by the case's history up to `head`: where a step reviews them (P3-04), a dependency
-    /// counts once its part is done, with its figures as of its last step (P3-05, after the
-    /// approval), so that a change made afterwards (a later note, plain git) is in no report;
+    /// counts once its part is done, with its figures as the analyst approved them (its last
+    /// decision, "sí"), or after a "no" as its last step entered them (P3-05, once corrected), so
+    /// that a change made afterwards (a later note, plain git) is in no report;
     /// where none does (P5), every unit that reported counts, with its figures as of the step that
     /// closed the month's round (P5-02), or `head` before it. An excused dependency does not count.
     /// nil for a case without a replay (then the report reads `head`).
     func countedData(_ id: String, at head: OID) throws -> [String: OID]? {
         guard let replay = try replay(id, in: try loadHistory(of: [id], at: head)),
               let block = replay.definition.dependencyBlock else { return nil }
-        let reviewed = block.contains { $0.decision != nil }
+        guard !block.contains(where: { $0.decision != nil }) else { return Self.settledDataCommits(replay) }
+        let excused = Set(replay.machine.excused)
+        let closing = replay.steps.drop { $0.dependency == nil }.first { $0.dependency == nil }?.commit
+        var counted: [String: OID] = [:]
+        for thread in replay.machine.threads where !excused.contains(thread.code) { counted[thread.code] = closing ?? head }
+        return counted
+    }
+
+    /// Where a step reviews a dependency's figures (P3-04): for each dependency not excused, the
+    /// commit its figures are settled at: the analyst's approval (its last decision, "sí"), or
+    /// after a "no" its last step once its part is done (P3-05, once corrected). No commit after it
+    /// changes them (verify's `datos-dependencia`), and the reports read them there.
+    static func settledDataCommits(_ replay: CaseReplay) -> [String: OID] {
         let excused = Set(replay.machine.excused)
         var last: [String: OID] = [:]
-        var closing: OID?
+        var approved: [String: OID] = [:]
         for record in replay.steps {
-            if let code = record.dependency { last[code] = record.commit } else if closing == nil, !last.isEmpty { closing = record.commit }
+            guard let code = record.dependency else { continue }
+            // An approval fixes the figures; a "no" leaves them open until the step after it.
+            if let decided = record.decisionValue { approved[code] = decided ? record.commit : nil }
+            if approved[code] == nil || record.decisionValue == true { last[code] = record.commit }
         }
-        var counted: [String: OID] = [:]
+        var settled: [String: OID] = [:]
         for thread in replay.machine.threads where !excused.contains(thread.code) {
-            if reviewed {
-                if thread.next == nil, let commit = last[thread.code] { counted[thread.code] = commit }
-            } else {
-                counted[thread.code] = closing ?? head
-            }
+            if let commit = approved[thread.code] ?? (thread.next == nil ? last[thread.code] : nil) { settled[thread.code] = commit }
         }
-        return counted
+        return settled
     }
 
     /// The files a step generates into the case, as its schema declares them (`genera:`), each

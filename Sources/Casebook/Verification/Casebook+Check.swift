@@ -228,14 +228,20 @@ extension Casebook {
             let parts = relative.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             if parts.count == 2, Self.dependencyDataFolders.contains(parts[0]),
                !Self.isDependencyData(parts[1]), !Self.isDependencyReview(parts[1]) {
-                let code = CaseID.dependencyCode(parts[1].split(separator: ".").first.map(String.init)?
-                    .trimmingCharacters(in: .whitespaces) ?? "") ?? "CODIGO"
-                // A copy beside the real file, or an editor's backup: taken away, never renamed over it.
-                let real = FileManager.default.fileExists(atPath: "\(root)/\(path)/\(parts[0])/\(code).csv")
-                let backup = parts[1].hasSuffix("~") || parts[1].hasPrefix(".") || parts[1].lowercased().hasSuffix(".bak")
-                let fix = real || backup
-                    ? "Bórrelo o sáquelo de la carpeta (\(parts[0])/\(code).csv es el archivo de \(code) y queda como está)."
-                    : "Si son los datos de \(code), renómbrelo a \(parts[0])/\(code).csv; si no, quítelo de la carpeta."
+                // Renaming is offered only for a near name of a code whose file is not there (hro.csv,
+                // "HRO .csv", HRÓ.csv); a copy, a backup or a folder is taken away, never renamed over
+                // the real file.
+                var isFolder: ObjCBool = false
+                FileManager.default.fileExists(atPath: full, isDirectory: &isFolder)
+                let near = parts[1].lowercased().hasSuffix(".csv") ? String(parts[1].dropLast(4)) : nil
+                let code = near.flatMap { CaseID.dependencyCode($0.folding(options: .diacriticInsensitive, locale: nil)
+                    .trimmingCharacters(in: .whitespaces)) }
+                let fix: String
+                if let code, !isFolder.boolValue, !FileManager.default.fileExists(atPath: "\(root)/\(path)/\(parts[0])/\(code).csv") {
+                    fix = "Si son los datos de \(code), renómbrelo a \(parts[0])/\(code).csv; si no, quítelo de la carpeta."
+                } else {
+                    fix = "Sáquelo de la carpeta (o bórrelo)" + (code.map { "; \(parts[0])/\($0).csv es el archivo de \($0) y queda como está." } ?? ".")
+                }
                 problems.append(CaseProblem(
                     file: "\(path)/\(relative)",
                     message: "en \(parts[0])/ solo van los datos de cada dependencia, \(parts[0])/<CODIGO>.csv con el código en mayúsculas "

@@ -90,6 +90,11 @@ extension Casebook {
                 violations += try slipTipFindings(at: tip, history: replayed!, only: editedOutside, paths: paths)
             }
             violations += try sentReportFindings(at: tip, history: replayed!, only: editedOutside.union(touched), paths: paths)
+            // A case the range edits only outside folio: its settled figures (the others' are checked with their steps).
+            for id in editedOutside.subtracting(touched).sorted() {
+                guard let replay = try replay(id, in: replayed!) else { continue }
+                violations += try settledDataFindings(replay, path: paths[id], tip: tip, reported: reported)
+            }
         }
         return VerifyReport(ok: !violations.contains { $0.isError }, commits: line.count,
                             cases: counted, steps: steps, violations: violations, outOfWindow: timed)
@@ -198,8 +203,36 @@ extension Casebook {
                                    message: error.description,
                                    fix: "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."))
         }
+        found += try settledDataFindings(replay, path: path, tip: tip, reported: reported)
         let (late, timed) = try timingFindings(replay, path: path, at: tip, reported: reported)
         return (found + late, replay.steps.count, timed)
+    }
+
+    /// A dependency's figures changed after they were settled (`settledDataCommits`: approved at
+    /// P3-04, or entered at P3-05 after a "no"), by any commit, plain git included: the first commit
+    /// that changed them is named. Put back as settled, they are no finding.
+    func settledDataFindings(_ replay: CaseReplay, path: String?, tip: OID, reported: Set<OID>?) throws -> [Violation] {
+        guard let path, replay.definition.dependencyBlock?.contains(where: { $0.decision != nil }) == true else { return [] }
+        var found: [Violation] = []
+        for (code, settled) in Self.settledDataCommits(replay).sorted(by: { $0.key < $1.key }) {
+            for folder in Self.dependencyDataFolders {
+                let file = "\(path)/\(folder)/\(code).csv"
+                let then = try repository.entryID(at: file, in: settled)
+                guard then != (try repository.entryID(at: file, in: tip)) else { continue }
+                // The first commit after `settled` whose file is not the settled one.
+                let later = try repository.commitIDs(from: tip, hiding: settled, firstParent: true)  // oldest first
+                guard let culprit = try later.first(where: { try repository.entryID(at: file, in: $0) != then }),
+                      reported?.contains(culprit) ?? true else { continue }
+                let step = replay.steps.first { $0.commit == settled }
+                found.append(Violation(
+                    commit: culprit.hex, caseID: replay.id, step: nil, rule: .dependencyData,
+                    message: "El commit cambia \(file), los datos de \(code), después de que quedaron fijados en el paso \(step?.step ?? "") "
+                        + "(commit \(settled.short)): los informes del mes los leen así, y ya no se corrigen.",
+                    fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); si ya lo está, el enlace de \(code) "
+                        + "restaura el archivo ('git restore --source=\(settled.short) -- \(file)') y lo registra con 'folio note'."))
+            }
+        }
+        return found
     }
 
     /// `A..B` -> (B, A); `B` -> (B, nil); nil -> (HEAD, nil).

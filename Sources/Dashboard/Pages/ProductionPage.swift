@@ -27,7 +27,8 @@ enum ProductionPage {
             body += HTML.table(["Mes", "Estado", "Dependencias", "Informes"], rows, raw: true)
         }
 
-        let records = try book.exportProduction()
+        // The month as it goes: figures still in review too (the export counts only settled ones).
+        let records = try book.exportProduction(inReview: true)
         let codes = Array(Set(records.map(\.dependency))).sorted()
         let chosen = viewer.restrictedCode ?? requested?.uppercased()
         body += "<h2>Serie de una dependencia</h2>"

@@ -66,11 +66,11 @@ enum StatusText {
         if let damage = s.damage { lines.append("DAÑADO: \(damage.file): \(damage.reason)") }
         if let deps = s.dependencies, !deps.isEmpty {
             lines.append("")
-            var table = Table(headers: ["DEPENDENCIA", "ÚLTIMO", "SIGUIENTE"])
+            var table = Table(headers: [s.expectedRole == Role.unidadEjecutora.rawValue ? "UNIDAD" : "DEPENDENCIA", "ÚLTIMO", "SIGUIENTE"])
             let excused = Set((s.excused ?? []).map(\.code))
             for d in deps {
                 let end = excused.contains(d.code) ? "cerrado sin ella (el jefe la excusó)" : "terminó"
-                let back = d.returned == true ? "cifras devueltas a su enlace para corregir ('folio note'); luego " : ""
+                let back = d.returned == true ? "espera la corrección de su enlace ('folio note'); luego " : ""
                 table.rows.append([d.code, d.lastStep, d.next.isEmpty ? end : back + d.next.map(describe).joined(separator: "; ")])
             }
             lines.append(table.render())
@@ -82,7 +82,8 @@ enum StatusText {
             var parts: [String] = []
             if !started.isEmpty { parts.append("sin terminar: \(started.joined(separator: ", "))") }
             if !absent.isEmpty { parts.append("sin ningún paso todavía: \(absent.joined(separator: ", "))") }
-            lines.append("Dependencias esperadas (roles.yaml o dependencias_esperadas) " + parts.joined(separator: "; "))
+            let noun = s.expectedRole == Role.unidadEjecutora.rawValue ? "Unidades ejecutoras esperadas" : "Dependencias esperadas"
+            lines.append("\(noun) (roles.yaml o dependencias_esperadas) " + parts.joined(separator: "; "))
         }
         for e in s.excused ?? [] { lines.append("Cerrado sin \(e.code) por decisión del jefe: \(e.reason)") }
         lines.append("")
