@@ -43,6 +43,9 @@ public final class Casebook {
     var slipPaths: Set<String> = []
     /// The last answer of `casePath`: verify's walk and the commit's rules ask it twice per commit.
     var lastCasePath: (id: String, commit: OID, path: String?)?
+    /// `countedData` of a monthly case at a commit ("ID@commit"), for the earlier months a report
+    /// or a review compares with.
+    var countedMonths: [String: [String: OID]?] = [:]
     /// Signatures being checked beside the walk (`prepareSignatures`), and from how many of them.
     var signatureFeed: SignatureFeed?
     /// How many times this run checked signatures on a thread of their own (the feed itself is let

@@ -191,6 +191,14 @@ struct MonthCloseTests {
         try repo.step(id, "03", as: "alopez", dependency: "HGE")
         let review = repo.read("cases/2026/\(id)/produccion/HGE-revision.md")
         #expect(!review.contains("-5") && review.contains("hallazgos: \(committedReview.findings.count)"), "\(review)")
+        // The contact's note changes the figures after the review: they are not approved unseen (attack16t).
+        try repo.writeProduction(id, "HGE", executed: 1_150)
+        _ = try repo.book.recordNote(caseID: id, persona: "hge", text: "Corrige cifras")
+        try repo.expectRefusal(["las cifras de HGE cambiaron después de la revisión del paso 03", "--decision no"]) {
+            try repo.step(id, "04", as: "alopez", decision: "si", dependency: "HGE", justification: "Cierre adelantado")
+        }
+        try repo.step(id, "04", as: "alopez", decision: "no", dependency: "HGE", justification: "Cierre adelantado")
+        #expect(try repo.book.verify().ok)
     }
 
     @Test("the head's own text at step 07 is kept; the figures go in folio's marked section, and the report is also HTML")

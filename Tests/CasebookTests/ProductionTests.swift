@@ -188,6 +188,11 @@ struct ProductionTests {
     func report() throws {
         let repo = try CaseRepo(date: "2026-09-01T09:00:00-06:00")
         try months(repo, [("2026-09", ["HGE": body(1000, 300), "HRO": body(700, 200)])])
+        // September's settled figures stand for October's comparisons: a later plain-git change by
+        // HRO's own contact (refused by the hook, not here) is not read (attack16t).
+        let september = "cases/2026/PROD-2026-09/produccion/HRO.csv"
+        try repo.write(header + body(1, 1), to: september)
+        _ = try repo.git(["commit", "-qam", "cifras", "--author", "Rosa Tzul (HRO) <rtzul@igss.gob.gt>"])
         let id = "PROD-2026-10"
         repo.at("2026-10-27T08:00:00-06:00")
         _ = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-10", persona: "cmendez"))

@@ -41,7 +41,18 @@ extension Casebook {
     /// dependency has no file, or the file is unreadable.
     func committedProduction(code: String, month: Day, dependency: String, at commit: OID, catalog: ProductCatalog) -> [ProductionLine]? {
         let path = Self.monthFile(code: code, month: month, ProductionTable.path(for: dependency))
-        guard let data = try? repository.file(at: path, in: commit) else { return nil }
+        // The month's figures as its report counts them (`countedData`): where they were settled,
+        // and none of a dependency excused or still in review; a month without a case of its own
+        // (nothing to replay) is read as committed.
+        let id = "\(code)-\(month.description.prefix(7))"
+        let key = id + "@" + commit.hex
+        if countedMonths[key] == nil { countedMonths[key] = .some((try? countedData(id, at: commit)) ?? nil) }
+        var at = commit
+        if let counted = countedMonths[key] ?? nil {
+            guard let settled = counted[dependency] else { return nil }
+            at = settled
+        }
+        guard let data = try? repository.file(at: path, in: at) else { return nil }
         return try? ProductionTable.parse(String(decoding: data, as: UTF8.self), file: path, catalog: catalog)
     }
 

@@ -193,6 +193,16 @@ extension Casebook {
                                 data: persona.isContact(of: own), review: step.generates.contains(.productionReview))
         try checkStaged(in: path, outside: scope)
         try requireIndexAsCommitted(id: id, path: path)
+        // An approval is of the figures the review read (P3-03): changed since (a contact's note, a
+        // sync), they go back with a "no" instead.
+        if decision == true, let code = own, let changed = try unreviewedChange(replay, dependency: code, path: path, at: head) {
+            throw CasebookError.invalidFile(
+                file: changed.file,
+                reason: "las cifras de \(code) cambiaron después de la revisión del paso \(changed.review.step ?? "") (commit \(changed.review.commit.short)), "
+                    + "que no las vio: no se aprueban sin revisar",
+                fix: "Responda --decision no para que su enlace las confirme o corrija (el paso siguiente lo registra), "
+                    + "o deshaga el cambio si no correspondía.")
+        }
         // After a "no" (P3-04), the next step waits for the contact's correction, or says why not.
         if let code = own, let unchanged = try uncorrectedData(replay, dependency: code, path: path, head: head),
            request.text?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true {
@@ -515,6 +525,20 @@ extension Casebook {
             throw CasebookError.roleNotHeld(persona: persona.id, step: step.number, roles: step.roles,
                                             holders: roster.holders(of: step.roles))
         }
+    }
+
+    /// When a dependency's figures at `commit` are not those its last review read (the step that
+    /// generates `revision-produccion`, P3-03): the file and that step; nil otherwise.
+    func unreviewedChange(_ replay: CaseReplay, dependency code: String, path: String, at commit: OID) throws -> (file: String, review: StepRecord)? {
+        guard let review = replay.steps.last(where: { record in
+            record.dependency == code && record.step.flatMap { replay.definition.step(ProcedureDefinition.normalize(step: $0)) }?
+                .generates.contains(.productionReview) == true
+        }) else { return nil }
+        for folder in Self.dependencyDataFolders {
+            let file = "\(path)/\(folder)/\(code).csv"
+            if try repository.entryID(at: file, in: review.commit) != (try repository.entryID(at: file, in: commit)) { return (file, review) }
+        }
+        return nil
     }
 
     /// When a dependency's last step answered "no" (P3-04: its figures went back to its contact),

@@ -215,6 +215,18 @@ extension Casebook {
         guard let path, replay.definition.dependencyBlock?.contains(where: { $0.decision != nil }) == true else { return [] }
         var found: [Violation] = []
         for (code, settled) in Self.settledDataCommits(replay).sorted(by: { $0.key < $1.key }) {
+            // An approval is of the figures the review read: not of figures changed since (a sync
+            // that put a contact's note under it).
+            if let approval = replay.steps.first(where: { $0.commit == settled }), approval.decisionValue == true,
+               reported?.contains(settled) ?? true,
+               let changed = try unreviewedChange(replay, dependency: code, path: path, at: settled) {
+                found.append(Violation(
+                    commit: settled.hex, caseID: replay.id, step: approval.step, rule: .dependencyData,
+                    message: "El paso \(approval.step ?? "") aprueba \(changed.file), los datos de \(code), que cambiaron después de la revisión del paso "
+                        + "\(changed.review.step ?? "") (commit \(changed.review.commit.short)): se aprobaron cifras que nadie revisó.",
+                    fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea) y responda de nuevo "
+                        + "con 'folio step ID \(approval.step ?? "04") --dependency \(code) --decision no'."))
+            }
             for folder in Self.dependencyDataFolders {
                 let file = "\(path)/\(folder)/\(code).csv"
                 let then = try repository.entryID(at: file, in: settled)
