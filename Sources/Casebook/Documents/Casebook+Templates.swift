@@ -50,7 +50,7 @@ extension Casebook {
             let lines: [[String]]
             var style = CSVStyle.standard
             if let previous, let catalog, let last = committedProduction(code: definition.code, month: previous, dependency: dependency,
-                                                                          at: head, catalog: catalog), !last.isEmpty {
+                                                                          at: head, catalog: catalog, settled: false), !last.isEmpty {
                 lines = last.map { [$0.program, $0.product, $0.unit, "", "", ""] }
                 let file = Self.monthFile(code: definition.code, month: previous, ProductionTable.path(for: dependency))
                 style = (try? repository.file(at: file, in: head)).flatMap { $0 }.map(CSVStyle.init(of:)) ?? .standard

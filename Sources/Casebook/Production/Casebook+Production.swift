@@ -39,8 +39,15 @@ extension Casebook {
 
     /// A dependency's lines of `month` as committed at `commit`; nil when that month or that
     /// dependency has no file, or the file is unreadable.
-    func committedProduction(code: String, month: Day, dependency: String, at commit: OID, catalog: ProductCatalog) -> [ProductionLine]? {
+    /// `settled` false: the file as committed, settled or not (a template's lines, whose figures
+    /// are left empty).
+    func committedProduction(code: String, month: Day, dependency: String, at commit: OID, catalog: ProductCatalog,
+                             settled: Bool = true) -> [ProductionLine]? {
         let path = Self.monthFile(code: code, month: month, ProductionTable.path(for: dependency))
+        if !settled {
+            guard let data = try? repository.file(at: path, in: commit) else { return nil }
+            return try? ProductionTable.parse(String(decoding: data, as: UTF8.self), file: path, catalog: catalog)
+        }
         // The month's figures as its report counts them (`countedData`): where they were settled,
         // and none of a dependency excused or still in review; a month without a case of its own
         // (nothing to replay) is read as committed.
