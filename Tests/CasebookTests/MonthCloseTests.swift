@@ -223,6 +223,18 @@ struct MonthCloseTests {
         #expect(regenerated.hasPrefix(mine) && regenerated.contains(GeneratedSection.start))
         #expect(try String(contentsOfFile: try #require(again.first { $0.hasSuffix("informe-jefatura-2026-11.html") }), encoding: .utf8)
             .contains("Señor Gerente"))
+        // After the step that generated it, a report stays: a note that edits the consolidated report
+        // is named by verify (attack16s), and putting it back clears it.
+        let consolidated = "cases/2026/\(id)/informe/consolidado-2026-11.md"
+        let generated = repo.read(consolidated)
+        try repo.write(generated.replacingOccurrences(of: "2,400", with: "9,400"), to: consolidated)
+        let edit = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Ajusto el total")
+        let verified = try repo.book.verify()
+        #expect(verified.violations.contains { $0.rule == "informe-trasladado" && $0.commit == edit.commit.hex && $0.message.contains("que generó el paso 06") },
+                "\(verified.violations)")
+        try repo.write(generated, to: consolidated)
+        _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Restaura el informe")
+        #expect(try repo.book.verify().ok)
     }
 
     @Test("P2 stays open until every registered dependency's POA is archived or excused")

@@ -138,6 +138,13 @@ struct WorkflowTests {
         #expect(refused.notices.contains { $0.contains("Las cifras de HRO vuelven a su enlace") && $0.contains("produccion/HRO.csv")
             && $0.contains("folio note PROD-2026-11") && $0.contains("--as hro") }, "\(refused.notices)")
         #expect(try repo.book.status(of: "PROD-2026-11").dependencies?.first { $0.code == "HRO" }?.returned == true)
+        // The contact's inbox holds the correction, not the analyst's 05 (staff16t); a step tried instead points to the note.
+        let pending = try repo.book.pending().filter { $0.id == "PROD-2026-11" && $0.dependency == "HRO" }
+        #expect(pending.map(\.step) == ["nota"] && pending.first?.holders == ["hro"] && pending.first?.activity.contains("folio note") == true,
+                "\(pending)")
+        try repo.expectRefusal(["Sus cifras volvieron a usted en el paso 04", "folio note PROD-2026-11"]) {
+            try repo.step("PROD-2026-11", "01", as: "hro", dependency: "HRO")
+        }
         // Step 05 waits for the correction (staff16s: it had recorded, and the returned figures were locked in), or says why not.
         try repo.expectRefusal(["las cifras de HRO no cambiaron desde el 'no' del paso 04", "folio note PROD-2026-11", "-m \"TEXTO\""]) {
             try repo.step("PROD-2026-11", "05", as: "jperez", dependency: "HRO")

@@ -51,6 +51,8 @@ extension Casebook {
         guard status.state == .open || status.state == .waiting else { return [] }
         var items: [DueItem] = []
         let started = Set((status.dependencies ?? []).map(\.code))
+        // Figures sent back at 04 "no": their contact's correction comes first (step 05 waits for it).
+        let returned = Set((status.dependencies ?? []).filter { $0.returned == true }.map(\.code))
         for next in status.next + (status.dependencies ?? []).flatMap(\.next) {
             func item(dependency: String?, holders: [String]) -> DueItem {
                 DueItem(id: status.id, title: status.title, procedure: status.procedure, step: next.step,
@@ -69,6 +71,18 @@ extension Casebook {
                     }
                     continue
                 }
+            }
+            if let code = next.dependency, returned.contains(code) {
+                let contacts = roster.personas.filter { $0.isContact(of: code) }
+                var correction = item(dependency: code, holders: contacts.map(\.id))
+                correction.step = "nota"
+                correction.activity = "Corregir las cifras devueltas en el paso 04: 'folio note \(status.id) -m \"Corrige cifras\"' "
+                    + "(después sigue el paso \(next.step))"
+                correction.role = contacts.first?.roles.first(where: \.isExternal)?.rawValue ?? Role.dependencia.rawValue
+                correction.roles = [correction.role]
+                correction.assigned = nil
+                items.append(correction)
+                continue
             }
             // Work assigned to a person (`--assign`) is in their inbox only.
             items.append(item(dependency: next.dependency, holders: next.assigned.map { [$0] } ?? next.holders))

@@ -140,6 +140,12 @@ extension Casebook {
         do {
             try replay.machine.apply(step: step.number, decision: decision, dependency: dependency)
         } catch let error as ProcedureError {
+            // A contact whose figures were sent back corrects them by note, not by a step.
+            if case .outOfOrder = error, let code = dependency, persona.isContact(of: code),
+               (try? uncorrectedData(replay, dependency: code, path: path, head: head)) != nil {
+                throw CasebookError.hinted(.procedure(error), "Sus cifras volvieron a usted en el paso 04: corríjalas en el archivo y "
+                                           + "regístrelas con 'folio note \(id) -m \"Corrige cifras\" --as \(persona.id)'.")
+            }
             // "Which dependency?": the ones whose next step this is.
             // "Waiting for HGA's 02": or a jefe closes without it.
             if case .dependenciesPending(_, let pending, _) = error, let first = pending.first?.0 {
@@ -354,7 +360,7 @@ extension Casebook {
                 // Putting back the figures as they were settled is a restoration.
                 if let at = Self.settledDataCommits(replay)[own], onDisk == (try repository.entryID(at: file, in: at))?.hex { continue }
                 throw CasebookError.invalidFile(file: file, reason: "las cifras de \(own) ya no se corrigen: \(settled)",
-                                                fix: "Deje el archivo como está registrado ('git restore \(file)'). Un error en cifras ya aprobadas "
+                                                fix: "Deje el archivo como está registrado ('git restore \(file)'). Un error en cifras ya registradas "
                                                     + "se comunica al Departamento por oficio, que queda en el expediente: "
                                                     + "'folio attach \(id) oficio.pdf --dependency \(own)'.")
             }

@@ -94,6 +94,7 @@ extension Casebook {
             for id in editedOutside.subtracting(touched).sorted() {
                 guard let replay = try replay(id, in: replayed!) else { continue }
                 violations += try settledDataFindings(replay, path: paths[id], tip: tip, reported: reported)
+                violations += try generatedReportFindings(replay, path: paths[id], tip: tip, reported: reported)
             }
         }
         return VerifyReport(ok: !violations.contains { $0.isError }, commits: line.count,
@@ -204,8 +205,41 @@ extension Casebook {
                                    fix: "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."))
         }
         found += try settledDataFindings(replay, path: path, tip: tip, reported: reported)
+        found += try generatedReportFindings(replay, path: path, tip: tip, reported: reported)
         let (late, timed) = try timingFindings(replay, path: path, at: tip, reported: reported)
         return (found + late, replay.steps.count, timed)
+    }
+
+    /// A month's report changed after the step that generated it (`genera:`: P3-06's consolidated
+    /// report, P3-07's head's report, P5's): what that step committed under `informe/` stays as it
+    /// was, whatever commit changes it afterwards, plain git included; the first such commit is
+    /// named. Put back as generated, it is no finding.
+    func generatedReportFindings(_ replay: CaseReplay, path: String?, tip: OID, reported: Set<OID>?) throws -> [Violation] {
+        guard let path else { return [] }
+        var generated: [String: StepRecord] = [:]
+        for record in replay.steps {
+            guard let number = record.step.map(ProcedureDefinition.normalize(step:)), let step = replay.definition.step(number),
+                  step.generates.contains(where: { $0 != .productionReview }), let parent = record.parent else { continue }
+            for name in try repository.changedEntries(at: "\(path)/informe", from: parent, to: record.commit) {
+                generated["\(path)/informe/\(name)"] = record
+            }
+        }
+        var found: [Violation] = []
+        for (file, record) in generated.sorted(by: { $0.key < $1.key }) {
+            let then = try repository.entryID(at: file, in: record.commit)
+            guard then != (try repository.entryID(at: file, in: tip)) else { continue }
+            let later = try repository.commitIDs(from: tip, hiding: record.commit, firstParent: true)  // oldest first
+            guard let culprit = try later.first(where: { try repository.entryID(at: file, in: $0) != then }),
+                  reported?.contains(culprit) ?? true else { continue }
+            found.append(Violation(
+                commit: culprit.hex, caseID: replay.id, step: nil, rule: .sentReport,
+                message: "El commit cambia \(file), que generó el paso \(record.step ?? "") (commit \(record.commit.short), "
+                    + "\(clock.day(record.author.date))): un informe registrado no se modifica.",
+                fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); si ya lo está, "
+                    + "restáurelo ('git restore --source=\(record.commit.short) -- \(file)') y regístrelo con 'folio note'; "
+                    + "'folio report ID --out CARPETA' genera otra copia fuera del expediente."))
+        }
+        return found
     }
 
     /// A dependency's figures changed after they were settled (`settledDataCommits`: approved at

@@ -80,7 +80,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
         case .role: return "El autor tenía el rol del paso en roles.yaml del commit anterior."
         case .schema: return "El procedimiento del expediente está definido en schemas/ de su apertura."
         case .stepOrder: return "Los pasos siguen el orden del manual."
-        case .sentReport: return "Un informe anual trasladado (P1-14) queda como se trasladó."
+        case .sentReport: return "Un informe anual trasladado (P1-14), o el que genera un paso (P3, P5), queda como se registró."
         case .deadline: return "Un paso fuera de plazo lleva justificación."
         case .routingSlip: return "La hoja de ruta de cada expediente coincide con su historia."
         case .archive: return "Los documentos archivados siguen como el índice los registró: ningún commit los quita, los cambia ni borra su entrada."
