@@ -210,6 +210,14 @@ struct MonthCloseTests {
         let file = "cases/2026/\(id)/informe/informe-jefatura-2026-11.md"
         let mine = "# Informe de la jefatura\n\nSeñor Gerente: la producción de noviembre se mantuvo; destaco el esfuerzo del HGE.\n"
         try repo.write(mine, to: file)
+        // Step 07 writes the head's report, and carries no change to step 06's (attack16u).
+        let sixth = "cases/2026/\(id)/informe/consolidado-2026-11.md"
+        let asGenerated = repo.read(sixth)
+        try repo.write(asGenerated.replacingOccurrences(of: "2,400", with: "9,999"), to: sixth)
+        try repo.expectRefusal([sixth, "lo generó el paso 06"]) {
+            try repo.step(id, "07", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, 2026-12-09"])
+        }
+        try repo.write(asGenerated, to: sixth)
         try repo.step(id, "07", as: "mrodriguez", sets: ["visto_bueno_subgerente=Lic. Pérez, 2026-12-09"])
         let text = repo.read(file)
         #expect(text.hasPrefix(mine), "the head's text comes first, untouched")
@@ -228,12 +236,16 @@ struct MonthCloseTests {
         let consolidated = "cases/2026/\(id)/informe/consolidado-2026-11.md"
         let generated = repo.read(consolidated)
         try repo.write(generated.replacingOccurrences(of: "2,400", with: "9,400"), to: consolidated)
-        let edit = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Ajusto el total")
+        try repo.expectRefusal([consolidated, "lo generó el paso 06", "git restore --source="]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Ajusto el total")
+        }
+        _ = try repo.git(["commit", "-qam", "ajusta el total", "--author", "Ana López <alopez@igss.gob.gt>"])
+        let edit = try repo.git(["rev-parse", "HEAD"])
         let verified = try repo.book.verify()
-        #expect(verified.violations.contains { $0.rule == "informe-trasladado" && $0.commit == edit.commit.hex && $0.message.contains("que generó el paso 06") },
+        #expect(verified.violations.contains { $0.rule == "informe-trasladado" && $0.commit == edit && $0.message.contains("que generó el paso 06") },
                 "\(verified.violations)")
         try repo.write(generated, to: consolidated)
-        _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Restaura el informe")
+        _ = try repo.git(["commit", "-qam", "restaura", "--author", "Ana López <alopez@igss.gob.gt>"])
         #expect(try repo.book.verify().ok)
     }
 

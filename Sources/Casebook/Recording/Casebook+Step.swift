@@ -181,6 +181,7 @@ extension Casebook {
         }
         try checkClean(outside: path)
         try refuseChangedSentReports(replay, path: path)
+        try refuseChangedGeneratedReports(replay, path: path)
         // A step out of its window without a justification is refused together with anything else the
         // step lacks, so that one answer mends the whole refusal.
         var timingRefusal: CasebookError? = nil
@@ -345,6 +346,7 @@ extension Casebook {
         }
         try checkClean(outside: path)
         try refuseChangedSentReports(replay, path: path)
+        try refuseChangedGeneratedReports(replay, path: path)
         // A dependency's contact records their own files only.
         if persona.isExternalContact, persona.dependency == nil { throw CasebookError.contactWithoutCode(persona: persona.id) }
         if persona.isExternalContact, let registered = persona.dependency, let dependency, registered.uppercased() != dependency {

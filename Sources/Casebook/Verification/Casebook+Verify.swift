@@ -216,16 +216,8 @@ extension Casebook {
     /// named. Put back as generated, it is no finding.
     func generatedReportFindings(_ replay: CaseReplay, path: String?, tip: OID, reported: Set<OID>?) throws -> [Violation] {
         guard let path else { return [] }
-        var generated: [String: StepRecord] = [:]
-        for record in replay.steps {
-            guard let number = record.step.map(ProcedureDefinition.normalize(step:)), let step = replay.definition.step(number),
-                  step.generates.contains(where: { $0 != .productionReview }), let parent = record.parent else { continue }
-            for name in try repository.changedEntries(at: "\(path)/informe", from: parent, to: record.commit) {
-                generated["\(path)/informe/\(name)"] = record
-            }
-        }
         var found: [Violation] = []
-        for (file, record) in generated.sorted(by: { $0.key < $1.key }) {
+        for (file, record) in try generatedReports(replay, path: path).sorted(by: { $0.key < $1.key }) {
             let then = try repository.entryID(at: file, in: record.commit)
             guard then != (try repository.entryID(at: file, in: tip)) else { continue }
             let later = try repository.commitIDs(from: tip, hiding: record.commit, firstParent: true)  // oldest first
@@ -240,6 +232,41 @@ extension Casebook {
                     + "'folio report ID --out CARPETA' genera otra copia fuera del expediente."))
         }
         return found
+    }
+
+    /// The reports the case's steps generated under `informe/` (`genera:`), each with the last step
+    /// that wrote it: only a step's own reports (P3-07 writes the head's report, not the
+    /// consolidated one that P3-06 wrote, though it could carry a change to it).
+    func generatedReports(_ replay: CaseReplay, path: String) throws -> [String: StepRecord] {
+        var generated: [String: StepRecord] = [:]
+        for record in replay.steps {
+            guard let number = record.step.map(ProcedureDefinition.normalize(step:)), let step = replay.definition.step(number),
+                  let parent = record.parent else { continue }
+            // Each generator's files, by name: informe/consolidado-AAAA-MM.md and the like.
+            let prefixes = step.generates.filter { $0 != .productionReview }
+                .flatMap { $0.files(month: "", dependency: nil) }.map { ($0 as NSString).lastPathComponent }
+                .map { String($0.prefix { $0 != "." }) }
+            guard !prefixes.isEmpty else { continue }
+            for name in try repository.changedEntries(at: "\(path)/informe", from: parent, to: record.commit)
+            where prefixes.contains(where: { name.hasPrefix($0) }) {
+                generated["\(path)/informe/\(name)"] = record
+            }
+        }
+        return generated
+    }
+
+    /// A step or a note refuses to commit a month's report changed (or deleted) in the work tree
+    /// after the step that generated it (`generatedReportFindings`).
+    func refuseChangedGeneratedReports(_ replay: CaseReplay, path: String) throws {
+        for (file, record) in try generatedReports(replay, path: path).sorted(by: { $0.key < $1.key }) {
+            let data = FileManager.default.contents(atPath: "\(root)/\(file)")
+            guard data.map(Self.gitBlobID) != (try repository.entryID(at: file, in: record.commit))?.hex else { continue }
+            throw CasebookError.invalidFile(
+                file: file,
+                reason: "lo generó el paso \(record.step ?? "") (commit \(record.commit.short), \(clock.day(record.author.date))) "
+                    + "y \(data == nil ? "falta" : "cambió"): un informe registrado no se modifica",
+                fix: "Restáurelo con 'git restore --source=\(record.commit.short) -- \(file)'; 'folio report ID --out CARPETA' genera otra copia fuera del expediente.")
+        }
     }
 
     /// A dependency's figures changed after they were settled (`settledDataCommits`: approved at
