@@ -355,8 +355,7 @@ extension Casebook {
         let own = persona.isExternalContact ? persona.dependency.flatMap(CaseID.dependencyCode) : nil
         if let own, let settled = settledData(replay, dependency: own) {
             // A contact's figures, once approved or the round closed, stay as the reports read them.
-            for folder in Self.dependencyDataFolders {
-                let file = "\(path)/\(folder)/\(own).csv"
+            for file in Self.dataFiles(of: own, in: path) {
                 let onDisk = FileManager.default.contents(atPath: "\(root)/\(file)").map(Self.gitBlobID)
                 guard onDisk != (try repository.entryID(at: file, in: head))?.hex else { continue }
                 // Putting back the figures as they were settled is a restoration.
@@ -542,8 +541,7 @@ extension Casebook {
             record.dependency == code && record.step.flatMap { replay.definition.step(ProcedureDefinition.normalize(step: $0)) }?
                 .generates.contains(.productionReview) == true
         }) else { return nil }
-        for folder in Self.dependencyDataFolders {
-            let file = "\(path)/\(folder)/\(code).csv"
+        for file in Self.dataFiles(of: code, in: path) {
             if try repository.entryID(at: file, in: review.commit) != (try repository.entryID(at: file, in: commit)) { return (file, review) }
         }
         return nil
@@ -553,8 +551,7 @@ extension Casebook {
     /// and its data file is still as it was then: the file and that step; nil otherwise.
     func uncorrectedData(_ replay: CaseReplay, dependency code: String, path: String, head: OID) throws -> (file: String, refused: StepRecord)? {
         guard let refused = replay.steps.last(where: { $0.dependency == code }), refused.decisionValue == false else { return nil }
-        for folder in Self.dependencyDataFolders {
-            let file = "\(path)/\(folder)/\(code).csv"
+        for file in Self.dataFiles(of: code, in: path) {
             if let then = try repository.entryID(at: file, in: refused.commit), then == (try repository.entryID(at: file, in: head)) {
                 return (file, refused)
             }
@@ -616,7 +613,7 @@ extension Casebook {
         }
         // The dependency's data (its CSV) only at its own contact's steps and notes, its review only
         // at the step that writes it (`ruleDependencyData`).
-        return (data ? ["\(path)/produccion/\(code).csv", "\(path)/avance/\(code).csv"] : [])
+        return (data ? Self.dataFiles(of: code, in: path) : [])
             + (review ? ["\(path)/produccion/\(code)-revision.md"] : [])
             + ["\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)", "\(path)/\(RoutingSlip.fileName)"]
             + (sets ? ["\(path)/expediente.md"] : [])
@@ -638,6 +635,11 @@ extension Casebook {
 
     /// The folders of a case whose `<CODIGO>.csv` files are one dependency's monthly data.
     static let dependencyDataFolders = ["produccion", "avance"]
+
+    /// A dependency's data files in case folder `path` (`produccion/<CODE>.csv`, `avance/<CODE>.csv`).
+    static func dataFiles(of code: String, in path: String) -> [String] {
+        dependencyDataFolders.map { "\(path)/\($0)/\(code).csv" }
+    }
 
     /// The folders of a case that belong to one dependency's files each.
     static let dependencyFolders: Set<String> = ["produccion", "avance", "dependencias"]

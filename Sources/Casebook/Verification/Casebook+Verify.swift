@@ -218,11 +218,7 @@ extension Casebook {
         guard let path else { return [] }
         var found: [Violation] = []
         for (file, record) in try generatedReports(replay, path: path).sorted(by: { $0.key < $1.key }) {
-            let then = try repository.entryID(at: file, in: record.commit)
-            guard then != (try repository.entryID(at: file, in: tip)) else { continue }
-            let later = try repository.commitIDs(from: tip, hiding: record.commit, firstParent: true)  // oldest first
-            guard let culprit = try later.first(where: { try repository.entryID(at: file, in: $0) != then }),
-                  reported?.contains(culprit) ?? true else { continue }
+            guard let culprit = try firstChange(of: file, after: record.commit, tip: tip), reported?.contains(culprit) ?? true else { continue }
             found.append(Violation(
                 commit: culprit.hex, caseID: replay.id, step: nil, rule: .sentReport,
                 message: "El commit cambia \(file), que generó el paso \(record.step ?? "") (commit \(record.commit.short), "
@@ -232,6 +228,15 @@ extension Casebook {
                     + "'folio report ID --out CARPETA' genera otra copia fuera del expediente."))
         }
         return found
+    }
+
+    /// The first commit of the first-parent line after `base`, up to `tip`, whose `file` is not
+    /// `base`'s; nil when `tip` holds it as `base` did (never changed, or put back).
+    func firstChange(of file: String, after base: OID, tip: OID) throws -> OID? {
+        let then = try repository.entryID(at: file, in: base)
+        guard then != (try repository.entryID(at: file, in: tip)) else { return nil }
+        return try repository.commitIDs(from: tip, hiding: base, firstParent: true)  // oldest first
+            .first { try repository.entryID(at: file, in: $0) != then }
     }
 
     /// The reports the case's steps generated under `informe/` (`genera:`), each with the last step
@@ -288,14 +293,8 @@ extension Casebook {
                     fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea) y responda de nuevo "
                         + "con 'folio step ID \(approval.step ?? "04") --dependency \(code) --decision no'."))
             }
-            for folder in Self.dependencyDataFolders {
-                let file = "\(path)/\(folder)/\(code).csv"
-                let then = try repository.entryID(at: file, in: settled)
-                guard then != (try repository.entryID(at: file, in: tip)) else { continue }
-                // The first commit after `settled` whose file is not the settled one.
-                let later = try repository.commitIDs(from: tip, hiding: settled, firstParent: true)  // oldest first
-                guard let culprit = try later.first(where: { try repository.entryID(at: file, in: $0) != then }),
-                      reported?.contains(culprit) ?? true else { continue }
+            for file in Self.dataFiles(of: code, in: path) {
+                guard let culprit = try firstChange(of: file, after: settled, tip: tip), reported?.contains(culprit) ?? true else { continue }
                 let step = replay.steps.first { $0.commit == settled }
                 found.append(Violation(
                     commit: culprit.hex, caseID: replay.id, step: nil, rule: .dependencyData,
