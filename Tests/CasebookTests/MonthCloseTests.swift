@@ -118,6 +118,36 @@ struct MonthCloseTests {
         try other.expectRefusal(["HGA (le falta el paso 02)"]) { try other.step(second, "06", as: "alopez") }
     }
 
+    @Test("figures approved at 04 are not excused away: folio excusar refuses, and a plain-git excuse counts for nothing")
+    func approvedNotExcused() throws {
+        let (repo, id) = try month()
+        try repo.writeProduction(id, "HGA", executed: 777)
+        try repo.step(id, "01", as: "hga", dependency: "HGA")
+        try repo.step(id, "02", as: "cmendez", dependency: "HGA")
+        try repo.step(id, "03", as: "alopez", dependency: "HGA")
+        try repo.book.recordStep(StepRequest(caseID: id, step: "04", persona: "alopez", decision: "si", dependency: "HGA",
+                                             justification: "Revisión adelantada por el cierre del año"))
+        repo.at("2026-12-01T08:00:00-06:00")
+        // Step 06 waits for HGA's 05.
+        try repo.expectRefusal(["HGA (le falta el paso 05)"]) { try repo.step(id, "06", as: "alopez") }
+        try repo.expectRefusal(["El cierre sin HGA no corresponde", "sus cifras ya se aprobaron (paso 04", "falta su paso 05"]) {
+            _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "Cerramos ya", persona: "mrodriguez")
+        }
+        // The same excuse with plain git, by the jefe: a step-order finding; HGA still waits for its 05, and its figures count.
+        try repo.write("nota\n", to: "cases/2026/\(id)/nota-hga.md")
+        _ = try repo.git(["add", "-A"])
+        _ = try repo.git(["commit", "-q", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>", "-m",
+                          "\(id): se cierra sin HGA\n\nExpediente: \(id)\nProcedimiento: 3\nRol: jefe\nExcusa: HGA\n"
+                            + "Signed-off-by: María Rodríguez <mrodriguez@igss.gob.gt>"])
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        #expect(try repo.book.verify().violations.contains { $0.commit == forged && $0.rule == "step-order" && $0.message.contains("ya se aprobaron") })
+        #expect(try repo.book.status(of: id).excused ?? [] == [])
+        _ = try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        try repo.step(id, "05", as: "alopez", dependency: "HGA")
+        try repo.step(id, "06", as: "alopez")
+        #expect(repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md").contains("| HGA |"))
+    }
+
     @Test("the month's report counts each dependency's figures as its steps left them: a later change by its contact, with plain git or a note, is not counted")
     func approvedFigures() throws {
         let (repo, id) = try month()
@@ -273,6 +303,30 @@ struct MonthCloseTests {
         #expect(after.state == .closed && after.missing == [] && after.expected == ["HGE", "HRO"], "\(after.state) \(String(describing: after.missing))")
         // Nor does a new dependency's first step: the round is closed (attack16r).
         try repo.expectRefusal(["cerrado", "no admite el paso 10"]) { try repo.step(id, "10", as: "alopez", dependency: "HGA") }
+        #expect(try repo.book.verify().ok)
+        // The same step made with plain git, trailers and all, by someone who holds the role: the
+        // shared repository refuses it as folio does (it passed before), and status leaves it out.
+        let closed = try repo.git(["rev-parse", "HEAD"])
+        try repo.write("POA de HGA\n", to: "cases/2026/\(id)/dependencias/HGA/poa.md")
+        _ = try repo.git(["add", "-A"])
+        _ = try repo.git(["commit", "-q", "--author", "Ana López <alopez@igss.gob.gt>", "-m",
+                          "\(id): paso 10 HGA\n\nExpediente: \(id)\nProcedimiento: 2\nPaso: 10\nRol: analista\nDependencia: HGA\n"
+                          + "Signed-off-by: Ana López <alopez@igss.gob.gt>\n"])
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        for report in [try repo.book.verify(), try repo.book.verify(range: "\(closed)..\(forged)")] {
+            #expect(report.violations.contains { $0.commit == forged && $0.kind == .stepOrder && $0.message.contains("cerrado") },
+                    "\(report.violations.map(\.message))")
+        }
+        let left = try repo.book.status(of: id)
+        #expect(left.state == .closed && !(left.dependencies ?? []).contains { $0.code == "HGA" })
+        // The way the jefe takes one more POA: list it in dependencias_esperadas (a note), and the round is open for it.
+        _ = try repo.git(["reset", "-q", "--hard", closed])
+        let text = repo.read("cases/2026/\(id)/expediente.md")
+        try repo.write(text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [HGE, HRO, HGA]\n", options: [], range: text.range(of: "---\n")),
+                       to: "cases/2026/\(id)/expediente.md")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Llega el POA del HGA")
+        #expect(try repo.book.status(of: id).state == .open)
+        try repo.step(id, "10", as: "alopez", dependency: "HGA")
         #expect(try repo.book.verify().ok)
     }
 }

@@ -394,6 +394,87 @@ struct RemoteTests {
         #expect(!late.ok && late.err.contains("[datos-dependencia]") && late.err.contains("después de que quedaron fijados en el paso 04"), "\(late.err)")
     }
 
+    @Test("a review recorded offline is of the figures it read: replayed onto the contact's correction, sync and the hook refuse it")
+    func staleReview() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        for (id, name, role, code) in [("hge", "Luis Ajú", "dependencia", "HGE"), ("cmendez", "Carla Méndez", "secretaria", "")] {
+            #expect(try folio(a, ["roles", "add", id, "--name", name, "--email", "\(id)@igss.gob.gt", "--role", role]
+                                  + (code.isEmpty ? [] : ["--dependency", code]) + ["--as", "mrodriguez"]).ok)
+        }
+        #expect(try folio(a, "new", "3", "--month", "2026-11", "--as", "mrodriguez", date: "2026-11-27T09:00:00-06:00").ok)
+        let folder = "cases/2026/PROD-2026-11"
+        let csv = "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,1200,0\n"
+        try FileManager.default.createDirectory(atPath: a + "/\(folder)/produccion", withIntermediateDirectories: true)
+        try csv.write(toFile: a + "/\(folder)/produccion/HGE.csv", atomically: true, encoding: .utf8)
+        #expect(try folio(a, "step", "PROD-2026-11", "01", "--dependency", "HGE", "--as", "hge", date: "2026-11-27T10:00:00-06:00").ok)
+        #expect(try folio(a, "step", "PROD-2026-11", "02", "--dependency", "HGE", "--as", "cmendez", date: "2026-11-27T10:10:00-06:00").ok)
+        #expect(try folio(a, "sync", date: "2026-11-27T10:10:00-06:00").ok)
+        // The analyst reviews HGE's figures offline; meanwhile HGE's contact corrects them and publishes first.
+        let analyst = try shared.clone("analista", user: "Ana López", email: "alopez@igss.gob.gt")
+        let review = try folio(analyst, "step", "PROD-2026-11", "03", "--dependency", "HGE", "--as", "alopez", date: "2026-11-27T11:00:00-06:00")
+        #expect(review.ok, "\(review.err)")
+        let read = try Sandbox.gitOut(["rev-parse", "HEAD:\(folder)/produccion/HGE.csv"], in: analyst)
+        #expect(try Sandbox.gitOut(["show", "HEAD:\(folder)/produccion/HGE-revision.md"], in: analyst).contains("datos_revisados: \(read)"))
+        let contact = try shared.clone("hge", user: "Luis Ajú", email: "hge@igss.gob.gt")
+        try csv.replacingOccurrences(of: "1200", with: "12000").write(toFile: contact + "/\(folder)/produccion/HGE.csv", atomically: true, encoding: .utf8)
+        #expect(try folio(contact, "note", "PROD-2026-11", "-m", "Corrige consultas", "--as", "hge", date: "2026-11-27T11:05:00-06:00").ok)
+        #expect(try folio(contact, "sync", date: "2026-11-27T11:05:00-06:00").ok)
+        // folio sync replays the review onto the corrected figures: it refuses, naming the rule.
+        let synced = try folio(analyst, "sync", date: "2026-11-27T11:10:00-06:00")
+        #expect(!synced.ok && synced.err.contains("el paso 03 de PROD-2026-11 [HGE]") && synced.err.contains("\(folder)/produccion/HGE.csv")
+                && synced.err.contains("folio sync --drop-local"), "\(synced.out)\(synced.err)")
+        // Plain git does the same replay: the hook refuses it.
+        _ = try Sandbox.gitOut(["pull", "-q", "--rebase", "-X", "theirs", "origin", "main"], in: analyst,
+                               env: ["GIT_AUTHOR_DATE": "2026-11-27T11:10:00-06:00", "GIT_COMMITTER_DATE": "2026-11-27T11:10:00-06:00"])
+        let pushed = try shared.push(analyst)
+        #expect(!pushed.ok && pushed.err.contains("[datos-dependencia]") && pushed.err.contains("leyó otras cifras"), "\(pushed.err)")
+        // The way out: the local step dropped and the review recorded again, of the figures there are now.
+        #expect(try folio(analyst, "sync", "--drop-local", date: "2026-11-27T11:10:00-06:00").ok)
+        #expect(try folio(analyst, "step", "PROD-2026-11", "03", "--dependency", "HGE", "--as", "alopez", date: "2026-11-27T11:15:00-06:00").ok)
+        let now = try Sandbox.gitOut(["rev-parse", "HEAD:\(folder)/produccion/HGE.csv"], in: analyst)
+        let again = try Sandbox.gitOut(["show", "HEAD:\(folder)/produccion/HGE-revision.md"], in: analyst)
+        #expect(now != read && again.contains("datos_revisados: \(now)"))
+        let approve = try folio(analyst, "step", "PROD-2026-11", "04", "--dependency", "HGE", "--decision", "si", "--justificacion", "Cierre adelantado",
+                                "--as", "alopez", date: "2026-11-27T11:20:00-06:00")
+        #expect(approve.ok, "\(approve.err)")
+        let final = try folio(analyst, "sync", date: "2026-11-27T11:20:00-06:00")
+        #expect(final.ok, "\(final.err)")
+    }
+
+    @Test("P5: the analyst's step 02 recorded offline while a unit corrected its figures is not replayed onto them")
+    func staleMonthCheck() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        #expect(try folio(a, ["roles", "add", "dip", "--name", "Pedro Xol", "--email", "dip@igss.gob.gt", "--role", "unidad-ejecutora",
+                              "--dependency", "DIP", "--as", "mrodriguez"]).ok)
+        #expect(try folio(a, "new", "5", "--month", "2026-11", "--as", "mrodriguez", date: "2026-11-27T09:00:00-06:00").ok)
+        let folder = "cases/2026/AMF-2026-11"
+        let csv = "snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n0289347,Hospital,metro cuadrado,12000,350,2500000,2100000,\n"
+        try FileManager.default.createDirectory(atPath: a + "/\(folder)/avance", withIntermediateDirectories: true)
+        try csv.write(toFile: a + "/\(folder)/avance/DIP.csv", atomically: true, encoding: .utf8)
+        let first = try folio(a, "step", "AMF-2026-11", "01", "--dependency", "DIP", "--as", "dip", date: "2026-11-27T10:00:00-06:00")
+        #expect(first.ok, "\(first.err)")
+        #expect(try folio(a, "sync", date: "2026-11-27T10:00:00-06:00").ok)
+        let analyst = try shared.clone("analista", user: "Ana López", email: "alopez@igss.gob.gt")
+        let unit = try shared.clone("dip", user: "Pedro Xol", email: "dip@igss.gob.gt")
+        let check = try folio(analyst, "step", "AMF-2026-11", "02", "--set", "publicacion=https://snip.segeplan.gob.gt", "--as", "alopez",
+                              date: "2026-12-01T09:00:00-06:00")
+        #expect(check.ok, "\(check.err)")
+        try csv.replacingOccurrences(of: ",350,", with: ",3500,").write(toFile: unit + "/\(folder)/avance/DIP.csv", atomically: true, encoding: .utf8)
+        #expect(try folio(unit, "note", "AMF-2026-11", "-m", "Corrige el avance", "--as", "dip", date: "2026-12-01T09:05:00-06:00").ok)
+        #expect(try folio(unit, "sync", date: "2026-12-01T09:05:00-06:00").ok)
+        let synced = try folio(analyst, "sync", date: "2026-12-01T09:10:00-06:00")
+        #expect(!synced.ok && synced.err.contains("el paso 02 de AMF-2026-11") && synced.err.contains("\(folder)/avance/DIP.csv"), "\(synced.err)")
+        // Taken again over the corrected figures, the step goes through.
+        #expect(try folio(analyst, "sync", "--drop-local", date: "2026-12-01T09:10:00-06:00").ok)
+        let again = try folio(analyst, "step", "AMF-2026-11", "02", "--set", "publicacion=https://snip.segeplan.gob.gt", "--as", "alopez",
+                              date: "2026-12-01T09:15:00-06:00")
+        #expect(again.ok, "\(again.err)")
+        let published = try folio(analyst, "sync", date: "2026-12-01T09:15:00-06:00")
+        #expect(published.ok, "\(published.err)")
+    }
+
     @Test("sync: two dependencies' POAs archived in two clones combine; the index numbers both, no file overwritten")
     func syncTwoArchives() throws {
         let shared = try SharedRepository()

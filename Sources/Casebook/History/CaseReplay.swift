@@ -21,10 +21,15 @@ public struct CaseReplay: Sendable {
     ///   - authorized: whether a step commit's author held its role when it was made.
     ///   - rounds: before the last step of a yearly cycle, how many rounds the case runs (from the
     ///     plan's years as that commit recorded them, and the steps accepted so far).
+    ///   - excused: whether a commit's excuse counts (a jefe made it).
+    ///   - closed: for a new dependency's first step once every dependency that started has
+    ///     finished (P2), whether the round had closed before it (`Casebook.roundClosed`); such a
+    ///     step is refused as one after the end of the case.
     init(id: String, records: [StepRecord], definition: ProcedureDefinition,
          authorized: (StepRecord) throws -> Bool,
          rounds: (StepRecord, [StepRecord]) throws -> Int? = { _, _ in nil },
-         excused: (StepRecord) throws -> Bool = { _ in false }) rethrows {
+         excused: (StepRecord) throws -> Bool = { _ in false },
+         closed: (StepRecord, CaseReplay) throws -> Bool = { _, _ in false }) rethrows {
         self.id = id
         self.definition = definition
         self.records = records
@@ -35,7 +40,8 @@ public struct CaseReplay: Sendable {
                 // round; one at a point the round does not allow (a dependency that had finished, a
                 // round already closed) is refused, as a step out of order is.
                 if let code = record.excuse.flatMap(CaseID.dependencyCode), try excused(record) {
-                    do {
+                    do throws(ProcedureError) {
+                        if let approved = approval(of: code) { throw approved }
                         try machine.excuse(dependency: code)
                         excuses.append(record)
                     } catch {
@@ -51,8 +57,14 @@ public struct CaseReplay: Sendable {
             if let cycle = definition.cycle, ProcedureDefinition.normalize(step: step) == cycle.last {
                 machine.cycleRounds = try rounds(record, steps)
             }
+            let number = ProcedureDefinition.normalize(step: step)
+            if machine.state == .closed, number == definition.dependencyBlock?.first?.number, let code = record.dependency,
+               !machine.threads.contains(where: { $0.code == code }), try closed(record, self) {
+                refused.append((record, .caseEnded(step: number, state: .closed)))
+                continue
+            }
             do {
-                try machine.apply(step: ProcedureDefinition.normalize(step: step), decision: record.decisionValue,
+                try machine.apply(step: number, decision: record.decisionValue,
                                   dependency: record.dependency)
                 steps.append(record)
             } catch let error as ProcedureError {
@@ -61,6 +73,14 @@ public struct CaseReplay: Sendable {
                 refused.append((record, .unknownStep(procedure: definition.number, step: step, known: [])))
             }
         }
+    }
+
+    /// Why the jefe may no longer excuse `code` though its part is not done: the analyst approved
+    /// its figures (its last step answered "si", P3-04), and they are counted; nil otherwise.
+    func approval(of code: String) -> ProcedureError? {
+        guard let last = steps.last(where: { $0.dependency == code }), last.decisionValue == true else { return nil }
+        return .excuseNotAllowed(dependency: code, reason: "sus cifras ya se aprobaron (paso \(last.step ?? ""), commit \(last.commit.short)) "
+                                    + "y cuentan en el informe; falta su paso \(machine.threads.first { $0.code == code }?.next ?? "siguiente")")
     }
 
     /// Who each role's work of this case is assigned to (`Asignado` of the accepted steps; the

@@ -12,6 +12,13 @@ public struct ProductionReview: Sendable, Codable {
     public var findings: [ProductionFinding]
     /// Months of history needed before a value is judged atypical (`minimo_meses`).
     public var minimumMonths: Int = 0
+    /// The git blob id of the data file reviewed, for a review of committed figures (the one step
+    /// 03 commits, as `datos_revisados`): verify compares it with the figures that step's commit
+    /// holds, and step 04 with the figures it approves.
+    public var reviewedData: String? = nil
+
+    /// The front matter field that names the figures a committed review read.
+    static let reviewedDataField = "datos_revisados"
 }
 
 extension Casebook {
@@ -102,7 +109,7 @@ extension Casebook {
         return ProductionReview(caseID: id, month: String(month.description.prefix(7)), dependency: dependency,
                                 monthsCompared: past.map(\.month).reversed(),
                                 findings: ProductionCheck.findings(current: current, history: past, rules: rules),
-                                minimumMonths: rules.minimumMonths)
+                                minimumMonths: rules.minimumMonths, reviewedData: committed ? Self.gitBlobID(data) : nil)
     }
 
     /// Problems of the production files of a case on disk (every `produccion/*.csv`).
@@ -147,9 +154,11 @@ extension ProductionReview {
     /// The findings as the Markdown document saved with step 03 (`produccion/<CODIGO>-revision.md`).
     public var markdown: String {
         var lines = ["---", "dependencia: \(dependency)", "mes: \(month)", "hallazgos: \(findings.count)",
-                     "meses_comparados: \(monthsCompared.count)", "---", "",
+                     "meses_comparados: \(monthsCompared.count)"]
+            + (reviewedData.map { ["\(Self.reviewedDataField): \($0)"] } ?? [])
+            + ["---", "",
                      "# Revisión de la producción de \(dependency), \(month)", "",
-                     "Comparada con \(Spanish.count(monthsCompared.count, "mes", "meses")) anteriores de la misma dependencia en el repositorio"
+                     "Comparada con \(Spanish.count(monthsCompared.count, "mes anterior", "meses anteriores")) de la misma dependencia en el repositorio"
                         + (monthsCompared.isEmpty ? "." : " (\(monthsCompared.first!) a \(monthsCompared.last!))."), ""]
         if let shortHistory { lines += [shortHistory, ""] }
         if findings.isEmpty {

@@ -34,33 +34,61 @@ extension Casebook {
         guard let role = expectedRole(replay.definition) else { return nil }
         // The excuses the round accepted (made by a jefe, of a pending dependency, while it was open).
         let excused = replay.excuses.compactMap { record in record.excuse.flatMap(CaseID.dependencyCode).map { ($0, record.text) } }
-        let lastExcuse = replay.excuses.last
-        var roster = current
-        let accepted = Set(replay.steps.map(\.commit))
-        if replay.machine.state == .closed,
-           let ended = replay.records.last(where: { accepted.contains($0.commit) || $0.commit == lastExcuse?.commit }),
-           let then = try? self.roster(at: ended.commit) {
-            roster = then
-        }
-        var expected: [String] = []
         // Stamped before it is read: an edit made while it is read changes the stamp.
         workTreeFiles[path + "/expediente.md"] = fileStamp(path + "/expediente.md")
         let listed = ((try? caseDocument("expediente.md", in: path)) ?? nil)?["dependencias_esperadas"]
+        let expected = Self.expectedCodes(listed: listed, roster: roundRoster(replay, current: current), role: role)
+        let finished = Set(replay.machine.threads.filter { $0.next == nil }.map(\.code))
+        let excusedCodes = Set(excused.map(\.0))
+        let missing = expected.filter { !finished.contains($0) && !excusedCodes.contains($0) }
+        return RoundStatus(expected: expected, missing: missing, excused: excused)
+    }
+
+    /// The roster a round's expected dependencies are read from: `current`, or for a round that
+    /// has ended the one of the commit that ended it (its last step or the jefe's last excuse).
+    func roundRoster(_ replay: CaseReplay, current: Roster) -> Roster {
+        let accepted = Set(replay.steps.map(\.commit))
+        let lastExcuse = replay.excuses.last?.commit
+        guard replay.machine.state == .closed,
+              let ended = replay.records.last(where: { accepted.contains($0.commit) || $0.commit == lastExcuse }),
+              let then = try? roster(at: ended.commit) else { return current }
+        return then
+    }
+
+    /// The codes a round expects, each once: `dependencias_esperadas` as written (a list, or
+    /// "HGE, HRO" as text), or else the codes of `roster`'s contacts holding `role`.
+    static func expectedCodes(listed: (any Sendable)?, roster: Roster, role: Role) -> [String] {
+        var expected: [String]
         if let list = listed as? [any Sendable] {
             expected = list.compactMap { CaseID.dependencyCode(Requirement.text($0)) }
         } else if let text = listed as? String, !text.isEmpty {
-            // "HGE, HRO" or "[HGE, HRO]" written as text.
             expected = text.components(separatedBy: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_")).inverted)
                 .filter { !$0.isEmpty }.compactMap { CaseID.dependencyCode($0) }
         } else {
             expected = roster.personas.filter { $0.holds(role) }.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) }
         }
         var seen: Set<String> = []
-        expected = expected.filter { seen.insert($0).inserted }
+        return expected.filter { seen.insert($0).inserted }
+    }
+
+    /// Whether a round had closed at `parent`, for a new dependency's first step on top of it in a
+    /// round whose end closes the case (P2: every POA archived): every dependency it expected, as
+    /// committed at `parent` (`dependencias_esperadas`, or the contacts of the roster where the
+    /// round ended), had finished or been excused. Such a step would open the round again, which neither
+    /// folio nor the shared repository takes (attack16r); a jefe who expects one more POA lists it
+    /// in `dependencias_esperadas` first.
+    func roundClosed(at parent: OID, in replay: CaseReplay) throws -> Bool {
+        guard replay.machine.state == .closed, replay.machine.allowedNext.contains(where: \.startsDependency),
+              let role = expectedRole(replay.definition) else { return false }
+        var listed: (any Sendable)? = nil
+        if let path = try casePath(replay.id, at: parent),
+           let blob = try repository.entryID(at: "\(path)/expediente.md", in: parent) {
+            listed = (try? FrontMatterDocument.parse(data: try repository.blob(blob), file: "\(path)/expediente.md").plainFields)?["dependencias_esperadas"]
+        }
+        let expected = Self.expectedCodes(listed: listed, roster: roundRoster(replay, current: try roster(at: parent)), role: role)
         let finished = Set(replay.machine.threads.filter { $0.next == nil }.map(\.code))
-        let excusedCodes = Set(excused.map(\.0))
-        let missing = expected.filter { !finished.contains($0) && !excusedCodes.contains($0) }
-        return RoundStatus(expected: expected, missing: missing, excused: excused)
+        let excused = Set(replay.machine.excused)
+        return expected.allSatisfy { finished.contains($0) || excused.contains($0) }
     }
 
     /// An excuse counts only when a jefe of the parent commit's roster made it.
@@ -93,7 +121,7 @@ extension Casebook {
         throw CasebookError.roundIncomplete(caseID: replay.id, step: step.number, noun: partyNoun(replay.definition).many, missing: round.missing.map { code in
             let thread = replay.machine.threads.first { $0.code == code }
             return thread.map { "\(code) (va en el paso \($0.lastStep))" } ?? "\(code) (no ha empezado)"
-        }, firstCode: round.missing[0], jefes: roster.holders(of: [.jefe]))
+        }, firstCode: round.missing.first { replay.approval(of: $0) == nil } ?? round.missing[0], jefes: roster.holders(of: [.jefe]))
     }
 
     /// The jefe closes a round without an expected dependency, with the reason: a commit of the
@@ -135,7 +163,8 @@ extension Casebook {
                                           text: reason)
         pending.parent = head
         after.records.append(pending)
-        do {
+        do throws(ProcedureError) {
+            if let approved = replay.approval(of: code) { throw approved }
             try after.machine.excuse(dependency: code)
         } catch {
             throw CasebookError.procedure(error)

@@ -130,10 +130,11 @@ extension Casebook {
             if step.number == cycle.last { replay.machine.cycleRounds = cycleRounds(id, definition: definition, years: planYears, steps: replay.steps) }
         }
         // A round that has closed (P2 once every expected POA is archived or excused) takes no new
-        // dependency: it would open again (attack16r).
+        // dependency: it would open again (attack16r). Judged as verify judges it, on what is
+        // committed: a dependency listed in the work tree's expediente.md only is not yet expected.
         if let dependency, step.number == definition.dependencyBlock?.first?.number,
            !replay.machine.threads.contains(where: { $0.code == dependency }),
-           effectiveState(replay, path: path, roster: roster) == .closed {
+           try roundClosed(at: head, in: replay) {
             throw CasebookError.procedure(.caseEnded(step: step.number, state: .closed))
         }
         // Order first: "not now, step 03 is next" helps more than "not your role".
@@ -535,16 +536,45 @@ extension Casebook {
     }
 
     /// When a dependency's figures at `commit` are not those its last review read (the step that
-    /// generates `revision-produccion`, P3-03): the file and that step; nil otherwise.
+    /// generates `revision-produccion`, P3-03, as the review names them in `datos_revisados`, or
+    /// for an older review those of its commit): the file and that step; nil otherwise.
     func unreviewedChange(_ replay: CaseReplay, dependency code: String, path: String, at commit: OID) throws -> (file: String, review: StepRecord)? {
         guard let review = replay.steps.last(where: { record in
             record.dependency == code && record.step.flatMap { replay.definition.step(ProcedureDefinition.normalize(step: $0)) }?
                 .generates.contains(.productionReview) == true
         }) else { return nil }
+        let read = try reviewedData(of: code, path: path, at: review.commit)
         for file in Self.dataFiles(of: code, in: path) {
-            if try repository.entryID(at: file, in: review.commit) != (try repository.entryID(at: file, in: commit)) { return (file, review) }
+            let now = try repository.entryID(at: file, in: commit)
+            if let read, file.hasSuffix("/\(ProductionTable.path(for: code))") {
+                if now != read { return (file, review) }
+            } else if try repository.entryID(at: file, in: review.commit) != now {
+                return (file, review)
+            }
         }
         return nil
+    }
+
+    /// The figures (a git blob id) a dependency's review committed at `commit` says it read
+    /// (`datos_revisados`); nil where there is no review or it does not say (written before
+    /// folio recorded them).
+    func reviewedData(of code: String, path: String, at commit: OID) throws -> OID? {
+        let file = "\(path)/produccion/\(code)-revision.md"
+        guard let data = try repository.file(at: file, in: commit),
+              data.range(of: Data(ProductionReview.reviewedDataField.utf8)) != nil,  // most reviews are read no further
+              let fields = try? FrontMatterDocument.parse(data: data, file: file).plainFields,
+              let hex = fields[ProductionReview.reviewedDataField].map({ Requirement.text($0) }) else { return nil }
+        return OID(hex: hex)
+    }
+
+    /// A review that read other figures than those its own step committed: step 03 recorded
+    /// offline and replayed by `folio sync` onto the contact's corrected figures keeps the review
+    /// of the old ones. The dependency's data file and the figures the review read; nil otherwise.
+    func staleReview(_ record: StepRecord, dependency code: String, path: String) throws -> (file: String, read: OID)? {
+        let file = "\(path)/\(ProductionTable.path(for: code))"
+        guard let read = try reviewedData(of: code, path: path, at: record.commit),
+              read != (try repository.entryID(at: file, in: record.commit)) else { return nil }
+        return (file, read)
     }
 
     /// When a dependency's last step answered "no" (P3-04: its figures went back to its contact),

@@ -205,6 +205,14 @@ extension Casebook {
             if let record = try StepRecord(replayed) {
                 let renamed = renames.first { $0.to == record.caseID }
                 let path = try casePath(renamed?.from ?? record.caseID, at: commit.id) ?? ""
+                if !path.isEmpty, renamed == nil, let changed = try figuresChanged(under: record, path: path, parent: parent, fork: fork, tip: tip) {
+                    throw CasebookError.syncConflict(
+                        findings: ["el paso \(record.step ?? "") de \(record.caseID)\(record.dependency.map { " [\($0)]" } ?? "") (commit \(commit.id.short)) "
+                                   + "se registró sobre las cifras de \(changed.file), que en el repositorio compartido cambiaron después "
+                                   + "(commit \(changed.commit.short)): ese paso revisó, aprobó o verificó otras cifras que las que seguiría. "
+                                   + "Tome lo publicado ('folio sync --drop-local') y registre el paso de nuevo sobre las cifras de ahora"],
+                        backup: try backup(commits.last!.id))
+                }
                 let finalPath = renamed.map { "cases/\($0.year)/\($0.to)" } ?? path
                 if !path.isEmpty, try repository.entry(at: "\(path)/\(RoutingSlip.fileName)", in: commit.id) != nil {
                     var records = slipRecords[record.caseID] ?? tipHistory.records(of: record.caseID)
@@ -255,6 +263,31 @@ extension Casebook {
         for code in ours.interesados where !merged.interesados.contains(code) { merged.interesados.append(code) }
         merged.estado = ours.estado
         return try repository.writeBlob(Data(merged.text.utf8))
+    }
+
+    /// A local step replayed onto shared commits that changed the figures it judged: its
+    /// dependency's data file, or for a step of the whole month (P5-02 verifies every unit's) any
+    /// dependency's. A step 03, 04 or P5-02 recorded offline while a contact corrected by note
+    /// reviewed, approved or verified other figures than those it would follow. Figures the step's
+    /// own commit writes (a contact's step 01) are the file-level conflict's. The file and the
+    /// first shared commit that changed it; nil when none did.
+    private func figuresChanged(under record: StepRecord, path: String, parent: OID, fork: OID, tip: OID) throws -> (file: String, commit: OID)? {
+        guard record.step != nil, fork != tip else { return nil }
+        var files: [String]
+        if let code = record.dependency {
+            files = Self.dataFiles(of: code, in: path)
+        } else {
+            files = try Self.dependencyDataFolders.flatMap { try changedFiles(at: "\(path)/\($0)", from: fork, to: tip) }
+                .filter { Self.isDependencyData(($0 as NSString).lastPathComponent) }
+        }
+        for file in files.sorted() {
+            let before = try repository.entryID(at: file, in: fork)
+            guard before != (try repository.entryID(at: file, in: tip)),
+                  try repository.entryID(at: file, in: parent) == (try repository.entryID(at: file, in: record.commit)),
+                  let first = try firstChange(of: file, after: fork, tip: tip) else { continue }
+            return (file, first)
+        }
+        return nil
     }
 
     /// Every file under `folder` that differs between two commits (added, removed or changed).

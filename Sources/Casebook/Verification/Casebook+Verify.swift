@@ -280,6 +280,17 @@ extension Casebook {
     func settledDataFindings(_ replay: CaseReplay, path: String?, tip: OID, reported: Set<OID>?) throws -> [Violation] {
         guard let path, replay.definition.dependencyBlock?.contains(where: { $0.decision != nil }) == true else { return [] }
         var found: [Violation] = []
+        for record in replay.steps where reported?.contains(record.commit) ?? true {
+            guard let code = record.dependency,
+                  record.step.flatMap({ replay.definition.step(ProcedureDefinition.normalize(step: $0)) })?.generates.contains(.productionReview) == true,
+                  let stale = try staleReview(record, dependency: code, path: path) else { continue }
+            found.append(Violation(
+                commit: record.commit.hex, caseID: replay.id, step: record.step, rule: .dependencyData,
+                message: "La revisión del paso \(record.step ?? "") de \(code) leyó otras cifras (\(stale.read.short)) que las que el commit deja en "
+                    + "\(stale.file): la revisión no es de esas cifras (un paso registrado sin conexión y publicado después de una corrección del enlace).",
+                fix: "Si el commit no está publicado, quítelo de su rama ('folio sync --drop-local' guarda un respaldo) y registre de nuevo "
+                    + "'folio step ID \(record.step ?? "03") --dependency \(code)' sobre las cifras de ahora."))
+        }
         for (code, settled) in Self.settledDataCommits(replay).sorted(by: { $0.key < $1.key }) {
             // An approval is of the figures the review read: not of figures changed since (a sync
             // that put a contact's note under it).
