@@ -355,7 +355,8 @@ public final class Casebook {
         try CaseReplay(id: id, records: records, definition: definition, authorized: authorized, rounds: { record, accepted in
             let years = try self.recordedPlanYears(id, definition: definition, steps: accepted + [record])
             return self.cycleRounds(id, definition: definition, years: years, steps: accepted)
-        }, excused: isAuthorizedExcuse, closed: { record, replay in try self.roundClosed(at: record.parent ?? record.commit, in: replay) })
+        }, excused: isAuthorizedExcuse, closed: { record, replay in try self.roundClosed(at: record.parent ?? record.commit, in: replay) },
+                       closing: closingRefusal)
     }
 
     /// The plan's years as the jefe recorded them: at the step that requires them (P1-09, the

@@ -186,4 +186,11 @@ public struct ProcedureDefinition: Equatable, Sendable {
         let end = steps[first...].firstIndex(where: { !$0.perDependency }) ?? steps.endIndex
         return steps[first..<end]
     }
+
+    /// The case-level step the per-dependency run leads to, which closes the round (P3-06,
+    /// P5-02); nil where the run ends the case (P2) or there is none.
+    public var roundExit: String? {
+        guard let last = dependencyBlock?.last, case .step(let exit) = transition(after: last, decision: nil) else { return nil }
+        return exit
+    }
 }

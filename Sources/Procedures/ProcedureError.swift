@@ -14,6 +14,8 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
     case excuseNotAllowed(dependency: String, reason: String)
     /// A step of `dependency` after the jefe closed the round without it.
     case dependencyExcused(step: String, dependency: String)
+    /// The step that closes a month's round (P3-06, P5-02), dated before the month ended.
+    case monthNotEnded(step: String, month: String, from: String)
 
     public static func == (lhs: ProcedureError, rhs: ProcedureError) -> Bool {
         lhs.description == rhs.description
@@ -49,6 +51,7 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
         case .dependenciesPending: return "FOLIO-P09"
         case .excuseNotAllowed: return "FOLIO-P10"
         case .dependencyExcused: return "FOLIO-P11"
+        case .monthNotEnded: return "FOLIO-P12"
         }
     }
 
@@ -94,6 +97,9 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
             return "El paso \(step) requiere que todas las dependencias iniciadas terminen su parte: \(list)."
         case .excuseNotAllowed(let dependency, let reason):
             return "El cierre sin \(dependency) no corresponde: \(reason). Solo se excusa una dependencia pendiente de una ronda abierta."
+        case .monthNotEnded(let step, let month, let from):
+            return "El paso \(step) cierra el mes \(month), que aún no había terminado: se registra desde el \(from), "
+                + "cuando todas las dependencias pudieron informar."
         case .dependencyExcused(let step, let dependency):
             return "El paso \(step) para \(dependency) no corresponde: el jefe cerró la ronda sin \(dependency) (folio excusar), "
                 + "y \(dependency) ya no registra pasos en este expediente."

@@ -34,6 +34,21 @@ struct MonthCloseTests {
         try repo.expectRefusal(["faltan dependencias esperadas", "HGA (no ha empezado)", "folio excusar \(id) HGA"]) {
             try repo.step(id, "06", as: "alopez")
         }
+        // The same step 06 made with plain git, by the analyst: before the month ended, and with HGA
+        // missing. Verify (and so the hook) refuses both as folio does; status leaves them out.
+        let open = try repo.git(["rev-parse", "HEAD"])
+        for (date, expected) in [("2026-11-30T18:00:00-06:00", "cierra el mes 2026-11, que aún no había terminado: se registra desde el 2026-12-01"),
+                                 ("2026-12-01T09:00:00-06:00", "HGA (le falta el paso 01)")] {
+            _ = try Sandbox.git(["commit", "-q", "--allow-empty", "--author", "Ana López <alopez@igss.gob.gt>", "-m",
+                                 "\(id) paso 06\n\nExpediente: \(id)\nProcedimiento: 3\nPaso: 06\nRol: analista\n"
+                                   + "Signed-off-by: Ana López <alopez@igss.gob.gt>\n"],
+                                in: repo.path, env: ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date])
+            let forged = try repo.git(["rev-parse", "HEAD"])
+            let found = try repo.book.verify().violations
+            #expect(found.contains { $0.commit == forged && $0.rule == "step-order" && $0.message.contains(expected) }, "\(found.map(\.message))")
+            #expect(try repo.book.status(of: id).next.contains { $0.step == "06" })
+            _ = try repo.git(["reset", "-q", "--hard", open])
+        }
         // Only a jefe closes without a dependency, naming it and the reason.
         try repo.expectRefusal(["Solo el jefe"]) { _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "x", persona: "alopez") }
         try repo.expectRefusal(["falta el motivo"]) { _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: " ", persona: "mrodriguez") }

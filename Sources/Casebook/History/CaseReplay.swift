@@ -25,11 +25,14 @@ public struct CaseReplay: Sendable {
     ///   - closed: for a new dependency's first step once every dependency that started has
     ///     finished (P2), whether the round had closed before it (`Casebook.roundClosed`); such a
     ///     step is refused as one after the end of the case.
+    ///   - closing: for the step that closes the round (P3-06, P5-02), why it may not yet
+    ///     (`Casebook.closingRefusal`: the month had not ended, an expected dependency is missing).
     init(id: String, records: [StepRecord], definition: ProcedureDefinition,
          authorized: (StepRecord) throws -> Bool,
          rounds: (StepRecord, [StepRecord]) throws -> Int? = { _, _ in nil },
          excused: (StepRecord) throws -> Bool = { _ in false },
-         closed: (StepRecord, CaseReplay) throws -> Bool = { _, _ in false }) rethrows {
+         closed: (StepRecord, CaseReplay) throws -> Bool = { _, _ in false },
+         closing: (StepRecord, CaseReplay) throws -> ProcedureError? = { _, _ in nil }) rethrows {
         self.id = id
         self.definition = definition
         self.records = records
@@ -61,6 +64,10 @@ public struct CaseReplay: Sendable {
             if machine.state == .closed, number == definition.dependencyBlock?.first?.number, let code = record.dependency,
                !machine.threads.contains(where: { $0.code == code }), try closed(record, self) {
                 refused.append((record, .caseEnded(step: number, state: .closed)))
+                continue
+            }
+            if record.dependency == nil, number == definition.roundExit, let refusal = try closing(record, self) {
+                refused.append((record, refusal))
                 continue
             }
             do {

@@ -78,17 +78,47 @@ extension Casebook {
     /// folio nor the shared repository takes (attack16r); a jefe who expects one more POA lists it
     /// in `dependencias_esperadas` first.
     func roundClosed(at parent: OID, in replay: CaseReplay) throws -> Bool {
-        guard replay.machine.state == .closed, replay.machine.allowedNext.contains(where: \.startsDependency),
-              let role = expectedRole(replay.definition) else { return false }
+        guard replay.machine.state == .closed, replay.machine.allowedNext.contains(where: \.startsDependency) else { return false }
+        return try committedMissing(replay, at: parent)?.isEmpty == true
+    }
+
+    /// The dependencies a round expects as committed at `commit` (`dependencias_esperadas` of its
+    /// `expediente.md`, or the contacts of the roster: `commit`'s, or where the round ended) that
+    /// have neither finished nor been excused; nil for a case without a round.
+    func committedMissing(_ replay: CaseReplay, at commit: OID) throws -> [String]? {
+        guard let role = expectedRole(replay.definition) else { return nil }
         var listed: (any Sendable)? = nil
-        if let path = try casePath(replay.id, at: parent),
-           let blob = try repository.entryID(at: "\(path)/expediente.md", in: parent) {
+        if let path = try casePath(replay.id, at: commit),
+           let blob = try repository.entryID(at: "\(path)/expediente.md", in: commit) {
             listed = (try? FrontMatterDocument.parse(data: try repository.blob(blob), file: "\(path)/expediente.md").plainFields)?["dependencias_esperadas"]
         }
-        let expected = Self.expectedCodes(listed: listed, roster: roundRoster(replay, current: try roster(at: parent)), role: role)
+        let expected = Self.expectedCodes(listed: listed, roster: roundRoster(replay, current: try roster(at: commit)), role: role)
         let finished = Set(replay.machine.threads.filter { $0.next == nil }.map(\.code))
         let excused = Set(replay.machine.excused)
-        return expected.allSatisfy { finished.contains($0) || excused.contains($0) }
+        return expected.filter { !finished.contains($0) && !excused.contains($0) }
+    }
+
+    /// Why the step closing a month's round (P3-06, P5-02) may not be recorded yet, judged on
+    /// what is committed before it, as folio's step judges it (`checkClosing`): dated before the
+    /// month ended, or an expected dependency has not finished and is not excused. A commit made
+    /// with plain git that closes early is refused by verify and the hook as folio refuses it.
+    func closingRefusal(_ record: StepRecord, in replay: CaseReplay) throws -> ProcedureError? {
+        guard let number = record.step.map(ProcedureDefinition.normalize(step:)), number == replay.definition.roundExit,
+              let first = replay.definition.dependencyBlock?.first?.number else { return nil }
+        let parent = record.parent ?? record.commit
+        if replay.definition.monthly, let path = try casePath(replay.id, at: parent) {
+            let written = try caseFields(path, at: parent)?.month ?? ""
+            if let month = Day(iso: (written.isEmpty ? String(replay.id.suffix(7)) : written) + "-01") {
+                let firstDay = month.monthStart(adding: 1)
+                if clock.day(record.author.date) < firstDay {
+                    return .monthNotEnded(step: number, month: String(month.description.prefix(7)), from: firstDay.description)
+                }
+            }
+        }
+        guard let missing = try committedMissing(replay, at: parent), !missing.isEmpty else { return nil }
+        return .dependenciesPending(step: number, pending: missing.map { code in
+            (code, replay.machine.threads.first { $0.code == code }?.next ?? first)
+        }, firstStep: first)
     }
 
     /// An excuse counts only when a jefe of the parent commit's roster made it.
@@ -117,11 +147,16 @@ extension Casebook {
                                                   from: firstDay.description)
             }
         }
-        guard let round = roundStatus(replay, path: path, roster: roster), !round.missing.isEmpty else { return }
-        throw CasebookError.roundIncomplete(caseID: replay.id, step: step.number, noun: partyNoun(replay.definition).many, missing: round.missing.map { code in
+        // As the work tree lists them, and as committed (what verify and the hook judge by).
+        var missing = roundStatus(replay, path: path, roster: roster)?.missing ?? []
+        if let head = try repository.headCommit() {
+            missing += try (committedMissing(replay, at: head) ?? []).filter { !missing.contains($0) }
+        }
+        guard !missing.isEmpty else { return }
+        throw CasebookError.roundIncomplete(caseID: replay.id, step: step.number, noun: partyNoun(replay.definition).many, missing: missing.map { code in
             let thread = replay.machine.threads.first { $0.code == code }
             return thread.map { "\(code) (va en el paso \($0.lastStep))" } ?? "\(code) (no ha empezado)"
-        }, firstCode: round.missing.first { replay.approval(of: $0) == nil } ?? round.missing[0], jefes: roster.holders(of: [.jefe]))
+        }, firstCode: missing.first { replay.approval(of: $0) == nil } ?? missing[0], jefes: roster.holders(of: [.jefe]))
     }
 
     /// The jefe closes a round without an expected dependency, with the reason: a commit of the
