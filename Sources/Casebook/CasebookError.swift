@@ -86,7 +86,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// Fetching or pushing failed in libgit2: the error is kept as the cause.
     case remoteFailed(remote: String, action: String, cause: GitError)
     case pushRejected(reason: String, messages: String)
-    case syncConflict(findings: [String], backup: String, arrived: Bool = true)
+    /// `local`: the local commits not published (short id and subject), said so that nothing
+    /// is dropped unseen.
+    case syncConflict(findings: [String], backup: String, arrived: Bool = true, local: [String] = [])
     case checkoutBlocked(cause: GitError)
     case procedure(ProcedureError)
     case git(String)
@@ -286,7 +288,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             let said = messages.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
             return "El repositorio compartido rechazó la publicación (\(reason))." + (said.isEmpty ? "" : "\n" + said)
                 + "\nCorrija lo que indica y vuelva a ejecutar 'folio sync'."
-        case .syncConflict(let findings, let backup, let arrived):
+        case .syncConflict(let findings, let backup, let arrived, let local):
             guard arrived else {
                 // Nothing came from the shared repository: the local commits themselves break a rule.
                 return "No se publicó nada: sus commits locales no cumplen las reglas que el repositorio compartido exige.\n"
@@ -295,6 +297,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             }
             return "No se publicó nada: lo registrado aquí choca con lo que ya está en el repositorio compartido.\n"
                 + findings.map { "  - \($0)" }.joined(separator: "\n")
+                + (local.isEmpty ? "" : "\nSin publicar quedan todos sus commits locales, también los que no chocan:\n"
+                    + local.map { "    \($0)" }.joined(separator: "\n"))
                 + "\nSus commits locales no se perdieron: siguen en su rama y en \(backup)."
                 + "\nRevise 'folio status' de los expedientes; si otra persona ya registró ese paso, tome la versión compartida con"
                 + " 'folio sync --drop-local' (lo suyo queda en \(backup)) y registre de nuevo lo que falte."

@@ -135,7 +135,10 @@ public struct CaseMachine: Sendable {
         }
         let index = threads.firstIndex { $0.code == code }
         if let index {
-            guard threads[index].next == step.number else {
+            // A review (P3-03) may be made again before the decision that follows it: figures
+            // corrected after it are reviewed anew rather than approved unseen.
+            let again = threads[index].lastStep == step.number && threads[index].next != nil && step.generates.contains(.productionReview)
+            guard threads[index].next == step.number || again else {
                 throw ProcedureError.outOfOrder(procedure: definition.number, step: step.number, dependency: code,
                                                 allowed: allowedNext.filter { $0.dependency == code })
             }

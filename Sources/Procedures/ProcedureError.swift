@@ -96,7 +96,8 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
             let list = pending.map { "\($0.0) (le falta el paso \($0.1))" }.joined(separator: ", ")
             return "El paso \(step) requiere que todas las dependencias iniciadas terminen su parte: \(list)."
         case .excuseNotAllowed(let dependency, let reason):
-            return "El cierre sin \(dependency) no corresponde: \(reason). Solo se excusa una dependencia pendiente de una ronda abierta."
+            return "El cierre sin \(dependency) no corresponde: \(reason). Solo se excusa, en una ronda abierta, una dependencia que no "
+                + "terminó su parte y cuyas cifras no se aprobaron."
         case .monthNotEnded(let step, let month, let from):
             return "El paso \(step) cierra el mes \(month), que aún no había terminado: se registra desde el \(from), "
                 + "cuando todas las dependencias pudieron informar."

@@ -133,6 +133,59 @@ struct MonthCloseTests {
         try other.expectRefusal(["HGA (le falta el paso 02)"]) { try other.step(second, "06", as: "alopez") }
     }
 
+    @Test("which dependencies a round expects is the jefe's to say: another's note or plain-git change of dependencias_esperadas is refused")
+    func expectedListByJefe() throws {
+        let (repo, id) = try month()
+        let file = "cases/2026/\(id)/expediente.md"
+        let text = repo.read(file)
+        let shorter = text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [HGE, HRO]\n", options: [], range: text.range(of: "---\n"))
+        // The analyst drops HGA, which has not reported, to close the month without an excuse (attack16v).
+        try repo.write(shorter, to: file)
+        try repo.expectRefusal(["cambia 'dependencias_esperadas'", "lo dice el jefe", "folio excusar"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Solo dos")
+        }
+        _ = try repo.git(["commit", "-qam", "solo dos", "--author", "Ana López <alopez@igss.gob.gt>"])
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        let found = try repo.book.verify().violations
+        #expect(found.contains { $0.commit == forged && $0.rule == "role" && $0.message.contains("dependencias_esperadas: de los enlaces de roles.yaml a HGE, HRO") },
+                "\(found.map(\.message))")
+        // The same change by the jefe's note stands.
+        _ = try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        try repo.write(shorter, to: file)
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "HGA no presta el servicio este mes")
+        repo.at("2026-12-01T08:00:00-06:00")
+        try repo.step(id, "06", as: "alopez")
+        #expect(try repo.book.verify().ok)
+    }
+
+    @Test("figures corrected by their contact after the review are reviewed again (step 03 once more), then approved")
+    func reviewAgain() throws {
+        let (repo, id) = try month()
+        try repo.writeProduction(id, "HGA", executed: 700)
+        try repo.step(id, "01", as: "hga", dependency: "HGA")
+        try repo.step(id, "02", as: "cmendez", dependency: "HGA")
+        try repo.step(id, "03", as: "alopez", dependency: "HGA")
+        let review = "cases/2026/\(id)/produccion/HGA-revision.md"
+        let first = repo.read(review)
+        try repo.writeProduction(id, "HGA", executed: 1_190)
+        _ = try repo.book.recordNote(caseID: id, persona: "hga", text: "Corrige consultas")
+        repo.at("2026-12-01T08:00:00-06:00")
+        // Approval of figures the review never saw: refused, and the way is to review them again (staff16v: it was a dead end).
+        try repo.expectRefusal(["cambiaron después de la revisión del paso 03", "folio step \(id) 03 --dependency HGA"]) {
+            try repo.step(id, "04", as: "alopez", decision: "si", dependency: "HGA")
+        }
+        try repo.step(id, "03", as: "alopez", dependency: "HGA")
+        let now = try repo.git(["rev-parse", "HEAD:cases/2026/\(id)/produccion/HGA.csv"])
+        #expect(repo.read(review) != first && repo.read(review).contains("datos_revisados: \(now)"))
+        try repo.step(id, "04", as: "alopez", decision: "si", dependency: "HGA")
+        // Once decided, the review is not made again.
+        try repo.expectRefusal(["no corresponde ahora"]) { try repo.step(id, "03", as: "alopez", dependency: "HGA") }
+        try repo.step(id, "05", as: "alopez", dependency: "HGA")
+        try repo.step(id, "06", as: "alopez")
+        #expect(repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md").contains("| HGA |"))
+        #expect(try repo.book.verify().ok)
+    }
+
     @Test("figures approved at 04 are not excused away: folio excusar refuses, and a plain-git excuse counts for nothing")
     func approvedNotExcused() throws {
         let (repo, id) = try month()
@@ -317,7 +370,9 @@ struct MonthCloseTests {
         let after = try repo.book.status(of: id)
         #expect(after.state == .closed && after.missing == [] && after.expected == ["HGE", "HRO"], "\(after.state) \(String(describing: after.missing))")
         // Nor does a new dependency's first step: the round is closed (attack16r).
-        try repo.expectRefusal(["cerrado", "no admite el paso 10"]) { try repo.step(id, "10", as: "alopez", dependency: "HGA") }
+        try repo.expectRefusal(["cerrado", "no admite el paso 10", "un jefe la agrega a 'dependencias_esperadas'", "folio note \(id)"]) {
+            try repo.step(id, "10", as: "alopez", dependency: "HGA")
+        }
         #expect(try repo.book.verify().ok)
         // The same step made with plain git, trailers and all, by someone who holds the role: the
         // shared repository refuses it as folio does (it passed before), and status leaves it out.

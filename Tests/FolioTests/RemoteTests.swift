@@ -423,14 +423,16 @@ struct RemoteTests {
         // folio sync replays the review onto the corrected figures: it refuses, naming the rule.
         let synced = try folio(analyst, "sync", date: "2026-11-27T11:10:00-06:00")
         #expect(!synced.ok && synced.err.contains("el paso 03 de PROD-2026-11 [HGE]") && synced.err.contains("\(folder)/produccion/HGE.csv")
-                && synced.err.contains("folio sync --drop-local"), "\(synced.out)\(synced.err)")
+                && synced.err.contains("cambió después Luis Ajú") && synced.err.contains("folio sync --drop-local")
+                && synced.err.contains("Sin publicar quedan todos sus commits locales"), "\(synced.out)\(synced.err)")
         // Plain git does the same replay: the hook refuses it.
         _ = try Sandbox.gitOut(["pull", "-q", "--rebase", "-X", "theirs", "origin", "main"], in: analyst,
                                env: ["GIT_AUTHOR_DATE": "2026-11-27T11:10:00-06:00", "GIT_COMMITTER_DATE": "2026-11-27T11:10:00-06:00"])
         let pushed = try shared.push(analyst)
         #expect(!pushed.ok && pushed.err.contains("[datos-dependencia]") && pushed.err.contains("leyó otras cifras"), "\(pushed.err)")
         // The way out: the local step dropped and the review recorded again, of the figures there are now.
-        #expect(try folio(analyst, "sync", "--drop-local", date: "2026-11-27T11:10:00-06:00").ok)
+        let dropped = try folio(analyst, "sync", "--drop-local", date: "2026-11-27T11:10:00-06:00")
+        #expect(dropped.ok && dropped.out.contains("Quedaron fuera de la rama") && dropped.out.contains("PROD-2026-11 paso 03 [HGE]"), "\(dropped.out)")
         #expect(try folio(analyst, "step", "PROD-2026-11", "03", "--dependency", "HGE", "--as", "alopez", date: "2026-11-27T11:15:00-06:00").ok)
         let now = try Sandbox.gitOut(["rev-parse", "HEAD:\(folder)/produccion/HGE.csv"], in: analyst)
         let again = try Sandbox.gitOut(["show", "HEAD:\(folder)/produccion/HGE-revision.md"], in: analyst)

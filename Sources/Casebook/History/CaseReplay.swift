@@ -86,8 +86,10 @@ public struct CaseReplay: Sendable {
     /// its figures (its last step answered "si", P3-04), and they are counted; nil otherwise.
     func approval(of code: String) -> ProcedureError? {
         guard let last = steps.last(where: { $0.dependency == code }), last.decisionValue == true else { return nil }
+        let next = machine.threads.first { $0.code == code }?.next ?? "siguiente"
         return .excuseNotAllowed(dependency: code, reason: "sus cifras ya se aprobaron (paso \(last.step ?? ""), commit \(last.commit.short)) "
-                                    + "y cuentan en el informe; falta su paso \(machine.threads.first { $0.code == code }?.next ?? "siguiente")")
+                                    + "y cuentan en el informe; solo falta su paso \(next), que registra el analista: "
+                                    + "'folio step \(id) \(next) --dependency \(code)'")
     }
 
     /// Who each role's work of this case is assigned to (`Asignado` of the accepted steps; the

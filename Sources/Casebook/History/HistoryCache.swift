@@ -9,7 +9,10 @@ import GitStore
 /// commits since are read and added), rebuilt from history otherwise (a reset to an older
 /// commit, a rewritten branch), and ignored when it cannot be read (corrupted, another version).
 struct HistoryCache {
-    static let header = "folio-cache 9"
+    /// The format and the per-commit rules its verdicts were judged by: bumped whenever
+    /// `commitRules` change what they find, so that a clone's cached verdicts from an older folio
+    /// are judged again rather than believed (10: datos-dependencia's review and expected list).
+    static let header = "folio-cache 10"
 
     struct CaseFields: Equatable, Sendable {
         var title: String

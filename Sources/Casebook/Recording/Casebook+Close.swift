@@ -58,17 +58,68 @@ extension Casebook {
     /// The codes a round expects, each once: `dependencias_esperadas` as written (a list, or
     /// "HGE, HRO" as text), or else the codes of `roster`'s contacts holding `role`.
     static func expectedCodes(listed: (any Sendable)?, roster: Roster, role: Role) -> [String] {
-        var expected: [String]
-        if let list = listed as? [any Sendable] {
-            expected = list.compactMap { CaseID.dependencyCode(Requirement.text($0)) }
-        } else if let text = listed as? String, !text.isEmpty {
-            expected = text.components(separatedBy: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_")).inverted)
-                .filter { !$0.isEmpty }.compactMap { CaseID.dependencyCode($0) }
-        } else {
-            expected = roster.personas.filter { $0.holds(role) }.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) }
-        }
+        let expected = listedCodes(listed)
+            ?? roster.personas.filter { $0.holds(role) }.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) }
         var seen: Set<String> = []
         return expected.filter { seen.insert($0).inserted }
+    }
+
+    /// The codes `dependencias_esperadas` writes (a list, or "HGE, HRO" as text); nil when it is
+    /// not written (the roster's contacts are expected then).
+    static func listedCodes(_ listed: (any Sendable)?) -> [String]? {
+        if let list = listed as? [any Sendable] {
+            return list.compactMap { CaseID.dependencyCode(Requirement.text($0)) }
+        } else if let text = listed as? String, !text.isEmpty {
+            return text.components(separatedBy: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_")).inverted)
+                .filter { !$0.isEmpty }.compactMap { CaseID.dependencyCode($0) }
+        }
+        return nil
+    }
+
+    /// The field of `expediente.md` that says which dependencies a round expects.
+    static let expectedField = "dependencias_esperadas"
+
+    /// The expected codes an `expediente.md` lists (`listedCodes`), as a set; nil when it lists
+    /// none or cannot be read. Files that do not mention the field are not parsed.
+    static func listedCodes(in data: Data?, file: String) -> Set<String>? {
+        guard let data, data.range(of: Data(expectedField.utf8)) != nil,
+              let fields = try? FrontMatterDocument.parse(data: data, file: file).plainFields else { return nil }
+        return listedCodes(fields[expectedField]).map(Set.init)
+    }
+
+    /// Which dependencies a round expects is the jefe's to say: once the case is open, only a
+    /// jefe (of `roster`) changes `dependencias_esperadas`, which opens or closes a round as an
+    /// excuse does (attack16v: an analyst's note dropped a dependency that had not reported, and
+    /// the month closed with no excuse and no reason). The change as (before, after), or nil
+    /// when the list did not change, the case was opened by `to`, or `author` is a jefe.
+    func expectedListChange(_ file: String, from parent: OID, to commit: OID, author: Persona?) throws -> (before: Set<String>?, after: Set<String>?)? {
+        guard author?.holds(.jefe) != true, let old = try repository.entry(at: file, in: parent) else { return nil }
+        let new = try repository.entry(at: file, in: commit)
+        guard old.id != new?.id else { return nil }
+        // A folder or a submodule of that name is the rule expediente's finding, not a list.
+        func codes(_ entry: (id: OID, mode: UInt32)?) throws -> Set<String>? {
+            guard let entry, entry.mode == 0o100644 || entry.mode == 0o100755 else { return nil }
+            return Self.listedCodes(in: try repository.blob(entry.id), file: file)
+        }
+        let before = try codes(old), after = try codes(new)
+        return before == after ? nil : (before, after)
+    }
+
+    /// A step or note by someone who is not a jefe refuses a changed `dependencias_esperadas`
+    /// in the work tree (`expectedListChange`).
+    func checkExpectedList(path: String, persona: Persona, head: OID) throws {
+        guard !persona.holds(.jefe) else { return }
+        let file = "\(path)/expediente.md"
+        guard let committed = try repository.file(at: file, in: head) else { return }
+        let before = Self.listedCodes(in: committed, file: file)
+        let after = Self.listedCodes(in: FileManager.default.contents(atPath: "\(root)/\(file)"), file: file)
+        guard before != after else { return }
+        throw CasebookError.invalidFile(
+            file: file,
+            reason: "cambia '\(Self.expectedField)' (de \(before.map { $0.sorted().joined(separator: ", ") } ?? "los enlaces de roles.yaml") "
+                + "a \(after.map { $0.sorted().joined(separator: ", ") } ?? "los enlaces de roles.yaml")): qué dependencias espera la ronda lo dice el jefe",
+            fix: "Deshaga ese cambio ('git restore \(SafeText.shellWord(file))' si no hay otro) y pida al jefe que lo registre con 'folio note'; "
+                + "para cerrar sin una dependencia, el jefe usa 'folio excusar'.")
     }
 
     /// Whether a round had closed at `parent`, for a new dependency's first step on top of it in a

@@ -135,7 +135,13 @@ extension Casebook {
         if let dependency, step.number == definition.dependencyBlock?.first?.number,
            !replay.machine.threads.contains(where: { $0.code == dependency }),
            try roundClosed(at: head, in: replay) {
-            throw CasebookError.procedure(.caseEnded(step: step.number, state: .closed))
+            let noun = partyNoun(definition)
+            throw CasebookError.invalidFile(
+                file: "\(path)/expediente.md",
+                reason: "el expediente está cerrado y no admite el paso \(step.number) para \(dependency): todas las \(noun.many) que la ronda esperaba "
+                    + "terminaron o el jefe las excusó, y \(dependency) no está entre ellas",
+                fix: "Si se espera también la de \(dependency), un jefe la agrega a '\(Self.expectedField)' en expediente.md y lo registra con "
+                    + "'folio note \(id) -m \"Se recibe el POA de \(dependency)\" --as JEFE': la ronda se abre para ella.")
         }
         // Order first: "not now, step 03 is next" helps more than "not your role".
         do {
@@ -208,8 +214,8 @@ extension Casebook {
                 file: changed.file,
                 reason: "las cifras de \(code) cambiaron después de la revisión del paso \(changed.review.step ?? "") (commit \(changed.review.commit.short)), "
                     + "que no las vio: no se aprueban sin revisar",
-                fix: "Responda --decision no para que su enlace las confirme o corrija (el paso siguiente lo registra), "
-                    + "o deshaga el cambio si no correspondía.")
+                fix: "Revíselas de nuevo ('folio step \(id) \(changed.review.step ?? "03") --dependency \(code)' escribe otra vez la revisión) "
+                    + "y apruebe después; o responda --decision no para que su enlace las confirme o corrija.")
         }
         // After a "no" (P3-04), the next step waits for the contact's correction, or says why not.
         if let code = own, let unchanged = try uncorrectedData(replay, dependency: code, path: path, head: head),
@@ -229,6 +235,9 @@ extension Casebook {
                 let documents = try applyEdits(sets: request.sets, attachments: request.attachments, path: path, dependency: own, edit: edit,
                                                needed: needed)
                 try validateCase(id: id, path: path, definition: definition, schemaCommit: replay.opening.commit, scope: scope)
+                if scope.contains(where: { $0 == path || $0 == "\(path)/expediente.md" }) {
+                    try checkExpectedList(path: path, persona: persona, head: head)
+                }
                 // Say how a data file the step needs was read: saved with ';', or with figures like "2.100".
                 for file in needed where file.lowercased().hasSuffix(".csv") {
                     guard let data = FileManager.default.contents(atPath: "\(root)/\(path)/\(file)") else { continue }
@@ -401,6 +410,9 @@ extension Casebook {
                 throw CasebookError.nothingToRecord(path)
             }
             try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit, scope: scope)
+            if scope.contains(where: { $0 == path || $0 == "\(path)/expediente.md" }) {
+                try checkExpectedList(path: path, persona: persona, head: head)
+            }
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
                           trailers: plan.trailers, text: text, edit: edit)
             return try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)

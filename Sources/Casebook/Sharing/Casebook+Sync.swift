@@ -14,6 +14,9 @@ public struct SyncResult: Sendable {
     public var remoteMessages: String
     /// Where `--drop-local` kept the local work.
     public var backup: String? = nil
+    /// The local commits `--drop-local` took off the branch (short id and subject), oldest first:
+    /// steps and notes to record again if they still apply.
+    public var dropped: [String] = []
 }
 
 extension Casebook {
@@ -49,6 +52,9 @@ extension Casebook {
         if dropLocal {
             guard let remoteTip else { throw CasebookError.noRemoteBranch(remote: remote, branch: short) }
             result.backup = try backup(local)
+            try repository.walk(from: local, hiding: remoteTip) { commit in
+                if commit.parents.count < 2 { result.dropped.append("\(commit.id.short) \(commit.subject)") }
+            }
             try move(from: local, to: remoteTip, branch: branch)
             return result
         }
@@ -143,6 +149,7 @@ extension Casebook {
     /// carried: it is rendered again from the case's history on the new tip.
     private func replay(_ commits: [CommitInfo], base: OID, onto tip: OID) throws -> (OID, [(from: String, to: String)]) {
         let renames = try renumbering(commits, base: base, tip: tip)
+        let local = commits.filter { $0.parents.count < 2 }.map { "\($0.id.short) \($0.subject)" }
         let tipHistory = try loadHistory(at: tip)
         var slipRecords: [String: [StepRecord]] = [:]
         var current = tip
@@ -159,7 +166,7 @@ extension Casebook {
             func conflict(_ unit: String) throws -> Never {
                 throw CasebookError.syncConflict(
                     findings: ["\(unit) cambió aquí (commit \(commit.id.short): \(commit.subject)) y también en el repositorio compartido"],
-                    backup: try backup(commits.last!.id))
+                    backup: try backup(commits.last!.id), local: local)
             }
             for unit in try changedUnits(from: parent, to: commit.id) {
                 let mine = try repository.entry(at: unit, in: commit.id)
@@ -206,12 +213,14 @@ extension Casebook {
                 let renamed = renames.first { $0.to == record.caseID }
                 let path = try casePath(renamed?.from ?? record.caseID, at: commit.id) ?? ""
                 if !path.isEmpty, renamed == nil, let changed = try figuresChanged(under: record, path: path, parent: parent, fork: fork, tip: tip) {
+                    let by = try repository.commit(changed.commit)
                     throw CasebookError.syncConflict(
                         findings: ["el paso \(record.step ?? "") de \(record.caseID)\(record.dependency.map { " [\($0)]" } ?? "") (commit \(commit.id.short)) "
-                                   + "se registró sobre las cifras de \(changed.file), que en el repositorio compartido cambiaron después "
-                                   + "(commit \(changed.commit.short)): ese paso revisó, aprobó o verificó otras cifras que las que seguiría. "
-                                   + "Tome lo publicado ('folio sync --drop-local') y registre el paso de nuevo sobre las cifras de ahora"],
-                        backup: try backup(commits.last!.id))
+                                   + "se registró sobre las cifras de \(changed.file), que en el repositorio compartido cambió después "
+                                   + "\(by.author.name) (commit \(changed.commit.short): \(by.subject)): ese paso revisó, aprobó o verificó otras cifras "
+                                   + "que las que seguiría. Tome lo publicado ('folio sync --drop-local') y registre de nuevo, sobre las cifras de ahora, "
+                                   + "ese paso y los que le siguen en la lista de abajo (en P3, la revisión 03 antes de aprobar)"],
+                        backup: try backup(commits.last!.id), local: local)
                 }
                 let finalPath = renamed.map { "cases/\($0.year)/\($0.to)" } ?? path
                 if !path.isEmpty, try repository.entry(at: "\(path)/\(RoutingSlip.fileName)", in: commit.id) != nil {

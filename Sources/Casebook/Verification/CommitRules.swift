@@ -123,6 +123,15 @@ extension Casebook {
                                        rule: .dependencyData, message: message,
                                        fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); " + fix))
             }
+            if let change = try expectedListChange("\(folder)/expediente.md", from: parent, to: facts.commit.id, author: author) {
+                let show = { (codes: Set<String>?) in codes.map { $0.isEmpty ? "ninguna" : $0.sorted().joined(separator: ", ") } ?? "los enlaces de roles.yaml" }
+                found.append(Violation(commit: facts.commit.id.hex, caseID: String(folder.split(separator: "/").last ?? ""), step: facts.record?.step,
+                                       rule: .role,
+                                       message: "El commit cambia las dependencias que espera la ronda (dependencias_esperadas: de \(show(change.before)) a "
+                                           + "\(show(change.after))) y su autor, \(author?.id ?? facts.author), no es jefe: abrir o cerrar una ronda lo decide el jefe.",
+                                       fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); el jefe registra "
+                                           + "el cambio con 'folio note', y cierra sin una dependencia con 'folio excusar'."))
+            }
             for sub in Self.dependencyDataFolders {
                 let path = "\(folder)/\(sub)"
                 guard try repository.entry(at: path, in: parent)?.id != repository.entry(at: path, in: facts.commit.id)?.id else { continue }

@@ -24,6 +24,10 @@ extension Folio {
                     print("Se tomó la versión del repositorio compartido; lo local quedó en \(kept). Un archivo de ahí se recupera con "
                         + "'git show \(kept):RUTA > ARCHIVO' (por ejemplo un documento, para incorporarlo de nuevo con 'folio attach'), "
                         + "y lo que cambió con 'git log -p \(kept) --not HEAD'.")
+                    if !result.dropped.isEmpty {
+                        print("Quedaron fuera de la rama (regístrelos de nuevo con folio si aún corresponden):")
+                        for line in result.dropped { print("  \(line)") }
+                    }
                 } else {
                     print("Commits recibidos: \(result.received); publicados: \(result.published).")
                 }
