@@ -106,9 +106,17 @@ for (proc, y, m) in plan:
         n = seq_by_year.get((proc, y), 0) + 1; seq_by_year[(proc, y)] = n
         cid = "%s-%d-%04d" % (CODES[proc], y, n)
     t = int(__import__("calendar").timegm((y, m, random.randint(1, 25), 15, 0, 0))) + random.randint(0, 3000)
+    # A month's round closes (P3-06, P5-02) once the month has ended, as folio and verify require.
+    closing = {3: "06", 5: "02"}.get(proc)
+    month_end = int(__import__("calendar").timegm((y + m // 12, m % 12 + 1, 1, 15, 0, 0)))
     for k, (step, role, dec, dep) in enumerate(steps(proc)):
+        if step is not None and step == closing: t = max(t, month_end + random.randint(0, 3000))
         events.append((t, cid, proc, y, m, k, step, role, dec, dep))
         t += random.randint(3600, 4 * 86400)
+# Each month's round expects the dependencies (units) that report in it: dependencias_esperadas.
+expected = {}
+for (t, cid, proc, y, m, k, step, role, dec, dep) in events:
+    if proc in (3, 5) and dep and dep not in expected.setdefault(cid, []): expected[cid].append(dep)
 events.sort()
 
 def commit(author, message, changes, t):
@@ -137,7 +145,7 @@ for (t, cid, proc, y, m, k, step, role, dec, dep) in events:
     changes = []
     if k == 0:
         fm = ["---", "id: %s" % cid, "procedimiento: %d" % proc, "titulo: Expediente sint\u00e9tico %s" % cid, "abierto: %d-%02d-15" % (y, m)]
-        if proc in (3, 5): fm.append("mes: %d-%02d" % (y, m))
+        if proc in (3, 5): fm += ["mes: %d-%02d" % (y, m), "dependencias_esperadas: [%s]" % ", ".join(expected.get(cid, []))]
         if proc in (4, 6): fm += ["snip: \"%07d\"" % random.randint(100000, 999999), "unidad_ejecutora: Divisi\u00f3n de Infraestructura"]
         text = "\n".join(fm) + "\n---\n\n# %s\n\n%s\n" % (cid, filler)
         files[path] = text

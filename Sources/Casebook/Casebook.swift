@@ -46,6 +46,9 @@ public final class Casebook {
     /// `countedData` of a monthly case at a commit ("ID@commit"), for the earlier months a report
     /// or a review compares with.
     var countedMonths: [String: [String: OID]?] = [:]
+    /// Each commit's place on the first-parent line up to a tip (`linePosition`): which of two
+    /// commits of the line came first, without a walk per question.
+    var lineIndex: (tip: OID, positions: [OID: Int])?
     /// Signatures being checked beside the walk (`prepareSignatures`), and from how many of them.
     var signatureFeed: SignatureFeed?
     /// How many times this run checked signatures on a thread of their own (the feed itself is let

@@ -94,7 +94,9 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
                 return "El paso \(step) requiere que al menos una dependencia haya iniciado (paso \(first))."
             }
             let list = pending.map { "\($0.0) (le falta el paso \($0.1))" }.joined(separator: ", ")
-            return "El paso \(step) requiere que todas las dependencias iniciadas terminen su parte: \(list)."
+            // A dependency expected that has not started waits at the round's first step.
+            let which = pending.contains { $0.1 == first } ? "esperadas e iniciadas" : "iniciadas"
+            return "El paso \(step) requiere que todas las dependencias \(which) terminen su parte: \(list)."
         case .excuseNotAllowed(let dependency, let reason):
             return "El cierre sin \(dependency) no corresponde: \(reason). Solo se excusa, en una ronda abierta, una dependencia que no "
                 + "terminó su parte y cuyas cifras no se aprobaron."

@@ -167,6 +167,17 @@ struct MonthCloseTests {
         try repo.step(id, "03", as: "alopez", dependency: "HGA")
         let review = "cases/2026/\(id)/produccion/HGA-revision.md"
         let first = repo.read(review)
+        // The analyst amends her step 03 to carry a review of her own, datos_revisados right
+        // (attack16v): verify (and so the hook) names it; taken back, verify is clean.
+        let honest = try repo.git(["rev-parse", "HEAD"])
+        try repo.write(first.replacingOccurrences(of: "# Revisión", with: "Sin hallazgos: revisado a mano.\n\n# Revisión"), to: review)
+        _ = try repo.git(["commit", "-q", "--amend", "-a", "--no-edit"])
+        let amended = try repo.git(["rev-parse", "HEAD"])
+        let found = try repo.book.verify().violations
+        #expect(found.contains { $0.commit == amended && $0.rule == "datos-dependencia" && $0.message.contains("no es la que folio escribe") },
+                "\(found.map(\.message))")
+        _ = try repo.git(["reset", "-q", "--hard", honest])
+        #expect(try repo.book.verify().ok)
         try repo.writeProduction(id, "HGA", executed: 1_190)
         _ = try repo.book.recordNote(caseID: id, persona: "hga", text: "Corrige consultas")
         repo.at("2026-12-01T08:00:00-06:00")

@@ -48,8 +48,12 @@ extension Casebook {
     /// dependency has no file, or the file is unreadable.
     /// `settled` false: the file as committed, settled or not (a template's lines, whose figures
     /// are left empty).
+    /// `asOf`: a later commit of the line whose view of the months serves `commit` too (verify
+    /// writing a review again at an old step): a month's figures count where they were settled,
+    /// as `asOf` knows it, only if that settlement came before `commit`; a settlement does not move
+    /// once made, so this is the month as `commit` saw it, with one replay per month for all.
     func committedProduction(code: String, month: Day, dependency: String, at commit: OID, catalog: ProductCatalog,
-                             settled: Bool = true) -> [ProductionLine]? {
+                             settled: Bool = true, asOf: OID? = nil) -> [ProductionLine]? {
         let path = Self.monthFile(code: code, month: month, ProductionTable.path(for: dependency))
         if !settled {
             guard let data = try? repository.file(at: path, in: commit) else { return nil }
@@ -59,11 +63,16 @@ extension Casebook {
         // and none of a dependency excused or still in review; a month without a case of its own
         // (nothing to replay) is read as committed.
         let id = "\(code)-\(month.description.prefix(7))"
-        let key = id + "@" + commit.hex
-        if countedMonths[key] == nil { countedMonths[key] = .some((try? countedData(id, at: commit)) ?? nil) }
+        let view = asOf ?? commit
+        let key = id + "@" + view.hex
+        if countedMonths[key] == nil { countedMonths[key] = .some((try? countedData(id, at: view)) ?? nil) }
         var at = commit
         if let counted = countedMonths[key] ?? nil {
             guard let settled = counted[dependency] else { return nil }
+            if let asOf {
+                guard let then = try? linePosition(settled, tip: asOf), let now = try? linePosition(commit, tip: asOf),
+                      then <= now else { return nil }
+            }
             at = settled
         }
         guard let data = try? repository.file(at: path, in: at) else { return nil }
@@ -72,12 +81,22 @@ extension Casebook {
 
     /// The same dependency's earlier months found at `commit`, most recent first.
     func productionHistory(code: String, before month: Day, dependency: String, months: Int, at commit: OID,
-                           catalog: ProductCatalog) -> [(month: String, lines: [ProductionLine])] {
+                           catalog: ProductCatalog, asOf: OID? = nil) -> [(month: String, lines: [ProductionLine])] {
         (1...max(1, months)).compactMap { back in
             let m = month.monthStart(adding: -back)
-            return committedProduction(code: code, month: m, dependency: dependency, at: commit, catalog: catalog)
+            return committedProduction(code: code, month: m, dependency: dependency, at: commit, catalog: catalog, asOf: asOf)
                 .map { (String(m.description.prefix(7)), $0) }
         }
+    }
+
+    /// `commit`'s place on the first-parent line up to `tip` (0 for the root), nil when it is not
+    /// on it; the line is read once per tip.
+    func linePosition(_ commit: OID, tip: OID) throws -> Int? {
+        if lineIndex?.tip != tip {
+            let line = try repository.commitIDs(from: tip, firstParent: true)  // oldest first
+            lineIndex = (tip, Dictionary(line.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }))
+        }
+        return lineIndex?.positions[commit]
     }
 
     /// Checks a dependency's month (the file in the work tree) against its history in the
@@ -95,9 +114,9 @@ extension Casebook {
     /// `committed`: the figures as committed at `head` (step 03's review, which does not commit
     /// them), not the work tree's (`folio check-production`, before they are recorded).
     func review(id: String, path: String, dependency: String, definition: ProcedureDefinition, schemaCommit: OID,
-                head: OID, committed: Bool = false) throws -> ProductionReview {
+                head: OID, committed: Bool = false, month given: Day? = nil, asOf: OID? = nil) throws -> ProductionReview {
         guard let rules = definition.production else { throw CasebookError.noProductionData(id) }
-        guard let month = caseMonth(id, path: path) else { throw CasebookError.invalidMonth(id) }
+        guard let month = given ?? caseMonth(id, path: path) else { throw CasebookError.invalidMonth(id) }
         let catalog = try productCatalog(rules, at: schemaCommit)
         let file = "\(path)/\(ProductionTable.path(for: dependency))"
         guard let data = committed ? try repository.file(at: file, in: head) : FileManager.default.contents(atPath: "\(root)/\(file)") else {
@@ -105,7 +124,7 @@ extension Casebook {
         }
         let current = try ProductionTable.parse(try TextFile.decode(data, file: file), file: file, catalog: catalog)
         let past = productionHistory(code: definition.code, before: month, dependency: dependency, months: rules.months, at: head,
-                                     catalog: catalog)
+                                     catalog: catalog, asOf: asOf)
         return ProductionReview(caseID: id, month: String(month.description.prefix(7)), dependency: dependency,
                                 monthsCompared: past.map(\.month).reversed(),
                                 findings: ProductionCheck.findings(current: current, history: past, rules: rules),

@@ -282,8 +282,19 @@ extension Casebook {
         var found: [Violation] = []
         for record in replay.steps where reported?.contains(record.commit) ?? true {
             guard let code = record.dependency,
-                  record.step.flatMap({ replay.definition.step(ProcedureDefinition.normalize(step: $0)) })?.generates.contains(.productionReview) == true,
-                  let stale = try staleReview(record, dependency: code, path: path) else { continue }
+                  record.step.flatMap({ replay.definition.step(ProcedureDefinition.normalize(step: $0)) })?.generates.contains(.productionReview) == true
+            else { continue }
+            guard let stale = try staleReview(record, dependency: code, path: path) else {
+                if let file = try unfaithfulReview(record, dependency: code, path: path, replay: replay, tip: tip) {
+                    found.append(Violation(
+                        commit: record.commit.hex, caseID: replay.id, step: record.step, rule: .dependencyData,
+                        message: "\(file), la revisión del paso \(record.step ?? "") de \(code), no es la que folio escribe de las cifras y la historia "
+                            + "de ese commit: una revisión no se escribe ni se corrige a mano.",
+                        fix: "Si el commit no está publicado, quítelo de su rama ('folio sync --drop-local' guarda un respaldo) y registre de nuevo "
+                            + "'folio step ID \(record.step ?? "03") --dependency \(code)'; si ya lo está, antes de la decisión (paso 04) se registra otra vez."))
+                }
+                continue
+            }
             found.append(Violation(
                 commit: record.commit.hex, caseID: replay.id, step: record.step, rule: .dependencyData,
                 message: "La revisión del paso \(record.step ?? "") de \(code) leyó otras cifras (\(stale.read.short)) que las que el commit deja en "
@@ -316,6 +327,26 @@ extension Casebook {
             }
         }
         return found
+    }
+
+    /// A dependency's review is folio's reading of its figures (P3-03), as the routing slip is of
+    /// the case's history: written again from what the step's parent held (the figures, the earlier
+    /// months as settled then, the catalogue the case was opened with), it must be the committed
+    /// file byte for byte; the file when it is not (attack16v: an old review kept over corrected
+    /// figures with only `datos_revisados` changed, or findings taken out). A review that cannot be
+    /// written again there (no figures, no month), or a step without one, is left to the other rules.
+    func unfaithfulReview(_ record: StepRecord, dependency code: String, path: String, replay: CaseReplay, tip: OID) throws -> String? {
+        // A step 03 made without its review (plain git) documents nothing to compare.
+        guard let parent = record.parent,
+              let committed = try repository.entryID(at: "\(path)/produccion/\(code)-revision.md", in: record.commit) else { return nil }
+        let month = try caseFields(path, at: parent).flatMap { Day(iso: ($0.month.isEmpty ? String(replay.id.suffix(7)) : $0.month) + "-01") }
+        guard let month, let generated = try? review(id: replay.id, path: path, dependency: code, definition: replay.definition,
+                                                      schemaCommit: replay.opening.commit, head: parent, committed: true, month: month,
+                                                      asOf: tip),
+              let (name, text) = GeneratedFiles.review(generated, dependency: code, month: String(month.description.prefix(7))).first
+        else { return nil }
+        let file = "\(path)/\(name)"
+        return committed.hex == Self.gitBlobID(Data(text.utf8)) ? nil : file
     }
 
     /// `A..B` -> (B, A); `B` -> (B, nil); nil -> (HEAD, nil).
