@@ -297,11 +297,11 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             }
             return "No se publicó nada: lo registrado aquí choca con lo que ya está en el repositorio compartido.\n"
                 + findings.map { "  - \($0)" }.joined(separator: "\n")
-                + (local.isEmpty ? "" : "\nSin publicar quedan todos sus commits locales, también los que no chocan:\n"
+                + (local.count < 2 ? "" : "\nSin publicar quedan todos sus commits locales, también los que no chocan:\n"
                     + local.map { "    \($0)" }.joined(separator: "\n"))
                 + "\nSus commits locales no se perdieron: siguen en su rama y en \(backup)."
-                + "\nRevise 'folio status' de los expedientes; si otra persona ya registró ese paso, tome la versión compartida con"
-                + " 'folio sync --drop-local' (lo suyo queda en \(backup)) y registre de nuevo lo que falte."
+                + "\nRevise 'folio status' de los expedientes; tome la versión compartida con"
+                + " 'folio sync --drop-local' (lo suyo queda en \(backup)) y registre de nuevo lo que aún corresponda."
         case .checkoutBlocked(let cause):
             return "No se pudieron actualizar los archivos de trabajo (\(GitErrorText.describe(cause))): registre o descarte sus cambios y vuelva a intentar."
         case .procedure(let error):

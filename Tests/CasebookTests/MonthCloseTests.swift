@@ -141,6 +141,11 @@ struct MonthCloseTests {
         let shorter = text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [HGE, HRO]\n", options: [], range: text.range(of: "---\n"))
         // The analyst drops HGA, which has not reported, to close the month without an excuse (attack16v).
         try repo.write(shorter, to: file)
+        // folio check, as the analyst's pre-commit hook, says so first (staff16w); for the jefe it is no problem.
+        _ = try repo.git(["config", "user.email", "alopez@igss.gob.gt"])
+        #expect(try repo.book.check(caseID: id).problems.contains { $0.file == file && $0.message.contains("lo dice el jefe") })
+        _ = try repo.git(["config", "user.email", "mrodriguez@igss.gob.gt"])
+        #expect(!(try repo.book.check(caseID: id).problems.contains { $0.file == file }))
         try repo.expectRefusal(["cambia 'dependencias_esperadas'", "lo dice el jefe", "folio excusar"]) {
             _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Solo dos")
         }
@@ -181,6 +186,10 @@ struct MonthCloseTests {
         try repo.writeProduction(id, "HGA", executed: 1_190)
         _ = try repo.book.recordNote(caseID: id, persona: "hga", text: "Corrige consultas")
         repo.at("2026-12-01T08:00:00-06:00")
+        // Status, due and inbox say the review comes next, not the approval (staff16w).
+        let pending = try #require(try repo.book.status(of: id).dependencies?.first { $0.code == "HGA" })
+        #expect(pending.next.map(\.step) == ["03"] && pending.next[0].activity.contains("de nuevo"), "\(pending.next)")
+        #expect(try repo.book.pending().contains { $0.id == id && $0.dependency == "HGA" && $0.step == "03" && $0.holders.contains("alopez") })
         // Approval of figures the review never saw: refused, and the way is to review them again (staff16v: it was a dead end).
         try repo.expectRefusal(["cambiaron después de la revisión del paso 03", "folio step \(id) 03 --dependency HGA"]) {
             try repo.step(id, "04", as: "alopez", decision: "si", dependency: "HGA")
@@ -195,6 +204,25 @@ struct MonthCloseTests {
         try repo.step(id, "06", as: "alopez")
         #expect(repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md").contains("| HGA |"))
         #expect(try repo.book.verify().ok)
+    }
+
+    @Test("a review compares with earlier months that have a case of their own: folders planted with plain git do not count")
+    func plantedMonthsNotCompared() throws {
+        let (repo, id) = try month()
+        // HGA's contact plants an October with plain git: a copied expediente.md and figures.
+        let october = "cases/2026/PROD-2026-10"
+        try repo.write(repo.read("cases/2026/\(id)/expediente.md").replacingOccurrences(of: id, with: "PROD-2026-10")
+                        .replacingOccurrences(of: "2026-11", with: "2026-10"), to: "\(october)/expediente.md")
+        try repo.write("programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,5000,0\n",
+                       to: "\(october)/produccion/HGA.csv")
+        _ = try repo.git(["add", "-A"])
+        _ = try repo.git(["commit", "-q", "-m", "meses anteriores", "--author", "Sonia Chávez <schavez@igss.gob.gt>"])
+        try repo.writeProduction(id, "HGA", executed: 700)
+        try repo.step(id, "01", as: "hga", dependency: "HGA")
+        try repo.step(id, "02", as: "cmendez", dependency: "HGA")
+        try repo.step(id, "03", as: "alopez", dependency: "HGA")
+        let review = repo.read("cases/2026/\(id)/produccion/HGA-revision.md")
+        #expect(review.contains("meses_comparados: 0") && !review.contains("2026-10"), "\(review)")
     }
 
     @Test("figures approved at 04 are not excused away: folio excusar refuses, and a plain-git excuse counts for nothing")
@@ -417,8 +445,12 @@ struct ExpectedListTests {
     @Test("dependencias_esperadas in expediente.md is the list a P5 month waits for")
     func listedInCase() throws {
         let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        // The list is the jefe's to write, at the opening too (attack16w: an analyst opened a month with a short one).
+        try repo.expectRefusal(["cambia 'dependencias_esperadas'", "lo dice el jefe"]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", sets: ["dependencias_esperadas=[DIP]"], persona: "alopez"))
+        }
         let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", sets: ["dependencias_esperadas=[DIP, TIC]"],
-                                                       persona: "alopez")).caseID
+                                                       persona: "mrodriguez")).caseID
         try repo.write("snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
                        + "0289347,Hospital,metro cuadrado,12000,350,2500000,2100000,\n", to: "cases/2026/\(id)/avance/DIP.csv")
         try repo.step(id, "01", as: "dip")

@@ -179,7 +179,7 @@ struct StatusIndexTests {
     func workTreeOfARound() throws {
         let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
         let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", sets: ["dependencias_esperadas=[DIP, TIC]"],
-                                                       persona: "alopez")).caseID
+                                                       persona: "mrodriguez")).caseID
         try expectSame(repo)
         let file = "cases/2026/\(id)/expediente.md"
         try repo.write(repo.read(file).replacingOccurrences(of: "TIC", with: "HGE"), to: file)

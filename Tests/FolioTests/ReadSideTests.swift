@@ -50,7 +50,7 @@ struct ReadSideTests {
     func workTreeRoundIsNeverStale() throws {
         let cli = CLI()
         try cli.setUp()
-        let opened = try cli.folio("new", "5", "--month", "2026-11", "--set", "dependencias_esperadas=[DIP, TIC]", "--as", "alopez")
+        let opened = try cli.folio("new", "5", "--month", "2026-11", "--set", "dependencias_esperadas=[DIP, TIC]", "--as", "mrodriguez")
         #expect(opened.ok, "\(opened.err)")
         let id = opened.out.trimmingCharacters(in: .whitespacesAndNewlines)
         // Enough runs for the case index to be current and the output to be worth keeping.

@@ -423,8 +423,8 @@ struct RemoteTests {
         // folio sync replays the review onto the corrected figures: it refuses, naming the rule.
         let synced = try folio(analyst, "sync", date: "2026-11-27T11:10:00-06:00")
         #expect(!synced.ok && synced.err.contains("el paso 03 de PROD-2026-11 [HGE]") && synced.err.contains("\(folder)/produccion/HGE.csv")
-                && synced.err.contains("cambió después Luis Ajú") && synced.err.contains("folio sync --drop-local")
-                && synced.err.contains("Sin publicar quedan todos sus commits locales"), "\(synced.out)\(synced.err)")
+                && synced.err.contains("que Luis Ajú cambió después") && synced.err.contains("su revisión es de las cifras anteriores")
+                && synced.err.contains("folio sync --drop-local"), "\(synced.out)\(synced.err)")
         // Plain git does the same replay: the hook refuses it.
         _ = try Sandbox.gitOut(["pull", "-q", "--rebase", "-X", "theirs", "origin", "main"], in: analyst,
                                env: ["GIT_AUTHOR_DATE": "2026-11-27T11:10:00-06:00", "GIT_COMMITTER_DATE": "2026-11-27T11:10:00-06:00"])
@@ -460,6 +460,8 @@ struct RemoteTests {
         #expect(try folio(a, "sync", date: "2026-11-27T10:00:00-06:00").ok)
         let analyst = try shared.clone("analista", user: "Ana López", email: "alopez@igss.gob.gt")
         let unit = try shared.clone("dip", user: "Pedro Xol", email: "dip@igss.gob.gt")
+        try "Observación del analista.\n".write(toFile: analyst + "/\(folder)/observacion.md", atomically: true, encoding: .utf8)
+        #expect(try folio(analyst, "note", "AMF-2026-11", "-m", "Observación", "--as", "alopez", date: "2026-12-01T08:50:00-06:00").ok)
         let check = try folio(analyst, "step", "AMF-2026-11", "02", "--set", "publicacion=https://snip.segeplan.gob.gt", "--as", "alopez",
                               date: "2026-12-01T09:00:00-06:00")
         #expect(check.ok, "\(check.err)")
@@ -467,9 +469,14 @@ struct RemoteTests {
         #expect(try folio(unit, "note", "AMF-2026-11", "-m", "Corrige el avance", "--as", "dip", date: "2026-12-01T09:05:00-06:00").ok)
         #expect(try folio(unit, "sync", date: "2026-12-01T09:05:00-06:00").ok)
         let synced = try folio(analyst, "sync", date: "2026-12-01T09:10:00-06:00")
-        #expect(!synced.ok && synced.err.contains("el paso 02 de AMF-2026-11") && synced.err.contains("\(folder)/avance/DIP.csv"), "\(synced.err)")
-        // Taken again over the corrected figures, the step goes through.
-        #expect(try folio(analyst, "sync", "--drop-local", date: "2026-12-01T09:10:00-06:00").ok)
+        #expect(!synced.ok && synced.err.contains("el paso 02 de AMF-2026-11") && synced.err.contains("\(folder)/avance/DIP.csv")
+                && synced.err.contains("lo que verificó fue de las cifras anteriores"), "\(synced.err)")
+        // Every local commit left unpublished is named, the note that did not clash too (staff16v).
+        #expect(synced.err.contains("Sin publicar quedan todos sus commits locales") && synced.err.contains("AMF-2026-11: nota, Observación"), "\(synced.err)")
+        // Taken again over the corrected figures, the step goes through; --drop-local names what it took off.
+        let dropped = try folio(analyst, "sync", "--drop-local", date: "2026-12-01T09:10:00-06:00")
+        #expect(dropped.ok && dropped.out.contains("Quedaron fuera de la rama") && dropped.out.contains("Observación")
+                && dropped.out.contains("AMF-2026-11 paso 02"), "\(dropped.out)")
         let again = try folio(analyst, "step", "AMF-2026-11", "02", "--set", "publicacion=https://snip.segeplan.gob.gt", "--as", "alopez",
                               date: "2026-12-01T09:15:00-06:00")
         #expect(again.ok, "\(again.err)")

@@ -33,6 +33,10 @@ public struct Persona: Codable, Equatable, Sendable {
 
     public func holds(_ role: Role) -> Bool { roles.contains(role) }
 
+    /// The role this persona acts in for a step any of `roles` may do: the first of their own, as
+    /// roles.yaml lists them (an analyst who is also an assistant records as analista).
+    public func acting(in roles: [Role]) -> Role? { self.roles.first(where: roles.contains) }
+
     /// Whether the persona holds the role of a dependency or executing unit.
     public var isExternalContact: Bool { roles.contains(where: \.isExternal) }
 

@@ -155,8 +155,21 @@ extension Casebook {
                                 assignments: replay.assignments)
         let timings = timings(of: replay, month: fields?.month)
         let dependencies: [DependencyStatus]? = definition.dependencyBlock == nil ? nil : replay.machine.threads.map { thread in
-            DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: allowed.filter { $0.dependency == thread.code },
-                             returned: thread.next != nil && (try? uncorrectedData(replay, dependency: thread.code, path: path, head: head)) != nil ? true : nil)
+            var next = allowed.filter { $0.dependency == thread.code }
+            // Figures corrected after their review (P3-03) are reviewed again before the decision
+            // (step 04 refuses them): the review is what comes next.
+            if thread.next != nil, let review = definition.step(thread.lastStep), review.generates.contains(.productionReview),
+               (try? unreviewedChange(replay, dependency: thread.code, path: path, at: head)) != nil {
+                next = next.map { item in
+                    var again = item
+                    again.step = review.number
+                    again.activity = review.activity + " (de nuevo: sus cifras cambiaron después de la revisión)"
+                    again.opens = nil
+                    return again
+                }
+            }
+            return DependencyStatus(code: thread.code, lastStep: thread.lastStep, next: next,
+                                    returned: thread.next != nil && (try? uncorrectedData(replay, dependency: thread.code, path: path, head: head)) != nil ? true : nil)
         }
         // A round that has closed (P2) offers no new dependency's start (`recordStepLocked` refuses it).
         let state = effectiveState(replay, path: path, roster: roster)

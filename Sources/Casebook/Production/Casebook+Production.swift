@@ -60,21 +60,19 @@ extension Casebook {
             return try? ProductionTable.parse(String(decoding: data, as: UTF8.self), file: path, catalog: catalog)
         }
         // The month's figures as its report counts them (`countedData`): where they were settled,
-        // and none of a dependency excused or still in review; a month without a case of its own
-        // (nothing to replay) is read as committed.
+        // and none of a dependency excused or still in review.
         let id = "\(code)-\(month.description.prefix(7))"
         let view = asOf ?? commit
         let key = id + "@" + view.hex
         if countedMonths[key] == nil { countedMonths[key] = .some((try? countedData(id, at: view)) ?? nil) }
-        var at = commit
-        if let counted = countedMonths[key] ?? nil {
-            guard let settled = counted[dependency] else { return nil }
-            if let asOf {
-                guard let then = try? linePosition(settled, tip: asOf), let now = try? linePosition(commit, tip: asOf),
-                      then <= now else { return nil }
-            }
-            at = settled
+        // A month no valid commit opened (folders planted with plain git, attack16w) has no
+        // figures that count.
+        guard let counted = countedMonths[key] ?? nil, let settled = counted[dependency] else { return nil }
+        if let asOf {
+            guard let then = try? linePosition(settled, tip: asOf), let now = try? linePosition(commit, tip: asOf),
+                  then <= now else { return nil }
         }
+        let at = settled
         guard let data = try? repository.file(at: path, in: at) else { return nil }
         return try? ProductionTable.parse(String(decoding: data, as: UTF8.self), file: path, catalog: catalog)
     }

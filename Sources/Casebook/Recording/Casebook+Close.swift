@@ -90,12 +90,14 @@ extension Casebook {
     /// Which dependencies a round expects is the jefe's to say: once the case is open, only a
     /// jefe (of `roster`) changes `dependencias_esperadas`, which opens or closes a round as an
     /// excuse does (attack16v: an analyst's note dropped a dependency that had not reported, and
-    /// the month closed with no excuse and no reason). The change as (before, after), or nil
-    /// when the list did not change, the case was opened by `to`, or `author` is a jefe.
+    /// the month closed with no excuse and no reason); nor does anyone else write it when opening
+    /// the case (attack16w: a month opened with a short list closed the same way). The change as
+    /// (before, after), or nil when the list did not change or `author` is a jefe.
     func expectedListChange(_ file: String, from parent: OID, to commit: OID, author: Persona?) throws -> (before: Set<String>?, after: Set<String>?)? {
-        guard author?.holds(.jefe) != true, let old = try repository.entry(at: file, in: parent) else { return nil }
+        guard author?.holds(.jefe) != true else { return nil }
+        let old = try repository.entry(at: file, in: parent)
         let new = try repository.entry(at: file, in: commit)
-        guard old.id != new?.id else { return nil }
+        guard old?.id != new?.id else { return nil }
         // A folder or a submodule of that name is the rule expediente's finding, not a list.
         func codes(_ entry: (id: OID, mode: UInt32)?) throws -> Set<String>? {
             guard let entry, entry.mode == 0o100644 || entry.mode == 0o100755 else { return nil }
@@ -110,8 +112,7 @@ extension Casebook {
     func checkExpectedList(path: String, persona: Persona, head: OID) throws {
         guard !persona.holds(.jefe) else { return }
         let file = "\(path)/expediente.md"
-        guard let committed = try repository.file(at: file, in: head) else { return }
-        let before = Self.listedCodes(in: committed, file: file)
+        let before = Self.listedCodes(in: try repository.file(at: file, in: head), file: file)
         let after = Self.listedCodes(in: FileManager.default.contents(atPath: "\(root)/\(file)"), file: file)
         guard before != after else { return }
         throw CasebookError.invalidFile(

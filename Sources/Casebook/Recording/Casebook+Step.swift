@@ -73,6 +73,7 @@ extension Casebook {
                                     step: firstStep, persona: persona, state: .open, edit: edit)
             }
             try validateCase(id: id, path: path, definition: definition, schemaCommit: head)
+            try checkExpectedList(path: path, persona: persona, head: head)
             var step: String? = nil
             let role: Role
             if definition.monthly {
@@ -81,7 +82,7 @@ extension Casebook {
                 let first = definition.steps[0]
                 try checkRequirements(first, dependency: nil, path: path, definition: definition)
                 step = first.number
-                role = first.roles.first(where: persona.holds)!
+                role = persona.acting(in: first.roles)!
             }
             let plan = CommitPlan.opening(id, procedure: definition, role: role, month: request.month)
             let subject = plan.subject
@@ -181,7 +182,7 @@ extension Casebook {
         let assignment = try request.assign.map { try assignee($0, after: replay.machine, roster: roster) }
         if let assignment { CaseReplay.assign(assignment.role.rawValue, to: assignment.persona.id, dependency: dependency, in: &assignments) }
         var notices: [String] = []
-        if let role = step.roles.first(where: persona.holds),
+        if let role = persona.acting(in: step.roles),
            let other = CaseReplay.assignee(role.rawValue, dependency: dependency, in: replay.assignments), other != persona.id,
            roster.find(other)?.holds(role) == true {
             notices.append("El expediente está asignado a \(other) (\(role.rawValue)); registra el paso \(persona.id), que también tiene el rol.")
@@ -277,7 +278,7 @@ extension Casebook {
                                                        schemaCommit: replay.opening.commit, head: head, author: persona) {
                     try edit.write(Data(text.utf8), to: "\(path)/\(file)")
                 }
-                let role = step.roles.first(where: persona.holds)!
+                let role = persona.acting(in: step.roles)!
                 let plan = CommitPlan.step(step, of: id, procedure: definition.number, role: role, decision: decision, dependency: dependency,
                                            justification: justification, assigned: assignment.map { ($0.persona.id, $0.role) })
                 let subject = plan.subject

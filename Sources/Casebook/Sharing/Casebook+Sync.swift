@@ -216,10 +216,10 @@ extension Casebook {
                     let by = try repository.commit(changed.commit)
                     throw CasebookError.syncConflict(
                         findings: ["el paso \(record.step ?? "") de \(record.caseID)\(record.dependency.map { " [\($0)]" } ?? "") (commit \(commit.id.short)) "
-                                   + "se registró sobre las cifras de \(changed.file), que en el repositorio compartido cambió después "
-                                   + "\(by.author.name) (commit \(changed.commit.short): \(by.subject)): ese paso revisó, aprobó o verificó otras cifras "
-                                   + "que las que seguiría. Tome lo publicado ('folio sync --drop-local') y registre de nuevo, sobre las cifras de ahora, "
-                                   + "ese paso y los que le siguen en la lista de abajo (en P3, la revisión 03 antes de aprobar)"],
+                                   + "se registró sobre las cifras de \(changed.file), que \(by.author.name) cambió después en el repositorio compartido "
+                                   + "(commit \(changed.commit.short): \(by.subject)): \(Self.judged(record)) de las cifras anteriores, "
+                                   + "no de las de ahora. Tome lo publicado ('folio sync --drop-local') y registre de nuevo ese paso sobre las cifras de ahora "
+                                   + "(en P3, la revisión 03 antes de aprobar)"],
                         backup: try backup(commits.last!.id), local: local)
                 }
                 let finalPath = renamed.map { "cases/\($0.year)/\($0.to)" } ?? path
@@ -297,6 +297,13 @@ extension Casebook {
             return (file, first)
         }
         return nil
+    }
+
+    /// What a step did with the figures, in the words of sync's refusal.
+    private static func judged(_ record: StepRecord) -> String {
+        if record.decisionValue != nil { return "su decisión (\(record.decisionValue == true ? "sí" : "no")) fue" }
+        if record.step.map(ProcedureDefinition.normalize(step:)) == "03", record.dependency != nil { return "su revisión es" }
+        return "lo que verificó fue"
     }
 
     /// Every file under `folder` that differs between two commits (added, removed or changed).

@@ -60,7 +60,9 @@ extension Casebook {
             .filter { path in scope.map { path.hasPrefix($0) } ?? true }.sorted()
         if let head {
             problems += try archiveProblems(changed: unrecorded, folders: folders, head: head)
-            problems += dataProblems(changed: unrecorded, roster: try roster(at: head))
+            let roster = try roster(at: head)
+            problems += dataProblems(changed: unrecorded, roster: roster)
+            problems += try expectedListProblems(changed: unrecorded, roster: roster, head: head)
         }
         return CheckReport(ok: problems.isEmpty, cases: folders.count, problems: problems, unrecorded: unrecorded)
     }
@@ -107,6 +109,28 @@ extension Casebook {
                                                 carriesFix: true))
                 }
             }
+        }
+        return problems
+    }
+
+    /// A changed `dependencias_esperadas` in a case's `expediente.md`, when the person committing
+    /// (git's `user.email`) is not a jefe: their step or note, and the shared repository, refuse it
+    /// (`expectedListChange`).
+    func expectedListProblems(changed: [String], roster: Roster, head: OID) throws -> [CaseProblem] {
+        let who = ((try? repository.configuredIdentity()) ?? nil).flatMap { roster.find($0.email) }
+        guard who?.holds(.jefe) != true else { return [] }
+        var problems: [CaseProblem] = []
+        for file in changed {
+            let parts = file.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "cases", parts[3] == "expediente.md",
+                  let committed = try repository.file(at: file, in: head) else { continue }
+            let before = Self.listedCodes(in: committed, file: file)
+            let after = Self.listedCodes(in: FileManager.default.contents(atPath: "\(root)/\(file)"), file: file)
+            guard before != after else { continue }
+            problems.append(CaseProblem(file: file, message: "cambia '\(Self.expectedField)': qué dependencias espera la ronda lo dice el jefe, "
+                                        + "y el repositorio compartido rechaza el cambio de otra persona [role]. Deshágalo ('git restore \(SafeText.shellWord(file))' "
+                                        + "si no cambió nada más) y pida al jefe que lo registre con 'folio note'; para cerrar sin una dependencia, 'folio excusar'.",
+                                        carriesFix: true))
         }
         return problems
     }

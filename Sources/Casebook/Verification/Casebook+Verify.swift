@@ -288,8 +288,9 @@ extension Casebook {
                 if let file = try unfaithfulReview(record, dependency: code, path: path, replay: replay, tip: tip) {
                     found.append(Violation(
                         commit: record.commit.hex, caseID: replay.id, step: record.step, rule: .dependencyData,
-                        message: "\(file), la revisión del paso \(record.step ?? "") de \(code), no es la que folio escribe de las cifras y la historia "
-                            + "de ese commit: una revisión no se escribe ni se corrige a mano.",
+                        message: "\(file), la revisión del paso \(record.step ?? "") de \(code), no es la que folio escribe de las cifras y los meses "
+                            + "anteriores de ese commit: se escribió o corrigió a mano, o sobre otra historia (un paso registrado sin conexión "
+                            + "y publicado después de que cambiaran).",
                         fix: "Si el commit no está publicado, quítelo de su rama ('folio sync --drop-local' guarda un respaldo) y registre de nuevo "
                             + "'folio step ID \(record.step ?? "03") --dependency \(code)'; si ya lo está, antes de la decisión (paso 04) se registra otra vez."))
                 }
