@@ -99,9 +99,15 @@ extension Casebook {
         let new = try repository.entry(at: file, in: commit)
         guard old?.id != new?.id else { return nil }
         // A folder or a submodule of that name is the rule expediente's finding, not a list.
+        // A walk meets each version of the file twice (as a commit's and as its child's parent's):
+        // the last one read per file is kept.
         func codes(_ entry: (id: OID, mode: UInt32)?) throws -> Set<String>? {
             guard let entry, entry.mode == 0o100644 || entry.mode == 0o100755 else { return nil }
-            return Self.listedCodes(in: try repository.blob(entry.id), file: file)
+            if contentProblems[ContentKey(kind: .frontMatter, blob: entry.id)] != nil { return expectedListsByBlob[entry.id] }
+            if let seen = expectedListsSeen[file], seen.blob == entry.id { return seen.codes }
+            let codes = Self.listedCodes(in: try repository.blob(entry.id), file: file)
+            expectedListsSeen[file] = (entry.id, codes)
+            return codes
         }
         let before = try codes(old), after = try codes(new)
         return before == after ? nil : (before, after)

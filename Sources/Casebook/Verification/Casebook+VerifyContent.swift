@@ -82,7 +82,11 @@ extension Casebook {
                 }
             case .json: _ = try JSONSchema(data: data, source: entry.path)
             case .archive: indexesParsed[entry.id] = try ArchiveIndex.parse(try TextFile.decode(data, file: entry.path), file: entry.path).documentos
-            case .frontMatter: try FrontMatterDocument.check(data: data, file: entry.path)
+            case .frontMatter:
+                try FrontMatterDocument.check(data: data, file: entry.path)
+                // What a round expects, for `expectedListChange`, read here where the bytes are
+                // (at any path: the same bytes may be moved onto expediente.md).
+                if let codes = Self.listedCodes(in: data, file: entry.path) { expectedListsByBlob[entry.id] = codes }
             }
             return nil
         } catch {

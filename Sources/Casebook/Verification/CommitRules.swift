@@ -98,11 +98,14 @@ extension Casebook {
         found += try ruleSignature(facts)
         found += try ruleGuarded(facts)
         found += try ruleCase(facts)
+        // The content check first: it reads each changed expediente.md, which the rule of the
+        // dependencies' data then asks about (`expectedListsByBlob`).
+        let content = try checkContent(facts.commit)
         found += try ruleDependencyData(facts)
         found += ruleOutsideFolio(facts)
         found += ruleDate(facts)
         found += try registerFindings(facts.commit)
-        found += try checkContent(facts.commit)
+        found += content
         found += try ruleCaseFile(facts)
         found += try ruleArchive(facts)
         return found
