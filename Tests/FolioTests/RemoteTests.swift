@@ -314,12 +314,11 @@ struct RemoteTests {
         #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) == replayed)
     }
 
-    @Test("a dependency's data is written only by its contact: another contact's or the staff's change is refused by the hook; folio's staff steps and notes leave it out")
-    func dependencyData() throws {
-        let shared = try SharedRepository()
+    /// The jefe's clone of `shared` with HGE's contact, the secretaria and `others` registered, and
+    /// November's P3 case opened with HGE's step 01 (figures `csv`) in `folder`, not yet synced.
+    func productionMonth(_ shared: SharedRepository, others: [(String, String, String, String)] = []) throws -> (clone: String, folder: String, csv: String) {
         let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
-        for (id, name, role, code) in [("hge", "Luis Ajú", "dependencia", "HGE"), ("hro", "Rosa Tzul", "dependencia", "HRO"),
-                                       ("cmendez", "Carla Méndez", "secretaria", "")] {
+        for (id, name, role, code) in [("hge", "Luis Ajú", "dependencia", "HGE"), ("cmendez", "Carla Méndez", "secretaria", "")] + others {
             #expect(try folio(a, ["roles", "add", id, "--name", name, "--email", "\(id)@igss.gob.gt", "--role", role]
                                   + (code.isEmpty ? [] : ["--dependency", code]) + ["--as", "mrodriguez"]).ok)
         }
@@ -329,6 +328,13 @@ struct RemoteTests {
         try FileManager.default.createDirectory(atPath: a + "/\(folder)/produccion", withIntermediateDirectories: true)
         try csv.write(toFile: a + "/\(folder)/produccion/HGE.csv", atomically: true, encoding: .utf8)
         #expect(try folio(a, "step", "PROD-2026-11", "01", "--dependency", "HGE", "--as", "hge", date: "2026-11-27T10:00:00-06:00").ok)
+        return (a, folder, csv)
+    }
+
+    @Test("a dependency's data is written only by its contact: another contact's or the staff's change is refused by the hook; folio's staff steps and notes leave it out")
+    func dependencyData() throws {
+        let shared = try SharedRepository()
+        let (a, folder, csv) = try productionMonth(shared, others: [("hro", "Rosa Tzul", "dependencia", "HRO")])
         #expect(try folio(a, "sync", date: "2026-11-27T10:00:00-06:00").ok)
         let later = ["GIT_AUTHOR_DATE": "2026-11-27T11:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-27T11:00:00-06:00"]
         /// A plain-git commit of `file` with `text`, by `who`, pushed: the push's result.
@@ -397,17 +403,7 @@ struct RemoteTests {
     @Test("a review recorded offline is of the figures it read: replayed onto the contact's correction, sync and the hook refuse it")
     func staleReview() throws {
         let shared = try SharedRepository()
-        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
-        for (id, name, role, code) in [("hge", "Luis Ajú", "dependencia", "HGE"), ("cmendez", "Carla Méndez", "secretaria", "")] {
-            #expect(try folio(a, ["roles", "add", id, "--name", name, "--email", "\(id)@igss.gob.gt", "--role", role]
-                                  + (code.isEmpty ? [] : ["--dependency", code]) + ["--as", "mrodriguez"]).ok)
-        }
-        #expect(try folio(a, "new", "3", "--month", "2026-11", "--as", "mrodriguez", date: "2026-11-27T09:00:00-06:00").ok)
-        let folder = "cases/2026/PROD-2026-11"
-        let csv = "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,1200,0\n"
-        try FileManager.default.createDirectory(atPath: a + "/\(folder)/produccion", withIntermediateDirectories: true)
-        try csv.write(toFile: a + "/\(folder)/produccion/HGE.csv", atomically: true, encoding: .utf8)
-        #expect(try folio(a, "step", "PROD-2026-11", "01", "--dependency", "HGE", "--as", "hge", date: "2026-11-27T10:00:00-06:00").ok)
+        let (a, folder, csv) = try productionMonth(shared)
         #expect(try folio(a, "step", "PROD-2026-11", "02", "--dependency", "HGE", "--as", "cmendez", date: "2026-11-27T10:10:00-06:00").ok)
         #expect(try folio(a, "sync", date: "2026-11-27T10:10:00-06:00").ok)
         // The analyst reviews HGE's figures offline; meanwhile HGE's contact corrects them and publishes first.
