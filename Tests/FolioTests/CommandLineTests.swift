@@ -517,4 +517,14 @@ struct SlipAndExcuseCommandLineTests {
         let refused = try cli.folio("excusar", id, "HGE", "-m", "motivo", "--as", "alopez")
         #expect(refused.status == 1 && refused.err.contains("Solo el jefe"))
     }
+
+    @Test("folio excusar says the round no longer waits, and that the case stays open until its own steps (staff16w: 'se cierra sin' read as the month closing)")
+    func excuseSaysWhatIsLeft() throws {
+        let cli = CLI()
+        try cli.setUp()
+        let id = try cli.folio("new", "5", "--month", "2026-11", "--set", "dependencias_esperadas=[DIP, TIC]", "--as", "mrodriguez")
+            .out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let excused = try cli.folio("excusar", id, "TIC", "-m", "Sin proyectos en ejecución", "--as", "mrodriguez")
+        #expect(excused.ok && excused.out.contains("La ronda ya no espera a TIC; el expediente sigue abierto"), "\(excused.out)\(excused.err)")
+    }
 }

@@ -20,6 +20,16 @@ extension Folio {
             try Folio.perform {
                 let recorded = try repository.open().excuse(caseID: id, dependency: dependency, reason: message, persona: persona)
                 print(recorded.subject)
+                // The round no longer waits for it; the case itself ends with its own steps (staff16w).
+                let code = dependency.uppercased()
+                let closing = recorded.next.filter { $0.dependency == nil && !$0.perDependency }.map(\.step)
+                if recorded.state == .closed {
+                    print("La ronda ya no espera a \(code), y el expediente quedó cerrado.")
+                } else if !closing.isEmpty {
+                    print("La ronda ya no espera a \(code); el expediente sigue abierto hasta su paso \(closing.joined(separator: " o ")).")
+                } else {
+                    print("La ronda ya no espera a \(code); el expediente sigue abierto mientras falten otras.")
+                }
                 print("Registrado en el commit \(recorded.commit.short).")
             }
         }
