@@ -134,7 +134,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             let who = holders.isEmpty ? "nadie lo tiene en roles.yaml" : "lo tiene: \(holders.joined(separator: ", "))"
             return "Según el manual, el paso \(step) lo realiza el rol \(names), y \(persona) no tiene ese rol en roles.yaml (\(who))."
         case .notJefe(let persona, let action):
-            return "Solo el jefe de departamento puede \(action); \(persona) no tiene el rol jefe en roles.yaml."
+            return "Solo el jefe de departamento puede \(action); \(persona) no tiene el rol jefe en roles.yaml: pídaselo a un jefe ('folio roles' dice quiénes)."
         case .monthNotEnded(let caseID, let step, let month, let from):
             return "El paso \(step) de \(caseID) cierra el mes \(month), que aún no ha terminado: se registra desde el \(from), cuando todas las dependencias pudieron informar. Vuelva a registrarlo desde esa fecha."
         case .roundIncomplete(let caseID, let step, let noun, let missing, let firstCode, let jefes):

@@ -117,7 +117,7 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
             var text = "\(next.step.number) (\(roles))"
             let unit = next.step.roles.contains(.unidadEjecutora)
             if let d = next.dependency { text += (unit ? " para la unidad ejecutora " : " para la dependencia ") + d }
-            if next.startsDependency { text += unit ? " para una unidad ejecutora nueva" : " para una dependencia nueva" }
+            if next.startsDependency { text += unit ? " para una unidad ejecutora que aún no empieza" : " para una dependencia que aún no empieza" }
             return text
         }
         return (items.count == 1 ? "El paso permitido ahora es " : "Los pasos permitidos ahora son ")

@@ -58,11 +58,11 @@ struct ReadingTests {
         try cli.box.write(csv, to: "entrega/HRO.csv")
         #expect(try cli.folio("step", id, "01", "--dependency", "HGE", "--as", "hge", "--attach", cli.box.path + "/entrega/HGE.csv",
                               date: "2026-11-27T09:00:00-06:00").ok)
-        #expect(try cli.folio("status", id, date: "2026-11-27T10:00:00-06:00").out.contains("01 (dependencia: hro) para una dependencia nueva"))
+        #expect(try cli.folio("status", id, date: "2026-11-27T10:00:00-06:00").out.contains("01 (dependencia: hro) para una dependencia que aún no empieza"))
         #expect(try cli.folio("step", id, "01", "--dependency", "HRO", "--as", "hro", "--attach", cli.box.path + "/entrega/HRO.csv",
                               date: "2026-11-27T11:00:00-06:00").ok)
         let after = try cli.folio("status", id, date: "2026-12-02T10:00:00-06:00")
-        #expect(!after.out.contains("dependencia nueva"), "\(after.out)")
+        #expect(!after.out.contains("dependencia que aún no empieza"), "\(after.out)")
         #expect(!(try cli.folio("due", date: "2026-12-02T10:00:00-06:00").out.contains(" 01 ")))
         // check says what the history does not hold yet.
         try cli.box.write("---\nnota: pendiente\n---\n", to: "expedientes/cases/2026/\(id)/nota.md")

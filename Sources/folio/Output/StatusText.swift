@@ -156,7 +156,7 @@ enum StatusText {
         if let d = n.dependency {
             text += " para \(d)"
         } else if n.perDependency {
-            text += n.roles.contains(Role.unidadEjecutora.rawValue) ? " para una unidad ejecutora nueva" : " para una dependencia nueva"
+            text += n.roles.contains(Role.unidadEjecutora.rawValue) ? " para una unidad ejecutora que aún no empieza" : " para una dependencia que aún no empieza"
         }
         if let due = n.due {
             if let opens = n.opens, !n.overdue { text += " abre el \(opens) y" }
