@@ -29,6 +29,13 @@ extension Casebook {
         return Day(iso: text + "-01")
     }
 
+    /// The month of a monthly case as `expediente.md` held it at `commit` (`mes`, else the id's
+    /// `AAAA-MM`): what verify judges a step of the month by.
+    func committedMonth(_ id: String, path: String, at commit: OID) throws -> Day? {
+        let written = try caseFields(path, at: commit)?.month ?? ""
+        return Day(iso: (written.isEmpty ? String(id.suffix(7)) : written) + "-01")
+    }
+
     /// The product catalogue named by `rules`, as committed at `commit`.
     func productCatalog(_ rules: ProductionRules, at commit: OID) throws -> ProductCatalog {
         let path = "\(SchemaLibrary.directory)/\(rules.catalog)"

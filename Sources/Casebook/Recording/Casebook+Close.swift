@@ -36,7 +36,7 @@ extension Casebook {
         let excused = replay.excuses.compactMap { record in record.excuse.flatMap(CaseID.dependencyCode).map { ($0, record.text) } }
         // Stamped before it is read: an edit made while it is read changes the stamp.
         workTreeFiles[path + "/expediente.md"] = fileStamp(path + "/expediente.md")
-        let listed = ((try? caseDocument("expediente.md", in: path)) ?? nil)?["dependencias_esperadas"]
+        let listed = Self.listedCodes(((try? caseDocument("expediente.md", in: path)) ?? nil)?[Self.expectedField])
         let expected = Self.expectedCodes(listed: listed, roster: roundRoster(replay, current: current), role: role)
         let finished = Set(replay.machine.threads.filter { $0.next == nil }.map(\.code))
         let excusedCodes = Set(excused.map(\.0))
@@ -55,10 +55,10 @@ extension Casebook {
         return then
     }
 
-    /// The codes a round expects, each once: `dependencias_esperadas` as written (a list, or
-    /// "HGE, HRO" as text), or else the codes of `roster`'s contacts holding `role`.
-    static func expectedCodes(listed: (any Sendable)?, roster: Roster, role: Role) -> [String] {
-        let expected = listedCodes(listed)
+    /// The codes a round expects, each once: those `dependencias_esperadas` lists (`listedCodes`),
+    /// or else the codes of `roster`'s contacts holding `role`.
+    static func expectedCodes(listed: [String]?, roster: Roster, role: Role) -> [String] {
+        let expected = listed
             ?? roster.personas.filter { $0.holds(role) }.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) }
         var seen: Set<String> = []
         return expected.filter { seen.insert($0).inserted }
@@ -79,12 +79,21 @@ extension Casebook {
     /// The field of `expediente.md` that says which dependencies a round expects.
     static let expectedField = "dependencias_esperadas"
 
-    /// The expected codes an `expediente.md` lists (`listedCodes`), as a set; nil when it lists
-    /// none or cannot be read. Files that do not mention the field are not parsed.
-    static func listedCodes(in data: Data?, file: String) -> Set<String>? {
+    /// The expected codes an `expediente.md` lists (`listedCodes`); nil when it lists none or
+    /// cannot be read. Files that do not mention the field are not parsed.
+    static func listedCodes(in data: Data?, file: String) -> [String]? {
         guard let data, data.range(of: Data(expectedField.utf8)) != nil,
               let fields = try? FrontMatterDocument.parse(data: data, file: file).plainFields else { return nil }
-        return listedCodes(fields[expectedField]).map(Set.init)
+        return listedCodes(fields[expectedField])
+    }
+
+    /// How the work tree's `expediente.md` of the case at `path` changes the list HEAD commits:
+    /// (before, after), or nil when it does not.
+    func workTreeListChange(path: String, head: OID) throws -> (before: Set<String>?, after: Set<String>?)? {
+        let file = "\(path)/expediente.md"
+        let before = Self.listedCodes(in: try repository.file(at: file, in: head), file: file).map(Set.init)
+        let after = Self.listedCodes(in: FileManager.default.contents(atPath: "\(root)/\(file)"), file: file).map(Set.init)
+        return before == after ? nil : (before, after)
     }
 
     /// Which dependencies a round expects is the jefe's to say: once the case is open, only a
@@ -105,7 +114,7 @@ extension Casebook {
             guard let entry, entry.mode == 0o100644 || entry.mode == 0o100755 else { return nil }
             if contentProblems[ContentKey(kind: .frontMatter, blob: entry.id)] != nil { return expectedListsByBlob[entry.id] }
             if let seen = expectedListsSeen[file], seen.blob == entry.id { return seen.codes }
-            let codes = Self.listedCodes(in: try repository.blob(entry.id), file: file)
+            let codes = Self.listedCodes(in: try repository.blob(entry.id), file: file).map(Set.init)
             expectedListsSeen[file] = (entry.id, codes)
             return codes
         }
@@ -116,16 +125,12 @@ extension Casebook {
     /// A step or note by someone who is not a jefe refuses a changed `dependencias_esperadas`
     /// in the work tree (`expectedListChange`).
     func checkExpectedList(path: String, persona: Persona, head: OID) throws {
-        guard !persona.holds(.jefe) else { return }
-        let file = "\(path)/expediente.md"
-        let before = Self.listedCodes(in: try repository.file(at: file, in: head), file: file)
-        let after = Self.listedCodes(in: FileManager.default.contents(atPath: "\(root)/\(file)"), file: file)
-        guard before != after else { return }
+        guard !persona.holds(.jefe), let (before, after) = try workTreeListChange(path: path, head: head) else { return }
         throw CasebookError.invalidFile(
-            file: file,
+            file: "\(path)/expediente.md",
             reason: "cambia '\(Self.expectedField)' (de \(before.map { $0.sorted().joined(separator: ", ") } ?? "los enlaces de roles.yaml") "
                 + "a \(after.map { $0.sorted().joined(separator: ", ") } ?? "los enlaces de roles.yaml")): qué dependencias espera la ronda lo dice el jefe",
-            fix: "Deshaga ese cambio ('git restore \(SafeText.shellWord(file))' si no hay otro) y pida al jefe que lo registre con 'folio note'; "
+            fix: "Deshaga ese cambio ('git restore \(SafeText.shellWord("\(path)/expediente.md"))' si no hay otro) y pida al jefe que lo registre con 'folio note'; "
                 + "para cerrar sin una dependencia, el jefe usa 'folio excusar'.")
     }
 
@@ -145,10 +150,8 @@ extension Casebook {
     /// have neither finished nor been excused; nil for a case without a round.
     func committedMissing(_ replay: CaseReplay, at commit: OID) throws -> [String]? {
         guard let role = expectedRole(replay.definition) else { return nil }
-        var listed: (any Sendable)? = nil
-        if let path = try casePath(replay.id, at: commit),
-           let blob = try repository.entryID(at: "\(path)/expediente.md", in: commit) {
-            listed = (try? FrontMatterDocument.parse(data: try repository.blob(blob), file: "\(path)/expediente.md").plainFields)?["dependencias_esperadas"]
+        let listed = try casePath(replay.id, at: commit).flatMap { path in
+            Self.listedCodes(in: try repository.file(at: "\(path)/expediente.md", in: commit), file: "\(path)/expediente.md")
         }
         let expected = Self.expectedCodes(listed: listed, roster: roundRoster(replay, current: try roster(at: commit)), role: role)
         let finished = Set(replay.machine.threads.filter { $0.next == nil }.map(\.code))
@@ -164,13 +167,10 @@ extension Casebook {
         guard let number = record.step.map(ProcedureDefinition.normalize(step:)), number == replay.definition.roundExit,
               let first = replay.definition.dependencyBlock?.first?.number else { return nil }
         let parent = record.parent ?? record.commit
-        if replay.definition.monthly, let path = try casePath(replay.id, at: parent) {
-            let written = try caseFields(path, at: parent)?.month ?? ""
-            if let month = Day(iso: (written.isEmpty ? String(replay.id.suffix(7)) : written) + "-01") {
-                let firstDay = month.monthStart(adding: 1)
-                if clock.day(record.author.date) < firstDay {
-                    return .monthNotEnded(step: number, month: String(month.description.prefix(7)), from: firstDay.description)
-                }
+        if replay.definition.monthly, let path = try casePath(replay.id, at: parent), let month = try committedMonth(replay.id, path: path, at: parent) {
+            let firstDay = month.monthStart(adding: 1)
+            if clock.day(record.author.date) < firstDay {
+                return .monthNotEnded(step: number, month: String(month.description.prefix(7)), from: firstDay.description)
             }
         }
         guard let missing = try committedMissing(replay, at: parent), !missing.isEmpty else { return nil }

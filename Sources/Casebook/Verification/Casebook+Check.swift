@@ -123,10 +123,7 @@ extension Casebook {
         for file in changed {
             let parts = file.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count == 4, parts[0] == "cases", parts[3] == "expediente.md",
-                  let committed = try repository.file(at: file, in: head) else { continue }
-            let before = Self.listedCodes(in: committed, file: file)
-            let after = Self.listedCodes(in: FileManager.default.contents(atPath: "\(root)/\(file)"), file: file)
-            guard before != after else { continue }
+                  try workTreeListChange(path: parts.dropLast().joined(separator: "/"), head: head) != nil else { continue }
             problems.append(CaseProblem(file: file, message: "cambia '\(Self.expectedField)': qué dependencias espera la ronda lo dice el jefe, "
                                         + "y el repositorio compartido rechaza el cambio de otra persona [role]. Deshágalo ('git restore \(SafeText.shellWord(file))' "
                                         + "si no cambió nada más) y pida al jefe que lo registre con 'folio note'; para cerrar sin una dependencia, 'folio excusar'.",

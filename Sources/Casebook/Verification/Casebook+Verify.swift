@@ -338,16 +338,14 @@ extension Casebook {
     /// written again there (no figures, no month), or a step without one, is left to the other rules.
     func unfaithfulReview(_ record: StepRecord, dependency code: String, path: String, replay: CaseReplay, tip: OID) throws -> String? {
         // A step 03 made without its review (plain git) documents nothing to compare.
-        guard let parent = record.parent,
-              let committed = try repository.entryID(at: "\(path)/produccion/\(code)-revision.md", in: record.commit) else { return nil }
-        let month = try caseFields(path, at: parent).flatMap { Day(iso: ($0.month.isEmpty ? String(replay.id.suffix(7)) : $0.month) + "-01") }
-        guard let month, let generated = try? review(id: replay.id, path: path, dependency: code, definition: replay.definition,
+        let name = Generator.productionReview.files(month: "", dependency: code)[0]
+        guard let parent = record.parent, let committed = try repository.entryID(at: "\(path)/\(name)", in: record.commit) else { return nil }
+        guard let month = try committedMonth(replay.id, path: path, at: parent), let generated = try? review(id: replay.id, path: path, dependency: code, definition: replay.definition,
                                                       schemaCommit: replay.opening.commit, head: parent, committed: true, month: month,
                                                       asOf: tip),
-              let (name, text) = GeneratedFiles.review(generated, dependency: code, month: String(month.description.prefix(7))).first
+              let text = GeneratedFiles.review(generated, dependency: code, month: String(month.description.prefix(7))).first?.1
         else { return nil }
-        let file = "\(path)/\(name)"
-        return committed.hex == Self.gitBlobID(Data(text.utf8)) ? nil : file
+        return committed.hex == Self.gitBlobID(Data(text.utf8)) ? nil : "\(path)/\(name)"
     }
 
     /// `A..B` -> (B, A); `B` -> (B, nil); nil -> (HEAD, nil).

@@ -86,7 +86,7 @@ extension Casebook {
                 try FrontMatterDocument.check(data: data, file: entry.path)
                 // What a round expects, for `expectedListChange`, read here where the bytes are
                 // (at any path: the same bytes may be moved onto expediente.md).
-                if let codes = Self.listedCodes(in: data, file: entry.path) { expectedListsByBlob[entry.id] = codes }
+                if let codes = Self.listedCodes(in: data, file: entry.path) { expectedListsByBlob[entry.id] = Set(codes) }
             }
             return nil
         } catch {
