@@ -478,17 +478,22 @@ public final class Casebook {
     /// Gives the memory freed so far back to the system: glibc keeps freed chunks resident (and a
     /// second thread's in an arena of its own), so that a long phase's peak would be the sum of
     /// every high-water mark before it, not what is still held.
+    /// The pages of the mapped pack files go back too (`Repository.releasePackPages`).
     static func giveBackFreedMemory() {
         #if os(Linux)
         _ = mallocTrim?(0)
         #endif
+        Repository.releasePackPages()
     }
 
     /// Every case up to `head`, in the order they were opened: `derive` gives each one's value from
     /// a history that holds its records, once the rules of a single commit are judged, and `body`
     /// takes the values in that order, on this thread.
     ///
-    /// From the history cache when it serves `head` (`loadHistory`). Otherwise (a cold run, the
+    /// From the history cache when it serves `head`: read case by case through its offset table
+    /// (`cacheOutline`; the cases the commits since its tip touch are read whole and judged first,
+    /// and the cache is written again up to `head` as the cases go), or whole when this run already
+    /// holds the whole history or the table cannot be read (`loadHistory`). Otherwise (a cold run, the
     /// first run, a reset) one walk judges every commit in history order, as `judgeCommits` does,
     /// and keeps of each only its id and verdict; each case's records are read again from its
     /// commits when its turn comes, and the history cache is written case by case as they go:
@@ -502,7 +507,19 @@ public final class Casebook {
         var cases: [(String, [JudgedStep])] = []
         var whole: History?
         var writer: HistoryCache.Writer?
-        if historyCacheServes(head) {
+        // Read case by case from the history cache (`outline`), the cases the commits since its tip touch from `part`.
+        var outline: HistoryCache.Outline?
+        var part: CacheSince?
+        var place: [String: Int] = [:]
+        if let (read, since, places) = try cacheOutline(at: head) {
+            outline = read
+            part = since
+            place = places
+            cases = read.cases.map { ($0.id, []) } + since.history.caseIDs.filter { place[$0] == nil }.map { ($0, []) }
+            if read.tip != head || !read.complete {
+                writer = HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: read.commitCount + since.history.commitCount)
+            }
+        } else if historyCacheServes(head) {
             let history = try loadHistory(at: head)
             try judgeCommits(in: history, cases: nil)
             cases = history.caseIDs.map { ($0, []) }
@@ -525,7 +542,7 @@ public final class Casebook {
             // What the second casebook starts from: the verdicts judged so far and the fields read
             // (through the cache), the reception stamps; the cases' list and the history are shared.
             let (verdicts, authorized, fields, stamps) = (commitRuleErrors, authorizationCache, fieldsCache, try? receptionStamps())
-            let history = whole
+            let (history, outline, part, place) = (whole, outline, part, place)
             return secondCasebook(count: odd.count, reading: head, prepare: { book in
                 book.commitRuleErrors = verdicts
                 book.authorizationCache = authorized
@@ -542,14 +559,16 @@ public final class Casebook {
                     book.cacheChanged = false
                 }
                 let (id, steps) = odd[index]
-                var done = try book.deriveCase(id, steps: steps, whole: history, derive: derive)
+                var done = try book.deriveCase(id, steps: steps, whole: history, outline: outline.map { ($0, place[id], part!) }, derive: derive)
                 done.omitted = book.omittedCommits - omitted
                 done.fields = book.fieldsLearnt ?? [:]
                 done.workTreeFiles = book.workTreeFiles
                 done.cacheChanged = book.cacheChanged
                 return done
             }
-        }, compute: { try deriveCase($0.0, steps: $0.1, whole: whole, derive: derive) }) { derived, fromWorker in
+        }, compute: { item in
+            try deriveCase(item.0, steps: item.1, whole: whole, outline: outline.map { ($0, place[item.0], part!) }, derive: derive)
+        }) { derived, fromWorker in
             if fromWorker {
                 omittedCommits += derived.omitted
                 workTreeFiles.merge(derived.workTreeFiles) { mine, _ in mine }
@@ -563,6 +582,11 @@ public final class Casebook {
         }
         if whole != nil {
             saveHistoryCache()
+        } else if outline != nil {
+            commitRuleErrors = [:]
+            authorizationCache = [:]
+            writer?.finish(fields: fieldsCache)
+            saveSignatureCache()
         } else {
             commitRuleErrors = [:]
             authorizationCache = [:]
@@ -616,7 +640,30 @@ public final class Casebook {
     /// Derives case `id`: from `whole` (the history cache), or from its own records, read again from
     /// the commits of `steps` and judged by the walk's verdicts of them.
     private func deriveCase<Value: Sendable>(_ id: String, steps: [JudgedStep], whole: History?,
+                                            outline: (HistoryCache.Outline, Int?, CacheSince)?,
                                             derive: (Casebook, String, History) throws -> Value) throws -> DerivedCase<Value> {
+        if let (outline, index, part) = outline {
+            // A case the commits since the cache's tip touch: from `part`, judged ahead (`cacheOutline`).
+            if part.touched.contains(id) {
+                let records = part.history.records(of: id)
+                authorizationCache.removeAll(keepingCapacity: true)
+                for record in records { authorizationCache[record.commit] = part.authorized[record.commit] }
+                let value = try derive(self, id, History(records: records))
+                return DerivedCase(value: value, records: records, authorized: authorizationCache)
+            }
+            authorizationCache.removeAll(keepingCapacity: true)
+            // The cache's lines of the case, or, when they do not check, its records from history (a walk).
+            let records: [StepRecord]
+            if let index, let read = outline.records(of: index) {
+                records = read.records
+                authorizationCache = read.authorized
+            } else {
+                records = try History(repository: repository, tip: outline.tip, only: [id]).records(of: id)
+                cacheChanged = true
+            }
+            let value = try derive(self, id, History(records: records))
+            return DerivedCase(value: value, records: records, authorized: authorizationCache)
+        }
         guard whole == nil else {
             let value = try derive(self, id, whole!)
             var authorized: [OID: Bool] = [:]
@@ -672,6 +719,47 @@ public final class Casebook {
         var cases = StepsByCase<JudgedStep>()
 
         mutating func append(consuming later: inout JudgedWalk) { cases.append(consuming: &later.cases) }
+    }
+
+    /// The commits since the history cache's tip, for `forEachCase`: the records of the cases they
+    /// touch (those cases' cached records, then the new ones), and the verdicts the cache held of
+    /// the cached ones.
+    struct CacheSince: Sendable {
+        var history = History()
+        var touched: Set<String> = []
+        var authorized: [OID: Bool] = [:]
+    }
+
+    /// The history cache read case by case (`HistoryCache.Outline`) when it serves `head` (its tip
+    /// or an ancestor of it), with each case's place in it; the commits since its tip are walked,
+    /// and the cases they touch read whole and judged (their new commits) ahead of the replay, as
+    /// `loadHistory` and `judgeCommits` do for the whole history. nil when the cache is off,
+    /// missing, damaged or for another line, or when this run already holds the whole history.
+    func cacheOutline(at head: OID) throws -> (HistoryCache.Outline, CacheSince, [String: Int])? {
+        guard usesCache, cachedHistory == nil, let outline = HistoryCache.Outline(HistoryCache.file(repository)),
+              outline.tip == head || (try? repository.isAncestor(outline.tip, of: head)) == true else { return nil }
+        var place: [String: Int] = [:]
+        for (index, entry) in outline.cases.enumerated() { place[entry.id] = index }
+        var since = CacheSince()
+        if outline.tip != head {
+            var added = History()
+            try added.extend(repository: repository, tip: head, hiding: outline.tip)
+            since.touched = Set(added.caseIDs)
+            for id in added.caseIDs {
+                guard let index = place[id] else { continue }
+                guard let read = outline.records(of: index) else { return nil }
+                for record in read.records { since.history.add(record) }
+                since.authorized.merge(read.authorized) { a, _ in a }
+            }
+            for record in added.records { since.history.add(record) }
+            since.history.commitCount = added.commitCount
+            // The cached verdicts stand; the new commits are judged, in history order.
+            authorizationCache = since.authorized
+            try judgeCommits(in: since.history, cases: nil)
+            authorizationCache = [:]
+        }
+        fieldsCache.merge(outline.fields) { a, _ in a }
+        return (outline, since, place)
     }
 
     /// Whether the history cache serves `tip`: this run's, or the file's when its tip is `tip` or

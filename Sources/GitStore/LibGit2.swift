@@ -34,3 +34,34 @@ enum LibGit2 {
         _ = initialized
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Repository {
+    /// Lets the pages of the pack files libgit2 has mapped go back to the page cache: each pack's
+    /// index (mapped whole: 40 MB at 30k cases, every page of it touched by a walk's look-ups) and
+    /// the windows of its data. The mappings are read-only, so a page touched again is read again
+    /// from the file, unchanged; the files stay mapped. Called between phases and every few
+    /// thousand commits of a long walk, so that resident memory does not grow with the pack.
+    /// (Linux: the mappings are found in `/proc/self/maps`; elsewhere it does nothing.)
+    public static func releasePackPages() {
+        #if os(Linux)
+        guard let maps = fopen("/proc/self/maps", "r") else { return }
+        defer { fclose(maps) }
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), maps) != nil {
+            let text = line.withUnsafeBufferPointer { chars in
+                String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            guard text.contains("/objects/pack/pack-"),
+                  text.hasSuffix(".idx\n") || text.hasSuffix(".pack\n") else { continue }
+            let range = text.prefix { $0 != " " }.split(separator: "-")
+            guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16), end > start,
+                  let address = UnsafeMutableRawPointer(bitPattern: start) else { continue }
+            _ = madvise(address, Int(end - start), MADV_DONTNEED)
+        }
+        #endif
+    }
+}

@@ -193,6 +193,63 @@ struct CacheTests {
         }
     }
 
+    /// A command that derives every case reads the cache case by case (`HistoryCache.Outline`):
+    /// the same cases in the same order, the same records and verdicts as the whole file; after
+    /// new commits the cases they touch are read whole and judged; a case whose lines do not check
+    /// (a line made another case's, every checksum recomputed) is read from history, and the
+    /// status is still the cold one.
+    @Test("the cache read case by case gives the whole file's records, and a case whose lines do not check is read from history")
+    func readCaseByCase() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 4)
+        try repo.step(ids[1], as: "mrodriguez")
+        _ = try warm(repo)
+        let whole = try #require(HistoryCache.load(cacheFile(repo)))
+        let outline = try #require(HistoryCache.Outline(cacheFile(repo)))
+        #expect(outline.tip == whole.tip && outline.complete)
+        #expect(outline.cases.map(\.id) == History(cached: whole).caseIDs)
+        for index in outline.cases.indices {
+            let read = try #require(outline.records(of: index))
+            let id = outline.cases[index].id
+            #expect(read.records.map(\.commit) == whole.records.filter { $0.caseID == id }.map(\.commit))
+            #expect(read.records.map(\.step) == whole.records.filter { $0.caseID == id }.map(\.step))
+            for record in read.records { #expect(read.authorized[record.commit] == whole.authorized[record.commit]) }
+        }
+        // New commits: a step of a known case, a new case, a forged step with plain git.
+        try repo.step(ids[2], as: "mrodriguez")
+        _ = try work(repo, cases: 1)
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[3])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        #expect(try warm(repo) == (try cold(repo)).0)
+        let head = try repo.git(["rev-parse", "HEAD"])
+        #expect(try #require(HistoryCache.Outline(cacheFile(repo))).tip.hex == head, "the cache is written again up to HEAD")
+        #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: ids[3]).lastStep == "02")
+        // A record of ids[0] made ids[1]'s (same length), its line, the body's and the table's checksums recomputed.
+        var lines = try String(contentsOfFile: cacheFile(repo), encoding: .utf8).components(separatedBy: "\n")
+        let at = try #require(lines.firstIndex { $0.hasPrefix("R\t") && $0.components(separatedBy: "\t")[12] == ids[0] })
+        var fields = lines[at].components(separatedBy: "\t").dropLast()
+        #expect(ids[0].utf8.count == ids[1].utf8.count)
+        fields[12] = ids[1]
+        lines[at] = HistoryCache.seal(fields.joined(separator: "\t"))
+        let finIndex = try #require(lines.lastIndex { $0.hasPrefix("fin ") })
+        let fin = lines[finIndex].split(separator: " ")
+        let table = try #require(Int(fin[1]))
+        let body = Array((lines[..<finIndex].joined(separator: "\n") + "\n").utf8)
+        let bodySum = body[..<table].withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of($0)) }
+        lines[finIndex] = "fin \(table) \(fin[2]) \(bodySum)"
+        try lines.joined(separator: "\n").write(toFile: cacheFile(repo), atomically: true, encoding: .utf8)
+        let damaged = try #require(HistoryCache.Outline(cacheFile(repo)), "the checksums hold: the file is read case by case")
+        let first = try #require(damaged.cases.firstIndex { $0.id == ids[0] })
+        #expect(damaged.records(of: first) == nil, "the case's line is another case's")
+        #expect(HistoryCache.load(cacheFile(repo)) == nil, "a whole reading breaks on the chain")
+        // Another day: no case index serves; the status through the damaged cache is the cold one.
+        let nextDay = try Casebook.open(at: repo.path, clock: Clock(now: repo.book.clock.now.addingTimeInterval(86_400)))
+        nextDay.usesCache = true
+        let coldNextDay = try Casebook.open(at: repo.path, clock: nextDay.clock)
+        coldNextDay.usesCache = false
+        #expect(try json(try nextDay.statusOfAll()) == (try json(try coldNextDay.statusOfAll())))
+    }
+
     /// A table that names another case's lines, drops a case or points between lines is not
     /// believed: the step reads history and records what a cold replay allows.
     @Test("a damaged or forged offset table makes a step read history", arguments: ["sin-caso", "ajena", "a-medias", "desplazada"])

@@ -58,7 +58,7 @@ struct HistoryCache {
         // into a string nor split into an array of lines.
         guard let file = MappedFile(path) else { return nil }
         let bytes = file.bytes
-        guard let (table, _, _) = ending(of: bytes, checkingBody: true) else { return nil }
+        guard let (table, _, _) = ending(of: file, checkingBody: true) else { return nil }
         var at = 0
         func nextLine() -> Substring? {
             guard at < bytes.count else { return nil }
@@ -78,6 +78,7 @@ struct HistoryCache {
         while true {
             let start = at
             guard let sealed = nextLine() else { break }
+            file.passed(at - start)
             if sealed.hasPrefix("fin ") { complete = true; break }
             // Every line carries its own checksum: a line edited, cut or pasted from elsewhere is not believed.
             guard let line = unseal(sealed) else { return nil }
@@ -134,7 +135,7 @@ struct HistoryCache {
         let count = bytes.count
         // A file cut short (a crash while writing, a full disk) is not trusted.
         guard count > 6, bytes[count - 1] == 10 else { return nil }
-        guard let (table, finStart, _) = ending(of: bytes, checkingBody: false) else { return nil }
+        guard let (table, finStart, _) = ending(of: file, checkingBody: false) else { return nil }
         /// The whole line starting at `start`, before `end`; nil when `start` is not a line's start.
         func line(at start: Int, before end: Int) -> Substring? {
             guard start >= 0, start < end, start == 0 || bytes[start - 1] == 10, let stop = bytes[start..<end].firstIndex(of: 10) else { return nil }
@@ -187,12 +188,13 @@ struct HistoryCache {
     /// `fin <table> <table checksum> <body checksum>` is read and the table's checksum (and, with
     /// `checkingBody`, the checksum of every line before the table) agrees; nil otherwise, or when
     /// the file is cut short (a crash while writing, a full disk).
-    static func ending(of bytes: UnsafeBufferPointer<UInt8>, checkingBody: Bool) -> (table: Int, fin: Int, body: String)? {
+    static func ending(of file: MappedFile, checkingBody: Bool) -> (table: Int, fin: Int, body: String)? {
+        let bytes = file.bytes
         let count = bytes.count
         guard count > 6, bytes[count - 1] == 10 else { return nil }
         let finStart = (bytes[..<(count - 1)].lastIndex(of: 10) ?? -1) + 1
         let fin = String(decoding: UnsafeBufferPointer(rebasing: bytes[finStart..<(count - 1)]), as: UTF8.self).split(separator: " ")
-        func sum(_ range: Range<Int>) -> Substring { Substring(CacheChecksum.hex(CacheChecksum.of(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))))) }
+        func sum(_ range: Range<Int>) -> Substring { Substring(CacheChecksum.hex(CacheChecksum.of(file, range))) }
         guard fin.count == 4, fin[0] == "fin", let table = Int(fin[1]), table > 0, table <= finStart, bytes[table - 1] == 10,
               fin[2] == sum(table..<finStart), !checkingBody || fin[3] == sum(0..<table) else { return nil }
         return (table, finStart, String(fin[3]))

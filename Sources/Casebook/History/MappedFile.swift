@@ -7,6 +7,11 @@ final class MappedFile {
     let bytes: UnsafeBufferPointer<UInt8>
     /// The file's device and inode: a writer that appends checks it is still this file.
     let identity: (device: UInt64, inode: UInt64)
+    /// Bytes a reader went through since the mapping's pages were last let go (`passed`).
+    private var sinceLetGo = 0
+    /// How much of a file read once from end to end stays resident: a 200 MB case index read whole
+    /// costs this much memory, not 200 MB.
+    static let residentWindow = 16 << 20
 
     /// nil when the file is missing, empty, not a regular file or cannot be mapped.
     init?(_ path: String) {
@@ -18,6 +23,24 @@ final class MappedFile {
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED else { return nil }
         bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size)
         identity = (UInt64(info.st_dev), UInt64(info.st_ino))
+    }
+
+    /// Tells the mapping that a reader went through `count` more bytes. Every `residentWindow`
+    /// bytes the pages read so far are let go (`MADV_DONTNEED`): the mapping is private and never
+    /// written, so a page touched again is read again from the file, unchanged (writers append to
+    /// a cache or rename a new one over it, never rewrite its bytes), and the bytes handed out
+    /// (`Data` over the mapping) stay valid. A command that passes over a large cache once (a
+    /// whole case index, a whole history cache) thus holds a window of it, not all of it.
+    func passed(_ count: Int) {
+        sinceLetGo += count
+        guard sinceLetGo >= Self.residentWindow else { return }
+        sinceLetGo = 0
+        letGo()
+    }
+
+    /// Lets every page of the mapping go back to the page cache (see `passed`).
+    func letGo() {
+        _ = madvise(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, MADV_DONTNEED)
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
@@ -61,6 +84,21 @@ enum CacheChecksum {
     static func of(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
         var hash = seed ^ UInt64(bytes.count)
         mix(bytes, into: &hash)
+        return finish(hash)
+    }
+
+    /// `of` the bytes of `file` in `range`, summed a window at a time and let go behind
+    /// (`MappedFile.passed`): a whole cache is checked without all of it resident.
+    static func of(_ file: MappedFile, _ range: Range<Int>) -> UInt64 {
+        var hash = 0xcbf2_9ce4_8422_2325 ^ UInt64(range.count)
+        // A multiple of eight: every piece but the last is whole words.
+        var at = range.lowerBound
+        while at < range.upperBound {
+            let end = min(range.upperBound, at + MappedFile.residentWindow)
+            mix(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: file.bytes[at..<end])), into: &hash)
+            file.passed(end - at)
+            at = end
+        }
         return finish(hash)
     }
 

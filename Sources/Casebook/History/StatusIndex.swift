@@ -107,6 +107,7 @@ struct StatusIndex {
                 guard f[8].elementsEqual(checksum(lineBytes, json).utf8) else { return nil }
                 sums.append(contentsOf: f[8])
                 at += count + 1
+                file.passed(at - start)
                 if index.summaries[id] == nil { index.order.append(id) }
                 index.summaries[id] = Summary(
                     last: last, tree: string(3), omitted: omitted, reusable: f[5].elementsEqual("1".utf8), workTree: string(6),
@@ -326,6 +327,8 @@ extension Casebook {
                     writer?.add(id, known)
                     // An empty summary: a case whose opening does not count (its omitted steps are still told).
                     if !known.json.isEmpty { try body(known.json) }
+                    // The summaries are copied in the file's order: a window of it stays resident.
+                    old?.file?.passed(known.stored?.count ?? 0)
                     continue
                 }
                 try keep(try summarize(self, id, history))

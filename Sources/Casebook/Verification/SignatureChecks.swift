@@ -63,6 +63,7 @@ struct SignatureCache {
         while start < bytes.count {
             let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
             let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            file.passed(end + 1 - start)
             start = end + 1
             if first {
                 guard raw.elementsEqual(header.utf8) else { return cache }
