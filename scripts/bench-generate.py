@@ -70,14 +70,18 @@ def steps(proc):
         for d in random.sample(deps, 3):
             seq += [("10", "analista", None, d), ("11", "analista", None, d), ("12", "analista", None, d)]
         return seq
+    # A month's round is opened by the jefe, who writes the dependencies it expects
+    # (dependencias_esperadas is the jefe's to write, as verify requires).
     if proc == 3:
-        seq = [(None, "secretaria", None, None)]
-        for d in random.sample(deps, 4):
-            seq += [("01", "dependencia", None, d), ("02", "secretaria", None, d), ("03", "analista", None, d),
-                    ("04", "analista", random.choice(["si", "si", "no"]), d), ("05", "analista", None, d)]
+        seq = [(None, "jefe", None, None)]
+        # The dependencies report side by side: every 01, then every 02, and so on, each in its window.
+        chosen = random.sample(deps, 4)
+        answers = {d: random.choice(["si", "si", "no"]) for d in chosen}
+        for step, role in [("01", "dependencia"), ("02", "secretaria"), ("03", "analista"), ("04", "analista"), ("05", "analista")]:
+            seq += [(step, role, answers[d] if step == "04" else None, d) for d in chosen]
         return seq + [("06", "analista", None, None), ("07", "jefe", None, None)]
     if proc == 5:
-        seq = [(None, "analista", None, None)]
+        seq = [(None, "jefe", None, None)]
         for u in random.sample(units, 2): seq.append(("01", "unidad-ejecutora", None, u))
         return seq + [("%02d" % i, r, None, None) for i, r in [(2, "analista"), (3, "analista"), (4, "analista"), (5, "jefe"), (6, "jefe")]]
 
@@ -105,14 +109,20 @@ for (proc, y, m) in plan:
     else:
         n = seq_by_year.get((proc, y), 0) + 1; seq_by_year[(proc, y)] = n
         cid = "%s-%d-%04d" % (CODES[proc], y, n)
-    t = int(__import__("calendar").timegm((y, m, random.randint(1, 25), 15, 0, 0))) + random.randint(0, 3000)
+    # A production round opens on the 26th (P3's step 01 window), the others any day.
+    t = int(__import__("calendar").timegm((y, m, 26 if proc == 3 else random.randint(1, 25), 15, 0, 0))) + random.randint(0, 3000)
+    # Not before the repository's first commit (2017-01-02): history does not go back in time.
+    t = max(t, int(__import__("calendar").timegm((2017, 1, 2, 15, 0, 0))))
     # A month's round closes (P3-06, P5-02) once the month has ended, as folio and verify require.
     closing = {3: "06", 5: "02"}.get(proc)
     month_end = int(__import__("calendar").timegm((y + m // 12, m % 12 + 1, 1, 15, 0, 0)))
     for k, (step, role, dec, dep) in enumerate(steps(proc)):
         if step is not None and step == closing: t = max(t, month_end + random.randint(0, 3000))
+        # P3's approval (04) opens on the 1st of the next month.
+        if proc == 3 and step == "04": t = max(t, month_end + random.randint(0, 3000))
         events.append((t, cid, proc, y, m, k, step, role, dec, dep))
-        t += random.randint(3600, 4 * 86400)
+        # A production round's steps follow within hours (its windows are days long); the others' within days.
+        t += random.randint(600, 3 * 3600) if proc == 3 else random.randint(3600, 4 * 86400)
 # Each month's round expects the dependencies (units) that report in it: dependencias_esperadas.
 expected = {}
 for (t, cid, proc, y, m, k, step, role, dec, dep) in events:

@@ -23,13 +23,13 @@ struct Table {
         // and on one line per row.
         let rows = self.rows.map { $0.map { cell in
             let safe = SafeText.terminal(cell)
-            return safe.contains("\n") ? safe.replacingOccurrences(of: "\n", with: " ") : safe
+            return safe.utf8.contains(10) ? safe.replacingOccurrences(of: "\n", with: " ") : safe
         } }
         // Each cell's length, and each wrapped cell's words' lengths, counted once: a table of ten
         // thousand cases is measured hundreds of times while its wrapped columns give way.
-        let lengths = rows.map { $0.map(\.count) }
+        let lengths = rows.map { $0.map { Self.length($0) } }
         let wrapped = wrapping.sorted()
-        let words = rows.map { row in wrapped.map { row[$0].split(separator: " ", omittingEmptySubsequences: true).map(\.count) } }
+        let words = rows.map { row in wrapped.map { Self.wordLengths(row[$0]) } }
         var widths = headers.indices.map { i in max(headers[i].count, lengths.map { $0[i] }.max() ?? 0) }
         let gaps = 2 * (headers.count - 1)
         // Wrapped columns give way first (down to 12 characters or their heading, then to their
@@ -69,7 +69,7 @@ struct Table {
         func lines(_ cells: [String]) -> [String] {
             let pieces = cells.enumerated().map { i, cell -> [String] in
                 if wrapping.contains(i) { return Self.wrap(cell, to: widths[i]) }
-                return [cell.count > widths[i] ? String(cell.prefix(widths[i] - 1)) + "…" : cell]
+                return [Self.length(cell) > widths[i] ? String(cell.prefix(widths[i] - 1)) + "…" : cell]
             }
             let height = pieces.map(\.count).max() ?? 1
             return (0..<height).map { row in
@@ -85,6 +85,33 @@ struct Table {
             return lines(row) + Self.wrap(detail, to: max(width - indent, 20)).map { String(repeating: " ", count: indent) + $0 }
         }
         return (lines(headers) + lines(widths.map { String(repeating: "─", count: $0) }) + body).joined(separator: "\n")
+    }
+
+    /// The characters of `text`: its bytes when it is ASCII (most cells of a table), without
+    /// breaking it into graphemes.
+    static func length(_ text: String) -> Int {
+        isASCII(text) ? text.utf8.count : text.count
+    }
+
+    /// The lengths of the words of `text` (split at spaces, empty ones left out).
+    static func wordLengths(_ text: String) -> [Int] {
+        guard isASCII(text) else { return text.split(separator: " " as Character, omittingEmptySubsequences: true).map { (word: Substring) in word.count } }
+        var lengths: [Int] = []
+        var current = 0
+        for byte in text.utf8 {
+            if byte == 32 {
+                if current > 0 { lengths.append(current) }
+                current = 0
+            } else {
+                current += 1
+            }
+        }
+        if current > 0 { lengths.append(current) }
+        return lengths
+    }
+
+    private static func isASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 < 0x80 }
     }
 
     /// How many lines `wrap` makes of a text `length` characters long whose words (split at
@@ -131,7 +158,7 @@ struct Table {
 
     /// `text` in lines of at most `width` characters, broken at spaces (a word longer than a line is cut).
     static func wrap(_ text: String, to width: Int) -> [String] {
-        guard width > 0, text.count > width else { return [text] }
+        guard width > 0, length(text) > width else { return [text] }
         var result: [String] = []
         var current = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Casebook
 @testable import folio
 
 /// The status table of ten thousand cases is measured hundreds of times while its wrapped
@@ -26,6 +27,18 @@ struct TableTests {
                         "\(text.debugDescription) at \(width)")
             }
         }
+    }
+
+    @Test("a cell's length and its words' lengths are its characters', ASCII or not; plain text reaches the terminal as it is")
+    func lengths() {
+        let ascii = ["", " ", "a", "  COOP-2026-0155  abierto ", "x y", "Expediente sintetico PI-2024-0377"]
+        for text in Self.texts(count: 3000, seed: 5) + ascii {
+            #expect(Table.length(text) == text.count, "\(text.debugDescription)")
+            #expect(Table.wordLengths(text) == text.split(separator: " ", omittingEmptySubsequences: true).map(\.count), "\(text.debugDescription)")
+        }
+        #expect(SafeText.terminal("abierto  PI-2024-0377\nsiguiente") == "abierto  PI-2024-0377\nsiguiente")
+        #expect(SafeText.terminal("a\u{1B}[31mrojo\u{7F}\tb") == "arojo b")
+        #expect(SafeText.terminal("Organización\u{202E}txt") == "Organizacióntxt")
     }
 
     @Test("padding and trimming as Foundation's padding(toLength:) and a trailing \\s+ expression do")

@@ -45,6 +45,8 @@ public enum SafeText {
     /// Text for a terminal: escape sequences and other control characters removed (a tab
     /// becomes a space), so committed text cannot move the cursor, recolour or retitle it.
     public static func terminal(_ text: String) -> String {
+        // Printable ASCII and line breaks (most text) hold nothing to remove.
+        if text.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 10 }) { return text }
         guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" }) else { return text }
         var out = String.UnicodeScalarView()
         var scalars = text.unicodeScalars.makeIterator()
