@@ -119,8 +119,8 @@ for size in sizes:
     # The table staff read (`folio status`) and the pending work (`folio due`), after the same commit.
     row["table_incremental"] = measure([folio, "status"], repo, 1)
     row["due_incremental"] = measure([folio, "due"], repo, 1)
-    # The first status of the next day: every case index is keyed by the day, so every case is
-    # derived again, from the history cache (read case by case, extended by the commit above).
+    # The first status of the next day: the cases with a next step (a deadline may pass) are
+    # derived again, through the history cache; the closed ones keep their summaries.
     next_day = time.strftime("%Y-%m-%dT10:00:00-06:00", time.gmtime(last + 2 * 86400))
     row["status_new_day"] = measure([folio, "status", "--json"], repo, 1, {"FOLIO_DATE": next_day})
     row["git_log_case"] = measure(["git", "log", "--format=%H %an %(trailers:key=Paso,valueonly)", "--", case_path], repo, fast)
@@ -184,7 +184,7 @@ for r in results:
               "| status of all cases after one new commit (cache extended) | %s | %s | %.2f | | %s / %s |" % (s("status_incremental"), s("git_log_trailers"), ratio(r["status_incremental"], r["git_log_trailers"]), m("status_incremental"), m("git_log_trailers")),
               "| `folio status` (the table) after that commit | %s | %s | %.2f | | %s / %s |" % (s("table_incremental"), s("git_log_trailers"), ratio(r["table_incremental"], r["git_log_trailers"]), m("table_incremental"), m("git_log_trailers")),
               "| `folio due` after that commit | %s | %s | %.2f | | %s / %s |" % (s("due_incremental"), s("git_log_trailers"), ratio(r["due_incremental"], r["git_log_trailers"]), m("due_incremental"), m("git_log_trailers")),
-              "| status of all cases, the next day (history cache, no case index) | %s | %s | %.2f | | %s / %s |" % (s("status_new_day"), s("git_log_trailers"), ratio(r["status_new_day"], r["git_log_trailers"]), m("status_new_day"), m("git_log_trailers")),
+              "| status of all cases, the next day (cases with a next step replayed) | %s | %s | %.2f | | %s / %s |" % (s("status_new_day"), s("git_log_trailers"), ratio(r["status_new_day"], r["git_log_trailers"]), m("status_new_day"), m("git_log_trailers")),
               "| status ID | %s | %s | %.2f | | %s / %s |" % (s("status_id"), s("git_log_case"), ratio(r["status_id"], r["git_log_case"]), m("status_id"), m("git_log_case")),
               "| log ID | %s | %s | %.2f | | %s / %s |" % (s("log_id"), s("git_log_case"), ratio(r["log_id"], r["git_log_case"]), m("log_id"), m("git_log_case")),
               "| step (edit + commit) | %s | %s | %.2f | ≤ 1.5 | %s / %s |" % (s("step"), s("git_commit"), ratio(r["step"], r["git_commit"]), m("step"), m("git_commit")),

@@ -809,7 +809,12 @@ public final class Casebook {
     /// or a range verify costs what its cases cost. Otherwise the whole history, which a step then
     /// writes to the cache; with `keepingWhole` false (verify, which writes no cache, as in the
     /// shared repository's hook) one walk that keeps the records of `ids` only.
-    func loadHistory(of ids: Set<String>, at tip: OID?, keepingWhole: Bool = true) throws -> History {
+    ///
+    /// With `takingVerdicts` (the case index replaying the cases a new day or new commits touch,
+    /// where a whole reading would take them too), the verdicts the file holds of those cases'
+    /// commits are taken once the whole file's checksum is checked; a step, a note and the hook
+    /// judge their cases' commits again.
+    func loadHistory(of ids: Set<String>, at tip: OID?, keepingWhole: Bool = true, takingVerdicts: Bool = false) throws -> History {
         guard let tip else { return History() }
         if let cached = cachedHistory, cached.tip == tip { return cached.history }
         if ids.isEmpty { return History() }
@@ -818,8 +823,10 @@ public final class Casebook {
             // The whole cache file (for many cases), or a walk, keeping only these cases' records.
             return try historyFromCacheFile(at: tip, only: ids)?.0 ?? History(repository: repository, tip: tip, only: ids)
         }
-        // Each case is a search through the cache file: for many cases, reading it whole is cheaper.
-        guard ids.count <= 32, usesCache, var part = HistoryCache.load(HistoryCache.file(repository), cases: ids) else {
+        // Each case is a search through the cache file and a few commits read again: for a large
+        // share of the cases, reading it whole is cheaper.
+        guard ids.count <= 4096, usesCache,
+              var part = HistoryCache.load(HistoryCache.file(repository), cases: ids, checkingBody: takingVerdicts) else {
             return try whole()
         }
         var ahead: Set<OID> = []
@@ -847,8 +854,9 @@ public final class Casebook {
         part.records = records
         var history = History(cached: part)
         if part.tip != tip { try history.extend(repository: repository, tip: tip, hiding: part.tip, only: ids) }
-        // The cached verdicts are not taken: a step, a note and the hook judge their case's few
-        // commits again (a verdict edited in the file must not let a forged step count).
+        // The cached verdicts are not taken unless asked for: a step, a note and the hook judge their
+        // case's few commits again (a verdict edited in the file must not let a forged step count).
+        if takingVerdicts { authorizationCache.merge(part.authorized) { mine, _ in mine } }
         return history
     }
 

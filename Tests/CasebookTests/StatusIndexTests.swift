@@ -128,6 +128,38 @@ struct StatusIndexTests {
         #expect(try blocks(repo) == (damage == "ninguno" ? 3 : 1))
     }
 
+    /// The index is not keyed by the day: a summary of a case with a next step holds for the day it
+    /// was derived (its deadline may pass), a closed case's for any day.
+    @Test("a new day derives again only the cases with a next step; the closed ones keep their summaries")
+    func newDay() throws {
+        let repo = try CaseRepo()
+        let ids = try open(repo, 7)
+        for id in ids.prefix(6) {
+            for persona in ["mrodriguez", "alopez", "alopez", "mrodriguez"] { try repo.step(id, as: persona) }
+        }
+        // A month's production round: its dependencies' first step has a deadline.
+        let month = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try ids.prefix(6).allSatisfy { try book.status(of: $0).state == .closed })
+        #expect(try book.status(of: month).dependencies == [] && book.status(of: month).next.contains { $0.due != nil && !$0.overdue })
+        try expectSame(repo)
+        let before = try blocks(repo)
+        // Months later: the round's deadline has passed.
+        repo.at("2027-03-01T09:00:00-06:00")
+        let (cold, _) = try streamed(repo, cache: false)
+        let (warm, _) = try streamed(repo, cache: true)
+        #expect(warm == cold)
+        let round = try #require(warm.last.map { String(decoding: $0, as: UTF8.self) })
+        #expect(round.contains(month) && round.contains(#""overdue" : true"#))
+        // One block more, with the two open cases alone: the closed ones were not derived again.
+        let lines = try String(contentsOfFile: indexFile(repo), encoding: .utf8).components(separatedBy: "\n")
+        #expect(try blocks(repo) == before + 1)
+        let lastBlock = lines[(lines.lastIndex { $0.hasPrefix("tip ") } ?? 0)...].filter { $0.hasPrefix("C ") }
+        #expect(lastBlock.map { String($0.split(separator: " ")[1]) } == [ids[6], month])
+        #expect(lastBlock.allSatisfy { $0.split(separator: " ")[5] == "2027-03-01" })
+        try expectSame(repo)
+    }
+
     @Test("a new day, a changed roster or a reset derive the summaries again")
     func keyAndReset() throws {
         let repo = try CaseRepo()

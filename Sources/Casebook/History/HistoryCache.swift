@@ -129,13 +129,16 @@ struct HistoryCache {
     /// only the lines it names are read; nil when the file is missing, of another version, cut
     /// short, or when one of those lines cannot be read or is not what the table says it is (the
     /// caller then reads whole).
-    static func load(_ path: String, cases ids: Set<String>) -> HistoryCache? {
+    /// With `checkingBody`, the checksum of everything before the table is checked too (the whole
+    /// file is summed, a window at a time: a verdict line resealed by hand is caught, as a whole
+    /// reading catches it), so that the verdicts read may be taken.
+    static func load(_ path: String, cases ids: Set<String>, checkingBody: Bool = false) -> HistoryCache? {
         guard let file = MappedFile(path) else { return nil }
         let bytes = file.bytes
         let count = bytes.count
         // A file cut short (a crash while writing, a full disk) is not trusted.
         guard count > 6, bytes[count - 1] == 10 else { return nil }
-        guard let (table, finStart, _) = ending(of: file, checkingBody: false) else { return nil }
+        guard let (table, finStart, _) = ending(of: file, checkingBody: checkingBody) else { return nil }
         /// The whole line starting at `start`, before `end`; nil when `start` is not a line's start.
         func line(at start: Int, before end: Int) -> Substring? {
             guard start >= 0, start < end, start == 0 || bytes[start - 1] == 10, let stop = bytes[start..<end].firstIndex(of: 10) else { return nil }

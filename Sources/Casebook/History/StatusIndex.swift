@@ -8,11 +8,12 @@ import Procedures
 /// others' summaries are copied.
 ///
 /// Disposable like the history cache: the whole file holds for one key (the running folio, the
-/// day, HEAD's `roles.yaml` and `folio.yaml`, the reception stamps), and a summary is used only
-/// when its case's last commit and folder tree are those of the history being read; a file
+/// time zone, HEAD's `roles.yaml` and `folio.yaml`, the reception stamps), and a summary is used
+/// only when its case's last commit and folder tree are those of the history being read, and, for a
+/// case with a next step (whose deadline may pass), on the day it was derived; a file
 /// that cannot be read (another version, cut short, garbage) is ignored and written again.
 struct StatusIndex {
-    static let header = "folio-estado 4"
+    static let header = "folio-estado 5"
 
     struct Summary {
         var last: OID
@@ -22,6 +23,9 @@ struct StatusIndex {
         var omitted: Int
         /// Whether the summary may be used again (not for a case the repository could not be read for).
         var reusable: Bool
+        /// The day the summary holds for (`AAAA-MM-DD`): a case with a next step, whose deadline
+        /// passes with the days; nil for one with none (closed, or no case), which holds on any day.
+        var day: String? = nil
         /// For a case whose state reads its `expediente.md` in the work tree (the dependencies a
         /// round expects): that file's change time, size and inode when it was read; "-" otherwise.
         var workTree: String
@@ -60,7 +64,8 @@ struct StatusIndex {
     ///
     /// Format: a header line and the key line, then blocks: `tip <commit> <previous block's commit,
     /// or - for the first>`, per case a line `C <id> <last commit> <tree>:<path> <omitted> <0|1>
-    /// <work tree> <bytes> <checksum>` followed by that many bytes of JSON and a newline, and `fin
+    /// <work tree> <bytes> <checksum>` (the sixth field: 0, not reusable; 1, reusable any day; a day
+    /// AAAA-MM-DD, reusable that day) followed by that many bytes of JSON and a newline, and `fin
     /// <commit> <checksum of the block's summary checksums>`. The first block holds every case; each
     /// later one (appended after new commits) the summaries that changed, which replace the earlier
     /// ones. The last block's commit is the index's tip. A block dropped, moved or cut, or a summary
@@ -98,7 +103,8 @@ struct StatusIndex {
                 guard f.count == 9, f[0].elementsEqual("C".utf8) else { return nil }
                 func string(_ field: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: f[field]), as: UTF8.self) }
                 let id = string(1)
-                guard let last = OID(hex: string(2)), let omitted = Int(string(4)), f[5].elementsEqual("0".utf8) || f[5].elementsEqual("1".utf8),
+                let reuse = string(5)
+                guard let last = OID(hex: string(2)), let omitted = Int(string(4)), reuse == "0" || reuse == "1" || Day(iso: reuse) != nil,
                       let count = Int(string(7)), count >= 0, at + count < bytes.count, bytes[at + count] == 10,
                       inBlock.insert(id).inserted, index.blocks > 1 || index.summaries[id] == nil else { return nil }
                 let json = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[at..<(at + count)]))
@@ -110,7 +116,7 @@ struct StatusIndex {
                 file.passed(at - start)
                 if index.summaries[id] == nil { index.order.append(id) }
                 index.summaries[id] = Summary(
-                    last: last, tree: string(3), omitted: omitted, reusable: f[5].elementsEqual("1".utf8), workTree: string(6),
+                    last: last, tree: string(3), omitted: omitted, reusable: reuse != "0", day: reuse.count == 10 ? reuse : nil, workTree: string(6),
                     // The JSON stays in the mapping, which each copy of it keeps alive.
                     json: count == 0 ? Data() : Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: json.baseAddress!), count: count,
                                                      deallocator: .custom { _, _ in withExtendedLifetime(file) {} }),
@@ -194,7 +200,7 @@ final class StatusIndexWriter {
         }
         // A case id never holds a space or a newline (CaseID.isValid); an index that would is not written.
         guard !id.isEmpty, !id.contains(where: { $0 == " " || $0 == "\n" }) else { return discard() }
-        let line = "C \(id) \(summary.last.hex) \(summary.tree) \(summary.omitted) \(summary.reusable ? 1 : 0) \(summary.workTree) \(summary.json.count)"
+        let line = "C \(id) \(summary.last.hex) \(summary.tree) \(summary.omitted) \(summary.reusable ? summary.day ?? "1" : "0") \(summary.workTree) \(summary.json.count)"
         let sum = Array(line.utf8).withUnsafeBytes { line in summary.json.withUnsafeBytes { StatusIndex.checksum(line, $0) } }
         sums.append(contentsOf: sum.utf8)
         put(Data((line + " " + sum + "\n").utf8))
@@ -275,11 +281,11 @@ extension Casebook {
             }
             for id in old.order {
                 guard let summary = old.summaries[id] else { continue }
-                if !summary.reusable || summary.tree != folderKey(folders[id]) || summary.workTree != workTreeStamp(summary.workTree, folders[id]) {
+                if !summary.reusable || (summary.day != nil && summary.day != clock.today) || summary.tree != folderKey(folders[id]) || summary.workTree != workTreeStamp(summary.workTree, folders[id]) {
                     replayed.insert(id)
                 }
             }
-            let part = try loadHistory(of: replayed, at: head)
+            let part = try loadHistory(of: replayed, at: head, takingVerdicts: true)
             try judgeCommits(in: part, cases: replayed)
             history = part
         }
@@ -306,11 +312,13 @@ extension Casebook {
             let json = try status.map(encode) ?? Data()
             // A round's state reads the work tree's expediente.md: the summary holds while that file does.
             let stamp = status?.expected == nil ? "-" : book.workTreeStamp(nil, folder)
+            // A next step's deadline passes with the days (`overdue`): such a summary holds for today only.
+            let waits = status.map { !$0.next.isEmpty || ($0.dependencies ?? []).contains { !$0.next.isEmpty } } ?? false
             // A case damaged by what is committed (a schema, its front matter) stays so until a commit
             // changes it: its summary is kept. One the repository could not be read for is derived again.
             return Replayed(id: id, summary: StatusIndex.Summary(
                 last: last, tree: book.folderKey(folder), omitted: book.omittedCommits - before,
-                reusable: !book.unreadCases.contains(id), workTree: stamp, json: json))
+                reusable: !book.unreadCases.contains(id), day: waits ? book.clock.today : nil, workTree: stamp, json: json))
         }
         /// A case replayed, written to the index and to `body`, in order.
         func keep(_ replayed: Replayed?) throws {
@@ -373,7 +381,8 @@ extension Casebook {
         let roles = try repository.entryID(at: Roster.fileName, in: head)?.hex ?? "-"
         let settings = try repository.entryID(at: Settings.fileName, in: head)?.hex ?? "-"
         let stamps = try repository.resolve(reference: Self.receptionNotesRef)?.hex ?? "-"
-        return [HistoryCache.header, Self.runningBuild, clock.today, clock.timeZone.identifier, roles, settings, stamps]
+        // Not the day: each summary of a case with a next step says which day it holds for.
+        return [HistoryCache.header, Self.runningBuild, clock.timeZone.identifier, roles, settings, stamps]
             .joined(separator: " ")
     }
 
