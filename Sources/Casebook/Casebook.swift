@@ -507,17 +507,13 @@ public final class Casebook {
         var cases: [(String, [JudgedStep])] = []
         var whole: History?
         var writer: HistoryCache.Writer?
-        // Read case by case from the history cache (`outline`), the cases the commits since its tip touch from `part`.
-        var outline: HistoryCache.Outline?
-        var part: CacheSince?
-        var place: [String: Int] = [:]
-        if let (read, since, places) = try cacheOutline(at: head) {
-            outline = read
-            part = since
-            place = places
-            cases = read.cases.map { ($0.id, []) } + since.history.caseIDs.filter { place[$0] == nil }.map { ($0, []) }
-            if read.tip != head || !read.complete {
-                writer = HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: read.commitCount + since.history.commitCount)
+        // Read case by case from the history cache, the cases the commits since its tip touch from `since`.
+        let cached = try cacheOutline(at: head)
+        if let cached {
+            cases = cached.outline.cases.map { ($0.id, []) } + cached.since.history.caseIDs.filter { cached.place[$0] == nil }.map { ($0, []) }
+            if cached.outline.tip != head || !cached.outline.complete {
+                writer = HistoryCache.Writer(HistoryCache.file(repository), tip: head,
+                                             commitCount: cached.outline.commitCount + cached.since.history.commitCount)
             }
         } else if historyCacheServes(head) {
             let history = try loadHistory(at: head)
@@ -542,7 +538,7 @@ public final class Casebook {
             // What the second casebook starts from: the verdicts judged so far and the fields read
             // (through the cache), the reception stamps; the cases' list and the history are shared.
             let (verdicts, authorized, fields, stamps) = (commitRuleErrors, authorizationCache, fieldsCache, try? receptionStamps())
-            let (history, outline, part, place) = (whole, outline, part, place)
+            let history = whole
             return secondCasebook(count: odd.count, reading: head, prepare: { book in
                 book.commitRuleErrors = verdicts
                 book.authorizationCache = authorized
@@ -559,16 +555,14 @@ public final class Casebook {
                     book.cacheChanged = false
                 }
                 let (id, steps) = odd[index]
-                var done = try book.deriveCase(id, steps: steps, whole: history, outline: outline.map { ($0, place[id], part!) }, derive: derive)
+                var done = try book.deriveCase(id, steps: steps, whole: history, cached: cached, derive: derive)
                 done.omitted = book.omittedCommits - omitted
                 done.fields = book.fieldsLearnt ?? [:]
                 done.workTreeFiles = book.workTreeFiles
                 done.cacheChanged = book.cacheChanged
                 return done
             }
-        }, compute: { item in
-            try deriveCase(item.0, steps: item.1, whole: whole, outline: outline.map { ($0, place[item.0], part!) }, derive: derive)
-        }) { derived, fromWorker in
+        }, compute: { try deriveCase($0.0, steps: $0.1, whole: whole, cached: cached, derive: derive) }) { derived, fromWorker in
             if fromWorker {
                 omittedCommits += derived.omitted
                 workTreeFiles.merge(derived.workTreeFiles) { mine, _ in mine }
@@ -582,11 +576,6 @@ public final class Casebook {
         }
         if whole != nil {
             saveHistoryCache()
-        } else if outline != nil {
-            commitRuleErrors = [:]
-            authorizationCache = [:]
-            writer?.finish(fields: fieldsCache)
-            saveSignatureCache()
         } else {
             commitRuleErrors = [:]
             authorizationCache = [:]
@@ -640,25 +629,21 @@ public final class Casebook {
     /// Derives case `id`: from `whole` (the history cache), or from its own records, read again from
     /// the commits of `steps` and judged by the walk's verdicts of them.
     private func deriveCase<Value: Sendable>(_ id: String, steps: [JudgedStep], whole: History?,
-                                            outline: (HistoryCache.Outline, Int?, CacheSince)?,
+                                            cached: CacheOutline?,
                                             derive: (Casebook, String, History) throws -> Value) throws -> DerivedCase<Value> {
-        if let (outline, index, part) = outline {
-            // A case the commits since the cache's tip touch: from `part`, judged ahead (`cacheOutline`).
-            if part.touched.contains(id) {
-                let records = part.history.records(of: id)
-                authorizationCache.removeAll(keepingCapacity: true)
-                for record in records { authorizationCache[record.commit] = part.authorized[record.commit] }
-                let value = try derive(self, id, History(records: records))
-                return DerivedCase(value: value, records: records, authorized: authorizationCache)
-            }
+        if let cached {
             authorizationCache.removeAll(keepingCapacity: true)
-            // The cache's lines of the case, or, when they do not check, its records from history (a walk).
             let records: [StepRecord]
-            if let index, let read = outline.records(of: index) {
+            if cached.since.touched.contains(id) {
+                // A case the commits since the cache's tip touch: read and judged ahead (`cacheOutline`).
+                records = cached.since.history.records(of: id)
+                for record in records { authorizationCache[record.commit] = cached.since.authorized[record.commit] }
+            } else if let index = cached.place[id], let read = cached.outline.records(of: index) {
                 records = read.records
                 authorizationCache = read.authorized
             } else {
-                records = try History(repository: repository, tip: outline.tip, only: [id]).records(of: id)
+                // Lines that do not check: the case's records from history (a walk to the cache's tip).
+                records = try History(repository: repository, tip: cached.outline.tip, only: [id]).records(of: id)
                 cacheChanged = true
             }
             let value = try derive(self, id, History(records: records))
@@ -730,14 +715,22 @@ public final class Casebook {
         var authorized: [OID: Bool] = [:]
     }
 
+    /// The history cache as `forEachCase` reads it: case by case (each case's place in `outline`),
+    /// with the commits since its tip.
+    struct CacheOutline: Sendable {
+        var outline: HistoryCache.Outline
+        var since: CacheSince
+        var place: [String: Int]
+    }
+
     /// The history cache read case by case (`HistoryCache.Outline`) when it serves `head` (its tip
     /// or an ancestor of it), with each case's place in it; the commits since its tip are walked,
     /// and the cases they touch read whole and judged (their new commits) ahead of the replay, as
     /// `loadHistory` and `judgeCommits` do for the whole history. nil when the cache is off,
     /// missing, damaged or for another line, or when this run already holds the whole history.
-    func cacheOutline(at head: OID) throws -> (HistoryCache.Outline, CacheSince, [String: Int])? {
+    func cacheOutline(at head: OID) throws -> CacheOutline? {
         guard usesCache, cachedHistory == nil, let outline = HistoryCache.Outline(HistoryCache.file(repository)),
-              outline.tip == head || (try? repository.isAncestor(outline.tip, of: head)) == true else { return nil }
+              onLine(outline.tip, of: head) else { return nil }
         var place: [String: Int] = [:]
         for (index, entry) in outline.cases.enumerated() { place[entry.id] = index }
         var since = CacheSince()
@@ -759,7 +752,19 @@ public final class Casebook {
             authorizationCache = [:]
         }
         fieldsCache.merge(outline.fields) { a, _ in a }
-        return (outline, since, place)
+        return CacheOutline(outline: outline, since: since, place: place)
+    }
+
+    /// Whether `commit` is `tip` or on `tip`'s line of first parents, the history every replay reads.
+    /// A cache written at a commit that only a merge's other parent reaches holds steps that history
+    /// leaves out: it does not serve (being an ancestor is not enough).
+    func onLine(_ commit: OID, of tip: OID) -> Bool {
+        if commit == tip { return true }
+        guard (try? repository.isAncestor(commit, of: tip)) == true else { return false }
+        // The line's commits after `commit`, oldest first: the oldest's first parent must be `commit`.
+        var oldest: CommitInfo?
+        guard (try? repository.walk(from: tip, hiding: commit, firstParent: true, { if oldest == nil { oldest = $0 } })) != nil else { return false }
+        return oldest?.parents.first == commit
     }
 
     /// Whether the history cache serves `tip`: this run's, or the file's when its tip is `tip` or
@@ -767,7 +772,7 @@ public final class Casebook {
     private func historyCacheServes(_ tip: OID) -> Bool {
         if let cached = cachedHistory, cached.tip == tip { return true }
         guard usesCache, let cacheTip = HistoryCache.tip(HistoryCache.file(repository)) else { return false }
-        return cacheTip == tip || (try? repository.isAncestor(cacheTip, of: tip)) == true
+        return onLine(cacheTip, of: tip)
     }
 
     /// The expediente commits up to `tip`: from the history cache when it is `tip` or an
@@ -798,7 +803,7 @@ public final class Casebook {
         guard usesCache else { return nil }
         var history = History()
         guard let cache = HistoryCache.load(HistoryCache.file(repository), adding: { if ids?.contains($0.caseID) ?? true { history.add($0) } }),
-              (try? repository.isAncestor(cache.tip, of: tip)) == true else { return nil }
+              onLine(cache.tip, of: tip) else { return nil }
         history.commitCount = cache.commitCount
         if cache.tip != tip { try history.extend(repository: repository, tip: tip, hiding: cache.tip, only: ids) }
         return (history, cache)
@@ -830,7 +835,7 @@ public final class Casebook {
             return try whole()
         }
         var ahead: Set<OID> = []
-        if part.tip != tip, (try? repository.isAncestor(part.tip, of: tip)) != true {
+        if !onLine(part.tip, of: tip) {
             // A cache ahead of `tip` (verify A..B with the cache at B) serves when `tip` is on its
             // line of first parents: the records after `tip` are left out.
             guard (try? repository.isAncestor(tip, of: part.tip)) == true else { return try whole() }

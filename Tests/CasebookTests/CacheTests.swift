@@ -177,13 +177,19 @@ struct CacheTests {
         }
     }
 
+    /// `cases` cases opened, one more step of the case at `stepping`, the cache written by a
+    /// status, and the whole file as read.
+    func wholeCache(cases: Int, stepping: Int) throws -> (CaseRepo, [String], HistoryCache) {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: cases)
+        try repo.step(ids[stepping], as: "mrodriguez")
+        _ = try warm(repo)
+        return (repo, ids, try #require(HistoryCache.load(cacheFile(repo))))
+    }
+
     @Test("the records of a few cases read through the offset table are those of the whole file")
     func offsetTableAgreesWithTheWholeFile() throws {
-        let repo = try CaseRepo()
-        let ids = try work(repo, cases: 5)
-        try repo.step(ids[2], as: "mrodriguez")
-        _ = try warm(repo)
-        let whole = try #require(HistoryCache.load(cacheFile(repo)))
+        let (repo, ids, whole) = try wholeCache(cases: 5, stepping: 2)
         for chosen in [[ids[0]], [ids[2], ids[4]], ids, ["COOP-2099-0001"]] {
             let part = try #require(HistoryCache.load(cacheFile(repo), cases: Set(chosen)))
             #expect(part.tip == whole.tip)
@@ -200,11 +206,7 @@ struct CacheTests {
     /// status is still the cold one.
     @Test("the cache read case by case gives the whole file's records, and a case whose lines do not check is read from history")
     func readCaseByCase() throws {
-        let repo = try CaseRepo()
-        let ids = try work(repo, cases: 4)
-        try repo.step(ids[1], as: "mrodriguez")
-        _ = try warm(repo)
-        let whole = try #require(HistoryCache.load(cacheFile(repo)))
+        let (repo, ids, whole) = try wholeCache(cases: 4, stepping: 1)
         let outline = try #require(HistoryCache.Outline(cacheFile(repo)))
         #expect(outline.tip == whole.tip && outline.complete)
         #expect(outline.cases.map(\.id) == History(cached: whole).caseIDs)
@@ -224,30 +226,66 @@ struct CacheTests {
         let head = try repo.git(["rev-parse", "HEAD"])
         #expect(try #require(HistoryCache.Outline(cacheFile(repo))).tip.hex == head, "the cache is written again up to HEAD")
         #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: ids[3]).lastStep == "02")
-        // A record of ids[0] made ids[1]'s (same length), its line, the body's and the table's checksums recomputed.
-        var lines = try String(contentsOfFile: cacheFile(repo), encoding: .utf8).components(separatedBy: "\n")
+        /// The status on `days` later through the cache (no case index serves a new file) is the cold one.
+        func expectColdLater(_ days: Double, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let later = try Casebook.open(at: repo.path, clock: Clock(now: repo.book.clock.now.addingTimeInterval(86_400 * days)))
+            later.usesCache = true
+            let cold = try Casebook.open(at: repo.path, clock: later.clock)
+            cold.usesCache = false
+            #expect(try json(try later.statusOfAll()) == (try json(try cold.statusOfAll())), sourceLocation: sourceLocation)
+        }
+        let original = try String(contentsOfFile: cacheFile(repo), encoding: .utf8)
+        var lines = original.components(separatedBy: "\n")
+        let finIndex = try #require(lines.lastIndex { $0.hasPrefix("fin ") })
+        let table = try #require(Int(lines[finIndex].split(separator: " ")[1]))
+        /// The file with the body's and the table's checksums recomputed.
+        func writeResealed() throws {
+            let body = Array((lines[..<finIndex].joined(separator: "\n") + "\n").utf8)
+            let sums = [body[..<table], body[table...]].map { part in part.withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of($0)) } }
+            lines[finIndex] = "fin \(table) \(sums[1]) \(sums[0])"
+            try lines.joined(separator: "\n").write(toFile: cacheFile(repo), atomically: true, encoding: .utf8)
+        }
+        // A record of ids[0] made ids[1]'s (same length), every checksum recomputed: the chain breaks,
+        // the file is not read case by case, nor whole.
         let at = try #require(lines.firstIndex { $0.hasPrefix("R\t") && $0.components(separatedBy: "\t")[12] == ids[0] })
         var fields = lines[at].components(separatedBy: "\t").dropLast()
         #expect(ids[0].utf8.count == ids[1].utf8.count)
         fields[12] = ids[1]
         lines[at] = HistoryCache.seal(fields.joined(separator: "\t"))
-        let finIndex = try #require(lines.lastIndex { $0.hasPrefix("fin ") })
-        let fin = lines[finIndex].split(separator: " ")
-        let table = try #require(Int(fin[1]))
-        let body = Array((lines[..<finIndex].joined(separator: "\n") + "\n").utf8)
-        let bodySum = body[..<table].withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of($0)) }
-        lines[finIndex] = "fin \(table) \(fin[2]) \(bodySum)"
-        try lines.joined(separator: "\n").write(toFile: cacheFile(repo), atomically: true, encoding: .utf8)
-        let damaged = try #require(HistoryCache.Outline(cacheFile(repo)), "the checksums hold: the file is read case by case")
-        let first = try #require(damaged.cases.firstIndex { $0.id == ids[0] })
-        #expect(damaged.records(of: first) == nil, "the case's line is another case's")
+        try writeResealed()
+        #expect(HistoryCache.Outline(cacheFile(repo)) == nil, "the chain breaks before any case is read")
         #expect(HistoryCache.load(cacheFile(repo)) == nil, "a whole reading breaks on the chain")
-        // Another day: no case index serves; the status through the damaged cache is the cold one.
-        let nextDay = try Casebook.open(at: repo.path, clock: Clock(now: repo.book.clock.now.addingTimeInterval(86_400)))
-        nextDay.usesCache = true
-        let coldNextDay = try Casebook.open(at: repo.path, clock: nextDay.clock)
-        coldNextDay.usesCache = false
-        #expect(try json(try nextDay.statusOfAll()) == (try json(try coldNextDay.statusOfAll())))
+        try expectColdLater(1)
+        // ids[0]'s verdict pointed at ids[1]'s, the table and its checksum recomputed: the file is read
+        // case by case, that case's lines do not check, and it is read from history.
+        lines = original.components(separatedBy: "\n")
+        func entry(_ id: String) throws -> Int { try #require(lines.firstIndex { $0.hasPrefix("X\t\(id)\t") }) }
+        let other = lines[try entry(ids[1])].components(separatedBy: "\t")[2].split(separator: ",")[0].split(separator: ":")[1]
+        var mine = lines[try entry(ids[0])].components(separatedBy: "\t")[2].split(separator: ",").map(String.init)
+        mine[0] = mine[0].split(separator: ":")[0] + ":" + other
+        lines[try entry(ids[0])] = HistoryCache.seal("X\t\(ids[0])\t" + mine.joined(separator: ","))
+        try writeResealed()
+        let damaged = try #require(HistoryCache.Outline(cacheFile(repo)), "the checksums and the chain hold: the file is read case by case")
+        let first = try #require(damaged.cases.firstIndex { $0.id == ids[0] })
+        #expect(damaged.records(of: first) == nil, "the case's verdict is another commit's")
+        try expectColdLater(2)
+    }
+
+    /// A cache written on a branch that was then merged (its tip reached only through the merge's
+    /// second parent) holds steps the line of first parents leaves out: it does not serve.
+    @Test("a cache whose tip only a merge's second parent reaches is not used")
+    func mergedBranchCache() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 2)
+        try repo.git(["checkout", "-q", "-b", "lado"])
+        try repo.step(ids[0], as: "mrodriguez")
+        _ = try warm(repo)
+        #expect(try #require(HistoryCache.Outline(cacheFile(repo))).tip.hex == (try repo.git(["rev-parse", "lado"])))
+        try repo.git(["checkout", "-q", "main"])
+        try repo.git(["merge", "-q", "--no-ff", "lado", "-m", "fusión"])
+        #expect(try warm(repo) == (try cold(repo)).0)
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try book.status(of: ids[0]).lastStep == "02", "the step on the side branch is not on the line of first parents")
     }
 
     /// A table that names another case's lines, drops a case or points between lines is not

@@ -94,8 +94,8 @@ struct HistoryCache {
                 guard f.count == 3, let commit = OID(hex: f[1]) else { return nil }
                 cache.authorized[commit] = f[2] == "1"
             case "F":
-                guard f.count == 6, let blob = OID(hex: f[1]) else { return nil }
-                cache.fields[blob] = CaseFields(title: f[2], opened: f[3], month: f[4], damage: f[5])
+                guard let (blob, fields) = caseFields(f) else { return nil }
+                cache.fields[blob] = fields
             case "X":
                 // The offset table (what `load(_:cases:)` reads) must name exactly the lines read here.
                 guard start >= table, f.count == 3, let mine = offsets[f[1]],
@@ -156,35 +156,80 @@ struct HistoryCache {
             guard let search = tableLine(of: Array(id.utf8), in: bytes, from: table, to: finStart) else { return nil }
             // A case with no line has no records up to the tip (opened since).
             guard let start = search else { continue }
-            guard let sealed = line(at: start, before: finStart), let entry = unseal(sealed) else { return nil }
-            let f = entry.split(separator: "\t", omittingEmptySubsequences: false)
-            guard f.count == 3, f[0] == "X", f[1] == Substring(id) else { return nil }
-            var previous = ""
-            var last = -1
-            for item in f[2].split(separator: ",") {
-                let parts = item.split(separator: ":")
-                // Offsets only grow: a table that points back (or twice at a line) is not believed.
-                guard parts.count == 2, let at = Int(parts[0]), at > last, at < table,
-                      let sealedRecord = line(at: at, before: table), sealedRecord.hasPrefix("R\t"), let recordLine = unseal(sealedRecord)
-                else { return nil }
-                last = at
-                let r = recordLine.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
-                // The line must be this case's, and name the previous record of the case: a hole in the chain is not believed.
-                guard r.count == 25, r[12] == id, r[24] == previous, let record = record(Array(r.prefix(24))) else { return nil }
-                previous = r[1]
-                found.append((at, record))
-                if parts[1] != "-" {
-                    guard let a = Int(parts[1]), a < table, let sealedA = line(at: a, before: table), let authorization = unseal(sealedA) else { return nil }
-                    let af = authorization.split(separator: "\t", omittingEmptySubsequences: false)
-                    guard af.count == 3, af[0] == "A", af[1] == Substring(record.commit.hex), af[2] == "0" || af[2] == "1" else { return nil }
-                    cache.authorized[record.commit] = af[2] == "1"
-                }
-            }
+            guard let sealed = line(at: start, before: finStart), let entry = tableEntry(sealed, table: table), entry.id == id,
+                  let read = caseRecords(id, lines: entry.lines, in: bytes, table: table) else { return nil }
+            found += zip(entry.lines.map(\.record), read.records)
+            cache.authorized.merge(read.authorized) { a, _ in a }
         }
         // In the file's order (each case's oldest first).
         found.sort { $0.0 < $1.0 }
         cache.records = found.map(\.1)
         return cache
+    }
+
+    /// Where a case's record lies in the file, and its verdict (nil when none was written).
+    struct CaseLine: Sendable {
+        var record: Int
+        var verdict: Int?
+    }
+
+    /// A case's line of the offset table, `X <id> <offset of R>:<offset of its A line or ->,...`,
+    /// sealed; nil when its seal, its form or its offsets do not hold (offsets only grow, lie before
+    /// the table, each verdict after its record: a table that points back, or twice at a line, is
+    /// not believed).
+    static func tableEntry(_ sealed: Substring, table: Int) -> (id: String, lines: [CaseLine])? {
+        guard let entry = unseal(sealed) else { return nil }
+        let f = entry.split(separator: "\t", omittingEmptySubsequences: false)
+        guard f.count == 3, f[0] == "X" else { return nil }
+        var lines: [CaseLine] = []
+        var last = -1
+        for item in f[2].split(separator: ",") {
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let record = Int(parts[0]), record > last, record < table else { return nil }
+            last = record
+            let verdict = parts[1] == "-" ? nil : Int(parts[1])
+            guard parts[1] == "-" || (verdict.map { $0 > record && $0 < table } ?? false) else { return nil }
+            lines.append(CaseLine(record: record, verdict: verdict))
+        }
+        return lines.isEmpty ? nil : (unescape(f[1]), lines)
+    }
+
+    /// The records of case `id` at `lines` of the file's bytes before `table`, oldest first, with
+    /// the verdicts written of them and how many bytes were read; nil when a line is not what the
+    /// table says (not a sealed line's start, another case's record, a hole in the chain of previous
+    /// records, a verdict of another commit).
+    static func caseRecords(_ id: String, lines: [CaseLine], in bytes: UnsafeBufferPointer<UInt8>,
+                            table: Int) -> (records: [StepRecord], authorized: [OID: Bool], read: Int)? {
+        func line(at start: Int) -> Substring? {
+            guard start > 0, start < table, bytes[start - 1] == 10, let stop = bytes[start..<table].firstIndex(of: 10) else { return nil }
+            return unseal(Substring(decoding: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self))
+        }
+        var records: [StepRecord] = []
+        var authorized: [OID: Bool] = [:]
+        var previous = ""
+        var read = 0
+        for entry in lines {
+            guard let text = line(at: entry.record), text.hasPrefix("R\t") else { return nil }
+            read += text.utf8.count + 18
+            let r = text.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
+            // The line must be this case's, and name the previous record of the case.
+            guard r.count == 25, r[12] == id, r[24] == previous, let record = record(Array(r.prefix(24))) else { return nil }
+            previous = r[1]
+            records.append(record)
+            if let at = entry.verdict {
+                guard let verdict = line(at: at) else { return nil }
+                let a = verdict.split(separator: "\t", omittingEmptySubsequences: false)
+                guard a.count == 3, a[0] == "A", a[1] == Substring(record.commit.hex), a[2] == "0" || a[2] == "1" else { return nil }
+                authorized[record.commit] = a[2] == "1"
+            }
+        }
+        return (records, authorized, read)
+    }
+
+    /// An `F` line's fields (`F`, blob, title, opened, month, damage) as the blob and what it holds.
+    static func caseFields(_ f: [String]) -> (blob: OID, fields: CaseFields)? {
+        guard f.count == 6, f[0] == "F", let blob = OID(hex: f[1]) else { return nil }
+        return (blob, CaseFields(title: f[2], opened: f[3], month: f[4], damage: f[5]))
     }
 
     /// Where the offset table starts and where the `fin` line starts, once the file's last line

@@ -268,7 +268,7 @@ extension Casebook {
         let old = key.flatMap { StatusIndex.load(path, key: $0) }
         var history: History?
         var extended: StatusIndex?
-        if let old, old.tip == head || (try? repository.isAncestor(old.tip, of: head)) == true {
+        if let old, onLine(old.tip, of: head) {
             extended = old
             order = old.order
             var known = Set(order)
