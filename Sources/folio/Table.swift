@@ -87,22 +87,28 @@ struct Table {
         return (lines(headers) + lines(widths.map { String(repeating: "─", count: $0) }) + body).joined(separator: "\n")
     }
 
-    /// The characters of `text`: its bytes when it is ASCII (most cells of a table), without
-    /// breaking it into graphemes.
+    /// The characters of `text`. Where no scalar can join the one before it into one character
+    /// (every scalar below U+0300, as in Spanish text, and no carriage return), that is its scalars,
+    /// counted from the UTF-8 bytes without breaking it into graphemes; else its graphemes.
     static func length(_ text: String) -> Int {
-        isASCII(text) ? text.utf8.count : text.count
+        var count = 0
+        for byte in text.utf8 {
+            if byte >= 0xCC || byte == 13 { return text.count }
+            if byte & 0xC0 != 0x80 { count += 1 }
+        }
+        return count
     }
 
     /// The lengths of the words of `text` (split at spaces, empty ones left out).
     static func wordLengths(_ text: String) -> [Int] {
-        guard isASCII(text) else { return text.split(separator: " " as Character, omittingEmptySubsequences: true).map { (word: Substring) in word.count } }
+        guard isSimple(text) else { return text.split(separator: " " as Character, omittingEmptySubsequences: true).map { (word: Substring) in word.count } }
         var lengths: [Int] = []
         var current = 0
         for byte in text.utf8 {
             if byte == 32 {
                 if current > 0 { lengths.append(current) }
                 current = 0
-            } else {
+            } else if byte & 0xC0 != 0x80 {
                 current += 1
             }
         }
@@ -110,8 +116,9 @@ struct Table {
         return lengths
     }
 
-    private static func isASCII(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 < 0x80 }
+    /// Whether each scalar of `text` is one character (see `length`).
+    private static func isSimple(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 < 0xCC && $0 != 13 }
     }
 
     /// How many lines `wrap` makes of a text `length` characters long whose words (split at
@@ -150,8 +157,17 @@ struct Table {
 
     /// `line` without the white space it ends with.
     static func trimmingTrailingSpace(_ line: String) -> String {
-        guard let last = line.unicodeScalars.last, last.properties.isWhitespace else { return line }
-        var scalars = line.unicodeScalars
+        // Padding is ASCII spaces: cut them by their bytes; a scalar beyond ASCII before them (which
+        // may be white space, as U+00A0) is left to the scalars' properties.
+        let bytes = line.utf8
+        var end = bytes.endIndex
+        while end > bytes.startIndex {
+            let byte = bytes[bytes.index(before: end)]
+            if byte >= 0x80 { break }
+            guard byte == 32 || (9...13).contains(byte) else { return end == bytes.endIndex ? line : String(line[..<end]) }
+            end = bytes.index(before: end)
+        }
+        var scalars = line[..<end].unicodeScalars
         while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
         return String(scalars)
     }
@@ -161,23 +177,29 @@ struct Table {
         guard width > 0, length(text) > width else { return [text] }
         var result: [String] = []
         var current = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
-            var word = word
-            while word.count > width {
-                if !current.isEmpty { result.append(current); current = "" }
+        var currentLength = 0
+        for piece in text.utf8.split(separator: 32, omittingEmptySubsequences: true) {
+            var word = Substring(piece)
+            var wordLength = length(String(word))
+            while wordLength > width {
+                if currentLength > 0 { result.append(current); current = ""; currentLength = 0 }
                 result.append(String(word.prefix(width)))
-                word = String(word.dropFirst(width))
+                word = word.dropFirst(width)
+                wordLength -= width
             }
-            if current.isEmpty {
-                current = word
-            } else if current.count + 1 + word.count <= width {
+            if currentLength == 0 {
+                current = String(word)
+                currentLength = wordLength
+            } else if currentLength + 1 + wordLength <= width {
                 current += " " + word
+                currentLength += 1 + wordLength
             } else {
                 result.append(current)
-                current = word
+                current = String(word)
+                currentLength = wordLength
             }
         }
-        if !current.isEmpty { result.append(current) }
+        if currentLength > 0 { result.append(current) }
         return result.isEmpty ? [""] : result
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Procedures
 import Testing
 import TestSupport
+import Yams
 
 /// The shortcuts a whole-history reading takes (issue "Speed II") give exactly what the full
 /// reading gives: each is compared with it on hand-made traps and on thousands of mutations.
@@ -34,6 +35,33 @@ struct FastReadingTests {
             #expect(YAMLGuard.scan(trap[...]) != .plainMapping, "\(trap.debugDescription)")
         }
         #expect(YAMLGuard.scan("a: &x 1\nb: *x") == .problem("la línea 1 define un ancla YAML ('&'), que folio no admite"))
+    }
+
+    @Test("The front matter's resolver gives every scalar the type Yams's default resolver gives it")
+    func resolverAgrees() throws {
+        // Each pattern of the default resolver, what is near it, and text of every kind.
+        let scalars = ["", "~", "null", "Null", "NULL", "nulls", "nul", "yes", "Yes", "YES", "yES", "no", "No", "NO", "on", "ON", "Off",
+                       "off", "true", "True", "TRUE", "false", "False", "FALSE", "truee", "y", "n", "Y", "N", "nombre", "fecha", "titulo",
+                       "organismo", "Noviembre", "onda", "offset", "yesterday", "0", "1", "-1", "+1", "007", "0b101", "-0b1", "0o17", "0x1F",
+                       "0xG", "1_000", "1:30", "-1:30:15", "1.5", "-1.5e3", "1e5", ".5", "._5", "1.", ".inf", "-.Inf", "+.INF", ".nan", ".NaN",
+                       "2024-01-05", "2024-1-5 10:00:00", "2024-01-05T10:00:00Z", "2024-01-05t10:00:00.5 -06:00", "2024-13-45", "20240105",
+                       "<<", "<", "<<<", "=", "==", "-", "+", ".", "-a", "+a", ".a", "_x", "ñandú", "Ósmosis", "é", "e\u{301}", "#x",
+                       "a b c", "PI-2026-0001", "COOP-2026-0155", "12 de noviembre", "2024-01-05 y más", "sí", "si", "NO aplica"]
+        for scalar in scalars {
+            let yaml = "k: \(scalar)"
+            let expected = try? Yams.load(yaml: yaml, .default, .default, .utf8)
+            let actual = try? Yams.load(yaml: yaml, FrontMatterDocument.resolver, .default, .utf8)
+            // Printed, text is quoted and numbers, dates, booleans and null are not: the same print is the same type.
+            #expect(String(describing: expected) == String(describing: actual), "\(scalar.debugDescription)")
+            let types = [expected, actual].map { ($0 as? [AnyHashable: Any])?["k"].map { "\(type(of: $0))" } }
+            #expect(types[0] == types[1], "\(scalar.debugDescription)")
+            // As a key, too: a key read as a number or a date makes the mapping not one of text keys.
+            let asKey = "\(scalar): v"
+            #expect(String(describing: try? Yams.load(yaml: asKey, .default, .default, .utf8))
+                    == String(describing: try? Yams.load(yaml: asKey, FrontMatterDocument.resolver, .default, .utf8)), "\(scalar.debugDescription)")
+        }
+        let document = try FrontMatterDocument.parse(Self.expediente, file: "expediente.md")
+        #expect(document.fields["abierto"] is Date && document.fields["vigencia_desde"] as? Int == 2025 && document.fields["snip"] as? String == "0289347")
     }
 
     @Test("check(data:) refuses exactly what parse(data:) refuses, with the same message, on traps and 3,000 mutations")

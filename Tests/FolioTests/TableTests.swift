@@ -53,6 +53,35 @@ struct TableTests {
         }
     }
 
+    @Test("wrap breaks lines where a character-by-character wrap breaks them")
+    func wrapsAsCharacters() {
+        /// The wrap of the round before, on characters throughout.
+        func reference(_ text: String, _ width: Int) -> [String] {
+            guard width > 0, text.count > width else { return [text] }
+            var result: [String] = [], current = ""
+            for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+                var word = word
+                while word.count > width {
+                    if !current.isEmpty { result.append(current); current = "" }
+                    result.append(String(word.prefix(width)))
+                    word = String(word.dropFirst(width))
+                }
+                if current.isEmpty { current = word } else if current.count + 1 + word.count <= width { current += " " + word } else {
+                    result.append(current)
+                    current = word
+                }
+            }
+            if !current.isEmpty { result.append(current) }
+            return result.isEmpty ? [""] : result
+        }
+        for text in Self.texts(count: 2000, seed: 13) + ["a\r\nb c", "Organización Panamericana de la Salud", "  a  "] {
+            for width in [-1, 0, 1, 2, 3, 5, 8, 12, 20, 40] {
+                #expect(Table.wrap(text, to: width) == reference(text, width), "\(text.debugDescription) at \(width)")
+            }
+        }
+        #expect(Table.length("a\r\nb") == 3 && Table.length("e\u{301}ñ") == 2)
+    }
+
     @Test("a table of many rows fits the width, wrapping its long cells at spaces")
     func manyRows() {
         var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "TÍTULO"])

@@ -143,13 +143,24 @@ public struct FrontMatterDocument {
         return (yaml, body, crlf, bom)
     }
 
+    /// Yams's default resolver, which tries its seven patterns on every plain scalar (each key
+    /// and most values are text, which none of them matches), with one pattern before them that
+    /// answers "text" at once for a scalar none of the seven can match: one that does not start
+    /// as a number, date, `~`, `<<` or `=` does, is not empty, and is not one of the words read as
+    /// true, false or null (each of those patterns is anchored the same way). Every other scalar
+    /// goes on to the seven, in their order: the values are those of `.default`.
+    static let resolver: Resolver = {
+        let text = try! Resolver.Rule(.str, "^(?![-+.0-9~<=]|(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)?$)")
+        return Resolver.default.rules.reduce(Resolver.basic.appending(text)) { $0.appending($1) }
+    }()
+
     /// Parses `text`; `file` names the document in messages.
     public static func parse(_ text: String, file: String) throws -> FrontMatterDocument {
         let (yaml, body, crlf, bom) = try sections(of: text, file: file)
         let loaded: Any?
         do {
             // Encoding given: Yams's default reads the environment on every parse.
-            loaded = try Yams.load(yaml: yaml, .default, .default, .utf8)
+            loaded = try Yams.load(yaml: yaml, Self.resolver, .default, .utf8)
         } catch {
             // The YAML starts on the file's second line, after '---'.
             let problem = YAMLErrorText.problem(error, lineOffset: 1)

@@ -285,7 +285,9 @@ extension Casebook {
                     replayed.insert(id)
                 }
             }
-            let part = try loadHistory(of: replayed, at: head, takingVerdicts: true)
+            // A few cases (new commits) are judged again, as a step judges its case; many (a new
+            // day's open cases) take the verdicts the file holds, once its whole checksum holds.
+            let part = try loadHistory(of: replayed, at: head, takingVerdicts: replayed.count > 64)
             try judgeCommits(in: part, cases: replayed)
             history = part
         }

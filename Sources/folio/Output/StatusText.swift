@@ -39,7 +39,9 @@ enum StatusText {
 
     /// A case's cells out of `row`'s bytes.
     static func cells(row: Data) -> [Substring] {
-        let cells = String(decoding: row, as: UTF8.self).split(separator: Character(rowSeparator), omittingEmptySubsequences: false)
+        // Split at the separator's byte, not at characters: no cell holds it.
+        let text = String(decoding: row, as: UTF8.self)
+        let cells = text.utf8.split(separator: 0x1F, omittingEmptySubsequences: false).map { Substring($0) }
         return cells.count == 9 ? cells : cells + Array(repeating: "", count: max(0, 9 - cells.count))
     }
 
