@@ -35,9 +35,70 @@ public enum YAMLGuard {
         case undecided
     }
 
+    /// What one reading of the events says of a top-level key's value, when the text is a
+    /// `.plainMapping` (otherwise it says nothing).
+    public enum Captured: Equatable, Sendable {
+        /// The mapping has no such key.
+        case absent
+        /// Text, as the loader gives it: a quoted or block scalar, or a plain word YAML reads as text.
+        case text(String)
+        /// A list of such texts.
+        case list([String])
+        /// Anything else (a number, a date, null, a map, a nested list...): only loading says.
+        case undecided
+    }
+
     /// Reads `text`'s events once: the checks of `problem(in:)`, and whether a loader would give
     /// a mapping of text keys (`.plainMapping`), so that a content check need not load it.
     public static func scan(_ text: Substring) -> Verdict {
+        scan(text, capturing: nil).verdict
+    }
+
+    /// `scan`, and the value of the top-level key `key` as the loader would give it, when these
+    /// events decide it (a key the loader would read differently leaves the verdict `.undecided`).
+    public static func scan(_ text: Substring, capturing key: String?) -> (verdict: Verdict, captured: Captured) {
+        let captureKey = key.map { Array($0.utf8) }
+        /// Where the capture is: not begun, the key seen, inside its list, or decided.
+        enum Capture { case waiting, value, list([String]), done(Captured) }
+        var capture = Capture.waiting
+        /// A scalar the loader gives as text: quoted or block (no tag), or a plain word.
+        func textValue(_ event: yaml_event_t) -> String? {
+            let scalar = event.data.scalar
+            guard scalar.tag == nil else { return nil }
+            let value = Array(UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)))
+            guard scalar.style == YAML_PLAIN_SCALAR_STYLE else { return String(decoding: value, as: UTF8.self) }
+            return isWord(value) ? String(decoding: value, as: UTF8.self) : nil
+        }
+        let verdict: Verdict = scanEvents(text) { event, depth in
+            // Seen before the event is counted: `depth` is the open collections around it.
+            switch (event.type, capture) {
+            case (YAML_SCALAR_EVENT, .value):
+                capture = .done(textValue(event).map { .text($0) } ?? .undecided)
+            case (YAML_SCALAR_EVENT, .list(let items)) where depth == 2:
+                capture = textValue(event).map { .list(items + [$0]) } ?? .done(.undecided)
+            case (YAML_SEQUENCE_START_EVENT, .value):
+                capture = .list([])
+            case (YAML_SEQUENCE_END_EVENT, .list(let items)) where depth == 2:
+                capture = .done(.list(items))
+            case (YAML_SEQUENCE_START_EVENT, .list), (YAML_MAPPING_START_EVENT, .list), (YAML_MAPPING_START_EVENT, .value):
+                capture = .done(.undecided)
+            default:
+                break
+            }
+        } topKey: { scalar in
+            if case .waiting = capture, let captureKey, scalar == captureKey { capture = .value }
+        }
+        guard verdict == .plainMapping, captureKey != nil else { return (verdict, .undecided) }
+        switch capture {
+        case .waiting: return (verdict, .absent)
+        case .done(let captured): return (verdict, captured)
+        case .value, .list: return (verdict, .undecided)
+        }
+    }
+
+    /// The events of `text`, judged (`scan`); `visit` sees each before it is counted, with the
+    /// depth of open collections, and `topKey` each key of the top-level mapping.
+    private static func scanEvents(_ text: Substring, visit: (yaml_event_t, Int) -> Void, topKey: ([UInt8]) -> Void) -> Verdict {
         let bytes = Array(text.utf8)
         if bytes.count > maximumBytes {
             return .problem("el YAML pesa \(bytes.count / 1024) KB, más que el límite de \(maximumBytes / 1024) KB")
@@ -65,6 +126,7 @@ public enum YAMLGuard {
                 }
                 guard frame.isMapping else { return }
                 if frame.expectsKey {
+                    if frames.count == 1, let scalar { topKey(scalar) }
                     // Keys are compared byte by byte here and as Unicode text by the loader: a
                     // non-ASCII key (é composed or not) is left to the loader.
                     if scalar == nil { collectionKey = true }
@@ -84,6 +146,7 @@ public enum YAMLGuard {
                     return .undecided
                 }
                 defer { yaml_event_delete(&event) }
+                visit(event, depth)
                 let line = Int(event.start_mark.line) + 1
                 switch event.type {
                 case YAML_STREAM_END_EVENT:

@@ -84,6 +84,51 @@ struct FastReadingTests {
         #expect(accepted > 300 && accepted < 2900)
     }
 
+    @Test("The codes a round expects, read from one reading of the events, are the loader's, on traps and 3,000 mutations")
+    func expectedListAgrees() {
+        /// What a load of the whole front matter lists (the reading before this shortcut).
+        func loaded(_ data: Data) -> [String]? {
+            guard data.range(of: Data(Casebook.expectedField.utf8)) != nil,
+                  let fields = try? FrontMatterDocument.parse(data: data, file: "expediente.md").plainFields else { return nil }
+            return Casebook.listedCodes(fields[Casebook.expectedField])
+        }
+        let round = "---\nid: AMF-2017-01\nprocedimiento: 5\ntitulo: Expediente AMF-2017-01\nabierto: 2017-01-15\nmes: 2017-01\ndependencias_esperadas: [OBRAS, EQUIPO]\n---\n\n# AMF\n"
+        let head = "---\nid: AMF-2017-01\nprocedimiento: 5\n"
+        var texts = [round, Self.expediente]
+        // Each form the field can take, and what a loader reads differently from its words.
+        for value in ["[OBRAS, EQUIPO]", "[]", "[ OBRAS ,EQUIPO ]", "['OBRAS', \"EQUIPO\"]", "[NO, ON, Off, y, n, Y, N, yes, null, '~', ~]",
+                      "[true, false, 1, 0x1F, 1.5, 2024-01-05, .inf]", "[A-1, _B, c_d, hge]", "[[OBRAS], EQUIPO]", "[{a: b}, OBRAS]",
+                      "[OBRAS, !!str 12]", "!!seq [OBRAS]", "\n  - OBRAS\n  - EQUIPO", "\n- OBRAS\n- 'EQUIPO'", "\n  - NO\n  - OBRAS",
+                      "OBRAS, EQUIPO", "'OBRAS, EQUIPO'", "OBRAS", "NO", "", "~", "null", "[OBRAS,\n  EQUIPO]", "|\n  OBRAS\n  EQUIPO",
+                      "[OBRAS] # comentario", "[OBRAS, ÉQUIPO]", "[\"OBRAS\\u0000\"]", "{OBRAS: 1}", "[OBRAS, EQUIPO]\ndependencias_esperadas: [X]",
+                      "&a [OBRAS]", "[OBRAS]\notra: *a"] {
+            texts.append(head + "dependencias_esperadas: \(value)\n---\n")
+        }
+        // The field's line inside another field's value, where a line-by-line reading would find it.
+        texts += [head + "notas: [a,\ndependencias_esperadas: [X]]\n---\n", head + "notas: |\n dependencias_esperadas: [X]\n---\n",
+                  head + "notas:\n  dependencias_esperadas: [X]\n---\n", head + "# dependencias_esperadas: [X]\n---\n",
+                  head + "---\ndependencias_esperadas: [X]\n", "---\n\"dependencias_esperadas\": [X]\n---\n", "---\ndependencias_esperadas : [X]\n---\n",
+                  "---\n? dependencias_esperadas\n: [X]\n---\n", "---\n<<: {dependencias_esperadas: [X]}\n---\n"]
+        var rng = FuzzTests.Mutator(state: 0x5EED_0020)
+        for _ in 0..<3000 { texts.append(String(decoding: FuzzTests.mutate(Array(round.utf8), &rng), as: UTF8.self)) }
+        var listed = 0
+        for text in texts {
+            let data = Data(text.utf8)
+            let expected = loaded(data)
+            #expect(Casebook.listedCodes(in: data, file: "expediente.md") == expected, "\(text.debugDescription)")
+            if expected != nil { listed += 1 }
+        }
+        // Both sides exercised: lists read, and files that list none or do not read.
+        #expect(listed > 300 && listed < texts.count - 300)
+        // The shortcut decides folio's own form without loading, and leaves the rest to the loader.
+        let yaml = FrontMatterDocument.frontMatter(of: round)!
+        #expect(YAMLGuard.scan(yaml, capturing: Casebook.expectedField).captured == .list(["OBRAS", "EQUIPO"]))
+        #expect(YAMLGuard.scan(yaml, capturing: "otra").captured == .absent)
+        #expect(YAMLGuard.scan("a: [NO]", capturing: "a").captured == .undecided)
+        #expect(YAMLGuard.scan("a: [b, [c]]", capturing: "a").captured == .undecided)
+        #expect(YAMLGuard.scan("a: 'x y'", capturing: "a").captured == .text("x y"))
+    }
+
     /// The front matter's sections as parse found them before it split lines byte by byte.
     static func lineByLine(_ text: String) -> (yaml: String, body: String, crlf: Bool, bom: Bool)? {
         let crlf = text.contains("\r\n")

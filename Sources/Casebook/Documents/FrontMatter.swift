@@ -47,9 +47,19 @@ public struct FrontMatterDocument {
     /// one reading of the front matter's events decides (`YAMLGuard.scan`): the content check of
     /// every committed version of a case's `expediente.md`.
     public static func check(data: Data, file: String) throws {
+        _ = try check(data: data, file: file, capturing: nil)
+    }
+
+    /// `check(data:file:)`, and the value of the top-level field `key` when the same reading of
+    /// the events decides it (`YAMLGuard.Captured`; `.undecided` when the file had to be loaded).
+    static func check(data: Data, file: String, capturing key: String?) throws -> YAMLGuard.Captured {
         let text = try TextFile.decode(data, file: file)
-        if let yaml = frontMatter(of: text), YAMLGuard.scan(yaml) == .plainMapping { return }
+        if let yaml = frontMatter(of: text) {
+            let scanned = YAMLGuard.scan(yaml, capturing: key)
+            if scanned.verdict == .plainMapping { return scanned.captured }
+        }
         _ = try parse(data: data, file: file)
+        return .undecided
     }
 
     /// The front matter's text as `parse` cuts it (between the first line, `---`, and the next

@@ -83,8 +83,22 @@ extension Casebook {
     /// cannot be read. Files that do not mention the field are not parsed.
     static func listedCodes(in data: Data?, file: String) -> [String]? {
         guard let data, data.range(of: Data(expectedField.utf8)) != nil,
-              let fields = try? FrontMatterDocument.parse(data: data, file: file).plainFields else { return nil }
-        return listedCodes(fields[expectedField])
+              let captured = try? FrontMatterDocument.check(data: data, file: file, capturing: expectedField) else { return nil }
+        return listedCodes(captured, in: data, file: file)
+    }
+
+    /// The codes of what one reading of a readable `expediente.md`'s events found in
+    /// `dependencias_esperadas` (a list or a text, as folio writes it); the file is loaded only
+    /// when that reading does not decide.
+    static func listedCodes(_ captured: YAMLGuard.Captured, in data: Data, file: String) -> [String]? {
+        switch captured {
+        case .absent: return nil
+        case .text(let text): return listedCodes(text)
+        case .list(let items): return listedCodes(items.map { $0 as any Sendable })
+        case .undecided:
+            guard let fields = try? FrontMatterDocument.parse(data: data, file: file).plainFields else { return nil }
+            return listedCodes(fields[expectedField])
+        }
     }
 
     /// How the work tree's `expediente.md` of the case at `path` changes the list HEAD commits:

@@ -83,10 +83,12 @@ extension Casebook {
             case .json: _ = try JSONSchema(data: data, source: entry.path)
             case .archive: indexesParsed[entry.id] = try ArchiveIndex.parse(try TextFile.decode(data, file: entry.path), file: entry.path).documentos
             case .frontMatter:
-                try FrontMatterDocument.check(data: data, file: entry.path)
                 // What a round expects, for `expectedListChange`, read here where the bytes are
-                // (at any path: the same bytes may be moved onto expediente.md).
-                if let codes = Self.listedCodes(in: data, file: entry.path) { expectedListsByBlob[entry.id] = Set(codes) }
+                // (at any path: the same bytes may be moved onto expediente.md), in the same reading.
+                let captured = try FrontMatterDocument.check(data: data, file: entry.path, capturing: Self.expectedField)
+                if data.range(of: Data(Self.expectedField.utf8)) != nil, let codes = Self.listedCodes(captured, in: data, file: entry.path) {
+                    expectedListsByBlob[entry.id] = Set(codes)
+                }
             }
             return nil
         } catch {
