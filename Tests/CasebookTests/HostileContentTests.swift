@@ -1,4 +1,4 @@
-import Casebook
+@testable import Casebook
 import Foundation
 import GitStore
 import Procedures
@@ -462,6 +462,44 @@ struct HostileContentTests {
         let links = report.violations.filter { $0.rule == "symlink" }
         #expect(Set(links.map { $0.message.components(separatedBy: " ")[0] }) == ["cases/2027", "cases/2026/\(a)/anexos"])
         #expect(links.allSatisfy { $0.severity == "error" })
+    }
+
+    /// A `.gitattributes` with `ident` made every clone expand a `$Id$` into a case's front matter
+    /// (a ':' YAML refuses), so that status read another list and every step of the case was
+    /// refused there, while verify said nothing (attack18).
+    @Test("A committed .gitattributes that makes git rewrite files on checkout (ident, filters, line ends, encodings) is a verify error naming its line; one that only unsets them is not")
+    func checkoutAttributes() throws {
+        let repo = try CaseRepo()
+        let (a, b) = try twoCases(repo)
+        let harmless = "# ident\n*.pdf binary\n*.md -text !eol -crlf\n[attr]plano -diff -merge -text\n\"con espacio.md\" -ident\n"
+        try harmless.write(toFile: repo.path + "/cases/2026/\(a)/.gitattributes", atomically: true, encoding: .utf8)
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Atributos sin efecto"])
+        // (A plain commit outside folio is a finding of its own, not this one; a .gitattributes at
+        // the root is the jefe's, as every file outside the case folders.)
+        let before = try repo.book.verify().violations.filter { $0.rule == "content" }
+        #expect(before.isEmpty, "\(before.map { "\($0.rule): \($0.message)" })")
+
+        try "expediente.md ident\n".write(toFile: repo.path + "/cases/2026/\(a)/.gitattributes", atomically: true, encoding: .utf8)
+        try "*.pdf binary\n\"mi archivo.md\" filter=lfs diff=lfs\n".write(toFile: repo.path + "/cases/2026/\(b)/.gitattributes", atomically: true, encoding: .utf8)
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Atributos"])
+        let report = try repo.book.verify()
+        #expect(!report.ok)
+        let found = report.violations.filter { $0.rule == "content" && $0.message.contains(".gitattributes") }
+        #expect(Set(found.map { $0.message.components(separatedBy: " ")[0] }) == ["cases/2026/\(a)/.gitattributes", "cases/2026/\(b)/.gitattributes"])
+        #expect(found.allSatisfy { $0.severity == "error" })
+        #expect(found.contains { $0.message.contains("línea 1") && $0.message.contains("'ident'") })
+        #expect(found.contains { $0.message.contains("línea 2") && $0.message.contains("'filter=lfs'") })
+        // Each setting form, in a macro too; what unsets or leaves unspecified is kept.
+        for (text, expected) in [("* text=auto", "text=auto"), ("*.md eol=crlf", "eol=crlf"), ("[attr]mio ident", "ident"), ("a\tcrlf", "crlf"),
+                                 ("x working-tree-encoding=UTF-16", "working-tree-encoding=UTF-16"), ("\"a \\\" b\" ident", "ident"),
+                                 ("a -text\nb text", "text")] {
+            #expect(Casebook.checkoutAttribute(in: text)?.attribute == expected, "\(text.debugDescription)")
+        }
+        for text in ["a -text", "a !eol", "# a ident", "", "ident", "a binary", "a diff=x merge=y", "a textual", "\"ident text\""] {
+            #expect(Casebook.checkoutAttribute(in: text) == nil, "\(text.debugDescription)")
+        }
     }
 
     @Test("folio never writes through a committed symlink: 'new' under a linked year, an attachment into a linked anexos/")

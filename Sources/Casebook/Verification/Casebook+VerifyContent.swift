@@ -36,7 +36,9 @@ extension Casebook {
             }
             guard let problem else { continue }
             flag(.content, "\(entry.path) no se puede leer con seguridad: \(problem)",
-                 "Restaure la versión anterior del archivo o corríjalo (sin anclas '&' ni alias '*' de YAML).", caseID: caseID)
+                 kind == .attributes ? "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); si lo está, "
+                    + "quite el archivo con un commit ('git rm \(entry.path)')."
+                    : "Restaure la versión anterior del archivo o corríjalo (sin anclas '&' ni alias '*' de YAML).", caseID: caseID)
         }
         return found
     }
@@ -50,10 +52,16 @@ extension Casebook {
     /// What folio parses a committed file as, by its path.
     enum ParsedKind: String {
         case settings, register, procedure, yaml, json, archive, frontMatter
+        /// A `.gitattributes` at any depth: git reads it at every checkout.
+        case attributes
 
         /// nil: folio does not parse a file there.
         init?(path: String, parts: [String]) {
             let name = parts.last ?? ""
+            if name == ".gitattributes" {
+                self = .attributes
+                return
+            }
             switch parts.count {
             case 1 where name == Settings.fileName: self = .settings
             case 2 where path == DepartmentRegister.fileName: self = .register
@@ -81,6 +89,14 @@ extension Casebook {
                     throw CasebookError.invalidFile(file: entry.path, reason: problem, fix: YAMLGuard.fix)
                 }
             case .json: _ = try JSONSchema(data: data, source: entry.path)
+            case .attributes:
+                if let (line, attribute) = Self.checkoutAttribute(in: text()) {
+                    throw CasebookError.invalidFile(
+                        file: entry.path,
+                        reason: "la línea \(line) pide a git que cambie los archivos al escribirlos en la carpeta de trabajo ('\(attribute)'): "
+                            + "lo que cada persona y folio leen ya no sería lo guardado en la historia (un '$Id$' que git expande puede dañar un expediente.md en cada copia)",
+                        fix: "Quite ese atributo, o el archivo ('git rm \(entry.path)'): folio no usa atributos de git")
+                }
             case .archive: indexesParsed[entry.id] = try ArchiveIndex.parse(try TextFile.decode(data, file: entry.path), file: entry.path).documentos
             case .frontMatter:
                 // What a round expects, for `expectedListChange`, read here where the bytes are
@@ -94,6 +110,37 @@ extension Casebook {
         } catch {
             return Self.reason(of: error)
         }
+    }
+
+    /// The attributes of a `.gitattributes` that make git write into the work tree other bytes
+    /// than those committed: keyword expansion, filters, line-end and encoding conversions.
+    static let checkoutAttributes: Set<String> = ["ident", "filter", "eol", "text", "crlf", "working-tree-encoding"]
+
+    /// The first line of a `.gitattributes` text that sets one of `checkoutAttributes` (for any
+    /// pattern, or in a macro: `[attr]name ident`), with the attribute as written; nil when none
+    /// does. Unsetting one (`-text`, as `binary` does) or leaving it unspecified (`!eol`) is kept.
+    static func checkoutAttribute(in text: String) -> (line: Int, attribute: String)? {
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = raw.drop { $0 == " " || $0 == "\t" }
+            guard !line.isEmpty, line.first != "#" else { continue }
+            // The pattern first: a quoted one ends at its closing quote (C-style escapes), any
+            // other at the first blank.
+            if line.first == "\"" {
+                var escaped = false
+                line = line.dropFirst().drop { character in
+                    defer { escaped = !escaped && character == "\\" }
+                    return escaped || character != "\""
+                }.dropFirst()
+            } else {
+                line = line.drop { $0 != " " && $0 != "\t" }
+            }
+            for token in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
+                guard let first = token.first, first != "-", first != "!" else { continue }
+                let name = token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                if checkoutAttributes.contains(String(name)) { return (number + 1, String(token)) }
+            }
+        }
+        return nil
     }
 
     /// An error's reason without the file name it starts with, for messages that name the file.
