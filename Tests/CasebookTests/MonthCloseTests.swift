@@ -163,6 +163,33 @@ struct MonthCloseTests {
         #expect(try repo.book.verify().ok)
     }
 
+    /// A comma left out, `[HGE HRO]`, was read as a round that expects no dependency, which could
+    /// close at once (attack18): folio check, a note and a step say which item is no code and how
+    /// to write the list, for the jefe too; nothing is committed.
+    @Test("an item of dependencias_esperadas that is no dependency code is refused by check, note and step, with the item and the fix")
+    func expectedItemNotACode() throws {
+        let (repo, id) = try month()
+        let file = "cases/2026/\(id)/expediente.md"
+        let text = repo.read(file)
+        let head = try repo.git(["rev-parse", "HEAD"])
+        try repo.write(text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [HGE HRO, HGA]\n", options: [],
+                                                 range: text.range(of: "---\n")), to: file)
+        _ = try repo.git(["config", "user.email", "mrodriguez@igss.gob.gt"])
+        let problems = try repo.book.check(caseID: id).problems.filter { $0.file == file }
+        #expect(problems.contains { $0.message.contains("\"HGE HRO\"") && $0.message.contains("no es el código de una dependencia")
+                                    && $0.message.contains("[HGE, HRO]") }, "\(problems)")
+        try repo.expectRefusal(["\"HGE HRO\"", "no es el código de una dependencia", "separados por comas"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Tres")
+        }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+        // Written with its comma, the jefe's note records it.
+        try repo.write(text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [HGE, HRO, HGA]\n", options: [],
+                                                 range: text.range(of: "---\n")), to: file)
+        #expect(!(try repo.book.check(caseID: id).problems.contains { $0.file == file }))
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Tres")
+        #expect(try repo.book.status(of: id).expected == ["HGE", "HRO", "HGA"])
+    }
+
     @Test("figures corrected by their contact after the review are reviewed again (step 03 once more), then approved")
     func reviewAgain() throws {
         let (repo, id) = try month()

@@ -136,9 +136,31 @@ extension Casebook {
         return before == after ? nil : (before, after)
     }
 
+    /// The first item of the work tree's `dependencias_esperadas` list (at `path`) that is no
+    /// dependency code, as written: `[OBRAS EQUIPO]` (a comma left out) would otherwise be read as
+    /// a round that expects no one, which closes at once. nil when every item is a code.
+    func badExpectedItem(path: String) -> String? {
+        let file = "\(path)/expediente.md"
+        guard let data = FileManager.default.contents(atPath: "\(root)/\(file)"), data.range(of: Data(Self.expectedField.utf8)) != nil,
+              let listed = (try? FrontMatterDocument.parse(data: data, file: file).plainFields)?[Self.expectedField] as? [any Sendable]
+        else { return nil }
+        return listed.map { Requirement.text($0) }.first { CaseID.dependencyCode($0) == nil }
+    }
+
+    /// Why `item` of `dependencias_esperadas` is refused, and how to write it.
+    static func badExpectedItemText(_ item: String) -> (reason: String, fix: String) {
+        ("'\(expectedField)' lista \(SafeText.terminal(item).debugDescription), que no es el código de una dependencia (letras sin tilde, "
+            + "números, '-' o '_', hasta 20), y la ronda no la esperaría",
+         "Escriba un código por elemento, separados por comas: \(expectedField): [HGE, HRO].")
+    }
+
     /// A step or note by someone who is not a jefe refuses a changed `dependencias_esperadas`
-    /// in the work tree (`expectedListChange`).
+    /// in the work tree (`expectedListChange`); anyone's refuses a listed item that is no code.
     func checkExpectedList(path: String, persona: Persona, head: OID) throws {
+        if let item = badExpectedItem(path: path) {
+            let text = Self.badExpectedItemText(item)
+            throw CasebookError.invalidFile(file: "\(path)/expediente.md", reason: text.reason, fix: text.fix)
+        }
         guard !persona.holds(.jefe), let (before, after) = try workTreeListChange(path: path, head: head) else { return }
         throw CasebookError.invalidFile(
             file: "\(path)/expediente.md",

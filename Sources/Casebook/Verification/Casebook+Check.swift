@@ -118,11 +118,16 @@ extension Casebook {
     /// (`expectedListChange`).
     func expectedListProblems(changed: [String], roster: Roster, head: OID) throws -> [CaseProblem] {
         let who = ((try? repository.configuredIdentity()) ?? nil).flatMap { roster.find($0.email) }
-        guard who?.holds(.jefe) != true else { return [] }
         var problems: [CaseProblem] = []
         for file in changed {
             let parts = file.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 4, parts[0] == "cases", parts[3] == "expediente.md",
+            guard parts.count == 4, parts[0] == "cases", parts[3] == "expediente.md" else { continue }
+            // An item that is no code, whoever wrote it (a jefe's step or note refuses it too).
+            if let item = badExpectedItem(path: parts.dropLast().joined(separator: "/")) {
+                let text = Self.badExpectedItemText(item)
+                problems.append(CaseProblem(file: file, message: "\(text.reason). \(text.fix)", carriesFix: true))
+            }
+            guard who?.holds(.jefe) != true,
                   try workTreeListChange(path: parts.dropLast().joined(separator: "/"), head: head) != nil else { continue }
             problems.append(CaseProblem(file: file, message: "cambia '\(Self.expectedField)': qué dependencias espera la ronda lo dice el jefe, "
                                         + "y el repositorio compartido rechaza el cambio de otra persona [role]. Deshágalo ('git restore \(SafeText.shellWord(file))' "
