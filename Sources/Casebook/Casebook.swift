@@ -729,14 +729,13 @@ public final class Casebook {
     /// `loadHistory` and `judgeCommits` do for the whole history. nil when the cache is off,
     /// missing, damaged or for another line, or when this run already holds the whole history.
     func cacheOutline(at head: OID) throws -> CacheOutline? {
-        guard usesCache, cachedHistory == nil, let outline = HistoryCache.Outline(HistoryCache.file(repository)),
-              onLine(outline.tip, of: head) else { return nil }
+        guard usesCache, cachedHistory == nil, let outline = HistoryCache.Outline(HistoryCache.file(repository)) else { return nil }
+        var added = History()
+        guard try walkLine(after: outline.tip, to: head, { try added.add(walked: $0) }) else { return nil }
         var place: [String: Int] = [:]
         for (index, entry) in outline.cases.enumerated() { place[entry.id] = index }
         var since = CacheSince()
         if outline.tip != head {
-            var added = History()
-            try added.extend(repository: repository, tip: head, hiding: outline.tip)
             since.touched = Set(added.caseIDs)
             for id in added.caseIDs {
                 guard let index = place[id] else { continue }
@@ -759,12 +758,30 @@ public final class Casebook {
     /// A cache written at a commit that only a merge's other parent reaches holds steps that history
     /// leaves out: it does not serve (being an ancestor is not enough).
     func onLine(_ commit: OID, of tip: OID) -> Bool {
+        (try? walkLine(after: commit, to: tip)) == true
+    }
+
+    /// `onLine`, visiting the line's commits after `commit` (oldest first) in the same walk, so that
+    /// a cache extended to `tip` reads them once; false, with none visited, when `commit` is not on
+    /// the line.
+    func walkLine(after commit: OID, to tip: OID, _ visit: (CommitInfo) throws -> Void = { _ in }) throws -> Bool {
         if commit == tip { return true }
         guard (try? repository.isAncestor(commit, of: tip)) == true else { return false }
-        // The line's commits after `commit`, oldest first: the oldest's first parent must be `commit`.
-        var oldest: CommitInfo?
-        guard (try? repository.walk(from: tip, hiding: commit, firstParent: true, { if oldest == nil { oldest = $0 } })) != nil else { return false }
-        return oldest?.parents.first == commit
+        // The oldest commit after `commit` comes first: its first parent must be `commit`.
+        struct OffLine: Error {}
+        var first = true
+        do {
+            try repository.walk(from: tip, hiding: commit, firstParent: true) { line in
+                if first {
+                    guard line.parents.first == commit else { throw OffLine() }
+                    first = false
+                }
+                try visit(line)
+            }
+        } catch is OffLine {
+            return false
+        }
+        return true
     }
 
     /// Whether the history cache serves `tip`: this run's, or the file's when its tip is `tip` or
@@ -803,9 +820,8 @@ public final class Casebook {
         guard usesCache else { return nil }
         var history = History()
         guard let cache = HistoryCache.load(HistoryCache.file(repository), adding: { if ids?.contains($0.caseID) ?? true { history.add($0) } }),
-              onLine(cache.tip, of: tip) else { return nil }
-        history.commitCount = cache.commitCount
-        if cache.tip != tip { try history.extend(repository: repository, tip: tip, hiding: cache.tip, only: ids) }
+              try walkLine(after: cache.tip, to: tip, { try history.add(walked: $0, only: ids) }) else { return nil }
+        history.commitCount += cache.commitCount
         return (history, cache)
     }
 
@@ -834,17 +850,13 @@ public final class Casebook {
               var part = HistoryCache.load(HistoryCache.file(repository), cases: ids, checkingBody: takingVerdicts) else {
             return try whole()
         }
-        var ahead: Set<OID> = []
-        if !onLine(part.tip, of: tip) {
+        // The commits since the cache's tip, of these cases, read as the tip is found on the line.
+        var since = History()
+        if try !walkLine(after: part.tip, to: tip, { try since.add(walked: $0, only: ids) }) {
             // A cache ahead of `tip` (verify A..B with the cache at B) serves when `tip` is on its
             // line of first parents: the records after `tip` are left out.
-            guard (try? repository.isAncestor(tip, of: part.tip)) == true else { return try whole() }
-            var oldest: CommitInfo?
-            try repository.walk(from: part.tip, hiding: tip, firstParent: true) { commit in
-                if oldest == nil { oldest = commit }
-                ahead.insert(commit.id)
-            }
-            guard oldest?.parents.first == tip else { return try whole() }
+            var ahead: Set<OID> = []
+            guard try walkLine(after: tip, to: part.tip, { ahead.insert($0.id) }) else { return try whole() }
             part.records.removeAll { ahead.contains($0.commit) }
             part.tip = tip
         }
@@ -858,7 +870,8 @@ public final class Casebook {
         }
         part.records = records
         var history = History(cached: part)
-        if part.tip != tip { try history.extend(repository: repository, tip: tip, hiding: part.tip, only: ids) }
+        for record in since.records { history.add(record) }
+        history.commitCount += since.commitCount
         // The cached verdicts are not taken unless asked for: a step, a note and the hook judge their
         // case's few commits again (a verdict edited in the file must not let a forged step count).
         if takingVerdicts { authorizationCache.merge(part.authorized) { mine, _ in mine } }

@@ -40,23 +40,17 @@ public struct History: Sendable {
     /// The history up to `tip` (of the cases `only`, when given), by one walk.
     public init(repository: Repository, tip: OID?, only: Set<String>? = nil) throws {
         guard let tip else { return }
-        try repository.walk(from: tip, firstParent: true) { commit in
-            add(commit: commit)
-            if let record = try StepRecord(commit), only?.contains(record.caseID) ?? true { add(record) }
-        }
+        try repository.walk(from: tip, firstParent: true) { try add(walked: $0, only: only) }
     }
 
     mutating func add(commit _: CommitInfo) {
         commitCount += 1
     }
 
-    /// Adds the commits reachable from `tip` and not from `known`, parents first (of the cases
-    /// `only`, when given).
-    mutating func extend(repository: Repository, tip: OID, hiding known: OID, only: Set<String>? = nil) throws {
-        try repository.walk(from: tip, hiding: known, firstParent: true) { commit in
-            add(commit: commit)
-            if let record = try StepRecord(commit), only?.contains(record.caseID) ?? true { add(record) }
-        }
+    /// Adds a commit a walk read, parents first, and its record (of the cases `only`, when given).
+    mutating func add(walked commit: CommitInfo, only: Set<String>? = nil) throws {
+        add(commit: commit)
+        if let record = try StepRecord(commit), only?.contains(record.caseID) ?? true { add(record) }
     }
 
     /// Texts that repeat from record to record (people, sign-offs, case ids), kept once.

@@ -268,17 +268,16 @@ extension Casebook {
         let old = key.flatMap { StatusIndex.load(path, key: $0) }
         var history: History?
         var extended: StatusIndex?
-        if let old, onLine(old.tip, of: head) {
+        // The new commits' cases, read as the index's tip is found on HEAD's line.
+        var known = Set(old?.order ?? [])
+        var added: [String] = []
+        if let old, try walkLine(after: old.tip, to: head, { commit in
+            guard let record = try StepRecord(commit) else { return }
+            replayed.insert(record.caseID)
+            if known.insert(record.caseID).inserted { added.append(record.caseID) }
+        }) {
             extended = old
-            order = old.order
-            var known = Set(order)
-            if old.tip != head {
-                try repository.walk(from: head, hiding: old.tip, firstParent: true) { commit in
-                    guard let record = try StepRecord(commit) else { return }
-                    replayed.insert(record.caseID)
-                    if known.insert(record.caseID).inserted { order.append(record.caseID) }
-                }
-            }
+            order = old.order + added
             for id in old.order {
                 guard let summary = old.summaries[id] else { continue }
                 if !summary.reusable || (summary.day != nil && summary.day != clock.today) || summary.tree != folderKey(folders[id]) || summary.workTree != workTreeStamp(summary.workTree, folders[id]) {

@@ -82,15 +82,17 @@ extension Casebook {
     /// The expected codes an `expediente.md` lists (`listedCodes`); nil when it lists none or
     /// cannot be read. Files that do not mention the field are not parsed.
     static func listedCodes(in data: Data?, file: String) -> [String]? {
-        guard let data, data.range(of: Data(expectedField.utf8)) != nil,
-              let captured = try? FrontMatterDocument.check(data: data, file: file, capturing: expectedField) else { return nil }
-        return listedCodes(captured, in: data, file: file)
+        guard let data, data.range(of: Data(expectedField.utf8)) != nil else { return nil }
+        return (try? checkedListedCodes(in: data, file: file)) ?? nil
     }
 
-    /// The codes of what one reading of a readable `expediente.md`'s events found in
-    /// `dependencias_esperadas` (a list or a text, as folio writes it); the file is loaded only
-    /// when that reading does not decide.
-    static func listedCodes(_ captured: YAMLGuard.Captured, in data: Data, file: String) -> [String]? {
+    /// `FrontMatterDocument.check(data:file:)` of an `expediente.md`, and the codes it lists: read
+    /// in the same reading of its events when that decides (a list or a text of words, as folio
+    /// writes it), else from the file loaded. The content check judges each version so.
+    static func checkedListedCodes(in data: Data, file: String) throws -> [String]? {
+        let mentioned = data.range(of: Data(expectedField.utf8)) != nil
+        let captured = try FrontMatterDocument.check(data: data, file: file, capturing: mentioned ? expectedField : nil)
+        guard mentioned else { return nil }
         switch captured {
         case .absent: return nil
         case .text(let text): return listedCodes(text)
@@ -140,10 +142,7 @@ extension Casebook {
     /// dependency code, as written: `[OBRAS EQUIPO]` (a comma left out) would otherwise be read as
     /// a round that expects no one, which closes at once. nil when every item is a code.
     func badExpectedItem(path: String) -> String? {
-        let file = "\(path)/expediente.md"
-        guard let data = FileManager.default.contents(atPath: "\(root)/\(file)"), data.range(of: Data(Self.expectedField.utf8)) != nil,
-              let listed = (try? FrontMatterDocument.parse(data: data, file: file).plainFields)?[Self.expectedField] as? [any Sendable]
-        else { return nil }
+        guard let listed = ((try? caseDocument("expediente.md", in: path)) ?? nil)?[Self.expectedField] as? [any Sendable] else { return nil }
         return listed.map { Requirement.text($0) }.first { CaseID.dependencyCode($0) == nil }
     }
 

@@ -101,10 +101,7 @@ extension Casebook {
             case .frontMatter:
                 // What a round expects, for `expectedListChange`, read here where the bytes are
                 // (at any path: the same bytes may be moved onto expediente.md), in the same reading.
-                let captured = try FrontMatterDocument.check(data: data, file: entry.path, capturing: Self.expectedField)
-                if data.range(of: Data(Self.expectedField.utf8)) != nil, let codes = Self.listedCodes(captured, in: data, file: entry.path) {
-                    expectedListsByBlob[entry.id] = Set(codes)
-                }
+                if let codes = try Self.checkedListedCodes(in: data, file: entry.path) { expectedListsByBlob[entry.id] = Set(codes) }
             }
             return nil
         } catch {
