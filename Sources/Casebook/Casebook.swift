@@ -55,6 +55,8 @@ public final class Casebook {
     /// The codes listed by the versions of `expediente.md` the content check read that list any
     /// (most do not): a version it read and that is not here lists none.
     var expectedListsByBlob: [OID: Set<String>] = [:]
+    /// Of those versions, the first item of the list that names no dependency, where one does.
+    var expectedBadByBlob: [OID: String] = [:]
     /// Signatures being checked beside the walk (`prepareSignatures`), and from how many of them.
     var signatureFeed: SignatureFeed?
     /// How many times this run checked signatures on a thread of their own (the feed itself is let

@@ -494,7 +494,12 @@ struct HostileContentTests {
         // Each setting form, in a macro too; what unsets or leaves unspecified is kept.
         for (text, expected) in [("* text=auto", "text=auto"), ("*.md eol=crlf", "eol=crlf"), ("[attr]mio ident", "ident"), ("a\tcrlf", "crlf"),
                                  ("x working-tree-encoding=UTF-16", "working-tree-encoding=UTF-16"), ("\"a \\\" b\" ident", "ident"),
-                                 ("a -text\nb text", "text")] {
+                                 ("a -text\nb text", "text"),
+                                 // As git reads it (attack18b): CRLF lines, a lone CR as a blank, a character that joins
+                                 // the space after it into one grapheme.
+                                 ("# atributos\r\nexpediente.md ident\r\n", "ident"), ("expediente.md\rident\n", "ident"),
+                                 ("expediente.md x=\u{600} ident\n", "ident"), ("*.md eol=crlf\r\n", "eol=crlf"),
+                                 ("[attr]foo ident\r\n*.md foo\r\n", "ident")] {
             #expect(Casebook.checkoutAttribute(in: text)?.attribute == expected, "\(text.debugDescription)")
         }
         for text in ["a -text", "a !eol", "# a ident", "", "ident", "a binary", "a diff=x merge=y", "a textual", "\"ident text\""] {

@@ -182,6 +182,27 @@ struct MonthCloseTests {
             _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Tres")
         }
         #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+        // What would also be read as a round that expects no one (attack18b): a null or empty item,
+        // a text with no code in it.
+        for value in ["[null]", "\n  - HGE\n  -", "\"-\"", "\"~\"", "\",\"", "[HGE, \"\"]", "\"HGÉ, HRO\""] {
+            try repo.write(text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: \(value)\n", options: [],
+                                                     range: text.range(of: "---\n")), to: file)
+            try repo.expectRefusal(["no es el código de una dependencia"]) {
+                _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Ninguna")
+            }
+        }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+        // Committed with plain git, by the jefe: verify (so the hook) names the commit that wrote it,
+        // and not a later one that edits the file with the list unchanged.
+        let bad = text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [HGE HRO, HGA]\n", options: [], range: text.range(of: "---\n"))
+        try repo.write(bad, to: file)
+        _ = try repo.git(["commit", "-qam", "lista", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"])
+        let written = try repo.git(["rev-parse", "HEAD"])
+        try repo.write(bad + "\nOtra línea.\n", to: file)
+        _ = try repo.git(["commit", "-qam", "texto", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"])
+        let found = try repo.book.verify().violations.filter { $0.rule == "datos-dependencia" }
+        #expect(found.map(\.commit) == [written] && found[0].severity == "error" && found[0].message.contains("\"HGE HRO\""), "\(found)")
+        _ = try repo.git(["reset", "-q", "--hard", head])
         // Written with its comma, the jefe's note records it.
         try repo.write(text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [HGE, HRO, HGA]\n", options: [],
                                                  range: text.range(of: "---\n")), to: file)

@@ -70,8 +70,7 @@ extension Casebook {
         if let list = listed as? [any Sendable] {
             return list.compactMap { CaseID.dependencyCode(Requirement.text($0)) }
         } else if let text = listed as? String, !text.isEmpty {
-            return text.components(separatedBy: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_")).inverted)
-                .filter { !$0.isEmpty }.compactMap { CaseID.dependencyCode($0) }
+            return listedWords(text).compactMap { CaseID.dependencyCode($0) }
         }
         return nil
     }
@@ -83,23 +82,24 @@ extension Casebook {
     /// cannot be read. Files that do not mention the field are not parsed.
     static func listedCodes(in data: Data?, file: String) -> [String]? {
         guard let data, data.range(of: Data(expectedField.utf8)) != nil else { return nil }
-        return (try? checkedListedCodes(in: data, file: file)) ?? nil
+        return (try? checkedListedCodes(in: data, file: file))?.codes
     }
 
-    /// `FrontMatterDocument.check(data:file:)` of an `expediente.md`, and the codes it lists: read
-    /// in the same reading of its events when that decides (a list or a text of words, as folio
-    /// writes it), else from the file loaded. The content check judges each version so.
-    static func checkedListedCodes(in data: Data, file: String) throws -> [String]? {
+    /// `FrontMatterDocument.check(data:file:)` of an `expediente.md`, the codes it lists and its
+    /// first item that names no dependency (`badExpectedItem(in:)`): read in the same reading of its
+    /// events when that decides (a list or a text of words, as folio writes it), else from the file
+    /// loaded. The content check judges each committed version so, and a step the work tree's.
+    static func checkedListedCodes(in data: Data, file: String) throws -> (codes: [String]?, bad: String?) {
         let mentioned = data.range(of: Data(expectedField.utf8)) != nil
         let captured = try FrontMatterDocument.check(data: data, file: file, capturing: mentioned ? expectedField : nil)
-        guard mentioned else { return nil }
+        guard mentioned else { return (nil, nil) }
         switch captured {
-        case .absent: return nil
-        case .text(let text): return listedCodes(text)
-        case .list(let items): return listedCodes(items.map { $0 as any Sendable })
+        case .absent: return (nil, nil)
+        case .text(let text): return (listedCodes(text), badExpectedItem(in: text))
+        case .list(let items): return (listedCodes(items.map { $0 as any Sendable }), badExpectedItem(in: items))
         case .undecided:
-            guard let fields = try? FrontMatterDocument.parse(data: data, file: file).plainFields else { return nil }
-            return listedCodes(fields[expectedField])
+            guard let listed = (try? FrontMatterDocument.parse(data: data, file: file))?.fields[expectedField] else { return (nil, nil) }
+            return (listedCodes(FrontMatterDocument.plain(listed)), badExpectedItem(in: listed))
         }
     }
 
@@ -142,8 +142,47 @@ extension Casebook {
     /// dependency code, as written: `[OBRAS EQUIPO]` (a comma left out) would otherwise be read as
     /// a round that expects no one, which closes at once. nil when every item is a code.
     func badExpectedItem(path: String) -> String? {
-        guard let listed = ((try? caseDocument("expediente.md", in: path)) ?? nil)?[Self.expectedField] as? [any Sendable] else { return nil }
-        return listed.map { Requirement.text($0) }.first { CaseID.dependencyCode($0) == nil }
+        let file = "\(path)/expediente.md"
+        guard let data = FileManager.default.contents(atPath: "\(root)/\(file)") else { return nil }
+        return (try? Self.checkedListedCodes(in: data, file: file))?.bad
+    }
+
+    /// The first item of a `dependencias_esperadas` value, as loaded (nulls kept), that names no
+    /// dependency: an empty or null item of a list (`[null]`, a `-` with nothing after it), an
+    /// item that is no code, or a text whose words are not codes or that has none (`"-"`). A
+    /// value not written, or written empty, says the roster's contacts; `[]` (or "[]") says no one.
+    static func badExpectedItem(in listed: Any) -> String? {
+        if let list = listed as? [Any] {
+            for item in list {
+                guard let plain = FrontMatterDocument.plain(item) else { return "" }
+                let text = Requirement.text(plain)
+                if CaseID.dependencyCode(text) == nil { return text }
+            }
+            return nil
+        }
+        // "[]" as a text is how `--set dependencias_esperadas=[]` writes the empty list.
+        guard let text = listed as? String, !["", "[]"].contains(text.filter { !$0.isWhitespace }) else { return nil }
+        let words = listedWords(text)
+        return words.isEmpty ? text : words.first { CaseID.dependencyCode($0) == nil }
+    }
+
+    /// The words of `dependencias_esperadas` written as a text (`HGE, HRO`, `HGE HRO`).
+    static func listedWords(_ text: String) -> [String] {
+        text.components(separatedBy: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_")).inverted).filter { !$0.isEmpty }
+    }
+
+    /// The item naming no dependency that `commit` writes into the list of `file` (`badExpectedItem(in:)`),
+    /// when its parent's version did not hold the same: the commit that wrote it is named, not
+    /// every later one that edits the file. The content check has read each changed version once.
+    func newBadExpectedItem(_ file: String, from parent: OID, to commit: OID) throws -> String? {
+        let old = try repository.entry(at: file, in: parent)?.id
+        guard let new = try repository.entry(at: file, in: commit)?.id, new != old, let bad = try badExpectedItem(file, blob: new) else { return nil }
+        return try old.flatMap { try badExpectedItem(file, blob: $0) } == bad ? nil : bad
+    }
+
+    private func badExpectedItem(_ file: String, blob: OID) throws -> String? {
+        if contentProblems[ContentKey(kind: .frontMatter, blob: blob)] != nil { return expectedBadByBlob[blob] }
+        return (try? Self.checkedListedCodes(in: try repository.blob(blob), file: file))?.bad
     }
 
     /// Why `item` of `dependencias_esperadas` is refused, and how to write it.

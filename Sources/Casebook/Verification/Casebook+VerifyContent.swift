@@ -101,7 +101,10 @@ extension Casebook {
             case .frontMatter:
                 // What a round expects, for `expectedListChange`, read here where the bytes are
                 // (at any path: the same bytes may be moved onto expediente.md), in the same reading.
-                if let codes = try Self.checkedListedCodes(in: data, file: entry.path) { expectedListsByBlob[entry.id] = Set(codes) }
+                let listed = try Self.checkedListedCodes(in: data, file: entry.path)
+                if let codes = listed.codes { expectedListsByBlob[entry.id] = Set(codes) }
+                // An item naming no dependency, for the rule of the commit that writes it (`newBadExpectedItem`).
+                if let bad = listed.bad { expectedBadByBlob[entry.id] = bad }
             }
             return nil
         } catch {
@@ -116,25 +119,29 @@ extension Casebook {
     /// The first line of a `.gitattributes` text that sets one of `checkoutAttributes` (for any
     /// pattern, or in a macro: `[attr]name ident`), with the attribute as written; nil when none
     /// does. Unsetting one (`-text`, as `binary` does) or leaving it unspecified (`!eol`) is kept.
+    /// Read as git reads it, byte by byte: lines end at LF only, and space, tab, CR and LF are
+    /// blanks (a CRLF file, a lone CR between pattern and attribute, or a character that joins the
+    /// space after it into one grapheme must not hide an attribute).
     static func checkoutAttribute(in text: String) -> (line: Int, attribute: String)? {
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = raw.drop { $0 == " " || $0 == "\t" }
-            guard !line.isEmpty, line.first != "#" else { continue }
+        func blank(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 13 || byte == 10 }
+        for (number, line) in Array(text.utf8).split(separator: 10, omittingEmptySubsequences: false).enumerated() {
+            var rest = line.drop(while: blank)
+            guard let first = rest.first, first != UInt8(ascii: "#") else { continue }
             // The pattern first: a quoted one ends at its closing quote (C-style escapes), any
             // other at the first blank.
-            if line.first == "\"" {
+            if first == UInt8(ascii: "\"") {
                 var escaped = false
-                line = line.dropFirst().drop { character in
-                    defer { escaped = !escaped && character == "\\" }
-                    return escaped || character != "\""
+                rest = rest.dropFirst().drop { byte in
+                    defer { escaped = !escaped && byte == UInt8(ascii: "\\") }
+                    return escaped || byte != UInt8(ascii: "\"")
                 }.dropFirst()
             } else {
-                line = line.drop { $0 != " " && $0 != "\t" }
+                rest = rest.drop { !blank($0) }
             }
-            for token in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
-                guard let first = token.first, first != "-", first != "!" else { continue }
-                let name = token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                if checkoutAttributes.contains(String(name)) { return (number + 1, String(token)) }
+            for token in rest.split(whereSeparator: blank) {
+                guard let lead = token.first, lead != UInt8(ascii: "-"), lead != UInt8(ascii: "!") else { continue }
+                let name = String(decoding: token.prefix { $0 != UInt8(ascii: "=") }, as: UTF8.self)
+                if checkoutAttributes.contains(name) { return (number + 1, String(decoding: token, as: UTF8.self)) }
             }
         }
         return nil

@@ -135,6 +135,11 @@ extension Casebook {
                                        fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); el jefe registra "
                                            + "el cambio con 'folio note', y cierra sin una dependencia con 'folio excusar'."))
             }
+            // A list written with an item that names no dependency, by anyone, with folio or plain git.
+            if let bad = try newBadExpectedItem("\(folder)/expediente.md", from: parent, to: facts.commit.id) {
+                let text = Self.badExpectedItemText(bad)
+                flag("El commit escribe en \(folder)/expediente.md \(text.reason).", "el jefe lo corrige con 'folio note'. \(text.fix)")
+            }
             for sub in Self.dependencyDataFolders {
                 let path = "\(folder)/\(sub)"
                 guard try repository.entry(at: path, in: parent)?.id != repository.entry(at: path, in: facts.commit.id)?.id else { continue }
