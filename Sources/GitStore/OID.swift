@@ -36,9 +36,15 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var short: String { String(hex.prefix(7)) }
     public var description: String { hex }
 
+    /// Compared as two words and a half (a walk compares and hashes ids in every table it keeps).
     public static func == (lhs: OID, rhs: OID) -> Bool {
-        var a = lhs.raw, b = rhs.raw
-        return git_oid_cmp(&a, &b) == 0
+        withUnsafeBytes(of: lhs.raw.id) { a in
+            withUnsafeBytes(of: rhs.raw.id) { b in
+                a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    && a.loadUnaligned(fromByteOffset: 16, as: UInt32.self) == b.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+            }
+        }
     }
 
     /// Byte order of the ids (the order of git's pack indexes).
@@ -48,6 +54,10 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public func hash(into hasher: inout Hasher) {
-        withUnsafeBytes(of: raw.id) { hasher.combine(bytes: $0) }
+        withUnsafeBytes(of: raw.id) { bytes in
+            hasher.combine(bytes.loadUnaligned(as: UInt64.self))
+            hasher.combine(bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            hasher.combine(bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        }
     }
 }

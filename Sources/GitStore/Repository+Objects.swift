@@ -41,17 +41,31 @@ extension Repository {
     func subtree(_ path: String, of root: OpaquePointer) throws -> OpaquePointer? {
         var current: OpaquePointer?
         try check("git_object_dup", git_object_dup(&current, root))
-        for component in path.split(separator: "/") {
-            guard let entry = String(component).withCString({ git_tree_entry_byname(current, $0) }),
-                  git_tree_entry_type(entry) == GIT_OBJECT_TREE else {
+        // Each component is looked up as a C string cut from the path's bytes (no string per
+        // component); empty components ("a//b") are skipped.
+        var bytes = Array(path.utf8.map { CChar(bitPattern: $0) })
+        bytes.append(0)
+        return try bytes.withUnsafeMutableBufferPointer { chars -> OpaquePointer? in
+            let end = chars.count - 1
+            var start = 0
+            while start < end {
+                var stop = start
+                while stop < end, chars[stop] != 0x2F { stop += 1 }
+                defer { start = stop + 1 }
+                guard stop > start else { continue }
+                chars[stop] = 0
+                guard let entry = git_tree_entry_byname(current, chars.baseAddress! + start),
+                      git_tree_entry_type(entry) == GIT_OBJECT_TREE else {
+                    git_tree_free(current)
+                    return nil
+                }
+                let next: OpaquePointer
+                do { next = try tree(OID(git_tree_entry_id(entry).pointee)) } catch { git_tree_free(current); throw error }
                 git_tree_free(current)
-                return nil
+                current = next
             }
-            let next = try tree(OID(git_tree_entry_id(entry).pointee))
-            git_tree_free(current)
-            current = next
+            return current
         }
-        return current
     }
 
     /// The id of the object at `path` in `commit`'s tree; nil when there is nothing there.

@@ -43,20 +43,28 @@ private final class TransferLog {
 extension Repository {
     /// The id and file mode of the entry at `path` in a commit's tree; nil when absent.
     public func entry(at path: String, in commit: OID) throws -> (id: OID, mode: UInt32)? {
-        // Through the tree cache: a year folder is not parsed again per lookup; and the folder of
-        // the last look-up is kept, for the next file of the same folder and commit.
-        let parts = path.split(separator: "/")
-        guard let name = parts.last else { return nil }
-        let folderPath = parts.dropLast().joined(separator: "/")
-        let folder: OpaquePointer?
-        if let last = lastFolder, last.commit == commit, last.path == folderPath {
-            folder = last.tree
-        } else {
-            folder = try withTree(of: commit) { root in try subtree(folderPath, of: root) }
-            if let old = lastFolder?.tree { git_tree_free(old) }
-            lastFolder = (commit, folderPath, folder)
+        // Through the tree cache: a year folder is not parsed again per lookup; and the folders of
+        // the last few look-ups are kept, for the next file of the same folder and commit. The path
+        // is read as bytes (a walk asks tens of paths per commit).
+        let bytes = Array(path.utf8)
+        guard let last = bytes.lastIndex(where: { $0 != 0x2F }) else { return nil }
+        if last != bytes.count - 1 || bytes.first == 0x2F || zip(bytes, bytes.dropFirst()).contains(where: { $0 == 0x2F && $1 == 0x2F }) {
+            // Empty components ("a//b", "/a", "a/") are skipped, as a split would.
+            let normal = path.split(separator: "/").joined(separator: "/")
+            return normal.isEmpty ? nil : try entry(at: normal, in: commit)
         }
-        guard let folder, let entry = String(name).withCString({ git_tree_entry_byname(folder, $0) }) else { return nil }
+        let slash = bytes[..<last].lastIndex(of: 0x2F)
+        let folderBytes = bytes[..<(slash ?? 0)]
+        let folder: OpaquePointer?
+        if let known = recentFolders.find(commit: commit, path: folderBytes) {
+            folder = known
+        } else {
+            folder = try withTree(of: commit) { root in try subtree(String(decoding: folderBytes, as: UTF8.self), of: root) }
+            recentFolders.add(commit: commit, path: Array(folderBytes), tree: folder)
+        }
+        guard let folder else { return nil }
+        // The name ends the path: its C string is the path's, from after the last slash.
+        guard let entry = path.withCString({ git_tree_entry_byname(folder, $0 + (slash.map { $0 + 1 } ?? 0)) }) else { return nil }
         return (OID(git_tree_entry_id(entry).pointee), git_tree_entry_filemode(entry).rawValue)
     }
 

@@ -12,9 +12,9 @@ public final class Repository {
     var rootTrees: [OID: OID] = [:]
     /// Parsed trees, looked up by id (`tree(_:)`).
     let trees = TreeCache()
-    /// The folder `entry(at:in:)` looked in last (a reference of its own, or nil when absent): a
-    /// commit's case folder is asked for several files in a row.
-    var lastFolder: (commit: OID, path: String, tree: OpaquePointer?)?
+    /// The folders `entry(at:in:)` looked in last (each a reference of its own, or nil when
+    /// absent): a walk's rules ask a commit's case folder and its parent's for several files in turn.
+    var recentFolders = RecentFolders()
     /// Whether git's environment named this repository (`fromEnvironment`): a hook's pushed objects
     /// in quarantine are seen only through it.
     public private(set) var openedFromEnvironment = false
@@ -25,7 +25,7 @@ public final class Repository {
 
     deinit {
         // The trees this repository holds go first: nothing of it outlives its handle.
-        if let tree = lastFolder?.tree { git_tree_free(tree) }
+        recentFolders.removeAll()
         trees.removeAll()
         git_repository_free(handle)
     }

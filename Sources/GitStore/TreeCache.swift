@@ -48,3 +48,32 @@ final class TreeCache {
         return copy!
     }
 }
+
+/// The folders a repository's look-ups by path found last, by commit and folder path (each a
+/// reference of its own, or nil for a folder that is absent). A walk's rules ask the same commit's
+/// case folder and its parent's for several files in turn; a few slots, replaced in turn.
+struct RecentFolders {
+    static let capacity = 4
+    private var slots: [(commit: OID, path: [UInt8], tree: OpaquePointer?)] = []
+    private var next = 0
+
+    /// The folder `path` of `commit` when it is held; `.some(nil)` when it is known to be absent.
+    func find(commit: OID, path: ArraySlice<UInt8>) -> OpaquePointer?? {
+        for slot in slots where slot.commit == commit && slot.path.elementsEqual(path) { return .some(slot.tree) }
+        return nil
+    }
+
+    /// Holds `tree` (the caller's reference, now this one's) as the folder `path` of `commit`.
+    mutating func add(commit: OID, path: [UInt8], tree: OpaquePointer?) {
+        guard slots.count == Self.capacity else { slots.append((commit, path, tree)); return }
+        if let old = slots[next].tree { git_tree_free(old) }
+        slots[next] = (commit, path, tree)
+        next = (next + 1) % Self.capacity
+    }
+
+    mutating func removeAll() {
+        for slot in slots { if let tree = slot.tree { git_tree_free(tree) } }
+        slots.removeAll()
+        next = 0
+    }
+}

@@ -44,6 +44,37 @@ struct GitStoreTests {
         #expect(try packed.fileID(at: "grande.bin", in: second) == id)
     }
 
+    @Test("a look-up by path answers what git ls-tree answers, in any order over commits and folders, whatever the slashes")
+    func entryByPathAgreesWithGit() throws {
+        let repo = try Repository.create(at: box.path)
+        let paths = ["a.txt", "cases/2025/X-1/expediente.md", "cases/2025/X-1/anexos/año.pdf", "cases/2026/Y-2/expediente.md",
+                     "cases/2026/Y-2/datos/c.csv", "schemas/p1.yaml"]
+        var commits: [OID] = []
+        for round in 0..<3 {
+            for path in paths where round == 0 || path.hasPrefix("cases/202\(5 + round % 2)") {
+                try box.write("v\(round) \(path)\n", to: path)
+            }
+            _ = try Sandbox.gitOut(["add", "-A"], in: box.path)
+            _ = try Sandbox.gitOut(["-c", "user.name=A", "-c", "user.email=a@b.c", "commit", "-qm", "r\(round)"], in: box.path)
+            commits.append(try #require(try repo.headCommit()))
+        }
+        let asked = paths + ["cases/2025/X-1", "cases/2025", "cases", "cases/2025/X-1/nada.md", "nada/x.md", "a.txt/x",
+                             "/cases//2025/X-1/expediente.md/", "cases/2026/Y-2/datos/", "//a.txt", "", "/"]
+        // Commits and folders interleaved (more than the folders a repository keeps), each answer checked against git.
+        for path in asked + asked.reversed() {
+            for commit in commits + commits.reversed() {
+                let normal = path.split(separator: "/").joined(separator: "/")
+                let line = normal.isEmpty ? "" : try Sandbox.gitOut(["ls-tree", commit.hex, "--", normal], in: box.path)
+                let expected = line.split(separator: "\t").first.map { fields -> String in
+                    let parts = fields.split(separator: " ")
+                    return "\(parts[2]) \(String(UInt32(parts[0], radix: 8)!, radix: 8))"
+                }
+                let found = try repo.entry(at: path, in: commit).map { "\($0.id.hex) \(String($0.mode, radix: 8))" }
+                #expect(found == expected, "\(path) at \(commit.hex)")
+            }
+        }
+    }
+
     @Test("a commit of the work tree is read back by git: author, committer, date, trailers, tree")
     func commitReadByGit() throws {
         let repo = try Repository.create(at: box.path)

@@ -77,8 +77,10 @@ final class CommittedConfiguration {
     /// per tree id, so that rosters, settings and definitions are found by blob id, not by a
     /// lookup through the tree per step.
     func entry(_ path: String, in commit: OID) throws -> OID? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else { return try repository.entryID(at: path, in: commit) }
+        // The path cut at its one slash, as bytes (asked at every step's commit).
+        let slash = path.utf8.firstIndex(of: 0x2F)
+        let parts = slash.map { [String(path[..<$0]), String(path[path.utf8.index(after: $0)...])] } ?? [path]
+        guard parts.allSatisfy({ !$0.isEmpty && !$0.utf8.contains(0x2F) }) else { return try repository.entryID(at: path, in: commit) }
         let root: [String: TreeEntry]
         if let known = rootListings[commit] {
             root = known
