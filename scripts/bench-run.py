@@ -144,6 +144,11 @@ for size in sizes:
     git("reset", "-q", "--hard", base, cwd=repo)
     row["verify_full"] = None if skip_slow else measure([folio, "verify"], repo, 1 if size > 5000 else slow)
     row["git_log_names"] = None if skip_slow else measure(["git", "log", "--name-only", "--format=%H"], repo, 1 if size > 5000 else slow)
+    # libgit2 alone reading the same trees (scripts/bench-floor.c: no rule, one thread): parsed as
+    # folio reads them, and raw objects walked in place.
+    floor = os.environ.get("FOLIO_BENCH_FLOOR")
+    for mode in ("parsed", "trees"):
+        row["floor_" + mode] = None if skip_slow or not floor else measure([floor, repo, mode], repo, 1 if size > 5000 else slow, codes=(0,))
     row["verify_new"] = measure([folio, "verify", "HEAD~1..HEAD"], repo, slow)
     # Growth: loose objects a step writes, and the repository before and after packing.
     def count():
@@ -190,6 +195,8 @@ for r in results:
               "| step (edit + commit) | %s | %s | %.2f | ≤ 1.5 | %s / %s |" % (s("step"), s("git_commit"), ratio(r["step"], r["git_commit"]), m("step"), m("git_commit")),
               "| verify, full history | %s | %s | %.2f | ≤ 1.0 | %s / %s |" % (s("verify_full"), s("git_log_names"), ratio(r["verify_full"], r["git_log_names"]), m("verify_full"), m("git_log_names")),
               "| verify, the newest commit (HEAD~1..HEAD) | %s | | | < 200 ms | %s |" % (s("verify_new"), m("verify_new")),
+              "| libgit2 alone: the walk's tree diffs, trees parsed (`bench-floor parsed`) | %s | %s | %.2f | | %s / %s |" % (s("floor_parsed"), s("git_log_names"), ratio(r["floor_parsed"], r["git_log_names"]), m("floor_parsed"), m("git_log_names")),
+              "| libgit2 alone: the same, raw trees (`bench-floor trees`) | %s | %s | %.2f | | %s / %s |" % (s("floor_trees"), s("git_log_names"), ratio(r["floor_trees"], r["git_log_names"]), m("floor_trees"), m("git_log_names")),
               "", "Loose objects written per step: %.1f objects, %.1f KB (before packing)." % r["loose_per_step"], ""]
 if len(results) > 1:
     a, b = results[0], results[-1]
@@ -199,6 +206,7 @@ if len(results) > 1:
             ("status_new_day", "status, the next day"),
             ("status_id", "status ID"), ("log_id", "log ID"), ("step", "step (edit + commit)"),
             ("verify_full", "verify, full history"), ("verify_new", "verify HEAD~1..HEAD"),
+            ("floor_parsed", "libgit2 alone, parsed trees"), ("floor_trees", "libgit2 alone, raw trees"),
             ("git_log_trailers", "git log (trailers)"), ("git_log_names", "git log --name-only")]
     lines += ["### Growth from %d to %d cases (%.0fx the commits)" % (a["size"], b["size"], b["commits"] / a["commits"]), "",
               "Time and peak memory at each size; growth is the last size's time over the first's.", "",
