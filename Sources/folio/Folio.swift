@@ -163,22 +163,10 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
 }
 
 /// One element of a JSON array as `printJSON` writes it inside the array: pretty, key-sorted,
-/// indented one level (two spaces) more than on its own.
+/// indented one level (two spaces) more than on its own (`JSONWriter`: the bytes `JSONEncoder`
+/// writes).
 func jsonArrayElement<T: Encodable>(_ value: T) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    // A newline occurs in pretty JSON only between tokens (strings escape theirs).
-    let text = try encoder.encode(value)
-    // Bytes gathered in an array: appending to Data one byte at a time costs ten times more.
-    var out: [UInt8] = []
-    out.reserveCapacity(text.count + text.count / 8)
-    text.withUnsafeBytes { bytes in
-        for byte in bytes {
-            out.append(byte)
-            if byte == 10 { out.append(32); out.append(32) }
-        }
-    }
-    return Data(out)
+    Data(try JSONWriter.write(value, indent: 2))
 }
 
 /// Writes a JSON array on stdout (and to `cache`) one element at a time, exactly as `printJSON`
