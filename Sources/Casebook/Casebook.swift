@@ -50,13 +50,11 @@ public final class Casebook {
     /// commits of the line came first, without a walk per question.
     var lineIndex: (tip: OID, positions: [OID: Int])?
     /// The last version of each case's `expediente.md` whose `dependencias_esperadas` a commit's
-    /// rules read (`expectedListChange`), with the codes it lists.
-    var expectedListsSeen: [String: (blob: OID, codes: Set<String>?)] = [:]
-    /// The codes listed by the versions of `expediente.md` the content check read that list any
-    /// (most do not): a version it read and that is not here lists none.
-    var expectedListsByBlob: [OID: Set<String>] = [:]
-    /// Of those versions, the first item of the list that names no dependency, where one does.
-    var expectedBadByBlob: [OID: String] = [:]
+    /// rules read without the content check's reading (`expectedList(_:blob:)`), with its list.
+    var expectedListsSeen: [String: (blob: OID, list: ExpectedList)] = [:]
+    /// The lists of the versions of `expediente.md` the content check read that list any (most do
+    /// not): a version it read and that is not here lists none.
+    var expectedListsByBlob: [OID: ExpectedList] = [:]
     /// Signatures being checked beside the walk (`prepareSignatures`), and from how many of them.
     var signatureFeed: SignatureFeed?
     /// How many times this run checked signatures on a thread of their own (the feed itself is let

@@ -13,6 +13,20 @@ public struct RoundStatus: Sendable {
     public var excused: [(code: String, reason: String)]
 }
 
+/// What a version of an `expediente.md` lists in `dependencias_esperadas`: the codes (nil when
+/// it lists none) and its first item that names no dependency (`Casebook.badExpectedItem(in:)`).
+struct ExpectedList: Sendable {
+    var codes: Set<String>?
+    var bad: String?
+
+    init() {}
+
+    init(_ listed: (codes: [String]?, bad: String?)) {
+        codes = listed.codes.map(Set.init)
+        bad = listed.bad
+    }
+}
+
 extension Casebook {
     /// The role whose registered contacts a round expects: the external role of the round's first
     /// step (P3: dependencia, P5: unidad-ejecutora); P2's POAs come from the dependencias.
@@ -123,19 +137,24 @@ extension Casebook {
         let old = try repository.entry(at: file, in: parent)
         let new = try repository.entry(at: file, in: commit)
         guard old?.id != new?.id else { return nil }
-        // A folder or a submodule of that name is the rule expediente's finding, not a list.
-        // A walk meets each version of the file twice (as a commit's and as its child's parent's):
-        // the last one read per file is kept.
-        func codes(_ entry: (id: OID, mode: UInt32)?) throws -> Set<String>? {
-            guard let entry, entry.mode == 0o100644 || entry.mode == 0o100755 else { return nil }
-            if contentProblems[ContentKey(kind: .frontMatter, blob: entry.id)] != nil { return expectedListsByBlob[entry.id] }
-            if let seen = expectedListsSeen[file], seen.blob == entry.id { return seen.codes }
-            let codes = Self.listedCodes(in: try repository.blob(entry.id), file: file).map(Set.init)
-            expectedListsSeen[file] = (entry.id, codes)
-            return codes
-        }
-        let before = try codes(old), after = try codes(new)
+        let before = try expectedList(file, at: old).codes, after = try expectedList(file, at: new).codes
         return before == after ? nil : (before, after)
+    }
+
+    /// What a version of an `expediente.md` lists in `dependencias_esperadas`: as the content check
+    /// read it, when it did (`expectedListsByBlob`), else read here; a folder, link or submodule of
+    /// that name lists nothing (it is the rule expediente's finding). A walk meets each version twice
+    /// (as a commit's and as its child's parent's): the last one read here per file is kept.
+    func expectedList(_ file: String, at entry: (id: OID, mode: UInt32)?) throws -> ExpectedList {
+        guard let entry, entry.mode == 0o100644 || entry.mode == 0o100755 else { return ExpectedList() }
+        if contentProblems[ContentKey(kind: .frontMatter, blob: entry.id)] != nil { return expectedListsByBlob[entry.id] ?? ExpectedList() }
+        if let seen = expectedListsSeen[file], seen.blob == entry.id { return seen.list }
+        let data = try repository.blob(entry.id)
+        // Files that do not mention the field are not read further.
+        let list = data.range(of: Data(Self.expectedField.utf8)) == nil ? ExpectedList()
+            : (try? Self.checkedListedCodes(in: data, file: file)).map(ExpectedList.init) ?? ExpectedList()
+        expectedListsSeen[file] = (entry.id, list)
+        return list
     }
 
     /// The first item of the work tree's `dependencias_esperadas` list (at `path`) that is no
@@ -175,14 +194,10 @@ extension Casebook {
     /// when its parent's version did not hold the same: the commit that wrote it is named, not
     /// every later one that edits the file. The content check has read each changed version once.
     func newBadExpectedItem(_ file: String, from parent: OID, to commit: OID) throws -> String? {
-        let old = try repository.entry(at: file, in: parent)?.id
-        guard let new = try repository.entry(at: file, in: commit)?.id, new != old, let bad = try badExpectedItem(file, blob: new) else { return nil }
-        return try old.flatMap { try badExpectedItem(file, blob: $0) } == bad ? nil : bad
-    }
-
-    private func badExpectedItem(_ file: String, blob: OID) throws -> String? {
-        if contentProblems[ContentKey(kind: .frontMatter, blob: blob)] != nil { return expectedBadByBlob[blob] }
-        return (try? Self.checkedListedCodes(in: try repository.blob(blob), file: file))?.bad
+        let old = try repository.entry(at: file, in: parent)
+        guard let new = try repository.entry(at: file, in: commit), new.id != old?.id,
+              let bad = try expectedList(file, at: new).bad else { return nil }
+        return try expectedList(file, at: old).bad == bad ? nil : bad
     }
 
     /// Why `item` of `dependencias_esperadas` is refused, and how to write it.

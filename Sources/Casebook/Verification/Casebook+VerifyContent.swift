@@ -101,10 +101,9 @@ extension Casebook {
             case .frontMatter:
                 // What a round expects, for `expectedListChange`, read here where the bytes are
                 // (at any path: the same bytes may be moved onto expediente.md), in the same reading.
+                // An item naming no dependency too, for the rule of the commit that writes it (`newBadExpectedItem`).
                 let listed = try Self.checkedListedCodes(in: data, file: entry.path)
-                if let codes = listed.codes { expectedListsByBlob[entry.id] = Set(codes) }
-                // An item naming no dependency, for the rule of the commit that writes it (`newBadExpectedItem`).
-                if let bad = listed.bad { expectedBadByBlob[entry.id] = bad }
+                if listed.codes != nil || listed.bad != nil { expectedListsByBlob[entry.id] = ExpectedList(listed) }
             }
             return nil
         } catch {

@@ -99,7 +99,7 @@ extension Casebook {
         found += try ruleGuarded(facts)
         found += try ruleCase(facts)
         // The content check first: it reads each changed expediente.md, which the rule of the
-        // dependencies' data then asks about (`expectedListsByBlob`).
+        // dependencies' data then asks about (`expectedList(_:blob:)`).
         let content = try checkContent(facts.commit)
         found += try ruleDependencyData(facts)
         found += ruleOutsideFolio(facts)

@@ -6,8 +6,8 @@ import Foundation
 /// derive phase of a cold status). Any `Encodable` is taken: its
 /// `encode(to:)` fills a tree of `JSONWriter.Node`s, which is then written in one pass. The
 /// coding path is not followed (only an error would read it: a number that is not an integer).
-/// `JSONWriterTests` holds it to `JSONEncoder` on the statuses of real repositories and on
-/// hostile text.
+/// `JSONWriterTests` holds it to `JSONEncoder` on the statuses of a repository and on hostile
+/// values.
 enum JSONWriter {
     /// `value` as pretty, key-sorted JSON, every line after the first indented by `indent` more
     /// spaces (an element inside an array printed whole: the bytes `printJSON` writes for the
@@ -115,11 +115,10 @@ enum JSONWriter {
 
 // MARK: The encoder that fills the tree
 
-/// Where an encoder or a container puts its value: the slot is filled once, by the first
-/// container asked for (as `JSONEncoder`, a second keyed container adds to the same object).
+/// Where an encoder puts its value: an empty object until a container says otherwise (as in
+/// `JSONEncoder`, a second keyed container adds to the same object).
 private final class Slot {
     var node = JSONWriter.Node(.object([]))
-    var filled = false
 }
 
 /// Numbers other than integers are not written (`JSONEncoder` has its own way with them, and
@@ -139,24 +138,17 @@ private final class TreeEncoder: Encoder {
     }
 
     func container<Key: CodingKey>(keyedBy _: Key.Type) -> KeyedEncodingContainer<Key> {
-        if !root.filled || { if case .object = root.node.value { return false }; return true }() {
-            root.node.value = .object([])
-            root.filled = true
-        }
+        if case .object = root.node.value {} else { root.node.value = .object([]) }
         return KeyedEncodingContainer(KeyedContainer<Key>(object: root.node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if !root.filled || { if case .array = root.node.value { return false }; return true }() {
-            root.node.value = .array([])
-            root.filled = true
-        }
+        if case .array = root.node.value {} else { root.node.value = .array([]) }
         return UnkeyedContainer(array: root.node, codingPath: codingPath)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        root.filled = true
-        return SingleContainer(slot: root, codingPath: codingPath)
+        SingleContainer(slot: root, codingPath: codingPath)
     }
 
     /// The node of `value`: scalars directly, anything else through its own `encode(to:)`.
