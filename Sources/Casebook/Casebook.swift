@@ -950,12 +950,12 @@ public final class Casebook {
     /// in a shared clone someone else may be editing them, and the step does not take them. A
     /// change staged there would enter the commit, and is refused.
     func checkClean(outside scope: String?) throws {
-        if let scope, scope.hasPrefix("cases/") {
+        if let scope, GitPath.isInside(scope, "cases") {
             // A case's commit: staged changes anywhere but the case, and unstaged changes of
             // tracked files outside cases/ (other cases' unstaged edits are theirs to record). The
             // work tree is read only outside cases/, so a step does not cost every case folder.
             let staged = try repository.changes(side: .index, untracked: false).map(\.path)
-                .filter { $0 != scope && !$0.hasPrefix(scope + "/") }
+                .filter { !GitPath.isWithin($0, scope) }
             let others = try repository.entries(at: "", in: try head()).map(\.name).filter { $0 != "cases" }
             // One status per top-level name: libgit2 narrows its walk to the common prefix of the
             // paths, and the names outside cases/ have none.
@@ -967,8 +967,8 @@ public final class Casebook {
         let dirty = try repository.changes().filter { change in
             guard change.kind != .untracked else { return false }
             guard let scope else { return true }
-            if change.path == scope || change.path.hasPrefix(scope + "/") { return false }
-            if scope.hasPrefix("cases/"), change.path.hasPrefix("cases/"), !change.staged { return false }
+            if GitPath.isWithin(change.path, scope) { return false }
+            if GitPath.isInside(scope, "cases"), GitPath.isInside(change.path, "cases"), !change.staged { return false }
             return true
         }.map(\.path)
         if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope ?? "los archivos registrados") }

@@ -168,8 +168,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). " + CommandHint.giveStep.commandLine
         case .dirtyOutside(let paths, let scope):
             let list = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " y \(paths.count - 5) más" : "")
-            let cases = paths.filter { $0.hasPrefix("cases/") }
-            let others = paths.filter { !$0.hasPrefix("cases/") }
+            let cases = paths.filter { GitPath.isInside($0, "cases") }
+            let others = paths.filter { !GitPath.isInside($0, "cases") }
             var advice: [String] = []
             if !cases.isEmpty { advice.append("los cambios de un expediente se registran con 'folio note ID -m TEXTO'") }
             if others.contains(where: { $0 == "roles.yaml" }) {
@@ -429,9 +429,4 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             "Plantilla escrita en \($0): complete sus campos en su editor y vuelva a registrar el paso."
         }.joined(separator: "\n")
     }
-}
-
-extension String {
-    /// The last component of a `/`-separated path.
-    var lastComponent: String { split(separator: "/").last.map(String.init) ?? self }
 }

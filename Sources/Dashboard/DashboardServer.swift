@@ -120,7 +120,7 @@ public enum DashboardServer {
                 guard let head = GitStore.OID(hex: s.head), let entry = try book.repository.entry(at: "\(status.path)/\(path)", in: head),
                       entry.mode == 0o100644 || entry.mode == 0o100755 else { throw Refusal.notFound("el archivo \(path)") }
                 let data = try book.repository.blob(entry.id)
-                return .file(data, name: path.split(separator: "/").last.map(String.init) ?? "archivo")
+                return .file(data, name: GitPath.components(path).last ?? "archivo")
             }
         }
         router.get("/procedimientos") { request, context in

@@ -1,4 +1,5 @@
 import Casebook
+import GitStore
 import Procedures
 
 /// Who is reading a page: anyone on this machine (the dashboard bound to loopback), or a persona of
@@ -56,7 +57,7 @@ enum Viewer: Sendable {
     /// Whether the viewer may see a file of a case (path inside the case folder).
     func maySee(file path: String) -> Bool {
         guard let code = restrictedCode else { return true }
-        let parts = path.split(separator: "/").map(String.init)
+        let parts = GitPath.components(path)
         guard parts.count >= 2 else { return false }
         let name = parts.last!.uppercased()
         switch parts[0] {

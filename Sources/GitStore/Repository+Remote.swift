@@ -50,7 +50,7 @@ extension Repository {
         guard let last = bytes.lastIndex(where: { $0 != 0x2F }) else { return nil }
         if last != bytes.count - 1 || bytes.first == 0x2F || zip(bytes, bytes.dropFirst()).contains(where: { $0 == 0x2F && $1 == 0x2F }) {
             // Empty components ("a//b", "/a", "a/") are skipped, as a split would.
-            let normal = path.split(separator: "/").joined(separator: "/")
+            let normal = GitPath.components(path).joined(separator: "/")
             return normal.isEmpty ? nil : try entry(at: normal, in: commit)
         }
         let slash = bytes[..<last].lastIndex(of: 0x2F)

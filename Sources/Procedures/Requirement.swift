@@ -158,9 +158,13 @@ extension DocumentRule {
         if let key = attachmentField, !Requirement.text(doc[key]).isEmpty {
             let target = Requirement.text(doc[key])
             // The name given to --attach is enough: the copy is in anexos/.
-            if target.contains("..") || target.hasPrefix("/") || !(exists(target) || !target.contains("/") && exists("anexos/" + target)) {
+            // The slash as a byte: a name may join it into a larger character ("/\u{301}x").
+            let slash = UInt8(ascii: "/")
+            let name = target.utf8.split(separator: slash).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            if target.contains("..") || target.utf8.first == slash
+                || !(exists(target) || !target.utf8.contains(slash) && exists("anexos/" + target)) {
                 fail("'\(key)' nombra \(target), que no está en la carpeta del expediente",
-                     "Adjunte la copia (p. ej. --attach \(target.split(separator: "/").last ?? "")) o corrija la ruta.")
+                     "Adjunte la copia (p. ej. --attach \(name)) o corrija la ruta.")
             }
         }
         if let list { found += list.failures(doc, path: path) }

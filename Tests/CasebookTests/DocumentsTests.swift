@@ -80,6 +80,27 @@ struct DocumentsTests {
         #expect(try repo.book.verify().violations.isEmpty)
     }
 
+    @Test("names that join a slash into one Swift character (U+0600 ending a folder, U+0301 starting a file): attached and adopted where git keeps them")
+    func namesJoiningTheSlash() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        // From a folder whose name ends with U+0600, and a file whose name starts with U+0301.
+        try repo.box.write("%PDF-1.4 informe\n", to: "entrada\u{600}/informe.pdf")
+        try repo.box.write("%PDF-1.4 acta\n", to: "b/\u{301}acta.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Incorpora dos",
+                                     archive: ArchiveRequest(files: [repo.box.path + "/entrada\u{600}/informe.pdf", repo.box.path + "/b/\u{301}acta.pdf"]))
+        // Put into anexos/ with an editor: the next note adopts it where it is.
+        try repo.write("%PDF-1.4 dictamen\n", to: "\(path)/anexos/\u{301}dictamen.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Incorpora el dictamen")
+        let archived = try index(repo, path).documentos.map(\.archivo)
+        #expect(archived.map { Array($0.utf8) } == ["anexos/informe.pdf", "anexos/\u{301}acta.pdf", "anexos/\u{301}dictamen.pdf"].map { Array($0.utf8) },
+                "\(archived)")
+        let tree = try repo.git(["-c", "core.quotepath=off", "ls-tree", "--name-only", "HEAD", "\(path)/anexos/"]).lines
+        #expect(Set(tree.map { Array($0.utf8) }) == Set(archived.map { Array("\(path)/\($0)".utf8) }), "\(tree)")
+        #expect(try repo.book.verify().violations.isEmpty)
+        #expect(try repo.book.check().problems.isEmpty)
+    }
+
     @Test("an archived document changed in place: the step is refused; verify's hint restores it from the state found")
     func changedInPlace() throws {
         let repo = try CaseRepo()

@@ -40,10 +40,11 @@ struct CraftedZIP {
             let name = Data(e.name.utf8)
             let crc = e.crc ?? Self.crc32(e.data)
             let size = e.declaredSize ?? UInt32(e.data.count)
-            le32(0x0403_4B50, &out); le16(20, &out); le16(0, &out); le16(e.method, &out); le16(0, &out); le16(0x21, &out)
+            // General purpose flag 0x0800: the name is UTF-8 (ZIP readers take CP437 otherwise).
+            le32(0x0403_4B50, &out); le16(20, &out); le16(0x0800, &out); le16(e.method, &out); le16(0, &out); le16(0x21, &out)
             le32(crc, &out); le32(UInt32(e.data.count), &out); le32(size, &out); le16(UInt16(name.count), &out); le16(0, &out)
             out.append(name); out.append(e.data)
-            le32(0x0201_4B50, &central); le16(20, &central); le16(20, &central); le16(0, &central); le16(e.method, &central)
+            le32(0x0201_4B50, &central); le16(20, &central); le16(20, &central); le16(0x0800, &central); le16(e.method, &central)
             le16(0, &central); le16(0x21, &central); le32(crc, &central); le32(UInt32(e.data.count), &central); le32(size, &central)
             le16(UInt16(name.count), &central); le16(0, &central); le16(0, &central); le16(0, &central); le16(0, &central)
             le32(0o100644 << 16, &central); le32(offset, &central); central.append(name)
@@ -219,7 +220,7 @@ struct DossierSecurityTests {
         #expect(!withRepo.ok && withRepo.problems.contains { $0.contains("no tiene firma") })
     }
 
-    @Test("crafted ZIPs: repeated entry names, an entry larger than it declares, a 4 MB bomb declaring gigabytes; refused in bounded memory")
+    @Test("crafted ZIPs: repeated entry names, a '..' entry, an entry larger than it declares, a 4 MB bomb declaring gigabytes; refused in bounded memory")
     func craftedZIPs() throws {
         let box = Sandbox()
         let manifest = Data("\(String(repeating: "0", count: 64))  documentos/a.txt\n".utf8)
@@ -245,6 +246,15 @@ struct DossierSecurityTests {
         try ratio.bytes.write(to: URL(fileURLWithPath: box.path + "/razon.zip"))
         let bombed = Dossier.verify(box.path + "/razon.zip")
         #expect(!bombed.ok && bombed.problems.contains { $0.contains("bomba ZIP") }, "\(bombed.problems)")
+
+        // A '..' entry, also when the name after it starts with a combining accent (U+0301), which
+        // joins that slash into one Swift character: the path is cut at the byte, as unzip cuts it.
+        for name in ["documentos/../fuera.txt", "documentos/../\u{301}fuera.txt"] {
+            let climbing = CraftedZIP(entries: [.init(name: name, data: Data("fuera".utf8))])
+            try climbing.bytes.write(to: URL(fileURLWithPath: box.path + "/sube.zip"))
+            let climbed = Dossier.verify(box.path + "/sube.zip")
+            #expect(!climbed.ok && climbed.problems.contains { $0.contains("tiene una ruta no válida") }, "\(name): \(climbed.problems)")
+        }
 
         let liar = CraftedZIP(entries: [.init(name: "documentos/mentira.bin", method: 8, data: zeros, declaredSize: 1000, crc: 0)])
         try liar.bytes.write(to: URL(fileURLWithPath: box.path + "/mentira.zip"))

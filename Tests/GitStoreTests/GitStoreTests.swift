@@ -44,6 +44,21 @@ struct GitStoreTests {
         #expect(try packed.fileID(at: "grande.bin", in: second) == id)
     }
 
+    @Test("GitPath cuts at the byte '/' where Swift's characters hold the slash with a neighbour (U+0600 before it, U+0301 after it)")
+    func pathsCutAtTheByte() {
+        let path = "cases/2026\u{600}/PE-2026-0001/anexos/\u{301}acta.pdf"
+        // The premise: Swift's own split and prefix test miss both slashes.
+        #expect(path.split(separator: "/").count == 3 && !path.hasPrefix("cases/2026\u{600}/PE-2026-0001/anexos/"))
+        #expect(GitPath.components(path) == ["cases", "2026\u{600}", "PE-2026-0001", "anexos", "\u{301}acta.pdf"])
+        #expect(GitPath.name(path) == "\u{301}acta.pdf" && GitPath.name("sin-barra") == "sin-barra" && GitPath.name("a/b/") == "b")
+        #expect(GitPath.components("/a//b/", omittingEmpty: false) == ["", "a", "", "b", ""] && GitPath.components("/a//b/") == ["a", "b"])
+        #expect(GitPath.relative(path, to: "cases/2026\u{600}/PE-2026-0001") == "anexos/\u{301}acta.pdf")
+        #expect(GitPath.relative(path, to: "cases/2026") == nil, "a folder is a whole component, not a prefix of one")
+        #expect(GitPath.relative("cases", to: "cases") == nil && GitPath.isWithin("cases", "cases") && !GitPath.isInside("cases", "cases"))
+        // Bytes, not canonical equivalence: é and e + U+0301 are two names to git.
+        #expect(!GitPath.isWithin("anexos/e\u{301}/x", "anexos/\u{e9}") && "anexos/e\u{301}" == "anexos/\u{e9}")
+    }
+
     @Test("a look-up by path answers what git ls-tree answers, in any order over commits and folders, whatever the slashes")
     func entryByPathAgreesWithGit() throws {
         let repo = try Repository.create(at: box.path)

@@ -1,4 +1,5 @@
 import Foundation
+import GitStore
 import Procedures
 import Yams
 
@@ -62,7 +63,7 @@ public struct ArchiveIndex: Codable, Equatable, Sendable {
     /// Whether `archivo` names a document inside its case folder: a relative path without empty,
     /// `.` or `..` parts, and not one of folio's own files.
     static func isDocumentPath(_ archivo: String) -> Bool {
-        let parts = archivo.split(separator: "/", omittingEmptySubsequences: false)
+        let parts = GitPath.components(archivo, omittingEmpty: false)
         return !parts.contains { $0.isEmpty || $0 == "." || $0 == ".." } && !(parts.count == 1 && folioFiles.contains(archivo.lowercased()))
     }
 

@@ -56,10 +56,10 @@ extension Casebook {
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
                 throw CasebookError.attachmentMissing(source)
             }
-            let caseRoot = URL(fileURLWithPath: "\(root)/\(path)").standardizedFileURL.resolvingSymlinksInPath().path + "/"
+            let caseRoot = URL(fileURLWithPath: "\(root)/\(path)").standardizedFileURL.resolvingSymlinksInPath().path
             let resolved = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
-            if resolved.hasPrefix(caseRoot) {
-                let relative = String(resolved.dropFirst(caseRoot.count)).precomposedStringWithCanonicalMapping
+            if let inside = GitPath.relative(resolved, to: caseRoot) {
+                let relative = inside.precomposedStringWithCanonicalMapping
                 guard ArchiveIndex.isDocumentPath(relative) else {
                     throw CasebookError.invalidFile(file: "\(path)/\(relative)", reason: "es un archivo que folio escribe, no un documento que se archive",
                                                     fix: "Archive un documento: 'folio attach \(id) ARCHIVO'.")
@@ -72,7 +72,7 @@ extension Casebook {
                 try refuseCopy(sha, "\(path)/\(relative)", inFolder: true, dependency: dependency ?? Self.dependencyFolder(relative))
                 let document = ArchivedDocument(
                     folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: relative,
-                    titulo: request.title ?? (source.lastComponent as NSString).deletingPathExtension, sha256: sha, bytes: size,
+                    titulo: request.title ?? (GitPath.name(source) as NSString).deletingPathExtension, sha256: sha, bytes: size,
                     tipo: MediaType.of(relative), incorporado: clock.iso(clock.now), por: persona.id, paso: step,
                     dependencia: dependency ?? Self.dependencyFolder(relative), reemplaza: request.replaces)
                 index.documentos.append(document)
@@ -80,14 +80,14 @@ extension Casebook {
                 continue
             }
             // macOS writes accents decomposed (NFD); the archive keeps names composed (NFC).
-            let name = source.lastComponent.precomposedStringWithCanonicalMapping
+            let name = GitPath.name(source).precomposedStringWithCanonicalMapping
             if let problem = SafeText.problem(name) ?? request.title.flatMap({ SafeText.problem($0) }) {
                 throw CasebookError.invalidFile(file: SafeText.visible(source), reason: problem, fix: "Cámbiele el nombre (o el título) a uno de una sola línea.")
             }
             guard !name.hasPrefix("."), name != ArchiveIndex.fileName else {
                 throw CasebookError.invalidFile(file: source, reason: "ese nombre no se archiva", fix: "Cámbiele el nombre.")
             }
-            let (target, previous) = versionedName(name, in: "\(path)/\(folder)", index: index, casePath: path)
+            let (target, previous) = versionedName(name, in: folder, index: index, casePath: path)
             let (sha, size) = try edit.copyStreaming(from: source, to: "\(path)/\(target)")
             // (Hashed while copied; a refusal undoes the copy with the rest of the command.)
             try refuseCopy(sha, SafeText.visible(source), inFolder: false, dependency: dependency)
@@ -107,7 +107,7 @@ extension Casebook {
 
     /// `CODE` of a path `dependencias/CODE/...` inside a case.
     static func dependencyFolder(_ relative: String) -> String? {
-        let parts = relative.split(separator: "/")
+        let parts = GitPath.components(relative)
         return parts.count > 2 && parts[0] == "dependencias" ? String(parts[1]) : nil
     }
 
@@ -125,8 +125,8 @@ extension Casebook {
         var dropped: [String] = []
         for folder in folders {
             for file in workTreeFiles(under: "\(path)/\(folder)") where !file.hasSuffix(".md") {
-                let relative = String(file.dropFirst(path.count + 1))
-                guard !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { continue }
+                let relative = GitPath.relative(file, to: path) ?? file
+                guard !GitPath.components(relative).contains(where: { $0.hasPrefix(".") }) else { continue }
                 if let document = known[relative] {
                     // The last version of each archived file must still be what the index says.
                     if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {
@@ -140,7 +140,7 @@ extension Casebook {
             }
         }
         // An archived document is never deleted or renamed by a step or a note either.
-        for (relative, document) in known where folders.contains(where: { relative.hasPrefix($0 + "/") }) {
+        for (relative, document) in known where folders.contains(where: { GitPath.isInside(relative, $0) }) {
             let file = "\(path)/\(relative)"
             guard !FileManager.default.fileExists(atPath: "\(root)/\(file)") else { continue }
             throw CasebookError.invalidFile(
@@ -152,9 +152,10 @@ extension Casebook {
                             persona: persona, state: state, edit: edit)
     }
 
-    /// `folder/name`, or `folder/stem-vN.ext` when taken, with the folio of the version it replaces.
-    private func versionedName(_ name: String, in folder: String, index: ArchiveIndex, casePath: String) -> (String, Int?) {
-        let relativeFolder = String(folder.dropFirst(casePath.count + 1))
+    /// `folder/name`, or `folder/stem-vN.ext` when taken, with the folio of the version it replaces
+    /// (`folder` inside the case folder `casePath`).
+    private func versionedName(_ name: String, in relativeFolder: String, index: ArchiveIndex, casePath: String) -> (String, Int?) {
+        let folder = "\(casePath)/\(relativeFolder)"
         let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
         func candidate(_ n: Int) -> String { n == 1 ? name : "\(stem)-v\(n)" + (ext.isEmpty ? "" : ".\(ext)") }
         var n = 1
@@ -284,7 +285,7 @@ extension Casebook {
                     for sub in ["dependencias", "anexos"] {
                         // Markdown files there are the case's working documents (the POA reviews), kept by git.
                         for file in workTreeFiles(under: "\(path)/\(sub)")
-                        where !file.hasSuffix(".md") && !known.contains(String(file.dropFirst(path.count + 1))) {
+                        where !file.hasSuffix(".md") && !known.contains(GitPath.relative(file, to: path) ?? file) {
                             flag("\(file) está en la carpeta del archivo pero el índice no lo conoce.",
                                  "Incorpórelo donde está con 'folio attach \(folder.name) \(SafeText.shellWord(file)) --as PERSONA' (desde la raíz del repositorio), o quítelo.",
                                  .warning)
@@ -314,11 +315,8 @@ extension Casebook {
     }
 
     func workTreeFiles(under folder: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: "\(root)/\(folder)") else { return [] }
-        return (walker.allObjects as? [String] ?? []).sorted().compactMap { rel in
-            var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: "\(root)/\(folder)/\(rel)", isDirectory: &isDir)
-            return isDir.boolValue || rel.hasSuffix(".folio-tmp") ? nil : "\(folder)/\(rel)"
+        FolderWalk("\(root)/\(folder)").compactMap { entry in
+            entry.isFolder || entry.relative.hasSuffix(".folio-tmp") ? nil : "\(folder)/\(entry.relative)"
         }
     }
 }

@@ -43,7 +43,7 @@ extension Casebook {
                   try repository.entry(at: folder, in: commit)?.mode == 0o040000 else { continue }
             // An index that cannot be read is the content check's finding, at the commit that damaged it.
             guard let documents = try before.map({ try archivedDocuments(folder: folder, index: $0) }) ?? [] else { continue }
-            let id = String(folder.split(separator: "/").last ?? "")
+            let id = GitPath.name(folder)
             func flag(_ message: String, restoring file: String, folio: Int?) {
                 let restore = "Restaure lo archivado tal como estaba ('git checkout \(parent.short) -- \(SafeText.shellWord(file))') "
                     + "y registre la restauración con 'folio note \(id) -m \"Se restaura\"'."

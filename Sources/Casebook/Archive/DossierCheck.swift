@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GitStore
 import ZIPFoundation
 
 /// Whose signature a dossier must carry: a trust anchor that does not come from the ZIP.
@@ -95,7 +96,7 @@ extension Dossier {
                 if entry.type == .symlink { problems.append("\(shown) es un enlace simbólico, que un expediente no contiene") }
                 continue
             }
-            if name.hasPrefix("/") || name.split(separator: "/").contains("..") || SafeText.hasControl(name) {
+            if name.hasPrefix("/") || GitPath.components(name).contains("..") || SafeText.hasControl(name) {
                 problems.append("la entrada \(shown) tiene una ruta no válida")
                 continue
             }

@@ -177,7 +177,7 @@ extension Casebook {
             String($0.number) == procedure || $0.code.lowercased() == procedure.lowercased()
         }) else { throw CasebookError.unknownProcedure(procedure) }
         return Self.templates(for: definition.steps[0], dependency: nil, definition: definition).map {
-            ($0.path.lastComponent, $0.text)
+            (GitPath.name($0.path), $0.text)
         }
     }
 }

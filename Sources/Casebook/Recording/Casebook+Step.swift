@@ -395,11 +395,11 @@ extension Casebook {
             // A case-level note takes the index as folio writes it (a dependency's contact records only their own files).
             if own == nil { try refreshIndexState(path: path, state: nil, edit: edit) }
             guard try repository.changes(side: .both, in: scope, untracked: true)
-                .contains(where: { change in scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") } })
+                .contains(where: { change in scope.contains { GitPath.isWithin(change.path, $0) } })
             else {
                 // Changed, but a dependency's data, which only its contact records: said so.
                 if let data = try repository.changes(side: .both, in: [path], untracked: true).map(\.path).first(where: { file in
-                    let parts = file.dropFirst(path.count + 1).split(separator: "/").map(String.init)
+                    let parts = GitPath.components(GitPath.relative(file, to: path) ?? file)
                     return parts.count == 2 && Self.dependencyDataFolders.contains(parts[0]) && Self.isDependencyData(parts[1])
                 }) {
                     let code = String((data as NSString).lastPathComponent.dropLast(4))
@@ -476,7 +476,7 @@ extension Casebook {
         guard missing.isEmpty, changed.isEmpty else {
             func list(_ paths: [String]) -> String { paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " y \(paths.count - 5) más" : "") }
             let what = [missing.isEmpty ? nil : "falta restaurar \(list(missing))", changed.isEmpty ? nil : "no es como estaba \(list(changed))"]
-            let id = String(folder.split(separator: "/").last ?? "")
+            let id = GitPath.name(folder)
             throw CasebookError.caseFolderGone(id, folder: folder, fix: what.compactMap { $0 }.joined(separator: "; ") + "; "
                 + Self.restoreFix(id, (only.map { "\(folder)/\($0)" } ?? folder, commit), what: only == nil ? "restáurela" : "restáurelo")
                 + " Las ediciones, en una nota aparte después.")
@@ -691,7 +691,7 @@ extension Casebook {
     func checkStaged(in path: String, outside scope: [String]) throws {
         guard scope != [path] else { return }
         let staged = try repository.changes(side: .index, in: [path], untracked: false).filter { change in
-            change.path.hasPrefix(path + "/") && !scope.contains { change.path == $0 || change.path.hasPrefix($0 + "/") }
+            GitPath.isInside(change.path, path) && !scope.contains { GitPath.isWithin(change.path, $0) }
         }.map(\.path)
         if !staged.isEmpty { throw CasebookError.dirtyOutside(paths: staged, scope: scope.joined(separator: ", ")) }
     }
@@ -700,7 +700,7 @@ extension Casebook {
     /// → `produccion/HGE.csv`, `revision.md` at P2-02 → `dependencias/HGE/revision.md`), or the one
     /// CSV the step needs; nil when the step needs nothing of the kind.
     static func placement(of name: String, needed: [String]) -> String? {
-        if let same = needed.first(where: { $0.lastComponent.lowercased() == name.lowercased() }) { return same }
+        if let same = needed.first(where: { GitPath.name($0).lowercased() == name.lowercased() }) { return same }
         let csv = needed.filter { $0.lowercased().hasSuffix(".csv") }
         return name.lowercased().hasSuffix(".csv") && csv.count == 1 ? csv[0] : nil
     }
@@ -730,7 +730,7 @@ extension Casebook {
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
                 throw CasebookError.attachmentMissing(source)
             }
-            let name = source.lastComponent.precomposedStringWithCanonicalMapping
+            let name = GitPath.name(source).precomposedStringWithCanonicalMapping
             guard !name.hasPrefix(".") else {
                 throw CasebookError.invalidFile(file: source, reason: "los archivos ocultos (nombre que empieza con '.') no se adjuntan",
                                                 fix: "Cámbiele el nombre antes de adjuntarlo.")
@@ -752,7 +752,7 @@ extension Casebook {
     func validateCase(id: String, path: String, definition: ProcedureDefinition, schemaCommit: OID?, scope: [String]? = nil) throws {
         var problems = try caseProblems(id: id, path: path, procedure: definition.number, schemaCommit: schemaCommit)
         // Another dependency's broken file is not this step's: it is checked when that dependency steps.
-        if let scope { problems = problems.filter { p in scope.contains { p.file == $0 || p.file.hasPrefix($0 + "/") } } }
+        if let scope { problems = problems.filter { p in scope.contains { GitPath.isWithin(p.file, $0) } } }
         if !problems.isEmpty { throw CasebookError.invalidCase(problems) }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GitStore
 
 /// Files folio writes into the work tree for one command, undone if the command is refused.
 ///
@@ -79,7 +80,7 @@ final class WorkTreeEdit {
     /// someone else, `cases/2027 -> /elsewhere`). The path is checked one component at a time.
     func refuseLinks(in path: String) throws {
         var current = root
-        for part in path.split(separator: "/") {
+        for part in GitPath.components(path) {
             guard part != "..", part != "." else {
                 throw CasebookError.invalidFile(file: path, reason: "la ruta sale de la carpeta del expediente", fix: "Use un nombre de archivo simple.")
             }
@@ -87,7 +88,7 @@ final class WorkTreeEdit {
             var info = stat()
             guard lstat(current, &info) == 0 else { return }
             if info.st_mode & S_IFMT == S_IFLNK {
-                let relative = String(current.dropFirst(root.count + 1))
+                let relative = GitPath.relative(current, to: root) ?? current
                 let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: current)).map { " (apunta a \($0))" } ?? ""
                 throw CasebookError.invalidFile(file: relative, reason: "es un enlace simbólico\(target): folio no escribe a través de enlaces",
                                                 fix: "Quite el enlace ('git rm \(relative)') y restaure la carpeta o el archivo; 'folio verify' señala el commit que lo agregó.")
@@ -102,7 +103,7 @@ final class WorkTreeEdit {
     }
 
     private func makeParent(of path: String) throws {
-        var parts = path.split(separator: "/").dropLast().map(String.init)
+        var parts = Array(GitPath.components(path).dropLast())
         var missing: [String] = []
         while !parts.isEmpty {
             let dir = parts.joined(separator: "/")

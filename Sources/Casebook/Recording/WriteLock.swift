@@ -151,8 +151,7 @@ struct WriteLock {
 
     private func branchLocks() -> [String] {
         let heads = repository.gitdir + "refs/heads"
-        let names = (FileManager.default.enumerator(atPath: heads)?.allObjects as? [String]) ?? []
-        return names.filter { $0.hasSuffix(".lock") }.map { "\(heads)/\($0)" }
+        return FolderWalk(heads).filter { !$0.isFolder && $0.relative.hasSuffix(".lock") }.map { "\(heads)/\($0.relative)" }
     }
 }
 

@@ -171,7 +171,7 @@ extension Casebook {
             for unit in try changedUnits(from: parent, to: commit.id) {
                 let mine = try repository.entry(at: unit, in: commit.id)
                 let renamed = renames.first { unit == "cases/\($0.year)/\($0.from)" }
-                if renamed == nil, unit.split(separator: "/").count == 3, unit.hasPrefix("cases/") {
+                if renamed == nil, CommitFacts.isCaseFolder(unit) {
                     for file in try changedFiles(at: unit, from: parent, to: commit.id) where !file.hasSuffix("/" + RoutingSlip.fileName) {
                         let mineFile = try repository.entry(at: file, in: commit.id)
                         let theirs = try repository.entry(at: file, in: tip)
@@ -346,7 +346,7 @@ extension Casebook {
             guard let record = try StepRecord(commit), !renames.contains(where: { $0.from == record.caseID }),
                   let path = try casePath(record.caseID, at: commit.id), try repository.entryID(at: path, in: base) == nil,
                   try repository.entryID(at: path, in: tip) != nil else { continue }
-            let year = String(path.split(separator: "/")[1])
+            let year = GitPath.components(path)[1]
             let parts = record.caseID.split(separator: "-")
             guard parts.count == 3, parts[1] == year, parts[2].count == 4, Int(parts[2]) != nil else {
                 throw CasebookError.syncConflict(

@@ -74,7 +74,7 @@ extension Casebook {
     func archiveProblems(changed: [String], folders: [(id: String, path: String)], head: OID) throws -> [CaseProblem] {
         var problems: [CaseProblem] = []
         let changedSet = Set(changed)
-        for folder in folders where changed.contains(where: { $0.hasPrefix(folder.path + "/") }) {
+        for folder in folders where changed.contains(where: { GitPath.isInside($0, folder.path) }) {
             let indexFile = "\(folder.path)/\(ArchiveIndex.fileName)"
             guard let data = try repository.file(at: indexFile, in: head),
                   let index = try? ArchiveIndex.parse(String(decoding: data, as: UTF8.self), file: indexFile) else { continue }
@@ -85,10 +85,10 @@ extension Casebook {
             }
             // A new file in the archive folders with an archived document's bytes: a copy the next step or note would refuse.
             let archived = Set(index.documentos.map { "\(folder.path)/\($0.archivo)" })
-            for file in changed where file.hasPrefix(folder.path + "/anexos/") || file.hasPrefix(folder.path + "/dependencias/") {
+            for file in changed where GitPath.isInside(file, folder.path + "/anexos") || GitPath.isInside(file, folder.path + "/dependencias") {
                 guard !archived.contains(file), !file.hasSuffix(".md"), FileManager.default.fileExists(atPath: "\(root)/\(file)") else { continue }
                 let sha = try Digest.sha256(ofFile: "\(root)/\(file)").sha256
-                let dependency = Self.dependencyFolder(String(file.dropFirst(folder.path.count + 1)))
+                let dependency = Self.dependencyFolder(GitPath.relative(file, to: folder.path) ?? file)
                 guard let same = ArchiveIndex.copied(in: index.documentos, sha256: sha, dependency: dependency, replacing: nil) else { continue }
                 problems.append(CaseProblem(file: file, message: "tiene el mismo contenido que el folio \(same.folio) (\(same.archivo)): es una copia, "
                     + "y el próximo paso o nota la rechazaría. Bórrela ('git rm -f \(SafeText.shellWord(file))' si git ya la registró, si no 'rm \(SafeText.shellWord(file))').",
@@ -120,7 +120,7 @@ extension Casebook {
         let who = ((try? repository.configuredIdentity()) ?? nil).flatMap { roster.find($0.email) }
         var problems: [CaseProblem] = []
         for file in changed {
-            let parts = file.split(separator: "/", omittingEmptySubsequences: false)
+            let parts = GitPath.components(file, omittingEmpty: false)
             guard parts.count == 4, parts[0] == "cases", parts[3] == "expediente.md" else { continue }
             // An item that is no code, whoever wrote it (a jefe's step or note refuses it too).
             if let item = badExpectedItem(path: parts.dropLast().joined(separator: "/")) {
@@ -143,7 +143,7 @@ extension Casebook {
     func dataProblems(changed: [String], roster: Roster) -> [CaseProblem] {
         var problems: [CaseProblem] = []
         for file in changed {
-            let parts = file.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            let parts = GitPath.components(file, omittingEmpty: false)
             guard parts.count == 5, parts[0] == "cases", Self.dependencyDataFolders.contains(parts[3]) else { continue }
             let name = parts[4]
             if Self.isDependencyReview(name) {
@@ -239,19 +239,19 @@ extension Casebook {
     func folderProblems(_ path: String) -> [CaseProblem] {
         var problems: [CaseProblem] = []
         var seen: [String: String] = [:]
-        let walker = FileManager.default.enumerator(atPath: "\(root)/\(path)")
-        while let relative = walker?.nextObject() as? String {
-            let full = "\(root)/\(path)/\(relative)"
-            if (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil {
+        var walker = FolderWalk("\(root)/\(path)")
+        while let entry = walker.next() {
+            let relative = entry.relative, full = "\(root)/\(path)/\(relative)"
+            if entry.isLink {
                 problems.append(CaseProblem(file: "\(path)/\(relative)",
                                             message: "es un enlace simbólico: un expediente guarda archivos, no enlaces. Copie el archivo en su lugar.",
                                             carriesFix: true))
-                walker?.skipDescendants()
+                walker.skipDescendants()
                 continue
             }
             // produccion/ and avance/ hold each dependency's <CODE>.csv and folio's reviews, and
             // nothing else: the shared repository refuses a commit that adds anything else there.
-            let parts = relative.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            let parts = GitPath.components(relative, omittingEmpty: false)
             if parts.count == 2, Self.dependencyDataFolders.contains(parts[0]),
                !Self.isDependencyData(parts[1]), !Self.isDependencyReview(parts[1]) {
                 // Renaming is offered only for a near name of a code whose file is not there (hro.csv,
@@ -274,7 +274,7 @@ extension Casebook {
                         + "(y las revisiones que escribe folio): el repositorio compartido rechaza un commit que agregue otro archivo "
                         + "[datos-dependencia]. " + fix,
                     carriesFix: true))
-                walker?.skipDescendants()
+                walker.skipDescendants()
                 continue
             }
             let key = relative.precomposedStringWithCanonicalMapping.lowercased()

@@ -39,7 +39,7 @@ extension Casebook {
             let (commit, record) = (walked.commit, walked.record)
             let facts = try book.facts(of: commit, record: record, isRoot: hidden == nil && walked.position == 0,
                                        previousInCase: walked.previousInCase, previous: walked.previous)
-            if record == nil { part.editedOutside.formUnion(facts.caseFolders.map { String($0.split(separator: "/").last ?? "") }) }
+            if record == nil { part.editedOutside.formUnion(facts.caseFolders.map { GitPath.name($0) }) }
             let found = try book.commitRules(facts)
             if let record {
                 let slip = try book.walkedSlip(record, at: commit.id)

@@ -15,7 +15,7 @@ extension Casebook {
             found.append(Violation(commit: commit.id.hex, caseID: caseID, step: nil, rule: rule, message: message, fix: fix))
         }
         for entry in try repository.addedOrChangedFiles(from: commit.parents.first, to: commit.id) {
-            let parts = entry.path.split(separator: "/").map(String.init)
+            let parts = GitPath.components(entry.path)
             let caseID = parts.count >= 3 && parts[0] == "cases" ? parts[2] : nil
             if entry.isSymbolicLink || entry.isSubmodule {
                 let what = entry.isSymbolicLink ? "un enlace simbólico" : "un submódulo"

@@ -29,7 +29,7 @@ struct CommitFacts {
     var caseFolders: [String] { units.filter(Self.isCaseFolder) }
 
     static func isCaseFolder(_ unit: String) -> Bool {
-        let parts = unit.split(separator: "/", omittingEmptySubsequences: false)
+        let parts = GitPath.components(unit, omittingEmpty: false)
         return parts.count == 3 && parts[0] == "cases" && !parts[1].isEmpty && !parts[2].isEmpty
     }
 
@@ -122,13 +122,13 @@ extension Casebook {
         let author = facts.roster?.find(facts.commit.author.email)
         for folder in facts.caseFolders {
             func flag(_ message: String, _ fix: String) {
-                found.append(Violation(commit: facts.commit.id.hex, caseID: String(folder.split(separator: "/").last ?? ""), step: facts.record?.step,
+                found.append(Violation(commit: facts.commit.id.hex, caseID: GitPath.name(folder), step: facts.record?.step,
                                        rule: .dependencyData, message: message,
                                        fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); " + fix))
             }
             if let change = try expectedListChange("\(folder)/expediente.md", from: parent, to: facts.commit.id, author: author) {
                 let show = { (codes: Set<String>?) in codes.map { $0.isEmpty ? "ninguna" : $0.sorted().joined(separator: ", ") } ?? "los enlaces de roles.yaml" }
-                found.append(Violation(commit: facts.commit.id.hex, caseID: String(folder.split(separator: "/").last ?? ""), step: facts.record?.step,
+                found.append(Violation(commit: facts.commit.id.hex, caseID: GitPath.name(folder), step: facts.record?.step,
                                        rule: .role,
                                        message: "El commit cambia las dependencias que espera la ronda (dependencias_esperadas: de \(show(change.before)) a "
                                            + "\(show(change.after))) y su autor, \(author?.id ?? facts.author), no es jefe: abrir o cerrar una ronda lo decide el jefe.",
@@ -196,7 +196,7 @@ extension Casebook {
         let parent = facts.commit.parents.first
         for folder in facts.caseFolders {
             guard let kind = try repository.entry(at: folder, in: facts.commit.id), kind.mode == 0o040000 else {
-                let id = String(folder.split(separator: "/").last ?? "")
+                let id = GitPath.name(folder)
                 if let parent, try repository.entry(at: folder, in: parent)?.mode == 0o040000, CaseID.isValid(id) {
                     found.append(Violation(commit: facts.commit.id.hex, caseID: id, step: facts.record?.step, rule: .caseExists,
                                            message: "El commit quita la carpeta del expediente \(id) (\(folder)): se borró o se movió fuera de folio. Un expediente no se borra.",
@@ -205,7 +205,7 @@ extension Casebook {
                 }
                 continue
             }
-            let parts = folder.split(separator: "/").map(String.init)
+            let parts = GitPath.components(folder)
             let existed = try parent.flatMap { try repository.entry(at: folder, in: $0) }?.mode == 0o040000
             func flag(_ rule: VerifyRule, _ message: String, _ fix: String) {
                 found.append(Violation(commit: facts.commit.id.hex, caseID: parts[2], step: facts.record?.step, rule: rule,

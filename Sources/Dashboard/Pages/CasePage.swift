@@ -174,7 +174,7 @@ enum CasePage {
         let rows = try files.map { file -> [String] in
             let data = try reader.data(file)
             let doc = indexed[file.path]
-            let href = "/expediente/\(HTML.url(status.id))/archivo/" + file.path.split(separator: "/").map { HTML.url(String($0)) }.joined(separator: "/")
+            let href = "/expediente/\(HTML.url(status.id))/archivo/" + GitPath.components(file.path).map(HTML.url).joined(separator: "/")
             return [doc.map { String($0.folio) } ?? "—", HTML.link(href, file.path), HTML.escape(doc?.titulo ?? ""),
                     "<code>\(HTML.escape(Digest.sha256(data)))</code>", "\(data.count)"]
         }

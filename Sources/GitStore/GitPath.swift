@@ -1,0 +1,39 @@
+/// Paths inside a repository, cut as git cuts them: at the byte `/`.
+///
+/// Swift's `String` works in characters, and a character can hold a slash with its neighbours: a
+/// name ending in U+0600 (a prepended mark) or one starting with U+0301 (a combining accent) joins
+/// the slash beside it into one character. `split(separator: "/")`, `hasPrefix(folder + "/")` and
+/// `dropFirst(folder.count + 1)` then miss that slash, and folio would read another path than the
+/// one git stores. Every path of a tree, an index or an archive is cut here instead.
+public enum GitPath {
+    /// The components of `path`, between its slashes (empty ones left out unless `omittingEmpty` is false).
+    public static func components(_ path: some StringProtocol, omittingEmpty: Bool = true) -> [String] {
+        path.utf8.split(separator: slash, omittingEmptySubsequences: omittingEmpty).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The last component of `path` (the name of a file or folder), or `path` itself when it has none.
+    public static func name(_ path: some StringProtocol) -> String {
+        components(path).last ?? String(path)
+    }
+
+    /// What `path` holds below `folder` (`a/b` for `folder/a/b`), or nil when `path` is not inside it.
+    public static func relative(_ path: some StringProtocol, to folder: some StringProtocol) -> String? {
+        let bytes = path.utf8, prefix = folder.utf8
+        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return nil }
+        let rest = bytes.dropFirst(prefix.count)
+        guard rest.first == slash else { return nil }
+        return String(decoding: rest.dropFirst(), as: UTF8.self)
+    }
+
+    /// Whether `path` is inside `folder` (below it, not the folder itself).
+    public static func isInside(_ path: some StringProtocol, _ folder: some StringProtocol) -> Bool {
+        relative(path, to: folder) != nil
+    }
+
+    /// Whether `path` is `folder` or inside it.
+    public static func isWithin(_ path: some StringProtocol, _ folder: some StringProtocol) -> Bool {
+        path.utf8.elementsEqual(folder.utf8) || isInside(path, folder)
+    }
+
+    private static let slash = UInt8(ascii: "/")
+}
