@@ -52,6 +52,8 @@ public final class Casebook {
     /// The last version of each case's `expediente.md` whose `dependencias_esperadas` a commit's
     /// rules read without the content check's reading (`expectedList(_:blob:)`), with its list.
     var expectedListsSeen: [String: (blob: OID, list: ExpectedList)] = [:]
+    /// `foreignListChange` by case id and HEAD, found or not (status asks it for a case more than once).
+    var foreignListChanges: [String: ForeignListChange?] = [:]
     /// The lists of the versions of `expediente.md` the content check read that list any (most do
     /// not): a version it read and that is not here lists none.
     var expectedListsByBlob: [OID: ExpectedList] = [:]
@@ -324,7 +326,7 @@ public final class Casebook {
     func casePath(_ id: String, at commit: OID) throws -> String? {
         if let last = lastCasePath, last.id == id, last.commit == commit { return last.path }
         var found: String?
-        if id.contains("/") || id.isEmpty {
+        if id.utf8.contains(UInt8(ascii: "/")) || id.isEmpty {
             // Not a name (a forged trailer): looked up as a path, as ever.
             for year in try repository.entries(at: "cases", in: commit) where year.kind == .tree {
                 let path = "cases/\(year.name)/\(id)"

@@ -113,7 +113,7 @@ public enum DashboardServer {
             let path = segments.joined(separator: "/")
             return await page(request, context) { s, viewer in
                 guard let status = s.status(id), viewer.maySee(status), viewer.maySee(file: path),
-                      !segments.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." || $0.contains("/") || $0.contains("\\") })
+                      !segments.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." || $0.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }) })
                 else { throw Refusal.notFound("el archivo \(path)") }
                 let book = try view.open()
                 // Only regular files: a folder or a symbolic link is not a document.

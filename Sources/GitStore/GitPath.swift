@@ -35,5 +35,16 @@ public enum GitPath {
         path.utf8.elementsEqual(folder.utf8) || isInside(path, folder)
     }
 
+    /// Whether `path` starts at the root of the file system (its first byte is a slash).
+    public static func isAbsolute(_ path: some StringProtocol) -> Bool {
+        path.utf8.first == slash
+    }
+
+    /// Whether a name is hidden (its first byte is a dot): `.\u{301}x` is, though its first
+    /// Swift character is not ".".
+    public static func isHidden(_ name: some StringProtocol) -> Bool {
+        name.utf8.first == UInt8(ascii: ".")
+    }
+
     private static let slash = UInt8(ascii: "/")
 }

@@ -55,9 +55,15 @@ extension Repository {
         }
         options.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
             | (untracked ? GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue : 0)
-        // Paths are literal: a glob character in a name matches only itself.
+        // Paths are literal: a glob character in a name matches only itself (read by scalar: a
+        // character such as "[\u{301}" holds one too).
         let specs = paths.map { path in
-            path.map { "*?[]\\".contains($0) ? "\\\($0)" : String($0) }.joined()
+            var escaped = String.UnicodeScalarView()
+            for scalar in path.unicodeScalars {
+                if "*?[]\\".unicodeScalars.contains(scalar) { escaped.append("\\") }
+                escaped.append(scalar)
+            }
+            return String(escaped)
         }
         var list: OpaquePointer?
         try withStrArray(specs) { spec in

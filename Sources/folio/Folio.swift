@@ -1,6 +1,7 @@
 import ArgumentParser
 import Casebook
 import Foundation
+import GitStore
 import Procedures
 
 @main
@@ -88,7 +89,7 @@ struct RepositoryOptions: ParsableArguments {
     var folder: String {
         let base = Self.leadingDirectory ?? FileManager.default.currentDirectoryPath
         guard let directory else { return base }
-        return directory.hasPrefix("/") || Self.leadingDirectory == nil ? directory : base + "/" + directory
+        return GitPath.isAbsolute(directory) || Self.leadingDirectory == nil ? directory : base + "/" + directory
     }
 
     /// Opens the case repository, with the clock fixed by `FOLIO_DATE` when set (rehearsals, tests).

@@ -1,4 +1,5 @@
 import Foundation
+import GitStore
 
 /// The words swift-argument-parser writes in help, usage errors and `--version`, in the staff's
 /// language. The help itself (abstracts, option helps, value names) is written in Spanish in each
@@ -82,7 +83,7 @@ enum GlobalArguments {
                 value = String(first.dropFirst(2))
                 arguments.removeFirst()
             }
-            if let base = folder, !value.hasPrefix("/") { folder = base + "/" + value } else { folder = value }
+            if let base = folder, !GitPath.isAbsolute(value) { folder = base + "/" + value } else { folder = value }
         }
         return folder
     }

@@ -99,6 +99,54 @@ struct DocumentsTests {
         #expect(Set(tree.map { Array($0.utf8) }) == Set(archived.map { Array("\(path)/\($0)".utf8) }), "\(tree)")
         #expect(try repo.book.verify().violations.isEmpty)
         #expect(try repo.book.check().problems.isEmpty)
+        // folio check of the case lists an unrecorded file of that kind at the folder's top.
+        try repo.write("x\n", to: "\(path)/\u{301}otra.md")
+        #expect(try repo.book.check(caseID: id).unrecorded.map { Array($0.utf8) } == [Array("\(path)/\u{301}otra.md".utf8)])
+        try FileManager.default.removeItem(atPath: repo.path + "/\(path)/\u{301}otra.md")
+        // Overwritten or deleted with plain git (attack20: the archive rule cut the name by
+        // characters, never saw its folder as changed, and the hook let both through).
+        let head = try repo.git(["rev-parse", "HEAD"])
+        for change in [["sh", "-c", "printf falso > '\(path)/anexos/\u{301}acta.pdf'"], ["git", "rm", "-q", "\(path)/anexos/\u{301}acta.pdf"]] {
+            _ = try Sandbox.run("/usr/bin/env", change, in: repo.path)
+            _ = try repo.git(["commit", "-qam", "cambia", "--author", "Ana López <alopez@igss.gob.gt>"])
+            let found = try repo.book.verify(range: "HEAD~1..HEAD").violations
+            #expect(found.contains { $0.rule == "archive" && $0.severity == "error" && $0.message.contains("folio 2") }, "\(change): \(found)")
+            _ = try repo.git(["reset", "-q", "--hard", head])
+        }
+    }
+
+    @Test("an index entry pointed at the other Unicode form of its name (é as e + U+0301), with other bytes there, is a changed entry")
+    func entryPointedAtOtherForm() throws {
+        let repo = try CaseRepo()
+        try repo.box.write("%PDF-1.4 original\n", to: "a/\u{e9}.pdf")
+        let (_, path) = try coop(repo, attach: [repo.box.path + "/a/\u{e9}.pdf"])
+        let index = "\(path)/indice.md"
+        try repo.write(repo.read(index).replacingOccurrences(of: "anexos/\u{e9}.pdf", with: "anexos/e\u{301}.pdf"), to: index)
+        try repo.write("FALSIFICADO\n", to: "\(path)/anexos/e\u{301}.pdf")
+        _ = try repo.git(["add", "-A"])
+        _ = try repo.git(["commit", "-qm", "cambia", "--author", "Ana López <alopez@igss.gob.gt>"])
+        let found = try repo.book.verify(range: "HEAD~1..HEAD").violations
+        #expect(found.contains { $0.rule == "archive" && $0.severity == "error" && $0.message.contains("folio 1") }, "\(found)")
+    }
+
+    @Test("a note does not adopt a hidden file (a dot first, whatever follows it) nor a file in a dependency folder that is no code")
+    func notAdopted() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        try repo.write("%PDF-1.4 oculto\n", to: "\(path)/anexos/.\u{301}oculto.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Nota")
+        let noIndex = !FileManager.default.fileExists(atPath: repo.path + "/\(path)/indice.md")
+        #expect(try noIndex || index(repo, path).documentos.isEmpty)
+        try FileManager.default.removeItem(atPath: repo.path + "/\(path)/anexos/.\u{301}oculto.pdf")
+        let head = try repo.git(["rev-parse", "HEAD"])
+        for folder in ["HGE\u{600}", "\u{301}HGE", "hge"] {
+            try repo.write("%PDF-1.4 oficio\n", to: "\(path)/dependencias/\(folder)/oficio.pdf")
+            try repo.expectRefusal(["no es el código de una dependencia", "dependencias/CODIGO/"]) {
+                _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Oficio")
+            }
+            #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+            try FileManager.default.removeItem(atPath: repo.path + "/\(path)/dependencias/\(folder)")
+        }
     }
 
     @Test("an archived document changed in place: the step is refused; verify's hint restores it from the state found")

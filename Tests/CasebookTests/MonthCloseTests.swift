@@ -163,6 +163,47 @@ struct MonthCloseTests {
         #expect(try repo.book.verify().ok)
     }
 
+    /// attack18: the analyst's plain-git commit that drops HGA is refused by verify and the hook,
+    /// but the clone's status showed the shorter list with no warning, and folio's own closing
+    /// step was judged on it.
+    @Test("a plain-git change of dependencias_esperadas by someone who is not a jefe: status shows the case damaged, its round as the last record left it; the closing step and others' notes are refused until the commit leaves the branch")
+    func foreignListChange() throws {
+        let (repo, id) = try month()
+        let file = "cases/2026/\(id)/expediente.md"
+        let text = repo.read(file)
+        let shorter = text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [HGE, HRO]\n", options: [], range: text.range(of: "---\n"))
+        let before = try repo.git(["rev-parse", "HEAD"])
+        try repo.write(shorter, to: file)
+        _ = try repo.git(["commit", "-qam", "solo dos", "--author", "Ana López <alopez@igss.gob.gt>"])
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        let short = String(forged.prefix(7))
+        repo.at("2026-12-01T08:00:00-06:00")
+        let status = try repo.book.status(of: id)
+        #expect(Set(status.expected ?? []) == ["HGE", "HRO", "HGA"] && status.missing == ["HGA"], "\(status.expected ?? []) \(status.missing ?? [])")
+        let reason = status.damage?.reason ?? ""
+        #expect(status.damage?.file == file && reason.contains(short) && reason.contains("alopez") && reason.contains("git rebase -i"), "\(reason)")
+        // The list of all cases, cold and through its case index, says the same.
+        for _ in 0..<2 {
+            let all = try #require(try Casebook.open(at: repo.path, clock: repo.book.clock).statusOfAll().first { $0.id == id })
+            #expect(all.damage == status.damage && all.missing == ["HGA"])
+        }
+        // Verify names the commit, as before; folio records nothing on top of it but a jefe's note.
+        #expect(try repo.book.verify().violations.contains { $0.commit == forged && $0.rule == "role" })
+        try repo.expectRefusal([short, "alopez", "no es jefe", "git rebase -i"]) { try repo.step(id, "06", as: "alopez") }
+        try repo.expectRefusal([short]) { _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Cierre") }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == forged)
+        // Out of the branch: the case is as it was, and the month closes only once HGA is excused.
+        _ = try repo.git(["reset", "-q", "--hard", before])
+        #expect(try repo.book.status(of: id).damage == nil)
+        try repo.expectRefusal(["HGA (no ha empezado)"]) { try repo.step(id, "06", as: "alopez") }
+        // The jefe's own change, even with plain git, is the jefe's to make: the round expects what it lists.
+        try repo.write(shorter, to: file)
+        _ = try repo.git(["commit", "-qam", "solo dos", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"])
+        let jefe = try repo.book.status(of: id)
+        #expect(jefe.damage == nil && Set(jefe.expected ?? []) == ["HGE", "HRO"] && jefe.missing == [], "\(jefe)")
+        try repo.step(id, "06", as: "alopez")
+    }
+
     /// A comma left out, `[HGE HRO]`, was read as a round that expects no dependency, which could
     /// close at once (attack18): folio check, a note and a step say which item is no code and how
     /// to write the list, for the jefe too; nothing is committed.

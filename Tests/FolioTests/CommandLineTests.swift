@@ -310,6 +310,18 @@ struct CommandLineTests {
         #expect((report["violations"] as? [[String: Any]])?.first?["rule"] as? String == "role")
     }
 
+    @Test("a path that starts with a slash is absolute, also when a combining mark follows the slash (attack20: attach took it as relative)")
+    func absoluteWithMark() throws {
+        let cli = try CLI.withThreeCases()
+        let source = cli.box.path + "/src"
+        try FileManager.default.createDirectory(atPath: source + "/\u{301}abs", withIntermediateDirectories: true)
+        try "%PDF-1.4\n".write(toFile: source + "/\u{301}abs/doc.pdf", atomically: true, encoding: .utf8)
+        let head = try cli.git("rev-parse", "HEAD")
+        let run = try cli.folio(["-C", cli.repo, "attach", "PI-2026-0001", "/\u{301}abs/doc.pdf", "--as", "mrodriguez"], in: source)
+        #expect(!run.ok && run.err.contains("No se encuentra el archivo a adjuntar '/\u{301}abs/doc.pdf'"), "\(run.err)")
+        #expect(try cli.git("rev-parse", "HEAD") == head)
+    }
+
     @Test("a refusal: exit 1, a Spanish message on stderr, nothing committed")
     func refusal() throws {
         let cli = CLI()

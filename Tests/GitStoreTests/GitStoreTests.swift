@@ -59,6 +59,17 @@ struct GitStoreTests {
         #expect(!GitPath.isWithin("anexos/e\u{301}/x", "anexos/\u{e9}") && "anexos/e\u{301}" == "anexos/\u{e9}")
     }
 
+    @Test("a status limited to paths takes them literally, glob characters included, also where a combining mark joins one into a larger character")
+    func literalPathspecs() throws {
+        let repo = try Repository.create(at: box.path)
+        let names = ["d/[\u{301}p]x", "d/\u{301}x", "d/px", "d/*\u{301}", "d/a\u{301}"]
+        for name in names { try box.write("\(name)\n", to: name) }
+        for name in names {
+            let found = try repo.changes(side: .workTree, in: [name], untracked: true).map(\.path)
+            #expect(found.map { Array($0.utf8) } == [Array(name.utf8)], "\(name.debugDescription): \(found)")
+        }
+    }
+
     @Test("a look-up by path answers what git ls-tree answers, in any order over commits and folders, whatever the slashes")
     func entryByPathAgreesWithGit() throws {
         let repo = try Repository.create(at: box.path)

@@ -23,6 +23,22 @@ public struct ArchivedDocument: Codable, Equatable, Sendable {
     public var dependencia: String?
     /// The folio this document replaces, as a new version of it.
     public var reemplaza: Int?
+
+    /// Equal as written, every text byte for byte: Swift's `==` takes é and e + U+0301 as one
+    /// text, where git and the file system hold two names (an entry pointed at the other form,
+    /// with other bytes behind it, is a changed entry). Every field is compared.
+    public static func == (a: Self, b: Self) -> Bool {
+        func same(_ x: String?, _ y: String?) -> Bool {
+            switch (x, y) {
+            case (nil, nil): true
+            case (let x?, let y?): x.utf8.elementsEqual(y.utf8)
+            default: false
+            }
+        }
+        return a.folio == b.folio && same(a.archivo, b.archivo) && same(a.titulo, b.titulo) && same(a.sha256, b.sha256)
+            && a.bytes == b.bytes && same(a.tipo, b.tipo) && same(a.incorporado, b.incorporado) && same(a.por, b.por)
+            && same(a.paso, b.paso) && same(a.dependencia, b.dependencia) && a.reemplaza == b.reemplaza
+    }
 }
 
 /// The case's index (`indice.md`): the expediente's metadata in the manner of Spain's ENI

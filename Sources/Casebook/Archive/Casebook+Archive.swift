@@ -84,7 +84,7 @@ extension Casebook {
             if let problem = SafeText.problem(name) ?? request.title.flatMap({ SafeText.problem($0) }) {
                 throw CasebookError.invalidFile(file: SafeText.visible(source), reason: problem, fix: "Cámbiele el nombre (o el título) a uno de una sola línea.")
             }
-            guard !name.hasPrefix("."), name != ArchiveIndex.fileName else {
+            guard !GitPath.isHidden(name), name != ArchiveIndex.fileName else {
                 throw CasebookError.invalidFile(file: source, reason: "ese nombre no se archiva", fix: "Cámbiele el nombre.")
             }
             let (target, previous) = versionedName(name, in: folder, index: index, casePath: path)
@@ -126,7 +126,14 @@ extension Casebook {
         for folder in folders {
             for file in workTreeFiles(under: "\(path)/\(folder)") where !file.hasSuffix(".md") {
                 let relative = GitPath.relative(file, to: path) ?? file
-                guard !GitPath.components(relative).contains(where: { $0.hasPrefix(".") }) else { continue }
+                guard !GitPath.components(relative).contains(where: GitPath.isHidden) else { continue }
+                // A dependency's folder is named by its code (attack20: 'HGE\u{600}' was taken as one).
+                if let code = Self.dependencyFolder(relative), CaseID.dependencyCode(code) != code {
+                    throw CasebookError.invalidFile(
+                        file: SafeText.visible(file),
+                        reason: "está en dependencias/\(SafeText.visible(code))/, que no es el código de una dependencia (letras mayúsculas sin tilde, números, '-' o '_')",
+                        fix: "Muévalo a la carpeta de su dependencia (dependencias/CODIGO/) o a anexos/.")
+                }
                 if let document = known[relative] {
                     // The last version of each archived file must still be what the index says.
                     if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {

@@ -89,7 +89,7 @@ extension Casebook {
             let changed = Set(try repository.changedEntries(at: folder, from: parent, to: commit))
             for earlier in documents {
                 let document = restored[earlier.folio] ?? earlier
-                guard document != earlier || changed.contains(String(earlier.archivo.prefix { $0 != "/" })) else { continue }
+                guard document != earlier || changed.contains(GitPath.components(earlier.archivo).first ?? "") else { continue }
                 let file = "\(folder)/\(document.archivo)"
                 let was = try repository.fileID(at: file, in: parent)
                 let now = try repository.fileID(at: file, in: commit)

@@ -172,7 +172,8 @@ extension Casebook {
                                     returned: thread.next != nil && (try? uncorrectedData(replay, dependency: thread.code, path: path, head: head)) != nil ? true : nil)
         }
         // A round that has closed (P2) offers no new dependency's start (`recordStepLocked` refuses it).
-        let state = effectiveState(replay, path: path, roster: roster)
+        let foreign = gone == nil ? try foreignListChange(replay, path: path, head: head) : nil
+        let state = effectiveState(replay, path: path, roster: roster, foreign: foreign)
         let next = allowed.filter { $0.dependency == nil && !(state == .closed && $0.perDependency) }
         let round = Self.round(of: replay)
         var status = CaseStatus(
@@ -181,7 +182,7 @@ extension Casebook {
             next: next,
             history: replay.steps.map { entry($0, kind: "step", timing: timings[$0.commit]) }, dependencies: dependencies,
             round: round?.round, roundNote: round?.note, damage: damage)
-        if let rs = roundStatus(replay, path: path, roster: roster) {
+        if let rs = roundStatus(replay, path: path, roster: roster, foreign: foreign) {
             status.expected = rs.expected
             status.missing = rs.missing
             status.excused = rs.excused.map { ExcusedDependency(code: $0.code, reason: $0.reason) }
@@ -196,6 +197,9 @@ extension Casebook {
         } else if fields == nil, let last = try lastFolder(of: replay.id, records: replay.records, holding: "expediente.md") {
             missing = CaseDamage(file: "\(path)/expediente.md", reason: "falta: se borró fuera de folio; "
                 + Self.restoreFix(replay.id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
+        }
+        if missing == nil, status.damage == nil, let foreign {
+            status.damage = CaseDamage(file: "\(path)/expediente.md", reason: foreign.reason(replay.id) + ". " + foreign.fix)
         }
         if let missing {
             status.damage = missing

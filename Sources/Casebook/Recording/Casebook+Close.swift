@@ -27,6 +27,35 @@ struct ExpectedList: Sendable {
     }
 }
 
+/// A change of `dependencias_esperadas` committed after a case's last record by someone who is not
+/// a jefe: with plain git, since folio's step and note refuse it. Verify reports that commit [role]
+/// and the shared repository refuses it; until it leaves the branch, the round expects what the
+/// last record left listed, status shows the case as damaged, and only a jefe records a step or
+/// note of the case on top of it (a jefe's note makes the list the jefe's again). attack18: the
+/// clone's status showed the shorter list, and folio's own closing step was judged on it.
+struct ForeignListChange: Sendable {
+    /// The commit that changed the list, and its author (a persona's id, or name and email).
+    var commit: OID
+    var author: String
+    /// The codes listed at the last record (nil: none written, the roster's contacts are expected)
+    /// and after the change.
+    var listed: [String]?
+    var changed: Set<String>?
+
+    /// The verdict's words, for status and for the refusal.
+    func reason(_ id: String) -> String {
+        let show = { (codes: [String]?) in codes.map { $0.isEmpty ? "ninguna" : $0.joined(separator: ", ") } ?? "los enlaces de roles.yaml" }
+        return "el commit \(commit.short) cambió '\(Casebook.expectedField)' (de \(show(listed)) a \(show(changed?.sorted()))) y su autor, "
+            + "\(author), no es jefe: qué dependencias espera la ronda lo dice el jefe, y el repositorio compartido rechaza ese commit [role]. "
+            + "Hasta que salga de la rama, la ronda de \(id) espera \(show(listed)), y solo un jefe registra pasos o notas en el expediente"
+    }
+
+    var fix: String {
+        "Si el commit no está publicado, quítelo de su rama ('git rebase -i \(commit.short)~1' y borre su línea; 'folio verify' lo señala); "
+            + "el jefe registra el cambio con 'folio note', y cierra sin una dependencia con 'folio excusar'."
+    }
+}
+
 extension Casebook {
     /// The role whose registered contacts a round expects: the external role of the round's first
     /// step (P3: dependencia, P5: unidad-ejecutora); P2's POAs come from the dependencias.
@@ -44,13 +73,19 @@ extension Casebook {
     /// and `roster`.
     /// A round that has ended keeps the dependencies expected as of the commit that ended it (its
     /// last step or the jefe's last excuse): a contact registered later does not reopen it.
-    func roundStatus(_ replay: CaseReplay, path: String, roster current: Roster) -> RoundStatus? {
+    /// With `foreign`, the round expects what the case's last record left listed.
+    func roundStatus(_ replay: CaseReplay, path: String, roster current: Roster, foreign: ForeignListChange? = nil) -> RoundStatus? {
         guard let role = expectedRole(replay.definition) else { return nil }
         // The excuses the round accepted (made by a jefe, of a pending dependency, while it was open).
         let excused = replay.excuses.compactMap { record in record.excuse.flatMap(CaseID.dependencyCode).map { ($0, record.text) } }
-        // Stamped before it is read: an edit made while it is read changes the stamp.
-        workTreeFiles[path + "/expediente.md"] = fileStamp(path + "/expediente.md")
-        let listed = Self.listedCodes(((try? caseDocument("expediente.md", in: path)) ?? nil)?[Self.expectedField])
+        let listed: [String]?
+        if let foreign {
+            listed = foreign.listed
+        } else {
+            // Stamped before it is read: an edit made while it is read changes the stamp.
+            workTreeFiles[path + "/expediente.md"] = fileStamp(path + "/expediente.md")
+            listed = Self.listedCodes(((try? caseDocument("expediente.md", in: path)) ?? nil)?[Self.expectedField])
+        }
         let expected = Self.expectedCodes(listed: listed, roster: roundRoster(replay, current: current), role: role)
         let finished = Set(replay.machine.threads.filter { $0.next == nil }.map(\.code))
         let excusedCodes = Set(excused.map(\.0))
@@ -207,6 +242,49 @@ extension Casebook {
          "Escriba un código por elemento, separados por comas: \(expectedField): [HGE, HRO].")
     }
 
+    /// The change of `dependencias_esperadas` made since the case's last record (its newest step,
+    /// note or excuse that the replay accepted) by someone who is not a jefe, as of `head`; nil
+    /// when the list is the one that record left, or each change since was a jefe's. Only a round
+    /// still to be judged is read: an open case, or a closed one a new dependency could open (P2).
+    /// The record's version and HEAD's are compared first; the commits since are read only when
+    /// the lists differ (a jefe's change with plain git, until the case's next record, or this).
+    func foreignListChange(_ replay: CaseReplay, path: String, head: OID) throws -> ForeignListChange? {
+        guard !path.isEmpty, expectedRole(replay.definition) != nil,
+              replay.machine.state != .closed || replay.machine.allowedNext.contains(where: \.startsDependency) else { return nil }
+        let key = "\(replay.id) \(head.hex)"
+        if let known = foreignListChanges[key] { return known }
+        let refused = Set(replay.refused.map(\.record.commit))
+        var found: ForeignListChange?
+        let file = "\(path)/expediente.md"
+        if let anchor = replay.records.last(where: { !refused.contains($0.commit) })?.commit, anchor != head {
+            let then = try repository.entry(at: file, in: anchor), now = try repository.entry(at: file, in: head)
+            if then?.id != now?.id, try expectedList(file, at: then).codes != expectedList(file, at: now).codes {
+                let listed = try then.flatMap { entry in Self.listedCodes(in: try repository.blob(entry.id), file: file) }
+                var previous = then
+                _ = try walkLine(after: anchor, to: head) { commit in
+                    guard found == nil, let parent = commit.parents.first else { return }
+                    let entry = try repository.entry(at: file, in: commit.id)
+                    defer { previous = entry }
+                    guard entry?.id != previous?.id else { return }
+                    let author = (try? roster(at: parent))?.find(commit.author.email)
+                    guard let change = try expectedListChange(file, from: parent, to: commit.id, author: author) else { return }
+                    found = ForeignListChange(commit: commit.id, author: author?.id ?? "\(commit.author.name) <\(commit.author.email)>",
+                                              listed: listed, changed: change.after)
+                }
+            }
+        }
+        foreignListChanges[key] = .some(found)
+        return found
+    }
+
+    /// A step or note, by someone who is not a jefe, of a case whose `dependencias_esperadas`
+    /// someone who is not a jefe changed since its last record (`foreignListChange`) is refused:
+    /// it would be judged on that list, and published on top of a commit the shared repository refuses.
+    func refuseForeignListChange(_ replay: CaseReplay, path: String, head: OID) throws {
+        guard let foreign = try foreignListChange(replay, path: path, head: head) else { return }
+        throw CasebookError.invalidFile(file: "\(path)/expediente.md", reason: foreign.reason(replay.id), fix: foreign.fix)
+    }
+
     /// A step or note by someone who is not a jefe refuses a changed `dependencias_esperadas`
     /// in the work tree (`expectedListChange`); anyone's refuses a listed item that is no code.
     func checkExpectedList(path: String, persona: Persona, head: OID) throws {
@@ -275,10 +353,10 @@ extension Casebook {
 
     /// The state a person is told: a case whose round has ended for the dependencies that started
     /// (P2 after the last POA archived) stays open while an expected dependency is missing.
-    func effectiveState(_ replay: CaseReplay, path: String, roster: Roster) -> CaseState {
+    func effectiveState(_ replay: CaseReplay, path: String, roster: Roster, foreign: ForeignListChange? = nil) -> CaseState {
         let state = replay.machine.state
         guard state == .closed, replay.machine.allowedNext.contains(where: \.startsDependency),
-              let round = roundStatus(replay, path: path, roster: roster), !round.missing.isEmpty else { return state }
+              let round = roundStatus(replay, path: path, roster: roster, foreign: foreign), !round.missing.isEmpty else { return state }
         return .open
     }
 
@@ -294,9 +372,12 @@ extension Casebook {
                                                   from: firstDay.description)
             }
         }
-        // As the work tree lists them, and as committed (what verify and the hook judge by).
-        var missing = roundStatus(replay, path: path, roster: roster)?.missing ?? []
-        if let head = try repository.headCommit() {
+        // As the work tree lists them, and as committed (what verify and the hook judge by); after
+        // a change of the list by someone who is not a jefe, as the case's last record left it.
+        let head = try repository.headCommit()
+        let foreign = try head.flatMap { try foreignListChange(replay, path: path, head: $0) }
+        var missing = roundStatus(replay, path: path, roster: roster, foreign: foreign)?.missing ?? []
+        if let head {
             missing += try (committedMissing(replay, at: head) ?? []).filter { !missing.contains($0) }
         }
         guard !missing.isEmpty else { return }
@@ -325,7 +406,8 @@ extension Casebook {
         let replayed = try replay(id, in: history)
         let noun = replayed.map { partyNoun($0.definition) } ?? (one: "dependencia", many: "dependencias")
         guard persona.holds(.jefe) else { throw CasebookError.notJefe(persona: persona.id, action: "cerrar una ronda sin una \(noun.one)") }
-        guard let replay = replayed, let round = roundStatus(replay, path: path, roster: roster) else {
+        guard let replay = replayed,
+              let round = roundStatus(replay, path: path, roster: roster, foreign: try foreignListChange(replay, path: path, head: head)) else {
             throw CasebookError.invalidFile(file: path, reason: "el expediente no tiene pasos por dependencia",
                                             fix: "Solo los procedimientos 2, 3 y 5 esperan a varias dependencias.")
         }

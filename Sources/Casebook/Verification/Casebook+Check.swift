@@ -55,9 +55,9 @@ extension Casebook {
             let procedure = (try? caseDocument("expediente.md", in: folder.path))??["procedimiento"].flatMap(Requirement.number)
             problems += try caseProblems(id: folder.id, path: folder.path, procedure: procedure.map { Int($0) }, schemaCommit: opening)
         }
-        let scope = caseID.flatMap { id in folders.first.map { $0.path + "/" } }
+        let scope = caseID.flatMap { id in folders.first.map(\.path) }
         let unrecorded = ((try? repository.changes()) ?? []).map(\.path)
-            .filter { path in scope.map { path.hasPrefix($0) } ?? true }.sorted()
+            .filter { path in scope.map { GitPath.isInside(path, $0) } ?? true }.sorted()
         if let head {
             problems += try archiveProblems(changed: unrecorded, folders: folders, head: head)
             let roster = try roster(at: head)

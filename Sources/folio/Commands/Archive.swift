@@ -2,6 +2,7 @@ import ArgumentParser
 import Casebook
 import Procedures
 import Foundation
+import GitStore
 
 extension Folio {
     struct ArchiveDocuments: ParsableCommand {
@@ -106,6 +107,6 @@ extension Folio {
 extension Folio {
     /// A path given on the command line, made absolute against the current folder.
     static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        GitPath.isAbsolute(path) ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }

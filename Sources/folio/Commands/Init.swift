@@ -1,6 +1,7 @@
 import ArgumentParser
 import Casebook
 import Foundation
+import GitStore
 
 extension Folio {
     struct Init: ParsableCommand {
@@ -25,7 +26,7 @@ extension Folio {
                     throw CasebookError.invalidFile(file: "schemas/", reason: "no se encuentran las definiciones de los procedimientos",
                                                     fix: "Indique la carpeta schemas/ de folio con FOLIO_SCHEMAS=RUTA.")
                 }
-                let folder = directory.hasPrefix("/") ? directory : RepositoryOptions.leadingDirectory.map { $0 + "/" + directory } ?? directory
+                let folder = GitPath.isAbsolute(directory) ? directory : RepositoryOptions.leadingDirectory.map { $0 + "/" + directory } ?? directory
                 let book = try Casebook.create(at: folder, jefe: jefe, schemas: schemas, clock: Folio.clock())
                 let jefe = try book.currentRoster().personas[0]
                 print("Repositorio de expedientes creado en \(book.root).")
