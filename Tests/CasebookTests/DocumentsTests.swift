@@ -115,6 +115,35 @@ struct DocumentsTests {
         }
     }
 
+    @Test("a name written decomposed (as macOS writes it) dropped into anexos/: adopted under its composed name, as the index says; beside an archived one of the same name, refused")
+    func decomposedNames() throws {
+        let repo = try CaseRepo()
+        try repo.box.write("%PDF-1.4 acta\n", to: "a/acta-revisi\u{f3}n.pdf")
+        let (id, path) = try coop(repo, attach: [repo.box.path + "/a/acta-revisi\u{f3}n.pdf"])
+        try repo.write("%PDF-1.4 minuta\n", to: "\(path)/anexos/minuta reunio\u{301}n.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Minuta")
+        #expect(try index(repo, path).documentos.map { Array($0.archivo.utf8) }
+                == ["anexos/acta-revisi\u{f3}n.pdf", "anexos/minuta reuni\u{f3}n.pdf"].map { Array($0.utf8) })
+        let tree = try repo.git(["-c", "core.quotepath=off", "ls-tree", "--name-only", "HEAD", "\(path)/anexos/"]).lines
+        #expect(Set(tree.map { Array($0.utf8) }) == Set(["acta-revisi\u{f3}n.pdf", "minuta reuni\u{f3}n.pdf"].map { Array("\(path)/anexos/\($0)".utf8) }), "\(tree)")
+        #expect(try repo.book.verify().violations.isEmpty)
+        // The same name as an archived document, decomposed: not that document changed, and not a second file of that name.
+        let head = try repo.git(["rev-parse", "HEAD"])
+        try repo.write("%PDF-1.4 otra acta\n", to: "\(path)/anexos/acta-revisio\u{301}n.pdf")
+        try repo.expectRefusal(["acentos escritos descompuestos", "folio 1"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Otra acta")
+        }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/\(path)/anexos/acta-revisio\u{301}n.pdf"), "the refusal renames nothing")
+        try FileManager.default.removeItem(atPath: repo.path + "/\(path)/anexos/acta-revisio\u{301}n.pdf")
+        // folio attach of such a file where it is: the same.
+        try repo.write("%PDF-1.4 oficio\n", to: "\(path)/anexos/oficio-remisio\u{301}n.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Oficio",
+                                     archive: ArchiveRequest(files: [repo.path + "/\(path)/anexos/oficio-remisio\u{301}n.pdf"]))
+        #expect(try index(repo, path).documentos.last?.archivo.utf8.elementsEqual("anexos/oficio-remisi\u{f3}n.pdf".utf8) == true)
+        #expect(try repo.book.verify().violations.isEmpty)
+    }
+
     @Test("an index entry pointed at the other Unicode form of its name (é as e + U+0301), with other bytes there, is a changed entry")
     func entryPointedAtOtherForm() throws {
         let repo = try CaseRepo()

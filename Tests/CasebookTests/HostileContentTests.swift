@@ -548,8 +548,11 @@ struct HostileContentTests {
                 _ = try repo.book.addPersona(Persona(id: "ana", name: name, email: email, roles: [.analista]), actor: "mrodriguez")
             }
         }
-        try repo.expectRefusal(["--title", "caracteres de control"]) {
-            _ = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca\u{1B}]0;pwned\u{7}", persona: "mrodriguez"))
+        // (U+2028 and U+2029 are line breaks to YAML: such a title was written, then refused as unreadable.)
+        for title in ["Beca\u{1B}]0;pwned\u{7}", "Beca\u{2028}2027", "Beca\u{2029}"] {
+            try repo.expectRefusal(["--title", "caracteres de control", "\\u{"]) {
+                _ = try repo.book.openCase(NewCaseRequest(procedure: "7", title: title, persona: "mrodriguez"))
+            }
         }
         let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
         let bad = repo.box.path + "/oficio\nfalso.pdf"

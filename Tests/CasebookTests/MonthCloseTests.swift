@@ -182,18 +182,30 @@ struct MonthCloseTests {
         #expect(Set(status.expected ?? []) == ["HGE", "HRO", "HGA"] && status.missing == ["HGA"], "\(status.expected ?? []) \(status.missing ?? [])")
         let reason = status.damage?.reason ?? ""
         #expect(status.damage?.file == file && reason.contains(short) && reason.contains("alopez") && reason.contains("git rebase -i"), "\(reason)")
+        #expect(status.next.isEmpty, "nothing folio would record is offered")
         // The list of all cases, cold and through its case index, says the same.
         for _ in 0..<2 {
             let all = try #require(try Casebook.open(at: repo.path, clock: repo.book.clock).statusOfAll().first { $0.id == id })
             #expect(all.damage == status.damage && all.missing == ["HGA"])
         }
-        // Verify names the commit, as before; folio records nothing on top of it but a jefe's note.
+        // Verify names the commit, as before; folio records nothing on top of it (a record would
+        // hide it, staff21: the jefe's excuse did) but a jefe's note that writes the list anew.
         #expect(try repo.book.verify().violations.contains { $0.commit == forged && $0.rule == "role" })
-        try repo.expectRefusal([short, "alopez", "no es jefe", "git rebase -i"]) { try repo.step(id, "06", as: "alopez") }
+        try repo.expectRefusal([short, "alopez", "no es jefe", "git rebase -i", "git reset --hard \(short)~1", "git revert \(short)"]) {
+            try repo.step(id, "06", as: "alopez")
+        }
         try repo.expectRefusal([short]) { _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Cierre") }
+        try repo.expectRefusal([short]) { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Visto") }
+        try repo.expectRefusal([short]) { _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "No reportó", persona: "mrodriguez") }
         #expect(try repo.git(["rev-parse", "HEAD"]) == forged)
-        // Out of the branch: the case is as it was, and the month closes only once HGA is excused.
-        _ = try repo.git(["reset", "-q", "--hard", before])
+        // The jefe's note that writes the list anew is taken: the list is the jefe's from then on.
+        try repo.write(text, to: file)
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Se esperan las tres")
+        let restored = try repo.book.status(of: id)
+        #expect(restored.damage == nil && restored.missing == ["HGA"] && !restored.next.isEmpty, "\(restored)")
+        // Out of the branch, as the fix says: the case is as it was, and the month closes only once HGA is excused.
+        _ = try repo.git(["reset", "-q", "--hard", "\(short)~1"])
+        #expect(try repo.git(["rev-parse", "HEAD"]) == before)
         #expect(try repo.book.status(of: id).damage == nil)
         try repo.expectRefusal(["HGA (no ha empezado)"]) { try repo.step(id, "06", as: "alopez") }
         // The jefe's own change, even with plain git, is the jefe's to make: the round expects what it lists.
@@ -202,6 +214,33 @@ struct MonthCloseTests {
         let jefe = try repo.book.status(of: id)
         #expect(jefe.damage == nil && Set(jefe.expected ?? []) == ["HGE", "HRO"] && jefe.missing == [], "\(jefe)")
         try repo.step(id, "06", as: "alopez")
+    }
+
+    @Test("the analyst's change of the list stays found under a record of someone else put on top (a folio note cherry-picked from another branch), and under a key spelled with an escape")
+    func foreignListChangeHidden() throws {
+        let (repo, id) = try month()
+        let file = "cases/2026/\(id)/expediente.md"
+        let text = repo.read(file)
+        let branch = try repo.git(["rev-parse", "--abbrev-ref", "HEAD"])
+        let before = try repo.git(["rev-parse", "HEAD"])
+        // A genuine note of the analyst's, made on a side branch.
+        _ = try repo.git(["checkout", "-q", "-b", "lado"])
+        try repo.write("Minuta\n", to: "cases/2026/\(id)/minuta.md")
+        _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Minuta")
+        let note = try repo.git(["rev-parse", "HEAD"])
+        _ = try repo.git(["checkout", "-q", branch])
+        for key in ["dependencias_esperadas", "\"dependencias\\x5fesperadas\""] {
+            try repo.write(text.replacingOccurrences(of: "---\n", with: "---\n\(key): [HGE, HRO]\n", options: [], range: text.range(of: "---\n")), to: file)
+            _ = try repo.git(["commit", "-qam", "solo dos", "--author", "Ana López <alopez@igss.gob.gt>"])
+            let forged = try repo.git(["rev-parse", "HEAD"])
+            _ = try repo.git(["-c", "user.email=alopez@igss.gob.gt", "-c", "user.name=Ana López", "cherry-pick", "--allow-empty", note])
+            repo.at("2026-12-01T08:00:00-06:00")
+            #expect(try repo.book.verify().violations.contains { $0.commit == forged && $0.rule == "role" }, "\(key)")
+            let status = try repo.book.status(of: id)
+            #expect(status.damage?.reason.contains(String(forged.prefix(7))) == true && status.missing == ["HGA"], "\(key): \(status)")
+            try repo.expectRefusal([String(forged.prefix(7))]) { try repo.step(id, "06", as: "alopez") }
+            _ = try repo.git(["reset", "-q", "--hard", before])
+        }
     }
 
     /// A comma left out, `[HGE HRO]`, was read as a round that expects no dependency, which could

@@ -64,11 +64,27 @@ extension Casebook {
                     throw CasebookError.invalidFile(file: "\(path)/\(relative)", reason: "es un archivo que folio escribe, no un documento que se archive",
                                                     fix: "Archive un documento: 'folio attach \(id) ARCHIVO'.")
                 }
-                if let known = index.documentos.last(where: { $0.archivo == relative }) {
-                    throw CasebookError.invalidFile(file: "\(path)/\(relative)", reason: "ya está en el índice como folio \(known.folio)",
-                                                    fix: "Una versión nueva se incorpora desde otro archivo: 'folio attach \(id) OTRO-ARCHIVO --replaces \(known.folio)'.")
+                let composed = relative.utf8.elementsEqual(inside.utf8)
+                if let known = index.documentos.last(where: { $0.archivo.utf8.elementsEqual(relative.utf8) }) {
+                    throw CasebookError.invalidFile(
+                        file: "\(path)/\(inside)",
+                        reason: composed ? "ya está en el índice como folio \(known.folio)"
+                            : "se llama como \(known.archivo), el folio \(known.folio) del índice, con los acentos escritos descompuestos (como los escribe macOS): el expediente guarda un nombre por documento",
+                        fix: composed ? "Una versión nueva se incorpora desde otro archivo: 'folio attach \(id) OTRO-ARCHIVO --replaces \(known.folio)'."
+                            : "Sáquelo de la carpeta y, si es una versión nueva, incorpórelo con 'folio attach \(id) ARCHIVO --replaces \(known.folio)'.")
                 }
-                let (sha, size) = try Digest.sha256(ofFile: resolved)
+                // The archive keeps names composed (NFC): a name written decomposed is renamed where
+                // it is, so that git keeps the name the index says.
+                if !composed {
+                    guard !FileManager.default.fileExists(atPath: "\(root)/\(path)/\(relative)") else {
+                        throw CasebookError.invalidFile(
+                            file: "\(path)/\(inside)",
+                            reason: "se llama como \(path)/\(relative), que también está en la carpeta, con los acentos escritos descompuestos (como los escribe macOS)",
+                            fix: "Deje uno de los dos, o cámbiele el nombre a uno, y vuelva a intentarlo.")
+                    }
+                    try edit.move("\(path)/\(inside)", to: "\(path)/\(relative)")
+                }
+                let (sha, size) = try Digest.sha256(ofFile: "\(root)/\(path)/\(relative)")
                 try refuseCopy(sha, "\(path)/\(relative)", inFolder: true, dependency: dependency ?? Self.dependencyFolder(relative))
                 let document = ArchivedDocument(
                     folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: relative,
@@ -121,7 +137,9 @@ extension Casebook {
         // folders are their own steps' (Casebook.commitScope).
         let folders = dependency.map { ["dependencias/\($0)"] } ?? (step != nil && definition.dependencyBlock != nil ? ["anexos"] : ["anexos", "dependencias"])
         let index = try workTreeIndex(path)
-        let known = Dictionary((index?.documentos ?? []).map { ($0.archivo, $0) }, uniquingKeysWith: { _, last in last })
+        // By the name's bytes: Swift's == takes 'revisión' written decomposed (as macOS writes it)
+        // for the archived one written composed, and called a new file the archived one changed.
+        let known = Dictionary((index?.documentos ?? []).map { (Array($0.archivo.utf8), $0) }, uniquingKeysWith: { _, last in last })
         var dropped: [String] = []
         for folder in folders {
             for file in workTreeFiles(under: "\(path)/\(folder)") where !file.hasSuffix(".md") {
@@ -134,7 +152,7 @@ extension Casebook {
                         reason: "está en dependencias/\(SafeText.visible(code))/, que no es el código de una dependencia (letras mayúsculas sin tilde, números, '-' o '_')",
                         fix: "Muévalo a la carpeta de su dependencia (dependencias/CODIGO/) o a anexos/.")
                 }
-                if let document = known[relative] {
+                if let document = known[Array(relative.utf8)] {
                     // The last version of each archived file must still be what the index says.
                     if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {
                         throw CasebookError.invalidFile(
@@ -147,7 +165,8 @@ extension Casebook {
             }
         }
         // An archived document is never deleted or renamed by a step or a note either.
-        for (relative, document) in known where folders.contains(where: { GitPath.isInside(relative, $0) }) {
+        for document in known.values where folders.contains(where: { GitPath.isInside(document.archivo, $0) }) {
+            let relative = document.archivo
             let file = "\(path)/\(relative)"
             guard !FileManager.default.fileExists(atPath: "\(root)/\(file)") else { continue }
             throw CasebookError.invalidFile(

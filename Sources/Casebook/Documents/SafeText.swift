@@ -4,11 +4,12 @@ import Foundation
 /// (git refuses `<` and `>`), Markdown tables, terminals (escape sequences) and spreadsheets
 /// (cells starting with `=` run as formulas).
 public enum SafeText {
-    /// Control characters (C0, DEL, C1) and the invisible bidirectional overrides that make text
-    /// read differently from what it is.
+    /// Control characters (C0, DEL, C1), the line and paragraph separators (U+2028, U+2029: line
+    /// breaks to YAML, so a title holding one was written and then refused as unreadable) and the
+    /// invisible bidirectional overrides that make text read differently from what it is.
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+        case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return true
         default: return false
         }
     }

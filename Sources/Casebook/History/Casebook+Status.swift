@@ -198,8 +198,8 @@ extension Casebook {
             missing = CaseDamage(file: "\(path)/expediente.md", reason: "falta: se borró fuera de folio; "
                 + Self.restoreFix(replay.id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
         }
-        if missing == nil, status.damage == nil, let foreign {
-            status.damage = CaseDamage(file: "\(path)/expediente.md", reason: foreign.reason(replay.id) + ". " + foreign.fix)
+        if missing == nil, let foreign {
+            missing = CaseDamage(file: "\(path)/expediente.md", reason: foreign.reason(replay.id) + ". " + foreign.fix)
         }
         if let missing {
             status.damage = missing

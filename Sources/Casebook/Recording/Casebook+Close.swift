@@ -29,10 +29,11 @@ struct ExpectedList: Sendable {
 
 /// A change of `dependencias_esperadas` committed after a case's last record by someone who is not
 /// a jefe: with plain git, since folio's step and note refuse it. Verify reports that commit [role]
-/// and the shared repository refuses it; until it leaves the branch, the round expects what the
-/// last record left listed, status shows the case as damaged, and only a jefe records a step or
-/// note of the case on top of it (a jefe's note makes the list the jefe's again). attack18: the
-/// clone's status showed the shorter list, and folio's own closing step was judged on it.
+/// and the shared repository refuses it; until it leaves the branch (or a jefe reverts it), the
+/// round expects what the last record left listed, status shows the case as damaged with nothing
+/// to do, and folio records no step, note or excuse of the case on top of it, but a jefe's note
+/// that writes the list anew. attack18: the clone's status showed the shorter list, and folio's
+/// own closing step was judged on it; staff21: a jefe's excuse on top of it hid it.
 struct ForeignListChange: Sendable {
     /// The commit that changed the list, and its author (a persona's id, or name and email).
     var commit: OID
@@ -47,12 +48,13 @@ struct ForeignListChange: Sendable {
         let show = { (codes: [String]?) in codes.map { $0.isEmpty ? "ninguna" : $0.joined(separator: ", ") } ?? "los enlaces de roles.yaml" }
         return "el commit \(commit.short) cambió '\(Casebook.expectedField)' (de \(show(listed)) a \(show(changed?.sorted()))) y su autor, "
             + "\(author), no es jefe: qué dependencias espera la ronda lo dice el jefe, y el repositorio compartido rechaza ese commit [role]. "
-            + "Hasta que salga de la rama, la ronda de \(id) espera \(show(listed)), y solo un jefe registra pasos o notas en el expediente"
+            + "Hasta que salga de la rama, la ronda de \(id) espera \(show(listed)), y folio no registra pasos, notas ni excusas del expediente"
     }
 
     var fix: String {
-        "Si el commit no está publicado, quítelo de su rama ('git rebase -i \(commit.short)~1' y borre su línea; 'folio verify' lo señala); "
-            + "el jefe registra el cambio con 'folio note', y cierra sin una dependencia con 'folio excusar'."
+        "Si el commit no está publicado, quítelo de su rama: 'git rebase -i \(commit.short)~1' y cambie 'pick' por 'drop' en su línea "
+            + "(si es el último commit, 'git reset --hard \(commit.short)~1'); si ya se publicó, un jefe lo revierte ('git revert \(commit.short)') "
+            + "o escribe la lista que corresponde y la registra con 'folio note'. Para cerrar sin una dependencia, el jefe usa 'folio excusar'."
     }
 }
 
@@ -127,10 +129,18 @@ extension Casebook {
     /// The field of `expediente.md` that says which dependencies a round expects.
     static let expectedField = "dependencias_esperadas"
 
+    /// Whether a version of `expediente.md` may write `dependencias_esperadas`: its bytes name the
+    /// field, or hold a backslash, with which a quoted key spells it otherwise
+    /// (`"dependencias\x5fesperadas"`, attack21: committed readers saw no list where the work
+    /// tree's parser saw one). Files that do not are not parsed for it.
+    static func mayListExpected(_ data: Data) -> Bool {
+        data.range(of: Data(expectedField.utf8)) != nil || data.contains(UInt8(ascii: "\\"))
+    }
+
     /// The expected codes an `expediente.md` lists (`listedCodes`); nil when it lists none or
     /// cannot be read. Files that do not mention the field are not parsed.
     static func listedCodes(in data: Data?, file: String) -> [String]? {
-        guard let data, data.range(of: Data(expectedField.utf8)) != nil else { return nil }
+        guard let data, mayListExpected(data) else { return nil }
         return (try? checkedListedCodes(in: data, file: file))?.codes
     }
 
@@ -139,7 +149,7 @@ extension Casebook {
     /// events when that decides (a list or a text of words, as folio writes it), else from the file
     /// loaded. The content check judges each committed version so, and a step the work tree's.
     static func checkedListedCodes(in data: Data, file: String) throws -> (codes: [String]?, bad: String?) {
-        let mentioned = data.range(of: Data(expectedField.utf8)) != nil
+        let mentioned = mayListExpected(data)
         let captured = try FrontMatterDocument.check(data: data, file: file, capturing: mentioned ? expectedField : nil)
         guard mentioned else { return (nil, nil) }
         switch captured {
@@ -186,7 +196,7 @@ extension Casebook {
         if let seen = expectedListsSeen[file], seen.blob == entry.id { return seen.list }
         let data = try repository.blob(entry.id)
         // Files that do not mention the field are not read further.
-        let list = data.range(of: Data(Self.expectedField.utf8)) == nil ? ExpectedList()
+        let list = !Self.mayListExpected(data) ? ExpectedList()
             : (try? Self.checkedListedCodes(in: data, file: file)).map(ExpectedList.init) ?? ExpectedList()
         expectedListsSeen[file] = (entry.id, list)
         return list
@@ -253,33 +263,61 @@ extension Casebook {
               replay.machine.state != .closed || replay.machine.allowedNext.contains(where: \.startsDependency) else { return nil }
         let key = "\(replay.id) \(head.hex)"
         if let known = foreignListChanges[key] { return known }
-        let refused = Set(replay.refused.map(\.record.commit))
-        var found: ForeignListChange?
-        let file = "\(path)/expediente.md"
-        if let anchor = replay.records.last(where: { !refused.contains($0.commit) })?.commit, anchor != head {
-            let then = try repository.entry(at: file, in: anchor), now = try repository.entry(at: file, in: head)
-            if then?.id != now?.id, try expectedList(file, at: then).codes != expectedList(file, at: now).codes {
-                let listed = try then.flatMap { entry in Self.listedCodes(in: try repository.blob(entry.id), file: file) }
-                var previous = then
-                _ = try walkLine(after: anchor, to: head) { commit in
-                    guard found == nil, let parent = commit.parents.first else { return }
-                    let entry = try repository.entry(at: file, in: commit.id)
-                    defer { previous = entry }
-                    guard entry?.id != previous?.id else { return }
-                    let author = (try? roster(at: parent))?.find(commit.author.email)
-                    guard let change = try expectedListChange(file, from: parent, to: commit.id, author: author) else { return }
-                    found = ForeignListChange(commit: commit.id, author: author?.id ?? "\(commit.author.name) <\(commit.author.email)>",
-                                              listed: listed, changed: change.after)
-                }
-            }
-        }
+        let found = try findForeignListChange(replay, path: path, head: head)
         foreignListChanges[key] = .some(found)
         return found
     }
 
-    /// A step or note, by someone who is not a jefe, of a case whose `dependencias_esperadas`
-    /// someone who is not a jefe changed since its last record (`foreignListChange`) is refused:
-    /// it would be judged on that list, and published on top of a commit the shared repository refuses.
+    private func findForeignListChange(_ replay: CaseReplay, path: String, head: OID) throws -> ForeignListChange? {
+        // The list is the jefe's as of the case's opening (only a jefe writes one there) and as of
+        // each record of a jefe; a record of anyone else may stand on a change it did not make
+        // (attack21: a note cherry-picked on top of the analyst's change).
+        let refused = Set(replay.refused.map(\.record.commit))
+        let records = replay.records.filter { !refused.contains($0.commit) }
+        guard let anchor = records.last(where: { $0.role == Role.jefe.rawValue }) ?? records.first, anchor.commit != head else { return nil }
+        let file = "\(path)/expediente.md"
+        func version(at commit: OID) throws -> (file: String, entry: (id: OID, mode: UInt32)?) {
+            if let entry = try repository.entry(at: file, in: commit) { return (file, entry) }
+            // (Where the case was then: a case moved to another year's folder is read where it was.)
+            let there = "\(try casePath(replay.id, at: commit) ?? path)/expediente.md"
+            return (there, try repository.entry(at: there, in: commit))
+        }
+        let then = try version(at: anchor.commit)
+        let now = try repository.entry(at: file, in: head)
+        let listed = try expectedList(then.file, at: then.entry).codes
+        guard then.entry?.id != now?.id, try listed != expectedList(file, at: now).codes else { return nil }
+        // Rare (a jefe's change with plain git, or this): what counts is the last change, read in
+        // the newest stretch between two records of the case (or the last one and HEAD) where the
+        // list changed, not in every commit since the anchor. An earlier change by someone else that
+        // a jefe's later one replaced is verify's finding, not the list's.
+        var checkpoints: [(commit: OID, codes: Set<String>?)] = [(anchor.commit, listed)]
+        for record in records.drop(while: { $0.commit != anchor.commit }).dropFirst() {
+            let at = try version(at: record.commit)
+            checkpoints.append((record.commit, try expectedList(at.file, at: at.entry).codes))
+        }
+        checkpoints.append((head, try expectedList(file, at: now).codes))
+        guard let (from, to) = zip(checkpoints, checkpoints.dropFirst()).reversed().first(where: { $0.codes != $1.codes }) else { return nil }
+        var previous = try version(at: from.commit).entry
+        var last: CommitInfo?
+        _ = try walkLine(after: from.commit, to: to.commit) { commit in
+            let entry = try repository.entry(at: file, in: commit.id)
+            defer { previous = entry }
+            if entry?.id != previous?.id, commit.parents.first != nil,
+               try expectedList(file, at: previous).codes != expectedList(file, at: entry).codes { last = commit }
+        }
+        guard let last, let parent = last.parents.first else { return nil }
+        let author = (try? roster(at: parent))?.find(last.author.email)
+        guard let change = try expectedListChange(file, from: parent, to: last.id, author: author) else { return nil }
+        let found = ForeignListChange(commit: last.id, author: author?.id ?? "\(last.author.name) <\(last.author.email)>",
+                                      listed: try then.entry.flatMap { Self.listedCodes(in: try repository.blob($0.id), file: then.file) },
+                                      changed: change.after)
+        return found
+    }
+
+    /// A step, note or excuse of a case whose `dependencias_esperadas` someone who is not a jefe
+    /// changed since its last record (`foreignListChange`) is refused: it would be judged on that
+    /// list, published on top of a commit the shared repository refuses, and, as a new last
+    /// record, hide that change. Only a jefe's note that writes the list anew is taken.
     func refuseForeignListChange(_ replay: CaseReplay, path: String, head: OID) throws {
         guard let foreign = try foreignListChange(replay, path: path, head: head) else { return }
         throw CasebookError.invalidFile(file: "\(path)/expediente.md", reason: foreign.reason(replay.id), fix: foreign.fix)
@@ -406,8 +444,8 @@ extension Casebook {
         let replayed = try replay(id, in: history)
         let noun = replayed.map { partyNoun($0.definition) } ?? (one: "dependencia", many: "dependencias")
         guard persona.holds(.jefe) else { throw CasebookError.notJefe(persona: persona.id, action: "cerrar una ronda sin una \(noun.one)") }
-        guard let replay = replayed,
-              let round = roundStatus(replay, path: path, roster: roster, foreign: try foreignListChange(replay, path: path, head: head)) else {
+        if let replay = replayed { try refuseForeignListChange(replay, path: path, head: head) }
+        guard let replay = replayed, let round = roundStatus(replay, path: path, roster: roster) else {
             throw CasebookError.invalidFile(file: path, reason: "el expediente no tiene pasos por dependencia",
                                             fix: "Solo los procedimientos 2, 3 y 5 esperan a varias dependencias.")
         }

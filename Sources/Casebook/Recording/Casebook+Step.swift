@@ -108,7 +108,7 @@ extension Casebook {
         let history = try loadHistory(of: [id], at: head)
         guard var replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
         let definition = replay.definition
-        if !persona.holds(.jefe) { try refuseForeignListChange(replay, path: path, head: head) }
+        try refuseForeignListChange(replay, path: path, head: head)
 
         var dependency: String? = nil
         // A dependency's contact acts for their own code: it need not be repeated.
@@ -352,8 +352,10 @@ extension Casebook {
         let (id, path) = try locate(caseID, head: head, writing: true, restoring: true)
         let history = try loadHistory(of: [id], at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
-        // A jefe's note records the list anew (what the last record then left is the jefe's).
-        if !persona.holds(.jefe) { try refuseForeignListChange(replay, path: path, head: head) }
+        // A jefe's note that writes the list anew is the way out (what it leaves is the jefe's).
+        if try !persona.holds(.jefe) || workTreeListChange(path: path, head: head) == nil {
+            try refuseForeignListChange(replay, path: path, head: head)
+        }
         let dependency = try rawDependency.map { raw -> String in
             guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
             return code

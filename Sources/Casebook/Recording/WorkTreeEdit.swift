@@ -12,6 +12,8 @@ final class WorkTreeEdit {
     private let scratch: String
     private var originals: [(path: String, data: Data?)] = []
     private var createdDirectories: [String] = []
+    /// Files renamed in place (`move`), undone by renaming them back.
+    private var moves: [(from: String, to: String)] = []
 
     init(root: String, scratch: String) {
         self.root = root
@@ -63,13 +65,29 @@ final class WorkTreeEdit {
         }
     }
 
-    /// Undoes every write, newest first, and removes the folders this edit created.
+    /// Renames the file at `path` to `newPath` in the same folder tree (never over a file).
+    func move(_ path: String, to newPath: String) throws {
+        try refuseLinks(in: path)
+        try refuseLinks(in: newPath)
+        guard !FileManager.default.fileExists(atPath: root + "/" + newPath) else {
+            throw CasebookError.invalidFile(file: newPath, reason: "ya existe", fix: "Un documento archivado no se sobrescribe.")
+        }
+        try makeParent(of: newPath)
+        guard rename(root + "/" + path, root + "/" + newPath) == 0 else {
+            throw CasebookError.fileSystem(path: path, action: "renombrar", reason: SystemError.explain(errno))
+        }
+        moves.append((path, newPath))
+    }
+
+    /// Undoes every write and rename, newest first, and removes the folders this edit created.
     func rollback() {
         let fm = FileManager.default
         for (path, data) in originals.reversed() {
             let full = root + "/" + path
             if let data { fm.createFile(atPath: full, contents: data) } else { try? fm.removeItem(atPath: full) }
         }
+        for (from, to) in moves.reversed() { _ = rename(root + "/" + to, root + "/" + from) }
+        moves.removeAll()
         for dir in createdDirectories.reversed() { rmdir(root + "/" + dir) }
         originals.removeAll()
         createdDirectories.removeAll()
