@@ -191,7 +191,7 @@ struct MonthCloseTests {
         // Verify names the commit, as before; folio records nothing on top of it (a record would
         // hide it, staff21: the jefe's excuse did) but a jefe's note that writes the list anew.
         #expect(try repo.book.verify().violations.contains { $0.commit == forged && $0.rule == "role" })
-        try repo.expectRefusal([short, "alopez", "no es jefe", "git rebase -i", "git reset --hard \(short)~1", "git revert \(short)"]) {
+        try repo.expectRefusal([short, "alopez", "no es jefe", "'git rebase -i \(short)~1' y cambie 'pick' por 'drop'", "git revert \(short)"]) {
             try repo.step(id, "06", as: "alopez")
         }
         try repo.expectRefusal([short]) { _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Cierre") }
@@ -203,8 +203,11 @@ struct MonthCloseTests {
         _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Se esperan las tres")
         let restored = try repo.book.status(of: id)
         #expect(restored.damage == nil && restored.missing == ["HGA"] && !restored.next.isEmpty, "\(restored)")
-        // Out of the branch, as the fix says: the case is as it was, and the month closes only once HGA is excused.
-        _ = try repo.git(["reset", "-q", "--hard", "\(short)~1"])
+        // Out of the branch, as the fix says (the jefe's note set aside first): the case is as it was,
+        // and the month closes only once HGA is excused.
+        _ = try repo.git(["reset", "-q", "--hard", forged])
+        _ = try Sandbox.run("/usr/bin/env", ["GIT_SEQUENCE_EDITOR=sed -i -e 's/^pick \(short)/drop \(short)/'", "git", "rebase", "-q", "-i", "\(short)~1"],
+                            in: repo.path)
         #expect(try repo.git(["rev-parse", "HEAD"]) == before)
         #expect(try repo.book.status(of: id).damage == nil)
         try repo.expectRefusal(["HGA (no ha empezado)"]) { try repo.step(id, "06", as: "alopez") }

@@ -52,8 +52,7 @@ struct ForeignListChange: Sendable {
     }
 
     var fix: String {
-        "Si el commit no está publicado, quítelo de su rama: 'git rebase -i \(commit.short)~1' y cambie 'pick' por 'drop' en su línea "
-            + "(si es el último commit, 'git reset --hard \(commit.short)~1'); si ya se publicó, un jefe lo revierte ('git revert \(commit.short)') "
+        dropFix(commit.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(commit.short)') "
             + "o escribe la lista que corresponde y la registra con 'folio note'. Para cerrar sin una dependencia, el jefe usa 'folio excusar'."
     }
 }

@@ -223,7 +223,7 @@ extension Casebook {
                 commit: culprit.hex, caseID: replay.id, step: nil, rule: .sentReport,
                 message: "El commit cambia \(file), que generó el paso \(record.step ?? "") (commit \(record.commit.short), "
                     + "\(clock.day(record.author.date))): un informe registrado no se modifica.",
-                fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); si ya lo está, "
+                fix: dropFix(culprit.hex) + "; si ya lo está, "
                     + "restáurelo ('git restore --source=\(record.commit.short) -- \(file)') y regístrelo con 'folio note'; "
                     + "'folio report ID --out CARPETA' genera otra copia fuera del expediente."))
         }
@@ -313,7 +313,7 @@ extension Casebook {
                     commit: settled.hex, caseID: replay.id, step: approval.step, rule: .dependencyData,
                     message: "El paso \(approval.step ?? "") aprueba \(changed.file), los datos de \(code), que cambiaron después de la revisión del paso "
                         + "\(changed.review.step ?? "") (commit \(changed.review.commit.short)): se aprobaron cifras que nadie revisó.",
-                    fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea) y responda de nuevo "
+                    fix: dropFix(settled.hex) + " y responda de nuevo "
                         + "con 'folio step ID \(approval.step ?? "04") --dependency \(code) --decision no'."))
             }
             for file in Self.dataFiles(of: code, in: path) {
@@ -323,7 +323,7 @@ extension Casebook {
                     commit: culprit.hex, caseID: replay.id, step: nil, rule: .dependencyData,
                     message: "El commit cambia \(file), los datos de \(code), después de que quedaron fijados en el paso \(step?.step ?? "") "
                         + "(commit \(settled.short)): los informes del mes los leen así, y ya no se corrigen.",
-                    fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); si ya lo está, el enlace de \(code) "
+                    fix: dropFix(culprit.hex) + "; si ya lo está, el enlace de \(code) "
                         + "restaura el archivo ('git restore --source=\(settled.short) -- \(file)') y lo registra con 'folio note'."))
             }
         }

@@ -36,7 +36,7 @@ extension Casebook {
             }
             guard let problem else { continue }
             flag(.content, "\(entry.path) no se puede leer con seguridad: \(problem)",
-                 kind == .attributes ? "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); si lo está, "
+                 kind == .attributes ? dropFix(commit.id.hex) + "; si lo está, "
                     + "quite el archivo con un commit ('git rm \(entry.path)')."
                     : "Restaure la versión anterior del archivo o corríjalo (sin anclas '&' ni alias '*' de YAML).", caseID: caseID)
         }

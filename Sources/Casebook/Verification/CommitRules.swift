@@ -41,6 +41,14 @@ struct CommitFacts {
     }
 }
 
+/// How to take `commit` (hex) out of a branch that is not published: a rebase that drops its line
+/// (deleting the only line of the list, for the last commit, makes git do nothing; and a clone
+/// without a remote named origin has no 'origin/main' to rebase on). staff21.
+func dropFix(_ commit: String) -> String {
+    let short = String(commit.prefix(7))
+    return "Si el commit no está publicado, quítelo de su rama ('git rebase -i \(short)~1' y cambie 'pick' por 'drop' en la línea de \(short))"
+}
+
 /// How to get a shared branch that git made non-linear back onto one line.
 let linearFix = "La rama compartida es una sola línea: publique con 'folio sync', que reproduce su trabajo local encima del "
     + "remoto sin fusiones. Si un 'git pull' creó la fusión: 'git reset --hard <commit anterior a la fusión>' y luego "
@@ -124,7 +132,7 @@ extension Casebook {
             func flag(_ message: String, _ fix: String) {
                 found.append(Violation(commit: facts.commit.id.hex, caseID: GitPath.name(folder), step: facts.record?.step,
                                        rule: .dependencyData, message: message,
-                                       fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); " + fix))
+                                       fix: dropFix(facts.commit.id.hex) + "; " + fix))
             }
             if let change = try expectedListChange("\(folder)/expediente.md", from: parent, to: facts.commit.id, author: author) {
                 let show = { (codes: Set<String>?) in codes.map { $0.isEmpty ? "ninguna" : $0.sorted().joined(separator: ", ") } ?? "los enlaces de roles.yaml" }
@@ -132,7 +140,7 @@ extension Casebook {
                                        rule: .role,
                                        message: "El commit cambia las dependencias que espera la ronda (dependencias_esperadas: de \(show(change.before)) a "
                                            + "\(show(change.after))) y su autor, \(author?.id ?? facts.author), no es jefe: abrir o cerrar una ronda lo decide el jefe.",
-                                       fix: "Si el commit no está publicado, quítelo de su rama ('git rebase -i origin/main' y borre su línea); el jefe registra "
+                                       fix: dropFix(facts.commit.id.hex) + "; el jefe registra "
                                            + "el cambio con 'folio note', y cierra sin una dependencia con 'folio excusar'."))
             }
             // A list written with an item that names no dependency, by anyone, with folio or plain git.
