@@ -216,6 +216,8 @@ struct MonthCloseTests {
         _ = try repo.git(["commit", "-qam", "solo dos", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"])
         let jefe = try repo.book.status(of: id)
         #expect(jefe.damage == nil && Set(jefe.expected ?? []) == ["HGE", "HRO"] && jefe.missing == [], "\(jefe)")
+        // Nor is HGA's start pending any longer (due and inbox listed it as overdue, staff21).
+        #expect(try !repo.book.pending().contains { $0.id == id && $0.dependency == "HGA" })
         try repo.step(id, "06", as: "alopez")
     }
 

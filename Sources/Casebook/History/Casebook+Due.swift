@@ -51,6 +51,9 @@ extension Casebook {
         guard status.state == .open || status.state == .waiting else { return [] }
         var items: [DueItem] = []
         let started = Set((status.dependencies ?? []).map(\.code))
+        // A round's start is pending for the dependencies it expects, not for one the jefe left out
+        // of dependencias_esperadas or excused (staff21: HGA stayed 'VENCIDO' in due and inbox).
+        let expected = status.expected.map(Set.init), excused = Set((status.excused ?? []).map(\.code))
         // Figures sent back at 04 "no": their contact's correction comes first (step 05 waits for it).
         let returned = Set((status.dependencies ?? []).filter { $0.returned == true }.map(\.code))
         for next in status.next + (status.dependencies ?? []).flatMap(\.next) {
@@ -64,7 +67,8 @@ extension Casebook {
             let roles = next.roles.compactMap(Role.init(rawValue:))
             if next.perDependency, next.dependency == nil, roles.allSatisfy(\.isExternal) {
                 let contacts = roster.personas.filter { p in roles.contains(where: p.holds) && p.dependency != nil }
-                let codes = Array(Set(contacts.compactMap { $0.dependency?.uppercased() })).sorted().filter { !started.contains($0) }
+                let codes = Array(Set(contacts.compactMap { $0.dependency?.uppercased() })).sorted()
+                    .filter { !started.contains($0) && !excused.contains($0) && expected?.contains($0) != false }
                 if !contacts.isEmpty {
                     items += codes.map { code in
                         item(dependency: code, holders: contacts.filter { $0.dependency?.uppercased() == code }.map(\.id))
