@@ -131,7 +131,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return domainText + " " + CommandHint.givePersona.commandLine
         case .roleNotHeld(let persona, let step, let roles, let holders):
             let names = roles.map { "\($0.rawValue) (\($0.title))" }.joined(separator: " o ")
-            let who = holders.isEmpty ? "nadie lo tiene en roles.yaml" : "lo tiene: \(holders.joined(separator: ", "))"
+            let who = holders.isEmpty
+                ? "nadie lo tiene en roles.yaml: un jefe se lo asigna a alguien con 'folio roles set PERSONA --role \(roles.first?.rawValue ?? "ROL") ... --as JEFE', con todos los roles que ya tiene"
+                : "lo tiene: \(holders.joined(separator: ", "))"
             return "Según el manual, el paso \(step) lo realiza el rol \(names), y \(persona) no tiene ese rol en roles.yaml (\(who))."
         case .notJefe(let persona, let action):
             return "Solo el jefe de departamento puede \(action); \(persona) no tiene el rol jefe en roles.yaml: pídaselo a un jefe ('folio roles' dice quiénes)."

@@ -144,6 +144,22 @@ struct DocumentsTests {
         #expect(try repo.book.verify().violations.isEmpty)
     }
 
+    @Test("an edit committed with plain git by registered staff: verify's warning says how to redo it with folio, and following it leaves nothing to report")
+    func redoOutsideFolio() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        try repo.write(repo.read("\(path)/expediente.md") + "\nNota de la reunión.\n", to: "\(path)/expediente.md")
+        _ = try repo.git(["commit", "-qam", "nota", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"])
+        let commit = try repo.git(["rev-parse", "--short=7", "HEAD"])
+        let warning = try #require(try repo.book.verify().violations.first { $0.rule == "outside-folio" })
+        #expect(warning.severity == "warning" && warning.fix.contains("'git reset --soft \(commit)~1'") && warning.fix.contains("'folio note \(id) -m TEXTO'"),
+                "\(warning.fix)")
+        _ = try repo.git(["reset", "-q", "--soft", "\(commit)~1"])
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Nota de la reunión")
+        #expect(try repo.book.verify().violations.isEmpty)
+        #expect(repo.read("\(path)/expediente.md").contains("Nota de la reunión."))
+    }
+
     @Test("an index entry pointed at the other Unicode form of its name (é as e + U+0301), with other bytes there, is a changed entry")
     func entryPointedAtOtherForm() throws {
         let repo = try CaseRepo()

@@ -369,7 +369,12 @@ extension Casebook {
             return [facts.violation(.outsideFolio, message + ", por \(facts.author), que no está en roles.yaml (commit anterior).",
                                     "Solo el personal registrado cambia expedientes, con 'folio note' o 'folio step'.")]
         }
-        return [facts.violation(.outsideFolio, message + ".", "Registre los cambios de un expediente con 'folio note' o 'folio step'.",
+        // (For a commit already made, 'folio note' alone finds nothing to record, staff21: how to redo it.)
+        let short = String(facts.commit.id.hex.prefix(7)), id = GitPath.name(folders[0])
+        return [facts.violation(.outsideFolio, message + ".",
+                                "El commit queda en la historia como constancia; en adelante registre los cambios de un expediente con 'folio note' "
+                                    + "o 'folio step'. Si aún no está publicado, rehágalo con folio: 'git reset --soft \(short)~1' y luego "
+                                    + "'folio note \(id) -m TEXTO'.",
                                 severity: .warning)]
     }
 

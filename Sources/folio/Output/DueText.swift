@@ -37,7 +37,7 @@ enum DueText {
             FileHandle.standardError.write(Data(SafeText.terminal("Aviso: \(f.file) no se puede leer (\(f.reason)); se muestra lo demás sin él.\n").utf8))
         }
         guard !damaged.isEmpty else { return }
-        let text = "\nAviso: \(damaged.count == 1 ? "1 expediente dañado" : "\(damaged.count) expedientes dañados"); lo que no se pudo leer no cuenta hasta que se repare:\n"
+        let text = "\nAviso: \(damaged.count == 1 ? "1 expediente dañado" : "\(damaged.count) expedientes dañados"); cada uno dice por qué y cómo repararlo, y lo que está dañado no cuenta hasta entonces:\n"
             + StatusText.damageLines(damaged) + "\n"
         FileHandle.standardError.write(Data(text.utf8))
     }
