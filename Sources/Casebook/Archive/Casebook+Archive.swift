@@ -145,13 +145,6 @@ extension Casebook {
             for file in workTreeFiles(under: "\(path)/\(folder)") where !file.hasSuffix(".md") {
                 let relative = GitPath.relative(file, to: path) ?? file
                 guard !GitPath.components(relative).contains(where: GitPath.isHidden) else { continue }
-                // A dependency's folder is named by its code (attack20: 'HGE\u{600}' was taken as one).
-                if let code = Self.dependencyFolder(relative), CaseID.dependencyCode(code) != code {
-                    throw CasebookError.invalidFile(
-                        file: SafeText.visible(file),
-                        reason: "está en dependencias/\(SafeText.visible(code))/, que no es el código de una dependencia (letras mayúsculas sin tilde, números, '-' o '_')",
-                        fix: "Muévalo a la carpeta de su dependencia (dependencias/CODIGO/) o a anexos/.")
-                }
                 if let document = known[Array(relative.utf8)] {
                     // The last version of each archived file must still be what the index says.
                     if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {
@@ -160,12 +153,20 @@ extension Casebook {
                             fix: "Guarde su versión con otro nombre fuera del expediente, restaure la archivada ('\(ArchiveIndex.restoreCommand(file))') e incorpore la nueva con 'folio attach \(id) OTRO-ARCHIVO --replaces \(document.folio)'.")
                     }
                 } else {
+                    // A new file's dependency folder is named by its code (attack20: 'HGE\u{600}' was
+                    // taken as one); a document archived there before stays where it is.
+                    if let code = Self.dependencyFolder(relative), CaseID.dependencyCode(code) != code {
+                        throw CasebookError.invalidFile(
+                            file: SafeText.visible(file),
+                            reason: "está en dependencias/\(SafeText.visible(code))/, que no es el código de una dependencia (letras mayúsculas sin tilde, números, '-' o '_')",
+                            fix: "Muévalo a la carpeta de su dependencia (dependencias/CODIGO/) o a anexos/.")
+                    }
                     dropped.append("\(root)/\(file)")
                 }
             }
         }
         // An archived document is never deleted or renamed by a step or a note either.
-        for document in known.values where folders.contains(where: { GitPath.isInside(document.archivo, $0) }) {
+        for document in known.values.sorted(by: { $0.folio < $1.folio }) where folders.contains(where: { GitPath.isInside(document.archivo, $0) }) {
             let relative = document.archivo
             let file = "\(path)/\(relative)"
             guard !FileManager.default.fileExists(atPath: "\(root)/\(file)") else { continue }
