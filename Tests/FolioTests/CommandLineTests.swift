@@ -61,6 +61,8 @@ struct CommandLineTests {
         let status = try cli.folio("status")
         #expect(status.out.contains("2 expedientes: 1 abierto, 0 en espera, 0 cerrados, 0 devueltos, 1 dañado."), "\(status.out)")
         #expect(status.out.contains("DAÑADO PI-2026-0002"))
+        let detail = try cli.folio("status", "PI-2026-0002")
+        #expect(detail.out.contains("Estado: dañado (abierto según sus pasos)") && !detail.out.contains("Estado: abierto"), "\(detail.out)")
         // With --json, due and inbox say it on stderr; their stdout stays the JSON of the items.
         for args in [["due", "--json"], ["inbox", "--as", "mrodriguez", "--json"]] {
             let run = try cli.folio(args)

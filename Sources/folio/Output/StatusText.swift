@@ -59,7 +59,9 @@ enum StatusText {
             "\(s.id) · \(s.title)",
             "Procedimiento \(s.procedure): \(s.procedureName) (versión \(s.version))",
             "Carpeta: \(s.path) · abierto el \(s.opened)",
-            "Estado: \(s.state.label)" + (s.lastStep.map { " · último paso: \($0)" } ?? ""),
+            // A damaged case says so first, as the list does (staff21: 'abierto' above 'DAÑADO').
+            "Estado: " + (s.damage == nil ? s.state.label : "dañado (\(s.state.label) según sus pasos)")
+                + (s.lastStep.map { " · último paso: \($0)" } ?? ""),
         ] + (s.round.map { round in
             ["Vuelta \(round)" + (s.roundNote.map { ": \($0)" } ?? "") + "."]
         } ?? []) + [
