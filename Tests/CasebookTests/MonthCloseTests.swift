@@ -183,6 +183,7 @@ struct MonthCloseTests {
         let reason = status.damage?.reason ?? ""
         #expect(status.damage?.file == file && reason.contains(short) && reason.contains("alopez") && reason.contains("git rebase -i"), "\(reason)")
         #expect(status.next.isEmpty, "nothing folio would record is offered")
+        #expect(try repo.book.check(caseID: id).problems.contains { $0.file == file && $0.message.contains(short) })
         // The list of all cases, cold and through its case index, says the same.
         for _ in 0..<2 {
             let all = try #require(try Casebook.open(at: repo.path, clock: repo.book.clock).statusOfAll().first { $0.id == id })
