@@ -118,6 +118,28 @@ struct SignatureTests {
         #expect(!report.ok)
     }
 
+    @Test("a change of dependencias_esperadas authored as the jefe but signed with another key is not the jefe's: status shows the case damaged; the jefe's own signed change stands")
+    func listChangeSignedByAnother() throws {
+        let (repo, _) = try signedRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        let file = "cases/2026/\(id)/expediente.md"
+        let text = repo.read(file)
+        let shorter = text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [HGE]\n", options: [], range: text.range(of: "---\n"))
+        let before = try repo.git(["rev-parse", "HEAD"])
+        let other = try repo.box.sshKey("analista")
+        try repo.write(shorter, to: file)
+        try repo.git(["-c", "gpg.format=ssh", "-c", "user.signingKey=\(other.path)", "commit", "-q", "-S", "-am", "lista", "--author", CaseRepo.jefe])
+        let forged = try repo.git(["rev-parse", "--short=7", "HEAD"])
+        let damage = try repo.book.status(of: id).damage
+        #expect(damage?.reason.contains(forged) == true && damage?.reason.contains("su firma no es la de esa persona") == true, "\(String(describing: damage))")
+        // Signed with the jefe's own key, the same change is the jefe's.
+        try repo.git(["reset", "-q", "--hard", before])
+        try repo.write(shorter, to: file)
+        try repo.git(["-c", "gpg.format=ssh", "commit", "-q", "-S", "-am", "lista", "--author", CaseRepo.jefe])
+        let status = try repo.book.status(of: id)
+        #expect(status.damage == nil && status.expected == ["HGE"], "\(status)")
+    }
+
     /// A long history's signatures are checked on a thread of their own beside the walk: the
     /// verdicts, and so verify's report and the status, are those of the checks made in the walk.
     @Test("signatures checked beside the walk give the same verify report and status as checked in it, forgeries included")

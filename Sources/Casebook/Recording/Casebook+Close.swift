@@ -305,9 +305,13 @@ extension Casebook {
                try expectedList(file, at: previous).codes != expectedList(file, at: entry).codes { last = commit }
         }
         guard let last, let parent = last.parents.first else { return nil }
-        let author = (try? roster(at: parent))?.find(last.author.email)
+        // The author is who the signature says when signatures count: a change authored as the jefe
+        // and signed with another key is not the jefe's (attack21), as verify's rule signature says.
+        let signed = try ruleSignature(facts(of: last, record: nil, isRoot: false, previousInCase: nil)).isEmpty
+        let author = signed ? (try? roster(at: parent))?.find(last.author.email) : nil
         guard let change = try expectedListChange(file, from: parent, to: last.id, author: author) else { return nil }
-        let found = ForeignListChange(commit: last.id, author: author?.id ?? "\(last.author.name) <\(last.author.email)>",
+        let declared = "\(last.author.name) <\(last.author.email)>" + (signed ? "" : " (su firma no es la de esa persona en roles.yaml)")
+        let found = ForeignListChange(commit: last.id, author: author?.id ?? declared,
                                       listed: try then.entry.flatMap { Self.listedCodes(in: try repository.blob($0.id), file: then.file) },
                                       changed: change.after)
         return found
