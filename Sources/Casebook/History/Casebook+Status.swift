@@ -199,7 +199,7 @@ extension Casebook {
                 + Self.restoreFix(replay.id, (last.folder + "/expediente.md", last.commit), what: "restáurelo"))
         }
         if missing == nil, let foreign {
-            missing = CaseDamage(file: "\(path)/expediente.md", reason: foreign.reason(replay.id) + ". " + foreign.fix)
+            missing = CaseDamage(file: "\(path)/expediente.md", reason: foreign.text(replay.id))
         }
         if let missing {
             status.damage = missing

@@ -51,6 +51,9 @@ struct ForeignListChange: Sendable {
             + "Hasta que salga de la rama, la ronda de \(id) espera \(show(listed)), y folio no registra pasos, notas ni excusas del expediente"
     }
 
+    /// The verdict and its fix in one text, as status's damage and check's problem say it.
+    func text(_ id: String) -> String { reason(id) + ". " + fix }
+
     var fix: String {
         dropFix(commit.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(commit.short)') "
             + "o escribe la lista que corresponde y la registra con 'folio note'. Para cerrar sin una dependencia, el jefe usa 'folio excusar'."
@@ -413,12 +416,10 @@ extension Casebook {
                                                   from: firstDay.description)
             }
         }
-        // As the work tree lists them, and as committed (what verify and the hook judge by); after
-        // a change of the list by someone who is not a jefe, as the case's last record left it.
-        let head = try repository.headCommit()
-        let foreign = try head.flatMap { try foreignListChange(replay, path: path, head: $0) }
-        var missing = roundStatus(replay, path: path, roster: roster, foreign: foreign)?.missing ?? []
-        if let head {
+        // As the work tree lists them, and as committed (what verify and the hook judge by). (A change
+        // of the list by someone who is not a jefe refused the step before: refuseForeignListChange.)
+        var missing = roundStatus(replay, path: path, roster: roster)?.missing ?? []
+        if let head = try repository.headCommit() {
             missing += try (committedMissing(replay, at: head) ?? []).filter { !missing.contains($0) }
         }
         guard !missing.isEmpty else { return }

@@ -68,7 +68,7 @@ extension Casebook {
             // hook's check would replay them all.
             if caseID != nil, let folder = folders.first, let replay = try replay(folder.id, in: history),
                let foreign = try foreignListChange(replay, path: folder.path, head: head) {
-                problems.append(CaseProblem(file: "\(folder.path)/expediente.md", message: foreign.reason(folder.id) + ". " + foreign.fix,
+                problems.append(CaseProblem(file: "\(folder.path)/expediente.md", message: foreign.text(folder.id),
                                             carriesFix: true))
             }
         }
