@@ -1,5 +1,6 @@
 @testable import Casebook
 import Foundation
+import GitStore
 import Procedures
 import Testing
 import TestSupport
@@ -35,6 +36,27 @@ struct FastReadingTests {
             #expect(YAMLGuard.scan(trap[...]) != .plainMapping, "\(trap.debugDescription)")
         }
         #expect(YAMLGuard.scan("a: &x 1\nb: *x") == .problem("la línea 1 define un ancla YAML ('&'), que folio no admite"))
+    }
+
+    @Test("The content check's memo keeps what is damaged, forgets the clean blobs and their lists past its limit, and never answers for a blob it forgot")
+    func contentMemoBounded() throws {
+        var memo = Casebook.ContentMemo(limit: 4)
+        func key(_ n: Int, _ kind: Casebook.ParsedKind = .frontMatter) -> Casebook.ContentKey {
+            .init(kind: kind, blob: OID.blob(of: Data("\(n)".utf8)))
+        }
+        let listed = ExpectedList((codes: ["HGE"], bad: nil))
+        memo.record(key(0), problem: nil, list: listed)
+        memo.record(key(1), problem: "dañado", list: nil)
+        #expect(memo[key(0)] == .some(nil) && memo[key(1)] == .some("dañado") && memo[key(2)] == nil)
+        #expect(memo.list(of: key(0).blob)?.codes == ["HGE"] && memo.list(of: key(1).blob)?.codes == nil && memo.list(of: key(2).blob) == nil)
+        // Read as another kind, the same bytes are another question.
+        #expect(memo[key(0, .yaml)] == nil)
+        for n in 2...4 { memo.record(key(n), problem: nil, list: nil) }
+        #expect(memo[key(0)] == .some(nil) && memo.list(of: key(4).blob)?.codes == nil, "a clean version read lists none")
+        // The fifth clean blob: the four before it are forgotten, with the list; the damaged one stays.
+        memo.record(key(5), problem: nil, list: nil)
+        #expect(memo[key(0)] == nil && memo.list(of: key(0).blob) == nil, "forgotten: read again, not taken as listing none")
+        #expect(memo[key(5)] == .some(nil) && memo[key(1)] == .some("dañado"))
     }
 
     @Test("The front matter's resolver gives every scalar the type Yams's default resolver gives it")

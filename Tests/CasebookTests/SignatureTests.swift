@@ -189,6 +189,8 @@ struct SignatureTests {
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
         book.usesCache = true
         book.signatureFeedThreshold = 1
+        // Written as they come (here one at a time; at scale a batch at a time), each once.
+        book.signatureFlushCount = 1
         #expect(try book.verify() == inTheWalk.0)
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
         let signed = try repo.git(["log", "--format=%H"]).split(separator: "\n").filter { try repo.git(["cat-file", "commit", String($0)]).contains("\ngpgsig ") }

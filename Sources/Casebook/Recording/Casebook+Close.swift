@@ -189,12 +189,12 @@ extension Casebook {
     }
 
     /// What a version of an `expediente.md` lists in `dependencias_esperadas`: as the content check
-    /// read it, when it did (`expectedListsByBlob`), else read here; a folder, link or submodule of
+    /// read it, when it did (`ContentMemo.list(of:)`), else read here; a folder, link or submodule of
     /// that name lists nothing (it is the rule expediente's finding). A walk meets each version twice
     /// (as a commit's and as its child's parent's): the last one read here per file is kept.
     func expectedList(_ file: String, at entry: (id: OID, mode: UInt32)?) throws -> ExpectedList {
         guard let entry, entry.mode == 0o100644 || entry.mode == 0o100755 else { return ExpectedList() }
-        if contentProblems[ContentKey(kind: .frontMatter, blob: entry.id)] != nil { return expectedListsByBlob[entry.id] ?? ExpectedList() }
+        if let read = contentMemo.list(of: entry.id) { return read }
         if let seen = expectedListsSeen[file], seen.blob == entry.id { return seen.list }
         let data = try repository.blob(entry.id)
         // Files that do not mention the field are not read further.

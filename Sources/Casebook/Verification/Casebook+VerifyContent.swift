@@ -28,11 +28,12 @@ extension Casebook {
             guard let kind = ParsedKind(path: entry.path, parts: parts) else { continue }
             let key = ContentKey(kind: kind, blob: entry.id)
             let problem: String?
-            if let known = contentProblems[key] {
+            if let known = contentMemo[key] {
                 problem = known
             } else {
-                problem = try damage(of: entry, as: kind)
-                contentProblems[key] = .some(problem)
+                let read = try damage(of: entry, as: kind)
+                problem = read.problem
+                contentMemo.record(key, problem: read.problem, list: read.list)
             }
             guard let problem else { continue }
             flag(.content, "\(entry.path) no se puede leer con seguridad: \(problem)",
@@ -43,10 +44,49 @@ extension Casebook {
         return found
     }
 
-    /// A blob as what folio reads it as: the content check judges each once per run.
+    /// A blob as what folio reads it as.
     struct ContentKey: Hashable {
         var kind: ParsedKind
         var blob: OID
+    }
+
+    /// What the content check found of the blobs it read, so that a blob met again (the same
+    /// template in many cases, a file put back) is not read again: the damaged ones, and the lists
+    /// of the versions of `expediente.md` that list expected dependencies (most do not), for
+    /// `expectedList`. The clean ones are forgotten every `limit` of them, with the lists: a whole
+    /// history's were 29 MB at 30k cases (the first status's peak); a blob forgotten is read again.
+    struct ContentMemo {
+        private var damaged: [ContentKey: String] = [:]
+        private var clean: Set<ContentKey> = []
+        private var lists: [OID: ExpectedList] = [:]
+        let limit: Int
+
+        init(limit: Int = 1 << 15) { self.limit = limit }
+
+        /// nil: not read (or forgotten); .some(nil): read, nothing wrong.
+        subscript(key: ContentKey) -> String?? {
+            if let problem = damaged[key] { return .some(problem) }
+            return clean.contains(key) ? .some(nil) : nil
+        }
+
+        /// What a version of `expediente.md` lists, when the content check read it as front matter
+        /// (nil: not read, or forgotten; an empty list: it lists none).
+        func list(of blob: OID) -> ExpectedList? {
+            self[ContentKey(kind: .frontMatter, blob: blob)] == nil ? nil : lists[blob] ?? ExpectedList()
+        }
+
+        mutating func record(_ key: ContentKey, problem: String?, list: ExpectedList?) {
+            if let problem {
+                damaged[key] = problem
+                return
+            }
+            if clean.count >= limit {
+                clean.removeAll(keepingCapacity: true)
+                lists.removeAll(keepingCapacity: true)
+            }
+            clean.insert(key)
+            if let list { lists[key.blob] = list }
+        }
     }
 
     /// What folio parses a committed file as, by its path.
@@ -75,10 +115,12 @@ extension Casebook {
         }
     }
 
-    /// Why a committed file is damaged when read as `kind`; nil when it reads.
-    private func damage(of entry: ChangedEntry, as kind: ParsedKind) throws -> String? {
+    /// Why a committed file is damaged when read as `kind` (nil when it reads), and, for front
+    /// matter that lists expected dependencies, its list.
+    private func damage(of entry: ChangedEntry, as kind: ParsedKind) throws -> (problem: String?, list: ExpectedList?) {
         let data = try repository.blob(entry.id)
         let text = { String(decoding: data, as: UTF8.self) }
+        var list: ExpectedList?
         do {
             switch kind {
             case .settings: _ = try Settings.parse(text())
@@ -103,11 +145,11 @@ extension Casebook {
                 // (at any path: the same bytes may be moved onto expediente.md), in the same reading.
                 // An item naming no dependency too, for the rule of the commit that writes it (`newBadExpectedItem`).
                 let listed = try Self.checkedListedCodes(in: data, file: entry.path)
-                if listed.codes != nil || listed.bad != nil { expectedListsByBlob[entry.id] = ExpectedList(listed) }
+                if listed.codes != nil || listed.bad != nil { list = ExpectedList(listed) }
             }
-            return nil
+            return (nil, list)
         } catch {
-            return Self.reason(of: error)
+            return (Self.reason(of: error), nil)
         }
     }
 
