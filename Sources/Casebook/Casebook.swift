@@ -14,8 +14,9 @@ private let mallocTrim: (@convention(c) (Int) -> Int32)? = {
 /// (glibc's `mallopt(M_MMAP_THRESHOLD)`, found as `malloc_trim` is). glibc raises that threshold to
 /// the size of each large block freed, up to 32 MB, and from then on serves such blocks from the
 /// heap, where what is freed stays resident: a walk grows and drops arrays and dictionaries of
-/// megabytes. Measured at 30k cases: full verify 265 → 245 MB, the first status 221 → 207 MB,
-/// the same times (cold status at 10k, alternating).
+/// megabytes. Measured at 30k cases: full verify 259 → 238 MB, the first status 216 → 202 MB, cold
+/// status under 200 MB; the full verify at 30k about a tenth slower (each year folder's tree read
+/// is a mapping of its own), at 10k within the noise (BENCHMARKS.md).
 private let allocatorSet: Void = {
     guard let symbol = dlsym(nil, "mallopt") else { return }
     let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
@@ -84,6 +85,8 @@ public final class Casebook {
     var newSignatures: [SignatureCache.NewVerdict] = []
     /// How many new verdicts are held before they are written to the signature cache.
     var signatureFlushCount = Casebook.signatureBatch * 8
+    /// How many times this run wrote verdicts to the signature cache.
+    var signatureCacheWrites = 0
     /// SHA-256 of the key blob of each registered key seen, by its `type base64` text.
     var registeredKeyHashes: [String: String] = [:]
     var normalizedKeys: [String: String?] = [:]
@@ -485,7 +488,7 @@ public final class Casebook {
     func walkEnded() {
         signatureFeed = nil
         signatureVerdicts = [:]
-        contentMemo = ContentMemo()
+        contentMemo = ContentMemo(limit: contentMemo.limit)
         saveSignatureCache()
         Self.giveBackFreedMemory()
     }

@@ -48,15 +48,17 @@ struct FastReadingTests {
         memo.record(key(0), problem: nil, list: listed)
         memo.record(key(1), problem: "dañado", list: nil)
         #expect(memo[key(0)] == .some(nil) && memo[key(1)] == .some("dañado") && memo[key(2)] == nil)
-        #expect(memo.list(of: key(0).blob)?.codes == ["HGE"] && memo.list(of: key(1).blob)?.codes == nil && memo.list(of: key(2).blob) == nil)
+        #expect(memo.list(of: key(0).blob)?.codes == ["HGE"] && memo.list(of: key(2).blob) == nil)
+        #expect(memo.list(of: key(1).blob).map { $0.codes == nil } == true, "a damaged version read lists none")
         // Read as another kind, the same bytes are another question.
         #expect(memo[key(0, .yaml)] == nil)
         for n in 2...4 { memo.record(key(n), problem: nil, list: nil) }
-        #expect(memo[key(0)] == .some(nil) && memo.list(of: key(4).blob)?.codes == nil, "a clean version read lists none")
-        // The fifth clean blob: the four before it are forgotten, with the list; the damaged one stays.
-        memo.record(key(5), problem: nil, list: nil)
+        #expect(memo[key(0)] == .some(nil) && memo.list(of: key(4).blob).map { $0.codes == nil } == true, "a clean version read lists none")
+        // The fifth clean blob: the four before it are forgotten, with the list; the damaged one stays,
+        // and the fifth keeps its own list.
+        memo.record(key(5), problem: nil, list: listed)
         #expect(memo[key(0)] == nil && memo.list(of: key(0).blob) == nil, "forgotten: read again, not taken as listing none")
-        #expect(memo[key(5)] == .some(nil) && memo[key(1)] == .some("dañado"))
+        #expect(memo[key(5)] == .some(nil) && memo.list(of: key(5).blob)?.codes == ["HGE"] && memo[key(1)] == .some("dañado"))
     }
 
     @Test("The front matter's resolver gives every scalar the type Yams's default resolver gives it")

@@ -195,6 +195,7 @@ struct SignatureTests {
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
         let signed = try repo.git(["log", "--format=%H"]).split(separator: "\n").filter { try repo.git(["cat-file", "commit", String($0)]).contains("\ngpgsig ") }
         #expect(book.signatureFeedsStarted == 1 && signed.count >= 3 && lines.count == signed.count + 1, "\(lines.count) lines for \(signed.count) signed commits")
+        #expect(book.signatureCacheWrites == signed.count, "one write per verdict, as they came")
         #expect(signed.allSatisfy { commit in lines.contains { $0.hasPrefix(commit) } })
         // The next verify reads them: its later half is walked beside, with the cached verdicts.
         let split = try Casebook.open(at: repo.path, clock: repo.book.clock)

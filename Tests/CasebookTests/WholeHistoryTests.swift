@@ -210,6 +210,40 @@ struct WholeHistoryTests {
         #expect(SignatureCache.load(path)[ids[1]] == nil)
     }
 
+    @Test("verdicts appended by several writers at once are all kept, each line whole; a cut last line is ended first; a link in the file's place is not written through")
+    func signatureVerdictsAppended() throws {
+        let box = Sandbox()
+        let path = box.path + "/folio/firmas.cache"
+        let ids = (0..<4000).map { OID.blob(of: Data("\($0)".utf8)) }
+        // Eight writers, each 20 batches of 25, from a missing file: the first writes the header.
+        DispatchQueue.concurrentPerform(iterations: 8) { writer in
+            for batch in stride(from: writer * 500, to: writer * 500 + 500, by: 25) {
+                SignatureCache.append((batch..<batch + 25).map { .init(commit: ids[$0], keyHash: "k\(writer)", good: writer % 2 == 0) }, to: path)
+            }
+        }
+        var verdicts = SignatureCache.load(path)
+        let lost = ids.indices.filter { verdicts[ids[$0]]?.keyHash != "k\($0 / 500)" || verdicts[ids[$0]]?.good != ($0 / 500 % 2 == 0) }
+        #expect(lost.isEmpty, "\(lost.count) of 4000 verdicts lost or wrong")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix(SignatureCache.header + "\n") && text.split(separator: "\n").count == 4001)
+        // A last line cut by a crash: the next writer ends it first, and its own line reads.
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(text.utf8.count - 3))
+        try handle.close()
+        let more = OID.blob(of: Data("más".utf8))
+        SignatureCache.append([.init(commit: more, keyHash: "k9", good: true)], to: path)
+        verdicts = SignatureCache.load(path)
+        #expect(verdicts[more]?.keyHash == "k9" && verdicts[ids[0]] != nil)
+        // A link in the file's place is replaced by a file, not written through.
+        let elsewhere = box.path + "/otro"
+        try "ajeno".write(toFile: elsewhere, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: elsewhere)
+        SignatureCache.append([.init(commit: more, keyHash: "k9", good: true)], to: path)
+        #expect(try String(contentsOfFile: elsewhere, encoding: .utf8) == "ajeno")
+        #expect(SignatureCache.load(path)[more]?.keyHash == "k9")
+    }
+
     @Test("a full verify reports the findings of several cases in history order, as a range verify of each commit does")
     func findingsInHistoryOrder() throws {
         let repo = try CaseRepo()

@@ -7,8 +7,8 @@ extension Casebook {
     /// its tree (folio would write through it, outside the repository), or a committed file
     /// folio reads (`folio.yaml`, `schemas/`, front matter, archive indexes) that cannot be read
     /// safely (YAML anchors or aliases, too deep, too large, malformed). Both are errors, so the
-    /// server's hook refuses the push. Only entries the commit adds or changes are read, each
-    /// blob once per run.
+    /// server's hook refuses the push. Only entries the commit adds or changes are read, a blob
+    /// met again not read again while `contentMemo` holds it.
     func checkContent(_ commit: CommitInfo) throws -> [Violation] {
         var found: [Violation] = []
         func flag(_ rule: VerifyRule, _ message: String, _ fix: String, caseID: String? = nil) {

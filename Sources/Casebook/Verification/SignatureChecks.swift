@@ -91,42 +91,61 @@ struct SignatureCache {
 
     /// Appends the lines of `verdicts` (starting the file, or a new one over a damaged header),
     /// written a megabyte at a time: a whole history's verdicts are never one string in memory.
+    ///
+    /// Another folio may append at the same time (the second core's casebook, another command;
+    /// verdicts are written a batch at a time as a walk learns them): the file is locked while its
+    /// header and last byte are read and the lines written, and each write lands at the end the
+    /// system finds (`O_APPEND`). Two writers that sought the same end wrote over each other's
+    /// lines (lost, never believed: each line carries its checksum).
     static func append(_ verdicts: [NewVerdict], to path: String) {
         guard !verdicts.isEmpty else { return }
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // The file (created empty if missing), if it is a regular file (not followed through a
+        // link), locked: the first of two writers writes the header, the other appends after it.
+        var existing = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+        var info = stat()
+        if existing >= 0, fstat(existing, &info) != 0 || info.st_mode & S_IFMT != S_IFREG {
+            close(existing)
+            existing = -1
+        }
+        defer { if existing >= 0 { close(existing) } }
+        if existing >= 0 {
+            _ = fcntl(existing, F_SETFL, fcntl(existing, F_GETFL) & ~O_NONBLOCK)
+            guard flock(existing, LOCK_EX) == 0, fstat(existing, &info) == 0 else { return }
+        }
         // Only the header and the last byte are read: the file may hold a whole history's verdicts.
-        var start = Data(), last = Data()
-        if let reader = CacheFile.handle(path) {
-            start = (try? reader.read(upToCount: header.utf8.count + 1)) ?? Data()
-            if let end = try? reader.seekToEnd(), end > 0 {
-                try? reader.seek(toOffset: end - 1)
-                last = (try? reader.read(upToCount: 1)) ?? Data()
-            }
-            try? reader.close()
-        }
-        // A missing file or a damaged header: a new file, put in place once whole.
-        let fresh = start != Data((header + "\n").utf8)
+        let expected = Array((header + "\n").utf8)
+        var start = [UInt8](repeating: 0, count: expected.count)
+        var last: UInt8 = 10
+        let empty = existing >= 0 && info.st_size == 0
+        let fresh = existing < 0 || !empty && (pread(existing, &start, start.count, 0) != start.count || start != expected)
+        if !fresh, !empty { _ = pread(existing, &last, 1, off_t(info.st_size - 1)) }
+        // A damaged header, or something else in the file's place: a new file, put in place once whole.
         let target = fresh ? CacheFileWriter.temporaryPath(for: path) : path
-        if fresh, !FileManager.default.createFile(atPath: target, contents: Data((header + "\n").utf8)) { return }
-        guard let handle = FileHandle(forWritingAtPath: target) else {
-            if fresh { unlink(target) }
-            return
-        }
-        _ = try? handle.seekToEnd()
-        // A file cut in the middle of a line gets a line break first, so the next line is whole.
-        var piece = fresh || last == Data("\n".utf8) ? "" : "\n"
+        let descriptor = fresh ? open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) : existing
+        guard descriptor >= 0 else { return }
+        defer { if fresh { close(descriptor) } }
         var written = true
-        func flush() {
-            if written, !piece.isEmpty { written = (try? handle.write(contentsOf: Data(piece.utf8))) != nil }
-            piece = ""
+        func write(_ text: String) {
+            guard written, !text.isEmpty else { return }
+            var bytes = Array(text.utf8)[...]
+            while !bytes.isEmpty {
+                let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                guard count > 0 else { written = false; return }
+                bytes = bytes.dropFirst(count)
+            }
         }
+        // A file cut in the middle of a line gets a line break first, so the next line is whole.
+        var piece = fresh || empty ? header + "\n" : last == 10 ? "" : "\n"
         for verdict in verdicts {
             piece += line(verdict.commit, verdict.keyHash, verdict.good) + "\n"
-            if piece.utf8.count >= 1 << 20 { flush() }
+            if piece.utf8.count >= 1 << 20 {
+                write(piece)
+                piece = ""
+            }
         }
-        flush()
-        try? handle.close()
+        write(piece)
         if fresh, !written || rename(target, path) != 0 { unlink(target) }
     }
 
@@ -236,6 +255,7 @@ extension Casebook {
         guard usesCache, trustsSignatureCache, !newSignatures.isEmpty else { return }
         SignatureCache.append(newSignatures, to: SignatureCache.file(repository))
         newSignatures.removeAll()
+        signatureCacheWrites += 1
     }
 
     private func loadSignatureCache() {
