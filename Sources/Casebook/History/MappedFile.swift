@@ -50,10 +50,10 @@ final class MappedFile {
 /// cache's path would block the command (a FIFO with no writer) or never end, where a cold run
 /// reads no cache at all. Writers replace such a file by renaming a new one over it.
 enum CacheFile {
-    /// A descriptor for reading `path`, or nil when it is missing or not a regular file (opened
-    /// without waiting, then read as usual).
-    static func open(_ path: String) -> Int32? {
-        let descriptor = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    /// A descriptor for reading `path` (or as `flags` say, creating it with `mode`), or nil when
+    /// it is missing or not a regular file (opened without waiting, then read as usual).
+    static func open(_ path: String, flags: Int32 = O_RDONLY, mode: mode_t = 0) -> Int32? {
+        let descriptor = Glibc.open(path, flags | O_NONBLOCK | O_CLOEXEC, mode)
         guard descriptor >= 0 else { return nil }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {

@@ -103,15 +103,10 @@ struct SignatureCache {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // The file (created empty if missing), if it is a regular file (not followed through a
         // link), locked: the first of two writers writes the header, the other appends after it.
-        var existing = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
-        var info = stat()
-        if existing >= 0, fstat(existing, &info) != 0 || info.st_mode & S_IFMT != S_IFREG {
-            close(existing)
-            existing = -1
-        }
+        let existing = CacheFile.open(path, flags: O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW, mode: 0o644) ?? -1
         defer { if existing >= 0 { close(existing) } }
+        var info = stat()
         if existing >= 0 {
-            _ = fcntl(existing, F_SETFL, fcntl(existing, F_GETFL) & ~O_NONBLOCK)
             guard flock(existing, LOCK_EX) == 0, fstat(existing, &info) == 0 else { return }
         }
         // Only the header and the last byte are read: the file may hold a whole history's verdicts.
