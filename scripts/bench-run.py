@@ -112,54 +112,60 @@ for size in sizes:
     # The table's and the pending work's case indexes, built once before the new commit (not timed).
     for args in (["status"], ["due"]):
         subprocess.run([folio] + args, cwd=repo, env=env, capture_output=True)
-    # A new commit: the history cache is extended from its tip, the output cache misses.
-    subprocess.run([folio, "new", "7", "--title", "Caso nuevo", "--set", "organismo=OISS", "--as", "mrodriguez"], cwd=repo,
-                   env=env, check=True, capture_output=True)
-    row["status_incremental"] = measure([folio, "status", "--json"], repo, 1)
-    # The table staff read (`folio status`) and the pending work (`folio due`), after the same commit.
-    row["table_incremental"] = measure([folio, "status"], repo, 1)
-    row["due_incremental"] = measure([folio, "due"], repo, 1)
-    # The first status of the next day: the cases with a next step (a deadline may pass) are
-    # derived again, through the history cache; the closed ones keep their summaries.
-    next_day = time.strftime("%Y-%m-%dT10:00:00-06:00", time.gmtime(last + 2 * 86400))
-    row["status_new_day"] = measure([folio, "status", "--json"], repo, 1, {"FOLIO_DATE": next_day})
-    row["git_log_case"] = measure(["git", "log", "--format=%H %an %(trailers:key=Paso,valueonly)", "--", case_path], repo, fast)
-    row["status_id"] = measure([folio, "status", case_id, "--json"], repo, fast)
-    row["log_id"] = measure([folio, "log", case_id, "--json"], repo, fast)
-    # One step: an edit of a case, recorded; undone after each run (not timed).
-    # Every field the manual's norms ask for at step 02, so that the measured step is recorded, not refused.
-    subprocess.run([folio, "new", "7", "--title", "Caso de medición", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true",
-                    "--set", "organismo_especializado=true", "--set", "involucra_personal=false", "--as", "mrodriguez"], cwd=repo,
-                   env=env, check=True, capture_output=True)
-    # The case just opened (its year is the measuring day's).
-    new_id = git("log", "-1", "--format=%(trailers:key=Expediente,valueonly)", cwd=repo).strip()
-    exp = os.path.join(repo, "cases", new_id.split("-")[1], new_id, "expediente.md")
-    base = git("rev-parse", "HEAD", cwd=repo).strip()
-    def edit():
+    # The history as generated: the commits the runs below add are taken off at the end, so that a
+    # history measured again is the same history (and its measuring day the same day).
+    generated_tip = git("rev-parse", "HEAD", cwd=repo).strip()
+    try:
+        # A new commit: the history cache is extended from its tip, the output cache misses.
+        subprocess.run([folio, "new", "7", "--title", "Caso nuevo", "--set", "organismo=OISS", "--as", "mrodriguez"], cwd=repo,
+                       env=env, check=True, capture_output=True)
+        row["status_incremental"] = measure([folio, "status", "--json"], repo, 1)
+        # The table staff read (`folio status`) and the pending work (`folio due`), after the same commit.
+        row["table_incremental"] = measure([folio, "status"], repo, 1)
+        row["due_incremental"] = measure([folio, "due"], repo, 1)
+        # The first status of the next day: the cases with a next step (a deadline may pass) are
+        # derived again, through the history cache; the closed ones keep their summaries.
+        next_day = time.strftime("%Y-%m-%dT10:00:00-06:00", time.gmtime(last + 2 * 86400))
+        row["status_new_day"] = measure([folio, "status", "--json"], repo, 1, {"FOLIO_DATE": next_day})
+        row["git_log_case"] = measure(["git", "log", "--format=%H %an %(trailers:key=Paso,valueonly)", "--", case_path], repo, fast)
+        row["status_id"] = measure([folio, "status", case_id, "--json"], repo, fast)
+        row["log_id"] = measure([folio, "log", case_id, "--json"], repo, fast)
+        # One step: an edit of a case, recorded; undone after each run (not timed).
+        # Every field the manual's norms ask for at step 02, so that the measured step is recorded, not refused.
+        subprocess.run([folio, "new", "7", "--title", "Caso de medición", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true",
+                        "--set", "organismo_especializado=true", "--set", "involucra_personal=false", "--as", "mrodriguez"], cwd=repo,
+                       env=env, check=True, capture_output=True)
+        # The case just opened (its year is the measuring day's).
+        new_id = git("log", "-1", "--format=%(trailers:key=Expediente,valueonly)", cwd=repo).strip()
+        exp = os.path.join(repo, "cases", new_id.split("-")[1], new_id, "expediente.md")
+        base = git("rev-parse", "HEAD", cwd=repo).strip()
+        def edit():
+            git("reset", "-q", "--hard", base, cwd=repo)
+            with open(exp, "a") as f: f.write("Nota de medición.\n")
+        row["step"] = measure([folio, "step", new_id, "--as", "mrodriguez"], repo, fast, before=edit, codes=(0,))
+        row["git_commit"] = measure(["sh", "-c", "git add -A cases && git commit -q %s-m 'paso'" % ("-S " if signed else "")], repo, fast, before=edit,
+                                    codes=(0,))
         git("reset", "-q", "--hard", base, cwd=repo)
-        with open(exp, "a") as f: f.write("Nota de medición.\n")
-    row["step"] = measure([folio, "step", new_id, "--as", "mrodriguez"], repo, fast, before=edit, codes=(0,))
-    row["git_commit"] = measure(["sh", "-c", "git add -A cases && git commit -q %s-m 'paso'" % ("-S " if signed else "")], repo, fast, before=edit,
-                                codes=(0,))
-    git("reset", "-q", "--hard", base, cwd=repo)
-    row["verify_full"] = None if skip_slow else measure([folio, "verify"], repo, 1 if size > 5000 else slow)
-    row["git_log_names"] = None if skip_slow else measure(["git", "log", "--name-only", "--format=%H"], repo, 1 if size > 5000 else slow)
-    # libgit2 alone reading the same trees (scripts/bench-floor.c: no rule, one thread): parsed as
-    # folio reads them, and raw objects walked in place.
-    floor = os.environ.get("FOLIO_BENCH_FLOOR")
-    for mode in ("parsed", "trees"):
-        row["floor_" + mode] = None if skip_slow or not floor else measure([floor, repo, mode], repo, 1 if size > 5000 else slow, codes=(0,))
-    row["verify_new"] = measure([folio, "verify", "HEAD~1..HEAD"], repo, slow)
-    # Growth: loose objects a step writes, and the repository before and after packing.
-    def count():
-        return {k: int(v) for k, v in (l.split(": ") for l in git("count-objects", "-v", cwd=repo).splitlines()) if v.isdigit()}
-    before = count()
-    for i in range(10):
-        with open(exp, "a") as f: f.write("Nota %d.\n" % i)
-        subprocess.run([folio, "note", new_id, "-m", "nota %d" % i, "--as", "mrodriguez"], cwd=repo, env=env, check=True, capture_output=True)
-    after = count()
-    row["loose_per_step"] = ((after["count"] - before["count"]) / 10, (after["size"] - before["size"]) / 10)
-    git("reset", "-q", "--hard", base, cwd=repo)
+        row["verify_full"] = None if skip_slow else measure([folio, "verify"], repo, 1 if size > 5000 else slow)
+        row["git_log_names"] = None if skip_slow else measure(["git", "log", "--name-only", "--format=%H"], repo, 1 if size > 5000 else slow)
+        # libgit2 alone reading the same trees (scripts/bench-floor.c: no rule, one thread): parsed as
+        # folio reads them, and raw objects walked in place.
+        floor = os.environ.get("FOLIO_BENCH_FLOOR")
+        for mode in ("parsed", "trees"):
+            row["floor_" + mode] = None if skip_slow or not floor else measure([floor, repo, mode], repo, 1 if size > 5000 else slow, codes=(0,))
+        row["verify_new"] = measure([folio, "verify", "HEAD~1..HEAD"], repo, slow)
+        # Growth: loose objects a step writes, and the repository before and after packing.
+        def count():
+            return {k: int(v) for k, v in (l.split(": ") for l in git("count-objects", "-v", cwd=repo).splitlines()) if v.isdigit()}
+        before = count()
+        for i in range(10):
+            with open(exp, "a") as f: f.write("Nota %d.\n" % i)
+            subprocess.run([folio, "note", new_id, "-m", "nota %d" % i, "--as", "mrodriguez"], cwd=repo, env=env, check=True, capture_output=True)
+        after = count()
+        row["loose_per_step"] = ((after["count"] - before["count"]) / 10, (after["size"] - before["size"]) / 10)
+    finally:
+        # Also when a run fails half-way (a refused step, a measure that exits).
+        git("reset", "-q", "--hard", generated_tip, cwd=repo)
     results.append(row)
     print(json.dumps(row), flush=True)
 

@@ -199,6 +199,82 @@ struct CacheTests {
         }
     }
 
+    /// Lines read here and there over a mapped cache cost what the kernel maps around each read
+    /// (`MappedFile.faultAround`), not their length: the records of a new day's open cases, spread
+    /// over the history cache, mapped 108 MB of its 141 MB at 30k cases. Measured on this kernel:
+    /// 120 one-byte reads spread over 8 MB, counted as scattered reads, leave at most a window
+    /// resident; counted by their length (as before), most of the file.
+    @Test("reads spread over a mapped cache are let go as what the kernel maps around each")
+    func scatteredReadsLetGo() throws {
+        let folder = Sandbox()
+        let path = folder.path + "/disperso"
+        let size = 8 << 20
+        // Written a piece at a time, as the caches are (`CacheFileWriter`, a megabyte at most): a file
+        // written in one 8 MB piece sits in the page cache in 2 MB folios on this machine's ext4, and
+        // a read maps a whole folio.
+        let bytes = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        for start in stride(from: 0, to: size, by: 64 << 10) { try handle.write(contentsOf: bytes[start..<(start + (64 << 10))]) }
+        try handle.close()
+        /// The mapping's resident size in KB, from `/proc/self/smaps`.
+        func resident(_ file: MappedFile) throws -> Int {
+            let start = String(UInt(bitPattern: file.bytes.baseAddress), radix: 16)
+            // Read to its end by `read(2)`: a file of /proc says it is empty.
+            let descriptor = open("/proc/self/smaps", O_RDONLY)
+            defer { close(descriptor) }
+            var text: [UInt8] = []
+            var piece = [UInt8](repeating: 0, count: 1 << 16)
+            while case let n = read(descriptor, &piece, piece.count), n > 0 { text += piece[..<n] }
+            let smaps = String(decoding: text, as: UTF8.self).components(separatedBy: "\n")
+            let at = try #require(smaps.firstIndex { $0.hasPrefix(start + "-") }, "the mapping is listed")
+            let rss = try #require(smaps[(at + 1)...].first { $0.hasPrefix("Rss:") })
+            return try #require(Int(rss.split(separator: " ", omittingEmptySubsequences: true)[1]))
+        }
+        func readSpread(_ file: MappedFile, counting: (MappedFile, Int) -> Void) -> Int {
+            var sum = 0
+            for i in 0..<120 {
+                let at = (i * 65_599) % size
+                sum &+= Int(file.bytes[at])
+                counting(file, at)
+            }
+            return sum
+        }
+        let window = 1 << 20
+        let scattered = try #require(MappedFile(path, window: window))
+        _ = readSpread(scattered) { file, at in file.readScattered(at: [at]) }
+        // Let go after every 16 reads: the last 8 are still mapped.
+        #expect(scattered.timesLetGo == 120 * MappedFile.faultAround / window)
+        let kept = try resident(scattered)
+        #expect(kept <= (window + 2 * MappedFile.faultAround) / 1024, "at most a window and what one read maps stay resident")
+        let byLength = try #require(MappedFile(path, window: window))
+        _ = readSpread(byLength) { file, _ in file.passed(120) }
+        let keptByLength = try resident(byLength)
+        #expect(keptByLength >= 4 << 10, "the kernel maps around each read: counted by length, most of the file stays")
+    }
+
+    /// A step's, a note's and a new day's reading of a few cases (`load(_:cases:)`) and each case read
+    /// by the outline count the blocks of `faultAround` bytes their lines fall in: with a window of one
+    /// block the pages are let go after every case, with two after every two cases of a small file
+    /// (one block; counted by line, each case's lines would fill the window).
+    @Test("the records of a few cases read through the table let the mapping's pages go")
+    func caseReadsLetGo() throws {
+        let (repo, ids, whole) = try wholeCache(cases: 5, stepping: 2)
+        let file = try #require(MappedFile(cacheFile(repo), window: MappedFile.faultAround))
+        let part = try #require(HistoryCache.load(file, cases: [ids[1], ids[2]]))
+        let lines = part.records.count + part.authorized.count
+        #expect(part.records.count == whole.records.filter { [ids[1], ids[2]].contains($0.caseID) }.count && lines > part.records.count)
+        #expect(file.timesLetGo == 2, "each case read lets the pages go")
+        #expect(try FileManager.default.attributesOfItem(atPath: cacheFile(repo))[.size] as? Int ?? .max < MappedFile.faultAround)
+        let wider = try #require(MappedFile(cacheFile(repo), window: 2 * MappedFile.faultAround))
+        _ = try #require(HistoryCache.load(wider, cases: [ids[1], ids[2]]))
+        #expect(wider.timesLetGo == 1, "lines in one block count once")
+        let outline = try #require(HistoryCache.Outline(cacheFile(repo), window: MappedFile.faultAround))
+        let before = outline.file.timesLetGo
+        for index in outline.cases.indices { _ = try #require(outline.records(of: index)) }
+        #expect(outline.file.timesLetGo - before == outline.cases.count)
+    }
+
     /// A command that derives every case reads the cache case by case (`HistoryCache.Outline`):
     /// the same cases in the same order, the same records and verdicts as the whole file; after
     /// new commits the cases they touch are read whole and judged; a case whose lines do not check

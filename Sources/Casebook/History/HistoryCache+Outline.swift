@@ -26,8 +26,8 @@ extension HistoryCache {
         /// `passed` is called from the two threads that read cases.
         private let lock = NSLock()
 
-        init?(_ path: String) {
-            guard let file = MappedFile(path), let (table, finStart, _) = HistoryCache.ending(of: file, checkingBody: true) else { return nil }
+        init?(_ path: String, window: Int = MappedFile.residentWindow) {
+            guard let file = MappedFile(path, window: window), let (table, finStart, _) = HistoryCache.ending(of: file, checkingBody: true) else { return nil }
             let bytes = file.bytes
             func lineEnd(_ start: Int, before end: Int) -> Int? { bytes[start..<end].firstIndex(of: 10) }
             // The header and the tip.
@@ -95,7 +95,7 @@ extension HistoryCache {
             let (id, lines) = cases[index]
             guard let read = HistoryCache.caseRecords(id, lines: lines, in: file.bytes, table: table) else { return nil }
             lock.lock()
-            file.passed(read.read)
+            file.readScattered(at: HistoryCache.offsets(of: lines))
             lock.unlock()
             return (read.records, read.authorized)
         }

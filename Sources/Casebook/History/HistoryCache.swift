@@ -133,7 +133,11 @@ struct HistoryCache {
     /// file is summed, a window at a time: a verdict line resealed by hand is caught, as a whole
     /// reading catches it), so that the verdicts read may be taken.
     static func load(_ path: String, cases ids: Set<String>, checkingBody: Bool = false) -> HistoryCache? {
-        guard let file = MappedFile(path) else { return nil }
+        MappedFile(path).flatMap { load($0, cases: ids, checkingBody: checkingBody) }
+    }
+
+    /// `load(_:cases:checkingBody:)` from the file mapped as `file`.
+    static func load(_ file: MappedFile, cases ids: Set<String>, checkingBody: Bool = false) -> HistoryCache? {
         let bytes = file.bytes
         let count = bytes.count
         // A file cut short (a crash while writing, a full disk) is not trusted.
@@ -160,11 +164,18 @@ struct HistoryCache {
                   let read = caseRecords(id, lines: entry.lines, in: bytes, table: table) else { return nil }
             found += zip(entry.lines.map(\.record), read.records)
             cache.authorized.merge(read.authorized) { a, _ in a }
+            file.readScattered(at: HistoryCache.offsets(of: entry.lines))
         }
         // In the file's order (each case's oldest first).
         found.sort { $0.0 < $1.0 }
         cache.records = found.map(\.1)
         return cache
+    }
+
+    /// Where the lines reading `lines` touches start: each record, and its verdict where one was
+    /// written (a line of its own, next to the record or far from it).
+    static func offsets(of lines: [CaseLine]) -> [Int] {
+        lines.flatMap { line in [line.record] + (line.verdict.map { [$0] } ?? []) }
     }
 
     /// Where a case's record lies in the file, and its verdict (nil when none was written).
@@ -195,11 +206,11 @@ struct HistoryCache {
     }
 
     /// The records of case `id` at `lines` of the file's bytes before `table`, oldest first, with
-    /// the verdicts written of them and how many bytes were read; nil when a line is not what the
-    /// table says (not a sealed line's start, another case's record, a hole in the chain of previous
-    /// records, a verdict of another commit).
+    /// the verdicts written of them; nil when a line is not what the table says (not a sealed line's
+    /// start, another case's record, a hole in the chain of previous records, a verdict of another
+    /// commit).
     static func caseRecords(_ id: String, lines: [CaseLine], in bytes: UnsafeBufferPointer<UInt8>,
-                            table: Int) -> (records: [StepRecord], authorized: [OID: Bool], read: Int)? {
+                            table: Int) -> (records: [StepRecord], authorized: [OID: Bool])? {
         func line(at start: Int) -> Substring? {
             guard start > 0, start < table, bytes[start - 1] == 10, let stop = bytes[start..<table].firstIndex(of: 10) else { return nil }
             return unseal(Substring(decoding: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self))
@@ -207,10 +218,8 @@ struct HistoryCache {
         var records: [StepRecord] = []
         var authorized: [OID: Bool] = [:]
         var previous = ""
-        var read = 0
         for entry in lines {
             guard let text = line(at: entry.record), text.hasPrefix("R\t") else { return nil }
-            read += text.utf8.count + 18
             let r = text.utf8.split(separator: 9, omittingEmptySubsequences: false).map { unescape(Substring($0)) }
             // The line must be this case's, and name the previous record of the case.
             guard r.count == 25, r[12] == id, r[24] == previous, let record = record(Array(r.prefix(24))) else { return nil }
@@ -223,7 +232,7 @@ struct HistoryCache {
                 authorized[record.commit] = a[2] == "1"
             }
         }
-        return (records, authorized, read)
+        return (records, authorized)
     }
 
     /// An `F` line's fields (`F`, blob, title, opened, month, damage) as the blob and what it holds.
