@@ -96,6 +96,9 @@ struct StatusIndexTests {
         try repo.step(ids[2], as: "mrodriguez")
         try expectSame(repo)
         #expect(try blocks(repo) == 3)
+        // A block is written beside the index first and copied onto its end: nothing is left beside it.
+        let folder = (indexFile(repo) as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") } == [])
         var bytes = try Data(contentsOf: URL(fileURLWithPath: indexFile(repo)))
         switch damage {
         case "cortado":

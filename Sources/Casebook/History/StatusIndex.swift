@@ -151,10 +151,12 @@ extension StatusIndex {
 /// changed (`appending`), when that file is still the one on disk.
 final class StatusIndexWriter {
     private let path: String
+    /// Where the summaries go as they come: the new file, or the block to append.
     private let temp: String
     private var file: UnsafeMutablePointer<FILE>?
-    /// For an appended block: the block's bytes, and the file it goes after.
-    private var block: [UInt8]?
+    /// For an appended block: the index file it goes after. The block is written to `temp` and
+    /// copied onto that file's end by `finish`, not held in memory (at 30k cases a new day's block
+    /// is 6.5 MB, and an array grown by doubling held 13 MB of it at the command's peak).
     private var appendsTo: MappedFile?
     private let tip: OID
     /// The summaries' checksums of the block, for its `fin` line.
@@ -176,13 +178,14 @@ final class StatusIndexWriter {
         guard let mapped = old.file else { return nil }
         self.path = path
         self.tip = tip
-        temp = ""
+        temp = CacheFileWriter.temporaryPath(for: path)
+        guard let file = fopen(temp, "w+") else { return nil }
+        self.file = file
         appendsTo = mapped
-        block = Array("tip \(tip.hex) \(old.tip.hex)\n".utf8)
+        put(Data("tip \(tip.hex) \(old.tip.hex)\n".utf8))
     }
 
     private func put(_ data: Data) {
-        if block != nil { return block!.append(contentsOf: data) }
         guard let file else { return }
         if data.withUnsafeBytes({ fwrite($0.baseAddress, 1, $0.count, file) }) != data.count { discard() }
     }
@@ -190,7 +193,7 @@ final class StatusIndexWriter {
     func add(_ id: String, _ summary: StatusIndex.Summary) {
         if let stored = summary.stored {
             // An unchanged summary: already in the file a block is appended to.
-            if block != nil { return }
+            if appendsTo != nil { return }
             // A summary read from the last index goes in as it was (its checksum was checked then):
             // the checksum ends its first line.
             guard let file, let end = stored.firstIndex(of: 10), end >= 16, fwrite(stored.baseAddress, 1, stored.count, file) == stored.count
@@ -211,9 +214,12 @@ final class StatusIndexWriter {
     func finish() {
         let fold = sums.withUnsafeBytes { CacheChecksum.hex(CacheChecksum.of($0)) }
         put(Data("fin \(tip.hex) \(fold)\n".utf8))
-        if let block, let mapped = appendsTo {
-            self.block = nil
+        guard let file else { return }
+        self.file = nil
+        if let mapped = appendsTo {
             appendsTo = nil
+            defer { fclose(file); unlink(temp) }
+            guard fflush(file) == 0 else { return }
             // Appended only to the file that was read, whole (a writer that replaced it meanwhile wins);
             // a block cut short (a crash, a full disk) makes the next reading rebuild the index.
             let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
@@ -222,16 +228,33 @@ final class StatusIndexWriter {
             var info = stat()
             guard flock(descriptor, LOCK_EX) == 0, fstat(descriptor, &info) == 0, UInt64(info.st_dev) == mapped.identity.device,
                   UInt64(info.st_ino) == mapped.identity.inode, Int(info.st_size) == mapped.bytes.count else { return }
-            _ = block.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            Self.copy(from: fileno(file), to: descriptor)
             return
         }
-        guard let file else { return }
-        self.file = nil
         if fclose(file) != 0 || rename(temp, path) != 0 { unlink(temp) }
     }
 
+    /// The whole of the file open as `source`, written to `target` a megabyte at a time; stops at
+    /// the first failure (what was written is a block cut short).
+    private static func copy(from source: Int32, to target: Int32) {
+        var piece = [UInt8](repeating: 0, count: 1 << 20)
+        var offset: off_t = 0
+        while true {
+            let read = piece.withUnsafeMutableBytes { pread(source, $0.baseAddress, $0.count, offset) }
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else { return }
+            var done = 0
+            while done < read {
+                let written = piece.withUnsafeBytes { write(target, $0.baseAddress! + done, read - done) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                done += written
+            }
+            offset += off_t(read)
+        }
+    }
+
     func discard() {
-        block = nil
         appendsTo = nil
         guard let file else { return }
         self.file = nil
@@ -329,6 +352,7 @@ extension Casebook {
             if !replayed.summary.json.isEmpty { try body(replayed.summary.json) }
         }
         if let history {
+            var replays = 0
             for id in order {
                 if !replayed.contains(id), let known = old?.summaries[id] {
                     omittedCommits += known.omitted
@@ -342,6 +366,10 @@ extension Casebook {
                     continue
                 }
                 try keep(try summarize(self, id, history))
+                // Each replay reads its case's commits again: their look-ups touch libgit2's pack index
+                // all over (40 MB at 30k cases); its pages are let go as the replays go.
+                replays += 1
+                if replays % 32 == 0 { Repository.releasePackPages() }
             }
             saveHistoryCache()
         } else {
