@@ -159,8 +159,11 @@ for size in sizes:
             return {k: int(v) for k, v in (l.split(": ") for l in git("count-objects", "-v", cwd=repo).splitlines()) if v.isdigit()}
         before = count()
         for i in range(10):
-            with open(exp, "a") as f: f.write("Nota %d.\n" % i)
-            subprocess.run([folio, "note", new_id, "-m", "nota %d" % i, "--as", "mrodriguez"], cwd=repo, env=env, check=True, capture_output=True)
+            # Words of this run's own: a history measured again on the same day would otherwise write
+            # the very objects (the same commits) the run before left, and count none.
+            with open(exp, "a") as f: f.write("Nota %d de la medición %d.\n" % (i, os.getpid()))
+            subprocess.run([folio, "note", new_id, "-m", "nota %d de la medición %d" % (i, os.getpid()), "--as", "mrodriguez"], cwd=repo, env=env,
+                           check=True, capture_output=True)
         after = count()
         row["loose_per_step"] = ((after["count"] - before["count"]) / 10, (after["size"] - before["size"]) / 10)
     finally:
