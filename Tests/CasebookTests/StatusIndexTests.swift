@@ -73,6 +73,31 @@ struct StatusIndexTests {
         #expect(try streamed(repo, cache: true).1 == 1)
     }
 
+    /// attack24: a symbolic link in the index's place (or the output cache's) is neither read nor
+    /// written through: the block of a new commit's case went onto the file it named, outside
+    /// `.git/folio`. The index is written anew in its place; the linked file is left as it was.
+    @Test("a link in a cache's place is not written through, and the answer is the cold one")
+    func linkInTheIndexPlace() throws {
+        let repo = try CaseRepo()
+        // Enough cases that one changed one is appended as a block (a quarter at most).
+        let ids = try open(repo, 6)
+        try expectSame(repo)
+        let outside = Sandbox()
+        for name in ["estado.cache", "salida.cache"] {
+            let path = repo.path + "/.git/folio/" + name
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            try FileManager.default.moveItem(atPath: path, toPath: outside.path + "/" + name)
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: outside.path + "/" + name)
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: outside.path + "/estado.cache"))
+        try repo.step(ids[1], as: "mrodriguez")
+        try expectSame(repo)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: outside.path + "/estado.cache")) == before, "the linked file is not appended to")
+        let kind = try FileManager.default.attributesOfItem(atPath: indexFile(repo))[.type] as? FileAttributeType
+        #expect(kind == .typeRegular, "the link is replaced by the index")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repo.path + "/.git/folio").filter { $0.hasPrefix(".dat") } == [])
+    }
+
     /// The blocks of the index file: the first holds every case, each later one the cases a
     /// status after new commits replayed.
     func blocks(_ repo: CaseRepo) throws -> Int {

@@ -468,7 +468,7 @@ extension Casebook {
         // A path with a newline or a tab cannot be listed: such an output is not kept.
         guard !files.keys.contains(where: { $0.contains("\n") || $0.contains("\t") }) else { return false }
         let listed = "archivos \(files.count)\n" + files.sorted { $0.key < $1.key }.map { "\($0.value)\t\($0.key)\n" }.joined()
-        guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + listed + (note ?? "")).utf8)) else { return false }
+        guard CacheFile.create(temp, Data((key + "\n" + listed + (note ?? "")).utf8)) else { return false }
         if rename(temp, path) != 0 { unlink(temp); return false }
         return true
     }
@@ -496,7 +496,7 @@ extension Casebook {
         try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
         guard Self.storeNote(note, key: key, files: workTreeFiles, in: repository) else { return }
         let temp = CacheFileWriter.temporaryPath(for: path)
-        guard FileManager.default.createFile(atPath: temp, contents: Data((key + "\n" + text).utf8)) else { return }
+        guard CacheFile.create(temp, Data((key + "\n" + text).utf8)) else { return }
         if rename(temp, path) != 0 { unlink(temp) }
     }
 }

@@ -70,12 +70,14 @@ final class MappedFile {
 
 /// Opening a cache file to read. Only a regular file is read: a FIFO, a device or a socket put at a
 /// cache's path would block the command (a FIFO with no writer) or never end, where a cold run
-/// reads no cache at all. Writers replace such a file by renaming a new one over it.
+/// reads no cache at all; and a symbolic link is not followed (attack24: the case index's block was
+/// appended to the file a link named, outside `.git/folio`). Writers replace such a file by
+/// renaming a new one over it.
 enum CacheFile {
     /// A descriptor for reading `path` (or as `flags` say, creating it with `mode`), or nil when
-    /// it is missing or not a regular file (opened without waiting, then read as usual).
+    /// it is missing, a link or not a regular file (opened without waiting, then read as usual).
     static func open(_ path: String, flags: Int32 = O_RDONLY, mode: mode_t = 0) -> Int32? {
-        let descriptor = Glibc.open(path, flags | O_NONBLOCK | O_CLOEXEC, mode)
+        let descriptor = Glibc.open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW, mode)
         guard descriptor >= 0 else { return nil }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
@@ -89,6 +91,29 @@ enum CacheFile {
     /// `open` as a file handle, which closes the descriptor when it goes.
     static func handle(_ path: String) -> FileHandle? {
         open(path).map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
+    }
+
+    /// Writes `data` to a new file at `path` (a writer's temporary file, renamed into place next):
+    /// written here, not through Foundation's atomic write, whose own temporary file
+    /// (`.dat.nosync…`) a process killed at that moment left beside the caches for good.
+    static func create(_ path: String, _ data: Data) -> Bool {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { return false }
+        let written = data.withUnsafeBytes { bytes -> Bool in
+            var done = 0
+            while done < bytes.count {
+                let n = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
+        guard close(descriptor) == 0, written else {
+            unlink(path)
+            return false
+        }
+        return true
     }
 
     /// The whole of a small cache file (a warning, the checked stamps); nil as for `open`.

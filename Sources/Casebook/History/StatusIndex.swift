@@ -222,7 +222,7 @@ final class StatusIndexWriter {
             guard fflush(file) == 0 else { return }
             // Appended only to the file that was read, whole (a writer that replaced it meanwhile wins);
             // a block cut short (a crash, a full disk) makes the next reading rebuild the index.
-            let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
             guard descriptor >= 0 else { return }
             defer { close(descriptor) }
             var info = stat()

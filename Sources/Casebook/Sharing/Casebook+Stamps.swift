@@ -125,7 +125,7 @@ extension Casebook {
             try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
             let text = checked.map { "\($0.key) \(Int($0.value))" }.joined(separator: "\n") + "\n"
             let temp = CacheFileWriter.temporaryPath(for: cachePath)
-            if FileManager.default.createFile(atPath: temp, contents: Data(text.utf8)), rename(temp, cachePath) != 0 { unlink(temp) }
+            if CacheFile.create(temp, Data(text.utf8)), rename(temp, cachePath) != 0 { unlink(temp) }
         }
         stampsCache = result
         badStamps = bad
