@@ -99,19 +99,23 @@ enum CacheFile {
     static func create(_ path: String, _ data: Data) -> Bool {
         let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { return false }
-        let written = data.withUnsafeBytes { bytes -> Bool in
-            var done = 0
-            while done < bytes.count {
-                let n = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                done += n
-            }
-            return true
-        }
+        let written = data.withUnsafeBytes { writeAll(descriptor, $0) }
         guard close(descriptor) == 0, written else {
             unlink(path)
             return false
+        }
+        return true
+    }
+
+    /// Writes all of `bytes` to `descriptor` (again after a short write or a signal); false when a
+    /// write fails.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            done += n
         }
         return true
     }
@@ -260,16 +264,7 @@ final class CacheFileWriter {
 
     private func flush() {
         guard !failed, !buffer.isEmpty else { return buffer.removeAll(keepingCapacity: true) }
-        failed = !buffer.withUnsafeBytes { bytes in
-            var done = 0
-            while done < bytes.count {
-                let n = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                done += n
-            }
-            return true
-        }
+        failed = !buffer.withUnsafeBytes { CacheFile.writeAll(descriptor, $0) }
         buffer.removeAll(keepingCapacity: true)
     }
 

@@ -242,14 +242,7 @@ final class StatusIndexWriter {
         while true {
             let read = piece.withUnsafeMutableBytes { pread(source, $0.baseAddress, $0.count, offset) }
             if read < 0 && errno == EINTR { continue }
-            guard read > 0 else { return }
-            var done = 0
-            while done < read {
-                let written = piece.withUnsafeBytes { write(target, $0.baseAddress! + done, read - done) }
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                done += written
-            }
+            guard read > 0, piece.withUnsafeBytes({ CacheFile.writeAll(target, UnsafeRawBufferPointer(rebasing: $0[..<read])) }) else { return }
             offset += off_t(read)
         }
     }
