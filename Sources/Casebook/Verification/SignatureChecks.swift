@@ -124,12 +124,7 @@ struct SignatureCache {
         var written = true
         func write(_ text: String) {
             guard written, !text.isEmpty else { return }
-            var bytes = Array(text.utf8)[...]
-            while !bytes.isEmpty {
-                let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-                guard count > 0 else { written = false; return }
-                bytes = bytes.dropFirst(count)
-            }
+            written = Array(text.utf8).withUnsafeBytes { CacheFile.writeAll(descriptor, $0) }
         }
         // A file cut in the middle of a line gets a line break first, so the next line is whole.
         var piece = fresh || empty ? header + "\n" : last == 10 ? "" : "\n"
