@@ -202,6 +202,11 @@ struct SignatureTests {
         (split.usesCache, split.signatureFeedThreshold, split.splitWalkThreshold) = (true, .max, 1)
         #expect(try split.verify() == inTheWalk.0)
         #expect(split.halvesWalkedBeside == 1 && split.signatureFeedsStarted == 0)
+        // The cached verdicts are let go once the walk has judged every commit (at 30k cases, 9 MB held
+        // to the end); the same casebook reads them again when a later walk needs them.
+        #expect(split.signatureCache == nil)
+        #expect(try split.verify() == inTheWalk.0 && split.signatureCache == nil)
+        #expect(try split.statusOfAll() == inTheWalk.1 && split.signatureCache == nil)
     }
 
     @Test("verify: a step that touches another case, schemas/ changed by a non-jefe, edits outside folio (a warning), a range")

@@ -29,7 +29,7 @@ extension Casebook {
         }
         // Signatures are checked ahead, in parallel, and cached (or, on a whole history walked in
         // two halves, by each half's walk); the walk's rule reads the verdicts.
-        let line = try prepareSignatures(from: tip, hiding: hidden)
+        var line = try prepareSignatures(from: tip, hiding: hidden)
         // For a range, its commits and their places (a few); a full verify keeps them by case.
         var inRange: [OID: Int] = [:]
         if hidden != nil {
@@ -51,7 +51,10 @@ extension Casebook {
         var tagged = seen.tagged
         seen.tagged = []
         let (touched, editedOutside) = (seen.cases.ids, seen.editedOutside)
-        // The walk's verdicts are in hand (`walkEnded`).
+        // The walk's verdicts are in hand (`walkEnded`); of the line, only its length is needed
+        // now (at 30k cases, 6 MB of ids).
+        let commitCount = line.count
+        line = []
         walkEnded()
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
@@ -97,7 +100,7 @@ extension Casebook {
                 violations += try generatedReportFindings(replay, path: paths[id], tip: tip, reported: reported)
             }
         }
-        return VerifyReport(ok: !violations.contains { $0.isError }, commits: line.count,
+        return VerifyReport(ok: !violations.contains { $0.isError }, commits: commitCount,
                             cases: counted, steps: steps, violations: violations, outOfWindow: timed)
     }
 
