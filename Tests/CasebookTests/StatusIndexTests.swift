@@ -83,18 +83,25 @@ struct StatusIndexTests {
         let ids = try open(repo, 6)
         try expectSame(repo)
         let outside = Sandbox()
-        for name in ["estado.cache", "salida.cache"] {
+        // The case index, the output's cache and the history cache (a step extends it, status reads it).
+        var linked: [String: Data] = [:]
+        for name in ["estado.cache", "salida.cache", "historial.cache"] {
             let path = repo.path + "/.git/folio/" + name
             guard FileManager.default.fileExists(atPath: path) else { continue }
             try FileManager.default.moveItem(atPath: path, toPath: outside.path + "/" + name)
             try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: outside.path + "/" + name)
+            linked[name] = try Data(contentsOf: URL(fileURLWithPath: outside.path + "/" + name))
         }
-        let before = try Data(contentsOf: URL(fileURLWithPath: outside.path + "/estado.cache"))
+        #expect(linked["estado.cache"] != nil && linked["historial.cache"] != nil)
         try repo.step(ids[1], as: "mrodriguez")
         try expectSame(repo)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: outside.path + "/estado.cache")) == before, "the linked file is not appended to")
+        for (name, before) in linked {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: outside.path + "/" + name)) == before, "\(name): the linked file is not written to")
+        }
         let kind = try FileManager.default.attributesOfItem(atPath: indexFile(repo))[.type] as? FileAttributeType
         #expect(kind == .typeRegular, "the link is replaced by the index")
+        let history = try FileManager.default.attributesOfItem(atPath: repo.path + "/.git/folio/historial.cache")[.type] as? FileAttributeType
+        #expect(history == .typeRegular, "the link is replaced by the history cache")
         #expect(try FileManager.default.contentsOfDirectory(atPath: repo.path + "/.git/folio").filter { $0.hasPrefix(".dat") } == [])
     }
 
