@@ -464,13 +464,11 @@ extension Casebook {
     static func noteFile(_ repository: Repository) -> String { repository.gitdir + "folio/salida.aviso" }
 
     static func storeNote(_ note: String?, key: String, files: [String: String], in repository: Repository) -> Bool {
-        let path = noteFile(repository), temp = CacheFileWriter.temporaryPath(for: path)
+        let path = noteFile(repository)
         // A path with a newline or a tab cannot be listed: such an output is not kept.
         guard !files.keys.contains(where: { $0.contains("\n") || $0.contains("\t") }) else { return false }
         let listed = "archivos \(files.count)\n" + files.sorted { $0.key < $1.key }.map { "\($0.value)\t\($0.key)\n" }.joined()
-        guard CacheFile.create(temp, Data((key + "\n" + listed + (note ?? "")).utf8)) else { return false }
-        if rename(temp, path) != 0 { unlink(temp); return false }
-        return true
+        return CacheFile.replace(path, with: Data((key + "\n" + listed + (note ?? "")).utf8))
     }
 
     /// The cached output as text.
@@ -495,9 +493,7 @@ extension Casebook {
         let path = repository.gitdir + "folio/salida.cache"
         try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
         guard Self.storeNote(note, key: key, files: workTreeFiles, in: repository) else { return }
-        let temp = CacheFileWriter.temporaryPath(for: path)
-        guard CacheFile.create(temp, Data((key + "\n" + text).utf8)) else { return }
-        if rename(temp, path) != 0 { unlink(temp) }
+        _ = CacheFile.replace(path, with: Data((key + "\n" + text).utf8))
     }
 }
 

@@ -93,15 +93,18 @@ enum CacheFile {
         open(path).map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
     }
 
-    /// Writes `data` to a new file at `path` (a writer's temporary file, renamed into place next):
-    /// written here, not through Foundation's atomic write, whose own temporary file
-    /// (`.dat.nosync…`) a process killed at that moment left beside the caches for good.
-    static func create(_ path: String, _ data: Data) -> Bool {
-        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+    /// Puts `data` in `path`'s place whole: written to a temporary file beside it, then renamed
+    /// over it (a link, a FIFO or a damaged file there is replaced, not written through); false,
+    /// with nothing left behind, when either fails. Written here, not through Foundation's atomic
+    /// write, whose own temporary file (`.dat.nosync…`) a process killed at that moment left
+    /// beside the caches for good.
+    static func replace(_ path: String, with data: Data) -> Bool {
+        let temp = CacheFileWriter.temporaryPath(for: path)
+        let descriptor = Glibc.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { return false }
         let written = data.withUnsafeBytes { writeAll(descriptor, $0) }
-        guard close(descriptor) == 0, written else {
-            unlink(path)
+        guard close(descriptor) == 0, written, rename(temp, path) == 0 else {
+            unlink(temp)
             return false
         }
         return true

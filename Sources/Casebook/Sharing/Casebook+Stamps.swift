@@ -124,8 +124,7 @@ extension Casebook {
         if learnt {
             try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
             let text = checked.map { "\($0.key) \(Int($0.value))" }.joined(separator: "\n") + "\n"
-            let temp = CacheFileWriter.temporaryPath(for: cachePath)
-            if CacheFile.create(temp, Data(text.utf8)), rename(temp, cachePath) != 0 { unlink(temp) }
+            _ = CacheFile.replace(cachePath, with: Data(text.utf8))
         }
         stampsCache = result
         badStamps = bad
