@@ -133,8 +133,16 @@ public final class Casebook {
     private var cachedHistory: (tip: OID, history: History)?
     /// Whether this run learnt something the history cache does not hold yet.
     var cacheChanged = false
-    /// Set to false to ignore the cache (a cold replay, for tests and benchmarks).
-    public var usesCache = ProcessInfo.processInfo.environment["FOLIO_SIN_CACHE"] == nil
+    /// Set to false to ignore the cache (a cold replay, for tests and benchmarks). Never true
+    /// when `.git/folio` is not a real folder (a link to elsewhere, a file: `FolioFolder`): no cache
+    /// is then read or written, whatever is set.
+    public var usesCache: Bool {
+        get { cachesWanted && ownFolder }
+        set { cachesWanted = newValue }
+    }
+    private var cachesWanted = ProcessInfo.processInfo.environment["FOLIO_SIN_CACHE"] == nil
+    /// Whether `.git/folio` was a real folder, or none yet, when the casebook opened.
+    private let ownFolder: Bool
 
     /// Whether this casebook may change the repository. Only a writer (`open`) takes the write
     /// lock, recovers what a killed folio left, edits the work tree and commits; a reader
@@ -155,6 +163,8 @@ public final class Casebook {
         self.clock = clock
         self.access = access
         configuration = CommittedConfiguration(repository: repository)
+        // Caches are read and written only in a folder of folio's own, never through a link.
+        ownFolder = FolioFolder.intruder(at: FolioFolder.path(repository)) == nil
     }
 
     /// Opens the case repository that holds `path`, to write: a work tree is required.

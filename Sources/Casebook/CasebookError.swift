@@ -22,6 +22,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case missingProgram(name: String, package: String)
     /// A file or folder the system would not let folio write, create or remove: which and why.
     case fileSystem(path: String, action: String, reason: String)
+    /// Something other than a real folder (a symbolic link, a file) where folio keeps its caches,
+    /// its write lock and a step's scratch files (`.git/folio`, `FolioFolder`).
+    case folioFolderNotOwn(String, found: String)
     /// A YAML file or header the parser refused: said in Spanish, the parser's own text kept in `parser`.
     case invalidYAML(file: String, reason: String, fix: String, parser: String)
     case unknownProcedure(String)
@@ -123,6 +126,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(name): no está instalado, y folio lo necesita para firmar y comprobar firmas SSH. Instálelo (apt-get install \(package))."
         case .fileSystem(let path, let action, let reason):
             return "No se pudo \(action) \(path): \(reason). Revise los permisos de la carpeta y el espacio en disco, y vuelva a intentarlo."
+        case .folioFolderNotOwn(let path, let found):
+            return "\(path) no es una carpeta sino \(found): folio guarda ahí sus cachés, su bloqueo de escritura y los archivos"
+                + " de un paso antes de ponerlos en su lugar, y no escribe a través de un enlace ni fuera de .git. Quítelo"
+                + " ('rm \(path)') y vuelva a intentarlo: folio crea de nuevo la carpeta, y lo que guardaba en ella es desechable."
         case .unknownProcedure(let text):
             return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."
         case .unknownPersona(let who, let known):
@@ -387,6 +394,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .invalidValue: return "FOLIO-E064"
         case .missingProgram: return "FOLIO-E065"
         case .fileSystem: return "FOLIO-E066"
+        case .folioFolderNotOwn: return "FOLIO-E071"
         case .caseNotCounted: return "FOLIO-E067"
         case .caseFolderGone: return "FOLIO-E068"
         case .caseFileGone: return "FOLIO-E070"

@@ -50,6 +50,7 @@ struct ErrorCodeTests {
             .caseFolderGone("PI-2026-0001", folder: "cases/2026/PI-2026-0001", fix: "restáurela donde estaba con 'git checkout abc1234 -- cases/2026/PI-2026-0001'"),
             .foreignOwner("/srv/expedientes", owner: "git"),
             .caseFileGone("PI-2026-0001", file: "cases/2026/PI-2026-0001/expediente.md", fix: "restáurelo donde estaba con 'git checkout abc1234 -- cases/2026/PI-2026-0001/expediente.md'"),
+            .folioFolderNotOwn("/srv/expedientes/.git/folio", found: "un enlace simbólico a /tmp/otra"),
         ]
     }
 
@@ -88,6 +89,7 @@ struct ErrorCodeTests {
         #expect(CasebookError.caseFolderGone("x", folder: "y", fix: "z").code == "FOLIO-E068")
         #expect(CasebookError.foreignOwner("x", owner: "y").code == "FOLIO-E069")
         #expect(CasebookError.caseFileGone("x", file: "y", fix: "z").code == "FOLIO-E070")
+        #expect(CasebookError.folioFolderNotOwn("x", found: "y").code == "FOLIO-E071")
     }
 
     @Test("a missing program is not an invalid file; a file-system failure names its path and why, never 'Error de git'")

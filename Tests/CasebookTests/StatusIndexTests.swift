@@ -105,6 +105,61 @@ struct StatusIndexTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: repo.path + "/.git/folio").filter { $0.hasPrefix(".dat") } == [])
     }
 
+    /// Every file under `folder` with its bytes: what must stay as it was.
+    func contents(of folder: String) -> [String: Data] {
+        let names = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String]) ?? []
+        return Dictionary(uniqueKeysWithValues: names.map { ($0, FileManager.default.contents(atPath: folder + "/" + $0) ?? Data()) })
+    }
+
+    /// attack25: `.git/folio` itself a link to a folder outside (or a file). The caches were read
+    /// and written through it (created in an empty folder it named), and a step would take its
+    /// lock and write its files there. Now no cache is read or written (the cold answers), and a
+    /// step is refused naming the folder and the fix, with nothing changed; once the link is gone
+    /// folio makes the folder again and works as before.
+    @Test("a link or a file in .git/folio's place: no cache read or written through it, a step refused")
+    func linkInTheFolderPlace() throws {
+        let repo = try CaseRepo()
+        let ids = try open(repo, 3)
+        try expectSame(repo)
+        let folder = repo.path + "/.git/folio"
+        // An output kept for this HEAD and these words: read through a link, it would be the answer.
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        let key = try book.outputKey(["status"])
+        book.storeOutput("forjado\n", key)
+        #expect(book.cachedOutput(key) == "forjado\n")
+        let outside = Sandbox()
+        let warm = outside.path + "/folio", empty = outside.path + "/vacia"
+        try FileManager.default.moveItem(atPath: folder, toPath: warm)
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+        for target in [warm, empty] {
+            try? FileManager.default.removeItem(atPath: folder)
+            try FileManager.default.createSymbolicLink(atPath: folder, withDestinationPath: target)
+            let before = contents(of: target)
+            let linked = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            linked.usesCache = true
+            #expect(!linked.usesCache, "no cache through a link, whatever is set")
+            #expect(try linked.outputKey(["status"]) == nil && linked.cachedOutput(key) == nil)
+            try expectSame(repo)
+            try repo.expectRefusal([folder, "enlace simbólico", target, "rm \(folder)"]) {
+                _ = try repo.step(ids[0], as: "mrodriguez")
+            }
+            #expect(contents(of: target) == before, "\(target): nothing written through the link")
+        }
+        #expect(contents(of: empty).isEmpty)
+        // A file in its place: the same.
+        try FileManager.default.removeItem(atPath: folder)
+        try Data("no soy una carpeta\n".utf8).write(to: URL(fileURLWithPath: folder))
+        try expectSame(repo)
+        try repo.expectRefusal([folder, "un archivo"]) { _ = try repo.step(ids[0], as: "mrodriguez") }
+        #expect(try String(contentsOfFile: folder, encoding: .utf8) == "no soy una carpeta\n")
+        // Removed, as the message says: the folder is made again, the step goes, the caches come back.
+        try FileManager.default.removeItem(atPath: folder)
+        try repo.step(ids[0], as: "mrodriguez")
+        try expectSame(repo)
+        let kind = try FileManager.default.attributesOfItem(atPath: folder)[.type] as? FileAttributeType
+        #expect(kind == .typeDirectory && FileManager.default.fileExists(atPath: indexFile(repo)))
+    }
+
     /// The blocks of the index file: the first holds every case, each later one the cases a
     /// status after new commits replayed.
     func blocks(_ repo: CaseRepo) throws -> Int {

@@ -295,8 +295,7 @@ struct HistoryCache {
         private var table: [(id: String, offsets: String)] = []
 
         init?(_ path: String, tip: OID, commitCount: Int) {
-            let dir = (path as NSString).deletingLastPathComponent
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            guard FolioFolder.prepare((path as NSString).deletingLastPathComponent) else { return nil }
             self.path = path
             temp = CacheFileWriter.temporaryPath(for: path)
             guard let out = CacheFileWriter(temp) else { return nil }
@@ -439,7 +438,7 @@ extension Casebook {
     public func cachedOutputData(_ key: String?) -> CachedOutput? {
         let path = repository.gitdir + "folio/salida.cache"
         let keyLine = key.map { Data(($0 + "\n").utf8) }
-        guard let keyLine, let handle = CacheFile.handle(path) else { return nil }
+        guard usesCache, let keyLine, let handle = CacheFile.handle(path) else { return nil }
         defer { try? handle.close() }
         guard (try? handle.read(upToCount: keyLine.count)) == keyLine,
               let notes = CacheFile.contents(Self.noteFile(repository)),
@@ -479,8 +478,7 @@ extension Casebook {
     /// A writer of a command's output into the output cache piece by piece, for output written as
     /// a stream; nil when the cache is off. Nothing replaces the cached output until `keep()`.
     public func outputCacheWriter(_ key: String?) -> OutputCacheWriter? {
-        guard let key else { return nil }
-        try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
+        guard let key, FolioFolder.prepare(FolioFolder.path(repository)) else { return nil }
         return OutputCacheWriter(path: repository.gitdir + "folio/salida.cache", key: key) { [unowned self] note in
             Self.storeNote(note, key: key, files: workTreeFiles, in: repository)
         }
@@ -489,9 +487,8 @@ extension Casebook {
     /// Keeps a command's output for the next identical run, with the warning it gave on stderr
     /// (`note`); the last one only, written atomically.
     public func storeOutput(_ text: String, _ key: String?, note: String? = nil) {
-        guard let key else { return }
+        guard let key, FolioFolder.prepare(FolioFolder.path(repository)) else { return }
         let path = repository.gitdir + "folio/salida.cache"
-        try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
         guard Self.storeNote(note, key: key, files: workTreeFiles, in: repository) else { return }
         _ = CacheFile.replace(path, with: Data((key + "\n" + text).utf8))
     }

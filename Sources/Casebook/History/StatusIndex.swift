@@ -166,8 +166,7 @@ final class StatusIndexWriter {
         self.path = path
         self.tip = tip
         temp = CacheFileWriter.temporaryPath(for: path)
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        guard let file = fopen(temp, "w") else { return nil }
+        guard FolioFolder.prepare((path as NSString).deletingLastPathComponent), let file = fopen(temp, "w") else { return nil }
         self.file = file
         put(Data((StatusIndex.header + "\n" + key.replacingOccurrences(of: "\n", with: " ") + "\ntip \(tip.hex) -\n").utf8))
     }

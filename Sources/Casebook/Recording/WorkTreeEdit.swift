@@ -15,10 +15,22 @@ final class WorkTreeEdit {
     /// Files renamed in place (`move`), undone by renaming them back.
     private var moves: [(from: String, to: String)] = []
 
+    /// Whether `scratch` and its folder were found to be real folders (`FolioFolder`).
+    private var scratchReady = false
+
     init(root: String, scratch: String) {
         self.root = root
         self.scratch = scratch
-        try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    }
+
+    /// A new temporary file's path in `scratch`, created with its folder on first use; refused
+    /// when `.git/folio` or its `tmp` is a link or a file (a document is never written outside first).
+    private func temporaryPath() throws -> String {
+        if !scratchReady {
+            try FolioFolder.require([(scratch as NSString).deletingLastPathComponent, scratch])
+            scratchReady = true
+        }
+        return "\(scratch)/\(getpid())-\(UUID().uuidString)"
     }
 
     /// Writes `data` at `path` (relative to the work tree).
@@ -27,7 +39,7 @@ final class WorkTreeEdit {
         let full = root + "/" + path
         remember(path: path, full: full)
         try makeParent(of: path)
-        let temp = "\(scratch)/\(getpid())-\(UUID().uuidString)"
+        let temp = try temporaryPath()
         guard FileManager.default.createFile(atPath: temp, contents: data) else {
             throw CasebookError.fileSystem(path: path, action: "escribir", reason: SystemError.explain(errno))
         }
@@ -54,7 +66,7 @@ final class WorkTreeEdit {
         }
         remember(path: path, full: full)
         try makeParent(of: path)
-        let temp = "\(scratch)/\(getpid())-\(UUID().uuidString)"
+        let temp = try temporaryPath()
         do {
             let result = try Digest.copy(from: source, to: temp)
             guard rename(temp, full) == 0 else { throw CasebookError.fileSystem(path: path, action: "escribir", reason: SystemError.explain(errno)) }

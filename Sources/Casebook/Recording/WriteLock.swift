@@ -26,10 +26,8 @@ struct WriteLock {
 
     /// Runs `body` holding the lock; waits up to `timeout` seconds for another folio to finish.
     func run<T>(timeout: TimeInterval = 60, _ body: () throws -> T) throws -> T {
-        if mkdir(repository.gitdir + "folio", 0o755) != 0, errno != EEXIST {
-            throw CasebookError.fileSystem(path: repository.gitdir + "folio", action: "crear la carpeta", reason: SystemError.explain(errno))
-        }
-        try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio/tmp", withIntermediateDirectories: true)
+        // The lock and a step's scratch files only in real folders, never through a link.
+        try FolioFolder.require(repository, "tmp")
         let deadline = Date().addingTimeInterval(timeout)
         var wait = 0.005
         while true {

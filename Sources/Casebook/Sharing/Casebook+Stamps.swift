@@ -91,7 +91,7 @@ extension Casebook {
         // Stamps already checked (by the SHA-256 of the note and the key that verified it) are not checked again.
         let cachePath = repository.gitdir + "folio/sellos.cache"
         var checked: [String: Double] = [:]
-        if let data = CacheFile.contents(cachePath) {
+        if usesCache, let data = CacheFile.contents(cachePath) {
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
                 let parts = line.split(separator: " ")
                 if parts.count == 2, let epoch = Double(parts[1]) { checked[String(parts[0])] = epoch }
@@ -121,8 +121,7 @@ extension Casebook {
                 bad.insert(commit)
             }
         }
-        if learnt {
-            try? FileManager.default.createDirectory(atPath: repository.gitdir + "folio", withIntermediateDirectories: true)
+        if learnt, usesCache, FolioFolder.prepare(FolioFolder.path(repository)) {
             let text = checked.map { "\($0.key) \(Int($0.value))" }.joined(separator: "\n") + "\n"
             _ = CacheFile.replace(cachePath, with: Data(text.utf8))
         }

@@ -99,8 +99,7 @@ struct SignatureCache {
     /// lines (lost, never believed: each line carries its checksum).
     static func append(_ verdicts: [NewVerdict], to path: String) {
         guard !verdicts.isEmpty else { return }
-        let folder = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        guard FolioFolder.prepare((path as NSString).deletingLastPathComponent) else { return }
         // The file (created empty if missing), if it is a regular file (not followed through a
         // link), locked: the first of two writers writes the header, the other appends after it.
         let existing = CacheFile.open(path, flags: O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW, mode: 0o644) ?? -1
