@@ -81,6 +81,63 @@ struct LockTests {
         #expect(try repo.book.unlock(actor: "mrodriguez") == ["No hay bloqueo de escritura de folio en este clon."])
     }
 
+    /// attack26: a folder in the lock's place made every writer loop at full CPU (never removed as
+    /// stale, never timing out), and a link to nowhere made each wait a minute and then send the
+    /// user to 'folio unlock', which said there was no lock. Now a writer refuses at once naming
+    /// what is there; unlock removes a link or a FIFO (the name, never what it names) and sends a
+    /// folder to be removed by hand; nothing outside is touched.
+    @Test("a folder, a link or a FIFO in the lock's place: a writer refuses at once naming it; unlock removes the link, not what it names")
+    func foreignThingInTheLockPlace() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        let lock = repo.path + "/.git/folio/escritura.lock"
+        let outside = Sandbox()
+        let named = outside.path + "/bloqueo"
+        try "\(try deadPID()) \(Self.host) \(Int(Date().timeIntervalSince1970) - 600)\n".write(toFile: named, atomically: true, encoding: .utf8)
+        repo.book.lockTimeout = 30
+        let kinds: [(String, () throws -> Void, [String])] = [
+            ("carpeta", { try FileManager.default.createDirectory(atPath: lock, withIntermediateDirectories: false) }, ["una carpeta", "rm -r"]),
+            ("enlace", { try FileManager.default.createSymbolicLink(atPath: lock, withDestinationPath: named) }, ["un enlace simbólico a \(named)", "folio unlock"]),
+            ("colgante", { try FileManager.default.createSymbolicLink(atPath: lock, withDestinationPath: outside.path + "/nada") }, ["un enlace simbólico", "folio unlock"]),
+            ("fifo", { #expect(mkfifo(lock, 0o644) == 0) }, ["un archivo especial", "folio unlock"]),
+        ]
+        for (kind, make, words) in kinds {
+            try make()
+            let started = Date()
+            try repo.expectRefusal([lock] + words) { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Nota") }
+            #expect(Date().timeIntervalSince(started) < 10, "\(kind): refused at once, not after waiting")
+            if kind == "carpeta" {
+                #expect(throws: CasebookError.self) { try repo.book.unlock(actor: "mrodriguez") }
+                try FileManager.default.removeItem(atPath: lock)
+            } else {
+                let said = try repo.book.unlock(actor: "mrodriguez").joined()
+                #expect(said.contains("quitó") && FolioFolderKind.missing(lock), "\(kind): \(said)")
+            }
+            #expect(FileManager.default.fileExists(atPath: named), "\(kind): what the link names is left alone")
+            #expect(!FileManager.default.fileExists(atPath: outside.path + "/nada"))
+        }
+        // Then writing works again.
+        try repo.write("Nota.\n", to: "cases/2026/\(id)/nota.md")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Nota")
+    }
+
+    /// attack26: a writer killed while it wrote a document left its temporary file in
+    /// `.git/folio/tmp` for good. The next writer removes those of processes that are gone, and
+    /// only those.
+    @Test("a dead writer's temporary files are swept by the next writer; a living process's are kept")
+    func deadWritersScratchSwept() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        let scratch = repo.path + "/.git/folio/tmp"
+        let dead = "\(try deadPID())-\(UUID().uuidString)", living = "1-\(UUID().uuidString)", other = "ajeno.txt"
+        for name in [dead, living, other] { try Data("medio escrito".utf8).write(to: URL(fileURLWithPath: scratch + "/" + name)) }
+        try repo.write("Nota.\n", to: "cases/2026/\(id)/nota.md")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Nota")
+        #expect(!FileManager.default.fileExists(atPath: scratch + "/" + dead), "the dead writer's file is swept")
+        #expect(FileManager.default.fileExists(atPath: scratch + "/" + living), "a living process's file is kept (PID 1)")
+        #expect(FileManager.default.fileExists(atPath: scratch + "/" + other), "a file not named by a PID is not folio's to remove")
+    }
+
     @Test("killed after moving the branch and before writing the index: the next write fixes exactly that commit's entries, keeping a staged change")
     func indexOfDeadCommit() throws {
         let repo = try CaseRepo()
@@ -96,5 +153,13 @@ struct LockTests {
         #expect(throws: (any Error).self) { try repo.book.recordStep(StepRequest(caseID: id, step: "02", persona: "mrodriguez")) }
         #expect(try repo.git(["diff", "--cached", "--name-only"]) == "notas/borrador.md", "only the staged note differs from HEAD")
         #expect(!FileManager.default.fileExists(atPath: repo.path + "/.git/folio/escritura.lock"))
+    }
+}
+
+/// Whether nothing at all is at a path (not even a link to nowhere).
+enum FolioFolderKind {
+    static func missing(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) != 0 && errno == ENOENT
     }
 }

@@ -130,6 +130,8 @@ struct StatusIndexTests {
         let outside = Sandbox()
         let warm = outside.path + "/folio", empty = outside.path + "/vacia"
         try FileManager.default.moveItem(atPath: folder, toPath: warm)
+        // A lock of a dead process where the link points: unlock must not take it.
+        try "999999 \(ProcessInfo.processInfo.hostName) 0\n".write(toFile: warm + "/escritura.lock", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
         for target in [warm, empty] {
             try? FileManager.default.removeItem(atPath: folder)
@@ -140,9 +142,11 @@ struct StatusIndexTests {
             #expect(!linked.usesCache, "no cache through a link, whatever is set")
             #expect(try linked.outputKey(["status"]) == nil && linked.cachedOutput(key) == nil)
             try expectSame(repo)
-            try repo.expectRefusal([folder, "enlace simbólico", target, "rm \(folder)"]) {
+            try repo.expectRefusal([folder, "enlace simbólico", target, "rm \"\(folder)\""]) {
                 _ = try repo.step(ids[0], as: "mrodriguez")
             }
+            // Nor does unlock remove a lock through it.
+            try repo.expectRefusal([folder, "enlace simbólico"]) { _ = try repo.book.unlock(actor: "mrodriguez") }
             #expect(contents(of: target) == before, "\(target): nothing written through the link")
         }
         #expect(contents(of: empty).isEmpty)

@@ -15,15 +15,23 @@ enum FolioFolder {
     /// What is at `path` in place of a folder, in words (a link, a file), or nil when it is a real
     /// folder or nothing at all (folio creates it).
     static func intruder(at path: String) -> String? {
+        guard let (type, words) = kind(at: path) else { return nil }
+        return type == S_IFDIR ? nil : words
+    }
+
+    /// What is at `path`, without following a link: its type and, in words, what it is (for a
+    /// refusal that names it); nil when there is nothing.
+    static func kind(at path: String) -> (type: mode_t, words: String)? {
         var info = stat()
         guard lstat(path, &info) == 0 else {
-            return errno == ENOENT ? nil : "algo que no se puede examinar (\(SystemError.explain(errno)))"
+            return errno == ENOENT ? nil : (0, "algo que no se puede examinar (\(SystemError.explain(errno)))")
         }
-        switch info.st_mode & S_IFMT {
-        case S_IFDIR: return nil
-        case S_IFLNK: return "un enlace simbólico a \((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "otra parte")"
-        case S_IFREG: return "un archivo"
-        default: return "un archivo especial"
+        let type = info.st_mode & S_IFMT
+        switch type {
+        case S_IFDIR: return (type, "una carpeta")
+        case S_IFLNK: return (type, "un enlace simbólico a \((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "otra parte")")
+        case S_IFREG: return (type, "un archivo")
+        default: return (type, "un archivo especial")
         }
     }
 

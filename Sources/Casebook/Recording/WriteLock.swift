@@ -31,21 +31,46 @@ struct WriteLock {
         let deadline = Date().addingTimeInterval(timeout)
         var wait = 0.005
         while true {
-            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
+            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o644)
             if fd >= 0 {
                 let text = "\(getpid()) \(Self.host) \(Int(Date().timeIntervalSince1970))\n"
                 _ = text.withCString { write(fd, $0, strlen($0)) }
                 close(fd)
                 defer { unlink(path) }
+                sweepScratch()
                 return try body()
             }
             guard errno == EEXIST else {
                 throw CasebookError.fileSystem(path: path, action: "crear", reason: SystemError.explain(errno))
             }
+            // A folder, a link (even one to nowhere) or a FIFO in the lock's place is no lock of a
+            // folio: waiting would not end it (a folder is never removed as stale, and a writer looped).
+            try refuseForeignLock()
             if try recoverIfStale() != nil { continue }
             guard Date() < deadline else { throw CasebookError.busy(owner: holder?.description ?? "otro proceso") }
             Thread.sleep(forTimeInterval: wait * Double.random(in: 0.5...1.5))
             wait = min(wait * 2, 0.25)
+        }
+    }
+
+    /// Refuses when what is at the lock's path is not a regular file (see `run`).
+    func refuseForeignLock() throws {
+        guard let (type, words) = FolioFolder.kind(at: path), type != S_IFREG else { return }
+        throw CasebookError.invalidFile(file: path, reason: "en el lugar del bloqueo de escritura de folio hay \(words), no el archivo que folio crea",
+                                        fix: type == S_IFDIR ? "Quítela (rm -r \"\(path)\") si ningún folio está escribiendo en este clon, y vuelva a intentarlo."
+                                            : "Un jefe lo quita con 'folio unlock' (o a mano: rm \"\(path)\"), y vuelva a intentarlo.")
+    }
+
+    /// Removes from `.git/folio/tmp` the files of writers that are gone (a folio killed while it
+    /// wrote a document leaves its temporary file there: `<pid>-<uuid>`): those whose process no
+    /// longer exists. Run holding the lock, so no other writer of this clone is at work.
+    func sweepScratch() {
+        let scratch = repository.gitdir + "folio/tmp"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: scratch) else { return }
+        for name in names {
+            guard let dash = name.firstIndex(of: "-"), let pid = pid_t(name[..<dash]), pid > 0, pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(scratch + "/" + name)
         }
     }
 
@@ -87,7 +112,7 @@ struct WriteLock {
         guard let holder else {
             // A lock being written has no content yet: give its owner a moment.
             let age = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date).map { Date().timeIntervalSince($0) } ?? 0
-            if age > 5 { unlink(path); return ["quitó un bloqueo vacío o ilegible de hace \(Int(age)) s"] }
+            if age > 5, unlink(path) == 0 { return ["quitó un bloqueo vacío o ilegible de hace \(Int(age)) s"] }
             return nil
         }
         guard holder.sameHost, !holder.alive else { return nil }
@@ -161,7 +186,16 @@ extension Casebook {
         let jefe = try persona(actor, in: try roster(at: try head()))
         guard jefe.holds(.jefe) else { throw CasebookError.notJefe(persona: jefe.id, action: "quitar el bloqueo de escritura") }
         let lock = WriteLock(repository: repository)
-        guard FileManager.default.fileExists(atPath: lock.path) else { return ["No hay bloqueo de escritura de folio en este clon."] }
+        // Never through a link in the folder's place (a lock outside this clone is not its lock).
+        let folder = FolioFolder.path(repository)
+        if let found = FolioFolder.intruder(at: folder) { throw CasebookError.folioFolderNotOwn(folder, found: found) }
+        guard let (type, words) = FolioFolder.kind(at: lock.path) else { return ["No hay bloqueo de escritura de folio en este clon."] }
+        guard type == S_IFREG else {
+            // A link (even to nowhere) or a FIFO in the lock's place: the name is removed, never what it names.
+            guard type != S_IFDIR else { try lock.refuseForeignLock(); return [] }
+            guard unlink(lock.path) == 0 else { throw CasebookError.fileSystem(path: lock.path, action: "quitar", reason: SystemError.explain(errno)) }
+            return ["\(jefe.id) quitó \(words) que estaba en el lugar del bloqueo de escritura (\(lock.path))."]
+        }
         let holder = lock.holder
         guard unlink(lock.path) == 0 else { throw CasebookError.fileSystem(path: lock.path, action: "quitar", reason: SystemError.explain(errno)) }
         var done = ["\(jefe.id) quitó el bloqueo de escritura (\(holder?.description ?? "archivo ilegible")) de \(lock.path)."]
