@@ -52,6 +52,35 @@ struct DocumentsTests {
         #expect(try repo.book.verify().ok)
     }
 
+    /// staff21: the subject of an attach named the file as given ("Incorpora plano.pdf") when it
+    /// was stored as `plano-v2.pdf`: the head reading the log looked for a file that is not there.
+    @Test("attach without a text: the log names the documents as stored, with their folios, and the folio a new version replaces")
+    func attachSaysWhatItStored() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        try repo.box.write("%PDF-1.4 plano\n", to: "a/plano.pdf")
+        try repo.box.write("%PDF-1.4 plano corregido\n", to: "b/plano.pdf")
+        let first = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/a/plano.pdf"]))
+        #expect(first.subject == "\(id): nota, Incorpora plano.pdf (folio 1) al índice")
+        let second = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil,
+                                              archive: ArchiveRequest(files: [repo.box.path + "/b/plano.pdf"], replaces: 1))
+        #expect(try index(repo, path).documentos.map(\.archivo) == ["anexos/plano.pdf", "anexos/plano-v2.pdf"])
+        #expect(second.subject == "\(id): nota, Incorpora plano-v2.pdf (folio 2, nueva versión del folio 1)")
+        let logged = try repo.git(["log", "-1", "--format=%s"])
+        #expect(logged == second.subject, "\(logged)")
+        // The routing slip says the same.
+        let slip = try repo.read("\(path)/hoja-de-ruta.md")
+        #expect(slip.contains("plano-v2.pdf (folio 2"), "\(slip)")
+        // A text given is kept as given; no text and nothing to attach is refused.
+        try repo.box.write("%PDF-1.4 acta\n", to: "a/acta.pdf")
+        let third = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta de la reunión",
+                                             archive: ArchiveRequest(files: [repo.box.path + "/a/acta.pdf"]))
+        #expect(third.subject == "\(id): nota, Acta de la reunión")
+        try repo.write("Borrador.\n", to: "\(path)/borrador.md")
+        try repo.expectRefusal(["-m"]) { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil) }
+        #expect(try repo.book.verify().violations.isEmpty)
+    }
+
     @Test("a file put into the folder with an editor: attach adopts it where it is; a step adopts it too; no duplicate")
     func adoptDropped() throws {
         let repo = try CaseRepo()

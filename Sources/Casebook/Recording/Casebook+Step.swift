@@ -344,7 +344,7 @@ extension Casebook {
 
     /// Commits the pending edits of an expediente without advancing its procedure; with
     /// `archive`, incorporates documents into its index first (`folio attach`).
-    func recordNoteLocked(caseID: String, persona key: String?, text: String, archive: ArchiveRequest?,
+    func recordNoteLocked(caseID: String, persona key: String?, text given: String?, archive: ArchiveRequest?,
                           dependency rawDependency: String?) throws -> RecordedCommit {
         let head = try checkWritable()
         let roster = try roster(at: head)
@@ -387,13 +387,21 @@ extension Casebook {
         // The role the note is written in: one the next step asks for, else the persona's first.
         let wanted = replay.machine.allowedNext.flatMap(\.step.roles)
         let role = persona.roles.first(where: wanted.contains) ?? persona.roles[0]
-        let plan = CommitPlan.note(id, procedure: replay.definition.number, role: role, text: text)
-        let subject = plan.subject
+        guard given != nil || archive != nil else {
+            throw CasebookError.invalidValue(option: "-m", reason: "una nota necesita su texto", fix: "Use -m TEXTO.")
+        }
+        var text = given ?? ""
+        var plan = CommitPlan.note(id, procedure: replay.definition.number, role: role, text: text)
         try requireIndexAsCommitted(id: id, path: path)
         let commit = try recording { edit in
             if let archive {
-                _ = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency ?? own, step: nil,
-                                    persona: persona, state: replay.machine.state, edit: edit)
+                let archived = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency ?? own,
+                                               step: nil, persona: persona, state: replay.machine.state, edit: edit)
+                if given == nil {
+                    // What the log shows: the documents as stored, not as they were called on the command line.
+                    text = Self.attachmentText(archived, replaces: archive.replaces)
+                    plan = CommitPlan.note(id, procedure: replay.definition.number, role: role, text: text)
+                }
             }
             try adoptDropped(id: id, path: path, definition: replay.definition, dependency: own, step: nil, persona: persona,
                              state: replay.machine.state, edit: edit)
@@ -424,8 +432,20 @@ extension Casebook {
             return try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)
         }
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
-        return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject,
+        return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: plan.subject,
                               state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
+    }
+
+    /// A note's text for documents incorporated (`folio attach` without `-m`): their names as
+    /// stored and their folios (at most three named), and the folio a new version replaces.
+    /// (Short enough for the log's one line, 90 characters with the case's id.)
+    static func attachmentText(_ archived: [ArchivedDocument], replaces: Int?) -> String {
+        let names = archived.map { "\(($0.archivo as NSString).lastPathComponent) (folio \($0.folio))" }
+        if let replaces, archived.count == 1 {
+            return "Incorpora \((archived[0].archivo as NSString).lastPathComponent) (folio \(archived[0].folio), nueva versión del folio \(replaces))"
+        }
+        let listed = names.count <= 3 ? names.joined(separator: ", ") : names.prefix(2).joined(separator: ", ") + " y \(names.count - 2) más"
+        return "Incorpora \(listed) al índice"
     }
 
     // MARK: Parts

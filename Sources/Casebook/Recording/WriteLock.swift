@@ -256,8 +256,10 @@ extension Casebook {
     }
 
     /// Commits the pending edits of an expediente without advancing its procedure; with
-    /// `archive`, incorporates documents into its index first (`folio attach`).
-    public func recordNote(caseID: String, persona: String?, text: String, archive: ArchiveRequest? = nil,
+    /// `archive`, incorporates documents into its index first (`folio attach`). Without `text`,
+    /// the note says which documents it incorporated, by the names they are stored under and
+    /// their folios (`plano-v2.pdf` when `plano.pdf` was taken), and the folio they replace.
+    public func recordNote(caseID: String, persona: String?, text: String?, archive: ArchiveRequest? = nil,
                            dependency: String? = nil) throws -> RecordedCommit {
         try writing { try recordNoteLocked(caseID: caseID, persona: persona, text: text, archive: archive, dependency: dependency) }
     }

@@ -45,12 +45,9 @@ extension Folio {
 
         func run() throws {
             try Folio.perform {
-                // What the log and the routing slip show: which documents (their names), and the version they replace.
-                let names = files.map { URL(fileURLWithPath: $0).lastPathComponent }
-                let listed = names.count <= 3 ? names.joined(separator: ", ") : names.prefix(2).joined(separator: ", ") + " y \(names.count - 2) más"
-                let text = message ?? "Incorpora \(listed) al índice" + (replaces.map { " (nueva versión del folio \($0))" } ?? "")
+                // Without -m, the log and the routing slip say which documents, as stored (Casebook.attachmentText).
                 let recorded = try repository.open().recordNote(
-                    caseID: id, persona: persona, text: text,
+                    caseID: id, persona: persona, text: message,
                     archive: ArchiveRequest(files: files.map(Folio.absolute), title: title, replaces: replaces), dependency: dependency)
                 print(recorded.subject)
                 print("Registrado en el commit \(recorded.commit.short); índice: \(recorded.path)/indice.md")
