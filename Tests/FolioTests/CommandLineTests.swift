@@ -312,6 +312,32 @@ struct CommandLineTests {
         #expect((report["violations"] as? [[String: Any]])?.first?["rule"] as? String == "role")
     }
 
+    /// staff21: `status ID` said where a case stood but not what it holds; the documents were
+    /// only in `indice.md`. Now it lists them from the committed index, with the attach's log line
+    /// naming the stored copy.
+    @Test("status ID lists the case's documents from its committed index: folio, file, who, step or note, what replaces what; attach's log names the stored -v2")
+    func statusListsDocuments() throws {
+        let cli = try CLI.withThreeCases()
+        #expect(try cli.folio("status", "PI-2026-0001").out.contains("Documentos: ninguno en el índice"))
+        for (folder, text) in [("a", "%PDF-1.4 plano\n"), ("b", "%PDF-1.4 plano corregido\n")] {
+            try FileManager.default.createDirectory(atPath: cli.box.path + "/" + folder, withIntermediateDirectories: true)
+            try text.write(toFile: cli.box.path + "/\(folder)/plano.pdf", atomically: true, encoding: .utf8)
+        }
+        #expect(try cli.folio("attach", "PI-2026-0001", cli.box.path + "/a/plano.pdf", "--title", "Plano de ubicación", "--as", "mrodriguez").ok)
+        let replaced = try cli.folio("attach", "PI-2026-0001", cli.box.path + "/b/plano.pdf", "--replaces", "1", "--as", "mrodriguez")
+        #expect(replaced.ok && replaced.out.contains("Incorpora plano-v2.pdf (folio 2, nueva versión del folio 1)"), "\(replaced.out)")
+        #expect(try cli.git("log", "-1", "--format=%s").contains("plano-v2.pdf (folio 2"))
+        let shown = try cli.folio("status", "PI-2026-0001").out
+        let lines = shown.components(separatedBy: "\n")
+        let first = try #require(lines.first { $0.hasPrefix("1 ") }), second = try #require(lines.first { $0.hasPrefix("2 ") })
+        #expect(first.contains("anexos/plano.pdf") && first.contains("mrodriguez") && first.contains("nota") && first.contains("reemplazado por el 2"), "\(shown)")
+        #expect(second.contains("anexos/plano-v2.pdf") && second.contains("reemplaza al 1"), "\(shown)")
+        #expect(shown.contains("Plano de ubicación"), "a title other than the file's name is shown under its row")
+        // The JSON is unchanged (its fields are the contract).
+        let json = try #require(try cli.json(try cli.folio("status", "PI-2026-0001", "--json")) as? [String: Any])
+        #expect(json["documents"] == nil)
+    }
+
     @Test("a path that starts with a slash is absolute, also when a combining mark follows the slash (attack20: attach took it as relative)")
     func absoluteWithMark() throws {
         let cli = try CLI.withThreeCases()

@@ -260,6 +260,15 @@ extension Casebook {
         try edit.write(Data(text.utf8), to: file)
     }
 
+    /// The documents of the case in `folder`, as its index committed at HEAD lists them (folio
+    /// order): what `folio status ID` shows. None when the case has no index yet; an index that
+    /// does not parse is said as the refusal `verify` gives of it.
+    public func documents(inFolder folder: String) throws -> [ArchivedDocument] {
+        let file = "\(folder)/\(ArchiveIndex.fileName)"
+        guard let head = try repository.headCommit(), let data = try repository.file(at: file, in: head) else { return [] }
+        return try ArchiveIndex.parse(String(decoding: data, as: UTF8.self), file: file).documentos.sorted { $0.folio < $1.folio }
+    }
+
     /// Every indexed file checked against its SHA-256 (the work tree's copy, or the committed one
     /// in a bare repository), and files in the archive folders that the index does not know.
     func archiveFindings(at head: OID) throws -> [Violation] {

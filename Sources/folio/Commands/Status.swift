@@ -34,7 +34,18 @@ extension Folio {
                 let output: String
                 if let id {
                     let status = try book.status(of: id)
-                    output = json ? try jsonText(status) : StatusText.detail(status, clock: book.clock)
+                    if json {
+                        output = try jsonText(status)
+                    } else {
+                        // Its documents too (staff21): the index as committed, or why it cannot be read.
+                        let listed: String
+                        do {
+                            listed = StatusText.documents(try book.documents(inFolder: status.path))
+                        } catch {
+                            listed = "Documentos: el índice no se puede leer: \(error)"
+                        }
+                        output = StatusText.detail(status, clock: book.clock) + "\n\n" + SafeText.terminal(listed)
+                    }
                 } else {
                     // Each case's line of the table, through a case index of its own (as `--json`
                     // goes through its): after new commits only the cases they touch are derived.
