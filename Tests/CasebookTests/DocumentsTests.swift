@@ -61,21 +61,27 @@ struct DocumentsTests {
         try repo.box.write("%PDF-1.4 plano\n", to: "a/plano.pdf")
         try repo.box.write("%PDF-1.4 plano corregido\n", to: "b/plano.pdf")
         let first = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/a/plano.pdf"]))
-        #expect(first.subject == "\(id): nota, Incorpora plano.pdf (folio 1) al índice")
+        #expect(first.subject == "\(id): nota, Incorpora el folio 1: plano.pdf")
         let second = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil,
                                               archive: ArchiveRequest(files: [repo.box.path + "/b/plano.pdf"], replaces: 1))
         #expect(try index(repo, path).documentos.map(\.archivo) == ["anexos/plano.pdf", "anexos/plano-v2.pdf"])
-        #expect(second.subject == "\(id): nota, Incorpora plano-v2.pdf (folio 2, nueva versión del folio 1)")
+        // The same name again, without --replaces: a new version of the last, and the log says which.
+        try repo.box.write("%PDF-1.4 plano tercero\n", to: "c/plano.pdf")
+        let again = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/c/plano.pdf"]))
+        let third = try #require(try index(repo, path).documentos.last)
+        #expect(again.subject == "\(id): nota, Incorpora el folio 3 (nueva versión del folio \(third.reemplaza ?? 0)): \((third.archivo as NSString).lastPathComponent)"
+                && third.reemplaza != nil, "\(again.subject)")
+        #expect(second.subject == "\(id): nota, Incorpora el folio 2 (nueva versión del folio 1): plano-v2.pdf")
         let logged = try repo.git(["log", "-1", "--format=%s"])
-        #expect(logged == second.subject, "\(logged)")
+        #expect(logged == again.subject, "\(logged)")
         // The routing slip says the same.
         let slip = try repo.read("\(path)/hoja-de-ruta.md")
-        #expect(slip.contains("plano-v2.pdf (folio 2"), "\(slip)")
+        #expect(slip.contains("folio 2 (nueva versión del folio 1): plano-v2.pdf"), "\(slip)")
         // A text given is kept as given; no text and nothing to attach is refused.
         try repo.box.write("%PDF-1.4 acta\n", to: "a/acta.pdf")
-        let third = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta de la reunión",
+        let given = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta de la reunión",
                                              archive: ArchiveRequest(files: [repo.box.path + "/a/acta.pdf"]))
-        #expect(third.subject == "\(id): nota, Acta de la reunión")
+        #expect(given.subject == "\(id): nota, Acta de la reunión")
         try repo.write("Borrador.\n", to: "\(path)/borrador.md")
         try repo.expectRefusal(["-m"]) { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil) }
         #expect(try repo.book.verify().violations.isEmpty)

@@ -325,12 +325,12 @@ struct CommandLineTests {
         }
         #expect(try cli.folio("attach", "PI-2026-0001", cli.box.path + "/a/plano.pdf", "--title", "Plano de ubicación", "--as", "mrodriguez").ok)
         let replaced = try cli.folio("attach", "PI-2026-0001", cli.box.path + "/b/plano.pdf", "--replaces", "1", "--as", "mrodriguez")
-        #expect(replaced.ok && replaced.out.contains("Incorpora plano-v2.pdf (folio 2, nueva versión del folio 1)"), "\(replaced.out)")
-        #expect(try cli.git("log", "-1", "--format=%s").contains("plano-v2.pdf (folio 2"))
+        #expect(replaced.ok && replaced.out.contains("Incorpora el folio 2 (nueva versión del folio 1): plano-v2.pdf"), "\(replaced.out)")
+        #expect(try cli.git("log", "-1", "--format=%s").contains("folio 2 (nueva versión del folio 1): plano-v2.pdf"))
         let shown = try cli.folio("status", "PI-2026-0001").out
         let lines = shown.components(separatedBy: "\n")
         let first = try #require(lines.first { $0.hasPrefix("1 ") }), second = try #require(lines.first { $0.hasPrefix("2 ") })
-        #expect(first.contains("anexos/plano.pdf") && first.contains("mrodriguez") && first.contains("nota") && first.contains("reemplazado por el 2"), "\(shown)")
+        #expect(first.contains("anexos/plano.pdf") && first.contains("mrodriguez") && first.contains("—") && first.contains("reemplazado por el 2"), "\(shown)")
         #expect(second.contains("anexos/plano-v2.pdf") && second.contains("reemplaza al 1"), "\(shown)")
         #expect(shown.contains("Plano de ubicación"), "a title other than the file's name is shown under its row")
         // The JSON is unchanged (its fields are the contract).

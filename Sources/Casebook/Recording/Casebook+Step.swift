@@ -399,7 +399,7 @@ extension Casebook {
                                                step: nil, persona: persona, state: replay.machine.state, edit: edit)
                 if given == nil {
                     // What the log shows: the documents as stored, not as they were called on the command line.
-                    text = Self.attachmentText(archived, replaces: archive.replaces)
+                    text = Self.attachmentText(archived)
                     plan = CommitPlan.note(id, procedure: replay.definition.number, role: role, text: text)
                 }
             }
@@ -436,16 +436,15 @@ extension Casebook {
                               state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
     }
 
-    /// A note's text for documents incorporated (`folio attach` without `-m`): their names as
-    /// stored and their folios (at most three named), and the folio a new version replaces.
-    /// (Short enough for the log's one line, 90 characters with the case's id.)
-    static func attachmentText(_ archived: [ArchivedDocument], replaces: Int?) -> String {
-        let names = archived.map { "\(($0.archivo as NSString).lastPathComponent) (folio \($0.folio))" }
-        if let replaces, archived.count == 1 {
-            return "Incorpora \((archived[0].archivo as NSString).lastPathComponent) (folio \(archived[0].folio), nueva versión del folio \(replaces))"
-        }
+    /// A note's text for documents incorporated (`folio attach` without `-m`): their folios first,
+    /// with the folio each new version replaces (given with `--replaces`, or the one whose name it
+    /// took), then their names as stored (at most three): the log's line is cut at 90 characters
+    /// with the case's id, and a long name is what may be cut.
+    static func attachmentText(_ archived: [ArchivedDocument]) -> String {
+        let folios = archived.map { d in "\(d.folio)" + (d.reemplaza.map { " (nueva versión del folio \($0))" } ?? "") }
+        let names = archived.map { ($0.archivo as NSString).lastPathComponent }
         let listed = names.count <= 3 ? names.joined(separator: ", ") : names.prefix(2).joined(separator: ", ") + " y \(names.count - 2) más"
-        return "Incorpora \(listed) al índice"
+        return (archived.count == 1 ? "Incorpora el folio " : "Incorpora los folios ") + folios.joined(separator: ", ") + ": " + listed
     }
 
     // MARK: Parts

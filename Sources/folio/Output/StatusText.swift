@@ -55,20 +55,24 @@ enum StatusText {
     }
 
     /// `folio status ID`'s list of the case's documents (its committed index): folio, file,
-    /// date, by whom, in which step (or a note), the dependency and the folio it replaces or that
-    /// replaced it; under a row its title, when it is not the file's own name.
+    /// date, by whom, in which step (— when not in a step), the dependency, and the folio it
+    /// replaces or that replaced it; under a row its title, when it is not the file's own name.
     static func documents(_ documents: [ArchivedDocument]) -> String {
         guard !documents.isEmpty else { return "Documentos: ninguno en el índice (indice.md)." }
         let replacedBy = Dictionary(documents.compactMap { d in d.reemplaza.map { ($0, d.folio) } }, uniquingKeysWith: max)
-        var table = Table(headers: ["FOLIO", "ARCHIVO", "FECHA", "POR", "PASO", "NOTA"])
+        var table = Table(headers: ["FOLIO", "ARCHIVO", "FECHA", "POR", "PASO", "DEP.", "VERSIONES"])
+        // A long path or note continues on the next line rather than being cut.
+        table.wrapping = [1, 6]
         for (index, d) in documents.enumerated() {
-            var note: [String] = []
-            if let dependency = d.dependencia { note.append(dependency) }
-            if let old = d.reemplaza { note.append("reemplaza al \(old)") }
-            if let new = replacedBy[d.folio] { note.append("reemplazado por el \(new)") }
-            table.rows.append([String(d.folio), d.archivo, String(d.incorporado.prefix(10)), d.por, d.paso ?? "nota", note.joined(separator: ", ")])
+            var versions: [String] = []
+            if let old = d.reemplaza { versions.append("reemplaza al \(old)") }
+            if let new = replacedBy[d.folio] { versions.append("reemplazado por el \(new)") }
+            table.rows.append([String(d.folio), d.archivo, String(d.incorporado.prefix(10)), d.por, d.paso ?? "—", d.dependencia ?? "",
+                               versions.joined(separator: "; ")])
+            // The title folio gives by default is the file's name (before a "-v2" it added).
             let stem = ((d.archivo as NSString).lastPathComponent as NSString).deletingPathExtension
-            if d.titulo != stem, !d.titulo.isEmpty { table.details[index] = d.titulo }
+            let unversioned = stem.replacingOccurrences(of: "-v[0-9]+$", with: "", options: .regularExpression)
+            if !d.titulo.isEmpty, d.titulo != stem, d.titulo != unversioned { table.details[index] = d.titulo }
         }
         return "Documentos (indice.md):\n" + table.render()
     }
