@@ -87,6 +87,37 @@ struct DocumentsTests {
         #expect(try repo.book.verify().violations.isEmpty)
     }
 
+    /// staff26: a dependency's contact gave a "new version" of the analyst's document in a case
+    /// of another hospital (`--replaces`), and the index then said the department's plan was
+    /// superseded by it. A contact versions only its dependency's documents and its own; verify
+    /// flags a commit that says otherwise.
+    @Test("a dependency's contact cannot replace the department's or another dependency's document; its own, yes; verify flags a forged one")
+    func contactReplacesOnlyItsOwn() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        try repo.box.write("%PDF-1.4 plan\n", to: "a/plan.pdf")
+        try repo.box.write("%PDF-1.4 oficio\n", to: "a/oficio.pdf")
+        try repo.box.write("%PDF-1.4 oficio 2\n", to: "b/oficio.pdf")
+        try repo.box.write("%PDF-1.4 otro plan\n", to: "b/plan.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/a/plan.pdf"]))
+        try repo.expectRefusal(["folio 1 (anexos/plan.pdf) es del Departamento", "el enlace de HRO solo da versiones nuevas", "sin --replaces"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/b/plan.pdf"], replaces: 1))
+        }
+        // Its own document, and a new version of it.
+        _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/a/oficio.pdf"]))
+        _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/b/oficio.pdf"], replaces: 2))
+        let documents = try index(repo, path).documentos
+        #expect(documents.map(\.archivo) == ["anexos/plan.pdf", "dependencias/HRO/oficio.pdf", "dependencias/HRO/oficio-v2.pdf"] && documents[2].reemplaza == 2)
+        #expect(try repo.book.verify().violations.isEmpty)
+        // The same commit with its entry made to replace the department's folio 1, trailers and author kept.
+        let file = repo.path + "/\(path)/indice.md"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "reemplaza: 2", with: "reemplaza: 1").write(toFile: file, atomically: true, encoding: .utf8)
+        try repo.git(["commit", "-q", "--amend", "--no-edit", "-a"])
+        let found = try repo.book.verify().violations.filter { $0.rule == "archive" && $0.isError }
+        #expect(found.contains { $0.message.contains("reemplaza el folio 1 (anexos/plan.pdf), que no es de HRO") }, "\(found.map(\.message))")
+    }
+
     @Test("a file put into the folder with an editor: attach adopts it where it is; a step adopts it too; no duplicate")
     func adoptDropped() throws {
         let repo = try CaseRepo()

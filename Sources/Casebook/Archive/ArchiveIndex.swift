@@ -58,6 +58,13 @@ public struct ArchiveIndex: Codable, Equatable, Sendable {
     public var interesados: [String]
     public var documentos: [ArchivedDocument]
 
+    /// Whether `persona` may give a new version of `document`: anyone of the department may; a
+    /// dependency's contact (or an executing unit's) only of its dependency's documents and of
+    /// those it incorporated itself. One rule for `folio attach --replaces` and for verify.
+    static func mayReplace(_ document: ArchivedDocument, _ persona: Persona) -> Bool {
+        !persona.isExternalContact || persona.isContact(of: document.dependencia) || document.por == persona.id
+    }
+
     /// The command that puts back HEAD's version of `file` in the work tree and in git's index,
     /// whether its deletion or change was staged (`git add -A`) or not.
     static func restoreCommand(_ file: String) -> String {

@@ -30,6 +30,18 @@ extension Casebook {
             throw CasebookError.invalidFile(file: "\(path)/\(ArchiveIndex.fileName)", reason: "no hay folio \(replaces) que reemplazar",
                                             fix: "Use un folio del índice con --replaces.")
         }
+        // A dependency's contact gives new versions of its own documents only (its dependency's, or
+        // those it incorporated): the department's, and another dependency's, are not theirs to
+        // supersede (staff26: a contact replaced the analyst's plan in a case of another hospital).
+        if let replaces = request.replaces, let replaced = index.documentos.first(where: { $0.folio == replaces }),
+           !ArchiveIndex.mayReplace(replaced, persona) {
+            let own = persona.dependency.flatMap(CaseID.dependencyCode) ?? "su dependencia"
+            throw CasebookError.invalidFile(file: "\(path)/\(ArchiveIndex.fileName)",
+                                            reason: "el folio \(replaces) (\(replaced.archivo)) es \(replaced.dependencia.map { "de \($0)" } ?? "del Departamento"), "
+                                                + "y el enlace de \(own) solo da versiones nuevas de los documentos de \(own)",
+                                            fix: "Incorpórelo como documento nuevo, sin --replaces ('folio attach \(id) ARCHIVO'); si reemplaza al folio \(replaces), "
+                                                + "lo dice el analista o el jefe.")
+        }
         if request.replaces != nil, request.files.count != 1 {
             throw CasebookError.invalidValue(option: "--replaces", reason: "una nueva versión reemplaza un solo documento", fix: "Incorpore un archivo a la vez.")
         }

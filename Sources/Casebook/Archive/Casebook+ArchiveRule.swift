@@ -115,7 +115,8 @@ extension Casebook {
                               folder: String, facts: CommitFacts) throws -> [String] {
         var problems: [String] = []
         var next = (earlier.map(\.folio).max() ?? 0) + 1
-        let author = facts.roster?.find(facts.commit.author.email)?.id
+        let persona = facts.roster?.find(facts.commit.author.email)
+        let author = persona?.id
         for entry in added.sorted(by: { $0.folio < $1.folio }) {
             defer { next = max(next, entry.folio + 1) }
             let file = "\(folder)/\(entry.archivo)"
@@ -137,6 +138,12 @@ extension Casebook {
             }
             if let old = entry.reemplaza, !index.contains(where: { $0.folio == old && old < entry.folio }) {
                 wrong.append("reemplaza el folio \(old), que no es un folio anterior del índice")
+            }
+            // A dependency's contact versions only its own documents (`ArchiveIndex.mayReplace`).
+            if let persona, let old = entry.reemplaza, let replaced = index.first(where: { $0.folio == old }),
+               !ArchiveIndex.mayReplace(replaced, persona) {
+                let own = persona.dependency.flatMap(CaseID.dependencyCode) ?? "su dependencia"
+                wrong.append("reemplaza el folio \(old) (\(replaced.archivo)), que no es de \(own) ni lo incorporó su autor, el enlace de \(own)")
             }
             if let blob = try repository.fileID(at: file, in: facts.commit.id) {
                 if try Digest.sha256(ofBlob: blob, in: repository) != entry.sha256 { wrong.append("\(file) no tiene el SHA-256 escrito") }
