@@ -118,6 +118,43 @@ struct DocumentsTests {
         #expect(found.contains { $0.message.contains("reemplaza el folio 1 (anexos/plan.pdf), que no es de HRO") }, "\(found.map(\.message))")
     }
 
+    /// attack26b: at P6-09 the executing unit's attachments go to `anexos/`, and one named as the
+    /// department's document became its "new version" (`dictamen-v2.pdf`, reemplaza the
+    /// department's folio) without any --replaces. A name taken by a document the persona may not
+    /// version gives a document of its own beside it.
+    @Test("an executing unit's step attaching a file named as the department's document keeps both: its own document, not a new version")
+    func unitStepDoesNotSupersede() throws {
+        let repo = try CaseRepo()
+        try repo.box.write("""
+            ---
+            motivos: Daños en la losa de emergencias
+            modificaciones:
+              - {meta: Emergencias, unidad_medida: metro cuadrado, antes: 600, movimiento: 800, despues: 1400}
+            transferencia: anexos/transferencia-0198.pdf
+            ---
+            """, to: "in/solicitud.md")
+        try repo.box.write("%PDF-1.4\n", to: "in/transferencia-0198.pdf")
+        let opened = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"],
+                                                           attachments: [repo.box.path + "/in/solicitud.md", repo.box.path + "/in/transferencia-0198.pdf"],
+                                                           persona: "dip"))
+        let (id, path) = (opened.caseID, opened.path)
+        try repo.box.write("%PDF-1.4 dictamen del departamento\n", to: "a/dictamen.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/a/dictamen.pdf"]))
+        try repo.step(id, "02", as: "mrodriguez")
+        try repo.step(id, "03", as: "alopez")
+        try repo.step(id, "04", as: "alopez", decision: "si")
+        for step in ["05", "06", "07"] { try repo.step(id, step, as: step == "05" ? "alopez" : "mrodriguez") }
+        try repo.step(id, "08", as: "mrodriguez", sets: ["resolucion=R-1", "notificacion_unidad=O-1", "notificacion_subgerencia=O-2"])
+        try repo.box.write("%PDF-1.4 otro dictamen\n", to: "x/dictamen.pdf")
+        try repo.step(id, "09", as: "dip", attach: [repo.box.path + "/x/dictamen.pdf"])
+        let documents = try index(repo, path).documentos
+        let department = try #require(documents.first { $0.archivo == "anexos/dictamen.pdf" })
+        let unit = try #require(documents.last)
+        #expect(unit.archivo == "anexos/dictamen-v2.pdf" && unit.por == "dip" && unit.reemplaza == nil, "\(unit)")
+        #expect(!documents.contains { $0.reemplaza == department.folio })
+        #expect(try repo.book.verify().violations.filter { $0.rule == "archive" }.isEmpty)
+    }
+
     @Test("a file put into the folder with an editor: attach adopts it where it is; a step adopts it too; no duplicate")
     func adoptDropped() throws {
         let repo = try CaseRepo()

@@ -120,10 +120,15 @@ extension Casebook {
             // (Hashed while copied; a refusal undoes the copy with the rest of the command.)
             try refuseCopy(sha, SafeText.visible(source), inFolder: false, dependency: dependency)
             let stem = (name as NSString).deletingPathExtension
+            // A name taken by a document this persona may not version (an executing unit's file named
+            // as the department's, attack26b): a document of its own beside it, not a new version of it.
+            let implicit = previous.flatMap { folio in
+                index.documentos.first { $0.folio == folio }.map { ArchiveIndex.mayReplace($0, persona) ? folio : nil } ?? folio
+            }
             let document = ArchivedDocument(
                 folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: target, titulo: request.title ?? stem,
                 sha256: sha, bytes: size, tipo: MediaType.of(name), incorporado: clock.iso(clock.now), por: persona.id, paso: step,
-                dependencia: dependency, reemplaza: request.replaces ?? previous)
+                dependencia: dependency, reemplaza: request.replaces ?? implicit)
             index.documentos.append(document)
             added.append(document)
         }
