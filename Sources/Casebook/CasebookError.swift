@@ -129,7 +129,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .folioFolderNotOwn(let path, let found):
             return "\(path) no es una carpeta sino \(found): folio guarda ahí sus cachés, su bloqueo de escritura y los archivos"
                 + " de un paso antes de ponerlos en su lugar, y no escribe a través de un enlace ni fuera de .git. Quítelo"
-                + " (rm \"\(path)\") y vuelva a intentarlo: folio crea de nuevo la carpeta, y lo que guardaba en ella es desechable."
+                + " (rm \(SafeText.shellWord(path))) y vuelva a intentarlo: folio crea de nuevo la carpeta, y lo que guardaba en ella es desechable."
         case .unknownProcedure(let text):
             return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."
         case .unknownPersona(let who, let known):

@@ -91,6 +91,16 @@ final class CaseRepo {
                                         sets: sets, attachments: attach, text: text, justification: justification))
     }
 
+    /// A complete P6 request (`solicitud.md` naming its transfer), as a unit writes it.
+    static let p6Request = """
+        ---
+        motivos: Daños en la losa de emergencias
+        modificaciones:
+          - {meta: Emergencias, unidad_medida: metro cuadrado, antes: 600, movimiento: 800, despues: 1400}
+        transferencia: anexos/transferencia-0198.pdf
+        ---
+        """
+
     /// HEAD, the index, the work tree's files and any lock: what a refusal must leave as it was.
     func snapshot() throws -> String {
         var parts = [try git(["rev-parse", "HEAD"]), try git(["ls-files", "-s"]), try git(["status", "--porcelain", "--untracked-files=all"])]

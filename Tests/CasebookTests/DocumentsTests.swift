@@ -125,14 +125,7 @@ struct DocumentsTests {
     @Test("an executing unit's step attaching a file named as the department's document keeps both: its own document, not a new version")
     func unitStepDoesNotSupersede() throws {
         let repo = try CaseRepo()
-        try repo.box.write("""
-            ---
-            motivos: Daños en la losa de emergencias
-            modificaciones:
-              - {meta: Emergencias, unidad_medida: metro cuadrado, antes: 600, movimiento: 800, despues: 1400}
-            transferencia: anexos/transferencia-0198.pdf
-            ---
-            """, to: "in/solicitud.md")
+        try repo.box.write(CaseRepo.p6Request, to: "in/solicitud.md")
         try repo.box.write("%PDF-1.4\n", to: "in/transferencia-0198.pdf")
         let opened = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"],
                                                            attachments: [repo.box.path + "/in/solicitud.md", repo.box.path + "/in/transferencia-0198.pdf"],

@@ -10,14 +10,7 @@ struct NormTests {
     @Test("P6: an incomplete request is received (01), evaluated on the record (03), and is the reason for 'no' at 04; 'sí' needs it complete")
     func p6Request() throws {
         let repo = try CaseRepo()
-        let complete = """
-            ---
-            motivos: Daños en la losa de emergencias
-            modificaciones:
-              - {meta: Emergencias, unidad_medida: metro cuadrado, antes: 600, movimiento: 800, despues: 1400}
-            transferencia: anexos/transferencia-0198.pdf
-            ---
-            """
+        let complete = CaseRepo.p6Request
         try repo.box.write(complete.replacingOccurrences(of: "despues: 1400", with: "despues: 1500"), to: "in/solicitud.md")
         try repo.box.write("%PDF-1.4\n", to: "in/transferencia-0198.pdf")
         try repo.expectRefusal(["solicitud.md: falta el documento", "Norma 1: «1. Para modificar"]) {

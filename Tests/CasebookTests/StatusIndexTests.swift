@@ -142,7 +142,7 @@ struct StatusIndexTests {
             #expect(!linked.usesCache, "no cache through a link, whatever is set")
             #expect(try linked.outputKey(["status"]) == nil && linked.cachedOutput(key) == nil)
             try expectSame(repo)
-            try repo.expectRefusal([folder, "enlace simbólico", target, "rm \"\(folder)\""]) {
+            try repo.expectRefusal([folder, "enlace simbólico", target, "rm \(SafeText.shellWord(folder))"]) {
                 _ = try repo.step(ids[0], as: "mrodriguez")
             }
             // Nor does unlock remove a lock through it.

@@ -57,8 +57,8 @@ struct WriteLock {
     func refuseForeignLock() throws {
         guard let (type, words) = FolioFolder.kind(at: path), type != S_IFREG else { return }
         throw CasebookError.invalidFile(file: path, reason: "en el lugar del bloqueo de escritura de folio hay \(words), no el archivo que folio crea",
-                                        fix: type == S_IFDIR ? "Quítela (rm -r \"\(path)\") si ningún folio está escribiendo en este clon, y vuelva a intentarlo."
-                                            : "Un jefe lo quita con 'folio unlock --as JEFE' (o a mano: rm \"\(path)\"), y vuelva a intentarlo.")
+                                        fix: type == S_IFDIR ? "Quítela (rm -r \(SafeText.shellWord(path))) si ningún folio está escribiendo en este clon, y vuelva a intentarlo."
+                                            : "Un jefe lo quita con 'folio unlock --as JEFE' (o a mano: rm \(SafeText.shellWord(path))), y vuelva a intentarlo.")
     }
 
     /// Removes from `.git/folio/tmp` the files of writers that are gone (a folio killed while it
