@@ -118,6 +118,57 @@ struct DocumentsTests {
         #expect(found.contains { $0.message.contains("reemplaza el folio 1 (anexos/plan.pdf), que no es de HRO") }, "\(found.map(\.message))")
     }
 
+    /// attack26b: a contact's `attach` of a file already in the case, outside its own folder
+    /// (another dependency's, `anexos/`), committed an index entry naming it while the commit,
+    /// which takes only `dependencias/<CODE>/`, left the file out.
+    @Test("a contact adopts a file in the case only from its own folder: no index entry without its file")
+    func contactAdoptsOnlyInItsFolder() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        try repo.write("%PDF-1.4 de otra\n", to: "\(path)/dependencias/HGE/plan.pdf")
+        try repo.write("%PDF-1.4 anexo\n", to: "\(path)/anexos/nota.pdf")
+        for file in ["dependencias/HGE/plan.pdf", "anexos/nota.pdf"] {
+            try repo.expectRefusal(["\(path)/\(file)", "está fuera de dependencias/HRO/", "Muévalo a dependencias/HRO/"]) {
+                _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.path + "/\(path)/\(file)"]))
+            }
+        }
+        // From its own folder it is adopted, and the commit holds the file the index names.
+        try repo.write("%PDF-1.4 propio\n", to: "\(path)/dependencias/HRO/oficio.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.path + "/\(path)/dependencias/HRO/oficio.pdf"]))
+        #expect(try index(repo, path).documentos.map(\.archivo) == ["dependencias/HRO/oficio.pdf"])
+        #expect(try repo.git(["ls-tree", "--name-only", "HEAD", "\(path)/dependencias/HRO/oficio.pdf"]).contains("oficio.pdf"))
+        #expect(try repo.book.verify().violations.filter { $0.rule == "archive" && $0.isError }.isEmpty)
+    }
+
+    /// attack26b: a folio could be replaced twice (the chain branched, and status named one
+    /// successor), and the analyst's version of a dependency's document went to `anexos/`, out of
+    /// its dependency, so its contact could no longer version it.
+    @Test("a version chain is a line, and a new version stays with its document's dependency; verify flags a second successor")
+    func versionChainIsALine() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        for (name, text) in [("a", "uno"), ("b", "dos"), ("c", "tres")] { try repo.box.write("%PDF-1.4 \(text)\n", to: "\(name)/oficio.pdf") }
+        _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/a/oficio.pdf"]))
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/b/oficio.pdf"], replaces: 1))
+        var documents = try index(repo, path).documentos
+        #expect(documents[1].archivo == "dependencias/HRO/oficio-v2.pdf" && documents[1].dependencia == "HRO" && documents[1].reemplaza == 1, "\(documents[1])")
+        try repo.expectRefusal(["el folio 1 ya tiene versión nueva, el folio 2", "--replaces 2"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/c/oficio.pdf"], replaces: 1))
+        }
+        // The contact versions the last version, which is still its dependency's.
+        _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/c/oficio.pdf"], replaces: 2))
+        documents = try index(repo, path).documentos
+        #expect(documents.map(\.reemplaza) == [nil, 1, 2])
+        #expect(try repo.book.verify().violations.isEmpty)
+        // The last commit with its entry made to replace folio 1 again, trailers and author kept.
+        let file = repo.path + "/\(path)/indice.md"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "reemplaza: 2", with: "reemplaza: 1").write(toFile: file, atomically: true, encoding: .utf8)
+        try repo.git(["commit", "-q", "--amend", "--no-edit", "-a"])
+        let found = try repo.book.verify().violations.filter { $0.rule == "archive" && $0.isError }
+        #expect(found.contains { $0.message.contains("reemplaza el folio 1, que ya reemplazó el folio 2") }, "\(found.map(\.message))")
+    }
+
     /// attack26b: at P6-09 the executing unit's attachments go to `anexos/`, and one named as the
     /// department's document became its "new version" (`dictamen-v2.pdf`, reemplaza the
     /// department's folio) without any --replaces. A name taken by a document the persona may not

@@ -566,6 +566,26 @@ struct HostileContentTests {
         #expect(try repo.book.verify().violations.contains { $0.rule == "roles-file" && $0.message.contains("'<' o '>'") })
     }
 
+    /// attack26b: a contact's code written by hand that folio cannot read as a code ('HRÓ', "",
+    /// full-width letters) left its files in `anexos/` with no dependency, and check and verify
+    /// said nothing. `roles add` refused such codes; a roster read with one is refused as well.
+    @Test("a roster with a dependency that is not a code is refused when read; check names it, verify flags the commit")
+    func rosterDependencyCode() throws {
+        let repo = try CaseRepo()
+        let clean = try repo.read("roles.yaml")
+        #expect(clean.contains("dependencia: HRO"))
+        for bad in ["\"HRÓ\"", "\"\"", "\" \"", "ＨＲＯ"] {
+            #expect(throws: CasebookError.self) { try Roster.parse(clean.replacingOccurrences(of: "dependencia: HRO", with: "dependencia: \(bad)")) }
+        }
+        try repo.write(clean.replacingOccurrences(of: "dependencia: HRO", with: "dependencia: \"HRÓ\""), to: "roles.yaml")
+        try repo.git(["commit", "-qam", "Roles a mano"])
+        // check says so (as a problem of the configuration, or as its refusal), naming the file and the code.
+        let said: String
+        do { said = try repo.book.check().problems.map { "\($0)" }.joined(separator: "\n") } catch { said = "\(error)" }
+        #expect(said.contains("roles.yaml") && said.contains("'HRÓ'") && said.contains("no es un código"), "\(said)")
+        #expect(try repo.book.verify().violations.contains { $0.rule == "roles-file" && $0.message.contains("no es un código") })
+    }
+
     @Test("Text into Markdown tables is escaped; text for terminals loses escape sequences; CSV formulas are neutralised")
     func escaping() throws {
         #expect(SafeText.markdownCell("a | b\n<script>x</script>") == "a \\| b &lt;script&gt;x&lt;/script&gt;")

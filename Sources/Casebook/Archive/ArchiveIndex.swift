@@ -65,6 +65,17 @@ public struct ArchiveIndex: Codable, Equatable, Sendable {
         !persona.isExternalContact || persona.isContact(of: document.dependencia) || document.por == persona.id
     }
 
+    /// The last version of `document` in `documents`: the end of the line of folios that replace it
+    /// (one successor each, as `incorporate` writes them; the first, where a forged index has more).
+    static func lastVersion(of document: ArchivedDocument, in documents: [ArchivedDocument]) -> ArchivedDocument {
+        var last = document
+        var seen: Set<Int> = [document.folio]
+        while let next = documents.first(where: { $0.reemplaza == last.folio && $0.folio > last.folio }), seen.insert(next.folio).inserted {
+            last = next
+        }
+        return last
+    }
+
     /// The command that puts back HEAD's version of `file` in the work tree and in git's index,
     /// whether its deletion or change was staged (`git add -A`) or not.
     static func restoreCommand(_ file: String) -> String {

@@ -42,6 +42,14 @@ extension Casebook {
                                             fix: "Incorpórelo como documento nuevo, sin --replaces ('folio attach \(id) ARCHIVO'); si reemplaza al folio \(replaces), "
                                                 + "lo dice el analista o el jefe.")
         }
+        // A version chain is a line: a new version replaces the last one, never one already replaced
+        // (attack26b: folio 1 replaced by 2 and again by 3, and status named only the last).
+        if let replaces = request.replaces, let successor = index.documentos.first(where: { $0.reemplaza == replaces }) {
+            let last = ArchiveIndex.lastVersion(of: successor, in: index.documentos)
+            throw CasebookError.invalidFile(file: "\(path)/\(ArchiveIndex.fileName)",
+                                            reason: "el folio \(replaces) ya tiene versión nueva, el folio \(successor.folio) (\(successor.archivo)): una versión nueva reemplaza la última",
+                                            fix: "Reemplace la última versión: 'folio attach \(id) ARCHIVO --replaces \(last.folio)' (\(last.archivo)).")
+        }
         if request.replaces != nil, request.files.count != 1 {
             throw CasebookError.invalidValue(option: "--replaces", reason: "una nueva versión reemplaza un solo documento", fix: "Incorpore un archivo a la vez.")
         }
@@ -62,6 +70,14 @@ extension Casebook {
                                             fix: remove + "; para corregir su título, incorpórelo como versión nueva de ese folio: "
                                                 + "'folio attach \(id) ARCHIVO --replaces \(first.folio) --title \"TÍTULO\"'.")
         }
+        // A new version stays with the document's dependency (attack26b: the analyst's version of a
+        // dependency's plan went to anexos/, and its contact could no longer version it).
+        // What the command's commit takes of the case (`commitScope`): a file already in the case is
+        // adopted only there, or the index would list a document the commit leaves out (attack26b).
+        // A case-level step of a round leaves the dependencies' folders to their own steps.
+        let roundsCaseLevel = dependency == nil && step != nil && definition.dependencyBlock != nil
+        let replaced = request.replaces.flatMap { folio in index.documentos.first { $0.folio == folio } }
+        let dependency = dependency ?? (roundsCaseLevel ? nil : replaced?.dependencia)
         let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
         for source in request.files {
             var isDir: ObjCBool = false
@@ -77,6 +93,9 @@ extension Casebook {
                                                     fix: "Archive un documento: 'folio attach \(id) ARCHIVO'.")
                 }
                 let composed = relative.utf8.elementsEqual(inside.utf8)
+                if let outside = Self.outsideCommit(relative, dependency: dependency, roundsCaseLevel: roundsCaseLevel) {
+                    throw CasebookError.invalidFile(file: "\(path)/\(inside)", reason: outside.reason, fix: outside.fix)
+                }
                 if let known = index.documentos.last(where: { $0.archivo.utf8.elementsEqual(relative.utf8) }) {
                     throw CasebookError.invalidFile(
                         file: "\(path)/\(inside)",
@@ -136,6 +155,25 @@ extension Casebook {
         index.estado = state.label
         try edit.write(Data(index.text.utf8), to: "\(path)/\(ArchiveIndex.fileName)")
         return added
+    }
+
+    /// Why a file already in the case (`relative` to its folder) is not one a command may adopt where
+    /// it is: a dependency's command commits only `dependencias/<CODE>/`, a case-level step of a round
+    /// leaves the dependencies' folders to their own steps, and no note of the staff takes the
+    /// dependencies' data folders (`commitScope`). nil when it may.
+    static func outsideCommit(_ relative: String, dependency: String?, roundsCaseLevel: Bool) -> (reason: String, fix: String)? {
+        let top = GitPath.components(relative).first ?? relative
+        if let code = dependency {
+            guard !GitPath.isInside(relative, "dependencias/\(code)") else { return nil }
+            return ("está fuera de dependencias/\(code)/, la carpeta de los documentos de \(code), y el commit de \(code) no lo llevaría",
+                    "Muévalo a dependencias/\(code)/ y vuelva a intentarlo, o incorpórelo desde fuera del expediente; "
+                        + "un documento de otra dependencia lo incorpora su enlace, y uno del Departamento, el analista.")
+        }
+        let closed = roundsCaseLevel ? dependencyFolders : Set(dependencyDataFolders)
+        guard closed.contains(top) else { return nil }
+        return ("está en \(top)/, la carpeta de " + (top == "dependencias" ? "los documentos de cada dependencia, que registran sus propios pasos"
+                                                    : "los datos de las dependencias, que solo registran sus enlaces"),
+                "Muévalo a anexos/ y vuelva a intentarlo, o incorpórelo desde fuera del expediente.")
     }
 
     /// `CODE` of a path `dependencias/CODE/...` inside a case.

@@ -139,6 +139,10 @@ extension Casebook {
             if let old = entry.reemplaza, !index.contains(where: { $0.folio == old && old < entry.folio }) {
                 wrong.append("reemplaza el folio \(old), que no es un folio anterior del índice")
             }
+            // A version chain is a line: one new version per folio.
+            if let old = entry.reemplaza, let first = index.first(where: { $0.reemplaza == old && $0.folio < entry.folio }) {
+                wrong.append("reemplaza el folio \(old), que ya reemplazó el folio \(first.folio): una versión nueva reemplaza la última")
+            }
             // A dependency's contact versions only its own documents (`ArchiveIndex.mayReplace`).
             if let persona, let old = entry.reemplaza, let replaced = index.first(where: { $0.folio == old }),
                !ArchiveIndex.mayReplace(replaced, persona) {

@@ -34,6 +34,13 @@ public struct Roster: Equatable, Sendable {
                                                     fix: "Escriba cada dato en una línea, sin '<', '>' ni caracteres de control.")
                 }
             }
+            // A contact acts for its code: a code folio cannot read (a typo by hand, 'HRÓ', "") would
+            // leave its files with no dependency, and its steps with none (attack26b).
+            if let code = p.dependency, CaseID.dependencyCode(code) == nil {
+                throw CasebookError.invalidFile(file: file, reason: "la dependencia '\(SafeText.visible(code))' de '\(SafeText.visible(p.id))' no es un código: "
+                                                    + "de 1 a 20 letras sin tilde, números, '-' o '_'",
+                                                fix: "Escriba el código de la dependencia (por ejemplo HGE), y su nombre completo en nombre_dependencia.")
+            }
             guard ids.insert(p.id.lowercased()).inserted else {
                 throw CasebookError.invalidFile(file: file, reason: "el id '\(p.id)' está repetido", fix: "Cada persona necesita un id distinto.")
             }
