@@ -77,6 +77,14 @@ public final class Casebook {
     /// checks signatures beside the walk), and how many times this run's walks did so.
     var splitWalkThreshold = 8192
     var halvesWalkedBeside = 0
+    /// While a thread checks signatures beside a long walk, how often (in commits) the walk looks
+    /// whether it has checked them all, to hand half of what is left to the second core
+    /// (`walk(_:reading:)`); `restSplitWaits` (tests) makes the first look wait for the thread, so
+    /// that the rest is split at a known place.
+    var restSplitEvery = 1024
+    var restSplitWaits = false
+    /// How many times this run's walks handed the rest of a line to the second core so.
+    var restsWalkedBeside = 0
     /// Each signing key's hash, kept once for every verdict that names it.
     var keyHashes: [String: String] = [:]
     /// False for the shared repository's hook (`folio receive`): every signature of a push is

@@ -157,14 +157,19 @@ struct SignatureTests {
             book.usesCache = cache
             book.signatureFeedThreshold = threshold
             book.splitWalkThreshold = halves
+            // The walk looks after each commit whether the thread is done, and waits for it at the first look.
+            (book.restSplitEvery, book.restSplitWaits) = (1, true)
             let report = try book.verify()
             let other = try Casebook.open(at: repo.path, clock: repo.book.clock)
             other.usesCache = cache
             other.signatureFeedThreshold = threshold
             other.splitWalkThreshold = halves
+            (other.restSplitEvery, other.restSplitWaits) = (1, true)
             let statuses = try other.statusOfAll()
-            // A line is walked in two halves only when no thread checks signatures beside it.
-            #expect(book.halvesWalkedBeside + other.halvesWalkedBeside == (halves == .max || threshold == 1 ? 0 : 2))
+            // A line is walked in two halves when no thread checks signatures beside it, and what is
+            // left of it in two once the thread beside it has checked them all.
+            #expect(book.halvesWalkedBeside + other.halvesWalkedBeside == (halves == .max ? 0 : 2))
+            #expect(book.restsWalkedBeside + other.restsWalkedBeside == (halves != .max && threshold == 1 ? 2 : 0))
             return (report, statuses, book.signatureFeedsStarted + other.signatureFeedsStarted > 0)
         }
         let inTheWalk = try run(threshold: .max, cache: false)
@@ -177,7 +182,10 @@ struct SignatureTests {
         // A history walked in two halves: the later half's walk is handed the verdicts checked before it.
         let halves = try run(threshold: .max, cache: false, halves: 1)
         #expect(!halves.2 && halves.0 == inTheWalk.0 && halves.1 == inTheWalk.1)
-        #expect(try run(threshold: 1, cache: false, halves: 1).2, "with a signature thread, one walk")
+        // With a signature thread, the rest of the line after its last verdict goes to the second core,
+        // which takes the thread's verdicts on its own commits (the two forged ones among them).
+        let rest = try run(threshold: 1, cache: false, halves: 1)
+        #expect(rest.2 && rest.0 == inTheWalk.0 && rest.1 == inTheWalk.1)
         // A thread that cannot read the repository (a quarantined push) gives no verdicts: the walk checks them itself.
         let head = try #require(OID(hex: try repo.git(["rev-parse", "HEAD"])))
         let (elsewhere, here) = (repo.box.path + "/no-existe", repo.path + "/.git")
@@ -197,6 +205,13 @@ struct SignatureTests {
         #expect(book.signatureFeedsStarted == 1 && signed.count >= 3 && lines.count == signed.count + 1, "\(lines.count) lines for \(signed.count) signed commits")
         #expect(book.signatureCacheWrites == signed.count, "one write per verdict, as they came")
         #expect(signed.allSatisfy { commit in lines.contains { $0.hasPrefix(commit) } })
+        // The rest of the line walked beside: each walk writes the verdicts it took, each once.
+        try FileManager.default.removeItem(atPath: file)
+        let shared = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        (shared.usesCache, shared.signatureFeedThreshold, shared.splitWalkThreshold, shared.restSplitEvery, shared.restSplitWaits) = (true, 1, 1, 1, true)
+        #expect(try shared.verify() == inTheWalk.0 && shared.restsWalkedBeside == 1)
+        let written = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(written.count == signed.count && signed.allSatisfy { commit in written.contains { $0.hasPrefix(commit) } }, "\(written.count) lines for \(signed.count)")
         // The next verify reads them: its later half is walked beside, with the cached verdicts.
         let split = try Casebook.open(at: repo.path, clock: repo.book.clock)
         (split.usesCache, split.signatureFeedThreshold, split.splitWalkThreshold) = (true, .max, 1)

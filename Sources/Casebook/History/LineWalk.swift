@@ -117,37 +117,39 @@ extension Casebook {
     /// casebook, with what one walk would have given it; the two parts are joined in the line's
     /// order. If the second casebook cannot walk its half, this one walks it after its own. While a
     /// thread checks signatures beside the walk (`SignatureFeed`), the second core is taken: one
-    /// walk (two walks and the signatures on two cores took longer, measured at 10k cases).
+    /// walk (two walks and the signatures on two cores took longer, measured at 10k cases), until
+    /// that thread has checked them all; then half of what is left of the line goes to the second
+    /// core the same way (handed the feed, whose verdicts each walk takes for its own commits, and
+    /// the records of the commits before its part, from where this walk is).
     func walk<Part: WalkedPart>(_ line: [OID], reading tip: OID, after earlier: DateBounds = DateBounds(),
                                 visit: @escaping @Sendable (Casebook, WalkedCommit, inout Part) throws -> Void) throws -> Part {
-        let split = line.count >= splitWalkThreshold && signatureFeed == nil ? line.count / 2 + line.count / 32 : line.count
+        let long = line.count >= splitWalkThreshold
+        let feed = signatureFeed
+        var end = long && feed == nil ? line.count / 2 + line.count / 32 : line.count
         var later: OrderedFeed<Part>?
-        if split < line.count {
-            let (cache, verdicts, stamps, bad) = (signatureCache, signatureVerdicts, try? receptionStamps(), badStamps)
-            later = secondCasebook(count: 1, reading: tip, prepare: { book in
-                (book.signatureCache, book.signatureVerdicts) = (cache, verdicts)
-                (book.stampsCache, book.badStamps) = (stamps, bad)
-            }) { book, _ in
-                // The earlier half's records, for each case's step before the later half's.
-                var lastInCase = earlier
-                var previous: CommitInfo?
-                for id in line[..<split] {
-                    let commit = try book.repository.commit(id)
-                    if let record = try StepRecord(commit) { lastInCase.add(record) }
-                    previous = commit
-                }
-                var part = Part()
-                try book.walk(line, split..<line.count, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
-                lastInCase = DateBounds()
-                Casebook.giveBackFreedMemory()
-                return part
-            }
+        if end < line.count {
+            later = walkBeside(line, end..<line.count, reading: tip, from: 0, after: earlier, previous: nil, visit: visit)
         }
         defer { later?.stop() }
         var part = Part()
         var lastInCase = earlier
         var previous: CommitInfo?
-        try walk(line, 0..<split, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
+        var position = 0
+        var waits = restSplitWaits
+        while position < end {
+            // While the signature thread works, the walk looks every `restSplitEvery` commits whether it is done.
+            let looks = later == nil && long && feed != nil
+            let stop = looks ? min(end, position + max(1, restSplitEvery)) : end
+            try walk(line, position..<stop, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
+            position = stop
+            let left = end - position
+            guard looks, left >= max(2, splitWalkThreshold / 2), let feed, feed.isComplete(waiting: waits) else { waits = false; continue }
+            // The second core's part starts a little later than half: it first reads the records before it.
+            let middle = min(end - 1, position + left / 2 + left / 32)
+            later = walkBeside(line, middle..<end, reading: tip, from: position, after: lastInCase, previous: previous, visit: visit)
+            end = middle
+            restsWalkedBeside += 1
+        }
         if var done = later?.take(0) {
             // The halves are joined once what both walks freed is given back (the join's copies
             // would otherwise add to two heaps' high-water marks).
@@ -155,10 +157,42 @@ extension Casebook {
             Self.giveBackFreedMemory()
             part.append(consuming: &done)
             halvesWalkedBeside += 1
-        } else if split < line.count {
-            try walk(line, split..<line.count, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
+        } else if end < line.count {
+            try walk(line, end..<line.count, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
         }
         return part
+    }
+
+    /// The walk of `line[range]` on the second core (`walk(_:reading:)`), by a casebook handed this
+    /// one's signature verdicts, signature thread and reception stamps. It first reads the records
+    /// of `line[start..<range.lowerBound]`, after `earlier` (each case's records before `start`) and
+    /// `previous` (the commit before `start`).
+    private func walkBeside<Part: WalkedPart>(_ line: [OID], _ range: Range<Int>, reading tip: OID, from start: Int, after earlier: DateBounds,
+                                              previous: CommitInfo?,
+                                              visit: @escaping @Sendable (Casebook, WalkedCommit, inout Part) throws -> Void) -> OrderedFeed<Part> {
+        let (cache, verdicts, feed, stamps, bad) = (signatureCache, signatureVerdicts, signatureFeed, try? receptionStamps(), badStamps)
+        let before = previous
+        return secondCasebook(count: 1, reading: tip, prepare: { book in
+            (book.signatureCache, book.signatureVerdicts, book.signatureFeed) = (cache, verdicts, feed)
+            (book.stampsCache, book.badStamps) = (stamps, bad)
+        }) { book, _ in
+            // The records before its part, for each case's step before the part's.
+            var lastInCase = earlier
+            var previous = before
+            for id in line[start..<range.lowerBound] {
+                let commit = try book.repository.commit(id)
+                if let record = try StepRecord(commit) { lastInCase.add(record) }
+                previous = commit
+            }
+            var part = Part()
+            try book.walk(line, range, into: &part, lastInCase: &lastInCase, previous: &previous, visit: visit)
+            lastInCase = DateBounds()
+            // The verdicts it checked from the thread's, for the next run (as the first walk's are).
+            book.signatureFeed = nil
+            book.saveSignatureCache()
+            Casebook.giveBackFreedMemory()
+            return part
+        }
     }
 
     /// Visits the commits of `line` in `range`, in order (`walk(_:reading:)`).

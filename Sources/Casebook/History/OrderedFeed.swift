@@ -52,6 +52,14 @@ final class OrderedFeed<Value: Sendable>: @unchecked Sendable {
         return slots[index]
     }
 
+    /// Whether the thread has computed every value (`waiting`: once it has, or has stopped).
+    func isComplete(waiting: Bool) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while waiting && produced < slots.count && !stopped { condition.wait() }
+        return produced == slots.count
+    }
+
     /// Lets the thread stop (it holds the feed until then; every caller stops its feed when done):
     /// a caller that ends early, on an error, does not leave it waiting or working for nothing.
     /// The thread computes no value after the one it is computing.

@@ -325,6 +325,9 @@ final class SignatureFeed: Sendable {
     /// The thread stops with the walk that needed it.
     deinit { feed.stop() }
 
+    /// Whether every signature of the list has been checked (`waiting`: once it has).
+    func isComplete(waiting: Bool = false) -> Bool { feed.isComplete(waiting: waiting) }
+
     /// The verdict on `commit`'s signature once the thread has checked it (handed over once);
     /// nil for a commit not in the list, or one the thread could not read.
     func verdict(for commit: OID) -> CommitSignature? {
