@@ -103,8 +103,10 @@ public final class Casebook {
     /// The fields this casebook read since the caller last emptied it (nil: not kept), for a second
     /// casebook to hand back what it learnt (`forEachCase`).
     var fieldsLearnt: [OID: HistoryCache.CaseFields]?
-    /// How long a write waits for another folio's lock before giving up (seconds).
+    /// How long a write waits for another folio's lock before giving up (seconds), and what is told
+    /// the person when it has waited a second (the command line prints it on stderr).
     public var lockTimeout: TimeInterval = 60
+    public var lockWaitNotice: (@Sendable (String) -> Void)?
     /// Blobs already read for damaged content in this run, by what they were read as and their id,
     /// with what is wrong (`ContentMemo`): every commit that adds or changes one is reported.
     var contentMemo = ContentMemo()

@@ -94,7 +94,9 @@ struct RepositoryOptions: ParsableArguments {
 
     /// Opens the case repository, with the clock fixed by `FOLIO_DATE` when set (rehearsals, tests).
     func open() throws -> Casebook {
-        try Casebook.open(at: folder, clock: Folio.clock())
+        let book = try Casebook.open(at: folder, clock: Folio.clock())
+        book.lockWaitNotice = { text in FileHandle.standardError.write(Data((SafeText.terminal("folio: \(text)") + "\n").utf8)) }
+        return book
     }
 
     /// Opens the case repository to read what its history says (status, log, due, inbox, report

@@ -121,7 +121,7 @@ struct DocumentsTests {
     /// attack26b: a contact's `attach` of a file already in the case, outside its own folder
     /// (another dependency's, `anexos/`), committed an index entry naming it while the commit,
     /// which takes only `dependencias/<CODE>/`, left the file out.
-    @Test("a contact adopts a file in the case only from its own folder: no index entry without its file")
+    @Test("a file in the case is adopted only from anexos/ or dependencias/CODIGO/, a contact's only from its own: no index entry without its file")
     func contactAdoptsOnlyInItsFolder() throws {
         let repo = try CaseRepo()
         let (id, path) = try coop(repo)
@@ -131,6 +131,15 @@ struct DocumentsTests {
             try repo.expectRefusal(["\(path)/\(file)", "está fuera de dependencias/HRO/", "Muévalo a dependencias/HRO/"]) {
                 _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.path + "/\(path)/\(file)"]))
             }
+        }
+        // Nobody adopts from outside anexos/ and dependencias/CODIGO/ (attack27): informe/ (a later step
+        // writes its reports there), the case's root, another folder, Produccion/ beside produccion/.
+        for file in ["informe/informe-jefatura-2026-10.html", "suelto.pdf", "Otro/x.pdf", "Produccion/HGE.csv"] {
+            try repo.write("%PDF-1.4 \(file)\n", to: "\(path)/\(file)")
+            try repo.expectRefusal(["\(path)/\(file)", "no está en anexos/ ni en dependencias/CODIGO/", "Muévalo a anexos/"]) {
+                _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.path + "/\(path)/\(file)"]))
+            }
+            try FileManager.default.removeItem(atPath: repo.path + "/\(path)/\(file)")
         }
         // From its own folder it is adopted, and the commit holds the file the index names.
         try repo.write("%PDF-1.4 propio\n", to: "\(path)/dependencias/HRO/oficio.pdf")
@@ -160,13 +169,50 @@ struct DocumentsTests {
         documents = try index(repo, path).documentos
         #expect(documents.map(\.reemplaza) == [nil, 1, 2])
         #expect(try repo.book.verify().violations.isEmpty)
-        // The last commit with its entry made to replace folio 1 again, trailers and author kept.
+        // A version under another name, then the first name again: the new file versions the chain's
+        // last version, not the one its name matches (attack27: folio wrote a fork).
+        try repo.box.write("%PDF-1.4 informe\n", to: "d/informe.pdf")
+        try repo.box.write("%PDF-1.4 anexo\n", to: "d/anexo.pdf")
+        try repo.box.write("%PDF-1.4 informe 2\n", to: "e/informe.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/d/informe.pdf"]))
+        _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/d/anexo.pdf"], replaces: 4))
+        _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/e/informe.pdf"]))
+        documents = try index(repo, path).documentos
+        #expect(documents.last?.archivo == "dependencias/HRO/informe-v2.pdf" && documents.last?.reemplaza == 5, "\(String(describing: documents.last))")
+        // A new version is not moved to another dependency with --dependency (attack27).
+        try repo.box.write("%PDF-1.4 cuatro\n", to: "f/oficio.pdf")
+        try repo.expectRefusal(["el folio 3 (dependencias/HRO/oficio-v3.pdf) es de HRO", "no en dependencias/HGE/", "sin --dependency"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/f/oficio.pdf"], replaces: 3),
+                                         dependency: "HGE")
+        }
+        #expect(try repo.book.verify().violations.isEmpty)
+        // The last commit with its entry made to replace folio 4 again, trailers and author kept.
         let file = repo.path + "/\(path)/indice.md"
         let text = try String(contentsOfFile: file, encoding: .utf8)
-        try text.replacingOccurrences(of: "reemplaza: 2", with: "reemplaza: 1").write(toFile: file, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "reemplaza: 5", with: "reemplaza: 4").write(toFile: file, atomically: true, encoding: .utf8)
         try repo.git(["commit", "-q", "--amend", "--no-edit", "-a"])
         let found = try repo.book.verify().violations.filter { $0.rule == "archive" && $0.isError }
-        #expect(found.contains { $0.message.contains("reemplaza el folio 1, que ya reemplazó el folio 2") }, "\(found.map(\.message))")
+        #expect(found.contains { $0.message.contains("reemplaza el folio 4, que ya reemplazó el folio 5") }, "\(found.map(\.message))")
+    }
+
+    /// attack27: verify accepted a plain-git commit by a contact whose entry is in another
+    /// dependency's folder, which `folio attach` refuses.
+    @Test("verify flags an index entry a dependency's contact adds in another dependency's folder")
+    func contactEntryInAnotherFolderFlagged() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        try repo.box.write("%PDF-1.4 plan\n", to: "a/plan.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/a/plan.pdf"]),
+                                     dependency: "HGE")
+        #expect(try index(repo, path).documentos.map(\.archivo) == ["dependencias/HGE/plan.pdf"])
+        #expect(try repo.book.verify().violations.isEmpty)
+        // The same commit as HRO's contact's: its entry says 'por: hro', the author is HRO's contact.
+        let file = repo.path + "/\(path)/indice.md"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "por: mrodriguez", with: "por: hro").write(toFile: file, atomically: true, encoding: .utf8)
+        try repo.git(["commit", "-q", "--amend", "--no-edit", "-a", "--author", "Rosa Tzul (HRO) <rtzul@igss.gob.gt>"])
+        let found = try repo.book.verify().violations.filter { $0.rule == "archive" && $0.isError }
+        #expect(found.contains { $0.message.contains("la agrega el enlace de HRO en dependencias/HGE/plan.pdf, como de HGE") }, "\(found.map(\.message))")
     }
 
     /// attack26b: at P6-09 the executing unit's attachments go to `anexos/`, and one named as the

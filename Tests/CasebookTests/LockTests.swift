@@ -81,6 +81,30 @@ struct LockTests {
         #expect(try repo.book.unlock(actor: "mrodriguez") == ["No hay bloqueo de escritura de folio en este clon."])
     }
 
+    /// staff26: a writer waiting for another's lock said nothing for up to a minute (taken for hung).
+    @Test("a writer that waits for a living writer's lock says so once, after a second, naming the holder; a short wait says nothing")
+    func waitIsTold() throws {
+        final class Heard: @unchecked Sendable {
+            private let lock = NSLock()
+            private var lines: [String] = []
+            func add(_ line: String) { lock.withLock { lines.append(line) } }
+            var said: [String] { lock.withLock { lines } }
+        }
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Beca", persona: "mrodriguez")).caseID
+        let heard = Heard()
+        repo.book.lockWaitNotice = { heard.add($0) }
+        try writeLock(repo, pid: getpid(), age: 5)
+        repo.book.lockTimeout = 0.5
+        try repo.expectRefusal(["sigue en marcha"]) { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Nota") }
+        #expect(heard.said.isEmpty, "\(heard.said)")
+        repo.book.lockTimeout = 1.6
+        try repo.expectRefusal(["sigue en marcha"]) { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Nota") }
+        #expect(heard.said.count == 1, "\(heard.said)")
+        #expect(heard.said.first.map { $0.contains("otro folio está escribiendo en este clon (proceso \(getpid()) en \(Self.host)") && $0.contains("hasta 1 s") } == true,
+                "\(heard.said)")
+    }
+
     /// attack26: a folder in the lock's place made every writer loop at full CPU (never removed as
     /// stale, never timing out), and a link to nowhere made each wait a minute and then send the
     /// user to 'folio unlock', which said there was no lock. Now a writer refuses at once naming

@@ -77,6 +77,13 @@ extension Casebook {
         // A case-level step of a round leaves the dependencies' folders to their own steps.
         let roundsCaseLevel = dependency == nil && step != nil && definition.dependencyBlock != nil
         let replaced = request.replaces.flatMap { folio in index.documentos.first { $0.folio == folio } }
+        if let replaced, let dependency, replaced.dependencia != dependency {
+            throw CasebookError.invalidFile(file: "\(path)/\(ArchiveIndex.fileName)",
+                                            reason: "el folio \(replaced.folio) (\(replaced.archivo)) es \(replaced.dependencia.map { "de \($0)" } ?? "del Departamento"), "
+                                                + "y una versión nueva queda con su documento, no en dependencias/\(dependency)/",
+                                            fix: "Dé la versión nueva sin --dependency ('folio attach \(id) ARCHIVO --replaces \(replaced.folio)'); "
+                                                + "un documento de \(dependency) se incorpora como folio nuevo, sin --replaces.")
+        }
         let dependency = dependency ?? (roundsCaseLevel ? nil : replaced?.dependencia)
         let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
         for source in request.files {
@@ -141,8 +148,12 @@ extension Casebook {
             let stem = (name as NSString).deletingPathExtension
             // A name taken by a document this persona may not version (an executing unit's file named
             // as the department's, attack26b): a document of its own beside it, not a new version of it.
+            // A taken name's document already replaced: the new one replaces the chain's last version (attack27).
             let implicit = previous.flatMap { folio in
-                index.documentos.first { $0.folio == folio }.map { ArchiveIndex.mayReplace($0, persona) ? folio : nil } ?? folio
+                index.documentos.first { $0.folio == folio }.map { named in
+                    let last = ArchiveIndex.lastVersion(of: named, in: index.documentos)
+                    return ArchiveIndex.mayReplace(named, persona) && ArchiveIndex.mayReplace(last, persona) ? last.folio : nil
+                } ?? folio
             }
             let document = ArchivedDocument(
                 folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: target, titulo: request.title ?? stem,
@@ -162,7 +173,16 @@ extension Casebook {
     /// leaves the dependencies' folders to their own steps, and no note of the staff takes the
     /// dependencies' data folders (`commitScope`). nil when it may.
     static func outsideCommit(_ relative: String, dependency: String?, roundsCaseLevel: Bool) -> (reason: String, fix: String)? {
-        let top = GitPath.components(relative).first ?? relative
+        let parts = GitPath.components(relative)
+        let top = parts.first ?? relative
+        // Documents live in `anexos/` and `dependencias/<CODE>/`, where every step and note guards
+        // them (`adoptDropped`); a file elsewhere (`informe/`, whose reports a later step writes, the
+        // case's root, another folder, `Produccion/` beside `produccion/`) is not adopted (attack27).
+        guard top == "anexos" && parts.count > 1 || top == "dependencias" && parts.count > 2 else {
+            return ("no está en anexos/ ni en dependencias/CODIGO/, las carpetas de los documentos del expediente"
+                        + (["informe", "produccion", "avance"].contains(top.lowercased()) ? " (\(top)/ es de lo que folio escribe o registra aparte)" : ""),
+                    "Muévalo a " + (dependency.map { "dependencias/\($0)/" } ?? "anexos/") + " y vuelva a intentarlo, o incorpórelo desde fuera del expediente.")
+        }
         if let code = dependency {
             guard !GitPath.isInside(relative, "dependencias/\(code)") else { return nil }
             return ("está fuera de dependencias/\(code)/, la carpeta de los documentos de \(code), y el commit de \(code) no lo llevaría",

@@ -1,5 +1,6 @@
 import Foundation
 import GitStore
+import Procedures
 
 extension Casebook {
     /// An archived document stays as it was incorporated, commit by commit (not only at the tip:
@@ -142,6 +143,18 @@ extension Casebook {
             // A version chain is a line: one new version per folio.
             if let old = entry.reemplaza, let first = index.first(where: { $0.reemplaza == old && $0.folio < entry.folio }) {
                 wrong.append("reemplaza el folio \(old), que ya reemplazó el folio \(first.folio): una versión nueva reemplaza la última")
+            }
+            // A new version stays with its document's dependency.
+            if let old = entry.reemplaza, let replaced = index.first(where: { $0.folio == old }), replaced.dependencia != entry.dependencia {
+                wrong.append("reemplaza el folio \(old), \(replaced.dependencia.map { "de \($0)" } ?? "del Departamento"), y dice "
+                             + (entry.dependencia.map { "'dependencia: \($0)'" } ?? "que es del Departamento") + ": una versión nueva queda con su documento")
+            }
+            // A dependency's contact incorporates nothing into another dependency's folder, nor as another's (`outsideCommit`).
+            if let persona, persona.isExternalContact, !persona.roles.contains(where: { !$0.isExternal }),
+               let own = persona.dependency.flatMap(CaseID.dependencyCode),
+               (Self.dependencyFolder(entry.archivo).map { $0 != own } ?? false) || (entry.dependencia.map { $0 != own } ?? false) {
+                wrong.append("la agrega el enlace de \(own) en \(entry.archivo)" + (entry.dependencia.map { ", como de \($0)" } ?? "")
+                             + ": un enlace incorpora solo en dependencias/\(own)/")
             }
             // A dependency's contact versions only its own documents (`ArchiveIndex.mayReplace`).
             if let persona, let old = entry.reemplaza, let replaced = index.first(where: { $0.folio == old }),

@@ -25,10 +25,14 @@ struct WriteLock {
     }
 
     /// Runs `body` holding the lock; waits up to `timeout` seconds for another folio to finish.
-    func run<T>(timeout: TimeInterval = 60, _ body: () throws -> T) throws -> T {
+    /// `waiting` is told once, after a second, who holds the lock (a person waiting on a silent
+    /// command for a minute took it for hung).
+    func run<T>(timeout: TimeInterval = 60, waiting: ((Holder?) -> Void)? = nil, _ body: () throws -> T) throws -> T {
         // The lock and a step's scratch files only in real folders, never through a link.
         try FolioFolder.require(repository, "tmp")
-        let deadline = Date().addingTimeInterval(timeout)
+        let start = Date()
+        let deadline = start.addingTimeInterval(timeout)
+        var told = false
         var wait = 0.005
         while true {
             let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o644)
@@ -48,6 +52,10 @@ struct WriteLock {
             try refuseForeignLock()
             if try recoverIfStale() != nil { continue }
             guard Date() < deadline else { throw CasebookError.busy(owner: holder?.description ?? "otro proceso") }
+            if !told, Date().timeIntervalSince(start) >= 1 {
+                told = true
+                waiting?(holder)
+            }
             Thread.sleep(forTimeInterval: wait * Double.random(in: 0.5...1.5))
             wait = min(wait * 2, 0.25)
         }
@@ -217,7 +225,11 @@ extension Casebook {
     /// The one door to every change of the repository: a casebook opened to read is refused here.
     func writing<T>(_ body: () throws -> T) throws -> T {
         guard access == .write else { throw CasebookError.readOnly(repository.workdir ?? repository.gitdir) }
-        return try WriteLock(repository: repository).run(timeout: lockTimeout) {
+        let timeout = lockTimeout
+        return try WriteLock(repository: repository).run(timeout: timeout, waiting: lockWaitNotice.map { tell in { holder in
+            tell("otro folio está escribiendo en este clon (\(holder?.description ?? "otro proceso")); se espera a que termine, "
+                 + "hasta \(Int(timeout)) s.")
+        } }) {
             var attempt = 0
             while true {
                 do {
