@@ -132,6 +132,15 @@ struct DocumentsTests {
                 _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.path + "/\(path)/\(file)"]))
             }
         }
+        // A note of the contact with those files left there says they are outside what it records (staff27: "no hay cambios").
+        try repo.expectRefusal(["está fuera de lo que registra el enlace de HRO", "muévalo a dependencias/HRO/"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "hro", text: "Nota")
+        }
+        // A folder is no document: said so, not "no se encuentra".
+        try FileManager.default.createDirectory(atPath: repo.box.path + "/carpeta", withIntermediateDirectories: true)
+        try repo.expectRefusal(["carpeta", "es una carpeta, y se incorporan archivos"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/carpeta"]))
+        }
         // Nobody adopts from outside anexos/ and dependencias/CODIGO/ (attack27): informe/ (a later step
         // writes its reports there), the case's root, another folder, Produccion/ beside produccion/.
         for file in ["informe/informe-jefatura-2026-10.html", "suelto.pdf", "Otro/x.pdf", "Produccion/HGE.csv"] {
@@ -179,6 +188,8 @@ struct DocumentsTests {
         _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/e/informe.pdf"]))
         documents = try index(repo, path).documentos
         #expect(documents.last?.archivo == "dependencias/HRO/informe-v2.pdf" && documents.last?.reemplaza == 5, "\(String(describing: documents.last))")
+        // A new version keeps its document's title unless given one (staff27).
+        #expect(documents[4].archivo == "dependencias/HRO/anexo.pdf" && documents[4].titulo == "informe" && documents[5].titulo == "informe", "\(documents.map(\.titulo))")
         // A new version is not moved to another dependency with --dependency (attack27).
         try repo.box.write("%PDF-1.4 cuatro\n", to: "f/oficio.pdf")
         try repo.expectRefusal(["el folio 3 (dependencias/HRO/oficio-v3.pdf) es de HRO", "no en dependencias/HGE/", "sin --dependency"]) {

@@ -584,6 +584,15 @@ struct HostileContentTests {
         do { said = try repo.book.check().problems.map { "\($0)" }.joined(separator: "\n") } catch { said = "\(error)" }
         #expect(said.contains("roles.yaml") && said.contains("'HRÓ'") && said.contains("no es un código"), "\(said)")
         #expect(try repo.book.verify().violations.contains { $0.rule == "roles-file" && $0.message.contains("no es un código") })
+        // A contact whose code is left empty (null) is read, and check says it can record nothing.
+        try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        for empty in ["dependencia:", "dependencia: null", "dependencia: ~"] {
+            try repo.write(clean.replacingOccurrences(of: "dependencia: HRO", with: empty), to: "roles.yaml")
+            let problems = try repo.book.check().problems.map { "\($0)" }.joined(separator: "\n")
+            #expect(problems.contains("'hro' es enlace") && problems.contains("no tiene 'dependencia:'"), "\(empty): \(problems)")
+        }
+        try repo.write(clean, to: "roles.yaml")
+        #expect(!(try repo.book.check().problems.map { "\($0)" }.joined().contains("es enlace")))
     }
 
     @Test("Text into Markdown tables is escaped; text for terminals loses escape sequences; CSV formulas are neutralised")

@@ -88,8 +88,11 @@ extension Casebook {
         let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
         for source in request.files {
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
-                throw CasebookError.attachmentMissing(source)
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir) else { throw CasebookError.attachmentMissing(source) }
+            // A folder is no document (staff27: "no se encuentra" sent the person to check a path that was right).
+            guard !isDir.boolValue else {
+                throw CasebookError.invalidFile(file: SafeText.visible(source), reason: "es una carpeta, y se incorporan archivos",
+                                                fix: "Nombre los archivos de la carpeta (por ejemplo '\(SafeText.shellWord(source))/*.pdf').")
             }
             let caseRoot = URL(fileURLWithPath: "\(root)/\(path)").standardizedFileURL.resolvingSymlinksInPath().path
             let resolved = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
@@ -126,7 +129,7 @@ extension Casebook {
                 try refuseCopy(sha, "\(path)/\(relative)", inFolder: true, dependency: dependency ?? Self.dependencyFolder(relative))
                 let document = ArchivedDocument(
                     folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: relative,
-                    titulo: request.title ?? (GitPath.name(source) as NSString).deletingPathExtension, sha256: sha, bytes: size,
+                    titulo: request.title ?? replaced?.titulo ?? (GitPath.name(source) as NSString).deletingPathExtension, sha256: sha, bytes: size,
                     tipo: MediaType.of(relative), incorporado: clock.iso(clock.now), por: persona.id, paso: step,
                     dependencia: dependency ?? Self.dependencyFolder(relative), reemplaza: request.replaces)
                 index.documentos.append(document)
@@ -156,7 +159,9 @@ extension Casebook {
                 } ?? folio
             }
             let document = ArchivedDocument(
-                folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: target, titulo: request.title ?? stem,
+                folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: target,
+                // A new version keeps its document's title unless given one (staff27).
+                titulo: request.title ?? (request.replaces ?? implicit).flatMap { folio in index.documentos.first { $0.folio == folio }?.titulo } ?? stem,
                 sha256: sha, bytes: size, tipo: MediaType.of(name), incorporado: clock.iso(clock.now), por: persona.id, paso: step,
                 dependencia: dependency, reemplaza: request.replaces ?? implicit)
             index.documentos.append(document)

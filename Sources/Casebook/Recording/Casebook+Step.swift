@@ -421,6 +421,14 @@ extension Casebook {
                                                     fix: "Pida al enlace de \(code) que registre la corrección ('folio note \(id) -m \"Corrige cifras\" --as ENLACE'), "
                                                         + "o deshaga el cambio con 'git restore \(data)'.")
                 }
+                // Changed, but outside what a contact's note takes (staff27: a file dropped into another
+                // dependency's folder was answered "no hay cambios").
+                if let own, let outside = try repository.changes(side: .both, in: [path], untracked: true).map(\.path)
+                    .first(where: { file in !scope.contains { GitPath.isWithin(file, $0) } }) {
+                    throw CasebookError.invalidFile(file: SafeText.visible(outside),
+                                                    reason: "está fuera de lo que registra el enlace de \(own) (dependencias/\(own)/ y sus datos); la nota no tiene nada más que registrar",
+                                                    fix: "Si es un documento de \(own), muévalo a dependencias/\(own)/ y vuelva a intentarlo; lo demás del expediente lo registra el Departamento.")
+                }
                 throw CasebookError.nothingToRecord(path)
             }
             try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit, scope: scope)
@@ -751,8 +759,11 @@ extension Casebook {
         var documents: [String] = []
         for source in attachments {
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else {
-                throw CasebookError.attachmentMissing(source)
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir) else { throw CasebookError.attachmentMissing(source) }
+            // A folder is no document (staff27: "no se encuentra" sent the person to check a path that was right).
+            guard !isDir.boolValue else {
+                throw CasebookError.invalidFile(file: SafeText.visible(source), reason: "es una carpeta, y se incorporan archivos",
+                                                fix: "Nombre los archivos de la carpeta (por ejemplo '\(SafeText.shellWord(source))/*.pdf').")
             }
             let name = GitPath.name(source).precomposedStringWithCanonicalMapping
             guard !GitPath.isHidden(name) else {

@@ -303,7 +303,16 @@ extension Casebook {
             FileManager.default.contents(atPath: "\(root)/\(file)").map { String(decoding: $0, as: UTF8.self) }
         }
         let checks: [(String, (String) throws -> Void)] = [
-            (Roster.fileName, { _ = try Roster.parse($0) }),
+            (Roster.fileName, { text in
+                // A contact with no code (`dependencia:` left empty, null or ~) is read, but can record
+                // nothing (FOLIO-E017 when it acts): said here, before it tries (attack27).
+                let roster = try Roster.parse(text)
+                if let contact = roster.personas.first(where: { $0.isExternalContact && !$0.roles.contains { !$0.isExternal } && $0.dependency == nil }) {
+                    throw CasebookError.invalidFile(file: Roster.fileName,
+                                                    reason: "'\(SafeText.visible(contact.id))' es enlace (\(contact.roles.map(\.rawValue).joined(separator: ", "))) y no tiene 'dependencia:' con su código: no podrá registrar nada",
+                                                    fix: "Escriba el código de su dependencia ('dependencia: HGE') o quítele el rol.")
+                }
+            }),
             (Settings.fileName, { _ = try Settings.parse($0) }),
         ] + (1...7).map { n in (SchemaLibrary.path(for: n), { _ = try ProcedureDefinition.load(yaml: $0, source: SchemaLibrary.path(for: n)) }) }
         for (file, parse) in checks {
