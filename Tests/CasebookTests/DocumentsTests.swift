@@ -11,6 +11,15 @@ struct DocumentsTests {
         try ArchiveIndex.parse(repo.read("\(path)/indice.md"), file: "indice.md")
     }
 
+    /// The last commit amended with its `indice.md` edited (`text` → `replacement`), trailers kept,
+    /// as someone with plain git would (and with another `author`): verify's archive errors then.
+    func forgedIndexErrors(_ repo: CaseRepo, _ path: String, replacing text: String, with replacement: String, author: String? = nil) throws -> [Violation] {
+        let file = repo.path + "/\(path)/indice.md"
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: text, with: replacement).write(toFile: file, atomically: true, encoding: .utf8)
+        try repo.git(["commit", "-q", "--amend", "--no-edit", "-a"] + (author.map { ["--author", $0] } ?? []))
+        return try repo.book.verify().violations.filter { $0.rule == "archive" && $0.isError }
+    }
+
     func coop(_ repo: CaseRepo, attach: [String] = []) throws -> (String, String) {
         let recorded = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true"], attachments: attach,
                                                              persona: "mrodriguez"))
@@ -110,11 +119,7 @@ struct DocumentsTests {
         #expect(documents.map(\.archivo) == ["anexos/plan.pdf", "dependencias/HRO/oficio.pdf", "dependencias/HRO/oficio-v2.pdf"] && documents[2].reemplaza == 2)
         #expect(try repo.book.verify().violations.isEmpty)
         // The same commit with its entry made to replace the department's folio 1, trailers and author kept.
-        let file = repo.path + "/\(path)/indice.md"
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        try text.replacingOccurrences(of: "reemplaza: 2", with: "reemplaza: 1").write(toFile: file, atomically: true, encoding: .utf8)
-        try repo.git(["commit", "-q", "--amend", "--no-edit", "-a"])
-        let found = try repo.book.verify().violations.filter { $0.rule == "archive" && $0.isError }
+        let found = try forgedIndexErrors(repo, path, replacing: "reemplaza: 2", with: "reemplaza: 1")
         #expect(found.contains { $0.message.contains("reemplaza el folio 1 (anexos/plan.pdf), que no es de HRO") }, "\(found.map(\.message))")
     }
 
@@ -198,11 +203,7 @@ struct DocumentsTests {
         }
         #expect(try repo.book.verify().violations.isEmpty)
         // The last commit with its entry made to replace folio 4 again, trailers and author kept.
-        let file = repo.path + "/\(path)/indice.md"
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        try text.replacingOccurrences(of: "reemplaza: 5", with: "reemplaza: 4").write(toFile: file, atomically: true, encoding: .utf8)
-        try repo.git(["commit", "-q", "--amend", "--no-edit", "-a"])
-        let found = try repo.book.verify().violations.filter { $0.rule == "archive" && $0.isError }
+        let found = try forgedIndexErrors(repo, path, replacing: "reemplaza: 5", with: "reemplaza: 4")
         #expect(found.contains { $0.message.contains("reemplaza el folio 4, que ya reemplazó el folio 5") }, "\(found.map(\.message))")
     }
 
@@ -218,11 +219,7 @@ struct DocumentsTests {
         #expect(try index(repo, path).documentos.map(\.archivo) == ["dependencias/HGE/plan.pdf"])
         #expect(try repo.book.verify().violations.isEmpty)
         // The same commit as HRO's contact's: its entry says 'por: hro', the author is HRO's contact.
-        let file = repo.path + "/\(path)/indice.md"
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        try text.replacingOccurrences(of: "por: mrodriguez", with: "por: hro").write(toFile: file, atomically: true, encoding: .utf8)
-        try repo.git(["commit", "-q", "--amend", "--no-edit", "-a", "--author", "Rosa Tzul (HRO) <rtzul@igss.gob.gt>"])
-        let found = try repo.book.verify().violations.filter { $0.rule == "archive" && $0.isError }
+        let found = try forgedIndexErrors(repo, path, replacing: "por: mrodriguez", with: "por: hro", author: "Rosa Tzul (HRO) <rtzul@igss.gob.gt>")
         #expect(found.contains { $0.message.contains("la agrega el enlace de HRO en dependencias/HGE/plan.pdf, como de HGE") }, "\(found.map(\.message))")
     }
 

@@ -70,12 +70,12 @@ extension Casebook {
                                             fix: remove + "; para corregir su título, incorpórelo como versión nueva de ese folio: "
                                                 + "'folio attach \(id) ARCHIVO --replaces \(first.folio) --title \"TÍTULO\"'.")
         }
-        // A new version stays with the document's dependency (attack26b: the analyst's version of a
-        // dependency's plan went to anexos/, and its contact could no longer version it).
         // What the command's commit takes of the case (`commitScope`): a file already in the case is
         // adopted only there, or the index would list a document the commit leaves out (attack26b).
         // A case-level step of a round leaves the dependencies' folders to their own steps.
         let roundsCaseLevel = dependency == nil && step != nil && definition.dependencyBlock != nil
+        // A new version stays with the document's dependency (attack26b: the analyst's version of a
+        // dependency's plan went to anexos/, and its contact could no longer version it).
         let replaced = request.replaces.flatMap { folio in index.documentos.first { $0.folio == folio } }
         if let replaced, let dependency, replaced.dependencia != dependency {
             throw CasebookError.invalidFile(file: "\(path)/\(ArchiveIndex.fileName)",
@@ -87,13 +87,7 @@ extension Casebook {
         let dependency = dependency ?? (roundsCaseLevel ? nil : replaced?.dependencia)
         let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
         for source in request.files {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir) else { throw CasebookError.attachmentMissing(source) }
-            // A folder is no document (staff27: "no se encuentra" sent the person to check a path that was right).
-            guard !isDir.boolValue else {
-                throw CasebookError.invalidFile(file: SafeText.visible(source), reason: "es una carpeta, y se incorporan archivos",
-                                                fix: "Nombre los archivos de la carpeta (por ejemplo '\(SafeText.shellWord(source))/*.pdf').")
-            }
+            try Self.requireAttachableFile(source)
             let caseRoot = URL(fileURLWithPath: "\(root)/\(path)").standardizedFileURL.resolvingSymlinksInPath().path
             let resolved = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath().path
             if let inside = GitPath.relative(resolved, to: caseRoot) {
@@ -173,10 +167,21 @@ extension Casebook {
         return added
     }
 
+    /// Refuses an attachment that is no file: missing, or a folder (staff27: "no se encuentra" sent
+    /// the person to check a path that was right).
+    static func requireAttachableFile(_ source: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir) else { throw CasebookError.attachmentMissing(source) }
+        guard !isDir.boolValue else {
+            throw CasebookError.invalidFile(file: SafeText.visible(source), reason: "es una carpeta, y se incorporan archivos",
+                                            fix: "Nombre los archivos de la carpeta (por ejemplo '\(SafeText.shellWord(source))/*.pdf').")
+        }
+    }
+
     /// Why a file already in the case (`relative` to its folder) is not one a command may adopt where
-    /// it is: a dependency's command commits only `dependencias/<CODE>/`, a case-level step of a round
-    /// leaves the dependencies' folders to their own steps, and no note of the staff takes the
-    /// dependencies' data folders (`commitScope`). nil when it may.
+    /// it is: only from `anexos/` or `dependencias/<CODE>/`; a dependency's command commits only
+    /// `dependencias/<CODE>/`, and a case-level step of a round leaves the dependencies' folders to
+    /// their own steps (`commitScope`). nil when it may.
     static func outsideCommit(_ relative: String, dependency: String?, roundsCaseLevel: Bool) -> (reason: String, fix: String)? {
         let parts = GitPath.components(relative)
         let top = parts.first ?? relative
@@ -194,10 +199,9 @@ extension Casebook {
                     "Muévalo a dependencias/\(code)/ y vuelva a intentarlo, o incorpórelo desde fuera del expediente; "
                         + "un documento de otra dependencia lo incorpora su enlace, y uno del Departamento, el analista.")
         }
-        let closed = roundsCaseLevel ? dependencyFolders : Set(dependencyDataFolders)
-        guard closed.contains(top) else { return nil }
-        return ("está en \(top)/, la carpeta de " + (top == "dependencias" ? "los documentos de cada dependencia, que registran sus propios pasos"
-                                                    : "los datos de las dependencias, que solo registran sus enlaces"),
+        // (Past the guard above, the folder is anexos/ or dependencias/: the data folders never get here.)
+        guard roundsCaseLevel, top == "dependencias" else { return nil }
+        return ("está en dependencias/, la carpeta de los documentos de cada dependencia, que registran sus propios pasos",
                 "Muévalo a anexos/ y vuelva a intentarlo, o incorpórelo desde fuera del expediente.")
     }
 

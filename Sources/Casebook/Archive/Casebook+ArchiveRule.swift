@@ -1,6 +1,5 @@
 import Foundation
 import GitStore
-import Procedures
 
 extension Casebook {
     /// An archived document stays as it was incorporated, commit by commit (not only at the tip:
@@ -150,7 +149,7 @@ extension Casebook {
                              + (entry.dependencia.map { "'dependencia: \($0)'" } ?? "que es del Departamento") + ": una versión nueva queda con su documento")
             }
             // A dependency's contact incorporates nothing into another dependency's folder, nor as another's (`outsideCommit`).
-            if let persona, persona.isExternalContact, !persona.roles.contains(where: { !$0.isExternal }),
+            if let persona, persona.isOnlyContact,
                let own = persona.dependency.flatMap(CaseID.dependencyCode),
                (Self.dependencyFolder(entry.archivo).map { $0 != own } ?? false) || (entry.dependencia.map { $0 != own } ?? false) {
                 wrong.append("la agrega el enlace de \(own) en \(entry.archivo)" + (entry.dependencia.map { ", como de \($0)" } ?? "")

@@ -40,6 +40,9 @@ public struct Persona: Codable, Equatable, Sendable {
     /// Whether the persona holds the role of a dependency or executing unit.
     public var isExternalContact: Bool { roles.contains(where: \.isExternal) }
 
+    /// Whether the persona holds the role of a dependency or executing unit and no staff role.
+    public var isOnlyContact: Bool { isExternalContact && !roles.contains { !$0.isExternal } }
+
     /// Whether this person is the registered contact of the dependency `code` (who alone writes its data).
     public func isContact(of code: String?) -> Bool {
         isExternalContact && code != nil && dependency.flatMap(CaseID.dependencyCode) == code

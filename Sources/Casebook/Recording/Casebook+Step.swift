@@ -758,13 +758,7 @@ extension Casebook {
         }
         var documents: [String] = []
         for source in attachments {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDir) else { throw CasebookError.attachmentMissing(source) }
-            // A folder is no document (staff27: "no se encuentra" sent the person to check a path that was right).
-            guard !isDir.boolValue else {
-                throw CasebookError.invalidFile(file: SafeText.visible(source), reason: "es una carpeta, y se incorporan archivos",
-                                                fix: "Nombre los archivos de la carpeta (por ejemplo '\(SafeText.shellWord(source))/*.pdf').")
-            }
+            try Self.requireAttachableFile(source)
             let name = GitPath.name(source).precomposedStringWithCanonicalMapping
             guard !GitPath.isHidden(name) else {
                 throw CasebookError.invalidFile(file: source, reason: "los archivos ocultos (nombre que empieza con '.') no se adjuntan",

@@ -307,7 +307,7 @@ extension Casebook {
                 // A contact with no code (`dependencia:` left empty, null or ~) is read, but can record
                 // nothing (FOLIO-E017 when it acts): said here, before it tries (attack27).
                 let roster = try Roster.parse(text)
-                if let contact = roster.personas.first(where: { $0.isExternalContact && !$0.roles.contains { !$0.isExternal } && $0.dependency == nil }) {
+                if let contact = roster.personas.first(where: { $0.isOnlyContact && $0.dependency == nil }) {
                     throw CasebookError.invalidFile(file: Roster.fileName,
                                                     reason: "'\(SafeText.visible(contact.id))' es enlace (\(contact.roles.map(\.rawValue).joined(separator: ", "))) y no tiene 'dependencia:' con su código: no podrá registrar nada",
                                                     fix: "Escriba el código de su dependencia ('dependencia: HGE') o quítele el rol.")
