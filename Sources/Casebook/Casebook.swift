@@ -38,6 +38,12 @@ public final class Casebook {
     let configuration: CommittedConfiguration
     /// From the history cache: whether a step commit counts (see `validator`).
     var authorizationCache: [OID: Bool] = [:]
+    /// The id of `roles.yaml` in the first parent of each step of the case being derived or checked,
+    /// as the walk of `forEachCase` or of `verify` read it (nil: no roster there), so that
+    /// `checkRecord` does not read each parent's commit and root tree again; and how many steps'
+    /// rosters came from it (tests).
+    var walkedRosters: [OID: OID?] = [:]
+    var rostersFromTheWalk = 0
     /// Commits of the cases read by the last `status`, `log`, `due` or `inbox` that broke a rule of
     /// verify and were left out (the commands say so and point to `folio verify`).
     public internal(set) var omittedCommits = 0
@@ -545,6 +551,7 @@ public final class Casebook {
     func forEachCase<Value: Sendable>(at head: OID, derive: @escaping @Sendable (Casebook, String, History) throws -> Value,
                                       _ body: (Value) throws -> Void) throws {
         var cases: [(String, [JudgedStep])] = []
+        var rosters: RosterLine?
         var whole: History?
         var writer: HistoryCache.Writer?
         // Read case by case from the history cache, the cases the commits since its tip touch from `since`.
@@ -566,11 +573,15 @@ public final class Casebook {
                 guard let record = walked.record else { return }
                 let facts = try book.facts(of: walked.commit, record: record, isRoot: false, previousInCase: walked.previousInCase,
                                            previous: walked.previous)
-                judged.cases.add(JudgedStep(commit: walked.commit.id, breaksRule: try book.commitRules(facts).contains { $0.isError }),
+                // The roster this step is judged by, as `facts` just read it from its parent's root.
+                judged.rosters.note(book.walkedRoster(facts), at: walked.position)
+                judged.cases.add(JudgedStep(commit: walked.commit.id, position: Int32(walked.position),
+                                            breaksRule: try book.commitRules(facts).contains { $0.isError }),
                                  of: record.caseID)
             }
             walkEnded()
             cases = judged.cases.takeAll()
+            rosters = judged.rosters
             writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: line.count) : nil
         }
         // Cases 0, 2, 4... are derived here, 1, 3, 5... on the second core (`inTurns`).
@@ -578,7 +589,7 @@ public final class Casebook {
             // What the second casebook starts from: the verdicts judged so far and the fields read
             // (through the cache), the reception stamps; the cases' list and the history are shared.
             let (verdicts, authorized, fields, stamps) = (commitRuleErrors, authorizationCache, fieldsCache, try? receptionStamps())
-            let history = whole
+            let (history, rosters) = (whole, rosters)
             return secondCasebook(count: odd.count, reading: head, prepare: { book in
                 book.commitRuleErrors = verdicts
                 book.authorizationCache = authorized
@@ -595,16 +606,19 @@ public final class Casebook {
                     book.cacheChanged = false
                 }
                 let (id, steps) = odd[index]
-                var done = try book.deriveCase(id, steps: steps, whole: history, cached: cached, derive: derive)
+                let fromTheWalk = book.rostersFromTheWalk
+                var done = try book.deriveCase(id, steps: steps, whole: history, cached: cached, rosters: rosters, derive: derive)
                 done.omitted = book.omittedCommits - omitted
+                done.rostersFromTheWalk = book.rostersFromTheWalk - fromTheWalk
                 done.fields = book.fieldsLearnt ?? [:]
                 done.workTreeFiles = book.workTreeFiles
                 done.cacheChanged = book.cacheChanged
                 return done
             }
-        }, compute: { try deriveCase($0.0, steps: $0.1, whole: whole, cached: cached, derive: derive) }) { derived, fromWorker in
+        }, compute: { try deriveCase($0.0, steps: $0.1, whole: whole, cached: cached, rosters: rosters, derive: derive) }) { derived, fromWorker in
             if fromWorker {
                 omittedCommits += derived.omitted
+                rostersFromTheWalk += derived.rostersFromTheWalk
                 workTreeFiles.merge(derived.workTreeFiles) { mine, _ in mine }
                 fieldsCache.merge(derived.fields) { mine, _ in mine }
                 if whole != nil { authorizationCache.merge(derived.authorized) { mine, _ in mine } }
@@ -662,14 +676,15 @@ public final class Casebook {
         var authorized: [OID: Bool]
         var fields: [OID: HistoryCache.CaseFields] = [:]
         var omitted = 0
+        var rostersFromTheWalk = 0
         var workTreeFiles: [String: String] = [:]
         var cacheChanged = false
     }
 
     /// Derives case `id`: from `whole` (the history cache), or from its own records, read again from
-    /// the commits of `steps` and judged by the walk's verdicts of them.
+    /// the commits of `steps` and judged by the walk's verdicts of them and the rosters it read (`rosters`).
     private func deriveCase<Value: Sendable>(_ id: String, steps: [JudgedStep], whole: History?,
-                                            cached: CacheOutline?,
+                                            cached: CacheOutline?, rosters: RosterLine?,
                                             derive: (Casebook, String, History) throws -> Value) throws -> DerivedCase<Value> {
         if let cached {
             authorizationCache.removeAll(keepingCapacity: true)
@@ -699,10 +714,21 @@ public final class Casebook {
         // of earlier cases are in the cache file by now.
         commitRuleErrors.removeAll(keepingCapacity: true)
         authorizationCache.removeAll(keepingCapacity: true)
-        for step in steps { commitRuleErrors[step.commit] = step.breaksRule }
+        walkedRosters.removeAll(keepingCapacity: true)
+        defer { walkedRosters.removeAll(keepingCapacity: true) }
+        for step in steps {
+            commitRuleErrors[step.commit] = step.breaksRule
+            if case .read(let blob)? = rosters?.blob(at: Int(step.position)) { walkedRosters[step.commit] = blob }
+        }
         let records = try steps.compactMap { try StepRecord(repository.commit($0.commit)) }
         let value = try derive(self, id, History(records: records))
         return DerivedCase(value: value, records: records, authorized: authorizationCache)
+    }
+
+    /// The roster a walked step is judged by (`roles.yaml` in its first parent), by blob id, as
+    /// `facts` read it, for the check of its case (`walkedRosters`).
+    func walkedRoster(_ facts: CommitFacts) -> RosterLine.Blob {
+        do { return .read(try configuration.entry(Roster.fileName, in: facts.base)) } catch { return .unread }
     }
 
     /// A casebook of its own on a thread of its own, reading this one's repository with its
@@ -735,15 +761,21 @@ public final class Casebook {
     /// run time in generic code, at every step).
     struct JudgedStep: Sendable {
         var commit: OID
+        /// Its place in the walked line (for `RosterLine`).
+        var position: Int32
         var breaksRule: Bool
     }
 
     /// What `forEachCase`'s walk keeps: each case's steps as judged, the cases in the order they
-    /// were opened.
+    /// were opened, and the roster each step is judged by.
     struct JudgedWalk: WalkedPart {
         var cases = StepsByCase<JudgedStep>()
+        var rosters = RosterLine()
 
-        mutating func append(consuming later: inout JudgedWalk) { cases.append(consuming: &later.cases) }
+        mutating func append(consuming later: inout JudgedWalk) {
+            cases.append(consuming: &later.cases)
+            rosters.append(later.rosters)
+        }
     }
 
     /// The commits since the history cache's tip, for `forEachCase`: the records of the cases they

@@ -131,6 +131,44 @@ struct WholeHistoryTests {
         }
     }
 
+    @Test("a cold status and a full verify judge each step by the roster of its parent as the walk read it, not read again: a jefe's steps count until the jefe is removed, a step forged right after does not, in one walk and in halves, as each case's own status says")
+    func rostersFromTheWalk() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 4)
+        let rosa = "Rosa García <rgarcia@igss.gob.gt>"
+        try repo.book.addPersona(Persona(id: "rgarcia", name: "Rosa García", email: "rgarcia@igss.gob.gt", roles: [.jefe], dependency: nil),
+                                 actor: "mrodriguez")
+        // A second jefe's steps: one with folio, one with plain git while still registered.
+        try repo.step(ids[0], as: "rgarcia")
+        try forge(repo, ids[1], by: rosa)
+        // Removed: the step forged right after (its parent is the removal) is hers no more.
+        try repo.book.removePersona("rgarcia", actor: "mrodriguez")
+        try forge(repo, ids[2], by: rosa)
+        let after = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try repo.step(ids[3], as: "mrodriguez")
+        let before = try repo.git(["rev-parse", "HEAD~3"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let own = try ids.map { try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: $0) }
+        #expect(own.map(\.lastStep) == ["03", "03", "02", "03"], "\(own.map(\.lastStep))")
+        for halves in [Int.max, 1] {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            (book.usesCache, book.splitWalkThreshold) = (false, halves)
+            let all = try book.statusOfAll()
+            #expect(all == own, "halves: \(halves)")
+            #expect(book.omittedCommits == 1, "the step forged after the removal is left out")
+            // Every record of the four cases (12: their openings and steps 02, three 03 and the forgery) took its roster from the walk.
+            #expect(book.rostersFromTheWalk == 12, "\(book.rostersFromTheWalk)")
+            #expect(book.halvesWalkedBeside == (halves == 1 ? 1 : 0))
+            // verify: the step forged after the removal is an unregistered author's, the one before is hers.
+            let checker = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            (checker.usesCache, checker.splitWalkThreshold) = (false, halves)
+            let report = try checker.verify()
+            let ruled = { (commit: String) in Set(report.violations.filter { $0.commit == commit }.map(\.rule)) }
+            #expect(ruled(after).contains("author") && !ruled(before).contains("author") && !ruled(before).contains("role"),
+                    "\(report.violations.map { "\($0.commit.prefix(7)) \($0.rule)" })")
+            #expect(checker.rostersFromTheWalk > 0)
+        }
+    }
+
     @Sendable static func encode(_ status: CaseStatus) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -22,7 +22,12 @@ final class CommittedConfiguration {
 
     /// `roles.yaml` as committed in `commit` (nobody when it does not exist).
     func roster(at commit: OID) throws -> Roster {
-        guard let blob = try entry(Roster.fileName, in: commit) else { return Roster(personas: []) }
+        try roster(blob: try entry(Roster.fileName, in: commit))
+    }
+
+    /// The roster of `roles.yaml`'s blob `blob` (nobody when there is none).
+    func roster(blob: OID?) throws -> Roster {
+        guard let blob else { return Roster(personas: []) }
         if let cached = rosters[blob] { return cached }
         let roster = try Roster.parse(String(decoding: try repository.blob(blob), as: UTF8.self))
         rosters[blob] = roster

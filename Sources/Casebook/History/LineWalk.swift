@@ -35,6 +35,45 @@ struct StepsByCase<Step: Sendable>: Sendable {
     }
 }
 
+/// Which `roles.yaml` each step of a walked line is judged by (the one in its first parent), kept
+/// as the places in the line where it changes: a few entries for a history of any length, where
+/// a roster id per step would be 20 bytes a step. A step's roster is the last one noted at or
+/// before its place; a walk notes every step's, so a step never takes an earlier step's roster.
+struct RosterLine: Sendable {
+    enum Blob: Equatable, Sendable {
+        /// `roles.yaml`'s blob id, nil when the parent has none.
+        case read(OID?)
+        /// The parent's root could not be read: the step's roster is read again when it is checked.
+        case unread
+    }
+
+    private var places: [Int] = []
+    private var blobs: [Blob] = []
+
+    /// The roster of the step at `place` (places noted in increasing order).
+    mutating func note(_ blob: Blob, at place: Int) {
+        guard blobs.last != blob else { return }
+        places.append(place)
+        blobs.append(blob)
+    }
+
+    /// The places of a later part of the line, after this one's.
+    mutating func append(_ later: RosterLine) {
+        for (place, blob) in zip(later.places, later.blobs) { note(blob, at: place) }
+    }
+
+    /// The roster of the step at `place`; nil before the first place noted.
+    func blob(at place: Int) -> Blob? {
+        // The last place at or before `place`.
+        var low = 0, high = places.count
+        while low < high {
+            let middle = (low + high) / 2
+            if places[middle] <= place { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : blobs[low - 1]
+    }
+}
+
 /// The commit of a case whose declared date bounds the next commit's (`ruleDate`), fed the
 /// case's records in history order. A step of the case follows every commit of the case; one
 /// dependency's step follows the case's own steps and that dependency's commits, not another

@@ -42,6 +42,7 @@ extension Casebook {
             if record == nil { part.editedOutside.formUnion(facts.caseFolders.map { GitPath.name($0) }) }
             let found = try book.commitRules(facts)
             if let record {
+                part.rosters.note(book.walkedRoster(facts), at: walked.position)
                 let slip = try book.walkedSlip(record, at: commit.id)
                 part.cases.add(WalkedStep(commit: commit.id, slip: slip.blob, breaksRule: found.contains { $0.isError },
                                           position: Int32(walked.position), slipPath: slip.path), of: record.caseID)
@@ -50,7 +51,7 @@ extension Casebook {
         }
         var tagged = seen.tagged
         seen.tagged = []
-        let (touched, editedOutside) = (seen.cases.ids, seen.editedOutside)
+        let (touched, editedOutside, rosters) = (seen.cases.ids, seen.editedOutside, seen.rosters)
         // The walk's verdicts are in hand (`walkEnded`); of the line, only its length is needed
         // now (at 30k cases, 6 MB of ids).
         let commitCount = line.count
@@ -70,8 +71,9 @@ extension Casebook {
         var counted = 0
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
-        try inTurns(&cases, worker: { hidden == nil ? caseWorker(cases: $0, paths: paths, tip: tip) : nil }, compute: { id, walkedSteps in
-            try checkWalkedCase(id, steps: walkedSteps, history: replayed, reported: reported, inRange: inRange, paths: paths, tip: tip)
+        try inTurns(&cases, worker: { hidden == nil ? caseWorker(cases: $0, rosters: rosters, paths: paths, tip: tip) : nil }, compute: { id, walkedSteps in
+            try checkWalkedCase(id, steps: walkedSteps, rosters: rosters, history: replayed, reported: reported, inRange: inRange, paths: paths,
+                                tip: tip)
         }) { checked, _ in
             tagged += checked.tagged
             steps += checked.steps
@@ -115,11 +117,12 @@ extension Casebook {
         var reports: [Violation] = []
     }
 
-    /// Checks case `id` with what the walk learnt of its commits (`steps`): on a range verify,
+    /// Checks case `id` with what the walk learnt of its commits (`steps`, and the rosters they are
+    /// judged by, `rosters`): on a range verify,
     /// replayed from `history` and reporting only the range's commits (`reported`, with their
     /// places `inRange`); on a full verify (both nil), from its own commits, read again, with its
     /// slip and sent reports as they are at `tip`.
-    func checkWalkedCase(_ id: String, steps walkedSteps: [WalkedStep], history given: History?, reported: Set<OID>?,
+    func checkWalkedCase(_ id: String, steps walkedSteps: [WalkedStep], rosters: RosterLine, history given: History?, reported: Set<OID>?,
                          inRange: [OID: Int], paths: [String: String], tip: OID) throws -> CaseFindings {
         // What the walk learnt of the case's commits, for its checks (the rules' verdicts, the
         // routing slips), and each commit's place; a range's cases were walked only in part.
@@ -128,12 +131,14 @@ extension Casebook {
             commitRuleErrors[step.commit] = step.breaksRule
             if let path = step.slipPath { slipsSeen[step.commit] = (path, step.slip) }
             positions[step.commit] = Int(step.position)
+            if case .read(let blob)? = rosters.blob(at: Int(step.position)) { walkedRosters[step.commit] = blob }
         }
         // The verdicts serve this case only: a whole history's would be held to the end.
         defer {
             commitRuleErrors.removeAll(keepingCapacity: true)
             slipsSeen.removeAll(keepingCapacity: true)
             authorizationCache.removeAll(keepingCapacity: true)
+            walkedRosters.removeAll(keepingCapacity: true)
         }
         let history = try given ?? History(records: walkedSteps.compactMap { try StepRecord(repository.commit($0.commit)) })
         let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
@@ -148,7 +153,7 @@ extension Casebook {
 
     /// Checks `cases` on the second core (`secondCasebook`), each as `checkWalkedCase` on a full
     /// verify, in order.
-    private func caseWorker(cases: [(String, [WalkedStep])], paths: [String: String], tip: OID) -> OrderedFeed<CaseFindings> {
+    private func caseWorker(cases: [(String, [WalkedStep])], rosters: RosterLine, paths: [String: String], tip: OID) -> OrderedFeed<CaseFindings> {
         // The reception stamps the walk read and checked, not read and checked again.
         let (stamps, badStamps) = (stampsCache, badStamps)
         return secondCasebook(count: cases.count, reading: tip, prepare: { book in
@@ -156,7 +161,7 @@ extension Casebook {
             book.badStamps = badStamps
         }) { book, index in
             let (id, steps) = cases[index]
-            return try book.checkWalkedCase(id, steps: steps, history: nil, reported: nil, inRange: [:], paths: paths, tip: tip)
+            return try book.checkWalkedCase(id, steps: steps, rosters: rosters, history: nil, reported: nil, inRange: [:], paths: paths, tip: tip)
         }
     }
 
@@ -169,12 +174,14 @@ extension Casebook {
     struct VerifyWalk: WalkedPart {
         var tagged: [(position: Int, Violation)] = []
         var cases = StepsByCase<WalkedStep>()
+        var rosters = RosterLine()
         var editedOutside = Set<String>()
 
         mutating func append(consuming later: inout VerifyWalk) {
             tagged += later.tagged
             later.tagged = []
             cases.append(consuming: &later.cases)
+            rosters.append(later.rosters)
             editedOutside.formUnion(later.editedOutside)
         }
     }
@@ -413,7 +420,12 @@ extension Casebook {
         }
         let roster: Roster
         do {
-            roster = try self.roster(at: record.parent ?? record.commit)
+            if let walked = walkedRosters[record.commit] {
+                roster = try configuration.roster(blob: walked)
+                rostersFromTheWalk += 1
+            } else {
+                roster = try self.roster(at: record.parent ?? record.commit)
+            }
         } catch {
             flag(.rolesFile, "roles.yaml del commit anterior no se puede leer: \(error)", "Un jefe corrige roles.yaml.")
             return found
