@@ -585,12 +585,14 @@ public final class Casebook {
             writer = usesCache ? HistoryCache.Writer(HistoryCache.file(repository), tip: head, commitCount: line.count) : nil
         }
         // Cases 0, 2, 4... are derived here, 1, 3, 5... on the second core (`inTurns`).
+        keepFolderTrees(at: head)
         try inTurns(&cases, worker: { odd in
             // What the second casebook starts from: the verdicts judged so far and the fields read
             // (through the cache), the reception stamps; the cases' list and the history are shared.
             let (verdicts, authorized, fields, stamps) = (commitRuleErrors, authorizationCache, fieldsCache, try? receptionStamps())
             let (history, rosters) = (whole, rosters)
             return secondCasebook(count: odd.count, reading: head, prepare: { book in
+                book.keepFolderTrees(at: head)
                 book.commitRuleErrors = verdicts
                 book.authorizationCache = authorized
                 book.fieldsCache = fields
@@ -723,6 +725,20 @@ public final class Casebook {
         let records = try steps.compactMap { try StepRecord(repository.commit($0.commit)) }
         let value = try derive(self, id, History(records: records))
         return DerivedCase(value: value, records: records, authorized: authorizationCache)
+    }
+
+    /// Keeps the folders every case's look-ups at `commit` cross (its root, `cases/` and the year
+    /// folders) in the repository's tree cache: a whole-history status or verify reads each case's
+    /// files at the tip between dozens of its own trees, and a year folder read again from the
+    /// pack for each case (thousands of entries) cost a fifth of verify's case checks.
+    func keepFolderTrees(at commit: OID) {
+        guard let root = try? repository.treeID(of: commit) else { return }
+        var ids: Set<OID> = [root]
+        if let cases = try? repository.entries(at: "", in: commit).first(where: { $0.name == "cases" && $0.kind == .tree }) {
+            ids.insert(cases.id)
+            for year in (try? repository.entries(ofTree: cases.id)) ?? [] where year.kind == .tree { ids.insert(year.id) }
+        }
+        repository.keepTrees(ids)
     }
 
     /// The roster a walked step is judged by (`roles.yaml` in its first parent), by blob id, as

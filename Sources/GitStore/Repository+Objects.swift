@@ -31,6 +31,12 @@ extension Repository {
         return try body(tree)
     }
 
+    /// Keeps the trees `ids` parsed once read, for the rest of this repository's life (besides the
+    /// tree cache's own, which drops the least recently used): the folders many look-ups cross.
+    public func keepTrees(_ ids: Set<OID>) {
+        trees.kept.formUnion(ids)
+    }
+
     /// The tree `id`, as a reference the caller frees with `git_tree_free` (from `trees`).
     func tree(_ id: OID) throws -> OpaquePointer {
         try trees.tree(id, in: handle)

@@ -12,6 +12,11 @@ final class TreeCache {
     static let capacity = 32
     private var trees: [OID: (tree: OpaquePointer, used: Int)] = [:]
     private var clock = 0
+    /// Trees never dropped once read (`Repository.keepTrees`): the few folders every case's check
+    /// reads at one commit, between which each case reads dozens of its own.
+    var kept: Set<OID> = []
+    /// How many trees were read from the object database (not found here): for tests.
+    private(set) var treesRead = 0
 
     deinit { removeAll() }
 
@@ -31,9 +36,10 @@ final class TreeCache {
         var raw = id.raw
         var tree: OpaquePointer?
         try check("git_tree_lookup", git_tree_lookup(&tree, repository, &raw))
+        treesRead += 1
         if trees.count >= Self.capacity {
             // Drop the older half at once: eviction costs one sort per `capacity / 2` lookups.
-            for (old, entry) in trees.sorted(by: { $0.value.used < $1.value.used }).prefix(Self.capacity / 2) {
+            for (old, entry) in trees.filter({ !kept.contains($0.key) }).sorted(by: { $0.value.used < $1.value.used }).prefix(Self.capacity / 2) {
                 git_tree_free(entry.tree)
                 trees[old] = nil
             }

@@ -1,5 +1,5 @@
 import Foundation
-import GitStore
+@testable import GitStore
 import Testing
 import TestSupport
 
@@ -196,6 +196,31 @@ struct GitStoreTests {
         #expect(changes.contains { $0.path == "n.txt" && $0.kind == .untracked })
         #expect(try repo.headBranchName() == "refs/heads/main")
         #expect(repo.operationInProgress == nil)
+    }
+
+    @Test("a kept tree stays parsed while many more trees than the cache holds are read, and is read as git lists it; a tree not kept is read again")
+    func keptTrees() throws {
+        try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)
+        for i in 0..<100 { try box.write("\(i)\n", to: "cases/\(2020 + i % 2)/C-\(i)/expediente.md") }
+        try Sandbox.gitOut(["add", "."], in: box.path)
+        try Sandbox.gitOut(["commit", "-q", "-m", "inicio"], in: box.path)
+        let repo = try Repository.at(box.path)
+        let head = try #require(try repo.headCommit())
+        let years = try repo.entries(at: "cases", in: head)
+        repo.keepTrees([years[0].id])
+        let listed = { (year: String) in try Sandbox.gitOut(["ls-tree", "--name-only", "HEAD:cases/\(year)"], in: box.path).split(separator: "\n").map(String.init) }
+        #expect(try repo.entries(ofTree: years[0].id).map(\.name) == listed("2020"))
+        #expect(try repo.entries(ofTree: years[1].id).map(\.name) == listed("2021"))
+        // Every case folder: three times the cache's capacity.
+        for year in years {
+            for folder in try repo.entries(ofTree: year.id) { _ = try repo.entries(ofTree: folder.id) }
+        }
+        #expect(TreeCache.capacity * 3 < 100)
+        let read = repo.trees.treesRead
+        #expect(try repo.entries(ofTree: years[0].id).map(\.name) == listed("2020"))
+        #expect(repo.trees.treesRead == read, "the kept year folder came from the cache")
+        _ = try repo.entries(ofTree: years[1].id)
+        #expect(repo.trees.treesRead == read + 1, "the other was dropped and read again")
     }
 
     @Test("trees read through the tree cache agree with git over a history of 300 folders, swaps of a file and a folder of one name, and deletions")

@@ -71,6 +71,7 @@ extension Casebook {
         var counted = 0
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
+        if hidden == nil { keepFolderTrees(at: tip) }
         try inTurns(&cases, worker: { hidden == nil ? caseWorker(cases: $0, rosters: rosters, paths: paths, tip: tip) : nil }, compute: { id, walkedSteps in
             try checkWalkedCase(id, steps: walkedSteps, rosters: rosters, history: replayed, reported: reported, inRange: inRange, paths: paths,
                                 tip: tip)
@@ -157,6 +158,7 @@ extension Casebook {
         // The reception stamps the walk read and checked, not read and checked again.
         let (stamps, badStamps) = (stampsCache, badStamps)
         return secondCasebook(count: cases.count, reading: tip, prepare: { book in
+            book.keepFolderTrees(at: tip)
             book.stampsCache = stamps
             book.badStamps = badStamps
         }) { book, index in

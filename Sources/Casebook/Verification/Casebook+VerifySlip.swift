@@ -51,6 +51,13 @@ extension Casebook {
         return (shared, try repository.fileID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
     }
 
+    /// Whether the folder `path` holds a routing slip at `commit`: as the walk saw it (`slipsSeen`,
+    /// when it found the case in that folder there), else read from `commit`'s trees.
+    private func holdsSlip(_ path: String, at commit: OID) throws -> Bool {
+        if let seen = slipsSeen[commit], seen.path == path { return seen.blob != nil }
+        return try repository.fileID(at: "\(path)/\(RoutingSlip.fileName)", in: commit) != nil
+    }
+
     /// At `tip` (a full verify), every case's slip must be the rendering of its whole history: a
     /// hand edit is a finding that `folio hoja-de-ruta` puts right.
     func slipTipFindings(at tip: OID, history: History, only: Set<String>? = nil, paths known: [String: String]? = nil) throws -> [Violation] {
@@ -80,8 +87,7 @@ extension Casebook {
         let file = "\(path)/\(RoutingSlip.fileName)"
         guard let data = try repository.file(at: file, in: tip) else {
             // A case folio opened with its slip has lost it: deleted, not an older repository.
-            if let last = records.last, try repository.fileID(at: file, in: last.commit) != nil
-                || (records.first.map { try repository.fileID(at: file, in: $0.commit) != nil } ?? false) {
+            if let last = records.last, try holdsSlip(path, at: last.commit) || (records.first.map { try holdsSlip(path, at: $0.commit) } ?? false) {
                 found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
                                        message: "Falta \(file): el expediente la tenía y se borró fuera de folio.", fix: fix))
                 return found
