@@ -31,10 +31,12 @@ extension Repository {
         return try body(tree)
     }
 
-    /// Keeps the trees `ids` parsed once read, for the rest of this repository's life (besides the
-    /// tree cache's own, which drops the least recently used): the folders many look-ups cross.
+    /// Keeps the trees `ids` parsed once read (besides the tree cache's own, which drops the least
+    /// recently used), until the next call names others: the folders many look-ups cross. The
+    /// trees kept before become the cache's like any other (a server that asks at each new HEAD
+    /// keeps one HEAD's folders, not every HEAD's).
     public func keepTrees(_ ids: Set<OID>) {
-        trees.kept.formUnion(ids)
+        trees.kept = ids
     }
 
     /// The tree `id`, as a reference the caller frees with `git_tree_free` (from `trees`).

@@ -221,6 +221,15 @@ struct GitStoreTests {
         #expect(repo.trees.treesRead == read, "the kept year folder came from the cache")
         _ = try repo.entries(ofTree: years[1].id)
         #expect(repo.trees.treesRead == read + 1, "the other was dropped and read again")
+        // Keeping others lets the first go like any tree (a server keeps one HEAD's folders, not every HEAD's).
+        repo.keepTrees([years[1].id])
+        for year in years {
+            for folder in try repo.entries(ofTree: year.id) { _ = try repo.entries(ofTree: folder.id) }
+        }
+        let again = repo.trees.treesRead
+        _ = try repo.entries(ofTree: years[0].id)
+        _ = try repo.entries(ofTree: years[1].id)
+        #expect(repo.trees.treesRead == again + 1, "the year folder no longer kept was read again, the one kept was not")
     }
 
     @Test("trees read through the tree cache agree with git over a history of 300 folders, swaps of a file and a folder of one name, and deletions")
