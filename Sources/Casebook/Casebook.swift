@@ -716,11 +716,10 @@ public final class Casebook {
         // of earlier cases are in the cache file by now.
         commitRuleErrors.removeAll(keepingCapacity: true)
         authorizationCache.removeAll(keepingCapacity: true)
-        walkedRosters.removeAll(keepingCapacity: true)
         defer { walkedRosters.removeAll(keepingCapacity: true) }
         for step in steps {
             commitRuleErrors[step.commit] = step.breaksRule
-            if case .read(let blob)? = rosters?.blob(at: Int(step.position)) { walkedRosters[step.commit] = blob }
+            takeWalkedRoster(of: step.commit, at: step.position, from: rosters)
         }
         let records = try steps.compactMap { try StepRecord(repository.commit($0.commit)) }
         let value = try derive(self, id, History(records: records))
@@ -745,6 +744,12 @@ public final class Casebook {
     /// `facts` read it, for the check of its case (`walkedRosters`).
     func walkedRoster(_ facts: CommitFacts) -> RosterLine.Blob {
         do { return .read(try configuration.entry(Roster.fileName, in: facts.base)) } catch { return .unread }
+    }
+
+    /// Hands the check of a case the roster its walk noted for the step `commit` at `position`
+    /// (`walkedRosters`), when the walk could read it; the caller clears them after the case.
+    func takeWalkedRoster(of commit: OID, at position: Int32, from rosters: RosterLine?) {
+        if case .read(let blob)? = rosters?.blob(at: Int(position)) { walkedRosters[commit] = blob }
     }
 
     /// A casebook of its own on a thread of its own, reading this one's repository with its

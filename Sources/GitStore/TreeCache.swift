@@ -37,7 +37,9 @@ final class TreeCache {
         var tree: OpaquePointer?
         try check("git_tree_lookup", git_tree_lookup(&tree, repository, &raw))
         treesRead += 1
-        if trees.count >= Self.capacity {
+        // The kept trees do not count against the capacity (a repository of more year folders
+        // than it would otherwise evict at every look-up).
+        if trees.count >= Self.capacity + kept.count {
             // Drop the older half at once: eviction costs one sort per `capacity / 2` lookups.
             for (old, entry) in trees.filter({ !kept.contains($0.key) }).sorted(by: { $0.value.used < $1.value.used }).prefix(Self.capacity / 2) {
                 git_tree_free(entry.tree)

@@ -132,7 +132,7 @@ extension Casebook {
             commitRuleErrors[step.commit] = step.breaksRule
             if let path = step.slipPath { slipsSeen[step.commit] = (path, step.slip) }
             positions[step.commit] = Int(step.position)
-            if case .read(let blob)? = rosters.blob(at: Int(step.position)) { walkedRosters[step.commit] = blob }
+            takeWalkedRoster(of: step.commit, at: step.position, from: rosters)
         }
         // The verdicts serve this case only: a whole history's would be held to the end.
         defer {
