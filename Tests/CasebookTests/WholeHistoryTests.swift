@@ -386,4 +386,29 @@ struct WholeHistoryTests {
         #expect(lines.filter { $0.hasPrefix("A\t") }.count == 2)
         #expect(try cache.warm(repo) == (try cache.cold(repo)).0)
     }
+
+    @Test("a walk's steps by case keep the order met, across a join, and each case's list holds room for at most a quarter more than its steps, not double")
+    func stepsByCaseGrowth() {
+        var first = StepsByCase<Int>()
+        var later = StepsByCase<Int>()
+        for step in 0..<10 { first.add(step, of: "A") }
+        first.add(100, of: "B")
+        for step in 10..<21 { later.add(step, of: "A") }
+        later.add(200, of: "C")
+        for step in 0..<1000 { later.add(1000 + step, of: "D") }
+        // Doubling would give A room for 16 steps in `first` and D room for 1024 in `later`.
+        let counts = [("A", first, 10), ("B", first, 1), ("A", later, 11), ("C", later, 1), ("D", later, 1000)]
+        for (id, part, count) in counts {
+            let room = part.capacities[id]!
+            #expect(room >= count && room <= count + count / 4 + 2, "\(id): room for \(room) steps, \(count) held")
+        }
+        first.append(consuming: &later)
+        #expect(later.ids.isEmpty)
+        #expect(first.capacities["A"]! <= 21 + 21 / 4 + 2)
+        let all = first.takeAll()
+        #expect(all.map(\.0) == ["A", "B", "C", "D"])
+        #expect(all[0].1 == Array(0..<21))
+        #expect(all[1].1 == [100] && all[2].1 == [200])
+        #expect(all[3].1 == Array(1000..<2000))
+    }
 }

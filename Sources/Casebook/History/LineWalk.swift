@@ -11,23 +11,45 @@ protocol WalkedPart: Sendable {
 }
 
 /// Each case's steps as a walk met them, and the cases in the order it first met them.
+///
+/// A whole history's steps are held until the walk ends: each case's list grows by a quarter at a
+/// time, not doubling as `Array.append` does (a case of ten steps held room for sixteen; at 30k
+/// cases, about 10 MB of a full verify's peak held empty).
 struct StepsByCase<Step: Sendable>: Sendable {
     private(set) var ids: [String] = []
     private var steps: [String: [Step]] = [:]
 
     mutating func add(_ step: Step, of id: String) {
         if steps[id] == nil { ids.append(id) }
-        steps[id, default: []].append(step)
+        Self.append(step, to: &steps[id, default: []])
+    }
+
+    private static func append(_ step: Step, to list: inout [Step]) {
+        if list.count == list.capacity { list.reserveCapacity(list.count + max(1, list.count / 4)) }
+        list.append(step)
     }
 
     /// Adds the steps met later in the line, emptying `later` as it goes.
     mutating func append(consuming later: inout StepsByCase<Step>) {
         for id in later.ids {
             if steps[id] == nil { ids.append(id) }
-            steps[id, default: []] += later.steps.removeValue(forKey: id) ?? []
+            let theirs = later.steps.removeValue(forKey: id) ?? []
+            Self.join(theirs, to: &steps[id, default: []])
         }
         later.ids = []
     }
+
+    private static func join(_ more: [Step], to list: inout [Step]) {
+        if list.isEmpty {
+            list = more
+            return
+        }
+        list.reserveCapacity(list.count + more.count)
+        list += more
+    }
+
+    /// The room each case's list holds (for a test of the growth).
+    var capacities: [String: Int] { steps.mapValues(\.capacity) }
 
     /// Each case with its steps, in order; each case's steps let go as they are handed over.
     mutating func takeAll() -> [(String, [Step])] {
