@@ -192,7 +192,8 @@ struct DocumentsTests {
         _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/d/anexo.pdf"], replaces: 4))
         _ = try repo.book.recordNote(caseID: id, persona: "hro", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/e/informe.pdf"]))
         documents = try index(repo, path).documentos
-        #expect(documents.last?.archivo == "dependencias/HRO/informe-v2.pdf" && documents.last?.reemplaza == 5, "\(String(describing: documents.last))")
+        // Its name says which version it is, the chain's third (staff27: it was stored as -v2).
+        #expect(documents.last?.archivo == "dependencias/HRO/informe-v3.pdf" && documents.last?.reemplaza == 5, "\(String(describing: documents.last))")
         // A new version keeps its document's title unless given one (staff27).
         #expect(documents[4].archivo == "dependencias/HRO/anexo.pdf" && documents[4].titulo == "informe" && documents[5].titulo == "informe", "\(documents.map(\.titulo))")
         // A new version is not moved to another dependency with --dependency (attack27).
@@ -205,6 +206,35 @@ struct DocumentsTests {
         // The last commit with its entry made to replace folio 4 again, trailers and author kept.
         let found = try forgedIndexErrors(repo, path, replacing: "reemplaza: 5", with: "reemplaza: 4")
         #expect(found.contains { $0.message.contains("reemplaza el folio 4, que ya reemplazó el folio 5") }, "\(found.map(\.message))")
+    }
+
+    @Test("a taken name's suffix is the new version's number in its chain, or the next free one after it")
+    func versionSuffixCountsTheChain() throws {
+        let repo = try CaseRepo()
+        let (id, path) = try coop(repo)
+        for (folder, name) in [("a", "plan.pdf"), ("b", "plan-corregido.pdf"), ("c", "plan.pdf"), ("d", "plan-v4.pdf"), ("e", "plan.pdf"), ("f", "otro.pdf"), ("g", "otro.pdf")] {
+            try repo.box.write("%PDF-1.4 \(folder)\n", to: "\(folder)/\(name)")
+        }
+        func attach(_ folder: String, _ name: String, replaces: Int? = nil) throws {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil,
+                                         archive: ArchiveRequest(files: [repo.box.path + "/\(folder)/\(name)"], replaces: replaces))
+        }
+        try attach("a", "plan.pdf")
+        try attach("b", "plan-corregido.pdf", replaces: 1)
+        // The third version of the chain, by the first version's name: -v3 (it was -v2, staff27).
+        try attach("c", "plan.pdf")
+        // A document of its own whose name takes the next version's suffix.
+        try attach("d", "plan-v4.pdf")
+        // The chain's fourth version: -v4 is taken, so -v5.
+        try attach("e", "plan.pdf")
+        // A chain of its own: its second version is -v2, as before.
+        try attach("f", "otro.pdf")
+        try attach("g", "otro.pdf")
+        let documents = try index(repo, path).documentos
+        #expect(documents.map(\.archivo) == ["anexos/plan.pdf", "anexos/plan-corregido.pdf", "anexos/plan-v3.pdf", "anexos/plan-v4.pdf",
+                                             "anexos/plan-v5.pdf", "anexos/otro.pdf", "anexos/otro-v2.pdf"], "\(documents.map(\.archivo))")
+        #expect(documents.map(\.reemplaza) == [nil, 1, 2, nil, 3, nil, 6], "\(documents.map(\.reemplaza))")
+        #expect(try repo.book.verify().violations.filter(\.isError).isEmpty)
     }
 
     /// attack27: verify accepted a plain-git commit by a contact whose entry is in another

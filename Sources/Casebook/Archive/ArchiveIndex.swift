@@ -76,6 +76,19 @@ public struct ArchiveIndex: Codable, Equatable, Sendable {
         return last
     }
 
+    /// Which version of its chain `folio` is: 1 for a document that replaces none, n + 1 for one
+    /// that replaces the n-th (each link to an earlier folio, as `lastVersion` follows them).
+    static func versionNumber(of folio: Int, in documents: [ArchivedDocument]) -> Int {
+        var number = 1
+        var current = documents.first { $0.folio == folio }
+        var seen: Set<Int> = [folio]
+        while let replaced = current?.reemplaza, replaced < current!.folio, seen.insert(replaced).inserted {
+            number += 1
+            current = documents.first { $0.folio == replaced }
+        }
+        return number
+    }
+
     /// The command that puts back HEAD's version of `file` in the work tree and in git's index,
     /// whether its deletion or change was staged (`git add -A`) or not.
     static func restoreCommand(_ file: String) -> String {

@@ -138,11 +138,7 @@ extension Casebook {
             guard !GitPath.isHidden(name), name != ArchiveIndex.fileName else {
                 throw CasebookError.invalidFile(file: source, reason: "ese nombre no se archiva", fix: "Cámbiele el nombre.")
             }
-            let (target, previous) = versionedName(name, in: folder, index: index, casePath: path)
-            let (sha, size) = try edit.copyStreaming(from: source, to: "\(path)/\(target)")
-            // (Hashed while copied; a refusal undoes the copy with the rest of the command.)
-            try refuseCopy(sha, SafeText.visible(source), inFolder: false, dependency: dependency)
-            let stem = (name as NSString).deletingPathExtension
+            let previous = versionedName(name, in: folder, index: index, casePath: path, from: 1).replaced
             // A name taken by a document this persona may not version (an executing unit's file named
             // as the department's, attack26b): a document of its own beside it, not a new version of it.
             // A taken name's document already replaced: the new one replaces the chain's last version (attack27).
@@ -152,6 +148,14 @@ extension Casebook {
                     return ArchiveIndex.mayReplace(named, persona) && ArchiveIndex.mayReplace(last, persona) ? last.folio : nil
                 } ?? folio
             }
+            // A taken name's suffix is the version's number in its chain (staff27: the third version
+            // of a chain whose second had another name was stored as `-v2`).
+            let version = (request.replaces ?? implicit).map { ArchiveIndex.versionNumber(of: $0, in: index.documentos) + 1 } ?? 2
+            let target = versionedName(name, in: folder, index: index, casePath: path, from: version).name
+            let (sha, size) = try edit.copyStreaming(from: source, to: "\(path)/\(target)")
+            // (Hashed while copied; a refusal undoes the copy with the rest of the command.)
+            try refuseCopy(sha, SafeText.visible(source), inFolder: false, dependency: dependency)
+            let stem = (name as NSString).deletingPathExtension
             let document = ArchivedDocument(
                 folio: (index.documentos.map(\.folio).max() ?? 0) + 1, archivo: target,
                 // A new version keeps its document's title unless given one (staff27).
@@ -263,20 +267,28 @@ extension Casebook {
                             persona: persona, state: state, edit: edit)
     }
 
-    /// `folder/name`, or `folder/stem-vN.ext` when taken, with the folio of the version it replaces
-    /// (`folder` inside the case folder `casePath`).
-    private func versionedName(_ name: String, in relativeFolder: String, index: ArchiveIndex, casePath: String) -> (String, Int?) {
+    /// `folder/name`, or when it is taken `folder/stem-vN.ext` with the first N from `first` (at
+    /// least 2) that is free; and the folio of the last document named `name` or `stem-vN.ext` for
+    /// any N (the version a file of that name replaces). `folder` is inside the case folder `casePath`.
+    private func versionedName(_ name: String, in relativeFolder: String, index: ArchiveIndex, casePath: String,
+                               from first: Int) -> (name: String, replaced: Int?) {
         let folder = "\(casePath)/\(relativeFolder)"
         let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
         func candidate(_ n: Int) -> String { n == 1 ? name : "\(stem)-v\(n)" + (ext.isEmpty ? "" : ".\(ext)") }
+        func taken(_ n: Int) -> Bool {
+            FileManager.default.fileExists(atPath: "\(root)/\(folder)/\(candidate(n))")
+                || index.documentos.contains(where: { $0.archivo == "\(relativeFolder)/\(candidate(n))" })
+        }
         var n = 1
         var previous: Int? = nil
-        while FileManager.default.fileExists(atPath: "\(root)/\(folder)/\(candidate(n))")
-            || index.documentos.contains(where: { $0.archivo == "\(relativeFolder)/\(candidate(n))" }) {
+        while taken(n) {
             previous = index.documentos.last { $0.archivo == "\(relativeFolder)/\(candidate(n))" }?.folio ?? previous
             n += 1
         }
-        return ("\(relativeFolder)/\(candidate(n))", previous)
+        guard n > 1 else { return ("\(relativeFolder)/\(name)", nil) }
+        var free = max(2, first)
+        while taken(free) { free += 1 }
+        return ("\(relativeFolder)/\(candidate(free))", previous)
     }
 
     /// The index in the work tree lists every document HEAD's index lists, each as archived, and
