@@ -138,7 +138,8 @@ extension Casebook {
             guard !GitPath.isHidden(name), name != ArchiveIndex.fileName else {
                 throw CasebookError.invalidFile(file: source, reason: "ese nombre no se archiva", fix: "Cámbiele el nombre.")
             }
-            let previous = versionedName(name, in: folder, index: index, casePath: path, from: 1).replaced
+            let names = VersionNames(name, in: folder, index: index, folderOnDisk: "\(root)/\(path)/\(folder)")
+            let previous = names.lastTaken
             // A name taken by a document this persona may not version (an executing unit's file named
             // as the department's, attack26b): a document of its own beside it, not a new version of it.
             // A taken name's document already replaced: the new one replaces the chain's last version (attack27).
@@ -151,7 +152,7 @@ extension Casebook {
             // A taken name's suffix is the version's number in its chain (staff27: the third version
             // of a chain whose second had another name was stored as `-v2`).
             let version = (request.replaces ?? implicit).map { ArchiveIndex.versionNumber(of: $0, in: index.documentos) + 1 } ?? 2
-            let target = versionedName(name, in: folder, index: index, casePath: path, from: version).name
+            let target = names.free(from: version)
             let (sha, size) = try edit.copyStreaming(from: source, to: "\(path)/\(target)")
             // (Hashed while copied; a refusal undoes the copy with the rest of the command.)
             try refuseCopy(sha, SafeText.visible(source), inFolder: false, dependency: dependency)
@@ -267,28 +268,45 @@ extension Casebook {
                             persona: persona, state: state, edit: edit)
     }
 
-    /// `folder/name`, or when it is taken `folder/stem-vN.ext` with the first N from `first` (at
-    /// least 2) that is free; and the folio of the last document named `name` or `stem-vN.ext` for
-    /// any N (the version a file of that name replaces). `folder` is inside the case folder `casePath`.
-    private func versionedName(_ name: String, in relativeFolder: String, index: ArchiveIndex, casePath: String,
-                               from first: Int) -> (name: String, replaced: Int?) {
-        let folder = "\(casePath)/\(relativeFolder)"
-        let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
-        func candidate(_ n: Int) -> String { n == 1 ? name : "\(stem)-v\(n)" + (ext.isEmpty ? "" : ".\(ext)") }
+    /// The names a file `name` may be archived under in `folder` (inside the case folder, on disk at
+    /// `folderOnDisk`): `name`, then `stem-vN.ext` for N from 2; a name is taken by a file on disk or
+    /// by an entry of the index.
+    struct VersionNames {
+        let name: String, folder: String, index: ArchiveIndex, folderOnDisk: String
+
+        init(_ name: String, in folder: String, index: ArchiveIndex, folderOnDisk: String) {
+            (self.name, self.folder, self.index, self.folderOnDisk) = (name, folder, index, folderOnDisk)
+        }
+
+        func candidate(_ n: Int) -> String {
+            let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
+            return n == 1 ? name : "\(stem)-v\(n)" + (ext.isEmpty ? "" : ".\(ext)")
+        }
+
         func taken(_ n: Int) -> Bool {
-            FileManager.default.fileExists(atPath: "\(root)/\(folder)/\(candidate(n))")
-                || index.documentos.contains(where: { $0.archivo == "\(relativeFolder)/\(candidate(n))" })
+            FileManager.default.fileExists(atPath: "\(folderOnDisk)/\(candidate(n))")
+                || index.documentos.contains { $0.archivo == "\(folder)/\(candidate(n))" }
         }
-        var n = 1
-        var previous: Int? = nil
-        while taken(n) {
-            previous = index.documentos.last { $0.archivo == "\(relativeFolder)/\(candidate(n))" }?.folio ?? previous
-            n += 1
+
+        /// The folio of the last document named `name` or `stem-vN.ext`, for the names taken in a
+        /// row from `name` (the version a file of that name replaces); nil when `name` is free.
+        var lastTaken: Int? {
+            var n = 1
+            var last: Int? = nil
+            while taken(n) {
+                last = index.documentos.last { $0.archivo == "\(folder)/\(candidate(n))" }?.folio ?? last
+                n += 1
+            }
+            return last
         }
-        guard n > 1 else { return ("\(relativeFolder)/\(name)", nil) }
-        var free = max(2, first)
-        while taken(free) { free += 1 }
-        return ("\(relativeFolder)/\(candidate(free))", previous)
+
+        /// `folder/name` when free, else `folder/stem-vN.ext` with the first free N from `first` (at least 2).
+        func free(from first: Int) -> String {
+            guard taken(1) else { return "\(folder)/\(name)" }
+            var n = max(2, first)
+            while taken(n) { n += 1 }
+            return "\(folder)/\(candidate(n))"
+        }
     }
 
     /// The index in the work tree lists every document HEAD's index lists, each as archived, and
