@@ -1047,8 +1047,7 @@ public final class Casebook {
             // A case's commit: staged changes anywhere but the case, and unstaged changes of
             // tracked files outside cases/ (other cases' unstaged edits are theirs to record). The
             // work tree is read only outside cases/, so a step does not cost every case folder.
-            let staged = try repository.changes(side: .index, untracked: false).map(\.path)
-                .filter { !GitPath.isWithin($0, scope) }
+            let staged = try repository.stagedPaths().filter { !GitPath.isWithin($0, scope) }
             let others = try repository.entries(at: "", in: try head()).map(\.name).filter { $0 != "cases" }
             // One status per top-level name: libgit2 narrows its walk to the common prefix of the
             // paths, and the names outside cases/ have none.

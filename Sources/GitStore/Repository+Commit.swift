@@ -114,22 +114,32 @@ extension Repository {
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
-        try check("git_index_read", git_index_read(index, 1))
-        // What `git add -A -- paths` does, file by file: libgit2's git_index_add_all and
-        // git_index_update_all walk the whole work tree whatever the pathspec (every case folder
-        // of every year, twice), where a status narrowed to `paths` reads only those folders.
-        for change in try changes(side: .workTree, in: paths, untracked: true) {
-            if change.kind == .deleted {
-                try check("git_index_remove_bypath", git_index_remove_bypath(index, change.path))
-            } else {
-                try check("git_index_add_bypath", git_index_add_bypath(index, change.path))
+        // Read again only when the file changed since this process last read it (the checks
+        // before a commit read it): an index of every case's files is megabytes.
+        try check("git_index_read", git_index_read(index, 0))
+        let id: OID
+        do {
+            // What `git add -A -- paths` does, file by file: libgit2's git_index_add_all and
+            // git_index_update_all walk the whole work tree whatever the pathspec (every case folder
+            // of every year, twice), where a status narrowed to `paths` reads only those folders.
+            for change in try changes(side: .workTree, in: paths, untracked: true) {
+                if change.kind == .deleted {
+                    try check("git_index_remove_bypath", git_index_remove_bypath(index, change.path))
+                } else {
+                    try check("git_index_add_bypath", git_index_add_bypath(index, change.path))
+                }
             }
+            // The index's tree, written over the parent's: only the folders on the changed paths
+            // are read and written (git_index_write_tree would read every folder back).
+            let tree = try IndexTree(index: index!).write(over: try parent.map { try treeID(of: $0) }, in: self)
+            id = try createCommit(tree: tree, parent: parent, author: author, committer: committer, message: message, sign: sign)
+            try moveBranch(branch, to: id, from: parent, reason: "folio: " + (message.split(separator: "\n").first.map(String.init) ?? ""))
+        } catch {
+            // Nothing recorded: the entries added in memory are dropped, so that a later commit
+            // in this process (a server's) starts from the index on disk.
+            _ = git_index_read(index, 1)
+            throw error
         }
-        var treeID = git_oid()
-        try check("git_index_write_tree", git_index_write_tree(&treeID, index))
-        let id = try createCommit(tree: OID(treeID), parent: parent, author: author, committer: committer, message: message,
-                                  sign: sign)
-        try moveBranch(branch, to: id, from: parent, reason: "folio: " + (message.split(separator: "\n").first.map(String.init) ?? ""))
         // The commit is made: another git holding index.lock for a moment must not turn it into a
         // reported failure, so the index is written again for a few seconds before giving up.
         for attempt in 0..<50 {

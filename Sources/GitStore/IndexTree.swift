@@ -1,0 +1,228 @@
+import CLibGit2
+import Foundation
+
+/// The tree the index describes (what `git write-tree` would write), hashed in memory from the
+/// index's entries: nothing is read from the object database to build it.
+///
+/// A step asks two things of the index: what is staged (the index against HEAD's tree) and the
+/// tree to commit. libgit2 answers the first by reading every folder of HEAD's tree (its
+/// tree-to-index diff) and, after writing the second, reads every folder again to rebuild the
+/// index's tree cache: both grow with the number of cases. Compared with a commit's tree, this one
+/// descends only into the folders whose ids differ, as git's cache tree lets git do.
+struct IndexTree {
+    /// A folder of the index: its entries in git's tree order and the id of the tree they make.
+    final class Folder {
+        var entries: [Entry] = []
+        var id = OID(git_oid())
+    }
+
+    struct Entry {
+        /// The name's bytes, inside the index's own copy of the path (valid while the index is
+        /// neither changed nor freed).
+        var name: UnsafeRawBufferPointer
+        var mode: UInt32
+        var id: OID
+        /// The folder's own entries when this entry is a folder.
+        var folder: Folder?
+    }
+
+    let root: Folder
+
+    /// Hashes the index's folders. Throws when the index holds a conflict (a path at a stage
+    /// other than 0), as `git write-tree` refuses to. The tree holds the index's paths: it is
+    /// used before the index changes again.
+    init(index: OpaquePointer) throws {
+        var paths: [(path: UnsafeRawPointer, length: Int, mode: UInt32, id: git_oid)] = []
+        let count = git_index_entrycount(index)
+        paths.reserveCapacity(count)
+        for i in 0..<count {
+            guard let entry = git_index_get_byindex(index, i)?.pointee, let path = entry.path else { continue }
+            let stage = (UInt32(entry.flags) & UInt32(GIT_INDEX_ENTRY_STAGEMASK)) >> UInt32(GIT_INDEX_ENTRY_STAGESHIFT)
+            guard stage == 0 else {
+                throw GitError(function: "IndexTree", code: GIT_EUNMERGED.rawValue,
+                               message: "el índice tiene conflictos sin resolver: \(String(cString: path))")
+            }
+            paths.append((UnsafeRawPointer(path), strlen(path), entry.mode, entry.id))
+        }
+        // The index is sorted by whole path, byte by byte: a folder's entries are contiguous, and
+        // in the order git sorts a tree (a folder's name compares as if followed by "/").
+        var cursor = 0
+        var scratch = [UInt8](repeating: 0, count: 1 << 16)
+        func folder(prefix: Int) -> Folder {
+            let made = Folder()
+            let start = cursor
+            while cursor < paths.count {
+                let (path, length, mode, id) = paths[cursor]
+                // Still inside this folder: the same first `prefix` bytes as the folder's first entry.
+                if cursor > start, prefix > 0, memcmp(path, paths[start].path, prefix) != 0 { break }
+                let rest = UnsafeRawBufferPointer(start: path + prefix, count: length - prefix)
+                if let slash = rest.firstIndex(of: 0x2F) {
+                    let inner = folder(prefix: prefix + slash + 1)
+                    made.entries.append(Entry(name: UnsafeRawBufferPointer(rebasing: rest[..<slash]), mode: 0o040000,
+                                              id: inner.id, folder: inner))
+                } else {
+                    made.entries.append(Entry(name: rest, mode: mode, id: OID(id), folder: nil))
+                    cursor += 1
+                }
+            }
+            let count = IndexTree.content(of: made, into: &scratch)
+            made.id = IndexTree.hash(scratch, count: count)
+            return made
+        }
+        root = folder(prefix: 0)
+    }
+
+    /// The bytes of `folder` as a git tree object, in `bytes` (written in place: a step hashes
+    /// every folder of the index, tens of thousands).
+    /// Returns how many bytes of `bytes` it wrote (`bytes` grows, never shrinks).
+    @discardableResult
+    static func content(of folder: Folder, into bytes: inout [UInt8]) -> Int {
+        let size = folder.entries.reduce(0) { $0 + 7 + $1.name.count + 1 + 20 }
+        if bytes.count < size { bytes = [UInt8](repeating: 0, count: max(size, bytes.count * 2)) }
+        var end = 0
+        bytes.withUnsafeMutableBufferPointer { out in
+            for entry in folder.entries {
+                // The mode in octal without leading zeros ("100644", "40000"), as git writes it.
+                var mode = entry.mode, digits = 0
+                repeat { digits += 1; mode >>= 3 } while mode > 0
+                mode = entry.mode
+                for k in stride(from: digits - 1, through: 0, by: -1) {
+                    out[end + k] = 0x30 + UInt8(mode & 7)
+                    mode >>= 3
+                }
+                end += digits
+                out[end] = 0x20
+                end += 1
+                for byte in entry.name { out[end] = byte; end += 1 }
+                out[end] = 0
+                end += 1
+                withUnsafeBytes(of: entry.id.raw.id) { id in
+                    for k in 0..<20 { out[end + k] = id[k] }
+                }
+                end += 20
+            }
+        }
+        return end
+    }
+
+    /// The id git gives a tree of the first `count` bytes of `content`.
+    static func hash(_ content: [UInt8], count: Int) -> OID {
+        var oid = git_oid()
+        content.withUnsafeBytes { _ = git_odb_hash(&oid, $0.baseAddress, count, GIT_OBJECT_TREE) }
+        return OID(oid)
+    }
+
+    /// The paths (files, links, submodules) whose entry here differs from `tree` (nil: no tree):
+    /// added, changed (id or mode) or removed, as `git diff --cached --name-only` lists them.
+    /// Only the folders whose ids differ are read.
+    func paths(differingFrom tree: OID?, in repository: Repository) throws -> [String] {
+        var found: [String] = []
+        try compare(root, tree, prefix: [], repository, &found)
+        return found
+    }
+
+    private func compare(_ folder: Folder?, _ tree: OID?, prefix: [UInt8], _ repository: Repository,
+                         _ found: inout [String]) throws {
+        if let folder, let tree, folder.id == tree { return }
+        var committed: [[UInt8]: (mode: UInt32, id: OID)] = [:]
+        var order: [[UInt8]] = []
+        if let tree {
+            let parsed = try repository.tree(tree)
+            defer { git_tree_free(parsed) }
+            for i in 0..<git_tree_entrycount(parsed) {
+                guard let e = git_tree_entry_byindex(parsed, i) else { continue }
+                let name = Array(UnsafeRawBufferPointer(start: git_tree_entry_name(e), count: strlen(git_tree_entry_name(e))))
+                committed[name] = (git_tree_entry_filemode(e).rawValue, OID(git_tree_entry_id(e).pointee))
+                order.append(name)
+            }
+        }
+        func path(_ name: [UInt8]) -> String { String(decoding: prefix + name, as: UTF8.self) }
+        func isFolder(_ mode: UInt32) -> Bool { mode == 0o040000 }
+        var seen = Set<[UInt8]>()
+        for entry in folder?.entries ?? [] {
+            let name = Array(entry.name)
+            seen.insert(name)
+            let there = committed[name]
+            if let inner = entry.folder {
+                if let there, isFolder(there.mode) {
+                    try compare(inner, there.id, prefix: prefix + name + [0x2F], repository, &found)
+                } else {
+                    if there != nil { found.append(path(name)) }
+                    try compare(inner, nil, prefix: prefix + name + [0x2F], repository, &found)
+                }
+            } else if let there {
+                if isFolder(there.mode) {
+                    found.append(path(name))
+                    try compare(nil, there.id, prefix: prefix + name + [0x2F], repository, &found)
+                } else if there.id != entry.id || there.mode != entry.mode {
+                    found.append(path(name))
+                }
+            } else {
+                found.append(path(name))
+            }
+        }
+        for name in order where !seen.contains(name) {
+            let there = committed[name]!
+            if isFolder(there.mode) {
+                try compare(nil, there.id, prefix: prefix + name + [0x2F], repository, &found)
+            } else {
+                found.append(path(name))
+            }
+        }
+    }
+
+    /// Writes the folders of this tree that `base` does not hold as they are here, and returns
+    /// the root's id: the tree `git_index_write_tree` writes, found by reading only the folders
+    /// of `base` along the paths that changed.
+    func write(over base: OID?, in repository: Repository) throws -> OID {
+        var odb: OpaquePointer?
+        try check("git_repository_odb", git_repository_odb(&odb, repository.handle))
+        defer { git_odb_free(odb) }
+        try write(root, over: base, odb: odb!, repository)
+        return root.id
+    }
+
+    private func write(_ folder: Folder, over base: OID?, odb: OpaquePointer, _ repository: Repository) throws {
+        if folder.id == base { return }
+        var inBase: [[UInt8]: OID] = [:]
+        if let base {
+            let parsed = try repository.tree(base)
+            defer { git_tree_free(parsed) }
+            for i in 0..<git_tree_entrycount(parsed) {
+                guard let e = git_tree_entry_byindex(parsed, i), git_tree_entry_type(e) == GIT_OBJECT_TREE else { continue }
+                inBase[Array(UnsafeRawBufferPointer(start: git_tree_entry_name(e), count: strlen(git_tree_entry_name(e))))] =
+                    OID(git_tree_entry_id(e).pointee)
+            }
+        }
+        for entry in folder.entries {
+            if let inner = entry.folder { try write(inner, over: inBase[Array(entry.name)], odb: odb, repository) }
+        }
+        var written = git_oid()
+        var bytes: [UInt8] = []
+        let count = IndexTree.content(of: folder, into: &bytes)
+        try bytes.withUnsafeBytes { raw in
+            try check("git_odb_write", git_odb_write(&written, odb, raw.baseAddress, count, GIT_OBJECT_TREE))
+        }
+        guard OID(written) == folder.id else {
+            throw GitError(function: "IndexTree", code: -1, message: "el árbol escrito no es el calculado del índice")
+        }
+    }
+}
+
+extension Repository {
+    /// The paths staged in the index: those whose entry differs from HEAD's tree (what `git diff
+    /// --cached --name-only` lists; a conflicted path too). Reads the index and only the folders
+    /// of HEAD whose ids differ from the index's, not every folder of the tree.
+    public func stagedPaths() throws -> [String] {
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, handle))
+        defer { git_index_free(index) }
+        try check("git_index_read", git_index_read(index, 0))
+        // A conflict has no tree to compare: libgit2's status lists it with the rest.
+        guard git_index_has_conflicts(index) == 0 else {
+            return try changes(side: .index, untracked: false).map(\.path)
+        }
+        let head = try headCommit().map { try treeID(of: $0) }
+        return try IndexTree(index: index!).paths(differingFrom: head, in: self)
+    }
+}

@@ -1,0 +1,135 @@
+import CLibGit2
+import Foundation
+@testable import GitStore
+import Testing
+import TestSupport
+
+/// The index's tree hashed in memory (`IndexTree`) against git's own: `git write-tree` for the
+/// ids, `git diff --cached --name-only` for what is staged, `git fsck` for what a commit wrote.
+@Suite("The index's tree, against git")
+struct IndexTreeTests {
+    let box = Sandbox()
+
+    func git(_ arguments: [String]) throws -> String {
+        try Sandbox.gitOut(["-c", "user.name=A", "-c", "user.email=a@b.c"] + arguments, in: box.path)
+    }
+
+    func lines(_ text: String) -> [String] {
+        text.split(separator: "\n").map(String.init).sorted()
+    }
+
+    /// The tree `git write-tree` writes of the index as it is now.
+    func gitTree() throws -> String {
+        try git(["write-tree"]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func indexTree(_ repo: Repository) throws -> IndexTree {
+        var index: OpaquePointer?
+        _ = try check("git_repository_index", git_repository_index(&index, repo.handle))
+        _ = try check("git_index_read", git_index_read(index, 1))
+        // The repository keeps its index alive after this reference goes (the tree holds its paths).
+        defer { git_index_free(index) }
+        return try IndexTree(index: index!)
+    }
+
+    /// Names whose order in a tree differs from a plain sort of names, because a folder's name
+    /// compares as if followed by "/": "a-b/" < "a.b" < "a/" < "a0".
+    func writeTrickyTree() throws {
+        for (path, text) in [("a-b/x", "1"), ("a.b", "2"), ("a/x", "3"), ("a/y/z", "4"), ("a0", "5"), ("b", "6"),
+                             ("casos/2026/PE-2026-0001/expediente.md", "7"), ("casos/2026/PE-2026-0001/anexos/acta final.pdf", "8"),
+                             ("ñ/é\u{301}.md", "9"), ("ejecutable.sh", "10")] {
+            try box.write(text + "\n", to: path)
+        }
+        _ = try Sandbox.run("/bin/chmod", ["+x", box.path + "/ejecutable.sh"], in: box.path)
+        _ = try Sandbox.run("/bin/ln", ["-s", "a/x", box.path + "/enlace"], in: box.path)
+    }
+
+    @Test("the index's tree is the one git writes, and nothing is staged after a commit; then each kind of staged change is named as git names it")
+    func stagedAsGitSeesIt() throws {
+        let repo = try Repository.create(at: box.path)
+        try writeTrickyTree()
+        _ = try git(["add", "-A"])
+        #expect(try indexTree(repo).root.id.hex == gitTree())
+        _ = try git(["commit", "-qm", "uno"])
+        #expect(try repo.stagedPaths().isEmpty)
+
+        // A change, a removal, an addition, a mode, a file become a folder, a folder become a file.
+        try box.write("otro\n", to: "a/y/z")
+        _ = try git(["add", "a/y/z"])
+        _ = try git(["rm", "-q", "--cached", "a.b"])
+        try box.write("nuevo\n", to: "c/d/e")
+        _ = try git(["add", "c/d/e"])
+        _ = try git(["update-index", "--chmod=+x", "b"])
+        _ = try git(["rm", "-q", "--cached", "a0"])
+        try FileManager.default.removeItem(atPath: box.path + "/a0")
+        try box.write("dentro\n", to: "a0/dentro")
+        _ = try git(["add", "a0/dentro"])
+        _ = try git(["rm", "-q", "-r", "--cached", "casos/2026/PE-2026-0001/anexos"])
+        try FileManager.default.removeItem(atPath: box.path + "/casos/2026/PE-2026-0001/anexos")
+        try box.write("archivo\n", to: "casos/2026/PE-2026-0001/anexos")
+        _ = try git(["add", "casos/2026/PE-2026-0001/anexos"])
+        // Unstaged and untracked changes are not staged.
+        try box.write("sin preparar\n", to: "ñ/é\u{301}.md")
+        try box.write("suelto\n", to: "suelto.txt")
+
+        let staged = try repo.stagedPaths()
+        #expect(staged.sorted() == lines(try git(["-c", "core.quotePath=false", "diff", "--cached", "--name-only", "--no-renames"])))
+        #expect(Set(staged) == ["a/y/z", "a.b", "c/d/e", "b", "a0", "a0/dentro", "casos/2026/PE-2026-0001/anexos",
+                                "casos/2026/PE-2026-0001/anexos/acta final.pdf"])
+        #expect(try indexTree(repo).root.id.hex == gitTree())
+        _ = try git(["reset", "-q"])
+        #expect(try repo.stagedPaths().isEmpty)
+    }
+
+    @Test("a commit of named paths writes the tree git would, reading only their folders: fsck is clean, the rest of the index is the parent's, and a refused commit leaves the index on disk as it was")
+    func commitWritesGitsTree() throws {
+        let repo = try Repository.create(at: box.path)
+        try writeTrickyTree()
+        _ = try git(["add", "-A"])
+        _ = try git(["commit", "-qm", "uno"])
+        let parent = try #require(try repo.headCommit())
+        try box.write("cambio\n", to: "casos/2026/PE-2026-0001/expediente.md")
+        try box.write("nuevo\n", to: "casos/2026/PE-2026-0001/anexos/nuevo.pdf")
+        try FileManager.default.removeItem(atPath: box.path + "/casos/2026/PE-2026-0001/anexos/acta final.pdf")
+        try box.write("fuera\n", to: "b")
+        let who = Signature(name: "A", email: "a@b.c", date: Date(timeIntervalSince1970: 1_790_000_000), offsetMinutes: -360)
+        let id = try repo.commitWorkTree(paths: ["casos/2026/PE-2026-0001"], parent: parent, author: who, committer: who, message: "paso\n")
+        #expect(try git(["rev-parse", "HEAD"]).hasPrefix(id.hex))
+        #expect(try git(["fsck", "--strict", "--no-dangling"]).isEmpty)
+        #expect(lines(try git(["diff", "--name-only", "HEAD~1", "HEAD"]))
+            == ["casos/2026/PE-2026-0001/anexos/acta final.pdf", "casos/2026/PE-2026-0001/anexos/nuevo.pdf", "casos/2026/PE-2026-0001/expediente.md"])
+        // The index written is the commit's tree: nothing staged, the edit outside still unstaged.
+        #expect(try gitTree() == git(["rev-parse", "HEAD^{tree}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(try git(["status", "--porcelain"]) == "M b", "gitOut trims the first column's space")
+
+        // A commit refused (its parent is no longer the branch's tip) records nothing and leaves
+        // no added entry in the index this process holds: the next commit takes only its own paths.
+        try box.write("otra vez\n", to: "casos/2026/PE-2026-0001/expediente.md")
+        #expect(throws: GitError.self) {
+            try repo.commitWorkTree(paths: ["casos/2026/PE-2026-0001"], parent: parent, author: who, committer: who, message: "tarde\n")
+        }
+        #expect(try git(["rev-parse", "HEAD"]).hasPrefix(id.hex))
+        #expect(try repo.stagedPaths().isEmpty)
+        let next = try repo.commitWorkTree(paths: ["a"], parent: id, author: who, committer: who, message: "nada de a\n")
+        #expect(try git(["diff", "--name-only", "HEAD~1", "HEAD"]).isEmpty, "the case's edit was not carried into another commit")
+        #expect(try git(["rev-parse", "HEAD"]).hasPrefix(next.hex))
+        #expect(try git(["status", "--porcelain"]) == "M b\n M casos/2026/PE-2026-0001/expediente.md")
+    }
+
+    @Test("a conflicted index has no tree: IndexTree refuses it, stagedPaths names the path as libgit2's status does")
+    func conflictedIndex() throws {
+        let repo = try Repository.create(at: box.path)
+        try box.write("base\n", to: "f")
+        _ = try git(["add", "f"])
+        _ = try git(["commit", "-qm", "base"])
+        _ = try git(["checkout", "-qb", "otra"])
+        try box.write("otra\n", to: "f")
+        _ = try git(["commit", "-qam", "otra"])
+        _ = try git(["checkout", "-q", "-"])
+        try box.write("main\n", to: "f")
+        _ = try git(["commit", "-qam", "main"])
+        #expect(try Sandbox.git(["merge", "otra"], in: box.path).status != 0)
+        #expect(throws: GitError.self) { _ = try indexTree(repo) }
+        #expect(try repo.stagedPaths() == ["f"])
+    }
+}
