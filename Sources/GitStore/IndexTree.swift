@@ -31,12 +31,24 @@ struct IndexTree {
     /// Hashes the index's folders. Throws when the index holds a conflict (a path at a stage
     /// other than 0), as `git write-tree` refuses to. The tree holds the index's paths: it is
     /// used before the index changes again.
-    init(index: OpaquePointer) throws {
+    ///
+    /// With `within`, only the entries at those paths or inside them (folders of the work tree,
+    /// relative, without a trailing "/"): the part of the index a commit of those paths takes.
+    init(index: OpaquePointer, within scope: [String]? = nil) throws {
         var paths: [(path: UnsafeRawPointer, length: Int, mode: UInt32, id: git_oid)] = []
         let count = git_index_entrycount(index)
-        paths.reserveCapacity(count)
+        let scopes = scope?.map { Array($0.utf8) }
+        paths.reserveCapacity(scope == nil ? count : 0)
         for i in 0..<count {
             guard let entry = git_index_get_byindex(index, i)?.pointee, let path = entry.path else { continue }
+            if let scopes {
+                let length = strlen(path)
+                let inside = scopes.contains { scope in
+                    scope.isEmpty || scope.count <= length && scope.withUnsafeBytes { memcmp(path, $0.baseAddress!, scope.count) } == 0
+                        && (scope.count == length || path[scope.count] == 0x2F)
+                }
+                guard inside else { continue }
+            }
             let stage = (UInt32(entry.flags) & UInt32(GIT_INDEX_ENTRY_STAGEMASK)) >> UInt32(GIT_INDEX_ENTRY_STAGESHIFT)
             guard stage == 0 else {
                 throw GitError(function: "IndexTree", code: GIT_EUNMERGED.rawValue,
@@ -180,6 +192,79 @@ struct IndexTree {
         defer { git_odb_free(odb) }
         try write(root, over: base, odb: odb!, repository)
         return root.id
+    }
+
+    /// Writes the tree of a commit of `paths` (this tree built `within` them): `base` with each
+    /// of `paths` as this tree holds it, removed where it holds nothing, every other entry as
+    /// `base` has it. Only the folders of `base` on the way to `paths` are read; what is staged
+    /// elsewhere in the index is not taken. Returns the new root's id.
+    func write(paths: [String], over base: OID?, in repository: Repository) throws -> OID {
+        var odb: OpaquePointer?
+        try check("git_repository_odb", git_repository_odb(&odb, repository.handle))
+        defer { git_odb_free(odb) }
+        let named = Set(paths.map { Array($0.utf8) })
+        // The whole work tree named: the whole index.
+        if named.contains([]) { return try write(over: base, in: repository) }
+        var crossed = Set<[UInt8]>()
+        for path in named {
+            for (i, byte) in path.enumerated() where byte == 0x2F { crossed.insert(Array(path[..<i])) }
+        }
+        if let id = try overlay(root, base, prefix: [], named: named, crossed: crossed, odb: odb!, repository) { return id }
+        var empty = git_oid()
+        try check("git_odb_write", git_odb_write(&empty, odb, "", 0, GIT_OBJECT_TREE))
+        return OID(empty)
+    }
+
+    /// The folder at `prefix` of a commit of `named` paths: `base`'s entries, those of `folder`
+    /// (this tree's, inside `named`) in place of the named ones; nil when it holds nothing.
+    private func overlay(_ folder: Folder?, _ base: OID?, prefix: [UInt8], named: Set<[UInt8]>, crossed: Set<[UInt8]>,
+                         odb: OpaquePointer, _ repository: Repository) throws -> OID? {
+        var kept: [[UInt8]: (mode: UInt32, id: OID)] = [:]
+        if let base {
+            let parsed = try repository.tree(base)
+            defer { git_tree_free(parsed) }
+            for i in 0..<git_tree_entrycount(parsed) {
+                guard let e = git_tree_entry_byindex(parsed, i) else { continue }
+                kept[Array(UnsafeRawBufferPointer(start: git_tree_entry_name(e), count: strlen(git_tree_entry_name(e))))] =
+                    (git_tree_entry_filemode(e).rawValue, OID(git_tree_entry_id(e).pointee))
+            }
+        }
+        var mine: [[UInt8]: Entry] = [:]
+        for entry in folder?.entries ?? [] { mine[Array(entry.name)] = entry }
+        var result: [(name: [UInt8], mode: UInt32, id: OID)] = []
+        for name in Set(kept.keys).union(mine.keys) {
+            let path = prefix.isEmpty ? name : prefix + [0x2F] + name
+            let there = kept[name]
+            let baseFolder = there.flatMap { $0.mode == 0o040000 ? $0.id : nil }
+            if named.contains(path) {
+                guard let entry = mine[name] else { continue }
+                if let inner = entry.folder { try write(inner, over: baseFolder, odb: odb, repository) }
+                result.append((name, entry.mode, entry.id))
+            } else if crossed.contains(path),
+                      let id = try overlay(mine[name]?.folder, baseFolder, prefix: path, named: named, crossed: crossed, odb: odb, repository) {
+                result.append((name, 0o040000, id))
+            } else if let there, !(crossed.contains(path) && baseFolder != nil) {
+                // Untouched, or a file where a named path below it holds nothing in the index.
+                result.append((name, there.mode, there.id))
+            }
+        }
+        guard !result.isEmpty else { return nil }
+        // git's order: a folder's name compares as if followed by "/".
+        func key(_ e: (name: [UInt8], mode: UInt32, id: OID)) -> [UInt8] { e.mode == 0o040000 ? e.name + [0x2F] : e.name }
+        result.sort { key($0).lexicographicallyPrecedes(key($1)) }
+        var bytes: [UInt8] = []
+        for e in result {
+            bytes.append(contentsOf: String(e.mode, radix: 8).utf8)
+            bytes.append(0x20)
+            bytes.append(contentsOf: e.name)
+            bytes.append(0)
+            withUnsafeBytes(of: e.id.raw.id) { bytes.append(contentsOf: $0) }
+        }
+        var written = git_oid()
+        try bytes.withUnsafeBytes { raw in
+            try check("git_odb_write", git_odb_write(&written, odb, raw.baseAddress, raw.count, GIT_OBJECT_TREE))
+        }
+        return OID(written)
     }
 
     private func write(_ folder: Folder, over base: OID?, odb: OpaquePointer, _ repository: Repository) throws {

@@ -129,9 +129,15 @@ extension Repository {
                     try check("git_index_add_bypath", git_index_add_bypath(index, change.path))
                 }
             }
-            // The index's tree, written over the parent's: only the folders on the changed paths
-            // are read and written (git_index_write_tree would read every folder back).
-            let tree = try IndexTree(index: index!).write(over: try parent.map { try treeID(of: $0) }, in: self)
+            // The parent's tree with `paths` as the index now holds them: only the folders on the
+            // way to them are read and written (git_index_write_tree hashes the whole index, then
+            // reads every folder of the tree back).
+            let named = paths.map { path in
+                var trimmed = path
+                while trimmed.hasSuffix("/") { trimmed.removeLast() }
+                return trimmed
+            }
+            let tree = try IndexTree(index: index!, within: named).write(paths: named, over: try parent.map { try treeID(of: $0) }, in: self)
             id = try createCommit(tree: tree, parent: parent, author: author, committer: committer, message: message, sign: sign)
             try moveBranch(branch, to: id, from: parent, reason: "folio: " + (message.split(separator: "\n").first.map(String.init) ?? ""))
         } catch {

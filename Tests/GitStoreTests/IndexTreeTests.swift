@@ -116,6 +116,53 @@ struct IndexTreeTests {
         #expect(try git(["status", "--porcelain"]) == "M b\n M casos/2026/PE-2026-0001/expediente.md")
     }
 
+    /// The tree git writes for a commit of `paths` on HEAD: HEAD's tree in a index of its own,
+    /// `git add -A -- paths`, `git write-tree`.
+    func gitTree(of paths: [String]) throws -> String {
+        let env = ["GIT_INDEX_FILE": box.path + "/.git/otro-indice"]
+        _ = try Sandbox.gitOut(["read-tree", "HEAD"], in: box.path, env: env)
+        _ = try Sandbox.gitOut(["add", "-A", "--"] + paths, in: box.path, env: env)
+        defer { try? FileManager.default.removeItem(atPath: box.path + "/.git/otro-indice") }
+        return try Sandbox.gitOut(["write-tree"], in: box.path, env: env).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("a commit of named paths is git's `add -A -- paths` on the parent: a file become a folder and back, new nested folders, a folder emptied away, a path with a trailing slash, a deleted file named alone; what is staged elsewhere stays staged")
+    func commitOfNamedPaths() throws {
+        let repo = try Repository.create(at: box.path)
+        try writeTrickyTree()
+        try box.write("x\n", to: "casos/2026/PE-2026-0001/anexos/sub/hondo.md")
+        _ = try git(["add", "-A"])
+        _ = try git(["commit", "-qm", "uno"])
+        let who = Signature(name: "A", email: "a@b.c", date: Date(timeIntervalSince1970: 1_790_000_000), offsetMinutes: -360)
+        let fm = FileManager.default
+        let caseFolder = box.path + "/casos/2026/PE-2026-0001"
+        try fm.removeItem(atPath: caseFolder + "/expediente.md")
+        try box.write("ahora carpeta\n", to: "casos/2026/PE-2026-0001/expediente.md/dentro.md")
+        try fm.removeItem(atPath: caseFolder + "/anexos")
+        try box.write("ahora archivo\n", to: "casos/2026/PE-2026-0001/anexos")
+        try box.write("nuevo\n", to: "casos/2026/PE-2026-0001/nuevo/a/b.md")
+        try fm.removeItem(atPath: box.path + "/ejecutable.sh")
+        try box.write("preparado fuera\n", to: "b")
+        _ = try git(["add", "b"])
+        let paths = ["casos/2026/PE-2026-0001/", "ejecutable.sh"]
+        let expected = try gitTree(of: paths)
+        let first = try repo.commitWorkTree(paths: paths, parent: try repo.headCommit(), author: who, committer: who, message: "uno\n")
+        #expect(try git(["rev-parse", "\(first.hex)^{tree}"]).trimmingCharacters(in: .whitespacesAndNewlines) == expected)
+        #expect(try git(["fsck", "--strict", "--no-dangling"]).isEmpty)
+        #expect(try git(["diff", "--cached", "--name-only"]) == "b", "what was staged outside the named paths is still staged, not committed")
+
+        // Back again, and a whole folder emptied: it leaves the tree.
+        try fm.removeItem(atPath: caseFolder + "/expediente.md")
+        try box.write("archivo otra vez\n", to: "casos/2026/PE-2026-0001/expediente.md")
+        try fm.removeItem(atPath: box.path + "/a")
+        let again = ["casos/2026/PE-2026-0001/expediente.md", "a"]
+        let expectedAgain = try gitTree(of: again)
+        let second = try repo.commitWorkTree(paths: again, parent: first, author: who, committer: who, message: "dos\n")
+        #expect(try git(["rev-parse", "\(second.hex)^{tree}"]).trimmingCharacters(in: .whitespacesAndNewlines) == expectedAgain)
+        #expect(try git(["ls-tree", "--name-only", second.hex, "a"]).isEmpty)
+        #expect(try git(["fsck", "--strict", "--no-dangling"]).isEmpty)
+    }
+
     @Test("a conflicted index has no tree: IndexTree refuses it, stagedPaths names the path as libgit2's status does")
     func conflictedIndex() throws {
         let repo = try Repository.create(at: box.path)
