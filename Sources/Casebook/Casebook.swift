@@ -1043,6 +1043,11 @@ public final class Casebook {
     /// in a shared clone someone else may be editing them, and the step does not take them. A
     /// change staged there would enter the commit, and is refused.
     func checkClean(outside scope: String?) throws {
+        if let scope {
+            // The case's files git does not look at: an edit of them would never be recorded.
+            let hidden = try repository.hiddenEntries(within: [scope])
+            if !hidden.isEmpty { throw CasebookError.hiddenFromGit(hidden) }
+        }
         if let scope, GitPath.isInside(scope, "cases") {
             // A case's commit: staged changes anywhere but the case, and unstaged changes of
             // tracked files outside cases/ (other cases' unstaged edits are theirs to record). The
@@ -1080,6 +1085,8 @@ public final class Casebook {
                 throw CasebookError.dateBeforeParent(date: clock.iso(clock.now), parent: clock.iso(latest), commit: parent.short)
             }
         }
+        let hidden = try repository.hiddenEntries(within: paths)
+        if !hidden.isEmpty { throw CasebookError.hiddenFromGit(hidden) }
         let sign = try signing(author: author, role: role, roster: roster, settingsAt: parent)
         do {
             return try repository.commitWorkTree(paths: paths, parent: parent, author: signature(of: author),

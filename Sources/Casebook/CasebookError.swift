@@ -25,6 +25,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// Something other than a real folder (a symbolic link, a file) where folio keeps its caches,
     /// its write lock and a step's scratch files (`.git/folio`, `FolioFolder`).
     case folioFolderNotOwn(String, found: String)
+    /// Files of a commit that git does not look at (assume-unchanged, skip-worktree) or
+    /// submodules: the commit would take the index's copy, not what is in the folder.
+    case hiddenFromGit([HiddenEntry])
     /// A YAML file or header the parser refused: said in Spanish, the parser's own text kept in `parser`.
     case invalidYAML(file: String, reason: String, fix: String, parser: String)
     case unknownProcedure(String)
@@ -130,6 +133,21 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(path) no es una carpeta sino \(found): folio guarda ahí sus cachés, su bloqueo de escritura y los archivos"
                 + " de un paso antes de ponerlos en su lugar, y no escribe a través de un enlace ni fuera de .git. Quítelo"
                 + " (rm \(SafeText.shellWord(path))) y vuelva a intentarlo: folio crea de nuevo la carpeta, y lo que guardaba en ella es desechable."
+        case .hiddenFromGit(let entries):
+            func list(_ kind: HiddenEntry.Kind) -> [String] { entries.filter { $0.kind == kind }.map(\.path) }
+            let marked = list(.assumeUnchanged) + list(.skipWorktree), submodules = list(.submodule)
+            func words(_ paths: [String]) -> String { paths.map(SafeText.shellWord).joined(separator: " ") }
+            var parts: [String] = []
+            if !marked.isEmpty {
+                parts.append("git tiene marcados para no mirarlos (assume-unchanged o skip-worktree) \(marked.joined(separator: ", ")):"
+                    + " el commit guardaría la copia del índice y no lo que hay en la carpeta. Quite la marca con"
+                    + " 'git update-index --no-assume-unchanged --no-skip-worktree -- \(words(marked))'")
+            }
+            if !submodules.isEmpty {
+                parts.append("el índice tiene un submódulo donde el expediente guarda archivos: \(submodules.joined(separator: ", "))."
+                    + " Quítelo con 'git rm --cached -- \(words(submodules))'")
+            }
+            return "No se registra: " + parts.joined(separator: "; ") + ". Después repita el comando; nada se ha registrado."
         case .unknownProcedure(let text):
             return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."
         case .unknownPersona(let who, let known):
@@ -184,11 +202,18 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             if others.contains(where: { $0 == "roles.yaml" }) {
                 advice.append("las personas se cambian con 'folio roles add/set/remove' (descarte la edición con 'git restore roles.yaml')")
             }
-            if others.contains(where: { $0 != "roles.yaml" }) {
-                advice.append("los cambios de configuración (\(others.filter { $0 != "roles.yaml" }.prefix(3).joined(separator: ", "))) los registra un jefe con 'git commit'")
+            // The department's configuration is folio.yaml and schemas/; any other file outside cases/ is no one's step.
+            let configuration = others.filter { $0 == "folio.yaml" || GitPath.isInside($0, "schemas") }
+            let stray = others.filter { $0 != "roles.yaml" && !configuration.contains($0) }
+            if !configuration.isEmpty {
+                advice.append("los cambios de configuración (\(configuration.prefix(3).joined(separator: ", "))) los registra un jefe con 'git commit'")
+            }
+            if !stray.isEmpty {
+                advice.append("fuera de cases/, \(stray.prefix(3).joined(separator: ", ")) no es de ningún expediente ni de la configuración: si no debe"
+                    + " quedar en el repositorio, quítelo del índice ('git rm --cached ARCHIVO' si es nuevo); si debe quedar, lo registra un jefe con 'git commit'")
             }
             return "Hay cambios sin registrar fuera de \(scope): \(list). " + advice.joined(separator: "; ").prefix(1).uppercased()
-                + String(advice.joined(separator: "; ").dropFirst()) + "; o, antes de continuar, sáquelos del índice ('git restore --staged ARCHIVO', la edición queda para su propio paso) "
+                + String(advice.joined(separator: "; ").dropFirst()) + "; o, antes de continuar, sáquelos del índice si los preparó con 'git add' ('git restore --staged ARCHIVO', la edición queda para su propio paso) "
                 + "o descártelos ('git restore --staged --worktree ARCHIVO')."
         case .conflicted(let paths):
             return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
@@ -395,6 +420,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .missingProgram: return "FOLIO-E065"
         case .fileSystem: return "FOLIO-E066"
         case .folioFolderNotOwn: return "FOLIO-E071"
+        case .hiddenFromGit: return "FOLIO-E072"
         case .caseNotCounted: return "FOLIO-E067"
         case .caseFolderGone: return "FOLIO-E068"
         case .caseFileGone: return "FOLIO-E070"

@@ -310,4 +310,34 @@ extension Repository {
         let head = try headCommit().map { try treeID(of: $0) }
         return try IndexTree(index: index!).paths(differingFrom: head, in: self)
     }
+
+    /// Entries of the index at or inside `paths` that a commit of those paths would take from the
+    /// index as they are, not from the work tree: files marked `assume-unchanged` or
+    /// `skip-worktree` (neither git's status nor libgit2's looks at their files, so an edit of
+    /// them is never added), and submodules (a commit id where a file belongs).
+    public func hiddenEntries(within paths: [String]) throws -> [HiddenEntry] {
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, handle))
+        defer { git_index_free(index) }
+        try check("git_index_read", git_index_read(index, 0))
+        var found: [HiddenEntry] = []
+        for i in 0..<git_index_entrycount(index) {
+            guard let entry = git_index_get_byindex(index, i)?.pointee, let cPath = entry.path else { continue }
+            let assumed = UInt32(entry.flags) & UInt32(GIT_INDEX_ENTRY_VALID.rawValue) != 0
+            let skipped = UInt32(entry.flags_extended) & UInt32(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0
+            let submodule = entry.mode == 0o160000
+            guard assumed || skipped || submodule else { continue }
+            let path = String(cString: cPath)
+            guard paths.contains(where: { GitPath.isWithin(path, $0) }) else { continue }
+            found.append(HiddenEntry(path: path, kind: submodule ? .submodule : skipped ? .skipWorktree : .assumeUnchanged))
+        }
+        return found
+    }
+}
+
+/// An index entry a commit would take as the index holds it (`Repository.hiddenEntries`).
+public struct HiddenEntry: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case assumeUnchanged, skipWorktree, submodule }
+    public var path: String
+    public var kind: Kind
 }

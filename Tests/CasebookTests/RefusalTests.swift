@@ -131,7 +131,48 @@ struct RefusalTests {
         try repo.write(repo.read("folio.yaml") + "# cambio\n", to: "folio.yaml")
         try repo.expectRefusal(["folio.yaml"]) { try repo.step(a, as: "alopez") }
         try repo.git(["add", "folio.yaml"])
-        try repo.expectRefusal(["folio.yaml"]) { try repo.step(a, as: "alopez") }
+        try repo.expectRefusal(["folio.yaml", "os cambios de configuración (folio.yaml) los registra un jefe"]) { try repo.step(a, as: "alopez") }
+        // A stray file staged at the top is no configuration: said so, with the way to take it out.
+        try repo.git(["reset", "-q", "--hard"])
+        try repo.write("mías\n", to: "notas-personales.txt")
+        try repo.git(["add", "notas-personales.txt"])
+        try repo.expectRefusal(["Fuera de cases/, notas-personales.txt no es de ningún expediente ni de la configuración", "git rm --cached"]) {
+            try repo.step(a, as: "alopez")
+        }
+    }
+
+    @Test("a case file git does not look at (assume-unchanged, skip-worktree), a submodule in the case, roles.yaml marked: refused with the fix and nothing recorded; without the marks the edit is recorded")
+    func hiddenFromGit() throws {
+        let repo = try CaseRepo()
+        let id = try p4Case(repo)
+        // roles.yaml marked: `roles add` would commit nothing and say the person was added.
+        try repo.git(["update-index", "--assume-unchanged", "roles.yaml"])
+        try repo.expectRefusal(["roles.yaml", "--no-assume-unchanged"]) {
+            _ = try repo.book.addPersona(Persona(id: "zz", name: "Zoila Zea", email: "zz@igss.gob.gt", roles: [.analista]), actor: "mrodriguez")
+        }
+        try repo.git(["update-index", "--no-assume-unchanged", "roles.yaml"])
+        let file = "cases/2026/\(id)/expediente.md"
+        try repo.write(repo.read(file) + "Cambio que el paso debe guardar.\n", to: file)
+        // Marked, git's status does not see the edit: a commit would take the index's copy and say "Registrado".
+        try repo.git(["update-index", "--assume-unchanged", file])
+        #expect(try repo.git(["status", "--porcelain"]).isEmpty)
+        try repo.expectRefusal(["assume-unchanged", file, "git update-index --no-assume-unchanged --no-skip-worktree -- \(file)"]) {
+            try repo.step(id, as: "mrodriguez")
+        }
+        try repo.git(["update-index", "--no-assume-unchanged", file])
+        try repo.git(["update-index", "--skip-worktree", file])
+        #expect(try repo.git(["ls-files", "-v", file]) == "S \(file)")
+        // A note whose only edit git does not see is told why, not "nothing to record".
+        try repo.expectRefusal(["skip-worktree", file]) { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "nota") }
+        try repo.git(["update-index", "--no-skip-worktree", file])
+        // A submodule entry where the case keeps files: plain `git add -A` would not keep it, verify flags it.
+        let head = try repo.git(["rev-parse", "HEAD"])
+        try repo.git(["update-index", "--add", "--cacheinfo", "160000,\(head),cases/2026/\(id)/sub"])
+        try repo.expectRefusal(["submódulo", "cases/2026/\(id)/sub", "git rm --cached -- cases/2026/\(id)/sub"]) { try repo.step(id, as: "mrodriguez") }
+        try repo.git(["rm", "-q", "--cached", "cases/2026/\(id)/sub"])
+        let done = try repo.step(id, as: "mrodriguez")
+        #expect(try repo.git(["show", "\(done.commit.hex):\(file)"]).contains("Cambio que el paso debe guardar."))
+        #expect(try repo.git(["status", "--porcelain"]).isEmpty)
     }
 
     @Test("a repository in the middle of a merge")
