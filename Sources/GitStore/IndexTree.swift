@@ -124,6 +124,17 @@ struct IndexTree {
         return OID(oid)
     }
 
+    /// The entries of the tree `id` (name bytes, mode, id), in git's order.
+    static func entries(of id: OID, in repository: Repository) throws -> [(name: [UInt8], mode: UInt32, id: OID)] {
+        let parsed = try repository.tree(id)
+        defer { git_tree_free(parsed) }
+        return (0..<git_tree_entrycount(parsed)).compactMap { i in
+            guard let e = git_tree_entry_byindex(parsed, i), let name = git_tree_entry_name(e) else { return nil }
+            return (Array(UnsafeRawBufferPointer(start: name, count: strlen(name))), git_tree_entry_filemode(e).rawValue,
+                    OID(git_tree_entry_id(e).pointee))
+        }
+    }
+
     /// The paths (files, links, submodules) whose entry here differs from `tree` (nil: no tree):
     /// added, changed (id or mode) or removed, as `git diff --cached --name-only` lists them.
     /// Only the folders whose ids differ are read.
@@ -136,18 +147,10 @@ struct IndexTree {
     private func compare(_ folder: Folder?, _ tree: OID?, prefix: [UInt8], _ repository: Repository,
                          _ found: inout [String]) throws {
         if let folder, let tree, folder.id == tree { return }
+        let listed = try tree.map { try IndexTree.entries(of: $0, in: repository) } ?? []
         var committed: [[UInt8]: (mode: UInt32, id: OID)] = [:]
-        var order: [[UInt8]] = []
-        if let tree {
-            let parsed = try repository.tree(tree)
-            defer { git_tree_free(parsed) }
-            for i in 0..<git_tree_entrycount(parsed) {
-                guard let e = git_tree_entry_byindex(parsed, i) else { continue }
-                let name = Array(UnsafeRawBufferPointer(start: git_tree_entry_name(e), count: strlen(git_tree_entry_name(e))))
-                committed[name] = (git_tree_entry_filemode(e).rawValue, OID(git_tree_entry_id(e).pointee))
-                order.append(name)
-            }
-        }
+        for e in listed { committed[e.name] = (e.mode, e.id) }
+        let order = listed.map(\.name)
         func path(_ name: [UInt8]) -> String { String(decoding: prefix + name, as: UTF8.self) }
         func isFolder(_ mode: UInt32) -> Bool { mode == 0o040000 }
         var seen = Set<[UInt8]>()
@@ -220,15 +223,7 @@ struct IndexTree {
     private func overlay(_ folder: Folder?, _ base: OID?, prefix: [UInt8], named: Set<[UInt8]>, crossed: Set<[UInt8]>,
                          odb: OpaquePointer, _ repository: Repository) throws -> OID? {
         var kept: [[UInt8]: (mode: UInt32, id: OID)] = [:]
-        if let base {
-            let parsed = try repository.tree(base)
-            defer { git_tree_free(parsed) }
-            for i in 0..<git_tree_entrycount(parsed) {
-                guard let e = git_tree_entry_byindex(parsed, i) else { continue }
-                kept[Array(UnsafeRawBufferPointer(start: git_tree_entry_name(e), count: strlen(git_tree_entry_name(e))))] =
-                    (git_tree_entry_filemode(e).rawValue, OID(git_tree_entry_id(e).pointee))
-            }
-        }
+        for e in try base.map({ try IndexTree.entries(of: $0, in: repository) }) ?? [] { kept[e.name] = (e.mode, e.id) }
         var mine: [[UInt8]: Entry] = [:]
         for entry in folder?.entries ?? [] { mine[Array(entry.name)] = entry }
         var result: [(name: [UInt8], mode: UInt32, id: OID)] = []
@@ -270,15 +265,7 @@ struct IndexTree {
     private func write(_ folder: Folder, over base: OID?, odb: OpaquePointer, _ repository: Repository) throws {
         if folder.id == base { return }
         var inBase: [[UInt8]: OID] = [:]
-        if let base {
-            let parsed = try repository.tree(base)
-            defer { git_tree_free(parsed) }
-            for i in 0..<git_tree_entrycount(parsed) {
-                guard let e = git_tree_entry_byindex(parsed, i), git_tree_entry_type(e) == GIT_OBJECT_TREE else { continue }
-                inBase[Array(UnsafeRawBufferPointer(start: git_tree_entry_name(e), count: strlen(git_tree_entry_name(e))))] =
-                    OID(git_tree_entry_id(e).pointee)
-            }
-        }
+        for e in try base.map({ try IndexTree.entries(of: $0, in: repository) }) ?? [] where e.mode == 0o040000 { inBase[e.name] = e.id }
         for entry in folder.entries {
             if let inner = entry.folder { try write(inner, over: inBase[Array(entry.name)], odb: odb, repository) }
         }
