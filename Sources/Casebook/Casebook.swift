@@ -1043,11 +1043,6 @@ public final class Casebook {
     /// in a shared clone someone else may be editing them, and the step does not take them. A
     /// change staged there would enter the commit, and is refused.
     func checkClean(outside scope: String?) throws {
-        if let scope {
-            // The case's files git does not look at: an edit of them would never be recorded.
-            let hidden = try repository.hiddenEntries(within: [scope])
-            if !hidden.isEmpty { throw CasebookError.hiddenFromGit(hidden) }
-        }
         if let scope, GitPath.isInside(scope, "cases") {
             // A case's commit: staged changes anywhere but the case, and unstaged changes of
             // tracked files outside cases/ (other cases' unstaged edits are theirs to record). The

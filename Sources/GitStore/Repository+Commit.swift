@@ -45,7 +45,10 @@ extension Repository {
     /// The files that differ on `side`, limited to `paths` (folders or files, relative to the
     /// work tree; none: everywhere): libgit2 reads only the parts of the work tree and index
     /// under them, so a status of one folder does not cost the whole tree.
-    public func changes(side: StatusSide, in paths: [String] = [], untracked: Bool) throws -> [FileChange] {
+    ///
+    /// With `ignored`, files git's ignore rules match (`.gitignore`, `.git/info/exclude`,
+    /// `core.excludesFile`) are listed too, as untracked.
+    public func changes(side: StatusSide, in paths: [String] = [], untracked: Bool, ignored: Bool = false) throws -> [FileChange] {
         var options = git_status_options()
         try check("git_status_options_init", git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)))
         switch side {
@@ -55,6 +58,7 @@ extension Repository {
         }
         options.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
             | (untracked ? GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue : 0)
+            | (ignored ? GIT_STATUS_OPT_INCLUDE_IGNORED.rawValue | GIT_STATUS_OPT_RECURSE_IGNORED_DIRS.rawValue : 0)
         // Paths are literal: a glob character in a name matches only itself (read by scalar: a
         // character such as "[\u{301}" holds one too).
         let specs = paths.map { path in
@@ -88,7 +92,7 @@ extension Repository {
             else if flags & (GIT_STATUS_WT_MODIFIED.rawValue | GIT_STATUS_INDEX_MODIFIED.rawValue
                 | GIT_STATUS_WT_TYPECHANGE.rawValue | GIT_STATUS_INDEX_TYPECHANGE.rawValue) != 0 { kind = .modified }
             else if flags & (GIT_STATUS_WT_RENAMED.rawValue | GIT_STATUS_INDEX_RENAMED.rawValue) != 0 { kind = .renamed }
-            else if flags & GIT_STATUS_IGNORED.rawValue != 0 { continue }
+            else if flags & GIT_STATUS_IGNORED.rawValue != 0 { if ignored { kind = .untracked } else { continue } }
             else { kind = .other }
             result.append(FileChange(path: String(cString: rawPath), kind: kind, staged: staged))
         }
@@ -122,7 +126,9 @@ extension Repository {
             // What `git add -A -- paths` does, file by file: libgit2's git_index_add_all and
             // git_index_update_all walk the whole work tree whatever the pathspec (every case folder
             // of every year, twice), where a status narrowed to `paths` reads only those folders.
-            for change in try changes(side: .workTree, in: paths, untracked: true) {
+            // Ignored files too (`git add -A -f`): a rule of someone's own (`core.excludesFile`,
+            // `.git/info/exclude`) must not leave out of the record a document the case holds.
+            for change in try changes(side: .workTree, in: paths, untracked: true, ignored: true) {
                 if change.kind == .deleted {
                     try check("git_index_remove_bypath", git_index_remove_bypath(index, change.path))
                 } else {

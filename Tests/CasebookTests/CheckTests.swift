@@ -64,7 +64,9 @@ struct CheckTests {
         #expect(more.contains { $0.file == "\(folder)/XYZ.csv" && $0.message.contains("no hay en roles.yaml un enlace registrado de XYZ") })
         try FileManager.default.removeItem(atPath: repo.path + "/\(folder)/HGE-revision.md")
         try FileManager.default.removeItem(atPath: repo.path + "/\(folder)/XYZ.csv")
-        // The secretaria's step for HGE neither takes them nor stops for them.
+        // The secretaria's step for HGE neither takes them nor stops for them; nor for a mark git
+        // keeps on the figures (assume-unchanged), a file her step does not commit (attack31).
+        try repo.git(["update-index", "--assume-unchanged", "\(folder)/HGE.csv"])
         try repo.step(id, "02", as: "cmendez", dependency: "HGE")
         #expect(!(try repo.git(["show", "--name-only", "--format=", "HEAD"])).contains("hro.csv"))
     }

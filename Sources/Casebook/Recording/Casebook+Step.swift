@@ -429,7 +429,9 @@ extension Casebook {
                                                     reason: "está fuera de lo que registra el enlace de \(own) (dependencias/\(own)/ y sus datos); la nota no tiene nada más que registrar",
                                                     fix: "Si es un documento de \(own), muévalo a dependencias/\(own)/ y vuelva a intentarlo; lo demás del expediente lo registra el Departamento.")
                 }
-                throw CasebookError.nothingToRecord(path)
+                // An edit git does not look at (a marked file of the note's own paths) is said so.
+                let hidden = try repository.hiddenEntries(within: scope)
+                throw hidden.isEmpty ? CasebookError.nothingToRecord(path) : CasebookError.hiddenFromGit(hidden)
             }
             try validateCase(id: id, path: path, definition: replay.definition, schemaCommit: replay.opening.commit, scope: scope)
             if scope.contains(where: { $0 == path || $0 == "\(path)/expediente.md" }) {
