@@ -135,16 +135,17 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + " (rm \(SafeText.shellWord(path))) y vuelva a intentarlo: folio crea de nuevo la carpeta, y lo que guardaba en ella es desechable."
         case .hiddenFromGit(let entries):
             func list(_ kind: HiddenEntry.Kind) -> [String] { entries.filter { $0.kind == kind }.map(\.path) }
+            func shown(_ paths: [String]) -> String { paths.map(SafeText.visible).joined(separator: ", ") }
             let marked = list(.assumeUnchanged) + list(.skipWorktree), submodules = list(.submodule)
             func words(_ paths: [String]) -> String { paths.map(SafeText.shellWord).joined(separator: " ") }
             var parts: [String] = []
             if !marked.isEmpty {
-                parts.append("git tiene marcados para no mirarlos (assume-unchanged o skip-worktree) \(marked.joined(separator: ", ")):"
+                parts.append("git tiene marcados para no mirarlos (assume-unchanged o skip-worktree) \(shown(marked)):"
                     + " el commit guardaría la copia del índice y no lo que hay en la carpeta. Quite la marca con"
                     + " 'git update-index --no-assume-unchanged --no-skip-worktree -- \(words(marked))'")
             }
             if !submodules.isEmpty {
-                parts.append("el índice tiene un submódulo donde el expediente guarda archivos: \(submodules.joined(separator: ", "))."
+                parts.append("el índice tiene un submódulo donde el expediente guarda archivos: \(shown(submodules))."
                     + " Quítelo con 'git rm --cached -- \(words(submodules))'")
             }
             return "No se registra: " + parts.joined(separator: "; ") + ". Después repita el comando; nada se ha registrado."

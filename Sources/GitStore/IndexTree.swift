@@ -41,8 +41,8 @@ struct IndexTree {
         paths.reserveCapacity(scope == nil ? count : 0)
         for i in 0..<count {
             guard let entry = git_index_get_byindex(index, i)?.pointee, let path = entry.path else { continue }
+            let length = strlen(path)
             if let scopes {
-                let length = strlen(path)
                 let inside = scopes.contains { scope in
                     scope.isEmpty || scope.count <= length && scope.withUnsafeBytes { memcmp(path, $0.baseAddress!, scope.count) } == 0
                         && (scope.count == length || path[scope.count] == 0x2F)
@@ -54,7 +54,7 @@ struct IndexTree {
                 throw GitError(function: "IndexTree", code: GIT_EUNMERGED.rawValue,
                                message: "el índice tiene conflictos sin resolver: \(String(cString: path))")
             }
-            paths.append((UnsafeRawPointer(path), strlen(path), entry.mode, entry.id))
+            paths.append((UnsafeRawPointer(path), length, entry.mode, entry.id))
         }
         // The index is sorted by whole path, byte by byte: a folder's entries are contiguous, and
         // in the order git sorts a tree (a folder's name compares as if followed by "/").
@@ -85,36 +85,50 @@ struct IndexTree {
     }
 
     /// The bytes of `folder` as a git tree object, in `bytes` (written in place: a step hashes
-    /// every folder of the index, tens of thousands).
-    /// Returns how many bytes of `bytes` it wrote (`bytes` grows, never shrinks).
+    /// every folder of the index, tens of thousands). Returns how many bytes of `bytes` it wrote
+    /// (`bytes` grows, never shrinks).
     @discardableResult
     static func content(of folder: Folder, into bytes: inout [UInt8]) -> Int {
         let size = folder.entries.reduce(0) { $0 + 7 + $1.name.count + 1 + 20 }
         if bytes.count < size { bytes = [UInt8](repeating: 0, count: max(size, bytes.count * 2)) }
         var end = 0
         bytes.withUnsafeMutableBufferPointer { out in
-            for entry in folder.entries {
-                // The mode in octal without leading zeros ("100644", "40000"), as git writes it.
-                var mode = entry.mode, digits = 0
-                repeat { digits += 1; mode >>= 3 } while mode > 0
-                mode = entry.mode
-                for k in stride(from: digits - 1, through: 0, by: -1) {
-                    out[end + k] = 0x30 + UInt8(mode & 7)
-                    mode >>= 3
-                }
-                end += digits
-                out[end] = 0x20
-                end += 1
-                for byte in entry.name { out[end] = byte; end += 1 }
-                out[end] = 0
-                end += 1
-                withUnsafeBytes(of: entry.id.raw.id) { id in
-                    for k in 0..<20 { out[end + k] = id[k] }
-                }
-                end += 20
-            }
+            for entry in folder.entries { put(name: entry.name, mode: entry.mode, id: entry.id, into: out, at: &end) }
         }
         return end
+    }
+
+    /// The bytes of a git tree object holding `entries`, given in git's order.
+    static func content(of entries: [(name: [UInt8], mode: UInt32, id: OID)]) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: entries.reduce(0) { $0 + 7 + $1.name.count + 1 + 20 })
+        var end = 0
+        bytes.withUnsafeMutableBufferPointer { out in
+            for e in entries { e.name.withUnsafeBytes { put(name: $0, mode: e.mode, id: e.id, into: out, at: &end) } }
+        }
+        return Array(bytes[..<end])
+    }
+
+    /// One entry of a tree object at `end` of `out`: the mode in octal without leading zeros
+    /// ("100644", "40000"), a space, the name, a zero byte, the id's 20 bytes.
+    private static func put(name: UnsafeRawBufferPointer, mode: UInt32, id: OID, into out: UnsafeMutableBufferPointer<UInt8>,
+                            at end: inout Int) {
+        var rest = mode, digits = 0
+        repeat { digits += 1; rest >>= 3 } while rest > 0
+        rest = mode
+        for k in stride(from: digits - 1, through: 0, by: -1) {
+            out[end + k] = 0x30 + UInt8(rest & 7)
+            rest >>= 3
+        }
+        end += digits
+        out[end] = 0x20
+        end += 1
+        for byte in name { out[end] = byte; end += 1 }
+        out[end] = 0
+        end += 1
+        withUnsafeBytes(of: id.raw.id) { raw in
+            for k in 0..<20 { out[end + k] = raw[k] }
+        }
+        end += 20
     }
 
     /// The id git gives a tree of the first `count` bytes of `content`.
@@ -186,17 +200,6 @@ struct IndexTree {
         }
     }
 
-    /// Writes the folders of this tree that `base` does not hold as they are here, and returns
-    /// the root's id: the tree `git_index_write_tree` writes, found by reading only the folders
-    /// of `base` along the paths that changed.
-    func write(over base: OID?, in repository: Repository) throws -> OID {
-        var odb: OpaquePointer?
-        try check("git_repository_odb", git_repository_odb(&odb, repository.handle))
-        defer { git_odb_free(odb) }
-        try write(root, over: base, odb: odb!, repository)
-        return root.id
-    }
-
     /// Writes the tree of a commit of `paths` (this tree built `within` them): `base` with each
     /// of `paths` as this tree holds it, removed where it holds nothing, every other entry as
     /// `base` has it. Only the folders of `base` on the way to `paths` are read; what is staged
@@ -206,8 +209,11 @@ struct IndexTree {
         try check("git_repository_odb", git_repository_odb(&odb, repository.handle))
         defer { git_odb_free(odb) }
         let named = Set(paths.map { Array($0.utf8) })
-        // The whole work tree named: the whole index.
-        if named.contains([]) { return try write(over: base, in: repository) }
+        // The whole work tree named: the whole index, as `git_index_write_tree` writes it.
+        if named.contains([]) {
+            try write(root, over: base, odb: odb!, repository)
+            return root.id
+        }
         var crossed = Set<[UInt8]>()
         for path in named {
             for (i, byte) in path.enumerated() where byte == 0x2F { crossed.insert(Array(path[..<i])) }
@@ -247,14 +253,7 @@ struct IndexTree {
         // git's order: a folder's name compares as if followed by "/".
         func key(_ e: (name: [UInt8], mode: UInt32, id: OID)) -> [UInt8] { e.mode == 0o040000 ? e.name + [0x2F] : e.name }
         result.sort { key($0).lexicographicallyPrecedes(key($1)) }
-        var bytes: [UInt8] = []
-        for e in result {
-            bytes.append(contentsOf: String(e.mode, radix: 8).utf8)
-            bytes.append(0x20)
-            bytes.append(contentsOf: e.name)
-            bytes.append(0)
-            withUnsafeBytes(of: e.id.raw.id) { bytes.append(contentsOf: $0) }
-        }
+        let bytes = IndexTree.content(of: result)
         var written = git_oid()
         try bytes.withUnsafeBytes { raw in
             try check("git_odb_write", git_odb_write(&written, odb, raw.baseAddress, raw.count, GIT_OBJECT_TREE))
@@ -262,6 +261,8 @@ struct IndexTree {
         return OID(written)
     }
 
+    /// Writes `folder` and the folders below it that `base` (the tree at the same place) does not
+    /// hold as they are here; only the folders whose ids differ are read.
     private func write(_ folder: Folder, over base: OID?, odb: OpaquePointer, _ repository: Repository) throws {
         if folder.id == base { return }
         var inBase: [[UInt8]: OID] = [:]
