@@ -28,6 +28,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// Files of a commit that git does not look at (assume-unchanged, skip-worktree) or
     /// submodules: the commit would take the index's copy, not what is in the folder.
     case hiddenFromGit([HiddenEntry])
+    /// `GIT_INDEX_FILE` names another index than the repository's own (`own`), the only one folio
+    /// reads and writes: a writer refuses while it is set.
+    case foreignIndexFile(String, own: String)
     /// A YAML file or header the parser refused: said in Spanish, the parser's own text kept in `parser`.
     case invalidYAML(file: String, reason: String, fix: String, parser: String)
     case unknownProcedure(String)
@@ -149,6 +152,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                     + " Quítelo con 'git rm --cached -- \(words(submodules))'")
             }
             return "No se registra: " + parts.joined(separator: "; ") + ". Después repita el comando; nada se ha registrado."
+        case .foreignIndexFile(let value, let own):
+            return "La variable de entorno GIT_INDEX_FILE está definida (GIT_INDEX_FILE=\(SafeText.shellWord(value))): git usa ese índice,"
+                + " y folio solo el del repositorio (\(own)), así que lo preparado en aquel no entraría en el registro y aquel quedaría"
+                + " desfasado. No se registra nada: quite la variable ('unset GIT_INDEX_FILE') y repita el comando."
         case .unknownProcedure(let text):
             return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."
         case .unknownPersona(let who, let known):
@@ -422,6 +429,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .fileSystem: return "FOLIO-E066"
         case .folioFolderNotOwn: return "FOLIO-E071"
         case .hiddenFromGit: return "FOLIO-E072"
+        case .foreignIndexFile: return "FOLIO-E073"
         case .caseNotCounted: return "FOLIO-E067"
         case .caseFolderGone: return "FOLIO-E068"
         case .caseFileGone: return "FOLIO-E070"

@@ -117,6 +117,20 @@ public final class Repository {
         String(cString: git_repository_path(handle))
     }
 
+    /// The index `GIT_INDEX_FILE` names in `environment` when it is not this repository's own
+    /// (`.git/index`), nil when the variable is unset or names that one. git reads a relative
+    /// path from the work tree's top; an empty value is an index of its own (an empty one) to git.
+    /// libgit2 opens only the repository's own index, so with the variable set git and folio
+    /// would read and write different ones.
+    public func foreignIndexFile(in environment: [String: String]) -> String? {
+        guard let value = environment["GIT_INDEX_FILE"] else { return nil }
+        let base = URL(fileURLWithPath: workdir ?? gitdir, isDirectory: true)
+        let named = value.hasPrefix("/") ? URL(fileURLWithPath: value) : URL(fileURLWithPath: value, relativeTo: base)
+        let own = URL(fileURLWithPath: gitdir, isDirectory: true).appendingPathComponent("index")
+        func canonical(_ url: URL) -> String { url.standardizedFileURL.resolvingSymlinksInPath().path }
+        return !value.isEmpty && canonical(named) == canonical(own) ? nil : value
+    }
+
     public var isBare: Bool { git_repository_is_bare(handle) == 1 }
     public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
     public var isHeadDetached: Bool { git_repository_head_detached(handle) == 1 }

@@ -51,6 +51,8 @@ struct ErrorCodeTests {
             .foreignOwner("/srv/expedientes", owner: "git"),
             .caseFileGone("PI-2026-0001", file: "cases/2026/PI-2026-0001/expediente.md", fix: "restáurelo donde estaba con 'git checkout abc1234 -- cases/2026/PI-2026-0001/expediente.md'"),
             .folioFolderNotOwn("/srv/expedientes/.git/folio", found: "un enlace simbólico a /tmp/otra"),
+            .hiddenFromGit([HiddenEntry(path: "cases/2026/PI-2026-0001/expediente.md", kind: .skipWorktree)]),
+            .foreignIndexFile("/tmp/otro-indice", own: "/srv/expedientes/.git/index"),
         ]
     }
 
@@ -90,6 +92,8 @@ struct ErrorCodeTests {
         #expect(CasebookError.foreignOwner("x", owner: "y").code == "FOLIO-E069")
         #expect(CasebookError.caseFileGone("x", file: "y", fix: "z").code == "FOLIO-E070")
         #expect(CasebookError.folioFolderNotOwn("x", found: "y").code == "FOLIO-E071")
+        #expect(CasebookError.hiddenFromGit([]).code == "FOLIO-E072")
+        #expect(CasebookError.foreignIndexFile("x", own: "y").code == "FOLIO-E073")
     }
 
     @Test("a missing program is not an invalid file; a file-system failure names its path and why, never 'Error de git'")

@@ -567,4 +567,46 @@ struct SlipAndExcuseCommandLineTests {
         let excused = try cli.folio("excusar", id, "TIC", "-m", "Sin proyectos en ejecución", "--as", "mrodriguez")
         #expect(excused.ok && excused.out.contains("La ronda ya no espera a TIC; el expediente sigue abierto"), "\(excused.out)\(excused.err)")
     }
+
+    @Test("with GIT_INDEX_FILE naming another index, every writer refuses (FOLIO-E073) and leaves HEAD, both indexes and the files as they were; readers answer; the repository's own index so named, or the variable unset, records the change")
+    func foreignIndexFile() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
+        let id = "PI-2026-0001", file = "cases/2026/PI-2026-0001/expediente.md"
+        // A change staged in another index, as a script working with GIT_INDEX_FILE leaves it.
+        let other = cli.box.path + "/otro-indice"
+        try FileManager.default.copyItem(atPath: cli.repo + "/.git/index", toPath: other)
+        let text = try String(contentsOfFile: cli.repo + "/" + file, encoding: .utf8)
+        try (text + "Cambio preparado en otro índice.\n").write(toFile: cli.repo + "/" + file, atomically: true, encoding: .utf8)
+        #expect(try Sandbox.git(["add", file], in: cli.repo, env: ["GIT_INDEX_FILE": other]).ok)
+        try cli.box.write("%PDF-1.4\n", to: "entrada/plano.pdf")
+        func state() throws -> [String] {
+            let locks = (FileManager.default.enumerator(atPath: cli.repo + "/.git")?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".lock") }
+            return [try cli.git("rev-parse", "HEAD"), try cli.git("ls-files", "-s"), try cli.git("status", "--porcelain"),
+                    try Sandbox.gitOut(["ls-files", "-s"], in: cli.repo, env: ["GIT_INDEX_FILE": other]), locks.joined(separator: ",")]
+        }
+        let before = try state()
+        let env = ["FOLIO_DATE": "2026-11-03T09:00:00-06:00", "GIT_INDEX_FILE": other]
+        for args in [["note", id, "-m", "Nota"], ["step", id, "02", "--as", "mrodriguez"], ["attach", id, cli.box.path + "/entrada/plano.pdf"],
+                     ["roles", "add", "jperez", "--name", "Jorge Pérez", "--email", "jperez@igss.gob.gt", "--role", "asistente", "--as", "mrodriguez"],
+                     ["new", "4", "--title", "B", "--set", "snip=245790", "--set", "unidad_ejecutora=DIP"]] {
+            let run = try Sandbox.run(CLI.binary, args, in: cli.repo, env: env)
+            #expect(!run.ok && run.err.contains("GIT_INDEX_FILE=\(other)") && run.err.contains("'unset GIT_INDEX_FILE'")
+                    && run.err.contains("No se registra nada") && run.err.contains("[FOLIO-E073]"), "\(args): \(run.err)")
+        }
+        #expect(try state() == before)
+        for args in [["status"], ["log", id], ["verify"]] {
+            let run = try Sandbox.run(CLI.binary, args, in: cli.repo, env: env)
+            #expect(run.ok && !run.err.contains("GIT_INDEX_FILE"), "\(args): \(run.err)")
+        }
+        // The repository's own index by another name is no other index: relative (git reads it from the top) or absolute.
+        for (n, own) in [".git/index", cli.repo + "/.git/index"].enumerated() {
+            try (text + "Nota \(n).\n").write(toFile: cli.repo + "/" + file, atomically: true, encoding: .utf8)
+            let run = try Sandbox.run(CLI.binary, ["note", id, "-m", "Nota \(n)"], in: cli.repo + "/cases",
+                                      env: ["FOLIO_DATE": "2026-11-0\(4 + n)T09:00:00-06:00", "GIT_INDEX_FILE": own])
+            #expect(run.ok, "\(own): \(run.err)")
+        }
+        #expect(try cli.git("status", "--porcelain").isEmpty)
+    }
 }

@@ -225,6 +225,10 @@ extension Casebook {
     /// The one door to every change of the repository: a casebook opened to read is refused here.
     func writing<T>(_ body: () throws -> T) throws -> T {
         guard access == .write else { throw CasebookError.readOnly(repository.workdir ?? repository.gitdir) }
+        // git with another index and folio with the repository's own would each miss the other's work.
+        if let other = repository.foreignIndexFile(in: ProcessInfo.processInfo.environment) {
+            throw CasebookError.foreignIndexFile(other, own: repository.gitdir + "index")
+        }
         let timeout = lockTimeout
         return try WriteLock(repository: repository).run(timeout: timeout, waiting: lockWaitNotice.map { tell in { holder in
             tell("otro folio está escribiendo en este clon (\(holder?.description ?? "otro proceso")); se espera a que termine, "
