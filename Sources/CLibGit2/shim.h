@@ -2,6 +2,8 @@
 #define FOLIO_CLIBGIT2_SHIM_H
 #define GIT_DEPRECATE_HARD
 #include <git2.h>
+/* git_repository_set_index: to drop an index libgit2 could not read (Repository.forgetIndex). */
+#include <git2/sys/repository.h>
 
 /* git_libgit2_opts is variadic and cannot be called from Swift: the few settings folio needs. */
 

@@ -31,6 +31,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// `GIT_INDEX_FILE` names another index than the repository's own (`own`), the only one folio
     /// reads and writes: a writer refuses while it is set.
     case foreignIndexFile(String, own: String)
+    /// The repository's index (`path`) uses a mandatory extension libgit2 1.5 cannot read: `link`
+    /// (a split index), `sdir` (a sparse index).
+    case unreadableIndex(String, extension: String)
     /// A YAML file or header the parser refused: said in Spanish, the parser's own text kept in `parser`.
     case invalidYAML(file: String, reason: String, fix: String, parser: String)
     case unknownProcedure(String)
@@ -156,6 +159,21 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "La variable de entorno GIT_INDEX_FILE está definida (GIT_INDEX_FILE=\(SafeText.shellWord(value))): git usa ese índice,"
                 + " y folio solo el del repositorio (\(own)), así que lo preparado en aquel no entraría en el registro y aquel quedaría"
                 + " desfasado. No se registra nada: quite la variable ('unset GIT_INDEX_FILE') y repita el comando."
+        case .unreadableIndex(let path, let ext):
+            let split = "'git update-index --no-split-index' (y, si core.splitIndex está activado, 'git config core.splitIndex false')"
+            let sparse = "'git sparse-checkout disable' (toda la copia de trabajo) o 'git sparse-checkout reapply --no-sparse-index'"
+                + " (conserva la copia parcial)"
+            let (kind, fix): (String, String)
+            switch ext {
+            case "link": (kind, fix) = ("está dividido (split index: 'git update-index --split-index' o core.splitIndex)",
+                                        "Vuelva al índice de un solo archivo con \(split)")
+            case "sdir": (kind, fix) = ("es disperso (sparse index: 'git sparse-checkout --sparse-index' o index.sparse)",
+                                        "Vuelva al índice completo con \(sparse)")
+            default: (kind, fix) = ("usa la extensión obligatoria '\(SafeText.visible(ext))'",
+                                    "Vuelva al índice completo: si está dividido, con \(split); si es disperso, con \(sparse)")
+            }
+            return "El índice de git de este clon (\(path)) \(kind), un formato que la libgit2 de folio no sabe leer:"
+                + " no se registra nada. \(fix), y repita el comando."
         case .unknownProcedure(let text):
             return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."
         case .unknownPersona(let who, let known):
@@ -430,6 +448,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .folioFolderNotOwn: return "FOLIO-E071"
         case .hiddenFromGit: return "FOLIO-E072"
         case .foreignIndexFile: return "FOLIO-E073"
+        case .unreadableIndex: return "FOLIO-E074"
         case .caseNotCounted: return "FOLIO-E067"
         case .caseFolderGone: return "FOLIO-E068"
         case .caseFileGone: return "FOLIO-E070"

@@ -18,6 +18,12 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
     public var isLocked: Bool { code == GIT_ELOCKED.rawValue }
     /// True when a compare-and-swap on a reference found another value.
     public var isModified: Bool { code == GIT_EMODIFIED.rawValue }
+    /// The mandatory extension of an index this libgit2 cannot read (`link`: a split index,
+    /// `sdir`: a sparse index), nil for any other failure.
+    public var unreadableIndexExtension: String? {
+        guard let range = message.range(of: "unsupported mandatory extension: '") else { return nil }
+        return String(message[range.upperBound...].prefix { $0 != "'" })
+    }
 }
 
 /// Throws a `GitError` when `rc` is negative.

@@ -222,6 +222,14 @@ extension Repository {
 }
 
 extension Repository {
+    /// Drops the index this repository holds in memory, so that the next use reads the file again
+    /// whole: after a read that failed half-way (an index in a format libgit2 cannot read), what
+    /// it holds is neither the old index nor the new one, and the file git writes back may carry
+    /// the same stamp as the one read before.
+    public func forgetIndex() {
+        git_repository_set_index(handle, nil)
+    }
+
     /// Makes the index match HEAD's tree, leaving the work tree as it is (`git reset --mixed`).
     public func resetIndexToHead() throws {
         guard let head = try headCommit() else { return }

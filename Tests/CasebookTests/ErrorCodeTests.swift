@@ -53,6 +53,7 @@ struct ErrorCodeTests {
             .folioFolderNotOwn("/srv/expedientes/.git/folio", found: "un enlace simbólico a /tmp/otra"),
             .hiddenFromGit([HiddenEntry(path: "cases/2026/PI-2026-0001/expediente.md", kind: .skipWorktree)]),
             .foreignIndexFile("/tmp/otro-indice", own: "/srv/expedientes/.git/index"),
+            .unreadableIndex("/srv/expedientes/.git/index", extension: "link"),
         ]
     }
 
@@ -94,6 +95,15 @@ struct ErrorCodeTests {
         #expect(CasebookError.folioFolderNotOwn("x", found: "y").code == "FOLIO-E071")
         #expect(CasebookError.hiddenFromGit([]).code == "FOLIO-E072")
         #expect(CasebookError.foreignIndexFile("x", own: "y").code == "FOLIO-E073")
+        #expect(CasebookError.unreadableIndex("x", extension: "sdir").code == "FOLIO-E074")
+    }
+
+    @Test("each index libgit2 cannot read has its own fix: a split one, a sparse one, another extension")
+    func unreadableIndexTexts() {
+        #expect(CasebookError.unreadableIndex("i", extension: "link").description.contains("git update-index --no-split-index"))
+        #expect(CasebookError.unreadableIndex("i", extension: "sdir").description.contains("git sparse-checkout disable"))
+        let other = CasebookError.unreadableIndex("i", extension: "zzzz").description
+        #expect(other.contains("'zzzz'") && other.contains("--no-split-index") && other.contains("--no-sparse-index"))
     }
 
     @Test("a missing program is not an invalid file; a file-system failure names its path and why, never 'Error de git'")

@@ -229,6 +229,16 @@ extension Casebook {
         if let other = repository.foreignIndexFile(in: ProcessInfo.processInfo.environment) {
             throw CasebookError.foreignIndexFile(other, own: repository.gitdir + "index")
         }
+        do {
+            return try locked(body)
+        } catch let error as GitError where error.unreadableIndexExtension != nil {
+            repository.forgetIndex()
+            throw CasebookError.unreadableIndex(repository.gitdir + "index", extension: error.unreadableIndexExtension!)
+        }
+    }
+
+    /// `body` under the write lock, again while another writer got in between (`writing`).
+    private func locked<T>(_ body: () throws -> T) throws -> T {
         let timeout = lockTimeout
         return try WriteLock(repository: repository).run(timeout: timeout, waiting: lockWaitNotice.map { tell in { holder in
             tell("otro folio está escribiendo en este clon (\(holder?.description ?? "otro proceso")); se espera a que termine, "
