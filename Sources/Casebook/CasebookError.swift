@@ -47,6 +47,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case roundIncomplete(caseID: String, step: String, noun: String, missing: [String], firstCode: String, jefes: [String])
     case invalidID(String)
     case invalidDependency(String)
+    /// A well-formed code that names no dependency the department knows for the case (`known`:
+    /// roles.yaml's contacts, `dependencias_esperadas`, the case's own threads); `noun` is what the
+    /// round calls them (dependencia, unidad ejecutora).
+    case unknownDependency(String, known: [String], noun: String)
     case caseExists(String, path: String)
     case unknownCase(String)
     /// A case folder that no commit that counts opens (a forged or invalid opening, a folder added
@@ -201,6 +205,19 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "'\(id)' no es un identificador de expediente válido: use letras mayúsculas, dígitos y guiones (p. ej. PI-2026-0003), sin '/', '..' ni espacios."
         case .invalidDependency(let code):
             return "'\(code)' no es un código de dependencia válido: use de 1 a 20 letras, dígitos, '-' o '_' (p. ej. HGE), sin '/' ni '..'."
+        case .unknownDependency(let code, let known, let noun):
+            let which: String
+            if known.isEmpty {
+                which = "no hay ninguna registrada en roles.yaml ni en 'dependencias_esperadas' del expediente"
+            } else if known.count <= 12 {
+                which = "las que conoce son \(known.joined(separator: ", ")) (enlaces de roles.yaml, 'dependencias_esperadas' y las que ya tienen pasos)"
+            } else {
+                which = "las más parecidas son \(Self.nearest(code, in: known).joined(separator: ", ")), de \(known.count) ('folio roles' lista los enlaces)"
+            }
+            let role = noun == "unidad ejecutora" ? "unidad-ejecutora" : "dependencia"
+            return "'\(code)' no es ninguna \(noun) que el departamento conozca para este expediente: \(which). Revise el código de --dependency;"
+                + " si es una \(noun) nueva, un jefe registra su enlace ('folio roles add ID --role \(role) --dependency \(code) --as JEFE')"
+                + " o la agrega a 'dependencias_esperadas' del expediente, y vuelva a intentarlo."
         case .caseExists(let id, let path):
             if id.range(of: "-[0-9]{4}-[0-9]{2}$", options: .regularExpression) != nil {
                 return "El expediente del mes \(id.suffix(7)) ya existe en \(path): cada mes tiene un solo expediente. Registre sus pasos en él ('folio step \(id) ...'); 'folio status \(id)' muestra lo que sigue."
@@ -400,6 +417,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .roundIncomplete: return "FOLIO-E019"
         case .invalidID: return "FOLIO-E020"
         case .invalidDependency: return "FOLIO-E021"
+        case .unknownDependency: return "FOLIO-E075"
         case .caseExists: return "FOLIO-E022"
         case .unknownCase: return "FOLIO-E023"
         case .ambiguousStep: return "FOLIO-E024"
@@ -485,6 +503,25 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .hinted(let error, _): return error.cause
         default: return nil
         }
+    }
+
+    /// The `count` codes of `known` nearest to `code` (fewest letters to change), nearest first.
+    static func nearest(_ code: String, in known: [String], count: Int = 5) -> [String] {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var row = Array(0...b.count)
+            for (i, x) in a.enumerated() {
+                var previous = row[0]
+                row[0] = i + 1
+                for (j, y) in b.enumerated() {
+                    let next = min(row[j + 1] + 1, row[j] + 1, previous + (x == y ? 0 : 1))
+                    previous = row[j + 1]
+                    row[j + 1] = next
+                }
+            }
+            return row[b.count]
+        }
+        let target = Array(code)
+        return Array(known.map { ($0, distance(target, Array($0))) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(count).map(\.0))
     }
 
     /// The lines that say which templates a refusal wrote (empty when none).

@@ -10,6 +10,9 @@ struct ArchiveTests {
     /// A POA case at step 11 for three dependencies, and a PDF per dependency on disk.
     func poa() throws -> (CaseRepo, String, [String: String]) {
         let repo = try CaseRepo()
+        // A dependency of the department is one it knows: HGA's contact is registered too.
+        try repo.book.addPersona(Persona(id: "hga", name: "Sonia Chávez (HGA)", email: "schavez@igss.gob.gt", roles: [.dependencia],
+                                         dependency: "HGA"), actor: "mrodriguez")
         let id = try repo.poaRound()
         var pdfs: [String: String] = [:]
         for (i, dependency) in ["HGE", "HRO", "HGA"].enumerated() {

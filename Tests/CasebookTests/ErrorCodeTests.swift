@@ -54,6 +54,7 @@ struct ErrorCodeTests {
             .hiddenFromGit([HiddenEntry(path: "cases/2026/PI-2026-0001/expediente.md", kind: .skipWorktree)]),
             .foreignIndexFile("/tmp/otro-indice", own: "/srv/expedientes/.git/index"),
             .unreadableIndex("/srv/expedientes/.git/index", extension: "link"),
+            .unknownDependency("HGX", known: ["HGE", "HRO"], noun: "dependencia"),
         ]
     }
 
@@ -96,6 +97,7 @@ struct ErrorCodeTests {
         #expect(CasebookError.hiddenFromGit([]).code == "FOLIO-E072")
         #expect(CasebookError.foreignIndexFile("x", own: "y").code == "FOLIO-E073")
         #expect(CasebookError.unreadableIndex("x", extension: "sdir").code == "FOLIO-E074")
+        #expect(CasebookError.unknownDependency("X", known: [], noun: "dependencia").code == "FOLIO-E075")
     }
 
     @Test("each index libgit2 cannot read has its own fix: a split one, a sparse one, another extension")
@@ -104,6 +106,15 @@ struct ErrorCodeTests {
         #expect(CasebookError.unreadableIndex("i", extension: "sdir").description.contains("git sparse-checkout disable"))
         let other = CasebookError.unreadableIndex("i", extension: "zzzz").description
         #expect(other.contains("'zzzz'") && other.contains("--no-split-index") && other.contains("--no-sparse-index"))
+    }
+
+    @Test("an unknown dependency code names the known ones, or, among many, the nearest")
+    func unknownDependencyTexts() {
+        let many = (1...30).map { String(format: "D%02d", $0) } + ["HGE", "HGA", "HRO"]
+        let unknown = CasebookError.unknownDependency("HGX", known: many, noun: "dependencia").description
+        #expect(unknown.contains("las más parecidas son HGA, HGE, HRO") && unknown.contains("de 33") && !unknown.contains("D30"), "\(unknown)")
+        let unit = CasebookError.unknownDependency("XYZ", known: [], noun: "unidad ejecutora").description
+        #expect(unit.contains("no hay ninguna registrada") && unit.contains("--role unidad-ejecutora --dependency XYZ"), "\(unit)")
     }
 
     @Test("a missing program is not an invalid file; a file-system failure names its path and why, never 'Error de git'")

@@ -266,4 +266,41 @@ struct VerifyTests {
         #expect(found.contains("\(rolesChange)|roles-file"))
         #expect(report.commits == Int(try repo.git(["rev-list", "--count", "HEAD"])))
     }
+
+    @Test("a dependency code the department does not know (a typo, a unit never registered) is refused with the codes it knows, at a step, an archive, an attachment, a template and the production review; one the jefe lists in dependencias_esperadas is taken")
+    func unknownDependency() throws {
+        let repo = try CaseRepo()
+        let id = try repo.poaRound()
+        let known = ["HGE, HRO, DIP", "dependencias_esperadas", "Revise el código de --dependency", "folio roles add ID --role dependencia --dependency"]
+        try repo.expectRefusal(["'XYZ' no es ninguna dependencia que el departamento conozca"] + known) {
+            try repo.step(id, "10", as: "alopez", dependency: "XYZ")
+        }
+        try repo.expectRefusal(["'HGEE' no es ninguna dependencia"]) { try repo.step(id, "10", as: "alopez", dependency: "hgee") }
+        try repo.step(id, "10", as: "alopez", dependency: "HGE")
+        try repo.box.write("%PDF-1.4\n", to: "entrada/poa.pdf")
+        let pdf = repo.box.path + "/entrada/poa.pdf"
+        try repo.expectRefusal(["'XYZ' no es ninguna dependencia"] + known) {
+            _ = try repo.book.recordStep(StepRequest(caseID: id, step: "12", persona: "alopez", dependency: "XYZ", archive: ArchiveRequest(files: [pdf])))
+        }
+        try repo.expectRefusal(["'XYZ' no es ninguna dependencia"] + known) {
+            _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil, archive: ArchiveRequest(files: [pdf]), dependency: "XYZ")
+        }
+        try repo.expectRefusal(["'XYZ' no es ninguna dependencia"]) {
+            _ = try repo.book.writeTemplates(for: StepRequest(caseID: id, step: "11", dependency: "XYZ"))
+        }
+        #expect { _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil, archive: ArchiveRequest(files: [pdf]), dependency: "XYZ") }
+            throws: { ($0 as? CasebookError)?.code == "FOLIO-E075" }
+        // The jefe lists a dependency with no contact yet: the round expects it, and its POA is taken.
+        let file = "cases/2026/\(id)/expediente.md"
+        try repo.write("---\ndependencias_esperadas: [HGE, HRO, HGA]\n" + repo.read(file).dropFirst("---\n".count), to: file)
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Se espera también el POA de HGA")
+        #expect(try repo.step(id, "10", as: "alopez", dependency: "HGA").step == "10")
+        // The production review, a reader, refuses it too.
+        repo.at("2026-11-27T09:00:00-06:00")
+        let month = try repo.productionMonth()
+        #expect { _ = try repo.book.reviewProduction(caseID: month, dependency: "HGX") } throws: {
+            ($0 as? CasebookError)?.code == "FOLIO-E075" && "\($0)".contains("HGE, HRO, DIP")
+        }
+        #expect(try repo.book.reviewProduction(caseID: month, dependency: "HGE").dependency == "HGE")
+    }
 }

@@ -137,6 +137,8 @@ struct TemplateTests {
         #expect(try repo.book.writeTemplates(for: StepRequest(caseID: november, step: "01", dependency: "HRO")).written.count == 1)
         #expect(FileManager.default.contents(atPath: repo.path + "/cases/2026/\(november)/produccion/HRO.csv")
                 == Data(("\u{FEFF}" + header.replacingOccurrences(of: ",", with: ";") + "\r\nEMA;Consultas médicas;consulta;;;\r\n").utf8))
+        try repo.book.addPersona(Persona(id: "hes", name: "Carlos Sis (HES)", email: "csis@igss.gob.gt", roles: [.dependencia],
+                                         dependency: "HES"), actor: "mrodriguez")
         #expect(try repo.book.writeTemplates(for: StepRequest(caseID: november, step: "01", dependency: "HES")).written.count == 1)
         #expect(repo.read("cases/2026/\(november)/produccion/HES.csv").split(separator: "\n").count == products.count + 1)
         try repo.expectRefusal(["--dependency"]) { _ = try repo.book.writeTemplates(for: StepRequest(caseID: november, step: "01")) }

@@ -483,7 +483,13 @@ struct CommandLineTests {
     func checkProductionShortHistory() throws {
         let cli = CLI()
         try cli.setUp()
+        #expect(try cli.folio("roles", "add", "hge", "--name", "Luis Ajú", "--email", "laju@igss.gob.gt", "--role", "dependencia",
+                              "--dependency", "HGE", "--as", "mrodriguez").ok)
         #expect(try cli.folio("new", "3", "--month", "2026-11", "--as", "mrodriguez").ok)
+        // A code the department does not know is no review of anything.
+        let unknown = try cli.folio("check-production", "PROD-2026-11", "--dependency", "HGX")
+        #expect(!unknown.ok && unknown.err.contains("'HGX' no es ninguna dependencia") && unknown.err.contains("HGE") && unknown.err.contains("[FOLIO-E075]"),
+                "\(unknown.err)")
         try FileManager.default.createDirectory(atPath: cli.repo + "/cases/2026/PROD-2026-11/produccion", withIntermediateDirectories: true)
         try "programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\nEMA,Consultas médicas,consulta,1250,1200,0\n"
             .write(toFile: cli.repo + "/cases/2026/PROD-2026-11/produccion/HGE.csv", atomically: true, encoding: .utf8)

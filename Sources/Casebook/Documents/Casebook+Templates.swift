@@ -144,10 +144,8 @@ extension Casebook {
             let head = try head()
             let (id, path) = try locate(request.caseID, head: head)
             guard let replay = try replay(id, in: try loadHistory(at: head)) else { throw CasebookError.unknownCase(id) }
-            let dependency = try request.dependency.map { raw -> String in
-                guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
-                return code
-            }
+            let roster = try roster(at: head)
+            let dependency = try request.dependency.map { try dependencyCode($0, replay: replay, path: path, roster: roster) }
             let step = try chooseStep(request.step, dependency: dependency, replay: replay)
             let all = templates(for: step, dependency: dependency,
                                 year: replay.definition.cycleYear(calendar: calendar(of: replay, month: nil), today: clock.day(clock.now)),

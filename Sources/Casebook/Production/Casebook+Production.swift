@@ -109,9 +109,9 @@ extension Casebook {
     public func reviewProduction(caseID: String, dependency raw: String) throws -> ProductionReview {
         let head = try head()
         let (id, path) = try locate(caseID, head: head)
-        guard let dependency = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
         let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
+        let dependency = try dependencyCode(raw, replay: replay, path: path, roster: try roster(at: head))
         return try review(id: id, path: path, dependency: dependency, definition: replay.definition, schemaCommit: replay.opening.commit,
                           head: head)
     }

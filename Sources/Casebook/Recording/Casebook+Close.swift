@@ -490,3 +490,31 @@ extension Casebook {
                               next: nextSteps(replay.machine, roster: roster, calendar: calendar))
     }
 }
+
+extension Casebook {
+    /// The dependency codes the department knows for a case: its contacts' in `roster`
+    /// (`roles.yaml`), those the case's `dependencias_esperadas` lists, and those its history
+    /// already acted for or excused (a contact removed since keeps their code known).
+    func knownDependencies(_ replay: CaseReplay, path: String, roster: Roster) -> [String] {
+        let listed = Self.listedCodes(((try? caseDocument("expediente.md", in: path)) ?? nil)?[Self.expectedField]) ?? []
+        let codes = roster.personas.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) } + listed
+            + replay.machine.threads.map(\.code) + replay.excuses.compactMap { $0.excuse.flatMap(CaseID.dependencyCode) }
+        var seen: Set<String> = []
+        return codes.filter { seen.insert($0).inserted }
+    }
+
+    /// `raw` (`--dependency`) as a code of a dependency the department knows for the case
+    /// (`knownDependencies`): a code that is not written as one, or that names no dependency (a
+    /// typo, a unit not registered), is refused before anything is written. A contact's code is
+    /// judged by their own registration instead (`wrongDependency`), so `persona` is skipped here
+    /// when roles.yaml gives them one.
+    func dependencyCode(_ raw: String, replay: CaseReplay, path: String, roster: Roster, persona: Persona? = nil) throws -> String {
+        guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
+        guard persona?.dependency == nil else { return code }
+        let known = knownDependencies(replay, path: path, roster: roster)
+        guard known.contains(code) else {
+            throw CasebookError.unknownDependency(code, known: known, noun: partyNoun(replay.definition).one)
+        }
+        return code
+    }
+}

@@ -117,8 +117,7 @@ extension Casebook {
             dependency = CaseID.dependencyCode(own)
         }
         if let raw = request.dependency {
-            guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
-            dependency = code
+            dependency = try dependencyCode(raw, replay: replay, path: path, roster: roster, persona: persona)
         }
         let decision = try request.decision.map(Self.parseDecision)
         let step = try chooseStep(request.step, dependency: dependency, replay: replay)
@@ -356,9 +355,9 @@ extension Casebook {
         if try !persona.holds(.jefe) || workTreeListChange(path: path, head: head) == nil {
             try refuseForeignListChange(replay, path: path, head: head)
         }
-        let dependency = try rawDependency.map { raw -> String in
-            guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
-            return code
+        // A contact's own code is checked below with the rest of what a contact may record.
+        let dependency = try rawDependency.map {
+            try dependencyCode($0, replay: replay, path: path, roster: roster, persona: persona.isExternalContact ? persona : nil)
         }
         try checkClean(outside: path)
         try refuseChangedSentReports(replay, path: path)
