@@ -1082,6 +1082,8 @@ public final class Casebook {
         }
         let hidden = try repository.hiddenEntries(within: paths)
         if !hidden.isEmpty { throw CasebookError.hiddenFromGit(hidden) }
+        let leftovers = EditorLeftover.files(within: paths, root: root)
+        if !leftovers.isEmpty { throw CasebookError.editorFiles(leftovers) }
         let sign = try signing(author: author, role: role, roster: roster, settingsAt: parent)
         do {
             return try repository.commitWorkTree(paths: paths, parent: parent, author: signature(of: author),

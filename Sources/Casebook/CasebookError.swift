@@ -31,6 +31,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// `GIT_INDEX_FILE` names another index than the repository's own (`own`), the only one folio
     /// reads and writes: a writer refuses while it is set.
     case foreignIndexFile(String, own: String)
+    /// Files an editor leaves beside the ones it edits (`EditorLeftover`) among those a commit
+    /// would record.
+    case editorFiles([String])
     /// The repository's index (`path`) uses a mandatory extension libgit2 1.5 cannot read: `link`
     /// (a split index), `sdir` (a sparse index).
     case unreadableIndex(String, extension: String)
@@ -163,6 +166,11 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "La variable de entorno GIT_INDEX_FILE está definida (GIT_INDEX_FILE=\(SafeText.shellWord(value))): git usa ese índice,"
                 + " y folio solo el del repositorio (\(own)), así que lo preparado en aquel no entraría en el registro y aquel quedaría"
                 + " desfasado. No se registra nada: quite la variable ('unset GIT_INDEX_FILE') y repita el comando."
+        case .editorFiles(let paths):
+            let each = paths.map { "\(SafeText.visible($0)) es \(EditorLeftover.kind(of: GitPath.name($0)) ?? "un archivo temporal del editor")" }
+            return "No se registra: " + each.joined(separator: "; ") + ", un archivo temporal o de bloqueo que deja un editor"
+                + " junto al que edita, no un documento del expediente. Ciérrelo en el editor o bórrelo"
+                + " (\(paths.map { "rm \(SafeText.shellWord($0))" }.joined(separator: "; "))) y repita el comando; nada se ha registrado."
         case .unreadableIndex(let path, let ext):
             let split = "'git update-index --no-split-index' (y, si core.splitIndex está activado, 'git config core.splitIndex false')"
             let sparse = "'git sparse-checkout disable' (toda la copia de trabajo) o 'git sparse-checkout reapply --no-sparse-index'"
@@ -467,6 +475,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .hiddenFromGit: return "FOLIO-E072"
         case .foreignIndexFile: return "FOLIO-E073"
         case .unreadableIndex: return "FOLIO-E074"
+        case .editorFiles: return "FOLIO-E076"
         case .caseNotCounted: return "FOLIO-E067"
         case .caseFolderGone: return "FOLIO-E068"
         case .caseFileGone: return "FOLIO-E070"

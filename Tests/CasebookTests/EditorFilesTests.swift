@@ -115,4 +115,58 @@ struct EditorFilesTests {
         #expect(try Sandbox.git(["stash", "pop"], in: repo.path).status != 0)
         try repo.expectRefusal(["conflictos sin resolver", file]) { try repo.step(id, as: "mrodriguez") }
     }
+
+    /// The files editors leave beside the one they edit, and where in a case they are left.
+    static let leftovers = [("expediente.md~", ""), (".expediente.md.swp", ""), (".expediente.md.swo", ""), (".#expediente.md", ""),
+                            ("#expediente.md#", ""), ("~$acta.docx", "anexos/"), (".~lock.acta.docx#", "anexos/"), ("acta.docx~", "anexos/"),
+                            ("~$cifras.xlsx", "dependencias/HGE/")]
+
+    @Test("an editor's backup, swap, lock or auto-save file in the case is refused by a note, a step and an attachment (FOLIO-E076), ignored or not, never adopted from anexos/; once removed the edit is recorded")
+    func editorLeftoversRefused() throws {
+        let repo = try CaseRepo()
+        let (id, file) = try p7(repo)
+        let folder = "cases/2026/\(id)/"
+        // Ignore rules of the person's own do not keep them out: the case's folder is recorded whole.
+        try repo.write("*~\n*.swp\n", to: ".git/info/exclude")
+        try repo.write(repo.read(file) + "Acta de la reunión.\n", to: file)
+        for (name, place) in Self.leftovers {
+            let path = folder + place + name
+            try repo.write("restos del editor\n", to: path)
+            try repo.expectRefusal([path, "deja un editor", "no un documento del expediente", "Ciérrelo en el editor o bórrelo", "nada se ha registrado"]) {
+                _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta")
+            }
+            #expect { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta") } throws: { ($0 as? CasebookError)?.code == "FOLIO-E076" }
+            try repo.expectRefusal([path, "Ciérrelo en el editor o bórrelo"]) { try repo.step(id, as: "mrodriguez", sets: ["aval=Acuerdo 1588"]) }
+            try FileManager.default.removeItem(atPath: repo.path + "/" + path)
+        }
+        // One brought from outside with folio attach is refused too, not archived under its name.
+        try repo.box.write("dueño\n", to: "entrada/~$acta.docx")
+        try repo.expectRefusal(["\(folder)anexos/~$acta.docx", "el archivo de bloqueo de Word o Excel"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/entrada/~$acta.docx"]))
+        }
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta")
+        #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD", folder]).lines.allSatisfy { !$0.contains("~") && !$0.contains("#") && !$0.contains(".sw") })
+        #expect(try repo.git(["status", "--porcelain", "--ignored"]).isEmpty)
+        #expect(try repo.book.verify().ok)
+    }
+
+    @Test("verify warns of a commit that added an editor's leftover to a case with plain git (archivo-de-editor), and says how to take it out")
+    func editorLeftoverVerified() throws {
+        let repo = try CaseRepo()
+        let (id, _) = try p7(repo)
+        #expect(try repo.book.verify().violations.isEmpty)
+        for (name, place) in Self.leftovers { try repo.write("restos\n", to: "cases/2026/\(id)/" + place + name) }
+        try repo.git(["add", "-f", "cases"])
+        try repo.git(["commit", "-qm", "Sube la carpeta"])
+        let report = try repo.book.verify()
+        let found = report.violations.filter { $0.rule == "archivo-de-editor" }
+        // (The commit is plain git's, by no one in roles.yaml: outside-folio says so apart.)
+        #expect(found.count == Self.leftovers.count && found.allSatisfy { $0.severity == "warning" && $0.caseID == id }, "\(report.violations)")
+        #expect(found.contains { $0.message.contains("cases/2026/\(id)/anexos/~$acta.docx es el archivo de bloqueo de Word o Excel") })
+        #expect(found.allSatisfy { $0.fix.contains("folio note \(id)") })
+        // folio's note takes them out, and that commit is no finding.
+        for (name, place) in Self.leftovers { try FileManager.default.removeItem(atPath: repo.path + "/cases/2026/\(id)/" + place + name) }
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Quita archivos temporales del editor")
+        #expect(try repo.book.verify().violations.filter { $0.rule == "archivo-de-editor" }.count == Self.leftovers.count)
+    }
 }

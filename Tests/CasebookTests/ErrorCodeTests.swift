@@ -55,6 +55,7 @@ struct ErrorCodeTests {
             .foreignIndexFile("/tmp/otro-indice", own: "/srv/expedientes/.git/index"),
             .unreadableIndex("/srv/expedientes/.git/index", extension: "link"),
             .unknownDependency("HGX", known: ["HGE", "HRO"], noun: "dependencia"),
+            .editorFiles(["cases/2026/PI-2026-0001/expediente.md~"]),
         ]
     }
 
@@ -62,7 +63,7 @@ struct ErrorCodeTests {
     static let fixWords = ["use", "registre", "corrija", "indique", "quite", "revise", "espere", "instál", "folio ", "git ",
                            "jefe", "elija", "agregue", "vuelva", "resuélvalos", "termínelo", "cree", "complete", "edite",
                            "traiga", "trabaje", "publique", "avise", "configure", "escríbalo", "clone", "necesita", "libere", "corríj",
-                           "ábralo", "agrég", "restáur", "dé la razón"]
+                           "ábralo", "agrég", "restáur", "dé la razón", "bórrelo"]
 
     @Test("every kind of refusal has its own stable code, and a Spanish text that names the fix")
     func table() {
@@ -98,6 +99,7 @@ struct ErrorCodeTests {
         #expect(CasebookError.foreignIndexFile("x", own: "y").code == "FOLIO-E073")
         #expect(CasebookError.unreadableIndex("x", extension: "sdir").code == "FOLIO-E074")
         #expect(CasebookError.unknownDependency("X", known: [], noun: "dependencia").code == "FOLIO-E075")
+        #expect(CasebookError.editorFiles([]).code == "FOLIO-E076")
     }
 
     @Test("each index libgit2 cannot read has its own fix: a split one, a sparse one, another extension")

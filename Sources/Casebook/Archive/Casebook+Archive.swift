@@ -234,6 +234,8 @@ extension Casebook {
             for file in workTreeFiles(under: "\(path)/\(folder)") where !file.hasSuffix(".md") {
                 let relative = GitPath.relative(file, to: path) ?? file
                 guard !GitPath.components(relative).contains(where: GitPath.isHidden) else { continue }
+                // An editor's leftover is no document: the commit refuses it (`EditorLeftover`).
+                guard EditorLeftover.kind(of: GitPath.name(relative)) == nil else { continue }
                 if let document = known[Array(relative.utf8)] {
                     // The last version of each archived file must still be what the index says.
                     if try Digest.sha256(ofFile: "\(root)/\(file)").sha256 != document.sha256 {

@@ -11,8 +11,8 @@ import GitStore
 struct HistoryCache {
     /// The format and the per-commit rules its verdicts were judged by: bumped whenever
     /// `commitRules` change what they find, so that a clone's cached verdicts from an older folio
-    /// are judged again rather than believed (10: datos-dependencia's review and expected list).
-    static let header = "folio-cache 10"
+    /// are judged again rather than believed (11: archivo-de-editor).
+    static let header = "folio-cache 11"
 
     struct CaseFields: Equatable, Sendable {
         var title: String

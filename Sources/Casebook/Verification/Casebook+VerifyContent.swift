@@ -23,6 +23,12 @@ extension Casebook {
                      "Quite el enlace ('git rm \(entry.path)') y guarde ahí una carpeta o un archivo normal.", caseID: caseID)
                 continue
             }
+            if caseID != nil, parts.count > 3, let kind = EditorLeftover.kind(of: parts[parts.count - 1]) {
+                flag(.editorFile, "\(SafeText.visible(entry.path)) es \(kind), un archivo temporal o de bloqueo que deja un editor, no un documento del expediente.",
+                     "Bórrelo (rm \(SafeText.shellWord(entry.path))) y registre su retiro con 'folio note \(caseID!) -m \"Quita un archivo temporal del editor\"'.",
+                     caseID: caseID)
+                continue
+            }
             // The same bytes are judged as what folio reads at this path: an annex's bytes moved
             // onto expediente.md are parsed as front matter.
             guard let kind = ParsedKind(path: entry.path, parts: parts) else { continue }

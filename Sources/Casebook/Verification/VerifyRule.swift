@@ -24,6 +24,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
     case register = "registro"
     case symlink
     case content
+    case editorFile = "archivo-de-editor"
     case stamp = "sello"
     case late = "tarde"
     // A case's commits against its procedure (`Casebook+Verify.swift`, `+VerifyNorms`, `+VerifySlip`).
@@ -50,7 +51,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
     /// staff, an archived file's warning).
     public var severity: Severity {
         switch self {
-        case .stamp, .late: return .warning
+        case .stamp, .late, .editorFile: return .warning
         default: return .error
         }
     }
@@ -72,6 +73,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
         case .register: return "Cada entrada del registro del departamento nombra al jefe que la adoptó y su día."
         case .symlink: return "Sin enlaces simbólicos ni submódulos en el repositorio."
         case .content: return "Los archivos que folio lee se pueden leer con seguridad."
+        case .editorFile: return "Un expediente no guarda los archivos temporales o de bloqueo de un editor (expediente.md~, .expediente.md.swp, ~$acta.docx...)."
         case .stamp: return "Las notas de recepción las firma la clave del servidor."
         case .late: return "Un paso se publica cerca del día que declara (tolerancia de folio.yaml)."
         case .trailers: return "Los trailers de folio (Expediente, Procedimiento, Rol, Decision, Dependencia) son válidos."

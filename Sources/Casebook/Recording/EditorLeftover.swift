@@ -1,0 +1,38 @@
+import Foundation
+import GitStore
+
+/// The files an editor leaves beside the file it edits, by their names: a backup
+/// (`expediente.md~`), Vim's swap files (`.expediente.md.swp`, `.swo`...), Emacs's lock
+/// (`.#expediente.md`) and auto-save (`#expediente.md#`), Word's and Excel's owner file
+/// (`~$acta.docx`) and LibreOffice's lock (`.~lock.acta.docx#`). None is a document of the case:
+/// a commit refuses to record one (`CasebookError.editorFiles`, in `Casebook.commit`), a
+/// document folder does not adopt one, and verify warns of a commit that recorded one
+/// (`archivo-de-editor`). The one place the names are judged.
+enum EditorLeftover {
+    /// What `name` (a file's last component) is, in Spanish, when an editor left it; nil otherwise.
+    static func kind(of name: some StringProtocol) -> String? {
+        let name = String(name)
+        if name.hasPrefix(".~lock."), name.hasSuffix("#") { return "el archivo de bloqueo de LibreOffice" }
+        if name.hasPrefix("~$") { return "el archivo de bloqueo de Word o Excel" }
+        if name.hasPrefix(".#") { return "el archivo de bloqueo de Emacs" }
+        if name.count > 2, name.hasPrefix("#"), name.hasSuffix("#") { return "la copia de autoguardado de Emacs" }
+        if name.hasPrefix("."), name.range(of: "\\.sw[a-p]$", options: .regularExpression) != nil { return "el archivo de intercambio de Vim" }
+        if name.count > 1, name.hasSuffix("~") { return "la copia de respaldo del editor" }
+        return nil
+    }
+
+    /// The leftovers a commit of `paths` (files or folders relative to `root`) would record: every
+    /// one on disk there, since a commit takes what the folders hold, ignored files included.
+    static func files(within paths: [String], root: String) -> [String] {
+        paths.flatMap { path -> [String] in
+            var trimmed = path
+            while trimmed.hasSuffix("/") { trimmed.removeLast() }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: "\(root)/\(trimmed)", isDirectory: &isFolder) else { return [] }
+            guard isFolder.boolValue else { return kind(of: GitPath.name(trimmed)) == nil ? [] : [trimmed] }
+            return FolderWalk("\(root)/\(trimmed)").compactMap { entry in
+                !entry.isFolder && kind(of: GitPath.name(entry.relative)) != nil ? "\(trimmed)/\(entry.relative)" : nil
+            }
+        }
+    }
+}
