@@ -490,6 +490,11 @@ struct RemoteTests {
             let r = try folio(a, "step", poa, "--as", who)
             #expect(r.ok, "\(r.err)")
         }
+        // No contact is registered here: the jefe lists the dependencies the round expects.
+        let file = a + "/cases/2026/\(poa)/expediente.md"
+        try ("---\ndependencias_esperadas: [HGE, HRO]\n" + String(try String(contentsOfFile: file, encoding: .utf8).dropFirst(4)))
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try folio(a, "note", poa, "-m", "Se esperan los POA de HGE y HRO", "--as", "mrodriguez").ok)
         let review = "---\norientaciones_estrategicas: true\nanteproyecto_presupuesto: true\npresta_servicios: true\ncapacidad_instalada: true\nhistorial_produccion: true\n---\n"
         for code in ["HGE", "HRO"] {
             #expect(try folio(a, "step", poa, "10", "--dependency", code, "--as", "alopez").ok)

@@ -69,6 +69,11 @@ struct StressTests {
         for who in ["mrodriguez", "direccion", "direccion", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez", "mrodriguez"] {
             #expect(try cli.folio("step", poa, "--as", who).ok)
         }
+        // The 200 dependencies the trials record are ones the jefe lists for the round.
+        let file = cli.repo + "/cases/2026/\(poa)/expediente.md"
+        try ("---\ndependencias_esperadas: [\((0..<200).map { "D\($0)" }.joined(separator: ", "))]\n"
+             + String(try String(contentsOfFile: file, encoding: .utf8).dropFirst(4))).write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try cli.folio("note", poa, "-m", "Se esperan 200 dependencias", "--as", "mrodriguez").ok)
         var generator = SystemRandomNumberGenerator()
         var recorded = 0, interrupted = 0
         for trial in 0..<200 {
