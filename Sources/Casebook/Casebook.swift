@@ -1082,7 +1082,12 @@ public final class Casebook {
         }
         let hidden = try repository.hiddenEntries(within: paths)
         if !hidden.isEmpty { throw CasebookError.hiddenFromGit(hidden) }
-        let leftovers = EditorLeftover.files(within: paths, root: root)
+        // Only a leftover the commit would add: one already in the parent (an archived folio that an
+        // older folio adopted, or a plain-git commit's) is verify's warning, and refusing it here
+        // would freeze the case for good (an archived folio cannot be deleted).
+        let leftovers = try EditorLeftover.files(within: paths, root: root).filter { path in
+            try parent.map { try repository.entry(at: path, in: $0) == nil } ?? true
+        }
         if !leftovers.isEmpty { throw CasebookError.editorFiles(leftovers) }
         let sign = try signing(author: author, role: role, roster: roster, settingsAt: parent)
         do {

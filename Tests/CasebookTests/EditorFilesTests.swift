@@ -164,6 +164,13 @@ struct EditorFilesTests {
         #expect(found.count == Self.leftovers.count && found.allSatisfy { $0.severity == "warning" && $0.caseID == id }, "\(report.violations)")
         #expect(found.contains { $0.message.contains("cases/2026/\(id)/anexos/~$acta.docx es el archivo de bloqueo de Word o Excel") })
         #expect(found.allSatisfy { $0.fix.contains("folio note \(id)") })
+        // Leftovers already committed do not freeze the case (attack33: an archived one cannot be
+        // deleted): a note recording another edit goes through; a new leftover is still refused.
+        try repo.write(repo.read("cases/2026/\(id)/expediente.md") + "Acta.\n", to: "cases/2026/\(id)/expediente.md")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta")
+        try repo.write("restos\n", to: "cases/2026/\(id)/anexos/nota.docx~")
+        #expect { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta") } throws: { ($0 as? CasebookError)?.code == "FOLIO-E076" }
+        try FileManager.default.removeItem(atPath: repo.path + "/cases/2026/\(id)/anexos/nota.docx~")
         // folio's note takes them out, and that commit is no finding.
         for (name, place) in Self.leftovers { try FileManager.default.removeItem(atPath: repo.path + "/cases/2026/\(id)/" + place + name) }
         _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Quita archivos temporales del editor")
