@@ -409,7 +409,7 @@ public final class Casebook {
             let years = try self.recordedPlanYears(id, definition: definition, steps: accepted + [record])
             return self.cycleRounds(id, definition: definition, years: years, steps: accepted)
         }, excused: isAuthorizedExcuse, closed: { record, replay in try self.roundClosed(at: record.parent ?? record.commit, in: replay) },
-                       closing: closingRefusal)
+                       closing: closingRefusal, known: knewDependency)
     }
 
     /// The plan's years as the jefe recorded them: at the step that requires them (P1-09, the

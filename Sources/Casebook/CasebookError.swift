@@ -170,11 +170,13 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             let each = paths.map { "\(SafeText.visible($0)) es \(EditorLeftover.kind(of: GitPath.name($0)) ?? "un archivo temporal del editor")" }
             return "No se registra: " + each.joined(separator: "; ") + ", un archivo temporal o de bloqueo que deja un editor"
                 + " junto al que edita, no un documento del expediente. Ciérrelo en el editor o bórrelo"
-                + " (\(paths.map { "rm \(SafeText.shellWord($0))" }.joined(separator: "; "))) y repita el comando; nada se ha registrado."
+                + " (desde la carpeta principal del repositorio: \(paths.map { "rm \(SafeText.shellWord($0))" }.joined(separator: "; ")))"
+                + " y repita el comando; nada se ha registrado."
         case .unreadableIndex(let path, let ext):
             let split = "'git update-index --no-split-index' (y, si core.splitIndex está activado, 'git config core.splitIndex false')"
-            let sparse = "'git sparse-checkout disable' (toda la copia de trabajo) o 'git sparse-checkout reapply --no-sparse-index'"
-                + " (conserva la copia parcial)"
+            // Only the whole work tree: a partial copy keeps folders out that folio's commands
+            // read and write (attack33: 'reapply --no-sparse-index' left every writer refused).
+            let sparse = "'git sparse-checkout disable' (folio trabaja con la copia de trabajo completa)"
             let (kind, fix): (String, String)
             switch ext {
             case "link": (kind, fix) = ("está dividido (split index: 'git update-index --split-index' o core.splitIndex)",
@@ -218,14 +220,14 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             if known.isEmpty {
                 which = "no hay ninguna registrada en roles.yaml ni en 'dependencias_esperadas' del expediente"
             } else if known.count <= 12 {
-                which = "las que conoce son \(known.joined(separator: ", ")) (enlaces de roles.yaml, 'dependencias_esperadas' y las que ya tienen pasos)"
+                which = "las que conoce son \(known.joined(separator: ", ")) (enlaces de roles.yaml, 'dependencias_esperadas' registrado y las que ya tienen pasos)"
             } else {
                 which = "las más parecidas son \(Self.nearest(code, in: known).joined(separator: ", ")), de \(known.count) ('folio roles' lista los enlaces)"
             }
             let role = noun == "unidad ejecutora" ? "unidad-ejecutora" : "dependencia"
             return "'\(code)' no es ninguna \(noun) que el departamento conozca para este expediente: \(which). Revise el código de --dependency;"
-                + " si es una \(noun) nueva, un jefe registra su enlace ('folio roles add ID --role \(role) --dependency \(code) --as JEFE')"
-                + " o la agrega a 'dependencias_esperadas' del expediente, y vuelva a intentarlo."
+                + " si es una \(noun) nueva, un jefe registra su enlace ('folio roles add ID --name \"NOMBRE\" --email CORREO --role \(role) --dependency \(code) --as JEFE')"
+                + " o la agrega a 'dependencias_esperadas' del expediente y la registra con 'folio note ID --as JEFE', y vuelva a intentarlo."
         case .caseExists(let id, let path):
             if id.range(of: "-[0-9]{4}-[0-9]{2}$", options: .regularExpression) != nil {
                 return "El expediente del mes \(id.suffix(7)) ya existe en \(path): cada mes tiene un solo expediente. Registre sus pasos en él ('folio step \(id) ...'); 'folio status \(id)' muestra lo que sigue."
@@ -516,18 +518,23 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
 
     /// The `count` codes of `known` nearest to `code` (fewest letters to change), nearest first.
     static func nearest(_ code: String, in known: [String], count: Int = 5) -> [String] {
+        // Edits counted as a typist makes them: a letter added, left out, changed, or two side by
+        // side swapped (HEG for HGE is one slip, not two: staff33), the optimal string alignment distance.
         func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var before = [Int](repeating: 0, count: b.count + 1)
             var row = Array(0...b.count)
-            for (i, x) in a.enumerated() {
-                var previous = row[0]
-                row[0] = i + 1
-                for (j, y) in b.enumerated() {
-                    let next = min(row[j + 1] + 1, row[j] + 1, previous + (x == y ? 0 : 1))
-                    previous = row[j + 1]
-                    row[j + 1] = next
+            for i in 1...max(a.count, 1) where !a.isEmpty {
+                var next = [Int](repeating: 0, count: b.count + 1)
+                next[0] = i
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    next[j] = min(row[j] + 1, next[j - 1] + 1, row[j - 1] + cost)
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { next[j] = min(next[j], before[j - 2] + 1) }
                 }
+                before = row
+                row = next
             }
-            return row[b.count]
+            return a.isEmpty ? b.count : row[b.count]
         }
         let target = Array(code)
         return Array(known.map { ($0, distance(target, Array($0))) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(count).map(\.0))

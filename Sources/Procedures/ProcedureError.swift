@@ -16,6 +16,10 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
     case dependencyExcused(step: String, dependency: String)
     /// The step that closes a month's round (P3-06, P5-02), dated before the month ended.
     case monthNotEnded(step: String, month: String, from: String)
+    /// A dependency's first step for a code the department did not know when it was made: no
+    /// contact of the parent's roster, not in the case's committed `dependencias_esperadas`, never
+    /// acted for nor excused in the case (a typo, or a list changed in the work tree only).
+    case unknownDependency(step: String, dependency: String)
 
     public static func == (lhs: ProcedureError, rhs: ProcedureError) -> Bool {
         lhs.description == rhs.description
@@ -52,6 +56,7 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
         case .excuseNotAllowed: return "FOLIO-P10"
         case .dependencyExcused: return "FOLIO-P11"
         case .monthNotEnded: return "FOLIO-P12"
+        case .unknownDependency: return "FOLIO-P13"
         }
     }
 
@@ -106,6 +111,10 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
         case .dependencyExcused(let step, let dependency):
             return "El paso \(step) para \(dependency) no corresponde: el jefe cerró la ronda sin \(dependency) (folio excusar), "
                 + "y \(dependency) ya no registra pasos en este expediente."
+        case .unknownDependency(let step, let dependency):
+            return "El paso \(step) para \(dependency) no cuenta: cuando se registró, \(dependency) no era ninguna dependencia que el "
+                + "departamento conociera para el expediente (ni enlace en roles.yaml, ni en 'dependencias_esperadas' del expediente "
+                + "registrado, ni con pasos antes)."
         }
     }
 

@@ -119,7 +119,9 @@ struct EditorFilesTests {
     /// The files editors leave beside the one they edit, and where in a case they are left.
     static let leftovers = [("expediente.md~", ""), (".expediente.md.swp", ""), (".expediente.md.swo", ""), (".#expediente.md", ""),
                             ("#expediente.md#", ""), ("~$acta.docx", "anexos/"), (".~lock.acta.docx#", "anexos/"), ("acta.docx~", "anexos/"),
-                            ("~$cifras.xlsx", "dependencias/HGE/")]
+                            ("~$cifras.xlsx", "dependencias/HGE/"), ("~WRL0001.tmp", "anexos/"), (".expediente.md.kate-swp", ""),
+                            (".goutputstream-Q3ZXW2", ""), (".DS_Store", "anexos/"), ("._acta.pdf", "anexos/"), ("Thumbs.db", "anexos/"),
+                            (".ACTA.MD.SWP", "anexos/")]
 
     @Test("an editor's backup, swap, lock or auto-save file in the case is refused by a note, a step and an attachment (FOLIO-E076), ignored or not, never adopted from anexos/; once removed the edit is recorded")
     func editorLeftoversRefused() throws {
@@ -137,17 +139,30 @@ struct EditorFilesTests {
             }
             #expect { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta") } throws: { ($0 as? CasebookError)?.code == "FOLIO-E076" }
             try repo.expectRefusal([path, "Ciérrelo en el editor o bórrelo"]) { try repo.step(id, as: "mrodriguez", sets: ["aval=Acuerdo 1588"]) }
+            // folio check says so before a step is tried (staff33: it said all was fine).
+            let checked = try repo.book.check(caseID: id)
+            #expect(!checked.ok && checked.problems.contains { $0.file == path && $0.message.contains("FOLIO-E076") }, "\(checked.problems)")
             try FileManager.default.removeItem(atPath: repo.path + "/" + path)
         }
-        // One brought from outside with folio attach is refused too, not archived under its name.
+        // One brought from outside with folio attach is refused too, not archived under its name,
+        // naming the file given (not a copy in the case that was never made, attack33).
         try repo.box.write("dueño\n", to: "entrada/~$acta.docx")
-        try repo.expectRefusal(["\(folder)anexos/~$acta.docx", "el archivo de bloqueo de Word o Excel"]) {
+        try repo.expectRefusal([repo.box.path + "/entrada/~$acta.docx", "el archivo de bloqueo de Word o Excel", "Incorpore el documento mismo"]) {
             _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/entrada/~$acta.docx"]))
         }
+        #expect { _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/entrada/~$acta.docx"])) }
+            throws: { !"\($0)".contains("rm ") && !"\($0)".contains("anexos/") }
+        // Emacs's lock is a link to nowhere while the file is open: the refusal says what it is.
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/\(folder).#expediente.md", withDestinationPath: "mrodriguez@pc.4242:1764000000")
+        try repo.expectRefusal(["\(folder).#expediente.md", "el archivo de bloqueo de Emacs", "Guarde y cierre el archivo"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta")
+        }
+        try FileManager.default.removeItem(atPath: repo.path + "/\(folder).#expediente.md")
         _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Acta")
         #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD", folder]).lines.allSatisfy { !$0.contains("~") && !$0.contains("#") && !$0.contains(".sw") })
         #expect(try repo.git(["status", "--porcelain", "--ignored"]).isEmpty)
         #expect(try repo.book.verify().ok)
+        #expect(try repo.book.check(caseID: id).ok)
     }
 
     @Test("verify warns of a commit that added an editor's leftover to a case with plain git (archivo-de-editor), and says how to take it out")
@@ -164,6 +179,8 @@ struct EditorFilesTests {
         #expect(found.count == Self.leftovers.count && found.allSatisfy { $0.severity == "warning" && $0.caseID == id }, "\(report.violations)")
         #expect(found.contains { $0.message.contains("cases/2026/\(id)/anexos/~$acta.docx es el archivo de bloqueo de Word o Excel") })
         #expect(found.allSatisfy { $0.fix.contains("folio note \(id)") })
+        // Committed ones are history's warning, not the work tree's problem: folio check does not count them.
+        #expect(try repo.book.check(caseID: id).problems.allSatisfy { !$0.message.contains("FOLIO-E076") })
         // Leftovers already committed do not freeze the case (attack33: an archived one cannot be
         // deleted): a note recording another edit goes through; a new leftover is still refused.
         try repo.write(repo.read("cases/2026/\(id)/expediente.md") + "Acta.\n", to: "cases/2026/\(id)/expediente.md")

@@ -107,7 +107,7 @@ struct ErrorCodeTests {
         #expect(CasebookError.unreadableIndex("i", extension: "link").description.contains("git update-index --no-split-index"))
         #expect(CasebookError.unreadableIndex("i", extension: "sdir").description.contains("git sparse-checkout disable"))
         let other = CasebookError.unreadableIndex("i", extension: "zzzz").description
-        #expect(other.contains("'zzzz'") && other.contains("--no-split-index") && other.contains("--no-sparse-index"))
+        #expect(other.contains("'zzzz'") && other.contains("--no-split-index") && other.contains("git sparse-checkout disable") && !other.contains("reapply"))
     }
 
     @Test("an unknown dependency code names the known ones, or, among many, the nearest")
@@ -117,6 +117,11 @@ struct ErrorCodeTests {
         #expect(unknown.contains("las más parecidas son HGA, HGE, HRO") && unknown.contains("de 33") && !unknown.contains("D30"), "\(unknown)")
         let unit = CasebookError.unknownDependency("XYZ", known: [], noun: "unidad ejecutora").description
         #expect(unit.contains("no hay ninguna registrada") && unit.contains("--role unidad-ejecutora --dependency XYZ"), "\(unit)")
+        #expect(unit.contains("folio roles add ID --name \"NOMBRE\" --email CORREO --role unidad-ejecutora"), "\(unit)")
+        // Two letters swapped are one slip: HEG's nearest is HGE (one), before HGA (two; staff33).
+        let swapped = CasebookError.unknownDependency("HEG", known: many, noun: "dependencia").description
+        #expect(swapped.contains("las más parecidas son HGE,"), "\(swapped)")
+        #expect(CasebookError.nearest("", in: ["A", "BB"]) == ["A", "BB"] && CasebookError.nearest("AB", in: ["BA", "AC", "ABC"]) == ["ABC", "AC", "BA"])
     }
 
     @Test("a missing program is not an invalid file; a file-system failure names its path and why, never 'Error de git'")

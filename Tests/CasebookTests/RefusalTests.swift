@@ -271,7 +271,7 @@ struct VerifyTests {
     func unknownDependency() throws {
         let repo = try CaseRepo()
         let id = try repo.poaRound()
-        let known = ["HGE, HRO, DIP", "dependencias_esperadas", "Revise el código de --dependency", "folio roles add ID --role dependencia --dependency"]
+        let known = ["HGE, HRO, DIP", "dependencias_esperadas", "Revise el código de --dependency", "folio roles add ID --name \"NOMBRE\" --email CORREO --role dependencia --dependency"]
         try repo.expectRefusal(["'XYZ' no es ninguna dependencia que el departamento conozca"] + known) {
             try repo.step(id, "10", as: "alopez", dependency: "XYZ")
         }
@@ -302,5 +302,46 @@ struct VerifyTests {
             ($0 as? CasebookError)?.code == "FOLIO-E075" && "\($0)".contains("HGE, HRO, DIP")
         }
         #expect(try repo.book.reviewProduction(caseID: month, dependency: "HGE").dependency == "HGE")
+    }
+
+    @Test("a dependency is known by what is committed: a code added to dependencias_esperadas in the work tree only does not let a step for it through folio, and the same step made with plain git is refused by verify, left out of status, and named as FOLIO-P13 (attack33)")
+    func unknownDependencyListedInWorkTreeOnly() throws {
+        let repo = try CaseRepo()
+        let id = try repo.poaRound()
+        let file = "cases/2026/\(id)/expediente.md"
+        let committed = repo.read(file)
+        let listed = "---\ndependencias_esperadas: [HGE, HRO, XYZ]\n" + committed.dropFirst("---\n".count)
+        // The analyst adds XYZ without committing it: the step for XYZ is refused (it was taken before).
+        try repo.write(listed, to: file)
+        try repo.expectRefusal(["'XYZ' no es ninguna dependencia que el departamento conozca", "HGE, HRO"]) {
+            try repo.step(id, "10", as: "alopez", dependency: "XYZ")
+        }
+        // A jefe's uncommitted list is no more: the message says to record it with a note.
+        try repo.expectRefusal(["'XYZ' no es ninguna dependencia", "folio note ID --as JEFE"]) {
+            _ = try repo.book.writeTemplates(for: StepRequest(caseID: id, step: "10", dependency: "XYZ"))
+        }
+        try repo.write(committed, to: file)
+        #expect(try repo.git(["status", "--porcelain"]).isEmpty)
+        // The same step made with plain git, trailers and all, by the analyst who holds the role.
+        let before = try repo.git(["rev-parse", "HEAD"])
+        try repo.write("POA de XYZ\n", to: "cases/2026/\(id)/dependencias/XYZ/poa.md")
+        _ = try repo.git(["add", "-A"])
+        _ = try repo.git(["commit", "-q", "--author", "Ana López <alopez@igss.gob.gt>", "-m",
+                          "\(id): paso 10 XYZ\n\nExpediente: \(id)\nProcedimiento: 2\nPaso: 10\nRol: analista\nDependencia: XYZ\n"
+                          + "Signed-off-by: Ana López <alopez@igss.gob.gt>\n"])
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        for report in [try repo.book.verify(), try repo.book.verify(range: "\(before)..\(forged)")] {
+            #expect(report.violations.contains { $0.commit == forged && $0.kind == .stepOrder && $0.message.contains("XYZ no era ninguna dependencia")
+                        && $0.fix.contains("folio roles add") }, "\(report.violations.map(\.message))")
+        }
+        #expect(try !repo.book.status(of: id).dependencies!.contains { $0.code == "XYZ" })
+        #expect(ProcedureError.unknownDependency(step: "10", dependency: "XYZ").code == "FOLIO-P13")
+        // Listed by the jefe in a committed note, the same code is known, by folio and by verify.
+        _ = try repo.git(["reset", "-q", "--hard", before])
+        try repo.write(listed, to: file)
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Se espera también el POA de XYZ")
+        #expect(try repo.step(id, "10", as: "alopez", dependency: "XYZ").step == "10")
+        #expect(try repo.book.verify().ok)
+        #expect(try repo.book.status(of: id).dependencies!.contains { $0.code == "XYZ" })
     }
 }

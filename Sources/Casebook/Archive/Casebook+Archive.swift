@@ -181,6 +181,13 @@ extension Casebook {
             throw CasebookError.invalidFile(file: SafeText.visible(source), reason: "es una carpeta, y se incorporan archivos",
                                             fix: "Nombre los archivos de la carpeta (por ejemplo '\(SafeText.shellWord(source))/*.pdf').")
         }
+        // An editor's leftover named by mistake (`~$acta.docx` beside `acta.docx`): refused before
+        // it is copied, so the refusal names the file given, not a copy never made (attack33).
+        let name = GitPath.name(source)
+        if let kind = EditorLeftover.kind(of: name) {
+            throw CasebookError.invalidFile(file: SafeText.visible(source), reason: "es \(kind), que un editor deja junto al archivo que edita: no es un documento",
+                                            fix: "Incorpore el documento mismo, no ese archivo; nada se ha registrado.")
+        }
     }
 
     /// Why a file already in the case (`relative` to its folder) is not one a command may adopt where

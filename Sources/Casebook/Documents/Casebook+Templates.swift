@@ -145,7 +145,7 @@ extension Casebook {
             let (id, path) = try locate(request.caseID, head: head)
             guard let replay = try replay(id, in: try loadHistory(at: head)) else { throw CasebookError.unknownCase(id) }
             let roster = try roster(at: head)
-            let dependency = try request.dependency.map { try dependencyCode($0, replay: replay, path: path, roster: roster) }
+            let dependency = try request.dependency.map { try dependencyCode($0, replay: replay, path: path, roster: roster, head: head) }
             let step = try chooseStep(request.step, dependency: dependency, replay: replay)
             let all = templates(for: step, dependency: dependency,
                                 year: replay.definition.cycleYear(calendar: calendar(of: replay, month: nil), today: clock.day(clock.now)),

@@ -27,12 +27,16 @@ public struct CaseReplay: Sendable {
     ///     step is refused as one after the end of the case.
     ///   - closing: for the step that closes the round (P3-06, P5-02), why it may not yet
     ///     (`Casebook.closingRefusal`: the month had not ended, an expected dependency is missing).
+    ///   - known: for a dependency's first step (a code no thread of the case has yet), whether the
+    ///     department knew that code when it was made (`Casebook.knewDependency`); a step for a code
+    ///     it did not know is refused, as folio's step refuses it (FOLIO-E075).
     init(id: String, records: [StepRecord], definition: ProcedureDefinition,
          authorized: (StepRecord) throws -> Bool,
          rounds: (StepRecord, [StepRecord]) throws -> Int? = { _, _ in nil },
          excused: (StepRecord) throws -> Bool = { _ in false },
          closed: (StepRecord, CaseReplay) throws -> Bool = { _, _ in false },
-         closing: (StepRecord, CaseReplay) throws -> ProcedureError? = { _, _ in nil }) rethrows {
+         closing: (StepRecord, CaseReplay) throws -> ProcedureError? = { _, _ in nil },
+         known: (String, StepRecord, CaseReplay) throws -> Bool = { _, _, _ in true }) rethrows {
         self.id = id
         self.definition = definition
         self.records = records
@@ -64,6 +68,11 @@ public struct CaseReplay: Sendable {
             if machine.state == .closed, number == definition.dependencyBlock?.first?.number, let code = record.dependency,
                !machine.threads.contains(where: { $0.code == code }), try closed(record, self) {
                 refused.append((record, .caseEnded(step: number, state: .closed)))
+                continue
+            }
+            if let code = record.dependency, definition.step(number)?.perDependency == true,
+               !machine.threads.contains(where: { $0.code == code }), try !known(code, record, self) {
+                refused.append((record, .unknownDependency(step: number, dependency: code)))
                 continue
             }
             if record.dependency == nil, number == definition.roundExit, let refusal = try closing(record, self) {

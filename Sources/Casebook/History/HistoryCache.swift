@@ -11,8 +11,8 @@ import GitStore
 struct HistoryCache {
     /// The format and the per-commit rules its verdicts were judged by: bumped whenever
     /// `commitRules` change what they find, so that a clone's cached verdicts from an older folio
-    /// are judged again rather than believed (11: archivo-de-editor).
-    static let header = "folio-cache 11"
+    /// are judged again rather than believed (11: archivo-de-editor; 12: its names of macOS, Windows, Kate, GNOME and Word temporaries).
+    static let header = "folio-cache 12"
 
     struct CaseFields: Equatable, Sendable {
         var title: String

@@ -111,7 +111,7 @@ extension Casebook {
         let (id, path) = try locate(caseID, head: head)
         let history = try loadHistory(at: head)
         guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
-        let dependency = try dependencyCode(raw, replay: replay, path: path, roster: try roster(at: head))
+        let dependency = try dependencyCode(raw, replay: replay, path: path, roster: try roster(at: head), head: head)
         return try review(id: id, path: path, dependency: dependency, definition: replay.definition, schemaCommit: replay.opening.commit,
                           head: head)
     }

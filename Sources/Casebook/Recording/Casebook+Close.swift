@@ -492,26 +492,44 @@ extension Casebook {
 }
 
 extension Casebook {
-    /// The dependency codes the department knows for a case: its contacts' in `roster`
-    /// (`roles.yaml`), those the case's `dependencias_esperadas` lists, and those its history
-    /// already acted for or excused (a contact removed since keeps their code known).
-    func knownDependencies(_ replay: CaseReplay, path: String, roster: Roster) -> [String] {
-        let listed = Self.listedCodes(((try? caseDocument("expediente.md", in: path)) ?? nil)?[Self.expectedField]) ?? []
+    /// The dependency codes the department knows for a case at `commit` (HEAD, for a command): its
+    /// contacts' in `roster` (`roles.yaml`), those the case's `dependencias_esperadas` lists as
+    /// committed (not as the work tree has it: a list changed there and never committed would let
+    /// a step for a code no one registered through, attack33), and those its history already acted
+    /// for or excused (a contact removed since keeps their code known).
+    func knownDependencies(_ replay: CaseReplay, path: String, roster: Roster, at commit: OID) throws -> [String] {
+        let file = "\(path)/expediente.md"
+        let listed = try expectedList(file, at: repository.entry(at: file, in: commit)).codes?.sorted() ?? []
         let codes = roster.personas.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) } + listed
             + replay.machine.threads.map(\.code) + replay.excuses.compactMap { $0.excuse.flatMap(CaseID.dependencyCode) }
         var seen: Set<String> = []
         return codes.filter { seen.insert($0).inserted }
     }
 
-    /// `raw` (`--dependency`) as a code of a dependency the department knows for the case
+    /// Whether the department knew dependency `code` when `record` (its first step in the case)
+    /// was made, as folio's step judges it (`knownDependencies`): a contact of the parent's roster,
+    /// acted for or excused before in the case, or in `dependencias_esperadas` as the commit has
+    /// it (a jefe who lists a code and records its step in one commit; anyone else changing the
+    /// list is the rule rol's finding). A roster that cannot be read is the rule rol's finding too.
+    func knewDependency(_ code: String, record: StepRecord, replay: CaseReplay) throws -> Bool {
+        if replay.machine.threads.contains(where: { $0.code == code })
+            || replay.excuses.contains(where: { $0.excuse.flatMap(CaseID.dependencyCode) == code }) { return true }
+        guard let roster = try? roster(at: record.parent ?? record.commit) else { return true }
+        if roster.personas.contains(where: { $0.dependency.flatMap(CaseID.dependencyCode) == code }) { return true }
+        guard let path = try casePath(replay.id, at: record.commit) else { return true }
+        let file = "\(path)/expediente.md"
+        return try expectedList(file, at: repository.entry(at: file, in: record.commit)).codes?.contains(code) == true
+    }
+
+    /// `raw` (`--dependency`) as a code of a dependency the department knows for the case at `head`
     /// (`knownDependencies`): a code that is not written as one, or that names no dependency (a
     /// typo, a unit not registered), is refused before anything is written. A contact's code is
     /// judged by their own registration instead (`wrongDependency`), so `persona` is skipped here
     /// when roles.yaml gives them one.
-    func dependencyCode(_ raw: String, replay: CaseReplay, path: String, roster: Roster, persona: Persona? = nil) throws -> String {
+    func dependencyCode(_ raw: String, replay: CaseReplay, path: String, roster: Roster, head: OID, persona: Persona? = nil) throws -> String {
         guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
         guard persona?.dependency == nil else { return code }
-        let known = knownDependencies(replay, path: path, roster: roster)
+        let known = try knownDependencies(replay, path: path, roster: roster, at: head)
         guard known.contains(code) else {
             throw CasebookError.unknownDependency(code, known: known, noun: partyNoun(replay.definition).one)
         }

@@ -117,7 +117,7 @@ extension Casebook {
             dependency = CaseID.dependencyCode(own)
         }
         if let raw = request.dependency {
-            dependency = try dependencyCode(raw, replay: replay, path: path, roster: roster, persona: persona)
+            dependency = try dependencyCode(raw, replay: replay, path: path, roster: roster, head: head, persona: persona)
         }
         let decision = try request.decision.map(Self.parseDecision)
         let step = try chooseStep(request.step, dependency: dependency, replay: replay)
@@ -357,7 +357,7 @@ extension Casebook {
         }
         // A contact's own code is checked below with the rest of what a contact may record.
         let dependency = try rawDependency.map {
-            try dependencyCode($0, replay: replay, path: path, roster: roster, persona: persona.isExternalContact ? persona : nil)
+            try dependencyCode($0, replay: replay, path: path, roster: roster, head: head, persona: persona.isExternalContact ? persona : nil)
         }
         try checkClean(outside: path)
         try refuseChangedSentReports(replay, path: path)

@@ -4,7 +4,9 @@ import GitStore
 /// The files an editor leaves beside the file it edits, by their names: a backup
 /// (`expediente.md~`), Vim's swap files (`.expediente.md.swp`, `.swo`...), Emacs's lock
 /// (`.#expediente.md`) and auto-save (`#expediente.md#`), Word's and Excel's owner file
-/// (`~$acta.docx`) and LibreOffice's lock (`.~lock.acta.docx#`). None is a document of the case:
+/// (`~$acta.docx`) and temporary file (`~WRL0001.tmp`), LibreOffice's lock (`.~lock.acta.docx#`),
+/// Kate's swap file, GNOME's save in progress (`.goutputstream-XXXXXX`), and the folder files of
+/// macOS (`.DS_Store`, `._acta.pdf`) and Windows (`Thumbs.db`, `desktop.ini`). None is a document of the case:
 /// a commit refuses to record one (`CasebookError.editorFiles`, in `Casebook.commit`), a
 /// document folder does not adopt one, and verify warns of a commit that recorded one
 /// (`archivo-de-editor`). The one place the names are judged.
@@ -16,7 +18,15 @@ enum EditorLeftover {
         if name.hasPrefix("~$") { return "el archivo de bloqueo de Word o Excel" }
         if name.hasPrefix(".#") { return "el archivo de bloqueo de Emacs" }
         if name.count > 2, name.hasPrefix("#"), name.hasSuffix("#") { return "la copia de autoguardado de Emacs" }
-        if name.hasPrefix("."), name.range(of: "\\.sw[a-p]$", options: .regularExpression) != nil { return "el archivo de intercambio de Vim" }
+        if name.hasPrefix("."), name.range(of: "\\.sw[a-p]$", options: [.regularExpression, .caseInsensitive]) != nil {
+            return "el archivo de intercambio de Vim"
+        }
+        if name.range(of: "^~WR[A-Z][0-9]+\\.tmp$", options: [.regularExpression, .caseInsensitive]) != nil { return "el archivo temporal de Word" }
+        if name.hasSuffix(".kate-swp") { return "el archivo de intercambio de Kate" }
+        if name.hasPrefix(".goutputstream-") { return "el archivo temporal que GNOME deja al guardar" }
+        if name == ".DS_Store" { return "el archivo de carpeta de macOS" }
+        if name.count > 2, name.hasPrefix("._") { return "la copia de metadatos de macOS" }
+        if name.lowercased() == "thumbs.db" || name.lowercased() == "desktop.ini" { return "el archivo de carpeta de Windows" }
         if name.count > 1, name.hasSuffix("~") { return "la copia de respaldo del editor" }
         return nil
     }

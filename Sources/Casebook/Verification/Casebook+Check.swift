@@ -53,7 +53,16 @@ extension Casebook {
         for folder in folders {
             let opening = history.records(of: folder.id).first?.commit ?? head
             let procedure = (try? caseDocument("expediente.md", in: folder.path))??["procedimiento"].flatMap(Requirement.number)
-            problems += try caseProblems(id: folder.id, path: folder.path, procedure: procedure.map { Int($0) }, schemaCommit: opening)
+            let found = try caseProblems(id: folder.id, path: folder.path, procedure: procedure.map { Int($0) }, schemaCommit: opening)
+            problems += found
+            // An editor's leftover a step or a note would refuse (FOLIO-E076): one already
+            // committed is verify's warning, not the work tree's problem (staff33).
+            for file in EditorLeftover.files(within: [folder.path], root: root)
+            where !found.contains(where: { $0.file == file }) && (head.flatMap { try? repository.entry(at: file, in: $0) }) == nil {
+                problems.append(CaseProblem(file: file, message: "es \(EditorLeftover.kind(of: GitPath.name(file)) ?? "un archivo temporal del editor"), "
+                                                + "que un editor deja junto al archivo que edita, no un documento del expediente: un paso o una nota "
+                                                + "no se registran mientras esté (FOLIO-E076). Ciérrelo en el editor o bórrelo.", carriesFix: true))
+            }
         }
         let scope = caseID.flatMap { id in folders.first.map(\.path) }
         let unrecorded = ((try? repository.changes()) ?? []).map(\.path)
@@ -251,8 +260,13 @@ extension Casebook {
         while let entry = walker.next() {
             let relative = entry.relative, full = "\(root)/\(path)/\(relative)"
             if entry.isLink {
+                // Emacs's lock (`.#acta.md`) is a link to nowhere while the file is open (attack33).
+                let leftover = EditorLeftover.kind(of: GitPath.name(relative)).map {
+                    "es \($0), un enlace simbólico que el editor deja mientras el archivo está abierto, no un documento del expediente. "
+                        + "Guarde y cierre el archivo en el editor, o bórrelo ('rm \(SafeText.shellWord("\(path)/\(relative)"))'), y repita el comando."
+                }
                 problems.append(CaseProblem(file: "\(path)/\(relative)",
-                                            message: "es un enlace simbólico: un expediente guarda archivos, no enlaces. Copie el archivo en su lugar.",
+                                            message: leftover ?? "es un enlace simbólico: un expediente guarda archivos, no enlaces. Copie el archivo en su lugar.",
                                             carriesFix: true))
                 walker.skipDescendants()
                 continue

@@ -212,9 +212,15 @@ extension Casebook {
         }
         found += try slipFindings(id, records: records, definition: definition, reported: reported)
         for (record, error) in replay.refused where reported?.contains(record.commit) ?? true {
+            let fix: String
+            if case .unknownDependency(_, let code) = error {
+                fix = dropFix(record.commit.hex) + "; si \(code) es una dependencia nueva, un jefe registra su enlace ('folio roles add') "
+                    + "o la agrega a 'dependencias_esperadas' con 'folio note', y el paso se registra de nuevo con 'folio step'."
+            } else {
+                fix = "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."
+            }
             found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: .stepOrder,
-                                   message: error.description,
-                                   fix: "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."))
+                                   message: error.description, fix: fix))
         }
         found += try settledDataFindings(replay, path: path, tip: tip, reported: reported)
         found += try generatedReportFindings(replay, path: path, tip: tip, reported: reported)
