@@ -53,7 +53,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// A well-formed code that names no dependency the department knows for the case (`known`:
     /// roles.yaml's contacts, `dependencias_esperadas`, the case's own threads); `noun` is what the
     /// round calls them (dependencia, unidad ejecutora).
-    case unknownDependency(String, known: [String], noun: String)
+    /// `folder`: the case's `dependencias/<CODE>` a commit would add for that code (attack34).
+    case unknownDependency(String, known: [String], noun: String, folder: String? = nil)
     case caseExists(String, path: String)
     case unknownCase(String)
     /// A case folder that no commit that counts opens (a forged or invalid opening, a folder added
@@ -215,7 +216,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "'\(id)' no es un identificador de expediente válido: use letras mayúsculas, dígitos y guiones (p. ej. PI-2026-0003), sin '/', '..' ni espacios."
         case .invalidDependency(let code):
             return "'\(code)' no es un código de dependencia válido: use de 1 a 20 letras, dígitos, '-' o '_' (p. ej. HGE), sin '/' ni '..'."
-        case .unknownDependency(let code, let known, let noun):
+        case .unknownDependency(let code, let known, let noun, let folder):
             let which: String
             if known.isEmpty {
                 which = "no hay ninguna registrada en roles.yaml ni en 'dependencias_esperadas' del expediente"
@@ -225,7 +226,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 which = "las más parecidas son \(Self.nearest(code, in: known).joined(separator: ", ")), de \(known.count) ('folio roles' lista los enlaces)"
             }
             let role = noun == "unidad ejecutora" ? "unidad-ejecutora" : "dependencia"
-            return "'\(code)' no es ninguna \(noun) que el departamento conozca para este expediente: \(which). Revise el código de --dependency;"
+            let subject = folder.map { "\(SafeText.visible($0)) es la carpeta de '\(code)', y '\(code)'" } ?? "'\(code)'"
+            let check = folder == nil ? "Revise el código de --dependency" : "Mueva esos documentos a la carpeta de la \(noun) que corresponde"
+            return "\(subject) no es ninguna \(noun) que el departamento conozca para este expediente: \(which). \(check);"
                 + " si es una \(noun) nueva, un jefe registra su enlace ('folio roles add ID --name \"NOMBRE\" --email CORREO --role \(role) --dependency \(code) --as JEFE')"
                 + " o la agrega a 'dependencias_esperadas' del expediente y la registra con 'folio note ID --as JEFE', y vuelva a intentarlo."
         case .caseExists(let id, let path):

@@ -276,7 +276,8 @@ struct MonthCloseTests {
         #expect(try repo.git(["rev-parse", "HEAD"]) == head)
         // What would also be read as a round that expects no one (attack18b): a null or empty item,
         // a text with no code in it.
-        for value in ["[null]", "\n  - HGE\n  -", "\"-\"", "\"~\"", "\",\"", "[HGE, \"\"]", "\"HGÉ, HRO\""] {
+        // A mapping or a truth value is no list either (attack34: {XYZ: 1} was read as no list).
+        for value in ["[null]", "\n  - HGE\n  -", "\"-\"", "\"~\"", "\",\"", "[HGE, \"\"]", "\"HGÉ, HRO\"", "{XYZ: 1}", "\n  HGE: si", "true"] {
             try repo.write(text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: \(value)\n", options: [],
                                                      range: text.range(of: "---\n")), to: file)
             try repo.expectRefusal(["no es el código de una dependencia"]) {

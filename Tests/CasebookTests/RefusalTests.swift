@@ -344,4 +344,77 @@ struct VerifyTests {
         #expect(try repo.book.verify().ok)
         #expect(try repo.book.status(of: id).dependencies!.contains { $0.code == "XYZ" })
     }
+
+    @Test("documents for a code the department does not know are refused when their folder dependencias/<CODE>/ would be added (a note, an attachment by its path: FOLIO-E075), and verify warns of one added with plain git (attack34)")
+    func unknownDependencyFolder() throws {
+        let repo = try CaseRepo()
+        let id = try repo.poaRound()
+        let folder = "cases/2026/\(id)/dependencias"
+        try repo.write("%PDF-1.4\n", to: "\(folder)/XYZ/poa-2027.pdf")
+        try repo.expectRefusal(["\(folder)/XYZ es la carpeta de 'XYZ'", "no es ninguna dependencia que el departamento conozca", "HGE, HRO",
+                                "Mueva esos documentos"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "POA de XYZ")
+        }
+        try repo.expectRefusal(["\(folder)/XYZ es la carpeta de 'XYZ'"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil,
+                                         archive: ArchiveRequest(files: [repo.path + "/\(folder)/XYZ/poa-2027.pdf"]))
+        }
+        #expect { _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "POA de XYZ") } throws: { ($0 as? CasebookError)?.code == "FOLIO-E075" }
+        #expect(try repo.git(["status", "--porcelain"]) == "?? \(folder)/")
+        // A registered dependency's folder is taken, by its path too.
+        try FileManager.default.moveItem(atPath: repo.path + "/\(folder)/XYZ", toPath: repo.path + "/\(folder)/HGE")
+        _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil, archive: ArchiveRequest(files: [repo.path + "/\(folder)/HGE/poa-2027.pdf"]))
+        #expect(try repo.book.verify().ok)
+        // With plain git: verify warns of the commit that adds the folder.
+        try repo.write("%PDF-1.4\n", to: "\(folder)/XYZ/poa-2027.pdf")
+        _ = try repo.git(["add", "-A"])
+        _ = try repo.git(["commit", "-q", "--author", "Ana López <alopez@igss.gob.gt>", "-m", "POA de XYZ"])
+        let planted = try repo.git(["rev-parse", "HEAD"])
+        let report = try repo.book.verify()
+        #expect(report.violations.contains { $0.commit == planted && $0.rule == "datos-dependencia" && $0.severity == "warning"
+                    && $0.message.contains("\(folder)/XYZ/, la carpeta de 'XYZ'") }, "\(report.violations.map { "\($0.rule) \($0.message)" })")
+    }
+
+    @Test("a list of expected dependencies someone other than a jefe changed lets no step for the code it added count, even once the jefe puts the list back; an excuse for an unknown code, or by someone who is not a jefe, does not count either, and verify names each (attack34)")
+    func listChangedByAnalyst() throws {
+        let repo = try CaseRepo()
+        let id = try repo.poaRound()
+        let file = "cases/2026/\(id)/expediente.md"
+        let original = repo.read(file)
+        func plain(_ message: String, author: String = "Ana López <alopez@igss.gob.gt>") throws -> String {
+            _ = try repo.git(["add", "-A"])
+            _ = try repo.git(["commit", "-q", "--allow-empty", "--author", author, "-m", message])
+            return try repo.git(["rev-parse", "HEAD"])
+        }
+        // The analyst lists XYZ with plain git (the rule rol's finding), then records XYZ's POA.
+        try repo.write("---\ndependencias_esperadas: [HGE, HRO, XYZ]\n" + original.dropFirst("---\n".count), to: file)
+        let bad = try plain("Agrega XYZ")
+        try repo.write("POA de XYZ\n", to: "cases/2026/\(id)/dependencias/XYZ/poa.md")
+        let step = try plain("\(id): paso 10 XYZ\n\nExpediente: \(id)\nProcedimiento: 2\nPaso: 10\nRol: analista\nDependencia: XYZ\n"
+                             + "Signed-off-by: Ana López <alopez@igss.gob.gt>\n")
+        // The jefe writes the list anew, as status tells him to.
+        try repo.write("---\ndependencias_esperadas: [HGE, HRO]\n" + original.dropFirst("---\n".count), to: file)
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "La lista la dice el jefe")
+        let report = try repo.book.verify()
+        #expect(report.violations.contains { $0.commit == bad && $0.rule == "role" }, "\(report.violations.map { "\($0.rule) \($0.message)" })")
+        #expect(report.violations.contains { $0.commit == step && $0.kind == .stepOrder && $0.message.contains("XYZ no era ninguna dependencia") },
+                "\(report.violations.map { "\($0.rule) \($0.message)" })")
+        #expect(try repo.book.verify(range: "\(bad)..HEAD").violations.contains { $0.commit == step && $0.kind == .stepOrder })
+        #expect(try !repo.book.status(of: id).dependencies!.contains { $0.code == "XYZ" })
+
+        // The jefe's excuse of a code no one knows, made with plain git (folio excusar refuses it).
+        _ = try repo.git(["reset", "-q", "--hard", bad + "~1"])
+        let excuse = "\(id): cierre sin XYZ\n\nExpediente: \(id)\nProcedimiento: 2\nRol: jefe\nExcusa: XYZ\n"
+            + "Signed-off-by: María Rodríguez <mrodriguez@igss.gob.gt>\n"
+        let unknown = try plain(excuse, author: "María Rodríguez <mrodriguez@igss.gob.gt>")
+        // And an analyst's excuse of HRO, a dependency the round expects.
+        let forged = try plain(excuse.replacingOccurrences(of: "XYZ", with: "HRO").replacingOccurrences(of: "Rol: jefe", with: "Rol: analista"))
+        let excuses = try repo.book.verify()
+        #expect(excuses.violations.contains { $0.commit == unknown && $0.kind == .stepOrder && $0.message.contains("El cierre sin XYZ (excusa) no cuenta") },
+                "\(excuses.violations.map { "\($0.rule) \($0.message)" })")
+        #expect(excuses.violations.contains { $0.commit == forged && $0.kind == .stepOrder && $0.message.contains("solo un jefe de departamento") },
+                "\(excuses.violations.map { "\($0.rule) \($0.message)" })")
+        let status = try repo.book.status(of: id)
+        #expect((status.excused ?? []).isEmpty, "\(String(describing: status.excused))")
+    }
 }

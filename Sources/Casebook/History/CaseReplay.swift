@@ -46,7 +46,18 @@ public struct CaseReplay: Sendable {
                 // The jefe's `Excusa: CODE` (folio excusar) takes a pending dependency out of the
                 // round; one at a point the round does not allow (a dependency that had finished, a
                 // round already closed) is refused, as a step out of order is.
-                if let code = record.excuse.flatMap(CaseID.dependencyCode), try excused(record) {
+                if let code = record.excuse.flatMap(CaseID.dependencyCode) {
+                    // One made by someone who is not a jefe (plain git: folio refuses it) does not
+                    // count, and verify names it (attack34).
+                    guard try excused(record) else {
+                        refused.append((record, .excuseNotAllowed(dependency: code, reason: "solo un jefe de departamento cierra una ronda sin una dependencia, y el autor no lo era")))
+                        continue
+                    }
+                    // Nor one for a code the department did not know then (`folio excusar` refuses it).
+                    guard try machine.threads.contains(where: { $0.code == code }) || known(code, record, self) else {
+                        refused.append((record, .unknownDependency(step: "excusa", dependency: code)))
+                        continue
+                    }
                     do throws(ProcedureError) {
                         if let approved = approval(of: code) { throw approved }
                         try machine.excuse(dependency: code)

@@ -226,6 +226,10 @@ extension Casebook {
             }
             return nil
         }
+        // A mapping (`{XYZ: 1}`) or a truth value is no list of codes, and would otherwise be read as
+        // no list at all, the roster's contacts expected instead (attack34).
+        if let map = listed as? [String: Any] { return "{" + map.keys.sorted().joined(separator: ", ") + "}" }
+        if let truth = listed as? Bool { return truth ? "true" : "false" }
         // "[]" as a text is how `--set dependencias_esperadas=[]` writes the empty list.
         guard let text = listed as? String, !["", "[]"].contains(text.filter { !$0.isWhitespace }) else { return nil }
         let words = listedWords(text)
@@ -495,11 +499,13 @@ extension Casebook {
     /// The dependency codes the department knows for a case at `commit` (HEAD, for a command): its
     /// contacts' in `roster` (`roles.yaml`), those the case's `dependencias_esperadas` lists as
     /// committed (not as the work tree has it: a list changed there and never committed would let
-    /// a step for a code no one registered through, attack33), and those its history already acted
-    /// for or excused (a contact removed since keeps their code known).
+    /// a step for a code no one registered through, attack33) and as the newest jefe's record left
+    /// it (`listedByJefe`), and those its history already acted for or excused (a contact removed
+    /// since keeps their code known).
     func knownDependencies(_ replay: CaseReplay, path: String, roster: Roster, at commit: OID) throws -> [String] {
         let file = "\(path)/expediente.md"
-        let listed = try expectedList(file, at: repository.entry(at: file, in: commit)).codes?.sorted() ?? []
+        let committed = try expectedList(file, at: repository.entry(at: file, in: commit)).codes ?? []
+        let listed = try committed.intersection(listedByJefe(replay, upTo: nil) ?? []).sorted()
         let codes = roster.personas.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) } + listed
             + replay.machine.threads.map(\.code) + replay.excuses.compactMap { $0.excuse.flatMap(CaseID.dependencyCode) }
         var seen: Set<String> = []
@@ -509,8 +515,9 @@ extension Casebook {
     /// Whether the department knew dependency `code` when `record` (its first step in the case)
     /// was made, as folio's step judges it (`knownDependencies`): a contact of the parent's roster,
     /// acted for or excused before in the case, or in `dependencias_esperadas` as the commit has
-    /// it (a jefe who lists a code and records its step in one commit; anyone else changing the
-    /// list is the rule rol's finding). A roster that cannot be read is the rule rol's finding too.
+    /// it and as the newest jefe's record left it (`listedByJefe`: a jefe who lists a code and
+    /// records its step in one commit is taken; a list anyone else changed is not). A roster that
+    /// cannot be read is the rule rol's finding.
     func knewDependency(_ code: String, record: StepRecord, replay: CaseReplay) throws -> Bool {
         if replay.machine.threads.contains(where: { $0.code == code })
             || replay.excuses.contains(where: { $0.excuse.flatMap(CaseID.dependencyCode) == code }) { return true }
@@ -518,7 +525,44 @@ extension Casebook {
         if roster.personas.contains(where: { $0.dependency.flatMap(CaseID.dependencyCode) == code }) { return true }
         guard let path = try casePath(replay.id, at: record.commit) else { return true }
         let file = "\(path)/expediente.md"
-        return try expectedList(file, at: repository.entry(at: file, in: record.commit)).codes?.contains(code) == true
+        guard try expectedList(file, at: repository.entry(at: file, in: record.commit)).codes?.contains(code) == true else { return false }
+        return try listedByJefe(replay, upTo: record)?.contains(code) == true
+    }
+
+    /// `dependencias_esperadas` as the newest record of the case made by a jefe (in the roster of
+    /// its parent) left it, at or before `record` (of all, when nil): a list someone else changed
+    /// since, with plain git (the rule rol's finding, refused by the hook) or in a clone without
+    /// it, lets no step for a code it added count, even after the jefe puts the list back
+    /// (attack34). nil when no jefe recorded anything in the case.
+    func listedByJefe(_ replay: CaseReplay, upTo record: StepRecord?) throws -> Set<String>? {
+        let end = record.flatMap { r in replay.records.firstIndex { $0.commit == r.commit } } ?? replay.records.count - 1
+        guard end >= 0 else { return nil }
+        for earlier in replay.records[...end].reversed() {
+            guard (try? roster(at: earlier.parent ?? earlier.commit))?.find(earlier.author.email)?.holds(.jefe) == true else { continue }
+            guard let path = try casePath(replay.id, at: earlier.commit) else { return nil }
+            let file = "\(path)/expediente.md"
+            return try expectedList(file, at: repository.entry(at: file, in: earlier.commit)).codes
+        }
+        return nil
+    }
+
+    /// A commit of `scope` would add the case's folder `dependencias/<CODE>/` for a code the
+    /// department does not know for it (`knownDependencies`): refused as `--dependency CODE` is
+    /// (attack34: a document attached by its path there, or a note, was recorded as CODE's).
+    func refuseUnknownDependencyFolders(_ replay: CaseReplay, path: String, scope: [String], roster: Roster, head: OID) throws {
+        let folder = "\(path)/dependencias"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)") else { return }
+        var known: [String]?
+        for name in names.sorted() {
+            let sub = "\(folder)/\(name)"
+            guard let code = CaseID.dependencyCode(name),
+                  scope.contains(where: { GitPath.isWithin(sub, $0) || GitPath.isInside($0, sub) }),
+                  try repository.entry(at: sub, in: head) == nil else { continue }
+            if known == nil { known = try knownDependencies(replay, path: path, roster: roster, at: head) }
+            if known?.contains(code) != true {
+                throw CasebookError.unknownDependency(code, known: known ?? [], noun: partyNoun(replay.definition).one, folder: sub)
+            }
+        }
     }
 
     /// `raw` (`--dependency`) as a code of a dependency the department knows for the case at `head`

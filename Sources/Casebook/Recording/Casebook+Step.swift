@@ -293,6 +293,7 @@ extension Casebook {
                 }
                 let joined = [request.text, evaluation].compactMap { $0 }.joined(separator: "\n\n")
                 let text = joined.isEmpty ? nil : joined
+                try refuseUnknownDependencyFolders(replay, path: path, scope: scope, roster: roster, head: head)
                 try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: plan.trailers,
                               text: text, edit: edit)
                 let commit = try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)
@@ -436,6 +437,7 @@ extension Casebook {
             if scope.contains(where: { $0 == path || $0 == "\(path)/expediente.md" }) {
                 try checkExpectedList(path: path, persona: persona, head: head)
             }
+            try refuseUnknownDependencyFolders(replay, path: path, scope: scope, roster: roster, head: head)
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
                           trailers: plan.trailers, text: text, edit: edit)
             return try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)

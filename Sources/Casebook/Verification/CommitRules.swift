@@ -148,6 +148,7 @@ extension Casebook {
                 let text = Self.badExpectedItemText(bad)
                 flag("El commit escribe en \(folder)/expediente.md \(text.reason).", "el jefe lo corrige con 'folio note'. \(text.fix)")
             }
+            found += try unknownDependencyFolders(facts, folder: folder, parent: parent)
             for sub in Self.dependencyDataFolders {
                 let path = "\(folder)/\(sub)"
                 guard try repository.entry(at: path, in: parent)?.id != repository.entry(at: path, in: facts.commit.id)?.id else { continue }
@@ -180,6 +181,34 @@ extension Casebook {
                          "los datos los registra o corrige el enlace de \(code): 'folio step ID 01 --dependency \(code)', o 'folio note ID' hecha por él.")
                 }
             }
+        }
+        return found
+    }
+
+    /// A commit that adds the case's folder `dependencias/<CODE>/` for a code the department did not
+    /// know (no contact of the parent's roster, not in `dependencias_esperadas` before or after),
+    /// as folio refuses it (FOLIO-E075, attack34): a warning, since a code known only from the
+    /// case's own history (a contact removed since) is not seen from one commit; a dependency's
+    /// own step is judged whole by the replay (FOLIO-P13).
+    func unknownDependencyFolders(_ facts: CommitFacts, folder: String, parent: OID) throws -> [Violation] {
+        let deps = "\(folder)/dependencias"
+        guard try repository.entry(at: deps, in: parent)?.id != repository.entry(at: deps, in: facts.commit.id)?.id else { return [] }
+        var found: [Violation] = []
+        for name in try repository.changedEntries(at: deps, from: parent, to: facts.commit.id) {
+            let sub = "\(deps)/\(name)"
+            guard let code = CaseID.dependencyCode(name), facts.record?.dependency != code,
+                  try repository.entry(at: sub, in: parent) == nil, try repository.entry(at: sub, in: facts.commit.id) != nil,
+                  facts.roster?.personas.contains(where: { $0.dependency.flatMap(CaseID.dependencyCode) == code }) != true else { continue }
+            let file = "\(folder)/expediente.md"
+            let listed = try [parent, facts.commit.id].contains { try expectedList(file, at: repository.entry(at: file, in: $0)).codes?.contains(code) == true }
+            guard !listed else { continue }
+            found.append(Violation(commit: facts.commit.id.hex, caseID: GitPath.name(folder), step: facts.record?.step, rule: .dependencyData,
+                                   message: "El commit agrega \(SafeText.visible(sub))/, la carpeta de '\(code)', y '\(code)' no era ninguna dependencia que "
+                                       + "el departamento conociera para el expediente (ni enlace en roles.yaml ni en 'dependencias_esperadas'): "
+                                       + "sus documentos quedan como de una dependencia que nadie registró.",
+                                   fix: "Mueva esos documentos a la carpeta de la dependencia que corresponde con 'folio note'; si '\(code)' es una "
+                                       + "dependencia nueva, un jefe registra su enlace ('folio roles add') o la agrega a 'dependencias_esperadas'.",
+                                   severity: .warning))
         }
         return found
     }
