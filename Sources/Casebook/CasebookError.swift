@@ -54,7 +54,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// roles.yaml's contacts, `dependencias_esperadas`, the case's own threads); `noun` is what the
     /// round calls them (dependencia, unidad ejecutora).
     /// `folder`: the case's `dependencias/<CODE>` a commit would add for that code (attack34).
-    case unknownDependency(String, known: [String], noun: String, folder: String? = nil)
+    /// `caseID`: the case, for the command to type; `unrecorded`: the work tree's
+    /// `dependencias_esperadas` lists the code, and no one recorded that change (staff34).
+    case unknownDependency(String, known: [String], noun: String, folder: String? = nil, caseID: String? = nil, unrecorded: Bool = false)
     case caseExists(String, path: String)
     case unknownCase(String)
     /// A case folder that no commit that counts opens (a forged or invalid opening, a folder added
@@ -216,7 +218,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "'\(id)' no es un identificador de expediente válido: use letras mayúsculas, dígitos y guiones (p. ej. PI-2026-0003), sin '/', '..' ni espacios."
         case .invalidDependency(let code):
             return "'\(code)' no es un código de dependencia válido: use de 1 a 20 letras, dígitos, '-' o '_' (p. ej. HGE), sin '/' ni '..'."
-        case .unknownDependency(let code, let known, let noun, let folder):
+        case .unknownDependency(let code, let known, let noun, let folder, let caseID, let unrecorded):
             let which: String
             if known.isEmpty {
                 which = "no hay ninguna registrada en roles.yaml ni en 'dependencias_esperadas' del expediente"
@@ -225,12 +227,20 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             } else {
                 which = "las más parecidas son \(Self.nearest(code, in: known).joined(separator: ", ")), de \(known.count) ('folio roles' lista los enlaces)"
             }
+            let guess = Self.closest(code, in: known).map { " ¿Quiso decir \($0)?" } ?? ""
             let role = noun == "unidad ejecutora" ? "unidad-ejecutora" : "dependencia"
             let subject = folder.map { "\(SafeText.visible($0)) es la carpeta de '\(code)', y '\(code)'" } ?? "'\(code)'"
             let check = folder == nil ? "Revise el código de --dependency" : "Mueva esos documentos a la carpeta de la \(noun) que corresponde"
-            return "\(subject) no es ninguna \(noun) que el departamento conozca para este expediente: \(which). \(check);"
-                + " si es una \(noun) nueva, un jefe registra su enlace ('folio roles add ID --name \"NOMBRE\" --email CORREO --role \(role) --dependency \(code) --as JEFE')"
-                + " o la agrega a 'dependencias_esperadas' del expediente y la registra con 'folio note ID --as JEFE', y vuelva a intentarlo."
+            let note = "'folio note \(caseID ?? "ID") -m \"Se espera también \(code)\" --as JEFE'"
+            let head = "\(subject) no es ninguna \(noun) que el departamento conozca para este expediente: \(which).\(guess) \(check);"
+            if unrecorded {
+                return head + " si es una \(noun) nueva: 'dependencias_esperadas' del expediente la lista en su copia de trabajo, pero ese cambio"
+                    + " no está registrado (ni cuenta hasta que lo esté): un jefe lo registra con \(note) (si el cambio viene de otra copia,"
+                    + " tráigalo con 'folio sync'), y vuelva a intentarlo."
+            }
+            return head + " si es una \(noun) nueva, un jefe registra su enlace ('folio roles add ID --name \"NOMBRE\" --email CORREO --role \(role) --dependency \(code) --as JEFE')"
+                + " o la agrega a 'dependencias_esperadas' del expediente (si el expediente aún no tiene esa lista, con todas las que se esperan:"
+                + " la lista reemplaza a los enlaces de roles.yaml) y la registra con \(note), y vuelva a intentarlo."
         case .caseExists(let id, let path):
             if id.range(of: "-[0-9]{4}-[0-9]{2}$", options: .regularExpression) != nil {
                 return "El expediente del mes \(id.suffix(7)) ya existe en \(path): cada mes tiene un solo expediente. Registre sus pasos en él ('folio step \(id) ...'); 'folio status \(id)' muestra lo que sigue."
@@ -521,26 +531,37 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
 
     /// The `count` codes of `known` nearest to `code` (fewest letters to change), nearest first.
     static func nearest(_ code: String, in known: [String], count: Int = 5) -> [String] {
-        // Edits counted as a typist makes them: a letter added, left out, changed, or two side by
-        // side swapped (HEG for HGE is one slip, not two: staff33), the optimal string alignment distance.
-        func distance(_ a: [Character], _ b: [Character]) -> Int {
-            var before = [Int](repeating: 0, count: b.count + 1)
-            var row = Array(0...b.count)
-            for i in 1...max(a.count, 1) where !a.isEmpty {
-                var next = [Int](repeating: 0, count: b.count + 1)
-                next[0] = i
-                for j in stride(from: 1, through: b.count, by: 1) {
-                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                    next[j] = min(row[j] + 1, next[j - 1] + 1, row[j - 1] + cost)
-                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { next[j] = min(next[j], before[j - 2] + 1) }
-                }
-                before = row
-                row = next
-            }
-            return a.isEmpty ? b.count : row[b.count]
-        }
         let target = Array(code)
-        return Array(known.map { ($0, distance(target, Array($0))) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(count).map(\.0))
+        return Array(known.map { ($0, typingDistance(target, Array($0))) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(count).map(\.0))
+    }
+
+    /// The one code of `known` a slip or two of the keyboard away from `code` (HEG, HAG for HGA),
+    /// when no other is as near; nil otherwise.
+    static func closest(_ code: String, in known: [String]) -> String? {
+        let target = Array(code)
+        let near = known.map { ($0, typingDistance(target, Array($0))) }.filter { $0.1 <= min(2, max(1, target.count / 2)) }
+        guard let best = near.min(by: { $0.1 < $1.1 }), near.filter({ $0.1 == best.1 }).count == 1 else { return nil }
+        return best.0
+    }
+
+    /// Edits counted as a typist makes them: a letter added, left out, changed, or two side by
+    /// side swapped (HEG for HGE is one slip, not two: staff33), the optimal string alignment distance.
+    static func typingDistance(_ a: [Character], _ b: [Character]) -> Int {
+        guard !a.isEmpty else { return b.count }
+        var before = [Int](repeating: 0, count: b.count + 1)
+        var row = Array(0...b.count)
+        for i in 1...a.count {
+            var next = [Int](repeating: 0, count: b.count + 1)
+            next[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                next[j] = min(row[j] + 1, next[j - 1] + 1, row[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { next[j] = min(next[j], before[j - 2] + 1) }
+            }
+            before = row
+            row = next
+        }
+        return row[b.count]
     }
 
     /// The lines that say which templates a refusal wrote (empty when none).

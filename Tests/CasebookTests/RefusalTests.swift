@@ -316,8 +316,9 @@ struct VerifyTests {
         try repo.expectRefusal(["'XYZ' no es ninguna dependencia que el departamento conozca", "HGE, HRO"]) {
             try repo.step(id, "10", as: "alopez", dependency: "XYZ")
         }
-        // A jefe's uncommitted list is no more: the message says to record it with a note.
-        try repo.expectRefusal(["'XYZ' no es ninguna dependencia", "folio note ID --as JEFE"]) {
+        // A jefe's uncommitted list is no more: the message says so, and the note to type (staff34).
+        try repo.expectRefusal(["'XYZ' no es ninguna dependencia", "la lista en su copia de trabajo, pero ese cambio no está registrado",
+                                "folio note \(id) -m \"Se espera también XYZ\" --as JEFE", "folio sync"]) {
             _ = try repo.book.writeTemplates(for: StepRequest(caseID: id, step: "10", dependency: "XYZ"))
         }
         try repo.write(committed, to: file)
@@ -351,8 +352,11 @@ struct VerifyTests {
         let id = try repo.poaRound()
         let folder = "cases/2026/\(id)/dependencias"
         try repo.write("%PDF-1.4\n", to: "\(folder)/XYZ/poa-2027.pdf")
+        // folio check says so first.
+        let checked = try repo.book.check(caseID: id)
+        #expect(checked.problems.contains { $0.file == "\(folder)/XYZ" && $0.message.contains("FOLIO-E075") }, "\(checked.problems)")
         try repo.expectRefusal(["\(folder)/XYZ es la carpeta de 'XYZ'", "no es ninguna dependencia que el departamento conozca", "HGE, HRO",
-                                "Mueva esos documentos"]) {
+                                "Mueva esos documentos", "folio note \(id) -m \"Se espera también XYZ\" --as JEFE", "reemplaza a los enlaces de roles.yaml"]) {
             _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "POA de XYZ")
         }
         try repo.expectRefusal(["\(folder)/XYZ es la carpeta de 'XYZ'"]) {
@@ -412,9 +416,41 @@ struct VerifyTests {
         let excuses = try repo.book.verify()
         #expect(excuses.violations.contains { $0.commit == unknown && $0.kind == .stepOrder && $0.message.contains("El cierre sin XYZ (excusa) no cuenta") },
                 "\(excuses.violations.map { "\($0.rule) \($0.message)" })")
-        #expect(excuses.violations.contains { $0.commit == forged && $0.kind == .stepOrder && $0.message.contains("solo un jefe de departamento") },
+        #expect(excuses.violations.contains { $0.commit == unknown && $0.fix.contains("folio excusar \(id) XYZ") })
+        #expect(excuses.violations.contains { $0.commit == forged && $0.kind == .stepOrder && $0.message.contains("solo un jefe de departamento")
+                    && $0.fix.contains("folio excusar \(id) HRO -m MOTIVO --as JEFE") },
                 "\(excuses.violations.map { "\($0.rule) \($0.message)" })")
         let status = try repo.book.status(of: id)
         #expect((status.excused ?? []).isEmpty, "\(String(describing: status.excused))")
+    }
+
+    @Test("a jefe lists a new dependency and brings its first document in one note, or attaches it with --dependency while the list is edited: both taken, and its steps follow; a typo's folder is named by check with the code meant (staff34)")
+    func jefeListsAndFilesAtOnce() throws {
+        let repo = try CaseRepo()
+        let id = try repo.poaRound()
+        let file = "cases/2026/\(id)/expediente.md"
+        let original = repo.read(file)
+        try repo.write("---\ndependencias_esperadas: [HGE, HRO, HSX]\n" + original.dropFirst("---\n".count), to: file)
+        try repo.write("%PDF-1.4\n", to: "cases/2026/\(id)/dependencias/HSX/oficio.pdf")
+        // Not an analyst's note: the list is the jefe's.
+        #expect { _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "HSX") } throws: { _ in true }
+        #expect(try repo.book.check(caseID: id).problems.filter { $0.message.contains("FOLIO-E075") }.isEmpty)
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Se espera también el POA del HSX")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).contains("dependencias/HSX/oficio.pdf"))
+        #expect(try repo.step(id, "10", as: "alopez", dependency: "HSX").step == "10")
+        #expect(try repo.book.verify().ok)
+        // attach --dependency by the jefe, the list edited in the same command's commit.
+        let text = repo.read(file)
+        try repo.write(text.replacingOccurrences(of: "[HGE, HRO, HSX]", with: "[HGE, HRO, HSX, HTQ]"), to: file)
+        try repo.box.write("%PDF-1.4\n", to: "entrada/poa-htq.pdf")
+        _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: nil,
+                                     archive: ArchiveRequest(files: [repo.box.path + "/entrada/poa-htq.pdf"]), dependency: "HTQ")
+        #expect(try repo.step(id, "10", as: "alopez", dependency: "HTQ").step == "10")
+        #expect(try repo.book.verify().ok)
+        // A typo's folder: check names it and the code most likely meant.
+        try repo.write("%PDF-1.4\n", to: "cases/2026/\(id)/dependencias/HEG/oficio.pdf")
+        let checked = try repo.book.check(caseID: id)
+        #expect(checked.problems.contains { $0.file == "cases/2026/\(id)/dependencias/HEG" && $0.message.contains("¿Quiso decir HGE?") }, "\(checked.problems)")
+        try repo.expectRefusal(["¿Quiso decir HGE?", "Mueva esos documentos"]) { _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "oficio") }
     }
 }

@@ -11,7 +11,7 @@ import GitStore
 struct HistoryCache {
     /// The format and the per-commit rules its verdicts were judged by: bumped whenever
     /// `commitRules` change what they find, so that a clone's cached verdicts from an older folio
-    /// are judged again rather than believed (11: archivo-de-editor; 12: its names of macOS, Windows, Kate, GNOME and Word temporaries).
+    /// are judged again rather than believed (11: archivo-de-editor; 12: its names of Kate's, GNOME's and Word's temporaries).
     static let header = "folio-cache 12"
 
     struct CaseFields: Equatable, Sendable {

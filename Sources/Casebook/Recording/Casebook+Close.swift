@@ -502,10 +502,15 @@ extension Casebook {
     /// a step for a code no one registered through, attack33) and as the newest jefe's record left
     /// it (`listedByJefe`), and those its history already acted for or excused (a contact removed
     /// since keeps their code known).
-    func knownDependencies(_ replay: CaseReplay, path: String, roster: Roster, at commit: OID) throws -> [String] {
+    ///
+    /// `jefeList`: a jefe's command that commits the case's `expediente.md` records the work tree's
+    /// list with it, so its codes are known too (staff34: a jefe's note that lists a new hospital
+    /// and brings its first document was refused).
+    func knownDependencies(_ replay: CaseReplay, path: String, roster: Roster, at commit: OID, jefeList: Bool = false) throws -> [String] {
         let file = "\(path)/expediente.md"
         let committed = try expectedList(file, at: repository.entry(at: file, in: commit)).codes ?? []
-        let listed = try committed.intersection(listedByJefe(replay, upTo: nil) ?? []).sorted()
+        var listed = try committed.intersection(listedByJefe(replay, upTo: nil) ?? []).sorted()
+        if jefeList { listed += workTreeListed(path: path).filter { !listed.contains($0) }.sorted() }
         let codes = roster.personas.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) } + listed
             + replay.machine.threads.map(\.code) + replay.excuses.compactMap { $0.excuse.flatMap(CaseID.dependencyCode) }
         var seen: Set<String> = []
@@ -549,7 +554,8 @@ extension Casebook {
     /// A commit of `scope` would add the case's folder `dependencias/<CODE>/` for a code the
     /// department does not know for it (`knownDependencies`): refused as `--dependency CODE` is
     /// (attack34: a document attached by its path there, or a note, was recorded as CODE's).
-    func refuseUnknownDependencyFolders(_ replay: CaseReplay, path: String, scope: [String], roster: Roster, head: OID) throws {
+    func refuseUnknownDependencyFolders(_ replay: CaseReplay, path: String, scope: [String], roster: Roster, head: OID,
+                                        jefeList: Bool = false) throws {
         let folder = "\(path)/dependencias"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)") else { return }
         var known: [String]?
@@ -558,9 +564,11 @@ extension Casebook {
             guard let code = CaseID.dependencyCode(name),
                   scope.contains(where: { GitPath.isWithin(sub, $0) || GitPath.isInside($0, sub) }),
                   try repository.entry(at: sub, in: head) == nil else { continue }
-            if known == nil { known = try knownDependencies(replay, path: path, roster: roster, at: head) }
+            let withList = jefeList && scope.contains { GitPath.isWithin("\(path)/expediente.md", $0) }
+            if known == nil { known = try knownDependencies(replay, path: path, roster: roster, at: head, jefeList: withList) }
             if known?.contains(code) != true {
-                throw CasebookError.unknownDependency(code, known: known ?? [], noun: partyNoun(replay.definition).one, folder: sub)
+                throw CasebookError.unknownDependency(code, known: known ?? [], noun: partyNoun(replay.definition).one, folder: sub,
+                                                      caseID: replay.id, unrecorded: workTreeListed(path: path).contains(code))
             }
         }
     }
@@ -570,13 +578,21 @@ extension Casebook {
     /// typo, a unit not registered), is refused before anything is written. A contact's code is
     /// judged by their own registration instead (`wrongDependency`), so `persona` is skipped here
     /// when roles.yaml gives them one.
-    func dependencyCode(_ raw: String, replay: CaseReplay, path: String, roster: Roster, head: OID, persona: Persona? = nil) throws -> String {
+    func dependencyCode(_ raw: String, replay: CaseReplay, path: String, roster: Roster, head: OID, persona: Persona? = nil,
+                        jefeList: Bool = false) throws -> String {
         guard let code = CaseID.dependencyCode(raw) else { throw CasebookError.invalidDependency(raw) }
         guard persona?.dependency == nil else { return code }
-        let known = try knownDependencies(replay, path: path, roster: roster, at: head)
+        let known = try knownDependencies(replay, path: path, roster: roster, at: head, jefeList: jefeList)
         guard known.contains(code) else {
-            throw CasebookError.unknownDependency(code, known: known, noun: partyNoun(replay.definition).one)
+            throw CasebookError.unknownDependency(code, known: known, noun: partyNoun(replay.definition).one, caseID: replay.id,
+                                                  unrecorded: workTreeListed(path: path).contains(code))
         }
         return code
+    }
+
+    /// The codes the work tree's `expediente.md` of the case at `path` lists (none when it lists none).
+    func workTreeListed(path: String) -> [String] {
+        let file = "\(path)/expediente.md"
+        return Self.listedCodes(in: FileManager.default.contents(atPath: "\(root)/\(file)"), file: file) ?? []
     }
 }

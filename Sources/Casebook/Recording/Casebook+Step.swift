@@ -358,7 +358,8 @@ extension Casebook {
         }
         // A contact's own code is checked below with the rest of what a contact may record.
         let dependency = try rawDependency.map {
-            try dependencyCode($0, replay: replay, path: path, roster: roster, head: head, persona: persona.isExternalContact ? persona : nil)
+            try dependencyCode($0, replay: replay, path: path, roster: roster, head: head, persona: persona.isExternalContact ? persona : nil,
+                               jefeList: persona.holds(.jefe) && !persona.isExternalContact)
         }
         try checkClean(outside: path)
         try refuseChangedSentReports(replay, path: path)
@@ -437,7 +438,8 @@ extension Casebook {
             if scope.contains(where: { $0 == path || $0 == "\(path)/expediente.md" }) {
                 try checkExpectedList(path: path, persona: persona, head: head)
             }
-            try refuseUnknownDependencyFolders(replay, path: path, scope: scope, roster: roster, head: head)
+            try refuseUnknownDependencyFolders(replay, path: path, scope: scope, roster: roster, head: head,
+                                               jefeList: persona.holds(.jefe) && !persona.isExternalContact)
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
                           trailers: plan.trailers, text: text, edit: edit)
             return try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)

@@ -5,11 +5,12 @@ import GitStore
 /// (`expediente.md~`), Vim's swap files (`.expediente.md.swp`, `.swo`...), Emacs's lock
 /// (`.#expediente.md`) and auto-save (`#expediente.md#`), Word's and Excel's owner file
 /// (`~$acta.docx`) and temporary file (`~WRL0001.tmp`), LibreOffice's lock (`.~lock.acta.docx#`),
-/// Kate's swap file, GNOME's save in progress (`.goutputstream-XXXXXX`), and the folder files of
-/// macOS (`.DS_Store`, `._acta.pdf`) and Windows (`Thumbs.db`, `desktop.ini`). None is a document of the case:
+/// Kate's swap file and GNOME's save in progress (`.goutputstream-XXXXXX`). None is a document of the case:
 /// a commit refuses to record one (`CasebookError.editorFiles`, in `Casebook.commit`), a
 /// document folder does not adopt one, and verify warns of a commit that recorded one
-/// (`archivo-de-editor`). The one place the names are judged.
+/// (`archivo-de-editor`). The one place the names are judged. (The folder files a file manager
+/// writes on its own, `.DS_Store`, `Thumbs.db`, `desktop.ini`, are not: refused, they would come
+/// back and block every note, staff34.)
 enum EditorLeftover {
     /// What `name` (a file's last component) is, in Spanish, when an editor left it; nil otherwise.
     static func kind(of name: some StringProtocol) -> String? {
@@ -24,9 +25,6 @@ enum EditorLeftover {
         if name.range(of: "^~WR[A-Z][0-9]+\\.tmp$", options: [.regularExpression, .caseInsensitive]) != nil { return "el archivo temporal de Word" }
         if name.hasSuffix(".kate-swp") { return "el archivo de intercambio de Kate" }
         if name.hasPrefix(".goutputstream-") { return "el archivo temporal que GNOME deja al guardar" }
-        if name == ".DS_Store" { return "el archivo de carpeta de macOS" }
-        if name.count > 2, name.hasPrefix("._") { return "la copia de metadatos de macOS" }
-        if name.lowercased() == "thumbs.db" || name.lowercased() == "desktop.ini" { return "el archivo de carpeta de Windows" }
         if name.count > 1, name.hasSuffix("~") { return "la copia de respaldo del editor" }
         return nil
     }

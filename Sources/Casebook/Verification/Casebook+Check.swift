@@ -63,6 +63,7 @@ extension Casebook {
                                                 + "que un editor deja junto al archivo que edita, no un documento del expediente: un paso o una nota "
                                                 + "no se registran mientras esté (FOLIO-E076). Ciérrelo en el editor o bórrelo.", carriesFix: true))
             }
+            if let head { problems += try unknownDependencyFolders(folder.id, path: folder.path, history: history, head: head) }
         }
         let scope = caseID.flatMap { id in folders.first.map(\.path) }
         let unrecorded = ((try? repository.changes()) ?? []).map(\.path)
@@ -246,6 +247,30 @@ extension Casebook {
             } catch let error as CasebookError {
                 problems.append(CaseProblem(file: "\(path)/\(name)", message: error.detail, detail: error.parserText))
             }
+        }
+        return problems
+    }
+
+    /// A folder `dependencias/<CODE>/` not committed yet whose code the department does not know
+    /// for the case: the note or step that would record it refuses it (FOLIO-E075), so check says
+    /// so first, with the code it most likely meant (staff34: a document dropped in `HAG/` for HGA).
+    func unknownDependencyFolders(_ id: String, path: String, history: History, head: OID) throws -> [CaseProblem] {
+        let folder = "\(path)/dependencias"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)"), !names.isEmpty,
+              let replay = try replay(id, in: history) else { return [] }
+        var problems: [CaseProblem] = []
+        var known: [String]?
+        for name in names.sorted() {
+            let sub = "\(folder)/\(name)"
+            guard let code = CaseID.dependencyCode(name), try repository.entry(at: sub, in: head) == nil else { continue }
+            if known == nil { known = try knownDependencies(replay, path: path, roster: roster(at: head), at: head, jefeList: true) }
+            guard known?.contains(code) != true else { continue }
+            let guess = CasebookError.closest(code, in: known ?? []).map { " ¿Quiso decir \($0)?" } ?? ""
+            let noun = partyNoun(replay.definition).one
+            problems.append(CaseProblem(file: sub, message: "es la carpeta de '\(code)', que no es ninguna \(noun) que el departamento conozca para "
+                                            + "este expediente (\(known?.isEmpty == false ? "conoce " + known!.joined(separator: ", ") : "no conoce ninguna")).\(guess) "
+                                            + "Una nota o un paso no la registran (FOLIO-E075): mueva sus documentos a la carpeta que corresponde.",
+                                        carriesFix: true))
         }
         return problems
     }

@@ -213,10 +213,16 @@ extension Casebook {
         found += try slipFindings(id, records: records, definition: definition, reported: reported)
         for (record, error) in replay.refused where reported?.contains(record.commit) ?? true {
             let fix: String
-            if case .unknownDependency(_, let code) = error {
+            switch error {
+            case .unknownDependency(let step, let code):
+                let again = step == "excusa" ? "la ronda se cierra sin ella con 'folio excusar \(id) \(code) -m MOTIVO --as JEFE'"
+                    : "el paso se registra de nuevo con 'folio step'"
                 fix = dropFix(record.commit.hex) + "; si \(code) es una dependencia nueva, un jefe registra su enlace ('folio roles add') "
-                    + "o la agrega a 'dependencias_esperadas' con 'folio note', y el paso se registra de nuevo con 'folio step'."
-            } else {
+                    + "o la agrega a 'dependencias_esperadas' con 'folio note', y \(again)."
+            case .excuseNotAllowed(let code, _) where record.step == nil:
+                fix = dropFix(record.commit.hex) + "; un jefe cierra la ronda sin \(code), si corresponde, con "
+                    + "'folio excusar \(id) \(code) -m MOTIVO --as JEFE'."
+            default:
                 fix = "Registre los pasos en el orden del manual con 'folio step'; un paso fuera de orden no cuenta."
             }
             found.append(Violation(commit: record.commit.hex, caseID: id, step: record.step, rule: .stepOrder,
