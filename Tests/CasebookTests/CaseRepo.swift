@@ -42,6 +42,22 @@ final class CaseRepo {
         return id
     }
 
+    /// Commits all the work tree holds with plain git (`git add -A`; an empty commit too), as
+    /// `author`: what someone with push access and no folio can do. Returns the commit's id.
+    @discardableResult
+    func plainCommit(_ message: String, author: String = "Ana López <alopez@igss.gob.gt>") throws -> String {
+        _ = try git(["add", "-A"])
+        _ = try git(["commit", "-q", "--allow-empty", "--author", author, "-m", message])
+        return try git(["rev-parse", "HEAD"])
+    }
+
+    /// The message folio writes for an analyst's P2 step of dependency `code`, trailers and all,
+    /// for a step forged with plain git (`plainCommit`).
+    static func poaStepMessage(_ id: String, step: String, dependency code: String) -> String {
+        "\(id): paso \(step) \(code)\n\nExpediente: \(id)\nProcedimiento: 2\nPaso: \(step)\nRol: analista\nDependencia: \(code)\n"
+            + "Signed-off-by: Ana López <alopez@igss.gob.gt>\n"
+    }
+
     func at(_ date: String) {
         book.clock.now = Clock.parse(date)!
     }

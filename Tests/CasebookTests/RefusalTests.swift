@@ -326,11 +326,7 @@ struct VerifyTests {
         // The same step made with plain git, trailers and all, by the analyst who holds the role.
         let before = try repo.git(["rev-parse", "HEAD"])
         try repo.write("POA de XYZ\n", to: "cases/2026/\(id)/dependencias/XYZ/poa.md")
-        _ = try repo.git(["add", "-A"])
-        _ = try repo.git(["commit", "-q", "--author", "Ana López <alopez@igss.gob.gt>", "-m",
-                          "\(id): paso 10 XYZ\n\nExpediente: \(id)\nProcedimiento: 2\nPaso: 10\nRol: analista\nDependencia: XYZ\n"
-                          + "Signed-off-by: Ana López <alopez@igss.gob.gt>\n"])
-        let forged = try repo.git(["rev-parse", "HEAD"])
+        let forged = try repo.plainCommit(CaseRepo.poaStepMessage(id, step: "10", dependency: "XYZ"))
         for report in [try repo.book.verify(), try repo.book.verify(range: "\(before)..\(forged)")] {
             #expect(report.violations.contains { $0.commit == forged && $0.kind == .stepOrder && $0.message.contains("XYZ no era ninguna dependencia")
                         && $0.fix.contains("folio roles add") }, "\(report.violations.map(\.message))")
@@ -371,9 +367,7 @@ struct VerifyTests {
         #expect(try repo.book.verify().ok)
         // With plain git: verify warns of the commit that adds the folder.
         try repo.write("%PDF-1.4\n", to: "\(folder)/XYZ/poa-2027.pdf")
-        _ = try repo.git(["add", "-A"])
-        _ = try repo.git(["commit", "-q", "--author", "Ana López <alopez@igss.gob.gt>", "-m", "POA de XYZ"])
-        let planted = try repo.git(["rev-parse", "HEAD"])
+        let planted = try repo.plainCommit("POA de XYZ")
         let report = try repo.book.verify()
         #expect(report.violations.contains { $0.commit == planted && $0.rule == "datos-dependencia" && $0.severity == "warning"
                     && $0.message.contains("\(folder)/XYZ/, la carpeta de 'XYZ'") }, "\(report.violations.map { "\($0.rule) \($0.message)" })")
@@ -385,17 +379,11 @@ struct VerifyTests {
         let id = try repo.poaRound()
         let file = "cases/2026/\(id)/expediente.md"
         let original = repo.read(file)
-        func plain(_ message: String, author: String = "Ana López <alopez@igss.gob.gt>") throws -> String {
-            _ = try repo.git(["add", "-A"])
-            _ = try repo.git(["commit", "-q", "--allow-empty", "--author", author, "-m", message])
-            return try repo.git(["rev-parse", "HEAD"])
-        }
         // The analyst lists XYZ with plain git (the rule rol's finding), then records XYZ's POA.
         try repo.write("---\ndependencias_esperadas: [HGE, HRO, XYZ]\n" + original.dropFirst("---\n".count), to: file)
-        let bad = try plain("Agrega XYZ")
+        let bad = try repo.plainCommit("Agrega XYZ")
         try repo.write("POA de XYZ\n", to: "cases/2026/\(id)/dependencias/XYZ/poa.md")
-        let step = try plain("\(id): paso 10 XYZ\n\nExpediente: \(id)\nProcedimiento: 2\nPaso: 10\nRol: analista\nDependencia: XYZ\n"
-                             + "Signed-off-by: Ana López <alopez@igss.gob.gt>\n")
+        let step = try repo.plainCommit(CaseRepo.poaStepMessage(id, step: "10", dependency: "XYZ"))
         // The jefe writes the list anew, as status tells him to.
         try repo.write("---\ndependencias_esperadas: [HGE, HRO]\n" + original.dropFirst("---\n".count), to: file)
         _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "La lista la dice el jefe")
@@ -410,9 +398,9 @@ struct VerifyTests {
         _ = try repo.git(["reset", "-q", "--hard", bad + "~1"])
         let excuse = "\(id): cierre sin XYZ\n\nExpediente: \(id)\nProcedimiento: 2\nRol: jefe\nExcusa: XYZ\n"
             + "Signed-off-by: María Rodríguez <mrodriguez@igss.gob.gt>\n"
-        let unknown = try plain(excuse, author: "María Rodríguez <mrodriguez@igss.gob.gt>")
+        let unknown = try repo.plainCommit(excuse, author: "María Rodríguez <mrodriguez@igss.gob.gt>")
         // And an analyst's excuse of HRO, a dependency the round expects.
-        let forged = try plain(excuse.replacingOccurrences(of: "XYZ", with: "HRO").replacingOccurrences(of: "Rol: jefe", with: "Rol: analista"))
+        let forged = try repo.plainCommit(excuse.replacingOccurrences(of: "XYZ", with: "HRO").replacingOccurrences(of: "Rol: jefe", with: "Rol: analista"))
         let excuses = try repo.book.verify()
         #expect(excuses.violations.contains { $0.commit == unknown && $0.kind == .stepOrder && $0.message.contains("El cierre sin XYZ (excusa) no cuenta") },
                 "\(excuses.violations.map { "\($0.rule) \($0.message)" })")
