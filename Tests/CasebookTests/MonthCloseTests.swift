@@ -558,11 +558,7 @@ struct MonthCloseTests {
         // shared repository refuses it as folio does (it passed before), and status leaves it out.
         let closed = try repo.git(["rev-parse", "HEAD"])
         try repo.write("POA de HGA\n", to: "cases/2026/\(id)/dependencias/HGA/poa.md")
-        _ = try repo.git(["add", "-A"])
-        _ = try repo.git(["commit", "-q", "--author", "Ana López <alopez@igss.gob.gt>", "-m",
-                          "\(id): paso 10 HGA\n\nExpediente: \(id)\nProcedimiento: 2\nPaso: 10\nRol: analista\nDependencia: HGA\n"
-                          + "Signed-off-by: Ana López <alopez@igss.gob.gt>\n"])
-        let forged = try repo.git(["rev-parse", "HEAD"])
+        let forged = try repo.plainCommit(CaseRepo.poaStepMessage(id, step: "10", dependency: "HGA"))
         for report in [try repo.book.verify(), try repo.book.verify(range: "\(closed)..\(forged)")] {
             #expect(report.violations.contains { $0.commit == forged && $0.kind == .stepOrder && $0.message.contains("cerrado") },
                     "\(report.violations.map(\.message))")
@@ -599,5 +595,25 @@ struct ExpectedListTests {
         try repo.expectRefusal(["faltan unidades ejecutoras esperadas", "TIC (no ha empezado)", "folio excusar \(id) TIC"]) { try repo.step(id, "02", as: "alopez") }
         _ = try repo.book.excuse(caseID: id, dependency: "TIC", reason: "Sin proyectos en ejecución este mes", persona: "mrodriguez")
         try repo.expectRefusal(["falta el campo 'publicacion'"]) { try repo.step(id, "02", as: "alopez") }
+    }
+
+    @Test("a jefe's note whose list leaves out an expected dependency that has not finished is taken and says so, with folio excusar; a note that keeps them says nothing (staff34)")
+    func listThatDropsOne() throws {
+        let repo = try CaseRepo()
+        let id = try repo.poaRound()
+        try repo.step(id, "10", as: "alopez", dependency: "HGE")
+        let file = "cases/2026/\(id)/expediente.md"
+        let text = repo.read(file)
+        // No list yet: the roster's HGE and HRO are expected. A first list of HGE alone leaves HRO out.
+        try repo.write("---\ndependencias_esperadas: [HGE]\n" + text.dropFirst("---\n".count), to: file)
+        let noted = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Solo HGE")
+        #expect(noted.notices.count == 1 && noted.notices[0].contains("ya no espera a HRO, que no había terminado su parte")
+                && noted.notices[0].contains("folio excusar \(id) HRO -m MOTIVO --as JEFE") && noted.notices[0].contains("enlaces de roles.yaml"),
+                "\(noted.notices)")
+        // Written with all of them again: nothing to say.
+        try repo.write("---\ndependencias_esperadas: [HGE, HRO]\n" + text.dropFirst("---\n".count), to: file)
+        #expect(try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "HGE y HRO").notices.isEmpty)
+        try repo.write(repo.read(file) + "Otra línea.\n", to: file)
+        #expect(try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Texto").notices.isEmpty)
     }
 }

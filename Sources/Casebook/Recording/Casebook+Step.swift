@@ -445,8 +445,27 @@ extension Casebook {
             return try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)
         }
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
-        return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: plan.subject,
-                              state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
+        var recorded = RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: plan.subject,
+                                      state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
+        if let dropped = try droppedFromRound(replay, before: head, after: commit) { recorded.notices.append(dropped) }
+        return recorded
+    }
+
+    /// What a jefe's note that writes `dependencias_esperadas` anew said without saying it: the
+    /// dependencies the round expected at `before` and no longer does at `after` that had not
+    /// finished nor been excused (a list that leaves one out, or a first list, which replaces the
+    /// roster's contacts). Taken, as the jefe decides the list, but said, with the way that keeps the
+    /// reason (staff34: HGO stopped being expected with no excuse and no word). nil when none.
+    func droppedFromRound(_ replay: CaseReplay, before: OID, after: OID) throws -> String? {
+        guard let missing = try committedMissing(replay, at: before), !missing.isEmpty else { return nil }
+        let still = Set(try committedMissing(replay, at: after) ?? [])
+        let dropped = missing.filter { !still.contains($0) }
+        guard let first = dropped.first else { return nil }
+        let noun = partyNoun(replay.definition)
+        return "Aviso: la ronda de \(replay.id) ya no espera \(dropped.count == 1 ? "a \(first), que no había" : "a \(dropped.joined(separator: ", ")), que no habían")"
+            + " terminado su parte: la lista de 'dependencias_esperadas' registrada reemplaza a la anterior (y, si no había lista, a los enlaces"
+            + " de roles.yaml). Si fue para cerrar sin \(dropped.count == 1 ? "ella" : "ellas"), 'folio excusar \(replay.id) \(first) -m MOTIVO --as JEFE'"
+            + " deja el motivo en el informe; si no, escriba la lista con todas las \(noun.many) que se esperan y regístrela con 'folio note'."
     }
 
     /// A note's text for documents incorporated (`folio attach` without `-m`): their folios first,

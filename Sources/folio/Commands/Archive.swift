@@ -25,6 +25,7 @@ extension Folio {
                     archive: ArchiveRequest(files: files.map(Folio.absolute), title: title)))
                 print(recorded.subject)
                 print("Registrado en el commit \(recorded.commit.short); índice: \(recorded.path)/indice.md")
+                for notice in recorded.notices { print(notice) }
             }
         }
     }
@@ -51,6 +52,7 @@ extension Folio {
                     archive: ArchiveRequest(files: files.map(Folio.absolute), title: title, replaces: replaces), dependency: dependency)
                 print(recorded.subject)
                 print("Registrado en el commit \(recorded.commit.short); índice: \(recorded.path)/indice.md")
+                for notice in recorded.notices { print(notice) }
             }
         }
     }

@@ -17,6 +17,7 @@ extension Folio {
                 let recorded = try repository.open().recordNote(caseID: id, persona: persona, text: message)
                 print("\(recorded.subject)")
                 print("Registrado en el commit \(recorded.commit.short).")
+                for notice in recorded.notices { print(notice) }
             }
         }
     }
