@@ -59,6 +59,8 @@ struct MonthCloseTests {
         _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "Falla del sistema local; enviará en diciembre", persona: "mrodriguez")
         let status = try repo.book.status(of: id)
         #expect(status.missing == [] && status.excused?.first?.code == "HGA" && status.expected == ["HGE", "HRO", "HGA"])
+        // Every contact finished or excused: no dependency's step 01 is pending, overdue or not (staff34).
+        #expect(!status.next.contains { $0.step == "01" }, "\(status.next.map { "\($0.step) \($0.overdue)" })")
         #expect(try repo.git(["log", "-1", "--format=%(trailers:key=Excusa,valueonly,separator=)"]) == "HGA")
         let logged = try #require(try repo.book.log(of: id).last)
         #expect(logged.kind == "excuse" && logged.dependency == "HGA")

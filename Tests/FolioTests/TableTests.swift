@@ -107,3 +107,17 @@ struct Seeded: RandomNumberGenerator {
         return state
     }
 }
+
+
+@Suite("Where a closed case stands, in words")
+struct ClosedRoundTextTests {
+    @Test("a closed round's possible new dependency is said as the jefe's to add, not as a step that can still be recorded (staff34: folio refuses it until the list names it)")
+    func closedRound() throws {
+        let json = #"{"step":"10","role":"analista","roles":["analista"],"holders":["alopez"],"activity":"Recibe el POA","perDependency":true,"overdue":false}"#
+        let next = try JSONDecoder().decode(NextStepStatus.self, from: Data(json.utf8))
+        let line = StatusText.nextLine(state: .closed, next: [next])
+        #expect(line.hasPrefix("Terminado. Una dependencia más, solo si un jefe la agrega a 'dependencias_esperadas' con 'folio note': 10"), "\(line)")
+        #expect(!line.contains("aún se puede registrar"))
+        #expect(StatusText.nextLine(state: .closed, next: []) == "Procedimiento terminado (FIN).")
+    }
+}

@@ -282,12 +282,14 @@ extension Casebook {
                    assignments: [String: String] = [:]) -> [NextStepStatus] {
         let today = clock.day(clock.now)
         // A step that starts a new dependency's part, done by external contacts (P3-01, P5-01),
-        // is pending only while a registered contact's dependency has not started.
+        // is pending only while a registered contact's dependency has neither started nor been
+        // excused (staff34: with every one finished or excused, status still showed it overdue).
         let started = Set(machine.threads.map(\.code))
+        let settled = started.union(machine.excused)
         let allowed = machine.allowedNext.filter { next in
             guard next.startsDependency, !next.step.roles.isEmpty, next.step.roles.allSatisfy(\.isExternal) else { return true }
             let expected = Set(roster.personas.filter { p in next.step.roles.contains(where: p.holds) }.compactMap { $0.dependency?.uppercased() })
-            return expected.isEmpty || !expected.isSubset(of: started)
+            return expected.isEmpty || !expected.isSubset(of: settled)
         }
         return allowed.map { next in
             let assigned = next.step.roles.lazy.compactMap { role in
@@ -299,9 +301,8 @@ extension Casebook {
             // A new dependency's first step, done by its contact: the contacts of those yet to start.
             var holders = roster.holders(of: next.step.roles)
             if next.startsDependency, next.step.roles.allSatisfy(\.isExternal) {
-                let done = started.union(machine.excused)
                 holders = roster.personas.filter { p in
-                    next.step.roles.contains(where: p.holds) && !done.contains(p.dependency.flatMap(CaseID.dependencyCode) ?? "")
+                    next.step.roles.contains(where: p.holds) && !settled.contains(p.dependency.flatMap(CaseID.dependencyCode) ?? "")
                 }.map(\.id)
             }
             return NextStepStatus(step: next.step.number, role: next.step.role.rawValue, roles: next.step.roles.map(\.rawValue),

@@ -166,8 +166,12 @@ enum StatusText {
         case .returned: return "Salió del procedimiento: el expediente se devolvió a quien lo envió."
         default:
             let parts = next.map(describe)
-            // A closed round still takes a dependency that was not expected: said as a possibility, not as what comes next.
-            if state == .closed { return "Terminado; aún se puede registrar: " + parts.joined(separator: "; ") }
+            // A closed round takes one more dependency only once a jefe lists it (folio refuses it
+            // before: staff34): said as that possibility, not as what comes next.
+            if state == .closed {
+                return "Terminado. Una dependencia más, solo si un jefe la agrega a 'dependencias_esperadas' con 'folio note': "
+                    + parts.joined(separator: "; ")
+            }
             return parts.isEmpty ? "Siguiente: —" : "Siguiente: " + parts.joined(separator: "; ")
         }
     }
