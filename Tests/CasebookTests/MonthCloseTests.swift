@@ -272,7 +272,7 @@ struct MonthCloseTests {
         let problems = try repo.book.check(caseID: id).problems.filter { $0.file == file }
         #expect(problems.contains { $0.message.contains("\"HGE HRO\"") && $0.message.contains("no es el código de una dependencia")
                                     && $0.message.contains("[HGE, HRO]") }, "\(problems)")
-        try repo.expectRefusal(["\"HGE HRO\"", "no es el código de una dependencia", "separados por comas"]) {
+        try repo.expectRefusal(["\"HGE HRO\"", "no es el código de una dependencia", "separados por comas", "Donde dice \"HGE HRO\", escriba HGE, HRO."]) {
             _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Tres")
         }
         #expect(try repo.git(["rev-parse", "HEAD"]) == head)

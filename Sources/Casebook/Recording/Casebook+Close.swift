@@ -253,9 +253,14 @@ extension Casebook {
 
     /// Why `item` of `dependencias_esperadas` is refused, and how to write it.
     static func badExpectedItemText(_ item: String) -> (reason: String, fix: String) {
-        ("'\(expectedField)' lista \(SafeText.terminal(item).debugDescription), que no es el código de una dependencia (letras sin tilde, "
-            + "números, '-' o '_', hasta 20), y la ronda no la esperaría",
-         "Escriba un código por elemento, separados por comas: \(expectedField): [HGE, HRO].")
+        // Codes written without their commas (`HGE HRO`): the item's own codes, as they go (staff34:
+        // the example alone, copied, dropped a dependency).
+        let words = listedWords(item)
+        let own = words.count > 1 && words.allSatisfy { CaseID.dependencyCode($0) == $0 }
+            ? " Donde dice \(SafeText.terminal(item).debugDescription), escriba \(words.joined(separator: ", "))." : ""
+        return ("'\(expectedField)' lista \(SafeText.terminal(item).debugDescription), que no es el código de una dependencia (letras sin tilde, "
+                    + "números, '-' o '_', hasta 20), y la ronda no la esperaría",
+                "Escriba un código por elemento, separados por comas: \(expectedField): [HGE, HRO].\(own)")
     }
 
     /// The change of `dependencias_esperadas` made since the case's last record (its newest step,
