@@ -441,4 +441,16 @@ struct VerifyTests {
         #expect(checked.problems.contains { $0.file == "cases/2026/\(id)/dependencias/HEG" && $0.message.contains("¿Quiso decir HGE?") }, "\(checked.problems)")
         try repo.expectRefusal(["¿Quiso decir HGE?", "Mueva esos documentos"]) { _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "oficio") }
     }
+
+    @Test("a case folder moved to another year with plain git is a finding of its own, not two changes of dependencias_esperadas besides (attack34)")
+    func movedCaseKeepsItsList() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", sets: ["dependencias_esperadas=[DIP, TIC]"],
+                                                       persona: "mrodriguez")).caseID
+        try FileManager.default.createDirectory(atPath: repo.path + "/cases/2027", withIntermediateDirectories: true)
+        try repo.git(["mv", "cases/2026/\(id)", "cases/2027/\(id)"])
+        let moved = try repo.plainCommit("Movido")
+        let found = try repo.book.verify().violations.filter { $0.commit == moved }
+        #expect(!found.isEmpty && !found.contains { $0.message.contains("dependencias_esperadas") }, "\(found.map { "\($0.rule) \($0.message)" })")
+    }
 }

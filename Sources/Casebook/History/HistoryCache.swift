@@ -11,8 +11,10 @@ import GitStore
 struct HistoryCache {
     /// The format and the per-commit rules its verdicts were judged by: bumped whenever
     /// `commitRules` change what they find, so that a clone's cached verdicts from an older folio
-    /// are judged again rather than believed (11: archivo-de-editor; 12: its names of Kate's, GNOME's and Word's temporaries).
-    static let header = "folio-cache 12"
+    /// are judged again rather than believed (11: archivo-de-editor; 12: its names of Kate's,
+    /// GNOME's and Word's temporaries; 13: a moved case changes no list, a folder of an unknown
+    /// dependency).
+    static let header = "folio-cache 13"
 
     struct CaseFields: Equatable, Sendable {
         var title: String

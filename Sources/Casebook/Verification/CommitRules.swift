@@ -134,7 +134,11 @@ extension Casebook {
                                        rule: .dependencyData, message: message,
                                        fix: dropFix(facts.commit.id.hex) + "; " + fix))
             }
-            if let change = try expectedListChange("\(folder)/expediente.md", from: parent, to: facts.commit.id, author: author) {
+            // A case folder the commit takes away (deleted, or moved from another year) changes no
+            // list: the move is the rule expediente's finding (attack34: it gave two list findings besides).
+            let moved = try repository.entry(at: folder, in: facts.commit.id) == nil
+                || (try repository.entry(at: folder, in: parent) == nil && casePath(GitPath.name(folder), at: parent).map { $0 != folder } == true)
+            if !moved, let change = try expectedListChange("\(folder)/expediente.md", from: parent, to: facts.commit.id, author: author) {
                 let show = { (codes: Set<String>?) in codes.map { $0.isEmpty ? "ninguna" : $0.sorted().joined(separator: ", ") } ?? "los enlaces de roles.yaml" }
                 found.append(Violation(commit: facts.commit.id.hex, caseID: GitPath.name(folder), step: facts.record?.step,
                                        rule: .role,
