@@ -19,7 +19,7 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A dependency's first step for a code the department did not know when it was made: no
     /// contact of the parent's roster, not in the case's committed `dependencias_esperadas`, never
     /// acted for nor excused in the case (a typo, or a list changed in the work tree only).
-    /// `step` is "excusa" for the jefe's excuse of such a code.
+    /// `step` is "excusa" for the jefe's excuse of such a code, "nota" for a note for it.
     case unknownDependency(step: String, dependency: String)
 
     public static func == (lhs: ProcedureError, rhs: ProcedureError) -> Bool {
@@ -113,7 +113,8 @@ public enum ProcedureError: Error, Equatable, Sendable, CustomStringConvertible 
             return "El paso \(step) para \(dependency) no corresponde: el jefe cerró la ronda sin \(dependency) (folio excusar), "
                 + "y \(dependency) ya no registra pasos en este expediente."
         case .unknownDependency(let step, let dependency):
-            let subject = step == "excusa" ? "El cierre sin \(dependency) (excusa)" : "El paso \(step) para \(dependency)"
+            let subject = step == "excusa" ? "El cierre sin \(dependency) (excusa)"
+                : step == "nota" ? "La nota para \(dependency)" : "El paso \(step) para \(dependency)"
             return "\(subject) no cuenta: cuando se registró, \(dependency) no era ninguna dependencia que el "
                 + "departamento conociera para el expediente (ni enlace en roles.yaml, ni en 'dependencias_esperadas' del expediente "
                 + "registrado, ni con pasos antes)."

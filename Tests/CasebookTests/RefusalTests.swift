@@ -410,6 +410,10 @@ struct VerifyTests {
                 "\(excuses.violations.map { "\($0.rule) \($0.message)" })")
         let status = try repo.book.status(of: id)
         #expect((status.excused ?? []).isEmpty, "\(String(describing: status.excused))")
+        // A note for XYZ (as attach --dependency writes it) made with plain git: named too.
+        let note = try repo.plainCommit("\(id): nota\n\nExpediente: \(id)\nProcedimiento: 2\nRol: analista\nDependencia: XYZ\n"
+                                        + "Signed-off-by: Ana López <alopez@igss.gob.gt>\n")
+        #expect(try repo.book.verify().violations.contains { $0.commit == note && $0.kind == .stepOrder && $0.message.contains("La nota para XYZ no cuenta") })
     }
 
     @Test("a jefe lists a new dependency and brings its first document in one note, or attaches it with --dependency while the list is edited: both taken, and its steps follow; a typo's folder is named by check with the code meant (staff34)")

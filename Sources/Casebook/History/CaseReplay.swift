@@ -27,7 +27,7 @@ public struct CaseReplay: Sendable {
     ///     step is refused as one after the end of the case.
     ///   - closing: for the step that closes the round (P3-06, P5-02), why it may not yet
     ///     (`Casebook.closingRefusal`: the month had not ended, an expected dependency is missing).
-    ///   - known: for a dependency's first step (a code no thread of the case has yet), whether the
+    ///   - known: for a dependency's first step, excuse or note (a code no thread of the case has yet), whether the
     ///     department knew that code when it was made (`Casebook.knewDependency`); a step for a code
     ///     it did not know is refused, as folio's step refuses it (FOLIO-E075).
     init(id: String, records: [StepRecord], definition: ProcedureDefinition,
@@ -65,6 +65,11 @@ public struct CaseReplay: Sendable {
                     } catch {
                         refused.append((record, error))
                     }
+                } else if let code = record.dependency.flatMap(CaseID.dependencyCode), !machine.threads.contains(where: { $0.code == code }),
+                          try !known(code, record, self) {
+                    // A note for a dependency (`attach --dependency`) the department did not know
+                    // then: folio refuses it (FOLIO-E075), and verify names one made with plain git (attack34).
+                    refused.append((record, .unknownDependency(step: "nota", dependency: code)))
                 }
                 continue
             }

@@ -216,6 +216,7 @@ extension Casebook {
             switch error {
             case .unknownDependency(let step, let code):
                 let again = step == "excusa" ? "la ronda se cierra sin ella con 'folio excusar \(id) \(code) -m MOTIVO --as JEFE'"
+                    : step == "nota" ? "sus documentos se incorporan con 'folio attach \(id) ... --dependency \(code)'"
                     : "el paso se registra de nuevo con 'folio step'"
                 fix = dropFix(record.commit.hex) + "; si \(code) es una dependencia nueva, un jefe registra su enlace ('folio roles add') "
                     + "o la agrega a 'dependencias_esperadas' con 'folio note', y \(again)."
