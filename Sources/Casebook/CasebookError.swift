@@ -56,7 +56,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// `folder`: the case's `dependencias/<CODE>` a commit would add for that code (attack34).
     /// `caseID`: the case, for the command to type; `unrecorded`: the work tree's
     /// `dependencias_esperadas` lists the code, and no one recorded that change (staff34).
-    case unknownDependency(String, known: [String], noun: String, folder: String? = nil, caseID: String? = nil, unrecorded: Bool = false)
+    /// `contactOnly`: the round's first step is the dependency's contact's own (P3-01, P5-01), so a
+    /// new one needs its contact registered; listing it is not enough (staff34).
+    case unknownDependency(String, known: [String], noun: String, folder: String? = nil, caseID: String? = nil, unrecorded: Bool = false,
+                           contactOnly: Bool = false)
     case caseExists(String, path: String)
     case unknownCase(String)
     /// A case folder that no commit that counts opens (a forged or invalid opening, a folder added
@@ -218,7 +221,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "'\(id)' no es un identificador de expediente válido: use letras mayúsculas, dígitos y guiones (p. ej. PI-2026-0003), sin '/', '..' ni espacios."
         case .invalidDependency(let code):
             return "'\(code)' no es un código de dependencia válido: use de 1 a 20 letras, dígitos, '-' o '_' (p. ej. HGE), sin '/' ni '..'."
-        case .unknownDependency(let code, let known, let noun, let folder, let caseID, let unrecorded):
+        case .unknownDependency(let code, let known, let noun, let folder, let caseID, let unrecorded, let contactOnly):
             let which: String
             if known.isEmpty {
                 which = "no hay ninguna registrada en roles.yaml ni en 'dependencias_esperadas' del expediente"
@@ -238,7 +241,12 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                     + " no está registrado (ni cuenta hasta que lo esté): un jefe lo registra con \(note) (si el cambio viene de otra copia,"
                     + " tráigalo con 'folio sync'), y vuelva a intentarlo."
             }
-            return head + " si es una \(noun) nueva, un jefe registra su enlace ('folio roles add ID --name \"NOMBRE\" --email CORREO --role \(role) --dependency \(code) --as JEFE')"
+            let register = "un jefe registra su enlace ('folio roles add ID --name \"NOMBRE\" --email CORREO --role \(role) --dependency \(code) --as JEFE')"
+            if contactOnly {
+                return head + " si es una \(noun) nueva, \(register): su primer paso lo registra ese enlace, así que incluirla en"
+                    + " 'dependencias_esperadas' no basta. Luego vuelva a intentarlo."
+            }
+            return head + " si es una \(noun) nueva, \(register)"
                 + " o la agrega a 'dependencias_esperadas' del expediente (si el expediente aún no tiene esa lista, con todas las que se esperan:"
                 + " la lista reemplaza a los enlaces de roles.yaml) y la registra con \(note), y vuelva a intentarlo."
         case .caseExists(let id, let path):

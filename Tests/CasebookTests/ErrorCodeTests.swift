@@ -118,6 +118,9 @@ struct ErrorCodeTests {
         let unit = CasebookError.unknownDependency("XYZ", known: [], noun: "unidad ejecutora").description
         #expect(unit.contains("no hay ninguna registrada") && unit.contains("--role unidad-ejecutora --dependency XYZ"), "\(unit)")
         #expect(unit.contains("folio roles add ID --name \"NOMBRE\" --email CORREO --role unidad-ejecutora"), "\(unit)")
+        // Where the round starts with the contact's own step (P3, P5), listing the code is no way in.
+        let contact = CasebookError.unknownDependency("HSM", known: ["HGE"], noun: "dependencia", caseID: "PROD-2026-11", contactOnly: true).description
+        #expect(contact.contains("registra su enlace") && contact.contains("no basta") && !contact.contains("folio note"), "\(contact)")
         // Two letters swapped are one slip: HEG's nearest is HGE (one), before HGA (two; staff33).
         let swapped = CasebookError.unknownDependency("HEG", known: many, noun: "dependencia").description
         #expect(swapped.contains("las más parecidas son HGE,"), "\(swapped)")

@@ -573,7 +573,8 @@ extension Casebook {
             if known == nil { known = try knownDependencies(replay, path: path, roster: roster, at: head, jefeList: withList) }
             if known?.contains(code) != true {
                 throw CasebookError.unknownDependency(code, known: known ?? [], noun: partyNoun(replay.definition).one, folder: sub,
-                                                      caseID: replay.id, unrecorded: workTreeListed(path: path).contains(code))
+                                                      caseID: replay.id, unrecorded: workTreeListed(path: path).contains(code),
+                                                      contactOnly: Self.startsWithContact(replay.definition))
             }
         }
     }
@@ -590,9 +591,17 @@ extension Casebook {
         let known = try knownDependencies(replay, path: path, roster: roster, at: head, jefeList: jefeList)
         guard known.contains(code) else {
             throw CasebookError.unknownDependency(code, known: known, noun: partyNoun(replay.definition).one, caseID: replay.id,
-                                                  unrecorded: workTreeListed(path: path).contains(code))
+                                                  unrecorded: workTreeListed(path: path).contains(code),
+                                                  contactOnly: Self.startsWithContact(replay.definition))
         }
         return code
+    }
+
+    /// Whether a dependency's part of the round starts with its contact's own step (P3-01, P5-01):
+    /// then only a registered contact can start it.
+    static func startsWithContact(_ definition: ProcedureDefinition) -> Bool {
+        guard let first = definition.dependencyBlock?.first else { return false }
+        return !first.roles.isEmpty && first.roles.allSatisfy(\.isExternal)
     }
 
     /// The codes the work tree's `expediente.md` of the case at `path` lists (none when it lists none).
