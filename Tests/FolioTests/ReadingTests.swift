@@ -68,5 +68,10 @@ struct ReadingTests {
         try cli.box.write("---\nnota: pendiente\n---\n", to: "expedientes/cases/2026/\(id)/nota.md")
         let check = try cli.folio("check")
         #expect(check.ok && check.out.contains("Cambios sin registrar") && check.out.contains("nota.md") && check.out.contains("folio verify"))
+        #expect(check.out.contains("Un paso o 'folio note ID -m TEXTO' los registra."))
+        // A file outside cases/ is not a note's to record: check says whose it is (staff34).
+        try cli.box.write("plantilla\n", to: "expedientes/~$plantilla.docx")
+        let top = try cli.folio("check")
+        #expect(top.ok && top.out.contains("lo de fuera de cases/ (~$plantilla.docx) no") && top.out.contains("'folio roles'"), "\(top.out)")
     }
 }
