@@ -1066,6 +1066,14 @@ public final class Casebook {
         if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope ?? "los archivos registrados") }
     }
 
+    /// The editors' leftovers (`EditorLeftover`) on disk within `paths` that a commit on `parent`
+    /// would add: one already in the parent is verify's warning, not the work tree's problem.
+    func newLeftovers(within paths: [String], parent: OID?) throws -> [String] {
+        try EditorLeftover.files(within: paths, root: root).filter { path in
+            try parent.map { try repository.entry(at: path, in: $0) == nil } ?? true
+        }
+    }
+
     /// Commits the work-tree state of `paths` on top of `parent`, SSH-signed when the signer
     /// has a registered key (and refused unsigned when `folio.yaml` requires signatures).
     func commit(paths: [String], parent: OID?, author: Persona, role: Role, roster: Roster, subject: String, text: String?,
@@ -1085,9 +1093,7 @@ public final class Casebook {
         // Only a leftover the commit would add: one already in the parent (an archived folio that an
         // older folio adopted, or a plain-git commit's) is verify's warning, and refusing it here
         // would freeze the case for good (an archived folio cannot be deleted).
-        let leftovers = try EditorLeftover.files(within: paths, root: root).filter { path in
-            try parent.map { try repository.entry(at: path, in: $0) == nil } ?? true
-        }
+        let leftovers = try newLeftovers(within: paths, parent: parent)
         if !leftovers.isEmpty { throw CasebookError.editorFiles(leftovers) }
         let sign = try signing(author: author, role: role, roster: roster, settingsAt: parent)
         do {

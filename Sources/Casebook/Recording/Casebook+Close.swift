@@ -511,10 +511,13 @@ extension Casebook {
     /// `jefeList`: a jefe's command that commits the case's `expediente.md` records the work tree's
     /// list with it, so its codes are known too (staff34: a jefe's note that lists a new hospital
     /// and brings its first document was refused).
-    func knownDependencies(_ replay: CaseReplay, path: String, roster: Roster, at commit: OID, jefeList: Bool = false) throws -> [String] {
+    ///
+    /// `upTo`: the record being judged, for the replay (`knewDependency`): the jefe's list as of it.
+    func knownDependencies(_ replay: CaseReplay, path: String, roster: Roster, at commit: OID, upTo record: StepRecord? = nil,
+                           jefeList: Bool = false) throws -> [String] {
         let file = "\(path)/expediente.md"
         let committed = try expectedList(file, at: repository.entry(at: file, in: commit)).codes ?? []
-        var listed = try committed.intersection(listedByJefe(replay, upTo: nil) ?? []).sorted()
+        var listed = try committed.intersection(listedByJefe(replay, upTo: record) ?? []).sorted()
         if jefeList { listed += workTreeListed(path: path).filter { !listed.contains($0) }.sorted() }
         let codes = roster.personas.compactMap { $0.dependency.flatMap(CaseID.dependencyCode) } + listed
             + replay.machine.threads.map(\.code) + replay.excuses.compactMap { $0.excuse.flatMap(CaseID.dependencyCode) }
@@ -529,14 +532,11 @@ extension Casebook {
     /// records its step in one commit is taken; a list anyone else changed is not). A roster that
     /// cannot be read is the rule rol's finding.
     func knewDependency(_ code: String, record: StepRecord, replay: CaseReplay) throws -> Bool {
-        if replay.machine.threads.contains(where: { $0.code == code })
-            || replay.excuses.contains(where: { $0.excuse.flatMap(CaseID.dependencyCode) == code }) { return true }
         guard let roster = try? roster(at: record.parent ?? record.commit) else { return true }
+        // The roster's contacts first: every code of most histories, without reading the list.
         if roster.personas.contains(where: { $0.dependency.flatMap(CaseID.dependencyCode) == code }) { return true }
         guard let path = try casePath(replay.id, at: record.commit) else { return true }
-        let file = "\(path)/expediente.md"
-        guard try expectedList(file, at: repository.entry(at: file, in: record.commit)).codes?.contains(code) == true else { return false }
-        return try listedByJefe(replay, upTo: record)?.contains(code) == true
+        return try knownDependencies(replay, path: path, roster: roster, at: record.commit, upTo: record).contains(code)
     }
 
     /// `dependencias_esperadas` as the newest record of the case made by a jefe (in the roster of
@@ -556,27 +556,38 @@ extension Casebook {
         return nil
     }
 
-    /// A commit of `scope` would add the case's folder `dependencias/<CODE>/` for a code the
-    /// department does not know for it (`knownDependencies`): refused as `--dependency CODE` is
-    /// (attack34: a document attached by its path there, or a note, was recorded as CODE's).
-    func refuseUnknownDependencyFolders(_ replay: CaseReplay, path: String, scope: [String], roster: Roster, head: OID,
-                                        jefeList: Bool = false) throws {
+    /// The case's folders `dependencias/<CODE>/` on disk within `scope`, not committed at `head`,
+    /// whose code the department does not know for it (`knownDependencies`; with `jefeList`, a
+    /// jefe's work-tree list counts when `scope` commits `expediente.md`), each with the codes known.
+    func unknownDependencyFolders(_ replay: CaseReplay, path: String, scope: [String], roster: Roster, head: OID,
+                                  jefeList: Bool = false) throws -> [(folder: String, code: String, known: [String])] {
         let folder = "\(path)/dependencias"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)") else { return }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)") else { return [] }
+        let withList = jefeList && scope.contains { GitPath.isWithin("\(path)/expediente.md", $0) }
         var known: [String]?
+        var found: [(folder: String, code: String, known: [String])] = []
         for name in names.sorted() {
             let sub = "\(folder)/\(name)"
             guard let code = CaseID.dependencyCode(name),
                   scope.contains(where: { GitPath.isWithin(sub, $0) || GitPath.isInside($0, sub) }),
                   try repository.entry(at: sub, in: head) == nil else { continue }
-            let withList = jefeList && scope.contains { GitPath.isWithin("\(path)/expediente.md", $0) }
-            if known == nil { known = try knownDependencies(replay, path: path, roster: roster, at: head, jefeList: withList) }
-            if known?.contains(code) != true {
-                throw CasebookError.unknownDependency(code, known: known ?? [], noun: partyNoun(replay.definition).one, folder: sub,
-                                                      caseID: replay.id, unrecorded: workTreeListed(path: path).contains(code),
-                                                      contactOnly: Self.startsWithContact(replay.definition))
-            }
+            let codes = try known ?? knownDependencies(replay, path: path, roster: roster, at: head, jefeList: withList)
+            known = codes
+            if !codes.contains(code) { found.append((sub, code, codes)) }
         }
+        return found
+    }
+
+    /// A commit of `scope` would add the case's folder `dependencias/<CODE>/` for a code the
+    /// department does not know for it: refused as `--dependency CODE` is (attack34: a document
+    /// attached by its path there, or a note, was recorded as CODE's).
+    func refuseUnknownDependencyFolders(_ replay: CaseReplay, path: String, scope: [String], roster: Roster, head: OID,
+                                        jefeList: Bool = false) throws {
+        guard let first = try unknownDependencyFolders(replay, path: path, scope: scope, roster: roster, head: head, jefeList: jefeList).first
+        else { return }
+        throw CasebookError.unknownDependency(first.code, known: first.known, noun: partyNoun(replay.definition).one, folder: first.folder,
+                                              caseID: replay.id, unrecorded: workTreeListed(path: path).contains(first.code),
+                                              contactOnly: Self.startsWithContact(replay.definition))
     }
 
     /// `raw` (`--dependency`) as a code of a dependency the department knows for the case at `head`

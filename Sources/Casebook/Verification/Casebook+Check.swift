@@ -57,8 +57,7 @@ extension Casebook {
             problems += found
             // An editor's leftover a step or a note would refuse (FOLIO-E076): one already
             // committed is verify's warning, not the work tree's problem (staff33).
-            for file in EditorLeftover.files(within: [folder.path], root: root)
-            where !found.contains(where: { $0.file == file }) && (head.flatMap { try? repository.entry(at: file, in: $0) }) == nil {
+            for file in try newLeftovers(within: [folder.path], parent: head) where !found.contains(where: { $0.file == file }) {
                 problems.append(CaseProblem(file: file, message: "es \(EditorLeftover.kind(of: GitPath.name(file)) ?? "un archivo temporal del editor"), "
                                                 + "que un editor deja junto al archivo que edita, no un documento del expediente: un paso o una nota "
                                                 + "no se registran mientras esté (FOLIO-E076). Ciérrelo en el editor o bórrelo.", carriesFix: true))
@@ -252,27 +251,19 @@ extension Casebook {
     }
 
     /// A folder `dependencias/<CODE>/` not committed yet whose code the department does not know
-    /// for the case: the note or step that would record it refuses it (FOLIO-E075), so check says
-    /// so first, with the code it most likely meant (staff34: a document dropped in `HAG/` for HGA).
+    /// for the case (`unknownDependencyFolders`): the note or step that would record it refuses it
+    /// (FOLIO-E075), so check says so first, with the code it most likely meant (staff34: a
+    /// document dropped in `HAG/` for HGA). A jefe's list in the work tree counts, as the jefe's note would record it.
     func unknownDependencyFolders(_ id: String, path: String, history: History, head: OID) throws -> [CaseProblem] {
-        let folder = "\(path)/dependencias"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(folder)"), !names.isEmpty,
-              let replay = try replay(id, in: history) else { return [] }
-        var problems: [CaseProblem] = []
-        var known: [String]?
-        for name in names.sorted() {
-            let sub = "\(folder)/\(name)"
-            guard let code = CaseID.dependencyCode(name), try repository.entry(at: sub, in: head) == nil else { continue }
-            if known == nil { known = try knownDependencies(replay, path: path, roster: roster(at: head), at: head, jefeList: true) }
-            guard known?.contains(code) != true else { continue }
-            let guess = CasebookError.closest(code, in: known ?? []).map { " ¿Quiso decir \($0)?" } ?? ""
-            let noun = partyNoun(replay.definition).one
-            problems.append(CaseProblem(file: sub, message: "es la carpeta de '\(code)', que no es ninguna \(noun) que el departamento conozca para "
-                                            + "este expediente (\(known?.isEmpty == false ? "conoce " + known!.joined(separator: ", ") : "no conoce ninguna")).\(guess) "
-                                            + "Una nota o un paso no la registran (FOLIO-E075): mueva sus documentos a la carpeta que corresponde.",
-                                        carriesFix: true))
+        guard let replay = try replay(id, in: history) else { return [] }
+        let noun = partyNoun(replay.definition).one
+        return try unknownDependencyFolders(replay, path: path, scope: [path], roster: roster(at: head), head: head, jefeList: true).map { found in
+            let guess = CasebookError.closest(found.code, in: found.known).map { " ¿Quiso decir \($0)?" } ?? ""
+            let known = found.known.isEmpty ? "no conoce ninguna" : "conoce " + found.known.joined(separator: ", ")
+            return CaseProblem(file: found.folder, message: "es la carpeta de '\(found.code)', que no es ninguna \(noun) que el departamento conozca para "
+                                   + "este expediente (\(known)).\(guess) Una nota o un paso no la registran (FOLIO-E075): mueva sus documentos a la carpeta que corresponde.",
+                               carriesFix: true)
         }
-        return problems
     }
 
     /// What no case folder may hold: symbolic links (git would keep the link, and folio would read
