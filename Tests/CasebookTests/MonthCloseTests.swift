@@ -230,6 +230,44 @@ struct MonthCloseTests {
         try repo.step(id, "06", as: "alopez")
     }
 
+    /// attack35: the refusal offered a jefe's note that writes "the list that corresponds", and the
+    /// same list as the analyst's was refused; and a jefe's list that left out the code the analyst
+    /// had added was warned as dropping it.
+    @Test("after the analyst's plain-git list change, the refusal's fix for keeping that same list works as written (revert, then the jefe's note), and a jefe's list that takes out only the analyst's addition warns of nothing")
+    func foreignListConfirmed() throws {
+        let (repo, id) = try month()
+        let file = "cases/2026/\(id)/expediente.md"
+        let text = repo.read(file)
+        let listing = { (codes: String) in text.replacingOccurrences(of: "---\n", with: "---\ndependencias_esperadas: [\(codes)]\n", options: [],
+                                                                     range: text.range(of: "---\n")) }
+        let before = try repo.git(["rev-parse", "HEAD"])
+        // The analyst adds a code no one registered: the jefe's list of the three contacts drops nothing they expected.
+        try repo.write(listing("HGE, HRO, HGA, HGO"), to: file)
+        _ = try repo.git(["commit", "-qam", "una más", "--author", "Ana López <alopez@igss.gob.gt>"])
+        try repo.write(listing("HGE, HRO, HGA"), to: file)
+        let corrected = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "Las tres de siempre")
+        #expect(corrected.notices.isEmpty, "\(corrected.notices)")
+        #expect(try repo.book.status(of: id).damage == nil)
+        _ = try repo.git(["reset", "-q", "--hard", before])
+        // The analyst drops HGA; the jefe agrees. The same list in a note is refused, and the fix says how.
+        try repo.write(listing("HGE, HRO"), to: file)
+        _ = try repo.git(["commit", "-qam", "solo dos", "--author", "Ana López <alopez@igss.gob.gt>"])
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        let short = String(forged.prefix(7))
+        try repo.expectRefusal(["Si la lista de ese commit es la que corresponde, el jefe lo revierte", "git revert \(short)"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "De acuerdo")
+        }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == forged)
+        _ = try repo.git(["-c", "user.name=María Rodríguez", "-c", "user.email=mrodriguez@igss.gob.gt", "revert", "--no-edit", forged])
+        try repo.write(listing("HGE, HRO"), to: file)
+        let noted = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "HGA no presta el servicio este mes")
+        #expect(noted.notices.count == 1 && noted.notices[0].contains("ya no espera a HGA"), "\(noted.notices)")
+        let status = try repo.book.status(of: id)
+        #expect(status.damage == nil && Set(status.expected ?? []) == ["HGE", "HRO"] && status.missing == [], "\(status)")
+        repo.at("2026-12-01T08:00:00-06:00")
+        try repo.step(id, "06", as: "alopez")
+    }
+
     @Test("the analyst's change of the list stays found under a record of someone else put on top (a folio note cherry-picked from another branch), and under a key spelled with an escape")
     func foreignListChangeHidden() throws {
         let (repo, id) = try month()

@@ -55,8 +55,11 @@ struct ForeignListChange: Sendable {
     func text(_ id: String) -> String { reason(id) + ". " + fix }
 
     var fix: String {
+        // A jefe's note takes a list written anew, not the same one (attack35: "the same list" was
+        // offered and refused): a record would otherwise make the analyst's change the jefe's unseen.
         dropFix(commit.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(commit.short)') "
-            + "o escribe la lista que corresponde y la registra con 'folio note'. Para cerrar sin una dependencia, el jefe usa 'folio excusar'."
+            + "o escribe otra lista y la registra con 'folio note'. Si la lista de ese commit es la que corresponde, el jefe lo revierte "
+            + "y después la escribe y la registra él ('folio note'). Para cerrar sin una dependencia, el jefe usa 'folio excusar'."
     }
 }
 

@@ -356,6 +356,10 @@ extension Casebook {
         if try !persona.holds(.jefe) || workTreeListChange(path: path, head: head) == nil {
             try refuseForeignListChange(replay, path: path, head: head)
         }
+        // What the round expected before a change by someone else that this note replaces: what the
+        // note's Aviso compares with (attack35: the analyst's code was named as dropped).
+        let expectedBefore = try persona.holds(.jefe) ? foreignListChange(replay, path: path, head: head)
+            .flatMap { try repository.commit($0.commit).parents.first } ?? head : head
         // A contact's own code is checked below with the rest of what a contact may record.
         let dependency = try rawDependency.map {
             try dependencyCode($0, replay: replay, path: path, roster: roster, head: head, persona: persona.isExternalContact ? persona : nil,
@@ -447,7 +451,7 @@ extension Casebook {
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
         var recorded = RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: plan.subject,
                                       state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
-        if let dropped = try droppedFromRound(replay, before: head, after: commit) { recorded.notices.append(dropped) }
+        if let dropped = try droppedFromRound(replay, before: expectedBefore, after: commit) { recorded.notices.append(dropped) }
         return recorded
     }
 
