@@ -107,6 +107,33 @@ struct CacheTests {
         #expect(try after.outputKey(["status", "json"]) == nil, "no cache when it is off")
     }
 
+    @Test("the caches name the running program by the build id its linker wrote, as readelf reads it; a file without one by its size, inode and dates, change time included")
+    func runningBuild() throws {
+        let box = Sandbox()
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let readelf = try Sandbox.run("/usr/bin/env", ["readelf", "-n", exe], in: box.path)
+        let id = try #require(readelf.out.split(separator: "\n").first { $0.contains("Build ID:") }?.split(separator: " ").last.map(String.init))
+        #expect(Casebook.runningBuild == "build-id " + id && Casebook.runningBuild(of: exe) == Casebook.runningBuild)
+        // Another build id: the same program with the id's last byte changed.
+        var program = try Data(contentsOf: URL(fileURLWithPath: exe))
+        let bytes = stride(from: 0, to: id.count, by: 2).map { UInt8(id.dropFirst($0).prefix(2), radix: 16)! }
+        let at = try #require(program.range(of: Data(bytes)))
+        program[at.upperBound - 1] ^= 0xFF
+        try program.write(to: URL(fileURLWithPath: box.path + "/otro"))
+        #expect(Casebook.runningBuild(of: box.path + "/otro") == "build-id " + id.dropLast(2) + String(format: "%02x", bytes.last! ^ 0xFF))
+        // No ELF, or one cut short: named by the file, whose change time a hard link changes.
+        try program.prefix(100).write(to: URL(fileURLWithPath: box.path + "/corto"))
+        try "#!/bin/sh\n".write(toFile: box.path + "/guion", atomically: false, encoding: .utf8)
+        for name in ["corto", "guion"] {
+            let named = try #require(Casebook.runningBuild(of: box.path + "/" + name))
+            #expect(!named.hasPrefix("build-id"), "\(name)")
+            Thread.sleep(forTimeInterval: 0.01)
+            #expect(link(box.path + "/" + name, box.path + "/" + name + "-enlace") == 0)
+            #expect(Casebook.runningBuild(of: box.path + "/" + name) != named, "\(name): its change time changed")
+        }
+        #expect(Casebook.runningBuild(of: box.path + "/no-existe") == nil)
+    }
+
     /// A step reads only its case's lines of the cache: a damaged or forged line makes it read
     /// history instead, never record the wrong step.
     @Test("a step through a damaged or forged history cache records what a cold replay allows",

@@ -71,13 +71,23 @@ struct CommandLineTests {
         }
     }
 
-    @Test("another build of folio does not take this one's cached output or case index, even one copied keeping its date (cp -p): the caches name the running file by size, inode and change time")
+    @Test("another build of folio does not take this one's cached output or case index: the caches name the running program by its build id, so the same program copied (cp -p) or hard-linked (as perf record does, which changes the file's change time) keeps them, and a program whose build id differs writes its own")
     func cachesNameTheBuild() throws {
         let cli = CLI()
         try cli.setUp()
         #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
-        let copy = cli.box.path + "/folio-copia"
+        let readelf = try Sandbox.run("/usr/bin/env", ["readelf", "-n", CLI.binary], in: cli.box.path)
+        let id = try #require(readelf.out.split(separator: "\n").first { $0.contains("Build ID:") }?.split(separator: " ").last.map(String.init))
+        let copy = cli.box.path + "/folio-copia", link = cli.box.path + "/folio-enlace", other = cli.box.path + "/folio-otro"
         #expect(try Sandbox.run("/bin/cp", ["-p", CLI.binary, copy], in: cli.box.path).ok)
+        #expect(try Sandbox.run("/bin/ln", [copy, link], in: cli.box.path).ok)
+        // Another build: the same program with one byte of its build id changed.
+        var program = try Data(contentsOf: URL(fileURLWithPath: CLI.binary))
+        let bytes = stride(from: 0, to: id.count, by: 2).map { UInt8(id.dropFirst($0).prefix(2), radix: 16)! }
+        let at = try #require(program.range(of: Data(bytes)))
+        program[at.upperBound - 1] ^= 0xFF
+        try program.write(to: URL(fileURLWithPath: other))
+        #expect(chmod(other, 0o755) == 0)
         // The output's key is its first line; the case index's, the line after its header.
         func keys() -> [String] {
             [("salida.cache", 0), ("estado-tabla.cache", 1)].map { name, line in
@@ -88,12 +98,14 @@ struct CommandLineTests {
         let first = try cli.folio("status")
         let mine = keys()
         #expect(first.ok && mine.allSatisfy { !$0.isEmpty }, "\(mine)")
-        let again = try Sandbox.run(CLI.binary, ["status"], in: cli.repo, env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00"])
-        #expect(again.out == first.out && keys() == mine, "the same build reuses them")
-        let other = try Sandbox.run(copy, ["status"], in: cli.repo, env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00"])
-        #expect(other.out == first.out)
+        for program in [CLI.binary, copy, link] {
+            let again = try Sandbox.run(program, ["status"], in: cli.repo, env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00"])
+            #expect(again.out == first.out && keys() == mine, "\(program) is the same build: it reuses them")
+        }
+        let another = try Sandbox.run(other, ["status"], in: cli.repo, env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00"])
+        #expect(another.out == first.out)
         let theirs = keys()
-        #expect(zip(mine, theirs).allSatisfy { $0 != $1 }, "a copy with the same date wrote its own: \(mine) \(theirs)")
+        #expect(zip(mine, theirs).allSatisfy { $0 != $1 }, "another build wrote its own: \(mine) \(theirs)")
     }
 
     @Test("a repository that belongs to another user of the system (git's dubious ownership) is named as such, with the fix, not as no repository; once trusted (safe.directory) folio opens it")

@@ -422,16 +422,23 @@ extension Casebook {
         return ([HistoryCache.header, Self.runningBuild, head.hex, clock.today] + words).joined(separator: "\u{1}")
     }
 
-    /// The running folio's file, as the caches that depend on how folio derives or renders name it:
-    /// its size, inode, and change and modification times to the nanosecond. Two builds installed
-    /// within the same second, or copied keeping their dates (`cp -p`, packages built with a fixed
-    /// date), differ in their change time and inode: the date alone in seconds named them alike.
-    static let runningBuild: String = {
-        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+    /// The running folio, as the caches that depend on how folio derives or renders name it: the
+    /// build id its linker wrote (`.note.gnu.build-id`, a hash of the program), so that any other
+    /// build, installed or copied in any way, names its caches apart, and the same program keeps its
+    /// caches when its file's dates change without it changing (a hard link, as `perf record` makes
+    /// for its cache, changed the change time and cost every case index a rebuild). A program without
+    /// a build id is named by its file: size, inode, and change and modification times to the
+    /// nanosecond (two builds installed within the same second, or copied keeping their dates,
+    /// differ in their change time and inode).
+    static let runningBuild: String = runningBuild(of: "/proc/self/exe")
+        ?? runningBuild(of: Bundle.main.executablePath ?? CommandLine.arguments[0]) ?? CommandLine.arguments[0]
+
+    static func runningBuild(of executable: String) -> String? {
+        if let id = ELFBuildID.read(executable) { return "build-id " + id }
         var info = stat()
-        guard stat("/proc/self/exe", &info) == 0 || stat(executable, &info) == 0 else { return executable }
+        guard stat(executable, &info) == 0 else { return nil }
         return "\(info.st_size).\(info.st_ino).\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec).\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
-    }()
+    }
 
     /// A command's output cached for exactly this key (same HEAD, same day, same arguments), to
     /// hand to stdout unchanged, with the warning it gave on stderr (the steps left out). Both
