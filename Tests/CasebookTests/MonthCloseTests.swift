@@ -268,6 +268,44 @@ struct MonthCloseTests {
         try repo.step(id, "06", as: "alopez")
     }
 
+    /// staff30: an attach committed every pending edit of the case without a word, and a
+    /// dependency's step left the case's other edits without naming them; a hand edit of the routing
+    /// slip was replaced silently.
+    @Test("a record says what it left of the case's pending edits, what an attach took besides its documents, and that a hand edit of the routing slip was replaced")
+    func pendingEditsSaid() throws {
+        let (repo, id) = try month()
+        let folder = "cases/2026/\(id)"
+        try repo.writeProduction(id, "HGA")
+        try repo.write(repo.read("\(folder)/expediente.md") + "\nNota del analista, a medio escribir.\n", to: "\(folder)/expediente.md")
+        try repo.write(repo.read("\(folder)/hoja-de-ruta.md") + "\nVisto.\n", to: "\(folder)/hoja-de-ruta.md")
+        let step = try repo.step(id, "01", as: "hga", dependency: "HGA")
+        #expect(step.notices.contains { $0.contains("Quedan sin registrar") && $0.contains("expediente.md") && $0.contains("folio note \(id) -m TEXTO") },
+                "\(step.notices)")
+        #expect(step.notices.contains { $0.contains("hoja-de-ruta.md lo escribe folio") }, "\(step.notices)")
+        let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n").map(String.init)
+        #expect(!committed.contains("\(folder)/expediente.md") && committed.contains("\(folder)/produccion/HGA.csv"), "\(committed)")
+        #expect(try repo.git(["status", "--porcelain", "--", "\(folder)/expediente.md"]).hasPrefix("M \(folder)/expediente.md"))
+        // An attach by the analyst takes the pending edit with its document, and says so.
+        try repo.box.write("%PDF-1.4\n% oficio\n%%EOF\n", to: "entrada/oficio.pdf")
+        let attached = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil,
+                                                archive: ArchiveRequest(files: [repo.box.path + "/entrada/oficio.pdf"]))
+        #expect(attached.notices.count == 1 && attached.notices[0].contains("También quedaron registrados") && attached.notices[0].contains("expediente.md")
+                && !attached.notices[0].contains("oficio.pdf"), "\(attached.notices)")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).contains("\(folder)/expediente.md"))
+        // With nothing else pending, nothing is said.
+        try repo.box.write("%PDF-1.4\n% otro\n%%EOF\n", to: "entrada/otro.pdf")
+        #expect(try repo.book.recordNote(caseID: id, persona: "alopez", text: nil,
+                                         archive: ArchiveRequest(files: [repo.box.path + "/entrada/otro.pdf"])).notices.isEmpty)
+        try repo.writeProduction(id, "HGA", executed: 1_100)
+        #expect(try repo.book.recordNote(caseID: id, persona: "hga", text: "Corrige").notices.isEmpty)
+        // An excuse records the slip only: the case's pending edit is named as left.
+        try repo.write(repo.read("\(folder)/expediente.md") + "\nOtro borrador.\n", to: "\(folder)/expediente.md")
+        let excused = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "No llegó a tiempo", persona: "mrodriguez")
+        #expect(excused.notices.count == 1 && excused.notices[0].contains("Quedan sin registrar") && excused.notices[0].contains("expediente.md"),
+                "\(excused.notices)")
+        #expect(try repo.book.verify().ok)
+    }
+
     @Test("the analyst's change of the list stays found under a record of someone else put on top (a folio note cherry-picked from another branch), and under a key spelled with an escape")
     func foreignListChangeHidden() throws {
         let (repo, id) = try month()

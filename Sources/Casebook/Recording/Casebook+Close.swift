@@ -490,16 +490,18 @@ extension Casebook {
         after.excuses.append(pending)
         let state = effectiveState(after, path: path, roster: roster)
         try requireIndexAsCommitted(id: id, path: path)
+        let edits = try pendingEdits(in: path)
+        let scope = ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"]
         let commit = try recording { edit in
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona, trailers: trailers,
                           text: reason, edit: edit)
             try refreshIndexState(path: path, state: state, edit: edit)
-            return try self.commit(plan, paths: ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"], parent: head,
-                                   author: persona, roster: roster, text: reason)
+            return try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: reason)
         }
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
         return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject, state: state,
-                              next: nextSteps(replay.machine, roster: roster, calendar: calendar))
+                              next: nextSteps(replay.machine, roster: roster, calendar: calendar),
+                              notices: try recordedNotices(edits, id: id, path: path, scope: scope, commit: commit, attach: false))
     }
 }
 

@@ -229,6 +229,7 @@ extension Casebook {
                     + "que son correctas, dígalo al registrar el paso: -m \"TEXTO\".")
         }
 
+        let pending = try pendingEdits(in: path)
         do {
             return try recording { edit in
                 let needed = definition.norms.flatMap(\.requirements).filter { $0.step == step.number }
@@ -297,6 +298,7 @@ extension Casebook {
                 try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: plan.trailers,
                               text: text, edit: edit)
                 let commit = try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)
+                notices += try recordedNotices(pending, id: id, path: path, scope: scope, commit: commit, attach: false)
                 var calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                         recorded: (step.number, clock.day(clock.now)))
                 // The next round, when this step closed one (the replay has not counted it yet).
@@ -398,6 +400,7 @@ extension Casebook {
         var text = given ?? ""
         var plan = CommitPlan.note(id, procedure: replay.definition.number, role: role, text: text)
         try requireIndexAsCommitted(id: id, path: path)
+        let pending = try pendingEdits(in: path)
         let commit = try recording { edit in
             if let archive {
                 let archived = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency ?? own,
@@ -451,6 +454,7 @@ extension Casebook {
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
         var recorded = RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: plan.subject,
                                       state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
+        recorded.notices = try recordedNotices(pending, id: id, path: path, scope: scope, commit: commit, attach: archive != nil)
         if let dropped = try droppedFromRound(replay, before: expectedBefore, after: commit) { recorded.notices.append(dropped) }
         return recorded
     }
@@ -720,6 +724,51 @@ extension Casebook {
             + (review ? ["\(path)/produccion/\(code)-revision.md"] : [])
             + ["\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)", "\(path)/\(RoutingSlip.fileName)"]
             + (sets ? ["\(path)/expediente.md"] : [])
+    }
+
+    /// The files of the case at `path` that differ from HEAD before a record (staged, unstaged or
+    /// new): what `recordedNotices` compares the record with.
+    func pendingEdits(in path: String) throws -> [String] {
+        try repository.changes(side: .both, in: [path], untracked: true).map(\.path)
+    }
+
+    /// What a step, note or attach did with the edits pending in its case before it (`pending`),
+    /// said after the commit, as a careful clerk would (staff30): the edits it left because they are
+    /// not its own (a dependency's step takes that dependency's files only), those an attach took
+    /// besides its documents (it records the case's pending edits with them), and a hand edit of the
+    /// routing slip, which folio writes anew at every record. `scope` is what the commit took.
+    func recordedNotices(_ pending: [String], id: String, path: String, scope: [String], commit: OID, attach: Bool) throws -> [String] {
+        guard !pending.isEmpty else { return [] }
+        func listed(_ files: [String]) -> String {
+            let names = files.map { SafeText.visible(GitPath.relative($0, to: path) ?? $0) }
+            return names.count <= 5 ? names.joined(separator: ", ") : names.prefix(4).joined(separator: ", ") + " y \(names.count - 4) más"
+        }
+        var notices: [String] = []
+        let slip = "\(path)/\(RoutingSlip.fileName)"
+        if pending.contains(slip) {
+            notices.append("Aviso: \(RoutingSlip.fileName) lo escribe folio en cada registro y se reemplazó lo editado a mano en él; "
+                           + "lo que quería dejar dicho va en el texto del registro (-m).")
+        }
+        let taken = { (file: String) in scope.contains { GitPath.isWithin(file, $0) } }
+        let rest = pending.filter { $0 != slip }
+        if attach {
+            // The documents incorporated (given, or dropped in anexos/ and adopted) are the attach's own.
+            let index = "\(path)/\(ArchiveIndex.fileName)"
+            let documents = try repository.file(at: index, in: commit)
+                .flatMap { try? ArchiveIndex.parse(String(decoding: $0, as: UTF8.self), file: index) }
+                .map { Set($0.documentos.map { "\(path)/\($0.archivo)" }) } ?? []
+            let also = rest.filter { taken($0) && $0 != index && !documents.contains($0) }
+            if !also.isEmpty {
+                notices.append("También quedaron registrados cambios que ya estaban en el expediente: \(listed(also)) "
+                               + "(el registro toma lo pendiente del expediente; lo que no debía entrar se corrige con otra nota).")
+            }
+        }
+        let left = rest.filter { !taken($0) }
+        if !left.isEmpty {
+            notices.append("Quedan sin registrar, porque no son parte de este registro: \(listed(left)). Los registra "
+                           + "'folio note \(id) -m TEXTO' (lo de una dependencia, su enlace o un paso de esa dependencia).")
+        }
+        return notices
     }
 
     /// Whether a file's name in `produccion/` or `avance/` is a dependency's data: `<CODIGO>.csv`.

@@ -31,6 +31,7 @@ extension Folio {
                     print("La ronda ya no espera a \(code); el expediente sigue abierto mientras falten otras.")
                 }
                 print("Registrado en el commit \(recorded.commit.short).")
+                for notice in recorded.notices { print(notice) }
             }
         }
     }
