@@ -249,12 +249,19 @@ struct MonthCloseTests {
         #expect(corrected.notices.isEmpty, "\(corrected.notices)")
         #expect(try repo.book.status(of: id).damage == nil)
         _ = try repo.git(["reset", "-q", "--hard", before])
-        // The analyst drops HGA; the jefe agrees. The same list in a note is refused, and the fix says how.
+        // HGA starts; then the analyst drops it and the jefe agrees. While the case is damaged, HGA
+        // is stopped, not finished (staff35: the table said "terminó"); HGE finished. The same list in
+        // a note is refused, and the fix says how.
+        try repo.writeProduction(id, "HGA")
+        try repo.step(id, "01", as: "hga", dependency: "HGA")
         try repo.write(listing("HGE, HRO"), to: file)
         _ = try repo.git(["commit", "-qam", "solo dos", "--author", "Ana López <alopez@igss.gob.gt>"])
         let forged = try repo.git(["rev-parse", "HEAD"])
         let short = String(forged.prefix(7))
-        try repo.expectRefusal(["Si la lista de ese commit es la que corresponde, el jefe lo revierte", "git revert \(short)"]) {
+        let damaged = try repo.book.status(of: id)
+        #expect(damaged.damage != nil && damaged.dependencies?.first { $0.code == "HGA" }?.stopped == true
+                && damaged.dependencies?.first { $0.code == "HGE" }?.stopped == nil, "\(damaged.dependencies ?? [])")
+        try repo.expectRefusal(["si ya se publicó, un jefe lo revierte ('git revert \(short)'). Después, la lista que corresponda (aunque sea la de ese commit) la escribe el jefe"]) {
             _ = try repo.book.recordNote(caseID: id, persona: "mrodriguez", text: "De acuerdo")
         }
         #expect(try repo.git(["rev-parse", "HEAD"]) == forged)
@@ -264,8 +271,9 @@ struct MonthCloseTests {
         #expect(noted.notices.count == 1 && noted.notices[0].contains("ya no espera a HGA"), "\(noted.notices)")
         let status = try repo.book.status(of: id)
         #expect(status.damage == nil && Set(status.expected ?? []) == ["HGE", "HRO"] && status.missing == [], "\(status)")
+        // A dependency that started finishes its part, listed or not.
         repo.at("2026-12-01T08:00:00-06:00")
-        try repo.step(id, "06", as: "alopez")
+        try repo.expectRefusal(["HGA (le falta el paso 02)"]) { try repo.step(id, "06", as: "alopez") }
     }
 
     /// staff30: an attach committed every pending edit of the case without a word, and a
@@ -278,10 +286,15 @@ struct MonthCloseTests {
         try repo.writeProduction(id, "HGA")
         try repo.write(repo.read("\(folder)/expediente.md") + "\nNota del analista, a medio escribir.\n", to: "\(folder)/expediente.md")
         try repo.write(repo.read("\(folder)/hoja-de-ruta.md") + "\nVisto.\n", to: "\(folder)/hoja-de-ruta.md")
+        // Another dependency's document, dropped in its folder.
+        try repo.write("Oficio\n", to: "\(folder)/dependencias/HGE/oficio.md")
         let step = try repo.step(id, "01", as: "hga", dependency: "HGA")
-        #expect(step.notices.contains { $0.contains("Quedan sin registrar") && $0.contains("expediente.md") && $0.contains("folio note \(id) -m TEXTO") },
-                "\(step.notices)")
-        #expect(step.notices.contains { $0.contains("hoja-de-ruta.md lo escribe folio") }, "\(step.notices)")
+        // Paths as the repository names them (to paste into git), who records each: the department's
+        // note for the case's files (the contact cannot), HGE's contact or step for HGE's.
+        #expect(step.notices.contains { $0.contains("Quedan sin registrar") && $0.contains("\(folder)/expediente.md")
+                    && $0.contains("\(folder)/dependencias/HGE/oficio.md") && $0.contains("Lo de HGE lo registra su enlace")
+                    && $0.contains("lo demás lo registra el Departamento ('folio note \(id) -m TEXTO')") }, "\(step.notices)")
+        #expect(step.notices.contains { $0.contains("\(folder)/hoja-de-ruta.md lo escribe folio") && $0.contains("\"Visto.\"") }, "\(step.notices)")
         let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n").map(String.init)
         #expect(!committed.contains("\(folder)/expediente.md") && committed.contains("\(folder)/produccion/HGA.csv"), "\(committed)")
         #expect(try repo.git(["status", "--porcelain", "--", "\(folder)/expediente.md"]).hasPrefix("M \(folder)/expediente.md"))
@@ -290,12 +303,19 @@ struct MonthCloseTests {
         let attached = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil,
                                                 archive: ArchiveRequest(files: [repo.box.path + "/entrada/oficio.pdf"]))
         #expect(attached.notices.count == 1 && attached.notices[0].contains("También quedaron registrados") && attached.notices[0].contains("expediente.md")
-                && !attached.notices[0].contains("oficio.pdf"), "\(attached.notices)")
+                && attached.notices[0].contains("dependencias/HGE/oficio.md") && !attached.notices[0].contains("oficio.pdf"), "\(attached.notices)")
+        // A document lying in anexos/ is adopted by the next attach: said, with its folio.
+        try repo.write("%PDF-1.4\n% acta\n%%EOF\n", to: "\(folder)/anexos/acta.pdf")
         #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).contains("\(folder)/expediente.md"))
-        // With nothing else pending, nothing is said.
         try repo.box.write("%PDF-1.4\n% otro\n%%EOF\n", to: "entrada/otro.pdf")
+        let adopting = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil,
+                                                archive: ArchiveRequest(files: [repo.box.path + "/entrada/otro.pdf"]))
+        #expect(adopting.notices == ["Se incorporaron al índice documentos que estaban en la carpeta del expediente: \(folder)/anexos/acta.pdf (folio 3)."],
+                "\(adopting.notices)")
+        // With nothing else pending, nothing is said; a document given by its path in the case is the attach's own.
+        try repo.write("%PDF-1.4\n% tercero\n%%EOF\n", to: "\(folder)/anexos/tercero.pdf")
         #expect(try repo.book.recordNote(caseID: id, persona: "alopez", text: nil,
-                                         archive: ArchiveRequest(files: [repo.box.path + "/entrada/otro.pdf"])).notices.isEmpty)
+                                         archive: ArchiveRequest(files: [repo.path + "/\(folder)/anexos/tercero.pdf"])).notices.isEmpty)
         try repo.writeProduction(id, "HGA", executed: 1_100)
         #expect(try repo.book.recordNote(caseID: id, persona: "hga", text: "Corrige").notices.isEmpty)
         // An excuse records the slip only: the case's pending edit is named as left.
@@ -472,6 +492,31 @@ struct MonthCloseTests {
         try repo.step(id, "05", as: "alopez", dependency: "HGA")
         try repo.step(id, "06", as: "alopez")
         #expect(repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md").contains("| HGA |"))
+    }
+
+    /// staff35: a note refused over a deleted review said "no hay cambios pendientes"; the refusal
+    /// of an excused dependency's figures never committed offered 'git restore', which fails.
+    @Test("a staff note with only a dependency's review changed says whose it is and how to put it back; an excused dependency's figures never committed are to be taken out, not restored")
+    func reviewAndLateFigures() throws {
+        let (repo, id) = try month()
+        let review = "cases/2026/\(id)/produccion/HGE-revision.md"
+        try FileManager.default.removeItem(atPath: repo.path + "/" + review)
+        try repo.expectRefusal(["es la revisión de las cifras de HGE", "y está borrada", "git restore \(review)"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: "Limpieza")
+        }
+        _ = try repo.git(["restore", review])
+        repo.at("2026-12-01T08:00:00-06:00")
+        _ = try repo.book.excuse(caseID: id, dependency: "HGA", reason: "No informó", persona: "mrodriguez")
+        try repo.writeProduction(id, "HGA")
+        let late = "cases/2026/\(id)/produccion/HGA.csv"
+        try repo.expectRefusal(["las cifras de HGA ya no se registran", "rm \(late)", "--dependency HGA"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "hga", text: "Cifras")
+        }
+        do {
+            _ = try repo.book.recordNote(caseID: id, persona: "hga", text: "Cifras")
+        } catch {
+            #expect(!"\(error)".contains("git restore"), "\(error)")
+        }
     }
 
     @Test("the month's report counts each dependency's figures as its steps left them: a later change by its contact, with plain git or a note, is not counted")

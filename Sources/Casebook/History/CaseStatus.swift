@@ -85,6 +85,9 @@ public struct DependencyStatus: Codable, Equatable, Sendable {
     /// True when its last step answered "no" (P3-04): its figures went back to its contact to be
     /// corrected (absent otherwise).
     public var returned: Bool? = nil
+    /// True when it had steps left and the case's damage stops them: nothing is offered until it is
+    /// mended (absent otherwise; a dependency with no step left and not stopped has finished).
+    public var stopped: Bool? = nil
 }
 
 /// Why an expediente cannot be read in full: the committed file and the reason.

@@ -204,7 +204,10 @@ extension Casebook {
         if let missing {
             status.damage = missing
             status.next = []
-            status.dependencies = status.dependencies?.map { DependencyStatus(code: $0.code, lastStep: $0.lastStep, next: []) }
+            // Stopped, not finished (staff35: a damaged case's table said "terminó" of dependencies at step 03).
+            status.dependencies = status.dependencies?.map {
+                DependencyStatus(code: $0.code, lastStep: $0.lastStep, next: [], stopped: $0.next.isEmpty ? nil : true)
+            }
         }
         return status
     }

@@ -14,7 +14,7 @@ struct HistoryCache {
     /// are judged again rather than believed (11: archivo-de-editor; 12: its names of Kate's,
     /// GNOME's and Word's temporaries; 13: a moved case changes no list, a folder of an unknown
     /// dependency).
-    static let header = "folio-cache 13"
+    static let header = "folio-cache 14"
 
     struct CaseFields: Equatable, Sendable {
         var title: String

@@ -55,11 +55,11 @@ struct ForeignListChange: Sendable {
     func text(_ id: String) -> String { reason(id) + ". " + fix }
 
     var fix: String {
-        // A jefe's note takes a list written anew, not the same one (attack35: "the same list" was
-        // offered and refused): a record would otherwise make the analyst's change the jefe's unseen.
-        dropFix(commit.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(commit.short)') "
-            + "o escribe otra lista y la registra con 'folio note'. Si la lista de ese commit es la que corresponde, el jefe lo revierte "
-            + "y después la escribe y la registra él ('folio note'). Para cerrar sin una dependencia, el jefe usa 'folio excusar'."
+        // A jefe's note takes a list written anew, not the same one (attack35: "the list that
+        // corresponds" was offered and the same list refused), and an unpublished commit is dropped,
+        // not reverted (staff35: the push still carries it): out of the branch first, then the list.
+        dropFix(commit.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(commit.short)'). Después, la lista que corresponda "
+            + "(aunque sea la de ese commit) la escribe el jefe y la registra con 'folio note'. Para cerrar sin una dependencia, el jefe usa 'folio excusar'."
     }
 }
 
@@ -490,7 +490,7 @@ extension Casebook {
         after.excuses.append(pending)
         let state = effectiveState(after, path: path, roster: roster)
         try requireIndexAsCommitted(id: id, path: path)
-        let edits = try pendingEdits(in: path)
+        let edits = try pendingEdits(in: path, head: head)
         let scope = ["\(path)/\(RoutingSlip.fileName)", "\(path)/\(ArchiveIndex.fileName)"]
         let commit = try recording { edit in
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona, trailers: trailers,
@@ -501,7 +501,8 @@ extension Casebook {
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
         return RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: subject, state: state,
                               next: nextSteps(replay.machine, roster: roster, calendar: calendar),
-                              notices: try recordedNotices(edits, id: id, path: path, scope: scope, commit: commit, attach: false))
+                              notices: try recordedNotices(edits, id: id, path: path, definition: replay.definition, persona: persona,
+                                                               scope: scope, head: head, commit: commit, attach: false))
     }
 }
 

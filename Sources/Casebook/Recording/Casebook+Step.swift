@@ -229,7 +229,8 @@ extension Casebook {
                     + "que son correctas, dígalo al registrar el paso: -m \"TEXTO\".")
         }
 
-        let pending = try pendingEdits(in: path)
+        let pending = try pendingEdits(in: path, head: head)
+        var incorporated: [ArchivedDocument] = []
         do {
             return try recording { edit in
                 let needed = definition.norms.flatMap(\.requirements).filter { $0.step == step.number }
@@ -263,12 +264,12 @@ extension Casebook {
                 }
                 if let timingRefusal { throw timingRefusal }
                 if let archive = request.archive {
-                    _ = try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
-                                        persona: persona, state: replay.machine.state, edit: edit)
+                    incorporated += try incorporate(archive, id: id, path: path, definition: definition, dependency: dependency, step: step.number,
+                                                    persona: persona, state: replay.machine.state, edit: edit)
                 }
                 if !documents.isEmpty {
-                    _ = try incorporate(ArchiveRequest(files: documents), id: id, path: path, definition: definition, dependency: own,
-                                        step: step.number, persona: persona, state: replay.machine.state, edit: edit)
+                    incorporated += try incorporate(ArchiveRequest(files: documents), id: id, path: path, definition: definition, dependency: own,
+                                                    step: step.number, persona: persona, state: replay.machine.state, edit: edit)
                 }
                 try adoptDropped(id: id, path: path, definition: definition, dependency: own, step: step.number, persona: persona,
                                  state: replay.machine.state, edit: edit)
@@ -298,7 +299,8 @@ extension Casebook {
                 try writeSlip(id: id, path: path, definition: definition, earlier: replay.records, author: persona, trailers: plan.trailers,
                               text: text, edit: edit)
                 let commit = try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)
-                notices += try recordedNotices(pending, id: id, path: path, scope: scope, commit: commit, attach: false)
+                notices += try recordedNotices(pending, id: id, path: path, definition: definition, persona: persona, scope: scope,
+                                               head: head, commit: commit, incorporated: incorporated, attach: false)
                 var calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month,
                                         recorded: (step.number, clock.day(clock.now)))
                 // The next round, when this step closed one (the replay has not counted it yet).
@@ -383,8 +385,15 @@ extension Casebook {
                 guard onDisk != (try repository.entryID(at: file, in: head))?.hex else { continue }
                 // Putting back the figures as they were settled is a restoration.
                 if let at = Self.settledDataCommits(replay)[own], onDisk == (try repository.entryID(at: file, in: at))?.hex { continue }
+                // A file never committed (an excused dependency's late figures) has nothing to restore (staff35).
+                guard try repository.entry(at: file, in: head) != nil else {
+                    throw CasebookError.invalidFile(file: file, reason: "las cifras de \(own) ya no se registran: \(settled)",
+                                                    fix: "Saque el archivo de la carpeta del expediente ('rm \(SafeText.shellWord(file))', o muévalo a otra parte). "
+                                                        + "Lo que \(own) tenga que decir de ese mes se comunica al Departamento por oficio, que queda en el expediente: "
+                                                        + "'folio attach \(id) oficio.pdf --dependency \(own)'.")
+                }
                 throw CasebookError.invalidFile(file: file, reason: "las cifras de \(own) ya no se corrigen: \(settled)",
-                                                fix: "Deje el archivo como está registrado ('git restore \(file)'). Un error en cifras ya registradas "
+                                                fix: "Deje el archivo como está registrado ('git restore \(SafeText.shellWord(file))'). Un error en cifras ya registradas "
                                                     + "se comunica al Departamento por oficio, que queda en el expediente: "
                                                     + "'folio attach \(id) oficio.pdf --dependency \(own)'.")
             }
@@ -400,11 +409,13 @@ extension Casebook {
         var text = given ?? ""
         var plan = CommitPlan.note(id, procedure: replay.definition.number, role: role, text: text)
         try requireIndexAsCommitted(id: id, path: path)
-        let pending = try pendingEdits(in: path)
+        let pending = try pendingEdits(in: path, head: head)
+        var incorporated: [ArchivedDocument] = []
         let commit = try recording { edit in
             if let archive {
                 let archived = try incorporate(archive, id: id, path: path, definition: replay.definition, dependency: dependency ?? own,
                                                step: nil, persona: persona, state: replay.machine.state, edit: edit)
+                incorporated = archived
                 if given == nil {
                     // What the log shows: the documents as stored, not as they were called on the command line.
                     text = Self.attachmentText(archived)
@@ -428,6 +439,22 @@ extension Casebook {
                                                         + "[datos-dependencia]; la nota no tiene nada más que registrar",
                                                     fix: "Pida al enlace de \(code) que registre la corrección ('folio note \(id) -m \"Corrige cifras\" --as ENLACE'), "
                                                         + "o deshaga el cambio con 'git restore \(data)'.")
+                }
+                // Changed, but a dependency's review, which its step 03 writes (staff35: a deleted review
+                // was answered "no hay cambios").
+                if let review = try repository.changes(side: .both, in: [path], untracked: true).first(where: { change in
+                    let parts = GitPath.components(GitPath.relative(change.path, to: path) ?? change.path)
+                    return parts.count == 2 && Self.dependencyDataFolders.contains(parts[0]) && Self.isDependencyReview(parts[1])
+                }) {
+                    let code = String((review.path as NSString).lastPathComponent.dropLast("-revision.md".count))
+                    let committed = try repository.entry(at: review.path, in: head) != nil
+                    throw CasebookError.invalidFile(
+                        file: review.path,
+                        reason: "es la revisión de las cifras de \(code), que escribe su paso de revisión [datos-dependencia]"
+                            + (review.kind == .deleted ? ", y está borrada" : "") + "; la nota no tiene nada más que registrar",
+                        fix: committed ? "Devuélvala como se registró ('git restore \(SafeText.shellWord(review.path))'); para revisar de nuevo, "
+                                + "el analista registra otra vez ese paso ('folio step \(id) --dependency \(code)')."
+                            : "Bórrela ('rm \(SafeText.shellWord(review.path))'): la escribe folio en el paso de revisión.")
                 }
                 // Changed, but outside what a contact's note takes (staff27: a file dropped into another
                 // dependency's folder was answered "no hay cambios").
@@ -454,7 +481,8 @@ extension Casebook {
         let calendar = calendar(of: replay, month: try caseFields(path, at: commit)?.month)
         var recorded = RecordedCommit(commit: commit, caseID: id, path: path, step: nil, subject: plan.subject,
                                       state: replay.machine.state, next: nextSteps(replay.machine, roster: roster, calendar: calendar))
-        recorded.notices = try recordedNotices(pending, id: id, path: path, scope: scope, commit: commit, attach: archive != nil)
+        recorded.notices = try recordedNotices(pending, id: id, path: path, definition: replay.definition, persona: persona, scope: scope,
+                                               head: head, commit: commit, incorporated: incorporated, attach: archive != nil)
         if let dropped = try droppedFromRound(replay, before: expectedBefore, after: commit) { recorded.notices.append(dropped) }
         return recorded
     }
@@ -724,51 +752,6 @@ extension Casebook {
             + (review ? ["\(path)/produccion/\(code)-revision.md"] : [])
             + ["\(path)/dependencias/\(code)", "\(path)/\(ArchiveIndex.fileName)", "\(path)/\(RoutingSlip.fileName)"]
             + (sets ? ["\(path)/expediente.md"] : [])
-    }
-
-    /// The files of the case at `path` that differ from HEAD before a record (staged, unstaged or
-    /// new): what `recordedNotices` compares the record with.
-    func pendingEdits(in path: String) throws -> [String] {
-        try repository.changes(side: .both, in: [path], untracked: true).map(\.path)
-    }
-
-    /// What a step, note or attach did with the edits pending in its case before it (`pending`),
-    /// said after the commit, as a careful clerk would (staff30): the edits it left because they are
-    /// not its own (a dependency's step takes that dependency's files only), those an attach took
-    /// besides its documents (it records the case's pending edits with them), and a hand edit of the
-    /// routing slip, which folio writes anew at every record. `scope` is what the commit took.
-    func recordedNotices(_ pending: [String], id: String, path: String, scope: [String], commit: OID, attach: Bool) throws -> [String] {
-        guard !pending.isEmpty else { return [] }
-        func listed(_ files: [String]) -> String {
-            let names = files.map { SafeText.visible(GitPath.relative($0, to: path) ?? $0) }
-            return names.count <= 5 ? names.joined(separator: ", ") : names.prefix(4).joined(separator: ", ") + " y \(names.count - 4) más"
-        }
-        var notices: [String] = []
-        let slip = "\(path)/\(RoutingSlip.fileName)"
-        if pending.contains(slip) {
-            notices.append("Aviso: \(RoutingSlip.fileName) lo escribe folio en cada registro y se reemplazó lo editado a mano en él; "
-                           + "lo que quería dejar dicho va en el texto del registro (-m).")
-        }
-        let taken = { (file: String) in scope.contains { GitPath.isWithin(file, $0) } }
-        let rest = pending.filter { $0 != slip }
-        if attach {
-            // The documents incorporated (given, or dropped in anexos/ and adopted) are the attach's own.
-            let index = "\(path)/\(ArchiveIndex.fileName)"
-            let documents = try repository.file(at: index, in: commit)
-                .flatMap { try? ArchiveIndex.parse(String(decoding: $0, as: UTF8.self), file: index) }
-                .map { Set($0.documentos.map { "\(path)/\($0.archivo)" }) } ?? []
-            let also = rest.filter { taken($0) && $0 != index && !documents.contains($0) }
-            if !also.isEmpty {
-                notices.append("También quedaron registrados cambios que ya estaban en el expediente: \(listed(also)) "
-                               + "(el registro toma lo pendiente del expediente; lo que no debía entrar se corrige con otra nota).")
-            }
-        }
-        let left = rest.filter { !taken($0) }
-        if !left.isEmpty {
-            notices.append("Quedan sin registrar, porque no son parte de este registro: \(listed(left)). Los registra "
-                           + "'folio note \(id) -m TEXTO' (lo de una dependencia, su enlace o un paso de esa dependencia).")
-        }
-        return notices
     }
 
     /// Whether a file's name in `produccion/` or `avance/` is a dependency's data: `<CODIGO>.csv`.

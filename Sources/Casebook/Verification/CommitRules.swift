@@ -144,8 +144,9 @@ extension Casebook {
                                        rule: .role,
                                        message: "El commit cambia las dependencias que espera la ronda (dependencias_esperadas: de \(show(change.before)) a "
                                            + "\(show(change.after))) y su autor, \(author?.id ?? facts.author), no es jefe: abrir o cerrar una ronda lo decide el jefe.",
-                                       fix: dropFix(facts.commit.id.hex) + "; el jefe registra "
-                                           + "el cambio con 'folio note', y cierra sin una dependencia con 'folio excusar'."))
+                                       fix: dropFix(facts.commit.id.hex) + "; si ya se publicó, un jefe lo revierte ('git revert "
+                                           + "\(facts.commit.id.short)'). Después, la lista que corresponda la escribe el jefe y la registra con "
+                                           + "'folio note'; para cerrar sin una dependencia, el jefe usa 'folio excusar'."))
             }
             // A list written with an item that names no dependency, by anyone, with folio or plain git.
             if let bad = try newBadExpectedItem("\(folder)/expediente.md", from: parent, to: facts.commit.id) {

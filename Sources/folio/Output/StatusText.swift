@@ -96,7 +96,8 @@ enum StatusText {
             var table = Table(headers: [s.expectedRole == Role.unidadEjecutora.rawValue ? "UNIDAD" : "DEPENDENCIA", "ÚLTIMO", "SIGUIENTE"])
             let excused = Set((s.excused ?? []).map(\.code))
             for d in deps {
-                let end = excused.contains(d.code) ? "cerrado sin ella (el jefe la excusó)" : "terminó"
+                let end = excused.contains(d.code) ? "cerrado sin ella (el jefe la excusó)"
+                    : d.stopped == true ? "detenido mientras el expediente esté dañado (arriba)" : "terminó"
                 let back = d.returned == true ? "espera la corrección de su enlace ('folio note'); luego " : ""
                 table.rows.append([d.code, d.lastStep, d.next.isEmpty ? end : back + d.next.map(describe).joined(separator: "; ")])
             }
