@@ -121,3 +121,17 @@ struct ClosedRoundTextTests {
         #expect(StatusText.nextLine(state: .closed, next: []) == "Procedimiento terminado (FIN).")
     }
 }
+
+@Suite("When a next step's window opens, in words")
+struct OpeningTextTests {
+    @Test("a step whose window opens later says when; once it has opened (that day or after) it says only when it is due (staff35: 'abre el 2026-11-01' on the 2nd)")
+    func opensOnlyAhead() throws {
+        let json = #"{"step":"04","role":"analista","roles":["analista"],"holders":["alopez"],"activity":"Aprueba","perDependency":false,"overdue":false,"due":"2026-11-10","opens":"2026-11-01"}"#
+        let next = try JSONDecoder().decode(NextStepStatus.self, from: Data(json.utf8))
+        #expect(StatusText.nextLine(state: .open, next: [next], today: "2026-10-31").contains("abre el 2026-11-01 y vence el 2026-11-10"))
+        for today in ["2026-11-01", "2026-11-02"] {
+            let line = StatusText.nextLine(state: .open, next: [next], today: today)
+            #expect(!line.contains("abre el") && line.contains("vence el 2026-11-10"), "\(today): \(line)")
+        }
+    }
+}

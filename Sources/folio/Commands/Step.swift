@@ -45,11 +45,12 @@ extension Folio {
                     caseID: id, step: step, persona: persona, decision: decision?.text, dependency: dependency, sets: edits.sets,
                     attachments: edits.attachments, text: edits.message, justification: justification)
                 request.assign = assign
-                let recorded = try repository.open().recordStep(request)
+                let book = try repository.open()
+                let recorded = try book.recordStep(request)
                 print("\(recorded.subject)")
                 print("Registrado en el commit \(recorded.commit.short).")
                 for notice in recorded.notices { print(notice) }
-                print(StatusText.nextLine(state: recorded.state, next: recorded.next))
+                print(StatusText.nextLine(state: recorded.state, next: recorded.next, today: book.clock.today))
             }
         }
     }

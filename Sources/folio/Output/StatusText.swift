@@ -88,7 +88,7 @@ enum StatusText {
         ] + (s.round.map { round in
             ["Vuelta \(round)" + (s.roundNote.map { ": \($0)" } ?? "") + "."]
         } ?? []) + [
-            nextLine(state: s.state, next: s.next + (s.dependencies ?? []).flatMap(\.next)),
+            nextLine(state: s.state, next: s.next + (s.dependencies ?? []).flatMap(\.next), today: clock.today),
         ]
         if let damage = s.damage { lines.append("DAÑADO: \(damage.file): \(damage.reason)") }
         if let deps = s.dependencies, !deps.isEmpty {
@@ -99,7 +99,7 @@ enum StatusText {
                 let end = excused.contains(d.code) ? "cerrado sin ella (el jefe la excusó)"
                     : d.stopped == true ? "detenido mientras el expediente esté dañado (arriba)" : "terminó"
                 let back = d.returned == true ? "espera la corrección de su enlace ('folio note'); luego " : ""
-                table.rows.append([d.code, d.lastStep, d.next.isEmpty ? end : back + d.next.map(describe).joined(separator: "; ")])
+                table.rows.append([d.code, d.lastStep, d.next.isEmpty ? end : back + d.next.map { describe($0, today: clock.today) }.joined(separator: "; ")])
             }
             lines.append(table.render())
         }
@@ -161,12 +161,13 @@ enum StatusText {
     }
 
     /// "Siguiente: 05 (analista: alopez)" or the end state.
-    static func nextLine(state: CaseState, next: [NextStepStatus]) -> String {
+    /// A step's window that opened by `today` is not said to open (staff35: "abre el 2026-11-01" on the 2nd).
+    static func nextLine(state: CaseState, next: [NextStepStatus], today: String? = nil) -> String {
         switch state {
         case .closed where next.isEmpty: return "Procedimiento terminado (FIN)."
         case .returned: return "Salió del procedimiento: el expediente se devolvió a quien lo envió."
         default:
-            let parts = next.map(describe)
+            let parts = next.map { describe($0, today: today) }
             // A closed round takes one more dependency only once a jefe lists it (folio refuses it
             // before: staff34): said as that possibility, not as what comes next.
             if state == .closed {
@@ -177,7 +178,7 @@ enum StatusText {
         }
     }
 
-    static func describe(_ n: NextStepStatus) -> String {
+    static func describe(_ n: NextStepStatus, today: String? = nil) -> String {
         var text = "\(n.step) (\(n.roles.joined(separator: " o "))"
         if let assigned = n.assigned {
             text += ": asignado a \(assigned)"
@@ -191,7 +192,7 @@ enum StatusText {
             text += n.roles.contains(Role.unidadEjecutora.rawValue) ? " para una unidad ejecutora que aún no empieza" : " para una dependencia que aún no empieza"
         }
         if let due = n.due {
-            if let opens = n.opens, !n.overdue { text += " abre el \(opens) y" }
+            if let opens = n.opens, !n.overdue, today.map({ opens > $0 }) ?? true { text += " abre el \(opens) y" }
             text += n.overdue ? " VENCIDO el \(due)" : " vence el \(due)"
             // Whose rule it is: a norm of the manual, or the department's criterion.
             if let number = n.normNumber { text += " (norma \(number))" } else if let c = n.criterion { text += " (criterio del departamento «\(c)»)" }
