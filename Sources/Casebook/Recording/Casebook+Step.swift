@@ -495,7 +495,9 @@ extension Casebook {
     func droppedFromRound(_ replay: CaseReplay, before: OID, after: OID) throws -> String? {
         guard let missing = try committedMissing(replay, at: before), !missing.isEmpty else { return nil }
         let still = Set(try committedMissing(replay, at: after) ?? [])
-        let dropped = missing.filter { !still.contains($0) }
+        // One that started still finishes its part, listed or not (the round's exit waits for it).
+        let started = Set(replay.machine.threads.map(\.code))
+        let dropped = missing.filter { !still.contains($0) && !started.contains($0) }
         guard let first = dropped.first else { return nil }
         let noun = partyNoun(replay.definition)
         return "Aviso: la ronda de \(replay.id) ya no espera \(dropped.count == 1 ? "a \(first), que no había" : "a \(dropped.joined(separator: ", ")), que no habían")"
