@@ -1041,8 +1041,12 @@ public final class Casebook {
     /// have changes that are not committed: a step commits its own case only. Untracked files are
     /// left alone, since nothing commits them, and so are unstaged edits in *other case folders*:
     /// in a shared clone someone else may be editing them, and the step does not take them. A
-    /// change staged there would enter the commit, and is refused.
-    func checkClean(outside scope: String?) throws {
+    /// change staged there would enter the commit, and is refused. With `leavingCases`, a
+    /// configuration commit (roles, the register) that writes one file outside cases/ leaves
+    /// unstaged edits of case folders alone too (attack31: an analyst's unsaved edit of an
+    /// expediente refused the jefe's `roles add`); any edit of the files it writes is refused, or
+    /// it would be overwritten.
+    func checkClean(outside scope: String?, leavingCases: Bool = false) throws {
         if let scope, GitPath.isInside(scope, "cases") {
             // A case's commit: staged changes anywhere but the case, and unstaged changes of
             // tracked files outside cases/ (other cases' unstaged edits are theirs to record). The
@@ -1058,10 +1062,9 @@ public final class Casebook {
         }
         let dirty = try repository.changes().filter { change in
             guard change.kind != .untracked else { return false }
+            if leavingCases, GitPath.isInside(change.path, "cases"), !change.staged { return false }
             guard let scope else { return true }
-            if GitPath.isWithin(change.path, scope) { return false }
-            if GitPath.isInside(scope, "cases"), GitPath.isInside(change.path, "cases"), !change.staged { return false }
-            return true
+            return !GitPath.isWithin(change.path, scope)
         }.map(\.path)
         if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope ?? "los archivos registrados") }
     }

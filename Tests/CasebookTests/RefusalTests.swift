@@ -141,6 +141,30 @@ struct RefusalTests {
         }
     }
 
+    /// attack31: an analyst's unsaved edit of an expediente refused the jefe's `roles add`.
+    @Test("a roles change leaves others' unstaged edits of case folders alone and commits roles.yaml only; a staged edit there, or a hand edit of roles.yaml, still refuses it")
+    func rolesBesideCaseEdits() throws {
+        let repo = try CaseRepo()
+        let a = try p4Case(repo)
+        let file = "cases/2026/\(a)/expediente.md"
+        try repo.write(repo.read(file) + "Borrador del analista.\n", to: file)
+        let zz = Persona(id: "zz", name: "Zoila Zea", email: "zz@igss.gob.gt", roles: [.analista])
+        try repo.book.addPersona(zz, actor: "mrodriguez")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]) == "roles.yaml")
+        #expect(try repo.git(["status", "--porcelain"]) == "M \(file)")
+        try repo.git(["add", file])
+        try repo.expectRefusal([file]) {
+            try repo.book.addPersona(Persona(id: "yy", name: "Yoli Yat", email: "yy@igss.gob.gt", roles: [.analista]), actor: "mrodriguez")
+        }
+        try repo.git(["reset", "-q"])
+        try repo.write(repo.read("roles.yaml") + "# a mano\n", to: "roles.yaml")
+        try repo.expectRefusal(["roles.yaml"]) {
+            try repo.book.addPersona(Persona(id: "yy", name: "Yoli Yat", email: "yy@igss.gob.gt", roles: [.analista]), actor: "mrodriguez")
+        }
+        #expect(repo.read("roles.yaml").hasSuffix("# a mano\n"), "the hand edit is kept")
+        #expect(try repo.book.verify().ok)
+    }
+
     @Test("a case file git does not look at (assume-unchanged, skip-worktree), a submodule in the case, roles.yaml marked: refused with the fix and nothing recorded; without the marks the edit is recorded")
     func hiddenFromGit() throws {
         let repo = try CaseRepo()

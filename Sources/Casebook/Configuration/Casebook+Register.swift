@@ -86,7 +86,7 @@ extension Casebook {
             register.criteria.append(.init(procedure: definition.number, key: rawKey, adoption: adoption))
             subject = "Registro: \(jefe.name) adopta el criterio «\(rawKey)» del procedimiento \(definition.number)"
         }
-        try checkClean(outside: nil)
+        try checkClean(outside: nil, leavingCases: true)
         return try recording { edit in
             try edit.write(Data(register.yaml.utf8), to: DepartmentRegister.fileName)
             return try commit(.configuration(subject), paths: [DepartmentRegister.fileName], parent: head, author: jefe, roster: roster, text: nil)

@@ -51,7 +51,7 @@ extension Casebook {
         if roster.find(persona.id) != nil || roster.find(persona.email) != nil {
             throw CasebookError.personaExists(roster.find(persona.id) != nil ? persona.id : persona.email)
         }
-        try checkClean(outside: nil)
+        try checkClean(outside: nil, leavingCases: true)
         let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
         let text = Roster.appending(persona, to: committed, roster: roster)
         _ = try Roster.parse(text)
@@ -81,7 +81,7 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "esa clave ya está registrada para \(other.id)",
                                             fix: "Cada persona firma con su propia clave.")
         }
-        try checkClean(outside: nil)
+        try checkClean(outside: nil, leavingCases: true)
         let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
         let text = Roster.settingKey(normalized, of: target, in: committed, roster: roster)
         guard try Roster.parse(text).find(target.id)?.sshKey.flatMap(SSHKey.normalize) == normalized else {
@@ -185,7 +185,7 @@ extension Casebook {
             throw CasebookError.invalidFile(file: Roster.fileName, reason: "\(target.id) es el único jefe de departamento",
                                             fix: "Agregue antes a otro jefe ('folio roles add ... --role jefe'): sin jefe nadie podría cambiar roles.yaml.")
         }
-        try checkClean(outside: nil)
+        try checkClean(outside: nil, leavingCases: true)
         let committed = String(decoding: try repository.file(at: Roster.fileName, in: head) ?? Data(), as: UTF8.self)
         let text = Roster.replacingEntry(of: target, with: changed, in: committed, roster: roster)
         guard try Roster.parse(text).find(target.id) == changed else {
