@@ -1,8 +1,11 @@
+import Casebook
 import Foundation
 
 /// Escaping and the page frame shared by every page: Spanish, no scripts, readable printed.
 enum HTML {
-    /// Text for an element or an attribute: `&`, `<`, `>`, `"` and `'` escaped, control characters dropped.
+    /// Text for an element or an attribute: `&`, `<`, `>`, `"` and `'` escaped, control characters
+    /// and the invisible bidirectional marks dropped (attack36: a stored "odalecnaC" showed as
+    /// "Cancelado"; `SafeText.isControl`).
     static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
@@ -15,7 +18,7 @@ enum HTML {
             case "'": out += "&#39;"
             case "\n", "\t": out.unicodeScalars.append(scalar)
             default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { continue }
+                if SafeText.isControl(scalar) { continue }
                 out.unicodeScalars.append(scalar)
             }
         }

@@ -51,7 +51,7 @@ struct Folio: ParsableCommand {
                 if !text.isEmpty { print(text) }
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data("folio: \(text)\n".utf8))
+            FileHandle.standardError.write(Data("folio: \(SafeText.terminal(text))\n".utf8))
             Foundation.exit(code.rawValue)
         }
     }
@@ -153,9 +153,23 @@ extension Folio {
     }
 }
 
+/// What folio prints for people goes through here (it shadows Swift's `print` in this module):
+/// committed text (a step's -m text, a justification, a title, a file's name) cannot move the
+/// cursor, erase or recolour lines, retitle the window or reorder text with bidirectional marks
+/// (attack36: a step's text erased rows of `folio log` and wrote others). JSON, whose strings
+/// carry such characters escaped or as data, is written by `printRaw`.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Swift.print(SafeText.terminal(items.map { "\($0)" }.joined(separator: separator)), terminator: terminator)
+}
+
+/// Text written to stdout as it is: JSON.
+func printRaw(_ text: String) {
+    Swift.print(text)
+}
+
 /// Writes a value as pretty, key-sorted JSON on stdout.
 func printJSON<T: Encodable>(_ value: T) throws {
-    print(try jsonText(value))
+    printRaw(try jsonText(value))
 }
 
 /// A value as pretty, key-sorted JSON (stable across runs).
@@ -206,13 +220,15 @@ func note(_ text: String) {
 /// the text otherwise), and keeps both for the next identical run.
 func printAndStore(_ output: String, json: Bool, book: Casebook, key: String?) {
     let omitted = omittedLine(book)
+    // What people read is kept as printed (`print`), so that the cached copy is the same.
+    let output = json ? output : SafeText.terminal(output)
     if let omitted, !json {
-        print(output + "\n" + omitted)
+        printRaw(output + "\n" + omitted)
         book.storeOutput(output + "\n" + omitted + "\n", key)
         return
     }
     if let omitted { note(omitted) }
-    print(output)
+    printRaw(output)
     book.storeOutput(output + "\n", key, note: omitted)
 }
 

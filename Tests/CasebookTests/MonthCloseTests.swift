@@ -495,6 +495,33 @@ struct MonthCloseTests {
         #expect(repo.read("cases/2026/\(id)/informe/consolidado-2026-11.md").contains("| HGA |"))
     }
 
+    /// attack36: a contact rewrote a case's title and text with plain git, and the hook took it as
+    /// a warning, while `folio note` refuses the same edit to that contact.
+    @Test("a contact's plain-git commit that changes a case outside their own folder and figures is an error of verify (so the hook refuses it); one within their own is only an edit outside folio")
+    func contactOutsideOwnFiles() throws {
+        let (repo, id) = try month()
+        let folder = "cases/2026/\(id)"
+        let contact = "Luis Ajú (HGE) <laju@igss.gob.gt>"
+        let base = try repo.git(["rev-parse", "HEAD"])
+        try repo.write(repo.read("\(folder)/expediente.md").replacingOccurrences(of: "titulo: ", with: "titulo: CANCELADO ") + "Nota de la jefatura.\n",
+                       to: "\(folder)/expediente.md")
+        try repo.write("Oficio de HRO\n", to: "\(folder)/dependencias/HRO/falso.md")
+        _ = try repo.git(["add", "-A"])
+        _ = try repo.git(["commit", "-q", "--author", contact, "-m", "corrige"])
+        let forged = try repo.git(["rev-parse", "HEAD"])
+        let found = try repo.book.verify().violations.filter { $0.commit == forged }
+        #expect(found.contains { $0.rule == "role" && $0.isError && $0.message.contains("enlace de HGE") && $0.message.contains("\(folder)/expediente.md")
+                    && $0.message.contains("\(folder)/dependencias/HRO") }, "\(found.map(\.message))")
+        // Within their own folder: an edit outside folio (a warning), no authority finding.
+        _ = try repo.git(["reset", "-q", "--hard", base])
+        try repo.write("Oficio de HGE\n", to: "\(folder)/dependencias/HGE/oficio.md")
+        _ = try repo.git(["add", "-A"])
+        _ = try repo.git(["commit", "-q", "--author", contact, "-m", "oficio"])
+        let own = try repo.git(["rev-parse", "HEAD"])
+        let mine = try repo.book.verify().violations.filter { $0.commit == own }
+        #expect(!mine.isEmpty && mine.allSatisfy { !$0.isError && $0.rule == "outside-folio" }, "\(mine.map(\.message))")
+    }
+
     /// staff35: a note refused over a deleted review said "no hay cambios pendientes"; the refusal
     /// of an excused dependency's figures never committed offered 'git restore', which fails.
     @Test("a staff note with only a dependency's review changed says whose it is and how to put it back; an excused dependency's figures never committed are to be taken out, not restored")

@@ -1,3 +1,4 @@
+@testable import Dashboard
 import Casebook
 import Foundation
 import Testing
@@ -206,5 +207,15 @@ struct DashboardTests {
         #expect(try Sandbox.git(["push", "-q", "origin", "main"], in: clone).ok)
         let month = try server.get("/expediente/PROD-2026-11")
         #expect(month.body.contains("02 · 2026-11-28"), "HRO's step 02 appears after the push")
+    }
+}
+
+@Suite("Text on the dashboard's pages")
+struct DashboardEscapeTests {
+    @Test("HTML text drops control characters and the invisible bidirectional marks (attack36: a stored 'odalecnaC' showed as 'Cancelado'), and escapes markup")
+    func bidiDropped() {
+        #expect(HTML.escape("Proyecto \u{202E}odalecnaC\u{202C}") == "Proyecto odalecnaC")
+        #expect(HTML.escape("a\u{2066}b\u{200F}c\u{1B}[2Kd\u{9B}e") == "abc[2Kde")
+        #expect(HTML.escape("<b>\"x\" & 'y'</b>\nz") == "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;\nz")
     }
 }

@@ -628,3 +628,70 @@ struct SlipAndExcuseCommandLineTests {
         #expect(try cli.git("status", "--porcelain").isEmpty)
     }
 }
+
+/// attack36: committed text printed as it was: a step's -m text erased and wrote rows of
+/// `folio log`, a title written with YAML escapes showed a forged line in `inbox` and `status ID`.
+@Suite("Committed text on the terminal")
+struct HostileTerminalTextTests {
+    static let controls: [Character] = ["\u{1B}", "\r", "\u{7}", "\u{202E}", "\u{9B}"]
+
+    func clean(_ text: String) -> Bool { !text.contains { Self.controls.contains($0) } }
+
+    @Test("a step's text with escape sequences, carriage returns and bidirectional marks prints without them in log, status and verify; its JSON keeps it as data")
+    func stepText() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
+        let evil = "Revisado.\r\u{1B}[2K\u{1B}[1A\nAPROBADO por la jefatura\u{1B}[8m\u{202E}\u{7}"
+        #expect(try cli.folio("step", "PI-2026-0001", "--as", "mrodriguez", "-m", evil).ok)
+        for args in [["log", "PI-2026-0001"], ["status", "PI-2026-0001"], ["status"], ["verify"], ["log", "PI-2026-0001"]] {
+            let run = try cli.folio(args)
+            #expect(clean(run.out) && clean(run.err), "\(args): \(run.out.debugDescription)")
+            #expect(!run.out.split(separator: "\n").contains { $0.hasPrefix("APROBADO") }, "\(args): the text adds no line of its own")
+        }
+        let json = try cli.folio("log", "PI-2026-0001", "--json")
+        let texts = (try cli.json(json) as? [[String: Any]])?.compactMap { $0["text"] as? String } ?? []
+        #expect(texts.contains(evil), "JSON carries the text as recorded: \(texts)")
+    }
+
+    @Test("a file committed with plain git whose name holds line breaks and escapes prints as one line in verify and check (it wrote a '0 infracciones' line of its own)")
+    func newlineInName() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
+        let name = "cases/2026/PI-2026-0001/anexos/x.pdf está bien.\nSin infracciones.\n\u{1B}[32macta"
+        try FileManager.default.createDirectory(atPath: cli.repo + "/cases/2026/PI-2026-0001/anexos", withIntermediateDirectories: true)
+        try "%PDF-1.4\n".write(toFile: cli.repo + "/" + name, atomically: true, encoding: .utf8)
+        let check = try cli.folio("check")
+        #expect(clean(check.out) && !check.out.split(separator: "\n").contains("Sin infracciones."), "\(check.out)")
+        _ = try cli.git("add", "-A")
+        _ = try cli.git("commit", "-qm", "anexo")
+        let verify = try cli.folio("verify")
+        #expect(verify.out.contains("x.pdf") && clean(verify.out), "\(verify.out)")
+        #expect(!verify.out.split(separator: "\n").contains { $0.hasPrefix("Sin infracciones.") }, "\(verify.out)")
+    }
+
+    @Test("a title written with YAML escapes (escape, line break, bidirectional override) is refused by check and note, named by verify, and printed on one line without them")
+    func escapedTitle() throws {
+        let cli = CLI()
+        try cli.setUp()
+        #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
+        let file = cli.repo + "/cases/2026/PI-2026-0001/expediente.md"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let forged = text.replacingOccurrences(of: "titulo: A", with: #"titulo: "Hospital\e[2K\r\nEstado: cerrado\n\u202eodalecnaC""#)
+        #expect(forged != text)
+        try forged.write(toFile: file, atomically: true, encoding: .utf8)
+        let check = try cli.folio("check", "PI-2026-0001")
+        #expect(!check.ok && check.out.contains("el campo 'titulo' tiene caracteres de control") && clean(check.out), "\(check.out)")
+        let note = try cli.folio("note", "PI-2026-0001", "-m", "Título", "--as", "mrodriguez")
+        #expect(!note.ok && note.err.contains("el campo 'titulo'"), "\(note.err)")
+        // Committed with plain git: verify names it (an error: the hook refuses it), and what prints stays one line.
+        _ = try cli.git("commit", "-qam", "titulo")
+        let verify = try cli.folio("verify")
+        #expect(!verify.ok && verify.out.contains("el campo 'titulo' tiene caracteres de control") && verify.out.contains("[content]"), "\(verify.out)")
+        for args in [["status", "PI-2026-0001"], ["inbox", "--as", "mrodriguez"], ["status"], ["due"]] {
+            let run = try cli.folio(args)
+            #expect(clean(run.out) && !run.out.split(separator: "\n").contains { $0.hasPrefix("Estado: cerrado") }, "\(args): \(run.out)")
+        }
+    }
+}

@@ -185,6 +185,43 @@ public struct FrontMatterDocument {
         return FrontMatterDocument(fields: fields, yaml: yaml, body: body, crlf: crlf, bom: bom)
     }
 
+    /// The fields whose text is one line wherever folio shows it (a heading, a table cell, an
+    /// inbox line): a line break there would print as a line of folio's own (attack36: a title
+    /// held "\nEstado: cerrado").
+    static let oneLineFields: Set<String> = ["id", "procedimiento", "titulo", "abierto", "mes", "snip", "unidad_ejecutora", "organismo"]
+
+    /// The first field whose text holds what no front matter may (attack36): an escape sequence or
+    /// other control character, an invisible bidirectional override (a stored "odalecnaC" shown
+    /// as "Cancelado"), or, in a one-line field (`oneLineFields`), a line break; lists and maps
+    /// are read all the way down. A multi-line text (a block `|`) may hold line breaks and tabs.
+    /// nil when every value is clean.
+    public var unsafeField: (key: String, value: String)? {
+        func unsafe(_ value: Any, oneLine: Bool) -> String? {
+            switch value {
+            case let text as String:
+                let bad = text.unicodeScalars.contains { s in
+                    SafeText.isControl(s) && (oneLine || (s != "\n" && s != "\t" && s != "\r"))
+                }
+                return bad ? text : nil
+            case let list as [Any]: return list.lazy.compactMap { unsafe($0, oneLine: oneLine) }.first
+            case let map as [String: Any]:
+                return map.sorted { $0.key < $1.key }.lazy.compactMap { unsafe($0.key, oneLine: true) ?? unsafe($0.value, oneLine: oneLine) }.first
+            default: return nil
+            }
+        }
+        for key in fields.keys.sorted() {
+            if let value = unsafe(key, oneLine: true) ?? unsafe(fields[key]!, oneLine: Self.oneLineFields.contains(key)) { return (key, value) }
+        }
+        return nil
+    }
+
+    /// Why `unsafeField` is refused, and how to write it.
+    public static func unsafeFieldText(_ field: (key: String, value: String)) -> (reason: String, fix: String) {
+        ("el campo '\(SafeText.visible(field.key))' tiene caracteres de control, saltos de línea o marcas invisibles de dirección del texto "
+            + "('\(SafeText.visible(String(field.value.prefix(80))))'): se mostrarían como otro texto del que está escrito",
+         "Escriba el valor como texto simple en una línea, sin escapes de YAML como \\e, \\r, \\n o \\u202E.")
+    }
+
     /// The fields as plain values for the norms' checks: dates become `AAAA-MM-DD` text, nulls
     /// are left out, lists and maps are converted all the way down.
     public var plainFields: Fields {

@@ -18,6 +18,28 @@ public enum SafeText {
         text.unicodeScalars.contains(where: isControl)
     }
 
+    /// Whether YAML `bytes` may load into a text holding a control character, a bidirectional
+    /// mark or a line break where one line is expected (`FrontMatterDocument.unsafeField`): raw
+    /// control bytes but tab and line ends, DEL, C1 and the bidirectional and line-separator marks
+    /// in UTF-8, and what YAML turns into them: a `\` escape in quotes, a block scalar (`|`, `>`).
+    /// A byte scan, so that only such files are parsed again.
+    public static func mayHideControl(_ bytes: Data) -> Bool {
+        var previous: (UInt8, UInt8) = (0, 0)
+        for byte in bytes {
+            switch byte {
+            case 0x5C, 0x7C, 0x3E, 0x7F: return true
+            case 0..<0x20 where byte != 9 && byte != 10 && byte != 13: return true
+            // C1: C2 80...9F. U+200E/F, U+2028/9, U+202A...E: E2 80 8E/8F/A8...AE. U+2066...9: E2 81 A6...A9.
+            case 0x80...0x9F where previous.1 == 0xC2: return true
+            case 0x8E, 0x8F, 0xA8...0xAE where previous == (0xE2, 0x80): return true
+            case 0xA6...0xA9 where previous == (0xE2, 0x81): return true
+            default: break
+            }
+            previous = (previous.1, byte)
+        }
+        return false
+    }
+
     /// The control characters of `text` as visible escapes (`\n`, `\u{1B}`), for messages.
     public static func visible(_ text: String) -> String {
         var out = ""
@@ -69,6 +91,13 @@ public enum SafeText {
             out.append(s)
         }
         return String(out)
+    }
+
+    /// Text of one line for a terminal (`terminal`), its line breaks as spaces: a title, a
+    /// justification or a file's name printed among folio's own lines cannot add lines of its own.
+    public static func line(_ text: String) -> String {
+        let clean = terminal(text)
+        return clean.contains("\n") ? clean.replacingOccurrences(of: "\n", with: " ") : clean
     }
 
     /// A path as one word of a command to copy into a shell: as it is when it has nothing a shell

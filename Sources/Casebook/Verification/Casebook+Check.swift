@@ -213,6 +213,10 @@ extension Casebook {
             } else if procedure == nil {
                 problems.append(CaseProblem(file: file, message: "falta el campo 'procedimiento' (número del 1 al 7)"))
             }
+            if let field = document.unsafeField {
+                let text = FrontMatterDocument.unsafeFieldText(field)
+                problems.append(CaseProblem(file: file, message: text.reason + ". " + text.fix, carriesFix: true))
+            }
             for key in ["id", "procedimiento", "titulo", "abierto"] where document.string(key).isEmpty
                 && !problems.contains(where: { $0.message.contains("'\(key)'") }) {
                 problems.append(CaseProblem(file: file, message: "falta el campo obligatorio '\(key)'"))

@@ -152,6 +152,13 @@ extension Casebook {
                 // An item naming no dependency too, for the rule of the commit that writes it (`newBadExpectedItem`).
                 let listed = try Self.checkedListedCodes(in: data, file: entry.path)
                 if listed.codes != nil || listed.bad != nil { list = ExpectedList(listed) }
+                // Text that would print as other text (attack36), in a case's own front matter.
+                if GitPath.name(entry.path) == "expediente.md",
+                   SafeText.mayHideControl(FrontMatterDocument.frontMatter(of: text()).map { Data($0.utf8) } ?? data),
+                   let field = try FrontMatterDocument.parse(data: data, file: entry.path).unsafeField {
+                    let text = FrontMatterDocument.unsafeFieldText(field)
+                    throw CasebookError.invalidFile(file: entry.path, reason: text.reason, fix: text.fix)
+                }
             }
             return (nil, list)
         } catch {

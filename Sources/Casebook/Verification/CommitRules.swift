@@ -111,6 +111,7 @@ extension Casebook {
         let content = try checkContent(facts.commit)
         found += try ruleDependencyData(facts)
         found += ruleOutsideFolio(facts)
+        found += try ruleContactScope(facts)
         found += ruleDate(facts)
         found += try registerFindings(facts.commit)
         found += content
@@ -389,6 +390,45 @@ extension Casebook {
         guard !outside.isEmpty else { return [] }
         return [facts.violation(.scope, "El commit del expediente cambia archivos fuera de \(path): \(outside.joined(separator: ", ")).",
                                 "Cada paso registra solo la carpeta de su expediente; folio lo hace así.")]
+    }
+
+    /// A dependency's or executing unit's contact records their own files only: `dependencias/<CODE>/`,
+    /// their figures (`produccion/<CODE>.csv`, `avance/<CODE>.csv`) and the index and routing slip
+    /// folio writes with them, as `folio note` takes them. A note or a plain-git commit of theirs
+    /// that changes anything else of a case (its title, its SNIP, its text, another dependency's
+    /// folder) is an error, so the hook refuses it (attack36: a contact rewrote a project's title
+    /// and SNIP with plain git, and the hook took it as a warning). Their steps are the procedure's
+    /// to judge (a unit opens and answers its own P6 request).
+    func ruleContactScope(_ facts: CommitFacts) throws -> [Violation] {
+        guard let parent = facts.commit.parents.first, facts.record?.step == nil, facts.record?.excuse == nil,
+              let persona = facts.roster?.find(facts.commit.author.email), persona.isOnlyContact else { return [] }
+        let code = persona.dependency.flatMap(CaseID.dependencyCode)
+        var outside: [String] = []
+        // (A case's opening is the procedure's to judge: whoever opened it wrote its folder.)
+        for folder in facts.caseFolders where try repository.entry(at: folder, in: parent) != nil {
+            for name in try repository.changedEntries(at: folder, from: parent, to: facts.commit.id) {
+                switch name {
+                case ArchiveIndex.fileName, RoutingSlip.fileName:
+                    continue
+                case "dependencias":
+                    outside += try repository.changedEntries(at: "\(folder)/dependencias", from: parent, to: facts.commit.id)
+                        .filter { $0 != code }.map { "\(folder)/dependencias/\($0)" }
+                case _ where Self.dependencyDataFolders.contains(name):
+                    outside += try repository.changedEntries(at: "\(folder)/\(name)", from: parent, to: facts.commit.id)
+                        .filter { code == nil || $0 != "\(code!).csv" }.map { "\(folder)/\(name)/\($0)" }
+                default:
+                    outside.append("\(folder)/\(name)")
+                }
+            }
+        }
+        guard !outside.isEmpty else { return [] }
+        let own = code ?? "su dependencia"
+        return [facts.violation(.role, "El commit de \(facts.author), enlace de \(own), cambia \(outside.prefix(5).map(SafeText.visible).joined(separator: ", "))"
+                                    + (outside.count > 5 ? " y \(outside.count - 5) más" : "") + ": un enlace registra solo lo de \(own) "
+                                    + "(dependencias/\(own)/ y sus cifras); lo demás del expediente lo registra el Departamento.",
+                                dropFix(facts.commit.id.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(facts.commit.id.short)'). "
+                                    + "Lo que el enlace quiera corregir del expediente lo pide al Departamento, o lo envía por oficio: "
+                                    + "'folio attach ID oficio.pdf --dependency \(own)'.")]
     }
 
     /// A commit without folio's trailers that changes expediente folders: an edit made outside

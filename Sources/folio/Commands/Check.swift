@@ -22,12 +22,12 @@ extension Folio {
                     print(report.ok ? "Expedientes revisados: \(report.cases); los archivos no tienen problemas."
                         : "Expedientes revisados: \(report.cases); \(Spanish.count(report.problems.count, "problema")).")
                     if !report.unrecorded.isEmpty {
-                        let list = report.unrecorded.prefix(8).joined(separator: ", ") + (report.unrecorded.count > 8 ? "…" : "")
+                        let list = report.unrecorded.prefix(8).map(SafeText.visible).joined(separator: ", ") + (report.unrecorded.count > 8 ? "…" : "")
                         // A step or a note records a case's folder only (staff34: a file at the top was sent to 'folio note').
                         let outside = report.unrecorded.filter { !$0.hasPrefix("cases/") }
                         let how = outside.isEmpty ? "Un paso o 'folio note ID -m TEXTO' los registra."
                             : "Lo de un expediente lo registra un paso o 'folio note ID -m TEXTO'; lo de fuera de cases/ ("
-                                + outside.prefix(3).joined(separator: ", ") + (outside.count > 3 ? "…" : "")
+                                + outside.prefix(3).map(SafeText.visible).joined(separator: ", ") + (outside.count > 3 ? "…" : "")
                                 + ") no: roles.yaml se cambia con 'folio roles', folio.yaml y schemas/ los registra un jefe con git"
                                 + " (commit firmado), y un archivo que no es del repositorio se quita de ahí."
                         print("⚠ Cambios sin registrar (difieren del último commit): \(list). " + (report.ok ? how : "Corrija antes lo señalado con ✗."))

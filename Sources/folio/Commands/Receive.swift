@@ -29,7 +29,8 @@ extension Folio {
                     updates.append(update)
                 }
                 let report = try repository.openForReading().receive(updates)
-                for line in report.lines { note(line) }
+                // Each is one line: a name with line breaks prints none of its own (attack36).
+                for line in report.lines { note(SafeText.line(line)) }
                 if json { try printJSON(report) }
                 if !report.accepted { throw ExitCode(1) }
             }

@@ -36,9 +36,11 @@ extension Folio {
                     for v in report.violations {
                         let place = [v.caseID, v.step.map { "paso \($0)" }].compactMap { $0 }.joined(separator: " ")
                         let mark = v.isError ? "✗" : "⚠"
-                        // Messages quote committed text (author names, paths): printed without escape sequences.
-                        print(SafeText.terminal("\(mark) \(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]"))
-                        print(SafeText.terminal("    Para corregirlo: \(v.fix)"))
+                        // Messages quote committed text (author names, paths): printed without escape
+                        // sequences, each on its own line (attack36: a file named with line breaks
+                        // printed a "0 infracciones" line of its own).
+                        print(SafeText.line("\(mark) \(v.commit.prefix(7)) \(place.isEmpty ? "" : place + ": ")\(v.message) [\(v.rule)]"))
+                        print(SafeText.line("    Para corregirlo: \(v.fix)"))
                     }
                     if !report.outOfWindow.isEmpty { print(ComplianceText.verifySummary(report.outOfWindow)) }
                     let errors = report.violations.filter { $0.isError }.count

@@ -16,7 +16,7 @@ enum ComplianceText {
         let out = r.steps.filter { $0.timing != "on-time" }
         let reasons = out.map { s in
             "- \(s.caseID) paso \(s.step)\(s.dependency.map { " [\($0)]" } ?? ""), \(s.author), \(situation(s)): "
-                + (s.justification.map { "«\($0)»" } ?? "SIN JUSTIFICACIÓN (folio verify lo señala)")
+                + (s.justification.map { "«\(SafeText.line($0))»" } ?? "SIN JUSTIFICACIÓN (folio verify lo señala)")
         }
         let unjustified = out.filter { $0.justification == nil }.count
         return "Cumplimiento de plazos de los pasos registrados en \(r.month)\n\n" + table.render()

@@ -13,7 +13,7 @@ enum DueText {
             table.rows.append([i.due ?? "—", situation(i, today: today), i.id, i.step, i.dependency ?? "",
                                who, i.normNumber.map { "P\(i.procedure) norma \($0)" }
                                ?? i.criterion.map { "P\(i.procedure) criterio del departamento «\($0)»" } ?? ""])
-            table.details[index] = (i.title.isEmpty ? "" : "\(i.title) — ") + i.activity
+            table.details[index] = (i.title.isEmpty ? "" : "\(SafeText.line(i.title)) — ") + i.activity
         }
         let overdue = items.filter(\.overdue).count
         let pending = Spanish.count(items.count, "pendiente")

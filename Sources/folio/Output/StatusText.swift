@@ -27,7 +27,7 @@ enum StatusText {
     /// ("" when it reads), for the counts and the damage lines under the table.
     static func cells(_ s: CaseStatus) -> [String] {
         [s.id, String(s.procedure), s.damage == nil ? s.state.label + (s.round.map { $0 > 1 ? " (vuelta \($0))" : "" } ?? "") : "DAÑADO",
-         s.lastStep ?? "—", nextShort(s), whoShort(s), s.title, s.state.rawValue, damageLines([s])]
+         s.lastStep ?? "—", nextShort(s), whoShort(s), SafeText.line(s.title), s.state.rawValue, damageLines([s])]
     }
 
     /// `cells` as the case index keeps a case for `folio status` (`statusOfAll(form:encode:)`):
@@ -72,14 +72,14 @@ enum StatusText {
             // The title folio gives by default is the file's name (before a "-v2" it added).
             let stem = ((d.archivo as NSString).lastPathComponent as NSString).deletingPathExtension
             let unversioned = stem.replacingOccurrences(of: "-v[0-9]+$", with: "", options: .regularExpression)
-            if !d.titulo.isEmpty, d.titulo != stem, d.titulo != unversioned { table.details[index] = d.titulo }
+            if !d.titulo.isEmpty, d.titulo != stem, d.titulo != unversioned { table.details[index] = SafeText.line(d.titulo) }
         }
         return "Documentos (indice.md):\n" + table.render()
     }
 
     static func detail(_ s: CaseStatus, clock: Clock) -> String {
         var lines = [
-            "\(s.id) · \(s.title)",
+            "\(s.id) · \(SafeText.line(s.title))",
             "Procedimiento \(s.procedure): \(s.procedureName) (versión \(s.version))",
             "Carpeta: \(s.path) · abierto el \(s.opened)",
             // A damaged case says so first, as the list does (staff21: 'abierto' above 'DAÑADO').
@@ -125,7 +125,7 @@ enum StatusText {
         let justified = s.history.filter { $0.justification != nil }
         if !justified.isEmpty {
             lines.append("")
-            lines += justified.map { "Paso \($0.step ?? "") fuera de plazo, justificación: \($0.justification ?? "")" }
+            lines += justified.map { "Paso \($0.step ?? "") fuera de plazo, justificación: \(SafeText.line($0.justification ?? ""))" }
         }
         return SafeText.terminal(lines.joined(separator: "\n"))
     }
@@ -138,7 +138,7 @@ enum StatusText {
             let step = h.step ?? (h.kind == "opening" ? "apertura" : h.kind == "excuse" ? "excusa" : "nota")
             table.rows.append([shortDate(h.date), step, h.dependency ?? "", h.role ?? "", h.author,
                                h.committer == h.author ? "" : h.committer, timing(h), String(h.commit.prefix(7))])
-            let text = h.text.map { $0.replacingOccurrences(of: "\n", with: " ") }.flatMap { $0.isEmpty ? nil : $0 }
+            let text = h.text.map(SafeText.line).flatMap { $0.isEmpty ? nil : $0 }
             var detail = h.activity ?? (h.kind == "excuse" ? "El jefe cierra la ronda sin \(h.dependency ?? ""):"
                                         : h.kind == "note" && text != nil ? "Nota:" : h.subject)
             if let d = h.decision { detail += d == "si" ? " Sí." : " No." }
@@ -147,7 +147,7 @@ enum StatusText {
             table.details[index] = detail
         }
         let justified = entries.filter { $0.justification != nil }
-        return table.render() + justified.map { "\nPaso \($0.step ?? "") fuera de plazo, justificación: \($0.justification ?? "")" }.joined()
+        return table.render() + justified.map { "\nPaso \($0.step ?? "") fuera de plazo, justificación: \(SafeText.line($0.justification ?? ""))" }.joined()
     }
 
     /// "", "en plazo", "3 d tarde", "2 d antes".
