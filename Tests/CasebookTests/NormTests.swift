@@ -77,6 +77,49 @@ struct NormTests {
         #expect(repo.read("cases/2026/\(id)/informe/informe-jefatura-2026-11.md").contains("Proyectos sin avance: 1"))
     }
 
+    /// attack36: a project reported by two units was listed twice and its budget added twice; 5000 %
+    /// of the goal went by without a word.
+    @Test("P5: a project reported twice in a unit's file, or by a second unit, is refused at its step and by check, the month's report is not drawn while two units report it, and figures past the goal or the budget are listed for review")
+    func p5SharedProject() throws {
+        let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
+        try repo.book.addPersona(Persona(id: "dmt", name: "Marta Cux (DMT)", email: "mcux@igss.gob.gt", roles: [.unidadEjecutora], dependency: "DMT"),
+                                 actor: "mrodriguez")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
+        let header = "snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
+        let dip = "cases/2026/\(id)/avance/DIP.csv", dmt = "cases/2026/\(id)/avance/DMT.csv"
+        let line = "0289347,Hospital de Chimaltenango,metro cuadrado,12000,350,1000000,900000,\n"
+        try repo.write(header + line + line, to: dip)
+        try repo.expectRefusal([dip, "el proyecto 0289347 ya está en la línea 2"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
+        try repo.write(header + line, to: dip)
+        try repo.step(id, "01", as: "dip", dependency: "DIP")
+        try repo.write(header + "0289347,Hospital de Chimaltenango,km,100,5000,1000000,9999999,\n", to: dmt)
+        try repo.expectRefusal([dmt, "el proyecto 0289347 también lo informa DIP"]) { try repo.step(id, "01", as: "dmt", dependency: "DMT") }
+        #expect(try repo.book.check(caseID: id).problems.contains { $0.file == dmt && $0.message.contains("también lo informa DIP") })
+        // DMT reports its own project (past its goal and budget); then adds DIP's with plain git (a
+        // warning only): the month's report is not drawn, it would count the project twice.
+        let own = header + "0301122,Centro de Atención Permanente,km,100,5000,1000000,9999999,\n"
+        try repo.write(own, to: dmt)
+        try repo.step(id, "01", as: "dmt", dependency: "DMT")
+        try repo.write(own + line, to: dmt)
+        _ = try repo.git(["add", dmt])
+        _ = try repo.git(["commit", "-q", "--author", "Marta Cux (DMT) <mcux@igss.gob.gt>", "-m", "cifras"])
+        let added = try repo.git(["rev-parse", "HEAD"])
+        repo.at("2026-12-01T08:00:00-06:00")
+        // The step that closes the round (02), whose commit the report reads the figures at, refuses.
+        let publication = ["publicacion=https://snip.segeplan.gob.gt (consulta pública)"]
+        try repo.expectRefusal(["el proyecto 0289347 lo informan DIP y DMT", "contaría dos veces"]) {
+            try repo.step(id, "02", as: "alopez", sets: publication)
+        }
+        // Taken back, the report lists what is past the goal and the budget.
+        _ = try repo.git(["-c", "user.name=Marta Cux (DMT)", "-c", "user.email=mcux@igss.gob.gt", "revert", "--no-edit", added])
+        #expect(repo.read(dmt) == own)
+        try repo.step(id, "02", as: "alopez", sets: publication)
+        try repo.step(id, "03", as: "alopez")
+        let report = repo.read("cases/2026/\(id)/informe/avance-2026-11.md")
+        #expect(report.contains("## Cifras por revisar") && report.contains("DMT, 0301122 Centro de Atención Permanente: avance del mes (5,000 km) mayor que la meta física (100)")
+                && report.contains("ejecutado (Q 9,999,999) mayor que el presupuesto del mes (Q 1,000,000)") && !report.contains("DIP, 0289347"), "\(report)")
+    }
+
     @Test("P7: staff involved needs the endorsement before step 04; --set with the step supplies it")
     func p7Endorsement() throws {
         let repo = try CaseRepo()

@@ -53,10 +53,22 @@ public enum ProgressTable {
                 throw fail(7, "el proyecto \(f[0]) no tiene avance físico ni financiero y no anota los motivos",
                            "Escriba los motivos de la no ejecución" + (noProgressNorm.map { " (norma \($0) del procedimiento 5)" } ?? "") + ".")
             }
+            // One line per project: a second would add its budget twice (attack36).
+            if let first = result.first(where: { $0.snip == f[0] }) {
+                throw fail(0, "el proyecto \(f[0]) ya está en la línea \(first.line)", "Deje una línea por proyecto, con las cifras del mes sumadas.")
+            }
             result.append(ProgressLine(snip: f[0], project: f[1], unit: f[2], goal: numbers[0], progress: numbers[1], budget: numbers[2],
                                        executed: numbers[3], reasons: f[7], line: row.line))
         }
         guard !result.isEmpty else { throw ProductionTable.noLines(file: file, what: "proyecto") }
         return result
+    }
+
+    /// The projects (SNIP codes) more than one unit reports in a month, with the units, in code
+    /// order: a project has one executing unit, and the month's totals would count it twice.
+    public static func shared(_ units: [(code: String, lines: [ProgressLine])]) -> [(snip: String, units: [String])] {
+        var by: [String: [String]] = [:]
+        for unit in units { for line in unit.lines { by[line.snip, default: []].append(unit.code) } }
+        return by.filter { $0.value.count > 1 }.map { ($0.key, $0.value.sorted()) }.sorted { $0.snip < $1.snip }
     }
 }

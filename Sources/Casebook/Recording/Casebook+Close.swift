@@ -434,6 +434,12 @@ extension Casebook {
         if let head = try repository.headCommit() {
             missing += try (committedMissing(replay, at: head) ?? []).filter { !missing.contains($0) }
         }
+        // A P5 month's figures are read as the closing step leaves them: a project two units report
+        // is refused here, where it can still be mended (attack36; `progressReport`).
+        if replay.definition.progress != nil, missing.isEmpty, let head = try repository.headCommit() {
+            _ = try progressReport(id: replay.id, path: path, definition: replay.definition, head: head, source: .commit(head),
+                                   excused: try excusedDependencies(replay.id, path: path, head: head))
+        }
         guard !missing.isEmpty else { return }
         throw CasebookError.roundIncomplete(caseID: replay.id, step: step.number, noun: partyNoun(replay.definition).many, missing: missing.map { code in
             let thread = replay.machine.threads.first { $0.code == code }

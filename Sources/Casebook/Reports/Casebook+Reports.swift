@@ -116,6 +116,16 @@ extension Casebook {
             units.append((String(name.dropLast(4)), try ProgressTable.parse(String(decoding: try read(file, from: from) ?? Data(), as: UTF8.self),
                                                                          file: file, noProgressNorm: rules.noProgressNorm)))
         }
+        // A project reported by two units would be counted twice (attack36): no report is drawn.
+        if let shared = ProgressTable.shared(units).first {
+            throw CasebookError.invalidFile(
+                file: "\(path)/avance",
+                reason: "el proyecto \(shared.snip) lo informan \(shared.units.joined(separator: " y ")) "
+                    + "(\(shared.units.map { "avance/\($0).csv" }.joined(separator: ", "))): un proyecto lo informa su unidad ejecutora, "
+                    + "y el informe del mes lo contaría dos veces",
+                fix: "Que la unidad que no lo ejecuta lo quite de su archivo y lo registre ('folio note \(id) -m \"Corrige cifras\" --as ENLACE'), "
+                    + "o que el jefe la excuse; después, vuelva a registrar el paso.")
+        }
         var report = ProgressReport(caseID: id, month: month, institution: try settings(at: head).institution, units: units)
         report.excused = excused
         return report

@@ -20,6 +20,20 @@ public struct ProgressReport: Sendable {
 
     static func pct(_ v: Double?) -> String { v.map { String(format: "%.1f %%", $0) } ?? "—" }
 
+    /// Figures past what they measure, said in the report for whoever reviews it (attack36: 5000 %
+    /// of the goal and 1000 % of the budget went by without a word): physical progress over the
+    /// goal, executed over the month's budget (or spent with no budget).
+    public var beyond: [String] {
+        units.flatMap { u in
+            u.lines.flatMap { l -> [String] in
+                var found: [String] = []
+                if l.progress > l.goal { found.append("\(u.code), \(l.snip) \(l.project): avance del mes (\(ProductionCheck.show(l.progress)) \(l.unit)) mayor que la meta física (\(ProductionCheck.show(l.goal)))") }
+                if l.executed > l.budget { found.append("\(u.code), \(l.snip) \(l.project): ejecutado (Q \(ProductionCheck.show(l.executed))) mayor que el presupuesto del mes (Q \(ProductionCheck.show(l.budget)))") }
+                return found
+            }
+        }
+    }
+
     public var markdown: String {
         let n = ProductionCheck.show
         var out = ["# Informe mensual de avance físico y financiero de los proyectos de inversión, \(ProductionReport.monthName(month))", "",
@@ -37,6 +51,9 @@ public struct ProgressReport: Sendable {
         }
         out += ["## Proyectos sin avance (norma 2)", ""]
         out += withoutProgress.isEmpty ? ["Ninguno."] : withoutProgress.map { "- \($0.0), \($0.1.snip) \($0.1.project): \($0.1.reasons)" }
+        if !beyond.isEmpty {
+            out += ["", "## Cifras por revisar", ""] + beyond.map { "- \(cell($0))" }
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

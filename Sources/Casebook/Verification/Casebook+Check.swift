@@ -233,13 +233,26 @@ extension Casebook {
             problems += productionProblems(path: path, rules: rules, schemaCommit: commit)
         }
         if let procedure, let commit = schemaCommit, let rules = try definition(procedure, at: commit)?.progress {
+            var units: [(code: String, lines: [ProgressLine])] = []
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(path)/avance")) ?? []).sorted() where name.hasSuffix(".csv") {
                 let file = "\(path)/avance/\(name)"
                 do {
                     let text = try TextFile.decode(FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data(), file: file)
-                    _ = try ProgressTable.parse(text, file: file, noProgressNorm: rules.noProgressNorm)
+                    let lines = try ProgressTable.parse(text, file: file, noProgressNorm: rules.noProgressNorm)
+                    if Self.isDependencyData(name) { units.append((String(name.dropLast(4)), lines)) }
                 } catch let error as CasebookError {
                     problems.append(CaseProblem(file: file, message: error.detail, detail: error.parserText))
+                }
+            }
+            // A project two units report (attack36): said on each one's file, so that the unit that
+            // reports it second is refused at its step.
+            for shared in ProgressTable.shared(units) {
+                for code in shared.units {
+                    let others = shared.units.filter { $0 != code }.joined(separator: ", ")
+                    problems.append(CaseProblem(file: "\(path)/avance/\(code).csv",
+                                                message: "el proyecto \(shared.snip) también lo informa \(others): un proyecto lo informa su unidad "
+                                                    + "ejecutora, y el informe del mes lo contaría dos veces. Quítelo del archivo de la unidad que no lo ejecuta.",
+                                                carriesFix: true))
                 }
             }
         }
