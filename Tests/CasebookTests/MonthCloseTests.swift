@@ -511,7 +511,9 @@ struct MonthCloseTests {
         let forged = try repo.git(["rev-parse", "HEAD"])
         let found = try repo.book.verify().violations.filter { $0.commit == forged }
         #expect(found.contains { $0.rule == "role" && $0.isError && $0.message.contains("enlace de HGE") && $0.message.contains("\(folder)/expediente.md")
-                    && $0.message.contains("\(folder)/dependencias/HRO") }, "\(found.map(\.message))")
+                    && $0.message.contains("\(folder)/dependencias/HRO") && $0.caseID == id }, "\(found.map(\.message))")
+        // Each finding names the case, so the case's own list (the dashboard's) shows it.
+        #expect(found.allSatisfy { $0.caseID == id }, "\(found.map(\.caseID))")
         // Within their own folder: an edit outside folio (a warning), no authority finding.
         _ = try repo.git(["reset", "-q", "--hard", base])
         try repo.write("Oficio de HGE\n", to: "\(folder)/dependencias/HGE/oficio.md")
@@ -519,7 +521,7 @@ struct MonthCloseTests {
         _ = try repo.git(["commit", "-q", "--author", contact, "-m", "oficio"])
         let own = try repo.git(["rev-parse", "HEAD"])
         let mine = try repo.book.verify().violations.filter { $0.commit == own }
-        #expect(!mine.isEmpty && mine.allSatisfy { !$0.isError && $0.rule == "outside-folio" }, "\(mine.map(\.message))")
+        #expect(!mine.isEmpty && mine.allSatisfy { !$0.isError && $0.rule == "outside-folio" && $0.caseID == id }, "\(mine.map(\.message))")
     }
 
     /// staff35: a note refused over a deleted review said "no hay cambios pendientes"; the refusal

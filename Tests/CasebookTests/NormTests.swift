@@ -88,6 +88,11 @@ struct NormTests {
         let header = "snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
         let dip = "cases/2026/\(id)/avance/DIP.csv", dmt = "cases/2026/\(id)/avance/DMT.csv"
         let line = "0289347,Hospital de Chimaltenango,metro cuadrado,12000,350,1000000,900000,\n"
+        // A text cell a spreadsheet would run as a formula (the dashboard serves the unit's file as it is).
+        try repo.write(header + "0289347,=1+1,metro cuadrado,12000,350,1000000,900000,\n", to: dip)
+        try repo.expectRefusal([dip, "columna 2 (proyecto): empieza con '='", "fórmula"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
+        try repo.write(header + "0289347,Hospital,metro cuadrado,12000,0,1000000,0,@SUM(1+1)\n", to: dip)
+        try repo.expectRefusal([dip, "columna 8 (motivos): empieza con '@'"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
         try repo.write(header + line + line, to: dip)
         try repo.expectRefusal([dip, "el proyecto 0289347 ya está en la línea 2"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
         try repo.write(header + line, to: dip)

@@ -40,6 +40,12 @@ public enum ProgressTable {
                 throw fail(0, "'\(f[0])' no es un código SNIP", "Escriba el código del proyecto en el SNIP, solo dígitos.")
             }
             guard !f[1].isEmpty else { throw fail(1, "falta el nombre del proyecto", "Escriba el nombre del proyecto.") }
+            // Text a spreadsheet would run as a formula when the unit's file is opened (attack36: the
+            // dashboard serves it as it is; the reports folio writes quote such cells).
+            for column in [1, 2, 7] where f[column].first.map({ "=+-@".contains($0) }) == true {
+                throw fail(column, "empieza con '\(f[column].prefix(1))', y una hoja de cálculo lo tomaría como una fórmula",
+                           "Escriba el texto sin ese signo al principio.")
+            }
             guard !f[2].isEmpty else { throw fail(2, "falta la unidad de medida de la meta física", "Escriba la unidad (p. ej. metro cuadrado).") }
             var numbers: [Double] = []
             for column in 3...6 {

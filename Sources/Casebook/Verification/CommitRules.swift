@@ -35,8 +35,11 @@ struct CommitFacts {
 
     var author: String { "\(commit.author.name) <\(commit.author.email)>" }
 
-    func violation(_ rule: VerifyRule, _ message: String, _ fix: String, severity: Severity? = nil) -> Violation {
-        Violation(commit: commit.id.hex, caseID: record?.caseID, step: record?.step, rule: rule, message: message, fix: fix,
+    /// `caseID`: the case a commit without folio's trailers changed, for the pages and reports that
+    /// list a case's findings (attack36: the dashboard said verify found nothing in a case a
+    /// plain-git edit had changed).
+    func violation(_ rule: VerifyRule, _ message: String, _ fix: String, severity: Severity? = nil, caseID: String? = nil) -> Violation {
+        Violation(commit: commit.id.hex, caseID: record?.caseID ?? caseID, step: record?.step, rule: rule, message: message, fix: fix,
                   severity: severity)
     }
 }
@@ -421,14 +424,15 @@ extension Casebook {
                 }
             }
         }
-        guard !outside.isEmpty else { return [] }
+        guard let first = outside.first else { return [] }
         let own = code ?? "su dependencia"
         return [facts.violation(.role, "El commit de \(facts.author), enlace de \(own), cambia \(outside.prefix(5).map(SafeText.visible).joined(separator: ", "))"
                                     + (outside.count > 5 ? " y \(outside.count - 5) más" : "") + ": un enlace registra solo lo de \(own) "
                                     + "(dependencias/\(own)/ y sus cifras); lo demás del expediente lo registra el Departamento.",
                                 dropFix(facts.commit.id.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(facts.commit.id.short)'). "
                                     + "Lo que el enlace quiera corregir del expediente lo pide al Departamento, o lo envía por oficio: "
-                                    + "'folio attach ID oficio.pdf --dependency \(own)'.")]
+                                    + "'folio attach ID oficio.pdf --dependency \(own)'.",
+                                caseID: GitPath.components(first).dropFirst(2).first)]
     }
 
     /// A commit without folio's trailers that changes expediente folders: an edit made outside
@@ -438,18 +442,22 @@ extension Casebook {
         let folders = facts.caseFolders
         guard !folders.isEmpty else { return [] }
         let registered = facts.roster?.find(facts.commit.author.email) != nil
-        let message = "El commit cambia \(folders.joined(separator: ", ")) sin trailers de folio: una edición hecha fuera de folio"
-        if !registered {
-            return [facts.violation(.outsideFolio, message + ", por \(facts.author), que no está en roles.yaml (commit anterior).",
-                                    "Solo el personal registrado cambia expedientes, con 'folio note' o 'folio step'.")]
+        // One finding per case it changed, so that each case's findings list it.
+        return folders.map { folder in
+            let id = GitPath.name(folder)
+            let message = "El commit cambia \(folder) sin trailers de folio: una edición hecha fuera de folio"
+            if !registered {
+                return facts.violation(.outsideFolio, message + ", por \(facts.author), que no está en roles.yaml (commit anterior).",
+                                       "Solo el personal registrado cambia expedientes, con 'folio note' o 'folio step'.", caseID: id)
+            }
+            // (For a commit already made, 'folio note' alone finds nothing to record, staff21: how to redo it.)
+            let short = String(facts.commit.id.hex.prefix(7))
+            return facts.violation(.outsideFolio, message + ".",
+                                   "El commit queda en la historia como constancia; en adelante registre los cambios de un expediente con 'folio note' "
+                                       + "o 'folio step'. Si aún no está publicado, rehágalo con folio: 'git reset --soft \(short)~1' y luego "
+                                       + "'folio note \(id) -m TEXTO'.",
+                                   severity: .warning, caseID: id)
         }
-        // (For a commit already made, 'folio note' alone finds nothing to record, staff21: how to redo it.)
-        let short = String(facts.commit.id.hex.prefix(7)), id = GitPath.name(folders[0])
-        return [facts.violation(.outsideFolio, message + ".",
-                                "El commit queda en la historia como constancia; en adelante registre los cambios de un expediente con 'folio note' "
-                                    + "o 'folio step'. Si aún no está publicado, rehágalo con folio: 'git reset --soft \(short)~1' y luego "
-                                    + "'folio note \(id) -m TEXTO'.",
-                                severity: .warning)]
     }
 
     /// Time moves forward: a commit's committer date does not precede its parent's, and a case
