@@ -627,10 +627,17 @@ struct HostileContentTests {
         let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")
         let id = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-11", persona: "alopez")).caseID
         let header = "snip,proyecto,unidad_medida,meta_fisica,avance_fisico,presupuesto,ejecutado,motivos\n"
-        try repo.write(header + "0289347,\"=HYPERLINK(\"\"http://x\"\",\"\"clic\"\")\",@SUM(A1),12000,350,2500000,2100000,\n"
-                       + "0301122,Expediente | <b>clínico</b>,módulo,8,0,400000,0,-2+3+cmd|' /C calc'!A0\n",
-                       to: "cases/2026/\(id)/avance/DIP.csv")
+        let formulas = header + "0289347,\"=HYPERLINK(\"\"http://x\"\",\"\"clic\"\")\",@SUM(A1),12000,350,2500000,2100000,\n"
+            + "0301122,Expediente | <b>clínico</b>,módulo,8,0,400000,0,-2+3+cmd|' /C calc'!A0\n"
+        let file = "cases/2026/\(id)/avance/DIP.csv"
+        try repo.write(formulas, to: file)
+        // A step refuses them (attack36: the dashboard serves the unit's file as it is).
+        try repo.expectRefusal(["empieza con '='", "fórmula"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
+        // Committed with plain git by the unit (its own figures: a warning), the report quotes them.
+        try repo.write(header + "0289347,Hospital,metro cuadrado,12000,350,2500000,2100000,\n", to: file)
         try repo.step(id, "01", as: "dip", dependency: "DIP")
+        try repo.write(formulas, to: file)
+        _ = try repo.git(["commit", "-qam", "cifras", "--author", "Pedro Xol (DIP) <pxol@igss.gob.gt>"])
         repo.at("2026-12-01T08:00:00-06:00") // the month closes once it has ended
         try repo.step(id, "02", as: "alopez", sets: ["publicacion=https://snip.segeplan.gob.gt (consulta pública)"])
         try repo.step(id, "03", as: "alopez")

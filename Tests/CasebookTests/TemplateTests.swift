@@ -123,9 +123,13 @@ struct TemplateTests {
         let p5october = try repo.book.openCase(NewCaseRequest(procedure: "5", month: "2026-10", persona: "alopez")).caseID
         let first = try repo.book.writeTemplates(for: StepRequest(caseID: p5october, step: "01", dependency: "DIP")).written
         #expect(first.count == 1 && repo.read(first[0]) == progressHeader + "\n")
-        try repo.write(progressHeader + "\n0289347,\"Hospital de Chimaltenango, fase 2\",metro cuadrado,12000,350.5,2500000,2100000,\n"
-                       + "0289348,=1+2,obra,10,1,100,50,\n", to: first[0])
+        let chimaltenango = progressHeader + "\n0289347,\"Hospital de Chimaltenango, fase 2\",metro cuadrado,12000,350.5,2500000,2100000,\n"
+        try repo.write(chimaltenango, to: first[0])
         try repo.step(p5october, "01", as: "dip", dependency: "DIP")
+        // A name a spreadsheet would run as a formula (refused at a step since attack36), from an
+        // older history: committed with plain git by the unit.
+        try repo.write(chimaltenango + "0289348,=1+2,obra,10,1,100,50,\n", to: first[0])
+        _ = try repo.git(["commit", "-qam", "cifras", "--author", "Pedro Xol (DIP) <pxol@igss.gob.gt>"])
         // The next month, the refusal of a step without its file writes October's lines, figures empty.
         repo.at("2026-11-27T08:00:00-06:00")
         let november = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID

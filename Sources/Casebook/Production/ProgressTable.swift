@@ -29,7 +29,10 @@ public enum ProgressTable {
 
     /// Parses and validates: SNIP codes of digits, non-negative quantities and quetzales, and
     /// (norm 2 of procedure 5) the reasons wherever there was neither physical nor financial progress.
-    public static func parse(_ text: String, file: String, noProgressNorm: String?) throws -> [ProgressLine] {
+    /// `entry`: the file as a unit is about to record it (check, step, note), where a text cell a
+    /// spreadsheet would run as a formula is refused too; what is committed is read as it is (the
+    /// reports folio writes quote such cells).
+    public static func parse(_ text: String, file: String, noProgressNorm: String?, entry: Bool = false) throws -> [ProgressLine] {
         var result: [ProgressLine] = []
         for row in try ProductionTable.rows(text, file: file, columns: columns) {
             func fail(_ column: Int, _ problem: String, _ fix: String) -> CasebookError {
@@ -42,7 +45,7 @@ public enum ProgressTable {
             guard !f[1].isEmpty else { throw fail(1, "falta el nombre del proyecto", "Escriba el nombre del proyecto.") }
             // Text a spreadsheet would run as a formula when the unit's file is opened (attack36: the
             // dashboard serves it as it is; the reports folio writes quote such cells).
-            for column in [1, 2, 7] where f[column].first.map({ "=+-@".contains($0) }) == true {
+            for column in [1, 2, 7] where entry && f[column].first.map({ "=+-@".contains($0) }) == true {
                 throw fail(column, "empieza con '\(f[column].prefix(1))', y una hoja de cálculo lo tomaría como una fórmula",
                            "Escriba el texto sin ese signo al principio.")
             }

@@ -238,7 +238,7 @@ extension Casebook {
                 let file = "\(path)/avance/\(name)"
                 do {
                     let text = try TextFile.decode(FileManager.default.contents(atPath: "\(root)/\(file)") ?? Data(), file: file)
-                    let lines = try ProgressTable.parse(text, file: file, noProgressNorm: rules.noProgressNorm)
+                    let lines = try ProgressTable.parse(text, file: file, noProgressNorm: rules.noProgressNorm, entry: true)
                     if Self.isDependencyData(name) { units.append((String(name.dropLast(4)), lines)) }
                 } catch let error as CasebookError {
                     problems.append(CaseProblem(file: file, message: error.detail, detail: error.parserText))

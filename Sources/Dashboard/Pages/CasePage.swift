@@ -189,10 +189,35 @@ enum CasePage {
 /// anything in their browser (the pages also forbid scripts by Content-Security-Policy).
 enum MarkdownView {
     static func render(_ text: String) -> String {
-        let neutral = text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+        // A document with front matter (the index, the routing slip): its fields as a table, then
+        // its text (attack36: the YAML was run through Markdown, `_` read as emphasis).
+        if let document = try? FrontMatterDocument.parse(text, file: ""), !document.fields.isEmpty {
+            let fields = document.plainFields
+            return HTML.table(["Clave", "Valor"], fields.keys.sorted().map { [$0, Requirement.text(fields[$0])] }) + body(document.body)
+        }
+        return body(text)
+    }
+
+    /// Markdown text as HTML: the writer's markup shown as text; the character references folio
+    /// writes into Markdown table cells (`SafeText.markdownCell`: `&lt;`, `&#124;`...) kept as
+    /// such, not escaped a second time (attack36: readers saw `&lt;script&gt;`).
+    static func body(_ text: String) -> String {
+        var neutral = ""
+        neutral.reserveCapacity(text.utf8.count)
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            neutral += rest[..<amp]
+            let after = rest[rest.index(after: amp)...]
+            neutral += safeReferences.contains { after.hasPrefix($0) } ? "&" : "&amp;"
+            rest = after
+        }
+        neutral += rest
+        neutral = neutral.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
         return sanitize(MarkdownParser().html(from: neutral))
     }
+
+    /// Character references that stand for one character and can open no markup.
+    static let safeReferences = ["lt;", "gt;", "amp;", "quot;", "#39;", "#124;", "#92;"]
 
     static let allowed: Set<String> = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "img", "em", "strong", "code",
                                        "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "hr", "br", "del", "s"]
