@@ -622,6 +622,17 @@ struct HostileContentTests {
         #expect(try repo.book.verify().ok)
     }
 
+    @Test("the byte scan that lets most text through the terminal's sanitiser unread finds every scalar it must remove, and no other (the box drawing and dashes of a status table included)")
+    func controlByteScan() {
+        var scalars = (0...0x3000).compactMap(Unicode.Scalar.init)
+        scalars += [0xFEFF, 0x1F600, 0xE0000, 0xE0001, 0xE007F, 0xE0080, 0xE0100, 0xF0000].compactMap(Unicode.Scalar.init)
+        for s in scalars {
+            let text = "ab" + String(Character(s)) + "—│·"
+            #expect(SafeText.mayHoldControl(text.utf8) == (SafeText.isControl(s) && s != "\n"), "U+\(String(s.value, radix: 16))")
+        }
+        #expect(!SafeText.mayHoldControl("EXPEDIENTE   P  ESTADO\n───────────  ─  ───────\nPI-2026-0001 · “Hospital” — año\n".utf8))
+    }
+
     @Test("An executing unit's formulas in avance/*.csv reach informe/avance-*.csv as text; numbers stay numbers")
     func csvFormulaInjection() throws {
         let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")

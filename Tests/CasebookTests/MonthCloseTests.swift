@@ -522,6 +522,21 @@ struct MonthCloseTests {
         let own = try repo.git(["rev-parse", "HEAD"])
         let mine = try repo.book.verify().violations.filter { $0.commit == own }
         #expect(!mine.isEmpty && mine.allSatisfy { !$0.isError && $0.rule == "outside-folio" && $0.caseID == id }, "\(mine.map(\.message))")
+        // attack37: through the contact's own step, with --set (refused) or amended with plain git (an error).
+        _ = try repo.git(["reset", "-q", "--hard", base])
+        try repo.writeProduction(id, "HGA")
+        try repo.expectRefusal(["--set", "el enlace de HGA registra solo lo de su dependencia"]) {
+            try repo.step(id, "01", as: "hga", dependency: "HGA", sets: ["titulo=CANCELADO"])
+        }
+        try repo.step(id, "01", as: "hga", dependency: "HGA")
+        try repo.write(repo.read("\(folder)/expediente.md").replacingOccurrences(of: "titulo: ", with: "titulo: CANCELADO "), to: "\(folder)/expediente.md")
+        _ = try repo.git(["commit", "-q", "-a", "--amend", "--no-edit"])
+        let amended = try repo.git(["rev-parse", "HEAD"])
+        #expect(try repo.book.verify().violations.contains { $0.commit == amended && $0.rule == "role" && $0.message.contains("enlace de HGA")
+                    && $0.message.contains("\(folder)/expediente.md") })
+        // Its step as folio records it is no finding.
+        _ = try repo.git(["reset", "-q", "--hard", "HEAD@{1}"])
+        #expect(try repo.book.verify().violations.filter { $0.rule == "role" }.isEmpty)
     }
 
     /// staff35: a note refused over a deleted review said "no hay cambios pendientes"; the refusal

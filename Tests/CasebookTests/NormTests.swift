@@ -91,13 +91,18 @@ struct NormTests {
         // A text cell a spreadsheet would run as a formula (the dashboard serves the unit's file as it is).
         try repo.write(header + "0289347,=1+1,metro cuadrado,12000,350,1000000,900000,\n", to: dip)
         try repo.expectRefusal([dip, "columna 2 (proyecto): empieza con '='", "fórmula"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
+        try repo.write(header + "0289347,Hospital \u{1B}[2K\u{202E}odalecnaC,metro cuadrado,12000,350,1000000,900000,\n", to: dip)
+        try repo.expectRefusal([dip, "columna 2 (proyecto): tiene caracteres de control"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
         try repo.write(header + "0289347,Hospital,metro cuadrado,12000,0,1000000,0,@SUM(1+1)\n", to: dip)
         try repo.expectRefusal([dip, "columna 8 (motivos): empieza con '@'"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
         try repo.write(header + line + line, to: dip)
         try repo.expectRefusal([dip, "el proyecto 0289347 ya está en la línea 2"]) { try repo.step(id, "01", as: "dip", dependency: "DIP") }
         try repo.write(header + line, to: dip)
         try repo.step(id, "01", as: "dip", dependency: "DIP")
-        try repo.write(header + "0289347,Hospital de Chimaltenango,km,100,5000,1000000,9999999,\n", to: dmt)
+        // Written without its leading zero, or in other digits: the same project, or no code.
+        try repo.write(header + "٠٢٨٩٣٤٧,Hospital de Chimaltenango,km,100,5000,1000000,9999999,\n", to: dmt)
+        try repo.expectRefusal([dmt, "no es un código SNIP"]) { try repo.step(id, "01", as: "dmt", dependency: "DMT") }
+        try repo.write(header + "289347,Hospital de Chimaltenango,km,100,5000,1000000,9999999,\n", to: dmt)
         try repo.expectRefusal([dmt, "el proyecto 0289347 también lo informa DIP"]) { try repo.step(id, "01", as: "dmt", dependency: "DMT") }
         #expect(try repo.book.check(caseID: id).problems.contains { $0.file == dmt && $0.message.contains("también lo informa DIP") })
         // DMT reports its own project (past its goal and budget); then adds DIP's with plain git (a

@@ -230,5 +230,8 @@ struct MarkdownViewTests {
         #expect(html.contains("<td>nombre_procedimiento</td>") && !html.contains("<em>"), "\(html)")
         #expect(html.contains("&lt;script&gt;") && !html.contains("&amp;lt;"), "\(html)")
         #expect(html.contains("&lt;b&gt;hola&lt;/b&gt;") && html.contains("&amp; más") && !html.contains("<b>"), "\(html)")
+        // Control characters and invisible marks of a document's text are not passed to the page (attack37).
+        let marked = MarkdownView.render("Proyecto \u{202E}odalecnaC\u{1B}[8m y\u{200B} más\n")
+        #expect(marked.contains("Proyecto odalecnaC[8m y más") && !marked.unicodeScalars.contains { SafeText.isControl($0) && $0 != "\n" }, "\(marked)")
     }
 }

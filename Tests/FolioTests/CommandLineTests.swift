@@ -643,7 +643,14 @@ struct HostileTerminalTextTests {
         try cli.setUp()
         #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
         let evil = "Revisado.\r\u{1B}[2K\u{1B}[1A\nAPROBADO por la jefatura\u{1B}[8m\u{202E}\u{7}"
-        #expect(try cli.folio("step", "PI-2026-0001", "--as", "mrodriguez", "-m", evil).ok)
+        // folio refuses such a text (attack37: it reached the routing slip and the dashboard)...
+        let refused = try cli.folio("step", "PI-2026-0001", "--as", "mrodriguez", "-m", evil)
+        #expect(!refused.ok && refused.err.contains("caracteres de control"), "\(refused.err)")
+        // ...and prints one that plain git put in a step's message without its escapes.
+        #expect(try cli.folio("step", "PI-2026-0001", "--as", "mrodriguez", "-m", "Revisado.").ok)
+        let message = try cli.git("log", "-1", "--format=%B").replacingOccurrences(of: "Revisado.", with: evil)
+        try message.write(toFile: cli.box.path + "/mensaje", atomically: true, encoding: .utf8)
+        _ = try cli.git("commit", "-q", "--amend", "--cleanup=verbatim", "-F", cli.box.path + "/mensaje")
         for args in [["log", "PI-2026-0001"], ["status", "PI-2026-0001"], ["status"], ["verify"], ["log", "PI-2026-0001"]] {
             let run = try cli.folio(args)
             #expect(clean(run.out) && clean(run.err), "\(args): \(run.out.debugDescription)")
@@ -664,10 +671,15 @@ struct HostileTerminalTextTests {
         try "%PDF-1.4\n".write(toFile: cli.repo + "/" + name, atomically: true, encoding: .utf8)
         let check = try cli.folio("check")
         #expect(clean(check.out) && !check.out.split(separator: "\n").contains("Sin infracciones."), "\(check.out)")
+        // A note does not adopt it into the index (attack37), as attach refuses such a name.
+        let note = try cli.folio("note", "PI-2026-0001", "-m", "Anexo", "--as", "mrodriguez")
+        #expect(!note.ok && note.err.contains("su nombre no se puede archivar") && clean(note.err), "\(note.err)")
         _ = try cli.git("add", "-A")
         _ = try cli.git("commit", "-qm", "anexo")
         let verify = try cli.folio("verify")
         #expect(verify.out.contains("x.pdf") && clean(verify.out), "\(verify.out)")
+        // An error (attack37: a warning only, and the push was taken): the name prints as another.
+        #expect(!verify.ok && verify.out.contains("tiene en su nombre caracteres de control") && verify.out.contains("[content]"), "\(verify.out)")
         #expect(!verify.out.split(separator: "\n").contains { $0.hasPrefix("Sin infracciones.") }, "\(verify.out)")
     }
 

@@ -253,6 +253,12 @@ extension Casebook {
                 } else {
                     // A new file's dependency folder is named by its code (attack20: 'HGE\u{600}' was
                     // taken as one); a document archived there before stays where it is.
+                    // A name that would print as another (control characters, invisible marks) is
+                    // refused as `attach` refuses it (attack37: adopted into the index as it was).
+                    if let problem = SafeText.problem(relative) {
+                        throw CasebookError.invalidFile(file: SafeText.visible(file), reason: "su nombre no se puede archivar: \(problem)",
+                                                        fix: "Cámbiele el nombre ('mv') por uno sin esos caracteres, o sáquelo de la carpeta.")
+                    }
                     if let code = Self.dependencyFolder(relative), CaseID.dependencyCode(code) != code {
                         throw CasebookError.invalidFile(
                             file: SafeText.visible(file),

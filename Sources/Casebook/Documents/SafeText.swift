@@ -10,6 +10,9 @@ public enum SafeText {
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return true
+        // The Arabic letter mark (bidirectional too), the zero-width space, the word joiner and the
+        // invisible operators, and the tag characters: invisible text (attack37).
+        case 0x061C, 0x200B, 0x2060...0x2064, 0xE0000...0xE007F: return true
         default: return false
         }
     }
@@ -19,23 +22,30 @@ public enum SafeText {
     }
 
     /// Whether YAML `bytes` may load into a text holding a control character, a bidirectional
-    /// mark or a line break where one line is expected (`FrontMatterDocument.unsafeField`): raw
-    /// control bytes but tab and line ends, DEL, C1 and the bidirectional and line-separator marks
-    /// in UTF-8, and what YAML turns into them: a `\` escape in quotes, a block scalar (`|`, `>`).
+    /// mark or a line break where one line is expected (`FrontMatterDocument.unsafeField`): what
+    /// `mayHoldControl` finds (raw controls, DEL, C1, the marks), and what YAML turns into them: a
+    /// `\` escape in quotes, a block scalar (`|`, `>`).
     /// A byte scan, so that only such files are parsed again.
     public static func mayHideControl(_ bytes: Data) -> Bool {
-        var previous: (UInt8, UInt8) = (0, 0)
+        bytes.contains { $0 == 0x5C || $0 == 0x7C || $0 == 0x3E } || mayHoldControl(bytes)
+    }
+
+    /// Whether UTF-8 `bytes` may hold a scalar `isControl` takes (but a line break): a control
+    /// byte, DEL, a C1 control (C2 80...9F), or one of the invisible marks: their UTF-8 bytes.
+    static func mayHoldControl<Bytes: Sequence>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+        var p1: UInt8 = 0, p2: UInt8 = 0
         for byte in bytes {
-            switch byte {
-            case 0x5C, 0x7C, 0x3E, 0x7F: return true
-            case 0..<0x20 where byte != 9 && byte != 10 && byte != 13: return true
-            // C1: C2 80...9F. U+200E/F, U+2028/9, U+202A...E: E2 80 8E/8F/A8...AE. U+2066...9: E2 81 A6...A9.
-            case 0x80...0x9F where previous.1 == 0xC2: return true
-            case 0x8E, 0x8F, 0xA8...0xAE where previous == (0xE2, 0x80): return true
-            case 0xA6...0xA9 where previous == (0xE2, 0x81): return true
-            default: break
+            if byte < 0x20 ? byte != 10 : byte == 0x7F { return true }
+            if byte >= 0x80 {
+                // (A `where` binds to one pattern of a case only: plain conditions here.)
+                if p1 == 0xC2, byte <= 0x9F { return true }
+                if p2 == 0xE2, p1 == 0x80, byte == 0x8B || byte == 0x8E || byte == 0x8F || (0xA8...0xAE).contains(byte) { return true }
+                if p2 == 0xE2, p1 == 0x81, (0xA0...0xA4).contains(byte) || (0xA6...0xA9).contains(byte) { return true }
+                if p1 == 0xD8, byte == 0x9C { return true }
+                if p2 == 0xF3, p1 == 0xA0, byte == 0x80 || byte == 0x81 { return true }
             }
-            previous = (previous.1, byte)
+            p2 = p1
+            p1 = byte
         }
         return false
     }
@@ -55,6 +65,15 @@ public enum SafeText {
         return out
     }
 
+    /// Why a record's text (-m, a justification, an excuse's reason) cannot be recorded: it holds a
+    /// control character other than a line break or tab, or an invisible mark, which would print as
+    /// other text in the log, the routing slip and the dashboard (attack37); nil when it can.
+    public static func textProblem(_ text: String) -> String? {
+        guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return nil }
+        return "'\(visible(String(text.prefix(120))))' tiene caracteres de control o marcas invisibles (escapes de terminal, retornos de carro, "
+            + "marcas de dirección del texto), que se mostrarían como otro texto"
+    }
+
     /// Why `text` cannot be an identity, a title or a file name; nil when it can.
     /// `identity`: also refuses what git forbids in `Nombre <correo>` (`<`, `>`).
     public static func problem(_ text: String, identity: Bool = false) -> String? {
@@ -68,8 +87,8 @@ public enum SafeText {
     /// Text for a terminal: escape sequences and other control characters removed (a tab
     /// becomes a space), so committed text cannot move the cursor, recolour or retitle it.
     public static func terminal(_ text: String) -> String {
-        // Printable ASCII and line breaks (most text) hold nothing to remove.
-        if text.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 10 }) { return text }
+        // Most text (a whole status table: 1 MB at 10k cases) holds nothing to remove: a byte scan.
+        guard mayHoldControl(text.utf8) else { return text }
         guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" }) else { return text }
         var out = String.UnicodeScalarView()
         var scalars = text.unicodeScalars.makeIterator()

@@ -19,6 +19,10 @@ public struct ProgressLine: Equatable, Sendable, Codable {
     /// Physical progress as a percentage of the goal (nil when the goal is 0).
     public var progressPercent: Double? { goal > 0 ? progress / goal * 100 : nil }
     public var financialPercent: Double? { budget > 0 ? executed / budget * 100 : nil }
+
+    /// The project as a number: `0289347` and `289347` are one project (attack37).
+    public var snipKey: String { Self.key(snip) }
+    static func key(_ snip: String) -> String { String(snip.drop { $0 == "0" }) }
 }
 
 /// An executing unit's monthly report: `avance/<CODIGO>.csv` in the month's P5 expediente.
@@ -39,12 +43,17 @@ public enum ProgressTable {
                 .invalidFile(file: file, reason: "línea \(row.line), columna \(column + 1) (\(columns[column])): \(problem)", fix: fix)
             }
             let f = row.fields
-            guard (4...10).contains(f[0].count), f[0].allSatisfy(\.isNumber) else {
+            // ASCII digits only (attack37: Arabic-Indic and full-width digits passed as another code).
+            guard (4...10).contains(f[0].count), f[0].allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw fail(0, "'\(f[0])' no es un código SNIP", "Escriba el código del proyecto en el SNIP, solo dígitos.")
             }
             guard !f[1].isEmpty else { throw fail(1, "falta el nombre del proyecto", "Escriba el nombre del proyecto.") }
             // Text a spreadsheet would run as a formula when the unit's file is opened (attack36: the
             // dashboard serves it as it is; the reports folio writes quote such cells).
+            // Nor text that would print as other text in the reports and the dashboard (attack37).
+            for column in [1, 2, 7] where entry && SafeText.hasControl(f[column]) {
+                throw fail(column, "tiene caracteres de control o marcas invisibles ('\(SafeText.visible(f[column]))')", "Escriba el texto sin ellos.")
+            }
             for column in [1, 2, 7] where entry && f[column].first.map({ "=+-@".contains($0) }) == true {
                 throw fail(column, "empieza con '\(f[column].prefix(1))', y una hoja de cálculo lo tomaría como una fórmula",
                            "Escriba el texto sin ese signo al principio.")
@@ -63,7 +72,7 @@ public enum ProgressTable {
                            "Escriba los motivos de la no ejecución" + (noProgressNorm.map { " (norma \($0) del procedimiento 5)" } ?? "") + ".")
             }
             // One line per project: a second would add its budget twice (attack36).
-            if let first = result.first(where: { $0.snip == f[0] }) {
+            if let first = result.first(where: { $0.snipKey == ProgressLine.key(f[0]) }) {
                 throw fail(0, "el proyecto \(f[0]) ya está en la línea \(first.line)", "Deje una línea por proyecto, con las cifras del mes sumadas.")
             }
             result.append(ProgressLine(snip: f[0], project: f[1], unit: f[2], goal: numbers[0], progress: numbers[1], budget: numbers[2],
@@ -77,7 +86,13 @@ public enum ProgressTable {
     /// order: a project has one executing unit, and the month's totals would count it twice.
     public static func shared(_ units: [(code: String, lines: [ProgressLine])]) -> [(snip: String, units: [String])] {
         var by: [String: [String]] = [:]
-        for unit in units { for line in unit.lines { by[line.snip, default: []].append(unit.code) } }
-        return by.filter { $0.value.count > 1 }.map { ($0.key, $0.value.sorted()) }.sorted { $0.snip < $1.snip }
+        var written: [String: String] = [:]
+        for unit in units {
+            for line in unit.lines {
+                by[line.snipKey, default: []].append(unit.code)
+                written[line.snipKey] = written[line.snipKey] ?? line.snip
+            }
+        }
+        return by.filter { $0.value.count > 1 }.map { (written[$0.key] ?? $0.key, $0.value.sorted()) }.sorted { $0.snip < $1.snip }
     }
 }

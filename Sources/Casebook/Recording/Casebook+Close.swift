@@ -454,6 +454,7 @@ extension Casebook {
     }
 
     func excuseLocked(caseID: String, dependency raw: String, reason: String, persona key: String?) throws -> RecordedCommit {
+        try checkRecordText(reason, option: "-m")
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)

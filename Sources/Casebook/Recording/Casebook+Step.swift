@@ -5,7 +5,14 @@ import Procedures
 extension Casebook {
     /// Opens an expediente: writes `cases/<AAAA>/<ID>/expediente.md` and records step 01 (or, for
     /// the monthly procedures, an opening commit without `Paso`).
+    /// Refuses a record's text that would print as other text (`SafeText.textProblem`).
+    func checkRecordText(_ text: String?, option: String) throws {
+        guard let text, let problem = SafeText.textProblem(text) else { return }
+        throw CasebookError.invalidValue(option: option, reason: problem, fix: "Escriba el texto sin esos caracteres.")
+    }
+
     func openCaseLocked(_ request: NewCaseRequest) throws -> RecordedCommit {
+        try checkRecordText(request.text, option: "-m")
         let head = try checkWritable()
         let definition = try procedure(named: request.procedure, at: head)
         let roster = try roster(at: head)
@@ -101,6 +108,8 @@ extension Casebook {
 
     /// Records the next step of an expediente, as the manual allows it now.
     func recordStepLocked(_ request: StepRequest) throws -> RecordedCommit {
+        try checkRecordText(request.text, option: "-m")
+        try checkRecordText(request.justification, option: "--justificacion")
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(request.persona, in: roster)
@@ -203,6 +212,13 @@ extension Casebook {
         }
         // A dependency's step takes that dependency's files only (and the slip and index).
         let own = step.perDependency ? dependency : nil
+        // Its contact writes no field of the case (attack37: --set titulo=..., or the Subgerente's
+        // visto bueno); the department's staff may, at the dependency's step they record.
+        if own != nil, persona.isOnlyContact, let set = request.sets.first {
+            throw CasebookError.invalidValue(option: "--set", reason: "'\(set)': el enlace de \(own!) registra solo lo de su dependencia; "
+                                                + "los campos del expediente los escribe el Departamento",
+                                             fix: "Registre el paso sin --set; lo que deba corregirse del expediente, pídalo al analista.")
+        }
         let scope = commitScope(path: path, dependency: own, sets: !request.sets.isEmpty,
                                 caseLevelOfRounds: own == nil && definition.dependencyBlock != nil,
                                 data: persona.isContact(of: own), review: step.generates.contains(.productionReview))
@@ -350,6 +366,7 @@ extension Casebook {
     /// `archive`, incorporates documents into its index first (`folio attach`).
     func recordNoteLocked(caseID: String, persona key: String?, text given: String?, archive: ArchiveRequest?,
                           dependency rawDependency: String?) throws -> RecordedCommit {
+        try checkRecordText(given, option: "-m")
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)

@@ -23,6 +23,13 @@ extension Casebook {
                      "Quite el enlace ('git rm \(entry.path)') y guarde ahí una carpeta o un archivo normal.", caseID: caseID)
                 continue
             }
+            // A name that prints as another (attack37: a line break wrote a line of verify's own, an
+            // override reversed '.exe'): folio's commands refuse such names; pushed with plain git, an error.
+            if SafeText.hasControl(entry.path) {
+                flag(.content, "\(SafeText.visible(entry.path)) tiene en su nombre caracteres de control o marcas invisibles, que lo mostrarían como otro nombre.",
+                     "Cámbiele el nombre por uno sin ellos ('git mv') en un commit, o quítelo ('git rm').", caseID: caseID)
+                continue
+            }
             if caseID != nil, parts.count > 3, let kind = EditorLeftover.kind(of: parts[parts.count - 1]) {
                 flag(.editorFile, "\(SafeText.visible(entry.path)) es \(kind), un archivo temporal o de bloqueo que deja un editor, no un documento del expediente.",
                      "Bórrelo (rm \(SafeText.shellWord(entry.path))) y registre su retiro con 'folio note \(caseID!) -m \"Quita un archivo temporal del editor\"'.",

@@ -400,10 +400,14 @@ extension Casebook {
     /// folio writes with them, as `folio note` takes them. A note or a plain-git commit of theirs
     /// that changes anything else of a case (its title, its SNIP, its text, another dependency's
     /// folder) is an error, so the hook refuses it (attack36: a contact rewrote a project's title
-    /// and SNIP with plain git, and the hook took it as a warning). Their steps are the procedure's
-    /// to judge (a unit opens and answers its own P6 request).
+    /// and SNIP with plain git, and the hook took it as a warning); so is a step of their own
+    /// dependency's that does. Their case-level steps are the procedure's to judge (a unit opens
+    /// and answers its own P6 request).
     func ruleContactScope(_ facts: CommitFacts) throws -> [Violation] {
-        guard let parent = facts.commit.parents.first, facts.record?.step == nil, facts.record?.excuse == nil,
+        // A note, a plain-git commit, or a step of their own dependency (P3-01, P5-01: attack37, a
+        // contact's step with --set titulo=..., or amended with plain git, changed the case).
+        guard let parent = facts.commit.parents.first, facts.record?.excuse == nil,
+              facts.record?.step == nil || facts.record?.dependency != nil,
               let persona = facts.roster?.find(facts.commit.author.email), persona.isOnlyContact else { return [] }
         let code = persona.dependency.flatMap(CaseID.dependencyCode)
         var outside: [String] = []

@@ -202,6 +202,11 @@ enum MarkdownView {
     /// writes into Markdown table cells (`SafeText.markdownCell`: `&lt;`, `&#124;`...) kept as
     /// such, not escaped a second time (attack36: readers saw `&lt;script&gt;`).
     static func body(_ text: String) -> String {
+        // Control characters and invisible marks shown as nothing (attack37), line breaks and tabs kept.
+        var text = text
+        if SafeText.hasControl(text) {
+            text.unicodeScalars.removeAll { SafeText.isControl($0) && $0 != "\n" && $0 != "\t" }
+        }
         var neutral = ""
         neutral.reserveCapacity(text.utf8.count)
         var rest = Substring(text)
