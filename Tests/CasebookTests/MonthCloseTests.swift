@@ -539,6 +539,32 @@ struct MonthCloseTests {
         #expect(try repo.book.verify().violations.filter { $0.rule == "role" }.isEmpty)
     }
 
+    /// staff36: someone who is both an analyst and a dependency's contact had their analyst steps
+    /// refused ("es el contacto registrado de HGO, no de HGA") and every note judged as the contact's.
+    @Test("an analyst who is also a dependency's contact records analyst steps for other dependencies and staff notes; their own dependency's step and a note naming it are a contact's")
+    func analystAndContact() throws {
+        let repo = try CaseRepo(date: "2026-11-27T08:00:00-06:00")
+        try repo.book.addPersona(Persona(id: "mixta", name: "Marta Ixcot", email: "mixcot@igss.gob.gt", roles: [.analista, .dependencia],
+                                         dependency: "HGO"), actor: "mrodriguez")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        try repo.writeProduction(id, "HGE")
+        try repo.step(id, "01", as: "hge", dependency: "HGE")
+        try repo.step(id, "02", as: "cmendez", dependency: "HGE")
+        try repo.step(id, "03", as: "mixta", dependency: "HGE")
+        #expect(try repo.book.status(of: id).dependencies?.first { $0.code == "HGE" }?.lastStep == "03")
+        // A staff note: the case's own text.
+        let file = "cases/2026/\(id)/expediente.md"
+        try repo.write(repo.read(file) + "\nNota de la analista.\n", to: file)
+        _ = try repo.book.recordNote(caseID: id, persona: "mixta", text: "Nota")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).contains(file))
+        // Her own dependency's part is a contact's: its step takes its figures.
+        try repo.writeProduction(id, "HGO")
+        try repo.step(id, "01", as: "mixta", dependency: "HGO")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).contains("cases/2026/\(id)/produccion/HGO.csv"))
+        let report = try repo.book.verify()
+        #expect(report.ok, "\(report.violations.map(\.message))")
+    }
+
     /// staff35: a note refused over a deleted review said "no hay cambios pendientes"; the refusal
     /// of an excused dependency's figures never committed offered 'git restore', which fails.
     @Test("a staff note with only a dependency's review changed says whose it is and how to put it back; an excused dependency's figures never committed are to be taken out, not restored")

@@ -78,7 +78,7 @@ extension Casebook {
             who.append("lo de \(codes.joined(separator: ", ")) lo registra su enlace ('folio note \(id) -m TEXTO') o un paso de esa \(noun.one)")
         }
         if others {
-            who.append((persona.isExternalContact ? "lo demás lo registra el Departamento" : "lo demás, una nota") + " ('folio note \(id) -m TEXTO')")
+            who.append((persona.isOnlyContact ? "lo demás lo registra el Departamento" : "lo demás, una nota") + " ('folio note \(id) -m TEXTO')")
         }
         notices.append("Quedan sin registrar, porque no son parte de este registro: \(listed(left)). "
                        + who.joined(separator: "; ").prefix(1).uppercased() + who.joined(separator: "; ").dropFirst() + ".")

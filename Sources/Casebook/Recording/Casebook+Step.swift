@@ -120,8 +120,9 @@ extension Casebook {
         try refuseForeignListChange(replay, path: path, head: head)
 
         var dependency: String? = nil
-        // A dependency's contact acts for their own code: it need not be repeated.
-        if request.dependency == nil, let own = persona.dependency, persona.isExternalContact,
+        // A dependency's contact acts for their own code: it need not be repeated (someone who is
+        // also staff names it, staff36: an analyst who is a unit's contact was sent as the unit).
+        if request.dependency == nil, let own = persona.dependency, persona.isOnlyContact,
            replay.machine.allowedNext.contains(where: { $0.step.perDependency }) {
             dependency = CaseID.dependencyCode(own)
         }
@@ -183,7 +184,8 @@ extension Casebook {
         if step.roles.filter(persona.holds).allSatisfy(\.isExternal), persona.dependency == nil {
             throw CasebookError.contactWithoutCode(persona: persona.id)
         }
-        if let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
+        if let registered = persona.dependency, let dependency, registered.uppercased() != dependency,
+           persona.acting(in: step.roles)?.isExternal == true {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
         try checkClosing(step, replay: replay, path: path, roster: roster)
@@ -381,20 +383,24 @@ extension Casebook {
         // note's Aviso compares with (attack35: the analyst's code was named as dropped).
         let expectedBefore = try persona.holds(.jefe) ? foreignListChange(replay, path: path, head: head)
             .flatMap { try repository.commit($0.commit).parents.first } ?? head : head
+        // A contact writes as a contact; someone who is also staff, as staff, unless the note names
+        // their own dependency (staff36: an analyst who is a unit's contact had every note judged as
+        // the unit's, while verify and the hook judge her commits as staff's).
+        let asContact = persona.isOnlyContact || (persona.isExternalContact && rawDependency.flatMap(CaseID.dependencyCode).map(persona.isContact) == true)
         // A contact's own code is checked below with the rest of what a contact may record.
         let dependency = try rawDependency.map {
-            try dependencyCode($0, replay: replay, path: path, roster: roster, head: head, persona: persona.isExternalContact ? persona : nil,
-                               jefeList: persona.holds(.jefe) && !persona.isExternalContact)
+            try dependencyCode($0, replay: replay, path: path, roster: roster, head: head, persona: asContact ? persona : nil,
+                               jefeList: persona.holds(.jefe) && !asContact)
         }
         try checkClean(outside: path)
         try refuseChangedSentReports(replay, path: path)
         try refuseChangedGeneratedReports(replay, path: path)
         // A dependency's contact records their own files only.
-        if persona.isExternalContact, persona.dependency == nil { throw CasebookError.contactWithoutCode(persona: persona.id) }
-        if persona.isExternalContact, let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
+        if asContact, persona.dependency == nil { throw CasebookError.contactWithoutCode(persona: persona.id) }
+        if asContact, let registered = persona.dependency, let dependency, registered.uppercased() != dependency {
             throw CasebookError.wrongDependency(persona: persona.id, registered: registered, given: dependency)
         }
-        let own = persona.isExternalContact ? persona.dependency.flatMap(CaseID.dependencyCode) : nil
+        let own = asContact ? persona.dependency.flatMap(CaseID.dependencyCode) : nil
         if let own, let settled = settledData(replay, dependency: own) {
             // A contact's figures, once approved or the round closed, stay as the reports read them.
             for file in Self.dataFiles(of: own, in: path) {
@@ -490,7 +496,7 @@ extension Casebook {
                 try checkExpectedList(path: path, persona: persona, head: head)
             }
             try refuseUnknownDependencyFolders(replay, path: path, scope: scope, roster: roster, head: head,
-                                               jefeList: persona.holds(.jefe) && !persona.isExternalContact)
+                                               jefeList: persona.holds(.jefe) && !asContact)
             try writeSlip(id: id, path: path, definition: replay.definition, earlier: replay.records, author: persona,
                           trailers: plan.trailers, text: text, edit: edit)
             return try self.commit(plan, paths: scope, parent: head, author: persona, roster: roster, text: text)

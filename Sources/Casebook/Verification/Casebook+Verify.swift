@@ -461,7 +461,9 @@ extension Casebook {
                 flag(.role, "El paso \(step.number) del procedimiento \(definition.number) lo realiza \(roles), no \(role.rawValue).",
                      "Lo registra quien tiene el rol \(roles): \(roster.holders(of: step.roles).joined(separator: ", ")).")
             }
-            if let registered = persona.dependency, let d = record.dependency, registered.uppercased() != d {
+            // As a contact (the step's role is theirs as one): someone who is also staff records other
+            // dependencies' staff steps (staff36).
+            if role.isExternal, let registered = persona.dependency, let d = record.dependency, registered.uppercased() != d {
                 flag(.role, "\(persona.id) es el contacto de \(registered), no de \(d).", "El paso de \(d) lo registra su contacto.")
             }
         }
