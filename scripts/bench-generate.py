@@ -161,8 +161,14 @@ for (t, cid, proc, y, m, k, step, role, dec, dep) in events:
         files[path] = text
         changes.append((path + "/expediente.md", text.encode()))
     elif random.random() < 0.7:
-        files[path] += "- Paso %s: anotaci\u00f3n del paso, %s.\n" % (step, who[0])
-        changes.append((path + "/expediente.md", files[path].encode()))
+        if role in ("dependencia", "unidad-ejecutora") and dep:
+            # A contact's step records their own folder only (verify's rule since attack36/37).
+            note = path + "/dependencias/%s/notas.md" % dep
+            files[note] = files.get(note, "# Notas de %s\n\n" % dep) + "- Paso %s: anotaci\u00f3n del paso, %s.\n" % (step, who[0])
+            changes.append((note, files[note].encode()))
+        else:
+            files[path] += "- Paso %s: anotaci\u00f3n del paso, %s.\n" % (step, who[0])
+            changes.append((path + "/expediente.md", files[path].encode()))
     if proc == 3 and step == "01":
         changes.append((path + "/produccion/%s.csv" % dep, ("programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\n"
                         "EMA,Consultas m\u00e9dicas,consulta,%d,%d,0\n" % (random.randint(900, 1100), random.randint(850, 1150))).encode()))
