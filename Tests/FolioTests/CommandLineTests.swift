@@ -637,11 +637,17 @@ struct HostileTerminalTextTests {
 
     func clean(_ text: String) -> Bool { !text.contains { Self.controls.contains($0) } }
 
-    @Test("a step's text with escape sequences, carriage returns and bidirectional marks prints without them in log, status and verify; its JSON keeps it as data")
-    func stepText() throws {
+    /// A set-up repository with one case of procedure 4, PI-2026-0001.
+    func oneCase() throws -> CLI {
         let cli = CLI()
         try cli.setUp()
         #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
+        return cli
+    }
+
+    @Test("a step's text with escape sequences, carriage returns and bidirectional marks prints without them in log, status and verify; its JSON keeps it as data")
+    func stepText() throws {
+        let cli = try oneCase()
         let evil = "Revisado.\r\u{1B}[2K\u{1B}[1A\nAPROBADO por la jefatura\u{1B}[8m\u{202E}\u{7}"
         // folio refuses such a text (attack37: it reached the routing slip and the dashboard)...
         let refused = try cli.folio("step", "PI-2026-0001", "--as", "mrodriguez", "-m", evil)
@@ -663,9 +669,7 @@ struct HostileTerminalTextTests {
 
     @Test("a file committed with plain git whose name holds line breaks and escapes prints as one line in verify and check (it wrote a '0 infracciones' line of its own)")
     func newlineInName() throws {
-        let cli = CLI()
-        try cli.setUp()
-        #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
+        let cli = try oneCase()
         let name = "cases/2026/PI-2026-0001/anexos/x.pdf está bien.\nSin infracciones.\n\u{1B}[32macta"
         try FileManager.default.createDirectory(atPath: cli.repo + "/cases/2026/PI-2026-0001/anexos", withIntermediateDirectories: true)
         try "%PDF-1.4\n".write(toFile: cli.repo + "/" + name, atomically: true, encoding: .utf8)
@@ -685,9 +689,7 @@ struct HostileTerminalTextTests {
 
     @Test("a title written with YAML escapes (escape, line break, bidirectional override) is refused by check and note, named by verify, and printed on one line without them")
     func escapedTitle() throws {
-        let cli = CLI()
-        try cli.setUp()
-        #expect(try cli.folio("new", "4", "--title", "A", "--set", "snip=245789", "--set", "unidad_ejecutora=DIP").ok)
+        let cli = try oneCase()
         let file = cli.repo + "/cases/2026/PI-2026-0001/expediente.md"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let forged = text.replacingOccurrences(of: "titulo: A", with: #"titulo: "Hospital\e[2K\r\nEstado: cerrado\n\u202eodalecnaC""#)
