@@ -43,6 +43,28 @@ struct NormTests {
         #expect(try repo.book.status(of: other).lastStep == "04")
     }
 
+    /// staff36: the unit that opened a P6 request was told its own transfer was "del Departamento",
+    /// and given the command just refused.
+    @Test("P6: the unit's new version of a document it brought to anexos/ is refused with the way that works (the department records it), which works")
+    func p6UnitNewVersion() throws {
+        let repo = try CaseRepo()
+        try repo.box.write(CaseRepo.p6Request, to: "in/solicitud.md")
+        try repo.box.write("%PDF-1.4\n", to: "in/transferencia-0198.pdf")
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"],
+                                                       attachments: [repo.box.path + "/in/solicitud.md", repo.box.path + "/in/transferencia-0198.pdf"],
+                                                       persona: "dip")).caseID
+        let index = try ArchiveIndex.parse(repo.read("cases/2026/\(id)/indice.md"), file: "indice.md")
+        let folio = try #require(index.documentos.first { $0.archivo.hasSuffix("transferencia-0198.pdf") }?.folio)
+        try repo.box.write("%PDF-1.4\n% firmada\n", to: "in/transferencia-firmada.pdf")
+        let given = ArchiveRequest(files: [repo.box.path + "/in/transferencia-firmada.pdf"], replaces: folio)
+        try repo.expectRefusal(["de la carpeta anexos/ del expediente", "La versión nueva la incorpora el Departamento",
+                                "'folio attach \(id) ARCHIVO --replaces \(folio)'"]) {
+            _ = try repo.book.recordNote(caseID: id, persona: "dip", text: nil, archive: given)
+        }
+        _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil, archive: given)
+        #expect(try repo.book.verify().ok)
+    }
+
     @Test("P5: a unit's month without progress must state the reasons (norm 2), named by line and column")
     func p5Reasons() throws {
         let repo = try CaseRepo(date: "2026-11-26T08:00:00-06:00")

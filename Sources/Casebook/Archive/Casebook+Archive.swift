@@ -78,11 +78,18 @@ extension Casebook {
         // dependency's plan went to anexos/, and its contact could no longer version it).
         let replaced = request.replaces.flatMap { folio in index.documentos.first { $0.folio == folio } }
         if let replaced, let dependency, replaced.dependencia != dependency {
+            // A contact's attach always goes to their folder (staff36: a P6 unit was told its own
+            // request's transfer was "del Departamento", and given the command just refused).
+            let contact = persona.isOnlyContact
+            let whose = replaced.dependencia.map { "de \($0)" } ?? (replaced.por == persona.id ? "de la carpeta anexos/ del expediente" : "del Departamento")
             throw CasebookError.invalidFile(file: "\(path)/\(ArchiveIndex.fileName)",
-                                            reason: "el folio \(replaced.folio) (\(replaced.archivo)) es \(replaced.dependencia.map { "de \($0)" } ?? "del Departamento"), "
+                                            reason: "el folio \(replaced.folio) (\(replaced.archivo)) es \(whose), "
                                                 + "y una versión nueva queda con su documento, no en dependencias/\(dependency)/",
-                                            fix: "Dé la versión nueva sin --dependency ('folio attach \(id) ARCHIVO --replaces \(replaced.folio)'); "
-                                                + "un documento de \(dependency) se incorpora como folio nuevo, sin --replaces.")
+                                            fix: contact
+                                                ? "La versión nueva la incorpora el Departamento: envíela al analista, que la registra con 'folio attach \(id) ARCHIVO --replaces \(replaced.folio)'; "
+                                                    + "un documento de \(dependency) se incorpora como folio nuevo, sin --replaces."
+                                                : "Dé la versión nueva sin --dependency ('folio attach \(id) ARCHIVO --replaces \(replaced.folio)'); "
+                                                    + "un documento de \(dependency) se incorpora como folio nuevo, sin --replaces.")
         }
         let dependency = dependency ?? (roundsCaseLevel ? nil : replaced?.dependencia)
         let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
