@@ -268,7 +268,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .ambiguousStep(let id, let options):
             return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). " + CommandHint.giveStep.commandLine
         case .dirtyOutside(let paths, let scope):
-            let list = paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " y \(paths.count - 5) más" : "")
+            let list = Spanish.list(paths)
             let cases = paths.filter { GitPath.isInside($0, "cases") }
             let others = paths.filter { !GitPath.isInside($0, "cases") }
             var advice: [String] = []

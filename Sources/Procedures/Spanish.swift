@@ -5,6 +5,11 @@ public enum Spanish {
         "\(n) " + (n == 1 ? singular : plural ?? pluralize(singular))
     }
 
+    /// The first `limit` of `items`, and how many more: "a, b, c y 2 más".
+    public static func list(_ items: [String], limit: Int = 5) -> String {
+        items.prefix(limit).joined(separator: ", ") + (items.count > limit ? " y \(items.count - limit) más" : "")
+    }
+
     /// The regular plural: vowel + s, consonant + es (z → ces, the written accent of -ión/-én/-ón/-ás dropped).
     public static func pluralize(_ word: String) -> String {
         guard let last = word.last else { return word }

@@ -107,6 +107,14 @@ final class CaseRepo {
                                         sets: sets, attachments: attach, text: text, justification: justification))
     }
 
+    /// A complete P6 request opened by the unit DIP with its transfer attached (`anexos/transferencia-0198.pdf`).
+    func openP6Request() throws -> RecordedCommit {
+        try box.write(Self.p6Request, to: "in/solicitud.md")
+        try box.write("%PDF-1.4\n", to: "in/transferencia-0198.pdf")
+        return try book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"],
+                                                attachments: [box.path + "/in/solicitud.md", box.path + "/in/transferencia-0198.pdf"], persona: "dip"))
+    }
+
     /// A complete P6 request (`solicitud.md` naming its transfer), as a unit writes it.
     static let p6Request = """
         ---

@@ -260,11 +260,7 @@ struct DocumentsTests {
     @Test("an executing unit's step attaching a file named as the department's document keeps both: its own document, not a new version")
     func unitStepDoesNotSupersede() throws {
         let repo = try CaseRepo()
-        try repo.box.write(CaseRepo.p6Request, to: "in/solicitud.md")
-        try repo.box.write("%PDF-1.4\n", to: "in/transferencia-0198.pdf")
-        let opened = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"],
-                                                           attachments: [repo.box.path + "/in/solicitud.md", repo.box.path + "/in/transferencia-0198.pdf"],
-                                                           persona: "dip"))
+        let opened = try repo.openP6Request()
         let (id, path) = (opened.caseID, opened.path)
         try repo.box.write("%PDF-1.4 dictamen del departamento\n", to: "a/dictamen.pdf")
         _ = try repo.book.recordNote(caseID: id, persona: "alopez", text: nil, archive: ArchiveRequest(files: [repo.box.path + "/a/dictamen.pdf"]))

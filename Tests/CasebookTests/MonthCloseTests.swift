@@ -563,6 +563,17 @@ struct MonthCloseTests {
         #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).contains("cases/2026/\(id)/produccion/HGO.csv"))
         let report = try repo.book.verify()
         #expect(report.ok, "\(report.violations.map(\.message))")
+        // From outside: a contact who is only a contact forges, with plain git, another dependency's
+        // step as its contact and as an analyst; both are role findings.
+        for (step, role, expected) in [("02", "dependencia", "hge es el contacto de HGE, no de HGO"), ("03", "analista", "firmó como analista")] {
+            _ = try repo.git(["commit", "-q", "--allow-empty", "--author", "Luis Ajú (HGE) <laju@igss.gob.gt>", "-m",
+                              "\(id) paso \(step) [HGO]: paso\n\nExpediente: \(id)\nProcedimiento: 3\nPaso: \(step)\nRol: \(role)\nDependencia: HGO\n"
+                                + "Signed-off-by: Luis Ajú (HGE) <laju@igss.gob.gt>"])
+            let forged = try repo.git(["rev-parse", "HEAD"])
+            let found = try repo.book.verify().violations.filter { $0.commit == forged }
+            #expect(found.contains { $0.rule == "role" && $0.message.contains(expected) }, "\(step): \(found.map(\.message))")
+            _ = try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        }
     }
 
     /// staff35: a note refused over a deleted review said "no hay cambios pendientes"; the refusal

@@ -48,11 +48,7 @@ struct NormTests {
     @Test("P6: the unit's new version of a document it brought to anexos/ is refused with the way that works (the department records it), which works")
     func p6UnitNewVersion() throws {
         let repo = try CaseRepo()
-        try repo.box.write(CaseRepo.p6Request, to: "in/solicitud.md")
-        try repo.box.write("%PDF-1.4\n", to: "in/transferencia-0198.pdf")
-        let id = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", sets: ["snip=276510"],
-                                                       attachments: [repo.box.path + "/in/solicitud.md", repo.box.path + "/in/transferencia-0198.pdf"],
-                                                       persona: "dip")).caseID
+        let id = try repo.openP6Request().caseID
         let index = try ArchiveIndex.parse(repo.read("cases/2026/\(id)/indice.md"), file: "indice.md")
         let folio = try #require(index.documentos.first { $0.archivo.hasSuffix("transferencia-0198.pdf") }?.folio)
         try repo.box.write("%PDF-1.4\n% firmada\n", to: "in/transferencia-firmada.pdf")

@@ -51,12 +51,13 @@ public enum ProgressTable {
             // Text a spreadsheet would run as a formula when the unit's file is opened (attack36: the
             // dashboard serves it as it is; the reports folio writes quote such cells).
             // Nor text that would print as other text in the reports and the dashboard (attack37).
-            for column in [1, 2, 7] where entry && SafeText.hasControl(f[column]) {
-                throw fail(column, "tiene caracteres de control o marcas invisibles ('\(SafeText.visible(f[column]))')", "Escriba el texto sin ellos.")
-            }
-            for column in [1, 2, 7] where entry && f[column].first.map({ "=+-@".contains($0) }) == true {
-                throw fail(column, "empieza con '\(f[column].prefix(1))', y una hoja de cálculo lo tomaría como una fórmula",
-                           "Escriba el texto sin ese signo al principio.")
+            for column in [1, 2, 7] where entry {
+                if SafeText.hasControl(f[column]) {
+                    throw fail(column, "tiene caracteres de control o marcas invisibles ('\(SafeText.visible(f[column]))')", "Escriba el texto sin ellos.")
+                }
+                if let first = f[column].first, "=+-@".contains(first) {
+                    throw fail(column, "empieza con '\(first)', y una hoja de cálculo lo tomaría como una fórmula", "Escriba el texto sin ese signo al principio.")
+                }
             }
             guard !f[2].isEmpty else { throw fail(2, "falta la unidad de medida de la meta física", "Escriba la unidad (p. ej. metro cuadrado).") }
             var numbers: [Double] = []

@@ -33,8 +33,7 @@ extension Casebook {
                          scope: [String], head: OID, commit: OID, incorporated: [ArchivedDocument] = [], attach: Bool) throws -> [String] {
         guard !pending.changes.isEmpty else { return [] }
         func listed(_ changes: [FileChange]) -> String {
-            let names = changes.map { SafeText.visible($0.path) + ($0.kind == .deleted ? " (borrado)" : "") }
-            return names.count <= 5 ? names.joined(separator: ", ") : names.prefix(4).joined(separator: ", ") + " y \(names.count - 4) más"
+            Spanish.list(changes.map { SafeText.visible($0.path) + ($0.kind == .deleted ? " (borrado)" : "") })
         }
         var notices: [String] = []
         let slip = "\(path)/\(RoutingSlip.fileName)", index = "\(path)/\(ArchiveIndex.fileName)"

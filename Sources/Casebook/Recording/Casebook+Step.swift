@@ -452,11 +452,14 @@ extension Casebook {
             guard try repository.changes(side: .both, in: scope, untracked: true)
                 .contains(where: { change in scope.contains { GitPath.isWithin(change.path, $0) } })
             else {
-                // Changed, but a dependency's data, which only its contact records: said so.
-                if let data = try repository.changes(side: .both, in: [path], untracked: true).map(\.path).first(where: { file in
+                // What the case has changed, once: whose it is says why the note takes none of it.
+                let changed = try repository.changes(side: .both, in: [path], untracked: true)
+                func inDataFolder(_ file: String, _ kind: (String) -> Bool) -> Bool {
                     let parts = GitPath.components(GitPath.relative(file, to: path) ?? file)
-                    return parts.count == 2 && Self.dependencyDataFolders.contains(parts[0]) && Self.isDependencyData(parts[1])
-                }) {
+                    return parts.count == 2 && Self.dependencyDataFolders.contains(parts[0]) && kind(parts[1])
+                }
+                // Changed, but a dependency's data, which only its contact records: said so.
+                if let data = changed.map(\.path).first(where: { inDataFolder($0, Self.isDependencyData) }) {
                     let code = String((data as NSString).lastPathComponent.dropLast(4))
                     throw CasebookError.invalidFile(file: data, reason: "son los datos de \(code), y solo su enlace registrado los registra "
                                                         + "[datos-dependencia]; la nota no tiene nada más que registrar",
@@ -465,10 +468,7 @@ extension Casebook {
                 }
                 // Changed, but a dependency's review, which its step 03 writes (staff35: a deleted review
                 // was answered "no hay cambios").
-                if let review = try repository.changes(side: .both, in: [path], untracked: true).first(where: { change in
-                    let parts = GitPath.components(GitPath.relative(change.path, to: path) ?? change.path)
-                    return parts.count == 2 && Self.dependencyDataFolders.contains(parts[0]) && Self.isDependencyReview(parts[1])
-                }) {
+                if let review = changed.first(where: { inDataFolder($0.path, Self.isDependencyReview) }) {
                     let code = String((review.path as NSString).lastPathComponent.dropLast("-revision.md".count))
                     let committed = try repository.entry(at: review.path, in: head) != nil
                     throw CasebookError.invalidFile(
@@ -481,8 +481,7 @@ extension Casebook {
                 }
                 // Changed, but outside what a contact's note takes (staff27: a file dropped into another
                 // dependency's folder was answered "no hay cambios").
-                if let own, let outside = try repository.changes(side: .both, in: [path], untracked: true).map(\.path)
-                    .first(where: { file in !scope.contains { GitPath.isWithin(file, $0) } }) {
+                if let own, let outside = changed.map(\.path).first(where: { file in !scope.contains { GitPath.isWithin(file, $0) } }) {
                     throw CasebookError.invalidFile(file: SafeText.visible(outside),
                                                     reason: "está fuera de lo que registra el enlace de \(own) (dependencias/\(own)/ y sus datos); la nota no tiene nada más que registrar",
                                                     fix: "Si es un documento de \(own), muévalo a dependencias/\(own)/ y vuelva a intentarlo; lo demás del expediente lo registra el Departamento.")
@@ -591,8 +590,7 @@ extension Casebook {
             if OID.blob(of: data) != blob { changed.append(path) }
         }
         guard missing.isEmpty, changed.isEmpty else {
-            func list(_ paths: [String]) -> String { paths.prefix(5).joined(separator: ", ") + (paths.count > 5 ? " y \(paths.count - 5) más" : "") }
-            let what = [missing.isEmpty ? nil : "falta restaurar \(list(missing))", changed.isEmpty ? nil : "no es como estaba \(list(changed))"]
+            let what = [missing.isEmpty ? nil : "falta restaurar \(Spanish.list(missing))", changed.isEmpty ? nil : "no es como estaba \(Spanish.list(changed))"]
             let id = GitPath.name(folder)
             throw CasebookError.caseFolderGone(id, folder: folder, fix: what.compactMap { $0 }.joined(separator: "; ") + "; "
                 + Self.restoreFix(id, (only.map { "\(folder)/\($0)" } ?? folder, commit), what: only == nil ? "restáurela" : "restáurelo")

@@ -430,8 +430,8 @@ extension Casebook {
         }
         guard let first = outside.first else { return [] }
         let own = code ?? "su dependencia"
-        return [facts.violation(.role, "El commit de \(facts.author), enlace de \(own), cambia \(outside.prefix(5).map(SafeText.visible).joined(separator: ", "))"
-                                    + (outside.count > 5 ? " y \(outside.count - 5) más" : "") + ": un enlace registra solo lo de \(own) "
+        return [facts.violation(.role, "El commit de \(facts.author), enlace de \(own), cambia \(Spanish.list(outside.map(SafeText.visible)))"
+                                    + ": un enlace registra solo lo de \(own) "
                                     + "(dependencias/\(own)/ y sus cifras); lo demás del expediente lo registra el Departamento.",
                                 dropFix(facts.commit.id.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(facts.commit.id.short)'). "
                                     + "Lo que el enlace quiera corregir del expediente lo pide al Departamento, o lo envía por oficio: "

@@ -59,8 +59,7 @@ enum CasePage {
         if viewer.restrictedCode == nil, let expediente = all.first(where: { $0.path == "expediente.md" }) {
             body += "<h2>Encabezado del expediente</h2>"
             if let document = try? FrontMatterDocument.parse(data: try files.data(expediente), file: "\(status.path)/expediente.md") {
-                let fields = document.plainFields
-                body += HTML.table(["Clave", "Valor"], fields.keys.sorted().map { [$0, Requirement.text(fields[$0])] })
+                body += MarkdownView.fieldsTable(document)
             } else {
                 body += "<p class=\"hallazgo\">expediente.md no se puede leer (folio verify lo señala).</p>"
             }
@@ -192,10 +191,15 @@ enum MarkdownView {
         // A document with front matter (the index, the routing slip): its fields as a table, then
         // its text (attack36: the YAML was run through Markdown, `_` read as emphasis).
         if let document = try? FrontMatterDocument.parse(text, file: ""), !document.fields.isEmpty {
-            let fields = document.plainFields
-            return HTML.table(["Clave", "Valor"], fields.keys.sorted().map { [$0, Requirement.text(fields[$0])] }) + body(document.body)
+            return fieldsTable(document) + body(document.body)
         }
         return body(text)
+    }
+
+    /// A document's front matter as a table of its fields, by key.
+    static func fieldsTable(_ document: FrontMatterDocument) -> String {
+        let fields = document.plainFields
+        return HTML.table(["Clave", "Valor"], fields.keys.sorted().map { [$0, Requirement.text(fields[$0])] })
     }
 
     /// Markdown text as HTML: the writer's markup shown as text; the character references folio
