@@ -118,10 +118,16 @@ struct CaseEditOptions: ParsableArguments {
     var sets: [String] = []
     @Option(name: .customLong("attach"), help: ArgumentHelp("Adjunta un archivo (.md al expediente, otros a anexos/); se repite.", valueName: "archivo"))
     var attachments: [String] = []
-    @Option(name: .customShort("m"), help: ArgumentHelp("Texto del commit.", valueName: "texto")) var message: String?
+    @Option(name: .customShort("m"), parsing: .unconditional, help: ArgumentHelp("Texto del commit.", valueName: "texto"), transform: Folio.recordText) var message: String?
 }
 
 extension Folio {
+    /// A record's text as given (-m, --justificacion): its value even when it starts with '-' (a
+    /// list written as "- ..."), with Windows line ends (text pasted from a mail) made plain.
+    static func recordText(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
     /// Now, or the moment in `FOLIO_DATE` (AAAA-MM-DD or ISO 8601), in the department's time zone.
     static func clock() throws -> Clock {
         guard let text = ProcessInfo.processInfo.environment["FOLIO_DATE"], !text.isEmpty else { return Clock(now: Date()) }

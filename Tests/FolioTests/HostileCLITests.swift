@@ -32,6 +32,22 @@ struct HostileCLITests {
         #expect(!FileManager.default.fileExists(atPath: cli.repo + "/.git/folio/escritura.lock"))
     }
 
+    @Test("a record's text may start with '-' (a list) and Windows line ends become plain ones (staff36)")
+    func listTexts() throws {
+        let cli = CLI()
+        try cli.setUp()
+        let new = try cli.folio("new", "7", "--title", "Beca", "--as", "mrodriguez", "-m", "- Solicitud recibida\r\n- Copia a archivo")
+        #expect(new.ok, "\(new.err)")
+        #expect(try cli.git("log", "-1", "--format=%b").hasPrefix("- Solicitud recibida\n- Copia a archivo\n"))
+        let file = cli.repo + "/cases/2026/COOP-2026-0001/expediente.md"
+        try (String(contentsOfFile: file, encoding: .utf8) + "\nObservación.\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let note = try cli.folio("note", "COOP-2026-0001", "-m", "-1 consulta corregida", "--as", "mrodriguez")
+        #expect(note.ok, "\(note.err)")
+        #expect(try cli.git("log", "-1", "--format=%s").hasPrefix("COOP-2026-0001: nota, -1 consulta corregida"))
+        let lone = try cli.folio("note", "COOP-2026-0001", "-m", "a\rb", "--as", "mrodriguez")
+        #expect(lone.status != 0 && lone.err.contains("-m"), "a lone carriage return is still refused: \(lone.err)")
+    }
+
     @Test("the pre-receive hook refuses an alias bomb, a symlinked year and a symlinked anexos/, naming the file and the rule")
     func hookRefusesHostileContent() throws {
         let shared = try SharedRepository()

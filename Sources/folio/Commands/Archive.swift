@@ -16,7 +16,7 @@ extension Folio {
         @Option(help: ArgumentHelp("Código de la dependencia.", valueName: "código")) var dependency: String
         @Option(help: ArgumentHelp("Título de los documentos (por omisión, el nombre del archivo).", valueName: "título")) var title: String?
         @Option(name: .customLong("as"), help: ArgumentHelp("Quien archiva: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
-        @Option(name: .customShort("m"), help: ArgumentHelp("Texto del commit.", valueName: "texto")) var message: String?
+        @Option(name: .customShort("m"), parsing: .unconditional, help: ArgumentHelp("Texto del commit.", valueName: "texto"), transform: Folio.recordText) var message: String?
 
         func run() throws {
             try Folio.perform {
@@ -42,7 +42,7 @@ extension Folio {
         @Option(help: ArgumentHelp("Título de los documentos.", valueName: "título")) var title: String?
         @Option(help: ArgumentHelp("Folio que este documento reemplaza (una versión nueva).", valueName: "folio")) var replaces: Int?
         @Option(name: .customLong("as"), help: ArgumentHelp("Quien los incorpora: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
-        @Option(name: .customShort("m"), help: ArgumentHelp("Texto del commit.", valueName: "texto")) var message: String?
+        @Option(name: .customShort("m"), parsing: .unconditional, help: ArgumentHelp("Texto del commit.", valueName: "texto"), transform: Folio.recordText) var message: String?
 
         func run() throws {
             try Folio.perform {

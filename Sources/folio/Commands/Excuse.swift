@@ -13,7 +13,7 @@ extension Folio {
         @OptionGroup var repository: RepositoryOptions
         @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
         @Argument(help: ArgumentHelp("Código de la dependencia o unidad ejecutora.", valueName: "código")) var dependency: String
-        @Option(name: .customShort("m"), help: ArgumentHelp("El motivo.", valueName: "texto")) var message: String
+        @Option(name: .customShort("m"), parsing: .unconditional, help: ArgumentHelp("El motivo.", valueName: "texto"), transform: Folio.recordText) var message: String
         @Option(name: .customLong("as"), help: ArgumentHelp("El jefe: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
 
         func run() throws {

@@ -9,7 +9,7 @@ extension Folio {
             discussion: "Ejemplo: folio note PI-2026-0001 -m \"Agrega el cronograma\" --as alopez")
         @OptionGroup var repository: RepositoryOptions
         @Argument(help: ArgumentHelp("ID del expediente.", valueName: "expediente")) var id: String
-        @Option(name: .customShort("m"), help: ArgumentHelp("Qué se cambió.", valueName: "texto")) var message: String
+        @Option(name: .customShort("m"), parsing: .unconditional, help: ArgumentHelp("Qué se cambió.", valueName: "texto"), transform: Folio.recordText) var message: String
         @Option(name: .customLong("as"), help: ArgumentHelp("Quien hizo los cambios: id o correo de roles.yaml.", valueName: "persona")) var persona: String?
 
         func run() throws {

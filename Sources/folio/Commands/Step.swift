@@ -28,9 +28,10 @@ extension Folio {
         @Flag(help: "No registra nada: escribe en la carpeta del expediente las plantillas de los documentos que pide el paso (todos sus campos, vacíos, con comentarios).")
         var template = false
         @OptionGroup var edits: CaseEditOptions
-        @Option(name: .customLong("justificacion"),
+        @Option(name: .customLong("justificacion"), parsing: .unconditional,
                 help: ArgumentHelp("Por qué el paso se registra fuera del plazo de su norma (queda en el trailer Justificacion).",
-                                   valueName: "texto"))
+                                   valueName: "texto"),
+                transform: Folio.recordText)
         var justification: String?
 
         func run() throws {
