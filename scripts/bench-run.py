@@ -170,6 +170,20 @@ for size in sizes:
         for mode in ("parsed", "trees"):
             row["floor_" + mode] = None if skip_slow or not floor else measure([floor, repo, mode], repo, 1 if size > 5000 else slow, codes=(0,))
         row["verify_new"] = measure([folio, "verify", "HEAD~1..HEAD"], repo, slow)
+        # The shared repository's hook (`folio receive`, pre-receive) judging a push of the newest
+        # commit, in a bare clone: without the server's history cache (the whole history read), then
+        # with it, as the post-receive hook (`folio stamp`) writes it the first time. The synthetic
+        # history is dated after the server's clock, so the hook also names those dates (exit 1).
+        bare = repo + ".compartido"
+        shutil.rmtree(bare, ignore_errors=True)
+        git("clone", "-q", "--bare", repo, bare, cwd=root)
+        # The shared branch at the generated history; the measuring case's opening (HEAD) is the push.
+        git("update-ref", "refs/heads/main", generated_tip, cwd=bare)
+        pushed = "echo %s %s refs/heads/main | %s receive" % (generated_tip, base, folio)
+        row["receive_cold"] = None if skip_slow else measure(["sh", "-c", pushed], bare, 1)
+        row["stamp_first"] = measure(["sh", "-c", "%s stamp < /dev/null" % folio], bare, 1, codes=(0,))
+        row["receive"] = measure(["sh", "-c", pushed], bare, slow)
+        shutil.rmtree(bare, ignore_errors=True)
         # Growth: loose objects a step writes, and the repository before and after packing.
         def count():
             return {k: int(v) for k, v in (l.split(": ") for l in git("count-objects", "-v", cwd=repo).splitlines()) if v.isdigit()}
@@ -220,6 +234,9 @@ for r in results:
               "| step (edit + commit) | %s | %s | %.2f | ≤ 1.5 | %s / %s |" % (s("step"), s("git_commit"), ratio(r["step"], r["git_commit"]), m("step"), m("git_commit")),
               "| verify, full history | %s | %s | %.2f | ≤ 1.0 | %s / %s |" % (s("verify_full"), s("git_log_names"), ratio(r["verify_full"], r["git_log_names"]), m("verify_full"), m("git_log_names")),
               "| verify, the newest commit (HEAD~1..HEAD) | %s | | | < 200 ms | %s |" % (s("verify_new"), m("verify_new")),
+              "| the shared repository's hook (`folio receive`) on a push of the newest commit, with the server's history cache | %s | | | < 200 ms | %s |" % (s("receive"), m("receive")),
+              "| the same without that cache (the whole history read) | %s | | | | %s |" % (s("receive_cold"), m("receive_cold")),
+              "| the server's history cache written the first time (`folio stamp`, post-receive) | %s | %s | %.2f | | %s / %s |" % (s("stamp_first"), s("git_log_trailers"), ratio(r["stamp_first"], r["git_log_trailers"]), m("stamp_first"), m("git_log_trailers")),
               "| libgit2 alone: the walk's tree diffs, trees parsed (`bench-floor parsed`) | %s | %s | %.2f | | %s / %s |" % (s("floor_parsed"), s("git_log_names"), ratio(r["floor_parsed"], r["git_log_names"]), m("floor_parsed"), m("git_log_names")),
               "| libgit2 alone: the same, raw trees (`bench-floor trees`) | %s | %s | %.2f | | %s / %s |" % (s("floor_trees"), s("git_log_names"), ratio(r["floor_trees"], r["git_log_names"]), m("floor_trees"), m("git_log_names")),
               "", "Loose objects written per step: %.1f objects, %.1f KB (before packing)." % r["loose_per_step"], ""]
@@ -230,7 +247,8 @@ if len(results) > 1:
             ("table_incremental", "`folio status` (table) after it"), ("due_incremental", "`folio due` after it"),
             ("status_new_day", "status, the next day"),
             ("status_id", "status ID"), ("log_id", "log ID"), ("step", "step (edit + commit)"),
-            ("verify_full", "verify, full history"), ("verify_new", "verify HEAD~1..HEAD"),
+            ("verify_full", "verify, full history"), ("verify_new", "verify HEAD~1..HEAD"), ("receive", "the hook (`folio receive`), server cache"),
+            ("receive_cold", "the hook without it"), ("stamp_first", "server cache written first"),
             ("floor_parsed", "libgit2 alone, parsed trees"), ("floor_trees", "libgit2 alone, raw trees"),
             ("git_log_trailers", "git log (trailers)"), ("git_log_names", "git log --name-only")]
     lines += ["### Growth from %d to %d cases (%.0fx the commits)" % (a["size"], b["size"], b["commits"] / a["commits"]), "",

@@ -511,4 +511,38 @@ struct CacheTests {
         }
         #expect(try report("HEAD~2..HEAD~1", cache: true).ok == false, "the forged step is in that range")
     }
+
+    @Test("the shared repository's cache is written again when missing, more than the allowed lag behind, or off the branch's line; the range the hook checks reads it and still refuses a forged step")
+    func sharedCacheUpkeep() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 2)
+        let tip = { try repo.git(["rev-parse", "HEAD"]) }
+        let cacheTip = { HistoryCache.tip(self.cacheFile(repo))?.hex }
+        let book = { try Casebook.open(at: repo.path, clock: repo.book.clock) }
+        try? FileManager.default.removeItem(atPath: cacheFile(repo))
+        #expect(try book().refreshSharedCache(maxLag: 1))
+        #expect(try cacheTip() == tip())
+        // One commit behind is within the lag: left as it is (the hook reads that commit itself).
+        let written = try tip()
+        try repo.step(ids[0], as: "mrodriguez")
+        #expect(try !book().refreshSharedCache(maxLag: 1))
+        #expect(cacheTip() == written)
+        // Two behind: written again, at the tip, and as a cold replay reads the history.
+        try repo.step(ids[1], as: "mrodriguez")
+        #expect(try book().refreshSharedCache(maxLag: 1))
+        #expect(try cacheTip() == tip())
+        #expect(try warm(repo) == (try cold(repo)).0)
+        // A history rewritten under it (the cache's tip is no longer on the line): written again.
+        try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        _ = try work(repo, cases: 1)
+        #expect(try book().refreshSharedCache(maxLag: 100))
+        #expect(try cacheTip() == tip())
+        // The hook's range verify, with the cache in place, judges a forged step again.
+        let before = try tip()
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[1])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        let forged = try tip()
+        let report = try book().verify(range: "\(before)..HEAD")
+        #expect(!report.ok && report.violations.contains { $0.isError && $0.commit == forged && $0.kind == .role })
+    }
 }

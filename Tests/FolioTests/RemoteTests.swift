@@ -74,6 +74,35 @@ struct RemoteTests {
         #expect(!rewrite.ok && rewrite.err.contains("reescribe la historia"))
     }
 
+    @Test("the post-receive hook keeps the shared repository's history cache at the branch's tip; the pre-receive hook reads it and still refuses a forged step")
+    func sharedHistoryCache() throws {
+        let shared = try SharedRepository()
+        try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/post-receive", toPath: shared.bare + "/hooks/post-receive")
+        let cacheTip = {
+            (try? String(contentsOfFile: shared.bare + "/folio/historial.cache", encoding: .utf8))?
+                .split(separator: "\n").first { $0.hasPrefix("tip ") }?.split(separator: " ")[1].description
+        }
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
+        #expect(cacheTip() == nil)
+        let pushed = try shared.push(a)
+        #expect(pushed.ok, "\(pushed.err)")
+        #expect(!pushed.err.contains("no se actualizó"))
+        let published = try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)
+        #expect(cacheTip() == published)
+        // With the cache in place, a forged step is still refused, and the cache stays at what was published.
+        let msg = "COOP-2026-0001 paso 02\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 02\nRol: jefe\nSigned-off-by: Ana López <alopez@igss.gob.gt>\n"
+        _ = try Sandbox.gitOut(["commit", "-q", "--allow-empty", "-m", msg, "--author", "Ana López <alopez@igss.gob.gt>"], in: a, env: SharedRepository.gitDate)
+        let rejected = try shared.push(a)
+        #expect(!rejected.ok && rejected.err.contains("[role]"))
+        #expect(cacheTip() == published)
+        // The jefe's own step 02 lands; the cache is one commit behind (within the lag the hook reads itself).
+        _ = try Sandbox.gitOut(["reset", "-q", "--hard", "HEAD~1"], in: a)
+        #expect(try folio(a, "step", "COOP-2026-0001", "--as", "mrodriguez").ok)
+        #expect(try shared.push(a).ok)
+        #expect(cacheTip() == published)
+    }
+
     @Test("with keys registered, a forged commit in a key holder's name and an unsigned step under firma: obligatoria are rejected")
     func hookRejectsForgeries() throws {
         let shared = try SharedRepository()

@@ -112,6 +112,43 @@ extension Casebook {
         return ReceiveReport(accepted: !findings.contains(where: \.isError), findings: findings, lines: lines)
     }
 
+    /// How far the shared repository's history cache may lag its branch before the post-receive
+    /// hook writes it again: the pre-receive hook reads every commit since the cache's tip
+    /// (about 0.1 ms each), besides the pushed cases' own lines.
+    public static let sharedCacheLag = 512
+
+    /// After a push landed (post-receive, `folio stamp`): the shared repository's history cache
+    /// (`folio/historial.cache`) brought up to the shared branch's tip when it is missing, off the
+    /// branch's line, or more than `maxLag` commits behind, by deriving every case as `status`
+    /// does (case by case, memory bounded by one case; at first a whole walk of history, then
+    /// through the cache itself). The pre-receive hook (`receive`) reads a pushed case's earlier
+    /// commits through that cache's offset table, each record read again from its commit and
+    /// judged again, so a push costs what its cases cost, not what the history costs. True when
+    /// the cache was written.
+    @discardableResult
+    public func refreshSharedCache(maxLag: Int = Casebook.sharedCacheLag) throws -> Bool {
+        guard usesCache, let head = try repository.headCommit() else { return false }
+        let branch = try settings(at: head).branch
+        // Only the shared branch's line (HEAD of the bare repository names it).
+        guard try repository.resolve(reference: "refs/heads/\(branch)") == head else { return false }
+        if let tip = HistoryCache.tip(HistoryCache.file(repository)) {
+            struct Enough: Error {}
+            var behind = 0
+            let onLine: Bool
+            do {
+                onLine = try walkLine(after: tip, to: head) { _ in
+                    behind += 1
+                    if behind > maxLag { throw Enough() }
+                }
+            } catch is Enough {
+                onLine = true
+            }
+            if onLine, behind <= maxLag { return false }
+        }
+        try statusOfAll { _ in }
+        return HistoryCache.tip(HistoryCache.file(repository)) == head
+    }
+
     /// What the pusher does with commits the hook refused: they are not published, so they leave
     /// the push (a commit after them that repairs the damage still carries them).
     static let refusedCommitsAdvice = "folio: los commits rechazados no se publicaron y siguen en su envío aunque un commit posterior "

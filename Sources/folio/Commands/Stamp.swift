@@ -10,7 +10,9 @@ extension Folio {
             discussion: """
                 Escribe en refs/notes/folio-recepcion, firmada con la clave del servidor (git config folio.clave-servidor),
                 la hora en que llegó cada commit nuevo de la rama compartida. Un jefe registra la parte pública como
-                clave_servidor en folio.yaml. Ejemplo (scripts/hooks/post-receive): exec folio stamp
+                clave_servidor en folio.yaml. Después pone al día la caché de historial que lee el gancho pre-receive
+                (folio/historial.cache), para que verificar un push cueste lo que cuestan sus expedientes; la primera vez
+                recorre toda la historia. Ejemplo (scripts/hooks/post-receive): exec folio stamp
                 """)
         @OptionGroup var repository: RepositoryOptions
         @Option(help: "Clave privada del servidor (por omisión, git config folio.clave-servidor).") var key: String?
@@ -19,7 +21,18 @@ extension Folio {
             try Folio.perform {
                 var updates: [RefUpdate] = []
                 while let line = readLine() { if let update = RefUpdate(line: line) { updates.append(update) } }
-                let result = try repository.openForReading().stamp(updates, keyFile: key)
+                let book = try repository.openForReading()
+                // The history cache the pre-receive hook reads is brought up to date even when no
+                // commit could be stamped (no key yet), and its failure refuses nothing: the push landed.
+                defer {
+                    do {
+                        try book.refreshSharedCache()
+                    } catch {
+                        note("folio: no se actualizó la caché de historial del repositorio compartido (\(GitErrorText.message(for: error))); "
+                             + "el próximo push se verifica leyendo toda la historia. Ejecute 'folio stamp < /dev/null' en el repositorio.")
+                    }
+                }
+                let result = try book.stamp(updates, keyFile: key)
                 for line in result.messages { note(line) }
             }
         }
