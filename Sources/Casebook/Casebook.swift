@@ -17,11 +17,13 @@ private let mallocTrim: (@convention(c) (Int) -> Int32)? = {
 /// megabytes. Measured at 30k cases: full verify 259 → 238 MB, the first status 216 → 202 MB, cold
 /// status under 200 MB; the full verify at 30k about a tenth slower (each year folder's tree read
 /// is a mapping of its own), at 10k within the noise (BENCHMARKS.md).
-private let allocatorSet: Void = {
+private let allocatorSet: Void = { setMmapThreshold(64 << 10) }()
+
+private func setMmapThreshold(_ bytes: Int32) {
     guard let symbol = dlsym(nil, "mallopt") else { return }
     let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-    _ = mallopt(-3 /* M_MMAP_THRESHOLD */, 64 << 10)
-}()
+    _ = mallopt(-3 /* M_MMAP_THRESHOLD */, bytes)
+}
 #endif
 
 /// A case repository: expedientes on disk, roles, procedures, and everything derived from history.
@@ -169,6 +171,24 @@ public final class Casebook {
     }
 
     public let access: Access
+
+    /// For a command that reads a few cases through the history cache (the hook's range verify):
+    /// blocks up to 4 MB come from the heap again, as glibc does by default. The 64 KB threshold
+    /// (`allocatorSet`) bounds the whole-history commands' memory, but made every year folder read
+    /// here (about 150 KB at 30k cases) a mapping of its own, faulted in page by page and unmapped
+    /// when freed: 38 % of a range verify's time at 30k (BENCHMARKS.md).
+    func allocateForFewCases() {
+        #if os(Linux)
+        setMmapThreshold(4 << 20)
+        #endif
+    }
+
+    /// The 64 KB threshold again, once the few cases' work is done (`allocateForFewCases`).
+    func allocateForWholeHistory() {
+        #if os(Linux)
+        setMmapThreshold(64 << 10)
+        #endif
+    }
 
     init(repository: Repository, root: String, clock: Clock, access: Access = .write) {
         #if os(Linux)
@@ -879,7 +899,7 @@ public final class Casebook {
 
     /// Whether the history cache serves `tip`: this run's, or the file's when its tip is `tip` or
     /// an ancestor of it (a file that then fails its checks is read again from history).
-    private func historyCacheServes(_ tip: OID) -> Bool {
+    func historyCacheServes(_ tip: OID) -> Bool {
         if let cached = cachedHistory, cached.tip == tip { return true }
         guard usesCache, let cacheTip = HistoryCache.tip(HistoryCache.file(repository)) else { return false }
         return onLine(cacheTip, of: tip)
