@@ -88,6 +88,7 @@ struct RemoteTests {
         let pushed = try shared.push(a)
         #expect(pushed.ok, "\(pushed.err)")
         #expect(!pushed.err.contains("no se actualizó"))
+        #expect(pushed.err.contains("caché de historial del repositorio compartido escrita hasta"), "\(pushed.err)")
         let published = try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare)
         #expect(cacheTip() == published)
         // With the cache in place, a forged step is still refused, and the cache stays at what was published.
@@ -99,7 +100,8 @@ struct RemoteTests {
         // The jefe's own step 02 lands; the cache is one commit behind (within the lag the hook reads itself).
         _ = try Sandbox.gitOut(["reset", "-q", "--hard", "HEAD~1"], in: a)
         #expect(try folio(a, "step", "COOP-2026-0001", "--as", "mrodriguez").ok)
-        #expect(try shared.push(a).ok)
+        let within = try shared.push(a)
+        #expect(within.ok && !within.err.contains("caché de historial"), "\(within.err)")
         #expect(cacheTip() == published)
     }
 

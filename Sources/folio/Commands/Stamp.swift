@@ -15,7 +15,8 @@ extension Folio {
                 recorre toda la historia. Ejemplo (scripts/hooks/post-receive): exec folio stamp
                 """)
         @OptionGroup var repository: RepositoryOptions
-        @Option(help: "Clave privada del servidor (por omisión, git config folio.clave-servidor).") var key: String?
+        @Option(help: ArgumentHelp("Clave privada del servidor (por omisión, git config folio.clave-servidor).", valueName: "archivo"))
+        var key: String?
 
         func run() throws {
             try Folio.perform {
@@ -26,7 +27,10 @@ extension Folio {
                 // commit could be stamped (no key yet), and its failure refuses nothing: the push landed.
                 defer {
                     do {
-                        try book.refreshSharedCache()
+                        if try book.refreshSharedCache(), let head = try? book.repository.headCommit() {
+                            note("folio: caché de historial del repositorio compartido escrita hasta \(head.short): "
+                                 + "el gancho pre-receive la lee para verificar cada push.")
+                        }
                     } catch {
                         note("folio: no se actualizó la caché de historial del repositorio compartido (\(GitErrorText.message(for: error))); "
                              + "el próximo push se verifica leyendo toda la historia. Ejecute 'folio stamp < /dev/null' en el repositorio.")
