@@ -8,10 +8,10 @@ extension Folio {
             commandName: "stamp",
             abstract: "Gancho post-receive del repositorio compartido: sella cada commit recibido con la hora de recepción.",
             discussion: """
-                Escribe en refs/notes/folio-recepcion, firmada con la clave del servidor (git config folio.clave-servidor),
-                la hora en que llegó cada commit nuevo de la rama compartida. Un jefe registra la parte pública como
-                clave_servidor en folio.yaml. Después pone al día la caché de historial que lee el gancho pre-receive
-                (folio/historial.cache), para que verificar un push cueste lo que cuestan sus expedientes; la primera vez
+                Escribe en refs/notes/folio-recepcion, firmada con la clave del servidor (git config folio.clave-servidor), \
+                la hora en que llegó cada commit nuevo de la rama compartida. Un jefe registra la parte pública como \
+                clave_servidor en folio.yaml. Después pone al día la caché de historial que lee el gancho pre-receive \
+                (folio/historial.cache), para que verificar un push cueste lo que cuestan sus expedientes; la primera vez \
                 recorre toda la historia. Ejemplo (scripts/hooks/post-receive): exec folio stamp
                 """)
         @OptionGroup var repository: RepositoryOptions
