@@ -899,10 +899,16 @@ public final class Casebook {
 
     /// Whether the history cache serves `tip`: this run's, or the file's when its tip is `tip` or
     /// an ancestor of it (a file that then fails its checks is read again from history).
-    func historyCacheServes(_ tip: OID) -> Bool {
+    private func historyCacheServes(_ tip: OID) -> Bool {
         if let cached = cachedHistory, cached.tip == tip { return true }
         guard usesCache, let cacheTip = HistoryCache.tip(HistoryCache.file(repository)) else { return false }
         return onLine(cacheTip, of: tip)
+    }
+
+    /// Whether the history cache can serve a few cases' records up to `tip`: it serves `tip`, or
+    /// its tip is after `tip` on the same line (`loadHistory(of:at:)` leaves the later records out).
+    func historyCacheCovers(_ tip: OID) -> Bool {
+        historyCacheServes(tip) || (usesCache && HistoryCache.tip(HistoryCache.file(repository)).map { onLine(tip, of: $0) } ?? false)
     }
 
     /// The expediente commits up to `tip`: from the history cache when it is `tip` or an

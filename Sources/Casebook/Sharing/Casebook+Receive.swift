@@ -123,14 +123,14 @@ extension Casebook {
     /// does (case by case, memory bounded by one case; at first a whole walk of history, then
     /// through the cache itself). The pre-receive hook (`receive`) reads a pushed case's earlier
     /// commits through that cache's offset table, each record read again from its commit and
-    /// judged again, so a push costs what its cases cost, not what the history costs. True when
-    /// the cache was written.
+    /// judged again, so a push costs what its cases cost, not what the history costs. The tip the
+    /// cache was written at; nil when it was left as it was.
     @discardableResult
-    public func refreshSharedCache(maxLag: Int = Casebook.sharedCacheLag) throws -> Bool {
-        guard usesCache, let head = try repository.headCommit() else { return false }
+    public func refreshSharedCache(maxLag: Int = Casebook.sharedCacheLag) throws -> OID? {
+        guard usesCache, let head = try repository.headCommit() else { return nil }
         let branch = try settings(at: head).branch
         // Only the shared branch's line (HEAD of the bare repository names it).
-        guard try repository.resolve(reference: "refs/heads/\(branch)") == head else { return false }
+        guard try repository.resolve(reference: "refs/heads/\(branch)") == head else { return nil }
         if let tip = HistoryCache.tip(HistoryCache.file(repository)) {
             struct Enough: Error {}
             var behind = 0
@@ -143,10 +143,10 @@ extension Casebook {
             } catch is Enough {
                 onLine = true
             }
-            if onLine, behind <= maxLag { return false }
+            if onLine, behind <= maxLag { return nil }
         }
         try statusOfAll { _ in }
-        return HistoryCache.tip(HistoryCache.file(repository)) == head
+        return HistoryCache.tip(HistoryCache.file(repository)) == head ? head : nil
     }
 
     /// What the pusher does with commits the hook refused: they are not published, so they leave

@@ -21,11 +21,8 @@ extension Casebook {
         var lastInCase = DateBounds()
         // For a range, only the cases its commits name are read from before it (cost by case, not by history).
         var named: Set<String> = []
-        // A few cases through the history cache (at or before the range's start, or after it on
-        // its line): the memory of a whole history is not at stake.
-        let fewCases = hidden.map { start in
-            historyCacheServes(start) || (usesCache && HistoryCache.tip(HistoryCache.file(repository)).map { onLine(start, of: $0) } ?? false)
-        } ?? false
+        // A few cases through the history cache: the memory of a whole history is not at stake.
+        let fewCases = hidden.map(historyCacheCovers) ?? false
         if fewCases { allocateForFewCases() }
         defer { if fewCases { allocateForWholeHistory() } }
         if let hidden {

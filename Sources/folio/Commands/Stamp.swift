@@ -27,8 +27,8 @@ extension Folio {
                 // commit could be stamped (no key yet), and its failure refuses nothing: the push landed.
                 defer {
                     do {
-                        if try book.refreshSharedCache(), let head = try? book.repository.headCommit() {
-                            note("folio: caché de historial del repositorio compartido escrita hasta \(head.short): "
+                        if let written = try book.refreshSharedCache() {
+                            note("folio: caché de historial del repositorio compartido escrita hasta \(written.short): "
                                  + "el gancho pre-receive la lee para verificar cada push.")
                         }
                     } catch {
