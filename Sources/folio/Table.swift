@@ -28,37 +28,25 @@ struct Table {
         // Each cell's length, and each wrapped cell's words' lengths, counted once: a table of ten
         // thousand cases is measured hundreds of times while its wrapped columns give way.
         let lengths = rows.map { $0.map { Self.length($0) } }
-        let wrapped = wrapping.sorted()
+        let wrapped = wrapping.filter(headers.indices.contains).sorted()
         let words = rows.map { row in wrapped.map { Self.wordLengths(row[$0]) } }
         var widths = headers.indices.map { i in max(headers[i].count, lengths.map { $0[i] }.max() ?? 0) }
         let gaps = 2 * (headers.count - 1)
         // Wrapped columns give way first (down to 12 characters or their heading, then to their
         // heading), each time the one whose narrowing adds the fewest lines; then the others are
         // cut (down to 8).
-        func height(_ w: [Int]) -> Int {
-            var sum = 0
-            for r in rows.indices {
-                var tallest = 1
-                for (k, c) in wrapped.enumerated() where lengths[r][c] > w[c] {
-                    tallest = max(tallest, Self.lineCount(words: words[r][k], length: lengths[r][c], width: w[c]))
-                }
-                sum += tallest
-            }
-            return sum
-        }
+        var heights = WrapHeights(wrapped: wrapped, lengths: lengths, words: words, widths: widths)
         func narrowest(_ floor: (Int) -> Int) -> Int? {
-            let candidates = widths.indices.filter { wrapping.contains($0) && widths[$0] > floor($0) }
-            return candidates.min { a, b in
-                var wa = widths, wb = widths
-                wa[a] -= 1
-                wb[b] -= 1
-                let (ha, hb) = (height(wa), height(wb))
-                return ha != hb ? ha < hb : widths[a] > widths[b]
-            }
+            let candidates = wrapped.indices.filter { widths[wrapped[$0]] > floor(wrapped[$0]) }
+            let after = candidates.map { heights.total(narrowing: $0, to: widths[wrapped[$0]] - 1) }
+            return candidates.indices.min { a, b in
+                after[a] != after[b] ? after[a] < after[b] : widths[wrapped[candidates[a]]] > widths[wrapped[candidates[b]]]
+            }.map { candidates[$0] }
         }
         while widths.reduce(0, +) + gaps > width {
-            if let c = narrowest({ max(12, headers[$0].count) }) ?? narrowest({ max(4, headers[$0].count) }) {
-                widths[c] -= 1
+            if let k = narrowest({ max(12, headers[$0].count) }) ?? narrowest({ max(4, headers[$0].count) }) {
+                widths[wrapped[k]] -= 1
+                heights.narrow(k, to: widths[wrapped[k]])
             } else if let widest = widths.indices.filter({ !wrapping.contains($0) && widths[$0] > 8 })
                 .max(by: { widths[$0] < widths[$1] }) {
                 widths[widest] -= 1
@@ -66,25 +54,119 @@ struct Table {
                 break
             }
         }
-        func lines(_ cells: [String]) -> [String] {
-            let pieces = cells.enumerated().map { i, cell -> [String] in
-                if wrapping.contains(i) { return Self.wrap(cell, to: widths[i]) }
-                return [Self.length(cell) > widths[i] ? String(cell.prefix(widths[i] - 1)) + "…" : cell]
+        let last = headers.count - 1
+        var out = "", started = false
+        out.reserveCapacity((rows.count + 2) * (min(width, widths.reduce(gaps, +)) + 1))
+        let wraps = headers.indices.map(wrapping.contains)
+        /// The lines of a row whose cells are `lengths` characters long, after a newline unless it is the table's first.
+        func append(_ cells: [String], _ lengths: [Int]) {
+            // A row whose every cell fits is one line (as wrapping and cutting would leave it).
+            let pieces = cells.indices.allSatisfy({ lengths[$0] <= widths[$0] }) ? cells.map { [$0] } : cells.enumerated().map { i, cell -> [String] in
+                if wraps[i] { return Self.wrap(cell, to: widths[i]) }
+                return [lengths[i] > widths[i] ? String(cell.prefix(widths[i] - 1)) + "…" : cell]
             }
             let height = pieces.map(\.count).max() ?? 1
-            return (0..<height).map { row in
-                Self.trimmingTrailingSpace(pieces.enumerated().map { i, cell in
+            for row in 0..<height {
+                var line = ""
+                line.reserveCapacity(width + 8)
+                for (i, cell) in pieces.enumerated() {
+                    if i > 0 { line += "  " }
                     let text = row < cell.count ? cell[row] : ""
-                    return i == pieces.count - 1 ? text : Self.padded(text, to: widths[i])
-                }.joined(separator: "  "))
+                    guard i < last else { line += text; continue }
+                    let units = text.utf16.count
+                    if units < widths[i] {
+                        line += text
+                        line += Self.spaces.prefix(widths[i] - units)
+                    } else {
+                        line += Self.padded(text, to: widths[i])
+                    }
+                }
+                if started { out += "\n" }
+                started = true
+                out += Self.trimmingTrailingSpace(line)
             }
         }
         let indent = headers.count > 1 ? widths[0] + 2 : 2
-        let body = rows.enumerated().flatMap { index, row -> [String] in
-            guard let detail = details[index], !detail.isEmpty else { return lines(row) }
-            return lines(row) + Self.wrap(detail, to: max(width - indent, 20)).map { String(repeating: " ", count: indent) + $0 }
+        append(headers, headers.map { $0.count })
+        append(widths.map { String(repeating: "─", count: $0) }, widths)
+        for (index, row) in rows.enumerated() {
+            append(row, lengths[index])
+            guard let detail = details[index], !detail.isEmpty else { continue }
+            for line in Self.wrap(detail, to: max(width - indent, 20)) {
+                out += "\n" + String(repeating: " ", count: indent) + line
+            }
         }
-        return (lines(headers) + lines(widths.map { String(repeating: "─", count: $0) }) + body).joined(separator: "\n")
+        return out
+    }
+
+    /// Spaces to pad a cell with (a wider cell is padded by `padded`).
+    private static let spaces = String(repeating: " ", count: 256)
+
+    /// How many lines the rows take as the wrapped columns narrow one character at a time: each
+    /// row's line count in each wrapped column, kept up to date, so that trying a narrower width
+    /// reads only the rows whose cell in that column is longer than it (the table of ten thousand
+    /// cases tries one width per wrapped column at each of dozens of steps).
+    struct WrapHeights {
+        let wrapped: [Int]
+        let lengths: [[Int]]
+        let words: [[[Int]]]
+        /// Per row, its line count in each wrapped column, and the greatest of them (at least 1).
+        private var counts: [[Int]]
+        private var tallest: [Int]
+        /// The rows' lines at the current widths.
+        private(set) var total: Int
+        /// Per wrapped column, the rows by their cell's length, longest first.
+        private let longest: [[Int]]
+
+        init(wrapped: [Int], lengths: [[Int]], words: [[[Int]]], widths: [Int]) {
+            self.wrapped = wrapped
+            self.lengths = lengths
+            self.words = words
+            counts = lengths.indices.map { r in
+                wrapped.indices.map { k in Table.lineCount(words: words[r][k], length: lengths[r][wrapped[k]], width: widths[wrapped[k]]) }
+            }
+            tallest = counts.map { max(1, $0.max() ?? 1) }
+            total = tallest.reduce(0, +)
+            longest = wrapped.map { c in lengths.indices.sorted { lengths[$0][c] > lengths[$1][c] } }
+        }
+
+        /// The rows' lines with wrapped column `k` at `width` (no wider than it is) and the others as they are.
+        func total(narrowing k: Int, to width: Int) -> Int {
+            var sum = total
+            visit(k, width) { r, count in
+                sum += rowHeight(r, k, count) - tallest[r]
+            }
+            return sum
+        }
+
+        /// Wrapped column `k` narrowed to `width`.
+        mutating func narrow(_ k: Int, to width: Int) {
+            var changed: [(Int, Int)] = []
+            visit(k, width) { r, count in changed.append((r, count)) }
+            for (r, count) in changed {
+                let height = rowHeight(r, k, count)
+                total += height - tallest[r]
+                counts[r][k] = count
+                tallest[r] = height
+            }
+        }
+
+        /// Each row whose cell in wrapped column `k` is longer than `width`, with its line count there.
+        private func visit(_ k: Int, _ width: Int, _ body: (Int, Int) -> Void) {
+            let c = wrapped[k]
+            for r in longest[k] {
+                let length = lengths[r][c]
+                guard length > width else { break }
+                body(r, Table.lineCount(words: words[r][k], length: length, width: width))
+            }
+        }
+
+        /// Row `r`'s height with `count` lines in wrapped column `k`.
+        private func rowHeight(_ r: Int, _ k: Int, _ count: Int) -> Int {
+            var height = max(1, count)
+            for j in counts[r].indices where j != k { height = max(height, counts[r][j]) }
+            return height
+        }
     }
 
     /// The characters of `text`. Where no scalar can join the one before it into one character

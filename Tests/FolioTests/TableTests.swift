@@ -82,6 +82,103 @@ struct TableTests {
         #expect(Table.length("a\r\nb") == 3 && Table.length("e\u{301}ñ") == 2)
     }
 
+    /// `render` as it was drawn before its heights were kept up to date (every candidate width's
+    /// height counted over every row), the plain form the shortcut must equal.
+    static func plainRender(_ table: Table) -> String {
+        guard !table.headers.isEmpty else { return "" }
+        // Committed text (titles, names, subjects) reaches the terminal without escape sequences
+        // and on one line per row.
+        let rows = table.rows.map { $0.map { cell in
+            let safe = SafeText.terminal(cell)
+            return safe.utf8.contains(10) ? safe.replacingOccurrences(of: "\n", with: " ") : safe
+        } }
+        // Each cell's length, and each wrapped cell's words' lengths, counted once: a table of ten
+        // thousand cases is measured hundreds of times while its wrapped columns give way.
+        let lengths = rows.map { $0.map { Table.length($0) } }
+        let wrapped = table.wrapping.sorted()
+        let words = rows.map { row in wrapped.map { Table.wordLengths(row[$0]) } }
+        var widths = table.headers.indices.map { i in max(table.headers[i].count, lengths.map { $0[i] }.max() ?? 0) }
+        let gaps = 2 * (table.headers.count - 1)
+        // Wrapped columns give way first (down to 12 characters or their heading, then to their
+        // heading), each time the one whose narrowing adds the fewest lines; then the others are
+        // cut (down to 8).
+        func height(_ w: [Int]) -> Int {
+            var sum = 0
+            for r in rows.indices {
+                var tallest = 1
+                for (k, c) in wrapped.enumerated() where lengths[r][c] > w[c] {
+                    tallest = max(tallest, Table.lineCount(words: words[r][k], length: lengths[r][c], width: w[c]))
+                }
+                sum += tallest
+            }
+            return sum
+        }
+        func narrowest(_ floor: (Int) -> Int) -> Int? {
+            let candidates = widths.indices.filter { table.wrapping.contains($0) && widths[$0] > floor($0) }
+            return candidates.min { a, b in
+                var wa = widths, wb = widths
+                wa[a] -= 1
+                wb[b] -= 1
+                let (ha, hb) = (height(wa), height(wb))
+                return ha != hb ? ha < hb : widths[a] > widths[b]
+            }
+        }
+        while widths.reduce(0, +) + gaps > table.width {
+            if let c = narrowest({ max(12, table.headers[$0].count) }) ?? narrowest({ max(4, table.headers[$0].count) }) {
+                widths[c] -= 1
+            } else if let widest = widths.indices.filter({ !table.wrapping.contains($0) && widths[$0] > 8 })
+                .max(by: { widths[$0] < widths[$1] }) {
+                widths[widest] -= 1
+            } else {
+                break
+            }
+        }
+        func lines(_ cells: [String]) -> [String] {
+            let pieces = cells.enumerated().map { i, cell -> [String] in
+                if table.wrapping.contains(i) { return Table.wrap(cell, to: widths[i]) }
+                return [Table.length(cell) > widths[i] ? String(cell.prefix(widths[i] - 1)) + "…" : cell]
+            }
+            let height = pieces.map(\.count).max() ?? 1
+            return (0..<height).map { row in
+                Table.trimmingTrailingSpace(pieces.enumerated().map { i, cell in
+                    let text = row < cell.count ? cell[row] : ""
+                    return i == pieces.count - 1 ? text : Table.padded(text, to: widths[i])
+                }.joined(separator: "  "))
+            }
+        }
+        let indent = table.headers.count > 1 ? widths[0] + 2 : 2
+        let body = rows.enumerated().flatMap { index, row -> [String] in
+            guard let detail = table.details[index], !detail.isEmpty else { return lines(row) }
+            return lines(row) + Table.wrap(detail, to: max(table.width - indent, 20)).map { String(repeating: " ", count: indent) + $0 }
+        }
+        return (lines(table.headers) + lines(widths.map { String(repeating: "─", count: $0) }) + body).joined(separator: "\n")
+    }
+
+    @Test("a table draws as the plain form draws it: the same widths chosen, the same lines, at any width, with wrapped columns anywhere")
+    func rendersAsPlainForm() {
+        var generator = Seeded(17)
+        let texts = Self.texts(count: 400, seed: 19)
+        let names = ["", "jperez", "jperez, lramirez, alopez", "mrodriguez", "Organización Panamericana de la Salud"]
+        for trial in 0..<40 {
+            let columns = Int.random(in: 1...7, using: &generator)
+            var table = Table(headers: (0..<columns).map { ["EXPEDIENTE", "P", "ESTADO", "SIGUIENTE", "QUIÉN", "TÍTULO", "ÚLTIMO"][$0] })
+            table.width = [60, 80, 100, 140][trial % 4]
+            table.wrapping = Set((0..<columns).filter { _ in Bool.random(using: &generator) })
+            table.rows = (0..<Int.random(in: 0...150, using: &generator)).map { r in
+                (0..<columns).map { c in
+                    switch Int.random(in: 0...3, using: &generator) {
+                    case 0: texts.randomElement(using: &generator)!
+                    case 1: names.randomElement(using: &generator)!
+                    case 2: "COOP-2026-\(r)"
+                    default: String(repeating: "palabra ", count: Int.random(in: 0...9, using: &generator)) + "\(c)"
+                    }
+                }
+            }
+            if trial % 5 == 0, !table.rows.isEmpty { table.details = [0: "Una nota bajo la fila " + (texts.first ?? "")] }
+            #expect(table.render() == Self.plainRender(table), "trial \(trial)")
+        }
+    }
+
     @Test("a table of many rows fits the width, wrapping its long cells at spaces")
     func manyRows() {
         var table = Table(headers: ["EXPEDIENTE", "P", "ESTADO", "TÍTULO"])
