@@ -556,4 +556,56 @@ struct LegitimateTests {
         let tampered = try f.folio(jorge, "verify", date: "2026-11-09T10:00:00-06:00")
         #expect(tampered.out.contains("[sello]"), "\(tampered.out)")
     }
+
+    @Test("a push that lands while the server's key is missing is said accepted and unstamped; with the key back, 'folio stamp --faltantes' stamps those commits only; a clone, garbage input and a wrong key are told apart (staff38)")
+    func missedStamps() throws {
+        let f = try Fortress()
+        let bare = f.shared.bare
+        let stamps = { try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: bare).split(separator: "\n").count }
+        let key = try Sandbox.gitOut(["config", "folio.clave-servidor"], in: bare)
+        // The registered key's fingerprint, as ssh-keygen prints it.
+        let registered = String(try Sandbox.run("/usr/bin/ssh-keygen", ["-lf", key + ".pub"], in: bare).out.split(separator: " ")[1])
+        #expect(registered.hasPrefix("SHA256:"))
+        try f.expectOK(f.folio(f.admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", date: "2026-11-06T09:00:00-06:00"))
+        try f.expectOK(f.push(f.admin, date: "2026-11-06T09:05:00-06:00"))
+        let before = try stamps()
+        #expect(before >= 1)
+
+        // The key file is gone: the push lands, and the pusher is told so, with what the administrator does.
+        try FileManager.default.moveItem(atPath: key, toPath: key + ".respaldo")
+        try f.expectOK(f.folio(f.admin, "step", "COOP-2026-0002", "02", date: "2026-11-06T10:00:00-06:00"))
+        let lost = try f.push(f.admin, date: "2026-11-06T10:05:00-06:00")
+        #expect(lost.ok, "\(lost.err)")
+        #expect(lost.err.contains("el push se aceptó, pero no se sellaron los commits recibidos"), "\(lost.err)")
+        #expect(lost.err.contains("copia de respaldo (la registrada: \(registered))") && lost.err.contains("'folio stamp --faltantes'"), "\(lost.err)")
+        #expect(try stamps() == before)
+        let unstamped = try Sandbox.gitOut(["rev-parse", "main"], in: bare)
+
+        // Restored, the missed commit is stamped at the time of the repair, and only it.
+        try FileManager.default.moveItem(atPath: key + ".respaldo", toPath: key)
+        let repair = try f.folio(bare, ["stamp", "--faltantes"], date: "2026-11-07T08:00:00-06:00")
+        #expect(repair.ok && repair.err.contains("1 commit sellado con la hora de recepción 2026-11-07T08:00:00-06:00"), "\(repair.err)")
+        #expect(try stamps() == before + 1)
+        #expect(try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "show", unstamped], in: bare).contains("recibido"))
+        let again = try f.folio(bare, ["stamp", "--faltantes"], date: "2026-11-07T08:10:00-06:00")
+        #expect(again.ok && again.err.contains("no falta ningún sello"), "\(again.err)")
+        #expect(try stamps() == before + 1)
+
+        // In a clone, stamping is refused: a clone never received a push.
+        let clone = try f.folio(f.admin, ["stamp"], date: "2026-11-07T08:00:00-06:00")
+        #expect(!clone.ok && clone.err.contains("es un clon con copia de trabajo"), "\(clone.err)")
+        #expect((try? Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: f.admin))?.split(separator: "\n").count ?? 0 <= before)
+        // What git never gives a hook is refused, not taken as nothing to do.
+        let garbage = try Sandbox.run(CLI.binary, ["stamp"], in: bare, env: ["FOLIO_DATE": "2026-11-07T08:20:00-06:00"], input: "x y\n")
+        #expect(garbage.status != 0 && garbage.err.contains("'x y' no es 'ANTERIOR NUEVO REF'"), "\(garbage.err)")
+
+        // Another key configured on the server: told apart from the registered one by the fingerprints.
+        let other = try f.shared.box.sshKey("otra-clave")
+        _ = try Sandbox.gitOut(["config", "folio.clave-servidor", other.path], in: bare)
+        try f.expectOK(f.folio(f.admin, "step", "COOP-2026-0002", "03", date: "2026-11-07T09:00:00-06:00"))
+        let wrong = try f.push(f.admin, date: "2026-11-07T09:05:00-06:00")
+        let otherPrint = String(try Sandbox.run("/usr/bin/ssh-keygen", ["-lf", other.path + ".pub"], in: bare).out.split(separator: " ")[1])
+        #expect(wrong.ok && wrong.err.contains("(\(otherPrint)) no es la clave_servidor que folio.yaml registra (folio.yaml registra \(registered))"), "\(wrong.err)")
+        #expect(wrong.err.contains(other.publicKey.split(separator: " ").prefix(2).joined(separator: " ")), "\(wrong.err)")
+    }
 }

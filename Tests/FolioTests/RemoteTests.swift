@@ -105,6 +105,21 @@ struct RemoteTests {
         #expect(cacheTip() == published)
     }
 
+    @Test("a hook that cannot find folio says so in Spanish and refuses the push, not bash's 'Is a directory' for the caches' folio/ folder (staff38)")
+    func hookWithoutFolio() throws {
+        let shared = try SharedRepository()
+        try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/post-receive", toPath: shared.bare + "/hooks/post-receive")
+        try FileManager.default.createDirectory(atPath: shared.bare + "/folio", withIntermediateDirectories: true)
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
+        // folio not on the git user's PATH (an empty entry: the current folder, the bare repository).
+        let lost = try Sandbox.git(["push", "origin", "HEAD:main"], in: a, env: ["PATH": "/usr/bin:/bin:", "FOLIO": ""])
+        #expect(!lost.ok && lost.err.contains("el gancho pre-receive no encuentra el programa folio") && !lost.err.contains("Is a directory"), "\(lost.err)")
+        #expect(try Sandbox.gitOut(["rev-parse", "main"], in: shared.bare) != (try Sandbox.gitOut(["rev-parse", "HEAD"], in: a)))
+        let landed = try shared.push(a)
+        #expect(landed.ok, "\(landed.err)")
+    }
+
     @Test("with keys registered, a forged commit in a key holder's name and an unsigned step under firma: obligatoria are rejected")
     func hookRejectsForgeries() throws {
         let shared = try SharedRepository()
@@ -150,8 +165,11 @@ struct RemoteTests {
         let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
         let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
         #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").out == "COOP-2026-0001\n")
-        #expect(try folio(a, "sync").ok)
-        #expect(try folio(b, "sync").out.contains("Commits recibidos: 1;"))
+        // A remote that is a path on this machine: the push bypasses the server's hooks, and sync says so (staff38).
+        let first = try folio(a, "sync")
+        #expect(first.ok && first.err.contains("Aviso: el remoto origin es una ruta de esta máquina (\(shared.bare)") && first.err.contains("sin los ganchos"), "\(first.err)")
+        let received = try folio(b, "sync")
+        #expect(received.out.contains("Commits recibidos: 1;") && !received.err.contains("Aviso"), "\(received.err)")
         // Offline, each clone steps a different case and opens a new project: both take PI-2026-0001.
         #expect(try folio(a, "step", "COOP-2026-0001").ok)
         #expect(try folio(a, "new", "4", "--title", "Hospital A", "--set", "snip=1111", "--set", "unidad_ejecutora=DIP",

@@ -163,6 +163,7 @@ struct SSHServerTests {
         let synced = try cli(["sync"], clone, "2026-11-03T09:30:00-06:00")
         #expect(synced.ok, "\(synced.out)\(synced.err)")
         #expect(synced.out.contains("sellad"), "\(synced.out)")
+        #expect(!synced.err.contains("ruta de esta máquina"), "\(synced.err)")
         #expect(try Sandbox.gitOut(["rev-parse", "main"], in: bare) == (try Sandbox.gitOut(["rev-parse", "HEAD"], in: clone)))
         #expect(try cli(["sync"], clone, "2026-11-03T09:40:00-06:00").ok)
         #expect(try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: clone).split(separator: "\n").count == 1)

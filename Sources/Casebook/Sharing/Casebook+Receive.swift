@@ -7,6 +7,12 @@ public struct RefUpdate: Sendable {
     public var new: OID?
     public var ref: String
 
+    public init(old: OID?, new: OID?, ref: String) {
+        self.old = old
+        self.new = new
+        self.ref = ref
+    }
+
     /// Parses `OLD NEW REF` (git's pre-receive and post-receive lines; zeros mean none).
     public init?(line: String) {
         let parts = line.split(separator: " ").map(String.init)

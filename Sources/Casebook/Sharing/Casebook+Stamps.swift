@@ -47,22 +47,29 @@ extension Casebook {
     public func stamp(_ updates: [RefUpdate], keyFile: String?) throws -> StampResult {
         guard let head = try repository.headCommit() else { return StampResult(stamped: 0, messages: []) }
         let settings = try settings(at: head)
+        // The push has landed by now: each failure says so, and that only the stamps are missing.
+        let failed = "folio: el push se aceptó, pero no se sellaron los commits recibidos: "
+        let later = " Después, 'folio stamp --faltantes' en el repositorio compartido sella los commits que quedaron sin sello."
         guard let path = try keyFile ?? repository.config("folio.clave-servidor") else {
             return StampResult(stamped: 0, messages: [
-                "folio: no se sellaron los commits recibidos: el repositorio compartido no tiene clave para sellar. "
-                    + "El administrador la indica con 'git config folio.clave-servidor /ruta/clave' y un jefe registra su parte "
-                    + "pública como clave_servidor en folio.yaml.",
+                failed + "el repositorio compartido no tiene clave para sellar. El administrador la indica con "
+                    + "'git config folio.clave-servidor /ruta/clave' en el repositorio compartido y un jefe registra su parte "
+                    + "pública como clave_servidor en folio.yaml." + later,
             ])
         }
         guard let signer = SSHSigner.fileSigner(path) else {
-            throw CasebookError.invalidFile(file: path, reason: "no es una clave SSH legible (ni su .pub)",
-                                            fix: "Genere la clave del servidor con 'ssh-keygen -t ed25519 -N \"\" -f \(path)'.")
+            return StampResult(stamped: 0, messages: [
+                failed + "\(path) no es una clave SSH legible (ni su .pub). El administrador del servidor restaura la clave "
+                    + "desde su copia de respaldo" + (settings.serverKey.flatMap(SSHKey.fingerprint).map { " (la registrada: \($0))" } ?? "")
+                    + "; si se perdió, genera otra ('ssh-keygen -t ed25519 -N \"\" -f \(path)') y un jefe registra su parte "
+                    + "pública como clave_servidor en folio.yaml." + later,
+            ])
         }
         guard signer.publicKey == settings.serverKey else {
+            let registered = settings.serverKey.flatMap(SSHKey.fingerprint).map { " (folio.yaml registra \($0))" } ?? " (folio.yaml no registra ninguna)"
             return StampResult(stamped: 0, messages: [
-                "folio: no se sellaron los commits recibidos: la clave \(path) no es la clave_servidor que folio.yaml registra"
-                    + (settings.serverKey == nil ? " (folio.yaml no registra ninguna)" : "")
-                    + ". Un jefe registra la parte pública (\(signer.publicKey.prefix(30))...) en folio.yaml.",
+                failed + "la clave \(path) (\(SSHKey.fingerprint(signer.publicKey) ?? "?")) no es la clave_servidor que folio.yaml registra"
+                    + registered + ". Un jefe registra como clave_servidor la línea de \(path).pub: \(signer.publicKey)" + later,
             ])
         }
         var stamped = 0
@@ -78,6 +85,30 @@ extension Casebook {
             }
         }
         return StampResult(stamped: stamped, messages: stamped > 0 ? ["folio: \(stamped) \(stamped == 1 ? "commit sellado" : "commits sellados") con la hora de recepción \(clock.iso(now))."] : [])
+    }
+
+    /// The update that stamps the shared branch's commits after its newest stamped one (on the line
+    /// of first parents): the commits of pushes the post-receive hook could not stamp (no key, a
+    /// key that did not read). nil when the tip is stamped; refused when no commit of the branch
+    /// is, since that would stamp the whole history as received today.
+    public func missingStamps() throws -> RefUpdate? {
+        guard let head = try repository.headCommit() else { return nil }
+        let ref = "refs/heads/\(try settings(at: head).branch)"
+        guard let tip = try repository.resolve(reference: ref) else { return nil }
+        var newest: OID?
+        var at: OID? = tip
+        while let commit = at {
+            if try repository.note(on: commit, ref: Self.receptionNotesRef) != nil {
+                newest = commit
+                break
+            }
+            at = try repository.commit(commit).parents.first
+        }
+        guard let newest else {
+            throw CasebookError.invalidValue(option: "--faltantes", reason: "ningún commit de \(ref) tiene sello de recepción: se sellaría toda la historia con la hora de hoy",
+                                             fix: "Los sellos empiezan con el primer push después de instalar el gancho post-receive; '--faltantes' solo completa los que faltan después del último sellado.")
+        }
+        return newest == tip ? nil : RefUpdate(old: newest, new: tip, ref: ref)
     }
 
     /// The reception stamps of this clone whose signature verifies with a `clave_servidor` of

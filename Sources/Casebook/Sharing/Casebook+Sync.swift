@@ -17,6 +17,9 @@ public struct SyncResult: Sendable {
     /// The local commits `--drop-local` took off the branch (short id and subject), oldest first:
     /// steps and notes to record again if they still apply.
     public var dropped: [String] = []
+    /// The remote's URL when it is a path on this machine (or `file://`) and something was
+    /// published: libgit2 writes there directly, and the shared repository's hooks do not run.
+    public var unguarded: String? = nil
 }
 
 extension Casebook {
@@ -111,6 +114,7 @@ extension Casebook {
             throw CasebookError.remoteFailed(remote: remote, action: "publicar", cause: error)
         }
         result.remoteMessages = pushed.messages
+        if url.hasPrefix("file://") || (!url.contains("://") && KnownHosts.endpoint(url) == nil) { result.unguarded = url }
         if let reason = pushed.rejected.values.first {
             throw CasebookError.pushRejected(reason: reason, messages: pushed.messages)
         }

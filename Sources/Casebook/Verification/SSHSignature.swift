@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GitStore
 import SSHSignatures
@@ -13,6 +14,14 @@ public enum SSHKey {
         guard parts.count >= 2, types.contains(String(parts[0])),
               let key = try? SSHPublicKey(openSSH: "\(parts[0]) \(parts[1])") else { return nil }
         return key.openSSH
+    }
+
+    /// The key's fingerprint as `ssh-keygen -l` prints it (`SHA256:` and the unpadded base64 of
+    /// the SHA-256 of its blob): what tells one key from another, whose texts all begin alike.
+    public static func fingerprint(_ key: String) -> String? {
+        let parts = key.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count >= 2, let blob = Data(base64Encoded: String(parts[1])) else { return nil }
+        return "SHA256:" + Data(SHA256.hash(data: blob)).base64EncodedString().replacingOccurrences(of: "=", with: "")
     }
 }
 

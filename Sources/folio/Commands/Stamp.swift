@@ -12,17 +12,40 @@ extension Folio {
                 la hora en que llegó cada commit nuevo de la rama compartida. Un jefe registra la parte pública como \
                 clave_servidor en folio.yaml. Después pone al día la caché de historial que lee el gancho pre-receive \
                 (folio/historial.cache), para que verificar un push cueste lo que cuestan sus expedientes; la primera vez \
-                recorre toda la historia. Ejemplo (scripts/hooks/post-receive): exec folio stamp
+                recorre toda la historia. Ejemplo (scripts/hooks/post-receive): exec folio stamp. \
+                Con --faltantes, a mano en el repositorio compartido, sella los commits de la rama posteriores al último \
+                sellado (los de pushes que llegaron cuando faltaba la clave), con la hora de ahora.
                 """)
         @OptionGroup var repository: RepositoryOptions
         @Option(help: ArgumentHelp("Clave privada del servidor (por omisión, git config folio.clave-servidor).", valueName: "archivo"))
         var key: String?
+        @Flag(help: "Sella los commits de la rama compartida posteriores al último sellado (con la hora de ahora), sin leer la entrada.")
+        var faltantes = false
 
         func run() throws {
             try Folio.perform {
-                var updates: [RefUpdate] = []
-                while let line = readLine() { if let update = RefUpdate(line: line) { updates.append(update) } }
                 let book = try repository.openForReading()
+                // Stamps are the shared repository's word that a commit reached it: a clone has none to give.
+                guard book.repository.isBare else {
+                    throw CasebookError.invalidValue(
+                        option: "folio stamp", reason: "\(book.repository.workdir ?? book.repository.gitdir) es un clon con copia de trabajo, no el repositorio compartido: un sello "
+                            + "de recepción solo lo escribe el servidor que recibió el push",
+                        fix: "Ejecútelo en el repositorio compartido (el repositorio bare del servidor), o déjelo al gancho post-receive "
+                            + "(scripts/hooks/post-receive); en un clon, 'folio sync' trae los sellos del servidor.")
+                }
+                var updates: [RefUpdate] = []
+                if faltantes {
+                    if let missing = try book.missingStamps() { updates.append(missing) } else { note("folio: no falta ningún sello: la punta de la rama está sellada.") }
+                } else {
+                    while let line = readLine() {
+                        guard !line.isEmpty else { continue }
+                        guard let update = RefUpdate(line: line) else {
+                            throw CasebookError.invalidValue(option: "entrada del gancho", reason: "'\(SafeText.line(line))' no es 'ANTERIOR NUEVO REF'",
+                                                             fix: "Instale scripts/hooks/post-receive, que pasa a folio lo que git le da; para sellar a mano los commits sin sello, use 'folio stamp --faltantes'.")
+                        }
+                        updates.append(update)
+                    }
+                }
                 // The history cache the pre-receive hook reads is brought up to date even when no
                 // commit could be stamped (no key yet), and its failure refuses nothing: the push landed.
                 defer {

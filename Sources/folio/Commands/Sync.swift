@@ -31,6 +31,11 @@ extension Folio {
                 } else {
                     print("Commits recibidos: \(result.received); publicados: \(result.published).")
                 }
+                if let path = result.unguarded {
+                    note("Aviso: el remoto \(remote) es una ruta de esta máquina (\(SafeText.line(path))): lo publicado se escribió ahí directamente, "
+                         + "sin los ganchos del repositorio compartido (ni su verificación ni el sello de recepción). Para publicar a través de "
+                         + "ellos, el remoto es la dirección ssh del servidor ('git remote set-url \(remote) ssh://servidor/ruta').")
+                }
             }
         }
     }
