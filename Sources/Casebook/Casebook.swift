@@ -357,6 +357,24 @@ public final class Casebook {
         return paths
     }
 
+    /// `casePaths(at:)` of the cases `ids` only (the answer it gives for them: the last year folder
+    /// holding each), reading the year folders from the newest back until each is found, not every
+    /// year's listing: a range verify's few cases are mostly of the latest years.
+    func casePaths(of ids: Set<String>, at commit: OID) throws -> [String: String] {
+        var paths: [String: String] = [:]
+        var left = ids
+        let years = try repository.entries(at: "cases", in: commit).filter { $0.kind == .tree }.map(\.name)
+        for year in years.reversed() where !left.isEmpty {
+            for id in left where !id.isEmpty && !id.utf8.contains(UInt8(ascii: "/")) {
+                let path = "cases/\(year)/\(id)"
+                guard let (_, mode) = try repository.entry(at: path, in: commit), mode == 0o040000 else { continue }
+                paths[id] = path
+                left.remove(id)
+            }
+        }
+        return paths
+    }
+
     /// The fields status shows of a case's `expediente.md` at `commit` (title, opening date,
     /// month), cached by the file's blob id.
     func caseFields(_ path: String, at commit: OID) throws -> HistoryCache.CaseFields? {

@@ -58,6 +58,26 @@ struct CacheTests {
         #expect(status.lastStep == "02")
     }
 
+    @Test("a range verify's case folders, looked for by name from the newest year back, are those the listing of every year gives: a folder copied into other years, a file of the case's name, an unknown name")
+    func casePathsByName() throws {
+        let repo = try CaseRepo()
+        let ids = try work(repo, cases: 2)
+        let folder = repo.path + "/cases/2026/" + ids[0]
+        for year in ["2025", "2027"] {
+            try FileManager.default.createDirectory(atPath: repo.path + "/cases/\(year)", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: folder, toPath: repo.path + "/cases/\(year)/" + ids[0])
+        }
+        try Data("no es carpeta".utf8).write(to: URL(fileURLWithPath: repo.path + "/cases/2027/" + ids[1]))
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-q", "-m", "copias a mano"])
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        let head = try #require(try book.repository.headCommit())
+        let asked: Set<String> = Set(ids + ["COOP-2026-9999", "", "cases/2026"])
+        let byName = try book.casePaths(of: asked, at: head)
+        #expect(byName == (try book.casePaths(at: head)).filter { asked.contains($0.key) })
+        #expect(byName[ids[0]] == "cases/2027/\(ids[0])" && byName[ids[1]] == "cases/2026/\(ids[1])" && byName.count == 2)
+    }
+
     @Test("after a reset to an older commit the cache is rebuilt, not trusted")
     func reset() throws {
         let repo = try CaseRepo()

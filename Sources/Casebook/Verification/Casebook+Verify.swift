@@ -64,7 +64,8 @@ extension Casebook {
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
         let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip, keepingWhole: false)
-        let paths = try casePaths(at: tip)
+        // A range's cases are looked for by name; a full verify lists every year.
+        let paths = hidden == nil ? try casePaths(at: tip) : try casePaths(of: named.union(editedOutside).union(touched), at: tip)
         // A full verify checks every other case on the second core, in a casebook of its own (the
         // checks' memos are per case and per casebook); a range's few cases are all checked here,
         // against the history replayed (`inTurns`).
