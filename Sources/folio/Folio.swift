@@ -10,7 +10,7 @@ struct Folio: ParsableCommand {
         commandName: "folio",
         abstract: "Expedientes del Departamento de Planificación (IGSS) como historial de git.",
         discussion: """
-            Cada paso del manual (Acuerdo 16/2013) es un commit cuyo autor es quien tiene el rol del paso.
+            Cada paso del manual (Acuerdo 16/2013) es un commit cuyo autor es quien tiene el rol del paso. \
             Estado, historial y verificación se derivan del repositorio.
 
             Opción global: -C <carpeta> antes o después del subcomando (folio -C DIR status).

@@ -31,6 +31,25 @@ struct SpanishTests {
         }.filter { !$0.hasPrefix("Vea") }
     }
 
+    /// Lines of a help text's description that end where its wrapping would not have ended them:
+    /// the next line's first word would have fitted (a line break written into the text in the
+    /// middle of a sentence, which the terminal shows as a ragged paragraph; staff38).
+    static func brokenSentences(_ help: String) -> [String] {
+        guard let start = help.range(of: "DESCRIPCIÓN:") else { return [] }
+        let lines = help[start.lowerBound...].components(separatedBy: "\n").prefix { !$0.hasPrefix("USO:") }
+        // ArgumentParser wraps help at 80 columns, a line holding at most 79 characters.
+        let width = 79
+        func indent(_ line: String) -> Int { line.prefix { $0 == " " }.count }
+        return zip(lines, lines.dropFirst()).compactMap { a, b in
+            let next = b.trimmingCharacters(in: .whitespaces)
+            // Indented lines are examples and lists, a line each.
+            guard !a.trimmingCharacters(in: .whitespaces).isEmpty, !next.isEmpty, indent(a) == 0, indent(b) == 0,
+                  !a.hasSuffix(":"), !a.hasSuffix("."), !next.hasPrefix("folio "),
+                  let word = next.split(separator: " ").first, a.count + 1 + word.count <= width else { return nil }
+            return a + " / " + b
+        }
+    }
+
     @Test("every command's --help, and folio help, is Spanish with Spanish value names")
     func help() throws {
         let cli = CLI()
@@ -43,6 +62,7 @@ struct SpanishTests {
             #expect(r.out.contains("DESCRIPCIÓN:") || r.out.contains("USO:"), "\(path)")
             #expect(Self.englishWords(r.out).isEmpty, "folio \(path.joined(separator: " ")) --help: \(Self.englishWords(r.out))\n\(r.out)")
             #expect(!r.out.contains("<m>") && !r.out.contains("<as>") && !r.out.contains("<id>"), "\(path)")
+            #expect(Self.brokenSentences(r.out).isEmpty, "folio \(path.joined(separator: " ")) --help: \(Self.brokenSentences(r.out))")
             seen += 1
             queue += Self.subcommands(in: r.out).map { path + [$0] }
             if !path.isEmpty {

@@ -62,8 +62,8 @@ extension Folio {
             commandName: "verify-export",
             abstract: "Comprueba un expediente exportado (ZIP): firma, sello, manifiesto e índice.",
             discussion: """
-                La firma se comprueba con claves que no vienen del ZIP: las de roles.yaml del repositorio (-C), que además
-                compara cada documento con el commit del que se exportó, o un archivo de firmantes autorizados de OpenSSH
+                La firma se comprueba con claves que no vienen del ZIP: las de roles.yaml del repositorio (-C), que además \
+                compara cada documento con el commit del que se exportó, o un archivo de firmantes autorizados de OpenSSH \
                 (--firmantes). Sin ninguno, solo se detectan cambios accidentales.
                 Ejemplos:
                   folio verify-export POA-2026-0001.zip -C ~/expedientes

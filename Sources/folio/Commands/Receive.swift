@@ -8,9 +8,9 @@ extension Folio {
             commandName: "receive",
             abstract: "Gancho pre-receive del repositorio compartido: acepta o rechaza un push (lee 'ANTERIOR NUEVO REF' por línea).",
             discussion: """
-                Solo la rama compartida (rama: en folio.yaml, main por omisión) avanza, sin reescribir ni borrar, y cada
-                commit nuevo debe pasar 'folio verify'; toda otra referencia se rechaza salvo las de refs_permitidas.
-                Cada rechazo lleva el código de su regla ([referencias], [reescritura], [fecha-futura], los de verify);
+                Solo la rama compartida (rama: en folio.yaml, main por omisión) avanza, sin reescribir ni borrar, y cada \
+                commit nuevo debe pasar 'folio verify'; toda otra referencia se rechaza salvo las de refs_permitidas. \
+                Cada rechazo lleva el código de su regla ([referencias], [reescritura], [fecha-futura], los de verify); \
                 con --json, además, {accepted, findings} por la salida estándar.
                 Ejemplo (scripts/hooks/pre-receive): exec folio receive
                 """)

@@ -8,7 +8,7 @@ extension Folio {
             commandName: "unlock",
             abstract: "Quita el bloqueo de escritura de folio en este clon (solo un jefe), diciendo de quién era.",
             discussion: """
-                folio retira solo los bloqueos de procesos que terminaron en este equipo. Un bloqueo de otro equipo
+                folio retira solo los bloqueos de procesos que terminaron en este equipo. Un bloqueo de otro equipo \
                 (un clon en una carpeta compartida) o de un proceso que sigue vivo solo lo quita un jefe, a sabiendas.
                 Ejemplo: folio unlock --as mrodriguez
                 """)

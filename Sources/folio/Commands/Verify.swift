@@ -8,7 +8,7 @@ extension Folio {
             commandName: "verify",
             abstract: "Repasa todo el historial contra los procedimientos y roles; sale con error si algo no cumple.",
             discussion: """
-                Cada hallazgo lleva el código estable de su regla entre corchetes ([plazo], [signature]...) y su gravedad
+                Cada hallazgo lleva el código estable de su regla entre corchetes ([plazo], [signature]...) y su gravedad \
                 (error o advertencia); con --json, en "rule" y "severity". 'folio verify --reglas' las lista.
                 Ejemplos: folio verify; folio verify --json; folio verify --reglas
                 """)
