@@ -299,7 +299,7 @@ struct AttackTests {
         // The refusal of the branch names the commit too.
         try f.expectRefused(ana, commit: forged, rules: ["signature", "role"])
         // Tags become acceptable once a jefe lists them in folio.yaml (a signed commit of hers).
-        try f.edit(f.admin, "folio.yaml") { $0 + "refs_permitidas: [\"refs/tags/*\"]\n" }
+        try f.edit(f.admin, "folio.yaml") { $0 + "refs_permitidas: [\"refs/tags/*\", \"refs/notes/*\"]\n" }
         _ = try Sandbox.gitOut(["commit", "-q", "-S", "-am", "Acepta etiquetas", "--author", "María Rodríguez <mrodriguez@igss.gob.gt>"],
                                in: f.admin, env: Fortress.later)
         try f.expectOK(f.push(f.admin, date: "2026-11-04T10:00:00-06:00"))
@@ -307,6 +307,13 @@ struct AttackTests {
         #expect(tagged.ok, "\(tagged.err)")
         let branch = try Sandbox.git(["push", "origin", "HEAD:refs/heads/otra"], in: f.admin, env: SharedRepository.hookEnv)
         #expect(!branch.ok && branch.err.contains("[referencias]"), "\(branch.err)")
+        // Notes allowed: still not a reference that takes the stamps' name as its folder, which would keep
+        // the server from ever writing refs/notes/folio-recepcion (attack39); nor the stamps themselves.
+        for ref in ["refs/notes/folio-recepcion/x"] {
+            let squat = try Sandbox.git(["push", "origin", "HEAD:\(ref)"], in: f.admin, env: SharedRepository.hookEnv)
+            #expect(!squat.ok && squat.err.contains("[referencias]") && squat.err.contains("sellos"), "\(ref): \(squat.err)")
+        }
+        #expect(try Sandbox.git(["push", "origin", "HEAD:refs/notes/commits"], in: f.admin, env: SharedRepository.hookEnv).ok)
     }
 
     @Test("the root is pinned: init and the first sync record it, and verify refuses a history with another root")
@@ -581,20 +588,37 @@ struct LegitimateTests {
         #expect(try stamps() == before)
         let unstamped = try Sandbox.gitOut(["rev-parse", "main"], in: bare)
 
-        // Restored, the missed commit is stamped at the time of the repair, and only it.
+        // Restored, and another push lands (stamped) before the administrator repairs: the missed commit is a
+        // hole between stamped ones, which verify says in every clone (attack39, staff39).
         try FileManager.default.moveItem(atPath: key + ".respaldo", toPath: key)
+        try f.expectOK(f.folio(f.admin, "new", "7", "--title", "Tercera beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", date: "2026-11-06T11:00:00-06:00"))
+        let after = try f.push(f.admin, date: "2026-11-06T11:05:00-06:00")
+        #expect(after.ok && after.err.contains("1 commit sellado"), "\(after.err)")
+        try f.expectOK(f.folio(f.admin, "sync", date: "2026-11-06T11:10:00-06:00"))
+        let hole = try f.folio(f.admin, "verify", date: "2026-11-06T11:10:00-06:00")
+        #expect(hole.ok && hole.out.contains(String(unstamped.prefix(7))) && hole.out.contains("no tiene sello de recepción") && hole.out.contains("[sello]"), "\(hole.out)")
+        // A key other users can read: ssh-keygen would not sign; said, with the fix, and not as a push.
+        chmod(key, 0o644)
+        let open = try f.folio(bare, ["stamp", "--faltantes"], date: "2026-11-07T07:50:00-06:00")
+        #expect(open.err.contains("no se sellaron los commits sin sello") && open.err.contains("tiene permisos 644") && open.err.contains("chmod 600")
+                && !open.err.contains("el push se aceptó"), "\(open.err)")
+        chmod(key, 0o600)
+        // The hole is stamped at the time of the repair, and only it.
         let repair = try f.folio(bare, ["stamp", "--faltantes"], date: "2026-11-07T08:00:00-06:00")
         #expect(repair.ok && repair.err.contains("1 commit sellado con la hora de recepción 2026-11-07T08:00:00-06:00"), "\(repair.err)")
-        #expect(try stamps() == before + 1)
+        #expect(try stamps() == before + 2)
+        try f.expectOK(f.folio(f.admin, "sync", date: "2026-11-07T08:05:00-06:00"))
+        let whole = try f.folio(f.admin, "verify", date: "2026-11-07T08:05:00-06:00")
+        #expect(whole.ok && !whole.out.contains("no tiene sello de recepción"), "\(whole.out)")
         #expect(try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "show", unstamped], in: bare).contains("recibido"))
         let again = try f.folio(bare, ["stamp", "--faltantes"], date: "2026-11-07T08:10:00-06:00")
         #expect(again.ok && again.err.contains("no falta ningún sello"), "\(again.err)")
-        #expect(try stamps() == before + 1)
+        #expect(try stamps() == before + 2)
 
         // In a clone, stamping is refused: a clone never received a push.
         let clone = try f.folio(f.admin, ["stamp"], date: "2026-11-07T08:00:00-06:00")
         #expect(!clone.ok && clone.err.contains("es un clon con copia de trabajo"), "\(clone.err)")
-        #expect((try? Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: f.admin))?.split(separator: "\n").count ?? 0 <= before)
+        #expect((try? Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: f.admin))?.split(separator: "\n").count ?? 0 == before + 2)
         // What git never gives a hook is refused, not taken as nothing to do.
         let garbage = try Sandbox.run(CLI.binary, ["stamp"], in: bare, env: ["FOLIO_DATE": "2026-11-07T08:20:00-06:00"], input: "x y\n")
         #expect(garbage.status != 0 && garbage.err.contains("'x y' no es 'ANTERIOR NUEVO REF'"), "\(garbage.err)")
@@ -605,7 +629,7 @@ struct LegitimateTests {
         try f.expectOK(f.folio(f.admin, "step", "COOP-2026-0002", "03", date: "2026-11-07T09:00:00-06:00"))
         let wrong = try f.push(f.admin, date: "2026-11-07T09:05:00-06:00")
         let otherPrint = String(try Sandbox.run("/usr/bin/ssh-keygen", ["-lf", other.path + ".pub"], in: bare).out.split(separator: " ")[1])
-        #expect(wrong.ok && wrong.err.contains("(\(otherPrint)) no es la clave_servidor que folio.yaml registra (folio.yaml registra \(registered))"), "\(wrong.err)")
+        #expect(wrong.ok && wrong.err.contains("(\(otherPrint)) no es la clave_servidor que folio.yaml registra (\(registered))"), "\(wrong.err)")
         #expect(wrong.err.contains(other.publicKey.split(separator: " ").prefix(2).joined(separator: " ")), "\(wrong.err)")
     }
 }

@@ -104,9 +104,13 @@ extension Casebook {
                 if !report.ok { lines.append(Self.refusedCommitsAdvice) }
                 continue
             }
-            if update.ref == Self.receptionNotesRef {
-                refuse(.references, "\(update.ref) lo escribe solo el repositorio compartido al recibir un push (sellos de recepción).",
-                       "No envíe esa referencia; 'folio sync' la trae del servidor.")
+            // The stamps' reference, and any that would take its name as a folder (refs/notes/folio-recepcion/x)
+            // or hold it as one (refs/notes/folio-recepcion would then never be written: attack39).
+            let stamps = Self.receptionNotesRef
+            if update.ref == stamps || update.ref.hasPrefix(stamps + "/") || stamps.hasPrefix(update.ref + "/") {
+                refuse(.references, "\(update.ref) " + (update.ref == stamps ? "lo escribe solo el repositorio compartido al recibir un push (sellos de recepción)."
+                                                         : "ocupa el nombre de los sellos de recepción (\(stamps)), que escribe solo el repositorio compartido."),
+                       "No envíe esa referencia; 'folio sync' trae los sellos del servidor.")
                 continue
             }
             if settings.allowedRefs.contains(where: { Self.matches(update.ref, pattern: $0) }) { continue }

@@ -47,9 +47,51 @@ extension Casebook {
     public func stamp(_ updates: [RefUpdate], keyFile: String?) throws -> StampResult {
         guard let head = try repository.headCommit() else { return StampResult(stamped: 0, messages: []) }
         let settings = try settings(at: head)
-        // The push has landed by now: each failure says so, and that only the stamps are missing.
-        let failed = "folio: el push se aceptó, pero no se sellaron los commits recibidos: "
-        let later = " Después, 'folio stamp --faltantes' en el repositorio compartido sella los commits que quedaron sin sello."
+        let ref = "refs/heads/\(settings.branch)"
+        let tip = try repository.resolve(reference: ref)
+        var commits: [OID] = []
+        // Only what the shared branch holds now (a line given by hand that names another commit is not stamped).
+        for update in updates where update.ref == ref {
+            guard let new = update.new, let tip, onLine(new, of: tip) else { continue }
+            commits += try repository.commitIDs(from: new, hiding: update.old, firstParent: true)
+        }
+        return try writeStamps(commits, keyFile: keyFile, settings: settings, afterPush: true)
+    }
+
+    /// `folio stamp --faltantes`: stamps, with the time of this run, every commit of the shared
+    /// branch's line of first parents that came after its oldest stamped commit and has no stamp
+    /// (pushes the post-receive hook could not stamp: no key, a key that did not sign, a connection
+    /// cut before the hook ran, a push by a local path). The commits before the oldest stamp are the
+    /// history from before the hook was installed: refused when no commit is stamped at all.
+    public func stampMissing(keyFile: String?) throws -> StampResult {
+        guard let head = try repository.headCommit() else { return StampResult(stamped: 0, messages: []) }
+        let settings = try settings(at: head)
+        let ref = "refs/heads/\(settings.branch)"
+        guard let tip = try repository.resolve(reference: ref) else { return StampResult(stamped: 0, messages: []) }
+        let stamped = Set(try repository.notes(ref: Self.receptionNotesRef).keys)
+        // Oldest first: every unstamped commit after the first stamped one.
+        var missing: [OID] = []
+        var anyStamped = false
+        for commit in try repository.commitIDs(from: tip, firstParent: true) {
+            if stamped.contains(commit) { anyStamped = true } else if anyStamped { missing.append(commit) }
+        }
+        guard anyStamped else {
+            throw CasebookError.invalidValue(option: "--faltantes", reason: "ningún commit de \(ref) tiene sello de recepción: se sellaría toda la historia con la hora de hoy",
+                                             fix: "Los sellos empiezan con el primer push después de instalar el gancho post-receive; '--faltantes' solo completa los que faltan después del primero sellado.")
+        }
+        guard !missing.isEmpty else {
+            return StampResult(stamped: 0, messages: ["folio: no falta ningún sello: cada commit de \(ref) desde el primero sellado tiene el suyo."])
+        }
+        return try writeStamps(missing, keyFile: keyFile, settings: settings, afterPush: false)
+    }
+
+    /// Writes the stamps of `commits` (oldest first; those already stamped are left as they are)
+    /// with the server's key, or says why none could be written: after a push (`afterPush`), that
+    /// the push landed and only its stamps are missing.
+    private func writeStamps(_ commits: [OID], keyFile: String?, settings: Settings, afterPush: Bool) throws -> StampResult {
+        let failed = afterPush ? "folio: el push se aceptó, pero no se sellaron los commits recibidos: " : "folio: no se sellaron los commits sin sello: "
+        let later = afterPush ? " Después, 'folio stamp --faltantes' en el repositorio compartido sella los commits que quedaron sin sello." : ""
+        let registered = settings.serverKey.flatMap(SSHKey.fingerprint)
         guard let path = try keyFile ?? repository.config("folio.clave-servidor") else {
             return StampResult(stamped: 0, messages: [
                 failed + "el repositorio compartido no tiene clave para sellar. El administrador la indica con "
@@ -57,58 +99,50 @@ extension Casebook {
                     + "pública como clave_servidor en folio.yaml." + later,
             ])
         }
+        // ssh-keygen signs with no private key that other users can read.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+            return StampResult(stamped: 0, messages: [
+                failed + "la clave \(path) tiene permisos \(String(info.st_mode & 0o777, radix: 8)) (otros usuarios pueden leerla), y ssh-keygen "
+                    + "no firma con ella. El administrador la deja solo para el usuario de git: 'chmod 600 \(path)'." + later,
+            ])
+        }
         guard let signer = SSHSigner.fileSigner(path) else {
             return StampResult(stamped: 0, messages: [
                 failed + "\(path) no es una clave SSH legible (ni su .pub). El administrador del servidor restaura la clave "
-                    + "desde su copia de respaldo" + (settings.serverKey.flatMap(SSHKey.fingerprint).map { " (la registrada: \($0))" } ?? "")
+                    + "desde su copia de respaldo" + (registered.map { " (la registrada: \($0))" } ?? "")
                     + "; si se perdió, genera otra ('ssh-keygen -t ed25519 -N \"\" -f \(path)') y un jefe registra su parte "
                     + "pública como clave_servidor en folio.yaml." + later,
             ])
         }
         guard signer.publicKey == settings.serverKey else {
-            let registered = settings.serverKey.flatMap(SSHKey.fingerprint).map { " (folio.yaml registra \($0))" } ?? " (folio.yaml no registra ninguna)"
             return StampResult(stamped: 0, messages: [
                 failed + "la clave \(path) (\(SSHKey.fingerprint(signer.publicKey) ?? "?")) no es la clave_servidor que folio.yaml registra"
-                    + registered + ". Un jefe registra como clave_servidor la línea de \(path).pub: \(signer.publicKey)" + later,
+                    + (registered.map { " (\($0))" } ?? " (folio.yaml no registra ninguna)") + ". El administrador comprueba que "
+                    + "'git config folio.clave-servidor' del repositorio compartido indica la clave del servidor"
+                    + (registered.map { ", la de huella \($0)" } ?? "") + "; si la clave del servidor cambió, un jefe registra como "
+                    + "clave_servidor la línea de \(path).pub: \(signer.publicKey)." + later,
             ])
         }
         var stamped = 0
         let now = clock.now
         let author = Signature(name: "folio (repositorio compartido)", email: "folio@repositorio-compartido", date: now,
                                offsetMinutes: clock.offsetMinutes(at: now))
-        for update in updates where update.ref == "refs/heads/\(settings.branch)" {
-            guard let new = update.new else { continue }
-            for commit in try repository.commitIDs(from: new, hiding: update.old, firstParent: true) where try repository.note(on: commit, ref: Self.receptionNotesRef) == nil {
-                let payload = ReceptionStamp.payload(commit: commit, received: now, iso: clock.iso(now))
-                let signature = try signer.sign(Data(payload.utf8), namespace: ReceptionStamp.namespace)
-                if try repository.addNote(payload + signature, on: commit, ref: Self.receptionNotesRef, author: author) { stamped += 1 }
+        let done = { stamped > 0 ? ["folio: \(stamped) \(stamped == 1 ? "commit sellado" : "commits sellados") con la hora de recepción \(self.clock.iso(now))."] : [] }
+        for commit in commits where try repository.note(on: commit, ref: Self.receptionNotesRef) == nil {
+            let payload = ReceptionStamp.payload(commit: commit, received: now, iso: clock.iso(now))
+            let signature: String
+            do {
+                signature = try signer.sign(Data(payload.utf8), namespace: ReceptionStamp.namespace)
+            } catch CasebookError.signatureFailed(let reason) {
+                return StampResult(stamped: stamped, messages: done() + [
+                    failed + "ssh-keygen no pudo firmar con la clave \(path) (\(SafeText.line(reason))). El administrador comprueba que es "
+                        + "la clave privada del servidor, sin frase de paso, con su .pub al lado si lo tiene." + later,
+                ])
             }
+            if try repository.addNote(payload + signature, on: commit, ref: Self.receptionNotesRef, author: author) { stamped += 1 }
         }
-        return StampResult(stamped: stamped, messages: stamped > 0 ? ["folio: \(stamped) \(stamped == 1 ? "commit sellado" : "commits sellados") con la hora de recepción \(clock.iso(now))."] : [])
-    }
-
-    /// The update that stamps the shared branch's commits after its newest stamped one (on the line
-    /// of first parents): the commits of pushes the post-receive hook could not stamp (no key, a
-    /// key that did not read). nil when the tip is stamped; refused when no commit of the branch
-    /// is, since that would stamp the whole history as received today.
-    public func missingStamps() throws -> RefUpdate? {
-        guard let head = try repository.headCommit() else { return nil }
-        let ref = "refs/heads/\(try settings(at: head).branch)"
-        guard let tip = try repository.resolve(reference: ref) else { return nil }
-        var newest: OID?
-        var at: OID? = tip
-        while let commit = at {
-            if try repository.note(on: commit, ref: Self.receptionNotesRef) != nil {
-                newest = commit
-                break
-            }
-            at = try repository.commit(commit).parents.first
-        }
-        guard let newest else {
-            throw CasebookError.invalidValue(option: "--faltantes", reason: "ningún commit de \(ref) tiene sello de recepción: se sellaría toda la historia con la hora de hoy",
-                                             fix: "Los sellos empiezan con el primer push después de instalar el gancho post-receive; '--faltantes' solo completa los que faltan después del último sellado.")
-        }
-        return newest == tip ? nil : RefUpdate(old: newest, new: tip, ref: ref)
+        return StampResult(stamped: stamped, messages: done())
     }
 
     /// The reception stamps of this clone whose signature verifies with a `clave_servidor` of
@@ -168,6 +202,31 @@ extension Casebook {
     }
 
     /// Stamps say when a step reached the shared repository: declared much earlier is late (a warning).
+    /// The commits of `line` (a whole history, oldest first) without a reception stamp between the
+    /// first and the last stamped ones: they reached the shared branch without the post-receive hook
+    /// stamping them (a connection cut after the push, the server's key missing, a push by a local
+    /// path), so their deadlines count from the date they declare. The commits before the first
+    /// stamp (before the hook was installed) and after the last (not yet published, or stamps not yet
+    /// brought by 'folio sync') are not said.
+    func stampHoles(in line: [OID]) throws -> [(position: Int, Violation)] {
+        let stamps = try receptionStamps()
+        let stamped = { (id: OID) in stamps[id] != nil || self.badStamps.contains(id) }
+        guard !stamps.isEmpty || !badStamps.isEmpty, let first = line.firstIndex(where: stamped),
+              let last = line.lastIndex(where: stamped), first + 1 < last else { return [] }
+        var found: [(position: Int, Violation)] = []
+        for position in (first + 1)..<last where !stamped(line[position]) {
+            let record = try StepRecord(try repository.commit(line[position]))
+            found.append((position, Violation(
+                commit: line[position].hex, caseID: record?.caseID, step: record?.step, rule: .stamp,
+                message: "Este commit no tiene sello de recepción (\(Self.receptionNotesRef)), y commits anteriores y posteriores de la "
+                    + "rama sí: llegó al repositorio compartido sin que el gancho post-receive lo sellara (la clave del servidor faltaba, "
+                    + "se cortó la conexión antes del gancho o se publicó por una ruta local). Sus plazos cuentan desde la fecha que declara.",
+                fix: "El administrador lo sella con 'folio stamp --faltantes' en el repositorio compartido; después, 'folio sync' trae el sello.",
+                severity: .warning)))
+        }
+        return found
+    }
+
     func ruleReception(_ facts: CommitFacts) throws -> [Violation] {
         let stamps = try receptionStamps()
         let id = facts.commit.id

@@ -55,6 +55,8 @@ extension Casebook {
         }
         var tagged = seen.tagged
         seen.tagged = []
+        // On a whole history, the commits the shared repository holds without a stamp between stamped ones.
+        if hidden == nil { tagged += try stampHoles(in: line) }
         let (touched, editedOutside, rosters) = (seen.cases.ids, seen.editedOutside, seen.rosters)
         // The walk's verdicts are in hand (`walkEnded`); of the line, only its length is needed
         // now (at 30k cases, 6 MB of ids).

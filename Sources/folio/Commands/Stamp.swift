@@ -13,13 +13,14 @@ extension Folio {
                 clave_servidor en folio.yaml. Después pone al día la caché de historial que lee el gancho pre-receive \
                 (folio/historial.cache), para que verificar un push cueste lo que cuestan sus expedientes; la primera vez \
                 recorre toda la historia. Ejemplo (scripts/hooks/post-receive): exec folio stamp. \
-                Con --faltantes, a mano en el repositorio compartido, sella los commits de la rama posteriores al último \
-                sellado (los de pushes que llegaron cuando faltaba la clave), con la hora de ahora.
+                Con --faltantes, a mano en el repositorio compartido, sella con la hora de ahora los commits de la rama que \
+                llegaron sin sello después del primero sellado (faltaba la clave, se cortó la conexión antes del gancho, un push por \
+                ruta local); 'folio verify' los señala con [sello].
                 """)
         @OptionGroup var repository: RepositoryOptions
         @Option(help: ArgumentHelp("Clave privada del servidor (por omisión, git config folio.clave-servidor).", valueName: "archivo"))
         var key: String?
-        @Flag(help: "Sella los commits de la rama compartida posteriores al último sellado (con la hora de ahora), sin leer la entrada.")
+        @Flag(help: "Sella, con la hora de ahora, los commits de la rama compartida sin sello posteriores al primero sellado; no lee la entrada.")
         var faltantes = false
 
         func run() throws {
@@ -34,9 +35,7 @@ extension Folio {
                             + "(scripts/hooks/post-receive); en un clon, 'folio sync' trae los sellos del servidor.")
                 }
                 var updates: [RefUpdate] = []
-                if faltantes {
-                    if let missing = try book.missingStamps() { updates.append(missing) } else { note("folio: no falta ningún sello: la punta de la rama está sellada.") }
-                } else {
+                if !faltantes {
                     while let line = readLine() {
                         guard !line.isEmpty else { continue }
                         guard let update = RefUpdate(line: line) else {
@@ -59,7 +58,7 @@ extension Folio {
                              + "el próximo push se verifica leyendo toda la historia. Ejecute 'folio stamp < /dev/null' en el repositorio.")
                     }
                 }
-                let result = try book.stamp(updates, keyFile: key)
+                let result = faltantes ? try book.stampMissing(keyFile: key) : try book.stamp(updates, keyFile: key)
                 for line in result.messages { note(line) }
             }
         }
