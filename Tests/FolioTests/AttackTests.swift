@@ -588,12 +588,14 @@ struct LegitimateTests {
         #expect(try stamps() == before)
         let unstamped = try Sandbox.gitOut(["rev-parse", "main"], in: bare)
 
-        // Restored, and another push lands (stamped) before the administrator repairs: the missed commit is a
-        // hole between stamped ones, which verify says in every clone (attack39, staff39).
+        // Restored: the next push stamps its own commit and the one the earlier push left unstamped (attack40).
         try FileManager.default.moveItem(atPath: key + ".respaldo", toPath: key)
         try f.expectOK(f.folio(f.admin, "new", "7", "--title", "Tercera beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", date: "2026-11-06T11:00:00-06:00"))
         let after = try f.push(f.admin, date: "2026-11-06T11:05:00-06:00")
-        #expect(after.ok && after.err.contains("1 commit sellado"), "\(after.err)")
+        #expect(after.ok && after.err.contains("2 commits sellados"), "\(after.err)")
+        #expect(try stamps() == before + 2)
+        // A stamp missing between stamped ones (taken away here) is a hole, which verify says in every clone.
+        _ = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "remove", unstamped], in: bare)
         try f.expectOK(f.folio(f.admin, "sync", date: "2026-11-06T11:10:00-06:00"))
         let hole = try f.folio(f.admin, "verify", date: "2026-11-06T11:10:00-06:00")
         #expect(hole.ok && hole.out.contains(String(unstamped.prefix(7))) && hole.out.contains("no tiene sello de recepción") && hole.out.contains("[sello]"), "\(hole.out)")

@@ -53,9 +53,27 @@ extension Casebook {
         // Only what the shared branch holds now (a line given by hand that names another commit is not stamped).
         for update in updates where update.ref == ref {
             guard let new = update.new, let tip, onLine(new, of: tip) else { continue }
+            commits += try unstampedBefore(update.old)
             commits += try repository.commitIDs(from: new, hiding: update.old, firstParent: true)
         }
         return try writeStamps(commits, keyFile: keyFile, settings: settings, afterPush: true)
+    }
+
+    /// The commits of an earlier push that landed unstamped (a connection cut before post-receive,
+    /// the key missing then), oldest first: from `old` (the branch's tip before this push) back to the
+    /// newest stamped commit, so that the next push stamps them and a pusher who cuts the connection
+    /// leaves unstamped commits only until someone pushes again (attack40). None when no commit
+    /// within `limit` is stamped (the history from before the hook was installed is not stamped as
+    /// received today: 'folio stamp --faltantes' says so).
+    private func unstampedBefore(_ old: OID?, limit: Int = 10_000) throws -> [OID] {
+        var found: [OID] = []
+        var at = old
+        while let commit = at, found.count < limit {
+            if try repository.note(on: commit, ref: Self.receptionNotesRef) != nil { return found.reversed() }
+            found.append(commit)
+            at = try repository.commit(commit).parents.first
+        }
+        return []
     }
 
     /// `folio stamp --faltantes`: stamps, with the time of this run, every commit of the shared
