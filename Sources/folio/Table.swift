@@ -74,7 +74,7 @@ struct Table {
                     let text = row < cell.count ? cell[row] : ""
                     guard i < last else { line += text; continue }
                     let units = text.utf16.count
-                    if units < widths[i] {
+                    if units < widths[i], widths[i] - units <= Self.spaces.count {
                         line += text
                         line += Self.spaces.prefix(widths[i] - units)
                     } else {

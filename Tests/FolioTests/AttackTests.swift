@@ -621,6 +621,13 @@ struct LegitimateTests {
         let clone = try f.folio(f.admin, ["stamp"], date: "2026-11-07T08:00:00-06:00")
         #expect(!clone.ok && clone.err.contains("es un clon con copia de trabajo"), "\(clone.err)")
         #expect((try? Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: f.admin))?.split(separator: "\n").count ?? 0 == before + 2)
+        // A line given by hand naming a commit the branch does not hold: nothing is stamped.
+        let tree = try Sandbox.gitOut(["rev-parse", "main^{tree}"], in: bare)
+        let stray = try Sandbox.gitOut(["commit-tree", tree, "-p", "main", "-m", "fuera de la rama"], in: bare, env: Fortress.later)
+        let main = try Sandbox.gitOut(["rev-parse", "main"], in: bare)
+        let handLine = try Sandbox.run(CLI.binary, ["stamp"], in: bare, env: ["FOLIO_DATE": "2026-11-07T08:15:00-06:00"], input: "\(main) \(stray) refs/heads/main\n")
+        #expect(handLine.ok && !handLine.err.contains("sellado"), "\(handLine.err)")
+        #expect(try stamps() == before + 2)
         // What git never gives a hook is refused, not taken as nothing to do.
         let garbage = try Sandbox.run(CLI.binary, ["stamp"], in: bare, env: ["FOLIO_DATE": "2026-11-07T08:20:00-06:00"], input: "x y\n")
         #expect(garbage.status != 0 && garbage.err.contains("'x y' no es 'ANTERIOR NUEVO REF'"), "\(garbage.err)")

@@ -177,6 +177,11 @@ struct TableTests {
             if trial % 5 == 0, !table.rows.isEmpty { table.details = [0: "Una nota bajo la fila " + (texts.first ?? "")] }
             #expect(table.render() == Self.plainRender(table), "trial \(trial)")
         }
+        // A terminal wide enough for a column of hundreds of characters: its shorter cells padded all the way.
+        var wide = Table(headers: ["EXPEDIENTE", "TÍTULO", "P"])
+        wide.width = 1000
+        wide.rows = [["A", String(repeating: "x", count: 400), "1"], ["B", "corto", "2"]]
+        #expect(wide.render() == Self.plainRender(wide))
     }
 
     @Test("a table of many rows fits the width, wrapping its long cells at spaces")

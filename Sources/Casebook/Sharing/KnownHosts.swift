@@ -30,7 +30,7 @@ enum KnownHosts {
     static func check(host: String, port: Int, key: Data, files: [String] = KnownHosts.files) -> String? {
         let name = port == 22 ? host : "[\(host)]:\(port)"
         let encoded = key.base64EncodedString()
-        let fingerprint = "SHA256:" + Data(SHA256.hash(data: key)).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        let fingerprint = SSHKey.fingerprint(blob: key)
         var known: [(file: String, line: Int)] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else { continue }

@@ -21,7 +21,12 @@ public enum SSHKey {
     public static func fingerprint(_ key: String) -> String? {
         let parts = key.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count >= 2, let blob = Data(base64Encoded: String(parts[1])) else { return nil }
-        return "SHA256:" + Data(SHA256.hash(data: blob)).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        return fingerprint(blob: blob)
+    }
+
+    /// The fingerprint of a key's wire-format blob (`fingerprint(_:)`; a host key as ssh presents it).
+    static func fingerprint(blob: Data) -> String {
+        "SHA256:" + Data(SHA256.hash(data: blob)).base64EncodedString().replacingOccurrences(of: "=", with: "")
     }
 }
 

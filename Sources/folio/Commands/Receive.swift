@@ -19,15 +19,7 @@ extension Folio {
 
         func run() throws {
             try Folio.perform {
-                var updates: [RefUpdate] = []
-                while let line = readLine() {
-                    guard !line.isEmpty else { continue }
-                    guard let update = RefUpdate(line: line) else {
-                        throw CasebookError.invalidValue(option: "entrada del gancho", reason: "'\(line)' no es 'ANTERIOR NUEVO REF'",
-                                                         fix: "Instale scripts/hooks/pre-receive, que pasa a folio lo que git le da.")
-                    }
-                    updates.append(update)
-                }
+                let updates = try RefUpdate.readHookInput(fix: "Instale scripts/hooks/pre-receive, que pasa a folio lo que git le da.")
                 let report = try repository.openForReading().receive(updates)
                 // Each is one line: a name with line breaks prints none of its own (attack36).
                 for line in report.lines { note(SafeText.line(line)) }
@@ -35,5 +27,21 @@ extension Folio {
                 if !report.accepted { throw ExitCode(1) }
             }
         }
+    }
+}
+
+extension RefUpdate {
+    /// The `ANTERIOR NUEVO REF` lines git gives a pre-receive or post-receive hook on standard
+    /// input (empty lines left out); any other line is refused with `fix`.
+    static func readHookInput(fix: String) throws -> [RefUpdate] {
+        var updates: [RefUpdate] = []
+        while let line = readLine() {
+            guard !line.isEmpty else { continue }
+            guard let update = RefUpdate(line: line) else {
+                throw CasebookError.invalidValue(option: "entrada del gancho", reason: "'\(SafeText.line(line))' no es 'ANTERIOR NUEVO REF'", fix: fix)
+            }
+            updates.append(update)
+        }
+        return updates
     }
 }

@@ -34,17 +34,8 @@ extension Folio {
                         fix: "Ejecútelo en el repositorio compartido (el repositorio bare del servidor), o déjelo al gancho post-receive "
                             + "(scripts/hooks/post-receive); en un clon, 'folio sync' trae los sellos del servidor.")
                 }
-                var updates: [RefUpdate] = []
-                if !faltantes {
-                    while let line = readLine() {
-                        guard !line.isEmpty else { continue }
-                        guard let update = RefUpdate(line: line) else {
-                            throw CasebookError.invalidValue(option: "entrada del gancho", reason: "'\(SafeText.line(line))' no es 'ANTERIOR NUEVO REF'",
-                                                             fix: "Instale scripts/hooks/post-receive, que pasa a folio lo que git le da; para sellar a mano los commits sin sello, use 'folio stamp --faltantes'.")
-                        }
-                        updates.append(update)
-                    }
-                }
+                let updates = faltantes ? [] : try RefUpdate.readHookInput(
+                    fix: "Instale scripts/hooks/post-receive, que pasa a folio lo que git le da; para sellar a mano los commits sin sello, use 'folio stamp --faltantes'.")
                 // The history cache the pre-receive hook reads is brought up to date even when no
                 // commit could be stamped (no key yet), and its failure refuses nothing: the push landed.
                 defer {
