@@ -174,6 +174,24 @@ public final class Repository {
         return OID(oid)
     }
 
+    /// The upstream of HEAD's branch (`branch.<rama>.remote` and `.merge`, as `git status` reads
+    /// them: `refs/remotes/origin/main`) and the commit it points at; nil when HEAD is detached or
+    /// unborn, the branch has no upstream, or the remote-tracking branch does not exist yet.
+    public func upstream() throws -> (name: String, target: OID)? {
+        guard git_repository_head_detached(handle) != 1 else { return nil }
+        var head: OpaquePointer?
+        let rc = git_repository_head(&head, handle)
+        guard rc != GIT_EUNBORNBRANCH.rawValue, try found("git_repository_head", rc) else { return nil }
+        defer { git_reference_free(head) }
+        var upstream: OpaquePointer?
+        guard try found("git_branch_upstream", git_branch_upstream(&upstream, head)) else { return nil }
+        defer { git_reference_free(upstream) }
+        var resolved: OpaquePointer?
+        guard try found("git_reference_resolve", git_reference_resolve(&resolved, upstream)) else { return nil }
+        defer { git_reference_free(resolved) }
+        return git_reference_target(resolved).map { (String(cString: git_reference_name(upstream)), OID($0.pointee)) }
+    }
+
     /// The identity git would use for a commit here (`user.name`, `user.email`); nil when unset.
     public func configuredIdentity() throws -> (name: String, email: String)? {
         var sig: UnsafeMutablePointer<git_signature>?

@@ -31,7 +31,10 @@ struct Fortress {
                                in: admin, env: ["GIT_AUTHOR_DATE": Self.when, "GIT_COMMITTER_DATE": Self.when])
         try expectOK(folio(admin, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false"))
         for s in ["02", "03"] { try expectOK(folio(admin, "step", "COOP-2026-0001", s)) }
-        try expectOK(folio(admin, "sync"))
+        // Published through the hooks, as over ssh: every commit from the key's registration on is stamped.
+        try expectOK(push(admin, date: Self.when))
+        _ = try Sandbox.gitOut(["fetch", "-q", "origin", "+refs/notes/folio-recepcion:refs/notes/folio-recepcion"], in: admin)
+        _ = try Sandbox.gitOut(["branch", "-q", "--set-upstream-to=origin/main"], in: admin)
         try expectOK(folio(admin, "verify"))
     }
 
@@ -290,7 +293,8 @@ struct AttackTests {
         let forged = try f.commit(ana, "COOP-2026-0001 paso 04\n\nExpediente: COOP-2026-0001\nProcedimiento: 7\nPaso: 04\nRol: jefe",
                                   author: "mrodriguez", sign: false)
         for ref in ["refs/tags/v1", "refs/heads/otra", "refs/notes/commits", "refs/notes/folio-recepcion"] {
-            try f.expectRefused(ana, commit: forged, rules: ["referencias"], refspec: "HEAD:\(ref)", verifies: false)
+            // Forced: the stamps' notes exist on the server (a plain push would stop at git's non-fast-forward).
+            try f.expectRefused(ana, commit: forged, rules: ["referencias"], refspec: "+HEAD:\(ref)", verifies: false)
         }
         // git itself refuses to delete a bare repository's current branch; with that off, the hook still does.
         _ = try Sandbox.gitOut(["config", "receive.denyDeleteCurrent", "false"], in: f.shared.bare)
@@ -526,7 +530,11 @@ struct LegitimateTests {
         let refused = try f.folio(jorge, "step", "COOP-2026-0001", "05", date: "2026-11-06T10:00:00-06:00")
         #expect(refused.status != 0, "\(refused.out)")
         _ = try Sandbox.gitOut(["fetch", "-q", "origin"], in: elena)
-        let verify = try f.folio(elena, "verify")
+        // A plain fetch brings no stamps: said once, with 'folio sync' as the fix; after it, clean.
+        let unsynced = try f.folio(elena, "verify", date: "2026-11-06T09:10:00-06:00")
+        #expect(unsynced.ok && unsynced.out.contains("Ningún commit publicado tiene sello de recepción") && unsynced.out.contains("'folio sync'"), "\(unsynced.out)")
+        try f.expectOK(f.folio(elena, "sync", date: "2026-11-06T09:15:00-06:00"))
+        let verify = try f.folio(elena, "verify", date: "2026-11-06T09:15:00-06:00")
         #expect(verify.ok && verify.out.contains("Sin infracciones"), "\(verify.out)")
         let status = try f.folio(elena, "status", "COOP-2026-0001", "--json")
         #expect(status.out.contains("\"lastStep\" : \"04\""), "\(status.out)")
@@ -535,6 +543,9 @@ struct LegitimateTests {
     @Test("steps recorded offline and published days later are stamped on reception and flagged late, not refused")
     func offlineLate() throws {
         let f = try Fortress()
+        // What the shared repository stamped when it was first published.
+        let initial = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: f.shared.bare).split(separator: "\n").count
+        #expect(initial >= 4)
         let jorge = try f.clone(as: "jperez")
         // Offline on the 4th.
         try f.expectOK(f.folio(jorge, "step", "COOP-2026-0001", "04", date: "2026-11-04T09:00:00-06:00"))
@@ -550,7 +561,7 @@ struct LegitimateTests {
         #expect(pushed.ok, "\(pushed.err)")
         #expect(pushed.err.contains("sellad"), "\(pushed.err)")
         let stamps = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: f.shared.bare)
-        #expect(stamps.split(separator: "\n").count == 2)
+        #expect(stamps.split(separator: "\n").count == initial + 2)
         // folio sync brings the stamps; verify says the step came five days late, and passes.
         try f.expectOK(f.folio(jorge, "sync", date: "2026-11-09T10:00:00-06:00"))
         let verify = try f.folio(jorge, "verify", date: "2026-11-09T10:00:00-06:00")
@@ -573,6 +584,50 @@ struct LegitimateTests {
         // The registered key's fingerprint, as ssh-keygen prints it.
         let registered = String(try Sandbox.run("/usr/bin/ssh-keygen", ["-lf", key + ".pub"], in: bare).out.split(separator: " ")[1])
         #expect(registered.hasPrefix("SHA256:"))
+        // In a copy of the shared repository whose stamps are lost (its notes reference deleted),
+        // while folio.yaml registers clave_servidor: said once, not per commit, with the fix for the
+        // server; '--faltantes' stamps from the registration on.
+        let copy = f.shared.box.path + "/copia-servidor.git"
+        _ = try Sandbox.gitOut(["clone", "-q", "--bare", bare, copy], in: f.shared.box.path)
+        _ = try Sandbox.gitOut(["config", "folio.clave-servidor", key], in: copy)
+        _ = try? Sandbox.gitOut(["update-ref", "-d", "refs/notes/folio-recepcion"], in: copy)
+        let none = try f.folio(copy, ["verify"], date: "2026-11-06T08:00:00-06:00")
+        #expect(none.ok && none.out.contains("Ningún commit publicado tiene sello de recepción") && none.out.contains("folio.yaml registra clave_servidor desde el commit")
+                && none.out.components(separatedBy: "[sello]").count == 2 && none.out.contains("'folio stamp --faltantes'"), "\(none.out)")
+        let registering = try Sandbox.gitOut(["log", "--format=%H", "-1", "-S", "clave_servidor", "--", "folio.yaml"], in: copy)
+        let sinceRegistering = Int(try Sandbox.gitOut(["rev-list", "--count", "--first-parent", "\(registering)^..main"], in: copy))!
+        // FOLIO_DATE in the environment does not set a stamp's time: the server's clock does (attack42).
+        let realClock = try f.folio(copy, ["stamp", "--faltantes"], date: "2026-11-01T09:00:00-06:00")
+        #expect(realClock.ok && realClock.err.contains("FOLIO_DATE (2026-11-01T09:00:00-06:00) no fija la hora de un sello"), "\(realClock.err)")
+        let stampText = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "show", "main"], in: copy)
+        let epoch = stampText.split(separator: "\n").first { $0.hasPrefix("recibido ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        #expect(epoch.map { abs($0 - Date().timeIntervalSince1970) < 600 } == true, "\(stampText)")
+        _ = try Sandbox.gitOut(["update-ref", "-d", "refs/notes/folio-recepcion"], in: copy)
+        // A rehearsal repository lets FOLIO_DATE set it. Stamps dated before the commits they stamp
+        // (a server clock set back) are written, signed, and not believed: each is said, none counts.
+        _ = try Sandbox.gitOut(["config", "folio.fecha-de-ensayo", "true"], in: copy)
+        let backdated = try f.folio(copy, ["stamp", "--faltantes"], date: "2026-11-01T09:00:00-06:00")
+        #expect(backdated.ok && backdated.err.contains("\(sinceRegistering) commits sellados"), "\(backdated.err)")
+        let early = try f.folio(copy, ["verify"], date: "2026-11-06T08:05:00-06:00")
+        #expect(early.ok && early.out.components(separatedBy: "más de un día antes de la fecha que el commit declara").count == sinceRegistering + 1, "\(early.out)")
+        // '--faltantes' does not replace them, and says how to stamp them again.
+        let redo = try f.folio(copy, ["stamp", "--faltantes"], date: "2026-11-06T08:07:00-06:00")
+        #expect(redo.ok && redo.err.contains("\(sinceRegistering) commits tienen un sello que no se tiene en cuenta")
+                && redo.err.contains("git notes --ref=folio-recepcion remove \(registering)"), "\(redo.err)")
+        _ = try Sandbox.gitOut(["update-ref", "-d", "refs/notes/folio-recepcion"], in: copy)
+        // Stamped nine hours before the commits' declared time (a pusher's clock ahead of the
+        // server's, which the hook accepts up to a day): believed, not said (attack42).
+        let fromStart = try f.folio(copy, ["stamp", "--faltantes"], date: "2026-11-03T00:00:00-06:00")
+        #expect(fromStart.ok && fromStart.err.contains("\(sinceRegistering) commits sellados"), "\(fromStart.err)")
+        #expect(try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "list"], in: copy).split(separator: "\n").count == sinceRegistering)
+        let stampedCopy = try f.folio(copy, ["verify"], date: "2026-11-06T08:15:00-06:00")
+        #expect(stampedCopy.ok && !stampedCopy.out.contains("[sello]"), "\(stampedCopy.out)")
+        // A notes reference pointing at a tree, not a commit: read as no stamps, not a crash.
+        let copyTree = try Sandbox.gitOut(["rev-parse", "main^{tree}"], in: copy)
+        _ = try Sandbox.gitOut(["update-ref", "refs/notes/folio-recepcion", copyTree], in: copy)
+        let broken = try f.folio(copy, ["verify"], date: "2026-11-06T08:20:00-06:00")
+        #expect(broken.ok && broken.out.contains("Ningún commit publicado tiene sello de recepción"), "\(broken.out)\(broken.err)")
+        #expect(try f.folio(copy, ["status"], date: "2026-11-06T08:20:00-06:00").ok)
         try f.expectOK(f.folio(f.admin, "new", "7", "--title", "Otra beca", "--set", "organismo=CISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", date: "2026-11-06T09:00:00-06:00"))
         try f.expectOK(f.push(f.admin, date: "2026-11-06T09:05:00-06:00"))
         let before = try stamps()
@@ -587,10 +642,28 @@ struct LegitimateTests {
         #expect(lost.err.contains("copia de respaldo (la registrada: \(registered))") && lost.err.contains("'folio stamp --faltantes'"), "\(lost.err)")
         #expect(try stamps() == before)
         let unstamped = try Sandbox.gitOut(["rev-parse", "main"], in: bare)
+        // Published without its stamp, after stamped commits: verify says so on the server, and in
+        // a clone once it holds the push (its remote-tracking branch), even with no later push.
+        let onServer = try f.folio(bare, ["verify"], date: "2026-11-06T10:06:00-06:00")
+        #expect(onServer.ok && onServer.out.contains(String(unstamped.prefix(7))) && onServer.out.contains("ya está publicado (en una rama del repositorio compartido)")
+                && onServer.out.contains("[sello]") && onServer.out.contains("Como el usuario de git") && !onServer.out.contains("Traiga los sellos"), "\(onServer.out)")
+        try f.expectOK(f.folio(f.admin, "sync", date: "2026-11-06T10:10:00-06:00"))
+        let cut = try f.folio(f.admin, "verify", date: "2026-11-06T10:10:00-06:00")
+        #expect(cut.ok && cut.out.contains(String(unstamped.prefix(7))) && cut.out.contains("ya está publicado (en la rama remota que sigue la rama de este clon)")
+                && cut.out.contains("'folio stamp --faltantes'"), "\(cut.out)")
 
         // Restored: the next push stamps its own commit and the one the earlier push left unstamped (attack40).
         try FileManager.default.moveItem(atPath: key + ".respaldo", toPath: key)
         try f.expectOK(f.folio(f.admin, "new", "7", "--title", "Tercera beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false", date: "2026-11-06T11:00:00-06:00"))
+        // A commit not yet published is no finding, though pushed to another remote (not the one
+        // the branch follows): only the published one is said.
+        let local = try Sandbox.gitOut(["rev-parse", "HEAD"], in: f.admin)
+        let backup = f.shared.box.path + "/respaldo.git"
+        _ = try Sandbox.gitOut(["init", "-q", "--bare", backup], in: f.shared.box.path)
+        _ = try Sandbox.gitOut(["remote", "add", "respaldo", backup], in: f.admin)
+        _ = try Sandbox.gitOut(["push", "-q", "respaldo", "main"], in: f.admin)
+        let unpublished = try f.folio(f.admin, "verify", date: "2026-11-06T11:01:00-06:00")
+        #expect(unpublished.ok && unpublished.out.contains(String(unstamped.prefix(7))) && !unpublished.out.contains(String(local.prefix(7))), "\(unpublished.out)")
         let after = try f.push(f.admin, date: "2026-11-06T11:05:00-06:00")
         #expect(after.ok && after.err.contains("2 commits sellados"), "\(after.err)")
         #expect(try stamps() == before + 2)

@@ -22,6 +22,8 @@ struct SharedRepository {
             #expect(try cli(["roles", "add", id, "--name", name, "--email", "\(id)@igss.gob.gt", "--role", role, "--as", "mrodriguez"], first).ok)
         }
         _ = try Sandbox.gitOut(["clone", "-q", "--bare", first, bare], in: box.path)
+        // A rehearsal server: the stamps take their time from the tests' FOLIO_DATE.
+        _ = try Sandbox.gitOut(["config", "folio.fecha-de-ensayo", "true"], in: bare)
         let hook = bare + "/hooks/pre-receive"
         try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/pre-receive", toPath: hook)
     }

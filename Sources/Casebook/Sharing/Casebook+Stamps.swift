@@ -61,15 +61,16 @@ extension Casebook {
 
     /// The commits of an earlier push that landed unstamped (a connection cut before post-receive,
     /// the key missing then), oldest first: from `old` (the branch's tip before this push) back to the
-    /// newest stamped commit, so that the next push stamps them and a pusher who cuts the connection
-    /// leaves unstamped commits only until someone pushes again (attack40). None when no commit
-    /// within `limit` is stamped (the history from before the hook was installed is not stamped as
-    /// received today: 'folio stamp --faltantes' says so).
+    /// newest stamped commit or the first whose folio.yaml registers clave_servidor, so that the next
+    /// push stamps them and a pusher who cuts the connection leaves unstamped commits only until
+    /// someone pushes again (attack40, attack41). None when neither is found within `limit`.
     private func unstampedBefore(_ old: OID?, limit: Int = 10_000) throws -> [OID] {
         var found: [OID] = []
         var at = old
         while let commit = at, found.count < limit {
             if try repository.note(on: commit, ref: Self.receptionNotesRef) != nil { return found.reversed() }
+            // Before folio.yaml registered the server's key, commits were not stamped.
+            if !registersServerKey(commit) { return found.reversed() }
             found.append(commit)
             at = try repository.commit(commit).parents.first
         }
@@ -87,20 +88,32 @@ extension Casebook {
         let ref = "refs/heads/\(settings.branch)"
         guard let tip = try repository.resolve(reference: ref) else { return StampResult(stamped: 0, messages: []) }
         let stamped = Set(try repository.notes(ref: Self.receptionNotesRef).keys)
-        // Oldest first: every unstamped commit after the first stamped one.
-        var missing: [OID] = []
-        var anyStamped = false
-        for commit in try repository.commitIDs(from: tip, firstParent: true) {
-            if stamped.contains(commit) { anyStamped = true } else if anyStamped { missing.append(commit) }
+        // Oldest first: every unstamped commit from the first stamped one (with none, from the
+        // first whose folio.yaml registers clave_servidor).
+        let line = try repository.commitIDs(from: tip, firstParent: true)
+        guard let start = try stampStart(in: line, stamped: stamped.contains) else {
+            throw CasebookError.invalidValue(option: "--faltantes", reason: "ningún commit de \(ref) tiene sello de recepción ni registra clave_servidor en folio.yaml: se sellaría toda la historia con la hora de hoy",
+                                             fix: "Un jefe registra la parte pública de la clave del servidor como clave_servidor en folio.yaml y la publica; los sellos empiezan con ese push, y '--faltantes' completa los que falten desde él.")
         }
-        guard anyStamped else {
-            throw CasebookError.invalidValue(option: "--faltantes", reason: "ningún commit de \(ref) tiene sello de recepción: se sellaría toda la historia con la hora de hoy",
-                                             fix: "Los sellos empiezan con el primer push después de instalar el gancho post-receive; '--faltantes' solo completa los que faltan después del primero sellado.")
-        }
+        let missing = line[start...].filter { !stamped.contains($0) }
+        // Stamps that are there but not believed (another key, a time before the commit's) are not
+        // replaced by hand-run stamping: said, with how to stamp them again.
+        _ = try receptionStamps()
+        let unbelieved = line[start...].filter { badStamps.contains($0) }
+        stampsCache = nil
+        let redo = unbelieved.isEmpty ? [] : [
+            "folio: \(unbelieved.count) commit\(unbelieved.count == 1 ? " tiene un sello que no se tiene" : "s tienen un sello que no se tiene") en cuenta "
+                + "(no lo firmó la clave_servidor de folio.yaml, o dice una hora más de un día anterior a la del commit; 'folio verify' los "
+                + "señala con [sello]) y --faltantes no los cambia. Para sellarlos de nuevo con la hora de ahora, quite esas notas y "
+                + "vuelva a ejecutar 'folio stamp --faltantes': git notes --ref=folio-recepcion remove "
+                + unbelieved.prefix(20).map(\.hex).joined(separator: " ") + (unbelieved.count > 20 ? " ..." : ""),
+        ]
         guard !missing.isEmpty else {
-            return StampResult(stamped: 0, messages: ["folio: no falta ningún sello: cada commit de \(ref) desde el primero sellado tiene el suyo."])
+            return StampResult(stamped: 0, messages: ["folio: no falta ningún sello: cada commit de \(ref) desde el primero sellado tiene el suyo."] + redo)
         }
-        return try writeStamps(missing, keyFile: keyFile, settings: settings, afterPush: false)
+        var result = try writeStamps(missing, keyFile: keyFile, settings: settings, afterPush: false)
+        result.messages += redo
+        return result
     }
 
     /// Writes the stamps of `commits` (oldest first; those already stamped are left as they are)
@@ -196,6 +209,13 @@ extension Casebook {
                 verified = digest
                 break
             }
+            // A reception long before the time the commit declares is no reception: a server clock
+            // set back (attack41). Not used, and said. The hook accepts dates up to a day ahead of
+            // the server's clock (`futureAllowance`), so a reception up to a day early is one.
+            if verified != nil, let declared = try? repository.commit(commit).author.date,
+               parsed.stamp.received < declared.addingTimeInterval(-Self.futureAllowance) {
+                verified = nil
+            }
             if let verified {
                 result[commit] = parsed.stamp.received
                 checked[verified] = parsed.stamp.received.timeIntervalSince1970
@@ -223,35 +243,111 @@ extension Casebook {
     /// The commits of `line` (a whole history, oldest first) without a reception stamp between the
     /// first and the last stamped ones: they reached the shared branch without the post-receive hook
     /// stamping them (a connection cut after the push, the server's key missing, a push by a local
-    /// path), so their deadlines count from the date they declare. The commits before the first
-    /// stamp (before the hook was installed) and after the last (not yet published, or stamps not yet
-    /// brought by 'folio sync') are not said.
+    /// path), so their deadlines count from the date they declare. After the last stamped one, those
+    /// already published (`publishedEnd`: a branch of the shared repository, or the clone's
+    /// remote-tracking branch holds them): a push cut before post-receive, or a fetch without the
+    /// notes. The commits before the first stamp (before the hook was installed) and the clone's
+    /// commits not yet published are not said.
     func stampHoles(in line: [OID]) throws -> [(position: Int, Violation)] {
         let stamps = try receptionStamps()
         let stamped = { (id: OID) in stamps[id] != nil || self.badStamps.contains(id) }
-        guard !stamps.isEmpty || !badStamps.isEmpty, let first = line.firstIndex(where: stamped),
-              let last = line.lastIndex(where: stamped), first + 1 < last else { return [] }
+        guard let start = try stampStart(in: line, stamped: stamped) else { return [] }
+        let last = line.lastIndex(where: stamped)
         var found: [(position: Int, Violation)] = []
-        for position in (first + 1)..<last where !stamped(line[position]) {
+        for position in start..<max(start, last ?? start) where !stamped(line[position]) {
             let record = try StepRecord(try repository.commit(line[position]))
             found.append((position, Violation(
                 commit: line[position].hex, caseID: record?.caseID, step: record?.step, rule: .stamp,
-                message: "Este commit no tiene sello de recepción (\(Self.receptionNotesRef)), y commits anteriores y posteriores de la "
+                message: "Este commit no tiene sello de recepción (\(Self.receptionNotesRef)), y commits posteriores de la "
                     + "rama sí: llegó al repositorio compartido sin que el gancho post-receive lo sellara (la clave del servidor faltaba, "
                     + "se cortó la conexión antes del gancho o se publicó por una ruta local). Sus plazos cuentan desde la fecha que declara.",
                 fix: "El administrador lo sella con 'folio stamp --faltantes' en el repositorio compartido; después, 'folio sync' trae el sello.",
                 severity: .warning)))
         }
+        // After the newest stamped commit, those already published: the shared repository's own
+        // branch, or in a clone what its branch's upstream holds. A push cut before the
+        // post-receive hook leaves them so until the next push; a fetch without the notes too.
+        let from = last.map { $0 + 1 } ?? start
+        guard let published = try publishedEnd(of: line), published >= from else { return found }
+        let server = repository.isBare
+        let cause = server
+            ? "el gancho post-receive no lo selló (se cortó la conexión antes del gancho, o la clave del servidor faltaba o no sirve)"
+            : "el gancho post-receive no lo selló (se cortó la conexión antes del gancho o faltaba la clave del servidor), o este clon trajo los commits sin los sellos"
+        let fix = server
+            ? "Como el usuario de git, en este repositorio: 'folio stamp --faltantes' (o lo sella el siguiente push, si la clave del servidor sirve)."
+            : "Traiga los sellos con 'folio sync'; si el aviso sigue, el administrador lo sella con 'folio stamp --faltantes' en el repositorio compartido (o lo sella el siguiente push)."
+        guard last != nil else {
+            // Not one stamp, though folio.yaml registers the server's key: said once, not per commit.
+            let count = published - from + 1
+            found.append((published, Violation(
+                commit: line[published].hex, caseID: nil, step: nil, rule: .stamp,
+                message: "Ningún commit publicado tiene sello de recepción (\(Self.receptionNotesRef)), y folio.yaml registra clave_servidor "
+                    + "desde el commit \(line[start].short): \(count) commit\(count == 1 ? "" : "s") publicado\(count == 1 ? "" : "s") sin sello hasta este. "
+                    + (server ? "El gancho post-receive no ha sellado ninguno (la clave del servidor falta o no sirve)." : "Este clon no trajo los sellos, o el repositorio compartido no sella.")
+                    + " Sus plazos cuentan desde la fecha que declaran.",
+                fix: fix, severity: .warning)))
+            return found
+        }
+        for position in from...published {
+            let record = try StepRecord(try repository.commit(line[position]))
+            found.append((position, Violation(
+                commit: line[position].hex, caseID: record?.caseID, step: record?.step, rule: .stamp,
+                message: "Este commit ya está publicado (\(server ? "en una rama del repositorio compartido" : "en la rama remota que sigue la rama de este clon")) "
+                    + "y no tiene sello de recepción (\(Self.receptionNotesRef)), y commits anteriores sí: \(cause). "
+                    + "Sus plazos cuentan desde la fecha que declara.",
+                fix: fix, severity: .warning)))
+        }
         return found
+    }
+
+    /// Where stamps begin in `line`: the first commit whose `folio.yaml` registers `clave_servidor`
+    /// (the post-receive hook stamps every push from then on) or its first stamped commit, whichever
+    /// comes first; nil when neither is found (a repository that does not stamp). The registration
+    /// is looked for by halves (registered once, it stays).
+    func stampStart(in line: [OID], stamped: (OID) -> Bool) throws -> Int? {
+        let first = line.firstIndex(where: stamped)
+        guard let tip = line.indices.last, registersServerKey(line[tip]) else { return first }
+        var (low, high) = (0, tip)
+        while low < high {
+            let middle = (low + high) / 2
+            if registersServerKey(line[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return min(first ?? low, low)
+    }
+
+    /// Whether `folio.yaml` at `commit` registers the server's key (`clave_servidor`).
+    func registersServerKey(_ commit: OID) -> Bool {
+        ((try? settings(at: commit))?.serverKey ?? nil) != nil
+    }
+
+    /// The last position of `line` that is published on the shared branch (folio.yaml's `rama`, the
+    /// one stamps are written for): in a bare repository (the shared one), the newest commit of the
+    /// line that branch points at (during a push, before it moves); in a clone, the newest one its
+    /// branch's upstream points at when that upstream is the shared branch of a remote (`git
+    /// status`'s, e.g. `refs/remotes/origin/main`: not another remote's, not another branch).
+    /// Nil when none is on the line.
+    private func publishedEnd(of line: [OID]) throws -> Int? {
+        guard let tip = line.last else { return nil }
+        let branch = try settings(at: tip).branch
+        let published: OID?
+        if repository.isBare {
+            published = try repository.resolve(reference: "refs/heads/\(branch)")
+        } else if let upstream = try repository.upstream() {
+            let rest = upstream.name.dropFirst("refs/remotes/".count).split(separator: "/", maxSplits: 1)
+            published = upstream.name.hasPrefix("refs/remotes/") && rest.count == 2 && rest[1] == branch ? upstream.target : nil
+        } else {
+            published = nil
+        }
+        return published.flatMap { line.lastIndex(of: $0) }
     }
 
     func ruleReception(_ facts: CommitFacts) throws -> [Violation] {
         let stamps = try receptionStamps()
         let id = facts.commit.id
         if badStamps.contains(id) {
-            return [facts.violation(.stamp, "La nota de recepción de este commit (\(Self.receptionNotesRef)) no está firmada por la "
-                + "clave_servidor de folio.yaml: no se tiene en cuenta.", "Traiga los sellos del servidor con 'folio sync'; "
-                + "si persiste, el administrador revisa la clave del servidor.", severity: .warning)]
+            return [facts.violation(.stamp, "La nota de recepción de este commit (\(Self.receptionNotesRef)) no se tiene en cuenta: no está firmada "
+                + "por la clave_servidor de folio.yaml, o dice que el repositorio compartido lo recibió más de un día antes de la fecha que el commit declara.", "Traiga los sellos del servidor con 'folio sync'; "
+                + "si persiste, el administrador revisa la clave del servidor, el reloj del servidor y que FOLIO_DATE no llegue al entorno de los ganchos.", severity: .warning)]
         }
         guard facts.record != nil, let received = stamps[id] else { return [] }
         let declared = facts.commit.author.date

@@ -14,18 +14,22 @@ extension Folio {
                 (folio/historial.cache), para que verificar un push cueste lo que cuestan sus expedientes; la primera vez \
                 recorre toda la historia. Ejemplo (scripts/hooks/post-receive): exec folio stamp. \
                 Con --faltantes, a mano en el repositorio compartido, sella con la hora de ahora los commits de la rama que \
-                llegaron sin sello después del primero sellado (faltaba la clave, se cortó la conexión antes del gancho, un push por \
-                ruta local); 'folio verify' los señala con [sello].
+                llegaron sin sello después del primero sellado (sin ninguno sellado, desde el que registra clave_servidor en \
+                folio.yaml: faltaba la clave, se cortó la conexión antes del gancho, un push por ruta local); 'folio verify' \
+                los señala con [sello].
                 """)
         @OptionGroup var repository: RepositoryOptions
         @Option(help: ArgumentHelp("Clave privada del servidor (por omisión, git config folio.clave-servidor).", valueName: "archivo"))
         var key: String?
-        @Flag(help: "Sella, con la hora de ahora, los commits de la rama compartida sin sello posteriores al primero sellado; no lee la entrada.")
+        @Flag(help: "Sella, con la hora de ahora, los commits de la rama compartida sin sello desde el primero sellado (sin ninguno, desde el que registra clave_servidor); no lee la entrada.")
         var faltantes = false
+
+        /// The git configuration that lets FOLIO_DATE set a stamp's time (rehearsals, tests).
+        static let rehearsalKey = "folio.fecha-de-ensayo"
 
         func run() throws {
             try Folio.perform {
-                let book = try repository.openForReading()
+                var book = try repository.openForReading()
                 // Stamps are the shared repository's word that a commit reached it: a clone has none to give.
                 guard book.repository.isBare else {
                     throw CasebookError.invalidValue(
@@ -33,6 +37,15 @@ extension Folio {
                             + "de recepción solo lo escribe el servidor que recibió el push",
                         fix: "Ejecútelo en el repositorio compartido (el repositorio bare del servidor), o déjelo al gancho post-receive "
                             + "(scripts/hooks/post-receive); en un clon, 'folio sync' trae los sellos del servidor.")
+                }
+                // A stamp's time is the server's clock: FOLIO_DATE in a pusher's environment (a push
+                // by a local path passes it to the hooks) or an administrator's shell must not set it
+                // (attack41, attack42). Only a rehearsal repository says otherwise.
+                if let date = ProcessInfo.processInfo.environment["FOLIO_DATE"], !date.isEmpty,
+                   (try? book.repository.config(Self.rehearsalKey)) != "true" {
+                    book = try Casebook.openForReading(at: repository.folder, clock: Clock(now: Date()))
+                    note("folio: FOLIO_DATE (\(date)) no fija la hora de un sello: se sella con la hora del servidor. Solo en un "
+                         + "repositorio de ensayo, 'git config \(Self.rehearsalKey) true' la deja usar.")
                 }
                 let updates = faltantes ? [] : try RefUpdate.readHookInput(
                     fix: "Instale scripts/hooks/post-receive, que pasa a folio lo que git le da; para sellar a mano los commits sin sello, use 'folio stamp --faltantes'.")
