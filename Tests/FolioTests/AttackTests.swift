@@ -641,6 +641,9 @@ struct LegitimateTests {
         #expect(lost.err.contains("el push se aceptó, pero no se sellaron los commits recibidos"), "\(lost.err)")
         #expect(lost.err.contains("copia de respaldo (la registrada: \(registered))") && lost.err.contains("'folio stamp --faltantes'"), "\(lost.err)")
         #expect(try stamps() == before)
+        // Run by hand with nothing on its input: nothing received, nothing said of a push (staff41).
+        let byHand = try Sandbox.run(CLI.binary, ["stamp"], in: bare, env: ["FOLIO_DATE": "2026-11-06T10:05:30-06:00"], input: "")
+        #expect(byHand.ok && !byHand.err.contains("el push se aceptó") && !byHand.err.contains("sellad"), "\(byHand.err)")
         let unstamped = try Sandbox.gitOut(["rev-parse", "main"], in: bare)
         // Published without its stamp, after stamped commits: verify says so on the server, and in
         // a clone once it holds the push (its remote-tracking branch), even with no later push.

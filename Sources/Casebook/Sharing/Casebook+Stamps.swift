@@ -56,6 +56,8 @@ extension Casebook {
             commits += try unstampedBefore(update.old)
             commits += try repository.commitIDs(from: new, hiding: update.old, firstParent: true)
         }
+        // Nothing received (a run by hand with no input, a push of another reference): nothing to say (staff41).
+        guard !commits.isEmpty else { return StampResult(stamped: 0, messages: []) }
         return try writeStamps(commits, keyFile: keyFile, settings: settings, afterPush: true)
     }
 
@@ -271,8 +273,8 @@ extension Casebook {
         guard let published = try publishedEnd(of: line), published >= from else { return found }
         let server = repository.isBare
         let cause = server
-            ? "el gancho post-receive no lo selló (se cortó la conexión antes del gancho, o la clave del servidor faltaba o no sirve)"
-            : "el gancho post-receive no lo selló (se cortó la conexión antes del gancho o faltaba la clave del servidor), o este clon trajo los commits sin los sellos"
+            ? "el gancho post-receive no lo selló (se cortó la conexión antes del gancho, la clave del servidor faltaba o no sirve, o se publicó por una ruta local con 'folio sync', que no corre los ganchos)"
+            : "el gancho post-receive no lo selló (se cortó la conexión antes del gancho, faltaba la clave del servidor, o se publicó por una ruta local con 'folio sync', que no corre los ganchos), o este clon trajo los commits sin los sellos"
         let fix = server
             ? "Como el usuario de git, en este repositorio: 'folio stamp --faltantes' (o lo sella el siguiente push, si la clave del servidor sirve)."
             : "Traiga los sellos con 'folio sync'; si el aviso sigue, el administrador lo sella con 'folio stamp --faltantes' en el repositorio compartido (o lo sella el siguiente push)."
