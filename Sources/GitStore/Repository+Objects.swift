@@ -313,11 +313,19 @@ extension Repository {
         return try check("git_graph_descendant_of", git_graph_descendant_of(handle, &d, &a)) == 1
     }
 
-    /// A value of git's configuration (repository, global and system), or nil when unset.
-    public func config(_ key: String) throws -> String? {
-        var config: OpaquePointer?
-        try check("git_repository_config_snapshot", git_repository_config_snapshot(&config, handle))
-        defer { git_config_free(config) }
+    /// A value of git's configuration (repository, global and system), or nil when unset. With
+    /// `localOnly`, only the repository's own file (`config` in the git directory): what a hook's
+    /// environment (HOME, XDG_CONFIG_HOME, which git passes from a pusher by a local path) cannot set.
+    public func config(_ key: String, localOnly: Bool = false) throws -> String? {
+        var snapshot: OpaquePointer?
+        try check("git_repository_config_snapshot", git_repository_config_snapshot(&snapshot, handle))
+        defer { git_config_free(snapshot) }
+        var local: OpaquePointer?
+        if localOnly {
+            guard try found("git_config_open_level", git_config_open_level(&local, snapshot, GIT_CONFIG_LEVEL_LOCAL)) else { return nil }
+        }
+        defer { if let local { git_config_free(local) } }
+        let config = local ?? snapshot
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
         guard try found("git_config_get_string_buf", git_config_get_string_buf(&buffer, config, key)) else { return nil }

@@ -597,7 +597,12 @@ struct LegitimateTests {
         let registering = try Sandbox.gitOut(["log", "--format=%H", "-1", "-S", "clave_servidor", "--", "folio.yaml"], in: copy)
         let sinceRegistering = Int(try Sandbox.gitOut(["rev-list", "--count", "--first-parent", "\(registering)^..main"], in: copy))!
         // FOLIO_DATE in the environment does not set a stamp's time: the server's clock does (attack42).
-        let realClock = try f.folio(copy, ["stamp", "--faltantes"], date: "2026-11-01T09:00:00-06:00")
+        // Not even with the rehearsal setting in the caller's own git configuration (a pusher's HOME
+        // reaches the hook on a push by a local path: attack43): only the repository's file counts.
+        let home = f.shared.box.path + "/casa-atacante"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try "[folio]\n\tfecha-de-ensayo = true\n".write(toFile: home + "/.gitconfig", atomically: true, encoding: .utf8)
+        let realClock = try Sandbox.run(CLI.binary, ["stamp", "--faltantes"], in: copy, env: ["FOLIO_DATE": "2026-11-01T09:00:00-06:00", "HOME": home])
         #expect(realClock.ok && realClock.err.contains("FOLIO_DATE (2026-11-01T09:00:00-06:00) no fija la hora de un sello"), "\(realClock.err)")
         let stampText = try Sandbox.gitOut(["notes", "--ref=folio-recepcion", "show", "main"], in: copy)
         let epoch = stampText.split(separator: "\n").first { $0.hasPrefix("recibido ") }.flatMap { Double($0.split(separator: " ")[1]) }

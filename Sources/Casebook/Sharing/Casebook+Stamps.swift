@@ -89,20 +89,22 @@ extension Casebook {
         let settings = try settings(at: head)
         let ref = "refs/heads/\(settings.branch)"
         guard let tip = try repository.resolve(reference: ref) else { return StampResult(stamped: 0, messages: []) }
-        let stamped = Set(try repository.notes(ref: Self.receptionNotesRef).keys)
+        // The notes read once: believed (`receptionStamps`) or not (`badStamps`), each is a stamp there.
+        let believed = try receptionStamps()
+        let bad = badStamps
+        stampsCache = nil
+        let stamped = { (id: OID) in believed[id] != nil || bad.contains(id) }
         // Oldest first: every unstamped commit from the first stamped one (with none, from the
         // first whose folio.yaml registers clave_servidor).
         let line = try repository.commitIDs(from: tip, firstParent: true)
-        guard let start = try stampStart(in: line, stamped: stamped.contains) else {
+        guard let start = try stampStart(in: line, stamped: stamped) else {
             throw CasebookError.invalidValue(option: "--faltantes", reason: "ningún commit de \(ref) tiene sello de recepción ni registra clave_servidor en folio.yaml: se sellaría toda la historia con la hora de hoy",
                                              fix: "Un jefe registra la parte pública de la clave del servidor como clave_servidor en folio.yaml y la publica; los sellos empiezan con ese push, y '--faltantes' completa los que falten desde él.")
         }
-        let missing = line[start...].filter { !stamped.contains($0) }
+        let missing = line[start...].filter { !stamped($0) }
         // Stamps that are there but not believed (another key, a time before the commit's) are not
         // replaced by hand-run stamping: said, with how to stamp them again.
-        _ = try receptionStamps()
-        let unbelieved = line[start...].filter { badStamps.contains($0) }
-        stampsCache = nil
+        let unbelieved = line[start...].filter(bad.contains)
         let redo = unbelieved.isEmpty ? [] : [
             "folio: \(unbelieved.count) commit\(unbelieved.count == 1 ? " tiene un sello que no se tiene" : "s tienen un sello que no se tiene") en cuenta "
                 + "(no lo firmó la clave_servidor de folio.yaml, o dice una hora más de un día anterior a la del commit; 'folio verify' los "

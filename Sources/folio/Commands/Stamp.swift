@@ -40,9 +40,10 @@ extension Folio {
                 }
                 // A stamp's time is the server's clock: FOLIO_DATE in a pusher's environment (a push
                 // by a local path passes it to the hooks) or an administrator's shell must not set it
-                // (attack41, attack42). Only a rehearsal repository says otherwise.
+                // (attack41, attack42). Only a rehearsal repository says otherwise, in its own
+                // configuration file: a pusher's HOME reaches the hook (attack43).
                 if let date = ProcessInfo.processInfo.environment["FOLIO_DATE"], !date.isEmpty,
-                   (try? book.repository.config(Self.rehearsalKey)) != "true" {
+                   (try? book.repository.config(Self.rehearsalKey, localOnly: true)) != "true" {
                     book = try Casebook.openForReading(at: repository.folder, clock: Clock(now: Date()))
                     note("folio: FOLIO_DATE (\(date)) no fija la hora de un sello: se sella con la hora del servidor. Solo en un "
                          + "repositorio de ensayo, 'git config \(Self.rehearsalKey) true' la deja usar.")
