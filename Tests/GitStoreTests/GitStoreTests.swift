@@ -198,6 +198,42 @@ struct GitStoreTests {
         #expect(repo.operationInProgress == nil)
     }
 
+
+    @Test("a whole first-parent line is what 'git rev-list --first-parent --reverse' lists, merges and an orphan's side included; a range is too")
+    func firstParentLine() throws {
+        let git = { (args: [String]) in try Sandbox.gitOut(["-c", "user.name=A", "-c", "user.email=a@b.c"] + args, in: box.path) }
+        _ = try git(["init", "-q", "-b", "main"])
+        for i in 1...4 { _ = try git(["commit", "-q", "--allow-empty", "-m", "m\(i)"]) }
+        // A side branch merged in twice (its commits are second parents: not on the line), and an
+        // orphan history merged with its root as a second parent.
+        _ = try git(["checkout", "-q", "-b", "lado", "HEAD~2"])
+        for i in 1...3 { _ = try git(["commit", "-q", "--allow-empty", "-m", "l\(i)"]) }
+        _ = try git(["checkout", "-q", "main"])
+        _ = try git(["merge", "-q", "--no-ff", "-m", "fusión 1", "lado"])
+        _ = try git(["commit", "-q", "--allow-empty", "-m", "m5"])
+        _ = try git(["checkout", "-q", "--orphan", "huerfana"])
+        _ = try git(["commit", "-q", "--allow-empty", "-m", "o1"])
+        _ = try git(["checkout", "-q", "main"])
+        _ = try git(["merge", "-q", "--no-ff", "--allow-unrelated-histories", "-m", "fusión 2", "huerfana"])
+        // Its first parent is the side branch: the line then follows that branch.
+        _ = try git(["checkout", "-q", "lado"])
+        _ = try git(["merge", "-q", "--no-ff", "-m", "fusión 3", "main"])
+        let repo = try Repository.at(box.path)
+        for tip in ["main", "lado", "huerfana"] {
+            let id = try #require(OID(hex: try git(["rev-parse", tip]).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let expected = try git(["rev-list", "--first-parent", "--reverse", tip]).split(separator: "\n").map(String.init)
+            #expect(try repo.commitIDs(from: id, firstParent: true).map(\.hex) == expected, "\(tip)")
+            #expect(try repo.firstParentLine(from: id).map(\.hex) == expected, "\(tip)")
+        }
+        let main = try #require(OID(hex: try git(["rev-parse", "main"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let hidden = try #require(OID(hex: try git(["rev-parse", "main~2"]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let range = try git(["rev-list", "--first-parent", "--reverse", "main~2..main"]).split(separator: "\n").map(String.init)
+        #expect(try repo.commitIDs(from: main, hiding: hidden, firstParent: true).map(\.hex) == range && range.count == 2)
+        // A missing parent (an object deleted by hand) is an error, as it is to the revwalk.
+        let loose = box.path + "/.git/objects/" + hidden.hex.prefix(2) + "/" + hidden.hex.dropFirst(2)
+        try FileManager.default.removeItem(atPath: loose)
+        #expect(throws: (any Error).self) { try repo.firstParentLine(from: main) }
+    }
     @Test("a kept tree stays parsed while many more trees than the cache holds are read, and is read as git lists it; a tree not kept is read again")
     func keptTrees() throws {
         try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)
