@@ -693,7 +693,11 @@ public final class Casebook {
         let worker = odd.isEmpty ? nil : makeWorker(odd)
         defer { worker?.stop() }
         for index in 0..<count {
-            if index % 512 == 510 { Self.giveBackFreedMemory() }
+            if index % 512 == 510 {
+                Self.giveBackFreedMemory()
+            } else if index % 64 == 62 {
+                Repository.releasePackPages()
+            }
             if index % 2 == 1, let done = worker?.take(index / 2) {
                 try body(done, true)
             } else if index % 2 == 1 {
@@ -809,8 +813,14 @@ public final class Casebook {
             book.trustsSignatureCache = trustsSignatures
             prepare(book)
             return { index in
-                // Every 256 values, the memory this thread freed goes back to the system (`inTurns`).
-                if index % 256 == 255 { Casebook.giveBackFreedMemory() }
+                // Every 256 values, the memory this thread freed goes back to the system (`inTurns`),
+                // and the pages of the pack files every 32: each case reads its documents from all
+                // over the pack (at 30k cases, 15–18 MB of pack pages resident between trims).
+                if index % 256 == 255 {
+                    Casebook.giveBackFreedMemory()
+                } else if index % 32 == 31 {
+                    Repository.releasePackPages()
+                }
                 return try? work(book, index)
             }
         }

@@ -246,6 +246,17 @@ struct WholeHistoryTests {
         // Another header: nothing is believed.
         try (["folio-firmas 0"] + lines.dropFirst()).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         #expect(SignatureCache.load(path)[ids[1]] == nil)
+        // Many commits, each written three times in a different order each round (more than a
+        // sort's small runs): the last line of each counts.
+        let many = (0..<3000).map { OID.blob(of: Data("v\($0)".utf8)) }
+        let rounds = (0..<3).flatMap { round in
+            (0..<many.count).map { ($0 * [7, 11, 13][round] % many.count, round) }
+        }
+        let text = ([SignatureCache.header] + rounds.map { SignatureCache.line(many[$0.0], "k\($0.1)", $0.1 != 1) }).joined(separator: "\n")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let loaded = SignatureCache.load(path)
+        let wrong = many.filter { loaded[$0]?.keyHash != "k2" || loaded[$0]?.good != true }
+        #expect(wrong.count == 0, "commits not read from their last line")
     }
 
     @Test("verdicts appended by several writers at once are all kept, each line whole; a cut last line is ended first; a link in the file's place is not written through")
