@@ -201,8 +201,8 @@ extension Casebook {
 
     /// The commits of `tip`'s first-parent line (without what `hiding` reaches), oldest first, with
     /// their signatures being checked ahead of the walk that reads them in that order. The walk
-    /// goes through this list: one revwalk, whose nodes (a few MB per 10k commits) are let go
-    /// before the walk reads the first commit.
+    /// goes through this list, found parent by parent for a whole history (`Repository.firstParentLine`:
+    /// a revwalk would hold a node for every commit before yielding the first), by a revwalk for a range.
     func prepareSignatures(from tip: OID, hiding: OID?) throws -> [OID] {
         let commits = try repository.commitIDs(from: tip, hiding: hiding, firstParent: true)
         try prepareSignatures(for: commits, readingCache: hiding == nil)
