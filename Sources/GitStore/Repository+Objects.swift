@@ -225,15 +225,35 @@ extension Repository {
         return ids.capacity - ids.count < 1024 ? ids : ids.withUnsafeBufferPointer { Array($0) }
     }
 
+    /// The commits without parents that `tips` reach and `hiding` does not, by one revwalk (a merge's
+    /// other parents: one walk for all of them, however many a crafted commit lists).
+    public func roots(reachableFrom tips: [OID], hiding: OID) throws -> [OID] {
+        var roots: [OID] = []
+        try walkIDs(from: tips, hiding: hiding, firstParent: false) { oid in
+            var raw = oid.raw
+            var c: OpaquePointer?
+            try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
+            defer { git_commit_free(c) }
+            if git_commit_parentcount(c) == 0 { roots.append(oid) }
+        }
+        return roots
+    }
+
     private func walkIDs(from tip: OID, hiding: OID?, firstParent: Bool, _ body: (OID) throws -> Void) throws {
+        try walkIDs(from: [tip], hiding: hiding, firstParent: firstParent, body)
+    }
+
+    private func walkIDs(from tips: [OID], hiding: OID?, firstParent: Bool, _ body: (OID) throws -> Void) throws {
         var walker: OpaquePointer?
         try check("git_revwalk_new", git_revwalk_new(&walker, handle))
         defer { git_revwalk_free(walker) }
         try check("git_revwalk_sorting",
                   git_revwalk_sorting(walker, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue))
         if firstParent { try check("git_revwalk_simplify_first_parent", git_revwalk_simplify_first_parent(walker)) }
-        var start = tip.raw
-        try check("git_revwalk_push", git_revwalk_push(walker, &start))
+        for tip in tips {
+            var start = tip.raw
+            try check("git_revwalk_push", git_revwalk_push(walker, &start))
+        }
         if let hiding {
             var hidden = hiding.raw
             try check("git_revwalk_hide", git_revwalk_hide(walker, &hidden))

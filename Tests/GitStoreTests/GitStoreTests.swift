@@ -229,6 +229,11 @@ struct GitStoreTests {
         let hidden = try #require(OID(hex: try git(["rev-parse", "main~2"]).trimmingCharacters(in: .whitespacesAndNewlines)))
         let range = try git(["rev-list", "--first-parent", "--reverse", "main~2..main"]).split(separator: "\n").map(String.init)
         #expect(try repo.commitIDs(from: main, hiding: hidden, firstParent: true).map(\.hex) == range && range.count == 2)
+        // A merge's other parents are searched for roots by one walk: git's answer for the same tips.
+        let tips = try ["huerfana", "lado", "main~1"].map { try #require(OID(hex: try git(["rev-parse", $0]).trimmingCharacters(in: .whitespacesAndNewlines))) }
+        let roots = try git(["rev-list", "--max-parents=0", "huerfana", "lado", "main~1", "^" + hidden.hex]).split(separator: "\n").map(String.init)
+        #expect(try repo.roots(reachableFrom: tips, hiding: hidden).map(\.hex) == roots && roots.count == 1)
+        #expect(try repo.roots(reachableFrom: tips, hiding: main).isEmpty)
         // A missing parent (an object deleted by hand) is an error, as it is to the revwalk.
         let loose = box.path + "/.git/objects/" + hidden.hex.prefix(2) + "/" + hidden.hex.dropFirst(2)
         try FileManager.default.removeItem(atPath: loose)

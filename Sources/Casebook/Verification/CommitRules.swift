@@ -288,10 +288,11 @@ extension Casebook {
     func ruleLinear(_ facts: CommitFacts) -> [Violation] {
         let c = facts.commit
         if c.parents.count > 1 {
-            var roots: [String] = []
-            for other in c.parents.dropFirst() {
-                try? repository.walk(from: other, hiding: c.parents[0]) { if $0.parents.isEmpty { roots.append($0.id.short) } }
-            }
+            // One walk for all the other parents (a commit may list thousands: a walk each made the
+            // hook's time grow with their number times the history's length).
+            let found = (try? repository.roots(reachableFrom: Array(c.parents.dropFirst()), hiding: c.parents[0])) ?? []
+            var roots = found.prefix(5).map(\.short)
+            if found.count > 5 { roots.append("y \(found.count - 5) más") }
             let second = roots.isEmpty ? "" : "; trae otra raíz (\(roots.joined(separator: ", "))) con su propio roles.yaml"
             return [facts.violation(.linear, "El commit es una fusión (merge) de \(c.parents.count) padres\(second): la rama compartida "
                 + "es una sola línea y la autoridad de cada commit sale del roles.yaml de su único padre.", linearFix)]
