@@ -183,7 +183,7 @@ extension Repository {
     /// `body` with each commit. One revwalk, no diff. With `firstParent`, only the line of first
     /// parents from `tip` (what a linear shared branch is; a merge's other parents are not followed).
     public func walk(from tip: OID, hiding: OID? = nil, firstParent: Bool = false, _ body: (CommitInfo) throws -> Void) throws {
-        try walkIDs(from: tip, hiding: hiding, firstParent: firstParent) { oid in
+        try walkIDs(from: [tip], hiding: hiding, firstParent: firstParent) { oid in
             var raw = oid.raw
             var c: OpaquePointer?
             try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
@@ -195,9 +195,12 @@ extension Repository {
     /// The ids `walk` yields, in its order, without reading each commit again into a value (the
     /// revwalk has parsed each one already; at 100k commits, looking them up again costs a second).
     public func commitIDs(from tip: OID, hiding: OID? = nil, firstParent: Bool = false) throws -> [OID] {
-        if firstParent, hiding == nil { return try firstParentLine(from: tip) }
         var ids: [OID] = []
-        try walkIDs(from: tip, hiding: hiding, firstParent: firstParent) { ids.append($0) }
+        if firstParent, hiding == nil {
+            ids = try firstParentLine(from: tip)
+        } else {
+            try walkIDs(from: [tip], hiding: hiding, firstParent: firstParent) { ids.append($0) }
+        }
         // As long as the line, not the capacity doubling left (up to twice it: 4 MB more at 30k
         // cases, held through a whole walk); copied once the revwalk's own nodes are freed.
         return ids.capacity - ids.count < 1024 ? ids : ids.withUnsafeBufferPointer { Array($0) }
@@ -222,7 +225,7 @@ extension Repository {
             if ids.count % 16384 == 0 { Self.releasePackPages() }
         }
         ids.reverse()
-        return ids.capacity - ids.count < 1024 ? ids : ids.withUnsafeBufferPointer { Array($0) }
+        return ids
     }
 
     /// The commits without parents that `tips` reach and `hiding` does not, by one revwalk (a merge's
@@ -237,10 +240,6 @@ extension Repository {
             if git_commit_parentcount(c) == 0 { roots.append(oid) }
         }
         return roots
-    }
-
-    private func walkIDs(from tip: OID, hiding: OID?, firstParent: Bool, _ body: (OID) throws -> Void) throws {
-        try walkIDs(from: [tip], hiding: hiding, firstParent: firstParent, body)
     }
 
     private func walkIDs(from tips: [OID], hiding: OID?, firstParent: Bool, _ body: (OID) throws -> Void) throws {
