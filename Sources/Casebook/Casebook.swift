@@ -45,6 +45,10 @@ public final class Casebook {
     /// `checkRecord` does not read each parent's commit and root tree again; and how many steps'
     /// rosters came from it (tests).
     var walkedRosters: [OID: OID?] = [:]
+    /// Which roster is in force after each commit asked (`rosterInForce(after:)`), and the last
+    /// commit it went through with the roles.yaml it holds.
+    var rosterLedger: RosterLedger?
+    var lastLink: (id: OID, written: OID?)?
     var rostersFromTheWalk = 0
     /// Commits of the cases read by the last `status`, `log`, `due` or `inbox` that broke a rule of
     /// verify and were left out (the commands say so and point to `folio verify`).
@@ -298,6 +302,7 @@ public final class Casebook {
         let head = try head()
         let conflicted = try repository.conflictedPaths()
         if !conflicted.isEmpty { throw CasebookError.conflicted(conflicted) }
+        try requireRosterInForce(head)
         return head
     }
 
@@ -305,7 +310,7 @@ public final class Casebook {
 
     /// `roles.yaml` as committed in `commit`.
     public func roster(at commit: OID) throws -> Roster {
-        try configuration.roster(at: commit)
+        try rosterInForce(after: commit)
     }
 
     /// The definition of `procedure` in `schemas/` as committed in `commit`, with the department's
@@ -785,7 +790,8 @@ public final class Casebook {
     /// The roster a walked step is judged by (`roles.yaml` in its first parent), by blob id, as
     /// `facts` read it, for the check of its case (`walkedRosters`).
     func walkedRoster(_ facts: CommitFacts) -> RosterLine.Blob {
-        do { return .read(try configuration.entry(Roster.fileName, in: facts.base)) } catch { return .unread }
+        guard facts.roster != nil else { return .unread }
+        do { return .read(try rosterBlobInForce(after: facts.base)) } catch { return .unread }
     }
 
     /// Hands the check of a case the roster its walk noted for the step `commit` at `position`

@@ -228,6 +228,22 @@ extension Repository {
         return ids
     }
 
+    /// The first parent of commit `id` (nil for a root) and the id of the entry `name` at the top of
+    /// its tree (nil when there is none), read without copying the commit into a value: what a
+    /// walk down a first-parent line asks of each commit when it follows one top-level file.
+    public func firstParent(of id: OID, topEntry name: String) throws -> (parent: OID?, entry: OID?) {
+        var raw = id.raw
+        var c: OpaquePointer?
+        try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
+        defer { git_commit_free(c) }
+        let parent = git_commit_parentcount(c) > 0 ? git_commit_parent_id(c, 0).map { OID($0.pointee) } : nil
+        var tree: OpaquePointer?
+        try check("git_commit_tree", git_commit_tree(&tree, c))
+        defer { git_tree_free(tree) }
+        let entry = name.withCString { git_tree_entry_byname(tree, $0) }.map { OID(git_tree_entry_id($0)!.pointee) }
+        return (parent, entry)
+    }
+
     /// The commits without parents that `tips` reach and `hiding` does not, by one revwalk (a merge's
     /// other parents: one walk for all of them, however many a crafted commit lists).
     public func roots(reachableFrom tips: [OID], hiding: OID) throws -> [OID] {

@@ -245,7 +245,14 @@ func writeCached(_ cached: CachedOutput) {
 }
 
 func omittedLine(_ book: Casebook) -> String? {
-    guard book.omittedCommits > 0 else { return nil }
-    let n = book.omittedCommits
-    return "⚠ \(n) \(n == 1 ? "paso no válido omitido" : "pasos no válidos omitidos") (commits que no cumplen las reglas); ejecute 'folio verify' para ver cuáles y por qué."
+    var lines: [String] = []
+    if book.omittedCommits > 0 {
+        let n = book.omittedCommits
+        lines.append("⚠ \(n) \(n == 1 ? "paso no válido omitido" : "pasos no válidos omitidos") (commits que no cumplen las reglas); ejecute 'folio verify' para ver cuáles y por qué.")
+    }
+    // A roles.yaml at HEAD that is not the roster in force: who may act is not what the file says.
+    if let head = try? book.repository.headCommit(), let (commit, _) = (try? book.uncountedRosterChange(at: head)) ?? nil {
+        lines.append("⚠ roles.yaml no es el roster vigente: el commit \(commit.short) lo cambió sin cumplir las reglas, y folio juzga con el anterior; ejecute 'folio verify'.")
+    }
+    return lines.isEmpty ? nil : lines.joined(separator: "\n")
 }

@@ -467,6 +467,28 @@ struct AttackTests {
         String(try Sandbox.run("/usr/bin/sha256sum", [], in: "/", input: text).out.prefix(64))
     }
 
+    @Test("a forged roles.yaml grants nothing after it: the clone's step is refused (E077), status leaves out the step it allowed and says why, verify and the hook name that step too (attack44)")
+    func forgedRosterGrantsNothing() throws {
+        let f = try Fortress()
+        let ana = try f.clone(as: "alopez")
+        try f.edit(ana, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [analista, asistente]") }
+        let forged = try f.commit(ana, "me hago asistente", author: "alopez")
+        // folio records nothing on a roster that does not count, and says which commit and how to undo it.
+        let refused = try f.folio(ana, "step", "COOP-2026-0001", "04", "--as", "alopez", date: "2026-11-05T09:00:00-06:00")
+        #expect(refused.status != 0 && refused.err.contains("FOLIO-E077") && refused.err.contains(String(forged.prefix(7)))
+                && refused.err.contains("git rebase -i"), "\(refused.err)")
+        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: ana) == forged)
+        // The step the forged roster would allow, written with plain git, signed by Ana.
+        let step = try f.commit(ana, Fortress.step04.replacingOccurrences(of: "Jorge Pérez <jperez", with: "Ana López <alopez"), author: "alopez")
+        let status = try f.folio(ana, "status", "COOP-2026-0001", "--json")
+        let json = try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any]
+        #expect(json?["lastStep"] as? String == "03")
+        #expect(status.err.contains("1 paso no válido omitido") && status.err.contains("roles.yaml no es el roster vigente")
+                && status.err.contains(String(forged.prefix(7))), "\(status.err)")
+        try f.expectRefused(ana, commit: step, rules: ["role"])
+        try f.expectRefused(ana, commit: forged, rules: ["roles-file"])
+    }
+
     @Test("status, due, inbox and log count only steps that pass verify's rules, and say how many they left out")
     func statusSkipsInvalid() throws {
         let f = try Fortress()

@@ -364,7 +364,7 @@ extension Casebook {
         guard !outside.isEmpty else { return [] }
         var found: [Violation] = []
         if outside.contains(Roster.fileName), try repository.entryID(at: Roster.fileName, in: facts.commit.id) != nil {
-            do { _ = try roster(at: facts.commit.id) } catch {
+            do { _ = try configuration.roster(at: facts.commit.id) } catch {
                 found.append(facts.violation(.rolesFile, "roles.yaml no se puede leer en este commit: \(error)", "Un jefe corrige roles.yaml."))
             }
         }
