@@ -45,10 +45,12 @@ public final class Casebook {
     /// `checkRecord` does not read each parent's commit and root tree again; and how many steps'
     /// rosters came from it (tests).
     var walkedRosters: [OID: OID?] = [:]
-    /// Which roster is in force after each commit asked (`rosterInForce(after:)`), and the last
-    /// commit it went through with the roles.yaml it holds.
-    var rosterLedger: RosterLedger?
-    var lastLink: (id: OID, written: OID?)?
+    /// Which configuration is in force after each commit asked (`configurationSource(after:)`),
+    /// and the last commit it went through with its top-level entries.
+    var configurationLedger: ConfigurationLedger?
+    var lastLink: (id: OID, entries: [UInt8])?
+    /// The commits whose change of configuration is being judged (`configurationChangeCounts`).
+    var judgingConfiguration: Set<OID> = []
     var rostersFromTheWalk = 0
     /// Commits of the cases read by the last `status`, `log`, `due` or `inbox` that broke a rule of
     /// verify and were left out (the commands say so and point to `folio verify`).
@@ -292,8 +294,11 @@ public final class Casebook {
         return head
     }
 
-    /// Refuses a repository that cannot take a commit now, and returns HEAD.
-    func checkWritable() throws -> OID {
+    /// Refuses a repository that cannot take a commit now, and returns HEAD. `recording`: whether
+    /// the command records something of its own, judged by the roster in force (every writer but
+    /// `folio sync`, which only brings and replays commits, and is the way out of a roster change
+    /// that does not count: `--drop-local`).
+    func checkWritable(recording: Bool = true) throws -> OID {
         if let op = repository.operationInProgress { throw CasebookError.operationInProgress(op) }
         if repository.isHeadDetached { throw CasebookError.detachedHead }
         // git holds the index: wait (the write lock retries) rather than commit and then fail to
@@ -302,32 +307,37 @@ public final class Casebook {
         let head = try head()
         let conflicted = try repository.conflictedPaths()
         if !conflicted.isEmpty { throw CasebookError.conflicted(conflicted) }
-        try requireRosterInForce(head)
+        if recording { try requireConfigurationInForce(head) }
         return head
     }
 
     // MARK: Committed configuration
 
     /// `roles.yaml` as committed in `commit`.
+    /// As everything read here, from the configuration in force after `commit`
+    /// (`configurationSource(after:)`); a `roles.yaml` that does not read at `commit` itself is
+    /// an error, as it was (a jefe corrects it).
     public func roster(at commit: OID) throws -> Roster {
-        try rosterInForce(after: commit)
+        let source = try configurationSource(after: commit)
+        if source != commit { _ = try configuration.roster(at: commit) }
+        return try configuration.roster(at: source)
     }
 
     /// The definition of `procedure` in `schemas/` as committed in `commit`, with the department's
     /// register of that commit applied (criteria adopted, interpretations resolved).
     public func definition(_ procedure: Int, at commit: OID) throws -> ProcedureDefinition? {
-        try configuration.definition(procedure, at: commit)
+        try configuration.definition(procedure, at: try configurationSource(after: commit))
     }
 
     /// The department's register (`schemas/registro.yaml`) as committed in `commit`; empty when
     /// the file does not exist.
     public func register(at commit: OID) throws -> DepartmentRegister {
-        try configuration.register(at: commit)
+        try configuration.register(at: try configurationSource(after: commit))
     }
 
     /// The JSON Schema of procedure `procedure`'s front matter as committed in `commit`.
     func frontMatterSchema(_ procedure: Int, at commit: OID) throws -> JSONSchema? {
-        try configuration.frontMatterSchema(procedure, at: commit)
+        try configuration.frontMatterSchema(procedure, at: try configurationSource(after: commit))
     }
 
     /// Every procedure in force at `commit`, by number.
@@ -791,7 +801,7 @@ public final class Casebook {
     /// `facts` read it, for the check of its case (`walkedRosters`).
     func walkedRoster(_ facts: CommitFacts) -> RosterLine.Blob {
         guard facts.roster != nil else { return .unread }
-        do { return .read(try rosterBlobInForce(after: facts.base)) } catch { return .unread }
+        do { return .read(try configuration.entry(Roster.fileName, in: try configurationSource(after: facts.base))) } catch { return .unread }
     }
 
     /// Hands the check of a case the roster its walk noted for the step `commit` at `position`
@@ -1072,7 +1082,7 @@ public final class Casebook {
 
     /// `folio.yaml` as committed at `commit` (the defaults before the first commit).
     func settings(at commit: OID?) throws -> Settings {
-        try configuration.settings(at: commit)
+        try configuration.settings(at: try commit.map(configurationSource(after:)))
     }
 
     /// Who signs a commit of `author` in `role`: the author when they have a registered key; for

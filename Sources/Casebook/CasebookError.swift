@@ -25,9 +25,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// Something other than a real folder (a symbolic link, a file) where folio keeps its caches,
     /// its write lock and a step's scratch files (`.git/folio`, `FolioFolder`).
     case folioFolderNotOwn(String, found: String)
-    /// `roles.yaml` at HEAD is not the roster in force: `commit` changed it breaking a rule of
-    /// verify, so the change grants nothing (`RosterLedger`); `inForce` is the blob still in force.
-    case rosterNotInForce(commit: String, inForce: String?)
+    /// The configuration at HEAD (`roles.yaml`, `folio.yaml`, `schemas/`: `files`) is not the one
+    /// in force: `commit` changed it breaking a rule of verify, so the change grants nothing
+    /// (`ConfigurationLedger`); `source` is the commit whose configuration is still in force.
+    case configurationNotInForce(commits: [String], source: String, files: [String])
     /// Files of a commit that git does not look at (assume-unchanged, skip-worktree) or
     /// submodules: the commit would take the index's copy, not what is in the folder.
     case hiddenFromGit([HiddenEntry])
@@ -155,14 +156,18 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(path) no es una carpeta sino \(found): folio guarda ahí sus cachés, su bloqueo de escritura y los archivos"
                 + " de un paso antes de ponerlos en su lugar, y no escribe a través de un enlace ni fuera de .git. Quítelo"
                 + " (rm \(SafeText.shellWord(path))) y vuelva a intentarlo: folio crea de nuevo la carpeta, y lo que guardaba en ella es desechable."
-        case .rosterNotInForce(let commit, let inForce):
-            let short = String(commit.prefix(7))
-            let restore = inForce.map { "'git show \(String($0.prefix(12))) > roles.yaml'" } ?? "'git rm roles.yaml'"
-            return "roles.yaml en HEAD no es el roster vigente: lo cambió el commit \(short), que no cumple las reglas de verify"
-                + " (solo un jefe cambia roles.yaml, en la rama lineal y con firma si folio.yaml la exige), y ese cambio no da ni quita"
-                + " autoridad: folio sigue juzgando con el roles.yaml anterior y no registra nada mientras tanto ('folio verify' dice por qué)."
-                + " \(dropFix(commit)); si ya se publicó, un jefe restaura el vigente (\(restore)) y lo registra con un commit suyo"
-                + " (firmado si folio.yaml exige firma), y repite después el cambio que quería con 'folio roles'."
+        case .configurationNotInForce(let commits, let source, let files):
+            let shorts = commits.map { String($0.prefix(7)) }
+            let paths = files.map(SafeText.shellWord).joined(separator: " ")
+            let it = files.count == 1 ? "lo" : "los"
+            let by = shorts.count == 1 ? "\(it) cambió el commit \(shorts[0]), que no" : "\(it) cambiaron los commits \(Spanish.list(shorts)), que no"
+            return "\(Spanish.list(files)) en HEAD no \(files.count == 1 ? "es el vigente" : "son los vigentes"): \(by)"
+                + " cumple\(shorts.count == 1 ? "" : "n") las reglas de verify (solo un jefe cambia roles.yaml, folio.yaml y schemas/, en la rama lineal, con firma si"
+                + " folio.yaml la exige y con fecha no anterior a la de su padre; 'folio verify' dice cuál falta), y ese cambio no da ni"
+                + " quita autoridad: folio sigue juzgando con lo anterior y no registra nada mientras tanto."
+                + " \(dropFix(commits.first ?? source))\(shorts.count > 1 ? " (y los demás)" : ""), o traiga lo publicado sin su trabajo local ('folio sync --drop-local'); si ya se publicó, un jefe"
+                + " restaura lo vigente ('git checkout \(String(source.prefix(12))) -- \(paths)') y lo registra con un commit suyo"
+                + " (firmado si folio.yaml exige firma), y repite después el cambio que quería (con 'folio roles' si es de roles.yaml)."
         case .hiddenFromGit(let entries):
             func list(_ kind: HiddenEntry.Kind) -> [String] { entries.filter { $0.kind == kind }.map(\.path) }
             func shown(_ paths: [String]) -> String { paths.map(SafeText.visible).joined(separator: ", ") }
@@ -506,7 +511,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .missingProgram: return "FOLIO-E065"
         case .fileSystem: return "FOLIO-E066"
         case .folioFolderNotOwn: return "FOLIO-E071"
-        case .rosterNotInForce: return "FOLIO-E077"
+        case .configurationNotInForce: return "FOLIO-E077"
         case .hiddenFromGit: return "FOLIO-E072"
         case .foreignIndexFile: return "FOLIO-E073"
         case .unreadableIndex: return "FOLIO-E074"

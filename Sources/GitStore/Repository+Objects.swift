@@ -228,10 +228,12 @@ extension Repository {
         return ids
     }
 
-    /// The first parent of commit `id` (nil for a root) and the id of the entry `name` at the top of
-    /// its tree (nil when there is none), read without copying the commit into a value: what a
-    /// walk down a first-parent line asks of each commit when it follows one top-level file.
-    public func firstParent(of id: OID, topEntry name: String) throws -> (parent: OID?, entry: OID?) {
+    /// The first parent of commit `id` (nil for a root) and, as bytes to compare, every entry at
+    /// the top of its tree but `excluded` (name, mode and id of each, in the tree's order): what
+    /// a walk down a first-parent line asks of each commit when it follows the files beside one
+    /// folder (a repository's configuration beside its case folders), read without copying the
+    /// commit into a value.
+    public func firstParent(of id: OID, topEntriesBut excluded: String) throws -> (parent: OID?, entries: [UInt8]) {
         var raw = id.raw
         var c: OpaquePointer?
         try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
@@ -240,8 +242,18 @@ extension Repository {
         var tree: OpaquePointer?
         try check("git_commit_tree", git_commit_tree(&tree, c))
         defer { git_tree_free(tree) }
-        let entry = name.withCString { git_tree_entry_byname(tree, $0) }.map { OID(git_tree_entry_id($0)!.pointee) }
-        return (parent, entry)
+        var bytes: [UInt8] = []
+        for index in 0..<git_tree_entrycount(tree) {
+            guard let entry = git_tree_entry_byindex(tree, index), let name = git_tree_entry_name(entry) else { continue }
+            let length = strlen(name)
+            if excluded.utf8.elementsEqual(UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: length)) { continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: length))
+            bytes.append(0)
+            let mode = UInt32(git_tree_entry_filemode(entry).rawValue)
+            withUnsafeBytes(of: mode.littleEndian) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: git_tree_entry_id(entry)!.pointee.id) { bytes.append(contentsOf: $0) }
+        }
+        return (parent, bytes)
     }
 
     /// The commits without parents that `tips` reach and `hiding` does not, by one revwalk (a merge's

@@ -250,9 +250,12 @@ func omittedLine(_ book: Casebook) -> String? {
         let n = book.omittedCommits
         lines.append("⚠ \(n) \(n == 1 ? "paso no válido omitido" : "pasos no válidos omitidos") (commits que no cumplen las reglas); ejecute 'folio verify' para ver cuáles y por qué.")
     }
-    // A roles.yaml at HEAD that is not the roster in force: who may act is not what the file says.
-    if let head = try? book.repository.headCommit(), let (commit, _) = (try? book.uncountedRosterChange(at: head)) ?? nil {
-        lines.append("⚠ roles.yaml no es el roster vigente: el commit \(commit.short) lo cambió sin cumplir las reglas, y folio juzga con el anterior; ejecute 'folio verify'.")
+    // A configuration at HEAD that is not the one in force: who may act, and how, is not what the files say.
+    if let head = try? book.repository.headCommit(), let (commits, _, files) = (try? book.uncountedConfigurationChange(at: head)) ?? nil {
+        let what = files.joined(separator: ", ")
+        let it = files.count == 1 ? "lo" : "los"
+        let by = commits.count == 1 ? "el commit \(commits[0].short) \(it) cambió" : "los commits \(commits.map(\.short).joined(separator: ", ")) \(it) cambiaron"
+        lines.append("⚠ \(what) no \(files.count == 1 ? "es el vigente" : "son los vigentes"): \(by) sin cumplir las reglas, y folio juzga con lo anterior; ejecute 'folio verify'.")
     }
     return lines.isEmpty ? nil : lines.joined(separator: "\n")
 }

@@ -78,7 +78,8 @@ struct SignatureTests {
     func signatureRequired() throws {
         let (repo, _) = try signedRepo()
         try repo.write(repo.read("folio.yaml").replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria"), to: "folio.yaml")
-        try repo.git(["commit", "-qam", "Exige firma", "--author", CaseRepo.jefe])
+        // Unsigned, the jefe's change would not count (her key is registered: every commit of hers is signed).
+        try repo.git(["-c", "gpg.format=ssh", "commit", "-q", "-S", "-am", "Exige firma", "--author", CaseRepo.jefe])
         let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "C", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true", "involucra_personal=false"], persona: "mrodriguez")).caseID
         try repo.step(id, as: "mrodriguez")
         try repo.step(id, as: "mrodriguez")

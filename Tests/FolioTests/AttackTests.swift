@@ -483,10 +483,15 @@ struct AttackTests {
         let status = try f.folio(ana, "status", "COOP-2026-0001", "--json")
         let json = try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any]
         #expect(json?["lastStep"] as? String == "03")
-        #expect(status.err.contains("1 paso no válido omitido") && status.err.contains("roles.yaml no es el roster vigente")
+        #expect(status.err.contains("1 paso no válido omitido") && status.err.contains("roles.yaml no es el vigente")
                 && status.err.contains(String(forged.prefix(7))), "\(status.err)")
         try f.expectRefused(ana, commit: step, rules: ["role"])
         try f.expectRefused(ana, commit: forged, rules: ["roles-file"])
+        // The way out the refusal gives: what is published, without the local commits; then Ana records again.
+        try f.expectOK(f.folio(ana, "sync", "--drop-local", date: "2026-11-05T09:00:00-06:00"))
+        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: ana) == Sandbox.gitOut(["rev-parse", "HEAD"], in: f.shared.bare))
+        try f.edit(ana, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado por el analista.\n" }
+        try f.expectOK(f.folio(ana, "note", "COOP-2026-0001", "-m", "Revisado", "--as", "alopez", date: "2026-11-05T09:00:00-06:00"))
     }
 
     @Test("status, due, inbox and log count only steps that pass verify's rules, and say how many they left out")

@@ -53,6 +53,9 @@ extension Casebook {
     public func receive(_ updates: [RefUpdate]) throws -> ReceiveReport {
         trustsSignatureCache = false
         let current = try repository.headCommit()
+        // The shared branch as it stands is the hook's starting point: every commit on it passed
+        // this check when it was pushed (the configuration in force is its own).
+        if let current { trustConfiguration(at: current) }
         let settings = try settings(at: current)
         let shared = "refs/heads/\(settings.branch)"
         var lines: [String] = []

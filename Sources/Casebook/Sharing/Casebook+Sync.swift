@@ -34,7 +34,7 @@ extension Casebook {
     /// moves: the local branch stays as it was, a copy is kept in `refs/folio/respaldo/`, and the
     /// error says what happened; `dropLocal` then takes the remote's history.
     func syncLocked(remote: String, dropLocal: Bool) throws -> SyncResult {
-        let local = try checkWritable()
+        let local = try checkWritable(recording: false)
         try checkClean(outside: nil)
         guard let url = try repository.remoteURL(remote) else { throw CasebookError.noRemote(remote) }
         // An ssh server must be the one ~/.ssh/known_hosts knows (libgit2 alone would accept any).

@@ -26,7 +26,7 @@ extension Casebook {
         if fewCases { allocateForFewCases() }
         defer { if fewCases { allocateForWholeHistory() } }
         if let hidden {
-            if !trustsSignatureCache { try trustRoster(at: hidden) }
+            if !trustsSignatureCache { trustConfiguration(at: hidden) }
             try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
                 if let record = try StepRecord(commit) { named.insert(record.caseID) }
             }

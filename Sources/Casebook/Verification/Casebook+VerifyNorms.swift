@@ -34,11 +34,12 @@ extension Casebook {
         }
         let current: DepartmentRegister
         do {
-            current = try register(at: commit.id)
+            // The commit's own file (not the one in force after it, which this judgment decides).
+            current = try configuration.register(at: commit.id)
         } catch {
             return [flag("\(DepartmentRegister.fileName) no se puede leer: \(error)", "Un jefe lo corrige; 'folio criterios' lo escribe.")]
         }
-        let previous = commit.parents.first.map { try? register(at: $0) } ?? nil
+        let previous = commit.parents.first.map { try? configuration.register(at: $0) } ?? nil
         let base = commit.parents.first ?? commit.id
         let author = try roster(at: base).find(commit.author.email)
         let day = clock.day(commit.author.date).description

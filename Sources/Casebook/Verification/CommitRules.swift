@@ -120,7 +120,28 @@ extension Casebook {
         found += content
         found += try ruleCaseFile(facts)
         found += try ruleArchive(facts)
+        if !found.contains(where: \.isError) { found += try ruleConfirms(facts) }
         return found
+    }
+
+    /// A change of the configuration that counts, made on top of files that were not in force (a
+    /// change that broke a rule, left in the work tree), takes that change in too: said as a
+    /// warning naming the commits whose change it confirms (attack45: a jefe's plain-git edit of
+    /// roles.yaml in a clone that had taken an analyst's forged one made the analyst a jefe).
+    func ruleConfirms(_ facts: CommitFacts) throws -> [Violation] {
+        guard facts.record == nil, !facts.outsideCases.isEmpty, let parent = facts.commit.parents.first,
+              let (commits, source, uncounted) = try uncountedConfigurationChange(at: parent) else { return [] }
+        // What still differs from the configuration in force (a jefe who put it back confirms nothing).
+        func id(_ file: String, _ commit: OID) throws -> OID? { try repository.entryID(at: file.hasSuffix("/") ? String(file.dropLast()) : file, in: commit) }
+        let files = try uncounted.filter { try id($0, facts.commit.id) != id($0, source) }
+        guard !files.isEmpty else { return [] }
+        let rule: VerifyRule = files == [Roster.fileName] ? .rolesFile : files.allSatisfy({ $0 == SchemaLibrary.directory + "/" }) ? .schemas : .guarded
+        let shorts = commits.map(\.short)
+        return [facts.violation(rule, "El commit cambia \(Spanish.list(facts.outsideCases)) partiendo de \(Spanish.list(files)) que no "
+            + "\(files.count == 1 ? "era el vigente" : "eran los vigentes"): confirma también lo que \(shorts.count == 1 ? "cambió el commit" : "cambiaron los commits") "
+            + "\(Spanish.list(shorts)) sin cumplir las reglas.",
+                                "Si eso no se quería, un jefe lo deshace con un commit suyo ('git diff \(shorts[0])~1 \(facts.commit.id.short) -- \(files.joined(separator: " "))' muestra todo lo que cambió).",
+                                severity: .warning)]
     }
 
     /// A dependency's monthly data (`produccion/<CODIGO>.csv`, `avance/<CODIGO>.csv`) is written,

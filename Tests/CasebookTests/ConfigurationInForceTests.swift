@@ -7,8 +7,8 @@ import TestSupport
 
 /// A change of `roles.yaml` that verify refuses grants nothing: every commit after it, every step
 /// offered and every write are judged by the roster before it (attack44).
-@Suite("The roster in force")
-struct RosterInForceTests {
+@Suite("The configuration in force")
+struct ConfigurationInForceTests {
     static let jperez = "Jorge Pérez <jperez@igss.gob.gt>"
 
     /// A P2 case at step 04 (next: 05, a jefe's), then Jorge, an assistant, makes himself jefe with
@@ -29,6 +29,11 @@ struct RosterInForceTests {
         OID(hex: try repo.git(["rev-parse", "\(revision):roles.yaml"]))
     }
 
+    /// The `roles.yaml` in force after `commit`, as `book` finds it.
+    func inForce(_ book: Casebook, after commit: String) throws -> OID? {
+        try book.configEntry(Roster.fileName, in: try book.configurationSource(after: OID(hex: commit)!))
+    }
+
     @Test("a forged roles.yaml: the steps after it are judged by the roster before it (verify [role], status leaves the step out), and nothing is recorded until a jefe restores it")
     func forgedRosterGrantsNothing() throws {
         let (repo, id, forgery, step) = try forged()
@@ -36,10 +41,10 @@ struct RosterInForceTests {
         #expect(try blob(repo, "HEAD") != before)
         // What rules each commit: the roster before the forgery, for the forgery's children and HEAD's.
         for book in [repo.book, try Casebook.open(at: repo.path, clock: repo.book.clock)] {
-            #expect(try book.rosterBlobInForce(after: OID(hex: forgery)!) == before)
-            #expect(try book.rosterBlobInForce(after: OID(hex: step)!) == before)
+            #expect(try inForce(book, after: forgery) == before)
+            #expect(try inForce(book, after: step) == before)
             #expect(try book.roster(at: OID(hex: step)!).find("jperez")?.holds(.jefe) == false)
-            #expect(try book.uncountedRosterChange(at: OID(hex: step)!)?.commit.hex == forgery)
+            #expect(try book.uncountedConfigurationChange(at: OID(hex: step)!)?.commits.map(\.hex) == [forgery])
         }
         // verify names the step as a step by someone without the role, not only the roster's commit.
         let report = try repo.book.verify()
@@ -53,40 +58,79 @@ struct RosterInForceTests {
         // Nothing is recorded on it: not a step by the real jefe, not the jefe's roster change
         // (which would write the forged text into a change that counts).
         let head = try repo.git(["rev-parse", "HEAD"])
-        try repo.expectRefusal(["roles.yaml en HEAD no es el roster vigente", String(forgery.prefix(7)), "git show"]) {
+        try repo.expectRefusal(["roles.yaml en HEAD no es el vigente", String(forgery.prefix(7)), "git checkout"]) {
             try repo.step(id, "05", as: "mrodriguez")
         }
-        try repo.expectRefusal(["roles.yaml en HEAD no es el roster vigente"]) {
+        try repo.expectRefusal(["roles.yaml en HEAD no es el vigente"]) {
             try repo.book.addPersona(Persona(id: "nuevo", name: "Nuevo", email: "nuevo@igss.gob.gt", roles: [.analista]), actor: "mrodriguez")
         }
         #expect(try repo.git(["rev-parse", "HEAD"]) == head)
         // The jefe restores the roster in force with a commit of hers: folio records again.
         try repo.write(try repo.git(["show", forgery + "^:roles.yaml"]) + "\n", to: "roles.yaml")
         let restored = try repo.plainCommit("Roles: restaura el vigente", author: CaseRepo.jefe)
-        #expect(try repo.book.uncountedRosterChange(at: OID(hex: restored)!) == nil)
+        #expect(try repo.book.uncountedConfigurationChange(at: OID(hex: restored)!) == nil)
         #expect(try repo.step(id, "05", as: "mrodriguez").step == "05")
         // Writing the forged file again (a blob that was once written) grants nothing either: what
         // counts is who wrote it, and where, not its contents.
         try repo.write(try repo.git(["show", forgery + ":roles.yaml"]) + "\n", to: "roles.yaml")
         let again = try repo.plainCommit("Roles: otra vez", author: Self.jperez)
-        #expect(try repo.book.rosterBlobInForce(after: OID(hex: again)!) == (try blob(repo, restored)))
+        #expect(try inForce(repo.book, after: again) == (try blob(repo, restored)))
         #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).roster(at: OID(hex: again)!).find("jperez")?.holds(.jefe) == false)
+        // A jefe who then edits that file with plain git confirms the forged grant too: it counts (it is
+        // the jefe's), and verify says what it took in; putting back what was in force confirmed nothing.
+        try repo.write(repo.read("roles.yaml") + "# revisado\n", to: "roles.yaml")
+        let confirming = try repo.plainCommit("Roles: revisión", author: CaseRepo.jefe)
+        #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).roster(at: OID(hex: confirming)!).find("jperez")?.holds(.jefe) == true)
+        let findings = try Casebook.open(at: repo.path, clock: repo.book.clock).verify().violations
+        #expect(findings.contains { $0.commit == confirming && $0.kind == .rolesFile && $0.level == .warning
+            && $0.message.contains("confirma también") && $0.message.contains(String(again.prefix(7))) }, "\(findings.map { "\($0.commit.prefix(7)) \($0.kind) \($0.message)" })")
+        #expect(!findings.contains { $0.commit == restored })
     }
 
-    @Test("roles.cache is disposable: damaged, cut, of another build, a link, or naming a forged roster with a bad seal, it is ignored and the answers are the history's")
+    @Test("a procedure's schema or folio.yaml changed by an analyst grants nothing either: the jefe's steps stay the jefe's, signatures stay required, and verify names the commits that rely on them (attack45)")
+    func forgedSchemaOrSettings() throws {
+        let repo = try CaseRepo()
+        let jefeOnly = try repo.book.definition(4, at: OID(hex: repo.git(["rev-parse", "HEAD"]))!)!.steps.filter { $0.roles == [.jefe] }.map(\.number)
+        #expect(!jefeOnly.isEmpty)
+        // Ana gives the analyst every jefe step of P4.
+        try repo.write(repo.read("schemas/procedimiento-4.yaml").replacingOccurrences(of: "roles: [jefe]", with: "roles: [jefe, analista]"),
+                       to: "schemas/procedimiento-4.yaml")
+        let schema = try OID(hex: repo.plainCommit("ajuste del procedimiento"))!
+        #expect(try repo.book.configuration.definition(4, at: schema)!.steps.contains { $0.roles.contains(.analista) && $0.roles.contains(.jefe) })
+        #expect(try repo.book.definition(4, at: schema)!.steps.filter { $0.roles == [.jefe] }.map(\.number) == jefeOnly)
+        try repo.expectRefusal(["schemas/ en HEAD no es el vigente", String(schema.hex.prefix(7))]) {
+            _ = try repo.book.openCase(NewCaseRequest(procedure: "4", title: "Hospital", persona: "alopez"))
+        }
+        _ = try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        // The jefe requires signatures; Ana turns them off; Jorge's unsigned commit after it is judged by the jefe's folio.yaml.
+        try repo.write(repo.read("folio.yaml").replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria"), to: "folio.yaml")
+        let required = try repo.plainCommit("Exige firma", author: CaseRepo.jefe)
+        try repo.write(repo.read("folio.yaml").replacingOccurrences(of: "firma: obligatoria", with: "firma: opcional"), to: "folio.yaml")
+        let off = try repo.plainCommit("sin firma")
+        let unsigned = try repo.plainCommit("vacío", author: Self.jperez)
+        #expect(try repo.book.settings(at: OID(hex: unsigned)!).signatureRequired)
+        #expect(try repo.book.configurationSource(after: OID(hex: unsigned)!).hex == required)
+        let report = try Casebook.open(at: repo.path, clock: repo.book.clock).verify()
+        #expect(report.violations.contains { $0.commit == off && $0.kind == .guarded })
+        #expect(report.violations.contains { $0.commit == unsigned && $0.kind == .signature }, "\(report.violations.map { "\($0.commit.prefix(7)) \($0.kind) \($0.message)" })")
+    }
+
+    @Test("vigente.cache is disposable: damaged, cut, of another build, a link, or naming a forgery as in force with a stale seal, it is ignored and the answers are the history's")
     func cacheIsDisposable() throws {
         let (repo, _, forgery, step) = try forged()
-        let cache = repo.path + "/.git/folio/" + RosterLedger.fileName
+        let cache = repo.path + "/.git/folio/" + ConfigurationLedger.fileName
         let before = try blob(repo, forgery + "^")
         func answer() throws -> OID? {
-            try Casebook.open(at: repo.path, clock: repo.book.clock).rosterBlobInForce(after: OID(hex: step)!)
+            try inForce(Casebook.open(at: repo.path, clock: repo.book.clock), after: step)
         }
         #expect(try answer() == before)
         let good = try String(contentsOfFile: cache, encoding: .utf8)
-        #expect(good.contains("k \(forgery) \(before!.hex)"), "\(good)")
-        let forgedBlob = try #require(try blob(repo, forgery))
+        // The forgery's line names the commit whose configuration stays in force; one naming the forgery itself would make it count.
+        let line = try #require(good.split(separator: "\n").first { $0.hasPrefix("k \(forgery) ") })
+        #expect(!line.hasSuffix(forgery), "\(good)")
+        let claim = good.replacingOccurrences(of: String(line), with: "k \(forgery) \(forgery)")
         let damaged = [
-            good.replacingOccurrences(of: "k \(forgery) \(before!.hex)", with: "k \(forgery) \(forgedBlob.hex)"),
+            claim,
             String(good.prefix(good.count / 2)),
             good.replacingOccurrences(of: "folio roles 1 ", with: "folio roles 1 build-id otro"),
             "basura\n",
@@ -100,7 +144,7 @@ struct RosterInForceTests {
         }
         // A link in the cache's place is not followed: the history answers, the link stays a link.
         let elsewhere = repo.box.path + "/elsewhere"
-        let planted = good.replacingOccurrences(of: "k \(forgery) \(before!.hex)", with: "k \(forgery) \(forgedBlob.hex)")
+        let planted = claim
         try planted.write(toFile: elsewhere, atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: cache)
         try FileManager.default.createSymbolicLink(atPath: cache, withDestinationPath: elsewhere)
@@ -118,10 +162,10 @@ struct RosterInForceTests {
         }
         let line = try repo.git(["rev-list", "--first-parent", "HEAD"]).split(separator: "\n").map { OID(hex: String($0))! }
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
-        #expect(try book.rosterBlobInForce(after: line[0]) == (try blob(repo, "HEAD")))
+        #expect(try inForce(book, after: line[0].hex) == (try blob(repo, "HEAD")))
         // Every commit's answer is the roles.yaml it holds (every change was the jefe's), asked newest first or oldest first.
         for id in line.prefix(200) + line.suffix(20).reversed() {
-            #expect(try book.rosterBlobInForce(after: id) == (try blob(repo, id.hex)))
+            #expect(try inForce(book, after: id.hex) == (try blob(repo, id.hex)))
         }
     }
 }

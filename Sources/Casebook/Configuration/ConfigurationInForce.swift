@@ -1,0 +1,234 @@
+import Foundation
+import GitStore
+
+/// Which configuration is in force after each commit: `roles.yaml`, `folio.yaml`, `schemas/` and
+/// every other file beside `cases/`, as written by the last commit that changed them and broke no
+/// rule of verify. A commit that changes them and breaks one (a plain-git edit by someone who is
+/// not a jefe, a merge, a change left unsigned where signatures are required) grants nothing: the
+/// commits after it are judged, and the next steps offered, by the configuration before it, until
+/// a jefe changes it again (attack44: a forged roster made an analyst a jefe in a clone, and folio
+/// then recorded his jefe step and counted it; attack45: the same with a procedure's schema that
+/// gave the analyst a jefe's step, or with `folio.yaml` turning signatures off). The root's
+/// configuration is the anchor (`folio.raiz` pins the root).
+///
+/// Each answer is the commit whose configuration is in force (its source). The answers known are
+/// kept by commit: each change found, a mark every few thousand commits of a line gone through,
+/// and the commits asked last; any other commit's is found by going down its first parents to the
+/// nearest commit known (or to the root) and back up, judging each change on the way. The lasting
+/// ones are kept in `.git/folio/vigente.cache` (disposable: a file that does not check is ignored,
+/// and the answers found again from history).
+struct ConfigurationLedger {
+    /// The changes, the marks and the newest commit asked: written to the cache file.
+    private(set) var lasting: [OID: OID] = [:]
+    /// A mark every `nearEvery` commits gone through in this run (not written): a case's commits
+    /// asked after a whole-history walk are then a few commits from a known one.
+    private var near: [OID: OID] = [:]
+    private var sinceNear = 0
+    static let nearEvery = 16
+    /// Answers found along the way (bounded: a walk asks commit after commit).
+    private var recent: [OID: OID] = [:]
+    /// Whether `lasting` gained answers the file does not hold.
+    private(set) var changed = false
+    private var newest: OID?
+    private var kept: Set<OID> = []
+
+    /// A mark is kept every `markEvery` commits of a line gone through: a commit asked for the
+    /// first time is then at most that many commits from a known one.
+    static let markEvery = 4096
+    static let recentLimit = 4096
+    static let fileName = "vigente.cache"
+    private static let header = "folio vigente 1"
+
+    func source(after commit: OID) -> OID? {
+        recent[commit] ?? lasting[commit] ?? near[commit]
+    }
+
+    /// Counts a commit gone through, keeping a mark of it every `nearEvery`.
+    mutating func passed(_ commit: OID, source: OID) {
+        sinceNear += 1
+        guard sinceNear >= Self.nearEvery else { return }
+        sinceNear = 0
+        near[commit] = source
+    }
+
+    mutating func learn(_ source: OID, after commit: OID) {
+        if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
+        recent[commit] = source
+    }
+
+    /// Keeps the answer of `commit` (a change or a mark) in the file.
+    mutating func keep(_ source: OID, after commit: OID) {
+        kept.insert(commit)
+        if lasting.updateValue(source, forKey: commit) != source { changed = true }
+    }
+
+    /// The newest commit asked, kept in the file as the next run's starting point (replacing the
+    /// one kept before, so that the file holds one such commit, not one per run).
+    mutating func keepNewest(_ source: OID, after commit: OID) {
+        if let previous = newest, previous != commit, !kept.contains(previous) { lasting[previous] = nil }
+        newest = commit
+        if lasting.updateValue(source, forKey: commit) != source { changed = true }
+    }
+
+    // MARK: The file
+
+    static func file(_ repository: Repository) -> String {
+        FolioFolder.path(repository) + "/" + fileName
+    }
+
+    /// The answers of `path`, when it is this build's and checks; an empty ledger otherwise.
+    static func load(_ path: String) -> ConfigurationLedger {
+        var ledger = ConfigurationLedger()
+        guard let data = CacheFile.contents(path), let text = String(data: data, encoding: .utf8) else { return ledger }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // The last line is the checksum of everything before it; then the empty rest after the final newline.
+        guard lines.count >= 3, lines.removeLast().isEmpty, let sum = lines.popLast(),
+              sum == checksum(lines.joined(separator: "\n")),
+              lines.first == header + " " + Casebook.runningBuild else { return ledger }
+        for line in lines.dropFirst() {
+            let words = line.split(separator: " ")
+            guard words.count == 3, let commit = OID(hex: String(words[1])), let source = OID(hex: String(words[2])) else { return ConfigurationLedger() }
+            switch words[0] {
+            case "k": ledger.kept.insert(commit)
+            case "n": ledger.newest = commit
+            default: return ConfigurationLedger()
+            }
+            ledger.lasting[commit] = source
+        }
+        return ledger
+    }
+
+    /// The file's text: one line per lasting answer (`k` a change or a mark, `n` the newest asked),
+    /// sealed by a checksum line.
+    func encoded() -> Data {
+        var lines = [Self.header + " " + Casebook.runningBuild]
+        for (commit, source) in lasting.sorted(by: { $0.key.hex < $1.key.hex }) {
+            lines.append("\(kept.contains(commit) ? "k" : "n") \(commit.hex) \(source.hex)")
+        }
+        let body = lines.joined(separator: "\n")
+        return Data((body + "\n" + Self.checksum(body) + "\n").utf8)
+    }
+
+    private static func checksum(_ text: String) -> String {
+        var bytes = Array(text.utf8)
+        let sum = bytes.withUnsafeMutableBytes { CacheChecksum.of(UnsafeRawBufferPointer($0)) }
+        return String(sum, radix: 16)
+    }
+
+    mutating func saved() { changed = false }
+}
+
+extension Casebook {
+    /// The commit whose configuration (`roles.yaml`, `folio.yaml`, `schemas/`...) is in force
+    /// after `commit`: what rules its children, or the next step when it is HEAD.
+    func configurationSource(after commit: OID) throws -> OID {
+        loadConfigurationLedger()
+        if let known = configurationLedger!.source(after: commit) { return known }
+        // A rule judging `commit`'s own change reads its own files (what it wrote, being judged).
+        if judgingConfiguration.contains(commit) { return commit }
+        // Down the first parents to a commit whose answer is known, or to the root (newest first):
+        // each commit's id and whether its configuration differs from its parent's.
+        var chain: [(id: OID, changed: Bool)] = []
+        var start: (id: OID, source: OID)?
+        var next: OID? = commit
+        var below: [UInt8] = []
+        while let id = next {
+            if let known = configurationLedger!.source(after: id) {
+                start = (id, known)
+                let entries = lastLink?.id == id ? lastLink!.entries : try repository.firstParent(of: id, topEntriesBut: "cases").entries
+                if !chain.isEmpty { chain[chain.count - 1].changed = entries != below }
+                break
+            }
+            let (parent, entries) = try repository.firstParent(of: id, topEntriesBut: "cases")
+            if !chain.isEmpty { chain[chain.count - 1].changed = entries != below }
+            if chain.isEmpty { lastLink = (id, entries) }
+            // A root changes everything: its configuration is the anchor.
+            chain.append((id, true))
+            below = entries
+            next = parent
+            if chain.count % 16384 == 0 { Repository.releasePackPages() }
+        }
+        // Back up, oldest first.
+        var source = start?.source
+        var parent = start?.id
+        for (offset, link) in chain.reversed().enumerated() {
+            if parent == nil {
+                source = link.id
+                configurationLedger!.keep(link.id, after: link.id)
+            } else if link.changed {
+                // (The parent's answer is known before the change is judged: its facts ask for it.)
+                configurationLedger!.learn(source!, after: parent!)
+                if try configurationChangeCounts(link.id) { source = link.id }
+                configurationLedger!.keep(source!, after: link.id)
+            } else if offset % ConfigurationLedger.markEvery == ConfigurationLedger.markEvery - 1 {
+                configurationLedger!.keep(source!, after: link.id)
+            }
+            configurationLedger!.passed(link.id, source: source!)
+            parent = link.id
+        }
+        configurationLedger!.learn(source!, after: commit)
+        if chain.count >= 64 || configurationLedger!.changed {
+            configurationLedger!.keepNewest(source!, after: commit)
+            saveConfigurationLedger()
+        }
+        return source!
+    }
+
+    /// Whether the change of configuration in `commit` counts: it breaks no rule of verify that
+    /// looks at one commit (its author a jefe of the roster in force before it, signed where
+    /// required, not a merge, its files readable).
+    private func configurationChangeCounts(_ commit: OID) throws -> Bool {
+        let info = try repository.commit(commit)
+        judgingConfiguration.insert(commit)
+        defer { judgingConfiguration.remove(commit) }
+        let facts = try facts(of: info, record: try StepRecord(info), isRoot: info.parents.isEmpty, previousInCase: nil)
+        return try !commitRules(facts).contains { $0.isError }
+    }
+
+    /// The changes of configuration up to `commit` that do not count (oldest first; the first
+    /// since the one in force, and those after it), with the commit whose configuration is in force
+    /// and the top-level files where they differ; nil when the files at `commit` are the ones in force.
+    public func uncountedConfigurationChange(at commit: OID) throws -> (commits: [OID], source: OID, files: [String])? {
+        let source = try configurationSource(after: commit)
+        var (parent, entries) = try repository.firstParent(of: commit, topEntriesBut: "cases")
+        guard source != commit, try repository.firstParent(of: source, topEntriesBut: "cases").entries != entries else { return nil }
+        // Every commit after the source that changed the configuration broke a rule (else it would be the source).
+        var changes: [OID] = []
+        var id = commit
+        while id != source, let below = parent {
+            let read = try repository.firstParent(of: below, topEntriesBut: "cases")
+            if read.entries != entries { changes.append(id) }
+            (id, parent, entries) = (below, read.parent, read.entries)
+        }
+        let differ = Set(try repository.entries(at: "", in: commit).map { "\($0.name)\($0.kind == .tree ? "/" : "") \($0.id.hex)" })
+            .symmetricDifference(try repository.entries(at: "", in: source).map { "\($0.name)\($0.kind == .tree ? "/" : "") \($0.id.hex)" })
+            .map { String($0.prefix { $0 != " " }) }.filter { $0 != "cases/" }
+        return (changes.reversed(), source, Array(Set(differ)).sorted())
+    }
+
+    /// Refuses to record anything on `head` while its configuration is not the one in force: a
+    /// commit recorded then would be judged by files the work tree does not show (and a jefe's
+    /// `folio roles` would write the change that does not count into a change that does).
+    func requireConfigurationInForce(_ head: OID) throws {
+        guard let (commits, source, files) = try uncountedConfigurationChange(at: head) else { return }
+        throw CasebookError.configurationNotInForce(commits: commits.map(\.hex), source: source.hex, files: files)
+    }
+
+    /// The hook's range verify starts from the shared branch as it stands (`hidden`): every commit
+    /// on it passed this check when it was pushed, and the file the ledger is kept in is not trusted
+    /// there (as the signature cache is not), so the configuration of its tip is taken as in force.
+    func trustConfiguration(at commit: OID) {
+        loadConfigurationLedger()
+        configurationLedger!.learn(commit, after: commit)
+    }
+
+    private func loadConfigurationLedger() {
+        guard configurationLedger == nil else { return }
+        configurationLedger = usesCache && trustsSignatureCache ? ConfigurationLedger.load(ConfigurationLedger.file(repository)) : ConfigurationLedger()
+    }
+
+    func saveConfigurationLedger() {
+        guard usesCache, trustsSignatureCache, configurationLedger?.changed == true, FolioFolder.prepare(FolioFolder.path(repository)) else { return }
+        if CacheFile.replace(ConfigurationLedger.file(repository), with: configurationLedger!.encoded()) { configurationLedger!.saved() }
+    }
+}
