@@ -822,11 +822,15 @@ public final class Casebook {
     func secondCasebook<Value: Sendable>(count: Int, reading tip: OID, prepare: @escaping @Sendable (Casebook) -> Void = { _ in },
                                          _ work: @escaping @Sendable (Casebook, Int) throws -> Value) -> OrderedFeed<Value> {
         let (root, clock, usesCache, trustsSignatures) = (root, clock, usesCache, trustsSignatureCache)
+        // What this casebook knows of the configuration in force (after a walk, a mark every few
+        // commits of the line): the second one does not go down the line again.
+        let ledger = configurationLedger
         return OrderedFeed(count: count, ahead: 64, open: repository.reopen) { repository in
             guard let repository, (try? repository.commit(tip)) != nil else { return { _ in nil } }
             let book = Casebook(repository: repository, root: root, clock: clock, access: .read)
             book.usesCache = usesCache
             book.trustsSignatureCache = trustsSignatures
+            book.configurationLedger = ledger
             prepare(book)
             return { index in
                 // Every 256 values, the memory this thread freed goes back to the system (`inTurns`),
