@@ -28,7 +28,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// The configuration at HEAD (`roles.yaml`, `folio.yaml`, `schemas/`: `files`) is not the one
     /// in force: `commit` changed it breaking a rule of verify, so the change grants nothing
     /// (`ConfigurationLedger`); `source` is the commit whose configuration is still in force.
-    case configurationNotInForce(commits: [String], source: String, files: [String])
+    case configurationNotInForce(commits: [String], source: String, files: [String], reasons: [String])
     /// Files of a commit that git does not look at (assume-unchanged, skip-worktree) or
     /// submodules: the commit would take the index's copy, not what is in the folder.
     case hiddenFromGit([HiddenEntry])
@@ -156,14 +156,16 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(path) no es una carpeta sino \(found): folio guarda ahí sus cachés, su bloqueo de escritura y los archivos"
                 + " de un paso antes de ponerlos en su lugar, y no escribe a través de un enlace ni fuera de .git. Quítelo"
                 + " (rm \(SafeText.shellWord(path))) y vuelva a intentarlo: folio crea de nuevo la carpeta, y lo que guardaba en ella es desechable."
-        case .configurationNotInForce(let commits, let source, let files):
+        case .configurationNotInForce(let commits, let source, let files, let reasons):
             let shorts = commits.map { String($0.prefix(7)) }
             let paths = files.map(SafeText.shellWord).joined(separator: " ")
             let it = files.count == 1 ? "lo" : "los"
             let by = shorts.count == 1 ? "\(it) cambió el commit \(shorts[0]), que no" : "\(it) cambiaron los commits \(Spanish.list(shorts)), que no"
             return "\(Spanish.list(files)) en HEAD no \(files.count == 1 ? "es el vigente" : "son los vigentes"): \(by)"
-                + " cumple\(shorts.count == 1 ? "" : "n") las reglas de verify (solo un jefe cambia roles.yaml, folio.yaml y schemas/, en la rama lineal, con firma si"
-                + " folio.yaml la exige y con fecha no anterior a la de su padre; 'folio verify' dice cuál falta), y ese cambio no da ni"
+                + " cumple\(shorts.count == 1 ? "" : "n") las reglas de verify ("
+                + (reasons.isEmpty ? "solo un jefe cambia roles.yaml, folio.yaml y schemas/, en la rama lineal, con firma si folio.yaml la exige y con"
+                    + " fecha no anterior a la de su padre; 'folio verify' dice cuál falta" : "\(shorts[0]): " + reasons.prefix(2).joined(separator: " "))
+                + "), y ese cambio no da ni"
                 + " quita autoridad: folio sigue juzgando con lo anterior y no registra nada mientras tanto."
                 + " \(dropFix(commits.first ?? source))\(shorts.count > 1 ? " (y los demás)" : ""), o traiga lo publicado sin su trabajo local ('folio sync --drop-local'); si ya se publicó, un jefe"
                 + " restaura lo vigente ('git checkout \(String(source.prefix(12))) -- \(paths)') y lo registra con un commit suyo"

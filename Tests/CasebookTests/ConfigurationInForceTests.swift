@@ -101,7 +101,18 @@ struct ConfigurationInForceTests {
         try repo.expectRefusal(["schemas/ en HEAD no es el vigente", String(schema.hex.prefix(7))]) {
             _ = try repo.book.openCase(NewCaseRequest(procedure: "4", title: "Hospital", persona: "alopez"))
         }
-        _ = try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        // A jefe's change of another file on top of it does not count either: it would bring the
+        // analyst's schema in with it (staff46). verify says so.
+        let inForce = try repo.book.configurationSource(after: schema)
+        try repo.write(repo.read("folio.yaml") + "# revisado\n", to: "folio.yaml")
+        let settings = try OID(hex: repo.plainCommit("Configuración", author: CaseRepo.jefe))!
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try book.configurationSource(after: settings) == inForce)
+        #expect(try book.definition(4, at: settings)!.steps.filter { $0.roles == [.jefe] }.map(\.number) == jefeOnly)
+        let findings = try book.verify().violations
+        #expect(findings.contains { $0.commit == settings.hex && $0.level == .warning && $0.message.contains("no cuenta") && $0.message.contains("schemas/") },
+                "\(findings.map { "\($0.commit.prefix(7)) \($0.kind) \($0.message)" })")
+        _ = try repo.git(["reset", "-q", "--hard", "HEAD~2"])
         // The jefe requires signatures; Ana turns them off; Jorge's unsigned commit after it is judged by the jefe's folio.yaml.
         try repo.write(repo.read("folio.yaml").replacingOccurrences(of: "firma: opcional", with: "firma: obligatoria"), to: "folio.yaml")
         let required = try repo.plainCommit("Exige firma", author: CaseRepo.jefe)

@@ -1,5 +1,6 @@
 import Foundation
 import GitStore
+import Procedures
 
 /// Which configuration is in force after each commit: `roles.yaml`, `folio.yaml`, `schemas/` and
 /// every other file beside `cases/`, as written by the last commit that changed them and broke no
@@ -158,7 +159,9 @@ extension Casebook {
             } else if link.changed {
                 // (The parent's answer is known before the change is judged: its facts ask for it.)
                 configurationLedger!.learn(source!, after: parent!)
-                if try configurationChangeCounts(link.id) { source = link.id }
+                if try configurationChangeCounts(link.id), try uncountedFilesKept(by: link.id, parent: parent!, source: source!).isEmpty {
+                    source = link.id
+                }
                 configurationLedger!.keep(source!, after: link.id)
             } else if offset % ConfigurationLedger.markEvery == ConfigurationLedger.markEvery - 1 {
                 configurationLedger!.keep(source!, after: link.id)
@@ -183,6 +186,21 @@ extension Casebook {
         defer { judgingConfiguration.remove(commit) }
         let facts = try facts(of: info, record: try StepRecord(info), isRoot: info.parents.isEmpty, previousInCase: nil)
         return try !commitRules(facts).contains { $0.isError }
+    }
+
+    /// The top-level files `commit` leaves as its parent had them where they are not the ones in
+    /// force (`source`'s): a change of other files made on top of a change that did not count. Such
+    /// a commit does not count either (its configuration would bring the uncounted files in with
+    /// it, staff46: a jefe's signed folio.yaml on top of an analyst's schema); a jefe first puts
+    /// them back.
+    func uncountedFilesKept(by commit: OID, parent: OID, source: OID) throws -> [String] {
+        guard parent != source else { return [] }
+        func listing(_ id: OID) throws -> [String: OID] {
+            Dictionary(try repository.entries(at: "", in: id).filter { $0.name != "cases" }.map { ($0.kind == .tree ? $0.name + "/" : $0.name, $0.id) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+        let (mine, before, inForce) = (try listing(commit), try listing(parent), try listing(source))
+        return Set(mine.keys).union(before.keys).union(inForce.keys).filter { mine[$0] == before[$0] && before[$0] != inForce[$0] }.sorted()
     }
 
     /// The changes of configuration up to `commit` that do not count (oldest first; the first
@@ -211,7 +229,21 @@ extension Casebook {
     /// `folio roles` would write the change that does not count into a change that does).
     func requireConfigurationInForce(_ head: OID) throws {
         guard let (commits, source, files) = try uncountedConfigurationChange(at: head) else { return }
-        throw CasebookError.configurationNotInForce(commits: commits.map(\.hex), source: source.hex, files: files)
+        // Why the first one does not count, in verify's words (staff46: a jefe who forgot -S read a
+        // paragraph of possible reasons and not "not signed").
+        var reasons: [String] = []
+        if let first = commits.first {
+            let info = try repository.commit(first)
+            judgingConfiguration.insert(first)
+            defer { judgingConfiguration.remove(first) }
+            let facts = try facts(of: info, record: try StepRecord(info), isRoot: false, previousInCase: nil)
+            reasons = try commitRules(facts).filter(\.isError).map { "\($0.message) [\($0.rule)]" }
+            if reasons.isEmpty, let parent = info.parents.first {
+                let kept = try uncountedFilesKept(by: first, parent: parent, source: source)
+                if !kept.isEmpty { reasons = ["deja \(Spanish.list(kept)) como no vigentes"] }
+            }
+        }
+        throw CasebookError.configurationNotInForce(commits: commits.map(\.hex), source: source.hex, files: files, reasons: reasons)
     }
 
     /// The hook's range verify starts from the shared branch as it stands (`hidden`): every commit

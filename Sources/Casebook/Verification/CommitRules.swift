@@ -131,12 +131,21 @@ extension Casebook {
     func ruleConfirms(_ facts: CommitFacts) throws -> [Violation] {
         guard facts.record == nil, !facts.outsideCases.isEmpty, let parent = facts.commit.parents.first,
               let (commits, source, uncounted) = try uncountedConfigurationChange(at: parent) else { return [] }
+        let shorts = commits.map(\.short)
+        let kept = try uncountedFilesKept(by: facts.commit.id, parent: parent, source: source)
+        if !kept.isEmpty {
+            let rule: VerifyRule = kept == [Roster.fileName] ? .rolesFile : kept.allSatisfy({ $0 == SchemaLibrary.directory + "/" }) ? .schemas : .guarded
+            return [facts.violation(rule, "El cambio de \(Spanish.list(facts.outsideCases)) no cuenta: el commit deja \(Spanish.list(kept)) como "
+                + "\(shorts.count == 1 ? "lo dejó el commit" : "lo dejaron los commits") \(Spanish.list(shorts)), que no cumple\(shorts.count == 1 ? "" : "n") las reglas, "
+                + "y un cambio que cuenta parte de la configuración vigente.",
+                                    "Un jefe restaura antes lo vigente ('git checkout \(String(source.hex.prefix(12))) -- \(kept.joined(separator: " "))') en un "
+                                        + "commit suyo y repite después este cambio.", severity: .warning)]
+        }
         // What still differs from the configuration in force (a jefe who put it back confirms nothing).
         func id(_ file: String, _ commit: OID) throws -> OID? { try repository.entryID(at: file.hasSuffix("/") ? String(file.dropLast()) : file, in: commit) }
         let files = try uncounted.filter { try id($0, facts.commit.id) != id($0, source) }
         guard !files.isEmpty else { return [] }
         let rule: VerifyRule = files == [Roster.fileName] ? .rolesFile : files.allSatisfy({ $0 == SchemaLibrary.directory + "/" }) ? .schemas : .guarded
-        let shorts = commits.map(\.short)
         return [facts.violation(rule, "El commit cambia \(Spanish.list(facts.outsideCases)) partiendo de \(Spanish.list(files)) que no "
             + "\(files.count == 1 ? "era el vigente" : "eran los vigentes"): confirma también lo que \(shorts.count == 1 ? "cambió el commit" : "cambiaron los commits") "
             + "\(Spanish.list(shorts)) sin cumplir las reglas.",
