@@ -28,7 +28,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     /// The configuration at HEAD (`roles.yaml`, `folio.yaml`, `schemas/`: `files`) is not the one
     /// in force: `commit` changed it breaking a rule of verify, so the change grants nothing
     /// (`ConfigurationLedger`); `source` is the commit whose configuration is still in force.
-    case configurationNotInForce(commits: [String], source: String, files: [String], reasons: [String])
+    case configurationNotInForce(commits: [String], source: String, files: [String], absent: [String], reasons: [String])
     /// Files of a commit that git does not look at (assume-unchanged, skip-worktree) or
     /// submodules: the commit would take the index's copy, not what is in the folder.
     case hiddenFromGit([HiddenEntry])
@@ -156,9 +156,14 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(path) no es una carpeta sino \(found): folio guarda ahí sus cachés, su bloqueo de escritura y los archivos"
                 + " de un paso antes de ponerlos en su lugar, y no escribe a través de un enlace ni fuera de .git. Quítelo"
                 + " (rm \(SafeText.shellWord(path))) y vuelva a intentarlo: folio crea de nuevo la carpeta, y lo que guardaba en ella es desechable."
-        case .configurationNotInForce(let commits, let source, let files, let reasons):
-            let shorts = commits.map { String($0.prefix(7)) }
-            let paths = files.map(SafeText.shellWord).joined(separator: " ")
+        case .configurationNotInForce(let commits, let source, let files, let absent, let reasons):
+            // (A history of forged changes is named by its first five.)
+            let shorts = commits.prefix(5).map { String($0.prefix(7)) } + (commits.count > 5 ? ["\(commits.count - 5) más"] : [])
+            // Removed, then checked out from the configuration in force where it has them: a file the
+            // forged change added (anywhere in them) goes too (attack46: a checkout alone kept it, or failed).
+            let present = files.filter { !absent.contains($0) }.map(SafeText.shellWord).joined(separator: " ")
+            let restore = "'git rm -r -q \(files.map(SafeText.shellWord).joined(separator: " "))'"
+                + (present.isEmpty ? "" : " y luego 'git checkout \(String(source.prefix(12))) -- \(present)'")
             let it = files.count == 1 ? "lo" : "los"
             let by = shorts.count == 1 ? "\(it) cambió el commit \(shorts[0]), que no" : "\(it) cambiaron los commits \(Spanish.list(shorts)), que no"
             return "\(Spanish.list(files)) en HEAD no \(files.count == 1 ? "es el vigente" : "son los vigentes"): \(by)"
@@ -168,7 +173,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + "), y ese cambio no da ni"
                 + " quita autoridad: folio sigue juzgando con lo anterior y no registra nada mientras tanto."
                 + " \(dropFix(commits.first ?? source))\(shorts.count > 1 ? " (y los demás)" : ""), o traiga lo publicado sin su trabajo local ('folio sync --drop-local'); si ya se publicó, un jefe"
-                + " restaura lo vigente ('git checkout \(String(source.prefix(12))) -- \(paths)') y lo registra con un commit suyo"
+                + " restaura lo vigente (\(restore)) y lo registra con un commit suyo"
                 + " (firmado si folio.yaml exige firma), y repite después el cambio que quería (con 'folio roles' si es de roles.yaml)."
         case .hiddenFromGit(let entries):
             func list(_ kind: HiddenEntry.Kind) -> [String] { entries.filter { $0.kind == kind }.map(\.path) }

@@ -254,7 +254,8 @@ func omittedLine(_ book: Casebook) -> String? {
     if let head = try? book.repository.headCommit(), let (commits, _, files) = (try? book.uncountedConfigurationChange(at: head)) ?? nil {
         let what = files.joined(separator: ", ")
         let it = files.count == 1 ? "lo" : "los"
-        let by = commits.count == 1 ? "el commit \(commits[0].short) \(it) cambió" : "los commits \(commits.map(\.short).joined(separator: ", ")) \(it) cambiaron"
+        let named = commits.prefix(5).map(\.short).joined(separator: ", ") + (commits.count > 5 ? " y \(commits.count - 5) más" : "")
+        let by = commits.count == 1 ? "el commit \(commits[0].short) \(it) cambió" : "los commits \(named) \(it) cambiaron"
         lines.append("⚠ \(what) no \(files.count == 1 ? "es el vigente" : "son los vigentes"): \(by) sin cumplir las reglas, y folio juzga con lo anterior; ejecute 'folio verify'.")
     }
     return lines.isEmpty ? nil : lines.joined(separator: "\n")

@@ -98,8 +98,27 @@ struct ConfigurationInForceTests {
         let schema = try OID(hex: repo.plainCommit("ajuste del procedimiento"))!
         #expect(try repo.book.configuration.definition(4, at: schema)!.steps.contains { $0.roles.contains(.analista) && $0.roles.contains(.jefe) })
         #expect(try repo.book.definition(4, at: schema)!.steps.filter { $0.roles == [.jefe] }.map(\.number) == jefeOnly)
-        try repo.expectRefusal(["schemas/ en HEAD no es el vigente", String(schema.hex.prefix(7))]) {
+        try repo.expectRefusal(["schemas/ en HEAD no es el vigente", String(schema.hex.prefix(7)), "[schemas]"]) {
             _ = try repo.book.openCase(NewCaseRequest(procedure: "4", title: "Hospital", persona: "alopez"))
+        }
+        // The way back the refusal gives, followed as written, puts back what is in force (a file the
+        // forgery added included: attack46).
+        do {
+            let probe = try repo.git(["rev-parse", "HEAD"])
+            try repo.write("extra: 1\n", to: "schemas/extra.yaml")
+            try repo.write("nota\n", to: "notas.txt")
+            let more = try repo.plainCommit("más")
+            var message = ""
+            do { try repo.book.requireConfigurationInForce(OID(hex: more)!) } catch { message = "\(error)" }
+            let commands = message.components(separatedBy: "'").enumerated().filter { $0.offset % 2 == 1 && $0.element.hasPrefix("git ") }.map(\.element)
+            #expect(commands.count >= 2 && commands.contains { $0.hasPrefix("git rm -r -q") } && commands.contains { $0.hasPrefix("git checkout") }, "\(message)")
+            for command in commands where command.hasPrefix("git rm") || command.hasPrefix("git checkout") {
+                _ = try repo.git(Array(command.split(separator: " ").dropFirst().map(String.init)))
+            }
+            _ = try repo.plainCommit("Restaura lo vigente", author: CaseRepo.jefe)
+            #expect(try repo.book.uncountedConfigurationChange(at: OID(hex: repo.git(["rev-parse", "HEAD"]))!) == nil)
+            #expect(!FileManager.default.fileExists(atPath: repo.path + "/notas.txt") && !FileManager.default.fileExists(atPath: repo.path + "/schemas/extra.yaml"))
+            _ = try repo.git(["reset", "-q", "--hard", probe])
         }
         // A jefe's change of another file on top of it does not count either: it would bring the
         // analyst's schema in with it (staff46). verify says so.
@@ -146,6 +165,8 @@ struct ConfigurationInForceTests {
             good.replacingOccurrences(of: "folio roles 1 ", with: "folio roles 1 build-id otro"),
             "basura\n",
             "",
+            // Larger than any such cache: not read (attack46: 400 MB read whole before its seal was checked).
+            good + String(repeating: "k \(forgery) \(forgery)\n", count: (1 << 24) / 80),
         ]
         for text in damaged {
             try text.write(toFile: cache, atomically: true, encoding: .utf8)

@@ -80,7 +80,10 @@ struct ConfigurationLedger {
     /// The answers of `path`, when it is this build's and checks; an empty ledger otherwise.
     static func load(_ path: String) -> ConfigurationLedger {
         var ledger = ConfigurationLedger()
-        guard let data = CacheFile.contents(path), let text = String(data: data, encoding: .utf8) else { return ledger }
+        // A few lines per change of configuration: a file far larger is not this cache (it is not read whole).
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_size < 1 << 24,
+              let data = CacheFile.contents(path), let text = String(data: data, encoding: .utf8) else { return ledger }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         // The last line is the checksum of everything before it; then the empty rest after the final newline.
         guard lines.count >= 3, lines.removeLast().isEmpty, let sum = lines.popLast(),
@@ -243,7 +246,9 @@ extension Casebook {
                 if !kept.isEmpty { reasons = ["deja \(Spanish.list(kept)) como no vigentes"] }
             }
         }
-        throw CasebookError.configurationNotInForce(commits: commits.map(\.hex), source: source.hex, files: files, reasons: reasons)
+        let inForce = Set(try repository.entries(at: "", in: source).map { $0.kind == .tree ? $0.name + "/" : $0.name })
+        throw CasebookError.configurationNotInForce(commits: commits.map(\.hex), source: source.hex, files: files,
+                                                    absent: files.filter { !inForce.contains($0) }, reasons: reasons)
     }
 
     /// The hook's range verify starts from the shared branch as it stands (`hidden`): every commit
