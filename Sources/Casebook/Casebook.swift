@@ -315,12 +315,10 @@ public final class Casebook {
 
     /// `roles.yaml` as committed in `commit`.
     /// As everything read here, from the configuration in force after `commit`
-    /// (`configurationSource(after:)`); a `roles.yaml` that does not read at `commit` itself is
-    /// an error, as it was (a jefe corrects it).
+    /// (`configurationSource(after:)`): a `roles.yaml` left unreadable by a change that did not
+    /// count is not read (the warning and FOLIO-E077 name that change).
     public func roster(at commit: OID) throws -> Roster {
-        let source = try configurationSource(after: commit)
-        if source != commit { _ = try configuration.roster(at: commit) }
-        return try configuration.roster(at: source)
+        try configuration.roster(at: try configurationSource(after: commit))
     }
 
     /// The definition of `procedure` in `schemas/` as committed in `commit`, with the department's
