@@ -32,6 +32,10 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
         return OID(oid)
     }
 
+    /// The id's first byte: 1 id in 256 starts with 0, whatever the history (a sample of commits
+    /// that is the same in every run and every clone).
+    public var firstByte: UInt8 { raw.id.0 }
+
     /// The first seven digits, as `git log --oneline` shows.
     public var short: String { String(hex.prefix(7)) }
     public var description: String { hex }

@@ -13,7 +13,7 @@ import Procedures
 /// configuration is the anchor (`folio.raiz` pins the root).
 ///
 /// Each answer is the commit whose configuration is in force (its source). The answers known are
-/// kept by commit: each change found, a mark every few thousand commits of a line gone through,
+/// kept by commit: each change found, a mark at one commit in 256 of a line gone through (by id),
 /// and the commits asked last; any other commit's is found by going down its first parents to the
 /// nearest commit known (or to the root) and back up, judging each change on the way. The lasting
 /// ones are kept in `.git/folio/vigente.cache` (disposable: a file that does not check is ignored,
@@ -21,11 +21,9 @@ import Procedures
 struct ConfigurationLedger {
     /// The changes, the marks and the newest commit asked: written to the cache file.
     private(set) var lasting: [OID: OID] = [:]
-    /// A mark every `nearEvery` commits gone through in this run (not written): a case's commits
-    /// asked after a whole-history walk are then a few commits from a known one.
+    /// Marks of this run (not written), one commit in 16 gone through (by the id's first byte): a
+    /// case's commits asked after a whole-history walk are then a few commits from a known one.
     private var near: [OID: OID] = [:]
-    private var sinceNear = 0
-    static let nearEvery = 16
     /// Answers found along the way (bounded: a walk asks commit after commit).
     private var recent: [OID: OID] = [:]
     /// Whether `lasting` gained answers the file does not hold.
@@ -33,9 +31,6 @@ struct ConfigurationLedger {
     private var newest: OID?
     private var kept: Set<OID> = []
 
-    /// A mark is kept every `markEvery` commits of a line gone through: a commit asked for the
-    /// first time is then at most that many commits from a known one.
-    static let markEvery = 4096
     static let recentLimit = 4096
     static let fileName = "vigente.cache"
     private static let header = "folio vigente 1"
@@ -44,12 +39,15 @@ struct ConfigurationLedger {
         recent[commit] ?? lasting[commit] ?? near[commit]
     }
 
-    /// Counts a commit gone through, keeping a mark of it every `nearEvery`.
+    /// A commit gone through: one in 256 is kept in the file (its id starts with a zero byte: the
+    /// same commits in every run, so that a step, or `verify A..B` after it, is at most a few
+    /// hundred commits from a mark, however the file was built), one in 16 in memory.
     mutating func passed(_ commit: OID, source: OID) {
-        sinceNear += 1
-        guard sinceNear >= Self.nearEvery else { return }
-        sinceNear = 0
-        near[commit] = source
+        if commit.firstByte == 0 {
+            keep(source, after: commit)
+        } else if commit.firstByte & 0x0F == 0 {
+            near[commit] = source
+        }
     }
 
     mutating func learn(_ source: OID, after commit: OID) {
@@ -155,7 +153,7 @@ extension Casebook {
         // Back up, oldest first.
         var source = start?.source
         var parent = start?.id
-        for (offset, link) in chain.reversed().enumerated() {
+        for link in chain.reversed() {
             if parent == nil {
                 source = link.id
                 configurationLedger!.keep(link.id, after: link.id)
@@ -166,10 +164,9 @@ extension Casebook {
                     source = link.id
                 }
                 configurationLedger!.keep(source!, after: link.id)
-            } else if offset % ConfigurationLedger.markEvery == ConfigurationLedger.markEvery - 1 {
-                configurationLedger!.keep(source!, after: link.id)
+            } else {
+                configurationLedger!.passed(link.id, source: source!)
             }
-            configurationLedger!.passed(link.id, source: source!)
             parent = link.id
         }
         configurationLedger!.learn(source!, after: commit)
