@@ -239,8 +239,10 @@ extension Repository {
         try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
         defer { git_commit_free(c) }
         let parent = git_commit_parentcount(c) > 0 ? git_commit_parent_id(c, 0).map { OID($0.pointee) } : nil
-        // Through the tree cache: a walk that judges each commit has just read this root.
-        let tree = try self.tree(OID(git_commit_tree_id(c)!.pointee))
+        // From the tree cache when a walk has just read this root; otherwise read and let go, not
+        // cached (a walk down hundreds of old commits would push out the folders a walk keeps using).
+        var tree = try trees.cachedTree(OID(git_commit_tree_id(c)!.pointee))
+        if tree == nil { try check("git_commit_tree", git_commit_tree(&tree, c)) }
         defer { git_tree_free(tree) }
         var bytes: [UInt8] = []
         for index in 0..<git_tree_entrycount(tree) {

@@ -50,6 +50,13 @@ final class TreeCache {
         return try duplicate(tree!)
     }
 
+    /// The tree `id` when it is here (a new reference), without reading it into the cache: for a
+    /// look-up that should not push out the trees a walk keeps using.
+    func cachedTree(_ id: OID) throws -> OpaquePointer? {
+        guard let known = trees[id] else { return nil }
+        return try duplicate(known.tree)
+    }
+
     private func duplicate(_ tree: OpaquePointer) throws -> OpaquePointer {
         var copy: OpaquePointer?
         try check("git_object_dup", git_object_dup(&copy, tree))

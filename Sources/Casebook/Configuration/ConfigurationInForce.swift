@@ -13,7 +13,7 @@ import Procedures
 /// configuration is the anchor (`folio.raiz` pins the root).
 ///
 /// Each answer is the commit whose configuration is in force (its source). The answers known are
-/// kept by commit: each change found, a mark at one commit in 256 of a line gone through (by id),
+/// kept by commit: each change found, a mark at one commit in 64 of a line gone through (by id),
 /// and the commits asked last; any other commit's is found by going down its first parents to the
 /// nearest commit known (or to the root) and back up, judging each change on the way. The lasting
 /// ones are kept in `.git/folio/vigente.cache` (disposable: a file that does not check is ignored,
@@ -39,11 +39,11 @@ struct ConfigurationLedger {
         recent[commit] ?? lasting[commit] ?? near[commit]
     }
 
-    /// A commit gone through: one in 256 is kept in the file (its id starts with a zero byte: the
-    /// same commits in every run, so that a step, or `verify A..B` after it, is at most a few
-    /// hundred commits from a mark, however the file was built), one in 16 in memory.
+    /// A commit gone through: one in 64 is kept in the file (its id's first byte is under 4: the
+    /// same commits in every run, so that a step, or `verify A..B` after it, is some dozens of
+    /// commits from a mark, however the file was built), one in 16 in memory.
     mutating func passed(_ commit: OID, source: OID) {
-        if commit.firstByte == 0 {
+        if commit.firstByte < 4 {
             keep(source, after: commit)
         } else if commit.firstByte & 0x0F == 0 {
             near[commit] = source
