@@ -44,7 +44,7 @@ struct ConfigurationLedger {
     /// commits from a mark, however the file was built), one in 16 in memory.
     mutating func passed(_ commit: OID, source: OID) {
         if commit.firstByte < 4 {
-            keep(source, after: commit)
+            keep(source, after: commit, mark: true)
         } else if commit.firstByte & 0x0F == 0 {
             near[commit] = source
         }
@@ -55,10 +55,12 @@ struct ConfigurationLedger {
         recent[commit] = source
     }
 
-    /// Keeps the answer of `commit` (a change or a mark) in the file.
-    mutating func keep(_ source: OID, after commit: OID) {
+    /// Keeps the answer of `commit` (a change or a mark) in the file. A new mark alone does not
+    /// make the file worth writing again (a walk down old commits finds dozens); it goes with the
+    /// next write.
+    mutating func keep(_ source: OID, after commit: OID, mark: Bool = false) {
         kept.insert(commit)
-        if lasting.updateValue(source, forKey: commit) != source { changed = true }
+        if lasting.updateValue(source, forKey: commit) != source, !mark { changed = true }
     }
 
     /// The newest commit asked, kept in the file as the next run's starting point (replacing the
@@ -104,7 +106,7 @@ struct ConfigurationLedger {
     /// sealed by a checksum line.
     func encoded() -> Data {
         var lines = [Self.header + " " + Casebook.runningBuild]
-        for (commit, source) in lasting.sorted(by: { $0.key.hex < $1.key.hex }) {
+        for (commit, source) in lasting.sorted(by: { $0.key < $1.key }) {
             lines.append("\(kept.contains(commit) ? "k" : "n") \(commit.hex) \(source.hex)")
         }
         let body = lines.joined(separator: "\n")
