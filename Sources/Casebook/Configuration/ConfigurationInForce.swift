@@ -183,11 +183,23 @@ extension Casebook {
     /// looks at one commit (its author a jefe of the roster in force before it, signed where
     /// required, not a merge, its files readable).
     private func configurationChangeCounts(_ commit: OID) throws -> Bool {
+        try configurationChangeErrors(commit).isEmpty
+    }
+
+    /// The errors of `commitRules` for `commit`, judged with the configuration in force before it
+    /// (its own files read as its own: `judgingConfiguration`).
+    private func configurationChangeErrors(_ commit: OID) throws -> [Violation] {
         let info = try repository.commit(commit)
         judgingConfiguration.insert(commit)
         defer { judgingConfiguration.remove(commit) }
         let facts = try facts(of: info, record: try StepRecord(info), isRoot: info.parents.isEmpty, previousInCase: nil)
-        return try !commitRules(facts).contains { $0.isError }
+        return try commitRules(facts).filter(\.isError)
+    }
+
+    /// The top-level entries of `commit` beside `cases/`, by name (a folder's with a final `/`).
+    func configurationFiles(at commit: OID) throws -> [String: OID] {
+        Dictionary(try repository.entries(at: "", in: commit).filter { $0.name != "cases" }.map { ($0.kind == .tree ? $0.name + "/" : $0.name, $0.id) },
+                   uniquingKeysWith: { a, _ in a })
     }
 
     /// The top-level files `commit` leaves as its parent had them where they are not the ones in
@@ -197,11 +209,7 @@ extension Casebook {
     /// them back.
     func uncountedFilesKept(by commit: OID, parent: OID, source: OID) throws -> [String] {
         guard parent != source else { return [] }
-        func listing(_ id: OID) throws -> [String: OID] {
-            Dictionary(try repository.entries(at: "", in: id).filter { $0.name != "cases" }.map { ($0.kind == .tree ? $0.name + "/" : $0.name, $0.id) },
-                       uniquingKeysWith: { a, _ in a })
-        }
-        let (mine, before, inForce) = (try listing(commit), try listing(parent), try listing(source))
+        let (mine, before, inForce) = (try configurationFiles(at: commit), try configurationFiles(at: parent), try configurationFiles(at: source))
         return Set(mine.keys).union(before.keys).union(inForce.keys).filter { mine[$0] == before[$0] && before[$0] != inForce[$0] }.sorted()
     }
 
@@ -220,10 +228,8 @@ extension Casebook {
             if read.entries != entries { changes.append(id) }
             (id, parent, entries) = (below, read.parent, read.entries)
         }
-        let differ = Set(try repository.entries(at: "", in: commit).map { "\($0.name)\($0.kind == .tree ? "/" : "") \($0.id.hex)" })
-            .symmetricDifference(try repository.entries(at: "", in: source).map { "\($0.name)\($0.kind == .tree ? "/" : "") \($0.id.hex)" })
-            .map { String($0.prefix { $0 != " " }) }.filter { $0 != "cases/" }
-        return (changes.reversed(), source, Array(Set(differ)).sorted())
+        let (written, inForce) = (try configurationFiles(at: commit), try configurationFiles(at: source))
+        return (changes.reversed(), source, Set(written.keys).union(inForce.keys).filter { written[$0] != inForce[$0] }.sorted())
     }
 
     /// Refuses to record anything on `head` while its configuration is not the one in force: a
@@ -235,19 +241,15 @@ extension Casebook {
         // paragraph of possible reasons and not "not signed").
         var reasons: [String] = []
         if let first = commits.first {
-            let info = try repository.commit(first)
-            judgingConfiguration.insert(first)
-            defer { judgingConfiguration.remove(first) }
-            let facts = try facts(of: info, record: try StepRecord(info), isRoot: false, previousInCase: nil)
-            reasons = try commitRules(facts).filter(\.isError).map { "\($0.message) [\($0.rule)]" }
-            if reasons.isEmpty, let parent = info.parents.first {
+            reasons = try configurationChangeErrors(first).map { "\($0.message) [\($0.rule)]" }
+            if reasons.isEmpty, let parent = try repository.firstParent(of: first, topEntriesBut: "cases").parent {
                 let kept = try uncountedFilesKept(by: first, parent: parent, source: source)
                 if !kept.isEmpty { reasons = ["deja \(Spanish.list(kept)) como no vigentes"] }
             }
         }
-        let inForce = Set(try repository.entries(at: "", in: source).map { $0.kind == .tree ? $0.name + "/" : $0.name })
+        let inForce = try configurationFiles(at: source)
         throw CasebookError.configurationNotInForce(commits: commits.map(\.hex), source: source.hex, files: files,
-                                                    absent: files.filter { !inForce.contains($0) }, reasons: reasons)
+                                                    absent: files.filter { inForce[$0] == nil }, reasons: reasons)
     }
 
     /// The hook's range verify starts from the shared branch as it stands (`hidden`): every commit

@@ -44,6 +44,15 @@ struct CommitFacts {
     }
 }
 
+extension VerifyRule {
+    /// The rule of a change to `files` beside the case folders (`schemas` or `schemas/` for the folder):
+    /// `roles-file` for roles.yaml alone, `schemas` for the procedures alone, `guarded` otherwise.
+    static func guarding(_ files: [String]) -> VerifyRule {
+        if files == [Roster.fileName] { return .rolesFile }
+        return files.allSatisfy { $0 == SchemaLibrary.directory || $0 == SchemaLibrary.directory + "/" } ? .schemas : .guarded
+    }
+}
+
 /// How to take `commit` (hex) out of a branch that is not published: a rebase that drops its line
 /// (deleting the only line of the list, for the last commit, makes git do nothing; and a clone
 /// without a remote named origin has no 'origin/main' to rebase on). staff21.
@@ -134,8 +143,7 @@ extension Casebook {
         let shorts = commits.map(\.short)
         let kept = try uncountedFilesKept(by: facts.commit.id, parent: parent, source: source)
         if !kept.isEmpty {
-            let rule: VerifyRule = kept == [Roster.fileName] ? .rolesFile : kept.allSatisfy({ $0 == SchemaLibrary.directory + "/" }) ? .schemas : .guarded
-            return [facts.violation(rule, "El cambio de \(Spanish.list(facts.outsideCases)) no cuenta: el commit deja \(Spanish.list(kept)) como "
+            return [facts.violation(VerifyRule.guarding(kept), "El cambio de \(Spanish.list(facts.outsideCases)) no cuenta: el commit deja \(Spanish.list(kept)) como "
                 + "\(shorts.count == 1 ? "lo dejó el commit" : "lo dejaron los commits") \(Spanish.list(shorts)), que no cumple\(shorts.count == 1 ? "" : "n") las reglas, "
                 + "y un cambio que cuenta parte de la configuración vigente.",
                                     "Un jefe restaura antes lo vigente ('git checkout \(String(source.hex.prefix(12))) -- \(kept.joined(separator: " "))') en un "
@@ -145,8 +153,7 @@ extension Casebook {
         func id(_ file: String, _ commit: OID) throws -> OID? { try repository.entryID(at: file.hasSuffix("/") ? String(file.dropLast()) : file, in: commit) }
         let files = try uncounted.filter { try id($0, facts.commit.id) != id($0, source) }
         guard !files.isEmpty else { return [] }
-        let rule: VerifyRule = files == [Roster.fileName] ? .rolesFile : files.allSatisfy({ $0 == SchemaLibrary.directory + "/" }) ? .schemas : .guarded
-        return [facts.violation(rule, "El commit cambia \(Spanish.list(facts.outsideCases)) partiendo de \(Spanish.list(files)) que no "
+        return [facts.violation(VerifyRule.guarding(files), "El commit cambia \(Spanish.list(facts.outsideCases)) partiendo de \(Spanish.list(files)) que no "
             + "\(files.count == 1 ? "era el vigente" : "eran los vigentes"): confirma también lo que \(shorts.count == 1 ? "cambió el commit" : "cambiaron los commits") "
             + "\(Spanish.list(shorts)) sin cumplir las reglas.",
                                 "Si eso no se quería, un jefe lo deshace con un commit suyo ('git diff \(shorts[0])~1 \(facts.commit.id.short) -- \(files.joined(separator: " "))' muestra todo lo que cambió).",
@@ -403,7 +410,7 @@ extension Casebook {
                                             "Un jefe corrige roles.yaml.")]
         }
         if roster.find(facts.commit.author.email)?.holds(.jefe) == true { return found }
-        let rule: VerifyRule = outside == [Roster.fileName] ? .rolesFile : outside.allSatisfy({ $0 == SchemaLibrary.directory }) ? .schemas : .guarded
+        let rule = VerifyRule.guarding(outside)
         found.append(facts.violation(rule, "El commit de \(facts.author) cambia \(outside.joined(separator: ", ")), fuera de las carpetas "
             + "de expedientes; solo un jefe (según roles.yaml del commit anterior) cambia roles, claves, configuración y procedimientos.",
                                      "Que un jefe haga el cambio (folio roles add, folio roles key, o un commit suyo firmado)."))
