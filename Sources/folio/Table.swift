@@ -60,23 +60,18 @@ struct Table {
         let wraps = headers.indices.map(wrapping.contains)
         /// The lines of a row whose cells are `lengths` characters long, after a newline unless it is the table's first.
         func append(_ cells: [String], _ lengths: [Int]) {
-            // A row whose every cell fits is one line (as wrapping and cutting would leave it).
-            let pieces = cells.indices.allSatisfy({ lengths[$0] <= widths[$0] }) ? cells.map { [$0] } : cells.enumerated().map { i, cell -> [String] in
-                if wraps[i] { return Self.wrap(cell, to: widths[i]) }
-                return [lengths[i] > widths[i] ? String(cell.prefix(widths[i] - 1)) + "…" : cell]
-            }
-            let height = pieces.map(\.count).max() ?? 1
-            for row in 0..<height {
+            /// One line of the row: the cell `text(i)` of each column, padded to its width.
+            func line(_ text: (Int) -> String) {
                 var line = ""
                 line.reserveCapacity(width + 8)
-                for (i, cell) in pieces.enumerated() {
+                for i in cells.indices {
                     if i > 0 { line += "  " }
-                    let text = row < cell.count ? cell[row] : ""
+                    let text = text(i)
                     guard i < last else { line += text; continue }
                     let units = text.utf16.count
-                    if units < widths[i], widths[i] - units <= Self.spaces.count {
+                    if units < widths[i], widths[i] - units < Self.spaces.count {
                         line += text
-                        line += Self.spaces.prefix(widths[i] - units)
+                        line += Self.spaces[widths[i] - units]
                     } else {
                         line += Self.padded(text, to: widths[i])
                     }
@@ -84,6 +79,15 @@ struct Table {
                 if started { out += "\n" }
                 started = true
                 out += Self.trimmingTrailingSpace(line)
+            }
+            // A row whose every cell fits is one line (as wrapping and cutting would leave it).
+            guard !cells.indices.allSatisfy({ lengths[$0] <= widths[$0] }) else { return line { cells[$0] } }
+            let pieces = cells.enumerated().map { i, cell -> [String] in
+                if wraps[i] { return Self.wrap(cell, to: widths[i]) }
+                return [lengths[i] > widths[i] ? String(cell.prefix(widths[i] - 1)) + "…" : cell]
+            }
+            for row in 0..<(pieces.map(\.count).max() ?? 1) {
+                line { row < pieces[$0].count ? pieces[$0][row] : "" }
             }
         }
         let indent = headers.count > 1 ? widths[0] + 2 : 2
@@ -99,8 +103,9 @@ struct Table {
         return out
     }
 
-    /// Spaces to pad a cell with (a wider cell is padded by `padded`).
-    private static let spaces = String(repeating: " ", count: 256)
+    /// Runs of 0 to 255 spaces to pad a cell with (a wider cell is padded by `padded`): whole
+    /// strings, which a line appends without counting their characters as a slice's append does.
+    private static let spaces = (0..<256).map { String(repeating: " ", count: $0) }
 
     /// How many lines the rows take as the wrapped columns narrow one character at a time: each
     /// row's line count in each wrapped column, kept up to date, so that trying a narrower width
