@@ -159,10 +159,16 @@ struct ConfigurationInForceTests {
         let line = try #require(good.split(separator: "\n").first { $0.hasPrefix("k \(forgery) ") })
         #expect(!line.hasSuffix(forgery), "\(good)")
         let claim = good.replacingOccurrences(of: String(line), with: "k \(forgery) \(forgery)")
+        // Sealed again unchanged it is the same file (the seals below are good ones: what is refused is the lines).
+        #expect(resealed(good) { _ in } == good)
+        #expect(good.split(separator: "\n").count >= 4, "\(good)")
         let damaged = [
             claim,
             String(good.prefix(good.count / 2)),
-            good.replacingOccurrences(of: "folio roles 1 ", with: "folio roles 1 build-id otro"),
+            good.replacingOccurrences(of: "folio vigente 1 ", with: "folio vigente 1 build-id otro"),
+            // Lines out of order, or not of the one width, under a seal that checks: the file is searched by halves, so it is not believed.
+            resealed(good) { lines in lines.swapAt(1, 2) },
+            resealed(good) { lines in lines[1] += " " },
             "basura\n",
             "",
             // Larger than any such cache: not read (attack46: 400 MB read whole before its seal was checked).
@@ -184,6 +190,14 @@ struct ConfigurationInForceTests {
         #expect(try String(contentsOfFile: elsewhere, encoding: .utf8) == planted)
     }
 
+    /// `text` (a vigente.cache) with its lines after the header changed by `change`, sealed again.
+    func resealed(_ text: String, _ change: (inout [String]) -> Void) -> String {
+        var lines = text.split(separator: "\n").map(String.init).dropLast().map { $0 }
+        change(&lines)
+        let body = lines.joined(separator: "\n")
+        return body + "\n" + StoredAnswers.checksum(Array(body.utf8)) + "\n"
+    }
+
     @Test("along a line of 300 commits with a valid change of the roster, every commit's answer is the roles.yaml it holds, asked newest first or oldest first")
     func longLine() throws {
         let repo = try CaseRepo()
@@ -198,6 +212,13 @@ struct ConfigurationInForceTests {
         // Every commit's answer is the roles.yaml it holds (every change was the jefe's), asked newest first or oldest first.
         for id in line.prefix(200) + line.suffix(20).reversed() {
             #expect(try inForce(book, after: id.hex) == (try blob(repo, id.hex)))
+        }
+        // A new run answers from the file (its lines searched by halves where they lie): the same answers.
+        let cache = try String(contentsOfFile: repo.path + "/.git/folio/" + ConfigurationLedger.fileName, encoding: .utf8)
+        #expect(cache.split(separator: "\n").count > 4, "\(cache)")
+        let again = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        for id in line.reversed() {
+            #expect(try inForce(again, after: id.hex) == (try blob(repo, id.hex)))
         }
     }
 }
