@@ -24,6 +24,26 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
         return String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Parses the 40 hexadecimal digits at the start of `bytes`; nil when they are not an id.
+    public init?(hexBytes bytes: UnsafeRawBufferPointer) {
+        LibGit2.ensure()
+        guard bytes.count >= 40, bytes.prefix(40).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) })
+        else { return nil }
+        var oid = git_oid()
+        guard git_oid_fromstrn(&oid, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), 40) == 0 else { return nil }
+        raw = oid
+    }
+
+    /// The 40 hexadecimal digits as bytes, lent to `body` (no string is made: a cache searched
+    /// by id compares them where it lies).
+    public func withHexBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var copy = raw
+        return try withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
+            git_oid_fmt(buffer.baseAddress!, &copy)
+            return try body(UnsafeRawBufferPointer(buffer))
+        }
+    }
+
     /// The id git gives a file of these bytes (`git hash-object`), without writing it.
     public static func blob(of data: Data) -> OID {
         LibGit2.ensure()

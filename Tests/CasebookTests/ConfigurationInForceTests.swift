@@ -190,6 +190,32 @@ struct ConfigurationInForceTests {
         #expect(try String(contentsOfFile: elsewhere, encoding: .utf8) == planted)
     }
 
+    @Test("vigente.cache written again keeps its stored lines where they lie, in order, with this run's merged among them and the previous newest dropped")
+    func ledgerMerge() throws {
+        let box = Sandbox()
+        let path = box.path + "/vigente.cache"
+        func id(_ n: Int) -> OID { OID(hex: String(format: "%02x", n) + String(repeating: "a", count: 38))! }
+        var first = ConfigurationLedger.load(path)
+        for n in [0x10, 0x30, 0x50] { first.keep(id(1), after: id(n), mark: true) }
+        first.keep(id(0x01), after: id(0x01))
+        first.keepNewest(id(1), after: id(0x40))
+        try first.encoded().write(to: URL(fileURLWithPath: path))
+        var second = ConfigurationLedger.load(path)
+        #expect(second.source(after: id(0x30)) == id(1) && second.source(after: id(0x40)) == id(1) && second.source(after: id(0x20)) == nil)
+        second.keep(id(1), after: id(0x20), mark: true)
+        second.keep(id(0x60), after: id(0x60))
+        second.keepNewest(id(0x60), after: id(0x70))
+        let text = String(decoding: second.encoded(), as: UTF8.self)
+        let lines = text.split(separator: "\n").dropFirst().dropLast().map(String.init)
+        #expect(lines == [
+            "k \(id(0x01).hex) \(id(1).hex)", "k \(id(0x10).hex) \(id(1).hex)", "k \(id(0x20).hex) \(id(1).hex)", "k \(id(0x30).hex) \(id(1).hex)",
+            "k \(id(0x50).hex) \(id(1).hex)", "k \(id(0x60).hex) \(id(0x60).hex)", "n \(id(0x70).hex) \(id(0x60).hex)",
+        ], "\(text)")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(ConfigurationLedger.load(path).source(after: id(0x50)) == id(1))
+        #expect(ConfigurationLedger.load(path).source(after: id(0x70)) == id(0x60))
+    }
+
     /// `text` (a vigente.cache) with its lines after the header changed by `change`, sealed again.
     func resealed(_ text: String, _ change: (inout [String]) -> Void) -> String {
         var lines = text.split(separator: "\n").map(String.init).dropLast().map { $0 }
@@ -219,6 +245,22 @@ struct ConfigurationInForceTests {
         let again = try Casebook.open(at: repo.path, clock: repo.book.clock)
         for id in line.reversed() {
             #expect(try inForce(again, after: id.hex) == (try blob(repo, id.hex)))
+        }
+        // 70 commits more: the newest, 70 commits from any answer known, is written with the stored
+        // lines (merged where they lie, in order, the previous newest dropped); a third run reads it.
+        for n in 0..<70 { _ = try repo.git(["commit", "-q", "--allow-empty", "-m", "más \(n)"]) }
+        let head = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try inForce(Casebook.open(at: repo.path, clock: repo.book.clock), after: head) == (try blob(repo, head)))
+        let merged = try Data(contentsOf: URL(fileURLWithPath: repo.path + "/.git/folio/" + ConfigurationLedger.fileName))
+        let stored = try #require(StoredAnswers(merged, header: Array(String(decoding: merged.prefix { $0 != 10 }, as: UTF8.self).utf8)))
+        #expect(stored.newest?.hex == head)
+        // Every change and mark written before is still there.
+        let before = Set(cache.split(separator: "\n").filter { $0.hasPrefix("k ") })
+        #expect(before.isSubset(of: Set(String(decoding: merged, as: UTF8.self).split(separator: "\n"))), "\(cache)")
+        #expect(String(decoding: merged, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("n ") }.count == 1)
+        let third = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        for id in try repo.git(["rev-list", "--first-parent", "HEAD"]).split(separator: "\n").map(String.init) {
+            #expect(try inForce(third, after: id) == (try blob(repo, id)))
         }
     }
 }

@@ -31,8 +31,10 @@ struct ConfigurationLedger {
     private var near: [OID: OID] = [:]
     /// Answers found along the way (bounded: a walk asks commit after commit).
     private var recent: [OID: OID] = [:]
-    /// Whether the ledger gained answers the file does not hold.
+    /// Whether the ledger gained answers the file does not hold (besides marks).
     private(set) var changed = false
+    /// Marks found since the file was last written.
+    private(set) var unsavedMarks = 0
     private var newest: OID?
     /// The changes and marks found in this run (a stored one says so itself).
     private var kept: Set<OID> = []
@@ -66,7 +68,9 @@ struct ConfigurationLedger {
     /// next write.
     mutating func keep(_ source: OID, after commit: OID, mark: Bool = false) {
         kept.insert(commit)
-        if store(source, after: commit) != source, !mark { changed = true }
+        if store(source, after: commit) != source {
+            if mark { unsavedMarks += 1 } else { changed = true }
+        }
     }
 
     /// The newest commit asked, kept in the file as the next run's starting point (replacing the
@@ -112,22 +116,38 @@ struct ConfigurationLedger {
     }
 
     /// The file's text: one line per lasting answer (`k` a change or a mark, `n` the newest asked),
-    /// sorted by commit id, sealed by a checksum line.
+    /// sorted by commit id, sealed by a checksum line. The stored lines are copied as they are,
+    /// merged with this run's (a walk of old commits writes the file again and again: decoding
+    /// every stored line each time was a fifth of the next day's status at 10k cases).
     func encoded() -> Data {
-        var answers = lasting.map { (commit: $0.key, source: $0.value, kept: isKept($0.key)) }
+        var body = Array((Self.header + " " + Casebook.runningBuild).utf8)
+        let mine = lasting.sorted { $0.key < $1.key }.map { (commit: $0.key, line: StoredAnswers.line(commit: $0.key, source: $0.value, kept: isKept($0.key))) }
+        let gone = dropped.sorted().map { id in id.withHexBytes { Array($0) } }
+        var (m, g) = (0, 0)
         for i in 0..<stored.count {
-            let answer = stored.answer(i)
-            if lasting[answer.commit] == nil, !dropped.contains(answer.commit) { answers.append(answer) }
+            // This run's lines before the stored one, then the stored one unless this run replaced or dropped it.
+            while m < mine.count, stored.compare(i, with: mine[m].line[2...]) > 0 {
+                body.append(10)
+                body += mine[m].line
+                m += 1
+            }
+            while g < gone.count, stored.compare(i, with: gone[g][...]) > 0 { g += 1 }
+            if m < mine.count, stored.compare(i, with: mine[m].line[2...]) == 0 { continue }
+            if g < gone.count, stored.compare(i, with: gone[g][...]) == 0 { continue }
+            body.append(10)
+            body += stored.line(i)
         }
-        var lines = [Self.header + " " + Casebook.runningBuild]
-        for answer in answers.sorted(by: { $0.commit < $1.commit }) {
-            lines.append("\(answer.kept ? "k" : "n") \(answer.commit.hex) \(answer.source.hex)")
+        for rest in mine[m...] {
+            body.append(10)
+            body += rest.line
         }
-        let body = lines.joined(separator: "\n")
-        return Data((body + "\n" + StoredAnswers.checksum(Array(body.utf8)) + "\n").utf8)
+        return Data(body + [10] + Array(StoredAnswers.checksum(body).utf8) + [10])
     }
 
-    mutating func saved() { changed = false }
+    mutating func saved() {
+        changed = false
+        unsavedMarks = 0
+    }
 }
 
 /// The answers of `vigente.cache` as read: after its header line, lines of one width
@@ -171,25 +191,49 @@ struct StoredAnswers {
     /// Line `i`'s answer.
     func answer(_ i: Int) -> (commit: OID, source: OID, kept: Bool) {
         let line = i * Self.width
-        func id(_ at: Int) -> OID { OID(hex: String(decoding: lines[at..<(at + 40)], as: UTF8.self))! }
-        return (id(line + 2), id(line + 43), lines[line] == UInt8(ascii: "k"))
+        return lines.withUnsafeBytes { bytes in
+            (OID(hexBytes: UnsafeRawBufferPointer(rebasing: bytes[(line + 2)...]))!, OID(hexBytes: UnsafeRawBufferPointer(rebasing: bytes[(line + 43)...]))!,
+             lines[line] == UInt8(ascii: "k"))
+        }
+    }
+
+    /// Line `i` (without its newline).
+    func line(_ i: Int) -> ArraySlice<UInt8> {
+        lines[(i * Self.width)..<((i + 1) * Self.width - 1)]
+    }
+
+    /// A line of the file for `commit`'s answer.
+    static func line(commit: OID, source: OID, kept: Bool) -> [UInt8] {
+        var line = [kept ? UInt8(ascii: "k") : UInt8(ascii: "n"), 32]
+        commit.withHexBytes { line += $0 }
+        line.append(32)
+        source.withHexBytes { line += $0 }
+        return line
+    }
+
+    /// How line `i`'s commit compares with the commit whose 40 hexadecimal digits start `key`
+    /// (as `memcmp`: below zero when it sorts first).
+    func compare(_ i: Int, with key: ArraySlice<UInt8>) -> Int32 {
+        lines.withUnsafeBytes { bytes in key.withUnsafeBytes { memcmp(bytes.baseAddress! + i * Self.width + 2, $0.baseAddress!, 40) } }
     }
 
     /// The stored answer of `commit`, if one is.
     func find(_ commit: OID) -> (source: OID, kept: Bool)? {
         guard count > 0 else { return nil }
-        let key = Array(commit.hex.utf8)
-        var (low, high) = (0, count)
-        while low < high {
-            let middle = (low + high) / 2
-            let order = lines.withUnsafeBytes { line in key.withUnsafeBytes { memcmp(line.baseAddress! + middle * Self.width + 2, $0.baseAddress!, 40) } }
-            if order == 0 {
-                let found = answer(middle)
-                return (found.source, found.kept)
+        return commit.withHexBytes { key in
+            lines.withUnsafeBytes { bytes in
+                var (low, high) = (0, count)
+                while low < high {
+                    let middle = (low + high) / 2
+                    let order = memcmp(bytes.baseAddress! + middle * Self.width + 2, key.baseAddress!, 40)
+                    if order == 0 {
+                        return (OID(hexBytes: UnsafeRawBufferPointer(rebasing: bytes[(middle * Self.width + 43)...]))!, bytes[middle * Self.width] == UInt8(ascii: "k"))
+                    }
+                    if order < 0 { low = middle + 1 } else { high = middle }
+                }
+                return nil
             }
-            if order < 0 { low = middle + 1 } else { high = middle }
         }
-        return nil
     }
 
     private static func isHex(_ bytes: ArraySlice<UInt8>) -> Bool {
@@ -251,7 +295,11 @@ extension Casebook {
             parent = link.id
         }
         configurationLedger!.learn(source!, after: commit)
-        if chain.count >= 64 || configurationLedger!.changed {
+        // Written for a change found, and after a long way down: for the newest commit (the next
+        // run starts from it) or once 256 marks wait (a walk of old commits, as the next day's
+        // status replaying hundreds of cases, wrote the whole file again after each).
+        let longWay = try chain.count >= 64 && (configurationLedger!.unsavedMarks >= 256 || commit == repository.headCommit())
+        if configurationLedger!.changed || longWay {
             configurationLedger!.keepNewest(source!, after: commit)
             saveConfigurationLedger()
         }
@@ -345,7 +393,7 @@ extension Casebook {
     }
 
     func saveConfigurationLedger() {
-        guard usesCache, trustsSignatureCache, configurationLedger?.changed == true, FolioFolder.prepare(FolioFolder.path(repository)) else { return }
+        guard usesCache, trustsSignatureCache, configurationLedger.map({ $0.changed || $0.unsavedMarks > 0 }) == true, FolioFolder.prepare(FolioFolder.path(repository)) else { return }
         if CacheFile.replace(ConfigurationLedger.file(repository), with: configurationLedger!.encoded()) { configurationLedger!.saved() }
     }
 }
