@@ -27,8 +27,7 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses the 40 hexadecimal digits at the start of `bytes`; nil when they are not an id.
     public init?(hexBytes bytes: UnsafeRawBufferPointer) {
         LibGit2.ensure()
-        guard bytes.count >= 40, bytes.prefix(40).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) })
-        else { return nil }
+        guard bytes.count >= 40 else { return nil }
         var oid = git_oid()
         guard git_oid_fromstrn(&oid, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), 40) == 0 else { return nil }
         raw = oid

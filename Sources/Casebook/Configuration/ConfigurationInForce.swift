@@ -227,7 +227,8 @@ struct StoredAnswers {
                     let middle = (low + high) / 2
                     let order = memcmp(bytes.baseAddress! + middle * Self.width + 2, key.baseAddress!, 40)
                     if order == 0 {
-                        return (OID(hexBytes: UnsafeRawBufferPointer(rebasing: bytes[(middle * Self.width + 43)...]))!, bytes[middle * Self.width] == UInt8(ascii: "k"))
+                        let found = answer(middle)
+                        return (found.source, found.kept)
                     }
                     if order < 0 { low = middle + 1 } else { high = middle }
                 }
@@ -241,7 +242,7 @@ struct StoredAnswers {
     }
 
     static func checksum(_ bytes: [UInt8]) -> String {
-        String(bytes.withUnsafeBytes { CacheChecksum.of($0) }, radix: 16)
+        CacheChecksum.hex(bytes.withUnsafeBytes { CacheChecksum.of($0) })
     }
 }
 
