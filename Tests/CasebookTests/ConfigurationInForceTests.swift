@@ -169,6 +169,9 @@ struct ConfigurationInForceTests {
             // Lines out of order, or not of the one width, under a seal that checks: the file is searched by halves, so it is not believed.
             resealed(good) { lines in lines.swapAt(1, 2) },
             resealed(good) { lines in lines[1] += " " },
+            // A line twice, or in capitals (the order is of the lower-case text), under a good seal (attack47 could not seal them).
+            resealed(good) { lines in lines.insert(lines[1], at: 1) },
+            resealed(good) { lines in lines[1] = lines[1].prefix(2) + lines[1].dropFirst(2).uppercased() },
             "basura\n",
             "",
             // Larger than any such cache: not read (attack46: 400 MB read whole before its seal was checked).
