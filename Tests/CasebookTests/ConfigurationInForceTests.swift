@@ -219,6 +219,24 @@ struct ConfigurationInForceTests {
         #expect(ConfigurationLedger.load(path).source(after: id(0x70)) == id(0x60))
     }
 
+    @Test("a ledger asked one newest commit after another holds one of them, not all: only the file's newest is remembered as dropped")
+    func newestIsNotHoarded() throws {
+        let box = Sandbox()
+        let path = box.path + "/vigente.cache"
+        func id(_ n: Int) -> OID { OID(hex: String(format: "%08x", n) + String(repeating: "b", count: 32))! }
+        // The file's newest is 0x10: the next run that asks a newer one drops it from the file.
+        var first = ConfigurationLedger.load(path)
+        first.keep(id(1), after: id(1))
+        first.keepNewest(id(1), after: id(0x10))
+        try first.encoded().write(to: URL(fileURLWithPath: path))
+        var ledger = ConfigurationLedger.load(path)
+        // A cold status at 30k cases asks some 300,000 such commits: each was kept in a set of dropped ids.
+        for n in 0x100..<0x100 + 5_000 { ledger.keepNewest(id(1), after: id(n)) }
+        #expect(ledger.answersHeld <= 2, "\(ledger.answersHeld) answers held")
+        let lines = String(decoding: ledger.encoded(), as: UTF8.self).split(separator: "\n").dropFirst().dropLast().map(String.init)
+        #expect(lines == ["k \(id(1).hex) \(id(1).hex)", "n \(id(0x100 + 4_999).hex) \(id(1).hex)"])
+    }
+
     /// `text` (a vigente.cache) with its lines after the header changed by `change`, sealed again.
     func resealed(_ text: String, _ change: (inout [String]) -> Void) -> String {
         var lines = text.split(separator: "\n").map(String.init).dropLast().map { $0 }

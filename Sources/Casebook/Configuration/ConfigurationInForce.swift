@@ -75,10 +75,13 @@ struct ConfigurationLedger {
 
     /// The newest commit asked, kept in the file as the next run's starting point (replacing the
     /// one kept before, so that the file holds one such commit, not one per run).
+    /// Only a previous newest the file holds is remembered as dropped: one of this run's is simply
+    /// forgotten (a cold status at 30k cases asks a new newest some 300,000 times; kept, those ids
+    /// were a set of 10 MB, copied again by the second core's casebook).
     mutating func keepNewest(_ source: OID, after commit: OID) {
         if let previous = newest, previous != commit, !isKept(previous) {
             lasting[previous] = nil
-            dropped.insert(previous)
+            if stored.find(previous) != nil { dropped.insert(previous) }
         }
         newest = commit
         if store(source, after: commit) != source { changed = true }
@@ -143,6 +146,9 @@ struct ConfigurationLedger {
         }
         return Data(body + [10] + Array(StoredAnswers.checksum(body).utf8) + [10])
     }
+
+    /// How many answers the ledger holds besides the file's (what its memory grows with).
+    var answersHeld: Int { lasting.count + dropped.count + near.count + recent.count + kept.count }
 
     mutating func saved() {
         changed = false
@@ -300,7 +306,8 @@ extension Casebook {
         // run starts from it) or once 256 marks wait (a walk of old commits, as the next day's
         // status replaying hundreds of cases, wrote the whole file again after each).
         let longWay = try chain.count >= 64 && (configurationLedger!.unsavedMarks >= 256 || commit == repository.headCommit())
-        if configurationLedger!.changed || longWay {
+        // (Without the cache the ledger is never written, and stays "changed" from its first answer.)
+        if keepsConfigurationLedger, configurationLedger!.changed || longWay {
             configurationLedger!.keepNewest(source!, after: commit)
             saveConfigurationLedger()
         }
@@ -388,13 +395,17 @@ extension Casebook {
         configurationLedger!.learn(commit, after: commit)
     }
 
+    /// Whether the ledger is read from and written to `vigente.cache` (not without the cache, nor
+    /// where the signature cache is not trusted: the hook).
+    private var keepsConfigurationLedger: Bool { usesCache && trustsSignatureCache }
+
     private func loadConfigurationLedger() {
         guard configurationLedger == nil else { return }
-        configurationLedger = usesCache && trustsSignatureCache ? ConfigurationLedger.load(ConfigurationLedger.file(repository)) : ConfigurationLedger()
+        configurationLedger = keepsConfigurationLedger ? ConfigurationLedger.load(ConfigurationLedger.file(repository)) : ConfigurationLedger()
     }
 
     func saveConfigurationLedger() {
-        guard usesCache, trustsSignatureCache, configurationLedger.map({ $0.changed || $0.unsavedMarks > 0 }) == true, FolioFolder.prepare(FolioFolder.path(repository)) else { return }
+        guard keepsConfigurationLedger, configurationLedger.map({ $0.changed || $0.unsavedMarks > 0 }) == true, FolioFolder.prepare(FolioFolder.path(repository)) else { return }
         if CacheFile.replace(ConfigurationLedger.file(repository), with: configurationLedger!.encoded()) { configurationLedger!.saved() }
     }
 }
