@@ -71,6 +71,26 @@ struct CheckTests {
         #expect(!(try repo.git(["show", "--name-only", "--format=", "HEAD"])).contains("hro.csv"))
     }
 
+    @Test("a schema's patterns match as String.range(of:options: .regularExpression) does: nested in properties and items, unanchored, Unicode, and a pattern that is no regular expression")
+    func patternsMatchAsFoundation() throws {
+        let patterns = ["^[0-9]{4}-(0[1-9]|1[0-2])$", "ñ+", "^(|20[0-9]{2}|2100)$", "[", "^\\p{Lu}"]
+        let texts = ["2026-11", "2026-13", "año", "anio", "", "2027", "Ñandú", "ñandú", "x[y"]
+        for pattern in patterns {
+            let json = try JSONSerialization.data(withJSONObject: ["type": "object", "properties": [
+                "a": ["type": "string", "pattern": pattern],
+                "b": ["type": "array", "items": ["type": "string", "pattern": pattern]],
+            ]])
+            let schema = try JSONSchema(data: json, source: "x.schema.json")
+            for text in texts {
+                let expected = text.range(of: pattern, options: .regularExpression) != nil
+                let fields: Fields = ["a": text, "b": ["ok" as any Sendable, text as any Sendable] as [any Sendable]]
+                let problems = schema.problems(fields)
+                #expect(problems.contains { $0.hasPrefix("'a' (") } == !expected, "\(pattern) on \(text): \(problems)")
+                #expect(problems.contains { $0.hasPrefix("'b[2]' (") } == !expected, "\(pattern) on \(text): \(problems)")
+            }
+        }
+    }
+
     @Test("the validator agrees with Python's jsonschema on the project's schemas", .enabled(if: pythonJSONSchema))
     func agreesWithReference() throws {
         let documents: [(Int, String)] = [

@@ -1,4 +1,4 @@
-import Casebook
+@testable import Casebook
 import Foundation
 import GitStore
 import Procedures
@@ -121,6 +121,16 @@ struct EditorFilesTests {
                             ("#expediente.md#", ""), ("~$acta.docx", "anexos/"), (".~lock.acta.docx#", "anexos/"), ("acta.docx~", "anexos/"),
                             ("~$cifras.xlsx", "dependencias/HGE/"), ("~WRL0001.tmp", "anexos/"), (".expediente.md.kate-swp", ""),
                             (".goutputstream-Q3ZXW2", ""), (".ACTA.MD.SWP", "anexos/")]
+
+    @Test("Word's temporary file is known by its whole name, in capitals or not, and only by it")
+    func wordTemporaryName() {
+        for name in ["~WRL0001.tmp", "~wrl0002.TMP", "~WRD1234.tmp"] {
+            #expect(EditorLeftover.kind(of: name) == "el archivo temporal de Word", "\(name)")
+        }
+        for name in ["a~WRL0001.tmp", "~WR0001.tmp", "~WRL.tmp", "~WRL0001.tmpx", "WRL0001.tmp", "informe.tmp", "~WRL0001.md"] {
+            #expect(EditorLeftover.kind(of: name) == nil, "\(name)")
+        }
+    }
 
     @Test("an editor's backup, swap, lock or auto-save file in the case is refused by a note, a step and an attachment (FOLIO-E076), ignored or not, never adopted from anexos/; once removed the edit is recorded")
     func editorLeftoversRefused() throws {
