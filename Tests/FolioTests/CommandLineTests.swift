@@ -49,6 +49,22 @@ struct CLI {
 
 @Suite("folio on the command line")
 struct CommandLineTests {
+    @Test("every example of 'folio criterios --help' runs as written in a new repository whose jefe is mrodriguez (the help had asked to resolve P4's step 06, which has no interpretation)")
+    func criteriaHelpExamples() throws {
+        let cli = CLI()
+        try cli.setUp()
+        let help = try cli.folio("criterios", "--help")
+        let examples = help.out.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("folio criterios") }
+        #expect(examples.count == 3, "\(help.out)")
+        for example in examples {
+            let run = try cli.folio(Array(example.split(separator: " ").dropFirst().map(String.init)))
+            #expect(run.ok, "\(example): \(run.out)\(run.err)")
+        }
+        // The README's example too.
+        let readme = try String(contentsOfFile: Sandbox.projectRoot + "/README.md", encoding: .utf8)
+        #expect(readme.contains("`folio criterios resolver 4 05 --as JEFE`"))
+    }
+
     @Test("the status list counts a damaged case as dañado, not as abierto, and still lists the others")
     func damagedCounted() throws {
         let cli = CLI()

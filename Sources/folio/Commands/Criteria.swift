@@ -10,7 +10,7 @@ extension Folio {
                 Sin subcomando, muestra el registro como un documento. Ejemplos:
                   folio criterios
                   folio criterios adoptar 5 ritmo-mensual --as mrodriguez
-                  folio criterios resolver 4 06 --as mrodriguez
+                  folio criterios resolver 4 05 --as mrodriguez
                 """,
             subcommands: [List.self, Adopt.self, Resolve.self], defaultSubcommand: List.self)
 
