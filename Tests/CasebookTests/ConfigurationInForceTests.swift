@@ -196,13 +196,12 @@ struct ConfigurationInForceTests {
     @Test("vigente.cache written again keeps its stored lines where they lie, in order, with this run's merged among them and the previous newest dropped")
     func ledgerMerge() throws {
         let box = Sandbox()
-        let path = box.path + "/vigente.cache"
-        func id(_ n: Int) -> OID { OID(hex: String(format: "%02x", n) + String(repeating: "a", count: 38))! }
-        var first = ConfigurationLedger.load(path)
-        for n in [0x10, 0x30, 0x50] { first.keep(id(1), after: id(n), mark: true) }
-        first.keep(id(0x01), after: id(0x01))
-        first.keepNewest(id(1), after: id(0x40))
-        try first.encoded().write(to: URL(fileURLWithPath: path))
+        let id = Self.id
+        let path = try ledgerFile(box) { first in
+            for n in [0x10, 0x30, 0x50] { first.keep(id(1), after: id(n), mark: true) }
+            first.keep(id(0x01), after: id(0x01))
+            first.keepNewest(id(1), after: id(0x40))
+        }
         var second = ConfigurationLedger.load(path)
         #expect(second.source(after: id(0x30)) == id(1) && second.source(after: id(0x40)) == id(1) && second.source(after: id(0x20)) == nil)
         second.keep(id(1), after: id(0x20), mark: true)
@@ -222,19 +221,30 @@ struct ConfigurationInForceTests {
     @Test("a ledger asked one newest commit after another holds one of them, not all: only the file's newest is remembered as dropped")
     func newestIsNotHoarded() throws {
         let box = Sandbox()
-        let path = box.path + "/vigente.cache"
-        func id(_ n: Int) -> OID { OID(hex: String(format: "%08x", n) + String(repeating: "b", count: 32))! }
+        let id = Self.id
         // The file's newest is 0x10: the next run that asks a newer one drops it from the file.
-        var first = ConfigurationLedger.load(path)
-        first.keep(id(1), after: id(1))
-        first.keepNewest(id(1), after: id(0x10))
-        try first.encoded().write(to: URL(fileURLWithPath: path))
+        let path = try ledgerFile(box) { first in
+            first.keep(id(1), after: id(1))
+            first.keepNewest(id(1), after: id(0x10))
+        }
         var ledger = ConfigurationLedger.load(path)
         // A cold status at 30k cases asks some 300,000 such commits: each was kept in a set of dropped ids.
         for n in 0x100..<0x100 + 5_000 { ledger.keepNewest(id(1), after: id(n)) }
         #expect(ledger.answersHeld <= 2, "\(ledger.answersHeld) answers held")
         let lines = String(decoding: ledger.encoded(), as: UTF8.self).split(separator: "\n").dropFirst().dropLast().map(String.init)
         #expect(lines == ["k \(id(1).hex) \(id(1).hex)", "n \(id(0x100 + 4_999).hex) \(id(1).hex)"])
+    }
+
+    /// A commit id that sorts as `n` does.
+    static func id(_ n: Int) -> OID { OID(hex: String(format: "%08x", n) + String(repeating: "a", count: 32))! }
+
+    /// The path of a vigente.cache in `box` written from a new ledger after `fill`.
+    func ledgerFile(_ box: Sandbox, _ fill: (inout ConfigurationLedger) -> Void) throws -> String {
+        let path = box.path + "/vigente.cache"
+        var ledger = ConfigurationLedger.load(path)
+        fill(&ledger)
+        try ledger.encoded().write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     /// `text` (a vigente.cache) with its lines after the header changed by `change`, sealed again.
