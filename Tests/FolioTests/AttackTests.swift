@@ -487,6 +487,14 @@ struct AttackTests {
                 && status.err.contains(String(forged.prefix(7))), "\(status.err)")
         try f.expectRefused(ana, commit: step, rules: ["role"])
         try f.expectRefused(ana, commit: forged, rules: ["roles-file"])
+        // folio roles lists the roster in force (Ana an analyst only) and says the file is not it (helper106).
+        let roles = try f.folio(ana, "roles")
+        let anaLine = roles.out.split(separator: "\n").first { $0.hasPrefix("alopez") }.map(String.init) ?? ""
+        #expect(roles.ok && !anaLine.contains("asistente") && roles.out.contains("roles.yaml no es el vigente")
+                && roles.out.contains(String(forged.prefix(7))), "\(roles.out)")
+        let rolesJSON = try f.folio(ana, "roles", "--json")
+        #expect(rolesJSON.ok && rolesJSON.err.contains("roles.yaml no es el vigente") && (try? JSONSerialization.jsonObject(with: Data(rolesJSON.out.utf8))) != nil,
+                "\(rolesJSON.err)")
         // The way out the refusal gives: what is published, without the local commits; then Ana records again.
         try f.expectOK(f.folio(ana, "sync", "--drop-local", date: "2026-11-05T09:00:00-06:00"))
         #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: ana) == Sandbox.gitOut(["rev-parse", "HEAD"], in: f.shared.bare))

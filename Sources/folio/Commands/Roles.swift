@@ -16,14 +16,20 @@ extension Folio {
 
             func run() throws {
                 try Folio.perform {
-                    let roster = try repository.openReader().currentRoster()
-                    if json { return try printJSON(roster.personas) }
+                    let book = try repository.openReader()
+                    let roster = try book.currentRoster()
+                    // The roster in force: when roles.yaml at HEAD is not it (a change that does not count), say so, as status does.
+                    if json {
+                        omittedLine(book).map(note)
+                        return try printJSON(roster.personas)
+                    }
                     var table = Table(headers: ["ID", "NOMBRE", "CORREO", "ROLES"])
                     for p in roster.personas {
                         let roles = p.roles.map(\.rawValue).joined(separator: ", ") + (p.dependency.map { " (\($0)" + (p.dependencyName.map { ", \($0)" } ?? "") + ")" } ?? "")
                         table.rows.append([p.id, p.name, p.email, roles])
                     }
                     print(table.render())
+                    omittedLine(book).map { print($0) }
                 }
             }
         }
