@@ -9,19 +9,14 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses a full 40-digit hexadecimal id; nil when it is not one.
     public init?(hex: String) {
-        LibGit2.ensure()
-        guard hex.utf8.count == 40 else { return nil }
-        var oid = git_oid()
-        guard git_oid_fromstr(&oid, hex) == 0 else { return nil }
-        raw = oid
+        var hex = hex
+        guard hex.utf8.count == 40, let oid = hex.withUTF8({ OID(hexBytes: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = oid
     }
 
     /// The 40-digit hexadecimal form.
     public var hex: String {
-        var copy = raw
-        var buffer = [CChar](repeating: 0, count: 41)
-        git_oid_tostr(&buffer, 41, &copy)
-        return String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        withHexBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Parses the 40 hexadecimal digits at the start of `bytes`; nil when they are not an id.
