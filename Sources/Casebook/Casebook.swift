@@ -210,11 +210,13 @@ public final class Casebook {
     }
 
     /// Opens the case repository that holds `path`, to write: a work tree is required.
-    public static func open(at path: String, clock: Clock) throws -> Casebook {
+    /// `anyRoot`: HEAD's history may begin at another root than the pinned one (`folio sync`,
+    /// whose `--drop-local` is a way back to the shared history).
+    public static func open(at path: String, clock: Clock, anyRoot: Bool = false) throws -> Casebook {
         guard let repo = try Repository.discover(from: path) else { throw notFound(path) }
         guard !repo.isBare, let root = repo.workdir else { throw CasebookError.bareRepository(repo.gitdir) }
         let book = Casebook(repository: repo, root: root, clock: clock, access: .write)
-        try book.requireCaseRepository()
+        try book.requireCaseRepository(anyRoot: anyRoot)
         return book
     }
 
@@ -228,16 +230,21 @@ public final class Casebook {
         return book
     }
 
-    /// Refuses an empty, shallow or non-case repository; reads the department's time zone from
+    /// Refuses an empty, shallow or non-case repository, and one whose HEAD's history begins at
+    /// another root than the pinned one (unless `anyRoot`); reads the department's time zone from
     /// HEAD's `folio.yaml` (a damaged one is noted in `damagedFiles` and the default zone is used).
-    private func requireCaseRepository() throws {
+    private func requireCaseRepository(anyRoot: Bool = false) throws {
         // Authority and order come from the whole history: a shallow clone lacks its beginning.
         if repository.isShallow { throw CasebookError.shallowClone(root) }
         // A lock left by a folio killed half-way is recovered by the next writer (WriteLock.run),
         // never by a command that only reads: reading touches neither the index nor its lock.
         // An empty git repository is not a case repository: `folio init` lays the first commit.
         guard let head = try repository.headCommit() else { throw CasebookError.emptyRepository }
-        guard try repository.entryID(at: Roster.fileName, in: head) != nil else { throw CasebookError.notACaseRepository(root) }
+        // Another root first: an orphan branch need not hold a roles.yaml, and 'folio sync
+        // --drop-local' (`anyRoot`) is the way back from it.
+        let foreign = foreignRoot(of: head)
+        if let foreign, !anyRoot { throw foreign }
+        if foreign == nil, try repository.entryID(at: Roster.fileName, in: head) == nil { throw CasebookError.notACaseRepository(root) }
         damagedFiles = []
         if let text = try repository.file(at: Settings.fileName, in: head) {
             // A damaged folio.yaml does not stop reading (the default zone is used); writing reads it again and refuses.
@@ -292,6 +299,54 @@ public final class Casebook {
     func head() throws -> OID {
         guard let head = try repository.headCommit() else { throw CasebookError.emptyRepository }
         return head
+    }
+
+    /// FOLIO-E078 when `head`'s history begins at another root than the one pinned (`folio.raiz`):
+    /// an orphan branch made with plain git, whose roles.yaml may name anyone jefe. Nothing is in
+    /// force there, so nothing is shown as the department's nor recorded. (The answer is the
+    /// configuration in force after `head`, kept: every command asks it.) Nil otherwise, also
+    /// when the configuration cannot be read (that is said where it is read).
+    /// `branch`: the branch `head` is the tip of (HEAD's when nil).
+    func foreignRoot(of head: OID, branch: String? = nil) -> CasebookError? {
+        guard (try? repository.config(Self.rootKey)) ?? nil != nil else { return nil }
+        do {
+            _ = try configurationSource(after: head)
+        } catch CasebookError.foreignRoot(let root, let pinned, _, _) {
+            var name = branch
+            if name == nil, let ref = (try? repository.headBranchName()) ?? nil { name = String(ref.dropFirst("refs/heads/".count)) }
+            return CasebookError.foreignRoot(root: root, pinned: pinned, branch: name, advice: foreignRootAdvice(root: root, branch: name))
+        } catch {
+        }
+        return nil
+    }
+
+    /// What the remote-tracking branches say of a branch that begins at `root`, not at the pinned
+    /// root (helper111: one piece of advice for every case sent a user on 'borrador' to
+    /// 'sync --drop-local', refused again, and one on main to 'git switch main').
+    private func foreignRootAdvice(root: String, branch: String?) -> ForeignRootAdvice {
+        let remote = branch.flatMap { (try? repository.config("branch.\($0).remote")) ?? nil } ?? "origin"
+        // Where a remote-tracking branch begins: at the pinned root, at `root`, or elsewhere.
+        func begins(_ name: String) -> (pinned: Bool, here: Bool)? {
+            guard let tip = (try? repository.resolve(reference: "refs/remotes/\(remote)/\(name)")) ?? nil else { return nil }
+            do {
+                _ = try configurationSource(after: tip)
+                return (true, false)
+            } catch CasebookError.foreignRoot(let other, _, _, _) {
+                return (false, other == root)
+            } catch {
+                return nil
+            }
+        }
+        if let branch, let same = begins(branch) {
+            if same.pinned { return .replaced(remoteBranch: "\(remote)/\(branch)") }
+            if same.here { return .pinDisagrees(remoteBranch: "\(remote)/\(branch)") }
+            return .unknown
+        }
+        if let shared = begins("HEAD") ?? begins("main") {
+            if shared.pinned { return .notShared(remote: "'\(remote)'") }
+            if shared.here { return .pinDisagrees(remoteBranch: "\(remote)/main") }
+        }
+        return .unknown
     }
 
     /// Refuses a repository that cannot take a commit now, and returns HEAD. `recording`: whether

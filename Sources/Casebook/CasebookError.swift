@@ -2,6 +2,28 @@ import GitStore
 import Procedures
 
 /// A refusal or failure, with a Spanish message that names the file or rule and the fix.
+extension CasebookError {
+    /// Whether this is FOLIO-E078 on a branch the remote does not have, where 'sync --drop-local'
+    /// has nothing to bring: the way back is 'git switch'.
+    var advisesSwitching: Bool {
+        if case .foreignRoot(_, _, _, .notShared) = self { return true }
+        return false
+    }
+}
+
+/// What one on a branch that begins at another root than the pinned one can do, as far as the
+/// clone's remote-tracking branches tell (FOLIO-E078).
+public enum ForeignRootAdvice: Sendable {
+    /// Nothing tells.
+    case unknown
+    /// The remote (named) has no branch of this name, and its shared one begins at the pinned root.
+    case notShared(remote: String)
+    /// The remote's branch of this name (`origin/main`) begins at the pinned root.
+    case replaced(remoteBranch: String)
+    /// The remote's branch begins at this branch's root: it is `folio.raiz` that differs.
+    case pinDisagrees(remoteBranch: String)
+}
+
 public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case notARepository(String)
     /// A repository that belongs to another user of the system (git's "dubious ownership").
@@ -106,12 +128,19 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case remoteInvalid(findings: [String])
     case indexLocked
     case shallowClone(String)
+    /// HEAD's history begins at `root`, not at the root this clone pinned (`folio.raiz`, set by
+    /// `folio init` or the first sync): its roles.yaml, folio.yaml and schemas/ are nobody's.
+    case foreignRoot(root: String, pinned: String, branch: String?, advice: ForeignRootAdvice)
     case busy(owner: String)
     case noProductionData(String)
     case missingProductionFile(file: String, dependency: String)
     case noRemote(String)
     case noRemoteBranch(remote: String, branch: String)
     case unrelatedHistories(remote: String)
+    /// The remote's branch begins at another root than the one this clone pinned (`folio.raiz`).
+    case remoteForeignRoot(remote: String, url: String, branch: String, root: String, pinned: String)
+    /// `folio sync` on a branch that is not the shared one (`rama` in folio.yaml).
+    case branchNotShared(branch: String, shared: String)
     /// Fetching or pushing failed in libgit2: the error is kept as the cause.
     case remoteFailed(remote: String, action: String, cause: GitError)
     case pushRejected(reason: String, messages: String)
@@ -391,6 +420,28 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + "un jefe lo quita con 'folio unlock --as JEFE'."
         case .shallowClone(let path):
             return "\(path) es un clon superficial (shallow): folio deriva roles, pasos y plazos de toda la historia. Traiga la historia completa con 'git fetch --unshallow'."
+        case .foreignRoot(let root, let pinned, let branch, let advice):
+            let history = branch.map { "La historia de la rama '\(SafeText.visible($0))'" } ?? "La historia de HEAD"
+            guard Casebook.isCommitID(pinned) else { return "\(history) nace del commit \(root), y " + Casebook.invalidPinText(pinned) }
+            let what = "\(history) nace del commit \(root), no de la raíz fijada en este clon (folio.raiz = \(SafeText.visible(pinned)), que fijan "
+                + "'folio init' o el primer 'folio sync'): es otra historia; su roles.yaml, folio.yaml y schemas/ no dan autoridad a nadie, y "
+                + "folio no muestra ni registra nada sobre ella."
+            switch advice {
+            case .notShared(let remote):
+                return what + " \(SafeText.visible(remote)) no tiene esta rama: vuelva a la rama compartida con 'git switch main' (o la que use "
+                    + "el departamento); lo hecho en esta rama queda en ella."
+            case .replaced(let remoteBranch):
+                return what + " \(SafeText.visible(remoteBranch)) sí nace de esa raíz: esta rama se rehízo desde otra. Traiga la del remoto con "
+                    + "'folio sync --drop-local' (guarda esta en refs/folio/respaldo/); lo que la rama tenía antes y no se publicó sigue en 'git reflog'."
+            case .pinDisagrees(let remoteBranch):
+                return what + " \(SafeText.visible(remoteBranch)) nace del mismo commit que esta rama: lo que no coincide es folio.raiz (¿mal "
+                    + "escrito?). Si 'git remote -v' es de verdad el repositorio del departamento, fíjela de nuevo: 'git config --unset folio.raiz' "
+                    + "y 'folio sync'."
+            case .unknown:
+                return what + " Si esta no es la rama compartida, vuelva a ella ('git switch main', o la que use el departamento); si lo es, "
+                    + "traiga la del remoto con 'folio sync --drop-local' (guarda esta en refs/folio/respaldo/). Si la raíz cambió de verdad, "
+                    + "un jefe lo confirma y ajusta 'git config folio.raiz'."
+            }
         case .remoteInvalid(let findings):
             return "El repositorio compartido tiene commits que no cumplen las reglas de folio; no se tomaron ni se publicó nada:\n  "
                 + findings.joined(separator: "\n  ")
@@ -413,6 +464,16 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "El remoto '\(remote)' no tiene la rama \(branch) todavía: publique primero con 'folio sync'."
         case .unrelatedHistories(let remote):
             return "Este repositorio y '\(remote)' no comparten historia: no son el mismo repositorio de expedientes. Revise la dirección del remoto con 'git remote -v'."
+        case .remoteForeignRoot(let remote, let url, let branch, let root, let pinned):
+            return "La rama \(SafeText.visible(branch)) de '\(SafeText.visible(remote))' (\(SafeText.visible(url))) nace del commit \(root), no de la raíz "
+                + "fijada en este clon (folio.raiz = \(SafeText.visible(pinned))): no es el repositorio de expedientes de este clon. No se tomó nada "
+                + "en la rama ni se publicó nada (solo refs/remotes/\(SafeText.visible(remote))/ guarda lo que se trajo, y el próximo 'folio sync' "
+                + "con el remoto correcto lo reemplaza). Revise la dirección con 'git remote -v' y corríjala con 'git remote set-url'. Solo si el "
+                + "departamento cambió de verdad de repositorio (lo anuncia el jefe) se ajusta 'git config folio.raiz'."
+        case .branchNotShared(let branch, let shared):
+            return "Está en la rama '\(SafeText.visible(branch))', y 'folio sync' trae y publica solo la rama compartida, '\(SafeText.visible(shared))' "
+                + "('rama:' en folio.yaml): no se trajo ni se publicó nada. Vuelva a ella con 'git switch \(SafeText.visible(shared))'; lo hecho en "
+                + "'\(SafeText.visible(branch))' se lleva allí con 'git cherry-pick' o 'git rebase \(SafeText.visible(shared))', y se publica con 'folio sync'."
         case .remoteFailed(let remote, let action, let cause):
             return "No se pudo \(action) con '\(remote)': \(GitErrorText.describe(cause)). Revise la conexión y vuelva a intentar 'folio sync'."
         case .pushRejected(let reason, let messages):
@@ -502,12 +563,15 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .remoteInvalid: return "FOLIO-E049"
         case .indexLocked: return "FOLIO-E050"
         case .shallowClone: return "FOLIO-E051"
+        case .foreignRoot: return "FOLIO-E078"
         case .busy: return "FOLIO-E052"
         case .noProductionData: return "FOLIO-E053"
         case .missingProductionFile: return "FOLIO-E054"
         case .noRemote: return "FOLIO-E055"
         case .noRemoteBranch: return "FOLIO-E056"
         case .unrelatedHistories: return "FOLIO-E057"
+        case .remoteForeignRoot: return "FOLIO-E079"
+        case .branchNotShared: return "FOLIO-E080"
         case .remoteFailed: return "FOLIO-E058"
         case .pushRejected: return "FOLIO-E059"
         case .syncConflict: return "FOLIO-E060"

@@ -92,9 +92,10 @@ struct RepositoryOptions: ParsableArguments {
         return GitPath.isAbsolute(directory) || Self.leadingDirectory == nil ? directory : base + "/" + directory
     }
 
-    /// Opens the case repository, with the clock fixed by `FOLIO_DATE` when set (rehearsals, tests).
-    func open() throws -> Casebook {
-        let book = try Casebook.open(at: folder, clock: Folio.clock())
+    /// Opens the case repository, with the clock fixed by `FOLIO_DATE` when set (rehearsals, tests);
+    /// `anyRoot`: also when HEAD's history is not the pinned root's (`folio sync`).
+    func open(anyRoot: Bool = false) throws -> Casebook {
+        let book = try Casebook.open(at: folder, clock: Folio.clock(), anyRoot: anyRoot)
         book.lockWaitNotice = { text in FileHandle.standardError.write(Data((SafeText.terminal("folio: \(text)") + "\n").utf8)) }
         return book
     }

@@ -202,7 +202,7 @@ struct ConfigurationInForceTests {
             first.keep(id(0x01), after: id(0x01))
             first.keepNewest(id(1), after: id(0x40))
         }
-        var second = ConfigurationLedger.load(path)
+        var second = ConfigurationLedger.load(path, pin: nil)
         #expect(second.source(after: id(0x30)) == id(1) && second.source(after: id(0x40)) == id(1) && second.source(after: id(0x20)) == nil)
         second.keep(id(1), after: id(0x20), mark: true)
         second.keep(id(0x60), after: id(0x60))
@@ -214,8 +214,8 @@ struct ConfigurationInForceTests {
             "k \(id(0x50).hex) \(id(1).hex)", "k \(id(0x60).hex) \(id(0x60).hex)", "n \(id(0x70).hex) \(id(0x60).hex)",
         ], "\(text)")
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        #expect(ConfigurationLedger.load(path).source(after: id(0x50)) == id(1))
-        #expect(ConfigurationLedger.load(path).source(after: id(0x70)) == id(0x60))
+        #expect(ConfigurationLedger.load(path, pin: nil).source(after: id(0x50)) == id(1))
+        #expect(ConfigurationLedger.load(path, pin: nil).source(after: id(0x70)) == id(0x60))
     }
 
     @Test("a ledger asked one newest commit after another holds one of them, not all: only the file's newest is remembered as dropped")
@@ -227,7 +227,7 @@ struct ConfigurationInForceTests {
             first.keep(id(1), after: id(1))
             first.keepNewest(id(1), after: id(0x10))
         }
-        var ledger = ConfigurationLedger.load(path)
+        var ledger = ConfigurationLedger.load(path, pin: nil)
         // A cold status at 30k cases asks some 300,000 such commits: each was kept in a set of dropped ids.
         for n in 0x100..<0x100 + 5_000 { ledger.keepNewest(id(1), after: id(n)) }
         #expect(ledger.answersHeld <= 2, "\(ledger.answersHeld) answers held")
@@ -241,7 +241,7 @@ struct ConfigurationInForceTests {
     /// The path of a vigente.cache in `box` written from a new ledger after `fill`.
     func ledgerFile(_ box: Sandbox, _ fill: (inout ConfigurationLedger) -> Void) throws -> String {
         let path = box.path + "/vigente.cache"
-        var ledger = ConfigurationLedger.load(path)
+        var ledger = ConfigurationLedger.load(path, pin: nil)
         fill(&ledger)
         try ledger.encoded().write(to: URL(fileURLWithPath: path))
         return path

@@ -334,6 +334,183 @@ struct AttackTests {
         #expect(verify.status == 1 && verify.out.contains("[raiz]") && verify.out.contains(String(root.prefix(7))), "\(verify.out)")
     }
 
+    @Test("an orphan branch (another root, its own roles.yaml) grants nothing: status, roles, a step and a roster change refuse (E078), verify names [raiz], sync --drop-local and 'git switch' are the ways back (helper107)")
+    func orphanRootGrantsNothing() throws {
+        let f = try Fortress()
+        // As an analyst who makes herself jefe, and as the jefe himself: another root is nobody's history.
+        for (who, target) in [("alopez", "mrodriguez"), ("mrodriguez", "alopez")] {
+            let dir = try f.clone(as: who)
+            try f.expectOK(f.folio(dir, "sync"))
+            let root = try Sandbox.gitOut(["config", "folio.raiz"], in: dir)
+            let shared = try Sandbox.gitOut(["rev-parse", "HEAD"], in: dir)
+            _ = try Sandbox.gitOut(["checkout", "-q", "--orphan", "propia"], in: dir)
+            try f.edit(dir, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [jefe]") }
+            let orphan = try f.commit(dir, "Raíz propia", author: who)
+            let second = try f.commit(dir, "nota\n\n" + Fortress.note, author: "alopez")
+            #expect(try Sandbox.gitOut(["rev-list", "--max-parents=0", "HEAD"], in: dir) == orphan)
+            func expectE078(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws {
+                let run = try f.folio(dir, args)
+                // The remote has no branch 'propia': the way back is 'git switch', not '--drop-local' (helper111: the advice looped).
+                #expect(run.status != 0 && run.err.contains("FOLIO-E078") && run.err.contains(orphan) && run.err.contains(root)
+                        && run.err.contains("'propia'") && run.err.contains("git switch main") && !run.err.contains("--drop-local"),
+                        "\(who): folio \(args.joined(separator: " ")): \(run.out)\(run.err)", sourceLocation: sourceLocation)
+                #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: dir) == second, "\(who): folio \(args.joined(separator: " ")) registró algo",
+                        sourceLocation: sourceLocation)
+            }
+            try expectE078("roles")
+            try expectE078("roles", "--json")
+            try expectE078("procedures", "4")
+            try expectE078("status")
+            try expectE078("status", "--json")
+            try expectE078("log", "COOP-2026-0001")
+            try expectE078("due")
+            try expectE078("roles", "set", target, "--role", "analista", "--as", who)
+            try expectE078("step", "COOP-2026-0001", "04", "--as", who)
+            try f.edit(dir, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado.\n" }
+            try expectE078("note", "COOP-2026-0001", "-m", "Revisado", "--as", who)
+            _ = try Sandbox.gitOut(["checkout", "-q", "--", "."], in: dir)
+            // Nor is it published (helper108: 'folio sync' pushed the orphan branch to the server), even with --drop-local.
+            try expectE078("sync")
+            try expectE078("sync", "--drop-local")
+            #expect(try Sandbox.git(["rev-parse", "--verify", "-q", "refs/heads/propia"], in: f.shared.bare).status != 0, "\(who): la rama huérfana se publicó")
+            // verify names the root, and a range inside that history is not clean either.
+            let verify = try f.folio(dir, "verify")
+            #expect(verify.status == 1 && verify.out.contains("[raiz]") && verify.out.contains(String(orphan.prefix(7))), "\(verify.out)")
+            let range = try f.folio(dir, "verify", "\(orphan)..HEAD")
+            #expect(range.status == 1 && range.out.contains("\(second.prefix(7)) COOP-2026-0001: El commit está en una historia que nace del commit \(orphan.prefix(7))")
+                    && range.out.contains("[raiz]") && !range.out.contains("[roles-file]"), "\(range.out)")
+            // Back to the shared branch, everything works again; made the branch itself, sync --drop-local brings it back.
+            _ = try Sandbox.gitOut(["checkout", "-q", "main"], in: dir)
+            try f.expectOK(f.folio(dir, "status"))
+            _ = try Sandbox.gitOut(["reset", "-q", "--hard", second], in: dir)
+            #expect(try f.folio(dir, "status").err.contains("FOLIO-E078"))
+            let plain = try f.folio(dir, "sync")
+            #expect(plain.status != 0 && plain.err.contains("FOLIO-E078") && plain.err.contains("'main'") && plain.err.contains("origin/main sí nace de esa raíz")
+                    && plain.err.contains("folio sync --drop-local") && !plain.err.contains("git switch"), "\(plain.err)")
+            #expect(try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare) == shared)
+            // An orphan without roles.yaml at all: still the way back.
+            _ = try Sandbox.gitOut(["rm", "-q", "roles.yaml"], in: dir)
+            let bare = try f.commit(dir, "sin roles", author: who)
+            #expect(try f.folio(dir, "status").err.contains("FOLIO-E078"))
+            let back = try f.folio(dir, "sync", "--drop-local")
+            try f.expectOK(back)
+            // (What differs is asked with 'git diff': 'git log --not HEAD' of another root lists every file, helper111.)
+            #expect(back.out.contains("git diff --stat HEAD refs/folio/respaldo/") && !back.out.contains("git log -p"), "\(back.out)")
+            #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: dir) == shared)
+            #expect(try Sandbox.gitOut(["for-each-ref", "--format=%(objectname)", "refs/folio/respaldo/"], in: dir).contains(bare))
+            let roles = try f.folio(dir, "roles")
+            #expect(roles.ok && roles.out.split(separator: "\n").contains { $0.hasPrefix("alopez") && !$0.contains("jefe") }, "\(roles.out)")
+        }
+    }
+
+    @Test("folio.raiz guards sync too: a remote that begins at another root is not taken, not even by --drop-local; a pin that names no commit trusts no root")
+    func pinnedRootGuardsSync() throws {
+        let f = try Fortress()
+        let dir = try f.clone(as: "alopez")
+        try f.expectOK(f.folio(dir, "sync"))
+        let root = try Sandbox.gitOut(["config", "folio.raiz"], in: dir)
+        let head = try Sandbox.gitOut(["rev-parse", "HEAD"], in: dir)
+        // helper108: an empty folio.raiz trusted any root; helper110: a 7-digit prefix is matched by an orphan root made in
+        // seconds. A value that is not the whole id of a commit trusts no root, and says how to set it.
+        for bad in ["", "xyz", " ", String(root.prefix(9)), String(root.prefix(39))] {
+            _ = try Sandbox.gitOut(["config", "folio.raiz", bad], in: dir)
+            for args in [["status"], ["roles"], ["note", "COOP-2026-0001", "-m", "x", "--as", "alopez"]] {
+                let run = try f.folio(dir, args)
+                #expect(run.status != 0 && run.err.contains("FOLIO-E078") && run.err.contains("no es el id completo de un commit")
+                        && run.err.contains("git config --unset folio.raiz"), "'\(bad)': folio \(args.joined(separator: " ")): \(run.err)")
+            }
+            let verify = try f.folio(dir, "verify")
+            #expect(verify.status == 1 && verify.out.contains("[raiz]") && verify.out.contains("no es el id completo de un commit"), "\(verify.out)")
+        }
+        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: dir) == head)
+        // The whole id in capitals, or with blanks around it, is the root.
+        for good in [root.uppercased(), " \(root) "] {
+            _ = try Sandbox.gitOut(["config", "folio.raiz", good], in: dir)
+            try f.expectOK(f.folio(dir, "status"))
+        }
+        // A mistyped id: it is folio.raiz that disagrees with this branch and origin/main, and the message says so and how to mend it.
+        let typo = String(root.dropLast()) + (root.last == "0" ? "1" : "0")
+        _ = try Sandbox.gitOut(["config", "folio.raiz", typo], in: dir)
+        let mistyped = try f.folio(dir, "status")
+        #expect(mistyped.status != 0 && mistyped.err.contains("FOLIO-E078") && mistyped.err.contains("lo que no coincide es folio.raiz")
+                && mistyped.err.contains(typo) && mistyped.err.contains(root) && !mistyped.err.contains("--drop-local"), "\(mistyped.err)")
+        _ = try Sandbox.gitOut(["config", "--unset", "folio.raiz"], in: dir)
+        try f.expectOK(f.folio(dir, "sync"))
+        #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: dir) == root)
+
+        // The remote now points at another case repository (another 'folio init'): nothing is taken from it.
+        let other = f.shared.box.path + "/otro"
+        try f.expectOK(f.folio(f.shared.box.path, "init", other, "--jefe", "Ana López <alopez@igss.gob.gt>"))
+        _ = try Sandbox.gitOut(["remote", "set-url", "origin", other], in: dir)
+        for args in [["sync"], ["sync", "--drop-local"]] {
+            let run = try f.folio(dir, args)
+            #expect(run.status != 0 && run.err.contains("FOLIO-E079") && run.err.contains(root) && run.err.contains(other) && run.err.contains("git remote -v"),
+                    "folio \(args.joined(separator: " ")): \(run.out)\(run.err)")
+            #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: dir) == head)
+            #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: dir) == root)
+        }
+        #expect(try Sandbox.gitOut(["for-each-ref", "refs/folio/respaldo/"], in: dir).isEmpty)
+        try f.expectOK(f.folio(dir, "status"))
+    }
+
+    @Test("the first sync pins the root the clone brought, before the fetch: an unsynced clone neither publishes an orphan or side branch nor adopts a swapped remote (helper110, helper111)")
+    func firstSyncPinsWhatWasCloned() throws {
+        let f = try Fortress()
+        let shared = try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare)
+        let root = try Sandbox.gitOut(["rev-list", "--max-parents=0", "main"], in: f.shared.bare)
+        func branches() throws -> String { try Sandbox.gitOut(["for-each-ref", "--format=%(refname)", "refs/heads/"], in: f.shared.bare) }
+        // An orphan branch with a forged roster in a clone that never synced: trusted on first use until the sync, which pins
+        // the cloned root and refuses it; a cache written while it was trusted is not believed after.
+        let a = try f.clone(as: "alopez")
+        #expect(try Sandbox.git(["config", "folio.raiz"], in: a).status != 0)
+        _ = try Sandbox.gitOut(["checkout", "-q", "--orphan", "borrador"], in: a)
+        try f.edit(a, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [jefe]") }
+        let orphan = try f.commit(a, "Empezar limpio", author: "alopez")
+        try f.expectOK(f.folio(a, "roles"))
+        // (helper110: an empty pin was keyed as none, and the cache written while the orphan was trusted was believed.)
+        _ = try Sandbox.gitOut(["config", "folio.raiz", ""], in: a)
+        #expect(try f.folio(a, "roles").err.contains("FOLIO-E078"), "la caché escrita sin raíz fijada se creyó")
+        #expect(try f.folio(a, "roles", "set", "mrodriguez", "--role", "analista", "--as", "alopez").err.contains("FOLIO-E078"))
+        _ = try Sandbox.gitOut(["config", "--unset", "folio.raiz"], in: a)
+        for args in [["sync"], ["sync", "--drop-local"]] {
+            let run = try f.folio(a, args)
+            #expect(run.status != 0 && run.err.contains("FOLIO-E078") && run.err.contains("git switch main"), "\(run.out)\(run.err)")
+        }
+        #expect(try branches() == "refs/heads/main", "la rama huérfana se publicó")
+        #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: a) == root)
+        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: a) == orphan)
+        #expect(try f.folio(a, "roles", "set", "mrodriguez", "--role", "analista", "--as", "alopez").err.contains("FOLIO-E078"))
+        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: a) == orphan)
+        _ = try Sandbox.gitOut(["checkout", "-q", "main"], in: a)
+        try f.expectOK(f.folio(a, "sync"))
+
+        // A side branch of the true history: folio sync publishes only the shared branch.
+        let b = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["checkout", "-q", "-b", "lado"], in: b)
+        try f.edit(b, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado.\n" }
+        try f.expectOK(f.folio(b, "note", "COOP-2026-0001", "-m", "Revisado", "--as", "alopez"))
+        for args in [["sync"], ["sync", "--drop-local"]] {
+            let run = try f.folio(b, args)
+            #expect(run.status != 0 && run.err.contains("FOLIO-E080") && run.err.contains("git switch main"), "\(run.out)\(run.err)")
+        }
+        #expect(try branches() == "refs/heads/main" && (try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare)) == shared)
+
+        // A clone with its own work, not yet synced, whose remote was pointed at another history: nothing is taken.
+        let c = try f.clone(as: "alopez")
+        try f.edit(c, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado.\n" }
+        try f.expectOK(f.folio(c, "note", "COOP-2026-0001", "-m", "Revisado", "--as", "alopez"))
+        let mine = try Sandbox.gitOut(["rev-parse", "HEAD"], in: c)
+        let evil = f.shared.box.path + "/ajeno"
+        try f.expectOK(f.folio(f.shared.box.path, "init", evil, "--jefe", "Ana López <alopez@igss.gob.gt>"))
+        _ = try Sandbox.gitOut(["remote", "set-url", "origin", evil], in: c)
+        for args in [["sync"], ["sync", "--drop-local"]] {
+            let run = try f.folio(c, args)
+            #expect(run.status != 0 && run.err.contains("FOLIO-E079") && run.err.contains(root), "\(run.out)\(run.err)")
+            #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: c) == mine)
+            #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: c) == root)
+        }
+    }
+
     @Test("archived documents and the routing slip, commit by commit: removed, replaced with their hash, the index dropped, by an analyst or a jefe, with or without trailers")
     func archiveBetweenCommits() throws {
         let f = try Fortress()

@@ -10,7 +10,7 @@ import Procedures
 /// a jefe changes it again (attack44: a forged roster made an analyst a jefe in a clone, and folio
 /// then recorded his jefe step and counted it; attack45: the same with a procedure's schema that
 /// gave the analyst a jefe's step, or with `folio.yaml` turning signatures off). The root's
-/// configuration is the anchor (`folio.raiz` pins the root).
+/// configuration is the anchor (`folio.raiz` pins the root: under another root nothing is in force).
 ///
 /// Each answer is the commit whose configuration is in force (its source). The answers known are
 /// kept by commit: each change found, a mark at one commit in 64 of a line gone through (by id),
@@ -38,6 +38,9 @@ struct ConfigurationLedger {
     private var newest: OID?
     /// The changes and marks found in this run (a stored one says so itself).
     private var kept: Set<OID> = []
+    /// The root pinned when the answers were found (`folio.raiz`'s bytes, "-" when none): every
+    /// answer rests on it, so a file written under another pin is not read.
+    private var pin = "-"
 
     static let recentLimit = 4096
     static let fileName = "vigente.cache"
@@ -107,12 +110,15 @@ struct ConfigurationLedger {
     }
 
     /// The answers of `path`, when it is this build's and checks; an empty ledger otherwise.
-    static func load(_ path: String) -> ConfigurationLedger {
+    static func load(_ path: String, pin: String?) -> ConfigurationLedger {
         var ledger = ConfigurationLedger()
+        // The value as 'git config' holds it, byte for byte in hexadecimal (helper110: an empty pin,
+        // or one with a blank, was read as none, or as the good one, and a cache written then was believed).
+        ledger.pin = pin.map { "=" + $0.utf8.map { String(format: "%02x", $0) }.joined() } ?? "-"
         // A few lines per change of configuration and per 64 commits: a file far larger is not this cache (it is not read whole).
         var info = stat()
         guard lstat(path, &info) == 0, info.st_size < 1 << 24, let data = CacheFile.contents(path),
-              let stored = StoredAnswers(data, header: Array((header + " " + Casebook.runningBuild).utf8)) else { return ledger }
+              let stored = StoredAnswers(data, header: ledger.headerLine) else { return ledger }
         ledger.stored = stored
         ledger.newest = stored.newest
         return ledger
@@ -123,7 +129,7 @@ struct ConfigurationLedger {
     /// merged with this run's (a walk of old commits writes the file again and again: decoding
     /// every stored line each time was a fifth of the next day's status at 10k cases).
     func encoded() -> Data {
-        var body = Array((Self.header + " " + Casebook.runningBuild).utf8)
+        var body = headerLine
         let mine = lasting.sorted { $0.key < $1.key }.map { (commit: $0.key, line: StoredAnswers.line(commit: $0.key, source: $0.value, kept: isKept($0.key))) }
         let gone = dropped.sorted().map { id in id.withHexBytes { Array($0) } }
         var (m, g) = (0, 0)
@@ -145,6 +151,11 @@ struct ConfigurationLedger {
             body += rest.line
         }
         return Data(body + [10] + Array(StoredAnswers.checksum(body).utf8) + [10])
+    }
+
+    /// The file's first line: this build's, under this pin.
+    private var headerLine: [UInt8] {
+        Array((Self.header + " " + Casebook.runningBuild + " " + pin).utf8)
     }
 
     /// How many answers the ledger holds besides the file's (what its memory grows with).
@@ -287,6 +298,11 @@ extension Casebook {
         var parent = start?.id
         for link in chain.reversed() {
             if parent == nil {
+                // A root other than the one pinned is another history: its configuration is nobody's
+                // (helper107: an orphan branch whose roles.yaml made an analyst jefe let him record).
+                if let pinned = pinnedRoot(missedBy: link.id) {
+                    throw CasebookError.foreignRoot(root: link.id.hex, pinned: pinned, branch: nil, advice: .unknown)
+                }
                 source = link.id
                 configurationLedger!.keep(link.id, after: link.id)
             } else if link.changed {
@@ -401,7 +417,7 @@ extension Casebook {
 
     private func loadConfigurationLedger() {
         guard configurationLedger == nil else { return }
-        configurationLedger = keepsConfigurationLedger ? ConfigurationLedger.load(ConfigurationLedger.file(repository)) : ConfigurationLedger()
+        configurationLedger = keepsConfigurationLedger ? ConfigurationLedger.load(ConfigurationLedger.file(repository), pin: (try? repository.config(Self.rootKey)) ?? nil) : ConfigurationLedger()
     }
 
     func saveConfigurationLedger() {

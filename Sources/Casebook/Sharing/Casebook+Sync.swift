@@ -17,6 +17,9 @@ public struct SyncResult: Sendable {
     /// The local commits `--drop-local` took off the branch (short id and subject), oldest first:
     /// steps and notes to record again if they still apply.
     public var dropped: [String] = []
+    /// Whether what `--drop-local` took off shares no history with the remote (a branch rebuilt
+    /// from another root): 'git log --not HEAD' of it would list every file.
+    public var droppedUnrelated = false
     /// The remote's URL when it is a path on this machine (or `file://`) and something was
     /// published: libgit2 writes there directly, and the shared repository's hooks do not run.
     public var unguarded: String? = nil
@@ -34,6 +37,7 @@ extension Casebook {
     /// moves: the local branch stays as it was, a copy is kept in `refs/folio/respaldo/`, and the
     /// error says what happened; `dropLocal` then takes the remote's history.
     func syncLocked(remote: String, dropLocal: Bool) throws -> SyncResult {
+        try pinRootOnFirstSync(remote: remote)
         let local = try checkWritable(recording: false)
         try checkClean(outside: nil)
         guard let url = try repository.remoteURL(remote) else { throw CasebookError.noRemote(remote) }
@@ -44,6 +48,15 @@ extension Casebook {
         }
         guard let branch = try repository.headBranchName() else { throw CasebookError.detachedHead }
         let short = String(branch.dropFirst("refs/heads/".count))
+        // A branch that begins at another root is published by nobody (helper108: an orphan
+        // branch went to the server); '--drop-local' is the way back from it.
+        let localForeign = foreignRoot(of: local)
+        if let localForeign, !dropLocal || localForeign.advisesSwitching { throw localForeign }
+        // Only the shared branch is brought and published (helper110: 'git checkout -b otra; folio
+        // sync' made refs/heads/otra on a server without hooks).
+        if localForeign == nil, let shared = try? settings(at: local).branch, shared != short {
+            throw CasebookError.branchNotShared(branch: short, shared: shared)
+        }
         do {
             try repository.fetch(remote: remote, extra: ["+\(Self.receptionNotesRef):\(Self.receptionNotesRef)"], hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
@@ -51,10 +64,15 @@ extension Casebook {
         }
         let remoteTip = try repository.resolve(reference: "refs/remotes/\(remote)/\(short)")
         var result = SyncResult(received: 0, published: 0, renumbered: [], remoteMessages: "")
+        // Nor is a remote whose history begins elsewhere taken, not even by '--drop-local'.
+        if let remoteTip, case .foreignRoot(let root, let pinned, _, _)? = foreignRoot(of: remoteTip, branch: short) {
+            throw CasebookError.remoteForeignRoot(remote: remote, url: url, branch: short, root: root, pinned: pinned)
+        }
 
         if dropLocal {
-            guard let remoteTip else { throw CasebookError.noRemoteBranch(remote: remote, branch: short) }
+            guard let remoteTip else { throw localForeign ?? CasebookError.noRemoteBranch(remote: remote, branch: short) }
             result.backup = try backup(local)
+            result.droppedUnrelated = try repository.mergeBase(local, remoteTip) == nil
             try repository.walk(from: local, hiding: remoteTip) { commit in
                 if commit.parents.count < 2 { result.dropped.append("\(commit.id.short) \(commit.subject)") }
             }
@@ -77,12 +95,6 @@ extension Casebook {
                             + ": \(v.message) [\(v.rule)]"
                     })
                 }
-            }
-            // The first sync pins the root of the shared history (trust on first use).
-            if try repository.config(Self.rootKey) == nil {
-                var root: OID?
-                try repository.walk(from: remoteTip, firstParent: true) { if root == nil { root = $0.id } }
-                if let root { try repository.setConfig(Self.rootKey, root.hex) }
             }
             if base == local {
                 try move(from: local, to: remoteTip, branch: branch)
@@ -119,6 +131,30 @@ extension Casebook {
             throw CasebookError.pushRejected(reason: reason, messages: pushed.messages)
         }
         return result
+    }
+
+    /// The first sync pins the root of the shared history (trust on first use), before anything is
+    /// judged: the root of what the clone brought from the remote (its remote-tracking branch, as
+    /// 'git clone' left it), or HEAD's where there is none (a repository published for the first
+    /// time). helper110/111: pinned after the fetch, from the remote's branch of HEAD's name, it
+    /// trusted whatever the remote held by then, and an orphan branch the remote lacked.
+    private func pinRootOnFirstSync(remote: String) throws {
+        guard try repository.config(Self.rootKey) == nil, let head = try repository.headCommit() else { return }
+        let name = try repository.headBranchName().map { String($0.dropFirst("refs/heads/".count)) }
+        var anchor = head
+        for ref in [name.map { "refs/remotes/\(remote)/\($0)" }, "refs/remotes/\(remote)/HEAD", "refs/remotes/\(remote)/main"].compactMap({ $0 }) {
+            if let tip = try repository.resolve(reference: ref) { anchor = tip; break }
+        }
+        try repository.setConfig(Self.rootKey, try historyRoot(of: anchor).hex)
+        // Answers found without a pin are not answers under it.
+        configurationLedger = nil
+    }
+
+    /// The root `tip`'s line of first parents begins at.
+    private func historyRoot(of tip: OID) throws -> OID {
+        var root = tip
+        try repository.walk(from: tip, firstParent: true) { if root == tip { root = $0.id } }
+        return root
     }
 
     /// Keeps `commit` reachable under `refs/folio/respaldo/`; returns the reference's name.

@@ -17,6 +17,7 @@ extension Casebook {
     public func verify(range: String? = nil) throws -> VerifyReport {
         let (tip, hidden) = try resolve(range: range)
         guard let tip else { return VerifyReport(ok: true, commits: 0, cases: 0, steps: 0, violations: []) }
+        if let report = try foreignHistoryReport(tip: tip, hiding: hidden) { return report }
         // What came before a range (for `A..B`): the cases' last commits bound the new ones' dates.
         var lastInCase = DateBounds()
         // For a range, only the cases its commits name are read from before it (cost by case, not by history).
@@ -396,6 +397,33 @@ extension Casebook {
         case 2: return (try commit(parts[1].isEmpty ? "HEAD" : parts[1]), parts[0].isEmpty ? nil : try commit(parts[0]))
         default: throw CasebookError.invalidValue(option: "RANGO", reason: "'\(range)' no es un rango", fix: "Use A..B o un commit.")
         }
+    }
+
+    /// On a history that begins at another root than the pinned one (`folio.raiz`) nothing is in
+    /// force: its roles.yaml is nobody's, so nothing in it is judged by it. Each commit is said to
+    /// be there ([raiz]), its root as `ruleLinear` says it; nil when `tip`'s history is the pinned root's.
+    private func foreignHistoryReport(tip: OID, hiding hidden: OID?) throws -> VerifyReport? {
+        let (root, pinned): (String, String)
+        do {
+            _ = try configurationSource(after: tip)
+            return nil
+        } catch CasebookError.foreignRoot(let foreign, let pin, _, _) {
+            (root, pinned) = (foreign, pin)
+        }
+        var violations: [Violation] = []
+        var count = 0
+        try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
+            count += 1
+            let caseID = try StepRecord(commit)?.caseID
+            let message = commit.id.hex == root
+                ? Self.foreignRootText(commit.id.short, pinned: pinned)
+                : Self.isCommitID(pinned)
+                    ? "El commit está en una historia que nace del commit \(root.prefix(7)), no de la raíz fijada en este clon (folio.raiz = \(pinned.prefix(12))): "
+                        + "allí ninguna configuración está vigente y nada cuenta."
+                    : Self.invalidPinText(pinned)
+            violations.append(Violation(commit: commit.id.hex, caseID: caseID, step: nil, rule: .root, message: message, fix: Self.foreignRootFix))
+        }
+        return VerifyReport(ok: false, commits: count, cases: 0, steps: 0, violations: violations)
     }
 
     private func caseDefinition(id: String, first: StepRecord, violations: inout [Violation]) throws -> ProcedureDefinition? {

@@ -339,13 +339,45 @@ extension Casebook {
                 return [facts.violation(.root, "El commit no tiene padre: es una segunda raíz, una historia ajena con su propio roles.yaml.",
                                         linearFix)]
             }
-            if let pinned = (try? repository.config(Self.rootKey)) ?? nil, !c.id.hex.hasPrefix(pinned.lowercased()) {
-                return [facts.violation(.root, "La raíz de la historia es \(c.id.short), pero este clon fijó folio.raiz = \(pinned): "
-                    + "no es el repositorio que se creó con 'folio init'.",
-                                        "Compruebe el remoto; si la raíz cambió de verdad, un jefe lo confirma y se ajusta 'git config folio.raiz'.")]
+            if let pinned = pinnedRoot(missedBy: c.id) {
+                return [facts.violation(.root, Self.foreignRootText(c.id.short, pinned: pinned), Self.foreignRootFix)]
             }
         }
         return []
+    }
+
+    /// What verify says of a root other than the pinned one.
+    static func foreignRootText(_ root: String, pinned: String) -> String {
+        guard isCommitID(pinned) else { return "La raíz de la historia es \(root), y " + invalidPinText(pinned) }
+        return "La raíz de la historia es \(root), pero este repositorio fijó folio.raiz = \(SafeText.visible(pinned)): no es el que se creó con 'folio init'."
+    }
+
+    /// What is said of a `folio.raiz` that names no commit.
+    static func invalidPinText(_ pinned: String) -> String {
+        "folio.raiz = '\(SafeText.visible(pinned))' no es el id completo de un commit (40 dígitos hexadecimales): ninguna raíz coincide con él, así "
+            + "que nada está vigente. Quítelo con 'git config --unset folio.raiz' y ejecute 'folio sync', que lo fija desde el remoto (o "
+            + "fíjelo con 'git config folio.raiz ID', el id que da 'git rev-list --max-parents=0 origin/main')."
+    }
+
+    static let foreignRootFix = "En un clon: vuelva a la rama compartida ('git switch main') o traiga la del remoto ('folio sync --drop-local'). "
+        + "En el repositorio compartido nada de esa historia se acepta; si es su folio.raiz lo que está mal, lo corrige el administrador con el "
+        + "id que da 'git rev-list --max-parents=0 main'."
+
+    /// The root this clone pinned (`folio.raiz`, without surrounding blanks) when `root` is not it;
+    /// nil when it is, or when none is pinned. A value that is not a whole commit id (empty, a
+    /// prefix) is no root's: everything is foreign until it is set right (helper108: an empty
+    /// value had trusted any root).
+    func pinnedRoot(missedBy root: OID) -> String? {
+        guard let raw = (try? repository.config(Self.rootKey)) ?? nil else { return nil }
+        let pinned = raw.trimmingCharacters(in: .whitespaces)
+        if Self.isCommitID(pinned), root.hex == pinned.lowercased() { return nil }
+        return pinned
+    }
+
+    /// Whether `text` is a whole commit id: 40 hexadecimal digits (64 in a SHA-256 repository).
+    /// A prefix is not enough: helper110 made an orphan root with the pin's 7 digits in 12 s.
+    static func isCommitID(_ text: String) -> Bool {
+        [40, 64].contains(text.utf8.count) && text.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit)
     }
 
     /// Every commit: signed by its author's registered key (or, for an external actor, the

@@ -38,9 +38,16 @@ extension Folio {
             }
         }
 
-        /// In a case repository, the definitions committed at HEAD; elsewhere, folio's own.
+        /// In a case repository, the definitions in force at HEAD; elsewhere, folio's own. On a
+        /// branch that begins at another root nothing is in force (helper110: its schemas were shown).
         private func definitions() throws -> [ProcedureDefinition] {
-            if let book = try? repository.openReader(), let defs = try? book.proceduresInForce(), !defs.isEmpty { return defs }
+            do {
+                let defs = try repository.openReader().proceduresInForce()
+                if !defs.isEmpty { return defs }
+            } catch let error as CasebookError where error.code == "FOLIO-E078" {
+                throw error
+            } catch {
+            }
             guard let dir = SchemaLibrary.canonicalDirectory(executable: CommandLine.arguments[0]) else {
                 throw CasebookError.notARepository(repository.folder)
             }

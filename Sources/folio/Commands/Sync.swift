@@ -14,7 +14,7 @@ extension Folio {
 
         func run() throws {
             try Folio.perform {
-                let result = try repository.open().sync(remote: remote, dropLocal: dropLocal)
+                let result = try repository.open(anyRoot: true).sync(remote: remote, dropLocal: dropLocal)
                 for r in result.renumbered {
                     print("El expediente \(r.from) se publicó como \(r.to): el número \(r.from) ya lo tenía otro expediente.")
                 }
@@ -23,7 +23,8 @@ extension Folio {
                     let kept = result.backup ?? "refs/folio/respaldo/"
                     print("Se tomó la versión del repositorio compartido; lo local quedó en \(kept). Un archivo de ahí se recupera con "
                         + "'git show \(kept):RUTA > ARCHIVO' (por ejemplo un documento, para incorporarlo de nuevo con 'folio attach'), "
-                        + "y lo que cambió con 'git log -p \(kept) --not HEAD'.")
+                        + (result.droppedUnrelated ? "y en qué difiere con 'git diff --stat HEAD \(kept)' (nace de otra raíz)."
+                                                   : "y lo que cambió con 'git log -p \(kept) --not HEAD'."))
                     if !result.dropped.isEmpty {
                         print("Quedaron fuera de la rama (regístrelos de nuevo con folio si aún corresponden):")
                         for line in result.dropped { print("  \(line)") }
