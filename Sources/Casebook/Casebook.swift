@@ -239,7 +239,8 @@ public final class Casebook {
         // A lock left by a folio killed half-way is recovered by the next writer (WriteLock.run),
         // never by a command that only reads: reading touches neither the index nor its lock.
         // An empty git repository is not a case repository: `folio init` lays the first commit.
-        guard let head = try repository.headCommit() else { throw CasebookError.emptyRepository }
+        guard let head = try repository.headCommit() else { throw unbornHead() }
+        try pinRootOnFirstUse(head: head)
         // Another root first: an orphan branch need not hold a roles.yaml, and 'folio sync
         // --drop-local' (`anyRoot`) is the way back from it.
         let foreign = foreignRoot(of: head)
@@ -264,6 +265,8 @@ public final class Casebook {
     /// in quarantine.
     public static func openForReading(at path: String, clock: Clock) throws -> Casebook {
         let book = try reader(at: path, clock: clock)
+        // 'folio verify' as a clone's first command pins its root as any other (helper112/113).
+        if !book.repository.isBare, let head = try book.repository.headCommit() { try book.pinRootOnFirstUse(head: head) }
         // Days are the department's, as in a clone: the time zone comes from folio.yaml.
         if let head = try book.repository.headCommit(), let text = try book.repository.file(at: Settings.fileName, in: head),
            let zone = TimeZone(identifier: try Settings.parse(String(decoding: text, as: UTF8.self)).timeZone) {
@@ -301,6 +304,70 @@ public final class Casebook {
         return head
     }
 
+    /// Pins the root (`folio.raiz`) of a clone on its first use, when it is not pinned yet: the root
+    /// where HEAD and what the clone brought from its remotes (the remote-tracking branches of
+    /// `remote`, of HEAD's branch's remote and of origin: the one of HEAD's name, and main) all
+    /// begin; `orHead`: HEAD's root when there is no remote-tracking branch (a repository
+    /// published for the first time). Where they begin at different roots nothing is pinned and
+    /// FOLIO-E081 lists them: folio does not choose (helper112: pinned from the remote of the
+    /// first sync, a second remote fetched before it, or a forged origin/main, chose the forgery).
+    /// A repository with no remote-tracking branch keeps taking HEAD's root on trust.
+    func pinRootOnFirstUse(head: OID, remote: String? = nil, orHead: Bool = false) throws {
+        guard try repository.config(Self.rootKey, localOnly: true) == nil else { return }
+        let branch = try repository.headBranchName().map { String($0.dropFirst("refs/heads/".count)) }
+        var remotes: [String] = []
+        for name in [remote, branch.flatMap { (try? repository.config("branch.\($0).remote")) ?? nil }, "origin"] {
+            if let name, !remotes.contains(name) { remotes.append(name) }
+        }
+        var tips: [(name: String, tip: OID)] = []
+        for name in remotes {
+            // (Not the remote's HEAD: a symbolic reference, it may name a local branch; helper113.)
+            for ref in [branch, "main"].compactMap({ $0 }) {
+                if let tip = (try? repository.resolve(reference: "refs/remotes/\(name)/\(ref)")) ?? nil,
+                   !tips.contains(where: { $0.tip == tip && $0.name.hasPrefix(name + "/") }) {
+                    tips.append(("\(name)/\(ref)", tip))
+                }
+            }
+        }
+        var roots: [(name: String, root: OID)] = []
+        var known: [OID: OID] = [:]
+        for (name, tip) in tips {
+            // A reference that names no commit (helper113: one set to a blob) is skipped: the others still have to agree.
+            guard let root = try? known[tip] ?? historyRoot(of: tip) else { continue }
+            known[tip] = root
+            roots.append((name, root))
+        }
+        guard !roots.isEmpty || orHead else { return }
+        roots.insert((branch.map { "HEAD (rama '\($0)')" } ?? "HEAD", try historyRoot(of: head)), at: 0)
+        guard Set(roots.map(\.root)).count == 1 else {
+            throw CasebookError.rootUndecided(roots: roots.map { ($0.name, $0.root.hex) })
+        }
+        try repository.setConfig(Self.rootKey, roots[0].root.hex)
+        // Answers found without a pin are not answers under it.
+        configurationLedger = nil
+    }
+
+    /// Why HEAD has no commit: an empty repository (FOLIO-E006), or a clone whose HEAD names a
+    /// branch the shared repository does not have, beside one it has (FOLIO-E082, helper113: a
+    /// bare repository made with 'git init --bare', whose HEAD stayed 'master', published 'main').
+    private func unbornHead() -> CasebookError {
+        let branch = ((try? repository.headBranchName()) ?? nil).map { String($0.dropFirst("refs/heads/".count)) }
+        let remote = branch.flatMap { (try? repository.config("branch.\($0).remote")) ?? nil } ?? "origin"
+        for name in ["main", "master"] where name != branch {
+            if ((try? repository.resolve(reference: "refs/remotes/\(remote)/\(name)")) ?? nil) != nil {
+                return .unbornBranch(branch: branch, remoteBranch: "\(remote)/\(name)")
+            }
+        }
+        return .emptyRepository
+    }
+
+    /// The root `tip`'s line of first parents begins at.
+    func historyRoot(of tip: OID) throws -> OID {
+        var root = tip
+        try repository.walk(from: tip, firstParent: true) { if root == tip { root = $0.id } }
+        return root
+    }
+
     /// FOLIO-E078 when `head`'s history begins at another root than the one pinned (`folio.raiz`):
     /// an orphan branch made with plain git, whose roles.yaml may name anyone jefe. Nothing is in
     /// force there, so nothing is shown as the department's nor recorded. (The answer is the
@@ -308,7 +375,7 @@ public final class Casebook {
     /// when the configuration cannot be read (that is said where it is read).
     /// `branch`: the branch `head` is the tip of (HEAD's when nil).
     func foreignRoot(of head: OID, branch: String? = nil) -> CasebookError? {
-        guard (try? repository.config(Self.rootKey)) ?? nil != nil else { return nil }
+        guard (try? repository.config(Self.rootKey, localOnly: true)) ?? nil != nil else { return nil }
         do {
             _ = try configurationSource(after: head)
         } catch CasebookError.foreignRoot(let root, let pinned, _, _) {

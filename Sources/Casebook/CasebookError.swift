@@ -34,6 +34,9 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case operationInProgress(String)
     case detachedHead
     case emptyRepository
+    /// HEAD's branch has no commit, but a remote-tracking branch does (a clone of a shared
+    /// repository whose HEAD names another branch): which one to switch to.
+    case unbornBranch(branch: String?, remoteBranch: String)
     case notACaseRepository(String)
     case directoryNotEmpty(String)
     case invalidFile(file: String, reason: String, fix: String)
@@ -139,6 +142,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case unrelatedHistories(remote: String)
     /// The remote's branch begins at another root than the one this clone pinned (`folio.raiz`).
     case remoteForeignRoot(remote: String, url: String, branch: String, root: String, pinned: String)
+    /// No root pinned yet, and HEAD and the remote-tracking branches begin at different roots (name, root).
+    case rootUndecided(roots: [(name: String, root: String)])
     /// `folio sync` on a branch that is not the shared one (`rama` in folio.yaml).
     case branchNotShared(branch: String, shared: String)
     /// Fetching or pushing failed in libgit2: the error is kept as the cause.
@@ -170,6 +175,11 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "HEAD no apunta a una rama (detached HEAD). Vuelva a la rama de trabajo con 'git switch main'."
         case .emptyRepository:
             return "Este repositorio git está vacío (sin commits): no es un repositorio de expedientes de folio. Cree uno con 'folio init CARPETA --jefe \"Nombre <correo>\"' (una carpeta nueva), o clone el repositorio compartido con 'git clone'."
+        case .unbornBranch(let branch, let remoteBranch):
+            let local = remoteBranch.split(separator: "/", maxSplits: 1).last.map(String.init) ?? remoteBranch
+            return "\(branch.map { "La rama '\(SafeText.visible($0))'" } ?? "HEAD") no tiene commits todavía, pero \(SafeText.visible(remoteBranch)) sí: "
+                + "es la rama compartida que trajo el clon. Cámbiese a ella con 'git switch \(SafeText.visible(local))'. (El repositorio compartido "
+                + "señala otra rama como la suya: su administrador lo corrige con 'git symbolic-ref HEAD refs/heads/\(SafeText.visible(local))'.)"
         case .notACaseRepository(let path):
             return "\(path) es un repositorio git pero no de expedientes: falta roles.yaml o folio.yaml. Créelo con 'folio init'."
         case .directoryNotEmpty(let path):
@@ -423,8 +433,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .foreignRoot(let root, let pinned, let branch, let advice):
             let history = branch.map { "La historia de la rama '\(SafeText.visible($0))'" } ?? "La historia de HEAD"
             guard Casebook.isCommitID(pinned) else { return "\(history) nace del commit \(root), y " + Casebook.invalidPinText(pinned) }
-            let what = "\(history) nace del commit \(root), no de la raíz fijada en este clon (folio.raiz = \(SafeText.visible(pinned)), que fijan "
-                + "'folio init' o el primer 'folio sync'): es otra historia; su roles.yaml, folio.yaml y schemas/ no dan autoridad a nadie, y "
+            let what = "\(history) nace del commit \(root), no de la raíz fijada en este clon (folio.raiz = \(SafeText.visible(pinned)), que fija "
+                + "'folio init' o el primer comando de folio en el clon): es otra historia; su roles.yaml, folio.yaml y schemas/ no dan autoridad a nadie, y "
                 + "folio no muestra ni registra nada sobre ella."
             switch advice {
             case .notShared(let remote):
@@ -435,8 +445,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                     + "'folio sync --drop-local' (guarda esta en refs/folio/respaldo/); lo que la rama tenía antes y no se publicó sigue en 'git reflog'."
             case .pinDisagrees(let remoteBranch):
                 return what + " \(SafeText.visible(remoteBranch)) nace del mismo commit que esta rama: lo que no coincide es folio.raiz (¿mal "
-                    + "escrito?). Si 'git remote -v' es de verdad el repositorio del departamento, fíjela de nuevo: 'git config --unset folio.raiz' "
-                    + "y 'folio sync'."
+                    + "escrito?). Si 'git remote -v' es de verdad el repositorio del departamento, quítela con 'git config --unset folio.raiz': "
+                    + "el próximo comando de folio la fija de nuevo."
             case .unknown:
                 return what + " Si esta no es la rama compartida, vuelva a ella ('git switch main', o la que use el departamento); si lo es, "
                     + "traiga la del remoto con 'folio sync --drop-local' (guarda esta en refs/folio/respaldo/). Si la raíz cambió de verdad, "
@@ -467,9 +477,16 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .remoteForeignRoot(let remote, let url, let branch, let root, let pinned):
             return "La rama \(SafeText.visible(branch)) de '\(SafeText.visible(remote))' (\(SafeText.visible(url))) nace del commit \(root), no de la raíz "
                 + "fijada en este clon (folio.raiz = \(SafeText.visible(pinned))): no es el repositorio de expedientes de este clon. No se tomó nada "
-                + "en la rama ni se publicó nada (solo refs/remotes/\(SafeText.visible(remote))/ guarda lo que se trajo, y el próximo 'folio sync' "
-                + "con el remoto correcto lo reemplaza). Revise la dirección con 'git remote -v' y corríjala con 'git remote set-url'. Solo si el "
+                + "en la rama ni se publicó nada (solo refs/remotes/\(SafeText.visible(remote))/ guarda lo que se trajo: 'git remote set-url' y "
+                + "otro 'folio sync', o 'git remote remove \(SafeText.visible(remote))', lo dejan como debe). Revise la dirección con 'git remote -v'. Solo si el "
                 + "departamento cambió de verdad de repositorio (lo anuncia el jefe) se ajusta 'git config folio.raiz'."
+        case .rootUndecided(let roots):
+            return "Este clon aún no fijó la raíz del repositorio de expedientes (folio.raiz), y lo que tiene no nace del mismo commit:\n  "
+                + roots.map { "\(SafeText.visible($0.name)) nace de \($0.root)" }.joined(separator: "\n  ")
+                + "\nfolio no elige cuál es la del departamento ni muestra o registra nada hasta que se fije. Si está en una rama que no es la "
+                + "compartida, vuelva a ella ('git switch main') y repita. Si no, pregunte al jefe cuál es la raíz del repositorio del "
+                + "departamento ('git rev-list --max-parents=0 main' en su clon) y fíjela: 'git config folio.raiz ID'; quite luego el remoto "
+                + "que no corresponda ('git remote -v', 'git remote remove')."
         case .branchNotShared(let branch, let shared):
             return "Está en la rama '\(SafeText.visible(branch))', y 'folio sync' trae y publica solo la rama compartida, '\(SafeText.visible(shared))' "
                 + "('rama:' en folio.yaml): no se trajo ni se publicó nada. Vuelva a ella con 'git switch \(SafeText.visible(shared))'; lo hecho en "
@@ -517,6 +534,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .operationInProgress: return "FOLIO-E004"
         case .detachedHead: return "FOLIO-E005"
         case .emptyRepository: return "FOLIO-E006"
+        case .unbornBranch: return "FOLIO-E082"
         case .notACaseRepository: return "FOLIO-E007"
         case .directoryNotEmpty: return "FOLIO-E008"
         case .invalidFile: return "FOLIO-E009"
@@ -572,6 +590,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .unrelatedHistories: return "FOLIO-E057"
         case .remoteForeignRoot: return "FOLIO-E079"
         case .branchNotShared: return "FOLIO-E080"
+        case .rootUndecided: return "FOLIO-E081"
         case .remoteFailed: return "FOLIO-E058"
         case .pushRejected: return "FOLIO-E059"
         case .syncConflict: return "FOLIO-E060"

@@ -453,62 +453,157 @@ struct AttackTests {
         try f.expectOK(f.folio(dir, "status"))
     }
 
-    @Test("the first sync pins the root the clone brought, before the fetch: an unsynced clone neither publishes an orphan or side branch nor adopts a swapped remote (helper110, helper111)")
-    func firstSyncPinsWhatWasCloned() throws {
+    @Test("a clone pins its root on first use where HEAD and what it brought agree, and refuses to choose where they do not (E081); sync publishes no orphan or side branch and adopts no swapped remote (helper110-112)")
+    func firstUsePinsWhatWasCloned() throws {
         let f = try Fortress()
         let shared = try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare)
         let root = try Sandbox.gitOut(["rev-list", "--max-parents=0", "main"], in: f.shared.bare)
         func branches() throws -> String { try Sandbox.gitOut(["for-each-ref", "--format=%(refname)", "refs/heads/"], in: f.shared.bare) }
-        // An orphan branch with a forged roster in a clone that never synced: trusted on first use until the sync, which pins
-        // the cloned root and refuses it; a cache written while it was trusted is not believed after.
+        func unpinned(_ dir: String) throws -> Bool { try Sandbox.git(["config", "folio.raiz"], in: dir).status != 0 }
+        // An orphan branch with a forged roster in a clone no folio command has touched: HEAD and origin/main begin at
+        // different roots, so nothing is pinned, shown, recorded or published until the clone is back on the shared branch.
         let a = try f.clone(as: "alopez")
-        #expect(try Sandbox.git(["config", "folio.raiz"], in: a).status != 0)
+        #expect(try unpinned(a))
         _ = try Sandbox.gitOut(["checkout", "-q", "--orphan", "borrador"], in: a)
         try f.edit(a, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [jefe]") }
         let orphan = try f.commit(a, "Empezar limpio", author: "alopez")
-        try f.expectOK(f.folio(a, "roles"))
-        // (helper110: an empty pin was keyed as none, and the cache written while the orphan was trusted was believed.)
-        _ = try Sandbox.gitOut(["config", "folio.raiz", ""], in: a)
-        #expect(try f.folio(a, "roles").err.contains("FOLIO-E078"), "la caché escrita sin raíz fijada se creyó")
-        #expect(try f.folio(a, "roles", "set", "mrodriguez", "--role", "analista", "--as", "alopez").err.contains("FOLIO-E078"))
-        _ = try Sandbox.gitOut(["config", "--unset", "folio.raiz"], in: a)
-        for args in [["sync"], ["sync", "--drop-local"]] {
+        for args in [["roles"], ["status"], ["roles", "set", "mrodriguez", "--role", "analista", "--as", "alopez"], ["sync"], ["sync", "--drop-local"]] {
             let run = try f.folio(a, args)
-            #expect(run.status != 0 && run.err.contains("FOLIO-E078") && run.err.contains("git switch main"), "\(run.out)\(run.err)")
+            #expect(run.status != 0 && run.err.contains("FOLIO-E081") && run.err.contains("HEAD (rama 'borrador') nace de \(orphan)")
+                    && run.err.contains("origin/main nace de \(root)") && run.err.contains("git switch main"), "folio \(args.joined(separator: " ")): \(run.out)\(run.err)")
         }
         #expect(try branches() == "refs/heads/main", "la rama huérfana se publicó")
-        #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: a) == root)
-        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: a) == orphan)
-        #expect(try f.folio(a, "roles", "set", "mrodriguez", "--role", "analista", "--as", "alopez").err.contains("FOLIO-E078"))
-        #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: a) == orphan)
+        #expect(try unpinned(a) && (try Sandbox.gitOut(["rev-parse", "HEAD"], in: a)) == orphan)
         _ = try Sandbox.gitOut(["checkout", "-q", "main"], in: a)
-        try f.expectOK(f.folio(a, "sync"))
+        try f.expectOK(f.folio(a, "status"))
+        #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: a) == root)
+        // Back on it, the orphan grants nothing (pinned now).
+        _ = try Sandbox.gitOut(["checkout", "-q", "borrador"], in: a)
+        #expect(try f.folio(a, "roles").err.contains("FOLIO-E078"))
+
+        // A forged origin/main before the first command: the roots disagree and nothing is pinned. A second remote fetched
+        // before the first sync with '--remote': HEAD and origin agree, that root is pinned, and the other history is not
+        // taken, not even by '--drop-local' (helper112: the pin came from the second remote).
+        let evil = f.shared.box.path + "/ajeno"
+        try f.expectOK(f.folio(f.shared.box.path, "init", evil, "--jefe", "Ana López <alopez@igss.gob.gt>"))
+        let evilRoot = try Sandbox.gitOut(["rev-parse", "HEAD"], in: evil)
+        let b = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["fetch", "-q", evil, "main:refs/tmp/ajeno"], in: b)
+        _ = try Sandbox.gitOut(["update-ref", "refs/remotes/origin/main", evilRoot], in: b)
+        let forged = try f.folio(b, "status")
+        #expect(forged.status != 0 && forged.err.contains("FOLIO-E081") && forged.err.contains("origin/main nace de \(evilRoot)"), "\(forged.err)")
+        #expect(try unpinned(b))
+        let c = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["remote", "add", "ev", evil], in: c)
+        _ = try Sandbox.gitOut(["fetch", "-q", "ev"], in: c)
+        for args in [["sync", "--remote", "ev"], ["sync", "--drop-local", "--remote", "ev"]] {
+            let run = try f.folio(c, args)
+            #expect(run.status != 0 && run.err.contains("FOLIO-E079") && run.err.contains(evilRoot), "\(run.out)\(run.err)")
+            #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: c) == root && (try Sandbox.gitOut(["rev-parse", "HEAD"], in: c)) == shared)
+        }
+
+        // Where there is no remote-tracking branch, HEAD's root is taken on trust; a cache written then is not believed
+        // under a pin set after (helper110: an empty pin was keyed as none).
+        let d = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["remote", "remove", "origin"], in: d)
+        _ = try Sandbox.gitOut(["checkout", "-q", "--orphan", "borrador"], in: d)
+        try f.edit(d, "roles.yaml") { $0.replacingOccurrences(of: "roles: [analista]", with: "roles: [jefe]") }
+        try f.commit(d, "Empezar limpio", author: "alopez")
+        try f.expectOK(f.folio(d, "roles"))
+        _ = try Sandbox.gitOut(["config", "folio.raiz", ""], in: d)
+        #expect(try f.folio(d, "roles").err.contains("FOLIO-E078"), "la caché escrita sin raíz fijada se creyó")
+        #expect(try f.folio(d, "roles", "set", "mrodriguez", "--role", "analista", "--as", "alopez").err.contains("FOLIO-E078"))
 
         // A side branch of the true history: folio sync publishes only the shared branch.
-        let b = try f.clone(as: "alopez")
-        _ = try Sandbox.gitOut(["checkout", "-q", "-b", "lado"], in: b)
-        try f.edit(b, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado.\n" }
-        try f.expectOK(f.folio(b, "note", "COOP-2026-0001", "-m", "Revisado", "--as", "alopez"))
+        let e = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["checkout", "-q", "-b", "lado"], in: e)
+        try f.edit(e, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado.\n" }
+        try f.expectOK(f.folio(e, "note", "COOP-2026-0001", "-m", "Revisado", "--as", "alopez"))
         for args in [["sync"], ["sync", "--drop-local"]] {
-            let run = try f.folio(b, args)
+            let run = try f.folio(e, args)
             #expect(run.status != 0 && run.err.contains("FOLIO-E080") && run.err.contains("git switch main"), "\(run.out)\(run.err)")
         }
         #expect(try branches() == "refs/heads/main" && (try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare)) == shared)
 
-        // A clone with its own work, not yet synced, whose remote was pointed at another history: nothing is taken.
-        let c = try f.clone(as: "alopez")
-        try f.edit(c, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado.\n" }
-        try f.expectOK(f.folio(c, "note", "COOP-2026-0001", "-m", "Revisado", "--as", "alopez"))
-        let mine = try Sandbox.gitOut(["rev-parse", "HEAD"], in: c)
-        let evil = f.shared.box.path + "/ajeno"
-        try f.expectOK(f.folio(f.shared.box.path, "init", evil, "--jefe", "Ana López <alopez@igss.gob.gt>"))
-        _ = try Sandbox.gitOut(["remote", "set-url", "origin", evil], in: c)
+        // A clone with its own work, whose remote was pointed at another history after it was cloned: nothing is taken.
+        let g = try f.clone(as: "alopez")
+        try f.edit(g, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado.\n" }
+        try f.expectOK(f.folio(g, "note", "COOP-2026-0001", "-m", "Revisado", "--as", "alopez"))
+        let mine = try Sandbox.gitOut(["rev-parse", "HEAD"], in: g)
+        _ = try Sandbox.gitOut(["remote", "set-url", "origin", evil], in: g)
         for args in [["sync"], ["sync", "--drop-local"]] {
-            let run = try f.folio(c, args)
+            let run = try f.folio(g, args)
             #expect(run.status != 0 && run.err.contains("FOLIO-E079") && run.err.contains(root), "\(run.out)\(run.err)")
-            #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: c) == mine)
-            #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: c) == root)
+            #expect(try Sandbox.gitOut(["rev-parse", "HEAD"], in: g) == mine)
+            #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: g) == root)
         }
+    }
+
+    @Test("the pin's edges (helper113): only the clone's own config counts; verify pins as the first command; a remote-tracking branch that names no commit is skipped; a branch the shared repository lacks beside one it has (E082); sync makes the remote's branch the upstream")
+    func pinEdges() throws {
+        let f = try Fortress()
+        let root = try Sandbox.gitOut(["rev-list", "--max-parents=0", "main"], in: f.shared.bare)
+        // A folio.raiz in the user's global config is not this clone's pin.
+        let global = f.shared.box.path + "/gitconfig"
+        try "[folio]\n\traiz = \(String(repeating: "a", count: 40))\n".write(toFile: global, atomically: true, encoding: .utf8)
+        let a = try f.clone(as: "alopez")
+        let withGlobal = try Sandbox.run(CLI.binary, ["status"], in: a, env: ["FOLIO_DATE": Fortress.when, "GIT_CONFIG_GLOBAL": global])
+        #expect(withGlobal.ok, "\(withGlobal.err)")
+        #expect(try Sandbox.gitOut(["config", "--local", "folio.raiz"], in: a) == root)
+        // verify as the first command pins too.
+        let b = try f.clone(as: "alopez")
+        try f.expectOK(f.folio(b, "verify"))
+        #expect(try Sandbox.gitOut(["config", "folio.raiz"], in: b) == root)
+        // origin/main set to a blob: skipped, no raw git error.
+        let c = try f.clone(as: "alopez")
+        let blob = try Sandbox.gitOut(["rev-parse", "HEAD:roles.yaml"], in: c)
+        _ = try Sandbox.gitOut(["update-ref", "--no-deref", "refs/remotes/origin/main", blob], in: c)
+        let status = try f.folio(c, "status")
+        #expect(status.ok && !status.err.contains("Error de git"), "\(status.err)")
+        // A shared repository made with 'git init --bare' (HEAD 'master') that was published 'main': a clone of it is told to switch.
+        let bare = f.shared.box.path + "/vacio.git"
+        _ = try Sandbox.gitOut(["init", "-q", "--bare", "-b", "master", bare], in: f.shared.box.path)
+        let jefe = try f.clone(as: "mrodriguez")
+        _ = try Sandbox.gitOut(["remote", "add", "nuevo", bare], in: jefe)
+        _ = try Sandbox.gitOut(["config", "--unset", "branch.main.remote"], in: jefe)
+        _ = try Sandbox.gitOut(["config", "--unset", "branch.main.merge"], in: jefe)
+        _ = try Sandbox.gitOut(["remote", "remove", "origin"], in: jefe)
+        _ = try Sandbox.gitOut(["remote", "rename", "nuevo", "origin"], in: jefe)
+        try f.expectOK(f.folio(jefe, "sync"))
+        #expect(try Sandbox.gitOut(["config", "branch.main.remote"], in: jefe) == "origin"
+                && (try Sandbox.gitOut(["config", "branch.main.merge"], in: jefe)) == "refs/heads/main")
+        let late = f.shared.box.path + "/tarde"
+        _ = try Sandbox.git(["clone", "-q", bare, late], in: f.shared.box.path)
+        let unborn = try f.folio(late, "status")
+        #expect(unborn.status != 0 && unborn.err.contains("FOLIO-E082") && unborn.err.contains("git switch main"), "\(unborn.err)")
+        _ = try Sandbox.gitOut(["switch", "-q", "main"], in: late)
+        try f.expectOK(f.folio(late, "status"))
+    }
+
+    @Test("the shared repository's own folio.raiz must name its root: empty, a prefix, another commit refuse every push to the branch [raiz] (helper112)")
+    func sharedPinNamesItsRoot() throws {
+        let f = try Fortress()
+        let dir = try f.clone(as: "alopez")
+        let root = try Sandbox.gitOut(["rev-list", "--max-parents=0", "main"], in: f.shared.bare)
+        let tip = try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare)
+        try f.edit(dir, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado.\n" }
+        try f.expectOK(f.folio(dir, "note", "COOP-2026-0001", "-m", "Revisado", "--as", "alopez"))
+        for bad in ["", "basura", String(root.prefix(12)), tip] {
+            _ = try Sandbox.gitOut(["config", "folio.raiz", bad], in: f.shared.bare)
+            let push = try f.push(dir, date: Fortress.when)
+            #expect(!push.ok && push.err.contains("folio.raiz del repositorio compartido") && push.err.contains("[raiz]")
+                    && push.err.contains("git rev-list --max-parents=0 main"), "'\(bad)': \(push.err)")
+            #expect(try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare) == tip)
+        }
+        // Unset, the push goes through, and whoever pushed reads that the shared repository checks no root (helper113).
+        _ = try Sandbox.gitOut(["config", "--unset", "folio.raiz"], in: f.shared.bare)
+        let unset = try f.push(dir, date: Fortress.when)
+        #expect(unset.ok && unset.err.contains("no tiene folio.raiz"), "\(unset.err)")
+        try f.edit(dir, "cases/2026/COOP-2026-0001/expediente.md") { $0 + "\nRevisado otra vez.\n" }
+        try f.expectOK(f.folio(dir, "note", "COOP-2026-0001", "-m", "Revisado otra vez", "--as", "alopez"))
+        _ = try Sandbox.gitOut(["config", "folio.raiz", root], in: f.shared.bare)
+        let push = try f.push(dir, date: Fortress.when)
+        #expect(push.ok && !push.err.contains("folio.raiz"), "\(push.err)")
     }
 
     @Test("archived documents and the routing slip, commit by commit: removed, replaced with their hash, the index dropped, by an analyst or a jefe, with or without trailers")

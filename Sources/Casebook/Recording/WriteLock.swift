@@ -316,6 +316,10 @@ extension Casebook {
 
     /// Fetches, replays the local steps on the shared history, verifies and pushes (see `syncLocked`).
     public func sync(remote: String = "origin", dropLocal: Bool = false) throws -> SyncResult {
-        try writing { try syncLocked(remote: remote, dropLocal: dropLocal) }
+        try writing {
+            let result = try syncLocked(remote: remote, dropLocal: dropLocal)
+            trackShared(remote: remote)
+            return result
+        }
     }
 }

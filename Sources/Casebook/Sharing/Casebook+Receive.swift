@@ -81,6 +81,22 @@ extension Casebook {
                            "La historia publicada no se borra; si hace falta, el administrador lo hace en el servidor.")
                     continue
                 }
+                // The shared repository's own pin, when set, must name its root (helper112: with an empty,
+                // mistyped or other id the hook took pushes its own verify then flagged [raiz]). Without a
+                // branch yet, verify below judges the whole history's root against it.
+                if (try? repository.config(Self.rootKey, localOnly: true)) ?? nil == nil {
+                    // Unset, any root goes on a branch's first push: said to whoever pushes (helper113).
+                    say(Violation(commit: pushed, caseID: nil, step: nil, rule: .root,
+                                  message: "el repositorio compartido no tiene folio.raiz: no comprueba de qué raíz nace lo que recibe.",
+                                  fix: "El administrador la fija con 'git config folio.raiz ID', el id que da 'git rev-list --max-parents=0 \(settings.branch)'.",
+                                  severity: .warning),
+                        "el repositorio compartido no tiene folio.raiz: no comprueba de qué raíz nace lo que recibe; el administrador la fija con "
+                        + "'git config folio.raiz ID', el id que da 'git rev-list --max-parents=0 \(settings.branch)' [raiz].")
+                } else if update.old != nil, let problem = sharedPinProblem() {
+                    refuse(.root, problem, "El administrador fija folio.raiz del repositorio compartido con el id que da "
+                           + "'git rev-list --max-parents=0 \(settings.branch)' ('git config folio.raiz ID').")
+                    continue
+                }
                 if let old = update.old, try !repository.isAncestor(old, of: new) {
                     refuse(.rewrite, "el push reescribe la historia de \(settings.branch) (\(old.short) no es antecesor de \(new.short)).",
                            "La historia publicada no se cambia: traiga los cambios con 'folio sync' y vuelva a enviar.")
@@ -123,6 +139,21 @@ extension Casebook {
                    + "un jefe las agrega a refs_permitidas en folio.yaml.")
         }
         return ReceiveReport(accepted: !findings.contains(where: \.isError), findings: findings, lines: lines)
+    }
+
+    /// What is wrong with the shared repository's `folio.raiz`, when something is: not a whole
+    /// commit id, or the id of no commit here without parents. (O(1): the branch itself is not walked.)
+    private func sharedPinProblem() -> String? {
+        guard let raw = (try? repository.config(Self.rootKey, localOnly: true)) ?? nil else { return nil }
+        let pinned = raw.trimmingCharacters(in: .whitespaces)
+        guard Self.isCommitID(pinned), let id = OID(hex: pinned.lowercased()) else {
+            return "folio.raiz del repositorio compartido ('\(SafeText.visible(raw))') no es el id completo de un commit (40 dígitos "
+                + "hexadecimales): ninguna raíz coincide con él y no se acepta nada."
+        }
+        guard let commit = try? repository.commit(id), commit.parents.isEmpty else {
+            return "folio.raiz del repositorio compartido (\(pinned)) no es la raíz de su historia: no se acepta nada hasta que se corrija."
+        }
+        return nil
     }
 
     /// How far the shared repository's history cache may lag its branch before the post-receive

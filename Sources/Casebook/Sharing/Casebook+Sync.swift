@@ -37,7 +37,10 @@ extension Casebook {
     /// moves: the local branch stays as it was, a copy is kept in `refs/folio/respaldo/`, and the
     /// error says what happened; `dropLocal` then takes the remote's history.
     func syncLocked(remote: String, dropLocal: Bool) throws -> SyncResult {
-        try pinRootOnFirstSync(remote: remote)
+        // The first sync pins the root before anything is fetched or judged: where HEAD and what the
+        // clone brought agree (helper110/111: pinned after the fetch, it trusted whatever the remote
+        // held by then); in a repository published for the first time, HEAD's.
+        if let head = try repository.headCommit() { try pinRootOnFirstUse(head: head, remote: remote, orHead: true) }
         let local = try checkWritable(recording: false)
         try checkClean(outside: nil)
         guard let url = try repository.remoteURL(remote) else { throw CasebookError.noRemote(remote) }
@@ -133,28 +136,17 @@ extension Casebook {
         return result
     }
 
-    /// The first sync pins the root of the shared history (trust on first use), before anything is
-    /// judged: the root of what the clone brought from the remote (its remote-tracking branch, as
-    /// 'git clone' left it), or HEAD's where there is none (a repository published for the first
-    /// time). helper110/111: pinned after the fetch, from the remote's branch of HEAD's name, it
-    /// trusted whatever the remote held by then, and an orphan branch the remote lacked.
-    private func pinRootOnFirstSync(remote: String) throws {
-        guard try repository.config(Self.rootKey) == nil, let head = try repository.headCommit() else { return }
-        let name = try repository.headBranchName().map { String($0.dropFirst("refs/heads/".count)) }
-        var anchor = head
-        for ref in [name.map { "refs/remotes/\(remote)/\($0)" }, "refs/remotes/\(remote)/HEAD", "refs/remotes/\(remote)/main"].compactMap({ $0 }) {
-            if let tip = try repository.resolve(reference: ref) { anchor = tip; break }
-        }
-        try repository.setConfig(Self.rootKey, try historyRoot(of: anchor).hex)
-        // Answers found without a pin are not answers under it.
-        configurationLedger = nil
-    }
-
-    /// The root `tip`'s line of first parents begins at.
-    private func historyRoot(of tip: OID) throws -> OID {
-        var root = tip
-        try repository.walk(from: tip, firstParent: true) { if root == tip { root = $0.id } }
-        return root
+    /// Makes the remote's branch the upstream of `branch` where it has none, as 'git clone' does
+    /// (helper113: a repository published with sync after 'git remote add' had none, and verify
+    /// there did not know which commits were published, for [sello]).
+    /// After a sync that went through: HEAD's branch, when the remote has it now.
+    func trackShared(remote: String) {
+        guard let branch = (try? repository.headBranchName()) ?? nil else { return }
+        let short = String(branch.dropFirst("refs/heads/".count))
+        guard ((try? repository.config("branch.\(short).remote", localOnly: true)) ?? nil) == nil,
+              ((try? repository.resolve(reference: "refs/remotes/\(remote)/\(short)")) ?? nil) != nil else { return }
+        try? repository.setConfig("branch.\(short).remote", remote)
+        try? repository.setConfig("branch.\(short).merge", branch)
     }
 
     /// Keeps `commit` reachable under `refs/folio/respaldo/`; returns the reference's name.

@@ -418,7 +418,7 @@ extension Casebook {
             let message = commit.id.hex == root
                 ? Self.foreignRootText(commit.id.short, pinned: pinned)
                 : Self.isCommitID(pinned)
-                    ? "El commit está en una historia que nace del commit \(root.prefix(7)), no de la raíz fijada en este clon (folio.raiz = \(pinned.prefix(12))): "
+                    ? "El commit está en una historia que nace del commit \(root), no de la raíz fijada en este repositorio (folio.raiz = \(SafeText.visible(pinned))): "
                         + "allí ninguna configuración está vigente y nada cuenta."
                     : Self.invalidPinText(pinned)
             violations.append(Violation(commit: commit.id.hex, caseID: caseID, step: nil, rule: .root, message: message, fix: Self.foreignRootFix))

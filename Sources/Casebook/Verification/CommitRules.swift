@@ -355,8 +355,9 @@ extension Casebook {
     /// What is said of a `folio.raiz` that names no commit.
     static func invalidPinText(_ pinned: String) -> String {
         "folio.raiz = '\(SafeText.visible(pinned))' no es el id completo de un commit (40 dígitos hexadecimales): ninguna raíz coincide con él, así "
-            + "que nada está vigente. Quítelo con 'git config --unset folio.raiz' y ejecute 'folio sync', que lo fija desde el remoto (o "
-            + "fíjelo con 'git config folio.raiz ID', el id que da 'git rev-list --max-parents=0 origin/main')."
+            + "que nada está vigente. En un clon, quítelo con 'git config --unset folio.raiz': el próximo comando de folio lo fija de "
+            + "nuevo desde lo que trajo del remoto; en el repositorio compartido, el administrador lo fija con 'git config folio.raiz ID', "
+            + "el id que da 'git rev-list --max-parents=0 main'."
     }
 
     static let foreignRootFix = "En un clon: vuelva a la rama compartida ('git switch main') o traiga la del remoto ('folio sync --drop-local'). "
@@ -368,7 +369,7 @@ extension Casebook {
     /// prefix) is no root's: everything is foreign until it is set right (helper108: an empty
     /// value had trusted any root).
     func pinnedRoot(missedBy root: OID) -> String? {
-        guard let raw = (try? repository.config(Self.rootKey)) ?? nil else { return nil }
+        guard let raw = (try? repository.config(Self.rootKey, localOnly: true)) ?? nil else { return nil }
         let pinned = raw.trimmingCharacters(in: .whitespaces)
         if Self.isCommitID(pinned), root.hex == pinned.lowercased() { return nil }
         return pinned
