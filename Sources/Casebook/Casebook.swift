@@ -313,10 +313,10 @@ public final class Casebook {
     /// first sync, a second remote fetched before it, or a forged origin/main, chose the forgery).
     /// A repository with no remote-tracking branch keeps taking HEAD's root on trust.
     func pinRootOnFirstUse(head: OID, remote: String? = nil, orHead: Bool = false) throws {
-        guard try repository.config(Self.rootKey, localOnly: true) == nil else { return }
-        let branch = try repository.headBranchName().map { String($0.dropFirst("refs/heads/".count)) }
+        guard pinSetting == nil else { return }
+        let branch = headBranch
         var remotes: [String] = []
-        for name in [remote, branch.flatMap { (try? repository.config("branch.\($0).remote")) ?? nil }, "origin"] {
+        for name in [remote, self.remote(of: branch), "origin"] {
             if let name, !remotes.contains(name) { remotes.append(name) }
         }
         var tips: [(name: String, tip: OID)] = []
@@ -351,8 +351,8 @@ public final class Casebook {
     /// branch the shared repository does not have, beside one it has (FOLIO-E082, helper113: a
     /// bare repository made with 'git init --bare', whose HEAD stayed 'master', published 'main').
     private func unbornHead() -> CasebookError {
-        let branch = ((try? repository.headBranchName()) ?? nil).map { String($0.dropFirst("refs/heads/".count)) }
-        let remote = branch.flatMap { (try? repository.config("branch.\($0).remote")) ?? nil } ?? "origin"
+        let branch = headBranch
+        let remote = remote(of: branch)
         for name in ["main", "master"] where name != branch {
             if ((try? repository.resolve(reference: "refs/remotes/\(remote)/\(name)")) ?? nil) != nil {
                 return .unbornBranch(branch: branch, remoteBranch: "\(remote)/\(name)")
@@ -361,11 +361,19 @@ public final class Casebook {
         return .emptyRepository
     }
 
+    /// The short name of the branch HEAD points at (`main`); nil when detached.
+    var headBranch: String? {
+        ((try? repository.headBranchName()) ?? nil).map { String($0.dropFirst("refs/heads/".count)) }
+    }
+
+    /// The remote `branch` follows (`branch.<name>.remote`), origin when it follows none.
+    private func remote(of branch: String?) -> String {
+        branch.flatMap { (try? repository.config("branch.\($0).remote")) ?? nil } ?? "origin"
+    }
+
     /// The root `tip`'s line of first parents begins at.
     func historyRoot(of tip: OID) throws -> OID {
-        var root = tip
-        try repository.walk(from: tip, firstParent: true) { if root == tip { root = $0.id } }
-        return root
+        try repository.commitIDs(from: tip, firstParent: true).first ?? tip
     }
 
     /// FOLIO-E078 when `head`'s history begins at another root than the one pinned (`folio.raiz`):
@@ -375,12 +383,11 @@ public final class Casebook {
     /// when the configuration cannot be read (that is said where it is read).
     /// `branch`: the branch `head` is the tip of (HEAD's when nil).
     func foreignRoot(of head: OID, branch: String? = nil) -> CasebookError? {
-        guard (try? repository.config(Self.rootKey, localOnly: true)) ?? nil != nil else { return nil }
+        guard pinSetting != nil else { return nil }
         do {
             _ = try configurationSource(after: head)
         } catch CasebookError.foreignRoot(let root, let pinned, _, _) {
-            var name = branch
-            if name == nil, let ref = (try? repository.headBranchName()) ?? nil { name = String(ref.dropFirst("refs/heads/".count)) }
+            let name = branch ?? headBranch
             return CasebookError.foreignRoot(root: root, pinned: pinned, branch: name, advice: foreignRootAdvice(root: root, branch: name))
         } catch {
         }
@@ -391,7 +398,7 @@ public final class Casebook {
     /// root (helper111: one piece of advice for every case sent a user on 'borrador' to
     /// 'sync --drop-local', refused again, and one on main to 'git switch main').
     private func foreignRootAdvice(root: String, branch: String?) -> ForeignRootAdvice {
-        let remote = branch.flatMap { (try? repository.config("branch.\($0).remote")) ?? nil } ?? "origin"
+        let remote = remote(of: branch)
         // Where a remote-tracking branch begins: at the pinned root, at `root`, or elsewhere.
         func begins(_ name: String) -> (pinned: Bool, here: Bool)? {
             guard let tip = (try? repository.resolve(reference: "refs/remotes/\(remote)/\(name)")) ?? nil else { return nil }

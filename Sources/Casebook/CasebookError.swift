@@ -2,28 +2,6 @@ import GitStore
 import Procedures
 
 /// A refusal or failure, with a Spanish message that names the file or rule and the fix.
-extension CasebookError {
-    /// Whether this is FOLIO-E078 on a branch the remote does not have, where 'sync --drop-local'
-    /// has nothing to bring: the way back is 'git switch'.
-    var advisesSwitching: Bool {
-        if case .foreignRoot(_, _, _, .notShared) = self { return true }
-        return false
-    }
-}
-
-/// What one on a branch that begins at another root than the pinned one can do, as far as the
-/// clone's remote-tracking branches tell (FOLIO-E078).
-public enum ForeignRootAdvice: Sendable {
-    /// Nothing tells.
-    case unknown
-    /// The remote (named) has no branch of this name, and its shared one begins at the pinned root.
-    case notShared(remote: String)
-    /// The remote's branch of this name (`origin/main`) begins at the pinned root.
-    case replaced(remoteBranch: String)
-    /// The remote's branch begins at this branch's root: it is `folio.raiz` that differs.
-    case pinDisagrees(remoteBranch: String)
-}
-
 public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case notARepository(String)
     /// A repository that belongs to another user of the system (git's "dubious ownership").
@@ -132,7 +110,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case indexLocked
     case shallowClone(String)
     /// HEAD's history begins at `root`, not at the root this clone pinned (`folio.raiz`, set by
-    /// `folio init` or the first sync): its roles.yaml, folio.yaml and schemas/ are nobody's.
+    /// `folio init` or the clone's first folio command): its roles.yaml, folio.yaml and schemas/ are nobody's.
     case foreignRoot(root: String, pinned: String, branch: String?, advice: ForeignRootAdvice)
     case busy(owner: String)
     case noProductionData(String)
@@ -534,7 +512,6 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .operationInProgress: return "FOLIO-E004"
         case .detachedHead: return "FOLIO-E005"
         case .emptyRepository: return "FOLIO-E006"
-        case .unbornBranch: return "FOLIO-E082"
         case .notACaseRepository: return "FOLIO-E007"
         case .directoryNotEmpty: return "FOLIO-E008"
         case .invalidFile: return "FOLIO-E009"
@@ -591,6 +568,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .remoteForeignRoot: return "FOLIO-E079"
         case .branchNotShared: return "FOLIO-E080"
         case .rootUndecided: return "FOLIO-E081"
+        case .unbornBranch: return "FOLIO-E082"
         case .remoteFailed: return "FOLIO-E058"
         case .pushRejected: return "FOLIO-E059"
         case .syncConflict: return "FOLIO-E060"
@@ -685,4 +663,35 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             "Plantilla escrita en \($0): complete sus campos en su editor y vuelva a registrar el paso."
         }.joined(separator: "\n")
     }
+}
+
+extension CasebookError {
+    /// Whether this is FOLIO-E078 on a branch the remote does not have, where 'sync --drop-local'
+    /// has nothing to bring: the way back is 'git switch'.
+    var advisesSwitching: Bool {
+        if case .foreignRoot(_, _, _, .notShared) = self { return true }
+        return false
+    }
+
+    /// Whether nothing is in force here because of the root: another root than the pinned one
+    /// (FOLIO-E078), or none pinned yet among several (FOLIO-E081).
+    public var isRootRefusal: Bool {
+        switch self {
+        case .foreignRoot, .rootUndecided: return true
+        default: return false
+        }
+    }
+}
+
+/// What one on a branch that begins at another root than the pinned one can do, as far as the
+/// clone's remote-tracking branches tell (FOLIO-E078).
+public enum ForeignRootAdvice: Sendable {
+    /// Nothing tells.
+    case unknown
+    /// The remote (named) has no branch of this name, and its shared one begins at the pinned root.
+    case notShared(remote: String)
+    /// The remote's branch of this name (`origin/main`) begins at the pinned root.
+    case replaced(remoteBranch: String)
+    /// The remote's branch begins at this branch's root: it is `folio.raiz` that differs.
+    case pinDisagrees(remoteBranch: String)
 }

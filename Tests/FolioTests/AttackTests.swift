@@ -524,6 +524,14 @@ struct AttackTests {
             #expect(run.status != 0 && run.err.contains("FOLIO-E080") && run.err.contains("git switch main"), "\(run.out)\(run.err)")
         }
         #expect(try branches() == "refs/heads/main" && (try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare)) == shared)
+        // Nor does a refused sync pin a side branch's root (helper114: with the remote-tracking branches deleted, E080 pinned an orphan's).
+        let h = try f.clone(as: "alopez")
+        _ = try Sandbox.gitOut(["checkout", "-q", "--orphan", "suelta"], in: h)
+        try f.commit(h, "Empezar limpio", author: "alopez")
+        _ = try Sandbox.gitOut(["update-ref", "-d", "refs/remotes/origin/main"], in: h)
+        _ = try Sandbox.git(["update-ref", "--no-deref", "-d", "refs/remotes/origin/HEAD"], in: h)
+        #expect(try f.folio(h, "sync").err.contains("FOLIO-E080"))
+        #expect(try unpinned(h))
 
         // A clone with its own work, whose remote was pointed at another history after it was cloned: nothing is taken.
         let g = try f.clone(as: "alopez")

@@ -417,7 +417,7 @@ extension Casebook {
 
     private func loadConfigurationLedger() {
         guard configurationLedger == nil else { return }
-        configurationLedger = keepsConfigurationLedger ? ConfigurationLedger.load(ConfigurationLedger.file(repository), pin: (try? repository.config(Self.rootKey, localOnly: true)) ?? nil) : ConfigurationLedger()
+        configurationLedger = keepsConfigurationLedger ? ConfigurationLedger.load(ConfigurationLedger.file(repository), pin: pinSetting) : ConfigurationLedger()
     }
 
     func saveConfigurationLedger() {

@@ -84,7 +84,7 @@ extension Casebook {
                 // The shared repository's own pin, when set, must name its root (helper112: with an empty,
                 // mistyped or other id the hook took pushes its own verify then flagged [raiz]). Without a
                 // branch yet, verify below judges the whole history's root against it.
-                if (try? repository.config(Self.rootKey, localOnly: true)) ?? nil == nil {
+                if pinSetting == nil {
                     // Unset, any root goes on a branch's first push: said to whoever pushes (helper113).
                     say(Violation(commit: pushed, caseID: nil, step: nil, rule: .root,
                                   message: "el repositorio compartido no tiene folio.raiz: no comprueba de qué raíz nace lo que recibe.",
@@ -144,7 +144,7 @@ extension Casebook {
     /// What is wrong with the shared repository's `folio.raiz`, when something is: not a whole
     /// commit id, or the id of no commit here without parents. (O(1): the branch itself is not walked.)
     private func sharedPinProblem() -> String? {
-        guard let raw = (try? repository.config(Self.rootKey, localOnly: true)) ?? nil else { return nil }
+        guard let raw = pinSetting else { return nil }
         let pinned = raw.trimmingCharacters(in: .whitespaces)
         guard Self.isCommitID(pinned), let id = OID(hex: pinned.lowercased()) else {
             return "folio.raiz del repositorio compartido ('\(SafeText.visible(raw))') no es el id completo de un commit (40 dígitos "

@@ -37,10 +37,6 @@ extension Casebook {
     /// moves: the local branch stays as it was, a copy is kept in `refs/folio/respaldo/`, and the
     /// error says what happened; `dropLocal` then takes the remote's history.
     func syncLocked(remote: String, dropLocal: Bool) throws -> SyncResult {
-        // The first sync pins the root before anything is fetched or judged: where HEAD and what the
-        // clone brought agree (helper110/111: pinned after the fetch, it trusted whatever the remote
-        // held by then); in a repository published for the first time, HEAD's.
-        if let head = try repository.headCommit() { try pinRootOnFirstUse(head: head, remote: remote, orHead: true) }
         let local = try checkWritable(recording: false)
         try checkClean(outside: nil)
         guard let url = try repository.remoteURL(remote) else { throw CasebookError.noRemote(remote) }
@@ -60,6 +56,11 @@ extension Casebook {
         if localForeign == nil, let shared = try? settings(at: local).branch, shared != short {
             throw CasebookError.branchNotShared(branch: short, shared: shared)
         }
+        // The first sync pins the root before anything is fetched or judged, and only on the shared
+        // branch (helper114: a sync refused E080 had pinned a side branch's root): where HEAD and
+        // what the clone brought agree (helper110/111: pinned after the fetch, it trusted whatever
+        // the remote held by then); in a repository published for the first time, HEAD's.
+        try pinRootOnFirstUse(head: local, remote: remote, orHead: true)
         do {
             try repository.fetch(remote: remote, extra: ["+\(Self.receptionNotesRef):\(Self.receptionNotesRef)"], hostKeyCheck: hostKeyCheck, identityFiles: identities)
         } catch let error as GitError {
@@ -136,17 +137,16 @@ extension Casebook {
         return result
     }
 
-    /// Makes the remote's branch the upstream of `branch` where it has none, as 'git clone' does
-    /// (helper113: a repository published with sync after 'git remote add' had none, and verify
-    /// there did not know which commits were published, for [sello]).
-    /// After a sync that went through: HEAD's branch, when the remote has it now.
+    /// After a sync that went through, makes the remote's branch the upstream of HEAD's where it
+    /// has none and the remote has it now, as 'git clone' does (helper113: a repository published
+    /// with sync after 'git remote add' had none, and verify there did not know which commits
+    /// were published, for [sello]).
     func trackShared(remote: String) {
-        guard let branch = (try? repository.headBranchName()) ?? nil else { return }
-        let short = String(branch.dropFirst("refs/heads/".count))
-        guard ((try? repository.config("branch.\(short).remote", localOnly: true)) ?? nil) == nil,
+        guard let short = headBranch,
+              ((try? repository.config("branch.\(short).remote", localOnly: true)) ?? nil) == nil,
               ((try? repository.resolve(reference: "refs/remotes/\(remote)/\(short)")) ?? nil) != nil else { return }
         try? repository.setConfig("branch.\(short).remote", remote)
-        try? repository.setConfig("branch.\(short).merge", branch)
+        try? repository.setConfig("branch.\(short).merge", "refs/heads/\(short)")
     }
 
     /// Keeps `commit` reachable under `refs/folio/respaldo/`; returns the reference's name.

@@ -369,10 +369,15 @@ extension Casebook {
     /// prefix) is no root's: everything is foreign until it is set right (helper108: an empty
     /// value had trusted any root).
     func pinnedRoot(missedBy root: OID) -> String? {
-        guard let raw = (try? repository.config(Self.rootKey, localOnly: true)) ?? nil else { return nil }
-        let pinned = raw.trimmingCharacters(in: .whitespaces)
+        guard let pinned = pinSetting?.trimmingCharacters(in: .whitespaces) else { return nil }
         if Self.isCommitID(pinned), root.hex == pinned.lowercased() { return nil }
         return pinned
+    }
+
+    /// `folio.raiz` as this repository's own config holds it (never the user's or the system's:
+    /// helper113's global value seeded the pin); nil when unset.
+    var pinSetting: String? {
+        (try? repository.config(Self.rootKey, localOnly: true)) ?? nil
     }
 
     /// Whether `text` is a whole commit id: 40 hexadecimal digits (64 in a SHA-256 repository).

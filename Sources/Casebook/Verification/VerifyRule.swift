@@ -60,7 +60,7 @@ public enum VerifyRule: String, Codable, Sendable, CaseIterable {
     public var summary: String {
         switch self {
         case .linear: return "La rama compartida es una sola línea: sin fusiones."
-        case .root: return "Una sola raíz: la fijada en folio.raiz (por 'folio init' o el primer 'folio sync')."
+        case .root: return "Una sola raíz: la fijada en folio.raiz (por 'folio init' o el primer comando de folio en el clon)."
         case .signature: return "Cada commit lo firma la clave registrada de su autor en roles.yaml del commit anterior."
         case .rolesFile: return "El archivo roles.yaml se puede leer y solo lo cambia un jefe."
         case .schemas: return "Los procedimientos (schemas/) solo los cambia un jefe."

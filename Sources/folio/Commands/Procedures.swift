@@ -39,12 +39,12 @@ extension Folio {
         }
 
         /// In a case repository, the definitions in force at HEAD; elsewhere, folio's own. On a
-        /// branch that begins at another root nothing is in force (helper110: its schemas were shown).
+        /// branch that begins at another root, or before the root is known, nothing is in force (helper110: its schemas were shown).
         private func definitions() throws -> [ProcedureDefinition] {
             do {
                 let defs = try repository.openReader().proceduresInForce()
                 if !defs.isEmpty { return defs }
-            } catch let error as CasebookError where error.code == "FOLIO-E078" {
+            } catch let error as CasebookError where error.isRootRefusal {
                 throw error
             } catch {
             }
