@@ -85,6 +85,44 @@ def steps(proc):
         for u in random.sample(units, 2): seq.append(("01", "unidad-ejecutora", None, u))
         return seq + [("%02d" % i, r, None, None) for i, r in [(2, "analista"), (3, "analista"), (4, "analista"), (5, "jefe"), (6, "jefe")]]
 
+def definition(proc):
+    """The number, name, version and step activities of schemas/procedimiento-N.yaml (plain
+    `clave: valor` lines, as they are written there), for the routing slip."""
+    info, activities, step = {}, {}, None
+    for line in open(os.path.join(schemas, "procedimiento-%d.yaml" % proc), encoding="utf-8"):
+        key, _, value = line.strip().lstrip("- ").partition(": ")
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'": value = value[1:-1]
+        if not line.startswith(" ") and key in ("numero", "nombre", "version"): info[key] = value
+        elif key == "paso" and line.lstrip().startswith("- paso:"): step = value
+        elif key == "actividad" and step is not None: activities.setdefault(step, value); step = None
+    return info, activities
+
+def cell(text):
+    """RoutingSlip.cell: one line, pipes escaped, HTML neutral."""
+    text = text.replace("\r\n", "\n").strip().replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\n", "<br>").replace("\r", "<br>")
+
+def slip(cid, proc, rows):
+    """The routing slip folio writes with each step (RoutingSlip.render): the case's records so far."""
+    info, activities = definitions[proc]
+    out = "# Hoja de ruta del expediente %s\n\n" % cid
+    out += "Procedimiento %s: %s (versi\u00f3n %s). " % (info["numero"], info["nombre"], info["version"])
+    out += "folio reescribe esta hoja con cada paso a partir de la historia del expediente; no la edite: "
+    out += "'folio verify' la compara con la historia.\n\n"
+    out += "| # | Paso | Actividad | Rol | Persona | Fecha | Decisi\u00f3n | Dependencia | Texto |\n"
+    out += "|---:|---|---|---|---|---|---|---|---|\n"
+    for i, (step, role, name, t, dec, dep) in enumerate(rows):
+        activity = activities.get(step, "(paso desconocido)") if step else ("Apertura del expediente" if i == 0 else "Nota (cambios sin avanzar el procedimiento)")
+        decision = {"si": "S\u00ed", "s\u00ed": "S\u00ed", "no": "No"}.get((dec or "").lower(), dec or "")
+        # The author's date in their own offset (-0600), as git shows it.
+        date = __import__("time").strftime("%Y-%m-%d %H:%M", __import__("time").gmtime(t - 6 * 3600))
+        cells = [str(i + 1), step or "", activity, role, name, date, decision, dep or "", ""]
+        out += "| " + " | ".join(cell(c) for c in cells) + " |\n"
+    return out.encode()
+
+definitions = {proc: definition(proc) for proc in CODES}
+
 def person(role, dep):
     ps = people[role]
     if dep and role in ("dependencia", "unidad-ejecutora"):
@@ -120,9 +158,19 @@ for (proc, y, m) in plan:
         if step is not None and step == closing: t = max(t, month_end + random.randint(0, 3000))
         # P3's approval (04) opens on the 1st of the next month.
         if proc == 3 and step == "04": t = max(t, month_end + random.randint(0, 3000))
+        # P1's yearly report (norma 5): presented (12), endorsed (13) and sent (14) during the first
+        # January after the designation (10); a designation made in January is moved to February,
+        # so that its report is the next January's, whole.
+        if proc == 1 and step == "10" and __import__("time").gmtime(t - 6 * 3600).tm_mon == 1:
+            t = int(__import__("calendar").timegm((__import__("time").gmtime(t).tm_year, 2, 1, 15, 0, 0)))
+        if proc == 1 and step == "10": january = int(__import__("calendar").timegm((__import__("time").gmtime(t - 6 * 3600).tm_year + 1, 1, 2, 15, 0, 0)))
+        if proc == 1 and step == "12": t = max(t, january)
         events.append((t, cid, proc, y, m, k, step, role, dec, dep))
-        # A production round's steps follow within hours (its windows are days long); the others' within days.
-        t += random.randint(600, 3 * 3600) if proc == 3 else random.randint(3600, 4 * 86400)
+        # A production round's steps follow within hours (its windows are days long), as do the
+        # January report's; the others' within days.
+        # P2's first semester steps (02 to 04) likewise: an instruction of late June is due on the 30th.
+        quick = proc == 3 or (proc == 1 and step in ("12", "13")) or (proc == 2 and step in ("01", "02", "03"))
+        t += random.randint(600, 3 * 3600) if quick else random.randint(3600, 4 * 86400)
 # Each month's round expects the dependencies (units) that report in it: dependencias_esperadas.
 expected = {}
 for (t, cid, proc, y, m, k, step, role, dec, dep) in events:
@@ -148,6 +196,7 @@ for name in sorted(os.listdir(schemas)):
 commit(jefe, "Abre el repositorio de expedientes\n\nRol: jefe\nSigned-off-by: %s <%s>\n" % jefe, first, int(__import__("calendar").timegm((2017, 1, 2, 14, 0, 0))))
 
 files = {}
+slips = {}
 filler = "Antecedentes, documentos recibidos y observaciones del expediente. " * 8
 for (t, cid, proc, y, m, k, step, role, dec, dep) in events:
     path = "cases/%d/%s" % (y, cid)
@@ -172,6 +221,9 @@ for (t, cid, proc, y, m, k, step, role, dec, dep) in events:
     if proc == 3 and step == "01":
         changes.append((path + "/produccion/%s.csv" % dep, ("programa,producto,unidad_medida,meta_programada,ejecutado,reprogramado\n"
                         "EMA,Consultas m\u00e9dicas,consulta,%d,%d,0\n" % (random.randint(900, 1100), random.randint(850, 1150))).encode()))
+    # folio writes the case's routing slip again with each of its commits.
+    slips.setdefault(cid, []).append((step, role, who[0], t, dec, dep))
+    changes.append((path + "/hoja-de-ruta.md", slip(cid, proc, slips[cid])))
     subject = "%s paso %s: paso sint\u00e9tico" % (cid, step) if step else "%s: abre el expediente" % cid
     trailers = ["Expediente: %s" % cid, "Procedimiento: %d" % proc]
     if step: trailers.append("Paso: %s" % step)

@@ -6,6 +6,12 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     case notARepository(String)
     /// A repository that belongs to another user of the system (git's "dubious ownership").
     case foreignOwner(String, owner: String)
+    /// `GIT_DIR` (or `GIT_WORK_TREE`) names one repository and the folder folio works in is inside
+    /// another (or, for a command that records, in none): a reader would show the one and a writer
+    /// record in the other.
+    case gitDirElsewhere(variable: String, named: String, folder: String, folderRepository: String?)
+    /// `GIT_DIR` names no git repository.
+    case gitDirMissing(String)
     case bareRepository(String)
     /// A writing operation asked of a casebook opened only to read.
     case readOnly(String)
@@ -142,6 +148,14 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "\(folder) es un repositorio de otro usuario del sistema (\(owner)): git y folio no lo abren por seguridad "
                 + "(\"dubious ownership\"). Trabaje en un clon suyo ('git clone \(folder)'), o, si confía en él, agréguelo como "
                 + "excepción: 'git config --global --add safe.directory \(folder)'."
+        case .gitDirElsewhere(let variable, let named, let folder, let folderRepository):
+            let there = folderRepository.map { "está en otro repositorio, \(SafeText.visible($0)): folio mostraría uno y registraría en el otro" }
+                ?? "no está en ningún repositorio: folio registra en el repositorio de la carpeta donde trabaja"
+            return "\(variable) nombra \(SafeText.visible(named)), pero la carpeta donde trabaja folio (\(SafeText.visible(folder))) \(there). "
+                + "Quite la variable ('unset \(variable)') o trabaje en la carpeta de ese repositorio ('folio -C CARPETA ...')."
+        case .gitDirMissing(let named):
+            return "GIT_DIR nombra \(SafeText.visible(named)), que no es un repositorio git. Quite la variable ('unset GIT_DIR') "
+                + "o hágala nombrar la carpeta .git del repositorio de expedientes."
         case .bareRepository(let path):
             return "\(path) es un repositorio git sin árbol de trabajo (bare): folio necesita un clon con archivos. Use 'git clone \(path)' y trabaje en el clon."
         case .readOnly(let path):
@@ -237,7 +251,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .unknownProcedure(let text):
             return "Procedimiento '\(text)' desconocido: use un número del 1 al 7 o su código (PEI, POA, PROD, PI, AMF, MMF, COOP). 'folio procedures' los lista."
         case .unknownPersona(let who, let known):
-            return "roles.yaml: no hay ninguna persona con id o correo '\(who)'. Personas registradas: \(known.joined(separator: ", ")). Un jefe la agrega con 'folio roles add'."
+            return "roles.yaml: no hay ninguna persona con id o correo '\(who)'. Personas registradas: \(known.joined(separator: ", ")). Un jefe la agrega con 'folio roles add'; si ya la agregó en otro clon, traiga su cambio con 'folio sync'."
         case .noPersona:
             return domainText + " " + CommandHint.givePersona.commandLine
         case .roleNotHeld(let persona, let step, let roles, let holders):
@@ -507,6 +521,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .notARepository: return "FOLIO-E001"
         case .foreignOwner: return "FOLIO-E069"
+        case .gitDirElsewhere: return "FOLIO-E083"
+        case .gitDirMissing: return "FOLIO-E084"
         case .bareRepository: return "FOLIO-E002"
         case .readOnly: return "FOLIO-E003"
         case .operationInProgress: return "FOLIO-E004"

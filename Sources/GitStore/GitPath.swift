@@ -13,7 +13,13 @@ public enum GitPath {
 
     /// The last component of `path` (the name of a file or folder), or `path` itself when it has none.
     public static func name(_ path: some StringProtocol) -> String {
-        components(path).last ?? String(path)
+        // As `components(path).last`, without cutting the rest: trailing slashes left out, then
+        // what follows the last slash (the path itself when it holds nothing but slashes).
+        let bytes = Substring(path).utf8
+        guard let end = bytes.lastIndex(where: { $0 != slash }) else { return String(path) }
+        let upTo = bytes[...end]
+        let start = upTo.lastIndex(of: slash).map(bytes.index(after:)) ?? bytes.startIndex
+        return String(decoding: bytes[start...end], as: UTF8.self)
     }
 
     /// What `path` holds below `folder` (`a/b` for `folder/a/b`), or nil when `path` is not inside it.

@@ -354,6 +354,19 @@ struct MonthCloseTests {
         }
     }
 
+    /// The prefilter before a front matter is parsed for the list: a file that neither names the
+    /// field nor holds a backslash (an escape could spell it) is not read for it; any other is.
+    @Test("a file is read for dependencias_esperadas when it names the field anywhere or holds a backslash, and only then")
+    func listPrefilter() {
+        let yes = ["---\ndependencias_esperadas: [HGE]\n---\n", "x dependencias_esperadas", "dependencias_esperadas", "\\", "---\n\"a\\x5f\": 1\n---\n"]
+        let no = ["", "---\ntitulo: x\n---\n", "dependencias_esperada", "ependencias_esperadas: [HGE]", "dependencias esperadas"]
+        for text in yes { #expect(Casebook.mayListExpected(Data(text.utf8)), "\(text.debugDescription)") }
+        for text in no { #expect(!Casebook.mayListExpected(Data(text.utf8)), "\(text.debugDescription)") }
+        // A slice of a larger buffer (Data's indices need not start at zero).
+        let whole = Data("xxxxdependencias_esperadas".utf8)
+        #expect(Casebook.mayListExpected(whole.dropFirst(4)) && !Casebook.mayListExpected(whole.dropFirst(5)))
+    }
+
     /// A comma left out, `[HGE HRO]`, was read as a round that expects no dependency, which could
     /// close at once (attack18): folio check, a note and a step say which item is no code and how
     /// to write the list, for the jefe too; nothing is committed.

@@ -422,4 +422,18 @@ struct WholeHistoryTests {
         #expect(all[1].1 == [100] && all[2].1 == [200])
         #expect(all[3].1 == Array(1000..<2000))
     }
+
+    /// The walk's rules sort a commit's changed units into case folders and the rest, read in
+    /// place; the definition is three components, none empty, under `cases`.
+    @Test("a unit is a case folder exactly when it cuts into cases/<year>/<id>, none empty")
+    func caseFolderUnits() {
+        let units = ["cases/2026/PE-2026-0001", "cases/2026/PE-2026-0001/", "cases/2026", "cases//x", "cases/2026/", "cases/x/y/z",
+                     "casesx/2026/a", "Cases/2026/a", "/cases/2026/a", "cases", "", "cases/\u{301}/a\u{600}", "roles.yaml", "cases/a/b"]
+        for unit in units {
+            let parts = GitPath.components(unit, omittingEmpty: false)
+            let expected = parts.count == 3 && parts[0] == "cases" && !parts[1].isEmpty && !parts[2].isEmpty
+            #expect(CommitFacts.isCaseFolder(unit) == expected, "\(unit.debugDescription)")
+        }
+        #expect(CommitFacts.isCaseFolder("cases/2026/PE-2026-0001") && !CommitFacts.isCaseFolder("cases/2026/PE-2026-0001/anexos"))
+    }
 }

@@ -32,6 +32,58 @@ struct HostileCLITests {
         #expect(!FileManager.default.fileExists(atPath: cli.repo + "/.git/folio/escritura.lock"))
     }
 
+    /// helper114: readers honoured GIT_DIR (the hooks' quarantine) while writers discovered the
+    /// folder's repository, so `GIT_DIR=../a folio status` showed a's cases and a step then wrote
+    /// into the folder's. A GIT_DIR naming another repository than the folder's is refused by both.
+    @Test("GIT_DIR naming another repository than the folder's is refused (FOLIO-E083) by readers and writers alike, and nothing is written; naming the folder's own, or read from outside any repository, works")
+    func gitDirElsewhere() throws {
+        let a = CLI(), b = CLI()
+        try a.setUp()
+        try b.setUp()
+        #expect(try a.folio("new", "7", "--title", "Beca de A", "--as", "mrodriguez").ok)
+        let run = { (args: [String], dir: String, gitDir: String) in
+            try Sandbox.run(CLI.binary, args, in: dir, env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00", "GIT_DIR": gitDir])
+        }
+        let before = (try a.git("rev-parse", "HEAD"), try b.git("rev-parse", "HEAD"))
+        try "Nota\n".write(toFile: b.repo + "/nota.txt", atomically: true, encoding: .utf8)
+        for args in [["status"], ["verify"], ["new", "7", "--title", "Beca", "--as", "mrodriguez"],
+                     ["roles", "add", "rgarcia", "--name", "Rodrigo García", "--email", "rgarcia@igss.gob.gt", "--role", "analista", "--as", "mrodriguez"]] {
+            let refused = try run(args, b.repo, a.repo + "/.git")
+            #expect(refused.status != 0 && refused.err.contains("FOLIO-E083") && refused.err.contains("GIT_DIR") && refused.err.contains("unset GIT_DIR"),
+                    "\(args): \(refused.out)\(refused.err)")
+        }
+        #expect((try a.git("rev-parse", "HEAD"), try b.git("rev-parse", "HEAD")) == before, "nothing recorded in either")
+        #expect(!FileManager.default.fileExists(atPath: b.repo + "/.git/folio/escritura.lock"))
+        // The folder's own repository named (as inside a hook), relative or through a link: as without it.
+        #expect(try run(["new", "7", "--title", "Beca de B", "--as", "mrodriguez"], b.repo, ".git").ok)
+        try FileManager.default.createSymbolicLink(atPath: b.box.path + "/enlace", withDestinationPath: b.repo)
+        let own = try run(["status"], b.repo, b.box.path + "/enlace/.git")
+        #expect(own.ok && own.out.contains("Beca de B") && !own.out.contains("Beca de A"), "\(own.err)")
+        // A reader pointed at a repository from a folder in no repository reads that one; a writer
+        // there is refused (it records in the folder's repository, and there is none: helper115).
+        let outside = try run(["status"], a.box.path, a.repo + "/.git")
+        #expect(outside.ok && outside.out.contains("Beca de A"), "\(outside.err)")
+        let writer = try run(["new", "7", "--title", "Fuera", "--as", "mrodriguez"], a.box.path, a.repo + "/.git")
+        #expect(writer.status != 0 && writer.err.contains("FOLIO-E083") && writer.err.contains("ningún repositorio"), "\(writer.err)")
+        // GIT_WORK_TREE beside it (libgit2 reads no GIT_WORK_TREE): the pair naming the folder's repository works,
+        // one naming another work tree is refused; a GIT_DIR naming no repository says so (not "no repository here").
+        let pair = { (args: [String], tree: String) in
+            try Sandbox.run(CLI.binary, args, in: b.repo, env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00", "GIT_DIR": b.repo + "/.git", "GIT_WORK_TREE": tree])
+        }
+        let agreed = try pair(["status"], b.repo)
+        #expect(agreed.ok && agreed.out.contains("Beca de B"), "\(agreed.err)")
+        let otherTree = try pair(["status"], a.repo)
+        #expect(otherTree.status != 0 && otherTree.err.contains("FOLIO-E083") && otherTree.err.contains("unset GIT_WORK_TREE"), "\(otherTree.err)")
+        let missing = try run(["status"], b.repo, b.box.path + "/no-existe")
+        #expect(missing.status != 0 && missing.err.contains("FOLIO-E084") && missing.err.contains("unset GIT_DIR"), "\(missing.err)")
+        // A linked worktree: its own git directory is its repository; the main one's is another HEAD.
+        _ = try b.git("worktree", "add", "-q", b.box.path + "/rama", "-b", "rama")
+        let main = try run(["log", "COOP-2026-0001"], b.box.path + "/rama", b.repo + "/.git")
+        #expect(main.status != 0 && main.err.contains("FOLIO-E083"), "\(main.err)")
+        #expect(try run(["status"], b.box.path + "/rama", b.repo + "/.git/worktrees/rama").ok)
+        #expect((try a.git("rev-parse", "HEAD")) == before.0)
+    }
+
     @Test("a record's text may start with '-' (a list) and Windows line ends become plain ones (staff36)")
     func listTexts() throws {
         let cli = CLI()

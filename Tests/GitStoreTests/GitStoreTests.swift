@@ -51,6 +51,11 @@ struct GitStoreTests {
         #expect(path.split(separator: "/").count == 3 && !path.hasPrefix("cases/2026\u{600}/PE-2026-0001/anexos/"))
         #expect(GitPath.components(path) == ["cases", "2026\u{600}", "PE-2026-0001", "anexos", "\u{301}acta.pdf"])
         #expect(GitPath.name(path) == "\u{301}acta.pdf" && GitPath.name("sin-barra") == "sin-barra" && GitPath.name("a/b/") == "b")
+        // The name is the last component as `components` cuts them, at every edge.
+        for edge in ["", "/", "///", "a", "/a", "a/", "a//b", "a//b//", "/\u{301}x/y\u{600}/", "cases/2026/PE-2026-0001/expediente.md"] {
+            #expect(GitPath.name(edge) == GitPath.components(edge).last ?? edge, "\(edge.debugDescription)")
+        }
+        #expect(GitPath.name(Substring("x/yz/w")) == "w")
         #expect(GitPath.components("/a//b/", omittingEmpty: false) == ["", "a", "", "b", ""] && GitPath.components("/a//b/") == ["a", "b"])
         #expect(GitPath.relative(path, to: "cases/2026\u{600}/PE-2026-0001") == "anexos/\u{301}acta.pdf")
         #expect(GitPath.relative(path, to: "cases/2026") == nil, "a folder is a whole component, not a prefix of one")

@@ -29,8 +29,15 @@ struct CommitFacts {
     var caseFolders: [String] { units.filter(Self.isCaseFolder) }
 
     static func isCaseFolder(_ unit: String) -> Bool {
-        let parts = GitPath.components(unit, omittingEmpty: false)
-        return parts.count == 3 && parts[0] == "cases" && !parts[1].isEmpty && !parts[2].isEmpty
+        // Three components, none empty, the first `cases` (as `GitPath.components(unit,
+        // omittingEmpty: false)` would cut it), read in place: the rules ask it of every unit of
+        // every commit.
+        let bytes = unit.utf8, slash = UInt8(ascii: "/")
+        guard bytes.starts(with: "cases/".utf8) else { return false }
+        let rest = bytes.dropFirst(6)
+        guard let cut = rest.firstIndex(of: slash), cut != rest.startIndex else { return false }
+        let last = rest[rest.index(after: cut)...]
+        return !last.isEmpty && !last.contains(slash)
     }
 
     var author: String { "\(commit.author.name) <\(commit.author.email)>" }
