@@ -213,8 +213,7 @@ public final class Casebook {
     /// `anyRoot`: HEAD's history may begin at another root than the pinned one (`folio sync`,
     /// whose `--drop-local` is a way back to the shared history).
     public static func open(at path: String, clock: Clock, anyRoot: Bool = false) throws -> Casebook {
-        _ = try gitDirAgreeing(with: path, writing: true)
-        guard let repo = try Repository.discover(from: path) else { throw notFound(path) }
+        guard let repo = try located(path, writing: true).here else { throw notFound(path) }
         guard !repo.isBare, let root = repo.workdir else { throw CasebookError.bareRepository(repo.gitdir) }
         let book = Casebook(repository: repo, root: root, clock: clock, access: .write)
         try book.requireCaseRepository(anyRoot: anyRoot)
@@ -279,48 +278,46 @@ public final class Casebook {
     /// A reader of the repository holding `path`, or of git's environment in a hook.
     private static func reader(at path: String, clock: Clock) throws -> Casebook {
         let environment = ProcessInfo.processInfo.environment
+        let (here, named) = try located(path, writing: false)
         let repo: Repository?
-        if let named = try gitDirAgreeing(with: path, writing: false) {
+        if let named {
             // libgit2 reads git's environment (a hook's quarantine) but not GIT_WORK_TREE: with it, the repository named.
-            repo = environment["GIT_WORK_TREE"] == nil ? try Repository.fromEnvironment() : try Repository(at: named)
+            repo = environment["GIT_WORK_TREE"] == nil ? try Repository.fromEnvironment() : named
         } else {
-            repo = try Repository.discover(from: path)
+            repo = here
         }
         guard let repo else { throw notFound(path) }
         return Casebook(repository: repo, root: repo.workdir ?? repo.gitdir, clock: clock, access: .read)
     }
 
-    /// The repository `GIT_DIR` names (nil when unset or empty), refused where it is not the one
-    /// holding `path` (FOLIO-E083): readers honour `GIT_DIR` (a server hook's quarantine) and writers
-    /// the folder, so the two would part ways (helper114: `GIT_DIR=../a folio status` showed a's
-    /// cases, a step then wrote into the folder's repository). A `GIT_WORK_TREE` must be that
-    /// repository's work tree. From a folder in no repository, a reader reads the one named (an
-    /// administrator pointing at the shared repository); a writer is refused (helper115). A
-    /// `GIT_DIR` that names no repository is FOLIO-E084.
-    private static func gitDirAgreeing(with path: String, writing: Bool) throws -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let named = environment["GIT_DIR"], !named.isEmpty else { return nil }
-        func canonical(_ folder: String) -> String {
-            let resolved = URL(fileURLWithPath: folder).resolvingSymlinksInPath().standardizedFileURL.path
-            return resolved.count > 1 && resolved.hasSuffix("/") ? String(resolved.dropLast()) : resolved
-        }
-        guard let there = try? Repository(at: named) else {
-            if let (folder, owner) = Repository.foreignOwner(above: named) { throw CasebookError.foreignOwner(folder, owner: owner) }
-            throw CasebookError.gitDirMissing(named)
-        }
+    /// The repository holding `path` (`here`, nil when none does) and the one `GIT_DIR` names
+    /// (`named`, nil when unset or empty), refused where they differ (FOLIO-E083): readers honour
+    /// `GIT_DIR` (a server hook's quarantine) and writers the folder, so the two would part ways
+    /// (helper114: `GIT_DIR=../a folio status` showed a's cases, a step then wrote into the folder's
+    /// repository). A `GIT_WORK_TREE` must be that repository's work tree. From a folder in no
+    /// repository, a reader reads the one named (an administrator pointing at the shared
+    /// repository); a writer is refused (helper115). A `GIT_DIR` that names no repository is FOLIO-E084.
+    private static func located(_ path: String, writing: Bool) throws -> (here: Repository?, named: Repository?) {
         let here = try Repository.discover(from: path)
-        if let here, canonical(here.gitdir) != canonical(there.gitdir) {
-            throw CasebookError.gitDirElsewhere(variable: "GIT_DIR", named: canonical(there.gitdir), folder: canonical(path),
+        let environment = ProcessInfo.processInfo.environment
+        guard let variable = environment["GIT_DIR"], !variable.isEmpty else { return (here, nil) }
+        guard let named = try? Repository(at: variable) else {
+            if let (folder, owner) = Repository.foreignOwner(above: variable) { throw CasebookError.foreignOwner(folder, owner: owner) }
+            throw CasebookError.gitDirMissing(variable)
+        }
+        let canonical = Repository.canonical, folder = canonical(path), namedDir = canonical(named.gitdir)
+        if let here, canonical(here.gitdir) != namedDir {
+            throw CasebookError.gitDirElsewhere(variable: "GIT_DIR", named: namedDir, folder: folder,
                                                 folderRepository: here.workdir.map(canonical) ?? canonical(here.gitdir))
         }
         if here == nil, writing {
-            throw CasebookError.gitDirElsewhere(variable: "GIT_DIR", named: canonical(there.gitdir), folder: canonical(path), folderRepository: nil)
+            throw CasebookError.gitDirElsewhere(variable: "GIT_DIR", named: namedDir, folder: folder, folderRepository: nil)
         }
-        if let tree = environment["GIT_WORK_TREE"], !tree.isEmpty, canonical(tree) != (there.workdir.map(canonical) ?? "") {
-            throw CasebookError.gitDirElsewhere(variable: "GIT_WORK_TREE", named: canonical(tree), folder: canonical(path),
-                                                folderRepository: there.workdir.map(canonical) ?? canonical(there.gitdir))
+        if let tree = environment["GIT_WORK_TREE"], !tree.isEmpty, canonical(tree) != named.workdir.map(canonical) {
+            throw CasebookError.gitDirElsewhere(variable: "GIT_WORK_TREE", named: canonical(tree), folder: folder,
+                                                folderRepository: named.workdir.map(canonical) ?? namedDir)
         }
-        return named
+        return (here, named)
     }
 
     /// Why no repository was found at `path`: none is there, or the one there belongs to another

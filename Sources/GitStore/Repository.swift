@@ -127,8 +127,14 @@ public final class Repository {
         let base = URL(fileURLWithPath: workdir ?? gitdir, isDirectory: true)
         let named = value.hasPrefix("/") ? URL(fileURLWithPath: value) : URL(fileURLWithPath: value, relativeTo: base)
         let own = URL(fileURLWithPath: gitdir, isDirectory: true).appendingPathComponent("index")
-        func canonical(_ url: URL) -> String { url.standardizedFileURL.resolvingSymlinksInPath().path }
-        return !value.isEmpty && canonical(named) == canonical(own) ? nil : value
+        return !value.isEmpty && Self.canonical(named.path) == Self.canonical(own.path) ? nil : value
+    }
+
+    /// A folder's path with `.` and `..` resolved, symbolic links followed and no trailing slash:
+    /// two names of one folder compare equal.
+    public static func canonical(_ path: String) -> String {
+        let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        return resolved.count > 1 && resolved.hasSuffix("/") ? String(resolved.dropLast()) : resolved
     }
 
     public var isBare: Bool { git_repository_is_bare(handle) == 1 }

@@ -56,6 +56,8 @@ struct ErrorCodeTests {
             .unreadableIndex("/srv/expedientes/.git/index", extension: "link"),
             .unknownDependency("HGX", known: ["HGE", "HRO"], noun: "dependencia"),
             .editorFiles(["cases/2026/PI-2026-0001/expediente.md~"]),
+            .gitDirElsewhere(variable: "GIT_DIR", named: "/srv/a/.git", folder: "/tmp", folderRepository: nil),
+            .gitDirMissing("/srv/nada"),
         ]
     }
 
@@ -69,6 +71,8 @@ struct ErrorCodeTests {
     func table() {
         let samples = Self.samples
         let codes = samples.map(\.code)
+        // A person added in another clone is brought by a sync (helper113).
+        #expect(CasebookError.unknownPersona("zz", known: ["alopez"]).description.contains("'folio sync'"))
         #expect(Set(codes).count == codes.count, "repeated codes: \(Dictionary(grouping: codes, by: { $0 }).filter { $1.count > 1 }.keys)")
         #expect(codes.allSatisfy { $0.range(of: "^FOLIO-(E[0-9]{3}|P[0-9]{2})$", options: .regularExpression) != nil })
         // Every refusal of the manual's order has its own code too.

@@ -77,24 +77,9 @@ public struct StepRecord: Sendable {
         excuse = value(TrailerKey.excuse)
     }
 
-    /// Whether `message` holds `Expediente:` anywhere, searched in its UTF-8 bytes with `memchr` and
-    /// `memcmp` (Foundation's `contains` on Linux converts the whole message to UTF-16 first, and the
-    /// standard library's generic `firstRange` took 4 % of a whole-history verify).
+    /// Whether `message` holds `Expediente:` anywhere, searched in its UTF-8 bytes (`ByteSearch`).
     static func mentionsCase(_ message: String) -> Bool {
-        let found = message.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard let base = bytes.baseAddress, bytes.count >= caseKey.count else { return false }
-            return caseKey.withUnsafeBufferPointer { key in
-                var at = 0
-                let last = bytes.count - key.count
-                while at <= last {
-                    guard let hit = memchr(base + at, Int32(key[0]), last - at + 1) else { return false }
-                    at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(base + at, key.baseAddress!, key.count) == 0 { return true }
-                    at += 1
-                }
-                return false
-            }
-        }
+        let found = message.utf8.withContiguousStorageIfAvailable { ByteSearch.contains(caseKey, in: UnsafeRawBufferPointer($0)) }
         return found ?? (message.utf8.firstRange(of: caseKey) != nil)
     }
 

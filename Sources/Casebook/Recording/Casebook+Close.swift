@@ -139,30 +139,12 @@ extension Casebook {
     /// (`"dependencias\x5fesperadas"`, attack21: committed readers saw no list where the work
     /// tree's parser saw one). Files that do not are not parsed for it.
     static func mayListExpected(_ data: Data) -> Bool {
-        // Searched in the bytes where they lie (a full verify asks it of every version of every
-        // expediente.md: Data's own search and iterator were a fiftieth of the command).
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Bool in
-            guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
-            return memchr(base, Int32(UInt8(ascii: "\\")), bytes.count) != nil || contains(expectedFieldBytes, in: bytes.bindMemory(to: UInt8.self))
+        // In the bytes where they lie (`ByteSearch`): a full verify asks it of every version of every expediente.md.
+        data.withUnsafeBytes { bytes in
+            bytes.contains(UInt8(ascii: "\\")) || ByteSearch.contains(expectedFieldBytes, in: bytes)
         }
     }
     private static let expectedFieldBytes = Array(expectedField.utf8)
-
-    /// Whether `needle` (not empty) occurs in `haystack`: at each place its first byte does (memchr), compared whole.
-    static func contains(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = haystack.baseAddress, let first = needle.first else { return false }
-        let end = base + haystack.count
-        var at = base
-        while end - at >= needle.count {
-            guard let hit = memchr(at, Int32(first), end - at) else { return false }
-            let found = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self))
-            guard end - found >= needle.count else { return false }
-            let same: Bool = needle.withUnsafeBufferPointer { (bytes: UnsafeBufferPointer<UInt8>) -> Bool in memcmp(found, bytes.baseAddress!, bytes.count) == 0 }
-            if same { return true }
-            at = found + 1
-        }
-        return false
-    }
 
     /// The expected codes an `expediente.md` lists (`listedCodes`); nil when it lists none or
     /// cannot be read. Files that do not mention the field are not parsed.
