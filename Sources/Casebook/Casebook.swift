@@ -294,12 +294,19 @@ public final class Casebook {
     /// (`named`, nil when unset or empty), refused where they differ (FOLIO-E083): readers honour
     /// `GIT_DIR` (a server hook's quarantine) and writers the folder, so the two would part ways
     /// (helper114: `GIT_DIR=../a folio status` showed a's cases, a step then wrote into the folder's
-    /// repository). A `GIT_WORK_TREE` must be that repository's work tree. From a folder in no
+    /// repository). A `GIT_WORK_TREE` must be the folder's repository's work tree. From a folder in no
     /// repository, a reader reads the one named (an administrator pointing at the shared
     /// repository); a writer is refused (helper115). A `GIT_DIR` that names no repository is FOLIO-E084.
     private static func located(_ path: String, writing: Bool) throws -> (here: Repository?, named: Repository?) {
         let here = try Repository.discover(from: path)
         let environment = ProcessInfo.processInfo.environment
+        // A work tree git would use instead of the folder's (alone or beside GIT_DIR, helper116): compared
+        // with what the folder's repository knows of its own (a `.git` file's separate git directory
+        // included, which a git directory opened by its path cannot tell).
+        if let tree = environment["GIT_WORK_TREE"], !tree.isEmpty, let here, Repository.canonical(tree) != here.workdir.map(Repository.canonical) {
+            throw CasebookError.gitDirElsewhere(variable: "GIT_WORK_TREE", named: Repository.canonical(tree), folder: Repository.canonical(path),
+                                                folderRepository: here.workdir.map(Repository.canonical) ?? Repository.canonical(here.gitdir))
+        }
         guard let variable = environment["GIT_DIR"], !variable.isEmpty else { return (here, nil) }
         guard let named = try? Repository(at: variable) else {
             if let (folder, owner) = Repository.foreignOwner(above: variable) { throw CasebookError.foreignOwner(folder, owner: owner) }
@@ -312,10 +319,6 @@ public final class Casebook {
         }
         if here == nil, writing {
             throw CasebookError.gitDirElsewhere(variable: "GIT_DIR", named: namedDir, folder: folder, folderRepository: nil)
-        }
-        if let tree = environment["GIT_WORK_TREE"], !tree.isEmpty, canonical(tree) != named.workdir.map(canonical) {
-            throw CasebookError.gitDirElsewhere(variable: "GIT_WORK_TREE", named: canonical(tree), folder: folder,
-                                                folderRepository: named.workdir.map(canonical) ?? namedDir)
         }
         return (here, named)
     }

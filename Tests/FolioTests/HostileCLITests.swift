@@ -74,6 +74,14 @@ struct HostileCLITests {
         #expect(agreed.ok && agreed.out.contains("Beca de B"), "\(agreed.err)")
         let otherTree = try pair(["status"], a.repo)
         #expect(otherTree.status != 0 && otherTree.err.contains("FOLIO-E083") && otherTree.err.contains("unset GIT_WORK_TREE"), "\(otherTree.err)")
+        // GIT_WORK_TREE alone is checked too, and a separate git directory (a `.git` file) with its own work tree works (helper116).
+        let alone = try Sandbox.run(CLI.binary, ["note", "COOP-2026-0001", "-m", "x", "--as", "mrodriguez"], in: b.repo,
+                                    env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00", "GIT_WORK_TREE": a.repo])
+        #expect(alone.status != 0 && alone.err.contains("FOLIO-E083") && alone.err.contains("GIT_WORK_TREE"), "\(alone.err)")
+        _ = try Sandbox.gitOut(["clone", "-q", "--separate-git-dir=" + b.box.path + "/cgit", b.repo, b.box.path + "/c"], in: b.box.path)
+        let separate = try Sandbox.run(CLI.binary, ["status"], in: b.box.path + "/c",
+                                       env: ["FOLIO_DATE": "2026-11-02T09:00:00-06:00", "GIT_DIR": b.box.path + "/cgit", "GIT_WORK_TREE": "."])
+        #expect(separate.ok && separate.out.contains("Beca de B"), "\(separate.err)")
         let missing = try run(["status"], b.repo, b.box.path + "/no-existe")
         #expect(missing.status != 0 && missing.err.contains("FOLIO-E084") && missing.err.contains("unset GIT_DIR"), "\(missing.err)")
         // A linked worktree: its own git directory is its repository; the main one's is another HEAD.
