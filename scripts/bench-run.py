@@ -173,6 +173,22 @@ for size in sizes:
         row["git_commit"] = measure(["sh", "-c", "git add -A cases && git commit -q %s-m 'paso'" % ("-S " if signed else "")], repo, fast, before=edit,
                                     codes=(0,))
         git("reset", "-q", "--hard", base, cwd=repo)
+        # A clone without folio's caches (a new colleague's first step, status and log of a case):
+        # each reads its case's records by one walk of the line, keeping that case's only. The
+        # caches are put back for the rows after.
+        kept = folio_dir + ".bench-kept"
+        shutil.rmtree(kept, ignore_errors=True)
+        shutil.copytree(folio_dir, kept)
+        def edit_uncached():
+            edit()
+            drop_cache()
+        row["step_uncached"] = measure([folio, "step", new_id, "--as", "mrodriguez"], repo, slow, before=edit_uncached, codes=(0,))
+        git("reset", "-q", "--hard", base, cwd=repo)
+        row["status_id_uncached"] = measure([folio, "status", case_id, "--json"], repo, slow, before=drop_cache)
+        row["log_id_uncached"] = measure([folio, "log", case_id, "--json"], repo, slow, before=drop_cache)
+        drop_cache()
+        shutil.copytree(kept, folio_dir)
+        shutil.rmtree(kept)
         # The generated history verifies clean (routing slips, windows, authority, signatures): the
         # row measures the path of a history folio accepts, and a finding stops the bench.
         row["verify_full"] = None if skip_slow else measure([folio, "verify"], repo, 1 if size > 5000 else slow, codes=(0,))
@@ -245,6 +261,9 @@ for r in results:
               "| status ID | %s | %s | %.2f | | %s / %s |" % (s("status_id"), s("git_log_case"), ratio(r["status_id"], r["git_log_case"]), m("status_id"), m("git_log_case")),
               "| log ID | %s | %s | %.2f | | %s / %s |" % (s("log_id"), s("git_log_case"), ratio(r["log_id"], r["git_log_case"]), m("log_id"), m("git_log_case")),
               "| step (edit + commit) | %s | %s | %.2f | ≤ 1.5 | %s / %s |" % (s("step"), s("git_commit"), ratio(r["step"], r["git_commit"]), m("step"), m("git_commit")),
+              "| step in a clone without folio's caches | %s | %s | %.2f | | %s / %s |" % (s("step_uncached"), s("git_commit"), ratio(r["step_uncached"], r["git_commit"]), m("step_uncached"), m("git_commit")),
+              "| status ID in a clone without folio's caches | %s | %s | %.2f | | %s / %s |" % (s("status_id_uncached"), s("git_log_case"), ratio(r["status_id_uncached"], r["git_log_case"]), m("status_id_uncached"), m("git_log_case")),
+              "| log ID in a clone without folio's caches | %s | %s | %.2f | | %s / %s |" % (s("log_id_uncached"), s("git_log_case"), ratio(r["log_id_uncached"], r["git_log_case"]), m("log_id_uncached"), m("git_log_case")),
               "| verify, full history | %s | %s | %.2f | ≤ 1.0 | %s / %s |" % (s("verify_full"), s("git_log_names"), ratio(r["verify_full"], r["git_log_names"]), m("verify_full"), m("git_log_names")),
               "| verify, the newest commit (HEAD~1..HEAD) | %s | | | < 200 ms | %s |" % (s("verify_new"), m("verify_new")),
               "| the shared repository's hook (`folio receive`) on a push of the newest commit, with the server's history cache | %s | | | < 200 ms | %s |" % (s("receive"), m("receive")),
@@ -260,6 +279,8 @@ if len(results) > 1:
             ("table_incremental", "`folio status` (table) after it"), ("due_incremental", "`folio due` after it"),
             ("status_new_day", "status, the next day"),
             ("status_id", "status ID"), ("log_id", "log ID"), ("step", "step (edit + commit)"),
+            ("step_uncached", "step without folio's caches"), ("status_id_uncached", "status ID without them"),
+            ("log_id_uncached", "log ID without them"),
             ("verify_full", "verify, full history"), ("verify_new", "verify HEAD~1..HEAD"), ("receive", "the hook (`folio receive`), server cache"),
             ("receive_cold", "the hook without it"), ("stamp_first", "server cache written first"),
             ("floor_parsed", "libgit2 alone, parsed trees"), ("floor_trees", "libgit2 alone, raw trees"),

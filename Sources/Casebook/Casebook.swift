@@ -155,6 +155,10 @@ public final class Casebook {
         return "\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec).\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec).\(info.st_size).\(info.st_ino)"
     }
     private var cachedHistory: (tip: OID, history: History)?
+    /// The records of a few cases up to a tip, as the last walk that kept only those read them.
+    private var partialHistory: (tip: OID, ids: Set<String>, history: History)?
+    /// Whether this run holds a whole history's records (tests: a step holds its case's only).
+    var holdsWholeHistory: Bool { cachedHistory != nil }
     /// Whether this run learnt something the history cache does not hold yet.
     var cacheChanged = false
     /// Set to false to ignore the cache (a cold replay, for tests and benchmarks). Never true
@@ -1156,22 +1160,29 @@ public final class Casebook {
 
     /// The commits of the cases `ids` only, up to `tip`: from the history cache's lines of those
     /// cases when its tip is `tip` or an ancestor of it (adding the commits since), so that a step
-    /// or a range verify costs what its cases cost. Otherwise the whole history, which a step then
-    /// writes to the cache; with `keepingWhole` false (verify, which writes no cache, as in the
-    /// shared repository's hook) one walk that keeps the records of `ids` only.
+    /// or a range verify costs what its cases cost. Otherwise one walk down the line that keeps the
+    /// records of `ids` only (a step, a note, `status ID`, `log ID`, verify in the shared repository's
+    /// hook): memory by case, not by history (at 30k cases, a step in a clone without the cache held
+    /// the whole history, 330 MB, and `status ID` 285 MB to write the cache; the cache is written by
+    /// the commands that read every case, `folio status` and `folio due`, case by case). With
+    /// `keepingWhole` (the case index replaying many cases) the whole history, kept for the run.
     ///
     /// With `takingVerdicts` (the case index replaying the cases a new day or new commits touch,
     /// where a whole reading would take them too), the verdicts the file holds of those cases'
     /// commits are taken once the whole file's checksum is checked; a step, a note and the hook
     /// judge their cases' commits again.
-    func loadHistory(of ids: Set<String>, at tip: OID?, keepingWhole: Bool = true, takingVerdicts: Bool = false) throws -> History {
+    func loadHistory(of ids: Set<String>, at tip: OID?, keepingWhole: Bool = false, takingVerdicts: Bool = false) throws -> History {
         guard let tip else { return History() }
         if let cached = cachedHistory, cached.tip == tip { return cached.history }
         if ids.isEmpty { return History() }
         func whole() throws -> History {
             if keepingWhole { return try loadHistory(at: tip) }
-            // The whole cache file (for many cases), or a walk, keeping only these cases' records.
-            return try historyFromCacheFile(at: tip, only: ids)?.0 ?? History(repository: repository, tip: tip, only: ids)
+            // The whole cache file (for many cases), or a walk, keeping only these cases' records;
+            // once per run for the same cases (a status of one case asks for its records twice).
+            if let known = partialHistory, known.tip == tip, known.ids == ids { return known.history }
+            let history = try historyFromCacheFile(at: tip, only: ids)?.0 ?? History(repository: repository, tip: tip, only: ids)
+            partialHistory = (tip, ids, history)
+            return history
         }
         // Each case is a search through the cache file and a few commits read again: for a large
         // share of the cases, reading it whole is cheaper.

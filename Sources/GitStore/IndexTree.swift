@@ -255,7 +255,7 @@ struct IndexTree {
         result.sort { key($0).lexicographicallyPrecedes(key($1)) }
         let bytes = IndexTree.content(of: result)
         var written = git_oid()
-        try bytes.withUnsafeBytes { raw in
+        _ = try bytes.withUnsafeBytes { raw in
             try check("git_odb_write", git_odb_write(&written, odb, raw.baseAddress, raw.count, GIT_OBJECT_TREE))
         }
         return OID(written)
@@ -273,7 +273,7 @@ struct IndexTree {
         var written = git_oid()
         var bytes: [UInt8] = []
         let count = IndexTree.content(of: folder, into: &bytes)
-        try bytes.withUnsafeBytes { raw in
+        _ = try bytes.withUnsafeBytes { raw in
             try check("git_odb_write", git_odb_write(&written, odb, raw.baseAddress, count, GIT_OBJECT_TREE))
         }
         guard OID(written) == folder.id else {

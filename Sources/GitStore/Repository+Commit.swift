@@ -184,7 +184,7 @@ extension Repository {
             try committer.withGitSignature { c in
                 var parents: [OpaquePointer?] = parentCommit.map { [$0] } ?? []
                 guard let sign else {
-                    try parents.withUnsafeMutableBufferPointer { buffer in
+                    _ = try parents.withUnsafeMutableBufferPointer { buffer in
                         try check("git_commit_create", git_commit_create(
                             &out, handle, nil, a, c, "UTF-8", message, tree, buffer.count, buffer.baseAddress))
                     }
@@ -192,7 +192,7 @@ extension Repository {
                 }
                 var content = git_buf()
                 defer { git_buf_dispose(&content) }
-                try parents.withUnsafeMutableBufferPointer { buffer in
+                _ = try parents.withUnsafeMutableBufferPointer { buffer in
                     try check("git_commit_create_buffer", git_commit_create_buffer(
                         &content, handle, a, c, "UTF-8", message, tree, buffer.count, buffer.baseAddress))
                 }
@@ -236,7 +236,7 @@ extension Repository {
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
-        try withTree(of: head) { tree in
+        _ = try withTree(of: head) { tree in
             try check("git_index_read_tree", git_index_read_tree(index, tree))
         }
         try check("git_index_write", git_index_write(index))

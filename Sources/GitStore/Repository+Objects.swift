@@ -206,6 +206,38 @@ extension Repository {
         return ids.capacity - ids.count < 1024 ? ids : ids.withUnsafeBufferPointer { Array($0) }
     }
 
+    /// Each commit of the first-parent line from `tip` to its root, newest first, read once: for a
+    /// walk that keeps a few of them (one case's steps), without a revwalk's node per commit or a
+    /// list of the whole line's ids. The pages of the pack read are let go every few thousand commits.
+    public func walkFirstParents(from tip: OID, newestFirst body: (CommitInfo) throws -> Void) throws {
+        var next: OID? = tip
+        var count = 0
+        while let id = next {
+            var raw = id.raw
+            var c: OpaquePointer?
+            try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
+            defer { git_commit_free(c) }
+            next = git_commit_parentcount(c) > 0 ? git_commit_parent_id(c, 0).map { OID($0.pointee) } : nil
+            try body(CommitInfo(c!))
+            count += 1
+            if count % 16384 == 0 { Self.releasePackPages() }
+        }
+    }
+
+    /// Each commit of the first-parent line from `tip` to its root, oldest first, each read as it is
+    /// visited (the line's ids found first, `firstParentLine`: no revwalk holding a node per commit).
+    public func walkFirstParents(from tip: OID, oldestFirst body: (CommitInfo) throws -> Void) throws {
+        let line = try firstParentLine(from: tip)
+        for (position, id) in line.enumerated() {
+            var raw = id.raw
+            var c: OpaquePointer?
+            try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
+            defer { git_commit_free(c) }
+            try body(CommitInfo(c!))
+            if position % 16384 == 16383 { Self.releasePackPages() }
+        }
+    }
+
     /// The first-parent line from `tip` to its root, oldest first: what a revwalk following first
     /// parents yields, found by going from each commit to its first parent. A revwalk sorts
     /// topologically, so it reads every commit before it yields the first, and holds a node for

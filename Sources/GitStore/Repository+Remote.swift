@@ -143,7 +143,7 @@ extension Repository {
     /// Writes `data` as a blob.
     public func writeBlob(_ data: Data) throws -> OID {
         var out = git_oid()
-        try data.withUnsafeBytes { bytes in
+        _ = try data.withUnsafeBytes { bytes in
             try check("git_blob_create_from_buffer", git_blob_create_from_buffer(&out, handle, bytes.baseAddress, bytes.count))
         }
         return OID(out)

@@ -347,7 +347,7 @@ struct WholeHistoryTests {
         #expect(names.contains("historial.cache") && names.contains("estado.cache"), "\(names)")
     }
 
-    @Test("without a cache, a range verify reads only its cases' records (a step keeps the whole history, to write the cache), and reports what it reports through the cache")
+    @Test("without a cache, a range verify and a step read only their cases' records (the case index's replay keeps the whole history), and verify reports what it reports through the cache")
     func rangeVerifyWithoutCache() throws {
         let (repo, ids) = try arranged(cases: 4, stepped: 1, forged: 2, by: "Jorge Pérez <jperez@igss.gob.gt>")
         let head = try #require(OID(hex: try repo.git(["rev-parse", "HEAD"])))
@@ -356,7 +356,8 @@ struct WholeHistoryTests {
         cold.usesCache = false
         let part = try cold.loadHistory(of: [ids[1]], at: head, keepingWhole: false)
         #expect(part.caseIDs == [ids[1]] && part.records(of: ids[1]).count == 3 && part.commitCount == total)
-        #expect(try cold.loadHistory(of: [ids[1]], at: head).caseIDs == ids, "a step's reading keeps every case")
+        #expect(try cold.loadHistory(of: [ids[1]], at: head).caseIDs == [ids[1]], "a step's reading keeps its case only")
+        #expect(try cold.loadHistory(of: [ids[1]], at: head, keepingWhole: true).caseIDs == ids, "the case index's replay keeps every case")
         let withoutCache = try cold.verify(range: "HEAD~2..HEAD")
         #expect(!withoutCache.ok && withoutCache.commits == 2)
         let warm = try Casebook.open(at: repo.path, clock: repo.book.clock)
@@ -384,9 +385,12 @@ struct WholeHistoryTests {
         let repo = try CaseRepo()
         let ids = try cache.work(repo, cases: 3)
         try repo.step(ids[0], as: "mrodriguez")
-        // One case's status with no cache: the whole history is read, one case replayed, the cache written.
+        // A reading of the whole history with no cache (a report, the dossier, the case index's
+        // replay), the cache written from it.
         let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
         book.usesCache = true
+        _ = try book.loadHistory(at: try repo.book.repository.headCommit())
+        book.saveHistoryCache()
         #expect(try book.status(of: ids[1]).lastStep == "02")
         let lines = try String(contentsOfFile: cache.cacheFile(repo), encoding: .utf8).split(separator: "\n").map(String.init)
         let written = lines.filter { $0.hasPrefix("R\t") }.map { $0.components(separatedBy: "\t")[1] }
@@ -421,6 +425,58 @@ struct WholeHistoryTests {
         #expect(all[0].1 == Array(0..<21))
         #expect(all[1].1 == [100] && all[2].1 == [200])
         #expect(all[3].1 == Array(1000..<2000))
+    }
+
+    @Test("a step, a note, a status and a log of one case in a clone without the history cache walk the line for their case's records only: no whole history held, and what they say agrees with a cold replay")
+    func writersWithoutCacheHoldOneCase() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 3)
+        try? FileManager.default.removeItem(atPath: cache.cacheFile(repo))
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        let recorded = try book.recordStep(StepRequest(caseID: ids[1], step: nil, persona: "mrodriguez", decision: nil, dependency: nil,
+                                                       sets: [], attachments: [], text: nil, justification: nil))
+        #expect(!book.holdsWholeHistory, "the step read the whole history")
+        #expect(!FileManager.default.fileExists(atPath: cache.cacheFile(repo)))
+        let file = repo.path + "/cases/" + ids[2].split(separator: "-")[1] + "/" + ids[2] + "/expediente.md"
+        try (String(contentsOfFile: file, encoding: .utf8) + "\nObservación añadida sin caché.\n").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try book.recordNote(caseID: ids[2], persona: "mrodriguez", text: "Nota sin caché.")
+        #expect(!book.holdsWholeHistory, "the note read the whole history")
+        // The step went where the case's own records say (its third step), as with the cache.
+        let log = try repo.git(["log", "-1", "--format=%(trailers:key=Expediente,valueonly)%(trailers:key=Paso,valueonly)", recorded.commit.description])
+        #expect(log.contains(ids[1]) && log.contains("03"), "\(log)")
+        #expect(try cache.warm(repo) == (try cache.cold(repo)).0)
+        // A status and a log of one case read their case's records only too, and agree with a cold replay's.
+        let reader = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        try? FileManager.default.removeItem(atPath: cache.cacheFile(repo))
+        for id in ids {
+            let one = try reader.status(of: id)
+            let log = try reader.log(of: id)
+            #expect(!reader.holdsWholeHistory, "status or log of \(id) read the whole history")
+            let cold = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            cold.usesCache = false
+            #expect(try cache.json([one]) == cache.json([try cold.status(of: id)]))
+            #expect(log == (try cold.log(of: id)))
+        }
+        #expect(!FileManager.default.fileExists(atPath: cache.cacheFile(repo)))
+        // The status of every case writes it, case by case, for the next.
+        _ = try reader.statusOfAll()
+        #expect(FileManager.default.fileExists(atPath: cache.cacheFile(repo)))
+    }
+
+    @Test("one case's history, read again from its records, holds room for those records, not for a block of 4,096 (1.4 MB for each case of a status)")
+    func oneCaseHistoryRoom() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 2)
+        try repo.step(ids[0], as: "mrodriguez")
+        let whole = try History(repository: repo.book.repository, tip: try repo.book.repository.headCommit())
+        let records = whole.records(of: ids[0])
+        #expect(records.count == 3)
+        let one = History(records: records)
+        #expect(one.blockCapacities.count == 1 && one.blockCapacities[0] >= 3 && one.blockCapacities[0] < 64,
+                "room for \(one.blockCapacities) records")
+        #expect(one.records(of: ids[0]).map(\.commit) == records.map(\.commit))
+        // A history a walk builds keeps whole blocks (one array per 4,096 records, none copied as it grows).
+        #expect(whole.blockCapacities.allSatisfy { $0 >= 4096 })
     }
 
     /// The walk's rules sort a commit's changed units into case folders and the rest, read in

@@ -302,7 +302,7 @@ extension Casebook {
             // The cases of a few new commits are judged again, as a step judges its case (their
             // few commits cost less than checksumming the whole file); more (a new day's open
             // cases) take the verdicts the file holds, once its whole checksum holds.
-            let part = try loadHistory(of: replayed, at: head, takingVerdicts: replayed.count > 8)
+            let part = try loadHistory(of: replayed, at: head, keepingWhole: true, takingVerdicts: replayed.count > 8)
             try judgeCommits(in: part, cases: replayed)
             history = part
         }

@@ -96,7 +96,7 @@ final class WorkTreeEdit {
         let fm = FileManager.default
         for (path, data) in originals.reversed() {
             let full = root + "/" + path
-            if let data { fm.createFile(atPath: full, contents: data) } else { try? fm.removeItem(atPath: full) }
+            if let data { _ = fm.createFile(atPath: full, contents: data) } else { try? fm.removeItem(atPath: full) }
         }
         for (from, to) in moves.reversed() { _ = rename(root + "/" + to, root + "/" + from) }
         moves.removeAll()

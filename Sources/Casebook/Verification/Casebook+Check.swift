@@ -313,7 +313,7 @@ extension Casebook {
                 // "HRO .csv", HRÓ.csv); a copy, a backup or a folder is taken away, never renamed over
                 // the real file.
                 var isFolder: ObjCBool = false
-                FileManager.default.fileExists(atPath: full, isDirectory: &isFolder)
+                _ = FileManager.default.fileExists(atPath: full, isDirectory: &isFolder)
                 let near = parts[1].lowercased().hasSuffix(".csv") ? String(parts[1].dropLast(4)) : nil
                 let code = near.flatMap { CaseID.dependencyCode($0.folding(options: .diacriticInsensitive, locale: nil)
                     .trimmingCharacters(in: .whitespaces)) }

@@ -31,7 +31,7 @@ extension Casebook {
             try repository.walk(from: tip, hiding: hidden, firstParent: true) { commit in
                 if let record = try StepRecord(commit) { named.insert(record.caseID) }
             }
-            lastInCase = DateBounds(try loadHistory(of: named, at: hidden, keepingWhole: false).records)
+            lastInCase = DateBounds(try loadHistory(of: named, at: hidden).records)
         }
         // Signatures are checked ahead, in parallel, and cached (or, on a whole history walked in
         // two halves, by each half's walk); the walk's rule reads the verdicts.
@@ -67,7 +67,7 @@ extension Casebook {
         walkEnded()
         // The cases a range touches are replayed whole; the rest of history comes from the cache.
         let reported: Set<OID>? = hidden == nil ? nil : Set(inRange.keys)
-        let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip, keepingWhole: false)
+        let replayed = hidden == nil ? nil : try loadHistory(of: named.union(editedOutside), at: tip)
         // A range's cases are looked for by name; a full verify lists every year.
         let paths = hidden == nil ? try casePaths(at: tip) : try casePaths(of: named.union(editedOutside).union(touched), at: tip)
         // A full verify checks every other case on the second core, in a casebook of its own (the
