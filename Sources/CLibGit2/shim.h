@@ -24,6 +24,11 @@ static inline int folio_set_mwindow_limits(size_t window, size_t mapped) {
     return rc < 0 ? rc : git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, mapped);
 }
 
+/* Where libgit2 looks for the configuration file of `level` (global, XDG, system). */
+static inline int folio_set_config_search_path(git_config_level_t level, const char *path) {
+    return git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, path);
+}
+
 /* Whether reading an object hashes it again to check its id (libgit2's default; git does not). */
 static inline int folio_set_strict_hash_verification(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);

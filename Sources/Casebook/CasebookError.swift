@@ -452,8 +452,8 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + "no cumple las reglas), corrige con folio lo que 'folio verify' señala (una carpeta borrada se restaura con 'folio note') "
                 + "y publica con 'folio sync'."
         case .dateBeforeParent(let date, let parent, let commit):
-            return "La fecha del paso (\(date)) es anterior a la del último commit (\(commit), \(parent)): la historia no retrocede en el tiempo. "
-                + "Registre el paso con la fecha de hoy (sin un FOLIO_DATE anterior); si se registra fuera de plazo, use --justificacion."
+            return "La fecha de este registro (\(date)) es anterior a la del último commit (\(commit), \(parent)): la historia no retrocede en el tiempo. "
+                + "Regístrelo con la fecha de hoy (sin un FOLIO_DATE anterior); si es un paso fuera de plazo, use --justificacion."
         case .concurrentUpdate:
             return "Otro proceso registró un paso al mismo tiempo y la rama cambió. Vuelva a ejecutar el comando."
         case .noProductionData(let id):

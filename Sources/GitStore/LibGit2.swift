@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// Initialises libgit2 once per process. Every entry point of GitStore touches it; libgit2 is
 /// never shut down, since other threads may still use it.
@@ -27,6 +28,7 @@ enum LibGit2 {
         // An object read is not hashed again, as git does not: ids are checked when objects enter
         // (git receive-pack and index-pack, fsck); a full walk read each object's bytes twice.
         _ = folio_set_strict_hash_verification(0)
+        GitEnvironment.pointSearchPaths()
         return ok
     }()
 
@@ -63,5 +65,72 @@ extension Repository {
             _ = madvise(address, Int(end - start), MADV_DONTNEED)
         }
         #endif
+    }
+}
+
+/// The variables by which git's environment replaces its configuration files (git-config(1)),
+/// which libgit2 does not read: `GIT_CONFIG_NOSYSTEM` leaves the system's file out,
+/// `GIT_CONFIG_SYSTEM` and `GIT_CONFIG_GLOBAL` name the files read in place of the system's and of
+/// the user's (`~/.gitconfig` and `~/.config/git/config`; `/dev/null` for none). So folio reads the
+/// identity and settings git would read in the same environment (a script, a test or a hook that
+/// sets `GIT_CONFIG_GLOBAL=/dev/null` does not get the user's `user.name`).
+enum GitEnvironment {
+    /// A folder that holds no configuration file: libgit2 looks there for the levels git's
+    /// environment replaces, and finds nothing.
+    static let nowhere = "/nonexistent/folio-sin-configuracion"
+
+    /// The files the environment names in place of the system's and the user's (an empty name or
+    /// /dev/null: none; a file that is not there is skipped, as git does).
+    static let named: [(path: String, level: git_config_level_t, usual: String)] = {
+        let env = ProcessInfo.processInfo.environment
+        var named: [(String, git_config_level_t, String)] = []
+        if let system = env["GIT_CONFIG_SYSTEM"], !isTrue(env["GIT_CONFIG_NOSYSTEM"]) { named.append((system, GIT_CONFIG_LEVEL_SYSTEM, "gitconfig")) }
+        if let global = env["GIT_CONFIG_GLOBAL"] { named.append((global, GIT_CONFIG_LEVEL_GLOBAL, ".gitconfig")) }
+        return named.filter { path, _, _ in
+            var info = stat()
+            return !path.isEmpty && path != "/dev/null" && stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        }
+    }()
+
+    /// Those of them libgit2 cannot be pointed at by folder (named otherwise than it looks for at
+    /// that level), read at their level by every repository opened. (libgit2's check of a
+    /// repository's owner reads `safe.directory` from its search paths only: a file named so is
+    /// read there too.)
+    static let files: [(path: String, level: git_config_level_t)] = named
+        .filter { URL(fileURLWithPath: $0.path).lastPathComponent != $0.usual }.map { ($0.path, $0.level) }
+
+    /// git's reading of a boolean variable: set, and not `0`, `false`, `no` or `off`.
+    static func isTrue(_ value: String?) -> Bool {
+        guard let value = value?.lowercased(), !value.isEmpty else { return false }
+        return !["0", "false", "no", "off"].contains(value)
+    }
+
+    static func pointSearchPaths() {
+        let env = ProcessInfo.processInfo.environment
+        // A level's folder: that of the file named for it when libgit2 looks for that name there, else none.
+        func folder(_ level: git_config_level_t) -> String {
+            guard let file = named.first(where: { $0.level == level }) else { return nowhere }
+            let url = URL(fileURLWithPath: file.path)
+            return url.lastPathComponent == file.usual ? url.deletingLastPathComponent().path : nowhere
+        }
+        if isTrue(env["GIT_CONFIG_NOSYSTEM"]) || env["GIT_CONFIG_SYSTEM"] != nil {
+            _ = folio_set_config_search_path(GIT_CONFIG_LEVEL_SYSTEM, folder(GIT_CONFIG_LEVEL_SYSTEM))
+        }
+        if env["GIT_CONFIG_GLOBAL"] != nil {
+            _ = folio_set_config_search_path(GIT_CONFIG_LEVEL_GLOBAL, folder(GIT_CONFIG_LEVEL_GLOBAL))
+            _ = folio_set_config_search_path(GIT_CONFIG_LEVEL_XDG, nowhere)
+        }
+    }
+
+    /// Adds the files the environment names to `repository`'s configuration, at their levels.
+    static func addFiles(to repository: OpaquePointer) {
+        guard !files.isEmpty else { return }
+        var config: OpaquePointer?
+        guard git_repository_config(&config, repository) == 0 else { return }
+        defer { git_config_free(config) }
+        for (path, level) in files {
+            // In place of the one libgit2 set at that level (it keeps one even for a file not found).
+            _ = git_config_add_file_ondisk(config, path, level, repository, 1)
+        }
     }
 }

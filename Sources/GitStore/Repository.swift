@@ -21,6 +21,7 @@ public final class Repository {
 
     private init(handle: OpaquePointer) {
         self.handle = handle
+        GitEnvironment.addFiles(to: handle)
     }
 
     deinit {
@@ -198,11 +199,18 @@ public final class Repository {
         return git_reference_target(resolved).map { (String(cString: git_reference_name(upstream)), OID($0.pointee)) }
     }
 
-    /// The identity git would use for a commit here (`user.name`, `user.email`); nil when unset.
+    /// The identity git would use for a commit here (`user.name`, `user.email`); nil when no
+    /// `user.email` is set. git takes `user.email` alone too (the name then comes from the system's
+    /// account), and the e-mail is what folio looks up in `roles.yaml`: without `user.name`, the
+    /// name is the e-mail's local part.
     public func configuredIdentity() throws -> (name: String, email: String)? {
         var sig: UnsafeMutablePointer<git_signature>?
         let rc = git_signature_default(&sig, handle)
-        guard try found("git_signature_default", rc) else { return nil }
+        guard try found("git_signature_default", rc) else {
+            guard let email = try config("user.email"), !email.isEmpty else { return nil }
+            let name = try config("user.name").flatMap { $0.isEmpty ? nil : $0 } ?? String(email.prefix { $0 != "@" })
+            return (name, email)
+        }
         defer { git_signature_free(sig) }
         let value = Signature(sig!)
         return (value.name, value.email)

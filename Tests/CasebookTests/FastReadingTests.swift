@@ -195,7 +195,7 @@ struct FastReadingTests {
         }
     }
 
-    @Test("A routing slip's cell: the shortcut for plain text gives what the escaping gives")
+    @Test("A routing slip's cell: the shortcut for plain text and the one pass over Latin-1 text give what Foundation's escaping gives")
     func slipCellAgrees() {
         func escaped(_ text: String) -> String {
             text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -208,7 +208,14 @@ struct FastReadingTests {
                      "\\", "&", "", "\t", "a\tb", "e\u{301}", "😀 x", "x\u{200B}", "\u{FEFF}a", "a\u{FEFF}", "2026-11-03 09:00"]
         var rng = FuzzTests.Mutator(state: 0x5EED_0018)
         for _ in 0..<3000 { texts.append(String(decoding: FuzzTests.mutate(Array("Revisión del POA | <b>x</b> & más\n".utf8), &rng), as: UTF8.self)) }
+        // Texts of several lines (a step's or a note's), which the one pass over Latin-1 scalars escapes.
+        texts += ["\r\r\n", "a\r\r\nb", "a\n\rb", "\r\na\r\n", "a\r", "\ra", "línea 1\nlínea 2\r\n\r\nlínea 3\n", "a\u{85}b", "a\u{A0}\nb",
+                  "\u{0B}a\u{0C}", "ñ\\|&<>\n", "Ángel\t\r\n", "x\u{2FF}\n", "x\u{300}\n", "<\u{338}\n", "a\n\u{301}b"]
+        for _ in 0..<3000 {
+            texts.append(String(decoding: FuzzTests.mutate(Array("Observación:\r\n - meta <40>\\ | 50 & más\n\u{A0}fin\r".utf8), &rng), as: UTF8.self))
+        }
         for text in texts { #expect(RoutingSlip.cell(text) == escaped(text), "\(text.debugDescription)") }
+        #expect(RoutingSlip.cellThroughFoundation("a\nb") == escaped("a\nb"))
     }
 
     @Test("A YAML date is written as the formatter wrote it, from 1583 to 9999 and around the edges")

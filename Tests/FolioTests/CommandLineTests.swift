@@ -65,6 +65,57 @@ struct CommandLineTests {
         #expect(readme.contains("`folio criterios resolver 4 05 --as JEFE`"))
     }
 
+    @Test("folio reads the configuration files git's environment names, as git does: GIT_CONFIG_GLOBAL=/dev/null leaves the user's ~/.gitconfig out, a GIT_CONFIG_GLOBAL file is read in its place (helper117/118: libgit2 read ~/.gitconfig and its user became the committer)")
+    func gitConfigEnvironment() throws {
+        let cli = CLI()
+        try cli.setUp()
+        // The repository's own identity goes: the committer comes from the files git would read.
+        _ = try cli.git("config", "--unset", "user.name")
+        _ = try cli.git("config", "--unset", "user.email")
+        let home = cli.box.path + "/casa"
+        try FileManager.default.createDirectory(atPath: home + "/.config/git", withIntermediateDirectories: true)
+        try "[user]\n\tname = Intruso\n\temail = intruso@example.org\n".write(toFile: home + "/.gitconfig", atomically: true, encoding: .utf8)
+        try "[user]\n\tname = Otro Intruso\n\temail = otro@example.org\n".write(toFile: home + "/.config/git/config", atomically: true, encoding: .utf8)
+        func new(_ title: String, _ snip: String, date: String, env: [String: String]) throws -> Run {
+            try Sandbox.run(CLI.binary, ["new", "4", "--title", title, "--set", "snip=\(snip)", "--set", "unidad_ejecutora=DIP", "--as", "mrodriguez"],
+                            in: cli.repo, env: ["FOLIO_DATE": date, "HOME": home, "XDG_CONFIG_HOME": home + "/.config"].merging(env) { $1 })
+        }
+        func committer() throws -> String { try cli.git("log", "-1", "--format=%cn <%ce>") }
+        // git itself knows nobody in this environment (Sandbox's: GIT_CONFIG_GLOBAL=/dev/null, GIT_CONFIG_NOSYSTEM=1).
+        let ident = try Sandbox.git(["var", "GIT_COMMITTER_IDENT"], in: cli.repo,
+                                    env: ["HOME": home, "XDG_CONFIG_HOME": home + "/.config", "GIT_COMMITTER_NAME": "", "GIT_COMMITTER_EMAIL": ""])
+        #expect(!ident.ok || !ident.out.contains("Intruso"), "\(ident.out)")
+        let first = try new("A", "245789", date: "2026-11-03T09:00:00-06:00", env: [:])
+        #expect(first.ok, "\(first.err)")
+        #expect(try committer() == "María Rodríguez <mrodriguez@igss.gob.gt>", "git knows nobody: the author commits")
+        // A file named by GIT_CONFIG_GLOBAL is read in place of ~/.gitconfig.
+        let file = cli.box.path + "/config-de-ana"
+        try "[user]\n\tname = Ana López\n\temail = alopez@igss.gob.gt\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let second = try new("B", "245790", date: "2026-11-04T09:00:00-06:00", env: ["GIT_CONFIG_GLOBAL": file])
+        #expect(second.ok, "\(second.err)")
+        #expect(try committer() == "Ana López <alopez@igss.gob.gt>")
+        // Without GIT_CONFIG_GLOBAL the user's files are read as git reads them: the XDG file, then ~/.gitconfig, whose values win.
+        var plain = Sandbox.environment(["FOLIO_DATE": "2026-11-05T09:00:00-06:00", "HOME": home, "XDG_CONFIG_HOME": home + "/.config"])
+        plain["GIT_CONFIG_GLOBAL"] = nil
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["new", "4", "--title", "C", "--set", "snip=245791", "--set", "unidad_ejecutora=DIP", "--as", "mrodriguez"]
+        process.currentDirectoryURL = URL(fileURLWithPath: cli.repo)
+        process.environment = plain
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try committer() == "Intruso <intruso@example.org>", "git reads ~/.gitconfig after the XDG file: its user wins")
+        // user.email alone (git takes it, naming the person from the system's account) names the persona.
+        _ = try cli.git("config", "user.email", "mrodriguez@igss.gob.gt")
+        let alone = try Sandbox.run(CLI.binary, ["new", "4", "--title", "D", "--set", "snip=245792", "--set", "unidad_ejecutora=DIP"],
+                                    in: cli.repo, env: ["FOLIO_DATE": "2026-11-06T09:00:00-06:00", "HOME": home])
+        #expect(alone.ok, "\(alone.err)")
+        #expect(try cli.git("log", "-1", "--format=%an <%ae>|%cn <%ce>") == "María Rodríguez <mrodriguez@igss.gob.gt>|María Rodríguez <mrodriguez@igss.gob.gt>")
+    }
+
     @Test("the status list counts a damaged case as dañado, not as abierto, and still lists the others")
     func damagedCounted() throws {
         let cli = CLI()
@@ -147,8 +198,11 @@ struct CommandLineTests {
         // The fix the message gives.
         #expect(try Sandbox.git(["config", "--global", "--add", "safe.directory", cli.repo], in: home,
                                 env: ["HOME": home, "GIT_CONFIG_GLOBAL": home + "/.gitconfig"]).ok)
-        let trusted = try Sandbox.run(CLI.binary, ["status"], in: cli.repo, env: env)
+        // In the environment git would read that file in (Sandbox's says GIT_CONFIG_GLOBAL=/dev/null).
+        let trusted = try Sandbox.run(CLI.binary, ["status"], in: cli.repo, env: env.merging(["GIT_CONFIG_GLOBAL": home + "/.gitconfig"]) { $1 })
         #expect(trusted.ok && trusted.out.contains("No hay expedientes"), "\(trusted.out)\(trusted.err)")
+        let ignored = try Sandbox.run(CLI.binary, ["status"], in: cli.repo, env: env)
+        #expect(!ignored.ok && ignored.err.contains("FOLIO-E069"), "GIT_CONFIG_GLOBAL=/dev/null: git reads no ~/.gitconfig, nor does folio")
     }
 
     @Test("the status table goes through a case index of its own: after a new commit, a case damaged by hand and on the next day it says what a cold run says")

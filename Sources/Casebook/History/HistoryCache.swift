@@ -518,12 +518,50 @@ public struct CachedOutput {
         return try? handle.readToEnd() ?? Data()
     }
 
-    /// Copies the output to `out` in pieces of 1 MB (memory stays small for a 50 MB status).
+    /// Copies the output to `out`: by the kernel, file to file or pipe (`sendfile`: at 10k cases a
+    /// 65 MB status went through a fresh 1 MB buffer at a time, two thirds of a warm status), else
+    /// in pieces of 1 MB through one buffer (memory stays small for a 50 MB status).
     public func copy(to out: FileHandle) {
         guard let handle = CacheFile.handle(path) else { return }
         defer { try? handle.close() }
+        #if os(Linux)
+        var info = stat()
+        let input = handle.fileDescriptor
+        if fstat(input, &info) == 0, UInt64(info.st_size) >= offset {
+            var position = off_t(offset)
+            var left = Int(UInt64(info.st_size) - offset)
+            while left > 0 {
+                let sent = sendfile(out.fileDescriptor, input, &position, min(left, 1 << 30))
+                if sent > 0 {
+                    left -= sent
+                } else if sent < 0, errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            if left == 0 { return }
+            // What sendfile could not send (an output it does not write to) goes the other way.
+            try? handle.seek(toOffset: UInt64(position))
+        } else {
+            try? handle.seek(toOffset: offset)
+        }
+        #else
         try? handle.seek(toOffset: offset)
-        while let piece = try? handle.read(upToCount: 1 << 20), !piece.isEmpty { out.write(piece) }
+        #endif
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            var written = 0
+            while written < count {
+                let n = buffer.withUnsafeBytes { write(out.fileDescriptor, $0.baseAddress! + written, count - written) }
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { return }
+                written += n
+            }
+        }
     }
 }
 
