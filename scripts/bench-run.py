@@ -58,7 +58,9 @@ def generator_version():
     h = hashlib.sha256()
     for path in [os.path.join(here, n) for n in ("bench-generate.py", "bench-sign.py", "bench_keys.py")] + \
             [os.path.join(schemas, n) for n in sorted(os.listdir(schemas))]:
-        h.update(path.encode()); h.update(open(path, "rb").read())
+        # The file's name, not its path: `--generate schemas` and `scripts/bench` (an absolute
+        # path) name the same generator, and a repository is not made again for the spelling.
+        h.update(os.path.basename(path).encode()); h.update(open(path, "rb").read())
     return h.hexdigest()
 
 def generate(repo, size):
