@@ -213,12 +213,9 @@ extension Repository {
         var next: OID? = tip
         var count = 0
         while let id = next {
-            var raw = id.raw
-            var c: OpaquePointer?
-            try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
-            defer { git_commit_free(c) }
-            next = git_commit_parentcount(c) > 0 ? git_commit_parent_id(c, 0).map { OID($0.pointee) } : nil
-            try body(CommitInfo(c!))
+            let commit = try commit(id)
+            next = commit.parents.first
+            try body(commit)
             count += 1
             if count % 16384 == 0 { Self.releasePackPages() }
         }
@@ -227,13 +224,8 @@ extension Repository {
     /// Each commit of the first-parent line from `tip` to its root, oldest first, each read as it is
     /// visited (the line's ids found first, `firstParentLine`: no revwalk holding a node per commit).
     public func walkFirstParents(from tip: OID, oldestFirst body: (CommitInfo) throws -> Void) throws {
-        let line = try firstParentLine(from: tip)
-        for (position, id) in line.enumerated() {
-            var raw = id.raw
-            var c: OpaquePointer?
-            try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
-            defer { git_commit_free(c) }
-            try body(CommitInfo(c!))
+        for (position, id) in try firstParentLine(from: tip).enumerated() {
+            try body(commit(id))
             if position % 16384 == 16383 { Self.releasePackPages() }
         }
     }

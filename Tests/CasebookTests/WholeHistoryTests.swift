@@ -463,6 +463,35 @@ struct WholeHistoryTests {
         #expect(FileManager.default.fileExists(atPath: cache.cacheFile(repo)))
     }
 
+    @Test("without any cache, after plain-git forgeries and a merge of another branch's step, status and log of each case, and a step, say what a cold replay says (the walk keeps first parents only)")
+    func uncachedWalkAfterForgery() throws {
+        let (repo, ids) = try arranged(cases: 3, stepped: 0, forged: 1, by: "Ana López <alopez@igss.gob.gt>")
+        // A step of the third case on a side branch, merged in with plain git: the merge's second parent.
+        let branch = try repo.git(["rev-parse", "--abbrev-ref", "HEAD"])
+        try repo.git(["checkout", "-q", "-b", "lado", "HEAD~1"])
+        try forge(repo, ids[2], by: "María Rodríguez <mrodriguez@igss.gob.gt>")
+        try repo.git(["checkout", "-q", branch])
+        try repo.git(["merge", "-q", "--no-ff", "-m", "fusión", "lado"])
+        func compare() throws {
+            let cold = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            cold.usesCache = false
+            for id in ids {
+                try? FileManager.default.removeItem(atPath: repo.path + "/.git/folio")
+                let uncached = try Casebook.open(at: repo.path, clock: repo.book.clock)
+                #expect(try cache.json([uncached.status(of: id)]) == cache.json([cold.status(of: id)]), "\(id)")
+                #expect(try uncached.log(of: id) == cold.log(of: id), "\(id)")
+                #expect(!uncached.holdsWholeHistory)
+            }
+        }
+        try compare()
+        #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: ids[2]).lastStep == "02", "the merged step does not count")
+        // A step of the forged case without any cache records the step a cold replay allows (03, as the forgery did not count).
+        try? FileManager.default.removeItem(atPath: repo.path + "/.git/folio")
+        let recorded = try repo.step(ids[1], as: "mrodriguez")
+        #expect(recorded.step == "03")
+        try compare()
+    }
+
     @Test("one case's history, read again from its records, holds room for those records, not for a block of 4,096 (1.4 MB for each case of a status)")
     func oneCaseHistoryRoom() throws {
         let repo = try CaseRepo()
