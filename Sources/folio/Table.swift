@@ -32,9 +32,11 @@ struct Table {
         let words = rows.map { row in wrapped.map { Self.wordLengths(row[$0]) } }
         var widths = headers.indices.map { i in max(headers[i].count, lengths.map { $0[i] }.max() ?? 0) }
         let gaps = 2 * (headers.count - 1)
-        // Wrapped columns give way first (down to 12 characters or their heading, then to their
-        // heading), each time the one whose narrowing adds the fewest lines; then the others are
-        // cut (down to 8).
+        // Wrapped columns give way first, down to 12 characters or their heading, each time the
+        // one whose narrowing adds the fewest lines; then the widest other column is cut, down to
+        // 12 or its heading; then the wrapped ones narrow to their heading, and the others are cut
+        // down to 8. (A name wrapped five letters to a line, beside a column of short norms kept
+        // wide for one long one, was the first round's `report plazos` at 100 columns.)
         var heights = WrapHeights(wrapped: wrapped, lengths: lengths, words: words, widths: widths)
         func narrowest(_ floor: (Int) -> Int) -> Int? {
             let candidates = wrapped.indices.filter { widths[wrapped[$0]] > floor(wrapped[$0]) }
@@ -43,12 +45,19 @@ struct Table {
                 after[a] != after[b] ? after[a] < after[b] : widths[wrapped[candidates[a]]] > widths[wrapped[candidates[b]]]
             }.map { candidates[$0] }
         }
+        func widestCut(_ floor: (Int) -> Int) -> Int? {
+            widths.indices.filter { !wrapping.contains($0) && widths[$0] > floor($0) }.max { widths[$0] < widths[$1] }
+        }
         while widths.reduce(0, +) + gaps > width {
-            if let k = narrowest({ max(12, headers[$0].count) }) ?? narrowest({ max(4, headers[$0].count) }) {
+            if let k = narrowest({ max(12, headers[$0].count) }) {
                 widths[wrapped[k]] -= 1
                 heights.narrow(k, to: widths[wrapped[k]])
-            } else if let widest = widths.indices.filter({ !wrapping.contains($0) && widths[$0] > 8 })
-                .max(by: { widths[$0] < widths[$1] }) {
+            } else if let widest = widestCut({ max(12, headers[$0].count) }) {
+                widths[widest] -= 1
+            } else if let k = narrowest({ max(4, headers[$0].count) }) {
+                widths[wrapped[k]] -= 1
+                heights.narrow(k, to: widths[wrapped[k]])
+            } else if let widest = widestCut({ _ in 8 }) {
                 widths[widest] -= 1
             } else {
                 break

@@ -99,9 +99,9 @@ struct TableTests {
         let words = rows.map { row in wrapped.map { Table.wordLengths(row[$0]) } }
         var widths = table.headers.indices.map { i in max(table.headers[i].count, lengths.map { $0[i] }.max() ?? 0) }
         let gaps = 2 * (table.headers.count - 1)
-        // Wrapped columns give way first (down to 12 characters or their heading, then to their
-        // heading), each time the one whose narrowing adds the fewest lines; then the others are
-        // cut (down to 8).
+        // Wrapped columns give way first (down to 12 characters or their heading), each time the
+        // one whose narrowing adds the fewest lines; then the widest other is cut (down to 12 or its
+        // heading); then the wrapped ones to their heading; then the others are cut (down to 8).
         func height(_ w: [Int]) -> Int {
             var sum = 0
             for r in rows.indices {
@@ -123,12 +123,13 @@ struct TableTests {
                 return ha != hb ? ha < hb : widths[a] > widths[b]
             }
         }
+        func widestCut(_ floor: (Int) -> Int) -> Int? {
+            widths.indices.filter { !table.wrapping.contains($0) && widths[$0] > floor($0) }.max(by: { widths[$0] < widths[$1] })
+        }
         while widths.reduce(0, +) + gaps > table.width {
-            if let c = narrowest({ max(12, table.headers[$0].count) }) ?? narrowest({ max(4, table.headers[$0].count) }) {
+            if let c = narrowest({ max(12, table.headers[$0].count) }) ?? widestCut({ max(12, table.headers[$0].count) })
+                ?? narrowest({ max(4, table.headers[$0].count) }) ?? widestCut({ _ in 8 }) {
                 widths[c] -= 1
-            } else if let widest = widths.indices.filter({ !table.wrapping.contains($0) && widths[$0] > 8 })
-                .max(by: { widths[$0] < widths[$1] }) {
-                widths[widest] -= 1
             } else {
                 break
             }
@@ -195,6 +196,23 @@ struct TableTests {
         #expect(lines.count >= 502)
         #expect(lines.allSatisfy { $0.count <= 60 || $0.contains("\u{A0}") || $0.contains("\u{3000}") || $0.contains("👍🏽") || $0.contains("漢字") })
         #expect(lines.allSatisfy { $0.last.map { !$0.isWhitespace } ?? true })
+    }
+
+    @Test("a wrapped column keeps 12 characters while another column is wider than 12 (helper118: report plazos at 100 columns wrapped names five letters to a line beside a column of short norms 17 wide)")
+    func wrappedKeepsRoomBeforeOthersAreCut() {
+        var table = Table(headers: ["FECHA", "EXPEDIENTE", "PASO", "DEP.", "AUTOR", "PLAZO", "SITUACIÓN", "NORMA", "JUSTIFICADO"])
+        table.width = 100
+        table.wrapping = [4]
+        table.rows = [
+            ["2026-11-02", "PROD-2026-10", "03", "HGE", "Ana López", "2026-11-05", "en plazo", "norma 2", ""],
+            ["2026-11-03", "AMF-2026-10", "05", "", "María Rodríguez", "2026-11-10", "fuera de plazo", "P5 criterio del departamento", "sí"],
+        ]
+        let lines = table.render().split(separator: "\n").map(String.init)
+        // Ana López on one line; the long norm is cut with "…", not the names wrapped.
+        #expect(lines.contains { $0.contains("Ana López") })
+        #expect(lines.contains { $0.contains("…") })
+        #expect(lines.allSatisfy { $0.count <= 100 })
+        #expect(lines.count == 5)
     }
 }
 
