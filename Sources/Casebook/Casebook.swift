@@ -67,7 +67,6 @@ public final class Casebook {
     /// Each step's case folder and routing slip blob as verify's walk saw them (`walkedSlip`), for
     /// the case being checked.
     var slipsSeen: [OID: (path: String, blob: OID?)] = [:]
-    var slipPaths: Set<String> = []
     /// The last answer of `casePath`: verify's walk and the commit's rules ask it twice per commit.
     var lastCasePath: (id: String, commit: OID, path: String?)?
     /// `countedData` of a monthly case at a commit ("ID@commit"), for the earlier months a report
@@ -91,6 +90,8 @@ public final class Casebook {
     /// checks signatures beside the walk), and how many times this run's walks did so.
     var splitWalkThreshold = 8192
     var halvesWalkedBeside = 0
+    /// Tests: the second core's walk fails, and this casebook walks the rest after its own.
+    var walksBesideFail = false
     /// While a thread checks signatures beside a long walk, how often (in commits) the walk looks
     /// whether it has checked them all, to hand half of what is left to the second core
     /// (`walk(_:reading:)`); `restSplitWaits` (tests) makes the first look wait for the thread, so

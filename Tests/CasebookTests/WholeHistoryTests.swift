@@ -131,6 +131,54 @@ struct WholeHistoryTests {
         }
     }
 
+    @Test("verify's walk keeps each step in 48 bytes, and the case folder it found comes back as found: where the id puts it, nowhere, or anywhere else by commit")
+    func walkedStepFolders() throws {
+        #expect(MemoryLayout<Casebook.WalkedStep>.stride == 48)
+        let id = "POA-2026-0007", commit = try #require(OID(hex: String(repeating: "ab", count: 20)))
+        let usual: [String?] = ["cases/2026/POA-2026-0007", "cases/1999/POA-2026-0007", "cases/9999/POA-2026-0007"]
+        for path in usual + [nil, "cases/0999/POA-2026-0007", "cases/26/POA-2026-0007", "cases/20260/POA-2026-0007", "cases/2026/POA-2026-00070",
+                             "cases/2026/POA-2026-000", "cases/2026/POA-2026-0007/x", "casos/2026/POA-2026-0007", "cases/2026-POA-2026-0007",
+                             "cases/２０２６/POA-2026-0007", "cases/2a26/POA-2026-0007", "otros/cases/2026/POA-2026-0007"] as [String?] {
+            let year = Casebook.WalkedStep.folder(path, of: id)
+            #expect((year != Casebook.WalkedStep.elsewhere && year != Casebook.WalkedStep.noFolder) == usual.contains(path), "\(path ?? "nil")")
+            let step = Casebook.WalkedStep(commit: commit, slip: nil, breaksRule: false, folderYear: year, position: 0)
+            #expect(step.folder(of: id, elsewhere: year == Casebook.WalkedStep.elsewhere ? [commit: path!] : [:]) == path, "\(path ?? "nil")")
+        }
+    }
+
+    @Test("when the second core cannot walk the later half, this casebook walks it after its own with each case's bounds read again: a step backdated before its case's step in the earlier half is still refused")
+    func laterHalfWalkedHereWhenBesideFails() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 8)
+        // A step of the first case (its step 02 is in the earlier half) declaring a date before it.
+        let date = repo.book.clock.iso(repo.book.clock.now)
+        let r = try Sandbox.git(["commit", "-q", "--allow-empty", "-m", "x\n\nExpediente: \(ids[0])\nProcedimiento: 7\nPaso: 03\nRol: jefe\nSigned-off-by: Mario Rodríguez <mrodriguez@igss.gob.gt>",
+                                 "--author", "Mario Rodríguez <mrodriguez@igss.gob.gt>"],
+                                in: repo.path, env: ["GIT_AUTHOR_DATE": "2020-01-01T10:00:00-06:00", "GIT_COMMITTER_DATE": date])
+        #expect(r.ok, "\(r.err)")
+        let backdated = try repo.git(["rev-parse", "HEAD"])
+        let line = try repo.git(["rev-list", "--first-parent", "--reverse", "HEAD"]).split(separator: "\n").map(String.init)
+        let previous = try #require(line.firstIndex(of: try repo.git(["log", "-1", "--format=%H", "--grep", "Paso: 02", "--", "cases/2026/\(ids[0])"])))
+        #expect(previous < line.count / 2, "the case's step before is in the earlier half: \(previous) of \(line.count)")
+        func run(halves: Int, failing: Bool) throws -> (VerifyReport, [CaseStatus], halves: Int) {
+            let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            (book.usesCache, book.splitWalkThreshold, book.walksBesideFail) = (false, halves, failing)
+            let report = try book.verify()
+            let other = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            (other.usesCache, other.splitWalkThreshold, other.walksBesideFail) = (false, halves, failing)
+            return (report, try other.statusOfAll(), book.halvesWalkedBeside + other.halvesWalkedBeside)
+        }
+        let one = try run(halves: .max, failing: false)
+        #expect(one.0.violations.contains { $0.commit == backdated && $0.kind == .date },
+                "\(one.0.violations.map { "\($0.commit.prefix(7)) \($0.rule)" })")
+        for failing in [false, true] {
+            let two = try run(halves: 1, failing: failing)
+            #expect(two.halves == (failing ? 0 : 2))
+            #expect(two.0 == one.0, "failing: \(failing)")
+            #expect(two.1 == one.1, "failing: \(failing)")
+        }
+    }
+
     @Test("a cold status and a full verify judge each step by the roster of its parent as the walk read it, not read again: a jefe's steps count until the jefe is removed, a step forged right after does not, in one walk and in halves, as each case's own status says")
     func rostersFromTheWalk() throws {
         let repo = try CaseRepo()

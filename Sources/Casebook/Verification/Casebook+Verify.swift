@@ -50,8 +50,10 @@ extension Casebook {
             if let record {
                 part.rosters.note(book.walkedRoster(facts), at: walked.position)
                 let slip = try book.walkedSlip(record, at: commit.id)
+                let folder = WalkedStep.folder(slip.path, of: record.caseID)
+                if folder == WalkedStep.elsewhere, let path = slip.path { part.folders[commit.id] = path }
                 part.cases.add(WalkedStep(commit: commit.id, slip: slip.blob, breaksRule: found.contains { $0.isError },
-                                          position: Int32(walked.position), slipPath: slip.path), of: record.caseID)
+                                          folderYear: folder, position: Int32(walked.position)), of: record.caseID)
             }
             part.tagged += (found + (try book.ruleReception(facts))).map { (walked.position, $0) }
         }
@@ -59,7 +61,7 @@ extension Casebook {
         seen.tagged = []
         // On a whole history, the commits the shared repository holds without a stamp between stamped ones.
         if hidden == nil { tagged += try stampHoles(in: line) }
-        let (touched, editedOutside, rosters) = (seen.cases.ids, seen.editedOutside, seen.rosters)
+        let (touched, editedOutside, rosters, folders) = (seen.cases.ids, seen.editedOutside, seen.rosters, seen.folders)
         // The walk's verdicts are in hand (`walkEnded`); of the line, only its length is needed
         // now (at 30k cases, 6 MB of ids).
         let commitCount = line.count
@@ -81,8 +83,8 @@ extension Casebook {
         var timed: [TimedStep] = []
         var atTip: (slips: [Violation], reports: [Violation]) = ([], [])
         if hidden == nil { keepFolderTrees(at: tip) }
-        try inTurns(&cases, worker: { hidden == nil ? caseWorker(cases: $0, rosters: rosters, paths: paths, tip: tip) : nil }, compute: { id, walkedSteps in
-            try checkWalkedCase(id, steps: walkedSteps, rosters: rosters, history: replayed, reported: reported, inRange: inRange, paths: paths,
+        try inTurns(&cases, worker: { hidden == nil ? caseWorker(cases: $0, rosters: rosters, folders: folders, paths: paths, tip: tip) : nil }, compute: { id, walkedSteps in
+            try checkWalkedCase(id, steps: walkedSteps, rosters: rosters, folders: folders, history: replayed, reported: reported, inRange: inRange, paths: paths,
                                 tip: tip)
         }) { checked, _ in
             tagged += checked.tagged
@@ -132,14 +134,15 @@ extension Casebook {
     /// replayed from `history` and reporting only the range's commits (`reported`, with their
     /// places `inRange`); on a full verify (both nil), from its own commits, read again, with its
     /// slip and sent reports as they are at `tip`.
-    func checkWalkedCase(_ id: String, steps walkedSteps: [WalkedStep], rosters: RosterLine, history given: History?, reported: Set<OID>?,
+    func checkWalkedCase(_ id: String, steps walkedSteps: [WalkedStep], rosters: RosterLine, folders: [OID: String], history given: History?,
+                         reported: Set<OID>?,
                          inRange: [OID: Int], paths: [String: String], tip: OID) throws -> CaseFindings {
         // What the walk learnt of the case's commits, for its checks (the rules' verdicts, the
         // routing slips), and each commit's place; a range's cases were walked only in part.
         var positions: [OID: Int] = [:]
         for step in walkedSteps {
             commitRuleErrors[step.commit] = step.breaksRule
-            if let path = step.slipPath { slipsSeen[step.commit] = (path, step.slip) }
+            if let path = step.folder(of: id, elsewhere: folders) { slipsSeen[step.commit] = (path, step.slip) }
             positions[step.commit] = Int(step.position)
             takeWalkedRoster(of: step.commit, at: step.position, from: rosters)
         }
@@ -163,7 +166,8 @@ extension Casebook {
 
     /// Checks `cases` on the second core (`secondCasebook`), each as `checkWalkedCase` on a full
     /// verify, in order.
-    private func caseWorker(cases: [(String, [WalkedStep])], rosters: RosterLine, paths: [String: String], tip: OID) -> OrderedFeed<CaseFindings> {
+    private func caseWorker(cases: [(String, [WalkedStep])], rosters: RosterLine, folders: [OID: String], paths: [String: String],
+                            tip: OID) -> OrderedFeed<CaseFindings> {
         // The reception stamps the walk read and checked, not read and checked again.
         let (stamps, badStamps) = (stampsCache, badStamps)
         return secondCasebook(count: cases.count, reading: tip, prepare: { book in
@@ -172,7 +176,8 @@ extension Casebook {
             book.badStamps = badStamps
         }) { book, index in
             let (id, steps) = cases[index]
-            return try book.checkWalkedCase(id, steps: steps, rosters: rosters, history: nil, reported: nil, inRange: [:], paths: paths, tip: tip)
+            return try book.checkWalkedCase(id, steps: steps, rosters: rosters, folders: folders, history: nil, reported: nil, inRange: [:],
+                                            paths: paths, tip: tip)
         }
     }
 
@@ -181,12 +186,14 @@ extension Casebook {
     /// records are read again from its commits when it is checked, so that memory holds one case's
     /// records, not the whole history's, nor a table of every commit: at 10k cases, 30 MB of
     /// dictionaries); the cases in the order first named; the case folders changed by commits
-    /// without folio's trailers (edits outside folio).
+    /// without folio's trailers (edits outside folio); the folder of each step whose case was not
+    /// where its id puts it (`WalkedStep.elsewhere`).
     struct VerifyWalk: WalkedPart {
         var tagged: [(position: Int, Violation)] = []
         var cases = StepsByCase<WalkedStep>()
         var rosters = RosterLine()
         var editedOutside = Set<String>()
+        var folders: [OID: String] = [:]
 
         mutating func append(consuming later: inout VerifyWalk) {
             tagged += later.tagged
@@ -194,17 +201,47 @@ extension Casebook {
             cases.append(consuming: &later.cases)
             rosters.append(later.rosters)
             editedOutside.formUnion(later.editedOutside)
+            folders.merge(later.folders) { mine, _ in mine }
+            later.folders = [:]
         }
     }
 
     /// What a full verify's walk keeps of one step commit until its case is checked: its place in
     /// the walk, whether it broke a rule of a single commit, and its case folder and routing slip.
+    /// 48 bytes: a whole history's steps are held until the walk ends (at 30k cases, 312,000; the
+    /// folder's path as a string made it 64).
     struct WalkedStep: Sendable {
         var commit: OID
         var slip: OID?
         var breaksRule: Bool
+        /// The case's folder: `cases/<folderYear>/<id>` (a year of four digits, as folio files a
+        /// case), `noFolder` when the walk did not find the case, `elsewhere` when it found it
+        /// anywhere else (the path is in `VerifyWalk.folders`, by commit).
+        var folderYear: UInt16
         var position: Int32
-        var slipPath: String?
+
+        static let noFolder: UInt16 = 0
+        static let elsewhere: UInt16 = .max
+
+        /// How a step's case folder `path` is kept for case `id` (`folderYear`).
+        static func folder(_ path: String?, of id: String) -> UInt16 {
+            guard let path else { return noFolder }
+            // "cases/" (6 bytes), the year (4), "/" and the id.
+            let bytes = path.utf8, year = bytes.dropFirst(6).prefix(4)
+            guard bytes.count == 11 + id.utf8.count, bytes.starts(with: "cases/".utf8), year.count == 4,
+                  year.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), year.first != UInt8(ascii: "0"),
+                  bytes.dropFirst(10).first == UInt8(ascii: "/"), bytes.dropFirst(11).elementsEqual(id.utf8) else { return elsewhere }
+            return year.reduce(0) { $0 * 10 + UInt16($1 - UInt8(ascii: "0")) }
+        }
+
+        /// The step's case folder (`folder(_:of:)` undone).
+        func folder(of id: String, elsewhere paths: [OID: String]) -> String? {
+            switch folderYear {
+            case Self.noFolder: nil
+            case Self.elsewhere: paths[commit]
+            default: "cases/\(folderYear)/\(id)"
+            }
+        }
     }
 
     /// Replays one case and checks its commits (only those in `reported`, when given).

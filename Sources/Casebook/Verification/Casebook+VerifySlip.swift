@@ -50,9 +50,7 @@ extension Casebook {
     /// has `commit`'s trees at hand, for `slipFindings` (through `slipsSeen`, one case at a time).
     func walkedSlip(_ record: StepRecord, at commit: OID) throws -> (path: String?, blob: OID?) {
         guard let path = try casePath(record.caseID, at: commit) else { return (nil, nil) }
-        // One copy of each folder's path (a case's steps share it), not one per commit.
-        let shared = slipPaths.insert(path).memberAfterInsert
-        return (shared, try repository.fileID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
+        return (path, try repository.fileID(at: "\(path)/\(RoutingSlip.fileName)", in: commit))
     }
 
     /// Whether the folder `path` holds a routing slip at `commit`: as the walk saw it (`slipsSeen`,
