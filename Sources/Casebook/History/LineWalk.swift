@@ -273,7 +273,7 @@ extension Casebook {
         for position in range {
             // What the walk freed goes back to the system now and then: each thread's heap keeps its
             // high-water mark, and a walk's churn (commits, trees, YAML) would add up on two heaps.
-            if position % 512 == 511 { Self.giveBackFreedMemory() }
+            if position % 2048 == 2047 { Self.giveBackFreedMemory() }
             let commit = try repository.commit(line[position])
             defer { previous = commit }
             let record = try StepRecord(commit)
