@@ -34,9 +34,15 @@ struct Table {
         let gaps = 2 * (headers.count - 1)
         // Wrapped columns give way first, down to 12 characters or their heading, each time the
         // one whose narrowing adds the fewest lines; then the widest other column is cut, down to
-        // 12 or its heading; then the wrapped ones narrow to their heading, and the others are cut
-        // down to 8. (A name wrapped five letters to a line, beside a column of short norms kept
-        // wide for one long one, was the first round's `report plazos` at 100 columns.)
+        // 12 or its heading; then the wrapped ones narrow to their longest word, and the columns
+        // already cut give more, down to 8 or their heading; then the wrapped ones narrow to their
+        // heading, and any other is cut down to 8. (A name wrapped five letters to a line, beside a
+        // column of short norms kept wide for one long one, was the first round's `report plazos`
+        // at 100 columns; "Mazatenango" broken after ten letters while a cut norm could give one,
+        // the demo's.)
+        let natural = widths
+        var longestWord = Array(repeating: 0, count: headers.count)
+        for (k, c) in wrapped.enumerated() { longestWord[c] = words.map { $0[k].max() ?? 0 }.max() ?? 0 }
         var heights = WrapHeights(wrapped: wrapped, lengths: lengths, words: words, widths: widths)
         func narrowest(_ floor: (Int) -> Int) -> Int? {
             let candidates = wrapped.indices.filter { widths[wrapped[$0]] > floor(wrapped[$0]) }
@@ -45,14 +51,20 @@ struct Table {
                 after[a] != after[b] ? after[a] < after[b] : widths[wrapped[candidates[a]]] > widths[wrapped[candidates[b]]]
             }.map { candidates[$0] }
         }
-        func widestCut(_ floor: (Int) -> Int) -> Int? {
-            widths.indices.filter { !wrapping.contains($0) && widths[$0] > floor($0) }.max { widths[$0] < widths[$1] }
+        func widestCut(_ floor: (Int) -> Int, alreadyCut: Bool = false) -> Int? {
+            widths.indices.filter { !wrapping.contains($0) && widths[$0] > floor($0) && (!alreadyCut || widths[$0] < natural[$0]) }
+                .max { widths[$0] < widths[$1] }
         }
         while widths.reduce(0, +) + gaps > width {
             if let k = narrowest({ max(12, headers[$0].count) }) {
                 widths[wrapped[k]] -= 1
                 heights.narrow(k, to: widths[wrapped[k]])
             } else if let widest = widestCut({ max(12, headers[$0].count) }) {
+                widths[widest] -= 1
+            } else if let k = narrowest({ max(headers[$0].count, min(12, longestWord[$0])) }) {
+                widths[wrapped[k]] -= 1
+                heights.narrow(k, to: widths[wrapped[k]])
+            } else if let widest = widestCut({ max(8, headers[$0].count) }, alreadyCut: true) {
                 widths[widest] -= 1
             } else if let k = narrowest({ max(4, headers[$0].count) }) {
                 widths[wrapped[k]] -= 1

@@ -101,7 +101,13 @@ struct TableTests {
         let gaps = 2 * (table.headers.count - 1)
         // Wrapped columns give way first (down to 12 characters or their heading), each time the
         // one whose narrowing adds the fewest lines; then the widest other is cut (down to 12 or its
-        // heading); then the wrapped ones to their heading; then the others are cut (down to 8).
+        // heading); then the wrapped ones to their longest word (at most 12) and the columns already
+        // cut down to 8 or their heading; then the wrapped ones to their heading; then any other is
+        // cut (down to 8).
+        let natural = widths
+        func longestWord(_ c: Int) -> Int {
+            rows.map { Table.wordLengths($0[c]).max() ?? 0 }.max() ?? 0
+        }
         func height(_ w: [Int]) -> Int {
             var sum = 0
             for r in rows.indices {
@@ -123,11 +129,14 @@ struct TableTests {
                 return ha != hb ? ha < hb : widths[a] > widths[b]
             }
         }
-        func widestCut(_ floor: (Int) -> Int) -> Int? {
-            widths.indices.filter { !table.wrapping.contains($0) && widths[$0] > floor($0) }.max(by: { widths[$0] < widths[$1] })
+        func widestCut(_ floor: (Int) -> Int, alreadyCut: Bool = false) -> Int? {
+            widths.indices.filter { !table.wrapping.contains($0) && widths[$0] > floor($0) && (!alreadyCut || widths[$0] < natural[$0]) }
+                .max(by: { widths[$0] < widths[$1] })
         }
         while widths.reduce(0, +) + gaps > table.width {
             if let c = narrowest({ max(12, table.headers[$0].count) }) ?? widestCut({ max(12, table.headers[$0].count) })
+                ?? narrowest({ max(table.headers[$0].count, min(12, longestWord($0))) })
+                ?? widestCut({ max(8, table.headers[$0].count) }, alreadyCut: true)
                 ?? narrowest({ max(4, table.headers[$0].count) }) ?? widestCut({ _ in 8 }) {
                 widths[c] -= 1
             } else {
@@ -213,6 +222,13 @@ struct TableTests {
         #expect(lines.contains { $0.contains("…") })
         #expect(lines.allSatisfy { $0.count <= 100 })
         #expect(lines.count == 5)
+        // The demo's: a name whose longest word fits in 11 is not broken while a cut norm can give
+        // a character, and the case ids are not cut.
+        table.rows.append(["2026-11-27", "PROD-2026-11", "01", "HMZ", "Enlace Hospital de Mazatenango", "2026-11-30", "en plazo", "norma 1", ""])
+        let demo = table.render().split(separator: "\n").map(String.init)
+        #expect(demo.contains { $0.contains("Mazatenango") }, "\(demo.joined(separator: "\n"))")
+        #expect(demo.contains { $0.contains("PROD-2026-11") } && demo.contains { $0.contains("AMF-2026-10") })
+        #expect(demo.allSatisfy { $0.count <= 100 })
     }
 }
 
