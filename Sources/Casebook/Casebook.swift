@@ -744,12 +744,12 @@ public final class Casebook {
     /// Gives the memory freed so far back to the system: glibc keeps freed chunks resident (and a
     /// second thread's in an arena of its own), so that a long phase's peak would be the sum of
     /// every high-water mark before it, not what is still held.
-    /// The pages of the mapped pack files go back too (`Repository.releasePackPages`).
+    /// The pages of the mapped pack files and of folio's code go back too (`Repository.releaseMappedPages`).
     static func giveBackFreedMemory() {
         #if os(Linux)
         _ = mallocTrim?(0)
         #endif
-        Repository.releasePackPages()
+        Repository.releaseMappedPages()
     }
 
     /// Every case up to `head`, in the order they were opened: `derive` gives each one's value from
@@ -878,7 +878,7 @@ public final class Casebook {
             if index % 512 == 510 {
                 Self.giveBackFreedMemory()
             } else if index % 64 == 62 {
-                Repository.releasePackPages()
+                Repository.releaseMappedPages()
             }
             if index % 2 == 1, let done = worker?.take(index / 2) {
                 try body(done, true)
@@ -1006,7 +1006,7 @@ public final class Casebook {
                 if index % 256 == 255 {
                     Casebook.giveBackFreedMemory()
                 } else if index % 32 == 31 {
-                    Repository.releasePackPages()
+                    Repository.releaseMappedPages()
                 }
                 return try? work(book, index)
             }

@@ -54,7 +54,7 @@ extension Repository {
     /// 64 KB at a time around each page touched; the code a run keeps using is mapped again).
     /// That mapping is never written (the executable has no text relocations), so what is mapped
     /// again is the file's bytes; the writable and relocated mappings are left alone.
-    public static func releasePackPages() {
+    public static func releaseMappedPages() {
         #if os(Linux)
         guard let maps = fopen("/proc/self/maps", "r") else { return }
         defer { fclose(maps) }

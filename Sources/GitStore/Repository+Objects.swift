@@ -217,7 +217,7 @@ extension Repository {
             next = commit.parents.first
             try body(commit)
             count += 1
-            if count % 16384 == 0 { Self.releasePackPages() }
+            if count % 16384 == 0 { Self.releaseMappedPages() }
         }
     }
 
@@ -226,7 +226,7 @@ extension Repository {
     public func walkFirstParents(from tip: OID, oldestFirst body: (CommitInfo) throws -> Void) throws {
         for (position, id) in try firstParentLine(from: tip).enumerated() {
             try body(commit(id))
-            if position % 16384 == 16383 { Self.releasePackPages() }
+            if position % 16384 == 16383 { Self.releaseMappedPages() }
         }
     }
 
@@ -235,7 +235,7 @@ extension Repository {
     /// topologically, so it reads every commit before it yields the first, and holds a node for
     /// each (at 30k cases, 312k commits: 50 MB of heap and every pack window at once, the peak of
     /// a whole-history command); this holds only the ids. The pages of the pack read are let go
-    /// every few thousand commits (`releasePackPages`).
+    /// every few thousand commits (`releaseMappedPages`).
     func firstParentLine(from tip: OID) throws -> [OID] {
         var ids: [OID] = []
         var next: OID? = tip
@@ -246,7 +246,7 @@ extension Repository {
             ids.append(id)
             next = git_commit_parentcount(c) > 0 ? git_commit_parent_id(c, 0).map { OID($0.pointee) } : nil
             git_commit_free(c)
-            if ids.count % 16384 == 0 { Self.releasePackPages() }
+            if ids.count % 16384 == 0 { Self.releaseMappedPages() }
         }
         ids.reverse()
         return ids

@@ -55,24 +55,21 @@ struct Table {
             widths.indices.filter { !wrapping.contains($0) && widths[$0] > floor($0) && (!alreadyCut || widths[$0] < natural[$0]) }
                 .max { widths[$0] < widths[$1] }
         }
+        /// The column that gives a character next: a wrapped one (its place in `wrapped`) or a cut one.
+        enum Narrowing { case wrap(Int), cut(Int) }
         while widths.reduce(0, +) + gaps > width {
-            if let k = narrowest({ max(12, headers[$0].count) }) {
+            guard let next = narrowest({ max(12, headers[$0].count) }).map(Narrowing.wrap)
+                ?? widestCut({ max(12, headers[$0].count) }).map(Narrowing.cut)
+                ?? narrowest({ max(headers[$0].count, min(12, longestWord[$0])) }).map(Narrowing.wrap)
+                ?? widestCut({ max(8, headers[$0].count) }, alreadyCut: true).map(Narrowing.cut)
+                ?? narrowest({ max(4, headers[$0].count) }).map(Narrowing.wrap)
+                ?? widestCut({ _ in 8 }).map(Narrowing.cut) else { break }
+            switch next {
+            case .wrap(let k):
                 widths[wrapped[k]] -= 1
                 heights.narrow(k, to: widths[wrapped[k]])
-            } else if let widest = widestCut({ max(12, headers[$0].count) }) {
-                widths[widest] -= 1
-            } else if let k = narrowest({ max(headers[$0].count, min(12, longestWord[$0])) }) {
-                widths[wrapped[k]] -= 1
-                heights.narrow(k, to: widths[wrapped[k]])
-            } else if let widest = widestCut({ max(8, headers[$0].count) }, alreadyCut: true) {
-                widths[widest] -= 1
-            } else if let k = narrowest({ max(4, headers[$0].count) }) {
-                widths[wrapped[k]] -= 1
-                heights.narrow(k, to: widths[wrapped[k]])
-            } else if let widest = widestCut({ _ in 8 }) {
-                widths[widest] -= 1
-            } else {
-                break
+            case .cut(let column):
+                widths[column] -= 1
             }
         }
         let last = headers.count - 1

@@ -144,6 +144,13 @@ struct WholeHistoryTests {
             let step = Casebook.WalkedStep(commit: commit, slip: nil, breaksRule: false, folderYear: year, position: 0)
             #expect(step.folder(of: id, elsewhere: year == Casebook.WalkedStep.elsewhere ? [commit: path!] : [:]) == path, "\(path ?? "nil")")
         }
+        // A forged id in two spellings Swift calls equal (helper119): the case's steps are grouped
+        // under either, and the folder comes back byte for byte as the walk found it.
+        let (nfc, nfd) = ("COOP-2026-\u{C9}", "COOP-2026-E\u{301}")
+        let found = "cases/2026/\(nfc)"
+        let year = Casebook.WalkedStep.folder(found, of: nfc)
+        let step = Casebook.WalkedStep(commit: commit, slip: nil, breaksRule: false, folderYear: year, position: 0)
+        #expect(step.folder(of: nfd, elsewhere: year == Casebook.WalkedStep.elsewhere ? [commit: found] : [:]).map { Array($0.utf8) } == Array(found.utf8))
     }
 
     @Test("when the second core cannot walk the later half, this casebook walks it after its own with each case's bounds read again: a step backdated before its case's step in the earlier half is still refused")

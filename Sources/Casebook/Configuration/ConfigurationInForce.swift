@@ -291,7 +291,7 @@ extension Casebook {
             chain.append((id, true))
             below = entries
             next = parent
-            if chain.count % 16384 == 0 { Repository.releasePackPages() }
+            if chain.count % 16384 == 0 { Repository.releaseMappedPages() }
         }
         // Back up, oldest first.
         var source = start?.source

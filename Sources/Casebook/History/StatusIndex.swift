@@ -361,7 +361,7 @@ extension Casebook {
                 // Each replay reads its case's commits again: their look-ups touch libgit2's pack index
                 // all over (40 MB at 30k cases); its pages are let go as the replays go.
                 replays += 1
-                if replays % 32 == 0 { Repository.releasePackPages() }
+                if replays % 32 == 0 { Repository.releaseMappedPages() }
             }
             saveHistoryCache()
         } else {

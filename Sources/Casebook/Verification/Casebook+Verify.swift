@@ -226,6 +226,10 @@ extension Casebook {
         /// How a step's case folder `path` is kept for case `id` (`folderYear`).
         static func folder(_ path: String?, of id: String) -> UInt16 {
             guard let path else { return noFolder }
+            // An id folio gives is ASCII; any other (a forged trailer) keeps its path as found: the
+            // case's steps are grouped by an id Swift compares by Unicode equivalence, so the id the
+            // path would be rebuilt with may be another spelling of it (helper119: É as E + U+0301).
+            guard id.utf8.allSatisfy({ $0 < 0x80 }) else { return elsewhere }
             // "cases/" (6 bytes), the year (4), "/" and the id.
             let bytes = path.utf8, year = bytes.dropFirst(6).prefix(4)
             guard bytes.count == 11 + id.utf8.count, bytes.starts(with: "cases/".utf8), year.count == 4,
