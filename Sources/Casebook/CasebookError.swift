@@ -377,8 +377,16 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .requirementsNotMet(let step, let casePath, let results, let templates):
             var lines = ["El paso \(step) no se puede registrar todavía: " + results.map { $0.norm.label }.joined(separator: ", ")
                          + " exigen lo que falta."]
+            // A document several norms need is said missing once; the later norms add what they ask of it.
+            var missing = Set<String>()
             for (norm, failures) in results {
-                lines += failures.map { "  - \(casePath)/\($0)" }
+                for failure in failures {
+                    if let needs = failure.missingNeeds, !missing.insert(failure.file).inserted {
+                        lines.append("  - \(casePath)/\(failure.file): el mismo documento" + (needs.isEmpty ? "." : "; esta norma pide en él: \(needs)."))
+                    } else {
+                        lines.append("  - \(casePath)/\(failure)")
+                    }
+                }
                 lines.append("  \(norm.kind == .manual ? "Norma" : "Criterio") \(norm.number): «\(norm.text)»")
             }
             return lines.joined(separator: "\n") + Self.templatesText(templates)

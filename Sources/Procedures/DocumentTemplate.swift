@@ -2,7 +2,8 @@
 /// with Spanish comments (`folio step --template`, and the refusal of a step whose document is missing).
 extension DocumentRule {
     /// Every key the document must carry, said in one line ("motivos, modificaciones (lista: meta,
-    /// ...), transferencia (archivo adjunto); orientaciones_estrategicas: true").
+    /// ...), transferencia (archivo adjunto); orientaciones_estrategicas: true"; "presta_servicios;
+    /// si presta_servicios es true, capacidad_instalada: true, historial_produccion: true").
     public var summary: String {
         var parts: [String] = []
         for field in fields {
@@ -15,8 +16,10 @@ extension DocumentRule {
             }
         }
         if let list, !fields.contains(list.field) { parts.append("\(list.field) (lista: \(list.fields.joined(separator: ", ")))") }
-        let attested = trueFields.map { "\($0): true" }
-        return ([parts.joined(separator: ", ")] + [attested.joined(separator: ", ")]).filter { !$0.isEmpty }.joined(separator: "; ")
+        var attested = trueFields.map { "\($0): true" }.joined(separator: ", ")
+        // Asked only when a key holds a value (P2 norm 3.3: a unit that gives services).
+        if let when, !attested.isEmpty { attested = "si \(when.field) es \(when.value), \(attested)" }
+        return [parts.joined(separator: ", "), attested].filter { !$0.isEmpty }.joined(separator: "; ")
     }
 
     /// A Markdown document at `path` with the rule's fields empty and comments in Spanish.
@@ -57,6 +60,9 @@ extension DocumentRule {
                 written.insert(field)
                 if field == rule.attachmentField {
                     lines.append("\(field):   # el nombre del archivo dado con --attach (p. ej. oficio.pdf), o su ruta en la carpeta")
+                } else if let when = rule.when, when.field == field {
+                    let choices = when.value == "true" ? "true o false" : "\(when.value) u otro valor"
+                    lines.append("\(field):   # \(choices); lo que sigue se exige solo si es \(when.value)")
                 } else {
                     lines.append("\(field):")
                 }

@@ -72,13 +72,17 @@ public struct RequirementFailure: Equatable, Sendable, CustomStringConvertible {
     public var file: String
     public var problem: String
     public var fix: String
+    /// When the document is missing: what its front matter must carry for this requirement (the
+    /// rule's summary; "" for nothing), so that a document several norms need is said once.
+    public var missingNeeds: String?
 
     public var description: String { "\(file): \(problem). \(fix)" }
 
-    public init(file: String, problem: String, fix: String) {
+    public init(file: String, problem: String, fix: String, missingNeeds: String? = nil) {
         self.file = file
         self.problem = problem
         self.fix = fix
+        self.missingNeeds = missingNeeds
     }
 }
 
@@ -113,7 +117,7 @@ extension Requirement {
                 var fix = path.contains("/") ? "Póngalo en \(path) dentro de la carpeta del expediente"
                     : "Agréguelo a la carpeta del expediente o adjúntelo con --attach \(path)"
                 fix += rule.summary.isEmpty ? "." : "; su encabezado YAML debe llevar: \(rule.summary)."
-                found.append(RequirementFailure(file: path, problem: "falta el documento", fix: fix))
+                found.append(RequirementFailure(file: path, problem: "falta el documento", fix: fix, missingNeeds: rule.summary))
                 continue
             }
             found += rule.failures(doc, path: path, exists: exists)

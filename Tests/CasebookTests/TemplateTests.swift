@@ -26,7 +26,7 @@ struct TemplateTests {
                 && "\(error)".contains("falta el campo 'presta_servicios'")
         }
         try repo.write(template.replacingOccurrences(of: ": false", with: ": true")
-            .replacingOccurrences(of: "presta_servicios:\n", with: "presta_servicios: true\n"), to: review)
+            .replacingOccurrences(of: "presta_servicios:   #", with: "presta_servicios: true   #"), to: review)
         try repo.step(poa, "11", as: "alopez", dependency: "HGE")
         #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines == [review, "cases/2026/\(poa)/hoja-de-ruta.md"])
     }
