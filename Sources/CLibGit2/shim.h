@@ -5,6 +5,11 @@
 /* git_repository_set_index: to drop an index libgit2 could not read (Repository.forgetIndex). */
 #include <git2/sys/repository.h>
 
+/* The checksum libgit2 read or wrote the index with (the SHA-1 its file ends with, checked on
+   reading), which IndexTreeMemo keys on: declared here because GIT_DEPRECATE_HARD hides it
+   (libgit2 marks it deprecated "with no replacement"; still exported by 1.5 and after). */
+GIT_EXTERN(const git_oid *) git_index_checksum(git_index *index);
+
 /* git_libgit2_opts is variadic and cannot be called from Swift: the few settings folio needs. */
 
 /* Objects of `type` up to `bytes` stay in libgit2's object cache (libgit2 caches trees only up

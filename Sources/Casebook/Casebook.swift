@@ -69,6 +69,9 @@ public final class Casebook {
     var slipsSeen: [OID: (path: String, blob: OID?)] = [:]
     /// The last answer of `casePath`: verify's walk and the commit's rules ask it twice per commit.
     var lastCasePath: (id: String, commit: OID, path: String?)?
+    /// The memo of the index as the last check found it clean (its tree HEAD's), for the commit
+    /// after the check (`commit(paths:...)`).
+    private var cleanIndex: IndexTreeMemo?
     /// `countedData` of a monthly case at a commit ("ID@commit"), for the earlier months a report
     /// or a review compares with.
     var countedMonths: [String: [String: OID]?] = [:]
@@ -1299,7 +1302,11 @@ public final class Casebook {
             // A case's commit: staged changes anywhere but the case, and unstaged changes of
             // tracked files outside cases/ (other cases' unstaged edits are theirs to record). The
             // work tree is read only outside cases/, so a step does not cost every case folder.
-            let staged = try repository.stagedPaths().filter { !GitPath.isWithin($0, scope) }
+            let known = usesCache ? IndexMemoFile.read(repository) : nil
+            let (all, memo) = try repository.stagedPaths(knowing: known)
+            if usesCache, let memo, memo != known { IndexMemoFile.write(memo, repository) }
+            cleanIndex = all.isEmpty ? memo : nil
+            let staged = all.filter { !GitPath.isWithin($0, scope) }
             let others = try repository.entries(at: "", in: try head()).map(\.name).filter { $0 != "cases" }
             // One status per top-level name: libgit2 narrows its walk to the common prefix of the
             // paths, and the names outside cases/ have none.
@@ -1348,9 +1355,12 @@ public final class Casebook {
         if !leftovers.isEmpty { throw CasebookError.editorFiles(leftovers) }
         let sign = try signing(author: author, role: role, roster: roster, settingsAt: parent)
         do {
-            return try repository.commitWorkTree(paths: paths, parent: parent, author: signature(of: author),
-                                                 committer: try committer(for: author, roster: roster), message: message,
-                                                 sign: sign)
+            let (id, index) = try repository.commitWorkTree(paths: paths, parent: parent, author: signature(of: author),
+                                                            committer: try committer(for: author, roster: roster), message: message,
+                                                            sign: sign, cleanIndex: cleanIndex)
+            cleanIndex = nil
+            if usesCache, let index { IndexMemoFile.write(index, repository) }
+            return id
         } catch let error as GitError where error.isModified {
             throw CasebookError.concurrentUpdate
         }

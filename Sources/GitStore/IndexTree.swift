@@ -282,21 +282,121 @@ struct IndexTree {
     }
 }
 
+/// The tree an index describes, known by the index's checksum (the SHA-1 its file ends with,
+/// which libgit2 checks when it reads the file): an index with that checksum holds exactly those
+/// entries, so its tree need not be hashed again (tens of thousands of folders, a step's largest
+/// cost after reading and writing the index itself).
+public struct IndexTreeMemo: Sendable, Equatable {
+    public var checksum: OID
+    public var tree: OID
+
+    public init(checksum: OID, tree: OID) {
+        self.checksum = checksum
+        self.tree = tree
+    }
+}
+
 extension Repository {
     /// The paths staged in the index: those whose entry differs from HEAD's tree (what `git diff
     /// --cached --name-only` lists; a conflicted path too). Reads the index and only the folders
     /// of HEAD whose ids differ from the index's, not every folder of the tree.
     public func stagedPaths() throws -> [String] {
+        try stagedPaths(knowing: nil).paths
+    }
+
+    /// `stagedPaths()`, and the memo of the index read: its checksum and its tree (nil for an
+    /// index with a conflict, or none on disk). With `known`, the memo of an earlier run, an index
+    /// whose checksum is `known`'s and whose tree is HEAD's has nothing staged and is not hashed.
+    public func stagedPaths(knowing known: IndexTreeMemo?) throws -> (paths: [String], memo: IndexTreeMemo?) {
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
         try check("git_index_read", git_index_read(index, 0))
         // A conflict has no tree to compare: libgit2's status lists it with the rest.
         guard git_index_has_conflicts(index) == 0 else {
-            return try changes(side: .index, untracked: false).map(\.path)
+            return (try changes(side: .index, untracked: false).map(\.path), nil)
         }
         let head = try headCommit().map { try treeID(of: $0) }
-        return try IndexTree(index: index!).paths(differingFrom: head, in: self)
+        let checksum = Self.checksum(of: index!)
+        if let known, let checksum, known.checksum == checksum, known.tree == head {
+            return ([], known)
+        }
+        // git's own cache tree, whole after a commit or a reset by git: what `git commit` would commit.
+        if let checksum, let head, let cached = Self.cachedRootTree(of: index!, checksum: checksum), cached == head {
+            return ([], IndexTreeMemo(checksum: checksum, tree: cached))
+        }
+        let tree = try IndexTree(index: index!)
+        return (try tree.paths(differingFrom: head, in: self), checksum.map { IndexTreeMemo(checksum: $0, tree: tree.root.id) })
+    }
+
+    /// The root tree of git's cache tree (the index file's `TREE` extension) when it is valid for
+    /// the whole index, as git leaves it after a commit, a reset or `write-tree` and `git commit`
+    /// would commit it; nil when it is not (a path added since invalidates the folders above it),
+    /// when the index is of version 4 (its paths are compressed) or when the file on disk is not
+    /// the one read (`checksum`, the index's in memory). libgit2 keeps this tree to itself, and
+    /// `git_index_write_tree` hashes and writes every folder when it is not valid, so the
+    /// extension is read here: found past the entries, whose sizes the entries in memory give,
+    /// and believed only when the extensions end exactly where the file's checksum begins.
+    static func cachedRootTree(of index: OpaquePointer, checksum: OID) -> OID? {
+        let version = git_index_version(index)
+        guard version == 2 || version == 3, let path = git_index_path(index) else { return nil }
+        // Each entry on disk: 62 bytes (64 with extended flags), its path, 1 to 8 zero bytes.
+        var offset = 12
+        let count = git_index_entrycount(index)
+        for i in 0..<count {
+            guard let entry = git_index_get_byindex(index, i)?.pointee, let name = entry.path,
+                  // git's cache tree leaves out an entry added with `git add -N`: not the tree's paths then.
+                  UInt32(entry.flags_extended) & UInt32(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) == 0 else { return nil }
+            let fixed = UInt32(entry.flags) & UInt32(GIT_INDEX_ENTRY_EXTENDED.rawValue) != 0 ? 64 : 62
+            offset += (fixed + strlen(name) + 8) & ~7
+        }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, Int(info.st_size) >= offset + 20, Int(info.st_size) - offset <= 1 << 24 else { return nil }
+        var tail = [UInt8](repeating: 0, count: Int(info.st_size) - offset)
+        let read = tail.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+        guard read == tail.count else { return nil }
+        let trailer = tail.suffix(20)
+        guard withUnsafeBytes(of: checksum.raw.id, { Array($0) }) == Array(trailer) else { return nil }
+        // The extensions: a signature, a big-endian size, the data; up to the checksum exactly.
+        let end = tail.count - 20
+        var at = 0, root: OID?
+        while at < end {
+            guard end - at >= 8 else { return nil }
+            let size = tail[at + 4 ..< at + 8].reduce(0) { $0 << 8 | Int($1) }
+            guard size <= end - at - 8 else { return nil }
+            if tail[at ..< at + 4].elementsEqual("TREE".utf8) {
+                root = Self.validRoot(tail[at + 8 ..< at + 8 + size], entries: count)
+            }
+            at += 8 + size
+        }
+        return root
+    }
+
+    /// The root's id in a `TREE` extension's data: its path (empty), NUL, the number of index
+    /// entries it covers ("-1" when invalid), a space, its number of folders, a newline, then the
+    /// id's 20 bytes when valid. Valid only when it covers all `entries`.
+    private static func validRoot(_ data: ArraySlice<UInt8>, entries: Int) -> OID? {
+        var at = data.startIndex
+        guard at < data.endIndex, data[at] == 0 else { return nil }
+        at += 1
+        guard let space = data[at...].firstIndex(of: 0x20), let newline = data[space...].firstIndex(of: 0x0A),
+              let covered = Int(String(decoding: data[at ..< space], as: UTF8.self)), covered == entries,
+              Int(String(decoding: data[(space + 1) ..< newline], as: UTF8.self)) != nil,
+              data.endIndex - (newline + 1) >= 20 else { return nil }
+        var raw = git_oid()
+        let bytes = Array(data[(newline + 1) ..< (newline + 21)])
+        bytes.withUnsafeBytes { _ = git_oid_fromraw(&raw, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        return OID(raw)
+    }
+
+    /// The checksum of the index as libgit2 last read or wrote it; nil when there is no file yet.
+    static func checksum(of index: OpaquePointer) -> OID? {
+        guard let raw = git_index_checksum(index)?.pointee else { return nil }
+        let id = OID(raw)
+        return id == OID(git_oid()) ? nil : id
     }
 
     /// Entries of the index at or inside `paths` that a commit of those paths would take from the

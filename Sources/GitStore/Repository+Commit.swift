@@ -112,6 +112,16 @@ extension Repository {
     @discardableResult
     public func commitWorkTree(paths: [String], parent: OID?, author: Signature, committer: Signature,
                                message: String, sign: ((Data) throws -> String)? = nil) throws -> OID {
+        try commitWorkTree(paths: paths, parent: parent, author: author, committer: committer, message: message, sign: sign,
+                           cleanIndex: nil).commit
+    }
+
+    /// `commitWorkTree`, given `cleanIndex`: the memo of an index whose tree was the parent's
+    /// (nothing staged). When the commit starts from that very index (the same checksum: nobody
+    /// wrote it since), the index it leaves describes the commit's tree, and its memo is returned.
+    public func commitWorkTree(paths: [String], parent: OID?, author: Signature, committer: Signature,
+                               message: String, sign: ((Data) throws -> String)? = nil,
+                               cleanIndex: IndexTreeMemo?) throws -> (commit: OID, index: IndexTreeMemo?) {
         guard let branch = try headBranchName() else {
             throw GitError(function: "commitWorkTree", code: -1, message: "HEAD no apunta a una rama")
         }
@@ -121,7 +131,8 @@ extension Repository {
         // Read again only when the file changed since this process last read it (the checks
         // before a commit read it): an index of every case's files is megabytes.
         try check("git_index_read", git_index_read(index, 0))
-        let id: OID
+        let parentTree = try parent.map { try treeID(of: $0) }
+        let id: OID, tree: OID, fromClean: Bool
         do {
             // What `git add -A -- paths` does, file by file: libgit2's git_index_add_all and
             // git_index_update_all walk the whole work tree whatever the pathspec (every case folder
@@ -135,6 +146,10 @@ extension Repository {
                     try check("git_index_add_bypath", git_index_add_bypath(index, change.path))
                 }
             }
+            // Outside `paths` the index stays as it is, and inside them it takes what is committed:
+            // from the clean index the check read (the status above read the file again if someone
+            // wrote it since), the index left describes the commit's tree.
+            fromClean = cleanIndex.map { $0.checksum == Self.checksum(of: index!) && $0.tree == parentTree } ?? false
             // The parent's tree with `paths` as the index now holds them: only the folders on the
             // way to them are read and written (git_index_write_tree hashes the whole index, then
             // reads every folder of the tree back).
@@ -143,7 +158,7 @@ extension Repository {
                 while trimmed.hasSuffix("/") { trimmed.removeLast() }
                 return trimmed
             }
-            let tree = try IndexTree(index: index!, within: named).write(paths: named, over: try parent.map { try treeID(of: $0) }, in: self)
+            tree = try IndexTree(index: index!, within: named).write(paths: named, over: parentTree, in: self)
             id = try createCommit(tree: tree, parent: parent, author: author, committer: committer, message: message, sign: sign)
             try moveBranch(branch, to: id, from: parent, reason: "folio: " + (message.split(separator: "\n").first.map(String.init) ?? ""))
         } catch {
@@ -162,7 +177,7 @@ extension Repository {
                 usleep(100_000)
             }
         }
-        return id
+        return (id, fromClean ? Self.checksum(of: index!).map { IndexTreeMemo(checksum: $0, tree: tree) } : nil)
     }
 
     /// Writes a commit of `tree` on `parent` (nil: a root commit), signed when `sign` is given;

@@ -109,6 +109,63 @@ struct CacheTests {
         #expect(try String(contentsOfFile: cacheFile(repo), encoding: .utf8).components(separatedBy: "\n").suffix(2).first?.hasPrefix("fin ") == true, "rewritten whole")
     }
 
+    @Test("the index's memo (indice.cache) is the index file's checksum and git's tree of it; stale or damaged it spares nothing, forged it still decides nothing a commit holds, and with the caches off none is written")
+    func indexMemo() throws {
+        let repo = try CaseRepo()
+        let memoFile = repo.path + "/.git/folio/indice.cache"
+        func trailer() throws -> String {
+            try Data(contentsOf: URL(fileURLWithPath: repo.path + "/.git/index")).suffix(20).map { String(format: "%02x", $0) }.joined()
+        }
+        func headTree() throws -> String { try repo.git(["rev-parse", "HEAD^{tree}"]) }
+        func memo() throws -> String { try String(contentsOfFile: memoFile, encoding: .utf8) }
+        func open(_ title: String) throws -> String {
+            try repo.book.openCase(NewCaseRequest(procedure: "7", title: title, sets: ["organismo=OISS", "fortalece_capacidades=true",
+                                                                                      "organismo_especializado=true", "involucra_personal=false"],
+                                                   persona: "mrodriguez")).caseID
+        }
+        let first = try open("Primera")
+        // Left by the opening's commit: the index it wrote, whose tree is the commit's and git's.
+        #expect(try memo() == "folio indice 1 \(try trailer()) \(try headTree())\n")
+        #expect(try repo.git(["write-tree"]) == (try headTree()))
+
+        // Stale: a change staged with git since is another index, and the step is refused for it.
+        try repo.write("Borrador de Ana.\n", to: "notas/borrador.md")
+        try repo.git(["add", "notas/borrador.md"])
+        try repo.expectRefusal(["notas/borrador.md"]) { try repo.step(first, as: "mrodriguez") }
+        try repo.git(["reset", "-q"])
+
+        // Damaged: not used, and written again by the next step.
+        for damaged in ["basura\n", "folio indice 1 \(try trailer()) xyz\n", "", "folio indice 2 \(try trailer()) \(try headTree())\n"] {
+            try damaged.write(toFile: memoFile, atomically: true, encoding: .utf8)
+            try repo.git(["add", "notas/borrador.md"])
+            try repo.expectRefusal(["notas/borrador.md"]) { try repo.step(first, as: "mrodriguez") }
+            try repo.git(["reset", "-q"])
+        }
+        try repo.step(first, as: "mrodriguez")
+        #expect(try memo() == "folio indice 1 \(try trailer()) \(try headTree())\n")
+
+        // Forged to name this very index (staged change and all) as HEAD's tree: the step goes
+        // through, and its commit still holds only the case; the staged change stays staged.
+        try repo.git(["add", "notas/borrador.md"])
+        try "folio indice 1 \(try trailer()) \(try headTree())\n".write(toFile: memoFile, atomically: true, encoding: .utf8)
+        let second = try open("Segunda")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).lines.allSatisfy { $0.hasPrefix("cases/2026/\(second)/") })
+        #expect(try repo.git(["diff", "--cached", "--name-only"]) == "notas/borrador.md")
+        #expect(try repo.git(["ls-tree", "-r", "--name-only", "HEAD"]).lines.contains("notas/borrador.md") == false)
+        // The memo it leaves carries the forgery on (it was built on it); the cache deleted, the
+        // staged change is refused again.
+        try FileManager.default.removeItem(atPath: memoFile)
+        try repo.expectRefusal(["notas/borrador.md"]) { try repo.step(second, as: "mrodriguez") }
+        try repo.git(["reset", "-q"])
+
+        // With the caches off: none read, none written.
+        try FileManager.default.removeItem(atPath: memoFile)
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        book.usesCache = false
+        try book.recordStep(StepRequest(caseID: second, step: "02", persona: "mrodriguez"))
+        #expect(!FileManager.default.fileExists(atPath: memoFile))
+    }
+
     @Test("a command's cached output is used only for the same HEAD, day and words")
     func outputCache() throws {
         let repo = try CaseRepo()

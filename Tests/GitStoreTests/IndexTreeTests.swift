@@ -116,6 +116,122 @@ struct IndexTreeTests {
         #expect(try git(["status", "--porcelain"]) == "M b\n M casos/2026/PE-2026-0001/expediente.md")
     }
 
+    /// The checksum the index file ends with (its last 20 bytes), as hex.
+    func indexTrailer() throws -> String {
+        let data = try Data(contentsOf: URL(fileURLWithPath: box.path + "/.git/index"))
+        return data.suffix(20).map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test("the index's memo is its file's checksum and git's tree; it spares the hashing only for that very index on that HEAD, and a commit from a clean index leaves the memo of the index it writes")
+    func indexMemo() throws {
+        let repo = try Repository.create(at: box.path)
+        try writeTrickyTree()
+        _ = try git(["add", "-A"])
+        _ = try git(["commit", "-qm", "uno"])
+        let first = try repo.stagedPaths(knowing: nil)
+        let memo = try #require(first.memo)
+        #expect(first.paths.isEmpty)
+        #expect(memo.checksum.hex == (try indexTrailer()))
+        #expect(memo.tree.hex == (try gitTree()))
+
+        // Staged with git after the memo: another checksum, so the memo is not used and the change is named.
+        try box.write("otro\n", to: "a/y/z")
+        _ = try git(["add", "a/y/z"])
+        let staged = try repo.stagedPaths(knowing: memo)
+        #expect(staged.paths == ["a/y/z"])
+        #expect(staged.memo?.checksum.hex == (try indexTrailer()))
+        #expect(staged.memo?.tree.hex == (try gitTree()), "the memo says the index's tree, not HEAD's")
+        // A memo of this index whose tree is not HEAD's spares nothing either.
+        #expect(try repo.stagedPaths(knowing: staged.memo).paths == ["a/y/z"])
+        _ = try git(["reset", "-q"])
+
+        // A commit from the clean index: the memo it returns is the index file it wrote, whose tree is the commit's.
+        let clean = try #require(try repo.stagedPaths(knowing: nil).memo)
+        let parent = try #require(try repo.headCommit())
+        try box.write("cambio\n", to: "casos/2026/PE-2026-0001/expediente.md")
+        let who = Signature(name: "A", email: "a@b.c", date: Date(timeIntervalSince1970: 1_790_000_000), offsetMinutes: -360)
+        let made = try repo.commitWorkTree(paths: ["casos/2026/PE-2026-0001"], parent: parent, author: who, committer: who,
+                                           message: "paso\n", cleanIndex: clean)
+        let after = try #require(made.index)
+        #expect(after.checksum.hex == (try indexTrailer()))
+        let again = try repo.stagedPaths(knowing: after)
+        #expect(again.paths.isEmpty && again.memo == after)
+        // (`git write-tree` writes the index again, with its cache tree: another checksum.)
+        #expect(after.tree.hex == (try gitTree()))
+        #expect(after.tree.hex == (try git(["rev-parse", "HEAD^{tree}"])).trimmingCharacters(in: .whitespacesAndNewlines))
+
+        // From an index someone wrote since the check (another checksum), or a memo of another tree
+        // than the parent's: no memo comes back, since the index left is not known to be the commit's.
+        try box.write("fuera\n", to: "b")
+        _ = try git(["add", "b"])
+        try box.write("otra vez\n", to: "casos/2026/PE-2026-0001/expediente.md")
+        let stale = try repo.commitWorkTree(paths: ["casos/2026/PE-2026-0001"], parent: made.commit, author: who, committer: who,
+                                            message: "dos\n", cleanIndex: after)
+        #expect(stale.index == nil)
+        #expect(try git(["diff", "--cached", "--name-only"]) == "b", "what was staged elsewhere stays staged")
+        _ = try git(["reset", "-q"])
+        try box.write("tres\n", to: "casos/2026/PE-2026-0001/expediente.md")
+        let current = try #require(try repo.stagedPaths(knowing: nil).memo)
+        let otherTree = IndexTreeMemo(checksum: current.checksum, tree: try #require(OID(hex: String(repeating: "ab", count: 20))))
+        let third = try repo.commitWorkTree(paths: ["casos/2026/PE-2026-0001"], parent: stale.commit, author: who, committer: who,
+                                            message: "tres\n", cleanIndex: otherTree)
+        #expect(third.index == nil)
+    }
+
+    /// git's cache tree as `cachedRootTree` reads it from the index this repository holds, read again.
+    func cachedRoot(_ repo: Repository, checksum: OID? = nil) throws -> OID? {
+        var index: OpaquePointer?
+        _ = try check("git_repository_index", git_repository_index(&index, repo.handle))
+        defer { git_index_free(index) }
+        _ = try check("git_index_read", git_index_read(index, 1))
+        guard let read = Repository.checksum(of: index!) else { return nil }
+        return Repository.cachedRootTree(of: index!, checksum: checksum ?? read)
+    }
+
+    @Test("git's cache tree is read where git wrote it: whole after git's commit and reset (v2, and v3 with extended flags), gone after an add, never from a version 4 index or another file than the one read")
+    func gitsCacheTree() throws {
+        let repo = try Repository.create(at: box.path)
+        try writeTrickyTree()
+        _ = try git(["add", "-A"])
+        _ = try git(["commit", "-qm", "uno"])
+        let head = try git(["rev-parse", "HEAD^{tree}"])
+        #expect(try cachedRoot(repo)?.hex == head)
+        #expect(try cachedRoot(repo, checksum: OID(hex: String(repeating: "0f", count: 20))) == nil, "another file than the one read")
+
+        // An add invalidates it (and the staged change is found by hashing); git's reset makes it whole again.
+        try box.write("otro\n", to: "a/y/z")
+        _ = try git(["add", "a/y/z"])
+        #expect(try cachedRoot(repo) == nil)
+        #expect(try repo.stagedPaths() == ["a/y/z"])
+        _ = try git(["reset", "-q", "--hard"])
+        #expect(try cachedRoot(repo)?.hex == head)
+        #expect(try repo.stagedPaths(knowing: nil).paths.isEmpty)
+
+        // Extended flags (an index of version 3): entries of 64 bytes, still found.
+        _ = try git(["update-index", "--skip-worktree", "b"])
+        _ = try git(["write-tree"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: box.path + "/.git/index"))[4 ..< 8] == Data([0, 0, 0, 3]))
+        #expect(try cachedRoot(repo)?.hex == head)
+        _ = try git(["update-index", "--no-skip-worktree", "b"])
+
+        // An entry added with `git add -N` is left out of git's cache tree: then it is not read.
+        try box.write("z\n", to: "nuevo/intento.md")
+        _ = try git(["add", "-N", "nuevo/intento.md"])
+        _ = try git(["write-tree"])
+        #expect(try cachedRoot(repo) == nil)
+        _ = try git(["reset", "-q", "--hard"])
+        #expect(try cachedRoot(repo)?.hex == head)
+
+        // Version 4 compresses paths: not read, and what is staged is found by hashing.
+        _ = try git(["update-index", "--index-version", "4"])
+        _ = try git(["write-tree"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: box.path + "/.git/index"))[4 ..< 8] == Data([0, 0, 0, 4]))
+        #expect(try cachedRoot(repo) == nil)
+        try box.write("cuatro\n", to: "a/y/z")
+        _ = try git(["add", "a/y/z"])
+        #expect(try repo.stagedPaths() == ["a/y/z"])
+    }
+
     /// The tree git writes for a commit of `paths` on HEAD: HEAD's tree in a index of its own,
     /// `git add -A -f -- paths` (ignored files too), `git write-tree`.
     func gitTree(of paths: [String]) throws -> String {
