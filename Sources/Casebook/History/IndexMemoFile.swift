@@ -13,7 +13,9 @@ enum IndexMemoFile {
     static func path(_ repository: Repository) -> String { FolioFolder.path(repository) + "/indice.cache" }
 
     static func read(_ repository: Repository) -> IndexTreeMemo? {
-        guard let data = CacheFile.contents(path(repository)), data.count < 256 else { return nil }
+        // One short line: a larger file is not read whole (helper120: a sparse 2 GB one took 2 GB).
+        guard let handle = CacheFile.handle(path(repository)),
+              let data = try? handle.read(upToCount: 128), data.count < 128 else { return nil }
         let words = String(decoding: data, as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
         guard words.count == 5, words[0] == "folio", words[1] == "indice", words[2] == "1", words[4].hasSuffix("\n"),
               words[3].utf8.count == 40, words[4].utf8.count == 41,
