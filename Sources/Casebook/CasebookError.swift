@@ -375,14 +375,22 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + "que queda en el historial (trailer Justificacion). Si corresponde registrarlo hoy, dé la razón con "
                 + "--justificacion \"TEXTO\".\n\(rule)"
         case .requirementsNotMet(let step, let casePath, let results, let templates):
-            var lines = ["El paso \(step) no se puede registrar todavía: " + results.map { $0.norm.label }.joined(separator: ", ")
-                         + " exigen lo que falta."]
+            let labels = results.map { $0.norm.label }
+            // "las normas 3.1, 3.2 y 3.3", not "norma 3.1, norma 3.2, norma 3.3".
+            let named = labels.allSatisfy { $0.hasPrefix("norma ") } && labels.count > 1
+                ? "las normas " + Self.andList(labels.map { String($0.dropFirst(6)) })
+                : Self.andList(labels)
+            var lines = ["El paso \(step) no se puede registrar todavía: \(named) exigen lo que falta."]
             // A document several norms need is said missing once; the later norms add what they ask of it.
+            // Where folio wrote the document's template, the way to fill it is the last line, not "Póngalo en...".
             var missing = Set<String>()
             for (norm, failures) in results {
                 for failure in failures {
-                    if let needs = failure.missingNeeds, !missing.insert(failure.file).inserted {
-                        lines.append("  - \(casePath)/\(failure.file): el mismo documento" + (needs.isEmpty ? "." : "; esta norma pide en él: \(needs)."))
+                    let asks = failure.missingNeeds.map { $0.isEmpty ? "." : "; esta norma pide en él: \($0)." } ?? ""
+                    if failure.missingNeeds != nil, !missing.insert(failure.file).inserted {
+                        lines.append("  - \(casePath)/\(failure.file): el mismo documento" + asks)
+                    } else if failure.missingNeeds != nil, templates.contains("\(casePath)/\(failure.file)") {
+                        lines.append("  - \(casePath)/\(failure.file): falta el documento" + asks)
                     } else {
                         lines.append("  - \(casePath)/\(failure)")
                     }
@@ -682,6 +690,11 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The lines that say which templates a refusal wrote (empty when none).
+    /// "a", "a y b", "a, b y c".
+    static func andList(_ items: [String]) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " y " + items.last!
+    }
+
     static func templatesText(_ templates: [String]) -> String {
         templates.isEmpty ? "" : "\n" + templates.map {
             "Plantilla escrita en \($0): complete sus campos en su editor y vuelva a registrar el paso."

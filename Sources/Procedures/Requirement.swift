@@ -155,7 +155,17 @@ extension DocumentRule {
         for field in fields where Requirement.text(doc[field]).isEmpty {
             fail("falta el campo '\(field)' o está vacío", "Complételo en el encabezado YAML del documento.")
         }
-        if let when, Requirement.text(doc[when.field]) != when.value { return found }
+        if let when {
+            // A yes/no condition takes true or false, nothing else: "sí" or "pendiente" would
+            // otherwise read as "no" and leave the checks below unasked (helper121: norm 3.3
+            // skipped for `presta_servicios: sí`).
+            if ["true", "false"].contains(when.value), !Requirement.text(doc[when.field]).isEmpty, !(doc[when.field] is Bool) {
+                fail("el campo '\(when.field)' debe ser true o false (dice '\(Requirement.text(doc[when.field]))')",
+                     "Escriba '\(when.field): true' o '\(when.field): false' en el encabezado YAML.")
+                return found
+            }
+            if Requirement.text(doc[when.field]) != when.value { return found }
+        }
         for field in trueFields where (doc[field] as? Bool) != true {
             fail("el campo '\(field)' debe ser true", "Verifíquelo y escriba '\(field): true' en el encabezado YAML.")
         }

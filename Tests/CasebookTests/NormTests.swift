@@ -181,8 +181,9 @@ struct NormTests {
             let text = "\(error)"
             // The document three norms need is said missing once; each later norm says what it asks of
             // it, 3.3 only for a unit that gives services.
-            return text.components(separatedBy: "falta el documento").count == 2
-                && text.contains("dependencias/HGE/revision.md: falta el documento") && text.contains("3.1 Observar")
+            return text.components(separatedBy: "falta el documento").count == 2 && text.contains("las normas 3.1, 3.2 y 3.3 exigen lo que falta")
+                && text.contains("dependencias/HGE/revision.md: falta el documento; esta norma pide en él: orientaciones_estrategicas: true.")
+                && !text.contains("Póngalo en") && text.contains("3.1 Observar")
                 && text.contains("revision.md: el mismo documento; esta norma pide en él: anteproyecto_presupuesto: true.")
                 && text.contains("esta norma pide en él: presta_servicios; si presta_servicios es true, capacidad_instalada: true, historial_produccion: true.")
                 && text.contains("Plantilla escrita en \(review)")

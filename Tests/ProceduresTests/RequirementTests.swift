@@ -109,6 +109,12 @@ struct RequirementTests {
         let administrative = failures(2, "11", documents: [review: ["orientaciones_estrategicas": true, "anteproyecto_presupuesto": true,
                                                                     "presta_servicios": false]], dependency: "HGE")
         #expect(administrative.isEmpty)
+        // A yes/no condition is true or false: "sí" or "pendiente" is refused, not read as "no".
+        for answer in ["sí", "pendiente", "no"] {
+            let unclear = failures(2, "11", documents: [review: ["orientaciones_estrategicas": true, "anteproyecto_presupuesto": true,
+                                                                 "presta_servicios": answer]], dependency: "HGE")
+            #expect(unclear.map(\.problem) == ["el campo 'presta_servicios' debe ser true o false (dice '\(answer)')"])
+        }
         #expect(failures(2, "11", documents: [review: ["orientaciones_estrategicas": true, "anteproyecto_presupuesto": true]],
                          dependency: "HGE").map(\.problem) == ["falta el campo 'presta_servicios' o está vacío"])
     }
