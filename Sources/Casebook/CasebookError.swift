@@ -375,11 +375,10 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 + "que queda en el historial (trailer Justificacion). Si corresponde registrarlo hoy, dé la razón con "
                 + "--justificacion \"TEXTO\".\n\(rule)"
         case .requirementsNotMet(let step, let casePath, let results, let templates):
-            let labels = results.map { $0.norm.label }
             // "las normas 3.1, 3.2 y 3.3", not "norma 3.1, norma 3.2, norma 3.3".
-            let named = labels.allSatisfy { $0.hasPrefix("norma ") } && labels.count > 1
-                ? "las normas " + Self.andList(labels.map { String($0.dropFirst(6)) })
-                : Self.andList(labels)
+            let named = results.count > 1 && results.allSatisfy { $0.norm.kind == .manual }
+                ? "las normas " + Spanish.andList(results.map { $0.norm.number })
+                : Spanish.andList(results.map { $0.norm.label })
             var lines = ["El paso \(step) no se puede registrar todavía: \(named) exigen lo que falta."]
             // A document several norms need is said missing once; the later norms add what they ask of it.
             // Where folio wrote the document's template, the way to fill it is the last line, not "Póngalo en...".
@@ -690,11 +689,6 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The lines that say which templates a refusal wrote (empty when none).
-    /// "a", "a y b", "a, b y c".
-    static func andList(_ items: [String]) -> String {
-        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " y " + items.last!
-    }
-
     static func templatesText(_ templates: [String]) -> String {
         templates.isEmpty ? "" : "\n" + templates.map {
             "Plantilla escrita en \($0): complete sus campos en su editor y vuelva a registrar el paso."

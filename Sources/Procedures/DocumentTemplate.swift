@@ -61,7 +61,8 @@ extension DocumentRule {
                 if field == rule.attachmentField {
                     lines.append("\(field):   # el nombre del archivo dado con --attach (p. ej. oficio.pdf), o su ruta en la carpeta")
                 } else if let when = rule.when, when.field == field {
-                    let choices = when.value == "true" ? "true o false" : "\(when.value) u otro valor"
+                    // A yes/no condition takes true or false only (`DocumentRule.failures`).
+                    let choices = ["true", "false"].contains(when.value) ? "true o false" : "\(when.value) u otro valor"
                     lines.append("\(field):   # \(choices); lo que sigue se exige solo si es \(when.value)")
                 } else {
                     lines.append("\(field):")

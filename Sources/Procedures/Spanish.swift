@@ -10,6 +10,11 @@ public enum Spanish {
         items.prefix(limit).joined(separator: ", ") + (items.count > limit ? " y \(items.count - limit) más" : "")
     }
 
+    /// Every item, the last after "y": "a", "a y b", "a, b y c".
+    public static func andList(_ items: [String]) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " y " + items.last!
+    }
+
     /// The regular plural: vowel + s, consonant + es (z → ces, the written accent of -ión/-én/-ón/-ás dropped).
     public static func pluralize(_ word: String) -> String {
         guard let last = word.last else { return word }

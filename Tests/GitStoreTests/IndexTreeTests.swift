@@ -232,6 +232,43 @@ struct IndexTreeTests {
         #expect(try repo.stagedPaths() == ["a/y/z"])
     }
 
+    @Test("an index rewritten by hand with a cache tree that names HEAD's tree over a staged change (checksum recomputed) is believed, as git believes it; the commit of a case still takes only the case, and the change stays staged")
+    func craftedCacheTree() throws {
+        let repo = try Repository.create(at: box.path)
+        try writeTrickyTree()
+        _ = try git(["add", "-A"])
+        _ = try git(["commit", "-qm", "uno"])
+        let head = try git(["rev-parse", "HEAD^{tree}"])
+        let indexPath = box.path + "/.git/index"
+        func extensionStart(_ bytes: Data) throws -> Int {
+            try #require(bytes.range(of: Data("TREE".utf8), options: .backwards)?.lowerBound)
+        }
+        // git's valid cache tree, as it stands after the commit.
+        let clean = try Data(contentsOf: URL(fileURLWithPath: indexPath))
+        let validTree = clean[try extensionStart(clean) ..< clean.count - 20]
+        // A change staged outside the case; git invalidates its cache tree.
+        try box.write("fuera\n", to: "b")
+        _ = try git(["add", "b"])
+        let staged = try Data(contentsOf: URL(fileURLWithPath: indexPath))
+        var forged = Data(staged[..<(try extensionStart(staged))]) + validTree
+        let scratch = box.path + "/.git/forjado"
+        try forged.write(to: URL(fileURLWithPath: scratch))
+        let sum = try Sandbox.run("/usr/bin/sha1sum", [scratch], in: box.path).out.prefix(40)
+        forged += withUnsafeBytes(of: try #require(OID(hex: String(sum))).raw.id) { Data($0) }
+        try forged.write(to: URL(fileURLWithPath: indexPath))
+        try FileManager.default.removeItem(atPath: scratch)
+        #expect(try git(["diff", "--cached", "--name-only"]) == "b", "git still lists the staged change")
+        #expect(try git(["write-tree"]) == head, "git's own write-tree believes the forged cache tree")
+        #expect(try repo.stagedPaths().isEmpty, "believed here too")
+
+        try box.write("cambio\n", to: "casos/2026/PE-2026-0001/expediente.md")
+        let who = Signature(name: "A", email: "a@b.c", date: Date(timeIntervalSince1970: 1_790_000_000), offsetMinutes: -360)
+        _ = try repo.commitWorkTree(paths: ["casos/2026/PE-2026-0001"], parent: try repo.headCommit(), author: who, committer: who,
+                                    message: "paso\n")
+        #expect(try git(["show", "--name-only", "--format=", "HEAD"]) == "casos/2026/PE-2026-0001/expediente.md")
+        #expect(try git(["diff", "--cached", "--name-only"]) == "b")
+    }
+
     /// The tree git writes for a commit of `paths` on HEAD: HEAD's tree in a index of its own,
     /// `git add -A -f -- paths` (ignored files too), `git write-tree`.
     func gitTree(of paths: [String]) throws -> String {
