@@ -362,14 +362,14 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             switch norm.kind {
             case .manual:
                 return "El paso \(step) no se puede registrar todavía: la norma \(norm.number) del manual exige lo que falta.\n"
-                    + list + written + "\nNorma \(norm.number): «\(norm.text)»"
+                    + list + written + "\nNorma \(norm.number): «\(norm.statement)»"
             case .criterion:
                 return "El paso \(step) no se puede registrar todavía: el \(norm.label) (no es norma del manual; lo adoptó "
                     + "\(norm.adoption?.by ?? "un jefe") el \(norm.adoption?.on ?? "?")) exige lo que falta.\n"
                     + list + written + "\nCriterio: «\(norm.text)»"
             }
         case .outOfWindow(let step, let timing):
-            let rule = timing.norm.kind == .manual ? "Norma \(timing.norm.number): «\(timing.norm.text)»"
+            let rule = timing.norm.kind == .manual ? "Norma \(timing.norm.number): «\(timing.norm.statement)»"
                 : "Criterio del departamento «\(timing.norm.number)»: «\(timing.norm.text)»"
             return "El paso \(step) se registraría \(timing.description): fuera de plazo solo se registra con una justificación, "
                 + "que queda en el historial (trailer Justificacion). Si corresponde registrarlo hoy, dé la razón con "
@@ -394,7 +394,7 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                         lines.append("  - \(casePath)/\(failure)")
                     }
                 }
-                lines.append("  \(norm.kind == .manual ? "Norma" : "Criterio") \(norm.number): «\(norm.text)»")
+                lines.append("  \(norm.kind == .manual ? "Norma" : "Criterio") \(norm.number): «\(norm.statement)»")
             }
             return lines.joined(separator: "\n") + Self.templatesText(templates)
         case .registerEntry(let what):

@@ -75,16 +75,28 @@ extension Repository {
         try withTree(of: commit) { root in
             guard let parent = try subtree(folder, of: root) else { return nil }
             defer { git_tree_free(parent) }
-            return try name.withCString { cName in
-                for i in 0..<git_tree_entrycount(parent) {
-                    guard let e = git_tree_entry_byindex(parent, i), git_tree_entry_type(e) == GIT_OBJECT_TREE else { continue }
-                    let sub = try tree(OID(git_tree_entry_id(e).pointee))
-                    defer { git_tree_free(sub) }
-                    if git_tree_entry_byname(sub, cName) != nil { return String(cString: git_tree_entry_name(e)) }
+            for i in 0..<git_tree_entrycount(parent) {
+                guard let e = git_tree_entry_byindex(parent, i), git_tree_entry_type(e) == GIT_OBJECT_TREE else { continue }
+                // A folder's tree never changes: what it holds is asked once (a walk asks at every
+                // commit, of year folders that mostly did not change since the one before).
+                if try entryMode(named: name, inTree: OID(git_tree_entry_id(e).pointee)) != 0 {
+                    return String(cString: git_tree_entry_name(e))
                 }
-                return nil
             }
+            return nil
         }
+    }
+
+    /// The mode of the entry `name` directly in the tree `id` (0 when there is none), remembered
+    /// by the tree's id: a year folder of thousands of cases is read once for all the names asked.
+    public func entryMode(named name: String, inTree id: OID) throws -> UInt32 {
+        let key = FolderName(tree: id, name: name)
+        if let known = folderHolds[key] { return known }
+        let tree = try tree(id)
+        defer { git_tree_free(tree) }
+        let mode = name.withCString { git_tree_entry_byname(tree, $0).map { git_tree_entry_filemode($0).rawValue } } ?? 0
+        folderHolds.remember(key, mode)
+        return mode
     }
 
     /// The id of a commit's root tree.

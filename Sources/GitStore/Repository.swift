@@ -15,6 +15,9 @@ public final class Repository {
     /// The folders `entry(at:in:)` looked in last (each a reference of its own, or nil when
     /// absent): a walk's rules ask a commit's case folder and its parent's for several files in turn.
     var recentFolders = RecentFolders()
+    /// Whether a folder (by its tree id) holds an entry of a name, as `firstFolder` or the index
+    /// found it.
+    var folderHolds = FolderHolds()
     /// Whether git's environment named this repository (`fromEnvironment`): a hook's pushed objects
     /// in quarantine are seen only through it.
     public private(set) var openedFromEnvironment = false

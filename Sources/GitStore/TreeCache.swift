@@ -92,3 +92,24 @@ struct RecentFolders {
         next = 0
     }
 }
+
+/// A name asked of a folder, by the folder's tree id.
+struct FolderName: Hashable {
+    var tree: OID
+    var name: String
+}
+
+/// The mode of a name in folders (0: absent), as `Repository.entryMode(named:inTree:)` or the
+/// index found it: a fact of each tree's content, so never stale; bounded, as a walk asks of
+/// every case at every commit.
+struct FolderHolds {
+    static let capacity = 1 << 14
+    private var known: [FolderName: UInt32] = [:]
+
+    subscript(key: FolderName) -> UInt32? { known[key] }
+
+    mutating func remember(_ key: FolderName, _ mode: UInt32) {
+        if known.count >= Self.capacity { known.removeAll(keepingCapacity: true) }
+        known[key] = mode
+    }
+}

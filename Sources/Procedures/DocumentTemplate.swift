@@ -49,7 +49,7 @@ extension DocumentRule {
         for (norm, rule) in parts {
             let fresh = (rule.fields + rule.trueFields + [rule.list?.field].compactMap { $0 }).filter { !written.contains($0) }
             guard !fresh.isEmpty else { continue }
-            var heading = norm.map { "# " + $0.label.prefix(1).uppercased() + $0.label.dropFirst() + ": " + Self.short($0.text) } ?? ""
+            var heading = norm.map { "# " + $0.label.prefix(1).uppercased() + $0.label.dropFirst() + ": " + Self.short($0.statement) } ?? ""
             if let when = rule.when { heading += (heading.isEmpty ? "# " : " ") + "(solo cuando \(when.field) es \(when.value))" }
             if !heading.isEmpty { lines.append(heading) }
             for field in rule.fields where !written.contains(field) {
@@ -78,9 +78,13 @@ extension DocumentRule {
         return lines.joined(separator: "\n")
     }
 
-    /// A norm's text cut to one comment line.
+    /// A norm's text cut to one comment line, at the end of a word.
     static func short(_ text: String) -> String {
         let flat = text.replacingOccurrences(of: "\n", with: " ")
-        return flat.count > 90 ? String(flat.prefix(89)) + "…" : flat
+        guard flat.count > 90 else { return flat }
+        var cut = flat.prefix(89)
+        if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) >= 40 { cut = cut[..<space] }
+        while let last = cut.last, " ,;:".contains(last) { cut = cut.dropLast() }
+        return cut + "…"
     }
 }

@@ -49,6 +49,18 @@ public struct Norm: Equatable, Sendable {
         }
     }
 
+    /// The wording without the manual's own number in front ("3.1 Observar que…" → "Observar
+    /// que…"), to quote after a label that already says it ("Norma 3.1: «Observar que…»").
+    public var statement: String {
+        guard kind == .manual, text.hasPrefix(number) else { return text }
+        var rest = text.dropFirst(number.count)
+        if rest.first == "." { rest = rest.dropFirst() }
+        // Only a number standing alone ("3.1 " or "3. "), never "3.10" read as "3.1".
+        guard let next = rest.first, next == " " || next == "\t" else { return text }
+        let body = rest.drop(while: { $0 == " " || $0 == "\t" })
+        return body.isEmpty ? text : String(body)
+    }
+
     /// Whether folio applies it at all (a criterion only once adopted).
     public var isApplied: Bool {
         switch kind {

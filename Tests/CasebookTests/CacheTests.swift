@@ -76,6 +76,15 @@ struct CacheTests {
         let byName = try book.casePaths(of: asked, at: head)
         #expect(byName == (try book.casePaths(at: head)).filter { asked.contains($0.key) })
         #expect(byName[ids[0]] == "cases/2027/\(ids[0])" && byName[ids[1]] == "cases/2026/\(ids[1])" && byName.count == 2)
+        // A step, a note or a new case asks the index first (nothing staged: its tree is HEAD's):
+        // the answers the trees give, a copy in 2025 first for ids[0], the file in 2027 not before 2026.
+        for id in ids + ["COOP-2026-9999"] {
+            let fromTrees = try Casebook.open(at: repo.path, clock: repo.book.clock).casePath(id, at: head)
+            let indexed = try Casebook.open(at: repo.path, clock: repo.book.clock)
+            #expect(try indexed.caseFolderInIndex(id, head: head) == fromTrees, "\(id)")
+            #expect(try indexed.casePath(id, at: head) == fromTrees)
+        }
+        #expect(try book.casePath(ids[0], at: head) == "cases/2025/\(ids[0])")
     }
 
     @Test("after a reset to an older commit the cache is rebuilt, not trusted")

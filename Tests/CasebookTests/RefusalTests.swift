@@ -91,11 +91,11 @@ struct RefusalTests {
         let repo = try CaseRepo()
         let id = try p4Case(repo, snip: false)
         try repo.step(id, as: "mrodriguez")
-        try repo.expectRefusal(["cases/2026/\(id)/expediente.md: falta el campo 'snip'", "paso 03", "Norma 1: «1. Los proyectos",
+        try repo.expectRefusal(["cases/2026/\(id)/expediente.md: falta el campo 'snip'", "paso 03", "Norma 1: «Los proyectos",
                                 "--set snip=VALOR"]) { try repo.step(id, as: "alopez") }
         // Supplying it with the step itself works.
         try repo.step(id, as: "alopez", sets: ["snip=245789", "unidad_ejecutora=DIP"])
-        try repo.expectRefusal(["solicitud.md: falta el documento", "paso 01", "Norma 1: «1. Para modificar las metas físicas"]) {
+        try repo.expectRefusal(["solicitud.md: falta el documento", "paso 01", "Norma 1: «Para modificar las metas físicas"]) {
             _ = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas", persona: "dip"))
         }
         try repo.expectRefusal(["No se encuentra el archivo a adjuntar"]) {

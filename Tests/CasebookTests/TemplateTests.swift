@@ -18,6 +18,12 @@ struct TemplateTests {
         let template = repo.read(review)
         #expect(template.contains("# Plantilla de dependencias/HGE/revision.md para el paso 11 del procedimiento 2"))
         #expect(template.contains("(solo cuando presta_servicios es true)"))
+        // Each norm's heading quotes its text once, without its number again, cut at a word (helper121:
+        // "# Norma 3.1: 3.1 Observar que la planificación … orient").
+        let headings = template.split(separator: "\n").filter { $0.hasPrefix("# Norma ") }
+        #expect(headings == ["# Norma 3.1: Observar que la planificación operativa anual, estén en relación con las orientaciones…",
+                             "# Norma 3.2: Coordinar con los Analistas del Departamento de Presupuesto, para verificar que el…",
+                             "# Norma 3.3: Revisar que la producción terminal de las unidades prestadoras de servicios, esté en… (solo cuando presta_servicios es true)"])
         // Unfilled, the template is refused with every field at once.
         #expect {
             try repo.step(poa, "11", as: "alopez", dependency: "HGE")

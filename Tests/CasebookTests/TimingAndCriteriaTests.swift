@@ -23,7 +23,7 @@ struct TimingAndCriteriaTests {
         let repo = try CaseRepo(date: "2026-11-20T08:00:00-06:00")
         let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
         try repo.writeProduction(id, "HGE")
-        try repo.expectRefusal(["paso 01", "6 días antes de que abra el plazo (abre el 2026-11-26, norma 1)", "--justificacion", "«1. El Departamento"]) {
+        try repo.expectRefusal(["paso 01", "6 días antes de que abra el plazo (abre el 2026-11-26, norma 1)", "--justificacion", "Norma 1: «El Departamento"]) {
             try repo.step(id, "01", as: "hge", dependency: "HGE")
         }
         try repo.step(id, "01", as: "hge", dependency: "HGE", justification: "La dependencia cierra el 20 por inventario")

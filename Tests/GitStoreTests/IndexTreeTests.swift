@@ -178,6 +178,52 @@ struct IndexTreeTests {
         #expect(third.index == nil)
     }
 
+    @Test("the first year folder holding a case, asked of a clean index, is the one the trees give: a copy in an earlier year, a file of the case's name, a case in no folder; an entry added with `git add -N` is no part of it; another index or a case-insensitive one is not asked")
+    func firstFolderFromIndex() throws {
+        let repo = try Repository.create(at: box.path)
+        for path in ["cases/2025/PE-2025-0001/expediente.md", "cases/2026/PE-2026-0001/expediente.md", "cases/2026/PE-2026-0001/anexos/acta.pdf",
+                     "cases/2026/PE-2026-0002/expediente.md", "cases/2027/PE-2026-0002/expediente.md", "cases/2024/PE-2026-0003",
+                     "cases/2026/PE-2026-0003/expediente.md", "cases/README.md", "roles.yaml"] {
+            try box.write("\(path)\n", to: path)
+        }
+        _ = try git(["add", "-A"])
+        _ = try git(["commit", "-qm", "uno"])
+        let head = try #require(try repo.headCommit())
+        let memo = try #require(try repo.stagedPaths(knowing: nil).memo)
+        // Each id's answer from the trees, by a repository that never read the index.
+        let fresh = try Repository(at: box.path)
+        for id in ["PE-2025-0001", "PE-2026-0001", "PE-2026-0002", "PE-2026-0003", "PE-2026-0009", "anexos", "expediente.md"] {
+            let trees = try fresh.firstFolder(under: "cases", holding: id, in: head)
+            #expect(try repo.firstFolderInIndex(under: "cases", holding: id, describing: memo) == .some(trees), "\(id)")
+        }
+        // A copy in an earlier year is found there; a file of the case's name too (verify's scope rule).
+        #expect(try repo.firstFolderInIndex(under: "cases", holding: "PE-2026-0003", describing: memo) == .some("2024"))
+        #expect(try repo.firstFolderInIndex(under: "cases", holding: "PE-2026-0002", describing: memo) == .some("2026"))
+        // What the index said is what the trees say afterwards, each year folder by its tree id.
+        #expect(try repo.firstFolder(under: "cases", holding: "PE-2026-0003", in: head) == "2024")
+
+        // `git add -N` of a copy in an earlier year: not in the tree, not an answer (the trees say 2026 too).
+        try box.write("copia\n", to: "cases/2025/PE-2026-0001/expediente.md")
+        _ = try git(["add", "-N", "cases/2025/PE-2026-0001/expediente.md"])
+        // (Named staged, so a step never asks the index then; asked anyway, with a memo naming this
+        // index and HEAD's tree as a forged indice.cache would, the entry is passed over.)
+        #expect(try repo.stagedPaths(knowing: nil).paths == ["cases/2025/PE-2026-0001/expediente.md"])
+        let intent = IndexTreeMemo(checksum: try #require(try repo.indexChecksum()), tree: memo.tree)
+        #expect(try repo.firstFolderInIndex(under: "cases", holding: "PE-2026-0001", describing: intent) == .some("2026"))
+        _ = try git(["rm", "-q", "--cached", "cases/2025/PE-2026-0001/expediente.md"])
+
+        // Another index than the memo's (git wrote it since): not asked.
+        try box.write("otro\n", to: "roles.yaml")
+        _ = try git(["add", "roles.yaml"])
+        #expect(try repo.firstFolderInIndex(under: "cases", holding: "PE-2026-0001", describing: memo) == nil)
+        _ = try git(["reset", "-q"])
+        // A case-insensitive index would find "pe-2026-0001" where no tree holds it: not asked.
+        _ = try git(["config", "core.ignorecase", "true"])
+        let insensitive = try Repository(at: box.path)
+        let insensitiveMemo = try #require(try insensitive.stagedPaths(knowing: nil).memo)
+        #expect(try insensitive.firstFolderInIndex(under: "cases", holding: "pe-2026-0001", describing: insensitiveMemo) == nil)
+    }
+
     /// git's cache tree as `cachedRootTree` reads it from the index this repository holds, read again.
     func cachedRoot(_ repo: Repository, checksum: OID? = nil) throws -> OID? {
         var index: OpaquePointer?

@@ -7,6 +7,19 @@ import TestSupport
 struct NormTableTests {
     var all: [ProcedureDefinition] { (1...7).map(definition) }
 
+    @Test("a norm quoted after its label does not repeat its number; a longer number or a criterion is left whole")
+    func statement() {
+        func norm(_ number: String, _ text: String, _ kind: Norm.Kind = .manual) -> Norm {
+            Norm(number: number, text: text, deadlines: [], kind: kind)
+        }
+        #expect(norm("3.1", "3.1 Observar que la planificación").statement == "Observar que la planificación")
+        #expect(norm("3", "3. El Departamento de Planificación").statement == "El Departamento de Planificación")
+        #expect(norm("3.1", "3.10 Otra cláusula").statement == "3.10 Otra cláusula")
+        #expect(norm("3", "3.").statement == "3.")
+        #expect(norm("1", "Sin número delante").statement == "Sin número delante")
+        #expect(norm("1", "1 año de plazo", .criterion).statement == "1 año de plazo")
+    }
+
     @Test("docs/normas.md is exactly what 'folio procedures --normas' renders from schemas/ (regenerate it when a schema changes)")
     func tableIsCurrent() throws {
         let committed = try String(contentsOfFile: Sandbox.projectRoot + "/docs/normas.md", encoding: .utf8)

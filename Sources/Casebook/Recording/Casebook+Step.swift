@@ -559,6 +559,8 @@ extension Casebook {
     func locate(_ raw: String, head: OID, writing: Bool = false, restoring: Bool = false) throws -> (String, String) {
         let id = raw.uppercased()
         guard CaseID.isValid(id) else { throw CasebookError.invalidID(raw) }
+        // A step, a note or a closing checks the index next (`checkClean`): it is read first here.
+        if writing { try caseFolderInIndex(id, head: head) }
         if let path = try casePath(id, at: head) {
             let file = "\(path)/expediente.md"
             guard writing, try repository.entryID(at: file, in: head) == nil,

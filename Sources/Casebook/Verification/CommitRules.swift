@@ -311,7 +311,7 @@ extension Casebook {
             if !existed {
                 for year in try repository.entries(at: "cases", in: facts.commit.id) where year.kind == .tree && year.name != parts[1] {
                     let twin = "cases/\(year.name)/\(parts[2])"
-                    guard try repository.entry(at: twin, in: facts.commit.id)?.mode == 0o040000 else { continue }
+                    guard try repository.entryMode(named: parts[2], inTree: year.id) == 0o040000 else { continue }
                     flag(.caseExists, "El expediente \(parts[2]) está en dos carpetas de año: \(folder) y \(twin). Un expediente vive en una sola.",
                          "Quite la copia que este commit agregó ('git rm -r \(folder)') y registre los cambios con 'folio note'.")
                 }
