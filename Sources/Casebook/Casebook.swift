@@ -1301,6 +1301,7 @@ public final class Casebook {
     /// it would be overwritten.
     func checkClean(outside scope: String?, leavingCases: Bool = false) throws {
         if let scope, GitPath.isInside(scope, "cases") {
+            try refuseCaseTwins(of: scope)
             // A case's commit: staged changes anywhere but the case, and unstaged changes of
             // tracked files outside cases/ (other cases' unstaged edits are theirs to record). The
             // work tree is read only outside cases/, so a step does not cost every case folder.
@@ -1322,6 +1323,26 @@ public final class Casebook {
             return !GitPath.isWithin(change.path, scope)
         }.map(\.path)
         if !dirty.isEmpty { throw CasebookError.dirtyOutside(paths: dirty, scope: scope ?? "los archivos registrados") }
+    }
+
+    /// With `core.ignorecase` on, libgit2 takes a folder beside the case's whose name differs only
+    /// in case ("pi-2026-0001" beside "PI-2026-0001", committed or only on disk) for the case's
+    /// own: a step would commit the case's files as deleted and stage them under the other name
+    /// (helper122: a note deleted the case's expediente.md). Refused, naming both.
+    func refuseCaseTwins(of folder: String) throws {
+        guard try repository.indexIgnoresCase() else { return }
+        let parts = GitPath.components(folder)
+        guard parts.count == 3 else { return }
+        let name = parts[2], year = "\(parts[0])/\(parts[1])"
+        var names = Set(try repository.entries(at: year, in: try head()).map(\.name))
+        names.formUnion((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(year)")) ?? [])
+        guard let twin = names.sorted().first(where: { $0 != name && $0.lowercased() == name.lowercased() }) else { return }
+        throw CasebookError.invalidFile(
+            file: "\(year)/\(twin)",
+            reason: "difiere de la carpeta del expediente, \(folder), solo en mayúsculas y minúsculas, y core.ignorecase está activo: "
+                + "git y folio las tomarían por una sola y el registro tocaría la otra",
+            fix: "Quite esa carpeta (si está registrada, un jefe la quita con 'git rm -r \"\(year)/\(twin)\"' en su propio commit), "
+                + "o, si el sistema de archivos distingue mayúsculas, 'git config core.ignorecase false'; después vuelva a intentarlo.")
     }
 
     /// The paths staged in the index and its memo (`Repository.stagedPaths(knowing:)`, with

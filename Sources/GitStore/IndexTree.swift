@@ -436,6 +436,18 @@ extension Repository {
         return .some(nil)
     }
 
+    /// Whether libgit2 compares the index's paths without regard to case (`core.ignorecase`):
+    /// then two folders whose names differ only in case are one to it.
+    public func indexIgnoresCase() throws -> Bool {
+        var index: OpaquePointer?
+        try check("git_repository_index", git_repository_index(&index, handle))
+        defer { git_index_free(index) }
+        if git_index_caps(index) & Int32(GIT_INDEX_CAPABILITY_IGNORE_CASE.rawValue) != 0 { return true }
+        // (An index read before the setting changed keeps its old capabilities: the setting itself.)
+        var on: Int32 = 0
+        return try config("core.ignorecase").map { git_config_parse_bool(&on, $0) == 0 && on != 0 } ?? false
+    }
+
     /// The checksum of the index file as it is now (read again when it changed on disk); nil when
     /// there is none.
     public func indexChecksum() throws -> OID? {

@@ -374,6 +374,38 @@ struct HostileContentTests {
         #expect(!(try clean.book.verify().violations.contains { $0.rule == "expediente" }))
     }
 
+    @Test("With core.ignorecase on, a folder beside the case's that differs only in case (committed with plain git, or only on disk) refuses the step and the note, naming it: nothing committed, nothing staged (helper122: a note committed the case's expediente.md deleted)")
+    func caseTwinIgnoringCase() throws {
+        let repo = try CaseRepo()
+        let (a, _) = try twoCases(repo)
+        let folder = "cases/2026/\(a)", twin = "cases/2026/\(a.lowercased())"
+        try repo.git(["config", "user.email", "mrodriguez@igss.gob.gt"])
+        _ = try Sandbox.run("/bin/cp", ["-r", repo.path + "/" + folder, repo.path + "/" + twin], in: repo.path)
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Copia"])
+        try repo.git(["config", "core.ignorecase", "true"])
+        let head = try repo.git(["rev-parse", "HEAD"])
+        try repo.write(repo.read("\(folder)/expediente.md") + "\nNota.\n", to: "\(folder)/expediente.md")
+        let fragments = [twin, "solo en mayúsculas y minúsculas", "core.ignorecase", "git rm -r"]
+        try repo.expectRefusal(fragments) { try repo.step(a, as: "mrodriguez") }
+        try repo.expectRefusal(fragments) { _ = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: "nota") }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+        #expect(try repo.git(["diff", "--cached", "--name-only"]).isEmpty, "nothing staged")
+        #expect(repo.read("\(folder)/expediente.md").hasSuffix("\nNota.\n"), "the edit still in the work tree")
+
+        // Only on disk, never committed: the same.
+        try repo.git(["rm", "-rq", twin])
+        try repo.git(["commit", "-qm", "Sin copia"])
+        let clean = try repo.git(["rev-parse", "HEAD"])
+        _ = try Sandbox.run("/bin/cp", ["-r", repo.path + "/" + folder, repo.path + "/" + twin], in: repo.path)
+        try repo.expectRefusal(fragments) { try repo.step(a, as: "mrodriguez") }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == clean)
+        // Gone, the step is recorded in the case's own folder.
+        try FileManager.default.removeItem(atPath: repo.path + "/" + twin)
+        try repo.step(a, as: "mrodriguez")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n").allSatisfy { $0.hasPrefix(folder + "/") })
+    }
+
     @Test("Look-alikes of a case pushed with plain git: a file at another year's path is no case and blocks nothing; a lowercase or spaced folder is refused; a case moved to another year keeps its number taken")
     func caseLookAlikes() throws {
         let repo = try CaseRepo()
