@@ -402,7 +402,14 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
         case .hinted(let error, let hint):
             return error.description + "\n" + hint
         case .several(let errors):
-            return errors.map(\.description).joined(separator: "\n\n")
+            // A norm both parts quote (a late step missing what the same norm asks) is quoted once,
+            // at the end (helper123: "Norma 1: «…»" twice).
+            var parts = errors.map { $0.description.components(separatedBy: "\n") }
+            for i in parts.indices.dropLast() {
+                let later = parts[(i + 1)...].joined()
+                parts[i].removeAll { line in line.trimmingCharacters(in: .whitespaces).hasPrefix("Norma ") && later.contains(line) }
+            }
+            return parts.map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
         case .missingDocument(let file):
             return "Falta el documento \(file). Todo expediente tiene su expediente.md con encabezado YAML: restáurelo desde el último commit ('git restore \(file)')."
         case .frontMatterMismatch(let file, let key, let expected, let found):

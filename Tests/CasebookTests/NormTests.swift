@@ -41,6 +41,19 @@ struct NormTests {
         #expect(try repo.git(["log", "-1", "--format=%B"]).contains("la solicitud está completa"))
         try repo.step(other, "04", as: "alopez", decision: "si")
         #expect(try repo.book.status(of: other).lastStep == "04")
+
+        // A request complete but for the transfer's copy: the refusal says to attach it with the
+        // step, and the step with --attach is recorded (helper123: it was refused again).
+        let third = try repo.book.openCase(NewCaseRequest(procedure: "6", title: "Metas 3", sets: ["snip=276512"],
+                                                          attachments: [repo.box.path + "/in/solicitud.md"], persona: "dip")).caseID
+        try repo.step(third, as: "mrodriguez")
+        try repo.step(third, as: "alopez")
+        try repo.expectRefusal(["'transferencia' nombra anexos/transferencia-0198.pdf", "--attach transferencia-0198.pdf"]) {
+            try repo.step(third, "04", as: "alopez", decision: "si")
+        }
+        try repo.step(third, "04", as: "alopez", decision: "si", attach: [repo.box.path + "/in/transferencia-0198.pdf"])
+        #expect(try repo.book.status(of: third).lastStep == "04")
+        #expect(try repo.git(["show", "--name-only", "--format=", "HEAD"]).contains("cases/2026/\(third)/anexos/transferencia-0198.pdf"))
     }
 
     /// staff36: the unit that opened a P6 request was told its own transfer was "del Departamento",

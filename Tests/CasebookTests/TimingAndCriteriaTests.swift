@@ -22,6 +22,14 @@ struct TimingAndCriteriaTests {
     func early() throws {
         let repo = try CaseRepo(date: "2026-11-20T08:00:00-06:00")
         let id = try repo.book.openCase(NewCaseRequest(procedure: "3", month: "2026-11", persona: "cmendez")).caseID
+        // Early and without its figures: both said, the norm (the same one) quoted once (helper123).
+        #expect {
+            try repo.step(id, "01", as: "hge", dependency: "HGE")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("6 días antes de que abra el plazo") && text.contains("no se puede registrar todavía")
+                && text.components(separatedBy: "Norma 1: «").count == 2
+        }
         try repo.writeProduction(id, "HGE")
         try repo.expectRefusal(["paso 01", "6 días antes de que abra el plazo (abre el 2026-11-26, norma 1)", "--justificacion", "Norma 1: «El Departamento"]) {
             try repo.step(id, "01", as: "hge", dependency: "HGE")

@@ -276,7 +276,12 @@ extension Casebook {
                     }
                 }
                 do {
-                    try checkRequirements(step, dependency: dependency, year: year, decision: decision, path: path, definition: definition)
+                    // The files this step's --attach incorporates count as there (helper123: the fix the
+                    // refusal gives, "--attach oficio.pdf", was refused again at P6-04).
+                    let folder = own.map { "dependencias/\($0)" } ?? "anexos"
+                    let attaching = Set(documents.map { "\(folder)/" + GitPath.name($0).precomposedStringWithCanonicalMapping })
+                    try checkRequirements(step, dependency: dependency, year: year, decision: decision, path: path, definition: definition,
+                                          attaching: attaching)
                 } catch let missing as CasebookError {
                     throw timingRefusal.map { CasebookError.several([$0, missing]) } ?? missing
                 }
@@ -908,10 +913,11 @@ extension Casebook {
 
     /// The norms' requirements for `step`, checked against the case's files on disk; the
     /// refusal lists every failure and quotes the norm.
+    /// `attaching`: paths inside the case of files the step incorporates after the check.
     func checkRequirements(_ step: StepDefinition, dependency: String?, year: Int? = nil, decision: Bool? = nil, path: String,
-                           definition: ProcedureDefinition) throws {
+                           definition: ProcedureDefinition, attaching: Set<String> = []) throws {
         let failing = try requirementFailures(step, dependency: dependency, year: year, decision: decision, path: path, definition: definition,
-                                              evaluations: false).filter { !$0.failures.isEmpty }
+                                              evaluations: false, attaching: attaching).filter { !$0.failures.isEmpty }
         guard !failing.isEmpty else { return }
         // Every missing thing at once, so one edit answers the whole refusal.
         let refusal = failing.count == 1
@@ -942,7 +948,8 @@ extension Casebook {
     /// The failures of each requirement of `step` against the case's files on disk: the refusing
     /// ones, or (`evaluations`) those the step only records.
     private func requirementFailures(_ step: StepDefinition, dependency: String?, year: Int?, decision: Bool?, path: String,
-                                     definition: ProcedureDefinition, evaluations: Bool) throws -> [(norm: Norm, failures: [RequirementFailure])] {
+                                     definition: ProcedureDefinition, evaluations: Bool,
+                                     attaching: Set<String> = []) throws -> [(norm: Norm, failures: [RequirementFailure])] {
         let rules = definition.requirements(for: step.number, decision: decision).filter { $0.requirement.evaluatesOnly == evaluations }
         guard !rules.isEmpty else { return [] }
         let expediente = try caseDocument("expediente.md", in: path) ?? [:]
@@ -952,7 +959,7 @@ extension Casebook {
             (norm, requirement.failures(
                 expediente: expediente, dependency: dependency, year: year,
                 document: { (try? self.caseDocument($0, in: path)) ?? nil },
-                exists: { FileManager.default.fileExists(atPath: "\(self.root)/\(path)/\($0)") },
+                exists: { attaching.contains($0) || FileManager.default.fileExists(atPath: "\(self.root)/\(path)/\($0)") },
                 describe: { schema?.fieldDescription($0) }))
         }
     }
