@@ -23,6 +23,12 @@ extension Casebook {
     /// a file whose name is taken becomes `nombre-v2.ext`, a new folio that replaces the last
     /// version of that document. A file already inside the case folder (put there with an editor)
     /// is adopted where it is, not copied again.
+    /// Where a case's incorporated documents go, relative to its folder: a dependency's own
+    /// `dependencias/<CODIGO>`, the Department's `anexos`.
+    static func documentFolder(dependency: String?) -> String {
+        dependency.map { "dependencias/\($0)" } ?? "anexos"
+    }
+
     func incorporate(_ request: ArchiveRequest, id: String, path: String, definition: ProcedureDefinition, dependency: String?,
                      step: String?, persona: Persona, state: CaseState, edit: WorkTreeEdit) throws -> [ArchivedDocument] {
         var index = try workTreeIndex(path) ?? newIndex(id: id, path: path, definition: definition)
@@ -92,7 +98,7 @@ extension Casebook {
                                                     + "un documento de \(dependency) se incorpora como folio nuevo, sin --replaces.")
         }
         let dependency = dependency ?? (roundsCaseLevel ? nil : replaced?.dependencia)
-        let folder = dependency.map { "dependencias/\($0)" } ?? "anexos"
+        let folder = Self.documentFolder(dependency: dependency)
         for source in request.files {
             try Self.requireAttachableFile(source)
             let caseRoot = URL(fileURLWithPath: "\(root)/\(path)").standardizedFileURL.resolvingSymlinksInPath().path

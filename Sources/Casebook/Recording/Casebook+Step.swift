@@ -278,7 +278,7 @@ extension Casebook {
                 do {
                     // The files this step's --attach incorporates count as there (helper123: the fix the
                     // refusal gives, "--attach oficio.pdf", was refused again at P6-04).
-                    let folder = own.map { "dependencias/\($0)" } ?? "anexos"
+                    let folder = Self.documentFolder(dependency: own)
                     let attaching = Set(documents.map { "\(folder)/" + GitPath.name($0).precomposedStringWithCanonicalMapping })
                     try checkRequirements(step, dependency: dependency, year: year, decision: decision, path: path, definition: definition,
                                           attaching: attaching)
