@@ -25,7 +25,8 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        .target(name: "GitStore", dependencies: ["CLibGit2"]),
+        // Crypto: the index file's SHA-1 (IndexFile).
+        .target(name: "GitStore", dependencies: ["CLibGit2", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Procedures", dependencies: ["Yams"]),
         // SSHSIG signatures parsed and checked in-process (swift-crypto only: no git, no Casebook).
         .target(name: "SSHSignatures", dependencies: [

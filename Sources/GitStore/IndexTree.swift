@@ -308,6 +308,14 @@ extension Repository {
     /// index with a conflict, or none on disk). With `known`, the memo of an earlier run, an index
     /// whose checksum is `known`'s and whose tree is HEAD's has nothing staged and is not hashed.
     public func stagedPaths(knowing known: IndexTreeMemo?) throws -> (paths: [String], memo: IndexTreeMemo?) {
+        // The file read raw (`IndexFile`, no conflict in it): its checksum is the memo's, or its
+        // cache tree is whole, and nothing more is read.
+        if let file = indexFile() {
+            let head = try headCommit().map { try treeID(of: $0) }
+            if let known, known.checksum == file.checksum, known.tree == head { return ([], known) }
+            if let head, let cached = file.cachedRootTree, cached == head { return ([], IndexTreeMemo(checksum: file.checksum, tree: cached)) }
+        }
+        dropNarrowedIndex()
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
@@ -401,6 +409,21 @@ extension Repository {
     /// earlier years are the same trees). Nil when the index in memory is not `memo`'s (the caller
     /// reads the trees then); `.some(nil)` when no folder holds it.
     public func firstFolderInIndex(under folder: String, holding name: String, describing memo: IndexTreeMemo) throws -> String?? {
+        if let file = indexFile() {
+            guard file.checksum == memo.checksum else { return nil }
+            guard let (parent, mode) = try entry(at: folder, inTree: memo.tree), mode == 0o040000 else { return .some(nil) }
+            for candidate in try entries(ofTree: parent) where candidate.kind == .tree {
+                let path = "\(folder)/\(candidate.name)/\(name)"
+                // An entry added with `git add -N` is no part of the tree the memo names.
+                let exact = file.exactly(path).filter { !file.isIntentToAdd($0) }
+                let found: UInt32 = exact.first.map { file.mode($0) }
+                    ?? (file.inside(path).contains { !file.isIntentToAdd($0) } ? 0o040000 : 0)
+                folderHolds.remember(FolderName(tree: candidate.id, name: name), found)
+                if found != 0 { return .some(candidate.name) }
+            }
+            return .some(nil)
+        }
+        dropNarrowedIndex()
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
@@ -439,6 +462,9 @@ extension Repository {
     /// Whether libgit2 compares the index's paths without regard to case (`core.ignorecase`):
     /// then two folders whose names differ only in case are one to it.
     public func indexIgnoresCase() throws -> Bool {
+        // (An index file folio reads is one whose repository does not ignore case.)
+        if indexFile() != nil { return false }
+        dropNarrowedIndex()
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
@@ -451,6 +477,8 @@ extension Repository {
     /// The checksum of the index file as it is now (read again when it changed on disk); nil when
     /// there is none.
     public func indexChecksum() throws -> OID? {
+        if let file = indexFile() { return file.checksum }
+        dropNarrowedIndex()
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
@@ -470,6 +498,15 @@ extension Repository {
     /// `skip-worktree` (neither git's status nor libgit2's looks at their files, so an edit of
     /// them is never added), and submodules (a commit id where a file belongs).
     public func hiddenEntries(within paths: [String]) throws -> [HiddenEntry] {
+        if let file = indexFile() {
+            let positions = Set(paths.map(Self.trimmed).flatMap { $0.isEmpty ? Array(0 ..< file.count) : file.entries(within: $0) }).sorted()
+            return positions.compactMap { i in
+                let submodule = file.mode(i) == 0o160000, skipped = file.isSkipWorktree(i)
+                guard submodule || skipped || file.isAssumedValid(i) else { return nil }
+                return HiddenEntry(path: file.path(i), kind: submodule ? .submodule : skipped ? .skipWorktree : .assumeUnchanged)
+            }
+        }
+        dropNarrowedIndex()
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }

@@ -14,6 +14,8 @@ public struct FileChange: Sendable, Equatable {
 extension Repository {
     /// The paths the index holds in conflict (an unfinished merge), read from the index alone.
     public func conflictedPaths() throws -> [String] {
+        // An index file folio reads holds no conflict (`IndexFile`).
+        if indexFile() != nil { return [] }
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
@@ -69,6 +71,9 @@ extension Repository {
             }
             return String(escaped)
         }
+        // libgit2's index of these paths only, when it can be (a step's status of its case and of
+        // the few files outside cases/): its index of the whole file otherwise.
+        _ = narrowedIndex(covering: paths)
         var list: OpaquePointer?
         try withStrArray(specs) { spec in
             if !specs.isEmpty { options.pathspec = spec.pointee }
@@ -125,12 +130,19 @@ extension Repository {
         guard let branch = try headBranchName() else {
             throw GitError(function: "commitWorkTree", code: -1, message: "HEAD no apunta a una rama")
         }
+        let named = paths.map(Self.trimmed)
+        // The index of `paths` only (`narrowedIndex`), written back by replacing their entries; or
+        // libgit2's of the whole file, read again only when the file changed since this process
+        // last read it (the checks before a commit read it): at 30k cases it is 7.5 MB.
+        let narrowed = narrowedIndex(covering: named).flatMap { _ in narrow }
         var index: OpaquePointer?
-        try check("git_repository_index", git_repository_index(&index, handle))
-        defer { git_index_free(index) }
-        // Read again only when the file changed since this process last read it (the checks
-        // before a commit read it): an index of every case's files is megabytes.
-        try check("git_index_read", git_index_read(index, 0))
+        if let narrowed {
+            index = narrowed.index
+        } else {
+            try check("git_repository_index", git_repository_index(&index, handle))
+            try check("git_index_read", git_index_read(index, 0))
+        }
+        defer { if narrowed == nil { git_index_free(index) } }
         let parentTree = try parent.map { try treeID(of: $0) }
         let id: OID, tree: OID, fromClean: Bool
         do {
@@ -149,35 +161,37 @@ extension Repository {
             // Outside `paths` the index stays as it is, and inside them it takes what is committed:
             // from the clean index the check read (the status above read the file again if someone
             // wrote it since), the index left describes the commit's tree.
-            fromClean = cleanIndex.map { $0.checksum == Self.checksum(of: index!) && $0.tree == parentTree } ?? false
+            let read = narrowed?.file.checksum ?? Self.checksum(of: index!)
+            fromClean = cleanIndex.map { $0.checksum == read && $0.tree == parentTree } ?? false
             // The parent's tree with `paths` as the index now holds them: only the folders on the
             // way to them are read and written (git_index_write_tree hashes the whole index, then
             // reads every folder of the tree back).
-            let named = paths.map { path in
-                var trimmed = path
-                while trimmed.hasSuffix("/") { trimmed.removeLast() }
-                return trimmed
-            }
             tree = try IndexTree(index: index!, within: named).write(paths: named, over: parentTree, in: self)
             id = try createCommit(tree: tree, parent: parent, author: author, committer: committer, message: message, sign: sign)
             try moveBranch(branch, to: id, from: parent, reason: "folio: " + (message.split(separator: "\n").first.map(String.init) ?? ""))
         } catch {
             // Nothing recorded: the entries added in memory are dropped, so that a later commit
             // in this process (a server's) starts from the index on disk.
-            _ = git_index_read(index, 1)
+            if narrowed != nil { dropNarrowedIndex() } else { _ = git_index_read(index, 1) }
             throw error
         }
         // The commit is made: another git holding index.lock for a moment must not turn it into a
         // reported failure, so the index is written again for a few seconds before giving up.
+        var written: OID?
         for attempt in 0..<50 {
             do {
-                try check("git_index_write", git_index_write(index))
+                if narrowed != nil {
+                    written = try writeNarrowedIndex(paths: named)
+                } else {
+                    try check("git_index_write", git_index_write(index))
+                    written = Self.checksum(of: index!)
+                }
                 break
             } catch let error as GitError where error.isLocked && attempt < 49 {
                 usleep(100_000)
             }
         }
-        return (id, fromClean ? Self.checksum(of: index!).map { IndexTreeMemo(checksum: $0, tree: tree) } : nil)
+        return (id, fromClean ? written.map { IndexTreeMemo(checksum: $0, tree: tree) } : nil)
     }
 
     /// Writes a commit of `tree` on `parent` (nil: a root commit), signed when `sign` is given;
@@ -242,12 +256,15 @@ extension Repository {
     /// it holds is neither the old index nor the new one, and the file git writes back may carry
     /// the same stamp as the one read before.
     public func forgetIndex() {
+        narrow = nil
+        indexFileRead = nil
         git_repository_set_index(handle, nil)
     }
 
     /// Makes the index match HEAD's tree, leaving the work tree as it is (`git reset --mixed`).
     public func resetIndexToHead() throws {
         guard let head = try headCommit() else { return }
+        dropNarrowedIndex()
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }
@@ -275,6 +292,7 @@ extension Repository {
     /// still holds exactly `old`'s (or lacks the path where `old` lacks it). An entry staged
     /// differently by someone is left as it is. Returns the paths it changed.
     public func advanceIndexEntries(paths: [String], from old: OID?, to new: OID) throws -> [String] {
+        dropNarrowedIndex()
         var index: OpaquePointer?
         try check("git_repository_index", git_repository_index(&index, handle))
         defer { git_index_free(index) }

@@ -193,6 +193,7 @@ extension Repository {
     /// Updates the work tree and the index from HEAD's tree to `commit`'s, refusing (and
     /// changing nothing) where a file modified in the work tree would be overwritten.
     public func checkout(_ commit: OID) throws {
+        dropNarrowedIndex()
         var raw = commit.raw
         var object: OpaquePointer?
         try check("git_object_lookup", git_object_lookup(&object, handle, &raw, GIT_OBJECT_COMMIT))

@@ -18,6 +18,12 @@ public final class Repository {
     /// Whether a folder (by its tree id) holds an entry of a name, as `firstFolder` or the index
     /// found it.
     var folderHolds = FolderHolds()
+    /// The index file as last read raw (`indexFile()`), and libgit2's index narrowed to a few
+    /// folders while a step works (`narrowedIndex(covering:)`).
+    var indexFileRead: IndexFile?
+    var narrow: NarrowIndex?
+    /// How many times this repository wrote the index file itself (`writeNarrowedIndex`).
+    var indexFileWrites = 0
     /// Whether git's environment named this repository (`fromEnvironment`): a hook's pushed objects
     /// in quarantine are seen only through it.
     public private(set) var openedFromEnvironment = false
@@ -31,6 +37,7 @@ public final class Repository {
         // The trees this repository holds go first: nothing of it outlives its handle.
         recentFolders.removeAll()
         trees.removeAll()
+        narrow = nil
         git_repository_free(handle)
     }
 
