@@ -340,11 +340,21 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
                 advice.append("fuera de cases/, \(stray.prefix(3).joined(separator: ", ")) no es de ningún expediente ni de la configuración: si no debe"
                     + " quedar en el repositorio, quítelo del índice ('git rm --cached ARCHIVO' si es nuevo); si debe quedar, lo registra un jefe con 'git commit'")
             }
-            return "Hay cambios sin registrar fuera de \(scope): \(list). " + advice.joined(separator: "; ").prefix(1).uppercased()
+            // A dependency's step records a few paths of its case: a change staged elsewhere in the
+            // case is no part of it (helper125: "sin registrar fuera de" four paths read garbled).
+            let headline = scope.contains(", ")
+                ? "Hay cambios preparados con 'git add' en el expediente que este paso no registra (registra solo \(scope)): \(list). "
+                : "Hay cambios sin registrar fuera de \(scope): \(list). "
+            return headline + advice.joined(separator: "; ").prefix(1).uppercased()
                 + String(advice.joined(separator: "; ").dropFirst()) + "; o, antes de continuar, sáquelos del índice si los preparó con 'git add' ('git restore --staged ARCHIVO', la edición queda para su propio paso) "
                 + "o descártelos ('git restore --staged --worktree ARCHIVO')."
         case .conflicted(let paths):
-            return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Resuélvalos y márquelos con 'git add' antes de usar folio."
+            // Marked resolved with `git add`, the file would be a staged change folio refuses next
+            // (helper125): out of the index it is an edit the case's own note records.
+            return "Hay conflictos sin resolver en: \(paths.joined(separator: ", ")). Deje cada archivo como debe quedar (sin las marcas "
+                + "<<<<<<<, ======= y >>>>>>>) y quítelo del índice con 'git restore --staged ARCHIVO': el cambio queda en el archivo, y si es "
+                + "de un expediente se registra con 'folio note ID -m TEXTO'; o vuelva a la versión registrada con "
+                + "'git restore --staged --worktree ARCHIVO'. Después vuelva a intentarlo."
         case .invalidCase(let problems):
             // A symbolic link or a name clash says its own fix; the rest are the files' contents.
             let contents = problems.filter { !$0.carriesFix }

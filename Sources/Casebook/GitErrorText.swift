@@ -6,6 +6,8 @@ import GitStore
 public enum GitErrorText {
     /// libgit2 message fragments (lowercase) and what they mean.
     static let catalogue: [(String, String)] = [
+        ("quedó registrado, pero el índice", "el commit quedó registrado, pero git no dejó poner al día su índice"),
+        ("no están en el orden en que git", "el índice de git (.git/index) está dañado: sus entradas no están en orden"),
         ("failed to resolve address", "no se encuentra el servidor del remoto (revise la red y la dirección con 'git remote -v')"),
         ("could not resolve host", "no se encuentra el servidor del remoto (revise la red y la dirección con 'git remote -v')"),
         ("failed to connect", "no se pudo conectar con el servidor del remoto; revise la red"),

@@ -28,6 +28,12 @@ struct IndexFile {
     let checksum: OID
     /// Whether some entry has the second flags word (intent-to-add, skip-worktree).
     let hasExtendedEntries: Bool
+    /// The first path out of git's order (or repeated), when one is: git refuses such an index
+    /// ("unordered stage entries"), libgit2 reads it and would commit a tree with a name twice.
+    /// A file with one is not used (`Repository.indexFile()`).
+    let unordered: String?
+    /// The entries that were racily clean when the file was written (`isRacy`).
+    let racy: [Int]
     /// What identifies the file read (`IndexFile.Stamp`): a file written since differs.
     let stamp: Stamp
 
@@ -89,6 +95,7 @@ struct IndexFile {
         var raw = git_oid()
         bytes.withUnsafeBytes { _ = git_oid_fromraw(&raw, $0.baseAddress!.advanced(by: size - 20).assumingMemoryBound(to: UInt8.self)) }
         var offsets = [Int32](), starts = [Int32](), lengths = [Int32](), extendedSeen = false
+        var outOfOrder: String?, racy: [Int] = []
         offsets.reserveCapacity(count + 1); starts.reserveCapacity(count); lengths.reserveCapacity(count)
         let end = size - 20
         let scanned = bytes.withUnsafeBytes { buffer -> Int? in
@@ -110,10 +117,15 @@ struct IndexFile {
                 }
                 guard length > 0, start + length < end, base.load(fromByteOffset: start + length, as: UInt8.self) == 0 else { return nil }
                 // Strictly in git's order (by the path's bytes): a binary search finds a folder's entries.
-                if let previous {
+                if let previous, outOfOrder == nil {
                     let common = min(previous.length, length)
                     let order = memcmp(base + previous.start, base + start, common)
-                    guard order < 0 || order == 0 && previous.length < length else { return nil }
+                    if !(order < 0 || order == 0 && previous.length < length) {
+                        outOfOrder = String(decoding: UnsafeRawBufferPointer(start: base + start, count: length), as: UTF8.self)
+                    }
+                }
+                if Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self))) >= Int(stamp.mtime.tv_sec) {
+                    racy.append(offsets.count)
                 }
                 previous = (start, length)
                 offsets.append(Int32(at)); starts.append(Int32(start)); lengths.append(Int32(length))
@@ -140,6 +152,8 @@ struct IndexFile {
         self.tree = tree
         self.checksum = OID(raw)
         self.hasExtendedEntries = extendedSeen
+        self.unordered = outOfOrder
+        self.racy = racy
         self.stamp = stamp
     }
 
@@ -237,10 +251,10 @@ struct IndexFile {
     }
 
     /// Whether an entry's file may have changed in the same instant the index was written ("racy
-    /// git"): its stat data cannot tell then, and its content must be compared.
+    /// git"): its stat data cannot tell then, and its content must be compared. By the second, as
+    /// git without nanosecond timestamps compares (the stricter of its two ways).
     func isRacy(_ entry: git_index_entry) -> Bool {
-        let seconds = Int(entry.mtime.seconds), index = stamp.mtime
-        return seconds > index.tv_sec || seconds == index.tv_sec && Int(entry.mtime.nanoseconds) >= index.tv_nsec
+        Int(UInt32(bitPattern: entry.mtime.seconds)) >= Int(stamp.mtime.tv_sec)
     }
 
     // MARK: Writing
@@ -290,12 +304,31 @@ struct IndexFile {
         withUnsafeBytes(of: version.bigEndian) { header.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(total).bigEndian) { header.append(contentsOf: $0) }
         guard put(header) else { return nil }
+        // The entries kept, as the file holds them; a racily clean one with its size 0, as git and
+        // libgit2 write it: written now, the file's new time would make its stat data look
+        // trustworthy, and an edit made in that instant would no longer be seen (helper124).
+        var racyLeft = racy[...]
+        func keep(_ entries: Range<Int>) -> Bool {
+            var from = entries.lowerBound
+            while let first = racyLeft.first, first < entries.upperBound {
+                racyLeft.removeFirst()
+                guard first >= from else { continue }
+                let at = Int(offsets[first])
+                var smudged = Array(bytes[at ..< Int(offsets[first + 1])])
+                smudged.replaceSubrange(36 ..< 40, with: [0, 0, 0, 0])
+                guard put(Int(offsets[from]) ..< at), put(smudged) else { return false }
+                from = first + 1
+            }
+            return put(Int(offsets[from]) ..< Int(offsets[entries.upperBound]))
+        }
         var next = 0
         for (range, replacement) in zip(ranges, replacements) {
-            guard put(Int(offsets[next]) ..< Int(offsets[range.lowerBound])), put(replacement.encoded) else { return nil }
+            racyLeft = racyLeft.drop { $0 < next }
+            guard keep(next ..< range.lowerBound), put(replacement.encoded) else { return nil }
             next = range.upperBound
         }
-        guard put(Int(offsets[next]) ..< Int(offsets[count])) else { return nil }
+        racyLeft = racyLeft.drop { $0 < next }
+        guard keep(next ..< count) else { return nil }
         if let tree, let data = Self.invalidating(bytes[tree], along: Self.folders(of: changed)) {
             var extensionHeader = Array("TREE".utf8)
             withUnsafeBytes(of: UInt32(data.count).bigEndian) { extensionHeader.append(contentsOf: $0) }
@@ -326,16 +359,30 @@ struct IndexFile {
         var out: [UInt8] = []
         out.reserveCapacity(data.count)
         var at = data.startIndex
-        // The path of the entry being read; for each entry still open, the path's length before
-        // it and how many of its subfolders are left to read.
-        var path: [UInt8] = [], open: [(length: Int, left: Int)] = []
+        // A decimal number ("-1" included) between two positions.
+        func number(_ range: Range<Int>) -> Int? {
+            var digits = range[...], negative = false
+            if digits.first.map({ data[$0] == 0x2D }) == true { negative = true; digits = digits.dropFirst() }
+            guard !digits.isEmpty, digits.count < 10 else { return nil }
+            var value = 0
+            for i in digits {
+                guard data[i] >= 0x30, data[i] <= 0x39 else { return nil }
+                value = value * 10 + Int(data[i] - 0x30)
+            }
+            return negative ? -value : value
+        }
+        // The path of the entry being read (kept only below folders being invalidated: a folder
+        // whose parent is not one is not one either); for each entry still open, the path's
+        // length before it, how many of its subfolders are left to read, and whether it is one.
+        var path: [UInt8] = [], open: [(length: Int, left: Int, matched: Bool)] = []
         while at < data.endIndex {
             guard let nul = data[at...].firstIndex(of: 0), let space = data[nul...].firstIndex(of: 0x20),
                   let newline = data[space...].firstIndex(of: 0x0A),
-                  let covered = Int(String(decoding: data[(nul + 1) ..< space], as: UTF8.self)),
-                  let subfolders = Int(String(decoding: data[(space + 1) ..< newline], as: UTF8.self)), subfolders >= 0 else { return nil }
+                  let covered = number((nul + 1) ..< space), let subfolders = number((space + 1) ..< newline), subfolders >= 0 else { return nil }
+            let matched: Bool
             if out.isEmpty {
                 guard nul == at else { return nil } // the root's name is empty
+                matched = folders.contains([])
             } else {
                 while let last = open.last, last.left == 0 {
                     open.removeLast()
@@ -343,17 +390,22 @@ struct IndexFile {
                 }
                 guard !open.isEmpty, nul > at else { return nil }
                 open[open.count - 1].left -= 1
+                if open[open.count - 1].matched {
+                    let length = path.count
+                    if !path.isEmpty { path.append(0x2F) }
+                    path.append(contentsOf: data[at ..< nul])
+                    matched = folders.contains(path)
+                    open.append((length, subfolders, matched))
+                } else {
+                    matched = false
+                    open.append((path.count, subfolders, false))
+                }
             }
-            let length = path.count
-            if !out.isEmpty {
-                if !path.isEmpty { path.append(0x2F) }
-                path.append(contentsOf: data[at ..< nul])
-            }
-            open.append((length, subfolders))
+            if out.isEmpty { open.append((0, subfolders, matched)) }
             let valid = covered >= 0
             let end = newline + 1 + (valid ? 20 : 0)
             guard end <= data.endIndex else { return nil }
-            if valid && folders.contains(path) {
+            if valid && matched {
                 out.append(contentsOf: data[at ... nul])
                 out.append(contentsOf: "-1 \(subfolders)\n".utf8)
             } else {

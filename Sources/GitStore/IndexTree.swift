@@ -34,7 +34,10 @@ struct IndexTree {
     ///
     /// With `within`, only the entries at those paths or inside them (folders of the work tree,
     /// relative, without a trailing "/"): the part of the index a commit of those paths takes.
-    init(index: OpaquePointer, within scope: [String]? = nil) throws {
+    ///
+    /// With `leavingIntentToAdd`, the entries added with `git add -N` are left out, as `git
+    /// write-tree` and `git commit` leave them out (and `git diff --cached` does not list them).
+    init(index: OpaquePointer, within scope: [String]? = nil, leavingIntentToAdd: Bool = false) throws {
         var paths: [(path: UnsafeRawPointer, length: Int, mode: UInt32, id: git_oid)] = []
         let count = git_index_entrycount(index)
         let scopes = scope?.map { Array($0.utf8) }
@@ -49,6 +52,7 @@ struct IndexTree {
                 }
                 guard inside else { continue }
             }
+            if leavingIntentToAdd, UInt32(entry.flags_extended) & UInt32(GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) != 0 { continue }
             let stage = (UInt32(entry.flags) & UInt32(GIT_INDEX_ENTRY_STAGEMASK)) >> UInt32(GIT_INDEX_ENTRY_STAGESHIFT)
             guard stage == 0 else {
                 throw GitError(function: "IndexTree", code: GIT_EUNMERGED.rawValue,
@@ -333,7 +337,8 @@ extension Repository {
         if let checksum, let head, let cached = Self.cachedRootTree(of: index!, checksum: checksum), cached == head {
             return ([], IndexTreeMemo(checksum: checksum, tree: cached))
         }
-        let tree = try IndexTree(index: index!)
+        // (An entry added with `git add -N` is no staged change: git commits nothing of it.)
+        let tree = try IndexTree(index: index!, leavingIntentToAdd: true)
         return (try tree.paths(differingFrom: head, in: self), checksum.map { IndexTreeMemo(checksum: $0, tree: tree.root.id) })
     }
 

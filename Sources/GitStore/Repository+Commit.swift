@@ -139,6 +139,12 @@ extension Repository {
         if let narrowed {
             index = narrowed.index
         } else {
+            // git refuses an index out of its order; libgit2 would add a second entry of a name.
+            if let path = indexDisorder() {
+                throw GitError(function: "git_index_read", code: -1, message: "las entradas de '\(indexFilePath)' no están en el orden en "
+                               + "que git las escribe (desde '\(path)'): git lo rechaza ('unordered stage entries in index'); rehágalo desde "
+                               + "HEAD con 'git read-tree HEAD' (lo preparado con 'git add' queda sin preparar) y vuelva a intentarlo")
+            }
             try check("git_repository_index", git_repository_index(&index, handle))
             try check("git_index_read", git_index_read(index, 0))
         }
@@ -187,7 +193,14 @@ extension Repository {
                     written = Self.checksum(of: index!)
                 }
                 break
-            } catch let error as GitError where error.isLocked && attempt < 49 {
+            } catch let error as GitError where error.isLocked {
+                // The commit stands: a lock held for good must not make a caller record it again
+                // (helper124: a dangling index.lock made one note nine commits).
+                guard attempt < 49 else {
+                    throw GitError(function: "commitWorkTree", code: -1, message: "el commit \(id.short) quedó registrado, pero el índice no "
+                                   + "se pudo escribir (\(error.message)); cuando '\(indexFilePath).lock' ya no exista, 'git reset -q -- "
+                                   + named.map { "\"\($0)\"" }.joined(separator: " ") + "' lo pone al día")
+                }
                 usleep(100_000)
             }
         }

@@ -45,9 +45,16 @@ extension Repository {
             if narrow.file.stamp == stamp { return narrow.file }
             dropNarrowedIndex()
         }
-        if let read = indexFileRead, read.stamp == stamp { return read }
+        if let read = indexFileRead, read.stamp == stamp { return read.unordered == nil ? read : nil }
         indexFileRead = IndexFile.read(path: indexFilePath)
-        return indexFileRead
+        return indexFileRead?.unordered == nil ? indexFileRead : nil
+    }
+
+    /// The first path where the index file leaves git's order, when it does (`IndexFile.unordered`):
+    /// libgit2 would read it and commit a tree with a name twice.
+    func indexDisorder() -> String? {
+        _ = indexFile()
+        return indexFileRead?.unordered
     }
 
     /// `core.ignorecase` as git's configuration sets it.
@@ -124,7 +131,8 @@ extension Repository {
     /// the cache tree's folders on the way to each changed path invalidated: what libgit2 would
     /// write, without reading or writing the rest. Under `index.lock`, as git writes it. When the
     /// file changed since it was read, its entries are those libgit2 reads now with these paths'
-    /// replaced. Returns the new file's checksum.
+    /// replaced. Returns the new file's checksum, or nil when the file had changed (it describes
+    /// more than the commit then: no memo of it).
     func writeNarrowedIndex(paths: [String]) throws -> OID? {
         guard let narrow else { throw GitError(function: "writeNarrowedIndex", code: -1, message: "no hay índice acotado") }
         let named = Self.outermost(paths.map(Self.trimmed))
@@ -143,8 +151,10 @@ extension Repository {
         // The file as it is now: another git may have written it since it was read.
         guard let file = IndexFile.Stamp(path: indexFilePath) == narrow.file.stamp ? narrow.file : IndexFile.read(path: indexFilePath) else {
             close(descriptor); descriptor = -1; unlink(lock); renamed = true
-            return try writeThroughLibgit2(paths: named, from: narrow)
+            try writeThroughLibgit2(paths: named, from: narrow)
+            return nil
         }
+        let unchanged = file.stamp == narrow.file.stamp
         // Each path's entries: the file's (a file of that name, the run inside it) and the
         // narrowed index's, in the file's order.
         var ranges: [Range<Int>] = [], replacements: [(encoded: [UInt8], count: Int, extended: Bool)] = []
@@ -190,13 +200,13 @@ extension Repository {
         indexFileWrites += 1
         dropNarrowedIndex()
         indexFileRead = nil
-        return checksum
+        return unchanged ? checksum : nil
     }
 
     /// The narrowed index's entries at or inside `paths` put into libgit2's index of the whole
     /// file as it is now (for a file changed since it was read, of a kind `IndexFile` does not
     /// read), written by libgit2.
-    private func writeThroughLibgit2(paths: [String], from narrow: NarrowIndex) throws -> OID? {
+    private func writeThroughLibgit2(paths: [String], from narrow: NarrowIndex) throws {
         var entries: [(entry: git_index_entry, path: String)] = []
         for i in 0 ..< git_index_entrycount(narrow.index) {
             guard let entry = git_index_get_byindex(narrow.index, i)?.pointee, let cPath = entry.path else { continue }
@@ -225,7 +235,6 @@ extension Repository {
         }
         try check("git_index_write", git_index_write(index))
         indexFileRead = nil
-        return Self.checksum(of: index!)
     }
 
     /// `paths` without those inside another of them, sorted.

@@ -576,7 +576,10 @@ struct DocumentsTests {
         // A change staged in another dependency's file would enter the commit: refused.
         try repo.write("x\n", to: "cases/2026/\(id)/dependencias/HRO/nota.md")
         try repo.git(["add", "cases/2026/\(id)/dependencias/HRO/nota.md"])
-        try repo.expectRefusal(["dependencias/HRO/nota.md"]) { try repo.step(id, "02", as: "cmendez", dependency: "HGE") }
+        try repo.expectRefusal(["preparados con 'git add' en el expediente que este paso no registra (registra solo cases/2026/\(id)/",
+                                "dependencias/HRO/nota.md", "git restore --staged"]) {
+            try repo.step(id, "02", as: "cmendez", dependency: "HGE")
+        }
     }
 
     @Test("a contact must be registered with their code (and may carry the dependency's name); without one they cannot act")

@@ -5,13 +5,19 @@ import TestSupport
 
 @Suite("git's index lock")
 struct IndexLockTests {
-    @Test("while git holds index.lock a step is refused before anything is committed, and recorded once it is gone")
+    @Test("while git holds index.lock (a file, or a link to nowhere) a step is refused before anything is committed, and recorded once it is gone")
     func indexLock() throws {
         let repo = try CaseRepo()
         let id = try repo.book.openCase(NewCaseRequest(procedure: "4", title: "Hospital", persona: "mrodriguez")).caseID
         let lock = repo.path + "/.git/index.lock"
         FileManager.default.createFile(atPath: lock, contents: Data())
         try repo.expectRefusal(["index.lock", "Espere"]) { try repo.step(id, "02", as: "mrodriguez") }
+        try FileManager.default.removeItem(atPath: lock)
+        // A link to nowhere in its place holds it as well (helper124: it passed, and one note made nine commits).
+        let head = try repo.git(["rev-parse", "HEAD"])
+        try FileManager.default.createSymbolicLink(atPath: lock, withDestinationPath: "/no/existe")
+        try repo.expectRefusal(["index.lock", "Espere"]) { try repo.step(id, "02", as: "mrodriguez") }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == head, "nothing committed")
         try FileManager.default.removeItem(atPath: lock)
         let recorded = try repo.step(id, "02", as: "mrodriguez")
         #expect(recorded.step == "02")

@@ -139,6 +139,53 @@ struct RefusalTests {
         try repo.expectRefusal(["Fuera de cases/, notas-personales.txt no es de ningún expediente ni de la configuración", "git rm --cached"]) {
             try repo.step(a, as: "alopez")
         }
+        // Added with `git add -N` it is no staged change, as git sees it (helper125: refused as one):
+        // the step goes on, and leaves it as it was.
+        try repo.git(["reset", "-q"])
+        try repo.git(["add", "-N", "notas-personales.txt"])
+        try repo.step(a, as: "alopez")
+        let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n")
+        #expect(!committed.isEmpty && committed.allSatisfy { $0.hasPrefix("cases/2026/\(a)/") })
+        #expect(try repo.git(["status", "--porcelain"]) == "A notas-personales.txt")
+    }
+
+    @Test("a note with an empty text is refused, naming -m and the fix; nothing is committed (helper125: the subject was \"ID: nota,\")")
+    func emptyNoteText() throws {
+        let repo = try CaseRepo()
+        let a = try p4Case(repo)
+        try repo.write(repo.read("cases/2026/\(a)/expediente.md") + "Otra cosa.\n", to: "cases/2026/\(a)/expediente.md")
+        let head = try repo.git(["rev-parse", "HEAD"])
+        for text in ["", " \n "] {
+            try repo.expectRefusal(["-m", "el texto de la nota está vacío", "Escriba qué se cambió"]) {
+                _ = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: text)
+            }
+        }
+        #expect(try repo.git(["rev-parse", "HEAD"]) == head)
+        _ = try repo.book.recordNote(caseID: a, persona: "mrodriguez", text: "Otra cosa")
+        #expect(try repo.git(["log", "-1", "--format=%s"]) == "\(a): nota, Otra cosa")
+    }
+
+    @Test("a conflict left by 'git stash pop': refused with the way out, and the way out works (helper125: 'git add', as advised, led to the next refusal)")
+    func conflictWayOut() throws {
+        let repo = try CaseRepo()
+        let a = try p4Case(repo)
+        let b = try p4Case(repo)
+        let file = "cases/2026/\(b)/expediente.md"
+        let original = repo.read(file)
+        try repo.write(original + "Mío.\n", to: file)
+        try repo.git(["stash", "-q"])
+        try repo.write(original + "Suyo.\n", to: file)
+        _ = try repo.book.recordNote(caseID: b, persona: "mrodriguez", text: "Suyo")
+        #expect(try !Sandbox.git(["stash", "pop"], in: repo.path).ok, "a conflict")
+        try repo.expectRefusal(["conflictos sin resolver", file, "git restore --staged ARCHIVO", "folio note ID"]) {
+            try repo.step(a, as: "mrodriguez")
+        }
+        // The way out it gives: the file as it should be, out of the index; then the step, and the edit is a note's.
+        try repo.write(original + "Suyo.\nMío.\n", to: file)
+        try repo.git(["restore", "--staged", file])
+        try repo.step(a, as: "mrodriguez")
+        _ = try repo.book.recordNote(caseID: b, persona: "mrodriguez", text: "Mío también")
+        #expect(try repo.git(["status", "--porcelain"]) == "")
     }
 
     /// attack31: an analyst's unsaved edit of an expediente refused the jefe's `roles add`.

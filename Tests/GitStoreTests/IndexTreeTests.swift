@@ -205,10 +205,13 @@ struct IndexTreeTests {
         // `git add -N` of a copy in an earlier year: not in the tree, not an answer (the trees say 2026 too).
         try box.write("copia\n", to: "cases/2025/PE-2026-0001/expediente.md")
         _ = try git(["add", "-N", "cases/2025/PE-2026-0001/expediente.md"])
-        // (Named staged, so a step never asks the index then; asked anyway, with a memo naming this
-        // index and HEAD's tree as a forged indice.cache would, the entry is passed over.)
-        #expect(try repo.stagedPaths(knowing: nil).paths == ["cases/2025/PE-2026-0001/expediente.md"])
-        let intent = IndexTreeMemo(checksum: try #require(try repo.indexChecksum()), tree: memo.tree)
+        // It is no staged change (git commits nothing of it): the memo names this index and HEAD's
+        // tree, and the entry is passed over.
+        let (staged, intentMemo) = try repo.stagedPaths(knowing: nil)
+        let stagedByGit = try git(["diff", "--cached", "--name-only"]), checksum = try repo.indexChecksum()
+        #expect(staged.isEmpty && stagedByGit.isEmpty)
+        let intent = try #require(intentMemo)
+        #expect(intent.tree == memo.tree && intent.checksum == checksum)
         #expect(try repo.firstFolderInIndex(under: "cases", holding: "PE-2026-0001", describing: intent) == .some("2026"))
         _ = try git(["rm", "-q", "--cached", "cases/2025/PE-2026-0001/expediente.md"])
 
@@ -265,6 +268,9 @@ struct IndexTreeTests {
         _ = try git(["add", "-N", "nuevo/intento.md"])
         _ = try git(["write-tree"])
         #expect(try cachedRoot(repo) == nil)
+        // ...and it is no staged change, as git sees it (helper125: a step was refused over it).
+        #expect(try git(["diff", "--cached", "--name-only"]).isEmpty)
+        #expect(try repo.stagedPaths(knowing: nil).paths.isEmpty)
         _ = try git(["reset", "-q", "--hard"])
         #expect(try cachedRoot(repo)?.hex == head)
 

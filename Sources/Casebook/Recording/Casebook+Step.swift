@@ -374,6 +374,11 @@ extension Casebook {
     func recordNoteLocked(caseID: String, persona key: String?, text given: String?, archive: ArchiveRequest?,
                           dependency rawDependency: String?) throws -> RecordedCommit {
         try checkRecordText(given, option: "-m")
+        // A note says what changed: an empty text made the subject "ID: nota," (helper125).
+        if let given, given.allSatisfy(\.isWhitespace) {
+            throw CasebookError.invalidValue(option: "-m", reason: "el texto de la nota está vacío",
+                                             fix: "Escriba qué se cambió, p. ej. -m \"Completa la descripción del expediente\".")
+        }
         let head = try checkWritable()
         let roster = try roster(at: head)
         let persona = try self.persona(key, in: roster)
