@@ -124,7 +124,7 @@ struct IndexFile {
                         outOfOrder = String(decoding: UnsafeRawBufferPointer(start: base + start, count: length), as: UTF8.self)
                     }
                 }
-                if Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self))) >= Int(stamp.mtime.tv_sec) {
+                if Self.isRacy(mtime: UInt32(bigEndian: base.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self)), index: stamp) {
                     racy.append(offsets.count)
                 }
                 previous = (start, length)
@@ -222,14 +222,7 @@ struct IndexFile {
     /// with `git add -N` (the cache tree leaves it out) or the root is invalid.
     var cachedRootTree: OID? {
         guard let tree, !hasExtendedEntries else { return nil }
-        let data = bytes[tree]
-        guard let first = data.first, first == 0, let space = data.firstIndex(of: 0x20), let newline = data[space...].firstIndex(of: 0x0A),
-              Int(String(decoding: data[(data.startIndex + 1) ..< space], as: UTF8.self)) == count,
-              Int(String(decoding: data[(space + 1) ..< newline], as: UTF8.self)) != nil,
-              data.endIndex - (newline + 1) >= 20 else { return nil }
-        var raw = git_oid()
-        bytes.withUnsafeBytes { _ = git_oid_fromraw(&raw, $0.baseAddress!.advanced(by: newline + 1).assumingMemoryBound(to: UInt8.self)) }
-        return OID(raw)
+        return Repository.validRoot(bytes[tree], entries: count)
     }
 
     /// Each entry's fields as libgit2 holds them.
@@ -254,7 +247,12 @@ struct IndexFile {
     /// git"): its stat data cannot tell then, and its content must be compared. By the second, as
     /// git without nanosecond timestamps compares (the stricter of its two ways).
     func isRacy(_ entry: git_index_entry) -> Bool {
-        Int(UInt32(bitPattern: entry.mtime.seconds)) >= Int(stamp.mtime.tv_sec)
+        Self.isRacy(mtime: UInt32(bitPattern: entry.mtime.seconds), index: stamp)
+    }
+
+    /// An entry's file time (seconds, as the file stores it) against the index file's: racy at or after it.
+    static func isRacy(mtime seconds: UInt32, index stamp: Stamp) -> Bool {
+        Int(seconds) >= Int(stamp.mtime.tv_sec)
     }
 
     // MARK: Writing

@@ -391,7 +391,7 @@ extension Repository {
     /// The root's id in a `TREE` extension's data: its path (empty), NUL, the number of index
     /// entries it covers ("-1" when invalid), a space, its number of folders, a newline, then the
     /// id's 20 bytes when valid. Valid only when it covers all `entries`.
-    private static func validRoot(_ data: ArraySlice<UInt8>, entries: Int) -> OID? {
+    static func validRoot(_ data: ArraySlice<UInt8>, entries: Int) -> OID? {
         var at = data.startIndex
         guard at < data.endIndex, data[at] == 0 else { return nil }
         at += 1
