@@ -25,8 +25,10 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // libgit2's parsing of the system's CA certificates, put off until a command talks to a remote.
+        .target(name: "CDeferredCertificates", linkerSettings: [.linkedLibrary("dl")]),
         // Crypto: the index file's SHA-1 (IndexFile).
-        .target(name: "GitStore", dependencies: ["CLibGit2", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "GitStore", dependencies: ["CLibGit2", "CDeferredCertificates", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Procedures", dependencies: ["Yams"]),
         // SSHSIG signatures parsed and checked in-process (swift-crypto only: no git, no Casebook).
         .target(name: "SSHSignatures", dependencies: [

@@ -1,3 +1,4 @@
+import CDeferredCertificates
 import CLibGit2
 import Foundation
 
@@ -5,7 +6,11 @@ import Foundation
 /// never shut down, since other threads may still use it.
 enum LibGit2 {
     private static let initialized: Bool = {
+        // The system's CA certificates are parsed when a remote is first used (`loadCertificates`),
+        // not here: libgit2 with mbedTLS parses the whole bundle at init, 10-20 ms of every command.
+        folio_defer_certificates(1)
         let ok = git_libgit2_init() > 0
+        folio_defer_certificates(0)
         // Large trees (a year folder of hundreds of cases) are kept by `TreeCache`, which keeps
         // the ones a walk reads at every commit; libgit2's cache keeps the small ones, and not
         // commits: a walk reads each once, and a cache full of them makes each eviction (libgit2
@@ -34,6 +39,22 @@ enum LibGit2 {
 
     static func ensure() {
         _ = initialized
+    }
+
+    /// Parses the CA certificates libgit2 asked for at init (`CDeferredCertificates`), before a
+    /// fetch or a push: an https remote's certificate is checked against them. Once per process;
+    /// what mbedTLS returned (0: every certificate read; 0 too when there was nothing to parse).
+    @discardableResult
+    static func loadCertificates() -> Int32 {
+        ensure()
+        return folio_load_deferred_certificates()
+    }
+
+    /// Whether libgit2's certificates are put off (1), parsed since (2), or were never asked for
+    /// (0: libgit2 without mbedTLS, or no bundle on the system). For tests.
+    public static var certificatesState: Int32 {
+        ensure()
+        return folio_deferred_certificates_state()
     }
 }
 

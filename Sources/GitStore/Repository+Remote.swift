@@ -208,6 +208,7 @@ extension Repository {
     /// (a reference the remote lacks is skipped), with libgit2: ssh keys from ssh-agent, then from
     /// `identityFiles` (private key files); the server's host key is judged by `hostKeyCheck`.
     public func fetch(remote name: String, extra: [String] = [], hostKeyCheck: HostKeyCheck? = nil, identityFiles: [String] = []) throws {
+        LibGit2.loadCertificates()
         var remote: OpaquePointer?
         try check("git_remote_lookup", git_remote_lookup(&remote, handle, name))
         defer { git_remote_free(remote) }
@@ -231,6 +232,7 @@ extension Repository {
 
     /// Pushes `refspec` (`refs/heads/main:refs/heads/main`) to `remote` with libgit2.
     public func push(remote name: String, refspec: String, hostKeyCheck: HostKeyCheck? = nil, identityFiles: [String] = []) throws -> PushResult {
+        LibGit2.loadCertificates()
         var remote: OpaquePointer?
         try check("git_remote_lookup", git_remote_lookup(&remote, handle, name))
         defer { git_remote_free(remote) }

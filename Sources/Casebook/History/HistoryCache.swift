@@ -584,9 +584,12 @@ public final class OutputCacheWriter {
     }
 
     public func write(_ data: Data) {
-        guard let file else { return }
-        let written = data.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        if written != data.count { discard() }
+        data.withUnsafeBytes { write($0) }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard let file, !bytes.isEmpty else { return }
+        if fwrite(bytes.baseAddress, 1, bytes.count, file) != bytes.count { discard() }
     }
 
     /// Replaces the cached output with what was written, and the warning it gave (`note`).

@@ -19,8 +19,8 @@ final class MappedFile {
 
     /// nil when the file is missing, empty, not a regular file or cannot be mapped.
     init?(_ path: String, window: Int = MappedFile.residentWindow) {
-        // Whole words: `CacheChecksum.of(_:_:)` sums the file a window at a time, eight bytes at a time.
-        precondition(window > 0 && window % 8 == 0, "a mapping's window is whole words")
+        // Whole blocks: `CacheChecksum.of(_:_:)` sums the file a window at a time, a block at a time.
+        precondition(window > 0 && window % CacheChecksum.block == 0, "a mapping's window is whole blocks of the checksum")
         self.window = window
         guard let descriptor = CacheFile.open(path) else { return nil }
         defer { close(descriptor) }
@@ -130,37 +130,37 @@ enum CacheFile {
     }
 }
 
-/// A fast checksum of a cache's bytes (64 bits, eight bytes at a time): it catches a damaged,
+/// A fast checksum of a cache's bytes (64 bits, four words at a time): it catches a damaged,
 /// cut or edited span, as the per-line FNV-1a seals do, at memory speed for the large spans
 /// (a table of every case, an index of every case's summary). Not a defence against someone who
 /// can write `.git/`: nothing in a cache is, and nothing in it is trusted over history.
 enum CacheChecksum {
     static func of(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
-        var hash = seed ^ UInt64(bytes.count)
-        mix(bytes, into: &hash)
-        return finish(hash)
+        var state = State(seed: seed, count: bytes.count)
+        state.mix(bytes)
+        return state.finish()
     }
 
     /// `of` the bytes of `file` in `range`, summed a window at a time and let go behind
     /// (`MappedFile.passed`): a whole cache is checked without all of it resident.
     static func of(_ file: MappedFile, _ range: Range<Int>) -> UInt64 {
-        var hash = 0xcbf2_9ce4_8422_2325 ^ UInt64(range.count)
-        // A multiple of eight: every piece but the last is whole words.
+        var state = State(seed: 0xcbf2_9ce4_8422_2325, count: range.count)
+        // A mapping's window is whole blocks: every piece but the last is.
         var at = range.lowerBound
         while at < range.upperBound {
             let end = min(range.upperBound, at + file.window)
-            mix(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: file.bytes[at..<end])), into: &hash)
+            state.mix(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: file.bytes[at..<end])))
             file.passed(end - at)
             at = end
         }
-        return finish(hash)
+        return state.finish()
     }
 
     /// `of` the first `count` bytes of the file open as `descriptor`, read a megabyte at a time (a
     /// cache being written is summed without holding it in memory); nil when it cannot be read.
     static func of(descriptor: Int32, count: Int) -> UInt64? {
-        var hash = 0xcbf2_9ce4_8422_2325 ^ UInt64(count)
-        // A multiple of eight: every piece but the last is whole words.
+        var state = State(seed: 0xcbf2_9ce4_8422_2325, count: count)
+        // Whole blocks: every piece but the last is.
         var piece = [UInt8](repeating: 0, count: 1 << 20)
         var offset = 0
         while offset < count {
@@ -172,27 +172,59 @@ enum CacheChecksum {
                 guard n > 0 else { return nil }
                 filled += n
             }
-            piece.withUnsafeBytes { mix(UnsafeRawBufferPointer(rebasing: $0[..<wanted]), into: &hash) }
+            piece.withUnsafeBytes { state.mix(UnsafeRawBufferPointer(rebasing: $0[..<wanted])) }
             offset += wanted
         }
-        return finish(hash)
+        return state.finish()
     }
 
-    /// Eight bytes at a time, then the bytes left one by one.
-    private static func mix(_ bytes: UnsafeRawBufferPointer, into hash: inout UInt64) {
-        let words = bytes.count / 8
-        for i in 0..<words {
-            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x9e37_79b9_7f4a_7c15
-            hash ^= hash >> 29
-        }
-        for i in (words * 8)..<bytes.count {
-            hash = (hash ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01b3
-        }
-    }
+    /// The bytes a piece but the last is made of a whole number of (`State.mix`).
+    static let block = 32
 
-    private static func finish(_ value: UInt64) -> UInt64 {
-        let hash = value ^ (value >> 32)
-        return hash &* 0xd6e8_feb8_6659_fd93 ^ (hash >> 31)
+    /// Four words mixed side by side, 32 bytes at a time (four multiplications that do not wait
+    /// for each other: at 10k cases a status after a commit sums 67 MB of case index), then the
+    /// words and bytes left into the first.
+    struct State {
+        private var lanes: (UInt64, UInt64, UInt64, UInt64)
+
+        init(seed: UInt64, count: Int) {
+            let start = seed ^ UInt64(count)
+            lanes = (start, start ^ 0x9e37_79b9_7f4a_7c15, start ^ 0xc2b2_ae3d_27d4_eb4f, start ^ 0x1656_67b1_9e37_79f9)
+        }
+
+        private static func step(_ lane: inout UInt64, _ word: UInt64) {
+            lane = (lane ^ word) &* 0x9e37_79b9_7f4a_7c15
+            lane ^= lane >> 29
+        }
+
+        /// Mixes `bytes` in: whole blocks, then whole words, then the bytes left one by one (only
+        /// the last piece of a sum may end in less than a block).
+        mutating func mix(_ bytes: UnsafeRawBufferPointer) {
+            let blocks = bytes.count / CacheChecksum.block
+            for i in 0..<blocks {
+                let at = i * CacheChecksum.block
+                Self.step(&lanes.0, bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                Self.step(&lanes.1, bytes.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self))
+                Self.step(&lanes.2, bytes.loadUnaligned(fromByteOffset: at + 16, as: UInt64.self))
+                Self.step(&lanes.3, bytes.loadUnaligned(fromByteOffset: at + 24, as: UInt64.self))
+            }
+            var at = blocks * CacheChecksum.block
+            while at + 8 <= bytes.count {
+                Self.step(&lanes.0, bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                at += 8
+            }
+            while at < bytes.count {
+                lanes.0 = (lanes.0 ^ UInt64(bytes[at])) &* 0x0000_0100_0000_01b3
+                at += 1
+            }
+        }
+
+        func finish() -> UInt64 {
+            func rotated(_ word: UInt64, _ by: UInt64) -> UInt64 { word << by | word >> (64 - by) }
+            let value = lanes.0 ^ rotated(lanes.1, 17) ^ rotated(lanes.2, 31) ^ rotated(lanes.3, 47)
+            let hash = value ^ (value >> 32)
+            return hash &* 0xd6e8_feb8_6659_fd93 ^ (hash >> 31)
+        }
     }
 
     static func hex(_ value: UInt64) -> String {

@@ -82,13 +82,17 @@ struct StatusIndex {
         guard line()?.elementsEqual(header.utf8) == true,
               line()?.elementsEqual(key.replacingOccurrences(of: "\n", with: " ").utf8) == true else { return nil }
         var index = StatusIndex(tip: OID(hex: String(repeating: "0", count: 40))!, file: file)
+        // Where each of a summary line's nine fields starts and ends (read without a string or an
+        // array per line: at 10k cases, the index is read whole by every status after a commit).
+        var starts = [Int](repeating: 0, count: 9), ends = [Int](repeating: 0, count: 9)
         while at < bytes.count {
             let previous = index.blocks == 0 ? "-" : index.tip.hex
             guard let tipLine = line(), tipLine.starts(with: "tip ".utf8), tipLine.count == 45 + previous.utf8.count,
-                  let tip = OID(hex: String(decoding: UnsafeBufferPointer(rebasing: tipLine[4..<44]), as: UTF8.self)),
+                  let tip = OID(hexBytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: tipLine[4..<44]))),
                   tipLine[45...].elementsEqual(previous.utf8) else { return nil }
             index.tip = tip
             index.blocks += 1
+            // The ids of a later block (the first block's are told apart as they go in).
             var inBlock: Set<String> = []
             var sums: [UInt8] = []
             while true {
@@ -99,31 +103,90 @@ struct StatusIndex {
                     guard text.count == 61, text[4..<44].elementsEqual(tipLine[4..<44]), text[45...].elementsEqual(fold.utf8) else { return nil }
                     break
                 }
-                let f = text.split(separator: 32, omittingEmptySubsequences: false)
-                guard f.count == 9, f[0].elementsEqual("C".utf8) else { return nil }
-                func string(_ field: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: f[field]), as: UTF8.self) }
+                guard Self.fields(of: text, starts: &starts, ends: &ends), ends[0] - starts[0] == 1, text[0] == UInt8(ascii: "C")
+                else { return nil }
+                func field(_ n: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: text[starts[n]..<ends[n]]) }
+                func string(_ n: Int) -> String { String(decoding: field(n), as: UTF8.self) }
                 let id = string(1)
-                let reuse = string(5)
-                guard let last = OID(hex: string(2)), let omitted = Int(string(4)), reuse == "0" || reuse == "1" || Day(iso: reuse) != nil,
-                      let count = Int(string(7)), count >= 0, at + count < bytes.count, bytes[at + count] == 10,
-                      inBlock.insert(id).inserted, index.blocks > 1 || index.summaries[id] == nil else { return nil }
+                let reuse = field(5)
+                let day: String? = reuse.count == 10 ? String(decoding: reuse, as: UTF8.self) : nil
+                guard field(2).count == 40, let last = OID(hexBytes: UnsafeRawBufferPointer(field(2))),
+                      let omitted = Self.number(field(4)), let count = Self.number(field(7)),
+                      reuse.elementsEqual("0".utf8) || reuse.elementsEqual("1".utf8) || day.flatMap(Day.init(iso:)) != nil,
+                      at + count < bytes.count, bytes[at + count] == 10, field(8).count == 16,
+                      index.blocks == 1 || inBlock.insert(id).inserted else { return nil }
                 let json = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[at..<(at + count)]))
                 // Each summary carries the checksum of its line and JSON: one edited or moved is not believed.
-                let lineBytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<(start + text.count - f[8].count - 1)]))
-                guard f[8].elementsEqual(checksum(lineBytes, json).utf8) else { return nil }
-                sums.append(contentsOf: f[8])
+                let lineBytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<(start + starts[8] - 1)]))
+                guard Self.hexNumber(field(8)) == CacheChecksum.of(json, seed: CacheChecksum.of(lineBytes)) else { return nil }
+                sums.append(contentsOf: field(8))
                 at += count + 1
                 file.passed(at - start)
-                if index.summaries[id] == nil { index.order.append(id) }
-                index.summaries[id] = Summary(
-                    last: last, tree: string(3), omitted: omitted, reusable: reuse != "0", day: reuse.count == 10 ? reuse : nil, workTree: string(6),
+                let summary = Summary(
+                    last: last, tree: string(3), omitted: omitted, reusable: !reuse.elementsEqual("0".utf8), day: day, workTree: string(6),
                     // The JSON stays in the mapping, which each copy of it keeps alive.
                     json: count == 0 ? Data() : Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: json.baseAddress!), count: count,
                                                      deallocator: .custom { _, _ in withExtendedLifetime(file) {} }),
                     stored: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<at])))
+                if let replaced = index.summaries.updateValue(summary, forKey: id) {
+                    // The first block holds each case once; a later one replaces a case's summary.
+                    guard index.blocks > 1 else { return nil }
+                    _ = replaced
+                } else {
+                    index.order.append(id)
+                    // Room for the rest of the cases, as many as the first 64 say the file holds
+                    // (a table grown by doubling is copied a dozen times at 10k cases; one more
+                    // doubling at most when the estimate falls short).
+                    if index.order.count == 64 {
+                        let cases = 64 + Int(Double(bytes.count - at) / Double(at) * 64)
+                        index.summaries.reserveCapacity(cases)
+                        index.order.reserveCapacity(cases)
+                    }
+                }
             }
         }
         return index.blocks > 0 ? index : nil
+    }
+
+    /// The bounds of the nine fields of `line`, one space between each; false for another count
+    /// of fields or an empty one.
+    private static func fields(of line: UnsafeBufferPointer<UInt8>, starts: inout [Int], ends: inout [Int]) -> Bool {
+        var field = 0
+        starts[0] = 0
+        for i in 0..<line.count where line[i] == 32 {
+            guard field < 8, i > starts[field] else { return false }
+            ends[field] = i
+            field += 1
+            starts[field] = i + 1
+        }
+        guard field == 8, line.count > starts[8] else { return false }
+        ends[8] = line.count
+        return true
+    }
+
+    /// A decimal number of at most 18 digits; nil for anything else.
+    private static func number(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var value = 0
+        for digit in digits {
+            guard digit >= 48, digit <= 57 else { return nil }
+            value = value * 10 + Int(digit - 48)
+        }
+        return value
+    }
+
+    /// Sixteen lowercase hexadecimal digits (as `CacheChecksum.hex` writes them); nil otherwise.
+    private static func hexNumber(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard digits.count == 16 else { return nil }
+        var value: UInt64 = 0
+        for digit in digits {
+            switch digit {
+            case 48...57: value = value << 4 | UInt64(digit - 48)
+            case 97...102: value = value << 4 | UInt64(digit - 87)
+            default: return nil
+            }
+        }
+        return value
     }
 
     /// The tip of the index on disk for `key` (its last block's), reading only its first and last
@@ -284,18 +347,19 @@ extension Casebook {
         var history: History?
         var extended: StatusIndex?
         // The new commits' cases, read as the index's tip is found on HEAD's line.
-        var known = Set(old?.order ?? [])
         var added: [String] = []
+        var seen: Set<String> = []
         if let old, try walkLine(after: old.tip, to: head, { commit in
             guard let record = try StepRecord(commit) else { return }
             replayed.insert(record.caseID)
-            if known.insert(record.caseID).inserted { added.append(record.caseID) }
+            if old.summaries[record.caseID] == nil, seen.insert(record.caseID).inserted { added.append(record.caseID) }
         }) {
             extended = old
             order = old.order + added
-            for id in old.order {
-                guard let summary = old.summaries[id] else { continue }
-                if !summary.reusable || (summary.day != nil && summary.day != clock.today) || summary.tree != folderKey(folders[id]) || summary.workTree != workTreeStamp(summary.workTree, folders[id]) {
+            for (id, summary) in old.summaries {
+                let folder = folders[id]
+                if !summary.reusable || (summary.day != nil && summary.day != clock.today) || !Self.folderKey(summary.tree, is: folder)
+                    || summary.workTree != workTreeStamp(summary.workTree, folder) {
                     replayed.insert(id)
                 }
             }
@@ -386,13 +450,29 @@ extension Casebook {
         return StatusIndex.tip(StatusIndex.file(repository), key: key) == head
     }
 
-    private func folderKey(_ folder: (path: String, tree: OID)?) -> String {
+    private func folderKey(_ folder: CaseFolder?) -> String {
         folder.map { "\($0.tree.hex):\($0.path)" } ?? "-"
+    }
+
+    /// Whether `key` is `folderKey(folder)`, compared where it lies (a status after a commit
+    /// compares every case's).
+    static func folderKey(_ key: String, is folder: CaseFolder?) -> Bool {
+        guard let folder else { return key == "-" }
+        var key = key
+        return key.withUTF8 { key in
+            let (year, name) = (folder.year.utf8, folder.name.utf8)
+            guard key.count == 48 + year.count + name.count, key[40] == UInt8(ascii: ":"),
+                  OID(hexBytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: key[0..<40]))) == folder.tree else { return false }
+            // The path after the colon: cases/<year>/<name>.
+            let slash = 47 + year.count
+            return key[41..<47].elementsEqual("cases/".utf8) && key[47..<slash].elementsEqual(year) && key[slash] == UInt8(ascii: "/")
+                && key[(slash + 1)...].elementsEqual(name)
+        }
     }
 
     /// The change time, size and inode of a case's `expediente.md` in the work tree ("-" when the
     /// summary did not read it, `previous` being "-").
-    private func workTreeStamp(_ previous: String?, _ folder: (path: String, tree: OID)?) -> String {
+    private func workTreeStamp(_ previous: String?, _ folder: CaseFolder?) -> String {
         if previous == "-" { return "-" }
         guard let folder else { return "ninguno" }
         return fileStamp(folder.path + "/expediente.md")
@@ -408,16 +488,28 @@ extension Casebook {
             .joined(separator: " ")
     }
 
-    /// `cases/<AAAA>/<ID>` of every case committed at `commit`, with its folder's tree id.
-    func caseFolders(at commit: OID) throws -> [String: (path: String, tree: OID)] {
-        var folders: [String: (path: String, tree: OID)] = [:]
-        for year in try repository.entries(at: "cases", in: commit) where year.kind == .tree {
-            for folder in try repository.entries(at: "cases/\(year.name)", in: commit) where folder.kind == .tree {
-                folders[folder.name] = ("cases/\(year.name)/\(folder.name)", folder.id)
+    /// The folder of every case committed at `commit`, by case id.
+    func caseFolders(at commit: OID) throws -> [String: CaseFolder] {
+        var folders: [String: CaseFolder] = [:]
+        let years = try repository.entries(at: "cases", in: commit).filter { $0.kind == .tree }.map { year in
+            (year.name, try repository.entries(ofTree: year.id))
+        }
+        folders.reserveCapacity(years.reduce(0) { $0 + $1.1.count })
+        for (year, entries) in years {
+            for folder in entries where folder.kind == .tree {
+                folders[folder.name] = CaseFolder(year: year, name: folder.name, tree: folder.id)
             }
         }
         return folders
     }
+}
+
+/// A case's folder at a commit: `cases/<AAAA>/<ID>` and its tree id.
+struct CaseFolder: Sendable {
+    var year: String
+    var name: String
+    var tree: OID
+    var path: String { "cases/\(year)/\(name)" }
 }
 
 // A summary crosses threads only as a second casebook derived it (`statusOfAll(form:encode:)`),
