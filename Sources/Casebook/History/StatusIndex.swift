@@ -136,9 +136,10 @@ struct StatusIndex {
                     index.order.append(id)
                     // Room for the rest of the cases, as many as the first 64 say the file holds
                     // (a table grown by doubling is copied a dozen times at 10k cases; one more
-                    // doubling at most when the estimate falls short).
+                    // doubling at most when the estimate falls short), and never more than one
+                    // case a kilobyte of file (64 short summaries before long ones).
                     if index.order.count == 64 {
-                        let cases = 64 + Int(Double(bytes.count - at) / Double(at) * 64)
+                        let cases = 64 + min(Int(Double(bytes.count - at) / Double(at) * 64), bytes.count >> 10)
                         index.summaries.reserveCapacity(cases)
                         index.order.reserveCapacity(cases)
                     }
