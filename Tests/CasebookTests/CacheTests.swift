@@ -193,6 +193,35 @@ struct CacheTests {
         #expect(try after.outputKey(["status", "json"]) == nil, "no cache when it is off")
     }
 
+    @Test("a cached output cut short or with bytes added is not used: its warning file gives its length (helper127)")
+    func outputCacheLength() throws {
+        let repo = try CaseRepo()
+        _ = try work(repo, cases: 1)
+        let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        let key = try book.outputKey(["status", "texto"])
+        let path = book.repository.gitdir + "folio/salida.cache"
+        for damage in ["cut", "added", "none"] {
+            book.storeOutput("5 expedientes: 4 abiertos, 1 cerrado\n", key)
+            let handle = try #require(FileHandle(forUpdatingAtPath: path))
+            let size = try handle.seekToEnd()
+            if damage == "cut" { try handle.truncate(atOffset: size - 10) }
+            if damage == "added" { handle.write(Data("XYZ\n".utf8)) }
+            try handle.close()
+            #expect(book.cachedOutput(key) == (damage == "none" ? "5 expedientes: 4 abiertos, 1 cerrado\n" : nil), "\(damage)")
+        }
+        // Written piece by piece (`status --json`) too.
+        let writer = try #require(book.outputCacheWriter(key))
+        writer.write(Data("[\n".utf8))
+        writer.write(Data("]\n".utf8))
+        writer.keep()
+        #expect(book.cachedOutput(key) == "[\n]\n")
+        let more = try #require(FileHandle(forWritingAtPath: path))
+        _ = try more.seekToEnd()
+        more.write(Data("X".utf8))
+        try more.close()
+        #expect(book.cachedOutput(key) == nil)
+    }
+
     @Test("the caches name the running program by the build id its linker wrote, as readelf reads it; a file without one by its size, inode and dates, change time included")
     func runningBuild() throws {
         let box = Sandbox()

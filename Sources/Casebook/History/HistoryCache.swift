@@ -442,8 +442,9 @@ extension Casebook {
 
     /// A command's output cached for exactly this key (same HEAD, same day, same arguments), to
     /// hand to stdout unchanged, with the warning it gave on stderr (the steps left out). Both
-    /// files must name the key: an output whose warning file is another run's is not used. Only
-    /// the key line is read here; the output is copied from the file in pieces (`CachedOutput`).
+    /// files must name the key, and the output file must have the length the warning file gives
+    /// (one cut short or with bytes added is not used). Only the key line is read here; the output
+    /// is copied from the file in pieces (`CachedOutput`).
     public func cachedOutputData(_ key: String?) -> CachedOutput? {
         let path = repository.gitdir + "folio/salida.cache"
         let keyLine = key.map { Data(($0 + "\n").utf8) }
@@ -452,9 +453,10 @@ extension Casebook {
         guard (try? handle.read(upToCount: keyLine.count)) == keyLine,
               let notes = CacheFile.contents(Self.noteFile(repository)),
               notes.starts(with: keyLine) else { return nil }
-        // Then `archivos <n>` and n lines `<stamp>\t<path>`: the work-tree files the output read,
-        // each as it was then (a round's expected dependencies being edited). Read as bytes (at 10k
-        // cases a status lists 519 files: read as characters, a fifth of a warm status).
+        // Then `largo <n>`, the output file's length, `archivos <n>` and n lines `<stamp>\t<path>`:
+        // the work-tree files the output read, each as it was then (a round's expected dependencies
+        // being edited). Read as bytes (at 10k cases a status lists 519 files: read as characters,
+        // a fifth of a warm status).
         let bytes = [UInt8](notes.dropFirst(keyLine.count))
         var at = 0
         func line() -> ArraySlice<UInt8>? {
@@ -462,6 +464,9 @@ extension Casebook {
             defer { at = end + 1 }
             return bytes[at..<end]
         }
+        var info = stat()
+        guard let length = line(), length.starts(with: "largo ".utf8), fstat(handle.fileDescriptor, &info) == 0,
+              String(decoding: length.dropFirst(6), as: UTF8.self) == String(info.st_size) else { return nil }
         guard let header = line(), header.starts(with: "archivos ".utf8),
               let count = Int(String(decoding: header.dropFirst(9), as: UTF8.self)), count >= 0 else { return nil }
         for _ in 0..<count {
@@ -474,12 +479,13 @@ extension Casebook {
     /// The warning of the cached output, beside it: written before the output is renamed into place.
     static func noteFile(_ repository: Repository) -> String { repository.gitdir + "folio/salida.aviso" }
 
-    static func storeNote(_ note: String?, key: String, files: [String: String], in repository: Repository) -> Bool {
+    /// Writes the warning file of an output file of `length` bytes (its key line included).
+    static func storeNote(_ note: String?, key: String, length: Int, files: [String: String], in repository: Repository) -> Bool {
         let path = noteFile(repository)
         // A path with a newline or a tab cannot be listed: such an output is not kept.
         guard !files.keys.contains(where: { $0.contains("\n") || $0.contains("\t") }) else { return false }
         let listed = "archivos \(files.count)\n" + files.sorted { $0.key < $1.key }.map { "\($0.value)\t\($0.key)\n" }.joined()
-        return CacheFile.replace(path, with: Data((key + "\n" + listed + (note ?? "")).utf8))
+        return CacheFile.replace(path, with: Data((key + "\nlargo \(length)\n" + listed + (note ?? "")).utf8))
     }
 
     /// The cached output as text.
@@ -491,8 +497,8 @@ extension Casebook {
     /// a stream; nil when the cache is off. Nothing replaces the cached output until `keep()`.
     public func outputCacheWriter(_ key: String?) -> OutputCacheWriter? {
         guard let key, FolioFolder.prepare(FolioFolder.path(repository)) else { return nil }
-        return OutputCacheWriter(path: repository.gitdir + "folio/salida.cache", key: key) { [unowned self] note in
-            Self.storeNote(note, key: key, files: workTreeFiles, in: repository)
+        return OutputCacheWriter(path: repository.gitdir + "folio/salida.cache", key: key) { [unowned self] note, length in
+            Self.storeNote(note, key: key, length: length, files: workTreeFiles, in: repository)
         }
     }
 
@@ -501,8 +507,9 @@ extension Casebook {
     public func storeOutput(_ text: String, _ key: String?, note: String? = nil) {
         guard let key, FolioFolder.prepare(FolioFolder.path(repository)) else { return }
         let path = repository.gitdir + "folio/salida.cache"
-        guard Self.storeNote(note, key: key, files: workTreeFiles, in: repository) else { return }
-        _ = CacheFile.replace(path, with: Data((key + "\n" + text).utf8))
+        let output = Data((key + "\n" + text).utf8)
+        guard Self.storeNote(note, key: key, length: output.count, files: workTreeFiles, in: repository) else { return }
+        _ = CacheFile.replace(path, with: output)
     }
 }
 
@@ -575,9 +582,12 @@ public final class OutputCacheWriter {
     private let path: String
     private let temp: String
     private var file: UnsafeMutablePointer<FILE>?
-    private let storeNote: (String?) -> Bool
+    /// The warning file's writer, given the warning and the output file's length.
+    private let storeNote: (String?, Int) -> Bool
+    /// Bytes written so far, the key line included.
+    private var length = 0
 
-    init?(path: String, key: String, storeNote: @escaping (String?) -> Bool) {
+    init?(path: String, key: String, storeNote: @escaping (String?, Int) -> Bool) {
         self.path = path
         self.storeNote = storeNote
         temp = CacheFileWriter.temporaryPath(for: path)
@@ -592,6 +602,7 @@ public final class OutputCacheWriter {
 
     public func write(_ bytes: UnsafeRawBufferPointer) {
         guard let file, !bytes.isEmpty else { return }
+        length += bytes.count
         if fwrite(bytes.baseAddress, 1, bytes.count, file) != bytes.count { discard() }
     }
 
@@ -599,7 +610,7 @@ public final class OutputCacheWriter {
     public func keep(note: String? = nil) {
         guard let file else { return }
         self.file = nil
-        if fclose(file) != 0 || !storeNote(note) || rename(temp, path) != 0 { unlink(temp) }
+        if fclose(file) != 0 || !storeNote(note, length) || rename(temp, path) != 0 { unlink(temp) }
     }
 
     public func discard() {
