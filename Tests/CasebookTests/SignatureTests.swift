@@ -192,6 +192,13 @@ struct SignatureTests {
         let (elsewhere, here) = (repo.box.path + "/no-existe", repo.path + "/.git")
         #expect(SignatureFeed(commits: [head], open: { try? Repository(at: elsewhere) }).verdict(for: head) == nil)
         #expect(SignatureFeed(commits: [head], open: { try? Repository(at: here) }).verdict(for: head) != nil)
+        // The feed holds each verdict as a number and each key once: every verdict comes back as it was given.
+        let keys = KeyTable()
+        let verdicts: [CommitSignature] = [.unsigned, .unsupported, .signed(keyHash: "a", good: true), .signed(keyHash: "b", good: false),
+                                           .signed(keyHash: "a", good: false), .signed(keyHash: "b", good: true), .signed(keyHash: "-", good: false)]
+        let codes = verdicts.map(keys.code)
+        #expect(codes.map(keys.verdict) == verdicts)
+        #expect(Set(codes).count == verdicts.count, "no two verdicts share a number")
         // A full verify whose signatures were checked beside the walk keeps them in the cache, as a status does.
         let file = repo.path + "/.git/folio/firmas.cache"
         try? FileManager.default.removeItem(atPath: file)
