@@ -1023,11 +1023,22 @@ public final class Casebook {
 
     /// A step commit as `forEachCase`'s walk judged it (a struct: a tuple's type is looked up at
     /// run time in generic code, at every step).
+    /// Its place and verdict share four bytes: 24 bytes a step, not 28 (a whole history's steps
+    /// are held until the walk ends: at 30k cases, 312,000 of them).
     struct JudgedStep: Sendable {
         var commit: OID
+        /// The place shifted left by one, the verdict in the lowest bit.
+        private let mark: UInt32
+
+        init(commit: OID, position: Int32, breaksRule: Bool) {
+            precondition(position >= 0)
+            self.commit = commit
+            mark = UInt32(position) << 1 | (breaksRule ? 1 : 0)
+        }
+
         /// Its place in the walked line (for `RosterLine`).
-        var position: Int32
-        var breaksRule: Bool
+        var position: Int32 { Int32(mark >> 1) }
+        var breaksRule: Bool { mark & 1 == 1 }
     }
 
     /// What `forEachCase`'s walk keeps: each case's steps as judged, the cases in the order they

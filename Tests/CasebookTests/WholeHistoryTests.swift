@@ -482,6 +482,18 @@ struct WholeHistoryTests {
         #expect(all[3].1 == Array(1000..<2000))
     }
 
+    @Test("a judged step keeps its place and verdict in four bytes: 24 bytes a step, every place and verdict as given")
+    func judgedStepPacking() throws {
+        let commit = try #require(OID(hex: String(repeating: "ab", count: 20)))
+        #expect(MemoryLayout<Casebook.JudgedStep>.stride == 24)
+        for position in [0, 1, 311_999, Int32.max] as [Int32] {
+            for breaks in [false, true] {
+                let step = Casebook.JudgedStep(commit: commit, position: position, breaksRule: breaks)
+                #expect(step.position == position && step.breaksRule == breaks && step.commit == commit)
+            }
+        }
+    }
+
     @Test("a step, a note, a status and a log of one case in a clone without the history cache walk the line for their case's records only: no whole history held, and what they say agrees with a cold replay")
     func writersWithoutCacheHoldOneCase() throws {
         let repo = try CaseRepo()
