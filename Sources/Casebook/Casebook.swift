@@ -1023,6 +1023,7 @@ public final class Casebook {
 
     /// A step commit as `forEachCase`'s walk judged it (a struct: a tuple's type is looked up at
     /// run time in generic code, at every step).
+    ///
     /// Its place and verdict share four bytes: 24 bytes a step, not 28 (a whole history's steps
     /// are held until the walk ends: at 30k cases, 312,000 of them).
     struct JudgedStep: Sendable {
