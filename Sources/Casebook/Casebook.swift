@@ -45,6 +45,13 @@ public final class Casebook {
     /// `checkRecord` does not read each parent's commit and root tree again; and how many steps'
     /// rosters came from it (tests).
     var walkedRosters: [OID: OID?] = [:]
+    /// The configuration in force after some commits of the case being checked, as the walk found
+    /// it (`takeWalkedConfiguration`), read before the ledger (`configurationSource(after:)`).
+    var walkedSources: [OID: OID] = [:]
+    /// Whether the checks of a case take the walk's answers (tests turn it off to compare), and
+    /// how many they took.
+    var takesWalkedConfiguration = true
+    var sourcesFromTheWalk = 0
     /// Which configuration is in force after each commit asked (`configurationSource(after:)`),
     /// and the last commit it went through with its top-level entries.
     var configurationLedger: ConfigurationLedger?
@@ -802,7 +809,7 @@ public final class Casebook {
                 let facts = try book.facts(of: walked.commit, record: record, isRoot: false, previousInCase: walked.previousInCase,
                                            previous: walked.previous)
                 // The roster this step is judged by, as `facts` just read it from its parent's root.
-                judged.rosters.note(book.walkedRoster(facts), at: walked.position)
+                judged.rosters.note(book.walkedRoster(facts), at: walked.position, changes: facts.mayChangeConfiguration)
                 judged.cases.add(JudgedStep(commit: walked.commit.id, position: Int32(walked.position),
                                             breaksRule: try book.commitRules(facts).contains { $0.isError }),
                                  of: record.caseID)
@@ -948,12 +955,18 @@ public final class Casebook {
         // of earlier cases are in the cache file by now.
         commitRuleErrors.removeAll(keepingCapacity: true)
         authorizationCache.removeAll(keepingCapacity: true)
-        defer { walkedRosters.removeAll(keepingCapacity: true) }
+        defer {
+            walkedRosters.removeAll(keepingCapacity: true)
+            walkedSources.removeAll(keepingCapacity: true)
+        }
+        var records: [StepRecord] = []
         for step in steps {
             commitRuleErrors[step.commit] = step.breaksRule
             takeWalkedRoster(of: step.commit, at: step.position, from: rosters)
+            guard let record = try StepRecord(repository.commit(step.commit)) else { continue }
+            takeWalkedConfiguration(of: record, at: step.position, from: rosters)
+            records.append(record)
         }
-        let records = try steps.compactMap { try StepRecord(repository.commit($0.commit)) }
         let value = try derive(self, id, History(records: records))
         return DerivedCase(value: value, records: records, authorized: authorizationCache)
     }
@@ -976,13 +989,30 @@ public final class Casebook {
     /// `facts` read it, for the check of its case (`walkedRosters`).
     func walkedRoster(_ facts: CommitFacts) -> RosterLine.Blob {
         guard facts.roster != nil else { return .unread }
-        do { return .read(try configuration.entry(Roster.fileName, in: try configurationSource(after: facts.base))) } catch { return .unread }
+        do {
+            let source = try configurationSource(after: facts.base)
+            return .read(try configuration.entry(Roster.fileName, in: source), source: source)
+        } catch {
+            return .unread
+        }
     }
 
     /// Hands the check of a case the roster its walk noted for the step `commit` at `position`
     /// (`walkedRosters`), when the walk could read it; the caller clears them after the case.
     func takeWalkedRoster(of commit: OID, at position: Int32, from rosters: RosterLine?) {
-        if case .read(let blob)? = rosters?.blob(at: Int(position)) { walkedRosters[commit] = blob }
+        if case .read(let blob, _)? = rosters?.blob(at: Int(position)) { walkedRosters[commit] = blob }
+    }
+
+    /// Hands the check of a case the configuration in force that its walk found for the step
+    /// `record` at `position` (`walkedSources`): in force in its parent, and after the step itself
+    /// when the step changed nothing beside the case folders. The checks of a case ask it at its
+    /// steps and their parents, and after a walk those answers are no longer kept (each was found
+    /// from the mark before it: about sixteen commits read again, at every step). The caller
+    /// clears them after the case.
+    func takeWalkedConfiguration(of record: StepRecord, at position: Int32, from rosters: RosterLine?) {
+        guard takesWalkedConfiguration, let rosters, case .read(_, let source)? = rosters.blob(at: Int(position)) else { return }
+        if let parent = record.parent { walkedSources[parent] = source }
+        if !rosters.changes(at: Int(position)) { walkedSources[record.commit] = source }
     }
 
     /// A casebook of its own on a thread of its own, reading this one's repository with its

@@ -87,6 +87,55 @@ struct ConfigurationInForceTests {
         #expect(!findings.contains { $0.commit == restored })
     }
 
+    @Test("a whole-history status and verify check each case by the configuration in force the walk found at its steps and their parents, not found again from history, and not after a step that also changed a file beside the case folders: the same statuses and findings as found from history, in one walk and in halves")
+    func casesTakeTheWalksConfiguration() throws {
+        let (repo, id, forgery, _) = try forged()
+        // The jefe restores the roster in force (a change that counts), then records step 05.
+        try repo.write(try repo.git(["show", forgery + "^:roles.yaml"]) + "\n", to: "roles.yaml")
+        let restored = try repo.plainCommit("Roles: restaura el vigente", author: CaseRepo.jefe)
+        #expect(try repo.step(id, "05", as: "mrodriguez").step == "05")
+        // A step of the case that also makes Ana jefe, with plain git: a step changes its case only,
+        // so the roster it writes is not in force after it, though its author is the jefe.
+        let roles = repo.read("roles.yaml")
+        let granted = roles.replacingOccurrences(of: "roles: [analista, asistente]", with: "roles: [jefe]")
+        #expect(granted != roles)
+        try repo.write(granted, to: "roles.yaml")
+        let folder = try #require(try repo.book.casePath(id, at: OID(hex: repo.git(["rev-parse", "HEAD"]))!))
+        try repo.write(repo.read("\(folder)/expediente.md") + "\nNota del jefe.\n", to: "\(folder)/expediente.md")
+        let changer = try repo.plainCommit("\(id) paso 06\n\nExpediente: \(id)\nProcedimiento: 2\nPaso: 06\nRol: jefe\nSigned-off-by: \(CaseRepo.jefe)\n",
+                                           author: CaseRepo.jefe)
+        // Ana, jefe only by that step, records step 06 as jefe with plain git.
+        let ana = "Ana López <alopez@igss.gob.gt>"
+        let anas = try repo.plainCommit("\(id) paso 06\n\nExpediente: \(id)\nProcedimiento: 2\nPaso: 06\nRol: jefe\nSigned-off-by: \(ana)\n", author: ana)
+        #expect(try inForce(repo.book, after: changer) == (try blob(repo, restored)))
+        var seen: [String] = []
+        for halves in [Int.max, 1] {
+            var runs: [(statuses: [CaseStatus], findings: [String])] = []
+            for takes in [true, false] {
+                let book = try Casebook.open(at: repo.path, clock: repo.book.clock)
+                (book.usesCache, book.splitWalkThreshold, book.takesWalkedConfiguration) = (false, halves, takes)
+                let statuses = try book.statusOfAll()
+                let fromStatus = book.sourcesFromTheWalk
+                let checker = try Casebook.open(at: repo.path, clock: repo.book.clock)
+                (checker.usesCache, checker.splitWalkThreshold, checker.takesWalkedConfiguration) = (false, halves, takes)
+                let findings = try checker.verify().violations.map { "\($0.commit) \($0.kind) \($0.message)" }
+                // Taken by both (in one walk: every case is checked in turns by two casebooks, so
+                // both counts are this casebook's share) and only when allowed.
+                #expect(takes ? fromStatus > 0 && checker.sourcesFromTheWalk > 0 : fromStatus == 0 && checker.sourcesFromTheWalk == 0,
+                        "halves \(halves), takes \(takes): \(fromStatus), \(checker.sourcesFromTheWalk)")
+                // Ana's step is judged by the restored roster: she is no jefe there.
+                #expect(findings.contains { $0.hasPrefix("\(anas) role") }, "\(findings)")
+                #expect(findings.contains { $0.hasPrefix(changer) })
+                #expect(statuses.first { $0.id == id }?.lastStep == "05")
+                runs.append((statuses, findings))
+            }
+            #expect(runs[0].statuses == runs[1].statuses, "halves \(halves)")
+            #expect(runs[0].findings == runs[1].findings, "halves \(halves)")
+            seen = runs[0].findings
+        }
+        #expect(!seen.isEmpty)
+    }
+
     @Test("a procedure's schema or folio.yaml changed by an analyst grants nothing either: the jefe's steps stay the jefe's, signatures stay required, and verify names the commits that rely on them (attack45)")
     func forgedSchemaOrSettings() throws {
         let repo = try CaseRepo()

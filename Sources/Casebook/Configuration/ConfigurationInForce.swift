@@ -267,6 +267,11 @@ extension Casebook {
     /// The commit whose configuration (`roles.yaml`, `folio.yaml`, `schemas/`...) is in force
     /// after `commit`: what rules its children, or the next step when it is HEAD.
     func configurationSource(after commit: OID) throws -> OID {
+        // As a walk found it, unless a change is being judged (its rules read the changed files).
+        if judgingConfiguration.isEmpty, let walked = walkedSources[commit] {
+            sourcesFromTheWalk += 1
+            return walked
+        }
         loadConfigurationLedger()
         if let known = configurationLedger!.source(after: commit) { return known }
         // A rule judging `commit`'s own change reads its own files (what it wrote, being judged).
@@ -277,10 +282,13 @@ extension Casebook {
         var start: (id: OID, source: OID)?
         var next: OID? = commit
         var below: [UInt8] = []
+        // The first commit the call before went through: a walk asks after each commit's parent
+        // in turn, so that commit is where this call's way down stops (read once, not twice).
+        let linkBefore = lastLink
         while let id = next {
             if let known = configurationLedger!.source(after: id) {
                 start = (id, known)
-                let entries = lastLink?.id == id ? lastLink!.entries : try repository.firstParent(of: id, topEntriesBut: "cases").entries
+                let entries = linkBefore?.id == id ? linkBefore!.entries : try repository.firstParent(of: id, topEntriesBut: "cases").entries
                 if !chain.isEmpty { chain[chain.count - 1].changed = entries != below }
                 break
             }

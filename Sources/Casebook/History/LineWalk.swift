@@ -57,23 +57,31 @@ struct StepsByCase<Step: Sendable>: Sendable {
     }
 }
 
-/// Which `roles.yaml` each step of a walked line is judged by (the one in its first parent), kept
-/// as the places in the line where it changes: a few entries for a history of any length, where
-/// a roster id per step would be 20 bytes a step. A step's roster is the last one noted at or
-/// before its place; a walk notes every step's, so a step never takes an earlier step's roster.
+/// Which `roles.yaml` each step of a walked line is judged by (the one in its first parent), and
+/// which commit's configuration is in force there (`configurationSource(after:)`), kept as the
+/// places in the line where it changes: a few entries for a history of any length, where two ids
+/// per step would be 40 bytes a step. A step's roster is the last one noted at or before its
+/// place; a walk notes every step's, so a step never takes an earlier step's roster. The steps
+/// that may change the configuration themselves (a file beside the case folders, or the root) are
+/// kept apart: after them, the configuration in force is found from history.
 struct RosterLine: Sendable {
     enum Blob: Equatable, Sendable {
-        /// `roles.yaml`'s blob id, nil when the parent has none.
-        case read(OID?)
+        /// `roles.yaml`'s blob id (nil when the parent has none) in `source`, the commit whose
+        /// configuration is in force in the parent.
+        case read(OID?, source: OID)
         /// The parent's root could not be read: the step's roster is read again when it is checked.
         case unread
     }
 
     private var places: [Int] = []
     private var blobs: [Blob] = []
+    /// The places of the steps that may change the configuration, in increasing order.
+    private var changers: [Int] = []
 
-    /// The roster of the step at `place` (places noted in increasing order).
-    mutating func note(_ blob: Blob, at place: Int) {
+    /// The roster of the step at `place` (places noted in increasing order); `changes`: whether
+    /// the step may change the configuration in force after it.
+    mutating func note(_ blob: Blob, at place: Int, changes: Bool = false) {
+        if changes { changers.append(place) }
         guard blobs.last != blob else { return }
         places.append(place)
         blobs.append(blob)
@@ -82,17 +90,29 @@ struct RosterLine: Sendable {
     /// The places of a later part of the line, after this one's.
     mutating func append(_ later: RosterLine) {
         for (place, blob) in zip(later.places, later.blobs) { note(blob, at: place) }
+        changers += later.changers
     }
 
     /// The roster of the step at `place`; nil before the first place noted.
     func blob(at place: Int) -> Blob? {
-        // The last place at or before `place`.
-        var low = 0, high = places.count
+        let low = Self.count(places, upTo: place)
+        return low == 0 ? nil : blobs[low - 1]
+    }
+
+    /// Whether the step at `place` was noted as one that may change the configuration.
+    func changes(at place: Int) -> Bool {
+        let low = Self.count(changers, upTo: place)
+        return low > 0 && changers[low - 1] == place
+    }
+
+    /// How many of `sorted` are at or before `place`.
+    private static func count(_ sorted: [Int], upTo place: Int) -> Int {
+        var low = 0, high = sorted.count
         while low < high {
             let middle = (low + high) / 2
-            if places[middle] <= place { low = middle + 1 } else { high = middle }
+            if sorted[middle] <= place { low = middle + 1 } else { high = middle }
         }
-        return low == 0 ? nil : blobs[low - 1]
+        return low
     }
 }
 

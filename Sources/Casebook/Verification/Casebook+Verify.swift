@@ -48,7 +48,7 @@ extension Casebook {
             if record == nil { part.editedOutside.formUnion(facts.caseFolders.map { GitPath.name($0) }) }
             let found = try book.commitRules(facts)
             if let record {
-                part.rosters.note(book.walkedRoster(facts), at: walked.position)
+                part.rosters.note(book.walkedRoster(facts), at: walked.position, changes: facts.mayChangeConfiguration)
                 let slip = try book.walkedSlip(record, at: commit.id)
                 let folder = WalkedStep.folder(slip.path, of: record.caseID)
                 if folder == WalkedStep.elsewhere, let path = slip.path { part.folders[commit.id] = path }
@@ -152,9 +152,14 @@ extension Casebook {
             slipsSeen.removeAll(keepingCapacity: true)
             authorizationCache.removeAll(keepingCapacity: true)
             walkedRosters.removeAll(keepingCapacity: true)
+            walkedSources.removeAll(keepingCapacity: true)
         }
         let history = try given ?? History(records: walkedSteps.compactMap { try StepRecord(repository.commit($0.commit)) })
-        let (found, count, late) = try checkCase(id, records: history.records(of: id), reported: reported, path: paths[id], tip: tip)
+        let records = history.records(of: id)
+        for record in records {
+            if let position = positions[record.commit] { takeWalkedConfiguration(of: record, at: Int32(position), from: rosters) }
+        }
+        let (found, count, late) = try checkCase(id, records: records, reported: reported, path: paths[id], tip: tip)
         var result = CaseFindings(steps: count, late: late)
         result.tagged = found.map { (OID(hex: $0.commit).flatMap { positions[$0] ?? inRange[$0] } ?? 0, $0) }
         if reported == nil {

@@ -27,6 +27,9 @@ struct CommitFacts {
     /// Changed units that are not an expediente folder `cases/<AAAA>/<ID>`.
     var outsideCases: [String] { units.filter { !Self.isCaseFolder($0) } }
     var caseFolders: [String] { units.filter(Self.isCaseFolder) }
+    /// Whether the configuration in force after the commit may differ from its parent's: a root,
+    /// or a change beside the case folders (`configurationSource(after:)` judges it).
+    var mayChangeConfiguration: Bool { commit.parents.isEmpty || units.contains { !Self.isCaseFolder($0) } }
 
     static func isCaseFolder(_ unit: String) -> Bool {
         // Three components, none empty, the first `cases` (as `GitPath.components(unit,
