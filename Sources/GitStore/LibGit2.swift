@@ -21,15 +21,17 @@ enum LibGit2 {
         // several times that (at 10k cases, a 32 MB cache held about 130 MB); measured on a cold
         // status at 10k cases, 2 MB is as fast as 32 MB.
         _ = folio_set_cache_max_size(2 << 20)
-        // Pack files are mapped in 4 MB windows, at most 48 MB at once (libgit2 maps whole packs
+        // Pack files are mapped in 4 MB windows, at most 32 MB at once (libgit2 maps whole packs
         // otherwise, and a walk of a long history touches every page: resident memory grew with
         // the repository's size). A walk reads objects all over the pack, and two walks at once
         // (a whole history in two halves) twice as widely, so windows are dropped and mapped again
         // all the time; a small window costs little to map again. Measured by full verify at 10k
         // cases (a 96 MB pack): 16/64 MB windows mapped and dropped 24,000 times, 7 s of system
         // time, 32 s and 172 MB; 4/48 MB 4 s of system time, 25–29 s and 160–172 MB; a cold status
-        // (one walk) the same for both.
-        _ = folio_set_mwindow_limits(4 << 20, 48 << 20)
+        // (one walk) the same for both. At most 32 MB, not 48, since 2026-12-07 (alternating runs on
+        // an idle machine at 30k cases, a 695 MB pack): peak memory of a first status 203 -> 195 MB,
+        // full verify 203 -> 195, at 10k 119-123 -> 115 MB for 1 s more of system time in 17 s.
+        _ = folio_set_mwindow_limits(4 << 20, 32 << 20)
         // An object read is not hashed again, as git does not: ids are checked when objects enter
         // (git receive-pack and index-pack, fsck); a full walk read each object's bytes twice.
         _ = folio_set_strict_hash_verification(0)
