@@ -29,8 +29,8 @@ enum LibGit2 {
         // cases (a 96 MB pack): 16/64 MB windows mapped and dropped 24,000 times, 7 s of system
         // time, 32 s and 172 MB; 4/48 MB 4 s of system time, 25–29 s and 160–172 MB; a cold status
         // (one walk) the same for both. At most 32 MB, not 48, since 2026-12-07 (alternating runs on
-        // an idle machine at 30k cases, a 695 MB pack): peak memory of a first status 203 -> 195 MB,
-        // full verify 203 -> 195, at 10k 119-123 -> 115 MB for 1 s more of system time in 17 s.
+        // an idle machine at 30k cases, a 695 MB pack): peak memory of a first status 198 -> 191 MB,
+        // full verify 198 -> 190, at 10k 116-120 -> 112-113 MB for 1 s more of system time in 17 s.
         _ = folio_set_mwindow_limits(4 << 20, 32 << 20)
         // An object read is not hashed again, as git does not: ids are checked when objects enter
         // (git receive-pack and index-pack, fsck); a full walk read each object's bytes twice.
