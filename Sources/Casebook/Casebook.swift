@@ -40,20 +40,18 @@ public final class Casebook {
     let configuration: CommittedConfiguration
     /// From the history cache: whether a step commit counts (see `validator`).
     var authorizationCache: [OID: Bool] = [:]
-    /// The id of `roles.yaml` in the first parent of each step of the case being derived or checked,
-    /// as the walk of `forEachCase` or of `verify` read it (nil: no roster there), so that
-    /// `checkRecord` does not read each parent's commit and root tree again; and how many steps'
-    /// rosters came from it (tests).
-    var walkedRosters: [OID: OID?] = [:]
-    /// The configuration in force after some commits of the case being checked, as the walk found
-    /// it (`takeWalkedConfiguration`), read before the ledger (`configurationSource(after:)`).
+    /// The configuration in force after some commits of the case being derived or checked (its
+    /// steps and their first parents), as the walk of `forEachCase` or of `verify` found it
+    /// (`takeWalkedConfiguration`), read before the ledger (`configurationSource(after:)`): each
+    /// step's roster among it, so that `checkRecord` does not read each parent's commit and root
+    /// tree again.
     var walkedSources: [OID: OID] = [:]
-    /// Whether the checks of a case take the walk's answers (tests turn it off to compare), and
-    /// how many they took.
+    /// Whether the checks of a case take the walk's answers (tests turn it off to compare); how
+    /// many answers they took, and how many steps' rosters came from them (tests).
     var takesWalkedConfiguration = true
     var sourcesFromTheWalk = 0
     /// Which configuration is in force after each commit asked (`configurationSource(after:)`),
-    /// and the last commit it went through with its top-level entries.
+    /// and the newest commit the last question went through, with its top-level entries.
     var configurationLedger: ConfigurationLedger?
     var lastLink: (id: OID, entries: [UInt8])?
     /// The commits whose change of configuration is being judged (`configurationChangeCounts`).
@@ -808,7 +806,7 @@ public final class Casebook {
                 guard let record = walked.record else { return }
                 let facts = try book.facts(of: walked.commit, record: record, isRoot: false, previousInCase: walked.previousInCase,
                                            previous: walked.previous)
-                // The roster this step is judged by, as `facts` just read it from its parent's root.
+                // The configuration (and roster) this step is judged by, as `facts` just found it.
                 judged.rosters.note(book.walkedRoster(facts), at: walked.position, changes: facts.mayChangeConfiguration)
                 judged.cases.add(JudgedStep(commit: walked.commit.id, position: Int32(walked.position),
                                             breaksRule: try book.commitRules(facts).contains { $0.isError }),
@@ -955,14 +953,10 @@ public final class Casebook {
         // of earlier cases are in the cache file by now.
         commitRuleErrors.removeAll(keepingCapacity: true)
         authorizationCache.removeAll(keepingCapacity: true)
-        defer {
-            walkedRosters.removeAll(keepingCapacity: true)
-            walkedSources.removeAll(keepingCapacity: true)
-        }
+        defer { walkedSources.removeAll(keepingCapacity: true) }
         var records: [StepRecord] = []
         for step in steps {
             commitRuleErrors[step.commit] = step.breaksRule
-            takeWalkedRoster(of: step.commit, at: step.position, from: rosters)
             guard let record = try StepRecord(repository.commit(step.commit)) else { continue }
             takeWalkedConfiguration(of: record, at: step.position, from: rosters)
             records.append(record)
@@ -985,22 +979,11 @@ public final class Casebook {
         repository.keepTrees(ids)
     }
 
-    /// The roster a walked step is judged by (`roles.yaml` in its first parent), by blob id, as
-    /// `facts` read it, for the check of its case (`walkedRosters`).
+    /// The configuration a walked step is judged by (in force in its first parent, whose roster
+    /// `facts` just read), for the check of its case (`takeWalkedConfiguration`).
     func walkedRoster(_ facts: CommitFacts) -> RosterLine.Blob {
-        guard facts.roster != nil else { return .unread }
-        do {
-            let source = try configurationSource(after: facts.base)
-            return .read(try configuration.entry(Roster.fileName, in: source), source: source)
-        } catch {
-            return .unread
-        }
-    }
-
-    /// Hands the check of a case the roster its walk noted for the step `commit` at `position`
-    /// (`walkedRosters`), when the walk could read it; the caller clears them after the case.
-    func takeWalkedRoster(of commit: OID, at position: Int32, from rosters: RosterLine?) {
-        if case .read(let blob, _)? = rosters?.blob(at: Int(position)) { walkedRosters[commit] = blob }
+        guard facts.roster != nil, let source = try? configurationSource(after: facts.base) else { return .unread }
+        return .read(source: source)
     }
 
     /// Hands the check of a case the configuration in force that its walk found for the step
@@ -1010,7 +993,7 @@ public final class Casebook {
     /// from the mark before it: about sixteen commits read again, at every step). The caller
     /// clears them after the case.
     func takeWalkedConfiguration(of record: StepRecord, at position: Int32, from rosters: RosterLine?) {
-        guard takesWalkedConfiguration, let rosters, case .read(_, let source)? = rosters.blob(at: Int(position)) else { return }
+        guard takesWalkedConfiguration, let rosters, case .read(let source)? = rosters.blob(at: Int(position)) else { return }
         if let parent = record.parent { walkedSources[parent] = source }
         if !rosters.changes(at: Int(position)) { walkedSources[record.commit] = source }
     }

@@ -57,19 +57,18 @@ struct StepsByCase<Step: Sendable>: Sendable {
     }
 }
 
-/// Which `roles.yaml` each step of a walked line is judged by (the one in its first parent), and
-/// which commit's configuration is in force there (`configurationSource(after:)`), kept as the
-/// places in the line where it changes: a few entries for a history of any length, where two ids
-/// per step would be 40 bytes a step. A step's roster is the last one noted at or before its
-/// place; a walk notes every step's, so a step never takes an earlier step's roster. The steps
-/// that may change the configuration themselves (a file beside the case folders, or the root) are
-/// kept apart: after them, the configuration in force is found from history.
+/// Which configuration is in force in the first parent of each step of a walked line (the commit
+/// whose `roles.yaml`, and so the roster the step is judged by, rules there:
+/// `configurationSource(after:)`), kept as the places in the line where it changes: a few entries
+/// for a history of any length, where an id per step would be 20 bytes a step. A step's is the
+/// last one noted at or before its place; a walk notes every step's, so a step never takes an
+/// earlier step's. The steps that may change the configuration themselves (a file beside the case
+/// folders, or the root) are kept apart: after them, the configuration in force is found from history.
 struct RosterLine: Sendable {
     enum Blob: Equatable, Sendable {
-        /// `roles.yaml`'s blob id (nil when the parent has none) in `source`, the commit whose
-        /// configuration is in force in the parent.
-        case read(OID?, source: OID)
-        /// The parent's root could not be read: the step's roster is read again when it is checked.
+        /// The commit whose configuration is in force in the parent.
+        case read(source: OID)
+        /// The parent's roster could not be read: the step's roster is read again when it is checked.
         case unread
     }
 

@@ -144,14 +144,12 @@ extension Casebook {
             commitRuleErrors[step.commit] = step.breaksRule
             if let path = step.folder(of: id, elsewhere: folders) { slipsSeen[step.commit] = (path, step.slip) }
             positions[step.commit] = Int(step.position)
-            takeWalkedRoster(of: step.commit, at: step.position, from: rosters)
         }
         // The verdicts serve this case only: a whole history's would be held to the end.
         defer {
             commitRuleErrors.removeAll(keepingCapacity: true)
             slipsSeen.removeAll(keepingCapacity: true)
             authorizationCache.removeAll(keepingCapacity: true)
-            walkedRosters.removeAll(keepingCapacity: true)
             walkedSources.removeAll(keepingCapacity: true)
         }
         let history = try given ?? History(records: walkedSteps.compactMap { try StepRecord(repository.commit($0.commit)) })
@@ -517,12 +515,10 @@ extension Casebook {
         }
         let roster: Roster
         do {
-            if let walked = walkedRosters[record.commit] {
-                roster = try configuration.roster(blob: walked)
-                rostersFromTheWalk += 1
-            } else {
-                roster = try self.roster(at: record.parent ?? record.commit)
-            }
+            // From the walk's answers for the case (`walkedSources`) when it found them.
+            let taken = sourcesFromTheWalk
+            roster = try self.roster(at: record.parent ?? record.commit)
+            if sourcesFromTheWalk > taken { rostersFromTheWalk += 1 }
         } catch {
             flag(.rolesFile, "roles.yaml del commit anterior no se puede leer: \(error)", "Un jefe corrige roles.yaml.")
             return found
