@@ -443,7 +443,7 @@ extension Repository {
 }
 
 extension Repository {
-    /// Names of the entries of the folder `path` ("" for the root) whose ids differ between two
+    /// Names of the entries of the folder `path` ("" for the root) whose ids or modes differ between two
     /// commits (added, removed or changed). Compares one tree level only: no recursion, no diff.
     public func changedEntries(at path: String, from old: OID, to new: OID) throws -> [String] {
         try withSubtree(path, of: old) { a in
@@ -458,7 +458,9 @@ extension Repository {
                     if let ea, let eb {
                         let order = git_tree_entry_cmp(ea, eb)
                         if order == 0 {
-                            if git_oid_cmp(git_tree_entry_id(ea), git_tree_entry_id(eb)) != 0 {
+                            // A new mode is a change too (a file made executable, a file made a link).
+                            if git_oid_cmp(git_tree_entry_id(ea), git_tree_entry_id(eb)) != 0
+                                || git_tree_entry_filemode(ea) != git_tree_entry_filemode(eb) {
                                 result.append(String(cString: git_tree_entry_name(ea)))
                             }
                             i += 1; j += 1

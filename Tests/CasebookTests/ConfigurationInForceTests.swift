@@ -87,6 +87,33 @@ struct ConfigurationInForceTests {
         #expect(!findings.contains { $0.commit == restored })
     }
 
+    @Test("a file beside the case folders whose mode alone changes is changed: a step that makes roles.yaml executable breaks [scope], an analyst's commit that does is [roles-file], a jefe's is not")
+    func modeChangeIsAChange() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Cooperación", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
+        let folder = try #require(try repo.book.casePath(id, at: OID(hex: repo.git(["rev-parse", "HEAD"]))!))
+        let mode = { (revision: String) in try repo.git(["ls-tree", revision, "roles.yaml"]).prefix(6) }
+        let chmod = { (permissions: Int) in
+            try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: repo.path + "/roles.yaml")
+        }
+        // A step of the case that also makes roles.yaml executable (its bytes the same).
+        try repo.write(repo.read("\(folder)/expediente.md") + "\nNota.\n", to: "\(folder)/expediente.md")
+        try chmod(0o755)
+        let step = try repo.plainCommit("\(id) nota\n\nExpediente: \(id)\nProcedimiento: 7\nSigned-off-by: \(CaseRepo.jefe)\n", author: CaseRepo.jefe)
+        #expect(try mode(step) == "100755" && mode(step + "^") == "100644")
+        // An analyst's commit that makes it plain again, and a jefe's that makes it executable again.
+        try chmod(0o644)
+        let analyst = try repo.plainCommit("Roles: modo", author: "Ana López <alopez@igss.gob.gt>")
+        try chmod(0o755)
+        let jefe = try repo.plainCommit("Roles: modo", author: CaseRepo.jefe)
+        let findings = try Casebook.open(at: repo.path, clock: repo.book.clock).verify().violations
+        let rules = { (commit: String) in Set(findings.filter { $0.commit == commit }.map(\.kind)) }
+        #expect(rules(step).contains(.scope), "\(findings.map { "\($0.commit.prefix(7)) \($0.kind) \($0.message)" })")
+        #expect(findings.contains { $0.commit == step && $0.kind == .scope && $0.message.contains("roles.yaml") })
+        #expect(rules(analyst).contains(.rolesFile))
+        #expect(rules(jefe).isEmpty, "\(rules(jefe))")
+    }
+
     @Test("a whole-history status and verify check each case by the configuration in force the walk found at its steps and their parents, not found again from history, and not after a step that also changed a file beside the case folders: the same statuses and findings as found from history, in one walk and in halves")
     func casesTakeTheWalksConfiguration() throws {
         let (repo, id, forgery, _) = try forged()
