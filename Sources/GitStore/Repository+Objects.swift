@@ -176,6 +176,8 @@ extension Repository {
         var c: OpaquePointer?
         try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
         defer { git_commit_free(c) }
+        // Its tree is learnt too: a walk's rules look in the commit it has just read.
+        learnTree(of: id, OID(git_commit_tree_id(c).pointee))
         return CommitInfo(c!)
     }
 
@@ -188,6 +190,7 @@ extension Repository {
             var c: OpaquePointer?
             try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
             defer { git_commit_free(c) }
+            learnTree(of: oid, OID(git_commit_tree_id(c).pointee))
             try body(CommitInfo(c!))
         }
     }
@@ -447,36 +450,7 @@ extension Repository {
     /// commits (added, removed or changed). Compares one tree level only: no recursion, no diff.
     public func changedEntries(at path: String, from old: OID, to new: OID) throws -> [String] {
         try withSubtree(path, of: old) { a in
-            try withSubtree(path, of: new) { b in
-                // Both trees are sorted the same way: walk them together, naming only what differs.
-                var result: [String] = []
-                let countA = a.map(git_tree_entrycount) ?? 0, countB = b.map(git_tree_entrycount) ?? 0
-                var i = 0, j = 0
-                while i < countA || j < countB {
-                    let ea = i < countA ? git_tree_entry_byindex(a, i) : nil
-                    let eb = j < countB ? git_tree_entry_byindex(b, j) : nil
-                    if let ea, let eb {
-                        let order = git_tree_entry_cmp(ea, eb)
-                        if order == 0 {
-                            // A new mode is a change too (a file made executable, a file made a link).
-                            if git_oid_cmp(git_tree_entry_id(ea), git_tree_entry_id(eb)) != 0
-                                || git_tree_entry_filemode(ea) != git_tree_entry_filemode(eb) {
-                                result.append(String(cString: git_tree_entry_name(ea)))
-                            }
-                            i += 1; j += 1
-                        } else if order < 0 {
-                            result.append(String(cString: git_tree_entry_name(ea))); i += 1
-                        } else {
-                            result.append(String(cString: git_tree_entry_name(eb))); j += 1
-                        }
-                    } else if let ea {
-                        result.append(String(cString: git_tree_entry_name(ea))); i += 1
-                    } else if let eb {
-                        result.append(String(cString: git_tree_entry_name(eb))); j += 1
-                    }
-                }
-                return result.sorted()
-            }
+            try withSubtree(path, of: new) { b in differingEntries(a, b).map(\.name).sorted() }
         }
     }
 
@@ -518,37 +492,21 @@ extension Repository {
     }
 
     private func collect(old: OpaquePointer?, new: OpaquePointer, prefix: String, into result: inout [ChangedEntry]) throws {
-        // Both trees are in git's order: walked together, so that an entry is named (a Swift
-        // string made) only where it differs; a year folder of a thousand cases costs a thousand
-        // comparisons in C per commit, as in git, not a thousand strings.
-        let countNew = git_tree_entrycount(new), countOld = old.map(git_tree_entrycount) ?? 0
-        var j = 0
-        for i in 0..<countNew {
-            guard let e = git_tree_entry_byindex(new, i) else { continue }
-            var before: OpaquePointer?
-            while let old, j < countOld, let o = git_tree_entry_byindex(old, j) {
-                let order = git_tree_entry_cmp(o, e)
-                if order > 0 { break }
-                j += 1
-                if order == 0 { before = o; break }
+        // The folders' entries are compared once (`differingEntries`, shared with `changedEntries`
+        // for the same two trees); only the names that differ become strings.
+        for entry in differingEntries(old, new) {
+            guard let now = entry.new else { continue }
+            let path = prefix.isEmpty ? entry.name : "\(prefix)/\(entry.name)"
+            guard now.isTree else {
+                result.append(ChangedEntry(path: path, id: now.id, mode: now.mode))
+                continue
             }
-            if let before, git_oid_cmp(git_tree_entry_id(before), git_tree_entry_id(e)) == 0,
-               git_tree_entry_filemode(before) == git_tree_entry_filemode(e) { continue }
-            let name = String(cString: git_tree_entry_name(e))
-            let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
-            let mode = git_tree_entry_filemode(e).rawValue
-            if git_tree_entry_type(e) == GIT_OBJECT_TREE {
-                let sub = try tree(OID(git_tree_entry_id(e).pointee))
-                defer { git_tree_free(sub) }
-                var previous: OpaquePointer?
-                if let before, git_tree_entry_type(before) == GIT_OBJECT_TREE {
-                    previous = try tree(OID(git_tree_entry_id(before).pointee))
-                }
-                defer { if let previous { git_tree_free(previous) } }
-                try collect(old: previous, new: sub, prefix: path, into: &result)
-            } else {
-                result.append(ChangedEntry(path: path, id: OID(git_tree_entry_id(e).pointee), mode: UInt32(mode)))
-            }
+            let sub = try tree(now.id)
+            defer { git_tree_free(sub) }
+            var previous: OpaquePointer?
+            if let before = entry.old, before.isTree { previous = try tree(before.id) }
+            defer { if let previous { git_tree_free(previous) } }
+            try collect(old: previous, new: sub, prefix: path, into: &result)
         }
     }
 }

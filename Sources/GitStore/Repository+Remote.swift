@@ -109,10 +109,15 @@ extension Repository {
         try check("git_commit_lookup", git_commit_lookup(&c, handle, &raw))
         defer { git_commit_free(c) }
         let tree = OID(git_commit_tree_id(c).pointee)
+        learnTree(of: commit, tree)
+        return tree
+    }
+
+    /// Notes the root tree of `commit`, read with it.
+    func learnTree(of commit: OID, _ tree: OID) {
         // Bounded: a walk reads a commit's tree a few times in a row, then never again.
         if rootTrees.count >= 4096 { rootTrees.removeAll(keepingCapacity: true) }
         rootTrees[commit] = tree
-        return tree
     }
 
     /// The id of the entry at `path` inside the tree `tree`; nil when absent.

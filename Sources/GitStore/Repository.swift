@@ -18,6 +18,8 @@ public final class Repository {
     /// Whether a folder (by its tree id) holds an entry of a name, as `firstFolder` or the index
     /// found it.
     var folderHolds = FolderHolds()
+    /// The folders compared last (`differingEntries`), by the two trees' ids.
+    var comparisons = RecentComparisons()
     /// The index file as last read raw (`indexFile()`), and libgit2's index narrowed to a few
     /// folders while a step works (`narrowedIndex(covering:)`).
     var indexFileRead: IndexFile?

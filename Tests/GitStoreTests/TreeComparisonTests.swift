@@ -1,0 +1,125 @@
+import Foundation
+import CLibGit2
+@testable import GitStore
+import Testing
+import TestSupport
+
+/// Two versions of a large folder are compared from their raw bytes at both ends (`RawTree`), and
+/// only the entries between are merged: the answer must be the merge of every entry's, and git's.
+@Suite("folders compared from their raw bytes")
+struct TreeComparisonTests {
+    let box = Sandbox()
+
+    /// One line of `git mktree`'s input.
+    struct Line {
+        var mode: String
+        var id: String
+        var name: String
+        var text: String { "\(mode) \(mode == "040000" ? "tree" : "blob") \(id)\t\(name)" }
+    }
+
+    func makeTree(_ lines: [Line]) throws -> String {
+        let r = try Sandbox.git(["mktree"], in: box.path, input: lines.map(\.text).joined(separator: "\n") + "\n")
+        #expect(r.ok, "\(r.err)")
+        return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A tree written byte by byte (`hash-object --literally`): entries in any order, any mode's digits.
+    func rawTree(_ entries: [(mode: String, name: String, id: String)]) throws -> String {
+        var bytes = Data()
+        for entry in entries {
+            bytes.append(contentsOf: Array("\(entry.mode) \(entry.name)".utf8) + [0])
+            let hex = Array(entry.id.utf8)
+            for k in stride(from: 0, to: 40, by: 2) { bytes.append(UInt8(String(decoding: hex[k..<k + 2], as: UTF8.self), radix: 16)!) }
+        }
+        let file = box.path + "/arbol.bin"
+        try bytes.write(to: URL(fileURLWithPath: file))
+        return try Sandbox.gitOut(["hash-object", "-t", "tree", "--literally", "-w", file], in: box.path)
+    }
+
+    @Test("a folder of 120 entries changed at its first, last and middle entries, by adds, deletes, renames, modes and files become folders: the bytes' answer is every entry's merge and git's")
+    func rawComparisonAgreesWithTheMerge() throws {
+        _ = try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)
+        var blobs: [String] = []
+        for k in 0..<6 { blobs.append(try Sandbox.git(["hash-object", "-w", "--stdin"], in: box.path, input: "contenido \(k)\n").out.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let sub = try makeTree([Line(mode: "100644", id: blobs[0], name: "expediente.md")])
+        // Ids repeat among names (the same template in many cases): a name is told by its name, not its id.
+        var base: [Line] = (0..<120).map { i in
+            i % 10 == 3 ? Line(mode: "040000", id: sub, name: String(format: "C-%04d", i))
+                : Line(mode: i % 17 == 0 ? "100755" : "100644", id: blobs[i % 4], name: String(format: "C-%04d", i))
+        }
+        base.sort { $0.name < $1.name }
+        var versions: [[Line]] = [base]
+        func vary(_ change: (inout [Line]) -> Void) { var v = base; change(&v); versions.append(v) }
+        vary { $0[0].id = blobs[5] }                                   // the first entry (compared as an entry)
+        vary { $0[1].id = blobs[5] }                                   // the second (the bytes' first)
+        vary { $0[119].id = blobs[5] }                                 // the last
+        vary { $0[60].id = blobs[5] }                                  // the middle
+        vary { $0[60].mode = "100755" }                                // a mode alone
+        vary { $0[3] = Line(mode: "100644", id: blobs[1], name: $0[3].name) }   // a folder becomes a file
+        vary { $0[4] = Line(mode: "040000", id: sub, name: $0[4].name) }        // a file becomes a folder
+        vary { $0.insert(Line(mode: "100644", id: blobs[2], name: "A-primero"), at: 0) }
+        vary { $0.append(Line(mode: "100644", id: blobs[2], name: "Z-ultimo")) }
+        vary { $0.insert(Line(mode: "100644", id: blobs[1], name: "C-0060a"), at: 61) }
+        vary { $0.remove(at: 0) }
+        vary { $0.remove(at: 119) }
+        vary { $0.remove(at: 60) }
+        vary { $0[60].name = "C-0060b" }                               // renamed, the same id
+        vary { let id = $0[50].id; $0[50].id = $0[51].id; $0[51].id = id }                    // two ids swapped
+        vary { $0[2].id = blobs[5]; $0[117].id = blobs[5] }            // far apart
+        vary { for k in $0.indices where $0[k].mode != "040000" { $0[k].id = blobs[4] } }   // everything
+        vary { $0 = Array($0.prefix(40)) }                             // the second half gone
+        let trees = try versions.map(makeTree)
+        #expect(Set(trees).count == trees.count)
+
+        let repo = try Repository.at(box.path)
+        func entries(_ a: String?, _ b: String?, fromBytes: Bool) throws -> [DifferingEntry] {
+            let ta = try a.map { try repo.tree(try #require(OID(hex: $0))) }, tb = try b.map { try repo.tree(try #require(OID(hex: $0))) }
+            defer { if let ta { git_tree_free(ta) }; if let tb { git_tree_free(tb) } }
+            return repo.differingEntries(ta, tb, fromBytes: fromBytes)
+        }
+        for a in trees {
+            for b in trees {
+                let quick = try entries(a, b, fromBytes: true), every = try entries(a, b, fromBytes: false)
+                #expect(quick == every, "\(a) -> \(b)")
+            }
+        }
+        // Every pair above was a comparison of two large folders: each found its region from the bytes.
+        #expect(repo.comparisons.made == trees.count * (trees.count - 1) && repo.comparisons.madeFromBytes == repo.comparisons.made)
+        // And the merge names what git names.
+        for (a, b) in Array(zip(trees, trees.dropFirst())) + Array(zip(trees.dropFirst(), trees)) {
+            let git = try Sandbox.gitOut(["diff-tree", "--name-only", a, b], in: box.path).split(separator: "\n").map(String.init)
+            #expect(try entries(a, b, fromBytes: true).map(\.name).sorted() == git.sorted(), "\(a) -> \(b)")
+        }
+        // A folder compared with nothing: every entry, on its side.
+        #expect(try entries(nil, trees[0], fromBytes: true).count == 120 && entries(trees[0], nil, fromBytes: true).allSatisfy { $0.new == nil })
+    }
+
+    @Test("trees git would not write (out of order, a name twice, a mode of six digits): the bytes' answer is still every entry's merge, or none is taken")
+    func craftedTreesAgreeWithTheMerge() throws {
+        _ = try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)
+        let one = try Sandbox.git(["hash-object", "-w", "--stdin"], in: box.path, input: "uno\n").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let two = try Sandbox.git(["hash-object", "-w", "--stdin"], in: box.path, input: "dos\n").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sub = try Sandbox.git(["mktree"], in: box.path, input: "100644 blob \(one)\tx\n").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sorted = (0..<64).map { (mode: "100644", name: String(format: "E-%03d", $0), id: $0 % 2 == 0 ? one : two) }
+        var variants = [sorted]
+        var v = sorted; v.swapAt(10, 50); variants.append(v)                                  // out of order
+        v = sorted; v.swapAt(20, 21); v[21].id = two; variants.append(v)
+        v = sorted; v.insert((mode: "100644", name: "E-030", id: two), at: 31); variants.append(v)   // a name twice
+        v = sorted; v[30] = (mode: "040000", name: "E-030", id: sub); variants.append(v)       // six digits for a folder
+        v = sorted; v[0] = (mode: "040000", name: "E-000", id: sub); variants.append(v)
+        v = sorted; v.append((mode: "100644", name: "A-fuera-de-orden", id: one)); variants.append(v)
+        v = sorted; v.insert((mode: "100644", name: "Z-fuera-de-orden", id: one), at: 0); variants.append(v)
+        v = sorted; v[63].id = two; v[62].id = one; variants.append(v)
+        let trees = try variants.map(rawTree)
+        let repo = try Repository.at(box.path)
+        for a in trees {
+            for b in trees where a != b {
+                let ta = try repo.tree(try #require(OID(hex: a))), tb = try repo.tree(try #require(OID(hex: b)))
+                defer { git_tree_free(ta); git_tree_free(tb) }
+                #expect(repo.differingEntries(ta, tb) == repo.differingEntries(ta, tb, fromBytes: false), "\(a) -> \(b)")
+            }
+        }
+        #expect(repo.comparisons.madeFromBytes > 0)
+    }
+}
