@@ -7,6 +7,8 @@ public struct TreeEntry: Sendable, Equatable {
     public var name: String
     public var id: OID
     public var kind: Kind
+    /// Git's file mode: 0o100644, 0o100755, 0o040000 (a folder), 0o120000 (a symbolic link)...
+    public var mode: UInt32
 }
 
 /// What a revwalk yields of each commit: enough to replay history from trailers.
@@ -166,7 +168,8 @@ extension Repository {
             case GIT_OBJECT_TREE: kind = .tree
             default: kind = .other
             }
-            return TreeEntry(name: String(cString: git_tree_entry_name(e)), id: OID(git_tree_entry_id(e).pointee), kind: kind)
+            return TreeEntry(name: String(cString: git_tree_entry_name(e)), id: OID(git_tree_entry_id(e).pointee), kind: kind,
+                             mode: git_tree_entry_filemode(e).rawValue)
         }
     }
 

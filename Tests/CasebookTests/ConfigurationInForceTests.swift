@@ -87,7 +87,7 @@ struct ConfigurationInForceTests {
         #expect(!findings.contains { $0.commit == restored })
     }
 
-    @Test("a file beside the case folders whose mode alone changes is changed: a step that makes roles.yaml executable breaks [scope], an analyst's commit that does is [roles-file], a jefe's is not")
+    @Test("a file beside the case folders whose mode alone changes is changed: a step that makes roles.yaml executable breaks [scope], an analyst's commit that does is [roles-file], a jefe's is not; the next step's refusal (E077) names roles.yaml and how to put it back")
     func modeChangeIsAChange() throws {
         let repo = try CaseRepo()
         let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Cooperación", sets: ["organismo=OISS"], persona: "mrodriguez")).caseID
@@ -101,6 +101,13 @@ struct ConfigurationInForceTests {
         try chmod(0o755)
         let step = try repo.plainCommit("\(id) nota\n\nExpediente: \(id)\nProcedimiento: 7\nSigned-off-by: \(CaseRepo.jefe)\n", author: CaseRepo.jefe)
         #expect(try mode(step) == "100755" && mode(step + "^") == "100644")
+        // It does not count, and the refusal of the next step names the file and how to put it back.
+        let stepID = try #require(OID(hex: step))
+        let uncounted = try #require(try repo.book.uncountedConfigurationChange(at: stepID))
+        #expect(uncounted.files == ["roles.yaml"] && uncounted.commits.map(\.hex) == [step])
+        let refusal = #expect(throws: CasebookError.self) { try repo.book.requireConfigurationInForce(stepID) }
+        let message = refusal.map { "\($0)" } ?? ""
+        #expect(message.contains("roles.yaml en HEAD no es el vigente") && message.contains("'git rm -r -q roles.yaml' y luego 'git checkout"), "\(message)")
         // An analyst's commit that makes it plain again, and a jefe's that makes it executable again.
         try chmod(0o644)
         let analyst = try repo.plainCommit("Roles: modo", author: "Ana López <alopez@igss.gob.gt>")
