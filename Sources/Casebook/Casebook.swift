@@ -784,7 +784,7 @@ public final class Casebook {
     func forEachCase<Value: Sendable>(at head: OID, derive: @escaping @Sendable (Casebook, String, History) throws -> Value,
                                       _ body: (Value) throws -> Void) throws {
         var cases: [(String, [JudgedStep])] = []
-        var rosters: RosterLine?
+        var rosters: ConfigurationLine?
         var whole: History?
         var writer: HistoryCache.Writer?
         // Read case by case from the history cache, the cases the commits since its tip touch from `since`.
@@ -807,7 +807,7 @@ public final class Casebook {
                 let facts = try book.facts(of: walked.commit, record: record, isRoot: false, previousInCase: walked.previousInCase,
                                            previous: walked.previous)
                 // The configuration (and roster) this step is judged by, as `facts` just found it.
-                judged.rosters.note(book.walkedRoster(facts), at: walked.position, changes: facts.mayChangeConfiguration)
+                judged.rosters.note(book.walkedSource(facts), at: walked.position, changes: facts.mayChangeConfiguration)
                 judged.cases.add(JudgedStep(commit: walked.commit.id, position: Int32(walked.position),
                                             breaksRule: try book.commitRules(facts).contains { $0.isError }),
                                  of: record.caseID)
@@ -923,7 +923,7 @@ public final class Casebook {
     /// Derives case `id`: from `whole` (the history cache), or from its own records, read again from
     /// the commits of `steps` and judged by the walk's verdicts of them and the rosters it read (`rosters`).
     private func deriveCase<Value: Sendable>(_ id: String, steps: [JudgedStep], whole: History?,
-                                            cached: CacheOutline?, rosters: RosterLine?,
+                                            cached: CacheOutline?, rosters: ConfigurationLine?,
                                             derive: (Casebook, String, History) throws -> Value) throws -> DerivedCase<Value> {
         if let cached {
             authorizationCache.removeAll(keepingCapacity: true)
@@ -981,7 +981,7 @@ public final class Casebook {
 
     /// The configuration a walked step is judged by (in force in its first parent, whose roster
     /// `facts` just read), for the check of its case (`takeWalkedConfiguration`).
-    func walkedRoster(_ facts: CommitFacts) -> RosterLine.Blob {
+    func walkedSource(_ facts: CommitFacts) -> ConfigurationLine.Source {
         guard facts.roster != nil, let source = try? configurationSource(after: facts.base) else { return .unread }
         return .read(source: source)
     }
@@ -992,8 +992,8 @@ public final class Casebook {
     /// steps and their parents, and after a walk those answers are no longer kept (each was found
     /// from the mark before it: about sixteen commits read again, at every step). The caller
     /// clears them after the case.
-    func takeWalkedConfiguration(of record: StepRecord, at position: Int32, from rosters: RosterLine?) {
-        guard takesWalkedConfiguration, let rosters, case .read(let source)? = rosters.blob(at: Int(position)) else { return }
+    func takeWalkedConfiguration(of record: StepRecord, at position: Int32, from rosters: ConfigurationLine?) {
+        guard takesWalkedConfiguration, let rosters, case .read(let source)? = rosters.source(at: Int(position)) else { return }
         if let parent = record.parent { walkedSources[parent] = source }
         if !rosters.changes(at: Int(position)) { walkedSources[record.commit] = source }
     }
@@ -1050,7 +1050,7 @@ public final class Casebook {
             mark = UInt32(position) << 1 | (breaksRule ? 1 : 0)
         }
 
-        /// Its place in the walked line (for `RosterLine`).
+        /// Its place in the walked line (for `ConfigurationLine`).
         var position: Int32 { Int32(mark >> 1) }
         var breaksRule: Bool { mark & 1 == 1 }
     }
@@ -1059,7 +1059,7 @@ public final class Casebook {
     /// were opened, and the roster each step is judged by.
     struct JudgedWalk: WalkedPart {
         var cases = StepsByCase<JudgedStep>()
-        var rosters = RosterLine()
+        var rosters = ConfigurationLine()
 
         mutating func append(consuming later: inout JudgedWalk) {
             cases.append(consuming: &later.cases)

@@ -6,9 +6,18 @@ public struct TreeEntry: Sendable, Equatable {
     public enum Kind: Sendable { case blob, tree, other }
     public var name: String
     public var id: OID
-    public var kind: Kind
     /// Git's file mode: 0o100644, 0o100755, 0o040000 (a folder), 0o120000 (a symbolic link)...
     public var mode: UInt32
+
+    /// What the mode makes it, as libgit2 types an entry: a folder, a submodule (other), else a
+    /// blob (a file or a symbolic link).
+    public var kind: Kind {
+        switch mode & 0o170000 {
+        case 0o040000: .tree
+        case 0o160000: .other
+        default: .blob
+        }
+    }
 }
 
 /// What a revwalk yields of each commit: enough to replay history from trailers.
@@ -162,13 +171,7 @@ extension Repository {
     private func listing(of tree: OpaquePointer) -> [TreeEntry] {
         (0..<git_tree_entrycount(tree)).map { i in
             let e = git_tree_entry_byindex(tree, i)
-            let kind: TreeEntry.Kind
-            switch git_tree_entry_type(e) {
-            case GIT_OBJECT_BLOB: kind = .blob
-            case GIT_OBJECT_TREE: kind = .tree
-            default: kind = .other
-            }
-            return TreeEntry(name: String(cString: git_tree_entry_name(e)), id: OID(git_tree_entry_id(e).pointee), kind: kind,
+            return TreeEntry(name: String(cString: git_tree_entry_name(e)), id: OID(git_tree_entry_id(e).pointee),
                              mode: git_tree_entry_filemode(e).rawValue)
         }
     }

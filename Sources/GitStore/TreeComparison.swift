@@ -5,7 +5,8 @@ import Foundation
 struct EntrySide: Equatable {
     var id: OID
     var mode: UInt32
-    var isTree: Bool
+
+    var isTree: Bool { mode & 0o170000 == 0o040000 }
 }
 
 /// A name whose entry differs between two versions of a folder: absent on one side, or another
@@ -95,8 +96,7 @@ extension Repository {
     }
 
     private func side(_ entry: OpaquePointer) -> EntrySide {
-        EntrySide(id: OID(git_tree_entry_id(entry).pointee), mode: git_tree_entry_filemode(entry).rawValue,
-                  isTree: git_tree_entry_type(entry) == GIT_OBJECT_TREE)
+        EntrySide(id: OID(git_tree_entry_id(entry).pointee), mode: git_tree_entry_filemode(entry).rawValue)
     }
 }
 

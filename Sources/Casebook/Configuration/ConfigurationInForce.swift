@@ -355,18 +355,12 @@ extension Casebook {
         return try commitRules(facts).filter(\.isError)
     }
 
-    /// The top-level entries of `commit` beside `cases/`, by name (a folder's with a final `/`).
-    func configurationFiles(at commit: OID) throws -> [String: ConfigurationFile] {
-        Dictionary(try repository.entries(at: "", in: commit).filter { $0.name != "cases" }
-                    .map { ($0.kind == .tree ? $0.name + "/" : $0.name, ConfigurationFile(id: $0.id, mode: $0.mode)) },
+    /// The top-level entries of `commit` beside `cases/`, by name (a folder's with a final `/`):
+    /// two are the same file when their ids and modes are (a roles.yaml made executable is another
+    /// file, as verify's rules see it).
+    func configurationFiles(at commit: OID) throws -> [String: TreeEntry] {
+        Dictionary(try repository.entries(at: "", in: commit).filter { $0.name != "cases" }.map { ($0.kind == .tree ? $0.name + "/" : $0.name, $0) },
                    uniquingKeysWith: { a, _ in a })
-    }
-
-    /// A top-level entry as committed: its id and its mode (a roles.yaml made executable is
-    /// another file, as verify's rules see it).
-    struct ConfigurationFile: Equatable {
-        var id: OID
-        var mode: UInt32
     }
 
     /// The top-level files `commit` leaves as its parent had them where they are not the ones in

@@ -64,8 +64,8 @@ struct StepsByCase<Step: Sendable>: Sendable {
 /// last one noted at or before its place; a walk notes every step's, so a step never takes an
 /// earlier step's. The steps that may change the configuration themselves (a file beside the case
 /// folders, or the root) are kept apart: after them, the configuration in force is found from history.
-struct RosterLine: Sendable {
-    enum Blob: Equatable, Sendable {
+struct ConfigurationLine: Sendable {
+    enum Source: Equatable, Sendable {
         /// The commit whose configuration is in force in the parent.
         case read(source: OID)
         /// The parent's roster could not be read: the step's roster is read again when it is checked.
@@ -73,29 +73,29 @@ struct RosterLine: Sendable {
     }
 
     private var places: [Int] = []
-    private var blobs: [Blob] = []
+    private var sources: [Source] = []
     /// The places of the steps that may change the configuration, in increasing order.
     private var changers: [Int] = []
 
-    /// The roster of the step at `place` (places noted in increasing order); `changes`: whether
-    /// the step may change the configuration in force after it.
-    mutating func note(_ blob: Blob, at place: Int, changes: Bool = false) {
+    /// The configuration in force in the parent of the step at `place` (places noted in increasing
+    /// order); `changes`: whether the step may change the configuration in force after it.
+    mutating func note(_ source: Source, at place: Int, changes: Bool = false) {
         if changes { changers.append(place) }
-        guard blobs.last != blob else { return }
+        guard sources.last != source else { return }
         places.append(place)
-        blobs.append(blob)
+        sources.append(source)
     }
 
     /// The places of a later part of the line, after this one's.
-    mutating func append(_ later: RosterLine) {
-        for (place, blob) in zip(later.places, later.blobs) { note(blob, at: place) }
+    mutating func append(_ later: ConfigurationLine) {
+        for (place, source) in zip(later.places, later.sources) { note(source, at: place) }
         changers += later.changers
     }
 
-    /// The roster of the step at `place`; nil before the first place noted.
-    func blob(at place: Int) -> Blob? {
+    /// The configuration in force in the parent of the step at `place`; nil before the first place noted.
+    func source(at place: Int) -> Source? {
         let low = Self.count(places, upTo: place)
-        return low == 0 ? nil : blobs[low - 1]
+        return low == 0 ? nil : sources[low - 1]
     }
 
     /// Whether the step at `place` was noted as one that may change the configuration.

@@ -48,7 +48,7 @@ extension Casebook {
             if record == nil { part.editedOutside.formUnion(facts.caseFolders.map { GitPath.name($0) }) }
             let found = try book.commitRules(facts)
             if let record {
-                part.rosters.note(book.walkedRoster(facts), at: walked.position, changes: facts.mayChangeConfiguration)
+                part.rosters.note(book.walkedSource(facts), at: walked.position, changes: facts.mayChangeConfiguration)
                 let slip = try book.walkedSlip(record, at: commit.id)
                 let folder = WalkedStep.folder(slip.path, of: record.caseID)
                 if folder == WalkedStep.elsewhere, let path = slip.path { part.folders[commit.id] = path }
@@ -134,7 +134,7 @@ extension Casebook {
     /// replayed from `history` and reporting only the range's commits (`reported`, with their
     /// places `inRange`); on a full verify (both nil), from its own commits, read again, with its
     /// slip and sent reports as they are at `tip`.
-    func checkWalkedCase(_ id: String, steps walkedSteps: [WalkedStep], rosters: RosterLine, folders: [OID: String], history given: History?,
+    func checkWalkedCase(_ id: String, steps walkedSteps: [WalkedStep], rosters: ConfigurationLine, folders: [OID: String], history given: History?,
                          reported: Set<OID>?,
                          inRange: [OID: Int], paths: [String: String], tip: OID) throws -> CaseFindings {
         // What the walk learnt of the case's commits, for its checks (the rules' verdicts, the
@@ -169,7 +169,7 @@ extension Casebook {
 
     /// Checks `cases` on the second core (`secondCasebook`), each as `checkWalkedCase` on a full
     /// verify, in order.
-    private func caseWorker(cases: [(String, [WalkedStep])], rosters: RosterLine, folders: [OID: String], paths: [String: String],
+    private func caseWorker(cases: [(String, [WalkedStep])], rosters: ConfigurationLine, folders: [OID: String], paths: [String: String],
                             tip: OID) -> OrderedFeed<CaseFindings> {
         // The reception stamps the walk read and checked, not read and checked again.
         let (stamps, badStamps) = (stampsCache, badStamps)
@@ -194,7 +194,7 @@ extension Casebook {
     struct VerifyWalk: WalkedPart {
         var tagged: [(position: Int, Violation)] = []
         var cases = StepsByCase<WalkedStep>()
-        var rosters = RosterLine()
+        var rosters = ConfigurationLine()
         var editedOutside = Set<String>()
         var folders: [OID: String] = [:]
 
