@@ -11,13 +11,29 @@ public struct TreeEntry: Sendable, Equatable {
 
     /// What the mode makes it, as libgit2 types an entry: a folder, a submodule (other), else a
     /// blob (a file or a symbolic link).
-    public var kind: Kind {
+    public var kind: Kind { Kind(mode: mode) }
+}
+
+extension TreeEntry.Kind {
+    init(mode: UInt32) {
         switch mode & 0o170000 {
-        case 0o040000: .tree
-        case 0o160000: .other
-        default: .blob
+        case 0o040000: self = .tree
+        case 0o160000: self = .other
+        default: self = .blob
         }
     }
+}
+
+/// A name whose entry differs between two versions of a folder, with what it is on each side
+/// (nil: absent there).
+public struct EntryChange: Sendable, Equatable {
+    public var name: String
+    public var old: TreeEntry.Kind?
+    public var new: TreeEntry.Kind?
+
+    /// A folder on each side that has it: added, removed or changed as a folder; not a file, link
+    /// or submodule, nor a folder that became one of them or the other way round.
+    public var isFolderThroughout: Bool { old != .blob && old != .other && new != .blob && new != .other }
 }
 
 /// What a revwalk yields of each commit: enough to replay history from trailers.
@@ -455,8 +471,36 @@ extension Repository {
     /// Names of the entries of the folder `path` ("" for the root) whose ids or modes differ between two
     /// commits (added, removed or changed). Compares one tree level only: no recursion, no diff.
     public func changedEntries(at path: String, from old: OID, to new: OID) throws -> [String] {
-        try withSubtree(path, of: old) { a in
-            try withSubtree(path, of: new) { b in differingEntries(a, b).map(\.name).sorted() }
+        try entryChanges(at: path, from: old, to: new).map(\.name)
+    }
+
+    /// The entries of the folder `path` ("" for the root) that differ between two commits, sorted
+    /// by name, each name once with its kind on either side: one comparison gives the names and
+    /// whether each is still a folder. `old` nil: every entry of `new`'s folder.
+    public func entryChanges(at path: String, from old: OID?, to new: OID) throws -> [EntryChange] {
+        func changes(_ a: OpaquePointer?, _ b: OpaquePointer?) -> [EntryChange] {
+            let sorted = differingEntries(a, b).map { EntryChange(name: $0.name, old: $0.old.map { .init(mode: $0.mode) }, new: $0.new.map { .init(mode: $0.mode) }) }
+                .sorted { $0.name < $1.name }
+            // A folder that became a file of the same name, or the other way round, is two entries
+            // in git's order (a folder sorts as its name with a slash): one change here. A name
+            // twice on one side (a crafted tree, which git fsck refuses) is neither a file nor a
+            // folder there: `other`.
+            func both(_ a: TreeEntry.Kind?, _ b: TreeEntry.Kind?) -> TreeEntry.Kind? { a != nil && b != nil ? .other : a ?? b }
+            var result: [EntryChange] = []
+            result.reserveCapacity(sorted.count)
+            for change in sorted {
+                if let last = result.last, last.name == change.name {
+                    result[result.count - 1].old = both(last.old, change.old)
+                    result[result.count - 1].new = both(last.new, change.new)
+                } else {
+                    result.append(change)
+                }
+            }
+            return result
+        }
+        return try withSubtree(path, of: new) { b in
+            guard let old else { return changes(nil, b) }
+            return try withSubtree(path, of: old) { a in changes(a, b) }
         }
     }
 

@@ -417,8 +417,9 @@ struct HostileContentTests {
         try repo.git(["commit", "-qm", "Archivo con el nombre del expediente"])
         try repo.step(a, as: "mrodriguez")
         var report = try Casebook.open(at: repo.path, clock: repo.book.clock).verify()
-        // (The test's plain git author is unregistered: that edit outside folio is its only error.)
-        #expect(!report.violations.contains { $0.severity == "error" && $0.rule != "outside-folio" }, "\(report.violations)")
+        // (The test's plain git author is no jefe: that file beside the case folders is its only error.)
+        #expect(!report.violations.contains { $0.severity == "error" && $0.rule != "guarded" }, "\(report.violations)")
+        #expect(report.violations.contains { $0.rule == "guarded" && $0.message.contains("cases/2027/\(a),") }, "\(report.violations)")
         // A lowercase twin in the same year, and one with a trailing space: refused where they are added.
         for name in [a.lowercased(), a + " "] {
             let base = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)

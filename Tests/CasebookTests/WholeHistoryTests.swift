@@ -588,4 +588,63 @@ struct WholeHistoryTests {
         }
         #expect(CommitFacts.isCaseFolder("cases/2026/PE-2026-0001") && !CommitFacts.isCaseFolder("cases/2026/PE-2026-0001/anexos"))
     }
+
+    /// A case folder is a folder in a year folder: what else sits there (a file, a link, a
+    /// submodule, a case folder turned into a file) is a change beside the case folders, which
+    /// only a jefe makes; an edit inside a case folder is still one of that case (helper131: an
+    /// analyst's `cases/2026/stray.txt` was taken for a case named stray.txt and only warned about).
+    @Test("a file, link or submodule in a year folder, or a case folder turned into a file, is no case folder: a jefe's change, refused to anyone else")
+    func strayEntriesInYearFolders() throws {
+        let repo = try CaseRepo()
+        let ids = try cache.work(repo, cases: 2)
+        let ana = "Ana López <alopez@igss.gob.gt>"
+        func units(_ rev: String) throws -> [ChangedUnit] {
+            try repo.book.changedUnits(of: try repo.book.repository.commit(try #require(OID(hex: try repo.git(["rev-parse", rev])))))
+        }
+        func findings(_ rev: String) throws -> [Violation] {
+            try repo.book.verify(range: "\(rev)~1..\(rev)").violations
+        }
+        func expectGuarded(_ unit: String, _ sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let changed = try units("HEAD")
+            #expect(changed == [ChangedUnit(path: unit, isCaseFolder: false)], "\(changed)", sourceLocation: sourceLocation)
+            let found = try findings("HEAD")
+            #expect(found.contains { $0.kind == .guarded && $0.isError && $0.message.contains(unit) }, "\(found)", sourceLocation: sourceLocation)
+            #expect(!found.contains { $0.kind == .outsideFolio }, "\(found)", sourceLocation: sourceLocation)
+            // Undone (reset), so that each case below starts from the same history.
+            try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        }
+        try repo.write("hola\n", to: "cases/2026/LEEME.txt")
+        try repo.plainCommit("suelto", author: ana)
+        try expectGuarded("cases/2026/LEEME.txt")
+        _ = try FileManager.default.createSymbolicLink(atPath: repo.path + "/cases/2026/enlace", withDestinationPath: "../../roles.yaml")
+        try repo.plainCommit("enlace", author: ana)
+        try expectGuarded("cases/2026/enlace")
+        let head = try repo.git(["rev-parse", "HEAD"])
+        try repo.git(["update-index", "--add", "--cacheinfo", "160000,\(head),cases/2026/sub"])
+        try repo.git(["commit", "-q", "--author", ana, "-m", "submódulo"])
+        try expectGuarded("cases/2026/sub")
+        try repo.git(["rm", "-r", "-q", "cases/2026/\(ids[1])"])
+        try repo.write("ya no\n", to: "cases/2026/\(ids[1])")
+        try repo.plainCommit("carpeta a archivo", author: ana)
+        try expectGuarded("cases/2026/\(ids[1])")
+
+        // The older flows: an analyst's plain edit inside a case folder is that case's, a warning;
+        // the same file put in a year folder by the jefe is no finding; steps go on after it.
+        try repo.write("nota\n", to: "cases/2026/\(ids[0])/nota.md")
+        try repo.plainCommit("nota", author: ana)
+        #expect(try units("HEAD") == [ChangedUnit(path: "cases/2026/\(ids[0])", isCaseFolder: true)])
+        #expect(try findings("HEAD").map(\.kind) == [.outsideFolio] && findings("HEAD").allSatisfy { $0.level == .warning })
+        try repo.write("hola\n", to: "cases/2026/LEEME.txt")
+        try repo.plainCommit("suelto", author: CaseRepo.jefe)
+        #expect(try units("HEAD") == [ChangedUnit(path: "cases/2026/LEEME.txt", isCaseFolder: false)])
+        #expect(try findings("HEAD").isEmpty)
+        try repo.step(ids[0], as: "mrodriguez")
+        #expect(try repo.book.verify().ok)
+        // A root commit of the same tree: every case folder is one, the file beside them is not.
+        let orphan = try repo.git(["commit-tree", "HEAD^{tree}", "-m", "raíz"])
+        let rootUnits = try repo.book.changedUnits(of: try repo.book.repository.commit(try #require(OID(hex: orphan))))
+        #expect(rootUnits.filter(\.isCaseFolder).map(\.path) == ids.map { "cases/2026/\($0)" })
+        #expect(rootUnits.filter { !$0.isCaseFolder }.map(\.path).contains("cases/2026/LEEME.txt"))
+        #expect(rootUnits.filter { !$0.isCaseFolder }.map(\.path).contains("roles.yaml"))
+    }
 }

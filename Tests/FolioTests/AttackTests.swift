@@ -141,7 +141,7 @@ struct AttackTests {
         try f.expectRefused(ana, commit: forged, rules: ["roles-file"])
     }
 
-    @Test("guarded files: folio.yaml turned off, schemas deleted, roles.yaml renamed, a stray file added, by a non-jefe")
+    @Test("guarded files: folio.yaml turned off, schemas deleted, roles.yaml renamed, a stray file added in cases/ or a year folder, by a non-jefe")
     func guardedFiles() throws {
         let f = try Fortress()
         var ana = try f.clone(as: "alopez")
@@ -164,6 +164,11 @@ struct AttackTests {
         ana = try f.clone(as: "alopez")
         try "x".write(toFile: ana + "/cases/LEEME.txt", atomically: true, encoding: .utf8)
         forged = try f.commit(ana, "archivo suelto", author: "alopez")
+        try f.expectRefused(ana, commit: forged, rules: ["guarded"])
+        // In a year folder, beside the case folders, it is no case of its own (helper131).
+        ana = try f.clone(as: "alopez")
+        try "x".write(toFile: ana + "/cases/2026/LEEME.txt", atomically: true, encoding: .utf8)
+        forged = try f.commit(ana, "archivo suelto en el año", author: "alopez")
         try f.expectRefused(ana, commit: forged, rules: ["guarded"])
     }
 

@@ -246,6 +246,39 @@ struct RemoteTests {
         #expect(try String(contentsOfFile: file, encoding: .utf8).contains("Nota de B.") == false)
     }
 
+    @Test("sync: a jefe's file in a year folder is replayed as a file beside the case folders; the same file changed in both clones is a conflict that names it")
+    func syncFileInYearFolder() throws {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
+        #expect(try folio(a, "sync").ok)
+        let b = try shared.clone("b", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let dates = ["GIT_AUTHOR_DATE": "2026-11-03T10:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-03T10:00:00-06:00"]
+        let jefe = "María Rodríguez <mrodriguez@igss.gob.gt>"
+        // B's jefe writes a note for the year with plain git while A records a step and publishes it.
+        try "Criterios de 2026\n".write(toFile: b + "/cases/2026/LEEME.txt", atomically: true, encoding: .utf8)
+        _ = try Sandbox.gitOut(["add", "-A"], in: b)
+        _ = try Sandbox.gitOut(["commit", "-q", "-m", "Criterios del año", "--author", jefe], in: b, env: dates)
+        #expect(try folio(a, "step", "COOP-2026-0001").ok)
+        #expect(try folio(a, "sync").ok)
+        let synced = try folio(b, "sync", date: "2026-11-03T11:00:00-06:00")
+        #expect(synced.ok, "\(synced.err)")
+        #expect(try Sandbox.gitOut(["show", "main:cases/2026/LEEME.txt"], in: shared.bare) == "Criterios de 2026")
+        let published = try Sandbox.gitOut(["log", "--format=%s", "-2", "main"], in: shared.bare)
+        #expect(published.hasPrefix("Criterios del año\nCOOP-2026-0001 paso 02"), "\(published)")
+        #expect(try folio(b, "verify", date: "2026-11-03T11:00:00-06:00").ok)
+        // Both clones change it: B's is not published, and the conflict names the file.
+        #expect(try folio(a, "sync", date: "2026-11-03T11:00:00-06:00").ok)
+        try "Criterios de A\n".write(toFile: a + "/cases/2026/LEEME.txt", atomically: true, encoding: .utf8)
+        _ = try Sandbox.gitOut(["commit", "-q", "-am", "Criterios de A", "--author", jefe], in: a, env: dates.mapValues { _ in "2026-11-03T12:00:00-06:00" })
+        #expect(try folio(a, "sync", date: "2026-11-03T12:00:00-06:00").ok)
+        try "Criterios de B\n".write(toFile: b + "/cases/2026/LEEME.txt", atomically: true, encoding: .utf8)
+        _ = try Sandbox.gitOut(["commit", "-q", "-am", "Criterios de B", "--author", jefe], in: b, env: dates.mapValues { _ in "2026-11-03T12:00:00-06:00" })
+        let conflict = try folio(b, "sync", date: "2026-11-03T12:30:00-06:00")
+        #expect(conflict.status == 1 && conflict.err.contains("cases/2026/LEEME.txt cambió aquí"), "\(conflict.err)")
+        #expect(try Sandbox.gitOut(["show", "main:cases/2026/LEEME.txt"], in: shared.bare) == "Criterios de A")
+    }
+
     @Test("sync re-signs replayed steps: git verify-commit accepts them")
     func syncResigns() throws {
         let shared = try SharedRepository()

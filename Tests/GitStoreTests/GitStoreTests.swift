@@ -319,7 +319,8 @@ struct GitStoreTests {
                     let changedHere = try repo.changedEntries(at: year, from: previous, to: commit.id)
                     let gitNames = try Sandbox.gitOut(["diff-tree", "--name-only", "\(previous.hex):\(year)", "\(commit.id.hex):\(year)"],
                                                       in: box.path)
-                    #expect(changedHere == gitNames.split(separator: "\n").map(String.init).sorted(), "\(commit.subject) \(year)")
+                    // (git names a file that became a folder of the same name twice; here it is one change.)
+                    #expect(changedHere == Set(gitNames.split(separator: "\n").map(String.init)).sorted(), "\(commit.subject) \(year)")
                 }
             }
             let probe = "cases/2021/C-1/expediente.md"

@@ -122,4 +122,39 @@ struct TreeComparisonTests {
         }
         #expect(repo.comparisons.madeFromBytes > 0)
     }
+
+    @Test("a folder's changes name each entry once with its kind on either side: a folder turned into a file of the same name is one change, a name twice in a crafted tree is neither file nor folder")
+    func entryChangesNameEachEntryOnce() throws {
+        _ = try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)
+        let one = try Sandbox.git(["hash-object", "-w", "--stdin"], in: box.path, input: "uno\n").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sub = try Sandbox.git(["mktree"], in: box.path, input: "100644 blob \(one)\tx\n").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        func mktree(_ input: String) throws -> String {
+            try Sandbox.git(["mktree"], in: box.path, input: input).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func commit(_ tree: String) throws -> OID {
+            try #require(OID(hex: try Sandbox.gitOut(["commit-tree", tree, "-m", "x"], in: box.path)))
+        }
+        let base = try commit(try mktree("040000 tree \(sub)\tC\n100644 blob \(one)\ta.txt\n"))
+        // C a file now; a link and a submodule added beside it.
+        let changed = try commit(try mktree("100644 blob \(one)\tC\n100644 blob \(one)\ta.txt\n120000 blob \(one)\tl\n160000 commit \(base.hex)\ts\n"))
+        // C twice: the folder as it was, and a file.
+        let twice = try commit(try rawTree([(mode: "100644", name: "C", id: one), (mode: "40000", name: "C", id: sub), (mode: "100644", name: "a.txt", id: one)]))
+        let repo = try Repository.at(box.path)
+        #expect(try repo.entryChanges(at: "", from: base, to: changed) == [
+            EntryChange(name: "C", old: .tree, new: .blob), EntryChange(name: "l", old: nil, new: .blob), EntryChange(name: "s", old: nil, new: .other),
+        ])
+        #expect(try repo.entryChanges(at: "", from: changed, to: base) == [
+            EntryChange(name: "C", old: .blob, new: .tree), EntryChange(name: "l", old: .blob, new: nil), EntryChange(name: "s", old: .other, new: nil),
+        ])
+        #expect(try repo.changedEntries(at: "", from: base, to: changed) == ["C", "l", "s"])
+        #expect(try repo.entryChanges(at: "", from: base, to: changed).allSatisfy { !$0.isFolderThroughout })
+        #expect(try repo.entryChanges(at: "", from: nil, to: base) == [EntryChange(name: "C", old: nil, new: .tree), EntryChange(name: "a.txt", old: nil, new: .blob)])
+        #expect(try repo.entryChanges(at: "", from: nil, to: base).map(\.isFolderThroughout) == [true, false])
+        let crafted = try repo.entryChanges(at: "", from: base, to: twice)
+        #expect(crafted.map { $0.name } == ["C"] && !crafted[0].isFolderThroughout, "\(crafted)")
+        // From it, the folder taken out and the file left as it was: the folder's removal.
+        #expect(try repo.entryChanges(at: "", from: twice, to: changed) == [
+            EntryChange(name: "C", old: .tree, new: nil), EntryChange(name: "l", old: nil, new: .blob), EntryChange(name: "s", old: nil, new: .other),
+        ])
+    }
 }

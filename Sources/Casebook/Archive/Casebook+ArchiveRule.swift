@@ -19,9 +19,10 @@ extension Casebook {
         // a whole history's verify took a third longer) when this casebook judged every commit
         // of the line before this one, from the root.
         let parent = facts.commit.parents.first
-        // (A year folder that became a file, or the other way round, changes folders the units do not name.)
+        // (A year folder or a case folder that became a file, or the other way round, changes
+        // folders the case-folder units do not name.)
         let known = (parent == nil || (parent == archiveChain && archiveChain != nil))
-            && !facts.units.contains { $0.hasPrefix("cases") && !CommitFacts.isCaseFolder($0) }
+            && !facts.units.contains { !$0.isCaseFolder && $0.path.hasPrefix("cases") }
         let withIndex = known ? foldersWithIndex : []
         if !known { foldersWithIndex = [] }
         archiveChain = known ? commit : nil

@@ -200,10 +200,11 @@ extension Casebook {
                     findings: ["\(unit) cambió aquí (commit \(commit.id.short): \(commit.subject)) y también en el repositorio compartido"],
                     backup: try backup(commits.last!.id), local: local)
             }
-            for unit in try changedUnits(from: parent, to: commit.id) {
+            for changed in try changedUnits(of: commit) {
+                let unit = changed.path
                 let mine = try repository.entry(at: unit, in: commit.id)
                 let renamed = renames.first { unit == "cases/\($0.year)/\($0.from)" }
-                if renamed == nil, CommitFacts.isCaseFolder(unit) {
+                if renamed == nil, changed.isCaseFolder {
                     for file in try changedFiles(at: unit, from: parent, to: commit.id) where !file.hasSuffix("/" + RoutingSlip.fileName) {
                         let mineFile = try repository.entry(at: file, in: commit.id)
                         let theirs = try repository.entry(at: file, in: tip)
@@ -353,21 +354,6 @@ extension Casebook {
             }
         }
         return files
-    }
-
-    /// The folders and files a commit changed, at the grain of a case: top-level entries other
-    /// than `cases/`, files directly in `cases/`, and `cases/<AAAA>/<ID>` folders.
-    private func changedUnits(from parent: OID, to commit: OID) throws -> [String] {
-        var units = try repository.changedEntries(at: "", from: parent, to: commit).filter { $0 != "cases" }
-        for name in try repository.changedEntries(at: "cases", from: parent, to: commit) {
-            let kinds = [try repository.entry(at: "cases/\(name)", in: parent), try repository.entry(at: "cases/\(name)", in: commit)]
-            if kinds.contains(where: { $0?.mode == 0o040000 }) {
-                units += try repository.changedEntries(at: "cases/\(name)", from: parent, to: commit).map { "cases/\(name)/\($0)" }
-            } else {
-                units.append("cases/\(name)")
-            }
-        }
-        return units
     }
 
     /// Cases opened in `commits` whose id `tip` already gives to another case, with their new ids.

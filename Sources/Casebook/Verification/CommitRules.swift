@@ -17,24 +17,26 @@ struct CommitFacts {
     var rosterError: String?
     var settings: Settings
     /// What the commit changed at the grain of a case: `cases/<AAAA>/<ID>` folders, and every
-    /// other top-level entry or file (`roles.yaml`, `folio.yaml`, `schemas`, `cases/x.txt`...).
-    var units: [String]
+    /// other top-level entry or file (`roles.yaml`, `folio.yaml`, `schemas`, `cases/x.txt`,
+    /// `cases/2026/x.txt`...).
+    var units: [ChangedUnit]
     /// The previous commit of the same case, for a case commit (its date bounds this one's).
     var previousInCase: DateBounds.Dated?
     /// Whether this commit is the first of the whole line (the root).
     var isRoot: Bool
 
     /// Changed units that are not an expediente folder `cases/<AAAA>/<ID>`.
-    var outsideCases: [String] { units.filter { !Self.isCaseFolder($0) } }
-    var caseFolders: [String] { units.filter(Self.isCaseFolder) }
+    var outsideCases: [String] { units.filter { !$0.isCaseFolder }.map(\.path) }
+    var caseFolders: [String] { units.filter(\.isCaseFolder).map(\.path) }
+    var unitPaths: [String] { units.map(\.path) }
     /// Whether the configuration in force after the commit may differ from its parent's: a root,
     /// or a change beside the case folders (`configurationSource(after:)` judges it).
-    var mayChangeConfiguration: Bool { commit.parents.isEmpty || units.contains { !Self.isCaseFolder($0) } }
+    var mayChangeConfiguration: Bool { commit.parents.isEmpty || units.contains { !$0.isCaseFolder } }
 
+    /// Whether `unit` has the shape of a case folder's path: three components, none empty, the
+    /// first `cases` (as `GitPath.components(unit, omittingEmpty: false)` would cut it). Read in
+    /// place: the rules ask it of every unit of every commit.
     static func isCaseFolder(_ unit: String) -> Bool {
-        // Three components, none empty, the first `cases` (as `GitPath.components(unit,
-        // omittingEmpty: false)` would cut it), read in place: the rules ask it of every unit of
-        // every commit.
         let bytes = unit.utf8, slash = UInt8(ascii: "/")
         guard bytes.starts(with: "cases/".utf8) else { return false }
         let rest = bytes.dropFirst(6)
@@ -61,6 +63,16 @@ extension VerifyRule {
         if files == [Roster.fileName] { return .rolesFile }
         return files.allSatisfy { $0 == SchemaLibrary.directory || $0 == SchemaLibrary.directory + "/" } ? .schemas : .guarded
     }
+}
+
+/// One thing a commit changed, at the grain of a case.
+struct ChangedUnit: Equatable {
+    var path: String
+    /// An expediente folder `cases/<AAAA>/<ID>`: that shape, and a folder in a year folder on each
+    /// side that has it. A file, link or submodule put in a year folder, or a case folder turned
+    /// into one, is not (helper131: `cases/2026/x.txt` by an analyst was taken for a case and
+    /// only warned about): a change beside the case folders, for a jefe.
+    var isCaseFolder: Bool
 }
 
 /// How to take `commit` (hex) out of a branch that is not published: a rebase that drops its line
@@ -95,25 +107,18 @@ extension Casebook {
     }
 
     /// The units a commit changed against its first parent (everything, for a root).
-    func changedUnits(of commit: CommitInfo) throws -> [String] {
-        guard let parent = commit.parents.first else {
-            var units: [String] = []
-            for top in try repository.entries(at: "", in: commit.id) {
-                guard top.name == "cases", top.kind == .tree else { units.append(top.name); continue }
-                for year in try repository.entries(at: "cases", in: commit.id) {
-                    guard year.kind == .tree else { units.append("cases/\(year.name)"); continue }
-                    units += try repository.entries(at: "cases/\(year.name)", in: commit.id).map { "cases/\(year.name)/\($0.name)" }
+    func changedUnits(of commit: CommitInfo) throws -> [ChangedUnit] {
+        let parent = commit.parents.first
+        var units: [ChangedUnit] = []
+        for top in try repository.entryChanges(at: "", from: parent, to: commit.id) {
+            guard top.name == "cases", top.isFolderThroughout else { units.append(ChangedUnit(path: top.name, isCaseFolder: false)); continue }
+            for year in try repository.entryChanges(at: "cases", from: parent, to: commit.id) {
+                let yearPath = "cases/\(year.name)"
+                guard year.isFolderThroughout else { units.append(ChangedUnit(path: yearPath, isCaseFolder: false)); continue }
+                for entry in try repository.entryChanges(at: yearPath, from: parent, to: commit.id) {
+                    let path = "\(yearPath)/\(entry.name)"
+                    units.append(ChangedUnit(path: path, isCaseFolder: entry.isFolderThroughout && CommitFacts.isCaseFolder(path)))
                 }
-            }
-            return units
-        }
-        var units = try repository.changedEntries(at: "", from: parent, to: commit.id).filter { $0 != "cases" }
-        for name in try repository.changedEntries(at: "cases", from: parent, to: commit.id) {
-            let kinds = [try repository.entry(at: "cases/\(name)", in: parent), try repository.entry(at: "cases/\(name)", in: commit.id)]
-            if kinds.allSatisfy({ $0 == nil || $0?.mode == 0o040000 }) {
-                units += try repository.changedEntries(at: "cases/\(name)", from: parent, to: commit.id).map { "cases/\(name)/\($0)" }
-            } else {
-                units.append("cases/\(name)")
             }
         }
         return units
@@ -459,9 +464,13 @@ extension Casebook {
         }
         if roster.find(facts.commit.author.email)?.holds(.jefe) == true { return found }
         let rule = VerifyRule.guarding(outside)
+        // A file beside the case folders (`cases/2026/x.txt`) belongs in a case, or is the jefe's.
+        let fix = outside.allSatisfy({ GitPath.isInside($0, "cases") })
+            ? "Los documentos de un expediente van en su carpeta cases/<AAAA>/<ID>/ ('folio attach ID ARCHIVO'); lo demás lo cambia "
+                + "un jefe en un commit suyo. " + dropFix(facts.commit.id.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(facts.commit.id.short)')."
+            : "Que un jefe haga el cambio (folio roles add, folio roles key, o un commit suyo firmado)."
         found.append(facts.violation(rule, "El commit de \(facts.author) cambia \(outside.joined(separator: ", ")), fuera de las carpetas "
-            + "de expedientes; solo un jefe (según roles.yaml del commit anterior) cambia roles, claves, configuración y procedimientos.",
-                                     "Que un jefe haga el cambio (folio roles add, folio roles key, o un commit suyo firmado)."))
+            + "de expedientes; solo un jefe (según roles.yaml del commit anterior) cambia roles, claves, configuración y procedimientos.", fix))
         return found
     }
 
@@ -470,12 +479,12 @@ extension Casebook {
         guard let record = facts.record else { return [] }
         let path = try casePath(record.caseID, at: facts.commit.id) ?? facts.commit.parents.first.flatMap { try casePath(record.caseID, at: $0) }
         guard CaseID.isValid(record.caseID), let path else {
-            let changes = facts.units.isEmpty ? "no cambia ningún archivo" : "cambia \(facts.units.joined(separator: ", "))"
+            let changes = facts.units.isEmpty ? "no cambia ningún archivo" : "cambia \(facts.unitPaths.joined(separator: ", "))"
             return [facts.violation(.caseExists, "El trailer Expediente nombra '\(record.caseID)', que no existe: no se abrió antes en "
                 + "esta historia ni lo abre este commit (\(changes)).",
                                     "Los expedientes se abren con 'folio new' y sus pasos se registran con 'folio step'.")]
         }
-        let outside = facts.units.filter { $0 != path }
+        let outside = facts.unitPaths.filter { $0 != path }
         guard !outside.isEmpty else { return [] }
         return [facts.violation(.scope, "El commit del expediente cambia archivos fuera de \(path): \(outside.joined(separator: ", ")).",
                                 "Cada paso registra solo la carpeta de su expediente; folio lo hace así.")]
