@@ -323,22 +323,25 @@ public enum CasebookError: Error, CustomStringConvertible, Sendable {
             return "El expediente \(id) admite más de un paso ahora: \(options.joined(separator: "; ")). " + CommandHint.giveStep.commandLine
         case .dirtyOutside(let paths, let scope):
             let list = Spanish.list(paths)
-            let cases = paths.filter { GitPath.isInside($0, "cases") }
-            let others = paths.filter { !GitPath.isInside($0, "cases") }
+            let cases = paths.filter(CaseID.isInCaseFolder)
+            let others = paths.filter { !CaseID.isInCaseFolder($0) }
             var advice: [String] = []
             if !cases.isEmpty { advice.append("los cambios de un expediente se registran con 'folio note ID -m TEXTO'") }
             if others.contains(where: { $0 == "roles.yaml" }) {
                 advice.append("las personas se cambian con 'folio roles add/set/remove' (descarte la edición con 'git restore roles.yaml')")
             }
-            // The department's configuration is folio.yaml and schemas/; any other file outside cases/ is no one's step.
+            // The department's configuration is folio.yaml and schemas/; any other file beside the
+            // case folders (at the top, in cases/, in a year folder) is no one's step.
             let configuration = others.filter { $0 == "folio.yaml" || GitPath.isInside($0, "schemas") }
             let stray = others.filter { $0 != "roles.yaml" && !configuration.contains($0) }
             if !configuration.isEmpty {
                 advice.append("los cambios de configuración (\(configuration.prefix(3).joined(separator: ", "))) los registra un jefe con 'git commit'")
             }
             if !stray.isEmpty {
-                advice.append("fuera de cases/, \(stray.prefix(3).joined(separator: ", ")) no es de ningún expediente ni de la configuración: si no debe"
-                    + " quedar en el repositorio, quítelo del índice ('git rm --cached ARCHIVO' si es nuevo); si debe quedar, lo registra un jefe con 'git commit'")
+                advice.append("fuera de las carpetas de expedientes, \(stray.prefix(3).joined(separator: ", ")) no es de ningún expediente ni de la"
+                    + " configuración: un documento de un expediente va en su carpeta ('folio attach ID ARCHIVO'); si no debe quedar en el"
+                    + " repositorio, quítelo del índice ('git rm --cached ARCHIVO' si es nuevo; si cambió uno registrado, guarde su texto y"
+                    + " 'git restore --staged --worktree ARCHIVO'); si debe quedar, lo registra un jefe con 'git commit'")
             }
             // A dependency's step records a few paths of its case: a change staged elsewhere in the
             // case is no part of it (helper125: "sin registrar fuera de" four paths read garbled).

@@ -136,7 +136,7 @@ struct RefusalTests {
         try repo.git(["reset", "-q", "--hard"])
         try repo.write("mías\n", to: "notas-personales.txt")
         try repo.git(["add", "notas-personales.txt"])
-        try repo.expectRefusal(["Fuera de cases/, notas-personales.txt no es de ningún expediente ni de la configuración", "git rm --cached"]) {
+        try repo.expectRefusal(["Fuera de las carpetas de expedientes, notas-personales.txt no es de ningún expediente ni de la configuración", "git rm --cached"]) {
             try repo.step(a, as: "alopez")
         }
         // Added with `git add -N` it is no staged change, as git sees it (helper125: refused as one):
@@ -147,6 +147,20 @@ struct RefusalTests {
         let committed = try repo.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n")
         #expect(!committed.isEmpty && committed.allSatisfy { $0.hasPrefix("cases/2026/\(a)/") })
         #expect(try repo.git(["status", "--porcelain"]) == "A notas-personales.txt")
+        // So is one put directly in a year folder (helper133: told to record it with 'folio note').
+        try repo.git(["rm", "-q", "--cached", "notas-personales.txt"])
+        try repo.write("oficio\n", to: "cases/2026/oficio-123.txt")
+        try repo.git(["add", "cases/2026/oficio-123.txt"])
+        do {
+            try repo.step(a, as: "alopez", decision: "si")
+            Issue.record("a step with a year folder's file staged was recorded")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("Fuera de las carpetas de expedientes, cases/2026/oficio-123.txt no es de ningún expediente")
+                        && text.contains("folio attach ID ARCHIVO") && !text.contains("folio note"), "\(text)")
+        }
+        try repo.git(["rm", "-q", "--cached", "cases/2026/oficio-123.txt"])
+        try FileManager.default.removeItem(atPath: repo.path + "/cases/2026/oficio-123.txt")
     }
 
     @Test("a note with an empty text is refused, naming -m and the fix; nothing is committed (helper125: the subject was \"ID: nota,\")")

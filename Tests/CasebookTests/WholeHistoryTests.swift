@@ -640,6 +640,14 @@ struct WholeHistoryTests {
         #expect(try findings("HEAD").isEmpty)
         try repo.step(ids[0], as: "mrodriguez")
         #expect(try repo.book.verify().ok)
+        // A folder in a year folder whose name is no case id: refused as no case; no finding sends
+        // it to 'folio note', whose case does not exist (helper133).
+        try repo.write("modelo\n", to: "cases/2026/plantillas/modelo.md")
+        try repo.plainCommit("plantillas", author: CaseRepo.jefe)
+        let noCase = try findings("HEAD")
+        #expect(noCase.contains { $0.kind == .caseExists && $0.isError && $0.fix.contains("git rebase -i") && $0.fix.contains("folio attach") }, "\(noCase)")
+        #expect(noCase.contains { $0.kind == .outsideFolio } && !noCase.contains { $0.fix.contains("folio note plantillas") }, "\(noCase)")
+        try repo.git(["reset", "-q", "--hard", "HEAD~1"])
         // A root commit of the same tree: every case folder is one, the file beside them is not.
         let orphan = try repo.git(["commit-tree", "HEAD^{tree}", "-m", "raíz"])
         let rootUnits = try repo.book.changedUnits(of: try repo.book.repository.commit(try #require(OID(hex: orphan))))

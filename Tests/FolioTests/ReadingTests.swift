@@ -72,6 +72,12 @@ struct ReadingTests {
         // A file outside cases/ is not a note's to record: check says whose it is (staff34).
         try cli.box.write("plantilla\n", to: "expedientes/~$plantilla.docx")
         let top = try cli.folio("check")
-        #expect(top.ok && top.out.contains("lo de fuera de cases/ (~$plantilla.docx) no") && top.out.contains("'folio roles'"), "\(top.out)")
+        #expect(top.ok && top.out.contains("lo de fuera de las carpetas de expedientes (~$plantilla.docx) no") && top.out.contains("'folio roles'"), "\(top.out)")
+        // Nor one put directly in a year folder: it goes in its case's folder (helper133).
+        try FileManager.default.removeItem(atPath: cli.box.path + "/expedientes/~$plantilla.docx")
+        try cli.box.write("oficio\n", to: "expedientes/cases/2026/oficio-123.txt")
+        let year = try cli.folio("check")
+        #expect(year.ok && year.out.contains("lo de fuera de las carpetas de expedientes (cases/2026/oficio-123.txt) no")
+                    && year.out.contains("('folio attach ID ARCHIVO')"), "\(year.out)")
     }
 }

@@ -1,7 +1,16 @@
 import Foundation
+import GitStore
 
 /// Case ids and dependency codes: the rules that keep them inside `cases/`.
 public enum CaseID {
+    /// Whether a path of the work tree or of a commit is inside an expediente's folder,
+    /// `cases/<AAAA>/<ID>/...`, by its shape; a file in `cases/` or directly in a year folder is
+    /// beside the case folders (a jefe's, like the configuration).
+    public static func isInCaseFolder(_ path: String) -> Bool {
+        let parts = GitPath.components(path)
+        return parts.count >= 4 && parts[0] == "cases"
+    }
+
     /// Upper-case letters, digits and inner hyphens, 3 to 40 characters: never '/', '..' or spaces.
     public static func isValid(_ id: String) -> Bool {
         guard (3...40).contains(id.count), id.first != "-", id.last != "-" else { return false }

@@ -311,7 +311,8 @@ extension Casebook {
             }
             guard CaseID.isValid(parts[2]) else {
                 flag(.caseExists, "\(folder) no es la carpeta de un expediente: '\(parts[2])' no es un identificador de expediente (letras mayúsculas, cifras y guiones, como PI-2026-0001).",
-                     "Quite la carpeta ('git rm -r \"\(folder)\"'); los expedientes los abre 'folio new'.")
+                     dropFix(facts.commit.id.hex) + "; si ya se publicó, un jefe quita la carpeta ('git rm -r \"\(folder)\"') en un commit suyo. "
+                        + "Los expedientes los abre 'folio new'; un documento va en la carpeta de su expediente ('folio attach ID ARCHIVO').")
                 continue
             }
             // One case, one folder: a copy added in another year's folder would take the honest
@@ -465,9 +466,11 @@ extension Casebook {
         if roster.find(facts.commit.author.email)?.holds(.jefe) == true { return found }
         let rule = VerifyRule.guarding(outside)
         // A file beside the case folders (`cases/2026/x.txt`) belongs in a case, or is the jefe's.
+        let short = facts.commit.id.short
         let fix = outside.allSatisfy({ GitPath.isInside($0, "cases") })
-            ? "Los documentos de un expediente van en su carpeta cases/<AAAA>/<ID>/ ('folio attach ID ARCHIVO'); lo demás lo cambia "
-                + "un jefe en un commit suyo. " + dropFix(facts.commit.id.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(facts.commit.id.short)')."
+            ? "Los documentos de un expediente van en su carpeta cases/<AAAA>/<ID>/; lo demás lo cambia un jefe en un commit suyo. "
+                + "Guarde antes lo que quiera conservar ('folio attach ID ARCHIVO' lo incorpora a su expediente; 'git show \(short):RUTA > ARCHIVO' "
+                + "lo recupera después). " + dropFix(facts.commit.id.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(short)')."
             : "Que un jefe haga el cambio (folio roles add, folio roles key, o un commit suyo firmado)."
         found.append(facts.violation(rule, "El commit de \(facts.author) cambia \(outside.joined(separator: ", ")), fuera de las carpetas "
             + "de expedientes; solo un jefe (según roles.yaml del commit anterior) cambia roles, claves, configuración y procedimientos.", fix))
@@ -548,6 +551,11 @@ extension Casebook {
             if !registered {
                 return facts.violation(.outsideFolio, message + ", por \(facts.author), que no está en roles.yaml (commit anterior).",
                                        "Solo el personal registrado cambia expedientes, con 'folio note' o 'folio step'.", caseID: id)
+            }
+            // A folder whose name is no case id is no case to note (the case-file rule refuses it).
+            guard CaseID.isValid(id) else {
+                return facts.violation(.outsideFolio, message + ".", "'\(id)' no es un expediente: " + dropFix(facts.commit.id.hex) + ".",
+                                       severity: .warning, caseID: id)
             }
             // (For a commit already made, 'folio note' alone finds nothing to record, staff21: how to redo it.)
             let short = String(facts.commit.id.hex.prefix(7))

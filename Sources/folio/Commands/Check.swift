@@ -23,13 +23,15 @@ extension Folio {
                         : "Expedientes revisados: \(report.cases); \(Spanish.count(report.problems.count, "problema")).")
                     if !report.unrecorded.isEmpty {
                         let list = report.unrecorded.prefix(8).map(SafeText.visible).joined(separator: ", ") + (report.unrecorded.count > 8 ? "…" : "")
-                        // A step or a note records a case's folder only (staff34: a file at the top was sent to 'folio note').
-                        let outside = report.unrecorded.filter { !$0.hasPrefix("cases/") }
+                        // A step or a note records a case's folder only (staff34: a file at the top was sent to
+                        // 'folio note'; helper133: a file put directly in a year folder too).
+                        let outside = report.unrecorded.filter { !CaseID.isInCaseFolder($0) }
                         let how = outside.isEmpty ? "Un paso o 'folio note ID -m TEXTO' los registra."
-                            : "Lo de un expediente lo registra un paso o 'folio note ID -m TEXTO'; lo de fuera de cases/ ("
+                            : "Lo de un expediente lo registra un paso o 'folio note ID -m TEXTO'; lo de fuera de las carpetas de expedientes ("
                                 + outside.prefix(3).map(SafeText.visible).joined(separator: ", ") + (outside.count > 3 ? "…" : "")
-                                + ") no: roles.yaml se cambia con 'folio roles', folio.yaml y schemas/ los registra un jefe con git"
-                                + " (commit firmado), y un archivo que no es del repositorio se quita de ahí."
+                                + ") no: roles.yaml se cambia con 'folio roles'; folio.yaml, schemas/ y los archivos de cases/ o de una carpeta"
+                                + " de año los registra un jefe con git (commit firmado); un documento de un expediente va en su carpeta"
+                                + " ('folio attach ID ARCHIVO'), y un archivo que no es del repositorio se quita de ahí."
                         print("⚠ Cambios sin registrar (difieren del último commit): \(list). " + (report.ok ? how : "Corrija antes lo señalado con ✗."))
                     }
                     print("El historial (autores, roles, orden y firmas) lo revisa 'folio verify'.")
