@@ -605,7 +605,7 @@ public final class Casebook {
             // Not a name (a forged trailer): looked up as a path, as ever.
             for year in try repository.entries(at: "cases", in: commit) where year.kind == .tree {
                 let path = "cases/\(year.name)/\(id)"
-                if try repository.entryID(at: path, in: commit) != nil { found = path; break }
+                if try repository.entry(at: path, in: commit)?.mode == 0o040000 { found = path; break }
             }
         } else {
             found = try repository.firstFolder(under: "cases", holding: id, in: commit).map { "cases/\($0)/\(id)" }

@@ -407,7 +407,7 @@ extension Repository {
 
     /// `firstFolder(under:holding:in:)` answered from the index, for an index whose tree is the
     /// commit's (`memo`, from `stagedPaths(knowing:)` with nothing staged): the first folder under
-    /// `folder` (in git's order) where the index holds `name`, as a file or a folder, found by a
+    /// `folder` (in git's order) where the index holds `name` as a folder, found by a
     /// binary search per folder instead of reading each folder's tree (at 30k cases a year's folder
     /// is thousands of entries, read through its pack's deltas). What it finds of each folder is
     /// remembered by the folder's tree id for `firstFolder` (a step asks again at its parent, whose
@@ -424,7 +424,7 @@ extension Repository {
                 let found: UInt32 = exact.first.map { file.mode($0) }
                     ?? (file.inside(path).contains { !file.isIntentToAdd($0) } ? 0o040000 : 0)
                 folderHolds.remember(FolderName(tree: candidate.id, name: name), found)
-                if found != 0 { return .some(candidate.name) }
+                if found == 0o040000 { return .some(candidate.name) }
             }
             return .some(nil)
         }
@@ -459,7 +459,7 @@ extension Repository {
         for candidate in try entries(ofTree: parent) where candidate.kind == .tree {
             let found = modeInTree("\(folder)/\(candidate.name)/\(name)")
             folderHolds.remember(FolderName(tree: candidate.id, name: name), found)
-            if found != 0 { return .some(candidate.name) }
+            if found == 0o040000 { return .some(candidate.name) }
         }
         return .some(nil)
     }

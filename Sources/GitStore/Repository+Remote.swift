@@ -68,9 +68,11 @@ extension Repository {
         return (OID(git_tree_entry_id(entry).pointee), git_tree_entry_filemode(entry).rawValue)
     }
 
-    /// The name of the first folder directly under `folder` (in git's order) that holds an entry
-    /// named `name` in `commit`'s tree; nil when none does. One look-up per folder, in C: a case's
-    /// year folder is found at every commit of a walk.
+    /// The name of the first folder directly under `folder` (in git's order) that holds a folder
+    /// named `name` in `commit`'s tree; nil when none does. A file of that name is no case folder:
+    /// one put in an earlier year (`cases/2025/PI-2026-0001`) took the case's place, and its steps
+    /// were refused. One look-up per folder, in C: a case's year folder is found at every commit
+    /// of a walk.
     public func firstFolder(under folder: String, holding name: String, in commit: OID) throws -> String? {
         try withTree(of: commit) { root in
             guard let parent = try subtree(folder, of: root) else { return nil }
@@ -79,7 +81,7 @@ extension Repository {
                 guard let e = git_tree_entry_byindex(parent, i), git_tree_entry_type(e) == GIT_OBJECT_TREE else { continue }
                 // A folder's tree never changes: what it holds is asked once (a walk asks at every
                 // commit, of year folders that mostly did not change since the one before).
-                if try entryMode(named: name, inTree: OID(git_tree_entry_id(e).pointee)) != 0 {
+                if try entryMode(named: name, inTree: OID(git_tree_entry_id(e).pointee)) == 0o040000 {
                     return String(cString: git_tree_entry_name(e))
                 }
             }

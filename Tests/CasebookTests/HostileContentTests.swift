@@ -420,6 +420,21 @@ struct HostileContentTests {
         // (The test's plain git author is no jefe: that file beside the case folders is its only error.)
         #expect(!report.violations.contains { $0.severity == "error" && $0.rule != "guarded" }, "\(report.violations)")
         #expect(report.violations.contains { $0.rule == "guarded" && $0.message.contains("cases/2027/\(a),") }, "\(report.violations)")
+        // In an earlier year, which is looked at first: still no case, the case stays where it is
+        // and its steps go on (a file cases/2025/<ID> took the case's place: "dañado", steps refused).
+        try repo.write("no soy el expediente\n", to: "cases/2025/\(a)")
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-qm", "Archivo con el nombre del expediente, un año antes"])
+        let fresh = try Casebook.open(at: repo.path, clock: repo.book.clock)
+        #expect(try fresh.casePath(a, at: OID(hex: repo.git(["rev-parse", "HEAD"]))!) == "cases/2026/\(a)")
+        let before = try fresh.status(of: a)
+        #expect(before.path == "cases/2026/\(a)" && before.lastStep != nil, "\(before)")
+        try repo.step(a, as: "alopez")
+        #expect(try Casebook.open(at: repo.path, clock: repo.book.clock).status(of: a).lastStep != before.lastStep)
+        report = try Casebook.open(at: repo.path, clock: repo.book.clock).verify()
+        #expect(!report.violations.contains { $0.severity == "error" && $0.rule != "guarded" }, "\(report.violations)")
+        try repo.git(["rm", "-q", "cases/2025/\(a)"])
+        try repo.git(["commit", "-qm", "Quita el archivo"])
         // A lowercase twin in the same year, and one with a trailing space: refused where they are added.
         for name in [a.lowercased(), a + " "] {
             let base = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -616,8 +616,16 @@ struct WholeHistoryTests {
         try repo.write("hola\n", to: "cases/2026/LEEME.txt")
         try repo.plainCommit("suelto", author: ana)
         try expectGuarded("cases/2026/LEEME.txt")
+        // A name with a control character is named as it is (helper132: the escape was dropped).
+        try repo.write("hola\n", to: "cases/2026/a\u{1B}[31mb")
+        try repo.plainCommit("suelto", author: ana)
+        #expect(try findings("HEAD").contains { $0.kind == .guarded && $0.message.contains(SafeText.visible("cases/2026/a\u{1B}[31mb")) })
+        try repo.git(["reset", "-q", "--hard", "HEAD~1"])
         _ = try FileManager.default.createSymbolicLink(atPath: repo.path + "/cases/2026/enlace", withDestinationPath: "../../roles.yaml")
         try repo.plainCommit("enlace", author: ana)
+        // The link is no case's either (helper132: its [symlink] finding was filed under a case "enlace").
+        let link = try findings("HEAD")
+        #expect(link.contains { $0.kind == .symlink && $0.caseID == nil }, "\(link)")
         try expectGuarded("cases/2026/enlace")
         let head = try repo.git(["rev-parse", "HEAD"])
         try repo.git(["update-index", "--add", "--cacheinfo", "160000,\(head),cases/2026/sub"])
@@ -626,7 +634,25 @@ struct WholeHistoryTests {
         try repo.git(["rm", "-r", "-q", "cases/2026/\(ids[1])"])
         try repo.write("ya no\n", to: "cases/2026/\(ids[1])")
         try repo.plainCommit("carpeta a archivo", author: ana)
+        let swapped = try findings("HEAD")
+        #expect(swapped.contains { $0.kind == .caseExists && $0.isError && $0.message.contains("quita la carpeta del expediente \(ids[1])") }, "\(swapped)")
         try expectGuarded("cases/2026/\(ids[1])")
+        // By the jefe, whose changes beside the case folders count: still a case's removal
+        // (helper132: no finding, and the hook took it), the year folder's too, one by one.
+        for replaced in ["cases/2026/\(ids[1])", "cases/2026"] {
+            try repo.git(["rm", "-r", "-q", replaced])
+            try repo.write("ya no\n", to: replaced)
+            try repo.plainCommit("reemplazo", author: CaseRepo.jefe)
+            let found = try findings("HEAD")
+            let gone = replaced == "cases/2026" ? ids : [ids[1]]
+            #expect(Set(found.filter { $0.kind == .caseExists && $0.isError && $0.message.contains("quita la carpeta") }.compactMap(\.caseID)) == Set(gone),
+                    "\(replaced): \(found)")
+            // Taken out again in a second commit: the first one stays the one named.
+            try repo.git(["rm", "-q", replaced])
+            try repo.plainCommit("quita el archivo", author: CaseRepo.jefe)
+            #expect(try findings("HEAD~1").contains { $0.kind == .caseExists })
+            try repo.git(["reset", "-q", "--hard", "HEAD~2"])
+        }
 
         // The older flows: an analyst's plain edit inside a case folder is that case's, a warning;
         // the same file put in a year folder by the jefe is no finding; steps go on after it.

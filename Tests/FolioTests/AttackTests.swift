@@ -172,6 +172,20 @@ struct AttackTests {
         try f.expectRefused(ana, commit: forged, rules: ["guarded"])
     }
 
+    @Test("a jefe's file in place of a case folder or of its year folder removes the case: refused by verify and by the hook as a removal (helper132)")
+    func caseFolderTurnedIntoAFile() throws {
+        let f = try Fortress()
+        for replaced in ["cases/2026/COOP-2026-0001", "cases/2026"] {
+            let jefe = try f.clone(as: "mrodriguez")
+            _ = try Sandbox.gitOut(["rm", "-r", "-q", replaced], in: jefe)
+            // (git removes a folder left empty: the year folder, when the case was its only one.)
+            try FileManager.default.createDirectory(atPath: jefe + "/" + (replaced as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try "ya no\n".write(toFile: jefe + "/" + replaced, atomically: true, encoding: .utf8)
+            let commit = try f.commit(jefe, "reemplaza \(replaced)", author: "mrodriguez")
+            try f.expectRefused(jefe, commit: commit, rules: ["expediente"])
+        }
+    }
+
     @Test("merges: a forged step as a merge, an orphan root with its own roster, an octopus, a revoked person's old branch")
     func merges() throws {
         let f = try Fortress()

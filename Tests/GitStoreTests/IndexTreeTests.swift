@@ -178,7 +178,7 @@ struct IndexTreeTests {
         #expect(third.index == nil)
     }
 
-    @Test("the first year folder holding a case, asked of a clean index, is the one the trees give: a copy in an earlier year, a file of the case's name, a case in no folder; an entry added with `git add -N` is no part of it; another index or a case-insensitive one is not asked")
+    @Test("the first year folder holding a case's folder, asked of a clean index, is the one the trees give: a copy in an earlier year, a file of the case's name (none), a case in no folder; an entry added with `git add -N` is no part of it; another index or a case-insensitive one is not asked")
     func firstFolderFromIndex() throws {
         let repo = try Repository.create(at: box.path)
         for path in ["cases/2025/PE-2025-0001/expediente.md", "cases/2026/PE-2026-0001/expediente.md", "cases/2026/PE-2026-0001/anexos/acta.pdf",
@@ -196,11 +196,13 @@ struct IndexTreeTests {
             let trees = try fresh.firstFolder(under: "cases", holding: id, in: head)
             #expect(try repo.firstFolderInIndex(under: "cases", holding: id, describing: memo) == .some(trees), "\(id)")
         }
-        // A copy in an earlier year is found there; a file of the case's name too (verify's scope rule).
-        #expect(try repo.firstFolderInIndex(under: "cases", holding: "PE-2026-0003", describing: memo) == .some("2024"))
+        // A copy in an earlier year is found there; a file of the case's name is no case folder (one
+        // in an earlier year took the case's place, and its steps were refused).
+        #expect(try repo.firstFolderInIndex(under: "cases", holding: "PE-2026-0003", describing: memo) == .some("2026"))
         #expect(try repo.firstFolderInIndex(under: "cases", holding: "PE-2026-0002", describing: memo) == .some("2026"))
+        #expect(try repo.firstFolderInIndex(under: "cases", holding: "README.md", describing: memo) == .some(nil))
         // What the index said is what the trees say afterwards, each year folder by its tree id.
-        #expect(try repo.firstFolder(under: "cases", holding: "PE-2026-0003", in: head) == "2024")
+        #expect(try repo.firstFolder(under: "cases", holding: "PE-2026-0003", in: head) == "2026")
 
         // `git add -N` of a copy in an earlier year: not in the tree, not an answer (the trees say 2026 too).
         try box.write("copia\n", to: "cases/2025/PE-2026-0001/expediente.md")

@@ -16,7 +16,8 @@ extension Casebook {
         }
         for entry in try repository.addedOrChangedFiles(from: commit.parents.first, to: commit.id) {
             let parts = GitPath.components(entry.path)
-            let caseID = parts.count >= 3 && parts[0] == "cases" ? parts[2] : nil
+            // (A file directly in a year folder is no case's.)
+            let caseID = parts.count >= 4 && parts[0] == "cases" ? parts[2] : nil
             if entry.isSymbolicLink || entry.isSubmodule {
                 let what = entry.isSymbolicLink ? "un enlace simbólico" : "un submódulo"
                 flag(.symlink, "\(entry.path) es \(what): folio escribiría o leería a través de él, fuera del repositorio.",

@@ -292,14 +292,28 @@ extension Casebook {
     func ruleCaseFile(_ facts: CommitFacts) throws -> [Violation] {
         var found: [Violation] = []
         let parent = facts.commit.parents.first
+        func removed(_ folder: String, from parent: OID) {
+            let id = GitPath.name(folder)
+            found.append(Violation(commit: facts.commit.id.hex, caseID: id, step: facts.record?.step, rule: .caseExists,
+                                   message: "El commit quita la carpeta del expediente \(id) (\(folder)): se borró o se movió fuera de folio. Un expediente no se borra.",
+                                   fix: "Si aún falta, " + Self.restoreFix(id, (folder, parent))
+                                       + " Si ya se restauró, este hallazgo queda como constancia del borrado."))
+        }
+        // A case folder, a year folder or cases/ itself turned into a file (or a link, a
+        // submodule) is no case folder now: the case folders the parent had there are gone too
+        // (helper132: a jefe's file in a case folder's place was taken without a finding).
+        if let parent {
+            for unit in facts.units where !unit.isCaseFolder && GitPath.isWithin(unit.path, "cases") {
+                for folder in try caseFolders(within: unit.path, at: parent)
+                where try repository.entry(at: folder, in: facts.commit.id)?.mode != 0o040000 {
+                    removed(folder, from: parent)
+                }
+            }
+        }
         for folder in facts.caseFolders {
             guard let kind = try repository.entry(at: folder, in: facts.commit.id), kind.mode == 0o040000 else {
-                let id = GitPath.name(folder)
-                if let parent, try repository.entry(at: folder, in: parent)?.mode == 0o040000, CaseID.isValid(id) {
-                    found.append(Violation(commit: facts.commit.id.hex, caseID: id, step: facts.record?.step, rule: .caseExists,
-                                           message: "El commit quita la carpeta del expediente \(id) (\(folder)): se borró o se movió fuera de folio. Un expediente no se borra.",
-                                           fix: "Si aún falta, " + Self.restoreFix(id, (folder, parent))
-                                               + " Si ya se restauró, este hallazgo queda como constancia del borrado."))
+                if let parent, try repository.entry(at: folder, in: parent)?.mode == 0o040000, CaseID.isValid(GitPath.name(folder)) {
+                    removed(folder, from: parent)
                 }
                 continue
             }
@@ -335,6 +349,21 @@ extension Casebook {
                         : "Quite la carpeta ('git rm -r \(folder)'); los expedientes los abre 'folio new', con su expediente.md.")
         }
         return found
+    }
+
+    /// The case folders (`cases/<AAAA>/<ID>`, a valid id, a folder) at `commit` that are `path` or
+    /// inside it, for `path` `cases`, a year folder or a case folder.
+    func caseFolders(within path: String, at commit: OID) throws -> [String] {
+        let parts = GitPath.components(path)
+        guard parts.first == "cases", parts.count <= 3, try repository.entry(at: path, in: commit)?.mode == 0o040000 else { return [] }
+        if parts.count == 3 { return CaseID.isValid(parts[2]) ? [path] : [] }
+        let years = parts.count == 2 ? [parts[1]] : try repository.entries(at: "cases", in: commit).filter { $0.kind == .tree }.map(\.name)
+        var folders: [String] = []
+        for year in years {
+            folders += try repository.entries(at: "cases/\(year)", in: commit)
+                .filter { $0.kind == .tree && CaseID.isValid($0.name) }.map { "cases/\(year)/\($0.name)" }
+        }
+        return folders
     }
 
     /// One line: no merge commit; a commit without parents only as the first, and the pinned root when set.
@@ -467,13 +496,15 @@ extension Casebook {
         let rule = VerifyRule.guarding(outside)
         // A file beside the case folders (`cases/2026/x.txt`) belongs in a case, or is the jefe's.
         let short = facts.commit.id.short
-        let fix = outside.allSatisfy({ GitPath.isInside($0, "cases") })
+        let inCases = outside.allSatisfy { GitPath.isInside($0, "cases") }
+        let fix = inCases
             ? "Los documentos de un expediente van en su carpeta cases/<AAAA>/<ID>/; lo demás lo cambia un jefe en un commit suyo. "
                 + "Guarde antes lo que quiera conservar ('folio attach ID ARCHIVO' lo incorpora a su expediente; 'git show \(short):RUTA > ARCHIVO' "
                 + "lo recupera después). " + dropFix(facts.commit.id.hex) + "; si ya se publicó, un jefe lo revierte ('git revert \(short)')."
             : "Que un jefe haga el cambio (folio roles add, folio roles key, o un commit suyo firmado)."
-        found.append(facts.violation(rule, "El commit de \(facts.author) cambia \(outside.joined(separator: ", ")), fuera de las carpetas "
-            + "de expedientes; solo un jefe (según roles.yaml del commit anterior) cambia roles, claves, configuración y procedimientos.", fix))
+        found.append(facts.violation(rule, "El commit de \(facts.author) cambia \(outside.map(SafeText.visible).joined(separator: ", ")), fuera de las carpetas "
+            + "de expedientes; solo un jefe (según roles.yaml del commit anterior) cambia "
+            + (inCases ? "lo que no es de un expediente." : "roles, claves, configuración y procedimientos."), fix))
         return found
     }
 
