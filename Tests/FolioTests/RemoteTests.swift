@@ -48,15 +48,29 @@ struct RemoteTests {
         try folio(dir, args, date: date)
     }
 
+    /// Opens a P7 case (COOP-2026-0001 in a new repository) with every field its opening asks.
+    static let newCooperation = ["new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true",
+                                 "--set", "organismo_especializado=true", "--set", "involucra_personal=false"]
+
     func folio(_ dir: String, _ args: [String], date: String = "2026-11-03T09:00:00-06:00") throws -> Run {
         try Sandbox.run(CLI.binary, args, in: dir, env: ["FOLIO_DATE": date])
+    }
+
+    /// A shared repository where clone `a` (the jefe) opened and published COOP-2026-0001, and
+    /// clone `b` of it, the jefe's too.
+    func publishedCase() throws -> (shared: SharedRepository, a: String, b: String) {
+        let shared = try SharedRepository()
+        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        #expect(try folio(a, Self.newCooperation).ok)
+        #expect(try folio(a, "sync").ok)
+        return (shared, a, try shared.clone("b", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt"))
     }
 
     @Test("folio's steps are accepted; a forged step, a role not held and a rewritten history are rejected, naming commit and rule")
     func hookRejects() throws {
         let shared = try SharedRepository()
         let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
+        #expect(try folio(a, Self.newCooperation).ok)
         let ok = try shared.push(a)
         #expect(ok.ok, "\(ok.err)")
 
@@ -85,7 +99,7 @@ struct RemoteTests {
                 .split(separator: "\n").first { $0.hasPrefix("tip ") }?.split(separator: " ")[1].description
         }
         let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
+        #expect(try folio(a, Self.newCooperation).ok)
         #expect(cacheTip() == nil)
         let pushed = try shared.push(a)
         #expect(pushed.ok, "\(pushed.err)")
@@ -113,7 +127,7 @@ struct RemoteTests {
         try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/post-receive", toPath: shared.bare + "/hooks/post-receive")
         try FileManager.default.createDirectory(atPath: shared.bare + "/folio", withIntermediateDirectories: true)
         let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
+        #expect(try folio(a, Self.newCooperation).ok)
         // folio not on the git user's PATH (an empty entry: the current folder, the bare repository).
         let lost = try Sandbox.git(["push", "origin", "HEAD:main"], in: a, env: ["PATH": "/usr/bin:/bin:", "FOLIO": ""])
         #expect(!lost.ok && lost.err.contains("el gancho pre-receive no encuentra el programa folio") && !lost.err.contains("Is a directory"), "\(lost.err)")
@@ -134,7 +148,7 @@ struct RemoteTests {
         let key = try shared.box.sshKey("jefe")
         #expect(try folio(a, "roles", "key", "mrodriguez", key.publicKey, "--as", "mrodriguez").ok)
         _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: a)
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
+        #expect(try folio(a, Self.newCooperation).ok)
         #expect(try shared.push(a).ok)
 
         // An unsigned commit in the jefe's name, made with plain git by someone else.
@@ -171,7 +185,7 @@ struct RemoteTests {
         let shared = try SharedRepository()
         let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
         let b = try shared.clone("b", user: "Ana López", email: "alopez@igss.gob.gt")
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").out == "COOP-2026-0001\n")
+        #expect(try folio(a, Self.newCooperation).out == "COOP-2026-0001\n")
         // A remote that is a path on this machine: the push bypasses the server's hooks, and sync says so (staff38).
         let first = try folio(a, "sync")
         #expect(first.ok && first.err.contains("Aviso: el remoto origin es una ruta de esta máquina (\(shared.bare)") && first.err.contains("sin los ganchos"), "\(first.err)")
@@ -214,11 +228,7 @@ struct RemoteTests {
 
     @Test("sync: the same step from two clones leaves one published and the other recoverable")
     func syncSameStep() throws {
-        let shared = try SharedRepository()
-        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
-        #expect(try folio(a, "sync").ok)
-        let b = try shared.clone("b", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let (shared, a, b) = try publishedCase()
         #expect(try folio(a, "step", "COOP-2026-0001", "-m", "desde A").ok)
         let file = b + "/cases/2026/COOP-2026-0001/expediente.md"
         try (try String(contentsOfFile: file, encoding: .utf8) + "Nota de B.\n").write(toFile: file, atomically: true, encoding: .utf8)
@@ -248,11 +258,7 @@ struct RemoteTests {
 
     @Test("sync: a jefe's file in a year folder is replayed as a file beside the case folders; the same file changed in both clones is a conflict that names it")
     func syncFileInYearFolder() throws {
-        let shared = try SharedRepository()
-        let a = try shared.clone("a", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
-        #expect(try folio(a, "sync").ok)
-        let b = try shared.clone("b", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
+        let (shared, a, b) = try publishedCase()
         let dates = ["GIT_AUTHOR_DATE": "2026-11-03T10:00:00-06:00", "GIT_COMMITTER_DATE": "2026-11-03T10:00:00-06:00"]
         let jefe = "María Rodríguez <mrodriguez@igss.gob.gt>"
         // B's jefe writes a note for the year with plain git while A records a step and publishes it.
@@ -286,7 +292,7 @@ struct RemoteTests {
         let key = try shared.box.sshKey("jefe")
         #expect(try folio(a, "roles", "key", "mrodriguez", key.publicKey, "--as", "mrodriguez").ok)
         _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: a)
-        #expect(try folio(a, "new", "7", "--title", "Beca", "--set", "organismo=OISS", "--set", "fortalece_capacidades=true", "--set", "organismo_especializado=true", "--set", "involucra_personal=false").ok)
+        #expect(try folio(a, Self.newCooperation).ok)
         #expect(try folio(a, "sync").ok)
         let b = try shared.clone("b", user: "María Rodríguez", email: "mrodriguez@igss.gob.gt")
         _ = try Sandbox.gitOut(["config", "user.signingKey", key.path], in: b)
