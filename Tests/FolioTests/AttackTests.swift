@@ -186,6 +186,40 @@ struct AttackTests {
         }
     }
 
+    /// Trees git itself never writes (a name twice, entries out of order) are refused by git on the
+    /// shared repository before the hook runs (`receive.fsckObjects`, set up as the README says):
+    /// verify compares a folder's versions by name, and a crafted `cases/` listing `2026` twice
+    /// (first a copy without a case, then the real one) passed it (helper134).
+    @Test("a crafted tree that lists a year folder twice is refused by the shared repository (git's fsck), whoever pushes it")
+    func duplicateEntriesRefused() throws {
+        let f = try Fortress()
+        let jefe = try f.clone(as: "mrodriguez")
+        let real = try Sandbox.gitOut(["rev-parse", "HEAD:cases/2026"], in: jefe)
+        let empty = try Sandbox.git(["mktree"], in: jefe, input: "").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Written byte by byte: "<mode> <name>\0<20-byte id>" per entry.
+        func rawTree(_ entries: [(String, String)]) throws -> String {
+            var bytes = Data()
+            for (name, id) in entries {
+                bytes.append(contentsOf: Array("40000 \(name)".utf8) + [0])
+                let hex = Array(id.utf8)
+                for k in stride(from: 0, to: 40, by: 2) { bytes.append(UInt8(String(decoding: hex[k..<k + 2], as: UTF8.self), radix: 16)!) }
+            }
+            let file = f.shared.box.path + "/arbol-\(UUID().uuidString).bin"
+            try bytes.write(to: URL(fileURLWithPath: file))
+            return try Sandbox.gitOut(["hash-object", "-t", "tree", "--literally", "-w", file], in: jefe)
+        }
+        let cases = try rawTree([("2026", empty), ("2026", real)])
+        var top = try Sandbox.gitOut(["ls-tree", "HEAD"], in: jefe).split(separator: "\n").filter { !$0.hasSuffix("\tcases") }.joined(separator: "\n")
+        top += "\n040000 tree \(cases)\tcases\n"
+        let root = try Sandbox.git(["mktree"], in: jefe, input: top).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try Sandbox.gitOut(["commit-tree", root, "-p", "HEAD", "-S", "-m", "años"], in: jefe, env: Fortress.later)
+        _ = try Sandbox.gitOut(["reset", "-q", "--soft", commit], in: jefe)
+        let before = try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare)
+        let push = try Sandbox.git(["push", "origin", "HEAD:main"], in: jefe, env: SharedRepository.hookEnv)
+        #expect(!push.ok && push.err.contains("duplicateEntries"), "\(push.err)")
+        #expect(try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare) == before)
+    }
+
     @Test("merges: a forged step as a merge, an orphan root with its own roster, an octopus, a revoked person's old branch")
     func merges() throws {
         let f = try Fortress()

@@ -24,6 +24,8 @@ struct SharedRepository {
         _ = try Sandbox.gitOut(["clone", "-q", "--bare", first, bare], in: box.path)
         // A rehearsal server: the stamps take their time from the tests' FOLIO_DATE.
         _ = try Sandbox.gitOut(["config", "folio.fecha-de-ensayo", "true"], in: bare)
+        // git checks every object it receives, as the README's set-up does.
+        _ = try Sandbox.gitOut(["config", "receive.fsckObjects", "true"], in: bare)
         let hook = bare + "/hooks/pre-receive"
         try FileManager.default.copyItem(atPath: Sandbox.projectRoot + "/scripts/hooks/pre-receive", toPath: hook)
     }

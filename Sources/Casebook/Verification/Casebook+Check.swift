@@ -222,7 +222,10 @@ extension Casebook {
                 problems.append(CaseProblem(file: file, message: "falta el campo obligatorio '\(key)'"))
             }
             if !document.string("id").isEmpty, document.string("id") != id {
+                // (The field edited by hand is the common case, helper134: the rename back alone read as the fix.)
                 problems.append(CaseProblem(file: file, message: "el campo 'id' dice '\(document.string("id"))' pero la carpeta es \(id). "
+                    + "El identificador de un expediente no cambia: si se editó el campo, devuélvale su valor ('id: \(id)'; "
+                    + "'git log -p -1 -- \(SafeText.shellWord(file))' muestra el último cambio registrado). "
                     + "Si la carpeta se renombró, devuélvale su nombre ('git mv \(SafeText.shellWord(path)) cases/AAAA/\(document.string("id"))'); "
                     + "un expediente nuevo se abre con 'folio new'.", carriesFix: true))
             }
