@@ -30,6 +30,13 @@ public struct EntryChange: Sendable, Equatable {
     public var name: String
     public var old: TreeEntry.Kind?
     public var new: TreeEntry.Kind?
+    /// The name is twice on one side among the entries that differ: a tree git never writes
+    /// (`git fsck`: duplicateEntries), whose look-ups by name each program answers its own way.
+    public var repeated = false
+
+    public init(name: String, old: TreeEntry.Kind?, new: TreeEntry.Kind?, repeated: Bool = false) {
+        (self.name, self.old, self.new, self.repeated) = (name, old, new, repeated)
+    }
 
     /// A folder on each side that has it: added, removed or changed as a folder; not a file, link
     /// or submodule, nor a folder that became one of them or the other way round.
@@ -492,6 +499,7 @@ extension Repository {
                 if let last = result.last, last.name == change.name {
                     result[result.count - 1].old = both(last.old, change.old)
                     result[result.count - 1].new = both(last.new, change.new)
+                    if (last.old != nil && change.old != nil) || (last.new != nil && change.new != nil) { result[result.count - 1].repeated = true }
                 } else {
                     result.append(change)
                 }

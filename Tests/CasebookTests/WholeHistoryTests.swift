@@ -674,6 +674,27 @@ struct WholeHistoryTests {
         #expect(noCase.contains { $0.kind == .caseExists && $0.isError && $0.fix.contains("git rebase -i") && $0.fix.contains("folio attach") }, "\(noCase)")
         #expect(noCase.contains { $0.kind == .outsideFolio } && !noCase.contains { $0.fix.contains("folio note plantillas") }, "\(noCase)")
         try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        // A cases/ tree that lists the year folder twice (a copy without a case first, then the
+        // real one), by the jefe: git never writes it, and verify refuses it (helper134).
+        let realYear = try repo.git(["rev-parse", "HEAD:cases/2026"])
+        let copy = try repo.git(["mktree"], input: try repo.git(["ls-tree", "HEAD:cases/2026"]).split(separator: "\n")
+            .filter { !$0.hasSuffix("\t\(ids[1])") }.joined(separator: "\n") + "\n")
+        var bytes = Data()
+        for id in [copy, realYear] {
+            bytes.append(contentsOf: Array("40000 2026".utf8) + [0])
+            bytes.append(contentsOf: stride(from: 0, to: 40, by: 2).map { UInt8(String(Array(id)[$0..<$0 + 2]), radix: 16)! })
+        }
+        let file = repo.box.path + "/casos.bin"
+        try bytes.write(to: URL(fileURLWithPath: file))
+        let casesTree = try repo.git(["hash-object", "-t", "tree", "--literally", "-w", file])
+        let top = try repo.git(["ls-tree", "HEAD"]).split(separator: "\n").filter { !$0.hasSuffix("\tcases") }.joined(separator: "\n")
+            + "\n040000 tree \(casesTree)\tcases\n"
+        let crafted = try repo.git(["commit-tree", try repo.git(["mktree"], input: top), "-p", "HEAD", "-m", "años"])
+        try repo.git(["update-ref", "HEAD", crafted])
+        #expect(try units("HEAD").contains { $0.path == "cases/2026" && $0.repeated && !$0.isCaseFolder })
+        let twice = try findings("HEAD")
+        #expect(twice.contains { $0.kind == .content && $0.isError && $0.message.contains("cases/2026 aparece dos veces") }, "\(twice)")
+        try repo.git(["update-ref", "HEAD", "HEAD~1"])
         // A root commit of the same tree: every case folder is one, the file beside them is not.
         let orphan = try repo.git(["commit-tree", "HEAD^{tree}", "-m", "raíz"])
         let rootUnits = try repo.book.changedUnits(of: try repo.book.repository.commit(try #require(OID(hex: orphan))))

@@ -152,6 +152,11 @@ struct TreeComparisonTests {
         #expect(try repo.entryChanges(at: "", from: nil, to: base).map(\.isFolderThroughout) == [true, false])
         let crafted = try repo.entryChanges(at: "", from: base, to: twice)
         #expect(crafted.map { $0.name } == ["C"] && !crafted[0].isFolderThroughout, "\(crafted)")
+        // C twice, both versions other than the one before: both differ, and the name is said repeated.
+        let other = try mktree("100644 blob \(one)\ty\n")
+        let twiceChanged = try commit(try rawTree([(mode: "100644", name: "C", id: one), (mode: "40000", name: "C", id: other), (mode: "100644", name: "a.txt", id: one)]))
+        #expect(try repo.entryChanges(at: "", from: base, to: twiceChanged) == [EntryChange(name: "C", old: .tree, new: .other, repeated: true)])
+        #expect(try !repo.entryChanges(at: "", from: base, to: changed).contains { $0.repeated })
         // From it, the folder taken out and the file left as it was: the folder's removal.
         #expect(try repo.entryChanges(at: "", from: twice, to: changed) == [
             EntryChange(name: "C", old: .tree, new: nil), EntryChange(name: "l", old: nil, new: .blob), EntryChange(name: "s", old: nil, new: .other),

@@ -73,6 +73,8 @@ struct ChangedUnit: Equatable {
     /// into one, is not (helper131: `cases/2026/x.txt` by an analyst was taken for a case and
     /// only warned about): a change beside the case folders, for a jefe.
     var isCaseFolder: Bool
+    /// Its name is twice in its folder on one side (a crafted tree: `EntryChange.repeated`).
+    var repeated = false
 }
 
 /// How to take `commit` (hex) out of a branch that is not published: a rebase that drops its line
@@ -111,13 +113,16 @@ extension Casebook {
         let parent = commit.parents.first
         var units: [ChangedUnit] = []
         for top in try repository.entryChanges(at: "", from: parent, to: commit.id) {
-            guard top.name == "cases", top.isFolderThroughout else { units.append(ChangedUnit(path: top.name, isCaseFolder: false)); continue }
+            guard top.name == "cases", top.isFolderThroughout else {
+                units.append(ChangedUnit(path: top.name, isCaseFolder: false, repeated: top.repeated))
+                continue
+            }
             for year in try repository.entryChanges(at: "cases", from: parent, to: commit.id) {
                 let yearPath = "cases/\(year.name)"
-                guard year.isFolderThroughout else { units.append(ChangedUnit(path: yearPath, isCaseFolder: false)); continue }
+                guard year.isFolderThroughout else { units.append(ChangedUnit(path: yearPath, isCaseFolder: false, repeated: year.repeated)); continue }
                 for entry in try repository.entryChanges(at: yearPath, from: parent, to: commit.id) {
                     let path = "\(yearPath)/\(entry.name)"
-                    units.append(ChangedUnit(path: path, isCaseFolder: entry.isFolderThroughout && CommitFacts.isCaseFolder(path)))
+                    units.append(ChangedUnit(path: path, isCaseFolder: entry.isFolderThroughout && CommitFacts.isCaseFolder(path), repeated: entry.repeated))
                 }
             }
         }
@@ -298,6 +303,16 @@ extension Casebook {
                                    message: "El commit quita la carpeta del expediente \(id) (\(folder)): se borró o se movió fuera de folio. Un expediente no se borra.",
                                    fix: "Si aún falta, " + Self.restoreFix(id, (folder, parent))
                                        + " Si ya se restauró, este hallazgo queda como constancia del borrado."))
+        }
+        // A name twice in the root, cases/ or a year folder: which one a program reads is its own
+        // choice (helper134: a cases/ listing 2026 twice, a copy without a case first, passed, and
+        // each later step of a 2026 case committed the others' deletion).
+        for unit in facts.units where unit.repeated {
+            found.append(Violation(commit: facts.commit.id.hex, caseID: nil, step: facts.record?.step, rule: .content,
+                                   message: "\(SafeText.visible(unit.path)) aparece dos veces en su carpeta: un árbol que git no escribe "
+                                       + "('git fsck' lo rechaza: duplicateEntries), del que cada programa leería una versión distinta.",
+                                   fix: dropFix(facts.commit.id.hex) + "; el repositorio compartido lo rechaza si tiene 'receive.fsckObjects' "
+                                       + "(véase el README); si ya se publicó, un jefe escribe el árbol bien con un commit suyo."))
         }
         // A case folder, a year folder or cases/ itself turned into a file (or a link, a
         // submodule) is no case folder now: the case folders the parent had there are gone too
