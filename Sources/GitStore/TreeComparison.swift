@@ -6,7 +6,7 @@ struct EntrySide: Equatable {
     var id: OID
     var mode: UInt32
 
-    var isTree: Bool { mode & 0o170000 == 0o040000 }
+    var isTree: Bool { TreeEntry.Kind(mode: mode) == .tree }
 }
 
 /// A name whose entry differs between two versions of a folder: absent on one side, or another
