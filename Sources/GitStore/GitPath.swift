@@ -5,14 +5,16 @@
 /// the slash beside it into one character. `split(separator: "/")`, `hasPrefix(folder + "/")` and
 /// `dropFirst(folder.count + 1)` then miss that slash, and folio would read another path than the
 /// one git stores. Every path of a tree, an index or an archive is cut here instead.
+/// Inlinable: a walk cuts every changed path of every commit, and a generic function of another
+/// module is not specialised for `String` otherwise.
 public enum GitPath {
     /// The components of `path`, between its slashes (empty ones left out unless `omittingEmpty` is false).
-    public static func components(_ path: some StringProtocol, omittingEmpty: Bool = true) -> [String] {
+    @inlinable public static func components(_ path: some StringProtocol, omittingEmpty: Bool = true) -> [String] {
         path.utf8.split(separator: slash, omittingEmptySubsequences: omittingEmpty).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The last component of `path` (the name of a file or folder), or `path` itself when it has none.
-    public static func name(_ path: some StringProtocol) -> String {
+    @inlinable public static func name(_ path: some StringProtocol) -> String {
         // As `components(path).last`, without cutting the rest: trailing slashes left out, then
         // what follows the last slash (the path itself when it holds nothing but slashes).
         let bytes = Substring(path).utf8
@@ -23,7 +25,7 @@ public enum GitPath {
     }
 
     /// What `path` holds below `folder` (`a/b` for `folder/a/b`), or nil when `path` is not inside it.
-    public static func relative(_ path: some StringProtocol, to folder: some StringProtocol) -> String? {
+    @inlinable public static func relative(_ path: some StringProtocol, to folder: some StringProtocol) -> String? {
         let bytes = path.utf8, prefix = folder.utf8
         guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return nil }
         let rest = bytes.dropFirst(prefix.count)
@@ -32,25 +34,25 @@ public enum GitPath {
     }
 
     /// Whether `path` is inside `folder` (below it, not the folder itself).
-    public static func isInside(_ path: some StringProtocol, _ folder: some StringProtocol) -> Bool {
+    @inlinable public static func isInside(_ path: some StringProtocol, _ folder: some StringProtocol) -> Bool {
         relative(path, to: folder) != nil
     }
 
     /// Whether `path` is `folder` or inside it.
-    public static func isWithin(_ path: some StringProtocol, _ folder: some StringProtocol) -> Bool {
+    @inlinable public static func isWithin(_ path: some StringProtocol, _ folder: some StringProtocol) -> Bool {
         path.utf8.elementsEqual(folder.utf8) || isInside(path, folder)
     }
 
     /// Whether `path` starts at the root of the file system (its first byte is a slash).
-    public static func isAbsolute(_ path: some StringProtocol) -> Bool {
+    @inlinable public static func isAbsolute(_ path: some StringProtocol) -> Bool {
         path.utf8.first == slash
     }
 
     /// Whether a name is hidden (its first byte is a dot): `.\u{301}x` is, though its first
     /// Swift character is not ".".
-    public static func isHidden(_ name: some StringProtocol) -> Bool {
+    @inlinable public static func isHidden(_ name: some StringProtocol) -> Bool {
         name.utf8.first == UInt8(ascii: ".")
     }
 
-    private static let slash = UInt8(ascii: "/")
+    @usableFromInline static let slash = UInt8(ascii: "/")
 }

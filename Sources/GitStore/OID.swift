@@ -46,6 +46,16 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
         return OID(oid)
     }
 
+    /// The id git gives a file holding `text`'s UTF-8 bytes: whether a stored file holds exactly
+    /// that text is one comparison of ids, without reading the file.
+    public static func blob(of text: String) -> OID {
+        LibGit2.ensure()
+        var oid = git_oid()
+        var text = text
+        text.withUTF8 { bytes in _ = git_odb_hash(&oid, bytes.baseAddress, bytes.count, GIT_OBJECT_BLOB) }
+        return OID(oid)
+    }
+
     /// The id's first byte: 1 id in 256 starts with 0, whatever the history (a sample of commits
     /// that is the same in every run and every clone).
     public var firstByte: UInt8 { raw.id.0 }

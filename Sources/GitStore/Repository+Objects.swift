@@ -75,7 +75,7 @@ extension Repository {
 
     /// The tree `id`, as a reference the caller frees with `git_tree_free` (from `trees`).
     func tree(_ id: OID) throws -> OpaquePointer {
-        try trees.tree(id, in: handle)
+        try trees.tree(id, in: handle, listed: listedFolders)
     }
 
     /// The tree at `path` below `root` ("" for `root` itself, as a new reference), or nil when

@@ -81,9 +81,21 @@ extension Repository {
                 guard let e = git_tree_entry_byindex(parent, i), git_tree_entry_type(e) == GIT_OBJECT_TREE else { continue }
                 // A folder's tree never changes: what it holds is asked once (a walk asks at every
                 // commit, of year folders that mostly did not change since the one before).
-                if try entryMode(named: name, inTree: OID(git_tree_entry_id(e).pointee)) == 0o040000 {
-                    return String(cString: git_tree_entry_name(e))
+                let id = OID(git_tree_entry_id(e).pointee)
+                let key = FolderName(tree: id, name: name)
+                let mode: UInt32
+                if let known = folderHolds[key] {
+                    mode = known
+                } else {
+                    // The year folders before a case's own are asked of every step of it; the
+                    // rest of a walk reads dozens of trees between two steps and would push them
+                    // out of `trees`, so they are held by name, one version each (`ListedFolders`).
+                    let tree = try listedFolders.tree(named: git_tree_entry_name(e), under: folder, id: id, cached: trees, in: handle)
+                    defer { git_tree_free(tree) }
+                    mode = name.withCString { git_tree_entry_byname(tree, $0).map { git_tree_entry_filemode($0).rawValue } } ?? 0
+                    folderHolds.remember(key, mode)
                 }
+                if mode == 0o040000 { return String(cString: git_tree_entry_name(e)) }
             }
             return nil
         }

@@ -18,6 +18,8 @@ public final class Repository {
     /// Whether a folder (by its tree id) holds an entry of a name, as `firstFolder` or the index
     /// found it.
     var folderHolds = FolderHolds()
+    /// The year folders `firstFolder` looks in, by name.
+    let listedFolders = ListedFolders()
     /// The folders compared last (`differingEntries`), by the two trees' ids.
     var comparisons = RecentComparisons()
     /// The index file as last read raw (`indexFile()`), and libgit2's index narrowed to a few
@@ -39,6 +41,7 @@ public final class Repository {
         // The trees this repository holds go first: nothing of it outlives its handle.
         recentFolders.removeAll()
         trees.removeAll()
+        listedFolders.removeAll()
         narrow = nil
         git_repository_free(handle)
     }

@@ -26,13 +26,15 @@ final class TreeCache {
         trees.removeAll()
     }
 
-    /// The tree `id`, as a new reference the caller frees with `git_tree_free`.
-    func tree(_ id: OID, in repository: OpaquePointer) throws -> OpaquePointer {
+    /// The tree `id`, as a new reference the caller frees with `git_tree_free`: from here, else the
+    /// one `listed` holds (not parsed twice), else read.
+    func tree(_ id: OID, in repository: OpaquePointer, listed: ListedFolders? = nil) throws -> OpaquePointer {
         clock += 1
         if let known = trees[id] {
             trees[id]!.used = clock
             return try duplicate(known.tree)
         }
+        if let held = try listed?.tree(id) { return held }
         var raw = id.raw
         var tree: OpaquePointer?
         try check("git_tree_lookup", git_tree_lookup(&tree, repository, &raw))
@@ -90,6 +92,68 @@ struct RecentFolders {
         for slot in slots { if let tree = slot.tree { git_tree_free(tree) } }
         slots.removeAll()
         next = 0
+    }
+}
+
+/// The folders `Repository.firstFolder(under:holding:in:)` looked in, by their names under one
+/// folder: one version of each (the last seen), so a history's year folders stay parsed while a
+/// walk reads its other trees, and a year folder's older versions go as soon as a newer one is
+/// seen (memory by the number of years, not by the history). At most `capacity` names, for a
+/// crafted folder of thousands.
+final class ListedFolders {
+    static let capacity = 128
+    private var folder = ""
+    private var byName: [String: (id: OID, tree: OpaquePointer)] = [:]
+    /// How many trees were read from the object database (in neither cache), and how many are
+    /// held: for tests.
+    private(set) var treesRead = 0
+    var held: Int { byName.count }
+
+    deinit { removeAll() }
+
+    func removeAll() {
+        for (_, tree) in byName.values { git_tree_free(tree) }
+        byName.removeAll()
+    }
+
+    /// The tree `id` when it is held (a new reference), by a look at each name's.
+    func tree(_ id: OID) throws -> OpaquePointer? {
+        for held in byName.values where held.id == id { return try Self.duplicate(held.tree) }
+        return nil
+    }
+
+    /// The tree `id`, the folder `name` under `parent`, as a new reference the caller frees: the one
+    /// held under that name, or `cached`'s, or read.
+    func tree(named cName: UnsafePointer<CChar>, under parent: String, id: OID, cached: TreeCache, in repository: OpaquePointer) throws -> OpaquePointer {
+        if parent != folder {
+            removeAll()
+            folder = parent
+        }
+        let name = String(cString: cName)
+        if let held = byName[name], held.id == id { return try Self.duplicate(held.tree) }
+        let tree: OpaquePointer
+        if let known = try cached.cachedTree(id) {
+            tree = known
+        } else {
+            var raw = id.raw
+            var read: OpaquePointer?
+            try check("git_tree_lookup", git_tree_lookup(&read, repository, &raw))
+            treesRead += 1
+            tree = read!
+        }
+        if let old = byName[name] {
+            git_tree_free(old.tree)
+        } else if byName.count >= Self.capacity {
+            removeAll()
+        }
+        byName[name] = (id, tree)
+        return try Self.duplicate(tree)
+    }
+
+    private static func duplicate(_ tree: OpaquePointer) throws -> OpaquePointer {
+        var copy: OpaquePointer?
+        try check("git_object_dup", git_object_dup(&copy, tree))
+        return copy!
     }
 }
 

@@ -128,6 +128,28 @@ struct RoutingSlipTests {
         #expect(try repo.book.verify().violations.allSatisfy { $0.rule != "routing-slip" })
     }
 
+    @Test("a slip whose bytes differ from its history's rendering is a finding even when it reads as the same text (another Unicode form, a line end)")
+    func slipComparedByBytes() throws {
+        let (repo, ids) = try sevenCases()
+        let file = "cases/2026/\(ids[6])/\(RoutingSlip.fileName)"
+        // "í" written as "i" and a combining accent: equal as Swift strings, other bytes to git.
+        // Then a line end more.
+        let edits: [(String) -> String] = [{ $0.replacingOccurrences(of: "María", with: "Mari\u{301}a") }, { $0 + "\n" }]
+        for edit in edits {
+            let rendered = repo.read(file), edited = edit(rendered)
+            #expect(!Array(edited.utf8).elementsEqual(rendered.utf8))
+            try repo.write(edited, to: file)
+            try repo.git(["commit", "-qam", "retoca la hoja", "--author", CaseRepo.jefe])
+            let commit = try repo.git(["rev-parse", "HEAD"])
+            let report = try repo.book.verify(range: "HEAD~1..HEAD")
+            #expect(report.violations.contains { $0.rule == "routing-slip" && $0.caseID == ids[6] }, "\(report.violations.map(\.message))")
+            #expect(try repo.book.verify().violations.contains { $0.rule == "routing-slip" && $0.commit == commit })
+            // The fix the finding gives writes it again (it is not taken for the rendering).
+            #expect(try repo.book.writeSlips(ids: [ids[6]], persona: "mrodriguez").map(\.caseID) == [ids[6]])
+            #expect(try !repo.book.verify(range: "HEAD~1..HEAD").violations.contains { $0.rule == "routing-slip" })
+        }
+    }
+
     @Test("a commit with trailers that changes nothing leaves the slip behind its history: a finding, in a push too")
     func forgedStep() throws {
         let repo = try CaseRepo()

@@ -278,6 +278,54 @@ struct GitStoreTests {
         #expect(repo.trees.treesRead == again + 1, "the year folder no longer kept was read again, the one kept was not")
     }
 
+    @Test("firstFolder holds the year folders it scans by name: many trees read between two look-ups do not push them out, a year's new version replaces its old one, and the answers are git's")
+    func firstFolderHoldsYearFolders() throws {
+        try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)
+        for i in 0..<60 { try box.write("\(i)\n", to: "cases/\(2020 + i % 3)/C-\(i)/expediente.md") }
+        // A file of a later year's case name in an earlier year is no case folder.
+        try box.write("no soy carpeta\n", to: "cases/2020/C-1")
+        try Sandbox.gitOut(["add", "."], in: box.path)
+        try Sandbox.gitOut(["commit", "-q", "-m", "inicio"], in: box.path)
+        let repo = try Repository.at(box.path)
+        let first = try #require(try repo.headCommit())
+        func expected(_ name: String, _ commit: OID) throws -> String? {
+            for year in ["2020", "2021", "2022"] {
+                let listed = try Sandbox.gitOut(["ls-tree", "\(commit.hex):cases/\(year)", "--", name], in: box.path)
+                if listed.hasPrefix("040000 tree ") { return year }
+            }
+            return nil
+        }
+        #expect(try repo.firstFolder(under: "cases", holding: "C-59", in: first) == "2022")
+        #expect(repo.listedFolders.treesRead == 3 && repo.listedFolders.held == 3)
+        // A year folder held there is not parsed a second time by a look-up through the tree cache.
+        let years = try repo.entries(at: "cases", in: first)
+        let before = repo.trees.treesRead
+        #expect(try repo.entries(ofTree: years[0].id).count == 21 && repo.trees.treesRead == before)
+        // Every case folder read (more than twice the tree cache's capacity), then more names asked:
+        // the year folders come from what firstFolder holds.
+        for year in try repo.entries(at: "cases", in: first) {
+            for folder in try repo.entries(ofTree: year.id) where folder.kind == .tree { _ = try repo.entries(ofTree: folder.id) }
+        }
+        let read = (repo.listedFolders.treesRead, repo.trees.treesRead)
+        for i in [1, 2, 58, 30, 7] {
+            #expect(try repo.firstFolder(under: "cases", holding: "C-\(i)", in: first) == expected("C-\(i)", first))
+        }
+        #expect(try repo.firstFolder(under: "cases", holding: "C-1", in: first) == "2021")
+        #expect(try repo.firstFolder(under: "cases", holding: "C-99", in: first) == nil)
+        #expect(repo.listedFolders.treesRead == read.0, "no year folder read again")
+        #expect(repo.trees.treesRead - read.1 <= 2, "the root and cases/ only")
+        // A new version of 2020: held in the old one's place, read once.
+        try box.write("cambio\n", to: "cases/2020/C-3/expediente.md")
+        try box.write("nuevo\n", to: "cases/2020/C-60/expediente.md")
+        try Sandbox.gitOut(["add", "."], in: box.path)
+        try Sandbox.gitOut(["commit", "-q", "-m", "cambio"], in: box.path)
+        let second = try #require(try repo.headCommit())
+        #expect(try repo.firstFolder(under: "cases", holding: "C-60", in: second) == "2020")
+        #expect(try repo.firstFolder(under: "cases", holding: "C-60", in: first) == nil)
+        #expect(try repo.firstFolder(under: "cases", holding: "C-59", in: second) == "2022")
+        #expect(repo.listedFolders.held == 3, "one version of each year folder")
+    }
+
     @Test("trees read through the tree cache agree with git over a history of 300 folders, swaps of a file and a folder of one name, and deletions")
     func treeReadingAgreesWithGit() throws {
         try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)

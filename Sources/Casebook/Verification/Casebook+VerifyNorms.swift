@@ -6,7 +6,9 @@ extension Casebook {
     /// Steps of a replayed case recorded outside their window: each is counted, and one without a
     /// justification is an error (the manual's internal control).
     func timingFindings(_ replay: CaseReplay, path: String?, at tip: OID, reported: Set<OID>?) throws -> ([Violation], [TimedStep]) {
-        let month = try path.flatMap { try caseFields($0, at: tip)?.month }
+        // Only a monthly procedure's deadlines count from the case's month (`dayOfCaseMonth`, which
+        // a schema may use nowhere else): the other cases' expediente.md is not parsed for it.
+        let month = replay.definition.monthly ? try path.flatMap { try caseFields($0, at: tip)?.month } : nil
         let timings = timings(of: replay, month: month)
         var found: [Violation] = []
         var timed: [TimedStep] = []
