@@ -30,8 +30,11 @@ public struct EntryChange: Sendable, Equatable {
     public var name: String
     public var old: TreeEntry.Kind?
     public var new: TreeEntry.Kind?
-    /// The name is twice on one side among the entries that differ: a tree git never writes
-    /// (`git fsck`: duplicateEntries), whose look-ups by name each program answers its own way.
+    /// The name is twice on one side among the entries that differ, or the new folder is malformed
+    /// at a changed or added entry of this name (`DifferingEntry.malformed`: the name twice there,
+    /// beside a copy left as the parent had it too, or out of git's order): a tree git never writes
+    /// (`git fsck`: duplicateEntries, treeNotSorted), whose look-ups by name each program answers
+    /// its own way.
     public var repeated = false
 
     public init(name: String, old: TreeEntry.Kind?, new: TreeEntry.Kind?, repeated: Bool = false) {
@@ -486,7 +489,8 @@ extension Repository {
     /// whether each is still a folder. `old` nil: every entry of `new`'s folder.
     public func entryChanges(at path: String, from old: OID?, to new: OID) throws -> [EntryChange] {
         func changes(_ a: OpaquePointer?, _ b: OpaquePointer?) -> [EntryChange] {
-            let sorted = differingEntries(a, b).map { EntryChange(name: $0.name, old: $0.old.map { .init(mode: $0.mode) }, new: $0.new.map { .init(mode: $0.mode) }) }
+            let sorted = differingEntries(a, b)
+                .map { EntryChange(name: $0.name, old: $0.old.map { .init(mode: $0.mode) }, new: $0.new.map { .init(mode: $0.mode) }, repeated: $0.malformed) }
                 .sorted { $0.name < $1.name }
             // A folder that became a file of the same name, or the other way round, is two entries
             // in git's order (a folder sorts as its name with a slash): one change here. A name
@@ -499,7 +503,9 @@ extension Repository {
                 if let last = result.last, last.name == change.name {
                     result[result.count - 1].old = both(last.old, change.old)
                     result[result.count - 1].new = both(last.new, change.new)
-                    if (last.old != nil && change.old != nil) || (last.new != nil && change.new != nil) { result[result.count - 1].repeated = true }
+                    if change.repeated || (last.old != nil && change.old != nil) || (last.new != nil && change.new != nil) {
+                        result[result.count - 1].repeated = true
+                    }
                 } else {
                     result.append(change)
                 }

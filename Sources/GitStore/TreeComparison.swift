@@ -15,6 +15,11 @@ struct DifferingEntry: Equatable {
     var name: String
     var old: EntrySide?
     var new: EntrySide?
+    /// The new folder is malformed at this entry: its name is there twice (the same name, whatever
+    /// the modes: a file and a folder `a` too), or it is out of git's order beside its neighbour. A
+    /// tree git never writes (`git fsck`: duplicateEntries, treeNotSorted), whose look-ups by name
+    /// each program answers its own way.
+    var malformed = false
 }
 
 /// The last few comparisons of two trees, by the trees' ids. A walk's rules and its content check
@@ -64,9 +69,19 @@ extension Repository {
     }
 
     /// Both folders' entries in `a` and `b` walked together (both are in git's order), naming
-    /// only what differs.
+    /// only what differs. Each new entry named (changed or added) is checked against its neighbours
+    /// in the whole new folder (`malformed(_:at:)`), read by index whether or not they lie in the
+    /// region merged: where the new folder has a name twice or an entry out of order that the
+    /// parent's did not, one of the entries involved differs from the parent's (a copy beside the
+    /// parent's entry, identical or not, is an added one). Entries as the parent had them, in its
+    /// order, are not checked: a malformation the parent already had was its own commit's finding.
     private func merge(_ old: OpaquePointer?, _ a: Range<Int>, _ new: OpaquePointer?, _ b: Range<Int>,
                        into result: inout [DifferingEntry]) {
+        let countB = new.map(git_tree_entrycount) ?? 0
+        func added(_ eb: OpaquePointer, old: EntrySide?, at j: Int) -> DifferingEntry {
+            DifferingEntry(name: String(cString: git_tree_entry_name(eb)), old: old, new: side(eb),
+                           malformed: Self.malformed(new!, at: j, count: countB))
+        }
         var i = a.lowerBound, j = b.lowerBound
         while i < a.upperBound || j < b.upperBound {
             let ea = i < a.upperBound ? git_tree_entry_byindex(old, i) : nil
@@ -77,22 +92,48 @@ extension Repository {
                     // A new mode is a change too (a file made executable, a file made a link).
                     if git_oid_cmp(git_tree_entry_id(ea), git_tree_entry_id(eb)) != 0
                         || git_tree_entry_filemode(ea) != git_tree_entry_filemode(eb) {
-                        result.append(DifferingEntry(name: String(cString: git_tree_entry_name(ea)), old: side(ea), new: side(eb)))
+                        result.append(added(eb, old: side(ea), at: j))
                     }
                     i += 1; j += 1
                 } else if order < 0 {
                     result.append(DifferingEntry(name: String(cString: git_tree_entry_name(ea)), old: side(ea), new: nil)); i += 1
                 } else {
-                    result.append(DifferingEntry(name: String(cString: git_tree_entry_name(eb)), old: nil, new: side(eb))); j += 1
+                    result.append(added(eb, old: nil, at: j)); j += 1
                 }
             } else if let ea {
                 result.append(DifferingEntry(name: String(cString: git_tree_entry_name(ea)), old: side(ea), new: nil)); i += 1
             } else if let eb {
-                result.append(DifferingEntry(name: String(cString: git_tree_entry_name(eb)), old: nil, new: side(eb))); j += 1
+                result.append(added(eb, old: nil, at: j)); j += 1
             } else {
                 break
             }
         }
+    }
+
+    /// Whether the entry at `j` of `tree` (of `count` entries) breaks git's rules for a tree with a
+    /// neighbour (`git fsck`): it sorts at or before the entry before it, or the one after it sorts
+    /// at or before it (git_tree_entry_cmp orders a folder as its name and a slash: the same name
+    /// and kind twice compares equal), or a file and a folder share its name. That last pair need
+    /// not be neighbours: a file `a` sorts before `a-b` (any byte below the slash after the name)
+    /// and the folder `a` after it, so the names sharing the prefix are walked (git fsck's
+    /// duplicateEntries does the same). Two or three comparisons for each entry that differs.
+    static func malformed(_ tree: OpaquePointer, at j: Int, count: Int) -> Bool {
+        let entry = git_tree_entry_byindex(tree, j)!
+        if j > 0, git_tree_entry_cmp(git_tree_entry_byindex(tree, j - 1), entry) >= 0 { return true }
+        if j + 1 < count, git_tree_entry_cmp(entry, git_tree_entry_byindex(tree, j + 1)) >= 0 { return true }
+        // From a folder, back to a file of its name; from anything else, on to a folder of its name.
+        let name = git_tree_entry_name(entry)!, length = strlen(name)
+        let step = TreeEntry.Kind(mode: git_tree_entry_filemode(entry).rawValue) == .tree ? -1 : 1
+        var k = j + step
+        while k >= 0, k < count {
+            let other = git_tree_entry_name(git_tree_entry_byindex(tree, k))!
+            guard strncmp(other, name, length) == 0 else { return false }
+            let next = UInt8(bitPattern: other[length])
+            if next == 0 { return true }
+            if next > UInt8(ascii: "/") { return false }
+            k += step
+        }
+        return false
     }
 
     private func side(_ entry: OpaquePointer) -> EntrySide {

@@ -220,6 +220,58 @@ struct AttackTests {
         #expect(try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare) == before)
     }
 
+    /// A root tree that lists roles.yaml twice: `folio roles` reads the first copy, another program
+    /// may read the second. verify (an auditor's, on a clone) named a name twice only when both
+    /// copies differed from the parent's entry: two identical copies, or the parent's roster first
+    /// and another one second, passed it with nothing to say.
+    @Test("a jefe's signed commit whose root lists roles.yaml twice (the same roster twice; the parent's first, another after it): folio verify refuses it [content], and so does the shared repository")
+    func rosterListedTwiceRefused() throws {
+        let f = try Fortress()
+        let jefe = try f.clone(as: "mrodriguez")
+        let roster = try Sandbox.gitOut(["rev-parse", "HEAD:roles.yaml"], in: jefe)
+        let promoted = try Sandbox.git(["hash-object", "-w", "--stdin"], in: jefe, input: try Sandbox.gitOut(["show", "HEAD:roles.yaml"], in: jefe)
+            .replacingOccurrences(of: "roles: [analista]", with: "roles: [analista, jefe]") + "\n").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(promoted != roster)
+        // The root as it is, written byte by byte ("<mode> <name>\0<20-byte id>" per entry) with a
+        // second roles.yaml right after the first.
+        func root(second: String) throws -> String {
+            var bytes = Data()
+            func add(_ mode: String, _ name: String, _ id: String) {
+                bytes.append(contentsOf: Array("\(mode) \(name)".utf8) + [0])
+                let hex = Array(id.utf8)
+                for k in stride(from: 0, to: 40, by: 2) { bytes.append(UInt8(String(decoding: hex[k..<k + 2], as: UTF8.self), radix: 16)!) }
+            }
+            for line in try Sandbox.gitOut(["ls-tree", "HEAD"], in: jefe).split(separator: "\n") {
+                let fields = line.split(separator: "\t", maxSplits: 1), meta = fields[0].split(separator: " ")
+                let mode = meta[0] == "040000" ? "40000" : String(meta[0]), name = String(fields[1])
+                add(mode, name, String(meta[2]))
+                if name == "roles.yaml" { add("100644", name, second) }
+            }
+            let file = f.shared.box.path + "/raiz-\(UUID().uuidString).bin"
+            try bytes.write(to: URL(fileURLWithPath: file))
+            return try Sandbox.gitOut(["hash-object", "-t", "tree", "--literally", "-w", file], in: jefe)
+        }
+        // The jefe's own commit, signed with her key: her change of roles.yaml is hers to make.
+        let jefa = Fortress.later.merging(["GIT_AUTHOR_NAME": "María Rodríguez", "GIT_AUTHOR_EMAIL": "mrodriguez@igss.gob.gt",
+                                           "GIT_COMMITTER_NAME": "María Rodríguez", "GIT_COMMITTER_EMAIL": "mrodriguez@igss.gob.gt"]) { $1 }
+        for (label, second) in [("el mismo roles.yaml dos veces", roster), ("otro roles.yaml después del vigente", promoted)] {
+            let commit = try Sandbox.gitOut(["commit-tree", try root(second: second), "-p", "HEAD", "-S", "-m", label], in: jefe, env: jefa)
+            _ = try Sandbox.gitOut(["reset", "-q", "--soft", commit], in: jefe)
+            let verify = try f.folio(jefe, "verify", "--json")
+            #expect(verify.status == 1, "\(label): \(verify.out)")
+            let found = (try JSONSerialization.jsonObject(with: Data(verify.out.utf8)) as? [String: Any])?["violations"] as? [[String: Any]] ?? []
+            // The finding, and no other error: the commit is the jefe's, signed.
+            #expect(found.filter { $0["severity"] as? String == "error" }.map { "\($0["commit"]!) \($0["rule"]!)" } == ["\(commit) content"]
+                    && found.contains { ($0["message"] as? String)?.contains("roles.yaml aparece dos veces") == true }, "\(label): \(verify.out)")
+            let before = try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare)
+            let push = try Sandbox.git(["push", "origin", "HEAD:main"], in: jefe, env: SharedRepository.hookEnv)
+            #expect(!push.ok && push.err.contains("duplicateEntries"), "\(label): \(push.err)")
+            #expect(try Sandbox.gitOut(["rev-parse", "main"], in: f.shared.bare) == before)
+            _ = try Sandbox.gitOut(["reset", "-q", "--soft", "HEAD~1"], in: jefe)
+        }
+        try f.expectOK(f.folio(jefe, "verify"))
+    }
+
     @Test("merges: a forged step as a merge, an orphan root with its own roster, an octopus, a revoked person's old branch")
     func merges() throws {
         let f = try Fortress()

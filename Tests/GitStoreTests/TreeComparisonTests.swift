@@ -82,6 +82,8 @@ struct TreeComparisonTests {
             for b in trees {
                 let quick = try entries(a, b, fromBytes: true), every = try entries(a, b, fromBytes: false)
                 #expect(quick == every, "\(a) -> \(b)")
+                // Trees git wrote: no entry is said malformed (out of order, or its name twice).
+                #expect(quick.allSatisfy { $0 == DifferingEntry(name: $0.name, old: $0.old, new: $0.new) }, "\(a) -> \(b)")
             }
         }
         // Every pair above was a comparison of two large folders: each found its region from the bytes.
@@ -161,5 +163,88 @@ struct TreeComparisonTests {
         #expect(try repo.entryChanges(at: "", from: twice, to: changed) == [
             EntryChange(name: "C", old: .tree, new: nil), EntryChange(name: "l", old: nil, new: .blob), EntryChange(name: "s", old: nil, new: .other),
         ])
+    }
+
+    /// A tree's entries, written byte by byte by `rawTree`.
+    typealias Entries = [(mode: String, name: String, id: String)]
+
+    @Test("a new folder malformed beside a changed or added entry (a name twice: identical copies, the parent's entry first and a new one second; a file and a folder of one name, side by side or apart; an entry out of git's order) says that name repeated, in a small folder and in a large one with the copy at an edge of the region compared from the bytes; a later commit that leaves it as it was does not")
+    func malformedNewFoldersAreSaidRepeated() throws {
+        _ = try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)
+        func blob(_ text: String) throws -> String {
+            try Sandbox.git(["hash-object", "-w", "--stdin"], in: box.path, input: text).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let one = try blob("uno\n"), two = try blob("dos\n"), three = try blob("tres\n")
+        let sub = try Sandbox.git(["mktree"], in: box.path, input: "100644 blob \(one)\tx\n").out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let repo = try Repository.at(box.path)
+        func commit(_ tree: String) throws -> OID {
+            try #require(OID(hex: try Sandbox.gitOut(["commit-tree", tree, "-m", "x"], in: box.path)))
+        }
+        /// From `old` to `new`: the bytes' answer (taken from the bytes or not, as `fromBytes` says)
+        /// is every entry's merge, and exactly the names `repeated` are said repeated.
+        func check(_ label: String, _ old: Entries, _ new: Entries, repeated: Set<String>, fromBytes: Bool,
+                   sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let a = try rawTree(old), b = try rawTree(new)
+            let ta = try repo.tree(try #require(OID(hex: a))), tb = try repo.tree(try #require(OID(hex: b)))
+            defer { git_tree_free(ta); git_tree_free(tb) }
+            let before = repo.comparisons.madeFromBytes
+            #expect(repo.differingEntries(ta, tb) == repo.differingEntries(ta, tb, fromBytes: false), "\(label)", sourceLocation: sourceLocation)
+            #expect((repo.comparisons.madeFromBytes > before) == fromBytes, "\(label): from the bytes", sourceLocation: sourceLocation)
+            let changes = try repo.entryChanges(at: "", from: commit(a), to: commit(b))
+            #expect(Set(changes.filter(\.repeated).map(\.name)) == repeated, "\(label): \(changes)", sourceLocation: sourceLocation)
+        }
+
+        // A small folder (a top folder): every entry merged.
+        let top: Entries = [("40000", "cases", sub), ("100644", "folio.yaml", one), ("100644", "roles.yaml", one), ("40000", "schemas", sub)]
+        func small(_ change: (inout Entries) -> Void) -> Entries { var v = top; change(&v); return v }
+        try check("(a) small: the same roles.yaml twice", top, small { $0.insert($0[2], at: 3) }, repeated: ["roles.yaml"], fromBytes: false)
+        try check("(b) small: the parent's roles.yaml, then a new one", top, small { $0.insert(("100644", "roles.yaml", two), at: 3) },
+                  repeated: ["roles.yaml"], fromBytes: false)
+        try check("(b) small: a new roles.yaml, then the parent's", top, small { $0.insert(("100644", "roles.yaml", two), at: 2) },
+                  repeated: ["roles.yaml"], fromBytes: false)
+        try check("(c) small: folio.yaml after roles.yaml", top, small { $0.swapAt(1, 2) }, repeated: ["folio.yaml"], fromBytes: false)
+        try check("(d) small: a file cases before the folder", top, small { $0.insert(("100644", "cases", one), at: 0) },
+                  repeated: ["cases"], fromBytes: false)
+        try check("(d) small: a file cases, cases.txt, the folder", top,
+                  small { $0.insert(contentsOf: [("100644", "cases", one), ("100644", "cases.txt", one)] as Entries, at: 0) }, repeated: ["cases"], fromBytes: false)
+        try check("(d) small: the folder cases, then a file", top, small { $0.insert(("100644", "cases", one), at: 1) },
+                  repeated: ["cases"], fromBytes: false)
+        try check("(a) small, from nothing", [], small { $0.insert($0[2], at: 3) }, repeated: ["roles.yaml"], fromBytes: false)
+
+        // A large folder (a year folder): the region between the bytes shared at both ends is merged,
+        // and a copy lies at its start (its other copy just before the region) or at its end (just after).
+        let year: Entries = (0..<64).map { ("100644", String(format: "E-%03d", $0), $0 % 2 == 0 ? one : two) }
+        #expect(year.count >= RawTree.smallest)
+        func large(_ base: Entries = year, _ change: (inout Entries) -> Void) -> Entries { var v = base; change(&v); return v }
+        try check("(a) large: the same E-030 twice", year, large { $0.insert($0[30], at: 31) }, repeated: ["E-030"], fromBytes: true)
+        try check("(a) large: the first entry twice", year, large { $0.insert($0[0], at: 1) }, repeated: ["E-000"], fromBytes: true)
+        try check("(a) large: the last entry twice", year, large { $0.append($0[63]) }, repeated: ["E-063"], fromBytes: true)
+        try check("(b) large: the parent's E-030, then a new one", year, large { $0.insert(("100644", "E-030", three), at: 31) },
+                  repeated: ["E-030"], fromBytes: true)
+        // A copy in the region and the other just after it: the region's last entry does not sort
+        // before the first shared one, so every entry is merged (RawTree.differingRegion).
+        try check("(b) large: a new E-030, then the parent's", year, large { $0.insert(("100644", "E-030", three), at: 30) },
+                  repeated: ["E-030"], fromBytes: false)
+        try check("(c) large: E-040 and E-041 swapped", year, large { $0.swapAt(40, 41) }, repeated: ["E-040"], fromBytes: true)
+        try check("(c) large: E-035a after E-040", year, large { $0.insert(("100644", "E-035a", one), at: 41) }, repeated: ["E-035a"], fromBytes: true)
+        // Out of order against the first shared entry at the end: every entry is merged too.
+        try check("(c) large: E-045a after E-040", year, large { $0.insert(("100644", "E-045a", one), at: 41) },
+                  repeated: ["E-045a", "E-041"], fromBytes: false)
+        try check("(d) large: a folder E-030 after the file", year, large { $0.insert(("40000", "E-030", sub), at: 31) },
+                  repeated: ["E-030"], fromBytes: true)
+        let withFolder = large { $0[30] = ("40000", "E-030", sub) }
+        // The file and the folder apart, the folder just after the region: found from the file on.
+        try check("(d) large: a file E-030 and E-030-x before the parent's folder E-030", withFolder,
+                  large(withFolder) { $0.insert(contentsOf: [("100644", "E-030", one), ("100644", "E-030-x", one)] as Entries, at: 30) },
+                  repeated: ["E-030"], fromBytes: true)
+        try check("(d) large: a file E-030 after the parent's folder E-030", withFolder, large(withFolder) { $0.insert(("100644", "E-030", one), at: 31) },
+                  repeated: ["E-030"], fromBytes: true)
+
+        // A commit on top of a malformed folder that changes another entry: the malformation is the
+        // parent's (its commit's finding), not this one's.
+        let twice = large { $0.insert(("100644", "E-030", three), at: 31) }
+        try check("(b) large, left as it was", twice, large(twice) { $0[60].id = three }, repeated: [], fromBytes: true)
+        let swapped = small { $0.swapAt(1, 2) }
+        try check("(c) small, left as it was", swapped, large(swapped) { $0[3].id = one }, repeated: [], fromBytes: false)
     }
 }

@@ -73,7 +73,8 @@ struct ChangedUnit: Equatable {
     /// into one, is not (helper131: `cases/2026/x.txt` by an analyst was taken for a case and
     /// only warned about): a change beside the case folders, for a jefe.
     var isCaseFolder: Bool
-    /// Its name is twice in its folder on one side (a crafted tree: `EntryChange.repeated`).
+    /// Its name is twice in its folder on one side, or out of git's order there (a crafted tree:
+    /// `EntryChange.repeated`).
     var repeated = false
 }
 
@@ -304,13 +305,16 @@ extension Casebook {
                                    fix: "Si aún falta, " + Self.restoreFix(id, (folder, parent))
                                        + " Si ya se restauró, este hallazgo queda como constancia del borrado."))
         }
-        // A name twice in the root, cases/ or a year folder: which one a program reads is its own
-        // choice (helper134: a cases/ listing 2026 twice, a copy without a case first, passed, and
-        // each later step of a 2026 case committed the others' deletion).
+        // A name twice in the root, cases/ or a year folder, or out of git's order there: which
+        // one a program reads is its own choice (helper134: a cases/ listing 2026 twice, a copy
+        // without a case first, passed, and each later step of a 2026 case committed the others'
+        // deletion). So did a roles.yaml twice, identical or the parent's first and another after
+        // it: `folio roles` reads the first copy, another program may read the second.
         for unit in facts.units where unit.repeated {
             found.append(Violation(commit: facts.commit.id.hex, caseID: nil, step: facts.record?.step, rule: .content,
-                                   message: "\(SafeText.visible(unit.path)) aparece dos veces en su carpeta: un árbol que git no escribe "
-                                       + "('git fsck' lo rechaza: duplicateEntries), del que cada programa leería una versión distinta.",
+                                   message: "\(SafeText.visible(unit.path)) aparece dos veces o fuera del orden de git en su carpeta: un árbol "
+                                       + "que git no escribe ('git fsck' lo rechaza: duplicateEntries, treeNotSorted), del que cada programa "
+                                       + "leería una versión distinta.",
                                    fix: dropFix(facts.commit.id.hex) + "; el repositorio compartido lo rechaza si tiene 'receive.fsckObjects' "
                                        + "(véase el README); si ya se publicó, un jefe escribe el árbol bien con un commit suyo."))
         }
