@@ -1,4 +1,5 @@
 import CLibGit2
+import Crypto
 import Foundation
 
 /// A git object id (SHA-1), as a value.
@@ -48,12 +49,20 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The id git gives a file holding `text`'s UTF-8 bytes: whether a stored file holds exactly
     /// that text is one comparison of ids, without reading the file.
+    /// (SHA-1 of git's header and the bytes, by swift-crypto: libgit2's collision-detecting SHA-1
+    /// took twice as long, and an id compared here names a blob already stored, never a new one.)
     public static func blob(of text: String) -> OID {
-        LibGit2.ensure()
-        var oid = git_oid()
         var text = text
-        text.withUTF8 { bytes in _ = git_odb_hash(&oid, bytes.baseAddress, bytes.count, GIT_OBJECT_BLOB) }
-        return OID(oid)
+        return text.withUTF8 { bytes in
+            var hasher = Insecure.SHA1()
+            hasher.update(data: Array("blob \(bytes.count)\0".utf8))
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            var oid = git_oid()
+            withUnsafeMutableBytes(of: &oid.id) { target in
+                for (k, byte) in hasher.finalize().enumerated() where k < target.count { target[k] = byte }
+            }
+            return OID(oid)
+        }
     }
 
     /// The id's first byte: 1 id in 256 starts with 0, whatever the history (a sample of commits

@@ -278,6 +278,16 @@ struct GitStoreTests {
         #expect(repo.trees.treesRead == again + 1, "the year folder no longer kept was read again, the one kept was not")
     }
 
+    @Test("the id of a text's bytes is git hash-object's, for an empty text, accents in either Unicode form and a large one")
+    func blobIDOfText() throws {
+        try Sandbox.gitOut(["init", "-q"], in: box.path)
+        for text in ["", "María\n", "Mari\u{301}a\n", String(repeating: "| 1 | 01 | jefe | Ana |\n", count: 5_000)] {
+            let git = try Sandbox.git(["hash-object", "--stdin"], in: box.path, input: text)
+            #expect(OID.blob(of: text).hex == git.out.trimmingCharacters(in: .whitespacesAndNewlines))
+            #expect(OID.blob(of: text) == OID.blob(of: Data(text.utf8)))
+        }
+    }
+
     @Test("firstFolder holds the year folders it scans by name: many trees read between two look-ups do not push them out, a year's new version replaces its old one, and the answers are git's")
     func firstFolderHoldsYearFolders() throws {
         try Sandbox.gitOut(["init", "-q", "-b", "main"], in: box.path)

@@ -89,7 +89,7 @@ extension Casebook {
         var found: [Violation] = []
         let fix = "Escriba la hoja de ruta de nuevo desde la historia: 'folio hoja-de-ruta \(id) --as JEFE'."
         let file = "\(path)/\(RoutingSlip.fileName)"
-        guard let data = try repository.file(at: file, in: tip) else {
+        guard let blob = try repository.fileID(at: file, in: tip) else {
             // A case folio opened with its slip has lost it: deleted, not an older repository.
             if let last = records.last, try holdsSlip(path, at: last.commit) || (records.first.map { try holdsSlip(path, at: $0.commit) } ?? false) {
                 found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
@@ -102,8 +102,9 @@ extension Casebook {
                                    severity: .warning))
             return found
         }
-        // Byte for byte (two strings of other bytes can be equal as Swift strings: another Unicode form).
-        if !data.elementsEqual(RoutingSlip.render(caseID: id, definition: definition, records: records).utf8) {
+        // Byte for byte, by their ids (two strings of other bytes can be equal as Swift strings:
+        // another Unicode form), without reading the slip.
+        if OID.blob(of: RoutingSlip.render(caseID: id, definition: definition, records: records)) != blob {
             found.append(Violation(commit: tip.hex, caseID: id, step: nil, rule: .routingSlip,
                                    message: "\(file) no coincide con la historia del expediente: se editó a mano o fuera de folio.",
                                    fix: fix))
