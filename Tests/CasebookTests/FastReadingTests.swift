@@ -203,8 +203,11 @@ struct FastReadingTests {
                 .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "|", with: "\\|")
                 .replacingOccurrences(of: "\n", with: "<br>").replacingOccurrences(of: "\r", with: "<br>")
+                // A control character or invisible mark left (a tab is kept) is written as text.
+                .unicodeScalars.map { SafeText.isControl($0) && $0 != "\t" ? "\\u{" + String($0.value, radix: 16, uppercase: true) + "}" : String($0) }
+                .joined()
         }
-        var texts = ["María Rodríguez", " a", "a ", "a\u{A0}", "\u{A0}a", "a\u{3000}", "a\u{85}", "a\u{2028}", "x|y", "a\r\nb", "a\rb", "1 < 2",
+        var texts = ["María Rodríguez", "a\u{1B}[2Kb", "x\u{202E}y", "\u{1B}", "a\u{7F}", "Ana\u{200B}", "a\u{E0041}", " a", "a ", "a\u{A0}", "\u{A0}a", "a\u{3000}", "a\u{85}", "a\u{2028}", "x|y", "a\r\nb", "a\rb", "1 < 2",
                      "\\", "&", "", "\t", "a\tb", "e\u{301}", "😀 x", "x\u{200B}", "\u{FEFF}a", "a\u{FEFF}", "2026-11-03 09:00"]
         var rng = FuzzTests.Mutator(state: 0x5EED_0018)
         for _ in 0..<3000 { texts.append(String(decoding: FuzzTests.mutate(Array("Revisión del POA | <b>x</b> & más\n".utf8), &rng), as: UTF8.self)) }
@@ -216,6 +219,7 @@ struct FastReadingTests {
         }
         for text in texts { #expect(RoutingSlip.cell(text) == escaped(text), "\(text.debugDescription)") }
         #expect(RoutingSlip.cellThroughFoundation("a\nb") == escaped("a\nb"))
+        #expect(RoutingSlip.cell("Sí\u{1B}[2K|\tx") == "Sí\\u{1B}[2K\\|\tx" && RoutingSlip.cell("a\u{202E}b") == "a\\u{202E}b")
     }
 
     @Test("A YAML date is written as the formatter wrote it, from 1583 to 9999 and around the edges")

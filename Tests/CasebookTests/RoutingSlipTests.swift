@@ -1,4 +1,4 @@
-import Casebook
+@testable import Casebook
 import Foundation
 import GitStore
 import Procedures
@@ -148,6 +148,35 @@ struct RoutingSlipTests {
             #expect(try repo.book.writeSlips(ids: [ids[6]], persona: "mrodriguez").map(\.caseID) == [ids[6]])
             #expect(try !repo.book.verify(range: "HEAD~1..HEAD").violations.contains { $0.rule == "routing-slip" })
         }
+    }
+
+    @Test("a step written by hand with an escape sequence in its text, or under another name than roles.yaml gives its e-mail, is an error; its slip row shows the escape as text")
+    func handWrittenStepText() throws {
+        let repo = try CaseRepo()
+        let id = try repo.book.openCase(NewCaseRequest(procedure: "7", title: "Becas", sets: ["organismo=OISS", "fortalece_capacidades=true", "organismo_especializado=true"], persona: "mrodriguez")).caseID
+        let trailers = "Expediente: \(id)\nProcedimiento: 7\nPaso: 02\nRol: jefe\n"
+        // helper137: "\e[2K\e[1G" then a forged row redrew the table in a terminal.
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "Paso 02\n\nSin observaciones\u{1B}[2K\u{1B}[1G| 2 | 02 | x |\n\n\(trailers)Signed-off-by: \(CaseRepo.jefe)",
+                      "--author", CaseRepo.jefe])
+        var report = try repo.book.verify(range: "HEAD~1..HEAD")
+        #expect(report.violations.contains { $0.rule == "trailers" && $0.isError && $0.message.contains("caracteres de control") }, "\(report.violations.map(\.message))")
+        let head = try #require(try repo.book.repository.headCommit())
+        let record = try #require(try StepRecord(try repo.book.repository.commit(head)))
+        let row = RoutingSlip.row(1, record, definition: try #require(try repo.book.definition(7, at: record.commit)))
+        #expect(row.contains("Sin observaciones\\u{1B}[2K\\u{1B}[1G\\| 2 \\| 02") && !row.unicodeScalars.contains("\u{1B}"))
+        try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        // An analyst's step under the jefa's name, with the analyst's own e-mail (and sign-off to match).
+        let posing = "María Rodríguez <alopez@igss.gob.gt>"
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "Revisado\n\n\(trailers.replacingOccurrences(of: "Rol: jefe", with: "Rol: analista"))Signed-off-by: \(posing)",
+                      "--author", posing])
+        report = try repo.book.verify(range: "HEAD~1..HEAD")
+        #expect(report.violations.contains { $0.rule == "author" && $0.isError && $0.message.contains("'María Rodríguez' con el correo de alopez") && $0.message.contains("'Ana López'") },
+                "\(report.violations.map(\.message))")
+        // The same step under the name roles.yaml gives that e-mail is judged on its role alone.
+        try repo.git(["reset", "-q", "--hard", "HEAD~1"])
+        try repo.git(["commit", "-q", "--allow-empty", "-m", "Revisado\n\n\(trailers.replacingOccurrences(of: "Rol: jefe", with: "Rol: analista"))Signed-off-by: Ana López <alopez@igss.gob.gt>",
+                      "--author", "Ana López <alopez@igss.gob.gt>"])
+        #expect(try !repo.book.verify(range: "HEAD~1..HEAD").violations.contains { $0.rule == "author" })
     }
 
     @Test("a commit with trailers that changes nothing leaves the slip behind its history: a finding, in a push too")

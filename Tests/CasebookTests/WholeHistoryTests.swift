@@ -695,6 +695,38 @@ struct WholeHistoryTests {
         let twice = try findings("HEAD")
         #expect(twice.contains { $0.kind == .content && $0.isError && $0.message.contains("cases/2026 aparece dos veces") }, "\(twice)")
         try repo.git(["update-ref", "HEAD", "HEAD~1"])
+        // The parent's entry first and a copy after it, in cases/ and in the top folder, and the top
+        // folder out of git's order: each look-up reads the first, a clone checks out the other
+        // (helper137: these passed while the copy came first).
+        func rawTree(_ entries: [(mode: String, name: String, id: String)]) throws -> String {
+            var bytes = Data()
+            for entry in entries {
+                bytes.append(contentsOf: Array("\(entry.mode) \(entry.name)".utf8) + [0])
+                bytes.append(contentsOf: stride(from: 0, to: 40, by: 2).map { UInt8(String(Array(entry.id)[$0..<$0 + 2]), radix: 16)! })
+            }
+            try bytes.write(to: URL(fileURLWithPath: file))
+            return try repo.git(["hash-object", "-t", "tree", "--literally", "-w", file])
+        }
+        let listed = try repo.git(["ls-tree", "HEAD"]).split(separator: "\n").map { line -> (mode: String, name: String, id: String) in
+            let fields = line.split(separator: "\t", maxSplits: 1), head = fields[0].split(separator: " ")
+            return (head[0] == "040000" ? "40000" : String(head[0]), String(fields[1]), String(head[2]))
+        }
+        let casesNow = try repo.git(["rev-parse", "HEAD:cases"])
+        let copyOfCases = try rawTree([("40000", "2026", copy)])
+        let yearTwice = try rawTree([("40000", "2026", realYear), ("40000", "2026", copy)])
+        let variants: [(String, [(mode: String, name: String, id: String)])] = [
+            ("cases/2026", listed.map { $0.name == "cases" ? ($0.mode, $0.name, yearTwice) : $0 }),
+            ("cases", listed.flatMap { $0.name == "cases" ? [$0, ($0.mode, $0.name, copyOfCases)] : [$0] }),
+            ("cases", listed.flatMap { $0.name == "cases" ? [$0, ($0.mode, $0.name, casesNow)] : [$0] }),
+            ("cases", listed.filter { $0.name != "cases" } + listed.filter { $0.name == "cases" }),
+        ]
+        for (name, entries) in variants {
+            let commit = try repo.git(["commit-tree", try rawTree(entries), "-p", "HEAD", "-m", "árbol"])
+            try repo.git(["update-ref", "HEAD", commit])
+            let found = try findings("HEAD")
+            #expect(found.contains { $0.kind == .content && $0.isError && $0.message.contains("\(name) aparece dos veces") }, "\(name): \(found)")
+            try repo.git(["update-ref", "HEAD", "HEAD~1"])
+        }
         // A root commit of the same tree: every case folder is one, the file beside them is not.
         let orphan = try repo.git(["commit-tree", "HEAD^{tree}", "-m", "raíz"])
         let rootUnits = try repo.book.changedUnits(of: try repo.book.repository.commit(try #require(OID(hex: orphan))))

@@ -715,7 +715,7 @@ struct HostileTerminalTextTests {
         return cli
     }
 
-    @Test("a step's text with escape sequences, carriage returns and bidirectional marks prints without them in log, status and verify; its JSON keeps it as data")
+    @Test("a step's text with escape sequences, carriage returns and bidirectional marks prints without them in log, status and verify; verify refuses it, so status and log leave it out")
     func stepText() throws {
         let cli = try oneCase()
         let evil = "Revisado.\r\u{1B}[2K\u{1B}[1A\nAPROBADO por la jefatura\u{1B}[8m\u{202E}\u{7}"
@@ -732,9 +732,13 @@ struct HostileTerminalTextTests {
             #expect(clean(run.out) && clean(run.err), "\(args): \(run.out.debugDescription)")
             #expect(!run.out.split(separator: "\n").contains { $0.hasPrefix("APROBADO") }, "\(args): the text adds no line of its own")
         }
+        // Written by hand, such a text is an error (helper137: it redrew the routing slip's rows in
+        // a terminal): the hook refuses it, and the step counts for nothing.
+        let verify = try cli.folio("verify")
+        #expect(!verify.ok && verify.out.contains("[trailers]") && verify.out.contains("caracteres de control"), "\(verify.out)")
         let json = try cli.folio("log", "PI-2026-0001", "--json")
         let texts = (try cli.json(json) as? [[String: Any]])?.compactMap { $0["text"] as? String } ?? []
-        #expect(texts.contains(evil), "JSON carries the text as recorded: \(texts)")
+        #expect(!texts.contains(evil), "the step is left out: \(texts)")
     }
 
     @Test("a file committed with plain git whose name holds line breaks and escapes prints as one line in verify and check (it wrote a '0 infracciones' line of its own)")

@@ -47,21 +47,41 @@ public enum RoutingSlip {
         return "| " + cells.map(cell).joined(separator: " | ") + " |\n"
     }
 
-    /// A table cell: one line, pipes escaped, HTML neutral.
+    /// A table cell: one line, pipes escaped, HTML neutral, no control character or invisible mark
+    /// (`SafeText.isControl`, but a tab) left as it is.
     static func cell(_ text: String) -> String {
         // Most cells (names, dates, steps) have nothing to escape or trim: the bytes say so at once.
         let utf8 = text.utf8
         if let first = utf8.first, let last = utf8.last, first > 32, last > 32, first < 0x80, last < 0x80,
            !utf8.contains(where: { $0 < 32 || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<")
-               || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "|") }) {
+               || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "|") }), !SafeText.mayHoldControl(utf8) {
             return text
         }
         // Text below U+0300 (Spanish, Latin-1: no combining mark, which Foundation's search would
         // treat with the character before it) in one pass over its scalars, as `cellThroughFoundation`
         // says it: a step's or note's text of several lines went through eight replacements, each a
         // copy through NSString (a tenth of a full verify's time at 10k cases).
-        if text.unicodeScalars.allSatisfy({ $0.value < 0x300 }) { return latinCell(text) }
-        return cellThroughFoundation(text)
+        let cell = text.unicodeScalars.allSatisfy({ $0.value < 0x300 }) ? latinCell(text) : cellThroughFoundation(text)
+        return visibleControls(cell)
+    }
+
+    /// `cell` with each control character or invisible mark left (a tab is kept) written `\u{1B}`:
+    /// folio refuses such text (FOLIO-E064), but a step committed by hand could carry an escape
+    /// sequence that redraws the table in a terminal (helper137), or a mark that reverses it. The
+    /// cell's own backslashes are doubled, so the form cannot be typed.
+    static func visibleControls(_ cell: String) -> String {
+        // (A line break left: one a combining mark follows is one character with it, which the
+        // replacements do not find.)
+        guard SafeText.mayHoldControl(cell.utf8) || cell.utf8.contains(10), cell.unicodeScalars.contains(where: { SafeText.isControl($0) && $0 != "\t" }) else { return cell }
+        var out = String.UnicodeScalarView()
+        for scalar in cell.unicodeScalars {
+            if SafeText.isControl(scalar), scalar != "\t" {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// `cell` by Foundation's replacements: line breaks made one, the ends trimmed, then `\`, `&`,

@@ -509,6 +509,12 @@ extension Casebook {
         if !record.signedOff.contains(authorIdentity) {
             flag(.signoff, "Falta 'Signed-off-by: \(authorIdentity)': quien realiza el paso lo firma.", viaFolio)
         }
+        // folio refuses such text (FOLIO-E064); written by hand it would reach the routing slip and
+        // every terminal that shows the message (helper137: an escape sequence redrew a row).
+        for (part, value) in [("El asunto del commit", record.subject), ("El texto del commit", record.text),
+                              ("El trailer Justificacion", record.justification ?? ""), ("El trailer Excusa", record.excuse ?? "")] {
+            if let problem = SafeText.textProblem(value) { flag(.trailers, "\(part): \(problem).", viaFolio + " Un texto así no se registra.") }
+        }
         guard let roleText = record.role, let role = Role(rawValue: roleText) else {
             flag(.trailers, "El trailer Rol ('\(record.role ?? "")') falta o no es un rol (\(Role.validIDs)).", viaFolio)
             return found
@@ -527,6 +533,14 @@ extension Casebook {
             flag(.author, "El autor \(authorIdentity) no está registrado en roles.yaml (en el commit anterior).",
                  "Un jefe registra a la persona con 'folio roles add' antes de que registre pasos.")
             return found
+        }
+        // The name shown (status, log, the routing slip) is the commit's: it must be the one roles.yaml
+        // gives that e-mail, as folio writes it (helper137: an analyst signed his own step, with his
+        // key and e-mail, as "María Rodríguez").
+        if persona.name != record.author.name {
+            flag(.author, "El commit firma como '\(SafeText.visible(record.author.name))' con el correo de \(persona.id), a quien roles.yaml "
+                + "(en el commit anterior) llama '\(persona.name)': status, log y la hoja de ruta mostrarían a otra persona.",
+                 "Registre el paso con folio, que firma con el nombre de roles.yaml.")
         }
         let holders = roster.holders(of: [role]).joined(separator: ", ")
         if !persona.holds(role) {

@@ -118,9 +118,14 @@ extension Casebook {
                 units.append(ChangedUnit(path: top.name, isCaseFolder: false, repeated: top.repeated))
                 continue
             }
+            // `cases/` or a year folder twice, or out of order, is a unit of its own though it is a
+            // folder throughout (helper137: `[cases as the parent had it, a copy of cases]` passed,
+            // each look-up reading the first copy, a clone checking out the second).
+            if top.repeated { units.append(ChangedUnit(path: top.name, isCaseFolder: false, repeated: true)) }
             for year in try repository.entryChanges(at: "cases", from: parent, to: commit.id) {
                 let yearPath = "cases/\(year.name)"
                 guard year.isFolderThroughout else { units.append(ChangedUnit(path: yearPath, isCaseFolder: false, repeated: year.repeated)); continue }
+                if year.repeated { units.append(ChangedUnit(path: yearPath, isCaseFolder: false, repeated: true)) }
                 for entry in try repository.entryChanges(at: yearPath, from: parent, to: commit.id) {
                     let path = "\(yearPath)/\(entry.name)"
                     units.append(ChangedUnit(path: path, isCaseFolder: entry.isFolderThroughout && CommitFacts.isCaseFolder(path), repeated: entry.repeated))
