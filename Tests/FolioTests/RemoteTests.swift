@@ -228,6 +228,30 @@ struct RemoteTests {
         #expect(try Sandbox.git(["fsck", "--strict"], in: shared.bare).ok)
     }
 
+    @Test("sync: a step recorded offline by someone a jefe renamed meanwhile lands under the name roles.yaml now gives, its sign-off and routing slip with it")
+    func syncAfterRename() throws {
+        let (shared, a, b) = try publishedCase()
+        #expect(try folio(b, "step", "COOP-2026-0001", "-m", "Revisado").ok)
+        // Meanwhile, in the other clone, the jefa corrects her own name in roles.yaml (a jefe's commit) and publishes it.
+        let roles = a + "/roles.yaml"
+        try (try String(contentsOfFile: roles, encoding: .utf8)).replacingOccurrences(of: "nombre: María Rodríguez", with: "nombre: María José Rodríguez")
+            .write(toFile: roles, atomically: true, encoding: .utf8)
+        let jefa = ["GIT_AUTHOR_NAME": "María Rodríguez", "GIT_AUTHOR_EMAIL": "mrodriguez@igss.gob.gt",
+                    "GIT_COMMITTER_NAME": "María Rodríguez", "GIT_COMMITTER_EMAIL": "mrodriguez@igss.gob.gt"]
+        _ = try Sandbox.gitOut(["commit", "-qam", "Corrige un nombre"], in: a, env: SharedRepository.gitDate.merging(jefa) { $1 })
+        let pushed = try shared.push(a)
+        #expect(pushed.ok, "\(pushed.err)")
+        // helper138: the replayed step kept the old name, and sync, verify and the hook refused it ([author]).
+        let synced = try folio(b, "sync")
+        #expect(synced.ok, "\(synced.err)")
+        let landed = try Sandbox.gitOut(["log", "-1", "--format=%an <%ae>%n%cn%n%(trailers:key=Signed-off-by,valueonly)", "main"], in: shared.bare)
+        #expect(landed == "María José Rodríguez <mrodriguez@igss.gob.gt>\nMaría José Rodríguez\nMaría José Rodríguez <mrodriguez@igss.gob.gt>", "\(landed)")
+        let slip = try String(contentsOfFile: b + "/cases/2026/COOP-2026-0001/hoja-de-ruta.md", encoding: .utf8)
+        #expect(slip.contains("| 2 | 02 | ") && slip.contains("| María José Rodríguez |") && slip.contains("| María Rodríguez |"), "\(slip)")
+        let verify = try folio(b, "verify")
+        #expect(verify.ok && !verify.out.contains("[author]"), "\(verify.out)")
+    }
+
     @Test("sync: the same step from two clones leaves one published and the other recoverable")
     func syncSameStep() throws {
         let (shared, a, b) = try publishedCase()

@@ -240,6 +240,15 @@ extension Casebook {
             var message = commit.message
             for r in renames { message = message.replacingOccurrences(of: r.from, with: r.to) }
             var replayed = commit
+            // A name a jefe corrected in roles.yaml meanwhile: the step signs with the name it has
+            // where it now lands, as folio signs (verify's [author]; helper138: the replayed step
+            // was refused and had to be recorded again). Same e-mail, same key, same person.
+            if StepRecord.mentionsCase(message), let persona = try? roster(at: current).find(commit.author.email), persona.name != commit.author.name {
+                message = message.replacingOccurrences(of: "Signed-off-by: \(commit.author.name) <\(commit.author.email)>",
+                                                       with: "Signed-off-by: \(persona.name) <\(commit.author.email)>")
+                replayed.author.name = persona.name
+                if replayed.committer.email == commit.author.email { replayed.committer.name = persona.name }
+            }
             replayed.message = message
             // The slip of the step's case, rendered from the history it now follows.
             if let record = try StepRecord(replayed) {
@@ -271,10 +280,10 @@ extension Casebook {
             // The declared (author) date stays; the committer date is when it joins the line, never
             // before the commit it now follows.
             let parentDate = try repository.commit(current).committer.date
-            var committer = commit.committer
+            var committer = replayed.committer
             committer.date = max(clock.now, parentDate, commit.committer.date)
             committer.offsetMinutes = clock.offsetMinutes(at: committer.date)
-            current = try repository.createCommit(tree: tree, parent: current, author: commit.author, committer: committer,
+            current = try repository.createCommit(tree: tree, parent: current, author: replayed.author, committer: committer,
                                                   message: message, sign: sign)
         }
         return (current, renames.map { ($0.from, $0.to) })

@@ -540,7 +540,8 @@ extension Casebook {
         if persona.name != record.author.name {
             flag(.author, "El commit firma como '\(SafeText.visible(record.author.name))' con el correo de \(persona.id), a quien roles.yaml "
                 + "(en el commit anterior) llama '\(persona.name)': status, log y la hoja de ruta mostrarían a otra persona.",
-                 "Registre el paso con folio, que firma con el nombre de roles.yaml.")
+                 "Registre el paso con folio, que firma con el nombre de roles.yaml; un paso registrado antes de que un jefe corrigiera el nombre "
+                    + "se publica con 'folio sync', que lo firma con el nombre nuevo ('git rebase' lo deja con el anterior).")
         }
         let holders = roster.holders(of: [role]).joined(separator: ", ")
         if !persona.holds(role) {
