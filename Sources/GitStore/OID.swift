@@ -39,31 +39,32 @@ public struct OID: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The id git gives a file of these bytes (`git hash-object`), without writing it.
+    /// The id git gives a file of these bytes (`git hash-object`), without writing it: whether a
+    /// stored file (a committed one, a routing slip) holds exactly these bytes is one comparison of
+    /// ids, without reading it. SHA-1 of git's header and the bytes, by swift-crypto (libgit2's
+    /// collision-detecting SHA-1 took twice as long): an id made here is only compared with ids
+    /// git already stored, never written as a new object.
     public static func blob(of data: Data) -> OID {
-        LibGit2.ensure()
+        data.withUnsafeBytes(blob(ofBytes:))
+    }
+
+    /// `blob(of:)` of `text`'s UTF-8 bytes.
+    public static func blob(of text: String) -> OID {
+        var text = text
+        return text.withUTF8 { blob(ofBytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    private static func blob(ofBytes bytes: UnsafeRawBufferPointer) -> OID {
+        var hasher = Insecure.SHA1()
+        hasher.update(data: Array("blob \(bytes.count)\0".utf8))
+        hasher.update(bufferPointer: bytes)
         var oid = git_oid()
-        data.withUnsafeBytes { bytes in _ = git_odb_hash(&oid, bytes.baseAddress, bytes.count, GIT_OBJECT_BLOB) }
+        withUnsafeMutableBytes(of: &oid.id) { target in
+            for (k, byte) in hasher.finalize().enumerated() where k < target.count { target[k] = byte }
+        }
         return OID(oid)
     }
 
-    /// The id git gives a file holding `text`'s UTF-8 bytes: whether a stored file holds exactly
-    /// that text is one comparison of ids, without reading the file.
-    /// (SHA-1 of git's header and the bytes, by swift-crypto: libgit2's collision-detecting SHA-1
-    /// took twice as long, and an id compared here names a blob already stored, never a new one.)
-    public static func blob(of text: String) -> OID {
-        var text = text
-        return text.withUTF8 { bytes in
-            var hasher = Insecure.SHA1()
-            hasher.update(data: Array("blob \(bytes.count)\0".utf8))
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
-            var oid = git_oid()
-            withUnsafeMutableBytes(of: &oid.id) { target in
-                for (k, byte) in hasher.finalize().enumerated() where k < target.count { target[k] = byte }
-            }
-            return OID(oid)
-        }
-    }
 
     /// The id's first byte: 1 id in 256 starts with 0, whatever the history (a sample of commits
     /// that is the same in every run and every clone).

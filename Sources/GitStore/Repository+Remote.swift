@@ -82,18 +82,11 @@ extension Repository {
                 // A folder's tree never changes: what it holds is asked once (a walk asks at every
                 // commit, of year folders that mostly did not change since the one before).
                 let id = OID(git_tree_entry_id(e).pointee)
-                let key = FolderName(tree: id, name: name)
-                let mode: UInt32
-                if let known = folderHolds[key] {
-                    mode = known
-                } else {
-                    // The year folders before a case's own are asked of every step of it; the
-                    // rest of a walk reads dozens of trees between two steps and would push them
-                    // out of `trees`, so they are held by name, one version each (`ListedFolders`).
-                    let tree = try listedFolders.tree(named: git_tree_entry_name(e), under: folder, id: id, cached: trees, in: handle)
-                    defer { git_tree_free(tree) }
-                    mode = name.withCString { git_tree_entry_byname(tree, $0).map { git_tree_entry_filemode($0).rawValue } } ?? 0
-                    folderHolds.remember(key, mode)
+                // The year folders before a case's own are asked of every step of it; the rest of a
+                // walk reads dozens of trees between two steps and would push them out of `trees`,
+                // so they are held by name, one version each (`ListedFolders`).
+                let mode = try entryMode(named: name, inTree: id) {
+                    try listedFolders.tree(named: git_tree_entry_name(e), under: folder, id: id, cached: trees, in: handle)
                 }
                 if mode == 0o040000 { return String(cString: git_tree_entry_name(e)) }
             }
@@ -104,9 +97,15 @@ extension Repository {
     /// The mode of the entry `name` directly in the tree `id` (0 when there is none), remembered
     /// by the tree's id: a year folder of thousands of cases is read once for all the names asked.
     public func entryMode(named name: String, inTree id: OID) throws -> UInt32 {
+        try entryMode(named: name, inTree: id) { try tree(id) }
+    }
+
+    /// `entryMode(named:inTree:)` with the tree, when it is not known, from `reading` (a new
+    /// reference, freed here).
+    private func entryMode(named name: String, inTree id: OID, reading: () throws -> OpaquePointer) throws -> UInt32 {
         let key = FolderName(tree: id, name: name)
         if let known = folderHolds[key] { return known }
-        let tree = try tree(id)
+        let tree = try reading()
         defer { git_tree_free(tree) }
         let mode = name.withCString { git_tree_entry_byname(tree, $0).map { git_tree_entry_filemode($0).rawValue } } ?? 0
         folderHolds.remember(key, mode)

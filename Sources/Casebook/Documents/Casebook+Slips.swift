@@ -34,9 +34,9 @@ extension Casebook {
         for (id, path) in targets {
             guard let replay = try replay(id, in: history) else { throw CasebookError.unknownCase(id) }
             let file = "\(path)/\(RoutingSlip.fileName)"
-            let committed = try repository.file(at: file, in: head)
-            // Byte for byte, as verify compares them.
-            if let committed, committed.elementsEqual(RoutingSlip.render(caseID: id, definition: replay.definition, records: replay.records).utf8) { continue }
+            let committed = try repository.fileID(at: file, in: head)
+            // Byte for byte, by ids, as verify compares them.
+            if committed == OID.blob(of: RoutingSlip.render(caseID: id, definition: replay.definition, records: replay.records)) { continue }
             let plan = CommitPlan.slip(id, procedure: replay.definition.number)
             let text = committed == nil ? "Escribe la hoja de ruta a partir de la historia del expediente."
                 : "Escribe de nuevo la hoja de ruta a partir de la historia del expediente (la registrada no coincidía)."
