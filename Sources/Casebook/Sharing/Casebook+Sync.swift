@@ -243,7 +243,7 @@ extension Casebook {
             // A name a jefe corrected in roles.yaml meanwhile: the step signs with the name it has
             // where it now lands, as folio signs (verify's [author]; helper138: the replayed step
             // was refused and had to be recorded again). Same e-mail, same key, same person.
-            if StepRecord.mentionsCase(message), let persona = try? roster(at: current).find(commit.author.email), persona.name != commit.author.name {
+            if StepRecord.mentionsCase(message), let persona = try? roster(at: current).find(commit.author.email), !persona.name.utf8.elementsEqual(commit.author.name.utf8) {
                 message = message.replacingOccurrences(of: "Signed-off-by: \(commit.author.name) <\(commit.author.email)>",
                                                        with: "Signed-off-by: \(persona.name) <\(commit.author.email)>")
                 replayed.author.name = persona.name

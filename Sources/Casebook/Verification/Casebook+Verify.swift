@@ -537,7 +537,9 @@ extension Casebook {
         // The name shown (status, log, the routing slip) is the commit's: it must be the one roles.yaml
         // gives that e-mail, as folio writes it (helper137: an analyst signed his own step, with his
         // key and e-mail, as "María Rodríguez").
-        if persona.name != record.author.name {
+        // Byte for byte: Swift's equality takes another Unicode form of a letter for the same name
+        // (helper139: "Garci\u{301}a" passed for "García"), which git log shows as other bytes.
+        if !persona.name.utf8.elementsEqual(record.author.name.utf8) {
             flag(.author, "El commit firma como '\(SafeText.visible(record.author.name))' con el correo de \(persona.id), a quien roles.yaml "
                 + "(en el commit anterior) llama '\(persona.name)': status, log y la hoja de ruta mostrarían a otra persona.",
                  "Registre el paso con folio, que firma con el nombre de roles.yaml; un paso registrado antes de que un jefe corrigiera el nombre "
